@@ -1,0 +1,140 @@
+#include "cli.h"
+
+#include <cerrno>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <iterator>
+#include <sstream>
+
+namespace terse::cli {
+
+int exitCodeFor(const Error &error)
+{
+    switch (error.code) {
+    case ErrorCode::InvalidArgument: return kExitUsage;
+    case ErrorCode::InvalidInput:
+    case ErrorCode::FormatError: return kExitInput;
+    case ErrorCode::NotFound: return kExitNotFound;
+    case ErrorCode::Cancelled: return kExitCancelled;
+    default: return kExitFailure;
+    }
+}
+
+std::string Args::get(const std::string &name, const std::string &fallback) const
+{
+    auto it = options.find(name);
+    return it == options.end() ? fallback : it->second;
+}
+
+Result<Args> parseArgs(int argc, char **argv, int first, const std::vector<std::string> &valued,
+                       const std::vector<std::string> &flags)
+{
+    Args a;
+    auto isIn = [](const std::vector<std::string> &v, const std::string &s) {
+        for (const auto &x : v)
+            if (x == s)
+                return true;
+        return false;
+    };
+    for (int i = first; i < argc; ++i) {
+        std::string arg = argv[i];
+        if (arg == "--") {
+            for (++i; i < argc; ++i)
+                a.positionals.push_back(argv[i]);
+            break;
+        }
+        if (arg.size() > 2 && arg.rfind("--", 0) == 0) {
+            std::string name = arg, value;
+            bool inlineValue = false;
+            if (auto eq = arg.find('='); eq != std::string::npos) {
+                name = arg.substr(0, eq);
+                value = arg.substr(eq + 1);
+                inlineValue = true;
+            }
+            if (isIn(flags, name)) {
+                if (inlineValue)
+                    return fail(ErrorCode::InvalidArgument, "option " + name + " takes no value");
+                a.options[name] = "1";
+            } else if (isIn(valued, name)) {
+                if (!inlineValue) {
+                    if (i + 1 >= argc)
+                        return fail(ErrorCode::InvalidArgument, "option " + name + " needs a value");
+                    value = argv[++i];
+                }
+                a.options[name] = value;
+            } else {
+                return fail(ErrorCode::InvalidArgument, "unknown option " + name);
+            }
+        } else {
+            a.positionals.push_back(arg);
+        }
+    }
+    return a;
+}
+
+Result<std::string> readInput(const std::string &path, std::size_t maxBytes)
+{
+    std::string data;
+    if (path.empty() || path == "-") {
+        std::ostringstream ss;
+        ss << std::cin.rdbuf();
+        data = ss.str();
+        if (data.size() > maxBytes)
+            return fail(ErrorCode::InvalidInput, "standard input is larger than " + std::to_string(maxBytes) + " bytes");
+        return data;
+    }
+    std::ifstream f(path, std::ios::binary);
+    if (!f)
+        return fail(errno == ENOENT ? ErrorCode::NotFound : ErrorCode::IoError,
+                    "cannot open '" + path + "': " + std::strerror(errno));
+    f.seekg(0, std::ios::end);
+    const auto size = f.tellg();
+    if (size < 0)
+        return fail(ErrorCode::IoError, "cannot read '" + path + "' (not a regular file?)");
+    if (static_cast<std::size_t>(size) > maxBytes)
+        return fail(ErrorCode::InvalidInput, "'" + path + "' is " + std::to_string(size) + " bytes; the limit is " +
+                                                 std::to_string(maxBytes));
+    f.seekg(0);
+    data.assign(std::istreambuf_iterator<char>(f), {});
+    return data;
+}
+
+Result<double> parseDouble(const std::string &option, const std::string &text, double lo, double hi, bool loOpen)
+{
+    char *end = nullptr;
+    errno = 0;
+    double v = std::strtod(text.c_str(), &end);
+    if (text.empty() || *end != '\0' || errno != 0 || !std::isfinite(v))
+        return fail(ErrorCode::InvalidArgument, option + " expects a number, got '" + text + "'");
+    if ((loOpen ? v <= lo : v < lo) || v > hi) {
+        std::ostringstream s;
+        s << option << " must be in " << (loOpen ? "(" : "[") << lo << ", " << hi << "], got " << text;
+        return fail(ErrorCode::InvalidArgument, s.str());
+    }
+    return v;
+}
+
+Result<long> parseLong(const std::string &option, const std::string &text, long lo, long hi)
+{
+    char *end = nullptr;
+    errno = 0;
+    long v = std::strtol(text.c_str(), &end, 10);
+    if (text.empty() || *end != '\0' || errno != 0)
+        return fail(ErrorCode::InvalidArgument, option + " expects an integer, got '" + text + "'");
+    if (v < lo || v > hi)
+        return fail(ErrorCode::InvalidArgument,
+                    option + " must be in [" + std::to_string(lo) + ", " + std::to_string(hi) + "], got " + text);
+    return v;
+}
+
+int reportError(const std::string &message, int code)
+{
+    std::fprintf(stderr, "terse: %s\n", message.c_str());
+    return code;
+}
+
+}  // namespace terse::cli

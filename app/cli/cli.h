@@ -1,0 +1,52 @@
+#pragma once
+// Shared pieces of the terse command-line tool: argument parsing, input reading and exit codes.
+
+#include "terse/result.h"
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace terse::cli {
+
+// Exit codes (documented in `terse --help` and README.md).
+enum ExitCode : int {
+    kExitOk = 0,
+    kExitFailure = 1,    // the operation failed (bad model file, compression error)
+    kExitUsage = 2,      // bad command line: unknown verb/option, missing or out-of-range value
+    kExitInput = 3,      // unusable input: empty, binary, invalid UTF-8, malformed JSONL line
+    kExitNotFound = 4,   // a file, model or method does not exist
+    kExitCancelled = 130 // interrupted (SIGINT)
+};
+
+// Maps an engine error to the exit code the CLI documents.
+int exitCodeFor(const Error &error);
+
+// Parsed command line of one verb: --name value / --flag, and positionals.
+struct Args {
+    std::map<std::string, std::string> options;  // "--rate" -> "0.5"; flags -> "1"
+    std::vector<std::string> positionals;
+
+    bool has(const std::string &name) const { return options.count(name) > 0; }
+    std::string get(const std::string &name, const std::string &fallback = {}) const;
+};
+
+// Parses argv[first..] against the known options; `flags` take no value. Errors name the option.
+Result<Args> parseArgs(int argc, char **argv, int first, const std::vector<std::string> &valued,
+                       const std::vector<std::string> &flags);
+
+// Reads a whole file ("-" or empty: standard input). Errors name the path.
+Result<std::string> readInput(const std::string &path, std::size_t maxBytes = 64u << 20);
+
+// Parses a number with range check; errors name the option and the accepted range.
+Result<double> parseDouble(const std::string &option, const std::string &text, double lo, double hi,
+                           bool loOpen = false);
+Result<long> parseLong(const std::string &option, const std::string &text, long lo, long hi);
+
+// Prints "terse: <message>" to stderr and returns `code`.
+int reportError(const std::string &message, int code);
+
+int runCompress(int argc, char **argv);
+
+}  // namespace terse::cli

@@ -1,0 +1,52 @@
+// terse: the command-line front end of the Terse engine (thin: verbs live in *_command.cpp).
+#include "cli.h"
+
+#include "terse/runtime.h"
+
+#include <cstdio>
+#include <cstring>
+#include <string>
+
+namespace {
+
+void printHelp()
+{
+    std::printf(
+        "terse %s: prompt compression from the command line\n"
+        "\n"
+        "usage: terse <command> [options]\n"
+        "\n"
+        "commands:\n"
+        "  compress   compress a prompt (terse compress --help)\n"
+        "\n"
+        "options:\n"
+        "  --help     show this help\n"
+        "  --version  show the version\n"
+        "\n"
+        "exit codes: 0 ok, 1 operation failed, 2 bad command line, 3 unusable input,\n"
+        "            4 file/model/method not found, 130 interrupted\n",
+        terse::engineVersion());
+}
+
+}  // namespace
+
+int main(int argc, char **argv)
+{
+    using namespace terse::cli;
+    if (argc < 2) {
+        printHelp();
+        return kExitUsage;
+    }
+    const std::string verb = argv[1];
+    if (verb == "--help" || verb == "-h" || verb == "help") {
+        printHelp();
+        return kExitOk;
+    }
+    if (verb == "--version") {
+        std::printf("terse %s\n", terse::engineVersion());
+        return kExitOk;
+    }
+    if (verb == "compress")
+        return runCompress(argc, argv);
+    return reportError("unknown command '" + verb + "' (see terse --help)", kExitUsage);
+}

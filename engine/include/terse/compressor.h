@@ -1,0 +1,175 @@
+#pragma once
+// The Compressor interface, its options and results, and the method registry (design.md rules 2-3).
+// Plain value types only: no torch, no Qt.
+
+#include "terse/job.h"
+#include "terse/result.h"
+#include "terse/text_units.h"
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace terse {
+
+// reference: reproduce the reference implementation including its documented quirks (parity);
+// corrected: the default; fixes the quirks so that the achieved rate equals the requested one.
+enum class CompressionMode { Corrected, Reference };
+
+// The role of a prompt segment. Instruction and question are kept verbatim by the LLMLingua family.
+enum class SegmentRole { Instruction, Context, Question };
+
+struct PromptSegment {
+    SegmentRole role = SegmentRole::Context;
+    std::string text;  // UTF-8
+};
+
+// A prompt: plain text is a single Context segment.
+struct Prompt {
+    std::vector<PromptSegment> segments;
+
+    static Prompt fromText(std::string text);
+    // All segment texts in order, joined with "\n\n" (the reference's join).
+    std::string joined() const;
+};
+
+// A span the user pinned: force-keep or force-drop the units it overlaps.
+struct PinnedSpan {
+    int segment = 0;  // index into Prompt::segments
+    Span span;        // byte range in that segment's text
+    bool keep = true; // true: force keep; false: force drop
+};
+
+// Describes one method-specific option so the UI and CLI can present it generically.
+struct OptionSpec {
+    enum class Type { Double, Int, Bool, Choice, String };
+    std::string name;          // key in CompressOptions::params, e.g. "alpha"
+    std::string label;         // short English label, e.g. "Attention weight α"
+    std::string help;          // one-sentence tooltip, cites the paper/reference where it matters
+    Type type = Type::Double;
+    std::string defaultValue;  // as text: "0.8", "true", "mean"
+    double minValue = 0;       // numeric types
+    double maxValue = 1;
+    double step = 0.01;
+    std::vector<std::string> choices;  // Choice type
+};
+
+struct CompressOptions {
+    std::string method = "random";            // registry name
+    double rate = 0.5;                        // keep fraction: compressed/original tokens, in (0, 1]
+    long targetTokens = -1;                   // >= 0 overrides rate (token budget of the output)
+    CompressionMode mode = CompressionMode::Corrected;  // reference quirks or corrected behaviour
+    std::uint64_t seed = 42;                  // for methods with randomness
+    std::map<std::string, std::string> params;  // method-specific options by OptionSpec::name
+    std::vector<PinnedSpan> pinned;           // user force-keep / force-drop spans
+};
+
+// One unit the method decided on (a token, word, phrase or sentence, depending on the method).
+struct Unit {
+    int segment = 0;     // index into CompressionResult::segments
+    Span span;           // byte range in that segment's text, including trailing whitespace
+    bool kept = true;
+    bool forced = false; // decision forced (pinned, protected, or instruction/question)
+    int stage = -1;      // index of the stage that dropped it, -1 if kept or dropped in the only stage
+};
+
+// A named per-unit score series ("surprisal", "entropy", "attention", "fused", "probability").
+struct ScoreSeries {
+    std::string name;
+    std::vector<float> values;  // one per unit; NaN where not defined
+};
+
+// A decision threshold on a score series, to draw as a line.
+struct Threshold {
+    std::string series;  // ScoreSeries::name it applies to
+    double value = 0;
+    std::string label;
+};
+
+// One step of an iterative method (a window, an iteration, a coarse filter).
+struct Stage {
+    std::string name;                  // e.g. "window 3", "coarse ranking", "iteration 2"
+    std::vector<int> removedUnits;     // indices into units removed in this stage
+    std::vector<ScoreSeries> scores;   // per-unit scores as seen in this stage (may be empty)
+    std::vector<Threshold> thresholds;
+};
+
+// A non-fatal condition the user should know about (e.g. "prompt shorter than window: not compressed").
+struct Warning {
+    std::string code;
+    std::string detail;
+};
+
+struct CompressionResult {
+    std::string method;
+    CompressionMode mode = CompressionMode::Corrected;
+    std::vector<PromptSegment> segments;  // the input, as compressed
+    std::vector<Unit> units;              // in text order; spans cover the segments exactly
+    std::vector<ScoreSeries> scores;      // final per-unit scores
+    std::vector<Threshold> thresholds;
+    std::vector<Stage> stages;
+    std::vector<Warning> warnings;
+    std::string compressedText;           // the kept units, segments joined with "\n\n"
+    long tokensIn = 0;                    // units before (in the method's unit)
+    long tokensOut = 0;                   // units kept
+    double requestedRate = 0;
+    double achievedRate = 0;              // tokensOut / tokensIn
+    double forwardMs = 0;                 // time in model forward passes
+    double totalMs = 0;                   // wall time of compress()
+    std::string unitName = "word";        // "token", "word", "phrase", "sentence"
+
+    const ScoreSeries *series(const std::string &name) const;
+};
+
+class Compressor {
+public:
+    virtual ~Compressor() = default;
+    virtual std::string name() const = 0;         // registry key, e.g. "dac"
+    virtual std::string displayName() const = 0;  // e.g. "DAC"
+    virtual std::string description() const = 0;  // one sentence
+    virtual std::vector<OptionSpec> options() const = 0;
+
+    // Compresses the prompt. Synchronous; reports progress and honours cancellation through `job`.
+    // Thread: any, but one call at a time per instance.
+    virtual Result<CompressionResult> compress(const Prompt &prompt, const CompressOptions &options,
+                                               const JobContext &job) = 0;
+
+    // True when `next` differs from the options that produced `previous` only in ways this method
+    // can re-decide from the cached scores (rate, thresholds): no model run needed.
+    virtual bool canRethreshold(const CompressionResult &previous, const CompressOptions &prevOptions,
+                                const CompressOptions &next) const;
+
+    // Re-decides from cached scores (only valid when canRethreshold() is true). Microseconds.
+    virtual Result<CompressionResult> rethreshold(const CompressionResult &previous,
+                                                  const CompressOptions &next) const;
+};
+
+// Information about a registered method.
+struct MethodInfo {
+    std::string name;
+    std::string displayName;
+    std::string description;
+    std::vector<OptionSpec> options;
+};
+
+// The registry of compressors (explicit registration in registry.cpp).
+std::vector<MethodInfo> availableMethods();
+// Creates a compressor by registry name; NotFound names the known methods.
+Result<std::unique_ptr<Compressor>> createCompressor(const std::string &name);
+
+// Validates options common to all methods (rate range, target tokens, pinned spans vs prompt).
+Result<void> validateOptions(const Prompt &prompt, const CompressOptions &options);
+
+// Fills text, counts and achieved rate of `result` from its units' kept flags.
+void finalizeResult(CompressionResult &result);
+
+// Serialises a result to JSON text (the CLI's --json and the export format).
+std::string resultToJson(const CompressionResult &result, bool pretty = true);
+
+// Name of a mode ("corrected"/"reference") and the reverse; parse fails on unknown names.
+const char *modeName(CompressionMode mode);
+Result<CompressionMode> parseMode(const std::string &name);
+
+}  // namespace terse

@@ -1,0 +1,58 @@
+#pragma once
+// JobContext: progress reporting and cooperative cancellation for long synchronous engine calls
+// (design.md rule 6). Long calls check isCancelled() between windows, layers, iterations and batches
+// and then return ErrorCode::Cancelled.
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <string>
+
+namespace terse {
+
+class JobContext {
+public:
+    // Called from the thread running the job; must be cheap and must not block.
+    using ProgressFn = std::function<void(long long done, long long total, const std::string &stage)>;
+
+    JobContext() = default;
+    explicit JobContext(ProgressFn progress) : m_progress(std::move(progress)) {}
+
+    // Thread-safe: any thread may cancel; the job notices at its next check.
+    void cancel() { m_cancelled->store(true, std::memory_order_relaxed); }
+    bool isCancelled() const { return m_cancelled->load(std::memory_order_relaxed); }
+
+    // Reports progress (done of total units of the named stage). Safe to call with no callback.
+    void report(long long done, long long total, const std::string &stage) const
+    {
+        if (m_progress)
+            m_progress(done, total, stage);
+    }
+
+    // Shares the cancellation flag with another context (e.g. a nested job with its own progress).
+    JobContext child(ProgressFn progress) const
+    {
+        JobContext c(std::move(progress));
+        c.m_cancelled = m_cancelled;
+        return c;
+    }
+
+    // A context nobody cancels and nobody listens to.
+    static const JobContext &none();
+
+private:
+    ProgressFn m_progress;
+    std::shared_ptr<std::atomic<bool>> m_cancelled = std::make_shared<std::atomic<bool>>(false);
+};
+
+// Thrown inside the engine when a job notices cancellation; converted to ErrorCode::Cancelled at the edge.
+struct CancelledException {};
+
+// Throws CancelledException when the job was cancelled. For use inside engine implementations.
+inline void throwIfCancelled(const JobContext &job)
+{
+    if (job.isCancelled())
+        throw CancelledException{};
+}
+
+}  // namespace terse

@@ -1,0 +1,71 @@
+#include "compressors/common.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <numeric>
+
+namespace terse::detail {
+
+std::vector<Unit> wordUnits(const Prompt &prompt, bool keepNonContext)
+{
+    std::vector<Unit> units;
+    for (int s = 0; s < static_cast<int>(prompt.segments.size()); ++s) {
+        const auto &seg = prompt.segments[s];
+        const bool fixed = keepNonContext && seg.role != SegmentRole::Context;
+        for (const Span &sp : splitWords(seg.text)) {
+            Unit u;
+            u.segment = s;
+            u.span = sp;
+            u.kept = true;
+            u.forced = fixed;
+            units.push_back(u);
+        }
+    }
+    return units;
+}
+
+void applyPins(std::vector<Unit> &units, const std::vector<PinnedSpan> &pins)
+{
+    for (const auto &pin : pins) {
+        for (auto &u : units) {
+            if (u.segment != pin.segment)
+                continue;
+            if (u.span.begin < pin.span.end && pin.span.begin < u.span.end) {
+                u.forced = true;
+                u.kept = pin.keep;
+            }
+        }
+    }
+}
+
+long keepBudget(const std::vector<Unit> &units, const CompressOptions &options)
+{
+    const long n = static_cast<long>(units.size());
+    long k = options.targetTokens >= 0 ? options.targetTokens : std::lround(options.rate * static_cast<double>(n));
+    return std::clamp(k, 0L, n);
+}
+
+double keepTopK(std::vector<Unit> &units, const std::vector<float> &scores, long budget)
+{
+    std::vector<int> free;
+    long forcedKept = 0;
+    for (int i = 0; i < static_cast<int>(units.size()); ++i) {
+        if (units[i].forced)
+            forcedKept += units[i].kept ? 1 : 0;
+        else
+            free.push_back(i);
+    }
+    long room = std::max(0L, budget - forcedKept);
+    std::stable_sort(free.begin(), free.end(), [&](int a, int b) { return scores[a] > scores[b]; });
+    double threshold = std::numeric_limits<double>::infinity();
+    for (std::size_t r = 0; r < free.size(); ++r) {
+        const bool keep = static_cast<long>(r) < room;
+        units[free[r]].kept = keep;
+        if (keep)
+            threshold = scores[free[r]];
+    }
+    return threshold;
+}
+
+}  // namespace terse::detail

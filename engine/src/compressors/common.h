@@ -1,0 +1,25 @@
+#pragma once
+// Helpers shared by the compressors: building units over a prompt, pinning, budgeted top-k selection.
+
+#include "terse/compressor.h"
+
+#include <vector>
+
+namespace terse::detail {
+
+// Word units (splitWords) over every segment; instruction/question units are marked forced+kept
+// when `keepNonContext` is true.
+std::vector<Unit> wordUnits(const Prompt &prompt, bool keepNonContext);
+
+// Applies the user's pinned spans: a unit overlapping a keep pin is forced kept, a drop pin forced dropped.
+void applyPins(std::vector<Unit> &units, const std::vector<PinnedSpan> &pins);
+
+// Number of units to keep overall for the options (targetTokens, else round(rate * units.size())).
+long keepBudget(const std::vector<Unit> &units, const CompressOptions &options);
+
+// Keeps the forced-kept units, drops forced-dropped ones, and fills the rest of `budget` with the
+// highest-scoring free units (ties: earlier unit first). Returns the score threshold (the lowest kept
+// free score; +inf when none kept).
+double keepTopK(std::vector<Unit> &units, const std::vector<float> &scores, long budget);
+
+}  // namespace terse::detail

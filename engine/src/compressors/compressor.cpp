@@ -1,0 +1,197 @@
+#include "terse/compressor.h"
+
+#include <nlohmann/json.hpp>
+
+#include <cmath>
+
+namespace terse {
+
+Prompt Prompt::fromText(std::string text)
+{
+    Prompt p;
+    p.segments.push_back({SegmentRole::Context, std::move(text)});
+    return p;
+}
+
+std::string Prompt::joined() const
+{
+    std::string out;
+    for (const auto &s : segments) {
+        if (s.text.empty())
+            continue;
+        if (!out.empty())
+            out += "\n\n";
+        out += s.text;
+    }
+    return out;
+}
+
+const ScoreSeries *CompressionResult::series(const std::string &name) const
+{
+    for (const auto &s : scores)
+        if (s.name == name)
+            return &s;
+    return nullptr;
+}
+
+bool Compressor::canRethreshold(const CompressionResult &, const CompressOptions &, const CompressOptions &) const
+{
+    return false;
+}
+
+Result<CompressionResult> Compressor::rethreshold(const CompressionResult &, const CompressOptions &) const
+{
+    return fail(ErrorCode::Unsupported, "method '" + name() + "' cannot re-decide from cached scores");
+}
+
+Result<void> validateOptions(const Prompt &prompt, const CompressOptions &options)
+{
+    if (prompt.segments.empty())
+        return fail(ErrorCode::InvalidInput, "the prompt is empty");
+    bool any = false;
+    for (std::size_t i = 0; i < prompt.segments.size(); ++i) {
+        const auto &t = prompt.segments[i].text;
+        if (t.empty())
+            continue;
+        if (auto v = validatePromptText(t); !v)
+            return fail(v.error().code, "segment " + std::to_string(i + 1) + ": " + v.error().detail);
+        any = true;
+    }
+    if (!any)
+        return fail(ErrorCode::InvalidInput, "the prompt is empty");
+    if (!(options.rate > 0.0 && options.rate <= 1.0))  // also rejects NaN
+        return fail(ErrorCode::InvalidArgument,
+                    "rate must be in (0, 1] (the kept fraction), got " + std::to_string(options.rate));
+    if (options.targetTokens < -1)
+        return fail(ErrorCode::InvalidArgument, "target tokens must be -1 (unset) or >= 0");
+    for (const auto &pin : options.pinned) {
+        if (pin.segment < 0 || pin.segment >= static_cast<int>(prompt.segments.size()) ||
+            pin.span.begin > pin.span.end || pin.span.end > prompt.segments[pin.segment].text.size())
+            return fail(ErrorCode::InvalidArgument, "a pinned span lies outside the prompt (segment " +
+                                                        std::to_string(pin.segment) + ", bytes " +
+                                                        std::to_string(pin.span.begin) + "-" +
+                                                        std::to_string(pin.span.end) + ")");
+    }
+    return {};
+}
+
+namespace {
+bool isAsciiSpace(char c) { return c == ' ' || c == '\n' || c == '\t' || c == '\r'; }
+}  // namespace
+
+void finalizeResult(CompressionResult &result)
+{
+    std::vector<std::string> perSegment(result.segments.size());
+    std::vector<bool> gap(result.segments.size(), false);  // a dropped run ending in whitespace is pending
+    long kept = 0;
+    for (const auto &u : result.units) {
+        const std::string &src = result.segments[u.segment].text;
+        std::string &out = perSegment[u.segment];
+        if (!u.kept) {
+            gap[u.segment] = u.span.end > u.span.begin && isAsciiSpace(src[u.span.end - 1]);
+            continue;
+        }
+        ++kept;
+        // Keep words apart when the whitespace that separated them belonged to a dropped unit
+        // (the inserted space is that unit's own whitespace, so the output stays a subsequence).
+        if (gap[u.segment] && !out.empty() && !isAsciiSpace(out.back()))
+            out += ' ';
+        gap[u.segment] = false;
+        out.append(src, u.span.begin, u.span.size());
+    }
+    std::string text;
+    for (auto &s : perSegment) {
+        while (!s.empty() && isAsciiSpace(s.back()))
+            s.pop_back();
+        std::size_t b = 0;
+        while (b < s.size() && isAsciiSpace(s[b]))
+            ++b;
+        if (b == s.size())
+            continue;
+        if (!text.empty())
+            text += "\n\n";
+        text.append(s, b);
+    }
+    result.compressedText = std::move(text);
+    result.tokensIn = static_cast<long>(result.units.size());
+    result.tokensOut = kept;
+    result.achievedRate = result.tokensIn > 0 ? static_cast<double>(kept) / static_cast<double>(result.tokensIn) : 1.0;
+}
+
+const char *modeName(CompressionMode mode) { return mode == CompressionMode::Reference ? "reference" : "corrected"; }
+
+Result<CompressionMode> parseMode(const std::string &name)
+{
+    if (name == "corrected")
+        return CompressionMode::Corrected;
+    if (name == "reference")
+        return CompressionMode::Reference;
+    return fail(ErrorCode::InvalidArgument, "unknown mode '" + name + "' (use reference or corrected)");
+}
+
+namespace {
+const char *roleName(SegmentRole r)
+{
+    switch (r) {
+    case SegmentRole::Instruction: return "instruction";
+    case SegmentRole::Context: return "context";
+    case SegmentRole::Question: return "question";
+    }
+    return "context";
+}
+
+nlohmann::json floats(const std::vector<float> &v)
+{
+    nlohmann::json a = nlohmann::json::array();
+    for (float f : v)
+        a.push_back(std::isfinite(f) ? nlohmann::json(f) : nlohmann::json(nullptr));
+    return a;
+}
+}  // namespace
+
+std::string resultToJson(const CompressionResult &r, bool pretty)
+{
+    using nlohmann::json;
+    json j;
+    j["method"] = r.method;
+    j["mode"] = modeName(r.mode);
+    j["compressed_text"] = r.compressedText;
+    j["unit"] = r.unitName;
+    j["tokens_in"] = r.tokensIn;
+    j["tokens_out"] = r.tokensOut;
+    j["requested_rate"] = r.requestedRate;
+    j["achieved_rate"] = r.achievedRate;
+    j["forward_ms"] = r.forwardMs;
+    j["total_ms"] = r.totalMs;
+    json segs = json::array();
+    for (const auto &s : r.segments)
+        segs.push_back({{"role", roleName(s.role)}, {"text", s.text}});
+    j["segments"] = segs;
+    json units = json::array();
+    for (const auto &u : r.units)
+        units.push_back({{"segment", u.segment}, {"begin", u.span.begin}, {"end", u.span.end},
+                         {"text", r.segments[u.segment].text.substr(u.span.begin, u.span.size())},
+                         {"kept", u.kept}, {"forced", u.forced}, {"stage", u.stage}});
+    j["units"] = units;
+    json scores = json::object();
+    for (const auto &s : r.scores)
+        scores[s.name] = floats(s.values);
+    j["scores"] = scores;
+    json th = json::array();
+    for (const auto &t : r.thresholds)
+        th.push_back({{"series", t.series}, {"value", std::isfinite(t.value) ? json(t.value) : json(nullptr)},
+                      {"label", t.label}});
+    j["thresholds"] = th;
+    json stages = json::array();
+    for (const auto &st : r.stages)
+        stages.push_back({{"name", st.name}, {"removed_units", st.removedUnits}});
+    j["stages"] = stages;
+    json warns = json::array();
+    for (const auto &w : r.warnings)
+        warns.push_back({{"code", w.code}, {"detail", w.detail}});
+    j["warnings"] = warns;
+    // Invalid UTF-8 cannot reach here (validated on input), but never throw from a serialiser.
+    return j.dump(pretty ? 2 : -1, ' ', false, json::error_handler_t::replace);
+}
+
+}  // namespace terse

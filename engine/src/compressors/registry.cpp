@@ -1,0 +1,50 @@
+// The method registry: every compressor is registered explicitly here (design.md rule 3).
+#include "terse/compressor.h"
+
+#include "compressors/baselines.h"
+
+#include <functional>
+
+namespace terse {
+namespace {
+
+struct Entry {
+    std::string name;
+    std::function<std::unique_ptr<Compressor>()> make;
+};
+
+const std::vector<Entry> &entries()
+{
+    static const std::vector<Entry> kEntries = {
+        {"random", [] { return std::make_unique<BaselineCompressor>(BaselineCompressor::Kind::Random); }},
+        {"head", [] { return std::make_unique<BaselineCompressor>(BaselineCompressor::Kind::Head); }},
+        {"tail", [] { return std::make_unique<BaselineCompressor>(BaselineCompressor::Kind::Tail); }},
+        {"head_tail", [] { return std::make_unique<BaselineCompressor>(BaselineCompressor::Kind::HeadTail); }},
+    };
+    return kEntries;
+}
+
+}  // namespace
+
+std::vector<MethodInfo> availableMethods()
+{
+    std::vector<MethodInfo> out;
+    for (const auto &e : entries()) {
+        auto c = e.make();
+        out.push_back({c->name(), c->displayName(), c->description(), c->options()});
+    }
+    return out;
+}
+
+Result<std::unique_ptr<Compressor>> createCompressor(const std::string &name)
+{
+    std::string known;
+    for (const auto &e : entries()) {
+        if (e.name == name)
+            return e.make();
+        known += (known.empty() ? "" : ", ") + e.name;
+    }
+    return fail(ErrorCode::NotFound, "unknown method '" + name + "' (known: " + known + ")");
+}
+
+}  // namespace terse

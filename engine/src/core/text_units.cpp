@@ -1,0 +1,174 @@
+#include "terse/text_units.h"
+
+#include <string>
+
+namespace terse {
+
+namespace {
+
+// Decodes one UTF-8 sequence at text[i]; returns its length, or 0 if invalid.
+std::size_t utf8Seq(std::string_view t, std::size_t i, char32_t *cp)
+{
+    const auto b = [&](std::size_t k) { return static_cast<unsigned char>(t[k]); };
+    unsigned char c = b(i);
+    if (c < 0x80) {
+        *cp = c;
+        return 1;
+    }
+    std::size_t len;
+    char32_t v;
+    if ((c & 0xE0) == 0xC0) { len = 2; v = c & 0x1F; }
+    else if ((c & 0xF0) == 0xE0) { len = 3; v = c & 0x0F; }
+    else if ((c & 0xF8) == 0xF0) { len = 4; v = c & 0x07; }
+    else return 0;
+    if (i + len > t.size())
+        return 0;
+    for (std::size_t k = 1; k < len; ++k) {
+        if ((b(i + k) & 0xC0) != 0x80)
+            return 0;
+        v = (v << 6) | (b(i + k) & 0x3F);
+    }
+    // Reject overlongs, surrogates and values beyond U+10FFFF.
+    if ((len == 2 && v < 0x80) || (len == 3 && v < 0x800) || (len == 4 && v < 0x10000) || v > 0x10FFFF ||
+        (v >= 0xD800 && v <= 0xDFFF))
+        return 0;
+    *cp = v;
+    return len;
+}
+
+bool isSpace(char32_t c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v' || c == 0x85 || c == 0xA0 ||
+           c == 0x1680 || (c >= 0x2000 && c <= 0x200A) || c == 0x2028 || c == 0x2029 || c == 0x202F ||
+           c == 0x205F || c == 0x3000 || c == 0xFEFF;
+}
+
+// Ideographs and kana are words on their own (no spaces between them in CJK text).
+bool isIdeograph(char32_t c)
+{
+    return (c >= 0x3040 && c <= 0x30FF) || (c >= 0x3400 && c <= 0x4DBF) || (c >= 0x4E00 && c <= 0x9FFF) ||
+           (c >= 0xF900 && c <= 0xFAFF) || (c >= 0x20000 && c <= 0x3FFFF);
+}
+
+// ASCII letters/digits, and any non-ASCII character that is not space, punctuation or an ideograph.
+bool isWordChar(char32_t c)
+{
+    if (c < 0x80)
+        return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+    if (isSpace(c) || isIdeograph(c))
+        return false;
+    // General punctuation, CJK punctuation and fullwidth forms' punctuation stand alone.
+    if ((c >= 0x2010 && c <= 0x205E) || (c >= 0x3000 && c <= 0x303F) || (c >= 0xFF01 && c <= 0xFF0F) ||
+        (c >= 0xFF1A && c <= 0xFF20) || c == 0xA1 || c == 0xBF || c == 0xAB || c == 0xBB)
+        return false;
+    return true;
+}
+
+}  // namespace
+
+bool isValidUtf8(std::string_view text, std::size_t *badOffset)
+{
+    char32_t cp;
+    for (std::size_t i = 0; i < text.size();) {
+        std::size_t n = utf8Seq(text, i, &cp);
+        if (n == 0) {
+            if (badOffset)
+                *badOffset = i;
+            return false;
+        }
+        i += n;
+    }
+    return true;
+}
+
+Result<void> validatePromptText(std::string_view text, std::size_t maxBytes)
+{
+    if (text.size() > maxBytes)
+        return fail(ErrorCode::InvalidInput, "the prompt is " + std::to_string(text.size()) +
+                                                 " bytes; the limit is " + std::to_string(maxBytes) + " bytes");
+    if (auto nul = text.find('\0'); nul != std::string_view::npos)
+        return fail(ErrorCode::InvalidInput,
+                    "the text contains a NUL byte at offset " + std::to_string(nul) + ": it looks like a binary file");
+    std::size_t bad = 0;
+    if (!isValidUtf8(text, &bad))
+        return fail(ErrorCode::InvalidInput, "the text is not valid UTF-8 (first bad byte at offset " +
+                                                 std::to_string(bad) + ")");
+    bool blank = true;
+    char32_t cp;
+    for (std::size_t i = 0; i < text.size() && blank;) {
+        std::size_t n = utf8Seq(text, i, &cp);
+        blank = isSpace(cp);
+        i += n;
+    }
+    if (blank)
+        return fail(ErrorCode::InvalidInput, "the prompt is empty");
+    return {};
+}
+
+std::vector<Span> splitWords(std::string_view text)
+{
+    std::vector<Span> out;
+    std::size_t i = 0;
+    const std::size_t n = text.size();
+    char32_t cp = 0;
+    auto next = [&](std::size_t at, char32_t *c) {
+        std::size_t len = utf8Seq(text, at, c);
+        if (len == 0) {  // invalid byte: treat it as a one-byte symbol so we never loop forever
+            *c = 0xFFFD;
+            len = 1;
+        }
+        return len;
+    };
+    // Leading whitespace belongs to the first unit.
+    std::size_t lead = 0;
+    while (lead < n) {
+        std::size_t len = next(lead, &cp);
+        if (!isSpace(cp))
+            break;
+        lead += len;
+    }
+    i = lead;
+    while (i < n) {
+        std::size_t begin = out.empty() ? 0 : i;
+        std::size_t len = next(i, &cp);
+        if (isWordChar(cp)) {
+            i += len;
+            while (i < n) {
+                char32_t c2;
+                std::size_t l2 = next(i, &c2);
+                if (isWordChar(c2)) {
+                    i += l2;
+                    continue;
+                }
+                // Apostrophes, hyphens, dots and commas between word characters stay inside the word
+                // ("don't", "state-of-the-art", "3.14", "1,000").
+                if ((c2 == '\'' || c2 == 0x2019 || c2 == '-' || c2 == '.' || c2 == ',') && i + l2 < n) {
+                    char32_t c3;
+                    next(i + l2, &c3);
+                    bool numeric = (c2 == '.' || c2 == ',');
+                    char32_t prev = static_cast<unsigned char>(text[i - 1]);
+                    if (isWordChar(c3) && (!numeric || ((prev >= '0' && prev <= '9') && c3 >= '0' && c3 <= '9'))) {
+                        i += l2;
+                        continue;
+                    }
+                }
+                break;
+            }
+        } else {
+            i += len;
+        }
+        while (i < n) {
+            char32_t c2;
+            std::size_t l2 = next(i, &c2);
+            if (!isSpace(c2))
+                break;
+            i += l2;
+        }
+        out.push_back({begin, i});
+    }
+    if (out.empty() && n > 0)
+        out.push_back({0, n});
+    return out;
+}
+
+}  // namespace terse
