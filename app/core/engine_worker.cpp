@@ -1,0 +1,179 @@
+#include "engine_worker.h"
+
+#include <QElapsedTimer>
+#include <QMetaObject>
+
+#include <atomic>
+#include <mutex>
+
+namespace terse::app {
+
+// Lives on the worker thread; owns the compressors (and through them the models).
+class WorkerBackend : public QObject {
+    Q_OBJECT
+public:
+    explicit WorkerBackend(CompressorFactory factory) : m_factory(std::move(factory)) {}
+
+    std::atomic<quint64> latest{0};
+
+    void cancelCurrent()
+    {
+        std::lock_guard lock(m_jobMutex);
+        if (m_job)
+            m_job->cancel();
+    }
+
+public slots:
+    void run(quint64 id, const terse::Prompt &prompt, const terse::CompressOptions &options)
+    {
+        if (id < latest.load()) {  // superseded before it started: the latest request wins
+            emit cancelled(id);
+            return;
+        }
+        emit started(id);
+        if (m_invalidate.exchange(false))
+            m_cache.reset();
+        // A change that only moves a threshold re-decides from cached scores (design.md section 1).
+        if (m_cache && m_cacheCompressor && m_cachePrompt == prompt.joined() && m_cacheRoles(prompt) &&
+            m_cacheCompressor->canRethreshold(*m_cache, m_cacheOptions, options)) {
+            auto r = m_cacheCompressor->rethreshold(*m_cache, options);
+            if (r) {
+                auto handle = std::make_shared<const terse::CompressionResult>(std::move(r.value()));
+                m_cache = handle;
+                m_cacheOptions = options;
+                emit finished(id, handle, true);
+                return;
+            }
+        }
+        auto compressor = m_factory ? m_factory(options.method) : terse::createCompressor(options.method);
+        if (!compressor) {
+            emit failed(id, static_cast<int>(compressor.error().code), QString::fromStdString(compressor.error().detail));
+            return;
+        }
+        QElapsedTimer throttle;
+        throttle.start();
+        auto job = std::make_shared<terse::JobContext>([this, id, &throttle](long long done, long long total,
+                                                                              const std::string &stage) {
+            if (throttle.elapsed() < 40 && done != total)
+                return;  // at most ~25 progress signals a second
+            throttle.restart();
+            emit progress(id, done, total, QString::fromStdString(stage));
+        });
+        {
+            std::lock_guard lock(m_jobMutex);
+            m_job = job;
+            if (id < latest.load())
+                job->cancel();
+        }
+        terse::Result<terse::CompressionResult> r = fail(ErrorCode::Internal, "not run");
+        try {
+            r = (*compressor)->compress(prompt, options, *job);
+        } catch (const std::exception &e) {  // containment: nothing escapes the worker thread
+            r = fail(ErrorCode::Internal, std::string("unexpected error: ") + e.what());
+        }
+        {
+            std::lock_guard lock(m_jobMutex);
+            m_job.reset();
+        }
+        if (!r) {
+            if (r.error().code == ErrorCode::Cancelled)
+                emit cancelled(id);
+            else
+                emit failed(id, static_cast<int>(r.error().code), QString::fromStdString(r.error().detail));
+            return;
+        }
+        auto handle = std::make_shared<const terse::CompressionResult>(std::move(r.value()));
+        m_cache = handle;
+        m_cacheOptions = options;
+        m_cachePrompt = prompt.joined();
+        m_cacheRoleList.clear();
+        for (const auto &s : prompt.segments)
+            m_cacheRoleList.push_back(static_cast<int>(s.role));
+        m_cacheCompressor = std::move(compressor.value());
+        emit finished(id, handle, false);
+    }
+
+public:
+    std::atomic<bool> m_invalidate{false};
+
+signals:
+    void started(quint64 id);
+    void progress(quint64 id, qint64 done, qint64 total, const QString &stage);
+    void finished(quint64 id, terse::app::ResultHandle result, bool rethresholded);
+    void failed(quint64 id, int errorCode, const QString &message);
+    void cancelled(quint64 id);
+
+private:
+    bool m_cacheRoles(const terse::Prompt &p) const
+    {
+        if (p.segments.size() != m_cacheRoleList.size())
+            return false;
+        for (std::size_t i = 0; i < p.segments.size(); ++i)
+            if (static_cast<int>(p.segments[i].role) != m_cacheRoleList[i])
+                return false;
+        return true;
+    }
+
+    CompressorFactory m_factory;
+    std::mutex m_jobMutex;
+    std::shared_ptr<terse::JobContext> m_job;
+    ResultHandle m_cache;
+    terse::CompressOptions m_cacheOptions;
+    std::string m_cachePrompt;
+    std::vector<int> m_cacheRoleList;
+    std::unique_ptr<terse::Compressor> m_cacheCompressor;
+};
+
+EngineWorker::EngineWorker(CompressorFactory factory, QObject *parent) : QObject(parent)
+{
+    qRegisterMetaType<terse::app::ResultHandle>("terse::app::ResultHandle");
+    qRegisterMetaType<terse::Prompt>("terse::Prompt");
+    qRegisterMetaType<terse::CompressOptions>("terse::CompressOptions");
+    m_thread.setObjectName(QStringLiteral("terse-engine"));
+    m_backend = new WorkerBackend(std::move(factory));
+    m_backend->moveToThread(&m_thread);
+    connect(&m_thread, &QThread::finished, m_backend, &QObject::deleteLater);
+    connect(m_backend, &WorkerBackend::started, this, &EngineWorker::started);
+    connect(m_backend, &WorkerBackend::progress, this, &EngineWorker::progress);
+    auto done = [this] { m_pending = std::max(0, m_pending - 1); };
+    connect(m_backend, &WorkerBackend::finished, this, [this, done](quint64 id, ResultHandle r, bool re) {
+        done();
+        emit finished(id, r, re);
+    });
+    connect(m_backend, &WorkerBackend::failed, this, [this, done](quint64 id, int code, const QString &m) {
+        done();
+        emit failed(id, code, m);
+    });
+    connect(m_backend, &WorkerBackend::cancelled, this, [this, done](quint64 id) {
+        done();
+        emit cancelled(id);
+    });
+    m_thread.start();
+}
+
+EngineWorker::~EngineWorker()
+{
+    m_backend->latest = ~0ull;  // everything still queued is superseded
+    m_backend->cancelCurrent();
+    m_thread.quit();
+    m_thread.wait();
+}
+
+quint64 EngineWorker::submit(const terse::Prompt &prompt, const terse::CompressOptions &options)
+{
+    const quint64 id = m_nextId++;
+    m_backend->latest = id;
+    m_backend->cancelCurrent();  // the latest request wins
+    ++m_pending;
+    QMetaObject::invokeMethod(m_backend, "run", Qt::QueuedConnection, Q_ARG(quint64, id),
+                              Q_ARG(terse::Prompt, prompt), Q_ARG(terse::CompressOptions, options));
+    return id;
+}
+
+void EngineWorker::cancel() { m_backend->cancelCurrent(); }
+
+void EngineWorker::invalidateCache() { m_backend->m_invalidate = true; }
+
+}  // namespace terse::app
+
+#include "engine_worker.moc"

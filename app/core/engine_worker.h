@@ -1,0 +1,56 @@
+#pragma once
+// EngineWorker: runs engine jobs on its own QThread, never on the UI thread (design.md rule 7).
+// Requests arrive from the UI thread through submit(); the latest request wins (a newer one cancels the
+// running one); results leave through queued signals carrying value types.
+
+#include "terse/compressor.h"
+
+#include <QMetaType>
+#include <QObject>
+#include <QThread>
+
+#include <functional>
+#include <memory>
+
+namespace terse::app {
+
+using ResultHandle = std::shared_ptr<const terse::CompressionResult>;
+using CompressorFactory = std::function<terse::Result<std::unique_ptr<terse::Compressor>>(const std::string &)>;
+
+class WorkerBackend;
+
+class EngineWorker : public QObject {
+    Q_OBJECT
+public:
+    // `factory` creates compressors by method name (tests inject slow or failing ones); default: the registry.
+    explicit EngineWorker(CompressorFactory factory = {}, QObject *parent = nullptr);
+    ~EngineWorker() override;  // cancels the running job and joins the thread
+
+    // Queues a compression; cancels any running job. Returns the request id. UI thread.
+    quint64 submit(const terse::Prompt &prompt, const terse::CompressOptions &options);
+    // Cancels the running job (if any); it ends with cancelled(id). Thread-safe.
+    void cancel();
+    // True between submit() and the matching finished/failed/cancelled.
+    bool isBusy() const { return m_pending > 0; }
+    // Forgets cached scores so the next request re-runs the model.
+    void invalidateCache();
+
+signals:
+    void started(quint64 id);
+    void progress(quint64 id, qint64 done, qint64 total, const QString &stage);
+    void finished(quint64 id, terse::app::ResultHandle result, bool rethresholded);
+    void failed(quint64 id, int errorCode, const QString &message);
+    void cancelled(quint64 id);
+
+private:
+    QThread m_thread;
+    WorkerBackend *m_backend = nullptr;
+    quint64 m_nextId = 1;
+    int m_pending = 0;
+};
+
+}  // namespace terse::app
+
+Q_DECLARE_METATYPE(terse::app::ResultHandle)
+Q_DECLARE_METATYPE(terse::Prompt)
+Q_DECLARE_METATYPE(terse::CompressOptions)

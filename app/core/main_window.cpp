@@ -1,0 +1,501 @@
+#include "main_window.h"
+
+#include "result_adapter.h"
+
+#include "terse/runtime.h"
+#include "terse/text_units.h"
+#include "terse_widgets/prompt_editor.h"
+#include "terse_widgets/score_plot.h"
+#include "terse_widgets/token_heatmap_view.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QClipboard>
+#include <QCloseEvent>
+#include <QComboBox>
+#include <QDoubleSpinBox>
+#include <QFile>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QMenu>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QSaveFile>
+#include <QSettings>
+#include <QSlider>
+#include <QSplitter>
+#include <QStatusBar>
+#include <QTimer>
+#include <QVBoxLayout>
+
+#include <cmath>
+
+namespace terse::app {
+
+namespace {
+constexpr qint64 kMaxFileBytes = 64ll << 20;  // prompts larger than this are refused with a message
+constexpr int kRateSteps = 1000;              // slider resolution: 0.001
+constexpr int kMaxRecent = 8;
+}  // namespace
+
+MainWindow::MainWindow(CompressorFactory factory, QWidget *parent)
+    : QMainWindow(parent), m_worker(new EngineWorker(std::move(factory), this))
+{
+    setWindowTitle(tr("Terse Studio"));
+    buildUi();
+    buildMenus();
+    restoreSettings();
+
+    connect(m_worker, &EngineWorker::progress, this, [this](quint64 id, qint64 done, qint64 total, const QString &stage) {
+        if (id != m_activeId)
+            return;
+        m_progress->setRange(0, total > 0 ? 1000 : 0);
+        if (total > 0)
+            m_progress->setValue(static_cast<int>(1000.0 * static_cast<double>(done) / static_cast<double>(total)));
+        m_status->setText(tr("Compressing: %1…").arg(stage));
+    });
+    connect(m_worker, &EngineWorker::finished, this, [this](quint64 id, ResultHandle r, bool rethresholded) {
+        if (id != m_activeId)
+            return;  // a newer request is on its way
+        setBusy(false);
+        showResult(r);
+        m_status->setText(rethresholded ? tr("Re-decided from cached scores.") : tr("Done."));
+    });
+    connect(m_worker, &EngineWorker::failed, this, [this](quint64 id, int, const QString &message) {
+        if (id != m_activeId)
+            return;
+        setBusy(false);
+        showError(tr("Compression failed: %1").arg(message));
+        m_status->setText(tr("Failed."));
+        emit jobEnded();
+    });
+    connect(m_worker, &EngineWorker::cancelled, this, [this](quint64 id) {
+        if (id != m_activeId)
+            return;
+        setBusy(false);
+        m_status->setText(tr("Cancelled."));
+        emit jobEnded();
+    });
+}
+
+MainWindow::~MainWindow() = default;
+
+void MainWindow::buildUi()
+{
+    auto *central = new QWidget(this);
+    auto *outer = new QVBoxLayout(central);
+
+    // Controls row: method, rate, run/cancel.
+    auto *controls = new QHBoxLayout;
+    m_method = new QComboBox(central);
+    m_method->setObjectName(QStringLiteral("methodCombo"));
+    for (const auto &m : terse::availableMethods()) {
+        m_method->addItem(QString::fromStdString(m.displayName), QString::fromStdString(m.name));
+        m_method->setItemData(m_method->count() - 1, QString::fromStdString(m.description), Qt::ToolTipRole);
+    }
+    m_method->setToolTip(tr("Compression method"));
+    auto *methodLabel = new QLabel(tr("&Method:"), central);
+    methodLabel->setBuddy(m_method);
+
+    m_rateSlider = new QSlider(Qt::Horizontal, central);
+    m_rateSlider->setObjectName(QStringLiteral("rateSlider"));
+    m_rateSlider->setRange(1, kRateSteps);
+    m_rateSlider->setValue(kRateSteps / 2);
+    m_rateSlider->setMinimumWidth(180);
+    m_rateSlider->setToolTip(tr("Rate: the fraction of tokens to keep (compressed / original). Default 0.5."));
+    m_rateSpin = new QDoubleSpinBox(central);
+    m_rateSpin->setRange(0.001, 1.0);
+    m_rateSpin->setDecimals(3);
+    m_rateSpin->setSingleStep(0.05);
+    m_rateSpin->setValue(0.5);
+    m_rateSpin->setToolTip(m_rateSlider->toolTip());
+    auto *rateLabel = new QLabel(tr("&Rate:"), central);
+    rateLabel->setBuddy(m_rateSlider);
+
+    m_run = new QPushButton(tr("Compress"), central);
+    m_run->setObjectName(QStringLiteral("runButton"));
+    m_run->setToolTip(tr("Compress the prompt (Ctrl+Return)"));
+    m_run->setDefault(true);
+    m_cancel = new QPushButton(tr("Cancel"), central);
+    m_cancel->setObjectName(QStringLiteral("cancelButton"));
+    m_cancel->setToolTip(tr("Stop the running job (Esc)"));
+    m_cancel->setEnabled(false);
+
+    m_colorBy = new QComboBox(central);
+    m_colorBy->setToolTip(tr("Colour tokens by this score"));
+    auto *colorLabel = new QLabel(tr("Colour &by:"), central);
+    colorLabel->setBuddy(m_colorBy);
+
+    controls->addWidget(methodLabel);
+    controls->addWidget(m_method, 1);
+    controls->addSpacing(12);
+    controls->addWidget(rateLabel);
+    controls->addWidget(m_rateSlider, 2);
+    controls->addWidget(m_rateSpin);
+    controls->addSpacing(12);
+    controls->addWidget(colorLabel);
+    controls->addWidget(m_colorBy, 1);
+    controls->addSpacing(12);
+    controls->addWidget(m_run);
+    controls->addWidget(m_cancel);
+    outer->addLayout(controls);
+
+    m_error = new QLabel(central);
+    m_error->setObjectName(QStringLiteral("errorBanner"));
+    m_error->setWordWrap(true);
+    m_error->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_error->setStyleSheet(QStringLiteral("QLabel { background: #fde2e1; color: #7a1212; border: 1px solid #e7a3a0;"
+                                          " border-radius: 4px; padding: 6px; }"));
+    m_error->hide();
+    outer->addWidget(m_error);
+
+    auto *split = new QSplitter(Qt::Horizontal, central);
+    split->setObjectName(QStringLiteral("mainSplitter"));
+    m_editor = new terse::widgets::PromptEditor(split);
+    m_editor->setObjectName(QStringLiteral("promptEditor"));
+    auto *right = new QSplitter(Qt::Vertical, split);
+    right->setObjectName(QStringLiteral("resultSplitter"));
+    auto *resultBox = new QWidget(right);
+    auto *resultLayout = new QVBoxLayout(resultBox);
+    resultLayout->setContentsMargins(0, 0, 0, 0);
+    m_summary = new QLabel(tr("No result yet: paste a prompt and press Compress."), resultBox);
+    m_summary->setObjectName(QStringLiteral("summaryLabel"));
+    m_heatmap = new terse::widgets::TokenHeatmapView(resultBox);
+    m_heatmap->setObjectName(QStringLiteral("heatmapView"));
+    resultLayout->addWidget(m_summary);
+    resultLayout->addWidget(m_heatmap, 1);
+    m_plot = new terse::widgets::ScorePlot(right);
+    m_plot->setObjectName(QStringLiteral("scorePlot"));
+    right->addWidget(resultBox);
+    right->addWidget(m_plot);
+    right->setStretchFactor(0, 3);
+    right->setStretchFactor(1, 1);
+    split->addWidget(m_editor);
+    split->addWidget(right);
+    split->setStretchFactor(0, 1);
+    split->setStretchFactor(1, 1);
+    outer->addWidget(split, 1);
+    setCentralWidget(central);
+
+    m_status = new QLabel(tr("Ready."), this);
+    m_status->setObjectName(QStringLiteral("statusLabel"));
+    m_progress = new QProgressBar(this);
+    m_progress->setMaximumWidth(220);
+    m_progress->setTextVisible(false);
+    m_progress->hide();
+    statusBar()->addWidget(m_status, 1);
+    statusBar()->addPermanentWidget(m_progress);
+
+    m_debounce = new QTimer(this);
+    m_debounce->setSingleShot(true);
+    m_debounce->setInterval(120);  // design.md rule 7: slider changes debounced ~120 ms
+    connect(m_debounce, &QTimer::timeout, this, &MainWindow::runCompression);
+    m_progressDelay = new QTimer(this);
+    m_progressDelay->setSingleShot(true);
+    m_progressDelay->setInterval(300);  // show progress only for work longer than ~300 ms
+    connect(m_progressDelay, &QTimer::timeout, this, [this] {
+        if (isBusy())
+            m_progress->show();
+    });
+
+    connect(m_run, &QPushButton::clicked, this, &MainWindow::runCompression);
+    connect(m_cancel, &QPushButton::clicked, this, &MainWindow::cancelCompression);
+    connect(m_rateSlider, &QSlider::valueChanged, this, [this](int v) {
+        const QSignalBlocker block(m_rateSpin);
+        m_rateSpin->setValue(static_cast<double>(v) / kRateSteps);
+        scheduleRerun();
+    });
+    connect(m_rateSpin, &QDoubleSpinBox::valueChanged, this, [this](double v) {
+        const QSignalBlocker block(m_rateSlider);
+        m_rateSlider->setValue(static_cast<int>(std::lround(v * kRateSteps)));
+        scheduleRerun();
+    });
+    connect(m_method, &QComboBox::currentIndexChanged, this, [this] { scheduleRerun(); });
+    connect(m_colorBy, &QComboBox::currentIndexChanged, this, [this](int i) {
+        m_heatmap->setColorSeries(i - 1);
+        updatePlot();
+    });
+    connect(m_editor, &terse::widgets::PromptEditor::filesDropped, this, [this](const QStringList &files) {
+        openFile(files.first());
+    });
+    connect(m_editor, &QPlainTextEdit::textChanged, this, [this] { m_worker->invalidateCache(); });
+    resize(1280, 800);
+}
+
+void MainWindow::buildMenus()
+{
+    QMenu *file = menuBar()->addMenu(tr("&File"));
+    QAction *open = file->addAction(tr("&Open…"), this, [this] {
+        const QString path = QFileDialog::getOpenFileName(this, tr("Open prompt"), QString(),
+                                                          tr("Text files (*.txt *.md *.markdown);;All files (*)"));
+        if (!path.isEmpty())
+            openFile(path);
+    });
+    open->setShortcut(QKeySequence::Open);
+    m_recentMenu = file->addMenu(tr("Open &Recent"));
+    QAction *save = file->addAction(tr("&Save Compressed Text As…"), this, &MainWindow::saveCompressed);
+    save->setShortcut(QKeySequence::SaveAs);
+    file->addSeparator();
+    QAction *quit = file->addAction(tr("&Quit"), this, &QWidget::close);
+    quit->setShortcut(QKeySequence::Quit);
+
+    QMenu *edit = menuBar()->addMenu(tr("&Edit"));
+    QAction *copy = edit->addAction(tr("&Copy Compressed Text"), this, &MainWindow::copyCompressed);
+    copy->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_C));
+
+    QMenu *run = menuBar()->addMenu(tr("&Run"));
+    QAction *go = run->addAction(tr("&Compress"), this, &MainWindow::runCompression);
+    go->setShortcuts({QKeySequence(Qt::CTRL | Qt::Key_Return), QKeySequence(Qt::CTRL | Qt::Key_Enter)});
+    QAction *stop = run->addAction(tr("C&ancel"), this, &MainWindow::cancelCompression);
+    stop->setShortcut(QKeySequence(Qt::Key_Escape));
+
+    QMenu *help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("&About Terse Studio"), this, [this] {
+        const auto info = terse::initRuntime();
+        QMessageBox::about(this, tr("About Terse Studio"),
+                           tr("<b>Terse Studio %1</b><p>A workbench for LLM prompt compression.</p>"
+                              "<p>libtorch %2, %3 threads.</p><p>Licensed under the GNU GPL v3 or later.</p>")
+                               .arg(QString::fromUtf8(terse::engineVersion()),
+                                    QString::fromStdString(info.torchVersion))
+                               .arg(info.threads));
+    });
+}
+
+bool MainWindow::openFile(const QString &path)
+{
+    clearError();
+    QFile f(path);
+    const QString name = QFileInfo(path).fileName();
+    if (!f.open(QIODevice::ReadOnly)) {
+        showError(tr("Cannot open “%1”: %2").arg(name, f.errorString()));
+        return false;
+    }
+    if (f.size() > kMaxFileBytes) {
+        showError(tr("“%1” is %2 MB; Terse opens prompts up to %3 MB.")
+                      .arg(name)
+                      .arg(static_cast<double>(f.size()) / (1 << 20), 0, 'f', 1)
+                      .arg(kMaxFileBytes >> 20));
+        return false;
+    }
+    const QByteArray bytes = f.readAll();
+    if (f.error() != QFileDevice::NoError) {
+        showError(tr("Cannot read “%1”: %2").arg(name, f.errorString()));
+        return false;
+    }
+    const std::string_view view(bytes.constData(), static_cast<std::size_t>(bytes.size()));
+    if (auto nul = view.find('\0'); nul != std::string_view::npos) {
+        showError(tr("“%1” looks like a binary file (NUL byte at offset %2); open a text file.").arg(name).arg(nul));
+        return false;
+    }
+    std::size_t bad = 0;
+    if (!terse::isValidUtf8(view, &bad)) {
+        showError(tr("“%1” is not valid UTF-8 text (first invalid byte at offset %2). Convert it to UTF-8 and try again.")
+                      .arg(name)
+                      .arg(bad));
+        return false;
+    }
+    m_editor->setPlainText(QString::fromUtf8(bytes));
+    m_currentFile = path;
+    addRecentFile(path);
+    m_status->setText(tr("Opened %1 (%2 KB).").arg(name).arg(bytes.size() / 1024.0, 0, 'f', 1));
+    setWindowTitle(tr("%1 — Terse Studio").arg(name));
+    return true;
+}
+
+void MainWindow::runCompression()
+{
+    m_debounce->stop();
+    clearError();
+    const QString text = m_editor->toPlainText();
+    const QByteArray utf8 = text.toUtf8();
+    if (auto v = terse::validatePromptText(std::string_view(utf8.constData(), static_cast<std::size_t>(utf8.size())));
+        !v) {
+        showError(text.trimmed().isEmpty() ? tr("The prompt is empty: paste or open some text first.")
+                                           : tr("The prompt cannot be compressed: %1")
+                                                 .arg(QString::fromStdString(v.error().detail)));
+        return;
+    }
+    terse::CompressOptions opts;
+    opts.method = m_method->currentData().toString().toStdString();
+    opts.rate = rate();
+    m_activeId = m_worker->submit(terse::Prompt::fromText(utf8.toStdString()), opts);
+    setBusy(true);
+    m_status->setText(tr("Compressing…"));
+}
+
+void MainWindow::cancelCompression()
+{
+    if (!isBusy())
+        return;
+    m_worker->cancel();
+    m_status->setText(tr("Cancelling…"));
+}
+
+void MainWindow::scheduleRerun()
+{
+    // Only re-run automatically once the user has a result to update.
+    if (m_result || isBusy())
+        m_debounce->start();
+}
+
+double MainWindow::rate() const { return m_rateSpin->value(); }
+
+void MainWindow::setRate(double r) { m_rateSpin->setValue(r); }
+
+void MainWindow::setBusy(bool busy)
+{
+    if (!busy)
+        m_activeId = 0;
+    m_cancel->setEnabled(busy);
+    if (busy) {
+        m_progress->setRange(0, 0);
+        m_progressDelay->start();
+    } else {
+        m_progressDelay->stop();
+        m_progress->hide();
+    }
+}
+
+void MainWindow::showResult(const ResultHandle &r)
+{
+    m_result = r;
+    m_heatmap->setData(toHeatmapData(*r));
+    m_summary->setText(resultSummary(*r));
+    for (const auto &w : r->warnings)
+        showError(QString::fromStdString(w.detail));
+    updateColorChoices();
+    updatePlot();
+    emit resultShown();
+}
+
+void MainWindow::updateColorChoices()
+{
+    const QString current = m_colorBy->currentText();
+    const QSignalBlocker block(m_colorBy);
+    m_colorBy->clear();
+    m_colorBy->addItem(tr("decision only"));
+    for (const auto &s : m_result->scores)
+        m_colorBy->addItem(QString::fromStdString(s.name));
+    int idx = m_colorBy->findText(current);
+    if (idx < 0)
+        idx = m_colorBy->count() > 1 ? 1 : 0;
+    m_colorBy->setCurrentIndex(idx);
+    m_heatmap->setColorSeries(idx - 1);
+}
+
+void MainWindow::updatePlot()
+{
+    if (!m_result || m_result->scores.empty()) {
+        m_plot->clear();
+        return;
+    }
+    const int idx = std::max(0, m_colorBy->currentIndex() - 1);
+    const auto &s = m_result->scores[static_cast<std::size_t>(std::min<int>(idx, m_result->scores.size() - 1))];
+    QVector<double> v;
+    QVector<bool> kept;
+    v.reserve(static_cast<qsizetype>(s.values.size()));
+    for (std::size_t i = 0; i < s.values.size(); ++i) {
+        v.push_back(s.values[i]);
+        kept.push_back(i < m_result->units.size() && m_result->units[i].kept);
+    }
+    double th = std::nan("");
+    for (const auto &t : m_result->thresholds)
+        if (t.series == s.name)
+            th = t.value;
+    m_plot->setSeries(QString::fromStdString(s.name), v, kept, th);
+}
+
+void MainWindow::showError(const QString &message)
+{
+    m_error->setText(message);
+    m_error->show();
+}
+
+void MainWindow::clearError()
+{
+    m_error->clear();
+    m_error->hide();
+}
+
+QString MainWindow::statusText() const { return m_status->text(); }
+QString MainWindow::errorText() const { return m_error->isHidden() ? QString() : m_error->text(); }
+QString MainWindow::summaryText() const { return m_summary->text(); }
+
+void MainWindow::copyCompressed()
+{
+    if (m_result)
+        QApplication::clipboard()->setText(QString::fromStdString(m_result->compressedText));
+}
+
+void MainWindow::saveCompressed()
+{
+    if (!m_result) {
+        showError(tr("Nothing to save yet: compress a prompt first."));
+        return;
+    }
+    const QString path = QFileDialog::getSaveFileName(this, tr("Save compressed text"), QString(),
+                                                      tr("Text files (*.txt);;All files (*)"));
+    if (path.isEmpty())
+        return;
+    QSaveFile f(path);
+    if (!f.open(QIODevice::WriteOnly) || f.write(QByteArray::fromStdString(m_result->compressedText)) < 0 ||
+        !f.commit())
+        showError(tr("Cannot save “%1”: %2").arg(QFileInfo(path).fileName(), f.errorString()));
+}
+
+void MainWindow::addRecentFile(const QString &path)
+{
+    QSettings s;
+    QStringList recent = s.value(QStringLiteral("recentFiles")).toStringList();
+    recent.removeAll(path);
+    recent.prepend(path);
+    while (recent.size() > kMaxRecent)
+        recent.removeLast();
+    s.setValue(QStringLiteral("recentFiles"), recent);
+    rebuildRecentMenu();
+}
+
+void MainWindow::rebuildRecentMenu()
+{
+    m_recentMenu->clear();
+    const QStringList recent = QSettings().value(QStringLiteral("recentFiles")).toStringList();
+    for (const QString &p : recent)
+        m_recentMenu->addAction(QFileInfo(p).fileName(), this, [this, p] { openFile(p); })->setToolTip(p);
+    m_recentMenu->setEnabled(!recent.isEmpty());
+}
+
+void MainWindow::restoreSettings()
+{
+    QSettings s;
+    restoreGeometry(s.value(QStringLiteral("window/geometry")).toByteArray());
+    restoreState(s.value(QStringLiteral("window/state")).toByteArray());
+    const int m = m_method->findData(s.value(QStringLiteral("method")).toString());
+    if (m >= 0)
+        m_method->setCurrentIndex(m);
+    const double r = s.value(QStringLiteral("rate"), 0.5).toDouble();
+    if (r > 0 && r <= 1)
+        setRate(r);
+    rebuildRecentMenu();
+}
+
+void MainWindow::saveSettings() const
+{
+    QSettings s;
+    s.setValue(QStringLiteral("window/geometry"), saveGeometry());
+    s.setValue(QStringLiteral("window/state"), saveState());
+    s.setValue(QStringLiteral("method"), m_method->currentData());
+    s.setValue(QStringLiteral("rate"), rate());
+}
+
+void MainWindow::closeEvent(QCloseEvent *event)
+{
+    saveSettings();
+    m_worker->cancel();
+    event->accept();
+}
+
+}  // namespace terse::app

@@ -1,0 +1,49 @@
+// terse-studio: the desktop workbench (thin: the window lives in terse_appcore).
+#include "main_window.h"
+
+#include "terse/runtime.h"
+
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QComboBox>
+
+int main(int argc, char **argv)
+{
+    QApplication app(argc, argv);
+    QApplication::setOrganizationName(QStringLiteral("Terse"));
+    QApplication::setApplicationName(QStringLiteral("Terse Studio"));
+    QApplication::setApplicationVersion(QString::fromUtf8(terse::engineVersion()));
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QApplication::translate("main", "Terse Studio: a workbench for prompt compression."));
+    parser.addHelpOption();
+    parser.addVersionOption();
+    parser.addPositionalArgument(QStringLiteral("file"), QApplication::translate("main", "A prompt file to open."));
+    QCommandLineOption method(QStringLiteral("method"), QApplication::translate("main", "Method to select."),
+                              QStringLiteral("name"));
+    QCommandLineOption rate(QStringLiteral("rate"), QApplication::translate("main", "Rate to select (0, 1]."),
+                            QStringLiteral("rate"));
+    QCommandLineOption run(QStringLiteral("run"), QApplication::translate("main", "Compress right after start."));
+    parser.addOptions({method, rate, run});
+    parser.process(app);
+
+    terse::initRuntime();
+    terse::app::MainWindow window;
+    window.show();
+    if (!parser.positionalArguments().isEmpty())
+        window.openFile(parser.positionalArguments().first());
+    if (parser.isSet(method)) {
+        const int i = window.methodCombo()->findData(parser.value(method));
+        if (i >= 0)
+            window.methodCombo()->setCurrentIndex(i);
+    }
+    if (parser.isSet(rate)) {
+        bool ok = false;
+        const double r = parser.value(rate).toDouble(&ok);
+        if (ok && r > 0 && r <= 1)
+            window.setRate(r);
+    }
+    if (parser.isSet(run))
+        window.runCompression();
+    return app.exec();
+}

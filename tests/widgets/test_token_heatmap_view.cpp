@@ -1,0 +1,155 @@
+// TokenHeatmapView, ScorePlot and PromptEditor with plain data (no engine).
+#include "terse_widgets/prompt_editor.h"
+#include "terse_widgets/score_plot.h"
+#include "terse_widgets/token_heatmap_view.h"
+
+#include <QMimeData>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTextBlock>
+#include <QTextCursor>
+#include <QtTest>
+
+#include <cmath>
+
+using namespace terse::widgets;
+
+namespace {
+HeatmapData sample()
+{
+    HeatmapData d;
+    const QStringList words = {"The ", "quick ", "brown ", "fox ", "jumps."};
+    const QVector<bool> kept = {false, true, false, true, true};
+    for (int i = 0; i < words.size(); ++i)
+        d.tokens.push_back({words[i], kept[i], false, i == 0, QStringLiteral("because")});
+    d.seriesNames = {QStringLiteral("surprisal")};
+    d.series = {{0.1, 5.0, 0.2, 4.0, std::nan("")}};
+    d.thresholds = {1.0};
+    d.totalTokens = 5;
+    return d;
+}
+
+// Character format of the first character of the `n`-th occurrence of `word` in the view's document.
+QTextCharFormat formatOf(const TokenHeatmapView &v, const QString &word)
+{
+    QTextCursor c = v.document()->find(word);
+    c.setPosition(c.selectionStart());
+    c.movePosition(QTextCursor::NextCharacter, QTextCursor::KeepAnchor);
+    return c.charFormat();
+}
+}  // namespace
+
+class TestTokenHeatmapView : public QObject {
+    Q_OBJECT
+private slots:
+    void showsAllTokensInOrder()
+    {
+        TokenHeatmapView v;
+        v.setData(sample());
+        QCOMPARE(v.displayedText(), QStringLiteral("The quick brown fox jumps."));
+    }
+
+    void droppedTokensAreStruckThrough()
+    {
+        TokenHeatmapView v;
+        v.setData(sample());
+        QVERIFY(formatOf(v, "The").fontStrikeOut());
+        QVERIFY(!formatOf(v, "quick").fontStrikeOut());
+        QVERIFY(formatOf(v, "brown").fontStrikeOut());
+        QVERIFY(!formatOf(v, "jumps").fontStrikeOut());
+        // Dropped tokens are greyed: their foreground is translucent.
+        QVERIFY(formatOf(v, "The").foreground().color().alphaF() < 0.9);
+    }
+
+    void colouringFollowsTheChosenSeries()
+    {
+        TokenHeatmapView v;
+        v.setData(sample());
+        QCOMPARE(formatOf(v, "quick").background().style(), Qt::NoBrush);
+        v.setColorSeries(0);
+        const QColor high = formatOf(v, "quick").background().color();
+        const QColor low = formatOf(v, "The").background().color();
+        QVERIFY(formatOf(v, "quick").background().style() != Qt::NoBrush);
+        QVERIFY2(high.hsvSaturationF() > low.hsvSaturationF(), "a higher score must get a stronger tint");
+        QCOMPARE(formatOf(v, "jumps").background().style(), Qt::NoBrush);  // NaN: no colour
+        v.setColorSeries(7);  // out of range: decisions only
+        QCOMPARE(v.colorSeries(), -1);
+    }
+
+    void segmentsAreSeparated()
+    {
+        HeatmapData d = sample();
+        d.tokens[3].segmentStart = true;
+        TokenHeatmapView v;
+        v.setData(d);
+        QCOMPARE(v.displayedText(), QStringLiteral("The quick brown \n\nfox jumps."));
+    }
+
+    void hugeInputsAreCapped()
+    {
+        HeatmapData d;
+        for (int i = 0; i < TokenHeatmapView::maxTokens() + 10; ++i)
+            d.tokens.push_back({QStringLiteral("w "), true, false, false, {}});
+        TokenHeatmapView v;
+        v.setData(d);
+        QVERIFY(v.displayedText().contains(QStringLiteral("10 more tokens not shown")));
+    }
+
+    void tokenAtFindsTheTokenUnderTheMouse()
+    {
+        TokenHeatmapView v;
+        v.resize(600, 200);
+        v.show();
+        v.setData(sample());
+        QVERIFY(QTest::qWaitForWindowExposed(&v));
+        QTextCursor c = v.document()->find(QStringLiteral("fox"));
+        c.setPosition(c.selectionStart() + 1);
+        const QRect r = v.cursorRect(c);
+        QCOMPARE(v.tokenAt(r.center()), 3);
+        QSignalSpy clicked(&v, &TokenHeatmapView::tokenClicked);
+        QTest::mouseClick(v.viewport(), Qt::LeftButton, {}, r.center());
+        QCOMPARE(clicked.count(), 1);
+        QCOMPARE(clicked.at(0).at(0).toInt(), 3);
+    }
+
+    void scorePlotPlotsAndSaves()
+    {
+        ScorePlot p;
+        p.resize(600, 300);
+        p.setSeries(QStringLiteral("surprisal"), {1, 2, 3, std::nan(""), 5}, {true, false, true, true, false}, 2.5);
+        QCOMPARE(p.pointCount(), 5);
+        QTemporaryDir dir;
+        const QString png = dir.filePath(QStringLiteral("plot.png"));
+        const QString svg = dir.filePath(QStringLiteral("plot.svg"));
+        QVERIFY(p.save(png, 400, 200));
+        QVERIFY(p.save(svg, 400, 200));
+        QImage img(png);
+        QCOMPARE(img.size(), QSize(400, 200));
+        QFile f(svg);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        QVERIFY(f.readAll().contains("<svg"));
+        p.clear();
+        QCOMPARE(p.pointCount(), 0);
+    }
+
+    void promptEditorTurnsFileDropsIntoSignals()
+    {
+        PromptEditor e;
+        QSignalSpy dropped(&e, &PromptEditor::filesDropped);
+        QMimeData files;
+        files.setUrls({QUrl::fromLocalFile(QStringLiteral("/tmp/a.txt"))});
+        QVERIFY(e.canInsertFromMimeData(&files));
+        e.insertFromMimeData(&files);
+        QCOMPARE(dropped.count(), 1);
+        QCOMPARE(dropped.at(0).at(0).toStringList(), QStringList{QStringLiteral("/tmp/a.txt")});
+        QVERIFY(e.toPlainText().isEmpty());
+        QMimeData text;
+        text.setText(QStringLiteral("pasted words"));
+        e.insertFromMimeData(&text);
+        QCOMPARE(e.toPlainText(), QStringLiteral("pasted words"));
+        QCOMPARE(dropped.count(), 1);
+    }
+};
+
+QTEST_MAIN(TestTokenHeatmapView)
+#include "test_token_heatmap_view.moc"
