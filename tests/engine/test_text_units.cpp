@@ -1,0 +1,118 @@
+// Word units, UTF-8 validation and prompt validation (engine/src/core/text_units.cpp).
+#include "terse/text_units.h"
+
+#include <QtTest>
+
+#include <random>
+
+using namespace terse;
+
+namespace {
+QStringList unitsOf(const std::string &text)
+{
+    QStringList out;
+    for (const Span &s : splitWords(text))
+        out << QString::fromStdString(text.substr(s.begin, s.size()));
+    return out;
+}
+}  // namespace
+
+class TestTextUnits : public QObject {
+    Q_OBJECT
+private slots:
+    void splitWords_data()
+    {
+        QTest::addColumn<QString>("text");
+        QTest::addColumn<QStringList>("units");
+        QTest::newRow("plain") << "Hello world" << QStringList{"Hello ", "world"};
+        QTest::newRow("punctuation") << "Hello, world!" << QStringList{"Hello", ", ", "world", "!"};
+        QTest::newRow("leading space") << "  lead" << QStringList{"  lead"};
+        QTest::newRow("contraction") << "don't stop" << QStringList{"don't ", "stop"};
+        QTest::newRow("hyphen") << "state-of-the-art model" << QStringList{"state-of-the-art ", "model"};
+        QTest::newRow("decimal") << "pi is 3.14." << QStringList{"pi ", "is ", "3.14", "."};
+        QTest::newRow("thousands") << "1,000 items" << QStringList{"1,000 ", "items"};
+        QTest::newRow("comma list") << "a,b" << QStringList{"a", ",", "b"};
+        QTest::newRow("accented") << "café crème" << QStringList{"café ", "crème"};
+        QTest::newRow("cjk") << "我爱你" << QStringList{"我", "爱", "你"};
+        QTest::newRow("newlines") << "one\n\ntwo" << QStringList{"one\n\n", "two"};
+        QTest::newRow("only space") << "   " << QStringList{"   "};
+        QTest::newRow("empty") << "" << QStringList{};
+    }
+
+    void splitWords()
+    {
+        QFETCH(QString, text);
+        QFETCH(QStringList, units);
+        QCOMPARE(unitsOf(text.toStdString()), units);
+    }
+
+    void unitsReassembleAnyInputAndNeverSplitACharacter()
+    {
+        std::mt19937 rng(7);
+        const std::vector<std::string> pieces = {"a", "Z", " ", "\n", ",", ".", "'", "-", "é", "€", "😀", "中",
+                                                 "\t", "1", "\xC2\xA0"};
+        for (int round = 0; round < 500; ++round) {
+            std::string text;
+            const int n = static_cast<int>(rng() % 40);
+            for (int i = 0; i < n; ++i)
+                text += pieces[rng() % pieces.size()];
+            std::string joined;
+            std::size_t expect = 0;
+            for (const Span &s : terse::splitWords(text)) {
+                QCOMPARE(s.begin, expect);  // contiguous
+                QVERIFY(s.end > s.begin);
+                // Spans start and end on character boundaries (no UTF-8 continuation byte at either edge).
+                QVERIFY((static_cast<unsigned char>(text[s.begin]) & 0xC0) != 0x80);
+                QVERIFY(s.end == text.size() || (static_cast<unsigned char>(text[s.end]) & 0xC0) != 0x80);
+                joined += text.substr(s.begin, s.size());
+                expect = s.end;
+            }
+            QCOMPARE(joined, text);
+        }
+    }
+
+    void utf8Validation_data()
+    {
+        QTest::addColumn<QByteArray>("bytes");
+        QTest::addColumn<bool>("valid");
+        QTest::addColumn<int>("badOffset");
+        QTest::newRow("ascii") << QByteArray("abc") << true << -1;
+        QTest::newRow("two-byte") << QByteArray("caf\xc3\xa9") << true << -1;
+        QTest::newRow("four-byte") << QByteArray("\xf0\x9f\x98\x80") << true << -1;
+        QTest::newRow("latin1") << QByteArray("caf\xe9!") << false << 3;
+        QTest::newRow("overlong") << QByteArray("a\xc0\xafz") << false << 1;
+        QTest::newRow("surrogate") << QByteArray("ab\xed\xa0\x80") << false << 2;
+        QTest::newRow("beyond U+10FFFF") << QByteArray("\xf4\x90\x80\x80") << false << 0;
+        QTest::newRow("truncated") << QByteArray("ok\xe2\x82") << false << 2;
+        QTest::newRow("lone continuation") << QByteArray("x\x80") << false << 1;
+    }
+
+    void utf8Validation()
+    {
+        QFETCH(QByteArray, bytes);
+        QFETCH(bool, valid);
+        QFETCH(int, badOffset);
+        std::size_t bad = 999;
+        QCOMPARE(isValidUtf8(std::string_view(bytes.constData(), bytes.size()), &bad), valid);
+        if (!valid)
+            QCOMPARE(static_cast<int>(bad), badOffset);
+    }
+
+    void promptValidationNamesTheProblem()
+    {
+        QVERIFY(validatePromptText("fine").ok());
+        auto empty = validatePromptText(" \n\t ");
+        QVERIFY(!empty.ok());
+        QCOMPARE(QString::fromStdString(empty.error().detail), QStringLiteral("the prompt is empty"));
+        auto binary = validatePromptText(std::string("ab\0cd", 5));
+        QVERIFY(QString::fromStdString(binary.error().detail).contains(QStringLiteral("NUL byte at offset 2")));
+        auto latin = validatePromptText("caf\xe9");
+        QVERIFY(QString::fromStdString(latin.error().detail).contains(QStringLiteral("not valid UTF-8")));
+        auto big = validatePromptText(std::string(100, 'x'), 50);
+        QCOMPARE(big.error().code, ErrorCode::InvalidInput);
+        QVERIFY(QString::fromStdString(big.error().detail).contains(QStringLiteral("100 bytes")));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestTextUnits)
+#include "test_text_units.moc"
