@@ -1,0 +1,95 @@
+#include "terse/train.h"
+
+#include <zstd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <memory>
+
+namespace terse {
+
+namespace {
+struct FileCloser {
+    void operator()(std::FILE *f) const { std::fclose(f); }
+};
+struct DStreamFree {
+    void operator()(ZSTD_DStream *s) const { ZSTD_freeDStream(s); }
+};
+
+bool endsWith(const std::string &s, const char *suffix)
+{
+    const std::size_t n = std::strlen(suffix);
+    return s.size() >= n && s.compare(s.size() - n, n, suffix) == 0;
+}
+}  // namespace
+
+Result<std::uint64_t> readCorpus(const std::string &path, std::uint64_t maxBytes,
+                                 const std::function<bool(std::string_view)> &onDocument)
+{
+    std::unique_ptr<std::FILE, FileCloser> f(std::fopen(path.c_str(), "rb"));
+    if (!f)
+        return fail(errno == ENOENT ? ErrorCode::NotFound : ErrorCode::IoError,
+                    "cannot open corpus '" + path + "': " + std::strerror(errno));
+    const bool zst = endsWith(path, ".zst");
+    std::unique_ptr<ZSTD_DStream, DStreamFree> ds;
+    if (zst) {
+        ds.reset(ZSTD_createDStream());
+        ZSTD_initDStream(ds.get());
+    }
+    std::vector<char> in(ZSTD_DStreamInSize()), out(ZSTD_DStreamOutSize());
+    std::string pending;
+    std::uint64_t total = 0;
+    bool stop = false;
+    static const std::string kSep = "\n<|doc|>\n";
+
+    auto feed = [&](const char *data, std::size_t n) {
+        pending.append(data, n);
+        total += n;
+        std::size_t start = 0;
+        for (;;) {
+            const std::size_t pos = pending.find(kSep, start);
+            if (pos == std::string::npos)
+                break;
+            if (!onDocument(std::string_view(pending).substr(start, pos - start))) {
+                stop = true;
+                return;
+            }
+            start = pos + kSep.size();
+        }
+        pending.erase(0, start);
+    };
+
+    while (!stop && total < maxBytes) {
+        const std::size_t got = std::fread(in.data(), 1, in.size(), f.get());
+        if (got == 0) {
+            if (std::ferror(f.get()))
+                return fail(ErrorCode::IoError, "read error in corpus '" + path + "'");
+            break;
+        }
+        if (!zst) {
+            feed(in.data(), got);
+            continue;
+        }
+        ZSTD_inBuffer ib{in.data(), got, 0};
+        while (ib.pos < ib.size && !stop) {
+            ZSTD_outBuffer ob{out.data(), out.size(), 0};
+            const std::size_t rc = ZSTD_decompressStream(ds.get(), &ob, &ib);
+            if (ZSTD_isError(rc))
+                return fail(ErrorCode::FormatError,
+                            "corpus '" + path + "' is not valid zstd data: " + ZSTD_getErrorName(rc));
+            feed(out.data(), ob.pos);
+        }
+    }
+    if (!stop && !pending.empty()) {
+        // The last document (or the text before maxBytes cut it) ends without a separator.
+        std::string_view last(pending);
+        while (!last.empty() && (last.back() == '\n'))
+            last.remove_suffix(1);
+        if (!last.empty())
+            onDocument(last);
+    }
+    return total;
+}
+
+}  // namespace terse
