@@ -41,4 +41,59 @@ Result<TokenizerTrainReport> trainTokenizer(const TokenizerTrainOptions &options
 Result<std::uint64_t> readCorpus(const std::string &path, std::uint64_t maxBytes,
                                  const std::function<bool(std::string_view document)> &onDocument);
 
+// Architecture and schedule of a Llama-style causal LM trained from scratch (written as a HF Llama
+// folder: config.json + model.safetensors, loaded back by terse::Model like any user model).
+struct LmTrainOptions {
+    std::string corpus;               // training text (.zst or plain), "<|doc|>"-separated documents
+    std::string heldout;              // held-out text for bits-per-byte evaluation ("" = none)
+    std::string outputDir;            // final model folder (config.json, model.safetensors)
+    std::string checkpointDir;        // checkpoints for resume ("" = outputDir/checkpoint)
+    // Architecture (HF LlamaConfig names in comments).
+    int vocabSize = 8192;             // vocab_size: must equal the tokenizer's
+    int hidden = 256;                 // hidden_size
+    int layers = 6;                   // num_hidden_layers
+    int heads = 8;                    // num_attention_heads (head_dim = hidden / heads)
+    int kvHeads = 8;                  // num_key_value_heads
+    int intermediate = 768;           // intermediate_size (SwiGLU)
+    int maxPositions = 1024;          // max_position_embeddings
+    double ropeTheta = 10000.0;       // rope_theta
+    bool tieEmbeddings = true;        // tie_word_embeddings
+    int bosId = 0;                    // bos/eos: the "<|endoftext|>" separator between documents
+    int eosId = 0;
+    // Optimisation.
+    int seqLen = 256;                 // tokens per training sequence
+    int batchSize = 16;               // sequences per step
+    long long steps = 4000;           // optimizer steps in all
+    int warmupSteps = 200;            // linear warm-up, then cosine decay to minLrRatio * lr
+    double lr = 2e-3;
+    double minLrRatio = 0.1;
+    double weightDecay = 0.1;         // AdamW, on matrices only
+    double beta1 = 0.9, beta2 = 0.95, eps = 1e-8;
+    double clipNorm = 1.0;            // global gradient-norm clipping
+    bool bf16 = true;                 // bf16 matmuls with fp32 master weights (3.5x faster on this CPU)
+    std::uint64_t seed = 1234;
+    int checkpointEvery = 200;        // steps between checkpoints
+    int evalEvery = 500;              // steps between held-out evaluations
+    std::uint64_t evalBytes = 1u << 20;  // held-out bytes per periodic evaluation
+    std::string device = "cpu";       // "cuda" in CUDA builds
+};
+
+struct LmTrainReport {
+    long long steps = 0;
+    long long tokens = 0;
+    double finalLoss = 0;             // mean training loss (nats/token) over the last 50 steps
+    double heldoutBitsPerByte = 0;    // on evalBytes of the held-out text (0 if none)
+    double seconds = 0;
+    double tokensPerSecond = 0;
+    long long parameters = 0;
+};
+
+// Encodes text into token ids (the trained tokenizer), without special tokens.
+using EncodeFn = std::function<std::vector<int>(std::string_view text)>;
+
+// Trains (or resumes from checkpointDir) the LM; writes outputDir on completion. Reports progress as
+// "step" with the loss in the stage text. Cancel keeps the last checkpoint.
+Result<LmTrainReport> trainLanguageModel(const LmTrainOptions &options, const EncodeFn &encode,
+                                         const JobContext &job);
+
 }  // namespace terse

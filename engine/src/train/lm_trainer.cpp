@@ -1,0 +1,496 @@
+// Pretraining of Terse's default causal LM: a Llama-architecture decoder (RMSNorm, RoPE with HF's
+// rotate_half convention, SwiGLU MLP) trained with AdamW, warm-up + cosine schedule and gradient clipping,
+// bf16 matmuls over fp32 master weights. The result is a HF Llama folder that terse::Model loads.
+#include "terse/train.h"
+
+#include "terse/runtime.h"
+#include "train/safetensors_writer.h"
+
+#include <nlohmann/json.hpp>
+#include <torch/torch.h>
+
+#include <chrono>
+#include <cmath>
+#include <condition_variable>
+#include <deque>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <sstream>
+#include <thread>
+
+namespace terse {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Layer {
+    torch::Tensor attnNorm, q, k, v, o, mlpNorm, gate, up, down;
+};
+
+// The trainable model; parameter names are HF LlamaForCausalLM's.
+struct Llama {
+    LmTrainOptions cfg;
+    torch::Tensor embed, finalNorm, lmHead;
+    std::vector<Layer> layers;
+    torch::Tensor cosTable, sinTable;  // [maxPositions, headDim]
+
+    explicit Llama(const LmTrainOptions &c, torch::Device device) : cfg(c)
+    {
+        torch::manual_seed(c.seed);
+        auto opts = torch::TensorOptions().dtype(torch::kFloat32).device(device);
+        const int hd = c.hidden / c.heads;
+        auto normal = [&](std::vector<int64_t> shape, double std) {
+            return (torch::randn(shape, opts) * std).requires_grad_(true);
+        };
+        auto ones = [&](int64_t n) { return torch::ones({n}, opts).requires_grad_(true); };
+        const double std = 0.02, outStd = 0.02 / std::sqrt(2.0 * c.layers);  // GPT-2 style residual scaling
+        embed = normal({c.vocabSize, c.hidden}, std);
+        for (int i = 0; i < c.layers; ++i) {
+            Layer l;
+            l.attnNorm = ones(c.hidden);
+            l.q = normal({c.heads * hd, c.hidden}, std);
+            l.k = normal({c.kvHeads * hd, c.hidden}, std);
+            l.v = normal({c.kvHeads * hd, c.hidden}, std);
+            l.o = normal({c.hidden, c.heads * hd}, outStd);
+            l.mlpNorm = ones(c.hidden);
+            l.gate = normal({c.intermediate, c.hidden}, std);
+            l.up = normal({c.intermediate, c.hidden}, std);
+            l.down = normal({c.hidden, c.intermediate}, outStd);
+            layers.push_back(l);
+        }
+        finalNorm = ones(c.hidden);
+        if (!c.tieEmbeddings)
+            lmHead = normal({c.vocabSize, c.hidden}, std);
+        // RoPE tables: inv_freq_i = theta^(-2i/d); HF concatenates the frequencies twice (rotate_half).
+        auto inv = torch::pow(c.ropeTheta, -torch::arange(0, hd, 2, opts) / static_cast<double>(hd));
+        auto pos = torch::arange(0, c.maxPositions, opts);
+        auto freqs = torch::outer(pos, inv);
+        auto emb = torch::cat({freqs, freqs}, -1);
+        cosTable = emb.cos();
+        sinTable = emb.sin();
+    }
+
+    std::vector<std::pair<std::string, torch::Tensor>> named() const
+    {
+        std::vector<std::pair<std::string, torch::Tensor>> out;
+        out.emplace_back("model.embed_tokens.weight", embed);
+        for (int i = 0; i < static_cast<int>(layers.size()); ++i) {
+            const auto p = "model.layers." + std::to_string(i) + ".";
+            const auto &l = layers[i];
+            out.emplace_back(p + "input_layernorm.weight", l.attnNorm);
+            out.emplace_back(p + "self_attn.q_proj.weight", l.q);
+            out.emplace_back(p + "self_attn.k_proj.weight", l.k);
+            out.emplace_back(p + "self_attn.v_proj.weight", l.v);
+            out.emplace_back(p + "self_attn.o_proj.weight", l.o);
+            out.emplace_back(p + "post_attention_layernorm.weight", l.mlpNorm);
+            out.emplace_back(p + "mlp.gate_proj.weight", l.gate);
+            out.emplace_back(p + "mlp.up_proj.weight", l.up);
+            out.emplace_back(p + "mlp.down_proj.weight", l.down);
+        }
+        out.emplace_back("model.norm.weight", finalNorm);
+        if (lmHead.defined())
+            out.emplace_back("lm_head.weight", lmHead);
+        return out;
+    }
+
+    torch::Tensor linear(const torch::Tensor &x, const torch::Tensor &w) const
+    {
+        if (cfg.bf16)
+            return torch::matmul(x.to(torch::kBFloat16), w.to(torch::kBFloat16).t());
+        return torch::matmul(x, w.t());
+    }
+
+    static torch::Tensor rmsNorm(const torch::Tensor &x, const torch::Tensor &w)
+    {
+        auto xf = x.to(torch::kFloat32);
+        return xf * torch::rsqrt(xf.pow(2).mean(-1, true) + 1e-5) * w;
+    }
+
+    static torch::Tensor rotateHalf(const torch::Tensor &x)
+    {
+        const auto half = x.size(-1) / 2;
+        return torch::cat({-x.slice(-1, half), x.slice(-1, 0, half)}, -1);
+    }
+
+    // ids [B, T] -> logits [B, T, V] in fp32.
+    torch::Tensor forward(const torch::Tensor &ids) const
+    {
+        const int64_t B = ids.size(0), T = ids.size(1);
+        const int hd = cfg.hidden / cfg.heads;
+        const int groups = cfg.heads / cfg.kvHeads;
+        auto h = torch::embedding(embed, ids);  // [B, T, D] fp32
+        auto cos = cosTable.slice(0, 0, T).view({1, 1, T, hd});
+        auto sin = sinTable.slice(0, 0, T).view({1, 1, T, hd});
+        auto mask = torch::full({T, T}, -INFINITY, h.options()).triu(1);
+        const auto act = cfg.bf16 ? torch::kBFloat16 : torch::kFloat32;
+        for (const auto &l : layers) {
+            auto x = rmsNorm(h, l.attnNorm);
+            auto q = linear(x, l.q).view({B, T, cfg.heads, hd}).transpose(1, 2).to(torch::kFloat32);
+            auto k = linear(x, l.k).view({B, T, cfg.kvHeads, hd}).transpose(1, 2).to(torch::kFloat32);
+            auto v = linear(x, l.v).view({B, T, cfg.kvHeads, hd}).transpose(1, 2);
+            q = q * cos + rotateHalf(q) * sin;
+            k = k * cos + rotateHalf(k) * sin;
+            if (groups > 1) {
+                k = k.repeat_interleave(groups, 1);
+                v = v.repeat_interleave(groups, 1);
+            }
+            auto scores = torch::matmul(q.to(act), k.to(act).transpose(-1, -2)).to(torch::kFloat32) /
+                          std::sqrt(static_cast<double>(hd));
+            auto probs = torch::softmax(scores + mask, -1);
+            auto att = torch::matmul(probs.to(act), v.to(act)).transpose(1, 2).reshape({B, T, cfg.heads * hd});
+            h = h + linear(att, l.o).to(torch::kFloat32);
+            auto y = rmsNorm(h, l.mlpNorm);
+            auto m = torch::silu(linear(y, l.gate)) * linear(y, l.up);
+            h = h + linear(m, l.down).to(torch::kFloat32);
+        }
+        auto out = rmsNorm(h, finalNorm);
+        return linear(out, lmHead.defined() ? lmHead : embed).to(torch::kFloat32);
+    }
+};
+
+// AdamW (Loshchilov & Hutter 2019) with decoupled weight decay on matrices only; state kept as tensors
+// so checkpoints are plain safetensors (no pickle).
+struct AdamW {
+    std::vector<torch::Tensor> params, m, v;
+    std::vector<bool> decay;
+    long long t = 0;
+
+    explicit AdamW(const std::vector<std::pair<std::string, torch::Tensor>> &named)
+    {
+        for (const auto &[n, p] : named) {
+            params.push_back(p);
+            m.push_back(torch::zeros_like(p));
+            v.push_back(torch::zeros_like(p));
+            decay.push_back(p.dim() >= 2 && n.find("embed_tokens") == std::string::npos);
+        }
+    }
+
+    void step(double lr, const LmTrainOptions &o)
+    {
+        torch::NoGradGuard ng;
+        ++t;
+        const double bc1 = 1 - std::pow(o.beta1, static_cast<double>(t));
+        const double bc2 = 1 - std::pow(o.beta2, static_cast<double>(t));
+        for (std::size_t i = 0; i < params.size(); ++i) {
+            auto &p = params[i];
+            if (!p.grad().defined())
+                continue;
+            const auto &g = p.grad();
+            if (decay[i])
+                p.mul_(1 - lr * o.weightDecay);
+            m[i].mul_(o.beta1).add_(g, 1 - o.beta1);
+            v[i].mul_(o.beta2).addcmul_(g, g, 1 - o.beta2);
+            auto denom = (v[i] / bc2).sqrt_().add_(o.eps);
+            p.addcdiv_(m[i], denom, -lr / bc1);
+            p.mutable_grad().zero_();
+        }
+    }
+};
+
+// Streams packed token sequences of seqLen+1 from the corpus on a background thread.
+class TokenStream {
+public:
+    TokenStream(std::string corpus, EncodeFn encode, int eos, int seqLen, int batch, long long skipDocs)
+        : m_corpus(std::move(corpus)), m_encode(std::move(encode)), m_eos(eos), m_len(seqLen + 1), m_batch(batch),
+          m_skip(skipDocs)
+    {
+        m_thread = std::thread([this] { produce(); });
+    }
+    ~TokenStream()
+    {
+        {
+            std::lock_guard lock(m_mutex);
+            m_stop = true;
+        }
+        m_cv.notify_all();
+        m_thread.join();
+    }
+
+    // Next batch [batch, seqLen+1] and the number of documents consumed up to it; empty on error.
+    bool next(std::vector<int64_t> &out, long long &docs, std::string &error)
+    {
+        std::unique_lock lock(m_mutex);
+        m_cv.wait(lock, [&] { return !m_ready.empty() || !m_error.empty(); });
+        if (m_ready.empty()) {
+            error = m_error;
+            return false;
+        }
+        out = std::move(m_ready.front().first);
+        docs = m_ready.front().second;
+        m_ready.pop_front();
+        m_cv.notify_all();
+        return true;
+    }
+
+private:
+    void produce()
+    {
+        std::vector<int64_t> buffer;
+        long long docIndex = 0;
+        for (int epoch = 0; !stopping(); ++epoch) {
+            auto r = readCorpus(m_corpus, ~0ull, [&](std::string_view doc) {
+                ++docIndex;
+                if (docIndex <= m_skip)
+                    return !stopping();
+                for (int id : m_encode(doc))
+                    buffer.push_back(id);
+                buffer.push_back(m_eos);  // documents are separated by <|endoftext|>, as GPT-2 does
+                const std::size_t need = static_cast<std::size_t>(m_len) * m_batch;
+                while (buffer.size() >= need) {
+                    std::vector<int64_t> batch(buffer.begin(), buffer.begin() + static_cast<long>(need));
+                    buffer.erase(buffer.begin(), buffer.begin() + static_cast<long>(need));
+                    std::unique_lock lock(m_mutex);
+                    m_cv.wait(lock, [&] { return m_ready.size() < 8 || m_stop; });
+                    if (m_stop)
+                        return false;
+                    m_ready.emplace_back(std::move(batch), docIndex);
+                    m_cv.notify_all();
+                }
+                return true;
+            });
+            if (!r) {
+                std::lock_guard lock(m_mutex);
+                m_error = r.error().detail;
+                m_cv.notify_all();
+                return;
+            }
+            if (docIndex == 0) {
+                std::lock_guard lock(m_mutex);
+                m_error = "corpus '" + m_corpus + "' has no documents";
+                m_cv.notify_all();
+                return;
+            }
+            m_skip = 0;  // later epochs start from the first document
+            docIndex = 0;
+        }
+    }
+    bool stopping()
+    {
+        std::lock_guard lock(m_mutex);
+        return m_stop;
+    }
+
+    std::string m_corpus;
+    EncodeFn m_encode;
+    int m_eos, m_len, m_batch;
+    long long m_skip;
+    std::mutex m_mutex;
+    std::condition_variable m_cv;
+    std::deque<std::pair<std::vector<int64_t>, long long>> m_ready;
+    std::string m_error;
+    bool m_stop = false;
+    std::thread m_thread;
+};
+
+double lrAt(long long step, const LmTrainOptions &o)
+{
+    if (step < o.warmupSteps)
+        return o.lr * static_cast<double>(step + 1) / o.warmupSteps;
+    const double progress = std::min(1.0, static_cast<double>(step - o.warmupSteps) /
+                                              std::max<long long>(1, o.steps - o.warmupSteps));
+    return o.lr * (o.minLrRatio + (1 - o.minLrRatio) * 0.5 * (1 + std::cos(M_PI * progress)));
+}
+
+nlohmann::json hfConfig(const LmTrainOptions &o)
+{
+    return {{"architectures", {"LlamaForCausalLM"}},
+            {"model_type", "llama"},
+            {"vocab_size", o.vocabSize},
+            {"hidden_size", o.hidden},
+            {"intermediate_size", o.intermediate},
+            {"num_hidden_layers", o.layers},
+            {"num_attention_heads", o.heads},
+            {"num_key_value_heads", o.kvHeads},
+            {"head_dim", o.hidden / o.heads},
+            {"hidden_act", "silu"},
+            {"max_position_embeddings", o.maxPositions},
+            {"rms_norm_eps", 1e-5},
+            {"rope_theta", o.ropeTheta},
+            {"rope_scaling", nullptr},
+            {"tie_word_embeddings", o.tieEmbeddings},
+            {"attention_bias", false},
+            {"mlp_bias", false},
+            {"bos_token_id", o.bosId},
+            {"eos_token_id", o.eosId},
+            {"torch_dtype", "bfloat16"},
+            {"initializer_range", 0.02}};
+}
+
+// Mean NLL (nats/token) and bytes of held-out text, scored in seqLen windows starting with BOS.
+std::pair<double, double> heldoutNll(const Llama &model, const LmTrainOptions &o, const EncodeFn &encode,
+                                     std::uint64_t bytes, torch::Device device, double *bitsPerByte)
+{
+    torch::NoGradGuard ng;
+    double nll = 0, tokens = 0, textBytes = 0;
+    std::uint64_t used = 0;
+    (void)readCorpus(o.heldout, bytes + (1 << 16), [&](std::string_view doc) {
+        if (used >= bytes)
+            return false;
+        doc = doc.substr(0, static_cast<std::size_t>(std::min<std::uint64_t>(doc.size(), bytes - used)));
+        used += doc.size();
+        textBytes += static_cast<double>(doc.size());
+        std::vector<int> ids = encode(doc);
+        ids.push_back(o.eosId);  // the separator is predicted too; its bytes ("\n<|doc|>\n") are not counted
+        // Windows of seqLen predicted tokens, each conditioned on BOS + the window (no overlap).
+        for (std::size_t s = 0; s < ids.size(); s += static_cast<std::size_t>(o.seqLen)) {
+            const std::size_t e = std::min(ids.size(), s + static_cast<std::size_t>(o.seqLen));
+            std::vector<int64_t> in{o.bosId};
+            for (std::size_t i = s; i < e; ++i)
+                in.push_back(ids[i]);
+            auto t = torch::tensor(in, torch::kInt64).to(device).view({1, -1});
+            auto logits = model.forward(t.slice(1, 0, t.size(1) - 1));
+            auto loss = torch::nn::functional::cross_entropy(
+                logits.view({-1, o.vocabSize}), t.slice(1, 1).reshape({-1}),
+                torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum));
+            nll += loss.item<double>();
+            tokens += static_cast<double>(e - s);
+        }
+        return true;
+    });
+    if (bitsPerByte)
+        *bitsPerByte = textBytes > 0 ? nll / std::log(2.0) / textBytes : 0;
+    return {tokens > 0 ? nll / tokens : 0, textBytes};
+}
+
+}  // namespace
+
+Result<LmTrainReport> trainLanguageModel(const LmTrainOptions &o, const EncodeFn &encode, const JobContext &job)
+{
+    if (o.hidden % o.heads != 0 || o.heads % o.kvHeads != 0 || (o.hidden / o.heads) % 2 != 0)
+        return fail(ErrorCode::InvalidArgument, "hidden size must split into an even head dimension and heads "
+                                                "must be a multiple of kv heads");
+    if (o.seqLen < 2 || o.seqLen + 1 > o.maxPositions || o.batchSize < 1 || o.steps < 1)
+        return fail(ErrorCode::InvalidArgument, "sequence length must be in [2, max positions) and steps >= 1");
+    if (o.outputDir.empty())
+        return fail(ErrorCode::InvalidArgument, "no output folder given");
+    try {
+        const auto t0 = std::chrono::steady_clock::now();
+        initRuntime();
+        torch::Device device(o.device);
+        Llama model(o, device);
+        AdamW opt(model.named());
+        const std::string ckDir = o.checkpointDir.empty() ? (fs::path(o.outputDir) / "checkpoint").string() : o.checkpointDir;
+        fs::create_directories(ckDir);
+        fs::create_directories(o.outputDir);
+        long long startStep = 0, docs = 0;
+        const std::string ckModel = (fs::path(ckDir) / "state.safetensors").string();
+        if (fs::exists(ckModel)) {  // resume
+            auto st = train::readSafetensors(ckModel);
+            if (!st)
+                return st.error();
+            torch::NoGradGuard ng;
+            auto named = model.named();
+            for (std::size_t i = 0; i < named.size(); ++i) {
+                const auto &n = named[i].first;
+                if (!st->count(n) || !st->count("adam.m." + n) || !st->count("adam.v." + n))
+                    return fail(ErrorCode::FormatError, "checkpoint '" + ckModel + "' lacks tensor '" + n +
+                                                            "' (different architecture?)");
+                named[i].second.copy_(st->at(n));
+                opt.m[i].copy_(st->at("adam.m." + n));
+                opt.v[i].copy_(st->at("adam.v." + n));
+            }
+            auto counters = st->at("trainer.counters");  // [step, docs, adam t]
+            startStep = counters[0].item<int64_t>();
+            docs = counters[1].item<int64_t>();
+            opt.t = counters[2].item<int64_t>();
+        }
+        auto saveCheckpoint = [&](long long step) -> Result<void> {
+            std::vector<std::pair<std::string, torch::Tensor>> ts;
+            auto named = model.named();
+            for (std::size_t i = 0; i < named.size(); ++i) {
+                ts.emplace_back(named[i].first, named[i].second);
+                ts.emplace_back("adam.m." + named[i].first, opt.m[i]);
+                ts.emplace_back("adam.v." + named[i].first, opt.v[i]);
+            }
+            ts.emplace_back("trainer.counters", torch::tensor({static_cast<int64_t>(step), static_cast<int64_t>(docs),
+                                                               static_cast<int64_t>(opt.t)}));
+            return train::writeSafetensors(ckModel, ts, {{"config", hfConfig(o).dump()}});
+        };
+
+        LmTrainReport rep;
+        for (const auto &[n, p] : model.named())
+            rep.parameters += p.numel();
+        TokenStream stream(o.corpus, encode, o.eosId, o.seqLen, o.batchSize, docs);
+        std::deque<double> recent;
+        const auto tTrain = std::chrono::steady_clock::now();
+        long long trainedTokens = 0;
+        double lastBpb = 0;
+        for (long long step = startStep; step < o.steps; ++step) {
+            if (job.isCancelled()) {
+                if (auto s = saveCheckpoint(step); !s)
+                    return s.error();
+                return fail(ErrorCode::Cancelled, "training cancelled at step " + std::to_string(step) +
+                                                      "; resume from " + ckDir);
+            }
+            std::vector<int64_t> batch;
+            std::string err;
+            if (!stream.next(batch, docs, err))
+                return fail(ErrorCode::IoError, err);
+            auto t = torch::tensor(batch, torch::kInt64).view({o.batchSize, o.seqLen + 1}).to(device);
+            auto logits = model.forward(t.slice(1, 0, o.seqLen));
+            auto loss = torch::nn::functional::cross_entropy(logits.reshape({-1, o.vocabSize}),
+                                                             t.slice(1, 1).reshape({-1}));
+            loss.backward();
+            {
+                std::vector<torch::Tensor> ps;
+                for (auto &p : opt.params)
+                    ps.push_back(p);
+                torch::nn::utils::clip_grad_norm_(ps, o.clipNorm);
+            }
+            const double lr = lrAt(step, o);
+            opt.step(lr, o);
+            const double l = loss.item<double>();
+            if (!std::isfinite(l))
+                return fail(ErrorCode::ModelError, "training diverged at step " + std::to_string(step) +
+                                                       " (loss is not finite); lower the learning rate");
+            recent.push_back(l);
+            if (recent.size() > 50)
+                recent.pop_front();
+            trainedTokens += static_cast<long long>(o.batchSize) * o.seqLen;
+            const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - tTrain).count();
+            if ((step + 1) % o.checkpointEvery == 0 || step + 1 == o.steps)
+                if (auto s = saveCheckpoint(step + 1); !s)
+                    return s.error();
+            if (!o.heldout.empty() && o.evalEvery > 0 && (step + 1) % o.evalEvery == 0)
+                heldoutNll(model, o, encode, o.evalBytes, device, &lastBpb);
+            std::ostringstream stage;
+            stage.precision(4);
+            stage << "loss " << l << " lr " << lr << " tok/s " << static_cast<long long>(trainedTokens / std::max(secs, 1e-9));
+            if (lastBpb > 0)
+                stage << " heldout bpb " << lastBpb;
+            job.report(step + 1, o.steps, stage.str());
+        }
+        double mean = 0;
+        for (double x : recent)
+            mean += x;
+        rep.finalLoss = recent.empty() ? 0 : mean / static_cast<double>(recent.size());
+        rep.steps = o.steps;
+        rep.tokens = trainedTokens;
+        if (!o.heldout.empty())
+            heldoutNll(model, o, encode, o.evalBytes, device, &rep.heldoutBitsPerByte);
+
+        // The final folder: config.json + model.safetensors in bf16 (half the size; the engine computes in fp32).
+        std::ofstream(fs::path(o.outputDir) / "config.json") << hfConfig(o).dump(2) << "\n";
+        std::vector<std::pair<std::string, torch::Tensor>> finalTensors;
+        for (const auto &[n, p] : model.named())
+            finalTensors.emplace_back(n, p.detach().to(torch::kBFloat16));
+        if (auto s = train::writeSafetensors((fs::path(o.outputDir) / "model.safetensors").string(), finalTensors,
+                                             {{"format", "pt"}});
+            !s)
+            return s.error();
+        rep.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        const double trainSecs = std::chrono::duration<double>(std::chrono::steady_clock::now() - tTrain).count();
+        rep.tokensPerSecond = trainSecs > 0 ? static_cast<double>(trainedTokens) / trainSecs : 0;
+        return rep;
+    } catch (const c10::Error &e) {
+        return fail(ErrorCode::ModelError, std::string("libtorch: ") + e.what_without_backtrace());
+    } catch (const std::bad_alloc &) {
+        return fail(ErrorCode::ModelError, "out of memory while training; lower the batch size or model size");
+    } catch (const std::exception &e) {
+        return fail(ErrorCode::Internal, e.what());
+    }
+}
+
+}  // namespace terse
