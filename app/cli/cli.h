@@ -49,5 +49,6 @@ int reportError(const std::string &message, int code);
 
 int runCompress(int argc, char **argv);
 int runTrain(int argc, char **argv);
+int runTokenize(int argc, char **argv);
 
 }  // namespace terse::cli

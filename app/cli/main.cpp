@@ -19,6 +19,7 @@ void printHelp()
         "commands:\n"
         "  compress   compress a prompt (terse compress --help)\n"
         "  train      train the default models (terse train --help)\n"
+        "  tokenize   print token ids, strings and byte offsets (terse tokenize --help)\n"
         "\n"
         "options:\n"
         "  --help     show this help\n"
@@ -51,5 +52,7 @@ int main(int argc, char **argv)
         return runCompress(argc, argv);
     if (verb == "train")
         return runTrain(argc, argv);
+    if (verb == "tokenize")
+        return runTokenize(argc, argv);
     return reportError("unknown command '" + verb + "' (see terse --help)", kExitUsage);
 }
