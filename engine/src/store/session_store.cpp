@@ -85,7 +85,8 @@ std::string backupDamagedFile(const std::string &path)
     if (ec)
         throwError(ErrorCode::IoError, inQuotes(path) + " is damaged and could not be copied aside to " +
                                            inQuotes(target) + " (" + ec.message() + "); it was not changed");
-    if (fs::exists(path + "-wal"))
+    // Committed transactions not yet checkpointed live in the WAL: keep them with the copy.
+    if (fs::exists(path + "-wal") && fs::file_size(path + "-wal", ec) > 0)
         fs::copy_file(path + "-wal", target + "-wal", ec);
     return target;
 }
