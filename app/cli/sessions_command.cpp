@@ -344,7 +344,8 @@ int saveCompressedRun(const Args &args, const Prompt &prompt, const CompressOpti
     if (!store)
         return reportError(store.error().detail, exitCodeFor(store.error()));
     std::string name = args.get("--session");
-    if (name.empty()) {
+    const bool named = !name.empty();
+    if (!named) {
         // One session per unnamed run, named after the method and the prompt's first words.
         std::string head = prompt.joined().substr(0, 40);
         while (!head.empty() && (static_cast<unsigned char>(head.back()) & 0xC0) == 0x80)
@@ -356,7 +357,7 @@ int saveCompressedRun(const Args &args, const Prompt &prompt, const CompressOpti
                 c = ' ';
         name = options.method + ": " + head;
     }
-    auto session = store->findOrCreateSession(name);
+    auto session = named ? store->findOrCreateSession(name) : store->createSession(name);
     if (!session)
         return reportError(session.error().detail, exitCodeFor(session.error()));
     auto run = store->saveRun(*session, prompt, options, ModelIdentity{}, result);
