@@ -50,23 +50,30 @@ std::string formatTime(std::int64_t ms)
 
 nlohmann::json sessionJson(const SessionInfo &s)
 {
-    return {{"id", s.id},           {"name", s.name},   {"created", s.created},
-            {"updated", s.updated}, {"tags", s.tags},   {"notes", s.notes},
-            {"runs", s.runCount},   {"is_autosave", s.isAutosave},
-            {"deleted_at", s.deletedAt == 0 ? nlohmann::json(nullptr) : nlohmann::json(s.deletedAt)}};
+    return {
+        {"id", s.id},
+        {"name", s.name},
+        {"created", s.created},
+        {"updated", s.updated},
+        {"tags", s.tags},
+        {"notes", s.notes},
+        {"runs", s.runCount},
+        {"is_autosave", s.isAutosave},
+        {"deleted_at", s.deletedAt == 0 ? nlohmann::json(nullptr) : nlohmann::json(s.deletedAt)}};
 }
 
 nlohmann::json runJson(const RunInfo &r)
 {
-    return {{"id", r.id},
-            {"method", r.method},
-            {"mode", modeName(r.mode)},
-            {"model", {{"name", r.model.name}, {"path", r.model.path}, {"checksum", r.model.checksum}}},
-            {"engine_version", r.engineVersion},
-            {"created", r.created},
-            {"tokens_in", r.tokensIn},
-            {"tokens_out", r.tokensOut},
-            {"achieved_rate", r.achievedRate}};
+    return {
+        {"id", r.id},
+        {"method", r.method},
+        {"mode", modeName(r.mode)},
+        {"model", {{"name", r.model.name}, {"path", r.model.path}, {"checksum", r.model.checksum}}},
+        {"engine_version", r.engineVersion},
+        {"created", r.created},
+        {"tokens_in", r.tokensIn},
+        {"tokens_out", r.tokensOut},
+        {"achieved_rate", r.achievedRate}};
 }
 
 void printJson(const nlohmann::json &j)
@@ -93,11 +100,13 @@ Result<std::int64_t> parseId(const std::string &text)
 }
 
 // Positional count check: `sessions VERB` takes exactly `n` arguments named by `what`.
-bool needPositionals(const Args &args, std::size_t n, const std::string &verb, const std::string &what, int *rc)
+bool needPositionals(const Args &args, std::size_t n, const std::string &verb,
+                     const std::string &what, int *rc)
 {
     if (args.positionals.size() == n)
         return true;
-    *rc = reportError("sessions " + verb + " needs " + what + " (got " + std::to_string(args.positionals.size()) +
+    *rc = reportError("sessions " + verb + " needs " + what + " (got " +
+                          std::to_string(args.positionals.size()) +
                           " arguments; see terse sessions --help)",
                       kExitUsage);
     return false;
@@ -149,8 +158,9 @@ int list(SessionStore &store, const Args &args)
             tags += (tags.empty() ? " [" : ", ") + t;
         if (!tags.empty())
             tags += "]";
-        std::printf("%6lld  %-19s  %5ld  %s%s%s\n", static_cast<long long>(s.id), formatTime(s.updated).c_str(),
-                    s.runCount, s.name.c_str(), tags.c_str(), s.deletedAt ? " (deleted)" : "");
+        std::printf("%6lld  %-19s  %5ld  %s%s%s\n", static_cast<long long>(s.id),
+                    formatTime(s.updated).c_str(), s.runCount, s.name.c_str(), tags.c_str(),
+                    s.deletedAt ? " (deleted)" : "");
     }
     return kExitOk;
 }
@@ -179,7 +189,8 @@ int show(SessionStore &store, const Args &args)
     }
     std::printf("session %lld: %s%s\n", static_cast<long long>(s->id), s->name.c_str(),
                 s->deletedAt ? " (deleted)" : "");
-    std::printf("created  %s\nupdated  %s\n", formatTime(s->created).c_str(), formatTime(s->updated).c_str());
+    std::printf("created  %s\nupdated  %s\n", formatTime(s->created).c_str(),
+                formatTime(s->updated).c_str());
     if (!s->tags.empty()) {
         std::string tags;
         for (const auto &t : s->tags)
@@ -190,9 +201,10 @@ int show(SessionStore &store, const Args &args)
         std::printf("notes    %s\n", s->notes.c_str());
     std::printf("runs     %zu\n", runs->size());
     for (const auto &r : *runs)
-        std::printf("  run %lld  %s  %s (%s)  %ld -> %ld %s (%.3f)%s%s\n", static_cast<long long>(r.id),
-                    formatTime(r.created).c_str(), r.method.c_str(), modeName(r.mode), r.tokensIn, r.tokensOut,
-                    "units", r.achievedRate, r.model.name.empty() ? "" : "  model ", r.model.name.c_str());
+        std::printf("  run %lld  %s  %s (%s)  %ld -> %ld %s (%.3f)%s%s\n",
+                    static_cast<long long>(r.id), formatTime(r.created).c_str(), r.method.c_str(),
+                    modeName(r.mode), r.tokensIn, r.tokensOut, "units", r.achievedRate,
+                    r.model.name.empty() ? "" : "  model ", r.model.name.c_str());
     return kExitOk;
 }
 
@@ -230,16 +242,18 @@ int importSessions(SessionStore &store, const Args &args)
     if (args.has("--json")) {
         nlohmann::json imported = nlohmann::json::array(), skipped = nlohmann::json::array();
         for (const auto &i : report->imported)
-            imported.push_back({{"index", i.index}, {"name", i.name}, {"id", i.id}, {"runs", i.runs}});
+            imported.push_back(
+                {{"index", i.index}, {"name", i.name}, {"id", i.id}, {"runs", i.runs}});
         for (const auto &s : report->skipped)
             skipped.push_back({{"index", s.index}, {"name", s.name}, {"reason", s.reason}});
         printJson({{"imported", imported}, {"skipped", skipped}});
     } else {
         for (const auto &i : report->imported)
-            std::printf("imported '%s' as session %lld (%ld run%s)\n", i.name.c_str(), static_cast<long long>(i.id),
-                        i.runs, i.runs == 1 ? "" : "s");
+            std::printf("imported '%s' as session %lld (%ld run%s)\n", i.name.c_str(),
+                        static_cast<long long>(i.id), i.runs, i.runs == 1 ? "" : "s");
         for (const auto &s : report->skipped)
-            std::fprintf(stderr, "terse: skipped session %d '%s': %s\n", s.index, s.name.c_str(), s.reason.c_str());
+            std::fprintf(stderr, "terse: skipped session %d '%s': %s\n", s.index, s.name.c_str(),
+                         s.reason.c_str());
         std::printf("%zu imported, %zu skipped\n", report->imported.size(), report->skipped.size());
     }
     return report->skipped.empty() ? kExitOk : kExitInput;
@@ -262,8 +276,8 @@ int deleteOrRestore(SessionStore &store, const Args &args, bool restore)
     else if (restore)
         std::printf("restored session %lld\n", static_cast<long long>(*id));
     else
-        std::printf("deleted session %lld (undo: terse sessions undelete %lld)\n", static_cast<long long>(*id),
-                    static_cast<long long>(*id));
+        std::printf("deleted session %lld (undo: terse sessions undelete %lld)\n",
+                    static_cast<long long>(*id), static_cast<long long>(*id));
     return kExitOk;
 }
 
@@ -281,7 +295,8 @@ int rename(SessionStore &store, const Args &args)
     if (args.has("--json"))
         printJson({{"renamed", *id}, {"name", args.positionals[1]}});
     else
-        std::printf("renamed session %lld to '%s'\n", static_cast<long long>(*id), args.positionals[1].c_str());
+        std::printf("renamed session %lld to '%s'\n", static_cast<long long>(*id),
+                    args.positionals[1].c_str());
     return kExitOk;
 }
 
@@ -293,7 +308,7 @@ Result<SessionStore> openStore(const Args &args)
     return SessionStore::open(*path);
 }
 
-}  // namespace
+} // namespace
 
 int runSessions(int argc, char **argv)
 {
@@ -302,15 +317,19 @@ int runSessions(int argc, char **argv)
         printSessionsHelp();
         return kExitOk;
     }
-    static const char *verbs[] = {"list", "show", "export", "import", "delete", "undelete", "rename"};
+    static const char *verbs[] = {"list",   "show",     "export", "import",
+                                  "delete", "undelete", "rename"};
     if (verb.empty())
-        return reportError("sessions needs a command: list, show, export, import, delete, undelete or rename "
-                           "(see terse sessions --help)",
-                           kExitUsage);
+        return reportError(
+            "sessions needs a command: list, show, export, import, delete, undelete or rename "
+            "(see terse sessions --help)",
+            kExitUsage);
     if (std::find(std::begin(verbs), std::end(verbs), verb) == std::end(verbs))
-        return reportError("unknown sessions command '" + verb + "' (see terse sessions --help)", kExitUsage);
+        return reportError("unknown sessions command '" + verb + "' (see terse sessions --help)",
+                           kExitUsage);
     auto args = parseArgs(argc, argv, 3,
-                          {"--db", "--out", "--search", "--method", "--model", "--tag", "--sort", "--limit", "--offset"},
+                          {"--db", "--out", "--search", "--method", "--model", "--tag", "--sort",
+                           "--limit", "--offset"},
                           {"--json", "--deleted", "--help"});
     if (!args)
         return reportError(args.error().detail + " (see terse sessions --help)", kExitUsage);
@@ -322,7 +341,8 @@ int runSessions(int argc, char **argv)
     if (!store)
         return reportError(store.error().detail, exitCodeFor(store.error()));
     if (store->schemaIsNewer())
-        std::fprintf(stderr, "terse: warning: %s was written by a newer Terse; it is open read-only\n",
+        std::fprintf(stderr,
+                     "terse: warning: %s was written by a newer Terse; it is open read-only\n",
                      store->path().c_str());
     if (verb == "list")
         return list(*store, *args);
@@ -349,7 +369,7 @@ int saveCompressedRun(const Args &args, const Prompt &prompt, const CompressOpti
         // One session per unnamed run, named after the method and the prompt's first words.
         std::string head = prompt.joined().substr(0, 40);
         while (!head.empty() && (static_cast<unsigned char>(head.back()) & 0xC0) == 0x80)
-            head.pop_back();  // do not end inside a UTF-8 sequence
+            head.pop_back(); // do not end inside a UTF-8 sequence
         if (!head.empty() && static_cast<unsigned char>(head.back()) >= 0xC0)
             head.pop_back();
         for (char &c : head)
@@ -363,9 +383,10 @@ int saveCompressedRun(const Args &args, const Prompt &prompt, const CompressOpti
     auto run = store->saveRun(*session, prompt, options, ModelIdentity{}, result);
     if (!run)
         return reportError(run.error().detail, exitCodeFor(run.error()));
-    std::fprintf(stderr, "terse: saved run %lld in session %lld ('%s') of %s\n", static_cast<long long>(*run),
-                 static_cast<long long>(*session), name.c_str(), store->path().c_str());
+    std::fprintf(stderr, "terse: saved run %lld in session %lld ('%s') of %s\n",
+                 static_cast<long long>(*run), static_cast<long long>(*session), name.c_str(),
+                 store->path().c_str());
     return kExitOk;
 }
 
-}  // namespace terse::cli
+} // namespace terse::cli

@@ -26,20 +26,21 @@ double median(std::vector<double> v)
     std::sort(v.begin(), v.end());
     return v[v.size() / 2];
 }
-}  // namespace
+} // namespace
 
 int main(int argc, char **argv)
 {
     const int repeats = argc > 1 ? std::max(1, std::atoi(argv[1])) : 7;
-    const std::string path =
-        (std::filesystem::temp_directory_path() / ("terse_bench_store_" + std::to_string(::getpid()) + ".sqlite3"))
-            .string();
+    const std::string path = (std::filesystem::temp_directory_path() /
+                              ("terse_bench_store_" + std::to_string(::getpid()) + ".sqlite3"))
+                                 .string();
     auto store = SessionStore::open(path);
     if (!store) {
         std::fprintf(stderr, "bench_store: %s\n", store.error().toString().c_str());
         return 1;
     }
-    // 8000 words give about 10k word/punctuation units (every 16th word ends in a comma or full stop).
+    // 8000 words give about 10k word/punctuation units (every 16th word ends in a comma or full
+    // stop).
     const Prompt prompt = testutil::makePrompt(8000);
     const CompressionResult result = testutil::makeResult(prompt, 5, 20);
     const CompressOptions options = testutil::makeOptions();
@@ -66,16 +67,20 @@ int main(int argc, char **argv)
     std::size_t stageScores = 0;
     for (const auto &st : result.stages)
         stageScores += st.scores.size();
-    std::printf("run: %zu units, %zu score series (+%zu stage series), %zu stages, %zu prompt bytes\n",
-                result.units.size(), result.scores.size(), stageScores, result.stages.size(),
-                prompt.joined().size());
-    std::printf("save: median %.2f ms, first %.2f ms, max %.2f ms (%d runs)\n", median(save), save.front(),
-                *std::max_element(save.begin(), save.end()), repeats);
+    std::printf(
+        "run: %zu units, %zu score series (+%zu stage series), %zu stages, %zu prompt bytes\n",
+        result.units.size(), result.scores.size(), stageScores, result.stages.size(),
+        prompt.joined().size());
+    std::printf("save: median %.2f ms, first %.2f ms, max %.2f ms (%d runs)\n", median(save),
+                save.front(), *std::max_element(save.begin(), save.end()), repeats);
     std::printf("load: median %.2f ms, first %.2f ms, max %.2f ms\n", median(load), load.front(),
                 *std::max_element(load.begin(), load.end()));
     std::printf("database: %.1f MiB for %d runs (run %lld last)\n",
-                std::filesystem::file_size(path) / 1048576.0, repeats, static_cast<long long>(lastId));
-    { SessionStore closing = std::move(*store); }  // close before removing the files
+                std::filesystem::file_size(path) / 1048576.0, repeats,
+                static_cast<long long>(lastId));
+    {
+        SessionStore closing = std::move(*store);
+    } // close before removing the files
     for (const char *suffix : {"", "-wal", "-shm"})
         std::filesystem::remove(path + suffix);
     return 0;

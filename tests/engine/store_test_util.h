@@ -19,8 +19,9 @@ namespace terse::testutil {
 // A prompt of roughly `words` words: an instruction, a long context and a question.
 inline Prompt makePrompt(int words, unsigned seed = 1)
 {
-    static const char *vocab[] = {"the", "model", "keeps", "tokens", "whose", "surprisal", "is", "high,",
-                                  "drops", "filler", "and", "café", "naïve", "日本語", "data.", "Prompt"};
+    static const char *vocab[] = {"the",   "model",  "keeps", "tokens", "whose", "surprisal",
+                                  "is",    "high,",  "drops", "filler", "and",   "café",
+                                  "naïve", "日本語", "data.", "Prompt"};
     std::mt19937 rng(seed);
     std::string context;
     for (int i = 0; i < words; ++i) {
@@ -36,7 +37,8 @@ inline Prompt makePrompt(int words, unsigned seed = 1)
 
 // A result over `prompt` with word units, `series` score series, `stages` stages (each with its
 // own scores and thresholds), and awkward float values mixed in.
-inline CompressionResult makeResult(const Prompt &prompt, int series = 5, int stages = 20, unsigned seed = 7)
+inline CompressionResult makeResult(const Prompt &prompt, int series = 5, int stages = 20,
+                                    unsigned seed = 7)
 {
     std::mt19937 rng(seed);
     std::uniform_real_distribution<float> dist(-5.f, 20.f);
@@ -62,7 +64,7 @@ inline CompressionResult makeResult(const Prompt &prompt, int series = 5, int st
             sc.values[i] = dist(rng);
         if (n > 5) {
             sc.values[0] = std::numeric_limits<float>::quiet_NaN();
-            sc.values[1] = std::bit_cast<float>(0x7fc12345u);  // NaN with a payload
+            sc.values[1] = std::bit_cast<float>(0x7fc12345u); // NaN with a payload
             sc.values[2] = -0.0f;
             sc.values[3] = std::numeric_limits<float>::infinity();
             sc.values[4] = std::numeric_limits<float>::denorm_min();
@@ -87,7 +89,8 @@ inline CompressionResult makeResult(const Prompt &prompt, int series = 5, int st
         st.thresholds.push_back({"surprisal", 0.1 * s, "window threshold"});
         r.stages.push_back(std::move(st));
     }
-    r.warnings = {{"short_prompt", "the prompt is shorter than one window"}, {"rate", "achieved 0.49"}};
+    r.warnings = {{"short_prompt", "the prompt is shorter than one window"},
+                  {"rate", "achieved 0.49"}};
     finalizeResult(r);
     r.requestedRate = 0.5;
     r.forwardMs = 12.345678901234567;
@@ -102,17 +105,21 @@ inline CompressOptions makeOptions()
     o.rate = 0.37;
     o.targetTokens = 120;
     o.mode = CompressionMode::Reference;
-    o.seed = 0xfedcba9876543210ull;  // above INT64_MAX: must survive the signed column
+    o.seed = 0xfedcba9876543210ull; // above INT64_MAX: must survive the signed column
     o.params = {{"unit", "phrase"}, {"alpha", "0.8"}, {"note", "ünïcode \"quoted\""}};
     o.pinned = {{1, {0, 4}, true}, {1, {10, 20}, false}};
     return o;
 }
 
-inline bool sameBits(float a, float b) { return std::bit_cast<std::uint32_t>(a) == std::bit_cast<std::uint32_t>(b); }
+inline bool sameBits(float a, float b)
+{
+    return std::bit_cast<std::uint32_t>(a) == std::bit_cast<std::uint32_t>(b);
+}
 // Doubles: equal, or both NaN (SQLite stores NaN as NULL, so a NaN's payload is not kept).
 inline bool sameDouble(double a, double b)
 {
-    return (std::isnan(a) && std::isnan(b)) || std::bit_cast<std::uint64_t>(a) == std::bit_cast<std::uint64_t>(b);
+    return (std::isnan(a) && std::isnan(b)) ||
+           std::bit_cast<std::uint64_t>(a) == std::bit_cast<std::uint64_t>(b);
 }
 
 // The first difference between two score lists, or "".
@@ -120,13 +127,15 @@ inline std::string diffSeries(const std::vector<ScoreSeries> &a, const std::vect
                               const std::string &where)
 {
     if (a.size() != b.size())
-        return where + ": series count " + std::to_string(a.size()) + " vs " + std::to_string(b.size());
+        return where + ": series count " + std::to_string(a.size()) + " vs " +
+               std::to_string(b.size());
     for (std::size_t k = 0; k < a.size(); ++k) {
         if (a[k].name != b[k].name || a[k].values.size() != b[k].values.size())
             return where + ": series " + std::to_string(k) + " name/size";
         for (std::size_t i = 0; i < a[k].values.size(); ++i)
             if (!sameBits(a[k].values[i], b[k].values[i]))
-                return where + ": series " + a[k].name + " value " + std::to_string(i) + " differs in bits";
+                return where + ": series " + a[k].name + " value " + std::to_string(i) +
+                       " differs in bits";
     }
     return {};
 }
@@ -137,13 +146,14 @@ inline std::string diffThresholds(const std::vector<Threshold> &a, const std::ve
     if (a.size() != b.size())
         return where + ": threshold count";
     for (std::size_t i = 0; i < a.size(); ++i)
-        if (a[i].series != b[i].series || a[i].label != b[i].label || !sameDouble(a[i].value, b[i].value))
+        if (a[i].series != b[i].series || a[i].label != b[i].label ||
+            !sameDouble(a[i].value, b[i].value))
             return where + ": threshold " + std::to_string(i);
     return {};
 }
 
-inline std::string diffSegments(const std::vector<PromptSegment> &a, const std::vector<PromptSegment> &b,
-                                const std::string &where)
+inline std::string diffSegments(const std::vector<PromptSegment> &a,
+                                const std::vector<PromptSegment> &b, const std::string &where)
 {
     if (a.size() != b.size())
         return where + ": segment count";
@@ -164,8 +174,8 @@ inline std::string diffResults(const CompressionResult &a, const CompressionResu
         return "unit count";
     for (std::size_t i = 0; i < a.units.size(); ++i) {
         const Unit &x = a.units[i], &y = b.units[i];
-        if (x.segment != y.segment || !(x.span == y.span) || x.kept != y.kept || x.forced != y.forced ||
-            x.stage != y.stage)
+        if (x.segment != y.segment || !(x.span == y.span) || x.kept != y.kept ||
+            x.forced != y.forced || x.stage != y.stage)
             return "unit " + std::to_string(i);
     }
     if (auto d = diffSeries(a.scores, b.scores, "scores"); !d.empty())
@@ -176,24 +186,28 @@ inline std::string diffResults(const CompressionResult &a, const CompressionResu
         return "stage count";
     for (std::size_t s = 0; s < a.stages.size(); ++s) {
         const std::string where = "stage " + std::to_string(s);
-        if (a.stages[s].name != b.stages[s].name || a.stages[s].removedUnits != b.stages[s].removedUnits)
+        if (a.stages[s].name != b.stages[s].name ||
+            a.stages[s].removedUnits != b.stages[s].removedUnits)
             return where + " name/removed units";
         if (auto d = diffSeries(a.stages[s].scores, b.stages[s].scores, where); !d.empty())
             return d;
-        if (auto d = diffThresholds(a.stages[s].thresholds, b.stages[s].thresholds, where); !d.empty())
+        if (auto d = diffThresholds(a.stages[s].thresholds, b.stages[s].thresholds, where);
+            !d.empty())
             return d;
     }
     if (a.warnings.size() != b.warnings.size())
         return "warning count";
     for (std::size_t i = 0; i < a.warnings.size(); ++i)
-        if (a.warnings[i].code != b.warnings[i].code || a.warnings[i].detail != b.warnings[i].detail)
+        if (a.warnings[i].code != b.warnings[i].code ||
+            a.warnings[i].detail != b.warnings[i].detail)
             return "warning " + std::to_string(i);
     if (a.compressedText != b.compressedText)
         return "compressed text";
     if (a.tokensIn != b.tokensIn || a.tokensOut != b.tokensOut)
         return "token counts";
-    if (!sameDouble(a.requestedRate, b.requestedRate) || !sameDouble(a.achievedRate, b.achievedRate) ||
-        !sameDouble(a.forwardMs, b.forwardMs) || !sameDouble(a.totalMs, b.totalMs))
+    if (!sameDouble(a.requestedRate, b.requestedRate) ||
+        !sameDouble(a.achievedRate, b.achievedRate) || !sameDouble(a.forwardMs, b.forwardMs) ||
+        !sameDouble(a.totalMs, b.totalMs))
         return "rates/timings";
     return {};
 }
@@ -212,4 +226,4 @@ inline std::string diffOptions(const CompressOptions &a, const CompressOptions &
     return {};
 }
 
-}  // namespace terse::testutil
+} // namespace terse::testutil

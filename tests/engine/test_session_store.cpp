@@ -38,7 +38,8 @@ qint64 rawInt(const QString &path, const std::string &sql)
     sqlite3_open(path.toStdString().c_str(), &db);
     sqlite3_stmt *st = nullptr;
     qint64 v = -1;
-    if (sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+    if (sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW)
         v = sqlite3_column_int64(st, 0);
     sqlite3_finalize(st);
     sqlite3_close(db);
@@ -100,7 +101,7 @@ INSERT INTO result_stages VALUES (1, 0, 'window 1', X'01000000', '[]');
 INSERT INTO settings VALUES ('theme', 'dark');
 )sql";
 
-}  // namespace
+} // namespace
 
 class TestSessionStore : public QObject {
     Q_OBJECT
@@ -134,7 +135,9 @@ private slots:
         }
         QCOMPARE(rawInt(path, "PRAGMA user_version"), qint64(kSessionSchemaVersion));
         QCOMPARE(rawInt(path, "PRAGMA application_id"), qint64(kSessionApplicationId));
-        QCOMPARE(rawInt(path, "SELECT count(*) FROM pragma_journal_mode WHERE journal_mode = 'wal'"), qint64(1));
+        QCOMPARE(
+            rawInt(path, "SELECT count(*) FROM pragma_journal_mode WHERE journal_mode = 'wal'"),
+            qint64(1));
         // Reopening an up-to-date file changes nothing.
         auto again = SessionStore::open(path.toStdString());
         QVERIFY(again.ok());
@@ -153,7 +156,7 @@ private slots:
         QFETCH(int, version);
         const QString path = freshPath();
         if (version == 0) {
-            QFile f(path);  // a zero-byte file: SQLite sees an empty database
+            QFile f(path); // a zero-byte file: SQLite sees an empty database
             QVERIFY(f.open(QIODevice::WriteOnly));
         }
         if (version >= 1)
@@ -177,7 +180,8 @@ private slots:
             QCOMPARE(info->created, qint64(1000));
             QCOMPARE(info->deletedAt, qint64(0));
             QCOMPARE(info->runCount, 1L);
-            QCOMPARE(QString::fromStdString(info->notes), version >= 2 ? QStringLiteral("kept notes") : QString());
+            QCOMPARE(QString::fromStdString(info->notes),
+                     version >= 2 ? QStringLiteral("kept notes") : QString());
             QCOMPARE(info->tags.size(), std::size_t(version >= 2 ? 1 : 0));
             auto run = store->loadRun(1);
             QVERIFY2(run.ok(), run.ok() ? "" : run.error().toString().c_str());
@@ -194,7 +198,8 @@ private slots:
             QCOMPARE(run->metrics.at("rouge_l"), 0.25);
             QCOMPARE(run->options.params.at("k"), std::string("v"));
             QCOMPARE(QString::fromStdString(run->info.model.checksum), QStringLiteral("sha256:ab"));
-            QCOMPARE(QString::fromStdString(store->setting("theme")->value_or("")), QStringLiteral("dark"));
+            QCOMPARE(QString::fromStdString(store->setting("theme")->value_or("")),
+                     QStringLiteral("dark"));
         }
         // Every feature of the newest schema works on the migrated file.
         const auto id = store->createSession("new");
@@ -216,19 +221,22 @@ private slots:
             QVERIFY(s.ok());
             sid = *s->createSession("from the future");
         }
-        QVERIFY(rawExec(path, "PRAGMA user_version = " + std::to_string(kSessionSchemaVersion + 1)));
+        QVERIFY(
+            rawExec(path, "PRAGMA user_version = " + std::to_string(kSessionSchemaVersion + 1)));
         auto s = SessionStore::open(path.toStdString());
         QVERIFY2(s.ok(), s.ok() ? "" : s.error().toString().c_str());
         QVERIFY(s->schemaIsNewer());
         QVERIFY(s->isReadOnly());
         QCOMPARE(s->schemaVersion(), kSessionSchemaVersion + 1);
-        QCOMPARE(s->listSessions()->size(), std::size_t(1));  // reading works
+        QCOMPARE(s->listSessions()->size(), std::size_t(1)); // reading works
         auto w = s->createSession("nope");
         QVERIFY(!w.ok());
         QCOMPARE(w.error().code, ErrorCode::DatabaseError);
-        QVERIFY2(w.error().detail.find("newer than this Terse") != std::string::npos, w.error().detail.c_str());
+        QVERIFY2(w.error().detail.find("newer than this Terse") != std::string::npos,
+                 w.error().detail.c_str());
         QVERIFY(!s->renameSession(sid, "x").ok());
-        QCOMPARE(rawInt(path, "PRAGMA user_version"), qint64(kSessionSchemaVersion + 1));  // untouched
+        QCOMPARE(rawInt(path, "PRAGMA user_version"),
+                 qint64(kSessionSchemaVersion + 1)); // untouched
     }
 
     void roundTripIsExact_data()
@@ -252,7 +260,8 @@ private slots:
         QFETCH(bool, ownSegments);
         SessionStore store = openFresh();
         const Prompt prompt = makePrompt(words);
-        CompressionResult result = words > 0 ? makeResult(prompt, series, stages) : CompressionResult{};
+        CompressionResult result =
+            words > 0 ? makeResult(prompt, series, stages) : CompressionResult{};
         if (ownSegments)
             result.segments.back().text += " (normalised)";
         const CompressOptions options = makeOptions();
@@ -267,7 +276,9 @@ private slots:
         QVERIFY2(loaded.ok(), loaded.ok() ? "" : loaded.error().toString().c_str());
         QCOMPARE(QString::fromStdString(diffResults(result, loaded->result)), QString());
         QCOMPARE(QString::fromStdString(diffOptions(options, loaded->options)), QString());
-        QCOMPARE(QString::fromStdString(diffSegments(prompt.segments, loaded->prompt.segments, "prompt")), QString());
+        QCOMPARE(QString::fromStdString(
+                     diffSegments(prompt.segments, loaded->prompt.segments, "prompt")),
+                 QString());
         QCOMPARE(loaded->info.model.name, model.name);
         QCOMPARE(loaded->info.model.path, model.path);
         QCOMPARE(loaded->info.model.checksum, model.checksum);
@@ -297,7 +308,8 @@ private slots:
         other.rate = 0.9;
         const auto r2 = *store.saveRun(sid, prompt, other, {}, result);
         QCOMPARE(store.loadRun(r1)->info.promptId, store.loadRun(r2)->info.promptId);
-        const auto r3 = *store.saveRun(sid, makePrompt(41), other, {}, makeResult(makePrompt(41), 1, 1));
+        const auto r3 =
+            *store.saveRun(sid, makePrompt(41), other, {}, makeResult(makePrompt(41), 1, 1));
         QVERIFY(store.loadRun(r3)->info.promptId != store.loadRun(r1)->info.promptId);
         const auto runs = *store.listRuns(sid);
         QCOMPARE(runs.size(), std::size_t(3));
@@ -334,7 +346,8 @@ private slots:
         const auto copyRuns = *store.listRuns(*copy);
         QCOMPARE(copyRuns.size(), std::size_t(1));
         QVERIFY(copyRuns[0].id != rid);
-        QCOMPARE(QString::fromStdString(diffResults(result, store.loadRun(copyRuns[0].id)->result)), QString());
+        QCOMPARE(QString::fromStdString(diffResults(result, store.loadRun(copyRuns[0].id)->result)),
+                 QString());
         QVERIFY(store.deleteRun(rid).ok());
         QCOMPARE(store.listRuns(*copy)->size(), std::size_t(1));
         QCOMPARE(QString::fromStdString(store.session(*store.duplicateSession(sid, "named"))->name),
@@ -348,13 +361,14 @@ private slots:
         SessionQuery all;
         all.includeDeleted = true;
         QCOMPARE(store.listSessions(all)->size(), std::size_t(3));
-        QVERIFY(!store.saveRun(sid, prompt, makeOptions(), {}, result).ok());  // no saving into the trash
+        QVERIFY(!store.saveRun(sid, prompt, makeOptions(), {}, result)
+                     .ok()); // no saving into the trash
         QVERIFY(store.undoDelete(sid).ok());
         QCOMPARE(store.listSessions()->size(), std::size_t(3));
         QVERIFY(store.deleteSession(*copy).ok());
         QCOMPARE(*store.purgeDeleted(), 1L);
         QCOMPARE(store.session(*copy).error().code, ErrorCode::NotFound);
-        QCOMPARE(store.loadRun(copyRuns[0].id).error().code, ErrorCode::NotFound);  // cascaded
+        QCOMPARE(store.loadRun(copyRuns[0].id).error().code, ErrorCode::NotFound); // cascaded
 
         // Errors name what is missing or wrong.
         auto missing = store.renameSession(9999, "x");
@@ -376,29 +390,68 @@ private slots:
         QTest::addColumn<int>("offset");
         QTest::addColumn<QStringList>("expected");
         const int nameAsc = int(SessionSort::NameAsc), updDesc = int(SessionSort::UpdatedDesc);
-        QTest::newRow("all, newest first") << "" << "" << "" << "" << updDesc << -1 << 0
-                                           << QStringList{"delta", "Charlie", "bravo", "alpha"};
-        QTest::newRow("by name") << "" << "" << "" << "" << nameAsc << -1 << 0
+        QTest::newRow("all, newest first")
+            << ""
+            << ""
+            << ""
+            << "" << updDesc << -1 << 0 << QStringList{"delta", "Charlie", "bravo", "alpha"};
+        QTest::newRow("by name") << ""
+                                 << ""
+                                 << ""
+                                 << "" << nameAsc << -1 << 0
                                  << QStringList{"alpha", "bravo", "Charlie", "delta"};
-        QTest::newRow("by name desc") << "" << "" << "" << "" << int(SessionSort::NameDesc) << -1 << 0
+        QTest::newRow("by name desc") << ""
+                                      << ""
+                                      << ""
+                                      << "" << int(SessionSort::NameDesc) << -1 << 0
                                       << QStringList{"delta", "Charlie", "bravo", "alpha"};
-        QTest::newRow("created asc") << "" << "" << "" << "" << int(SessionSort::CreatedAsc) << -1 << 0
+        QTest::newRow("created asc") << ""
+                                     << ""
+                                     << ""
+                                     << "" << int(SessionSort::CreatedAsc) << -1 << 0
                                      << QStringList{"alpha", "bravo", "Charlie", "delta"};
-        QTest::newRow("page") << "" << "" << "" << "" << nameAsc << 2 << 1 << QStringList{"bravo", "Charlie"};
-        QTest::newRow("name substring, any case") << "CHAR" << "" << "" << "" << nameAsc << -1 << 0
-                                                  << QStringList{"Charlie"};
-        QTest::newRow("prompt substring") << "zebra" << "" << "" << "" << nameAsc << -1 << 0
-                                          << QStringList{"alpha", "delta"};
-        QTest::newRow("percent is literal") << "100%" << "" << "" << "" << nameAsc << -1 << 0
-                                            << QStringList{"bravo"};
-        QTest::newRow("method") << "" << "llmlingua" << "" << "" << nameAsc << -1 << 0 << QStringList{"bravo"};
-        QTest::newRow("model by name") << "" << "" << "gpt2" << "" << nameAsc << -1 << 0
-                                       << QStringList{"alpha", "bravo"};
-        QTest::newRow("model by checksum") << "" << "" << "sha256:ll" << "" << nameAsc << -1 << 0
-                                           << QStringList{"delta"};
-        QTest::newRow("tag") << "" << "" << "" << "keep" << nameAsc << -1 << 0 << QStringList{"Charlie", "delta"};
-        QTest::newRow("combined") << "zebra" << "" << "" << "keep" << nameAsc << -1 << 0 << QStringList{"delta"};
-        QTest::newRow("nothing") << "no such text" << "" << "" << "" << nameAsc << -1 << 0 << QStringList{};
+        QTest::newRow("page") << ""
+                              << ""
+                              << ""
+                              << "" << nameAsc << 2 << 1 << QStringList{"bravo", "Charlie"};
+        QTest::newRow("name substring, any case")
+            << "CHAR"
+            << ""
+            << ""
+            << "" << nameAsc << -1 << 0 << QStringList{"Charlie"};
+        QTest::newRow("prompt substring")
+            << "zebra"
+            << ""
+            << ""
+            << "" << nameAsc << -1 << 0 << QStringList{"alpha", "delta"};
+        QTest::newRow("percent is literal") << "100%"
+                                            << ""
+                                            << ""
+                                            << "" << nameAsc << -1 << 0 << QStringList{"bravo"};
+        QTest::newRow("method") << ""
+                                << "llmlingua"
+                                << ""
+                                << "" << nameAsc << -1 << 0 << QStringList{"bravo"};
+        QTest::newRow("model by name") << ""
+                                       << ""
+                                       << "gpt2"
+                                       << "" << nameAsc << -1 << 0 << QStringList{"alpha", "bravo"};
+        QTest::newRow("model by checksum") << ""
+                                           << ""
+                                           << "sha256:ll"
+                                           << "" << nameAsc << -1 << 0 << QStringList{"delta"};
+        QTest::newRow("tag") << ""
+                             << ""
+                             << ""
+                             << "keep" << nameAsc << -1 << 0 << QStringList{"Charlie", "delta"};
+        QTest::newRow("combined") << "zebra"
+                                  << ""
+                                  << ""
+                                  << "keep" << nameAsc << -1 << 0 << QStringList{"delta"};
+        QTest::newRow("nothing") << "no such text"
+                                 << ""
+                                 << ""
+                                 << "" << nameAsc << -1 << 0 << QStringList{};
     }
 
     void search()
@@ -422,7 +475,7 @@ private slots:
                 QVERIFY(store.saveRun(id, p, o, m, makeResult(p, 1, 0)).ok());
             }
             QVERIFY(store.setTags(id, tags).ok());
-            QTest::qWait(3);  // distinct update times
+            QTest::qWait(3); // distinct update times
         };
         add("alpha", "a Zebra crossed", "random", {"gpt2", "", "sha256:g"}, {});
         add("bravo", "rate 100% kept", "llmlingua", {"gpt2", "", "sha256:g"}, {"other"});
@@ -477,7 +530,7 @@ private slots:
         w.uiState = R"({"splitter":[300,700],"tab":"heatmap"})";
         QVERIFY(store.saveWorkingState(w).ok());
         w.uiState = R"({"tab":"compare"})";
-        QVERIFY(store.saveWorkingState(w).ok());  // overwrites the slot
+        QVERIFY(store.saveWorkingState(w).ok()); // overwrites the slot
         WorkingState second = w;
         second.instance = "window-2";
         second.sessionId = 0;
@@ -487,7 +540,8 @@ private slots:
         QCOMPARE(got->sessionId, sid);
         QCOMPARE(QString::fromStdString(got->uiState), QStringLiteral(R"({"tab":"compare"})"));
         QCOMPARE(QString::fromStdString(diffOptions(w.options, got->options)), QString());
-        QCOMPARE(QString::fromStdString(diffSegments(w.prompt.segments, got->prompt.segments, "p")), QString());
+        QCOMPARE(QString::fromStdString(diffSegments(w.prompt.segments, got->prompt.segments, "p")),
+                 QString());
         QVERIFY(got->savedAt > 0);
         QCOMPARE(store.loadWorkingState("window-2")->sessionId, std::int64_t(0));
         w.sessionId = 777;
@@ -498,7 +552,8 @@ private slots:
         QVERIFY(!store.setting("ui/theme")->has_value());
         QVERIFY(store.setSetting("ui/theme", "dark").ok());
         QVERIFY(store.setSetting("ui/theme", "light").ok());
-        QCOMPARE(QString::fromStdString(store.setting("ui/theme")->value()), QStringLiteral("light"));
+        QCOMPARE(QString::fromStdString(store.setting("ui/theme")->value()),
+                 QStringLiteral("light"));
         QVERIFY(store.removeSetting("ui/theme").ok());
         QVERIFY(!store.setting("ui/theme")->has_value());
     }
@@ -527,7 +582,7 @@ private slots:
         const QJsonObject doc = QJsonDocument::fromJson(f.readAll()).object();
         QCOMPARE(doc["format"].toString(), QStringLiteral("terse-sessions"));
         QCOMPARE(doc["version"].toInt(), 1);
-        QCOMPARE(doc["sessions"].toArray().size(), 2);  // the deleted one is not exported
+        QCOMPARE(doc["sessions"].toArray().size(), 2); // the deleted one is not exported
 
         SessionStore dst = openFresh();
         const auto report = dst.importSessionsFromFile(file.toStdString());
@@ -549,7 +604,9 @@ private slots:
                 const StoredRun x = *src.loadRun(ra[i].id), y = *dst.loadRun(rb[i].id);
                 QCOMPARE(QString::fromStdString(diffResults(x.result, y.result)), QString());
                 QCOMPARE(QString::fromStdString(diffOptions(x.options, y.options)), QString());
-                QCOMPARE(QString::fromStdString(diffSegments(x.prompt.segments, y.prompt.segments, "p")), QString());
+                QCOMPARE(
+                    QString::fromStdString(diffSegments(x.prompt.segments, y.prompt.segments, "p")),
+                    QString());
                 QCOMPARE(y.info.created, x.info.created);
                 QCOMPARE(y.info.model.checksum, x.info.model.checksum);
                 QCOMPARE(y.metrics, x.metrics);
@@ -567,19 +624,38 @@ private slots:
         QTest::addColumn<QString>("path");   // JSON pointer-ish: which field to spoil in session 1
         QTest::addColumn<QString>("value");  // the JSON to put there
         QTest::addColumn<QString>("reason"); // expected in the skip reason
-        QTest::newRow("name not a string") << "name" << "42" << "sessions[1].name: expected a string";
-        QTest::newRow("empty name") << "name" << "\"\"" << "sessions[1].name: a session name cannot be empty";
-        QTest::newRow("bad time") << "created" << "\"yesterday\"" << "sessions[1].created";
-        QTest::newRow("bad role") << "runs/0/prompt/0/role" << "\"narrator\"" << "unknown role 'narrator'";
-        QTest::newRow("bad mode") << "runs/0/options/mode" << "\"fast\"" << "sessions[1].runs[0].options.mode";
-        QTest::newRow("unit outside text") << "runs/0/result/units/0" << "[0, 0, 99999, true, false, -1]"
+        QTest::newRow("name not a string") << "name"
+                                           << "42"
+                                           << "sessions[1].name: expected a string";
+        QTest::newRow("empty name") << "name"
+                                    << "\"\""
+                                    << "sessions[1].name: a session name cannot be empty";
+        QTest::newRow("bad time") << "created"
+                                  << "\"yesterday\""
+                                  << "sessions[1].created";
+        QTest::newRow("bad role") << "runs/0/prompt/0/role"
+                                  << "\"narrator\""
+                                  << "unknown role 'narrator'";
+        QTest::newRow("bad mode") << "runs/0/options/mode"
+                                  << "\"fast\""
+                                  << "sessions[1].runs[0].options.mode";
+        QTest::newRow("unit outside text") << "runs/0/result/units/0"
+                                           << "[0, 0, 99999, true, false, -1]"
                                            << "sessions[1].runs[0].result.units[0]: span 0-99999";
-        QTest::newRow("bad base64") << "runs/0/result/scores/0/f32" << "\"@@@@\"" << "invalid base64";
-        QTest::newRow("odd float bytes") << "runs/0/result/scores/0/f32" << "\"AAA=\"" << "not a multiple of 4";
-        QTest::newRow("removed unit out of range") << "runs/0/result/stages/0/removed_units" << "[123456]"
+        QTest::newRow("bad base64") << "runs/0/result/scores/0/f32"
+                                    << "\"@@@@\""
+                                    << "invalid base64";
+        QTest::newRow("odd float bytes") << "runs/0/result/scores/0/f32"
+                                         << "\"AAA=\""
+                                         << "not a multiple of 4";
+        QTest::newRow("removed unit out of range") << "runs/0/result/stages/0/removed_units"
+                                                   << "[123456]"
                                                    << "removed_units";
-        QTest::newRow("missing result") << "runs/0/result" << "null" << "result: expected an object";
-        QTest::newRow("pinned outside prompt") << "runs/0/options/pinned" << R"([{"segment":9,"begin":0,"end":1,"keep":true}])"
+        QTest::newRow("missing result") << "runs/0/result"
+                                        << "null"
+                                        << "result: expected an object";
+        QTest::newRow("pinned outside prompt") << "runs/0/options/pinned"
+                                               << R"([{"segment":9,"begin":0,"end":1,"keep":true}])"
                                                << "pinned[0]: lies outside the prompt";
     }
 
@@ -594,11 +670,13 @@ private slots:
             const Prompt p = makePrompt(20);
             QVERIFY(src.saveRun(id, p, makeOptions(), {}, makeResult(p, 2, 2)).ok());
         }
-        QJsonObject doc = QJsonDocument::fromJson(QByteArray::fromStdString(*src.exportSessions())).object();
+        QJsonObject doc =
+            QJsonDocument::fromJson(QByteArray::fromStdString(*src.exportSessions())).object();
         // Sessions export in id order; spoil the second at `path` (keys and indices split by '/').
         QJsonArray sessions = doc["sessions"].toArray();
         const QJsonValue bad = QJsonDocument::fromJson("[" + value.toUtf8() + "]").array().at(0);
-        std::function<QJsonValue(QJsonValue, QStringList)> set = [&](QJsonValue node, QStringList keys) {
+        std::function<QJsonValue(QJsonValue, QStringList)> set = [&](QJsonValue node,
+                                                                     QStringList keys) {
             if (keys.isEmpty())
                 return bad;
             const QString k = keys.takeFirst();
@@ -631,12 +709,17 @@ private slots:
     {
         QTest::addColumn<QString>("text");
         QTest::addColumn<QString>("reason");
-        QTest::newRow("not json") << "{oops" << "invalid JSON at byte";
-        QTest::newRow("other format") << R"({"format":"other","version":1,"sessions":[]})" << "not a Terse sessions export";
-        QTest::newRow("newer version") << R"({"format":"terse-sessions","version":2,"sessions":[]})"
-                                       << "export format version 2 is not supported (this Terse reads version 1)";
-        QTest::newRow("no version") << R"({"format":"terse-sessions","sessions":[]})" << "no integer \"version\"";
-        QTest::newRow("no sessions") << R"({"format":"terse-sessions","version":1})" << "no \"sessions\" array";
+        QTest::newRow("not json") << "{oops"
+                                  << "invalid JSON at byte";
+        QTest::newRow("other format") << R"({"format":"other","version":1,"sessions":[]})"
+                                      << "not a Terse sessions export";
+        QTest::newRow("newer version")
+            << R"({"format":"terse-sessions","version":2,"sessions":[]})"
+            << "export format version 2 is not supported (this Terse reads version 1)";
+        QTest::newRow("no version") << R"({"format":"terse-sessions","sessions":[]})"
+                                    << "no integer \"version\"";
+        QTest::newRow("no sessions") << R"({"format":"terse-sessions","version":1})"
+                                     << "no \"sessions\" array";
     }
 
     void importRejectsUnknownFiles()
@@ -647,7 +730,8 @@ private slots:
         const auto report = store.importSessions(text.toStdString());
         QVERIFY(!report.ok());
         QCOMPARE(report.error().code, ErrorCode::FormatError);
-        QVERIFY2(QString::fromStdString(report.error().detail).contains(reason), report.error().detail.c_str());
+        QVERIFY2(QString::fromStdString(report.error().detail).contains(reason),
+                 report.error().detail.c_str());
         QVERIFY(store.listSessions()->empty());
     }
 
@@ -662,7 +746,8 @@ private slots:
         qputenv("XDG_DATA_HOME", "relative/ignored");
         const QByteArray oldHome = qgetenv("HOME");
         qputenv("HOME", m_dir.filePath("home").toUtf8());
-        QCOMPARE(QString::fromStdString(*defaultDatabasePath()), m_dir.filePath("home/.local/share/terse/sessions.sqlite3"));
+        QCOMPARE(QString::fromStdString(*defaultDatabasePath()),
+                 m_dir.filePath("home/.local/share/terse/sessions.sqlite3"));
         qputenv("HOME", oldHome);
         if (old.isEmpty())
             qunsetenv("XDG_DATA_HOME");
@@ -673,7 +758,10 @@ private slots:
 private:
     static int exportedCount(const std::string &json)
     {
-        return QJsonDocument::fromJson(QByteArray::fromStdString(json)).object()["sessions"].toArray().size();
+        return QJsonDocument::fromJson(QByteArray::fromStdString(json))
+            .object()["sessions"]
+            .toArray()
+            .size();
     }
 };
 

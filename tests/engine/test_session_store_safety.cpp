@@ -42,7 +42,8 @@ void writeAll(const QString &path, const QByteArray &data)
 QStringList backupsOf(const QString &path)
 {
     const QFileInfo fi(path);
-    QStringList copies = QDir(fi.absolutePath()).entryList({fi.fileName() + ".corrupt-*"}, QDir::Files);
+    QStringList copies =
+        QDir(fi.absolutePath()).entryList({fi.fileName() + ".corrupt-*"}, QDir::Files);
     copies.removeIf([](const QString &name) { return name.endsWith("-wal"); });
     return copies;
 }
@@ -58,7 +59,7 @@ void makeDatabase(const QString &path, int runs)
         QVERIFY(store->saveRun(sid, p, makeOptions(), {}, makeResult(p, 5, 4)).ok());
 }
 
-}  // namespace
+} // namespace
 
 class TestSessionStoreSafety : public QObject {
     Q_OBJECT
@@ -74,10 +75,14 @@ private slots:
     {
         QTest::addColumn<QString>("kind");
         QTest::addColumn<QString>("reason");
-        QTest::newRow("random bytes") << "random" << "file is not a database";
-        QTest::newRow("text file") << "text" << "file is not a database";
-        QTest::newRow("sqlite header, garbage after") << "header" << "";
-        QTest::newRow("damaged pages") << "pages" << "";
+        QTest::newRow("random bytes") << "random"
+                                      << "file is not a database";
+        QTest::newRow("text file") << "text"
+                                   << "file is not a database";
+        QTest::newRow("sqlite header, garbage after") << "header"
+                                                      << "";
+        QTest::newRow("damaged pages") << "pages"
+                                       << "";
     }
 
     void damagedFilesAreReportedAndCopied()
@@ -129,7 +134,8 @@ private slots:
     void foreignDatabaseIsLeftAlone_data()
     {
         QTest::addColumn<QString>("sql");
-        QTest::newRow("tables, no application id") << "CREATE TABLE contacts(name TEXT); INSERT INTO contacts VALUES ('x');";
+        QTest::newRow("tables, no application id")
+            << "CREATE TABLE contacts(name TEXT); INSERT INTO contacts VALUES ('x');";
         QTest::newRow("other application id") << "PRAGMA application_id = 1234;";
         QTest::newRow("other id and a sessions table")
             << "PRAGMA application_id = 99; CREATE TABLE sessions(id INTEGER PRIMARY KEY);";
@@ -168,13 +174,18 @@ private slots:
         QTest::addColumn<bool>("readOnly");
         QTest::addColumn<int>("code");
         QTest::addColumn<QString>("reason");
-        QTest::newRow("parent is a file") << "under-file" << false << int(ErrorCode::IoError) << "is a file, not a folder";
-        QTest::newRow("path is a folder") << "folder" << false << int(ErrorCode::IoError) << "is a folder, not a database file";
-        QTest::newRow("parent folder missing") << "no-parent" << false << int(ErrorCode::IoError) << "does not exist";
-        QTest::newRow("read-only open of a missing file") << "missing" << true << int(ErrorCode::NotFound)
-                                                          << "no database file";
-        QTest::newRow("empty path") << "empty" << false << int(ErrorCode::InvalidArgument) << "no database path";
-        QTest::newRow("device file") << "device" << false << int(ErrorCode::IoError) << "not a regular file";
+        QTest::newRow("parent is a file")
+            << "under-file" << false << int(ErrorCode::IoError) << "is a file, not a folder";
+        QTest::newRow("path is a folder")
+            << "folder" << false << int(ErrorCode::IoError) << "is a folder, not a database file";
+        QTest::newRow("parent folder missing")
+            << "no-parent" << false << int(ErrorCode::IoError) << "does not exist";
+        QTest::newRow("read-only open of a missing file")
+            << "missing" << true << int(ErrorCode::NotFound) << "no database file";
+        QTest::newRow("empty path")
+            << "empty" << false << int(ErrorCode::InvalidArgument) << "no database path";
+        QTest::newRow("device file")
+            << "device" << false << int(ErrorCode::IoError) << "not a regular file";
     }
 
     void unusablePathsGiveClearErrors()
@@ -221,14 +232,15 @@ private slots:
         auto store = SessionStore::open((dir + "/s.sqlite3").toStdString());
         QFile::setPermissions(dir, QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner);
         QVERIFY(!store.ok());
-        QVERIFY2(store.error().detail.find("is not writable") != std::string::npos, store.error().detail.c_str());
+        QVERIFY2(store.error().detail.find("is not writable") != std::string::npos,
+                 store.error().detail.c_str());
     }
 
     void fullDiskRollsBackAndKeepsEverything()
     {
         const QString path = freshPath();
         StoreOpenOptions options;
-        options.maxPageCount = 160;  // 640 KiB with 4 KiB pages
+        options.maxPageCount = 160; // 640 KiB with 4 KiB pages
         auto store = SessionStore::open(path.toStdString(), options);
         QVERIFY2(store.ok(), store.ok() ? "" : store.error().toString().c_str());
         const auto sid = *store->createSession("almost full");
@@ -247,9 +259,12 @@ private slots:
         QVERIFY2(!saved.empty(), "the cap is too small for even one run");
         QVERIFY2(saved.size() < 50, "the cap never filled");
         QCOMPARE(failure.code, ErrorCode::DatabaseError);
-        QVERIFY2(failure.detail.find("the disk is full") != std::string::npos, failure.detail.c_str());
-        QVERIFY2(failure.detail.find("saving the run") != std::string::npos, failure.detail.c_str());
-        // The failed save left nothing behind, everything before it is intact, and the store still works.
+        QVERIFY2(failure.detail.find("the disk is full") != std::string::npos,
+                 failure.detail.c_str());
+        QVERIFY2(failure.detail.find("saving the run") != std::string::npos,
+                 failure.detail.c_str());
+        // The failed save left nothing behind, everything before it is intact, and the store still
+        // works.
         QCOMPARE(QString::fromStdString(*store->integrityCheck()), QStringLiteral("ok"));
         QCOMPARE(store->listRuns(sid)->size(), saved.size());
         for (auto id : saved)
@@ -272,13 +287,16 @@ private slots:
     {
         const QString path = freshPath();
         const QString prompt = m_dir.filePath("prompt.txt");
-        writeAll(prompt, "Two processes write to one session database at the same time, and both succeed.\n");
+        writeAll(
+            prompt,
+            "Two processes write to one session database at the same time, and both succeed.\n");
         constexpr int kProcs = 6;
         std::vector<std::unique_ptr<QProcess>> procs;
         for (int i = 0; i < kProcs; ++i) {
             auto p = std::make_unique<QProcess>();
-            p->start(TERSE_CLI_PATH, {"compress", "--method", "random", "--seed", QString::number(i), "--save",
-                                      "--db", path, "--session", "shared", prompt});
+            p->start(TERSE_CLI_PATH,
+                     {"compress", "--method", "random", "--seed", QString::number(i), "--save",
+                      "--db", path, "--session", "shared", prompt});
             procs.push_back(std::move(p));
         }
         for (auto &p : procs) {
@@ -290,7 +308,7 @@ private slots:
         SessionQuery q;
         q.text = "shared";
         const auto sessions = *store->listSessions(q);
-        QCOMPARE(sessions.size(), std::size_t(1));  // find-or-create is atomic across processes
+        QCOMPARE(sessions.size(), std::size_t(1)); // find-or-create is atomic across processes
         QCOMPARE(sessions[0].runCount, long(kProcs));
         QCOMPARE(QString::fromStdString(*store->integrityCheck()), QStringLiteral("ok"));
     }
@@ -298,7 +316,7 @@ private slots:
     void twoForkedWritersInterleave()
     {
         const QString path = freshPath();
-        QVERIFY(SessionStore::open(path.toStdString()).ok());  // create the schema once
+        QVERIFY(SessionStore::open(path.toStdString()).ok()); // create the schema once
         constexpr int kChildren = 2, kRuns = 15;
         std::vector<pid_t> pids;
         for (int c = 0; c < kChildren; ++c) {
@@ -380,7 +398,7 @@ private slots:
         QVERIFY(WIFSIGNALED(status));
         std::int64_t v = 0;
         while (::read(fds[0], &v, sizeof v) == ssize_t(sizeof v))
-            committed.push_back(v);  // commits reported just before the kill
+            committed.push_back(v); // commits reported just before the kill
         ::close(fds[0]);
 
         auto store = SessionStore::open(path.toStdString());
@@ -390,7 +408,7 @@ private slots:
         QCOMPARE(sessions.size(), std::size_t(1));
         const auto runs = *store->listRuns(sessions[0].id);
         QVERIFY(runs.size() >= committed.size());
-        QVERIFY(runs.size() <= committed.size() + 1);  // one commit may precede its report
+        QVERIFY(runs.size() <= committed.size() + 1); // one commit may precede its report
         for (auto id : committed) {
             auto run = store->loadRun(id);
             QVERIFY2(run.ok(), run.ok() ? "" : run.error().toString().c_str());

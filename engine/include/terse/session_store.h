@@ -23,29 +23,29 @@ inline constexpr int kSessionExportVersion = 1;
 
 // Options for SessionStore::open.
 struct StoreOpenOptions {
-    bool readOnly = false;       // open for reading only; the file must exist
-    int busyTimeoutMs = 5000;    // how long to wait for another process's write lock
-    bool checkIntegrity = true;  // run PRAGMA quick_check at open (detects damaged pages)
-    long maxPageCount = 0;       // > 0 caps the file size in pages (quota; simulates a full disk)
+    bool readOnly = false;      // open for reading only; the file must exist
+    int busyTimeoutMs = 5000;   // how long to wait for another process's write lock
+    bool checkIntegrity = true; // run PRAGMA quick_check at open (detects damaged pages)
+    long maxPageCount = 0;      // > 0 caps the file size in pages (quota; simulates a full disk)
 };
 
 // Which model produced a run; all empty for methods without a model (baselines).
 struct ModelIdentity {
-    std::string name;      // e.g. "gpt2-small"
-    std::string path;      // where it was loaded from
-    std::string checksum;  // e.g. "sha256:..." of the weights
+    std::string name;     // e.g. "gpt2-small"
+    std::string path;     // where it was loaded from
+    std::string checksum; // e.g. "sha256:..." of the weights
 };
 
 // A session as listed: metadata only.
 struct SessionInfo {
     std::int64_t id = 0;
     std::string name;
-    std::int64_t created = 0;    // Unix time in milliseconds (UTC)
-    std::int64_t updated = 0;    // last change to the session or its runs, Unix ms
-    std::vector<std::string> tags;  // sorted, unique
+    std::int64_t created = 0;      // Unix time in milliseconds (UTC)
+    std::int64_t updated = 0;      // last change to the session or its runs, Unix ms
+    std::vector<std::string> tags; // sorted, unique
     std::string notes;
-    bool isAutosave = false;     // created by the app's autosave, not named by the user
-    std::int64_t deletedAt = 0;  // Unix ms of a soft delete; 0 when not deleted
+    bool isAutosave = false;    // created by the app's autosave, not named by the user
+    std::int64_t deletedAt = 0; // Unix ms of a soft delete; 0 when not deleted
     long runCount = 0;
 };
 
@@ -58,7 +58,7 @@ struct RunInfo {
     CompressionMode mode = CompressionMode::Corrected;
     ModelIdentity model;
     std::string engineVersion;
-    std::int64_t created = 0;  // Unix ms
+    std::int64_t created = 0; // Unix ms
     long tokensIn = 0;
     long tokensOut = 0;
     double achievedRate = 0;
@@ -70,47 +70,47 @@ struct StoredRun {
     Prompt prompt;
     CompressOptions options;
     CompressionResult result;
-    std::map<std::string, double> metrics;  // e.g. {"rouge_l": 0.41}; may be empty
+    std::map<std::string, double> metrics; // e.g. {"rouge_l": 0.41}; may be empty
 };
 
 enum class SessionSort { UpdatedDesc, UpdatedAsc, CreatedDesc, CreatedAsc, NameAsc, NameDesc };
 
 // Filters for listSessions(); empty fields do not filter. All filters must match.
 struct SessionQuery {
-    std::string text;          // case-insensitive (ASCII) substring of the name or of a prompt's text
-    std::string method;        // a run of the session used this method
-    std::string model;         // a run used a model with this name or checksum
-    std::string tag;           // the session has this tag
-    std::int64_t updatedFrom = 0;  // updated >= this (Unix ms); 0: unbounded
-    std::int64_t updatedTo = 0;    // updated <= this (Unix ms); 0: unbounded
-    bool includeDeleted = false;   // also list soft-deleted sessions
+    std::string text;   // case-insensitive (ASCII) substring of the name or of a prompt's text
+    std::string method; // a run of the session used this method
+    std::string model;  // a run used a model with this name or checksum
+    std::string tag;    // the session has this tag
+    std::int64_t updatedFrom = 0; // updated >= this (Unix ms); 0: unbounded
+    std::int64_t updatedTo = 0;   // updated <= this (Unix ms); 0: unbounded
+    bool includeDeleted = false;  // also list soft-deleted sessions
     SessionSort sort = SessionSort::UpdatedDesc;
-    int limit = -1;            // < 0: no limit
+    int limit = -1; // < 0: no limit
     int offset = 0;
 };
 
 // The app's working state for crash recovery: one slot per app instance.
 struct WorkingState {
-    std::string instance;        // key, e.g. "main" or a per-window id
-    std::int64_t sessionId = 0;  // the session open in the app; 0 for none
+    std::string instance;       // key, e.g. "main" or a per-window id
+    std::int64_t sessionId = 0; // the session open in the app; 0 for none
     Prompt prompt;
     CompressOptions options;
-    std::string uiState;         // opaque text (JSON) the app stores and gets back unchanged
-    std::int64_t savedAt = 0;    // Unix ms, set by saveWorkingState
+    std::string uiState;      // opaque text (JSON) the app stores and gets back unchanged
+    std::int64_t savedAt = 0; // Unix ms, set by saveWorkingState
 };
 
 // What importSessions() did with each session of the file.
 struct ImportReport {
     struct Imported {
-        int index = 0;  // position in the file's "sessions" array
+        int index = 0; // position in the file's "sessions" array
         std::string name;
-        std::int64_t id = 0;  // the new session's id
+        std::int64_t id = 0; // the new session's id
         long runs = 0;
     };
     struct Skipped {
         int index = 0;
-        std::string name;    // as far as readable
-        std::string reason;  // English; names the field at fault
+        std::string name;   // as far as readable
+        std::string reason; // English; names the field at fault
     };
     std::vector<Imported> imported;
     std::vector<Skipped> skipped;
@@ -207,4 +207,4 @@ private:
     std::unique_ptr<Impl> m_impl;
 };
 
-}  // namespace terse
+} // namespace terse

@@ -18,10 +18,10 @@ using nlohmann::json;
 
 namespace {
 
-static_assert(sizeof(float) == 4 && std::numeric_limits<float>::is_iec559, "float32 blobs need IEEE floats");
+static_assert(sizeof(float) == 4 && std::numeric_limits<float>::is_iec559,
+              "float32 blobs need IEEE floats");
 
-template <typename T>
-T toLittle(T v)
+template <typename T> T toLittle(T v)
 {
     if constexpr (std::endian::native == std::endian::big) {
         unsigned char b[sizeof(T)];
@@ -33,16 +33,14 @@ T toLittle(T v)
     return v;
 }
 
-template <typename T>
-void put(std::string &out, std::size_t &pos, T v)
+template <typename T> void put(std::string &out, std::size_t &pos, T v)
 {
     v = toLittle(v);
     std::memcpy(out.data() + pos, &v, sizeof(T));
     pos += sizeof(T);
 }
 
-template <typename T>
-T get(const std::string &in, std::size_t &pos)
+template <typename T> T get(const std::string &in, std::size_t &pos)
 {
     T v;
     std::memcpy(&v, in.data() + pos, sizeof(T));
@@ -85,7 +83,8 @@ std::int64_t needInt(const json &j, const char *key, const std::string &what, st
         bad(what + "." + key, "out of range");
     const auto x = v.get<std::int64_t>();
     if (x < lo || x > hi)
-        bad(what + "." + key, "out of range [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
+        bad(what + "." + key,
+            "out of range [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
     return x;
 }
 
@@ -108,7 +107,7 @@ const json &needArray(const json &j, const char *key, const std::string &what)
 constexpr std::int64_t kMaxInt32 = std::numeric_limits<std::int32_t>::max();
 constexpr std::int64_t kMaxUint32 = std::numeric_limits<std::uint32_t>::max();
 
-}  // namespace
+} // namespace
 
 std::string encodeFloats(const std::vector<float> &values)
 {
@@ -127,7 +126,8 @@ std::string encodeFloats(const std::vector<float> &values)
 std::vector<float> decodeFloats(const std::string &bytes, const std::string &what)
 {
     if (bytes.size() % 4 != 0)
-        bad(what, "float32 data of " + std::to_string(bytes.size()) + " bytes is not a multiple of 4");
+        bad(what,
+            "float32 data of " + std::to_string(bytes.size()) + " bytes is not a multiple of 4");
     std::vector<float> v(bytes.size() / 4);
     if constexpr (std::endian::native == std::endian::little) {
         if (!v.empty())
@@ -152,7 +152,8 @@ std::string encodeInts(const std::vector<int> &values)
 std::vector<int> decodeInts(const std::string &bytes, const std::string &what)
 {
     if (bytes.size() % 4 != 0)
-        bad(what, "int32 data of " + std::to_string(bytes.size()) + " bytes is not a multiple of 4");
+        bad(what,
+            "int32 data of " + std::to_string(bytes.size()) + " bytes is not a multiple of 4");
     std::vector<int> v(bytes.size() / 4);
     std::size_t pos = 0;
     for (auto &x : v)
@@ -163,13 +164,15 @@ std::vector<int> decodeInts(const std::string &bytes, const std::string &what)
 std::string encodeUnits(const std::vector<Unit> &units)
 {
     if (units.size() > kMaxUint32)
-        throwError(ErrorCode::InvalidInput, "too many units to store (" + std::to_string(units.size()) + ")");
+        throwError(ErrorCode::InvalidInput,
+                   "too many units to store (" + std::to_string(units.size()) + ")");
     std::string out(4 + units.size() * kUnitBytes, '\0');
     std::size_t pos = 0;
     put(out, pos, static_cast<std::uint32_t>(units.size()));
     for (const auto &u : units) {
         if (u.span.begin > kMaxUint32 || u.span.end > kMaxUint32)
-            throwError(ErrorCode::InvalidInput, "a unit's span lies beyond 4 GiB and cannot be stored");
+            throwError(ErrorCode::InvalidInput,
+                       "a unit's span lies beyond 4 GiB and cannot be stored");
         put(out, pos, static_cast<std::int32_t>(u.segment));
         put(out, pos, static_cast<std::uint32_t>(u.span.begin));
         put(out, pos, static_cast<std::uint32_t>(u.span.end));
@@ -186,7 +189,8 @@ std::vector<Unit> decodeUnits(const std::string &bytes, const std::string &what)
     std::size_t pos = 0;
     const auto n = get<std::uint32_t>(bytes, pos);
     if (bytes.size() != 4 + std::size_t(n) * kUnitBytes)
-        bad(what, "unit data holds " + std::to_string(bytes.size()) + " bytes for " + std::to_string(n) + " units");
+        bad(what, "unit data holds " + std::to_string(bytes.size()) + " bytes for " +
+                      std::to_string(n) + " units");
     std::vector<Unit> units(n);
     for (auto &u : units) {
         u.segment = get<std::int32_t>(bytes, pos);
@@ -264,9 +268,12 @@ std::string base64Decode(const std::string &text, const std::string &what)
 const char *roleName(SegmentRole role)
 {
     switch (role) {
-    case SegmentRole::Instruction: return "instruction";
-    case SegmentRole::Context: return "context";
-    case SegmentRole::Question: return "question";
+    case SegmentRole::Instruction:
+        return "instruction";
+    case SegmentRole::Context:
+        return "context";
+    case SegmentRole::Question:
+        return "question";
     }
     return "context";
 }
@@ -363,7 +370,10 @@ json pinnedToJson(const std::vector<PinnedSpan> &pinned)
 {
     json a = json::array();
     for (const auto &p : pinned)
-        a.push_back({{"segment", p.segment}, {"begin", p.span.begin}, {"end", p.span.end}, {"keep", p.keep}});
+        a.push_back({{"segment", p.segment},
+                     {"begin", p.span.begin},
+                     {"end", p.span.end},
+                     {"keep", p.keep}});
     return a;
 }
 
@@ -451,9 +461,12 @@ std::map<std::string, double> metricsFromJson(const json &j, const std::string &
 json optionsToJson(const CompressOptions &o)
 {
     // The seed is a full 64-bit value: as text, so JSON readers with 53-bit numbers keep it.
-    return {{"method", o.method},       {"rate", jsonDouble(o.rate)},
-            {"target_tokens", o.targetTokens}, {"mode", modeName(o.mode)},
-            {"seed", std::to_string(o.seed)},  {"params", paramsToJson(o.params)},
+    return {{"method", o.method},
+            {"rate", jsonDouble(o.rate)},
+            {"target_tokens", o.targetTokens},
+            {"mode", modeName(o.mode)},
+            {"seed", std::to_string(o.seed)},
+            {"params", paramsToJson(o.params)},
             {"pinned", pinnedToJson(o.pinned)}};
 }
 
@@ -462,7 +475,8 @@ CompressOptions optionsFromJson(const json &j, const std::string &what)
     CompressOptions o;
     o.method = needString(j, "method", what);
     o.rate = doubleFromJson(need(j, "rate", what), what + ".rate");
-    o.targetTokens = static_cast<long>(needInt(j, "target_tokens", what, -1, std::numeric_limits<long>::max()));
+    o.targetTokens =
+        static_cast<long>(needInt(j, "target_tokens", what, -1, std::numeric_limits<long>::max()));
     o.mode = parseModeOrThrow(needString(j, "mode", what), what + ".mode");
     const std::string seed = needString(j, "seed", what);
     char *end = nullptr;
@@ -501,7 +515,7 @@ std::vector<ScoreSeries> seriesFromJson(const json &j, const std::string &what)
     return out;
 }
 
-}  // namespace
+} // namespace
 
 json resultToExportJson(const CompressionResult &r)
 {
@@ -545,8 +559,9 @@ CompressionResult resultFromExportJson(const json &j, const std::string &what)
     for (std::size_t i = 0; i < units.size(); ++i) {
         const std::string w = what + ".units[" + std::to_string(i) + "]";
         const json &u = units[i];
-        if (!u.is_array() || u.size() != 6 || !u[0].is_number_integer() || !u[1].is_number_unsigned() ||
-            !u[2].is_number_unsigned() || !u[3].is_boolean() || !u[4].is_boolean() || !u[5].is_number_integer())
+        if (!u.is_array() || u.size() != 6 || !u[0].is_number_integer() ||
+            !u[1].is_number_unsigned() || !u[2].is_number_unsigned() || !u[3].is_boolean() ||
+            !u[4].is_boolean() || !u[5].is_number_integer())
             bad(w, "expected [segment, begin, end, kept, forced, stage]");
         const auto segment = u[0].get<std::int64_t>();
         const auto stage = u[5].get<std::int64_t>();
@@ -577,7 +592,8 @@ CompressionResult resultFromExportJson(const json &j, const std::string &what)
         for (const auto &x : removed) {
             if (!x.is_number_integer() || x.get<std::int64_t>() < 0 ||
                 x.get<std::int64_t>() >= static_cast<std::int64_t>(r.units.size()))
-                bad(w + ".removed_units", "expected unit indices below " + std::to_string(r.units.size()));
+                bad(w + ".removed_units",
+                    "expected unit indices below " + std::to_string(r.units.size()));
             st.removedUnits.push_back(x.get<int>());
         }
         st.scores = seriesFromJson(need(stages[i], "scores", w), w + ".scores");
@@ -590,8 +606,10 @@ CompressionResult resultFromExportJson(const json &j, const std::string &what)
                 "stage " + std::to_string(r.units[i].stage) + " does not exist");
     r.warnings = warningsFromJson(need(j, "warnings", what), what + ".warnings");
     r.compressedText = needString(j, "compressed_text", what);
-    r.tokensIn = static_cast<long>(needInt(j, "tokens_in", what, 0, std::numeric_limits<long>::max()));
-    r.tokensOut = static_cast<long>(needInt(j, "tokens_out", what, 0, std::numeric_limits<long>::max()));
+    r.tokensIn =
+        static_cast<long>(needInt(j, "tokens_in", what, 0, std::numeric_limits<long>::max()));
+    r.tokensOut =
+        static_cast<long>(needInt(j, "tokens_out", what, 0, std::numeric_limits<long>::max()));
     r.requestedRate = doubleFromJson(need(j, "requested_rate", what), what + ".requested_rate");
     r.achievedRate = doubleFromJson(need(j, "achieved_rate", what), what + ".achieved_rate");
     r.forwardMs = doubleFromJson(need(j, "forward_ms", what), what + ".forward_ms");
@@ -610,7 +628,8 @@ json parseJson(const std::string &text, const std::string &what)
 
 std::string dumpJson(const json &j, int indent)
 {
-    // Strict: text is stored exactly or not at all (replacing bad bytes would alter the user's data).
+    // Strict: text is stored exactly or not at all (replacing bad bytes would alter the user's
+    // data).
     try {
         return j.dump(indent, ' ', false, json::error_handler_t::strict);
     } catch (const json::type_error &) {
@@ -618,4 +637,4 @@ std::string dumpJson(const json &j, int indent)
     }
 }
 
-}  // namespace terse::store
+} // namespace terse::store

@@ -60,4 +60,4 @@ nlohmann::json parseJson(const std::string &text, const std::string &what);
 // Dumps JSON; InvalidInput (StoreException) when a string is not valid UTF-8.
 std::string dumpJson(const nlohmann::json &j, int indent = -1);
 
-}  // namespace terse::store
+} // namespace terse::store

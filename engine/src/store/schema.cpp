@@ -118,15 +118,16 @@ void migrate(sqlite3 *db)
     Transaction tx(db, "migrating the database schema");
     const int from = static_cast<int>(queryInt(db, "PRAGMA user_version"));
     if (from >= kSessionSchemaVersion)
-        return;  // another process migrated while we waited for the lock
+        return; // another process migrated while we waited for the lock
     for (const auto &m : migrations()) {
         if (m.version <= from)
             continue;
         exec(db, m.sql, "migrating the database to schema version " + std::to_string(m.version));
         exec(db, "PRAGMA user_version = " + std::to_string(m.version), "migrating the database");
     }
-    exec(db, "PRAGMA application_id = " + std::to_string(kSessionApplicationId), "migrating the database");
+    exec(db, "PRAGMA application_id = " + std::to_string(kSessionApplicationId),
+         "migrating the database");
     tx.commit();
 }
 
-}  // namespace terse::store
+} // namespace terse::store

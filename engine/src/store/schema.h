@@ -10,8 +10,8 @@ struct sqlite3;
 namespace terse::store {
 
 struct Migration {
-    int version;      // user_version after this step
-    const char *sql;  // statements run inside the migration transaction
+    int version;     // user_version after this step
+    const char *sql; // statements run inside the migration transaction
 };
 
 // All steps in order; the last one's version is kSessionSchemaVersion.
@@ -22,4 +22,4 @@ const std::vector<Migration> &migrations();
 // Sets application_id. Throws StoreException.
 void migrate(sqlite3 *db);
 
-}  // namespace terse::store
+} // namespace terse::store

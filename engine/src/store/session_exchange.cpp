@@ -26,7 +26,7 @@ namespace {
 
 constexpr const char *kFormat = "terse-sessions";
 
-}  // namespace
+} // namespace
 
 json SessionStore::Impl::exportSession(std::int64_t id) const
 {
@@ -36,15 +36,17 @@ json SessionStore::Impl::exportSession(std::int64_t id) const
         const StoredRun r = readRun(info.id);
         runs.push_back({{"created", r.info.created},
                         {"engine_version", r.info.engineVersion},
-                        {"model", {{"name", r.info.model.name}, {"path", r.info.model.path},
-                                   {"checksum", r.info.model.checksum}}},
+                        {"model",
+                         {{"name", r.info.model.name},
+                          {"path", r.info.model.path},
+                          {"checksum", r.info.model.checksum}}},
                         {"prompt", segmentsToJson(r.prompt.segments)},
                         {"options", optionsToJson(r.options)},
                         {"result", resultToExportJson(r.result)},
                         {"metrics", metricsToJson(r.metrics)}});
     }
-    return {{"name", s.name},       {"created", s.created}, {"updated", s.updated},
-            {"tags", s.tags},       {"notes", s.notes},     {"is_autosave", s.isAutosave},
+    return {{"name", s.name},         {"created", s.created}, {"updated", s.updated},
+            {"tags", s.tags},         {"notes", s.notes},     {"is_autosave", s.isAutosave},
             {"runs", std::move(runs)}};
 }
 
@@ -160,14 +162,15 @@ ParsedSession parseSession(const json &j, const std::string &what)
     return s;
 }
 
-}  // namespace
+} // namespace
 
 Result<std::string> SessionStore::exportSessions(const std::vector<std::int64_t> &ids) const
 {
     return guarded("exporting sessions", [&] {
         std::vector<std::int64_t> list = ids;
         if (list.empty()) {
-            Statement st(m_impl->db, "SELECT id FROM sessions WHERE deleted_at IS NULL ORDER BY id");
+            Statement st(m_impl->db,
+                         "SELECT id FROM sessions WHERE deleted_at IS NULL ORDER BY id");
             while (st.step())
                 list.push_back(st.int64(0));
         }
@@ -191,7 +194,8 @@ Result<std::string> SessionStore::exportSessions(const std::vector<std::int64_t>
     });
 }
 
-Result<void> SessionStore::exportSessionsToFile(const std::string &path, const std::vector<std::int64_t> &ids) const
+Result<void> SessionStore::exportSessionsToFile(const std::string &path,
+                                                const std::vector<std::int64_t> &ids) const
 {
     auto text = exportSessions(ids);
     if (!text)
@@ -206,7 +210,8 @@ Result<void> SessionStore::exportSessionsToFile(const std::string &path, const s
         if (!f) {
             f.close();
             std::remove(tmp.c_str());
-            return fail(ErrorCode::IoError, "writing '" + path + "' failed (disk full?); nothing was written");
+            return fail(ErrorCode::IoError,
+                        "writing '" + path + "' failed (disk full?); nothing was written");
         }
     }
     std::error_code ec;
@@ -224,7 +229,8 @@ Result<ImportReport> SessionStore::importSessions(const std::string &text)
         m_impl->requireWritable();
         const json doc = parseJson(text, "the import file");
         if (!doc.is_object() || !doc.contains("format") || doc["format"] != kFormat)
-            throwError(ErrorCode::FormatError, "not a Terse sessions export (expected \"format\": \"terse-sessions\")");
+            throwError(ErrorCode::FormatError,
+                       "not a Terse sessions export (expected \"format\": \"terse-sessions\")");
         if (!doc.contains("version") || !doc["version"].is_number_integer())
             throwError(ErrorCode::FormatError, "the export has no integer \"version\"");
         const auto version = doc["version"].get<std::int64_t>();
@@ -245,7 +251,8 @@ Result<ImportReport> SessionStore::importSessions(const std::string &text)
                 valid.emplace_back(index, parseSession(sessions[i], what));
             } catch (const StoreException &e) {
                 std::string name;
-                if (sessions[i].is_object() && sessions[i].contains("name") && sessions[i]["name"].is_string())
+                if (sessions[i].is_object() && sessions[i].contains("name") &&
+                    sessions[i]["name"].is_string())
                     name = sessions[i]["name"].get<std::string>();
                 report.skipped.push_back({index, name, e.error.detail});
             }
@@ -253,14 +260,16 @@ Result<ImportReport> SessionStore::importSessions(const std::string &text)
         // All valid sessions in one transaction: a failed write (disk full) imports nothing.
         Transaction tx(m_impl->db, "");
         for (auto &[index, s] : valid) {
-            Statement ins(m_impl->db, "INSERT INTO sessions(name, created, updated, is_autosave, notes) "
-                                      "VALUES (?, ?, ?, ?, ?)");
+            Statement ins(m_impl->db,
+                          "INSERT INTO sessions(name, created, updated, is_autosave, notes) "
+                          "VALUES (?, ?, ?, ?, ?)");
             ins.bind(1, s.name).bind(2, s.created).bind(3, s.created).bind(4, s.isAutosave ? 1 : 0);
             ins.bind(5, s.notes).run();
             const std::int64_t id = sqlite3_last_insert_rowid(m_impl->db);
             m_impl->writeTags(id, s.tags);
             for (const auto &r : s.runs)
-                m_impl->insertRun(id, r.prompt, r.options, r.model, r.result, r.metrics, r.created, r.engineVersion);
+                m_impl->insertRun(id, r.prompt, r.options, r.model, r.result, r.metrics, r.created,
+                                  r.engineVersion);
             // insertRun moved `updated` forward to the newest run; the file's value wins.
             Statement upd(m_impl->db, "UPDATE sessions SET updated = ? WHERE id = ?");
             upd.bind(1, s.updated).bind(2, id).run();
@@ -286,4 +295,4 @@ Result<ImportReport> SessionStore::importSessionsFromFile(const std::string &pat
     return report;
 }
 
-}  // namespace terse
+} // namespace terse

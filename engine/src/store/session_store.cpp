@@ -27,7 +27,10 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string inQuotes(const std::string &path) { return "'" + path + "'"; }
+std::string inQuotes(const std::string &path)
+{
+    return "'" + path + "'";
+}
 
 // Refuses paths SQLite would fail on with a vague "unable to open database file".
 void checkPath(const std::string &path, bool readOnly)
@@ -41,14 +44,17 @@ void checkPath(const std::string &path, bool readOnly)
         if (!S_ISREG(st.st_mode))
             throwError(ErrorCode::IoError, inQuotes(path) + " is not a regular file");
         if (::access(path.c_str(), R_OK) != 0)
-            throwError(ErrorCode::IoError, "cannot read " + inQuotes(path) + ": " + std::strerror(errno));
+            throwError(ErrorCode::IoError,
+                       "cannot read " + inQuotes(path) + ": " + std::strerror(errno));
         if (!readOnly && ::access(path.c_str(), W_OK) != 0)
-            throwError(ErrorCode::IoError, inQuotes(path) + " is not writable (" + std::strerror(errno) +
+            throwError(ErrorCode::IoError, inQuotes(path) + " is not writable (" +
+                                               std::strerror(errno) +
                                                "); open it read-only or fix its permissions");
         return;
     }
     if (errno != ENOENT && errno != ENOTDIR)
-        throwError(ErrorCode::IoError, "cannot access " + inQuotes(path) + ": " + std::strerror(errno));
+        throwError(ErrorCode::IoError,
+                   "cannot access " + inQuotes(path) + ": " + std::strerror(errno));
     if (readOnly)
         throwError(ErrorCode::NotFound, "no database file " + inQuotes(path));
     std::string parent = fs::path(path).parent_path().string();
@@ -56,17 +62,19 @@ void checkPath(const std::string &path, bool readOnly)
         parent = ".";
     if (::stat(parent.c_str(), &st) != 0) {
         if (errno == ENOTDIR)
-            throwError(ErrorCode::IoError, "cannot create " + inQuotes(path) + ": a part of " + inQuotes(parent) +
-                                               " is a file, not a folder");
-        throwError(ErrorCode::IoError, "cannot create " + inQuotes(path) + ": folder " + inQuotes(parent) + " " +
-                                           (errno == ENOENT ? "does not exist" : std::strerror(errno)));
+            throwError(ErrorCode::IoError, "cannot create " + inQuotes(path) + ": a part of " +
+                                               inQuotes(parent) + " is a file, not a folder");
+        throwError(ErrorCode::IoError,
+                   "cannot create " + inQuotes(path) + ": folder " + inQuotes(parent) + " " +
+                       (errno == ENOENT ? "does not exist" : std::strerror(errno)));
     }
     if (!S_ISDIR(st.st_mode))
-        throwError(ErrorCode::IoError,
-                   "cannot create " + inQuotes(path) + ": " + inQuotes(parent) + " is a file, not a folder");
+        throwError(ErrorCode::IoError, "cannot create " + inQuotes(path) + ": " + inQuotes(parent) +
+                                           " is a file, not a folder");
     if (::access(parent.c_str(), W_OK) != 0)
-        throwError(ErrorCode::IoError, "cannot create " + inQuotes(path) + ": folder " + inQuotes(parent) +
-                                           " is not writable (" + std::strerror(errno) + ")");
+        throwError(ErrorCode::IoError, "cannot create " + inQuotes(path) + ": folder " +
+                                           inQuotes(parent) + " is not writable (" +
+                                           std::strerror(errno) + ")");
 }
 
 // Copies a damaged file aside before the caller decides what to do; returns the copy's path.
@@ -74,7 +82,7 @@ std::string backupDamagedFile(const std::string &path)
 {
     char stamp[32];
     const std::time_t t = std::time(nullptr);
-    std::tm tm {};
+    std::tm tm{};
     localtime_r(&t, &tm);
     std::strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm);
     std::string target = path + ".corrupt-" + stamp;
@@ -83,8 +91,9 @@ std::string backupDamagedFile(const std::string &path)
     std::error_code ec;
     fs::copy_file(path, target, ec);
     if (ec)
-        throwError(ErrorCode::IoError, inQuotes(path) + " is damaged and could not be copied aside to " +
-                                           inQuotes(target) + " (" + ec.message() + "); it was not changed");
+        throwError(ErrorCode::IoError,
+                   inQuotes(path) + " is damaged and could not be copied aside to " +
+                       inQuotes(target) + " (" + ec.message() + "); it was not changed");
     // Committed transactions not yet checkpointed live in the WAL: keep them with the copy.
     if (fs::exists(path + "-wal") && fs::file_size(path + "-wal", ec) > 0)
         fs::copy_file(path + "-wal", target + "-wal", ec);
@@ -94,14 +103,17 @@ std::string backupDamagedFile(const std::string &path)
 [[noreturn]] void failDamaged(const std::string &path, const std::string &why)
 {
     const std::string copy = backupDamagedFile(path);
-    throwError(ErrorCode::FormatError, inQuotes(path) + " is not a usable Terse session database (" + why +
-                                           "); it was left unchanged and a copy was saved as " + inQuotes(copy));
+    throwError(ErrorCode::FormatError,
+               inQuotes(path) + " is not a usable Terse session database (" + why +
+                   "); it was left unchanged and a copy was saved as " + inQuotes(copy));
 }
 
 bool sameSegments(const std::vector<PromptSegment> &a, const std::vector<PromptSegment> &b)
 {
     return std::equal(a.begin(), a.end(), b.begin(), b.end(),
-                      [](const PromptSegment &x, const PromptSegment &y) { return x.role == y.role && x.text == y.text; });
+                      [](const PromptSegment &x, const PromptSegment &y) {
+                          return x.role == y.role && x.text == y.text;
+                      });
 }
 
 std::vector<std::string> normalizedTags(const std::vector<std::string> &tags)
@@ -123,7 +135,7 @@ void requireName(const std::string &name)
         throwError(ErrorCode::InvalidArgument, "a session name cannot be empty");
 }
 
-}  // namespace
+} // namespace
 
 // ---- Impl -------------------------------------------------------------------------------------
 
@@ -137,9 +149,9 @@ void SessionStore::Impl::requireWritable() const
 {
     if (newer)
         throwError(ErrorCode::DatabaseError,
-                   inQuotes(path) + " is open read-only: its schema version " + std::to_string(version) +
-                       " is newer than this Terse knows (" + std::to_string(kSessionSchemaVersion) +
-                       "); update Terse to change it");
+                   inQuotes(path) + " is open read-only: its schema version " +
+                       std::to_string(version) + " is newer than this Terse knows (" +
+                       std::to_string(kSessionSchemaVersion) + "); update Terse to change it");
     if (readOnly)
         throwError(ErrorCode::DatabaseError, inQuotes(path) + " is open read-only");
 }
@@ -197,7 +209,7 @@ SessionInfo sessionFromRow(const Statement &st)
     s.runCount = static_cast<long>(st.int64(7));
     return s;
 }
-}  // namespace
+} // namespace
 
 SessionInfo SessionStore::Impl::readSession(std::int64_t id) const
 {
@@ -222,7 +234,8 @@ std::int64_t SessionStore::Impl::insertRun(std::int64_t sessionId, const Prompt 
     const std::string params = dumpJson(paramsToJson(o.params));
     const std::string pinned = dumpJson(pinnedToJson(o.pinned));
     const bool ownSegments = !sameSegments(r.segments, prompt.segments);
-    const std::string resultSegments = ownSegments ? dumpJson(segmentsToJson(r.segments)) : std::string();
+    const std::string resultSegments =
+        ownSegments ? dumpJson(segmentsToJson(r.segments)) : std::string();
     const std::string units = encodeUnits(r.units);
     const std::string thresholds = dumpJson(thresholdsToJson(r.thresholds));
     const std::string warnings = dumpJson(warningsToJson(r.warnings));
@@ -237,21 +250,28 @@ std::int64_t SessionStore::Impl::insertRun(std::int64_t sessionId, const Prompt 
         if (find.step()) {
             promptId = find.int64(0);
         } else {
-            Statement ins(db, "INSERT INTO prompts(session_id, segments, text, created) VALUES (?, ?, ?, ?)");
-            ins.bind(1, sessionId).bind(2, promptSegments).bind(3, prompt.joined()).bind(4, created).run();
+            Statement ins(
+                db, "INSERT INTO prompts(session_id, segments, text, created) VALUES (?, ?, ?, ?)");
+            ins.bind(1, sessionId)
+                .bind(2, promptSegments)
+                .bind(3, prompt.joined())
+                .bind(4, created)
+                .run();
             promptId = sqlite3_last_insert_rowid(db);
         }
     }
-    Statement ins(db, "INSERT INTO runs(session_id, prompt_id, method, rate, target_tokens, mode, seed, params, "
-                      "pinned, model_name, model_path, model_checksum, engine_version, created) "
-                      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    Statement ins(
+        db,
+        "INSERT INTO runs(session_id, prompt_id, method, rate, target_tokens, mode, seed, params, "
+        "pinned, model_name, model_path, model_checksum, engine_version, created) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     ins.bind(1, sessionId)
         .bind(2, promptId)
         .bind(3, o.method)
         .bind(4, o.rate)
         .bind(5, static_cast<std::int64_t>(o.targetTokens))
         .bind(6, modeName(o.mode))
-        .bind(7, static_cast<std::int64_t>(o.seed))  // two's complement round trip of the uint64
+        .bind(7, static_cast<std::int64_t>(o.seed)) // two's complement round trip of the uint64
         .bind(8, params)
         .bind(9, pinned)
         .bind(10, model.name)
@@ -262,9 +282,11 @@ std::int64_t SessionStore::Impl::insertRun(std::int64_t sessionId, const Prompt 
         .run();
     const std::int64_t runId = sqlite3_last_insert_rowid(db);
 
-    Statement res(db, "INSERT INTO results(run_id, method, mode, unit_name, segments, compressed_text, tokens_in, "
-                      "tokens_out, requested_rate, achieved_rate, forward_ms, total_ms, units, thresholds, "
-                      "warnings, metrics) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    Statement res(
+        db, "INSERT INTO results(run_id, method, mode, unit_name, segments, compressed_text, "
+            "tokens_in, "
+            "tokens_out, requested_rate, achieved_rate, forward_ms, total_ms, units, thresholds, "
+            "warnings, metrics) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     res.bind(1, runId).bind(2, r.method).bind(3, modeName(r.mode)).bind(4, r.unitName);
     if (ownSegments)
         res.bind(5, resultSegments);
@@ -283,7 +305,9 @@ std::int64_t SessionStore::Impl::insertRun(std::int64_t sessionId, const Prompt 
         .bind(16, metrics)
         .run();
 
-    Statement series(db, "INSERT INTO result_series(run_id, stage, position, name, data) VALUES (?, ?, ?, ?, ?)");
+    Statement series(
+        db,
+        "INSERT INTO result_series(run_id, stage, position, name, data) VALUES (?, ?, ?, ?, ?)");
     auto writeSeries = [&](int stage, const std::vector<ScoreSeries> &list) {
         for (std::size_t i = 0; i < list.size(); ++i) {
             const std::string data = encodeFloats(list[i].values);
@@ -293,11 +317,15 @@ std::int64_t SessionStore::Impl::insertRun(std::int64_t sessionId, const Prompt 
         }
     };
     writeSeries(-1, r.scores);
-    Statement stage(db, "INSERT INTO result_stages(run_id, position, name, removed, thresholds) VALUES (?, ?, ?, ?, ?)");
+    Statement stage(db, "INSERT INTO result_stages(run_id, position, name, removed, thresholds) "
+                        "VALUES (?, ?, ?, ?, ?)");
     for (std::size_t i = 0; i < r.stages.size(); ++i) {
         const std::string removed = encodeInts(r.stages[i].removedUnits);
         stage.reset();
-        stage.bind(1, runId).bind(2, static_cast<int>(i)).bind(3, r.stages[i].name).bindBlob(4, removed);
+        stage.bind(1, runId)
+            .bind(2, static_cast<int>(i))
+            .bind(3, r.stages[i].name)
+            .bindBlob(4, removed);
         stage.bind(5, dumpJson(thresholdsToJson(r.stages[i].thresholds))).run();
         writeSeries(static_cast<int>(i), r.stages[i].scores);
     }
@@ -307,7 +335,8 @@ std::int64_t SessionStore::Impl::insertRun(std::int64_t sessionId, const Prompt 
 
 namespace {
 constexpr const char *kRunColumns =
-    "r.id, r.session_id, r.prompt_id, r.method, r.mode, r.model_name, r.model_path, r.model_checksum, "
+    "r.id, r.session_id, r.prompt_id, r.method, r.mode, r.model_name, r.model_path, "
+    "r.model_checksum, "
     "r.engine_version, r.created, x.tokens_in, x.tokens_out, x.achieved_rate";
 
 RunInfo runInfoFromRow(const Statement &st)
@@ -326,12 +355,14 @@ RunInfo runInfoFromRow(const Statement &st)
     i.achievedRate = st.real(12);
     return i;
 }
-}  // namespace
+} // namespace
 
 std::vector<RunInfo> SessionStore::Impl::readRuns(std::int64_t sessionId) const
 {
-    Statement st(db, std::string("SELECT ") + kRunColumns +
-                         " FROM runs r JOIN results x ON x.run_id = r.id WHERE r.session_id = ? ORDER BY r.id");
+    Statement st(
+        db,
+        std::string("SELECT ") + kRunColumns +
+            " FROM runs r JOIN results x ON x.run_id = r.id WHERE r.session_id = ? ORDER BY r.id");
     st.bind(1, sessionId);
     std::vector<RunInfo> runs;
     while (st.step())
@@ -342,18 +373,22 @@ std::vector<RunInfo> SessionStore::Impl::readRuns(std::int64_t sessionId) const
 StoredRun SessionStore::Impl::readRun(std::int64_t runId) const
 {
     const std::string what = "run " + std::to_string(runId);
-    Statement st(db, std::string("SELECT ") + kRunColumns +
-                         ", r.rate, r.target_tokens, r.seed, r.params, r.pinned, p.segments, x.method, x.mode, "
-                         "x.unit_name, x.segments, x.compressed_text, x.requested_rate, x.forward_ms, x.total_ms, "
-                         "x.units, x.thresholds, x.warnings, x.metrics "
-                         "FROM runs r JOIN results x ON x.run_id = r.id JOIN prompts p ON p.id = r.prompt_id "
-                         "WHERE r.id = ?");
+    Statement st(
+        db,
+        std::string("SELECT ") + kRunColumns +
+            ", r.rate, r.target_tokens, r.seed, r.params, r.pinned, p.segments, x.method, x.mode, "
+            "x.unit_name, x.segments, x.compressed_text, x.requested_rate, x.forward_ms, "
+            "x.total_ms, "
+            "x.units, x.thresholds, x.warnings, x.metrics "
+            "FROM runs r JOIN results x ON x.run_id = r.id JOIN prompts p ON p.id = r.prompt_id "
+            "WHERE r.id = ?");
     st.bind(1, runId);
     if (!st.step())
         throwError(ErrorCode::NotFound, "no run " + std::to_string(runId));
     StoredRun run;
     run.info = runInfoFromRow(st);
-    run.prompt.segments = segmentsFromJson(parseJson(st.text(18), what + " prompt"), what + " prompt");
+    run.prompt.segments =
+        segmentsFromJson(parseJson(st.text(18), what + " prompt"), what + " prompt");
     CompressOptions &o = run.options;
     o.method = run.info.method;
     o.mode = run.info.mode;
@@ -361,13 +396,15 @@ StoredRun SessionStore::Impl::readRun(std::int64_t runId) const
     o.targetTokens = static_cast<long>(st.int64(14));
     o.seed = static_cast<std::uint64_t>(st.int64(15));
     o.params = paramsFromJson(parseJson(st.text(16), what + " params"), what + " params");
-    o.pinned = pinnedFromJson(parseJson(st.text(17), what + " pinned spans"), what + " pinned spans");
+    o.pinned =
+        pinnedFromJson(parseJson(st.text(17), what + " pinned spans"), what + " pinned spans");
     CompressionResult &r = run.result;
     r.method = st.text(19);
     r.mode = parseModeOrThrow(st.text(20), what + " result mode");
     r.unitName = st.text(21);
     r.segments = st.isNull(22) ? run.prompt.segments
-                               : segmentsFromJson(parseJson(st.text(22), what + " segments"), what + " segments");
+                               : segmentsFromJson(parseJson(st.text(22), what + " segments"),
+                                                  what + " segments");
     r.compressedText = st.text(23);
     r.tokensIn = run.info.tokensIn;
     r.tokensOut = run.info.tokensOut;
@@ -376,11 +413,14 @@ StoredRun SessionStore::Impl::readRun(std::int64_t runId) const
     r.forwardMs = st.real(25);
     r.totalMs = st.real(26);
     r.units = decodeUnits(st.blob(27), what + " units");
-    r.thresholds = thresholdsFromJson(parseJson(st.text(28), what + " thresholds"), what + " thresholds");
+    r.thresholds =
+        thresholdsFromJson(parseJson(st.text(28), what + " thresholds"), what + " thresholds");
     r.warnings = warningsFromJson(parseJson(st.text(29), what + " warnings"), what + " warnings");
     run.metrics = metricsFromJson(parseJson(st.text(30), what + " metrics"), what + " metrics");
 
-    Statement stages(db, "SELECT name, removed, thresholds FROM result_stages WHERE run_id = ? ORDER BY position");
+    Statement stages(
+        db,
+        "SELECT name, removed, thresholds FROM result_stages WHERE run_id = ? ORDER BY position");
     stages.bind(1, runId);
     while (stages.step()) {
         Stage s;
@@ -390,7 +430,9 @@ StoredRun SessionStore::Impl::readRun(std::int64_t runId) const
                                           what + " stage thresholds");
         r.stages.push_back(std::move(s));
     }
-    Statement series(db, "SELECT stage, name, data FROM result_series WHERE run_id = ? ORDER BY stage, position");
+    Statement series(
+        db,
+        "SELECT stage, name, data FROM result_series WHERE run_id = ? ORDER BY stage, position");
     series.bind(1, runId);
     while (series.step()) {
         const auto stage = series.int64(0);
@@ -417,7 +459,8 @@ namespace {
 sqlite3 *openConnection(const std::string &path, bool readOnly, int busyTimeoutMs)
 {
     sqlite3 *db = nullptr;
-    const int flags = readOnly ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+    const int flags =
+        readOnly ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
     const int rc = sqlite3_open_v2(path.c_str(), &db, flags, nullptr);
     if (rc != SQLITE_OK) {
         const Error e = sqliteError(db, rc, "opening " + inQuotes(path));
@@ -453,9 +496,12 @@ int probe(sqlite3 *db, const char *sql, std::int64_t *value, std::string *text =
     return rc;
 }
 
-bool isDamage(int rc) { return (rc & 0xff) == SQLITE_NOTADB || (rc & 0xff) == SQLITE_CORRUPT; }
+bool isDamage(int rc)
+{
+    return (rc & 0xff) == SQLITE_NOTADB || (rc & 0xff) == SQLITE_CORRUPT;
+}
 
-}  // namespace
+} // namespace
 
 Result<SessionStore> SessionStore::open(const std::string &path, const OpenOptions &options)
 {
@@ -474,15 +520,19 @@ Result<SessionStore> SessionStore::open(const std::string &path, const OpenOptio
         if (rc == SQLITE_OK)
             rc = probe(db, "PRAGMA user_version", &version);
         if (isDamage(rc))
-            failDamaged(path, (rc & 0xff) == SQLITE_NOTADB ? "file is not a database" : "the file is corrupt");
+            failDamaged(path, (rc & 0xff) == SQLITE_NOTADB ? "file is not a database"
+                                                           : "the file is corrupt");
         if (rc != SQLITE_OK)
             throw StoreException{sqliteError(db, rc, "")};
-        if (static_cast<std::int32_t>(appId) != kSessionApplicationId && (appId != 0 || tables > 0)) {
+        if (static_cast<std::int32_t>(appId) != kSessionApplicationId &&
+            (appId != 0 || tables > 0)) {
             char id[16];
             std::snprintf(id, sizeof id, "0x%08x", static_cast<unsigned>(appId));
             throwError(ErrorCode::FormatError,
-                       inQuotes(path) + " is an SQLite database of another application (application_id " + id +
-                           ", " + std::to_string(tables) + " tables), not a Terse session database; it was "
+                       inQuotes(path) +
+                           " is an SQLite database of another application (application_id " + id +
+                           ", " + std::to_string(tables) +
+                           " tables), not a Terse session database; it was "
                            "left unchanged");
         }
         if (options.checkIntegrity && tables > 0) {
@@ -507,19 +557,22 @@ Result<SessionStore> SessionStore::open(const std::string &path, const OpenOptio
             }
         } else if (options.readOnly) {
             if (version < kSessionSchemaVersion)
-                throwError(ErrorCode::Unsupported,
-                           "schema version " + std::to_string(version) + " is older than this Terse reads (" +
-                               std::to_string(kSessionSchemaVersion) + "); open it writable once to migrate it");
+                throwError(ErrorCode::Unsupported, "schema version " + std::to_string(version) +
+                                                       " is older than this Terse reads (" +
+                                                       std::to_string(kSessionSchemaVersion) +
+                                                       "); open it writable once to migrate it");
         } else {
-            // WAL lets readers and one writer of two processes work at once; NORMAL sync keeps every
-            // committed transaction across an application crash (only power loss may lose the last).
+            // WAL lets readers and one writer of two processes work at once; NORMAL sync keeps
+            // every committed transaction across an application crash (only power loss may lose the
+            // last).
             std::string mode;
             rc = probe(db, "PRAGMA journal_mode = WAL", nullptr, &mode);
             if (rc != SQLITE_OK)
                 throw StoreException{sqliteError(db, rc, "switching to WAL mode")};
             exec(db, "PRAGMA synchronous = NORMAL", "configuring the database");
             if (options.maxPageCount > 0)
-                exec(db, "PRAGMA max_page_count = " + std::to_string(options.maxPageCount), "configuring the database");
+                exec(db, "PRAGMA max_page_count = " + std::to_string(options.maxPageCount),
+                     "configuring the database");
             migrate(db);
             impl->version = static_cast<int>(queryInt(db, "PRAGMA user_version"));
         }
@@ -530,10 +583,22 @@ Result<SessionStore> SessionStore::open(const std::string &path, const OpenOptio
     });
 }
 
-const std::string &SessionStore::path() const { return m_impl->path; }
-bool SessionStore::isReadOnly() const { return m_impl->readOnly; }
-bool SessionStore::schemaIsNewer() const { return m_impl->newer; }
-int SessionStore::schemaVersion() const { return m_impl->version; }
+const std::string &SessionStore::path() const
+{
+    return m_impl->path;
+}
+bool SessionStore::isReadOnly() const
+{
+    return m_impl->readOnly;
+}
+bool SessionStore::schemaIsNewer() const
+{
+    return m_impl->newer;
+}
+int SessionStore::schemaVersion() const
+{
+    return m_impl->version;
+}
 
 // ---- sessions ---------------------------------------------------------------------------------
 
@@ -543,7 +608,9 @@ Result<std::int64_t> SessionStore::createSession(const std::string &name, bool i
         m_impl->requireWritable();
         requireName(name);
         const auto now = nowMs();
-        Statement st(m_impl->db, "INSERT INTO sessions(name, created, updated, is_autosave) VALUES (?, ?, ?, ?)");
+        Statement st(
+            m_impl->db,
+            "INSERT INTO sessions(name, created, updated, is_autosave) VALUES (?, ?, ?, ?)");
         st.bind(1, name).bind(2, now).bind(3, now).bind(4, isAutosave ? 1 : 0).run();
         return static_cast<std::int64_t>(sqlite3_last_insert_rowid(m_impl->db));
     });
@@ -563,7 +630,8 @@ Result<std::int64_t> SessionStore::findOrCreateSession(const std::string &name)
             id = find.int64(0);
         } else {
             const auto now = nowMs();
-            Statement ins(m_impl->db, "INSERT INTO sessions(name, created, updated) VALUES (?, ?, ?)");
+            Statement ins(m_impl->db,
+                          "INSERT INTO sessions(name, created, updated) VALUES (?, ?, ?)");
             ins.bind(1, name).bind(2, now).bind(3, now).run();
             id = sqlite3_last_insert_rowid(m_impl->db);
         }
@@ -574,7 +642,8 @@ Result<std::int64_t> SessionStore::findOrCreateSession(const std::string &name)
 
 Result<SessionInfo> SessionStore::session(std::int64_t id) const
 {
-    return guarded("reading session " + std::to_string(id), [&] { return m_impl->readSession(id); });
+    return guarded("reading session " + std::to_string(id),
+                   [&] { return m_impl->readSession(id); });
 }
 
 Result<void> SessionStore::renameSession(std::int64_t id, const std::string &name)
@@ -582,7 +651,8 @@ Result<void> SessionStore::renameSession(std::int64_t id, const std::string &nam
     return guarded("renaming session " + std::to_string(id), [&] {
         m_impl->requireWritable();
         requireName(name);
-        Statement st(m_impl->db, "UPDATE sessions SET name = ?, updated = max(updated, ?) WHERE id = ?");
+        Statement st(m_impl->db,
+                     "UPDATE sessions SET name = ?, updated = max(updated, ?) WHERE id = ?");
         st.bind(1, name).bind(2, nowMs()).bind(3, id).run();
         if (sqlite3_changes(m_impl->db) == 0)
             throwError(ErrorCode::NotFound, "no session " + std::to_string(id));
@@ -605,7 +675,8 @@ Result<void> SessionStore::setNotes(std::int64_t id, const std::string &notes)
 {
     return guarded("writing the notes of session " + std::to_string(id), [&] {
         m_impl->requireWritable();
-        Statement st(m_impl->db, "UPDATE sessions SET notes = ?, updated = max(updated, ?) WHERE id = ?");
+        Statement st(m_impl->db,
+                     "UPDATE sessions SET notes = ?, updated = max(updated, ?) WHERE id = ?");
         st.bind(1, notes).bind(2, nowMs()).bind(3, id).run();
         if (sqlite3_changes(m_impl->db) == 0)
             throwError(ErrorCode::NotFound, "no session " + std::to_string(id));
@@ -626,8 +697,9 @@ Result<std::int64_t> SessionStore::duplicateSession(std::int64_t id, const std::
                           "SELECT ?, ?, ?, is_autosave, notes FROM sessions WHERE id = ?");
         ins.bind(1, newName).bind(2, now).bind(3, now).bind(4, id).run();
         const std::int64_t copy = sqlite3_last_insert_rowid(db);
-        Statement tags(db, "INSERT INTO session_tags(session_id, tag) SELECT ?, tag FROM session_tags "
-                           "WHERE session_id = ?");
+        Statement tags(db,
+                       "INSERT INTO session_tags(session_id, tag) SELECT ?, tag FROM session_tags "
+                       "WHERE session_id = ?");
         tags.bind(1, copy).bind(2, id).run();
 
         std::map<std::int64_t, std::int64_t> promptMap;
@@ -644,19 +716,26 @@ Result<std::int64_t> SessionStore::duplicateSession(std::int64_t id, const std::
         }
         Statement list(db, "SELECT id, prompt_id FROM runs WHERE session_id = ? ORDER BY id");
         list.bind(1, id);
-        Statement run(db, "INSERT INTO runs(session_id, prompt_id, method, rate, target_tokens, mode, seed, params, "
-                          "pinned, model_name, model_path, model_checksum, engine_version, created) "
-                          "SELECT ?, ?, method, rate, target_tokens, mode, seed, params, pinned, model_name, "
-                          "model_path, model_checksum, engine_version, created FROM runs WHERE id = ?");
-        Statement res(db, "INSERT INTO results(run_id, method, mode, unit_name, segments, compressed_text, "
-                          "tokens_in, tokens_out, requested_rate, achieved_rate, forward_ms, total_ms, units, "
-                          "thresholds, warnings, metrics) SELECT ?, method, mode, unit_name, segments, "
-                          "compressed_text, tokens_in, tokens_out, requested_rate, achieved_rate, forward_ms, "
-                          "total_ms, units, thresholds, warnings, metrics FROM results WHERE run_id = ?");
-        Statement ser(db, "INSERT INTO result_series(run_id, stage, position, name, data) "
-                          "SELECT ?, stage, position, name, data FROM result_series WHERE run_id = ?");
-        Statement stg(db, "INSERT INTO result_stages(run_id, position, name, removed, thresholds) "
-                          "SELECT ?, position, name, removed, thresholds FROM result_stages WHERE run_id = ?");
+        Statement run(
+            db, "INSERT INTO runs(session_id, prompt_id, method, rate, target_tokens, mode, seed, "
+                "params, "
+                "pinned, model_name, model_path, model_checksum, engine_version, created) "
+                "SELECT ?, ?, method, rate, target_tokens, mode, seed, params, pinned, model_name, "
+                "model_path, model_checksum, engine_version, created FROM runs WHERE id = ?");
+        Statement res(
+            db,
+            "INSERT INTO results(run_id, method, mode, unit_name, segments, compressed_text, "
+            "tokens_in, tokens_out, requested_rate, achieved_rate, forward_ms, total_ms, units, "
+            "thresholds, warnings, metrics) SELECT ?, method, mode, unit_name, segments, "
+            "compressed_text, tokens_in, tokens_out, requested_rate, achieved_rate, forward_ms, "
+            "total_ms, units, thresholds, warnings, metrics FROM results WHERE run_id = ?");
+        Statement ser(db,
+                      "INSERT INTO result_series(run_id, stage, position, name, data) "
+                      "SELECT ?, stage, position, name, data FROM result_series WHERE run_id = ?");
+        Statement stg(
+            db,
+            "INSERT INTO result_stages(run_id, position, name, removed, thresholds) "
+            "SELECT ?, position, name, removed, thresholds FROM result_stages WHERE run_id = ?");
         while (list.step()) {
             const std::int64_t oldRun = list.int64(0);
             run.reset();
@@ -676,11 +755,13 @@ Result<void> SessionStore::deleteSession(std::int64_t id)
 {
     return guarded("deleting session " + std::to_string(id), [&] {
         m_impl->requireWritable();
-        Statement st(m_impl->db, "UPDATE sessions SET deleted_at = ? WHERE id = ? AND deleted_at IS NULL");
+        Statement st(m_impl->db,
+                     "UPDATE sessions SET deleted_at = ? WHERE id = ? AND deleted_at IS NULL");
         st.bind(1, nowMs()).bind(2, id).run();
         if (sqlite3_changes(m_impl->db) == 0) {
             m_impl->requireSession(id);
-            throwError(ErrorCode::InvalidArgument, "session " + std::to_string(id) + " is already deleted");
+            throwError(ErrorCode::InvalidArgument,
+                       "session " + std::to_string(id) + " is already deleted");
         }
     });
 }
@@ -689,11 +770,14 @@ Result<void> SessionStore::undoDelete(std::int64_t id)
 {
     return guarded("restoring session " + std::to_string(id), [&] {
         m_impl->requireWritable();
-        Statement st(m_impl->db, "UPDATE sessions SET deleted_at = NULL WHERE id = ? AND deleted_at IS NOT NULL");
+        Statement st(
+            m_impl->db,
+            "UPDATE sessions SET deleted_at = NULL WHERE id = ? AND deleted_at IS NOT NULL");
         st.bind(1, id).run();
         if (sqlite3_changes(m_impl->db) == 0) {
             m_impl->requireSession(id);
-            throwError(ErrorCode::InvalidArgument, "session " + std::to_string(id) + " is not deleted");
+            throwError(ErrorCode::InvalidArgument,
+                       "session " + std::to_string(id) + " is not deleted");
         }
     });
 }
@@ -702,9 +786,10 @@ Result<long> SessionStore::purgeDeleted(std::int64_t deletedBefore)
 {
     return guarded("purging deleted sessions", [&] {
         m_impl->requireWritable();
-        Statement st(m_impl->db, deletedBefore > 0
-                                     ? "DELETE FROM sessions WHERE deleted_at IS NOT NULL AND deleted_at <= ?"
-                                     : "DELETE FROM sessions WHERE deleted_at IS NOT NULL");
+        Statement st(m_impl->db,
+                     deletedBefore > 0
+                         ? "DELETE FROM sessions WHERE deleted_at IS NOT NULL AND deleted_at <= ?"
+                         : "DELETE FROM sessions WHERE deleted_at IS NOT NULL");
         if (deletedBefore > 0)
             st.bind(1, deletedBefore);
         Transaction tx(m_impl->db, "");
@@ -737,7 +822,8 @@ Result<std::vector<SessionInfo>> SessionStore::listSessions(const SessionQuery &
             args.insert(args.end(), {q.model, q.model});
         }
         if (!q.tag.empty()) {
-            sql += " AND EXISTS (SELECT 1 FROM session_tags t WHERE t.session_id = s.id AND t.tag = ?)";
+            sql += " AND EXISTS (SELECT 1 FROM session_tags t WHERE t.session_id = s.id AND t.tag "
+                   "= ?)";
             args.emplace_back(q.tag);
         }
         if (q.updatedFrom > 0) {
@@ -749,12 +835,24 @@ Result<std::vector<SessionInfo>> SessionStore::listSessions(const SessionQuery &
             args.emplace_back(q.updatedTo);
         }
         switch (q.sort) {
-        case SessionSort::UpdatedDesc: sql += " ORDER BY s.updated DESC, s.id DESC"; break;
-        case SessionSort::UpdatedAsc: sql += " ORDER BY s.updated ASC, s.id ASC"; break;
-        case SessionSort::CreatedDesc: sql += " ORDER BY s.created DESC, s.id DESC"; break;
-        case SessionSort::CreatedAsc: sql += " ORDER BY s.created ASC, s.id ASC"; break;
-        case SessionSort::NameAsc: sql += " ORDER BY s.name COLLATE NOCASE ASC, s.id ASC"; break;
-        case SessionSort::NameDesc: sql += " ORDER BY s.name COLLATE NOCASE DESC, s.id DESC"; break;
+        case SessionSort::UpdatedDesc:
+            sql += " ORDER BY s.updated DESC, s.id DESC";
+            break;
+        case SessionSort::UpdatedAsc:
+            sql += " ORDER BY s.updated ASC, s.id ASC";
+            break;
+        case SessionSort::CreatedDesc:
+            sql += " ORDER BY s.created DESC, s.id DESC";
+            break;
+        case SessionSort::CreatedAsc:
+            sql += " ORDER BY s.created ASC, s.id ASC";
+            break;
+        case SessionSort::NameAsc:
+            sql += " ORDER BY s.name COLLATE NOCASE ASC, s.id ASC";
+            break;
+        case SessionSort::NameDesc:
+            sql += " ORDER BY s.name COLLATE NOCASE DESC, s.id DESC";
+            break;
         }
         sql += " LIMIT ? OFFSET ?";
         args.emplace_back(static_cast<std::int64_t>(q.limit < 0 ? -1 : q.limit));
@@ -774,7 +872,8 @@ Result<std::vector<SessionInfo>> SessionStore::listSessions(const SessionQuery &
 // ---- runs -------------------------------------------------------------------------------------
 
 Result<std::int64_t> SessionStore::saveRun(std::int64_t sessionId, const Prompt &prompt,
-                                           const CompressOptions &options, const ModelIdentity &model,
+                                           const CompressOptions &options,
+                                           const ModelIdentity &model,
                                            const CompressionResult &result,
                                            const std::map<std::string, double> &metrics)
 {
@@ -783,8 +882,10 @@ Result<std::int64_t> SessionStore::saveRun(std::int64_t sessionId, const Prompt 
         Transaction tx(m_impl->db, "");
         const SessionInfo s = m_impl->readSession(sessionId);
         if (s.deletedAt != 0)
-            throwError(ErrorCode::InvalidArgument, "session " + std::to_string(sessionId) + " is deleted");
-        const std::int64_t id = m_impl->insertRun(sessionId, prompt, options, model, result, metrics, 0, {});
+            throwError(ErrorCode::InvalidArgument,
+                       "session " + std::to_string(sessionId) + " is deleted");
+        const std::int64_t id =
+            m_impl->insertRun(sessionId, prompt, options, model, result, metrics, 0, {});
         tx.commit();
         return id;
     });
@@ -817,7 +918,8 @@ Result<void> SessionStore::deleteRun(std::int64_t runId)
         Statement del(db, "DELETE FROM runs WHERE id = ?");
         del.bind(1, runId).run();
         // A prompt lives only as long as a run uses it.
-        Statement orphan(db, "DELETE FROM prompts WHERE id = ? AND NOT EXISTS (SELECT 1 FROM runs WHERE prompt_id = ?)");
+        Statement orphan(db, "DELETE FROM prompts WHERE id = ? AND NOT EXISTS (SELECT 1 FROM runs "
+                             "WHERE prompt_id = ?)");
         orphan.bind(1, promptId).bind(2, promptId).run();
         m_impl->touch(sessionId, nowMs());
         tx.commit();
@@ -837,8 +939,9 @@ Result<void> SessionStore::saveWorkingState(const WorkingState &state)
         Transaction tx(m_impl->db, "");
         if (state.sessionId != 0)
             m_impl->requireSession(state.sessionId);
-        Statement st(m_impl->db, "INSERT OR REPLACE INTO working_state(instance, session_id, prompt, options, "
-                                 "ui_state, saved) VALUES (?, ?, ?, ?, ?, ?)");
+        Statement st(m_impl->db,
+                     "INSERT OR REPLACE INTO working_state(instance, session_id, prompt, options, "
+                     "ui_state, saved) VALUES (?, ?, ?, ?, ?, ?)");
         st.bind(1, state.instance);
         if (state.sessionId != 0)
             st.bind(2, state.sessionId);
@@ -852,11 +955,13 @@ Result<void> SessionStore::saveWorkingState(const WorkingState &state)
 Result<WorkingState> SessionStore::loadWorkingState(const std::string &instance) const
 {
     return guarded("reading the autosaved working state", [&] {
-        Statement st(m_impl->db, "SELECT session_id, prompt, options, ui_state, saved FROM working_state "
-                                 "WHERE instance = ?");
+        Statement st(m_impl->db,
+                     "SELECT session_id, prompt, options, ui_state, saved FROM working_state "
+                     "WHERE instance = ?");
         st.bind(1, instance);
         if (!st.step())
-            throwError(ErrorCode::NotFound, "no working state saved for instance '" + instance + "'");
+            throwError(ErrorCode::NotFound,
+                       "no working state saved for instance '" + instance + "'");
         WorkingState w;
         w.instance = instance;
         w.sessionId = st.isNull(0) ? 0 : st.int64(0);
@@ -922,7 +1027,8 @@ Result<std::string> defaultDatabasePath()
 {
     return guarded("finding the default database path", [] {
         fs::path dir;
-        if (const char *xdg = std::getenv("XDG_DATA_HOME"); xdg && *xdg && fs::path(xdg).is_absolute())
+        if (const char *xdg = std::getenv("XDG_DATA_HOME");
+            xdg && *xdg && fs::path(xdg).is_absolute())
             dir = fs::path(xdg) / "terse";
         else if (const char *home = std::getenv("HOME"); home && *home)
             dir = fs::path(home) / ".local" / "share" / "terse";
@@ -931,9 +1037,10 @@ Result<std::string> defaultDatabasePath()
         std::error_code ec;
         fs::create_directories(dir, ec);
         if (ec)
-            throwError(ErrorCode::IoError, "cannot create folder '" + dir.string() + "': " + ec.message());
+            throwError(ErrorCode::IoError,
+                       "cannot create folder '" + dir.string() + "': " + ec.message());
         return (dir / "sessions.sqlite3").string();
     });
 }
 
-}  // namespace terse
+} // namespace terse

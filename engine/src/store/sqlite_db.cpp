@@ -8,7 +8,10 @@
 
 namespace terse::store {
 
-void throwError(ErrorCode code, std::string detail) { throw StoreException{Error{code, std::move(detail)}}; }
+void throwError(ErrorCode code, std::string detail)
+{
+    throw StoreException{Error{code, std::move(detail)}};
+}
 
 Error sqliteError(sqlite3 *db, int rc, const std::string &what)
 {
@@ -44,12 +47,16 @@ Error sqliteError(sqlite3 *db, int rc, const std::string &what)
 
 Statement::Statement(sqlite3 *db, std::string_view sql) : m_db(db), m_sql(sql)
 {
-    const int rc = sqlite3_prepare_v2(db, m_sql.data(), static_cast<int>(m_sql.size()), &m_stmt, nullptr);
+    const int rc =
+        sqlite3_prepare_v2(db, m_sql.data(), static_cast<int>(m_sql.size()), &m_stmt, nullptr);
     if (rc != SQLITE_OK)
         throw StoreException{sqliteError(db, rc, "")};
 }
 
-Statement::~Statement() { sqlite3_finalize(m_stmt); }
+Statement::~Statement()
+{
+    sqlite3_finalize(m_stmt);
+}
 
 namespace {
 void check(sqlite3 *db, int rc)
@@ -57,7 +64,7 @@ void check(sqlite3 *db, int rc)
     if (rc != SQLITE_OK)
         throw StoreException{sqliteError(db, rc, "")};
 }
-}  // namespace
+} // namespace
 
 Statement &Statement::bind(int i, std::int64_t v)
 {
@@ -74,7 +81,8 @@ Statement &Statement::bind(int i, double v)
 
 Statement &Statement::bind(int i, std::string_view text)
 {
-    check(m_db, sqlite3_bind_text64(m_stmt, i, text.data(), text.size(), SQLITE_TRANSIENT, SQLITE_UTF8));
+    check(m_db,
+          sqlite3_bind_text64(m_stmt, i, text.data(), text.size(), SQLITE_TRANSIENT, SQLITE_UTF8));
     return *this;
 }
 
@@ -113,9 +121,15 @@ void Statement::reset()
     sqlite3_clear_bindings(m_stmt);
 }
 
-bool Statement::isNull(int col) const { return sqlite3_column_type(m_stmt, col) == SQLITE_NULL; }
+bool Statement::isNull(int col) const
+{
+    return sqlite3_column_type(m_stmt, col) == SQLITE_NULL;
+}
 
-std::int64_t Statement::int64(int col) const { return sqlite3_column_int64(m_stmt, col); }
+std::int64_t Statement::int64(int col) const
+{
+    return sqlite3_column_int64(m_stmt, col);
+}
 
 double Statement::real(int col) const
 {
@@ -176,4 +190,4 @@ std::int64_t nowMs()
     return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
 }
 
-}  // namespace terse::store
+} // namespace terse::store

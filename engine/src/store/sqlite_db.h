@@ -35,7 +35,7 @@ public:
 
     Statement &bind(int i, std::int64_t v);
     Statement &bind(int i, int v) { return bind(i, static_cast<std::int64_t>(v)); }
-    Statement &bind(int i, double v);  // NaN is stored as NULL
+    Statement &bind(int i, double v); // NaN is stored as NULL
     Statement &bind(int i, std::string_view text);
     Statement &bind(int i, const char *text) { return bind(i, std::string_view(text)); }
     Statement &bind(int i, const std::string &text) { return bind(i, std::string_view(text)); }
@@ -50,7 +50,7 @@ public:
 
     bool isNull(int col) const;
     std::int64_t int64(int col) const;
-    double real(int col) const;  // NULL reads as NaN
+    double real(int col) const; // NULL reads as NaN
     std::string text(int col) const;
     std::string blob(int col) const;
 
@@ -84,4 +84,4 @@ private:
 // Current time as Unix milliseconds.
 std::int64_t nowMs();
 
-}  // namespace terse::store
+} // namespace terse::store

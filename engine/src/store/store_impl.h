@@ -33,8 +33,9 @@ struct SessionStore::Impl {
     void touch(std::int64_t sessionId, std::int64_t when);
     // Inserts one run (inside the caller's transaction). `created` 0: now; empty `version`: this
     // engine's version.
-    std::int64_t insertRun(std::int64_t sessionId, const Prompt &prompt, const CompressOptions &options,
-                           const ModelIdentity &model, const CompressionResult &result,
+    std::int64_t insertRun(std::int64_t sessionId, const Prompt &prompt,
+                           const CompressOptions &options, const ModelIdentity &model,
+                           const CompressionResult &result,
                            const std::map<std::string, double> &metrics, std::int64_t created,
                            const std::string &version);
     StoredRun readRun(std::int64_t runId) const;
@@ -67,5 +68,5 @@ auto guarded(const std::string &what, F &&f) -> Result<std::invoke_result_t<F>>
     }
 }
 
-}  // namespace store
-}  // namespace terse
+} // namespace store
+} // namespace terse
