@@ -25,7 +25,7 @@ inline constexpr int kSessionExportVersion = 1;
 struct StoreOpenOptions {
     bool readOnly = false;      // open for reading only; the file must exist
     int busyTimeoutMs = 5000;   // how long to wait for another process's write lock
-    bool checkIntegrity = true; // run PRAGMA quick_check at open (detects damaged pages)
+    bool checkIntegrity = true; // PRAGMA quick_check at open: finds damaged pages; reads the file
     long maxPageCount = 0;      // > 0 caps the file size in pages (quota; simulates a full disk)
 };
 
