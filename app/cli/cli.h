@@ -8,6 +8,12 @@
 #include <string>
 #include <vector>
 
+namespace terse {
+struct Prompt;
+struct CompressOptions;
+struct CompressionResult;
+}  // namespace terse
+
 namespace terse::cli {
 
 // Exit codes (documented in `terse --help` and README.md).
@@ -50,5 +56,11 @@ int reportError(const std::string &message, int code);
 int runCompress(int argc, char **argv);
 int runTrain(int argc, char **argv);
 int runTokenize(int argc, char **argv);
+// `terse sessions list|show|export|import|delete|undelete|rename` (sessions_command.cpp).
+int runSessions(int argc, char **argv);
+// Stores a compress run in the database of --db (default path otherwise), in the session named by
+// --session (found or created; a new one named after the prompt without it). Returns an exit code.
+int saveCompressedRun(const Args &args, const Prompt &prompt, const CompressOptions &options,
+                      const CompressionResult &result);
 
 }  // namespace terse::cli

@@ -11,17 +11,21 @@ namespace terse::cli {
 
 int runCompress(int argc, char **argv)
 {
-    auto args = parseArgs(argc, argv, 2, {"--method", "--rate", "--target-tokens", "--mode", "--seed", "--threads"},
-                          {"--json", "--help"});
+    auto args = parseArgs(argc, argv, 2, {"--method", "--rate", "--target-tokens", "--mode", "--seed", "--threads",
+                                              "--db", "--session"},
+                          {"--json", "--help", "--save"});
     if (!args)
         return reportError(args.error().detail + " (see terse compress --help)", kExitUsage);
     if (args->has("--help")) {
         std::printf("usage: terse compress --method NAME [--rate R | --target-tokens N] [--mode reference|corrected]\n"
-                    "                      [--seed S] [--threads N] [--json] [FILE|-]\n"
+                    "                      [--seed S] [--threads N] [--json] [--save [--db PATH] [--session NAME]]\n"
+                    "                      [FILE|-]\n"
                     "Compresses the prompt in FILE (or standard input) and prints the compressed text,\n"
                     "or with --json the whole result (units, scores, thresholds, stages).\n"
                     "  --rate R           kept fraction in (0, 1], default 0.5\n"
                     "  --target-tokens N  token budget of the output; overrides --rate\n"
+                    "  --save             store the run in the session database (--db PATH, default\n"
+                    "                     $XDG_DATA_HOME/terse/sessions.sqlite3) in session NAME\n"
                     "methods:");
         for (const auto &m : availableMethods())
             std::printf(" %s", m.name.c_str());
@@ -64,6 +68,8 @@ int runCompress(int argc, char **argv)
             return reportError(t.error().detail, kExitUsage);
         threads = static_cast<int>(*t);
     }
+    if ((args->has("--db") || args->has("--session")) && !args->has("--save"))
+        return reportError("--db and --session need --save", kExitUsage);
     auto compressor = createCompressor(opts.method);
     if (!compressor)
         return reportError(compressor.error().detail, kExitNotFound);
@@ -77,7 +83,8 @@ int runCompress(int argc, char **argv)
         return reportError(where + ": " + v.error().detail, kExitInput);
 
     initRuntime(threads);
-    auto result = (*compressor)->compress(Prompt::fromText(std::move(*text)), opts, JobContext::none());
+    const Prompt prompt = Prompt::fromText(std::move(*text));
+    auto result = (*compressor)->compress(prompt, opts, JobContext::none());
     if (!result)
         return reportError(result.error().detail, exitCodeFor(result.error()));
     for (const auto &w : result->warnings)
@@ -86,6 +93,8 @@ int runCompress(int argc, char **argv)
         std::cout << resultToJson(*result) << "\n";
     else
         std::cout << result->compressedText << "\n";
+    if (args->has("--save"))
+        return saveCompressedRun(*args, prompt, opts, *result);
     return kExitOk;
 }
 

@@ -20,6 +20,7 @@ void printHelp()
         "  compress   compress a prompt (terse compress --help)\n"
         "  train      train the default models (terse train --help)\n"
         "  tokenize   print token ids, strings and byte offsets (terse tokenize --help)\n"
+        "  sessions   list, show, export, import, delete or rename saved sessions\n"
         "\n"
         "options:\n"
         "  --help     show this help\n"
@@ -54,5 +55,7 @@ int main(int argc, char **argv)
         return runTrain(argc, argv);
     if (verb == "tokenize")
         return runTokenize(argc, argv);
+    if (verb == "sessions")
+        return runSessions(argc, argv);
     return reportError("unknown command '" + verb + "' (see terse --help)", kExitUsage);
 }

@@ -1,10 +1,14 @@
 // `terse train ...`: trains Terse's default models. `terse train tokenizer` trains the byte-level BPE.
 #include "cli.h"
 
+#include "terse/tokenizer.h"
 #include "terse/train.h"
 
 #include <chrono>
 #include <cstdio>
+#include <functional>
+
+#include "terse/runtime.h"
 
 namespace terse::cli {
 
@@ -81,6 +85,109 @@ int trainTokenizerVerb(int argc, char **argv)
     return kExitOk;
 }
 
+int trainLmVerb(int argc, char **argv)
+{
+    auto args = parseArgs(argc, argv, 3,
+                          {"--corpus", "--heldout", "--tokenizer", "--out", "--checkpoint", "--hidden", "--layers",
+                           "--heads", "--kv-heads", "--intermediate", "--seq-len", "--batch", "--steps", "--warmup",
+                           "--lr", "--seed", "--eval-every", "--eval-mb", "--checkpoint-every", "--device", "--threads"},
+                          {"--fp32", "--help"});
+    if (!args)
+        return reportError(args.error().detail + " (see terse train lm --help)", kExitUsage);
+    if (args->has("--help") || !args->has("--corpus") || !args->has("--tokenizer") || !args->has("--out")) {
+        std::printf(
+            "usage: terse train lm --corpus FILE[.zst] --tokenizer DIR_OR_FILE --out DIR [--heldout FILE]\n"
+            "                      [--hidden 256] [--layers 6] [--heads 8] [--kv-heads 8] [--intermediate 768]\n"
+            "                      [--seq-len 256] [--batch 16] [--steps 4000] [--warmup 200] [--lr 2e-3]\n"
+            "                      [--seed 1234] [--eval-every 500] [--eval-mb 1] [--checkpoint-every 200]\n"
+            "                      [--checkpoint DIR] [--device cpu|cuda] [--threads N] [--fp32]\n"
+            "Trains a Llama-architecture causal LM from scratch and writes DIR/config.json and\n"
+            "DIR/model.safetensors. Re-running the same command resumes from the last checkpoint.\n");
+        return args->has("--help") ? kExitOk : kExitUsage;
+    }
+    auto tok = Tokenizer::load(args->get("--tokenizer"));
+    if (!tok)
+        return reportError(tok.error().detail, exitCodeFor(tok.error()));
+    LmTrainOptions o;
+    o.corpus = args->get("--corpus");
+    o.heldout = args->get("--heldout");
+    o.outputDir = args->get("--out");
+    o.checkpointDir = args->get("--checkpoint");
+    o.vocabSize = static_cast<int>(tok->vocabSize());
+    const auto ids = tok->specialIds();
+    o.eosId = ids.eos >= 0 ? ids.eos : (ids.bos >= 0 ? ids.bos : 0);
+    o.bosId = ids.bos >= 0 ? ids.bos : o.eosId;
+    struct IntOpt {
+        const char *name;
+        long lo, hi;
+        std::function<void(long)> set;
+    };
+    const std::vector<IntOpt> ints = {
+        {"--hidden", 8, 8192, [&](long v) { o.hidden = static_cast<int>(v); }},
+        {"--layers", 1, 256, [&](long v) { o.layers = static_cast<int>(v); }},
+        {"--heads", 1, 256, [&](long v) { o.heads = static_cast<int>(v); }},
+        {"--kv-heads", 1, 256, [&](long v) { o.kvHeads = static_cast<int>(v); }},
+        {"--intermediate", 8, 65536, [&](long v) { o.intermediate = static_cast<int>(v); }},
+        {"--seq-len", 2, 65536, [&](long v) { o.seqLen = static_cast<int>(v); }},
+        {"--batch", 1, 65536, [&](long v) { o.batchSize = static_cast<int>(v); }},
+        {"--steps", 1, 1L << 40, [&](long v) { o.steps = v; }},
+        {"--warmup", 0, 1L << 40, [&](long v) { o.warmupSteps = static_cast<int>(v); }},
+        {"--seed", 0, 1L << 62, [&](long v) { o.seed = static_cast<std::uint64_t>(v); }},
+        {"--eval-every", 0, 1L << 40, [&](long v) { o.evalEvery = static_cast<int>(v); }},
+        {"--checkpoint-every", 1, 1L << 40, [&](long v) { o.checkpointEvery = static_cast<int>(v); }},
+    };
+    for (const auto &io : ints) {
+        if (!args->has(io.name))
+            continue;
+        auto v = parseLong(io.name, args->get(io.name), io.lo, io.hi);
+        if (!v)
+            return reportError(v.error().detail, kExitUsage);
+        io.set(*v);
+    }
+    if (!args->has("--kv-heads"))
+        o.kvHeads = o.heads;
+    if (o.maxPositions < o.seqLen + 1)
+        o.maxPositions = o.seqLen + 1;
+    if (args->has("--lr")) {
+        auto v = parseDouble("--lr", args->get("--lr"), 0, 1, true);
+        if (!v)
+            return reportError(v.error().detail, kExitUsage);
+        o.lr = *v;
+    }
+    if (args->has("--eval-mb")) {
+        auto v = parseDouble("--eval-mb", args->get("--eval-mb"), 0, 1e5, true);
+        if (!v)
+            return reportError(v.error().detail, kExitUsage);
+        o.evalBytes = static_cast<std::uint64_t>(*v * (1 << 20));
+    }
+    o.bf16 = !args->has("--fp32");
+    o.device = args->get("--device", "cpu");
+    int threads = 0;
+    if (args->has("--threads")) {
+        auto v = parseLong("--threads", args->get("--threads"), 1, 1024);
+        if (!v)
+            return reportError(v.error().detail, kExitUsage);
+        threads = static_cast<int>(*v);
+    }
+    initRuntime(threads);
+    const Tokenizer &t = *tok;
+    EncodeFn encode = [&t](std::string_view text) {
+        auto r = t.encodeIds(text);
+        return r ? std::vector<int>(r->begin(), r->end()) : std::vector<int>{};
+    };
+    auto r = trainLanguageModel(o, encode, progressJob());
+    std::fprintf(stderr, "\n");
+    if (!r)
+        return reportError(r.error().detail, exitCodeFor(r.error()));
+    std::printf("trained %lld parameters for %lld steps (%lld tokens) in %.0f s, %.0f tokens/s\n"
+                "final training loss %.4f nats/token",
+                r->parameters, r->steps, r->tokens, r->seconds, r->tokensPerSecond, r->finalLoss);
+    if (r->heldoutBitsPerByte > 0)
+        std::printf(", held-out %.4f bits/byte", r->heldoutBitsPerByte);
+    std::printf("\nwrote %s\n", o.outputDir.c_str());
+    return kExitOk;
+}
+
 }  // namespace
 
 int runTrain(int argc, char **argv)
@@ -88,11 +195,13 @@ int runTrain(int argc, char **argv)
     const std::string what = argc > 2 ? argv[2] : "";
     if (what == "tokenizer")
         return trainTokenizerVerb(argc, argv);
+    if (what == "lm")
+        return trainLmVerb(argc, argv);
     if (what == "--help" || what.empty()) {
-        std::printf("usage: terse train tokenizer ...   (see terse train tokenizer --help)\n");
+        std::printf("usage: terse train tokenizer|lm ...   (see terse train tokenizer --help, terse train lm --help)\n");
         return what.empty() ? kExitUsage : kExitOk;
     }
-    return reportError("unknown training target '" + what + "' (known: tokenizer)", kExitUsage);
+    return reportError("unknown training target '" + what + "' (known: tokenizer, lm)", kExitUsage);
 }
 
 }  // namespace terse::cli

@@ -1,0 +1,250 @@
+// `terse sessions` and `terse compress --save` (issue 5): exact exit codes and messages, run
+// through the built CLI.
+#include <QtTest>
+
+class TestSessionStoreCli : public QObject {
+    Q_OBJECT
+
+    QTemporaryDir m_dir;
+    QString m_db;
+    QString m_prompt;
+
+    struct Run {
+        int code = -1;
+        QString out;
+        QString err;
+    };
+
+    Run terse(const QStringList &args)
+    {
+        QProcess p;
+        p.start(TERSE_CLI_PATH, args);
+        Run r;
+        if (!p.waitForFinished(60000))
+            return r;
+        r.code = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
+        r.out = QString::fromUtf8(p.readAllStandardOutput());
+        r.err = QString::fromUtf8(p.readAllStandardError());
+        return r;
+    }
+
+    // Replaces the placeholders DB, PROMPT and DIR in a row's arguments.
+    QStringList expand(const QStringList &args) const
+    {
+        QStringList out;
+        for (QString a : args)
+            out << a.replace("DB", m_db).replace("PROMPT", m_prompt).replace("DIR", m_dir.path());
+        return out;
+    }
+
+    void writeFile(const QString &name, const QByteArray &data)
+    {
+        QFile f(m_dir.filePath(name));
+        QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
+        f.write(data);
+    }
+
+private slots:
+    void initTestCase()
+    {
+        QVERIFY(m_dir.isValid());
+        m_db = m_dir.filePath("sessions.sqlite3");
+        m_prompt = m_dir.filePath("prompt.txt");
+        writeFile("prompt.txt",
+                  "Sessions keep every run: the prompt, the options and all the scores.\n");
+        writeFile("notes.txt", "just some notes\n");
+        writeFile("garbage.json", "{ this is not json");
+        // Session 1 "demo" with two runs, session 2 "other" with one.
+        for (const QStringList &a :
+             {QStringList{"--session", "demo"}, QStringList{"--session", "demo", "--rate", "0.3"},
+              QStringList{"--session", "other"}}) {
+            const Run r =
+                terse(QStringList{"compress", "--method", "random", "--save", "--db", m_db} + a +
+                      QStringList{m_prompt});
+            QCOMPARE(r.code, 0);
+            QVERIFY2(r.err.contains("terse: saved run"), qPrintable(r.err));
+            QVERIFY(!r.out.trimmed().isEmpty()); // the compressed text still reaches stdout
+        }
+    }
+
+    void verbs_data()
+    {
+        QTest::addColumn<QStringList>("args");
+        QTest::addColumn<int>("code");
+        QTest::addColumn<QString>("out"); // substring of stdout ("" = anything)
+        QTest::addColumn<QString>("err"); // substring of stderr ("" = must be empty)
+        const QString db = "DB";
+        QTest::newRow("list") << QStringList{"sessions", "list", "--db", db} << 0 << "demo"
+                              << "";
+        QTest::newRow("list by name")
+            << QStringList{"sessions", "list", "--sort", "name", "--db", db} << 0 << "other"
+            << "";
+        QTest::newRow("list json")
+            << QStringList{"sessions", "list", "--json", "--db", db} << 0 << "\"name\": \"demo\""
+            << "";
+        QTest::newRow("search") << QStringList{"sessions", "list", "--search", "SCORES",
+                                               "--limit",  "1",    "--db",     db}
+                                << 0 << "  1  "
+                                << "";
+        QTest::newRow("search nothing")
+            << QStringList{"sessions", "list", "--search", "zzz", "--db", db} << 0 << "no sessions"
+            << "";
+        QTest::newRow("show") << QStringList{"sessions", "show", "1", "--db", db} << 0
+                              << "session 1: demo"
+                              << "";
+        QTest::newRow("show runs")
+            << QStringList{"sessions", "show", "1", "--db", db} << 0 << "runs     2"
+            << "";
+        QTest::newRow("show json") << QStringList{"sessions", "show", "2", "--json", "--db", db}
+                                   << 0 << "\"method\": \"random\""
+                                   << "";
+        QTest::newRow("rename") << QStringList{"sessions", "rename", "2", "renamed", "--db", db}
+                                << 0 << "renamed session 2 to 'renamed'"
+                                << "";
+        QTest::newRow("delete") << QStringList{"sessions", "delete", "2", "--db", db} << 0
+                                << "deleted session 2 (undo: terse sessions undelete 2)"
+                                << "";
+        QTest::newRow("delete twice")
+            << QStringList{"sessions", "delete", "2", "--db", db} << 2 << ""
+            << "terse: deleting session 2: session 2 is already deleted\n";
+        QTest::newRow("listed as deleted")
+            << QStringList{"sessions", "list", "--deleted", "--db", db} << 0 << "renamed (deleted)"
+            << "";
+        QTest::newRow("undelete") << QStringList{"sessions", "undelete", "2", "--db", db} << 0
+                                  << "restored session 2"
+                                  << "";
+        QTest::newRow("export") << QStringList{"sessions", "export",       "1",    "2",
+                                               "--out",    "DIR/out.json", "--db", db}
+                                << 0 << "exported 2 sessions to"
+                                << "";
+        QTest::newRow("import") << QStringList{"sessions", "import", "DIR/out.json", "--db",
+                                               "DIR/other.sqlite3"}
+                                << 0 << "imported 'demo' as session 1 (2 runs)"
+                                << "";
+
+        // Bad input: exact exit codes and messages.
+        QTest::newRow("no command")
+            << QStringList{"sessions"} << 2 << ""
+            << "terse: sessions needs a command: list, show, export, import, delete, "
+               "undelete or rename (see terse sessions --help)\n";
+        QTest::newRow("unknown command")
+            << QStringList{"sessions", "frob"} << 2 << ""
+            << "terse: unknown sessions command 'frob' (see terse sessions --help)\n";
+        QTest::newRow("unknown option")
+            << QStringList{"sessions", "list", "--frob", "--db", db} << 2 << ""
+            << "terse: unknown option --frob (see terse sessions --help)\n";
+        QTest::newRow("id not a number")
+            << QStringList{"sessions", "show", "abc", "--db", db} << 2 << ""
+            << "terse: session ID expects an integer, got 'abc'\n";
+        QTest::newRow("id zero")
+            << QStringList{"sessions", "show", "0", "--db", db} << 2 << ""
+            << "terse: session ID must be in [1, 9223372036854775807], got 0\n";
+        QTest::newRow("missing id") << QStringList{"sessions", "show", "99", "--db", db} << 4 << ""
+                                    << "terse: reading session 99: no session 99\n";
+        QTest::newRow("show without id")
+            << QStringList{"sessions", "show", "--db", db} << 2 << ""
+            << "terse: sessions show needs a session ID (got 0 arguments; see terse "
+               "sessions --help)\n";
+        QTest::newRow("rename without name")
+            << QStringList{"sessions", "rename", "1", "--db", db} << 2 << ""
+            << "sessions rename needs a session ID and a NAME";
+        QTest::newRow("rename to blank")
+            << QStringList{"sessions", "rename", "1", " ", "--db", db} << 2 << ""
+            << "terse: renaming session 1: a session name cannot be empty\n";
+        QTest::newRow("delete missing")
+            << QStringList{"sessions", "delete", "77", "--db", db} << 4 << ""
+            << "terse: deleting session 77: no session 77\n";
+        QTest::newRow("export without out")
+            << QStringList{"sessions", "export", "--db", db} << 2 << ""
+            << "terse: sessions export needs --out FILE\n";
+        QTest::newRow("export missing id")
+            << QStringList{"sessions", "export", "42", "--out", "DIR/x.json", "--db", db} << 4 << ""
+            << "terse: exporting sessions: no session 42\n";
+        QTest::newRow("bad sort") << QStringList{"sessions", "list", "--sort", "size", "--db", db}
+                                  << 2 << ""
+                                  << "terse: --sort must be 'date' or 'name', got 'size'\n";
+        QTest::newRow("bad limit")
+            << QStringList{"sessions", "list", "--limit", "-1", "--db", db} << 2 << ""
+            << "terse: --limit must be in [0, 2147483647], got -1\n";
+        QTest::newRow("import missing file")
+            << QStringList{"sessions", "import", "DIR/none.json", "--db", db} << 4 << ""
+            << "none.json': No such file or directory";
+        QTest::newRow("import not json")
+            << QStringList{"sessions", "import", "DIR/garbage.json", "--db", db} << 3 << ""
+            << "invalid JSON at byte";
+        QTest::newRow("db is a text file")
+            << QStringList{"sessions", "list", "--db", "DIR/notes.txt"} << 3 << ""
+            << "is not a usable Terse session database (file is not a database)";
+        QTest::newRow("db below a file")
+            << QStringList{"sessions", "list", "--db", "DIR/notes.txt/s.sqlite3"} << 1 << ""
+            << "is a file, not a folder";
+        QTest::newRow("compress --db without --save")
+            << QStringList{"compress", "--method", "random", "--db", db, "PROMPT"} << 2 << ""
+            << "terse: --db and --session need --save\n";
+    }
+
+    void verbs()
+    {
+        QFETCH(QStringList, args);
+        QFETCH(int, code);
+        QFETCH(QString, out);
+        QFETCH(QString, err);
+        const Run r = terse(expand(args));
+        QVERIFY2(r.code == code,
+                 qPrintable(QStringLiteral("exit %1, stderr: %2").arg(r.code).arg(r.err)));
+        QVERIFY2(out.isEmpty() || r.out.contains(out), qPrintable(r.out));
+        if (err.isEmpty())
+            QVERIFY2(r.err.isEmpty(), qPrintable(r.err));
+        else if (err.startsWith("terse: ") && err.endsWith('\n'))
+            QCOMPARE(r.err, err);
+        else
+            QVERIFY2(r.err.contains(err), qPrintable(r.err));
+    }
+
+    void importReportsSkippedSessions()
+    {
+        QVERIFY(
+            terse({"sessions", "export", "--out", m_dir.filePath("all.json"), "--db", m_db}).code ==
+            0);
+        QFile f(m_dir.filePath("all.json"));
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        QJsonObject doc = QJsonDocument::fromJson(f.readAll()).object();
+        QJsonArray sessions = doc["sessions"].toArray();
+        QJsonObject broken = sessions[0].toObject();
+        broken["created"] = "yesterday";
+        sessions[0] = broken;
+        doc["sessions"] = sessions;
+        writeFile("partly.json", QJsonDocument(doc).toJson());
+        const Run r = terse({"sessions", "import", m_dir.filePath("partly.json"), "--db",
+                             m_dir.filePath("third.sqlite3")});
+        QCOMPARE(r.code, 3);
+        QVERIFY2(r.out.contains("1 imported, 1 skipped"), qPrintable(r.out));
+        QVERIFY2(
+            r.err.contains("terse: skipped session 0 'demo': sessions[0].created: expected a time"),
+            qPrintable(r.err));
+        writeFile("future.json", R"({"format":"terse-sessions","version":9,"sessions":[]})");
+        const Run future =
+            terse({"sessions", "import", m_dir.filePath("future.json"), "--db", m_db});
+        QCOMPARE(future.code, 3);
+        QVERIFY2(future.err.contains(
+                     "export format version 9 is not supported (this Terse reads version 1)"),
+                 qPrintable(future.err));
+    }
+
+    void unnamedSaveCreatesASessionPerRun()
+    {
+        const QString db = m_dir.filePath("unnamed.sqlite3");
+        for (int i = 0; i < 2; ++i)
+            QCOMPARE(terse({"compress", "--method", "random", "--save", "--db", db, m_prompt}).code,
+                     0);
+        const Run r = terse({"sessions", "list", "--json", "--db", db});
+        QCOMPARE(r.code, 0);
+        const QJsonArray list = QJsonDocument::fromJson(r.out.toUtf8()).array();
+        QCOMPARE(list.size(), 2);
+        QCOMPARE(list[0].toObject()["name"].toString(),
+                 QStringLiteral("random: Sessions keep every run: the prompt, the"));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestSessionStoreCli)
+#include "test_session_store_cli.moc"
