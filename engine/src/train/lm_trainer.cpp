@@ -10,6 +10,8 @@
 #include <torch/torch.h>
 
 #include <chrono>
+#include <cstdio>
+#include <cstdlib>
 #include <cmath>
 #include <condition_variable>
 #include <deque>
@@ -417,6 +419,7 @@ Result<LmTrainReport> trainLanguageModel(const LmTrainOptions &o, const EncodeFn
         const auto tTrain = std::chrono::steady_clock::now();
         long long trainedTokens = 0;
         double lastBpb = 0;
+        const bool profile = std::getenv("TERSE_TRAIN_PROFILE") != nullptr;  // per-step timings on stderr
         for (long long step = startStep; step < o.steps; ++step) {
             if (job.isCancelled()) {
                 if (auto s = saveCheckpoint(step); !s)
@@ -426,13 +429,22 @@ Result<LmTrainReport> trainLanguageModel(const LmTrainOptions &o, const EncodeFn
             }
             std::vector<int64_t> batch;
             std::string err;
+            const auto tw = std::chrono::steady_clock::now();
             if (!stream.next(batch, docs, err))
                 return fail(ErrorCode::IoError, err);
+            const auto tf = std::chrono::steady_clock::now();
             auto t = torch::tensor(batch, torch::kInt64).view({o.batchSize, o.seqLen + 1}).to(device);
             auto logits = model.forward(t.slice(1, 0, o.seqLen));
             auto loss = torch::nn::functional::cross_entropy(logits.reshape({-1, o.vocabSize}),
                                                              t.slice(1, 1).reshape({-1}));
+            const auto tb = std::chrono::steady_clock::now();
             loss.backward();
+            if (profile) {
+                const auto te = std::chrono::steady_clock::now();
+                auto ms = [](auto a, auto b) { return std::chrono::duration<double, std::milli>(b - a).count(); };
+                std::fprintf(stderr, "\nstep %lld: data %.1f ms, forward %.1f ms, backward %.1f ms\n", step,
+                             ms(tw, tf), ms(tf, tb), ms(tb, te));
+            }
             {
                 std::vector<torch::Tensor> ps;
                 for (auto &p : opt.params)
