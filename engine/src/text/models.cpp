@@ -128,7 +128,7 @@ void mergeSymbols(std::vector<Symbol> &syms, const PairTable &table)
     }
     struct Cand {
         std::uint32_t rank;
-        std::int32_t pos, right, newId;
+        std::int32_t pos, right, newId, leftId, rightId;
         bool operator<(const Cand &o) const { return rank != o.rank ? rank > o.rank : pos > o.pos; }
     };
     std::priority_queue<Cand> heap;
@@ -138,7 +138,7 @@ void mergeSymbols(std::vector<Symbol> &syms, const PairTable &table)
             return;
         Merge g = table.find(syms[l].id, syms[r].id);
         if (g.rank != kNoMerge)
-            heap.push({g.rank, l, r, g.id});
+            heap.push({g.rank, l, r, g.id, syms[l].id, syms[r].id});
     };
     for (std::size_t i = 0; i + 1 < n; ++i)
         push(static_cast<std::int32_t>(i));
@@ -149,9 +149,8 @@ void mergeSymbols(std::vector<Symbol> &syms, const PairTable &table)
         if (l.id < 0 || l.next != c.right)
             continue;
         Symbol &r = syms[c.right];
-        Merge g = table.find(l.id, r.id);
-        if (g.id != c.newId || g.rank != c.rank)
-            continue;
+        if (l.id != c.leftId || r.id != c.rightId)
+            continue;  // a neighbour merged since this candidate was queued
         l.id = c.newId;
         l.end = r.end;
         l.next = r.next;

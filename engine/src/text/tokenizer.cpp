@@ -302,6 +302,7 @@ Result<Encoding> Tokenizer::encode(std::string_view text, const EncodeOptions &o
         e.ids = std::move(sink.ids);
         e.spans = std::move(sink.spans);
         e.special = std::move(sink.special);
+        e.kind = m_impl->kind;
         for (std::size_t i = 0; i < e.ids.size(); ++i)
             if (!e.special[i] && isSpecial(e.ids[i]))
                 e.special[i] = 1;
