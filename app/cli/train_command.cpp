@@ -5,6 +5,7 @@
 #include "terse/train.h"
 
 #include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <functional>
 
@@ -13,6 +14,10 @@
 namespace terse::cli {
 
 namespace {
+
+// SIGINT/SIGTERM cancel a training job cleanly (the trainer saves a checkpoint and stops).
+JobContext *g_trainJob = nullptr;
+extern "C" void onTrainSignal(int) { if (g_trainJob) g_trainJob->cancel(); }
 
 // Progress line on stderr with rate and ETA, redrawn in place at most ~4 times a second.
 JobContext progressJob()
@@ -175,7 +180,12 @@ int trainLmVerb(int argc, char **argv)
         auto r = t.encodeIds(text);
         return r ? std::vector<int>(r->begin(), r->end()) : std::vector<int>{};
     };
-    auto r = trainLanguageModel(o, encode, progressJob());
+    JobContext job = progressJob();
+    g_trainJob = &job;
+    std::signal(SIGINT, onTrainSignal);
+    std::signal(SIGTERM, onTrainSignal);
+    auto r = trainLanguageModel(o, encode, job);
+    g_trainJob = nullptr;
     std::fprintf(stderr, "\n");
     if (!r)
         return reportError(r.error().detail, exitCodeFor(r.error()));

@@ -33,4 +33,26 @@ Result<void> validatePromptText(std::string_view text, std::size_t maxBytes = 64
 // other non-space character is its own unit.
 std::vector<Span> splitWords(std::string_view text);
 
+// Splits text into sentences that concatenate back to the input exactly: each sentence keeps its
+// terminator, closing quotes/brackets and the whitespace after it. Boundaries: . ! ? and … runs
+// followed by whitespace and a character that is not lowercase (abbreviations such as "Mr.",
+// "e.g.", "U.S." and single-letter initials excepted), CJK 。！？, and every newline.
+std::vector<Span> splitSentences(std::string_view text);
+
+struct Encoding;
+
+// A word as a model sees it: tokens [firstToken, endToken) of an Encoding and the text they cover
+// (leading whitespace excluded; empty for special tokens, which form groups of their own).
+struct WordGroup {
+    Span span;
+    std::size_t firstToken = 0;
+    std::size_t endToken = 0;
+};
+
+// Groups the tokens of `encoding` (made from `text`) into words, LLMLingua-2 style: WordPiece
+// tokens starting with "##" continue a word; for the other kinds a token starts a word when it
+// begins with whitespace (Ġ, ▁ or a space), follows whitespace, or follows a whitespace-only token.
+// Tokens that share a character with the previous one (empty spans) never start a word.
+std::vector<WordGroup> groupWords(const Encoding &encoding, std::string_view text);
+
 }  // namespace terse

@@ -39,6 +39,7 @@ struct Encoding {
     std::vector<std::string> tokens;   // vocabulary strings (byte-level alphabet for GPT-2-style BPE)
     std::vector<Span> spans;           // byte offsets into the encoded text
     std::vector<std::uint8_t> special; // 1 where the token is a special token
+    std::string kind;                  // Tokenizer::kind() of the tokenizer that made it
 
     std::size_t size() const { return ids.size(); }
 };

@@ -373,8 +373,11 @@ std::shared_ptr<Tokenizer::Impl> loadLlama2c(const std::string &path)
         std::memcpy(&score, data.data() + pos, 4);
         pos += 4;
         const std::int32_t len = readInt("token length");
-        if (len < 0 || len > maxLen || static_cast<std::size_t>(len) > data.size() - pos)
+        if (len < 0 || len > maxLen)
             bad(path, "token " + std::to_string(tokens.size()) + " has a bad length " + std::to_string(len));
+        if (static_cast<std::size_t>(len) > data.size() - pos)
+            bad(path, "truncated llama2.c tokenizer: token " + std::to_string(tokens.size()) + " needs " +
+                          std::to_string(len) + " bytes, " + std::to_string(data.size() - pos) + " are left");
         tokens.emplace_back(data, pos, static_cast<std::size_t>(len));
         pos += static_cast<std::size_t>(len);
         priority.push_back(-score);

@@ -128,7 +128,7 @@ void mergeSymbols(std::vector<Symbol> &syms, const PairTable &table)
     }
     struct Cand {
         std::uint32_t rank;
-        std::int32_t pos, right, newId;
+        std::int32_t pos, right, newId, leftId, rightId;
         bool operator<(const Cand &o) const { return rank != o.rank ? rank > o.rank : pos > o.pos; }
     };
     std::priority_queue<Cand> heap;
@@ -138,7 +138,7 @@ void mergeSymbols(std::vector<Symbol> &syms, const PairTable &table)
             return;
         Merge g = table.find(syms[l].id, syms[r].id);
         if (g.rank != kNoMerge)
-            heap.push({g.rank, l, r, g.id});
+            heap.push({g.rank, l, r, g.id, syms[l].id, syms[r].id});
     };
     for (std::size_t i = 0; i + 1 < n; ++i)
         push(static_cast<std::int32_t>(i));
@@ -149,9 +149,8 @@ void mergeSymbols(std::vector<Symbol> &syms, const PairTable &table)
         if (l.id < 0 || l.next != c.right)
             continue;
         Symbol &r = syms[c.right];
-        Merge g = table.find(l.id, r.id);
-        if (g.id != c.newId || g.rank != c.rank)
-            continue;
+        if (l.id != c.leftId || r.id != c.rightId)
+            continue;  // a neighbour merged since this candidate was queued
         l.id = c.newId;
         l.end = r.end;
         l.next = r.next;
@@ -166,6 +165,50 @@ void mergeSymbols(std::vector<Symbol> &syms, const PairTable &table)
     for (std::int32_t i = 0; i >= 0; i = syms[i].next)
         out.push_back(syms[i]);
     syms = std::move(out);
+}
+
+// Pre-token -> tokens cache (English text repeats words; HF tokenizers caches the same way).
+// Bounded: cleared when full. Thread-safe.
+class WordCache {
+public:
+    static constexpr std::size_t kMaxBytes = 256;
+    static constexpr std::size_t kMaxEntries = 200000;
+
+    bool find(std::string_view word, std::vector<ModelToken> &out) const
+    {
+        std::lock_guard<std::mutex> lock(m_mutex);
+        auto it = m_map.find(word);
+        if (it == m_map.end())
+            return false;
+        out.insert(out.end(), it->second.begin(), it->second.end());
+        return true;
+    }
+    void store(std::string_view word, const ModelToken *begin, const ModelToken *end) const
+    {
+        std::lock_guard<std::mutex> lock(m_mutex);
+        if (m_map.size() >= kMaxEntries)
+            m_map.clear();
+        m_map.emplace(std::string(word), std::vector<ModelToken>(begin, end));
+    }
+
+private:
+    mutable std::mutex m_mutex;
+    mutable std::unordered_map<std::string, std::vector<ModelToken>, StringHash, std::equal_to<>> m_map;
+};
+
+// Runs `fn(word, out)` through the cache for words short enough to cache.
+template <typename Fn>
+void cachedTokenize(const WordCache &cache, std::string_view word, std::vector<ModelToken> &out, Fn &&fn)
+{
+    if (word.size() > WordCache::kMaxBytes) {
+        fn(word, out);
+        return;
+    }
+    if (cache.find(word, out))
+        return;
+    const std::size_t first = out.size();
+    fn(word, out);
+    cache.store(word, out.data() + first, out.data() + out.size());
 }
 
 class BpeModel : public Model {
@@ -194,23 +237,7 @@ public:
 
     void tokenize(std::string_view piece, std::vector<ModelToken> &out) const override
     {
-        const bool cacheable = piece.size() <= kMaxCachedBytes;
-        if (cacheable) {
-            std::lock_guard<std::mutex> lock(m_cacheMutex);
-            auto it = m_cache.find(piece);
-            if (it != m_cache.end()) {
-                out.insert(out.end(), it->second.begin(), it->second.end());
-                return;
-            }
-        }
-        const std::size_t first = out.size();
-        tokenizeUncached(piece, out);
-        if (cacheable) {
-            std::lock_guard<std::mutex> lock(m_cacheMutex);
-            if (m_cache.size() >= kMaxCacheEntries)
-                m_cache.clear();
-            m_cache.emplace(std::string(piece), std::vector<ModelToken>(out.begin() + first, out.end()));
-        }
+        cachedTokenize(m_cache, piece, out, [this](std::string_view w, auto &o) { tokenizeUncached(w, o); });
     }
 
     std::size_t size() const override { return m_tokens.size(); }
@@ -225,9 +252,6 @@ public:
     }
 
 private:
-    static constexpr std::size_t kMaxCachedBytes = 256;
-    static constexpr std::size_t kMaxCacheEntries = 200000;
-
     void tokenizeUncached(std::string_view piece, std::vector<ModelToken> &out) const
     {
         std::vector<Symbol> syms;
@@ -307,8 +331,7 @@ private:
     PairTable m_table;
     std::vector<std::string> m_tokens;
     std::int32_t m_byteId[256];
-    mutable std::mutex m_cacheMutex;
-    mutable std::unordered_map<std::string, std::vector<ModelToken>, StringHash, std::equal_to<>> m_cache;
+    WordCache m_cache;
 };
 
 class WordPieceModel : public Model {
@@ -326,6 +349,10 @@ public:
             m_tokens[v] = k;
     }
     void tokenize(std::string_view word, std::vector<ModelToken> &out) const override
+    {
+        cachedTokenize(m_cache, word, out, [this](std::string_view w, auto &o) { tokenizeUncached(w, o); });
+    }
+    void tokenizeUncached(std::string_view word, std::vector<ModelToken> &out) const
     {
         const auto u32 = [](std::size_t v) { return static_cast<std::uint32_t>(v); };
         std::size_t chars = 0;
@@ -385,6 +412,7 @@ private:
     std::size_t m_maxChars;
     std::size_t m_maxBytes = 1;
     std::vector<std::string> m_tokens;
+    WordCache m_cache;
 };
 
 class UnigramModel : public Model {

@@ -112,38 +112,85 @@ public:
     }
     void normalize(Normalized &n) const override
     {
-        std::u32string tmp;
-        mapChars(n, [&](char32_t c, std::u32string &out) {
-            if (m_clean) {
-                if (c == 0 || c == 0xFFFD || isBertControl(c))
-                    return;
-                if (isBertWhitespace(c))
-                    c = ' ';
+        // ASCII fast path: no table lookups; other characters go through the Unicode path.
+        const std::string &s = n.text;
+        std::string out;
+        std::vector<std::uint32_t> from, to;
+        out.reserve(s.size() + 8);
+        from.reserve(s.size() + 8);
+        to.reserve(s.size() + 8);
+        std::u32string buf;
+        for (std::size_t i = 0; i < s.size();) {
+            const auto c = static_cast<unsigned char>(s[i]);
+            if (c < 0x80) {
+                char o = static_cast<char>(c);
+                if (m_clean) {
+                    // Controls go first (\v and \f too, though White_Space); then whitespace -> ' '.
+                    if (c == '\t' || c == '\n' || c == '\r') {
+                        o = ' ';
+                    } else if (c < 0x20 || c == 0x7F) {
+                        ++i;
+                        continue;
+                    }
+                }
+                if (m_lower && c >= 'A' && c <= 'Z')
+                    o = static_cast<char>(c + 32);
+                out.push_back(o);
+                from.push_back(static_cast<std::uint32_t>(n.origBegin(i)));
+                to.push_back(static_cast<std::uint32_t>(n.origEnd(i + 1)));
+                ++i;
+                continue;
             }
-            const bool pad = m_chinese && isCjkIdeograph(c);
-            if (pad)
-                out.push_back(' ');
-            tmp.clear();
-            if (m_strip && c >= 0xC0) {
-                appendNfd(tmp, c);
-                tmp.erase(std::remove_if(tmp.begin(), tmp.end(),
-                                         [](char32_t m) { return category(m) == Category::Mn; }),
-                          tmp.end());
-            } else {
-                tmp.push_back(c);
+            char32_t cp;
+            const std::size_t len = decodeUtf8Lenient(s, i, cp);
+            buf.clear();
+            normalizeChar(cp, buf);
+            const auto b = static_cast<std::uint32_t>(n.origBegin(i));
+            const auto e = static_cast<std::uint32_t>(n.origEnd(i + len));
+            for (char32_t o : buf) {
+                const std::size_t before = out.size();
+                appendUtf8(out, o);
+                from.insert(from.end(), out.size() - before, b);
+                to.insert(to.end(), out.size() - before, e);
             }
-            for (char32_t t : tmp) {
-                if (m_lower)
-                    appendLower(out, t);
-                else
-                    out.push_back(t);
-            }
-            if (pad)
-                out.push_back(' ');
-        });
+            i += len;
+        }
+        n.text = std::move(out);
+        n.from = std::move(from);
+        n.to = std::move(to);
     }
 
 private:
+    // HF BertNormalizer order: clean_text, handle_chinese_chars, strip_accents (NFD, drop Mn), lowercase.
+    void normalizeChar(char32_t c, std::u32string &out) const
+    {
+        if (m_clean) {
+            if (c == 0 || c == 0xFFFD || isBertControl(c))
+                return;
+            if (isBertWhitespace(c))
+                c = ' ';
+        }
+        const bool pad = m_chinese && isCjkIdeograph(c);
+        if (pad)
+            out.push_back(' ');
+        std::u32string tmp;
+        if (m_strip && c >= 0xC0) {
+            appendNfd(tmp, c);
+            tmp.erase(std::remove_if(tmp.begin(), tmp.end(), [](char32_t m) { return category(m) == Category::Mn; }),
+                      tmp.end());
+        } else {
+            tmp.push_back(c);
+        }
+        for (char32_t t : tmp) {
+            if (m_lower)
+                appendLower(out, t);
+            else
+                out.push_back(t);
+        }
+        if (pad)
+            out.push_back(' ');
+    }
+
     bool m_clean, m_chinese, m_strip, m_lower;
 };
 
@@ -435,20 +482,22 @@ private:
 
 // Splits every piece with `find` (which reports match ranges) according to `behavior`.
 template <typename Find>
-void splitPieces(std::vector<Normalized> &pieces, SplitBehavior behavior, bool invert, Find &&find)
+void splitPieces(Pieces &pieces, SplitBehavior behavior, bool invert, Find &&find)
 {
-    std::vector<Normalized> out;
-    out.reserve(pieces.size() * 2);
+    std::vector<Pieces::Ref> out;
+    out.reserve(pieces.refs.size() + 16);
     std::vector<std::pair<std::size_t, std::size_t>> matches;
-    for (Normalized &p : pieces) {
+    struct Seg {
+        std::size_t b, e;
+        bool match;
+    };
+    std::vector<Seg> segs;
+    std::vector<std::pair<std::size_t, std::size_t>> ranges;
+    for (const Pieces::Ref &ref : pieces.refs) {
+        const std::string_view text = pieces.text(ref);
         matches.clear();
-        find(p.text, matches);
-        // Segments covering the piece: (begin, end, isMatch).
-        struct Seg {
-            std::size_t b, e;
-            bool match;
-        };
-        std::vector<Seg> segs;
+        find(text, matches);
+        segs.clear();
         std::size_t last = 0;
         for (auto [b, e] : matches) {
             if (b > last)
@@ -456,13 +505,9 @@ void splitPieces(std::vector<Normalized> &pieces, SplitBehavior behavior, bool i
             segs.push_back({b, e, !invert});
             last = e;
         }
-        if (last < p.text.size())
-            segs.push_back({last, p.text.size(), invert});
-        if (segs.size() == 1 && !(behavior == SplitBehavior::Removed && segs[0].match)) {
-            out.push_back(std::move(p));
-            continue;
-        }
-        std::vector<std::pair<std::size_t, std::size_t>> ranges;
+        if (last < text.size())
+            segs.push_back({last, text.size(), invert});
+        ranges.clear();
         switch (behavior) {
         case SplitBehavior::Removed:
             for (const Seg &s : segs)
@@ -475,7 +520,7 @@ void splitPieces(std::vector<Normalized> &pieces, SplitBehavior behavior, bool i
             break;
         case SplitBehavior::MergedWithPrevious:
             for (const Seg &s : segs) {
-                if (s.match && !ranges.empty() && ranges.back().second == s.b && !segs.empty())
+                if (s.match && !ranges.empty() && ranges.back().second == s.b)
                     ranges.back().second = s.e;
                 else
                     ranges.emplace_back(s.b, s.e);
@@ -506,9 +551,27 @@ void splitPieces(std::vector<Normalized> &pieces, SplitBehavior behavior, bool i
         }
         for (auto [b, e] : ranges)
             if (e > b)
-                out.push_back(p.slice(b, e));
+                out.push_back({ref.owner, static_cast<std::uint32_t>(ref.begin + b), static_cast<std::uint32_t>(ref.begin + e)});
     }
-    pieces = std::move(out);
+    pieces.refs = std::move(out);
+}
+
+// Rewrites every piece with `edit` (giving each its own owner text), for pre-tokenizers that change text.
+template <typename Edit>
+void rewritePieces(Pieces &pieces, Edit &&edit)
+{
+    std::vector<Normalized> owners;
+    std::vector<Pieces::Ref> refs;
+    owners.reserve(pieces.refs.size());
+    for (const Pieces::Ref &r : pieces.refs) {
+        const Normalized &o = pieces.owners[r.owner];
+        Normalized n = (r.begin == 0 && r.end == o.text.size()) ? o : o.slice(r.begin, r.end);
+        edit(n, r);
+        refs.push_back({static_cast<std::uint32_t>(owners.size()), 0, static_cast<std::uint32_t>(n.text.size())});
+        owners.push_back(std::move(n));
+    }
+    pieces.owners = std::move(owners);
+    pieces.refs = std::move(refs);
 }
 
 class SplitPre : public PreTokenizer {
@@ -519,7 +582,7 @@ public:
         if (regex)
             m_regex = std::make_unique<Regex>(m_pattern);
     }
-    void split(std::vector<Normalized> &pieces, bool) const override
+    void split(Pieces &pieces, bool) const override
     {
         splitPieces(pieces, m_behavior, m_invert, [&](std::string_view t, auto &m) {
             if (m_regex)
@@ -543,12 +606,13 @@ public:
         if (useRegex)
             m_regex = std::make_unique<Regex>(kGpt2Pattern);
     }
-    void split(std::vector<Normalized> &pieces, bool) const override
+    void split(Pieces &pieces, bool) const override
     {
         if (m_prefix)
-            for (Normalized &p : pieces)
+            rewritePieces(pieces, [](Normalized &p, const Pieces::Ref &) {
                 if (!p.text.empty() && p.text[0] != ' ')
                     insertText(p, 0, " ");
+            });
         if (!m_regex)
             return;
         splitPieces(pieces, SplitBehavior::Isolated, false, [&](std::string_view t, auto &m) {
@@ -581,7 +645,7 @@ void charMatches(std::string_view t, std::vector<std::pair<std::size_t, std::siz
 class DigitsPre : public PreTokenizer {
 public:
     explicit DigitsPre(bool individual) : m_individual(individual) {}
-    void split(std::vector<Normalized> &pieces, bool) const override
+    void split(Pieces &pieces, bool) const override
     {
         splitPieces(pieces, SplitBehavior::Isolated, false, [&](std::string_view t, auto &m) {
             // Rust char::is_numeric: Nd, Nl and No.
@@ -597,7 +661,7 @@ private:
 
 class WhitespaceSplitPre : public PreTokenizer {
 public:
-    void split(std::vector<Normalized> &pieces, bool) const override
+    void split(Pieces &pieces, bool) const override
     {
         splitPieces(pieces, SplitBehavior::Removed, false, [](std::string_view t, auto &m) {
             charMatches(t, m, false, [](char32_t c) { return isWhiteSpace(c); });
@@ -607,7 +671,7 @@ public:
 
 class BertPre : public PreTokenizer {
 public:
-    void split(std::vector<Normalized> &pieces, bool) const override
+    void split(Pieces &pieces, bool) const override
     {
         splitPieces(pieces, SplitBehavior::Removed, false, [](std::string_view t, auto &m) {
             charMatches(t, m, false, [](char32_t c) { return isBertWhitespace(c); });
@@ -621,7 +685,7 @@ public:
 class PunctuationPre : public PreTokenizer {
 public:
     explicit PunctuationPre(SplitBehavior b) : m_behavior(b) {}
-    void split(std::vector<Normalized> &pieces, bool) const override
+    void split(Pieces &pieces, bool) const override
     {
         splitPieces(pieces, m_behavior, false, [](std::string_view t, auto &m) {
             charMatches(t, m, true, [](char32_t c) { return isBertPunct(c); });
@@ -635,15 +699,15 @@ private:
 class MetaspacePre : public PreTokenizer {
 public:
     MetaspacePre(std::string rep, int scheme, bool split) : m_rep(std::move(rep)), m_scheme(scheme), m_split(split) {}
-    void split(std::vector<Normalized> &pieces, bool first) const override
+    void split(Pieces &pieces, bool first) const override
     {
-        for (Normalized &p : pieces) {
+        rewritePieces(pieces, [&](Normalized &p, const Pieces::Ref &) {
             replaceRanges(p, findAll(p.text, " "), m_rep);
             const bool atStart = first && !p.text.empty() && p.origBegin(0) == 0;
             if ((m_scheme == 2 || (m_scheme == 1 && atStart)) && p.text.compare(0, m_rep.size(), m_rep) != 0 &&
                 !p.text.empty())
                 insertText(p, 0, m_rep);
-        }
+        });
         if (m_split)
             splitPieces(pieces, SplitBehavior::MergedWithNext, false,
                         [&](std::string_view t, auto &m) { m = findAll(t, m_rep); });
@@ -658,26 +722,26 @@ private:
 class SpaceWordSplitPre : public PreTokenizer {
 public:
     explicit SpaceWordSplitPre(std::string space) : m_space(std::move(space)) {}
-    void split(std::vector<Normalized> &pieces, bool) const override
+    void split(Pieces &pieces, bool) const override
     {
-        std::vector<Normalized> out;
-        for (Normalized &p : pieces) {
-            const std::string &t = p.text;
-            std::size_t start = 0;
+        splitPieces(pieces, SplitBehavior::MergedWithNext, false, [&](std::string_view t, auto &m) {
+            // Each run of spaces that follows a non-space starts a new word.
             bool prevSpace = true;
             for (std::size_t i = 0; i < t.size();) {
                 const bool space = t.compare(i, m_space.size(), m_space) == 0;
-                if (space && !prevSpace && i > start) {
-                    out.push_back(p.slice(start, i));
-                    start = i;
+                if (space && !prevSpace && i > 0) {
+                    std::size_t e = i;
+                    while (t.compare(e, m_space.size(), m_space) == 0)
+                        e += m_space.size();
+                    m.emplace_back(i, e);
+                    prevSpace = true;
+                    i = e;
+                    continue;
                 }
                 prevSpace = space;
                 i += space ? m_space.size() : 1;
             }
-            if (start < t.size())
-                out.push_back(start == 0 ? std::move(p) : p.slice(start, t.size()));
-        }
-        pieces = std::move(out);
+        });
     }
 
 private:
@@ -687,7 +751,7 @@ private:
 class PreTokenizerSequence : public PreTokenizer {
 public:
     explicit PreTokenizerSequence(std::vector<std::unique_ptr<PreTokenizer>> items) : m_items(std::move(items)) {}
-    void split(std::vector<Normalized> &pieces, bool first) const override
+    void split(Pieces &pieces, bool first) const override
     {
         for (const auto &i : m_items)
             i->split(pieces, first);

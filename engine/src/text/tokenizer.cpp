@@ -74,23 +74,27 @@ void encodeSegment(const Tokenizer::Impl &impl, std::string_view text, std::size
 {
     if (text.empty())
         return;
-    std::vector<Normalized> pieces(1);
-    pieces[0].text.assign(text);
-    pieces[0].base = base;
+    Pieces pieces;
+    pieces.owners.resize(1);
+    Normalized &n = pieces.owners[0];
+    n.text.assign(text);
+    n.base = base;
     if (impl.normalizer)
-        impl.normalizer->normalize(pieces[0]);
+        impl.normalizer->normalize(n);
+    pieces.refs.push_back({0, 0, static_cast<std::uint32_t>(n.text.size())});
     if (impl.preTokenizer)
         impl.preTokenizer->split(pieces, base == 0);
     std::vector<ModelToken> toks;
-    for (const Normalized &p : pieces) {
-        if (p.text.empty())
+    for (const Pieces::Ref &r : pieces.refs) {
+        if (r.end == r.begin)
             continue;
         toks.clear();
-        impl.model->tokenize(p.text, toks);
+        impl.model->tokenize(pieces.text(r), toks);
+        const Normalized &o = pieces.owners[r.owner];
         for (const ModelToken &t : toks) {
             sink.ids.push_back(t.id);
             if (sink.wantSpans) {
-                sink.spans.push_back({p.origBegin(t.begin), p.origEnd(t.end)});
+                sink.spans.push_back({o.origBegin(r.begin + t.begin), o.origEnd(r.begin + t.end)});
                 sink.special.push_back(0);
             }
         }
@@ -298,6 +302,7 @@ Result<Encoding> Tokenizer::encode(std::string_view text, const EncodeOptions &o
         e.ids = std::move(sink.ids);
         e.spans = std::move(sink.spans);
         e.special = std::move(sink.special);
+        e.kind = m_impl->kind;
         for (std::size_t i = 0; i < e.ids.size(); ++i)
             if (!e.special[i] && isSpecial(e.ids[i]))
                 e.special[i] = 1;

@@ -60,11 +60,26 @@ public:
     virtual void normalize(Normalized &n) const = 0;
 };
 
+// Pre-tokens: byte ranges of normalized texts. Splitting only adds ranges; pre-tokenizers that
+// rewrite text (Metaspace, ByteLevel's prefix space) add a new owner text per piece.
+struct Pieces {
+    struct Ref {
+        std::uint32_t owner, begin, end;
+    };
+    std::vector<Normalized> owners;
+    std::vector<Ref> refs;
+
+    std::string_view text(const Ref &r) const
+    {
+        return std::string_view(owners[r.owner].text).substr(r.begin, r.end - r.begin);
+    }
+};
+
 class PreTokenizer {
 public:
     virtual ~PreTokenizer() = default;
     // Splits every piece further; `first` is true while pieces come from the start of the input.
-    virtual void split(std::vector<Normalized> &pieces, bool first) const = 0;
+    virtual void split(Pieces &pieces, bool first) const = 0;
 };
 
 class Model {
