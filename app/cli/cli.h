@@ -48,5 +48,6 @@ Result<long> parseLong(const std::string &option, const std::string &text, long 
 int reportError(const std::string &message, int code);
 
 int runCompress(int argc, char **argv);
+int runScore(int argc, char **argv);
 
 }  // namespace terse::cli

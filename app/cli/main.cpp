@@ -18,6 +18,7 @@ void printHelp()
         "\n"
         "commands:\n"
         "  compress   compress a prompt (terse compress --help)\n"
+        "  score      per-token surprisal, entropy and attention of a model (terse score --help)\n"
         "\n"
         "options:\n"
         "  --help     show this help\n"
@@ -48,5 +49,7 @@ int main(int argc, char **argv)
     }
     if (verb == "compress")
         return runCompress(argc, argv);
+    if (verb == "score")
+        return runScore(argc, argv);
     return reportError("unknown command '" + verb + "' (see terse --help)", kExitUsage);
 }
