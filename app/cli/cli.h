@@ -62,5 +62,6 @@ int runSessions(int argc, char **argv);
 // --session (found or created; a new one named after the prompt without it). Returns an exit code.
 int saveCompressedRun(const Args &args, const Prompt &prompt, const CompressOptions &options,
                       const CompressionResult &result);
+int runScore(int argc, char **argv);
 
 }  // namespace terse::cli

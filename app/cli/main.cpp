@@ -21,6 +21,7 @@ void printHelp()
         "  train      train the default models (terse train --help)\n"
         "  tokenize   print token ids, strings and byte offsets (terse tokenize --help)\n"
         "  sessions   list, show, export, import, delete or rename saved sessions\n"
+        "  score      per-token surprisal, entropy and attention of a model (terse score --help)\n"
         "\n"
         "options:\n"
         "  --help     show this help\n"
@@ -57,5 +58,7 @@ int main(int argc, char **argv)
         return runTokenize(argc, argv);
     if (verb == "sessions")
         return runSessions(argc, argv);
+    if (verb == "score")
+        return runScore(argc, argv);
     return reportError("unknown command '" + verb + "' (see terse --help)", kExitUsage);
 }

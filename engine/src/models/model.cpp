@@ -1,0 +1,555 @@
+// Model (public API), the Scorer (windows, per-token scores, attention aggregates) and ModelSession.
+#include "terse/model.h"
+
+#include "models/transformer.h"
+#include "terse/runtime.h"
+
+#include <torch/torch.h>
+
+#include <c10/util/Exception.h>
+#include <chrono>
+#include <cmath>
+#include <limits>
+#include <new>
+
+namespace terse {
+
+using torch::Tensor;
+
+struct Model::Impl {
+    std::shared_ptr<Transformer> net;
+    ModelInfo info;
+};
+
+struct ModelSession::Impl {
+    std::shared_ptr<const Model::Impl> model;
+    KvCache cache;
+    std::vector<int> tokens;
+    Tensor lastLogp;  // log-distribution after the last cached token (double [V]); undefined if unknown
+};
+
+namespace {
+
+// Converts everything thrown inside the engine to an Error (design.md rule 8).
+template <typename F>
+auto guarded(const char *what, F &&f) -> decltype(f())
+{
+    try {
+        return f();
+    } catch (const WeightError &e) {
+        return Error{e.code, e.detail};
+    } catch (const CancelledException &) {
+        return fail(ErrorCode::Cancelled, std::string(what) + " was cancelled");
+    } catch (const std::bad_alloc &) {
+        return fail(ErrorCode::ModelError, std::string(what) + ": out of memory");
+    } catch (const c10::Error &e) {
+        return fail(ErrorCode::ModelError, std::string(what) + ": " + e.what_without_backtrace());
+    } catch (const std::exception &e) {
+        return fail(ErrorCode::Internal, std::string(what) + ": " + e.what());
+    }
+}
+
+constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();
+
+std::string archName(const ArchConfig &c)
+{
+    switch (c.arch) {
+    case Arch::Gpt2: return "gpt2";
+    case Arch::NeoX: return "gpt_neox";
+    case Arch::Llama: return c.modelType;
+    case Arch::Bert: return c.modelType == "bert" ? "bert" : c.modelType;
+    }
+    return c.modelType;
+}
+
+void copyInto(std::vector<float> &dst, std::size_t offset, const Tensor &src)
+{
+    Tensor c = src.to(torch::kCPU, torch::kFloat32).contiguous();
+    std::copy(c.data_ptr<float>(), c.data_ptr<float>() + c.numel(), dst.begin() + static_cast<std::ptrdiff_t>(offset));
+}
+
+// One sequence's part in one forward window.
+struct Slot {
+    SequenceScores *out = nullptr;
+    const std::vector<int> *ids = nullptr;
+    int n = 0;          // full sequence length (outputs cover 0..n-1)
+    int offset = 0;     // global index of the window's first token
+    int len = 0;        // tokens of this sequence in the window
+    int newFrom = 0;    // local index where positions not scored by an earlier window start
+    bool single = true; // the whole sequence fits one window
+    std::vector<float> *visibleCount = nullptr;  // [n] queries that could see each key (causal means)
+};
+
+class Scorer {
+public:
+    Scorer(const Transformer &net, const ScoreRequest &req) : m_net(net), m_req(req) {}
+
+    // Runs one forward over a batch of window slots and fills their outputs.
+    void run(std::vector<Slot> &slots, const Tensor &mask, const JobContext &job)
+    {
+        const auto &cfg = m_net.cfg;
+        const int64_t B = static_cast<int64_t>(slots.size());
+        int64_t T = 0;
+        for (const auto &s : slots)
+            T = std::max<int64_t>(T, s.len);
+        const int pad = cfg.padId >= 0 && cfg.padId < cfg.vocab ? cfg.padId : 0;
+        Tensor ids = torch::full({B, T}, pad, torch::kInt64);
+        auto acc = ids.accessor<int64_t, 2>();
+        for (int64_t b = 0; b < B; ++b)
+            for (int t = 0; t < slots[b].len; ++t)
+                acc[b][t] = (*slots[b].ids)[slots[b].offset + t];
+        const bool wantAttn = m_req.wantLayerColumnSums || m_req.wantHeadColumnSums || m_req.wantCausalColumnMeans ||
+                              m_req.wantLastQueryRow || m_req.displayLayer >= 0 || m_req.wantHeadSumMatrices;
+        AttentionHook hook;
+        if (wantAttn)
+            hook = [&](int layer, const Tensor &probs) { onAttention(slots, layer, probs); };
+        std::vector<Tensor> hidden;
+        Tensor h = m_net.forward(ids, mask, nullptr, hook, m_req.wantHidden ? &hidden : nullptr, job);
+        for (int64_t b = 0; b < B; ++b) {
+            throwIfCancelled(job);
+            scoreRow(slots[b], h[b], b, hidden);
+        }
+    }
+
+private:
+    void onAttention(std::vector<Slot> &slots, int layer, const Tensor &probs)
+    {
+        const auto &cfg = m_net.cfg;
+        const int H = cfg.heads;
+        for (std::size_t b = 0; b < slots.size(); ++b) {
+            Slot &s = slots[b];
+            SequenceScores &o = *s.out;
+            const int n = s.n, len = s.len;
+            Tensor p = probs[static_cast<int64_t>(b)].narrow(1, 0, len).narrow(2, 0, len);  // [H, len, len]
+            Tensor rows = p.narrow(1, s.newFrom, len - s.newFrom);                          // queries new here
+            Tensor headCol = rows.sum(1);                                                    // [H, len]
+            Tensor layerCol = headCol.sum(0);
+            if (m_req.wantHeadColumnSums) {
+                Tensor cpu = headCol.cpu().contiguous();
+                for (int hh = 0; hh < H; ++hh)
+                    for (int k = 0; k < len; ++k)
+                        o.headColumnSums[(static_cast<std::size_t>(layer) * H + hh) * n + s.offset + k] +=
+                            cpu[hh][k].item<float>();
+            }
+            if (m_req.wantLayerColumnSums || m_req.wantCausalColumnMeans) {
+                Tensor cpu = layerCol.cpu().contiguous();
+                const float *d = cpu.data_ptr<float>();
+                for (int k = 0; k < len; ++k) {
+                    const std::size_t at = static_cast<std::size_t>(layer) * n + s.offset + k;
+                    if (m_req.wantLayerColumnSums)
+                        o.layerColumnSums[at] += d[k];
+                    if (m_req.wantCausalColumnMeans)
+                        o.causalColumnMeans[at] += d[k];
+                }
+                if (m_req.wantCausalColumnMeans && layer == 0)
+                    countVisible(s);
+            }
+            if (m_req.wantLastQueryRow && s.offset + len == n) {
+                Tensor row = p.select(1, len - 1).sum(0);
+                std::fill(o.lastQueryRow.begin() + static_cast<std::ptrdiff_t>(layer) * n,
+                          o.lastQueryRow.begin() + static_cast<std::ptrdiff_t>(layer + 1) * n, 0.0f);
+                copyInto(o.lastQueryRow, static_cast<std::size_t>(layer) * n + s.offset, row);
+            }
+            if (s.single && m_req.displayLayer == layer) {
+                Tensor m = m_req.displayHead >= 0 && m_req.displayHead < H ? p[m_req.displayHead] : p.sum(0);
+                copyInto(o.displayMatrix, 0, m);
+            }
+            if (s.single && m_req.wantHeadSumMatrices)
+                copyInto(o.headSumMatrices, static_cast<std::size_t>(layer) * n * n, p.sum(0));
+        }
+    }
+
+    // How many of this window's new queries may see each key: causal (and sliding) for decoders,
+    // every query for encoders.
+    void countVisible(Slot &s)
+    {
+        const auto &cfg = m_net.cfg;
+        const int window = cfg.causal ? cfg.slidingWindow : 0;
+        for (int q = s.newFrom; q < s.len; ++q)
+            for (int k = 0; k < s.len; ++k) {
+                bool vis = !cfg.causal || k <= q;
+                if (vis && window > 0)
+                    vis = k > q - window;
+                if (vis)
+                    (*s.visibleCount)[s.offset + k] += 1.0f;
+            }
+    }
+
+    void scoreRow(Slot &s, const Tensor &h, int64_t b, const std::vector<Tensor> &hidden)
+    {
+        const auto &cfg = m_net.cfg;
+        SequenceScores &o = *s.out;
+        const int n = s.n;
+        const bool lm = cfg.causal;
+        const int V = lm ? cfg.vocab : cfg.numLabels;
+        const int k = lm ? std::min(m_req.topK, V) : 0;
+        constexpr int kChunk = 256;
+        for (int from = s.newFrom; from < s.len; from += kChunk) {
+            const int cnt = std::min(kChunk, s.len - from);
+            Tensor logits = m_net.logits(h.narrow(0, from, cnt)).cpu();  // [cnt, V] float32
+            // The reference computes log-softmax and entropy in float64 from float32 logits.
+            Tensor logp = torch::log_softmax(logits.to(torch::kFloat64), -1);
+            Tensor ent = -(logp.exp() * logp).sum(-1);
+            const int g0 = s.offset + from;  // global position of row 0
+            if (m_req.wantLogits)
+                copyInto(o.logits, static_cast<std::size_t>(g0) * V, logits);
+            if (m_req.wantEntropy || !lm)
+                copyInto(o.entropy, g0, ent);
+            if (lm) {
+                auto lp = logp.accessor<double, 2>();
+                for (int r = 0; r < cnt; ++r) {
+                    const int g = g0 + r;
+                    if (g + 1 < n) {
+                        const int next = (*s.ids)[g + 1];
+                        o.nextTokenLogprob[g] = static_cast<float>(lp[r][next]);
+                        o.surprisal[g + 1] = static_cast<float>(-lp[r][next]);
+                    }
+                }
+                if (k > 0) {
+                    auto top = logp.topk(k, -1);
+                    Tensor vals = std::get<0>(top).to(torch::kFloat32).contiguous();
+                    Tensor idx = std::get<1>(top).contiguous();
+                    for (int r = 0; r < cnt; ++r)
+                        for (int j = 0; j < k; ++j)
+                            o.topK[static_cast<std::size_t>(g0 + r) * k + j] = {
+                                static_cast<int>(idx[r][j].item<int64_t>()), vals[r][j].item<float>()};
+                }
+            } else {
+                copyInto(o.labelLogprobs, static_cast<std::size_t>(g0) * V, logp);
+                copyInto(o.classProbs, static_cast<std::size_t>(g0) * V, logp.exp());
+            }
+        }
+        if (m_req.wantHidden) {
+            const int Hd = cfg.hidden;
+            for (std::size_t l = 0; l < hidden.size(); ++l)
+                copyInto(o.hidden, (l * n + s.offset + s.newFrom) * Hd,
+                         hidden[l][b].narrow(0, s.newFrom, s.len - s.newFrom));
+        }
+    }
+
+    const Transformer &m_net;
+    const ScoreRequest &m_req;
+};
+
+void allocate(SequenceScores &o, const ArchConfig &cfg, const ScoreRequest &req, int n, bool single)
+{
+    const std::size_t N = static_cast<std::size_t>(n), L = cfg.layers, H = cfg.heads;
+    const bool lm = cfg.causal;
+    const std::size_t V = lm ? cfg.vocab : cfg.numLabels;
+    if (lm) {
+        o.surprisal.assign(N, kNaN);
+        o.nextTokenLogprob.assign(N > 0 ? N - 1 : 0, 0.0f);
+        if (req.topK > 0)
+            o.topK.assign(N * std::min<std::size_t>(req.topK, V), {});
+    } else {
+        o.classProbs.assign(N * V, 0.0f);
+        o.labelLogprobs.assign(N * V, 0.0f);
+    }
+    if (req.wantEntropy || !lm)
+        o.entropy.assign(N, 0.0f);
+    if (req.wantLogits)
+        o.logits.assign(N * V, 0.0f);
+    if (req.wantHidden)
+        o.hidden.assign((L + 1) * N * cfg.hidden, 0.0f);
+    if (req.wantLayerColumnSums)
+        o.layerColumnSums.assign(L * N, 0.0f);
+    if (req.wantHeadColumnSums)
+        o.headColumnSums.assign(L * H * N, 0.0f);
+    if (req.wantCausalColumnMeans)
+        o.causalColumnMeans.assign(L * N, 0.0f);
+    if (req.wantLastQueryRow)
+        o.lastQueryRow.assign(L * N, 0.0f);
+    if (single && req.displayLayer >= 0 && req.displayLayer < cfg.layers)
+        o.displayMatrix.assign(N * N, 0.0f);
+    if (single && req.wantHeadSumMatrices)
+        o.headSumMatrices.assign(L * N * N, 0.0f);
+}
+
+}  // namespace
+
+Result<Model> Model::load(const std::string &path, const ModelLoadOptions &options)
+{
+    return guarded("loading the model", [&]() -> Result<Model> {
+        if (options.threads > 0)
+            initRuntime(options.threads);
+        torch::Device device(torch::kCPU);
+        try {
+            device = torch::Device(options.device.empty() ? "cpu" : options.device);
+        } catch (const c10::Error &) {
+            return fail(ErrorCode::InvalidArgument, "unknown device '" + options.device + "' (use cpu or cuda[:N])");
+        }
+        if (device.is_cuda() && !torch::cuda::is_available())
+            return fail(ErrorCode::Unsupported, "device '" + options.device + "' requested but CUDA is not available");
+        const auto dtype = options.dtype == ComputeDtype::BFloat16 ? torch::kBFloat16 : torch::kFloat32;
+        WeightStore store = loadWeights(path);
+        auto impl = std::make_shared<Impl>();
+        impl->net = Transformer::build(store, dtype, device);
+        const ArchConfig &c = impl->net->cfg;
+        ModelInfo &i = impl->info;
+        i.architecture = archName(c);
+        i.format = store.format;
+        i.path = path;
+        i.kind = c.causal ? ModelKind::CausalLM : ModelKind::TokenClassifier;
+        i.parameters = impl->net->parameters;
+        i.layers = c.layers;
+        i.heads = c.heads;
+        i.kvHeads = c.kvHeads;
+        i.hidden = c.hidden;
+        i.vocabSize = c.vocab;
+        i.numLabels = c.numLabels;
+        i.maxPositions = c.maxPositions;
+        i.slidingWindow = c.slidingWindow;
+        i.bosId = c.bosId;
+        i.eosId = c.eosId;
+        i.padId = c.padId;
+        i.dtype = options.dtype == ComputeDtype::BFloat16 ? "bfloat16" : "float32";
+        i.device = device.str();
+        return Model(std::move(impl));
+    });
+}
+
+const ModelInfo &Model::info() const { return m_impl->info; }
+
+Result<ScoreResult> Model::score(const std::vector<std::vector<int>> &ids, const ScoreRequest &req,
+                                 const JobContext &job) const
+{
+    return guarded("scoring", [&]() -> Result<ScoreResult> {
+        const auto t0 = std::chrono::steady_clock::now();
+        const Transformer &net = *m_impl->net;
+        const ArchConfig &cfg = net.cfg;
+        for (std::size_t s = 0; s < ids.size(); ++s)
+            for (std::size_t t = 0; t < ids[s].size(); ++t)
+                if (ids[s][t] < 0 || ids[s][t] >= cfg.vocab)
+                    return fail(ErrorCode::InvalidArgument, "token id " + std::to_string(ids[s][t]) + " at sequence " +
+                                                                std::to_string(s) + ", position " + std::to_string(t) +
+                                                                " is outside the vocabulary [0, " +
+                                                                std::to_string(cfg.vocab) + ")");
+        if (!req.attentionMask.empty()) {
+            if (req.attentionMask.size() != ids.size())
+                return fail(ErrorCode::InvalidArgument, "attentionMask has " + std::to_string(req.attentionMask.size()) +
+                                                            " rows for " + std::to_string(ids.size()) + " sequences");
+            for (std::size_t s = 0; s < ids.size(); ++s)
+                if (req.attentionMask[s].size() != ids[s].size())
+                    return fail(ErrorCode::InvalidArgument, "attentionMask row " + std::to_string(s) +
+                                                                " does not match the sequence length");
+        }
+        if (req.topK < 0 || req.windowStride < 0)
+            return fail(ErrorCode::InvalidArgument, "topK and windowStride must not be negative");
+        const int W = cfg.maxPositions;
+        const int stride = req.windowStride > 0 ? std::min(req.windowStride, W) : std::max(1, W / 2);
+        if (!req.attentionMask.empty())
+            for (std::size_t s = 0; s < ids.size(); ++s)
+                if (static_cast<int>(ids[s].size()) > W)
+                    return fail(ErrorCode::InvalidArgument, "an explicit attentionMask needs sequences of at most " +
+                                                                std::to_string(W) + " tokens");
+        ScoreResult result;
+        result.layers = cfg.layers;
+        result.heads = cfg.heads;
+        result.sequences.resize(ids.size());
+        std::vector<std::vector<float>> visible(ids.size());
+        Scorer scorer(net, req);
+        std::vector<Slot> shortSlots;
+        for (std::size_t s = 0; s < ids.size(); ++s) {
+            const int n = static_cast<int>(ids[s].size());
+            allocate(result.sequences[s], cfg, req, n, n <= W);
+            result.sequences[s].ids = ids[s];
+            visible[s].assign(n, 0.0f);
+            if (n == 0)
+                continue;
+            if (n <= W) {
+                Slot slot;
+                slot.out = &result.sequences[s];
+                slot.ids = &ids[s];
+                slot.n = slot.len = n;
+                slot.visibleCount = &visible[s];
+                shortSlots.push_back(slot);
+            }
+        }
+        // Short sequences: one padded batch (in groups bounding the activation memory).
+        std::size_t maxLen = 0;
+        for (const auto &s : ids)
+            maxLen = std::max(maxLen, s.size());
+        const std::size_t group = std::max<std::size_t>(1, 8192 / std::max<std::size_t>(1, std::min<std::size_t>(maxLen, W)));
+        for (std::size_t g = 0; g < shortSlots.size(); g += group) {
+            std::vector<Slot> batch(shortSlots.begin() + g, shortSlots.begin() + std::min(shortSlots.size(), g + group));
+            int T = 0;
+            bool ragged = false;
+            for (const auto &s : batch) {
+                ragged = ragged || (T != 0 && s.len != T);
+                T = std::max(T, s.len);
+            }
+            Tensor mask;
+            if (!req.attentionMask.empty() || (ragged && !cfg.causal)) {
+                mask = torch::zeros({static_cast<int64_t>(batch.size()), T}, torch::kInt64);
+                for (std::size_t b = 0; b < batch.size(); ++b) {
+                    const std::size_t seq = static_cast<std::size_t>(batch[b].out - result.sequences.data());
+                    for (int t = 0; t < batch[b].len; ++t)
+                        mask[b][t] = req.attentionMask.empty() ? 1 : req.attentionMask[seq][t];
+                }
+            }
+            scorer.run(batch, mask, job);
+            job.report(static_cast<long long>(g + batch.size()), static_cast<long long>(shortSlots.size()), "scoring");
+        }
+        // Long sequences: windows of W tokens advancing by `stride`; each position is scored once, in the
+        // first window where it is new (the HF perplexity-with-stride scheme).
+        for (std::size_t s = 0; s < ids.size(); ++s) {
+            const int n = static_cast<int>(ids[s].size());
+            if (n <= W)
+                continue;
+            int prevEnd = 0, windows = 0;
+            for (int start = 0; prevEnd < n; start += stride) {
+                throwIfCancelled(job);
+                const int end = std::min(start + W, n);
+                Slot slot;
+                slot.out = &result.sequences[s];
+                slot.ids = &ids[s];
+                slot.n = n;
+                slot.offset = start;
+                slot.len = end - start;
+                slot.newFrom = prevEnd - start;
+                slot.single = false;
+                slot.visibleCount = &visible[s];
+                std::vector<Slot> batch{slot};
+                scorer.run(batch, Tensor(), job);
+                prevEnd = end;
+                ++windows;
+                job.report(end, n, "scoring windows");
+            }
+            result.windows = std::max(result.windows, windows);
+        }
+        if (req.wantCausalColumnMeans)
+            for (std::size_t s = 0; s < ids.size(); ++s) {
+                auto &o = result.sequences[s];
+                const std::size_t n = ids[s].size();
+                for (int l = 0; l < cfg.layers; ++l)
+                    for (std::size_t k = 0; k < n; ++k) {
+                        const float c = visible[s][k] * cfg.heads;
+                        float &v = o.causalColumnMeans[l * n + k];
+                        v = c > 0 ? v / c : 0.0f;
+                    }
+            }
+        result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        return result;
+    });
+}
+
+Result<ModelSession> Model::newSession() const
+{
+    if (!m_impl->net->cfg.causal)
+        return fail(ErrorCode::Unsupported, m_impl->info.architecture + " is an encoder: it has no KV-cache session");
+    auto impl = std::make_unique<ModelSession::Impl>();
+    impl->model = m_impl;
+    return ModelSession(std::move(impl));
+}
+
+ModelSession::ModelSession(std::unique_ptr<Impl> impl) : m_impl(std::move(impl)) {}
+ModelSession::ModelSession(ModelSession &&) noexcept = default;
+ModelSession &ModelSession::operator=(ModelSession &&) noexcept = default;
+ModelSession::~ModelSession() = default;
+
+int ModelSession::length() const { return static_cast<int>(m_impl->tokens.size()); }
+const std::vector<int> &ModelSession::tokens() const { return m_impl->tokens; }
+
+namespace {
+
+void trimCache(KvCache &cache, int64_t length)
+{
+    for (std::size_t l = 0; l < cache.k.size(); ++l)
+        if (cache.k[l].defined() && cache.k[l].size(2) > length) {
+            cache.k[l] = cache.k[l].narrow(2, 0, length).contiguous();
+            cache.v[l] = cache.v[l].narrow(2, 0, length).contiguous();
+        }
+}
+
+}  // namespace
+
+Result<StepScores> ModelSession::append(const std::vector<int> &ids, bool wantLogits, const JobContext &job)
+{
+    const Transformer &net = *m_impl->model->net;
+    const ArchConfig &cfg = net.cfg;
+    const int before = length();
+    auto r = guarded("decoding", [&]() -> Result<StepScores> {
+        for (std::size_t i = 0; i < ids.size(); ++i)
+            if (ids[i] < 0 || ids[i] >= cfg.vocab)
+                return fail(ErrorCode::InvalidArgument, "token id " + std::to_string(ids[i]) + " at position " +
+                                                            std::to_string(i) + " is outside the vocabulary");
+        // Learned position tables end at maxPositions; rotary models may run past it (quality degrades).
+        if (cfg.arch == Arch::Gpt2 && before + static_cast<int>(ids.size()) > cfg.maxPositions)
+            return fail(ErrorCode::InvalidArgument, "the session would hold " +
+                                                        std::to_string(before + ids.size()) + " tokens; " +
+                                                        m_impl->model->info.architecture + " allows " +
+                                                        std::to_string(cfg.maxPositions));
+        StepScores out;
+        if (ids.empty())
+            return out;
+        const int64_t n = static_cast<int64_t>(ids.size());
+        Tensor t = torch::empty({1, n}, torch::kInt64);
+        for (int64_t i = 0; i < n; ++i)
+            t[0][i] = ids[static_cast<std::size_t>(i)];
+        Tensor h = net.forward(t, Tensor(), &m_impl->cache, nullptr, nullptr, job);
+        Tensor logits = net.logits(h[0]).cpu();
+        Tensor logp = torch::log_softmax(logits.to(torch::kFloat64), -1);
+        Tensor ent = -(logp.exp() * logp).sum(-1);
+        Tensor arg = logp.argmax(-1);
+        auto lp = logp.accessor<double, 2>();
+        for (int64_t i = 0; i < n; ++i) {
+            const int id = ids[static_cast<std::size_t>(i)];
+            float v = kNaN;
+            if (i > 0)
+                v = static_cast<float>(lp[i - 1][id]);
+            else if (m_impl->lastLogp.defined())
+                v = static_cast<float>(m_impl->lastLogp[id].item<double>());
+            out.logprob.push_back(v);
+            out.entropy.push_back(static_cast<float>(ent[i].item<double>()));
+            out.greedyNext.push_back(static_cast<int>(arg[i].item<int64_t>()));
+        }
+        if (wantLogits) {
+            out.logits.resize(static_cast<std::size_t>(n) * cfg.vocab);
+            copyInto(out.logits, 0, logits);
+        }
+        m_impl->lastLogp = logp[n - 1].clone();
+        m_impl->tokens.insert(m_impl->tokens.end(), ids.begin(), ids.end());
+        return out;
+    });
+    if (!r.ok())
+        trimCache(m_impl->cache, before);  // a failed or cancelled step leaves the cache as it was
+    return r;
+}
+
+Result<void> ModelSession::trim(int newLength)
+{
+    if (newLength < 0 || newLength > length())
+        return fail(ErrorCode::InvalidArgument, "cannot trim a session of " + std::to_string(length()) +
+                                                    " tokens to " + std::to_string(newLength));
+    if (newLength == length())
+        return {};
+    trimCache(m_impl->cache, newLength);
+    m_impl->tokens.resize(static_cast<std::size_t>(newLength));
+    m_impl->lastLogp = Tensor();  // the distribution after the new last token was not kept
+    return {};
+}
+
+Result<void> ModelSession::evict(int start, int count)
+{
+    const int n = length();
+    if (start < 0 || count < 0 || start + count > n)
+        return fail(ErrorCode::InvalidArgument, "cannot evict [" + std::to_string(start) + ", " +
+                                                    std::to_string(start + count) + ") from a session of " +
+                                                    std::to_string(n) + " tokens");
+    if (count == 0)
+        return {};
+    KvCache &c = m_impl->cache;
+    for (std::size_t l = 0; l < c.k.size(); ++l) {
+        if (!c.k[l].defined())
+            continue;
+        const int64_t S = c.k[l].size(2);
+        c.k[l] = torch::cat({c.k[l].narrow(2, 0, start), c.k[l].narrow(2, start + count, S - start - count)}, 2);
+        c.v[l] = torch::cat({c.v[l].narrow(2, 0, start), c.v[l].narrow(2, start + count, S - start - count)}, 2);
+    }
+    m_impl->tokens.erase(m_impl->tokens.begin() + start, m_impl->tokens.begin() + start + count);
+    if (start + count == n)
+        m_impl->lastLogp = Tensor();
+    return {};
+}
+
+}  // namespace terse

@@ -1,0 +1,500 @@
+// The architectures: every layer is built from the WeightStore plus a scope string.
+#include "models/transformer.h"
+
+#include <nlohmann/json.hpp>
+#include <torch/torch.h>
+
+#include <cmath>
+#include <limits>
+
+namespace terse {
+
+using torch::Tensor;
+namespace F = torch::nn::functional;
+
+Tensor Linear::operator()(const Tensor &x) const
+{
+    return b.defined() ? torch::linear(x, w, b) : torch::linear(x, w);
+}
+
+Tensor Norm::operator()(const Tensor &x) const
+{
+    if (!rms)
+        return torch::layer_norm(x, {x.size(-1)}, w, b, eps);
+    auto h = x.to(torch::kFloat32);
+    h = h * torch::rsqrt(h.pow(2).mean(-1, true) + eps);
+    return w * h.to(x.scalar_type());
+}
+
+namespace {
+
+using nlohmann::json;
+
+int intOr(const json &c, const char *key, int fallback)
+{
+    return c.contains(key) && c[key].is_number() ? c[key].get<int>() : fallback;
+}
+
+double numOr(const json &c, const char *key, double fallback)
+{
+    return c.contains(key) && c[key].is_number() ? c[key].get<double>() : fallback;
+}
+
+bool boolOr(const json &c, const char *key, bool fallback)
+{
+    return c.contains(key) && c[key].is_boolean() ? c[key].get<bool>() : fallback;
+}
+
+std::string strOr(const json &c, const char *key, const std::string &fallback)
+{
+    return c.contains(key) && c[key].is_string() ? c[key].get<std::string>() : fallback;
+}
+
+// Builds layers from a store with dtype/device conversion and shape checks that name the tensor.
+class Builder {
+public:
+    Builder(WeightStore &s, torch::ScalarType dtype, torch::Device device) : m_s(s), m_dtype(dtype), m_device(device) {}
+
+    Tensor get(const std::string &name, std::vector<int64_t> shape)
+    {
+        return convert(name, m_s.get(name), shape);
+    }
+    Tensor opt(const std::string &name, std::vector<int64_t> shape)
+    {
+        Tensor t = m_s.find(name);
+        return t.defined() ? convert(name, t, shape) : Tensor();
+    }
+    Linear linear(const std::string &scope, int64_t out, int64_t in)
+    {
+        return {get(scope + ".weight", {out, in}), opt(scope + ".bias", {out})};
+    }
+    Norm layerNorm(const std::string &scope, int64_t dim, double eps)
+    {
+        return {get(scope + ".weight", {dim}), get(scope + ".bias", {dim}), eps, false};
+    }
+    Norm rmsNorm(const std::string &scope, int64_t dim, double eps)
+    {
+        return {get(scope + ".weight", {dim}), Tensor(), eps, true};
+    }
+    // Converts an already-derived tensor (split / transposed) without a shape check.
+    Tensor place(const Tensor &t)
+    {
+        m_params += t.numel();
+        return t.to(m_device, m_dtype).contiguous();
+    }
+    long long params() const { return m_params; }
+
+private:
+    Tensor convert(const std::string &name, const Tensor &t, const std::vector<int64_t> &shape)
+    {
+        if (!shape.empty() && t.sizes().vec() != shape) {
+            std::string want, got;
+            for (auto s : shape)
+                want += (want.empty() ? "" : ", ") + std::to_string(s);
+            for (auto s : t.sizes())
+                got += (got.empty() ? "" : ", ") + std::to_string(s);
+            throwWeightError(ErrorCode::FormatError, "'" + m_s.source + "': tensor '" + name + "' has shape [" + got +
+                                                         "], expected [" + want + "] from config.json");
+        }
+        return place(t);
+    }
+
+    WeightStore &m_s;
+    torch::ScalarType m_dtype;
+    torch::Device m_device;
+    long long m_params = 0;
+};
+
+// HF _compute_default_rope_parameters plus the "linear" and "llama3" rope_scaling variants.
+Tensor ropeInvFreq(const json &c, int dim, const std::string &source)
+{
+    const double base = numOr(c, "rope_theta", numOr(c, "rotary_emb_base", 10000.0));
+    Tensor invFreq = 1.0 / torch::pow(base, torch::arange(0, dim, 2, torch::kInt64).to(torch::kFloat32) / dim);
+    if (!c.contains("rope_scaling") || c["rope_scaling"].is_null())
+        return invFreq;
+    const json &rs = c["rope_scaling"];
+    const std::string type = strOr(rs, "rope_type", strOr(rs, "type", "default"));
+    const double factor = numOr(rs, "factor", 1.0);
+    if (type == "default")
+        return invFreq;
+    if (type == "linear")
+        return invFreq / factor;
+    if (type == "llama3") {
+        const double low = numOr(rs, "low_freq_factor", 1.0), high = numOr(rs, "high_freq_factor", 4.0);
+        const double oldContext = numOr(rs, "original_max_position_embeddings", 8192);
+        const double lowWavelen = oldContext / low, highWavelen = oldContext / high;
+        Tensor wavelen = 2 * M_PI / invFreq;
+        Tensor llama = torch::where(wavelen > lowWavelen, invFreq / factor, invFreq);
+        Tensor smooth = (oldContext / wavelen - low) / (high - low);
+        Tensor smoothed = (1 - smooth) * llama / factor + smooth * llama;
+        Tensor medium = (wavelen >= highWavelen).logical_and(wavelen <= lowWavelen);
+        return torch::where(medium, smoothed, llama);
+    }
+    throwWeightError(ErrorCode::Unsupported, "'" + source + "': rope_scaling type '" + type +
+                                                 "' is not supported (default, linear, llama3 are)");
+}
+
+Tensor rotateHalf(const Tensor &x)
+{
+    const int64_t half = x.size(-1) / 2;
+    return torch::cat({-x.narrow(-1, half, half), x.narrow(-1, 0, half)}, -1);
+}
+
+// Applies RoPE to the first cos.size(-1) dims of x [B, h, T, d] (partial rotary for GPT-NeoX).
+Tensor applyRope(const Tensor &x, const Tensor &cos, const Tensor &sin)
+{
+    const int64_t rd = cos.size(-1);
+    if (rd == x.size(-1))
+        return x * cos + rotateHalf(x) * sin;
+    Tensor rot = x.narrow(-1, 0, rd);
+    Tensor pass = x.narrow(-1, rd, x.size(-1) - rd);
+    return torch::cat({rot * cos + rotateHalf(rot) * sin, pass}, -1);
+}
+
+}  // namespace
+
+std::shared_ptr<Transformer> Transformer::build(WeightStore &store, torch::ScalarType dtype, torch::Device device)
+{
+    if (store.configJson.empty())
+        throwWeightError(ErrorCode::NotFound, "'" + store.source + "' has no config.json beside the weights");
+    json c = json::parse(store.configJson, nullptr, false);
+    if (!c.is_object())
+        throwWeightError(ErrorCode::FormatError, "config.json of '" + store.source + "' is not a JSON object");
+    auto t = std::make_shared<Transformer>();
+    t->dtype = dtype;
+    t->device = device;
+    ArchConfig &a = t->cfg;
+    a.modelType = strOr(c, "model_type", "");
+    const std::string &mt = a.modelType;
+    if (mt == "gpt2")
+        a.arch = Arch::Gpt2;
+    else if (mt == "llama" || mt == "mistral" || mt == "qwen2")
+        a.arch = Arch::Llama;
+    else if (mt == "gpt_neox")
+        a.arch = Arch::NeoX;
+    else if (mt == "bert" || mt == "xlm-roberta" || mt == "roberta")
+        a.arch = Arch::Bert;
+    else
+        throwWeightError(ErrorCode::Unsupported, "'" + store.source + "': model_type '" + mt +
+                                                     "' is not supported (gpt2, llama, mistral, qwen2, gpt_neox, "
+                                                     "bert, xlm-roberta, roberta are)");
+    const bool gpt2 = a.arch == Arch::Gpt2;
+    a.hidden = gpt2 ? intOr(c, "n_embd", 768) : intOr(c, "hidden_size", 0);
+    a.layers = gpt2 ? intOr(c, "n_layer", 12) : intOr(c, "num_hidden_layers", 0);
+    a.heads = gpt2 ? intOr(c, "n_head", 12) : intOr(c, "num_attention_heads", 0);
+    a.kvHeads = intOr(c, "num_key_value_heads", a.heads);
+    a.vocab = intOr(c, "vocab_size", 0);
+    a.maxPositions = gpt2 ? intOr(c, "n_positions", 1024) : intOr(c, "max_position_embeddings", 2048);
+    a.bosId = intOr(c, "bos_token_id", -1);
+    a.eosId = intOr(c, "eos_token_id", -1);
+    a.padId = intOr(c, "pad_token_id", -1);
+    if (a.hidden <= 0 || a.layers <= 0 || a.heads <= 0 || a.kvHeads <= 0 || a.hidden % a.heads != 0 ||
+        a.heads % a.kvHeads != 0)
+        throwWeightError(ErrorCode::FormatError, "config.json of '" + store.source +
+                                                     "': hidden size / layers / heads are missing or inconsistent");
+    a.headDim = intOr(c, "head_dim", a.hidden / a.heads);
+    a.intermediate = gpt2 ? intOr(c, "n_inner", 4 * a.hidden) : intOr(c, "intermediate_size", 4 * a.hidden);
+    if (gpt2 && c.contains("n_inner") && c["n_inner"].is_null())
+        a.intermediate = 4 * a.hidden;
+    const std::string act = gpt2 ? strOr(c, "activation_function", "gelu_new") : strOr(c, "hidden_act", "gelu");
+    if (act == "silu" || act == "swish")
+        a.activation = "silu";
+    else if (act == "gelu")
+        a.activation = "gelu";
+    else if (act == "gelu_new" || act == "gelu_pytorch_tanh" || act == "gelu_fast")
+        a.activation = "gelu_tanh";
+    else if (act == "relu")
+        a.activation = "relu";
+    else
+        throwWeightError(ErrorCode::Unsupported, "'" + store.source + "': activation '" + act + "' is not supported");
+
+    Builder b(store, dtype, device);
+    const int H = a.hidden, I = a.intermediate, hd = a.headDim;
+    const int qOut = a.heads * hd, kvOut = a.kvHeads * hd;
+    if (a.vocab <= 0) {
+        const char *embName = gpt2 ? "transformer.wte.weight" : a.arch == Arch::NeoX ? "gpt_neox.embed_in.weight"
+                                                                                       : "model.embed_tokens.weight";
+        if (store.has(embName))
+            a.vocab = static_cast<int>(store.get(embName).size(0));
+    }
+    t->m_blocks.resize(a.layers);
+    if (a.arch == Arch::Gpt2) {
+        const double eps = numOr(c, "layer_norm_epsilon", 1e-5);
+        t->m_embed = b.get("transformer.wte.weight", {a.vocab, H});
+        t->m_posEmbed = b.get("transformer.wpe.weight", {});
+        a.maxPositions = static_cast<int>(std::min<int64_t>(a.maxPositions, t->m_posEmbed.size(0)));
+        for (int l = 0; l < a.layers; ++l) {
+            const std::string s = "transformer.h." + std::to_string(l);
+            Block &blk = t->m_blocks[l];
+            blk.norm1 = b.layerNorm(s + ".ln_1", H, eps);
+            blk.norm2 = b.layerNorm(s + ".ln_2", H, eps);
+            // Conv1D stores [in, out]: transpose to nn.Linear's [out, in]; c_attn is q|k|v along out.
+            const Tensor &cattn = store.get(s + ".attn.c_attn.weight");
+            const Tensor &cattnB = store.get(s + ".attn.c_attn.bias");
+            if (cattn.sizes().vec() != std::vector<int64_t>{H, 3 * H})
+                throwWeightError(ErrorCode::FormatError, "'" + store.source + "': tensor '" + s +
+                                                             ".attn.c_attn.weight' is not [" + std::to_string(H) +
+                                                             ", " + std::to_string(3 * H) + "]");
+            auto w = cattn.t().chunk(3, 0);
+            auto bias = cattnB.chunk(3, 0);
+            blk.q = {b.place(w[0]), b.place(bias[0])};
+            blk.k = {b.place(w[1]), b.place(bias[1])};
+            blk.v = {b.place(w[2]), b.place(bias[2])};
+            const auto conv = [&](const std::string &name, int64_t in, int64_t out) {
+                Tensor wt = b.get(name + ".weight", {in, out});
+                return Linear{wt.t().contiguous(), b.get(name + ".bias", {out})};
+            };
+            blk.o = conv(s + ".attn.c_proj", H, H);
+            blk.up = conv(s + ".mlp.c_fc", H, I);
+            blk.down = conv(s + ".mlp.c_proj", I, H);
+        }
+        t->m_finalNorm = b.layerNorm("transformer.ln_f", H, eps);
+        t->m_head = store.has("lm_head.weight") ? b.get("lm_head.weight", {a.vocab, H}) : t->m_embed;
+    } else if (a.arch == Arch::Llama) {
+        const double eps = numOr(c, "rms_norm_eps", 1e-6);
+        a.rotaryDim = hd;
+        t->m_embed = b.get("model.embed_tokens.weight", {a.vocab, H});
+        int window = 0;
+        int windowFromLayer = 0;
+        if (mt == "mistral") {
+            window = intOr(c, "sliding_window", 0);
+        } else if (mt == "qwen2" && boolOr(c, "use_sliding_window", false)) {
+            // HF Qwen2: the window applies to layers >= max_window_layers.
+            window = intOr(c, "sliding_window", 0);
+            windowFromLayer = intOr(c, "max_window_layers", 0);
+        }
+        for (int l = 0; l < a.layers; ++l) {
+            const std::string s = "model.layers." + std::to_string(l);
+            Block &blk = t->m_blocks[l];
+            blk.norm1 = b.rmsNorm(s + ".input_layernorm", H, eps);
+            blk.norm2 = b.rmsNorm(s + ".post_attention_layernorm", H, eps);
+            blk.q = b.linear(s + ".self_attn.q_proj", qOut, H);
+            blk.k = b.linear(s + ".self_attn.k_proj", kvOut, H);
+            blk.v = b.linear(s + ".self_attn.v_proj", kvOut, H);
+            blk.o = b.linear(s + ".self_attn.o_proj", H, qOut);
+            blk.gate = b.linear(s + ".mlp.gate_proj", I, H);
+            blk.up = b.linear(s + ".mlp.up_proj", I, H);
+            blk.down = b.linear(s + ".mlp.down_proj", H, I);
+            blk.slidingWindow = l >= windowFromLayer ? window : 0;
+            a.slidingWindow = std::max(a.slidingWindow, blk.slidingWindow);
+        }
+        t->m_finalNorm = b.rmsNorm("model.norm", H, eps);
+        t->m_head = store.has("lm_head.weight") ? b.get("lm_head.weight", {a.vocab, H}) : t->m_embed;
+        t->m_invFreq = ropeInvFreq(c, hd, store.source);
+        // GGUF llama3 files carry their rope scaling as per-frequency divisors.
+        if (Tensor f = store.find("rope_freqs.weight"); f.defined() && f.numel() == t->m_invFreq.numel())
+            t->m_invFreq = t->m_invFreq / f.to(torch::kFloat32).reshape({-1});
+    } else if (a.arch == Arch::NeoX) {
+        const double eps = numOr(c, "layer_norm_eps", 1e-5);
+        a.parallelResidual = boolOr(c, "use_parallel_residual", true);
+        a.rotaryDim = static_cast<int>(hd * numOr(c, "rotary_pct", numOr(c, "partial_rotary_factor", 0.25)));
+        t->m_embed = b.get("gpt_neox.embed_in.weight", {a.vocab, H});
+        for (int l = 0; l < a.layers; ++l) {
+            const std::string s = "gpt_neox.layers." + std::to_string(l);
+            Block &blk = t->m_blocks[l];
+            blk.norm1 = b.layerNorm(s + ".input_layernorm", H, eps);
+            blk.norm2 = b.layerNorm(s + ".post_attention_layernorm", H, eps);
+            // query_key_value is laid out per head: [h0: q k v][h1: q k v]...
+            const std::string qkv = s + ".attention.query_key_value";
+            const Tensor &w = store.get(qkv + ".weight");
+            if (w.sizes().vec() != std::vector<int64_t>{3 * H, H})
+                throwWeightError(ErrorCode::FormatError, "'" + store.source + "': tensor '" + qkv +
+                                                             ".weight' is not [" + std::to_string(3 * H) + ", " +
+                                                             std::to_string(H) + "]");
+            Tensor wv = w.reshape({a.heads, 3, hd, H});
+            Tensor bv = store.get(qkv + ".bias").reshape({a.heads, 3, hd});
+            for (int part = 0; part < 3; ++part) {
+                Linear lin{b.place(wv.select(1, part).reshape({H, H})), b.place(bv.select(1, part).reshape({H}))};
+                (part == 0 ? blk.q : part == 1 ? blk.k : blk.v) = lin;
+            }
+            blk.o = b.linear(s + ".attention.dense", H, H);
+            blk.up = b.linear(s + ".mlp.dense_h_to_4h", I, H);
+            blk.down = b.linear(s + ".mlp.dense_4h_to_h", H, I);
+        }
+        t->m_finalNorm = b.layerNorm("gpt_neox.final_layer_norm", H, eps);
+        t->m_head = store.has("embed_out.weight") ? b.get("embed_out.weight", {a.vocab, H}) : t->m_embed;
+        t->m_invFreq = ropeInvFreq(c, a.rotaryDim, store.source);
+    } else {
+        const double eps = numOr(c, "layer_norm_eps", 1e-12);
+        a.causal = false;
+        a.xlmrPositions = mt != "bert";
+        const std::string root = store.has("bert.embeddings.word_embeddings.weight") ? "bert"
+                                 : store.has("roberta.embeddings.word_embeddings.weight") ? "roberta"
+                                                                                          : (a.xlmrPositions ? "roberta" : "bert");
+        t->m_embed = b.get(root + ".embeddings.word_embeddings.weight", {a.vocab, H});
+        t->m_posEmbed = b.get(root + ".embeddings.position_embeddings.weight", {});
+        t->m_typeEmbed = b.opt(root + ".embeddings.token_type_embeddings.weight", {});
+        t->m_embedNorm = b.layerNorm(root + ".embeddings.LayerNorm", H, eps);
+        a.maxPositions = static_cast<int>(t->m_posEmbed.size(0));
+        if (a.xlmrPositions) {
+            if (a.padId < 0)
+                a.padId = 1;
+            a.maxPositions -= a.padId + 1;  // positions start at pad + 1
+        }
+        for (int l = 0; l < a.layers; ++l) {
+            const std::string s = root + ".encoder.layer." + std::to_string(l);
+            Block &blk = t->m_blocks[l];
+            blk.q = b.linear(s + ".attention.self.query", H, H);
+            blk.k = b.linear(s + ".attention.self.key", H, H);
+            blk.v = b.linear(s + ".attention.self.value", H, H);
+            blk.o = b.linear(s + ".attention.output.dense", H, H);
+            blk.norm1 = b.layerNorm(s + ".attention.output.LayerNorm", H, eps);
+            blk.up = b.linear(s + ".intermediate.dense", I, H);
+            blk.down = b.linear(s + ".output.dense", H, I);
+            blk.norm2 = b.layerNorm(s + ".output.LayerNorm", H, eps);
+        }
+        const Tensor &cls = store.get("classifier.weight");
+        a.numLabels = static_cast<int>(cls.size(0));
+        t->m_head = b.get("classifier.weight", {a.numLabels, H});
+        t->m_headBias = b.opt("classifier.bias", {a.numLabels});
+    }
+    if (t->m_invFreq.defined())
+        t->m_invFreq = t->m_invFreq.to(device);
+    t->parameters = b.params();
+    return t;
+}
+
+Tensor Transformer::mlp(const Block &b, const Tensor &x) const
+{
+    if (b.gate.w.defined())
+        return b.down(torch::silu(b.gate(x)) * b.up(x));
+    Tensor h = b.up(x);
+    if (cfg.activation == "gelu")
+        h = torch::gelu(h);
+    else if (cfg.activation == "gelu_tanh")
+        h = torch::gelu(h, "tanh");
+    else if (cfg.activation == "relu")
+        h = torch::relu(h);
+    else
+        h = torch::silu(h);
+    return b.down(h);
+}
+
+Tensor Transformer::attention(const Block &b, const Tensor &x, const Tensor &cos, const Tensor &sin,
+                              const Tensor &keyMask, int64_t past, KvCache *cache, int layer,
+                              const AttentionHook &hook) const
+{
+    const int64_t B = x.size(0), T = x.size(1), hd = cfg.headDim;
+    Tensor q = b.q(x).view({B, T, cfg.heads, hd}).transpose(1, 2);
+    Tensor k = b.k(x).view({B, T, cfg.kvHeads, hd}).transpose(1, 2);
+    Tensor v = b.v(x).view({B, T, cfg.kvHeads, hd}).transpose(1, 2);
+    if (cos.defined()) {
+        q = applyRope(q, cos, sin);
+        k = applyRope(k, cos, sin);
+    }
+    if (cache) {
+        if (cache->k.size() <= static_cast<std::size_t>(layer)) {
+            cache->k.resize(cfg.layers);
+            cache->v.resize(cfg.layers);
+        }
+        if (cache->k[layer].defined()) {
+            k = torch::cat({cache->k[layer], k}, 2);
+            v = torch::cat({cache->v[layer], v}, 2);
+        }
+        cache->k[layer] = k;
+        cache->v[layer] = v;
+    }
+    const int64_t S = k.size(2);
+    if (cfg.kvHeads != cfg.heads) {
+        // HF repeat_kv: query head h uses kv head h / (heads / kvHeads).
+        const int64_t rep = cfg.heads / cfg.kvHeads;
+        k = k.repeat_interleave(rep, 1);
+        v = v.repeat_interleave(rep, 1);
+    }
+    Tensor scores = torch::matmul(q, k.transpose(-1, -2)).to(torch::kFloat32) / std::sqrt(static_cast<double>(hd));
+    // Visibility of key j (cache index) to query i = past + row: causal, sliding window, padding.
+    Tensor visible;
+    if (cfg.causal) {
+        auto opts = torch::TensorOptions().dtype(torch::kInt64).device(x.device());
+        Tensor qi = torch::arange(past, past + T, opts).unsqueeze(1);
+        Tensor kj = torch::arange(0, S, opts).unsqueeze(0);
+        visible = kj <= qi;
+        if (b.slidingWindow > 0)
+            visible = visible.logical_and(kj > qi - b.slidingWindow);  // HF: i - window < j <= i
+        visible = visible.view({1, 1, T, S});
+    }
+    if (keyMask.defined()) {
+        Tensor km = keyMask.view({B, 1, 1, S}).to(torch::kBool);
+        visible = visible.defined() ? visible.logical_and(km) : km;
+    }
+    if (visible.defined())
+        scores = scores.masked_fill(visible.logical_not(), std::numeric_limits<float>::lowest());
+    Tensor probs = torch::softmax(scores, -1);
+    if (hook)
+        hook(layer, probs);
+    Tensor ctx = torch::matmul(probs.to(v.scalar_type()), v);
+    ctx = ctx.transpose(1, 2).reshape({B, T, cfg.heads * hd});
+    return b.o(ctx);
+}
+
+Tensor Transformer::forward(const Tensor &idsIn, const Tensor &mask, KvCache *cache, const AttentionHook &hook,
+                            std::vector<Tensor> *hiddenStates, const JobContext &job) const
+{
+    torch::NoGradGuard noGrad;
+    const Tensor ids = idsIn.to(device);
+    const int64_t B = ids.size(0), T = ids.size(1);
+    const int64_t past = cache ? cache->length() : 0;
+    auto longOpts = torch::TensorOptions().dtype(torch::kInt64).device(device);
+    Tensor positions = torch::arange(past, past + T, longOpts).unsqueeze(0).expand({B, T});
+    Tensor keyMask;
+    if (mask.defined())
+        keyMask = mask.to(device);
+    if (cfg.causal && keyMask.defined() && cache && past > 0)
+        keyMask = torch::cat({torch::ones({B, past}, longOpts), keyMask}, 1);
+
+    Tensor x = torch::embedding(m_embed, ids);
+    if (cfg.arch == Arch::Gpt2) {
+        x = x + torch::embedding(m_posEmbed, positions);
+    } else if (cfg.arch == Arch::Bert) {
+        if (cfg.xlmrPositions) {
+            Tensor real = ids.ne(cfg.padId).to(torch::kInt64);
+            positions = torch::cumsum(real, 1) * real + cfg.padId;
+        }
+        x = x + torch::embedding(m_posEmbed, positions);
+        if (m_typeEmbed.defined())
+            x = x + m_typeEmbed[0];
+        x = m_embedNorm(x);
+    }
+    Tensor cos, sin;
+    if (m_invFreq.defined()) {
+        // HF computes the rotary angles in float32 and casts cos/sin to the compute dtype.
+        Tensor freqs = positions.to(torch::kFloat32).unsqueeze(-1) * m_invFreq.view({1, 1, -1});
+        Tensor emb = torch::cat({freqs, freqs}, -1);
+        cos = emb.cos().to(dtype).unsqueeze(1);
+        sin = emb.sin().to(dtype).unsqueeze(1);
+    }
+    if (hiddenStates)
+        hiddenStates->push_back(x);
+    for (int l = 0; l < cfg.layers; ++l) {
+        throwIfCancelled(job);
+        const Block &b = m_blocks[l];
+        if (cfg.arch == Arch::Bert) {
+            Tensor a = attention(b, x, cos, sin, keyMask, past, cache, l, hook);
+            x = b.norm1(a + x);
+            x = b.norm2(mlp(b, x) + x);
+        } else if (cfg.parallelResidual) {
+            Tensor a = attention(b, b.norm1(x), cos, sin, keyMask, past, cache, l, hook);
+            x = mlp(b, b.norm2(x)) + a + x;
+        } else {
+            x = x + attention(b, b.norm1(x), cos, sin, keyMask, past, cache, l, hook);
+            x = x + mlp(b, b.norm2(x));
+        }
+        if (hiddenStates)
+            hiddenStates->push_back(x);
+    }
+    if (cfg.arch != Arch::Bert) {
+        x = m_finalNorm(x);
+        if (hiddenStates)
+            hiddenStates->back() = x;  // HF replaces the last entry with the normed output
+    }
+    return x;
+}
+
+Tensor Transformer::logits(const Tensor &hidden) const
+{
+    torch::NoGradGuard noGrad;
+    Tensor out = m_headBias.defined() ? torch::linear(hidden, m_head, m_headBias) : torch::linear(hidden, m_head);
+    return out.to(torch::kFloat32);
+}
+
+}  // namespace terse

@@ -1,0 +1,94 @@
+#pragma once
+// Transformer architectures built from weight names (design.md rule 4): GPT-2, the Llama family
+// (Llama 2/3, Mistral, Qwen2), GPT-NeoX, and BERT / XLM-RoBERTa token classifiers. Internal: torch types.
+
+#include "terse/job.h"
+#include "terse/model.h"
+#include "weights/weight_store.h"
+
+#include <torch/types.h>
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace terse {
+
+enum class Arch { Gpt2, Llama, NeoX, Bert };
+
+// y = x W^T + b (nn.Linear layout; GPT-2's Conv1D weights are transposed on load).
+struct Linear {
+    torch::Tensor w, b;
+    torch::Tensor operator()(const torch::Tensor &x) const;
+};
+
+// LayerNorm (with bias) or RMSNorm (HF Llama: normalise in fp32, scale in the input dtype).
+struct Norm {
+    torch::Tensor w, b;
+    double eps = 1e-5;
+    bool rms = false;
+    torch::Tensor operator()(const torch::Tensor &x) const;
+};
+
+struct Block {
+    Norm norm1, norm2;  // pre-norms for decoders; BERT: attention.output.LayerNorm, output.LayerNorm
+    Linear q, k, v, o;
+    Linear gate, up, down;  // gate only for SiLU-gated MLPs
+    int slidingWindow = 0;  // 0: full causal attention
+};
+
+struct ArchConfig {
+    Arch arch = Arch::Llama;
+    std::string modelType;
+    int hidden = 0, layers = 0, heads = 0, kvHeads = 0, headDim = 0, intermediate = 0, vocab = 0;
+    int maxPositions = 0, numLabels = 0, rotaryDim = 0;
+    int slidingWindow = 0;       // largest attention window of any layer (0 = none)
+    int bosId = -1, eosId = -1, padId = -1;
+    bool causal = true;
+    bool parallelResidual = false;
+    bool xlmrPositions = false;  // RoBERTa positions: cumsum(ids != pad) * (ids != pad) + pad
+    std::string activation;      // "silu", "gelu", "gelu_tanh", "relu"
+};
+
+// Per-layer cached keys (already rotated) and values, [B, kvHeads, S, headDim].
+struct KvCache {
+    std::vector<torch::Tensor> k, v;
+    int64_t length() const { return k.empty() || !k[0].defined() ? 0 : k[0].size(2); }
+};
+
+// Receives each layer's attention probabilities [B, heads, T, S] (float32) as soon as they exist.
+using AttentionHook = std::function<void(int layer, const torch::Tensor &probs)>;
+
+class Transformer {
+public:
+    // Builds the architecture named by config.json's model_type from the store's tensors.
+    // Throws WeightError (missing tensors, bad shapes, unsupported model types / rope scaling).
+    static std::shared_ptr<Transformer> build(WeightStore &store, torch::ScalarType dtype, torch::Device device);
+
+    // Forward over ids [B, T] (int64). `mask` [B, T] (1 real / 0 pad, int64) may be undefined.
+    // With a cache the tokens continue after its content (positions = cache length + i).
+    // Returns the final hidden states [B, T, hidden] (after the final norm for decoders).
+    torch::Tensor forward(const torch::Tensor &ids, const torch::Tensor &mask, KvCache *cache,
+                          const AttentionHook &hook, std::vector<torch::Tensor> *hiddenStates,
+                          const JobContext &job) const;
+    // Logits in float32: the LM head or the token-classification head.
+    torch::Tensor logits(const torch::Tensor &hidden) const;
+
+    ArchConfig cfg;
+    long long parameters = 0;
+    torch::ScalarType dtype = torch::kFloat32;
+    torch::Device device = torch::kCPU;
+
+private:
+    torch::Tensor attention(const Block &b, const torch::Tensor &x, const torch::Tensor &cos,
+                            const torch::Tensor &sin, const torch::Tensor &keyMask, int64_t past, KvCache *cache,
+                            int layer, const AttentionHook &hook) const;
+    torch::Tensor mlp(const Block &b, const torch::Tensor &x) const;
+
+    torch::Tensor m_embed, m_posEmbed, m_typeEmbed, m_head, m_headBias, m_invFreq;
+    Norm m_embedNorm, m_finalNorm;
+    std::vector<Block> m_blocks;
+};
+
+}  // namespace terse

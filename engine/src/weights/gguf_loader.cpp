@@ -1,0 +1,537 @@
+// GGUF v2/v3 reader: metadata as plain data, tensors dequantised to float32 following ggml's block
+// layouts (ggml-common.h / ggml-quants.c dequantize_row_*), names mapped to HF names.
+#include "weights/mapped_file.h"
+#include "weights/weight_store.h"
+
+#include <nlohmann/json.hpp>
+#include <torch/torch.h>
+
+#include <cmath>
+#include <cstring>
+#include <regex>
+
+namespace terse {
+
+namespace {
+
+float halfToFloat(std::uint16_t h)
+{
+    const std::uint32_t sign = (h & 0x8000u) << 16;
+    std::uint32_t exp = (h >> 10) & 0x1f;
+    std::uint32_t mant = h & 0x3ffu;
+    std::uint32_t bits;
+    if (exp == 0) {
+        if (mant == 0) {
+            bits = sign;
+        } else {  // subnormal: renormalise
+            exp = 127 - 15 + 1;
+            while ((mant & 0x400u) == 0) {
+                mant <<= 1;
+                --exp;
+            }
+            bits = sign | (exp << 23) | ((mant & 0x3ffu) << 13);
+        }
+    } else if (exp == 31) {
+        bits = sign | 0x7f800000u | (mant << 13);
+    } else {
+        bits = sign | ((exp + 127 - 15) << 23) | (mant << 13);
+    }
+    float f;
+    std::memcpy(&f, &bits, 4);
+    return f;
+}
+
+std::uint16_t rd16(const std::uint8_t *p)
+{
+    std::uint16_t v;
+    std::memcpy(&v, p, 2);
+    return v;
+}
+
+enum GgmlType : std::uint32_t {
+    kF32 = 0, kF16 = 1, kQ4_0 = 2, kQ4_1 = 3, kQ5_0 = 6, kQ5_1 = 7, kQ8_0 = 8,
+    kQ4_K = 12, kQ5_K = 13, kQ6_K = 14, kBF16 = 30,
+};
+
+struct TypeSpec {
+    std::uint32_t id;
+    const char *name;
+    int blockElems;
+    int blockBytes;
+};
+
+constexpr TypeSpec kTypes[] = {
+    {kF32, "F32", 1, 4},       {kF16, "F16", 1, 2},        {kBF16, "BF16", 1, 2},     {kQ8_0, "Q8_0", 32, 34},
+    {kQ4_0, "Q4_0", 32, 18},   {kQ4_1, "Q4_1", 32, 20},    {kQ5_0, "Q5_0", 32, 22},   {kQ5_1, "Q5_1", 32, 24},
+    {kQ4_K, "Q4_K", 256, 144}, {kQ5_K, "Q5_K", 256, 176},  {kQ6_K, "Q6_K", 256, 210},
+};
+
+const TypeSpec *typeSpec(std::uint32_t id)
+{
+    for (const auto &t : kTypes)
+        if (t.id == id)
+            return &t;
+    return nullptr;
+}
+
+void getScaleMinK4(int j, const std::uint8_t *q, std::uint8_t &d, std::uint8_t &m)
+{
+    if (j < 4) {
+        d = q[j] & 63;
+        m = q[j + 4] & 63;
+    } else {
+        d = (q[j + 4] & 0xF) | ((q[j - 4] >> 6) << 4);
+        m = (q[j + 4] >> 4) | ((q[j - 0] >> 6) << 4);
+    }
+}
+
+// Dequantises `blocks` blocks of type `type` from `src` into `y`.
+void dequantise(std::uint32_t type, const std::uint8_t *src, std::int64_t blocks, float *y)
+{
+    for (std::int64_t b = 0; b < blocks; ++b) {
+        switch (type) {
+        case kQ8_0: {
+            const std::uint8_t *x = src + b * 34;
+            const float d = halfToFloat(rd16(x));
+            for (int j = 0; j < 32; ++j)
+                *y++ = d * static_cast<float>(static_cast<std::int8_t>(x[2 + j]));
+            break;
+        }
+        case kQ4_0: {
+            const std::uint8_t *x = src + b * 18;
+            const float d = halfToFloat(rd16(x));
+            const std::uint8_t *qs = x + 2;
+            for (int j = 0; j < 16; ++j) {
+                y[j] = static_cast<float>((qs[j] & 0x0F) - 8) * d;
+                y[j + 16] = static_cast<float>((qs[j] >> 4) - 8) * d;
+            }
+            y += 32;
+            break;
+        }
+        case kQ4_1: {
+            const std::uint8_t *x = src + b * 20;
+            const float d = halfToFloat(rd16(x)), m = halfToFloat(rd16(x + 2));
+            const std::uint8_t *qs = x + 4;
+            for (int j = 0; j < 16; ++j) {
+                y[j] = static_cast<float>(qs[j] & 0x0F) * d + m;
+                y[j + 16] = static_cast<float>(qs[j] >> 4) * d + m;
+            }
+            y += 32;
+            break;
+        }
+        case kQ5_0:
+        case kQ5_1: {
+            const bool hasMin = type == kQ5_1;
+            const std::uint8_t *x = src + b * (hasMin ? 24 : 22);
+            const float d = halfToFloat(rd16(x));
+            const float m = hasMin ? halfToFloat(rd16(x + 2)) : 0.0f;
+            std::uint32_t qh;
+            std::memcpy(&qh, x + (hasMin ? 4 : 2), 4);
+            const std::uint8_t *qs = x + (hasMin ? 8 : 6);
+            for (int j = 0; j < 16; ++j) {
+                const std::uint8_t xh0 = ((qh >> (j + 0)) << 4) & 0x10;
+                const std::uint8_t xh1 = ((qh >> (j + 12))) & 0x10;
+                const int x0 = (qs[j] & 0x0F) | xh0;
+                const int x1 = (qs[j] >> 4) | xh1;
+                if (hasMin) {
+                    y[j] = static_cast<float>(x0) * d + m;
+                    y[j + 16] = static_cast<float>(x1) * d + m;
+                } else {
+                    y[j] = static_cast<float>(x0 - 16) * d;
+                    y[j + 16] = static_cast<float>(x1 - 16) * d;
+                }
+            }
+            y += 32;
+            break;
+        }
+        case kQ4_K: {
+            const std::uint8_t *x = src + b * 144;
+            const float d = halfToFloat(rd16(x)), min = halfToFloat(rd16(x + 2));
+            const std::uint8_t *scales = x + 4;
+            const std::uint8_t *q = x + 16;
+            int is = 0;
+            for (int j = 0; j < 256; j += 64) {
+                std::uint8_t sc, m;
+                getScaleMinK4(is + 0, scales, sc, m);
+                const float d1 = d * sc, m1 = min * m;
+                getScaleMinK4(is + 1, scales, sc, m);
+                const float d2 = d * sc, m2 = min * m;
+                for (int l = 0; l < 32; ++l)
+                    *y++ = d1 * (q[l] & 0xF) - m1;
+                for (int l = 0; l < 32; ++l)
+                    *y++ = d2 * (q[l] >> 4) - m2;
+                q += 32;
+                is += 2;
+            }
+            break;
+        }
+        case kQ5_K: {
+            const std::uint8_t *x = src + b * 176;
+            const float d = halfToFloat(rd16(x)), min = halfToFloat(rd16(x + 2));
+            const std::uint8_t *scales = x + 4;
+            const std::uint8_t *qh = x + 16;
+            const std::uint8_t *ql = x + 48;
+            int is = 0;
+            std::uint8_t u1 = 1, u2 = 2;
+            for (int j = 0; j < 256; j += 64) {
+                std::uint8_t sc, m;
+                getScaleMinK4(is + 0, scales, sc, m);
+                const float d1 = d * sc, m1 = min * m;
+                getScaleMinK4(is + 1, scales, sc, m);
+                const float d2 = d * sc, m2 = min * m;
+                for (int l = 0; l < 32; ++l)
+                    *y++ = d1 * ((ql[l] & 0xF) + (qh[l] & u1 ? 16 : 0)) - m1;
+                for (int l = 0; l < 32; ++l)
+                    *y++ = d2 * ((ql[l] >> 4) + (qh[l] & u2 ? 16 : 0)) - m2;
+                ql += 32;
+                is += 2;
+                u1 <<= 2;
+                u2 <<= 2;
+            }
+            break;
+        }
+        case kQ6_K: {
+            const std::uint8_t *x = src + b * 210;
+            const std::uint8_t *ql = x;
+            const std::uint8_t *qh = x + 128;
+            const std::int8_t *sc = reinterpret_cast<const std::int8_t *>(x + 192);
+            const float d = halfToFloat(rd16(x + 208));
+            for (int n = 0; n < 256; n += 128) {
+                for (int l = 0; l < 32; ++l) {
+                    const int is = l / 16;
+                    const int q1 = static_cast<std::int8_t>((ql[l + 0] & 0xF) | (((qh[l] >> 0) & 3) << 4)) - 32;
+                    const int q2 = static_cast<std::int8_t>((ql[l + 32] & 0xF) | (((qh[l] >> 2) & 3) << 4)) - 32;
+                    const int q3 = static_cast<std::int8_t>((ql[l + 0] >> 4) | (((qh[l] >> 4) & 3) << 4)) - 32;
+                    const int q4 = static_cast<std::int8_t>((ql[l + 32] >> 4) | (((qh[l] >> 6) & 3) << 4)) - 32;
+                    y[l + 0] = d * sc[is + 0] * q1;
+                    y[l + 32] = d * sc[is + 2] * q2;
+                    y[l + 64] = d * sc[is + 4] * q3;
+                    y[l + 96] = d * sc[is + 6] * q4;
+                }
+                y += 128;
+                ql += 64;
+                qh += 32;
+                sc += 8;
+            }
+            break;
+        }
+        default:
+            break;
+        }
+    }
+}
+
+// Bounds-checked little-endian cursor over the mapped file.
+class Reader {
+public:
+    Reader(const MappedFile &f) : m_f(f) {}
+    std::size_t pos() const { return m_pos; }
+    void need(std::uint64_t n, const char *what)
+    {
+        if (n > m_f.size() - m_pos)
+            throwWeightError(ErrorCode::FormatError, "'" + m_f.path() + "' is truncated while reading " + what +
+                                                         " at byte " + std::to_string(m_pos));
+    }
+    template <typename T>
+    T read(const char *what)
+    {
+        need(sizeof(T), what);
+        T v;
+        std::memcpy(&v, m_f.data() + m_pos, sizeof(T));
+        m_pos += sizeof(T);
+        return v;
+    }
+    std::string str(const char *what)
+    {
+        const auto n = read<std::uint64_t>(what);
+        need(n, what);
+        std::string s(reinterpret_cast<const char *>(m_f.data() + m_pos), n);
+        m_pos += n;
+        return s;
+    }
+
+private:
+    const MappedFile &m_f;
+    std::size_t m_pos = 0;
+};
+
+enum GgufValueType : std::uint32_t {
+    kU8 = 0, kI8 = 1, kU16 = 2, kI16 = 3, kU32 = 4, kI32 = 5, kF32v = 6, kBool = 7, kString = 8, kArray = 9,
+    kU64 = 10, kI64 = 11, kF64 = 12,
+};
+
+double readNumber(Reader &r, std::uint32_t t, const std::string &key, bool &isFloat)
+{
+    isFloat = false;
+    switch (t) {
+    case kU8: return r.read<std::uint8_t>("metadata");
+    case kI8: return r.read<std::int8_t>("metadata");
+    case kU16: return r.read<std::uint16_t>("metadata");
+    case kI16: return r.read<std::int16_t>("metadata");
+    case kU32: return r.read<std::uint32_t>("metadata");
+    case kI32: return r.read<std::int32_t>("metadata");
+    case kU64: return static_cast<double>(r.read<std::uint64_t>("metadata"));
+    case kI64: return static_cast<double>(r.read<std::int64_t>("metadata"));
+    case kBool: return r.read<std::uint8_t>("metadata");
+    case kF32v: isFloat = true; return r.read<float>("metadata");
+    case kF64: isFloat = true; return r.read<double>("metadata");
+    default:
+        throwWeightError(ErrorCode::FormatError, "metadata key '" + key + "' has unknown value type " + std::to_string(t));
+    }
+}
+
+MetaValue readValue(Reader &r, std::uint32_t t, const std::string &key)
+{
+    MetaValue v;
+    if (t == kString) {
+        v.kind = MetaValue::Kind::String;
+        v.text = r.str("metadata string");
+    } else if (t == kArray) {
+        const auto et = r.read<std::uint32_t>("array type");
+        const auto n = r.read<std::uint64_t>("array length");
+        if (et == kString) {
+            v.kind = MetaValue::Kind::StringArray;
+            r.need(n * 8 / 8, "string array");  // each element needs at least 8 bytes: reject absurd counts early
+            for (std::uint64_t i = 0; i < n; ++i)
+                v.strings.push_back(r.str("string array element"));
+        } else if (et == kArray) {
+            throwWeightError(ErrorCode::Unsupported, "metadata key '" + key + "' holds nested arrays");
+        } else {
+            v.kind = MetaValue::Kind::NumberArray;
+            r.need(n, "number array");
+            bool isFloat;
+            for (std::uint64_t i = 0; i < n; ++i)
+                v.numbers.push_back(readNumber(r, et, key, isFloat));
+        }
+    } else if (t == kBool) {
+        v.kind = MetaValue::Kind::Bool;
+        v.integer = r.read<std::uint8_t>("metadata") != 0;
+    } else {
+        bool isFloat;
+        const double x = readNumber(r, t, key, isFloat);
+        if (isFloat) {
+            v.kind = MetaValue::Kind::Float;
+            v.number = x;
+        } else {
+            v.kind = MetaValue::Kind::Integer;
+            v.integer = static_cast<std::int64_t>(x);
+            v.number = x;
+        }
+    }
+    return v;
+}
+
+// Maps llama.cpp tensor names to the HF names the architectures are built from.
+std::string hfName(const std::string &arch, const std::string &name, bool &permuteQ, bool &permuteK,
+                   bool &conv1d)
+{
+    permuteQ = permuteK = conv1d = false;
+    static const std::regex blk(R"(blk\.(\d+)\.([a-z_]+)\.(weight|bias))");
+    std::smatch m;
+    const bool llamaLike = arch == "llama" || arch == "qwen2" || arch == "mistral";
+    if (llamaLike) {
+        if (name == "token_embd.weight") return "model.embed_tokens.weight";
+        if (name == "output_norm.weight") return "model.norm.weight";
+        if (name == "output.weight") return "lm_head.weight";
+        if (std::regex_match(name, m, blk)) {
+            static const std::map<std::string, std::string> parts = {
+                {"attn_norm", "input_layernorm"}, {"attn_q", "self_attn.q_proj"},
+                {"attn_k", "self_attn.k_proj"},   {"attn_v", "self_attn.v_proj"},
+                {"attn_output", "self_attn.o_proj"}, {"ffn_norm", "post_attention_layernorm"},
+                {"ffn_gate", "mlp.gate_proj"},    {"ffn_up", "mlp.up_proj"},
+                {"ffn_down", "mlp.down_proj"}};
+            auto it = parts.find(m[2].str());
+            if (it != parts.end()) {
+                // llama.cpp's convert interleaves q/k for its "normal" rope (llama); qwen2 uses NEOX rope.
+                permuteQ = arch != "qwen2" && m[2] == "attn_q";
+                permuteK = arch != "qwen2" && m[2] == "attn_k";
+                return "model.layers." + m[1].str() + "." + it->second + "." + m[3].str();
+            }
+        }
+    } else if (arch == "gpt2") {
+        if (name == "token_embd.weight") return "transformer.wte.weight";
+        if (name == "position_embd.weight") return "transformer.wpe.weight";
+        if (name == "output_norm.weight") return "transformer.ln_f.weight";
+        if (name == "output_norm.bias") return "transformer.ln_f.bias";
+        if (name == "output.weight") return "lm_head.weight";
+        if (std::regex_match(name, m, blk)) {
+            static const std::map<std::string, std::string> parts = {
+                {"attn_norm", "ln_1"}, {"attn_qkv", "attn.c_attn"}, {"attn_output", "attn.c_proj"},
+                {"ffn_norm", "ln_2"},  {"ffn_up", "mlp.c_fc"},      {"ffn_down", "mlp.c_proj"}};
+            auto it = parts.find(m[2].str());
+            if (it != parts.end()) {
+                conv1d = m[3] == "weight" && it->second.find("ln_") != 0;
+                return "transformer.h." + m[1].str() + "." + it->second + "." + m[3].str();
+            }
+        }
+    }
+    return name;
+}
+
+const MetaValue *meta(const WeightStore &s, const std::string &key)
+{
+    auto it = s.metadata.find(key);
+    return it == s.metadata.end() ? nullptr : &it->second;
+}
+
+double metaNumber(const WeightStore &s, const std::string &key, double fallback)
+{
+    const MetaValue *v = meta(s, key);
+    if (!v)
+        return fallback;
+    if (v->kind == MetaValue::Kind::Float)
+        return v->number;
+    if (v->kind == MetaValue::Kind::Integer || v->kind == MetaValue::Kind::Bool)
+        return static_cast<double>(v->integer);
+    return fallback;
+}
+
+// An HF-style config.json synthesised from GGUF metadata, so architectures read one format.
+std::string synthesiseConfig(const WeightStore &s, const std::string &arch)
+{
+    nlohmann::json c;
+    const std::string p = arch + ".";
+    c["model_type"] = arch;
+    c["hidden_size"] = static_cast<long long>(metaNumber(s, p + "embedding_length", 0));
+    c["intermediate_size"] = static_cast<long long>(metaNumber(s, p + "feed_forward_length", 0));
+    c["num_hidden_layers"] = static_cast<long long>(metaNumber(s, p + "block_count", 0));
+    const auto heads = static_cast<long long>(metaNumber(s, p + "attention.head_count", 0));
+    c["num_attention_heads"] = heads;
+    c["num_key_value_heads"] = static_cast<long long>(metaNumber(s, p + "attention.head_count_kv", heads));
+    c["max_position_embeddings"] = static_cast<long long>(metaNumber(s, p + "context_length", 2048));
+    c["rms_norm_eps"] = metaNumber(s, p + "attention.layer_norm_rms_epsilon", 1e-6);
+    c["layer_norm_epsilon"] = metaNumber(s, p + "attention.layer_norm_epsilon", 1e-5);
+    c["rope_theta"] = metaNumber(s, p + "rope.freq_base", 10000.0);
+    if (const MetaValue *w = meta(s, p + "attention.sliding_window"))
+        c["sliding_window"] = w->integer;
+    if (arch == "gpt2") {
+        c["n_embd"] = c["hidden_size"];
+        c["n_layer"] = c["num_hidden_layers"];
+        c["n_head"] = heads;
+        c["n_positions"] = c["max_position_embeddings"];
+        c["n_inner"] = c["intermediate_size"];
+    }
+    const auto &emb = s.find(arch == "gpt2" ? "transformer.wte.weight" : "model.embed_tokens.weight");
+    if (emb.defined())
+        c["vocab_size"] = emb.size(0);
+    c["tie_word_embeddings"] = !s.has("lm_head.weight");
+    if (const MetaValue *v = meta(s, "tokenizer.ggml.bos_token_id"))
+        c["bos_token_id"] = v->integer;
+    if (const MetaValue *v = meta(s, "tokenizer.ggml.eos_token_id"))
+        c["eos_token_id"] = v->integer;
+    c["torch_dtype"] = "float32";
+    return c.dump();
+}
+
+}  // namespace
+
+WeightStore loadGguf(const std::string &path)
+{
+    auto file = MappedFile::open(path);
+    Reader r(*file);
+    WeightStore store;
+    store.source = path;
+    store.format = "gguf";
+    const auto magic = r.read<std::uint32_t>("magic");
+    if (magic != 0x46554747u)
+        throwWeightError(ErrorCode::FormatError, "'" + path + "' is not a GGUF file (bad magic)");
+    const auto version = r.read<std::uint32_t>("version");
+    if (version != 2 && version != 3)
+        throwWeightError(ErrorCode::Unsupported, "'" + path + "': GGUF version " + std::to_string(version) +
+                                                     " is not supported (2 and 3 are)");
+    const auto tensorCount = r.read<std::uint64_t>("tensor count");
+    const auto kvCount = r.read<std::uint64_t>("metadata count");
+    if (tensorCount > file->size() / 24 || kvCount > file->size() / 12)
+        throwWeightError(ErrorCode::FormatError, "'" + path + "': tensor/metadata counts exceed what the file can hold");
+    for (std::uint64_t i = 0; i < kvCount; ++i) {
+        const std::string key = r.str("metadata key");
+        const auto type = r.read<std::uint32_t>("metadata type");
+        store.metadata[key] = readValue(r, type, key);
+    }
+    struct Info {
+        std::string name;
+        std::vector<std::uint64_t> ne;
+        std::uint32_t type;
+        std::uint64_t offset;
+    };
+    std::vector<Info> infos;
+    for (std::uint64_t i = 0; i < tensorCount; ++i) {
+        Info info;
+        info.name = r.str("tensor name");
+        const auto nd = r.read<std::uint32_t>("tensor dims");
+        if (nd > 4)
+            throwWeightError(ErrorCode::FormatError, "'" + path + "', tensor '" + info.name + "': " +
+                                                         std::to_string(nd) + " dimensions (at most 4)");
+        for (std::uint32_t d = 0; d < nd; ++d)
+            info.ne.push_back(r.read<std::uint64_t>("tensor shape"));
+        info.type = r.read<std::uint32_t>("tensor type");
+        info.offset = r.read<std::uint64_t>("tensor offset");
+        infos.push_back(std::move(info));
+    }
+    std::uint64_t alignment = 32;
+    if (const MetaValue *a = meta(store, "general.alignment"))
+        alignment = static_cast<std::uint64_t>(a->integer);
+    if (alignment == 0 || (alignment & (alignment - 1)) != 0)
+        throwWeightError(ErrorCode::FormatError, "'" + path + "': general.alignment " + std::to_string(alignment) +
+                                                     " is not a power of two");
+    const std::uint64_t dataStart = (r.pos() + alignment - 1) / alignment * alignment;
+    if (dataStart > file->size())
+        throwWeightError(ErrorCode::FormatError, "'" + path + "' is truncated before its tensor data");
+    const std::uint64_t dataSize = file->size() - dataStart;
+
+    std::string arch;
+    if (const MetaValue *a = meta(store, "general.architecture"))
+        arch = a->text;
+    const auto heads = static_cast<int64_t>(metaNumber(store, arch + ".attention.head_count", 0));
+    const auto kvHeads = static_cast<int64_t>(metaNumber(store, arch + ".attention.head_count_kv", heads));
+
+    for (const auto &info : infos) {
+        const std::string where = "'" + path + "', tensor '" + info.name + "'";
+        const TypeSpec *spec = typeSpec(info.type);
+        if (!spec)
+            throwWeightError(ErrorCode::Unsupported, where + ": GGML type " + std::to_string(info.type) +
+                                                         " is not supported (F32, F16, BF16, Q8_0, Q4_0, Q4_1, "
+                                                         "Q5_0, Q5_1, Q4_K, Q5_K, Q6_K are)");
+        unsigned __int128 count = 1;
+        for (auto n : info.ne) {
+            count *= n;
+            if (count > (static_cast<unsigned __int128>(1) << 40))
+                throwWeightError(ErrorCode::FormatError, where + ": shape is absurdly large");
+        }
+        if (info.ne.empty() || info.ne[0] % spec->blockElems != 0)
+            throwWeightError(ErrorCode::FormatError, where + ": row length is not a multiple of the " + spec->name +
+                                                         " block size " + std::to_string(spec->blockElems));
+        const auto blocks = static_cast<std::uint64_t>(count / spec->blockElems);
+        const std::uint64_t bytes = blocks * spec->blockBytes;
+        if (info.offset % alignment != 0 || info.offset > dataSize || bytes > dataSize - info.offset)
+            throwWeightError(ErrorCode::FormatError, where + ": data [" + std::to_string(info.offset) + ", +" +
+                                                         std::to_string(bytes) + ") lies outside the " +
+                                                         std::to_string(dataSize) + "-byte data section");
+        std::vector<int64_t> shape(info.ne.rbegin(), info.ne.rend());  // ggml ne[0] is the innermost axis
+        const std::uint8_t *src = file->data() + dataStart + info.offset;
+        torch::Tensor t;
+        if (info.type == kF32 || info.type == kF16 || info.type == kBF16) {
+            const auto type = info.type == kF32 ? torch::kFloat32 : info.type == kF16 ? torch::kFloat16 : torch::kBFloat16;
+            auto keep = file;
+            t = torch::from_blob(const_cast<std::uint8_t *>(src), shape, [keep](void *) mutable { keep.reset(); },
+                                 torch::TensorOptions().dtype(type));
+            if (reinterpret_cast<std::uintptr_t>(src) % spec->blockBytes != 0)
+                t = t.clone();
+        } else {
+            t = torch::empty(shape, torch::kFloat32);
+            dequantise(info.type, src, static_cast<std::int64_t>(blocks), t.data_ptr<float>());
+        }
+        bool permuteQ, permuteK, conv1d;
+        const std::string name = hfName(arch, info.name, permuteQ, permuteK, conv1d);
+        if ((permuteQ || permuteK) && heads > 0)
+            t = unpermuteRope(t, permuteQ ? heads : kvHeads);
+        if (conv1d && t.dim() == 2)
+            t = t.t().contiguous();
+        store.add(name, t, spec->name);
+    }
+    if (!arch.empty())
+        store.configJson = synthesiseConfig(store, arch);
+    return store;
+}
+
+}  // namespace terse

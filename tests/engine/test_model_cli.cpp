@@ -1,0 +1,84 @@
+// Issue 4: `terse score` end to end (ids in, per-token table / JSON / CSV out, clear errors).
+#include <QtTest>
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+
+#include <filesystem>
+
+namespace {
+
+const QString kShared = QStringLiteral(TERSE_SHARED_DIR);
+
+struct Run {
+    int code;
+    QByteArray out, err;
+};
+
+Run terse(const QStringList &args)
+{
+    QProcess p;
+    p.start(QStringLiteral(TERSE_CLI_PATH), args);
+    p.waitForFinished(120000);
+    return {p.exitCode(), p.readAllStandardOutput(), p.readAllStandardError()};
+}
+
+}  // namespace
+
+class TestModelCli : public QObject {
+    Q_OBJECT
+private slots:
+    void initTestCase()
+    {
+        if (!std::filesystem::exists((kShared + "/oracle/gpt2").toStdString()))
+            QSKIP("shared oracle data not found (TERSE_SHARED_DIR)");
+    }
+
+    void scoresIdsAsJson()
+    {
+        const Run r = terse({"score", "--model", kShared + "/oracle/llama_gqa", "--ids", "5,6,7,8", "--json", "--top-k", "2"});
+        QCOMPARE(r.code, 0);
+        const QJsonObject j = QJsonDocument::fromJson(r.out).object();
+        QCOMPARE(j["model"].toObject()["architecture"].toString(), QStringLiteral("llama"));
+        const QJsonArray s = j["surprisal"].toArray();
+        QCOMPARE(s.size(), 4);
+        QVERIFY(s[0].isNull());
+        QVERIFY(s[1].toDouble() > 0);
+        QCOMPARE(j["top_k"].toArray()[0].toArray().size(), 2);
+        QCOMPARE(j["attention"].toObject()["layer_column_sums"].toArray().size(), 12);
+    }
+
+    void tableAndCsv()
+    {
+        Run r = terse({"score", "--model", kShared + "/oracle/bert", "--ids", "5 6 7", "--csv"});
+        QCOMPARE(r.code, 0);
+        const QList<QByteArray> lines = r.out.trimmed().split('\n');
+        QCOMPARE(lines.size(), 4);
+        QVERIFY(lines[0].startsWith("position,id,entropy"));
+        r = terse({"score", "--model", kShared + "/oracle/gpt2", "--ids", "1,2,3"});
+        QCOMPARE(r.code, 0);
+        QVERIFY(r.out.contains("surprisal"));
+    }
+
+    void clearErrors()
+    {
+        Run r = terse({"score", "--model", kShared + "/models/stories260K/stories260K.bin", "--text", "Once"});
+        QCOMPARE(r.code, 3);
+        QVERIFY(r.err.contains("--ids"));
+        r = terse({"score", "--model", kShared + "/oracle/gpt2", "--ids", "1,x"});
+        QCOMPARE(r.code, 3);
+        QVERIFY(r.err.contains("'x'"));
+        r = terse({"score", "--model", kShared + "/oracle/gpt2", "--ids", "1,99999"});
+        QVERIFY(r.code != 0);
+        QVERIFY(r.err.contains("vocabulary"));
+        r = terse({"score", "--ids", "1"});
+        QCOMPARE(r.code, 2);
+        r = terse({"score", "--model", "/no/such/model", "--ids", "1"});
+        QCOMPARE(r.code, 4);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestModelCli)
+#include "test_model_cli.moc"

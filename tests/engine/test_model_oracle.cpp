@@ -1,0 +1,167 @@
+// Issue 4: every architecture agrees with HuggingFace transformers on the shared oracle models
+// (shared/oracle/*/expected.json): logits, log-probs, entropy, attention, hidden states, KV cache.
+#include "terse/model.h"
+
+#include <QtTest>
+
+#include <nlohmann/json.hpp>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+
+using namespace terse;
+using nlohmann::json;
+
+namespace {
+
+const std::string kOracle = std::string(TERSE_SHARED_DIR) + "/oracle";
+
+void flatten(const json &j, std::vector<double> &out)
+{
+    if (j.is_array())
+        for (const auto &e : j)
+            flatten(e, out);
+    else
+        out.push_back(j.is_null() ? NAN : j.get<double>());
+}
+
+std::vector<double> flat(const json &j)
+{
+    std::vector<double> out;
+    flatten(j, out);
+    return out;
+}
+
+// Largest |got - want| / (atol + rtol |want|); <= 1 passes. Also returns the largest relative error.
+struct Agreement {
+    double worst = 0.0;     // normalised by the tolerance
+    double maxAbs = 0.0;
+    double maxRel = 0.0;    // |got - want| / max(|want|, 1e-3)
+};
+
+Agreement compare(const std::vector<float> &got, const std::vector<double> &want, double atol = 1e-4,
+                  double rtol = 1e-4)
+{
+    Agreement a;
+    if (got.size() != want.size()) {
+        a.worst = INFINITY;
+        return a;
+    }
+    for (std::size_t i = 0; i < got.size(); ++i) {
+        const double d = std::fabs(got[i] - want[i]);
+        a.worst = std::max(a.worst, d / (atol + rtol * std::fabs(want[i])));
+        a.maxAbs = std::max(a.maxAbs, d);
+        a.maxRel = std::max(a.maxRel, d / std::max(std::fabs(want[i]), 1e-3));
+    }
+    return a;
+}
+
+json loadExpected(const std::string &model)
+{
+    std::ifstream in(kOracle + "/" + model + "/expected.json");
+    return json::parse(in);
+}
+
+#define CHECK_AGREES(what, got, want)                                                                          \
+    do {                                                                                                       \
+        const Agreement a_ = compare(got, want);                                                               \
+        qInfo("%s %s: max abs %.3g, max rel %.3g", caseName.c_str(), what, a_.maxAbs, a_.maxRel);              \
+        QVERIFY2(a_.worst <= 1.0, (caseName + " " + what + " disagrees (size " + std::to_string(got.size()) +  \
+                                   " vs " + std::to_string(want.size()) + ", max abs " +                       \
+                                   std::to_string(a_.maxAbs) + ")")                                            \
+                                      .c_str());                                                               \
+    } while (0)
+
+}  // namespace
+
+class TestModelOracle : public QObject {
+    Q_OBJECT
+private slots:
+    void initTestCase()
+    {
+        if (!std::filesystem::exists(kOracle))
+            QSKIP("shared oracle data not found (TERSE_SHARED_DIR)");
+    }
+
+    void agreesWithTransformers_data()
+    {
+        QTest::addColumn<QString>("model");
+        for (const char *m : {"gpt2", "llama_gqa", "llama3_tied", "qwen2", "mistral", "gpt_neox", "bert", "xlm_roberta"})
+            QTest::newRow(m) << QString(m);
+    }
+
+    void agreesWithTransformers()
+    {
+        QFETCH(QString, model);
+        const std::string name = model.toStdString();
+        auto loaded = Model::load(kOracle + "/" + name);
+        QVERIFY2(loaded.ok(), loaded.ok() ? "" : loaded.error().toString().c_str());
+        const Model &m = *loaded;
+        const json expected = loadExpected(name);
+        const bool decoder = m.info().kind == ModelKind::CausalLM;
+        QCOMPARE(m.info().layers, 3);
+        QCOMPARE(m.info().hidden, 64);
+        for (const auto &c : expected["cases"]) {
+            const std::string caseName = name + "/" + c["name"].get<std::string>();
+            const auto ids = c["input_ids"].get<std::vector<std::vector<int>>>();
+            ScoreRequest req;
+            req.wantLogits = true;
+            req.wantHidden = true;
+            req.wantHeadSumMatrices = true;
+            if (!c["attention_mask"].is_null())
+                req.attentionMask = c["attention_mask"].get<std::vector<std::vector<int>>>();
+            auto r = m.score(ids, req);
+            QVERIFY2(r.ok(), r.ok() ? "" : r.error().toString().c_str());
+            auto cat = [&](auto member) {
+                std::vector<float> all;
+                for (const auto &s : r->sequences)
+                    all.insert(all.end(), (s.*member).begin(), (s.*member).end());
+                return all;
+            };
+            CHECK_AGREES("logits", cat(&SequenceScores::logits), flat(c["logits"]));
+            CHECK_AGREES("entropy", cat(&SequenceScores::entropy), flat(c["entropy"]));
+            CHECK_AGREES("attentions_head_sum", cat(&SequenceScores::headSumMatrices), flat(c["attentions_head_sum"]));
+            CHECK_AGREES("hidden_states", cat(&SequenceScores::hidden), flat(c["hidden_states"]));
+            if (decoder) {
+                CHECK_AGREES("next_token_logprob", cat(&SequenceScores::nextTokenLogprob),
+                             flat(c["next_token_logprob"]));
+                // Surprisal is the same numbers aligned to the predicted token.
+                const auto &s0 = r->sequences[0];
+                QVERIFY(std::isnan(s0.surprisal[0]));
+                for (std::size_t t = 1; t < s0.surprisal.size(); ++t)
+                    QCOMPARE(s0.surprisal[t], -s0.nextTokenLogprob[t - 1]);
+            } else {
+                CHECK_AGREES("label_logprobs", cat(&SequenceScores::labelLogprobs), flat(c["label_logprobs"]));
+            }
+            if (c.contains("logits_incremental")) {
+                const int split = expected.contains("incremental_split") ? expected["incremental_split"].get<int>()
+                                  : c.contains("incremental_split")      ? c["incremental_split"].get<int>()
+                                                                         : 25;
+                const std::vector<int> &row = ids[0];
+                // Chunked: the first `split` tokens, then the rest on top of the cache.
+                auto session = m.newSession();
+                QVERIFY(session.ok());
+                QVERIFY(session->append({row.begin(), row.begin() + split}).ok());
+                auto step = session->append({row.begin() + split, row.end()}, true);
+                QVERIFY(step.ok());
+                CHECK_AGREES("logits_incremental", step->logits, flat(c["logits_incremental"]));
+                // Token by token gives the same numbers.
+                auto one = m.newSession();
+                QVERIFY(one->append({row.begin(), row.begin() + split}).ok());
+                std::vector<float> logits;
+                for (std::size_t t = split; t < row.size(); ++t) {
+                    auto s = one->append({row[t]}, true);
+                    QVERIFY(s.ok());
+                    logits.insert(logits.end(), s->logits.begin(), s->logits.end());
+                    // The session's log-prob of each new token equals the full forward's.
+                    QVERIFY(std::fabs(s->logprob[0] - r->sequences[0].nextTokenLogprob[t - 1]) < 1e-4);
+                }
+                CHECK_AGREES("logits_token_by_token", logits, flat(c["logits_incremental"]));
+            }
+        }
+    }
+};
+
+QTEST_GUILESS_MAIN(TestModelOracle)
+#include "test_model_oracle.moc"

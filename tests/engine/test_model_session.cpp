@@ -1,0 +1,217 @@
+// Issue 4: KV-cache sessions (trim, evict), long-input windows, attention aggregates, batching,
+// cancellation and bf16, on the shared oracle models.
+#include "terse/model.h"
+
+#include <QtTest>
+
+#include <cmath>
+#include <filesystem>
+#include <random>
+
+using namespace terse;
+
+namespace {
+
+const std::string kOracle = std::string(TERSE_SHARED_DIR) + "/oracle";
+
+std::vector<int> randomIds(int n, unsigned seed, int vocab = 320)
+{
+    std::mt19937 rng(seed);
+    std::uniform_int_distribution<int> d(3, vocab - 1);
+    std::vector<int> ids(n);
+    for (auto &i : ids)
+        i = d(rng);
+    return ids;
+}
+
+float maxDiff(const std::vector<float> &a, const std::vector<float> &b, std::size_t aFrom = 0, std::size_t bFrom = 0,
+              std::size_t n = SIZE_MAX)
+{
+    n = std::min({n, a.size() - aFrom, b.size() - bFrom});
+    float m = 0;
+    for (std::size_t i = 0; i < n; ++i)
+        m = std::max(m, std::fabs(a[aFrom + i] - b[bFrom + i]));
+    return m;
+}
+
+Model load(const std::string &name, ComputeDtype dtype = ComputeDtype::Float32)
+{
+    auto m = Model::load(kOracle + "/" + name, ModelLoadOptions{dtype, "cpu", 0});
+    if (!m.ok())
+        qFatal("%s", m.error().toString().c_str());
+    return std::move(m).value();
+}
+
+}  // namespace
+
+class TestModelSession : public QObject {
+    Q_OBJECT
+private slots:
+    void initTestCase()
+    {
+        if (!std::filesystem::exists(kOracle))
+            QSKIP("shared oracle data not found (TERSE_SHARED_DIR)");
+    }
+
+    void trimThenAppendEqualsFullForward()
+    {
+        Model m = load("llama_gqa");
+        const auto ids = randomIds(30, 1);
+        ScoreRequest req;
+        req.wantLogits = true;
+        auto full = m.score({ids}, req);
+        QVERIFY(full.ok());
+        auto s = m.newSession();
+        QVERIFY(s->append(ids).ok());
+        QVERIFY(s->trim(12).ok());
+        QCOMPARE(s->length(), 12);
+        auto step = s->append({ids.begin() + 12, ids.end()}, true);
+        QVERIFY(step.ok());
+        QVERIFY(std::isnan(step->logprob[0]));  // the distribution before token 12 was trimmed away
+        QVERIFY(maxDiff(step->logits, full->sequences[0].logits, 0, 12 * 320) < 1e-4f);
+        QVERIFY(std::fabs(step->logprob[1] - full->sequences[0].nextTokenLogprob[12]) < 1e-4f);
+        QVERIFY(!s->trim(99).ok());
+    }
+
+    void evictKeepsSinksAndContinuesPositions()
+    {
+        Model m = load("mistral");
+        const auto ids = randomIds(20, 2);
+        auto a = m.newSession();
+        QVERIFY(a->append(ids).ok());
+        QVERIFY(a->evict(4, 8).ok());
+        QCOMPARE(a->length(), 12);
+        std::vector<int> kept(ids.begin(), ids.begin() + 4);
+        kept.insert(kept.end(), ids.begin() + 12, ids.end());
+        QCOMPARE(a->tokens(), kept);
+        auto after = a->append({7}, true);
+        QVERIFY(after.ok());
+        QVERIFY(std::isfinite(after->logprob[0]));  // the last token's distribution survives a middle eviction
+        // Evicting the tail is trimming.
+        auto b = m.newSession();
+        auto c = m.newSession();
+        QVERIFY(b->append(ids).ok());
+        QVERIFY(c->append(ids).ok());
+        QVERIFY(b->evict(15, 5).ok());
+        QVERIFY(c->trim(15).ok());
+        auto sb = b->append({9, 10}, true);
+        auto sc = c->append({9, 10}, true);
+        QCOMPARE(maxDiff(sb->logits, sc->logits), 0.0f);
+        // Evicting nothing changes nothing; bad ranges are refused.
+        QVERIFY(b->evict(3, 0).ok());
+        QVERIFY(!b->evict(10, 100).ok());
+        QVERIFY(!b->evict(-1, 1).ok());
+        // Encoders have no session.
+        QCOMPARE(load("bert").newSession().error().code, ErrorCode::Unsupported);
+    }
+
+    void longInputsAreWindowed()
+    {
+        Model m = load("llama_gqa");  // 128 positions
+        const auto ids = randomIds(300, 3);
+        ScoreRequest req;
+        req.windowStride = 64;
+        req.wantLogits = true;
+        req.wantLayerColumnSums = true;
+        auto r = m.score({ids}, req);
+        QVERIFY(r.ok());
+        QCOMPARE(r->windows, 4);  // [0,128) [64,192) [128,256) [192,300)
+        const auto &s = r->sequences[0];
+        QCOMPARE(s.surprisal.size(), std::size_t(300));
+        // Positions 128..191 were predicted in the window starting at 64.
+        auto w1 = m.score({std::vector<int>(ids.begin() + 64, ids.begin() + 192)}, req);
+        QVERIFY(maxDiff(s.logits, w1->sequences[0].logits, 128 * 320, 64 * 320, 64 * 320) < 1e-5f);
+        auto w0 = m.score({std::vector<int>(ids.begin(), ids.begin() + 128)}, req);
+        QVERIFY(maxDiff(s.nextTokenLogprob, w0->sequences[0].nextTokenLogprob, 0, 0, 127) < 1e-5f);
+        for (float v : s.surprisal)
+            QVERIFY(std::isnan(v) || (v > 0 && v < 30));
+    }
+
+    void attentionAggregatesAreConsistent()
+    {
+        Model m = load("mistral");  // sliding window 16
+        const auto ids = randomIds(40, 4);
+        ScoreRequest req;
+        req.wantHeadSumMatrices = true;
+        req.wantLayerColumnSums = true;
+        req.wantHeadColumnSums = true;
+        req.wantCausalColumnMeans = true;
+        req.wantLastQueryRow = true;
+        req.displayLayer = 1;
+        req.displayHead = -1;
+        auto r = m.score({ids}, req);
+        QVERIFY(r.ok());
+        const auto &s = r->sequences[0];
+        const int n = 40, L = 3, H = 4;
+        for (int l = 0; l < L; ++l)
+            for (int k = 0; k < n; ++k) {
+                float col = 0, heads = 0;
+                for (int q = 0; q < n; ++q)
+                    col += s.headSumMatrices[(l * n + q) * n + k];
+                for (int h = 0; h < H; ++h)
+                    heads += s.headColumnSums[(l * H + h) * n + k];
+                QVERIFY(std::fabs(col - s.layerColumnSums[l * n + k]) < 1e-4f);
+                QVERIFY(std::fabs(heads - s.layerColumnSums[l * n + k]) < 1e-4f);
+                const int seen = std::min(n - k, 16);  // queries k..k+15 see key k
+                QVERIFY(std::fabs(s.causalColumnMeans[l * n + k] - col / (H * seen)) < 1e-5f);
+                QVERIFY(std::fabs(s.lastQueryRow[l * n + k] - s.headSumMatrices[(l * n + n - 1) * n + k]) < 1e-6f);
+            }
+        QVERIFY(maxDiff(s.displayMatrix, s.headSumMatrices, 0, n * n, n * n) == 0.0f);
+        // A query never attends outside its window.
+        QCOMPARE(s.headSumMatrices[(0 * n + 39) * n + 10], 0.0f);
+    }
+
+    void raggedBatchesMatchSingleSequences()
+    {
+        for (const char *name : {"gpt2", "xlm_roberta"}) {
+            Model m = load(name);
+            const auto a = randomIds(7, 5), b = randomIds(12, 6);
+            ScoreRequest req;
+            req.wantLogits = true;
+            auto batch = m.score({a, b}, req);
+            auto one = m.score({a}, req);
+            QVERIFY(batch.ok() && one.ok());
+            QCOMPARE(batch->sequences[0].logits.size(), one->sequences[0].logits.size());
+            QVERIFY2(maxDiff(batch->sequences[0].logits, one->sequences[0].logits) < 1e-5f, name);
+        }
+    }
+
+    void errorsAndCancellation()
+    {
+        Model m = load("gpt2");
+        auto bad = m.score({{1, 2, 999}});
+        QCOMPARE(bad.error().code, ErrorCode::InvalidArgument);
+        QVERIFY(QString::fromStdString(bad.error().detail).contains("position 2"));
+        JobContext job;
+        job.cancel();
+        QCOMPARE(m.score({{1, 2, 3}}, {}, job).error().code, ErrorCode::Cancelled);
+        auto s = m.newSession();
+        QCOMPARE(s->append({1, 2}, false, job).error().code, ErrorCode::Cancelled);
+        QCOMPARE(s->length(), 0);  // a cancelled step leaves the cache untouched
+        QVERIFY(s->append({1, 2}).ok());
+        QCOMPARE(Model::load(kOracle + "/nope").error().code, ErrorCode::NotFound);
+        QVERIFY(!Model::load(kOracle + "/gpt2", ModelLoadOptions{ComputeDtype::Float32, "tpu", 0}).ok());
+        ScoreRequest top3;
+        top3.topK = 3;
+        auto topk = m.score({{5, 6, 7}}, top3);
+        QCOMPARE(topk->sequences[0].topK.size(), std::size_t(9));
+        QVERIFY(topk->sequences[0].topK[0].logprob >= topk->sequences[0].topK[1].logprob);
+    }
+
+    void bfloat16IsClose()
+    {
+        Model f = load("llama_gqa");
+        Model b = load("llama_gqa", ComputeDtype::BFloat16);
+        QCOMPARE(b.info().dtype, std::string("bfloat16"));
+        const auto ids = randomIds(40, 7);
+        auto rf = f.score({ids});
+        auto rb = b.score({ids});
+        QVERIFY(rf.ok() && rb.ok());
+        const float d = maxDiff(rf->sequences[0].nextTokenLogprob, rb->sequences[0].nextTokenLogprob);
+        qInfo("bf16 vs fp32 max log-prob difference %.4f", d);
+        QVERIFY(d < 0.15f);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestModelSession)
+#include "test_model_session.moc"
