@@ -62,6 +62,8 @@ struct CompressOptions {
     long targetTokens = -1;                   // >= 0 overrides rate (token budget of the output)
     CompressionMode mode = CompressionMode::Corrected;  // reference quirks or corrected behaviour
     std::uint64_t seed = 42;                  // for methods with randomness
+    std::string model;                        // model folder/file; "" = the method's default model
+    std::string targetTokenizer = "cl100k_base";  // tokenizer of the target LLM, for token accounting
     std::map<std::string, std::string> params;  // method-specific options by OptionSpec::name
     std::vector<PinnedSpan> pinned;           // user force-keep / force-drop spans
 };
@@ -119,6 +121,9 @@ struct CompressionResult {
     double forwardMs = 0;                 // time in model forward passes
     double totalMs = 0;                   // wall time of compress()
     std::string unitName = "word";        // "token", "word", "phrase", "sentence"
+    std::string model;                    // the model that scored the prompt ("" for model-free methods)
+    long targetTokensIn = -1;             // prompt length in the target tokenizer (-1: not counted)
+    long targetTokensOut = -1;            // compressed length in the target tokenizer
 
     const ScoreSeries *series(const std::string &name) const;
 };
