@@ -55,6 +55,7 @@ int reportError(const std::string &message, int code);
 
 int runCompress(int argc, char **argv);
 int runTrain(int argc, char **argv);
+int runEval(int argc, char **argv);
 int runTokenize(int argc, char **argv);
 // `terse sessions list|show|export|import|delete|undelete|rename` (sessions_command.cpp).
 int runSessions(int argc, char **argv);

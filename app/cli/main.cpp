@@ -19,6 +19,7 @@ void printHelp()
         "commands:\n"
         "  compress   compress a prompt (terse compress --help)\n"
         "  train      train the default models (terse train --help)\n"
+        "  eval       measure a model: bits per byte of an LM (terse eval lm --help)\n"
         "  tokenize   print token ids, strings and byte offsets (terse tokenize --help)\n"
         "  sessions   list, show, export, import, delete or rename saved sessions\n"
         "  score      per-token surprisal, entropy and attention of a model (terse score --help)\n"
@@ -54,6 +55,8 @@ int main(int argc, char **argv)
         return runCompress(argc, argv);
     if (verb == "train")
         return runTrain(argc, argv);
+    if (verb == "eval")
+        return runEval(argc, argv);
     if (verb == "tokenize")
         return runTokenize(argc, argv);
     if (verb == "sessions")

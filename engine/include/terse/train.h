@@ -96,4 +96,20 @@ using EncodeFn = std::function<std::vector<int>(std::string_view text)>;
 Result<LmTrainReport> trainLanguageModel(const LmTrainOptions &options, const EncodeFn &encode,
                                          const JobContext &job);
 
+struct LmEvalReport {
+    std::uint64_t bytes = 0;          // UTF-8 bytes of text scored
+    std::uint64_t tokens = 0;         // tokens predicted (each document's tokens after BOS)
+    std::uint64_t documents = 0;
+    double bitsPerByte = 0;           // total NLL / ln 2 / bytes
+    double nllPerToken = 0;           // nats per token
+    double zstdBitsPerByte = 0;       // zstd -19 on the same documents (joined with "\n"), for reference
+    double seconds = 0;
+};
+
+// Bits per byte of a causal LM (folder or file, with its tokenizer) on the first `maxBytes` of a text
+// file (.zst or plain, "<|doc|>"-separated documents). Each document starts with BOS and is scored in
+// the model's windows (long documents overlap by half a window), so every token gets context.
+Result<LmEvalReport> evalLanguageModel(const std::string &modelPath, const std::string &textFile,
+                                       std::uint64_t maxBytes, const JobContext &job);
+
 }  // namespace terse
