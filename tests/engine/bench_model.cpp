@@ -125,8 +125,8 @@ int main(int argc, char **argv)
             break;
         }
         // Raw matmul at the model's dominant GEMM shape ([T x dim] x [dim x ffn]) and square 1024.
-        const double mmModel = terse::measureMatmulGflops(tokens, shape.dim, shape.ffn, dtype, 1.0);
-        const double mmSquare = terse::measureMatmulGflops(1024, 1024, 1024, dtype, 1.0);
+        const double mmModel = terse::measureMatmulGflops(tokens, shape.dim, shape.ffn, dtype, 1.0).value();
+        const double mmSquare = terse::measureMatmulGflops(1024, 1024, 1024, dtype, 1.0).value();
         for (bool attention : {false, true}) {
             terse::ScoreRequest req;
             req.wantLayerColumnSums = attention;

@@ -181,6 +181,7 @@ namespace terse {
 
 // Raw matrix-multiply throughput of this machine in GFLOP/s: an [m x k] by [k x n] product in `dtype`,
 // repeated for about `seconds`. For benchmarks that relate model speed to the hardware's peak.
-double measureMatmulGflops(int m, int k, int n, ComputeDtype dtype, double seconds = 1.0);
+// Errors: InvalidArgument (non-positive sizes), ModelError (allocation failed).
+Result<double> measureMatmulGflops(int m, int k, int n, ComputeDtype dtype, double seconds = 1.0);
 
 }  // namespace terse

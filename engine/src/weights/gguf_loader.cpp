@@ -8,6 +8,7 @@
 
 #include <cmath>
 #include <cstring>
+#include <limits>
 #include <regex>
 
 namespace terse {
@@ -291,7 +292,10 @@ MetaValue readValue(Reader &r, std::uint32_t t, const std::string &key)
         const auto n = r.read<std::uint64_t>("array length");
         if (et == kString) {
             v.kind = MetaValue::Kind::StringArray;
-            r.need(n * 8 / 8, "string array");  // each element needs at least 8 bytes: reject absurd counts early
+            if (n > (std::numeric_limits<std::uint64_t>::max() / 8))
+                throwWeightError(ErrorCode::FormatError, "metadata key '" + key + "' has an absurd array length");
+            r.need(n * 8, "string array");  // each element needs at least its 8-byte length: reject absurd counts
+            v.strings.reserve(n);
             for (std::uint64_t i = 0; i < n; ++i)
                 v.strings.push_back(r.str("string array element"));
         } else if (et == kArray) {
