@@ -396,6 +396,11 @@ private slots:
         QCOMPARE(info->format, std::string("gguf"));
         QCOMPARE(info->metadata.at("tokenizer.ggml.tokens").strings, (std::vector<std::string>{"<s>", "hello"}));
         QCOMPARE(info->metadata.at("test.scale").number, 1.5);
+        auto shapes = inspectWeights(path, false);  // header only: nothing dequantised
+        QVERIFY(shapes.ok());
+        QCOMPARE(shapes->tensors.size(), info->tensors.size());
+        QCOMPARE(shapes->tensors.back().shape, info->tensors.back().shape);
+        QCOMPARE(shapes->metadata.at("tokenizer.ggml.tokens").strings.size(), std::size_t(2));
         QCOMPARE(readTensorAsFloat(path, "f32").value(), (std::vector<float>{1.0f, 2.0f, -3.0f, 0.5f}));
         QCOMPARE(readTensorAsFloat(path, "f16").value(), (std::vector<float>{1.0f, -2.0f, 0.5f, 65504.0f}));
         std::vector<float> q8want, q4want(32);

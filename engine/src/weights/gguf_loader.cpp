@@ -429,7 +429,7 @@ std::string synthesiseConfig(const WeightStore &s, const std::string &arch)
 
 }  // namespace
 
-WeightStore loadGguf(const std::string &path)
+WeightStore loadGguf(const std::string &path, bool decode)
 {
     auto file = MappedFile::open(path);
     Reader r(*file);
@@ -514,6 +514,15 @@ WeightStore loadGguf(const std::string &path)
         std::vector<int64_t> shape(info.ne.rbegin(), info.ne.rend());  // ggml ne[0] is the innermost axis
         const std::uint8_t *src = file->data() + dataStart + info.offset;
         torch::Tensor t;
+        bool permuteQ, permuteK, conv1d;
+        const std::string name = hfName(arch, info.name, permuteQ, permuteK, conv1d);
+        if (!decode) {
+            // Shape only: the caller wants names, shapes and metadata (e.g. the tokenizer arrays).
+            if (conv1d && shape.size() == 2)
+                std::swap(shape[0], shape[1]);
+            store.add(name, torch::empty(shape, torch::TensorOptions().device(torch::kMeta)), spec->name);
+            continue;
+        }
         if (info.type == kF32 || info.type == kF16 || info.type == kBF16) {
             const auto type = info.type == kF32 ? torch::kFloat32 : info.type == kF16 ? torch::kFloat16 : torch::kBFloat16;
             auto keep = file;
@@ -525,8 +534,6 @@ WeightStore loadGguf(const std::string &path)
             t = torch::empty(shape, torch::kFloat32);
             dequantise(info.type, src, static_cast<std::int64_t>(blocks), t.data_ptr<float>());
         }
-        bool permuteQ, permuteK, conv1d;
-        const std::string name = hfName(arch, info.name, permuteQ, permuteK, conv1d);
         if ((permuteQ || permuteK) && heads > 0)
             t = unpermuteRope(t, permuteQ ? heads : kvHeads);
         if (conv1d && t.dim() == 2)
