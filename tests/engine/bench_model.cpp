@@ -1,6 +1,6 @@
 // Forward throughput of a Llama-shaped model (random weights, written as safetensors and loaded through
 // Model::load) on a ~1k-token input, next to raw matmul GFLOP/s measured in the same run, fp32 and bf16.
-// Usage: bench_model [tokens=1024] [dim=512] [layers=8]
+// Usage: bench_model [tokens=1024] [dim=512] [layers=8] [attention block floats=4M]
 #include "terse/model.h"
 #include "terse/runtime.h"
 
@@ -115,15 +115,18 @@ int main(int argc, char **argv)
     int status = 0;
     for (auto dtype : {terse::ComputeDtype::Float32, terse::ComputeDtype::BFloat16}) {
         const char *name = dtype == terse::ComputeDtype::Float32 ? "fp32" : "bf16";
-        auto model = terse::Model::load(dir.string(), terse::ModelLoadOptions{dtype, "cpu", 0});
+        terse::ModelLoadOptions options{dtype, "cpu", 0};
+        if (argc > 4)
+            options.attentionBlockFloats = std::atoll(argv[4]);
+        auto model = terse::Model::load(dir.string(), options);
         if (!model) {
             std::fprintf(stderr, "load failed: %s\n", model.error().toString().c_str());
             status = 1;
             break;
         }
         // Raw matmul at the model's dominant GEMM shape ([T x dim] x [dim x ffn]) and square 1024.
-        const double mmModel = terse::measureMatmulGflops(tokens, shape.dim, shape.ffn, dtype, 1.0);
-        const double mmSquare = terse::measureMatmulGflops(1024, 1024, 1024, dtype, 1.0);
+        const double mmModel = terse::measureMatmulGflops(tokens, shape.dim, shape.ffn, dtype, 1.0).value();
+        const double mmSquare = terse::measureMatmulGflops(1024, 1024, 1024, dtype, 1.0).value();
         for (bool attention : {false, true}) {
             terse::ScoreRequest req;
             req.wantLayerColumnSums = attention;

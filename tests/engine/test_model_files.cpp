@@ -11,6 +11,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <random>
 
 using namespace terse;
 
@@ -73,6 +74,145 @@ std::string decodeLlama2c(const std::string &tokPath, const std::vector<int> &id
         prev = id;
     }
     return text;
+}
+
+// One 256-element tensor of a quantised GGML type, packed the way ggml's quantize_row_*_ref packs it,
+// and the values its blocks stand for (computed from the unpacked integers, not by a dequantiser).
+struct Quantised {
+    std::uint32_t type;
+    std::string bytes;
+    std::vector<float> values;
+};
+
+Quantised packQuantised(const std::string &type)
+{
+    std::mt19937 rng(7);
+    auto uniform = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
+    const float d = 0.5f, dmin = 0.25f;  // halves 0x3800, 0x3400
+    Quantised q;
+    q.values.resize(256);
+    std::string &b = q.bytes;
+    if (type == "Q4_1" || type == "Q5_0" || type == "Q5_1") {
+        q.type = type == "Q4_1" ? 3 : type == "Q5_0" ? 6 : 7;
+        const int bits = type == "Q4_1" ? 4 : 5;
+        for (int blk = 0; blk < 8; ++blk) {
+            int L[32];
+            for (int &l : L)
+                l = uniform(0, (1 << bits) - 1);
+            put<std::uint16_t>(b, 0x3800);
+            if (type != "Q5_0")
+                put<std::uint16_t>(b, 0x3400);
+            if (bits == 5) {
+                std::uint32_t qh = 0;
+                for (int j = 0; j < 16; ++j) {
+                    qh |= static_cast<std::uint32_t>((L[j] & 0x10) >> 4) << (j + 0);
+                    qh |= static_cast<std::uint32_t>((L[j + 16] & 0x10) >> 4) << (j + 16);
+                }
+                put<std::uint32_t>(b, qh);
+            }
+            for (int j = 0; j < 16; ++j)
+                put<std::uint8_t>(b, static_cast<std::uint8_t>((L[j] & 0xF) | ((L[j + 16] & 0xF) << 4)));
+            for (int j = 0; j < 32; ++j)
+                q.values[blk * 32 + j] = type == "Q5_0" ? d * static_cast<float>(L[j] - 16) : d * L[j] + dmin;
+        }
+        return q;
+    }
+    if (type == "Q4_K" || type == "Q5_K") {
+        const bool five = type == "Q5_K";
+        q.type = five ? 13 : 12;
+        int L[256], sc[8], mn[8];
+        for (int &l : L)
+            l = uniform(0, five ? 31 : 15);
+        for (int j = 0; j < 8; ++j) {
+            sc[j] = uniform(0, 63);
+            mn[j] = uniform(0, 63);
+        }
+        std::uint8_t scales[12] = {};
+        for (int j = 0; j < 8; ++j) {
+            if (j < 4) {
+                scales[j] = static_cast<std::uint8_t>(sc[j]);
+                scales[j + 4] = static_cast<std::uint8_t>(mn[j]);
+            } else {
+                scales[j + 4] = static_cast<std::uint8_t>((sc[j] & 0xF) | ((mn[j] & 0xF) << 4));
+                scales[j - 4] |= static_cast<std::uint8_t>((sc[j] >> 4) << 6);
+                scales[j - 0] |= static_cast<std::uint8_t>((mn[j] >> 4) << 6);
+            }
+        }
+        put<std::uint16_t>(b, 0x3800);
+        put<std::uint16_t>(b, 0x3400);
+        b.append(reinterpret_cast<const char *>(scales), 12);
+        if (five) {
+            std::uint8_t qh[32] = {}, ql[128];
+            std::uint8_t m1 = 1, m2 = 2;
+            for (int n = 0; n < 256; n += 64) {
+                for (int j = 0; j < 32; ++j) {
+                    int l1 = L[n + j], l2 = L[n + j + 32];
+                    if (l1 > 15) {
+                        l1 -= 16;
+                        qh[j] |= m1;
+                    }
+                    if (l2 > 15) {
+                        l2 -= 16;
+                        qh[j] |= m2;
+                    }
+                    ql[n / 2 + j] = static_cast<std::uint8_t>(l1 | (l2 << 4));
+                }
+                m1 <<= 2;
+                m2 <<= 2;
+            }
+            b.append(reinterpret_cast<const char *>(qh), 32);
+            b.append(reinterpret_cast<const char *>(ql), 128);
+        } else {
+            for (int j = 0; j < 256; j += 64)
+                for (int l = 0; l < 32; ++l)
+                    put<std::uint8_t>(b, static_cast<std::uint8_t>(L[j + l] | (L[j + l + 32] << 4)));
+        }
+        for (int e = 0; e < 256; ++e)
+            q.values[e] = d * sc[e / 32] * L[e] - dmin * mn[e / 32];
+        return q;
+    }
+    // Q6_K
+    q.type = 14;
+    int L[256];
+    std::int8_t sc[16];
+    for (int &l : L)
+        l = uniform(0, 63);
+    for (auto &s : sc)
+        s = static_cast<std::int8_t>(uniform(-60, 60));
+    std::uint8_t ql[128], qh[64];
+    for (int j = 0; j < 256; j += 128)
+        for (int l = 0; l < 32; ++l) {
+            const int q1 = L[j + l] & 0xF, q2 = L[j + l + 32] & 0xF, q3 = L[j + l + 64] & 0xF, q4 = L[j + l + 96] & 0xF;
+            ql[j / 2 + l] = static_cast<std::uint8_t>(q1 | (q3 << 4));
+            ql[j / 2 + l + 32] = static_cast<std::uint8_t>(q2 | (q4 << 4));
+            qh[j / 4 + l] = static_cast<std::uint8_t>((L[j + l] >> 4) | ((L[j + l + 32] >> 4) << 2) |
+                                                     ((L[j + l + 64] >> 4) << 4) | ((L[j + l + 96] >> 4) << 6));
+        }
+    b.append(reinterpret_cast<const char *>(ql), 128);
+    b.append(reinterpret_cast<const char *>(qh), 64);
+    b.append(reinterpret_cast<const char *>(sc), 16);
+    put<std::uint16_t>(b, 0x3800);
+    for (int e = 0; e < 256; ++e)
+        q.values[e] = d * sc[e / 16] * static_cast<float>(L[e] - 32);
+    return q;
+}
+
+// A GGUF v3 file holding one tensor "t".
+std::string ggufWithOne(std::uint32_t type, std::vector<std::uint64_t> ne, const std::string &data)
+{
+    std::string s;
+    put<std::uint32_t>(s, 0x46554747u);
+    put<std::uint32_t>(s, 3);
+    put<std::uint64_t>(s, 1);
+    put<std::uint64_t>(s, 0);
+    putStr(s, "t");
+    put<std::uint32_t>(s, static_cast<std::uint32_t>(ne.size()));
+    for (auto n : ne)
+        put<std::uint64_t>(s, n);
+    put<std::uint32_t>(s, type);
+    put<std::uint64_t>(s, 0);
+    s.resize((s.size() + 31) / 32 * 32, '\0');
+    return s + data;
 }
 
 }  // namespace
@@ -256,6 +396,11 @@ private slots:
         QCOMPARE(info->format, std::string("gguf"));
         QCOMPARE(info->metadata.at("tokenizer.ggml.tokens").strings, (std::vector<std::string>{"<s>", "hello"}));
         QCOMPARE(info->metadata.at("test.scale").number, 1.5);
+        auto shapes = inspectWeights(path, false);  // header only: nothing dequantised
+        QVERIFY(shapes.ok());
+        QCOMPARE(shapes->tensors.size(), info->tensors.size());
+        QCOMPARE(shapes->tensors.back().shape, info->tensors.back().shape);
+        QCOMPARE(shapes->metadata.at("tokenizer.ggml.tokens").strings.size(), std::size_t(2));
         QCOMPARE(readTensorAsFloat(path, "f32").value(), (std::vector<float>{1.0f, 2.0f, -3.0f, 0.5f}));
         QCOMPARE(readTensorAsFloat(path, "f16").value(), (std::vector<float>{1.0f, -2.0f, 0.5f, 65504.0f}));
         std::vector<float> q8want, q4want(32);
@@ -290,6 +435,35 @@ private slots:
         QVERIFY2(QString::fromStdString(r.error().detail).contains("tiny.gguf"), r.error().detail.c_str());
         writeFile(path, s.substr(0, 30));
         QVERIFY(!inspectWeights(path).ok());
+    }
+
+    void ggufQuantisedBlocks_data()
+    {
+        QTest::addColumn<QString>("type");
+        for (const char *t : {"Q4_1", "Q5_0", "Q5_1", "Q4_K", "Q5_K", "Q6_K"})
+            QTest::newRow(t) << QString(t);
+    }
+
+    void ggufQuantisedBlocks()
+    {
+        QFETCH(QString, type);
+        const Quantised q = packQuantised(type.toStdString());
+        QTemporaryDir dir;
+        const std::string path = dir.path().toStdString() + "/q.gguf";
+        const bool superBlock = type.endsWith("_K");  // K-quants pack 256 values per block
+        writeFile(path, ggufWithOne(q.type, superBlock ? std::vector<std::uint64_t>{256, 1}
+                                                       : std::vector<std::uint64_t>{128, 2}, q.bytes));
+        auto got = readTensorAsFloat(path, "t");
+        QVERIFY2(got.ok(), got.ok() ? "" : got.error().toString().c_str());
+        QCOMPARE(got->size(), q.values.size());
+        for (std::size_t i = 0; i < q.values.size(); ++i)
+            QVERIFY2(std::fabs((*got)[i] - q.values[i]) <= 1e-5f * std::max(1.0f, std::fabs(q.values[i])),
+                     qPrintable(QString("element %1: %2 vs %3").arg(i).arg((*got)[i]).arg(q.values[i])));
+        // A row length that is not a whole number of blocks is refused, naming the tensor.
+        writeFile(path, ggufWithOne(q.type, {16, 16}, q.bytes));
+        auto bad = inspectWeights(path);
+        QVERIFY(!bad.ok());
+        QVERIFY2(QString::fromStdString(bad.error().detail).contains("'t'"), bad.error().detail.c_str());
     }
 
     void picklesAreRefused_data()

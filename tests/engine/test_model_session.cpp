@@ -161,6 +161,36 @@ private slots:
         QCOMPARE(s.headSumMatrices[(0 * n + 39) * n + 10], 0.0f);
     }
 
+    void attentionBlocksDoNotChangeResults()
+    {
+        // Tiny blocks force many query-row blocks (16 rows) per layer; every output must stay the same.
+        Model whole = load("mistral");
+        auto small = Model::load(kOracle + "/mistral", ModelLoadOptions{ComputeDtype::Float32, "cpu", 0, 500});
+        QVERIFY(small.ok());
+        const auto ids = randomIds(40, 8);
+        ScoreRequest req;
+        req.wantLogits = true;
+        req.wantHeadSumMatrices = true;
+        req.wantHeadColumnSums = true;
+        req.wantCausalColumnMeans = true;
+        req.wantLastQueryRow = true;
+        req.displayLayer = 2;
+        req.displayHead = 1;
+        auto a = whole.score({ids, randomIds(33, 9)}, req);
+        auto b = small->score({ids, randomIds(33, 9)}, req);
+        QVERIFY(a.ok() && b.ok());
+        for (int s = 0; s < 2; ++s) {
+            const auto &x = a->sequences[s], &y = b->sequences[s];
+            QVERIFY(maxDiff(x.logits, y.logits) < 1e-5f);
+            QVERIFY(maxDiff(x.headSumMatrices, y.headSumMatrices) < 1e-6f);
+            QVERIFY(maxDiff(x.headColumnSums, y.headColumnSums) < 1e-5f);
+            QVERIFY(maxDiff(x.causalColumnMeans, y.causalColumnMeans) < 1e-6f);
+            QVERIFY(maxDiff(x.lastQueryRow, y.lastQueryRow) < 1e-6f);
+            QVERIFY(maxDiff(x.displayMatrix, y.displayMatrix) < 1e-6f);
+            QVERIFY(!x.displayMatrix.empty());
+        }
+    }
+
     void raggedBatchesMatchSingleSequences()
     {
         for (const char *name : {"gpt2", "xlm_roberta"}) {

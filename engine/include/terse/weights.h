@@ -38,9 +38,11 @@ struct WeightFileInfo {
     std::map<std::string, MetaValue> metadata;
 };
 
-// Reads and validates a weight file or model folder (everything is checked, tensors are decoded).
-// Errors: NotFound, FormatError (naming file and tensor), Unsupported (pickle checkpoints).
-Result<WeightFileInfo> inspectWeights(const std::string &path);
+// Reads and validates a weight file or model folder: metadata (GGUF tokenizer arrays included), tensor
+// names, dtypes and shapes. With decodeTensors = false GGUF tensors are not dequantised (fast on big
+// files; their byte ranges are still checked). Errors: NotFound, FormatError (naming file and tensor),
+// Unsupported (pickle checkpoints, unknown dtypes).
+Result<WeightFileInfo> inspectWeights(const std::string &path, bool decodeTensors = true);
 
 // One tensor as row-major float32 (dequantised for GGUF). Errors as inspectWeights, NotFound for the name.
 Result<std::vector<float>> readTensorAsFloat(const std::string &path, const std::string &name);

@@ -4,10 +4,13 @@
 #include <torch/torch.h>
 
 #include <chrono>
+#include <new>
 
 namespace terse {
 
-double measureMatmulGflops(int m, int k, int n, ComputeDtype dtype, double seconds)
+namespace {
+
+double measure(int m, int k, int n, ComputeDtype dtype, double seconds)
 {
     torch::NoGradGuard noGrad;
     const auto type = dtype == ComputeDtype::BFloat16 ? torch::kBFloat16 : torch::kFloat32;
@@ -22,6 +25,21 @@ double measureMatmulGflops(int m, int k, int n, ComputeDtype dtype, double secon
         elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     } while (elapsed < seconds);
     return 2.0 * m * k * n * reps / elapsed / 1e9;
+}
+
+}  // namespace
+
+Result<double> measureMatmulGflops(int m, int k, int n, ComputeDtype dtype, double seconds)
+{
+    if (m <= 0 || k <= 0 || n <= 0)
+        return fail(ErrorCode::InvalidArgument, "matmul sizes must be positive");
+    try {
+        return measure(m, k, n, dtype, seconds);
+    } catch (const std::bad_alloc &) {
+        return fail(ErrorCode::ModelError, "out of memory measuring matmul throughput");
+    } catch (const std::exception &e) {
+        return fail(ErrorCode::ModelError, std::string("measuring matmul throughput: ") + e.what());
+    }
 }
 
 }  // namespace terse

@@ -102,7 +102,12 @@ public:
                               m_req.wantLastQueryRow || m_req.displayLayer >= 0 || m_req.wantHeadSumMatrices;
         AttentionHook hook;
         if (wantAttn)
-            hook = [&](int layer, const Tensor &probs) { onAttention(slots, layer, probs); };
+            hook = [&](int layer, const Tensor &probs, int64_t firstRow) {
+                onAttention(slots, layer, probs, firstRow);
+            };
+        if (m_req.wantCausalColumnMeans)
+            for (auto &s : slots)
+                countVisible(s);
         std::vector<Tensor> hidden;
         Tensor h = m_net.forward(ids, mask, nullptr, hook, m_req.wantHidden ? &hidden : nullptr, job);
         for (int64_t b = 0; b < B; ++b) {
@@ -112,50 +117,48 @@ public:
     }
 
 private:
-    void onAttention(std::vector<Slot> &slots, int layer, const Tensor &probs)
+    // Accumulates one block of query rows [firstRow, firstRow + rows) of one layer's probabilities.
+    void onAttention(std::vector<Slot> &slots, int layer, const Tensor &probs, int64_t firstRow)
     {
-        const auto &cfg = m_net.cfg;
-        const int H = cfg.heads;
+        const int H = m_net.cfg.heads;
+        const int64_t rows = probs.size(2);
         for (std::size_t b = 0; b < slots.size(); ++b) {
             Slot &s = slots[b];
             SequenceScores &o = *s.out;
             const int n = s.n, len = s.len;
-            Tensor p = probs[static_cast<int64_t>(b)].narrow(1, 0, len).narrow(2, 0, len);  // [H, len, len]
-            Tensor rows = p.narrow(1, s.newFrom, len - s.newFrom);                          // queries new here
-            Tensor headCol = rows.sum(1);                                                    // [H, len]
-            Tensor layerCol = headCol.sum(0);
-            if (m_req.wantHeadColumnSums) {
-                Tensor cpu = headCol.cpu().contiguous();
+            const int64_t q0 = std::max<int64_t>(firstRow, 0), q1 = std::min<int64_t>(firstRow + rows, len);
+            if (q0 >= q1)
+                continue;
+            Tensor p = probs[static_cast<int64_t>(b)].narrow(1, q0 - firstRow, q1 - q0).narrow(2, 0, len);
+            // Column sums use only queries new in this window (each query counted once over all windows).
+            const int64_t n0 = std::max<int64_t>(q0, s.newFrom);
+            if (n0 < q1 && (m_req.wantHeadColumnSums || m_req.wantLayerColumnSums || m_req.wantCausalColumnMeans)) {
+                Tensor headCol = p.narrow(1, n0 - q0, q1 - n0).sum(1).cpu().contiguous();  // [H, len]
+                auto hc = headCol.accessor<float, 2>();
                 for (int hh = 0; hh < H; ++hh)
-                    for (int k = 0; k < len; ++k)
-                        o.headColumnSums[(static_cast<std::size_t>(layer) * H + hh) * n + s.offset + k] +=
-                            cpu[hh][k].item<float>();
+                    for (int k = 0; k < len; ++k) {
+                        const float v = hc[hh][k];
+                        const std::size_t at = static_cast<std::size_t>(layer) * n + s.offset + k;
+                        if (m_req.wantHeadColumnSums)
+                            o.headColumnSums[(static_cast<std::size_t>(layer) * H + hh) * n + s.offset + k] += v;
+                        if (m_req.wantLayerColumnSums)
+                            o.layerColumnSums[at] += v;
+                        if (m_req.wantCausalColumnMeans)
+                            o.causalColumnMeans[at] += v;
+                    }
             }
-            if (m_req.wantLayerColumnSums || m_req.wantCausalColumnMeans) {
-                Tensor cpu = layerCol.cpu().contiguous();
-                const float *d = cpu.data_ptr<float>();
-                for (int k = 0; k < len; ++k) {
-                    const std::size_t at = static_cast<std::size_t>(layer) * n + s.offset + k;
-                    if (m_req.wantLayerColumnSums)
-                        o.layerColumnSums[at] += d[k];
-                    if (m_req.wantCausalColumnMeans)
-                        o.causalColumnMeans[at] += d[k];
-                }
-                if (m_req.wantCausalColumnMeans && layer == 0)
-                    countVisible(s);
-            }
-            if (m_req.wantLastQueryRow && s.offset + len == n) {
-                Tensor row = p.select(1, len - 1).sum(0);
+            if (m_req.wantLastQueryRow && s.offset + len == n && q1 == len) {
+                Tensor row = p.select(1, q1 - 1 - q0).sum(0);
                 std::fill(o.lastQueryRow.begin() + static_cast<std::ptrdiff_t>(layer) * n,
                           o.lastQueryRow.begin() + static_cast<std::ptrdiff_t>(layer + 1) * n, 0.0f);
                 copyInto(o.lastQueryRow, static_cast<std::size_t>(layer) * n + s.offset, row);
             }
             if (s.single && m_req.displayLayer == layer) {
                 Tensor m = m_req.displayHead >= 0 && m_req.displayHead < H ? p[m_req.displayHead] : p.sum(0);
-                copyInto(o.displayMatrix, 0, m);
+                copyInto(o.displayMatrix, static_cast<std::size_t>(q0) * n, m);
             }
             if (s.single && m_req.wantHeadSumMatrices)
-                copyInto(o.headSumMatrices, static_cast<std::size_t>(layer) * n * n, p.sum(0));
+                copyInto(o.headSumMatrices, (static_cast<std::size_t>(layer) * n + q0) * n, p.sum(0));
         }
     }
 
@@ -284,6 +287,7 @@ Result<Model> Model::load(const std::string &path, const ModelLoadOptions &optio
         WeightStore store = loadWeights(path);
         auto impl = std::make_shared<Impl>();
         impl->net = Transformer::build(store, dtype, device);
+        impl->net->attentionBlockFloats = std::max<long long>(1, options.attentionBlockFloats);
         const ArchConfig &c = impl->net->cfg;
         ModelInfo &i = impl->info;
         i.architecture = archName(c);

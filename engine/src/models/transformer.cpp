@@ -6,6 +6,7 @@
 
 #include <cmath>
 #include <limits>
+#include <map>
 
 namespace terse {
 
@@ -370,9 +371,33 @@ Tensor Transformer::mlp(const Block &b, const Tensor &x) const
     return b.down(h);
 }
 
+Tensor Transformer::maskBias(int64_t B, int64_t T, int64_t past, int window, const Tensor &keyMask) const
+{
+    // Additive mask, 0 where key j (cache index) is visible to query i = past + row, else the lowest float
+    // (HF adds finfo.min the same way): causal, sliding window (i - window < j <= i), padding.
+    const int64_t S = past + T;
+    Tensor visible;
+    if (cfg.causal) {
+        auto opts = torch::TensorOptions().dtype(torch::kInt64).device(device);
+        Tensor qi = torch::arange(past, past + T, opts).unsqueeze(1);
+        Tensor kj = torch::arange(0, S, opts).unsqueeze(0);
+        visible = kj <= qi;
+        if (window > 0)
+            visible = visible.logical_and(kj > qi - window);
+        visible = visible.view({1, 1, T, S});
+    }
+    if (keyMask.defined()) {
+        Tensor km = keyMask.view({B, 1, 1, S}).to(torch::kBool);
+        visible = visible.defined() ? visible.logical_and(km) : km;
+    }
+    if (!visible.defined())
+        return {};
+    return torch::zeros(visible.sizes(), torch::TensorOptions().dtype(torch::kFloat32).device(device))
+        .masked_fill_(visible.logical_not(), std::numeric_limits<float>::lowest());
+}
+
 Tensor Transformer::attention(const Block &b, const Tensor &x, const Tensor &cos, const Tensor &sin,
-                              const Tensor &keyMask, int64_t past, KvCache *cache, int layer,
-                              const AttentionHook &hook) const
+                              const Tensor &bias, KvCache *cache, int layer, const AttentionHook &hook) const
 {
     const int64_t B = x.size(0), T = x.size(1), hd = cfg.headDim;
     Tensor q = b.q(x).view({B, T, cfg.heads, hd}).transpose(1, 2);
@@ -401,28 +426,23 @@ Tensor Transformer::attention(const Block &b, const Tensor &x, const Tensor &cos
         k = k.repeat_interleave(rep, 1);
         v = v.repeat_interleave(rep, 1);
     }
-    Tensor scores = torch::matmul(q, k.transpose(-1, -2)).to(torch::kFloat32) / std::sqrt(static_cast<double>(hd));
-    // Visibility of key j (cache index) to query i = past + row: causal, sliding window, padding.
-    Tensor visible;
-    if (cfg.causal) {
-        auto opts = torch::TensorOptions().dtype(torch::kInt64).device(x.device());
-        Tensor qi = torch::arange(past, past + T, opts).unsqueeze(1);
-        Tensor kj = torch::arange(0, S, opts).unsqueeze(0);
-        visible = kj <= qi;
-        if (b.slidingWindow > 0)
-            visible = visible.logical_and(kj > qi - b.slidingWindow);  // HF: i - window < j <= i
-        visible = visible.view({1, 1, T, S});
+    const Tensor kt = k.transpose(-1, -2);
+    const double scale = 1.0 / std::sqrt(static_cast<double>(hd));
+    // Blocks of query rows bound the probabilities held at once, whatever n is.
+    const int64_t rows = std::min<int64_t>(
+        T, std::max<int64_t>(16, attentionBlockFloats / std::max<int64_t>(1, B * cfg.heads * S)));
+    std::vector<Tensor> parts;
+    for (int64_t r0 = 0; r0 < T; r0 += rows) {
+        const int64_t n = std::min(rows, T - r0);
+        Tensor scores = torch::matmul(q.narrow(2, r0, n), kt).to(torch::kFloat32).mul_(scale);
+        if (bias.defined())
+            scores.add_(bias.size(2) == 1 ? bias : bias.narrow(2, r0, n));
+        Tensor probs = torch::softmax(scores, -1);
+        if (hook)
+            hook(layer, probs, r0);
+        parts.push_back(torch::matmul(probs.to(v.scalar_type()), v));
     }
-    if (keyMask.defined()) {
-        Tensor km = keyMask.view({B, 1, 1, S}).to(torch::kBool);
-        visible = visible.defined() ? visible.logical_and(km) : km;
-    }
-    if (visible.defined())
-        scores = scores.masked_fill(visible.logical_not(), std::numeric_limits<float>::lowest());
-    Tensor probs = torch::softmax(scores, -1);
-    if (hook)
-        hook(layer, probs);
-    Tensor ctx = torch::matmul(probs.to(v.scalar_type()), v);
+    Tensor ctx = parts.size() == 1 ? parts[0] : torch::cat(parts, 2);
     ctx = ctx.transpose(1, 2).reshape({B, T, cfg.heads * hd});
     return b.o(ctx);
 }
@@ -441,6 +461,11 @@ Tensor Transformer::forward(const Tensor &idsIn, const Tensor &mask, KvCache *ca
         keyMask = mask.to(device);
     if (cfg.causal && keyMask.defined() && cache && past > 0)
         keyMask = torch::cat({torch::ones({B, past}, longOpts), keyMask}, 1);
+    // One additive mask per distinct sliding window, shared by the layers that use it.
+    std::map<int, Tensor> biasByWindow;
+    for (const Block &b : m_blocks)
+        if (!biasByWindow.count(b.slidingWindow))
+            biasByWindow[b.slidingWindow] = maskBias(B, T, past, b.slidingWindow, keyMask);
 
     Tensor x = torch::embedding(m_embed, ids);
     if (cfg.arch == Arch::Gpt2) {
@@ -469,14 +494,14 @@ Tensor Transformer::forward(const Tensor &idsIn, const Tensor &mask, KvCache *ca
         throwIfCancelled(job);
         const Block &b = m_blocks[l];
         if (cfg.arch == Arch::Bert) {
-            Tensor a = attention(b, x, cos, sin, keyMask, past, cache, l, hook);
+            Tensor a = attention(b, x, cos, sin, biasByWindow[b.slidingWindow], cache, l, hook);
             x = b.norm1(a + x);
             x = b.norm2(mlp(b, x) + x);
         } else if (cfg.parallelResidual) {
-            Tensor a = attention(b, b.norm1(x), cos, sin, keyMask, past, cache, l, hook);
+            Tensor a = attention(b, b.norm1(x), cos, sin, biasByWindow[b.slidingWindow], cache, l, hook);
             x = mlp(b, b.norm2(x)) + a + x;
         } else {
-            x = x + attention(b, b.norm1(x), cos, sin, keyMask, past, cache, l, hook);
+            x = x + attention(b, b.norm1(x), cos, sin, biasByWindow[b.slidingWindow], cache, l, hook);
             x = x + mlp(b, b.norm2(x));
         }
         if (hiddenStates)

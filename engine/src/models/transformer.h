@@ -57,8 +57,9 @@ struct KvCache {
     int64_t length() const { return k.empty() || !k[0].defined() ? 0 : k[0].size(2); }
 };
 
-// Receives each layer's attention probabilities [B, heads, T, S] (float32) as soon as they exist.
-using AttentionHook = std::function<void(int layer, const torch::Tensor &probs)>;
+// Receives each layer's attention probabilities as they are computed, in blocks of query rows:
+// `probs` is [B, heads, rows, S] (float32) for queries firstRow .. firstRow + rows - 1 of this call.
+using AttentionHook = std::function<void(int layer, const torch::Tensor &probs, int64_t firstRow)>;
 
 class Transformer {
 public:
@@ -79,11 +80,13 @@ public:
     long long parameters = 0;
     torch::ScalarType dtype = torch::kFloat32;
     torch::Device device = torch::kCPU;
+    int64_t attentionBlockFloats = 1 << 18;  // bound on B x heads x rows x keys per attention block
 
 private:
     torch::Tensor attention(const Block &b, const torch::Tensor &x, const torch::Tensor &cos,
-                            const torch::Tensor &sin, const torch::Tensor &keyMask, int64_t past, KvCache *cache,
-                            int layer, const AttentionHook &hook) const;
+                            const torch::Tensor &sin, const torch::Tensor &maskBias, KvCache *cache, int layer,
+                            const AttentionHook &hook) const;
+    torch::Tensor maskBias(int64_t batch, int64_t T, int64_t past, int window, const torch::Tensor &keyMask) const;
     torch::Tensor mlp(const Block &b, const torch::Tensor &x) const;
 
     torch::Tensor m_embed, m_posEmbed, m_typeEmbed, m_head, m_headBias, m_invFreq;

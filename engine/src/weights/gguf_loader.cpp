@@ -8,6 +8,7 @@
 
 #include <cmath>
 #include <cstring>
+#include <limits>
 #include <regex>
 
 namespace terse {
@@ -291,7 +292,10 @@ MetaValue readValue(Reader &r, std::uint32_t t, const std::string &key)
         const auto n = r.read<std::uint64_t>("array length");
         if (et == kString) {
             v.kind = MetaValue::Kind::StringArray;
-            r.need(n * 8 / 8, "string array");  // each element needs at least 8 bytes: reject absurd counts early
+            if (n > (std::numeric_limits<std::uint64_t>::max() / 8))
+                throwWeightError(ErrorCode::FormatError, "metadata key '" + key + "' has an absurd array length");
+            r.need(n * 8, "string array");  // each element needs at least its 8-byte length: reject absurd counts
+            v.strings.reserve(n);
             for (std::uint64_t i = 0; i < n; ++i)
                 v.strings.push_back(r.str("string array element"));
         } else if (et == kArray) {
@@ -425,7 +429,7 @@ std::string synthesiseConfig(const WeightStore &s, const std::string &arch)
 
 }  // namespace
 
-WeightStore loadGguf(const std::string &path)
+WeightStore loadGguf(const std::string &path, bool decode)
 {
     auto file = MappedFile::open(path);
     Reader r(*file);
@@ -510,6 +514,15 @@ WeightStore loadGguf(const std::string &path)
         std::vector<int64_t> shape(info.ne.rbegin(), info.ne.rend());  // ggml ne[0] is the innermost axis
         const std::uint8_t *src = file->data() + dataStart + info.offset;
         torch::Tensor t;
+        bool permuteQ, permuteK, conv1d;
+        const std::string name = hfName(arch, info.name, permuteQ, permuteK, conv1d);
+        if (!decode) {
+            // Shape only: the caller wants names, shapes and metadata (e.g. the tokenizer arrays).
+            if (conv1d && shape.size() == 2)
+                std::swap(shape[0], shape[1]);
+            store.add(name, torch::empty(shape, torch::TensorOptions().device(torch::kMeta)), spec->name);
+            continue;
+        }
         if (info.type == kF32 || info.type == kF16 || info.type == kBF16) {
             const auto type = info.type == kF32 ? torch::kFloat32 : info.type == kF16 ? torch::kFloat16 : torch::kBFloat16;
             auto keep = file;
@@ -521,8 +534,6 @@ WeightStore loadGguf(const std::string &path)
             t = torch::empty(shape, torch::kFloat32);
             dequantise(info.type, src, static_cast<std::int64_t>(blocks), t.data_ptr<float>());
         }
-        bool permuteQ, permuteK, conv1d;
-        const std::string name = hfName(arch, info.name, permuteQ, permuteK, conv1d);
         if ((permuteQ || permuteK) && heads > 0)
             t = unpermuteRope(t, permuteQ ? heads : kvHeads);
         if (conv1d && t.dim() == 2)

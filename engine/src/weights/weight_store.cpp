@@ -264,7 +264,7 @@ WeightStore loadSafetensors(const std::string &path)
     return store;
 }
 
-WeightStore loadWeights(const std::string &path)
+WeightStore loadWeights(const std::string &path, bool decode)
 {
     std::error_code ec;
     if (!fs::exists(path, ec))
@@ -284,13 +284,13 @@ WeightStore loadWeights(const std::string &path)
             std::sort(candidates.begin(), candidates.end());
             for (const auto &c : candidates)
                 if (c.extension() == ".safetensors" || c.extension() == ".gguf")
-                    return loadWeights(c.string());
+                    return loadWeights(c.string(), decode);
             for (const auto &c : candidates)
                 if (c.filename() == "pytorch_model.bin" || c.extension() == ".pt" || c.extension() == ".pth")
                     refusePickle(c.string());
             for (const auto &c : candidates)
                 if (c.extension() == ".bin")
-                    return loadWeights(c.string());
+                    return loadWeights(c.string(), decode);
             throwWeightError(ErrorCode::NotFound, "'" + path + "' holds no model.safetensors, .gguf or llama2.c .bin file");
         }
         if (fs::exists(dir / "config.json"))
@@ -305,7 +305,7 @@ WeightStore loadWeights(const std::string &path)
         refusePickle(path);
     WeightStore store;
     if (ext == ".gguf")
-        return loadGguf(path);
+        return loadGguf(path, decode);
     if (ext == ".bin")
         return loadLlama2c(path);
     if (ext == ".safetensors" || endsWith(path, ".safetensors.index.json")) {
@@ -320,7 +320,7 @@ WeightStore loadWeights(const std::string &path)
     char magic[4] = {0, 0, 0, 0};
     in.read(magic, 4);
     if (std::memcmp(magic, "GGUF", 4) == 0)
-        return loadGguf(path);
+        return loadGguf(path, decode);
     if (looksLikePickle(path))
         refusePickle(path);
     return loadSafetensors(path);
@@ -354,10 +354,10 @@ std::string dtypeName(torch::ScalarType t)
 
 }  // namespace
 
-Result<WeightFileInfo> inspectWeights(const std::string &path)
+Result<WeightFileInfo> inspectWeights(const std::string &path, bool decodeTensors)
 {
     return guarded([&]() -> Result<WeightFileInfo> {
-        WeightStore store = loadWeights(path);
+        WeightStore store = loadWeights(path, decodeTensors);
         WeightFileInfo info;
         info.format = store.format;
         info.metadata = store.metadata;

@@ -50,11 +50,12 @@ private:
 
 // Loaders (each throws WeightError on malformed input, naming the file and tensor).
 WeightStore loadSafetensors(const std::string &path);         // one file or index.json (sharded)
-WeightStore loadGguf(const std::string &path);
+// With decode = false, GGUF tensors are shape-only meta tensors (no data read, nothing dequantised).
+WeightStore loadGguf(const std::string &path, bool decode = true);
 WeightStore loadLlama2c(const std::string &path);
 
-// Any supported weight file or model folder; refuses pickle checkpoints.
-WeightStore loadWeights(const std::string &path);
+// Any supported weight file or model folder; refuses pickle checkpoints. `decode` as for loadGguf.
+WeightStore loadWeights(const std::string &path, bool decode = true);
 
 // Undoes llama.cpp's / Meta's interleaved q/k layout: [heads*hd, in] to HF rotate_half order.
 torch::Tensor unpermuteRope(const torch::Tensor &w, int64_t heads);
