@@ -29,9 +29,15 @@ constexpr int kIsRunRole = Qt::UserRole + 1;
 constexpr int kNameRole = Qt::UserRole + 2;
 constexpr int kListLimit = 1000;  // sessions listed at most; search narrows the rest
 
+// Compact: the time for today, else day and month (the year only when it is not this year).
 QString when(std::int64_t ms)
 {
-    return QLocale().toString(QDateTime::fromMSecsSinceEpoch(ms), QLocale::ShortFormat);
+    const QDateTime t = QDateTime::fromMSecsSinceEpoch(ms);
+    const QDate today = QDate::currentDate();
+    if (t.date() == today)
+        return QLocale().toString(t.time(), QLocale::ShortFormat);
+    return QLocale().toString(t.date(), t.date().year() == today.year() ? QStringLiteral("d MMM")
+                                                                        : QStringLiteral("d MMM yyyy"));
 }
 
 // Base of the undoable session edits: reports failures through the dock.
@@ -175,9 +181,11 @@ HistoryDock::HistoryDock(SessionManager *sessions, QWidget *parent)
     m_sort->addItem(tr("Name Z–A"), static_cast<int>(terse::SessionSort::NameDesc));
     filters->addWidget(m_methodFilter, 1);
     filters->addWidget(m_tag, 1);
-    filters->addWidget(m_date, 1);
-    filters->addWidget(m_sort, 1);
     v->addLayout(filters);
+    auto *order = new QHBoxLayout;
+    order->addWidget(m_date, 1);
+    order->addWidget(m_sort, 1);
+    v->addLayout(order);
 
     auto *bar = new QToolBar(body);
     bar->setIconSize(QSize(16, 16));
@@ -209,11 +217,11 @@ HistoryDock::HistoryDock(SessionManager *sessions, QWidget *parent)
 
     m_tree = new QTreeWidget(body);
     m_tree->setObjectName(QStringLiteral("historyTree"));
-    m_tree->setColumnCount(3);
-    m_tree->setHeaderLabels({tr("Session / run"), tr("Updated"), tr("Result")});
+    m_tree->setColumnCount(2);
+    m_tree->setHeaderLabels({tr("Session / run"), tr("Updated")});
+    m_tree->header()->setStretchLastSection(false);
     m_tree->header()->setSectionResizeMode(0, QHeaderView::Stretch);
     m_tree->header()->setSectionResizeMode(1, QHeaderView::ResizeToContents);
-    m_tree->header()->setSectionResizeMode(2, QHeaderView::ResizeToContents);
     m_tree->setEditTriggers(QAbstractItemView::EditKeyPressed);
     m_tree->setContextMenuPolicy(Qt::ActionsContextMenu);
     m_tree->addActions({m_renameAction, m_duplicateAction, m_deleteAction, m_undoAction});
@@ -227,6 +235,7 @@ HistoryDock::HistoryDock(SessionManager *sessions, QWidget *parent)
     small.setPointSizeF(small.pointSizeF() * 0.9);
     m_state->setFont(small);
     v->addWidget(m_state);
+    body->setMinimumWidth(270);
     setWidget(body);
 
     m_searchDelay = new QTimer(this);
@@ -308,11 +317,10 @@ void HistoryDock::refresh()
                     const QString name = QString::fromStdString(s.name);
                     item->setText(0, name);
                     item->setText(1, when(s.updated));
-                    item->setText(2, tr("%n run(s)", nullptr, static_cast<int>(s.runCount)));
                     item->setData(0, kIdRole, QVariant::fromValue<qlonglong>(s.id));
                     item->setData(0, kIsRunRole, false);
                     item->setData(0, kNameRole, name);
-                    QStringList tip{name};
+                    QStringList tip{name, tr("%n run(s)", nullptr, static_cast<int>(s.runCount))};
                     if (!s.tags.empty()) {
                         QStringList tags;
                         for (const auto &t : s.tags)
@@ -321,6 +329,9 @@ void HistoryDock::refresh()
                     }
                     if (!s.notes.empty())
                         tip << QString::fromStdString(s.notes);
+                    tip << tr("Created %1, updated %2")
+                               .arg(QLocale().toString(QDateTime::fromMSecsSinceEpoch(s.created), QLocale::ShortFormat),
+                                    QLocale().toString(QDateTime::fromMSecsSinceEpoch(s.updated), QLocale::ShortFormat));
                     item->setToolTip(0, tip.join(QLatin1Char('\n')));
                     if (writable)
                         item->setFlags(item->flags() | Qt::ItemIsEditable);
@@ -334,18 +345,22 @@ void HistoryDock::refresh()
                         continue;
                     for (auto it = runs->rbegin(); it != runs->rend(); ++it) {  // newest first
                         auto *child = new QTreeWidgetItem(item);
-                        child->setText(0, tr("%1 · %2 mode").arg(QString::fromStdString(it->method),
-                                                                 QString::fromUtf8(terse::modeName(it->mode))));
-                        child->setText(1, when(it->created));
-                        child->setText(2, tr("%1 → %2 (%3%)")
+                        child->setText(0, tr("%1 · %2 → %3 (%4%)")
+                                              .arg(QString::fromStdString(it->method))
                                               .arg(it->tokensIn)
                                               .arg(it->tokensOut)
-                                              .arg(100.0 * it->achievedRate, 0, 'f', 1));
+                                              .arg(100.0 * it->achievedRate, 0, 'f', 0));
+                        child->setText(1, when(it->created));
                         child->setData(0, kIdRole, QVariant::fromValue<qlonglong>(it->id));
                         child->setData(0, kIsRunRole, true);
+                        QString runTip = tr("%1, %2 mode").arg(QString::fromStdString(it->method),
+                                                               QString::fromUtf8(terse::modeName(it->mode)));
                         if (!it->model.name.empty())
-                            child->setToolTip(0, tr("Model: %1").arg(QString::fromStdString(it->model.name)));
+                            runTip += QLatin1Char('\n') + tr("Model: %1").arg(QString::fromStdString(it->model.name));
+                        child->setToolTip(0, runTip);
                     }
+                    if (s.id == m_sessions->currentSession())
+                        item->setExpanded(true);  // the session runs are being saved into
                 }
             }
         }

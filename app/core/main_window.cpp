@@ -119,8 +119,14 @@ MainWindow::MainWindow(CompressorFactory factory, QWidget *parent, const QString
 
     connect(m_sessions, &SessionManager::opened, this, [this] {
         restoreWorkingState();
+        // Runs that finished while the database was still opening.
+        auto unsaved = std::move(m_unsaved);
+        m_unsaved.clear();
+        for (const auto &p : unsaved)
+            saveRun(p.prompt, p.options, p.result);
     });
     connect(m_sessions, &SessionManager::openFailed, this, [this](const QString &message) {
+        m_unsaved.clear();
         showError(message);
         if (!m_stateRestored) {
             m_stateRestored = true;
@@ -164,7 +170,7 @@ void MainWindow::buildUi()
     m_rateSlider->setObjectName(QStringLiteral("rateSlider"));
     m_rateSlider->setRange(1, kRateSteps);
     m_rateSlider->setValue(kRateSteps / 2);
-    m_rateSlider->setMinimumWidth(180);
+    m_rateSlider->setMinimumWidth(120);
     m_rateSlider->setToolTip(tr("Rate: the fraction of tokens to keep (compressed / original). Default 0.5."));
     m_rateSpin = new QDoubleSpinBox(central);
     m_rateSpin->setRange(0.001, 1.0);
@@ -196,9 +202,6 @@ void MainWindow::buildUi()
     controls->addWidget(m_rateSlider, 2);
     controls->addWidget(m_rateSpin);
     controls->addSpacing(12);
-    controls->addWidget(colorLabel);
-    controls->addWidget(m_colorBy, 1);
-    controls->addSpacing(12);
     controls->addWidget(m_run);
     controls->addWidget(m_cancel);
     outer->addLayout(controls);
@@ -225,7 +228,12 @@ void MainWindow::buildUi()
     m_summary->setObjectName(QStringLiteral("summaryLabel"));
     m_heatmap = new terse::widgets::TokenHeatmapView(resultBox);
     m_heatmap->setObjectName(QStringLiteral("heatmapView"));
-    resultLayout->addWidget(m_summary);
+    // The colouring is a view setting: it sits with the result, not with the compression controls.
+    auto *resultHeader = new QHBoxLayout;
+    resultHeader->addWidget(m_summary, 1);
+    resultHeader->addWidget(colorLabel);
+    resultHeader->addWidget(m_colorBy);
+    resultLayout->addLayout(resultHeader);
     resultLayout->addWidget(m_heatmap, 1);
     m_plot = new terse::widgets::ScorePlot(right);
     m_plot->setObjectName(QStringLiteral("scorePlot"));
@@ -335,6 +343,7 @@ void MainWindow::buildDocks()
     m_params->layout()->setContentsMargins(0, 0, 0, 0);
     v->addWidget(m_params, 1);
     scroll->setWidget(body);
+    scroll->setMinimumWidth(270);  // room for "Label (default x):" rows next to their controls
     dock->setWidget(scroll);
     addDockWidget(Qt::RightDockWidgetArea, dock);
     resizeDocks({m_history, dock}, {300, 300}, Qt::Horizontal);
@@ -485,7 +494,13 @@ void MainWindow::restoreWorkingState()
 void MainWindow::saveRun(const terse::Prompt &prompt, const terse::CompressOptions &options,
                          const ResultHandle &result)
 {
-    if (!m_sessions->isWritable() || !result)
+    if (!result)
+        return;
+    if (m_sessions->isOpening() && !m_sessions->store()) {
+        m_unsaved.push_back(PendingSave{prompt, options, result});  // saved once the database is open
+        return;
+    }
+    if (!m_sessions->isWritable())
         return;
     const std::int64_t session = m_sessions->ensureCurrentSession();
     if (session == 0)

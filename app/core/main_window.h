@@ -146,6 +146,7 @@ private:
         ResultHandle result;
     };
     std::optional<PendingSave> m_pendingSave;  // a re-thresholded result, saved once the user pauses
+    std::vector<PendingSave> m_unsaved;        // results that finished before the database was open
     std::int64_t m_shownRunId = 0;
     bool m_restoring = false;   // controls are being set programmatically: no re-run, no autosave
     bool m_userTouched = false; // the user changed something before the working state was restored

@@ -39,6 +39,7 @@ ParameterPanel::ParameterPanel(QWidget *parent) : QWidget(parent)
     auto *methodBox = new QGroupBox(tr("Method parameters"), this);
     m_methodForm = new QFormLayout(methodBox);
     m_methodForm->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
+    m_methodForm->setRowWrapPolicy(QFormLayout::WrapLongRows);  // narrow dock: labels above their controls
     m_noOptions = new QLabel(tr("This method has no parameters."), methodBox);
     m_noOptions->setObjectName(QStringLiteral("noParameters"));
     m_noOptions->setEnabled(false);
@@ -47,6 +48,7 @@ ParameterPanel::ParameterPanel(QWidget *parent) : QWidget(parent)
 
     auto *commonBox = new QGroupBox(tr("Common"), this);
     auto *common = new QFormLayout(commonBox);
+    common->setRowWrapPolicy(QFormLayout::WrapLongRows);
     m_mode = new QComboBox(commonBox);
     m_mode->setObjectName(QStringLiteral("param_mode"));
     m_mode->addItem(tr("Corrected"), QStringLiteral("corrected"));

@@ -4,6 +4,7 @@
 
 #include <QCoreApplication>
 #include <QDateTime>
+#include <QLocale>
 #include <QDir>
 #include <QElapsedTimer>
 #include <QThread>
@@ -141,7 +142,7 @@ std::int64_t SessionManager::ensureCurrentSession()
         if (s && s->deletedAt == 0)
             return m_currentSession;
     }
-    const QString name = tr("Session %1").arg(QDateTime::currentDateTime().toString(QStringLiteral("yyyy-MM-dd HH:mm")));
+    const QString name = tr("Session %1").arg(QLocale().toString(QDateTime::currentDateTime(), QStringLiteral("d MMM HH:mm")));
     auto id = m_store->createSession(name.toStdString(), true);
     if (!id)
         return 0;
