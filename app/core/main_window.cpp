@@ -118,6 +118,8 @@ MainWindow::MainWindow(CompressorFactory factory, QWidget *parent, const QString
     });
 
     connect(m_sessions, &SessionManager::opened, this, [this] {
+        if (m_sessions->store()->schemaIsNewer())
+            showError(m_sessions->stateText());  // read-only: say so where errors are shown
         restoreWorkingState();
         // Runs that finished while the database was still opening.
         auto unsaved = std::move(m_unsaved);
@@ -592,10 +594,23 @@ void MainWindow::exportSessions()
         if (QMessageBox::question(this, tr("Export sessions"), tr("Export only the selected session?"),
                                   QMessageBox::Yes | QMessageBox::No) == QMessageBox::Yes)
             ids.push_back(id);
-    if (auto r = store->exportSessionsToFile(path.toStdString(), ids); !r)
-        showError(tr("Cannot export sessions: %1").arg(QString::fromStdString(r.error().detail)));
-    else
-        m_status->setText(tr("Exported to %1.").arg(QDir::toNativeSeparators(path)));
+    exportSessionsTo(path, ids);
+}
+
+bool MainWindow::exportSessionsTo(const QString &path, const std::vector<std::int64_t> &ids)
+{
+    terse::SessionStore *store = m_sessions->store();
+    if (!store) {
+        showError(tr("No session database is open."));
+        return false;
+    }
+    if (auto r = store->exportSessionsToFile(path.toStdString(), ids); !r) {
+        showError(tr("Cannot export sessions to “%1”: %2")
+                      .arg(QFileInfo(path).fileName(), QString::fromStdString(r.error().detail)));
+        return false;
+    }
+    m_status->setText(tr("Exported to %1.").arg(QDir::toNativeSeparators(path)));
+    return true;
 }
 
 void MainWindow::importSessions()
@@ -606,13 +621,21 @@ void MainWindow::importSessions()
     }
     const QString path = QFileDialog::getOpenFileName(this, tr("Import sessions"), QString(),
                                                       tr("JSON files (*.json);;All files (*)"));
-    if (path.isEmpty())
-        return;
+    if (!path.isEmpty())
+        importSessionsFrom(path);
+}
+
+bool MainWindow::importSessionsFrom(const QString &path)
+{
+    if (!m_sessions->isWritable()) {
+        showError(tr("No writable session database is open."));
+        return false;
+    }
     auto r = m_sessions->store()->importSessionsFromFile(path.toStdString());
     if (!r) {
         showError(tr("Cannot import “%1”: %2").arg(QFileInfo(path).fileName(),
                                                    QString::fromStdString(r.error().detail)));
-        return;
+        return false;
     }
     m_status->setText(tr("Imported %n session(s).", nullptr, static_cast<int>(r->imported.size())));
     if (!r->skipped.empty()) {
@@ -622,6 +645,7 @@ void MainWindow::importSessions()
         showError(lines.join(QLatin1Char('\n')));
     }
     emit m_sessions->sessionsChanged();
+    return true;
 }
 
 void MainWindow::buildMenus()

@@ -58,6 +58,10 @@ public:
     bool restoreRun(std::int64_t runId);
     // Writes the working state (prompt, options, UI state) to the autosave slot now.
     void saveWorkingState();
+    // Exports the given sessions (empty: all) / imports an export as new sessions. On failure the
+    // error banner names the file and the reason; skipped sessions of an import are listed there too.
+    bool exportSessionsTo(const QString &path, const std::vector<std::int64_t> &ids = {});
+    bool importSessionsFrom(const QString &path);
     // The options the controls describe (method, rate, model, parameters, mode, seed, target tokens).
     terse::CompressOptions currentOptions() const;
 

@@ -320,6 +320,36 @@ private slots:
         QCOMPARE(dock->tree()->topLevelItemCount(), 1);
     }
 
+    void sessionsRoundTripThroughAJsonExport()
+    {
+        const QString json = m_home.filePath(QStringLiteral("export.json"));
+        std::string compressed;
+        {
+            MainWindow w(testFactory, nullptr, freshDb());
+            waitReady(w);
+            w.promptEditor()->setPlainText(QString::fromUtf8(kText));
+            select(w, "tail");
+            QVERIFY(runAndSave(w) > 0);
+            compressed = w.lastResult()->compressedText;
+            QVERIFY(w.exportSessionsTo(json));
+        }
+        MainWindow w(testFactory, nullptr, freshDb());
+        waitReady(w);
+        QVERIFY(w.importSessionsFrom(json));
+        QTRY_COMPARE(w.historyDock()->tree()->topLevelItemCount(), 1);
+        QTRY_COMPARE(w.historyDock()->tree()->topLevelItem(0)->childCount(), 1);
+        const qint64 run = w.historyDock()->tree()->topLevelItem(0)->child(0)->data(0, Qt::UserRole).toLongLong();
+        QVERIFY(w.historyDock()->selectRun(run));
+        QCOMPARE(w.lastResult()->compressedText, compressed);
+        // A file that is not an export is refused with its name in the message.
+        QFile bad(m_home.filePath(QStringLiteral("bad.json")));
+        QVERIFY(bad.open(QIODevice::WriteOnly));
+        bad.write("{\"hello\": 1}");
+        bad.close();
+        QVERIFY(!w.importSessionsFrom(bad.fileName()));
+        QVERIFY2(w.errorText().contains(QStringLiteral("bad.json")), qPrintable(w.errorText()));
+    }
+
     void corruptDatabaseIsReportedAndNeverOverwritten()
     {
         const QString db = m_home.filePath(QStringLiteral("corrupt.sqlite3"));
