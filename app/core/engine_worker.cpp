@@ -1,5 +1,7 @@
 #include "engine_worker.h"
 
+#include "terse/model.h"
+
 #include <QElapsedTimer>
 #include <QMetaObject>
 
@@ -93,10 +95,37 @@ public slots:
         emit finished(id, handle, false);
     }
 
+    // Loads the model to describe it (architecture, parameters); runs between compressions.
+    void describeModel(const QString &path)
+    {
+        QString text;
+        bool ok = false;
+        try {
+            auto model = terse::Model::load(path.toStdString());
+            if (model) {
+                const auto &i = model->info();
+                text = QStringLiteral("%1 · %2 · %3M parameters · %4 layers · %5 heads · hidden %6 · vocab %7")
+                           .arg(QString::fromStdString(i.architecture), QString::fromStdString(i.format))
+                           .arg(static_cast<double>(i.parameters) / 1e6, 0, 'f', 1)
+                           .arg(i.layers)
+                           .arg(i.heads)
+                           .arg(i.hidden)
+                           .arg(i.vocabSize);
+                ok = true;
+            } else {
+                text = QString::fromStdString(model.error().detail);
+            }
+        } catch (const std::exception &e) {  // containment: nothing escapes the worker thread
+            text = QString::fromUtf8(e.what());
+        }
+        emit modelDescribed(path, ok, text);
+    }
+
 public:
     std::atomic<bool> m_invalidate{false};
 
 signals:
+    void modelDescribed(const QString &path, bool ok, const QString &text);
     void started(quint64 id);
     void progress(quint64 id, qint64 done, qint64 total, const QString &stage);
     void finished(quint64 id, terse::app::ResultHandle result, bool rethresholded);
@@ -135,6 +164,7 @@ EngineWorker::EngineWorker(CompressorFactory factory, QObject *parent) : QObject
     connect(&m_thread, &QThread::finished, m_backend, &QObject::deleteLater);
     connect(m_backend, &WorkerBackend::started, this, &EngineWorker::started);
     connect(m_backend, &WorkerBackend::progress, this, &EngineWorker::progress);
+    connect(m_backend, &WorkerBackend::modelDescribed, this, &EngineWorker::modelDescribed);
     auto done = [this] { m_pending = std::max(0, m_pending - 1); };
     connect(m_backend, &WorkerBackend::finished, this, [this, done](quint64 id, ResultHandle r, bool re) {
         done();
@@ -168,6 +198,11 @@ quint64 EngineWorker::submit(const terse::Prompt &prompt, const terse::CompressO
     QMetaObject::invokeMethod(m_backend, "run", Qt::QueuedConnection, Q_ARG(quint64, id),
                               Q_ARG(terse::Prompt, prompt), Q_ARG(terse::CompressOptions, options));
     return id;
+}
+
+void EngineWorker::describeModel(const QString &path)
+{
+    QMetaObject::invokeMethod(m_backend, "describeModel", Qt::QueuedConnection, Q_ARG(QString, path));
 }
 
 void EngineWorker::cancel() { m_backend->cancelCurrent(); }

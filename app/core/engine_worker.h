@@ -32,6 +32,8 @@ public:
     void cancel();
     // True between submit() and the matching finished/failed/cancelled.
     bool isBusy() const { return m_pending > 0; }
+    // Loads the model at `path` on the worker thread and reports its details with modelDescribed().
+    void describeModel(const QString &path);
     // Forgets cached scores so the next request re-runs the model.
     void invalidateCache();
 
@@ -41,6 +43,8 @@ signals:
     void finished(quint64 id, terse::app::ResultHandle result, bool rethresholded);
     void failed(quint64 id, int errorCode, const QString &message);
     void cancelled(quint64 id);
+    // Details of a model ("llama · safetensors · 12.3M parameters · …"), or the load error when !ok.
+    void modelDescribed(const QString &path, bool ok, const QString &text);
 
 private:
     QThread m_thread;

@@ -1,8 +1,13 @@
 #include "main_window.h"
 
+#include "history_dock.h"
+#include "model_picker.h"
+#include "parameter_panel.h"
 #include "result_adapter.h"
+#include "session_manager.h"
 
 #include "terse/runtime.h"
+#include "terse/session_store.h"
 #include "terse/text_units.h"
 #include "terse_widgets/prompt_editor.h"
 #include "terse_widgets/score_plot.h"
@@ -13,16 +18,23 @@
 #include <QClipboard>
 #include <QCloseEvent>
 #include <QComboBox>
+#include <QDockWidget>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QDoubleSpinBox>
 #include <QFile>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QDateTime>
+#include <QDir>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QLocale>
 #include <QMenu>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QProgressBar>
+#include <QScrollArea>
 #include <QPushButton>
 #include <QSaveFile>
 #include <QSettings>
@@ -30,6 +42,7 @@
 #include <QSplitter>
 #include <QStatusBar>
 #include <QTimer>
+#include <QUndoStack>
 #include <QVBoxLayout>
 
 #include <cmath>
@@ -40,15 +53,27 @@ namespace {
 constexpr qint64 kMaxFileBytes = 64ll << 20;  // prompts larger than this are refused with a message
 constexpr int kRateSteps = 1000;              // slider resolution: 0.001
 constexpr int kMaxRecent = 8;
+constexpr int kAutosaveDelayMs = 1000;   // working state saved ~1 s after the last change
+constexpr int kRethresholdSaveMs = 1500; // slider drags save the result the user settles on, not every step
+const char *kInstance = "main";          // the autosave slot of this window
+const QString kDatabaseKey = QStringLiteral("sessions/databasePath");
+const QString kMissingModel = QStringLiteral("\x01missing");  // ModelPicker's "not installed" entries
 }  // namespace
 
-MainWindow::MainWindow(CompressorFactory factory, QWidget *parent)
-    : QMainWindow(parent), m_worker(new EngineWorker(std::move(factory), this))
+MainWindow::MainWindow(CompressorFactory factory, QWidget *parent, const QString &databasePath)
+    : QMainWindow(parent),
+      m_factory(factory),
+      m_methods(terse::availableMethods()),
+      m_worker(new EngineWorker(std::move(factory), this)),
+      m_sessions(new SessionManager(this))
 {
+    m_restoring = true;  // setting up the controls is not a user change
     setWindowTitle(tr("Terse Studio"));
     buildUi();
+    buildDocks();
     buildMenus();
     restoreSettings();
+    onMethodChanged();
 
     connect(m_worker, &EngineWorker::progress, this, [this](quint64 id, qint64 done, qint64 total, const QString &stage) {
         if (id != m_activeId)
@@ -62,8 +87,16 @@ MainWindow::MainWindow(CompressorFactory factory, QWidget *parent)
         if (id != m_activeId)
             return;  // a newer request is on its way
         setBusy(false);
+        m_shownRunId = 0;
         showResult(r);
         m_status->setText(rethresholded ? tr("Re-decided from cached scores.") : tr("Done."));
+        if (rethresholded) {
+            m_pendingSave = PendingSave{m_activePrompt, m_activeOptions, r};
+            m_saveDelay->start();
+        } else {
+            flushPendingSave();
+            saveRun(m_activePrompt, m_activeOptions, r);
+        }
     });
     connect(m_worker, &EngineWorker::failed, this, [this](quint64 id, int, const QString &message) {
         if (id != m_activeId)
@@ -80,6 +113,40 @@ MainWindow::MainWindow(CompressorFactory factory, QWidget *parent)
         m_status->setText(tr("Cancelled."));
         emit jobEnded();
     });
+    connect(m_worker, &EngineWorker::modelDescribed, this, [this](const QString &path, bool ok, const QString &text) {
+        m_models->setModelInfo(path, ok ? text : tr("Cannot load this model: %1").arg(text));
+    });
+
+    connect(m_sessions, &SessionManager::opened, this, [this] {
+        if (m_sessions->store()->schemaIsNewer())
+            showError(m_sessions->stateText());  // read-only: say so where errors are shown
+        restoreWorkingState();
+        // Runs that finished while the database was still opening.
+        auto unsaved = std::move(m_unsaved);
+        m_unsaved.clear();
+        for (const auto &p : unsaved)
+            saveRun(p.prompt, p.options, p.result);
+    });
+    connect(m_sessions, &SessionManager::openFailed, this, [this](const QString &message) {
+        m_unsaved.clear();
+        showError(message);
+        if (!m_stateRestored) {
+            m_stateRestored = true;
+            emit workingStateRestored();
+        }
+    });
+    QString path = databasePath;
+    if (path.isEmpty())
+        path = QSettings().value(kDatabaseKey).toString();
+    if (path.isEmpty()) {
+        if (auto d = terse::defaultDatabasePath())
+            path = QString::fromStdString(*d);
+        else
+            showError(tr("Sessions are not saved: %1").arg(QString::fromStdString(d.error().detail)));
+    }
+    if (!path.isEmpty())
+        m_sessions->openAsync(path);
+    m_restoring = false;
 }
 
 MainWindow::~MainWindow() = default;
@@ -93,7 +160,7 @@ void MainWindow::buildUi()
     auto *controls = new QHBoxLayout;
     m_method = new QComboBox(central);
     m_method->setObjectName(QStringLiteral("methodCombo"));
-    for (const auto &m : terse::availableMethods()) {
+    for (const auto &m : m_methods) {
         m_method->addItem(QString::fromStdString(m.displayName), QString::fromStdString(m.name));
         m_method->setItemData(m_method->count() - 1, QString::fromStdString(m.description), Qt::ToolTipRole);
     }
@@ -105,7 +172,7 @@ void MainWindow::buildUi()
     m_rateSlider->setObjectName(QStringLiteral("rateSlider"));
     m_rateSlider->setRange(1, kRateSteps);
     m_rateSlider->setValue(kRateSteps / 2);
-    m_rateSlider->setMinimumWidth(180);
+    m_rateSlider->setMinimumWidth(120);
     m_rateSlider->setToolTip(tr("Rate: the fraction of tokens to keep (compressed / original). Default 0.5."));
     m_rateSpin = new QDoubleSpinBox(central);
     m_rateSpin->setRange(0.001, 1.0);
@@ -137,9 +204,6 @@ void MainWindow::buildUi()
     controls->addWidget(m_rateSlider, 2);
     controls->addWidget(m_rateSpin);
     controls->addSpacing(12);
-    controls->addWidget(colorLabel);
-    controls->addWidget(m_colorBy, 1);
-    controls->addSpacing(12);
     controls->addWidget(m_run);
     controls->addWidget(m_cancel);
     outer->addLayout(controls);
@@ -166,7 +230,12 @@ void MainWindow::buildUi()
     m_summary->setObjectName(QStringLiteral("summaryLabel"));
     m_heatmap = new terse::widgets::TokenHeatmapView(resultBox);
     m_heatmap->setObjectName(QStringLiteral("heatmapView"));
-    resultLayout->addWidget(m_summary);
+    // The colouring is a view setting: it sits with the result, not with the compression controls.
+    auto *resultHeader = new QHBoxLayout;
+    resultHeader->addWidget(m_summary, 1);
+    resultHeader->addWidget(colorLabel);
+    resultHeader->addWidget(m_colorBy);
+    resultLayout->addLayout(resultHeader);
     resultLayout->addWidget(m_heatmap, 1);
     m_plot = new terse::widgets::ScorePlot(right);
     m_plot->setObjectName(QStringLiteral("scorePlot"));
@@ -214,16 +283,369 @@ void MainWindow::buildUi()
         m_rateSlider->setValue(static_cast<int>(std::lround(v * kRateSteps)));
         scheduleRerun();
     });
-    connect(m_method, &QComboBox::currentIndexChanged, this, [this] { scheduleRerun(); });
+    connect(m_method, &QComboBox::currentIndexChanged, this, [this] {
+        onMethodChanged();
+        scheduleRerun();
+    });
     connect(m_colorBy, &QComboBox::currentIndexChanged, this, [this](int i) {
         m_heatmap->setColorSeries(i - 1);
         updatePlot();
+        markDirty();
     });
     connect(m_editor, &terse::widgets::PromptEditor::filesDropped, this, [this](const QStringList &files) {
         openFile(files.first());
     });
-    connect(m_editor, &QPlainTextEdit::textChanged, this, [this] { m_worker->invalidateCache(); });
-    resize(1280, 800);
+    connect(m_editor, &QPlainTextEdit::textChanged, this, [this] {
+        m_worker->invalidateCache();
+        markDirty();
+    });
+
+    m_autosave = new QTimer(this);
+    m_autosave->setSingleShot(true);
+    m_autosave->setInterval(kAutosaveDelayMs);
+    connect(m_autosave, &QTimer::timeout, this, &MainWindow::saveWorkingState);
+    m_saveDelay = new QTimer(this);
+    m_saveDelay->setSingleShot(true);
+    m_saveDelay->setInterval(kRethresholdSaveMs);
+    connect(m_saveDelay, &QTimer::timeout, this, &MainWindow::flushPendingSave);
+    resize(1400, 860);
+}
+
+void MainWindow::buildDocks()
+{
+    setDockNestingEnabled(true);
+    m_history = new HistoryDock(m_sessions, this);
+    QList<QPair<QString, QString>> methods;
+    for (const auto &m : m_methods)
+        methods.append({QString::fromStdString(m.name), QString::fromStdString(m.displayName)});
+    m_history->setMethods(methods);
+    addDockWidget(Qt::LeftDockWidgetArea, m_history);
+    connect(m_history, &HistoryDock::runSelected, this, [this](qint64 id) { restoreRun(id); });
+    connect(m_history, &HistoryDock::sessionSelected, this, [this](qint64 id) {
+        m_sessions->setCurrentSession(id);
+        markDirty();
+    });
+    connect(m_history, &HistoryDock::errorOccurred, this, &MainWindow::showError);
+
+    auto *dock = new QDockWidget(tr("Parameters"), this);
+    dock->setObjectName(QStringLiteral("parametersDock"));
+    auto *scroll = new QScrollArea(dock);
+    scroll->setWidgetResizable(true);
+    scroll->setFrameShape(QFrame::NoFrame);
+    auto *body = new QWidget(scroll);
+    auto *v = new QVBoxLayout(body);
+    v->setContentsMargins(4, 4, 4, 4);
+    auto *modelLabel = new QLabel(tr("M&odel:"), body);
+    m_models = new ModelPicker(body);
+    modelLabel->setBuddy(m_models->combo());
+    v->addWidget(modelLabel);
+    v->addWidget(m_models);
+    m_params = new ParameterPanel(body);
+    m_params->setObjectName(QStringLiteral("parameterPanel"));
+    m_params->layout()->setContentsMargins(0, 0, 0, 0);
+    v->addWidget(m_params, 1);
+    scroll->setWidget(body);
+    scroll->setMinimumWidth(270);  // room for "Label (default x):" rows next to their controls
+    dock->setWidget(scroll);
+    addDockWidget(Qt::RightDockWidgetArea, dock);
+    resizeDocks({m_history, dock}, {300, 300}, Qt::Horizontal);
+
+    connect(m_params, &ParameterPanel::changed, this, &MainWindow::scheduleRerun);
+    connect(m_models, &ModelPicker::modelChanged, this, [this](const QString &path) {
+        if (!path.isEmpty() && path != kMissingModel)
+            m_worker->describeModel(path);  // loads on the worker thread; the tooltip follows
+        m_worker->invalidateCache();
+        scheduleRerun();
+    });
+}
+
+std::vector<terse::OptionSpec> MainWindow::optionSpecsFor(const QString &method) const
+{
+    const std::string name = method.toStdString();
+    for (const auto &m : m_methods)
+        if (m.name == name)
+            return m.options;
+    // Methods outside the registry (injected through the factory) describe themselves.
+    if (m_factory)
+        if (auto c = m_factory(name))
+            return (*c)->options();
+    return {};
+}
+
+void MainWindow::onMethodChanged()
+{
+    const QString method = m_method->currentData().toString();
+    if (method == m_panelMethod)
+        return;
+    if (!m_panelMethod.isEmpty())
+        m_paramsByMethod[m_panelMethod.toStdString()] = m_params->values();
+    m_panelMethod = method;
+    const auto it = m_paramsByMethod.find(method.toStdString());
+    m_params->setOptionSpecs(optionSpecsFor(method),
+                             it != m_paramsByMethod.end() ? it->second : std::map<std::string, std::string>{});
+}
+
+terse::CompressOptions MainWindow::currentOptions() const
+{
+    terse::CompressOptions opts;
+    opts.method = m_method->currentData().toString().toStdString();
+    opts.rate = rate();
+    const QString model = m_models->currentModelPath();
+    if (model != kMissingModel)
+        opts.model = model.toStdString();
+    opts.params = m_params->values();
+    m_params->applyCommon(opts);
+    return opts;
+}
+
+void MainWindow::applyOptions(const terse::CompressOptions &options)
+{
+    const bool was = m_restoring;
+    m_restoring = true;
+    const QString method = QString::fromStdString(options.method);
+    if (const int i = m_method->findData(method); i >= 0)
+        m_method->setCurrentIndex(i);
+    onMethodChanged();
+    if (options.rate > 0 && options.rate <= 1)
+        setRate(options.rate);
+    m_params->setValues(options.params);
+    m_paramsByMethod[options.method] = m_params->values();
+    m_params->setCommon(options);
+    m_models->setCurrentModelPath(QString::fromStdString(options.model));
+    m_restoring = was;
+}
+
+void MainWindow::markDirty()
+{
+    if (m_restoring)
+        return;
+    if (!m_stateRestored)
+        m_userTouched = true;  // the user's input wins over the autosaved state still loading
+    m_autosave->start();
+}
+
+void MainWindow::saveWorkingState()
+{
+    m_autosave->stop();
+    if (!m_sessions->isWritable())
+        return;
+    terse::WorkingState ws;
+    ws.instance = kInstance;
+    ws.sessionId = m_sessions->currentSession();
+    ws.prompt = terse::Prompt::fromText(m_editor->toPlainText().toStdString());
+    ws.options = currentOptions();
+    m_paramsByMethod[ws.options.method] = ws.options.params;
+    QJsonObject ui;
+    ui[QStringLiteral("colorBy")] = m_colorBy->currentText();
+    ui[QStringLiteral("runId")] = static_cast<qint64>(m_shownRunId);
+    QJsonObject byMethod;
+    for (const auto &[method, params] : m_paramsByMethod) {
+        QJsonObject p;
+        for (const auto &[k, v] : params)
+            p[QString::fromStdString(k)] = QString::fromStdString(v);
+        byMethod[QString::fromStdString(method)] = p;
+    }
+    ui[QStringLiteral("paramsByMethod")] = byMethod;
+    ws.uiState = QJsonDocument(ui).toJson(QJsonDocument::Compact).toStdString();
+    if (auto r = m_sessions->store()->saveWorkingState(ws); !r)
+        m_status->setText(tr("Autosave failed: %1").arg(QString::fromStdString(r.error().detail)));
+}
+
+void MainWindow::restoreWorkingState()
+{
+    if (m_stateRestored)
+        return;
+    m_stateRestored = true;
+    terse::SessionStore *store = m_sessions->store();
+    auto ws = store ? store->loadWorkingState(kInstance) : terse::Result<terse::WorkingState>(
+                                                               terse::fail(terse::ErrorCode::NotFound, "no store"));
+    if (ws) {
+        if (ws->sessionId > 0)
+            if (auto s = store->session(ws->sessionId); s && s->deletedAt == 0)
+                m_sessions->setCurrentSession(ws->sessionId);
+        if (!m_userTouched) {
+            const QJsonObject ui = QJsonDocument::fromJson(QByteArray::fromStdString(ws->uiState)).object();
+            const QJsonObject byMethod = ui.value(QStringLiteral("paramsByMethod")).toObject();
+            for (auto it = byMethod.begin(); it != byMethod.end(); ++it) {
+                std::map<std::string, std::string> params;
+                const QJsonObject p = it.value().toObject();
+                for (auto jt = p.begin(); jt != p.end(); ++jt)
+                    params[jt.key().toStdString()] = jt.value().toString().toStdString();
+                m_paramsByMethod[it.key().toStdString()] = params;
+            }
+            m_restoring = true;
+            m_panelMethod.clear();  // rebuild the panel from the restored values
+            m_editor->setPlainText(QString::fromStdString(ws->prompt.joined()));
+            applyOptions(ws->options);
+            // Show the run the user was looking at, from the store: nothing is recomputed.
+            const qint64 runId = ui.value(QStringLiteral("runId")).toInteger();
+            if (runId > 0)
+                if (auto run = store->loadRun(runId); run && run->prompt.joined() == ws->prompt.joined()) {
+                    showResult(std::make_shared<const terse::CompressionResult>(std::move(run->result)));
+                    m_shownRunId = runId;
+                    if (const int i = m_colorBy->findText(ui.value(QStringLiteral("colorBy")).toString()); i >= 0)
+                        m_colorBy->setCurrentIndex(i);
+                }
+            m_restoring = false;
+            m_status->setText(tr("Restored your last working state."));
+        }
+    }
+    emit workingStateRestored();
+}
+
+void MainWindow::saveRun(const terse::Prompt &prompt, const terse::CompressOptions &options,
+                         const ResultHandle &result)
+{
+    if (!result)
+        return;
+    if (m_sessions->isOpening() && !m_sessions->store()) {
+        m_unsaved.push_back(PendingSave{prompt, options, result});  // saved once the database is open
+        return;
+    }
+    if (!m_sessions->isWritable())
+        return;
+    const std::int64_t session = m_sessions->ensureCurrentSession();
+    if (session == 0)
+        return;
+    terse::ModelIdentity model;
+    const std::string &used = !result->model.empty() ? result->model : options.model;
+    if (!used.empty()) {
+        model.path = options.model.empty() ? used : options.model;
+        model.name = QFileInfo(QString::fromStdString(used)).fileName().toStdString();
+    }
+    auto id = m_sessions->store()->saveRun(session, prompt, options, model, *result);
+    if (!id) {
+        showError(tr("The run was not saved: %1").arg(QString::fromStdString(id.error().detail)));
+        return;
+    }
+    if (m_result == result)
+        m_shownRunId = *id;
+    emit m_sessions->sessionsChanged();
+    emit runSaved(*id);
+    markDirty();
+}
+
+void MainWindow::flushPendingSave()
+{
+    m_saveDelay->stop();
+    if (!m_pendingSave)
+        return;
+    PendingSave p = std::move(*m_pendingSave);
+    m_pendingSave.reset();
+    saveRun(p.prompt, p.options, p.result);
+}
+
+bool MainWindow::restoreRun(std::int64_t runId)
+{
+    terse::SessionStore *store = m_sessions->store();
+    if (!store)
+        return false;
+    auto run = store->loadRun(runId);
+    if (!run) {
+        showError(tr("Cannot load the saved run: %1").arg(QString::fromStdString(run.error().detail)));
+        return false;
+    }
+    flushPendingSave();
+    m_debounce->stop();
+    if (isBusy()) {
+        m_worker->cancel();
+        setBusy(false);  // its result, if any, is ignored
+    }
+    clearError();
+    m_restoring = true;
+    const QString text = QString::fromStdString(run->prompt.joined());
+    if (m_editor->toPlainText() != text)
+        m_editor->setPlainText(text);
+    applyOptions(run->options);
+    m_restoring = false;
+    showResult(std::make_shared<const terse::CompressionResult>(std::move(run->result)));
+    m_shownRunId = runId;
+    m_sessions->setCurrentSession(run->info.sessionId);
+    m_status->setText(tr("Showing a saved %1 run from %2 (not recomputed).")
+                          .arg(QString::fromStdString(run->info.method),
+                               QLocale().toString(QDateTime::fromMSecsSinceEpoch(run->info.created),
+                                                  QLocale::ShortFormat)));
+    markDirty();
+    return true;
+}
+
+void MainWindow::openDatabase(const QString &path)
+{
+    flushPendingSave();
+    saveWorkingState();
+    QSettings().setValue(kDatabaseKey, path);
+    clearError();
+    m_sessions->openAsync(path);
+}
+
+void MainWindow::exportSessions()
+{
+    terse::SessionStore *store = m_sessions->store();
+    if (!store) {
+        showError(tr("No session database is open."));
+        return;
+    }
+    const QString path = QFileDialog::getSaveFileName(this, tr("Export sessions"), QStringLiteral("sessions.json"),
+                                                      tr("JSON files (*.json);;All files (*)"));
+    if (path.isEmpty())
+        return;
+    std::vector<std::int64_t> ids;
+    if (const std::int64_t id = m_history->selectedSession())
+        if (QMessageBox::question(this, tr("Export sessions"), tr("Export only the selected session?"),
+                                  QMessageBox::Yes | QMessageBox::No) == QMessageBox::Yes)
+            ids.push_back(id);
+    exportSessionsTo(path, ids);
+}
+
+bool MainWindow::exportSessionsTo(const QString &path, const std::vector<std::int64_t> &ids)
+{
+    terse::SessionStore *store = m_sessions->store();
+    if (!store) {
+        showError(tr("No session database is open."));
+        return false;
+    }
+    if (auto r = store->exportSessionsToFile(path.toStdString(), ids); !r) {
+        showError(tr("Cannot export sessions to “%1”: %2")
+                      .arg(QFileInfo(path).fileName(), QString::fromStdString(r.error().detail)));
+        return false;
+    }
+    m_status->setText(tr("Exported to %1.").arg(QDir::toNativeSeparators(path)));
+    return true;
+}
+
+void MainWindow::importSessions()
+{
+    if (!m_sessions->isWritable()) {
+        showError(tr("No writable session database is open."));
+        return;
+    }
+    const QString path = QFileDialog::getOpenFileName(this, tr("Import sessions"), QString(),
+                                                      tr("JSON files (*.json);;All files (*)"));
+    if (!path.isEmpty())
+        importSessionsFrom(path);
+}
+
+bool MainWindow::importSessionsFrom(const QString &path)
+{
+    if (!m_sessions->isWritable()) {
+        showError(tr("No writable session database is open."));
+        return false;
+    }
+    auto r = m_sessions->store()->importSessionsFromFile(path.toStdString());
+    if (!r) {
+        showError(tr("Cannot import “%1”: %2").arg(QFileInfo(path).fileName(),
+                                                   QString::fromStdString(r.error().detail)));
+        return false;
+    }
+    m_status->setText(tr("Imported %n session(s).", nullptr, static_cast<int>(r->imported.size())));
+    if (!r->skipped.empty()) {
+        QStringList lines;
+        for (const auto &s : r->skipped)
+            lines << tr("“%1” skipped: %2").arg(QString::fromStdString(s.name), QString::fromStdString(s.reason));
+        showError(lines.join(QLatin1Char('\n')));
+    }
+    emit m_sessions->sessionsChanged();
+    return true;
 }
 
 void MainWindow::buildMenus()
@@ -240,12 +662,38 @@ void MainWindow::buildMenus()
     QAction *save = file->addAction(tr("&Save Compressed Text As…"), this, &MainWindow::saveCompressed);
     save->setShortcut(QKeySequence::SaveAs);
     file->addSeparator();
+    QAction *newSession = file->addAction(tr("&New Session"), this, [this] {
+        flushPendingSave();
+        m_sessions->setCurrentSession(0);
+        if (m_sessions->ensureCurrentSession())
+            m_status->setText(tr("New session started: the next runs are saved into it."));
+    });
+    newSession->setShortcut(QKeySequence::New);
+    file->addAction(tr("Open Session &Database…"), this, [this] {
+        const QString path = QFileDialog::getSaveFileName(
+            this, tr("Open or create a session database"), m_sessions->path(),
+            tr("Terse sessions (*.sqlite3 *.sqlite *.db);;All files (*)"), nullptr, QFileDialog::DontConfirmOverwrite);
+        if (!path.isEmpty())
+            openDatabase(path);
+    });
+    file->addAction(tr("&Export Sessions…"), this, &MainWindow::exportSessions);
+    file->addAction(tr("&Import Sessions…"), this, &MainWindow::importSessions);
+    file->addSeparator();
     QAction *quit = file->addAction(tr("&Quit"), this, &QWidget::close);
     quit->setShortcut(QKeySequence::Quit);
 
     QMenu *edit = menuBar()->addMenu(tr("&Edit"));
     QAction *copy = edit->addAction(tr("&Copy Compressed Text"), this, &MainWindow::copyCompressed);
     copy->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_C));
+    edit->addSeparator();
+    edit->addAction(m_history->undoStack()->createUndoAction(this, tr("Undo Session Change")));
+    edit->addAction(m_history->undoStack()->createRedoAction(this, tr("Redo Session Change")));
+
+    QMenu *view = menuBar()->addMenu(tr("&View"));
+    view->addAction(m_history->toggleViewAction());
+    for (auto *dock : findChildren<QDockWidget *>())
+        if (dock != m_history)
+            view->addAction(dock->toggleViewAction());
 
     QMenu *run = menuBar()->addMenu(tr("&Run"));
     QAction *go = run->addAction(tr("&Compress"), this, &MainWindow::runCompression);
@@ -319,10 +767,9 @@ void MainWindow::runCompression()
                                                  .arg(QString::fromStdString(v.error().detail)));
         return;
     }
-    terse::CompressOptions opts;
-    opts.method = m_method->currentData().toString().toStdString();
-    opts.rate = rate();
-    m_activeId = m_worker->submit(terse::Prompt::fromText(utf8.toStdString()), opts);
+    m_activeOptions = currentOptions();
+    m_activePrompt = terse::Prompt::fromText(utf8.toStdString());
+    m_activeId = m_worker->submit(m_activePrompt, m_activeOptions);
     setBusy(true);
     m_status->setText(tr("Compressing…"));
 }
@@ -337,6 +784,9 @@ void MainWindow::cancelCompression()
 
 void MainWindow::scheduleRerun()
 {
+    if (m_restoring)
+        return;
+    markDirty();
     // Only re-run automatically once the user has a result to update.
     if (m_result || isBusy())
         m_debounce->start();
@@ -493,6 +943,8 @@ void MainWindow::saveSettings() const
 
 void MainWindow::closeEvent(QCloseEvent *event)
 {
+    flushPendingSave();
+    saveWorkingState();
     saveSettings();
     m_worker->cancel();
     event->accept();

@@ -1,11 +1,19 @@
 #pragma once
 // MainWindow: the Terse Studio workbench window: prompt editor, method and rate controls, Run/Cancel,
-// the compressed view (heatmap + score plot) and a status line. Jobs run on the EngineWorker thread.
-// GUI thread only.
+// the compressed view (heatmap + score plot), a status line, the model picker, the parameter panel and
+// the History dock of saved sessions. Jobs run on the EngineWorker thread; every completed run is saved
+// into the current session and the working state is autosaved (~1 s after a change and on close) and
+// restored at start. GUI thread only.
 
 #include "engine_worker.h"
 
 #include <QMainWindow>
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
 
 class QComboBox;
 class QLabel;
@@ -24,11 +32,19 @@ class ScorePlot;
 
 namespace terse::app {
 
+class HistoryDock;
+class ModelPicker;
+class ParameterPanel;
+class SessionManager;
+
 class MainWindow : public QMainWindow {
     Q_OBJECT
 public:
-    // `factory` is passed to the EngineWorker (tests inject compressors); default: the registry.
-    explicit MainWindow(CompressorFactory factory = {}, QWidget *parent = nullptr);
+    // `factory` is passed to the EngineWorker (tests inject compressors); default: the registry. It also
+    // describes methods the registry does not list (their OptionSpecs feed the parameter panel).
+    // `databasePath` is the session database to open ("": the last one chosen, else
+    // terse::defaultDatabasePath()); it opens on a background thread.
+    explicit MainWindow(CompressorFactory factory = {}, QWidget *parent = nullptr, const QString &databasePath = {});
     ~MainWindow() override;
 
     // Loads a text file into the editor. On failure shows the reason and leaves the editor unchanged.
@@ -36,6 +52,18 @@ public:
     // Starts compressing the editor's text with the chosen method and rate.
     void runCompression();
     void cancelCompression();
+    // Switches to another session database (saving the working state into the current one first).
+    void openDatabase(const QString &path);
+    // Restores a saved run: prompt, method, parameters and result views, without recomputing.
+    bool restoreRun(std::int64_t runId);
+    // Writes the working state (prompt, options, UI state) to the autosave slot now.
+    void saveWorkingState();
+    // Exports the given sessions (empty: all) / imports an export as new sessions. On failure the
+    // error banner names the file and the reason; skipped sessions of an import are listed there too.
+    bool exportSessionsTo(const QString &path, const std::vector<std::int64_t> &ids = {});
+    bool importSessionsFrom(const QString &path);
+    // The options the controls describe (method, rate, model, parameters, mode, seed, target tokens).
+    terse::CompressOptions currentOptions() const;
 
     // Accessors for tests and the app shell.
     terse::widgets::PromptEditor *promptEditor() const { return m_editor; }
@@ -47,6 +75,12 @@ public:
     QPushButton *cancelButton() const { return m_cancel; }
     QProgressBar *progressBar() const { return m_progress; }
     EngineWorker *worker() const { return m_worker; }
+    SessionManager *sessions() const { return m_sessions; }
+    HistoryDock *historyDock() const { return m_history; }
+    ParameterPanel *parameterPanel() const { return m_params; }
+    ModelPicker *modelPicker() const { return m_models; }
+    // The id of the run shown (saved or restored); 0 when the result is not saved.
+    std::int64_t shownRunId() const { return m_shownRunId; }
     QString statusText() const;
     QString errorText() const;
     QString summaryText() const;
@@ -62,6 +96,10 @@ signals:
     void resultShown();
     // Emitted when a job ends in failure or cancellation.
     void jobEnded();
+    // Emitted when the working state has been restored after the database opened (or nothing to restore).
+    void workingStateRestored();
+    // Emitted after a run has been saved into the store.
+    void runSaved(qint64 runId);
 
 protected:
     void closeEvent(QCloseEvent *event) override;
@@ -69,6 +107,16 @@ protected:
 private:
     void buildUi();
     void buildMenus();
+    void buildDocks();
+    void onMethodChanged();
+    std::vector<terse::OptionSpec> optionSpecsFor(const QString &method) const;
+    void applyOptions(const terse::CompressOptions &options);
+    void markDirty();
+    void restoreWorkingState();
+    void saveRun(const terse::Prompt &prompt, const terse::CompressOptions &options, const ResultHandle &result);
+    void flushPendingSave();
+    void exportSessions();
+    void importSessions();
     void showError(const QString &message);
     void clearError();
     void setBusy(bool busy);
@@ -83,7 +131,30 @@ private:
     void copyCompressed();
     void saveCompressed();
 
+    CompressorFactory m_factory;
+    std::vector<terse::MethodInfo> m_methods;
     EngineWorker *m_worker = nullptr;
+    SessionManager *m_sessions = nullptr;
+    HistoryDock *m_history = nullptr;
+    ParameterPanel *m_params = nullptr;
+    ModelPicker *m_models = nullptr;
+    QTimer *m_autosave = nullptr;
+    QTimer *m_saveDelay = nullptr;
+    QString m_panelMethod;  // the method the parameter panel shows
+    std::map<std::string, std::map<std::string, std::string>> m_paramsByMethod;  // kept across method switches
+    terse::Prompt m_activePrompt;     // what the active request compresses
+    terse::CompressOptions m_activeOptions;
+    struct PendingSave {
+        terse::Prompt prompt;
+        terse::CompressOptions options;
+        ResultHandle result;
+    };
+    std::optional<PendingSave> m_pendingSave;  // a re-thresholded result, saved once the user pauses
+    std::vector<PendingSave> m_unsaved;        // results that finished before the database was open
+    std::int64_t m_shownRunId = 0;
+    bool m_restoring = false;   // controls are being set programmatically: no re-run, no autosave
+    bool m_userTouched = false; // the user changed something before the working state was restored
+    bool m_stateRestored = false;
     terse::widgets::PromptEditor *m_editor = nullptr;
     terse::widgets::TokenHeatmapView *m_heatmap = nullptr;
     terse::widgets::ScorePlot *m_plot = nullptr;

@@ -99,9 +99,15 @@ const char *kText = "Terse keeps the words that matter and drops the rest, so th
 
 class TestMainWindow : public QObject {
     Q_OBJECT
+    QTemporaryDir m_home;  // the session database and settings of these tests, never the user's
+
 private slots:
     void initTestCase()
     {
+        QVERIFY(m_home.isValid());
+        qputenv("XDG_DATA_HOME", m_home.filePath(QStringLiteral("data")).toUtf8());
+        qputenv("XDG_CONFIG_HOME", m_home.filePath(QStringLiteral("config")).toUtf8());
+        qputenv("HF_HUB_CACHE", m_home.filePath(QStringLiteral("hf")).toUtf8());
         QCoreApplication::setOrganizationName(QStringLiteral("TerseTest"));
         QCoreApplication::setApplicationName(QStringLiteral("test_main_window"));
         QSettings().clear();

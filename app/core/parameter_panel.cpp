@@ -1,0 +1,275 @@
+#include "parameter_panel.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDoubleSpinBox>
+#include <QFormLayout>
+#include <QGroupBox>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QSlider>
+#include <QSpinBox>
+#include <QVBoxLayout>
+
+#include <algorithm>
+#include <climits>
+#include <cmath>
+
+namespace terse::app {
+
+namespace {
+constexpr int kMaxSliderSteps = 10000;
+constexpr std::uint64_t kDefaultSeed = 42;  // CompressOptions::seed's default
+
+int decimalsFor(double step)
+{
+    if (step <= 0)
+        return 3;
+    return std::clamp(static_cast<int>(std::ceil(-std::log10(step) - 1e-9)), 0, 6);
+}
+
+QString fromStd(const std::string &s) { return QString::fromStdString(s); }
+}  // namespace
+
+ParameterPanel::ParameterPanel(QWidget *parent) : QWidget(parent)
+{
+    auto *outer = new QVBoxLayout(this);
+    auto *methodBox = new QGroupBox(tr("Method parameters"), this);
+    m_methodForm = new QFormLayout(methodBox);
+    m_methodForm->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
+    m_methodForm->setRowWrapPolicy(QFormLayout::WrapLongRows);  // narrow dock: labels above their controls
+    m_noOptions = new QLabel(tr("This method has no parameters."), methodBox);
+    m_noOptions->setObjectName(QStringLiteral("noParameters"));
+    m_noOptions->setEnabled(false);
+    m_methodForm->addRow(m_noOptions);
+    outer->addWidget(methodBox);
+
+    auto *commonBox = new QGroupBox(tr("Common"), this);
+    auto *common = new QFormLayout(commonBox);
+    common->setRowWrapPolicy(QFormLayout::WrapLongRows);
+    m_mode = new QComboBox(commonBox);
+    m_mode->setObjectName(QStringLiteral("param_mode"));
+    m_mode->addItem(tr("Corrected"), QStringLiteral("corrected"));
+    m_mode->addItem(tr("Reference"), QStringLiteral("reference"));
+    m_mode->setToolTip(tr("Corrected fixes the reference implementation's quirks so the achieved rate matches "
+                          "the requested one; Reference reproduces the reference exactly (parity)."));
+    common->addRow(tr("Mode (default corrected):"), m_mode);
+    m_seed = new QSpinBox(commonBox);
+    m_seed->setObjectName(QStringLiteral("param_seed"));
+    m_seed->setRange(0, INT_MAX);
+    m_seed->setValue(static_cast<int>(kDefaultSeed));
+    m_seed->setToolTip(tr("Random seed for methods with randomness."));
+    common->addRow(tr("Seed (default %1):").arg(kDefaultSeed), m_seed);
+    m_target = new QSpinBox(commonBox);
+    m_target->setObjectName(QStringLiteral("param_targetTokens"));
+    m_target->setRange(0, INT_MAX);
+    m_target->setSpecialValueText(tr("use rate"));
+    m_target->setToolTip(tr("Token budget of the output; 0 uses the rate instead."));
+    common->addRow(tr("Target tokens (default 0 = rate):"), m_target);
+    outer->addWidget(commonBox);
+
+    auto *reset = new QPushButton(tr("Reset to Defaults"), this);
+    reset->setObjectName(QStringLiteral("resetParameters"));
+    reset->setToolTip(tr("Set every parameter back to the method's default"));
+    connect(reset, &QPushButton::clicked, this, &ParameterPanel::resetToDefaults);
+    auto *buttons = new QHBoxLayout;
+    buttons->addStretch(1);
+    buttons->addWidget(reset);
+    outer->addLayout(buttons);
+    outer->addStretch(1);
+
+    connect(m_mode, &QComboBox::currentIndexChanged, this, &ParameterPanel::changed);
+    connect(m_seed, &QSpinBox::valueChanged, this, &ParameterPanel::changed);
+    connect(m_target, &QSpinBox::valueChanged, this, &ParameterPanel::changed);
+}
+
+void ParameterPanel::setOptionSpecs(const std::vector<terse::OptionSpec> &specs,
+                                    const std::map<std::string, std::string> &values)
+{
+    while (m_methodForm->rowCount() > 1)
+        m_methodForm->removeRow(1);  // deletes the row's widgets
+    m_controls.clear();
+    m_specs = specs;
+    m_noOptions->setVisible(specs.empty());
+    for (const auto &spec : specs) {
+        Control c;
+        c.spec = spec;
+        const QString help = fromStd(spec.help);
+        const QString objectName = QStringLiteral("param_") + fromStd(spec.name);
+        QWidget *field = nullptr;
+        switch (spec.type) {
+        case terse::OptionSpec::Type::Double: {
+            auto *row = new QWidget(this);
+            auto *h = new QHBoxLayout(row);
+            h->setContentsMargins(0, 0, 0, 0);
+            auto *spin = new QDoubleSpinBox(row);
+            const double step = spec.step > 0 ? spec.step : 0.01;
+            spin->setDecimals(decimalsFor(step));
+            spin->setRange(spec.minValue, spec.maxValue);
+            spin->setSingleStep(step);
+            auto *slider = new QSlider(Qt::Horizontal, row);
+            slider->setObjectName(objectName + QStringLiteral("_slider"));
+            const double span = spec.maxValue - spec.minValue;
+            const int steps = std::clamp(static_cast<int>(std::lround(span / step)), 1, kMaxSliderSteps);
+            slider->setRange(0, steps);
+            slider->setToolTip(help);
+            h->addWidget(slider, 1);
+            h->addWidget(spin);
+            connect(slider, &QSlider::valueChanged, spin, [spin, spec, span, steps](int v) {
+                spin->setValue(spec.minValue + span * v / steps);
+            });
+            connect(spin, &QDoubleSpinBox::valueChanged, slider, [slider, spec, span, steps](double v) {
+                const QSignalBlocker block(slider);
+                slider->setValue(span > 0 ? static_cast<int>(std::lround((v - spec.minValue) / span * steps)) : 0);
+            });
+            connect(spin, &QDoubleSpinBox::valueChanged, this, &ParameterPanel::changed);
+            c.editor = spin;
+            field = row;
+            break;
+        }
+        case terse::OptionSpec::Type::Int: {
+            auto *spin = new QSpinBox(this);
+            const double lo = std::max<double>(spec.minValue, INT_MIN);
+            const double hi = spec.maxValue > spec.minValue ? std::min<double>(spec.maxValue, INT_MAX) : INT_MAX;
+            spin->setRange(static_cast<int>(lo), static_cast<int>(hi));
+            spin->setSingleStep(std::max(1, static_cast<int>(std::lround(spec.step))));
+            connect(spin, &QSpinBox::valueChanged, this, &ParameterPanel::changed);
+            c.editor = field = spin;
+            break;
+        }
+        case terse::OptionSpec::Type::Bool: {
+            auto *box = new QCheckBox(this);
+            connect(box, &QCheckBox::toggled, this, &ParameterPanel::changed);
+            c.editor = field = box;
+            break;
+        }
+        case terse::OptionSpec::Type::Choice: {
+            auto *combo = new QComboBox(this);
+            for (const auto &choice : spec.choices)
+                combo->addItem(fromStd(choice), fromStd(choice));
+            connect(combo, &QComboBox::currentIndexChanged, this, &ParameterPanel::changed);
+            c.editor = field = combo;
+            break;
+        }
+        case terse::OptionSpec::Type::String: {
+            auto *edit = new QLineEdit(this);
+            edit->setPlaceholderText(fromStd(spec.defaultValue));
+            connect(edit, &QLineEdit::editingFinished, this, &ParameterPanel::changed);
+            c.editor = field = edit;
+            break;
+        }
+        }
+        c.editor->setObjectName(objectName);
+        c.editor->setToolTip(help);
+        const QString label = spec.defaultValue.empty()
+                                  ? tr("%1:").arg(fromStd(spec.label))
+                                  : tr("%1 (default %2):").arg(fromStd(spec.label), fromStd(spec.defaultValue));
+        auto *labelWidget = new QLabel(label, this);
+        labelWidget->setToolTip(help);
+        labelWidget->setBuddy(c.editor);
+        labelWidget->setWordWrap(true);
+        m_methodForm->addRow(labelWidget, field);
+        {
+            const QSignalBlocker block(c.editor);
+            setControlValue(c, spec.defaultValue);
+        }
+        m_controls.push_back(c);
+    }
+    setValues(values);
+}
+
+void ParameterPanel::setControlValue(const Control &c, const std::string &value)
+{
+    const QString v = fromStd(value);
+    if (auto *spin = qobject_cast<QDoubleSpinBox *>(c.editor)) {
+        bool ok = false;
+        const double d = v.toDouble(&ok);
+        if (ok)
+            spin->setValue(d);
+        // Keep the slider in step even while the spin box's signals are blocked.
+        if (auto *slider = c.editor->parentWidget()->findChild<QSlider *>()) {
+            const QSignalBlocker block(slider);
+            const double span = c.spec.maxValue - c.spec.minValue;
+            slider->setValue(span > 0 ? static_cast<int>(std::lround((spin->value() - c.spec.minValue) / span *
+                                                                     slider->maximum()))
+                                      : 0);
+        }
+    } else if (auto *ispin = qobject_cast<QSpinBox *>(c.editor)) {
+        bool ok = false;
+        const double d = v.toDouble(&ok);
+        if (ok)
+            ispin->setValue(static_cast<int>(std::lround(d)));
+    } else if (auto *box = qobject_cast<QCheckBox *>(c.editor)) {
+        box->setChecked(v == QLatin1String("true") || v == QLatin1String("1"));
+    } else if (auto *combo = qobject_cast<QComboBox *>(c.editor)) {
+        const int i = combo->findData(v);
+        if (i >= 0)
+            combo->setCurrentIndex(i);
+    } else if (auto *edit = qobject_cast<QLineEdit *>(c.editor)) {
+        edit->setText(v);
+    }
+}
+
+std::string ParameterPanel::controlValue(const Control &c) const
+{
+    if (auto *spin = qobject_cast<QDoubleSpinBox *>(c.editor))
+        return QString::number(spin->value(), 'g', 10).toStdString();
+    if (auto *ispin = qobject_cast<QSpinBox *>(c.editor))
+        return std::to_string(ispin->value());
+    if (auto *box = qobject_cast<QCheckBox *>(c.editor))
+        return box->isChecked() ? "true" : "false";
+    if (auto *combo = qobject_cast<QComboBox *>(c.editor))
+        return combo->currentData().toString().toStdString();
+    if (auto *edit = qobject_cast<QLineEdit *>(c.editor))
+        return edit->text().toStdString();
+    return {};
+}
+
+std::map<std::string, std::string> ParameterPanel::values() const
+{
+    std::map<std::string, std::string> out;
+    for (const auto &c : m_controls)
+        out[c.spec.name] = controlValue(c);
+    return out;
+}
+
+void ParameterPanel::setValues(const std::map<std::string, std::string> &values)
+{
+    for (const auto &c : m_controls) {
+        auto it = values.find(c.spec.name);
+        if (it == values.end())
+            continue;
+        const QSignalBlocker block(c.editor);
+        setControlValue(c, it->second);
+    }
+}
+
+void ParameterPanel::applyCommon(terse::CompressOptions &options) const
+{
+    options.mode = m_mode->currentData().toString() == QLatin1String("reference") ? terse::CompressionMode::Reference
+                                                                                  : terse::CompressionMode::Corrected;
+    options.seed = static_cast<std::uint64_t>(m_seed->value());
+    options.targetTokens = m_target->value() > 0 ? m_target->value() : -1;
+}
+
+void ParameterPanel::setCommon(const terse::CompressOptions &options)
+{
+    const QSignalBlocker b1(m_mode), b2(m_seed), b3(m_target);
+    m_mode->setCurrentIndex(options.mode == terse::CompressionMode::Reference ? 1 : 0);
+    m_seed->setValue(static_cast<int>(std::min<std::uint64_t>(options.seed, INT_MAX)));
+    m_target->setValue(options.targetTokens > 0 ? static_cast<int>(std::min<long>(options.targetTokens, INT_MAX)) : 0);
+}
+
+void ParameterPanel::resetToDefaults()
+{
+    for (const auto &c : m_controls) {
+        const QSignalBlocker block(c.editor);
+        setControlValue(c, c.spec.defaultValue);
+    }
+    setCommon(terse::CompressOptions{});
+    emit changed();
+}
+
+}  // namespace terse::app

@@ -1,0 +1,62 @@
+#pragma once
+// ParameterPanel: a form generated from a method's OptionSpecs (Double: slider + spin box, Int: spin box,
+// Bool: check box, Choice: combo box, String: line edit), each labelled with its default and carrying
+// the spec's help as tooltip, plus the options common to all methods (mode, seed, target tokens).
+// Emits changed() on every user edit. Controls are named "param_<name>" for tests. GUI thread only.
+
+#include "terse/compressor.h"
+
+#include <QWidget>
+
+#include <map>
+#include <string>
+#include <vector>
+
+class QFormLayout;
+class QComboBox;
+class QSpinBox;
+class QLabel;
+
+namespace terse::app {
+
+class ParameterPanel : public QWidget {
+    Q_OBJECT
+public:
+    explicit ParameterPanel(QWidget *parent = nullptr);
+
+    // Rebuilds the method's controls from `specs`, set to `values` where given, else to the defaults.
+    void setOptionSpecs(const std::vector<terse::OptionSpec> &specs,
+                        const std::map<std::string, std::string> &values = {});
+    const std::vector<terse::OptionSpec> &optionSpecs() const { return m_specs; }
+
+    // The method parameters as CompressOptions::params (every spec's current value, as text).
+    std::map<std::string, std::string> values() const;
+    // Sets the controls from `values` (unknown keys ignored) without emitting changed().
+    void setValues(const std::map<std::string, std::string> &values);
+    // Copies mode, seed and target tokens into `options` / sets them from `options`.
+    void applyCommon(terse::CompressOptions &options) const;
+    void setCommon(const terse::CompressOptions &options);
+    // Sets every control (method and common) back to its default and emits changed().
+    void resetToDefaults();
+
+signals:
+    void changed();
+
+private:
+    struct Control {
+        terse::OptionSpec spec;
+        QWidget *editor = nullptr;  // the value-holding widget (spin box, check box, combo, line edit)
+    };
+    void setControlValue(const Control &c, const std::string &value);
+    std::string controlValue(const Control &c) const;
+
+    QFormLayout *m_methodForm = nullptr;
+    QLabel *m_noOptions = nullptr;
+    QComboBox *m_mode = nullptr;
+    QSpinBox *m_seed = nullptr;
+    QSpinBox *m_target = nullptr;
+    std::vector<terse::OptionSpec> m_specs;
+    std::vector<Control> m_controls;
+};
+
+}  // namespace terse::app

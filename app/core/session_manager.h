@@ -1,0 +1,72 @@
+#pragma once
+// SessionManager: owns the app's connection to the session database (terse::SessionStore) and the
+// "current session" that completed runs are saved into. Opening runs on a background thread because
+// the integrity check reads the whole file; everything else is called on the UI thread (single saves
+// take ~10 ms). A database that cannot be opened is never overwritten: the app keeps working without
+// persistence and stateText() says so. GUI thread only.
+
+#include <QObject>
+#include <QString>
+
+#include <cstdint>
+#include <memory>
+
+class QThread;
+
+namespace terse {
+class SessionStore;
+}
+
+namespace terse::app {
+
+class SessionManager : public QObject {
+    Q_OBJECT
+public:
+    explicit SessionManager(QObject *parent = nullptr);
+    ~SessionManager() override;  // waits for a running open
+
+    // Opens `path` on a background thread; ends with opened() or openFailed(). Until then the previous
+    // database (if any) stays in use. A later call supersedes an earlier one still in progress.
+    void openAsync(const QString &path);
+    // Blocks until a running open has finished and its outcome has been applied.
+    void waitForOpen();
+
+    // The open store, or nullptr while opening / after a failure (no persistence).
+    terse::SessionStore *store() const { return m_store.get(); }
+    bool isOpening() const { return m_opening != nullptr; }
+    // True when runs can be saved (open and writable).
+    bool isWritable() const;
+    // The path of the open database, or of the one that failed / is opening.
+    QString path() const { return m_path; }
+    // One line for the History dock: where sessions are saved, or why they are not.
+    QString stateText() const { return m_state; }
+    // The last open error (empty after a success).
+    QString lastError() const { return m_lastError; }
+
+    // The session runs are saved into; 0 = none yet (created on the first saved run).
+    std::int64_t currentSession() const { return m_currentSession; }
+    void setCurrentSession(std::int64_t id);
+    // Returns the current session, creating an autosave session when there is none. 0 on failure.
+    std::int64_t ensureCurrentSession();
+
+signals:
+    void opened();
+    void openFailed(const QString &message);
+    // Sessions or runs were added, renamed, deleted or imported.
+    void sessionsChanged();
+    void currentSessionChanged(qint64 id);
+
+private:
+    struct Outcome;
+    void applyOutcome(const std::shared_ptr<Outcome> &outcome, quint64 generation);
+
+    std::unique_ptr<terse::SessionStore> m_store;
+    QThread *m_opening = nullptr;
+    quint64 m_generation = 0;
+    QString m_path;
+    QString m_state;
+    QString m_lastError;
+    std::int64_t m_currentSession = 0;
+};
+
+}  // namespace terse::app
