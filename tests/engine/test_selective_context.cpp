@@ -155,6 +155,37 @@ private slots:
         QCOMPARE(r.unitName, std::string("token"));
     }
 
+    // Reference phrase level: each phrase carries the whitespace before it, its score is the mean of the
+    // self-information of the tokens aligned to it by length; the first phrase of a sentence gets " ".
+    void referencePhrasesByHand()
+    {
+        const std::string text = "The big dog ran to the park.";
+        const std::vector<std::string> phrases = {"The big dog ran", " to the park", "."};
+        std::vector<std::string> pieces;
+        std::vector<double> info;
+        tokenInfo(text, pieces, info);
+        std::vector<double> sum(3, 0.0), cnt(3, 0.0);
+        std::size_t pos = 0;
+        for (std::size_t t = 0; t < pieces.size(); ++t) {
+            // GPT-2 pieces start at word boundaries here, so each lies inside one phrase.
+            const std::size_t u = pos < 15 ? 0 : pos < 27 ? 1 : 2;
+            sum[u] += info[t];
+            cnt[u] += 1;
+            pos += pieces[t].size();
+        }
+        std::vector<double> mean;
+        for (int u = 0; u < 3; ++u)
+            mean.push_back(sum[u] / cnt[u]);
+        const double gamma = percentileLinear(mean, 100.0 * (1.0 - 0.5));
+        std::string expected;
+        for (int u = 0; u < 3; ++u)
+            if (!(mean[u] < gamma))
+                expected += (u == 0 ? " " : "") + phrases[u];
+        const auto r = compressOrDie(text, options(0.5, CompressionMode::Reference, "phrase"));
+        QCOMPARE(QString::fromStdString(r.compressedText), QString::fromStdString(expected));
+        QCOMPARE(r.units.size(), std::size_t(3));
+    }
+
     // Reference sentence level: mean self-information per sentence, the lower half dropped at rate 0.5.
     void referenceSentencesByHand()
     {
