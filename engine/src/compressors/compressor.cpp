@@ -82,21 +82,21 @@ bool isAsciiSpace(char c) { return c == ' ' || c == '\n' || c == '\t' || c == '\
 void finalizeResult(CompressionResult &result)
 {
     std::vector<std::string> perSegment(result.segments.size());
-    std::vector<bool> gap(result.segments.size(), false);  // a dropped run ending in whitespace is pending
+    std::vector<char> gap(result.segments.size(), 0);  // the whitespace ending a pending dropped run, or 0
     long kept = 0;
     for (const auto &u : result.units) {
         const std::string &src = result.segments[u.segment].text;
         std::string &out = perSegment[u.segment];
         if (!u.kept) {
-            gap[u.segment] = u.span.end > u.span.begin && isAsciiSpace(src[u.span.end - 1]);
+            gap[u.segment] = u.span.end > u.span.begin && isAsciiSpace(src[u.span.end - 1]) ? src[u.span.end - 1] : 0;
             continue;
         }
         ++kept;
         // Keep words apart when the whitespace that separated them belonged to a dropped unit
         // (the inserted space is that unit's own whitespace, so the output stays a subsequence).
         if (gap[u.segment] && !out.empty() && !isAsciiSpace(out.back()))
-            out += ' ';
-        gap[u.segment] = false;
+            out += gap[u.segment];
+        gap[u.segment] = 0;
         out.append(src, u.span.begin, u.span.size());
     }
     std::string text;

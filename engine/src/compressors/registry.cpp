@@ -2,6 +2,8 @@
 #include "terse/compressor.h"
 
 #include "compressors/baselines.h"
+#include "compressors/llmlingua2.h"
+#include "compressors/selective_context.h"
 
 #include <functional>
 
@@ -20,6 +22,8 @@ const std::vector<Entry> &entries()
         {"head", [] { return std::make_unique<BaselineCompressor>(BaselineCompressor::Kind::Head); }},
         {"tail", [] { return std::make_unique<BaselineCompressor>(BaselineCompressor::Kind::Tail); }},
         {"head_tail", [] { return std::make_unique<BaselineCompressor>(BaselineCompressor::Kind::HeadTail); }},
+        {"selective_context", [] { return std::make_unique<SelectiveContextCompressor>(); }},
+        {"llmlingua2", [] { return std::make_unique<LlmLingua2Compressor>(); }},
     };
     return kEntries;
 }

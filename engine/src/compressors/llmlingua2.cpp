@@ -1,0 +1,873 @@
+#include "compressors/llmlingua2.h"
+
+#include "compressors/budget.h"
+#include "compressors/common.h"
+#include "compressors/model_context.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <limits>
+#include <set>
+
+namespace terse {
+
+namespace {
+
+constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();
+
+// Series names of the per-unit cache that rethreshold() re-decides from.
+constexpr const char *kProb = "probability";            // P_w, forced words 1.0 (1.5 step 5-6)
+constexpr const char *kProbNoForce = "probability_no_force"; // first-subword probability (the no-force quirk)
+constexpr const char *kForce = "force_token";           // 0: no; 1: force token; 2 + i: mapped to [NEWi]
+constexpr const char *kChunk = "chunk";                 // global chunk index; NaN: not a model word
+constexpr const char *kTargetTokens = "target_tokens";  // target-tokenizer tokens of the word text
+constexpr const char *kWordOffset = "word_offset";      // word text = span.begin + offset ...
+constexpr const char *kWordBytes = "word_bytes";        // ... for this many bytes
+constexpr const char *kProtected = "protected";         // 1: protected by structure or protect_regex
+
+struct Params {
+    std::vector<std::string> forceTokens;
+    std::vector<std::string> chunkEndTokens = {".", "\n"};
+    bool dropConsecutive = false;
+    bool forceReserveDigit = false;
+    bool firstSubword = false;  // token_to_word "first"
+    bool contextFilter = true;
+    double contextLevelRate = 1.0;
+    long targetContext = -1;
+    long contextLevelTargetToken = -1;
+    std::vector<int> forceContextIds;
+    std::string protectRegex;
+    bool keepStructure = true;
+    bool keepIdentifiers = true;
+};
+
+// Force-token lists are whitespace-separated with C escapes: "\n . ? !" (\s is a space).
+std::vector<std::string> parseTokenList(const std::string &s)
+{
+    std::vector<std::string> out;
+    std::string cur;
+    bool have = false;
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        const char c = s[i];
+        if (c == ' ' || c == '\t' || c == '\n') {
+            if (have)
+                out.push_back(cur);
+            cur.clear();
+            have = false;
+            continue;
+        }
+        have = true;
+        if (c == '\\' && i + 1 < s.size()) {
+            const char e = s[++i];
+            cur += e == 'n' ? '\n' : e == 't' ? '\t' : e == 'r' ? '\r' : e == 's' ? ' ' : e;
+        } else {
+            cur += c;
+        }
+    }
+    if (have)
+        out.push_back(cur);
+    return out;
+}
+
+std::string param(const CompressOptions &o, const std::string &key, const std::string &def)
+{
+    auto it = o.params.find(key);
+    return it == o.params.end() ? def : it->second;
+}
+
+Result<Params> parseParams(const CompressOptions &o)
+{
+    Params p;
+    try {
+        p.forceTokens = parseTokenList(param(o, "force_tokens", ""));
+        p.chunkEndTokens = parseTokenList(param(o, "chunk_end_tokens", ". \\n"));
+        p.dropConsecutive = param(o, "drop_consecutive", "false") == "true";
+        p.forceReserveDigit = param(o, "force_reserve_digit", "false") == "true";
+        const std::string t2w = param(o, "token_to_word", "mean");
+        if (t2w != "mean" && t2w != "first")
+            return fail(ErrorCode::InvalidArgument, "token_to_word must be 'mean' or 'first', not '" + t2w + "'");
+        p.firstSubword = t2w == "first";
+        p.contextFilter = param(o, "use_context_level_filter", "true") == "true";
+        p.contextLevelRate = std::stod(param(o, "context_level_rate", "1.0"));
+        p.targetContext = std::stol(param(o, "target_context", "-1"));
+        p.contextLevelTargetToken = std::stol(param(o, "context_level_target_token", "-1"));
+        for (const auto &t : parseTokenList(param(o, "force_context_ids", "")))
+            p.forceContextIds.push_back(std::stoi(t));
+        p.protectRegex = param(o, "protect_regex", "");
+        p.keepStructure = param(o, "keep_structure", "true") == "true";
+        p.keepIdentifiers = param(o, "keep_identifiers", "true") == "true";
+    } catch (const std::exception &) {
+        return fail(ErrorCode::InvalidArgument, "llmlingua2: a numeric option is not a number");
+    }
+    if (p.forceTokens.size() > 100)
+        return fail(ErrorCode::InvalidArgument, "llmlingua2: at most 100 force tokens ([NEW0]..[NEW99])");
+    return p;
+}
+
+// numpy.percentile(values, q) with the default linear method (numpy 1.24 _quantile / _lerp).
+double percentile(std::vector<double> v, double q)
+{
+    if (v.empty())
+        return std::numeric_limits<double>::quiet_NaN();
+    std::sort(v.begin(), v.end());
+    const double qf = q / 100.0;
+    const double n = static_cast<double>(v.size());
+    const double virt = n * qf + (1.0 + qf * (1.0 - 1.0 - 1.0)) - 1.0;
+    const double prevD = std::floor(virt);
+    const double gamma = virt - prevD;
+    const long last = static_cast<long>(v.size()) - 1;
+    const long prev = std::clamp(static_cast<long>(prevD), 0L, last);
+    const long next = std::clamp(static_cast<long>(prevD) + 1, 0L, last);
+    const double a = v[prev], b = v[next];
+    const double d = b - a;
+    return gamma >= 0.5 ? b - d * (1.0 - gamma) : a + d * gamma;
+}
+
+bool hasDigit(std::string_view s)
+{
+    return std::any_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+bool isPyspace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
+
+std::string pyStrip(const std::string &s)
+{
+    std::size_t b = 0, e = s.size();
+    while (b < e && isPyspace(s[b]))
+        ++b;
+    while (e > b && isPyspace(s[e - 1]))
+        --e;
+    return s.substr(b, e - b);
+}
+
+// One model token of a context, with the [NEWi] mapping of force tokens applied (1.5 step 1).
+struct Tok {
+    int id = 0;
+    std::string str;
+    Span span;
+    int mapped = -1;  // index i of [NEWi], or -1
+    bool special = false;
+};
+
+// A word as __merge_token_to_word builds it.
+struct Word {
+    Span core;
+    std::vector<float> probs;  // per token, forced/digit already applied
+    float firstRaw = 0;        // the first token's raw probability (no-force list)
+    int force = 0;             // kForce encoding
+    int chunk = -1;
+    bool modelWord = true;     // false: a skipped special token ([UNK]) in reference mode
+};
+
+struct UnitCache {
+    std::vector<float> prob, probNoForce, force, chunk, targetTokens, wordOffset, wordBytes, protect;
+};
+
+const std::vector<float> *seriesValues(const CompressionResult &r, const char *name)
+{
+    const ScoreSeries *s = r.series(name);
+    return s && s->values.size() == r.units.size() ? &s->values : nullptr;
+}
+
+std::string wordText(const CompressionResult &r, std::size_t i, const std::vector<float> &off,
+                     const std::vector<float> &bytes)
+{
+    const Unit &u = r.units[i];
+    return r.segments[u.segment].text.substr(u.span.begin + static_cast<std::size_t>(off[i]),
+                                             static_cast<std::size_t>(bytes[i]));
+}
+
+// Re-decides every unit from the cached series (both modes); the single decision path of compress()
+// and rethreshold().
+Result<void> decide(CompressionResult &r, const CompressOptions &o, const Params &p)
+{
+    const auto *prob = seriesValues(r, kProb);
+    const auto *probNf = seriesValues(r, kProbNoForce);
+    const auto *force = seriesValues(r, kForce);
+    const auto *chunk = seriesValues(r, kChunk);
+    const auto *ttok = seriesValues(r, kTargetTokens);
+    const auto *off = seriesValues(r, kWordOffset);
+    const auto *bytes = seriesValues(r, kWordBytes);
+    const auto *prot = seriesValues(r, kProtected);
+    if (!prob || !probNf || !force || !chunk || !ttok || !off || !bytes || !prot)
+        return fail(ErrorCode::InvalidArgument, "the cached llmlingua2 result lacks its per-word scores");
+    const bool reference = o.mode == CompressionMode::Reference;
+    const std::size_t n = r.units.size();
+    for (std::size_t i = 0; i < n; ++i) {
+        Unit &u = r.units[i];
+        const bool nonContext = r.segments[u.segment].role != SegmentRole::Context;
+        u.kept = true;
+        u.stage = -1;
+        u.forced = nonContext || (!reference && (*prot)[i] > 0.5f);
+    }
+    if (!reference)
+        detail::applyPins(r.units, o.pinned);
+    r.stages.clear();
+    r.thresholds.clear();
+    r.warnings.erase(std::remove_if(r.warnings.begin(), r.warnings.end(),
+                                    [](const Warning &w) { return w.code == "context_filter_budget"; }),
+                     r.warnings.end());
+
+    auto isModel = [&](std::size_t i) { return !std::isnan((*chunk)[i]); };
+    std::vector<int> contexts;  // segment indices compressed as contexts
+    for (int s = 0; s < static_cast<int>(r.segments.size()); ++s)
+        if (r.segments[s].role == SegmentRole::Context)
+            contexts.push_back(s);
+    std::vector<long> contextTokens(r.segments.size(), 0);
+    long nOriginal = 0;
+    for (int s : contexts) {
+        contextTokens[s] = detail::countTargetTokens(o.targetTokenizer, r.segments[s].text);
+        nOriginal += std::max(0L, contextTokens[s]);
+    }
+
+    double rate = o.rate;
+    const long targetToken = o.targetTokens;
+    std::vector<bool> contextKept(r.segments.size(), true);
+    // Context-level filter (1.5 step 10); a single context never runs it.
+    if (p.contextFilter && contexts.size() > 1) {
+        double clr = p.contextLevelRate;
+        long clt = p.contextLevelTargetToken;
+        if (p.targetContext <= 0 && clr >= 1.0 && clt <= 0) {
+            if (targetToken < 0 && rate < 1.0)
+                clr = (rate + 1.0) / 2;  // the default gotcha: rate 0.5 drops ~25% of the contexts
+            if (targetToken >= 0)
+                clt = targetToken * 2;
+        }
+        if (p.targetContext >= 0)
+            clr = std::min(static_cast<double>(p.targetContext) / static_cast<double>(contexts.size()), 1.0);
+        if (clt >= 0)
+            clr = std::min(static_cast<double>(clt) / static_cast<double>(std::max(1L, nOriginal)), 1.0);
+        // Context score: mean of the no-force word probabilities (first-subword quirk, 1.5 step 11).
+        std::vector<double> scores;
+        for (int s : contexts) {
+            double sum = 0;
+            long cnt = 0;
+            for (std::size_t i = 0; i < n; ++i)
+                if (r.units[i].segment == s && isModel(i)) {
+                    sum += (*probNf)[i];
+                    ++cnt;
+                }
+            scores.push_back(cnt ? sum / static_cast<double>(cnt) : 0.0);
+        }
+        const double gamma = percentile(scores, std::floor(100.0 * (1.0 - clr)));
+        Stage st;
+        st.name = "context filter";
+        st.thresholds.push_back({"context_probability", gamma, "context-level percentile"});
+        ScoreSeries cs{"context_probability", std::vector<float>(n, kNaN)};
+        for (std::size_t c = 0; c < contexts.size(); ++c) {
+            const int s = contexts[c];
+            const bool forced = std::find(p.forceContextIds.begin(), p.forceContextIds.end(), static_cast<int>(c)) !=
+                                p.forceContextIds.end();
+            contextKept[s] = scores[c] >= gamma || forced;
+            for (std::size_t i = 0; i < n; ++i) {
+                if (r.units[i].segment != s)
+                    continue;
+                cs.values[i] = static_cast<float>(scores[c]);
+                if (!contextKept[s] && !(r.units[i].forced && r.units[i].kept && !reference)) {
+                    r.units[i].kept = false;
+                    r.units[i].forced = true;
+                    r.units[i].stage = 0;
+                    st.removedUnits.push_back(static_cast<int>(i));
+                }
+            }
+        }
+        st.scores.push_back(std::move(cs));
+        r.stages.push_back(std::move(st));
+        if (targetToken >= 0) {
+            // n_reserved_token counts the chunk strings ([NEWi] spelled out) of the kept contexts.
+            long reserved = 0;
+            for (std::size_t i = 0; i < n; ++i)
+                if (isModel(i) && contextKept[r.units[i].segment])
+                    reserved += (*force)[i] >= 2.f ? detail::countTargetTokens(o.targetTokenizer,
+                                                         "[NEW" + std::to_string(static_cast<int>((*force)[i]) - 2) + "]")
+                                                   : static_cast<long>((*ttok)[i]);
+            rate = std::min(static_cast<double>(targetToken) / static_cast<double>(std::max(1L, reserved)), 1.0);
+        }
+    } else if (targetToken > 0) {
+        rate = std::min(static_cast<double>(targetToken) / static_cast<double>(std::max(1L, nOriginal)), 1.0);
+    }
+    const double reduce = std::max(0.0, 1.0 - rate);
+    const int tokenStage = static_cast<int>(r.stages.size());
+
+    std::vector<float> probs(prob->begin(), prob->end());
+    auto isForceWord = [&](std::size_t i) { return (*force)[i] >= 1.f; };
+    // drop_consecutive (1.5 step 8): a force word repeating the previous one with no word above γ′ between.
+    auto dropConsecutive = [&](const std::vector<std::size_t> &idx) {
+        std::vector<double> wp;
+        for (std::size_t i : idx)
+            wp.push_back(probs[i]);
+        const double g = percentile(wp, static_cast<double>(static_cast<int>(100 * reduce)));
+        bool between = false;
+        std::string prev;
+        bool havePrev = false;
+        for (std::size_t i : idx) {
+            if (isForceWord(i)) {
+                const std::string w = wordText(r, i, *off, *bytes);
+                if (between)
+                    between = false;
+                else if (havePrev && w == prev)
+                    probs[i] = 0.f;
+                prev = w;
+                havePrev = true;
+            } else {
+                between |= probs[i] > g;
+            }
+        }
+    };
+
+    if (reference) {
+        // Group model words of kept contexts by chunk; everything else is dropped (skipped specials).
+        std::map<int, std::vector<std::size_t>> byChunk;
+        for (std::size_t i = 0; i < n; ++i) {
+            if (r.segments[r.units[i].segment].role != SegmentRole::Context)
+                continue;
+            if (!isModel(i)) {
+                r.units[i].kept = false;
+                continue;
+            }
+            if (contextKept[r.units[i].segment])
+                byChunk[static_cast<int>((*chunk)[i])].push_back(i);
+        }
+        std::vector<std::string> compressed(r.segments.size());
+        Stage st;
+        st.name = "token filter (per chunk)";
+        for (auto &[c, idx] : byChunk) {
+            std::vector<std::string> keepWords;
+            if (reduce <= 0) {
+                for (std::size_t i : idx)
+                    keepWords.push_back(wordText(r, i, *off, *bytes));
+            } else {
+                if (p.dropConsecutive)
+                    dropConsecutive(idx);
+                // γ = percentile of P_w repeated once per target token of the word, q = int(100·reduce + 1).
+                std::vector<double> expanded;
+                for (std::size_t i : idx)
+                    expanded.insert(expanded.end(), static_cast<std::size_t>((*ttok)[i]), probs[i]);
+                const double gamma = expanded.empty() ? 1.0 : percentile(expanded, static_cast<int>(100 * reduce + 1));
+                st.thresholds.push_back({kProb, gamma, "chunk " + std::to_string(c)});
+                for (std::size_t i : idx) {
+                    const double pw = probs[i];
+                    const bool keep = pw > gamma || (gamma == 1.0 && pw == gamma);
+                    const std::string w = wordText(r, i, *off, *bytes);
+                    if (keep && !(p.dropConsecutive && isForceWord(i) && !keepWords.empty() && keepWords.back() == w)) {
+                        keepWords.push_back(w);
+                    } else {
+                        r.units[i].kept = false;
+                        r.units[i].stage = tokenStage;
+                        st.removedUnits.push_back(static_cast<int>(i));
+                    }
+                }
+            }
+            // convert_tokens_to_string: space-joined, " ##" merged, stripped; chunks concatenate with "".
+            std::string joined;
+            for (std::size_t k = 0; k < keepWords.size(); ++k)
+                joined += (k ? " " : "") + keepWords[k];
+            compressed[r.units[idx.front()].segment] += pyStrip(joined);
+        }
+        r.stages.push_back(std::move(st));
+        r.thresholds = r.stages.back().thresholds;
+        finalizeResult(r);
+        std::string text;
+        long outTokens = 0;
+        bool anyPiece = false;
+        for (int s = 0; s < static_cast<int>(r.segments.size()); ++s) {
+            std::string piece;
+            if (r.segments[s].role != SegmentRole::Context)
+                piece = r.segments[s].text;
+            else if (contextKept[s])
+                piece = compressed[s];
+            else
+                continue;
+            if (r.segments[s].role == SegmentRole::Context)
+                outTokens += std::max(0L, detail::countTargetTokens(o.targetTokenizer, piece));
+            text += (anyPiece ? "\n\n" : "") + piece;  // contexts joined with "\n\n" (1.5 step 9)
+            anyPiece = true;
+        }
+        r.compressedText = std::move(text);
+        r.targetTokensIn = nOriginal;
+        r.targetTokensOut = outTokens;
+    } else {
+        std::vector<std::size_t> all;
+        for (std::size_t i = 0; i < n; ++i)
+            if (isModel(i) && contextKept[r.units[i].segment])
+                all.push_back(i);
+        if (p.dropConsecutive)
+            dropConsecutive(all);
+        CompressOptions budget = o;
+        budget.rate = o.rate;
+        const double gamma = detail::keepToTargetBudget(r, probs, budget);
+        Stage st;
+        st.name = "token filter (global)";
+        for (std::size_t i = 0; i < n; ++i)
+            if (!r.units[i].kept && !r.units[i].forced) {
+                r.units[i].stage = tokenStage;
+                st.removedUnits.push_back(static_cast<int>(i));
+            }
+        st.thresholds.push_back({kProb, gamma, "lowest kept probability"});
+        r.thresholds = st.thresholds;
+        r.stages.push_back(std::move(st));
+        const long target = o.targetTokens >= 0 ? o.targetTokens : std::lround(o.rate * static_cast<double>(r.targetTokensIn));
+        if (std::abs(r.targetTokensOut - target) > std::max(2L, r.targetTokensIn / 100))
+            r.warnings.push_back({"context_filter_budget",
+                                  "the kept, protected and pinned text does not allow the requested budget (" +
+                                      std::to_string(r.targetTokensOut) + " of " + std::to_string(target) + " tokens)"});
+    }
+    ScoreSeries *ps = nullptr;
+    for (auto &s : r.scores)
+        if (s.name == "probability_final")
+            ps = &s;
+    if (!ps) {
+        r.scores.push_back({"probability_final", {}});
+        ps = &r.scores.back();
+    }
+    ps->values = probs;
+    r.requestedRate = o.rate;
+    r.mode = o.mode;
+    return {};
+}
+
+bool identifierJoin(std::string_view text, const Span &a, const Span &b)
+{
+    // Words touching with no whitespace form one identifier/number when either side has a digit,
+    // or they meet at a connector (ABC-123, user_id, 3.14, a/b, x@y).
+    if (a.end != b.begin || a.size() == 0 || b.size() == 0)
+        return false;
+    const std::string_view sa = text.substr(a.begin, a.size()), sb = text.substr(b.begin, b.size());
+    auto alnum = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || (c & 0x80); };
+    const bool connA = std::string_view("-_./:@#").find(sa.back()) != std::string_view::npos;
+    const bool connB = sb.size() == 1 && std::string_view("-_./:@#").find(sb[0]) != std::string_view::npos;
+    if (connB)
+        return alnum(sa.back()) && b.end < text.size() && alnum(text[b.end]) && !isPyspace(text[b.end]);
+    if (connA)
+        return alnum(sb.front());
+    return alnum(sa.back()) && alnum(sb.front()) && (hasDigit(sa) || hasDigit(sb));
+}
+
+// OptionSpec without aggregate initialisation (its trailing members have defaults).
+OptionSpec spec(std::string name, std::string label, std::string help, OptionSpec::Type type, std::string def,
+                double lo = 0, double hi = 1, double step = 0.01, std::vector<std::string> choices = {})
+{
+    OptionSpec s;
+    s.name = std::move(name);
+    s.label = std::move(label);
+    s.help = std::move(help);
+    s.type = type;
+    s.defaultValue = std::move(def);
+    s.minValue = lo;
+    s.maxValue = hi;
+    s.step = step;
+    s.choices = std::move(choices);
+    return s;
+}
+
+}  // namespace
+
+std::string LlmLingua2Compressor::description() const
+{
+    return "Token classification (LLMLingua-2): keeps the words a BERT/XLM-R tagger gives the highest keep probability.";
+}
+
+std::vector<OptionSpec> LlmLingua2Compressor::options() const
+{
+    using T = OptionSpec::Type;
+    return {
+        spec("force_tokens", "Force tokens", "Always kept (p = 1); whitespace-separated with escapes (\\n, \\s); tokens "
+                                         "that are not one subword map to [NEWi] (LLMLingua-2 force_tokens).",
+         T::String, ""),
+        spec("chunk_end_tokens", "Chunk end tokens", "512-token chunks end after one of these (reference chunk_end_tokens).",
+         T::String, ". \\n"),
+        spec("drop_consecutive", "Drop consecutive force tokens",
+         "Drops a force token repeating the previous one with nothing important between (reference drop_consecutive).",
+         T::Bool, "false"),
+        spec("force_reserve_digit", "Keep digits", "Words with a digit get p = 1 (reference force_reserve_digit).", T::Bool,
+         "false"),
+        spec("token_to_word", "Word probability", "Mean or first subword probability per word (reference token_to_word).",
+         T::Choice, "mean", 0, 1, 0.01, {"mean", "first"}),
+        spec("use_context_level_filter", "Context filter",
+         "With several contexts, first drops whole contexts by mean word probability; default rate (rate+1)/2 "
+         "(compress_prompt passes True).",
+         T::Bool, "true"),
+        spec("context_level_rate", "Context keep rate", "Fraction of contexts kept by the context filter (1 = derive from rate).",
+         T::Double, "1.0", 0, 1, 0.01),
+        spec("target_context", "Target contexts", "Number of contexts to keep (-1 = off).", T::Int, "-1", -1, 1000, 1),
+        spec("context_level_target_token", "Context token budget", "Target tokens for the context filter (-1 = off).",
+         T::Int, "-1", -1, 1e9, 1),
+        spec("force_context_ids", "Forced contexts", "Whitespace-separated indices of contexts the filter always keeps.",
+         T::String, ""),
+        spec("protect_regex", "Protect regex", "Corrected mode: text matching this PCRE2 pattern is kept verbatim.",
+         T::String, ""),
+        spec("keep_structure", "Keep structure",
+         "Corrected mode: fenced code blocks are kept whole, JSON keys and punctuation are kept.", T::Bool, "true"),
+        spec("keep_identifiers", "Keep identifiers whole",
+         "Corrected mode: numbers and identifiers split by the tokenizer (ABC-123, 3.14, user_id) are one unit.",
+         T::Bool, "true"),
+    };
+}
+
+Result<CompressionResult> LlmLingua2Compressor::compress(const Prompt &prompt, const CompressOptions &options,
+                                                         const JobContext &job)
+{
+    const auto t0 = std::chrono::steady_clock::now();
+    if (auto v = validateOptions(prompt, options); !v)
+        return v.error();
+    auto params = parseParams(options);
+    if (!params)
+        return params.error();
+    const Params &p = *params;
+    const bool reference = options.mode == CompressionMode::Reference;
+    auto loaded = detail::loadModelWithTokenizer(options.model, DefaultModel::Tagger);
+    if (!loaded)
+        return loaded.error();
+    const Model &model = (*loaded)->model;
+    const Tokenizer &tok = (*loaded)->tokenizer;
+    if (model.info().kind != ModelKind::TokenClassifier || model.info().numLabels < 2)
+        return fail(ErrorCode::Unsupported, "llmlingua2 needs a token classifier with 2 labels; '" +
+                                                (*loaded)->path + "' is not one");
+    const bool wordPiece = tok.kind() == "wordpiece";
+
+    // 1.5 step 1: force tokens that are not exactly one subword become [NEWi].
+    struct Mapped {
+        std::string text;
+        int index;
+        int id;
+    };
+    std::vector<Mapped> mapped;
+    for (std::size_t i = 0; i < p.forceTokens.size(); ++i) {
+        auto enc = tok.encodeIds(p.forceTokens[i]);
+        if (enc && enc->size() == 1)
+            continue;
+        const std::string name = "[NEW" + std::to_string(i) + "]";
+        const int id = tok.tokenToId(name);
+        if (id < 0)
+            return fail(ErrorCode::Unsupported, "force token #" + std::to_string(i) + " is not one subword and the "
+                                                "model vocabulary has no " + name);
+        mapped.push_back({p.forceTokens[i], static_cast<int>(i), id});
+    }
+    std::set<std::string> chunkEnd(p.chunkEndTokens.begin(), p.chunkEndTokens.end());
+    for (const auto &m : mapped)
+        if (chunkEnd.count(m.text))
+            chunkEnd.insert("[NEW" + std::to_string(m.index) + "]");
+    const SpecialIds sid = tok.specialIds();
+    const int cls = sid.cls >= 0 ? sid.cls : sid.bos;
+    const int sep = sid.sep >= 0 ? sid.sep : sid.eos;
+    const int maxLen = std::min(512, model.info().maxPositions > 0 ? model.info().maxPositions : 512);
+
+    // Tokenise each context with the mapping and chunk it (1.5 step 2).
+    struct Chunk {
+        int segment;
+        std::vector<Tok> toks;
+    };
+    std::vector<Chunk> chunks;
+    for (int s = 0; s < static_cast<int>(prompt.segments.size()); ++s) {
+        if (prompt.segments[s].role != SegmentRole::Context)
+            continue;
+        const std::string &text = prompt.segments[s].text;
+        std::vector<Tok> toks;
+        std::size_t pos = 0;
+        auto encodePiece = [&](std::size_t b, std::size_t e) -> Result<void> {
+            if (e <= b)
+                return {};
+            auto enc = tok.encode(std::string_view(text).substr(b, e - b), false);
+            if (!enc)
+                return enc.error();
+            for (std::size_t k = 0; k < enc->size(); ++k)
+                toks.push_back({enc->ids[k], enc->tokens[k], {enc->spans[k].begin + b, enc->spans[k].end + b}, -1,
+                                enc->special[k] != 0});
+            return {};
+        };
+        while (pos <= text.size()) {
+            std::size_t best = std::string::npos;
+            const Mapped *bm = nullptr;
+            for (const auto &m : mapped) {
+                const std::size_t f = text.find(m.text, pos);
+                if (f != std::string::npos && (f < best))
+                    best = f, bm = &m;
+            }
+            const std::size_t stop = best == std::string::npos ? text.size() : best;
+            if (auto e = encodePiece(pos, stop); !e)
+                return e.error();
+            if (!bm)
+                break;
+            toks.push_back({bm->id, "[NEW" + std::to_string(bm->index) + "]", {best, best + bm->text.size()},
+                            bm->index, false});
+            pos = best + bm->text.size();
+        }
+        // __chunk_context: windows of maxLen-2, cut after the last chunk-end token (inclusive scan from the end).
+        const int maxChunk = maxLen - 2;
+        const int nTok = static_cast<int>(toks.size());
+        int st = 0;
+        while (st < nTok) {
+            int ed;
+            if (st + maxChunk > nTok - 1) {
+                ed = nTok - 1;
+            } else {
+                ed = st + maxChunk;
+                for (int j = 0; j < ed - st; ++j)
+                    if (chunkEnd.count(toks[ed - j].str)) {
+                        ed = ed - j;
+                        break;
+                    }
+            }
+            chunks.push_back({s, std::vector<Tok>(toks.begin() + st, toks.begin() + ed + 1)});
+            st = ed + 1;
+        }
+    }
+
+    // [CLS] + tokens + [SEP], truncated to maxLen (a 511-token chunk loses its [SEP], as TokenClfDataset).
+    std::vector<std::vector<int>> inputs;
+    for (const auto &c : chunks) {
+        std::vector<int> ids{cls};
+        for (const auto &t : c.toks)
+            ids.push_back(t.id);
+        ids.push_back(sep);
+        if (static_cast<int>(ids.size()) > maxLen)
+            ids.resize(maxLen);
+        inputs.push_back(std::move(ids));
+    }
+    std::vector<std::vector<float>> keepProb(chunks.size());
+    double forwardMs = 0;
+    ScoreRequest req;
+    req.wantEntropy = false;
+    constexpr std::size_t kBatch = 50;
+    for (std::size_t b = 0; b < inputs.size(); b += kBatch) {
+        if (job.isCancelled())
+            return fail(ErrorCode::Cancelled, "compression cancelled");
+        job.report(static_cast<long long>(b), static_cast<long long>(inputs.size()), "classifying chunks");
+        const std::size_t e = std::min(inputs.size(), b + kBatch);
+        std::vector<std::vector<int>> batch(inputs.begin() + b, inputs.begin() + e);
+        auto scored = model.score(batch, req, job);
+        if (!scored)
+            return scored.error();
+        forwardMs += scored->seconds * 1000.0;
+        const int labels = model.info().numLabels;
+        for (std::size_t k = b; k < e; ++k) {
+            const auto &cp = scored->sequences[k - b].classProbs;
+            auto &out = keepProb[k];
+            // p_t = softmax(logits)[..., 1] of the tokens after [CLS] (1.5 step 4).
+            for (std::size_t t = 1; t < inputs[k].size(); ++t)
+                out.push_back(cp[t * labels + 1]);
+        }
+    }
+
+    // Word merging (1.5 step 5) per chunk.
+    std::vector<std::vector<Word>> words(prompt.segments.size());
+    auto isForceText = [&](const std::string &s) {
+        return std::find(p.forceTokens.begin(), p.forceTokens.end(), s) != p.forceTokens.end();
+    };
+    for (std::size_t c = 0; c < chunks.size(); ++c) {
+        const auto &toks = chunks[c].toks;
+        auto &ws = words[chunks[c].segment];
+        const std::size_t active = std::min(toks.size(), keepProb[c].size());
+        bool open = false;
+        float prevRawFirst = 0;
+        for (std::size_t t = 0; t < active; ++t) {
+            const Tok &tk = toks[t];
+            const float prob = keepProb[c][t];
+            const bool unk = tk.id == sid.unk;
+            if ((tk.special || unk) && tk.mapped < 0 && (reference || !unk)) {
+                if (unk) {  // reference: special tokens are skipped; keep the span as an undecided unit
+                    Word w;
+                    w.core = tk.span;
+                    w.modelWord = false;
+                    w.chunk = static_cast<int>(c);
+                    ws.push_back(w);
+                    open = false;
+                }
+                continue;
+            }
+            std::string pure = tk.str;
+            bool begins;
+            if (wordPiece) {
+                std::size_t k = 0;
+                while (k < pure.size() && pure[k] == '#')
+                    ++k;  // lstrip("##") strips every leading '#'
+                const std::string stripped = pure.substr(k);
+                begins = tk.mapped >= 0 || isForceText(stripped) || pure.rfind("##", 0) != 0;
+                if (!begins)
+                    pure = stripped;
+            } else {
+                const bool punct = pure.size() == 1 && std::ispunct(static_cast<unsigned char>(pure[0]));
+                begins = tk.mapped >= 0 || punct || isForceText(pure) || pure.rfind("\xe2\x96\x81", 0) == 0;
+            }
+            if (!open)
+                begins = true;
+            const bool digit = p.forceReserveDigit && tk.mapped < 0 && hasDigit(tk.str);
+            if (begins) {
+                Word w;
+                w.core = tk.span;
+                w.chunk = static_cast<int>(c);
+                std::string pureText = tk.str;
+                if (!wordPiece && pureText.rfind("\xe2\x96\x81", 0) == 0)
+                    pureText = pureText.substr(3);
+                float pf = prob;
+                if (tk.mapped >= 0) {
+                    w.force = 2 + tk.mapped;
+                    pf = 1.f;
+                } else if (isForceText(pureText)) {
+                    w.force = 1;
+                    pf = 1.f;
+                }
+                w.probs.push_back(digit ? 1.f : pf);
+                w.firstRaw = prob;
+                prevRawFirst = prob;
+                ws.push_back(std::move(w));
+                open = true;
+            } else {
+                Word &w = ws.back();
+                w.core.end = std::max(w.core.end, tk.span.end);
+                w.probs.push_back(digit ? 1.f : prob);
+                (void)prevRawFirst;
+            }
+        }
+    }
+
+    // Units: one per word (or identifier run in corrected mode), spans tiling each segment.
+    CompressionResult r;
+    r.method = name();
+    r.mode = options.mode;
+    r.segments = prompt.segments;
+    r.unitName = "word";
+    r.model = (*loaded)->path;
+    r.forwardMs = forwardMs;
+    UnitCache cache;
+    auto tgt = detail::targetTokenizer(options.targetTokenizer);
+    EncodeOptions eo;
+    eo.specialText = SpecialText::AsText;
+    auto countTarget = [&](std::string_view s) -> float {
+        if (!tgt)
+            return s.empty() ? 0.f : 1.f;
+        auto c = (*tgt)->countTokens(s, eo);
+        return c ? static_cast<float>(*c) : 1.f;
+    };
+    for (int s = 0; s < static_cast<int>(r.segments.size()); ++s) {
+        const std::string &text = r.segments[s].text;
+        auto addUnit = [&](Span core, float pw, float pnf, float force, float chunk, float tt) {
+            Unit u;
+            u.segment = s;
+            u.span = core;
+            r.units.push_back(u);
+            cache.prob.push_back(pw);
+            cache.probNoForce.push_back(pnf);
+            cache.force.push_back(force);
+            cache.chunk.push_back(chunk);
+            cache.targetTokens.push_back(tt);
+            cache.wordOffset.push_back(0.f);
+            cache.wordBytes.push_back(static_cast<float>(core.size()));
+            cache.protect.push_back(0.f);
+        };
+        const std::size_t first = r.units.size();
+        if (r.segments[s].role != SegmentRole::Context || words[s].empty()) {
+            addUnit({0, text.size()}, kNaN, kNaN, 0.f, kNaN, 0.f);
+            continue;
+        }
+        auto &ws = words[s];
+        for (std::size_t w = 0; w < ws.size(); ++w) {
+            Word &wd = ws[w];
+            double pw = wd.probs.empty() ? 0.0 : wd.probs[0];
+            if (!p.firstSubword && !wd.probs.empty()) {
+                double sum = 0;
+                for (float v : wd.probs)
+                    sum += v;
+                pw = sum / static_cast<double>(wd.probs.size());
+            }
+            const std::string_view core = std::string_view(text).substr(wd.core.begin, wd.core.size());
+            if (!wd.modelWord) {
+                addUnit(wd.core, kNaN, kNaN, 0.f, kNaN, 0.f);
+                continue;
+            }
+            // Corrected mode: merge identifier/number runs into one unit (score: the max word probability).
+            if (!reference && p.keepIdentifiers && r.units.size() > first && !std::isnan(cache.chunk.back()) &&
+                identifierJoin(text, {r.units.back().span.begin, r.units.back().span.end}, wd.core)) {
+                r.units.back().span.end = wd.core.end;
+                cache.prob.back() = std::max(cache.prob.back(), static_cast<float>(pw));
+                cache.probNoForce.back() = std::max(cache.probNoForce.back(), wd.firstRaw);
+                cache.force.back() = 0.f;
+                cache.wordBytes.back() = static_cast<float>(r.units.back().span.size());
+                cache.targetTokens.back() = countTarget(std::string_view(text).substr(
+                    r.units.back().span.begin, r.units.back().span.size()));
+                continue;
+            }
+            addUnit(wd.core, static_cast<float>(pw), wd.firstRaw, static_cast<float>(wd.force),
+                    static_cast<float>(wd.chunk), countTarget(core));
+        }
+        // Tile: each unit runs to the next unit's start; the first starts at 0 and the last ends at the text end.
+        const std::size_t last = r.units.size();
+        for (std::size_t i = first; i < last; ++i) {
+            const std::size_t begin = i == first ? 0 : r.units[i].span.begin;
+            cache.wordOffset[i] = static_cast<float>(r.units[i].span.begin - begin);
+            r.units[i].span.begin = begin;
+            r.units[i].span.end = i + 1 < last ? r.units[i + 1].span.begin : text.size();
+        }
+        if (!reference) {
+            auto spans = detail::protectedSpans(text, p.protectRegex, p.keepStructure);
+            if (!spans)
+                return spans.error();
+            for (std::size_t i = first; i < last; ++i) {
+                const std::size_t b = r.units[i].span.begin + static_cast<std::size_t>(cache.wordOffset[i]);
+                if (detail::overlapsAny(*spans, b, b + static_cast<std::size_t>(cache.wordBytes[i])))
+                    cache.protect[i] = 1.f;
+            }
+        }
+    }
+    r.scores = {{kProb, cache.prob},           {kProbNoForce, cache.probNoForce}, {kForce, cache.force},
+                {kChunk, cache.chunk},         {kTargetTokens, cache.targetTokens}, {kWordOffset, cache.wordOffset},
+                {kWordBytes, cache.wordBytes}, {kProtected, cache.protect}};
+    if (auto d = decide(r, options, p); !d)
+        return d.error();
+    if (!reference && chunks.size() > 1)
+        r.warnings.push_back({"chunked", "the prompt was classified in " + std::to_string(chunks.size()) +
+                                             " chunks of at most " + std::to_string(maxLen) + " tokens"});
+    r.totalMs = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+    job.report(1, 1, "done");
+    return r;
+}
+
+bool LlmLingua2Compressor::canRethreshold(const CompressionResult &previous, const CompressOptions &prevOptions,
+                                          const CompressOptions &next) const
+{
+    // The rate, target and pins only move thresholds; the mode changes the units, params the model input.
+    return previous.method == name() && prevOptions.method == next.method && prevOptions.mode == next.mode &&
+           prevOptions.params == next.params && prevOptions.model == next.model &&
+           prevOptions.targetTokenizer == next.targetTokenizer;
+}
+
+Result<CompressionResult> LlmLingua2Compressor::rethreshold(const CompressionResult &previous,
+                                                            const CompressOptions &next) const
+{
+    const auto t0 = std::chrono::steady_clock::now();
+    CompressionResult r = previous;
+    if (auto v = validateOptions(Prompt{r.segments}, next); !v)
+        return v.error();
+    auto params = parseParams(next);
+    if (!params)
+        return params.error();
+    if (auto d = decide(r, next, *params); !d)
+        return d.error();
+    r.forwardMs = 0;
+    r.totalMs = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+    return r;
+}
+
+std::string llmlingua2WordLabels(const CompressionResult &result, const std::string &wordSep,
+                                 const std::string &labelSep)
+{
+    const auto *chunk = seriesValues(result, kChunk);
+    const auto *off = seriesValues(result, kWordOffset);
+    const auto *bytes = seriesValues(result, kWordBytes);
+    if (result.method != "llmlingua2" || !chunk || !off || !bytes)
+        return {};
+    std::string out;
+    bool first = true;
+    for (std::size_t i = 0; i < result.units.size(); ++i) {
+        if (std::isnan((*chunk)[i]))
+            continue;
+        if (!first)
+            out += wordSep;
+        first = false;
+        out += wordText(result, i, *off, *bytes) + labelSep + (result.units[i].kept ? "1" : "0");
+    }
+    return out;
+}
+
+}  // namespace terse
