@@ -2,6 +2,7 @@
 #include "terse/compressor.h"
 
 #include "compressors/baselines.h"
+#include "compressors/llmlingua.h"
 
 #include <functional>
 
@@ -20,6 +21,8 @@ const std::vector<Entry> &entries()
         {"head", [] { return std::make_unique<BaselineCompressor>(BaselineCompressor::Kind::Head); }},
         {"tail", [] { return std::make_unique<BaselineCompressor>(BaselineCompressor::Kind::Tail); }},
         {"head_tail", [] { return std::make_unique<BaselineCompressor>(BaselineCompressor::Kind::HeadTail); }},
+        {"llmlingua", [] { return std::make_unique<LLMLinguaCompressor>(LLMLinguaCompressor::Variant::LLMLingua); }},
+        {"longllmlingua", [] { return std::make_unique<LLMLinguaCompressor>(LLMLinguaCompressor::Variant::LongLLMLingua); }},
     };
     return kEntries;
 }
