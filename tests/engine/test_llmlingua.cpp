@@ -53,6 +53,8 @@ bool isSubsequence(const std::string &sub, const std::string &text)
     for (char c : text)
         if (j < sub.size() && sub[j] == c)
             ++j;
+    if (j != sub.size())
+        qWarning("not a subsequence from output byte %zu: [%s]", j, sub.substr(j > 40 ? j - 40 : 0, 80).c_str());
     return j == sub.size();
 }
 

@@ -1717,6 +1717,21 @@ Result<CompressionResult> LLMLinguaCompressor::compress(const Prompt &prompt, co
             r.targetTokensIn = detail::countTargetTokens(options.targetTokenizer, origin);
             r.targetTokensOut = detail::countTargetTokens(options.targetTokenizer, r.compressedText);
         } else {
+            // Token units carry their own leading whitespace: join kept spans as they are (finalizeResult's
+            // word-gap space could stand in for a dropped newline, and the output must be a subsequence).
+            std::vector<std::string> perSeg(r.segments.size());
+            for (const auto &u : r.units)
+                if (u.kept)
+                    perSeg[u.segment].append(r.segments[u.segment].text, u.span.begin, u.span.size());
+            std::string text;
+            for (auto &s : perSeg) {
+                const auto b = s.find_first_not_of(" \t\n\r");
+                if (b == std::string::npos)
+                    continue;
+                const auto e = s.find_last_not_of(" \t\n\r");
+                text += (text.empty() ? "" : "\n\n") + s.substr(b, e - b + 1);
+            }
+            r.compressedText = std::move(text);
             detail::countTargetTokens(r, prompt, options.targetTokenizer);
         }
         r.forwardMs = lm.forwardMs;
