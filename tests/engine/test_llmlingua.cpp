@@ -217,6 +217,29 @@ private slots:
         }
     }
 
+    void cancelledJobStops()
+    {
+        if (!haveShared())
+            QSKIP("TERSE_SHARED_DIR is not available");
+        for (auto mode : {CompressionMode::Reference, CompressionMode::Corrected}) {
+            auto c = createCompressor("longllmlingua");
+            QVERIFY(static_cast<bool>(c));
+            CompressOptions o;
+            o.method = "longllmlingua";
+            o.model = tinyModel();
+            o.mode = mode;
+            Prompt p;
+            p.segments = {{SegmentRole::Context, "First document about parks."},
+                          {SegmentRole::Context, "Second document about libraries."},
+                          {SegmentRole::Question, "Which document mentions parks?"}};
+            JobContext job;
+            job.cancel();
+            const auto r = (*c)->compress(p, o, job);
+            QVERIFY(!r);
+            QCOMPARE(static_cast<int>(r.error().code), static_cast<int>(ErrorCode::Cancelled));
+        }
+    }
+
     void recoverRestoresOriginalSpan()
     {
         if (!haveShared())
@@ -293,7 +316,46 @@ private slots:
             for (const auto &u : r.units)
                 if (u.segment == pinSeg && u.span.begin < pin.end && pin.begin < u.span.end)
                     QVERIFY(u.kept);
+            // Replay: every dropped unit is removed by exactly one stage.
+            std::size_t removed = 0, dropped = 0;
+            for (const auto &st : r.stages)
+                removed += st.removedUnits.size();
+            for (const auto &u : r.units)
+                dropped += !u.kept;
+            QCOMPARE(removed, dropped);
         }
+    }
+
+    // Structured prompt, corrected mode: a compress=False segment survives verbatim (issue #114), the tags
+    // never reach the output, and the rest is compressed at its own rate.
+    void correctedStructuredKeepsUncompressedSegments()
+    {
+        if (!haveShared())
+            QSKIP("TERSE_SHARED_DIR is not available");
+        const std::string keep = "Speaker 1: the motion carries, item 7 is approved.";
+        std::string body;
+        for (int i = 0; i < 12; ++i)
+            body += "The council discussed the budget for the parks department and the new library at length. ";
+        const std::string text = "<llmlingua, compress=False>" + keep + "</llmlingua><llmlingua, rate=0.3> " + body +
+                                 "</llmlingua>";
+        CompressOptions o;
+        o.method = "llmlingua";
+        o.model = tinyModel();
+        o.rate = 0.5;
+        const auto r = runOrDie("llmlingua", Prompt::fromText(text), o);
+        QVERIFY(r.compressedText.rfind(keep, 0) == 0);
+        QVERIFY(r.compressedText.find("<llmlingua") == std::string::npos);
+        QVERIFY(r.compressedText.find("</llmlingua") == std::string::npos);
+        QVERIFY(isSubsequence(r.compressedText, text));
+        long bodyUnits = 0, bodyKept = 0;
+        const std::size_t bodyBegin = text.find(body);
+        for (const auto &u : r.units)
+            if (u.span.begin >= bodyBegin && u.span.end <= bodyBegin + body.size()) {
+                ++bodyUnits;
+                bodyKept += u.kept;
+            }
+        QVERIFY(bodyUnits > 0);
+        QVERIFY(std::abs(static_cast<double>(bodyKept) - 0.3 * static_cast<double>(bodyUnits)) <= 2.0);
     }
 };
 

@@ -20,6 +20,10 @@ public:
     std::vector<OptionSpec> options() const override;
     // Reference mode reproduces compress_prompt / structured_compress_prompt (structured when a context
     // holds <llmlingua ...> tags); corrected mode (default) fixes the documented quirks and meets the rate.
+    // Units are character-aligned small-LM tokens; one Stage per coarse ranking, sentence filter and ITPC
+    // window. Keep pins always survive (their context is forced through the coarse stage). Cancellable
+    // between contexts and windows. canRethreshold() stays false: every window's scores are conditioned on
+    // the compressed prefix, which itself depends on the rate, so cached scores cannot be re-decided exactly.
     Result<CompressionResult> compress(const Prompt &prompt, const CompressOptions &options,
                                        const JobContext &job) override;
 
