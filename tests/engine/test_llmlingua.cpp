@@ -158,6 +158,12 @@ private slots:
             QSKIP(qPrintable(QString("tie-level record (min threshold margin %1) differs").arg(margin)));
         QCOMPARE(QString::fromStdString(r.compressedText), QString::fromStdString(want));
         QVERIFY(want.find(keptText) != std::string::npos || keptText.find_first_not_of(" \n") == std::string::npos);
+        // The ITPC loop made as many threshold decisions (window pieces) as the reference did.
+        int calls = 0;
+        for (const auto &st : r.stages)
+            if (st.name.rfind("window ", 0) == 0)
+                calls += static_cast<int>(st.thresholds.size());
+        QCOMPARE(calls, rec["trace"].toObject()["margins"].toObject()["token_threshold_calls"].toInt());
         QCOMPARE(r.targetTokensIn, static_cast<long>(out["origin_tokens"].toInt()));
         QCOMPARE(r.targetTokensOut, static_cast<long>(out["compressed_tokens"].toInt()));
     }
