@@ -293,7 +293,7 @@ private slots:
         } else if (doc == "meeting") {
             const auto recs = readJsonl(sharedDir() + "/data/leval/meeting_summ.jsonl");
             QVERIFY(!recs.empty());
-            prompt.segments.push_back({SegmentRole::Context, recs[0]["input"].toString().left(12000).toStdString()});
+            prompt.segments.push_back({SegmentRole::Context, recs[0]["input"].toString().toStdString()});
             question = recs[0]["instructions"].toArray().first().toString().toStdString();
         } else {
             const auto recs = readJsonl(sharedDir() + "/data/longbench/multi_news.jsonl");
