@@ -4,6 +4,7 @@
 #include "compressors/baselines.h"
 #include "compressors/llmlingua2.h"
 #include "compressors/selective_context.h"
+#include "compressors/llmlingua.h"
 
 #include <functional>
 
@@ -24,6 +25,8 @@ const std::vector<Entry> &entries()
         {"head_tail", [] { return std::make_unique<BaselineCompressor>(BaselineCompressor::Kind::HeadTail); }},
         {"selective_context", [] { return std::make_unique<SelectiveContextCompressor>(); }},
         {"llmlingua2", [] { return std::make_unique<LlmLingua2Compressor>(); }},
+        {"llmlingua", [] { return std::make_unique<LLMLinguaCompressor>(LLMLinguaCompressor::Variant::LLMLingua); }},
+        {"longllmlingua", [] { return std::make_unique<LLMLinguaCompressor>(LLMLinguaCompressor::Variant::LongLLMLingua); }},
     };
     return kEntries;
 }

@@ -1,0 +1,1836 @@
+// LLMLingua / LongLLMLingua. Line numbers cite microsoft/LLMLingua llmlingua/prompt_compressor.py
+// (algorithms.md section 1). Reference mode ports the reference step by step (Python slice semantics
+// included); corrected mode keeps the pipeline but scores each token by its own surprisal, compresses
+// short prompts, and ends with a budgeted top-k so that the achieved rate is the requested one.
+#include "compressors/llmlingua.h"
+
+#include "compressors/common.h"
+#include "compressors/model_context.h"
+#include "terse/recover.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <limits>
+#include <map>
+#include <numeric>
+#include <optional>
+#include <regex>
+#include <set>
+
+namespace terse {
+namespace {
+
+constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();
+constexpr int kCacheBosNum = 10;     // attention-sink slots kept on KV eviction (line 87)
+constexpr int kPrefixBosNum = 100;   // head of an over-long question prefix that is kept (line 88)
+const char *kQuestionSuffix = " We can get the answer to this question in the given documents.";  // line 2036
+
+// Internal failure carrying an Error to the compress() edge.
+struct Stop {
+    Error error;
+};
+
+[[noreturn]] void stop(ErrorCode code, std::string detail) { throw Stop{fail(code, std::move(detail))}; }
+
+template <class T>
+T unwrap(Result<T> r)
+{
+    if (!r)
+        throw Stop{r.error()};
+    return std::move(r.value());
+}
+
+void unwrap(Result<void> r)
+{
+    if (!r)
+        throw Stop{r.error()};
+}
+
+// Python slice bound: negative counts from the end, then clamped to [0, n].
+long pyIdx(long i, long n)
+{
+    if (i < 0)
+        i += n;
+    return std::clamp(i, 0L, n);
+}
+
+// Number of Unicode code points (Python len of a str) in UTF-8 text.
+long pyLen(std::string_view s)
+{
+    long n = 0;
+    for (unsigned char c : s)
+        n += (c & 0xC0) != 0x80;
+    return n;
+}
+
+// First `n` code points of UTF-8 text (Python text[:n]).
+std::string pyHead(const std::string &s, long n)
+{
+    std::size_t i = 0;
+    long seen = 0;
+    while (i < s.size()) {
+        if ((static_cast<unsigned char>(s[i]) & 0xC0) != 0x80) {
+            if (seen == n)
+                break;
+            ++seen;
+        }
+        ++i;
+    }
+    return s.substr(0, i);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Parameters
+
+struct Params {
+    int iterativeSize = 200;
+    std::string contextBudget = "+100";
+    double tokenBudgetRatio = 1.4;
+    std::string conditionInQuestion = "none";
+    std::string reorderContext = "original";
+    double dynamicRatio = 0.0;
+    bool conditionCompare = false;
+    bool sentenceFilter = false;
+    bool contextFilter = true;
+    bool tokenFilter = true;
+    bool keepSplit = false;
+    int keepFirstSentence = 0;
+    int keepLastSentence = 0;
+    int keepSentenceNumber = 0;
+    double highPriorityBonus = 100;
+    std::vector<int> forceContextIds;
+    std::string rankMethod = "llmlingua";
+    bool concateQuestion = true;
+    bool addInstruction = false;
+    bool strictPreserveUncompressed = true;
+    std::string structured = "auto";
+};
+
+bool parseBool(const std::string &key, const std::string &v)
+{
+    if (v == "true" || v == "1" || v == "True" || v == "yes")
+        return true;
+    if (v == "false" || v == "0" || v == "False" || v == "no")
+        return false;
+    stop(ErrorCode::InvalidArgument, "option '" + key + "': expected true or false, got '" + v + "'");
+}
+
+double parseNumber(const std::string &key, const std::string &v)
+{
+    try {
+        std::size_t used = 0;
+        const double d = std::stod(v, &used);
+        if (used == v.size() && std::isfinite(d))
+            return d;
+    } catch (...) {
+    }
+    stop(ErrorCode::InvalidArgument, "option '" + key + "': expected a number, got '" + v + "'");
+}
+
+Params parseParams(const std::map<std::string, std::string> &m, bool longVariant)
+{
+    Params p;
+    if (longVariant) {
+        // LongLLMLingua's documented configuration (tests/test_longllmlingua.py, algorithms.md 1.6).
+        p.rankMethod = "longllmlingua";
+        p.conditionInQuestion = "after_condition";
+        p.reorderContext = "sort";
+        p.dynamicRatio = 0.3;
+        p.conditionCompare = true;
+    }
+    for (const auto &[k, v] : m) {
+        if (k == "iterative_size") {
+            p.iterativeSize = static_cast<int>(parseNumber(k, v));
+            if (p.iterativeSize < 2)
+                stop(ErrorCode::InvalidArgument, "option 'iterative_size' must be at least 2");
+        } else if (k == "context_budget")
+            p.contextBudget = v;
+        else if (k == "token_budget_ratio")
+            p.tokenBudgetRatio = parseNumber(k, v);
+        else if (k == "condition_in_question") {
+            static const std::set<std::string> ok = {"none", "before", "after", "none_condition", "before_condition",
+                                                     "after_condition"};
+            if (!ok.count(v))
+                stop(ErrorCode::InvalidArgument, "option 'condition_in_question': unknown value '" + v + "'");
+            p.conditionInQuestion = v;
+        } else if (k == "reorder_context")
+            p.reorderContext = v;
+        else if (k == "dynamic_context_compression_ratio")
+            p.dynamicRatio = parseNumber(k, v);
+        else if (k == "condition_compare")
+            p.conditionCompare = parseBool(k, v);
+        else if (k == "use_sentence_level_filter")
+            p.sentenceFilter = parseBool(k, v);
+        else if (k == "use_context_level_filter")
+            p.contextFilter = parseBool(k, v);
+        else if (k == "use_token_level_filter")
+            p.tokenFilter = parseBool(k, v);
+        else if (k == "keep_split")
+            p.keepSplit = parseBool(k, v);
+        else if (k == "keep_first_sentence")
+            p.keepFirstSentence = static_cast<int>(parseNumber(k, v));
+        else if (k == "keep_last_sentence")
+            p.keepLastSentence = static_cast<int>(parseNumber(k, v));
+        else if (k == "keep_sentence_number")
+            p.keepSentenceNumber = static_cast<int>(parseNumber(k, v));
+        else if (k == "high_priority_bonus")
+            p.highPriorityBonus = parseNumber(k, v);
+        else if (k == "force_context_ids") {
+            std::size_t i = 0;
+            while (i < v.size()) {
+                std::size_t j = v.find(',', i);
+                if (j == std::string::npos)
+                    j = v.size();
+                std::string item = v.substr(i, j - i);
+                item.erase(0, item.find_first_not_of(' '));
+                item.erase(item.find_last_not_of(' ') + 1);
+                if (!item.empty())
+                    p.forceContextIds.push_back(static_cast<int>(parseNumber(k, item)));
+                i = j + 1;
+            }
+        } else if (k == "rank_method") {
+            if (v != "llmlingua" && v != "longllmlingua")
+                stop(ErrorCode::Unsupported, "option 'rank_method': '" + v +
+                                                 "' is not available (llmlingua, longllmlingua)");
+            p.rankMethod = v;
+        } else if (k == "concate_question")
+            p.concateQuestion = parseBool(k, v);
+        else if (k == "add_instruction")
+            p.addInstruction = parseBool(k, v);
+        else if (k == "strict_preserve_uncompressed")
+            p.strictPreserveUncompressed = parseBool(k, v);
+        else if (k == "structured") {
+            if (v != "auto" && v != "on" && v != "off")
+                stop(ErrorCode::InvalidArgument, "option 'structured': expected auto, on or off");
+            p.structured = v;
+        } else if (k == "force_context_number") {
+            // Accepted for completeness; a no-op in the reference too (line 1217 compares an empty list).
+        } else {
+            stop(ErrorCode::InvalidArgument, "unknown option '" + k + "' for this method");
+        }
+    }
+    return p;
+}
+
+// eval(str(target) + context_budget) (line 1192) for the forms the reference documents: "+100", "*1.5".
+double applyContextBudget(double target, const std::string &budget)
+{
+    std::string s;
+    for (char c : budget)
+        if (c != ' ')
+            s += c;
+    if (s.size() < 2 || std::string("+-*/").find(s[0]) == std::string::npos)
+        stop(ErrorCode::InvalidArgument, "option 'context_budget': expected an operator and a number, e.g. \"+100\"");
+    const double x = parseNumber("context_budget", s.substr(1));
+    switch (s[0]) {
+    case '+': return target + x;
+    case '-': return target - x;
+    case '*': return target * x;
+    default:
+        if (x == 0)
+            stop(ErrorCode::InvalidArgument, "option 'context_budget': division by zero");
+        return target / x;
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// The model side: tokenisation and the reference's get_ppl.
+
+struct Lm {
+    const Model &model;
+    const Tokenizer &tok;
+    const JobContext &job;
+    int maxPos = 512;
+    double forwardMs = 0;
+
+    std::vector<int> encode(std::string_view text, bool special) const
+    {
+        auto ids = unwrap(tok.encodeIds(text, EncodeOptions{special, SpecialText::Auto}));
+        return {ids.begin(), ids.end()};
+    }
+    // get_token_length (line 975): tokens with the tokenizer's special tokens.
+    long length(std::string_view text, bool special = true) const { return static_cast<long>(encode(text, special).size()); }
+    std::string decode(const std::vector<int> &ids) const
+    {
+        return unwrap(tok.decode(std::vector<std::int32_t>(ids.begin(), ids.end())));
+    }
+
+    void check() const
+    {
+        if (job.isCancelled())
+            stop(ErrorCode::Cancelled, "compression cancelled");
+    }
+
+    // get_ppl(granularity="token") without cache (lines 165-210): loss[k] = -log p(ids[k+1] | ids[<=k]),
+    // the input silently truncated at max_position_embeddings.
+    std::vector<float> tokenLoss(std::vector<int> ids)
+    {
+        if (static_cast<int>(ids.size()) > maxPos)
+            ids.resize(maxPos);
+        if (ids.size() < 2)
+            return {};
+        ScoreRequest req;
+        req.wantEntropy = false;
+        const auto t0 = std::chrono::steady_clock::now();
+        auto r = unwrap(model.score({ids}, req, job));
+        forwardMs += std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+        std::vector<float> loss;
+        for (float lp : r.sequences[0].nextTokenLogprob)
+            loss.push_back(-lp);
+        return loss;
+    }
+
+    StepScores append(ModelSession &s, const std::vector<int> &ids)
+    {
+        const auto t0 = std::chrono::steady_clock::now();
+        auto r = unwrap(s.append(ids, false, job));
+        forwardMs += std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+        return r;
+    }
+
+    // get_condition_ppl (lines 999-1021), granularity "sentence": mean loss, NaN when the slice is empty.
+    double conditionPpl(const std::string &text, const std::string &question, const std::string &cond)
+    {
+        std::vector<float> loss;
+        long from = 0;
+        if (cond == "none") {
+            loss = tokenLoss(encode(text, true));
+        } else if (cond == "before") {
+            loss = tokenLoss(encode(question + text, true));
+            from = length(question) - 1;
+        } else {
+            loss = tokenLoss(encode(text + question, true));
+            from = length(text) - 1;
+        }
+        from = pyIdx(from, static_cast<long>(loss.size()));
+        if (from >= static_cast<long>(loss.size()))
+            return std::numeric_limits<double>::quiet_NaN();
+        double sum = 0;
+        for (std::size_t i = from; i < loss.size(); ++i)
+            sum += loss[i];
+        return sum / static_cast<double>(loss.size() - from);
+    }
+};
+
+// ---------------------------------------------------------------------------------------------------------
+// Structured prompts (segment_structured_context, lines 2072-2129).
+
+struct StructSeg {
+    Span span;  // content bytes in the segment text
+    double rate = 1.0;
+    bool compress = true;
+};
+
+std::vector<StructSeg> parseStructured(const std::string &text, double globalRate, std::vector<Span> &tags)
+{
+    std::string wrapped = text;
+    std::size_t shift = 0;
+    if (wrapped.rfind("<llmlingua", 0) != 0) {
+        wrapped = "<llmlingua>" + wrapped;
+        shift = 11;
+    }
+    if (wrapped.size() < 12 || wrapped.compare(wrapped.size() - 12, 12, "</llmlingua>") != 0)
+        wrapped += "</llmlingua>";
+    static const std::regex re(
+        R"(<llmlingua\s*(?:,\s*rate\s*=\s*([\d\.]+))?\s*(?:,\s*compress\s*=\s*(True|False))?\s*(?:,\s*rate\s*=\s*([\d\.]+))?\s*(?:,\s*compress\s*=\s*(True|False))?\s*>([^<]+)</llmlingua>)");
+    std::vector<StructSeg> out;
+    std::size_t covered = 0;
+    auto addTag = [&](std::size_t b, std::size_t e) {
+        // Tag text (and anything the regex skips) maps to original bytes minus the added wrapper.
+        const long ob = std::clamp(static_cast<long>(b) - static_cast<long>(shift), 0L, static_cast<long>(text.size()));
+        const long oe = std::clamp(static_cast<long>(e) - static_cast<long>(shift), 0L, static_cast<long>(text.size()));
+        if (oe > ob)
+            tags.push_back({static_cast<std::size_t>(ob), static_cast<std::size_t>(oe)});
+    };
+    for (auto it = std::sregex_iterator(wrapped.begin(), wrapped.end(), re); it != std::sregex_iterator(); ++it) {
+        const auto &m = *it;
+        StructSeg s;
+        const std::size_t cb = m.position(5);
+        addTag(covered, cb);
+        s.span = {cb - shift, cb - shift + m.length(5)};
+        covered = m.position(0) + m.length(0);
+        addTag(cb + m.length(5), covered);
+        std::optional<bool> compress;
+        if (m[2].matched)
+            compress = m[2].str() == "True";
+        else if (m[4].matched)
+            compress = m[4].str() == "True";
+        s.compress = compress.value_or(true);
+        double rate = 0;
+        if (m[1].matched)
+            rate = parseNumber("rate", m[1].str());
+        else if (m[3].matched)
+            rate = parseNumber("rate", m[3].str());
+        // `rate if rate else (global_rate if compress else 1.0)` (line 2118)
+        s.rate = rate != 0 ? rate : (s.compress ? globalRate : 1.0);
+        if (s.rate > 1.0)
+            stop(ErrorCode::InvalidArgument, "a <llmlingua> segment's rate must not exceed 1.0");
+        out.push_back(s);
+    }
+    addTag(covered, wrapped.size());
+    return out;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// The token stream the ITPC runs on: pieces of segments joined by separators, tokenised once.
+
+struct Piece {
+    int segment = -1;            // -1: separator or conditioning prefix (not part of the output)
+    std::size_t segBegin = 0;    // byte offset of the piece in its segment
+    std::size_t flatBegin = 0, flatEnd = 0;
+};
+
+struct Stream {
+    std::string flat;
+    std::vector<Piece> pieces;
+    std::vector<int> ids;
+    std::vector<int> tokSegment;  // owner segment per token (-1: separator/prefix)
+    std::vector<Span> tokSpan;    // span in that segment
+    std::vector<double> tokRate;  // structured per-token rate (or -1)
+    std::vector<char> tokCompress;
+
+    void add(int segment, std::size_t segBegin, std::string_view text)
+    {
+        Piece p{segment, segBegin, flat.size(), flat.size() + text.size()};
+        flat.append(text);
+        if (p.flatEnd > p.flatBegin)
+            pieces.push_back(p);
+    }
+
+    void tokenize(const Lm &lm)
+    {
+        auto enc = unwrap(lm.tok.encode(flat, EncodeOptions{false, SpecialText::Auto}));
+        ids.assign(enc.ids.begin(), enc.ids.end());
+        const auto tiles = tileSpans(enc, flat.size());
+        tokSegment.assign(ids.size(), -1);
+        tokSpan.assign(ids.size(), Span{});
+        for (std::size_t t = 0; t < ids.size(); ++t) {
+            const Span s = tiles[t];
+            for (const auto &p : pieces) {
+                if (p.segment < 0 || p.flatEnd <= s.begin || p.flatBegin >= std::max(s.end, s.begin + 1))
+                    continue;
+                const std::size_t b = std::max(s.begin, p.flatBegin), e = std::min(s.end, p.flatEnd);
+                tokSegment[t] = p.segment;
+                tokSpan[t] = {p.segBegin + (b - p.flatBegin), p.segBegin + (e - p.flatBegin)};
+                break;
+            }
+        }
+    }
+};
+
+// ---------------------------------------------------------------------------------------------------------
+// Window plans.
+
+using Window = std::vector<std::pair<long, double>>;  // (tokens, keep ratio) pieces
+
+// get_dynamic_compression_ratio (lines 1023-1065).
+std::vector<Window> dynamicPlan(const Lm &lm, const std::vector<std::string> &context, double target, int it,
+                                const std::vector<double> &dyn, int start)
+{
+    auto ratio = [](double base, double delta) { return std::max(std::min(1.0, base + delta), 0.0); };
+    std::vector<long> len;
+    for (const auto &c : context)
+        len.push_back(lm.length(c, false) + 2);
+    if (start)
+        len.erase(len.begin());
+    const double tau = target / (static_cast<double>(std::accumulate(len.begin(), len.end(), 0L)) + 1);
+    std::vector<Window> res;
+    Window lastTarget;
+    long last = 1;
+    for (std::size_t i = 0; i < len.size(); ++i) {
+        const double d = i < dyn.size() ? dyn[i] : 0.0;
+        if (last + len[i] >= it) {
+            lastTarget.push_back({it - last, ratio(tau, d)});
+            res.push_back(lastTarget);
+            last = last + len[i] - it;
+            if (last > it) {
+                const long k = last / it;
+                for (long j = 0; j < k; ++j)
+                    res.push_back({{it, ratio(tau, d)}});
+                last -= k * it;
+            }
+            lastTarget = last ? Window{{last, ratio(tau, d)}} : Window{};
+        } else {
+            last += len[i];
+            lastTarget.push_back({len[i], ratio(tau, d)});
+        }
+    }
+    if (!lastTarget.empty())
+        res.push_back(lastTarget);
+    return res;
+}
+
+// token_segment (lines 1115-1171): windows from per-segment rates over the stream after the prefix.
+std::vector<Window> structuredPlan(const Lm &lm, const std::vector<int> &ids, int it,
+                                   const std::vector<std::string> &segments, const std::vector<double> &rate,
+                                   const std::vector<char> &compress)
+{
+    constexpr int decodeWindow = 3;
+    std::size_t segIdx = 0;
+    long segSeen = 0, tokenSeen = 0;
+    double lastRate = -1;
+    std::vector<Window> res;
+    Window local;
+    const long n = static_cast<long>(ids.size());
+    for (long i = 0; i < n; ++i) {
+        const long b0 = i < decodeWindow ? 0 : i - decodeWindow + 1;
+        const std::vector<int> pre(ids.begin() + b0, ids.begin() + i), cur(ids.begin() + b0, ids.begin() + i + 1);
+        const std::string dcur = lm.decode(cur), dpre = lm.decode(pre);
+        long curLen = pyLen(dcur) - pyLen(dpre);
+        auto segLeft = [&] { return pyLen(segments[segIdx]) - segSeen; };
+        double newRate;
+        if (curLen && segIdx < segments.size() && curLen >= segLeft()) {
+            std::vector<double> possibleRate;
+            bool anyFalse = false;
+            while (curLen && segIdx < segments.size() && curLen >= segLeft()) {
+                possibleRate.push_back(rate[segIdx]);
+                anyFalse |= !compress[segIdx];
+                curLen -= segLeft();
+                ++segIdx;
+                segSeen = 0;
+            }
+            if (curLen && segIdx < segments.size()) {
+                possibleRate.push_back(rate[segIdx]);
+                anyFalse |= !compress[segIdx];
+            }
+            newRate = anyFalse ? 1.0 : *std::min_element(possibleRate.begin(), possibleRate.end());
+        } else {
+            newRate = rate[std::min(segIdx, rate.size() - 1)];
+        }
+        if (newRate != lastRate && i - tokenSeen) {
+            local.push_back({i - tokenSeen, lastRate});
+            tokenSeen = i;
+        }
+        lastRate = newRate;
+        segSeen += curLen;
+        if ((i + 1) % it == 0) {
+            if (tokenSeen != i + 1) {
+                local.push_back({i + 1 - tokenSeen, lastRate});
+                tokenSeen = i + 1;
+            }
+            res.push_back(local);
+            local.clear();
+        }
+    }
+    if (tokenSeen != n)
+        local.push_back({n - tokenSeen, lastRate});
+    if (!local.empty())
+        res.push_back(local);
+    return res;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Reference ITPC (iterative_compress_prompt 1523-1749, get_compressed_input 1402-1506).
+
+struct WindowTrace {
+    std::vector<double> thresholds;
+};
+
+struct ItpcOut {
+    std::vector<char> kept;          // per stream token
+    std::vector<float> value;        // decision value per stream token (NaN where undecided)
+    std::vector<int> stage;          // window that dropped the token, -1
+    std::vector<WindowTrace> windows;
+};
+
+// get_estimate_threshold_base_distribution (lines 1508-1521).
+double estimateThreshold(std::vector<float> v, double ratio)
+{
+    if (ratio == 1.0 || v.empty())
+        return -std::numeric_limits<double>::infinity();
+    const long n = static_cast<long>(v.size());
+    const long k = std::max(0L, std::min(n - 1, static_cast<long>(static_cast<double>(n) * ratio) - 1));
+    std::sort(v.begin(), v.end(), std::greater<float>());
+    return v[k];
+}
+
+struct RefItpc {
+    RefItpc(Lm &l, int iter, int st, bool c, int split, const std::vector<char> &keepPins,
+            const std::vector<char> &dropPins)
+        : lm(l), it(iter), start(st), cc(c), splitId(split), pinKeep(keepPins), pinDrop(dropPins)
+    {
+    }
+    Lm &lm;
+    int it;
+    int start;
+    bool cc;
+    int splitId;
+    const std::vector<char> &pinKeep;  // by original stream index
+    const std::vector<char> &pinDrop;
+
+    std::vector<int> ids, pos;          // compressed stream and original indices
+    std::vector<int> selfIds;
+    std::vector<int> keep;              // keep_flag (empty: None)
+    ItpcOut out;
+    int window = 0;
+
+    // get_compressed_input; returns the new end.
+    long compressedInput(std::vector<float> &loss, long end, long iterSize, double threshold,
+                         std::vector<float> *selfLoss)
+    {
+        const long L = static_cast<long>(loss.size());
+        std::vector<char> need;
+        std::vector<float> value;
+        if (selfLoss) {
+            const long st = std::min<long>(start, L);
+            for (long i = 0; i < st; ++i) {
+                need.push_back(loss[i] > 0);
+                value.push_back(loss[i]);
+            }
+            const long m = std::min<long>(L - st, static_cast<long>(selfLoss->size()));
+            for (long j = 0; j < m; ++j) {
+                const float d = (*selfLoss)[j] - loss[st + j];
+                need.push_back(d > threshold);
+                value.push_back(d);
+            }
+        } else {
+            for (long i = 0; i < L; ++i) {
+                need.push_back(loss[i] > threshold);
+                value.push_back(loss[i]);
+            }
+        }
+        if (L > 0)
+            need.push_back(loss[0] > 0);
+        long N = static_cast<long>(need.size());
+        const long hi = pyIdx(end, N), lo = pyIdx(end - iterSize, N);
+        for (long i = hi; i < N; ++i)
+            need[i] = 1;
+        for (long i = 0; i < lo; ++i)
+            need[i] = 1;
+        // Pins and the trace cover the positions this call decides.
+        for (long i = lo; i < hi && i < static_cast<long>(ids.size()); ++i) {
+            const int p = pos[i];
+            if (i < static_cast<long>(value.size()) && i < N - 1 && i >= start)
+                out.value[p] = value[i];
+            if (pinKeep[p])
+                need[i] = 1;
+            else if (pinDrop[p] && i >= start)
+                need[i] = 0;
+        }
+        {
+            std::vector<float> nl;
+            for (long i = 0; i < L && i < N - 1; ++i)
+                if (need[i])
+                    nl.push_back(loss[i]);
+            loss = std::move(nl);
+        }
+        if (selfLoss) {
+            const long S = static_cast<long>(selfLoss->size());
+            if (N < S + start + 1)
+                need.resize(S + start + 1, 1);
+            std::vector<float> ns;
+            for (long j = 0; j < S; ++j)
+                if (start + j < static_cast<long>(need.size()) - 1 && need[start + j])
+                    ns.push_back((*selfLoss)[j]);
+            *selfLoss = std::move(ns);
+        }
+        need.resize(ids.size(), 1);
+        if (!keep.empty()) {
+            for (std::size_t i = 0; i < need.size(); ++i)
+                if (keep[i] == 1)
+                    need[i] = 1;
+            int last = -1;
+            for (long ii = std::max(0L, end - iterSize); ii < end && ii < static_cast<long>(ids.size()); ++ii) {
+                if (need[ii] != 1)
+                    continue;
+                const int now = ids[ii];
+                if (now == splitId && last == splitId && keep[ii] == 0)
+                    need[ii] = 0;
+                else
+                    last = now;
+            }
+        }
+        std::vector<int> nIds, nPos, nSelf, nKeep;
+        for (std::size_t i = 0; i < ids.size(); ++i) {
+            if (need[i]) {
+                nIds.push_back(ids[i]);
+                nPos.push_back(pos[i]);
+                if (!keep.empty())
+                    nKeep.push_back(keep[i]);
+            } else {
+                out.kept[pos[i]] = 0;
+                out.stage[pos[i]] = window;
+            }
+        }
+        if (selfLoss || cc) {
+            for (std::size_t j = 0; j < selfIds.size(); ++j)
+                if (start + j >= need.size() || need[start + j])
+                    nSelf.push_back(selfIds[j]);
+            selfIds = std::move(nSelf);
+        }
+        ids = std::move(nIds);
+        pos = std::move(nPos);
+        keep = std::move(nKeep);
+        long removed = 0;
+        for (long i = 0; i < pyIdx(end, static_cast<long>(need.size())); ++i)
+            removed += need[i] == 0;
+        return end - removed;
+    }
+
+    // get_ppl with a cache: forwards ids[past:end] on top of the session; loss of the new tokens but the first.
+    std::vector<float> pplStep(std::optional<ModelSession> &session, const std::vector<int> &seq, std::optional<long> endArg)
+    {
+        if (!session)
+            session.emplace(unwrap(lm.model.newSession()));
+        const long past = session->length();
+        long end = endArg ? *endArg : static_cast<long>(seq.size());
+        end = std::min(end, past + lm.maxPos);
+        end = std::min(end, static_cast<long>(seq.size()));
+        if (end - past < 1)
+            return {};
+        const std::vector<int> chunk(seq.begin() + past, seq.begin() + end);
+        auto step = lm.append(*session, chunk);
+        std::vector<float> loss;
+        for (std::size_t i = 1; i < step.logprob.size(); ++i)
+            loss.push_back(-step.logprob[i]);
+        return loss;
+    }
+
+    static void trimSession(std::optional<ModelSession> &s, long to)
+    {
+        to = pyIdx(to, s->length());
+        unwrap(s->trim(static_cast<int>(to)));
+    }
+
+    static void assignSlice(std::vector<float> &dst, long a, long b, const std::vector<float> &src)
+    {
+        const long n = static_cast<long>(dst.size());
+        a = pyIdx(a, n);
+        b = pyIdx(b, n);
+        for (long i = a, j = 0; i < b && j < static_cast<long>(src.size()); ++i, ++j)
+            dst[i] = src[j];
+    }
+
+    void run(const std::vector<int> &stream, const std::vector<Window> &plan, const std::vector<int> &keepFlag)
+    {
+        ids = stream;
+        pos.resize(ids.size());
+        std::iota(pos.begin(), pos.end(), 0);
+        keep = keepFlag;
+        out.kept.assign(ids.size(), 1);
+        out.value.assign(ids.size(), kNaN);
+        out.stage.assign(ids.size(), -1);
+        if (cc)
+            selfIds.assign(ids.begin() + std::min<std::size_t>(start, ids.size()), ids.end());
+        long end = std::min<long>(it + start, static_cast<long>(ids.size()));
+        std::optional<ModelSession> session, selfSession;
+        std::optional<std::vector<float>> pastLoss, selfPastLoss;
+        long readyEnd = 0, selfReadyEnd = 0;
+        std::vector<int> popIds, popPos;
+        int idx = 0;
+        while (end <= static_cast<long>(ids.size())) {
+            lm.check();
+            lm.job.report(end, static_cast<long long>(stream.size()), "token-level compression");
+            if (end > lm.maxPos && session) {
+                // KV-cache compression (lines 1588-1634): evict [s, s+e), pop the first e ids unchanged.
+                const long e = end - lm.maxPos;
+                long s = std::min<long>(kCacheBosNum + start, lm.maxPos);
+                const long take = std::min<long>(e, static_cast<long>(ids.size()));
+                popIds.insert(popIds.end(), ids.begin(), ids.begin() + take);
+                popPos.insert(popPos.end(), pos.begin(), pos.begin() + take);
+                ids.erase(ids.begin(), ids.begin() + take);
+                pos.erase(pos.begin(), pos.begin() + take);
+                evict(*session, s, e);
+                if (!keep.empty())
+                    keep.erase(keep.begin(), keep.begin() + std::min<long>(e, static_cast<long>(keep.size())));
+                end -= e;
+                readyEnd -= e;
+                if (cc && selfSession) {
+                    s = std::min<long>(s, selfSession->length() - e);
+                    selfReadyEnd -= e;
+                    selfIds.erase(selfIds.begin(), selfIds.begin() + std::min<long>(e, static_cast<long>(selfIds.size())));
+                    evict(*selfSession, s, e);
+                }
+            }
+            auto loss = pplStep(session, ids, idx ? std::optional<long>(end) : std::nullopt);
+            if (loss.empty())
+                break;
+            if (pastLoss) {
+                if (end - 1 > static_cast<long>(pastLoss->size()))
+                    pastLoss->resize(pastLoss->size() + std::min<long>(end - 1 - pastLoss->size(), loss.size()), 0.f);
+                assignSlice(*pastLoss, readyEnd, end - 1, loss);
+            } else {
+                pastLoss = loss;
+            }
+            if (idx)
+                trimSession(session, end - it);
+            else
+                session.reset();
+            if (cc) {
+                auto selfLoss = pplStep(selfSession, selfIds, idx ? std::optional<long>(end - start) : std::nullopt);
+                if (selfPastLoss) {
+                    if (end - start - 1 > static_cast<long>(selfPastLoss->size()))
+                        selfPastLoss->resize(selfPastLoss->size() +
+                                                 std::min<long>(end - 1 - start - selfPastLoss->size(), selfLoss.size()),
+                                             0.f);
+                    assignSlice(*selfPastLoss, selfReadyEnd, end - start - 1, selfLoss);
+                } else {
+                    selfPastLoss = selfLoss;
+                }
+                if (idx)
+                    trimSession(selfSession, end - it - start);
+                else
+                    selfSession.reset();
+                selfReadyEnd = (start && idx == 0) ? 0 : end - start - it;
+            }
+            readyEnd = (start && idx == 0) ? 0 : end - it;
+            if (idx >= static_cast<int>(plan.size()))
+                break;
+            window = idx;
+            WindowTrace trace;
+            for (const auto &[delta, ratio] : plan[idx]) {
+                double threshold;
+                if (cc) {
+                    std::vector<float> diff;
+                    const long st = std::min<long>(start, static_cast<long>(pastLoss->size()));
+                    for (std::size_t j = 0; j + st < pastLoss->size() && j < selfPastLoss->size(); ++j)
+                        diff.push_back((*selfPastLoss)[j] - (*pastLoss)[st + j]);
+                    threshold = estimateThreshold(diff, ratio);
+                } else {
+                    threshold = estimateThreshold(*pastLoss, ratio);
+                }
+                trace.thresholds.push_back(threshold);
+                end = compressedInput(*pastLoss, end - it + delta, delta, threshold, cc ? &*selfPastLoss : nullptr);
+                end += it;
+            }
+            out.windows.push_back(trace);
+            ++idx;
+        }
+        // The popped prefix goes back in front; the conditioning prefix is cut (line 1749).
+        popPos.insert(popPos.end(), pos.begin(), pos.end());
+        std::vector<char> finalKept(stream.size(), 0);
+        for (std::size_t i = start; i < popPos.size(); ++i)
+            finalKept[popPos[i]] = 1;
+        for (std::size_t i = 0; i < stream.size(); ++i)
+            if (!finalKept[i] && out.kept[i])
+                out.kept[i] = 0;
+        for (int i = 0; i < start && i < static_cast<int>(popPos.size()); ++i)
+            out.kept[popPos[i]] = 0;
+        keptOrder = std::vector<int>(popPos.begin() + std::min<std::size_t>(start, popPos.size()), popPos.end());
+    }
+
+    std::vector<int> keptOrder;  // original stream indices of the output, in output order
+
+    static void evict(ModelSession &s, long start, long count)
+    {
+        const long len = s.length();
+        start = std::clamp(start, 0L, len);
+        count = std::clamp(count, 0L, len - start);
+        if (count > 0)
+            unwrap(s.evict(static_cast<int>(start), static_cast<int>(count)));
+    }
+};
+
+// ---------------------------------------------------------------------------------------------------------
+// Corrected ITPC: windows of iterative_size over the stream after the prefix; each token scored by its own
+// surprisal (paper alignment) given the prefix and the already compressed text; a provisional per-window
+// keep decision builds that compressed prefix; the final decision is a budgeted top-k done by the caller.
+
+struct CorrItpc {
+    CorrItpc(Lm &l, int iter, int st, bool c) : lm(l), it(iter), start(st), cc(c) {}
+    Lm &lm;
+    int it;
+    int start;
+    bool cc;
+    std::vector<char> forceKeep, forceDrop;  // by stream index
+    std::vector<double> ratio;               // keep ratio per stream token
+
+    std::vector<float> score;  // per stream token: surprisal or contrastive (self - conditional)
+    std::vector<float> surprisal;
+    std::vector<char> provisional;
+    std::vector<WindowTrace> windows;
+
+    void appendBounded(ModelSession &s, const std::vector<int> &chunk, int sink, std::vector<float> *lossOut)
+    {
+        const long over = static_cast<long>(s.length()) + static_cast<long>(chunk.size()) - lm.maxPos;
+        if (over > 0)
+            RefItpc::evict(s, std::min<long>(sink, s.length()), over);
+        if (chunk.empty())
+            return;
+        auto step = lm.append(s, chunk);
+        if (lossOut)
+            for (float lp : step.logprob)
+                lossOut->push_back(-lp);
+    }
+
+    void run(const std::vector<int> &ids)
+    {
+        const long n = static_cast<long>(ids.size());
+        score.assign(n, kNaN);
+        surprisal.assign(n, kNaN);
+        provisional.assign(n, 1);
+        if (it > lm.maxPos / 2)
+            it = std::max(1, lm.maxPos / 2);
+        ModelSession cond = unwrap(lm.model.newSession());
+        std::optional<ModelSession> self;
+        if (cc)
+            self.emplace(unwrap(lm.model.newSession()));
+        std::vector<int> prefix(ids.begin(), ids.begin() + start);
+        if (static_cast<long>(prefix.size()) > lm.maxPos - it)
+            prefix.erase(prefix.begin(), prefix.end() - std::max(0L, static_cast<long>(lm.maxPos - it)));
+        const int sink = static_cast<int>(std::min<long>(kCacheBosNum + prefix.size(), lm.maxPos / 2));
+        appendBounded(cond, prefix, sink, nullptr);
+        for (long a = start; a < n; a += it) {
+            lm.check();
+            lm.job.report(a - start, n - start, "token-level compression");
+            const long b = std::min(n, a + it);
+            const std::vector<int> win(ids.begin() + a, ids.begin() + b);
+            const int condLen = cond.length();
+            std::vector<float> c, sl;
+            appendBounded(cond, win, sink, &c);
+            const int condKeep = cond.length() - static_cast<int>(win.size());
+            int selfKeep = 0;
+            if (self) {
+                appendBounded(*self, win, kCacheBosNum, &sl);
+                selfKeep = self->length() - static_cast<int>(win.size());
+            }
+            (void)condLen;
+            for (long i = a; i < b; ++i) {
+                const float ci = c[i - a];
+                surprisal[i] = ci;
+                if (!std::isfinite(ci))
+                    score[i] = kNaN;
+                else if (self) {
+                    const float si = sl[i - a];
+                    // Contrastive perplexity (LongLLMLingua eq. 5): surprisal drop given the question.
+                    score[i] = std::isfinite(si) ? si - ci : kNaN;
+                } else
+                    score[i] = ci;
+            }
+            // Provisional decision per run of equal ratio: keep ceil(rho * d) highest scores.
+            WindowTrace trace;
+            long r0 = a;
+            while (r0 < b) {
+                long r1 = r0;
+                while (r1 < b && ratio[r1] == ratio[r0])
+                    ++r1;
+                std::vector<long> freeIdx;
+                for (long i = r0; i < r1; ++i) {
+                    if (forceKeep[i])
+                        provisional[i] = 1;
+                    else if (forceDrop[i])
+                        provisional[i] = 0;
+                    else
+                        freeIdx.push_back(i);
+                }
+                const long k = std::min<long>(freeIdx.size(), static_cast<long>(std::ceil(ratio[r0] * (r1 - r0) - 1e-9)));
+                auto key = [&](long i) { return std::isnan(score[i]) ? std::numeric_limits<float>::infinity() : score[i]; };
+                std::stable_sort(freeIdx.begin(), freeIdx.end(), [&](long x, long y) { return key(x) > key(y); });
+                double thr = std::numeric_limits<double>::infinity();
+                for (std::size_t j = 0; j < freeIdx.size(); ++j) {
+                    provisional[freeIdx[j]] = static_cast<long>(j) < k;
+                    if (static_cast<long>(j) < k)
+                        thr = key(freeIdx[j]);
+                }
+                trace.thresholds.push_back(thr);
+                r0 = r1;
+            }
+            windows.push_back(trace);
+            // Re-encode the window as compressed, so later windows condition on the compressed prefix.
+            std::vector<int> keptWin;
+            for (long i = a; i < b; ++i)
+                if (provisional[i])
+                    keptWin.push_back(ids[i]);
+            unwrap(cond.trim(condKeep));
+            appendBounded(cond, keptWin, sink, nullptr);
+            if (self) {
+                unwrap(self->trim(selfKeep));
+                appendBounded(*self, keptWin, kCacheBosNum, nullptr);
+            }
+        }
+    }
+};
+
+// ---------------------------------------------------------------------------------------------------------
+// Units: every segment byte range becomes a unit (character-aligned token groups).
+
+struct Entry {
+    int segment;
+    Span span;
+    bool kept;
+    bool forced;
+    int stage;
+    float score;
+};
+
+void addEncodedEntries(const Lm &lm, std::vector<Entry> &out, int segment, std::size_t base, std::string_view text,
+                       bool kept, bool forced, int stage)
+{
+    if (text.empty())
+        return;
+    auto enc = unwrap(lm.tok.encode(text, EncodeOptions{false, SpecialText::Auto}));
+    const auto tiles = tileSpans(enc, text.size());
+    for (const auto &t : tiles)
+        out.push_back({segment, {base + t.begin, base + t.end}, kept, forced, stage, kNaN});
+}
+
+std::vector<Unit> buildUnits(std::vector<Entry> entries, const std::vector<PromptSegment> &segments,
+                             std::vector<float> &scoreOut)
+{
+    std::stable_sort(entries.begin(), entries.end(), [](const Entry &a, const Entry &b) {
+        return a.segment != b.segment ? a.segment < b.segment : a.span.begin < b.span.begin;
+    });
+    std::vector<Unit> units;
+    scoreOut.clear();
+    std::vector<std::size_t> covered(segments.size(), 0);
+    auto pushGap = [&](int seg, std::size_t b, std::size_t e) {
+        if (e <= b)
+            return;
+        const std::string &t = segments[seg].text;
+        const bool space = std::all_of(t.begin() + b, t.begin() + e, [](char c) { return c == ' ' || c == '\n' || c == '\t' || c == '\r'; });
+        if (space && !units.empty() && units.back().segment == seg && units.back().span.end == b) {
+            units.back().span.end = e;
+            return;
+        }
+        Unit u;
+        u.segment = seg;
+        u.span = {b, e};
+        u.kept = false;
+        u.forced = true;  // text the method never sees (structured tags)
+        units.push_back(u);
+        scoreOut.push_back(kNaN);
+    };
+    for (const auto &en : entries) {
+        if (en.span.end <= covered[en.segment]) {
+            continue;  // an empty continuation piece of a split character: it goes with its first token
+        }
+        const std::size_t b = std::max(en.span.begin, covered[en.segment]);
+        pushGap(en.segment, covered[en.segment], b);
+        Unit u;
+        u.segment = en.segment;
+        u.span = {b, en.span.end};
+        u.kept = en.kept;
+        u.forced = en.forced;
+        u.stage = en.kept ? -1 : en.stage;
+        units.push_back(u);
+        scoreOut.push_back(en.score);
+        covered[en.segment] = en.span.end;
+    }
+    for (std::size_t s = 0; s < segments.size(); ++s)
+        pushGap(static_cast<int>(s), covered[s], segments[s].text.size());
+    return units;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------------------
+
+std::string LLMLinguaCompressor::name() const { return m_variant == Variant::LLMLingua ? "llmlingua" : "longllmlingua"; }
+
+std::string LLMLinguaCompressor::displayName() const
+{
+    return m_variant == Variant::LLMLingua ? "LLMLingua" : "LongLLMLingua";
+}
+
+std::string LLMLinguaCompressor::description() const
+{
+    return m_variant == Variant::LLMLingua
+               ? "Coarse-to-fine compression by small-LM perplexity: context ranking, budget controller and "
+                 "iterative token-level compression (Jiang et al., EMNLP 2023)."
+               : "Question-aware LLMLingua: contexts ranked by how well they predict the question, dynamic "
+                 "per-context ratios and contrastive perplexity (Jiang et al., ACL 2024).";
+}
+
+std::vector<OptionSpec> LLMLinguaCompressor::options() const
+{
+    const bool lg = m_variant == Variant::LongLLMLingua;
+    using T = OptionSpec::Type;
+    std::vector<OptionSpec> o;
+    o.push_back({"iterative_size", "Window (tokens)", "ITPC window length in small-LM tokens (reference default 200).",
+                 T::Int, "200", 2, 4096, 1, {}});
+    o.push_back({"context_budget", "Context budget", "Arithmetic suffix applied to the token budget for the context "
+                 "filter, e.g. \"+100\" or \"*1.5\" (the paper's k).", T::String, "+100", 0, 0, 0, {}});
+    o.push_back({"token_budget_ratio", "Sentence budget ratio", "Sentence filter budget = target x this ratio.",
+                 T::Double, "1.4", 1, 5, 0.1, {}});
+    o.push_back({"condition_in_question", "Question conditioning", "How the question conditions the context ranking; "
+                 "\"_condition\" also prefixes the question in the token stage.", T::Choice,
+                 lg ? "after_condition" : "none", 0, 0, 0,
+                 {"none", "before", "after", "none_condition", "before_condition", "after_condition"}});
+    o.push_back({"reorder_context", "Context order", "Order of the kept contexts: original, sort (rank order) or "
+                 "two_stage (interleaved).", T::Choice, lg ? "sort" : "original", 0, 0, 0,
+                 {"original", "sort", "two_stage"}});
+    o.push_back({"dynamic_context_compression_ratio", "Dynamic ratio δ", "Per-context keep-ratio offsets from +δ "
+                 "(best ranked) to -δ (worst).", T::Double, lg ? "0.3" : "0", 0, 1, 0.05, {}});
+    o.push_back({"condition_compare", "Contrastive perplexity", "Score tokens by the drop in surprisal the question "
+                 "causes (LongLLMLingua).", T::Bool, lg ? "true" : "false", 0, 1, 1, {}});
+    o.push_back({"use_context_level_filter", "Context filter", "Rank contexts and keep them up to the budget.",
+                 T::Bool, "true", 0, 1, 1, {}});
+    o.push_back({"use_sentence_level_filter", "Sentence filter", "Rank sentences and keep them up to budget x ratio.",
+                 T::Bool, "false", 0, 1, 1, {}});
+    o.push_back({"use_token_level_filter", "Token filter", "Iterative token-level compression (ITPC).", T::Bool,
+                 "true", 0, 1, 1, {}});
+    o.push_back({"keep_first_sentence", "Keep first sentences", "Adds the priority bonus to the first N sentences.",
+                 T::Int, "0", 0, 100, 1, {}});
+    o.push_back({"keep_last_sentence", "Keep last sentences", "Adds the priority bonus to the last N sentences.",
+                 T::Int, "0", 0, 100, 1, {}});
+    o.push_back({"keep_sentence_number", "Keep sentences per context", "Adds the bonus to N sentences per context.",
+                 T::Int, "0", 0, 100, 1, {}});
+    o.push_back({"high_priority_bonus", "Priority bonus", "Score bonus of prioritised sentences (reference 100).",
+                 T::Double, "100", 0, 1000, 1, {}});
+    o.push_back({"keep_split", "Keep blank lines", "Keep runs of newline tokens (reference: Llama id 13).", T::Bool,
+                 "false", 0, 1, 1, {}});
+    o.push_back({"force_context_ids", "Forced contexts", "Comma-separated context indices always kept.", T::String,
+                 "", 0, 0, 0, {}});
+    o.push_back({"rank_method", "Rank method", "Context scorer: llmlingua (perplexity) or longllmlingua (question-"
+                 "conditioned perplexity).", T::Choice, lg ? "longllmlingua" : "llmlingua", 0, 0, 0,
+                 {"llmlingua", "longllmlingua"}});
+    o.push_back({"concate_question", "Append question", "Append the question to the compressed prompt.", T::Bool,
+                 "true", 0, 1, 1, {}});
+    o.push_back({"add_instruction", "Instruction in prefix", "Put the instruction into the conditioning prefix.",
+                 T::Bool, "false", 0, 1, 1, {}});
+    o.push_back({"strict_preserve_uncompressed", "Keep compress=False contexts", "Contexts with a compress=False "
+                 "segment are always kept.", T::Bool, "true", 0, 1, 1, {}});
+    o.push_back({"structured", "Structured tags", "Parse <llmlingua, rate=..., compress=...> tags: auto detects them.",
+                 T::Choice, "auto", 0, 0, 0, {"auto", "on", "off"}});
+    return o;
+}
+
+Result<CompressionResult> LLMLinguaCompressor::compress(const Prompt &prompt, const CompressOptions &options,
+                                                        const JobContext &job)
+{
+    const auto t0 = std::chrono::steady_clock::now();
+    if (auto v = validateOptions(prompt, options); !v)
+        return v.error();
+    try {
+        Params p = parseParams(options.params, m_variant == Variant::LongLLMLingua);
+        const bool ref = options.mode == CompressionMode::Reference;
+        auto loaded = unwrap(detail::loadModelWithTokenizer(options.model, DefaultModel::CausalLM));
+        if (loaded->model.info().kind != ModelKind::CausalLM)
+            stop(ErrorCode::Unsupported, "LLMLingua needs a causal language model, not '" + loaded->path + "'");
+        Lm lm{loaded->model, loaded->tokenizer, job, loaded->model.info().maxPositions, 0.0};
+        if (lm.maxPos <= 0)
+            lm.maxPos = 2048;
+
+        CompressionResult r;
+        r.method = name();
+        r.mode = options.mode;
+        r.segments = prompt.segments;
+        r.requestedRate = options.rate;
+        r.unitName = "token";
+        r.model = loaded->path;
+
+        // Roles: instruction / contexts / question (algorithms.md 1.2).
+        std::string instruction, question;
+        std::vector<int> ctxSeg;
+        for (std::size_t i = 0; i < prompt.segments.size(); ++i) {
+            const auto &s = prompt.segments[i];
+            if (s.role == SegmentRole::Context)
+                ctxSeg.push_back(static_cast<int>(i));
+            else {
+                std::string &dst = s.role == SegmentRole::Instruction ? instruction : question;
+                if (!s.text.empty())
+                    dst += (dst.empty() ? "" : "\n\n") + s.text;
+            }
+        }
+        if (ctxSeg.empty()) {
+            r.segments.push_back({SegmentRole::Context, " "});  // `if not context: context = [" "]` (line 545)
+            ctxSeg.push_back(static_cast<int>(r.segments.size()) - 1);
+        }
+        if (p.rankMethod == "longllmlingua" && question.empty())
+            stop(ErrorCode::InvalidArgument, "LongLLMLingua ranking needs a question segment (line 549)");
+
+        // Step 0: mode normalisation (lines 556-599).
+        std::string cond = p.conditionInQuestion;
+        if (p.conditionCompare && cond.find("_condition") == std::string::npos)
+            cond += "_condition";
+        if (p.rankMethod == "longllmlingua") {
+            if (cond == "none")
+                cond = "after";
+        } else {
+            cond = cond.find("_condition") == std::string::npos ? "none" : "none_condition";
+        }
+        const bool conditionFlag = cond.find("_condition") != std::string::npos;
+        if (conditionFlag)
+            cond = cond.substr(0, cond.find("_condition"));
+
+        // Structured contexts (structured_compress_prompt, lines 274-424).
+        bool structured = p.structured == "on";
+        if (p.structured == "auto")
+            for (int s : ctxSeg)
+                structured |= r.segments[s].text.find("<llmlingua") != std::string::npos;
+        const long lI = lm.length(instruction), lQ = lm.length(question);
+        double rate = options.rate;
+        double target = options.targetTokens >= 0 ? static_cast<double>(options.targetTokens) : -1.0;
+        bool haveTarget = options.targetTokens >= 0;
+        std::vector<std::vector<StructSeg>> segs(ctxSeg.size());
+        std::vector<Span> tagSpans;
+        std::vector<std::vector<Span>> tagPerCtx(ctxSeg.size());
+        std::vector<std::string> ctxText(ctxSeg.size());
+        if (structured) {
+            long sumTagged = 0;
+            for (int s : ctxSeg)
+                sumTagged += lm.length(r.segments[s].text);
+            if (!haveTarget)
+                target = (lI + lQ + sumTagged) * rate - lI - (p.concateQuestion ? lQ : 0);
+            else
+                rate = target / static_cast<double>(std::max(1L, sumTagged));
+            haveTarget = true;
+            for (std::size_t k = 0; k < ctxSeg.size(); ++k) {
+                segs[k] = parseStructured(r.segments[ctxSeg[k]].text, rate, tagPerCtx[k]);
+                for (const auto &sg : segs[k])
+                    ctxText[k] += r.segments[ctxSeg[k]].text.substr(sg.span.begin, sg.span.size());
+            }
+        } else {
+            for (std::size_t k = 0; k < ctxSeg.size(); ++k) {
+                ctxText[k] = r.segments[ctxSeg[k]].text;
+                segs[k] = {{{0, ctxText[k].size()}, rate, true}};
+            }
+        }
+        std::vector<long> ctxLen;
+        for (const auto &c : ctxText)
+            ctxLen.push_back(lm.length(c));
+        // Step 1: the token budget of the contexts (lines 587-597).
+        if (!haveTarget)
+            target = (lI + lQ + std::accumulate(ctxLen.begin(), ctxLen.end(), 0L)) * rate - lI -
+                     (p.concateQuestion ? lQ : 0);
+
+        // Pins: contexts holding a keep pin are forced into the coarse stage.
+        std::vector<char> ctxPinned(ctxSeg.size(), 0);
+        for (const auto &pin : options.pinned)
+            for (std::size_t k = 0; k < ctxSeg.size(); ++k)
+                if (pin.segment == ctxSeg[k] && pin.keep)
+                    ctxPinned[k] = 1;
+
+        std::vector<Entry> entries;
+        // Step 2-3: coarse ranking and the budget controller (control_context_budget, lines 1173-1241).
+        std::vector<int> used(ctxSeg.size());
+        std::iota(used.begin(), used.end(), 0);
+        std::vector<double> dyn(ctxSeg.size(), 0.0);
+        std::vector<float> ctxScore(ctxSeg.size(), kNaN);
+        if (ctxSeg.size() > 1 && p.contextFilter) {
+            const int stageIdx = static_cast<int>(r.stages.size());
+            Stage st;
+            st.name = "coarse ranking";
+            std::vector<std::pair<int, double>> ranked;
+            for (std::size_t k = 0; k < ctxText.size(); ++k) {
+                lm.check();
+                job.report(static_cast<long long>(k), static_cast<long long>(ctxText.size()), "context ranking");
+                // get_distance_longllmlingua: the length penalty is multiplied by 0 (line 2041).
+                ranked.push_back({static_cast<int>(k), lm.conditionPpl(ctxText[k], question + kQuestionSuffix, cond)});
+                ctxScore[k] = static_cast<float>(ranked.back().second);
+            }
+            const int dir = cond == "none" ? -1 : 1;
+            std::stable_sort(ranked.begin(), ranked.end(),
+                             [&](const auto &a, const auto &b) { return dir * a.second < dir * b.second; });
+            double budget = applyContextBudget(target < 0 ? 100 : target, p.contextBudget);
+            std::vector<int> u;
+            for (int f : p.forceContextIds)
+                if (f >= 0 && f < static_cast<int>(ctxSeg.size()) && std::find(u.begin(), u.end(), f) == u.end())
+                    u.push_back(f);
+            for (std::size_t k = 0; k < ctxSeg.size(); ++k)
+                if (ctxPinned[k] && std::find(u.begin(), u.end(), static_cast<int>(k)) == u.end())
+                    u.push_back(static_cast<int>(k));
+            if (structured && p.strictPreserveUncompressed)
+                for (std::size_t k = 0; k < ctxSeg.size(); ++k)
+                    for (const auto &sg : segs[k])
+                        if (!sg.compress) {
+                            u.push_back(static_cast<int>(k));  // appended even when already present (line 1199)
+                            break;
+                        }
+            for (const auto &[k, score] : ranked) {
+                budget -= static_cast<double>(ctxLen[k]);
+                if (std::find(u.begin(), u.end(), k) == u.end())
+                    u.push_back(k);
+                if (budget < 0)
+                    break;  // the context that overflows the budget is kept (line 1212)
+            }
+            const std::vector<int> originalUsed = u;
+            if (p.reorderContext == "original") {
+                std::sort(u.begin(), u.end());
+            } else if (p.reorderContext == "two_stage") {
+                std::vector<int> l, rr;
+                for (std::size_t i = 0; i < u.size(); ++i)
+                    (i % 2 == 0 ? l : rr).push_back(u[i]);
+                std::reverse(rr.begin(), rr.end());
+                u = l;
+                u.insert(u.end(), rr.begin(), rr.end());
+            }  // any other value keeps the rank order (the documented "sort" falls through, algorithms.md 1.2)
+            std::map<int, double> dynMap;
+            if (p.dynamicRatio > 0) {
+                // Linear ramp from +delta (best ranked) to -delta (lines 1226-1232).
+                const long N = static_cast<long>(u.size());
+                std::vector<double> ramp;
+                for (long i = -(N - 1); i < N; i += 2)
+                    ramp.push_back(N > 1 ? static_cast<double>(i) * (std::abs(p.dynamicRatio) / static_cast<double>(N - 1)) : 0.0);
+                std::reverse(ramp.begin(), ramp.end());
+                for (std::size_t i = 0; i < originalUsed.size() && i < ramp.size(); ++i)
+                    dynMap[originalUsed[i]] = ramp[i];
+            }
+            used.clear();
+            for (int k : u)
+                if (std::find(used.begin(), used.end(), k) == used.end())
+                    used.push_back(k);
+            dyn.clear();
+            for (int k : used)
+                dyn.push_back(dynMap.count(k) ? dynMap[k] : 0.0);
+            for (std::size_t k = 0; k < ctxSeg.size(); ++k) {
+                if (std::find(used.begin(), used.end(), static_cast<int>(k)) != used.end())
+                    continue;
+                addEncodedEntries(lm, entries, ctxSeg[k], 0, r.segments[ctxSeg[k]].text, false, false, stageIdx);
+            }
+            st.scores.push_back({"context perplexity", {}});
+            r.stages.push_back(st);
+        }
+
+        // Step 4: sentence filter (control_sentence_budget, lines 1243-1400) over the kept contexts.
+        struct CtxPart {
+            int k;
+            std::vector<StructSeg> parts;  // kept content byte ranges of the segment, with their rates
+        };
+        std::vector<CtxPart> kept;
+        for (int k : used)
+            kept.push_back({k, segs[k]});
+        if (p.sentenceFilter) {
+            const int stageIdx = static_cast<int>(r.stages.size());
+            Stage st;
+            st.name = "sentence filter";
+            struct Sent {
+                int ci;  // index into kept
+                std::vector<StructSeg> parts;
+                std::string text;
+                double ppl = 0;
+            };
+            std::vector<Sent> sents;
+            for (std::size_t ci = 0; ci < kept.size(); ++ci) {
+                const std::string &segText = r.segments[ctxSeg[kept[ci].k]].text;
+                std::string joined;
+                std::vector<std::pair<std::size_t, StructSeg>> map;  // joined offset -> part
+                for (const auto &pt : kept[ci].parts) {
+                    map.push_back({joined.size(), pt});
+                    joined += segText.substr(pt.span.begin, pt.span.size());
+                }
+                auto sp = splitSentences(joined);
+                // Re-synchronise so the sentences tile the text (sync_sentence, line 1260).
+                for (std::size_t si = 0; si < sp.size(); ++si) {
+                    const std::size_t b = si == 0 ? 0 : sp[si].begin;
+                    const std::size_t e = si + 1 < sp.size() ? sp[si + 1].begin : joined.size();
+                    Sent s{static_cast<int>(ci), {}, joined.substr(b, e - b), 0};
+                    for (const auto &[off, pt] : map) {
+                        const std::size_t pb = std::max(b, off), pe = std::min(e, off + pt.span.size());
+                        if (pe > pb)
+                            s.parts.push_back({{pt.span.begin + (pb - off), pt.span.begin + (pe - off)}, pt.rate, pt.compress});
+                    }
+                    sents.push_back(std::move(s));
+                }
+            }
+            if (sents.size() > 1) {
+                for (auto &s : sents) {
+                    lm.check();
+                    // longllmlingua: raw question; llmlingua: get_rank_results with the restrictive suffix.
+                    s.ppl = p.rankMethod == "longllmlingua" ? lm.conditionPpl(s.text, question, cond)
+                                                           : lm.conditionPpl(s.text, question + kQuestionSuffix, cond);
+                }
+                const long N = static_cast<long>(sents.size());
+                for (long i = 0; i < std::min<long>(p.keepFirstSentence, N); ++i)
+                    sents[i].ppl += p.highPriorityBonus;
+                for (long i = std::max(0L, N - p.keepLastSentence); i < N && p.keepLastSentence > 0; ++i)
+                    sents[i].ppl += p.highPriorityBonus;
+                if (p.keepSentenceNumber > 0) {
+                    for (std::size_t ci = 0; ci < kept.size(); ++ci) {
+                        std::vector<int> idx;
+                        for (int i = 0; i < N; ++i)
+                            if (sents[i].ci == static_cast<int>(ci))
+                                idx.push_back(i);
+                        std::stable_sort(idx.begin(), idx.end(), [&](int a, int b) { return sents[a].ppl < sents[b].ppl; });
+                        for (int j = 0; j < std::min<int>(p.keepSentenceNumber, idx.size()); ++j)
+                            sents[idx[j]].ppl += p.highPriorityBonus;
+                    }
+                }
+                std::vector<int> order(N);
+                std::iota(order.begin(), order.end(), 0);
+                const int dir = cond == "none" ? -1 : 1;
+                std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return dir * sents[a].ppl < dir * sents[b].ppl; });
+                std::vector<char> flag(N, 0);
+                double budget = (target < 0 ? 100 : target) * p.tokenBudgetRatio;
+                for (int i : order) {
+                    budget -= static_cast<double>(lm.length(sents[i].text));
+                    flag[i] = 1;
+                    if (budget < 0)
+                        break;
+                }
+                for (int i = 0; i < N; ++i)
+                    for (const auto &pt : sents[i].parts)
+                        if (!pt.compress)
+                            flag[i] = 1;
+                for (auto &kc : kept)
+                    kc.parts.clear();
+                for (int i = 0; i < N; ++i) {
+                    auto &kc = kept[sents[i].ci];
+                    if (flag[i]) {
+                        kc.parts.insert(kc.parts.end(), sents[i].parts.begin(), sents[i].parts.end());
+                    } else {
+                        for (const auto &pt : sents[i].parts)
+                            addEncodedEntries(lm, entries, ctxSeg[kc.k], pt.span.begin,
+                                              std::string_view(r.segments[ctxSeg[kc.k]].text).substr(pt.span.begin, pt.span.size()),
+                                              false, false, stageIdx);
+                    }
+                }
+            }
+            r.stages.push_back(st);
+        }
+        // concate_segment_info (line 2131): merge neighbouring parts of equal rate/compress.
+        std::vector<std::string> keptText;
+        for (auto &kc : kept) {
+            std::vector<StructSeg> merged;
+            for (const auto &pt : kc.parts) {
+                if (!merged.empty() && merged.back().rate == pt.rate && merged.back().compress == pt.compress &&
+                    merged.back().span.end == pt.span.begin)
+                    merged.back().span.end = pt.span.end;
+                else
+                    merged.push_back(pt);
+            }
+            kc.parts = merged;
+            std::string t;
+            for (const auto &pt : kc.parts)
+                t += r.segments[ctxSeg[kc.k]].text.substr(pt.span.begin, pt.span.size());
+            keptText.push_back(t);
+        }
+
+        // Step 5: the conditioning prefix (lines 661-681).
+        std::string prefix;
+        int start = 0;
+        if (conditionFlag) {
+            prefix = p.addInstruction ? question + "\n\n" + instruction : question;
+            if (lm.length(prefix + "\n\n") + p.iterativeSize * 2 > lm.maxPos) {
+                auto t = lm.encode(prefix, false);
+                const long tailFrom = static_cast<long>(t.size()) - lm.maxPos + 2 + kPrefixBosNum + 2 * p.iterativeSize;
+                std::vector<int> keepIds(t.begin(), t.begin() + std::min<std::size_t>(kPrefixBosNum, t.size()));
+                const long from = pyIdx(tailFrom, static_cast<long>(t.size()));
+                keepIds.insert(keepIds.end(), t.begin() + from, t.end());
+                prefix = lm.decode(keepIds);
+            }
+            // get_prefix_length (line 988).
+            const std::string pre = prefix + "\n\n";
+            const std::string first = keptText.empty() ? std::string() : keptText[0];
+            const auto full = lm.encode(pre + pyHead(first, 100), false);
+            long i = std::max<long>(lm.length(pre, false) - 3, 1);
+            bool found = false;
+            for (; i < static_cast<long>(full.size()); ++i)
+                if (lm.decode(std::vector<int>(full.begin(), full.begin() + i)) == pre) {
+                    found = true;
+                    break;
+                }
+            if (!found)
+                stop(ErrorCode::Unsupported, "the question prefix does not end on a token boundary");
+            start = static_cast<int>(i);
+        }
+
+        // The stream: "\n\n".join([prefix] + contexts).
+        Stream stream;
+        if (conditionFlag) {
+            stream.add(-1, 0, prefix);
+            stream.add(-1, 0, "\n\n");
+        }
+        for (std::size_t ci = 0; ci < kept.size(); ++ci) {
+            if (ci)
+                stream.add(-1, 0, "\n\n");
+            for (const auto &pt : kept[ci].parts)
+                stream.add(ctxSeg[kept[ci].k], pt.span.begin,
+                           std::string_view(r.segments[ctxSeg[kept[ci].k]].text).substr(pt.span.begin, pt.span.size()));
+        }
+        stream.tokenize(lm);
+        const long nTok = static_cast<long>(stream.ids.size());
+        std::vector<char> pinKeep(nTok, 0), pinDrop(nTok, 0);
+        for (long t = 0; t < nTok; ++t) {
+            if (stream.tokSegment[t] < 0)
+                continue;
+            for (const auto &pin : options.pinned)
+                if (pin.segment == stream.tokSegment[t] && stream.tokSpan[t].begin < pin.span.end &&
+                    pin.span.begin < std::max(stream.tokSpan[t].end, stream.tokSpan[t].begin + 1))
+                    (pin.keep ? pinKeep : pinDrop)[t] = 1;
+        }
+        // Per-token rate and compress flag (structured, or the context's tau + delta in corrected mode).
+        std::vector<double> tokRate(nTok, 1.0);
+        std::vector<char> tokCompress(nTok, 1);
+        std::vector<int> tokCtx(nTok, -1);
+        {
+            std::map<int, int> segToKept;
+            for (std::size_t ci = 0; ci < kept.size(); ++ci)
+                segToKept[ctxSeg[kept[ci].k]] = static_cast<int>(ci);
+            for (long t = 0; t < nTok; ++t) {
+                if (stream.tokSegment[t] < 0)
+                    continue;
+                const int ci = segToKept[stream.tokSegment[t]];
+                tokCtx[t] = ci;
+                for (const auto &pt : kept[ci].parts)
+                    if (stream.tokSpan[t].begin >= pt.span.begin && stream.tokSpan[t].begin < std::max(pt.span.end, pt.span.begin + 1)) {
+                        tokRate[t] = pt.rate;
+                        tokCompress[t] = pt.compress;
+                    }
+            }
+        }
+
+        std::string scoreName = p.conditionCompare ? "contrastive" : "surprisal";
+        std::vector<char> tokKept(nTok, 1);
+        std::vector<float> tokScore(nTok, kNaN);
+        std::vector<int> tokStage(nTok, -1);
+        std::string refCompressed;
+        const int firstWindowStage = static_cast<int>(r.stages.size());
+        if (p.tokenFilter) {
+            std::vector<std::string> planCtx;
+            if (conditionFlag)
+                planCtx.push_back(prefix);
+            planCtx.insert(planCtx.end(), keptText.begin(), keptText.end());
+            if (ref) {
+                std::vector<Window> plan;
+                if (structured) {
+                    std::vector<std::string> segTexts;
+                    std::vector<double> rates;
+                    std::vector<char> comp;
+                    for (std::size_t ci = 0; ci < kept.size(); ++ci)
+                        for (std::size_t j = 0; j < kept[ci].parts.size(); ++j) {
+                            const auto &pt = kept[ci].parts[j];
+                            std::string t = r.segments[ctxSeg[kept[ci].k]].text.substr(pt.span.begin, pt.span.size());
+                            if (j + 1 == kept[ci].parts.size() && ci + 1 != kept.size())
+                                t += "\n\n";
+                            segTexts.push_back(t);
+                            rates.push_back(pt.compress ? pt.rate : 1.0);
+                            comp.push_back(pt.compress);
+                        }
+                    plan = structuredPlan(lm, std::vector<int>(stream.ids.begin() + std::min<long>(start, nTok), stream.ids.end()),
+                                          p.iterativeSize, segTexts, rates, comp);
+                } else {
+                    plan = dynamicPlan(lm, planCtx, target, p.iterativeSize, dyn, start);
+                }
+                std::vector<int> keepFlag;
+                // split_token_id = 13 is Llama's "\n", hard-coded in the reference (quirk 6).
+                const int splitId = 13;
+                if (p.keepSplit) {
+                    for (long i = 0; i < nTok; ++i) {
+                        const int id = stream.ids[i];
+                        keepFlag.push_back((i > 0 && id == splitId && stream.ids[i - 1] == splitId) ||
+                                           (i < nTok - 1 && id == splitId && stream.ids[i + 1] == splitId));
+                    }
+                }
+                RefItpc itpc(lm, p.iterativeSize, start, p.conditionCompare, splitId, pinKeep, pinDrop);
+                itpc.run(stream.ids, plan, keepFlag);
+                for (long t = 0; t < nTok; ++t) {
+                    tokKept[t] = itpc.out.kept[t];
+                    tokScore[t] = itpc.out.value[t];
+                    tokStage[t] = itpc.out.stage[t] >= 0 ? firstWindowStage + itpc.out.stage[t] : -1;
+                }
+                std::vector<int> keptIds;
+                for (int t : itpc.keptOrder)
+                    keptIds.push_back(stream.ids[t]);
+                refCompressed = lm.decode(keptIds);
+                for (std::size_t w = 0; w < itpc.out.windows.size(); ++w) {
+                    Stage st;
+                    st.name = "window " + std::to_string(w + 1);
+                    for (double th : itpc.out.windows[w].thresholds)
+                        st.thresholds.push_back({scoreName, th, "window threshold"});
+                    r.stages.push_back(st);
+                }
+                if (nTok - start < p.iterativeSize)
+                    r.warnings.push_back({"short_prompt", "the prompt is shorter than one window (" +
+                                                              std::to_string(p.iterativeSize) +
+                                                              " tokens): the reference leaves most of it uncompressed"});
+                job.report(nTok, nTok, "done");
+            } else {
+                // Corrected: per-token keep ratio tau + delta (or the segment's rate), prefix excluded.
+                long sumLen = 0;
+                for (const auto &c : keptText)
+                    sumLen += lm.length(c, false);
+                const double tau = sumLen > 0 ? std::clamp(target / static_cast<double>(sumLen), 0.0, 1.0) : 1.0;
+                CorrItpc itpc(lm, p.iterativeSize, start, p.conditionCompare);
+                itpc.forceKeep.assign(nTok, 0);
+                itpc.forceDrop.assign(nTok, 0);
+                itpc.ratio.assign(nTok, 1.0);
+                const int nl = static_cast<int>(lm.encode("\n", false).empty() ? -1 : lm.encode("\n", false).back());
+                for (long t = 0; t < nTok; ++t) {
+                    const bool sep = stream.tokSegment[t] < 0;
+                    const bool splitRun = p.keepSplit && stream.ids[t] == nl &&
+                                          ((t > 0 && stream.ids[t - 1] == nl) || (t + 1 < nTok && stream.ids[t + 1] == nl));
+                    itpc.forceKeep[t] = sep || pinKeep[t] || !tokCompress[t] || splitRun;
+                    itpc.forceDrop[t] = pinDrop[t];
+                    if (tokCtx[t] >= 0)
+                        itpc.ratio[t] = structured ? tokRate[t] : std::clamp(tau + dyn[tokCtx[t]], 0.0, 1.0);
+                }
+                itpc.run(stream.ids);
+                for (long t = 0; t < nTok; ++t) {
+                    tokScore[t] = itpc.score[t];
+                    tokKept[t] = itpc.forceKeep[t] ? 1 : 0;  // decided below by the final top-k
+                }
+                for (std::size_t w = 0; w < itpc.windows.size(); ++w) {
+                    Stage st;
+                    st.name = "window " + std::to_string(w + 1);
+                    for (double th : itpc.windows[w].thresholds)
+                        st.thresholds.push_back({scoreName, th, "provisional window threshold"});
+                    r.stages.push_back(st);
+                }
+                // Window of each token, for the replay.
+                for (long t = start; t < nTok; ++t)
+                    tokStage[t] = firstWindowStage + static_cast<int>((t - start) / std::max(1, itpc.it));
+                // Keep-ratio group of each token (for the final per-group budgets).
+                for (long t = 0; t < nTok; ++t)
+                    tokRate[t] = itpc.ratio[t];
+            }
+        } else {
+            refCompressed.clear();
+            for (std::size_t ci = 0; ci < keptText.size(); ++ci)
+                refCompressed += (ci ? "\n\n" : "") + keptText[ci];
+        }
+
+        // Units.
+        for (long t = 0; t < nTok; ++t) {
+            if (stream.tokSegment[t] < 0)
+                continue;
+            const bool forced = pinKeep[t] || pinDrop[t] || !tokCompress[t];
+            entries.push_back({stream.tokSegment[t], stream.tokSpan[t], tokKept[t] != 0, forced, tokStage[t], tokScore[t]});
+        }
+        for (std::size_t i = 0; i < r.segments.size(); ++i) {
+            const auto role = r.segments[i].role;
+            if (role == SegmentRole::Context)
+                continue;
+            const bool keptSeg = role == SegmentRole::Instruction || p.concateQuestion;
+            addEncodedEntries(lm, entries, static_cast<int>(i), 0, r.segments[i].text, keptSeg, true, -1);
+        }
+        for (std::size_t k = 0; k < ctxSeg.size(); ++k)
+            for (const auto &tg : tagPerCtx[k])
+                entries.push_back({ctxSeg[k], tg, false, true, -1, kNaN});
+        std::vector<float> unitScore;
+        r.units = buildUnits(entries, r.segments, unitScore);
+
+        // Corrected: the final budgeted top-k on the accumulated conditional scores, per keep-ratio group.
+        if (!ref && p.tokenFilter) {
+            // Unit -> ratio group from the token that starts it.
+            std::map<int, std::map<std::size_t, double>> startRate;
+            for (long t = 0; t < nTok; ++t)
+                if (stream.tokSegment[t] >= 0)
+                    startRate[stream.tokSegment[t]][stream.tokSpan[t].begin] = tokRate[t];
+            std::vector<double> unitRatio(r.units.size(), -1);
+            std::vector<int> freeUnits;
+            long forcedKept = 0;
+            for (std::size_t i = 0; i < r.units.size(); ++i) {
+                const auto &u = r.units[i];
+                if (u.forced) {
+                    forcedKept += u.kept;
+                    continue;
+                }
+                if (u.stage >= 0 && u.stage < firstWindowStage)
+                    continue;  // dropped by the coarse or sentence stage
+                auto &m = startRate[u.segment];
+                auto it = m.upper_bound(u.span.begin);
+                if (it == m.begin())
+                    continue;
+                unitRatio[i] = std::prev(it)->second;
+                freeUnits.push_back(static_cast<int>(i));
+            }
+            const long total = static_cast<long>(r.units.size());
+            const long budget = std::clamp(options.targetTokens >= 0 ? options.targetTokens
+                                                                     : std::lround(options.rate * static_cast<double>(total)),
+                                           0L, total);
+            // Per-group desired counts rho_g * n_g, scaled to the remaining budget (largest remainder).
+            std::map<double, std::vector<int>> groups;
+            for (int i : freeUnits)
+                groups[unitRatio[i]].push_back(i);
+            long room = std::max(0L, budget - forcedKept);
+            if (structured) {
+                room = 0;
+                for (auto &[rho, g] : groups)
+                    room += std::lround(rho * static_cast<double>(g.size()));
+            }
+            std::map<double, long> quota;
+            {
+                double want = 0;
+                for (auto &[rho, g] : groups)
+                    want += rho * static_cast<double>(g.size());
+                long left = room;
+                std::vector<std::pair<double, double>> frac;
+                for (auto &[rho, g] : groups) {
+                    const double exact = want > 0 ? rho * static_cast<double>(g.size()) * static_cast<double>(room) / want : 0.0;
+                    quota[rho] = std::min<long>(static_cast<long>(g.size()), static_cast<long>(std::floor(exact)));
+                    left -= quota[rho];
+                    frac.push_back({exact - std::floor(exact), rho});
+                }
+                std::stable_sort(frac.begin(), frac.end(), [](auto a, auto b) { return a.first > b.first; });
+                while (left > 0) {
+                    bool progress = false;
+                    for (auto &[f, rho] : frac) {
+                        if (left > 0 && quota[rho] < static_cast<long>(groups[rho].size())) {
+                            ++quota[rho];
+                            --left;
+                            progress = true;
+                        }
+                    }
+                    if (!progress)
+                        break;
+                }
+            }
+            double minKept = std::numeric_limits<double>::infinity();
+            for (auto &[rho, g] : groups) {
+                auto keyOf = [&](int i) {
+                    return std::isnan(unitScore[i]) ? std::numeric_limits<float>::infinity() : unitScore[i];
+                };
+                std::stable_sort(g.begin(), g.end(), [&](int a, int b) { return keyOf(a) > keyOf(b); });
+                for (std::size_t j = 0; j < g.size(); ++j) {
+                    auto &u = r.units[g[j]];
+                    u.kept = static_cast<long>(j) < quota[rho];
+                    if (u.kept) {
+                        u.stage = -1;
+                        if (std::isfinite(keyOf(g[j])))
+                            minKept = std::min<double>(minKept, keyOf(g[j]));
+                    }
+                }
+            }
+            if (std::isfinite(minKept))
+                r.thresholds.push_back({scoreName, minKept, "lowest kept score (final top-k)"});
+            if (room > static_cast<long>(freeUnits.size()))
+                r.warnings.push_back({"rate_unreachable", "the context filter left fewer tokens than the budget"});
+        }
+        for (std::size_t i = 0; i < r.units.size(); ++i)
+            if (!r.units[i].kept && r.units[i].stage >= 0 && r.units[i].stage < static_cast<int>(r.stages.size()))
+                r.stages[r.units[i].stage].removedUnits.push_back(static_cast<int>(i));
+        std::vector<float> ctxSeries(r.units.size(), kNaN);
+        for (std::size_t i = 0; i < r.units.size(); ++i)
+            for (std::size_t k = 0; k < ctxSeg.size(); ++k)
+                if (r.units[i].segment == ctxSeg[k])
+                    ctxSeries[i] = ctxScore[k];
+        if (!r.stages.empty() && r.stages[0].name == "coarse ranking")
+            r.stages[0].scores[0].values = ctxSeries;
+        r.scores.push_back({scoreName, unitScore});
+        finalizeResult(r);
+
+        if (ref) {
+            // Output (lines 697-725): "\n\n".join([I, compressed, Q]), counted in cl100k.
+            std::vector<std::string> parts;
+            if (!instruction.empty())
+                parts.push_back(instruction);
+            auto isBlank = [](const std::string &s) {
+                return std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isspace(c); });
+            };
+            if (!isBlank(refCompressed))
+                parts.push_back(refCompressed);
+            if (!question.empty() && p.concateQuestion)
+                parts.push_back(question);
+            std::string out;
+            for (std::size_t i = 0; i < parts.size(); ++i)
+                out += (i ? "\n\n" : "") + parts[i];
+            r.compressedText = out;
+            std::string origin = instruction;
+            for (const auto &c : ctxText)
+                origin += "\n\n" + c;
+            origin += "\n\n" + question;
+            const auto b = origin.find_first_not_of(" \t\n\r\f\v");
+            const auto e = origin.find_last_not_of(" \t\n\r\f\v");
+            origin = b == std::string::npos ? std::string() : origin.substr(b, e - b + 1);
+            r.targetTokensIn = detail::countTargetTokens(options.targetTokenizer, origin);
+            r.targetTokensOut = detail::countTargetTokens(options.targetTokenizer, r.compressedText);
+        } else {
+            // Token units carry their own leading whitespace: join kept spans as they are (finalizeResult's
+            // word-gap space could stand in for a dropped newline, and the output must be a subsequence).
+            std::vector<std::string> perSeg(r.segments.size());
+            for (const auto &u : r.units)
+                if (u.kept)
+                    perSeg[u.segment].append(r.segments[u.segment].text, u.span.begin, u.span.size());
+            std::string text;
+            for (auto &s : perSeg) {
+                const auto b = s.find_first_not_of(" \t\n\r");
+                if (b == std::string::npos)
+                    continue;
+                const auto e = s.find_last_not_of(" \t\n\r");
+                text += (text.empty() ? "" : "\n\n") + s.substr(b, e - b + 1);
+            }
+            r.compressedText = std::move(text);
+            detail::countTargetTokens(r, prompt, options.targetTokenizer);
+        }
+        r.forwardMs = lm.forwardMs;
+        r.totalMs = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+        return r;
+    } catch (const Stop &s) {
+        return s.error;
+    } catch (const std::exception &e) {
+        return fail(ErrorCode::Internal, std::string("llmlingua: ") + e.what());
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+
+Result<std::string> recoverResponse(const Tokenizer &tokenizer, const std::string &originalPrompt,
+                                    const std::string &compressedPrompt, const std::string &response)
+{
+    auto origIds = tokenizer.encodeIds(originalPrompt, EncodeOptions{false, SpecialText::Auto});
+    if (!origIds)
+        return origIds.error();
+    const std::vector<std::int32_t> &orig = *origIds;
+    const long M = static_cast<long>(orig.size());
+    auto matchFromCompressed = [&](const std::string &word) -> Result<std::string> {
+        auto rids = tokenizer.encodeIds(word, EncodeOptions{false, SpecialText::Auto});
+        if (!rids)
+            return rids.error();
+        const auto &resp = *rids;
+        if (resp.empty())
+            return word;
+        std::set<std::int32_t> respSet(resp.begin(), resp.end());
+        std::map<std::int32_t, std::vector<long>> where;
+        for (long i = 0; i < M; ++i)
+            if (respSet.count(orig[i]))
+                where[orig[i]].push_back(i);
+        std::optional<std::pair<long, long>> res;
+        long resMin = std::numeric_limits<long>::max(), resC = 1;
+        const long n = static_cast<long>(resp.size());
+        for (long l : where[resp[0]]) {
+            long y = l, c = 1;
+            for (long x = 1; x < n; ++x) {
+                const auto &lst = where[resp[x]];
+                const auto it = std::upper_bound(lst.begin(), lst.end(), y);  // bisect_right
+                if (it == lst.end() || *it - y > 10)
+                    continue;
+                ++c;
+                y = *it;
+            }
+            if (c > resC) {
+                resC = c;
+                resMin = y - l + 1;
+                res = {l, y + 1};
+            } else if (c == resC && y - l + 1 < resMin) {
+                resMin = y - l + 1;
+                res = {l, y + 1};
+            }
+        }
+        if (!res)
+            return word;
+        return tokenizer.decode(std::vector<std::int32_t>(orig.begin() + res->first, orig.begin() + res->second));
+    };
+    std::vector<std::string> words;
+    {
+        std::size_t i = 0;
+        while (true) {
+            const std::size_t j = response.find(' ', i);
+            words.push_back(response.substr(i, j == std::string::npos ? std::string::npos : j - i));
+            if (j == std::string::npos)
+                break;
+            i = j + 1;
+        }
+    }
+    const long N = static_cast<long>(words.size());
+    std::vector<std::string> out;
+    long l = 0;
+    auto joinWords = [&](long a, long b) {
+        std::string s;
+        for (long i = a; i < b; ++i)
+            s += (i > a ? " " : "") + words[i];
+        return s;
+    };
+    while (l < N) {
+        if (compressedPrompt.find(words[l]) == std::string::npos) {
+            out.push_back(words[l]);
+            ++l;
+            continue;
+        }
+        long r = l;
+        while (r + 1 < N && compressedPrompt.find(joinWords(l, r + 2)) != std::string::npos)
+            ++r;
+        auto m = matchFromCompressed(joinWords(l, r + 1));
+        if (!m)
+            return m.error();
+        out.push_back(*m);
+        l = r + 1;
+    }
+    std::string joined;
+    for (std::size_t i = 0; i < out.size(); ++i)
+        joined += (i ? " " : "") + out[i];
+    return joined;
+}
+
+}  // namespace terse
