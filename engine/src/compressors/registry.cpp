@@ -2,6 +2,9 @@
 #include "terse/compressor.h"
 
 #include "compressors/baselines.h"
+#include "compressors/dac.h"
+#include "compressors/model_baselines.h"
+#include "compressors/pis.h"
 
 #include <functional>
 
@@ -20,6 +23,10 @@ const std::vector<Entry> &entries()
         {"head", [] { return std::make_unique<BaselineCompressor>(BaselineCompressor::Kind::Head); }},
         {"tail", [] { return std::make_unique<BaselineCompressor>(BaselineCompressor::Kind::Tail); }},
         {"head_tail", [] { return std::make_unique<BaselineCompressor>(BaselineCompressor::Kind::HeadTail); }},
+        {"dac", [] { return std::make_unique<DacCompressor>(); }},
+        {"pis", [] { return std::make_unique<PisCompressor>(); }},
+        {"entropy_only", [] { return std::make_unique<ModelSignalCompressor>(ModelSignalCompressor::Signal::Entropy); }},
+        {"attention_only", [] { return std::make_unique<ModelSignalCompressor>(ModelSignalCompressor::Signal::Attention); }},
     };
     return kEntries;
 }
