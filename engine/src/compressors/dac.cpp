@@ -431,8 +431,8 @@ Result<CompressionResult> DacCompressor::compress(const Prompt &prompt, const Co
         r.warnings.push_back({"reference_with_pins", "pinned spans are outside the reference algorithm: the pinned "
                                                      "decisions override its selection"});
     finalizeResult(r);
-    if (reference)
-        r.compressedText = detail::keptTokenText(r);  // the reference's decode of the kept ids
+    // Token units: the text is the decode of the kept ids (the reference's output), a subsequence of the input.
+    r.compressedText = detail::keptTokenText(r);
     detail::countTargetTokens(r, prompt, options.targetTokenizer);
     r.totalMs = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
     job.report(T, T, "done");

@@ -112,6 +112,7 @@ Result<CompressionResult> ModelSignalCompressor::rethreshold(const CompressionRe
     r.requestedRate = next.rate;
     r.mode = next.mode;
     finalizeResult(r);
+    r.compressedText = detail::keptTokenText(r);  // token units: the decode of the kept ids
     detail::countTargetTokens(r, Prompt{r.segments}, next.targetTokenizer);
     return r;
 }
