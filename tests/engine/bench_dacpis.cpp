@@ -53,6 +53,7 @@ int main(int argc, char **argv)
         {"DAC single pass", "dac", {{"variant", "attn_ppl"}}},
         {"PIS (uniform)", "pis", {}},
     };
+    std::setvbuf(stdout, nullptr, _IOLBF, 0);  // one line per measurement, also when redirected
     std::printf("model %s, median of %d, rate 0.5, Corrected mode\n", model.c_str(), repeats);
     std::printf("%-10s %7s %-22s %10s %12s %10s\n", "prompt", "tokens", "what", "ms", "x forward", "stages");
     for (const auto &[name, text] : prompts) {

@@ -28,7 +28,7 @@ private slots:
         const QString out = dir.filePath("pis_agent.safetensors");
         QProcess p;
         p.start(TERSE_CLI_PATH, {"train", "pis-agent", "--model", kModel, "--data", kShared + "/data/gsm8k/train.jsonl",
-                                 "--out", out, "--max-docs", "100", "--episodes", "15", "--seed", "7"});
+                                 "--out", out, "--max-docs", "60", "--episodes", "8", "--seed", "7"});
         QVERIFY(p.waitForFinished(540000));
         const QString stdoutText = QString::fromUtf8(p.readAllStandardOutput());
         QVERIFY2(p.exitCode() == 0, qPrintable(stdoutText + QString::fromUtf8(p.readAllStandardError())));
