@@ -198,6 +198,71 @@ int trainLmVerb(int argc, char **argv)
     return kExitOk;
 }
 
+int trainPisAgentVerb(int argc, char **argv)
+{
+    auto args = parseArgs(argc, argv, 3,
+                          {"--model", "--data", "--out", "--episodes", "--max-docs", "--heldout-every", "--seed",
+                           "--threads"},
+                          {"--help"});
+    if (!args)
+        return reportError(args.error().detail + " (see terse train pis-agent --help)", kExitUsage);
+    if (args->has("--help") || !args->has("--model") || !args->has("--data")) {
+        std::printf("usage: terse train pis-agent --model PATH --data FILE[,FILE...] [--out FILE.safetensors]\n"
+                    "                             [--episodes 40] [--max-docs 150] [--heldout-every 5] [--seed 7]\n"
+                    "Trains PIS's Double-DQN ratio agent on documents of .jsonl or text files (document i is held\n"
+                    "out when i %% N == N-1) and writes it as safetensors (default: beside the model).\n");
+        return args->has("--help") ? kExitOk : kExitUsage;
+    }
+    PisAgentTrainOptions o;
+    o.model = args->get("--model");
+    o.outputPath = args->get("--out");
+    const std::string data = args->get("--data");
+    for (std::size_t b = 0; b <= data.size();) {
+        const std::size_t e = std::min(data.find(',', b), data.size());
+        if (e > b)
+            o.data.push_back(data.substr(b, e - b));
+        b = e + 1;
+    }
+    const std::vector<std::pair<const char *, int *>> ints = {
+        {"--episodes", &o.episodes}, {"--max-docs", &o.maxDocuments}, {"--heldout-every", &o.heldoutEvery}};
+    for (const auto &[name, target] : ints) {
+        if (!args->has(name))
+            continue;
+        auto v = parseLong(name, args->get(name), 1, 1000000);
+        if (!v)
+            return reportError(v.error().detail, kExitUsage);
+        *target = static_cast<int>(*v);
+    }
+    if (args->has("--seed")) {
+        auto v = parseLong("--seed", args->get("--seed"), 0, 1L << 62);
+        if (!v)
+            return reportError(v.error().detail, kExitUsage);
+        o.seed = static_cast<std::uint64_t>(*v);
+    }
+    int threads = 0;
+    if (args->has("--threads")) {
+        auto v = parseLong("--threads", args->get("--threads"), 1, 1024);
+        if (!v)
+            return reportError(v.error().detail, kExitUsage);
+        threads = static_cast<int>(*v);
+    }
+    initRuntime(threads);
+    JobContext job = progressJob();
+    g_trainJob = &job;
+    std::signal(SIGINT, onTrainSignal);
+    std::signal(SIGTERM, onTrainSignal);
+    auto r = trainPisAgent(o, job);
+    g_trainJob = nullptr;
+    std::fprintf(stderr, "\n");
+    if (!r)
+        return reportError(r.error().detail, exitCodeFor(r.error()));
+    std::printf("trained on %d documents (%d held out), %lld steps in %.1f s\n"
+                "mean sentence reward: training %.4f; held-out agent %.4f vs uniform %.4f\nwrote %s\n",
+                r->trainDocuments, r->heldoutDocuments, r->steps, r->seconds, r->trainAgentReward,
+                r->heldoutAgentReward, r->heldoutUniformReward, r->outputPath.c_str());
+    return kExitOk;
+}
+
 }  // namespace
 
 int runTrain(int argc, char **argv)
@@ -207,11 +272,13 @@ int runTrain(int argc, char **argv)
         return trainTokenizerVerb(argc, argv);
     if (what == "lm")
         return trainLmVerb(argc, argv);
+    if (what == "pis-agent")
+        return trainPisAgentVerb(argc, argv);
     if (what == "--help" || what.empty()) {
-        std::printf("usage: terse train tokenizer|lm ...   (see terse train tokenizer --help, terse train lm --help)\n");
+        std::printf("usage: terse train tokenizer|lm|pis-agent ...   (see terse train WHAT --help)\n");
         return what.empty() ? kExitUsage : kExitOk;
     }
-    return reportError("unknown training target '" + what + "' (known: tokenizer, lm)", kExitUsage);
+    return reportError("unknown training target '" + what + "' (known: tokenizer, lm, pis-agent)", kExitUsage);
 }
 
 }  // namespace terse::cli

@@ -68,7 +68,7 @@ private slots:
         QTest::newRow("unknown verb") << QStringList{"squash"} << QByteArray() << 2
                                       << "terse: unknown command 'squash' (see terse --help)\n";
         QTest::newRow("unknown method") << QStringList{"compress", "--method", "zip"} << QByteArray("a b") << 4
-                                        << "terse: unknown method 'zip' (known: random, head, tail, head_tail, llmlingua, longllmlingua)\n";
+                                        << "terse: unknown method 'zip' (known: random, head, tail, head_tail, selective_context, llmlingua2, llmlingua, longllmlingua, dac, pis, entropy_only, attention_only)\n";
         QTest::newRow("rate 1.5") << QStringList{"compress", "--rate", "1.5"} << QByteArray("a b") << 2
                                   << "terse: --rate must be in (0, 1], got 1.5\n";
         QTest::newRow("rate text") << QStringList{"compress", "--rate", "half"} << QByteArray("a b") << 2

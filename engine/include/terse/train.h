@@ -111,5 +111,41 @@ struct LmEvalReport {
 // the model's windows (long documents overlap by half a window), so every token gets context.
 Result<LmEvalReport> evalLanguageModel(const std::string &modelPath, const std::string &textFile,
                                        std::uint64_t maxBytes, const JobContext &job);
+// Training of the PIS ratio agent (algorithms.md 2.2 item 6): Double DQN over the sentences of documents,
+// scored by the model the agent is for. Documents are split deterministically into training and held-out.
+struct PisAgentTrainOptions {
+    std::string model;                  // model folder or file the agent is trained for
+    std::vector<std::string> data;      // .jsonl (input / context / question+answer fields) or text files
+    std::string outputPath;             // agent .safetensors ("" = pis_agent.safetensors beside the model)
+    int maxDocuments = 150;             // documents read in all (first ones, in file order)
+    int heldoutEvery = 5;               // document i is held out when i % heldoutEvery == heldoutEvery - 1
+    std::size_t maxDocumentBytes = 3000;  // each document is cut to this many bytes (at a UTF-8 boundary)
+    int episodes = 40;                  // passes over the training documents (episode = document)
+    int batchSize = 64;
+    int replayCapacity = 50000;         // replay buffer size
+    int targetSync = 500;               // steps between target-network syncs
+    double lr = 1e-4;                   // Adam
+    double discount = 0.9;              // γ_discount
+    double epsStart = 1.0, epsEnd = 0.05;  // ε-greedy, linear over the first 70% of the steps
+    double gamma = 0.5;                 // PIS token weight γ used for the rewards
+    double uniformFraction = 0.5;       // the uniform allocation the held-out report compares against
+    std::uint64_t seed = 7;
+};
+
+struct PisAgentTrainReport {
+    int trainDocuments = 0;
+    int heldoutDocuments = 0;
+    long long steps = 0;
+    double seconds = 0;
+    double trainAgentReward = 0;        // mean per-sentence reward of the greedy agent, training split
+    double heldoutAgentReward = 0;      // the same on the held-out split
+    double heldoutUniformReward = 0;    // every held-out sentence at uniformFraction
+    std::string outputPath;             // the file written
+    bool reloadedIdentical = false;     // the file loaded back gives bit-identical Q-values on every state
+};
+
+// Trains the agent and writes it as safetensors. Reports "documents" then "steps". Errors: data/model
+// loading, InvalidInput when no document has a sentence, Cancelled (nothing written).
+Result<PisAgentTrainReport> trainPisAgent(const PisAgentTrainOptions &options, const JobContext &job);
 
 }  // namespace terse

@@ -5,6 +5,9 @@
 #include "compressors/llmlingua2.h"
 #include "compressors/selective_context.h"
 #include "compressors/llmlingua.h"
+#include "compressors/dac.h"
+#include "compressors/model_baselines.h"
+#include "compressors/pis.h"
 
 #include <functional>
 
@@ -27,6 +30,10 @@ const std::vector<Entry> &entries()
         {"llmlingua2", [] { return std::make_unique<LlmLingua2Compressor>(); }},
         {"llmlingua", [] { return std::make_unique<LLMLinguaCompressor>(LLMLinguaCompressor::Variant::LLMLingua); }},
         {"longllmlingua", [] { return std::make_unique<LLMLinguaCompressor>(LLMLinguaCompressor::Variant::LongLLMLingua); }},
+        {"dac", [] { return std::make_unique<DacCompressor>(); }},
+        {"pis", [] { return std::make_unique<PisCompressor>(); }},
+        {"entropy_only", [] { return std::make_unique<ModelSignalCompressor>(ModelSignalCompressor::Signal::Entropy); }},
+        {"attention_only", [] { return std::make_unique<ModelSignalCompressor>(ModelSignalCompressor::Signal::Attention); }},
     };
     return kEntries;
 }

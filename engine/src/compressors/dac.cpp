@@ -1,0 +1,442 @@
+#include "compressors/dac.h"
+
+#include "compressors/common.h"
+#include "compressors/model_context.h"
+#include "compressors/token_sequence.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <limits>
+#include <numeric>
+#include <regex>
+
+namespace terse {
+
+namespace {
+
+enum class Variant { Ppl, AttnPpl, DynamicPpl, DynamicAttnPpl, DynamicAttnPplWosucce };
+
+const std::vector<std::string> kVariantNames = {"ppl", "attn_ppl", "dynamic_ppl", "dynamic_attn_ppl",
+                                                "dynamic_attn_ppl_wosucce"};
+
+struct Settings {
+    Variant variant = Variant::DynamicAttnPpl;
+    bool multiplicative = false;  // fusion "multiplicative": raw I_t * s_t (compressor.py 156-168)
+    double alpha = 0.8;           // attention weight of the additive fusion
+    int stages = 0;               // dyn_time; 0 = min(max(1, n // 100), 15) (compressor.py 347)
+    bool preservePunct = false;   // +1e5 on punctuation tokens (-1e5 in the _wosucce reference)
+
+    bool dynamic() const { return variant != Variant::Ppl && variant != Variant::AttnPpl; }
+    bool attention() const { return variant != Variant::Ppl && variant != Variant::DynamicPpl; }
+    bool consecutiveLimit() const { return variant == Variant::DynamicAttnPplWosucce; }
+};
+
+Result<Settings> parseSettings(const std::map<std::string, std::string> &params)
+{
+    Settings s;
+    for (const auto &[key, value] : params) {
+        try {
+            if (key == "variant") {
+                auto it = std::find(kVariantNames.begin(), kVariantNames.end(), value);
+                if (it == kVariantNames.end())
+                    return fail(ErrorCode::InvalidArgument, "dac: unknown variant '" + value +
+                                                                "' (ppl, attn_ppl, dynamic_ppl, dynamic_attn_ppl, "
+                                                                "dynamic_attn_ppl_wosucce)");
+                s.variant = static_cast<Variant>(it - kVariantNames.begin());
+            } else if (key == "fusion") {
+                if (value != "additive" && value != "multiplicative")
+                    return fail(ErrorCode::InvalidArgument, "dac: fusion must be additive or multiplicative");
+                s.multiplicative = value == "multiplicative";
+            } else if (key == "alpha") {
+                s.alpha = std::stod(value);
+                if (!(s.alpha >= 0 && s.alpha <= 1))
+                    return fail(ErrorCode::InvalidArgument, "dac: alpha must be in [0, 1]");
+            } else if (key == "stages") {
+                s.stages = std::stoi(value);
+                if (s.stages < 0 || s.stages > 1000)
+                    return fail(ErrorCode::InvalidArgument, "dac: stages must be in [0, 1000] (0 = automatic)");
+            } else if (key == "preserve_punct") {
+                if (value != "true" && value != "false")
+                    return fail(ErrorCode::InvalidArgument, "dac: preserve_punct must be true or false");
+                s.preservePunct = value == "true";
+            } else {
+                return fail(ErrorCode::InvalidArgument, "dac: unknown option '" + key + "'");
+            }
+        } catch (const std::exception &) {
+            return fail(ErrorCode::InvalidArgument, "dac: option '" + key + "' has a bad value '" + value + "'");
+        }
+    }
+    return s;
+}
+
+// Per-position scores of one forward over the current sequence.
+struct Forward {
+    std::vector<float> info;       // I_t: -log p(x_t | x_<t), NaN at t = 0
+    std::vector<float> attention;  // s_t (Reference: column sums / (L*H - 1); Corrected: causal means)
+};
+
+Result<Forward> runForward(const Model &model, const std::vector<int> &ids, bool wantAttention, CompressionMode mode,
+                           const JobContext &job, double &forwardMs)
+{
+    ScoreRequest req;
+    req.wantEntropy = false;
+    req.wantLayerColumnSums = wantAttention && mode == CompressionMode::Reference;
+    req.wantCausalColumnMeans = wantAttention && mode == CompressionMode::Corrected;
+    auto r = model.score({ids}, req, job);
+    if (!r)
+        return r.error();
+    forwardMs += r->seconds * 1000.0;
+    const auto &seq = r->sequences[0];
+    const std::size_t n = ids.size();
+    Forward f;
+    f.info = seq.surprisal;
+    if (!wantAttention)
+        return f;
+    const int L = r->layers;
+    f.attention.assign(n, 0.0f);
+    if (mode == CompressionMode::Reference) {
+        // compressor.py 122-133: column sums over every layer, head and query, divided by the
+        // off-by-one matrix counter L*H - 1 (guarded against 0 for a 1-layer 1-head model).
+        const float matrixNum = static_cast<float>(std::max(1, L * r->heads - 1));
+        for (int l = 0; l < L; ++l)
+            for (std::size_t k = 0; k < n; ++k)
+                f.attention[k] += seq.layerColumnSums[static_cast<std::size_t>(l) * n + k];
+        for (auto &v : f.attention)
+            v /= matrixNum;
+    } else {
+        // Attention received per query that can see the key, averaged over layers and heads.
+        for (int l = 0; l < L; ++l)
+            for (std::size_t k = 0; k < n; ++k)
+                f.attention[k] += seq.causalColumnMeans[static_cast<std::size_t>(l) * n + k] / static_cast<float>(L);
+    }
+    return f;
+}
+
+// compressor.py 186-197: a token that decodes to pure punctuation (^\s*[^\w\s]+\s*$) or a special token.
+bool isPunctuationToken(const Tokenizer &tokenizer, int id)
+{
+    if (tokenizer.isSpecial(id))
+        return true;
+    auto text = tokenizer.decode({id});
+    if (!text)
+        return false;
+    std::size_t b = 0, e = text->size();
+    while (b < e && std::isspace(static_cast<unsigned char>((*text)[b])))
+        ++b;
+    while (e > b && std::isspace(static_cast<unsigned char>((*text)[e - 1])))
+        --e;
+    if (b == e)
+        return false;
+    for (std::size_t i = b; i < e; ++i) {
+        const unsigned char c = static_cast<unsigned char>((*text)[i]);
+        // Non-ASCII bytes count as word characters (Python's \w matches letters of any script).
+        if (c >= 0x80 || std::isalnum(c) || c == '_' || std::isspace(c))
+            return false;
+    }
+    return true;
+}
+
+// compressor.py 272-284: inside each run of adjacent deleted positions, restore every second one.
+std::vector<bool> consecutiveRestore(const std::vector<int> &deleted)
+{
+    std::vector<bool> mask(deleted.size(), false);
+    for (std::size_t i = 1; i < deleted.size(); ++i)
+        mask[i] = deleted[i] - deleted[i - 1] == 1;
+    for (std::size_t i = 1; i < mask.size(); ++i)
+        if (mask[i - 1])
+            mask[i] = false;
+    return mask;
+}
+
+constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();
+
+OptionSpec makeSpec(std::string name, std::string label, std::string help, OptionSpec::Type type, std::string def,
+                    double lo = 0, double hi = 1, double step = 0.01, std::vector<std::string> choices = {})
+{
+    OptionSpec s;
+    s.name = std::move(name);
+    s.label = std::move(label);
+    s.help = std::move(help);
+    s.type = type;
+    s.defaultValue = std::move(def);
+    s.minValue = lo;
+    s.maxValue = hi;
+    s.step = step;
+    s.choices = std::move(choices);
+    return s;
+}
+
+}  // namespace
+
+std::string DacCompressor::description() const
+{
+    return "Fuses accumulated attention with per-token information and removes tokens in stages, "
+           "re-running the model after each stage (DAC, ACL 2025).";
+}
+
+std::vector<OptionSpec> DacCompressor::options() const
+{
+    return {
+        makeSpec("variant", "Variant", "compressor.py methods: entropy only or fused, single pass or dynamic, and the "
+                 "consecutive-deletion limit (_wosucce)", OptionSpec::Type::Choice, "dynamic_attn_ppl", 0, 1, 0.01,
+                 kVariantNames),
+        makeSpec("fusion", "Fusion", "additive: α·attention + (1−α)·entropy after min-max normalisation; "
+                 "multiplicative: raw product", OptionSpec::Type::Choice, "additive", 0, 1, 0.01,
+                 {"additive", "multiplicative"}),
+        makeSpec("alpha", "Attention weight α", "weight of the attention term in the additive fusion (default 0.8)",
+                 OptionSpec::Type::Double, "0.8", 0, 1, 0.05),
+        makeSpec("stages", "Stages T", "removal stages of the dynamic variants; 0 = min(max(1, n/100), 15)",
+                 OptionSpec::Type::Int, "0", 0, 100, 1),
+        makeSpec("preserve_punct", "Preserve punctuation", "never remove tokens that are pure punctuation",
+                 OptionSpec::Type::Bool, "false"),
+    };
+}
+
+Result<CompressionResult> DacCompressor::compress(const Prompt &prompt, const CompressOptions &options,
+                                                  const JobContext &job)
+{
+    const auto t0 = std::chrono::steady_clock::now();
+    if (auto v = validateOptions(prompt, options); !v)
+        return v.error();
+    auto settings = parseSettings(options.params);
+    if (!settings)
+        return settings.error();
+    const Settings &cfg = *settings;
+    auto loaded = detail::loadModelWithTokenizer(options.model, DefaultModel::CausalLM);
+    if (!loaded)
+        return loaded.error();
+    const Model &model = (*loaded)->model;
+    const Tokenizer &tokenizer = (*loaded)->tokenizer;
+    if (model.info().kind != ModelKind::CausalLM)
+        return fail(ErrorCode::Unsupported, "dac needs a causal language model, '" + (*loaded)->path + "' is not one");
+
+    CompressionResult r;
+    r.method = name();
+    r.mode = options.mode;
+    r.segments = prompt.segments;
+    r.requestedRate = options.rate;
+    r.unitName = "token";
+    r.model = (*loaded)->path;
+    auto seqOr = detail::buildTokenSequence(prompt, tokenizer, r.units);
+    if (!seqOr)
+        return seqOr.error();
+    const detail::TokenSequence &seq = *seqOr;
+    detail::applyPins(r.units, options.pinned);
+    const bool reference = options.mode == CompressionMode::Reference;
+    const int n0 = static_cast<int>(seq.ids.size());
+    const int nUnits = static_cast<int>(r.units.size());
+
+    const int T = cfg.dynamic() ? (cfg.stages > 0 ? cfg.stages : std::min(std::max(1, n0 / 100), 15)) : 1;
+    // Reference: compress_ratio R is the removed fraction; the dynamic stages remove
+    // r = 1 - (1 - R)^(1/T) each, flooring k every time (compressor.py 360).
+    const double keepRate = options.targetTokens >= 0
+                                ? std::min(1.0, static_cast<double>(options.targetTokens) / std::max(1, nUnits))
+                                : options.rate;
+    // The caller's keep rate is the reference's (1 - R), computed once, so the float operations match.
+    const double stageKeep = cfg.dynamic() ? 1.0 - (1.0 - std::pow(keepRate, 1.0 / T)) : keepRate;
+    // Corrected: position budget (units kept + separator tokens), compounded geometrically over stages.
+    const long separators = n0 - nUnits;
+    const long finalKeep = detail::keepBudget(r.units, options) + separators;
+
+    std::vector<bool> punct(static_cast<std::size_t>(n0), false);
+    if (cfg.preservePunct)
+        for (int p = 0; p < n0; ++p)
+            punct[static_cast<std::size_t>(p)] = isPunctuationToken(tokenizer, seq.ids[static_cast<std::size_t>(p)]);
+
+    std::vector<int> alive(static_cast<std::size_t>(n0));  // positions still in the sequence
+    std::iota(alive.begin(), alive.end(), 0);
+    std::vector<int> ids = seq.ids;
+    auto fwd = runForward(model, ids, cfg.attention(), options.mode, job, r.forwardMs);
+    if (!fwd)
+        return fwd.error();
+    auto unitSeries = [&](const std::vector<int> &at, const std::vector<float> &values) {
+        std::vector<float> out(static_cast<std::size_t>(nUnits), kNaN);
+        for (std::size_t i = 0; i < at.size() && i < values.size(); ++i)
+            if (int u = seq.unitOf[static_cast<std::size_t>(at[i])]; u >= 0)
+                out[static_cast<std::size_t>(u)] = values[i];
+        return out;
+    };
+    bool limitRelaxed = false;
+    std::vector<bool> gone(static_cast<std::size_t>(n0), false);  // original positions deleted so far
+
+    for (int stage = 0; stage < T; ++stage) {
+        if (job.isCancelled())
+            return fail(ErrorCode::Cancelled, "compression cancelled");
+        job.report(stage, T, "DAC stage");
+        const std::size_t n = alive.size();
+        const Forward &f = *fwd;
+        // Fused score M over positions 1..n-1; position 0 is always kept and never scored.
+        std::vector<float> info(f.info.begin() + 1, f.info.end());
+        std::vector<float> fused(n, kNaN);
+        std::vector<float> attnSeries;
+        if (!cfg.attention()) {
+            std::copy(info.begin(), info.end(), fused.begin() + 1);
+        } else {
+            std::vector<float> attn(f.attention.begin() + 1, f.attention.end());
+            attnSeries = f.attention;
+            attnSeries[0] = kNaN;
+            if (cfg.multiplicative) {
+                for (std::size_t i = 0; i < info.size(); ++i)
+                    fused[i + 1] = info[i] * attn[i];
+            } else {
+                const auto in = detail::minMaxNormalise(info), an = detail::minMaxNormalise(attn);
+                const float a = static_cast<float>(cfg.alpha);
+                for (std::size_t i = 0; i < info.size(); ++i)
+                    fused[i + 1] = a * an[i] + (1.0f - a) * in[i];
+            }
+        }
+        std::vector<float> ranked = fused;  // fused plus the punctuation and pin adjustments
+        std::vector<int> fixedState(n, 0);  // 1 forced keep, -1 forced drop, 0 free
+        fixedState[0] = 1;
+        for (std::size_t i = 0; i < n; ++i) {
+            const int pos = alive[i];
+            const int u = seq.unitOf[static_cast<std::size_t>(pos)];
+            if (u < 0)
+                fixedState[i] = 1;
+            else if (r.units[static_cast<std::size_t>(u)].forced)
+                fixedState[i] = r.units[static_cast<std::size_t>(u)].kept ? 1 : -1;
+            if (i > 0 && punct[static_cast<std::size_t>(pos)])
+                ranked[i] += (reference && cfg.consecutiveLimit() ? -1e5f : 1e5f);  // _wosucce's sign quirk
+        }
+
+        std::vector<bool> keep(n, false);
+        std::vector<float> restored;
+        if (reference) {
+            const long m = static_cast<long>(n) - 1;
+            keep.assign(n, true);
+            if (stageKeep < 1.0 && m > 0) {
+                const long k = std::max(1L, static_cast<long>(static_cast<double>(m) * stageKeep));
+                std::vector<int> order(static_cast<std::size_t>(m));
+                std::iota(order.begin(), order.end(), 1);
+                std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return ranked[a] > ranked[b]; });
+                keep.assign(n, false);
+                keep[0] = true;
+                for (long j = 0; j < std::min(k, m); ++j)
+                    keep[static_cast<std::size_t>(order[static_cast<std::size_t>(j)])] = true;
+                if (cfg.consecutiveLimit()) {
+                    std::vector<int> deleted;
+                    for (std::size_t i = 1; i < n; ++i)
+                        if (!keep[i])
+                            deleted.push_back(static_cast<int>(i));
+                    const auto back = consecutiveRestore(deleted);
+                    restored.assign(static_cast<std::size_t>(nUnits), kNaN);
+                    for (std::size_t j = 0; j < deleted.size(); ++j) {
+                        if (back[j])
+                            keep[static_cast<std::size_t>(deleted[j])] = true;
+                        if (int u = seq.unitOf[static_cast<std::size_t>(alive[static_cast<std::size_t>(deleted[j])])];
+                            u >= 0)
+                            restored[static_cast<std::size_t>(u)] = back[j] ? 1.0f : 0.0f;
+                    }
+                }
+            }
+            for (std::size_t i = 0; i < n; ++i)
+                if (fixedState[i] != 0)
+                    keep[i] = fixedState[i] > 0;
+        } else {
+            // Stage j keeps round(n0 * (K/n0)^((j+1)/T)) positions, so the stages compound to exactly K.
+            long target = stage == T - 1 ? finalKeep
+                                         : std::lround(n0 * std::pow(static_cast<double>(finalKeep) / n0,
+                                                                     static_cast<double>(stage + 1) / T));
+            target = std::clamp(target, finalKeep, static_cast<long>(n));
+            long fixedKept = 0;
+            std::vector<int> freeIdx;
+            for (std::size_t i = 0; i < n; ++i) {
+                if (fixedState[i] != 0) {
+                    keep[i] = fixedState[i] > 0;
+                    fixedKept += keep[i] ? 1 : 0;
+                } else {
+                    freeIdx.push_back(static_cast<int>(i));
+                }
+            }
+            const long room = std::clamp(target - fixedKept, 0L, static_cast<long>(freeIdx.size()));
+            std::stable_sort(freeIdx.begin(), freeIdx.end(), [&](int a, int b) { return ranked[a] > ranked[b]; });
+            if (!cfg.consecutiveLimit()) {
+                for (long j = 0; j < room; ++j)
+                    keep[static_cast<std::size_t>(freeIdx[static_cast<std::size_t>(j)])] = true;
+            } else {
+                // Consecutive-token limit within the budget: delete the lowest-scored tokens whose
+                // neighbours both stay; relax the limit only when the rate cannot be met otherwise.
+                // Adjacency is judged in the original text, so deletions of earlier stages count too.
+                for (int i : freeIdx)
+                    keep[static_cast<std::size_t>(i)] = true;
+                for (std::size_t i = 0; i < n; ++i)
+                    if (!keep[i])
+                        gone[static_cast<std::size_t>(alive[i])] = true;
+                long toDelete = static_cast<long>(freeIdx.size()) - room;
+                for (auto it = freeIdx.rbegin(); it != freeIdx.rend() && toDelete > 0; ++it) {
+                    const int pos = alive[static_cast<std::size_t>(*it)];
+                    const bool leftGone = pos > 0 && gone[static_cast<std::size_t>(pos - 1)];
+                    const bool rightGone = pos + 1 < n0 && gone[static_cast<std::size_t>(pos + 1)];
+                    if (!leftGone && !rightGone) {
+                        keep[static_cast<std::size_t>(*it)] = false;
+                        gone[static_cast<std::size_t>(pos)] = true;
+                        --toDelete;
+                    }
+                }
+                for (auto it = freeIdx.rbegin(); it != freeIdx.rend() && toDelete > 0; ++it)
+                    if (keep[static_cast<std::size_t>(*it)]) {
+                        keep[static_cast<std::size_t>(*it)] = false;
+                        gone[static_cast<std::size_t>(alive[static_cast<std::size_t>(*it)])] = true;
+                        --toDelete;
+                        limitRelaxed = true;
+                    }
+            }
+        }
+
+        Stage st;
+        st.name = T > 1 ? "stage " + std::to_string(stage + 1) : "single pass";
+        std::vector<int> next, nextIds;
+        float lowestKept = std::numeric_limits<float>::infinity();
+        for (std::size_t i = 0; i < n; ++i) {
+            if (keep[i]) {
+                next.push_back(alive[i]);
+                nextIds.push_back(ids[i]);
+                if (i > 0 && fixedState[i] == 0)
+                    lowestKept = std::min(lowestKept, fused[i]);
+            } else if (int u = seq.unitOf[static_cast<std::size_t>(alive[i])]; u >= 0) {
+                st.removedUnits.push_back(u);
+                r.units[static_cast<std::size_t>(u)].kept = false;
+                r.units[static_cast<std::size_t>(u)].stage = T > 1 ? stage : -1;
+            }
+        }
+        st.scores.push_back({"entropy_before", unitSeries(alive, f.info)});
+        if (cfg.attention())
+            st.scores.push_back({"attention", unitSeries(alive, attnSeries)});
+        st.scores.push_back({"fused", unitSeries(alive, fused)});
+        if (!restored.empty())
+            st.scores.push_back({"restored", restored});
+        if (std::isfinite(lowestKept))
+            st.thresholds.push_back({"fused", lowestKept, "lowest kept score"});
+        if (stage == 0) {
+            r.scores = st.scores;
+            r.scores[0].name = "entropy";
+            r.thresholds = st.thresholds;
+        }
+        // Re-forward the compressed sequence: the next stage's scores and this stage's entropy shift.
+        const bool needAttention = cfg.attention() && stage + 1 < T;
+        fwd = runForward(model, nextIds, needAttention, options.mode, job, r.forwardMs);
+        if (!fwd)
+            return fwd.error();
+        st.scores.push_back({"entropy_after", unitSeries(next, fwd->info)});
+        r.stages.push_back(std::move(st));
+        alive = std::move(next);
+        ids = std::move(nextIds);
+    }
+    if (limitRelaxed)
+        r.warnings.push_back({"consecutive_limit_relaxed",
+                              "the requested rate needs adjacent deletions: the consecutive-token limit was relaxed "
+                              "for the lowest-scored tokens"});
+    if (reference && !options.pinned.empty())
+        r.warnings.push_back({"reference_with_pins", "pinned spans are outside the reference algorithm: the pinned "
+                                                     "decisions override its selection"});
+    finalizeResult(r);
+    // Token units: the text is the decode of the kept ids (the reference's output), a subsequence of the input.
+    r.compressedText = detail::keptTokenText(r);
+    detail::countTargetTokens(r, prompt, options.targetTokenizer);
+    r.totalMs = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+    job.report(T, T, "done");
+    return r;
+}
+
+}  // namespace terse

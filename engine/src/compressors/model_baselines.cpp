@@ -1,0 +1,120 @@
+#include "compressors/model_baselines.h"
+
+#include "compressors/common.h"
+#include "compressors/model_context.h"
+#include "compressors/token_sequence.h"
+
+#include <chrono>
+#include <cmath>
+#include <limits>
+
+namespace terse {
+
+std::string ModelSignalCompressor::name() const
+{
+    return m_signal == Signal::Entropy ? "entropy_only" : "attention_only";
+}
+
+std::string ModelSignalCompressor::displayName() const
+{
+    return m_signal == Signal::Entropy ? "Entropy only (baseline)" : "Attention only (baseline)";
+}
+
+std::string ModelSignalCompressor::description() const
+{
+    return m_signal == Signal::Entropy
+               ? "Keeps the tokens the model finds most surprising (self-information), in one pass."
+               : "Keeps the tokens that receive the most attention per query that can see them, in one pass.";
+}
+
+Result<CompressionResult> ModelSignalCompressor::compress(const Prompt &prompt, const CompressOptions &options,
+                                                          const JobContext &job)
+{
+    const auto t0 = std::chrono::steady_clock::now();
+    if (auto v = validateOptions(prompt, options); !v)
+        return v.error();
+    if (!options.params.empty())
+        return fail(ErrorCode::InvalidArgument, name() + " has no options ('" + options.params.begin()->first + "' given)");
+    auto loaded = detail::loadModelWithTokenizer(options.model, DefaultModel::CausalLM);
+    if (!loaded)
+        return loaded.error();
+    const Model &model = (*loaded)->model;
+    if (model.info().kind != ModelKind::CausalLM)
+        return fail(ErrorCode::Unsupported, name() + " needs a causal language model");
+    CompressionResult r;
+    r.method = name();
+    r.mode = options.mode;
+    r.segments = prompt.segments;
+    r.requestedRate = options.rate;
+    r.unitName = "token";
+    r.model = (*loaded)->path;
+    auto seq = detail::buildTokenSequence(prompt, (*loaded)->tokenizer, r.units);
+    if (!seq)
+        return seq.error();
+    if (job.isCancelled())
+        return fail(ErrorCode::Cancelled, "compression cancelled");
+    ScoreRequest req;
+    req.wantEntropy = false;
+    req.wantCausalColumnMeans = m_signal == Signal::Attention;
+    auto scored = model.score({seq->ids}, req, job);
+    if (!scored)
+        return scored.error();
+    r.forwardMs = scored->seconds * 1000.0;
+    const auto &s = scored->sequences[0];
+    const std::size_t n = seq->ids.size();
+    std::vector<float> perPos(n, 0.0f);
+    if (m_signal == Signal::Entropy) {
+        perPos = s.surprisal;
+        // The first token has no context: keep it as the reference methods do.
+        perPos[0] = std::numeric_limits<float>::infinity();
+    } else {
+        for (int l = 0; l < scored->layers; ++l)
+            for (std::size_t k = 0; k < n; ++k)
+                perPos[k] += s.causalColumnMeans[static_cast<std::size_t>(l) * n + k] / static_cast<float>(scored->layers);
+    }
+    std::vector<float> score(r.units.size());
+    for (std::size_t u = 0; u < r.units.size(); ++u)
+        score[u] = perPos[static_cast<std::size_t>(seq->positionOf[u])];
+    r.scores.push_back({"score", score});
+    r.scores.push_back({m_signal == Signal::Entropy ? "entropy" : "attention", score});
+    auto out = rethreshold(r, options);
+    if (!out)
+        return out;
+    out->forwardMs = r.forwardMs;
+    out->totalMs = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+    return out;
+}
+
+bool ModelSignalCompressor::canRethreshold(const CompressionResult &previous, const CompressOptions &prevOptions,
+                                           const CompressOptions &next) const
+{
+    // One forward decides the scores; only the budget and the pins may change.
+    return previous.method == name() && prevOptions.method == next.method && prevOptions.model == next.model &&
+           prevOptions.params == next.params;
+}
+
+Result<CompressionResult> ModelSignalCompressor::rethreshold(const CompressionResult &previous,
+                                                             const CompressOptions &next) const
+{
+    CompressionResult r = previous;
+    if (auto v = validateOptions(Prompt{r.segments}, next); !v)
+        return v.error();
+    const ScoreSeries *s = r.series("score");
+    if (!s || s->values.size() != r.units.size())
+        return fail(ErrorCode::InvalidArgument, "the cached result has no per-token scores to re-decide from");
+    for (auto &u : r.units) {
+        u.kept = true;
+        u.forced = r.segments[static_cast<std::size_t>(u.segment)].role != SegmentRole::Context;
+    }
+    detail::applyPins(r.units, next.pinned);
+    const double thr = detail::keepTopK(r.units, s->values, detail::keepBudget(r.units, next));
+    r.thresholds = {{"score", thr, "lowest kept score"}};
+    r.requestedRate = next.rate;
+    r.mode = next.mode;
+    finalizeResult(r);
+    r.compressedText = detail::keptTokenText(r);  // token units: the decode of the kept ids
+    detail::countTargetTokens(r, Prompt{r.segments}, next.targetTokenizer);
+    return r;
+}
+
+}  // namespace terse
