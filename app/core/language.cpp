@@ -53,18 +53,19 @@ bool installLanguage(QCoreApplication &app, const QString &code)
     if (!availableLanguages().contains(lang))
         return false;
 
-    // Load first, so a failure leaves the current language in place.
+    // Load first, so a failure leaves the current language in place; parented to the app only after the
+    // old translators are gone (removeOurTranslators() finds them by parent and name).
     QTranslator *appTr = nullptr;
     QTranslator *qtTr = nullptr;
     if (lang != QLatin1String("en")) {
-        appTr = new QTranslator(&app);
+        appTr = new QTranslator;
         appTr->setObjectName(kAppTranslator);
         if (!appTr->load(QStringLiteral(":/i18n/terse_%1.qm").arg(lang))) {
             delete appTr;
             return false;
         }
         // Qt's own dialogs and context menus; optional (Debian ships them in qt6-translations-l10n).
-        qtTr = new QTranslator(&app);
+        qtTr = new QTranslator;
         qtTr->setObjectName(kQtTranslator);
         if (!qtTr->load(QLocale(lang), QStringLiteral("qtbase"), QStringLiteral("_"),
                         QLibraryInfo::path(QLibraryInfo::TranslationsPath))) {
@@ -73,13 +74,15 @@ bool installLanguage(QCoreApplication &app, const QString &code)
         }
     }
     removeOurTranslators(app);
-    if (qtTr)
-        QCoreApplication::installTranslator(qtTr);
-    if (appTr)
-        QCoreApplication::installTranslator(appTr);
+    for (QTranslator *t : {qtTr, appTr}) {
+        if (t) {
+            t->setParent(&app);
+            QCoreApplication::installTranslator(t);
+        }
+    }
     app.setProperty(kCurrentProperty, lang);
-    // installTranslator() posts LanguageChange only when a translator is added; going back to English
-    // removes them, which posts it too. Either way every widget gets QEvent::LanguageChange.
+    // installTranslator() and removeTranslator() each send QEvent::LanguageChange, which reaches every
+    // widget: MainWindow and the History dock re-translate their texts there.
     return true;
 }
 

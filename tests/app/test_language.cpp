@@ -51,9 +51,12 @@ private slots:
         QTest::addColumn<QString>("compress");
         QTest::addColumn<QString>("fileMenu");
         QTest::addColumn<QString>("placeholderStart");  // terse_widgets' PromptEditor
-        QTest::newRow("en") << "en" << "Compress" << "&File" << "Paste a prompt here";
-        QTest::newRow("de") << "de" << "Komprimieren" << "&Datei" << QString::fromUtf8("Fügen Sie hier einen Prompt ein");
-        QTest::newRow("zh_CN") << "zh_CN" << QString::fromUtf8("压缩") << QString::fromUtf8("文件(&F)")
+        // QTest checks column types: every cell is a QString, not a const char *.
+        QTest::newRow("en") << QStringLiteral("en") << QStringLiteral("Compress") << QStringLiteral("&File")
+                            << QStringLiteral("Paste a prompt here");
+        QTest::newRow("de") << QStringLiteral("de") << QStringLiteral("Komprimieren") << QStringLiteral("&Datei")
+                            << QString::fromUtf8("Fügen Sie hier einen Prompt ein");
+        QTest::newRow("zh_CN") << QStringLiteral("zh_CN") << QString::fromUtf8("压缩") << QString::fromUtf8("文件(&F)")
                                << QString::fromUtf8("在此粘贴提示词");
     }
 
@@ -102,7 +105,7 @@ private slots:
             if (a->data().toString() == QLatin1String("de"))
                 german = a;
         }
-        QCOMPARE(codes, (QStringList{QString(), "en", "de", "zh_CN"}));
+        QCOMPARE(codes, (QStringList{QString(), QStringLiteral("en"), QStringLiteral("de"), QStringLiteral("zh_CN")}));
         QVERIFY(german);
         german->trigger();
         QCOMPARE(QSettings().value(QLatin1String(kLanguageKey)).toString(), QStringLiteral("de"));
@@ -114,9 +117,9 @@ private slots:
     void unknownCodeFailsCleanly_data()
     {
         QTest::addColumn<QString>("code");
-        QTest::newRow("fr") << "fr";
-        QTest::newRow("garbage") << "../../etc/passwd";
-        QTest::newRow("zh_TW") << "zh_TW";
+        QTest::newRow("fr") << QStringLiteral("fr");
+        QTest::newRow("path") << QStringLiteral("../../etc/passwd");
+        QTest::newRow("zh_TW") << QStringLiteral("zh_TW");
     }
 
     void unknownCodeFailsCleanly()
