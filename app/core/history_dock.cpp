@@ -5,6 +5,7 @@
 #include "terse/session_store.h"
 
 #include <QAction>
+#include <QEvent>
 #include <QComboBox>
 #include <QDateTime>
 #include <QHBoxLayout>
@@ -144,6 +145,20 @@ private:
 };
 
 }  // namespace
+
+void HistoryDock::changeEvent(QEvent *event)
+{
+    if (event->type() == QEvent::LanguageChange && m_renameAction) {
+        setWindowTitle(tr("History"));
+        m_renameAction->setText(tr("Rename"));
+        m_renameAction->setToolTip(tr("Rename the selected session (F2)"));
+        m_duplicateAction->setText(tr("Branch"));
+        m_duplicateAction->setToolTip(tr("Duplicate the selected session to branch an experiment"));
+        m_deleteAction->setText(tr("Delete"));
+        m_deleteAction->setToolTip(tr("Delete the selected session (Del); can be undone"));
+    }
+    QDockWidget::changeEvent(event);
+}
 
 HistoryDock::HistoryDock(SessionManager *sessions, QWidget *parent)
     : QDockWidget(tr("History"), parent), m_sessions(sessions), m_undo(new QUndoStack(this))

@@ -63,6 +63,10 @@ signals:
     // A store operation failed; the message is translated and names the session.
     void errorOccurred(const QString &message);
 
+protected:
+    // QEvent::LanguageChange: re-translates the title and the toolbar (the list follows at its next refresh).
+    void changeEvent(QEvent *event) override;
+
 private:
     void onCurrentItemChanged(QTreeWidgetItem *item);
     void updateActions();

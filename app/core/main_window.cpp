@@ -1,6 +1,7 @@
 #include "main_window.h"
 
 #include "history_dock.h"
+#include "language.h"
 #include "model_picker.h"
 #include "parameter_panel.h"
 #include "result_adapter.h"
@@ -14,6 +15,7 @@
 #include "terse_widgets/token_heatmap_view.h"
 
 #include <QAction>
+#include <QActionGroup>
 #include <QApplication>
 #include <QClipboard>
 #include <QCloseEvent>
@@ -68,7 +70,10 @@ MainWindow::MainWindow(CompressorFactory factory, QWidget *parent, const QString
       m_sessions(new SessionManager(this))
 {
     m_restoring = true;  // setting up the controls is not a user change
-    setWindowTitle(tr("Terse Studio"));
+    translated([this] {
+        setWindowTitle(m_currentFile.isEmpty() ? tr("Terse Studio")
+                                               : tr("%1 — Terse Studio").arg(QFileInfo(m_currentFile).fileName()));
+    });
     buildUi();
     buildDocks();
     buildMenus();
@@ -164,8 +169,11 @@ void MainWindow::buildUi()
         m_method->addItem(QString::fromStdString(m.displayName), QString::fromStdString(m.name));
         m_method->setItemData(m_method->count() - 1, QString::fromStdString(m.description), Qt::ToolTipRole);
     }
-    m_method->setToolTip(tr("Compression method"));
-    auto *methodLabel = new QLabel(tr("&Method:"), central);
+    auto *methodLabel = new QLabel(central);
+    translated([this, methodLabel] {
+        m_method->setToolTip(tr("Compression method"));
+        methodLabel->setText(tr("&Method:"));
+    });
     methodLabel->setBuddy(m_method);
 
     m_rateSlider = new QSlider(Qt::Horizontal, central);
@@ -173,28 +181,38 @@ void MainWindow::buildUi()
     m_rateSlider->setRange(1, kRateSteps);
     m_rateSlider->setValue(kRateSteps / 2);
     m_rateSlider->setMinimumWidth(120);
-    m_rateSlider->setToolTip(tr("Rate: the fraction of tokens to keep (compressed / original). Default 0.5."));
     m_rateSpin = new QDoubleSpinBox(central);
     m_rateSpin->setRange(0.001, 1.0);
     m_rateSpin->setDecimals(3);
     m_rateSpin->setSingleStep(0.05);
     m_rateSpin->setValue(0.5);
-    m_rateSpin->setToolTip(m_rateSlider->toolTip());
-    auto *rateLabel = new QLabel(tr("&Rate:"), central);
+    auto *rateLabel = new QLabel(central);
+    translated([this, rateLabel] {
+        m_rateSlider->setToolTip(tr("Rate: the fraction of tokens to keep (compressed / original). Default 0.5."));
+        m_rateSpin->setToolTip(m_rateSlider->toolTip());
+        rateLabel->setText(tr("&Rate:"));
+    });
     rateLabel->setBuddy(m_rateSlider);
 
-    m_run = new QPushButton(tr("Compress"), central);
+    m_run = new QPushButton(central);
     m_run->setObjectName(QStringLiteral("runButton"));
-    m_run->setToolTip(tr("Compress the prompt (Ctrl+Return)"));
     m_run->setDefault(true);
-    m_cancel = new QPushButton(tr("Cancel"), central);
+    m_cancel = new QPushButton(central);
     m_cancel->setObjectName(QStringLiteral("cancelButton"));
-    m_cancel->setToolTip(tr("Stop the running job (Esc)"));
+    translated([this] {
+        m_run->setText(tr("Compress"));
+        m_run->setToolTip(tr("Compress the prompt (Ctrl+Return)"));
+        m_cancel->setText(tr("Cancel"));
+        m_cancel->setToolTip(tr("Stop the running job (Esc)"));
+    });
     m_cancel->setEnabled(false);
 
     m_colorBy = new QComboBox(central);
-    m_colorBy->setToolTip(tr("Colour tokens by this score"));
-    auto *colorLabel = new QLabel(tr("Colour &by:"), central);
+    auto *colorLabel = new QLabel(central);
+    translated([this, colorLabel] {
+        m_colorBy->setToolTip(tr("Colour tokens by this score"));
+        colorLabel->setText(tr("Colour &by:"));
+    });
     colorLabel->setBuddy(m_colorBy);
 
     controls->addWidget(methodLabel);
@@ -327,15 +345,17 @@ void MainWindow::buildDocks()
     });
     connect(m_history, &HistoryDock::errorOccurred, this, &MainWindow::showError);
 
-    auto *dock = new QDockWidget(tr("Parameters"), this);
+    auto *dock = new QDockWidget(this);
     dock->setObjectName(QStringLiteral("parametersDock"));
+    translated([dock] { dock->setWindowTitle(tr("Parameters")); });
     auto *scroll = new QScrollArea(dock);
     scroll->setWidgetResizable(true);
     scroll->setFrameShape(QFrame::NoFrame);
     auto *body = new QWidget(scroll);
     auto *v = new QVBoxLayout(body);
     v->setContentsMargins(4, 4, 4, 4);
-    auto *modelLabel = new QLabel(tr("M&odel:"), body);
+    auto *modelLabel = new QLabel(body);
+    translated([modelLabel] { modelLabel->setText(tr("M&odel:")); });
     m_models = new ModelPicker(body);
     modelLabel->setBuddy(m_models->combo());
     v->addWidget(modelLabel);
@@ -650,7 +670,8 @@ bool MainWindow::importSessionsFrom(const QString &path)
 
 void MainWindow::buildMenus()
 {
-    QMenu *file = menuBar()->addMenu(tr("&File"));
+    QMenu *file = menuBar()->addMenu(QString());
+    translated([file] { file->setTitle(tr("&File")); });
     QAction *open = file->addAction(tr("&Open…"), this, [this] {
         const QString path = QFileDialog::getOpenFileName(this, tr("Open prompt"), QString(),
                                                           tr("Text files (*.txt *.md *.markdown);;All files (*)"));
@@ -682,26 +703,36 @@ void MainWindow::buildMenus()
     QAction *quit = file->addAction(tr("&Quit"), this, &QWidget::close);
     quit->setShortcut(QKeySequence::Quit);
 
-    QMenu *edit = menuBar()->addMenu(tr("&Edit"));
+    QMenu *edit = menuBar()->addMenu(QString());
+    translated([edit] { edit->setTitle(tr("&Edit")); });
     QAction *copy = edit->addAction(tr("&Copy Compressed Text"), this, &MainWindow::copyCompressed);
     copy->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_C));
     edit->addSeparator();
     edit->addAction(m_history->undoStack()->createUndoAction(this, tr("Undo Session Change")));
     edit->addAction(m_history->undoStack()->createRedoAction(this, tr("Redo Session Change")));
 
-    QMenu *view = menuBar()->addMenu(tr("&View"));
+    QMenu *view = menuBar()->addMenu(QString());
+    translated([view] { view->setTitle(tr("&View")); });
     view->addAction(m_history->toggleViewAction());
     for (auto *dock : findChildren<QDockWidget *>())
         if (dock != m_history)
             view->addAction(dock->toggleViewAction());
+    view->addSeparator();
+    buildLanguageMenu(view);
 
-    QMenu *run = menuBar()->addMenu(tr("&Run"));
-    QAction *go = run->addAction(tr("&Compress"), this, &MainWindow::runCompression);
+    QMenu *run = menuBar()->addMenu(QString());
+    QAction *go = run->addAction(QString(), this, &MainWindow::runCompression);
     go->setShortcuts({QKeySequence(Qt::CTRL | Qt::Key_Return), QKeySequence(Qt::CTRL | Qt::Key_Enter)});
-    QAction *stop = run->addAction(tr("C&ancel"), this, &MainWindow::cancelCompression);
+    QAction *stop = run->addAction(QString(), this, &MainWindow::cancelCompression);
+    translated([run, go, stop] {
+        run->setTitle(tr("&Run"));
+        go->setText(tr("&Compress"));
+        stop->setText(tr("C&ancel"));
+    });
     stop->setShortcut(QKeySequence(Qt::Key_Escape));
 
-    QMenu *help = menuBar()->addMenu(tr("&Help"));
+    QMenu *help = menuBar()->addMenu(QString());
+    translated([help] { help->setTitle(tr("&Help")); });
     help->addAction(tr("&About Terse Studio"), this, [this] {
         const auto info = terse::initRuntime();
         QMessageBox::about(this, tr("About Terse Studio"),
@@ -711,6 +742,54 @@ void MainWindow::buildMenus()
                                     QString::fromStdString(info.torchVersion))
                                .arg(info.threads));
     });
+}
+
+void MainWindow::buildLanguageMenu(QMenu *parent)
+{
+    QMenu *menu = parent->addMenu(QString());
+    menu->setObjectName(QStringLiteral("languageMenu"));
+    auto *group = new QActionGroup(menu);
+    const QString stored = QSettings().value(QLatin1String(kLanguageKey)).toString();
+    // Language names in their own language, so a user can find theirs in any UI language.
+    const std::pair<QString, QString> choices[] = {
+        {QString(), QString()},
+        {QStringLiteral("en"), QStringLiteral("English")},
+        {QStringLiteral("de"), QStringLiteral("Deutsch")},
+        {QStringLiteral("zh_CN"), QString::fromUtf8("简体中文")},
+    };
+    for (const auto &[code, name] : choices) {
+        QAction *a = menu->addAction(name);
+        a->setCheckable(true);
+        a->setData(code);
+        a->setChecked(code == stored);
+        group->addAction(a);
+        connect(a, &QAction::triggered, this, [this, code = code] {
+            QSettings().setValue(QLatin1String(kLanguageKey), code);
+            if (!installLanguage(*QCoreApplication::instance(), code))
+                showError(tr("Cannot load the language “%1”.").arg(code));
+        });
+        if (code.isEmpty())
+            translated([a] { a->setText(tr("System")); });
+    }
+    translated([menu] { menu->setTitle(tr("&Language")); });
+}
+
+void MainWindow::translated(std::function<void()> apply)
+{
+    apply();
+    m_retranslate.push_back(std::move(apply));
+}
+
+void MainWindow::changeEvent(QEvent *event)
+{
+    if (event->type() == QEvent::LanguageChange) {
+        for (const auto &apply : m_retranslate)
+            apply();
+        // Texts built from data (combo entries, the summary, the history) follow at the next update.
+        if (m_status)
+            m_status->setText(tr("Language changed; some texts change after a restart."));
+    }
+    QMainWindow::changeEvent(event);
 }
 
 bool MainWindow::openFile(const QString &path)

@@ -10,6 +10,7 @@
 #include <QMainWindow>
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -103,10 +104,15 @@ signals:
 
 protected:
     void closeEvent(QCloseEvent *event) override;
+    // QEvent::LanguageChange: re-translates the main controls and menus (the rest after a restart).
+    void changeEvent(QEvent *event) override;
 
 private:
     void buildUi();
     void buildMenus();
+    void buildLanguageMenu(QMenu *parent);
+    // Runs `apply` now and again on every language change (apply sets translated texts).
+    void translated(std::function<void()> apply);
     void buildDocks();
     void onMethodChanged();
     std::vector<terse::OptionSpec> optionSpecsFor(const QString &method) const;
@@ -171,6 +177,7 @@ private:
     QTimer *m_debounce = nullptr;
     QTimer *m_progressDelay = nullptr;
     QMenu *m_recentMenu = nullptr;
+    std::vector<std::function<void()>> m_retranslate;
     quint64 m_activeId = 0;
     ResultHandle m_result;
     QString m_currentFile;

@@ -30,7 +30,6 @@ terse::widgets::HeatmapData toHeatmapData(const terse::CompressionResult &result
                 th = t.value;
         d.thresholds.push_back(th);
     }
-    const auto tr = [](const char *s) { return QCoreApplication::translate("terse::app::ResultAdapter", s); };
     int prevSegment = -1;
     d.tokens.reserve(static_cast<qsizetype>(result.units.size()));
     for (std::size_t i = 0; i < result.units.size(); ++i) {
@@ -43,24 +42,24 @@ terse::widgets::HeatmapData toHeatmapData(const terse::CompressionResult &result
         prevSegment = u.segment;
         const auto role = result.segments[u.segment].role;
         if (u.forced && role != terse::SegmentRole::Context)
-            t.reason = tr("Instructions and questions are kept verbatim.");
+            t.reason = QCoreApplication::translate("terse::app::ResultAdapter", "Instructions and questions are kept verbatim.");
         else if (u.forced)
-            t.reason = u.kept ? tr("Pinned: always kept.") : tr("Pinned: always dropped.");
+            t.reason = u.kept ? QCoreApplication::translate("terse::app::ResultAdapter", "Pinned: always kept.") : QCoreApplication::translate("terse::app::ResultAdapter", "Pinned: always dropped.");
         else if (!result.thresholds.empty() && std::isfinite(result.thresholds.front().value)) {
             const auto &th = result.thresholds.front();
             const ScoreSeries *s = result.series(th.series);
             if (s && i < s->values.size())
-                t.reason = (u.kept ? tr("Kept: %1 %2 is at or above the threshold %3.")
-                                   : tr("Dropped: %1 %2 is below the threshold %3."))
+                t.reason = (u.kept ? QCoreApplication::translate("terse::app::ResultAdapter", "Kept: %1 %2 is at or above the threshold %3.")
+                                   : QCoreApplication::translate("terse::app::ResultAdapter", "Dropped: %1 %2 is below the threshold %3."))
                                .arg(QString::fromStdString(th.series))
                                .arg(s->values[i], 0, 'g', 4)
                                .arg(th.value, 0, 'g', 4);
         }
         if (t.reason.isEmpty())
-            t.reason = u.kept ? tr("Kept.") : tr("Dropped.");
+            t.reason = u.kept ? QCoreApplication::translate("terse::app::ResultAdapter", "Kept.") : QCoreApplication::translate("terse::app::ResultAdapter", "Dropped.");
         if (u.stage >= 0 && u.stage < static_cast<int>(result.stages.size()))
             t.reason += QLatin1Char(' ') +
-                        tr("Removed in stage: %1.").arg(QString::fromStdString(result.stages[u.stage].name));
+                        QCoreApplication::translate("terse::app::ResultAdapter", "Removed in stage: %1.").arg(QString::fromStdString(result.stages[u.stage].name));
         d.tokens.push_back(t);
     }
     return d;

@@ -1,4 +1,5 @@
 // terse-studio: the desktop workbench (thin: the window lives in terse_appcore).
+#include "language.h"
 #include "main_window.h"
 
 #include "terse/runtime.h"
@@ -6,6 +7,7 @@
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QComboBox>
+#include <QSettings>
 
 int main(int argc, char **argv)
 {
@@ -13,6 +15,10 @@ int main(int argc, char **argv)
     QApplication::setOrganizationName(QStringLiteral("Terse"));
     QApplication::setApplicationName(QStringLiteral("Terse Studio"));
     QApplication::setApplicationVersion(QString::fromUtf8(terse::engineVersion()));
+    // Before any translated text is made (the --help strings included); an unknown stored code falls back
+    // to the system language.
+    if (!terse::app::installLanguage(app, QSettings().value(QLatin1String(terse::app::kLanguageKey)).toString()))
+        terse::app::installLanguage(app, QString());
 
     QCommandLineParser parser;
     parser.setApplicationDescription(QApplication::translate("main", "Terse Studio: a workbench for prompt compression."));

@@ -1,0 +1,806 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="de_DE">
+<context>
+    <name>main</name>
+    <message>
+        <source>Terse Studio: a workbench for prompt compression.</source>
+        <translation>Terse Studio: eine Werkbank für Prompt-Komprimierung.</translation>
+    </message>
+    <message>
+        <source>A prompt file to open.</source>
+        <translation>Eine Prompt-Datei zum Öffnen.</translation>
+    </message>
+    <message>
+        <source>Method to select.</source>
+        <translation>Zu wählende Methode.</translation>
+    </message>
+    <message>
+        <source>Rate to select (0, 1].</source>
+        <translation>Zu wählende Rate (0, 1].</translation>
+    </message>
+    <message>
+        <source>Compress right after start.</source>
+        <translation>Direkt nach dem Start komprimieren.</translation>
+    </message>
+</context>
+<context>
+    <name>terse::app::HistoryDock</name>
+    <message>
+        <source>%1 failed: %2</source>
+        <translation>%1 fehlgeschlagen: %2</translation>
+    </message>
+    <message>
+        <source>Rename Session</source>
+        <translation>Sitzung umbenennen</translation>
+    </message>
+    <message>
+        <source>Delete Session</source>
+        <translation>Sitzung löschen</translation>
+    </message>
+    <message>
+        <source>Branch Session</source>
+        <translation>Sitzung verzweigen</translation>
+    </message>
+    <message>
+        <source>History</source>
+        <translation>Verlauf</translation>
+    </message>
+    <message>
+        <source>Rename</source>
+        <translation>Umbenennen</translation>
+    </message>
+    <message>
+        <source>Rename the selected session (F2)</source>
+        <translation>Die ausgewählte Sitzung umbenennen (F2)</translation>
+    </message>
+    <message>
+        <source>Branch</source>
+        <translation>Verzweigen</translation>
+    </message>
+    <message>
+        <source>Duplicate the selected session to branch an experiment</source>
+        <translation>Die ausgewählte Sitzung duplizieren, um ein Experiment abzuzweigen</translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation>Löschen</translation>
+    </message>
+    <message>
+        <source>Delete the selected session (Del); can be undone</source>
+        <translation>Die ausgewählte Sitzung löschen (Entf); kann rückgängig gemacht werden</translation>
+    </message>
+    <message>
+        <source>Search names and prompts…</source>
+        <translation>Namen und Prompts durchsuchen…</translation>
+    </message>
+    <message>
+        <source>Only sessions with a run of this method</source>
+        <translation>Nur Sitzungen mit einem Lauf dieser Methode</translation>
+    </message>
+    <message>
+        <source>Any method</source>
+        <translation>Jede Methode</translation>
+    </message>
+    <message>
+        <source>Tag</source>
+        <translation>Schlagwort</translation>
+    </message>
+    <message>
+        <source>Only sessions with this tag</source>
+        <translation>Nur Sitzungen mit diesem Schlagwort</translation>
+    </message>
+    <message>
+        <source>Only sessions changed in this period</source>
+        <translation>Nur Sitzungen, die in diesem Zeitraum geändert wurden</translation>
+    </message>
+    <message>
+        <source>Any time</source>
+        <translation>Beliebiger Zeitpunkt</translation>
+    </message>
+    <message>
+        <source>Today</source>
+        <translation>Heute</translation>
+    </message>
+    <message>
+        <source>Last 7 days</source>
+        <translation>Letzte 7 Tage</translation>
+    </message>
+    <message>
+        <source>Last 30 days</source>
+        <translation>Letzte 30 Tage</translation>
+    </message>
+    <message>
+        <source>Sort order</source>
+        <translation>Sortierung</translation>
+    </message>
+    <message>
+        <source>Newest first</source>
+        <translation>Neueste zuerst</translation>
+    </message>
+    <message>
+        <source>Oldest first</source>
+        <translation>Älteste zuerst</translation>
+    </message>
+    <message>
+        <source>Created, newest</source>
+        <translation>Erstellt, neueste</translation>
+    </message>
+    <message>
+        <source>Name A–Z</source>
+        <translation>Name A–Z</translation>
+    </message>
+    <message>
+        <source>Name Z–A</source>
+        <translation>Name Z–A</translation>
+    </message>
+    <message>
+        <source>Undo</source>
+        <translation>Rückgängig</translation>
+    </message>
+    <message>
+        <source>Redo</source>
+        <translation>Wiederholen</translation>
+    </message>
+    <message>
+        <source>Session / run</source>
+        <translation>Sitzung / Lauf</translation>
+    </message>
+    <message>
+        <source>Updated</source>
+        <translation>Geändert</translation>
+    </message>
+    <message>
+        <source>Cannot list sessions: %1</source>
+        <translation>Sitzungen können nicht aufgelistet werden: %1</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n run(s)</source>
+        <translation>
+            <numerusform>%n Lauf</numerusform>
+            <numerusform>%n Läufe</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Tags: %1</source>
+        <translation>Schlagwörter: %1</translation>
+    </message>
+    <message>
+        <source>Created %1, updated %2</source>
+        <translation>Erstellt %1, geändert %2</translation>
+    </message>
+    <message>
+        <source>%1 · %2 → %3 (%4%)</source>
+        <translation>%1 · %2 → %3 (%4 %)</translation>
+    </message>
+    <message>
+        <source>%1, %2 mode</source>
+        <translation>%1, Modus %2</translation>
+    </message>
+    <message>
+        <source>Model: %1</source>
+        <translation>Modell: %1</translation>
+    </message>
+    <message>
+        <source>Cannot rename the session: %1</source>
+        <translation>Die Sitzung kann nicht umbenannt werden: %1</translation>
+    </message>
+</context>
+<context>
+    <name>terse::app::MainWindow</name>
+    <message>
+        <source>Terse Studio</source>
+        <translation>Terse Studio</translation>
+    </message>
+    <message>
+        <source>%1 — Terse Studio</source>
+        <translation>%1 — Terse Studio</translation>
+    </message>
+    <message>
+        <source>Compressing: %1…</source>
+        <translation>Komprimiere: %1…</translation>
+    </message>
+    <message>
+        <source>Re-decided from cached scores.</source>
+        <translation>Aus zwischengespeicherten Bewertungen neu entschieden.</translation>
+    </message>
+    <message>
+        <source>Done.</source>
+        <translation>Fertig.</translation>
+    </message>
+    <message>
+        <source>Compression failed: %1</source>
+        <translation>Komprimierung fehlgeschlagen: %1</translation>
+    </message>
+    <message>
+        <source>Failed.</source>
+        <translation>Fehlgeschlagen.</translation>
+    </message>
+    <message>
+        <source>Cancelled.</source>
+        <translation>Abgebrochen.</translation>
+    </message>
+    <message>
+        <source>Cannot load this model: %1</source>
+        <translation>Dieses Modell kann nicht geladen werden: %1</translation>
+    </message>
+    <message>
+        <source>Sessions are not saved: %1</source>
+        <translation>Sitzungen werden nicht gespeichert: %1</translation>
+    </message>
+    <message>
+        <source>Compression method</source>
+        <translation>Komprimierungsmethode</translation>
+    </message>
+    <message>
+        <source>&amp;Method:</source>
+        <translation>&amp;Methode:</translation>
+    </message>
+    <message>
+        <source>Rate: the fraction of tokens to keep (compressed / original). Default 0.5.</source>
+        <translation>Rate: der Anteil der Tokens, der erhalten bleibt (komprimiert / original). Standard 0,5.</translation>
+    </message>
+    <message>
+        <source>&amp;Rate:</source>
+        <translation>&amp;Rate:</translation>
+    </message>
+    <message>
+        <source>Compress</source>
+        <translation>Komprimieren</translation>
+    </message>
+    <message>
+        <source>Compress the prompt (Ctrl+Return)</source>
+        <translation>Den Prompt komprimieren (Strg+Eingabe)</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Abbrechen</translation>
+    </message>
+    <message>
+        <source>Stop the running job (Esc)</source>
+        <translation>Den laufenden Auftrag anhalten (Esc)</translation>
+    </message>
+    <message>
+        <source>Colour tokens by this score</source>
+        <translation>Tokens nach dieser Bewertung einfärben</translation>
+    </message>
+    <message>
+        <source>Colour &amp;by:</source>
+        <translation>&amp;Färben nach:</translation>
+    </message>
+    <message>
+        <source>No result yet: paste a prompt and press Compress.</source>
+        <translation>Noch kein Ergebnis: Prompt einfügen und auf Komprimieren drücken.</translation>
+    </message>
+    <message>
+        <source>Ready.</source>
+        <translation>Bereit.</translation>
+    </message>
+    <message>
+        <source>Parameters</source>
+        <translation>Parameter</translation>
+    </message>
+    <message>
+        <source>M&amp;odel:</source>
+        <translation>M&amp;odell:</translation>
+    </message>
+    <message>
+        <source>Autosave failed: %1</source>
+        <translation>Automatisches Speichern fehlgeschlagen: %1</translation>
+    </message>
+    <message>
+        <source>Restored your last working state.</source>
+        <translation>Ihr letzter Arbeitsstand wurde wiederhergestellt.</translation>
+    </message>
+    <message>
+        <source>The run was not saved: %1</source>
+        <translation>Der Lauf wurde nicht gespeichert: %1</translation>
+    </message>
+    <message>
+        <source>Cannot load the saved run: %1</source>
+        <translation>Der gespeicherte Lauf kann nicht geladen werden: %1</translation>
+    </message>
+    <message>
+        <source>Showing a saved %1 run from %2 (not recomputed).</source>
+        <translation>Gespeicherter %1-Lauf vom %2 (nicht neu berechnet).</translation>
+    </message>
+    <message>
+        <source>No session database is open.</source>
+        <translation>Keine Sitzungsdatenbank ist geöffnet.</translation>
+    </message>
+    <message>
+        <source>Export sessions</source>
+        <translation>Sitzungen exportieren</translation>
+    </message>
+    <message>
+        <source>JSON files (*.json);;All files (*)</source>
+        <translation>JSON-Dateien (*.json);;Alle Dateien (*)</translation>
+    </message>
+    <message>
+        <source>Export only the selected session?</source>
+        <translation>Nur die ausgewählte Sitzung exportieren?</translation>
+    </message>
+    <message>
+        <source>Cannot export sessions to “%1”: %2</source>
+        <translation>Sitzungen können nicht nach „%1“ exportiert werden: %2</translation>
+    </message>
+    <message>
+        <source>Exported to %1.</source>
+        <translation>Nach %1 exportiert.</translation>
+    </message>
+    <message>
+        <source>No writable session database is open.</source>
+        <translation>Keine beschreibbare Sitzungsdatenbank ist geöffnet.</translation>
+    </message>
+    <message>
+        <source>Import sessions</source>
+        <translation>Sitzungen importieren</translation>
+    </message>
+    <message>
+        <source>Cannot import “%1”: %2</source>
+        <translation>„%1“ kann nicht importiert werden: %2</translation>
+    </message>
+    <message numerus="yes">
+        <source>Imported %n session(s).</source>
+        <translation>
+            <numerusform>%n Sitzung importiert.</numerusform>
+            <numerusform>%n Sitzungen importiert.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>“%1” skipped: %2</source>
+        <translation>„%1“ übersprungen: %2</translation>
+    </message>
+    <message>
+        <source>&amp;File</source>
+        <translation>&amp;Datei</translation>
+    </message>
+    <message>
+        <source>&amp;Open…</source>
+        <translation>Ö&amp;ffnen…</translation>
+    </message>
+    <message>
+        <source>Open prompt</source>
+        <translation>Prompt öffnen</translation>
+    </message>
+    <message>
+        <source>Text files (*.txt *.md *.markdown);;All files (*)</source>
+        <translation>Textdateien (*.txt *.md *.markdown);;Alle Dateien (*)</translation>
+    </message>
+    <message>
+        <source>Open &amp;Recent</source>
+        <translation>&amp;Zuletzt geöffnet</translation>
+    </message>
+    <message>
+        <source>&amp;Save Compressed Text As…</source>
+        <translation>Komprimierten Text &amp;speichern unter…</translation>
+    </message>
+    <message>
+        <source>&amp;New Session</source>
+        <translation>&amp;Neue Sitzung</translation>
+    </message>
+    <message>
+        <source>New session started: the next runs are saved into it.</source>
+        <translation>Neue Sitzung begonnen: die nächsten Läufe werden darin gespeichert.</translation>
+    </message>
+    <message>
+        <source>Open Session &amp;Database…</source>
+        <translation>Sitzungs&amp;datenbank öffnen…</translation>
+    </message>
+    <message>
+        <source>Open or create a session database</source>
+        <translation>Sitzungsdatenbank öffnen oder anlegen</translation>
+    </message>
+    <message>
+        <source>Terse sessions (*.sqlite3 *.sqlite *.db);;All files (*)</source>
+        <translation>Terse-Sitzungen (*.sqlite3 *.sqlite *.db);;Alle Dateien (*)</translation>
+    </message>
+    <message>
+        <source>&amp;Export Sessions…</source>
+        <translation>Sitzungen &amp;exportieren…</translation>
+    </message>
+    <message>
+        <source>&amp;Import Sessions…</source>
+        <translation>Sitzungen &amp;importieren…</translation>
+    </message>
+    <message>
+        <source>&amp;Quit</source>
+        <translation>&amp;Beenden</translation>
+    </message>
+    <message>
+        <source>&amp;Edit</source>
+        <translation>&amp;Bearbeiten</translation>
+    </message>
+    <message>
+        <source>&amp;Copy Compressed Text</source>
+        <translation>Komprimierten Text &amp;kopieren</translation>
+    </message>
+    <message>
+        <source>Undo Session Change</source>
+        <translation>Sitzungsänderung rückgängig machen</translation>
+    </message>
+    <message>
+        <source>Redo Session Change</source>
+        <translation>Sitzungsänderung wiederholen</translation>
+    </message>
+    <message>
+        <source>&amp;View</source>
+        <translation>&amp;Ansicht</translation>
+    </message>
+    <message>
+        <source>&amp;Run</source>
+        <translation>&amp;Ausführen</translation>
+    </message>
+    <message>
+        <source>&amp;Compress</source>
+        <translation>&amp;Komprimieren</translation>
+    </message>
+    <message>
+        <source>C&amp;ancel</source>
+        <translation>A&amp;bbrechen</translation>
+    </message>
+    <message>
+        <source>&amp;Help</source>
+        <translation>&amp;Hilfe</translation>
+    </message>
+    <message>
+        <source>&amp;About Terse Studio</source>
+        <translation>Ü&amp;ber Terse Studio</translation>
+    </message>
+    <message>
+        <source>About Terse Studio</source>
+        <translation>Über Terse Studio</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Terse Studio %1&lt;/b&gt;&lt;p&gt;A workbench for LLM prompt compression.&lt;/p&gt;&lt;p&gt;libtorch %2, %3 threads.&lt;/p&gt;&lt;p&gt;Licensed under the GNU GPL v3 or later.&lt;/p&gt;</source>
+        <translation>&lt;b&gt;Terse Studio %1&lt;/b&gt;&lt;p&gt;Eine Werkbank für die Komprimierung von LLM-Prompts.&lt;/p&gt;&lt;p&gt;libtorch %2, %3 Threads.&lt;/p&gt;&lt;p&gt;Lizenziert unter der GNU GPL v3 oder später.&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <source>Cannot load the language “%1”.</source>
+        <translation>Die Sprache „%1“ kann nicht geladen werden.</translation>
+    </message>
+    <message>
+        <source>System</source>
+        <translation>System</translation>
+    </message>
+    <message>
+        <source>&amp;Language</source>
+        <translation>&amp;Sprache</translation>
+    </message>
+    <message>
+        <source>Language changed; some texts change after a restart.</source>
+        <translation>Sprache geändert; manche Texte ändern sich erst nach einem Neustart.</translation>
+    </message>
+    <message>
+        <source>Cannot open “%1”: %2</source>
+        <translation>„%1“ kann nicht geöffnet werden: %2</translation>
+    </message>
+    <message>
+        <source>“%1” is %2 MB; Terse opens prompts up to %3 MB.</source>
+        <translation>„%1“ ist %2 MB groß; Terse öffnet Prompts bis %3 MB.</translation>
+    </message>
+    <message>
+        <source>Cannot read “%1”: %2</source>
+        <translation>„%1“ kann nicht gelesen werden: %2</translation>
+    </message>
+    <message>
+        <source>“%1” looks like a binary file (NUL byte at offset %2); open a text file.</source>
+        <translation>„%1“ sieht wie eine Binärdatei aus (NUL-Byte an Position %2); öffnen Sie eine Textdatei.</translation>
+    </message>
+    <message>
+        <source>“%1” is not valid UTF-8 text (first invalid byte at offset %2). Convert it to UTF-8 and try again.</source>
+        <translation>„%1“ ist kein gültiger UTF-8-Text (erstes ungültiges Byte an Position %2). Wandeln Sie die Datei in UTF-8 um und versuchen Sie es erneut.</translation>
+    </message>
+    <message>
+        <source>Opened %1 (%2 KB).</source>
+        <translation>%1 geöffnet (%2 KB).</translation>
+    </message>
+    <message>
+        <source>The prompt is empty: paste or open some text first.</source>
+        <translation>Der Prompt ist leer: fügen Sie zuerst Text ein oder öffnen Sie eine Datei.</translation>
+    </message>
+    <message>
+        <source>The prompt cannot be compressed: %1</source>
+        <translation>Der Prompt kann nicht komprimiert werden: %1</translation>
+    </message>
+    <message>
+        <source>Compressing…</source>
+        <translation>Komprimiere…</translation>
+    </message>
+    <message>
+        <source>Cancelling…</source>
+        <translation>Breche ab…</translation>
+    </message>
+    <message>
+        <source>decision only</source>
+        <translation>nur Entscheidung</translation>
+    </message>
+    <message>
+        <source>Nothing to save yet: compress a prompt first.</source>
+        <translation>Noch nichts zu speichern: komprimieren Sie zuerst einen Prompt.</translation>
+    </message>
+    <message>
+        <source>Save compressed text</source>
+        <translation>Komprimierten Text speichern</translation>
+    </message>
+    <message>
+        <source>Text files (*.txt);;All files (*)</source>
+        <translation>Textdateien (*.txt);;Alle Dateien (*)</translation>
+    </message>
+    <message>
+        <source>Cannot save “%1”: %2</source>
+        <translation>„%1“ kann nicht gespeichert werden: %2</translation>
+    </message>
+</context>
+<context>
+    <name>terse::app::ModelPicker</name>
+    <message>
+        <source>Model that scores the prompt</source>
+        <translation>Modell, das den Prompt bewertet</translation>
+    </message>
+    <message>
+        <source>Add model…</source>
+        <translation>Modell hinzufügen…</translation>
+    </message>
+    <message>
+        <source>Add a model file (.safetensors, .gguf, .bin) or a model folder</source>
+        <translation>Eine Modelldatei (.safetensors, .gguf, .bin) oder einen Modellordner hinzufügen</translation>
+    </message>
+    <message>
+        <source>Model &amp;Folder…</source>
+        <translation>Modell&amp;ordner…</translation>
+    </message>
+    <message>
+        <source>Add model folder</source>
+        <translation>Modellordner hinzufügen</translation>
+    </message>
+    <message>
+        <source>Model &amp;File…</source>
+        <translation>Modell&amp;datei…</translation>
+    </message>
+    <message>
+        <source>Add model file</source>
+        <translation>Modelldatei hinzufügen</translation>
+    </message>
+    <message>
+        <source>Model files (*.safetensors *.gguf *.bin);;All files (*)</source>
+        <translation>Modelldateien (*.safetensors *.gguf *.bin);;Alle Dateien (*)</translation>
+    </message>
+    <message>
+        <source>Method default</source>
+        <translation>Standard der Methode</translation>
+    </message>
+    <message>
+        <source>Each method uses its own default model</source>
+        <translation>Jede Methode verwendet ihr eigenes Standardmodell</translation>
+    </message>
+    <message>
+        <source>Terse LM</source>
+        <translation>Terse-Sprachmodell</translation>
+    </message>
+    <message>
+        <source>Terse tagger</source>
+        <translation>Terse-Tagger</translation>
+    </message>
+    <message>
+        <source>%1 (bundled)</source>
+        <translation>%1 (mitgeliefert)</translation>
+    </message>
+    <message>
+        <source>%1 (not installed)</source>
+        <translation>%1 (nicht installiert)</translation>
+    </message>
+    <message>
+        <source>HuggingFace cache: %1
+%2</source>
+        <translation>HuggingFace-Cache: %1
+%2</translation>
+    </message>
+    <message>
+        <source>Only pickle weights: convert to safetensors to use it.</source>
+        <translation>Nur Pickle-Gewichte: zur Verwendung in safetensors umwandeln.</translation>
+    </message>
+    <message>
+        <source>%1 (HF cache)</source>
+        <translation>%1 (HF-Cache)</translation>
+    </message>
+</context>
+<context>
+    <name>terse::app::ParameterPanel</name>
+    <message>
+        <source>Method parameters</source>
+        <translation>Methodenparameter</translation>
+    </message>
+    <message>
+        <source>This method has no parameters.</source>
+        <translation>Diese Methode hat keine Parameter.</translation>
+    </message>
+    <message>
+        <source>Common</source>
+        <translation>Allgemein</translation>
+    </message>
+    <message>
+        <source>Corrected</source>
+        <translation>Korrigiert</translation>
+    </message>
+    <message>
+        <source>Reference</source>
+        <translation>Referenz</translation>
+    </message>
+    <message>
+        <source>Corrected fixes the reference implementation&apos;s quirks so the achieved rate matches the requested one; Reference reproduces the reference exactly (parity).</source>
+        <translation>„Korrigiert“ behebt die Eigenheiten der Referenzimplementierung, sodass die erreichte Rate der angeforderten entspricht; „Referenz“ bildet die Referenz exakt nach (Parität).</translation>
+    </message>
+    <message>
+        <source>Mode (default corrected):</source>
+        <translation>Modus (Standard: korrigiert):</translation>
+    </message>
+    <message>
+        <source>Random seed for methods with randomness.</source>
+        <translation>Zufallsstartwert für Methoden mit Zufall.</translation>
+    </message>
+    <message>
+        <source>Seed (default %1):</source>
+        <translation>Startwert (Standard %1):</translation>
+    </message>
+    <message>
+        <source>use rate</source>
+        <translation>Rate verwenden</translation>
+    </message>
+    <message>
+        <source>Token budget of the output; 0 uses the rate instead.</source>
+        <translation>Token-Budget der Ausgabe; 0 verwendet stattdessen die Rate.</translation>
+    </message>
+    <message>
+        <source>Target tokens (default 0 = rate):</source>
+        <translation>Ziel-Tokens (Standard 0 = Rate):</translation>
+    </message>
+    <message>
+        <source>Reset to Defaults</source>
+        <translation>Auf Standardwerte zurücksetzen</translation>
+    </message>
+    <message>
+        <source>Set every parameter back to the method&apos;s default</source>
+        <translation>Alle Parameter auf die Standardwerte der Methode zurücksetzen</translation>
+    </message>
+    <message>
+        <source>%1:</source>
+        <translation>%1:</translation>
+    </message>
+    <message>
+        <source>%1 (default %2):</source>
+        <translation>%1 (Standard %2):</translation>
+    </message>
+</context>
+<context>
+    <name>terse::app::ResultAdapter</name>
+    <message>
+        <source>Instructions and questions are kept verbatim.</source>
+        <translation>Anweisungen und Fragen bleiben wörtlich erhalten.</translation>
+    </message>
+    <message>
+        <source>Pinned: always kept.</source>
+        <translation>Angeheftet: immer behalten.</translation>
+    </message>
+    <message>
+        <source>Pinned: always dropped.</source>
+        <translation>Angeheftet: immer entfernt.</translation>
+    </message>
+    <message>
+        <source>Kept: %1 %2 is at or above the threshold %3.</source>
+        <translation>Behalten: %1 %2 liegt auf oder über dem Schwellenwert %3.</translation>
+    </message>
+    <message>
+        <source>Dropped: %1 %2 is below the threshold %3.</source>
+        <translation>Entfernt: %1 %2 liegt unter dem Schwellenwert %3.</translation>
+    </message>
+    <message>
+        <source>Kept.</source>
+        <translation>Behalten.</translation>
+    </message>
+    <message>
+        <source>Dropped.</source>
+        <translation>Entfernt.</translation>
+    </message>
+    <message>
+        <source>Removed in stage: %1.</source>
+        <translation>Entfernt in Stufe: %1.</translation>
+    </message>
+    <message>
+        <source>%1 → %2 %3s (%4% kept, requested %5%) · %6 ms</source>
+        <translation>%1 → %2 %3s (%4 % behalten, angefordert %5 %) · %6 ms</translation>
+    </message>
+</context>
+<context>
+    <name>terse::app::SessionManager</name>
+    <message>
+        <source>Sessions: not opened yet.</source>
+        <translation>Sitzungen: noch nicht geöffnet.</translation>
+    </message>
+    <message>
+        <source>Opening %1…</source>
+        <translation>Öffne %1…</translation>
+    </message>
+    <message>
+        <source>The session database “%1” cannot be used: %2. Terse left the file as it is.</source>
+        <translation>Die Sitzungsdatenbank „%1“ kann nicht verwendet werden: %2. Terse hat die Datei unverändert gelassen.</translation>
+    </message>
+    <message>
+        <source>Cannot open the session database “%1”: %2</source>
+        <translation>Die Sitzungsdatenbank „%1“ kann nicht geöffnet werden: %2</translation>
+    </message>
+    <message>
+        <source>Still saving to %1.</source>
+        <translation>Es wird weiterhin in %1 gespeichert.</translation>
+    </message>
+    <message>
+        <source>Not saving sessions: %1 could not be opened. Use File › Open Session Database… to choose another file.</source>
+        <translation>Sitzungen werden nicht gespeichert: %1 konnte nicht geöffnet werden. Wählen Sie mit Datei › Sitzungsdatenbank öffnen… eine andere Datei.</translation>
+    </message>
+    <message>
+        <source>Read-only: %1 was written by a newer Terse (schema %2); runs are not saved.</source>
+        <translation>Schreibgeschützt: %1 wurde von einer neueren Terse-Version geschrieben (Schema %2); Läufe werden nicht gespeichert.</translation>
+    </message>
+    <message>
+        <source>Read-only: %1</source>
+        <translation>Schreibgeschützt: %1</translation>
+    </message>
+    <message>
+        <source>Saving sessions to %1 (opened in %2 ms)</source>
+        <translation>Sitzungen werden in %1 gespeichert (geöffnet in %2 ms)</translation>
+    </message>
+    <message>
+        <source>Session %1</source>
+        <translation>Sitzung %1</translation>
+    </message>
+</context>
+<context>
+    <name>terse::widgets::PromptEditor</name>
+    <message>
+        <source>Paste a prompt here, open a .txt or .md file, or drop one on this editor.</source>
+        <translation>Fügen Sie hier einen Prompt ein, öffnen Sie eine .txt- oder .md-Datei oder ziehen Sie eine auf diesen Editor.</translation>
+    </message>
+    <message>
+        <source>Prompt</source>
+        <translation>Prompt</translation>
+    </message>
+</context>
+<context>
+    <name>terse::widgets::ScorePlot</name>
+    <message>
+        <source>token</source>
+        <translation>Token</translation>
+    </message>
+    <message>
+        <source>kept</source>
+        <translation>behalten</translation>
+    </message>
+</context>
+<context>
+    <name>terse::widgets::TokenHeatmapView</name>
+    <message>
+        <source>Compressed prompt</source>
+        <translation>Komprimierter Prompt</translation>
+    </message>
+    <message>
+        <source>
+
+… %1 more tokens not shown (the view shows the first %2).</source>
+        <translation>
+
+… %1 weitere Tokens nicht angezeigt (die Ansicht zeigt die ersten %2).</translation>
+    </message>
+    <message>
+        <source>kept</source>
+        <translation>behalten</translation>
+    </message>
+    <message>
+        <source>dropped</source>
+        <translation>entfernt</translation>
+    </message>
+    <message>
+        <source>forced</source>
+        <translation>erzwungen</translation>
+    </message>
+</context>
+</TS>

@@ -1,0 +1,804 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="zh_CN">
+<context>
+    <name>main</name>
+    <message>
+        <source>Terse Studio: a workbench for prompt compression.</source>
+        <translation>Terse Studio：提示词压缩工作台。</translation>
+    </message>
+    <message>
+        <source>A prompt file to open.</source>
+        <translation>要打开的提示词文件。</translation>
+    </message>
+    <message>
+        <source>Method to select.</source>
+        <translation>要选择的方法。</translation>
+    </message>
+    <message>
+        <source>Rate to select (0, 1].</source>
+        <translation>要选择的压缩率 (0, 1]。</translation>
+    </message>
+    <message>
+        <source>Compress right after start.</source>
+        <translation>启动后立即压缩。</translation>
+    </message>
+</context>
+<context>
+    <name>terse::app::HistoryDock</name>
+    <message>
+        <source>%1 failed: %2</source>
+        <translation>%1 失败：%2</translation>
+    </message>
+    <message>
+        <source>Rename Session</source>
+        <translation>重命名会话</translation>
+    </message>
+    <message>
+        <source>Delete Session</source>
+        <translation>删除会话</translation>
+    </message>
+    <message>
+        <source>Branch Session</source>
+        <translation>分支会话</translation>
+    </message>
+    <message>
+        <source>History</source>
+        <translation>历史</translation>
+    </message>
+    <message>
+        <source>Rename</source>
+        <translation>重命名</translation>
+    </message>
+    <message>
+        <source>Rename the selected session (F2)</source>
+        <translation>重命名所选会话 (F2)</translation>
+    </message>
+    <message>
+        <source>Branch</source>
+        <translation>分支</translation>
+    </message>
+    <message>
+        <source>Duplicate the selected session to branch an experiment</source>
+        <translation>复制所选会话以分支出新实验</translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation>删除</translation>
+    </message>
+    <message>
+        <source>Delete the selected session (Del); can be undone</source>
+        <translation>删除所选会话 (Del)；可撤销</translation>
+    </message>
+    <message>
+        <source>Search names and prompts…</source>
+        <translation>搜索名称和提示词…</translation>
+    </message>
+    <message>
+        <source>Only sessions with a run of this method</source>
+        <translation>仅显示含有此方法运行的会话</translation>
+    </message>
+    <message>
+        <source>Any method</source>
+        <translation>任意方法</translation>
+    </message>
+    <message>
+        <source>Tag</source>
+        <translation>标签</translation>
+    </message>
+    <message>
+        <source>Only sessions with this tag</source>
+        <translation>仅显示带有此标签的会话</translation>
+    </message>
+    <message>
+        <source>Only sessions changed in this period</source>
+        <translation>仅显示在此期间修改的会话</translation>
+    </message>
+    <message>
+        <source>Any time</source>
+        <translation>任意时间</translation>
+    </message>
+    <message>
+        <source>Today</source>
+        <translation>今天</translation>
+    </message>
+    <message>
+        <source>Last 7 days</source>
+        <translation>最近 7 天</translation>
+    </message>
+    <message>
+        <source>Last 30 days</source>
+        <translation>最近 30 天</translation>
+    </message>
+    <message>
+        <source>Sort order</source>
+        <translation>排序方式</translation>
+    </message>
+    <message>
+        <source>Newest first</source>
+        <translation>最新优先</translation>
+    </message>
+    <message>
+        <source>Oldest first</source>
+        <translation>最早优先</translation>
+    </message>
+    <message>
+        <source>Created, newest</source>
+        <translation>创建时间，最新</translation>
+    </message>
+    <message>
+        <source>Name A–Z</source>
+        <translation>名称 A–Z</translation>
+    </message>
+    <message>
+        <source>Name Z–A</source>
+        <translation>名称 Z–A</translation>
+    </message>
+    <message>
+        <source>Undo</source>
+        <translation>撤销</translation>
+    </message>
+    <message>
+        <source>Redo</source>
+        <translation>重做</translation>
+    </message>
+    <message>
+        <source>Session / run</source>
+        <translation>会话 / 运行</translation>
+    </message>
+    <message>
+        <source>Updated</source>
+        <translation>更新时间</translation>
+    </message>
+    <message>
+        <source>Cannot list sessions: %1</source>
+        <translation>无法列出会话：%1</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n run(s)</source>
+        <translation>
+            <numerusform>%n 次运行</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Tags: %1</source>
+        <translation>标签：%1</translation>
+    </message>
+    <message>
+        <source>Created %1, updated %2</source>
+        <translation>创建于 %1，更新于 %2</translation>
+    </message>
+    <message>
+        <source>%1 · %2 → %3 (%4%)</source>
+        <translation>%1 · %2 → %3 (%4%)</translation>
+    </message>
+    <message>
+        <source>%1, %2 mode</source>
+        <translation>%1，%2 模式</translation>
+    </message>
+    <message>
+        <source>Model: %1</source>
+        <translation>模型：%1</translation>
+    </message>
+    <message>
+        <source>Cannot rename the session: %1</source>
+        <translation>无法重命名会话：%1</translation>
+    </message>
+</context>
+<context>
+    <name>terse::app::MainWindow</name>
+    <message>
+        <source>Terse Studio</source>
+        <translation>Terse Studio</translation>
+    </message>
+    <message>
+        <source>%1 — Terse Studio</source>
+        <translation>%1 — Terse Studio</translation>
+    </message>
+    <message>
+        <source>Compressing: %1…</source>
+        <translation>正在压缩：%1…</translation>
+    </message>
+    <message>
+        <source>Re-decided from cached scores.</source>
+        <translation>已根据缓存的分数重新判定。</translation>
+    </message>
+    <message>
+        <source>Done.</source>
+        <translation>完成。</translation>
+    </message>
+    <message>
+        <source>Compression failed: %1</source>
+        <translation>压缩失败：%1</translation>
+    </message>
+    <message>
+        <source>Failed.</source>
+        <translation>失败。</translation>
+    </message>
+    <message>
+        <source>Cancelled.</source>
+        <translation>已取消。</translation>
+    </message>
+    <message>
+        <source>Cannot load this model: %1</source>
+        <translation>无法加载此模型：%1</translation>
+    </message>
+    <message>
+        <source>Sessions are not saved: %1</source>
+        <translation>会话未保存：%1</translation>
+    </message>
+    <message>
+        <source>Compression method</source>
+        <translation>压缩方法</translation>
+    </message>
+    <message>
+        <source>&amp;Method:</source>
+        <translation>方法(&amp;M)：</translation>
+    </message>
+    <message>
+        <source>Rate: the fraction of tokens to keep (compressed / original). Default 0.5.</source>
+        <translation>压缩率：保留的词元比例（压缩后 / 原始）。默认 0.5。</translation>
+    </message>
+    <message>
+        <source>&amp;Rate:</source>
+        <translation>压缩率(&amp;R)：</translation>
+    </message>
+    <message>
+        <source>Compress</source>
+        <translation>压缩</translation>
+    </message>
+    <message>
+        <source>Compress the prompt (Ctrl+Return)</source>
+        <translation>压缩提示词 (Ctrl+Return)</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Stop the running job (Esc)</source>
+        <translation>停止正在运行的任务 (Esc)</translation>
+    </message>
+    <message>
+        <source>Colour tokens by this score</source>
+        <translation>按此分数为词元着色</translation>
+    </message>
+    <message>
+        <source>Colour &amp;by:</source>
+        <translation>着色依据(&amp;B)：</translation>
+    </message>
+    <message>
+        <source>No result yet: paste a prompt and press Compress.</source>
+        <translation>尚无结果：粘贴提示词并点击“压缩”。</translation>
+    </message>
+    <message>
+        <source>Ready.</source>
+        <translation>就绪。</translation>
+    </message>
+    <message>
+        <source>Parameters</source>
+        <translation>参数</translation>
+    </message>
+    <message>
+        <source>M&amp;odel:</source>
+        <translation>模型(&amp;O)：</translation>
+    </message>
+    <message>
+        <source>Autosave failed: %1</source>
+        <translation>自动保存失败：%1</translation>
+    </message>
+    <message>
+        <source>Restored your last working state.</source>
+        <translation>已恢复上次的工作状态。</translation>
+    </message>
+    <message>
+        <source>The run was not saved: %1</source>
+        <translation>本次运行未保存：%1</translation>
+    </message>
+    <message>
+        <source>Cannot load the saved run: %1</source>
+        <translation>无法加载已保存的运行：%1</translation>
+    </message>
+    <message>
+        <source>Showing a saved %1 run from %2 (not recomputed).</source>
+        <translation>正在显示 %2 保存的 %1 运行（未重新计算）。</translation>
+    </message>
+    <message>
+        <source>No session database is open.</source>
+        <translation>未打开会话数据库。</translation>
+    </message>
+    <message>
+        <source>Export sessions</source>
+        <translation>导出会话</translation>
+    </message>
+    <message>
+        <source>JSON files (*.json);;All files (*)</source>
+        <translation>JSON 文件 (*.json);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>Export only the selected session?</source>
+        <translation>仅导出所选会话？</translation>
+    </message>
+    <message>
+        <source>Cannot export sessions to “%1”: %2</source>
+        <translation>无法将会话导出到“%1”：%2</translation>
+    </message>
+    <message>
+        <source>Exported to %1.</source>
+        <translation>已导出到 %1。</translation>
+    </message>
+    <message>
+        <source>No writable session database is open.</source>
+        <translation>未打开可写的会话数据库。</translation>
+    </message>
+    <message>
+        <source>Import sessions</source>
+        <translation>导入会话</translation>
+    </message>
+    <message>
+        <source>Cannot import “%1”: %2</source>
+        <translation>无法导入“%1”：%2</translation>
+    </message>
+    <message numerus="yes">
+        <source>Imported %n session(s).</source>
+        <translation>
+            <numerusform>已导入 %n 个会话。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>“%1” skipped: %2</source>
+        <translation>已跳过“%1”：%2</translation>
+    </message>
+    <message>
+        <source>&amp;File</source>
+        <translation>文件(&amp;F)</translation>
+    </message>
+    <message>
+        <source>&amp;Open…</source>
+        <translation>打开(&amp;O)…</translation>
+    </message>
+    <message>
+        <source>Open prompt</source>
+        <translation>打开提示词</translation>
+    </message>
+    <message>
+        <source>Text files (*.txt *.md *.markdown);;All files (*)</source>
+        <translation>文本文件 (*.txt *.md *.markdown);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>Open &amp;Recent</source>
+        <translation>最近打开(&amp;R)</translation>
+    </message>
+    <message>
+        <source>&amp;Save Compressed Text As…</source>
+        <translation>将压缩文本另存为(&amp;S)…</translation>
+    </message>
+    <message>
+        <source>&amp;New Session</source>
+        <translation>新建会话(&amp;N)</translation>
+    </message>
+    <message>
+        <source>New session started: the next runs are saved into it.</source>
+        <translation>已开始新会话：之后的运行将保存到其中。</translation>
+    </message>
+    <message>
+        <source>Open Session &amp;Database…</source>
+        <translation>打开会话数据库(&amp;D)…</translation>
+    </message>
+    <message>
+        <source>Open or create a session database</source>
+        <translation>打开或创建会话数据库</translation>
+    </message>
+    <message>
+        <source>Terse sessions (*.sqlite3 *.sqlite *.db);;All files (*)</source>
+        <translation>Terse 会话 (*.sqlite3 *.sqlite *.db);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>&amp;Export Sessions…</source>
+        <translation>导出会话(&amp;E)…</translation>
+    </message>
+    <message>
+        <source>&amp;Import Sessions…</source>
+        <translation>导入会话(&amp;I)…</translation>
+    </message>
+    <message>
+        <source>&amp;Quit</source>
+        <translation>退出(&amp;Q)</translation>
+    </message>
+    <message>
+        <source>&amp;Edit</source>
+        <translation>编辑(&amp;E)</translation>
+    </message>
+    <message>
+        <source>&amp;Copy Compressed Text</source>
+        <translation>复制压缩文本(&amp;C)</translation>
+    </message>
+    <message>
+        <source>Undo Session Change</source>
+        <translation>撤销会话更改</translation>
+    </message>
+    <message>
+        <source>Redo Session Change</source>
+        <translation>重做会话更改</translation>
+    </message>
+    <message>
+        <source>&amp;View</source>
+        <translation>视图(&amp;V)</translation>
+    </message>
+    <message>
+        <source>&amp;Run</source>
+        <translation>运行(&amp;R)</translation>
+    </message>
+    <message>
+        <source>&amp;Compress</source>
+        <translation>压缩(&amp;C)</translation>
+    </message>
+    <message>
+        <source>C&amp;ancel</source>
+        <translation>取消(&amp;A)</translation>
+    </message>
+    <message>
+        <source>&amp;Help</source>
+        <translation>帮助(&amp;H)</translation>
+    </message>
+    <message>
+        <source>&amp;About Terse Studio</source>
+        <translation>关于 Terse Studio(&amp;A)</translation>
+    </message>
+    <message>
+        <source>About Terse Studio</source>
+        <translation>关于 Terse Studio</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Terse Studio %1&lt;/b&gt;&lt;p&gt;A workbench for LLM prompt compression.&lt;/p&gt;&lt;p&gt;libtorch %2, %3 threads.&lt;/p&gt;&lt;p&gt;Licensed under the GNU GPL v3 or later.&lt;/p&gt;</source>
+        <translation>&lt;b&gt;Terse Studio %1&lt;/b&gt;&lt;p&gt;LLM 提示词压缩工作台。&lt;/p&gt;&lt;p&gt;libtorch %2，%3 个线程。&lt;/p&gt;&lt;p&gt;依据 GNU GPL v3 或更高版本授权。&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <source>Cannot load the language “%1”.</source>
+        <translation>无法加载语言“%1”。</translation>
+    </message>
+    <message>
+        <source>System</source>
+        <translation>跟随系统</translation>
+    </message>
+    <message>
+        <source>&amp;Language</source>
+        <translation>语言(&amp;L)</translation>
+    </message>
+    <message>
+        <source>Language changed; some texts change after a restart.</source>
+        <translation>语言已更改；部分文字需重启后才会更新。</translation>
+    </message>
+    <message>
+        <source>Cannot open “%1”: %2</source>
+        <translation>无法打开“%1”：%2</translation>
+    </message>
+    <message>
+        <source>“%1” is %2 MB; Terse opens prompts up to %3 MB.</source>
+        <translation>“%1”大小为 %2 MB；Terse 只能打开不超过 %3 MB 的提示词。</translation>
+    </message>
+    <message>
+        <source>Cannot read “%1”: %2</source>
+        <translation>无法读取“%1”：%2</translation>
+    </message>
+    <message>
+        <source>“%1” looks like a binary file (NUL byte at offset %2); open a text file.</source>
+        <translation>“%1”看起来是二进制文件（偏移 %2 处有 NUL 字节）；请打开文本文件。</translation>
+    </message>
+    <message>
+        <source>“%1” is not valid UTF-8 text (first invalid byte at offset %2). Convert it to UTF-8 and try again.</source>
+        <translation>“%1”不是有效的 UTF-8 文本（第一个无效字节位于偏移 %2）。请转换为 UTF-8 后重试。</translation>
+    </message>
+    <message>
+        <source>Opened %1 (%2 KB).</source>
+        <translation>已打开 %1（%2 KB）。</translation>
+    </message>
+    <message>
+        <source>The prompt is empty: paste or open some text first.</source>
+        <translation>提示词为空：请先粘贴或打开一些文本。</translation>
+    </message>
+    <message>
+        <source>The prompt cannot be compressed: %1</source>
+        <translation>无法压缩该提示词：%1</translation>
+    </message>
+    <message>
+        <source>Compressing…</source>
+        <translation>正在压缩…</translation>
+    </message>
+    <message>
+        <source>Cancelling…</source>
+        <translation>正在取消…</translation>
+    </message>
+    <message>
+        <source>decision only</source>
+        <translation>仅显示判定</translation>
+    </message>
+    <message>
+        <source>Nothing to save yet: compress a prompt first.</source>
+        <translation>尚无可保存内容：请先压缩提示词。</translation>
+    </message>
+    <message>
+        <source>Save compressed text</source>
+        <translation>保存压缩文本</translation>
+    </message>
+    <message>
+        <source>Text files (*.txt);;All files (*)</source>
+        <translation>文本文件 (*.txt);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>Cannot save “%1”: %2</source>
+        <translation>无法保存“%1”：%2</translation>
+    </message>
+</context>
+<context>
+    <name>terse::app::ModelPicker</name>
+    <message>
+        <source>Model that scores the prompt</source>
+        <translation>为提示词打分的模型</translation>
+    </message>
+    <message>
+        <source>Add model…</source>
+        <translation>添加模型…</translation>
+    </message>
+    <message>
+        <source>Add a model file (.safetensors, .gguf, .bin) or a model folder</source>
+        <translation>添加模型文件（.safetensors、.gguf、.bin）或模型文件夹</translation>
+    </message>
+    <message>
+        <source>Model &amp;Folder…</source>
+        <translation>模型文件夹(&amp;F)…</translation>
+    </message>
+    <message>
+        <source>Add model folder</source>
+        <translation>添加模型文件夹</translation>
+    </message>
+    <message>
+        <source>Model &amp;File…</source>
+        <translation>模型文件(&amp;F)…</translation>
+    </message>
+    <message>
+        <source>Add model file</source>
+        <translation>添加模型文件</translation>
+    </message>
+    <message>
+        <source>Model files (*.safetensors *.gguf *.bin);;All files (*)</source>
+        <translation>模型文件 (*.safetensors *.gguf *.bin);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>Method default</source>
+        <translation>方法默认</translation>
+    </message>
+    <message>
+        <source>Each method uses its own default model</source>
+        <translation>每种方法使用各自的默认模型</translation>
+    </message>
+    <message>
+        <source>Terse LM</source>
+        <translation>Terse 语言模型</translation>
+    </message>
+    <message>
+        <source>Terse tagger</source>
+        <translation>Terse 标注器</translation>
+    </message>
+    <message>
+        <source>%1 (bundled)</source>
+        <translation>%1（内置）</translation>
+    </message>
+    <message>
+        <source>%1 (not installed)</source>
+        <translation>%1（未安装）</translation>
+    </message>
+    <message>
+        <source>HuggingFace cache: %1
+%2</source>
+        <translation>HuggingFace 缓存：%1
+%2</translation>
+    </message>
+    <message>
+        <source>Only pickle weights: convert to safetensors to use it.</source>
+        <translation>仅有 pickle 权重：请转换为 safetensors 后使用。</translation>
+    </message>
+    <message>
+        <source>%1 (HF cache)</source>
+        <translation>%1（HF 缓存）</translation>
+    </message>
+</context>
+<context>
+    <name>terse::app::ParameterPanel</name>
+    <message>
+        <source>Method parameters</source>
+        <translation>方法参数</translation>
+    </message>
+    <message>
+        <source>This method has no parameters.</source>
+        <translation>此方法没有参数。</translation>
+    </message>
+    <message>
+        <source>Common</source>
+        <translation>通用</translation>
+    </message>
+    <message>
+        <source>Corrected</source>
+        <translation>修正</translation>
+    </message>
+    <message>
+        <source>Reference</source>
+        <translation>参考</translation>
+    </message>
+    <message>
+        <source>Corrected fixes the reference implementation&apos;s quirks so the achieved rate matches the requested one; Reference reproduces the reference exactly (parity).</source>
+        <translation>“修正”模式修复参考实现的缺陷，使实际压缩率与请求值一致；“参考”模式精确复现参考实现（一致性）。</translation>
+    </message>
+    <message>
+        <source>Mode (default corrected):</source>
+        <translation>模式（默认：修正）：</translation>
+    </message>
+    <message>
+        <source>Random seed for methods with randomness.</source>
+        <translation>用于含随机性方法的随机种子。</translation>
+    </message>
+    <message>
+        <source>Seed (default %1):</source>
+        <translation>随机种子（默认 %1）：</translation>
+    </message>
+    <message>
+        <source>use rate</source>
+        <translation>使用压缩率</translation>
+    </message>
+    <message>
+        <source>Token budget of the output; 0 uses the rate instead.</source>
+        <translation>输出的词元预算；0 表示改用压缩率。</translation>
+    </message>
+    <message>
+        <source>Target tokens (default 0 = rate):</source>
+        <translation>目标词元数（默认 0 = 压缩率）：</translation>
+    </message>
+    <message>
+        <source>Reset to Defaults</source>
+        <translation>恢复默认值</translation>
+    </message>
+    <message>
+        <source>Set every parameter back to the method&apos;s default</source>
+        <translation>将所有参数恢复为该方法的默认值</translation>
+    </message>
+    <message>
+        <source>%1:</source>
+        <translation>%1：</translation>
+    </message>
+    <message>
+        <source>%1 (default %2):</source>
+        <translation>%1（默认 %2）：</translation>
+    </message>
+</context>
+<context>
+    <name>terse::app::ResultAdapter</name>
+    <message>
+        <source>Instructions and questions are kept verbatim.</source>
+        <translation>指令和问题按原文保留。</translation>
+    </message>
+    <message>
+        <source>Pinned: always kept.</source>
+        <translation>已固定：始终保留。</translation>
+    </message>
+    <message>
+        <source>Pinned: always dropped.</source>
+        <translation>已固定：始终删除。</translation>
+    </message>
+    <message>
+        <source>Kept: %1 %2 is at or above the threshold %3.</source>
+        <translation>保留：%1 %2 不低于阈值 %3。</translation>
+    </message>
+    <message>
+        <source>Dropped: %1 %2 is below the threshold %3.</source>
+        <translation>删除：%1 %2 低于阈值 %3。</translation>
+    </message>
+    <message>
+        <source>Kept.</source>
+        <translation>保留。</translation>
+    </message>
+    <message>
+        <source>Dropped.</source>
+        <translation>删除。</translation>
+    </message>
+    <message>
+        <source>Removed in stage: %1.</source>
+        <translation>在阶段 %1 中删除。</translation>
+    </message>
+    <message>
+        <source>%1 → %2 %3s (%4% kept, requested %5%) · %6 ms</source>
+        <translation>%1 → %2 %3s（保留 %4%，请求 %5%）· %6 毫秒</translation>
+    </message>
+</context>
+<context>
+    <name>terse::app::SessionManager</name>
+    <message>
+        <source>Sessions: not opened yet.</source>
+        <translation>会话：尚未打开。</translation>
+    </message>
+    <message>
+        <source>Opening %1…</source>
+        <translation>正在打开 %1…</translation>
+    </message>
+    <message>
+        <source>The session database “%1” cannot be used: %2. Terse left the file as it is.</source>
+        <translation>无法使用会话数据库“%1”：%2。Terse 未改动该文件。</translation>
+    </message>
+    <message>
+        <source>Cannot open the session database “%1”: %2</source>
+        <translation>无法打开会话数据库“%1”：%2</translation>
+    </message>
+    <message>
+        <source>Still saving to %1.</source>
+        <translation>仍保存到 %1。</translation>
+    </message>
+    <message>
+        <source>Not saving sessions: %1 could not be opened. Use File › Open Session Database… to choose another file.</source>
+        <translation>未保存会话：无法打开 %1。请使用“文件 › 打开会话数据库…”选择其他文件。</translation>
+    </message>
+    <message>
+        <source>Read-only: %1 was written by a newer Terse (schema %2); runs are not saved.</source>
+        <translation>只读：%1 由更新版本的 Terse 写入（架构 %2）；运行不会被保存。</translation>
+    </message>
+    <message>
+        <source>Read-only: %1</source>
+        <translation>只读：%1</translation>
+    </message>
+    <message>
+        <source>Saving sessions to %1 (opened in %2 ms)</source>
+        <translation>会话保存到 %1（打开耗时 %2 毫秒）</translation>
+    </message>
+    <message>
+        <source>Session %1</source>
+        <translation>会话 %1</translation>
+    </message>
+</context>
+<context>
+    <name>terse::widgets::PromptEditor</name>
+    <message>
+        <source>Paste a prompt here, open a .txt or .md file, or drop one on this editor.</source>
+        <translation>在此粘贴提示词，打开 .txt 或 .md 文件，或将文件拖放到此编辑器。</translation>
+    </message>
+    <message>
+        <source>Prompt</source>
+        <translation>提示词</translation>
+    </message>
+</context>
+<context>
+    <name>terse::widgets::ScorePlot</name>
+    <message>
+        <source>token</source>
+        <translation>词元</translation>
+    </message>
+    <message>
+        <source>kept</source>
+        <translation>保留</translation>
+    </message>
+</context>
+<context>
+    <name>terse::widgets::TokenHeatmapView</name>
+    <message>
+        <source>Compressed prompt</source>
+        <translation>压缩后的提示词</translation>
+    </message>
+    <message>
+        <source>
+
+… %1 more tokens not shown (the view shows the first %2).</source>
+        <translation>
+
+… 另有 %1 个词元未显示（视图仅显示前 %2 个）。</translation>
+    </message>
+    <message>
+        <source>kept</source>
+        <translation>保留</translation>
+    </message>
+    <message>
+        <source>dropped</source>
+        <translation>删除</translation>
+    </message>
+    <message>
+        <source>forced</source>
+        <translation>强制</translation>
+    </message>
+</context>
+</TS>
