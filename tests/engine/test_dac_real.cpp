@@ -50,7 +50,11 @@ private slots:
         QFETCH(QString, variant);
         QFETCH(double, rate);
         QFETCH(bool, reference);
-        const std::string text = prompt == "gsm8k" ? gsm8kCotPrompt() : meetingTranscript();
+        // The meeting transcript is cut to its first ~12 kB (about 3k tokens, at a line end): dynamic DAC
+        // re-forwards up to 15 times, and the whole 11k-token transcript takes minutes on 2 cores.
+        std::string text = prompt == "gsm8k" ? gsm8kCotPrompt() : meetingTranscript();
+        if (prompt != "gsm8k" && text.size() > 12000)
+            text.resize(text.rfind('\n', 12000) + 1);
         QVERIFY(!text.empty());
         auto c = createCompressor(method.toStdString());
         QVERIFY(c);
