@@ -50,7 +50,7 @@ private slots:
         QTest::addColumn<QString>("code");
         QTest::addColumn<QString>("compress");
         QTest::addColumn<QString>("fileMenu");
-        QTest::addColumn<QString>("placeholderStart");  // terse_widgets' PromptEditor
+        QTest::addColumn<QString>("hintStart");  // terse_widgets' PromptEditor
         // QTest checks column types: every cell is a QString, not a const char *.
         QTest::newRow("en") << QStringLiteral("en") << QStringLiteral("Compress") << QStringLiteral("&File")
                             << QStringLiteral("Paste a prompt here");
@@ -65,13 +65,13 @@ private slots:
         QFETCH(QString, code);
         QFETCH(QString, compress);
         QFETCH(QString, fileMenu);
-        QFETCH(QString, placeholderStart);
+        QFETCH(QString, hintStart);
         QVERIFY(installLanguage(*qApp, code));
         QCOMPARE(currentLanguage(*qApp), code);
         MainWindow w;
         QCOMPARE(w.runButton()->text(), compress);
         QCOMPARE(menuTitle(w, 0), fileMenu);
-        QVERIFY2(w.promptEditor()->placeholderText().startsWith(placeholderStart),
+        QVERIFY2(w.promptEditor()->placeholderText().startsWith(hintStart),
                  qPrintable(w.promptEditor()->placeholderText()));
     }
 

@@ -28,7 +28,7 @@ class TestSessionStoreCli : public QObject {
         return r;
     }
 
-    // Replaces the placeholders DB, PROMPT and DIR in a row's arguments.
+    // Substitutes the markers DB, PROMPT and DIR in a row's arguments.
     QStringList expand(const QStringList &args) const
     {
         QStringList out;

@@ -7,6 +7,22 @@
 
 namespace terse::detail {
 
+OptionSpec makeOption(std::string name, std::string label, std::string help, OptionSpec::Type type, std::string def,
+                      double lo, double hi, double step, std::vector<std::string> choices)
+{
+    OptionSpec s;
+    s.name = std::move(name);
+    s.label = std::move(label);
+    s.help = std::move(help);
+    s.type = type;
+    s.defaultValue = std::move(def);
+    s.minValue = lo;
+    s.maxValue = hi;
+    s.step = step;
+    s.choices = std::move(choices);
+    return s;
+}
+
 std::vector<Unit> wordUnits(const Prompt &prompt, bool keepNonContext)
 {
     std::vector<Unit> units;

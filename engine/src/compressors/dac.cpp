@@ -151,22 +151,6 @@ std::vector<bool> consecutiveRestore(const std::vector<int> &deleted)
 
 constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();
 
-OptionSpec makeSpec(std::string name, std::string label, std::string help, OptionSpec::Type type, std::string def,
-                    double lo = 0, double hi = 1, double step = 0.01, std::vector<std::string> choices = {})
-{
-    OptionSpec s;
-    s.name = std::move(name);
-    s.label = std::move(label);
-    s.help = std::move(help);
-    s.type = type;
-    s.defaultValue = std::move(def);
-    s.minValue = lo;
-    s.maxValue = hi;
-    s.step = step;
-    s.choices = std::move(choices);
-    return s;
-}
-
 }  // namespace
 
 std::string DacCompressor::description() const
@@ -178,17 +162,17 @@ std::string DacCompressor::description() const
 std::vector<OptionSpec> DacCompressor::options() const
 {
     return {
-        makeSpec("variant", "Variant", "compressor.py methods: entropy only or fused, single pass or dynamic, and the "
+        detail::makeOption("variant", "Variant", "compressor.py methods: entropy only or fused, single pass or dynamic, and the "
                  "consecutive-deletion limit (_wosucce)", OptionSpec::Type::Choice, "dynamic_attn_ppl", 0, 1, 0.01,
                  kVariantNames),
-        makeSpec("fusion", "Fusion", "additive: α·attention + (1−α)·entropy after min-max normalisation; "
+        detail::makeOption("fusion", "Fusion", "additive: α·attention + (1−α)·entropy after min-max normalisation; "
                  "multiplicative: raw product", OptionSpec::Type::Choice, "additive", 0, 1, 0.01,
                  {"additive", "multiplicative"}),
-        makeSpec("alpha", "Attention weight α", "weight of the attention term in the additive fusion (default 0.8)",
+        detail::makeOption("alpha", "Attention weight α", "weight of the attention term in the additive fusion (default 0.8)",
                  OptionSpec::Type::Double, "0.8", 0, 1, 0.05),
-        makeSpec("stages", "Stages T", "removal stages of the dynamic variants; 0 = min(max(1, n/100), 15)",
+        detail::makeOption("stages", "Stages T", "removal stages of the dynamic variants; 0 = min(max(1, n/100), 15)",
                  OptionSpec::Type::Int, "0", 0, 100, 1),
-        makeSpec("preserve_punct", "Preserve punctuation", "never remove tokens that are pure punctuation",
+        detail::makeOption("preserve_punct", "Preserve punctuation", "never remove tokens that are pure punctuation",
                  OptionSpec::Type::Bool, "false"),
     };
 }

@@ -445,22 +445,6 @@ bool identifierJoin(std::string_view text, const Span &a, const Span &b)
 }
 
 // OptionSpec without aggregate initialisation (its trailing members have defaults).
-OptionSpec spec(std::string name, std::string label, std::string help, OptionSpec::Type type, std::string def,
-                double lo = 0, double hi = 1, double step = 0.01, std::vector<std::string> choices = {})
-{
-    OptionSpec s;
-    s.name = std::move(name);
-    s.label = std::move(label);
-    s.help = std::move(help);
-    s.type = type;
-    s.defaultValue = std::move(def);
-    s.minValue = lo;
-    s.maxValue = hi;
-    s.step = step;
-    s.choices = std::move(choices);
-    return s;
-}
-
 }  // namespace
 
 std::string LlmLingua2Compressor::description() const
@@ -472,34 +456,34 @@ std::vector<OptionSpec> LlmLingua2Compressor::options() const
 {
     using T = OptionSpec::Type;
     return {
-        spec("force_tokens", "Force tokens", "Always kept (p = 1); whitespace-separated with escapes (\\n, \\s); tokens "
+        detail::makeOption("force_tokens", "Force tokens", "Always kept (p = 1); whitespace-separated with escapes (\\n, \\s); tokens "
                                          "that are not one subword map to [NEWi] (LLMLingua-2 force_tokens).",
          T::String, ""),
-        spec("chunk_end_tokens", "Chunk end tokens", "512-token chunks end after one of these (reference chunk_end_tokens).",
+        detail::makeOption("chunk_end_tokens", "Chunk end tokens", "512-token chunks end after one of these (reference chunk_end_tokens).",
          T::String, ". \\n"),
-        spec("drop_consecutive", "Drop consecutive force tokens",
+        detail::makeOption("drop_consecutive", "Drop consecutive force tokens",
          "Drops a force token repeating the previous one with nothing important between (reference drop_consecutive).",
          T::Bool, "false"),
-        spec("force_reserve_digit", "Keep digits", "Words with a digit get p = 1 (reference force_reserve_digit).", T::Bool,
+        detail::makeOption("force_reserve_digit", "Keep digits", "Words with a digit get p = 1 (reference force_reserve_digit).", T::Bool,
          "false"),
-        spec("token_to_word", "Word probability", "Mean or first subword probability per word (reference token_to_word).",
+        detail::makeOption("token_to_word", "Word probability", "Mean or first subword probability per word (reference token_to_word).",
          T::Choice, "mean", 0, 1, 0.01, {"mean", "first"}),
-        spec("use_context_level_filter", "Context filter",
+        detail::makeOption("use_context_level_filter", "Context filter",
          "With several contexts, first drops whole contexts by mean word probability; default rate (rate+1)/2 "
          "(compress_prompt passes True).",
          T::Bool, "true"),
-        spec("context_level_rate", "Context keep rate", "Fraction of contexts kept by the context filter (1 = derive from rate).",
+        detail::makeOption("context_level_rate", "Context keep rate", "Fraction of contexts kept by the context filter (1 = derive from rate).",
          T::Double, "1.0", 0, 1, 0.01),
-        spec("target_context", "Target contexts", "Number of contexts to keep (-1 = off).", T::Int, "-1", -1, 1000, 1),
-        spec("context_level_target_token", "Context token budget", "Target tokens for the context filter (-1 = off).",
+        detail::makeOption("target_context", "Target contexts", "Number of contexts to keep (-1 = off).", T::Int, "-1", -1, 1000, 1),
+        detail::makeOption("context_level_target_token", "Context token budget", "Target tokens for the context filter (-1 = off).",
          T::Int, "-1", -1, 1e9, 1),
-        spec("force_context_ids", "Forced contexts", "Whitespace-separated indices of contexts the filter always keeps.",
+        detail::makeOption("force_context_ids", "Forced contexts", "Whitespace-separated indices of contexts the filter always keeps.",
          T::String, ""),
-        spec("protect_regex", "Protect regex", "Corrected mode: text matching this PCRE2 pattern is kept verbatim.",
+        detail::makeOption("protect_regex", "Protect regex", "Corrected mode: text matching this PCRE2 pattern is kept verbatim.",
          T::String, ""),
-        spec("keep_structure", "Keep structure",
+        detail::makeOption("keep_structure", "Keep structure",
          "Corrected mode: fenced code blocks are kept whole, JSON keys and punctuation are kept.", T::Bool, "true"),
-        spec("keep_identifiers", "Keep identifiers whole",
+        detail::makeOption("keep_identifiers", "Keep identifiers whole",
          "Corrected mode: numbers and identifiers split by the tokenizer (ABC-123, 3.14, user_id) are one unit.",
          T::Bool, "true"),
     };

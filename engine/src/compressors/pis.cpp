@@ -268,22 +268,6 @@ Result<PisSettings> parsePis(const std::map<std::string, std::string> &params)
 
 constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();
 
-OptionSpec makeSpec(std::string name, std::string label, std::string help, OptionSpec::Type type, std::string def,
-                    double lo = 0, double hi = 1, double step = 0.01, std::vector<std::string> choices = {})
-{
-    OptionSpec s;
-    s.name = std::move(name);
-    s.label = std::move(label);
-    s.help = std::move(help);
-    s.type = type;
-    s.defaultValue = std::move(def);
-    s.minValue = lo;
-    s.maxValue = hi;
-    s.step = step;
-    s.choices = std::move(choices);
-    return s;
-}
-
 }  // namespace
 
 std::string PisCompressor::description() const
@@ -295,14 +279,14 @@ std::string PisCompressor::description() const
 std::vector<OptionSpec> PisCompressor::options() const
 {
     return {
-        makeSpec("gamma", "TF-IDF weight γ", "w = attention^(1−γ) · tfidf^γ", OptionSpec::Type::Double, "0.5", 0, 1, 0.05),
-        makeSpec("tau", "Similarity τ", "a sentence this similar (cosine) to a kept earlier one is redundant",
+        detail::makeOption("gamma", "TF-IDF weight γ", "w = attention^(1−γ) · tfidf^γ", OptionSpec::Type::Double, "0.5", 0, 1, 0.05),
+        detail::makeOption("tau", "Similarity τ", "a sentence this similar (cosine) to a kept earlier one is redundant",
          OptionSpec::Type::Double, "0.9", 0, 1, 0.01),
-        makeSpec("survival", "Survival q", "c consecutive redundant sentences: delete with probability 1 − q^c",
+        detail::makeOption("survival", "Survival q", "c consecutive redundant sentences: delete with probability 1 − q^c",
          OptionSpec::Type::Double, "0.5", 0, 1, 0.05),
-        makeSpec("sentence_filter", "Sentence filter", "Russian-roulette removal of redundant sentences",
+        detail::makeOption("sentence_filter", "Sentence filter", "Russian-roulette removal of redundant sentences",
          OptionSpec::Type::Bool, "true"),
-        makeSpec("agent", "Ratio agent", "safetensors file of a trained agent (default: pis_agent.safetensors beside "
+        detail::makeOption("agent", "Ratio agent", "safetensors file of a trained agent (default: pis_agent.safetensors beside "
                                  "the model)", OptionSpec::Type::String, ""),
     };
 }

@@ -299,22 +299,6 @@ Result<void> decide(CompressionResult &r, const CompressOptions &o, const Params
 }
 
 // OptionSpec without aggregate initialisation (its trailing members have defaults).
-OptionSpec spec(std::string name, std::string label, std::string help, OptionSpec::Type type, std::string def,
-                double lo = 0, double hi = 1, double step = 0.01, std::vector<std::string> choices = {})
-{
-    OptionSpec s;
-    s.name = std::move(name);
-    s.label = std::move(label);
-    s.help = std::move(help);
-    s.type = type;
-    s.defaultValue = std::move(def);
-    s.minValue = lo;
-    s.maxValue = hi;
-    s.step = step;
-    s.choices = std::move(choices);
-    return s;
-}
-
 }  // namespace
 
 std::string SelectiveContextCompressor::description() const
@@ -326,19 +310,19 @@ std::vector<OptionSpec> SelectiveContextCompressor::options() const
 {
     using T = OptionSpec::Type;
     return {
-        spec("reduce_level", "Unit", "token, phrase or sent (reference default phrase). Phrases without spaCy: a run of "
+        detail::makeOption("reduce_level", "Unit", "token, phrase or sent (reference default phrase). Phrases without spaCy: a run of "
                                  "words broken before each function word (articles, prepositions, pronouns, "
                                  "auxiliaries) unless the phrase so far is all function words; punctuation marks "
                                  "are units of their own.",
          T::Choice, "phrase", 0, 1, 0.01, {"token", "phrase", "sent"}),
-        spec("unit_score", "Unit score", "Corrected mode: sum (total self-information of the unit) or mean per token "
+        detail::makeOption("unit_score", "Unit score", "Corrected mode: sum (total self-information of the unit) or mean per token "
                                      "(reference mode always uses the mean).",
          T::Choice, "sum", 0, 1, 0.01, {"sum", "mean"}),
-        spec("protect_regex", "Protect regex", "Corrected mode: text matching this PCRE2 pattern is kept verbatim.",
+        detail::makeOption("protect_regex", "Protect regex", "Corrected mode: text matching this PCRE2 pattern is kept verbatim.",
          T::String, ""),
-        spec("keep_structure", "Keep structure",
+        detail::makeOption("keep_structure", "Keep structure",
          "Corrected mode: fenced code blocks are kept whole, JSON keys and punctuation are kept.", T::Bool, "true"),
-        spec("keep_identifiers", "Keep words whole",
+        detail::makeOption("keep_identifiers", "Keep words whole",
          "Corrected mode: token units are whole words and numbers/identifiers (ABC-123, 3.14) are never split.",
          T::Bool, "true"),
     };
