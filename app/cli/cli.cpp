@@ -1,5 +1,8 @@
 #include "cli.h"
 
+#include <algorithm>
+#include <filesystem>
+
 #include <cerrno>
 #include <cmath>
 #include <cstdio>
@@ -135,6 +138,30 @@ int reportError(const std::string &message, int code)
 {
     std::fprintf(stderr, "terse: %s\n", message.c_str());
     return code;
+}
+
+// --data: a folder (every *.jsonl in it, abstractive records are skipped) or comma-separated files.
+std::vector<std::string> dataFiles(const std::string &spec)
+{
+    std::vector<std::string> files;
+    if (std::filesystem::is_directory(spec)) {
+        for (const auto &e : std::filesystem::directory_iterator(spec))
+            if (e.path().extension() == ".jsonl")
+                files.push_back(e.path().string());
+        std::sort(files.begin(), files.end());
+        return files;
+    }
+    std::size_t b = 0;
+    while (b <= spec.size()) {
+        const auto e = spec.find(',', b);
+        const auto part = spec.substr(b, e == std::string::npos ? std::string::npos : e - b);
+        if (!part.empty())
+            files.push_back(part);
+        if (e == std::string::npos)
+            break;
+        b = e + 1;
+    }
+    return files;
 }
 
 }  // namespace terse::cli

@@ -50,6 +50,9 @@ Result<double> parseDouble(const std::string &option, const std::string &text, d
                            bool loOpen = false);
 Result<long> parseLong(const std::string &option, const std::string &text, long lo, long hi);
 
+// A --data value: a folder (its *.jsonl files, sorted) or comma-separated file names.
+std::vector<std::string> dataFiles(const std::string &spec);
+
 // Prints "terse: <message>" to stderr and returns `code`.
 int reportError(const std::string &message, int code);
 

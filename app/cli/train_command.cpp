@@ -7,7 +7,10 @@
 #include <chrono>
 #include <csignal>
 #include <cstdio>
+#include <algorithm>
+#include <filesystem>
 #include <functional>
+#include <tuple>
 
 #include "terse/runtime.h"
 
@@ -24,22 +27,32 @@ JobContext progressJob()
 {
     auto start = std::make_shared<std::chrono::steady_clock::time_point>(std::chrono::steady_clock::now());
     auto last = std::make_shared<std::chrono::steady_clock::time_point>();
-    auto lastStage = std::make_shared<std::string>();
+    auto lastDone = std::make_shared<long long>(-1);
+    auto lastTotal = std::make_shared<long long>(-1);
+    auto firstDone = std::make_shared<long long>(0);
     return JobContext([=](long long done, long long total, const std::string &stage) {
         const auto now = std::chrono::steady_clock::now();
-        if (stage != *lastStage) {
+        // A new phase (the count restarts or the total changes) restarts the clock on a new line; the
+        // stage text itself may change every step (trainers put the running loss in it).
+        if (total != *lastTotal || done < *lastDone) {
             *start = now;
-            if (!lastStage->empty())
+            *firstDone = done;  // a resumed run starts part-way: the ETA counts only this run's rate
+            if (*lastTotal >= 0)
                 std::fprintf(stderr, "\n");
-            *lastStage = stage;
-        } else if (now - *last < std::chrono::milliseconds(250) || done == total) {
-            return;  // throttled; the final 100% line is printed once, by the stage change or the caller
+            *lastTotal = total;
+        } else if (now - *last < std::chrono::milliseconds(250) && done != total) {
+            *lastDone = done;
+            return;  // throttled
         }
+        *lastDone = done;
         *last = now;
         const double secs = std::chrono::duration<double>(now - *start).count();
         const double frac = total > 0 ? static_cast<double>(done) / static_cast<double>(total) : 0;
-        const double eta = frac > 0 ? secs * (1 - frac) / frac : 0;
-        std::fprintf(stderr, "\r%-16s %6.1f%%  %7.0fs elapsed  ETA %6.0fs", stage.c_str(), 100 * frac, secs, eta);
+        const double runFrac = total > *firstDone ? static_cast<double>(done - *firstDone) /
+                                                        static_cast<double>(total - *firstDone)
+                                                  : 0;
+        const double eta = runFrac > 0 ? secs * (1 - runFrac) / runFrac : 0;
+        std::fprintf(stderr, "\r%s %6.1f%%  %7.0fs elapsed  ETA %6.0fs ", stage.c_str(), 100 * frac, secs, eta);
         std::fflush(stderr);
     });
 }
@@ -189,6 +202,17 @@ int trainLmVerb(int argc, char **argv)
     std::fprintf(stderr, "\n");
     if (!r)
         return reportError(r.error().detail, exitCodeFor(r.error()));
+    // The tokenizer travels with the model so the folder loads on its own.
+    {
+        namespace fs = std::filesystem;
+        const fs::path tp(args->get("--tokenizer"));
+        const fs::path dir = fs::is_directory(tp) ? tp : tp.parent_path();
+        for (const char *f : {"tokenizer.json", "tokenizer_config.json", "special_tokens_map.json"}) {
+            std::error_code ec;
+            if (fs::exists(dir / f))
+                fs::copy_file(dir / f, fs::path(o.outputDir) / f, fs::copy_options::overwrite_existing, ec);
+        }
+    }
     std::printf("trained %lld parameters for %lld steps (%lld tokens) in %.0f s, %.0f tokens/s\n"
                 "final training loss %.4f nats/token",
                 r->parameters, r->steps, r->tokens, r->seconds, r->tokensPerSecond, r->finalLoss);
@@ -263,6 +287,88 @@ int trainPisAgentVerb(int argc, char **argv)
     return kExitOk;
 }
 
+
+int trainTaggerVerb(int argc, char **argv)
+{
+    auto args = parseArgs(argc, argv, 3,
+                          {"--data", "--tokenizer", "--out", "--init-from", "--hidden", "--layers", "--heads",
+                           "--intermediate", "--max-len", "--epochs", "--batch", "--lr", "--warmup", "--dropout",
+                           "--heldout-every", "--seed", "--threads"},
+                          {"--help"});
+    if (!args)
+        return reportError(args.error().detail + " (see terse train tagger --help)", kExitUsage);
+    if (args->has("--help") || !args->has("--data") || !args->has("--tokenizer") || !args->has("--out")) {
+        std::printf(
+            "usage: terse train tagger --data DIR|FILE[,FILE...] --tokenizer DIR_OR_FILE --out DIR\n"
+            "                          [--init-from LM_DIR] [--hidden 192] [--layers 3] [--heads 4]\n"
+            "                          [--intermediate 512] [--max-len 512] [--epochs 12] [--batch 32]\n"
+            "                          [--lr 1e-3] [--warmup 50] [--dropout 0.1] [--heldout-every 5]\n"
+            "                          [--seed 1234] [--threads N]\n"
+            "Trains an LLMLingua-2 style keep/drop tagger (BertForTokenClassification) on word labels from\n"
+            "human deletion-based compressions ({\"text\", \"summaries\"} JSONL; every 5th pair held out) and\n"
+            "writes DIR/config.json, DIR/model.safetensors and the tokenizer. --init-from copies a causal\n"
+            "LM's token embeddings (same tokenizer, hidden size) as a warm start.\n");
+        return args->has("--help") ? kExitOk : kExitUsage;
+    }
+    TaggerTrainOptions o;
+    o.data = dataFiles(args->get("--data"));
+    if (o.data.empty())
+        return reportError("no .jsonl files in '" + args->get("--data") + "'", kExitUsage);
+    o.tokenizer = args->get("--tokenizer");
+    o.outputDir = args->get("--out");
+    o.initFrom = args->get("--init-from");
+    const std::vector<std::pair<const char *, int *>> ints = {
+        {"--hidden", &o.hidden},       {"--layers", &o.layers},       {"--heads", &o.heads},
+        {"--intermediate", &o.intermediate}, {"--max-len", &o.maxPositions}, {"--epochs", &o.epochs},
+        {"--batch", &o.batchSize},     {"--warmup", &o.warmupSteps},  {"--heldout-every", &o.heldoutEvery}};
+    for (const auto &[name, target] : ints) {
+        if (!args->has(name))
+            continue;
+        auto v = parseLong(name, args->get(name), name == std::string("--warmup") ? 0 : 1, 1000000);
+        if (!v)
+            return reportError(v.error().detail, kExitUsage);
+        *target = static_cast<int>(*v);
+    }
+    for (const auto &[name, target, hi] : std::vector<std::tuple<const char *, double *, double>>{
+             {"--lr", &o.lr, 1.0}, {"--dropout", &o.dropout, 0.9}}) {
+        if (!args->has(name))
+            continue;
+        auto v = parseDouble(name, args->get(name), 0, hi, name == std::string("--lr"));
+        if (!v)
+            return reportError(v.error().detail, kExitUsage);
+        *target = *v;
+    }
+    if (args->has("--seed")) {
+        auto v = parseLong("--seed", args->get("--seed"), 0, 1L << 62);
+        if (!v)
+            return reportError(v.error().detail, kExitUsage);
+        o.seed = static_cast<std::uint64_t>(*v);
+    }
+    int threads = 0;
+    if (args->has("--threads")) {
+        auto v = parseLong("--threads", args->get("--threads"), 1, 1024);
+        if (!v)
+            return reportError(v.error().detail, kExitUsage);
+        threads = static_cast<int>(*v);
+    }
+    initRuntime(threads);
+    JobContext job = progressJob();
+    g_trainJob = &job;
+    std::signal(SIGINT, onTrainSignal);
+    std::signal(SIGTERM, onTrainSignal);
+    auto r = trainTagger(o, job);
+    g_trainJob = nullptr;
+    std::fprintf(stderr, "\n");
+    if (!r)
+        return reportError(r.error().detail, exitCodeFor(r.error()));
+    std::printf("trained %lld parameters on %d sentences (%d held out), %lld steps in %.0f s\n"
+                "final training loss %.4f; held-out words (p >= 0.5): precision %.4f recall %.4f F1 %.4f "
+                "rate %.3f\nwrote %s\n",
+                r->parameters, r->trainSentences, r->heldoutSentences, r->steps, r->seconds, r->finalLoss,
+                r->heldout.precision, r->heldout.recall, r->heldout.f1, r->heldout.rate, o.outputDir.c_str());
+    return kExitOk;
+}
+
 }  // namespace
 
 int runTrain(int argc, char **argv)
@@ -274,11 +380,13 @@ int runTrain(int argc, char **argv)
         return trainLmVerb(argc, argv);
     if (what == "pis-agent")
         return trainPisAgentVerb(argc, argv);
+    if (what == "tagger")
+        return trainTaggerVerb(argc, argv);
     if (what == "--help" || what.empty()) {
-        std::printf("usage: terse train tokenizer|lm|pis-agent ...   (see terse train WHAT --help)\n");
+        std::printf("usage: terse train tokenizer|lm|tagger|pis-agent ...   (see terse train WHAT --help)\n");
         return what.empty() ? kExitUsage : kExitOk;
     }
-    return reportError("unknown training target '" + what + "' (known: tokenizer, lm, pis-agent)", kExitUsage);
+    return reportError("unknown training target '" + what + "' (known: tokenizer, lm, tagger, pis-agent)", kExitUsage);
 }
 
 }  // namespace terse::cli

@@ -13,7 +13,9 @@
 #include <QJsonObject>
 #include <QtTest>
 
+#include <algorithm>
 #include <cmath>
+#include <set>
 #include <fstream>
 #include <sstream>
 
@@ -342,6 +344,70 @@ private slots:
         o.params["use_context_level_filter"] = "false";
         const auto r2 = compressOrDie(contextsPrompt(ctx), o);
         QCOMPARE(QString::fromStdString(r2.stages.front().name), QString("token filter (per chunk)"));
+    }
+    // LongLLMLingua coarse ranking + LLMLingua-2 tokens (issue 9): the contexts kept are the best by
+    // -mean loss of "question + suffix" after the context, computed here directly with the ranking LM.
+    void coarseRankCombinesLongLlmLinguaAndLlmLingua2()
+    {
+        const QString lmDir = sharedDir() + "/parity/models/tiny-gpt2-pos2048";
+        if (!QFile::exists(lmDir + "/model.safetensors"))
+            QSKIP("TERSE_SHARED_DIR has no parity/models/tiny-gpt2-pos2048");
+        const std::vector<std::string> ctx = {"Alice went to the market to buy apples and pears.",
+                                              "Bob stayed home and read a long book about ships.",
+                                              "The weather was cold and rainy all day long.",
+                                              "Apples cost two dollars at the market that morning.",
+                                              "Trains leave the station every hour on the hour."};
+        const std::string question = "How much did the apples cost at the market?";
+        Prompt prompt = contextsPrompt(ctx);
+        prompt.segments.push_back({SegmentRole::Question, question});
+        auto o = baseOptions(0.5, CompressionMode::Corrected);
+        o.params["coarse_rank"] = "longllmlingua";
+        o.params["rank_model"] = lmDir.toStdString();
+        o.params["context_level_rate"] = "0.6";  // keep 3 of 5 contexts
+        const auto r = compressOrDie(prompt, o);
+        QCOMPARE(QString::fromStdString(r.stages.front().name), QString("coarse ranking"));
+
+        auto lm = Model::load(lmDir.toStdString());
+        auto tok = Tokenizer::load(lmDir.toStdString());
+        QVERIFY(lm && tok);
+        const auto q = tok->encodeIds(question + " We can get the answer to this question in the given documents.");
+        std::vector<std::pair<double, int>> expected;
+        for (int c = 0; c < static_cast<int>(ctx.size()); ++c) {
+            std::vector<int> ids;
+            if (tok->specialIds().bos >= 0)
+                ids.push_back(tok->specialIds().bos);
+            auto e = tok->encodeIds(ctx[static_cast<std::size_t>(c)]);
+            ids.insert(ids.end(), e->begin(), e->end());
+            const std::size_t start = ids.size();
+            ids.insert(ids.end(), q->begin(), q->end());
+            auto sc = lm->score({ids});
+            QVERIFY(sc);
+            double sum = 0;
+            for (std::size_t t = start; t < ids.size(); ++t)
+                sum += sc->sequences[0].surprisal[t];
+            expected.push_back({-sum / static_cast<double>(ids.size() - start), c});
+        }
+        std::sort(expected.begin(), expected.end(), std::greater<>());
+        std::set<int> top{expected[0].second, expected[1].second, expected[2].second};
+        for (int c = 0; c < static_cast<int>(ctx.size()); ++c) {
+            bool anyKept = false;
+            for (const auto &u : r.units)
+                anyKept = anyKept || (u.segment == c && u.kept);
+            QVERIFY2(anyKept == (top.count(c) == 1), qPrintable(QString("context %1").arg(c)));
+        }
+        QVERIFY(r.forwardMs > 0);
+
+        o.params.erase("rank_model");
+        prompt.segments.pop_back();  // no question: nothing to rank against
+        o.params["rank_model"] = lmDir.toStdString();
+        auto c = createCompressor("llmlingua2");
+        auto bad = (*c)->compress(prompt, o, JobContext::none());
+        QVERIFY(!bad);
+        QCOMPARE(bad.error().code, ErrorCode::InvalidArgument);
+        o.params["coarse_rank"] = "bm25";
+        bad = (*c)->compress(prompt, o, JobContext::none());
+        QVERIFY(!bad);
+        QVERIFY(bad.error().detail.find("coarse_rank must be") != std::string::npos);
     }
 };
 

@@ -4,6 +4,7 @@
 
 #include "terse/job.h"
 #include "terse/result.h"
+#include "terse/text_units.h"
 
 #include <cstdint>
 #include <functional>
@@ -86,6 +87,11 @@ struct LmTrainReport {
     double seconds = 0;
     double tokensPerSecond = 0;
     long long parameters = 0;
+    double firstLoss = 0;             // training loss of the first step of this run
+    // The final weights (as saved, bf16-rounded) scored by the trainer's own fp32 forward on the start of
+    // the training text: lets a test check that loading the saved folder gives the same numbers.
+    std::vector<int> sampleIds;
+    std::vector<float> sampleSurprisal;  // [t] = -log p(ids[t] | ids[<t]), t >= 1 (index 0 is NaN)
 };
 
 // Encodes text into token ids (the trained tokenizer), without special tokens.
@@ -147,5 +153,86 @@ struct PisAgentTrainReport {
 // Trains the agent and writes it as safetensors. Reports "documents" then "steps". Errors: data/model
 // loading, InvalidInput when no document has a sentence, Cancelled (nothing written).
 Result<PisAgentTrainReport> trainPisAgent(const PisAgentTrainOptions &options, const JobContext &job);
+
+// ---- LLMLingua-2 style keep/drop tagger (algorithms.md, LLMLingua-2: token classification) ----
+
+// A sentence with word-level keep labels derived from a human deletion-based compression. Words are
+// the regex \w+|[^\w\s] (bytes >= 0x80 count as \w), `words[i]` a byte span of `text`.
+struct LabeledSentence {
+    std::string text;
+    std::vector<Span> words;
+    std::vector<std::uint8_t> keep;  // 1 = the human compression kept word i
+    std::string source;              // file stem, e.g. "google"
+};
+
+struct CompressionPairs {
+    std::vector<LabeledSentence> train, heldout;
+    long long skipped = 0;           // records whose summaries[0] is not a word subsequence of text
+};
+
+// Reads {"text", "summaries": [ref, ...]} JSONL files (shared/data/sentence_compression). A record is used
+// when summaries[0], lowercased, is a word subsequence of text (deletion-based); labels come from the
+// leftmost alignment. Within each file, extractive record i is held out when i % heldoutEvery ==
+// heldoutEvery - 1. Errors name the file and line.
+Result<CompressionPairs> loadCompressionPairs(const std::vector<std::string> &files, int heldoutEvery = 5);
+
+struct TaggerTrainOptions {
+    std::vector<std::string> data;    // sentence-compression JSONL files
+    std::string tokenizer;            // tokenizer folder or tokenizer.json (its bos/eos act as [CLS]/[SEP])
+    std::string outputDir;            // written: config.json, model.safetensors (+ the tokenizer files)
+    std::string initFrom;             // optional causal LM folder: copy its token embeddings (same vocab and
+                                      // hidden size) into the encoder's word embeddings
+    int hidden = 192;                 // hidden_size
+    int layers = 3;                   // num_hidden_layers
+    int heads = 4;                    // num_attention_heads
+    int intermediate = 512;           // intermediate_size (GELU)
+    int maxPositions = 512;           // max_position_embeddings; longer sentences are cut for training
+    int epochs = 12;
+    int batchSize = 32;               // sentences per step
+    double lr = 1e-3;                 // AdamW peak, linear warm-up then cosine decay to 10%
+    int warmupSteps = 50;
+    double weightDecay = 0.01;
+    double dropout = 0.1;             // hidden and attention dropout while training
+    int heldoutEvery = 5;             // see loadCompressionPairs
+    std::uint64_t seed = 1234;
+};
+
+struct TaggerMetrics {
+    double precision = 0, recall = 0, f1 = 0;  // of the "keep" class, micro-averaged over words
+    double rate = 0;                            // kept words / words
+    long long words = 0;
+};
+
+struct TaggerTrainReport {
+    int trainSentences = 0, heldoutSentences = 0;
+    long long steps = 0;
+    long long parameters = 0;
+    double finalLoss = 0;             // mean training loss of the last epoch (nats/token)
+    std::vector<double> epochLoss;    // mean training loss of each epoch
+    TaggerMetrics heldout;            // p(keep) >= 0.5 on the held-out sentences, weights as saved
+    std::vector<int> sampleIds;       // the first held-out sentence as [CLS] tokens [SEP] ...
+    std::vector<float> sampleKeepProbs;  // ... and the trainer's p(keep) of each token (saved weights)
+    double seconds = 0;
+};
+
+// Trains a BERT-architecture token classifier (BertForTokenClassification, 2 labels, label 1 = keep) on
+// word labels spread to the word's tokens. Reports "epoch N" progress; Cancelled writes nothing.
+Result<TaggerTrainReport> trainTagger(const TaggerTrainOptions &options, const JobContext &job);
+
+struct TaggerEvalReport {
+    int sentences = 0;
+    double humanRate = 0;             // kept words / words in the human compressions
+    TaggerMetrics tagger;             // p(keep) >= 0.5, loaded through terse::Model like any user model
+    TaggerMetrics taggerAtHumanRate;  // per sentence, the human's number of words by p(keep)
+    TaggerMetrics surprisal;          // per sentence, the tagger's number of words by LM surprisal (word sum)
+    TaggerMetrics stopwords;          // keep every word that is not an English stopword
+    std::string lm;                   // the LM used for the surprisal baseline ("" = baseline not run)
+    double seconds = 0;
+};
+
+// Evaluates a tagger on the held-out split of `files` (the same split as training) next to two
+// baselines. `lmPath` "" = the bundled LM when present, else the surprisal baseline is skipped.
+Result<TaggerEvalReport> evalTagger(const std::string &taggerPath, const std::vector<std::string> &files,
+                                    const std::string &lmPath, int heldoutEvery, const JobContext &job);
 
 }  // namespace terse

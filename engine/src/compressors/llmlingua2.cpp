@@ -18,6 +18,7 @@ constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();
 
 // Series names of the per-unit cache that rethreshold() re-decides from.
 constexpr const char *kProb = "probability";            // P_w, forced words 1.0 (1.5 step 5-6)
+constexpr const char *kContextRank = "context_rank";  // coarse_rank: -mean loss of the question after the context
 constexpr const char *kProbNoForce = "probability_no_force"; // first-subword probability (the no-force quirk)
 constexpr const char *kForce = "force_token";           // 0: no; 1: force token; 2 + i: mapped to [NEWi]
 constexpr const char *kChunk = "chunk";                 // global chunk index; NaN: not a model word
@@ -40,6 +41,8 @@ struct Params {
     std::string protectRegex;
     bool keepStructure = true;
     bool keepIdentifiers = true;
+    bool coarseRank = false;   // LongLLMLingua question-aware context ranking replaces the context score
+    std::string rankModel;     // causal LM for the ranking ("" = the bundled LM)
 };
 
 // Force-token lists are whitespace-separated with C escapes: "\n . ? !" (\s is a space).
@@ -97,6 +100,11 @@ Result<Params> parseParams(const CompressOptions &o)
         p.protectRegex = param(o, "protect_regex", "");
         p.keepStructure = param(o, "keep_structure", "true") == "true";
         p.keepIdentifiers = param(o, "keep_identifiers", "true") == "true";
+        const std::string coarse = param(o, "coarse_rank", "none");
+        if (coarse != "none" && coarse != "longllmlingua")
+            return fail(ErrorCode::InvalidArgument, "coarse_rank must be 'none' or 'longllmlingua', not '" + coarse + "'");
+        p.coarseRank = coarse == "longllmlingua";
+        p.rankModel = param(o, "rank_model", "");
     } catch (const std::exception &) {
         return fail(ErrorCode::InvalidArgument, "llmlingua2: a numeric option is not a number");
     }
@@ -238,9 +246,19 @@ Result<void> decide(CompressionResult &r, const CompressOptions &o, const Params
             clr = std::min(static_cast<double>(p.targetContext) / static_cast<double>(contexts.size()), 1.0);
         if (clt >= 0)
             clr = std::min(static_cast<double>(clt) / static_cast<double>(std::max(1L, nOriginal)), 1.0);
-        // Context score: mean of the no-force word probabilities (first-subword quirk, 1.5 step 11).
+        // Context score: mean of the no-force word probabilities (first-subword quirk, 1.5 step 11), or with
+        // coarse_rank LongLLMLingua's question-aware score (algorithms.md section 8, LLMLingua issues #162/#203).
+        const auto *rank = p.coarseRank ? seriesValues(r, kContextRank) : nullptr;
         std::vector<double> scores;
         for (int s : contexts) {
+            if (rank) {
+                double v = -1e30;
+                for (std::size_t i = 0; i < n; ++i)
+                    if (r.units[i].segment == s && !std::isnan((*rank)[i]))
+                        v = (*rank)[i];
+                scores.push_back(v);
+                continue;
+            }
             double sum = 0;
             long cnt = 0;
             for (std::size_t i = 0; i < n; ++i)
@@ -252,9 +270,10 @@ Result<void> decide(CompressionResult &r, const CompressOptions &o, const Params
         }
         const double gamma = percentile(scores, std::floor(100.0 * (1.0 - clr)));
         Stage st;
-        st.name = "context filter";
-        st.thresholds.push_back({"context_probability", gamma, "context-level percentile"});
-        ScoreSeries cs{"context_probability", std::vector<float>(n, kNaN)};
+        st.name = rank ? "coarse ranking" : "context filter";
+        const char *scoreName = rank ? "context_rank_score" : "context_probability";
+        st.thresholds.push_back({scoreName, gamma, "context-level percentile"});
+        ScoreSeries cs{scoreName, std::vector<float>(n, kNaN)};
         for (std::size_t c = 0; c < contexts.size(); ++c) {
             const int s = contexts[c];
             const bool forced = std::find(p.forceContextIds.begin(), p.forceContextIds.end(), static_cast<int>(c)) !=
@@ -445,6 +464,77 @@ bool identifierJoin(std::string_view text, const Span &a, const Span &b)
 }
 
 // OptionSpec without aggregate initialisation (its trailing members have defaults).
+// LongLLMLingua's coarse ranking (get_rank_results with rank_method "longllmlingua", lines 2032-2045):
+// each context is scored by how well it predicts the question followed by the restrictive suffix,
+// condition "after": score = -mean loss of the question tokens given the context (higher = better).
+// Returns one value per unit (the unit's context score, NaN outside contexts); empty when the prompt
+// has fewer than two contexts (no ranking to do).
+Result<std::vector<float>> contextRankSeries(const CompressionResult &r, const Params &p, const JobContext &job,
+                                             double &forwardMs)
+{
+    std::string question;
+    std::vector<int> contexts;
+    for (int s = 0; s < static_cast<int>(r.segments.size()); ++s) {
+        if (r.segments[s].role == SegmentRole::Question)
+            question += r.segments[s].text;
+        else if (r.segments[s].role == SegmentRole::Context)
+            contexts.push_back(s);
+    }
+    if (contexts.size() < 2)
+        return std::vector<float>{};
+    if (question.find_first_not_of(" \t\r\n") == std::string::npos)
+        return fail(ErrorCode::InvalidArgument, "coarse_rank longllmlingua needs a question segment to rank the "
+                                                "contexts against");
+    auto lm = detail::loadModelWithTokenizer(p.rankModel, DefaultModel::CausalLM);
+    if (!lm)
+        return lm.error();
+    if ((*lm)->model.info().kind != ModelKind::CausalLM)
+        return fail(ErrorCode::Unsupported, "rank_model '" + (*lm)->path + "' is not a causal LM");
+    const Tokenizer &tok = (*lm)->tokenizer;
+    const auto q = tok.encodeIds(question + " We can get the answer to this question in the given documents.");
+    if (!q)
+        return q.error();
+    const int maxPos = (*lm)->model.info().maxPositions > 0 ? (*lm)->model.info().maxPositions : 1 << 20;
+    const int bos = tok.specialIds().bos;
+    std::vector<float> out(r.units.size(), std::numeric_limits<float>::quiet_NaN());
+    for (std::size_t c = 0; c < contexts.size(); ++c) {
+        if (job.isCancelled())
+            return fail(ErrorCode::Cancelled, "compression cancelled");
+        job.report(static_cast<long long>(c), static_cast<long long>(contexts.size()), "context ranking");
+        auto ctx = tok.encodeIds(r.segments[contexts[c]].text);
+        if (!ctx)
+            return ctx.error();
+        std::vector<int> ids;
+        if (bos >= 0)
+            ids.push_back(bos);
+        ids.insert(ids.end(), ctx->begin(), ctx->end());
+        const std::size_t qStart = ids.size();
+        ids.insert(ids.end(), q->begin(), q->end());
+        // Too long: keep the end of the context next to the question.
+        const std::size_t drop = static_cast<int>(ids.size()) > maxPos ? ids.size() - static_cast<std::size_t>(maxPos) : 0;
+        std::vector<int> window(ids.begin() + static_cast<std::ptrdiff_t>(drop), ids.end());
+        ScoreRequest req;
+        req.wantEntropy = false;
+        auto scored = (*lm)->model.score({window}, req, job);
+        if (!scored)
+            return scored.error();
+        forwardMs += scored->seconds * 1000.0;
+        const auto &sur = scored->sequences[0].surprisal;
+        double sum = 0;
+        long cnt = 0;
+        for (std::size_t t = std::max<std::size_t>(qStart > drop ? qStart - drop : 1, 1); t < window.size(); ++t) {
+            sum += sur[t];
+            ++cnt;
+        }
+        const float score = cnt ? static_cast<float>(-sum / static_cast<double>(cnt)) : -1e30f;
+        for (std::size_t i = 0; i < r.units.size(); ++i)
+            if (r.units[i].segment == contexts[c])
+                out[i] = score;
+    }
+    return out;
+}
+
+
 }  // namespace
 
 std::string LlmLingua2Compressor::description() const
@@ -483,6 +573,12 @@ std::vector<OptionSpec> LlmLingua2Compressor::options() const
          T::String, ""),
         detail::makeOption("keep_structure", "Keep structure",
          "Corrected mode: fenced code blocks are kept whole, JSON keys and punctuation are kept.", T::Bool, "true"),
+        detail::makeOption("coarse_rank", "Coarse ranking",
+         "Context filter score: none (LLMLingua-2's mean word probability) or longllmlingua (question-aware "
+         "ranking by a causal LM, then LLMLingua-2 token compression).", T::Choice, "none", 0, 0, 0,
+         {"none", "longllmlingua"}),
+        detail::makeOption("rank_model", "Ranking model", "Causal LM for coarse_rank (empty = the bundled LM).",
+         T::String, ""),
         detail::makeOption("keep_identifiers", "Keep identifiers whole",
          "Corrected mode: numbers and identifiers split by the tokenizer (ABC-123, 3.14, user_id) are one unit.",
          T::Bool, "true"),
@@ -797,6 +893,14 @@ Result<CompressionResult> LlmLingua2Compressor::compress(const Prompt &prompt, c
     r.scores = {{kProb, cache.prob},           {kProbNoForce, cache.probNoForce}, {kForce, cache.force},
                 {kChunk, cache.chunk},         {kTargetTokens, cache.targetTokens}, {kWordOffset, cache.wordOffset},
                 {kWordBytes, cache.wordBytes}, {kProtected, cache.protect}};
+    if (p.coarseRank) {
+        auto rank = contextRankSeries(r, p, job, forwardMs);
+        if (!rank)
+            return rank.error();
+        if (!rank->empty())
+            r.scores.push_back(ScoreSeries{kContextRank, std::move(*rank)});
+        r.forwardMs = forwardMs;
+    }
     if (auto d = decide(r, options, p); !d)
         return d.error();
     if (!reference && chunks.size() > 1)

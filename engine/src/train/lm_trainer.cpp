@@ -4,6 +4,7 @@
 #include "terse/train.h"
 
 #include "terse/runtime.h"
+#include "train/adamw.h"
 #include "train/safetensors_writer.h"
 
 #include <nlohmann/json.hpp>
@@ -149,45 +150,6 @@ struct Llama {
         }
         auto out = rmsNorm(h, finalNorm);
         return linear(out, lmHead.defined() ? lmHead : embed).to(torch::kFloat32);
-    }
-};
-
-// AdamW (Loshchilov & Hutter 2019) with decoupled weight decay on matrices only; state kept as tensors
-// so checkpoints are plain safetensors (no pickle).
-struct AdamW {
-    std::vector<torch::Tensor> params, m, v;
-    std::vector<bool> decay;
-    long long t = 0;
-
-    explicit AdamW(const std::vector<std::pair<std::string, torch::Tensor>> &named)
-    {
-        for (const auto &[n, p] : named) {
-            params.push_back(p);
-            m.push_back(torch::zeros_like(p));
-            v.push_back(torch::zeros_like(p));
-            decay.push_back(p.dim() >= 2 && n.find("embed_tokens") == std::string::npos);
-        }
-    }
-
-    void step(double lr, const LmTrainOptions &o)
-    {
-        torch::NoGradGuard ng;
-        ++t;
-        const double bc1 = 1 - std::pow(o.beta1, static_cast<double>(t));
-        const double bc2 = 1 - std::pow(o.beta2, static_cast<double>(t));
-        for (std::size_t i = 0; i < params.size(); ++i) {
-            auto &p = params[i];
-            if (!p.grad().defined())
-                continue;
-            const auto &g = p.grad();
-            if (decay[i])
-                p.mul_(1 - lr * o.weightDecay);
-            m[i].mul_(o.beta1).add_(g, 1 - o.beta1);
-            v[i].mul_(o.beta2).addcmul_(g, g, 1 - o.beta2);
-            auto denom = (v[i] / bc2).sqrt_().add_(o.eps);
-            p.addcdiv_(m[i], denom, -lr / bc1);
-            p.mutable_grad().zero_();
-        }
     }
 };
 
@@ -372,7 +334,8 @@ Result<LmTrainReport> trainLanguageModel(const LmTrainOptions &o, const EncodeFn
         initRuntime();
         torch::Device device(o.device);
         Llama model(o, device);
-        AdamW opt(model.named());
+        train::AdamW opt(model.named(), {"embed_tokens"});
+        const train::AdamWHyper hyper{o.beta1, o.beta2, o.eps, o.weightDecay};
         const std::string ckDir = o.checkpointDir.empty() ? (fs::path(o.outputDir) / "checkpoint").string() : o.checkpointDir;
         fs::create_directories(ckDir);
         fs::create_directories(o.outputDir);
@@ -452,11 +415,13 @@ Result<LmTrainReport> trainLanguageModel(const LmTrainOptions &o, const EncodeFn
                 torch::nn::utils::clip_grad_norm_(ps, o.clipNorm);
             }
             const double lr = lrAt(step, o);
-            opt.step(lr, o);
+            opt.step(lr, hyper);
             const double l = loss.item<double>();
             if (!std::isfinite(l))
                 return fail(ErrorCode::ModelError, "training diverged at step " + std::to_string(step) +
                                                        " (loss is not finite); lower the learning rate");
+            if (step == startStep)
+                rep.firstLoss = l;
             recent.push_back(l);
             if (recent.size() > 50)
                 recent.pop_front();
@@ -484,6 +449,31 @@ Result<LmTrainReport> trainLanguageModel(const LmTrainOptions &o, const EncodeFn
             heldoutNll(model, o, encode, o.evalBytes, device, &rep.heldoutBitsPerByte);
 
         // The final folder: config.json + model.safetensors in bf16 (half the size; the engine computes in fp32).
+        // Round the weights to bf16 in place so the sample below is scored with exactly the saved weights.
+        {
+            torch::NoGradGuard ng;
+            for (auto &[n, p] : model.named())
+                p.copy_(p.to(torch::kBFloat16).to(torch::kFloat32));
+            std::vector<int64_t> sample;
+            std::string err;
+            long long d = 0;
+            if (stream.next(sample, d, err)) {
+                sample.resize(std::min<std::size_t>(sample.size(), static_cast<std::size_t>(o.seqLen)));
+                sample[0] = o.bosId;
+                LmTrainOptions fp = o;
+                fp.bf16 = false;
+                Llama exact(fp, device);
+                auto en = exact.named(), mn = model.named();
+                for (std::size_t i = 0; i < en.size(); ++i)
+                    en[i].second.copy_(mn[i].second);
+                auto ids = torch::tensor(sample, torch::kInt64).view({1, -1}).to(device);
+                auto lp = torch::log_softmax(exact.forward(ids), -1)[0].to(torch::kCPU);
+                rep.sampleIds.assign(sample.begin(), sample.end());
+                rep.sampleSurprisal.assign(sample.size(), std::nanf(""));
+                for (std::size_t t = 1; t < sample.size(); ++t)
+                    rep.sampleSurprisal[t] = -lp[static_cast<int64_t>(t - 1)][sample[t]].item<float>();
+            }
+        }
         std::ofstream(fs::path(o.outputDir) / "config.json") << hfConfig(o).dump(2) << "\n";
         std::vector<std::pair<std::string, torch::Tensor>> finalTensors;
         for (const auto &[n, p] : model.named())

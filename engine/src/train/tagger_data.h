@@ -1,0 +1,24 @@
+#pragma once
+// Shared by the tagger trainer and evaluator: a labelled sentence as [CLS] tokens [SEP] with each
+// token's word. Torch-free.
+
+#include "terse/tokenizer.h"
+#include "terse/train.h"
+
+#include <vector>
+
+namespace terse::train {
+
+struct TaggedTokens {
+    std::vector<int> ids;   // [CLS] tokens [SEP], cut to maxLen
+    std::vector<int> word;  // word index of each token, -1 for [CLS]/[SEP] and whitespace-only tokens
+};
+
+// A token belongs to the word holding its first non-space byte (byte-level BPE carries the preceding
+// space in the token).
+Result<TaggedTokens> tagTokens(const Tokenizer &tok, const LabeledSentence &s, int cls, int sep, int maxLen);
+
+// English stopwords (lowercase), for the keep-all-but-stopwords baseline.
+bool isStopword(std::string_view lowercaseWord);
+
+}  // namespace terse::train

@@ -1,0 +1,384 @@
+// Training of Terse's LLMLingua-2 style tagger: a BERT encoder (post-LN, GELU, learned absolute positions)
+// with a 2-label token-classification head, trained on word keep/drop labels from human deletion-based
+// compressions (LLMLingua-2 section 4: each token carries its word's label). Saved as a HF
+// BertForTokenClassification folder that terse::Model loads like any user model.
+#include "terse/train.h"
+
+#include "terse/runtime.h"
+#include "terse/tokenizer.h"
+#include "train/adamw.h"
+#include "train/tagger_data.h"
+#include "train/safetensors_writer.h"
+
+#include <nlohmann/json.hpp>
+#include <torch/torch.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <sstream>
+
+namespace terse {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+struct EncoderLayer {
+    torch::Tensor qW, qB, kW, kB, vW, vB, oW, oB, ln1W, ln1B, iW, iB, outW, outB, ln2W, ln2B;
+};
+
+// The trainable model; parameter names are HF BertForTokenClassification's.
+struct Bert {
+    TaggerTrainOptions cfg;
+    int vocab = 0;
+    torch::Tensor wordEmb, posEmb, typeEmb, embLnW, embLnB, clsW, clsB;
+    std::vector<EncoderLayer> layers;
+
+    Bert(const TaggerTrainOptions &c, int vocabSize) : cfg(c), vocab(vocabSize)
+    {
+        torch::manual_seed(c.seed);
+        auto opts = torch::TensorOptions().dtype(torch::kFloat32);
+        auto normal = [&](std::vector<int64_t> s) { return (torch::randn(s, opts) * 0.02).requires_grad_(true); };
+        auto zeros = [&](int64_t n) { return torch::zeros({n}, opts).requires_grad_(true); };
+        auto ones = [&](int64_t n) { return torch::ones({n}, opts).requires_grad_(true); };
+        const int64_t H = c.hidden, I = c.intermediate;
+        wordEmb = normal({vocab, H});
+        posEmb = normal({c.maxPositions, H});
+        typeEmb = normal({2, H});
+        embLnW = ones(H);
+        embLnB = zeros(H);
+        for (int i = 0; i < c.layers; ++i) {
+            EncoderLayer l{normal({H, H}), zeros(H), normal({H, H}), zeros(H), normal({H, H}), zeros(H),
+                           normal({H, H}), zeros(H), ones(H),           zeros(H), normal({I, H}), zeros(I),
+                           normal({H, I}), zeros(H), ones(H),           zeros(H)};
+            layers.push_back(l);
+        }
+        clsW = normal({2, H});
+        clsB = zeros(2);
+    }
+
+    std::vector<std::pair<std::string, torch::Tensor>> named() const
+    {
+        std::vector<std::pair<std::string, torch::Tensor>> out{
+            {"bert.embeddings.word_embeddings.weight", wordEmb},
+            {"bert.embeddings.position_embeddings.weight", posEmb},
+            {"bert.embeddings.token_type_embeddings.weight", typeEmb},
+            {"bert.embeddings.LayerNorm.weight", embLnW},
+            {"bert.embeddings.LayerNorm.bias", embLnB}};
+        for (int i = 0; i < static_cast<int>(layers.size()); ++i) {
+            const auto p = "bert.encoder.layer." + std::to_string(i) + ".";
+            const auto &l = layers[i];
+            out.insert(out.end(), {{p + "attention.self.query.weight", l.qW},
+                                   {p + "attention.self.query.bias", l.qB},
+                                   {p + "attention.self.key.weight", l.kW},
+                                   {p + "attention.self.key.bias", l.kB},
+                                   {p + "attention.self.value.weight", l.vW},
+                                   {p + "attention.self.value.bias", l.vB},
+                                   {p + "attention.output.dense.weight", l.oW},
+                                   {p + "attention.output.dense.bias", l.oB},
+                                   {p + "attention.output.LayerNorm.weight", l.ln1W},
+                                   {p + "attention.output.LayerNorm.bias", l.ln1B},
+                                   {p + "intermediate.dense.weight", l.iW},
+                                   {p + "intermediate.dense.bias", l.iB},
+                                   {p + "output.dense.weight", l.outW},
+                                   {p + "output.dense.bias", l.outB},
+                                   {p + "output.LayerNorm.weight", l.ln2W},
+                                   {p + "output.LayerNorm.bias", l.ln2B}});
+        }
+        out.emplace_back("classifier.weight", clsW);
+        out.emplace_back("classifier.bias", clsB);
+        return out;
+    }
+
+    static torch::Tensor layerNorm(const torch::Tensor &x, const torch::Tensor &w, const torch::Tensor &b)
+    {
+        return torch::layer_norm(x, {x.size(-1)}, w, b, 1e-12);
+    }
+
+    // ids [B, T], mask [B, T] (1 = real) -> logits [B, T, 2]. Dropout only when `train`.
+    torch::Tensor forward(const torch::Tensor &ids, const torch::Tensor &mask, bool train) const
+    {
+        const int64_t B = ids.size(0), T = ids.size(1), H = cfg.hidden, nh = cfg.heads, hd = H / nh;
+        const double p = train ? cfg.dropout : 0.0;
+        auto pos = torch::arange(T, torch::kInt64);
+        auto h = torch::embedding(wordEmb, ids) + torch::embedding(posEmb, pos).unsqueeze(0) + typeEmb[0];
+        h = torch::dropout(layerNorm(h, embLnW, embLnB), p, train);
+        // HF's extended attention mask: (1 - mask) * large negative on padded keys.
+        auto keyBias = ((1.0 - mask.to(torch::kFloat32)) * -1e4).view({B, 1, 1, T});
+        for (const auto &l : layers) {
+            auto q = torch::linear(h, l.qW, l.qB).view({B, T, nh, hd}).transpose(1, 2);
+            auto k = torch::linear(h, l.kW, l.kB).view({B, T, nh, hd}).transpose(1, 2);
+            auto v = torch::linear(h, l.vW, l.vB).view({B, T, nh, hd}).transpose(1, 2);
+            auto probs = torch::softmax(torch::matmul(q, k.transpose(-1, -2)) / std::sqrt(double(hd)) + keyBias, -1);
+            probs = torch::dropout(probs, p, train);
+            auto ctx = torch::matmul(probs, v).transpose(1, 2).reshape({B, T, H});
+            h = layerNorm(h + torch::dropout(torch::linear(ctx, l.oW, l.oB), p, train), l.ln1W, l.ln1B);
+            auto m = torch::gelu(torch::linear(h, l.iW, l.iB));  // "gelu" = erf GELU in HF BERT
+            h = layerNorm(h + torch::dropout(torch::linear(m, l.outW, l.outB), p, train), l.ln2W, l.ln2B);
+        }
+        return torch::linear(torch::dropout(h, p, train), clsW, clsB);
+    }
+};
+
+// A sentence as [CLS] tokens [SEP] with each token's label (-100 = ignored) and word index (-1 = none).
+struct Example {
+    std::vector<int64_t> ids, labels;
+    std::vector<int> word;
+    int words = 0;
+    const LabeledSentence *sentence = nullptr;
+};
+
+Result<Example> makeExample(const Tokenizer &tok, const LabeledSentence &s, int cls, int sep, int maxLen)
+{
+    auto tt = train::tagTokens(tok, s, cls, sep, maxLen);
+    if (!tt)
+        return tt.error();
+    Example e;
+    e.sentence = &s;
+    e.words = static_cast<int>(s.words.size());
+    e.word = tt->word;
+    for (std::size_t t = 0; t < tt->ids.size(); ++t) {
+        e.ids.push_back(tt->ids[t]);
+        e.labels.push_back(tt->word[t] >= 0 ? s.keep[static_cast<std::size_t>(tt->word[t])] : -100);
+    }
+    return e;
+}
+
+struct Batch {
+    torch::Tensor ids, mask, labels;
+};
+
+Batch makeBatch(const std::vector<const Example *> &ex, int pad)
+{
+    std::size_t T = 0;
+    for (auto *e : ex)
+        T = std::max(T, e->ids.size());
+    const auto B = static_cast<int64_t>(ex.size());
+    auto ids = torch::full({B, static_cast<int64_t>(T)}, pad, torch::kInt64);
+    auto mask = torch::zeros({B, static_cast<int64_t>(T)}, torch::kInt64);
+    auto labels = torch::full({B, static_cast<int64_t>(T)}, -100, torch::kInt64);
+    for (int64_t b = 0; b < B; ++b) {
+        const auto n = static_cast<int64_t>(ex[b]->ids.size());
+        ids[b].slice(0, 0, n).copy_(torch::tensor(ex[b]->ids, torch::kInt64));
+        mask[b].slice(0, 0, n).fill_(1);
+        labels[b].slice(0, 0, n).copy_(torch::tensor(ex[b]->labels, torch::kInt64));
+    }
+    return {ids, mask, labels};
+}
+
+// Word-level keep metrics: a word's p(keep) is the mean over its tokens (LLMLingua-2 word probability).
+TaggerMetrics heldoutMetrics(const Bert &model, const std::vector<Example> &examples, int pad)
+{
+    torch::NoGradGuard ng;
+    long long tp = 0, fp = 0, fn = 0, kept = 0, words = 0;
+    for (std::size_t i = 0; i < examples.size(); i += 64) {
+        std::vector<const Example *> part;
+        for (std::size_t j = i; j < std::min(examples.size(), i + 64); ++j)
+            part.push_back(&examples[j]);
+        auto b = makeBatch(part, pad);
+        auto probs = torch::softmax(model.forward(b.ids, b.mask, false), -1).select(-1, 1).contiguous();
+        for (std::size_t k = 0; k < part.size(); ++k) {
+            const Example &e = *part[k];
+            std::vector<double> sum(static_cast<std::size_t>(e.words), 0.0);
+            std::vector<int> cnt(static_cast<std::size_t>(e.words), 0);
+            auto row = probs[static_cast<int64_t>(k)];
+            for (std::size_t t = 0; t < e.ids.size(); ++t)
+                if (e.word[t] >= 0) {
+                    sum[static_cast<std::size_t>(e.word[t])] += row[static_cast<int64_t>(t)].item<double>();
+                    ++cnt[static_cast<std::size_t>(e.word[t])];
+                }
+            for (int w = 0; w < e.words; ++w) {
+                if (!cnt[static_cast<std::size_t>(w)])
+                    continue;  // cut off by maxPositions
+                const bool pred = sum[static_cast<std::size_t>(w)] / cnt[static_cast<std::size_t>(w)] >= 0.5;
+                const bool gold = e.sentence->keep[static_cast<std::size_t>(w)] != 0;
+                tp += pred && gold;
+                fp += pred && !gold;
+                fn += !pred && gold;
+                kept += pred;
+                ++words;
+            }
+        }
+    }
+    TaggerMetrics m;
+    m.words = words;
+    m.precision = tp + fp ? double(tp) / double(tp + fp) : 0;
+    m.recall = tp + fn ? double(tp) / double(tp + fn) : 0;
+    m.f1 = m.precision + m.recall > 0 ? 2 * m.precision * m.recall / (m.precision + m.recall) : 0;
+    m.rate = words ? double(kept) / double(words) : 0;
+    return m;
+}
+
+nlohmann::json hfConfig(const TaggerTrainOptions &o, int vocab, int pad)
+{
+    return {{"architectures", {"BertForTokenClassification"}},
+            {"model_type", "bert"},
+            {"hidden_size", o.hidden},
+            {"num_hidden_layers", o.layers},
+            {"num_attention_heads", o.heads},
+            {"intermediate_size", o.intermediate},
+            {"hidden_act", "gelu"},
+            {"max_position_embeddings", o.maxPositions},
+            {"type_vocab_size", 2},
+            {"vocab_size", vocab},
+            {"layer_norm_eps", 1e-12},
+            {"pad_token_id", pad},
+            {"position_embedding_type", "absolute"},
+            {"hidden_dropout_prob", o.dropout},
+            {"attention_probs_dropout_prob", o.dropout},
+            {"id2label", {{"0", "drop"}, {"1", "keep"}}},
+            {"label2id", {{"drop", 0}, {"keep", 1}}},
+            {"torch_dtype", "bfloat16"}};
+}
+
+}  // namespace
+
+Result<TaggerTrainReport> trainTagger(const TaggerTrainOptions &o, const JobContext &job)
+{
+    if (o.hidden % o.heads != 0 || o.layers < 1 || o.epochs < 1 || o.batchSize < 1 || o.maxPositions < 8)
+        return fail(ErrorCode::InvalidArgument, "tagger: hidden must split into heads; layers, epochs and batch >= 1");
+    if (o.outputDir.empty())
+        return fail(ErrorCode::InvalidArgument, "no output folder given");
+    const auto t0 = std::chrono::steady_clock::now();
+    auto pairs = loadCompressionPairs(o.data, o.heldoutEvery);
+    if (!pairs)
+        return pairs.error();
+    auto tok = Tokenizer::load(o.tokenizer);
+    if (!tok)
+        return tok.error();
+    const SpecialIds sid = tok->specialIds();
+    const int cls = sid.cls >= 0 ? sid.cls : sid.bos, sep = sid.sep >= 0 ? sid.sep : sid.eos;
+    const int pad = sid.pad >= 0 ? sid.pad : std::max(0, sep);
+    if (cls < 0 || sep < 0)
+        return fail(ErrorCode::InvalidInput, "tokenizer '" + o.tokenizer + "' has no [CLS]/[SEP] or BOS/EOS token");
+    try {
+        initRuntime();
+        std::vector<Example> train, held;
+        for (const auto &s : pairs->train) {
+            auto e = makeExample(*tok, s, cls, sep, o.maxPositions);
+            if (!e)
+                return e.error();
+            train.push_back(std::move(*e));
+        }
+        for (const auto &s : pairs->heldout) {
+            auto e = makeExample(*tok, s, cls, sep, o.maxPositions);
+            if (!e)
+                return e.error();
+            held.push_back(std::move(*e));
+        }
+        const int vocab = static_cast<int>(tok->vocabSize());
+        Bert model(o, vocab);
+        if (!o.initFrom.empty()) {  // reuse the LM's token embeddings (same tokenizer) as a warm start
+            fs::path p(o.initFrom);
+            if (fs::is_directory(p))
+                p /= "model.safetensors";
+            auto st = train::readSafetensors(p.string());
+            if (!st)
+                return st.error();
+            auto it = st->find("model.embed_tokens.weight");
+            if (it == st->end() || it->second.size(0) != vocab || it->second.size(1) != o.hidden)
+                return fail(ErrorCode::InvalidInput, "'" + p.string() + "' has no model.embed_tokens.weight of shape [" +
+                                                         std::to_string(vocab) + ", " +
+                                                         std::to_string(o.hidden) + "]");
+            torch::NoGradGuard ng;
+            model.wordEmb.copy_(it->second.to(torch::kFloat32));
+        }
+        train::AdamW opt(model.named(), {"embeddings", "LayerNorm"});
+        const train::AdamWHyper hyper{0.9, 0.999, 1e-8, o.weightDecay};
+        TaggerTrainReport rep;
+        rep.trainSentences = static_cast<int>(train.size());
+        rep.heldoutSentences = static_cast<int>(held.size());
+        for (const auto &[n, p] : model.named())
+            rep.parameters += p.numel();
+        const long long stepsPerEpoch = (static_cast<long long>(train.size()) + o.batchSize - 1) / o.batchSize;
+        const long long total = stepsPerEpoch * o.epochs;
+        std::mt19937_64 rng(o.seed);
+        std::vector<std::size_t> order(train.size());
+        long long step = 0;
+        for (int epoch = 0; epoch < o.epochs; ++epoch) {
+            for (std::size_t i = 0; i < order.size(); ++i)
+                order[i] = i;
+            std::shuffle(order.begin(), order.end(), rng);
+            double lossSum = 0;
+            long long lossCount = 0;
+            for (long long s = 0; s < stepsPerEpoch; ++s, ++step) {
+                if (job.isCancelled())
+                    return fail(ErrorCode::Cancelled, "tagger training cancelled at epoch " + std::to_string(epoch + 1));
+                std::vector<const Example *> part;
+                for (long long j = s * o.batchSize; j < std::min<long long>((s + 1) * o.batchSize, order.size()); ++j)
+                    part.push_back(&train[order[static_cast<std::size_t>(j)]]);
+                auto b = makeBatch(part, pad);
+                auto logits = model.forward(b.ids, b.mask, true);
+                auto loss = torch::nn::functional::cross_entropy(
+                    logits.reshape({-1, 2}), b.labels.reshape({-1}),
+                    torch::nn::functional::CrossEntropyFuncOptions().ignore_index(-100));
+                loss.backward();
+                {
+                    std::vector<torch::Tensor> ps(opt.params.begin(), opt.params.end());
+                    torch::nn::utils::clip_grad_norm_(ps, 1.0);
+                }
+                // Linear warm-up, then cosine decay to 10% of the peak.
+                const double progress = std::min(1.0, double(std::max(0LL, step - o.warmupSteps)) /
+                                                          double(std::max(1LL, total - o.warmupSteps)));
+                const double lr = step < o.warmupSteps ? o.lr * double(step + 1) / o.warmupSteps
+                                                       : o.lr * (0.1 + 0.9 * 0.5 * (1 + std::cos(M_PI * progress)));
+                opt.step(lr, hyper);
+                const double l = loss.item<double>();
+                if (!std::isfinite(l))
+                    return fail(ErrorCode::ModelError, "tagger training diverged (loss is not finite); lower --lr");
+                lossSum += l;
+                ++lossCount;
+                std::ostringstream stage;
+                stage.precision(4);
+                stage << "epoch " << epoch + 1 << "/" << o.epochs << " loss " << lossSum / double(lossCount);
+                job.report(step + 1, total, stage.str());
+            }
+            rep.finalLoss = lossCount ? lossSum / double(lossCount) : 0;
+            rep.epochLoss.push_back(rep.finalLoss);
+        }
+        rep.steps = step;
+        {  // evaluate exactly the weights that are saved (bf16)
+            torch::NoGradGuard ng;
+            for (auto &[n, p] : model.named())
+                p.copy_(p.to(torch::kBFloat16).to(torch::kFloat32));
+        }
+        rep.heldout = heldoutMetrics(model, held, pad);
+        if (!held.empty()) {
+            torch::NoGradGuard ng;
+            auto b = makeBatch({&held[0]}, pad);
+            auto probs = torch::softmax(model.forward(b.ids, b.mask, false), -1)[0].select(-1, 1).contiguous();
+            rep.sampleIds.assign(held[0].ids.begin(), held[0].ids.end());
+            rep.sampleKeepProbs.assign(probs.data_ptr<float>(), probs.data_ptr<float>() + probs.numel());
+        }
+
+        fs::create_directories(o.outputDir);
+        std::ofstream(fs::path(o.outputDir) / "config.json") << hfConfig(o, vocab, pad).dump(2) << "\n";
+        std::vector<std::pair<std::string, torch::Tensor>> tensors;
+        for (const auto &[n, p] : model.named())
+            tensors.emplace_back(n, p.detach().to(torch::kBFloat16).contiguous());
+        if (auto s = train::writeSafetensors((fs::path(o.outputDir) / "model.safetensors").string(), tensors,
+                                             {{"format", "pt"}});
+            !s)
+            return s.error();
+        // The tokenizer travels with the model so the folder loads on its own.
+        const fs::path tp(o.tokenizer);
+        const fs::path tokDir = fs::is_directory(tp) ? tp : tp.parent_path();
+        for (const char *f : {"tokenizer.json", "tokenizer_config.json", "special_tokens_map.json"}) {
+            std::error_code ec;
+            if (fs::exists(tokDir / f) && fs::absolute(tokDir) != fs::absolute(o.outputDir))
+                fs::copy_file(tokDir / f, fs::path(o.outputDir) / f, fs::copy_options::overwrite_existing, ec);
+        }
+        rep.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        return rep;
+    } catch (const c10::Error &e) {
+        return fail(ErrorCode::ModelError, std::string("libtorch: ") + e.what_without_backtrace());
+    } catch (const std::exception &e) {
+        return fail(ErrorCode::Internal, e.what());
+    }
+}
+
+}  // namespace terse
