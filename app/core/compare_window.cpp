@@ -168,8 +168,10 @@ void CompareWindow::buildUi()
     m_metrics->setWordWrap(false);
     vsplit->addWidget(m_columns);
     vsplit->addWidget(m_metrics);
-    vsplit->setStretchFactor(0, 3);
+    vsplit->setStretchFactor(0, 4);
     vsplit->setStretchFactor(1, 1);
+    vsplit->setSizes({560, 150});  // the outputs get the room; the table needs a few rows
+    m_metrics->setMinimumHeight(90);
     sideLayout->addWidget(vsplit, 1);
 
     // Rate sweep.
@@ -781,7 +783,7 @@ void CompareWindow::updateMetricsRow(int slot)
     }
     const auto &r = *s.result;
     auto *in = countItem(r.tokensIn);
-    in->setText(QStringLiteral("%1 %2").arg(r.tokensIn).arg(QString::fromStdString(r.unitName)));
+    in->setText(QStringLiteral("%1 %2s").arg(r.tokensIn).arg(QString::fromStdString(r.unitName)));
     m_metrics->setItem(slot, kUnitsInCol, in);
     m_metrics->setItem(slot, kUnitsOutCol, countItem(r.tokensOut));
     m_metrics->setItem(slot, kRateOutCol, numberItem(r.achievedRate, 3));
@@ -817,12 +819,17 @@ void CompareWindow::updateChart()
         terse::widgets::SweepCurve c;
         c.name = s.label;
         for (const auto &p : s.points) {
-            c.x.push_back(p.achieved);
+            // Methods decide on different units (tokens, words, phrases): the target tokenizer's
+            // counts put every method on the same axis.
+            const bool target = p.metrics.targetTokensIn > 0 && p.metrics.targetTokensOut >= 0;
+            c.x.push_back(target ? static_cast<double>(p.metrics.targetTokensOut) /
+                                       static_cast<double>(p.metrics.targetTokensIn)
+                                 : p.achieved);
             c.y.push_back(metricValue(p.metrics, metric));
         }
         curves.push_back(c);
     }
-    m_chart->setCurves(curves, tr("achieved rate (kept / original units)"),
+    m_chart->setCurves(curves, tr("achieved rate (target-LLM tokens kept / original)"),
                        tr("%1 vs the original").arg(m_metricCombo->currentText()));
 }
 

@@ -23,11 +23,11 @@ QString count(long v) { return v >= 0 ? QString::number(v) : QStringLiteral("—
 QJsonObject metricsJson(const ExportEntry &e)
 {
     QJsonObject m;
-    m[QStringLiteral("rouge1")] = e.metrics.rouge1;
-    m[QStringLiteral("rougeL")] = e.metrics.rougeL;
+    m[QStringLiteral("rouge_1")] = e.metrics.rouge1;
+    m[QStringLiteral("rouge_l")] = e.metrics.rougeL;
     m[QStringLiteral("bleu")] = e.metrics.bleu;
-    m[QStringLiteral("targetTokensIn")] = static_cast<qint64>(e.metrics.targetTokensIn);
-    m[QStringLiteral("targetTokensOut")] = static_cast<qint64>(e.metrics.targetTokensOut);
+    m[QStringLiteral("target_tokens_in")] = static_cast<qint64>(e.metrics.targetTokensIn);
+    m[QStringLiteral("target_tokens_out")] = static_cast<qint64>(e.metrics.targetTokensOut);
     return m;
 }
 
@@ -36,11 +36,11 @@ QJsonObject optionsJson(const terse::CompressOptions &o)
     QJsonObject j;
     j[QStringLiteral("method")] = QString::fromStdString(o.method);
     j[QStringLiteral("rate")] = o.rate;
-    j[QStringLiteral("targetTokens")] = static_cast<qint64>(o.targetTokens);
+    j[QStringLiteral("target_tokens")] = static_cast<qint64>(o.targetTokens);
     j[QStringLiteral("mode")] = QString::fromLatin1(terse::modeName(o.mode));
     j[QStringLiteral("seed")] = QString::number(o.seed);
     j[QStringLiteral("model")] = QString::fromStdString(o.model);
-    j[QStringLiteral("targetTokenizer")] = QString::fromStdString(o.targetTokenizer);
+    j[QStringLiteral("target_tokenizer")] = QString::fromStdString(o.targetTokenizer);
     QJsonObject params;
     for (const auto &[k, v] : o.params)
         params[QString::fromStdString(k)] = QString::fromStdString(v);
