@@ -93,8 +93,7 @@ QString settingsLabel(const terse::CompressOptions &o)
     QStringList parts;
     parts << QString::fromStdString(o.method);
     if (o.targetTokens >= 0)
-        parts << QCoreApplication::translate("terse::app::Comparison", "%n token(s)", nullptr,
-                                             static_cast<int>(o.targetTokens));
+        parts << QCoreApplication::translate("terse::app::Comparison", "budget %1 tokens").arg(o.targetTokens);
     else
         parts << QCoreApplication::translate("terse::app::Comparison", "rate %1").arg(o.rate, 0, 'f', 2);
     if (o.mode == terse::CompressionMode::Reference)
