@@ -204,7 +204,7 @@ QByteArray Exporter::markdown(const std::vector<ExportEntry> &entries)
             continue;
         const auto &r = *e.result;
         const QStringList row = {mdCell(e.label),
-                                 QStringLiteral("%1 %2").arg(r.tokensIn).arg(QString::fromStdString(r.unitName)),
+                                 QStringLiteral("%1 %2s").arg(r.tokensIn).arg(QString::fromStdString(r.unitName)),
                                  QString::number(r.tokensOut),
                                  count(e.metrics.targetTokensIn),
                                  count(e.metrics.targetTokensOut),
@@ -262,7 +262,7 @@ QByteArray Exporter::html(const std::vector<ExportEntry> &entries)
             continue;
         const auto &r = *e.result;
         h += QStringLiteral("<tr><td>") + e.label.toHtmlEscaped() + QStringLiteral("</td>");
-        for (const QString &c : {QStringLiteral("%1 %2").arg(r.tokensIn).arg(QString::fromStdString(r.unitName)),
+        for (const QString &c : {QStringLiteral("%1 %2s").arg(r.tokensIn).arg(QString::fromStdString(r.unitName)),
                                  QString::number(r.tokensOut), count(e.metrics.targetTokensIn),
                                  count(e.metrics.targetTokensOut), num(r.achievedRate), num(e.metrics.rouge1),
                                  num(e.metrics.rougeL), num(e.metrics.bleu), num(r.totalMs, 1), num(r.forwardMs, 1)})

@@ -148,7 +148,7 @@ private slots:
         const QString doc = QString::fromUtf8(readAll(md));
         QVERIFY(doc.contains(QStringLiteral("| Settings | Units in |")));
         QVERIFY(doc.contains(QStringLiteral("|---|---:|")));
-        QVERIFY(doc.contains(QStringLiteral("| random · rate 0.50 | 17 word | %1 |").arg(r.tokensOut)));
+        QVERIFY(doc.contains(QStringLiteral("| random · rate 0.50 | 17 words | %1 |").arg(r.tokensOut)));
         QVERIFY(doc.contains(QStringLiteral("```text\n") + QString::fromStdString(r.compressedText) + QStringLiteral("\n```")));
 
         // A suffix that is no result format is refused with a message.
