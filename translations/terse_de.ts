@@ -364,6 +364,10 @@
         <source>Export sweep chart</source>
         <translation>Sweep-Diagramm exportieren</translation>
     </message>
+    <message>
+        <source>Kept units / original units, in the method&apos;s own unit</source>
+        <translation>Behaltene / ursprüngliche Einheiten, in der Einheit der Methode</translation>
+    </message>
 </context>
 <context>
     <name>terse::app::Comparison</name>

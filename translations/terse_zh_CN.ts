@@ -362,6 +362,10 @@
         <source>Export sweep chart</source>
         <translation>导出扫描图表</translation>
     </message>
+    <message>
+        <source>Kept units / original units, in the method&apos;s own unit</source>
+        <translation>保留单元数 / 原始单元数（按方法自身的单元计）</translation>
+    </message>
 </context>
 <context>
     <name>terse::app::Comparison</name>

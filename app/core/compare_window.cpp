@@ -294,6 +294,7 @@ void CompareWindow::retranslate()
                                           tr("Target tokens out"), tr("Achieved rate"), tr("ROUGE-1"), tr("ROUGE-L"),
                                           tr("BLEU"), tr("Total ms"), tr("Forward ms")});
     m_metrics->horizontalHeaderItem(kUnitsInCol)->setToolTip(tr("Units the method decided on (tokens, words, …) before compression"));
+    m_metrics->horizontalHeaderItem(kRateOutCol)->setToolTip(tr("Kept units / original units, in the method's own unit"));
     m_metrics->horizontalHeaderItem(kTargetInCol)->setToolTip(tr("Length in the target LLM's tokenizer (cl100k_base unless set)"));
     m_metrics->horizontalHeaderItem(kRouge1Col)->setToolTip(tr("ROUGE-1 F1 of the compressed text against the original prompt"));
     m_metrics->horizontalHeaderItem(kRougeLCol)->setToolTip(tr("ROUGE-L F1 of the compressed text against the original prompt"));

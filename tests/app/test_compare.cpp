@@ -3,6 +3,7 @@
 // the word-level diff marks, Cancel, the rate sweep chart, and bad input.
 #include "app_test_support.h"
 #include "compare_window.h"
+#include "language.h"
 #include "comparison.h"
 #include "main_window.h"
 #include "workbench_actions.h"
@@ -394,12 +395,15 @@ private slots:
     }
 
     // Saves screenshots of the comparison and the sweep when TERSE_SCREENSHOT_DIR is set (run under
-    // Xvfb for real fonts); otherwise skipped.
+    // Xvfb for real fonts; TERSE_SCREENSHOT_LANG picks the interface language); otherwise skipped.
     void screenshots()
     {
         const QString dir = qEnvironmentVariable("TERSE_SCREENSHOT_DIR");
         if (dir.isEmpty())
             QSKIP("set TERSE_SCREENSHOT_DIR to save screenshots");
+        const QString lang = qEnvironmentVariable("TERSE_SCREENSHOT_LANG", QStringLiteral("en"));
+        QVERIFY(installLanguage(*QCoreApplication::instance(), lang));
+        const QString suffix = lang == QLatin1String("en") ? QString() : QLatin1Char('_') + lang;
         const QString model = terse::test::sharedModel("tiny-gpt2-pos2048");
         MainWindow w(testFactory, nullptr, m_home.filePath(QStringLiteral("g.sqlite3")));
         terse::test::waitReady(w);
@@ -415,15 +419,16 @@ private slots:
         QVERIFY(cw->runComparison());
         QVERIFY(done.wait(30000));
         QTest::qWait(200);
-        QVERIFY(cw->grab().save(dir + QStringLiteral("/compare_view.png")));
+        QVERIFY(cw->grab().save(dir + QStringLiteral("/compare_view%1.png").arg(suffix)));
         cw->sweepRatesEdit()->setText(QStringLiteral("0.1:0.9:0.1"));
         QSignalSpy swept(cw, &CompareWindow::sweepFinished);
         QVERIFY(cw->runSweep());
         QVERIFY(swept.wait(30000));
         QTest::qWait(200);
-        QVERIFY(cw->grab().save(dir + QStringLiteral("/sweep_chart.png")));
-        QVERIFY(cw->exportSweepChartTo(dir + QStringLiteral("/sweep_chart_export.png")));
-        QVERIFY(cw->exportComparisonTo(dir + QStringLiteral("/comparison.html")));
+        QVERIFY(cw->grab().save(dir + QStringLiteral("/sweep_chart%1.png").arg(suffix)));
+        QVERIFY(cw->exportSweepChartTo(dir + QStringLiteral("/sweep_chart_export%1.png").arg(suffix)));
+        QVERIFY(cw->exportComparisonTo(dir + QStringLiteral("/comparison%1.html").arg(suffix)));
+        installLanguage(*QCoreApplication::instance(), QStringLiteral("en"));
     }
 };
 
