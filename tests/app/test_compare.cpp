@@ -21,6 +21,7 @@
 #include <QDoubleSpinBox>
 #include <QFile>
 #include <QLineEdit>
+#include <QMenu>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSignalSpy>
@@ -158,6 +159,17 @@ private slots:
         CompareWindow *cw = openCompare(w);
         QVERIFY(cw);
         QVERIFY(cw->isVisible());
+        // The actions sit in the Run and File menus.
+        const auto inMenu = [](QAction *a, const QString &title) {
+            for (QObject *o : a->associatedObjects())
+                if (auto *m = qobject_cast<QMenu *>(o); m && m->title() == title)
+                    return true;
+            return false;
+        };
+        auto *actions = w.findChild<WorkbenchActions *>();
+        QVERIFY(inMenu(actions->compareAction(), QStringLiteral("&Run")));
+        QVERIFY(inMenu(actions->exportResultAction(), QStringLiteral("&File")));
+        QVERIFY(inMenu(actions->exportPlotAction(), QStringLiteral("&File")));
         QCOMPARE(cw->settingsCount(), 1);  // pre-filled with the current settings
         CompressOptions o;
         QVERIFY(cw->settingsAt(0, &o));
