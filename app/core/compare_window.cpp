@@ -35,14 +35,25 @@ namespace terse::app {
 namespace {
 enum RowColumn { kMethodCol, kRateCol, kModeCol, kParamsCol, kModelCol, kRowColumns };
 enum MetricColumn {
-    kSettingsCol, kUnitsInCol, kUnitsOutCol, kTargetInCol, kTargetOutCol, kRateOutCol,
-    kRouge1Col, kRougeLCol, kBleuCol, kTotalMsCol, kForwardMsCol, kMetricColumns
+    kSettingsCol,
+    kUnitsInCol,
+    kUnitsOutCol,
+    kTargetInCol,
+    kTargetOutCol,
+    kRateOutCol,
+    kRouge1Col,
+    kRougeLCol,
+    kBleuCol,
+    kTotalMsCol,
+    kForwardMsCol,
+    kMetricColumns
 };
 constexpr double kRateEpsilon = 1e-9;
 
 QTableWidgetItem *numberItem(double value, int decimals)
 {
-    auto *item = new QTableWidgetItem(std::isfinite(value) ? QString::number(value, 'f', decimals) : QStringLiteral("—"));
+    auto *item = new QTableWidgetItem(std::isfinite(value) ? QString::number(value, 'f', decimals)
+                                                           : QStringLiteral("—"));
     item->setData(Qt::UserRole, value);
     item->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
     return item;
@@ -55,13 +66,11 @@ QTableWidgetItem *countItem(long value)
     item->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
     return item;
 }
-}  // namespace
+} // namespace
 
 CompareWindow::CompareWindow(CompressorFactory factory, QWidget *parent)
-    : QWidget(parent, Qt::Window),
-      m_factory(factory),
-      m_worker(new EngineWorker(std::move(factory), this)),
-      m_pool(new QThreadPool(this))
+    : QWidget(parent, Qt::Window), m_factory(factory),
+      m_worker(new EngineWorker(std::move(factory), this)), m_pool(new QThreadPool(this))
 {
     setObjectName(QStringLiteral("compareWindow"));
     m_pool->setMaxThreadCount(1);
@@ -86,9 +95,11 @@ CompareWindow::CompareWindow(CompressorFactory factory, QWidget *parent)
                     return;
                 // Overall progress: finished jobs plus the running job's fraction.
                 const double part = static_cast<double>(done) / static_cast<double>(total);
-                m_progress->setValue(static_cast<int>(1000.0 * (static_cast<double>(m_next - 1) + part) /
-                                                      static_cast<double>(m_queue.size())));
-                m_status->setText(tr("Run %1 of %2: %3…").arg(m_next).arg(m_queue.size()).arg(stage));
+                m_progress->setValue(
+                    static_cast<int>(1000.0 * (static_cast<double>(m_next - 1) + part) /
+                                     static_cast<double>(m_queue.size())));
+                m_status->setText(
+                    tr("Run %1 of %2: %3…").arg(m_next).arg(m_queue.size()).arg(stage));
             });
     resize(1300, 820);
 }
@@ -97,7 +108,7 @@ CompareWindow::~CompareWindow()
 {
     ++m_generation;
     m_pool->clear();
-    m_pool->waitForDone();  // the tasks post back to this object: they must end before it does
+    m_pool->waitForDone(); // the tasks post back to this object: they must end before it does
 }
 
 void CompareWindow::buildUi()
@@ -137,8 +148,9 @@ void CompareWindow::buildUi()
     m_error->setObjectName(QStringLiteral("compareError"));
     m_error->setWordWrap(true);
     m_error->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    m_error->setStyleSheet(QStringLiteral("QLabel { background: #fde2e1; color: #7a1212; border: 1px solid #e7a3a0;"
-                                          " border-radius: 4px; padding: 6px; }"));
+    m_error->setStyleSheet(
+        QStringLiteral("QLabel { background: #fde2e1; color: #7a1212; border: 1px solid #e7a3a0;"
+                       " border-radius: 4px; padding: 6px; }"));
     m_error->hide();
 
     // Side by side: output columns over the metrics table.
@@ -170,7 +182,7 @@ void CompareWindow::buildUi()
     vsplit->addWidget(m_metrics);
     vsplit->setStretchFactor(0, 4);
     vsplit->setStretchFactor(1, 1);
-    vsplit->setSizes({560, 150});  // the outputs get the room; the table needs a few rows
+    vsplit->setSizes({560, 150}); // the outputs get the room; the table needs a few rows
     m_metrics->setMinimumHeight(90);
     sideLayout->addWidget(vsplit, 1);
 
@@ -262,10 +274,12 @@ void CompareWindow::buildUi()
 void CompareWindow::retranslate()
 {
     setWindowTitle(tr("Compare Methods — Terse Studio"));
-    m_rows->setHorizontalHeaderLabels({tr("Method"), tr("Rate"), tr("Mode"), tr("Parameters (name=value; …)"),
+    m_rows->setHorizontalHeaderLabels({tr("Method"), tr("Rate"), tr("Mode"),
+                                       tr("Parameters (name=value; …)"),
                                        tr("Model (empty: the method's default)")});
     m_addCurrent->setText(tr("Add &Current Settings"));
-    m_addCurrent->setToolTip(tr("Add a row with the main window's method, rate, parameters and model"));
+    m_addCurrent->setToolTip(
+        tr("Add a row with the main window's method, rate, parameters and model"));
     m_addRow->setText(tr("&Add Method"));
     m_remove->setText(tr("&Remove"));
     m_remove->setToolTip(tr("Remove the selected row"));
@@ -278,28 +292,38 @@ void CompareWindow::retranslate()
     m_sweep->setText(tr("Run &Sweep"));
     m_sweep->setToolTip(tr("Run every row at each rate and plot achieved rate against fidelity"));
     m_ratesLabel->setText(tr("Ra&tes:"));
-    m_rates->setToolTip(tr("Kept fractions to sweep: a list (0.1, 0.3, 0.5) or start:stop:step (0.1:0.9:0.1)"));
+    m_rates->setToolTip(
+        tr("Kept fractions to sweep: a list (0.1, 0.3, 0.5) or start:stop:step (0.1:0.9:0.1)"));
     m_metricLabel->setText(tr("Fi&delity:"));
     m_metricCombo->setToolTip(tr("Fidelity of the compressed text against the original prompt"));
     m_tabs->setTabText(0, tr("Side by Side"));
     m_tabs->setTabText(1, tr("Rate Sweep"));
     const bool dark = palette().color(QPalette::Base).lightness() < 128;
     m_legend->setText(
-        tr("Compared with the original: <s>struck</s> = dropped, <u>dotted underline</u> = partly kept, "
+        tr("Compared with the original: <s>struck</s> = dropped, <u>dotted underline</u> = partly "
+           "kept, "
            "<span style=\"background:%1\">&nbsp;kept here, dropped by another&nbsp;</span>, "
            "<span style=\"background:%2\">&nbsp;dropped here, kept by another&nbsp;</span>.")
             .arg(terse::widgets::WordDiffView::keptElsewhereDroppedColor(dark).name(),
                  terse::widgets::WordDiffView::droppedElsewhereKeptColor(dark).name()));
-    m_metrics->setHorizontalHeaderLabels({tr("Settings"), tr("Units in"), tr("Units out"), tr("Target tokens in"),
-                                          tr("Target tokens out"), tr("Achieved rate"), tr("ROUGE-1"), tr("ROUGE-L"),
+    m_metrics->setHorizontalHeaderLabels({tr("Settings"), tr("Units in"), tr("Units out"),
+                                          tr("Target tokens in"), tr("Target tokens out"),
+                                          tr("Achieved rate"), tr("ROUGE-1"), tr("ROUGE-L"),
                                           tr("BLEU"), tr("Total ms"), tr("Forward ms")});
-    m_metrics->horizontalHeaderItem(kUnitsInCol)->setToolTip(tr("Units the method decided on (tokens, words, …) before compression"));
-    m_metrics->horizontalHeaderItem(kRateOutCol)->setToolTip(tr("Kept units / original units, in the method's own unit"));
-    m_metrics->horizontalHeaderItem(kTargetInCol)->setToolTip(tr("Length in the target LLM's tokenizer (cl100k_base unless set)"));
-    m_metrics->horizontalHeaderItem(kRouge1Col)->setToolTip(tr("ROUGE-1 F1 of the compressed text against the original prompt"));
-    m_metrics->horizontalHeaderItem(kRougeLCol)->setToolTip(tr("ROUGE-L F1 of the compressed text against the original prompt"));
-    m_metrics->horizontalHeaderItem(kBleuCol)->setToolTip(tr("Sentence BLEU-4 of the compressed text against the original prompt"));
-    m_metrics->horizontalHeaderItem(kForwardMsCol)->setToolTip(tr("Time spent in model forward passes"));
+    m_metrics->horizontalHeaderItem(kUnitsInCol)
+        ->setToolTip(tr("Units the method decided on (tokens, words, …) before compression"));
+    m_metrics->horizontalHeaderItem(kRateOutCol)
+        ->setToolTip(tr("Kept units / original units, in the method's own unit"));
+    m_metrics->horizontalHeaderItem(kTargetInCol)
+        ->setToolTip(tr("Length in the target LLM's tokenizer (cl100k_base unless set)"));
+    m_metrics->horizontalHeaderItem(kRouge1Col)
+        ->setToolTip(tr("ROUGE-1 F1 of the compressed text against the original prompt"));
+    m_metrics->horizontalHeaderItem(kRougeLCol)
+        ->setToolTip(tr("ROUGE-L F1 of the compressed text against the original prompt"));
+    m_metrics->horizontalHeaderItem(kBleuCol)->setToolTip(
+        tr("Sentence BLEU-4 of the compressed text against the original prompt"));
+    m_metrics->horizontalHeaderItem(kForwardMsCol)
+        ->setToolTip(tr("Time spent in model forward passes"));
     for (auto &o : m_outputs)
         o.copy->setText(tr("Copy"));
     if (m_status->text().isEmpty() || m_mode == Mode::Idle)
@@ -316,7 +340,10 @@ void CompareWindow::changeEvent(QEvent *event)
 
 // ---- settings rows ----------------------------------------------------------------------------
 
-void CompareWindow::addSettings(const terse::CompressOptions &options) { addRow(options); }
+void CompareWindow::addSettings(const terse::CompressOptions &options)
+{
+    addRow(options);
+}
 
 void CompareWindow::addCurrentSettings()
 {
@@ -331,10 +358,13 @@ void CompareWindow::addRow(const terse::CompressOptions &options)
     auto *method = new QComboBox(m_rows);
     for (const auto &m : terse::availableMethods()) {
         method->addItem(QString::fromStdString(m.displayName), QString::fromStdString(m.name));
-        method->setItemData(method->count() - 1, QString::fromStdString(m.description), Qt::ToolTipRole);
+        method->setItemData(method->count() - 1, QString::fromStdString(m.description),
+                            Qt::ToolTipRole);
     }
-    if (method->findData(QString::fromStdString(options.method)) < 0)  // a method the factory alone knows
-        method->addItem(QString::fromStdString(options.method), QString::fromStdString(options.method));
+    if (method->findData(QString::fromStdString(options.method)) <
+        0) // a method the factory alone knows
+        method->addItem(QString::fromStdString(options.method),
+                        QString::fromStdString(options.method));
     method->setCurrentIndex(method->findData(QString::fromStdString(options.method)));
     auto *rate = new QDoubleSpinBox(m_rows);
     rate->setRange(0.001, 1.0);
@@ -373,23 +403,35 @@ void CompareWindow::clearSettings()
     m_rowBase.clear();
 }
 
-int CompareWindow::settingsCount() const { return m_rows->rowCount(); }
+int CompareWindow::settingsCount() const
+{
+    return m_rows->rowCount();
+}
 
 bool CompareWindow::settingsAt(int row, terse::CompressOptions *options, QString *error) const
 {
     if (row < 0 || row >= m_rows->rowCount())
         return false;
     terse::CompressOptions o = m_rowBase[static_cast<std::size_t>(row)];
-    o.method = qobject_cast<QComboBox *>(m_rows->cellWidget(row, kMethodCol))->currentData().toString().toStdString();
+    o.method = qobject_cast<QComboBox *>(m_rows->cellWidget(row, kMethodCol))
+                   ->currentData()
+                   .toString()
+                   .toStdString();
     o.rate = qobject_cast<QDoubleSpinBox *>(m_rows->cellWidget(row, kRateCol))->value();
     o.mode = qobject_cast<QComboBox *>(m_rows->cellWidget(row, kModeCol))->currentIndex() == 1
                  ? terse::CompressionMode::Reference
                  : terse::CompressionMode::Corrected;
-    o.model = qobject_cast<QLineEdit *>(m_rows->cellWidget(row, kModelCol))->text().trimmed().toStdString();
+    o.model = qobject_cast<QLineEdit *>(m_rows->cellWidget(row, kModelCol))
+                  ->text()
+                  .trimmed()
+                  .toStdString();
     QString bad;
-    if (!parseParams(qobject_cast<QLineEdit *>(m_rows->cellWidget(row, kParamsCol))->text(), &o.params, &bad)) {
+    if (!parseParams(qobject_cast<QLineEdit *>(m_rows->cellWidget(row, kParamsCol))->text(),
+                     &o.params, &bad)) {
         if (error)
-            *error = tr("Row %1: the parameter “%2” is not of the form name=value.").arg(row + 1).arg(bad);
+            *error = tr("Row %1: the parameter “%2” is not of the form name=value.")
+                         .arg(row + 1)
+                         .arg(bad);
         return false;
     }
     *options = std::move(o);
@@ -429,7 +471,8 @@ bool CompareWindow::parseRates(const QString &text, QVector<double> *rates)
         for (int i = 0; start + i * step <= stop + 1e-9 && i < 1000; ++i)
             out.push_back(std::round((start + i * step) * 1e6) / 1e6);
     } else {
-        for (const QString &piece : t.split(QRegularExpression(QStringLiteral("[,;\\s]+")), Qt::SkipEmptyParts)) {
+        for (const QString &piece :
+             t.split(QRegularExpression(QStringLiteral("[,;\\s]+")), Qt::SkipEmptyParts)) {
             bool ok = false;
             const double v = QLocale::c().toDouble(piece, &ok);
             if (!ok)
@@ -448,7 +491,10 @@ bool CompareWindow::parseRates(const QString &text, QVector<double> *rates)
 
 // ---- running ----------------------------------------------------------------------------------
 
-bool CompareWindow::isBusy() const { return m_mode != Mode::Idle; }
+bool CompareWindow::isBusy() const
+{
+    return m_mode != Mode::Idle;
+}
 
 bool CompareWindow::runComparison()
 {
@@ -484,7 +530,8 @@ bool CompareWindow::runSweep(const QVector<double> &ratesIn)
     }
     QVector<double> rates = ratesIn;
     if (rates.isEmpty() && !parseRates(m_rates->text(), &rates)) {
-        showError(tr("The rates “%1” are not a list of numbers in (0, 1] such as “0.1, 0.5, 0.9” or a range "
+        showError(tr("The rates “%1” are not a list of numbers in (0, 1] such as “0.1, 0.5, 0.9” "
+                     "or a range "
                      "such as “0.1:0.9:0.1”.")
                       .arg(m_rates->text()));
         return false;
@@ -524,17 +571,19 @@ bool CompareWindow::startJobs(Mode mode, std::vector<Job> jobs)
     clearError();
     const QString text = m_promptSource ? m_promptSource() : QString();
     const QByteArray utf8 = text.toUtf8();
-    if (auto v = terse::validatePromptText(std::string_view(utf8.constData(), static_cast<std::size_t>(utf8.size())));
+    if (auto v = terse::validatePromptText(
+            std::string_view(utf8.constData(), static_cast<std::size_t>(utf8.size())));
         !v) {
-        showError(text.trimmed().isEmpty() ? tr("The prompt is empty: paste or open some text in the main window first.")
-                                           : tr("The prompt cannot be compressed: %1")
-                                                 .arg(QString::fromStdString(v.error().detail)));
+        showError(text.trimmed().isEmpty()
+                      ? tr("The prompt is empty: paste or open some text in the main window first.")
+                      : tr("The prompt cannot be compressed: %1")
+                            .arg(QString::fromStdString(v.error().detail)));
         return false;
     }
-    ++m_generation;  // metrics still being computed for an earlier run are ignored
+    ++m_generation; // metrics still being computed for an earlier run are ignored
     m_pendingMeasures = 0;
     m_prompt = terse::Prompt::fromText(utf8.toStdString());
-    m_worker->invalidateCache();  // the prompt may have changed since the last run
+    m_worker->invalidateCache(); // the prompt may have changed since the last run
     m_mode = mode;
     m_queue = std::move(jobs);
     m_next = 0;
@@ -552,8 +601,10 @@ void CompareWindow::submitNext()
     }
     const Job &job = m_queue[m_next++];
     m_activeSlot = job.slot;
-    m_progress->setValue(static_cast<int>(1000.0 * static_cast<double>(m_next - 1) / static_cast<double>(m_queue.size())));
-    m_status->setText(tr("Run %1 of %2: %3…").arg(m_next).arg(m_queue.size()).arg(settingsLabel(job.options)));
+    m_progress->setValue(static_cast<int>(1000.0 * static_cast<double>(m_next - 1) /
+                                          static_cast<double>(m_queue.size())));
+    m_status->setText(
+        tr("Run %1 of %2: %3…").arg(m_next).arg(m_queue.size()).arg(settingsLabel(job.options)));
     m_activeId = m_worker->submit(m_prompt, job.options);
 }
 
@@ -593,22 +644,26 @@ void CompareWindow::measure(int slot, const ResultHandle &result, double request
 {
     ++m_pendingMeasures;
     const int generation = m_generation;
-    const std::string tokenizer = m_queue.empty() ? std::string("cl100k_base")
-                                                  : m_queue[m_next - 1].options.targetTokenizer;
+    const std::string tokenizer =
+        m_queue.empty() ? std::string("cl100k_base") : m_queue[m_next - 1].options.targetTokenizer;
     QPointer<CompareWindow> self(this);
     m_pool->start([self, generation, slot, result, requestedRate, tokenizer] {
         const RunMetrics m = measureResult(*result, tokenizer);
-        // The destructor waits for this task, so `self` cannot go away between the check and the post.
+        // The destructor waits for this task, so `self` cannot go away between the check and the
+        // post.
         if (self)
-            QMetaObject::invokeMethod(self.data(), [self, generation, slot, result, requestedRate, m] {
-                if (self)
-                    self->onMeasured(generation, slot, requestedRate, result, m);
-            }, Qt::QueuedConnection);
+            QMetaObject::invokeMethod(
+                self.data(),
+                [self, generation, slot, result, requestedRate, m] {
+                    if (self)
+                        self->onMeasured(generation, slot, requestedRate, result, m);
+                },
+                Qt::QueuedConnection);
     });
 }
 
-void CompareWindow::onMeasured(int generation, int slot, double requestedRate, const ResultHandle &result,
-                               const RunMetrics &m)
+void CompareWindow::onMeasured(int generation, int slot, double requestedRate,
+                               const ResultHandle &result, const RunMetrics &m)
 {
     if (generation != m_generation)
         return;
@@ -622,7 +677,8 @@ void CompareWindow::onMeasured(int generation, int slot, double requestedRate, c
             emit runShown(slot);
         }
     } else if (slot >= 0 && slot < static_cast<int>(m_series.size())) {
-        m_series[static_cast<std::size_t>(slot)].points.push_back(SweepPoint{requestedRate, result->achievedRate, m});
+        m_series[static_cast<std::size_t>(slot)].points.push_back(
+            SweepPoint{requestedRate, result->achievedRate, m});
         updateChart();
     }
     maybeFinish();
@@ -637,13 +693,15 @@ void CompareWindow::maybeFinish()
     setBusy(false);
     if (mode == Mode::Compare)
         for (std::size_t i = 0; i < m_slots.size(); ++i)
-            if (!m_slots[i].result) {  // cancelled before its turn
+            if (!m_slots[i].result) { // cancelled before its turn
                 updateOutput(static_cast<int>(i));
                 updateMetricsRow(static_cast<int>(i));
             }
     if (!m_queue.empty())
-        m_status->setText(mode == Mode::Compare ? tr("Compared %n run(s).", nullptr, static_cast<int>(m_slots.size()))
-                                                : tr("Sweep finished: %n run(s).", nullptr, static_cast<int>(m_queue.size())));
+        m_status->setText(
+            mode == Mode::Compare
+                ? tr("Compared %n run(s).", nullptr, static_cast<int>(m_slots.size()))
+                : tr("Sweep finished: %n run(s).", nullptr, static_cast<int>(m_queue.size())));
     if (mode == Mode::Compare)
         emit comparisonFinished();
     else
@@ -654,7 +712,7 @@ void CompareWindow::cancel()
 {
     if (!isBusy())
         return;
-    m_queue.resize(m_next);  // drop the queued jobs; the running one ends with cancelled()
+    m_queue.resize(m_next); // drop the queued jobs; the running one ends with cancelled()
     if (m_activeId != 0) {
         m_worker->cancel();
         m_status->setText(tr("Cancelling…"));
@@ -736,7 +794,8 @@ void CompareWindow::updateOutput(int slot)
         o.view->setMessage(s.error);
     } else if (!s.result) {
         o.summary->setText(isBusy() ? tr("Waiting…") : tr("Not run."));
-        o.view->setMessage(isBusy() ? tr("Waiting for its turn…") : tr("Not run: the comparison was cancelled."));
+        o.view->setMessage(isBusy() ? tr("Waiting for its turn…")
+                                    : tr("Not run: the comparison was cancelled."));
     } else {
         const auto &r = *s.result;
         QString summary = tr("%1 → %2 %3s (%4% kept)")
@@ -761,7 +820,8 @@ void CompareWindow::updateDiffs()
         }
     markDisputes(words);
     for (std::size_t k = 0; k < index.size(); ++k)
-        m_outputs[static_cast<std::size_t>(index[k])].view->setWords(words[static_cast<qsizetype>(k)]);
+        m_outputs[static_cast<std::size_t>(index[k])].view->setWords(
+            words[static_cast<qsizetype>(k)]);
 }
 
 void CompareWindow::updateMetricsRow(int slot)
@@ -773,7 +833,9 @@ void CompareWindow::updateMetricsRow(int slot)
     label->setToolTip(s.label);
     m_metrics->setItem(slot, kSettingsCol, label);
     if (!s.result) {
-        const QString text = !s.error.isEmpty() ? tr("failed") : isBusy() ? tr("waiting") : tr("not run");
+        const QString text = !s.error.isEmpty() ? tr("failed")
+                             : isBusy()         ? tr("waiting")
+                                                : tr("not run");
         for (int c = kUnitsInCol; c < kMetricColumns; ++c) {
             auto *item = new QTableWidgetItem(c == kUnitsInCol ? text : QString());
             if (!s.error.isEmpty())
@@ -838,12 +900,15 @@ void CompareWindow::updateChart()
 
 terse::widgets::WordDiffView *CompareWindow::outputView(int index) const
 {
-    return index >= 0 && index < outputCount() ? m_outputs[static_cast<std::size_t>(index)].view : nullptr;
+    return index >= 0 && index < outputCount() ? m_outputs[static_cast<std::size_t>(index)].view
+                                               : nullptr;
 }
 
 QString CompareWindow::outputTitle(int index) const
 {
-    return index >= 0 && index < outputCount() ? m_outputs[static_cast<std::size_t>(index)].title->text() : QString();
+    return index >= 0 && index < outputCount()
+               ? m_outputs[static_cast<std::size_t>(index)].title->text()
+               : QString();
 }
 
 std::vector<ExportEntry> CompareWindow::entries() const
@@ -865,10 +930,13 @@ std::vector<ExportEntry> CompareWindow::entries() const
 
 bool CompareWindow::copyOutput(int index)
 {
-    if (index < 0 || index >= static_cast<int>(m_slots.size()) || !m_slots[static_cast<std::size_t>(index)].result)
+    if (index < 0 || index >= static_cast<int>(m_slots.size()) ||
+        !m_slots[static_cast<std::size_t>(index)].result)
         return false;
-    QApplication::clipboard()->setText(QString::fromStdString(m_slots[static_cast<std::size_t>(index)].result->compressedText));
-    m_status->setText(tr("Copied the compressed text of “%1”.").arg(m_slots[static_cast<std::size_t>(index)].label));
+    QApplication::clipboard()->setText(
+        QString::fromStdString(m_slots[static_cast<std::size_t>(index)].result->compressedText));
+    m_status->setText(tr("Copied the compressed text of “%1”.")
+                          .arg(m_slots[static_cast<std::size_t>(index)].label));
     return true;
 }
 
@@ -880,13 +948,16 @@ bool CompareWindow::exportComparisonTo(const QString &path)
         return false;
     }
     Exporter::Format format;
-    if (!Exporter::formatForPath(path, &format) || format == Exporter::Format::Png || format == Exporter::Format::Svg) {
-        showError(tr("Cannot export to “%1”: use a .json, .md, .html or .csv file name.").arg(QFileInfo(path).fileName()));
+    if (!Exporter::formatForPath(path, &format) || format == Exporter::Format::Png ||
+        format == Exporter::Format::Svg) {
+        showError(tr("Cannot export to “%1”: use a .json, .md, .html or .csv file name.")
+                      .arg(QFileInfo(path).fileName()));
         return false;
     }
     QString error;
-    if (!Exporter::writeFile(path, format == Exporter::Format::Json ? Exporter::comparisonJson(list)
-                                                                     : Exporter::format(list, format),
+    if (!Exporter::writeFile(path,
+                             format == Exporter::Format::Json ? Exporter::comparisonJson(list)
+                                                              : Exporter::format(list, format),
                              &error)) {
         showError(error);
         return false;
@@ -903,8 +974,10 @@ bool CompareWindow::exportSweepChartTo(const QString &path)
         return false;
     }
     Exporter::Format format;
-    if (!Exporter::formatForPath(path, &format) || (format != Exporter::Format::Png && format != Exporter::Format::Svg)) {
-        showError(tr("Cannot export the chart to “%1”: use a .png or .svg file name.").arg(QFileInfo(path).fileName()));
+    if (!Exporter::formatForPath(path, &format) ||
+        (format != Exporter::Format::Png && format != Exporter::Format::Svg)) {
+        showError(tr("Cannot export the chart to “%1”: use a .png or .svg file name.")
+                      .arg(QFileInfo(path).fileName()));
         return false;
     }
     QString error;
@@ -923,11 +996,12 @@ void CompareWindow::exportComparison()
         showError(tr("Nothing to export yet: run a comparison first."));
         return;
     }
-    const QString path = ExportDialog::getSavePath(this, tr("Export comparison"), QStringLiteral("comparison"),
-                                                   {Exporter::Format::Html, Exporter::Format::Markdown,
-                                                    Exporter::Format::Json, Exporter::Format::Csv});
+    const QString path =
+        ExportDialog::getSavePath(this, tr("Export comparison"), QStringLiteral("comparison"),
+                                  {Exporter::Format::Html, Exporter::Format::Markdown,
+                                   Exporter::Format::Json, Exporter::Format::Csv});
     if (!path.isEmpty())
-        exportComparisonTo(path);  // a failure is shown in the error banner; the results stay open
+        exportComparisonTo(path); // a failure is shown in the error banner; the results stay open
 }
 
 void CompareWindow::exportChart()
@@ -936,8 +1010,9 @@ void CompareWindow::exportChart()
         showError(tr("Nothing to export yet: run a sweep first."));
         return;
     }
-    const QString path = ExportDialog::getSavePath(this, tr("Export sweep chart"), QStringLiteral("sweep"),
-                                                   {Exporter::Format::Png, Exporter::Format::Svg});
+    const QString path =
+        ExportDialog::getSavePath(this, tr("Export sweep chart"), QStringLiteral("sweep"),
+                                  {Exporter::Format::Png, Exporter::Format::Svg});
     if (!path.isEmpty())
         exportSweepChartTo(path);
 }
@@ -954,7 +1029,13 @@ void CompareWindow::clearError()
     m_error->hide();
 }
 
-QString CompareWindow::statusText() const { return m_status->text(); }
-QString CompareWindow::errorText() const { return m_error->isHidden() ? QString() : m_error->text(); }
+QString CompareWindow::statusText() const
+{
+    return m_status->text();
+}
+QString CompareWindow::errorText() const
+{
+    return m_error->isHidden() ? QString() : m_error->text();
+}
 
-}  // namespace terse::app
+} // namespace terse::app

@@ -1,10 +1,11 @@
 #pragma once
-// CompareWindow: runs several methods or settings on the same prompt and compares them. The settings
-// table holds one row per run (method, rate, mode, parameters, model); "Compare" runs every row on the
-// prompt through its own EngineWorker (one job at a time, never on the UI thread; progress, Cancel,
-// results shown as they finish) and shows the outputs side by side as word-level diffs against the
-// original, with a metrics table. "Sweep" runs every row across a list of rates and plots achieved rate
-// against a fidelity metric. Metrics are computed on a background thread. GUI thread only.
+// CompareWindow: runs several methods or settings on the same prompt and compares them. The
+// settings table holds one row per run (method, rate, mode, parameters, model); "Compare" runs
+// every row on the prompt through its own EngineWorker (one job at a time, never on the UI thread;
+// progress, Cancel, results shown as they finish) and shows the outputs side by side as word-level
+// diffs against the original, with a metrics table. "Sweep" runs every row across a list of rates
+// and plots achieved rate against a fidelity metric. Metrics are computed on a background thread.
+// GUI thread only.
 
 #include "comparison.h"
 #include "engine_worker.h"
@@ -29,20 +30,25 @@ class QThreadPool;
 namespace terse::widgets {
 class SweepChart;
 class WordDiffView;
-}
+} // namespace terse::widgets
 
 namespace terse::app {
 
 class CompareWindow : public QWidget {
     Q_OBJECT
 public:
-    // `factory` creates compressors (as MainWindow's; empty: the registry). Shown as its own window.
+    // `factory` creates compressors (as MainWindow's; empty: the registry). Shown as its own
+    // window.
     explicit CompareWindow(CompressorFactory factory = {}, QWidget *parent = nullptr);
-    ~CompareWindow() override;  // cancels the running job and waits for metric computations
+    ~CompareWindow() override; // cancels the running job and waits for metric computations
 
-    // Where the prompt and the "current settings" come from (the main window's editor and controls).
+    // Where the prompt and the "current settings" come from (the main window's editor and
+    // controls).
     void setPromptSource(std::function<QString()> source) { m_promptSource = std::move(source); }
-    void setOptionsSource(std::function<terse::CompressOptions()> source) { m_optionsSource = std::move(source); }
+    void setOptionsSource(std::function<terse::CompressOptions()> source)
+    {
+        m_optionsSource = std::move(source);
+    }
 
     // Appends a settings row. The row's rate replaces a token budget (targetTokens is reset).
     void addSettings(const terse::CompressOptions &options);
@@ -55,9 +61,11 @@ public:
     // parameters field does not parse.
     bool settingsAt(int row, terse::CompressOptions *options, QString *error = nullptr) const;
 
-    // Runs every settings row on the prompt; false (with the reason shown) when there is nothing to run.
+    // Runs every settings row on the prompt; false (with the reason shown) when there is nothing to
+    // run.
     bool runComparison();
-    // Runs every settings row at each of `rates` (empty: the rates field); false when nothing to run.
+    // Runs every settings row at each of `rates` (empty: the rates field); false when nothing to
+    // run.
     bool runSweep(const QVector<double> &rates = {});
     // Stops the running job and drops the queued ones; finished results stay.
     void cancel();
@@ -108,7 +116,7 @@ protected:
 private:
     enum class Mode { Idle, Compare, Sweep };
     struct Job {
-        int slot = 0;                    // comparison slot or sweep curve
+        int slot = 0; // comparison slot or sweep curve
         terse::CompressOptions options;
     };
     struct Slot {
@@ -145,7 +153,8 @@ private:
     void onFinished(quint64 id, const ResultHandle &result);
     void onFailed(quint64 id, const QString &message);
     void measure(int slot, const ResultHandle &result, double requestedRate);
-    void onMeasured(int generation, int slot, double requestedRate, const ResultHandle &result, const RunMetrics &m);
+    void onMeasured(int generation, int slot, double requestedRate, const ResultHandle &result,
+                    const RunMetrics &m);
     void maybeFinish();
     void rebuildOutputs();
     void updateOutput(int slot);
@@ -160,10 +169,11 @@ private:
 
     CompressorFactory m_factory;
     EngineWorker *m_worker = nullptr;
-    QThreadPool *m_pool = nullptr;  // metric computations, one at a time, off the UI thread
+    QThreadPool *m_pool = nullptr; // metric computations, one at a time, off the UI thread
     std::function<QString()> m_promptSource;
     std::function<terse::CompressOptions()> m_optionsSource;
-    std::vector<terse::CompressOptions> m_rowBase;  // fields a row does not show (seed, pins, tokenizer)
+    std::vector<terse::CompressOptions>
+        m_rowBase; // fields a row does not show (seed, pins, tokenizer)
 
     Mode m_mode = Mode::Idle;
     terse::Prompt m_prompt;
@@ -200,4 +210,4 @@ private:
     terse::widgets::SweepChart *m_chart = nullptr;
 };
 
-}  // namespace terse::app
+} // namespace terse::app

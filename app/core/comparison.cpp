@@ -15,7 +15,8 @@ namespace terse::app {
 
 namespace {
 
-// Target tokenizers load once per name (rank files take a while) and are shared: Tokenizer is const-safe.
+// Target tokenizers load once per name (rank files take a while) and are shared: Tokenizer is
+// const-safe.
 const terse::Tokenizer *targetTokenizer(const std::string &name)
 {
     static std::mutex mutex;
@@ -27,7 +28,7 @@ const terse::Tokenizer *targetTokenizer(const std::string &name)
         if (auto path = terse::targetTokenizerPath(name)) {
             if (auto t = terse::Tokenizer::load(*path))
                 tok = std::make_unique<terse::Tokenizer>(std::move(*t));
-        } else if (auto t = terse::Tokenizer::load(name)) {  // a path to a tokenizer file
+        } else if (auto t = terse::Tokenizer::load(name)) { // a path to a tokenizer file
             tok = std::make_unique<terse::Tokenizer>(std::move(*t));
         }
         it = cache.emplace(name, std::move(tok)).first;
@@ -45,7 +46,7 @@ long countTokens(const terse::Tokenizer *tok, const std::string &text)
     return n ? static_cast<long>(*n) : -1;
 }
 
-}  // namespace
+} // namespace
 
 double metricValue(const RunMetrics &m, FidelityMetric which)
 {
@@ -71,7 +72,8 @@ std::string originalText(const terse::CompressionResult &result)
     return out;
 }
 
-RunMetrics measureResult(const terse::CompressionResult &result, const std::string &targetTokenizerName)
+RunMetrics measureResult(const terse::CompressionResult &result,
+                         const std::string &targetTokenizerName)
 {
     RunMetrics m;
     const std::string original = originalText(result);
@@ -93,9 +95,11 @@ QString settingsLabel(const terse::CompressOptions &o)
     QStringList parts;
     parts << QString::fromStdString(o.method);
     if (o.targetTokens >= 0)
-        parts << QCoreApplication::translate("terse::app::Comparison", "budget %1 tokens").arg(o.targetTokens);
+        parts << QCoreApplication::translate("terse::app::Comparison", "budget %1 tokens")
+                     .arg(o.targetTokens);
     else
-        parts << QCoreApplication::translate("terse::app::Comparison", "rate %1").arg(o.rate, 0, 'f', 2);
+        parts << QCoreApplication::translate("terse::app::Comparison", "rate %1")
+                     .arg(o.rate, 0, 'f', 2);
     if (o.mode == terse::CompressionMode::Reference)
         parts << QCoreApplication::translate("terse::app::Comparison", "reference");
     if (!o.params.empty())
@@ -107,7 +111,8 @@ QString resultLabel(const terse::CompressionResult &r)
 {
     QStringList parts;
     parts << QString::fromStdString(r.method)
-          << QCoreApplication::translate("terse::app::Comparison", "rate %1").arg(r.requestedRate, 0, 'f', 2);
+          << QCoreApplication::translate("terse::app::Comparison", "rate %1")
+                 .arg(r.requestedRate, 0, 'f', 2);
     if (r.mode == terse::CompressionMode::Reference)
         parts << QCoreApplication::translate("terse::app::Comparison", "reference");
     return parts.join(QStringLiteral(" · "));
@@ -144,7 +149,8 @@ QVector<terse::widgets::DiffWord> wordMarks(const terse::CompressionResult &resu
 {
     using terse::widgets::DiffWord;
     const std::string text = originalText(result);
-    // Byte mask of kept bytes over the joined text; separators between segments count as whitespace.
+    // Byte mask of kept bytes over the joined text; separators between segments count as
+    // whitespace.
     std::vector<std::size_t> segmentStart(result.segments.size(), 0);
     for (std::size_t i = 1; i < result.segments.size(); ++i)
         segmentStart[i] = segmentStart[i - 1] + result.segments[i - 1].text.size() + 2;
@@ -156,12 +162,15 @@ QVector<terse::widgets::DiffWord> wordMarks(const terse::CompressionResult &resu
         for (std::size_t b = u.span.begin; b < u.span.end && base + b < kept.size(); ++b)
             kept[base + b] = 1;
     }
-    auto isSpace = [](unsigned char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; };
+    auto isSpace = [](unsigned char c) {
+        return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+    };
     QVector<DiffWord> words;
     std::size_t i = 0;
     while (i < text.size()) {
         const std::size_t begin = i;
-        while (i < text.size() && isSpace(static_cast<unsigned char>(text[i])))  // leading whitespace (first word)
+        while (i < text.size() &&
+               isSpace(static_cast<unsigned char>(text[i]))) // leading whitespace (first word)
             ++i;
         std::size_t total = 0, keptBytes = 0;
         while (i < text.size() && !isSpace(static_cast<unsigned char>(text[i]))) {
@@ -187,7 +196,7 @@ void markDisputes(QVector<QVector<terse::widgets::DiffWord>> &outputs)
         return;
     qsizetype n = outputs.front().size();
     for (const auto &o : outputs)
-        n = std::min(n, o.size());  // the same prompt gives the same words; guard anyway
+        n = std::min(n, o.size()); // the same prompt gives the same words; guard anyway
     for (qsizetype w = 0; w < n; ++w) {
         bool differ = false;
         for (qsizetype k = 1; k < outputs.size() && !differ; ++k)
@@ -197,4 +206,4 @@ void markDisputes(QVector<QVector<terse::widgets::DiffWord>> &outputs)
     }
 }
 
-}  // namespace terse::app
+} // namespace terse::app

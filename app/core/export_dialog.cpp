@@ -33,10 +33,13 @@ QString ExportDialog::getSavePath(QWidget *parent, const QString &title, const Q
     QStringList filters;
     for (auto f : formats)
         filters << Exporter::filterFor(f);
-    QString start = QDir(lastDirectory()).filePath(baseName + QLatin1Char('.') + Exporter::suffixFor(formats.value(0)));
+    QString start =
+        QDir(lastDirectory())
+            .filePath(baseName + QLatin1Char('.') + Exporter::suffixFor(formats.value(0)));
     for (;;) {
         QString selected = filters.value(0);
-        QString path = QFileDialog::getSaveFileName(parent, title, start, filters.join(QStringLiteral(";;")), &selected);
+        QString path = QFileDialog::getSaveFileName(parent, title, start,
+                                                    filters.join(QStringLiteral(";;")), &selected);
         if (path.isEmpty())
             return {};
         Exporter::Format format;
@@ -47,16 +50,18 @@ QString ExportDialog::getSavePath(QWidget *parent, const QString &title, const Q
         const QFileInfo info(path);
         const QFileInfo dir(info.absolutePath());
         if (!dir.isDir() || !dir.isWritable()) {
-            QMessageBox::warning(parent, title,
-                                 tr("Terse cannot write into the folder “%1” (it is read-only or does not exist). "
-                                    "Choose another folder.")
-                                     .arg(QDir::toNativeSeparators(dir.absoluteFilePath())));
+            QMessageBox::warning(
+                parent, title,
+                tr("Terse cannot write into the folder “%1” (it is read-only or does not exist). "
+                   "Choose another folder.")
+                    .arg(QDir::toNativeSeparators(dir.absoluteFilePath())));
             start = QDir(lastDirectory()).filePath(info.fileName());
             continue;
         }
         if (info.exists() && !info.isWritable()) {
-            QMessageBox::warning(parent, title,
-                                 tr("“%1” is read-only. Choose another name.").arg(QDir::toNativeSeparators(path)));
+            QMessageBox::warning(
+                parent, title,
+                tr("“%1” is read-only. Choose another name.").arg(QDir::toNativeSeparators(path)));
             start = path;
             continue;
         }
@@ -71,8 +76,9 @@ bool ExportDialog::save(QWidget *parent, const QString &path, const QByteArray &
     if (Exporter::writeFile(path, bytes, &error))
         return true;
     QMessageBox::critical(parent, tr("Export failed"),
-                          error + QLatin1Char('\n') + tr("Nothing was lost: the result is still open; try another place."));
+                          error + QLatin1Char('\n') +
+                              tr("Nothing was lost: the result is still open; try another place."));
     return false;
 }
 
-}  // namespace terse::app
+} // namespace terse::app

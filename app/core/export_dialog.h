@@ -16,17 +16,18 @@ namespace terse::app {
 class ExportDialog {
     Q_DECLARE_TR_FUNCTIONS(terse::app::ExportDialog)
 public:
-    // Asks where to save; `formats` lists the offered formats (the first is preselected). Returns the
-    // path with a suffix matching a format, or "" when the user cancelled.
+    // Asks where to save; `formats` lists the offered formats (the first is preselected). Returns
+    // the path with a suffix matching a format, or "" when the user cancelled.
     static QString getSavePath(QWidget *parent, const QString &title, const QString &baseName,
                                const QList<Exporter::Format> &formats);
 
     // Writes `bytes` atomically; on failure shows a message box naming the file and the reason.
     static bool save(QWidget *parent, const QString &path, const QByteArray &bytes);
 
-    // The folder the next export dialog starts in (remembered in QSettings; home when unset or gone).
+    // The folder the next export dialog starts in (remembered in QSettings; home when unset or
+    // gone).
     static QString lastDirectory();
     static void setLastDirectory(const QString &directory);
 };
 
-}  // namespace terse::app
+} // namespace terse::app

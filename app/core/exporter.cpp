@@ -17,8 +17,14 @@ namespace terse::app {
 
 namespace {
 
-QString num(double v, int decimals = 3) { return std::isfinite(v) ? QString::number(v, 'f', decimals) : QStringLiteral("—"); }
-QString count(long v) { return v >= 0 ? QString::number(v) : QStringLiteral("—"); }
+QString num(double v, int decimals = 3)
+{
+    return std::isfinite(v) ? QString::number(v, 'f', decimals) : QStringLiteral("—");
+}
+QString count(long v)
+{
+    return v >= 0 ? QString::number(v) : QStringLiteral("—");
+}
 
 QJsonObject metricsJson(const ExportEntry &e)
 {
@@ -58,8 +64,8 @@ QJsonObject resultObject(const ExportEntry &e)
 
 QString csvField(const QString &s)
 {
-    if (s.contains(QLatin1Char(',')) || s.contains(QLatin1Char('"')) || s.contains(QLatin1Char('\n')) ||
-        s.contains(QLatin1Char('\r')) || s != s.trimmed()) {
+    if (s.contains(QLatin1Char(',')) || s.contains(QLatin1Char('"')) ||
+        s.contains(QLatin1Char('\n')) || s.contains(QLatin1Char('\r')) || s != s.trimmed()) {
         QString q = s;
         q.replace(QLatin1Char('"'), QStringLiteral("\"\""));
         return QLatin1Char('"') + q + QLatin1Char('"');
@@ -93,7 +99,7 @@ const terse::ScoreSeries *colourSeries(const terse::CompressionResult &r)
     return r.scores.empty() ? nullptr : &r.scores.front();
 }
 
-}  // namespace
+} // namespace
 
 bool Exporter::formatForPath(const QString &path, Format *format)
 {
@@ -120,12 +126,18 @@ bool Exporter::formatForPath(const QString &path, Format *format)
 QString Exporter::suffixFor(Format format)
 {
     switch (format) {
-    case Format::Json: return QStringLiteral("json");
-    case Format::Markdown: return QStringLiteral("md");
-    case Format::Html: return QStringLiteral("html");
-    case Format::Csv: return QStringLiteral("csv");
-    case Format::Png: return QStringLiteral("png");
-    case Format::Svg: return QStringLiteral("svg");
+    case Format::Json:
+        return QStringLiteral("json");
+    case Format::Markdown:
+        return QStringLiteral("md");
+    case Format::Html:
+        return QStringLiteral("html");
+    case Format::Csv:
+        return QStringLiteral("csv");
+    case Format::Png:
+        return QStringLiteral("png");
+    case Format::Svg:
+        return QStringLiteral("svg");
     }
     return {};
 }
@@ -133,12 +145,18 @@ QString Exporter::suffixFor(Format format)
 QString Exporter::filterFor(Format format)
 {
     switch (format) {
-    case Format::Json: return tr("JSON (*.json)");
-    case Format::Markdown: return tr("Markdown (*.md *.markdown)");
-    case Format::Html: return tr("HTML report (*.html *.htm)");
-    case Format::Csv: return tr("CSV, one row per token (*.csv)");
-    case Format::Png: return tr("PNG image (*.png)");
-    case Format::Svg: return tr("SVG image (*.svg)");
+    case Format::Json:
+        return tr("JSON (*.json)");
+    case Format::Markdown:
+        return tr("Markdown (*.md *.markdown)");
+    case Format::Html:
+        return tr("HTML report (*.html *.htm)");
+    case Format::Csv:
+        return tr("CSV, one row per token (*.csv)");
+    case Format::Png:
+        return tr("PNG image (*.png)");
+    case Format::Svg:
+        return tr("SVG image (*.svg)");
     }
     return {};
 }
@@ -170,7 +188,8 @@ QByteArray Exporter::comparisonJson(const std::vector<ExportEntry> &entries)
     root[QStringLiteral("format")] = QStringLiteral("terse-comparison");
     root[QStringLiteral("version")] = 1;
     if (!entries.empty() && entries.front().result)
-        root[QStringLiteral("original")] = QString::fromStdString(originalText(*entries.front().result));
+        root[QStringLiteral("original")] =
+            QString::fromStdString(originalText(*entries.front().result));
     QJsonArray runs;
     for (const auto &e : entries) {
         if (!e.result)
@@ -190,11 +209,14 @@ QByteArray Exporter::comparisonJson(const std::vector<ExportEntry> &entries)
 QByteArray Exporter::markdown(const std::vector<ExportEntry> &entries)
 {
     QString md;
-    md += QLatin1String("# ") + (entries.size() == 1 ? tr("Terse compression result") : tr("Terse comparison")) +
+    md += QLatin1String("# ") +
+          (entries.size() == 1 ? tr("Terse compression result") : tr("Terse comparison")) +
           QLatin1String("\n\n");
-    const QStringList header = {tr("Settings"),     tr("Units in"), tr("Units out"), tr("Target tokens in"),
-                                tr("Target tokens out"), tr("Achieved rate"), tr("ROUGE-1"), tr("ROUGE-L"),
-                                tr("BLEU"),        tr("Total ms"), tr("Forward ms")};
+    const QStringList header = {
+        tr("Settings"),         tr("Units in"),          tr("Units out"),
+        tr("Target tokens in"), tr("Target tokens out"), tr("Achieved rate"),
+        tr("ROUGE-1"),          tr("ROUGE-L"),           tr("BLEU"),
+        tr("Total ms"),         tr("Forward ms")};
     md += QLatin1String("| ") + header.join(QLatin1String(" | ")) + QLatin1String(" |\n|");
     for (int i = 0; i < header.size(); ++i)
         md += i == 0 ? QLatin1String("---|") : QLatin1String("---:|");
@@ -203,17 +225,18 @@ QByteArray Exporter::markdown(const std::vector<ExportEntry> &entries)
         if (!e.result)
             continue;
         const auto &r = *e.result;
-        const QStringList row = {mdCell(e.label),
-                                 QStringLiteral("%1 %2s").arg(r.tokensIn).arg(QString::fromStdString(r.unitName)),
-                                 QString::number(r.tokensOut),
-                                 count(e.metrics.targetTokensIn),
-                                 count(e.metrics.targetTokensOut),
-                                 num(r.achievedRate),
-                                 num(e.metrics.rouge1),
-                                 num(e.metrics.rougeL),
-                                 num(e.metrics.bleu),
-                                 num(r.totalMs, 1),
-                                 num(r.forwardMs, 1)};
+        const QStringList row = {
+            mdCell(e.label),
+            QStringLiteral("%1 %2s").arg(r.tokensIn).arg(QString::fromStdString(r.unitName)),
+            QString::number(r.tokensOut),
+            count(e.metrics.targetTokensIn),
+            count(e.metrics.targetTokensOut),
+            num(r.achievedRate),
+            num(e.metrics.rouge1),
+            num(e.metrics.rougeL),
+            num(e.metrics.bleu),
+            num(r.totalMs, 1),
+            num(r.forwardMs, 1)};
         md += QLatin1String("| ") + row.join(QLatin1String(" | ")) + QLatin1String(" |\n");
     }
     for (const auto &e : entries) {
@@ -221,40 +244,51 @@ QByteArray Exporter::markdown(const std::vector<ExportEntry> &entries)
             continue;
         const QString text = QString::fromStdString(e.result->compressedText);
         QString fence = QStringLiteral("```");
-        while (text.contains(fence))  // a fence longer than any backtick run inside the text
+        while (text.contains(fence)) // a fence longer than any backtick run inside the text
             fence += QLatin1Char('`');
-        md += QLatin1String("\n## ") + mdCell(e.label) + QLatin1String("\n\n") + fence + QLatin1String("text\n") + text +
-              (text.endsWith(QLatin1Char('\n')) ? QString() : QStringLiteral("\n")) + fence + QLatin1Char('\n');
+        md += QLatin1String("\n## ") + mdCell(e.label) + QLatin1String("\n\n") + fence +
+              QLatin1String("text\n") + text +
+              (text.endsWith(QLatin1Char('\n')) ? QString() : QStringLiteral("\n")) + fence +
+              QLatin1Char('\n');
     }
     return md.toUtf8();
 }
 
 QByteArray Exporter::html(const std::vector<ExportEntry> &entries)
 {
-    const QString title = entries.size() == 1 ? tr("Terse compression result") : tr("Terse comparison");
+    const QString title =
+        entries.size() == 1 ? tr("Terse compression result") : tr("Terse comparison");
     QString h;
-    h += QStringLiteral("<!DOCTYPE html>\n<html lang=\"%1\">\n<head>\n<meta charset=\"utf-8\">\n<title>")
+    h += QStringLiteral(
+             "<!DOCTYPE html>\n<html lang=\"%1\">\n<head>\n<meta charset=\"utf-8\">\n<title>")
              .arg(QLocale().bcp47Name().toHtmlEscaped()) +
          title.toHtmlEscaped() + QStringLiteral("</title>\n");
     h += QStringLiteral(
-        "<style>\n"
-        "body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;margin:2em;color:#1d1d1f;max-width:70em}\n"
-        "table{border-collapse:collapse;margin:1em 0}th,td{border:1px solid #ccc;padding:4px 8px}"
-        "td.n{text-align:right;font-variant-numeric:tabular-nums}th{background:#f2f2f2}\n"
-        ".tokens{white-space:pre-wrap;line-height:1.7;border:1px solid #ddd;padding:1em;border-radius:6px}\n"
-        ".kept{color:#1d1d1f}.dropped,s.dropped{color:#8a8a8a;text-decoration:line-through}\n"
-        ".legend{display:flex;gap:1.5em;align-items:center;flex-wrap:wrap;margin:1em 0;font-size:0.9em}\n"
-        ".ramp{display:inline-block;width:10em;height:1em;vertical-align:middle;border:1px solid #ccc;"
-        "background:linear-gradient(to right,%1,%2,%3)}\n"
-        "pre{white-space:pre-wrap;background:#f7f7f7;padding:1em;border-radius:6px}\n"
-        "</style>\n</head>\n<body>\n")
-             .arg(terse::widgets::heatColor(0, false).name(), terse::widgets::heatColor(0.5, false).name(),
+             "<style>\n"
+             "body{font-family:system-ui,-apple-system,'Segoe "
+             "UI',sans-serif;margin:2em;color:#1d1d1f;max-width:70em}\n"
+             "table{border-collapse:collapse;margin:1em 0}th,td{border:1px solid #ccc;padding:4px "
+             "8px}"
+             "td.n{text-align:right;font-variant-numeric:tabular-nums}th{background:#f2f2f2}\n"
+             ".tokens{white-space:pre-wrap;line-height:1.7;border:1px solid "
+             "#ddd;padding:1em;border-radius:6px}\n"
+             ".kept{color:#1d1d1f}.dropped,s.dropped{color:#8a8a8a;text-decoration:line-through}\n"
+             ".legend{display:flex;gap:1.5em;align-items:center;flex-wrap:wrap;margin:1em "
+             "0;font-size:0.9em}\n"
+             ".ramp{display:inline-block;width:10em;height:1em;vertical-align:middle;border:1px "
+             "solid #ccc;"
+             "background:linear-gradient(to right,%1,%2,%3)}\n"
+             "pre{white-space:pre-wrap;background:#f7f7f7;padding:1em;border-radius:6px}\n"
+             "</style>\n</head>\n<body>\n")
+             .arg(terse::widgets::heatColor(0, false).name(),
+                  terse::widgets::heatColor(0.5, false).name(),
                   terse::widgets::heatColor(1, false).name());
     h += QStringLiteral("<h1>") + title.toHtmlEscaped() + QStringLiteral("</h1>\n");
     h += QStringLiteral("<table>\n<tr>");
-    for (const QString &c : {tr("Settings"), tr("Units in"), tr("Units out"), tr("Target tokens in"),
-                             tr("Target tokens out"), tr("Achieved rate"), tr("ROUGE-1"), tr("ROUGE-L"), tr("BLEU"),
-                             tr("Total ms"), tr("Forward ms")})
+    for (const QString &c :
+         {tr("Settings"), tr("Units in"), tr("Units out"), tr("Target tokens in"),
+          tr("Target tokens out"), tr("Achieved rate"), tr("ROUGE-1"), tr("ROUGE-L"), tr("BLEU"),
+          tr("Total ms"), tr("Forward ms")})
         h += QStringLiteral("<th>") + c.toHtmlEscaped() + QStringLiteral("</th>");
     h += QStringLiteral("</tr>\n");
     for (const auto &e : entries) {
@@ -262,10 +296,11 @@ QByteArray Exporter::html(const std::vector<ExportEntry> &entries)
             continue;
         const auto &r = *e.result;
         h += QStringLiteral("<tr><td>") + e.label.toHtmlEscaped() + QStringLiteral("</td>");
-        for (const QString &c : {QStringLiteral("%1 %2s").arg(r.tokensIn).arg(QString::fromStdString(r.unitName)),
-                                 QString::number(r.tokensOut), count(e.metrics.targetTokensIn),
-                                 count(e.metrics.targetTokensOut), num(r.achievedRate), num(e.metrics.rouge1),
-                                 num(e.metrics.rougeL), num(e.metrics.bleu), num(r.totalMs, 1), num(r.forwardMs, 1)})
+        for (const QString &c :
+             {QStringLiteral("%1 %2s").arg(r.tokensIn).arg(QString::fromStdString(r.unitName)),
+              QString::number(r.tokensOut), count(e.metrics.targetTokensIn),
+              count(e.metrics.targetTokensOut), num(r.achievedRate), num(e.metrics.rouge1),
+              num(e.metrics.rougeL), num(e.metrics.bleu), num(r.totalMs, 1), num(r.forwardMs, 1)})
             h += QStringLiteral("<td class=\"n\">") + c.toHtmlEscaped() + QStringLiteral("</td>");
         h += QStringLiteral("</tr>\n");
     }
@@ -288,15 +323,18 @@ QByteArray Exporter::html(const std::vector<ExportEntry> &entries)
             if (!finite.empty()) {
                 std::sort(finite.begin(), finite.end());
                 // Robust bounds (5th-95th percentile), as the heatmap view uses.
-                lo = finite[static_cast<std::size_t>(0.05 * static_cast<double>(finite.size() - 1))];
-                hi = finite[static_cast<std::size_t>(0.95 * static_cast<double>(finite.size() - 1))];
+                lo =
+                    finite[static_cast<std::size_t>(0.05 * static_cast<double>(finite.size() - 1))];
+                hi =
+                    finite[static_cast<std::size_t>(0.95 * static_cast<double>(finite.size() - 1))];
                 if (hi <= lo)
                     hi = lo + 1;
             }
         }
         h += QStringLiteral("<h2>") + e.label.toHtmlEscaped() + QStringLiteral("</h2>\n");
         if (s)
-            h += QStringLiteral("<p>") + tr("Coloured by: %1").arg(QString::fromStdString(s->name)).toHtmlEscaped() +
+            h += QStringLiteral("<p>") +
+                 tr("Coloured by: %1").arg(QString::fromStdString(s->name)).toHtmlEscaped() +
                  QStringLiteral("</p>\n");
         h += QStringLiteral("<div class=\"tokens\">");
         int prevSegment = -1;
@@ -310,8 +348,10 @@ QByteArray Exporter::html(const std::vector<ExportEntry> &entries)
             QString tip;
             if (s && i < s->values.size() && std::isfinite(s->values[i])) {
                 const double t = (s->values[i] - lo) / (hi - lo);
-                style = QStringLiteral(" style=\"background:%1\"").arg(terse::widgets::heatColor(t, false).name());
-                tip = QStringLiteral(" title=\"%1 %2\"").arg(QString::fromStdString(s->name).toHtmlEscaped())
+                style = QStringLiteral(" style=\"background:%1\"")
+                            .arg(terse::widgets::heatColor(t, false).name());
+                tip = QStringLiteral(" title=\"%1 %2\"")
+                          .arg(QString::fromStdString(s->name).toHtmlEscaped())
                           .arg(s->values[i], 0, 'g', 4);
             }
             if (u.kept)
@@ -319,7 +359,8 @@ QByteArray Exporter::html(const std::vector<ExportEntry> &entries)
             else
                 h += QStringLiteral("<s class=\"dropped\"%1%2>%3</s>").arg(style, tip, text);
         }
-        h += QStringLiteral("</div>\n<h3>") + tr("Compressed text").toHtmlEscaped() + QStringLiteral("</h3>\n<pre>") +
+        h += QStringLiteral("</div>\n<h3>") + tr("Compressed text").toHtmlEscaped() +
+             QStringLiteral("</h3>\n<pre>") +
              QString::fromStdString(r.compressedText).toHtmlEscaped() + QStringLiteral("</pre>\n");
     }
     h += QStringLiteral("</body>\n</html>\n");
@@ -353,10 +394,12 @@ QByteArray Exporter::csv(const std::vector<ExportEntry> &entries)
             QStringList row;
             if (several)
                 row << csvField(e.label);
-            row << QString::number(i) << csvField(unitText(r, r.units[i])) << (r.units[i].kept ? QStringLiteral("1") : QStringLiteral("0"));
+            row << QString::number(i) << csvField(unitText(r, r.units[i]))
+                << (r.units[i].kept ? QStringLiteral("1") : QStringLiteral("0"));
             for (const auto *c : cols)
-                row << ((c && i < c->values.size() && std::isfinite(c->values[i])) ? QString::number(c->values[i], 'g', 7)
-                                                                                   : QString());
+                row << ((c && i < c->values.size() && std::isfinite(c->values[i]))
+                            ? QString::number(c->values[i], 'g', 7)
+                            : QString());
             out += row.join(QLatin1Char(',')) + QStringLiteral("\r\n");
         }
     }
@@ -394,7 +437,8 @@ bool Exporter::writeFile(const QString &path, const QByteArray &bytes, QString *
         return failWith(tr("there is nothing to write."));
     const QFileInfo dir(info.absolutePath());
     if (!dir.exists())
-        return failWith(tr("the folder “%1” does not exist.").arg(QDir::toNativeSeparators(dir.absoluteFilePath())));
+        return failWith(tr("the folder “%1” does not exist.")
+                            .arg(QDir::toNativeSeparators(dir.absoluteFilePath())));
     if (info.isDir())
         return failWith(tr("it is a folder."));
     if (info.exists() && !info.isWritable())
@@ -414,4 +458,4 @@ bool Exporter::writeFile(const QString &path, const QByteArray &bytes, QString *
     return true;
 }
 
-}  // namespace terse::app
+} // namespace terse::app

@@ -27,7 +27,7 @@ QMenu *menuWith(QMenuBar *bar, const std::function<bool(QAction *)> &match)
                     return menu;
     return nullptr;
 }
-}  // namespace
+} // namespace
 
 WorkbenchActions::WorkbenchActions(MainWindow *window) : QObject(window), m_window(window)
 {
@@ -45,13 +45,15 @@ WorkbenchActions::WorkbenchActions(MainWindow *window) : QObject(window), m_wind
     m_exportPlot->setObjectName(QStringLiteral("exportPlotAction"));
     connect(m_exportPlot, &QAction::triggered, this, &WorkbenchActions::exportPlot);
 
-    QMenu *run = menuWith(bar, [](QAction *a) { return a->shortcut() == QKeySequence(Qt::CTRL | Qt::Key_Return); });
+    QMenu *run = menuWith(
+        bar, [](QAction *a) { return a->shortcut() == QKeySequence(Qt::CTRL | Qt::Key_Return); });
     if (!run)
         run = bar->addMenu(tr("&Run"));
     run->addSeparator();
     run->addAction(m_compare);
 
-    QMenu *file = menuWith(bar, [](QAction *a) { return a->shortcut() == QKeySequence(QKeySequence::SaveAs); });
+    QMenu *file = menuWith(
+        bar, [](QAction *a) { return a->shortcut() == QKeySequence(QKeySequence::SaveAs); });
     if (file) {
         // Right after "Save Compressed Text As…".
         const auto actions = file->actions();
@@ -65,7 +67,7 @@ WorkbenchActions::WorkbenchActions(MainWindow *window) : QObject(window), m_wind
         run->addAction(m_exportResult);
         run->addAction(m_exportPlot);
     }
-    window->addAction(m_compare);  // shortcuts work while the menus are hidden too
+    window->addAction(m_compare); // shortcuts work while the menus are hidden too
     retranslate();
     window->installEventFilter(this);
 }
@@ -80,9 +82,11 @@ bool WorkbenchActions::eventFilter(QObject *watched, QEvent *event)
 void WorkbenchActions::retranslate()
 {
     m_compare->setText(tr("Compare &Methods…"));
-    m_compare->setToolTip(tr("Run several methods or settings on this prompt and compare them side by side"));
+    m_compare->setToolTip(
+        tr("Run several methods or settings on this prompt and compare them side by side"));
     m_exportResult->setText(tr("&Export Result…"));
-    m_exportResult->setToolTip(tr("Save the shown result as JSON, Markdown, HTML (with the heatmap) or CSV"));
+    m_exportResult->setToolTip(
+        tr("Save the shown result as JSON, Markdown, HTML (with the heatmap) or CSV"));
     m_exportPlot->setText(tr("Export Score &Plot…"));
     m_exportPlot->setToolTip(tr("Save the score plot as a PNG or SVG image"));
 }
@@ -91,7 +95,8 @@ CompareWindow *WorkbenchActions::compareWindow()
 {
     if (!m_compareWindow) {
         m_compareWindow = new CompareWindow(m_window->compressorFactory(), m_window);
-        m_compareWindow->setPromptSource([w = m_window] { return w->promptEditor()->toPlainText(); });
+        m_compareWindow->setPromptSource(
+            [w = m_window] { return w->promptEditor()->toPlainText(); });
         m_compareWindow->setOptionsSource([w = m_window] { return w->currentOptions(); });
         m_compareWindow->addCurrentSettings();
     }
@@ -140,37 +145,45 @@ bool WorkbenchActions::exportScorePlotTo(const QString &path, QString *error)
                          .arg(QFileInfo(path).fileName());
         return false;
     }
-    return Exporter::writeFile(path, m_window->scorePlot()->imageData(Exporter::suffixFor(format)), error);
+    return Exporter::writeFile(path, m_window->scorePlot()->imageData(Exporter::suffixFor(format)),
+                               error);
 }
 
 void WorkbenchActions::exportResult()
 {
     if (!m_window->lastResult()) {
-        QMessageBox::information(m_window, tr("Export result"), tr("Nothing to export yet: compress a prompt first."));
+        QMessageBox::information(m_window, tr("Export result"),
+                                 tr("Nothing to export yet: compress a prompt first."));
         return;
     }
-    const QString path = ExportDialog::getSavePath(m_window, tr("Export result"),
-                                                   QString::fromStdString(m_window->lastResult()->method),
-                                                   {Exporter::Format::Html, Exporter::Format::Markdown,
-                                                    Exporter::Format::Json, Exporter::Format::Csv});
+    const QString path = ExportDialog::getSavePath(
+        m_window, tr("Export result"), QString::fromStdString(m_window->lastResult()->method),
+        {Exporter::Format::Html, Exporter::Format::Markdown, Exporter::Format::Json,
+         Exporter::Format::Csv});
     QString error;
     if (!path.isEmpty() && !exportResultTo(path, &error))
-        QMessageBox::critical(m_window, tr("Export failed"),
-                              error + QLatin1Char('\n') + tr("Nothing was lost: the result is still open; try another place."));
+        QMessageBox::critical(
+            m_window, tr("Export failed"),
+            error + QLatin1Char('\n') +
+                tr("Nothing was lost: the result is still open; try another place."));
 }
 
 void WorkbenchActions::exportPlot()
 {
     if (!m_window->lastResult() || m_window->scorePlot()->pointCount() == 0) {
-        QMessageBox::information(m_window, tr("Export score plot"), tr("Nothing to export yet: the score plot is empty."));
+        QMessageBox::information(m_window, tr("Export score plot"),
+                                 tr("Nothing to export yet: the score plot is empty."));
         return;
     }
-    const QString path = ExportDialog::getSavePath(m_window, tr("Export score plot"), QStringLiteral("scores"),
-                                                   {Exporter::Format::Png, Exporter::Format::Svg});
+    const QString path =
+        ExportDialog::getSavePath(m_window, tr("Export score plot"), QStringLiteral("scores"),
+                                  {Exporter::Format::Png, Exporter::Format::Svg});
     QString error;
     if (!path.isEmpty() && !exportScorePlotTo(path, &error))
-        QMessageBox::critical(m_window, tr("Export failed"),
-                              error + QLatin1Char('\n') + tr("Nothing was lost: the result is still open; try another place."));
+        QMessageBox::critical(
+            m_window, tr("Export failed"),
+            error + QLatin1Char('\n') +
+                tr("Nothing was lost: the result is still open; try another place."));
 }
 
-}  // namespace terse::app
+} // namespace terse::app

@@ -1,7 +1,7 @@
 #pragma once
-// WorkbenchActions: adds the comparison window and the export actions to a MainWindow: Run → Compare
-// Methods…, File → Export Result… (JSON, Markdown, HTML, CSV) and File → Export Score Plot… (PNG, SVG).
-// Owned by the window; GUI thread only.
+// WorkbenchActions: adds the comparison window and the export actions to a MainWindow: Run →
+// Compare Methods…, File → Export Result… (JSON, Markdown, HTML, CSV) and File → Export Score Plot…
+// (PNG, SVG). Owned by the window; GUI thread only.
 
 #include "exporter.h"
 
@@ -26,9 +26,9 @@ public:
     // Shows and raises the comparison window.
     void showCompareWindow();
 
-    // Exports the main window's result (format by suffix: json, md, html, csv) / its score plot (png,
-    // svg). False with `error` set (naming the file and the reason) when nothing is shown or the
-    // write fails; an existing file is then left as it was.
+    // Exports the main window's result (format by suffix: json, md, html, csv) / its score plot
+    // (png, svg). False with `error` set (naming the file and the reason) when nothing is shown or
+    // the write fails; an existing file is then left as it was.
     bool exportResultTo(const QString &path, QString *error = nullptr);
     bool exportScorePlotTo(const QString &path, QString *error = nullptr);
 
@@ -51,4 +51,4 @@ private:
     QAction *m_exportPlot = nullptr;
 };
 
-}  // namespace terse::app
+} // namespace terse::app

@@ -1,7 +1,7 @@
 #pragma once
 // Shared fixtures of the app tests that drive the real MainWindow offscreen: an isolated home (the
-// session database, settings and model caches live in a temporary folder, never the user's), waiting
-// for the window to be ready, and the paths of the shared test models.
+// session database, settings and model caches live in a temporary folder, never the user's),
+// waiting for the window to be ready, and the paths of the shared test models.
 
 #include "main_window.h"
 #include "session_manager.h"
@@ -36,9 +36,10 @@ inline void waitReady(terse::app::MainWindow &w)
 // A model of the shared parity data (e.g. "tiny-gpt2-pos2048"), or "" when ../shared is absent.
 inline QString sharedModel(const char *name)
 {
-    const QString path = QDir(QStringLiteral(TERSE_SHARED_DIR)).filePath(QStringLiteral("parity/models/") +
-                                                                       QString::fromLatin1(name));
+    const QString path =
+        QDir(QStringLiteral(TERSE_SHARED_DIR))
+            .filePath(QStringLiteral("parity/models/") + QString::fromLatin1(name));
     return QFileInfo(path).isDir() ? path : QString();
 }
 
-}  // namespace terse::test
+} // namespace terse::test

@@ -1,6 +1,6 @@
-// Issue 8 (comparing): the comparison window driven through the real MainWindow offscreen: runs on the
-// worker thread with results shown as they arrive, the metrics table against metrics computed directly,
-// the word-level diff marks, Cancel, the rate sweep chart, and bad input.
+// Issue 8 (comparing): the comparison window driven through the real MainWindow offscreen: runs on
+// the worker thread with results shown as they arrive, the metrics table against metrics computed
+// directly, the word-level diff marks, Cancel, the rate sweep chart, and bad input.
 #include "app_test_support.h"
 #include "compare_window.h"
 #include "language.h"
@@ -50,9 +50,10 @@ public:
     std::string displayName() const override { return "Slow"; }
     std::string description() const override { return "test"; }
     std::vector<OptionSpec> options() const override { return {}; }
-    Result<CompressionResult> compress(const Prompt &p, const CompressOptions &o, const JobContext &job) override
+    Result<CompressionResult> compress(const Prompt &p, const CompressOptions &o,
+                                       const JobContext &job) override
     {
-        for (int i = 0; i < 200; ++i) {  // ~10 s unless cancelled
+        for (int i = 0; i < 200; ++i) { // ~10 s unless cancelled
             if (job.isCancelled())
                 return fail(ErrorCode::Cancelled, "cancelled");
             job.report(i, 200, "sleeping");
@@ -72,7 +73,8 @@ public:
     std::string displayName() const override { return m_inner->displayName(); }
     std::string description() const override { return m_inner->description(); }
     std::vector<OptionSpec> options() const override { return m_inner->options(); }
-    Result<CompressionResult> compress(const Prompt &p, const CompressOptions &o, const JobContext &j) override
+    Result<CompressionResult> compress(const Prompt &p, const CompressOptions &o,
+                                       const JobContext &j) override
     {
         g_jobThread = QThread::currentThreadId();
         return m_inner->compress(p, o, j);
@@ -92,7 +94,8 @@ Result<std::unique_ptr<Compressor>> testFactory(const std::string &name)
     return std::unique_ptr<Compressor>(std::make_unique<ThreadRecorder>(std::move(c.value())));
 }
 
-const char *kText = "Terse keeps the words that matter and drops the rest, so that long prompts fit.";
+const char *kText =
+    "Terse keeps the words that matter and drops the rest, so that long prompts fit.";
 
 CompressOptions options(const char *method, double rate, const std::string &model = {})
 {
@@ -126,9 +129,12 @@ long targetCount(const std::string &text)
     return n ? static_cast<long>(*n) : -1;
 }
 
-double cellValue(QTableWidget *t, int row, int col) { return t->item(row, col)->data(Qt::UserRole).toDouble(); }
+double cellValue(QTableWidget *t, int row, int col)
+{
+    return t->item(row, col)->data(Qt::UserRole).toDouble();
+}
 
-}  // namespace
+} // namespace
 
 class TestCompare : public QObject {
     Q_OBJECT
@@ -139,7 +145,7 @@ class TestCompare : public QObject {
         auto *actions = w.findChild<WorkbenchActions *>();
         if (!actions)
             return nullptr;
-        actions->compareAction()->trigger();  // the menu action opens (and creates) the window
+        actions->compareAction()->trigger(); // the menu action opens (and creates) the window
         return actions->compareWindow();
     }
 
@@ -170,7 +176,7 @@ private slots:
         QVERIFY(inMenu(actions->compareAction(), QStringLiteral("&Run")));
         QVERIFY(inMenu(actions->exportResultAction(), QStringLiteral("&File")));
         QVERIFY(inMenu(actions->exportPlotAction(), QStringLiteral("&File")));
-        QCOMPARE(cw->settingsCount(), 1);  // pre-filled with the current settings
+        QCOMPARE(cw->settingsCount(), 1); // pre-filled with the current settings
         CompressOptions o;
         QVERIFY(cw->settingsAt(0, &o));
         QCOMPARE(o.method, std::string("tail"));
@@ -178,7 +184,8 @@ private slots:
         // "Add Current Settings" follows the main window's controls.
         w.methodCombo()->setCurrentIndex(w.methodCombo()->findData(QStringLiteral("head")));
         w.setRate(0.7);
-        QTest::mouseClick(cw->findChild<QPushButton *>(QStringLiteral("addCurrentButton")), Qt::LeftButton);
+        QTest::mouseClick(cw->findChild<QPushButton *>(QStringLiteral("addCurrentButton")),
+                          Qt::LeftButton);
         QCOMPARE(cw->settingsCount(), 2);
         QVERIFY(cw->settingsAt(1, &o));
         QCOMPARE(o.method, std::string("head"));
@@ -215,7 +222,8 @@ private slots:
         const char *methods[] = {"head", "tail"};
         for (int row = 0; row < 2; ++row) {
             const CompressionResult r = direct(kText, options(methods[row], 0.5));
-            QCOMPARE(cw->entries()[static_cast<std::size_t>(row)].result->compressedText, r.compressedText);
+            QCOMPARE(cw->entries()[static_cast<std::size_t>(row)].result->compressedText,
+                     r.compressedText);
             QCOMPARE(cellValue(t, row, 1), double(r.tokensIn));
             QCOMPARE(cellValue(t, row, 2), double(r.tokensOut));
             QCOMPARE(cellValue(t, row, 5), r.achievedRate);
@@ -229,18 +237,19 @@ private slots:
         QCOMPARE(cellValue(t, 0, 1), 17.0);
         QCOMPARE(cellValue(t, 0, 2), 9.0);
         QVERIFY(cellValue(t, 0, 7) < 1.0);
-        QVERIFY(targetCount(kText) > 0);  // the bundled cl100k_base counts the prompt
+        QVERIFY(targetCount(kText) > 0); // the bundled cl100k_base counts the prompt
 
-        // Word-level diff: head keeps the first 9 words, tail the last 9 units ("the rest, so ... fit.").
+        // Word-level diff: head keeps the first 9 words, tail the last 9 units ("the rest, so ...
+        // fit.").
         const auto &head = cw->outputView(0)->words();
         const auto &tail = cw->outputView(1)->words();
-        QCOMPARE(head.size(), 15);  // 15 whitespace-separated words
+        QCOMPARE(head.size(), 15); // 15 whitespace-separated words
         QCOMPARE(tail.size(), head.size());
         QCOMPARE(head[0].text, QStringLiteral("Terse "));
         QCOMPARE(head[0].mark, DiffWord::Mark::Kept);
         QCOMPARE(tail[0].mark, DiffWord::Mark::Dropped);
         QVERIFY(head[0].disputed && tail[0].disputed);
-        QCOMPARE(head[8].text, QStringLiteral("the "));  // the one unit both keep
+        QCOMPARE(head[8].text, QStringLiteral("the ")); // the one unit both keep
         QCOMPARE(head[8].mark, DiffWord::Mark::Kept);
         QCOMPARE(tail[8].mark, DiffWord::Mark::Kept);
         QVERIFY(!head[8].disputed && !tail[8].disputed);
@@ -255,7 +264,8 @@ private slots:
         QVERIFY(cw->outputView(0)->toHtml().contains(QStringLiteral("line-through")));
         // Copy puts the compressed text on the clipboard.
         QVERIFY(cw->copyOutput(1));
-        QCOMPARE(QGuiApplication::clipboard()->text(), QString::fromStdString(cw->entries()[1].result->compressedText));
+        QCOMPARE(QGuiApplication::clipboard()->text(),
+                 QString::fromStdString(cw->entries()[1].result->compressedText));
     }
 
     void modelMethodAgainstBaseline()
@@ -276,11 +286,12 @@ private slots:
         QVERIFY2(cw->errorText().isEmpty(), qPrintable(cw->errorText()));
         const auto entries = cw->entries();
         QCOMPARE(entries.size(), std::size_t(2));
-        const CompressionResult r = direct(kText, options("selective_context", 0.5, model.toStdString()));
+        const CompressionResult r =
+            direct(kText, options("selective_context", 0.5, model.toStdString()));
         QCOMPARE(entries[1].result->compressedText, r.compressedText);
         QTableWidget *t = cw->metricsTable();
         QCOMPARE(cellValue(t, 1, 7), rougeL(r.compressedText, kText).f1);
-        QVERIFY(cellValue(t, 1, 10) > 0);  // the model ran a forward pass
+        QVERIFY(cellValue(t, 1, 10) > 0); // the model ran a forward pass
         QVERIFY(cellValue(t, 1, 9) >= cellValue(t, 1, 10));
     }
 
@@ -304,9 +315,9 @@ private slots:
         QVERIFY(clock.elapsed() < 5000);
         QTest::mouseClick(cw->cancelButton(), Qt::LeftButton);
         QVERIFY(done.wait(5000));
-        QVERIFY(clock.elapsed() < 8000);  // well before the slow job's 10 s
+        QVERIFY(clock.elapsed() < 8000); // well before the slow job's 10 s
         QVERIFY(!cw->isBusy());
-        QVERIFY(cw->entries().empty());  // neither run finished; "head" was dropped from the queue
+        QVERIFY(cw->entries().empty()); // neither run finished; "head" was dropped from the queue
         QVERIFY(cw->outputView(1)->toPlainText().contains(QStringLiteral("cancelled")));
         QCOMPARE(cw->metricsTable()->item(1, 1)->text(), QStringLiteral("not run"));
         QVERIFY(cw->compareButton()->isEnabled());
@@ -352,7 +363,8 @@ private slots:
         QVERIFY(cw->errorText().contains(QStringLiteral("Nothing to compare")));
         // A malformed parameter names its row.
         cw->addSettings(options("head", 0.5));
-        qobject_cast<QLineEdit *>(cw->settingsTable()->cellWidget(0, 3))->setText(QStringLiteral("alpha"));
+        qobject_cast<QLineEdit *>(cw->settingsTable()->cellWidget(0, 3))
+            ->setText(QStringLiteral("alpha"));
         QVERIFY(!cw->runComparison());
         QVERIFY(cw->errorText().contains(QStringLiteral("Row 1")));
         QVERIFY(cw->errorText().contains(QStringLiteral("alpha")));
@@ -380,7 +392,7 @@ private slots:
     void parseRates_data()
     {
         QTest::addColumn<QString>("text");
-        QTest::addColumn<QVector<double>>("expected");  // empty: refused
+        QTest::addColumn<QVector<double>>("expected"); // empty: refused
         QTest::newRow("list") << "0.1, 0.5, 0.9" << QVector<double>{0.1, 0.5, 0.9};
         QTest::newRow("spaces") << "0.2 0.4" << QVector<double>{0.2, 0.4};
         QTest::newRow("range") << "0.1:0.5:0.2" << QVector<double>{0.1, 0.3, 0.5};
@@ -419,7 +431,8 @@ private slots:
         const QString model = terse::test::sharedModel("tiny-gpt2-pos2048");
         MainWindow w(testFactory, nullptr, m_home.filePath(QStringLiteral("g.sqlite3")));
         terse::test::waitReady(w);
-        QVERIFY(w.openFile(QStringLiteral(TERSE_SOURCE_DIR "/resources/samples/meeting_notes.txt")));
+        QVERIFY(
+            w.openFile(QStringLiteral(TERSE_SOURCE_DIR "/resources/samples/meeting_notes.txt")));
         CompareWindow *cw = openCompare(w);
         cw->clearSettings();
         cw->addSettings(options("head_tail", 0.5));
@@ -438,7 +451,8 @@ private slots:
         QVERIFY(swept.wait(30000));
         QTest::qWait(200);
         QVERIFY(cw->grab().save(dir + QStringLiteral("/sweep_chart%1.png").arg(suffix)));
-        QVERIFY(cw->exportSweepChartTo(dir + QStringLiteral("/sweep_chart_export%1.png").arg(suffix)));
+        QVERIFY(
+            cw->exportSweepChartTo(dir + QStringLiteral("/sweep_chart_export%1.png").arg(suffix)));
         QVERIFY(cw->exportComparisonTo(dir + QStringLiteral("/comparison%1.html").arg(suffix)));
         installLanguage(*QCoreApplication::instance(), QStringLiteral("en"));
     }

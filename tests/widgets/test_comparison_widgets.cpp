@@ -1,5 +1,6 @@
-// WordDiffView and SweepChart (issue 8, comparing) with plain data: marks and their formats, messages,
-// curves and their points, legend names and axis labels, PNG/SVG rendering and atomic saving.
+// WordDiffView and SweepChart (issue 8, comparing) with plain data: marks and their formats,
+// messages, curves and their points, legend names and axis labels, PNG/SVG rendering and atomic
+// saving.
 #include "terse_widgets/sweep_chart.h"
 #include "terse_widgets/word_diff_view.h"
 
@@ -28,7 +29,7 @@ QTextCharFormat formatOf(const QTextDocument *doc, const QString &word)
     c.movePosition(QTextCursor::NextCharacter, QTextCursor::KeepAnchor);
     return c.charFormat();
 }
-}  // namespace
+} // namespace
 
 class TestComparisonWidgets : public QObject {
     Q_OBJECT
@@ -45,7 +46,7 @@ private slots:
         const bool dark = v.palette().color(QPalette::Base).lightness() < 128;
         const QTextCharFormat keep = formatOf(v.document(), QStringLiteral("Keep"));
         QVERIFY(!keep.fontStrikeOut());
-        QVERIFY(keep.background().style() == Qt::NoBrush);  // kept by every output: not highlighted
+        QVERIFY(keep.background().style() == Qt::NoBrush); // kept by every output: not highlighted
         const QTextCharFormat dropped = formatOf(v.document(), QStringLiteral("these"));
         QVERIFY(dropped.fontStrikeOut());
         QCOMPARE(dropped.background().color(), WordDiffView::droppedElsewhereKeptColor(dark));
@@ -70,7 +71,8 @@ private slots:
         chart.resize(600, 400);
         QCOMPARE(chart.graphCount(), 0);
         SweepCurve a{QStringLiteral("head"), {0.9, 0.1, 0.5}, {0.95, 0.2, 0.6}};
-        SweepCurve b{QStringLiteral("random"), {0.2, 0.4}, {0.3, 0.5, 0.9}};  // y longer: extra ignored
+        SweepCurve b{
+            QStringLiteral("random"), {0.2, 0.4}, {0.3, 0.5, 0.9}}; // y longer: extra ignored
         chart.setCurves({a, b}, QStringLiteral("rate"), QStringLiteral("ROUGE-L"));
         QCOMPARE(chart.graphCount(), 2);
         QCOMPARE(chart.pointCount(0), 3);
@@ -87,8 +89,8 @@ private slots:
     void sweepChartRendersAndSavesAtomically()
     {
         SweepChart chart;
-        chart.setCurves({SweepCurve{QStringLiteral("head"), {0.1, 0.5}, {0.2, 0.6}}}, QStringLiteral("x"),
-                        QStringLiteral("y"));
+        chart.setCurves({SweepCurve{QStringLiteral("head"), {0.1, 0.5}, {0.2, 0.6}}},
+                        QStringLiteral("x"), QStringLiteral("y"));
         const QByteArray png = chart.imageData(QStringLiteral("png"), 320, 200);
         QCOMPARE(QImage::fromData(png, "PNG").size(), QSize(320, 200));
         const QByteArray svg = chart.imageData(QStringLiteral("SVG"), 320, 200);

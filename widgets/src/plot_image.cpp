@@ -47,4 +47,4 @@ bool writeAtomically(const QString &path, const QByteArray &bytes)
     return f.open(QIODevice::WriteOnly) && f.write(bytes) == bytes.size() && f.commit();
 }
 
-}  // namespace terse::widgets::detail
+} // namespace terse::widgets::detail

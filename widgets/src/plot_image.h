@@ -1,6 +1,6 @@
 #pragma once
-// Renders a QCustomPlot into PNG or SVG bytes (internal to terse_widgets), so that callers can write
-// the file atomically and an existing file is never left half-written.
+// Renders a QCustomPlot into PNG or SVG bytes (internal to terse_widgets), so that callers can
+// write the file atomically and an existing file is never left half-written.
 
 #include <QByteArray>
 #include <QString>
@@ -15,4 +15,4 @@ QByteArray renderPlot(QCustomPlot *plot, const QString &format, int width, int h
 // Writes `bytes` to `path` atomically (QSaveFile); false when bytes are empty or the write fails.
 bool writeAtomically(const QString &path, const QByteArray &bytes);
 
-}  // namespace terse::widgets::detail
+} // namespace terse::widgets::detail

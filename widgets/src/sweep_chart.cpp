@@ -14,9 +14,9 @@ namespace terse::widgets {
 QColor SweepChart::curveColor(int index)
 {
     // Okabe-Ito palette: distinguishable with the common colour-vision deficiencies.
-    static const QColor kColors[] = {QColor(0, 114, 178),  QColor(230, 159, 0),  QColor(0, 158, 115),
-                                     QColor(204, 121, 167), QColor(86, 180, 233), QColor(213, 94, 0),
-                                     QColor(240, 228, 66),  QColor(0, 0, 0)};
+    static const QColor kColors[] = {
+        QColor(0, 114, 178),  QColor(230, 159, 0), QColor(0, 158, 115),  QColor(204, 121, 167),
+        QColor(86, 180, 233), QColor(213, 94, 0),  QColor(240, 228, 66), QColor(0, 0, 0)};
     constexpr int n = static_cast<int>(sizeof(kColors) / sizeof(kColors[0]));
     return kColors[((index % n) + n) % n];
 }
@@ -72,7 +72,8 @@ void SweepChart::clear()
     m_plot->replot();
 }
 
-void SweepChart::setCurves(const QVector<SweepCurve> &curves, const QString &xLabel, const QString &yLabel)
+void SweepChart::setCurves(const QVector<SweepCurve> &curves, const QString &xLabel,
+                           const QString &yLabel)
 {
     m_plot->clearGraphs();
     m_plot->xAxis->setLabel(xLabel);
@@ -86,7 +87,7 @@ void SweepChart::setCurves(const QVector<SweepCurve> &curves, const QString &xLa
         g->setPen(QPen(color, 2));
         g->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, color, color, 7));
         const int n = static_cast<int>(std::min(c.x.size(), c.y.size()));
-        g->setData(c.x.mid(0, n), c.y.mid(0, n));  // sorts by x
+        g->setData(c.x.mid(0, n), c.y.mid(0, n)); // sorts by x
         for (int k = 0; k < n; ++k) {
             if (std::isfinite(c.x[k])) {
                 xMax = std::max(xMax, c.x[k]);
@@ -105,7 +106,10 @@ void SweepChart::setCurves(const QVector<SweepCurve> &curves, const QString &xLa
     m_plot->replot();
 }
 
-int SweepChart::graphCount() const { return m_plot->graphCount(); }
+int SweepChart::graphCount() const
+{
+    return m_plot->graphCount();
+}
 
 int SweepChart::pointCount(int graph) const
 {
@@ -117,13 +121,20 @@ QString SweepChart::graphName(int graph) const
     return graph >= 0 && graph < m_plot->graphCount() ? m_plot->graph(graph)->name() : QString();
 }
 
-QString SweepChart::xLabel() const { return m_plot->xAxis->label(); }
-QString SweepChart::yLabel() const { return m_plot->yAxis->label(); }
+QString SweepChart::xLabel() const
+{
+    return m_plot->xAxis->label();
+}
+QString SweepChart::yLabel() const
+{
+    return m_plot->yAxis->label();
+}
 
 bool SweepChart::save(const QString &path, int width, int height)
 {
-    const QString format = path.endsWith(QLatin1String(".svg"), Qt::CaseInsensitive) ? QStringLiteral("svg")
-                                                                                      : QStringLiteral("png");
+    const QString format = path.endsWith(QLatin1String(".svg"), Qt::CaseInsensitive)
+                               ? QStringLiteral("svg")
+                               : QStringLiteral("png");
     return detail::writeAtomically(path, imageData(format, width, height));
 }
 
@@ -132,4 +143,4 @@ QByteArray SweepChart::imageData(const QString &format, int width, int height) c
     return detail::renderPlot(m_plot, format, width, height);
 }
 
-}  // namespace terse::widgets
+} // namespace terse::widgets

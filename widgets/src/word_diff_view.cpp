@@ -9,8 +9,11 @@
 namespace terse::widgets {
 
 namespace {
-bool isDark(const QPalette &p) { return p.color(QPalette::Base).lightness() < 128; }
-}  // namespace
+bool isDark(const QPalette &p)
+{
+    return p.color(QPalette::Base).lightness() < 128;
+}
+} // namespace
 
 WordDiffView::WordDiffView(QWidget *parent) : QTextBrowser(parent)
 {
@@ -45,14 +48,14 @@ void WordDiffView::setMessage(const QString &message)
 
 int WordDiffView::count(DiffWord::Mark mark) const
 {
-    return static_cast<int>(
-        std::count_if(m_words.begin(), m_words.end(), [mark](const DiffWord &w) { return w.mark == mark; }));
+    return static_cast<int>(std::count_if(m_words.begin(), m_words.end(),
+                                          [mark](const DiffWord &w) { return w.mark == mark; }));
 }
 
 int WordDiffView::disputedCount() const
 {
-    return static_cast<int>(
-        std::count_if(m_words.begin(), m_words.end(), [](const DiffWord &w) { return w.disputed; }));
+    return static_cast<int>(std::count_if(m_words.begin(), m_words.end(),
+                                          [](const DiffWord &w) { return w.disputed; }));
 }
 
 void WordDiffView::changeEvent(QEvent *event)
@@ -121,4 +124,4 @@ void WordDiffView::rebuild()
     verticalScrollBar()->setValue(scroll);
 }
 
-}  // namespace terse::widgets
+} // namespace terse::widgets

@@ -1,6 +1,6 @@
 #pragma once
-// SweepChart: a rate sweep as one curve per method: achieved rate on x, a fidelity metric on y, with a
-// legend and axis labels. Hides QCustomPlot behind a plain-data API. GUI thread only.
+// SweepChart: a rate sweep as one curve per method: achieved rate on x, a fidelity metric on y,
+// with a legend and axis labels. Hides QCustomPlot behind a plain-data API. GUI thread only.
 
 #include <QByteArray>
 #include <QString>
@@ -23,18 +23,21 @@ class SweepChart : public QWidget {
 public:
     explicit SweepChart(QWidget *parent = nullptr);
 
-    // Replaces the curves and the axis labels; the axes cover [0, 1] (and more when a point lies outside).
+    // Replaces the curves and the axis labels; the axes cover [0, 1] (and more when a point lies
+    // outside).
     void setCurves(const QVector<SweepCurve> &curves, const QString &xLabel, const QString &yLabel);
     void clear();
 
-    // What is plotted (for tests): curves, the points of curve `i`, its legend name, the axis labels.
+    // What is plotted (for tests): curves, the points of curve `i`, its legend name, the axis
+    // labels.
     int graphCount() const;
     int pointCount(int graph) const;
     QString graphName(int graph) const;
     QString xLabel() const;
     QString yLabel() const;
 
-    // Saves the chart as PNG or SVG (by suffix) atomically; false on failure (an existing file is kept).
+    // Saves the chart as PNG or SVG (by suffix) atomically; false on failure (an existing file is
+    // kept).
     bool save(const QString &path, int width = 1000, int height = 600);
     // The chart rendered as "png" or "svg" bytes; empty for another format or on failure.
     QByteArray imageData(const QString &format, int width = 1000, int height = 600) const;
@@ -51,4 +54,4 @@ private:
     QCustomPlot *m_plot = nullptr;
 };
 
-}  // namespace terse::widgets
+} // namespace terse::widgets

@@ -1,20 +1,21 @@
 #pragma once
 // WordDiffView: one compressed output shown as a word-level diff against the original prompt: kept
 // words plain, dropped words struck through and greyed, partly kept words underlined with dots, and
-// words on which the compared outputs disagree highlighted (green: kept here but dropped by another;
-// red: dropped here but kept by another). Takes plain data only. GUI thread only.
+// words on which the compared outputs disagree highlighted (green: kept here but dropped by
+// another; red: dropped here but kept by another). Takes plain data only. GUI thread only.
 
 #include <QTextBrowser>
 #include <QVector>
 
 namespace terse::widgets {
 
-// One word of the original prompt (with the whitespace that follows it) and what an output did to it.
+// One word of the original prompt (with the whitespace that follows it) and what an output did to
+// it.
 struct DiffWord {
     enum class Mark { Kept, Partial, Dropped };
     QString text;
     Mark mark = Mark::Kept;
-    bool disputed = false;  // another compared output decided this word differently
+    bool disputed = false; // another compared output decided this word differently
 };
 
 class WordDiffView : public QTextBrowser {
@@ -34,7 +35,8 @@ public:
 
     static int maxWords() { return 20000; }
 
-    // Background colours of disputed words: kept here / dropped here, readable in light and dark palettes.
+    // Background colours of disputed words: kept here / dropped here, readable in light and dark
+    // palettes.
     static QColor keptElsewhereDroppedColor(bool dark);
     static QColor droppedElsewhereKeptColor(bool dark);
 
@@ -48,4 +50,4 @@ private:
     QString m_message;
 };
 
-}  // namespace terse::widgets
+} // namespace terse::widgets
