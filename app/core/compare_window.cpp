@@ -605,6 +605,10 @@ void CompareWindow::submitNext()
                                           static_cast<double>(m_queue.size())));
     m_status->setText(
         tr("Run %1 of %2: %3…").arg(m_next).arg(m_queue.size()).arg(settingsLabel(job.options)));
+    // A comparison reports each row's own time, so no row re-decides from another row's cached scores;
+    // a sweep may (its rates differ only in the threshold) and so runs each model once per row.
+    if (m_mode == Mode::Compare)
+        m_worker->invalidateCache();
     m_activeId = m_worker->submit(m_prompt, job.options);
 }
 

@@ -65,7 +65,7 @@ public:
     }
 };
 
-// Records the thread real methods run on.
+// Records the thread real methods run on; re-decides from cached scores as the method does.
 class ThreadRecorder : public Compressor {
 public:
     explicit ThreadRecorder(std::unique_ptr<Compressor> inner) : m_inner(std::move(inner)) {}
@@ -78,6 +78,16 @@ public:
     {
         g_jobThread = QThread::currentThreadId();
         return m_inner->compress(p, o, j);
+    }
+    bool canRethreshold(const CompressionResult &a, const CompressOptions &b,
+                        const CompressOptions &c) const override
+    {
+        return m_inner->canRethreshold(a, b, c);
+    }
+    Result<CompressionResult> rethreshold(const CompressionResult &a,
+                                          const CompressOptions &b) const override
+    {
+        return m_inner->rethreshold(a, b);
     }
 
 private:
@@ -280,12 +290,13 @@ private slots:
         cw->clearSettings();
         cw->addSettings(options("random", 0.5));
         cw->addSettings(options("selective_context", 0.5, model.toStdString()));
+        cw->addSettings(options("selective_context", 0.3, model.toStdString()));
         QSignalSpy done(cw, &CompareWindow::comparisonFinished);
         QVERIFY(cw->runComparison());
         QVERIFY(done.wait(30000));
         QVERIFY2(cw->errorText().isEmpty(), qPrintable(cw->errorText()));
         const auto entries = cw->entries();
-        QCOMPARE(entries.size(), std::size_t(2));
+        QCOMPARE(entries.size(), std::size_t(3));
         const CompressionResult r =
             direct(kText, options("selective_context", 0.5, model.toStdString()));
         QCOMPARE(entries[1].result->compressedText, r.compressedText);
@@ -293,6 +304,10 @@ private slots:
         QCOMPARE(cellValue(t, 1, 7), rougeL(r.compressedText, kText).f1);
         QVERIFY(cellValue(t, 1, 10) > 0); // the model ran a forward pass
         QVERIFY(cellValue(t, 1, 9) >= cellValue(t, 1, 10));
+        // The same method at another rate reports its own model time (no re-decision from row 2's
+        // cached scores), and keeps fewer units.
+        QVERIFY(cellValue(t, 2, 10) > 0);
+        QVERIFY(cellValue(t, 2, 2) < cellValue(t, 1, 2));
     }
 
     void cancelStopsTheQueueAndKeepsTheUiResponsive()
