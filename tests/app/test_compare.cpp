@@ -468,6 +468,8 @@ private slots:
         QVERIFY(cw->grab().save(dir + QStringLiteral("/sweep_chart%1.png").arg(suffix)));
         QVERIFY(
             cw->exportSweepChartTo(dir + QStringLiteral("/sweep_chart_export%1.png").arg(suffix)));
+        QVERIFY(
+            cw->exportSweepChartTo(dir + QStringLiteral("/sweep_chart_export%1.svg").arg(suffix)));
         QVERIFY(cw->exportComparisonTo(dir + QStringLiteral("/comparison%1.html").arg(suffix)));
         installLanguage(*QCoreApplication::instance(), QStringLiteral("en"));
     }
