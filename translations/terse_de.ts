@@ -25,6 +25,504 @@
     </message>
 </context>
 <context>
+    <name>terse::app::CompareWindow</name>
+    <message>
+        <source>Cancelled; finished runs are kept.</source>
+        <translation>Abgebrochen; abgeschlossene Läufe bleiben erhalten.</translation>
+    </message>
+    <message>
+        <source>Run %1 of %2: %3…</source>
+        <translation>Lauf %1 von %2: %3…</translation>
+    </message>
+    <message>
+        <source>Compare Methods — Terse Studio</source>
+        <translation>Methoden vergleichen — Terse Studio</translation>
+    </message>
+    <message>
+        <source>Method</source>
+        <translation>Methode</translation>
+    </message>
+    <message>
+        <source>Rate</source>
+        <translation>Rate</translation>
+    </message>
+    <message>
+        <source>Mode</source>
+        <translation>Modus</translation>
+    </message>
+    <message>
+        <source>Parameters (name=value; …)</source>
+        <translation>Parameter (Name=Wert; …)</translation>
+    </message>
+    <message>
+        <source>Model (empty: the method&apos;s default)</source>
+        <translation>Modell (leer: Standard der Methode)</translation>
+    </message>
+    <message>
+        <source>Add &amp;Current Settings</source>
+        <translation>Aktuelle &amp;Einstellungen hinzufügen</translation>
+    </message>
+    <message>
+        <source>Add a row with the main window&apos;s method, rate, parameters and model</source>
+        <translation>Eine Zeile mit Methode, Rate, Parametern und Modell des Hauptfensters hinzufügen</translation>
+    </message>
+    <message>
+        <source>&amp;Add Method</source>
+        <translation>Methode &amp;hinzufügen</translation>
+    </message>
+    <message>
+        <source>&amp;Remove</source>
+        <translation>&amp;Entfernen</translation>
+    </message>
+    <message>
+        <source>Remove the selected row</source>
+        <translation>Die ausgewählte Zeile entfernen</translation>
+    </message>
+    <message>
+        <source>Co&amp;mpare</source>
+        <translation>&amp;Vergleichen</translation>
+    </message>
+    <message>
+        <source>Run every row on the main window&apos;s prompt and compare the outputs</source>
+        <translation>Jede Zeile auf den Prompt des Hauptfensters anwenden und die Ergebnisse vergleichen</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Abbrechen</translation>
+    </message>
+    <message>
+        <source>Stop the running job; finished runs are kept</source>
+        <translation>Den laufenden Auftrag anhalten; abgeschlossene Läufe bleiben erhalten</translation>
+    </message>
+    <message>
+        <source>&amp;Export Comparison…</source>
+        <translation>Vergleich &amp;exportieren…</translation>
+    </message>
+    <message>
+        <source>Export &amp;Chart…</source>
+        <translation>&amp;Diagramm exportieren…</translation>
+    </message>
+    <message>
+        <source>Run &amp;Sweep</source>
+        <translation>&amp;Raten-Sweep starten</translation>
+    </message>
+    <message>
+        <source>Run every row at each rate and plot achieved rate against fidelity</source>
+        <translation>Jede Zeile mit jeder Rate ausführen und die erreichte Rate gegen die Treue auftragen</translation>
+    </message>
+    <message>
+        <source>Ra&amp;tes:</source>
+        <translation>Ra&amp;ten:</translation>
+    </message>
+    <message>
+        <source>Kept fractions to sweep: a list (0.1, 0.3, 0.5) or start:stop:step (0.1:0.9:0.1)</source>
+        <translation>Zu durchlaufende Behaltensanteile: eine Liste (0.1, 0.3, 0.5) oder Start:Ende:Schritt (0.1:0.9:0.1)</translation>
+    </message>
+    <message>
+        <source>Fi&amp;delity:</source>
+        <translation>&amp;Treue:</translation>
+    </message>
+    <message>
+        <source>Fidelity of the compressed text against the original prompt</source>
+        <translation>Treue des komprimierten Texts gegenüber dem ursprünglichen Prompt</translation>
+    </message>
+    <message>
+        <source>Side by Side</source>
+        <translation>Nebeneinander</translation>
+    </message>
+    <message>
+        <source>Rate Sweep</source>
+        <translation>Raten-Sweep</translation>
+    </message>
+    <message>
+        <source>Compared with the original: &lt;s&gt;struck&lt;/s&gt; = dropped, &lt;u&gt;dotted underline&lt;/u&gt; = partly kept, &lt;span style=&quot;background:%1&quot;&gt;&amp;nbsp;kept here, dropped by another&amp;nbsp;&lt;/span&gt;, &lt;span style=&quot;background:%2&quot;&gt;&amp;nbsp;dropped here, kept by another&amp;nbsp;&lt;/span&gt;.</source>
+        <translation>Verglichen mit dem Original: &lt;s&gt;durchgestrichen&lt;/s&gt; = entfernt, &lt;u&gt;gepunktet unterstrichen&lt;/u&gt; = teilweise behalten, &lt;span style=&quot;background:%1&quot;&gt;&amp;nbsp;hier behalten, von einer anderen entfernt&amp;nbsp;&lt;/span&gt;, &lt;span style=&quot;background:%2&quot;&gt;&amp;nbsp;hier entfernt, von einer anderen behalten&amp;nbsp;&lt;/span&gt;.</translation>
+    </message>
+    <message>
+        <source>Settings</source>
+        <translation>Einstellungen</translation>
+    </message>
+    <message>
+        <source>Units in</source>
+        <translation>Einheiten vorher</translation>
+    </message>
+    <message>
+        <source>Units out</source>
+        <translation>Einheiten nachher</translation>
+    </message>
+    <message>
+        <source>Target tokens in</source>
+        <translation>Ziel-Tokens vorher</translation>
+    </message>
+    <message>
+        <source>Target tokens out</source>
+        <translation>Ziel-Tokens nachher</translation>
+    </message>
+    <message>
+        <source>Achieved rate</source>
+        <translation>Erreichte Rate</translation>
+    </message>
+    <message>
+        <source>ROUGE-1</source>
+        <translation>ROUGE-1</translation>
+    </message>
+    <message>
+        <source>ROUGE-L</source>
+        <translation>ROUGE-L</translation>
+    </message>
+    <message>
+        <source>BLEU</source>
+        <translation>BLEU</translation>
+    </message>
+    <message>
+        <source>Total ms</source>
+        <translation>Gesamt (ms)</translation>
+    </message>
+    <message>
+        <source>Forward ms</source>
+        <translation>Vorwärtsdurchlauf (ms)</translation>
+    </message>
+    <message>
+        <source>Units the method decided on (tokens, words, …) before compression</source>
+        <translation>Einheiten, über die die Methode entschieden hat (Tokens, Wörter, …), vor der Komprimierung</translation>
+    </message>
+    <message>
+        <source>Length in the target LLM&apos;s tokenizer (cl100k_base unless set)</source>
+        <translation>Länge im Tokenizer des Ziel-LLM (cl100k_base, sofern nicht anders eingestellt)</translation>
+    </message>
+    <message>
+        <source>ROUGE-1 F1 of the compressed text against the original prompt</source>
+        <translation>ROUGE-1-F1 des komprimierten Texts gegenüber dem ursprünglichen Prompt</translation>
+    </message>
+    <message>
+        <source>ROUGE-L F1 of the compressed text against the original prompt</source>
+        <translation>ROUGE-L-F1 des komprimierten Texts gegenüber dem ursprünglichen Prompt</translation>
+    </message>
+    <message>
+        <source>Sentence BLEU-4 of the compressed text against the original prompt</source>
+        <translation>Satz-BLEU-4 des komprimierten Texts gegenüber dem ursprünglichen Prompt</translation>
+    </message>
+    <message>
+        <source>Time spent in model forward passes</source>
+        <translation>Zeit in Vorwärtsdurchläufen des Modells</translation>
+    </message>
+    <message>
+        <source>Copy</source>
+        <translation>Kopieren</translation>
+    </message>
+    <message>
+        <source>Add methods or settings, then press Compare or Run Sweep.</source>
+        <translation>Fügen Sie Methoden oder Einstellungen hinzu und klicken Sie dann auf „Vergleichen“ oder „Raten-Sweep starten“.</translation>
+    </message>
+    <message>
+        <source>corrected</source>
+        <translation>korrigiert</translation>
+    </message>
+    <message>
+        <source>reference</source>
+        <translation>Referenz</translation>
+    </message>
+    <message>
+        <source>defaults</source>
+        <translation>Standardwerte</translation>
+    </message>
+    <message>
+        <source>method default</source>
+        <translation>Standard der Methode</translation>
+    </message>
+    <message>
+        <source>Row %1: the parameter “%2” is not of the form name=value.</source>
+        <translation>Zeile %1: Der Parameter „%2“ hat nicht die Form Name=Wert.</translation>
+    </message>
+    <message>
+        <source>Nothing to compare: add a method or the current settings first.</source>
+        <translation>Nichts zu vergleichen: Fügen Sie zuerst eine Methode oder die aktuellen Einstellungen hinzu.</translation>
+    </message>
+    <message>
+        <source>A comparison or sweep is running: wait for it or cancel it first.</source>
+        <translation>Ein Vergleich oder Sweep läuft: Warten Sie darauf oder brechen Sie ihn zuerst ab.</translation>
+    </message>
+    <message>
+        <source>The rates “%1” are not a list of numbers in (0, 1] such as “0.1, 0.5, 0.9” or a range such as “0.1:0.9:0.1”.</source>
+        <translation>Die Raten „%1“ sind weder eine Liste von Zahlen in (0, 1] wie „0.1, 0.5, 0.9“ noch ein Bereich wie „0.1:0.9:0.1“.</translation>
+    </message>
+    <message>
+        <source>The prompt is empty: paste or open some text in the main window first.</source>
+        <translation>Der Prompt ist leer: Fügen Sie zuerst im Hauptfenster Text ein oder öffnen Sie eine Datei.</translation>
+    </message>
+    <message>
+        <source>The prompt cannot be compressed: %1</source>
+        <translation>Der Prompt kann nicht komprimiert werden: %1</translation>
+    </message>
+    <message>
+        <source>%1 failed: %2</source>
+        <translation>%1 fehlgeschlagen: %2</translation>
+    </message>
+    <message numerus="yes">
+        <source>Compared %n run(s).</source>
+        <translation>
+            <numerusform>%n Lauf verglichen.</numerusform>
+            <numerusform>%n Läufe verglichen.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Sweep finished: %n run(s).</source>
+        <translation>
+            <numerusform>Sweep abgeschlossen: %n Lauf.</numerusform>
+            <numerusform>Sweep abgeschlossen: %n Läufe.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Cancelling…</source>
+        <translation>Breche ab…</translation>
+    </message>
+    <message>
+        <source>Copy this compressed text to the clipboard</source>
+        <translation>Diesen komprimierten Text in die Zwischenablage kopieren</translation>
+    </message>
+    <message>
+        <source>Failed.</source>
+        <translation>Fehlgeschlagen.</translation>
+    </message>
+    <message>
+        <source>Waiting…</source>
+        <translation>Wartet…</translation>
+    </message>
+    <message>
+        <source>Not run.</source>
+        <translation>Nicht ausgeführt.</translation>
+    </message>
+    <message>
+        <source>Waiting for its turn…</source>
+        <translation>Wartet, bis es an der Reihe ist…</translation>
+    </message>
+    <message>
+        <source>Not run: the comparison was cancelled.</source>
+        <translation>Nicht ausgeführt: Der Vergleich wurde abgebrochen.</translation>
+    </message>
+    <message>
+        <source>%1 → %2 %3s (%4% kept)</source>
+        <translation>%1 → %2 %3s (%4 % behalten)</translation>
+    </message>
+    <message>
+        <source>ROUGE-L %1</source>
+        <translation>ROUGE-L %1</translation>
+    </message>
+    <message>
+        <source>failed</source>
+        <translation>fehlgeschlagen</translation>
+    </message>
+    <message>
+        <source>waiting</source>
+        <translation>wartet</translation>
+    </message>
+    <message>
+        <source>not run</source>
+        <translation>nicht ausgeführt</translation>
+    </message>
+    <message>
+        <source>achieved rate (target-LLM tokens kept / original)</source>
+        <translation>erreichte Rate (behaltene / ursprüngliche Tokens des Ziel-LLM)</translation>
+    </message>
+    <message>
+        <source>%1 vs the original</source>
+        <translation>%1 gegenüber dem Original</translation>
+    </message>
+    <message>
+        <source>Copied the compressed text of “%1”.</source>
+        <translation>Komprimierten Text von „%1“ kopiert.</translation>
+    </message>
+    <message>
+        <source>Nothing to export yet: run a comparison first.</source>
+        <translation>Noch nichts zu exportieren: Führen Sie zuerst einen Vergleich aus.</translation>
+    </message>
+    <message>
+        <source>Cannot export to “%1”: use a .json, .md, .html or .csv file name.</source>
+        <translation>Export nach „%1“ nicht möglich: Verwenden Sie einen Dateinamen mit .json, .md, .html oder .csv.</translation>
+    </message>
+    <message>
+        <source>Exported the comparison to %1.</source>
+        <translation>Vergleich nach %1 exportiert.</translation>
+    </message>
+    <message>
+        <source>Nothing to export yet: run a sweep first.</source>
+        <translation>Noch nichts zu exportieren: Führen Sie zuerst einen Sweep aus.</translation>
+    </message>
+    <message>
+        <source>Cannot export the chart to “%1”: use a .png or .svg file name.</source>
+        <translation>Diagramm kann nicht nach „%1“ exportiert werden: Verwenden Sie einen Dateinamen mit .png oder .svg.</translation>
+    </message>
+    <message>
+        <source>Exported the chart to %1.</source>
+        <translation>Diagramm nach %1 exportiert.</translation>
+    </message>
+    <message>
+        <source>Export comparison</source>
+        <translation>Vergleich exportieren</translation>
+    </message>
+    <message>
+        <source>Export sweep chart</source>
+        <translation>Sweep-Diagramm exportieren</translation>
+    </message>
+    <message>
+        <source>Kept units / original units, in the method&apos;s own unit</source>
+        <translation>Behaltene / ursprüngliche Einheiten, in der Einheit der Methode</translation>
+    </message>
+</context>
+<context>
+    <name>terse::app::Comparison</name>
+    <message>
+        <source>rate %1</source>
+        <translation>Rate %1</translation>
+    </message>
+    <message>
+        <source>reference</source>
+        <translation>Referenz</translation>
+    </message>
+    <message>
+        <source>budget %1 tokens</source>
+        <translation>Budget %1 Tokens</translation>
+    </message>
+</context>
+<context>
+    <name>terse::app::ExportDialog</name>
+    <message>
+        <source>Terse cannot write into the folder “%1” (it is read-only or does not exist). Choose another folder.</source>
+        <translation>Terse kann nicht in den Ordner „%1“ schreiben (er ist schreibgeschützt oder existiert nicht). Wählen Sie einen anderen Ordner.</translation>
+    </message>
+    <message>
+        <source>“%1” is read-only. Choose another name.</source>
+        <translation>„%1“ ist schreibgeschützt. Wählen Sie einen anderen Namen.</translation>
+    </message>
+    <message>
+        <source>Export failed</source>
+        <translation>Export fehlgeschlagen</translation>
+    </message>
+    <message>
+        <source>Nothing was lost: the result is still open; try another place.</source>
+        <translation>Es ging nichts verloren: Das Ergebnis ist noch geöffnet; versuchen Sie einen anderen Ort.</translation>
+    </message>
+</context>
+<context>
+    <name>terse::app::Exporter</name>
+    <message>
+        <source>JSON (*.json)</source>
+        <translation>JSON (*.json)</translation>
+    </message>
+    <message>
+        <source>Markdown (*.md *.markdown)</source>
+        <translation>Markdown (*.md *.markdown)</translation>
+    </message>
+    <message>
+        <source>HTML report (*.html *.htm)</source>
+        <translation>HTML-Bericht (*.html *.htm)</translation>
+    </message>
+    <message>
+        <source>CSV, one row per token (*.csv)</source>
+        <translation>CSV, eine Zeile pro Token (*.csv)</translation>
+    </message>
+    <message>
+        <source>PNG image (*.png)</source>
+        <translation>PNG-Bild (*.png)</translation>
+    </message>
+    <message>
+        <source>SVG image (*.svg)</source>
+        <translation>SVG-Bild (*.svg)</translation>
+    </message>
+    <message>
+        <source>Terse compression result</source>
+        <translation>Terse-Komprimierungsergebnis</translation>
+    </message>
+    <message>
+        <source>Terse comparison</source>
+        <translation>Terse-Vergleich</translation>
+    </message>
+    <message>
+        <source>Settings</source>
+        <translation>Einstellungen</translation>
+    </message>
+    <message>
+        <source>Units in</source>
+        <translation>Einheiten vorher</translation>
+    </message>
+    <message>
+        <source>Units out</source>
+        <translation>Einheiten nachher</translation>
+    </message>
+    <message>
+        <source>Target tokens in</source>
+        <translation>Ziel-Tokens vorher</translation>
+    </message>
+    <message>
+        <source>Target tokens out</source>
+        <translation>Ziel-Tokens nachher</translation>
+    </message>
+    <message>
+        <source>Achieved rate</source>
+        <translation>Erreichte Rate</translation>
+    </message>
+    <message>
+        <source>ROUGE-1</source>
+        <translation>ROUGE-1</translation>
+    </message>
+    <message>
+        <source>ROUGE-L</source>
+        <translation>ROUGE-L</translation>
+    </message>
+    <message>
+        <source>BLEU</source>
+        <translation>BLEU</translation>
+    </message>
+    <message>
+        <source>Total ms</source>
+        <translation>Gesamt (ms)</translation>
+    </message>
+    <message>
+        <source>Forward ms</source>
+        <translation>Vorwärtsdurchlauf (ms)</translation>
+    </message>
+    <message>
+        <source>score: low → high (relative within each result)</source>
+        <translation>Bewertung: niedrig → hoch (relativ innerhalb jedes Ergebnisses)</translation>
+    </message>
+    <message>
+        <source>kept</source>
+        <translation>behalten</translation>
+    </message>
+    <message>
+        <source>dropped</source>
+        <translation>entfernt</translation>
+    </message>
+    <message>
+        <source>Coloured by: %1</source>
+        <translation>Eingefärbt nach: %1</translation>
+    </message>
+    <message>
+        <source>Compressed text</source>
+        <translation>Komprimierter Text</translation>
+    </message>
+    <message>
+        <source>Cannot write “%1”: %2</source>
+        <translation>„%1“ kann nicht geschrieben werden: %2</translation>
+    </message>
+    <message>
+        <source>there is nothing to write.</source>
+        <translation>Es gibt nichts zu schreiben.</translation>
+    </message>
+    <message>
+        <source>the folder “%1” does not exist.</source>
+        <translation>Der Ordner „%1“ existiert nicht.</translation>
+    </message>
+    <message>
+        <source>it is a folder.</source>
+        <translation>Es ist ein Ordner.</translation>
+    </message>
+    <message>
+        <source>the file is read-only.</source>
+        <translation>Die Datei ist schreibgeschützt.</translation>
+    </message>
+</context>
+<context>
     <name>terse::app::HistoryDock</name>
     <message>
         <source>%1 failed: %2</source>
@@ -755,6 +1253,69 @@
     </message>
 </context>
 <context>
+    <name>terse::app::WorkbenchActions</name>
+    <message>
+        <source>&amp;Run</source>
+        <translation>&amp;Ausführen</translation>
+    </message>
+    <message>
+        <source>Compare &amp;Methods…</source>
+        <translation>&amp;Methoden vergleichen…</translation>
+    </message>
+    <message>
+        <source>Run several methods or settings on this prompt and compare them side by side</source>
+        <translation>Mehrere Methoden oder Einstellungen auf diesen Prompt anwenden und nebeneinander vergleichen</translation>
+    </message>
+    <message>
+        <source>&amp;Export Result…</source>
+        <translation>Ergebnis &amp;exportieren…</translation>
+    </message>
+    <message>
+        <source>Save the shown result as JSON, Markdown, HTML (with the heatmap) or CSV</source>
+        <translation>Das angezeigte Ergebnis als JSON, Markdown, HTML (mit Heatmap) oder CSV speichern</translation>
+    </message>
+    <message>
+        <source>Export Score &amp;Plot…</source>
+        <translation>Bewertungs&amp;diagramm exportieren…</translation>
+    </message>
+    <message>
+        <source>Save the score plot as a PNG or SVG image</source>
+        <translation>Das Bewertungsdiagramm als PNG- oder SVG-Bild speichern</translation>
+    </message>
+    <message>
+        <source>Nothing to export yet: compress a prompt first.</source>
+        <translation>Noch nichts zu exportieren: Komprimieren Sie zuerst einen Prompt.</translation>
+    </message>
+    <message>
+        <source>Cannot export to “%1”: use a .json, .md, .html or .csv file name.</source>
+        <translation>Export nach „%1“ nicht möglich: Verwenden Sie einen Dateinamen mit .json, .md, .html oder .csv.</translation>
+    </message>
+    <message>
+        <source>Nothing to export yet: the score plot is empty.</source>
+        <translation>Noch nichts zu exportieren: Das Bewertungsdiagramm ist leer.</translation>
+    </message>
+    <message>
+        <source>Cannot export the plot to “%1”: use a .png or .svg file name.</source>
+        <translation>Diagramm kann nicht nach „%1“ exportiert werden: Verwenden Sie einen Dateinamen mit .png oder .svg.</translation>
+    </message>
+    <message>
+        <source>Export result</source>
+        <translation>Ergebnis exportieren</translation>
+    </message>
+    <message>
+        <source>Export failed</source>
+        <translation>Export fehlgeschlagen</translation>
+    </message>
+    <message>
+        <source>Nothing was lost: the result is still open; try another place.</source>
+        <translation>Es ging nichts verloren: Das Ergebnis ist noch geöffnet; versuchen Sie einen anderen Ort.</translation>
+    </message>
+    <message>
+        <source>Export score plot</source>
+        <translation>Bewertungsdiagramm exportieren</translation>
+    </message>
+</context>
+<context>
     <name>terse::widgets::PromptEditor</name>
     <message>
         <source>Paste a prompt here, open a .txt or .md file, or drop one on this editor.</source>
@@ -801,6 +1362,21 @@
     <message>
         <source>forced</source>
         <translation>erzwungen</translation>
+    </message>
+</context>
+<context>
+    <name>terse::widgets::WordDiffView</name>
+    <message>
+        <source>Compressed output compared with the original</source>
+        <translation>Komprimierte Ausgabe im Vergleich mit dem Original</translation>
+    </message>
+    <message>
+        <source>
+
+… %1 more words not shown (the view shows the first %2).</source>
+        <translation>
+
+… %1 weitere Wörter nicht angezeigt (die Ansicht zeigt die ersten %2).</translation>
     </message>
 </context>
 </TS>

@@ -25,6 +25,502 @@
     </message>
 </context>
 <context>
+    <name>terse::app::CompareWindow</name>
+    <message>
+        <source>Cancelled; finished runs are kept.</source>
+        <translation>已取消；已完成的运行会保留。</translation>
+    </message>
+    <message>
+        <source>Run %1 of %2: %3…</source>
+        <translation>第 %1 次运行（共 %2 次）：%3…</translation>
+    </message>
+    <message>
+        <source>Compare Methods — Terse Studio</source>
+        <translation>比较方法 — Terse Studio</translation>
+    </message>
+    <message>
+        <source>Method</source>
+        <translation>方法</translation>
+    </message>
+    <message>
+        <source>Rate</source>
+        <translation>保留率</translation>
+    </message>
+    <message>
+        <source>Mode</source>
+        <translation>模式</translation>
+    </message>
+    <message>
+        <source>Parameters (name=value; …)</source>
+        <translation>参数（名称=值; …）</translation>
+    </message>
+    <message>
+        <source>Model (empty: the method&apos;s default)</source>
+        <translation>模型（留空：方法的默认模型）</translation>
+    </message>
+    <message>
+        <source>Add &amp;Current Settings</source>
+        <translation>添加当前设置(&amp;C)</translation>
+    </message>
+    <message>
+        <source>Add a row with the main window&apos;s method, rate, parameters and model</source>
+        <translation>添加一行，使用主窗口的方法、保留率、参数和模型</translation>
+    </message>
+    <message>
+        <source>&amp;Add Method</source>
+        <translation>添加方法(&amp;A)</translation>
+    </message>
+    <message>
+        <source>&amp;Remove</source>
+        <translation>移除(&amp;R)</translation>
+    </message>
+    <message>
+        <source>Remove the selected row</source>
+        <translation>移除所选的行</translation>
+    </message>
+    <message>
+        <source>Co&amp;mpare</source>
+        <translation>比较(&amp;M)</translation>
+    </message>
+    <message>
+        <source>Run every row on the main window&apos;s prompt and compare the outputs</source>
+        <translation>对主窗口的提示词运行每一行并比较输出</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Stop the running job; finished runs are kept</source>
+        <translation>停止正在运行的任务；已完成的运行会保留</translation>
+    </message>
+    <message>
+        <source>&amp;Export Comparison…</source>
+        <translation>导出比较(&amp;E)…</translation>
+    </message>
+    <message>
+        <source>Export &amp;Chart…</source>
+        <translation>导出图表(&amp;C)…</translation>
+    </message>
+    <message>
+        <source>Run &amp;Sweep</source>
+        <translation>运行扫描(&amp;S)</translation>
+    </message>
+    <message>
+        <source>Run every row at each rate and plot achieved rate against fidelity</source>
+        <translation>以每个保留率运行每一行，并绘制实际保留率与保真度的关系</translation>
+    </message>
+    <message>
+        <source>Ra&amp;tes:</source>
+        <translation>保留率(&amp;T)：</translation>
+    </message>
+    <message>
+        <source>Kept fractions to sweep: a list (0.1, 0.3, 0.5) or start:stop:step (0.1:0.9:0.1)</source>
+        <translation>要扫描的保留比例：列表（0.1, 0.3, 0.5）或 起点:终点:步长（0.1:0.9:0.1）</translation>
+    </message>
+    <message>
+        <source>Fi&amp;delity:</source>
+        <translation>保真度(&amp;D)：</translation>
+    </message>
+    <message>
+        <source>Fidelity of the compressed text against the original prompt</source>
+        <translation>压缩文本相对于原始提示词的保真度</translation>
+    </message>
+    <message>
+        <source>Side by Side</source>
+        <translation>并排</translation>
+    </message>
+    <message>
+        <source>Rate Sweep</source>
+        <translation>保留率扫描</translation>
+    </message>
+    <message>
+        <source>Compared with the original: &lt;s&gt;struck&lt;/s&gt; = dropped, &lt;u&gt;dotted underline&lt;/u&gt; = partly kept, &lt;span style=&quot;background:%1&quot;&gt;&amp;nbsp;kept here, dropped by another&amp;nbsp;&lt;/span&gt;, &lt;span style=&quot;background:%2&quot;&gt;&amp;nbsp;dropped here, kept by another&amp;nbsp;&lt;/span&gt;.</source>
+        <translation>与原文比较：&lt;s&gt;删除线&lt;/s&gt; = 已删除，&lt;u&gt;点状下划线&lt;/u&gt; = 部分保留，&lt;span style=&quot;background:%1&quot;&gt;&amp;nbsp;此处保留、其他方法删除&amp;nbsp;&lt;/span&gt;，&lt;span style=&quot;background:%2&quot;&gt;&amp;nbsp;此处删除、其他方法保留&amp;nbsp;&lt;/span&gt;。</translation>
+    </message>
+    <message>
+        <source>Settings</source>
+        <translation>设置</translation>
+    </message>
+    <message>
+        <source>Units in</source>
+        <translation>输入单元</translation>
+    </message>
+    <message>
+        <source>Units out</source>
+        <translation>输出单元</translation>
+    </message>
+    <message>
+        <source>Target tokens in</source>
+        <translation>目标词元（输入）</translation>
+    </message>
+    <message>
+        <source>Target tokens out</source>
+        <translation>目标词元（输出）</translation>
+    </message>
+    <message>
+        <source>Achieved rate</source>
+        <translation>实际保留率</translation>
+    </message>
+    <message>
+        <source>ROUGE-1</source>
+        <translation>ROUGE-1</translation>
+    </message>
+    <message>
+        <source>ROUGE-L</source>
+        <translation>ROUGE-L</translation>
+    </message>
+    <message>
+        <source>BLEU</source>
+        <translation>BLEU</translation>
+    </message>
+    <message>
+        <source>Total ms</source>
+        <translation>总耗时（毫秒）</translation>
+    </message>
+    <message>
+        <source>Forward ms</source>
+        <translation>前向计算（毫秒）</translation>
+    </message>
+    <message>
+        <source>Units the method decided on (tokens, words, …) before compression</source>
+        <translation>方法所判定的单元（词元、单词等）在压缩前的数量</translation>
+    </message>
+    <message>
+        <source>Length in the target LLM&apos;s tokenizer (cl100k_base unless set)</source>
+        <translation>在目标大模型分词器中的长度（未设置时为 cl100k_base）</translation>
+    </message>
+    <message>
+        <source>ROUGE-1 F1 of the compressed text against the original prompt</source>
+        <translation>压缩文本相对于原始提示词的 ROUGE-1 F1</translation>
+    </message>
+    <message>
+        <source>ROUGE-L F1 of the compressed text against the original prompt</source>
+        <translation>压缩文本相对于原始提示词的 ROUGE-L F1</translation>
+    </message>
+    <message>
+        <source>Sentence BLEU-4 of the compressed text against the original prompt</source>
+        <translation>压缩文本相对于原始提示词的句子级 BLEU-4</translation>
+    </message>
+    <message>
+        <source>Time spent in model forward passes</source>
+        <translation>模型前向计算所用时间</translation>
+    </message>
+    <message>
+        <source>Copy</source>
+        <translation>复制</translation>
+    </message>
+    <message>
+        <source>Add methods or settings, then press Compare or Run Sweep.</source>
+        <translation>添加方法或设置，然后点击“比较”或“运行扫描”。</translation>
+    </message>
+    <message>
+        <source>corrected</source>
+        <translation>修正</translation>
+    </message>
+    <message>
+        <source>reference</source>
+        <translation>参考</translation>
+    </message>
+    <message>
+        <source>defaults</source>
+        <translation>默认值</translation>
+    </message>
+    <message>
+        <source>method default</source>
+        <translation>方法默认</translation>
+    </message>
+    <message>
+        <source>Row %1: the parameter “%2” is not of the form name=value.</source>
+        <translation>第 %1 行：参数“%2”不是 名称=值 的形式。</translation>
+    </message>
+    <message>
+        <source>Nothing to compare: add a method or the current settings first.</source>
+        <translation>没有可比较的内容：请先添加一个方法或当前设置。</translation>
+    </message>
+    <message>
+        <source>A comparison or sweep is running: wait for it or cancel it first.</source>
+        <translation>比较或扫描正在运行：请等待其完成或先取消。</translation>
+    </message>
+    <message>
+        <source>The rates “%1” are not a list of numbers in (0, 1] such as “0.1, 0.5, 0.9” or a range such as “0.1:0.9:0.1”.</source>
+        <translation>保留率“%1”既不是 (0, 1] 内的数字列表（如“0.1, 0.5, 0.9”），也不是范围（如“0.1:0.9:0.1”）。</translation>
+    </message>
+    <message>
+        <source>The prompt is empty: paste or open some text in the main window first.</source>
+        <translation>提示词为空：请先在主窗口中粘贴或打开一些文本。</translation>
+    </message>
+    <message>
+        <source>The prompt cannot be compressed: %1</source>
+        <translation>无法压缩该提示词：%1</translation>
+    </message>
+    <message>
+        <source>%1 failed: %2</source>
+        <translation>%1 失败：%2</translation>
+    </message>
+    <message numerus="yes">
+        <source>Compared %n run(s).</source>
+        <translation>
+            <numerusform>已比较 %n 次运行。</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Sweep finished: %n run(s).</source>
+        <translation>
+            <numerusform>扫描完成：%n 次运行。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Cancelling…</source>
+        <translation>正在取消…</translation>
+    </message>
+    <message>
+        <source>Copy this compressed text to the clipboard</source>
+        <translation>将此压缩文本复制到剪贴板</translation>
+    </message>
+    <message>
+        <source>Failed.</source>
+        <translation>失败。</translation>
+    </message>
+    <message>
+        <source>Waiting…</source>
+        <translation>等待中…</translation>
+    </message>
+    <message>
+        <source>Not run.</source>
+        <translation>未运行。</translation>
+    </message>
+    <message>
+        <source>Waiting for its turn…</source>
+        <translation>等待轮到它…</translation>
+    </message>
+    <message>
+        <source>Not run: the comparison was cancelled.</source>
+        <translation>未运行：比较已取消。</translation>
+    </message>
+    <message>
+        <source>%1 → %2 %3s (%4% kept)</source>
+        <translation>%1 → %2 个 %3（保留 %4%）</translation>
+    </message>
+    <message>
+        <source>ROUGE-L %1</source>
+        <translation>ROUGE-L %1</translation>
+    </message>
+    <message>
+        <source>failed</source>
+        <translation>失败</translation>
+    </message>
+    <message>
+        <source>waiting</source>
+        <translation>等待中</translation>
+    </message>
+    <message>
+        <source>not run</source>
+        <translation>未运行</translation>
+    </message>
+    <message>
+        <source>achieved rate (target-LLM tokens kept / original)</source>
+        <translation>实际保留率（目标大模型词元：保留 / 原始）</translation>
+    </message>
+    <message>
+        <source>%1 vs the original</source>
+        <translation>%1（相对原文）</translation>
+    </message>
+    <message>
+        <source>Copied the compressed text of “%1”.</source>
+        <translation>已复制“%1”的压缩文本。</translation>
+    </message>
+    <message>
+        <source>Nothing to export yet: run a comparison first.</source>
+        <translation>尚无可导出的内容：请先运行比较。</translation>
+    </message>
+    <message>
+        <source>Cannot export to “%1”: use a .json, .md, .html or .csv file name.</source>
+        <translation>无法导出到“%1”：请使用 .json、.md、.html 或 .csv 文件名。</translation>
+    </message>
+    <message>
+        <source>Exported the comparison to %1.</source>
+        <translation>已将比较导出到 %1。</translation>
+    </message>
+    <message>
+        <source>Nothing to export yet: run a sweep first.</source>
+        <translation>尚无可导出的内容：请先运行扫描。</translation>
+    </message>
+    <message>
+        <source>Cannot export the chart to “%1”: use a .png or .svg file name.</source>
+        <translation>无法将图表导出到“%1”：请使用 .png 或 .svg 文件名。</translation>
+    </message>
+    <message>
+        <source>Exported the chart to %1.</source>
+        <translation>已将图表导出到 %1。</translation>
+    </message>
+    <message>
+        <source>Export comparison</source>
+        <translation>导出比较</translation>
+    </message>
+    <message>
+        <source>Export sweep chart</source>
+        <translation>导出扫描图表</translation>
+    </message>
+    <message>
+        <source>Kept units / original units, in the method&apos;s own unit</source>
+        <translation>保留单元数 / 原始单元数（按方法自身的单元计）</translation>
+    </message>
+</context>
+<context>
+    <name>terse::app::Comparison</name>
+    <message>
+        <source>rate %1</source>
+        <translation>保留率 %1</translation>
+    </message>
+    <message>
+        <source>reference</source>
+        <translation>参考</translation>
+    </message>
+    <message>
+        <source>budget %1 tokens</source>
+        <translation>预算 %1 个词元</translation>
+    </message>
+</context>
+<context>
+    <name>terse::app::ExportDialog</name>
+    <message>
+        <source>Terse cannot write into the folder “%1” (it is read-only or does not exist). Choose another folder.</source>
+        <translation>Terse 无法写入文件夹“%1”（该文件夹只读或不存在）。请选择其他文件夹。</translation>
+    </message>
+    <message>
+        <source>“%1” is read-only. Choose another name.</source>
+        <translation>“%1”是只读的。请选择其他名称。</translation>
+    </message>
+    <message>
+        <source>Export failed</source>
+        <translation>导出失败</translation>
+    </message>
+    <message>
+        <source>Nothing was lost: the result is still open; try another place.</source>
+        <translation>没有丢失任何数据：结果仍然打开着，请换一个位置再试。</translation>
+    </message>
+</context>
+<context>
+    <name>terse::app::Exporter</name>
+    <message>
+        <source>JSON (*.json)</source>
+        <translation>JSON (*.json)</translation>
+    </message>
+    <message>
+        <source>Markdown (*.md *.markdown)</source>
+        <translation>Markdown (*.md *.markdown)</translation>
+    </message>
+    <message>
+        <source>HTML report (*.html *.htm)</source>
+        <translation>HTML 报告 (*.html *.htm)</translation>
+    </message>
+    <message>
+        <source>CSV, one row per token (*.csv)</source>
+        <translation>CSV，每个词元一行 (*.csv)</translation>
+    </message>
+    <message>
+        <source>PNG image (*.png)</source>
+        <translation>PNG 图像 (*.png)</translation>
+    </message>
+    <message>
+        <source>SVG image (*.svg)</source>
+        <translation>SVG 图像 (*.svg)</translation>
+    </message>
+    <message>
+        <source>Terse compression result</source>
+        <translation>Terse 压缩结果</translation>
+    </message>
+    <message>
+        <source>Terse comparison</source>
+        <translation>Terse 比较</translation>
+    </message>
+    <message>
+        <source>Settings</source>
+        <translation>设置</translation>
+    </message>
+    <message>
+        <source>Units in</source>
+        <translation>输入单元</translation>
+    </message>
+    <message>
+        <source>Units out</source>
+        <translation>输出单元</translation>
+    </message>
+    <message>
+        <source>Target tokens in</source>
+        <translation>目标词元（输入）</translation>
+    </message>
+    <message>
+        <source>Target tokens out</source>
+        <translation>目标词元（输出）</translation>
+    </message>
+    <message>
+        <source>Achieved rate</source>
+        <translation>实际保留率</translation>
+    </message>
+    <message>
+        <source>ROUGE-1</source>
+        <translation>ROUGE-1</translation>
+    </message>
+    <message>
+        <source>ROUGE-L</source>
+        <translation>ROUGE-L</translation>
+    </message>
+    <message>
+        <source>BLEU</source>
+        <translation>BLEU</translation>
+    </message>
+    <message>
+        <source>Total ms</source>
+        <translation>总耗时（毫秒）</translation>
+    </message>
+    <message>
+        <source>Forward ms</source>
+        <translation>前向计算（毫秒）</translation>
+    </message>
+    <message>
+        <source>score: low → high (relative within each result)</source>
+        <translation>分数：低 → 高（在每个结果内相对）</translation>
+    </message>
+    <message>
+        <source>kept</source>
+        <translation>保留</translation>
+    </message>
+    <message>
+        <source>dropped</source>
+        <translation>删除</translation>
+    </message>
+    <message>
+        <source>Coloured by: %1</source>
+        <translation>着色依据：%1</translation>
+    </message>
+    <message>
+        <source>Compressed text</source>
+        <translation>压缩文本</translation>
+    </message>
+    <message>
+        <source>Cannot write “%1”: %2</source>
+        <translation>无法写入“%1”：%2</translation>
+    </message>
+    <message>
+        <source>there is nothing to write.</source>
+        <translation>没有可写入的内容。</translation>
+    </message>
+    <message>
+        <source>the folder “%1” does not exist.</source>
+        <translation>文件夹“%1”不存在。</translation>
+    </message>
+    <message>
+        <source>it is a folder.</source>
+        <translation>它是一个文件夹。</translation>
+    </message>
+    <message>
+        <source>the file is read-only.</source>
+        <translation>该文件是只读的。</translation>
+    </message>
+</context>
+<context>
     <name>terse::app::HistoryDock</name>
     <message>
         <source>%1 failed: %2</source>
@@ -753,6 +1249,69 @@
     </message>
 </context>
 <context>
+    <name>terse::app::WorkbenchActions</name>
+    <message>
+        <source>&amp;Run</source>
+        <translation>运行(&amp;R)</translation>
+    </message>
+    <message>
+        <source>Compare &amp;Methods…</source>
+        <translation>比较方法(&amp;M)…</translation>
+    </message>
+    <message>
+        <source>Run several methods or settings on this prompt and compare them side by side</source>
+        <translation>对此提示词运行多个方法或设置，并排比较</translation>
+    </message>
+    <message>
+        <source>&amp;Export Result…</source>
+        <translation>导出结果(&amp;E)…</translation>
+    </message>
+    <message>
+        <source>Save the shown result as JSON, Markdown, HTML (with the heatmap) or CSV</source>
+        <translation>将显示的结果保存为 JSON、Markdown、HTML（含热力图）或 CSV</translation>
+    </message>
+    <message>
+        <source>Export Score &amp;Plot…</source>
+        <translation>导出分数图(&amp;P)…</translation>
+    </message>
+    <message>
+        <source>Save the score plot as a PNG or SVG image</source>
+        <translation>将分数图保存为 PNG 或 SVG 图像</translation>
+    </message>
+    <message>
+        <source>Nothing to export yet: compress a prompt first.</source>
+        <translation>尚无可导出的内容：请先压缩一个提示词。</translation>
+    </message>
+    <message>
+        <source>Cannot export to “%1”: use a .json, .md, .html or .csv file name.</source>
+        <translation>无法导出到“%1”：请使用 .json、.md、.html 或 .csv 文件名。</translation>
+    </message>
+    <message>
+        <source>Nothing to export yet: the score plot is empty.</source>
+        <translation>尚无可导出的内容：分数图为空。</translation>
+    </message>
+    <message>
+        <source>Cannot export the plot to “%1”: use a .png or .svg file name.</source>
+        <translation>无法将图导出到“%1”：请使用 .png 或 .svg 文件名。</translation>
+    </message>
+    <message>
+        <source>Export result</source>
+        <translation>导出结果</translation>
+    </message>
+    <message>
+        <source>Export failed</source>
+        <translation>导出失败</translation>
+    </message>
+    <message>
+        <source>Nothing was lost: the result is still open; try another place.</source>
+        <translation>没有丢失任何数据：结果仍然打开着，请换一个位置再试。</translation>
+    </message>
+    <message>
+        <source>Export score plot</source>
+        <translation>导出分数图</translation>
+    </message>
+</context>
+<context>
     <name>terse::widgets::PromptEditor</name>
     <message>
         <source>Paste a prompt here, open a .txt or .md file, or drop one on this editor.</source>
@@ -799,6 +1358,21 @@
     <message>
         <source>forced</source>
         <translation>强制</translation>
+    </message>
+</context>
+<context>
+    <name>terse::widgets::WordDiffView</name>
+    <message>
+        <source>Compressed output compared with the original</source>
+        <translation>与原文对比的压缩输出</translation>
+    </message>
+    <message>
+        <source>
+
+… %1 more words not shown (the view shows the first %2).</source>
+        <translation>
+
+… 还有 %1 个单词未显示（视图只显示前 %2 个）。</translation>
     </message>
 </context>
 </TS>

@@ -6,6 +6,7 @@
 #include "parameter_panel.h"
 #include "result_adapter.h"
 #include "session_manager.h"
+#include "workbench_actions.h"
 
 #include "terse/runtime.h"
 #include "terse/session_store.h"
@@ -77,6 +78,7 @@ MainWindow::MainWindow(CompressorFactory factory, QWidget *parent, const QString
     buildUi();
     buildDocks();
     buildMenus();
+    new WorkbenchActions(this);  // Run → Compare Methods…, File → Export Result… / Export Score Plot…
     restoreSettings();
     onMethodChanged();
 

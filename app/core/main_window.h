@@ -76,6 +76,7 @@ public:
     QPushButton *cancelButton() const { return m_cancel; }
     QProgressBar *progressBar() const { return m_progress; }
     EngineWorker *worker() const { return m_worker; }
+    const CompressorFactory &compressorFactory() const { return m_factory; }
     SessionManager *sessions() const { return m_sessions; }
     HistoryDock *historyDock() const { return m_history; }
     ParameterPanel *parameterPanel() const { return m_params; }

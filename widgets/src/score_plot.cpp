@@ -1,8 +1,9 @@
 #include "terse_widgets/score_plot.h"
 
+#include "plot_image.h"
+
 #include <qcustomplot.h>
 
-#include <QSvgGenerator>
 #include <QVBoxLayout>
 
 #include <cmath>
@@ -80,16 +81,14 @@ int ScorePlot::pointCount() const { return m_plot->graphCount() > 0 ? m_plot->gr
 
 bool ScorePlot::save(const QString &path, int width, int height)
 {
-    if (path.endsWith(QLatin1String(".svg"), Qt::CaseInsensitive)) {
-        QSvgGenerator gen;
-        gen.setFileName(path);
-        gen.setSize(QSize(width, height));
-        gen.setViewBox(QRect(0, 0, width, height));
-        QCPPainter painter(&gen);
-        m_plot->toPainter(&painter, width, height);
-        return painter.end();
-    }
-    return m_plot->savePng(path, width, height);
+    const QString format = path.endsWith(QLatin1String(".svg"), Qt::CaseInsensitive) ? QStringLiteral("svg")
+                                                                                      : QStringLiteral("png");
+    return detail::writeAtomically(path, imageData(format, width, height));
+}
+
+QByteArray ScorePlot::imageData(const QString &format, int width, int height) const
+{
+    return detail::renderPlot(m_plot, format, width, height);
 }
 
 }  // namespace terse::widgets

@@ -2,6 +2,7 @@
 // ScorePlot: one per-token score series as a line over token positions, kept tokens marked, with the
 // decision threshold as a horizontal line. Hides QCustomPlot behind a plain-data API. GUI thread only.
 
+#include <QByteArray>
 #include <QVector>
 #include <QWidget>
 
@@ -21,8 +22,10 @@ public:
 
     // Number of points currently plotted (for tests).
     int pointCount() const;
-    // Saves the plot as PNG or SVG (by suffix); false on failure.
+    // Saves the plot as PNG or SVG (by suffix) atomically; false on failure (an existing file is kept).
     bool save(const QString &path, int width = 1200, int height = 400);
+    // The plot rendered as "png" or "svg" bytes; empty for another format or on failure.
+    QByteArray imageData(const QString &format, int width = 1200, int height = 400) const;
 
 signals:
     void tokenClicked(int tokenIndex);

@@ -1,0 +1,213 @@
+#pragma once
+// CompareWindow: runs several methods or settings on the same prompt and compares them. The
+// settings table holds one row per run (method, rate, mode, parameters, model); "Compare" runs
+// every row on the prompt through its own EngineWorker (one job at a time, never on the UI thread;
+// progress, Cancel, results shown as they finish) and shows the outputs side by side as word-level
+// diffs against the original, with a metrics table. "Sweep" runs every row across a list of rates
+// and plots achieved rate against a fidelity metric. Metrics are computed on a background thread.
+// GUI thread only.
+
+#include "comparison.h"
+#include "engine_worker.h"
+#include "exporter.h"
+
+#include <QVector>
+#include <QWidget>
+
+#include <functional>
+#include <vector>
+
+class QComboBox;
+class QLabel;
+class QLineEdit;
+class QProgressBar;
+class QPushButton;
+class QSplitter;
+class QTabWidget;
+class QTableWidget;
+class QThreadPool;
+
+namespace terse::widgets {
+class SweepChart;
+class WordDiffView;
+} // namespace terse::widgets
+
+namespace terse::app {
+
+class CompareWindow : public QWidget {
+    Q_OBJECT
+public:
+    // `factory` creates compressors (as MainWindow's; empty: the registry). Shown as its own
+    // window.
+    explicit CompareWindow(CompressorFactory factory = {}, QWidget *parent = nullptr);
+    ~CompareWindow() override; // cancels the running job and waits for metric computations
+
+    // Where the prompt and the "current settings" come from (the main window's editor and
+    // controls).
+    void setPromptSource(std::function<QString()> source) { m_promptSource = std::move(source); }
+    void setOptionsSource(std::function<terse::CompressOptions()> source)
+    {
+        m_optionsSource = std::move(source);
+    }
+
+    // Appends a settings row. The row's rate replaces a token budget (targetTokens is reset).
+    void addSettings(const terse::CompressOptions &options);
+    // Appends the options source's current settings (no-op without a source).
+    void addCurrentSettings();
+    void removeSettings(int row);
+    void clearSettings();
+    int settingsCount() const;
+    // The options row `row` describes; false (with `error` naming the row and the problem) when the
+    // parameters field does not parse.
+    bool settingsAt(int row, terse::CompressOptions *options, QString *error = nullptr) const;
+
+    // Runs every settings row on the prompt; false (with the reason shown) when there is nothing to
+    // run.
+    bool runComparison();
+    // Runs every settings row at each of `rates` (empty: the rates field); false when nothing to
+    // run.
+    bool runSweep(const QVector<double> &rates = {});
+    // Stops the running job and drops the queued ones; finished results stay.
+    void cancel();
+    bool isBusy() const;
+
+    // Parses "0.1, 0.2, 0.5" or "0.1:0.9:0.1" (start:stop:step); false on anything outside (0, 1].
+    static bool parseRates(const QString &text, QVector<double> *rates);
+
+    // The finished comparison runs, in row order (failed or cancelled rows left out).
+    std::vector<ExportEntry> entries() const;
+    // Exports the comparison (format by suffix: json, md, html, csv) / the sweep chart (png, svg).
+    // On failure the error banner names the file and the reason. No dialog.
+    bool exportComparisonTo(const QString &path);
+    bool exportSweepChartTo(const QString &path);
+    // Copies the compressed text of output `index` to the clipboard.
+    bool copyOutput(int index);
+
+    void setSweepMetric(FidelityMetric metric);
+    FidelityMetric sweepMetric() const;
+
+    // Accessors for tests and the main window.
+    QTableWidget *settingsTable() const { return m_rows; }
+    QTableWidget *metricsTable() const { return m_metrics; }
+    int outputCount() const { return static_cast<int>(m_outputs.size()); }
+    terse::widgets::WordDiffView *outputView(int index) const;
+    QString outputTitle(int index) const;
+    terse::widgets::SweepChart *sweepChart() const { return m_chart; }
+    QLineEdit *sweepRatesEdit() const { return m_rates; }
+    QComboBox *sweepMetricCombo() const { return m_metricCombo; }
+    QPushButton *compareButton() const { return m_compare; }
+    QPushButton *sweepButton() const { return m_sweep; }
+    QPushButton *cancelButton() const { return m_cancel; }
+    QProgressBar *progressBar() const { return m_progress; }
+    QTabWidget *tabs() const { return m_tabs; }
+    QString statusText() const;
+    QString errorText() const;
+
+signals:
+    // One run finished (or failed) and its output and metrics are shown.
+    void runShown(int slot);
+    // All runs of a comparison / sweep have finished, failed or been cancelled, metrics included.
+    void comparisonFinished();
+    void sweepFinished();
+
+protected:
+    void changeEvent(QEvent *event) override;
+
+private:
+    enum class Mode { Idle, Compare, Sweep };
+    struct Job {
+        int slot = 0; // comparison slot or sweep curve
+        terse::CompressOptions options;
+    };
+    struct Slot {
+        QString label;
+        terse::CompressOptions options;
+        ResultHandle result;
+        RunMetrics metrics;
+        bool measured = false;
+        QString error;
+    };
+    struct SweepPoint {
+        double requested = 0;
+        double achieved = 0;
+        RunMetrics metrics;
+    };
+    struct SweepSeries {
+        QString label;
+        std::vector<SweepPoint> points;
+    };
+    struct Output {
+        QWidget *box = nullptr;
+        QLabel *title = nullptr;
+        QLabel *summary = nullptr;
+        QPushButton *copy = nullptr;
+        terse::widgets::WordDiffView *view = nullptr;
+    };
+
+    void buildUi();
+    void retranslate();
+    void addRow(const terse::CompressOptions &options);
+    bool collectSettings(std::vector<terse::CompressOptions> *out);
+    bool startJobs(Mode mode, std::vector<Job> jobs);
+    void submitNext();
+    void onFinished(quint64 id, const ResultHandle &result);
+    void onFailed(quint64 id, const QString &message);
+    void measure(int slot, const ResultHandle &result, double requestedRate);
+    void onMeasured(int generation, int slot, double requestedRate, const ResultHandle &result,
+                    const RunMetrics &m);
+    void maybeFinish();
+    void rebuildOutputs();
+    void updateOutput(int slot);
+    void updateDiffs();
+    void updateMetricsRow(int slot);
+    void updateChart();
+    void setBusy(bool busy);
+    void showError(const QString &message);
+    void clearError();
+    void exportComparison();
+    void exportChart();
+
+    CompressorFactory m_factory;
+    EngineWorker *m_worker = nullptr;
+    QThreadPool *m_pool = nullptr; // metric computations, one at a time, off the UI thread
+    std::function<QString()> m_promptSource;
+    std::function<terse::CompressOptions()> m_optionsSource;
+    std::vector<terse::CompressOptions>
+        m_rowBase; // fields a row does not show (seed, pins, tokenizer)
+
+    Mode m_mode = Mode::Idle;
+    terse::Prompt m_prompt;
+    std::vector<Job> m_queue;
+    std::size_t m_next = 0;
+    quint64 m_activeId = 0;
+    int m_activeSlot = -1;
+    int m_generation = 0;
+    int m_pendingMeasures = 0;
+    std::vector<Slot> m_slots;
+    std::vector<SweepSeries> m_series;
+    std::vector<Output> m_outputs;
+
+    QTableWidget *m_rows = nullptr;
+    QPushButton *m_addCurrent = nullptr;
+    QPushButton *m_addRow = nullptr;
+    QPushButton *m_remove = nullptr;
+    QPushButton *m_compare = nullptr;
+    QPushButton *m_sweep = nullptr;
+    QPushButton *m_cancel = nullptr;
+    QPushButton *m_export = nullptr;
+    QPushButton *m_exportChart = nullptr;
+    QProgressBar *m_progress = nullptr;
+    QLabel *m_status = nullptr;
+    QLabel *m_error = nullptr;
+    QLabel *m_legend = nullptr;
+    QLabel *m_ratesLabel = nullptr;
+    QLabel *m_metricLabel = nullptr;
+    QTabWidget *m_tabs = nullptr;
+    QSplitter *m_columns = nullptr;
+    QTableWidget *m_metrics = nullptr;
+    QLineEdit *m_rates = nullptr;
+    QComboBox *m_metricCombo = nullptr;
+    terse::widgets::SweepChart *m_chart = nullptr;
+};
+
+} // namespace terse::app
