@@ -605,6 +605,9 @@ Result<CompressionResult> LlmLingua2Compressor::compress(const Prompt &prompt, c
         return fail(ErrorCode::Unsupported, "llmlingua2 needs a token classifier with 2 labels; '" +
                                                 (*loaded)->path + "' is not one");
     const bool wordPiece = tok.kind() == "wordpiece";
+    // Beyond the reference (BERT / XLM-R only): byte-level BPE taggers (Terse's own) start a word at a
+    // token whose text begins with whitespace (the space travels with the following word).
+    const bool byteLevel = tok.kind() == "bpe-bytelevel";
 
     // 1.5 step 1: force tokens that are not exactly one subword become [NEWi].
     struct Mapped {
@@ -651,9 +654,14 @@ Result<CompressionResult> LlmLingua2Compressor::compress(const Prompt &prompt, c
             auto enc = tok.encode(std::string_view(text).substr(b, e - b), false);
             if (!enc)
                 return enc.error();
-            for (std::size_t k = 0; k < enc->size(); ++k)
-                toks.push_back({enc->ids[k], enc->tokens[k], {enc->spans[k].begin + b, enc->spans[k].end + b}, -1,
+            for (std::size_t k = 0; k < enc->size(); ++k) {
+                // Byte-level BPE: compare the token's text (" word", "\n"), not its byte-alphabet string.
+                std::string str = enc->tokens[k];
+                if (byteLevel && !enc->special[k])
+                    str = text.substr(enc->spans[k].begin + b, enc->spans[k].size());
+                toks.push_back({enc->ids[k], std::move(str), {enc->spans[k].begin + b, enc->spans[k].end + b}, -1,
                                 enc->special[k] != 0});
+            }
             return {};
         };
         while (pos <= text.size()) {
@@ -768,7 +776,8 @@ Result<CompressionResult> LlmLingua2Compressor::compress(const Prompt &prompt, c
                     pure = stripped;
             } else {
                 const bool punct = pure.size() == 1 && std::ispunct(static_cast<unsigned char>(pure[0]));
-                begins = tk.mapped >= 0 || punct || isForceText(pure) || pure.rfind("\xe2\x96\x81", 0) == 0;
+                begins = tk.mapped >= 0 || punct || isForceText(pure) || pure.rfind("\xe2\x96\x81", 0) == 0 ||
+                         (byteLevel && !pure.empty() && std::isspace(static_cast<unsigned char>(pure[0])));
             }
             if (!open)
                 begins = true;
@@ -780,6 +789,8 @@ Result<CompressionResult> LlmLingua2Compressor::compress(const Prompt &prompt, c
                 std::string pureText = tk.str;
                 if (!wordPiece && pureText.rfind("\xe2\x96\x81", 0) == 0)
                     pureText = pureText.substr(3);
+                else if (byteLevel && pureText.size() > 1 && pureText[0] == ' ')
+                    pureText = pureText.substr(1);
                 float pf = prob;
                 if (tk.mapped >= 0) {
                     w.force = 2 + tk.mapped;
