@@ -107,9 +107,9 @@ int evalTaggerVerb(int argc, char **argv)
     };
     if (args->has("--json")) {
         std::printf("{\"sentences\": %d, \"words\": %lld, \"human_rate\": %.6f, \"tagger\": %s, "
-                    "\"tagger_at_human_rate\": %s, \"stopwords\": %s",
+                    "\"tagger_at_human_rate\": %s, \"stopwords\": %s, \"keep_all\": %s",
                     r->sentences, r->tagger.words, r->humanRate, js(r->tagger).c_str(),
-                    js(r->taggerAtHumanRate).c_str(), js(r->stopwords).c_str());
+                    js(r->taggerAtHumanRate).c_str(), js(r->stopwords).c_str(), js(r->keepAll).c_str());
         if (!r->lm.empty())
             std::printf(", \"surprisal\": %s, \"lm\": \"%s\"", js(r->surprisal).c_str(), r->lm.c_str());
         std::printf(", \"seconds\": %.2f}\n", r->seconds);
@@ -125,6 +125,7 @@ int evalTaggerVerb(int argc, char **argv)
     else
         std::printf("%-34s (no LM: pass --lm)\n", "LM surprisal at the tagger rate");
     row("all but stopwords", r->stopwords);
+    row("keep everything", r->keepAll);
     std::printf("%.1f s\n", r->seconds);
     return kExitOk;
 }

@@ -213,6 +213,8 @@ private slots:
         QVERIFY(std::abs(e->tagger.f1 - r->heldout.f1) < 0.01);  // a word at p = 0.5 may flip
         QVERIFY2(e->tagger.f1 > 0.95, qPrintable(QString::number(e->tagger.f1)));
         QVERIFY(e->tagger.f1 > e->stopwords.f1);
+        QVERIFY(e->tagger.f1 > e->keepAll.f1);
+        QVERIFY(std::abs(e->keepAll.f1 - 2 * e->humanRate / (1 + e->humanRate)) < 1e-9);
         QVERIFY(!e->lm.empty());
         QVERIFY(e->surprisal.words == e->tagger.words);
         QVERIFY(e->humanRate > 0.5 && e->humanRate < 0.9);

@@ -226,6 +226,7 @@ struct TaggerEvalReport {
     TaggerMetrics taggerAtHumanRate;  // per sentence, the human's number of words by p(keep)
     TaggerMetrics surprisal;          // per sentence, the tagger's number of words by LM surprisal (word sum)
     TaggerMetrics stopwords;          // keep every word that is not an English stopword
+    TaggerMetrics keepAll;            // keep every word (F1 = 2h / (1 + h) at human rate h): the floor to beat
     std::string lm;                   // the LM used for the surprisal baseline ("" = baseline not run)
     double seconds = 0;
 };

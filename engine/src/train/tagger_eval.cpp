@@ -112,7 +112,7 @@ Result<TaggerEvalReport> evalTagger(const std::string &taggerPath, const std::ve
     TaggerEvalReport rep;
     rep.sentences = static_cast<int>(sents.size());
     rep.lm = lmModel ? lm : "";
-    Counts tagger, atHuman, surprisal, stop;
+    Counts tagger, atHuman, surprisal, stop, all;
     long long humanKept = 0, humanWords = 0;
     for (std::size_t i = 0; i < sents.size(); ++i) {
         if (job.isCancelled())
@@ -145,6 +145,7 @@ Result<TaggerEvalReport> evalTagger(const std::string &taggerPath, const std::ve
             tagger.add(p[w] >= 0.5, s.keep[w]);
             atHuman.add(human[w], s.keep[w]);
             stop.add(!train::isStopword(lowerWord(s, w)), s.keep[w]);
+            all.add(true, s.keep[w]);
         }
         humanKept += static_cast<long long>(gold);
         humanWords += static_cast<long long>(W);
@@ -176,6 +177,7 @@ Result<TaggerEvalReport> evalTagger(const std::string &taggerPath, const std::ve
     rep.tagger = tagger.metrics();
     rep.taggerAtHumanRate = atHuman.metrics();
     rep.stopwords = stop.metrics();
+    rep.keepAll = all.metrics();
     if (lmModel)
         rep.surprisal = surprisal.metrics();
     rep.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
