@@ -107,6 +107,17 @@ int parseSetup(const Args &args, const MethodInfo &method, Setup &s)
     return kExitOk;
 }
 
+// resultToJson plus what the CLI user also needs: the model that scored the prompt and the prompt and
+// output lengths in the target tokenizer (null when not counted).
+nlohmann::ordered_json fullResultJson(const CompressionResult &r)
+{
+    auto j = nlohmann::ordered_json::parse(resultToJson(r, false));
+    j["model"] = r.model;
+    j["target_tokens_in"] = r.targetTokensIn >= 0 ? nlohmann::ordered_json(r.targetTokensIn) : nlohmann::ordered_json(nullptr);
+    j["target_tokens_out"] = r.targetTokensOut >= 0 ? nlohmann::ordered_json(r.targetTokensOut) : nlohmann::ordered_json(nullptr);
+    return j;
+}
+
 void warnIgnoredModel(const Args &args, const CompressionResult &r, const std::string &prefix)
 {
     if (args.has("--model") && r.model.empty())
@@ -132,7 +143,7 @@ int runSingle(const Args &args, Compressor &compressor, const Setup &setup, cons
         std::fprintf(stderr, "terse: warning: %s\n", w.detail.c_str());
     warnIgnoredModel(args, *result, "");
     if (args.has("--json"))
-        std::cout << resultToJson(*result) << "\n";
+        std::cout << fullResultJson(*result).dump(2) << "\n";
     else
         std::cout << result->compressedText << "\n";
     if (args.has("--save"))
@@ -147,7 +158,7 @@ std::string batchRecord(const BatchLine &line, const CompressionResult &r, bool 
     o["id"] = nlohmann::ordered_json::parse(line.idJson);
     o["line"] = line.line;
     if (full) {
-        const auto full = nlohmann::ordered_json::parse(resultToJson(r, false));
+        const auto full = fullResultJson(r);
         for (const auto &[key, value] : full.items())
             o[key] = value;
         return o.dump();

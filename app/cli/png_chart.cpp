@@ -534,6 +534,11 @@ Canvas renderBarChart(const BarChart &chart, PlotFrame *frameOut)
             c.fillRect(x0, yTop, x1 - x0, yBottom - yTop, seriesColor(static_cast<int>(si)));
             base += v;
         }
+        // The bar's total above it, then the category label under it (long names cut to the slot width).
+        char total[32];
+        std::snprintf(total, sizeof total, base >= 100 ? "%.0f" : base >= 10 ? "%.1f" : "%.2f", base);
+        const int topY = static_cast<int>(std::lround(f.toY(base)));
+        c.drawText((x0 + x1) / 2 - Canvas::textWidth(total) / 2, topY - Canvas::textHeight() - 4, total, kText);
         // Category label under the bar; long names are cut to the slot width.
         std::string label = chart.categories[k];
         const int maxChars = std::max(3, static_cast<int>(slot) / kAdvance);

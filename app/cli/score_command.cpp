@@ -268,7 +268,9 @@ int runScoreBatch(const Args &args, const std::string &path, const Model &model,
         if (!error.empty()) {
             if (!skip) {
                 bar.finish();
-                return reportError(lineMessage(l.line, error), exitCodeFor(Error{code, error}));
+                // A line the model rejects (ids outside its vocabulary) is unusable input, not a bad command line.
+                return reportError(lineMessage(l.line, error),
+                                   code == ErrorCode::InvalidArgument ? kExitInput : exitCodeFor(Error{code, error}));
             }
             bar.message("terse: " + lineMessage(l.line, error) + " (skipped)");
             o["error"] = error;
