@@ -39,34 +39,43 @@ using ojson = nlohmann::ordered_json;
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
 const char *const kWarmupText =
-    "The committee met on Tuesday to review the budget for the coming year. After a long discussion about "
-    "travel costs, the members agreed to move the spring meeting to Lisbon and to publish the minutes within "
+    "The committee met on Tuesday to review the budget for the coming year. After a long "
+    "discussion about "
+    "travel costs, the members agreed to move the spring meeting to Lisbon and to publish the "
+    "minutes within "
     "two weeks. The treasurer will present revised figures at the next session.";
 
 void printHelp()
 {
     std::printf(
-        "usage: terse bench [--methods a,b,c] [--rates 0.33,0.5] [--datasets d1,d2] [--max-docs N]\n"
+        "usage: terse bench [--methods a,b,c] [--rates 0.33,0.5] [--datasets d1,d2] [--max-docs "
+        "N]\n"
         "                   [--model PATH] [--tagger PATH] [--data-dir DIR] [--out DIR]\n"
         "                   [--mode reference|corrected] [--seed S] [--threads N] [--quiet]\n"
         "Compresses documents of each dataset with each method at each rate and reports, per\n"
-        "(dataset, method, rate): requested and achieved rate (cl100k tokens), ROUGE-1/2/L F1 and BLEU\n"
+        "(dataset, method, rate): requested and achieved rate (cl100k tokens), ROUGE-1/2/L F1 and "
+        "BLEU\n"
         "of the compressed against the original prompt, token F1 of kept words against the human\n"
-        "compression (sentence_compression), answer retention (gsm8k, leval_nq), milliseconds per 1k\n"
+        "compression (sentence_compression), answer retention (gsm8k, leval_nq), milliseconds per "
+        "1k\n"
         "prompt tokens in model forward passes and in the rest, and the peak resident memory.\n"
-        "Writes DIR/report.json, DIR/report.csv, DIR/rate_vs_rougeL.png and DIR/time_per_1k.png and\n"
+        "Writes DIR/report.json, DIR/report.csv, DIR/rate_vs_rougeL.png and DIR/time_per_1k.png "
+        "and\n"
         "prints a summary table.\n"
         "  --methods LIST   registered method names (default: all)\n"
         "  --rates LIST     kept fractions in (0, 1] (default 0.33,0.5)\n"
-        "  --datasets LIST  gsm8k, leval_meeting, leval_nq, multi_news, sentence_compression (default: all)\n"
+        "  --datasets LIST  gsm8k, leval_meeting, leval_nq, multi_news, sentence_compression "
+        "(default: all)\n"
         "  --max-docs N     documents per dataset (default 20; 0 = all)\n"
         "  --model PATH     causal LM for the model-based methods (default: the bundled terse-lm)\n"
         "  --tagger PATH    token classifier for llmlingua2 (default: the bundled terse-tagger)\n"
         "  --data-dir DIR   the shared data folder (default ../shared/data)\n"
         "  --out DIR        where the report goes (default bench-report)\n"
         "A method whose model is missing or unusable is skipped with a message.\n"
-        "exit codes: 0 ok, 1 nothing could be measured or the report could not be written, 2 bad command\n"
-        "            line, 4 data folder/dataset/method/model not found, 5 done but some methods or\n"
+        "exit codes: 0 ok, 1 nothing could be measured or the report could not be written, 2 bad "
+        "command\n"
+        "            line, 4 data folder/dataset/method/model not found, 5 done but some methods "
+        "or\n"
         "            documents failed\n");
 }
 
@@ -84,8 +93,8 @@ std::vector<std::string> splitList(const std::string &text)
     return out;
 }
 
-// Peak resident set size since the last reset, in MiB. Writing 5 to /proc/self/clear_refs resets the
-// kernel's high-water mark (Linux 4.0+), so each cell gets its own peak.
+// Peak resident set size since the last reset, in MiB. Writing 5 to /proc/self/clear_refs resets
+// the kernel's high-water mark (Linux 4.0+), so each cell gets its own peak.
 bool resetPeakRss()
 {
     std::ofstream f("/proc/self/clear_refs");
@@ -104,7 +113,7 @@ double peakRssMb()
 
 struct DocMeasure {
     std::string id;
-    long tokensIn = 0;       // prompt tokens (cl100k, or the method's units without it)
+    long tokensIn = 0; // prompt tokens (cl100k, or the method's units without it)
     long tokensOut = 0;
     double achievedRate = kNaN;
     double rouge1 = kNaN, rouge2 = kNaN, rougeL = kNaN, bleu = kNaN;
@@ -120,13 +129,14 @@ struct Cell {
     std::string method;
     double rate = 0;
     std::vector<DocMeasure> docs;
-    std::map<std::string, long> warnings;  // warning code -> documents
+    std::map<std::string, long> warnings; // warning code -> documents
     double peakRssMb = kNaN;
 
     // Aggregates over the documents that succeeded.
     long ok() const
     {
-        return static_cast<long>(std::count_if(docs.begin(), docs.end(), [](const auto &d) { return d.error.empty(); }));
+        return static_cast<long>(
+            std::count_if(docs.begin(), docs.end(), [](const auto &d) { return d.error.empty(); }));
     }
     double mean(double DocMeasure::*field) const
     {
@@ -165,7 +175,10 @@ struct Cell {
     }
 };
 
-ojson num(double v) { return std::isfinite(v) ? ojson(v) : ojson(nullptr); }
+ojson num(double v)
+{
+    return std::isfinite(v) ? ojson(v) : ojson(nullptr);
+}
 
 std::string csvNum(double v)
 {
@@ -196,7 +209,8 @@ std::string csvField(const std::string &s)
 }
 
 // Which words of segment 0 survive: a word is kept when most of its bytes lie in kept units.
-std::vector<bool> keptWords(const CompressionResult &r, const std::vector<Span> &words, std::size_t textSize)
+std::vector<bool> keptWords(const CompressionResult &r, const std::vector<Span> &words,
+                            std::size_t textSize)
 {
     std::vector<std::uint8_t> kept(textSize, 0);
     for (const Unit &u : r.units)
@@ -215,7 +229,7 @@ std::vector<bool> keptWords(const CompressionResult &r, const std::vector<Span> 
 }
 
 struct Counter {
-    std::shared_ptr<const Tokenizer> tokenizer;  // cl100k_base; null: count the method's units
+    std::shared_ptr<const Tokenizer> tokenizer; // cl100k_base; null: count the method's units
     long count(const std::string &text) const
     {
         if (!tokenizer)
@@ -225,14 +239,15 @@ struct Counter {
     }
 };
 
-DocMeasure measure(Compressor &compressor, const BenchDoc &doc, const CompressOptions &options, const Counter &counter,
-                   long originalTokens, Cell &cell)
+DocMeasure measure(Compressor &compressor, const BenchDoc &doc, const CompressOptions &options,
+                   const Counter &counter, long originalTokens, Cell &cell)
 {
     DocMeasure m;
     m.id = doc.id;
     const auto t0 = std::chrono::steady_clock::now();
     auto result = compressor.compress(doc.prompt, options, JobContext::none());
-    m.wallMs = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+    m.wallMs =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
     if (!result) {
         m.error = result.error().detail;
         return m;
@@ -257,7 +272,8 @@ DocMeasure measure(Compressor &compressor, const BenchDoc &doc, const CompressOp
     m.rougeL = rougeL(r.compressedText, original).f1;
     m.bleu = bleu(r.compressedText, original);
     if (!doc.goldKeep.empty() && !doc.prompt.segments.empty())
-        m.tokenF1 = keepF1(keptWords(r, doc.words, doc.prompt.segments[0].text.size()), doc.goldKeep).f1;
+        m.tokenF1 =
+            keepF1(keptWords(r, doc.words, doc.prompt.segments[0].text.size()), doc.goldKeep).f1;
     if (!doc.answerSets.empty()) {
         long kept = 0;
         for (const auto &set : doc.answerSets)
@@ -316,18 +332,21 @@ ojson cellJson(const Cell &c, bool perDoc)
     return o;
 }
 
-const char *kCsvHeader = "dataset,method,requested_rate,achieved_rate,docs,errors,rouge1,rouge2,rougeL,bleu,token_f1,"
-                         "answer_retention,tokens,forward_ms_per_1k,other_ms_per_1k,peak_rss_mb\n";
+const char *kCsvHeader =
+    "dataset,method,requested_rate,achieved_rate,docs,errors,rouge1,rouge2,rougeL,bleu,token_f1,"
+    "answer_retention,tokens,forward_ms_per_1k,other_ms_per_1k,peak_rss_mb\n";
 
 std::string csvRow(const Cell &c)
 {
     std::ostringstream s;
     s << csvField(c.dataset) << "," << csvField(c.method) << "," << csvNum(c.rate) << ","
-      << csvNum(c.mean(&DocMeasure::achievedRate)) << "," << c.ok() << "," << (static_cast<long>(c.docs.size()) - c.ok())
-      << "," << csvNum(c.mean(&DocMeasure::rouge1)) << "," << csvNum(c.mean(&DocMeasure::rouge2)) << ","
-      << csvNum(c.mean(&DocMeasure::rougeL)) << "," << csvNum(c.mean(&DocMeasure::bleu)) << ","
-      << csvNum(c.mean(&DocMeasure::tokenF1)) << "," << csvNum(c.mean(&DocMeasure::retention)) << "," << c.tokens()
-      << "," << csvNum(c.forwardPer1k()) << "," << csvNum(c.otherPer1k()) << "," << csvNum(c.peakRssMb) << "\n";
+      << csvNum(c.mean(&DocMeasure::achievedRate)) << "," << c.ok() << ","
+      << (static_cast<long>(c.docs.size()) - c.ok()) << "," << csvNum(c.mean(&DocMeasure::rouge1))
+      << "," << csvNum(c.mean(&DocMeasure::rouge2)) << "," << csvNum(c.mean(&DocMeasure::rougeL))
+      << "," << csvNum(c.mean(&DocMeasure::bleu)) << "," << csvNum(c.mean(&DocMeasure::tokenF1))
+      << "," << csvNum(c.mean(&DocMeasure::retention)) << "," << c.tokens() << ","
+      << csvNum(c.forwardPer1k()) << "," << csvNum(c.otherPer1k()) << "," << csvNum(c.peakRssMb)
+      << "\n";
     return s.str();
 }
 
@@ -338,23 +357,28 @@ void printTable(const std::vector<Cell> &cells)
         dw = std::max(dw, c.dataset.size());
         mw = std::max(mw, c.method.size());
     }
-    std::printf("%-*s  %-*s  %5s  %8s  %5s  %5s  %5s  %5s  %5s  %6s  %9s  %9s  %7s  %4s\n", static_cast<int>(dw),
-                "dataset", static_cast<int>(mw), "method", "rate", "achieved", "R-1", "R-2", "R-L", "BLEU", "tokF1",
-                "retain", "fwd ms/1k", "rest ms/1k", "peak MB", "docs");
+    std::printf("%-*s  %-*s  %5s  %8s  %5s  %5s  %5s  %5s  %5s  %6s  %9s  %9s  %7s  %4s\n",
+                static_cast<int>(dw), "dataset", static_cast<int>(mw), "method", "rate", "achieved",
+                "R-1", "R-2", "R-L", "BLEU", "tokF1", "retain", "fwd ms/1k", "rest ms/1k",
+                "peak MB", "docs");
     for (const auto &c : cells) {
         std::printf("%-*s  %-*s  %5.2f  %8s  %5s  %5s  %5s  %5s  %5s  %6s  %9s  %9s  %7s  %4ld%s\n",
-                    static_cast<int>(dw), c.dataset.c_str(), static_cast<int>(mw), c.method.c_str(), c.rate,
-                    cellText(c.mean(&DocMeasure::achievedRate)).c_str(), cellText(c.mean(&DocMeasure::rouge1)).c_str(),
-                    cellText(c.mean(&DocMeasure::rouge2)).c_str(), cellText(c.mean(&DocMeasure::rougeL)).c_str(),
-                    cellText(c.mean(&DocMeasure::bleu)).c_str(), cellText(c.mean(&DocMeasure::tokenF1)).c_str(),
-                    cellText(c.mean(&DocMeasure::retention)).c_str(), cellText(c.forwardPer1k(), 1).c_str(),
-                    cellText(c.otherPer1k(), 1).c_str(), cellText(c.peakRssMb, 0).c_str(), c.ok(),
+                    static_cast<int>(dw), c.dataset.c_str(), static_cast<int>(mw), c.method.c_str(),
+                    c.rate, cellText(c.mean(&DocMeasure::achievedRate)).c_str(),
+                    cellText(c.mean(&DocMeasure::rouge1)).c_str(),
+                    cellText(c.mean(&DocMeasure::rouge2)).c_str(),
+                    cellText(c.mean(&DocMeasure::rougeL)).c_str(),
+                    cellText(c.mean(&DocMeasure::bleu)).c_str(),
+                    cellText(c.mean(&DocMeasure::tokenF1)).c_str(),
+                    cellText(c.mean(&DocMeasure::retention)).c_str(),
+                    cellText(c.forwardPer1k(), 1).c_str(), cellText(c.otherPer1k(), 1).c_str(),
+                    cellText(c.peakRssMb, 0).c_str(), c.ok(),
                     c.ok() < static_cast<long>(c.docs.size()) ? " (errors)" : "");
     }
 }
 
-// The two charts: achieved rate vs ROUGE-L per method (means over datasets at each requested rate) and
-// time per 1k tokens per method (forward and the rest, over every cell of the method).
+// The two charts: achieved rate vs ROUGE-L per method (means over datasets at each requested rate)
+// and time per 1k tokens per method (forward and the rest, over every cell of the method).
 bool writeCharts(const std::vector<Cell> &cells, const std::vector<std::string> &methods,
                  const std::vector<double> &rates, const fs::path &out, std::string &error)
 {
@@ -379,7 +403,8 @@ bool writeCharts(const std::vector<Cell> &cells, const std::vector<std::string> 
             int n = 0;
             for (const auto &c : cells)
                 if (c.method == m && c.rate == rate && c.ok() > 0) {
-                    const double a = c.mean(&DocMeasure::achievedRate), l = c.mean(&DocMeasure::rougeL);
+                    const double a = c.mean(&DocMeasure::achievedRate),
+                                 l = c.mean(&DocMeasure::rougeL);
                     if (std::isfinite(a) && std::isfinite(l)) {
                         x += a;
                         y += l;
@@ -426,13 +451,13 @@ std::string isoNow()
     return buf;
 }
 
-}  // namespace
+} // namespace
 
 int runBench(int argc, char **argv)
 {
     auto args = parseArgs(argc, argv, 2,
-                          {"--methods", "--rates", "--datasets", "--max-docs", "--model", "--tagger", "--data-dir",
-                           "--out", "--mode", "--seed", "--threads"},
+                          {"--methods", "--rates", "--datasets", "--max-docs", "--model",
+                           "--tagger", "--data-dir", "--out", "--mode", "--seed", "--threads"},
                           {"--help", "--quiet"});
     if (!args)
         return reportError(args.error().detail + " (see terse bench --help)", kExitUsage);
@@ -441,7 +466,8 @@ int runBench(int argc, char **argv)
         return kExitOk;
     }
     if (!args->positionals.empty())
-        return reportError("bench takes no input files (got '" + args->positionals[0] + "'); see terse bench --help",
+        return reportError("bench takes no input files (got '" + args->positionals[0] +
+                               "'); see terse bench --help",
                            kExitUsage);
 
     // Methods, rates and datasets: every name is checked before any work.
@@ -466,11 +492,13 @@ int runBench(int argc, char **argv)
     }
     if (rates.empty())
         return reportError("--rates needs at least one rate", kExitUsage);
-    std::vector<std::string> datasets = args->has("--datasets") ? splitList(args->get("--datasets")) : benchDatasetNames();
+    std::vector<std::string> datasets =
+        args->has("--datasets") ? splitList(args->get("--datasets")) : benchDatasetNames();
     if (datasets.empty())
         return reportError("--datasets needs at least one dataset name", kExitUsage);
     for (const auto &d : datasets)
-        if (std::find(benchDatasetNames().begin(), benchDatasetNames().end(), d) == benchDatasetNames().end()) {
+        if (std::find(benchDatasetNames().begin(), benchDatasetNames().end(), d) ==
+            benchDatasetNames().end()) {
             std::string known;
             for (const auto &n : benchDatasetNames())
                 known += (known.empty() ? "" : ", ") + n;
@@ -511,13 +539,15 @@ int runBench(int argc, char **argv)
     std::error_code ec;
     if (!fs::is_directory(dataDir, ec))
         return reportError("data folder '" + dataDir +
-                               "' not found; pass --data-dir with the shared data folder (it holds gsm8k/, leval/, "
+                               "' not found; pass --data-dir with the shared data folder (it holds "
+                               "gsm8k/, leval/, "
                                "longbench/, sentence_compression/)",
                            kExitNotFound);
     const fs::path outDir = args->get("--out", "bench-report");
     fs::create_directories(outDir, ec);
     if (!fs::is_directory(outDir, ec))
-        return reportError("cannot create the output folder '" + outDir.string() + "'", kExitFailure);
+        return reportError("cannot create the output folder '" + outDir.string() + "'",
+                           kExitFailure);
 
     const bool quiet = args->has("--quiet");
     std::vector<BenchDataset> loaded;
@@ -526,7 +556,8 @@ int runBench(int argc, char **argv)
         if (!d)
             return reportError(d.error().detail, exitCodeFor(d.error()));
         if (d->docs.empty())
-            return reportError("dataset " + name + " has no usable documents in " + d->source, kExitInput);
+            return reportError("dataset " + name + " has no usable documents in " + d->source,
+                               kExitInput);
         loaded.push_back(std::move(*d));
     }
 
@@ -537,7 +568,9 @@ int runBench(int argc, char **argv)
             counter.tokenizer = std::make_shared<const Tokenizer>(std::move(*t));
     }
     if (!counter.tokenizer)
-        std::fprintf(stderr, "terse: bench: cl100k_base not found; rates and times use each method's own units\n");
+        std::fprintf(
+            stderr,
+            "terse: bench: cl100k_base not found; rates and times use each method's own units\n");
     // Prompt lengths once per document (the same for every method and rate).
     std::vector<std::vector<long>> originalTokens;
     for (const auto &d : loaded) {
@@ -552,10 +585,10 @@ int runBench(int argc, char **argv)
     const auto started = std::chrono::steady_clock::now();
     const std::string startedIso = isoNow();
     const bool rssResettable = resetPeakRss();
-    // One untimed warm-up compression per method: it loads the model and lets libtorch set up its thread
-    // pool and kernels, so the timings measure steady-state work; a method that fails here (no model, a
-    // model of the wrong kind) is skipped with its error.
-    std::map<std::string, std::string> skipped;  // method -> why
+    // One untimed warm-up compression per method: it loads the model and lets libtorch set up its
+    // thread pool and kernels, so the timings measure steady-state work; a method that fails here
+    // (no model, a model of the wrong kind) is skipped with its error.
+    std::map<std::string, std::string> skipped; // method -> why
     for (const auto &method : methods) {
         auto compressor = createCompressor(method);
         if (!compressor)
@@ -564,11 +597,13 @@ int runBench(int argc, char **argv)
         opts.method = method;
         opts.model = method == "llmlingua2" ? args->get("--tagger") : args->get("--model");
         Prompt warm;
-        warm.segments = {{SegmentRole::Context, kWarmupText}, {SegmentRole::Question, "Where did the meeting move?"}};
+        warm.segments = {{SegmentRole::Context, kWarmupText},
+                         {SegmentRole::Question, "Where did the meeting move?"}};
         auto r = (*compressor)->compress(warm, opts, JobContext::none());
         if (!r) {
             skipped[method] = r.error().detail;
-            std::fprintf(stderr, "terse: bench: skipping %s: %s\n", method.c_str(), r.error().detail.c_str());
+            std::fprintf(stderr, "terse: bench: skipping %s: %s\n", method.c_str(),
+                         r.error().detail.c_str());
         }
     }
 
@@ -597,10 +632,11 @@ int runBench(int argc, char **argv)
                 cell.rate = rate;
                 resetPeakRss();
                 for (std::size_t k = 0; k < d.docs.size(); ++k) {
-                    DocMeasure m = measure(**compressor, d.docs[k], opts, counter, originalTokens[di][k], cell);
+                    DocMeasure m = measure(**compressor, d.docs[k], opts, counter,
+                                           originalTokens[di][k], cell);
                     if (!m.error.empty())
-                        bar.message("terse: bench: " + method + " on " + d.name + " at " + cellText(rate, 2) + ", " +
-                                    m.id + ": " + m.error);
+                        bar.message("terse: bench: " + method + " on " + d.name + " at " +
+                                    cellText(rate, 2) + ", " + m.id + ": " + m.error);
                     cell.docs.push_back(std::move(m));
                     bar.update(++done, d.name + "/" + method + "@" + cellText(rate, 2));
                 }
@@ -610,7 +646,8 @@ int runBench(int argc, char **argv)
         }
     }
     bar.finish();
-    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
 
     ojson report;
     report["terse_version"] = engineVersion();
@@ -628,7 +665,8 @@ int runBench(int argc, char **argv)
     report["methods"] = methods;
     report["datasets"] = ojson::array();
     for (const auto &d : loaded)
-        report["datasets"].push_back({{"name", d.name}, {"source", d.source}, {"docs", d.docs.size()}});
+        report["datasets"].push_back(
+            {{"name", d.name}, {"source", d.source}, {"docs", d.docs.size()}});
     report["skipped_methods"] = ojson::array();
     for (const auto &[m, why] : skipped)
         report["skipped_methods"].push_back({{"method", m}, {"reason", why}});
@@ -656,8 +694,8 @@ int runBench(int argc, char **argv)
     long compressions = 0;
     for (const auto &c : cells)
         compressions += static_cast<long>(c.docs.size());
-    std::printf("%zu cells, %ld compressions in %.1f s; report in %s\n", cells.size(), compressions, seconds,
-                outDir.string().c_str());
+    std::printf("%zu cells, %ld compressions in %.1f s; report in %s\n", cells.size(), compressions,
+                seconds, outDir.string().c_str());
     if (cells.empty())
         return reportError("no method could be measured", kExitFailure);
     bool failedDocs = false;
@@ -666,4 +704,4 @@ int runBench(int argc, char **argv)
     return skipped.empty() && !failedDocs ? kExitOk : kExitPartial;
 }
 
-}  // namespace terse::cli
+} // namespace terse::cli

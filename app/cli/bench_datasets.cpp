@@ -21,9 +21,9 @@ Result<std::string> readFile(const fs::path &path)
     return std::string(std::istreambuf_iterator<char>(in), {});
 }
 
-// Calls `fn(json, lineNumber)` for each non-blank line until it returns false; errors name file and line.
-template <typename Fn>
-Result<void> forEachJsonLine(const fs::path &path, Fn fn)
+// Calls `fn(json, lineNumber)` for each non-blank line until it returns false; errors name file and
+// line.
+template <typename Fn> Result<void> forEachJsonLine(const fs::path &path, Fn fn)
 {
     std::ifstream in(path);
     if (!in)
@@ -36,19 +36,23 @@ Result<void> forEachJsonLine(const fs::path &path, Fn fn)
             continue;
         json j = json::parse(line, nullptr, false);
         if (!j.is_object())
-            return fail(ErrorCode::FormatError, path.string() + ": line " + std::to_string(number) + ": invalid JSON");
+            return fail(ErrorCode::FormatError,
+                        path.string() + ": line " + std::to_string(number) + ": invalid JSON");
         try {
             if (!fn(j, number))
                 break;
         } catch (const json::exception &e) {
-            return fail(ErrorCode::FormatError,
-                        path.string() + ": line " + std::to_string(number) + ": unexpected record (" + e.what() + ")");
+            return fail(ErrorCode::FormatError, path.string() + ": line " + std::to_string(number) +
+                                                    ": unexpected record (" + e.what() + ")");
         }
     }
     return {};
 }
 
-bool enough(const BenchDataset &d, long maxDocs) { return maxDocs > 0 && static_cast<long>(d.docs.size()) >= maxDocs; }
+bool enough(const BenchDataset &d, long maxDocs)
+{
+    return maxDocs > 0 && static_cast<long>(d.docs.size()) >= maxDocs;
+}
 
 std::string lower(std::string_view s)
 {
@@ -58,9 +62,9 @@ std::string lower(std::string_view s)
     return out;
 }
 
-// GSM8K: the 8-shot chain-of-thought prompt of LLMLingua's experiments (each demonstration a context)
-// and a test question. Without an LLM to answer, the retention metric asks whether each demonstration's
-// final answer line ("The answer is N") survives compression.
+// GSM8K: the 8-shot chain-of-thought prompt of LLMLingua's experiments (each demonstration a
+// context) and a test question. Without an LLM to answer, the retention metric asks whether each
+// demonstration's final answer line ("The answer is N") survives compression.
 Result<BenchDataset> loadGsm8k(const fs::path &dir, long maxDocs)
 {
     BenchDataset d;
@@ -86,7 +90,8 @@ Result<BenchDataset> loadGsm8k(const fs::path &dir, long maxDocs)
         const auto a = block.rfind("The answer is ");
         if (a != std::string::npos) {
             std::string value = block.substr(a + 14);
-            while (!value.empty() && (value.back() == '.' || std::isspace(static_cast<unsigned char>(value.back()))))
+            while (!value.empty() &&
+                   (value.back() == '.' || std::isspace(static_cast<unsigned char>(value.back()))))
                 value.pop_back();
             answers.push_back({"The answer is " + value});
         }
@@ -100,7 +105,8 @@ Result<BenchDataset> loadGsm8k(const fs::path &dir, long maxDocs)
         for (const auto &c : contexts)
             doc.prompt.segments.push_back({SegmentRole::Context, c});
         doc.prompt.segments.push_back(
-            {SegmentRole::Question, "Question: " + j.at("question").get<std::string>() + "\nLet's think step by step"});
+            {SegmentRole::Question,
+             "Question: " + j.at("question").get<std::string>() + "\nLet's think step by step"});
         doc.answerSets = answers;
         d.docs.push_back(std::move(doc));
         return !enough(d, maxDocs);
@@ -111,9 +117,10 @@ Result<BenchDataset> loadGsm8k(const fs::path &dir, long maxDocs)
 }
 
 // L-Eval: one long document per line with several questions; a doc is the document with its first
-// question. leval_nq measures retention of that question's gold answers; meeting summaries have none.
-Result<BenchDataset> loadLeval(const fs::path &dir, const std::string &name, const std::string &file, bool qa,
-                               long maxDocs)
+// question. leval_nq measures retention of that question's gold answers; meeting summaries have
+// none.
+Result<BenchDataset> loadLeval(const fs::path &dir, const std::string &name,
+                               const std::string &file, bool qa, long maxDocs)
 {
     BenchDataset d;
     d.name = name;
@@ -145,7 +152,9 @@ Result<BenchDataset> loadLeval(const fs::path &dir, const std::string &name, con
     return d;
 }
 
-// LongBench multi_news: several news passages ("Passage N:") summarised together; each passage is a context.
+// LongBench multi_news: several news passages ("Passage N:") summarised together; each passage is a
+// context, framed by LongBench's multi_news prompt (its instruction, and its closing request as the
+// question that question-aware methods such as LongLLMLingua rank against).
 Result<BenchDataset> loadMultiNews(const fs::path &dir, long maxDocs)
 {
     BenchDataset d;
@@ -155,21 +164,28 @@ Result<BenchDataset> loadMultiNews(const fs::path &dir, long maxDocs)
     auto r = forEachJsonLine(path, [&](const json &j, long line) {
         const std::string context = j.at("context").get<std::string>();
         BenchDoc doc;
-        doc.id = j.contains("_id") ? j["_id"].get<std::string>() : "multi_news-" + std::to_string(line);
+        doc.id =
+            j.contains("_id") ? j["_id"].get<std::string>() : "multi_news-" + std::to_string(line);
+        doc.prompt.segments.push_back({SegmentRole::Instruction,
+                                       "You are given several news passages. Write a one-page summary "
+                                       "of all news.\n\nNews:"});
         std::size_t start = 0;
         while (start < context.size()) {
             std::size_t next = context.find("\nPassage ", start + 1);
             if (next == std::string::npos)
                 next = context.size();
             else
-                ++next;  // the newline stays with the passage before it
+                ++next; // the newline stays with the passage before it
             const std::string passage = context.substr(start, next - start);
             if (passage.find_first_not_of(" \n\r\t") != std::string::npos)
                 doc.prompt.segments.push_back({SegmentRole::Context, passage});
             start = next;
         }
-        if (!doc.prompt.segments.empty())
+        if (doc.prompt.segments.size() > 1) {
+            doc.prompt.segments.push_back({SegmentRole::Question,
+                                           "Now, write a one-page summary of all the news.\n\nSummary:"});
             d.docs.push_back(std::move(doc));
+        }
         return !enough(d, maxDocs);
     });
     if (!r)
@@ -197,16 +213,18 @@ Result<BenchDataset> loadSentenceCompression(const fs::path &dir, long maxDocs)
         std::size_t w = 0;
         for (const Span &s : ref) {
             const std::string target = lower(std::string_view(summary).substr(s.begin, s.size()));
-            while (w < words.size() && lower(std::string_view(text).substr(words[w].begin, words[w].size())) != target)
+            while (w < words.size() &&
+                   lower(std::string_view(text).substr(words[w].begin, words[w].size())) != target)
                 ++w;
             if (w == words.size())
-                return true;  // abstractive: not a deletion of this sentence
+                return true; // abstractive: not a deletion of this sentence
             keep[w++] = true;
         }
         if (ref.empty())
             return true;
         BenchDoc doc;
-        doc.id = j.contains("id") && j["id"].is_string() ? j["id"].get<std::string>() : std::to_string(line);
+        doc.id = j.contains("id") && j["id"].is_string() ? j["id"].get<std::string>()
+                                                         : std::to_string(line);
         doc.prompt = Prompt::fromText(text);
         doc.words = words;
         doc.goldKeep = std::move(keep);
@@ -218,12 +236,12 @@ Result<BenchDataset> loadSentenceCompression(const fs::path &dir, long maxDocs)
     return d;
 }
 
-}  // namespace
+} // namespace
 
 const std::vector<std::string> &benchDatasetNames()
 {
-    static const std::vector<std::string> kNames = {"gsm8k", "leval_meeting", "leval_nq", "multi_news",
-                                                    "sentence_compression"};
+    static const std::vector<std::string> kNames = {"gsm8k", "leval_meeting", "leval_nq",
+                                                    "multi_news", "sentence_compression"};
     return kNames;
 }
 
@@ -248,7 +266,8 @@ std::vector<Span> referenceWords(std::string_view text)
     return out;
 }
 
-Result<BenchDataset> loadBenchDataset(const std::string &name, const std::string &dataDir, long maxDocs)
+Result<BenchDataset> loadBenchDataset(const std::string &name, const std::string &dataDir,
+                                      long maxDocs)
 {
     const fs::path dir(dataDir);
     if (name == "gsm8k")
@@ -267,4 +286,4 @@ Result<BenchDataset> loadBenchDataset(const std::string &name, const std::string
     return fail(ErrorCode::NotFound, "unknown dataset '" + name + "' (known: " + known + ")");
 }
 
-}  // namespace terse::cli
+} // namespace terse::cli

@@ -16,29 +16,32 @@ struct BenchDoc {
     std::string id;
     Prompt prompt;
     // QA: answer sets whose retention is measured; a set counts as retained when any of its answers
-    // survives (answerRetained). Retention of a doc = retained sets / all sets. Empty: not a QA doc.
+    // survives (answerRetained). Retention of a doc = retained sets / all sets. Empty: not a QA
+    // doc.
     std::vector<std::vector<std::string>> answerSets;
-    // Sentence compression: the words of segment 0 (byte spans) and the human keep decision of each.
+    // Sentence compression: the words of segment 0 (byte spans) and the human keep decision of
+    // each.
     std::vector<Span> words;
     std::vector<bool> goldKeep;
 };
 
 struct BenchDataset {
     std::string name;
-    std::string source;  // the file(s) it came from
+    std::string source; // the file(s) it came from
     std::vector<BenchDoc> docs;
 };
 
 // The dataset names in their default order.
 const std::vector<std::string> &benchDatasetNames();
 
-// Loads up to `maxDocs` documents (0 = all) of dataset `name` from `dataDir` (the shared data folder).
-// Errors: NotFound (unknown name, listing the known ones; missing file, naming it), FormatError (a bad
-// record, naming file and line).
-Result<BenchDataset> loadBenchDataset(const std::string &name, const std::string &dataDir, long maxDocs);
+// Loads up to `maxDocs` documents (0 = all) of dataset `name` from `dataDir` (the shared data
+// folder). Errors: NotFound (unknown name, listing the known ones; missing file, naming it),
+// FormatError (a bad record, naming file and line).
+Result<BenchDataset> loadBenchDataset(const std::string &name, const std::string &dataDir,
+                                      long maxDocs);
 
 // Words as the sentence-compression references count them: runs of letters, digits, '_' (and any
 // non-ASCII byte), or a single other non-space character; compared lower-cased.
 std::vector<Span> referenceWords(std::string_view text);
 
-}  // namespace terse::cli
+} // namespace terse::cli

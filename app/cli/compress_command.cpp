@@ -19,26 +19,34 @@ namespace {
 void printHelp()
 {
     std::printf(
-        "usage: terse compress --method NAME [--rate R | --target-tokens N] [--mode reference|corrected]\n"
-        "                      [--model PATH] [--target-tokenizer NAME|PATH] [--param KEY=VALUE ...]\n"
-        "                      [--seed S] [--threads N] [--json] [--save [--db PATH] [--session NAME]]\n"
+        "usage: terse compress --method NAME [--rate R | --target-tokens N] [--mode "
+        "reference|corrected]\n"
+        "                      [--model PATH] [--target-tokenizer NAME|PATH] [--param KEY=VALUE "
+        "...]\n"
+        "                      [--seed S] [--threads N] [--json] [--save [--db PATH] [--session "
+        "NAME]]\n"
         "                      [--jsonl [--skip-errors] [--quiet]] [FILE|-]\n"
         "Compresses the prompt in FILE (or standard input) and prints the compressed text,\n"
         "or with --json the whole result (units, scores, thresholds, stages).\n"
         "  --rate R             kept fraction in (0, 1], default 0.5\n"
         "  --target-tokens N    token budget of the output; overrides --rate\n"
-        "  --model PATH         model folder (config.json + safetensors) or .gguf file; default: the\n"
+        "  --model PATH         model folder (config.json + safetensors) or .gguf file; default: "
+        "the\n"
         "                       method's bundled model (model-free methods ignore it)\n"
-        "  --target-tokenizer T tokenizer of the target LLM for token accounting: a bundled tiktoken\n"
+        "  --target-tokenizer T tokenizer of the target LLM for token accounting: a bundled "
+        "tiktoken\n"
         "                       name (default cl100k_base) or a tokenizer file/folder\n"
         "  --param KEY=VALUE    a method option (repeatable); terse compress --method NAME --help\n"
         "                       lists them with their defaults\n"
         "  --save               store the run in the session database (--db PATH, default\n"
         "                       $XDG_DATA_HOME/terse/sessions.sqlite3) in session NAME\n"
         "batches (--jsonl, automatic for FILE.jsonl): one JSON object per line, either\n"
-        "  {\"prompt\": \"...\"} or {\"instruction\": \"...\", \"contexts\": [\"...\"], \"question\": \"...\"},\n"
-        "  each with an optional \"id\". Output: one JSON object per line (id, line, compressed_text,\n"
-        "  tokens_in, tokens_out, achieved_rate; with --json the whole result). A bad line stops the\n"
+        "  {\"prompt\": \"...\"} or {\"instruction\": \"...\", \"contexts\": [\"...\"], "
+        "\"question\": \"...\"},\n"
+        "  each with an optional \"id\". Output: one JSON object per line (id, line, "
+        "compressed_text,\n"
+        "  tokens_in, tokens_out, achieved_rate; with --json the whole result). A bad line stops "
+        "the\n"
         "  batch before any work (exit 3, 'line N: ...'); with --skip-errors it becomes\n"
         "  {\"id\", \"line\", \"error\"} and the batch goes on (exit 5 when lines were skipped).\n"
         "  --quiet              no progress bar on standard error\n"
@@ -107,22 +115,24 @@ int parseSetup(const Args &args, const MethodInfo &method, Setup &s)
     return kExitOk;
 }
 
-// resultToJson plus what the CLI user also needs: the model that scored the prompt and the prompt and
-// output lengths in the target tokenizer (null when not counted).
+// resultToJson plus what the CLI user also needs: the model that scored the prompt and the prompt
+// and output lengths in the target tokenizer (null when not counted).
 nlohmann::ordered_json fullResultJson(const CompressionResult &r)
 {
     auto j = nlohmann::ordered_json::parse(resultToJson(r, false));
     j["model"] = r.model;
-    j["target_tokens_in"] = r.targetTokensIn >= 0 ? nlohmann::ordered_json(r.targetTokensIn) : nlohmann::ordered_json(nullptr);
-    j["target_tokens_out"] = r.targetTokensOut >= 0 ? nlohmann::ordered_json(r.targetTokensOut) : nlohmann::ordered_json(nullptr);
+    j["target_tokens_in"] = r.targetTokensIn >= 0 ? nlohmann::ordered_json(r.targetTokensIn)
+                                                  : nlohmann::ordered_json(nullptr);
+    j["target_tokens_out"] = r.targetTokensOut >= 0 ? nlohmann::ordered_json(r.targetTokensOut)
+                                                    : nlohmann::ordered_json(nullptr);
     return j;
 }
 
 void warnIgnoredModel(const Args &args, const CompressionResult &r, const std::string &prefix)
 {
     if (args.has("--model") && r.model.empty())
-        std::fprintf(stderr, "terse: %swarning: %s uses no model; --model was ignored\n", prefix.c_str(),
-                     r.method.c_str());
+        std::fprintf(stderr, "terse: %swarning: %s uses no model; --model was ignored\n",
+                     prefix.c_str(), r.method.c_str());
 }
 
 int runSingle(const Args &args, Compressor &compressor, const Setup &setup, const std::string &path)
@@ -151,7 +161,8 @@ int runSingle(const Args &args, Compressor &compressor, const Setup &setup, cons
     return kExitOk;
 }
 
-// One output line of a batch: the short summary, or with --json the whole result; id and line first.
+// One output line of a batch: the short summary, or with --json the whole result; id and line
+// first.
 std::string batchRecord(const BatchLine &line, const CompressionResult &r, bool full)
 {
     nlohmann::ordered_json o;
@@ -170,8 +181,10 @@ std::string batchRecord(const BatchLine &line, const CompressionResult &r, bool 
     o["requested_rate"] = r.requestedRate;
     o["achieved_rate"] = r.achievedRate;
     // -1 = not counted (model-free methods do no target-tokenizer accounting)
-    o["target_tokens_in"] = r.targetTokensIn >= 0 ? nlohmann::ordered_json(r.targetTokensIn) : nlohmann::ordered_json(nullptr);
-    o["target_tokens_out"] = r.targetTokensOut >= 0 ? nlohmann::ordered_json(r.targetTokensOut) : nlohmann::ordered_json(nullptr);
+    o["target_tokens_in"] = r.targetTokensIn >= 0 ? nlohmann::ordered_json(r.targetTokensIn)
+                                                  : nlohmann::ordered_json(nullptr);
+    o["target_tokens_out"] = r.targetTokensOut >= 0 ? nlohmann::ordered_json(r.targetTokensOut)
+                                                    : nlohmann::ordered_json(nullptr);
     return o.dump();
 }
 
@@ -187,7 +200,8 @@ std::string errorRecord(const BatchLine &line, const std::string &message)
 int runBatch(const Args &args, Compressor &compressor, const Setup &setup, const std::string &path)
 {
     if (args.has("--save"))
-        return reportError("--save stores one prompt; it cannot be combined with a JSONL batch", kExitUsage);
+        return reportError("--save stores one prompt; it cannot be combined with a JSONL batch",
+                           kExitUsage);
     auto text = readInput(path);
     if (!text)
         return reportError(text.error().detail, exitCodeFor(text.error()));
@@ -217,7 +231,8 @@ int runBatch(const Args &args, Compressor &compressor, const Setup &setup, const
         if (!result) {
             if (!skip || result.error().code == ErrorCode::Cancelled) {
                 bar.finish();
-                return reportError(lineMessage(l.line, result.error().detail), exitCodeFor(result.error()));
+                return reportError(lineMessage(l.line, result.error().detail),
+                                   exitCodeFor(result.error()));
             }
             bar.message("terse: " + lineMessage(l.line, result.error().detail) + " (skipped)");
             std::cout << errorRecord(l, result.error().detail) << "\n" << std::flush;
@@ -239,13 +254,13 @@ int runBatch(const Args &args, Compressor &compressor, const Setup &setup, const
     return skipped == static_cast<long>(lines->size()) ? kExitInput : kExitPartial;
 }
 
-}  // namespace
+} // namespace
 
 int runCompress(int argc, char **argv)
 {
     auto args = parseArgs(argc, argv, 2,
-                          {"--method", "--rate", "--target-tokens", "--mode", "--seed", "--threads", "--db", "--session",
-                           "--model", "--target-tokenizer", "--param"},
+                          {"--method", "--rate", "--target-tokens", "--mode", "--seed", "--threads",
+                           "--db", "--session", "--model", "--target-tokenizer", "--param"},
                           {"--json", "--help", "--save", "--jsonl", "--skip-errors", "--quiet"});
     if (!args)
         return reportError(args.error().detail + " (see terse compress --help)", kExitUsage);
@@ -261,7 +276,8 @@ int runCompress(int argc, char **argv)
         return kExitOk;
     }
     if (args->positionals.size() > 1)
-        return reportError("compress takes one input file (got " + std::to_string(args->positionals.size()) + ")",
+        return reportError("compress takes one input file (got " +
+                               std::to_string(args->positionals.size()) + ")",
                            kExitUsage);
     if ((args->has("--db") || args->has("--session")) && !args->has("--save"))
         return reportError("--db and --session need --save", kExitUsage);
@@ -279,7 +295,8 @@ int runCompress(int argc, char **argv)
     auto compressor = createCompressor(method->name);
     if (!compressor)
         return reportError(compressor.error().detail, kExitNotFound);
-    return batch ? runBatch(*args, **compressor, setup, path) : runSingle(*args, **compressor, setup, path);
+    return batch ? runBatch(*args, **compressor, setup, path)
+                 : runSingle(*args, **compressor, setup, path);
 }
 
-}  // namespace terse::cli
+} // namespace terse::cli

@@ -25,8 +25,8 @@ const char *typeOf(const json &v)
     return "an object";
 }
 
-// nlohmann's parse messages start with "[json.exception.parse_error.101] parse error at line 1, column 5:";
-// within one JSONL line only the column matters.
+// nlohmann's parse messages start with "[json.exception.parse_error.101] parse error at line 1,
+// column 5:"; within one JSONL line only the column matters.
 std::string parseErrorDetail(const std::string &what)
 {
     std::string d = what;
@@ -65,7 +65,8 @@ void parseLine(BatchLine &out, const std::string &text, bool allowIds)
         }
         out.idJson = id->dump();
     }
-    const bool structured = j.contains("instruction") || j.contains("contexts") || j.contains("question");
+    const bool structured =
+        j.contains("instruction") || j.contains("contexts") || j.contains("question");
     if (allowIds && j.contains("ids")) {
         if (j.contains("prompt") || structured) {
             out.error = "give either \"ids\" or a prompt, not both";
@@ -77,7 +78,8 @@ void parseLine(BatchLine &out, const std::string &text, bool allowIds)
             return;
         }
         for (std::size_t i = 0; i < ids.size(); ++i) {
-            if (!ids[i].is_number_integer() || ids[i].get<long long>() < 0 || ids[i].get<long long>() > (1LL << 30)) {
+            if (!ids[i].is_number_integer() || ids[i].get<long long>() < 0 ||
+                ids[i].get<long long>() > (1LL << 30)) {
                 out.error = "\"ids\"[" + std::to_string(i) + "] is not a token id";
                 return;
             }
@@ -87,7 +89,8 @@ void parseLine(BatchLine &out, const std::string &text, bool allowIds)
     }
     if (j.contains("prompt")) {
         if (structured) {
-            out.error = "\"prompt\" cannot be combined with \"instruction\", \"contexts\" or \"question\"";
+            out.error =
+                "\"prompt\" cannot be combined with \"instruction\", \"contexts\" or \"question\"";
             return;
         }
         if (!j["prompt"].is_string()) {
@@ -104,7 +107,8 @@ void parseLine(BatchLine &out, const std::string &text, bool allowIds)
         out.error = allowIds ? "missing \"prompt\" or \"ids\"" : "missing \"prompt\"";
         return;
     }
-    // Structured prompt: instruction and question are optional single strings, contexts a string or an array.
+    // Structured prompt: instruction and question are optional single strings, contexts a string or
+    // an array.
     auto single = [&](const char *key, SegmentRole role) -> bool {
         auto it = j.find(key);
         if (it == j.end() || it->is_null())
@@ -134,7 +138,8 @@ void parseLine(BatchLine &out, const std::string &text, bool allowIds)
     else if (contexts->is_array())
         items.assign(contexts->begin(), contexts->end());
     else {
-        out.error = std::string("\"contexts\" must be an array of strings, got ") + typeOf(*contexts);
+        out.error =
+            std::string("\"contexts\" must be an array of strings, got ") + typeOf(*contexts);
         return;
     }
     std::size_t added = 0;
@@ -159,7 +164,7 @@ void parseLine(BatchLine &out, const std::string &text, bool allowIds)
     single("question", SegmentRole::Question);
 }
 
-}  // namespace
+} // namespace
 
 bool isJsonlInput(const std::string &path, bool jsonlFlag)
 {
@@ -171,7 +176,8 @@ std::string lineMessage(long line, const std::string &message)
     return "line " + std::to_string(line) + ": " + message;
 }
 
-Result<std::vector<BatchLine>> parseJsonlBatch(const std::string &text, const std::string &where, bool allowIds)
+Result<std::vector<BatchLine>> parseJsonlBatch(const std::string &text, const std::string &where,
+                                               bool allowIds)
 {
     std::vector<BatchLine> lines;
     std::size_t pos = 0;
@@ -198,4 +204,4 @@ Result<std::vector<BatchLine>> parseJsonlBatch(const std::string &text, const st
     return lines;
 }
 
-}  // namespace terse::cli
+} // namespace terse::cli

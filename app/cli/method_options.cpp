@@ -30,29 +30,35 @@ std::string number(double v)
 const char *typeName(OptionSpec::Type t)
 {
     switch (t) {
-    case OptionSpec::Type::Double: return "number";
-    case OptionSpec::Type::Int: return "integer";
-    case OptionSpec::Type::Bool: return "true|false";
-    case OptionSpec::Type::Choice: return "choice";
-    case OptionSpec::Type::String: return "text";
+    case OptionSpec::Type::Double:
+        return "number";
+    case OptionSpec::Type::Int:
+        return "integer";
+    case OptionSpec::Type::Bool:
+        return "true|false";
+    case OptionSpec::Type::Choice:
+        return "choice";
+    case OptionSpec::Type::String:
+        return "text";
     }
     return "text";
 }
 
-}  // namespace
+} // namespace
 
 Result<MethodInfo> findMethod(const std::string &name)
 {
     for (auto &m : availableMethods())
         if (m.name == name)
             return m;
-    auto c = createCompressor(name);  // its error lists the known methods
+    auto c = createCompressor(name); // its error lists the known methods
     if (!c)
         return c.error();
     return fail(ErrorCode::NotFound, "unknown method '" + name + "'");
 }
 
-Result<void> validateParamValue(const MethodInfo &method, const OptionSpec &spec, const std::string &value)
+Result<void> validateParamValue(const MethodInfo &method, const OptionSpec &spec,
+                                const std::string &value)
 {
     const std::string where = "--param " + spec.name + " of " + method.name;
     switch (spec.type) {
@@ -62,17 +68,21 @@ Result<void> validateParamValue(const MethodInfo &method, const OptionSpec &spec
         errno = 0;
         const double v = std::strtod(value.c_str(), &end);
         const bool integral = spec.type == OptionSpec::Type::Int;
-        if (value.empty() || *end != '\0' || errno != 0 || !std::isfinite(v) || (integral && v != std::floor(v)))
-            return fail(ErrorCode::InvalidArgument,
-                        where + " expects " + (integral ? "an integer" : "a number") + ", got '" + value + "'");
+        if (value.empty() || *end != '\0' || errno != 0 || !std::isfinite(v) ||
+            (integral && v != std::floor(v)))
+            return fail(ErrorCode::InvalidArgument, where + " expects " +
+                                                        (integral ? "an integer" : "a number") +
+                                                        ", got '" + value + "'");
         if (v < spec.minValue || v > spec.maxValue)
-            return fail(ErrorCode::InvalidArgument, where + " must be in [" + number(spec.minValue) + ", " +
+            return fail(ErrorCode::InvalidArgument, where + " must be in [" +
+                                                        number(spec.minValue) + ", " +
                                                         number(spec.maxValue) + "], got " + value);
         return {};
     }
     case OptionSpec::Type::Bool:
         if (value != "true" && value != "false")
-            return fail(ErrorCode::InvalidArgument, where + " must be true or false, got '" + value + "'");
+            return fail(ErrorCode::InvalidArgument,
+                        where + " must be true or false, got '" + value + "'");
         return {};
     case OptionSpec::Type::Choice: {
         std::string all;
@@ -81,15 +91,17 @@ Result<void> validateParamValue(const MethodInfo &method, const OptionSpec &spec
                 return {};
             all += (all.empty() ? "" : ", ") + c;
         }
-        return fail(ErrorCode::InvalidArgument, where + " must be one of " + all + ", got '" + value + "'");
+        return fail(ErrorCode::InvalidArgument,
+                    where + " must be one of " + all + ", got '" + value + "'");
     }
-    case OptionSpec::Type::String: return {};
+    case OptionSpec::Type::String:
+        return {};
     }
     return {};
 }
 
-Result<std::map<std::string, std::string>> parseMethodParams(const MethodInfo &method,
-                                                             const std::vector<std::string> &assignments)
+Result<std::map<std::string, std::string>>
+parseMethodParams(const MethodInfo &method, const std::vector<std::string> &assignments)
 {
     std::map<std::string, std::string> params;
     for (const std::string &a : assignments) {
@@ -102,8 +114,9 @@ Result<std::map<std::string, std::string>> parseMethodParams(const MethodInfo &m
             if (o.name == key)
                 spec = &o;
         if (!spec)
-            return fail(ErrorCode::InvalidArgument,
-                        "unknown --param key '" + key + "' for " + method.name + " (" + validKeys(method) + ")");
+            return fail(ErrorCode::InvalidArgument, "unknown --param key '" + key + "' for " +
+                                                        method.name + " (" + validKeys(method) +
+                                                        ")");
         if (auto v = validateParamValue(method, *spec, value); !v)
             return v.error();
         params[key] = value;
@@ -113,7 +126,8 @@ Result<std::map<std::string, std::string>> parseMethodParams(const MethodInfo &m
 
 void printMethodOptions(const MethodInfo &method)
 {
-    std::printf("%s (%s): %s\n", method.name.c_str(), method.displayName.c_str(), method.description.c_str());
+    std::printf("%s (%s): %s\n", method.name.c_str(), method.displayName.c_str(),
+                method.description.c_str());
     if (method.options.empty()) {
         std::printf("This method has no options.\n");
         return;
@@ -128,9 +142,10 @@ void printMethodOptions(const MethodInfo &method)
             for (const auto &c : o.choices)
                 kind += (kind.empty() ? "" : "|") + c;
         }
-        std::printf("  %s  (%s; default '%s')\n", o.name.c_str(), kind.c_str(), o.defaultValue.c_str());
+        std::printf("  %s  (%s; default '%s')\n", o.name.c_str(), kind.c_str(),
+                    o.defaultValue.c_str());
         std::printf("      %s\n", o.help.c_str());
     }
 }
 
-}  // namespace terse::cli
+} // namespace terse::cli

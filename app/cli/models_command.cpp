@@ -20,7 +20,7 @@ namespace {
 namespace fs = std::filesystem;
 
 struct ModelEntry {
-    std::string name;          // folder/file name or HF repo id
+    std::string name; // folder/file name or HF repo id
     std::string path;
     std::string architecture;  // config.json model_type or GGUF general.architecture
     std::string format;        // "safetensors", "gguf", "llama2c" ("" when unreadable)
@@ -36,7 +36,8 @@ long long diskSize(const fs::path &p)
     if (fs::is_regular_file(p, ec))
         return static_cast<long long>(fs::file_size(p, ec));
     long long total = 0;
-    for (auto it = fs::recursive_directory_iterator(p, fs::directory_options::follow_directory_symlink, ec);
+    for (auto it = fs::recursive_directory_iterator(
+             p, fs::directory_options::follow_directory_symlink, ec);
          !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
         std::error_code e2;
         if (fs::is_regular_file(it->path(), e2))
@@ -147,7 +148,8 @@ nlohmann::ordered_json toJson(const ModelEntry &m)
     o["path"] = m.path;
     o["architecture"] = m.architecture;
     o["format"] = m.format;
-    o["parameters"] = m.parameters >= 0 ? nlohmann::ordered_json(m.parameters) : nlohmann::ordered_json(nullptr);
+    o["parameters"] =
+        m.parameters >= 0 ? nlohmann::ordered_json(m.parameters) : nlohmann::ordered_json(nullptr);
     o["size_bytes"] = m.sizeBytes;
     o["tokenizer"] = m.tokenizer;
     if (!m.note.empty())
@@ -155,7 +157,8 @@ nlohmann::ordered_json toJson(const ModelEntry &m)
     return o;
 }
 
-void printGroup(const std::string &title, const std::vector<ModelEntry> &models, const std::string &empty)
+void printGroup(const std::string &title, const std::vector<ModelEntry> &models,
+                const std::string &empty)
 {
     std::printf("%s\n", title.c_str());
     if (models.empty()) {
@@ -165,12 +168,13 @@ void printGroup(const std::string &title, const std::vector<ModelEntry> &models,
     std::size_t w = 4;
     for (const auto &m : models)
         w = std::max(w, m.name.size());
-    std::printf("  %-*s  %-12s  %-11s  %8s  %10s  %s\n", static_cast<int>(w), "name", "architecture", "format", "params",
-                "size", "tokenizer");
+    std::printf("  %-*s  %-12s  %-11s  %8s  %10s  %s\n", static_cast<int>(w), "name",
+                "architecture", "format", "params", "size", "tokenizer");
     for (const auto &m : models) {
         std::printf("  %-*s  %-12s  %-11s  %8s  %10s  %s\n", static_cast<int>(w), m.name.c_str(),
-                    m.architecture.empty() ? "?" : m.architecture.c_str(), m.format.empty() ? "?" : m.format.c_str(),
-                    humanCount(m.parameters).c_str(), humanBytes(m.sizeBytes).c_str(),
+                    m.architecture.empty() ? "?" : m.architecture.c_str(),
+                    m.format.empty() ? "?" : m.format.c_str(), humanCount(m.parameters).c_str(),
+                    humanBytes(m.sizeBytes).c_str(),
                     m.tokenizer.empty() ? "none" : m.tokenizer.c_str());
         std::printf("  %-*s  %s\n", static_cast<int>(w), "", m.path.c_str());
         if (!m.note.empty())
@@ -178,7 +182,7 @@ void printGroup(const std::string &title, const std::vector<ModelEntry> &models,
     }
 }
 
-}  // namespace
+} // namespace
 
 int runModels(int argc, char **argv)
 {
@@ -187,16 +191,21 @@ int runModels(int argc, char **argv)
         return reportError(args.error().detail + " (see terse models --help)", kExitUsage);
     if (args->has("--help")) {
         std::printf("usage: terse models [--json] [--hf-cache DIR]\n"
-                    "Lists the bundled default models (resources/models, $TERSE_RESOURCES_DIR) and the models\n"
-                    "in the HuggingFace cache ($HF_HUB_CACHE, $HF_HOME/hub or ~/.cache/huggingface/hub), with\n"
-                    "architecture, parameter count, size on disk and tokenizer. Any of them can be passed to\n"
-                    "--model. (Models added in Terse Studio are kept in its settings and not listed here.)\n"
+                    "Lists the bundled default models (resources/models, $TERSE_RESOURCES_DIR) and "
+                    "the models\n"
+                    "in the HuggingFace cache ($HF_HUB_CACHE, $HF_HOME/hub or "
+                    "~/.cache/huggingface/hub), with\n"
+                    "architecture, parameter count, size on disk and tokenizer. Any of them can be "
+                    "passed to\n"
+                    "--model. (Models added in Terse Studio are kept in its settings and not "
+                    "listed here.)\n"
                     "  --hf-cache DIR  scan this hub cache folder instead\n"
                     "  --json          machine-readable output\n");
         return kExitOk;
     }
     if (!args->positionals.empty())
-        return reportError("models takes no arguments (got '" + args->positionals[0] + "')", kExitUsage);
+        return reportError("models takes no arguments (got '" + args->positionals[0] + "')",
+                           kExitUsage);
 
     std::vector<ModelEntry> defaults;
     const std::string resources = resourcesDir();
@@ -230,7 +239,8 @@ int runModels(int argc, char **argv)
             m.architecture = c.modelType;
             m.sizeBytes = diskSize(c.path);
             m.tokenizer = tokenizerFiles(c.path, "");
-            m.note = "only pickle weights (pytorch_model.bin): convert them to safetensors to use this model";
+            m.note = "only pickle weights (pytorch_model.bin): convert them to safetensors to use "
+                     "this model";
         } else {
             m = describe(c.repoId, c.path);
             if (m.architecture.empty())
@@ -251,12 +261,13 @@ int runModels(int argc, char **argv)
         std::cout << out.dump(2) << "\n";
         return kExitOk;
     }
-    const std::string where = modelsDir.empty() ? "no resources folder found (set TERSE_RESOURCES_DIR)"
-                                                : "none installed in " + modelsDir.string() +
-                                                      " (train them with `terse train`)";
+    const std::string where =
+        modelsDir.empty()
+            ? "no resources folder found (set TERSE_RESOURCES_DIR)"
+            : "none installed in " + modelsDir.string() + " (train them with `terse train`)";
     printGroup("default models:", defaults, where);
     printGroup("HuggingFace cache:", cached, "no models found");
     return kExitOk;
 }
 
-}  // namespace terse::cli
+} // namespace terse::cli

@@ -7,40 +7,53 @@
 
 namespace terse::cli {
 
+namespace {
+
+// "42s", "12m05s", "2h07m".
+std::string duration(double seconds)
+{
+    const long secs = std::lround(std::max(0.0, seconds));
+    char buf[48];
+    if (secs >= 3600)
+        std::snprintf(buf, sizeof buf, "%ldh%02ldm", secs / 3600, secs % 3600 / 60);
+    else if (secs >= 120)
+        std::snprintf(buf, sizeof buf, "%ldm%02lds", secs / 60, secs % 60);
+    else
+        std::snprintf(buf, sizeof buf, "%lds", secs);
+    return buf;
+}
+
+} // namespace
+
 ProgressBar::ProgressBar(long total, std::string unit, bool enabled)
     : m_total(std::max(0L, total)), m_unit(std::move(unit)), m_enabled(enabled && total > 0),
       m_tty(isatty(STDERR_FILENO) == 1), m_start(std::chrono::steady_clock::now())
 {
 }
 
-ProgressBar::~ProgressBar() { finish(); }
+ProgressBar::~ProgressBar()
+{
+    finish();
+}
 
-std::string ProgressBar::render(long done, long total, const std::string &unit, double elapsedSeconds, int width)
+std::string ProgressBar::render(long done, long total, const std::string &unit,
+                                double elapsedSeconds, int width)
 {
     done = std::clamp(done, 0L, std::max(total, 0L));
-    const double fraction = total > 0 ? static_cast<double>(done) / static_cast<double>(total) : 1.0;
+    const double fraction =
+        total > 0 ? static_cast<double>(done) / static_cast<double>(total) : 1.0;
     const int filled = static_cast<int>(std::floor(fraction * width));
     std::string bar = "[";
     for (int i = 0; i < width; ++i)
         bar += i < filled ? '=' : (i == filled && done < total ? '>' : ' ');
     bar += "] " + std::to_string(done) + "/" + std::to_string(total) + " " + unit + "  ";
-    if (done >= total) {
-        char buf[48];
-        std::snprintf(buf, sizeof buf, "done in %.0fs", elapsedSeconds);
-        bar += buf;
-    } else if (done == 0) {
+    if (done >= total)
+        bar += "done in " + duration(elapsedSeconds);
+    else if (done == 0)
         bar += "ETA --";
-    } else {
-        const double eta = elapsedSeconds / static_cast<double>(done) * static_cast<double>(total - done);
-        char buf[48];
-        if (eta >= 3600)
-            std::snprintf(buf, sizeof buf, "ETA %.0fh%02.0fm", std::floor(eta / 3600), std::fmod(eta / 60, 60.0));
-        else if (eta >= 120)
-            std::snprintf(buf, sizeof buf, "ETA %.0fm%02.0fs", std::floor(eta / 60), std::fmod(eta, 60.0));
-        else
-            std::snprintf(buf, sizeof buf, "ETA %.0fs", eta);
-        bar += buf;
-    }
+    else
+        bar += "ETA " + duration(elapsedSeconds / static_cast<double>(done) *
+                                 static_cast<double>(total - done));
     return bar;
 }
 
@@ -48,7 +61,8 @@ void ProgressBar::update(long done, const std::string &note)
 {
     if (!m_enabled || m_finished)
         return;
-    const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - m_start).count();
+    const double elapsed =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - m_start).count();
     std::string text = render(done, m_total, m_unit, elapsed);
     if (!note.empty())
         text += "  " + note;
@@ -96,4 +110,4 @@ void ProgressBar::finish()
     }
 }
 
-}  // namespace terse::cli
+} // namespace terse::cli

@@ -13,15 +13,18 @@ public:
     ProgressBar(long total, std::string unit, bool enabled);
     ~ProgressBar();
 
-    // Reports that `done` of the total items are finished (monotonic; extra text goes after the ETA).
+    // Reports that `done` of the total items are finished (monotonic; extra text goes after the
+    // ETA).
     void update(long done, const std::string &note = {});
-    // Prints `line` (plus a newline) on stderr without garbling a redrawn bar; the bar is redrawn by the
-    // next update(). Works (and prints) when the bar is disabled too.
+    // Prints `line` (plus a newline) on stderr without garbling a redrawn bar; the bar is redrawn
+    // by the next update(). Works (and prints) when the bar is disabled too.
     void message(const std::string &line);
-    // Ends the bar (a newline after a redrawn bar). Called by the destructor when not called before.
+    // Ends the bar (a newline after a redrawn bar). Called by the destructor when not called
+    // before.
     void finish();
 
-    // The bar's text for `done` of `total` after `elapsedSeconds` (no '\r'); exposed for tests and bench.
+    // The bar's text for `done` of `total` after `elapsedSeconds` (no '\r'); exposed for tests and
+    // bench.
     static std::string render(long done, long total, const std::string &unit, double elapsedSeconds,
                               int width = 30);
 
@@ -36,4 +39,4 @@ private:
     std::chrono::steady_clock::time_point m_start;
 };
 
-}  // namespace terse::cli
+} // namespace terse::cli

@@ -36,8 +36,8 @@ Result<std::vector<int>> parseIds(const std::string &text, const std::string &wh
         char *end = nullptr;
         const long v = std::strtol(item.c_str(), &end, 10);
         if (*end != '\0' || v < 0 || v > (1L << 30))
-            return fail(ErrorCode::InvalidInput, where + ": entry " + std::to_string(index) + " '" + item +
-                                                     "' is not a token id");
+            return fail(ErrorCode::InvalidInput, where + ": entry " + std::to_string(index) + " '" +
+                                                     item + "' is not a token id");
         ids.push_back(static_cast<int>(v));
         item.clear();
         return {};
@@ -60,7 +60,8 @@ Result<std::vector<int>> parseIds(const std::string &text, const std::string &wh
 bool looksLikeIds(const std::string &text)
 {
     for (char c : text)
-        if (!std::isdigit(static_cast<unsigned char>(c)) && c != ',' && !std::isspace(static_cast<unsigned char>(c)))
+        if (!std::isdigit(static_cast<unsigned char>(c)) && c != ',' &&
+            !std::isspace(static_cast<unsigned char>(c)))
             return false;
     return true;
 }
@@ -87,39 +88,50 @@ std::vector<float> layerMean(const std::vector<float> &v, int layers, std::size_
 
 void printHelp()
 {
-    std::printf("usage: terse score --model PATH (--ids 1,2,3 | --text T | FILE | --jsonl [FILE]) [--json] [--csv]\n"
-                "                   [--logits] [--top-k K] [--dtype fp32|bf16] [--threads N]\n"
-                "                   [--skip-errors] [--quiet]\n"
-                "Scores every token with a model: surprisal (-log p of the token given the ones before it,\n"
-                "nats; '-' for the first token), entropy of the prediction made at the token, and attention\n"
-                "aggregates averaged over layers (received: column sum; mean: column sum per query that can\n"
-                "see the token; last: attention from the last token). Encoders print class probabilities.\n"
-                "  --model PATH   model folder (config.json + model.safetensors), .safetensors, .gguf or\n"
-                "                 llama2.c .bin; pickle checkpoints (.bin/.pt/.pth) are refused\n"
-                "  --ids LIST     token ids separated by commas or spaces; FILE may hold such a list too\n"
-                "  --text T       text to tokenise with the model's tokenizer (tokenizer.json, vocab.json +\n"
-                "                 merges.txt, tokenizer.model or vocab.txt in the model folder)\n"
-                "  --json         the whole result as JSON (model info, per-token arrays, aggregates)\n"
-                "  --csv          one CSV row per token\n"
-                "  --logits       include raw logits in the JSON output\n"
-                "  --top-k K      alternatives per position (JSON and table), default 0\n"
-                "batches (--jsonl, automatic for FILE.jsonl): one JSON object per line: {\"prompt\": \"...\"},\n"
-                "  a structured prompt {\"instruction\", \"contexts\", \"question\"} (scored joined) or\n"
-                "  {\"ids\": [1, 2, 3]}, each with an optional \"id\". Output: one JSON object per line (id, line,\n"
-                "  tokens, mean_surprisal, perplexity, mean_entropy; with --json the whole result). Bad lines\n"
-                "  stop the batch (exit 3) unless --skip-errors (exit 5 when lines were skipped).\n"
-                "  --quiet        no progress bar on standard error\n");
+    std::printf(
+        "usage: terse score --model PATH (--ids 1,2,3 | --text T | FILE | --jsonl [FILE]) [--json] "
+        "[--csv]\n"
+        "                   [--logits] [--top-k K] [--dtype fp32|bf16] [--threads N]\n"
+        "                   [--skip-errors] [--quiet]\n"
+        "Scores every token with a model: surprisal (-log p of the token given the ones before "
+        "it,\n"
+        "nats; '-' for the first token), entropy of the prediction made at the token, and "
+        "attention\n"
+        "aggregates averaged over layers (received: column sum; mean: column sum per query that "
+        "can\n"
+        "see the token; last: attention from the last token). Encoders print class probabilities.\n"
+        "  --model PATH   model folder (config.json + model.safetensors), .safetensors, .gguf or\n"
+        "                 llama2.c .bin; pickle checkpoints (.bin/.pt/.pth) are refused\n"
+        "  --ids LIST     token ids separated by commas or spaces; FILE may hold such a list too\n"
+        "  --text T       text to tokenise with the model's tokenizer (tokenizer.json, vocab.json "
+        "+\n"
+        "                 merges.txt, tokenizer.model or vocab.txt in the model folder)\n"
+        "  --json         the whole result as JSON (model info, per-token arrays, aggregates)\n"
+        "  --csv          one CSV row per token\n"
+        "  --logits       include raw logits in the JSON output\n"
+        "  --top-k K      alternatives per position (JSON and table), default 0\n"
+        "batches (--jsonl, automatic for FILE.jsonl): one JSON object per line: {\"prompt\": "
+        "\"...\"},\n"
+        "  a structured prompt {\"instruction\", \"contexts\", \"question\"} (scored joined) or\n"
+        "  {\"ids\": [1, 2, 3]}, each with an optional \"id\". Output: one JSON object per line "
+        "(id, line,\n"
+        "  tokens, mean_surprisal, perplexity, mean_entropy; with --json the whole result). Bad "
+        "lines\n"
+        "  stop the batch (exit 3) unless --skip-errors (exit 5 when lines were skipped).\n"
+        "  --quiet        no progress bar on standard error\n");
 }
 
-// Tokenizer files of a model: the folder itself, or tokenizer.json / tokenizer.model beside a model file.
+// Tokenizer files of a model: the folder itself, or tokenizer.json / tokenizer.model beside a model
+// file.
 Result<Tokenizer> modelTokenizer(const std::string &modelPath)
 {
     namespace fs = std::filesystem;
     std::error_code ec;
     if (fs::path(modelPath).extension() == ".bin")
-        return fail(ErrorCode::InvalidInput, "cannot score text with '" + modelPath +
-                                                 "': llama2.c checkpoints carry no tokenizer; pass token ids with "
-                                                 "--ids 1,2,3 (or a FILE holding ids)");
+        return fail(ErrorCode::InvalidInput,
+                    "cannot score text with '" + modelPath +
+                        "': llama2.c checkpoints carry no tokenizer; pass token ids with "
+                        "--ids 1,2,3 (or a FILE holding ids)");
     fs::path where = modelPath;
     if (!fs::is_directory(where, ec)) {
         const fs::path dir = fs::path(modelPath).parent_path();
@@ -132,15 +144,16 @@ Result<Tokenizer> modelTokenizer(const std::string &modelPath)
     }
     auto tok = Tokenizer::load(where.string());
     if (!tok)
-        return fail(ErrorCode::InvalidInput, "cannot score text with '" + modelPath + "': " + tok.error().detail +
-                                                 "; pass token ids with --ids 1,2,3 (or a FILE holding ids)");
+        return fail(ErrorCode::InvalidInput,
+                    "cannot score text with '" + modelPath + "': " + tok.error().detail +
+                        "; pass token ids with --ids 1,2,3 (or a FILE holding ids)");
     return tok;
 }
 
 Result<std::vector<int>> tokenizeText(const Tokenizer &tok, const std::string &text)
 {
     EncodeOptions eo;
-    eo.addSpecial = true;  // BOS where the tokenizer adds one, so the first real token has a context
+    eo.addSpecial = true; // BOS where the tokenizer adds one, so the first real token has a context
     auto ids = tok.encodeIds(text, eo);
     if (!ids)
         return ids.error();
@@ -151,10 +164,14 @@ Result<std::vector<int>> tokenizeText(const Tokenizer &tok, const std::string &t
 
 nlohmann::json modelJson(const ModelInfo &info)
 {
-    return {{"path", info.path},           {"architecture", info.architecture},
-            {"format", info.format},       {"parameters", info.parameters},
-            {"layers", info.layers},       {"heads", info.heads},
-            {"vocab_size", info.vocabSize}, {"max_positions", info.maxPositions},
+    return {{"path", info.path},
+            {"architecture", info.architecture},
+            {"format", info.format},
+            {"parameters", info.parameters},
+            {"layers", info.layers},
+            {"heads", info.heads},
+            {"vocab_size", info.vocabSize},
+            {"max_positions", info.maxPositions},
             {"dtype", info.dtype}};
 }
 
@@ -167,8 +184,9 @@ nlohmann::json fullJson(const ModelInfo &info, const ScoreResult &result, int to
     nlohmann::json j;
     j["model"] = modelJson(info);
     j["ids"] = s.ids;
-    j["alignment"] = "surprisal[t] = -log p(ids[t] | ids[<t]); entropy[t], top_k[t] and logits[t] describe "
-                     "the prediction made at t (of token t+1)";
+    j["alignment"] =
+        "surprisal[t] = -log p(ids[t] | ids[<t]); entropy[t], top_k[t] and logits[t] describe "
+        "the prediction made at t (of token t+1)";
     if (lm) {
         j["surprisal"] = numbers(s.surprisal);
         j["next_token_logprob"] = numbers(s.nextTokenLogprob);
@@ -182,7 +200,8 @@ nlohmann::json fullJson(const ModelInfo &info, const ScoreResult &result, int to
         for (std::size_t t = 0; t < n; ++t) {
             nlohmann::json row = nlohmann::json::array();
             for (int k = 0; k < topK && t * topK + k < s.topK.size(); ++k)
-                row.push_back({{"id", s.topK[t * topK + k].id}, {"logprob", s.topK[t * topK + k].logprob}});
+                row.push_back(
+                    {{"id", s.topK[t * topK + k].id}, {"logprob", s.topK[t * topK + k].logprob}});
             rows.push_back(row);
         }
         j["top_k"] = rows;
@@ -215,7 +234,8 @@ nlohmann::ordered_json orderedNumber(double v)
     return std::isfinite(v) ? nlohmann::ordered_json(v) : nlohmann::ordered_json(nullptr);
 }
 
-int runScoreBatch(const Args &args, const std::string &path, const Model &model, const ScoreRequest &req, int topK)
+int runScoreBatch(const Args &args, const std::string &path, const Model &model,
+                  const ScoreRequest &req, int topK)
 {
     auto text = readInput(path);
     if (!text)
@@ -268,15 +288,19 @@ int runScoreBatch(const Args &args, const std::string &path, const Model &model,
         if (!error.empty()) {
             if (!skip) {
                 bar.finish();
-                // A line the model rejects (ids outside its vocabulary) is unusable input, not a bad command line.
+                // A line the model rejects (ids outside its vocabulary) is unusable input, not a
+                // bad command line.
                 return reportError(lineMessage(l.line, error),
-                                   code == ErrorCode::InvalidArgument ? kExitInput : exitCodeFor(Error{code, error}));
+                                   code == ErrorCode::InvalidArgument
+                                       ? kExitInput
+                                       : exitCodeFor(Error{code, error}));
             }
             bar.message("terse: " + lineMessage(l.line, error) + " (skipped)");
             o["error"] = error;
             ++skipped;
         } else if (args.has("--json")) {
-            const auto full = nlohmann::ordered_json::parse(fullJson(info, *result, topK, req.wantLogits).dump());
+            const auto full =
+                nlohmann::ordered_json::parse(fullJson(info, *result, topK, req.wantLogits).dump());
             for (const auto &[key, value] : full.items())
                 o[key] = value;
         } else {
@@ -301,12 +325,13 @@ int runScoreBatch(const Args &args, const std::string &path, const Model &model,
     return skipped == static_cast<long>(lines->size()) ? kExitInput : kExitPartial;
 }
 
-}  // namespace
+} // namespace
 
 int runScore(int argc, char **argv)
 {
-    auto args = parseArgs(argc, argv, 2, {"--model", "--ids", "--text", "--top-k", "--dtype", "--threads"},
-                          {"--json", "--csv", "--logits", "--help", "--jsonl", "--skip-errors", "--quiet"});
+    auto args =
+        parseArgs(argc, argv, 2, {"--model", "--ids", "--text", "--top-k", "--dtype", "--threads"},
+                  {"--json", "--csv", "--logits", "--help", "--jsonl", "--skip-errors", "--quiet"});
     if (!args)
         return reportError(args.error().detail + " (see terse score --help)", kExitUsage);
     if (args->has("--help")) {
@@ -315,17 +340,22 @@ int runScore(int argc, char **argv)
     }
     if (!args->has("--model"))
         return reportError("score needs --model PATH (see terse score --help)", kExitUsage);
-    const bool batch = isJsonlInput(args->positionals.empty() ? std::string() : args->positionals[0], args->has("--jsonl"));
+    const bool batch = isJsonlInput(
+        args->positionals.empty() ? std::string() : args->positionals[0], args->has("--jsonl"));
     if (batch) {
         if (args->has("--ids") || args->has("--text") || args->positionals.size() > 1)
-            return reportError("a JSONL batch reads one FILE (or standard input); --ids and --text do not apply",
-                               kExitUsage);
+            return reportError(
+                "a JSONL batch reads one FILE (or standard input); --ids and --text do not apply",
+                kExitUsage);
         if (args->has("--csv"))
-            return reportError("--csv applies to one sequence; batches print JSON lines", kExitUsage);
+            return reportError("--csv applies to one sequence; batches print JSON lines",
+                               kExitUsage);
     } else {
-        const int sources = args->has("--ids") + args->has("--text") + (args->positionals.empty() ? 0 : 1);
+        const int sources =
+            args->has("--ids") + args->has("--text") + (args->positionals.empty() ? 0 : 1);
         if (sources != 1 || args->positionals.size() > 1)
-            return reportError("give exactly one of --ids LIST, --text T, one FILE or --jsonl", kExitUsage);
+            return reportError("give exactly one of --ids LIST, --text T, one FILE or --jsonl",
+                               kExitUsage);
         if (args->has("--skip-errors"))
             return reportError("--skip-errors applies to JSONL batches (--jsonl)", kExitUsage);
     }
@@ -363,7 +393,8 @@ int runScore(int argc, char **argv)
         if (!model)
             return reportError(model.error().detail, exitCodeFor(model.error()));
         req.topK = model->info().kind == ModelKind::CausalLM ? topK : 0;
-        return runScoreBatch(*args, args->positionals.empty() ? "-" : args->positionals[0], *model, req, topK);
+        return runScoreBatch(*args, args->positionals.empty() ? "-" : args->positionals[0], *model,
+                             req, topK);
     }
 
     std::string idText, where, text;
@@ -389,7 +420,9 @@ int runScore(int argc, char **argv)
     std::vector<int> ids;
     if (fromText) {
         if (auto v = validatePromptText(text); !v)
-            return reportError((where.empty() ? std::string("--text") : where) + ": " + v.error().detail, kExitInput);
+            return reportError((where.empty() ? std::string("--text") : where) + ": " +
+                                   v.error().detail,
+                               kExitInput);
         auto tok = modelTokenizer(modelPath);
         if (!tok)
             return reportError(tok.error().detail, exitCodeFor(tok.error()));
@@ -434,22 +467,26 @@ int runScore(int argc, char **argv)
     };
     std::ostringstream out;
     if (csv) {
-        out << "position,id," << (lm ? "surprisal," : "") << "entropy,attn_received,attn_mean,attn_last";
+        out << "position,id," << (lm ? "surprisal," : "")
+            << "entropy,attn_received,attn_mean,attn_last";
         for (int l = 0; !lm && l < info.numLabels; ++l)
             out << ",p_label" << l;
         out << "\n";
     } else {
-        std::printf("%s (%s, %d layers), %zu tokens, %d window(s), %.3f s\n", info.architecture.c_str(),
-                    info.format.c_str(), info.layers, n, result->windows, result->seconds);
-        out << "  pos      id " << (lm ? " surprisal" : "") << "   entropy  received      mean      last"
-            << (lm && topK > 0 ? "  top-k" : "") << "\n";
+        std::printf("%s (%s, %d layers), %zu tokens, %d window(s), %.3f s\n",
+                    info.architecture.c_str(), info.format.c_str(), info.layers, n, result->windows,
+                    result->seconds);
+        out << "  pos      id " << (lm ? " surprisal" : "")
+            << "   entropy  received      mean      last" << (lm && topK > 0 ? "  top-k" : "")
+            << "\n";
     }
     for (std::size_t t = 0; t < n; ++t) {
         if (csv) {
             out << t << "," << s.ids[t] << ",";
             if (lm)
                 out << (std::isfinite(s.surprisal[t]) ? fmt(s.surprisal[t]) : "") << ",";
-            out << fmt(s.entropy[t]) << "," << fmt(received[t]) << "," << fmt(mean[t]) << "," << fmt(last[t]);
+            out << fmt(s.entropy[t]) << "," << fmt(received[t]) << "," << fmt(mean[t]) << ","
+                << fmt(last[t]);
             for (int l = 0; !lm && l < info.numLabels; ++l)
                 out << "," << fmt(s.classProbs[t * info.numLabels + l]);
             out << "\n";
@@ -481,4 +518,4 @@ int runScore(int argc, char **argv)
     return kExitOk;
 }
 
-}  // namespace terse::cli
+} // namespace terse::cli

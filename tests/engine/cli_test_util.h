@@ -20,8 +20,10 @@ struct Run {
     QString err;
 };
 
-// Runs terse with `args`, writes `stdinData` to it and waits (2 minutes at most); `env` replaces the environment.
-inline Run terse(const QStringList &args, const QByteArray &stdinData = {}, const QProcessEnvironment &env = {})
+// Runs terse with `args`, writes `stdinData` to it and waits (2 minutes at most); `env` replaces
+// the environment.
+inline Run terse(const QStringList &args, const QByteArray &stdinData = {},
+                 const QProcessEnvironment &env = {})
 {
     QProcess p;
     if (!env.isEmpty())
@@ -37,7 +39,8 @@ inline Run terse(const QStringList &args, const QByteArray &stdinData = {}, cons
         std::fprintf(stderr, "terse did not finish\n");
         std::abort();
     }
-    return {p.exitCode(), QString::fromUtf8(p.readAllStandardOutput()), QString::fromUtf8(p.readAllStandardError())};
+    return {p.exitCode(), QString::fromUtf8(p.readAllStandardOutput()),
+            QString::fromUtf8(p.readAllStandardError())};
 }
 
 // One JSON object per non-empty line; empty when any line is not a JSON object.
@@ -54,8 +57,14 @@ inline QList<QJsonObject> jsonLines(const QString &out)
     return objects;
 }
 
-inline QString tinyModel() { return QStringLiteral(TERSE_SHARED_DIR "/parity/models/tiny-gpt2-pos2048"); }
+inline QString tinyModel()
+{
+    return QStringLiteral(TERSE_SHARED_DIR "/parity/models/tiny-gpt2-pos2048");
+}
 
-inline bool haveTinyModel() { return std::filesystem::exists((tinyModel() + "/model.safetensors").toStdString()); }
+inline bool haveTinyModel()
+{
+    return std::filesystem::exists((tinyModel() + "/model.safetensors").toStdString());
+}
 
-}  // namespace cli_test
+} // namespace cli_test

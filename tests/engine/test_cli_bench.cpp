@@ -1,6 +1,6 @@
 // Issue 6: `terse bench` end to end on one document of two shared datasets with two cheap methods
-// (random, selective_context on the tiny GPT-2): report.json, report.csv, the PNG charts (signature,
-// IHDR size, chunk CRCs), the summary table, skipped methods and bad command lines.
+// (random, selective_context on the tiny GPT-2): report.json, report.csv, the PNG charts
+// (signature, IHDR size, chunk CRCs), the summary table, skipped methods and bad command lines.
 #include <QDir>
 #include <QFile>
 #include <QJsonArray>
@@ -33,7 +33,8 @@ Run terse(const QStringList &args)
     p.closeWriteChannel();
     if (!p.waitForFinished(120000))
         qFatal("terse bench did not finish");
-    return {p.exitCode(), QString::fromUtf8(p.readAllStandardOutput()), QString::fromUtf8(p.readAllStandardError())};
+    return {p.exitCode(), QString::fromUtf8(p.readAllStandardOutput()),
+            QString::fromUtf8(p.readAllStandardError())};
 }
 
 std::uint32_t crc32Reference(const unsigned char *data, std::size_t n)
@@ -49,7 +50,8 @@ std::uint32_t crc32Reference(const unsigned char *data, std::size_t n)
 
 std::uint32_t be32(const unsigned char *p)
 {
-    return (std::uint32_t(p[0]) << 24) | (std::uint32_t(p[1]) << 16) | (std::uint32_t(p[2]) << 8) | p[3];
+    return (std::uint32_t(p[0]) << 24) | (std::uint32_t(p[1]) << 16) | (std::uint32_t(p[2]) << 8) |
+           p[3];
 }
 
 // Checks a PNG file: signature, IHDR first with the expected size, every chunk's CRC, IEND last.
@@ -71,7 +73,8 @@ QString checkPng(const QString &path, quint32 width, quint32 height)
         const QString type = QString::fromLatin1(data.mid(at + 4, 4));
         if (be32(p + at + 8 + len) != crc32Reference(p + at + 4, 4 + len))
             return "bad CRC in " + type;
-        if (types.isEmpty() && (type != "IHDR" || be32(p + at + 8) != width || be32(p + at + 12) != height))
+        if (types.isEmpty() &&
+            (type != "IHDR" || be32(p + at + 8) != width || be32(p + at + 12) != height))
             return QStringLiteral("IHDR %1x%2").arg(be32(p + at + 8)).arg(be32(p + at + 12));
         types << type;
         at += 12 + len;
@@ -81,7 +84,7 @@ QString checkPng(const QString &path, quint32 width, quint32 height)
     return {};
 }
 
-}  // namespace
+} // namespace
 
 class TestCliBench : public QObject {
     Q_OBJECT
@@ -96,11 +99,12 @@ private slots:
     void benchWritesReportCsvAndCharts()
     {
         QTemporaryDir out;
-        const Run r = terse({"bench", "--methods", "random,selective_context", "--rates", "0.5", "--datasets",
-                             "gsm8k,sentence_compression", "--max-docs", "1", "--model", kTinyModel, "--data-dir",
-                             kData, "--out", out.path()});
+        const Run r = terse({"bench", "--methods", "random,selective_context", "--rates", "0.5",
+                             "--datasets", "gsm8k,sentence_compression", "--max-docs", "1",
+                             "--model", kTinyModel, "--data-dir", kData, "--out", out.path()});
         QVERIFY2(r.code == 0, qPrintable(r.err));
-        // report.json: one result per (dataset, method, rate), with the metrics each dataset defines.
+        // report.json: one result per (dataset, method, rate), with the metrics each dataset
+        // defines.
         QFile jf(out.filePath("report.json"));
         QVERIFY(jf.open(QIODevice::ReadOnly));
         const QJsonObject report = QJsonDocument::fromJson(jf.readAll()).object();
@@ -137,51 +141,60 @@ private slots:
                 QVERIFY(c["answer_retention"].isNull());
             } else {
                 QVERIFY(c["token_f1"].isNull());
-                QVERIFY(c["answer_retention"].toDouble(-1) >= 0 && c["answer_retention"].toDouble() <= 1);
-                QVERIFY(c["tokens"].toInt() > 500);  // the 8-shot prompt
+                QVERIFY(c["answer_retention"].toDouble(-1) >= 0 &&
+                        c["answer_retention"].toDouble() <= 1);
+                QVERIFY(c["tokens"].toInt() > 500); // the 8-shot prompt
             }
             QCOMPARE(c["per_doc"].toArray().size(), 1);
         }
-        QCOMPARE(seen, (QStringList{"gsm8k/random", "gsm8k/selective_context", "sentence_compression/random",
+        QCOMPARE(seen, (QStringList{"gsm8k/random", "gsm8k/selective_context",
+                                    "sentence_compression/random",
                                     "sentence_compression/selective_context"}));
         // report.csv: the header and one row per result, same numbers as the JSON.
         QFile cf(out.filePath("report.csv"));
         QVERIFY(cf.open(QIODevice::ReadOnly));
         const QStringList rows = QString::fromUtf8(cf.readAll()).split('\n', Qt::SkipEmptyParts);
         QCOMPARE(rows.size(), 5);
-        QCOMPARE(rows[0], QStringLiteral("dataset,method,requested_rate,achieved_rate,docs,errors,rouge1,rouge2,rougeL,"
-                                         "bleu,token_f1,answer_retention,tokens,forward_ms_per_1k,other_ms_per_1k,"
-                                         "peak_rss_mb"));
+        QCOMPARE(rows[0],
+                 QStringLiteral(
+                     "dataset,method,requested_rate,achieved_rate,docs,errors,rouge1,rouge2,rougeL,"
+                     "bleu,token_f1,answer_retention,tokens,forward_ms_per_1k,other_ms_per_1k,"
+                     "peak_rss_mb"));
         const QStringList first = rows[1].split(',');
         QCOMPARE(first.size(), 16);
         QCOMPARE(first[0], QStringLiteral("gsm8k"));
         QCOMPARE(first[1], QStringLiteral("random"));
-        QVERIFY(std::abs(first[3].toDouble() - results[0].toObject()["achieved_rate"].toDouble()) < 1e-5);
-        QVERIFY(first[10].isEmpty());  // no token F1 on gsm8k
+        QVERIFY(std::abs(first[3].toDouble() - results[0].toObject()["achieved_rate"].toDouble()) <
+                1e-5);
+        QVERIFY(first[10].isEmpty()); // no token F1 on gsm8k
         // The charts are valid PNGs of the documented size.
         QCOMPARE(checkPng(out.filePath("rate_vs_rougeL.png"), 900, 560), QString());
         QCOMPARE(checkPng(out.filePath("time_per_1k.png"), 900, 560), QString());
         // The summary table on stdout, progress on stderr.
         QVERIFY(r.out.startsWith(QStringLiteral("dataset ")));
-        QVERIFY(r.out.contains(QRegularExpression(QStringLiteral("\\nsentence_compression +selective_context +0\\.50 "))));
+        QVERIFY(r.out.contains(QRegularExpression(
+            QStringLiteral("\\nsentence_compression +selective_context +0\\.50 "))));
         QVERIFY(r.out.contains(QStringLiteral("4 cells, 4 compressions in ")));
         QVERIFY(r.err.contains(QStringLiteral("4/4 compressions")));
     }
 
     void skipsMethodsWithoutUsableModel()
     {
-        // llmlingua2 needs a token classifier: given a causal LM as --tagger it is skipped, the rest runs.
+        // llmlingua2 needs a token classifier: given a causal LM as --tagger it is skipped, the
+        // rest runs.
         QTemporaryDir out;
-        const Run r = terse({"bench", "--methods", "head,llmlingua2", "--rates", "0.5", "--datasets",
-                             "sentence_compression", "--max-docs", "1", "--tagger", kTinyModel, "--data-dir", kData,
-                             "--out", out.path(), "--quiet"});
+        const Run r = terse({"bench", "--methods", "head,llmlingua2", "--rates", "0.5",
+                             "--datasets", "sentence_compression", "--max-docs", "1", "--tagger",
+                             kTinyModel, "--data-dir", kData, "--out", out.path(), "--quiet"});
         QCOMPARE(r.code, 5);
-        QVERIFY2(r.err.startsWith(QStringLiteral("terse: bench: skipping llmlingua2: ")), qPrintable(r.err));
+        QVERIFY2(r.err.startsWith(QStringLiteral("terse: bench: skipping llmlingua2: ")),
+                 qPrintable(r.err));
         QFile jf(out.filePath("report.json"));
         QVERIFY(jf.open(QIODevice::ReadOnly));
         const QJsonObject report = QJsonDocument::fromJson(jf.readAll()).object();
         QCOMPARE(report["results"].toArray().size(), 1);
-        QCOMPARE(report["skipped_methods"].toArray()[0].toObject()["method"].toString(), QStringLiteral("llmlingua2"));
+        QCOMPARE(report["skipped_methods"].toArray()[0].toObject()["method"].toString(),
+                 QStringLiteral("llmlingua2"));
     }
 
     void badCommandLines_data()
@@ -189,17 +202,20 @@ private slots:
         QTest::addColumn<QStringList>("args");
         QTest::addColumn<int>("code");
         QTest::addColumn<QString>("message");
-        QTest::newRow("missing data dir") << QStringList{"bench", "--data-dir", "/nonexistent/data"} << 4
-                                          << "terse: data folder '/nonexistent/data' not found; pass --data-dir with "
-                                             "the shared data folder (it holds gsm8k/, leval/, longbench/, "
-                                             "sentence_compression/)\n";
-        QTest::newRow("unknown dataset") << QStringList{"bench", "--datasets", "gsm8k,squad"} << 4
-                                         << "terse: unknown dataset 'squad' (known: gsm8k, leval_meeting, leval_nq, "
-                                            "multi_news, sentence_compression)\n";
-        QTest::newRow("unknown method") << QStringList{"bench", "--methods", "random,zip"} << 4
-                                        << "terse: unknown method 'zip' (known: random, head, tail, head_tail, "
-                                           "selective_context, llmlingua2, llmlingua, longllmlingua, dac, pis, "
-                                           "entropy_only, attention_only)\n";
+        QTest::newRow("missing data dir")
+            << QStringList{"bench", "--data-dir", "/nonexistent/data"} << 4
+            << "terse: data folder '/nonexistent/data' not found; pass --data-dir with "
+               "the shared data folder (it holds gsm8k/, leval/, longbench/, "
+               "sentence_compression/)\n";
+        QTest::newRow("unknown dataset")
+            << QStringList{"bench", "--datasets", "gsm8k,squad"} << 4
+            << "terse: unknown dataset 'squad' (known: gsm8k, leval_meeting, leval_nq, "
+               "multi_news, sentence_compression)\n";
+        QTest::newRow("unknown method")
+            << QStringList{"bench", "--methods", "random,zip"} << 4
+            << "terse: unknown method 'zip' (known: random, head, tail, head_tail, "
+               "selective_context, llmlingua2, llmlingua, longllmlingua, dac, pis, "
+               "entropy_only, attention_only)\n";
         QTest::newRow("rate 1.5") << QStringList{"bench", "--rates", "0.5,1.5"} << 2
                                   << "terse: --rates must be in (0, 1], got 1.5\n";
         QTest::newRow("missing model") << QStringList{"bench", "--model", "/nonexistent/model"} << 4

@@ -1,5 +1,6 @@
-// Issue 6: `terse compress --model/--target-tokenizer` with the tiny GPT-2 of ../shared/parity/models, and
-// `terse models` (bundled default models and a HuggingFace cache, text and JSON).
+// Issue 6: `terse compress --model/--target-tokenizer` with the tiny GPT-2 of
+// ../shared/parity/models, and `terse models` (bundled default models and a HuggingFace cache, text
+// and JSON).
 #include "cli_test_util.h"
 
 #include <QDir>
@@ -20,10 +21,11 @@ private slots:
     {
         if (!haveTinyModel())
             QSKIP("tiny model not found (TERSE_SHARED_DIR)");
-        const QByteArray text = "The committee met on Tuesday to review the budget for the coming year. After a long "
-                                "discussion the members agreed to move the spring meeting to Lisbon.";
-        Run r = terse({"compress", "--method", "selective_context", "--model", tinyModel(), "--rate", "0.5", "--json",
-                       "--param", "reduce_level=token"},
+        const QByteArray text =
+            "The committee met on Tuesday to review the budget for the coming year. After a long "
+            "discussion the members agreed to move the spring meeting to Lisbon.";
+        Run r = terse({"compress", "--method", "selective_context", "--model", tinyModel(),
+                       "--rate", "0.5", "--json", "--param", "reduce_level=token"},
                       text);
         QCOMPARE(r.code, 0);
         const QJsonObject o = QJsonDocument::fromJson(r.out.toUtf8()).object();
@@ -34,22 +36,25 @@ private slots:
         r = terse({"compress", "--method", "head", "--model", tinyModel()}, "a b c d");
         QCOMPARE(r.code, 0);
         QCOMPARE(r.out, QStringLiteral("a b\n"));
-        QCOMPARE(r.err, QStringLiteral("terse: warning: head uses no model; --model was ignored\n"));
+        QCOMPARE(r.err,
+                 QStringLiteral("terse: warning: head uses no model; --model was ignored\n"));
     }
 
     void targetTokenizer()
     {
         const Run bad = terse({"compress", "--target-tokenizer", "no_such_encoding"}, "a b");
         QCOMPARE(bad.code, 4);
-        QVERIFY2(bad.err.startsWith(QStringLiteral("terse: --target-tokenizer: target tokenizer 'no_such_encoding' "
-                                                   "not found in ")),
+        QVERIFY2(bad.err.startsWith(QStringLiteral(
+                     "terse: --target-tokenizer: target tokenizer 'no_such_encoding' "
+                     "not found in ")),
                  qPrintable(bad.err));
         if (!haveTinyModel())
             QSKIP("tiny model not found (TERSE_SHARED_DIR)");
         // A tokenizer folder as the target: token accounting in GPT-2 tokens of the tiny model.
-        const Run r = terse({"compress", "--method", "selective_context", "--model", tinyModel(), "--target-tokenizer",
-                             tinyModel(), "--json", "--rate", "0.5"},
-                            "The committee met on Tuesday to review the budget. The treasurer will present figures.");
+        const Run r = terse({"compress", "--method", "selective_context", "--model", tinyModel(),
+                             "--target-tokenizer", tinyModel(), "--json", "--rate", "0.5"},
+                            "The committee met on Tuesday to review the budget. The treasurer will "
+                            "present figures.");
         QCOMPARE(r.code, 0);
         const QJsonObject o = QJsonDocument::fromJson(r.out.toUtf8()).object();
         QVERIFY(o["target_tokens_in"].toInt() > 10);
@@ -63,12 +68,15 @@ private slots:
         env.insert(QStringLiteral("TERSE_RESOURCES_DIR"), res.path());
         Run r = terse({"models", "--hf-cache", hf.path()}, {}, env);
         QCOMPARE(r.code, 0);
-        QCOMPARE(r.out, QStringLiteral("default models:\n  none installed in %1/models (train them with `terse "
-                                       "train`)\nHuggingFace cache:\n  no models found\n")
-                            .arg(res.path()));
+        QCOMPARE(
+            r.out,
+            QStringLiteral("default models:\n  none installed in %1/models (train them with `terse "
+                           "train`)\nHuggingFace cache:\n  no models found\n")
+                .arg(res.path()));
         if (!haveTinyModel())
             QSKIP("tiny model not found (TERSE_SHARED_DIR)");
-        // A bundled default model and a HuggingFace cache snapshot (symlinks into blobs/, as the hub makes them).
+        // A bundled default model and a HuggingFace cache snapshot (symlinks into blobs/, as the
+        // hub makes them).
         QVERIFY(QDir(res.path()).mkpath(QStringLiteral("models")));
         QVERIFY(QFile::link(tinyModel(), res.filePath(QStringLiteral("models/terse-lm"))));
         const QString snap = hf.filePath(QStringLiteral("models--org--tiny/snapshots/abc123"));

@@ -1,5 +1,6 @@
-// Issue 6: `terse compress` method options: --param validated against the method's option specs (exact
-// messages, exit 2), `--method M --help`, bad --model paths, and the exit codes in `terse --help`.
+// Issue 6: `terse compress` method options: --param validated against the method's option specs
+// (exact messages, exit 2), `--method M --help`, bad --model paths, and the exit codes in `terse
+// --help`.
 #include "cli_test_util.h"
 
 #include <QtTest>
@@ -16,30 +17,37 @@ private slots:
         QTest::addColumn<QStringList>("args");
         QTest::addColumn<int>("code");
         QTest::addColumn<QString>("message");
-        QTest::newRow("unknown method") << QStringList{"compress", "--jsonl", "--method", "zip"} << 4
-                                        << "terse: unknown method 'zip' (known: random, head, tail, head_tail, "
-                                           "selective_context, llmlingua2, llmlingua, longllmlingua, dac, pis, "
-                                           "entropy_only, attention_only)\n";
+        QTest::newRow("unknown method")
+            << QStringList{"compress", "--jsonl", "--method", "zip"} << 4
+            << "terse: unknown method 'zip' (known: random, head, tail, head_tail, "
+               "selective_context, llmlingua2, llmlingua, longllmlingua, dac, pis, "
+               "entropy_only, attention_only)\n";
         QTest::newRow("rate 1.5") << QStringList{"compress", "--jsonl", "--rate", "1.5"} << 2
                                   << "terse: --rate must be in (0, 1], got 1.5\n";
         QTest::newRow("unknown param key")
             << QStringList{"compress", "--method", "dac", "--param", "alpah=0.5"} << 2
-            << "terse: unknown --param key 'alpah' for dac (valid: variant, fusion, alpha, stages, preserve_punct)\n";
+            << "terse: unknown --param key 'alpah' for dac (valid: variant, fusion, alpha, stages, "
+               "preserve_punct)\n";
         QTest::newRow("param of a method without options")
             << QStringList{"compress", "--method", "random", "--param", "alpha=0.5"} << 2
             << "terse: unknown --param key 'alpha' for random (random has no options)\n";
-        QTest::newRow("param out of range") << QStringList{"compress", "--method", "dac", "--param", "alpha=3"} << 2
-                                            << "terse: --param alpha of dac must be in [0, 1], got 3\n";
-        QTest::newRow("param not a number") << QStringList{"compress", "--method", "dac", "--param", "alpha=high"} << 2
-                                            << "terse: --param alpha of dac expects a number, got 'high'\n";
-        QTest::newRow("param choice") << QStringList{"compress", "--method", "dac", "--param", "fusion=max"} << 2
-                                      << "terse: --param fusion of dac must be one of additive, multiplicative, "
-                                         "got 'max'\n";
-        QTest::newRow("param without =") << QStringList{"compress", "--method", "dac", "--param", "alpha"} << 2
-                                         << "terse: --param expects KEY=VALUE, got 'alpha'\n";
+        QTest::newRow("param out of range")
+            << QStringList{"compress", "--method", "dac", "--param", "alpha=3"} << 2
+            << "terse: --param alpha of dac must be in [0, 1], got 3\n";
+        QTest::newRow("param not a number")
+            << QStringList{"compress", "--method", "dac", "--param", "alpha=high"} << 2
+            << "terse: --param alpha of dac expects a number, got 'high'\n";
+        QTest::newRow("param choice")
+            << QStringList{"compress", "--method", "dac", "--param", "fusion=max"} << 2
+            << "terse: --param fusion of dac must be one of additive, multiplicative, "
+               "got 'max'\n";
+        QTest::newRow("param without =")
+            << QStringList{"compress", "--method", "dac", "--param", "alpha"} << 2
+            << "terse: --param expects KEY=VALUE, got 'alpha'\n";
         QTest::newRow("missing model path")
-            << QStringList{"compress", "--method", "selective_context", "--model", "/nonexistent/model"} << 4
-            << "terse: --model '/nonexistent/model' does not exist\n";
+            << QStringList{"compress", "--method", "selective_context", "--model",
+                           "/nonexistent/model"}
+            << 4 << "terse: --model '/nonexistent/model' does not exist\n";
     }
 
     void optionErrors()
@@ -59,7 +67,8 @@ private slots:
         QCOMPARE(r.code, 0);
         QVERIFY(r.out.startsWith(QStringLiteral("dac (DAC): ")));
         QVERIFY(r.out.contains(QStringLiteral("  alpha  (number in [0, 1]; default '0.8')\n")));
-        QVERIFY(r.out.contains(QStringLiteral("  fusion  (additive|multiplicative; default 'additive')\n")));
+        QVERIFY(r.out.contains(
+            QStringLiteral("  fusion  (additive|multiplicative; default 'additive')\n")));
         const Run none = terse({"compress", "--method", "random", "--help"});
         QVERIFY(none.out.contains(QStringLiteral("This method has no options.")));
         const Run general = terse({"compress", "--help"});

@@ -1,5 +1,5 @@
-// Issue 6: `terse score` JSONL batches (prompts and ids, --json, --skip-errors, bad lines) and text scoring
-// with the model's tokenizer, on the tiny GPT-2 of ../shared/parity/models.
+// Issue 6: `terse score` JSONL batches (prompts and ids, --json, --skip-errors, bad lines) and text
+// scoring with the model's tokenizer, on the tiny GPT-2 of ../shared/parity/models.
 #include "cli_test_util.h"
 
 #include <QJsonArray>
@@ -20,22 +20,26 @@ private slots:
                                  "{\"id\": \"ids\", \"ids\": [1, 2, 3]}\n"
                                  "{\"ids\": [1, 99999]}\n";
         Run r = terse({"score", "--model", tinyModel(), "--jsonl", "--quiet"}, input);
-        QCOMPARE(r.code, 3);  // line 3 is unusable input for this model
+        QCOMPARE(r.code, 3); // line 3 is unusable input for this model
         QCOMPARE(jsonLines(r.out).size(), 2);
-        QCOMPARE(r.err, QStringLiteral("terse: line 3: token id 99999 at sequence 0, position 1 is outside the "
-                                       "vocabulary [0, 320)\n"));
+        QCOMPARE(
+            r.err,
+            QStringLiteral("terse: line 3: token id 99999 at sequence 0, position 1 is outside the "
+                           "vocabulary [0, 320)\n"));
         r = terse({"score", "--model", tinyModel(), "--jsonl", "--quiet", "--skip-errors"}, input);
         QCOMPARE(r.code, 5);
         const auto lines = jsonLines(r.out);
         QCOMPARE(lines.size(), 3);
         QVERIFY(lines[0]["tokens"].toInt() > 3);
         QVERIFY(lines[0]["mean_surprisal"].toDouble() > 0);
-        QVERIFY(std::abs(lines[0]["perplexity"].toDouble() - std::exp(lines[0]["mean_surprisal"].toDouble())) < 1e-6);
+        QVERIFY(std::abs(lines[0]["perplexity"].toDouble() -
+                         std::exp(lines[0]["mean_surprisal"].toDouble())) < 1e-6);
         QCOMPARE(lines[1]["id"].toString(), QStringLiteral("ids"));
         QCOMPARE(lines[1]["tokens"].toInt(), 3);
         QVERIFY(lines[2]["error"].toString().contains(QStringLiteral("outside the vocabulary")));
         // --json: the whole per-token result on each line.
-        r = terse({"score", "--model", tinyModel(), "--jsonl", "--json", "--quiet"}, "{\"ids\": [5, 6, 7, 8]}\n");
+        r = terse({"score", "--model", tinyModel(), "--jsonl", "--json", "--quiet"},
+                  "{\"ids\": [5, 6, 7, 8]}\n");
         QCOMPARE(r.code, 0);
         const QJsonObject full = jsonLines(r.out).value(0);
         QCOMPARE(full["surprisal"].toArray().size(), 4);

@@ -1,5 +1,5 @@
-// Issue 6: the bench's self-contained PNG chart writer (app/cli/png_chart.h). Images are decoded with
-// QImage and checked pixel by pixel; chunk CRCs are recomputed independently of zlib.
+// Issue 6: the bench's self-contained PNG chart writer (app/cli/png_chart.h). Images are decoded
+// with QImage and checked pixel by pixel; chunk CRCs are recomputed independently of zlib.
 #include "png_chart.h"
 
 #include <QImage>
@@ -39,10 +39,14 @@ std::uint32_t crc32Reference(const std::uint8_t *data, std::size_t n)
 
 std::uint32_t be32(const std::uint8_t *p)
 {
-    return (std::uint32_t(p[0]) << 24) | (std::uint32_t(p[1]) << 16) | (std::uint32_t(p[2]) << 8) | p[3];
+    return (std::uint32_t(p[0]) << 24) | (std::uint32_t(p[1]) << 16) | (std::uint32_t(p[2]) << 8) |
+           p[3];
 }
 
-bool sameColor(QRgb px, Rgba c) { return qRed(px) == c.r && qGreen(px) == c.g && qBlue(px) == c.b && qAlpha(px) == c.a; }
+bool sameColor(QRgb px, Rgba c)
+{
+    return qRed(px) == c.r && qGreen(px) == c.g && qBlue(px) == c.b && qAlpha(px) == c.a;
+}
 
 // Pixels of colour `c` inside the rectangle.
 int countColor(const QImage &img, QRect r, Rgba c)
@@ -55,7 +59,7 @@ int countColor(const QImage &img, QRect r, Rgba c)
     return n;
 }
 
-}  // namespace
+} // namespace
 
 class TestPngChart : public QObject {
     Q_OBJECT
@@ -77,8 +81,8 @@ private slots:
             if (types.last() == QLatin1String("IHDR")) {
                 QCOMPARE(be32(&png[at + 8]), 37u);
                 QCOMPARE(be32(&png[at + 12]), 11u);
-                QCOMPARE(int(png[at + 16]), 8);  // bit depth
-                QCOMPARE(int(png[at + 17]), 6);  // RGBA
+                QCOMPARE(int(png[at + 16]), 8); // bit depth
+                QCOMPARE(int(png[at + 17]), 6); // RGBA
             }
             at += 12 + len;
         }
@@ -90,8 +94,8 @@ private slots:
     {
         Canvas c(40, 30, {255, 255, 255, 255});
         c.fillRect(5, 6, 10, 4, {200, 10, 20, 255});
-        c.fillRect(30, 20, 20, 20, {0, 0, 255, 255});  // clipped at the canvas edge
-        c.fillRect(0, 25, 4, 4, {0, 0, 0, 128});       // half-transparent black over white
+        c.fillRect(30, 20, 20, 20, {0, 0, 255, 255}); // clipped at the canvas edge
+        c.fillRect(0, 25, 4, 4, {0, 0, 0, 128});      // half-transparent black over white
         const QImage img = decode(c);
         QCOMPARE(img.size(), QSize(40, 30));
         QVERIFY(sameColor(img.pixel(5, 6), {200, 10, 20, 255}));
@@ -100,7 +104,7 @@ private slots:
         QVERIFY(sameColor(img.pixel(4, 6), {255, 255, 255, 255}));
         QVERIFY(sameColor(img.pixel(39, 29), {0, 0, 255, 255}));
         QVERIFY(sameColor(img.pixel(29, 29), {255, 255, 255, 255}));
-        QCOMPARE(qRed(img.pixel(1, 26)), 127);  // 255 * (1 - 128/255) rounded
+        QCOMPARE(qRed(img.pixel(1, 26)), 127); // 255 * (1 - 128/255) rounded
         QCOMPARE(qAlpha(img.pixel(1, 26)), 255);
         QCOMPARE(c.pixel(-1, 0), (Rgba{0, 0, 0, 0}));
     }
@@ -126,11 +130,11 @@ private slots:
         img = decode(t);
         QCOMPARE(Canvas::textWidth("I", 2), 10);
         QCOMPARE(Canvas::textHeight(2), 14);
-        QVERIFY(sameColor(img.pixel(4 + 2 * 2, 3 + 2 * 3), {0, 0, 0, 255}));       // the stem
+        QVERIFY(sameColor(img.pixel(4 + 2 * 2, 3 + 2 * 3), {0, 0, 0, 255})); // the stem
         QVERIFY(sameColor(img.pixel(4 + 2 * 2 + 1, 3 + 2 * 6 + 1), {0, 0, 0, 255}));
-        QVERIFY(!sameColor(img.pixel(4, 3 + 2 * 3), {0, 0, 0, 255}));             // left of the stem
+        QVERIFY(!sameColor(img.pixel(4, 3 + 2 * 3), {0, 0, 0, 255})); // left of the stem
         QCOMPARE(countColor(img, QRect(0, 0, 40, 30), {0, 0, 0, 255}),
-                 countColor(img, QRect(4, 3, 10, 14), {0, 0, 0, 255}));           // nothing outside the box
+                 countColor(img, QRect(4, 3, 10, 14), {0, 0, 0, 255})); // nothing outside the box
         // Vertical text "-" (a horizontal stroke) becomes a vertical stroke of the same length.
         Canvas v(20, 20);
         v.drawText(5, 5, "-", {0, 0, 0, 255}, 1, true);
@@ -150,7 +154,7 @@ private slots:
         double a = 0, b = 3800;
         const auto u = terse::cli::niceTicks(a, b, 6);
         QCOMPARE(b, 4000.0);
-        QVERIFY(std::abs(u[1] - 1000) < 1e-9);  // 3800 / 6 = 633 rounds up to a 1000 step
+        QVERIFY(std::abs(u[1] - 1000) < 1e-9); // 3800 / 6 = 633 rounds up to a 1000 step
     }
 
     void lineChartPlacesPointsAndLegend()
@@ -161,20 +165,23 @@ private slots:
         chart.yLabel = "ROUGE-L";
         chart.xRange = {0.0, 1.0};
         chart.yRange = {0.0, 1.0};
-        chart.series = {ChartSeries{"alpha", {0.2, 0.6}, {0.3, 0.8}}, ChartSeries{"beta", {0.5}, {0.1}}};
+        chart.series = {ChartSeries{"alpha", {0.2, 0.6}, {0.3, 0.8}},
+                        ChartSeries{"beta", {0.5}, {0.1}}};
         PlotFrame f;
         const Canvas c = terse::cli::renderLineChart(chart, &f);
         const QImage img = decode(c);
         QCOMPARE(img.size(), QSize(900, 560));
-        QVERIFY(f.left > 0 && f.right < 900 && f.top > 0 && f.bottom < 560 && f.left < f.right && f.top < f.bottom);
+        QVERIFY(f.left > 0 && f.right < 900 && f.top > 0 && f.bottom < 560 && f.left < f.right &&
+                f.top < f.bottom);
         const Rgba a = terse::cli::seriesColor(0), b = terse::cli::seriesColor(1);
         QVERIFY(a != b);
         auto at = [&](double x, double y) {
-            return img.pixel(static_cast<int>(std::lround(f.toX(x))), static_cast<int>(std::lround(f.toY(y))));
+            return img.pixel(static_cast<int>(std::lround(f.toX(x))),
+                             static_cast<int>(std::lround(f.toY(y))));
         };
         QVERIFY(sameColor(at(0.2, 0.3), a));
         QVERIFY(sameColor(at(0.6, 0.8), a));
-        QVERIFY(sameColor(at(0.4, 0.55), a));  // on the segment between the two points
+        QVERIFY(sameColor(at(0.4, 0.55), a)); // on the segment between the two points
         QVERIFY(sameColor(at(0.5, 0.1), b));
         QVERIFY(sameColor(at(0.9, 0.9), {255, 255, 255, 255}));
         // Axes: the left axis line is dark; the legend (right of the plot) holds both colours.
@@ -197,13 +204,14 @@ private slots:
         const QImage img = decode(terse::cli::renderBarChart(chart, &f));
         const Rgba s0 = terse::cli::seriesColor(0), s1 = terse::cli::seriesColor(1);
         const double slot = (f.right - f.left) / 2.0;
-        const int x0 = static_cast<int>(f.left + slot * 0.5), x1 = static_cast<int>(f.left + slot * 1.5);
+        const int x0 = static_cast<int>(f.left + slot * 0.5),
+                  x1 = static_cast<int>(f.left + slot * 1.5);
         QVERIFY(f.yMax >= 400);
-        QVERIFY(sameColor(img.pixel(x1, static_cast<int>(f.toY(150))), s0));   // dac forward: 0..300
-        QVERIFY(sameColor(img.pixel(x1, static_cast<int>(f.toY(350))), s1));   // dac rest: 300..400
+        QVERIFY(sameColor(img.pixel(x1, static_cast<int>(f.toY(150))), s0)); // dac forward: 0..300
+        QVERIFY(sameColor(img.pixel(x1, static_cast<int>(f.toY(350))), s1)); // dac rest: 300..400
         QVERIFY(sameColor(img.pixel(x1, static_cast<int>(f.toY(420))), {255, 255, 255, 255}) ||
                 !sameColor(img.pixel(x1, static_cast<int>(f.toY(420))), s1));
-        QVERIFY(sameColor(img.pixel(x0, static_cast<int>(f.toY(5))), s1));     // random: rest only
+        QVERIFY(sameColor(img.pixel(x0, static_cast<int>(f.toY(5))), s1)); // random: rest only
         QVERIFY(!sameColor(img.pixel(x0, static_cast<int>(f.toY(50))), s1));
     }
 };
