@@ -608,6 +608,44 @@ int runBench(int argc, char **argv)
     }
 
     std::vector<Cell> cells;
+    // The report is rewritten after every cell ("complete": false until the end), so an interrupted
+    // or very long run keeps what it measured.
+    auto writeReport = [&](bool complete, double seconds) {
+        ojson report;
+        report["terse_version"] = engineVersion();
+        report["started"] = startedIso;
+        report["complete"] = complete;
+        report["runtime_s"] = seconds;
+        report["threads"] = runtime.threads;
+        report["data_dir"] = dataDir;
+        report["model"] = args->get("--model");
+        report["tagger"] = args->get("--tagger");
+        report["mode"] = modeName(base.mode);
+        report["seed"] = base.seed;
+        report["max_docs"] = maxDocs;
+        report["token_counter"] = counter.tokenizer ? "cl100k_base" : "method units";
+        report["rates"] = rates;
+        report["methods"] = methods;
+        report["datasets"] = ojson::array();
+        for (const auto &d : loaded)
+            report["datasets"].push_back(
+                {{"name", d.name}, {"source", d.source}, {"docs", d.docs.size()}});
+        report["skipped_methods"] = ojson::array();
+        for (const auto &[m, why] : skipped)
+            report["skipped_methods"].push_back({{"method", m}, {"reason", why}});
+        report["results"] = ojson::array();
+        for (const auto &c : cells)
+            report["results"].push_back(cellJson(c, true));
+
+        std::ofstream json(outDir / "report.json");
+        json << report.dump(2) << "\n";
+        std::ofstream csv(outDir / "report.csv");
+        csv << kCsvHeader;
+        for (const auto &c : cells)
+            csv << csvRow(c);
+        return json.flush() && csv.flush();
+    };
+
     ProgressBar bar(total, "compressions", !quiet);
     long done = 0;
     for (std::size_t di = 0; di < loaded.size(); ++di) {
@@ -642,6 +680,9 @@ int runBench(int argc, char **argv)
                 }
                 cell.peakRssMb = rssResettable ? peakRssMb() : kNaN;
                 cells.push_back(std::move(cell));
+                writeReport(
+                    false, std::chrono::duration<double>(std::chrono::steady_clock::now() - started)
+                               .count());
             }
         }
     }
@@ -649,38 +690,7 @@ int runBench(int argc, char **argv)
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
 
-    ojson report;
-    report["terse_version"] = engineVersion();
-    report["started"] = startedIso;
-    report["runtime_s"] = seconds;
-    report["threads"] = runtime.threads;
-    report["data_dir"] = dataDir;
-    report["model"] = args->get("--model");
-    report["tagger"] = args->get("--tagger");
-    report["mode"] = modeName(base.mode);
-    report["seed"] = base.seed;
-    report["max_docs"] = maxDocs;
-    report["token_counter"] = counter.tokenizer ? "cl100k_base" : "method units";
-    report["rates"] = rates;
-    report["methods"] = methods;
-    report["datasets"] = ojson::array();
-    for (const auto &d : loaded)
-        report["datasets"].push_back(
-            {{"name", d.name}, {"source", d.source}, {"docs", d.docs.size()}});
-    report["skipped_methods"] = ojson::array();
-    for (const auto &[m, why] : skipped)
-        report["skipped_methods"].push_back({{"method", m}, {"reason", why}});
-    report["results"] = ojson::array();
-    for (const auto &c : cells)
-        report["results"].push_back(cellJson(c, true));
-
-    std::ofstream json(outDir / "report.json");
-    json << report.dump(2) << "\n";
-    std::ofstream csv(outDir / "report.csv");
-    csv << kCsvHeader;
-    for (const auto &c : cells)
-        csv << csvRow(c);
-    if (!json.flush() || !csv.flush())
+    if (!writeReport(true, seconds))
         return reportError("cannot write the report in '" + outDir.string() + "'", kExitFailure);
     std::vector<std::string> measured;
     for (const auto &m : methods)

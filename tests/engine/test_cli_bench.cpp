@@ -110,6 +110,7 @@ private slots:
         const QJsonObject report = QJsonDocument::fromJson(jf.readAll()).object();
         QCOMPARE(report["methods"].toArray().size(), 2);
         QCOMPARE(report["token_counter"].toString(), QStringLiteral("cl100k_base"));
+        QVERIFY(report["complete"].toBool());
         QCOMPARE(report["datasets"].toArray()[0].toObject()["docs"].toInt(), 1);
         QVERIFY(report["skipped_methods"].toArray().isEmpty());
         const QJsonArray results = report["results"].toArray();
