@@ -2,12 +2,15 @@
 
 #include <algorithm>
 #include <filesystem>
+#include "terse/resources.h"
+#include "terse/tokenizer.h"
 
 #include <cerrno>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <iterator>
@@ -31,6 +34,15 @@ std::string Args::get(const std::string &name, const std::string &fallback) cons
 {
     auto it = options.find(name);
     return it == options.end() ? fallback : it->second;
+}
+
+std::vector<std::string> Args::all(const std::string &name) const
+{
+    std::vector<std::string> out;
+    for (const auto &[key, value] : sequence)
+        if (key == name)
+            out.push_back(value);
+    return out;
 }
 
 Result<Args> parseArgs(int argc, char **argv, int first, const std::vector<std::string> &valued,
@@ -62,6 +74,7 @@ Result<Args> parseArgs(int argc, char **argv, int first, const std::vector<std::
                 if (inlineValue)
                     return fail(ErrorCode::InvalidArgument, "option " + name + " takes no value");
                 a.options[name] = "1";
+                a.sequence.emplace_back(name, "1");
             } else if (isIn(valued, name)) {
                 if (!inlineValue) {
                     if (i + 1 >= argc)
@@ -69,6 +82,7 @@ Result<Args> parseArgs(int argc, char **argv, int first, const std::vector<std::
                     value = argv[++i];
                 }
                 a.options[name] = value;
+                a.sequence.emplace_back(name, value);
             } else {
                 return fail(ErrorCode::InvalidArgument, "unknown option " + name);
             }
@@ -132,6 +146,32 @@ Result<long> parseLong(const std::string &option, const std::string &text, long 
         return fail(ErrorCode::InvalidArgument,
                     option + " must be in [" + std::to_string(lo) + ", " + std::to_string(hi) + "], got " + text);
     return v;
+}
+
+Result<void> checkModelPath(const std::string &option, const std::string &path)
+{
+    std::error_code ec;
+    if (path.empty())
+        return fail(ErrorCode::InvalidArgument, option + " needs a path");
+    if (!std::filesystem::exists(path, ec))
+        return fail(ErrorCode::NotFound, option + " '" + path + "' does not exist");
+    return {};
+}
+
+Result<void> checkTargetTokenizer(const std::string &nameOrPath)
+{
+    std::error_code ec;
+    std::string path = nameOrPath;
+    if (!std::filesystem::exists(path, ec)) {
+        auto p = targetTokenizerPath(nameOrPath);
+        if (!p)
+            return fail(ErrorCode::NotFound, "--target-tokenizer: " + p.error().detail);
+        path = *p;
+    }
+    auto tok = Tokenizer::load(path);
+    if (!tok)
+        return fail(tok.error().code, "--target-tokenizer: " + tok.error().detail);
+    return {};
 }
 
 int reportError(const std::string &message, int code)

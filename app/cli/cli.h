@@ -23,6 +23,7 @@ enum ExitCode : int {
     kExitUsage = 2,      // bad command line: unknown verb/option, missing or out-of-range value
     kExitInput = 3,      // unusable input: empty, binary, invalid UTF-8, malformed JSONL line
     kExitNotFound = 4,   // a file, model or method does not exist
+    kExitPartial = 5,    // a batch finished but skipped bad lines (--skip-errors) or failed cells (bench)
     kExitCancelled = 130 // interrupted (SIGINT)
 };
 
@@ -31,11 +32,14 @@ int exitCodeFor(const Error &error);
 
 // Parsed command line of one verb: --name value / --flag, and positionals.
 struct Args {
-    std::map<std::string, std::string> options;  // "--rate" -> "0.5"; flags -> "1"
+    std::map<std::string, std::string> options;  // "--rate" -> "0.5"; flags -> "1" (the last one given)
+    std::vector<std::pair<std::string, std::string>> sequence;  // every option in command-line order
     std::vector<std::string> positionals;
 
     bool has(const std::string &name) const { return options.count(name) > 0; }
     std::string get(const std::string &name, const std::string &fallback = {}) const;
+    // Every value of a repeatable option (e.g. --param), in command-line order.
+    std::vector<std::string> all(const std::string &name) const;
 };
 
 // Parses argv[first..] against the known options; `flags` take no value. Errors name the option.
@@ -52,6 +56,11 @@ Result<long> parseLong(const std::string &option, const std::string &text, long 
 
 // A --data value: a folder (its *.jsonl files, sorted) or comma-separated file names.
 std::vector<std::string> dataFiles(const std::string &spec);
+// Checks that a --model path exists (a folder or a file); NotFound names the option and the path.
+Result<void> checkModelPath(const std::string &option, const std::string &path);
+
+// Checks a --target-tokenizer value: a tokenizer file/folder, or a bundled tiktoken name; loads it once.
+Result<void> checkTargetTokenizer(const std::string &nameOrPath);
 
 // Prints "terse: <message>" to stderr and returns `code`.
 int reportError(const std::string &message, int code);
@@ -67,5 +76,9 @@ int runSessions(int argc, char **argv);
 int saveCompressedRun(const Args &args, const Prompt &prompt, const CompressOptions &options,
                       const CompressionResult &result);
 int runScore(int argc, char **argv);
+// `terse models`: bundled default models and models in the HuggingFace cache (models_command.cpp).
+int runModels(int argc, char **argv);
+// `terse bench`: methods x rates x datasets with fidelity metrics, timings, report and charts.
+int runBench(int argc, char **argv);
 
 }  // namespace terse::cli

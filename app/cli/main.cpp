@@ -23,13 +23,17 @@ void printHelp()
         "  tokenize   print token ids, strings and byte offsets (terse tokenize --help)\n"
         "  sessions   list, show, export, import, delete or rename saved sessions\n"
         "  score      per-token surprisal, entropy and attention of a model (terse score --help)\n"
+        "  models     list the default models and the models in the HuggingFace cache\n"
+        "  bench      benchmark methods x rates on the shared datasets (terse bench --help)\n"
         "\n"
         "options:\n"
         "  --help     show this help\n"
         "  --version  show the version\n"
         "\n"
-        "exit codes: 0 ok, 1 operation failed, 2 bad command line, 3 unusable input,\n"
-        "            4 file/model/method not found, 130 interrupted\n",
+        "exit codes: 0 ok, 1 operation failed, 2 bad command line (unknown option or --param key,\n"
+        "            value out of range), 3 unusable input (empty, binary, invalid UTF-8, bad JSONL line),\n"
+        "            4 file/model/method/dataset not found, 5 batch or bench finished but skipped bad\n"
+        "            lines (--skip-errors) or failed methods, 130 interrupted\n",
         terse::engineVersion());
 }
 
@@ -63,5 +67,9 @@ int main(int argc, char **argv)
         return runSessions(argc, argv);
     if (verb == "score")
         return runScore(argc, argv);
+    if (verb == "models")
+        return runModels(argc, argv);
+    if (verb == "bench")
+        return runBench(argc, argv);
     return reportError("unknown command '" + verb + "' (see terse --help)", kExitUsage);
 }

@@ -1,8 +1,13 @@
-// `terse score`: per-token surprisal, entropy and attention aggregates of a model over token ids.
+// `terse score`: per-token surprisal, entropy and attention aggregates of a model over token ids or
+// text, for one sequence or a JSONL batch.
 #include "cli.h"
+#include "jsonl_batch.h"
+#include "progress_bar.h"
 
 #include "terse/model.h"
 #include "terse/runtime.h"
+#include "terse/text_units.h"
+#include "terse/tokenizer.h"
 
 #include <nlohmann/json.hpp>
 
@@ -11,6 +16,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
+#include <optional>
 #include <sstream>
 
 namespace terse::cli {
@@ -30,8 +36,8 @@ Result<std::vector<int>> parseIds(const std::string &text, const std::string &wh
         char *end = nullptr;
         const long v = std::strtol(item.c_str(), &end, 10);
         if (*end != '\0' || v < 0 || v > (1L << 30))
-            return fail(ErrorCode::InvalidInput, where + ": entry " + std::to_string(index) + " '" + item +
-                                                     "' is not a token id");
+            return fail(ErrorCode::InvalidInput, where + ": entry " + std::to_string(index) + " '" +
+                                                     item + "' is not a token id");
         ids.push_back(static_cast<int>(v));
         item.clear();
         return {};
@@ -54,7 +60,8 @@ Result<std::vector<int>> parseIds(const std::string &text, const std::string &wh
 bool looksLikeIds(const std::string &text)
 {
     for (char c : text)
-        if (!std::isdigit(static_cast<unsigned char>(c)) && c != ',' && !std::isspace(static_cast<unsigned char>(c)))
+        if (!std::isdigit(static_cast<unsigned char>(c)) && c != ',' &&
+            !std::isspace(static_cast<unsigned char>(c)))
             return false;
     return true;
 }
@@ -81,28 +88,250 @@ std::vector<float> layerMean(const std::vector<float> &v, int layers, std::size_
 
 void printHelp()
 {
-    std::printf("usage: terse score --model PATH (--ids 1,2,3 | --text T | FILE) [--json] [--csv] [--logits]\n"
-                "                   [--top-k K] [--dtype fp32|bf16] [--threads N]\n"
-                "Scores every token with a model: surprisal (-log p of the token given the ones before it,\n"
-                "nats; '-' for the first token), entropy of the prediction made at the token, and attention\n"
-                "aggregates averaged over layers (received: column sum; mean: column sum per query that can\n"
-                "see the token; last: attention from the last token). Encoders print class probabilities.\n"
-                "  --model PATH   model folder (config.json + model.safetensors), .safetensors, .gguf or\n"
-                "                 llama2.c .bin; pickle checkpoints (.bin/.pt/.pth) are refused\n"
-                "  --ids LIST     token ids separated by commas or spaces; FILE may hold such a list too\n"
-                "  --text T       text to tokenise (needs the model's tokenizer; not available for llama2.c)\n"
-                "  --json         the whole result as JSON (model info, per-token arrays, aggregates)\n"
-                "  --csv          one CSV row per token\n"
-                "  --logits       include raw logits in the JSON output\n"
-                "  --top-k K      alternatives per position (JSON and table), default 0\n");
+    std::printf(
+        "usage: terse score --model PATH (--ids 1,2,3 | --text T | FILE | --jsonl [FILE]) [--json] "
+        "[--csv]\n"
+        "                   [--logits] [--top-k K] [--dtype fp32|bf16] [--threads N]\n"
+        "                   [--skip-errors] [--quiet]\n"
+        "Scores every token with a model: surprisal (-log p of the token given the ones before "
+        "it,\n"
+        "nats; '-' for the first token), entropy of the prediction made at the token, and "
+        "attention\n"
+        "aggregates averaged over layers (received: column sum; mean: column sum per query that "
+        "can\n"
+        "see the token; last: attention from the last token). Encoders print class probabilities.\n"
+        "  --model PATH   model folder (config.json + model.safetensors), .safetensors, .gguf or\n"
+        "                 llama2.c .bin; pickle checkpoints (.bin/.pt/.pth) are refused\n"
+        "  --ids LIST     token ids separated by commas or spaces; FILE may hold such a list too\n"
+        "  --text T       text to tokenise with the model's tokenizer (tokenizer.json, vocab.json "
+        "+\n"
+        "                 merges.txt, tokenizer.model or vocab.txt in the model folder)\n"
+        "  --json         the whole result as JSON (model info, per-token arrays, aggregates)\n"
+        "  --csv          one CSV row per token\n"
+        "  --logits       include raw logits in the JSON output\n"
+        "  --top-k K      alternatives per position (JSON and table), default 0\n"
+        "batches (--jsonl, automatic for FILE.jsonl): one JSON object per line: {\"prompt\": "
+        "\"...\"},\n"
+        "  a structured prompt {\"instruction\", \"contexts\", \"question\"} (scored joined) or\n"
+        "  {\"ids\": [1, 2, 3]}, each with an optional \"id\". Output: one JSON object per line "
+        "(id, line,\n"
+        "  tokens, mean_surprisal, perplexity, mean_entropy; with --json the whole result). Bad "
+        "lines\n"
+        "  stop the batch (exit 3) unless --skip-errors (exit 5 when lines were skipped).\n"
+        "  --quiet        no progress bar on standard error\n");
 }
 
-}  // namespace
+// Tokenizer files of a model: the folder itself, or tokenizer.json / tokenizer.model beside a model
+// file.
+Result<Tokenizer> modelTokenizer(const std::string &modelPath)
+{
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    if (fs::path(modelPath).extension() == ".bin")
+        return fail(ErrorCode::InvalidInput,
+                    "cannot score text with '" + modelPath +
+                        "': llama2.c checkpoints carry no tokenizer; pass token ids with "
+                        "--ids 1,2,3 (or a FILE holding ids)");
+    fs::path where = modelPath;
+    if (!fs::is_directory(where, ec)) {
+        const fs::path dir = fs::path(modelPath).parent_path();
+        where = dir;
+        for (const char *name : {"tokenizer.json", "tokenizer.model"})
+            if (fs::exists(dir / name, ec)) {
+                where = dir / name;
+                break;
+            }
+    }
+    auto tok = Tokenizer::load(where.string());
+    if (!tok)
+        return fail(ErrorCode::InvalidInput,
+                    "cannot score text with '" + modelPath + "': " + tok.error().detail +
+                        "; pass token ids with --ids 1,2,3 (or a FILE holding ids)");
+    return tok;
+}
+
+Result<std::vector<int>> tokenizeText(const Tokenizer &tok, const std::string &text)
+{
+    EncodeOptions eo;
+    eo.addSpecial = true; // BOS where the tokenizer adds one, so the first real token has a context
+    auto ids = tok.encodeIds(text, eo);
+    if (!ids)
+        return ids.error();
+    if (ids->empty())
+        return fail(ErrorCode::InvalidInput, "the text gives no tokens");
+    return std::vector<int>(ids->begin(), ids->end());
+}
+
+nlohmann::json modelJson(const ModelInfo &info)
+{
+    return {{"path", info.path},
+            {"architecture", info.architecture},
+            {"format", info.format},
+            {"parameters", info.parameters},
+            {"layers", info.layers},
+            {"heads", info.heads},
+            {"vocab_size", info.vocabSize},
+            {"max_positions", info.maxPositions},
+            {"dtype", info.dtype}};
+}
+
+// The whole result of one sequence as JSON (terse score --json).
+nlohmann::json fullJson(const ModelInfo &info, const ScoreResult &result, int topK, bool logits)
+{
+    const bool lm = info.kind == ModelKind::CausalLM;
+    const SequenceScores &s = result.sequences[0];
+    const std::size_t n = s.ids.size();
+    nlohmann::json j;
+    j["model"] = modelJson(info);
+    j["ids"] = s.ids;
+    j["alignment"] =
+        "surprisal[t] = -log p(ids[t] | ids[<t]); entropy[t], top_k[t] and logits[t] describe "
+        "the prediction made at t (of token t+1)";
+    if (lm) {
+        j["surprisal"] = numbers(s.surprisal);
+        j["next_token_logprob"] = numbers(s.nextTokenLogprob);
+    } else {
+        j["class_probs"] = numbers(s.classProbs);
+        j["num_labels"] = info.numLabels;
+    }
+    j["entropy"] = numbers(s.entropy);
+    if (topK > 0 && lm) {
+        nlohmann::json rows = nlohmann::json::array();
+        for (std::size_t t = 0; t < n; ++t) {
+            nlohmann::json row = nlohmann::json::array();
+            for (int k = 0; k < topK && t * topK + k < s.topK.size(); ++k)
+                row.push_back(
+                    {{"id", s.topK[t * topK + k].id}, {"logprob", s.topK[t * topK + k].logprob}});
+            rows.push_back(row);
+        }
+        j["top_k"] = rows;
+    }
+    j["attention"] = {{"layer_column_sums", numbers(s.layerColumnSums)},
+                      {"causal_column_means", numbers(s.causalColumnMeans)},
+                      {"last_query_row", numbers(s.lastQueryRow)},
+                      {"layers", result.layers}};
+    if (logits)
+        j["logits"] = numbers(s.logits);
+    j["windows"] = result.windows;
+    j["seconds"] = result.seconds;
+    return j;
+}
+
+double finiteMean(const std::vector<float> &v)
+{
+    double sum = 0;
+    long n = 0;
+    for (float f : v)
+        if (std::isfinite(f)) {
+            sum += f;
+            ++n;
+        }
+    return n ? sum / static_cast<double>(n) : std::nan("");
+}
+
+nlohmann::ordered_json orderedNumber(double v)
+{
+    return std::isfinite(v) ? nlohmann::ordered_json(v) : nlohmann::ordered_json(nullptr);
+}
+
+int runScoreBatch(const Args &args, const std::string &path, const Model &model,
+                  const ScoreRequest &req, int topK)
+{
+    auto text = readInput(path);
+    if (!text)
+        return reportError(text.error().detail, exitCodeFor(text.error()));
+    auto lines = parseJsonlBatch(*text, path == "-" ? "standard input" : "'" + path + "'", true);
+    if (!lines)
+        return reportError(lines.error().detail, exitCodeFor(lines.error()));
+    const bool skip = args.has("--skip-errors");
+    bool needTokenizer = false;
+    for (const auto &l : *lines) {
+        if (!skip && !l.error.empty())
+            return reportError(lineMessage(l.line, l.error), kExitInput);
+        needTokenizer |= l.error.empty() && l.ids.empty();
+    }
+    std::optional<Tokenizer> tok;
+    if (needTokenizer) {
+        auto t = modelTokenizer(args.get("--model"));
+        if (!t)
+            return reportError(t.error().detail, exitCodeFor(t.error()));
+        tok = std::move(*t);
+    }
+    const ModelInfo &info = model.info();
+    const bool lm = info.kind == ModelKind::CausalLM;
+    ProgressBar bar(static_cast<long>(lines->size()), "prompts", !args.has("--quiet"));
+    long done = 0, skipped = 0;
+    for (const auto &l : *lines) {
+        std::string error = l.error;
+        std::vector<int> ids = l.ids;
+        if (error.empty() && ids.empty()) {
+            auto t = tokenizeText(*tok, l.prompt.joined());
+            if (t)
+                ids = std::move(*t);
+            else
+                error = t.error().detail;
+        }
+        std::optional<ScoreResult> result;
+        ErrorCode code = ErrorCode::InvalidInput;
+        if (error.empty()) {
+            auto r = model.score({ids}, req);
+            if (r)
+                result = std::move(*r);
+            else {
+                error = r.error().detail;
+                code = r.error().code;
+            }
+        }
+        nlohmann::ordered_json o;
+        o["id"] = nlohmann::ordered_json::parse(l.idJson);
+        o["line"] = l.line;
+        if (!error.empty()) {
+            if (!skip) {
+                bar.finish();
+                // A line the model rejects (ids outside its vocabulary) is unusable input, not a
+                // bad command line.
+                return reportError(lineMessage(l.line, error),
+                                   code == ErrorCode::InvalidArgument
+                                       ? kExitInput
+                                       : exitCodeFor(Error{code, error}));
+            }
+            bar.message("terse: " + lineMessage(l.line, error) + " (skipped)");
+            o["error"] = error;
+            ++skipped;
+        } else if (args.has("--json")) {
+            const auto full =
+                nlohmann::ordered_json::parse(fullJson(info, *result, topK, req.wantLogits).dump());
+            for (const auto &[key, value] : full.items())
+                o[key] = value;
+        } else {
+            const SequenceScores &s = result->sequences[0];
+            o["tokens"] = s.ids.size();
+            if (lm) {
+                const double ms = finiteMean(s.surprisal);
+                o["mean_surprisal"] = orderedNumber(ms);
+                o["perplexity"] = orderedNumber(std::exp(ms));
+            }
+            o["mean_entropy"] = orderedNumber(finiteMean(s.entropy));
+            o["windows"] = result->windows;
+            o["seconds"] = result->seconds;
+        }
+        std::cout << o.dump() << "\n" << std::flush;
+        bar.update(++done);
+    }
+    bar.finish();
+    if (skipped == 0)
+        return kExitOk;
+    std::fprintf(stderr, "terse: %ld of %zu lines skipped\n", skipped, lines->size());
+    return skipped == static_cast<long>(lines->size()) ? kExitInput : kExitPartial;
+}
+
+} // namespace
 
 int runScore(int argc, char **argv)
 {
-    auto args = parseArgs(argc, argv, 2, {"--model", "--ids", "--text", "--top-k", "--dtype", "--threads"},
-                          {"--json", "--csv", "--logits", "--help"});
+    auto args =
+        parseArgs(argc, argv, 2, {"--model", "--ids", "--text", "--top-k", "--dtype", "--threads"},
+                  {"--json", "--csv", "--logits", "--help", "--jsonl", "--skip-errors", "--quiet"});
     if (!args)
         return reportError(args.error().detail + " (see terse score --help)", kExitUsage);
     if (args->has("--help")) {
@@ -111,9 +340,25 @@ int runScore(int argc, char **argv)
     }
     if (!args->has("--model"))
         return reportError("score needs --model PATH (see terse score --help)", kExitUsage);
-    const int sources = args->has("--ids") + args->has("--text") + (args->positionals.empty() ? 0 : 1);
-    if (sources != 1 || args->positionals.size() > 1)
-        return reportError("give exactly one of --ids LIST, --text T or one FILE", kExitUsage);
+    const bool batch = isJsonlInput(
+        args->positionals.empty() ? std::string() : args->positionals[0], args->has("--jsonl"));
+    if (batch) {
+        if (args->has("--ids") || args->has("--text") || args->positionals.size() > 1)
+            return reportError(
+                "a JSONL batch reads one FILE (or standard input); --ids and --text do not apply",
+                kExitUsage);
+        if (args->has("--csv"))
+            return reportError("--csv applies to one sequence; batches print JSON lines",
+                               kExitUsage);
+    } else {
+        const int sources =
+            args->has("--ids") + args->has("--text") + (args->positionals.empty() ? 0 : 1);
+        if (sources != 1 || args->positionals.size() > 1)
+            return reportError("give exactly one of --ids LIST, --text T, one FILE or --jsonl",
+                               kExitUsage);
+        if (args->has("--skip-errors"))
+            return reportError("--skip-errors applies to JSONL batches (--jsonl)", kExitUsage);
+    }
     if (args->has("--json") && args->has("--csv"))
         return reportError("--json and --csv exclude each other", kExitUsage);
     int topK = 0;
@@ -137,12 +382,27 @@ int runScore(int argc, char **argv)
     }
 
     const std::string modelPath = args->get("--model");
-    std::string idText, where;
+    ScoreRequest req;
+    req.wantLayerColumnSums = true;
+    req.wantCausalColumnMeans = true;
+    req.wantLastQueryRow = true;
+    req.wantLogits = args->has("--logits");
+    if (batch) {
+        initRuntime(opts.threads);
+        auto model = Model::load(modelPath, opts);
+        if (!model)
+            return reportError(model.error().detail, exitCodeFor(model.error()));
+        req.topK = model->info().kind == ModelKind::CausalLM ? topK : 0;
+        return runScoreBatch(*args, args->positionals.empty() ? "-" : args->positionals[0], *model,
+                             req, topK);
+    }
+
+    std::string idText, where, text;
+    bool fromText = false;
     if (args->has("--ids")) {
         idText = args->get("--ids");
         where = "--ids";
     } else {
-        std::string text;
         if (args->has("--text")) {
             text = args->get("--text");
         } else {
@@ -152,20 +412,30 @@ int runScore(int argc, char **argv)
             text = std::move(*in);
             where = "'" + args->positionals[0] + "'";
         }
-        if (!args->has("--text") && looksLikeIds(text)) {
+        if (!args->has("--text") && looksLikeIds(text))
             idText = text;
-        } else {
-            const std::string why = std::filesystem::path(modelPath).extension() == ".bin"
-                                        ? "llama2.c checkpoints carry no tokenizer"
-                                        : "this build cannot tokenise text for scoring yet";
-            return reportError("cannot score text with '" + modelPath + "': " + why +
-                                   "; pass token ids with --ids 1,2,3 (or a FILE holding ids)",
-                               kExitInput);
-        }
+        else
+            fromText = true;
     }
-    auto ids = parseIds(idText, where);
-    if (!ids)
-        return reportError(ids.error().detail, kExitInput);
+    std::vector<int> ids;
+    if (fromText) {
+        if (auto v = validatePromptText(text); !v)
+            return reportError((where.empty() ? std::string("--text") : where) + ": " +
+                                   v.error().detail,
+                               kExitInput);
+        auto tok = modelTokenizer(modelPath);
+        if (!tok)
+            return reportError(tok.error().detail, exitCodeFor(tok.error()));
+        auto t = tokenizeText(*tok, text);
+        if (!t)
+            return reportError(t.error().detail, exitCodeFor(t.error()));
+        ids = std::move(*t);
+    } else {
+        auto parsed = parseIds(idText, where);
+        if (!parsed)
+            return reportError(parsed.error().detail, kExitInput);
+        ids = std::move(*parsed);
+    }
 
     initRuntime(opts.threads);
     auto model = Model::load(modelPath, opts);
@@ -173,13 +443,8 @@ int runScore(int argc, char **argv)
         return reportError(model.error().detail, exitCodeFor(model.error()));
     const ModelInfo &info = model->info();
     const bool lm = info.kind == ModelKind::CausalLM;
-    ScoreRequest req;
     req.topK = lm ? topK : 0;
-    req.wantLayerColumnSums = true;
-    req.wantCausalColumnMeans = true;
-    req.wantLastQueryRow = true;
-    req.wantLogits = args->has("--logits");
-    auto result = model->score({*ids}, req);
+    auto result = model->score({ids}, req);
     if (!result)
         return reportError(result.error().detail, exitCodeFor(result.error()));
     const SequenceScores &s = result->sequences[0];
@@ -189,42 +454,7 @@ int runScore(int argc, char **argv)
     const auto last = layerMean(s.lastQueryRow, result->layers, n);
 
     if (args->has("--json")) {
-        nlohmann::json j;
-        j["model"] = {{"path", info.path},           {"architecture", info.architecture},
-                      {"format", info.format},       {"parameters", info.parameters},
-                      {"layers", info.layers},       {"heads", info.heads},
-                      {"vocab_size", info.vocabSize}, {"max_positions", info.maxPositions},
-                      {"dtype", info.dtype}};
-        j["ids"] = s.ids;
-        j["alignment"] = "surprisal[t] = -log p(ids[t] | ids[<t]); entropy[t], top_k[t] and logits[t] describe "
-                         "the prediction made at t (of token t+1)";
-        if (lm) {
-            j["surprisal"] = numbers(s.surprisal);
-            j["next_token_logprob"] = numbers(s.nextTokenLogprob);
-        } else {
-            j["class_probs"] = numbers(s.classProbs);
-            j["num_labels"] = info.numLabels;
-        }
-        j["entropy"] = numbers(s.entropy);
-        if (topK > 0 && lm) {
-            nlohmann::json rows = nlohmann::json::array();
-            for (std::size_t t = 0; t < n; ++t) {
-                nlohmann::json row = nlohmann::json::array();
-                for (int k = 0; k < topK && t * topK + k < s.topK.size(); ++k)
-                    row.push_back({{"id", s.topK[t * topK + k].id}, {"logprob", s.topK[t * topK + k].logprob}});
-                rows.push_back(row);
-            }
-            j["top_k"] = rows;
-        }
-        j["attention"] = {{"layer_column_sums", numbers(s.layerColumnSums)},
-                          {"causal_column_means", numbers(s.causalColumnMeans)},
-                          {"last_query_row", numbers(s.lastQueryRow)},
-                          {"layers", result->layers}};
-        if (req.wantLogits)
-            j["logits"] = numbers(s.logits);
-        j["windows"] = result->windows;
-        j["seconds"] = result->seconds;
-        std::cout << j.dump() << "\n";
+        std::cout << fullJson(info, *result, topK, req.wantLogits).dump() << "\n";
         return kExitOk;
     }
     const bool csv = args->has("--csv");
@@ -237,22 +467,26 @@ int runScore(int argc, char **argv)
     };
     std::ostringstream out;
     if (csv) {
-        out << "position,id," << (lm ? "surprisal," : "") << "entropy,attn_received,attn_mean,attn_last";
+        out << "position,id," << (lm ? "surprisal," : "")
+            << "entropy,attn_received,attn_mean,attn_last";
         for (int l = 0; !lm && l < info.numLabels; ++l)
             out << ",p_label" << l;
         out << "\n";
     } else {
-        std::printf("%s (%s, %d layers), %zu tokens, %d window(s), %.3f s\n", info.architecture.c_str(),
-                    info.format.c_str(), info.layers, n, result->windows, result->seconds);
-        out << "  pos      id " << (lm ? " surprisal" : "") << "   entropy  received      mean      last"
-            << (lm && topK > 0 ? "  top-k" : "") << "\n";
+        std::printf("%s (%s, %d layers), %zu tokens, %d window(s), %.3f s\n",
+                    info.architecture.c_str(), info.format.c_str(), info.layers, n, result->windows,
+                    result->seconds);
+        out << "  pos      id " << (lm ? " surprisal" : "")
+            << "   entropy  received      mean      last" << (lm && topK > 0 ? "  top-k" : "")
+            << "\n";
     }
     for (std::size_t t = 0; t < n; ++t) {
         if (csv) {
             out << t << "," << s.ids[t] << ",";
             if (lm)
                 out << (std::isfinite(s.surprisal[t]) ? fmt(s.surprisal[t]) : "") << ",";
-            out << fmt(s.entropy[t]) << "," << fmt(received[t]) << "," << fmt(mean[t]) << "," << fmt(last[t]);
+            out << fmt(s.entropy[t]) << "," << fmt(received[t]) << "," << fmt(mean[t]) << ","
+                << fmt(last[t]);
             for (int l = 0; !lm && l < info.numLabels; ++l)
                 out << "," << fmt(s.classProbs[t * info.numLabels + l]);
             out << "\n";
@@ -284,4 +518,4 @@ int runScore(int argc, char **argv)
     return kExitOk;
 }
 
-}  // namespace terse::cli
+} // namespace terse::cli

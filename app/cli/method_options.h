@@ -1,0 +1,31 @@
+#pragma once
+// Method-specific options on the command line: `--param KEY=VALUE` parsing, validation against the
+// method's OptionSpecs, and the option listing of `terse compress --method M --help`.
+
+#include "terse/compressor.h"
+#include "terse/result.h"
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace terse::cli {
+
+// The registered method called `name`; NotFound names the known methods.
+Result<MethodInfo> findMethod(const std::string &name);
+
+// Parses the values of repeated `--param KEY=VALUE` options and checks each key and value against
+// the method's option specs. InvalidArgument names the key (listing the valid ones) or the bad
+// value.
+Result<std::map<std::string, std::string>>
+parseMethodParams(const MethodInfo &method, const std::vector<std::string> &assignments);
+
+// Checks one value against its spec (number in range, true/false, one of the choices).
+Result<void> validateParamValue(const MethodInfo &method, const OptionSpec &spec,
+                                const std::string &value);
+
+// Prints the method's name, description and every option with its type, range and default to
+// stdout.
+void printMethodOptions(const MethodInfo &method);
+
+} // namespace terse::cli

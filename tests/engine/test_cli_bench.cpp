@@ -1,0 +1,241 @@
+// Issue 6: `terse bench` end to end on one document of two shared datasets with two cheap methods
+// (random, selective_context on the tiny GPT-2): report.json, report.csv, the PNG charts
+// (signature, IHDR size, chunk CRCs), the summary table, skipped methods and bad command lines.
+#include <QDir>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <filesystem>
+
+namespace {
+
+const QString kShared = QStringLiteral(TERSE_SHARED_DIR);
+const QString kData = kShared + QStringLiteral("/data");
+const QString kTinyModel = kShared + QStringLiteral("/parity/models/tiny-gpt2-pos2048");
+
+struct Run {
+    int code = -1;
+    QString out;
+    QString err;
+};
+
+Run terse(const QStringList &args)
+{
+    QProcess p;
+    p.start(QStringLiteral(TERSE_CLI_PATH), args);
+    if (!p.waitForStarted(10000))
+        qFatal("cannot start %s", TERSE_CLI_PATH);
+    p.closeWriteChannel();
+    if (!p.waitForFinished(120000))
+        qFatal("terse bench did not finish");
+    return {p.exitCode(), QString::fromUtf8(p.readAllStandardOutput()),
+            QString::fromUtf8(p.readAllStandardError())};
+}
+
+std::uint32_t crc32Reference(const unsigned char *data, std::size_t n)
+{
+    std::uint32_t c = 0xFFFFFFFFu;
+    for (std::size_t i = 0; i < n; ++i) {
+        c ^= data[i];
+        for (int k = 0; k < 8; ++k)
+            c = (c >> 1) ^ (0xEDB88320u & (0u - (c & 1u)));
+    }
+    return c ^ 0xFFFFFFFFu;
+}
+
+std::uint32_t be32(const unsigned char *p)
+{
+    return (std::uint32_t(p[0]) << 24) | (std::uint32_t(p[1]) << 16) | (std::uint32_t(p[2]) << 8) |
+           p[3];
+}
+
+// Checks a PNG file: signature, IHDR first with the expected size, every chunk's CRC, IEND last.
+QString checkPng(const QString &path, quint32 width, quint32 height)
+{
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly))
+        return "cannot open " + path;
+    const QByteArray data = f.readAll();
+    const auto *p = reinterpret_cast<const unsigned char *>(data.constData());
+    if (data.size() < 8 || data.left(8) != QByteArray("\x89PNG\r\n\x1a\n", 8))
+        return "bad signature";
+    qsizetype at = 8;
+    QStringList types;
+    while (at + 12 <= data.size()) {
+        const quint32 len = be32(p + at);
+        if (at + 12 + len > static_cast<quint64>(data.size()))
+            return "truncated chunk";
+        const QString type = QString::fromLatin1(data.mid(at + 4, 4));
+        if (be32(p + at + 8 + len) != crc32Reference(p + at + 4, 4 + len))
+            return "bad CRC in " + type;
+        if (types.isEmpty() &&
+            (type != "IHDR" || be32(p + at + 8) != width || be32(p + at + 12) != height))
+            return QStringLiteral("IHDR %1x%2").arg(be32(p + at + 8)).arg(be32(p + at + 12));
+        types << type;
+        at += 12 + len;
+    }
+    if (at != data.size() || types.value(types.size() - 1) != "IEND" || !types.contains("IDAT"))
+        return "chunks: " + types.join(',');
+    return {};
+}
+
+} // namespace
+
+class TestCliBench : public QObject {
+    Q_OBJECT
+private slots:
+    void initTestCase()
+    {
+        if (!std::filesystem::exists((kData + "/gsm8k/test.jsonl").toStdString()) ||
+            !std::filesystem::exists((kTinyModel + "/model.safetensors").toStdString()))
+            QSKIP("shared data or the tiny model not found (TERSE_SHARED_DIR)");
+    }
+
+    void benchWritesReportCsvAndCharts()
+    {
+        QTemporaryDir out;
+        const Run r = terse({"bench", "--methods", "random,selective_context", "--rates", "0.5",
+                             "--datasets", "gsm8k,sentence_compression", "--max-docs", "1",
+                             "--model", kTinyModel, "--data-dir", kData, "--out", out.path()});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        // report.json: one result per (dataset, method, rate), with the metrics each dataset
+        // defines.
+        QFile jf(out.filePath("report.json"));
+        QVERIFY(jf.open(QIODevice::ReadOnly));
+        const QJsonObject report = QJsonDocument::fromJson(jf.readAll()).object();
+        QCOMPARE(report["methods"].toArray().size(), 2);
+        QCOMPARE(report["token_counter"].toString(), QStringLiteral("cl100k_base"));
+        QVERIFY(report["complete"].toBool());
+        QCOMPARE(report["datasets"].toArray()[0].toObject()["docs"].toInt(), 1);
+        QVERIFY(report["skipped_methods"].toArray().isEmpty());
+        const QJsonArray results = report["results"].toArray();
+        QCOMPARE(results.size(), 4);
+        QStringList seen;
+        for (const auto &v : results) {
+            const QJsonObject c = v.toObject();
+            const QString ds = c["dataset"].toString(), m = c["method"].toString();
+            seen << ds + "/" + m;
+            QCOMPARE(c["requested_rate"].toDouble(), 0.5);
+            QCOMPARE(c["docs"].toInt(), 1);
+            QCOMPARE(c["errors"].toInt(), 0);
+            const double achieved = c["achieved_rate"].toDouble();
+            QVERIFY2(achieved > 0.3 && achieved < 0.7, qPrintable(ds + "/" + m));
+            for (const char *k : {"rouge1", "rouge2", "rougeL", "bleu"}) {
+                const double x = c[k].toDouble(-1);
+                QVERIFY2(x > 0 && x <= 1, k);
+            }
+            QVERIFY(c["rouge1"].toDouble() >= c["rouge2"].toDouble());
+            QVERIFY(c["tokens"].toInt() > 0);
+            QVERIFY(c["peak_rss_mb"].toDouble() > 10);
+            QVERIFY(c["other_ms_per_1k"].toDouble(-1) >= 0);
+            if (m == "random")
+                QCOMPARE(c["forward_ms_per_1k"].toDouble(), 0.0);
+            else
+                QVERIFY(c["forward_ms_per_1k"].toDouble() > 0);
+            if (ds == "sentence_compression") {
+                QVERIFY(c["token_f1"].toDouble(-1) >= 0 && c["token_f1"].toDouble() <= 1);
+                QVERIFY(c["answer_retention"].isNull());
+            } else {
+                QVERIFY(c["token_f1"].isNull());
+                QVERIFY(c["answer_retention"].toDouble(-1) >= 0 &&
+                        c["answer_retention"].toDouble() <= 1);
+                QVERIFY(c["tokens"].toInt() > 500); // the 8-shot prompt
+            }
+            QCOMPARE(c["per_doc"].toArray().size(), 1);
+        }
+        QCOMPARE(seen, (QStringList{"gsm8k/random", "gsm8k/selective_context",
+                                    "sentence_compression/random",
+                                    "sentence_compression/selective_context"}));
+        // report.csv: the header and one row per result, same numbers as the JSON.
+        QFile cf(out.filePath("report.csv"));
+        QVERIFY(cf.open(QIODevice::ReadOnly));
+        const QStringList rows = QString::fromUtf8(cf.readAll()).split('\n', Qt::SkipEmptyParts);
+        QCOMPARE(rows.size(), 5);
+        QCOMPARE(rows[0],
+                 QStringLiteral(
+                     "dataset,method,requested_rate,achieved_rate,docs,errors,rouge1,rouge2,rougeL,"
+                     "bleu,token_f1,answer_retention,tokens,forward_ms_per_1k,other_ms_per_1k,"
+                     "peak_rss_mb"));
+        const QStringList first = rows[1].split(',');
+        QCOMPARE(first.size(), 16);
+        QCOMPARE(first[0], QStringLiteral("gsm8k"));
+        QCOMPARE(first[1], QStringLiteral("random"));
+        QVERIFY(std::abs(first[3].toDouble() - results[0].toObject()["achieved_rate"].toDouble()) <
+                1e-5);
+        QVERIFY(first[10].isEmpty()); // no token F1 on gsm8k
+        // The charts are valid PNGs of the documented size.
+        QCOMPARE(checkPng(out.filePath("rate_vs_rougeL.png"), 900, 560), QString());
+        QCOMPARE(checkPng(out.filePath("time_per_1k.png"), 900, 560), QString());
+        // The summary table on stdout, progress on stderr.
+        QVERIFY(r.out.startsWith(QStringLiteral("dataset ")));
+        QVERIFY(r.out.contains(QRegularExpression(
+            QStringLiteral("\\nsentence_compression +selective_context +0\\.50 "))));
+        QVERIFY(r.out.contains(QStringLiteral("4 cells, 4 compressions in ")));
+        QVERIFY(r.err.contains(QStringLiteral("4/4 compressions")));
+    }
+
+    void skipsMethodsWithoutUsableModel()
+    {
+        // llmlingua2 needs a token classifier: given a causal LM as --tagger it is skipped, the
+        // rest runs.
+        QTemporaryDir out;
+        const Run r = terse({"bench", "--methods", "head,llmlingua2", "--rates", "0.5",
+                             "--datasets", "sentence_compression", "--max-docs", "1", "--tagger",
+                             kTinyModel, "--data-dir", kData, "--out", out.path(), "--quiet"});
+        QCOMPARE(r.code, 5);
+        QVERIFY2(r.err.startsWith(QStringLiteral("terse: bench: skipping llmlingua2: ")),
+                 qPrintable(r.err));
+        QFile jf(out.filePath("report.json"));
+        QVERIFY(jf.open(QIODevice::ReadOnly));
+        const QJsonObject report = QJsonDocument::fromJson(jf.readAll()).object();
+        QCOMPARE(report["results"].toArray().size(), 1);
+        QCOMPARE(report["skipped_methods"].toArray()[0].toObject()["method"].toString(),
+                 QStringLiteral("llmlingua2"));
+    }
+
+    void badCommandLines_data()
+    {
+        QTest::addColumn<QStringList>("args");
+        QTest::addColumn<int>("code");
+        QTest::addColumn<QString>("message");
+        QTest::newRow("missing data dir")
+            << QStringList{"bench", "--data-dir", "/nonexistent/data"} << 4
+            << "terse: data folder '/nonexistent/data' not found; pass --data-dir with "
+               "the shared data folder (it holds gsm8k/, leval/, longbench/, "
+               "sentence_compression/)\n";
+        QTest::newRow("unknown dataset")
+            << QStringList{"bench", "--datasets", "gsm8k,squad"} << 4
+            << "terse: unknown dataset 'squad' (known: gsm8k, leval_meeting, leval_nq, "
+               "multi_news, sentence_compression)\n";
+        QTest::newRow("unknown method")
+            << QStringList{"bench", "--methods", "random,zip"} << 4
+            << "terse: unknown method 'zip' (known: random, head, tail, head_tail, "
+               "selective_context, llmlingua2, llmlingua, longllmlingua, dac, pis, "
+               "entropy_only, attention_only)\n";
+        QTest::newRow("rate 1.5") << QStringList{"bench", "--rates", "0.5,1.5"} << 2
+                                  << "terse: --rates must be in (0, 1], got 1.5\n";
+        QTest::newRow("missing model") << QStringList{"bench", "--model", "/nonexistent/model"} << 4
+                                       << "terse: --model '/nonexistent/model' does not exist\n";
+        QTest::newRow("max docs") << QStringList{"bench", "--max-docs", "-1"} << 2
+                                  << "terse: --max-docs must be in [0, 1073741824], got -1\n";
+    }
+
+    void badCommandLines()
+    {
+        QFETCH(QStringList, args);
+        QFETCH(int, code);
+        QFETCH(QString, message);
+        const Run r = terse(args);
+        QCOMPARE(r.err, message);
+        QCOMPARE(r.code, code);
+        QVERIFY(r.out.isEmpty());
+    }
+};
+
+QTEST_GUILESS_MAIN(TestCliBench)
+#include "test_cli_bench.moc"

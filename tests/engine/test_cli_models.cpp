@@ -1,0 +1,119 @@
+// Issue 6: `terse compress --model/--target-tokenizer` with the tiny GPT-2 of
+// ../shared/parity/models, and `terse models` (bundled default models and a HuggingFace cache, text
+// and JSON).
+#include "cli_test_util.h"
+
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <cmath>
+
+using namespace cli_test;
+
+class TestCliModels : public QObject {
+    Q_OBJECT
+private slots:
+    void modelOption()
+    {
+        if (!haveTinyModel())
+            QSKIP("tiny model not found (TERSE_SHARED_DIR)");
+        const QByteArray text =
+            "The committee met on Tuesday to review the budget for the coming year. After a long "
+            "discussion the members agreed to move the spring meeting to Lisbon.";
+        Run r = terse({"compress", "--method", "selective_context", "--model", tinyModel(),
+                       "--rate", "0.5", "--json", "--param", "reduce_level=token"},
+                      text);
+        QCOMPARE(r.code, 0);
+        const QJsonObject o = QJsonDocument::fromJson(r.out.toUtf8()).object();
+        QCOMPARE(o["model"].toString(), tinyModel());
+        QCOMPARE(o["unit"].toString(), QStringLiteral("token"));
+        QVERIFY(o["achieved_rate"].toDouble() > 0.3 && o["achieved_rate"].toDouble() < 0.7);
+        // A model-free method says it ignored --model.
+        r = terse({"compress", "--method", "head", "--model", tinyModel()}, "a b c d");
+        QCOMPARE(r.code, 0);
+        QCOMPARE(r.out, QStringLiteral("a b\n"));
+        QCOMPARE(r.err,
+                 QStringLiteral("terse: warning: head uses no model; --model was ignored\n"));
+    }
+
+    void targetTokenizer()
+    {
+        const Run bad = terse({"compress", "--target-tokenizer", "no_such_encoding"}, "a b");
+        QCOMPARE(bad.code, 4);
+        QVERIFY2(bad.err.startsWith(QStringLiteral(
+                     "terse: --target-tokenizer: target tokenizer 'no_such_encoding' "
+                     "not found in ")),
+                 qPrintable(bad.err));
+        if (!haveTinyModel())
+            QSKIP("tiny model not found (TERSE_SHARED_DIR)");
+        // A tokenizer folder as the target: token accounting in GPT-2 tokens of the tiny model.
+        const Run r = terse({"compress", "--method", "selective_context", "--model", tinyModel(),
+                             "--target-tokenizer", tinyModel(), "--json", "--rate", "0.5"},
+                            "The committee met on Tuesday to review the budget. The treasurer will "
+                            "present figures.");
+        QCOMPARE(r.code, 0);
+        const QJsonObject o = QJsonDocument::fromJson(r.out.toUtf8()).object();
+        QVERIFY(o["target_tokens_in"].toInt() > 10);
+        QVERIFY(o["target_tokens_out"].toInt() < o["target_tokens_in"].toInt());
+    }
+
+    void listsModels()
+    {
+        QTemporaryDir res, hf;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(QStringLiteral("TERSE_RESOURCES_DIR"), res.path());
+        Run r = terse({"models", "--hf-cache", hf.path()}, {}, env);
+        QCOMPARE(r.code, 0);
+        QCOMPARE(
+            r.out,
+            QStringLiteral("default models:\n  none installed in %1/models (train them with `terse "
+                           "train`)\nHuggingFace cache:\n  no models found\n")
+                .arg(res.path()));
+        if (!haveTinyModel())
+            QSKIP("tiny model not found (TERSE_SHARED_DIR)");
+        // A bundled default model and a HuggingFace cache snapshot (symlinks into blobs/, as the
+        // hub makes them).
+        QVERIFY(QDir(res.path()).mkpath(QStringLiteral("models")));
+        QVERIFY(QFile::link(tinyModel(), res.filePath(QStringLiteral("models/terse-lm"))));
+        const QString snap = hf.filePath(QStringLiteral("models--org--tiny/snapshots/abc123"));
+        QVERIFY(QDir().mkpath(snap));
+        QVERIFY(QDir().mkpath(hf.filePath(QStringLiteral("models--org--tiny/blobs"))));
+        qint64 expectedSize = 0;
+        for (const QString &name : QDir(tinyModel()).entryList(QDir::Files)) {
+            const QString blob = hf.filePath(QStringLiteral("models--org--tiny/blobs/") + name);
+            QVERIFY(QFile::copy(tinyModel() + QLatin1Char('/') + name, blob));
+            QVERIFY(QFile::link(blob, snap + QLatin1Char('/') + name));
+            expectedSize += QFileInfo(blob).size();
+        }
+        r = terse({"models", "--hf-cache", hf.path(), "--json"}, {}, env);
+        QCOMPARE(r.code, 0);
+        const QJsonObject o = QJsonDocument::fromJson(r.out.toUtf8()).object();
+        const QJsonArray defaults = o["default"].toArray();
+        QCOMPARE(defaults.size(), 1);
+        QCOMPARE(defaults[0].toObject()["name"].toString(), QStringLiteral("terse-lm"));
+        QCOMPARE(defaults[0].toObject()["architecture"].toString(), QStringLiteral("gpt2"));
+        const QJsonArray cached = o["huggingface_cache"].toArray();
+        QCOMPARE(cached.size(), 1);
+        const QJsonObject m = cached[0].toObject();
+        QCOMPARE(m["name"].toString(), QStringLiteral("org/tiny"));
+        QCOMPARE(m["architecture"].toString(), QStringLiteral("gpt2"));
+        QCOMPARE(m["format"].toString(), QStringLiteral("safetensors"));
+        QCOMPARE(m["tokenizer"].toString(), QStringLiteral("vocab.json + merges.txt"));
+        QCOMPARE(m["size_bytes"].toInteger(), expectedSize);
+        QCOMPARE(m["parameters"].toInteger(), defaults[0].toObject()["parameters"].toInteger());
+        QVERIFY(m["parameters"].toInteger() > 100000);
+        r = terse({"models", "--hf-cache", hf.path()}, {}, env);
+        QVERIFY(r.out.contains(QStringLiteral("org/tiny")));
+        QVERIFY(r.out.contains(QStringLiteral("terse-lm")));
+        r = terse({"models", "--hf-cache", "/nonexistent/hub"}, {}, env);
+        QCOMPARE(r.code, 4);
+        QCOMPARE(r.err, QStringLiteral("terse: --hf-cache '/nonexistent/hub' is not a folder\n"));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestCliModels)
+#include "test_cli_models.moc"
