@@ -1,10 +1,10 @@
 #include "cli.h"
 
-#include <algorithm>
-#include <filesystem>
 #include "terse/resources.h"
 #include "terse/tokenizer.h"
 
+#include <algorithm>
+#include <filesystem>
 #include <cerrno>
 #include <cmath>
 #include <cstdio>
