@@ -19,7 +19,7 @@ const std::string kText =
 
 std::string modelsDir() { return std::string(TERSE_SHARED_DIR) + "/parity/models/"; }
 
-bool overlaps(const Unit &u, const Span &s) { return u.span.begin < s.end && s.begin < u.span.end; }
+bool overlaps(const Unit &u, const Span &s) { return u.segment == 0 && u.span.begin < s.end && s.begin < u.span.end; }
 
 }  // namespace
 
