@@ -261,18 +261,6 @@
         <translation>Den laufenden Auftrag anhalten (Esc)</translation>
     </message>
     <message>
-        <source>Colour tokens by this score</source>
-        <translation>Tokens nach dieser Bewertung einfärben</translation>
-    </message>
-    <message>
-        <source>Colour &amp;by:</source>
-        <translation>&amp;Färben nach:</translation>
-    </message>
-    <message>
-        <source>No result yet: paste a prompt and press Compress.</source>
-        <translation>Noch kein Ergebnis: Prompt einfügen und auf Komprimieren drücken.</translation>
-    </message>
-    <message>
         <source>Ready.</source>
         <translation>Bereit.</translation>
     </message>
@@ -512,10 +500,6 @@
         <translation>Breche ab…</translation>
     </message>
     <message>
-        <source>decision only</source>
-        <translation>nur Entscheidung</translation>
-    </message>
-    <message>
         <source>Nothing to save yet: compress a prompt first.</source>
         <translation>Noch nichts zu speichern: komprimieren Sie zuerst einen Prompt.</translation>
     </message>
@@ -530,6 +514,90 @@
     <message>
         <source>Cannot save “%1”: %2</source>
         <translation>„%1“ kann nicht gespeichert werden: %2</translation>
+    </message>
+    <message>
+        <source>Edit Prompt</source>
+        <translation>Prompt bearbeiten</translation>
+    </message>
+    <message>
+        <source>Unpin</source>
+        <translation>Lösen</translation>
+    </message>
+    <message>
+        <source>Unpin All</source>
+        <translation>Alle lösen</translation>
+    </message>
+    <message>
+        <source>Save &amp;Prompt</source>
+        <translation>&amp;Prompt speichern</translation>
+    </message>
+    <message>
+        <source>Save Prompt &amp;As…</source>
+        <translation>Prompt speichern &amp;unter…</translation>
+    </message>
+    <message>
+        <source>&amp;Undo</source>
+        <translation>&amp;Rückgängig</translation>
+    </message>
+    <message>
+        <source>&amp;Redo</source>
+        <translation>&amp;Wiederholen</translation>
+    </message>
+    <message>
+        <source>&amp;Structured Prompt Editor</source>
+        <translation>&amp;Strukturierter Prompt-Editor</translation>
+    </message>
+    <message>
+        <source>Edit the prompt as instruction, contexts and question</source>
+        <translation>Den Prompt als Anweisung, Kontexte und Frage bearbeiten</translation>
+    </message>
+    <message>
+        <source>The prompt changed since this result: compress again before pinning.</source>
+        <translation>Der Prompt hat sich seit diesem Ergebnis geändert: vor dem Fixieren erneut komprimieren.</translation>
+    </message>
+    <message>
+        <source>Pin “%1” (keep)</source>
+        <translation>„%1“ fixieren (behalten)</translation>
+    </message>
+    <message>
+        <source>Pin “%1” (drop)</source>
+        <translation>„%1“ fixieren (entfernen)</translation>
+    </message>
+    <message>
+        <source>Unpin “%1”</source>
+        <translation>„%1“ lösen</translation>
+    </message>
+    <message>
+        <source>S&amp;amples</source>
+        <translation>&amp;Beispiele</translation>
+    </message>
+    <message>
+        <source>&amp;Light</source>
+        <translation>&amp;Hell</translation>
+    </message>
+    <message>
+        <source>&amp;Dark</source>
+        <translation>&amp;Dunkel</translation>
+    </message>
+    <message>
+        <source>&amp;System</source>
+        <translation>&amp;System</translation>
+    </message>
+    <message>
+        <source>&amp;Theme</source>
+        <translation>&amp;Farbschema</translation>
+    </message>
+    <message>
+        <source>Save prompt</source>
+        <translation>Prompt speichern</translation>
+    </message>
+    <message>
+        <source>Text files (*.txt *.md);;All files (*)</source>
+        <translation>Textdateien (*.txt *.md);;Alle Dateien (*)</translation>
+    </message>
+    <message>
+        <source>Saved the prompt to %1.</source>
+        <translation>Prompt in %1 gespeichert.</translation>
     </message>
 </context>
 <context>
@@ -673,6 +741,37 @@
     </message>
 </context>
 <context>
+    <name>terse::app::PinList</name>
+    <message>
+        <source>&lt;b&gt;Pinned words&lt;/b&gt;</source>
+        <translation>&lt;b&gt;Fixierte Wörter&lt;/b&gt;</translation>
+    </message>
+    <message>
+        <source>Click a word in the result to pin it: keep → drop → unpinned. Every method honours pins.</source>
+        <translation>Ein Wort im Ergebnis anklicken, um es zu fixieren: behalten → entfernen → gelöst. Jede Methode beachtet fixierte Wörter.</translation>
+    </message>
+    <message>
+        <source>Unpin</source>
+        <translation>Lösen</translation>
+    </message>
+    <message>
+        <source>Unpin All</source>
+        <translation>Alle lösen</translation>
+    </message>
+    <message>
+        <source>keep: %1</source>
+        <translation>behalten: %1</translation>
+    </message>
+    <message>
+        <source>drop: %1</source>
+        <translation>entfernen: %1</translation>
+    </message>
+    <message>
+        <source>None: click a word in the result to pin it.</source>
+        <translation>Keine: ein Wort im Ergebnis anklicken, um es zu fixieren.</translation>
+    </message>
+</context>
+<context>
     <name>terse::app::ResultAdapter</name>
     <message>
         <source>Instructions and questions are kept verbatim.</source>
@@ -709,6 +808,149 @@
     <message>
         <source>%1 → %2 %3s (%4% kept, requested %5%) · %6 ms</source>
         <translation>%1 → %2 %3s (%4 % behalten, angefordert %5 %) · %6 ms</translation>
+    </message>
+    <message>
+        <source>Still present after stage: %1.</source>
+        <translation>Nach Stufe %1 noch vorhanden.</translation>
+    </message>
+    <message>
+        <source>Dropped later.</source>
+        <translation>Später entfernt.</translation>
+    </message>
+    <message>
+        <source>Pinned by you: always kept (click again to pin as dropped).</source>
+        <translation>Von Ihnen fixiert: immer behalten (erneut klicken, um es als entfernt zu fixieren).</translation>
+    </message>
+    <message>
+        <source>Pinned by you: always dropped (click again to unpin).</source>
+        <translation>Von Ihnen fixiert: immer entfernt (erneut klicken, um es zu lösen).</translation>
+    </message>
+</context>
+<context>
+    <name>terse::app::ResultInspector</name>
+    <message>
+        <source>No result yet: paste a prompt and press Compress.</source>
+        <translation>Noch kein Ergebnis: Prompt einfügen und auf Komprimieren drücken.</translation>
+    </message>
+    <message>
+        <source>Colour tokens by this score</source>
+        <translation>Tokens nach dieser Bewertung einfärben</translation>
+    </message>
+    <message>
+        <source>Colour &amp;by:</source>
+        <translation>&amp;Färben nach:</translation>
+    </message>
+    <message>
+        <source>Click a word to pin it (keep → drop → unpinned); Ctrl+click to see its attention; right-click for more.</source>
+        <translation>Wort anklicken zum Fixieren (behalten → entfernen → gelöst); Strg+Klick zeigt seine Attention; Rechtsklick für mehr.</translation>
+    </message>
+    <message>
+        <source>Transformer layer (0 = first)</source>
+        <translation>Transformer-Schicht (0 = erste)</translation>
+    </message>
+    <message>
+        <source>all (sum)</source>
+        <translation>alle (Summe)</translation>
+    </message>
+    <message>
+        <source>Attention head; “all” sums the heads of the layer</source>
+        <translation>Attention-Kopf; „alle“ summiert die Köpfe der Schicht</translation>
+    </message>
+    <message>
+        <source>&amp;Layer:</source>
+        <translation>&amp;Schicht:</translation>
+    </message>
+    <message>
+        <source>&amp;Head:</source>
+        <translation>&amp;Kopf:</translation>
+    </message>
+    <message>
+        <source>Ctrl+click a word in the result to see where it attends.</source>
+        <translation>Strg+Klick auf ein Wort im Ergebnis zeigt, worauf es achtet.</translation>
+    </message>
+    <message>
+        <source>Scores</source>
+        <translation>Bewertungen</translation>
+    </message>
+    <message>
+        <source>Histogram</source>
+        <translation>Histogramm</translation>
+    </message>
+    <message>
+        <source>Entropy Shift</source>
+        <translation>Entropieverschiebung</translation>
+    </message>
+    <message>
+        <source>Attention</source>
+        <translation>Attention</translation>
+    </message>
+    <message>
+        <source>The colouring score per token, kept tokens marked, with the threshold and window boundaries</source>
+        <translation>Die Färbungsbewertung je Token, behaltene Tokens markiert, mit Schwelle und Fenstergrenzen</translation>
+    </message>
+    <message>
+        <source>Distribution of the colouring score, kept and dropped, with the threshold</source>
+        <translation>Verteilung der Färbungsbewertung, behalten und entfernt, mit der Schwelle</translation>
+    </message>
+    <message>
+        <source>Per-token entropy before and after a stage of dynamic DAC</source>
+        <translation>Entropie je Token vor und nach einer Stufe des dynamischen DAC</translation>
+    </message>
+    <message>
+        <source>One layer/head&apos;s attention row from the selected word</source>
+        <translation>Die Attention-Zeile einer Schicht/eines Kopfes vom ausgewählten Wort</translation>
+    </message>
+    <message>
+        <source>decision only</source>
+        <translation>nur Entscheidung</translation>
+    </message>
+    <message>
+        <source>entropy before %1</source>
+        <translation>Entropie vor %1</translation>
+    </message>
+    <message>
+        <source>entropy after %1</source>
+        <translation>Entropie nach %1</translation>
+    </message>
+    <message>
+        <source>Computing the attention row of “%1”…</source>
+        <translation>Attention-Zeile von „%1“ wird berechnet…</translation>
+    </message>
+    <message>
+        <source>No attention row: %1</source>
+        <translation>Keine Attention-Zeile: %1</translation>
+    </message>
+    <message>
+        <source>all heads</source>
+        <translation>alle Köpfe</translation>
+    </message>
+    <message>
+        <source>head %1</source>
+        <translation>Kopf %1</translation>
+    </message>
+    <message>
+        <source>attention from “%1” · layer %2 · %3</source>
+        <translation>Attention von „%1“ · Schicht %2 · %3</translation>
+    </message>
+    <message>
+        <source>%1 model tokens · %2</source>
+        <translation>%1 Modell-Tokens · %2</translation>
+    </message>
+    <message>
+        <source>Pin: Always &amp;Keep</source>
+        <translation>Fixieren: immer &amp;behalten</translation>
+    </message>
+    <message>
+        <source>Pin: Always &amp;Drop</source>
+        <translation>Fixieren: immer &amp;entfernen</translation>
+    </message>
+    <message>
+        <source>&amp;Unpin</source>
+        <translation>&amp;Lösen</translation>
+    </message>
+    <message>
+        <source>Show &amp;Attention from Here</source>
+        <translation>&amp;Attention von hier zeigen</translation>
     </message>
 </context>
 <context>
@@ -755,6 +997,28 @@
     </message>
 </context>
 <context>
+    <name>terse::widgets::AttentionPlot</name>
+    <message>
+        <source>attention</source>
+        <translation>Attention</translation>
+    </message>
+</context>
+<context>
+    <name>terse::widgets::ColorLegend</name>
+    <message>
+        <source>Colour legend</source>
+        <translation>Farblegende</translation>
+    </message>
+    <message>
+        <source>Background colour: %1 from %2 (pale) to %3 (strong); values outside are clamped.</source>
+        <translation>Hintergrundfarbe: %1 von %2 (blass) bis %3 (kräftig); Werte außerhalb werden begrenzt.</translation>
+    </message>
+    <message>
+        <source>Struck through: dropped · green underline: pinned keep · red underline: pinned drop</source>
+        <translation>Durchgestrichen: entfernt · grün unterstrichen: fixiert behalten · rot unterstrichen: fixiert entfernen</translation>
+    </message>
+</context>
+<context>
     <name>terse::widgets::PromptEditor</name>
     <message>
         <source>Paste a prompt here, open a .txt or .md file, or drop one on this editor.</source>
@@ -766,6 +1030,21 @@
     </message>
 </context>
 <context>
+    <name>terse::widgets::ScoreHistogram</name>
+    <message>
+        <source>tokens</source>
+        <translation>Tokens</translation>
+    </message>
+    <message>
+        <source>dropped</source>
+        <translation>entfernt</translation>
+    </message>
+    <message>
+        <source>kept</source>
+        <translation>behalten</translation>
+    </message>
+</context>
+<context>
     <name>terse::widgets::ScorePlot</name>
     <message>
         <source>token</source>
@@ -774,6 +1053,76 @@
     <message>
         <source>kept</source>
         <translation>behalten</translation>
+    </message>
+</context>
+<context>
+    <name>terse::widgets::StageScrubber</name>
+    <message>
+        <source>Stages:</source>
+        <translation>Stufen:</translation>
+    </message>
+    <message>
+        <source>Previous stage</source>
+        <translation>Vorherige Stufe</translation>
+    </message>
+    <message>
+        <source>Next stage</source>
+        <translation>Nächste Stufe</translation>
+    </message>
+    <message>
+        <source>Replay the method stage by stage: the view shows what was removed up to this stage.</source>
+        <translation>Die Methode Stufe für Stufe abspielen: die Ansicht zeigt, was bis zu dieser Stufe entfernt wurde.</translation>
+    </message>
+    <message>
+        <source>final result</source>
+        <translation>Endergebnis</translation>
+    </message>
+    <message>
+        <source>%1 (%2 of %3)</source>
+        <translation>%1 (%2 von %3)</translation>
+    </message>
+</context>
+<context>
+    <name>terse::widgets::StructuredPromptEditor</name>
+    <message>
+        <source>&lt;b&gt;Instruction&lt;/b&gt; (kept verbatim by the LLMLingua family)</source>
+        <translation>&lt;b&gt;Anweisung&lt;/b&gt; (von der LLMLingua-Familie wörtlich behalten)</translation>
+    </message>
+    <message>
+        <source>e.g. Answer the question using the passages below.</source>
+        <translation>z. B. Beantworte die Frage anhand der folgenden Passagen.</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Contexts&lt;/b&gt; (passages or demonstrations; these are compressed)</source>
+        <translation>&lt;b&gt;Kontexte&lt;/b&gt; (Passagen oder Beispiele; diese werden komprimiert)</translation>
+    </message>
+    <message>
+        <source>&amp;Add Context</source>
+        <translation>Kontext &amp;hinzufügen</translation>
+    </message>
+    <message>
+        <source>Add another context or demonstration</source>
+        <translation>Einen weiteren Kontext oder ein Beispiel hinzufügen</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Question&lt;/b&gt; (kept verbatim; LongLLMLingua ranks contexts by it)</source>
+        <translation>&lt;b&gt;Frage&lt;/b&gt; (wörtlich behalten; LongLLMLingua ordnet die Kontexte danach)</translation>
+    </message>
+    <message>
+        <source>e.g. Which ship arrives first?</source>
+        <translation>z. B. Welches Schiff kommt zuerst an?</translation>
+    </message>
+    <message>
+        <source>A retrieved passage or a demonstration.</source>
+        <translation>Eine abgerufene Passage oder ein Beispiel.</translation>
+    </message>
+    <message>
+        <source>Remove this context</source>
+        <translation>Diesen Kontext entfernen</translation>
+    </message>
+    <message>
+        <source>Context %1</source>
+        <translation>Kontext %1</translation>
     </message>
 </context>
 <context>
@@ -801,6 +1150,14 @@
     <message>
         <source>forced</source>
         <translation>erzwungen</translation>
+    </message>
+    <message>
+        <source>pinned: keep</source>
+        <translation>fixiert: behalten</translation>
+    </message>
+    <message>
+        <source>pinned: drop</source>
+        <translation>fixiert: entfernen</translation>
     </message>
 </context>
 </TS>

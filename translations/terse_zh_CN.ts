@@ -260,18 +260,6 @@
         <translation>停止正在运行的任务 (Esc)</translation>
     </message>
     <message>
-        <source>Colour tokens by this score</source>
-        <translation>按此分数为词元着色</translation>
-    </message>
-    <message>
-        <source>Colour &amp;by:</source>
-        <translation>着色依据(&amp;B)：</translation>
-    </message>
-    <message>
-        <source>No result yet: paste a prompt and press Compress.</source>
-        <translation>尚无结果：粘贴提示词并点击“压缩”。</translation>
-    </message>
-    <message>
         <source>Ready.</source>
         <translation>就绪。</translation>
     </message>
@@ -510,10 +498,6 @@
         <translation>正在取消…</translation>
     </message>
     <message>
-        <source>decision only</source>
-        <translation>仅显示判定</translation>
-    </message>
-    <message>
         <source>Nothing to save yet: compress a prompt first.</source>
         <translation>尚无可保存内容：请先压缩提示词。</translation>
     </message>
@@ -528,6 +512,90 @@
     <message>
         <source>Cannot save “%1”: %2</source>
         <translation>无法保存“%1”：%2</translation>
+    </message>
+    <message>
+        <source>Edit Prompt</source>
+        <translation>编辑提示词</translation>
+    </message>
+    <message>
+        <source>Unpin</source>
+        <translation>取消固定</translation>
+    </message>
+    <message>
+        <source>Unpin All</source>
+        <translation>全部取消固定</translation>
+    </message>
+    <message>
+        <source>Save &amp;Prompt</source>
+        <translation>保存提示词(&amp;P)</translation>
+    </message>
+    <message>
+        <source>Save Prompt &amp;As…</source>
+        <translation>提示词另存为(&amp;A)…</translation>
+    </message>
+    <message>
+        <source>&amp;Undo</source>
+        <translation>撤销(&amp;U)</translation>
+    </message>
+    <message>
+        <source>&amp;Redo</source>
+        <translation>重做(&amp;R)</translation>
+    </message>
+    <message>
+        <source>&amp;Structured Prompt Editor</source>
+        <translation>结构化提示词编辑器(&amp;S)</translation>
+    </message>
+    <message>
+        <source>Edit the prompt as instruction, contexts and question</source>
+        <translation>按指令、上下文和问题编辑提示词</translation>
+    </message>
+    <message>
+        <source>The prompt changed since this result: compress again before pinning.</source>
+        <translation>此结果之后提示词已更改：请先重新压缩再固定。</translation>
+    </message>
+    <message>
+        <source>Pin “%1” (keep)</source>
+        <translation>固定“%1”（保留）</translation>
+    </message>
+    <message>
+        <source>Pin “%1” (drop)</source>
+        <translation>固定“%1”（删除）</translation>
+    </message>
+    <message>
+        <source>Unpin “%1”</source>
+        <translation>取消固定“%1”</translation>
+    </message>
+    <message>
+        <source>S&amp;amples</source>
+        <translation>示例(&amp;A)</translation>
+    </message>
+    <message>
+        <source>&amp;Light</source>
+        <translation>浅色(&amp;L)</translation>
+    </message>
+    <message>
+        <source>&amp;Dark</source>
+        <translation>深色(&amp;D)</translation>
+    </message>
+    <message>
+        <source>&amp;System</source>
+        <translation>跟随系统(&amp;S)</translation>
+    </message>
+    <message>
+        <source>&amp;Theme</source>
+        <translation>主题(&amp;T)</translation>
+    </message>
+    <message>
+        <source>Save prompt</source>
+        <translation>保存提示词</translation>
+    </message>
+    <message>
+        <source>Text files (*.txt *.md);;All files (*)</source>
+        <translation>文本文件 (*.txt *.md);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>Saved the prompt to %1.</source>
+        <translation>提示词已保存到 %1。</translation>
     </message>
 </context>
 <context>
@@ -671,6 +739,37 @@
     </message>
 </context>
 <context>
+    <name>terse::app::PinList</name>
+    <message>
+        <source>&lt;b&gt;Pinned words&lt;/b&gt;</source>
+        <translation>&lt;b&gt;已固定的词&lt;/b&gt;</translation>
+    </message>
+    <message>
+        <source>Click a word in the result to pin it: keep → drop → unpinned. Every method honours pins.</source>
+        <translation>点击结果中的词即可固定：保留 → 删除 → 取消固定。所有方法都会遵守固定。</translation>
+    </message>
+    <message>
+        <source>Unpin</source>
+        <translation>取消固定</translation>
+    </message>
+    <message>
+        <source>Unpin All</source>
+        <translation>全部取消固定</translation>
+    </message>
+    <message>
+        <source>keep: %1</source>
+        <translation>保留：%1</translation>
+    </message>
+    <message>
+        <source>drop: %1</source>
+        <translation>删除：%1</translation>
+    </message>
+    <message>
+        <source>None: click a word in the result to pin it.</source>
+        <translation>无：点击结果中的词即可固定。</translation>
+    </message>
+</context>
+<context>
     <name>terse::app::ResultAdapter</name>
     <message>
         <source>Instructions and questions are kept verbatim.</source>
@@ -707,6 +806,149 @@
     <message>
         <source>%1 → %2 %3s (%4% kept, requested %5%) · %6 ms</source>
         <translation>%1 → %2 %3s（保留 %4%，请求 %5%）· %6 毫秒</translation>
+    </message>
+    <message>
+        <source>Still present after stage: %1.</source>
+        <translation>在阶段 %1 之后仍然存在。</translation>
+    </message>
+    <message>
+        <source>Dropped later.</source>
+        <translation>之后被删除。</translation>
+    </message>
+    <message>
+        <source>Pinned by you: always kept (click again to pin as dropped).</source>
+        <translation>已由你固定：始终保留（再次点击改为固定删除）。</translation>
+    </message>
+    <message>
+        <source>Pinned by you: always dropped (click again to unpin).</source>
+        <translation>已由你固定：始终删除（再次点击取消固定）。</translation>
+    </message>
+</context>
+<context>
+    <name>terse::app::ResultInspector</name>
+    <message>
+        <source>No result yet: paste a prompt and press Compress.</source>
+        <translation>尚无结果：粘贴提示词并点击“压缩”。</translation>
+    </message>
+    <message>
+        <source>Colour tokens by this score</source>
+        <translation>按此分数为词元着色</translation>
+    </message>
+    <message>
+        <source>Colour &amp;by:</source>
+        <translation>着色依据(&amp;B)：</translation>
+    </message>
+    <message>
+        <source>Click a word to pin it (keep → drop → unpinned); Ctrl+click to see its attention; right-click for more.</source>
+        <translation>点击词可固定（保留 → 删除 → 取消固定）；Ctrl+点击查看其注意力；右键查看更多。</translation>
+    </message>
+    <message>
+        <source>Transformer layer (0 = first)</source>
+        <translation>Transformer 层（0 = 第一层）</translation>
+    </message>
+    <message>
+        <source>all (sum)</source>
+        <translation>全部（求和）</translation>
+    </message>
+    <message>
+        <source>Attention head; “all” sums the heads of the layer</source>
+        <translation>注意力头；“全部”表示对该层所有头求和</translation>
+    </message>
+    <message>
+        <source>&amp;Layer:</source>
+        <translation>层(&amp;L)：</translation>
+    </message>
+    <message>
+        <source>&amp;Head:</source>
+        <translation>头(&amp;H)：</translation>
+    </message>
+    <message>
+        <source>Ctrl+click a word in the result to see where it attends.</source>
+        <translation>Ctrl+点击结果中的词，查看它关注哪些词元。</translation>
+    </message>
+    <message>
+        <source>Scores</source>
+        <translation>分数</translation>
+    </message>
+    <message>
+        <source>Histogram</source>
+        <translation>直方图</translation>
+    </message>
+    <message>
+        <source>Entropy Shift</source>
+        <translation>熵变化</translation>
+    </message>
+    <message>
+        <source>Attention</source>
+        <translation>注意力</translation>
+    </message>
+    <message>
+        <source>The colouring score per token, kept tokens marked, with the threshold and window boundaries</source>
+        <translation>每个词元的着色分数，标出保留的词元，并显示阈值和窗口边界</translation>
+    </message>
+    <message>
+        <source>Distribution of the colouring score, kept and dropped, with the threshold</source>
+        <translation>着色分数的分布（保留与删除），并显示阈值</translation>
+    </message>
+    <message>
+        <source>Per-token entropy before and after a stage of dynamic DAC</source>
+        <translation>动态 DAC 某一阶段前后每个词元的熵</translation>
+    </message>
+    <message>
+        <source>One layer/head&apos;s attention row from the selected word</source>
+        <translation>所选词在某一层/头上的注意力行</translation>
+    </message>
+    <message>
+        <source>decision only</source>
+        <translation>仅显示判定</translation>
+    </message>
+    <message>
+        <source>entropy before %1</source>
+        <translation>%1 之前的熵</translation>
+    </message>
+    <message>
+        <source>entropy after %1</source>
+        <translation>%1 之后的熵</translation>
+    </message>
+    <message>
+        <source>Computing the attention row of “%1”…</source>
+        <translation>正在计算“%1”的注意力行…</translation>
+    </message>
+    <message>
+        <source>No attention row: %1</source>
+        <translation>无注意力行：%1</translation>
+    </message>
+    <message>
+        <source>all heads</source>
+        <translation>所有头</translation>
+    </message>
+    <message>
+        <source>head %1</source>
+        <translation>头 %1</translation>
+    </message>
+    <message>
+        <source>attention from “%1” · layer %2 · %3</source>
+        <translation>来自“%1”的注意力 · 第 %2 层 · %3</translation>
+    </message>
+    <message>
+        <source>%1 model tokens · %2</source>
+        <translation>%1 个模型词元 · %2</translation>
+    </message>
+    <message>
+        <source>Pin: Always &amp;Keep</source>
+        <translation>固定：始终保留(&amp;K)</translation>
+    </message>
+    <message>
+        <source>Pin: Always &amp;Drop</source>
+        <translation>固定：始终删除(&amp;D)</translation>
+    </message>
+    <message>
+        <source>&amp;Unpin</source>
+        <translation>取消固定(&amp;U)</translation>
+    </message>
+    <message>
+        <source>Show &amp;Attention from Here</source>
+        <translation>显示从此处出发的注意力(&amp;A)</translation>
     </message>
 </context>
 <context>
@@ -753,6 +995,28 @@
     </message>
 </context>
 <context>
+    <name>terse::widgets::AttentionPlot</name>
+    <message>
+        <source>attention</source>
+        <translation>注意力</translation>
+    </message>
+</context>
+<context>
+    <name>terse::widgets::ColorLegend</name>
+    <message>
+        <source>Colour legend</source>
+        <translation>颜色图例</translation>
+    </message>
+    <message>
+        <source>Background colour: %1 from %2 (pale) to %3 (strong); values outside are clamped.</source>
+        <translation>背景色：%1，从 %2（浅）到 %3（深）；超出范围的值按边界显示。</translation>
+    </message>
+    <message>
+        <source>Struck through: dropped · green underline: pinned keep · red underline: pinned drop</source>
+        <translation>删除线：已删除 · 绿色下划线：固定保留 · 红色下划线：固定删除</translation>
+    </message>
+</context>
+<context>
     <name>terse::widgets::PromptEditor</name>
     <message>
         <source>Paste a prompt here, open a .txt or .md file, or drop one on this editor.</source>
@@ -764,6 +1028,21 @@
     </message>
 </context>
 <context>
+    <name>terse::widgets::ScoreHistogram</name>
+    <message>
+        <source>tokens</source>
+        <translation>词元</translation>
+    </message>
+    <message>
+        <source>dropped</source>
+        <translation>删除</translation>
+    </message>
+    <message>
+        <source>kept</source>
+        <translation>保留</translation>
+    </message>
+</context>
+<context>
     <name>terse::widgets::ScorePlot</name>
     <message>
         <source>token</source>
@@ -772,6 +1051,76 @@
     <message>
         <source>kept</source>
         <translation>保留</translation>
+    </message>
+</context>
+<context>
+    <name>terse::widgets::StageScrubber</name>
+    <message>
+        <source>Stages:</source>
+        <translation>阶段：</translation>
+    </message>
+    <message>
+        <source>Previous stage</source>
+        <translation>上一阶段</translation>
+    </message>
+    <message>
+        <source>Next stage</source>
+        <translation>下一阶段</translation>
+    </message>
+    <message>
+        <source>Replay the method stage by stage: the view shows what was removed up to this stage.</source>
+        <translation>逐阶段回放该方法：视图显示到此阶段为止删除了哪些内容。</translation>
+    </message>
+    <message>
+        <source>final result</source>
+        <translation>最终结果</translation>
+    </message>
+    <message>
+        <source>%1 (%2 of %3)</source>
+        <translation>%1（第 %2 个，共 %3 个）</translation>
+    </message>
+</context>
+<context>
+    <name>terse::widgets::StructuredPromptEditor</name>
+    <message>
+        <source>&lt;b&gt;Instruction&lt;/b&gt; (kept verbatim by the LLMLingua family)</source>
+        <translation>&lt;b&gt;指令&lt;/b&gt;（LLMLingua 系列方法原样保留）</translation>
+    </message>
+    <message>
+        <source>e.g. Answer the question using the passages below.</source>
+        <translation>例如：请根据下面的段落回答问题。</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Contexts&lt;/b&gt; (passages or demonstrations; these are compressed)</source>
+        <translation>&lt;b&gt;上下文&lt;/b&gt;（段落或示例；这些内容会被压缩）</translation>
+    </message>
+    <message>
+        <source>&amp;Add Context</source>
+        <translation>添加上下文(&amp;A)</translation>
+    </message>
+    <message>
+        <source>Add another context or demonstration</source>
+        <translation>再添加一个上下文或示例</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Question&lt;/b&gt; (kept verbatim; LongLLMLingua ranks contexts by it)</source>
+        <translation>&lt;b&gt;问题&lt;/b&gt;（原样保留；LongLLMLingua 据此对上下文排序）</translation>
+    </message>
+    <message>
+        <source>e.g. Which ship arrives first?</source>
+        <translation>例如：哪艘船最先到达？</translation>
+    </message>
+    <message>
+        <source>A retrieved passage or a demonstration.</source>
+        <translation>检索到的段落或一个示例。</translation>
+    </message>
+    <message>
+        <source>Remove this context</source>
+        <translation>删除此上下文</translation>
+    </message>
+    <message>
+        <source>Context %1</source>
+        <translation>上下文 %1</translation>
     </message>
 </context>
 <context>
@@ -799,6 +1148,14 @@
     <message>
         <source>forced</source>
         <translation>强制</translation>
+    </message>
+    <message>
+        <source>pinned: keep</source>
+        <translation>已固定：保留</translation>
+    </message>
+    <message>
+        <source>pinned: drop</source>
+        <translation>已固定：删除</translation>
     </message>
 </context>
 </TS>

@@ -1,5 +1,7 @@
 #include "terse_widgets/score_plot.h"
 
+#include "plot_style.h"
+
 #include <qcustomplot.h>
 
 #include <QSvgGenerator>
@@ -30,6 +32,50 @@ void ScorePlot::clear()
 {
     m_plot->clearGraphs();
     m_plot->clearItems();
+    m_boundaries = 0;
+    m_overlays = 0;
+    m_plot->legend->setVisible(false);
+    m_plot->replot();
+}
+
+void ScorePlot::addOverlay(const QString &name, const QVector<double> &values, const QColor &color)
+{
+    QVector<double> x(values.size());
+    for (int i = 0; i < values.size(); ++i)
+        x[i] = i;
+    QCPGraph *g = m_plot->addGraph();
+    g->setName(name);
+    g->setPen(QPen(color, 1.2));
+    g->setData(x, values, true);
+    ++m_overlays;
+    // The legend names the base line and the overlays; the kept dots are explained by the base line.
+    m_plot->legend->setVisible(true);
+    if (m_plot->graphCount() > 1)
+        m_plot->graph(1)->removeFromLegend();
+    m_plot->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
+    m_plot->rescaleAxes();
+    m_plot->replot();
+}
+
+void ScorePlot::setBoundaries(const QVector<int> &starts, const QStringList &labels)
+{
+    const QColor c = palette().color(QPalette::Highlight);
+    for (int i = 0; i < starts.size(); ++i) {
+        auto *line = new QCPItemStraightLine(m_plot);
+        line->point1->setCoords(starts[i] - 0.5, 0);
+        line->point2->setCoords(starts[i] - 0.5, 1);
+        line->setPen(QPen(c, 1, Qt::DotLine));
+        if (i < labels.size()) {
+            auto *text = new QCPItemText(m_plot);
+            text->position->setTypeX(QCPItemPosition::ptPlotCoords);
+            text->position->setTypeY(QCPItemPosition::ptAxisRectRatio);
+            text->position->setCoords(starts[i], 0.02);
+            text->setPositionAlignment(Qt::AlignLeft | Qt::AlignTop);
+            text->setText(labels[i]);
+            text->setColor(c);
+        }
+    }
+    m_boundaries = starts.size();
     m_plot->replot();
 }
 
@@ -38,15 +84,10 @@ void ScorePlot::setSeries(const QString &name, const QVector<double> &values, co
 {
     m_plot->clearGraphs();
     m_plot->clearItems();
-    const QColor text = palette().color(QPalette::WindowText);
-    for (QCPAxis *axis : {m_plot->xAxis, m_plot->yAxis}) {
-        axis->setBasePen(QPen(text));
-        axis->setTickPen(QPen(text));
-        axis->setSubTickPen(QPen(text));
-        axis->setTickLabelColor(text);
-        axis->setLabelColor(text);
-    }
-    m_plot->setBackground(palette().color(QPalette::Base));
+    m_boundaries = 0;
+    m_overlays = 0;
+    m_plot->legend->setVisible(false);
+    applyPlotPalette(m_plot, palette());
     m_plot->yAxis->setLabel(name);
 
     QVector<double> x(values.size()), keptX, keptY;
@@ -59,7 +100,7 @@ void ScorePlot::setSeries(const QString &name, const QVector<double> &values, co
     }
     QCPGraph *line = m_plot->addGraph();
     line->setName(name);
-    line->setPen(QPen(QColor(120, 120, 120), 1));
+    line->setPen(QPen(QColor(110, 130, 200), 1));
     line->setData(x, values, true);
     QCPGraph *dots = m_plot->addGraph();
     dots->setName(tr("kept"));

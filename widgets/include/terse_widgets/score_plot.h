@@ -2,6 +2,7 @@
 // ScorePlot: one per-token score series as a line over token positions, kept tokens marked, with the
 // decision threshold as a horizontal line. Hides QCustomPlot behind a plain-data API. GUI thread only.
 
+#include <QStringList>
 #include <QVector>
 #include <QWidget>
 
@@ -18,6 +19,12 @@ public:
     void setSeries(const QString &name, const QVector<double> &values, const QVector<bool> &kept,
                    double threshold);
     void clear();
+    // Adds a second line over the same token positions (e.g. entropy after a stage), with a legend entry.
+    void addOverlay(const QString &name, const QVector<double> &values, const QColor &color);
+    // Draws vertical lines where ranges of tokens start (e.g. LLMLingua windows), labelled at the top.
+    void setBoundaries(const QVector<int> &starts, const QStringList &labels);
+    int boundaryCount() const { return m_boundaries; }
+    int overlayCount() const { return m_overlays; }
 
     // Number of points currently plotted (for tests).
     int pointCount() const;
@@ -29,6 +36,8 @@ signals:
 
 private:
     QCustomPlot *m_plot = nullptr;
+    int m_boundaries = 0;
+    int m_overlays = 0;
 };
 
 }  // namespace terse::widgets
