@@ -278,7 +278,7 @@ void ResultInspector::updatePlots()
         for (const auto &s : m_result->stages)
             if (s.firstUnit >= 0) {
                 starts << s.firstUnit;
-                labels << QString::fromStdString(s.name);
+                labels << QString::fromStdString(s.name).replace(QStringLiteral("window "), QStringLiteral("w"));
             }
     if (!starts.isEmpty())
         m_plot->setBoundaries(starts, labels);
@@ -301,12 +301,15 @@ void ResultInspector::updateShiftPlot()
             after = &s;
     }
     const QString stage = QString::fromStdString(st->name);
-    QVector<bool> kept(static_cast<qsizetype>(before->values.size()), true);
+    // Dots mark the units this stage removed: their neighbours' entropy shifts most.
+    QVector<bool> removed(static_cast<qsizetype>(before->values.size()), false);
     for (int u : st->removedUnits)
-        if (u >= 0 && u < kept.size())
-            kept[u] = false;
-    m_shift->setSeries(tr("entropy before %1").arg(stage), toVector(before->values), kept, std::nan(""));
+        if (u >= 0 && u < removed.size())
+            removed[u] = true;
+    m_shift->setSeries(tr("entropy before %1").arg(stage), toVector(before->values), removed, std::nan(""),
+                       tr("removed in %1").arg(stage));
     m_shift->addOverlay(tr("entropy after %1").arg(stage), toVector(after->values), QColor(40, 160, 90));
+    m_shift->setAxisLabel(tr("entropy (nats)"));
 }
 
 void ResultInspector::selectUnit(int unit)

@@ -54,7 +54,9 @@ void AttentionPlot::setRow(const QStringList &tokens, const QVector<double> &wei
         q->point2->setCoords(query, 1);
         q->setPen(QPen(QColor(230, 120, 20), 1.5, Qt::DashLine));
     }
-    if (tokens.size() == weights.size() && tokens.size() <= kMaxTickLabels) {
+    // Causal models attend only to tokens up to the query: show that part.
+    const int shown = query >= 0 && query < weights.size() ? query + 1 : static_cast<int>(weights.size());
+    if (tokens.size() == weights.size() && shown <= kMaxTickLabels) {
         QSharedPointer<QCPAxisTickerText> ticker(new QCPAxisTickerText);
         for (int i = 0; i < tokens.size(); ++i)
             ticker->addTick(i, tokens[i].trimmed().left(12));
@@ -65,7 +67,7 @@ void AttentionPlot::setRow(const QStringList &tokens, const QVector<double> &wei
         m_plot->xAxis->setTickLabelRotation(0);
     }
     m_plot->xAxis->setLabel(title);
-    m_plot->xAxis->setRange(-1, std::max<int>(1, weights.size()));
+    m_plot->xAxis->setRange(-1, std::max(1, shown));
     double hi = 0;
     for (double w : weights)
         hi = std::max(hi, w);
@@ -74,5 +76,14 @@ void AttentionPlot::setRow(const QStringList &tokens, const QVector<double> &wei
 }
 
 bool AttentionPlot::save(const QString &path, int width, int height) { return m_plot->savePng(path, width, height); }
+
+void AttentionPlot::changeEvent(QEvent *event)
+{
+    QWidget::changeEvent(event);
+    if (event->type() == QEvent::PaletteChange) {
+        applyPlotPalette(m_plot, palette());
+        m_plot->replot();
+    }
+}
 
 }  // namespace terse::widgets

@@ -98,4 +98,13 @@ void ScoreHistogram::setValues(const QString &name, const QVector<double> &value
 
 bool ScoreHistogram::save(const QString &path, int width, int height) { return m_plot->savePng(path, width, height); }
 
+void ScoreHistogram::changeEvent(QEvent *event)
+{
+    QWidget::changeEvent(event);
+    if (event->type() == QEvent::PaletteChange) {
+        applyPlotPalette(m_plot, palette());
+        m_plot->replot();
+    }
+}
+
 }  // namespace terse::widgets

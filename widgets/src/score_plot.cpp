@@ -50,22 +50,26 @@ void ScorePlot::addOverlay(const QString &name, const QVector<double> &values, c
     ++m_overlays;
     // The legend names the base line and the overlays; the kept dots are explained by the base line.
     m_plot->legend->setVisible(true);
-    if (m_plot->graphCount() > 1)
+    if (m_plot->graphCount() > 1 && m_plot->graph(1)->name() == tr("kept"))
         m_plot->graph(1)->removeFromLegend();
     m_plot->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
-    m_plot->rescaleAxes();
+    g->rescaleValueAxis(true, true);
     m_plot->replot();
 }
 
 void ScorePlot::setBoundaries(const QVector<int> &starts, const QStringList &labels)
 {
     const QColor c = palette().color(QPalette::Highlight);
+    const QFontMetrics fm(font());
+    double lastLabelEnd = -1e9;  // pixel x where the previous drawn label ends: labels never overlap
     for (int i = 0; i < starts.size(); ++i) {
         auto *line = new QCPItemStraightLine(m_plot);
         line->point1->setCoords(starts[i] - 0.5, 0);
         line->point2->setCoords(starts[i] - 0.5, 1);
         line->setPen(QPen(c, 1, Qt::DotLine));
-        if (i < labels.size()) {
+        const double px = m_plot->xAxis->coordToPixel(starts[i]);
+        if (i < labels.size() && px >= lastLabelEnd + 4) {
+            lastLabelEnd = px + fm.horizontalAdvance(labels[i]);
             auto *text = new QCPItemText(m_plot);
             text->position->setTypeX(QCPItemPosition::ptPlotCoords);
             text->position->setTypeY(QCPItemPosition::ptAxisRectRatio);
@@ -79,8 +83,14 @@ void ScorePlot::setBoundaries(const QVector<int> &starts, const QStringList &lab
     m_plot->replot();
 }
 
+void ScorePlot::setAxisLabel(const QString &label)
+{
+    m_plot->yAxis->setLabel(label);
+    m_plot->replot();
+}
+
 void ScorePlot::setSeries(const QString &name, const QVector<double> &values, const QVector<bool> &kept,
-                          double threshold)
+                          double threshold, const QString &marksName)
 {
     m_plot->clearGraphs();
     m_plot->clearItems();
@@ -103,7 +113,7 @@ void ScorePlot::setSeries(const QString &name, const QVector<double> &values, co
     line->setPen(QPen(QColor(110, 130, 200), 1));
     line->setData(x, values, true);
     QCPGraph *dots = m_plot->addGraph();
-    dots->setName(tr("kept"));
+    dots->setName(marksName.isEmpty() ? tr("kept") : marksName);
     dots->setLineStyle(QCPGraph::lsNone);
     dots->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, QColor(230, 120, 20), 4));
     dots->setData(keptX, keptY, true);
@@ -114,7 +124,18 @@ void ScorePlot::setSeries(const QString &name, const QVector<double> &values, co
         th->setPen(QPen(QColor(200, 40, 40), 1.5, Qt::DashLine));
     }
     m_plot->rescaleAxes();
+    // Every token position, also where the series is undefined (NaN) at the start or end.
+    m_plot->xAxis->setRange(-0.5, std::max<double>(1.0, values.size() - 0.5));
     m_plot->replot();
+}
+
+void ScorePlot::changeEvent(QEvent *event)
+{
+    QWidget::changeEvent(event);
+    if (event->type() == QEvent::PaletteChange) {
+        applyPlotPalette(m_plot, palette());
+        m_plot->replot();
+    }
 }
 
 int ScorePlot::pointCount() const { return m_plot->graphCount() > 0 ? m_plot->graph(0)->dataCount() : 0; }

@@ -20,6 +20,13 @@ QPlainTextEdit *makeEditor(QWidget *parent, const QString &placeholder, int line
     e->setMinimumHeight(e->fontMetrics().lineSpacing() * lines + 12);
     return e;
 }
+
+QLabel *wrapped(const QString &text, QWidget *parent)
+{
+    auto *l = new QLabel(text, parent);
+    l->setWordWrap(true);
+    return l;
+}
 }  // namespace
 
 StructuredPromptEditor::StructuredPromptEditor(QWidget *parent) : QWidget(parent)
@@ -29,15 +36,16 @@ StructuredPromptEditor::StructuredPromptEditor(QWidget *parent) : QWidget(parent
     auto *scroll = new QScrollArea(this);
     scroll->setWidgetResizable(true);
     scroll->setFrameShape(QFrame::NoFrame);
+    scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
     auto *body = new QWidget(scroll);
     auto *v = new QVBoxLayout(body);
 
-    v->addWidget(new QLabel(tr("<b>Instruction</b> (kept verbatim by the LLMLingua family)"), body));
+    v->addWidget(wrapped(tr("<b>Instruction</b> (kept verbatim by the LLMLingua family)"), body));
     m_instruction = makeEditor(body, tr("e.g. Answer the question using the passages below."), 2);
     m_instruction->setObjectName(QStringLiteral("instructionEditor"));
     v->addWidget(m_instruction);
 
-    v->addWidget(new QLabel(tr("<b>Contexts</b> (passages or demonstrations; these are compressed)"), body));
+    v->addWidget(wrapped(tr("<b>Contexts</b> (passages or demonstrations; these are compressed)"), body));
     m_contextLayout = new QVBoxLayout;
     v->addLayout(m_contextLayout);
     auto *add = new QPushButton(tr("&Add Context"), body);
@@ -48,7 +56,7 @@ StructuredPromptEditor::StructuredPromptEditor(QWidget *parent) : QWidget(parent
     addRow->addStretch(1);
     v->addLayout(addRow);
 
-    v->addWidget(new QLabel(tr("<b>Question</b> (kept verbatim; LongLLMLingua ranks contexts by it)"), body));
+    v->addWidget(wrapped(tr("<b>Question</b> (kept verbatim; LongLLMLingua ranks contexts by it)"), body));
     m_question = makeEditor(body, tr("e.g. Which ship arrives first?"), 2);
     m_question->setObjectName(QStringLiteral("questionEditor"));
     v->addWidget(m_question);

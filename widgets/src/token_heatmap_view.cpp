@@ -103,12 +103,15 @@ void TokenHeatmapView::rebuild()
             // The user's pins: a thick green (keep) or red (drop) underline.
             f.setUnderlineStyle(QTextCharFormat::SingleUnderline);
             f.setUnderlineColor(t.pin > 0 ? keepPin : dropPin);
-            f.setFontWeight(QFont::DemiBold);
+            f.setForeground(t.pin > 0 ? keepPin : dropPin);
+            f.setFontWeight(QFont::Bold);
         } else if (t.forced) {
             f.setUnderlineStyle(QTextCharFormat::DotLine);
         }
         if (i == m_selected) {
-            f.setFontOverline(true);
+            // The attention query: highlighted text colours, whatever the score colour was.
+            f.setBackground(QColor(50, 110, 200));
+            f.setForeground(Qt::white);
             f.setFontWeight(QFont::Bold);
         }
         if (values && i < values->size() && std::isfinite((*values)[i]))

@@ -23,6 +23,10 @@ public:
     int query() const { return m_query; }
     bool save(const QString &path, int width = 1200, int height = 400);
 
+protected:
+    // Follows palette changes (light/dark theme).
+    void changeEvent(QEvent *event) override;
+
 private:
     QCustomPlot *m_plot = nullptr;
     QVector<double> m_values;

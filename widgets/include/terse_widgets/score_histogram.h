@@ -25,6 +25,10 @@ public:
     bool hasThreshold() const { return m_hasThreshold; }
     bool save(const QString &path, int width = 800, int height = 400);
 
+protected:
+    // Follows palette changes (light/dark theme).
+    void changeEvent(QEvent *event) override;
+
 private:
     QCustomPlot *m_plot = nullptr;
     QVector<int> m_counts;

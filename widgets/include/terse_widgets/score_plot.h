@@ -15,9 +15,12 @@ class ScorePlot : public QWidget {
 public:
     explicit ScorePlot(QWidget *parent = nullptr);
 
-    // Shows `values` (NaN gaps allowed) named `name`; kept[i] marks kept tokens; threshold NaN hides the line.
+    // Shows `values` (NaN gaps allowed) named `name`; kept[i] marks tokens with a dot (named `marksName`
+    // in the legend, "kept" when empty); threshold NaN hides the line.
     void setSeries(const QString &name, const QVector<double> &values, const QVector<bool> &kept,
-                   double threshold);
+                   double threshold, const QString &marksName = {});
+    // Replaces the value axis label (the series name by default).
+    void setAxisLabel(const QString &label);
     void clear();
     // Adds a second line over the same token positions (e.g. entropy after a stage), with a legend entry.
     void addOverlay(const QString &name, const QVector<double> &values, const QColor &color);
@@ -33,6 +36,10 @@ public:
 
 signals:
     void tokenClicked(int tokenIndex);
+
+protected:
+    // Follows palette changes (light/dark theme).
+    void changeEvent(QEvent *event) override;
 
 private:
     QCustomPlot *m_plot = nullptr;
