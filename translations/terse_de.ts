@@ -952,6 +952,14 @@
         <source>Show &amp;Attention from Here</source>
         <translation>&amp;Attention von hier zeigen</translation>
     </message>
+    <message>
+        <source>removed in %1</source>
+        <translation>entfernt in %1</translation>
+    </message>
+    <message>
+        <source>entropy (nats)</source>
+        <translation>Entropie (nats)</translation>
+    </message>
 </context>
 <context>
     <name>terse::app::SessionManager</name>

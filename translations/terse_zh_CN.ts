@@ -950,6 +950,14 @@
         <source>Show &amp;Attention from Here</source>
         <translation>显示从此处出发的注意力(&amp;A)</translation>
     </message>
+    <message>
+        <source>removed in %1</source>
+        <translation>在 %1 中删除</translation>
+    </message>
+    <message>
+        <source>entropy (nats)</source>
+        <translation>熵（nats）</translation>
+    </message>
 </context>
 <context>
     <name>terse::app::SessionManager</name>
