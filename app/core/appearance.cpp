@@ -9,7 +9,7 @@
 namespace terse::app {
 
 namespace {
-QString g_platformStyle;  // the style before the first theme change, restored by System
+QString g_platformStyle; // the style before the first theme change, restored by System
 QPalette g_platformPalette;
 bool g_saved = false;
 
@@ -46,7 +46,7 @@ QPalette darkPalette()
         p.setColor(QPalette::Disabled, role, disabled);
     return p;
 }
-}  // namespace
+} // namespace
 
 void applyTheme(Theme theme)
 {
@@ -90,8 +90,14 @@ Theme storedTheme()
     return Theme::System;
 }
 
-void storeTheme(Theme theme) { QSettings().setValue(QLatin1String(kThemeKey), themeName(theme)); }
+void storeTheme(Theme theme)
+{
+    QSettings().setValue(QLatin1String(kThemeKey), themeName(theme));
+}
 
-bool paletteIsDark() { return QApplication::palette().color(QPalette::Base).lightness() < 128; }
+bool paletteIsDark()
+{
+    return QApplication::palette().color(QPalette::Base).lightness() < 128;
+}
 
-}  // namespace terse::app
+} // namespace terse::app

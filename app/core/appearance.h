@@ -12,8 +12,8 @@ enum class Theme { System, Light, Dark };
 // QSettings key of the stored theme ("system", "light", "dark").
 inline constexpr const char *kThemeKey = "view/theme";
 
-// Applies `theme` to the application (Fusion style with a light or dark palette; System restores the
-// platform's style and palette). GUI thread only.
+// Applies `theme` to the application (Fusion style with a light or dark palette; System restores
+// the platform's style and palette). GUI thread only.
 void applyTheme(Theme theme);
 // The stored theme (System when none or unknown) / stores it.
 Theme storedTheme();
@@ -22,4 +22,4 @@ QString themeName(Theme theme);
 // True when the application palette is dark (the Base colour is dark).
 bool paletteIsDark();
 
-}  // namespace terse::app
+} // namespace terse::app

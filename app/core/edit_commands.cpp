@@ -7,11 +7,13 @@
 namespace terse::app {
 
 namespace {
-constexpr int kMergeMs = 2000;  // typing bursts closer than this undo as one step
+constexpr int kMergeMs = 2000; // typing bursts closer than this undo as one step
 }
 
-PromptEditCommand::PromptEditCommand(QPlainTextEdit *editor, int pos, QString removed, QString inserted, bool *applying)
-    : m_editor(editor), m_pos(pos), m_removed(std::move(removed)), m_inserted(std::move(inserted)), m_applying(applying)
+PromptEditCommand::PromptEditCommand(QPlainTextEdit *editor, int pos, QString removed,
+                                     QString inserted, bool *applying)
+    : m_editor(editor), m_pos(pos), m_removed(std::move(removed)), m_inserted(std::move(inserted)),
+      m_applying(applying)
 {
     setText(QCoreApplication::translate("terse::app::MainWindow", "Edit Prompt"));
     m_typing = m_removed.size() + m_inserted.size() == 1;
@@ -29,11 +31,14 @@ void PromptEditCommand::replace(const QString &from, const QString &to)
     *m_applying = false;
 }
 
-void PromptEditCommand::undo() { replace(m_inserted, m_removed); }
+void PromptEditCommand::undo()
+{
+    replace(m_inserted, m_removed);
+}
 
 void PromptEditCommand::redo()
 {
-    if (m_first) {  // the edit is already in the editor
+    if (m_first) { // the edit is already in the editor
         m_first = false;
         return;
     }
@@ -52,7 +57,8 @@ bool PromptEditCommand::mergeWith(const QUndoCommand *other)
         return true;
     }
     // Backspacing: the new deletion ends where this one starts.
-    if (m_inserted.isEmpty() && o->m_inserted.isEmpty() && o->m_pos + o->m_removed.size() == m_pos) {
+    if (m_inserted.isEmpty() && o->m_inserted.isEmpty() &&
+        o->m_pos + o->m_removed.size() == m_pos) {
         m_removed.prepend(o->m_removed);
         m_pos = o->m_pos;
         m_age.restart();
@@ -61,11 +67,11 @@ bool PromptEditCommand::mergeWith(const QUndoCommand *other)
     return false;
 }
 
-PinCommand::PinCommand(Apply apply, std::vector<terse::PinnedSpan> before, std::vector<terse::PinnedSpan> after,
-                       const QString &text)
+PinCommand::PinCommand(Apply apply, std::vector<terse::PinnedSpan> before,
+                       std::vector<terse::PinnedSpan> after, const QString &text)
     : m_apply(std::move(apply)), m_before(std::move(before)), m_after(std::move(after))
 {
     setText(text);
 }
 
-}  // namespace terse::app
+} // namespace terse::app

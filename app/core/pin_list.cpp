@@ -13,7 +13,8 @@ PinList::PinList(QWidget *parent) : QWidget(parent)
     auto *v = new QVBoxLayout(this);
     v->setContentsMargins(0, 0, 0, 0);
     auto *title = new QLabel(tr("<b>Pinned words</b>"), this);
-    title->setToolTip(tr("Click a word in the result to pin it: keep → drop → unpinned. Every method honours pins."));
+    title->setToolTip(tr("Click a word in the result to pin it: keep → drop → unpinned. Every "
+                         "method honours pins."));
     m_list = new QListWidget(this);
     m_list->setObjectName(QStringLiteral("pinList"));
     m_list->setMaximumHeight(140);
@@ -38,7 +39,8 @@ void PinList::setPins(const QList<QPair<QString, bool>> &pins)
 {
     m_list->clear();
     for (const auto &[text, keep] : pins) {
-        auto *item = new QListWidgetItem((keep ? tr("keep: %1") : tr("drop: %1")).arg(text.trimmed()), m_list);
+        auto *item = new QListWidgetItem(
+            (keep ? tr("keep: %1") : tr("drop: %1")).arg(text.trimmed()), m_list);
         item->setForeground(keep ? QColor(30, 150, 60) : QColor(210, 40, 40));
     }
     if (pins.isEmpty()) {
@@ -49,6 +51,9 @@ void PinList::setPins(const QList<QPair<QString, bool>> &pins)
     m_clear->setEnabled(!pins.isEmpty());
 }
 
-int PinList::count() const { return m_clear->isEnabled() ? m_list->count() : 0; }
+int PinList::count() const
+{
+    return m_clear->isEnabled() ? m_list->count() : 0;
+}
 
-}  // namespace terse::app
+} // namespace terse::app

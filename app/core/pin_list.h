@@ -30,4 +30,4 @@ private:
     QPushButton *m_clear = nullptr;
 };
 
-}  // namespace terse::app
+} // namespace terse::app

@@ -60,8 +60,8 @@ terse::widgets::HeatmapData toStageHeatmapData(const terse::CompressionResult &r
     const auto &st = result.stages[static_cast<std::size_t>(stage)];
     if (!st.scores.empty())
         addSeries(d, st.scores, st.thresholds);
-    else
-        addSeries(d, result.scores, result.thresholds);
+    else  // e.g. an LLMLingua window: the final scores against that window's threshold
+        addSeries(d, result.scores, st.thresholds.empty() ? result.thresholds : st.thresholds);
     std::vector<int> removedAt(result.units.size(), -1);
     for (int k = 0; k <= stage; ++k)
         for (int u : result.stages[static_cast<std::size_t>(k)].removedUnits)

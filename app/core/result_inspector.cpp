@@ -36,8 +36,9 @@ const terse::Stage *shiftStage(const terse::CompressionResult &r, int position)
         return before && after;
     };
     if (position >= 0 && position < static_cast<int>(r.stages.size()))
-        return has(r.stages[static_cast<std::size_t>(position)]) ? &r.stages[static_cast<std::size_t>(position)]
-                                                                  : nullptr;
+        return has(r.stages[static_cast<std::size_t>(position)])
+                   ? &r.stages[static_cast<std::size_t>(position)]
+                   : nullptr;
     for (auto it = r.stages.rbegin(); it != r.stages.rend(); ++it)
         if (has(*it))
             return &*it;
@@ -52,7 +53,7 @@ QVector<double> toVector(const std::vector<float> &v)
         out.push_back(f);
     return out;
 }
-}  // namespace
+} // namespace
 
 ResultInspector::ResultInspector(QWidget *parent) : QWidget(parent)
 {
@@ -89,9 +90,10 @@ ResultInspector::ResultInspector(QWidget *parent) : QWidget(parent)
     m_heatmap->setObjectName(QStringLiteral("heatmapView"));
     m_heatmap->setToolTip(QString());
     v->addWidget(m_heatmap, 1);
-    auto *hint = new QLabel(tr("Click a word to pin it (keep → drop → unpinned); Ctrl+click to see its attention; "
-                               "right-click for more."),
-                            resultBox);
+    auto *hint = new QLabel(
+        tr("Click a word to pin it (keep → drop → unpinned); Ctrl+click to see its attention; "
+           "right-click for more."),
+        resultBox);
     hint->setObjectName(QStringLiteral("heatmapHint"));
     hint->setWordWrap(true);
     QFont small = hint->font();
@@ -127,7 +129,8 @@ ResultInspector::ResultInspector(QWidget *parent) : QWidget(parent)
     layerLabel->setBuddy(m_layer);
     auto *headLabel = new QLabel(tr("&Head:"), attentionBox);
     headLabel->setBuddy(m_head);
-    m_attentionStatus = new QLabel(tr("Ctrl+click a word in the result to see where it attends."), attentionBox);
+    m_attentionStatus =
+        new QLabel(tr("Ctrl+click a word in the result to see where it attends."), attentionBox);
     m_attentionStatus->setObjectName(QStringLiteral("attentionStatus"));
     m_attentionStatus->setWordWrap(true);
     controls->addWidget(layerLabel);
@@ -143,11 +146,16 @@ ResultInspector::ResultInspector(QWidget *parent) : QWidget(parent)
     m_tabs->addTab(m_histogram, tr("Histogram"));
     m_tabs->addTab(m_shift, tr("Entropy Shift"));
     m_tabs->addTab(attentionBox, tr("Attention"));
-    m_tabs->setTabToolTip(kScoresTab, tr("The colouring score per token, kept tokens marked, with the threshold and "
-                                         "window boundaries"));
-    m_tabs->setTabToolTip(kHistogramTab, tr("Distribution of the colouring score, kept and dropped, with the threshold"));
-    m_tabs->setTabToolTip(kShiftTab, tr("Per-token entropy before and after a stage of dynamic DAC"));
-    m_tabs->setTabToolTip(kAttentionTab, tr("One layer/head's attention row from the selected word"));
+    m_tabs->setTabToolTip(
+        kScoresTab, tr("The colouring score per token, kept tokens marked, with the threshold and "
+                       "window boundaries"));
+    m_tabs->setTabToolTip(
+        kHistogramTab,
+        tr("Distribution of the colouring score, kept and dropped, with the threshold"));
+    m_tabs->setTabToolTip(kShiftTab,
+                          tr("Per-token entropy before and after a stage of dynamic DAC"));
+    m_tabs->setTabToolTip(kAttentionTab,
+                          tr("One layer/head's attention row from the selected word"));
     split->addWidget(resultBox);
     split->addWidget(m_tabs);
     split->setStretchFactor(0, 3);
@@ -155,13 +163,16 @@ ResultInspector::ResultInspector(QWidget *parent) : QWidget(parent)
 
     connect(m_colorBy, &QComboBox::currentIndexChanged, this, [this](int i) {
         m_heatmap->setColorSeries(i - 1);
-        m_legend->setRange(i > 0 ? m_colorBy->currentText() : QString(), m_heatmap->colorLow(), m_heatmap->colorHigh());
+        m_legend->setRange(i > 0 ? m_colorBy->currentText() : QString(), m_heatmap->colorLow(),
+                           m_heatmap->colorHigh());
         updatePlots();
         emit colorSeriesChanged();
     });
     connect(m_scrubber, &terse::widgets::StageScrubber::stageChanged, this, [this] { display(); });
-    connect(m_heatmap, &terse::widgets::TokenHeatmapView::tokenClicked, this, &ResultInspector::unitClicked);
-    connect(m_heatmap, &terse::widgets::TokenHeatmapView::tokenSelected, this, &ResultInspector::selectUnit);
+    connect(m_heatmap, &terse::widgets::TokenHeatmapView::tokenClicked, this,
+            &ResultInspector::unitClicked);
+    connect(m_heatmap, &terse::widgets::TokenHeatmapView::tokenSelected, this,
+            &ResultInspector::selectUnit);
     connect(m_heatmap, &terse::widgets::TokenHeatmapView::tokenContextMenuRequested, this,
             &ResultInspector::showContextMenu);
     connect(m_plot, &terse::widgets::ScorePlot::tokenClicked, this, &ResultInspector::selectUnit);
@@ -174,7 +185,8 @@ ResultInspector::ResultInspector(QWidget *parent) : QWidget(parent)
     m_tabs->setTabEnabled(kShiftTab, false);
 }
 
-void ResultInspector::setResult(const ResultHandle &result, const std::vector<terse::PinnedSpan> &pins)
+void ResultInspector::setResult(const ResultHandle &result,
+                                const std::vector<terse::PinnedSpan> &pins)
 {
     const bool sameUnits = m_result && result && m_result->units.size() == result->units.size() &&
                            m_result->segments.size() == result->segments.size();
@@ -182,7 +194,8 @@ void ResultInspector::setResult(const ResultHandle &result, const std::vector<te
     m_pins = pins;
     if (!sameUnits)
         m_selected = -1;
-    m_summary->setText(result ? resultSummary(*result) : tr("No result yet: paste a prompt and press Compress."));
+    m_summary->setText(result ? resultSummary(*result)
+                              : tr("No result yet: paste a prompt and press Compress."));
     QStringList names;
     if (result)
         for (const auto &s : result->stages)
@@ -240,8 +253,8 @@ void ResultInspector::updateColorChoices()
         m_colorBy->setCurrentIndex(idx);
     }
     m_heatmap->setColorSeries(m_colorBy->currentIndex() - 1);
-    m_legend->setRange(m_colorBy->currentIndex() > 0 ? m_colorBy->currentText() : QString(), m_heatmap->colorLow(),
-                       m_heatmap->colorHigh());
+    m_legend->setRange(m_colorBy->currentIndex() > 0 ? m_colorBy->currentText() : QString(),
+                       m_heatmap->colorLow(), m_heatmap->colorHigh());
 }
 
 bool ResultInspector::setColorSeries(const QString &name)
@@ -253,7 +266,10 @@ bool ResultInspector::setColorSeries(const QString &name)
     return true;
 }
 
-QString ResultInspector::colorSeriesName() const { return m_colorBy->currentText(); }
+QString ResultInspector::colorSeriesName() const
+{
+    return m_colorBy->currentText();
+}
 
 void ResultInspector::updatePlots()
 {
@@ -263,7 +279,8 @@ void ResultInspector::updatePlots()
         m_histogram->clear();
         return;
     }
-    const int idx = std::clamp(m_colorBy->currentIndex() - 1, 0, static_cast<int>(d.series.size()) - 1);
+    const int idx =
+        std::clamp(m_colorBy->currentIndex() - 1, 0, static_cast<int>(d.series.size()) - 1);
     QVector<bool> kept;
     kept.reserve(d.tokens.size());
     for (const auto &t : d.tokens)
@@ -278,7 +295,8 @@ void ResultInspector::updatePlots()
         for (const auto &s : m_result->stages)
             if (s.firstUnit >= 0) {
                 starts << s.firstUnit;
-                labels << QString::fromStdString(s.name).replace(QStringLiteral("window "), QStringLiteral("w"));
+                labels << QString::fromStdString(s.name).replace(QStringLiteral("window "),
+                                                                 QStringLiteral("w"));
             }
     if (!starts.isEmpty())
         m_plot->setBoundaries(starts, labels);
@@ -286,8 +304,9 @@ void ResultInspector::updatePlots()
 
 void ResultInspector::updateShiftPlot()
 {
-    const terse::Stage *st = m_result ? shiftStage(*m_result, m_scrubber->isFinal() ? -1 : m_scrubber->position())
-                                      : nullptr;
+    const terse::Stage *st =
+        m_result ? shiftStage(*m_result, m_scrubber->isFinal() ? -1 : m_scrubber->position())
+                 : nullptr;
     m_tabs->setTabEnabled(kShiftTab, st != nullptr);
     if (!st) {
         m_shift->clear();
@@ -306,9 +325,10 @@ void ResultInspector::updateShiftPlot()
     for (int u : st->removedUnits)
         if (u >= 0 && u < removed.size())
             removed[u] = true;
-    m_shift->setSeries(tr("entropy before %1").arg(stage), toVector(before->values), removed, std::nan(""),
-                       tr("removed in %1").arg(stage));
-    m_shift->addOverlay(tr("entropy after %1").arg(stage), toVector(after->values), QColor(40, 160, 90));
+    m_shift->setSeries(tr("entropy before %1").arg(stage), toVector(before->values), removed,
+                       std::nan(""), tr("removed in %1").arg(stage));
+    m_shift->addOverlay(tr("entropy after %1").arg(stage), toVector(after->values),
+                        QColor(40, 160, 90));
     m_shift->setAxisLabel(tr("entropy (nats)"));
 }
 
@@ -319,8 +339,9 @@ void ResultInspector::selectUnit(int unit)
     m_selected = unit;
     m_heatmap->setSelectedToken(unit);
     m_tabs->setCurrentIndex(kAttentionTab);
-    m_attentionStatus->setText(tr("Computing the attention row of “%1”…")
-                                   .arg(spanText(*m_result, m_result->units[static_cast<std::size_t>(unit)]).trimmed()));
+    m_attentionStatus->setText(
+        tr("Computing the attention row of “%1”…")
+            .arg(spanText(*m_result, m_result->units[static_cast<std::size_t>(unit)]).trimmed()));
     emit attentionRequested(unit, m_layer->value(), m_head->value());
 }
 
@@ -344,13 +365,16 @@ void ResultInspector::setAttention(const AttentionHandle &row, const QString &er
     QVector<double> weights;
     for (std::size_t i = 0; i < row->spans.size(); ++i) {
         const auto &s = row->spans[i];
-        tokens << (s.end <= joined.size() ? QString::fromUtf8(joined.data() + s.begin, static_cast<qsizetype>(s.size()))
+        tokens << (s.end <= joined.size() ? QString::fromUtf8(joined.data() + s.begin,
+                                                              static_cast<qsizetype>(s.size()))
                                           : QString());
         weights << (i < row->weights.size() ? row->weights[i] : 0.0);
     }
-    const QString query = row->query >= 0 && row->query < tokens.size() ? tokens[row->query].trimmed() : QString();
+    const QString query =
+        row->query >= 0 && row->query < tokens.size() ? tokens[row->query].trimmed() : QString();
     const QString head = row->head < 0 ? tr("all heads") : tr("head %1").arg(row->head);
-    const QString title = tr("attention from “%1” · layer %2 · %3").arg(query).arg(row->layer).arg(head);
+    const QString title =
+        tr("attention from “%1” · layer %2 · %3").arg(query).arg(row->layer).arg(head);
     m_attention->setRow(tokens, weights, row->query, title);
     m_attentionStatus->setText(tr("%1 model tokens · %2").arg(tokens.size()).arg(title));
 }
@@ -366,4 +390,4 @@ void ResultInspector::showContextMenu(int unit, const QPoint &globalPos)
     menu.exec(globalPos);
 }
 
-}  // namespace terse::app
+} // namespace terse::app

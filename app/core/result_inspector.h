@@ -1,9 +1,9 @@
 #pragma once
-// ResultInspector: the right-hand side of the workbench: the result summary, the token heatmap with its
-// colour selector and legend, the stage scrubber of iterative methods, and the plot tabs (score series
-// with threshold and window boundaries, histogram, entropy shift between stages, attention row).
-// It shows engine results through the adapters; model work (attention) is requested from the owner.
-// GUI thread only.
+// ResultInspector: the right-hand side of the workbench: the result summary, the token heatmap with
+// its colour selector and legend, the stage scrubber of iterative methods, and the plot tabs (score
+// series with threshold and window boundaries, histogram, entropy shift between stages, attention
+// row). It shows engine results through the adapters; model work (attention) is requested from the
+// owner. GUI thread only.
 
 #include "engine_worker.h"
 
@@ -23,7 +23,7 @@ class ScoreHistogram;
 class ScorePlot;
 class StageScrubber;
 class TokenHeatmapView;
-}  // namespace terse::widgets
+} // namespace terse::widgets
 
 namespace terse::app {
 
@@ -40,7 +40,8 @@ public:
     // Redraws everything (after a palette change).
     void refresh();
 
-    // The unit whose attention row is shown (-1: none). selectUnit() asks for its row (attentionRequested).
+    // The unit whose attention row is shown (-1: none). selectUnit() asks for its row
+    // (attentionRequested).
     int selectedUnit() const { return m_selected; }
     void selectUnit(int unit);
     // The answer to attentionRequested: a row, or an error text shown in place of the plot.
@@ -98,4 +99,4 @@ private:
     QSpinBox *m_head = nullptr;
 };
 
-}  // namespace terse::app
+} // namespace terse::app

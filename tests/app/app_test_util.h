@@ -1,6 +1,6 @@
 #pragma once
-// Shared by the app tests of issue #8: a private settings/database home, a compressor factory that counts
-// full runs, and clicking a token of the heatmap.
+// Shared by the app tests of issue #8: a private settings/database home, a compressor factory that
+// counts full runs, and clicking a token of the heatmap.
 
 #include "main_window.h"
 
@@ -23,12 +23,16 @@ inline std::atomic<int> g_fullRuns{0};
 // Counts full runs of a registry method (re-thresholding is not counted).
 class CountingCompressor : public terse::Compressor {
 public:
-    explicit CountingCompressor(std::unique_ptr<terse::Compressor> inner) : m_inner(std::move(inner)) {}
+    explicit CountingCompressor(std::unique_ptr<terse::Compressor> inner)
+        : m_inner(std::move(inner))
+    {
+    }
     std::string name() const override { return m_inner->name(); }
     std::string displayName() const override { return m_inner->displayName(); }
     std::string description() const override { return m_inner->description(); }
     std::vector<terse::OptionSpec> options() const override { return m_inner->options(); }
-    terse::Result<terse::CompressionResult> compress(const terse::Prompt &p, const terse::CompressOptions &o,
+    terse::Result<terse::CompressionResult> compress(const terse::Prompt &p,
+                                                     const terse::CompressOptions &o,
                                                      const terse::JobContext &j) override
     {
         ++g_fullRuns;
@@ -39,8 +43,8 @@ public:
     {
         return m_inner->canRethreshold(a, b, c);
     }
-    terse::Result<terse::CompressionResult> rethreshold(const terse::CompressionResult &a,
-                                                        const terse::CompressOptions &b) const override
+    terse::Result<terse::CompressionResult>
+    rethreshold(const terse::CompressionResult &a, const terse::CompressOptions &b) const override
     {
         return m_inner->rethreshold(a, b);
     }
@@ -54,7 +58,8 @@ inline terse::Result<std::unique_ptr<terse::Compressor>> countingFactory(const s
     auto c = terse::createCompressor(name);
     if (!c)
         return c.error();
-    return std::unique_ptr<terse::Compressor>(std::make_unique<CountingCompressor>(std::move(c.value())));
+    return std::unique_ptr<terse::Compressor>(
+        std::make_unique<CountingCompressor>(std::move(c.value())));
 }
 
 // Points settings, the session database and the HF cache at `home` (never the user's).
@@ -88,7 +93,8 @@ inline bool runAndWait(terse::app::MainWindow &w, int timeoutMs = 20000)
 }
 
 // Clicks token `index` of the heatmap with `modifiers` (the real mouse path: press + release).
-inline bool clickToken(terse::widgets::TokenHeatmapView *view, int index, Qt::KeyboardModifiers modifiers = {})
+inline bool clickToken(terse::widgets::TokenHeatmapView *view, int index,
+                       Qt::KeyboardModifiers modifiers = {})
 {
     view->ensureCursorVisible();
     const QRect r = view->tokenRect(index);
@@ -115,4 +121,4 @@ inline int unitIndex(const terse::CompressionResult &r, const std::string &word)
     return -1;
 }
 
-}  // namespace terse::testutil
+} // namespace terse::testutil

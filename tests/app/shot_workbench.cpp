@@ -1,9 +1,10 @@
 // Screenshot tool (not a test): drives the real workbench and saves PNGs of the result views with
 // QWidget::grab, for the README and for checking the look by eye. Run under Xvfb or offscreen:
 //   xvfb-run -a build/tests/app/shot_workbench OUT_DIR MODEL_DIR [PROMPT_FILE]
-// Saves: heatmap_scores.png (DAC, coloured by the fused score, two pins, score plot), dac_stage_scrubber.png
-// (stage 2 of the dynamic DAC replay with its entropy shift), attention.png (one word's attention row),
-// llmlingua_windows.png (window boundaries), histogram_dark.png (dark theme), structured_editor.png.
+// Saves: heatmap_scores.png (DAC, coloured by the fused score, two pins, score plot),
+// dac_stage_scrubber.png (stage 2 of the dynamic DAC replay with its entropy shift), attention.png
+// (one word's attention row), llmlingua_windows.png (window boundaries), histogram_dark.png (dark
+// theme), structured_editor.png.
 #include "appearance.h"
 #include "main_window.h"
 #include "model_picker.h"
@@ -67,23 +68,26 @@ void setParam(MainWindow &w, const char *name, const char *value)
     w.parameterPanel()->setValues(p);
 }
 
-// The first unit from `from` on whose text (without leading space) starts with `word` ("" = any word of
-// at least two letters; the tiny test models have short tokens) and whose decision is `kept`; -1 if none.
-int unitOf(const terse::CompressionResult &r, const std::string &word, bool kept, std::size_t from = 0)
+// The first unit from `from` on whose text (without leading space) starts with `word` ("" = any
+// word of at least two letters; the tiny test models have short tokens) and whose decision is
+// `kept`; -1 if none.
+int unitOf(const terse::CompressionResult &r, const std::string &word, bool kept,
+           std::size_t from = 0)
 {
     for (std::size_t i = from; i < r.units.size(); ++i) {
         const auto &u = r.units[i];
         std::string t = r.segments[u.segment].text.substr(u.span.begin, u.span.size());
         t.erase(0, t.find_first_not_of(" \n"));
-        const bool match = word.empty() ? t.size() >= 2 && std::isalpha(static_cast<unsigned char>(t[0]))
-                                        : t.rfind(word, 0) == 0;
+        const bool match = word.empty()
+                               ? t.size() >= 2 && std::isalpha(static_cast<unsigned char>(t[0]))
+                               : t.rfind(word, 0) == 0;
         if (match && u.kept == kept)
             return static_cast<int>(i);
     }
     return -1;
 }
 
-}  // namespace
+} // namespace
 
 int main(int argc, char **argv)
 {
@@ -100,8 +104,9 @@ int main(int argc, char **argv)
     const QDir out(QString::fromLocal8Bit(argv[1]));
     QDir().mkpath(out.absolutePath());
     const QString model = QString::fromLocal8Bit(argv[2]);
-    const QString prompt = argc > 3 ? QString::fromLocal8Bit(argv[3])
-                                    : QStringLiteral(TERSE_SOURCE_DIR "/resources/samples/meeting_notes.txt");
+    const QString prompt =
+        argc > 3 ? QString::fromLocal8Bit(argv[3])
+                 : QStringLiteral(TERSE_SOURCE_DIR "/resources/samples/meeting_notes.txt");
 
     terse::app::applyTheme(terse::app::Theme::Light);
     MainWindow w;
@@ -140,8 +145,9 @@ int main(int argc, char **argv)
 
     in->scrubber()->setPosition(in->scrubber()->stageCount());
     QSignalSpy ready(w.worker(), &terse::app::EngineWorker::attentionReady);
-    const int query = unitOf(*w.lastResult(), "freezes", true) >= 0 ? unitOf(*w.lastResult(), "freezes", true)
-                                                                     : unitOf(*w.lastResult(), "freezes", false);
+    const int query = unitOf(*w.lastResult(), "freezes", true) >= 0
+                          ? unitOf(*w.lastResult(), "freezes", true)
+                          : unitOf(*w.lastResult(), "freezes", false);
     in->selectUnit(query >= 0 ? query : 40);
     ready.wait(60000);
     in->layerSpin()->setValue(1);
@@ -171,7 +177,8 @@ int main(int argc, char **argv)
     QVector<terse::widgets::PromptPart> parts;
     for (int i = 0; i < paragraphs.size(); ++i) {
         using Role = terse::widgets::PromptPart::Role;
-        const Role role = i == 0 ? Role::Instruction : (i == paragraphs.size() - 1 ? Role::Question : Role::Context);
+        const Role role = i == 0 ? Role::Instruction
+                                 : (i == paragraphs.size() - 1 ? Role::Question : Role::Context);
         parts.push_back({role, paragraphs[i].trimmed()});
     }
     w.structuredEditor()->setParts(parts);

@@ -1,5 +1,6 @@
-// Issue #8 desktop manners: light/dark theme persisted in QSettings and applied at start, the structured
-// prompt editor mapped to prompt segments (and back), the Samples menu, Save Prompt, and window state.
+// Issue #8 desktop manners: light/dark theme persisted in QSettings and applied at start, the
+// structured prompt editor mapped to prompt segments (and back), the Samples menu, Save Prompt, and
+// window state.
 #include "app_test_util.h"
 
 #include "appearance.h"
@@ -37,11 +38,12 @@ private slots:
             QCOMPARE(dark->objectName(), QStringLiteral("theme_dark"));
             dark->trigger();
             QVERIFY(paletteIsDark());
-            QCOMPARE(QSettings().value(QLatin1String(kThemeKey)).toString(), QStringLiteral("dark"));
+            QCOMPARE(QSettings().value(QLatin1String(kThemeKey)).toString(),
+                     QStringLiteral("dark"));
         }
-        applyTheme(Theme::System);  // as a fresh start would be
+        applyTheme(Theme::System); // as a fresh start would be
         {
-            MainWindow w;  // reads the stored theme
+            MainWindow w; // reads the stored theme
             QVERIFY(paletteIsDark());
             QVERIFY(w.themeActions()[2]->isChecked());
             w.themeActions()[1]->trigger();
@@ -60,7 +62,8 @@ private slots:
         w.setStructured(true);
         auto *s = w.structuredEditor();
         QCOMPARE(s->contextCount(), 1);
-        QCOMPARE(s->contextEditor(0)->toPlainText(), QStringLiteral("Passage one is about ferries."));
+        QCOMPARE(s->contextEditor(0)->toPlainText(),
+                 QStringLiteral("Passage one is about ferries."));
         s->instructionEditor()->setPlainText(QStringLiteral("Answer from the passages."));
         s->addContext(QStringLiteral("Passage two is about storms."));
         s->questionEditor()->setPlainText(QStringLiteral("When does the ferry leave?"));
@@ -77,7 +80,8 @@ private slots:
         QCOMPARE(w.currentPrompt().segments.size(), std::size_t(3));
         w.setStructured(false);
         QCOMPARE(w.promptEditor()->toPlainText(),
-                 QStringLiteral("Answer from the passages.\n\nPassage two is about storms.\n\nWhen does the ferry leave?"));
+                 QStringLiteral("Answer from the passages.\n\nPassage two is about storms.\n\nWhen "
+                                "does the ferry leave?"));
         QCOMPARE(w.currentPrompt().segments.size(), std::size_t(1));
     }
 

@@ -1,6 +1,7 @@
-// Issue #8 editing: clicking a word of the result cycles its pin (keep → drop → none) and the next result
-// honours it; pins are marked in the heatmap and listed in the Parameters dock; Edit → Undo/Redo covers
-// pin toggles and prompt edits (also Ctrl+Z in the editor); prompt edits re-run once, debounced.
+// Issue #8 editing: clicking a word of the result cycles its pin (keep → drop → none) and the next
+// result honours it; pins are marked in the heatmap and listed in the Parameters dock; Edit →
+// Undo/Redo covers pin toggles and prompt edits (also Ctrl+Z in the editor); prompt edits re-run
+// once, debounced.
 #include "app_test_util.h"
 
 #include "pin_list.h"
@@ -15,7 +16,8 @@ using namespace terse::app;
 using namespace terse::testutil;
 
 namespace {
-const char *kText = "Alpha ships on Monday and the harbour crew loads twelve crates of apples before noon Omega";
+const char *kText =
+    "Alpha ships on Monday and the harbour crew loads twelve crates of apples before noon Omega";
 }
 
 class TestPins : public QObject {
@@ -42,10 +44,11 @@ private slots:
         const int last = unitIndex(*w.lastResult(), "Omega");
         const int first = unitIndex(*w.lastResult(), "Alpha");
         QVERIFY(last > 0 && first == 0);
-        QVERIFY(!w.lastResult()->units[last].kept);  // "head" drops the end
+        QVERIFY(!w.lastResult()->units[last].kept); // "head" drops the end
         QVERIFY(w.lastResult()->units[first].kept);
 
-        // Click 1: keep. The next result keeps "Omega", marked green in the heatmap, listed in the dock.
+        // Click 1: keep. The next result keeps "Omega", marked green in the heatmap, listed in the
+        // dock.
         QSignalSpy shown(&w, &MainWindow::resultShown);
         QVERIFY(clickToken(w.heatmapView(), last));
         QVERIFY(shown.wait(10000));
@@ -119,7 +122,7 @@ private slots:
         QTest::keyClicks(w.promptEditor(), QStringLiteral(" and more"));
         QVERIFY(w.editDebounce()->isActive());
         QVERIFY(shown.wait(5000));
-        QTest::qWait(800);  // nothing else is coming
+        QTest::qWait(800); // nothing else is coming
         QCOMPARE(g_fullRuns.load() - runs, 1);
         QCOMPARE(shown.count(), 1);
         QVERIFY(w.lastResult()->segments[0].text.find("and more") != std::string::npos);
@@ -145,11 +148,12 @@ private slots:
         QVERIFY(w.setPin(last, 1));
         const Span before = w.pins()[0].span;
         QTextCursor c(w.promptEditor()->document());
-        c.insertText(QStringLiteral("Über "));  // 6 UTF-8 bytes before every pin
+        c.insertText(QStringLiteral("Über ")); // 6 UTF-8 bytes before every pin
         QCOMPARE(w.pins().size(), std::size_t(1));
         QCOMPARE(w.pins()[0].span.begin, before.begin + 6);
         const std::string text = w.promptEditor()->toPlainText().toUtf8().toStdString();
-        QCOMPARE(text.substr(w.pins()[0].span.begin, w.pins()[0].span.size()), std::string("Omega"));
+        QCOMPARE(text.substr(w.pins()[0].span.begin, w.pins()[0].span.size()),
+                 std::string("Omega"));
         // Editing the pinned word itself removes its pin.
         QTextCursor end(w.promptEditor()->document());
         end.movePosition(QTextCursor::End);

@@ -1,7 +1,7 @@
-// Issue #8 seeing: the stage scrubber replays dynamic DAC stage by stage (heatmap and plot show stage k),
-// the entropy-shift plot, LLMLingua window boundaries, the histogram and colour legend, the hover text,
-// and the attention view, whose values equal what the engine returns for that layer and head.
-// Uses the tiny parity GPT-2 in TERSE_SHARED_DIR.
+// Issue #8 seeing: the stage scrubber replays dynamic DAC stage by stage (heatmap and plot show
+// stage k), the entropy-shift plot, LLMLingua window boundaries, the histogram and colour legend,
+// the hover text, and the attention view, whose values equal what the engine returns for that layer
+// and head. Uses the tiny parity GPT-2 in TERSE_SHARED_DIR.
 #include "app_test_util.h"
 
 #include "model_picker.h"
@@ -32,12 +32,18 @@ using namespace terse::testutil;
 
 namespace {
 const char *kText =
-    "Project sync on Tuesday. Maria said the beta has been live for three weeks and roughly four hundred "
-    "teams signed up, about twice what we planned. Jonas reported that the import pipeline handles files up "
-    "to two gigabytes, but the progress bar still freezes on very large spreadsheets because parsing happens "
+    "Project sync on Tuesday. Maria said the beta has been live for three weeks and roughly four "
+    "hundred "
+    "teams signed up, about twice what we planned. Jonas reported that the import pipeline handles "
+    "files up "
+    "to two gigabytes, but the progress bar still freezes on very large spreadsheets because "
+    "parsing happens "
     "on the main thread. Aiko showed the new onboarding screens and asked for feedback by Friday.";
 
-std::string modelPath() { return std::string(TERSE_SHARED_DIR) + "/parity/models/tiny-gpt2-pos2048"; }
+std::string modelPath()
+{
+    return std::string(TERSE_SHARED_DIR) + "/parity/models/tiny-gpt2-pos2048";
+}
 
 void setParam(MainWindow &w, const char *name, const QString &value)
 {
@@ -45,7 +51,7 @@ void setParam(MainWindow &w, const char *name, const QString &value)
     params[name] = value.toStdString();
     w.parameterPanel()->setValues(params);
 }
-}  // namespace
+} // namespace
 
 class TestStageScrubber : public QObject {
     Q_OBJECT
@@ -82,7 +88,8 @@ private slots:
         QCOMPARE(in->scrubber()->stageCount(), 3);
         QVERIFY(in->scrubber()->isFinal());
 
-        // Stage k: exactly the units removed in stages 0..k are shown dropped; the plot shows stage k's series.
+        // Stage k: exactly the units removed in stages 0..k are shown dropped; the plot shows stage
+        // k's series.
         for (int k = 0; k < 3; ++k) {
             in->scrubber()->setPosition(k);
             std::vector<bool> gone(r->units.size(), false);
@@ -114,7 +121,8 @@ private slots:
         in->scrubber()->setPosition(3);
         QVERIFY(in->scrubber()->isFinal());
         for (std::size_t i = 0; i < r->units.size(); ++i)
-            QCOMPARE(w.heatmapView()->data().tokens[static_cast<qsizetype>(i)].kept, r->units[i].kept);
+            QCOMPARE(w.heatmapView()->data().tokens[static_cast<qsizetype>(i)].kept,
+                     r->units[i].kept);
 
         // Colouring: the legend follows the selector and spans the heatmap's colour range.
         QVERIFY(in->setColorSeries(QStringLiteral("fused")));
@@ -141,24 +149,28 @@ private slots:
         const QString tip = w.heatmapView()->tooltipFor(dropped);
         for (const auto &s : r->scores)
             QVERIFY2(tip.contains(QString::fromStdString(s.name)), qPrintable(tip));
-        QVERIFY2(tip.contains(QString::fromStdString(r->stages[r->units[dropped].stage].name)), qPrintable(tip));
+        QVERIFY2(tip.contains(QString::fromStdString(r->stages[r->units[dropped].stage].name)),
+                 qPrintable(tip));
 
-        // Attention: Ctrl+click a word; the plot's values equal the engine's row for that layer/head.
+        // Attention: Ctrl+click a word; the plot's values equal the engine's row for that
+        // layer/head.
         const int unit = 12;
         QSignalSpy ready(w.worker(), &EngineWorker::attentionReady);
         QVERIFY(clickToken(w.heatmapView(), unit, Qt::ControlModifier));
         QCOMPARE(in->selectedUnit(), unit);
-        QVERIFY(w.pins().empty());  // Ctrl+click selects, it does not pin
+        QVERIFY(w.pins().empty()); // Ctrl+click selects, it does not pin
         QVERIFY(ready.wait(10000));
-        QCOMPARE(in->headSpin()->value(), -1);  // the default: all heads summed
+        QCOMPARE(in->headSpin()->value(), -1); // the default: all heads summed
         auto check = [&](int layer, int head) {
             std::string joined = r->segments[0].text;
-            auto expected = textAttentionRow(modelPath(), joined, joinedOffset(*r, r->units[unit]), layer, head);
+            auto expected = textAttentionRow(modelPath(), joined, joinedOffset(*r, r->units[unit]),
+                                             layer, head);
             QVERIFY(expected);
             const auto &got = in->attentionPlot()->values();
             QCOMPARE(got.size(), qsizetype(expected->weights.size()));
             for (qsizetype i = 0; i < got.size(); ++i)
-                QCOMPARE(static_cast<float>(got[i]), expected->weights[static_cast<std::size_t>(i)]);
+                QCOMPARE(static_cast<float>(got[i]),
+                         expected->weights[static_cast<std::size_t>(i)]);
             QCOMPARE(in->attentionPlot()->query(), expected->query);
         };
         check(0, -1);

@@ -1,6 +1,6 @@
-// Model::attentionRow and textAttentionRow (the app's attention view, issue #8): the row of one layer and
-// head is a causal probability distribution, equals the display matrix of Model::score, and bad layer,
-// head or position values are refused with a message.
+// Model::attentionRow and textAttentionRow (the app's attention view, issue #8): the row of one
+// layer and head is a causal probability distribution, equals the display matrix of Model::score,
+// and bad layer, head or position values are refused with a message.
 #include "terse/attention.h"
 #include "terse/model.h"
 #include "terse/tokenizer.h"
@@ -33,7 +33,8 @@ private slots:
         QVERIFY(a->layers > 1 && a->heads > 0);
         QCOMPARE(a->weights.size(), a->spans.size());
         QVERIFY(a->spans[a->query].begin <= byte && byte < a->spans[a->query].end);
-        const double sum = std::accumulate(a->weights.begin(), a->weights.begin() + a->query + 1, 0.0);
+        const double sum =
+            std::accumulate(a->weights.begin(), a->weights.begin() + a->query + 1, 0.0);
         QVERIFY2(std::abs(sum - 1.0) < 1e-4, qPrintable(QString::number(sum)));
         for (std::size_t k = a->query + 1; k < a->weights.size(); ++k)
             QCOMPARE(a->weights[k], 0.0f);

@@ -1,6 +1,6 @@
-// Pinned spans are honoured by every registered method (issue #8, click-to-pin): a unit overlapping a
-// keep pin is kept and marked forced, a unit overlapping a drop pin is dropped, in a full run and after
-// re-thresholding. Model-based methods use the tiny parity models in TERSE_SHARED_DIR.
+// Pinned spans are honoured by every registered method (issue #8, click-to-pin): a unit overlapping
+// a keep pin is kept and marked forced, a unit overlapping a drop pin is dropped, in a full run and
+// after re-thresholding. Model-based methods use the tiny parity models in TERSE_SHARED_DIR.
 #include "terse/compressor.h"
 
 #include <QtTest>
@@ -13,15 +13,23 @@ using namespace terse;
 namespace {
 
 const std::string kText =
-    "Alpha ships on Monday. The harbour crew loads twelve crates of apples, then the captain checks the "
-    "weather report and signs the manifest before noon. Everyone agrees the voyage will be short and calm, "
+    "Alpha ships on Monday. The harbour crew loads twelve crates of apples, then the captain "
+    "checks the "
+    "weather report and signs the manifest before noon. Everyone agrees the voyage will be short "
+    "and calm, "
     "so the cook packs only bread, cheese and tea for the three days at sea. Omega";
 
-std::string modelsDir() { return std::string(TERSE_SHARED_DIR) + "/parity/models/"; }
+std::string modelsDir()
+{
+    return std::string(TERSE_SHARED_DIR) + "/parity/models/";
+}
 
-bool overlaps(const Unit &u, const Span &s) { return u.segment == 0 && u.span.begin < s.end && s.begin < u.span.end; }
+bool overlaps(const Unit &u, const Span &s)
+{
+    return u.segment == 0 && u.span.begin < s.end && s.begin < u.span.end;
+}
 
-}  // namespace
+} // namespace
 
 class TestPins : public QObject {
     Q_OBJECT
@@ -45,14 +53,16 @@ private slots:
         CompressOptions o;
         o.method = name;
         o.rate = 0.3;
-        o.model = modelsDir() + (name == "llmlingua2" ? "tinybert-llmlingua2" : "tiny-gpt2-pos2048");
+        o.model =
+            modelsDir() + (name == "llmlingua2" ? "tinybert-llmlingua2" : "tiny-gpt2-pos2048");
         // Drop the first word, keep the last: the opposite of what "head" would do on its own.
-        const Span drop{0, 5};  // "Alpha"
+        const Span drop{0, 5}; // "Alpha"
         const std::size_t at = kText.rfind("Omega");
         const Span keep{at, at + 5};
         o.pinned.push_back({0, keep, true});
         o.pinned.push_back({0, drop, false});
-        // A context and a question (LongLLMLingua ranks contexts by it); the pins lie in the context.
+        // A context and a question (LongLLMLingua ranks contexts by it); the pins lie in the
+        // context.
         Prompt prompt = Prompt::fromText(kText);
         prompt.segments.push_back({SegmentRole::Question, "Which crew loads the crates?"});
         auto r = (*c)->compress(prompt, o, JobContext::none());

@@ -9,7 +9,7 @@
 namespace terse::widgets {
 
 namespace {
-constexpr int kMaxTickLabels = 60;  // beyond this the token labels overlap: show positions instead
+constexpr int kMaxTickLabels = 60; // beyond this the token labels overlap: show positions instead
 }
 
 AttentionPlot::AttentionPlot(QWidget *parent) : QWidget(parent), m_plot(new QCustomPlot(this))
@@ -33,7 +33,8 @@ void AttentionPlot::clear()
     m_plot->replot();
 }
 
-void AttentionPlot::setRow(const QStringList &tokens, const QVector<double> &weights, int query, const QString &title)
+void AttentionPlot::setRow(const QStringList &tokens, const QVector<double> &weights, int query,
+                           const QString &title)
 {
     m_plot->clearPlottables();
     m_plot->clearItems();
@@ -55,7 +56,8 @@ void AttentionPlot::setRow(const QStringList &tokens, const QVector<double> &wei
         q->setPen(QPen(QColor(230, 120, 20), 1.5, Qt::DashLine));
     }
     // Causal models attend only to tokens up to the query: show that part.
-    const int shown = query >= 0 && query < weights.size() ? query + 1 : static_cast<int>(weights.size());
+    const int shown =
+        query >= 0 && query < weights.size() ? query + 1 : static_cast<int>(weights.size());
     if (tokens.size() == weights.size() && shown <= kMaxTickLabels) {
         QSharedPointer<QCPAxisTickerText> ticker(new QCPAxisTickerText);
         for (int i = 0; i < tokens.size(); ++i)
@@ -75,7 +77,10 @@ void AttentionPlot::setRow(const QStringList &tokens, const QVector<double> &wei
     m_plot->replot();
 }
 
-bool AttentionPlot::save(const QString &path, int width, int height) { return m_plot->savePng(path, width, height); }
+bool AttentionPlot::save(const QString &path, int width, int height)
+{
+    return m_plot->savePng(path, width, height);
+}
 
 void AttentionPlot::changeEvent(QEvent *event)
 {
@@ -86,4 +91,4 @@ void AttentionPlot::changeEvent(QEvent *event)
     }
 }
 
-}  // namespace terse::widgets
+} // namespace terse::widgets

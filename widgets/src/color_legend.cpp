@@ -18,11 +18,13 @@ void ColorLegend::setRange(const QString &name, double low, double high)
     m_name = name;
     m_low = low;
     m_high = high;
-    setToolTip(name.isEmpty() ? QString()
-                              : tr("Background colour: %1 from %2 (pale) to %3 (strong); values outside are clamped.")
-                                    .arg(name)
-                                    .arg(low, 0, 'g', 4)
-                                    .arg(high, 0, 'g', 4));
+    setToolTip(
+        name.isEmpty()
+            ? QString()
+            : tr("Background colour: %1 from %2 (pale) to %3 (strong); values outside are clamped.")
+                  .arg(name)
+                  .arg(low, 0, 'g', 4)
+                  .arg(high, 0, 'g', 4));
     update();
 }
 
@@ -39,7 +41,8 @@ void ColorLegend::paintEvent(QPaintEvent *)
     p.setPen(text);
     if (m_name.isEmpty()) {
         p.drawText(rect(), Qt::AlignVCenter | Qt::AlignLeft,
-                   tr("Struck through: dropped · green underline: pinned keep · red underline: pinned drop"));
+                   tr("Struck through: dropped · green underline: pinned keep · red underline: "
+                      "pinned drop"));
         return;
     }
     const QString lo = QString::number(m_low, 'g', 3);
@@ -63,4 +66,4 @@ void ColorLegend::paintEvent(QPaintEvent *)
     p.drawText(QRect(x + barW + 6, 0, fm.horizontalAdvance(hi) + 4, h), Qt::AlignVCenter, hi);
 }
 
-}  // namespace terse::widgets
+} // namespace terse::widgets

@@ -24,4 +24,4 @@ inline void applyPlotPalette(QCustomPlot *plot, const QPalette &palette)
     plot->legend->setBorderPen(QPen(palette.color(QPalette::Mid)));
 }
 
-}  // namespace terse::widgets
+} // namespace terse::widgets

@@ -27,8 +27,8 @@ void ScoreHistogram::clear()
     m_plot->replot();
 }
 
-void ScoreHistogram::setValues(const QString &name, const QVector<double> &values, const QVector<bool> &kept,
-                               double threshold, int bins)
+void ScoreHistogram::setValues(const QString &name, const QVector<double> &values,
+                               const QVector<bool> &kept, double threshold, int bins)
 {
     m_plot->clearPlottables();
     m_plot->clearItems();
@@ -96,7 +96,10 @@ void ScoreHistogram::setValues(const QString &name, const QVector<double> &value
     m_plot->replot();
 }
 
-bool ScoreHistogram::save(const QString &path, int width, int height) { return m_plot->savePng(path, width, height); }
+bool ScoreHistogram::save(const QString &path, int width, int height)
+{
+    return m_plot->savePng(path, width, height);
+}
 
 void ScoreHistogram::changeEvent(QEvent *event)
 {
@@ -107,4 +110,4 @@ void ScoreHistogram::changeEvent(QEvent *event)
     }
 }
 
-}  // namespace terse::widgets
+} // namespace terse::widgets

@@ -24,7 +24,8 @@ StageScrubber::StageScrubber(QWidget *parent) : QWidget(parent)
     m_slider->setObjectName(QStringLiteral("stageSlider"));
     m_slider->setPageStep(1);
     m_slider->setTickPosition(QSlider::TicksBelow);
-    m_slider->setToolTip(tr("Replay the method stage by stage: the view shows what was removed up to this stage."));
+    m_slider->setToolTip(
+        tr("Replay the method stage by stage: the view shows what was removed up to this stage."));
     m_label = new QLabel(this);
     m_label->setMinimumWidth(180);
     row->addWidget(title);
@@ -50,17 +51,24 @@ void StageScrubber::setStages(const QStringList &names)
     updateLabel();
 }
 
-int StageScrubber::position() const { return m_slider->value(); }
+int StageScrubber::position() const
+{
+    return m_slider->value();
+}
 
-void StageScrubber::setPosition(int p) { m_slider->setValue(std::clamp(p, 0, static_cast<int>(m_names.size()))); }
+void StageScrubber::setPosition(int p)
+{
+    m_slider->setValue(std::clamp(p, 0, static_cast<int>(m_names.size())));
+}
 
 void StageScrubber::updateLabel()
 {
     const int p = position();
     m_prev->setEnabled(p > 0);
     m_next->setEnabled(p < m_names.size());
-    m_label->setText(p >= m_names.size() ? tr("final result")
-                                         : tr("%1 (%2 of %3)").arg(m_names[p]).arg(p + 1).arg(m_names.size()));
+    m_label->setText(p >= m_names.size()
+                         ? tr("final result")
+                         : tr("%1 (%2 of %3)").arg(m_names[p]).arg(p + 1).arg(m_names.size()));
 }
 
-}  // namespace terse::widgets
+} // namespace terse::widgets

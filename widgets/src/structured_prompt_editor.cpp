@@ -27,7 +27,7 @@ QLabel *wrapped(const QString &text, QWidget *parent)
     l->setWordWrap(true);
     return l;
 }
-}  // namespace
+} // namespace
 
 StructuredPromptEditor::StructuredPromptEditor(QWidget *parent) : QWidget(parent)
 {
@@ -45,7 +45,8 @@ StructuredPromptEditor::StructuredPromptEditor(QWidget *parent) : QWidget(parent
     m_instruction->setObjectName(QStringLiteral("instructionEditor"));
     v->addWidget(m_instruction);
 
-    v->addWidget(wrapped(tr("<b>Contexts</b> (passages or demonstrations; these are compressed)"), body));
+    v->addWidget(
+        wrapped(tr("<b>Contexts</b> (passages or demonstrations; these are compressed)"), body));
     m_contextLayout = new QVBoxLayout;
     v->addLayout(m_contextLayout);
     auto *add = new QPushButton(tr("&Add Context"), body);
@@ -56,7 +57,8 @@ StructuredPromptEditor::StructuredPromptEditor(QWidget *parent) : QWidget(parent
     addRow->addStretch(1);
     v->addLayout(addRow);
 
-    v->addWidget(wrapped(tr("<b>Question</b> (kept verbatim; LongLLMLingua ranks contexts by it)"), body));
+    v->addWidget(
+        wrapped(tr("<b>Question</b> (kept verbatim; LongLLMLingua ranks contexts by it)"), body));
     m_question = makeEditor(body, tr("e.g. Which ship arrives first?"), 2);
     m_question->setObjectName(QStringLiteral("questionEditor"));
     v->addWidget(m_question);
@@ -95,7 +97,8 @@ void StructuredPromptEditor::addContext(const QString &text)
         if (!m_setting)
             emit changed();
     });
-    connect(remove, &QToolButton::clicked, this, [this, box] { removeContext(m_contextBoxes.indexOf(box)); });
+    connect(remove, &QToolButton::clicked, this,
+            [this, box] { removeContext(m_contextBoxes.indexOf(box)); });
     renumber();
     if (!m_setting)
         emit changed();
@@ -169,4 +172,4 @@ QVector<PromptPart> StructuredPromptEditor::parts() const
     return out;
 }
 
-}  // namespace terse::widgets
+} // namespace terse::widgets

@@ -5,8 +5,8 @@
 
 namespace terse {
 
-Result<std::vector<float>> Model::attentionRow(const std::vector<int> &ids, int layer, int head, int query,
-                                               const JobContext &job) const
+Result<std::vector<float>> Model::attentionRow(const std::vector<int> &ids, int layer, int head,
+                                               int query, const JobContext &job) const
 {
     const ModelInfo &mi = info();
     const int n = static_cast<int>(ids.size());
@@ -14,10 +14,12 @@ Result<std::vector<float>> Model::attentionRow(const std::vector<int> &ids, int 
         return fail(ErrorCode::InvalidArgument, "attention row: no tokens");
     if (layer < 0 || layer >= mi.layers)
         return fail(ErrorCode::InvalidArgument, "attention row: layer " + std::to_string(layer) +
-                                                    " is outside [0, " + std::to_string(mi.layers) + ")");
+                                                    " is outside [0, " + std::to_string(mi.layers) +
+                                                    ")");
     if (head < -1 || head >= mi.heads)
         return fail(ErrorCode::InvalidArgument, "attention row: head " + std::to_string(head) +
-                                                    " is outside [-1, " + std::to_string(mi.heads) + ")");
+                                                    " is outside [-1, " + std::to_string(mi.heads) +
+                                                    ")");
     if (query < 0 || query >= n)
         return fail(ErrorCode::InvalidArgument, "attention row: query " + std::to_string(query) +
                                                     " is outside [0, " + std::to_string(n) + ")");
@@ -39,15 +41,16 @@ Result<std::vector<float>> Model::attentionRow(const std::vector<int> &ids, int 
     return std::vector<float>(row, row + n);
 }
 
-Result<TextAttention> textAttentionRow(const std::string &modelPath, const std::string &text, std::size_t queryByte,
-                                       int layer, int head, const JobContext &job)
+Result<TextAttention> textAttentionRow(const std::string &modelPath, const std::string &text,
+                                       std::size_t queryByte, int layer, int head,
+                                       const JobContext &job)
 {
     if (text.empty())
         return fail(ErrorCode::InvalidArgument, "attention row: the text is empty");
     if (queryByte >= text.size())
         return fail(ErrorCode::InvalidArgument, "attention row: byte " + std::to_string(queryByte) +
-                                                    " is past the end of the text (" + std::to_string(text.size()) +
-                                                    " bytes)");
+                                                    " is past the end of the text (" +
+                                                    std::to_string(text.size()) + " bytes)");
     auto loaded = detail::loadModelWithTokenizer(modelPath, DefaultModel::CausalLM);
     if (!loaded)
         return loaded.error();
@@ -65,7 +68,8 @@ Result<TextAttention> textAttentionRow(const std::string &modelPath, const std::
             break;
         }
     if (out.query < 0)
-        return fail(ErrorCode::InvalidArgument, "attention row: no token covers byte " + std::to_string(queryByte));
+        return fail(ErrorCode::InvalidArgument,
+                    "attention row: no token covers byte " + std::to_string(queryByte));
     std::vector<int> ids(enc->ids.begin(), enc->ids.end());
     auto row = model.attentionRow(ids, layer, head, out.query, job);
     if (!row)
@@ -78,4 +82,4 @@ Result<TextAttention> textAttentionRow(const std::string &modelPath, const std::
     return out;
 }
 
-}  // namespace terse
+} // namespace terse

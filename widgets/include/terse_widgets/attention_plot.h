@@ -17,7 +17,8 @@ public:
     explicit AttentionPlot(QWidget *parent = nullptr);
 
     // Shows `weights` (one per token, labelled by `tokens`) attended from token `query`.
-    void setRow(const QStringList &tokens, const QVector<double> &weights, int query, const QString &title);
+    void setRow(const QStringList &tokens, const QVector<double> &weights, int query,
+                const QString &title);
     void clear();
     const QVector<double> &values() const { return m_values; }
     int query() const { return m_query; }
@@ -33,4 +34,4 @@ private:
     int m_query = -1;
 };
 
-}  // namespace terse::widgets
+} // namespace terse::widgets

@@ -11,7 +11,8 @@ class ColorLegend : public QWidget {
 public:
     explicit ColorLegend(QWidget *parent = nullptr);
 
-    // Shows the ramp for series `name` from `low` to `high`; an empty name hides the bar ("decision only").
+    // Shows the ramp for series `name` from `low` to `high`; an empty name hides the bar ("decision
+    // only").
     void setRange(const QString &name, double low, double high);
     QString seriesName() const { return m_name; }
     double low() const { return m_low; }
@@ -27,4 +28,4 @@ private:
     double m_low = 0, m_high = 1;
 };
 
-}  // namespace terse::widgets
+} // namespace terse::widgets

@@ -1,6 +1,6 @@
 #pragma once
-// ScoreHistogram: the distribution of one score series as bars (kept and dropped tokens stacked in two
-// colours) with the decision threshold as a vertical line. Hides QCustomPlot. GUI thread only.
+// ScoreHistogram: the distribution of one score series as bars (kept and dropped tokens stacked in
+// two colours) with the decision threshold as a vertical line. Hides QCustomPlot. GUI thread only.
 
 #include <QVector>
 #include <QWidget>
@@ -14,10 +14,10 @@ class ScoreHistogram : public QWidget {
 public:
     explicit ScoreHistogram(QWidget *parent = nullptr);
 
-    // Bins the finite `values` into `bins` equal-width bins; kept[i] splits each bar into kept/dropped;
-    // threshold NaN hides the line.
-    void setValues(const QString &name, const QVector<double> &values, const QVector<bool> &kept, double threshold,
-                   int bins = 40);
+    // Bins the finite `values` into `bins` equal-width bins; kept[i] splits each bar into
+    // kept/dropped; threshold NaN hides the line.
+    void setValues(const QString &name, const QVector<double> &values, const QVector<bool> &kept,
+                   double threshold, int bins = 40);
     void clear();
 
     // Counts per bin of the last setValues (kept + dropped), for tests.
@@ -35,4 +35,4 @@ private:
     bool m_hasThreshold = false;
 };
 
-}  // namespace terse::widgets
+} // namespace terse::widgets

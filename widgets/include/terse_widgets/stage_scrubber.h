@@ -1,6 +1,6 @@
 #pragma once
-// StageScrubber: replays an iterative method stage by stage: a slider with step buttons over the stage
-// names plus a final position ("final result"). GUI thread only.
+// StageScrubber: replays an iterative method stage by stage: a slider with step buttons over the
+// stage names plus a final position ("final result"). GUI thread only.
 
 #include <QStringList>
 #include <QWidget>
@@ -39,4 +39,4 @@ private:
     QLabel *m_label = nullptr;
 };
 
-}  // namespace terse::widgets
+} // namespace terse::widgets

@@ -1,7 +1,8 @@
 #pragma once
 // StructuredPromptEditor: a prompt as an instruction, any number of contexts (retrieved passages or
 // demonstrations) and a question, each in its own editor; contexts can be added and removed.
-// Plain data in and out (PromptPart); the app maps parts to engine prompt segments. GUI thread only.
+// Plain data in and out (PromptPart); the app maps parts to engine prompt segments. GUI thread
+// only.
 
 #include <QString>
 #include <QVector>
@@ -24,8 +25,8 @@ class StructuredPromptEditor : public QWidget {
 public:
     explicit StructuredPromptEditor(QWidget *parent = nullptr);
 
-    // Replaces the content: the first instruction and question parts fill their editors, every context
-    // part gets an editor (at least one, possibly empty). Does not emit changed().
+    // Replaces the content: the first instruction and question parts fill their editors, every
+    // context part gets an editor (at least one, possibly empty). Does not emit changed().
     void setParts(const QVector<PromptPart> &parts);
     // The non-empty parts in order: instruction, contexts, question.
     QVector<PromptPart> parts() const;
@@ -53,4 +54,4 @@ private:
     bool m_setting = false;
 };
 
-}  // namespace terse::widgets
+} // namespace terse::widgets
