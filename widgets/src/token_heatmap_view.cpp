@@ -100,7 +100,7 @@ void TokenHeatmapView::rebuild()
             f.setForeground(textColor);
         }
         if (t.pin != 0) {
-            // The user's pins: a thick green (keep) or red (drop) underline.
+            // The user's pins: green (keep) or red (drop) bold text, underlined in the same colour.
             f.setUnderlineStyle(QTextCharFormat::SingleUnderline);
             f.setUnderlineColor(t.pin > 0 ? keepPin : dropPin);
             f.setForeground(t.pin > 0 ? keepPin : dropPin);
@@ -108,14 +108,14 @@ void TokenHeatmapView::rebuild()
         } else if (t.forced) {
             f.setUnderlineStyle(QTextCharFormat::DotLine);
         }
+        if (values && i < values->size() && std::isfinite((*values)[i]))
+            f.setBackground(heatColor(((*values)[i] - lo) / (hi - lo), dark));
         if (i == m_selected) {
             // The attention query: highlighted text colours, whatever the score colour was.
             f.setBackground(QColor(50, 110, 200));
             f.setForeground(Qt::white);
             f.setFontWeight(QFont::Bold);
         }
-        if (values && i < values->size() && std::isfinite((*values)[i]))
-            f.setBackground(heatColor(((*values)[i] - lo) / (hi - lo), dark));
         cursor.insertText(t.text, f);
     }
     if (m_data.tokens.size() > n) {
