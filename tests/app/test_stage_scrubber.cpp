@@ -8,6 +8,9 @@
 #include "parameter_panel.h"
 #include "result_adapter.h"
 #include "result_inspector.h"
+#include "session_manager.h"
+
+#include "terse/session_store.h"
 
 #include "terse/attention.h"
 #include "terse_widgets/attention_plot.h"
@@ -206,6 +209,18 @@ private slots:
         QVERIFY2(windows >= 2, qPrintable(QString::number(windows)));
         w.inspector()->scrubber()->setPosition(w.inspector()->scrubber()->stageCount());
         QCOMPARE(w.scorePlot()->boundaryCount(), windows);
+        // The unit ranges survive saving the run in the session store and loading it again.
+        if (w.shownRunId() == 0) {
+            QSignalSpy saved(&w, &MainWindow::runSaved);
+            QVERIFY(saved.wait(10000));
+        }
+        auto loaded = w.sessions()->store()->loadRun(w.shownRunId());
+        QVERIFY2(loaded, loaded ? "" : loaded.error().detail.c_str());
+        QCOMPARE(loaded->result.stages.size(), r->stages.size());
+        for (std::size_t i = 0; i < r->stages.size(); ++i) {
+            QCOMPARE(loaded->result.stages[i].firstUnit, r->stages[i].firstUnit);
+            QCOMPARE(loaded->result.stages[i].endUnit, r->stages[i].endUnit);
+        }
         // The unit range survives the JSON export.
         QVERIFY(QString::fromStdString(resultToJson(*r)).contains(QStringLiteral("unit_range")));
     }
