@@ -121,11 +121,34 @@ public slots:
         emit modelDescribed(path, ok, text);
     }
 
+    // The attention row of one layer/head from the query byte (design.md rule 7: model work off the UI thread).
+    void attention(quint64 id, const QString &modelPath, const QString &text, qint64 queryByte, int layer, int head)
+    {
+        if (id < latestAttention.load())
+            return;  // superseded by a newer selection
+        QString error;
+        AttentionHandle row;
+        try {
+            const QByteArray utf8 = text.toUtf8();
+            auto r = terse::textAttentionRow(modelPath.toStdString(), utf8.toStdString(),
+                                             static_cast<std::size_t>(std::max<qint64>(0, queryByte)), layer, head);
+            if (r)
+                row = std::make_shared<const terse::TextAttention>(std::move(r.value()));
+            else
+                error = QString::fromStdString(r.error().detail);
+        } catch (const std::exception &e) {  // containment: nothing escapes the worker thread
+            error = QString::fromUtf8(e.what());
+        }
+        emit attentionReady(id, row, error);
+    }
+
 public:
     std::atomic<bool> m_invalidate{false};
+    std::atomic<quint64> latestAttention{0};
 
 signals:
     void modelDescribed(const QString &path, bool ok, const QString &text);
+    void attentionReady(quint64 id, terse::app::AttentionHandle row, const QString &error);
     void started(quint64 id);
     void progress(quint64 id, qint64 done, qint64 total, const QString &stage);
     void finished(quint64 id, terse::app::ResultHandle result, bool rethresholded);
@@ -158,6 +181,7 @@ EngineWorker::EngineWorker(CompressorFactory factory, QObject *parent) : QObject
     qRegisterMetaType<terse::app::ResultHandle>("terse::app::ResultHandle");
     qRegisterMetaType<terse::Prompt>("terse::Prompt");
     qRegisterMetaType<terse::CompressOptions>("terse::CompressOptions");
+    qRegisterMetaType<terse::app::AttentionHandle>("terse::app::AttentionHandle");
     m_thread.setObjectName(QStringLiteral("terse-engine"));
     m_backend = new WorkerBackend(std::move(factory));
     m_backend->moveToThread(&m_thread);
@@ -165,6 +189,7 @@ EngineWorker::EngineWorker(CompressorFactory factory, QObject *parent) : QObject
     connect(m_backend, &WorkerBackend::started, this, &EngineWorker::started);
     connect(m_backend, &WorkerBackend::progress, this, &EngineWorker::progress);
     connect(m_backend, &WorkerBackend::modelDescribed, this, &EngineWorker::modelDescribed);
+    connect(m_backend, &WorkerBackend::attentionReady, this, &EngineWorker::attentionReady);
     auto done = [this] { m_pending = std::max(0, m_pending - 1); };
     connect(m_backend, &WorkerBackend::finished, this, [this, done](quint64 id, ResultHandle r, bool re) {
         done();
@@ -203,6 +228,17 @@ quint64 EngineWorker::submit(const terse::Prompt &prompt, const terse::CompressO
 void EngineWorker::describeModel(const QString &path)
 {
     QMetaObject::invokeMethod(m_backend, "describeModel", Qt::QueuedConnection, Q_ARG(QString, path));
+}
+
+quint64 EngineWorker::requestAttention(const QString &modelPath, const QString &text, qint64 queryByte, int layer,
+                                       int head)
+{
+    const quint64 id = m_nextAttentionId++;
+    m_backend->latestAttention = id;
+    QMetaObject::invokeMethod(m_backend, "attention", Qt::QueuedConnection, Q_ARG(quint64, id),
+                              Q_ARG(QString, modelPath), Q_ARG(QString, text), Q_ARG(qint64, queryByte),
+                              Q_ARG(int, layer), Q_ARG(int, head));
+    return id;
 }
 
 void EngineWorker::cancel() { m_backend->cancelCurrent(); }

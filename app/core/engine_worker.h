@@ -3,6 +3,7 @@
 // Requests arrive from the UI thread through submit(); the latest request wins (a newer one cancels the
 // running one); results leave through queued signals carrying value types.
 
+#include "terse/attention.h"
 #include "terse/compressor.h"
 
 #include <QMetaType>
@@ -15,6 +16,7 @@
 namespace terse::app {
 
 using ResultHandle = std::shared_ptr<const terse::CompressionResult>;
+using AttentionHandle = std::shared_ptr<const terse::TextAttention>;
 using CompressorFactory = std::function<terse::Result<std::unique_ptr<terse::Compressor>>(const std::string &)>;
 
 class WorkerBackend;
@@ -36,6 +38,9 @@ public:
     void describeModel(const QString &path);
     // Forgets cached scores so the next request re-runs the model.
     void invalidateCache();
+    // Queues an attention row (terse::textAttentionRow) on the worker thread, after any queued compression;
+    // a newer request supersedes an older one not yet started. Answers with attentionReady(id, ...).
+    quint64 requestAttention(const QString &modelPath, const QString &text, qint64 queryByte, int layer, int head);
 
 signals:
     void started(quint64 id);
@@ -45,16 +50,20 @@ signals:
     void cancelled(quint64 id);
     // Details of a model ("llama · safetensors · 12.3M parameters · …"), or the load error when !ok.
     void modelDescribed(const QString &path, bool ok, const QString &text);
+    // The answer to requestAttention: `row` on success, else null and `error` says why.
+    void attentionReady(quint64 id, terse::app::AttentionHandle row, const QString &error);
 
 private:
     QThread m_thread;
     WorkerBackend *m_backend = nullptr;
     quint64 m_nextId = 1;
+    quint64 m_nextAttentionId = 1;
     int m_pending = 0;
 };
 
 }  // namespace terse::app
 
 Q_DECLARE_METATYPE(terse::app::ResultHandle)
+Q_DECLARE_METATYPE(terse::app::AttentionHandle)
 Q_DECLARE_METATYPE(terse::Prompt)
 Q_DECLARE_METATYPE(terse::CompressOptions)

@@ -1,18 +1,24 @@
 #include "main_window.h"
 
+#include "appearance.h"
+#include "edit_commands.h"
 #include "history_dock.h"
 #include "language.h"
 #include "model_picker.h"
 #include "parameter_panel.h"
+#include "pin_list.h"
 #include "result_adapter.h"
+#include "result_inspector.h"
 #include "session_manager.h"
 #include "workbench_actions.h"
 
+#include "terse/resources.h"
 #include "terse/runtime.h"
 #include "terse/session_store.h"
 #include "terse/text_units.h"
 #include "terse_widgets/prompt_editor.h"
 #include "terse_widgets/score_plot.h"
+#include "terse_widgets/structured_prompt_editor.h"
 #include "terse_widgets/token_heatmap_view.h"
 
 #include <QAction>
@@ -31,6 +37,7 @@
 #include <QDateTime>
 #include <QDir>
 #include <QHBoxLayout>
+#include <QKeyEvent>
 #include <QLabel>
 #include <QLocale>
 #include <QMenu>
@@ -43,11 +50,14 @@
 #include <QSettings>
 #include <QSlider>
 #include <QSplitter>
+#include <QStackedWidget>
 #include <QStatusBar>
 #include <QTimer>
 #include <QUndoStack>
 #include <QVBoxLayout>
 
+#include <algorithm>
+#include <cctype>
 #include <cmath>
 
 namespace terse::app {
@@ -71,6 +81,8 @@ MainWindow::MainWindow(CompressorFactory factory, QWidget *parent, const QString
       m_sessions(new SessionManager(this))
 {
     m_restoring = true;  // setting up the controls is not a user change
+    if (const Theme theme = storedTheme(); theme != Theme::System)
+        applyTheme(theme);
     translated([this] {
         setWindowTitle(m_currentFile.isEmpty() ? tr("Terse Studio")
                                                : tr("%1 — Terse Studio").arg(QFileInfo(m_currentFile).fileName()));
@@ -209,14 +221,6 @@ void MainWindow::buildUi()
     });
     m_cancel->setEnabled(false);
 
-    m_colorBy = new QComboBox(central);
-    auto *colorLabel = new QLabel(central);
-    translated([this, colorLabel] {
-        m_colorBy->setToolTip(tr("Colour tokens by this score"));
-        colorLabel->setText(tr("Colour &by:"));
-    });
-    colorLabel->setBuddy(m_colorBy);
-
     controls->addWidget(methodLabel);
     controls->addWidget(m_method, 1);
     controls->addSpacing(12);
@@ -239,32 +243,24 @@ void MainWindow::buildUi()
 
     auto *split = new QSplitter(Qt::Horizontal, central);
     split->setObjectName(QStringLiteral("mainSplitter"));
-    m_editor = new terse::widgets::PromptEditor(split);
+    // The prompt: a plain editor or the structured one (instruction / contexts / question).
+    m_promptStack = new QStackedWidget(split);
+    m_promptStack->setObjectName(QStringLiteral("promptStack"));
+    m_editor = new terse::widgets::PromptEditor(m_promptStack);
     m_editor->setObjectName(QStringLiteral("promptEditor"));
-    auto *right = new QSplitter(Qt::Vertical, split);
-    right->setObjectName(QStringLiteral("resultSplitter"));
-    auto *resultBox = new QWidget(right);
-    auto *resultLayout = new QVBoxLayout(resultBox);
-    resultLayout->setContentsMargins(0, 0, 0, 0);
-    m_summary = new QLabel(tr("No result yet: paste a prompt and press Compress."), resultBox);
-    m_summary->setObjectName(QStringLiteral("summaryLabel"));
-    m_heatmap = new terse::widgets::TokenHeatmapView(resultBox);
-    m_heatmap->setObjectName(QStringLiteral("heatmapView"));
-    // The colouring is a view setting: it sits with the result, not with the compression controls.
-    auto *resultHeader = new QHBoxLayout;
-    resultHeader->addWidget(m_summary, 1);
-    resultHeader->addWidget(colorLabel);
-    resultHeader->addWidget(m_colorBy);
-    resultLayout->addLayout(resultHeader);
-    resultLayout->addWidget(m_heatmap, 1);
-    m_plot = new terse::widgets::ScorePlot(right);
-    m_plot->setObjectName(QStringLiteral("scorePlot"));
-    right->addWidget(resultBox);
-    right->addWidget(m_plot);
-    right->setStretchFactor(0, 3);
-    right->setStretchFactor(1, 1);
-    split->addWidget(m_editor);
-    split->addWidget(right);
+    m_editor->setUndoRedoEnabled(false);  // Edit → Undo covers prompt edits and pins together
+    m_editor->installEventFilter(this);
+    m_structuredEditor = new terse::widgets::StructuredPromptEditor(m_promptStack);
+    m_structuredEditor->setObjectName(QStringLiteral("structuredEditor"));
+    m_promptStack->addWidget(m_editor);
+    m_promptStack->addWidget(m_structuredEditor);
+    // The result: heatmap, colouring, legend, stage scrubber and plot tabs.
+    m_inspector = new ResultInspector(split);
+    m_inspector->setObjectName(QStringLiteral("resultInspector"));
+    m_heatmap = m_inspector->heatmap();
+    m_plot = m_inspector->plot();
+    split->addWidget(m_promptStack);
+    split->addWidget(m_inspector);
     split->setStretchFactor(0, 1);
     split->setStretchFactor(1, 1);
     outer->addWidget(split, 1);
@@ -307,17 +303,30 @@ void MainWindow::buildUi()
         onMethodChanged();
         scheduleRerun();
     });
-    connect(m_colorBy, &QComboBox::currentIndexChanged, this, [this](int i) {
-        m_heatmap->setColorSeries(i - 1);
-        updatePlot();
-        markDirty();
-    });
+    connect(m_inspector, &ResultInspector::colorSeriesChanged, this, &MainWindow::markDirty);
+    connect(m_inspector, &ResultInspector::unitClicked, this, &MainWindow::cyclePin);
+    connect(m_inspector, &ResultInspector::pinRequested, this, &MainWindow::setPin);
+    connect(m_inspector, &ResultInspector::attentionRequested, this, &MainWindow::requestAttention);
+    connect(m_worker, &EngineWorker::attentionReady, this,
+            [this](quint64 id, AttentionHandle row, const QString &error) {
+                if (id == m_attentionId)
+                    m_inspector->setAttention(row, error);
+            });
     connect(m_editor, &terse::widgets::PromptEditor::filesDropped, this, [this](const QStringList &files) {
         openFile(files.first());
     });
-    connect(m_editor, &QPlainTextEdit::textChanged, this, [this] {
-        m_worker->invalidateCache();
-        markDirty();
+    connect(m_editor, &QPlainTextEdit::textChanged, this, &MainWindow::onPromptTextChanged);
+    connect(m_structuredEditor, &terse::widgets::StructuredPromptEditor::changed, this,
+            &MainWindow::onStructuredChanged);
+
+    m_undo = new QUndoStack(this);
+    m_undo->setObjectName(QStringLiteral("editUndoStack"));
+    m_editDebounce = new QTimer(this);
+    m_editDebounce->setSingleShot(true);
+    m_editDebounce->setInterval(400);  // prompt edits re-run once the user pauses typing
+    connect(m_editDebounce, &QTimer::timeout, this, [this] {
+        if (m_result || isBusy())
+            runCompression();
     });
 
     m_autosave = new QTimer(this);
@@ -366,6 +375,17 @@ void MainWindow::buildDocks()
     m_params->setObjectName(QStringLiteral("parameterPanel"));
     m_params->layout()->setContentsMargins(0, 0, 0, 0);
     v->addWidget(m_params, 1);
+    m_pinList = new PinList(body);
+    m_pinList->setObjectName(QStringLiteral("pinListPanel"));
+    v->addWidget(m_pinList);
+    connect(m_pinList, &PinList::removeRequested, this, [this](int index) {
+        if (index < 0 || index >= static_cast<int>(m_pins.size()))
+            return;
+        auto pins = m_pins;
+        pins.erase(pins.begin() + index);
+        pushPins(std::move(pins), tr("Unpin"));
+    });
+    connect(m_pinList, &PinList::clearRequested, this, [this] { pushPins({}, tr("Unpin All")); });
     scroll->setWidget(body);
     scroll->setMinimumWidth(270);  // room for "Label (default x):" rows next to their controls
     dock->setWidget(scroll);
@@ -417,6 +437,7 @@ terse::CompressOptions MainWindow::currentOptions() const
         opts.model = model.toStdString();
     opts.params = m_params->values();
     m_params->applyCommon(opts);
+    opts.pinned = m_pins;
     return opts;
 }
 
@@ -434,6 +455,8 @@ void MainWindow::applyOptions(const terse::CompressOptions &options)
     m_paramsByMethod[options.method] = m_params->values();
     m_params->setCommon(options);
     m_models->setCurrentModelPath(QString::fromStdString(options.model));
+    m_pins = options.pinned;
+    refreshPinViews();
     m_restoring = was;
 }
 
@@ -454,11 +477,11 @@ void MainWindow::saveWorkingState()
     terse::WorkingState ws;
     ws.instance = kInstance;
     ws.sessionId = m_sessions->currentSession();
-    ws.prompt = terse::Prompt::fromText(m_editor->toPlainText().toStdString());
+    ws.prompt = currentPrompt();
     ws.options = currentOptions();
     m_paramsByMethod[ws.options.method] = ws.options.params;
     QJsonObject ui;
-    ui[QStringLiteral("colorBy")] = m_colorBy->currentText();
+    ui[QStringLiteral("colorBy")] = m_inspector->colorSeriesName();
     ui[QStringLiteral("runId")] = static_cast<qint64>(m_shownRunId);
     QJsonObject byMethod;
     for (const auto &[method, params] : m_paramsByMethod) {
@@ -497,7 +520,7 @@ void MainWindow::restoreWorkingState()
             }
             m_restoring = true;
             m_panelMethod.clear();  // rebuild the panel from the restored values
-            m_editor->setPlainText(QString::fromStdString(ws->prompt.joined()));
+            setPromptContent(ws->prompt);
             applyOptions(ws->options);
             // Show the run the user was looking at, from the store: nothing is recomputed.
             const qint64 runId = ui.value(QStringLiteral("runId")).toInteger();
@@ -505,8 +528,7 @@ void MainWindow::restoreWorkingState()
                 if (auto run = store->loadRun(runId); run && run->prompt.joined() == ws->prompt.joined()) {
                     showResult(std::make_shared<const terse::CompressionResult>(std::move(run->result)));
                     m_shownRunId = runId;
-                    if (const int i = m_colorBy->findText(ui.value(QStringLiteral("colorBy")).toString()); i >= 0)
-                        m_colorBy->setCurrentIndex(i);
+                    m_inspector->setColorSeries(ui.value(QStringLiteral("colorBy")).toString());
                 }
             m_restoring = false;
             m_status->setText(tr("Restored your last working state."));
@@ -575,9 +597,7 @@ bool MainWindow::restoreRun(std::int64_t runId)
     }
     clearError();
     m_restoring = true;
-    const QString text = QString::fromStdString(run->prompt.joined());
-    if (m_editor->toPlainText() != text)
-        m_editor->setPlainText(text);
+    setPromptContent(run->prompt);
     applyOptions(run->options);
     m_restoring = false;
     showResult(std::make_shared<const terse::CompressionResult>(std::move(run->result)));
@@ -682,6 +702,11 @@ void MainWindow::buildMenus()
     });
     open->setShortcut(QKeySequence::Open);
     m_recentMenu = file->addMenu(tr("Open &Recent"));
+    buildSamplesMenu(file);
+    file->addSeparator();
+    QAction *savePromptAction = file->addAction(tr("Save &Prompt"), this, [this] { savePrompt(false); });
+    savePromptAction->setShortcut(QKeySequence::Save);
+    file->addAction(tr("Save Prompt &As…"), this, [this] { savePrompt(true); });
     QAction *save = file->addAction(tr("&Save Compressed Text As…"), this, &MainWindow::saveCompressed);
     save->setShortcut(QKeySequence::SaveAs);
     file->addSeparator();
@@ -707,6 +732,15 @@ void MainWindow::buildMenus()
 
     QMenu *edit = menuBar()->addMenu(QString());
     translated([edit] { edit->setTitle(tr("&Edit")); });
+    QAction *undo = m_undo->createUndoAction(this, tr("&Undo"));
+    undo->setObjectName(QStringLiteral("undoAction"));
+    undo->setShortcuts({QKeySequence::Undo});
+    QAction *redo = m_undo->createRedoAction(this, tr("&Redo"));
+    redo->setObjectName(QStringLiteral("redoAction"));
+    redo->setShortcuts({QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Z), QKeySequence(Qt::CTRL | Qt::Key_Y)});
+    edit->addAction(undo);
+    edit->addAction(redo);
+    edit->addSeparator();
     QAction *copy = edit->addAction(tr("&Copy Compressed Text"), this, &MainWindow::copyCompressed);
     copy->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_C));
     edit->addSeparator();
@@ -720,6 +754,14 @@ void MainWindow::buildMenus()
         if (dock != m_history)
             view->addAction(dock->toggleViewAction());
     view->addSeparator();
+    m_structuredAction = view->addAction(tr("&Structured Prompt Editor"));
+    m_structuredAction->setObjectName(QStringLiteral("structuredAction"));
+    m_structuredAction->setCheckable(true);
+    m_structuredAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_E));
+    m_structuredAction->setToolTip(tr("Edit the prompt as instruction, contexts and question"));
+    connect(m_structuredAction, &QAction::toggled, this, &MainWindow::setStructured);
+    view->addSeparator();
+    buildThemeMenu(view);
     buildLanguageMenu(view);
 
     QMenu *run = menuBar()->addMenu(QString());
@@ -827,6 +869,7 @@ bool MainWindow::openFile(const QString &path)
                       .arg(bad));
         return false;
     }
+    setStructured(false);
     m_editor->setPlainText(QString::fromUtf8(bytes));
     m_currentFile = path;
     addRecentFile(path);
@@ -838,18 +881,18 @@ bool MainWindow::openFile(const QString &path)
 void MainWindow::runCompression()
 {
     m_debounce->stop();
+    m_editDebounce->stop();
     clearError();
-    const QString text = m_editor->toPlainText();
-    const QByteArray utf8 = text.toUtf8();
-    if (auto v = terse::validatePromptText(std::string_view(utf8.constData(), static_cast<std::size_t>(utf8.size())));
-        !v) {
-        showError(text.trimmed().isEmpty() ? tr("The prompt is empty: paste or open some text first.")
-                                           : tr("The prompt cannot be compressed: %1")
-                                                 .arg(QString::fromStdString(v.error().detail)));
+    terse::Prompt prompt = currentPrompt();
+    const std::string joined = prompt.joined();
+    if (auto v = terse::validatePromptText(joined); !v) {
+        showError(QString::fromStdString(joined).trimmed().isEmpty()
+                      ? tr("The prompt is empty: paste or open some text first.")
+                      : tr("The prompt cannot be compressed: %1").arg(QString::fromStdString(v.error().detail)));
         return;
     }
     m_activeOptions = currentOptions();
-    m_activePrompt = terse::Prompt::fromText(utf8.toStdString());
+    m_activePrompt = std::move(prompt);
     m_activeId = m_worker->submit(m_activePrompt, m_activeOptions);
     setBusy(true);
     m_status->setText(tr("Compressing…"));
@@ -894,50 +937,10 @@ void MainWindow::setBusy(bool busy)
 void MainWindow::showResult(const ResultHandle &r)
 {
     m_result = r;
-    m_heatmap->setData(toHeatmapData(*r));
-    m_summary->setText(resultSummary(*r));
+    m_inspector->setResult(r, m_pins);
     for (const auto &w : r->warnings)
         showError(QString::fromStdString(w.detail));
-    updateColorChoices();
-    updatePlot();
     emit resultShown();
-}
-
-void MainWindow::updateColorChoices()
-{
-    const QString current = m_colorBy->currentText();
-    const QSignalBlocker block(m_colorBy);
-    m_colorBy->clear();
-    m_colorBy->addItem(tr("decision only"));
-    for (const auto &s : m_result->scores)
-        m_colorBy->addItem(QString::fromStdString(s.name));
-    int idx = m_colorBy->findText(current);
-    if (idx < 0)
-        idx = m_colorBy->count() > 1 ? 1 : 0;
-    m_colorBy->setCurrentIndex(idx);
-    m_heatmap->setColorSeries(idx - 1);
-}
-
-void MainWindow::updatePlot()
-{
-    if (!m_result || m_result->scores.empty()) {
-        m_plot->clear();
-        return;
-    }
-    const int idx = std::max(0, m_colorBy->currentIndex() - 1);
-    const auto &s = m_result->scores[static_cast<std::size_t>(std::min<int>(idx, m_result->scores.size() - 1))];
-    QVector<double> v;
-    QVector<bool> kept;
-    v.reserve(static_cast<qsizetype>(s.values.size()));
-    for (std::size_t i = 0; i < s.values.size(); ++i) {
-        v.push_back(s.values[i]);
-        kept.push_back(i < m_result->units.size() && m_result->units[i].kept);
-    }
-    double th = std::nan("");
-    for (const auto &t : m_result->thresholds)
-        if (t.series == s.name)
-            th = t.value;
-    m_plot->setSeries(QString::fromStdString(s.name), v, kept, th);
 }
 
 void MainWindow::showError(const QString &message)
@@ -954,7 +957,7 @@ void MainWindow::clearError()
 
 QString MainWindow::statusText() const { return m_status->text(); }
 QString MainWindow::errorText() const { return m_error->isHidden() ? QString() : m_error->text(); }
-QString MainWindow::summaryText() const { return m_summary->text(); }
+QString MainWindow::summaryText() const { return m_inspector->summaryLabel()->text(); }
 
 void MainWindow::copyCompressed()
 {
@@ -1029,6 +1032,369 @@ void MainWindow::closeEvent(QCloseEvent *event)
     saveSettings();
     m_worker->cancel();
     event->accept();
+}
+
+bool MainWindow::eventFilter(QObject *watched, QEvent *event)
+{
+    // The plain editor would take Ctrl+Z for its own (disabled) history: let the window's actions have it.
+    if (watched == m_editor && event->type() == QEvent::ShortcutOverride) {
+        auto *key = static_cast<QKeyEvent *>(event);
+        if (key->matches(QKeySequence::Undo) || key->matches(QKeySequence::Redo) ||
+            key->keyCombination() == QKeyCombination(Qt::CTRL | Qt::SHIFT, Qt::Key_Z)) {
+            event->ignore();
+            return true;
+        }
+    }
+    return QMainWindow::eventFilter(watched, event);
+}
+
+terse::Prompt MainWindow::currentPrompt() const
+{
+    if (!isStructured())
+        return terse::Prompt::fromText(m_editor->toPlainText().toUtf8().toStdString());
+    terse::Prompt p;
+    for (const auto &part : m_structuredEditor->parts()) {
+        terse::PromptSegment seg;
+        seg.role = part.role == terse::widgets::PromptPart::Role::Instruction ? terse::SegmentRole::Instruction
+                   : part.role == terse::widgets::PromptPart::Role::Question  ? terse::SegmentRole::Question
+                                                                               : terse::SegmentRole::Context;
+        seg.text = part.text.toUtf8().toStdString();
+        p.segments.push_back(std::move(seg));
+    }
+    if (p.segments.empty())
+        p = terse::Prompt::fromText({});
+    return p;
+}
+
+bool MainWindow::isStructured() const { return m_promptStack->currentWidget() == m_structuredEditor; }
+
+void MainWindow::setPromptContent(const terse::Prompt &prompt)
+{
+    const bool plain = prompt.segments.size() <= 1 &&
+                       (prompt.segments.empty() || prompt.segments.front().role == terse::SegmentRole::Context);
+    const bool was = m_restoring;
+    m_restoring = true;
+    if (plain) {
+        setStructured(false);
+        const QString text = QString::fromStdString(prompt.joined());
+        if (m_editor->toPlainText() != text)
+            m_editor->setPlainText(text);
+    } else {
+        QVector<terse::widgets::PromptPart> parts;
+        for (const auto &seg : prompt.segments) {
+            terse::widgets::PromptPart part;
+            part.role = seg.role == terse::SegmentRole::Instruction ? terse::widgets::PromptPart::Role::Instruction
+                        : seg.role == terse::SegmentRole::Question  ? terse::widgets::PromptPart::Role::Question
+                                                                     : terse::widgets::PromptPart::Role::Context;
+            part.text = QString::fromStdString(seg.text);
+            parts.push_back(part);
+        }
+        m_structuredEditor->setParts(parts);
+        m_promptStack->setCurrentWidget(m_structuredEditor);
+        const QSignalBlocker block(m_structuredAction);
+        m_structuredAction->setChecked(true);
+    }
+    m_restoring = was;
+}
+
+void MainWindow::setStructured(bool structured)
+{
+    if (structured == isStructured())
+        return;
+    const terse::Prompt before = currentPrompt();
+    const bool was = m_restoring;
+    m_restoring = true;  // a conversion, not an edit: no undo entry, no re-run
+    std::vector<terse::PinnedSpan> pins;
+    if (structured) {
+        // The plain text becomes the first context; pins keep their spans in it (segment 0).
+        const QString text = m_editor->toPlainText();
+        QVector<terse::widgets::PromptPart> parts;
+        if (!text.trimmed().isEmpty())
+            parts.push_back({terse::widgets::PromptPart::Role::Context, text});
+        m_structuredEditor->setParts(parts);
+        m_promptStack->setCurrentWidget(m_structuredEditor);
+        if (!text.trimmed().isEmpty())
+            pins = m_pins;
+    } else {
+        // The parts join into one text ("\n\n" between them, as Prompt::joined); pins move with them.
+        std::vector<std::size_t> offsets;
+        std::size_t at = 0;
+        for (const auto &seg : before.segments) {
+            offsets.push_back(at);
+            at += seg.text.size() + 2;
+        }
+        for (auto p : m_pins)
+            if (p.segment >= 0 && p.segment < static_cast<int>(offsets.size())) {
+                p.span.begin += offsets[static_cast<std::size_t>(p.segment)];
+                p.span.end += offsets[static_cast<std::size_t>(p.segment)];
+                p.segment = 0;
+                pins.push_back(p);
+            }
+        m_promptStack->setCurrentWidget(m_editor);
+        m_editor->setPlainText(QString::fromStdString(before.joined()));
+    }
+    m_restoring = was;
+    {
+        const QSignalBlocker block(m_structuredAction);
+        m_structuredAction->setChecked(structured);
+    }
+    m_undo->clear();  // text edits recorded in one editor do not apply to the other
+    m_pins = std::move(pins);
+    refreshPinViews();
+    m_worker->invalidateCache();
+    markDirty();
+}
+
+void MainWindow::onPromptTextChanged()
+{
+    const QString now = m_editor->toPlainText();
+    // The edit as one replacement: common prefix and suffix of the old and new text.
+    const qsizetype a = m_lastText.size(), b = now.size();
+    qsizetype prefix = 0;
+    while (prefix < a && prefix < b && m_lastText[prefix] == now[prefix])
+        ++prefix;
+    qsizetype suffix = 0;
+    while (suffix < a - prefix && suffix < b - prefix && m_lastText[a - 1 - suffix] == now[b - 1 - suffix])
+        ++suffix;
+    const QString removed = m_lastText.mid(prefix, a - prefix - suffix);
+    const QString inserted = now.mid(prefix, b - prefix - suffix);
+    if (!m_pins.empty() && !isStructured()) {
+        // Pins after the edit move with their words; a pin inside the edited text is dropped.
+        const std::size_t at = static_cast<std::size_t>(m_lastText.left(prefix).toUtf8().size());
+        const std::size_t gone = static_cast<std::size_t>(removed.toUtf8().size());
+        const std::size_t added = static_cast<std::size_t>(inserted.toUtf8().size());
+        std::vector<terse::PinnedSpan> moved;
+        for (auto p : m_pins) {
+            if (p.span.end <= at) {
+                moved.push_back(p);
+            } else if (p.span.begin >= at + gone) {
+                p.span.begin = p.span.begin - gone + added;
+                p.span.end = p.span.end - gone + added;
+                moved.push_back(p);
+            }
+        }
+        const bool changed = moved.size() != m_pins.size() ||
+                             !std::equal(moved.begin(), moved.end(), m_pins.begin(), [](const auto &x, const auto &y) {
+                                 return x.span == y.span && x.keep == y.keep && x.segment == y.segment;
+                             });
+        if (changed) {
+            m_pins = std::move(moved);
+            refreshPinViews();
+        }
+    }
+    m_lastText = now;
+    m_worker->invalidateCache();
+    if (m_restoring) {
+        m_undo->clear();  // programmatic text (restore, conversion): earlier edits no longer apply
+        return;
+    }
+    if (!m_applyingUndo && (!removed.isEmpty() || !inserted.isEmpty()))
+        m_undo->push(new PromptEditCommand(m_editor, static_cast<int>(prefix), removed, inserted, &m_applyingUndo));
+    markDirty();
+    scheduleEditRerun();
+}
+
+void MainWindow::onStructuredChanged()
+{
+    if (m_restoring)
+        return;
+    // Pins whose part no longer holds their span are dropped.
+    const terse::Prompt p = currentPrompt();
+    std::vector<terse::PinnedSpan> kept;
+    for (const auto &pin : m_pins)
+        if (pin.segment < static_cast<int>(p.segments.size()) &&
+            pin.span.end <= p.segments[static_cast<std::size_t>(pin.segment)].text.size())
+            kept.push_back(pin);
+    if (kept.size() != m_pins.size()) {
+        m_pins = std::move(kept);
+        refreshPinViews();
+    }
+    m_worker->invalidateCache();
+    markDirty();
+    scheduleEditRerun();
+}
+
+void MainWindow::scheduleEditRerun()
+{
+    if (m_restoring)
+        return;
+    if (m_result || isBusy())
+        m_editDebounce->start();
+}
+
+bool MainWindow::resultMatchesPrompt() const
+{
+    if (!m_result)
+        return false;
+    const terse::Prompt p = currentPrompt();
+    if (p.segments.size() != m_result->segments.size())
+        return false;
+    for (std::size_t i = 0; i < p.segments.size(); ++i)
+        if (p.segments[i].text != m_result->segments[i].text || p.segments[i].role != m_result->segments[i].role)
+            return false;
+    return true;
+}
+
+bool MainWindow::cyclePin(int unit)
+{
+    if (!m_result || unit < 0 || unit >= static_cast<int>(m_result->units.size()))
+        return false;
+    const int now = pinOf(m_result->units[static_cast<std::size_t>(unit)], m_pins);
+    return setPin(unit, now == 0 ? 1 : (now > 0 ? -1 : 0));
+}
+
+bool MainWindow::setPin(int unit, int direction)
+{
+    if (!m_result || unit < 0 || unit >= static_cast<int>(m_result->units.size()))
+        return false;
+    if (!resultMatchesPrompt()) {
+        m_status->setText(tr("The prompt changed since this result: compress again before pinning."));
+        return false;
+    }
+    const terse::Unit &u = m_result->units[static_cast<std::size_t>(unit)];
+    std::vector<terse::PinnedSpan> pins;
+    for (const auto &p : m_pins)
+        if (!(p.segment == u.segment && u.span.begin < p.span.end && p.span.begin < u.span.end))
+            pins.push_back(p);
+    // The pin covers the word without its trailing whitespace.
+    const std::string &text = m_result->segments[static_cast<std::size_t>(u.segment)].text;
+    terse::Span span = u.span;
+    while (span.end > span.begin + 1 && std::isspace(static_cast<unsigned char>(text[span.end - 1])))
+        --span.end;
+    if (direction != 0)
+        pins.push_back({u.segment, span, direction > 0});
+    const QString word = spanText(*m_result, u).trimmed();
+    pushPins(std::move(pins), direction > 0   ? tr("Pin “%1” (keep)").arg(word)
+                              : direction < 0 ? tr("Pin “%1” (drop)").arg(word)
+                                              : tr("Unpin “%1”").arg(word));
+    return true;
+}
+
+void MainWindow::pushPins(std::vector<terse::PinnedSpan> pins, const QString &text)
+{
+    m_undo->push(new PinCommand([this](const std::vector<terse::PinnedSpan> &p) { installPins(p); }, m_pins,
+                                std::move(pins), text));
+}
+
+void MainWindow::installPins(const std::vector<terse::PinnedSpan> &pins)
+{
+    m_pins = pins;
+    refreshPinViews();
+    markDirty();
+    if (m_result || isBusy())
+        m_debounce->start();  // latest request wins; rapid clicks are batched
+}
+
+void MainWindow::refreshPinViews()
+{
+    if (!m_pinList)
+        return;
+    const terse::Prompt p = currentPrompt();
+    QList<QPair<QString, bool>> list;
+    for (const auto &pin : m_pins) {
+        QString text;
+        if (pin.segment >= 0 && pin.segment < static_cast<int>(p.segments.size())) {
+            const std::string &t = p.segments[static_cast<std::size_t>(pin.segment)].text;
+            if (pin.span.end <= t.size())
+                text = QString::fromUtf8(t.data() + pin.span.begin, static_cast<qsizetype>(pin.span.size()));
+        }
+        list.append({text, pin.keep});
+    }
+    m_pinList->setPins(list);
+    if (m_result)
+        m_inspector->setPins(m_pins);
+}
+
+void MainWindow::requestAttention(int unit, int layer, int head)
+{
+    if (!m_result || unit < 0 || unit >= static_cast<int>(m_result->units.size()))
+        return;
+    std::string joined;
+    for (std::size_t i = 0; i < m_result->segments.size(); ++i)
+        joined += (i ? "\n\n" : "") + m_result->segments[i].text;
+    const std::size_t byte = joinedOffset(*m_result, m_result->units[static_cast<std::size_t>(unit)]);
+    QString model = QString::fromStdString(m_result->model);
+    if (model.isEmpty())
+        model = QString::fromStdString(currentOptions().model);
+    m_attentionId = m_worker->requestAttention(model, QString::fromStdString(joined), static_cast<qint64>(byte), layer,
+                                               head);
+}
+
+QStringList MainWindow::samplePaths()
+{
+    const QString dir = QString::fromStdString(terse::resourcesDir()) + QStringLiteral("/samples");
+    QStringList out;
+    for (const QFileInfo &f : QDir(dir).entryInfoList({QStringLiteral("*.txt"), QStringLiteral("*.md")}, QDir::Files,
+                                                     QDir::Name))
+        out << f.absoluteFilePath();
+    return out;
+}
+
+void MainWindow::buildSamplesMenu(QMenu *parent)
+{
+    m_samplesMenu = parent->addMenu(QString());
+    m_samplesMenu->setObjectName(QStringLiteral("samplesMenu"));
+    translated([this] { m_samplesMenu->setTitle(tr("S&amples")); });
+    const QStringList samples = samplePaths();
+    for (const QString &path : samples) {
+        QString name = QFileInfo(path).completeBaseName().replace(QLatin1Char('_'), QLatin1Char(' '));
+        if (!name.isEmpty())
+            name[0] = name[0].toUpper();
+        m_samplesMenu->addAction(name, this, [this, path] { openFile(path); })->setToolTip(path);
+    }
+    m_samplesMenu->setEnabled(!samples.isEmpty());
+}
+
+void MainWindow::buildThemeMenu(QMenu *parent)
+{
+    QMenu *menu = parent->addMenu(QString());
+    menu->setObjectName(QStringLiteral("themeMenu"));
+    auto *group = new QActionGroup(menu);
+    const Theme stored = storedTheme();
+    for (Theme theme : {Theme::System, Theme::Light, Theme::Dark}) {
+        QAction *a = menu->addAction(QString());
+        a->setObjectName(QStringLiteral("theme_") + themeName(theme));
+        a->setCheckable(true);
+        a->setChecked(theme == stored);
+        group->addAction(a);
+        m_themeActions.append(a);
+        connect(a, &QAction::triggered, this, [this, theme] {
+            applyTheme(theme);
+            storeTheme(theme);
+            m_inspector->refresh();
+        });
+        translated([a, theme] {
+            a->setText(theme == Theme::Light  ? tr("&Light")
+                       : theme == Theme::Dark ? tr("&Dark")
+                                              : tr("&System"));
+        });
+    }
+    translated([menu] { menu->setTitle(tr("&Theme")); });
+}
+
+void MainWindow::savePrompt(bool askPath)
+{
+    QString path = m_currentFile;
+    if (askPath || path.isEmpty())
+        path = QFileDialog::getSaveFileName(this, tr("Save prompt"), m_currentFile,
+                                            tr("Text files (*.txt *.md);;All files (*)"));
+    if (!path.isEmpty())
+        savePromptTo(path);
+}
+
+bool MainWindow::savePromptTo(const QString &path)
+{
+    QSaveFile f(path);
+    const std::string text = currentPrompt().joined();
+    if (!f.open(QIODevice::WriteOnly) || f.write(text.data(), static_cast<qint64>(text.size())) < 0 || !f.commit()) {
+        showError(tr("Cannot save “%1”: %2").arg(QFileInfo(path).fileName(), f.errorString()));
+        return false;
+    }
+    m_currentFile = path;
+    addRecentFile(path);
+    setWindowTitle(tr("%1 — Terse Studio").arg(QFileInfo(path).fileName()));
+    m_status->setText(tr("Saved the prompt to %1.").arg(QDir::toNativeSeparators(path)));
+    return true;
 }
 
 }  // namespace terse::app

@@ -24,9 +24,13 @@ class QSlider;
 class QDoubleSpinBox;
 class QTimer;
 class QMenu;
+class QAction;
+class QStackedWidget;
+class QUndoStack;
 
 namespace terse::widgets {
 class PromptEditor;
+class StructuredPromptEditor;
 class TokenHeatmapView;
 class ScorePlot;
 }
@@ -36,6 +40,8 @@ namespace terse::app {
 class HistoryDock;
 class ModelPicker;
 class ParameterPanel;
+class PinList;
+class ResultInspector;
 class SessionManager;
 
 class MainWindow : public QMainWindow {
@@ -50,8 +56,22 @@ public:
 
     // Loads a text file into the editor. On failure shows the reason and leaves the editor unchanged.
     bool openFile(const QString &path);
-    // Starts compressing the editor's text with the chosen method and rate.
+    // Starts compressing the editor's prompt (plain or structured) with the chosen method, rate and pins.
     void runCompression();
+    // The prompt the editors describe: the plain text as one context, or the structured parts as segments.
+    terse::Prompt currentPrompt() const;
+    // Switches between the plain and the structured prompt editor, converting the content.
+    void setStructured(bool structured);
+    bool isStructured() const;
+    // Pins: cycles unit `unit` of the shown result keep → drop → none, or sets a direction (+1, -1, 0).
+    // Undoable; the prompt is compressed again. False (with a status message) when the result is stale.
+    bool cyclePin(int unit);
+    bool setPin(int unit, int direction);
+    const std::vector<terse::PinnedSpan> &pins() const { return m_pins; }
+    // Saves the prompt (plain text) to `path`; false with a message on failure.
+    bool savePromptTo(const QString &path);
+    // The sample prompts shipped in resources/samples (absolute paths).
+    static QStringList samplePaths();
     void cancelCompression();
     // Switches to another session database (saving the working state into the current one first).
     void openDatabase(const QString &path);
@@ -68,8 +88,16 @@ public:
 
     // Accessors for tests and the app shell.
     terse::widgets::PromptEditor *promptEditor() const { return m_editor; }
+    terse::widgets::StructuredPromptEditor *structuredEditor() const { return m_structuredEditor; }
     terse::widgets::TokenHeatmapView *heatmapView() const { return m_heatmap; }
     terse::widgets::ScorePlot *scorePlot() const { return m_plot; }
+    ResultInspector *inspector() const { return m_inspector; }
+    PinList *pinList() const { return m_pinList; }
+    QUndoStack *undoStack() const { return m_undo; }
+    QTimer *editDebounce() const { return m_editDebounce; }
+    QMenu *samplesMenu() const { return m_samplesMenu; }
+    // The View → Theme actions (system, light, dark), for tests.
+    QList<QAction *> themeActions() const { return m_themeActions; }
     QComboBox *methodCombo() const { return m_method; }
     QSlider *rateSlider() const { return m_rateSlider; }
     QPushButton *runButton() const { return m_run; }
@@ -105,6 +133,8 @@ signals:
 
 protected:
     void closeEvent(QCloseEvent *event) override;
+    // Routes Undo/Redo keys in the prompt editor to the window's edit history.
+    bool eventFilter(QObject *watched, QEvent *event) override;
     // QEvent::LanguageChange: re-translates the main controls and menus (the rest after a restart).
     void changeEvent(QEvent *event) override;
 
@@ -128,8 +158,6 @@ private:
     void clearError();
     void setBusy(bool busy);
     void showResult(const ResultHandle &result);
-    void updateColorChoices();
-    void updatePlot();
     void addRecentFile(const QString &path);
     void rebuildRecentMenu();
     void scheduleRerun();
@@ -137,6 +165,19 @@ private:
     void saveSettings() const;
     void copyCompressed();
     void saveCompressed();
+    void savePrompt(bool askPath);
+    void buildSamplesMenu(QMenu *parent);
+    void buildThemeMenu(QMenu *parent);
+    void onPromptTextChanged();
+    void onStructuredChanged();
+    void scheduleEditRerun();
+    void installPins(const std::vector<terse::PinnedSpan> &pins);
+    void pushPins(std::vector<terse::PinnedSpan> pins, const QString &text);
+    void refreshPinViews();
+    void setPromptContent(const terse::Prompt &prompt);
+    void requestAttention(int unit, int layer, int head);
+    // True when the shown result was computed from the prompt in the editors now.
+    bool resultMatchesPrompt() const;
 
     CompressorFactory m_factory;
     std::vector<terse::MethodInfo> m_methods;
@@ -163,10 +204,22 @@ private:
     bool m_userTouched = false; // the user changed something before the working state was restored
     bool m_stateRestored = false;
     terse::widgets::PromptEditor *m_editor = nullptr;
+    terse::widgets::StructuredPromptEditor *m_structuredEditor = nullptr;
+    QStackedWidget *m_promptStack = nullptr;
+    QAction *m_structuredAction = nullptr;
+    ResultInspector *m_inspector = nullptr;
+    PinList *m_pinList = nullptr;
+    QUndoStack *m_undo = nullptr;
+    QTimer *m_editDebounce = nullptr;
+    QMenu *m_samplesMenu = nullptr;
+    QList<QAction *> m_themeActions;
+    std::vector<terse::PinnedSpan> m_pins;  // in the coordinates of currentPrompt()
+    QString m_lastText;                     // the plain editor's text before the latest change
+    bool m_applyingUndo = false;            // an undo/redo is changing the editor: not a new edit
+    quint64 m_attentionId = 0;
     terse::widgets::TokenHeatmapView *m_heatmap = nullptr;
     terse::widgets::ScorePlot *m_plot = nullptr;
     QComboBox *m_method = nullptr;
-    QComboBox *m_colorBy = nullptr;
     QSlider *m_rateSlider = nullptr;
     QDoubleSpinBox *m_rateSpin = nullptr;
     QPushButton *m_run = nullptr;
@@ -174,7 +227,6 @@ private:
     QProgressBar *m_progress = nullptr;
     QLabel *m_status = nullptr;
     QLabel *m_error = nullptr;
-    QLabel *m_summary = nullptr;
     QTimer *m_debounce = nullptr;
     QTimer *m_progressDelay = nullptr;
     QMenu *m_recentMenu = nullptr;

@@ -170,7 +170,18 @@ void ParameterPanel::setOptionSpecs(const std::vector<terse::OptionSpec> &specs,
         labelWidget->setToolTip(help);
         labelWidget->setBuddy(c.editor);
         labelWidget->setWordWrap(true);
-        m_methodForm->addRow(labelWidget, field);
+        if (spec.type == terse::OptionSpec::Type::Bool) {
+            // A check box row is short, so the form would squeeze its wrapped label: give the label and
+            // the box one spanning row whose layout knows the label's height for its width.
+            auto *row = new QWidget(this);
+            auto *h = new QHBoxLayout(row);
+            h->setContentsMargins(0, 0, 0, 0);
+            h->addWidget(labelWidget, 1);
+            h->addWidget(field, 0, Qt::AlignRight | Qt::AlignVCenter);
+            m_methodForm->addRow(row);
+        } else {
+            m_methodForm->addRow(labelWidget, field);
+        }
         {
             const QSignalBlocker block(c.editor);
             setControlValue(c, spec.defaultValue);

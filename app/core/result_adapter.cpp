@@ -13,11 +13,11 @@ QString spanText(const terse::CompressionResult &result, const terse::Unit &unit
     return QString::fromUtf8(s.data() + unit.span.begin, static_cast<qsizetype>(unit.span.size()));
 }
 
-terse::widgets::HeatmapData toHeatmapData(const terse::CompressionResult &result)
+namespace {
+void addSeries(terse::widgets::HeatmapData &d, const std::vector<terse::ScoreSeries> &series,
+               const std::vector<terse::Threshold> &thresholds)
 {
-    terse::widgets::HeatmapData d;
-    d.totalTokens = static_cast<int>(result.units.size());
-    for (const auto &s : result.scores) {
+    for (const auto &s : series) {
         d.seriesNames << QString::fromStdString(s.name);
         QVector<double> v;
         v.reserve(static_cast<qsizetype>(s.values.size()));
@@ -25,11 +25,74 @@ terse::widgets::HeatmapData toHeatmapData(const terse::CompressionResult &result
             v.push_back(f);
         d.series.push_back(v);
         double th = std::numeric_limits<double>::quiet_NaN();
-        for (const auto &t : result.thresholds)
+        for (const auto &t : thresholds)
             if (t.series == s.name && std::isfinite(t.value))
                 th = t.value;
         d.thresholds.push_back(th);
     }
+}
+}  // namespace
+
+int pinOf(const terse::Unit &unit, const std::vector<terse::PinnedSpan> &pins)
+{
+    int pin = 0;
+    for (const auto &p : pins)
+        if (p.segment == unit.segment && unit.span.begin < p.span.end && p.span.begin < unit.span.end)
+            pin = p.keep ? 1 : -1;
+    return pin;
+}
+
+std::size_t joinedOffset(const terse::CompressionResult &result, const terse::Unit &unit)
+{
+    std::size_t offset = 0;
+    for (int s = 0; s < unit.segment && s < static_cast<int>(result.segments.size()); ++s)
+        offset += result.segments[static_cast<std::size_t>(s)].text.size() + 2;
+    return offset + unit.span.begin;
+}
+
+terse::widgets::HeatmapData toStageHeatmapData(const terse::CompressionResult &result, int stage,
+                                               const std::vector<terse::PinnedSpan> &pins)
+{
+    if (stage < 0 || stage >= static_cast<int>(result.stages.size()))
+        return toHeatmapData(result, pins);
+    terse::widgets::HeatmapData d;
+    d.totalTokens = static_cast<int>(result.units.size());
+    const auto &st = result.stages[static_cast<std::size_t>(stage)];
+    if (!st.scores.empty())
+        addSeries(d, st.scores, st.thresholds);
+    else  // e.g. an LLMLingua window: the final scores against that window's threshold
+        addSeries(d, result.scores, st.thresholds.empty() ? result.thresholds : st.thresholds);
+    std::vector<int> removedAt(result.units.size(), -1);
+    for (int k = 0; k <= stage; ++k)
+        for (int u : result.stages[static_cast<std::size_t>(k)].removedUnits)
+            if (u >= 0 && u < static_cast<int>(removedAt.size()) && removedAt[static_cast<std::size_t>(u)] < 0)
+                removedAt[static_cast<std::size_t>(u)] = k;
+    int prevSegment = -1;
+    for (std::size_t i = 0; i < result.units.size(); ++i) {
+        const auto &u = result.units[i];
+        terse::widgets::HeatmapToken t;
+        t.text = spanText(result, u);
+        const int at = removedAt[i];
+        t.kept = at < 0;
+        t.forced = u.forced;
+        t.pin = pinOf(u, pins);
+        t.segmentStart = u.segment != prevSegment;
+        prevSegment = u.segment;
+        t.reason = at >= 0 ? QCoreApplication::translate("terse::app::ResultAdapter", "Removed in stage: %1.").arg(QString::fromStdString(result.stages[at].name))
+                           : QCoreApplication::translate("terse::app::ResultAdapter", "Still present after stage: %1.").arg(QString::fromStdString(st.name));
+        if (at < 0 && !u.kept)
+            t.reason += QLatin1Char(' ') + QCoreApplication::translate("terse::app::ResultAdapter", "Dropped later.");
+        d.tokens.push_back(t);
+    }
+    return d;
+}
+
+terse::widgets::HeatmapData toHeatmapData(const terse::CompressionResult &result,
+                                          const std::vector<terse::PinnedSpan> &pins)
+{
+    terse::widgets::HeatmapData d;
+    d.totalTokens = static_cast<int>(result.units.size());
+    addSeries(d, result.scores, result.thresholds);
     int prevSegment = -1;
     d.tokens.reserve(static_cast<qsizetype>(result.units.size()));
     for (std::size_t i = 0; i < result.units.size(); ++i) {
@@ -38,11 +101,15 @@ terse::widgets::HeatmapData toHeatmapData(const terse::CompressionResult &result
         t.text = spanText(result, u);
         t.kept = u.kept;
         t.forced = u.forced;
+        t.pin = pinOf(u, pins);
         t.segmentStart = u.segment != prevSegment;
         prevSegment = u.segment;
         const auto role = result.segments[u.segment].role;
         if (u.forced && role != terse::SegmentRole::Context)
             t.reason = QCoreApplication::translate("terse::app::ResultAdapter", "Instructions and questions are kept verbatim.");
+        else if (t.pin != 0)
+            t.reason = t.pin > 0 ? QCoreApplication::translate("terse::app::ResultAdapter", "Pinned by you: always kept (click again to pin as dropped).")
+                                 : QCoreApplication::translate("terse::app::ResultAdapter", "Pinned by you: always dropped (click again to unpin).");
         else if (u.forced)
             t.reason = u.kept ? QCoreApplication::translate("terse::app::ResultAdapter", "Pinned: always kept.") : QCoreApplication::translate("terse::app::ResultAdapter", "Pinned: always dropped.");
         else if (!result.thresholds.empty() && std::isfinite(result.thresholds.front().value)) {

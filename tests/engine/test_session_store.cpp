@@ -86,6 +86,17 @@ CREATE INDEX session_tags_tag ON session_tags(tag);
 PRAGMA user_version = 2;
 )sql";
 
+// Version 3 on top of version 2 (frozen).
+const char *kSchemaV3 = R"sql(
+CREATE TABLE working_state (instance TEXT PRIMARY KEY,
+  session_id INTEGER REFERENCES sessions(id) ON DELETE SET NULL, prompt TEXT NOT NULL, options TEXT NOT NULL,
+  ui_state TEXT NOT NULL, saved INTEGER NOT NULL);
+CREATE INDEX runs_method ON runs(method);
+CREATE INDEX runs_model ON runs(model_name);
+CREATE INDEX sessions_updated ON sessions(updated);
+PRAGMA user_version = 3;
+)sql";
+
 // One session with one run of "Hello world" as a version-1 Terse wrote it: two units (the
 // second dropped in stage 0), a series [1.5, NaN], one stage removing unit 1.
 const char *kDataV1 = R"sql(
@@ -165,6 +176,8 @@ private slots:
             QVERIFY(rawExec(path, std::string(kSchemaV2) +
                                       "UPDATE sessions SET notes = 'kept notes';"
                                       "INSERT INTO session_tags VALUES (1, 'legacy');"));
+        if (version >= 3)
+            QVERIFY(rawExec(path, kSchemaV3));
         QCOMPARE(rawInt(path, "PRAGMA user_version"), qint64(version));
 
         auto store = SessionStore::open(path.toStdString());
@@ -195,6 +208,8 @@ private slots:
             QVERIFY(std::isnan(run->result.scores[0].values[1]));
             QVERIFY(std::isinf(run->result.thresholds[0].value));
             QCOMPARE(run->result.stages[0].removedUnits, std::vector<int>{1});
+            QCOMPARE(run->result.stages[0].firstUnit, -1);  // v4 column: not recorded before
+            QCOMPARE(run->result.stages[0].endUnit, -1);
             QCOMPARE(run->metrics.at("rouge_l"), 0.25);
             QCOMPARE(run->options.params.at("k"), std::string("v"));
             QCOMPARE(QString::fromStdString(run->info.model.checksum), QStringLiteral("sha256:ab"));

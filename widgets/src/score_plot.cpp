@@ -1,6 +1,7 @@
 #include "terse_widgets/score_plot.h"
 
 #include "plot_image.h"
+#include "plot_style.h"
 
 #include <qcustomplot.h>
 
@@ -31,23 +32,72 @@ void ScorePlot::clear()
 {
     m_plot->clearGraphs();
     m_plot->clearItems();
+    m_boundaries = 0;
+    m_overlays = 0;
+    m_plot->legend->setVisible(false);
+    m_plot->replot();
+}
+
+void ScorePlot::addOverlay(const QString &name, const QVector<double> &values, const QColor &color)
+{
+    QVector<double> x(values.size());
+    for (int i = 0; i < values.size(); ++i)
+        x[i] = i;
+    QCPGraph *g = m_plot->addGraph();
+    g->setName(name);
+    g->setPen(QPen(color, 1.2));
+    g->setData(x, values, true);
+    ++m_overlays;
+    // The legend names the base line and the overlays; the kept dots are explained by the base line.
+    m_plot->legend->setVisible(true);
+    if (m_plot->graphCount() > 1 && m_plot->graph(1)->name() == tr("kept"))
+        m_plot->graph(1)->removeFromLegend();
+    m_plot->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
+    g->rescaleValueAxis(true, true);
+    m_plot->replot();
+}
+
+void ScorePlot::setBoundaries(const QVector<int> &starts, const QStringList &labels)
+{
+    const QColor c = palette().color(QPalette::Highlight);
+    const QFontMetrics fm(font());
+    double lastLabelEnd = -1e9;  // pixel x where the previous drawn label ends: labels never overlap
+    for (int i = 0; i < starts.size(); ++i) {
+        auto *line = new QCPItemStraightLine(m_plot);
+        line->point1->setCoords(starts[i] - 0.5, 0);
+        line->point2->setCoords(starts[i] - 0.5, 1);
+        line->setPen(QPen(c, 1, Qt::DotLine));
+        const double px = m_plot->xAxis->coordToPixel(starts[i]);
+        if (i < labels.size() && px >= lastLabelEnd + 4) {
+            lastLabelEnd = px + fm.horizontalAdvance(labels[i]);
+            auto *text = new QCPItemText(m_plot);
+            text->position->setTypeX(QCPItemPosition::ptPlotCoords);
+            text->position->setTypeY(QCPItemPosition::ptAxisRectRatio);
+            text->position->setCoords(starts[i], 0.02);
+            text->setPositionAlignment(Qt::AlignLeft | Qt::AlignTop);
+            text->setText(labels[i]);
+            text->setColor(c);
+        }
+    }
+    m_boundaries = starts.size();
+    m_plot->replot();
+}
+
+void ScorePlot::setAxisLabel(const QString &label)
+{
+    m_plot->yAxis->setLabel(label);
     m_plot->replot();
 }
 
 void ScorePlot::setSeries(const QString &name, const QVector<double> &values, const QVector<bool> &kept,
-                          double threshold)
+                          double threshold, const QString &marksName)
 {
     m_plot->clearGraphs();
     m_plot->clearItems();
-    const QColor text = palette().color(QPalette::WindowText);
-    for (QCPAxis *axis : {m_plot->xAxis, m_plot->yAxis}) {
-        axis->setBasePen(QPen(text));
-        axis->setTickPen(QPen(text));
-        axis->setSubTickPen(QPen(text));
-        axis->setTickLabelColor(text);
-        axis->setLabelColor(text);
-    }
-    m_plot->setBackground(palette().color(QPalette::Base));
+    m_boundaries = 0;
+    m_overlays = 0;
+    m_plot->legend->setVisible(false);
+    applyPlotPalette(m_plot, palette());
     m_plot->yAxis->setLabel(name);
 
     QVector<double> x(values.size()), keptX, keptY;
@@ -60,10 +110,10 @@ void ScorePlot::setSeries(const QString &name, const QVector<double> &values, co
     }
     QCPGraph *line = m_plot->addGraph();
     line->setName(name);
-    line->setPen(QPen(QColor(120, 120, 120), 1));
+    line->setPen(QPen(QColor(110, 130, 200), 1));
     line->setData(x, values, true);
     QCPGraph *dots = m_plot->addGraph();
-    dots->setName(tr("kept"));
+    dots->setName(marksName.isEmpty() ? tr("kept") : marksName);
     dots->setLineStyle(QCPGraph::lsNone);
     dots->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, QColor(230, 120, 20), 4));
     dots->setData(keptX, keptY, true);
@@ -74,7 +124,18 @@ void ScorePlot::setSeries(const QString &name, const QVector<double> &values, co
         th->setPen(QPen(QColor(200, 40, 40), 1.5, Qt::DashLine));
     }
     m_plot->rescaleAxes();
+    // Every token position, also where the series is undefined (NaN) at the start or end.
+    m_plot->xAxis->setRange(-0.5, std::max<double>(1.0, values.size() - 0.5));
     m_plot->replot();
+}
+
+void ScorePlot::changeEvent(QEvent *event)
+{
+    QWidget::changeEvent(event);
+    if (event->type() == QEvent::PaletteChange) {
+        applyPlotPalette(m_plot, palette());
+        m_plot->replot();
+    }
 }
 
 int ScorePlot::pointCount() const { return m_plot->graphCount() > 0 ? m_plot->graph(0)->dataCount() : 0; }

@@ -1,6 +1,7 @@
 #include "terse_widgets/token_heatmap_view.h"
 
 #include <QApplication>
+#include <QContextMenuEvent>
 #include <QHelpEvent>
 #include <QMouseEvent>
 #include <QPalette>
@@ -64,6 +65,7 @@ void TokenHeatmapView::rebuild()
 
     // Normalise the colour series with robust bounds (5th-95th percentile) so outliers don't wash it out.
     double lo = 0, hi = 1;
+    const QColor keepPin(30, 150, 60), dropPin(210, 40, 40);
     const QVector<double> *values = nullptr;
     if (m_colorSeries >= 0 && m_colorSeries < m_data.series.size()) {
         values = &m_data.series[m_colorSeries];
@@ -79,6 +81,8 @@ void TokenHeatmapView::rebuild()
                 hi = lo + 1;
         }
     }
+    m_lo = lo;
+    m_hi = hi;
     const int n = std::min<int>(m_data.tokens.size(), maxTokens());
     cursor.beginEditBlock();
     for (int i = 0; i < n; ++i) {
@@ -95,10 +99,23 @@ void TokenHeatmapView::rebuild()
         } else {
             f.setForeground(textColor);
         }
-        if (t.forced)
-            f.setFontUnderline(true);
+        if (t.pin != 0) {
+            // The user's pins: green (keep) or red (drop) bold text, underlined in the same colour.
+            f.setUnderlineStyle(QTextCharFormat::SingleUnderline);
+            f.setUnderlineColor(t.pin > 0 ? keepPin : dropPin);
+            f.setForeground(t.pin > 0 ? keepPin : dropPin);
+            f.setFontWeight(QFont::Bold);
+        } else if (t.forced) {
+            f.setUnderlineStyle(QTextCharFormat::DotLine);
+        }
         if (values && i < values->size() && std::isfinite((*values)[i]))
             f.setBackground(heatColor(((*values)[i] - lo) / (hi - lo), dark));
+        if (i == m_selected) {
+            // The attention query: highlighted text colours, whatever the score colour was.
+            f.setBackground(QColor(50, 110, 200));
+            f.setForeground(Qt::white);
+            f.setFontWeight(QFont::Bold);
+        }
         cursor.insertText(t.text, f);
     }
     if (m_data.tokens.size() > n) {
@@ -115,6 +132,33 @@ void TokenHeatmapView::rebuild()
 }
 
 QString TokenHeatmapView::displayedText() const { return toPlainText(); }
+
+void TokenHeatmapView::setSelectedToken(int index)
+{
+    if (index == m_selected)
+        return;
+    m_selected = index;
+    rebuild();
+}
+
+QRect TokenHeatmapView::tokenRect(int index) const
+{
+    QTextCursor c(document());
+    // Tokens are laid out in order; find the first character whose format carries the index.
+    for (QTextBlock b = document()->begin(); b.isValid(); b = b.next())
+        for (auto it = b.begin(); !it.atEnd(); ++it) {
+            const QTextFragment frag = it.fragment();
+            if (frag.charFormat().property(kTokenProperty).toInt() == index &&
+                frag.charFormat().property(kTokenProperty).isValid()) {
+                c.setPosition(frag.position());
+                QRect r = cursorRect(c);
+                c.setPosition(frag.position() + 1);
+                r = r.united(cursorRect(c));
+                return r;
+            }
+        }
+    return {};
+}
 
 int TokenHeatmapView::tokenAt(const QPoint &viewportPos) const
 {
@@ -139,7 +183,11 @@ QString TokenHeatmapView::tooltipFor(int i) const
     const HeatmapToken &t = m_data.tokens[i];
     QString s = QStringLiteral("<b>%1</b> — %2").arg(t.text.trimmed().toHtmlEscaped(),
                                                        t.kept ? tr("kept") : tr("dropped"));
-    if (t.forced)
+    if (t.pin > 0)
+        s += QStringLiteral(" (%1)").arg(tr("pinned: keep"));
+    else if (t.pin < 0)
+        s += QStringLiteral(" (%1)").arg(tr("pinned: drop"));
+    else if (t.forced)
         s += QStringLiteral(" (%1)").arg(tr("forced"));
     for (int k = 0; k < m_data.seriesNames.size() && k < m_data.series.size(); ++k) {
         if (i < m_data.series[k].size() && std::isfinite(m_data.series[k][i]))
@@ -179,9 +227,23 @@ void TokenHeatmapView::mouseReleaseEvent(QMouseEvent *event)
     QTextBrowser::mouseReleaseEvent(event);
     if (event->button() == Qt::LeftButton && !textCursor().hasSelection()) {
         const int i = tokenAt(event->position().toPoint());
-        if (i >= 0)
-            emit tokenClicked(i);
+        if (i >= 0) {
+            if (event->modifiers() & Qt::ControlModifier)
+                emit tokenSelected(i);
+            else
+                emit tokenClicked(i);
+        }
     }
+}
+
+void TokenHeatmapView::contextMenuEvent(QContextMenuEvent *event)
+{
+    const int i = tokenAt(viewport()->mapFrom(this, event->pos()));
+    if (i >= 0 && receivers(SIGNAL(tokenContextMenuRequested(int, QPoint))) > 0) {
+        emit tokenContextMenuRequested(i, event->globalPos());
+        return;
+    }
+    QTextBrowser::contextMenuEvent(event);
 }
 
 }  // namespace terse::widgets

@@ -96,6 +96,9 @@ struct Stage {
     std::vector<int> removedUnits;     // indices into units removed in this stage
     std::vector<ScoreSeries> scores;   // per-unit scores as seen in this stage (may be empty)
     std::vector<Threshold> thresholds;
+    // Units this stage decided on: [firstUnit, endUnit) (an LLMLingua window), -1 when not recorded.
+    int firstUnit = -1;
+    int endUnit = -1;
 };
 
 // A non-fatal condition the user should know about (e.g. "prompt shorter than window: not compressed").

@@ -128,6 +128,12 @@ public:
     // A KV-cache session for incremental decoding (causal LMs only; Unsupported otherwise).
     Result<ModelSession> newSession() const;
 
+    // The attention probabilities of token `query` over keys 0..n-1 in layer `layer` and head `head`
+    // (-1: summed over heads), for `ids` that fit one window (maxPositions). Errors: InvalidArgument
+    // (layer, head or query out of range, input too long), Cancelled.
+    Result<std::vector<float>> attentionRow(const std::vector<int> &ids, int layer, int head, int query,
+                                            const JobContext &job = JobContext::none()) const;
+
     struct Impl;
 
 private:

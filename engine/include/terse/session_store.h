@@ -15,7 +15,7 @@
 namespace terse {
 
 // The schema version this build writes (PRAGMA user_version). Older files are migrated at open.
-inline constexpr int kSessionSchemaVersion = 3;
+inline constexpr int kSessionSchemaVersion = 4;
 // PRAGMA application_id of a Terse session database: "TRSE" in ASCII.
 inline constexpr std::int32_t kSessionApplicationId = 0x54525345;
 // The "version" of the JSON export format ({"format":"terse-sessions","version":1}).

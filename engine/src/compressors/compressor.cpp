@@ -183,8 +183,12 @@ std::string resultToJson(const CompressionResult &r, bool pretty)
                       {"label", t.label}});
     j["thresholds"] = th;
     json stages = json::array();
-    for (const auto &st : r.stages)
-        stages.push_back({{"name", st.name}, {"removed_units", st.removedUnits}});
+    for (const auto &st : r.stages) {
+        json s = {{"name", st.name}, {"removed_units", st.removedUnits}};
+        if (st.firstUnit >= 0)
+            s["unit_range"] = {st.firstUnit, st.endUnit};
+        stages.push_back(std::move(s));
+    }
     j["stages"] = stages;
     json warns = json::array();
     for (const auto &w : r.warnings)

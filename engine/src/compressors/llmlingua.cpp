@@ -1590,6 +1590,17 @@ Result<CompressionResult> LLMLinguaCompressor::compress(const Prompt &prompt, co
                 entries.push_back({ctxSeg[k], tg, false, true, -1, kNaN});
         std::vector<float> unitScore;
         r.units = buildUnits(entries, r.segments, unitScore);
+        // Window boundaries for the replay: the units each window decided on (before the final top-k
+        // resets the stage of kept units).
+        for (std::size_t i = 0; i < r.units.size(); ++i) {
+            const int st = r.units[i].stage;
+            if (st < firstWindowStage || st >= static_cast<int>(r.stages.size()))
+                continue;
+            Stage &w = r.stages[static_cast<std::size_t>(st)];
+            if (w.firstUnit < 0)
+                w.firstUnit = static_cast<int>(i);
+            w.endUnit = static_cast<int>(i) + 1;
+        }
 
         // Corrected: the final budgeted top-k on the accumulated conditional scores, per keep-ratio group.
         if (!ref && p.tokenFilter) {

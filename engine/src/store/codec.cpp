@@ -523,11 +523,15 @@ json resultToExportJson(const CompressionResult &r)
     for (const auto &u : r.units)
         units.push_back({u.segment, u.span.begin, u.span.end, u.kept, u.forced, u.stage});
     json stages = json::array();
-    for (const auto &st : r.stages)
-        stages.push_back({{"name", st.name},
-                          {"removed_units", st.removedUnits},
-                          {"scores", seriesToJson(st.scores)},
-                          {"thresholds", thresholdsToJson(st.thresholds)}});
+    for (const auto &st : r.stages) {
+        json s = {{"name", st.name},
+                  {"removed_units", st.removedUnits},
+                  {"scores", seriesToJson(st.scores)},
+                  {"thresholds", thresholdsToJson(st.thresholds)}};
+        if (st.firstUnit >= 0)  // optional: older exports have no unit range
+            s["unit_range"] = {st.firstUnit, st.endUnit};
+        stages.push_back(std::move(s));
+    }
     return {{"method", r.method},
             {"mode", modeName(r.mode)},
             {"unit", r.unitName},
@@ -598,6 +602,16 @@ CompressionResult resultFromExportJson(const json &j, const std::string &what)
         }
         st.scores = seriesFromJson(need(stages[i], "scores", w), w + ".scores");
         st.thresholds = thresholdsFromJson(need(stages[i], "thresholds", w), w + ".thresholds");
+        if (const auto range = stages[i].find("unit_range"); range != stages[i].end()) {
+            const auto units = static_cast<std::int64_t>(r.units.size());
+            if (!range->is_array() || range->size() != 2 || !(*range)[0].is_number_integer() ||
+                !(*range)[1].is_number_integer() || (*range)[0].get<std::int64_t>() < 0 ||
+                (*range)[0].get<std::int64_t>() > (*range)[1].get<std::int64_t>() ||
+                (*range)[1].get<std::int64_t>() > units)
+                bad(w + ".unit_range", "expected [first, end) unit indices within 0.." + std::to_string(units));
+            st.firstUnit = (*range)[0].get<int>();
+            st.endUnit = (*range)[1].get<int>();
+        }
         r.stages.push_back(std::move(st));
     }
     for (std::size_t i = 0; i < r.units.size(); ++i)

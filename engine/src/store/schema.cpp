@@ -109,6 +109,11 @@ CREATE INDEX runs_method ON runs(method);
 CREATE INDEX runs_model ON runs(model_name);
 CREATE INDEX sessions_updated ON sessions(updated);
 )sql"},
+        // v4: the units each stage decided on (LLMLingua windows), -1 where not recorded.
+        {4, R"sql(
+ALTER TABLE result_stages ADD COLUMN first_unit INTEGER NOT NULL DEFAULT -1;
+ALTER TABLE result_stages ADD COLUMN end_unit INTEGER NOT NULL DEFAULT -1;
+)sql"},
     };
     return steps;
 }

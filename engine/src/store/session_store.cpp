@@ -317,8 +317,8 @@ std::int64_t SessionStore::Impl::insertRun(std::int64_t sessionId, const Prompt 
         }
     };
     writeSeries(-1, r.scores);
-    Statement stage(db, "INSERT INTO result_stages(run_id, position, name, removed, thresholds) "
-                        "VALUES (?, ?, ?, ?, ?)");
+    Statement stage(db, "INSERT INTO result_stages(run_id, position, name, removed, thresholds, "
+                        "first_unit, end_unit) VALUES (?, ?, ?, ?, ?, ?, ?)");
     for (std::size_t i = 0; i < r.stages.size(); ++i) {
         const std::string removed = encodeInts(r.stages[i].removedUnits);
         stage.reset();
@@ -326,7 +326,10 @@ std::int64_t SessionStore::Impl::insertRun(std::int64_t sessionId, const Prompt 
             .bind(2, static_cast<int>(i))
             .bind(3, r.stages[i].name)
             .bindBlob(4, removed);
-        stage.bind(5, dumpJson(thresholdsToJson(r.stages[i].thresholds))).run();
+        stage.bind(5, dumpJson(thresholdsToJson(r.stages[i].thresholds)))
+            .bind(6, r.stages[i].firstUnit)
+            .bind(7, r.stages[i].endUnit)
+            .run();
         writeSeries(static_cast<int>(i), r.stages[i].scores);
     }
     touch(sessionId, created);
@@ -420,7 +423,8 @@ StoredRun SessionStore::Impl::readRun(std::int64_t runId) const
 
     Statement stages(
         db,
-        "SELECT name, removed, thresholds FROM result_stages WHERE run_id = ? ORDER BY position");
+        "SELECT name, removed, thresholds, first_unit, end_unit FROM result_stages WHERE run_id = ? "
+        "ORDER BY position");
     stages.bind(1, runId);
     while (stages.step()) {
         Stage s;
@@ -428,6 +432,8 @@ StoredRun SessionStore::Impl::readRun(std::int64_t runId) const
         s.removedUnits = decodeInts(stages.blob(1), what + " stage removed units");
         s.thresholds = thresholdsFromJson(parseJson(stages.text(2), what + " stage thresholds"),
                                           what + " stage thresholds");
+        s.firstUnit = static_cast<int>(stages.int64(3));
+        s.endUnit = static_cast<int>(stages.int64(4));
         r.stages.push_back(std::move(s));
     }
     Statement series(
@@ -734,8 +740,9 @@ Result<std::int64_t> SessionStore::duplicateSession(std::int64_t id, const std::
                       "SELECT ?, stage, position, name, data FROM result_series WHERE run_id = ?");
         Statement stg(
             db,
-            "INSERT INTO result_stages(run_id, position, name, removed, thresholds) "
-            "SELECT ?, position, name, removed, thresholds FROM result_stages WHERE run_id = ?");
+            "INSERT INTO result_stages(run_id, position, name, removed, thresholds, first_unit, "
+            "end_unit) SELECT ?, position, name, removed, thresholds, first_unit, end_unit "
+            "FROM result_stages WHERE run_id = ?");
         while (list.step()) {
             const std::int64_t oldRun = list.int64(0);
             run.reset();

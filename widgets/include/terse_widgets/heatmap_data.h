@@ -14,6 +14,7 @@ struct HeatmapToken {
     bool forced = false;   // decision forced (pinned, protected, instruction/question)
     bool segmentStart = false;  // first token of a prompt segment (a blank line is drawn before it)
     QString reason;        // why kept or dropped, one short sentence (shown on hover)
+    int pin = 0;           // the user's pin: +1 force keep (green underline), -1 force drop (red), 0 none
 };
 
 struct HeatmapData {

@@ -3,6 +3,7 @@
 // decision threshold as a horizontal line. Hides QCustomPlot behind a plain-data API. GUI thread only.
 
 #include <QByteArray>
+#include <QStringList>
 #include <QVector>
 #include <QWidget>
 
@@ -15,10 +16,19 @@ class ScorePlot : public QWidget {
 public:
     explicit ScorePlot(QWidget *parent = nullptr);
 
-    // Shows `values` (NaN gaps allowed) named `name`; kept[i] marks kept tokens; threshold NaN hides the line.
+    // Shows `values` (NaN gaps allowed) named `name`; kept[i] marks tokens with a dot (named `marksName`
+    // in the legend, "kept" when empty); threshold NaN hides the line.
     void setSeries(const QString &name, const QVector<double> &values, const QVector<bool> &kept,
-                   double threshold);
+                   double threshold, const QString &marksName = {});
+    // Replaces the value axis label (the series name by default).
+    void setAxisLabel(const QString &label);
     void clear();
+    // Adds a second line over the same token positions (e.g. entropy after a stage), with a legend entry.
+    void addOverlay(const QString &name, const QVector<double> &values, const QColor &color);
+    // Draws vertical lines where ranges of tokens start (e.g. LLMLingua windows), labelled at the top.
+    void setBoundaries(const QVector<int> &starts, const QStringList &labels);
+    int boundaryCount() const { return m_boundaries; }
+    int overlayCount() const { return m_overlays; }
 
     // Number of points currently plotted (for tests).
     int pointCount() const;
@@ -30,8 +40,14 @@ public:
 signals:
     void tokenClicked(int tokenIndex);
 
+protected:
+    // Follows palette changes (light/dark theme).
+    void changeEvent(QEvent *event) override;
+
 private:
     QCustomPlot *m_plot = nullptr;
+    int m_boundaries = 0;
+    int m_overlays = 0;
 };
 
 }  // namespace terse::widgets

@@ -1,0 +1,25 @@
+#pragma once
+// Light and dark palettes for the whole application (View → Theme), persisted in QSettings.
+
+#include <QString>
+
+class QApplication;
+
+namespace terse::app {
+
+enum class Theme { System, Light, Dark };
+
+// QSettings key of the stored theme ("system", "light", "dark").
+inline constexpr const char *kThemeKey = "view/theme";
+
+// Applies `theme` to the application (Fusion style with a light or dark palette; System restores
+// the platform's style and palette). GUI thread only.
+void applyTheme(Theme theme);
+// The stored theme (System when none or unknown) / stores it.
+Theme storedTheme();
+void storeTheme(Theme theme);
+QString themeName(Theme theme);
+// True when the application palette is dark (the Base colour is dark).
+bool paletteIsDark();
+
+} // namespace terse::app

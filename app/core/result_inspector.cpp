@@ -1,0 +1,393 @@
+#include "result_inspector.h"
+
+#include "result_adapter.h"
+
+#include "terse_widgets/attention_plot.h"
+#include "terse_widgets/color_legend.h"
+#include "terse_widgets/score_histogram.h"
+#include "terse_widgets/score_plot.h"
+#include "terse_widgets/stage_scrubber.h"
+#include "terse_widgets/token_heatmap_view.h"
+
+#include <QComboBox>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QMenu>
+#include <QSpinBox>
+#include <QSplitter>
+#include <QTabWidget>
+#include <QVBoxLayout>
+
+#include <cmath>
+
+namespace terse::app {
+
+namespace {
+enum Tab { kScoresTab, kHistogramTab, kShiftTab, kAttentionTab };
+
+const terse::Stage *shiftStage(const terse::CompressionResult &r, int position)
+{
+    auto has = [](const terse::Stage &s) {
+        bool before = false, after = false;
+        for (const auto &x : s.scores) {
+            before |= x.name == "entropy_before";
+            after |= x.name == "entropy_after";
+        }
+        return before && after;
+    };
+    if (position >= 0 && position < static_cast<int>(r.stages.size()))
+        return has(r.stages[static_cast<std::size_t>(position)])
+                   ? &r.stages[static_cast<std::size_t>(position)]
+                   : nullptr;
+    for (auto it = r.stages.rbegin(); it != r.stages.rend(); ++it)
+        if (has(*it))
+            return &*it;
+    return nullptr;
+}
+
+QVector<double> toVector(const std::vector<float> &v)
+{
+    QVector<double> out;
+    out.reserve(static_cast<qsizetype>(v.size()));
+    for (float f : v)
+        out.push_back(f);
+    return out;
+}
+} // namespace
+
+ResultInspector::ResultInspector(QWidget *parent) : QWidget(parent)
+{
+    auto *outer = new QVBoxLayout(this);
+    outer->setContentsMargins(0, 0, 0, 0);
+    auto *split = new QSplitter(Qt::Vertical, this);
+    split->setObjectName(QStringLiteral("resultSplitter"));
+    outer->addWidget(split);
+
+    auto *resultBox = new QWidget(split);
+    auto *v = new QVBoxLayout(resultBox);
+    v->setContentsMargins(0, 0, 0, 0);
+    m_summary = new QLabel(tr("No result yet: paste a prompt and press Compress."), resultBox);
+    m_summary->setObjectName(QStringLiteral("summaryLabel"));
+    m_colorBy = new QComboBox(resultBox);
+    m_colorBy->setObjectName(QStringLiteral("colorByCombo"));
+    m_colorBy->setToolTip(tr("Colour tokens by this score"));
+    m_colorBy->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+    auto *colorLabel = new QLabel(tr("Colour &by:"), resultBox);
+    colorLabel->setBuddy(m_colorBy);
+    auto *header = new QHBoxLayout;
+    header->addWidget(m_summary, 1);
+    header->addWidget(colorLabel);
+    header->addWidget(m_colorBy);
+    v->addLayout(header);
+    m_legend = new terse::widgets::ColorLegend(resultBox);
+    m_legend->setObjectName(QStringLiteral("colorLegend"));
+    v->addWidget(m_legend);
+    m_scrubber = new terse::widgets::StageScrubber(resultBox);
+    m_scrubber->setObjectName(QStringLiteral("stageScrubber"));
+    m_scrubber->hide();
+    v->addWidget(m_scrubber);
+    m_heatmap = new terse::widgets::TokenHeatmapView(resultBox);
+    m_heatmap->setObjectName(QStringLiteral("heatmapView"));
+    m_heatmap->setToolTip(QString());
+    v->addWidget(m_heatmap, 1);
+    auto *hint = new QLabel(
+        tr("Click a word to pin it (keep → drop → unpinned); Ctrl+click to see its attention; "
+           "right-click for more."),
+        resultBox);
+    hint->setObjectName(QStringLiteral("heatmapHint"));
+    hint->setWordWrap(true);
+    QFont small = hint->font();
+    small.setPointSizeF(small.pointSizeF() * 0.9);
+    hint->setFont(small);
+    hint->setForegroundRole(QPalette::PlaceholderText);
+    v->addWidget(hint);
+
+    m_tabs = new QTabWidget(split);
+    m_tabs->setObjectName(QStringLiteral("plotTabs"));
+    m_tabs->setDocumentMode(true);
+    m_plot = new terse::widgets::ScorePlot(m_tabs);
+    m_plot->setObjectName(QStringLiteral("scorePlot"));
+    m_histogram = new terse::widgets::ScoreHistogram(m_tabs);
+    m_histogram->setObjectName(QStringLiteral("scoreHistogram"));
+    m_shift = new terse::widgets::ScorePlot(m_tabs);
+    m_shift->setObjectName(QStringLiteral("entropyShiftPlot"));
+    auto *attentionBox = new QWidget(m_tabs);
+    auto *av = new QVBoxLayout(attentionBox);
+    av->setContentsMargins(4, 4, 4, 0);
+    auto *controls = new QHBoxLayout;
+    m_layer = new QSpinBox(attentionBox);
+    m_layer->setObjectName(QStringLiteral("attentionLayer"));
+    m_layer->setRange(0, 0);
+    m_layer->setToolTip(tr("Transformer layer (0 = first)"));
+    m_head = new QSpinBox(attentionBox);
+    m_head->setObjectName(QStringLiteral("attentionHead"));
+    m_head->setRange(-1, 0);
+    m_head->setValue(-1);
+    m_head->setSpecialValueText(tr("all (sum)"));
+    m_head->setToolTip(tr("Attention head; “all” sums the heads of the layer"));
+    auto *layerLabel = new QLabel(tr("&Layer:"), attentionBox);
+    layerLabel->setBuddy(m_layer);
+    auto *headLabel = new QLabel(tr("&Head:"), attentionBox);
+    headLabel->setBuddy(m_head);
+    m_attentionStatus =
+        new QLabel(tr("Ctrl+click a word in the result to see where it attends."), attentionBox);
+    m_attentionStatus->setObjectName(QStringLiteral("attentionStatus"));
+    m_attentionStatus->setWordWrap(true);
+    controls->addWidget(layerLabel);
+    controls->addWidget(m_layer);
+    controls->addWidget(headLabel);
+    controls->addWidget(m_head);
+    controls->addWidget(m_attentionStatus, 1);
+    av->addLayout(controls);
+    m_attention = new terse::widgets::AttentionPlot(attentionBox);
+    m_attention->setObjectName(QStringLiteral("attentionPlot"));
+    av->addWidget(m_attention, 1);
+    m_tabs->addTab(m_plot, tr("Scores"));
+    m_tabs->addTab(m_histogram, tr("Histogram"));
+    m_tabs->addTab(m_shift, tr("Entropy Shift"));
+    m_tabs->addTab(attentionBox, tr("Attention"));
+    m_tabs->setTabToolTip(
+        kScoresTab, tr("The colouring score per token, kept tokens marked, with the threshold and "
+                       "window boundaries"));
+    m_tabs->setTabToolTip(
+        kHistogramTab,
+        tr("Distribution of the colouring score, kept and dropped, with the threshold"));
+    m_tabs->setTabToolTip(kShiftTab,
+                          tr("Per-token entropy before and after a stage of dynamic DAC"));
+    m_tabs->setTabToolTip(kAttentionTab,
+                          tr("One layer/head's attention row from the selected word"));
+    split->addWidget(resultBox);
+    split->addWidget(m_tabs);
+    split->setStretchFactor(0, 3);
+    split->setStretchFactor(1, 2);
+
+    connect(m_colorBy, &QComboBox::currentIndexChanged, this, [this](int i) {
+        m_heatmap->setColorSeries(i - 1);
+        m_legend->setRange(i > 0 ? m_colorBy->currentText() : QString(), m_heatmap->colorLow(),
+                           m_heatmap->colorHigh());
+        updatePlots();
+        emit colorSeriesChanged();
+    });
+    connect(m_scrubber, &terse::widgets::StageScrubber::stageChanged, this, [this] { display(); });
+    connect(m_heatmap, &terse::widgets::TokenHeatmapView::tokenClicked, this,
+            &ResultInspector::unitClicked);
+    connect(m_heatmap, &terse::widgets::TokenHeatmapView::tokenSelected, this,
+            &ResultInspector::selectUnit);
+    connect(m_heatmap, &terse::widgets::TokenHeatmapView::tokenContextMenuRequested, this,
+            &ResultInspector::showContextMenu);
+    connect(m_plot, &terse::widgets::ScorePlot::tokenClicked, this, &ResultInspector::selectUnit);
+    auto spins = [this] {
+        if (m_selected >= 0)
+            emit attentionRequested(m_selected, m_layer->value(), m_head->value());
+    };
+    connect(m_layer, &QSpinBox::valueChanged, this, spins);
+    connect(m_head, &QSpinBox::valueChanged, this, spins);
+    m_tabs->setTabEnabled(kShiftTab, false);
+}
+
+void ResultInspector::setResult(const ResultHandle &result,
+                                const std::vector<terse::PinnedSpan> &pins)
+{
+    const bool sameUnits = m_result && result && m_result->units.size() == result->units.size() &&
+                           m_result->segments.size() == result->segments.size();
+    m_result = result;
+    m_pins = pins;
+    if (!sameUnits)
+        m_selected = -1;
+    m_summary->setText(result ? resultSummary(*result)
+                              : tr("No result yet: paste a prompt and press Compress."));
+    QStringList names;
+    if (result)
+        for (const auto &s : result->stages)
+            names << QString::fromStdString(s.name);
+    m_scrubber->setStages(names.size() > 1 ? names : QStringList());
+    m_scrubber->setVisible(names.size() > 1);
+    display();
+    if (m_selected >= 0)
+        emit attentionRequested(m_selected, m_layer->value(), m_head->value());
+}
+
+void ResultInspector::setPins(const std::vector<terse::PinnedSpan> &pins)
+{
+    m_pins = pins;
+    display();
+}
+
+void ResultInspector::refresh()
+{
+    display();
+    m_legend->update();
+}
+
+void ResultInspector::display()
+{
+    if (!m_result) {
+        m_heatmap->setData({});
+        m_plot->clear();
+        m_histogram->clear();
+        m_shift->clear();
+        return;
+    }
+    const int position = m_scrubber->isFinal() ? -1 : m_scrubber->position();
+    m_heatmap->setData(position < 0 ? toHeatmapData(*m_result, m_pins)
+                                    : toStageHeatmapData(*m_result, position, m_pins));
+    m_heatmap->setSelectedToken(m_selected);
+    updateColorChoices();
+    updatePlots();
+    updateShiftPlot();
+}
+
+void ResultInspector::updateColorChoices()
+{
+    const QString current = m_colorBy->currentIndex() > 0 ? m_colorBy->currentText() : QString();
+    const bool hadDecisionOnly = m_colorBy->count() > 0 && m_colorBy->currentIndex() == 0;
+    {
+        const QSignalBlocker block(m_colorBy);
+        m_colorBy->clear();
+        m_colorBy->addItem(tr("decision only"));
+        for (const QString &name : m_heatmap->data().seriesNames)
+            m_colorBy->addItem(name);
+        int idx = current.isEmpty() ? -1 : m_colorBy->findText(current);
+        if (idx < 0)
+            idx = hadDecisionOnly ? 0 : (m_colorBy->count() > 1 ? 1 : 0);
+        m_colorBy->setCurrentIndex(idx);
+    }
+    m_heatmap->setColorSeries(m_colorBy->currentIndex() - 1);
+    m_legend->setRange(m_colorBy->currentIndex() > 0 ? m_colorBy->currentText() : QString(),
+                       m_heatmap->colorLow(), m_heatmap->colorHigh());
+}
+
+bool ResultInspector::setColorSeries(const QString &name)
+{
+    const int i = m_colorBy->findText(name);
+    if (i < 0)
+        return false;
+    m_colorBy->setCurrentIndex(i);
+    return true;
+}
+
+QString ResultInspector::colorSeriesName() const
+{
+    return m_colorBy->currentText();
+}
+
+void ResultInspector::updatePlots()
+{
+    const auto &d = m_heatmap->data();
+    if (d.series.isEmpty()) {
+        m_plot->clear();
+        m_histogram->clear();
+        return;
+    }
+    const int idx =
+        std::clamp(m_colorBy->currentIndex() - 1, 0, static_cast<int>(d.series.size()) - 1);
+    QVector<bool> kept;
+    kept.reserve(d.tokens.size());
+    for (const auto &t : d.tokens)
+        kept.push_back(t.kept);
+    const double th = idx < d.thresholds.size() ? d.thresholds[idx] : std::nan("");
+    m_plot->setSeries(d.seriesNames[idx], d.series[idx], kept, th);
+    m_histogram->setValues(d.seriesNames[idx], d.series[idx], kept, th);
+    // LLMLingua windows: where each stage's units start.
+    QVector<int> starts;
+    QStringList labels;
+    if (m_result)
+        for (const auto &s : m_result->stages)
+            if (s.firstUnit >= 0) {
+                starts << s.firstUnit;
+                labels << QString::fromStdString(s.name).replace(QStringLiteral("window "),
+                                                                 QStringLiteral("w"));
+            }
+    if (!starts.isEmpty())
+        m_plot->setBoundaries(starts, labels);
+}
+
+void ResultInspector::updateShiftPlot()
+{
+    const terse::Stage *st =
+        m_result ? shiftStage(*m_result, m_scrubber->isFinal() ? -1 : m_scrubber->position())
+                 : nullptr;
+    m_tabs->setTabEnabled(kShiftTab, st != nullptr);
+    if (!st) {
+        m_shift->clear();
+        return;
+    }
+    const terse::ScoreSeries *before = nullptr, *after = nullptr;
+    for (const auto &s : st->scores) {
+        if (s.name == "entropy_before")
+            before = &s;
+        if (s.name == "entropy_after")
+            after = &s;
+    }
+    const QString stage = QString::fromStdString(st->name);
+    // Dots mark the units this stage removed: their neighbours' entropy shifts most.
+    QVector<bool> removed(static_cast<qsizetype>(before->values.size()), false);
+    for (int u : st->removedUnits)
+        if (u >= 0 && u < removed.size())
+            removed[u] = true;
+    m_shift->setSeries(tr("entropy before %1").arg(stage), toVector(before->values), removed,
+                       std::nan(""), tr("removed in %1").arg(stage));
+    m_shift->addOverlay(tr("entropy after %1").arg(stage), toVector(after->values),
+                        QColor(40, 160, 90));
+    m_shift->setAxisLabel(tr("entropy (nats)"));
+}
+
+void ResultInspector::selectUnit(int unit)
+{
+    if (!m_result || unit < 0 || unit >= static_cast<int>(m_result->units.size()))
+        return;
+    m_selected = unit;
+    m_heatmap->setSelectedToken(unit);
+    m_tabs->setCurrentIndex(kAttentionTab);
+    m_attentionStatus->setText(
+        tr("Computing the attention row of “%1”…")
+            .arg(spanText(*m_result, m_result->units[static_cast<std::size_t>(unit)]).trimmed()));
+    emit attentionRequested(unit, m_layer->value(), m_head->value());
+}
+
+void ResultInspector::setAttention(const AttentionHandle &row, const QString &error)
+{
+    if (!row) {
+        m_attention->clear();
+        m_attentionStatus->setText(tr("No attention row: %1").arg(error));
+        return;
+    }
+    {
+        const QSignalBlocker b1(m_layer), b2(m_head);
+        m_layer->setRange(0, std::max(0, row->layers - 1));
+        m_head->setRange(-1, std::max(0, row->heads - 1));
+    }
+    std::string joined;
+    if (m_result)
+        for (std::size_t i = 0; i < m_result->segments.size(); ++i)
+            joined += (i ? "\n\n" : "") + m_result->segments[i].text;
+    QStringList tokens;
+    QVector<double> weights;
+    for (std::size_t i = 0; i < row->spans.size(); ++i) {
+        const auto &s = row->spans[i];
+        tokens << (s.end <= joined.size() ? QString::fromUtf8(joined.data() + s.begin,
+                                                              static_cast<qsizetype>(s.size()))
+                                          : QString());
+        weights << (i < row->weights.size() ? row->weights[i] : 0.0);
+    }
+    const QString query =
+        row->query >= 0 && row->query < tokens.size() ? tokens[row->query].trimmed() : QString();
+    const QString head = row->head < 0 ? tr("all heads") : tr("head %1").arg(row->head);
+    const QString title =
+        tr("attention from “%1” · layer %2 · %3").arg(query).arg(row->layer).arg(head);
+    m_attention->setRow(tokens, weights, row->query, title);
+    m_attentionStatus->setText(tr("%1 model tokens · %2").arg(tokens.size()).arg(title));
+}
+
+void ResultInspector::showContextMenu(int unit, const QPoint &globalPos)
+{
+    QMenu menu(this);
+    menu.addAction(tr("Pin: Always &Keep"), this, [this, unit] { emit pinRequested(unit, 1); });
+    menu.addAction(tr("Pin: Always &Drop"), this, [this, unit] { emit pinRequested(unit, -1); });
+    menu.addAction(tr("&Unpin"), this, [this, unit] { emit pinRequested(unit, 0); });
+    menu.addSeparator();
+    menu.addAction(tr("Show &Attention from Here"), this, [this, unit] { selectUnit(unit); });
+    menu.exec(globalPos);
+}
+
+} // namespace terse::app

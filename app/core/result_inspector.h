@@ -1,0 +1,102 @@
+#pragma once
+// ResultInspector: the right-hand side of the workbench: the result summary, the token heatmap with
+// its colour selector and legend, the stage scrubber of iterative methods, and the plot tabs (score
+// series with threshold and window boundaries, histogram, entropy shift between stages, attention
+// row). It shows engine results through the adapters; model work (attention) is requested from the
+// owner. GUI thread only.
+
+#include "engine_worker.h"
+
+#include <QWidget>
+
+#include <vector>
+
+class QComboBox;
+class QLabel;
+class QSpinBox;
+class QTabWidget;
+
+namespace terse::widgets {
+class AttentionPlot;
+class ColorLegend;
+class ScoreHistogram;
+class ScorePlot;
+class StageScrubber;
+class TokenHeatmapView;
+} // namespace terse::widgets
+
+namespace terse::app {
+
+class ResultInspector : public QWidget {
+    Q_OBJECT
+public:
+    explicit ResultInspector(QWidget *parent = nullptr);
+
+    // Shows `result` (final decisions; the scrubber moves to "final") with `pins` marked.
+    void setResult(const ResultHandle &result, const std::vector<terse::PinnedSpan> &pins);
+    // Updates the pin marks without changing the result.
+    void setPins(const std::vector<terse::PinnedSpan> &pins);
+    ResultHandle result() const { return m_result; }
+    // Redraws everything (after a palette change).
+    void refresh();
+
+    // The unit whose attention row is shown (-1: none). selectUnit() asks for its row
+    // (attentionRequested).
+    int selectedUnit() const { return m_selected; }
+    void selectUnit(int unit);
+    // The answer to attentionRequested: a row, or an error text shown in place of the plot.
+    void setAttention(const AttentionHandle &row, const QString &error);
+    // Colours by the series named `name` (if the displayed data has it); false otherwise.
+    bool setColorSeries(const QString &name);
+    QString colorSeriesName() const;
+
+    terse::widgets::TokenHeatmapView *heatmap() const { return m_heatmap; }
+    terse::widgets::ScorePlot *plot() const { return m_plot; }
+    terse::widgets::ScoreHistogram *histogram() const { return m_histogram; }
+    terse::widgets::ScorePlot *shiftPlot() const { return m_shift; }
+    terse::widgets::AttentionPlot *attentionPlot() const { return m_attention; }
+    terse::widgets::StageScrubber *scrubber() const { return m_scrubber; }
+    terse::widgets::ColorLegend *legend() const { return m_legend; }
+    QComboBox *colorCombo() const { return m_colorBy; }
+    QLabel *summaryLabel() const { return m_summary; }
+    QLabel *attentionStatus() const { return m_attentionStatus; }
+    QSpinBox *layerSpin() const { return m_layer; }
+    QSpinBox *headSpin() const { return m_head; }
+    QTabWidget *tabs() const { return m_tabs; }
+
+signals:
+    // A plain click on unit `unit` (the owner cycles its pin).
+    void unitClicked(int unit);
+    // A pin chosen from the context menu: +1 keep, -1 drop, 0 unpin.
+    void pinRequested(int unit, int direction);
+    // The owner should compute the attention row of `unit` in `layer`/`head` and call setAttention.
+    void attentionRequested(int unit, int layer, int head);
+    // The colour series changed (by the user).
+    void colorSeriesChanged();
+
+private:
+    void display();
+    void updateColorChoices();
+    void updatePlots();
+    void updateShiftPlot();
+    void showContextMenu(int unit, const QPoint &globalPos);
+
+    ResultHandle m_result;
+    std::vector<terse::PinnedSpan> m_pins;
+    int m_selected = -1;
+    QLabel *m_summary = nullptr;
+    QComboBox *m_colorBy = nullptr;
+    terse::widgets::ColorLegend *m_legend = nullptr;
+    terse::widgets::StageScrubber *m_scrubber = nullptr;
+    terse::widgets::TokenHeatmapView *m_heatmap = nullptr;
+    QTabWidget *m_tabs = nullptr;
+    terse::widgets::ScorePlot *m_plot = nullptr;
+    terse::widgets::ScoreHistogram *m_histogram = nullptr;
+    terse::widgets::ScorePlot *m_shift = nullptr;
+    terse::widgets::AttentionPlot *m_attention = nullptr;
+    QLabel *m_attentionStatus = nullptr;
+    QSpinBox *m_layer = nullptr;
+    QSpinBox *m_head = nullptr;
+};
+
+} // namespace terse::app

@@ -1,0 +1,125 @@
+// Issue #8 desktop manners: light/dark theme persisted in QSettings and applied at start, the
+// structured prompt editor mapped to prompt segments (and back), the Samples menu, Save Prompt, and
+// window state.
+#include "app_test_util.h"
+
+#include "appearance.h"
+
+#include "terse_widgets/prompt_editor.h"
+#include "terse_widgets/structured_prompt_editor.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QMenu>
+#include <QPlainTextEdit>
+
+using namespace terse;
+using namespace terse::app;
+using namespace terse::testutil;
+
+class TestDesktop : public QObject {
+    Q_OBJECT
+    QTemporaryDir m_home;
+
+private slots:
+    void initTestCase()
+    {
+        QVERIFY(m_home.isValid());
+        usePrivateHome(m_home, "test_desktop");
+    }
+
+    void themeSwitchPersists()
+    {
+        {
+            MainWindow w;
+            const auto actions = w.themeActions();
+            QCOMPARE(actions.size(), 3);
+            QAction *dark = actions[2];
+            QCOMPARE(dark->objectName(), QStringLiteral("theme_dark"));
+            dark->trigger();
+            QVERIFY(paletteIsDark());
+            QCOMPARE(QSettings().value(QLatin1String(kThemeKey)).toString(),
+                     QStringLiteral("dark"));
+        }
+        applyTheme(Theme::System); // as a fresh start would be
+        {
+            MainWindow w; // reads the stored theme
+            QVERIFY(paletteIsDark());
+            QVERIFY(w.themeActions()[2]->isChecked());
+            w.themeActions()[1]->trigger();
+            QVERIFY(!paletteIsDark());
+            QCOMPARE(storedTheme(), Theme::Light);
+        }
+        applyTheme(Theme::System);
+    }
+
+    void structuredEditorMapsToSegments()
+    {
+        MainWindow w;
+        w.show();
+        QVERIFY(selectMethod(w, QStringLiteral("head")));
+        w.promptEditor()->setPlainText(QStringLiteral("Passage one is about ferries."));
+        w.setStructured(true);
+        auto *s = w.structuredEditor();
+        QCOMPARE(s->contextCount(), 1);
+        QCOMPARE(s->contextEditor(0)->toPlainText(),
+                 QStringLiteral("Passage one is about ferries."));
+        s->instructionEditor()->setPlainText(QStringLiteral("Answer from the passages."));
+        s->addContext(QStringLiteral("Passage two is about storms."));
+        s->questionEditor()->setPlainText(QStringLiteral("When does the ferry leave?"));
+        const Prompt p = w.currentPrompt();
+        QCOMPARE(p.segments.size(), std::size_t(4));
+        QCOMPARE(p.segments[0].role, SegmentRole::Instruction);
+        QCOMPARE(p.segments[1].role, SegmentRole::Context);
+        QCOMPARE(p.segments[2].text, std::string("Passage two is about storms."));
+        QCOMPARE(p.segments[3].role, SegmentRole::Question);
+        QVERIFY(runAndWait(w));
+        QCOMPARE(w.lastResult()->segments.size(), std::size_t(4));
+        // Removing a context removes its segment; back to plain text joins the parts.
+        s->removeContext(0);
+        QCOMPARE(w.currentPrompt().segments.size(), std::size_t(3));
+        w.setStructured(false);
+        QCOMPARE(w.promptEditor()->toPlainText(),
+                 QStringLiteral("Answer from the passages.\n\nPassage two is about storms.\n\nWhen "
+                                "does the ferry leave?"));
+        QCOMPARE(w.currentPrompt().segments.size(), std::size_t(1));
+    }
+
+    void samplesMenuOpensEverySample()
+    {
+        MainWindow w;
+        const QStringList samples = MainWindow::samplePaths();
+        QVERIFY2(samples.size() >= 4, qPrintable(samples.join(QLatin1Char(','))));
+        QCOMPARE(w.samplesMenu()->actions().size(), samples.size());
+        for (QAction *a : w.samplesMenu()->actions()) {
+            a->trigger();
+            QVERIFY(w.errorText().isEmpty());
+            QVERIFY(!w.promptEditor()->toPlainText().trimmed().isEmpty());
+        }
+    }
+
+    void savePromptWritesTheTextAndGeometryIsRestored()
+    {
+        const QString path = m_home.filePath(QStringLiteral("saved.txt"));
+        QSize size;
+        {
+            MainWindow w;
+            w.show();
+            w.promptEditor()->setPlainText(QStringLiteral("Grüße aus Köln."));
+            QVERIFY(w.savePromptTo(path));
+            QFile f(path);
+            QVERIFY(f.open(QIODevice::ReadOnly));
+            QCOMPARE(QString::fromUtf8(f.readAll()), QStringLiteral("Grüße aus Köln."));
+            QVERIFY(!w.savePromptTo(m_home.filePath(QStringLiteral("missing/dir/x.txt"))));
+            QVERIFY(w.errorText().contains(QStringLiteral("x.txt")));
+            w.resize(1700, 1000);
+            size = w.size();
+            w.close();
+        }
+        MainWindow again;
+        QCOMPARE(again.size(), size);
+    }
+};
+
+QTEST_MAIN(TestDesktop)
+#include "test_desktop.moc"
