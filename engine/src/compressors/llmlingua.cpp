@@ -1127,8 +1127,16 @@ Result<CompressionResult> LLMLinguaCompressor::compress(const Prompt &prompt, co
             r.segments.push_back({SegmentRole::Context, " "});  // `if not context: context = [" "]` (line 545)
             ctxSeg.push_back(static_cast<int>(r.segments.size()) - 1);
         }
-        if (p.rankMethod == "longllmlingua" && question.empty())
-            stop(ErrorCode::InvalidArgument, "LongLLMLingua ranking needs a question segment (line 549)");
+        if (p.rankMethod == "longllmlingua" && question.empty()) {
+            if (ref)
+                stop(ErrorCode::InvalidArgument, "LongLLMLingua ranking needs a question segment (line 549)");
+            // Corrected: nothing to condition on, so rank and compress by plain perplexity (LLMLingua's way)
+            // instead of refusing a plain-text prompt.
+            r.warnings.push_back({"no_question", "no question segment: contexts are ranked by perplexity and the "
+                                                 "token stage is not question-conditioned"});
+            p.rankMethod = "llmlingua";
+            p.conditionCompare = false;
+        }
 
         // Step 0: mode normalisation (lines 556-599).
         std::string cond = p.conditionInQuestion;
