@@ -204,4 +204,14 @@ std::vector<std::string> dataFiles(const std::string &spec)
     return files;
 }
 
+Result<int> parseThreads(const Args &args)
+{
+    if (!args.has("--threads"))
+        return 0;
+    auto v = parseLong("--threads", args.get("--threads"), 1, 1024);
+    if (!v)
+        return v.error();
+    return static_cast<int>(*v);
+}
+
 }  // namespace terse::cli

@@ -54,6 +54,9 @@ Result<double> parseDouble(const std::string &option, const std::string &text, d
                            bool loOpen = false);
 Result<long> parseLong(const std::string &option, const std::string &text, long lo, long hi);
 
+// --threads N (1..1024) if given, else 0 (= the runtime default); errors name the option.
+Result<int> parseThreads(const Args &args);
+
 // A --data value: a folder (its *.jsonl files, sorted) or comma-separated file names.
 std::vector<std::string> dataFiles(const std::string &spec);
 // Checks that a --model path exists (a folder or a file); NotFound names the option and the path.

@@ -248,10 +248,7 @@ int runBatch(const Args &args, Compressor &compressor, const Setup &setup, const
         bar.update(++done);
     }
     bar.finish();
-    if (skipped == 0)
-        return kExitOk;
-    std::fprintf(stderr, "terse: %ld of %zu lines skipped\n", skipped, lines->size());
-    return skipped == static_cast<long>(lines->size()) ? kExitInput : kExitPartial;
+    return batchExitCode(skipped, lines->size());
 }
 
 } // namespace

@@ -28,13 +28,10 @@ int evalLm(int argc, char **argv)
             return reportError(v.error().detail, kExitUsage);
         mb = *v;
     }
-    int threads = 0;
-    if (args->has("--threads")) {
-        auto v = parseLong("--threads", args->get("--threads"), 1, 1024);
-        if (!v)
-            return reportError(v.error().detail, kExitUsage);
-        threads = static_cast<int>(*v);
-    }
+    const auto threadsArg = parseThreads(*args);
+    if (!threadsArg)
+        return reportError(threadsArg.error().detail, kExitUsage);
+    const int threads = *threadsArg;
     initRuntime(threads);
     auto r = evalLanguageModel(args->get("--model"), args->get("--data"), static_cast<std::uint64_t>(mb * (1 << 20)),
                                JobContext::none());
@@ -83,12 +80,10 @@ int evalTaggerVerb(int argc, char **argv)
             return reportError(v.error().detail, kExitUsage);
         every = static_cast<int>(*v);
     }
-    if (args->has("--threads")) {
-        auto v = parseLong("--threads", args->get("--threads"), 1, 1024);
-        if (!v)
-            return reportError(v.error().detail, kExitUsage);
-        threads = static_cast<int>(*v);
-    }
+    if (auto t = parseThreads(*args); !t)
+        return reportError(t.error().detail, kExitUsage);
+    else
+        threads = *t;
     const auto files = dataFiles(args->get("--data"));
     if (files.empty())
         return reportError("no .jsonl files in '" + args->get("--data") + "'", kExitUsage);

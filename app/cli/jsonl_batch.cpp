@@ -1,5 +1,9 @@
 #include "jsonl_batch.h"
 
+#include "cli.h"
+
+#include <cstdio>
+
 #include "terse/text_units.h"
 
 #include <nlohmann/json.hpp>
@@ -202,6 +206,14 @@ Result<std::vector<BatchLine>> parseJsonlBatch(const std::string &text, const st
     if (lines.empty())
         return fail(ErrorCode::InvalidInput, where + ": no prompts (the input is empty)");
     return lines;
+}
+
+int batchExitCode(long skipped, std::size_t lines)
+{
+    if (skipped == 0)
+        return kExitOk;
+    std::fprintf(stderr, "terse: %ld of %zu lines skipped\n", skipped, lines);
+    return skipped == static_cast<long>(lines) ? kExitInput : kExitPartial;
 }
 
 } // namespace terse::cli

@@ -34,4 +34,8 @@ Result<std::vector<BatchLine>> parseJsonlBatch(const std::string &text, const st
 // "line 3: <error>", the way every batch message names its line.
 std::string lineMessage(long line, const std::string &message);
 
+// The exit code of a finished --skip-errors batch: ok, partial (some lines skipped, reported on stderr),
+// or unusable input when every line was skipped.
+int batchExitCode(long skipped, std::size_t lines);
+
 } // namespace terse::cli

@@ -319,10 +319,7 @@ int runScoreBatch(const Args &args, const std::string &path, const Model &model,
         bar.update(++done);
     }
     bar.finish();
-    if (skipped == 0)
-        return kExitOk;
-    std::fprintf(stderr, "terse: %ld of %zu lines skipped\n", skipped, lines->size());
-    return skipped == static_cast<long>(lines->size()) ? kExitInput : kExitPartial;
+    return batchExitCode(skipped, lines->size());
 }
 
 } // namespace

@@ -180,13 +180,10 @@ int trainLmVerb(int argc, char **argv)
     }
     o.bf16 = !args->has("--fp32");
     o.device = args->get("--device", "cpu");
-    int threads = 0;
-    if (args->has("--threads")) {
-        auto v = parseLong("--threads", args->get("--threads"), 1, 1024);
-        if (!v)
-            return reportError(v.error().detail, kExitUsage);
-        threads = static_cast<int>(*v);
-    }
+    const auto threadsArg = parseThreads(*args);
+    if (!threadsArg)
+        return reportError(threadsArg.error().detail, kExitUsage);
+    const int threads = *threadsArg;
     initRuntime(threads);
     const Tokenizer &t = *tok;
     EncodeFn encode = [&t](std::string_view text) {
@@ -263,13 +260,10 @@ int trainPisAgentVerb(int argc, char **argv)
             return reportError(v.error().detail, kExitUsage);
         o.seed = static_cast<std::uint64_t>(*v);
     }
-    int threads = 0;
-    if (args->has("--threads")) {
-        auto v = parseLong("--threads", args->get("--threads"), 1, 1024);
-        if (!v)
-            return reportError(v.error().detail, kExitUsage);
-        threads = static_cast<int>(*v);
-    }
+    const auto threadsArg = parseThreads(*args);
+    if (!threadsArg)
+        return reportError(threadsArg.error().detail, kExitUsage);
+    const int threads = *threadsArg;
     initRuntime(threads);
     JobContext job = progressJob();
     g_trainJob = &job;
@@ -344,13 +338,10 @@ int trainTaggerVerb(int argc, char **argv)
             return reportError(v.error().detail, kExitUsage);
         o.seed = static_cast<std::uint64_t>(*v);
     }
-    int threads = 0;
-    if (args->has("--threads")) {
-        auto v = parseLong("--threads", args->get("--threads"), 1, 1024);
-        if (!v)
-            return reportError(v.error().detail, kExitUsage);
-        threads = static_cast<int>(*v);
-    }
+    const auto threadsArg = parseThreads(*args);
+    if (!threadsArg)
+        return reportError(threadsArg.error().detail, kExitUsage);
+    const int threads = *threadsArg;
     initRuntime(threads);
     JobContext job = progressJob();
     g_trainJob = &job;

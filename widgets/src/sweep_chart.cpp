@@ -1,6 +1,7 @@
 #include "terse_widgets/sweep_chart.h"
 
 #include "plot_image.h"
+#include "plot_style.h"
 
 #include <qcustomplot.h>
 
@@ -38,24 +39,7 @@ SweepChart::SweepChart(QWidget *parent) : QWidget(parent), m_plot(new QCustomPlo
 
 void SweepChart::applyPalette()
 {
-    const QColor text = palette().color(QPalette::WindowText);
-    const QColor base = palette().color(QPalette::Base);
-    for (QCPAxis *axis : {m_plot->xAxis, m_plot->yAxis}) {
-        axis->setBasePen(QPen(text));
-        axis->setTickPen(QPen(text));
-        axis->setSubTickPen(QPen(text));
-        axis->setTickLabelColor(text);
-        axis->setLabelColor(text);
-        QColor grid = text;
-        grid.setAlphaF(0.15);
-        axis->grid()->setPen(QPen(grid, 1, Qt::DotLine));
-    }
-    m_plot->setBackground(base);
-    m_plot->legend->setBrush(base);
-    m_plot->legend->setTextColor(text);
-    QColor border = text;
-    border.setAlphaF(0.4);
-    m_plot->legend->setBorderPen(QPen(border));
+    applyPlotPalette(m_plot, palette());  // the same axis/grid/legend colours as every other plot
     m_plot->replot();
 }
 
