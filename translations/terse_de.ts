@@ -1289,6 +1289,10 @@
       <translation>Entfernt in Stufe: %1.</translation>
     </message>
     <message>
+      <source>%1 → %2 target tokens (%3% kept, requested %4%) · %5 → %6 %7s · %8 ms</source>
+      <translation>%1 → %2 Ziel-Tokens (%3 % behalten, angefordert %4 %) · %5 → %6 %7s · %8 ms</translation>
+    </message>
+    <message>
       <source>%1 → %2 %3s (%4% kept, requested %5%) · %6 ms</source>
       <translation>%1 → %2 %3s (%4 % behalten, angefordert %5 %) · %6 ms</translation>
     </message>

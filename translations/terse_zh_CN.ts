@@ -1285,6 +1285,10 @@
       <translation>在阶段 %1 中删除。</translation>
     </message>
     <message>
+      <source>%1 → %2 target tokens (%3% kept, requested %4%) · %5 → %6 %7s · %8 ms</source>
+      <translation>%1 → %2 个目标词元（保留 %3%，请求 %4%）· %5 → %6 %7s · %8 毫秒</translation>
+    </message>
+    <message>
       <source>%1 → %2 %3s (%4% kept, requested %5%) · %6 ms</source>
       <translation>%1 → %2 %3s（保留 %4%，请求 %5%）· %6 毫秒</translation>
     </message>

@@ -179,8 +179,9 @@ std::string batchRecord(const BatchLine &line, const CompressionResult &r, bool 
     o["tokens_out"] = r.tokensOut;
     o["unit"] = r.unitName;
     o["requested_rate"] = r.requestedRate;
-    o["achieved_rate"] = r.achievedRate;
-    // -1 = not counted (model-free methods do no target-tokenizer accounting)
+    o["achieved_rate"] = r.achievedRate;  // in target tokens when counted
+    o["unit_rate"] = r.unitRate;          // in the method's own units
+    // null = not counted (the target tokenizer could not be loaded)
     o["target_tokens_in"] = r.targetTokensIn >= 0 ? nlohmann::ordered_json(r.targetTokensIn)
                                                   : nlohmann::ordered_json(nullptr);
     o["target_tokens_out"] = r.targetTokensOut >= 0 ? nlohmann::ordered_json(r.targetTokensOut)

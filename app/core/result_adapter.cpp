@@ -134,6 +134,19 @@ terse::widgets::HeatmapData toHeatmapData(const terse::CompressionResult &result
 
 QString resultSummary(const terse::CompressionResult &r)
 {
+    // The achieved rate is counted in the target LLM's tokens (what the user pays for); the method's own
+    // units follow.
+    if (r.targetTokensIn >= 0 && r.targetTokensOut >= 0)
+        return QCoreApplication::translate("terse::app::ResultAdapter",
+                                           "%1 → %2 target tokens (%3% kept, requested %4%) · %5 → %6 %7s · %8 ms")
+            .arg(r.targetTokensIn)
+            .arg(r.targetTokensOut)
+            .arg(100.0 * r.achievedRate, 0, 'f', 1)
+            .arg(100.0 * r.requestedRate, 0, 'f', 1)
+            .arg(r.tokensIn)
+            .arg(r.tokensOut)
+            .arg(QString::fromStdString(r.unitName))
+            .arg(r.totalMs, 0, 'f', 1);
     return QCoreApplication::translate("terse::app::ResultAdapter",
                                        "%1 → %2 %3s (%4% kept, requested %5%) · %6 ms")
         .arg(r.tokensIn)

@@ -46,6 +46,63 @@ private slots:
         QCOMPARE(unitsOf(text.toStdString()), units);
     }
 
+    // Issue 14: the atomic words of corrected mode.
+    void splitAtomicWords_data()
+    {
+        QTest::addColumn<QString>("text");
+        QTest::addColumn<QStringList>("units");
+        QTest::newRow("formula") << "14-2=12 bananas" << QStringList{"14-2=12 ", "bananas"};
+        QTest::newRow("hyphenated") << "a high-quality answer." << QStringList{"a ", "high-quality ", "answer", "."};
+        QTest::newRow("percent and money") << "($1,200, 3.5%)" << QStringList{"(", "$1,200", ", ", "3.5%", ")"};
+        QTest::newRow("date and version") << "2023-11-05 v1.13.1!" << QStringList{"2023-11-05 ", "v1.13.1", "!"};
+        QTest::newRow("url") << "see https://x.org/a?b=1. ok"
+                             << QStringList{"see ", "https://x.org/a?b=1", ". ", "ok"};
+        QTest::newRow("email") << "mail a.b@c.com," << QStringList{"mail ", "a.b@c.com", ","};
+        QTest::newRow("call") << "print(total_count);" << QStringList{"print", "(", "total_count", ")", ";"};
+        QTest::newRow("comma") << "cheese, particularly" << QStringList{"cheese", ", ", "particularly"};
+        QTest::newRow("markdown") << "**Bold**:" << QStringList{"*", "*", "Bold", "*", "*", ":"};
+        QTest::newRow("quotes") << "\"quoted\" text" << QStringList{"\"", "quoted", "\" ", "text"};
+        QTest::newRow("negative") << "is -5 now" << QStringList{"is ", "-5 ", "now"};
+        QTest::newRow("cjk") << "中文abc" << QStringList{"中", "文", "abc"};
+        QTest::newRow("leading space") << "  lead." << QStringList{"  lead", "."};
+        QTest::newRow("only space") << "   " << QStringList{"   "};
+        QTest::newRow("empty") << "" << QStringList{};
+    }
+    void splitAtomicWords()
+    {
+        QFETCH(QString, text);
+        QFETCH(QStringList, units);
+        QStringList got;
+        const std::string t = text.toStdString();
+        for (const Span &s : terse::splitAtomicWords(t))
+            got << QString::fromStdString(t.substr(s.begin, s.size()));
+        QCOMPARE(got, units);
+    }
+
+    void atomicWordsReassembleAnyInput()
+    {
+        std::mt19937 rng(11);
+        const std::vector<std::string> pieces = {"a", "Z", " ", "\n", ",", ".", "'", "-", "é", "€", "😀", "中", "(",
+                                                 ")", "\"", "$", "%", "1", "\xC2\xA0", "https://", "=", "_"};
+        for (int round = 0; round < 500; ++round) {
+            std::string text;
+            const int n = static_cast<int>(rng() % 40);
+            for (int i = 0; i < n; ++i)
+                text += pieces[rng() % pieces.size()];
+            std::string joined;
+            std::size_t expect = 0;
+            for (const Span &s : terse::splitAtomicWords(text)) {
+                QCOMPARE(s.begin, expect);
+                QVERIFY(s.end > s.begin);
+                QVERIFY((static_cast<unsigned char>(text[s.begin]) & 0xC0) != 0x80);
+                QVERIFY(s.end == text.size() || (static_cast<unsigned char>(text[s.end]) & 0xC0) != 0x80);
+                joined += text.substr(s.begin, s.size());
+                expect = s.end;
+            }
+            QCOMPARE(joined, text);
+        }
+    }
+
     void unitsReassembleAnyInputAndNeverSplitACharacter()
     {
         std::mt19937 rng(7);

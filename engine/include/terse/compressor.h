@@ -120,7 +120,10 @@ struct CompressionResult {
     long tokensIn = 0;                    // units before (in the method's unit)
     long tokensOut = 0;                   // units kept
     double requestedRate = 0;
-    double achievedRate = 0;              // tokensOut / tokensIn
+    // targetTokensOut / targetTokensIn: the rate in the target LLM's tokens (what a user pays for);
+    // the unit ratio when the target tokenizer is unavailable (then targetTokensIn is -1).
+    double achievedRate = 0;
+    double unitRate = 0;                  // tokensOut / tokensIn, in the method's own unit
     double forwardMs = 0;                 // time in model forward passes
     double totalMs = 0;                   // wall time of compress()
     std::string unitName = "word";        // "token", "word", "phrase", "sentence"
@@ -170,8 +173,12 @@ Result<std::unique_ptr<Compressor>> createCompressor(const std::string &name);
 // Validates options common to all methods (rate range, target tokens, pinned spans vs prompt).
 Result<void> validateOptions(const Prompt &prompt, const CompressOptions &options);
 
-// Fills text, counts and achieved rate of `result` from its units' kept flags.
+// Fills text, counts and rates of `result` from its units' kept flags (achievedRate from the target
+// token counts when they are set, else the unit ratio).
 void finalizeResult(CompressionResult &result);
+
+// Sets achievedRate from the target token counts (the unit ratio when they are not counted).
+void updateAchievedRate(CompressionResult &result);
 
 // Serialises a result to JSON text (the CLI's --json and the export format).
 std::string resultToJson(const CompressionResult &result, bool pretty = true);

@@ -1,6 +1,8 @@
 #include "compressors/baselines.h"
 
+#include "compressors/budget.h"
 #include "compressors/common.h"
+#include "compressors/model_context.h"
 
 #include <chrono>
 #include <random>
@@ -106,11 +108,18 @@ Result<CompressionResult> BaselineCompressor::rethreshold(const CompressionResul
         u.forced = r.segments[u.segment].role != SegmentRole::Context;
     }
     detail::applyPins(r.units, next.pinned);
-    const double thr = detail::keepTopK(r.units, s->values, detail::keepBudget(r.units, next));
+    double thr;
+    if (next.mode == CompressionMode::Corrected) {
+        // Whole atomic words, budget in target tokens (a word's score: its best unit's, e.g. its first for head).
+        thr = detail::keepToTargetBudget(r, s->values, next, detail::WordAggregation::Max);
+    } else {
+        thr = detail::keepTopK(r.units, s->values, detail::keepBudget(r.units, next));
+        finalizeResult(r);
+        detail::countTargetTokens(r, prompt, next.targetTokenizer);
+    }
     r.thresholds = {{"score", thr, "lowest kept score"}};
     r.requestedRate = next.rate;
     r.mode = next.mode;
-    finalizeResult(r);
     r.totalMs = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
     return r;
 }

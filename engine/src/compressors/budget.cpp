@@ -1,6 +1,7 @@
 #include "compressors/budget.h"
 
 #include "compressors/model_context.h"
+#include "compressors/word_layer.h"
 #include "text/regex.h"
 
 #include <algorithm>
@@ -102,15 +103,6 @@ void addJson(const std::string &text, std::vector<Span> &out)
     }
 }
 
-std::string_view trimmed(std::string_view s)
-{
-    while (!s.empty() && isSpace(s.front()))
-        s.remove_prefix(1);
-    while (!s.empty() && isSpace(s.back()))
-        s.remove_suffix(1);
-    return s;
-}
-
 }  // namespace
 
 Result<std::vector<Span>> protectedSpans(const std::string &text, const std::string &protectRegex, bool keepStructure)
@@ -146,91 +138,10 @@ bool overlapsAny(const std::vector<Span> &spans, std::size_t begin, std::size_t 
     return false;
 }
 
-std::vector<int> unitTargetCosts(const CompressionResult &result, const std::string &targetTokenizer)
+double keepToTargetBudget(CompressionResult &result, const std::vector<float> &scores, const CompressOptions &options,
+                          WordAggregation how, const std::vector<char> *priority)
 {
-    std::vector<int> costs(result.units.size(), 1);
-    auto tok = targetTokenizer.empty() ? Result<std::shared_ptr<const Tokenizer>>(fail(ErrorCode::NotFound, ""))
-                                       : detail::targetTokenizer(targetTokenizer);
-    EncodeOptions eo;
-    eo.specialText = SpecialText::AsText;
-    for (std::size_t i = 0; i < result.units.size(); ++i) {
-        const Unit &u = result.units[i];
-        std::string_view t = trimmed(std::string_view(result.segments[u.segment].text).substr(u.span.begin, u.span.size()));
-        if (!tok) {
-            costs[i] = t.empty() ? 0 : 1;
-            continue;
-        }
-        auto n = (*tok)->countTokens(t, eo);
-        costs[i] = n ? static_cast<int>(*n) : 1;
-    }
-    return costs;
-}
-
-double keepToTargetBudget(CompressionResult &result, const std::vector<float> &scores, const CompressOptions &options)
-{
-    auto &units = result.units;
-    const Prompt prompt{result.segments};
-    const std::vector<int> costs = unitTargetCosts(result, options.targetTokenizer);
-    long total = countTargetTokens(options.targetTokenizer, prompt.joined());
-    if (total < 0)
-        total = std::accumulate(costs.begin(), costs.end(), 0L);
-    const long target = options.targetTokens >= 0 ? options.targetTokens
-                                                  : std::lround(options.rate * static_cast<double>(total));
-    const long tolerance = std::max(2L, static_cast<long>(std::floor(0.01 * static_cast<double>(total))));
-
-    std::vector<int> freeUnits;
-    long forcedCost = 0;
-    for (int i = 0; i < static_cast<int>(units.size()); ++i) {
-        if (units[i].forced)
-            forcedCost += units[i].kept ? costs[i] : 0;
-        else
-            freeUnits.push_back(i);
-    }
-    std::stable_sort(freeUnits.begin(), freeUnits.end(), [&](int a, int b) {
-        const bool na = std::isnan(scores[a]), nb = std::isnan(scores[b]);
-        if (na != nb)
-            return nb;
-        return !na && scores[a] > scores[b];
-    });
-    auto apply = [&](std::size_t k) {
-        for (std::size_t r = 0; r < freeUnits.size(); ++r)
-            units[freeUnits[r]].kept = r < k;
-        finalizeResult(result);
-        const long n = countTargetTokens(options.targetTokenizer, result.compressedText);
-        return n >= 0 ? n : forcedCost;
-    };
-    // Estimate k from the per-unit costs, then correct it on the measured count of the output text.
-    std::size_t k = 0;
-    long sum = forcedCost;
-    while (k < freeUnits.size() && sum + costs[freeUnits[k]] <= target) {
-        sum += costs[freeUnits[k]];
-        ++k;
-    }
-    if (k < freeUnits.size() && std::abs(sum + costs[freeUnits[k]] - target) < std::abs(sum - target))
-        ++k;
-    long measured = apply(k);
-    if (std::abs(measured - target) > tolerance) {
-        std::size_t lo = 0, hi = freeUnits.size();
-        std::size_t best = k;
-        long bestErr = std::abs(measured - target);
-        while (lo < hi) {
-            const std::size_t mid = lo + (hi - lo) / 2;
-            const long m = apply(mid);
-            if (std::abs(m - target) < bestErr) {
-                bestErr = std::abs(m - target);
-                best = mid;
-            }
-            if (m < target)
-                lo = mid + 1;
-            else
-                hi = mid;
-        }
-        k = best;
-        measured = apply(k);
-    }
-    result.targetTokensIn = total;
-    result.targetTokensOut = measured;
-    return k > 0 ? static_cast<double>(scores[freeUnits[k - 1]]) : std::numeric_limits<double>::infinity();
+    return decideWords(result, scores, how, options, priority);
 }
 
 }  // namespace terse::detail

@@ -3,6 +3,7 @@
 // code, JSON keys and punctuation) or a user regex, and top-k selection that meets a budget counted in the
 // target tokenizer (the rate is a fraction of target-LLM tokens, met within 1% or 2 tokens).
 
+#include "compressors/word_layer.h"
 #include "terse/compressor.h"
 
 #include <string>
@@ -18,14 +19,12 @@ Result<std::vector<Span>> protectedSpans(const std::string &text, const std::str
 // True when the byte range [begin, end) overlaps one of `spans` (sorted by begin).
 bool overlapsAny(const std::vector<Span> &spans, std::size_t begin, std::size_t end);
 
-// Target-tokenizer cost of each unit: the token count of its text without surrounding whitespace.
-std::vector<int> unitTargetCosts(const CompressionResult &result, const std::string &targetTokenizer);
-
-// Keeps the forced-kept units, then the free units with the highest `scores` (NaN last; ties: earlier
-// first) until the compressed text measures rate x the prompt's target tokens (or options.targetTokens)
-// within max(1%, 2 tokens) where the units allow it. Finalises `result` and fills targetTokensIn/Out.
-// Returns the score threshold (lowest kept free score; +inf when none kept).
-double keepToTargetBudget(CompressionResult &result, const std::vector<float> &scores,
-                          const CompressOptions &options);
+// Corrected mode's selection for unit-scored methods: the units' scores are aggregated to whole words
+// (`how`), and words are kept best first until the compressed text measures rate x the prompt's target
+// tokens (or options.targetTokens) within max(1%, 2 tokens) where the forced text allows it (see
+// word_layer.h). Units flagged in `priority` (protected structure) are kept before free words. Finalises
+// `result` and fills targetTokensIn/Out. Returns the word score threshold (+inf when none kept).
+double keepToTargetBudget(CompressionResult &result, const std::vector<float> &scores, const CompressOptions &options,
+                          WordAggregation how, const std::vector<char> *priority = nullptr);
 
 }  // namespace terse::detail

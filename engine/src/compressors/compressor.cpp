@@ -115,7 +115,18 @@ void finalizeResult(CompressionResult &result)
     result.compressedText = std::move(text);
     result.tokensIn = static_cast<long>(result.units.size());
     result.tokensOut = kept;
-    result.achievedRate = result.tokensIn > 0 ? static_cast<double>(kept) / static_cast<double>(result.tokensIn) : 1.0;
+    result.unitRate = result.tokensIn > 0 ? static_cast<double>(kept) / static_cast<double>(result.tokensIn) : 1.0;
+    updateAchievedRate(result);
+}
+
+void updateAchievedRate(CompressionResult &result)
+{
+    if (result.targetTokensIn > 0 && result.targetTokensOut >= 0)
+        result.achievedRate = static_cast<double>(result.targetTokensOut) / static_cast<double>(result.targetTokensIn);
+    else if (result.targetTokensIn == 0)
+        result.achievedRate = 1.0;
+    else
+        result.achievedRate = result.unitRate;
 }
 
 const char *modeName(CompressionMode mode) { return mode == CompressionMode::Reference ? "reference" : "corrected"; }
@@ -161,6 +172,9 @@ std::string resultToJson(const CompressionResult &r, bool pretty)
     j["tokens_out"] = r.tokensOut;
     j["requested_rate"] = r.requestedRate;
     j["achieved_rate"] = r.achievedRate;
+    j["unit_rate"] = r.unitRate;
+    j["target_tokens_in"] = r.targetTokensIn >= 0 ? json(r.targetTokensIn) : json(nullptr);
+    j["target_tokens_out"] = r.targetTokensOut >= 0 ? json(r.targetTokensOut) : json(nullptr);
     j["forward_ms"] = r.forwardMs;
     j["total_ms"] = r.totalMs;
     json segs = json::array();

@@ -3,12 +3,15 @@
 #include "compressors/common.h"
 #include "compressors/model_context.h"
 #include "compressors/token_sequence.h"
+#include "compressors/word_layer.h"
 
 #include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <limits>
 #include <numeric>
+#include <optional>
+#include <functional>
 #include <regex>
 
 namespace terse {
@@ -26,6 +29,8 @@ struct Settings {
     double alpha = 0.8;           // attention weight of the additive fusion
     int stages = 0;               // dyn_time; 0 = min(max(1, n // 100), 15) (compressor.py 347)
     bool preservePunct = false;   // +1e5 on punctuation tokens (-1e5 in the _wosucce reference)
+    // Corrected mode: a word's score from its tokens' fused scores (mean: long words are not favoured).
+    detail::WordAggregation wordScore = detail::WordAggregation::Mean;
 
     bool dynamic() const { return variant != Variant::Ppl && variant != Variant::AttnPpl; }
     bool attention() const { return variant != Variant::Ppl && variant != Variant::DynamicPpl; }
@@ -60,6 +65,11 @@ Result<Settings> parseSettings(const std::map<std::string, std::string> &params)
                 if (value != "true" && value != "false")
                     return fail(ErrorCode::InvalidArgument, "dac: preserve_punct must be true or false");
                 s.preservePunct = value == "true";
+            } else if (key == "word_score") {
+                auto a = detail::parseAggregation("dac: word_score", value);
+                if (!a)
+                    return a.error();
+                s.wordScore = *a;
             } else {
                 return fail(ErrorCode::InvalidArgument, "dac: unknown option '" + key + "'");
             }
@@ -174,6 +184,9 @@ std::vector<OptionSpec> DacCompressor::options() const
                  OptionSpec::Type::Int, "0", 0, 100, 1),
         detail::makeOption("preserve_punct", "Preserve punctuation", "never remove tokens that are pure punctuation",
                  OptionSpec::Type::Bool, "false"),
+        detail::makeOption("word_score", "Word score", "Corrected mode: a word's fused score from its tokens' "
+                 "(mean, max, sum or first); whole words are removed per stage", OptionSpec::Type::Choice, "mean", 0, 1,
+                 0.01, {"mean", "max", "sum", "first"}),
     };
 }
 
@@ -219,9 +232,31 @@ Result<CompressionResult> DacCompressor::compress(const Prompt &prompt, const Co
                                 : options.rate;
     // The caller's keep rate is the reference's (1 - R), computed once, so the float operations match.
     const double stageKeep = cfg.dynamic() ? 1.0 - (1.0 - std::pow(keepRate, 1.0 / T)) : keepRate;
-    // Corrected: position budget (units kept + separator tokens), compounded geometrically over stages.
-    const long separators = n0 - nUnits;
-    const long finalKeep = detail::keepBudget(r.units, options) + separators;
+    // Corrected: whole words; the budget is counted in the target tokenizer and compounded geometrically
+    // over the stages, the last stage measured on the compressed text.
+    std::optional<detail::WordLayer> layer;
+    std::vector<int> wordCost;
+    std::vector<detail::Decision> wordState;
+    std::vector<char> wordAlive;
+    long totalIn = 0, finalTarget = 0;
+    bool counted = false, unreachable = false;
+    if (!reference) {
+        layer = detail::WordLayer::build(r);
+        wordCost = layer->costs(r, options.targetTokenizer);
+        wordState = layer->states(r);
+        wordAlive.assign(static_cast<std::size_t>(layer->size()), 1);
+        totalIn = options.targetTokenizer.empty() ? -1 : detail::countTargetTokens(options.targetTokenizer, prompt.joined());
+        counted = totalIn >= 0;
+        if (!counted)
+            totalIn = std::accumulate(wordCost.begin(), wordCost.end(), 0L);
+        finalTarget = options.targetTokens >= 0 ? options.targetTokens
+                                                : std::lround(options.rate * static_cast<double>(totalIn));
+        // The first token has no surprisal and the reference always keeps it: its word comes first.
+        if (int u0 = seq.unitOf.empty() ? -1 : seq.unitOf[0]; u0 >= 0)
+            if (int g = layer->groupOf(u0); g >= 0 && wordState[static_cast<std::size_t>(g)] == detail::Decision::Free)
+                wordState[static_cast<std::size_t>(g)] = detail::Decision::Priority;
+    }
+    double wordThreshold = std::numeric_limits<double>::infinity();
 
     std::vector<bool> punct(static_cast<std::size_t>(n0), false);
     if (cfg.preservePunct)
@@ -318,53 +353,83 @@ Result<CompressionResult> DacCompressor::compress(const Prompt &prompt, const Co
                 if (fixedState[i] != 0)
                     keep[i] = fixedState[i] > 0;
         } else {
-            // Stage j keeps round(n0 * (K/n0)^((j+1)/T)) positions, so the stages compound to exactly K.
-            long target = stage == T - 1 ? finalKeep
-                                         : std::lround(n0 * std::pow(static_cast<double>(finalKeep) / n0,
-                                                                     static_cast<double>(stage + 1) / T));
-            target = std::clamp(target, finalKeep, static_cast<long>(n));
-            long fixedKept = 0;
-            std::vector<int> freeIdx;
-            for (std::size_t i = 0; i < n; ++i) {
-                if (fixedState[i] != 0) {
-                    keep[i] = fixedState[i] > 0;
-                    fixedKept += keep[i] ? 1 : 0;
-                } else {
-                    freeIdx.push_back(static_cast<int>(i));
+            // Whole words per stage: stage j keeps ~totalIn * (K/totalIn)^((j+1)/T) target tokens.
+            std::vector<float> unitRanked(static_cast<std::size_t>(nUnits), kNaN);
+            for (std::size_t i = 1; i < n; ++i)
+                if (int u = seq.unitOf[static_cast<std::size_t>(alive[i])]; u >= 0)
+                    unitRanked[static_cast<std::size_t>(u)] = ranked[i];
+            const std::vector<float> wordScore = layer->aggregate(unitRanked, cfg.wordScore);
+            std::vector<detail::Decision> state = wordState;
+            for (std::size_t g = 0; g < state.size(); ++g)
+                if (!wordAlive[g])
+                    state[g] = detail::Decision::Drop;
+            const bool last = stage == T - 1;
+            // Intermediate stages plan on the words' own costs (their sum can differ from the measured
+            // prompt), so the geometric schedule is taken on that scale; the last stage is measured.
+            const double estTotal = static_cast<double>(std::accumulate(wordCost.begin(), wordCost.end(), 0L));
+            const double keepShare = std::min(1.0, static_cast<double>(finalTarget) / std::max(1L, totalIn));
+            long target = last ? finalTarget
+                               : std::lround(estTotal * std::pow(keepShare, static_cast<double>(stage + 1) / T));
+            if (last)
+                target = std::max(target, 0L);
+            std::function<long(const std::vector<char> &)> measure;
+            if (last && counted)
+                measure = [&](const std::vector<char> &k) {
+                    return detail::countTargetTokens(options.targetTokenizer, layer->render(r, k));
+                };
+            detail::Selection sel =
+                detail::selectToBudget(wordScore, state, wordCost, target, detail::rateTolerance(totalIn), measure);
+            if (cfg.consecutiveLimit()) {
+                // Consecutive-word limit within the budget: remove the lowest-scored free words whose
+                // neighbouring words both stay; relax the limit only when the rate cannot be met otherwise.
+                std::vector<int> freeWords;
+                long keptCost = 0;
+                for (int g = 0; g < layer->size(); ++g) {
+                    if (state[static_cast<std::size_t>(g)] == detail::Decision::Free)
+                        freeWords.push_back(g);
+                    if (state[static_cast<std::size_t>(g)] != detail::Decision::Drop)
+                        keptCost += wordCost[static_cast<std::size_t>(g)];
                 }
+                std::stable_sort(freeWords.begin(), freeWords.end(), [&](int a, int b) {
+                    const float x = wordScore[static_cast<std::size_t>(a)], y = wordScore[static_cast<std::size_t>(b)];
+                    if (std::isnan(x) != std::isnan(y))
+                        return std::isnan(x);
+                    return !std::isnan(x) && x < y;
+                });
+                std::vector<char> keepW(static_cast<std::size_t>(layer->size()), 0);
+                for (int g = 0; g < layer->size(); ++g)
+                    keepW[static_cast<std::size_t>(g)] = state[static_cast<std::size_t>(g)] != detail::Decision::Drop;
+                auto gone = [&](int g) {
+                    return g >= 0 && g < layer->size() && !keepW[static_cast<std::size_t>(g)] &&
+                           layer->groups()[static_cast<std::size_t>(g)].segment ==
+                               layer->groups()[static_cast<std::size_t>(std::clamp(g, 0, layer->size() - 1))].segment;
+                };
+                for (int pass = 0; pass < 2 && keptCost > target; ++pass)
+                    for (int g : freeWords) {
+                        if (keptCost <= target)
+                            break;
+                        if (!keepW[static_cast<std::size_t>(g)])
+                            continue;
+                        if (pass == 0 && (gone(g - 1) || gone(g + 1)))
+                            continue;
+                        keepW[static_cast<std::size_t>(g)] = 0;
+                        keptCost -= wordCost[static_cast<std::size_t>(g)];
+                        limitRelaxed = limitRelaxed || pass == 1;
+                    }
+                sel.keep = keepW;
             }
-            const long room = std::clamp(target - fixedKept, 0L, static_cast<long>(freeIdx.size()));
-            std::stable_sort(freeIdx.begin(), freeIdx.end(), [&](int a, int b) { return ranked[a] > ranked[b]; });
-            if (!cfg.consecutiveLimit()) {
-                for (long j = 0; j < room; ++j)
-                    keep[static_cast<std::size_t>(freeIdx[static_cast<std::size_t>(j)])] = true;
-            } else {
-                // Consecutive-token limit within the budget: delete the lowest-scored tokens whose
-                // neighbours both stay; relax the limit only when the rate cannot be met otherwise.
-                // Adjacency is judged in the original text, so deletions of earlier stages count too.
-                for (int i : freeIdx)
-                    keep[static_cast<std::size_t>(i)] = true;
-                for (std::size_t i = 0; i < n; ++i)
-                    if (!keep[i])
-                        gone[static_cast<std::size_t>(alive[i])] = true;
-                long toDelete = static_cast<long>(freeIdx.size()) - room;
-                for (auto it = freeIdx.rbegin(); it != freeIdx.rend() && toDelete > 0; ++it) {
-                    const int pos = alive[static_cast<std::size_t>(*it)];
-                    const bool leftGone = pos > 0 && gone[static_cast<std::size_t>(pos - 1)];
-                    const bool rightGone = pos + 1 < n0 && gone[static_cast<std::size_t>(pos + 1)];
-                    if (!leftGone && !rightGone) {
-                        keep[static_cast<std::size_t>(*it)] = false;
-                        gone[static_cast<std::size_t>(pos)] = true;
-                        --toDelete;
-                    }
-                }
-                for (auto it = freeIdx.rbegin(); it != freeIdx.rend() && toDelete > 0; ++it)
-                    if (keep[static_cast<std::size_t>(*it)]) {
-                        keep[static_cast<std::size_t>(*it)] = false;
-                        gone[static_cast<std::size_t>(alive[static_cast<std::size_t>(*it)])] = true;
-                        --toDelete;
-                        limitRelaxed = true;
-                    }
+            if (last) {
+                unreachable = !sel.reachable;
+                if (measure)
+                    sel.cost = measure(sel.keep);
+                wordThreshold = sel.threshold;
+            }
+            for (std::size_t g = 0; g < wordAlive.size(); ++g)
+                wordAlive[g] = sel.keep[g];
+            for (std::size_t i = 0; i < n; ++i) {
+                const int u = seq.unitOf[static_cast<std::size_t>(alive[i])];
+                const int g = u >= 0 ? layer->groupOf(u) : -1;
+                keep[i] = g < 0 ? true : sel.keep[static_cast<std::size_t>(g)] != 0;
             }
         }
 
@@ -390,7 +455,7 @@ Result<CompressionResult> DacCompressor::compress(const Prompt &prompt, const Co
         st.scores.push_back({"fused", unitSeries(alive, fused)});
         if (!restored.empty())
             st.scores.push_back({"restored", restored});
-        if (std::isfinite(lowestKept))
+        if (reference && std::isfinite(lowestKept))
             st.thresholds.push_back({"fused", lowestKept, "lowest kept score"});
         if (stage == 0) {
             r.scores = st.scores;
@@ -414,10 +479,22 @@ Result<CompressionResult> DacCompressor::compress(const Prompt &prompt, const Co
     if (reference && !options.pinned.empty())
         r.warnings.push_back({"reference_with_pins", "pinned spans are outside the reference algorithm: the pinned "
                                                      "decisions override its selection"});
-    finalizeResult(r);
-    // Token units: the text is the decode of the kept ids (the reference's output), a subsequence of the input.
-    r.compressedText = detail::keptTokenText(r);
-    detail::countTargetTokens(r, prompt, options.targetTokenizer);
+    if (reference) {
+        finalizeResult(r);
+        // Token units: the text is the decode of the kept ids (the reference's output), a subsequence of the input.
+        r.compressedText = detail::keptTokenText(r);
+        detail::countTargetTokens(r, prompt, options.targetTokenizer);
+    } else {
+        layer->apply(r, wordAlive);
+        r.targetTokensIn = counted ? totalIn : -1;
+        r.targetTokensOut = counted ? detail::countTargetTokens(options.targetTokenizer, r.compressedText) : -1;
+        updateAchievedRate(r);
+        if (std::isfinite(wordThreshold))
+            r.thresholds = {{"fused", wordThreshold, "lowest kept word score"}};
+        if (unreachable)
+            r.warnings.push_back({"rate_unreachable", "the pinned, instruction and question text is longer than the "
+                                                      "requested rate allows"});
+    }
     r.totalMs = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
     job.report(T, T, "done");
     return r;

@@ -5,6 +5,7 @@
 #include "compressors/llmlingua.h"
 
 #include "compressors/common.h"
+#include "compressors/word_layer.h"
 #include "compressors/model_context.h"
 #include "terse/recover.h"
 
@@ -1610,92 +1611,116 @@ Result<CompressionResult> LLMLinguaCompressor::compress(const Prompt &prompt, co
             w.endUnit = static_cast<int>(i) + 1;
         }
 
-        // Corrected: the final budgeted top-k on the accumulated conditional scores, per keep-ratio group.
-        if (!ref && p.tokenFilter) {
-            // Unit -> ratio group from the token that starts it.
-            std::map<int, std::map<std::size_t, double>> startRate;
-            for (long t = 0; t < nTok; ++t)
-                if (stream.tokSegment[t] >= 0)
-                    startRate[stream.tokSegment[t]][stream.tokSpan[t].begin] = tokRate[t];
-            std::vector<double> unitRatio(r.units.size(), -1);
-            std::vector<int> freeUnits;
-            long forcedKept = 0;
-            for (std::size_t i = 0; i < r.units.size(); ++i) {
-                const auto &u = r.units[i];
-                if (u.forced) {
-                    forcedKept += u.kept;
-                    continue;
-                }
-                if (u.stage >= 0 && u.stage < firstWindowStage)
-                    continue;  // dropped by the coarse or sentence stage
-                auto &m = startRate[u.segment];
-                auto it = m.upper_bound(u.span.begin);
-                if (it == m.begin())
-                    continue;
-                unitRatio[i] = std::prev(it)->second;
-                freeUnits.push_back(static_cast<int>(i));
-            }
-            const long total = static_cast<long>(r.units.size());
-            const long budget = std::clamp(options.targetTokens >= 0 ? options.targetTokens
-                                                                     : std::lround(options.rate * static_cast<double>(total)),
-                                           0L, total);
-            // Per-group desired counts rho_g * n_g, scaled to the remaining budget (largest remainder).
-            std::map<double, std::vector<int>> groups;
-            for (int i : freeUnits)
-                groups[unitRatio[i]].push_back(i);
-            long room = std::max(0L, budget - forcedKept);
-            if (structured) {
-                room = 0;
-                for (auto &[rho, g] : groups)
-                    room += std::lround(rho * static_cast<double>(g.size()));
-            }
-            std::map<double, long> quota;
-            {
-                double want = 0;
-                for (auto &[rho, g] : groups)
-                    want += rho * static_cast<double>(g.size());
-                long left = room;
-                std::vector<std::pair<double, double>> frac;
-                for (auto &[rho, g] : groups) {
-                    const double exact = want > 0 ? rho * static_cast<double>(g.size()) * static_cast<double>(room) / want : 0.0;
-                    quota[rho] = std::min<long>(static_cast<long>(g.size()), static_cast<long>(std::floor(exact)));
-                    left -= quota[rho];
-                    frac.push_back({exact - std::floor(exact), rho});
-                }
-                std::stable_sort(frac.begin(), frac.end(), [](auto a, auto b) { return a.first > b.first; });
-                while (left > 0) {
-                    bool progress = false;
-                    for (auto &[f, rho] : frac) {
-                        if (left > 0 && quota[rho] < static_cast<long>(groups[rho].size())) {
-                            ++quota[rho];
-                            --left;
-                            progress = true;
-                        }
-                    }
-                    if (!progress)
-                        break;
-                }
-            }
-            double minKept = std::numeric_limits<double>::infinity();
-            for (auto &[rho, g] : groups) {
-                auto keyOf = [&](int i) {
-                    return std::isnan(unitScore[i]) ? std::numeric_limits<float>::infinity() : unitScore[i];
-                };
-                std::stable_sort(g.begin(), g.end(), [&](int a, int b) { return keyOf(a) > keyOf(b); });
-                for (std::size_t j = 0; j < g.size(); ++j) {
-                    auto &u = r.units[g[j]];
-                    u.kept = static_cast<long>(j) < quota[rho];
-                    if (u.kept) {
-                        u.stage = -1;
-                        if (std::isfinite(keyOf(g[j])))
-                            minKept = std::min<double>(minKept, keyOf(g[j]));
+        // Corrected: the final decision on whole words (issue 14). Each word's score is the sum of its tokens'
+        // (conditional) self-information; words compete within their keep-ratio group (LongLLMLingua's
+        // per-context tau + delta, or a structured segment's rate) by the share of the group's cost ranked
+        // above them divided by the group's ratio, so one global budget in target tokens honours the ratios.
+        std::optional<detail::WordLayer> wordLayer;
+        std::vector<char> wordKeep;
+        if (!ref) {
+            wordLayer = detail::WordLayer::build(r);
+            const detail::WordLayer &layer = *wordLayer;
+            std::vector<detail::Decision> states = layer.states(r);
+            std::vector<char> coarseDropped(static_cast<std::size_t>(layer.size()), 0);
+            for (int g = 0; g < layer.size(); ++g)
+                for (int u : layer.groups()[static_cast<std::size_t>(g)].units) {
+                    const Unit &x = r.units[static_cast<std::size_t>(u)];
+                    if (!x.forced && !x.kept && x.stage >= 0 && x.stage < firstWindowStage &&
+                        states[static_cast<std::size_t>(g)] == detail::Decision::Free) {
+                        states[static_cast<std::size_t>(g)] = detail::Decision::Drop;  // coarse or sentence stage
+                        coarseDropped[static_cast<std::size_t>(g)] = 1;
                     }
                 }
+            if (p.tokenFilter) {
+                std::map<int, std::map<std::size_t, double>> startRate;
+                for (long t = 0; t < nTok; ++t)
+                    if (stream.tokSegment[t] >= 0)
+                        startRate[stream.tokSegment[t]][stream.tokSpan[t].begin] = tokRate[t];
+                const std::vector<float> wordScore = layer.aggregate(unitScore, detail::WordAggregation::Sum);
+                const std::vector<int> costs = layer.costs(r, options.targetTokenizer);
+                std::map<double, std::vector<int>> classes;
+                long forcedCost = 0;
+                for (int g = 0; g < layer.size(); ++g) {
+                    if (states[static_cast<std::size_t>(g)] == detail::Decision::Keep)
+                        forcedCost += costs[static_cast<std::size_t>(g)];
+                    if (states[static_cast<std::size_t>(g)] != detail::Decision::Free)
+                        continue;
+                    const Unit &first = r.units[static_cast<std::size_t>(layer.groups()[static_cast<std::size_t>(g)].units.front())];
+                    auto &m = startRate[first.segment];
+                    auto it = m.upper_bound(first.span.begin);
+                    if (it == m.begin()) {
+                        states[static_cast<std::size_t>(g)] = detail::Decision::Keep;  // outside the token stage
+                        forcedCost += costs[static_cast<std::size_t>(g)];
+                        continue;
+                    }
+                    classes[std::prev(it)->second].push_back(g);
+                }
+                std::vector<float> key(static_cast<std::size_t>(layer.size()), kNaN);
+                double want = static_cast<double>(forcedCost);
+                for (auto &[rho, members] : classes) {
+                    std::stable_sort(members.begin(), members.end(), [&](int a, int b) {
+                        const float x = wordScore[static_cast<std::size_t>(a)], y = wordScore[static_cast<std::size_t>(b)];
+                        if (std::isnan(x) != std::isnan(y))
+                            return std::isnan(y);
+                        return !std::isnan(x) && x > y;
+                    });
+                    double total = 0;
+                    for (int g : members)
+                        total += costs[static_cast<std::size_t>(g)];
+                    want += rho * total;
+                    double before = 0;
+                    for (int g : members) {
+                        const double q = total > 0 ? before / total : 0.0;
+                        key[static_cast<std::size_t>(g)] = rho > 0 ? static_cast<float>(-q / rho) : -1e30f;
+                        before += costs[static_cast<std::size_t>(g)];
+                    }
+                }
+                // Words the coarse or sentence stage dropped come after every other word: used only when the
+                // kept contexts hold less than the rate (corrected mode meets the rate; the trace says so).
+                {
+                    std::vector<int> late;
+                    for (int g = 0; g < layer.size(); ++g)
+                        if (coarseDropped[static_cast<std::size_t>(g)])
+                            late.push_back(g);
+                    std::stable_sort(late.begin(), late.end(), [&](int a, int b) {
+                        const float x = wordScore[static_cast<std::size_t>(a)], y = wordScore[static_cast<std::size_t>(b)];
+                        if (std::isnan(x) != std::isnan(y))
+                            return std::isnan(y);
+                        return !std::isnan(x) && x > y;
+                    });
+                    for (std::size_t j = 0; j < late.size(); ++j) {
+                        states[static_cast<std::size_t>(late[j])] = detail::Decision::Free;
+                        key[static_cast<std::size_t>(late[j])] =
+                            static_cast<float>(-1e6 - static_cast<double>(j) / static_cast<double>(late.size()));
+                    }
+                }
+                const long targetOverride = structured && options.targetTokens < 0 ? std::lround(want) : -1;
+                const double thr = detail::decideWordsByKey(r, layer, key, states, options, targetOverride);
+                (void)thr;
+                double minKept = std::numeric_limits<double>::infinity();
+                for (int g = 0; g < layer.size(); ++g)
+                    if (r.units[static_cast<std::size_t>(layer.groups()[static_cast<std::size_t>(g)].units.front())].kept &&
+                        states[static_cast<std::size_t>(g)] == detail::Decision::Free && !std::isnan(wordScore[static_cast<std::size_t>(g)]))
+                        minKept = std::min<double>(minKept, wordScore[static_cast<std::size_t>(g)]);
+                if (std::isfinite(minKept))
+                    r.thresholds.push_back({scoreName, minKept, "lowest kept word score (sum over its tokens)"});
             }
-            if (std::isfinite(minKept))
-                r.thresholds.push_back({scoreName, minKept, "lowest kept score (final top-k)"});
-            if (room > static_cast<long>(freeUnits.size()))
-                r.warnings.push_back({"rate_unreachable", "the context filter left fewer tokens than the budget"});
+            wordKeep.assign(static_cast<std::size_t>(layer.size()), 0);
+            for (int g = 0; g < layer.size(); ++g) {
+                bool any = false;
+                for (int u : layer.groups()[static_cast<std::size_t>(g)].units)
+                    any = any || r.units[static_cast<std::size_t>(u)].kept;
+                wordKeep[static_cast<std::size_t>(g)] = any && states[static_cast<std::size_t>(g)] != detail::Decision::Drop;
+            }
+            bool undone = false;
+            for (auto &u : r.units)
+                if (u.kept) {
+                    undone = undone || (u.stage >= 0 && u.stage < firstWindowStage);
+                    u.stage = -1;
+                }
+            if (undone)
+                r.warnings.push_back({"coarse_filter_undone", "the contexts kept by the coarse stage hold less than the "
+                                                              "requested rate: the best words of dropped ones were kept too"});
         }
         for (std::size_t i = 0; i < r.units.size(); ++i)
             if (!r.units[i].kept && r.units[i].stage >= 0 && r.units[i].stage < static_cast<int>(r.stages.size()))
@@ -1735,22 +1760,10 @@ Result<CompressionResult> LLMLinguaCompressor::compress(const Prompt &prompt, co
             origin = b == std::string::npos ? std::string() : origin.substr(b, e - b + 1);
             r.targetTokensIn = detail::countTargetTokens(options.targetTokenizer, origin);
             r.targetTokensOut = detail::countTargetTokens(options.targetTokenizer, r.compressedText);
+            updateAchievedRate(r);
         } else {
-            // Token units carry their own leading whitespace: join kept spans as they are (finalizeResult's
-            // word-gap space could stand in for a dropped newline, and the output must be a subsequence).
-            std::vector<std::string> perSeg(r.segments.size());
-            for (const auto &u : r.units)
-                if (u.kept)
-                    perSeg[u.segment].append(r.segments[u.segment].text, u.span.begin, u.span.size());
-            std::string text;
-            for (auto &s : perSeg) {
-                const auto b = s.find_first_not_of(" \t\n\r");
-                if (b == std::string::npos)
-                    continue;
-                const auto e = s.find_last_not_of(" \t\n\r");
-                text += (text.empty() ? "" : "\n\n") + s.substr(b, e - b + 1);
-            }
-            r.compressedText = std::move(text);
+            // Whole words, joined by the whitespace before each kept word (word_layer.h).
+            wordLayer->apply(r, wordKeep);
             detail::countTargetTokens(r, prompt, options.targetTokenizer);
         }
         r.forwardMs = lm.forwardMs;

@@ -207,7 +207,7 @@ Result<void> decide(CompressionResult &r, const CompressOptions &o, const Params
         const bool nonContext = r.segments[u.segment].role != SegmentRole::Context;
         u.kept = true;
         u.stage = -1;
-        u.forced = nonContext || (!reference && (*prot)[i] > 0.5f);
+        u.forced = nonContext;  // protected spans: kept first by the corrected selection (priority)
     }
     if (!reference)
         detail::applyPins(r.units, o.pinned);
@@ -406,6 +406,7 @@ Result<void> decide(CompressionResult &r, const CompressOptions &o, const Params
         r.compressedText = std::move(text);
         r.targetTokensIn = nOriginal;
         r.targetTokensOut = outTokens;
+        updateAchievedRate(r);
     } else {
         std::vector<std::size_t> all;
         for (std::size_t i = 0; i < n; ++i)
@@ -415,7 +416,40 @@ Result<void> decide(CompressionResult &r, const CompressOptions &o, const Params
             dropConsecutive(all);
         CompressOptions budget = o;
         budget.rate = o.rate;
-        const double gamma = detail::keepToTargetBudget(r, probs, budget);
+        std::vector<char> priority(n, 0);
+        for (std::size_t i = 0; i < n; ++i)
+            priority[i] = (*prot)[i] > 0.5f;
+        // Words of dropped contexts come after every other word: the rate is met from the kept contexts
+        // when they hold enough, and from the best of the dropped ones only when they do not.
+        std::vector<float> ranked = probs;
+        const int coarseStage = tokenStage > 0 ? 0 : -1;
+        for (std::size_t i = 0; i < n; ++i)
+            if (coarseStage == 0 && r.units[i].stage == 0 && r.units[i].forced && !r.units[i].kept &&
+                r.segments[r.units[i].segment].role == SegmentRole::Context) {
+                r.units[i].forced = false;
+                ranked[i] = std::isnan(ranked[i]) ? -2e6f : ranked[i] - 1e6f;
+            }
+        // Words of one atomic unit (an identifier or number the tagger split) take the strongest probability.
+        const double gamma = detail::keepToTargetBudget(r, ranked, budget, detail::WordAggregation::Max, &priority);
+        if (coarseStage == 0) {
+            auto &removed = r.stages[0].removedUnits;
+            removed.erase(std::remove_if(removed.begin(), removed.end(),
+                                         [&](int u) { return r.units[static_cast<std::size_t>(u)].kept; }),
+                          removed.end());
+            bool undone = false;
+            for (std::size_t i = 0; i < n; ++i)
+                if (r.units[i].stage == 0) {
+                    if (r.units[i].kept) {
+                        r.units[i].stage = -1;
+                        undone = true;
+                    } else {
+                        r.units[i].forced = true;  // still the context filter's decision
+                    }
+                }
+            if (undone)
+                r.warnings.push_back({"context_filter_undone", "the kept contexts hold less than the requested rate: "
+                                                               "the best words of dropped contexts were kept too"});
+        }
         Stage st;
         st.name = "token filter (global)";
         for (std::size_t i = 0; i < n; ++i)

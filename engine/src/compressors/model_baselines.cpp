@@ -1,5 +1,6 @@
 #include "compressors/model_baselines.h"
 
+#include "compressors/budget.h"
 #include "compressors/common.h"
 #include "compressors/model_context.h"
 #include "compressors/token_sequence.h"
@@ -20,6 +21,16 @@ std::string ModelSignalCompressor::displayName() const
     return m_signal == Signal::Entropy ? "Entropy only (baseline)" : "Attention only (baseline)";
 }
 
+std::vector<OptionSpec> ModelSignalCompressor::options() const
+{
+    return {detail::makeOption(
+        "word_score", "Word score",
+        m_signal == Signal::Entropy
+            ? "Corrected mode: a word's score from its tokens' self-information: sum (the word's total information), mean, max or first"
+            : "Corrected mode: a word's score from its tokens' attention: max (any piece attended), mean, sum or first",
+        OptionSpec::Type::Choice, m_signal == Signal::Entropy ? "sum" : "max", 0, 1, 0.01, {"sum", "mean", "max", "first"})};
+}
+
 std::string ModelSignalCompressor::description() const
 {
     return m_signal == Signal::Entropy
@@ -33,8 +44,12 @@ Result<CompressionResult> ModelSignalCompressor::compress(const Prompt &prompt, 
     const auto t0 = std::chrono::steady_clock::now();
     if (auto v = validateOptions(prompt, options); !v)
         return v.error();
-    if (!options.params.empty())
-        return fail(ErrorCode::InvalidArgument, name() + " has no options ('" + options.params.begin()->first + "' given)");
+    for (const auto &[key, value] : options.params) {
+        if (key != "word_score")
+            return fail(ErrorCode::InvalidArgument, name() + ": unknown option '" + key + "' (word_score)");
+        if (auto a = detail::parseAggregation(name() + ": word_score", value); !a)
+            return a.error();
+    }
     auto loaded = detail::loadModelWithTokenizer(options.model, DefaultModel::CausalLM);
     if (!loaded)
         return loaded.error();
@@ -107,13 +122,27 @@ Result<CompressionResult> ModelSignalCompressor::rethreshold(const CompressionRe
         u.forced = r.segments[static_cast<std::size_t>(u.segment)].role != SegmentRole::Context;
     }
     detail::applyPins(r.units, next.pinned);
-    const double thr = detail::keepTopK(r.units, s->values, detail::keepBudget(r.units, next));
+    double thr;
+    if (next.mode == CompressionMode::Corrected) {
+        // Whole words: surprisal sums over a word's tokens (its self-information), attention takes the
+        // strongest token (a word matters if any of its pieces is attended); word_score overrides.
+        auto how = m_signal == Signal::Entropy ? detail::WordAggregation::Sum : detail::WordAggregation::Max;
+        if (auto it = next.params.find("word_score"); it != next.params.end()) {
+            auto a = detail::parseAggregation(name() + ": word_score", it->second);
+            if (!a)
+                return a.error();
+            how = *a;
+        }
+        thr = detail::keepToTargetBudget(r, s->values, next, how);
+    } else {
+        thr = detail::keepTopK(r.units, s->values, detail::keepBudget(r.units, next));
+        finalizeResult(r);
+        r.compressedText = detail::keptTokenText(r);  // token units: the decode of the kept ids
+        detail::countTargetTokens(r, Prompt{r.segments}, next.targetTokenizer);
+    }
     r.thresholds = {{"score", thr, "lowest kept score"}};
     r.requestedRate = next.rate;
     r.mode = next.mode;
-    finalizeResult(r);
-    r.compressedText = detail::keptTokenText(r);  // token units: the decode of the kept ids
-    detail::countTargetTokens(r, Prompt{r.segments}, next.targetTokenizer);
     return r;
 }
 

@@ -13,8 +13,8 @@ public:
     std::string name() const override;
     std::string displayName() const override;
     std::string description() const override;
-    std::vector<OptionSpec> options() const override { return {}; }
-    // Token units; one forward of the model; exact budget (keepBudget). Errors: model loading, Cancelled.
+    std::vector<OptionSpec> options() const override;
+    // Token units; one forward of the model; corrected mode keeps whole words to the target-token budget. Errors: model loading, Cancelled.
     Result<CompressionResult> compress(const Prompt &prompt, const CompressOptions &options,
                                        const JobContext &job) override;
     bool canRethreshold(const CompressionResult &previous, const CompressOptions &prevOptions,

@@ -99,6 +99,7 @@ void countTargetTokens(CompressionResult &result, const Prompt &prompt, const st
         return;
     result.targetTokensIn = countTargetTokens(nameOrPath, prompt.joined());
     result.targetTokensOut = result.targetTokensIn < 0 ? -1 : countTargetTokens(nameOrPath, result.compressedText);
+    updateAchievedRate(result);
 }
 
 }  // namespace terse::detail

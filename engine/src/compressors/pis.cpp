@@ -4,6 +4,7 @@
 #include "compressors/model_context.h"
 #include "compressors/pis_agent.h"
 #include "compressors/token_sequence.h"
+#include "compressors/word_layer.h"
 #include "terse/metrics.h"
 
 #include <algorithm>
@@ -434,8 +435,81 @@ Result<CompressionResult> PisCompressor::compress(const Prompt &prompt, const Co
                                           "model): every sentence gets the same keep fraction"});
     }
 
-    // Budget: fractions are relative allocations, scaled so the kept tokens meet the rate exactly.
     job.report(2, 3, "PIS allocation");
+    if (options.mode == CompressionMode::Corrected) {
+        // Whole words (issue 14): a word weighs what its heaviest token weighs; within a sentence words rank
+        // by weight, across sentences by the share of the sentence's cost ranked above them over the agent's
+        // keep fraction, so one budget in target tokens follows the allocations. Words of sentences removed
+        // by SIS come after every surviving word (kept only when the rate needs more than survivors hold).
+        const detail::WordLayer layer = detail::WordLayer::build(r);
+        std::vector<detail::Decision> states = layer.states(r);
+        const std::vector<float> wordWeight = layer.aggregate(perUnit(a.weight), detail::WordAggregation::Max);
+        const std::vector<int> costs = layer.costs(r, options.targetTokenizer);
+        std::vector<int> sentenceOfPos(static_cast<std::size_t>(n), -1);
+        for (int s = 0; s < S; ++s)
+            for (int t = a.sentences[static_cast<std::size_t>(s)].first; t < a.sentences[static_cast<std::size_t>(s)].second; ++t)
+                sentenceOfPos[static_cast<std::size_t>(t)] = s;
+        std::vector<std::vector<int>> members(static_cast<std::size_t>(S));
+        std::vector<int> sentenceOfWord(static_cast<std::size_t>(layer.size()), -1);
+        for (int g = 0; g < layer.size(); ++g) {
+            const int u = layer.groups()[static_cast<std::size_t>(g)].units.front();
+            const int s = sentenceOfPos[static_cast<std::size_t>(seq->positionOf[static_cast<std::size_t>(u)])];
+            sentenceOfWord[static_cast<std::size_t>(g)] = s;
+            if (s >= 0 && states[static_cast<std::size_t>(g)] == detail::Decision::Free)
+                members[static_cast<std::size_t>(s)].push_back(g);
+        }
+        std::vector<float> key(static_cast<std::size_t>(layer.size()), kNaN);
+        for (int s = 0; s < S; ++s) {
+            auto &m = members[static_cast<std::size_t>(s)];
+            std::stable_sort(m.begin(), m.end(), [&](int x, int y) {
+                const float a1 = wordWeight[static_cast<std::size_t>(x)], b1 = wordWeight[static_cast<std::size_t>(y)];
+                if (std::isnan(a1) != std::isnan(b1))
+                    return std::isnan(b1);
+                return !std::isnan(a1) && a1 > b1;
+            });
+            double total = 0, before = 0;
+            for (int g : m)
+                total += costs[static_cast<std::size_t>(g)];
+            const double rho = std::max(1e-6, fraction[static_cast<std::size_t>(s)]);
+            for (int g : m) {
+                const double q = total > 0 ? before / total : 0.0;
+                key[static_cast<std::size_t>(g)] =
+                    static_cast<float>(sentenceAlive[static_cast<std::size_t>(s)] ? -q / rho : -1e6 - q / rho);
+                before += costs[static_cast<std::size_t>(g)];
+            }
+        }
+        detail::decideWordsByKey(r, layer, key, states, options);
+        Stage sis{"sentence filter", {}, {{"similarity", perUnit(similarity)}}, {{"similarity", settings->tau, "τ"}}};
+        Stage tis{"token budget", {}, {}, {}};
+        std::vector<float> allocation(static_cast<std::size_t>(n), kNaN);
+        bool undone = false;
+        for (int g = 0; g < layer.size(); ++g) {
+            const int s = sentenceOfWord[static_cast<std::size_t>(g)];
+            for (int u : layer.groups()[static_cast<std::size_t>(g)].units) {
+                Unit &x = r.units[static_cast<std::size_t>(u)];
+                if (s >= 0)
+                    allocation[static_cast<std::size_t>(seq->positionOf[static_cast<std::size_t>(u)])] =
+                        static_cast<float>(fraction[static_cast<std::size_t>(s)]);
+                if (x.kept) {
+                    undone = undone || (s >= 0 && !sentenceAlive[static_cast<std::size_t>(s)] && !x.forced);
+                    continue;
+                }
+                const bool bySis = s >= 0 && !sentenceAlive[static_cast<std::size_t>(s)];
+                x.stage = bySis ? 0 : 1;
+                (bySis ? sis : tis).removedUnits.push_back(u);
+            }
+        }
+        if (undone)
+            r.warnings.push_back({"sentence_filter_undone", "the requested rate keeps more tokens than the surviving "
+                                                            "sentences hold: words of removed sentences were kept"});
+        tis.scores = {{"weight", perUnit(a.weight)}, {"allocation", perUnit(allocation)}};
+        r.stages = {std::move(sis), std::move(tis)};
+        r.totalMs = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+        job.report(3, 3, "done");
+        return r;
+    }
+    // Reference: fractions are relative allocations, scaled so the kept tokens meet the rate exactly.
+
     const long budget = detail::keepBudget(r.units, options);
     std::vector<int> state(static_cast<std::size_t>(n), 0);  // 1 forced keep, -1 forced drop / separator
     long forcedKept = 0;

@@ -234,7 +234,9 @@ Result<void> decide(CompressionResult &r, const CompressOptions &o, const Params
         Unit &u = r.units[i];
         u.kept = true;
         u.stage = -1;
-        u.forced = r.segments[u.segment].role != SegmentRole::Context || (!reference && (*prot)[i] > 0.5f);
+        // Reference: the protected series is all zeros. Corrected: protected spans are kept first (priority),
+        // never beyond the budget.
+        u.forced = r.segments[u.segment].role != SegmentRole::Context;
     }
     r.thresholds.clear();
     r.stages.clear();
@@ -282,7 +284,13 @@ Result<void> decide(CompressionResult &r, const CompressOptions &o, const Params
         detail::countTargetTokens(r, Prompt{r.segments}, o.targetTokenizer);
     } else {
         detail::applyPins(r.units, o.pinned);
-        const double gamma = detail::keepToTargetBudget(r, *info, o);
+        std::vector<char> priority(n, 0);
+        for (std::size_t i = 0; i < n; ++i)
+            priority[i] = (*prot)[i] > 0.5f;
+        // Units inside one atomic word pool their self-information the way the unit score does.
+        const double gamma = detail::keepToTargetBudget(r, *info, o,
+                                                        p.sumScore ? detail::WordAggregation::Sum : detail::WordAggregation::Mean,
+                                                        &priority);
         r.thresholds.push_back({kInfo, gamma, "lowest kept self-information"});
     }
     (void)p;

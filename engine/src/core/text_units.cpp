@@ -171,4 +171,148 @@ std::vector<Span> splitWords(std::string_view text)
     return out;
 }
 
+namespace {
+
+struct Cp {
+    std::size_t at;
+    std::size_t len;
+    char32_t c;
+};
+
+// Brackets and quotes split an atomic word; everything else between word characters joins it.
+bool isBracketOrQuote(char32_t c)
+{
+    switch (c) {
+    case '(': case ')': case '[': case ']': case '{': case '}': case '<': case '>': case '"': case '`':
+    case 0x201C: case 0x201D: case 0x201E: case 0xAB: case 0xBB: case 0x2039: case 0x203A:
+    case 0x3008: case 0x3009: case 0x300A: case 0x300B: case 0x300C: case 0x300D: case 0x300E: case 0x300F:
+    case 0x3010: case 0x3011: case 0xFF08: case 0xFF09:
+        return true;
+    default:
+        return false;
+    }
+}
+
+bool isLeadingAttach(char32_t c)
+{
+    return c == '$' || c == '+' || c == '-' || c == 0x2212 || c == '#' || c == '@' || c == '~' || c == 0x20AC ||
+           c == 0xA3 || c == 0xA5 || c == 0x20B9 || c == '\\';
+}
+
+bool startsWithUrl(std::string_view s)
+{
+    for (std::string_view p : {"http://", "https://", "ftp://", "file://", "www.", "mailto:"})
+        if (s.size() > p.size() && s.substr(0, p.size()) == p)
+            return true;
+    return false;
+}
+
+bool isTrailingUrlPunct(char32_t c)
+{
+    return c == '.' || c == ',' || c == ';' || c == ':' || c == '!' || c == '?' || c == '\'' || c == '"' ||
+           c == ')' || c == ']' || c == '>' || c == 0x201D || c == 0x2019;
+}
+
+// Appends the atomic units of one non-space run `cps` (its characters) as [begin, end) byte ranges.
+void atomsOfRun(std::string_view text, const std::vector<Cp> &cps, std::vector<Span> &out)
+{
+    const std::size_t n = cps.size();
+    auto endOf = [&](std::size_t k) { return cps[k].at + cps[k].len; };
+    auto single = [&](std::size_t k) { out.push_back({cps[k].at, endOf(k)}); };
+    if (startsWithUrl(text.substr(cps[0].at, endOf(n - 1) - cps[0].at))) {
+        std::size_t last = n;
+        while (last > 1 && isTrailingUrlPunct(cps[last - 1].c))
+            --last;
+        out.push_back({cps[0].at, endOf(last - 1)});
+        for (std::size_t k = last; k < n; ++k)
+            single(k);
+        return;
+    }
+    auto word = [&](std::size_t k) { return isWordChar(cps[k].c); };
+    std::size_t first = n, last = n;
+    for (std::size_t k = 0; k < n; ++k)
+        if (word(k)) {
+            if (first == n)
+                first = k;
+            last = k;
+        }
+    if (first == n) {  // punctuation only: one unit per character (ideographs included)
+        for (std::size_t k = 0; k < n; ++k)
+            single(k);
+        return;
+    }
+    std::size_t coreBegin = first;
+    while (coreBegin > 0 && isLeadingAttach(cps[coreBegin - 1].c) && !isBracketOrQuote(cps[coreBegin - 1].c))
+        --coreBegin;
+    std::size_t coreEnd = last + 1;
+    if (coreEnd < n && cps[coreEnd].c == '%' && cps[last].c >= '0' && cps[last].c <= '9')
+        ++coreEnd;
+    for (std::size_t k = 0; k < coreBegin; ++k)
+        single(k);
+    // Inside the core: ideographs and brackets/quotes stand alone; the runs between them are one unit.
+    std::size_t runBegin = coreBegin;
+    for (std::size_t k = coreBegin; k <= coreEnd; ++k) {
+        const bool cut = k == coreEnd || isBracketOrQuote(cps[k].c) || isIdeograph(cps[k].c);
+        if (!cut)
+            continue;
+        if (k > runBegin) {
+            // A run that is only punctuation (between two brackets) is one unit per character.
+            bool any = false;
+            for (std::size_t j = runBegin; j < k; ++j)
+                any = any || word(j);
+            if (any)
+                out.push_back({cps[runBegin].at, endOf(k - 1)});
+            else
+                for (std::size_t j = runBegin; j < k; ++j)
+                    single(j);
+        }
+        if (k < coreEnd)
+            single(k);
+        runBegin = k + 1;
+    }
+    for (std::size_t k = coreEnd; k < n; ++k)
+        single(k);
+}
+
+}  // namespace
+
+std::vector<Span> splitAtomicWords(std::string_view text)
+{
+    std::vector<Span> cores;
+    std::vector<Cp> run;
+    const std::size_t n = text.size();
+    for (std::size_t i = 0; i <= n;) {
+        char32_t c = ' ';
+        std::size_t len = 1;
+        if (i < n) {
+            len = utf8Seq(text, i, &c);
+            if (len == 0) {
+                c = 0xFFFD;
+                len = 1;
+            }
+        }
+        if (i == n || isSpace(c)) {
+            if (!run.empty())
+                atomsOfRun(text, run, cores);
+            run.clear();
+        } else {
+            run.push_back({i, len, c});
+        }
+        i += len;
+    }
+    // Widen the cores to cover the text: trailing whitespace to each unit, leading whitespace to the first.
+    std::vector<Span> out;
+    out.reserve(cores.size());
+    for (std::size_t k = 0; k < cores.size(); ++k) {
+        Span s = cores[k];
+        if (k == 0)
+            s.begin = 0;
+        s.end = k + 1 < cores.size() ? cores[k + 1].begin : n;
+        out.push_back(s);
+    }
+    if (out.empty() && n > 0)
+        out.push_back({0, n});
+    return out;
+}
+
 }  // namespace terse

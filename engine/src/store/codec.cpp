@@ -547,6 +547,9 @@ json resultToExportJson(const CompressionResult &r)
             {"tokens_out", r.tokensOut},
             {"requested_rate", jsonDouble(r.requestedRate)},
             {"achieved_rate", jsonDouble(r.achievedRate)},
+            {"unit_rate", jsonDouble(r.unitRate)},
+            {"target_tokens_in", r.targetTokensIn},
+            {"target_tokens_out", r.targetTokensOut},
             {"forward_ms", jsonDouble(r.forwardMs)},
             {"total_ms", jsonDouble(r.totalMs)}};
 }
@@ -626,6 +629,14 @@ CompressionResult resultFromExportJson(const json &j, const std::string &what)
         static_cast<long>(needInt(j, "tokens_out", what, 0, std::numeric_limits<long>::max()));
     r.requestedRate = doubleFromJson(need(j, "requested_rate", what), what + ".requested_rate");
     r.achievedRate = doubleFromJson(need(j, "achieved_rate", what), what + ".achieved_rate");
+    // Optional (written since issue 14): the unit ratio and the target token counts.
+    r.unitRate = j.contains("unit_rate") ? doubleFromJson(j["unit_rate"], what + ".unit_rate")
+                 : r.tokensIn > 0 ? static_cast<double>(r.tokensOut) / static_cast<double>(r.tokensIn)
+                                  : 1.0;
+    if (j.contains("target_tokens_in"))
+        r.targetTokensIn = static_cast<long>(needInt(j, "target_tokens_in", what, -1, std::numeric_limits<long>::max()));
+    if (j.contains("target_tokens_out"))
+        r.targetTokensOut = static_cast<long>(needInt(j, "target_tokens_out", what, -1, std::numeric_limits<long>::max()));
     r.forwardMs = doubleFromJson(need(j, "forward_ms", what), what + ".forward_ms");
     r.totalMs = doubleFromJson(need(j, "total_ms", what), what + ".total_ms");
     return r;

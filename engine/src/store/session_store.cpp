@@ -412,6 +412,7 @@ StoredRun SessionStore::Impl::readRun(std::int64_t runId) const
     r.tokensIn = run.info.tokensIn;
     r.tokensOut = run.info.tokensOut;
     r.achievedRate = run.info.achievedRate;
+    r.unitRate = r.tokensIn > 0 ? static_cast<double>(r.tokensOut) / static_cast<double>(r.tokensIn) : 1.0;
     r.requestedRate = st.real(24);
     r.forwardMs = st.real(25);
     r.totalMs = st.real(26);

@@ -1,0 +1,424 @@
+#include "compressors/word_layer.h"
+
+#include "compressors/model_context.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <numeric>
+
+namespace terse::detail {
+
+Result<WordAggregation> parseAggregation(const std::string &option, const std::string &value)
+{
+    if (value == "sum")
+        return WordAggregation::Sum;
+    if (value == "mean")
+        return WordAggregation::Mean;
+    if (value == "max")
+        return WordAggregation::Max;
+    if (value == "first")
+        return WordAggregation::First;
+    return fail(ErrorCode::InvalidArgument, option + ": expected sum, mean, max or first, got '" + value + "'");
+}
+
+const char *aggregationName(WordAggregation a)
+{
+    switch (a) {
+    case WordAggregation::Sum: return "sum";
+    case WordAggregation::Mean: return "mean";
+    case WordAggregation::Max: return "max";
+    case WordAggregation::First: return "first";
+    }
+    return "sum";
+}
+
+long rateTolerance(long targetTokensIn)
+{
+    return std::max(2L, static_cast<long>(std::floor(0.01 * static_cast<double>(std::max(0L, targetTokensIn)))));
+}
+
+Selection selectToBudget(const std::vector<float> &scores, const std::vector<Decision> &state,
+                         const std::vector<int> &cost, long target, long tolerance,
+                         const std::function<long(const std::vector<char> &)> &measure)
+{
+    const std::size_t n = state.size();
+    Selection sel;
+    sel.keep.assign(n, 0);
+    long forcedCost = 0;
+    std::vector<int> priority, order;
+    for (std::size_t i = 0; i < n; ++i) {
+        switch (state[i]) {
+        case Decision::Keep:
+            sel.keep[i] = 1;
+            forcedCost += cost[i];
+            break;
+        case Decision::Priority: priority.push_back(static_cast<int>(i)); break;
+        case Decision::Free: order.push_back(static_cast<int>(i)); break;
+        case Decision::Drop: break;
+        }
+    }
+    // Ties and NaN defined once: higher score first, NaN after every number, earlier item first.
+    std::stable_sort(order.begin(), order.end(), [&](int a, int b) {
+        const bool na = std::isnan(scores[a]), nb = std::isnan(scores[b]);
+        if (na != nb)
+            return nb;
+        return !na && scores[a] > scores[b];
+    });
+    order.insert(order.begin(), priority.begin(), priority.end());
+    sel.reachable = forcedCost <= target + tolerance;
+
+    std::vector<char> extra(n, 0);  // items kept beyond the prefix by the fine tuning
+    auto keepVector = [&](std::size_t k) {
+        std::vector<char> keep = sel.keep;
+        for (std::size_t r = 0; r < order.size(); ++r)
+            keep[static_cast<std::size_t>(order[r])] = r < k || extra[static_cast<std::size_t>(order[r])];
+        return keep;
+    };
+    // Estimate the prefix from the costs: the closest sum to the target.
+    std::size_t k = 0;
+    long sum = forcedCost;
+    while (k < order.size() && sum + cost[static_cast<std::size_t>(order[k])] <= target) {
+        sum += cost[static_cast<std::size_t>(order[k])];
+        ++k;
+    }
+    if (k < order.size() && std::abs(sum + cost[static_cast<std::size_t>(order[k])] - target) < std::abs(sum - target)) {
+        sum += cost[static_cast<std::size_t>(order[k])];
+        ++k;
+    }
+    long measured = sum;
+    if (measure) {
+        // The measured cost grows with the prefix: find the shortest prefix that reaches the target, then
+        // compare it with the prefix one shorter, alone and filled with later words that still fit (a long
+        // word such as a URL at the margin would otherwise decide the rate on its own).
+        std::size_t lo = 0, hi = order.size();
+        std::vector<long> memo(order.size() + 1, -1);
+        auto at = [&](std::size_t kk) {
+            if (memo[kk] < 0)
+                memo[kk] = measure(keepVector(kk));
+            return memo[kk];
+        };
+        // Start the search around the estimate.
+        if (at(k) >= target)
+            hi = k;
+        else
+            lo = k + 1;
+        while (lo < hi) {
+            const std::size_t mid = lo + (hi - lo) / 2;
+            if (at(mid) < target)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        const std::size_t kHi = std::min(lo, order.size());
+        k = kHi;
+        measured = at(kHi);
+        if (kHi > 0 && std::abs(measured - target) > 0) {
+            const std::size_t kLo = kHi - 1;
+            const long mLo = at(kLo);
+            if (std::abs(mLo - target) < std::abs(measured - target) ||
+                (std::abs(mLo - target) == std::abs(measured - target))) {
+                k = kLo;
+                measured = mLo;
+            }
+            if (target - mLo > 1) {
+                long room = target - mLo;
+                for (std::size_t r = kLo + 1; r < order.size() && room > 0; ++r) {
+                    const int i = order[r];
+                    if (cost[static_cast<std::size_t>(i)] <= room) {
+                        extra[static_cast<std::size_t>(i)] = 1;
+                        room -= cost[static_cast<std::size_t>(i)];
+                    }
+                }
+                const long mFill = measure(keepVector(kLo));
+                if (std::abs(mFill - target) < std::abs(measured - target)) {
+                    k = kLo;
+                    measured = mFill;
+                } else {
+                    std::fill(extra.begin(), extra.end(), 0);
+                }
+            }
+        }
+        (void)tolerance;
+    }
+    sel.keep = keepVector(k);
+    sel.cost = measured;
+    sel.threshold = std::numeric_limits<double>::infinity();
+    for (std::size_t i = 0; i < n; ++i)
+        if (sel.keep[i] && state[i] == Decision::Free && !std::isnan(scores[i]))
+            sel.threshold = std::min(sel.threshold, static_cast<double>(scores[i]));
+    return sel;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+
+WordLayer WordLayer::build(const CompressionResult &result)
+{
+    WordLayer w;
+    w.m_groupOf.assign(result.units.size(), -1);
+    std::vector<std::vector<int>> unitsOfSegment(result.segments.size());
+    for (std::size_t u = 0; u < result.units.size(); ++u) {
+        const int s = result.units[u].segment;
+        if (s >= 0 && s < static_cast<int>(result.segments.size()))
+            unitsOfSegment[static_cast<std::size_t>(s)].push_back(static_cast<int>(u));
+    }
+    for (std::size_t s = 0; s < result.segments.size(); ++s) {
+        const std::string &text = result.segments[s].text;
+        // Atomic word cores (the units of splitAtomicWords without their whitespace).
+        std::vector<Span> cores;
+        const std::vector<Span> atoms = splitAtomicWords(text);
+        for (std::size_t k = 0; k < atoms.size(); ++k) {
+            Span c = atoms[k];
+            const std::size_t next = k + 1 < atoms.size() ? atoms[k + 1].begin : text.size();
+            (void)next;
+            // Leading whitespace (first atom) and trailing whitespace are outside the core.
+            while (c.begin < c.end && (text[c.begin] == ' ' || text[c.begin] == '\t' || text[c.begin] == '\n' ||
+                                       text[c.begin] == '\r' || text[c.begin] == '\f' || text[c.begin] == '\v'))
+                ++c.begin;
+            // The core ends where splitAtomicWords' trailing whitespace starts: find the last non-space
+            // character by walking back over ASCII and the Unicode spaces it knows.
+            std::size_t e = c.end;
+            while (e > c.begin) {
+                std::size_t b = e - 1;
+                while (b > c.begin && (static_cast<unsigned char>(text[b]) & 0xC0) == 0x80)
+                    --b;
+                const std::string_view ch(text.data() + b, e - b);
+                const bool space = ch == " " || ch == "\t" || ch == "\n" || ch == "\r" || ch == "\f" || ch == "\v" ||
+                                   ch == "\u00a0" || ch == "\u3000" || ch == "\u2028" || ch == "\u2029" ||
+                                   ch == "\u202f" || ch == "\u205f" || ch == "\ufeff" || ch == "\u0085" ||
+                                   ch == "\u1680" || (ch.size() == 3 && ch[0] == '\xe2' && ch[1] == '\x80' &&
+                                                      static_cast<unsigned char>(ch[2]) >= 0x80 &&
+                                                      static_cast<unsigned char>(ch[2]) <= 0x8a);
+                if (!space)
+                    break;
+                e = b;
+            }
+            c.end = e;
+            if (c.end > c.begin)
+                cores.push_back(c);
+        }
+        if (cores.empty())
+            continue;
+        // Units that overlap several cores tie them into one word.
+        std::vector<char> link(cores.size(), 0);  // link[k]: core k and k+1 are one word
+        std::vector<std::pair<int, int>> unitRange;  // first core of each unit of the segment, -1 if none
+        for (int u : unitsOfSegment[s]) {
+            const Span sp = result.units[static_cast<std::size_t>(u)].span;
+            auto it = std::upper_bound(cores.begin(), cores.end(), sp.begin,
+                                       [](std::size_t v, const Span &c) { return v < c.end; });
+            int a = static_cast<int>(it - cores.begin());
+            int b = a;
+            while (b < static_cast<int>(cores.size()) && cores[static_cast<std::size_t>(b)].begin < sp.end)
+                ++b;
+            if (b > a) {
+                for (int k = a; k + 1 < b; ++k)
+                    link[static_cast<std::size_t>(k)] = 1;
+                unitRange.push_back({u, a});
+            } else {
+                unitRange.push_back({u, -1 - a});  // whitespace only: the next core is a (if any)
+            }
+        }
+        std::vector<int> groupOfCore(cores.size());
+        const int base = static_cast<int>(w.m_groups.size());
+        for (std::size_t k = 0; k < cores.size(); ++k) {
+            if (k == 0 || !link[k - 1]) {
+                Group g;
+                g.segment = static_cast<int>(s);
+                g.core = cores[k];
+                w.m_groups.push_back(g);
+            } else {
+                w.m_groups.back().core.end = cores[k].end;
+            }
+            groupOfCore[k] = static_cast<int>(w.m_groups.size()) - 1;
+        }
+        for (auto [u, a] : unitRange) {
+            int g;
+            if (a >= 0) {
+                g = groupOfCore[static_cast<std::size_t>(a)];
+            } else {
+                const int next = -1 - a;
+                g = next < static_cast<int>(cores.size()) ? groupOfCore[static_cast<std::size_t>(next)]
+                                                          : static_cast<int>(w.m_groups.size()) - 1;
+            }
+            (void)base;
+            w.m_groupOf[static_cast<std::size_t>(u)] = g;
+            w.m_groups[static_cast<std::size_t>(g)].units.push_back(u);
+        }
+    }
+    return w;
+}
+
+std::vector<float> WordLayer::aggregate(const std::vector<float> &unitScores, WordAggregation how,
+                                        const std::vector<char> *alive) const
+{
+    std::vector<float> out(m_groups.size(), std::numeric_limits<float>::quiet_NaN());
+    for (std::size_t g = 0; g < m_groups.size(); ++g) {
+        double acc = 0;
+        int count = 0;
+        bool first = true;
+        for (int u : m_groups[g].units) {
+            if (alive && !(*alive)[static_cast<std::size_t>(u)])
+                continue;
+            if (static_cast<std::size_t>(u) >= unitScores.size())
+                continue;
+            const float v = unitScores[static_cast<std::size_t>(u)];
+            if (std::isnan(v))
+                continue;
+            switch (how) {
+            case WordAggregation::Sum:
+            case WordAggregation::Mean: acc += v; break;
+            case WordAggregation::Max: acc = first ? v : std::max<double>(acc, v); break;
+            case WordAggregation::First: acc = first ? v : acc; break;
+            }
+            first = false;
+            ++count;
+        }
+        if (count > 0)
+            out[g] = static_cast<float>(how == WordAggregation::Mean ? acc / count : acc);
+    }
+    return out;
+}
+
+std::vector<Decision> WordLayer::states(const CompressionResult &result) const
+{
+    std::vector<Decision> st(m_groups.size(), Decision::Free);
+    for (std::size_t g = 0; g < m_groups.size(); ++g) {
+        if (m_groups[g].units.empty()) {
+            st[g] = Decision::Drop;
+            continue;
+        }
+        bool keep = false, drop = false;
+        for (int u : m_groups[g].units) {
+            const Unit &x = result.units[static_cast<std::size_t>(u)];
+            if (x.forced)
+                (x.kept ? keep : drop) = true;
+        }
+        st[g] = keep ? Decision::Keep : drop ? Decision::Drop : Decision::Free;
+    }
+    return st;
+}
+
+std::vector<int> WordLayer::costs(const CompressionResult &result, const std::string &targetTokenizer) const
+{
+    std::vector<int> c(m_groups.size(), 1);
+    auto tok = targetTokenizer.empty() ? Result<std::shared_ptr<const Tokenizer>>(fail(ErrorCode::NotFound, ""))
+                                       : detail::targetTokenizer(targetTokenizer);
+    if (!tok)
+        return c;
+    EncodeOptions eo;
+    eo.specialText = SpecialText::AsText;
+    for (std::size_t g = 0; g < m_groups.size(); ++g) {
+        const Group &w = m_groups[g];
+        auto n = (*tok)->countTokens(std::string_view(result.segments[static_cast<std::size_t>(w.segment)].text)
+                                         .substr(w.core.begin, w.core.size()),
+                                     eo);
+        c[g] = n ? std::max(1, static_cast<int>(*n)) : 1;
+    }
+    return c;
+}
+
+std::string WordLayer::render(const CompressionResult &result, const std::vector<char> &keep) const
+{
+    std::string out;
+    std::string seg;
+    int segment = -1;
+    int prev = -1;  // the previous kept word of the current segment
+    auto flush = [&] {
+        if (!seg.empty()) {
+            if (!out.empty())
+                out += "\n\n";
+            out += seg;
+        }
+        seg.clear();
+    };
+    for (std::size_t g = 0; g < m_groups.size(); ++g) {
+        const Group &w = m_groups[g];
+        if (w.segment != segment) {
+            flush();
+            segment = w.segment;
+            prev = -1;
+        }
+        if (!keep[g])
+            continue;
+        const std::string &text = result.segments[static_cast<std::size_t>(w.segment)].text;
+        if (prev < 0) {
+            seg.append(text, w.core.begin, w.core.size());
+        } else if (prev == static_cast<int>(g) - 1) {
+            const std::size_t from = m_groups[static_cast<std::size_t>(prev)].core.end;
+            seg.append(text, from, w.core.end - from);
+        } else {
+            // Not adjacent: the whitespace before this word, a newline if one was dropped, never nothing.
+            const std::size_t gapBegin = m_groups[static_cast<std::size_t>(prev)].core.end;
+            const std::size_t wsBegin = m_groups[g - 1].core.end;
+            const std::string_view gap(text.data() + gapBegin, w.core.begin - gapBegin);
+            const std::string_view before(text.data() + wsBegin, w.core.begin - wsBegin);
+            if (gap.find('\n') != std::string_view::npos)
+                seg += before.find('\n') != std::string_view::npos ? std::string(before) : std::string("\n");
+            else
+                seg += before.empty() ? std::string(" ") : std::string(before);
+            seg.append(text, w.core.begin, w.core.size());
+        }
+        prev = static_cast<int>(g);
+    }
+    flush();
+    return out;
+}
+
+void WordLayer::apply(CompressionResult &result, const std::vector<char> &keep) const
+{
+    long kept = 0;
+    for (std::size_t u = 0; u < result.units.size(); ++u) {
+        const int g = m_groupOf[u];
+        if (g >= 0)
+            result.units[u].kept = keep[static_cast<std::size_t>(g)] != 0;
+        kept += result.units[u].kept ? 1 : 0;
+    }
+    result.compressedText = render(result, keep);
+    result.tokensIn = static_cast<long>(result.units.size());
+    result.tokensOut = kept;
+    result.unitRate = result.tokensIn > 0 ? static_cast<double>(kept) / static_cast<double>(result.tokensIn) : 1.0;
+    updateAchievedRate(result);
+}
+
+double decideWordsByKey(CompressionResult &result, const WordLayer &layer, const std::vector<float> &wordKeys,
+                        std::vector<Decision> states, const CompressOptions &options, long targetOverride)
+{
+    const std::vector<int> costs = layer.costs(result, options.targetTokenizer);
+    long totalIn = options.targetTokenizer.empty() ? -1
+                                                   : countTargetTokens(options.targetTokenizer, Prompt{result.segments}.joined());
+    const bool counted = totalIn >= 0;
+    if (!counted)
+        totalIn = std::accumulate(costs.begin(), costs.end(), 0L);
+    const long target = targetOverride >= 0       ? targetOverride
+                        : options.targetTokens >= 0 ? options.targetTokens
+                                                    : std::lround(options.rate * static_cast<double>(totalIn));
+    std::function<long(const std::vector<char> &)> measure;
+    if (counted)
+        measure = [&](const std::vector<char> &keep) {
+            return countTargetTokens(options.targetTokenizer, layer.render(result, keep));
+        };
+    const Selection sel = selectToBudget(wordKeys, states, costs, target, rateTolerance(totalIn), measure);
+    result.targetTokensIn = counted ? totalIn : -1;
+    result.targetTokensOut = counted ? sel.cost : -1;
+    layer.apply(result, sel.keep);
+    if (!sel.reachable)
+        result.warnings.push_back({"rate_unreachable", "the text that must be kept (pins, instruction, question) "
+                                                       "is longer than the requested rate allows"});
+    return sel.threshold;
+}
+
+double decideWords(CompressionResult &result, const std::vector<float> &unitScores, WordAggregation how,
+                   const CompressOptions &options, const std::vector<char> *priority)
+{
+    const WordLayer layer = WordLayer::build(result);
+    std::vector<Decision> states = layer.states(result);
+    if (priority)
+        for (int g = 0; g < layer.size(); ++g)
+            if (states[static_cast<std::size_t>(g)] == Decision::Free)
+                for (int u : layer.groups()[static_cast<std::size_t>(g)].units)
+                    if ((*priority)[static_cast<std::size_t>(u)])
+                        states[static_cast<std::size_t>(g)] = Decision::Priority;
+    return decideWordsByKey(result, layer, layer.aggregate(unitScores, how), std::move(states), options);
+}
+
+}  // namespace terse::detail
