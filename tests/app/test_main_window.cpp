@@ -127,12 +127,16 @@ private slots:
         QCOMPARE(g_fullRuns.load(), before + 1);
         QVERIFY2(g_jobThread != QThread::currentThreadId(), "the job must run on the worker thread");
         QVERIFY(w.lastResult());
-        // 17 units ("Terse keeps ... fit" = 15 words + "," + "."); round(0.5 * 17) = 9 kept, head first.
+        // 17 units ("Terse keeps ... fit" = 15 words + "," + "."), 18 cl100k tokens ("Terse" is two): the
+        // rate is met in target tokens with whole words (issue 14), 9 tokens = the first 8 words.
         QCOMPARE(w.lastResult()->tokensIn, 17L);
-        QCOMPARE(w.lastResult()->tokensOut, 9L);
+        QCOMPARE(w.lastResult()->tokensOut, 8L);
+        QCOMPARE(w.lastResult()->targetTokensOut, 9L);
         QCOMPARE(QString::fromStdString(w.lastResult()->compressedText),
-                 QStringLiteral("Terse keeps the words that matter and drops the"));
-        QVERIFY(w.summaryText().contains(QStringLiteral("17 → 9 words")));
+                 QStringLiteral("Terse keeps the words that matter and drops"));
+        QVERIFY2(w.summaryText().contains(QStringLiteral("18 → 9 target tokens (50.0% kept, requested 50.0%)")),
+                 qPrintable(w.summaryText()));
+        QVERIFY(w.summaryText().contains(QStringLiteral("17 → 8 words")));
         QCOMPARE(w.heatmapView()->displayedText(), QString::fromUtf8(kText));
         QVERIFY(!w.cancelButton()->isEnabled());
     }

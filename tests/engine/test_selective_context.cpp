@@ -8,6 +8,8 @@
 #include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include "whole_words_check.h"
+
 #include <QtTest>
 
 #include <cmath>
@@ -226,18 +228,18 @@ private slots:
                 sum += v;
             sums.push_back(sum);
         }
-        const auto r = compressOrDie(a + " " + b + " " + c, options(0.5, CompressionMode::Corrected, "sent"));
+        const auto r = compressOrDie(a + " " + b + " " + c, options(0.6, CompressionMode::Corrected, "sent"));
         const auto *s = r.series("self_information");
         QVERIFY(s);
         QCOMPARE(r.units.size(), std::size_t(3));
         for (int i = 0; i < 3; ++i)
             QVERIFY2(std::abs(s->values[i] - sums[i]) < 1e-3 * std::max(1.0, sums[i]),
                      qPrintable(QString("sentence %1: %2 vs %3").arg(i).arg(s->values[i]).arg(sums[i])));
-        for (int i = 0; i < 3; ++i)
-            for (int j = 0; j < 3; ++j)
-                if (r.units[i].kept && !r.units[j].kept)
-                    QVERIFY(s->values[i] >= s->values[j]);
-        QVERIFY(isSubsequence(r.compressedText, a + " " + b + " " + c));
+        // The best sentence is kept; the others fill the budget in target tokens (issue 14).
+        const int best = static_cast<int>(std::max_element(s->values.begin(), s->values.end()) - s->values.begin());
+        QVERIFY(r.units[best].kept);
+        QVERIFY(testing::meetsTargetRate(r, 0.6));
+        QVERIFY(testing::piecesSubsequence(r.compressedText, a + " " + b + " " + c));
     }
 
     // Phrases: deterministic units, re-thresholding reuses the scores (no forward).
@@ -297,7 +299,7 @@ private slots:
             const double tol = std::max({2.0, std::floor(0.01 * static_cast<double>(r->targetTokensIn)), unitTol});
             QVERIFY2(std::abs(static_cast<double>(r->targetTokensOut) - target) <= tol + 0.5,
                      qPrintable(QString("%1 rate %2: %3 of %4").arg(level).arg(rate).arg(r->targetTokensOut).arg(r->targetTokensIn)));
-            QVERIFY(isSubsequence(r->compressedText, text));
+            QVERIFY(testing::piecesSubsequence(r->compressedText, text));
             QVERIFY(isValidUtf8(r->compressedText));
         }
     }
@@ -306,13 +308,14 @@ private slots:
     {
         const std::string text = "Grüße aus Köln, sagte der Mann. The code is ABC-123 and the value is 3.14 today.\n"
                                  "```\nprint('x')\n```\nThe JSON {\"key\": 1} stays. 日本語のテキストも少しあります。";
-        auto o = options(0.2, CompressionMode::Corrected, "token");
+        // Protected structure is kept first while the budget allows (issue 14): a rate that holds it.
+        auto o = options(0.7, CompressionMode::Corrected, "token");
         const std::size_t pin = text.find("today");
         o.pinned.push_back({0, {pin, pin + 5}, true});
         o.params["protect_regex"] = "K\\S+n";
         const auto r = compressOrDie(text, o);
         QVERIFY(isValidUtf8(r.compressedText));
-        QVERIFY(isSubsequence(r.compressedText, text));
+        QVERIFY(testing::piecesSubsequence(r.compressedText, text));
         QVERIFY(r.compressedText.find("today") != std::string::npos);
         QVERIFY(r.compressedText.find("Köln") != std::string::npos);
         QVERIFY(r.compressedText.find("```\nprint('x')\n```") != std::string::npos);

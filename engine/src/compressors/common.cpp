@@ -84,4 +84,24 @@ double keepTopK(std::vector<Unit> &units, const std::vector<float> &scores, long
     return threshold;
 }
 
+double numpyPercentile(std::vector<double> v, double q, bool skipNaN)
+{
+    if (skipNaN)
+        v.erase(std::remove_if(v.begin(), v.end(), [](double x) { return std::isnan(x); }), v.end());
+    if (v.empty())
+        return std::numeric_limits<double>::quiet_NaN();
+    std::sort(v.begin(), v.end());
+    const double qf = q / 100.0;
+    const double n = static_cast<double>(v.size());
+    const double virt = n * qf + (1.0 + qf * (1.0 - 1.0 - 1.0)) - 1.0;  // numpy's linear: alpha = beta = 1
+    const double prevD = std::floor(virt);
+    const double gamma = virt - prevD;
+    const long last = static_cast<long>(v.size()) - 1;
+    const long prev = std::clamp(static_cast<long>(prevD), 0L, last);
+    const long next = std::clamp(static_cast<long>(prevD) + 1, 0L, last);
+    const double a = v[static_cast<std::size_t>(prev)], b = v[static_cast<std::size_t>(next)];
+    const double d = b - a;
+    return gamma >= 0.5 ? b - d * (1.0 - gamma) : a + d * gamma;  // numpy _lerp
+}
+
 }  // namespace terse::detail

@@ -364,21 +364,18 @@ Result<CompressionResult> DacCompressor::compress(const Prompt &prompt, const Co
                 if (!wordAlive[g])
                     state[g] = detail::Decision::Drop;
             const bool last = stage == T - 1;
-            // Intermediate stages plan on the words' own costs (their sum can differ from the measured
-            // prompt), so the geometric schedule is taken on that scale; the last stage is measured.
-            const double estTotal = static_cast<double>(std::accumulate(wordCost.begin(), wordCost.end(), 0L));
+            // Every stage is measured on the text it leaves (word costs alone drift from the real count).
             const double keepShare = std::min(1.0, static_cast<double>(finalTarget) / std::max(1L, totalIn));
             long target = last ? finalTarget
-                               : std::lround(estTotal * std::pow(keepShare, static_cast<double>(stage + 1) / T));
-            if (last)
-                target = std::max(target, 0L);
+                               : std::lround(static_cast<double>(totalIn) * std::pow(keepShare, static_cast<double>(stage + 1) / T));
+            target = std::max(target, 0L);
             std::function<long(const std::vector<char> &)> measure;
-            if (last && counted)
+            if (counted)
                 measure = [&](const std::vector<char> &k) {
                     return detail::countTargetTokens(options.targetTokenizer, layer->render(r, k));
                 };
-            detail::Selection sel =
-                detail::selectToBudget(wordScore, state, wordCost, target, detail::rateTolerance(totalIn), measure);
+            detail::Selection sel = detail::selectToBudget(wordScore, state, wordCost, target,
+                                                           std::max(1L, detail::rateTolerance(totalIn) - 1), measure);
             if (cfg.consecutiveLimit()) {
                 // Consecutive-word limit within the budget: remove the lowest-scored free words whose
                 // neighbouring words both stay; relax the limit only when the rate cannot be met otherwise.
@@ -404,9 +401,24 @@ Result<CompressionResult> DacCompressor::compress(const Prompt &prompt, const Co
                            layer->groups()[static_cast<std::size_t>(g)].segment ==
                                layer->groups()[static_cast<std::size_t>(std::clamp(g, 0, layer->size() - 1))].segment;
                 };
-                for (int pass = 0; pass < 2 && keptCost > target; ++pass)
+                // The words' own costs can differ from the measured text: on the last stage, plan on their
+                // scale (the measured count of the words still alive vs their cost sum).
+                long planTarget = target;
+                if (measure) {
+                    std::vector<char> aliveW(static_cast<std::size_t>(layer->size()), 0);
+                    for (int g = 0; g < layer->size(); ++g)
+                        aliveW[static_cast<std::size_t>(g)] = state[static_cast<std::size_t>(g)] != detail::Decision::Drop;
+                    const long m = measure(aliveW);
+                    if (m > 0)
+                        planTarget = std::lround(static_cast<double>(target) * static_cast<double>(keptCost) / static_cast<double>(m));
+                }
+                // The deletions in order; on the last stage they continue past the plan so that the count
+                // applied can be chosen on the measured text.
+                const long stopAt = measure ? std::max(0L, planTarget - std::max(2L, planTarget / 10)) : planTarget;
+                std::vector<std::pair<int, bool>> deletions;  // word, relaxes the limit
+                for (int pass = 0; pass < 2 && keptCost > stopAt; ++pass)
                     for (int g : freeWords) {
-                        if (keptCost <= target)
+                        if (keptCost <= stopAt)
                             break;
                         if (!keepW[static_cast<std::size_t>(g)])
                             continue;
@@ -414,8 +426,34 @@ Result<CompressionResult> DacCompressor::compress(const Prompt &prompt, const Co
                             continue;
                         keepW[static_cast<std::size_t>(g)] = 0;
                         keptCost -= wordCost[static_cast<std::size_t>(g)];
-                        limitRelaxed = limitRelaxed || pass == 1;
+                        deletions.push_back({g, pass == 1});
                     }
+                std::size_t applied = deletions.size();
+                if (measure) {
+                    auto keepAfter = [&](std::size_t d) {
+                        std::vector<char> k = keepW;
+                        for (std::size_t j = d; j < deletions.size(); ++j)
+                            k[static_cast<std::size_t>(deletions[j].first)] = 1;
+                        return k;
+                    };
+                    // The measured text shrinks with each deletion: the first count at or below the target,
+                    // or the one before it when closer.
+                    std::size_t lo = 0, hi = deletions.size();
+                    while (lo < hi) {
+                        const std::size_t mid = lo + (hi - lo) / 2;
+                        if (measure(keepAfter(mid)) > target)
+                            lo = mid + 1;
+                        else
+                            hi = mid;
+                    }
+                    applied = lo;
+                    if (applied > 0 && std::abs(measure(keepAfter(applied - 1)) - target) <
+                                           std::abs(measure(keepAfter(applied)) - target))
+                        --applied;
+                    keepW = keepAfter(applied);
+                }
+                for (std::size_t j = 0; j < applied; ++j)
+                    limitRelaxed = limitRelaxed || deletions[j].second;
                 sel.keep = keepW;
             }
             if (last) {

@@ -1636,7 +1636,16 @@ Result<CompressionResult> LLMLinguaCompressor::compress(const Prompt &prompt, co
                 for (long t = 0; t < nTok; ++t)
                     if (stream.tokSegment[t] >= 0)
                         startRate[stream.tokSegment[t]][stream.tokSpan[t].begin] = tokRate[t];
-                const std::vector<float> wordScore = layer.aggregate(unitScore, detail::WordAggregation::Sum);
+                std::vector<float> wordScore = layer.aggregate(unitScore, detail::WordAggregation::Sum);
+                // A word with an unscored token (the first token has no context) ranks first, as the
+                // reference keeps that token.
+                for (int g = 0; g < layer.size(); ++g)
+                    for (int u : layer.groups()[static_cast<std::size_t>(g)].units)
+                        if (r.units[static_cast<std::size_t>(u)].segment >= 0 &&
+                            r.segments[static_cast<std::size_t>(r.units[static_cast<std::size_t>(u)].segment)].role ==
+                                SegmentRole::Context &&
+                            std::isnan(unitScore[static_cast<std::size_t>(u)]))
+                            wordScore[static_cast<std::size_t>(g)] = std::numeric_limits<float>::infinity();
                 const std::vector<int> costs = layer.costs(r, options.targetTokenizer);
                 std::map<double, std::vector<int>> classes;
                 long forcedCost = 0;

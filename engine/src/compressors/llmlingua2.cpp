@@ -113,24 +113,7 @@ Result<Params> parseParams(const CompressOptions &o)
     return p;
 }
 
-// numpy.percentile(values, q) with the default linear method (numpy 1.24 _quantile / _lerp).
-double percentile(std::vector<double> v, double q)
-{
-    if (v.empty())
-        return std::numeric_limits<double>::quiet_NaN();
-    std::sort(v.begin(), v.end());
-    const double qf = q / 100.0;
-    const double n = static_cast<double>(v.size());
-    const double virt = n * qf + (1.0 + qf * (1.0 - 1.0 - 1.0)) - 1.0;
-    const double prevD = std::floor(virt);
-    const double gamma = virt - prevD;
-    const long last = static_cast<long>(v.size()) - 1;
-    const long prev = std::clamp(static_cast<long>(prevD), 0L, last);
-    const long next = std::clamp(static_cast<long>(prevD) + 1, 0L, last);
-    const double a = v[prev], b = v[next];
-    const double d = b - a;
-    return gamma >= 0.5 ? b - d * (1.0 - gamma) : a + d * gamma;
-}
+double percentile(std::vector<double> v, double q) { return detail::numpyPercentile(std::move(v), q); }
 
 bool hasDigit(std::string_view s)
 {

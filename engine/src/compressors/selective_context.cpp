@@ -194,24 +194,7 @@ std::vector<float> referenceUnitInfo(const std::vector<std::size_t> &tokLen, con
     return out;
 }
 
-// numpy.nanpercentile (linear).
-double nanPercentile(std::vector<double> v, double q)
-{
-    v.erase(std::remove_if(v.begin(), v.end(), [](double x) { return std::isnan(x); }), v.end());
-    if (v.empty())
-        return std::numeric_limits<double>::quiet_NaN();
-    std::sort(v.begin(), v.end());
-    const double qf = q / 100.0;
-    const double n = static_cast<double>(v.size());
-    const double virt = n * qf + (1.0 + qf * (1.0 - 1.0 - 1.0)) - 1.0;
-    const double prevD = std::floor(virt);
-    const double gamma = virt - prevD;
-    const long last = static_cast<long>(v.size()) - 1;
-    const long prev = std::clamp(static_cast<long>(prevD), 0L, last);
-    const long next = std::clamp(static_cast<long>(prevD) + 1, 0L, last);
-    const double d = v[next] - v[prev];
-    return gamma >= 0.5 ? v[next] - d * (1.0 - gamma) : v[prev] + d * gamma;
-}
+double nanPercentile(std::vector<double> v, double q) { return detail::numpyPercentile(std::move(v), q, true); }
 
 const std::vector<float> *seriesValues(const CompressionResult &r, const char *name)
 {

@@ -121,7 +121,8 @@ Selection selectToBudget(const std::vector<float> &scores, const std::vector<Dec
                 k = kLo;
                 measured = mLo;
             }
-            if (target - mLo > 1) {
+            // Only when the best prefix misses the tolerance: the ranking decides whenever it can.
+            if (std::abs(measured - target) > tolerance && target - mLo > 1) {
                 long room = target - mLo;
                 for (std::size_t r = kLo + 1; r < order.size() && room > 0; ++r) {
                     const int i = order[r];
@@ -139,7 +140,6 @@ Selection selectToBudget(const std::vector<float> &scores, const std::vector<Dec
                 }
             }
         }
-        (void)tolerance;
     }
     sel.keep = keepVector(k);
     sel.cost = measured;
@@ -397,7 +397,8 @@ double decideWordsByKey(CompressionResult &result, const WordLayer &layer, const
         measure = [&](const std::vector<char> &keep) {
             return countTargetTokens(options.targetTokenizer, layer.render(result, keep));
         };
-    const Selection sel = selectToBudget(wordKeys, states, costs, target, rateTolerance(totalIn), measure);
+    // One token stricter than the promise, so that the rounding of the target never spends the margin.
+    const Selection sel = selectToBudget(wordKeys, states, costs, target, std::max(1L, rateTolerance(totalIn) - 1), measure);
     result.targetTokensIn = counted ? totalIn : -1;
     result.targetTokensOut = counted ? sel.cost : -1;
     layer.apply(result, sel.keep);
