@@ -5,6 +5,7 @@
 #include "compressors/llmlingua.h"
 
 #include "compressors/common.h"
+#include "compressors/context_rank.h"
 #include "compressors/word_layer.h"
 #include "compressors/model_context.h"
 #include "terse/recover.h"
@@ -133,8 +134,9 @@ Params parseParams(const std::map<std::string, std::string> &m, bool longVariant
 {
     Params p;
     if (longVariant) {
-        // LongLLMLingua's documented configuration (tests/test_longllmlingua.py, algorithms.md 1.6).
-        p.rankMethod = "longllmlingua";
+        // LongLLMLingua's documented configuration (tests/test_longllmlingua.py, algorithms.md 1.6); the
+        // ranking is resolved per run ("auto": see options()).
+        p.rankMethod = "auto";
         p.conditionInQuestion = "after_condition";
         p.reorderContext = "sort";
         p.dynamicRatio = 0.3;
@@ -191,9 +193,9 @@ Params parseParams(const std::map<std::string, std::string> &m, bool longVariant
                 i = j + 1;
             }
         } else if (k == "rank_method") {
-            if (v != "llmlingua" && v != "longllmlingua")
+            if (v != "llmlingua" && v != "longllmlingua" && v != "bm25" && v != "gzip" && v != "auto")
                 stop(ErrorCode::Unsupported, "option 'rank_method': '" + v +
-                                                 "' is not available (llmlingua, longllmlingua)");
+                                                 "' is not available (auto, llmlingua, longllmlingua, bm25, gzip)");
             p.rankMethod = v;
         } else if (k == "concate_question")
             p.concateQuestion = parseBool(k, v);
@@ -1073,9 +1075,16 @@ std::vector<OptionSpec> LLMLinguaCompressor::options() const
                  "false", 0, 1, 1, {}});
     o.push_back({"force_context_ids", "Forced contexts", "Comma-separated context indices always kept.", T::String,
                  "", 0, 0, 0, {}});
-    o.push_back({"rank_method", "Rank method", "Context scorer: llmlingua (perplexity) or longllmlingua (question-"
-                 "conditioned perplexity).", T::Choice, lg ? "longllmlingua" : "llmlingua", 0, 0, 0,
-                 {"llmlingua", "longllmlingua"}});
+    o.push_back({"rank_method", "Rank method",
+                 lg ? "Context scorer: longllmlingua (question-conditioned perplexity), bm25 (Okapi BM25, question as "
+                      "the query), gzip (compression distance to the question) or llmlingua (perplexity). auto: "
+                      "longllmlingua in reference mode and with a model you chose; bm25 with the bundled small model, "
+                      "whose perplexities do not rank documents."
+                    : "Context scorer: llmlingua (perplexity), longllmlingua (question-conditioned perplexity), bm25 "
+                      "(Okapi BM25, question as the query) or gzip (compression distance to the question).",
+                 T::Choice, lg ? "auto" : "llmlingua", 0, 0, 0,
+                 lg ? std::vector<std::string>{"auto", "longllmlingua", "bm25", "gzip", "llmlingua"}
+                    : std::vector<std::string>{"llmlingua", "longllmlingua", "bm25", "gzip"}});
     o.push_back({"concate_question", "Append question", "Append the question to the compressed prompt.", T::Bool,
                  "true", 0, 1, 1, {}});
     o.push_back({"add_instruction", "Instruction in prefix", "Put the instruction into the conditioning prefix.",
@@ -1128,7 +1137,10 @@ Result<CompressionResult> LLMLinguaCompressor::compress(const Prompt &prompt, co
             r.segments.push_back({SegmentRole::Context, " "});  // `if not context: context = [" "]` (line 545)
             ctxSeg.push_back(static_cast<int>(r.segments.size()) - 1);
         }
-        if (p.rankMethod == "longllmlingua" && question.empty()) {
+        if (p.rankMethod == "auto")
+            p.rankMethod = ref || !options.model.empty() ? "longllmlingua" : "bm25";
+        if ((p.rankMethod == "longllmlingua" || (!ref && (p.rankMethod == "bm25" || p.rankMethod == "gzip"))) &&
+            question.empty()) {
             if (ref)
                 stop(ErrorCode::InvalidArgument, "LongLLMLingua ranking needs a question segment (line 549)");
             // Corrected: nothing to condition on, so rank and compress by plain perplexity (LLMLingua's way)
@@ -1138,6 +1150,7 @@ Result<CompressionResult> LLMLinguaCompressor::compress(const Prompt &prompt, co
             p.rankMethod = "llmlingua";
             p.conditionCompare = false;
         }
+        const bool retrieval = p.rankMethod == "bm25" || p.rankMethod == "gzip";
 
         // Step 0: mode normalisation (lines 556-599).
         std::string cond = p.conditionInQuestion;
@@ -1146,9 +1159,9 @@ Result<CompressionResult> LLMLinguaCompressor::compress(const Prompt &prompt, co
         if (p.rankMethod == "longllmlingua") {
             if (cond == "none")
                 cond = "after";
-        } else {
+        } else if (p.rankMethod == "llmlingua") {
             cond = cond.find("_condition") == std::string::npos ? "none" : "none_condition";
-        }
+        }  // bm25 / gzip: the condition stays as given (lines 569-575)
         const bool conditionFlag = cond.find("_condition") != std::string::npos;
         if (conditionFlag)
             cond = cond.substr(0, cond.find("_condition"));
@@ -1212,16 +1225,31 @@ Result<CompressionResult> LLMLinguaCompressor::compress(const Prompt &prompt, co
             Stage st;
             st.name = "coarse ranking";
             std::vector<std::pair<int, double>> ranked;
-            for (std::size_t k = 0; k < ctxText.size(); ++k) {
-                lm.check();
-                job.report(static_cast<long long>(k), static_cast<long long>(ctxText.size()), "context ranking");
-                // get_distance_longllmlingua: the length penalty is multiplied by 0 (line 2041).
-                ranked.push_back({static_cast<int>(k), lm.conditionPpl(ctxText[k], question + kQuestionSuffix, cond)});
-                ctxScore[k] = static_cast<float>(ranked.back().second);
+            std::string scoreSeries = "context perplexity";
+            if (retrieval) {
+                // get_distance_bm25 / get_distance_gzip (lines 1826-1846): model-free, the question as the query.
+                // Reference splits terms at single spaces; corrected mode uses lower-cased words.
+                const bool bm25 = p.rankMethod == "bm25";
+                const std::vector<double> sc =
+                    bm25 ? detail::bm25Scores(ctxText, question, ref ? detail::TermSplit::Reference : detail::TermSplit::Words)
+                         : detail::gzipDistances(ctxText, question);
+                for (int k : detail::rankOrder(sc, bm25))
+                    ranked.push_back({k, sc[static_cast<std::size_t>(k)]});
+                for (std::size_t k = 0; k < sc.size(); ++k)
+                    ctxScore[k] = static_cast<float>(sc[k]);
+                scoreSeries = bm25 ? "context_bm25" : "context_gzip_distance";
+            } else {
+                for (std::size_t k = 0; k < ctxText.size(); ++k) {
+                    lm.check();
+                    job.report(static_cast<long long>(k), static_cast<long long>(ctxText.size()), "context ranking");
+                    // get_distance_longllmlingua: the length penalty is multiplied by 0 (line 2041).
+                    ranked.push_back({static_cast<int>(k), lm.conditionPpl(ctxText[k], question + kQuestionSuffix, cond)});
+                    ctxScore[k] = static_cast<float>(ranked.back().second);
+                }
+                const int dir = cond == "none" ? -1 : 1;
+                std::stable_sort(ranked.begin(), ranked.end(),
+                                 [&](const auto &a, const auto &b) { return dir * a.second < dir * b.second; });
             }
-            const int dir = cond == "none" ? -1 : 1;
-            std::stable_sort(ranked.begin(), ranked.end(),
-                             [&](const auto &a, const auto &b) { return dir * a.second < dir * b.second; });
             double budget = applyContextBudget(target < 0 ? 100 : target, p.contextBudget);
             std::vector<int> u;
             for (int f : p.forceContextIds)
@@ -1278,7 +1306,7 @@ Result<CompressionResult> LLMLinguaCompressor::compress(const Prompt &prompt, co
                     continue;
                 addEncodedEntries(lm, entries, ctxSeg[k], 0, r.segments[ctxSeg[k]].text, false, false, stageIdx);
             }
-            st.scores.push_back({"context perplexity", {}});
+            st.scores.push_back({scoreSeries, {}});
             r.stages.push_back(st);
         }
 
@@ -1323,19 +1351,33 @@ Result<CompressionResult> LLMLinguaCompressor::compress(const Prompt &prompt, co
                     sents.push_back(std::move(s));
                 }
             }
-            if (sents.size() > 1) {
+            if (sents.size() > 1 && retrieval) {
+                // get_rank_results over the sentences (lines 1330-1336): BM25 or gzip, no priority bonus.
+                std::vector<std::string> texts;
+                for (const auto &s : sents)
+                    texts.push_back(s.text);
+                const bool bm25 = p.rankMethod == "bm25";
+                const std::vector<double> sc =
+                    bm25 ? detail::bm25Scores(texts, question, ref ? detail::TermSplit::Reference : detail::TermSplit::Words)
+                         : detail::gzipDistances(texts, question);
+                // Expressed in the perplexity loop's terms below: sorted ascending when cond != "none".
+                for (std::size_t i = 0; i < sents.size(); ++i)
+                    sents[i].ppl = (cond == "none") == bm25 ? sc[i] : -sc[i];
+            } else if (sents.size() > 1) {
                 for (auto &s : sents) {
                     lm.check();
                     // longllmlingua: raw question; llmlingua: get_rank_results with the restrictive suffix.
                     s.ppl = p.rankMethod == "longllmlingua" ? lm.conditionPpl(s.text, question, cond)
                                                            : lm.conditionPpl(s.text, question + kQuestionSuffix, cond);
                 }
+            }
+            if (sents.size() > 1) {
                 const long N = static_cast<long>(sents.size());
-                for (long i = 0; i < std::min<long>(p.keepFirstSentence, N); ++i)
+                for (long i = 0; i < std::min<long>(retrieval ? 0 : p.keepFirstSentence, N); ++i)
                     sents[i].ppl += p.highPriorityBonus;
-                for (long i = std::max(0L, N - p.keepLastSentence); i < N && p.keepLastSentence > 0; ++i)
+                for (long i = std::max(0L, N - p.keepLastSentence); i < N && p.keepLastSentence > 0 && !retrieval; ++i)
                     sents[i].ppl += p.highPriorityBonus;
-                if (p.keepSentenceNumber > 0) {
+                if (p.keepSentenceNumber > 0 && !retrieval) {
                     for (std::size_t ci = 0; ci < kept.size(); ++ci) {
                         std::vector<int> idx;
                         for (int i = 0; i < N; ++i)

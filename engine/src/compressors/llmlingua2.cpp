@@ -2,6 +2,7 @@
 
 #include "compressors/budget.h"
 #include "compressors/common.h"
+#include "compressors/context_rank.h"
 #include "compressors/model_context.h"
 
 #include <algorithm>
@@ -41,7 +42,8 @@ struct Params {
     std::string protectRegex;
     bool keepStructure = true;
     bool keepIdentifiers = true;
-    bool coarseRank = false;   // LongLLMLingua question-aware context ranking replaces the context score
+    bool coarseRank = false;   // a question-aware context ranking replaces the context score
+    std::string coarseMethod = "auto";  // auto, none, longllmlingua, bm25, gzip
     std::string rankModel;     // causal LM for the ranking ("" = the bundled LM)
 };
 
@@ -100,10 +102,12 @@ Result<Params> parseParams(const CompressOptions &o)
         p.protectRegex = param(o, "protect_regex", "");
         p.keepStructure = param(o, "keep_structure", "true") == "true";
         p.keepIdentifiers = param(o, "keep_identifiers", "true") == "true";
-        const std::string coarse = param(o, "coarse_rank", "none");
-        if (coarse != "none" && coarse != "longllmlingua")
-            return fail(ErrorCode::InvalidArgument, "coarse_rank must be 'none' or 'longllmlingua', not '" + coarse + "'");
-        p.coarseRank = coarse == "longllmlingua";
+        const std::string coarse = param(o, "coarse_rank", "auto");
+        if (coarse != "none" && coarse != "longllmlingua" && coarse != "bm25" && coarse != "gzip" && coarse != "auto")
+            return fail(ErrorCode::InvalidArgument, "coarse_rank must be auto, none, longllmlingua, bm25 or gzip, not '" +
+                                                        coarse + "'");
+        p.coarseMethod = coarse;
+        p.coarseRank = coarse != "none";
         p.rankModel = param(o, "rank_model", "");
     } catch (const std::exception &) {
         return fail(ErrorCode::InvalidArgument, "llmlingua2: a numeric option is not a number");
@@ -486,8 +490,8 @@ bool identifierJoin(std::string_view text, const Span &a, const Span &b)
 // condition "after": score = -mean loss of the question tokens given the context (higher = better).
 // Returns one value per unit (the unit's context score, NaN outside contexts); empty when the prompt
 // has fewer than two contexts (no ranking to do).
-Result<std::vector<float>> contextRankSeries(const CompressionResult &r, const Params &p, const JobContext &job,
-                                             double &forwardMs)
+Result<std::vector<float>> contextRankSeries(const CompressionResult &r, const Params &p, bool reference,
+                                             const JobContext &job, double &forwardMs)
 {
     std::string question;
     std::vector<int> contexts;
@@ -499,9 +503,37 @@ Result<std::vector<float>> contextRankSeries(const CompressionResult &r, const P
     }
     if (contexts.size() < 2)
         return std::vector<float>{};
-    if (question.find_first_not_of(" \t\r\n") == std::string::npos)
-        return fail(ErrorCode::InvalidArgument, "coarse_rank longllmlingua needs a question segment to rank the "
+    const bool noQuestion = question.find_first_not_of(" \t\r\n") == std::string::npos;
+    std::string method = p.coarseMethod;
+    if (method == "auto") {
+        // auto: the reference's default (no ranking) in reference mode and without a question; BM25 otherwise
+        // (model-free, and the bundled LM is too small for LongLLMLingua's perplexity ranking).
+        if (reference || noQuestion)
+            return std::vector<float>{};
+        method = "bm25";
+    }
+    if (noQuestion)
+        return fail(ErrorCode::InvalidArgument, "coarse_rank " + method + " needs a question segment to rank the "
                                                 "contexts against");
+    std::vector<float> out(r.units.size(), std::numeric_limits<float>::quiet_NaN());
+    if (method == "bm25" || method == "gzip") {
+        // get_distance_bm25 / get_distance_gzip (prompt_compressor.py 1826-1846); higher = better here, so the
+        // gzip distance is negated.
+        std::vector<std::string> texts;
+        for (int c : contexts)
+            texts.push_back(r.segments[static_cast<std::size_t>(c)].text);
+        std::vector<double> sc = method == "bm25"
+                                     ? detail::bm25Scores(texts, question, reference ? detail::TermSplit::Reference
+                                                                                     : detail::TermSplit::Words)
+                                     : detail::gzipDistances(texts, question);
+        for (std::size_t c = 0; c < contexts.size(); ++c) {
+            const float v = static_cast<float>(method == "bm25" ? sc[c] : -sc[c]);
+            for (std::size_t i = 0; i < r.units.size(); ++i)
+                if (r.units[i].segment == contexts[c])
+                    out[i] = v;
+        }
+        return out;
+    }
     auto lm = detail::loadModelWithTokenizer(p.rankModel, DefaultModel::CausalLM);
     if (!lm)
         return lm.error();
@@ -513,7 +545,6 @@ Result<std::vector<float>> contextRankSeries(const CompressionResult &r, const P
         return q.error();
     const int maxPos = (*lm)->model.info().maxPositions > 0 ? (*lm)->model.info().maxPositions : 1 << 20;
     const int bos = tok.specialIds().bos;
-    std::vector<float> out(r.units.size(), std::numeric_limits<float>::quiet_NaN());
     for (std::size_t c = 0; c < contexts.size(); ++c) {
         if (job.isCancelled())
             return fail(ErrorCode::Cancelled, "compression cancelled");
@@ -591,9 +622,11 @@ std::vector<OptionSpec> LlmLingua2Compressor::options() const
         detail::makeOption("keep_structure", "Keep structure",
          "Corrected mode: fenced code blocks are kept whole, JSON keys and punctuation are kept.", T::Bool, "true"),
         detail::makeOption("coarse_rank", "Coarse ranking",
-         "Context filter score: none (LLMLingua-2's mean word probability) or longllmlingua (question-aware "
-         "ranking by a causal LM, then LLMLingua-2 token compression).", T::Choice, "none", 0, 0, 0,
-         {"none", "longllmlingua"}),
+         "Context filter score for a list of contexts: none (LLMLingua-2's mean word probability), bm25 (Okapi "
+         "BM25 with the question as the query), gzip (compression distance to the question) or longllmlingua "
+         "(question likelihood under a causal LM). auto: bm25 in corrected mode when the prompt has a question "
+         "(keeps the answer document), none otherwise and in reference mode.", T::Choice, "auto", 0, 0, 0,
+         {"auto", "none", "bm25", "gzip", "longllmlingua"}),
         detail::makeOption("rank_model", "Ranking model", "Causal LM for coarse_rank (empty = the bundled LM).",
          T::String, ""),
         detail::makeOption("keep_identifiers", "Keep identifiers whole",
@@ -922,7 +955,7 @@ Result<CompressionResult> LlmLingua2Compressor::compress(const Prompt &prompt, c
                 {kChunk, cache.chunk},         {kTargetTokens, cache.targetTokens}, {kWordOffset, cache.wordOffset},
                 {kWordBytes, cache.wordBytes}, {kProtected, cache.protect}};
     if (p.coarseRank) {
-        auto rank = contextRankSeries(r, p, job, forwardMs);
+        auto rank = contextRankSeries(r, p, reference, job, forwardMs);
         if (!rank)
             return rank.error();
         if (!rank->empty())
