@@ -107,6 +107,7 @@ struct Params {
     bool addInstruction = false;
     bool strictPreserveUncompressed = true;
     std::string structured = "auto";
+    std::string sentenceRank = "auto";  // corrected: keep the question's best sentences whole (auto, bm25, none)
 };
 
 bool parseBool(const std::string &key, const std::string &v)
@@ -192,6 +193,10 @@ Params parseParams(const std::map<std::string, std::string> &m, bool longVariant
                     p.forceContextIds.push_back(static_cast<int>(parseNumber(k, item)));
                 i = j + 1;
             }
+        } else if (k == "sentence_rank") {
+            if (v != "auto" && v != "bm25" && v != "none")
+                stop(ErrorCode::InvalidArgument, "option 'sentence_rank': expected auto, bm25 or none, got '" + v + "'");
+            p.sentenceRank = v;
         } else if (k == "rank_method") {
             if (v != "llmlingua" && v != "longllmlingua" && v != "bm25" && v != "gzip" && v != "auto")
                 stop(ErrorCode::Unsupported, "option 'rank_method': '" + v +
@@ -1075,6 +1080,12 @@ std::vector<OptionSpec> LLMLinguaCompressor::options() const
                  "false", 0, 1, 1, {}});
     o.push_back({"force_context_ids", "Forced contexts", "Comma-separated context indices always kept.", T::String,
                  "", 0, 0, 0, {}});
+    o.push_back({"sentence_rank", "Question sentences first",
+                 "Corrected mode: rank the contexts' sentences by BM25 against the question and keep the best ones "
+                 "whole before the model's scores compress the rest (answers are phrases: a small LM's per-word "
+                 "scores break them). auto: on for LongLLMLingua with the bundled model when the prompt has a "
+                 "question; off in reference mode.",
+                 T::Choice, "auto", 0, 0, 0, {"auto", "bm25", "none"}});
     o.push_back({"rank_method", "Rank method",
                  lg ? "Context scorer: longllmlingua (question-conditioned perplexity), bm25 (Okapi BM25, question as "
                       "the query), gzip (compression distance to the question) or llmlingua (perplexity). auto: "
@@ -1744,6 +1755,70 @@ Result<CompressionResult> LLMLinguaCompressor::compress(const Prompt &prompt, co
                         key[static_cast<std::size_t>(late[j])] =
                             static_cast<float>(-1e6 - static_cast<double>(j) / static_cast<double>(late.size()));
                     }
+                }
+                // Question sentences first (corrected mode, sentence_rank): words of the sentences that share
+                // terms with the question come before every other word, best BM25 sentence first and whole; the
+                // model's scores order the rest (and the words of the last sentence the budget reaches).
+                const bool sentenceRank = !question.empty() &&
+                                          (p.sentenceRank == "bm25" ||
+                                           (p.sentenceRank == "auto" && m_variant == Variant::LongLLMLingua &&
+                                            options.model.empty()));
+                if (sentenceRank) {
+                    std::vector<std::string> sentText;
+                    std::vector<std::pair<int, Span>> sentAt;
+                    for (int sg : ctxSeg)
+                        for (const Span &sp : splitSentences(r.segments[static_cast<std::size_t>(sg)].text)) {
+                            sentText.push_back(r.segments[static_cast<std::size_t>(sg)].text.substr(sp.begin, sp.size()));
+                            sentAt.push_back({sg, sp});
+                        }
+                    const std::vector<double> sc = detail::bm25Scores(sentText, question, detail::TermSplit::Words);
+                    const std::vector<int> order = detail::rankOrder(sc, true);
+                    std::vector<int> rankPos(sc.size());
+                    for (std::size_t j = 0; j < order.size(); ++j)
+                        rankPos[static_cast<std::size_t>(order[j])] = static_cast<int>(j);
+                    std::map<int, std::vector<int>> bySentence;
+                    for (int g = 0; g < layer.size(); ++g) {
+                        if (states[static_cast<std::size_t>(g)] != detail::Decision::Free || coarseDropped[static_cast<std::size_t>(g)])
+                            continue;
+                        const auto &grp = layer.groups()[static_cast<std::size_t>(g)];
+                        for (std::size_t j = 0; j < sentAt.size(); ++j)
+                            if (sentAt[j].first == grp.segment && sentAt[j].second.begin <= grp.core.begin &&
+                                grp.core.begin < sentAt[j].second.end) {
+                                if (sc[j] > 0)
+                                    bySentence[static_cast<int>(j)].push_back(g);
+                                break;
+                            }
+                    }
+                    const double S = static_cast<double>(sc.size());
+                    for (auto &[j, members] : bySentence) {
+                        std::stable_sort(members.begin(), members.end(), [&](int a, int b) {
+                            const float x = wordScore[static_cast<std::size_t>(a)], y = wordScore[static_cast<std::size_t>(b)];
+                            if (std::isnan(x) != std::isnan(y))
+                                return std::isnan(y);
+                            return !std::isnan(x) && x > y;
+                        });
+                        double total = 0, before = 0;
+                        for (int g : members)
+                            total += costs[static_cast<std::size_t>(g)];
+                        for (int g : members) {
+                            const double q = total > 0 ? before / total : 0.0;
+                            key[static_cast<std::size_t>(g)] =
+                                static_cast<float>(1.0 + (S - rankPos[static_cast<std::size_t>(j)]) - 0.999 * q);
+                            before += costs[static_cast<std::size_t>(g)];
+                        }
+                    }
+                    Stage st;
+                    st.name = "question sentences";
+                    std::vector<float> series(r.units.size(), kNaN);
+                    for (std::size_t i = 0; i < r.units.size(); ++i)
+                        for (std::size_t j = 0; j < sentAt.size(); ++j)
+                            if (sentAt[j].first == r.units[i].segment && sentAt[j].second.begin <= r.units[i].span.begin &&
+                                r.units[i].span.begin < sentAt[j].second.end) {
+                                series[i] = static_cast<float>(sc[j]);
+                                break;
+                            }
+                    st.scores.push_back({"sentence_bm25", std::move(series)});
+                    r.stages.push_back(std::move(st));
                 }
                 const long targetOverride = structured && options.targetTokens < 0 ? std::lround(want) : -1;
                 const double thr = detail::decideWordsByKey(r, layer, key, states, options, targetOverride);
