@@ -638,7 +638,7 @@ int runBench(int argc, char **argv)
             report["results"].push_back(cellJson(c, true));
 
         std::ofstream json(outDir / "report.json");
-        json << report.dump(2) << "\n";
+        json << report.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
         std::ofstream csv(outDir / "report.csv");
         csv << kCsvHeader;
         for (const auto &c : cells)

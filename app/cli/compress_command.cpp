@@ -153,7 +153,7 @@ int runSingle(const Args &args, Compressor &compressor, const Setup &setup, cons
         std::fprintf(stderr, "terse: warning: %s\n", w.detail.c_str());
     warnIgnoredModel(args, *result, "");
     if (args.has("--json"))
-        std::cout << fullResultJson(*result).dump(2) << "\n";
+        std::cout << fullResultJson(*result).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
     else
         std::cout << result->compressedText << "\n";
     if (args.has("--save"))
@@ -172,7 +172,7 @@ std::string batchRecord(const BatchLine &line, const CompressionResult &r, bool 
         const auto full = fullResultJson(r);
         for (const auto &[key, value] : full.items())
             o[key] = value;
-        return o.dump();
+        return o.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     }
     o["compressed_text"] = r.compressedText;
     o["tokens_in"] = r.tokensIn;
@@ -186,7 +186,7 @@ std::string batchRecord(const BatchLine &line, const CompressionResult &r, bool 
                                                   : nlohmann::ordered_json(nullptr);
     o["target_tokens_out"] = r.targetTokensOut >= 0 ? nlohmann::ordered_json(r.targetTokensOut)
                                                     : nlohmann::ordered_json(nullptr);
-    return o.dump();
+    return o.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 std::string errorRecord(const BatchLine &line, const std::string &message)
@@ -195,7 +195,7 @@ std::string errorRecord(const BatchLine &line, const std::string &message)
     o["id"] = nlohmann::ordered_json::parse(line.idJson);
     o["line"] = line.line;
     o["error"] = message;
-    return o.dump();
+    return o.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 int runBatch(const Args &args, Compressor &compressor, const Setup &setup, const std::string &path)

@@ -57,6 +57,13 @@ void parseLine(BatchLine &out, const std::string &text, bool allowIds)
     } catch (const json::parse_error &e) {
         out.error = "invalid JSON (" + parseErrorDetail(e.what()) + ")";
         return;
+    } catch (const json::out_of_range &e) {
+        // Issue 17: a number beyond a double (1e400) is this line's error, not an abort.
+        out.error = "a number is out of range (" + parseErrorDetail(e.what()) + ")";
+        return;
+    } catch (const json::exception &e) {
+        out.error = "invalid JSON (" + parseErrorDetail(e.what()) + ")";
+        return;
     }
     if (!j.is_object()) {
         out.error = std::string("expected a JSON object, got ") + typeOf(j);
@@ -111,8 +118,8 @@ void parseLine(BatchLine &out, const std::string &text, bool allowIds)
         out.error = allowIds ? "missing \"prompt\" or \"ids\"" : "missing \"prompt\"";
         return;
     }
-    // Structured prompt: instruction and question are optional single strings, contexts a string or
-    // an array.
+    // Structured prompt: instruction and question are optional single strings, contexts an array of
+    // strings.
     auto single = [&](const char *key, SegmentRole role) -> bool {
         auto it = j.find(key);
         if (it == j.end() || it->is_null())
@@ -137,9 +144,8 @@ void parseLine(BatchLine &out, const std::string &text, bool allowIds)
         return;
     }
     std::vector<json> items;
-    if (contexts->is_string())
-        items.push_back(*contexts);
-    else if (contexts->is_array())
+    // Issue 17: a known key with the wrong type is this line's error (a lone string is not a list).
+    if (contexts->is_array())
         items.assign(contexts->begin(), contexts->end());
     else {
         out.error =

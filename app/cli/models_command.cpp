@@ -258,7 +258,7 @@ int runModels(int argc, char **argv)
         out["huggingface_cache"] = nlohmann::ordered_json::array();
         for (const auto &m : cached)
             out["huggingface_cache"].push_back(toJson(m));
-        std::cout << out.dump(2) << "\n";
+        std::cout << out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
         return kExitOk;
     }
     const std::string where =

@@ -300,7 +300,7 @@ int runScoreBatch(const Args &args, const std::string &path, const Model &model,
             ++skipped;
         } else if (args.has("--json")) {
             const auto full =
-                nlohmann::ordered_json::parse(fullJson(info, *result, topK, req.wantLogits).dump());
+                nlohmann::ordered_json::parse(fullJson(info, *result, topK, req.wantLogits).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
             for (const auto &[key, value] : full.items())
                 o[key] = value;
         } else {
@@ -315,7 +315,7 @@ int runScoreBatch(const Args &args, const std::string &path, const Model &model,
             o["windows"] = result->windows;
             o["seconds"] = result->seconds;
         }
-        std::cout << o.dump() << "\n" << std::flush;
+        std::cout << o.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n" << std::flush;
         bar.update(++done);
     }
     bar.finish();
@@ -451,7 +451,7 @@ int runScore(int argc, char **argv)
     const auto last = layerMean(s.lastQueryRow, result->layers, n);
 
     if (args->has("--json")) {
-        std::cout << fullJson(info, *result, topK, req.wantLogits).dump() << "\n";
+        std::cout << fullJson(info, *result, topK, req.wantLogits).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
         return kExitOk;
     }
     const bool csv = args->has("--csv");

@@ -103,6 +103,13 @@ private slots:
             << QByteArray("{\"prompt\": \"a\", \"contexts\": [\"b\"]}\n")
             << "terse: line 1: \"prompt\" cannot be combined with \"instruction\", \"contexts\" or "
                "\"question\"\n";
+        // Issue 17 reproducers: a number beyond a double and a lone string for "contexts" are line errors.
+        QTest::newRow("number overflow")
+            << QByteArray("{\"prompt\": \"text here\", \"id\": 1e400}\n")
+            << "terse: line 1: a number is out of range (number overflow parsing '1e400')\n";
+        QTest::newRow("contexts a string")
+            << QByteArray("{\"contexts\": \"abc\", \"question\": \"q?\"}\n")
+            << "terse: line 1: \"contexts\" must be an array of strings, got a string\n";
         QTest::newRow("empty stdin")
             << QByteArray() << "terse: standard input: no prompts (the input is empty)\n";
     }
@@ -139,6 +146,24 @@ private slots:
         const Run all = terse({"compress", "--jsonl", "--skip-errors", "--quiet"}, "{}\n[]\n");
         QCOMPARE(all.code, 3);
         QCOMPARE(jsonLines(all.out).size(), 2);
+        // Issue 17: with --skip-errors a number overflow and invalid UTF-8 inside a string are reported
+        // per line (the error record never echoes bad bytes), the rest is compressed; no abort.
+        for (const char *verb : {"compress", "score"}) {
+            QStringList args{verb, "--jsonl", "--skip-errors", "--quiet", "--method", "head"};
+            if (QString::fromLatin1(verb) == QStringLiteral("score"))
+                args = QStringList{verb, "--jsonl", "--skip-errors", "--quiet", "--model",
+                                   QStringLiteral(TERSE_SOURCE_DIR) + "/resources/models/terse-lm"};
+            const Run hostile = terse(args, QByteArray("{\"prompt\": \"a b\", \"id\": 1e400}\n"
+                                                       "{\"prompt\": \"bad \xff\xfe bytes\"}\n"
+                                                       "{\"prompt\": \"c d\"}\n"));
+            QCOMPARE(hostile.code, 5);
+            const auto out = jsonLines(hostile.out);
+            QCOMPARE(out.size(), 3);
+            QVERIFY(out[0]["error"].toString().startsWith(QStringLiteral("a number is out of range")));
+            QVERIFY2(out[1]["error"].toString().contains(QStringLiteral("ill-formed UTF-8")),
+                     qPrintable(out[1]["error"].toString()));
+            QVERIFY(!out[2].contains(QStringLiteral("error")));
+        }
         // --skip-errors without a batch is a usage error.
         const Run single = terse({"compress", "--skip-errors"}, "a b");
         QCOMPARE(single.code, 2);
