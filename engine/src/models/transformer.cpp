@@ -31,24 +31,83 @@ namespace {
 
 using nlohmann::json;
 
+// config.json is read strictly (issue 17): a field that is present must have the type the architecture
+// needs, within range; only a missing field takes the default. The file named in messages is set by build().
+thread_local std::string g_configSource;
+
+[[noreturn]] void badField(const char *key, const json &v, const std::string &expected)
+{
+    std::string shown = v.dump(-1, ' ', false, json::error_handler_t::replace);
+    if (shown.size() > 60)
+        shown = shown.substr(0, 57) + "...";
+    const bool gguf = g_configSource.size() > 5 && g_configSource.compare(g_configSource.size() - 5, 5, ".gguf") == 0;
+    throwWeightError(ErrorCode::FormatError, (gguf ? "the GGUF metadata (as config.json) of '" : "config.json of '") +
+                                                 g_configSource + "': field '" + key + "' must be " + expected +
+                                                 ", got " + shown);
+}
+
+// Fields HF configs legitimately set to null (the default applies) or to a list (the first id).
+bool nullable(const char *key)
+{
+    const std::string k = key;
+    return k == "n_inner" || k == "sliding_window" || k == "bos_token_id" || k == "eos_token_id" ||
+           k == "pad_token_id" || k == "max_window_layers" || k == "head_dim";
+}
+
 int intOr(const json &c, const char *key, int fallback)
 {
-    return c.contains(key) && c[key].is_number() ? c[key].get<int>() : fallback;
+    auto it = c.find(key);
+    if (it == c.end() || (it->is_null() && nullable(key)))
+        return fallback;
+    const json *v = &*it;
+    if (v->is_array() && !v->empty() && std::string(key).find("token_id") != std::string::npos)
+        v = &(*v)[0];
+    if (v->is_number_integer() || (v->is_number_float() && std::floor(v->get<double>()) == v->get<double>())) {
+        const double d = v->get<double>();
+        if (d >= -2147483648.0 && d <= 2147483647.0)
+            return static_cast<int>(v->is_number_integer() ? v->get<long long>() : static_cast<long long>(d));
+        badField(key, *it, "an integer that fits in 32 bits");
+    }
+    badField(key, *it, "an integer");
 }
 
 double numOr(const json &c, const char *key, double fallback)
 {
-    return c.contains(key) && c[key].is_number() ? c[key].get<double>() : fallback;
+    auto it = c.find(key);
+    if (it == c.end() || it->is_null())
+        return fallback;
+    if (!it->is_number() || !std::isfinite(it->get<double>()))
+        badField(key, *it, "a finite number");
+    return it->get<double>();
 }
 
 bool boolOr(const json &c, const char *key, bool fallback)
 {
-    return c.contains(key) && c[key].is_boolean() ? c[key].get<bool>() : fallback;
+    auto it = c.find(key);
+    if (it == c.end() || it->is_null())
+        return fallback;
+    if (!it->is_boolean())
+        badField(key, *it, "true or false");
+    return it->get<bool>();
 }
 
 std::string strOr(const json &c, const char *key, const std::string &fallback)
 {
-    return c.contains(key) && c[key].is_string() ? c[key].get<std::string>() : fallback;
+    auto it = c.find(key);
+    if (it == c.end() || it->is_null())
+        return fallback;
+    if (!it->is_string())
+        badField(key, *it, "a string");
+    return it->get<std::string>();
+}
+
+// Documented limits of a dimension (README, Models): far above any released model, low enough that
+// tensor sizes cannot overflow.
+void checkDim(const char *what, long long v, long long hi)
+{
+    if (v <= 0 || v > hi)
+        throwWeightError(ErrorCode::FormatError, "config.json of '" + g_configSource + "': " + what + " is " +
+                                                     std::to_string(v) + "; expected 1 to " + std::to_string(hi));
 }
 
 // Builds layers from a store with dtype/device conversion and shape checks that name the tensor.
@@ -97,6 +156,10 @@ private:
             throwWeightError(ErrorCode::FormatError, "'" + m_s.source + "': tensor '" + name + "' has shape [" + got +
                                                          "], expected [" + want + "] from config.json");
         }
+        // A cheap check on load (issue 17): weights that are not finite would score every token NaN.
+        if (t.is_floating_point() && t.numel() > 0 && !torch::isfinite(t).all().item<bool>())
+            throwWeightError(ErrorCode::FormatError, "'" + m_s.source + "': tensor '" + name +
+                                                         "' holds NaN or infinite values");
         return place(t);
     }
 
@@ -161,6 +224,7 @@ std::shared_ptr<Transformer> Transformer::build(WeightStore &store, torch::Scala
     json c = json::parse(store.configJson, nullptr, false);
     if (!c.is_object())
         throwWeightError(ErrorCode::FormatError, "config.json of '" + store.source + "' is not a JSON object");
+    g_configSource = store.source;
     auto t = std::make_shared<Transformer>();
     t->dtype = dtype;
     t->device = device;
@@ -195,8 +259,14 @@ std::shared_ptr<Transformer> Transformer::build(WeightStore &store, torch::Scala
                                                      "': hidden size / layers / heads are missing or inconsistent");
     a.headDim = intOr(c, "head_dim", a.hidden / a.heads);
     a.intermediate = gpt2 ? intOr(c, "n_inner", 4 * a.hidden) : intOr(c, "intermediate_size", 4 * a.hidden);
-    if (gpt2 && c.contains("n_inner") && c["n_inner"].is_null())
-        a.intermediate = 4 * a.hidden;
+    checkDim("the hidden size", a.hidden, 1 << 16);
+    checkDim("the number of layers", a.layers, 1024);
+    checkDim("the number of attention heads", a.heads, 1024);
+    checkDim("the head dimension (head_dim)", a.headDim, 4096);
+    checkDim("the intermediate size", a.intermediate, 1 << 20);
+    checkDim("the context length (max_position_embeddings / n_positions)", a.maxPositions, 1 << 24);
+    if (a.vocab != 0)
+        checkDim("the vocabulary size (vocab_size)", a.vocab, 1 << 22);
     const std::string act = gpt2 ? strOr(c, "activation_function", "gelu_new") : strOr(c, "hidden_act", "gelu");
     if (act == "silu" || act == "swish")
         a.activation = "silu";
@@ -250,6 +320,9 @@ std::shared_ptr<Transformer> Transformer::build(WeightStore &store, torch::Scala
             blk.down = conv(s + ".mlp.c_proj", I, H);
         }
         t->m_finalNorm = b.layerNorm("transformer.ln_f", H, eps);
+        if (!store.has("lm_head.weight") && c.contains("tie_word_embeddings") && !boolOr(c, "tie_word_embeddings", true))
+            throwWeightError(ErrorCode::FormatError, "'" + store.source + "': tie_word_embeddings is false but the "
+                                                         "weights have no 'lm_head.weight'");
         t->m_head = store.has("lm_head.weight") ? b.get("lm_head.weight", {a.vocab, H}) : t->m_embed;
     } else if (a.arch == Arch::Llama) {
         const double eps = numOr(c, "rms_norm_eps", 1e-6);
@@ -280,6 +353,9 @@ std::shared_ptr<Transformer> Transformer::build(WeightStore &store, torch::Scala
             a.slidingWindow = std::max(a.slidingWindow, blk.slidingWindow);
         }
         t->m_finalNorm = b.rmsNorm("model.norm", H, eps);
+        if (!store.has("lm_head.weight") && c.contains("tie_word_embeddings") && !boolOr(c, "tie_word_embeddings", true))
+            throwWeightError(ErrorCode::FormatError, "'" + store.source + "': tie_word_embeddings is false but the "
+                                                         "weights have no 'lm_head.weight'");
         t->m_head = store.has("lm_head.weight") ? b.get("lm_head.weight", {a.vocab, H}) : t->m_embed;
         t->m_invFreq = ropeInvFreq(c, hd, store.source);
         // GGUF llama3 files carry their rope scaling as per-frequency divisors.
@@ -313,6 +389,9 @@ std::shared_ptr<Transformer> Transformer::build(WeightStore &store, torch::Scala
             blk.down = b.linear(s + ".mlp.dense_4h_to_h", H, I);
         }
         t->m_finalNorm = b.layerNorm("gpt_neox.final_layer_norm", H, eps);
+        if (!store.has("embed_out.weight") && c.contains("tie_word_embeddings") && !boolOr(c, "tie_word_embeddings", true))
+            throwWeightError(ErrorCode::FormatError, "'" + store.source + "': tie_word_embeddings is false but the "
+                                                         "weights have no 'embed_out.weight'");
         t->m_head = store.has("embed_out.weight") ? b.get("embed_out.weight", {a.vocab, H}) : t->m_embed;
         t->m_invFreq = ropeInvFreq(c, a.rotaryDim, store.source);
     } else {

@@ -387,7 +387,9 @@ double metaNumber(const WeightStore &s, const std::string &key, double fallback)
         return v->number;
     if (v->kind == MetaValue::Kind::Integer || v->kind == MetaValue::Kind::Bool)
         return static_cast<double>(v->integer);
-    return fallback;
+    // Issue 17: a metadata value of the wrong type is an error, never the default.
+    throwWeightError(ErrorCode::FormatError, "GGUF metadata of '" + s.source + "': key '" + key +
+                                                 "' must be a number, got another type");
 }
 
 // An HF-style config.json synthesised from GGUF metadata, so architectures read one format.
