@@ -22,8 +22,10 @@ int exitCodeFor(const Error &error)
 {
     switch (error.code) {
     case ErrorCode::InvalidArgument: return kExitUsage;
-    case ErrorCode::InvalidInput:
-    case ErrorCode::FormatError: return kExitInput;
+    // The user's text or batch is unusable: 3. A malformed file the command reads (a model, tokenizer,
+    // dataset or session file) is a failed operation: 1, as the README's table says (issue 17).
+    case ErrorCode::InvalidInput: return kExitInput;
+    case ErrorCode::FormatError: return kExitFailure;
     case ErrorCode::NotFound: return kExitNotFound;
     case ErrorCode::Cancelled: return kExitCancelled;
     default: return kExitFailure;

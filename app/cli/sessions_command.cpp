@@ -15,6 +15,15 @@
 namespace terse::cli {
 
 namespace {
+// In the sessions verbs a malformed file is the user's own input (an import file, the database): exit 3,
+// as the README's table says; elsewhere a malformed model or dataset file is a failed operation (1).
+int sessionsExitCode(const Error &error)
+{
+    return error.code == ErrorCode::FormatError ? kExitInput : exitCodeFor(error);
+}
+}  // namespace
+
+namespace {
 
 void printSessionsHelp()
 {
@@ -139,7 +148,7 @@ int list(SessionStore &store, const Args &args)
     }
     auto sessions = store.listSessions(q);
     if (!sessions)
-        return reportError(sessions.error().detail, exitCodeFor(sessions.error()));
+        return reportError(sessions.error().detail, sessionsExitCode(sessions.error()));
     if (args.has("--json")) {
         nlohmann::json a = nlohmann::json::array();
         for (const auto &s : *sessions)
@@ -175,10 +184,10 @@ int show(SessionStore &store, const Args &args)
         return reportError(id.error().detail, kExitUsage);
     auto s = store.session(*id);
     if (!s)
-        return reportError(s.error().detail, exitCodeFor(s.error()));
+        return reportError(s.error().detail, sessionsExitCode(s.error()));
     auto runs = store.listRuns(*id);
     if (!runs)
-        return reportError(runs.error().detail, exitCodeFor(runs.error()));
+        return reportError(runs.error().detail, sessionsExitCode(runs.error()));
     if (args.has("--json")) {
         nlohmann::json j = sessionJson(*s);
         j["runs"] = nlohmann::json::array();
@@ -222,7 +231,7 @@ int exportSessions(SessionStore &store, const Args &args)
     const std::string out = args.get("--out");
     auto done = store.exportSessionsToFile(out, ids);
     if (!done)
-        return reportError(done.error().detail, exitCodeFor(done.error()));
+        return reportError(done.error().detail, sessionsExitCode(done.error()));
     const std::size_t count = ids.empty() ? store.listSessions()->size() : ids.size();
     if (args.has("--json"))
         printJson({{"exported", count}, {"file", out}});
@@ -238,7 +247,7 @@ int importSessions(SessionStore &store, const Args &args)
         return rc;
     auto report = store.importSessionsFromFile(args.positionals[0]);
     if (!report)
-        return reportError(report.error().detail, exitCodeFor(report.error()));
+        return reportError(report.error().detail, sessionsExitCode(report.error()));
     if (args.has("--json")) {
         nlohmann::json imported = nlohmann::json::array(), skipped = nlohmann::json::array();
         for (const auto &i : report->imported)
@@ -270,7 +279,7 @@ int deleteOrRestore(SessionStore &store, const Args &args, bool restore)
         return reportError(id.error().detail, kExitUsage);
     auto done = restore ? store.undoDelete(*id) : store.deleteSession(*id);
     if (!done)
-        return reportError(done.error().detail, exitCodeFor(done.error()));
+        return reportError(done.error().detail, sessionsExitCode(done.error()));
     if (args.has("--json"))
         printJson({{restore ? "restored" : "deleted", *id}});
     else if (restore)
@@ -291,7 +300,7 @@ int rename(SessionStore &store, const Args &args)
         return reportError(id.error().detail, kExitUsage);
     auto done = store.renameSession(*id, args.positionals[1]);
     if (!done)
-        return reportError(done.error().detail, exitCodeFor(done.error()));
+        return reportError(done.error().detail, sessionsExitCode(done.error()));
     if (args.has("--json"))
         printJson({{"renamed", *id}, {"name", args.positionals[1]}});
     else
@@ -339,7 +348,7 @@ int runSessions(int argc, char **argv)
     }
     auto store = openStore(*args);
     if (!store)
-        return reportError(store.error().detail, exitCodeFor(store.error()));
+        return reportError(store.error().detail, sessionsExitCode(store.error()));
     if (store->schemaIsNewer())
         std::fprintf(stderr,
                      "terse: warning: %s was written by a newer Terse; it is open read-only\n",
@@ -362,7 +371,7 @@ int saveCompressedRun(const Args &args, const Prompt &prompt, const CompressOpti
 {
     auto store = openStore(args);
     if (!store)
-        return reportError(store.error().detail, exitCodeFor(store.error()));
+        return reportError(store.error().detail, sessionsExitCode(store.error()));
     std::string name = args.get("--session");
     const bool named = !name.empty();
     if (!named) {
@@ -379,10 +388,10 @@ int saveCompressedRun(const Args &args, const Prompt &prompt, const CompressOpti
     }
     auto session = named ? store->findOrCreateSession(name) : store->createSession(name);
     if (!session)
-        return reportError(session.error().detail, exitCodeFor(session.error()));
+        return reportError(session.error().detail, sessionsExitCode(session.error()));
     auto run = store->saveRun(*session, prompt, options, ModelIdentity{}, result);
     if (!run)
-        return reportError(run.error().detail, exitCodeFor(run.error()));
+        return reportError(run.error().detail, sessionsExitCode(run.error()));
     std::fprintf(stderr, "terse: saved run %lld in session %lld ('%s') of %s\n",
                  static_cast<long long>(*run), static_cast<long long>(*session), name.c_str(),
                  store->path().c_str());

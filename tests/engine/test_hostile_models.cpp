@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -132,6 +133,22 @@ private slots:
         QVERIFY(!m.ok());
         QVERIFY2(m.error().detail.find("'model.norm.weight' holds NaN or infinite values") != std::string::npos,
                  m.error().detail.c_str());
+    }
+
+    // The CLI maps a malformed model to exit 1 (README's table) with the field in the message.
+    void cliExitCodeForABadModel()
+    {
+        QTemporaryDir dir;
+        const std::string path = copyWithConfig(dir, [](nlohmann::json &c) { c["head_dim"] = "abc"; });
+        QProcess p;
+        p.start(QStringLiteral(TERSE_CLI_PATH),
+                {"compress", "--method", "dac", "--model", QString::fromStdString(path), "--rate", "0.5"});
+        QVERIFY(p.waitForStarted());
+        p.write("Some words to compress here.");
+        p.closeWriteChannel();
+        QVERIFY(p.waitForFinished(60000));
+        QCOMPARE(p.exitCode(), 1);
+        QVERIFY2(p.readAllStandardError().contains("field 'head_dim' must be an integer"), "message names the field");
     }
 
     void validCopyStillLoads()
