@@ -123,12 +123,20 @@ private slots:
         QCOMPARE(readAll(path), bytes);
         const QStringList backups = backupsOf(path);
         QCOMPARE(backups.size(), 1);
-        QVERIFY(QRegularExpression(R"(\.corrupt-\d{8}-\d{6}$)").match(backups[0]).hasMatch());
+        QVERIFY(QRegularExpression(R"(\.corrupt-[0-9a-f]{16}$)").match(backups[0]).hasMatch());
         QVERIFY2(detail.contains(backups[0]), qPrintable(detail));
         QCOMPARE(readAll(QFileInfo(path).dir().filePath(backups[0])), bytes);
-        // Opening again never overwrites an earlier copy.
+        // Issue 17: opening the same damaged file again keeps one copy (named by its content) ...
+        QVERIFY(!SessionStore::open(path.toStdString()).ok());
+        QVERIFY(!SessionStore::open(path.toStdString()).ok());
+        QCOMPARE(backupsOf(path).size(), 1);
+        // ... and a file damaged differently later gets its own, never overwriting the first.
+        QByteArray changed = bytes;
+        changed[changed.size() - 1] = char(changed[changed.size() - 1] ^ 0x5a);
+        writeAll(path, changed);
         QVERIFY(!SessionStore::open(path.toStdString()).ok());
         QCOMPARE(backupsOf(path).size(), 2);
+        QCOMPARE(readAll(QFileInfo(path).dir().filePath(backups[0])), bytes);
     }
 
     void foreignDatabaseIsLeftAlone_data()

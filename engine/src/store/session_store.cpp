@@ -17,6 +17,7 @@
 #include <cstring>
 #include <ctime>
 #include <filesystem>
+#include <fstream>
 #include <set>
 #include <variant>
 
@@ -77,26 +78,37 @@ void checkPath(const std::string &path, bool readOnly)
                                            std::strerror(errno) + ")");
 }
 
-// Copies a damaged file aside before the caller decides what to do; returns the copy's path.
+// Copies a damaged file aside before the caller decides what to do; returns the copy's path. The copy is
+// named by a hash of the file's content, so running commands against the same damaged file keeps one
+// copy (issue 17), while a file damaged differently later gets its own.
 std::string backupDamagedFile(const std::string &path)
 {
-    char stamp[32];
-    const std::time_t t = std::time(nullptr);
-    std::tm tm{};
-    localtime_r(&t, &tm);
-    std::strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm);
-    std::string target = path + ".corrupt-" + stamp;
-    for (int n = 2; fs::exists(target); ++n)
-        target = path + ".corrupt-" + stamp + "-" + std::to_string(n);
+    std::uint64_t h = 1469598103934665603ull;  // FNV-1a 64 over the bytes
+    {
+        std::ifstream in(path, std::ios::binary);
+        char buf[1 << 16];
+        while (in) {
+            in.read(buf, sizeof buf);
+            for (std::streamsize i = 0; i < in.gcount(); ++i) {
+                h ^= static_cast<unsigned char>(buf[i]);
+                h *= 1099511628211ull;
+            }
+        }
+    }
+    char hash[20];
+    std::snprintf(hash, sizeof hash, "%016llx", static_cast<unsigned long long>(h));
+    const std::string target = path + ".corrupt-" + hash;
     std::error_code ec;
-    fs::copy_file(path, target, ec);
+    if (fs::exists(target, ec) && fs::file_size(target, ec) == fs::file_size(path, ec))
+        return target;  // this very content was saved by an earlier command
+    fs::copy_file(path, target, fs::copy_options::overwrite_existing, ec);
     if (ec)
         throwError(ErrorCode::IoError,
                    inQuotes(path) + " is damaged and could not be copied aside to " +
                        inQuotes(target) + " (" + ec.message() + "); it was not changed");
     // Committed transactions not yet checkpointed live in the WAL: keep them with the copy.
     if (fs::exists(path + "-wal") && fs::file_size(path + "-wal", ec) > 0)
-        fs::copy_file(path + "-wal", target + "-wal", ec);
+        fs::copy_file(path + "-wal", target + "-wal", fs::copy_options::overwrite_existing, ec);
     return target;
 }
 
