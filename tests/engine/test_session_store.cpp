@@ -227,6 +227,20 @@ private slots:
         QVERIFY(store->saveWorkingState(w).ok());
     }
 
+    // Issue 17: a database refused for its schema version is not modified, not even its journal mode.
+    void negativeVersionIsRefusedUntouched()
+    {
+        const QString path = m_dir.filePath("negative.sqlite3");
+        QVERIFY(rawExec(path, "PRAGMA application_id = " + std::to_string(kSessionApplicationId) +
+                                  "; CREATE TABLE sessions(id INTEGER PRIMARY KEY); PRAGMA user_version = -5;"));
+        QCOMPARE(rawInt(path, "SELECT count(*) FROM pragma_journal_mode WHERE journal_mode = 'delete'"), qint64(1));
+        auto store = SessionStore::open(path.toStdString());
+        QVERIFY(!store.ok());
+        QVERIFY2(store.error().detail.find("schema version -5") != std::string::npos, store.error().detail.c_str());
+        QCOMPARE(rawInt(path, "SELECT count(*) FROM pragma_journal_mode WHERE journal_mode = 'delete'"), qint64(1));
+        QCOMPARE(rawInt(path, "PRAGMA user_version"), qint64(-5));
+    }
+
     void newerSchemaOpensReadOnly()
     {
         const QString path = freshPath();

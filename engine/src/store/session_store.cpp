@@ -564,6 +564,11 @@ Result<SessionStore> SessionStore::open(const std::string &path, const OpenOptio
             if (verdict != "ok")
                 failDamaged(path, "integrity check failed: " + verdict);
         }
+        // Refused files are never modified (issue 17): check the version before anything is written,
+        // even the journal mode.
+        if (version < 0 && tables > 0)
+            throwError(ErrorCode::FormatError, inQuotes(path) + " has schema version " + std::to_string(version) +
+                                                   ", which no Terse writes; it was left unchanged");
         impl->version = static_cast<int>(version);
         if (version > kSessionSchemaVersion) {
             // A newer Terse wrote this file: reading is safe, writing could break its invariants.
