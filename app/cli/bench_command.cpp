@@ -17,6 +17,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <csignal>
+#include <unistd.h>
 #include <cmath>
 #include <cerrno>
 #include <cstdio>
@@ -239,13 +241,21 @@ struct Counter {
     }
 };
 
+// SIGINT/SIGTERM cancel the running compression; the bench then removes its work folder and exits 130.
+JobContext *g_benchJob = nullptr;
+extern "C" void onBenchSignal(int)
+{
+    if (g_benchJob)
+        g_benchJob->cancel();
+}
+
 DocMeasure measure(Compressor &compressor, const BenchDoc &doc, const CompressOptions &options,
-                   const Counter &counter, long originalTokens, Cell &cell)
+                   const Counter &counter, long originalTokens, Cell &cell, const JobContext &job)
 {
     DocMeasure m;
     m.id = doc.id;
     const auto t0 = std::chrono::steady_clock::now();
-    auto result = compressor.compress(doc.prompt, options, JobContext::none());
+    auto result = compressor.compress(doc.prompt, options, job);
     m.wallMs =
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
     if (!result) {
@@ -544,10 +554,37 @@ int runBench(int argc, char **argv)
                                "longbench/, sentence_compression/)",
                            kExitNotFound);
     const fs::path outDir = args->get("--out", "bench-report");
-    fs::create_directories(outDir, ec);
-    if (!fs::is_directory(outDir, ec))
-        return reportError("cannot create the output folder '" + outDir.string() + "'",
+    // The run writes into a hidden work folder beside DIR (rewritten after every cell, so a long run can
+    // be watched) and moves the files into DIR at the end; an interrupted run leaves nothing (issue 17).
+    const fs::path parentDir = outDir.has_parent_path() ? outDir.parent_path() : fs::path(".");
+    const fs::path workDir =
+        parentDir / ("." + outDir.filename().string() + ".partial-" + std::to_string(::getpid()));
+    if (fs::exists(outDir, ec) && !fs::is_directory(outDir, ec))
+        return reportError("the output folder '" + outDir.string() + "' is a file", kExitFailure);
+    fs::create_directories(workDir, ec);
+    if (!fs::is_directory(workDir, ec))
+        return reportError("cannot create the output folder '" + outDir.string() + "' (" + ec.message() + ")",
                            kExitFailure);
+    struct WorkDirGuard {
+        fs::path dir;
+        ~WorkDirGuard()
+        {
+            std::error_code e;
+            fs::remove_all(dir, e);
+        }
+    } workGuard{workDir};
+    JobContext benchJob;
+    g_benchJob = &benchJob;
+    std::signal(SIGINT, onBenchSignal);
+    std::signal(SIGTERM, onBenchSignal);
+    struct SignalGuard {
+        ~SignalGuard()
+        {
+            std::signal(SIGINT, SIG_DFL);
+            std::signal(SIGTERM, SIG_DFL);
+            g_benchJob = nullptr;
+        }
+    } signalGuard;
 
     const bool quiet = args->has("--quiet");
     std::vector<BenchDataset> loaded;
@@ -637,9 +674,9 @@ int runBench(int argc, char **argv)
         for (const auto &c : cells)
             report["results"].push_back(cellJson(c, true));
 
-        std::ofstream json(outDir / "report.json");
+        std::ofstream json(workDir / "report.json");
         json << report.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
-        std::ofstream csv(outDir / "report.csv");
+        std::ofstream csv(workDir / "report.csv");
         csv << kCsvHeader;
         for (const auto &c : cells)
             csv << csvRow(c);
@@ -671,7 +708,11 @@ int runBench(int argc, char **argv)
                 resetPeakRss();
                 for (std::size_t k = 0; k < d.docs.size(); ++k) {
                     DocMeasure m = measure(**compressor, d.docs[k], opts, counter,
-                                           originalTokens[di][k], cell);
+                                           originalTokens[di][k], cell, benchJob);
+                    if (benchJob.isCancelled()) {
+                        bar.finish();
+                        return reportError("bench interrupted; no report was written", kExitCancelled);
+                    }
                     if (!m.error.empty())
                         bar.message("terse: bench: " + method + " on " + d.name + " at " +
                                     cellText(rate, 2) + ", " + m.id + ": " + m.error);
@@ -697,8 +738,16 @@ int runBench(int argc, char **argv)
         if (!skipped.count(m))
             measured.push_back(m);
     std::string chartError;
-    if (!writeCharts(cells, measured, rates, outDir, chartError))
+    if (!writeCharts(cells, measured, rates, workDir, chartError))
         return reportError(chartError, kExitFailure);
+    // Move the finished report into DIR (files of an earlier report there are replaced).
+    fs::create_directories(outDir, ec);
+    for (const auto &entry : fs::directory_iterator(workDir, ec)) {
+        fs::rename(entry.path(), outDir / entry.path().filename(), ec);
+        if (ec)
+            return reportError("cannot move the report into '" + outDir.string() + "' (" + ec.message() + ")",
+                               kExitFailure);
+    }
 
     printTable(cells);
     long compressions = 0;

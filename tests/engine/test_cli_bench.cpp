@@ -10,7 +10,11 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <QElapsedTimer>
+
+#include <csignal>
 #include <filesystem>
+#include <sys/types.h>
 
 namespace {
 
@@ -177,6 +181,31 @@ private slots:
             QStringLiteral("\\nsentence_compression +selective_context +0\\.50 "))));
         QVERIFY(r.out.contains(QStringLiteral("4 cells, 4 compressions in ")));
         QVERIFY(r.err.contains(QStringLiteral("4/4 compressions")));
+    }
+
+    // Issue 17: Ctrl-C stops the bench within a second, exits 130 and leaves no output folder (nor its
+    // hidden work folder).
+    void interruptLeavesNothing()
+    {
+        QTemporaryDir parent;
+        const QString out = parent.filePath("report-dir");
+        QProcess p;
+        p.start(QStringLiteral(TERSE_CLI_PATH),
+                {"bench", "--methods", "dac", "--rates", "0.33,0.5", "--datasets", "leval_meeting", "--max-docs", "3",
+                 "--model", kTinyModel, "--data-dir", kData, "--out", out, "--quiet"});
+        QVERIFY(p.waitForStarted(10000));
+        p.closeWriteChannel();
+        QTest::qWait(2500);  // datasets loaded, the first long DAC compression running
+        QCOMPARE(p.state(), QProcess::Running);
+        QElapsedTimer t;
+        t.start();
+        ::kill(static_cast<pid_t>(p.processId()), SIGINT);
+        QVERIFY(p.waitForFinished(30000));
+        qInfo("stopped %lld ms after SIGINT", static_cast<long long>(t.elapsed()));
+        QCOMPARE(p.exitCode(), 130);
+        QVERIFY2(QString::fromUtf8(p.readAllStandardError()).contains("interrupted"), "says it was interrupted");
+        QVERIFY(!QFileInfo::exists(out));
+        QCOMPARE(QDir(parent.path()).entryList(QDir::AllEntries | QDir::Hidden | QDir::NoDotAndDotDot).size(), 0);
     }
 
     void skipsMethodsWithoutUsableModel()
