@@ -8,6 +8,10 @@
 #include "terse/runtime.h"
 
 #include <nlohmann/json.hpp>
+#include <memory>
+#include <unistd.h>
+#include <chrono>
+#include <csignal>
 
 #include <cstdio>
 #include <iostream>
@@ -135,6 +139,13 @@ void warnIgnoredModel(const Args &args, const CompressionResult &r, const std::s
                      prefix.c_str(), r.method.c_str());
 }
 
+JobContext *g_singleJob = nullptr;
+extern "C" void onSingleSignal(int)
+{
+    if (g_singleJob)
+        g_singleJob->cancel();
+}
+
 int runSingle(const Args &args, Compressor &compressor, const Setup &setup, const std::string &path)
 {
     auto text = readInput(path);
@@ -146,9 +157,31 @@ int runSingle(const Args &args, Compressor &compressor, const Setup &setup, cons
 
     initRuntime(setup.threads);
     const Prompt prompt = Prompt::fromText(std::move(*text));
-    auto result = compressor.compress(prompt, setup.options, JobContext::none());
+    // A long single prompt shows its stage and progress on a terminal (issue 17); Ctrl-C cancels it.
+    const bool tty = ::isatty(2) && !args.has("--quiet");
+    auto last = std::make_shared<std::chrono::steady_clock::time_point>();
+    auto shown = std::make_shared<bool>(false);
+    JobContext job([=](long long done, long long total, const std::string &stage) {
+        if (!tty || total <= 0)
+            return;
+        const auto now = std::chrono::steady_clock::now();
+        if (now - *last < std::chrono::milliseconds(250) && done < total)
+            return;
+        *last = now;
+        *shown = true;
+        std::fprintf(stderr, "\r\033[Kterse: %s %lld/%lld", stage.c_str(), done, total);
+        std::fflush(stderr);
+    });
+    g_singleJob = &job;
+    std::signal(SIGINT, onSingleSignal);
+    auto result = compressor.compress(prompt, setup.options, job);
+    std::signal(SIGINT, SIG_DFL);
+    g_singleJob = nullptr;
+    if (*shown)
+        std::fprintf(stderr, "\r\033[K");
     if (!result)
-        return reportError(result.error().detail, exitCodeFor(result.error()));
+        return reportError(result.error().code == ErrorCode::Cancelled ? "interrupted" : result.error().detail,
+                           exitCodeFor(result.error()));
     for (const auto &w : result->warnings)
         std::fprintf(stderr, "terse: warning: %s\n", w.detail.c_str());
     warnIgnoredModel(args, *result, "");
