@@ -6,6 +6,7 @@
 //  - the output is valid UTF-8;
 //  - numbers with operators, hyphenated words and URLs are kept or dropped whole.
 #include "real_prompts.h"
+#include "whole_words_check.h"
 #include "terse/compressor.h"
 #include "terse/resources.h"
 #include "terse/runtime.h"
@@ -22,15 +23,7 @@ using namespace terse;
 
 namespace {
 
-std::vector<std::string> pieces(const std::string &text)
-{
-    static const QRegularExpression re(QStringLiteral("\\w+|[^\\w\\s]"), QRegularExpression::UseUnicodePropertiesOption);
-    std::vector<std::string> out;
-    auto it = re.globalMatch(QString::fromStdString(text));
-    while (it.hasNext())
-        out.push_back(it.next().captured().toStdString());
-    return out;
-}
+std::vector<std::string> pieces(const std::string &text) { return testing::textPieces(text); }
 
 // The index of the first piece of `sub` that breaks the subsequence, or -1 when it is one.
 long firstNonSubsequencePiece(const std::vector<std::string> &sub, const std::vector<std::string> &all)

@@ -1719,42 +1719,18 @@ Result<CompressionResult> LLMLinguaCompressor::compress(const Prompt &prompt, co
                 }
                 std::vector<float> key(static_cast<std::size_t>(layer.size()), kNaN);
                 double want = static_cast<double>(forcedCost);
-                for (auto &[rho, members] : classes) {
-                    std::stable_sort(members.begin(), members.end(), [&](int a, int b) {
-                        const float x = wordScore[static_cast<std::size_t>(a)], y = wordScore[static_cast<std::size_t>(b)];
-                        if (std::isnan(x) != std::isnan(y))
-                            return std::isnan(y);
-                        return !std::isnan(x) && x > y;
-                    });
-                    double total = 0;
-                    for (int g : members)
-                        total += costs[static_cast<std::size_t>(g)];
-                    want += rho * total;
-                    double before = 0;
-                    for (int g : members) {
-                        const double q = total > 0 ? before / total : 0.0;
-                        key[static_cast<std::size_t>(g)] = rho > 0 ? static_cast<float>(-q / rho) : -1e30f;
-                        before += costs[static_cast<std::size_t>(g)];
-                    }
-                }
+                for (auto &[rho, members] : classes)
+                    want += rho * detail::assignClassKeys(members, wordScore, costs, rho, 0.0, key);
                 // Words the coarse or sentence stage dropped come after every other word: used only when the
                 // kept contexts hold less than the rate (corrected mode meets the rate; the trace says so).
                 {
                     std::vector<int> late;
                     for (int g = 0; g < layer.size(); ++g)
-                        if (coarseDropped[static_cast<std::size_t>(g)])
+                        if (coarseDropped[static_cast<std::size_t>(g)]) {
                             late.push_back(g);
-                    std::stable_sort(late.begin(), late.end(), [&](int a, int b) {
-                        const float x = wordScore[static_cast<std::size_t>(a)], y = wordScore[static_cast<std::size_t>(b)];
-                        if (std::isnan(x) != std::isnan(y))
-                            return std::isnan(y);
-                        return !std::isnan(x) && x > y;
-                    });
-                    for (std::size_t j = 0; j < late.size(); ++j) {
-                        states[static_cast<std::size_t>(late[j])] = detail::Decision::Free;
-                        key[static_cast<std::size_t>(late[j])] =
-                            static_cast<float>(-1e6 - static_cast<double>(j) / static_cast<double>(late.size()));
-                    }
+                            states[static_cast<std::size_t>(g)] = detail::Decision::Free;
+                        }
+                    detail::assignClassKeys(late, wordScore, costs, 1.0, -1e6, key);
                 }
                 // Question sentences first (corrected mode, sentence_rank): words of the sentences that share
                 // terms with the question come before every other word, best BM25 sentence first and whole; the
@@ -1790,23 +1766,9 @@ Result<CompressionResult> LLMLinguaCompressor::compress(const Prompt &prompt, co
                             }
                     }
                     const double S = static_cast<double>(sc.size());
-                    for (auto &[j, members] : bySentence) {
-                        std::stable_sort(members.begin(), members.end(), [&](int a, int b) {
-                            const float x = wordScore[static_cast<std::size_t>(a)], y = wordScore[static_cast<std::size_t>(b)];
-                            if (std::isnan(x) != std::isnan(y))
-                                return std::isnan(y);
-                            return !std::isnan(x) && x > y;
-                        });
-                        double total = 0, before = 0;
-                        for (int g : members)
-                            total += costs[static_cast<std::size_t>(g)];
-                        for (int g : members) {
-                            const double q = total > 0 ? before / total : 0.0;
-                            key[static_cast<std::size_t>(g)] =
-                                static_cast<float>(1.0 + (S - rankPos[static_cast<std::size_t>(j)]) - 0.999 * q);
-                            before += costs[static_cast<std::size_t>(g)];
-                        }
-                    }
+                    for (auto &[j, members] : bySentence)  // best sentence first, each above every other word
+                        detail::assignClassKeys(members, wordScore, costs, 1.0 / 0.999,
+                                                1.0 + (S - rankPos[static_cast<std::size_t>(j)]), key);
                     Stage st;
                     st.name = "question sentences";
                     std::vector<float> series(r.units.size(), kNaN);

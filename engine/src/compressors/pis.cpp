@@ -459,25 +459,10 @@ Result<CompressionResult> PisCompressor::compress(const Prompt &prompt, const Co
                 members[static_cast<std::size_t>(s)].push_back(g);
         }
         std::vector<float> key(static_cast<std::size_t>(layer.size()), kNaN);
-        for (int s = 0; s < S; ++s) {
-            auto &m = members[static_cast<std::size_t>(s)];
-            std::stable_sort(m.begin(), m.end(), [&](int x, int y) {
-                const float a1 = wordWeight[static_cast<std::size_t>(x)], b1 = wordWeight[static_cast<std::size_t>(y)];
-                if (std::isnan(a1) != std::isnan(b1))
-                    return std::isnan(b1);
-                return !std::isnan(a1) && a1 > b1;
-            });
-            double total = 0, before = 0;
-            for (int g : m)
-                total += costs[static_cast<std::size_t>(g)];
-            const double rho = std::max(1e-6, fraction[static_cast<std::size_t>(s)]);
-            for (int g : m) {
-                const double q = total > 0 ? before / total : 0.0;
-                key[static_cast<std::size_t>(g)] =
-                    static_cast<float>(sentenceAlive[static_cast<std::size_t>(s)] ? -q / rho : -1e6 - q / rho);
-                before += costs[static_cast<std::size_t>(g)];
-            }
-        }
+        for (int s = 0; s < S; ++s)
+            detail::assignClassKeys(members[static_cast<std::size_t>(s)], wordWeight, costs,
+                                    fraction[static_cast<std::size_t>(s)],
+                                    sentenceAlive[static_cast<std::size_t>(s)] ? 0.0 : -1e6, key);
         detail::decideWordsByKey(r, layer, key, states, options);
         Stage sis{"sentence filter", {}, {{"similarity", perUnit(similarity)}}, {{"similarity", settings->tau, "τ"}}};
         Stage tis{"token budget", {}, {}, {}};

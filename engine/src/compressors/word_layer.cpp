@@ -380,6 +380,27 @@ void WordLayer::apply(CompressionResult &result, const std::vector<char> &keep) 
     updateAchievedRate(result);
 }
 
+double assignClassKeys(std::vector<int> members, const std::vector<float> &scores, const std::vector<int> &cost,
+                       double ratio, double offset, std::vector<float> &keys)
+{
+    std::stable_sort(members.begin(), members.end(), [&](int a, int b) {
+        const float x = scores[static_cast<std::size_t>(a)], y = scores[static_cast<std::size_t>(b)];
+        if (std::isnan(x) != std::isnan(y))
+            return std::isnan(y);
+        return !std::isnan(x) && x > y;
+    });
+    double total = 0, before = 0;
+    for (int g : members)
+        total += cost[static_cast<std::size_t>(g)];
+    for (int g : members) {
+        const double q = total > 0 ? before / total : 0.0;
+        // A class with ratio 0 keeps nothing unless every other word is kept first.
+        keys[static_cast<std::size_t>(g)] = static_cast<float>(ratio > 0 ? offset - q / ratio : offset - 1e30);
+        before += cost[static_cast<std::size_t>(g)];
+    }
+    return total;
+}
+
 double decideWordsByKey(CompressionResult &result, const WordLayer &layer, const std::vector<float> &wordKeys,
                         std::vector<Decision> states, const CompressOptions &options, long targetOverride)
 {

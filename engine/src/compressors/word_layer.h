@@ -85,6 +85,14 @@ private:
     std::vector<int> m_groupOf;
 };
 
+// Keys for the words of one class that share a keep ratio (a context's LongLLMLingua ratio, a PIS
+// sentence's agent fraction, a question sentence): the class's words are ranked by `scores` (higher first,
+// NaN last, ties: the earlier word), and each gets key = offset - q / ratio, where q is the share of the
+// class's cost ranked above it. One global selection by key then keeps about ratio x each class's cost.
+// Returns the class's total cost.
+double assignClassKeys(std::vector<int> members, const std::vector<float> &scores, const std::vector<int> &cost,
+                       double ratio, double offset, std::vector<float> &keys);
+
 // Corrected mode's decision for a single-pass method: aggregates `unitScores` to words, keeps the best
 // words until the compressed text measures the requested rate of the prompt's target tokens (or
 // options.targetTokens) within rateTolerance, honouring forced units and `priority` (per unit, optional:
