@@ -129,7 +129,7 @@ public:
 
     // Opens or creates `path` and migrates an older schema. A zero-byte file is initialised as a
     // new database. A damaged or non-SQLite file fails with FormatError and is copied aside to
-    // "<path>.corrupt-YYYYmmdd-HHMMSS" first (the error names the copy); another application's
+    // "<path>.corrupt-<hash of its content>" first (once per content; the error names the copy); another application's
     // SQLite file fails with FormatError and is left untouched. A newer schema opens read-only
     // (see schemaIsNewer()). Unusable paths fail with IoError/NotFound naming the path.
     static Result<SessionStore> open(const std::string &path, const OpenOptions &options = {});

@@ -277,7 +277,10 @@ std::shared_ptr<Transformer> Transformer::build(WeightStore &store, torch::Scala
     else if (act == "relu")
         a.activation = "relu";
     else
-        throwWeightError(ErrorCode::Unsupported, "'" + store.source + "': activation '" + act + "' is not supported");
+        throwWeightError(ErrorCode::Unsupported, "config.json of '" + store.source + "': field '" +
+                                                     (gpt2 ? "activation_function" : "hidden_act") + "' is '" + act +
+                                                     "'; supported: silu, swish, gelu, gelu_new, gelu_pytorch_tanh, "
+                                                     "gelu_fast, relu");
 
     Builder b(store, dtype, device);
     const int H = a.hidden, I = a.intermediate, hd = a.headDim;

@@ -1,0 +1,375 @@
+// Issue 17: a seeded fuzz suite over the parsers users feed files to. Each case mutates a real, valid
+// input (the bundled model's config.json, safetensors and tokenizer.json, JSONL batch lines, a session
+// export) and asserts no crash, a result or a clean error that says what is wrong, and the documented
+// exit codes for the CLI. Bounded for CI; TERSE_FUZZ_ITERATIONS=N (default 1) multiplies the counts for
+// long campaigns, TERSE_FUZZ_SEED changes the seed.
+#include "terse/compressor.h"
+#include "terse/model.h"
+#include "terse/session_store.h"
+#include "terse/tokenizer.h"
+
+#include <nlohmann/json.hpp>
+
+#include <QJsonDocument>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <sstream>
+
+using namespace terse;
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+const fs::path kModel = fs::path(TERSE_SOURCE_DIR) / "resources" / "models" / "terse-lm";
+
+int scale()
+{
+    const char *v = std::getenv("TERSE_FUZZ_ITERATIONS");
+    return v && std::atoi(v) > 0 ? std::atoi(v) : 1;
+}
+
+std::uint64_t seed()
+{
+    const char *v = std::getenv("TERSE_FUZZ_SEED");
+    return v ? std::strtoull(v, nullptr, 10) : 20261204ull;
+}
+
+std::string readAll(const fs::path &p)
+{
+    std::ifstream in(p, std::ios::binary);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
+void writeAll(const fs::path &p, const std::string &bytes)
+{
+    std::ofstream out(p, std::ios::binary | std::ios::trunc);
+    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+}
+
+// A hostile JSON value: wrong types, extremes, deep nesting, bad strings.
+json hostileValue(std::mt19937_64 &rng)
+{
+    switch (rng() % 14) {
+    case 0: return nullptr;
+    case 1: return "abc";
+    case 2: return json::array({64});
+    case 3: return json::object({{"a", 1}});
+    case 4: return -1;
+    case 5: return 0;
+    case 6: return 1099511627776LL;  // 2^40
+    case 7: return 1e308;
+    case 8: return -1e308;
+    case 9: return 0.5;
+    case 10: return true;
+    case 11: return std::string(1000, 'x');
+    case 12: return static_cast<long long>(rng() % 100000);
+    default: {
+        json deep = 1;
+        for (int i = 0; i < 200; ++i)
+            deep = json::array({deep});
+        return deep;
+    }
+    }
+}
+
+// Byte-level mutations of a text: flips, inserted invalid bytes, deletions, truncation.
+std::string mutateBytes(std::string s, std::mt19937_64 &rng, int edits)
+{
+    for (int e = 0; e < edits && !s.empty(); ++e) {
+        const std::size_t at = rng() % s.size();
+        switch (rng() % 5) {
+        case 0: s[at] = static_cast<char>(rng() & 0xff); break;
+        case 1: s.insert(at, 1, static_cast<char>(0x80 | (rng() & 0x7f))); break;
+        case 2: s.erase(at, 1 + rng() % 8); break;
+        case 3: s.resize(at); break;
+        default: s.insert(at, std::string(1 + rng() % 4, "{}[]\",:0e9-"[rng() % 11])); break;
+        }
+    }
+    return s;
+}
+
+bool namesSomething(const std::string &detail)
+{
+    // Every loader error names the file, and the field or tensor at fault, in quotes.
+    return detail.find('\'') != std::string::npos && detail.size() > 20;
+}
+
+}  // namespace
+
+class TestFuzz : public QObject {
+    Q_OBJECT
+
+private slots:
+    void initTestCase()
+    {
+        if (!fs::exists(kModel / "config.json"))
+            QSKIP("the bundled model is missing");
+        qInfo("fuzz seed %llu, iterations x%d", static_cast<unsigned long long>(seed()), scale());
+    }
+
+    // config.json: a random field set to a hostile value, or the file's bytes mutated.
+    void configJson()
+    {
+        QTemporaryDir dir;
+        const fs::path out = fs::path(dir.path().toStdString());
+        for (const char *f : {"model.safetensors", "tokenizer.json", "tokenizer_config.json"})
+            fs::copy_file(kModel / f, out / f);
+        const std::string original = readAll(kModel / "config.json");
+        const json base = json::parse(original);
+        std::vector<std::string> keys;
+        for (const auto &[k, v] : base.items())
+            keys.push_back(k);
+        for (const char *k : {"n_positions", "n_embd", "n_layer", "n_head", "n_inner", "sliding_window", "rope_scaling",
+                              "partial_rotary_factor", "layer_norm_eps", "model_type"})
+            keys.push_back(k);
+        std::mt19937_64 rng(seed());
+        int refused = 0;
+        const int n = 150 * scale();
+        for (int i = 0; i < n; ++i) {
+            std::string text;
+            if (i % 3 == 2) {
+                text = mutateBytes(original, rng, 1 + static_cast<int>(rng() % 3));
+            } else {
+                json c = base;
+                c[keys[rng() % keys.size()]] = hostileValue(rng);
+                text = c.dump(-1, ' ', false, json::error_handler_t::replace);
+            }
+            writeAll(out / "config.json", text);
+            auto m = Model::load(out.string());
+            if (!m.ok()) {
+                ++refused;
+                QVERIFY2(namesSomething(m.error().detail), m.error().detail.c_str());
+                QVERIFY2(m.error().detail.find("config.json") != std::string::npos ||
+                             m.error().detail.find("model_type") != std::string::npos ||
+                             m.error().detail.find("tensor") != std::string::npos ||
+                             m.error().detail.find("rope") != std::string::npos,
+                         m.error().detail.c_str());
+            } else {
+                // Whatever loads must score without crashing.
+                auto s = m->score({{1, 2, 3, 4}});
+                QVERIFY(s.ok() || !s.error().detail.empty());
+            }
+        }
+        qInfo("config.json: %d cases, %d refused with a message", n, refused);
+        QVERIFY(refused > n / 3);
+    }
+
+    // model.safetensors: the length field, the JSON header and truncations.
+    void safetensors()
+    {
+        QTemporaryDir dir;
+        const fs::path out = fs::path(dir.path().toStdString());
+        for (const char *f : {"config.json", "tokenizer.json", "tokenizer_config.json"})
+            fs::copy_file(kModel / f, out / f);
+        const std::string original = readAll(kModel / "model.safetensors");
+        std::uint64_t headerLen = 0;
+        std::memcpy(&headerLen, original.data(), 8);
+        std::mt19937_64 rng(seed() + 1);
+        int refused = 0;
+        const int n = 60 * scale();
+        for (int i = 0; i < n; ++i) {
+            std::string bytes = original;
+            switch (i % 4) {
+            case 0: {  // the header's JSON
+                std::string header = bytes.substr(8, headerLen);
+                header = mutateBytes(header, rng, 1 + static_cast<int>(rng() % 4));
+                header.resize(headerLen, ' ');
+                bytes.replace(8, headerLen, header);
+                break;
+            }
+            case 1: {  // the length field
+                std::uint64_t v = rng() % 4 == 0 ? ~0ull : rng() % (headerLen * 2 + 16);
+                std::memcpy(bytes.data(), &v, 8);
+                break;
+            }
+            case 2: bytes.resize(rng() % bytes.size()); break;  // truncated
+            default: {  // a data_offsets / shape / dtype value replaced in the JSON header
+                auto h = json::parse(bytes.substr(8, headerLen));
+                std::vector<std::string> names;
+                for (const auto &[k, v] : h.items())
+                    if (k != "__metadata__")
+                        names.push_back(k);
+                auto &t = h[names[rng() % names.size()]];
+                const char *fields[] = {"data_offsets", "shape", "dtype"};
+                t[fields[rng() % 3]] = hostileValue(rng);
+                std::string header = h.dump();
+                header.resize(std::max<std::size_t>(header.size(), headerLen), ' ');
+                std::uint64_t len = header.size();
+                bytes = std::string(reinterpret_cast<const char *>(&len), 8) + header + original.substr(8 + headerLen);
+                break;
+            }
+            }
+            writeAll(out / "model.safetensors", bytes);
+            auto m = Model::load(out.string());
+            if (!m.ok()) {
+                ++refused;
+                QVERIFY2(namesSomething(m.error().detail), m.error().detail.c_str());
+            }
+        }
+        qInfo("safetensors: %d cases, %d refused with a message", n, refused);
+        QVERIFY(refused > n / 2);
+    }
+
+    // tokenizer.json: mutated values and bytes; what loads must encode and decode without crashing.
+    void tokenizerJson()
+    {
+        QTemporaryDir dir;
+        const fs::path path = fs::path(dir.path().toStdString()) / "tokenizer.json";
+        const std::string original = readAll(kModel / "tokenizer.json");
+        const json base = json::parse(original);
+        std::mt19937_64 rng(seed() + 2);
+        int refused = 0;
+        const int n = 60 * scale();
+        for (int i = 0; i < n; ++i) {
+            std::string text;
+            if (i % 2 == 0) {
+                json t = base;
+                const char *paths[] = {"/model/type", "/model/vocab", "/model/merges", "/pre_tokenizer", "/normalizer",
+                                       "/added_tokens", "/decoder", "/model/unk_token", "/model/byte_fallback"};
+                const json::json_pointer ptr(paths[rng() % 9]);
+                t[ptr] = hostileValue(rng);
+                text = t.dump(-1, ' ', false, json::error_handler_t::replace);
+            } else {
+                text = mutateBytes(original.substr(0, std::min<std::size_t>(original.size(), 4096)), rng, 2) +
+                       original.substr(std::min<std::size_t>(original.size(), 4096));
+            }
+            writeAll(path, text);
+            auto tok = Tokenizer::load(path.string());
+            if (!tok.ok()) {
+                ++refused;
+                QVERIFY2(!tok.error().detail.empty(), "an empty message");
+                continue;
+            }
+            auto ids = tok->encodeIds("Hello wörld, 14-2=12 ✓ \xf0\x9f\x98\x80");
+            if (ids.ok())
+                (void)tok->decode(std::vector<std::int32_t>(ids->begin(), ids->end()));
+        }
+        qInfo("tokenizer.json: %d cases, %d refused", n, refused);
+    }
+
+    // JSONL batches through the CLI: one process per batch of mutated lines; exit 5 (some lines bad) or
+    // 0/3, one JSON record per non-blank line, never a crash.
+    void jsonlBatches()
+    {
+        const std::vector<std::string> templates = {
+            R"({"prompt": "alpha beta gamma delta epsilon", "id": 7})",
+            R"({"instruction": "Answer.", "contexts": ["one two three", "four five"], "question": "Which?"})",
+            R"({"id": "x", "prompt": "The answer is 14-2=12 bananas."})"};
+        std::mt19937_64 rng(seed() + 3);
+        for (int batch = 0; batch < 2 * scale(); ++batch) {
+            QByteArray input;
+            int nonBlank = 0;
+            for (int i = 0; i < 120; ++i) {
+                std::string line = templates[rng() % templates.size()];
+                if (i % 2 == 0) {
+                    line = mutateBytes(line, rng, 1 + static_cast<int>(rng() % 3));
+                } else {
+                    json j = json::parse(line);
+                    const char *keys[] = {"prompt", "id", "contexts", "question", "instruction", "ids"};
+                    j[keys[rng() % 6]] = hostileValue(rng);
+                    line = j.dump(-1, ' ', false, json::error_handler_t::replace);
+                }
+                for (char &c : line)
+                    if (c == '\n' || c == '\r')
+                        c = ' ';
+                if (line.find_first_not_of(" \t") != std::string::npos)
+                    ++nonBlank;
+                input += QByteArray::fromStdString(line) + "\n";
+            }
+            for (const char *verb : {"compress", "score"}) {
+                QStringList args{verb, "--jsonl", "--skip-errors", "--quiet"};
+                if (QString::fromLatin1(verb) == QStringLiteral("compress"))
+                    args << "--method" << "head";
+                else
+                    args << "--model" << QString::fromStdString(kModel.string());
+                QProcess p;
+                p.start(QStringLiteral(TERSE_CLI_PATH), args);
+                QVERIFY(p.waitForStarted());
+                p.write(input);
+                p.closeWriteChannel();
+                QVERIFY(p.waitForFinished(120000));
+                QCOMPARE(p.exitStatus(), QProcess::NormalExit);
+                QVERIFY2(p.exitCode() == 5 || p.exitCode() == 3 || p.exitCode() == 0,
+                         qPrintable(QString("%1 exit %2: %3").arg(verb).arg(p.exitCode()).arg(QString::fromUtf8(p.readAllStandardError()))));
+                const QList<QByteArray> out = p.readAllStandardOutput().split('\n');
+                int records = 0;
+                for (const QByteArray &l : out) {
+                    if (l.trimmed().isEmpty())
+                        continue;
+                    ++records;
+                    QJsonParseError err;
+                    QJsonDocument::fromJson(l, &err);
+                    QVERIFY2(err.error == QJsonParseError::NoError, l.constData());
+                }
+                QCOMPARE(records, nonBlank);
+            }
+        }
+    }
+
+    // Session exports: mutated JSON imported into a fresh store; the store stays consistent.
+    void sessionImports()
+    {
+        QTemporaryDir dir;
+        auto store = SessionStore::open(dir.filePath("s.sqlite3").toStdString());
+        QVERIFY(store.ok());
+        auto sid = store->createSession("fuzz");
+        QVERIFY(sid.ok());
+        auto comp = createCompressor("random");
+        CompressOptions o;
+        o.method = "random";
+        const Prompt prompt = Prompt::fromText("The quick brown fox jumps over the lazy dog, 14-2=12 times.");
+        auto r = (*comp)->compress(prompt, o, JobContext::none());
+        QVERIFY(r.ok());
+        QVERIFY(store->saveRun(*sid, prompt, o, ModelIdentity{}, *r).ok());
+        auto exported = store->exportSessions();
+        QVERIFY(exported.ok());
+        const json base = json::parse(*exported);
+        std::mt19937_64 rng(seed() + 4);
+        int imported = 0, refused = 0;
+        const int n = 80 * scale();
+        for (int i = 0; i < n; ++i) {
+            std::string text;
+            if (i % 2 == 0) {
+                text = mutateBytes(*exported, rng, 1 + static_cast<int>(rng() % 4));
+            } else {
+                // A hostile value somewhere in the tree: walk to a random leaf's parent.
+                json j = base;
+                json *at = &j;
+                for (int depth = 0; depth < 8 && (at->is_object() || at->is_array()) && !at->empty(); ++depth) {
+                    auto it = at->begin();
+                    std::advance(it, static_cast<long>(rng() % at->size()));
+                    if (!(it->is_object() || it->is_array()) || rng() % 4 == 0) {
+                        *it = hostileValue(rng);
+                        break;
+                    }
+                    at = &*it;
+                }
+                text = j.dump(-1, ' ', false, json::error_handler_t::replace);
+            }
+            auto rep = store->importSessions(text);
+            if (!rep.ok()) {
+                ++refused;
+                QVERIFY2(!rep.error().detail.empty(), "an empty message");
+            } else {
+                imported += static_cast<int>(rep->imported.size());
+                for (const auto &s : rep->skipped)
+                    QVERIFY2(!s.reason.empty(), "a skipped session without a reason");
+            }
+        }
+        auto check = store->integrityCheck();
+        QVERIFY(check.ok());
+        QCOMPARE(*check, std::string("ok"));
+        qInfo("session imports: %d cases, %d refused, %d sessions imported", n, refused, imported);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestFuzz)
+#include "test_fuzz.moc"
