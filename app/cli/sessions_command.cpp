@@ -390,8 +390,12 @@ int saveCompressedRun(const Args &args, const Prompt &prompt, const CompressOpti
     if (!session)
         return reportError(session.error().detail, sessionsExitCode(session.error()));
     auto run = store->saveRun(*session, prompt, options, ModelIdentity{}, result);
-    if (!run)
+    if (!run) {
+        // A failed save (disk full, read-only) leaves no empty session behind (issue 17).
+        if (auto runs = store->listRuns(*session); runs && runs->empty())
+            (void)store->deleteSession(*session);
         return reportError(run.error().detail, sessionsExitCode(run.error()));
+    }
     std::fprintf(stderr, "terse: saved run %lld in session %lld ('%s') of %s\n",
                  static_cast<long long>(*run), static_cast<long long>(*session), name.c_str(),
                  store->path().c_str());

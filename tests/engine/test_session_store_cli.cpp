@@ -231,6 +231,29 @@ private slots:
                  qPrintable(future.err));
     }
 
+    // Issue 17: a save that fails for lack of space says so and leaves no empty session behind. The
+    // file size limit (ulimit -f, SIGXFSZ ignored) stands in for a full disk.
+    void failedSaveLeavesNoEmptySession()
+    {
+        const QString db = m_dir.filePath("full.sqlite3");
+        QCOMPARE(terse({"sessions", "list", "--db", db}).code, 0);
+        QString words;
+        for (int i = 0; i < 3000; ++i)
+            words += QStringLiteral("word%1 ").arg(i);
+        writeFile("big.txt", words.toUtf8());
+        QProcess p;
+        p.start("bash", {"-c", QStringLiteral("trap '' XFSZ; ulimit -f 40; exec '%1' compress --method random --save "
+                                              "--db '%2' '%3'")
+                                   .arg(TERSE_CLI_PATH, db, m_dir.filePath("big.txt"))});
+        QVERIFY(p.waitForFinished(60000));
+        QCOMPARE(p.exitCode(), 1);
+        const QString err = QString::fromUtf8(p.readAllStandardError());
+        QVERIFY2(err.contains("no space left on the device"), qPrintable(err));
+        const Run list = terse({"sessions", "list", "--db", db});
+        QCOMPARE(list.code, 0);
+        QVERIFY2(list.err.contains("no sessions") || list.out.contains("no sessions"), qPrintable(list.out + list.err));
+    }
+
     void unnamedSaveCreatesASessionPerRun()
     {
         const QString db = m_dir.filePath("unnamed.sqlite3");

@@ -1,6 +1,8 @@
 #include "store/sqlite_db.h"
 
 #include <sqlite3.h>
+#include <cstring>
+#include <cerrno>
 
 #include <chrono>
 #include <cmath>
@@ -36,8 +38,18 @@ Error sqliteError(sqlite3 *db, int rc, const std::string &what)
         return fail(ErrorCode::FormatError, prefix + "the database file is damaged (" + msg + ")");
     case SQLITE_CANTOPEN:
         return fail(ErrorCode::IoError, prefix + "cannot open the database file (" + msg + ")");
-    case SQLITE_IOERR:
-        return fail(ErrorCode::IoError, prefix + "disk I/O error (" + msg + ")");
+    case SQLITE_IOERR: {
+        // A write that hit a full disk or the file size limit surfaces as an I/O error: say so.
+        const int sys = db ? sqlite3_system_errno(db) : 0;
+        const int ext = db ? sqlite3_extended_errcode(db) : rc;
+        if (sys == ENOSPC || sys == EFBIG || sys == EDQUOT || ext == SQLITE_IOERR_WRITE || ext == SQLITE_IOERR_FSYNC)
+            return fail(ErrorCode::IoError,
+                        prefix + "could not write the database file (no space left on the device, the file size "
+                                 "limit reached, or a device error" + (sys ? std::string(": ") + std::strerror(sys) : std::string()) +
+                            "); the change was rolled back and nothing that was saved before is lost");
+        return fail(ErrorCode::IoError, prefix + "disk I/O error (" + msg + (sys ? std::string(", ") + std::strerror(sys) : std::string()) +
+                                            ", SQLite code " + std::to_string(db ? sqlite3_extended_errcode(db) : rc) + ")");
+    }
     case SQLITE_NOMEM:
         return fail(ErrorCode::DatabaseError, prefix + "out of memory");
     default:
