@@ -843,6 +843,7 @@ struct CorrItpc {
     bool cc;
     std::vector<char> forceKeep, forceDrop;  // by stream index
     std::vector<double> ratio;               // keep ratio per stream token
+    std::vector<long> wordOf;                // atomic word of each stream token (-1: none): whole-word decisions
 
     std::vector<float> score;  // per stream token: surprisal or contrastive (self - conditional)
     std::vector<float> surprisal;
@@ -924,12 +925,46 @@ struct CorrItpc {
                 }
                 const long k = std::min<long>(freeIdx.size(), static_cast<long>(std::ceil(ratio[r0] * (r1 - r0) - 1e-9)));
                 auto key = [&](long i) { return std::isnan(score[i]) ? std::numeric_limits<float>::infinity() : score[i]; };
-                std::stable_sort(freeIdx.begin(), freeIdx.end(), [&](long x, long y) { return key(x) > key(y); });
                 double thr = std::numeric_limits<double>::infinity();
-                for (std::size_t j = 0; j < freeIdx.size(); ++j) {
-                    provisional[freeIdx[j]] = static_cast<long>(j) < k;
-                    if (static_cast<long>(j) < k)
-                        thr = key(freeIdx[j]);
+                if (!wordOf.empty()) {
+                    // Whole words (issue 14): a word's tokens in this window share one provisional decision,
+                    // ranked by the sum of their scores; words are kept until k tokens are reached.
+                    std::vector<std::vector<long>> words;
+                    std::map<long, std::size_t> at;
+                    for (long i : freeIdx) {
+                        const long w = wordOf[i] >= 0 ? wordOf[i] : -2 - i;
+                        auto it = at.find(w);
+                        if (it == at.end()) {
+                            at[w] = words.size();
+                            words.push_back({i});
+                        } else {
+                            words[it->second].push_back(i);
+                        }
+                    }
+                    std::vector<double> wkey(words.size(), 0.0);
+                    for (std::size_t w = 0; w < words.size(); ++w)
+                        for (long i : words[w])
+                            wkey[w] += key(i);
+                    std::vector<std::size_t> order(words.size());
+                    std::iota(order.begin(), order.end(), 0);
+                    std::stable_sort(order.begin(), order.end(), [&](std::size_t x, std::size_t y) { return wkey[x] > wkey[y]; });
+                    long kept = 0;
+                    for (std::size_t w : order) {
+                        const bool keep = kept < k;
+                        for (long i : words[w])
+                            provisional[i] = keep;
+                        if (keep) {
+                            kept += static_cast<long>(words[w].size());
+                            thr = wkey[w];
+                        }
+                    }
+                } else {
+                    std::stable_sort(freeIdx.begin(), freeIdx.end(), [&](long x, long y) { return key(x) > key(y); });
+                    for (std::size_t j = 0; j < freeIdx.size(); ++j) {
+                        provisional[freeIdx[j]] = static_cast<long>(j) < k;
+                        if (static_cast<long>(j) < k)
+                            thr = key(freeIdx[j]);
+                    }
                 }
                 trace.thresholds.push_back(thr);
                 r0 = r1;
@@ -1607,6 +1642,36 @@ Result<CompressionResult> LLMLinguaCompressor::compress(const Prompt &prompt, co
                     itpc.forceDrop[t] = pinDrop[t];
                     if (tokCtx[t] >= 0)
                         itpc.ratio[t] = structured ? tokRate[t] : std::clamp(tau + dyn[tokCtx[t]], 0.0, 1.0);
+                }
+                // Atomic word of each stream token (the first word its text overlaps).
+                {
+                    itpc.wordOf.assign(nTok, -1);
+                    std::map<int, std::vector<Span>> cores;
+                    long base = 0;
+                    std::map<int, long> baseOf;
+                    for (long t = 0; t < nTok; ++t) {
+                        const int sg = stream.tokSegment[t];
+                        if (sg < 0)
+                            continue;
+                        if (!cores.count(sg)) {
+                            const std::string &text = r.segments[static_cast<std::size_t>(sg)].text;
+                            std::vector<Span> c;
+                            for (Span a : splitAtomicWords(text)) {
+                                while (a.end > a.begin && std::isspace(static_cast<unsigned char>(text[a.end - 1])))
+                                    --a.end;
+                                c.push_back(a);
+                            }
+                            baseOf[sg] = base;
+                            base += static_cast<long>(c.size());
+                            cores[sg] = std::move(c);
+                        }
+                        const auto &c = cores[sg];
+                        const Span sp = stream.tokSpan[t];
+                        auto it = std::upper_bound(c.begin(), c.end(), sp.begin,
+                                                   [](std::size_t v, const Span &x) { return v < x.end; });
+                        if (it != c.end() && it->begin < sp.end)
+                            itpc.wordOf[t] = baseOf[sg] + static_cast<long>(it - c.begin());
+                    }
                 }
                 itpc.run(stream.ids);
                 for (long t = 0; t < nTok; ++t) {
