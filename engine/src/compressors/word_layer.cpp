@@ -116,8 +116,8 @@ Selection selectToBudget(const std::vector<float> &scores, const std::vector<Dec
         if (kHi > 0 && std::abs(measured - target) > 0) {
             const std::size_t kLo = kHi - 1;
             const long mLo = at(kLo);
-            if (std::abs(mLo - target) < std::abs(measured - target) ||
-                (std::abs(mLo - target) == std::abs(measured - target))) {
+            // On a tie the longer prefix wins (never an empty output when a word could be kept).
+            if (std::abs(mLo - target) < std::abs(measured - target)) {
                 k = kLo;
                 measured = mLo;
             }
@@ -426,6 +426,10 @@ double decideWordsByKey(CompressionResult &result, const WordLayer &layer, const
     if (!sel.reachable)
         result.warnings.push_back({"rate_unreachable", "the text that must be kept (pins, instruction, question) "
                                                        "is longer than the requested rate allows"});
+    else if (counted && std::abs(sel.cost - target) > rateTolerance(totalIn))
+        result.warnings.push_back({"rate_granularity", "the method's units are too coarse for the requested rate: " +
+                                                           std::to_string(sel.cost) + " of " + std::to_string(totalIn) +
+                                                           " target tokens kept, " + std::to_string(target) + " asked"});
     return sel.threshold;
 }
 
