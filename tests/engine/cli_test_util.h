@@ -18,6 +18,7 @@ struct Run {
     int code = -1;
     QString out;
     QString err;
+    bool crashed = false;  // ended by a signal (abort, segfault): `code` means nothing then
 };
 
 // Runs terse with `args`, writes `stdinData` to it and waits (2 minutes at most); `env` replaces
@@ -40,7 +41,7 @@ inline Run terse(const QStringList &args, const QByteArray &stdinData = {},
         std::abort();
     }
     return {p.exitCode(), QString::fromUtf8(p.readAllStandardOutput()),
-            QString::fromUtf8(p.readAllStandardError())};
+            QString::fromUtf8(p.readAllStandardError()), p.exitStatus() != QProcess::NormalExit};
 }
 
 // One JSON object per non-empty line; empty when any line is not a JSON object.

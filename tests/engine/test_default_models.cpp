@@ -7,6 +7,7 @@
 #include "terse/tokenizer.h"
 #include "terse/train.h"
 
+#include "file_util.h"
 #include "whole_words_check.h"
 
 #include <QtTest>
@@ -20,13 +21,6 @@
 using namespace terse;
 
 namespace {
-std::string readFile(const std::string &path)
-{
-    std::ifstream in(path, std::ios::binary);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
 
 bool isSubsequence(const std::string &small, const std::string &big)
 {
@@ -129,7 +123,7 @@ private slots:
     void everyMethodRunsWithoutChoosingAModel()
     {
         QFETCH(QString, method);
-        const std::string text = readFile(std::string(TERSE_SOURCE_DIR) + "/resources/samples/meeting_notes.txt");
+        const std::string text = testing::readFileBytes(std::string(TERSE_SOURCE_DIR) + "/resources/samples/meeting_notes.txt");
         QVERIFY(!text.empty());
         auto c = createCompressor(method.toStdString());
         QVERIFY(c);

@@ -4,6 +4,8 @@
 // exit codes for the CLI. Bounded for CI; TERSE_FUZZ_ITERATIONS=N (default 1) multiplies the counts for
 // long campaigns, TERSE_FUZZ_SEED changes the seed.
 #include "terse/compressor.h"
+#include "cli_test_util.h"
+#include "file_util.h"
 #include "terse/model.h"
 #include "terse/session_store.h"
 #include "terse/tokenizer.h"
@@ -11,7 +13,6 @@
 #include <nlohmann/json.hpp>
 
 #include <QJsonDocument>
-#include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -40,19 +41,7 @@ std::uint64_t seed()
     return v ? std::strtoull(v, nullptr, 10) : 20261204ull;
 }
 
-std::string readAll(const fs::path &p)
-{
-    std::ifstream in(p, std::ios::binary);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
 
-void writeAll(const fs::path &p, const std::string &bytes)
-{
-    std::ofstream out(p, std::ios::binary | std::ios::trunc);
-    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-}
 
 // A hostile JSON value: wrong types, extremes, deep nesting, bad strings.
 json hostileValue(std::mt19937_64 &rng)
@@ -122,7 +111,7 @@ private slots:
         const fs::path out = fs::path(dir.path().toStdString());
         for (const char *f : {"model.safetensors", "tokenizer.json", "tokenizer_config.json"})
             fs::copy_file(kModel / f, out / f);
-        const std::string original = readAll(kModel / "config.json");
+        const std::string original = testing::readFileBytes(kModel / "config.json");
         const json base = json::parse(original);
         std::vector<std::string> keys;
         for (const auto &[k, v] : base.items())
@@ -142,7 +131,7 @@ private slots:
                 c[keys[rng() % keys.size()]] = hostileValue(rng);
                 text = c.dump(-1, ' ', false, json::error_handler_t::replace);
             }
-            writeAll(out / "config.json", text);
+            testing::writeFileBytes(out / "config.json", text);
             auto m = Model::load(out.string());
             if (!m.ok()) {
                 ++refused;
@@ -169,7 +158,7 @@ private slots:
         const fs::path out = fs::path(dir.path().toStdString());
         for (const char *f : {"config.json", "tokenizer.json", "tokenizer_config.json"})
             fs::copy_file(kModel / f, out / f);
-        const std::string original = readAll(kModel / "model.safetensors");
+        const std::string original = testing::readFileBytes(kModel / "model.safetensors");
         std::uint64_t headerLen = 0;
         std::memcpy(&headerLen, original.data(), 8);
         std::mt19937_64 rng(seed() + 1);
@@ -207,7 +196,7 @@ private slots:
                 break;
             }
             }
-            writeAll(out / "model.safetensors", bytes);
+            testing::writeFileBytes(out / "model.safetensors", bytes);
             auto m = Model::load(out.string());
             if (!m.ok()) {
                 ++refused;
@@ -223,7 +212,7 @@ private slots:
     {
         QTemporaryDir dir;
         const fs::path path = fs::path(dir.path().toStdString()) / "tokenizer.json";
-        const std::string original = readAll(kModel / "tokenizer.json");
+        const std::string original = testing::readFileBytes(kModel / "tokenizer.json");
         const json base = json::parse(original);
         std::mt19937_64 rng(seed() + 2);
         int refused = 0;
@@ -241,7 +230,7 @@ private slots:
                 text = mutateBytes(original.substr(0, std::min<std::size_t>(original.size(), 4096)), rng, 2) +
                        original.substr(std::min<std::size_t>(original.size(), 4096));
             }
-            writeAll(path, text);
+            testing::writeFileBytes(path, text);
             auto tok = Tokenizer::load(path.string());
             if (!tok.ok()) {
                 ++refused;
@@ -290,16 +279,11 @@ private slots:
                     args << "--method" << "head";
                 else
                     args << "--model" << QString::fromStdString(kModel.string());
-                QProcess p;
-                p.start(QStringLiteral(TERSE_CLI_PATH), args);
-                QVERIFY(p.waitForStarted());
-                p.write(input);
-                p.closeWriteChannel();
-                QVERIFY(p.waitForFinished(120000));
-                QCOMPARE(p.exitStatus(), QProcess::NormalExit);
-                QVERIFY2(p.exitCode() == 5 || p.exitCode() == 3 || p.exitCode() == 0,
-                         qPrintable(QString("%1 exit %2: %3").arg(verb).arg(p.exitCode()).arg(QString::fromUtf8(p.readAllStandardError()))));
-                const QList<QByteArray> out = p.readAllStandardOutput().split('\n');
+                const cli_test::Run run = cli_test::terse(args, input);
+                QVERIFY2(!run.crashed, verb);
+                QVERIFY2(run.code == 5 || run.code == 3 || run.code == 0,
+                         qPrintable(QString("%1 exit %2: %3").arg(verb).arg(run.code).arg(run.err)));
+                const QList<QByteArray> out = run.out.toUtf8().split('\n');
                 int records = 0;
                 for (const QByteArray &l : out) {
                     if (l.trimmed().isEmpty())

@@ -1,11 +1,12 @@
 // Issue 17 reproducers on model folders: a copy of the bundled terse-lm with one thing broken must be
 // refused with an error that names the field or tensor, never loaded with silently different weights or
 // defaults. Runs on a bare clone (the bundled model is committed).
+#include "cli_test_util.h"
+#include "file_util.h"
 #include "terse/model.h"
 
 #include <nlohmann/json.hpp>
 
-#include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -21,19 +22,7 @@ namespace {
 
 const fs::path kModel = fs::path(TERSE_SOURCE_DIR) / "resources" / "models" / "terse-lm";
 
-std::string readAll(const fs::path &p)
-{
-    std::ifstream in(p, std::ios::binary);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
 
-void writeAll(const fs::path &p, const std::string &bytes)
-{
-    std::ofstream out(p, std::ios::binary | std::ios::trunc);
-    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-}
 
 // A copy of the bundled model in `dir` with config.json edited by `edit`.
 std::string copyWithConfig(const QTemporaryDir &dir, const std::function<void(nlohmann::json &)> &edit)
@@ -42,9 +31,9 @@ std::string copyWithConfig(const QTemporaryDir &dir, const std::function<void(nl
     fs::create_directories(out);
     for (const char *f : {"model.safetensors", "tokenizer.json", "tokenizer_config.json"})
         fs::copy_file(kModel / f, out / f, fs::copy_options::overwrite_existing);
-    auto config = nlohmann::json::parse(readAll(kModel / "config.json"));
+    auto config = nlohmann::json::parse(testing::readFileBytes(kModel / "config.json"));
     edit(config);
-    writeAll(out / "config.json", config.dump(2));
+    testing::writeFileBytes(out / "config.json", config.dump(2));
     return out.string();
 }
 
@@ -116,7 +105,7 @@ private slots:
         QTemporaryDir dir;
         const std::string path = copyWithConfig(dir, [](nlohmann::json &) {});
         const fs::path file = fs::path(path) / "model.safetensors";
-        std::string bytes = readAll(file);
+        std::string bytes = testing::readFileBytes(file);
         std::uint64_t n = 0;
         std::memcpy(&n, bytes.data(), 8);
         const auto header = nlohmann::json::parse(bytes.substr(8, n));
@@ -128,7 +117,7 @@ private slots:
             bytes[i] = static_cast<char>(0xC0);
             bytes[i + 1] = static_cast<char>(0x7F);
         }
-        writeAll(file, bytes);
+        testing::writeFileBytes(file, bytes);
         auto m = Model::load(path);
         QVERIFY(!m.ok());
         QVERIFY2(m.error().detail.find("'model.norm.weight' holds NaN or infinite values") != std::string::npos,
@@ -140,15 +129,11 @@ private slots:
     {
         QTemporaryDir dir;
         const std::string path = copyWithConfig(dir, [](nlohmann::json &c) { c["head_dim"] = "abc"; });
-        QProcess p;
-        p.start(QStringLiteral(TERSE_CLI_PATH),
-                {"compress", "--method", "dac", "--model", QString::fromStdString(path), "--rate", "0.5"});
-        QVERIFY(p.waitForStarted());
-        p.write("Some words to compress here.");
-        p.closeWriteChannel();
-        QVERIFY(p.waitForFinished(60000));
-        QCOMPARE(p.exitCode(), 1);
-        QVERIFY2(p.readAllStandardError().contains("field 'head_dim' must be an integer"), "message names the field");
+        const cli_test::Run r = cli_test::terse(
+            {"compress", "--method", "dac", "--model", QString::fromStdString(path), "--rate", "0.5"},
+            "Some words to compress here.");
+        QCOMPARE(r.code, 1);
+        QVERIFY2(r.err.contains("field 'head_dim' must be an integer"), qPrintable(r.err));
     }
 
     void validCopyStillLoads()

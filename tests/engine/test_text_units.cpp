@@ -8,12 +8,38 @@
 using namespace terse;
 
 namespace {
-QStringList unitsOf(const std::string &text)
+using Splitter = std::vector<Span> (*)(std::string_view);
+
+QStringList unitsOf(const std::string &text, Splitter split = &splitWords)
 {
     QStringList out;
-    for (const Span &s : splitWords(text))
+    for (const Span &s : split(text))
         out << QString::fromStdString(text.substr(s.begin, s.size()));
     return out;
+}
+
+// Random texts from `pieces`: the units tile the text, in order, and never split a UTF-8 character.
+void checkTiling(Splitter split, const std::vector<std::string> &pieces, unsigned seed)
+{
+    std::mt19937 rng(seed);
+    for (int round = 0; round < 500; ++round) {
+        std::string text;
+        const int n = static_cast<int>(rng() % 40);
+        for (int i = 0; i < n; ++i)
+            text += pieces[rng() % pieces.size()];
+        std::string joined;
+        std::size_t expect = 0;
+        for (const Span &s : split(text)) {
+            QCOMPARE(s.begin, expect);  // contiguous
+            QVERIFY(s.end > s.begin);
+            // Spans start and end on character boundaries (no UTF-8 continuation byte at either edge).
+            QVERIFY((static_cast<unsigned char>(text[s.begin]) & 0xC0) != 0x80);
+            QVERIFY(s.end == text.size() || (static_cast<unsigned char>(text[s.end]) & 0xC0) != 0x80);
+            joined += text.substr(s.begin, s.size());
+            expect = s.end;
+        }
+        QCOMPARE(joined, text);
+    }
 }
 }  // namespace
 
@@ -72,60 +98,21 @@ private slots:
     {
         QFETCH(QString, text);
         QFETCH(QStringList, units);
-        QStringList got;
-        const std::string t = text.toStdString();
-        for (const Span &s : terse::splitAtomicWords(t))
-            got << QString::fromStdString(t.substr(s.begin, s.size()));
-        QCOMPARE(got, units);
+        QCOMPARE(unitsOf(text.toStdString(), &terse::splitAtomicWords), units);
     }
 
     void atomicWordsReassembleAnyInput()
     {
-        std::mt19937 rng(11);
-        const std::vector<std::string> pieces = {"a", "Z", " ", "\n", ",", ".", "'", "-", "é", "€", "😀", "中", "(",
-                                                 ")", "\"", "$", "%", "1", "\xC2\xA0", "https://", "=", "_"};
-        for (int round = 0; round < 500; ++round) {
-            std::string text;
-            const int n = static_cast<int>(rng() % 40);
-            for (int i = 0; i < n; ++i)
-                text += pieces[rng() % pieces.size()];
-            std::string joined;
-            std::size_t expect = 0;
-            for (const Span &s : terse::splitAtomicWords(text)) {
-                QCOMPARE(s.begin, expect);
-                QVERIFY(s.end > s.begin);
-                QVERIFY((static_cast<unsigned char>(text[s.begin]) & 0xC0) != 0x80);
-                QVERIFY(s.end == text.size() || (static_cast<unsigned char>(text[s.end]) & 0xC0) != 0x80);
-                joined += text.substr(s.begin, s.size());
-                expect = s.end;
-            }
-            QCOMPARE(joined, text);
-        }
+        checkTiling(&terse::splitAtomicWords,
+                    {"a", "Z", " ", "\n", ",", ".", "'", "-", "é", "€", "😀", "中", "(", ")", "\"", "$", "%", "1",
+                     "\xC2\xA0", "https://", "=", "_"},
+                    11);
     }
 
     void unitsReassembleAnyInputAndNeverSplitACharacter()
     {
-        std::mt19937 rng(7);
-        const std::vector<std::string> pieces = {"a", "Z", " ", "\n", ",", ".", "'", "-", "é", "€", "😀", "中",
-                                                 "\t", "1", "\xC2\xA0"};
-        for (int round = 0; round < 500; ++round) {
-            std::string text;
-            const int n = static_cast<int>(rng() % 40);
-            for (int i = 0; i < n; ++i)
-                text += pieces[rng() % pieces.size()];
-            std::string joined;
-            std::size_t expect = 0;
-            for (const Span &s : terse::splitWords(text)) {
-                QCOMPARE(s.begin, expect);  // contiguous
-                QVERIFY(s.end > s.begin);
-                // Spans start and end on character boundaries (no UTF-8 continuation byte at either edge).
-                QVERIFY((static_cast<unsigned char>(text[s.begin]) & 0xC0) != 0x80);
-                QVERIFY(s.end == text.size() || (static_cast<unsigned char>(text[s.end]) & 0xC0) != 0x80);
-                joined += text.substr(s.begin, s.size());
-                expect = s.end;
-            }
-            QCOMPARE(joined, text);
-        }
+        checkTiling(&terse::splitWords,
+                    {"a", "Z", " ", "\n", ",", ".", "'", "-", "é", "€", "😀", "中", "\t", "1", "\xC2\xA0"}, 7);
     }
 
     void utf8Validation_data()

@@ -84,6 +84,19 @@ double keepTopK(std::vector<Unit> &units, const std::vector<float> &scores, long
     return threshold;
 }
 
+std::vector<std::string> splitOnSpaces(const std::string &text)
+{
+    std::vector<std::string> out;
+    std::size_t i = 0;
+    while (true) {
+        const std::size_t j = text.find(' ', i);
+        out.push_back(text.substr(i, j == std::string::npos ? std::string::npos : j - i));
+        if (j == std::string::npos)
+            return out;
+        i = j + 1;
+    }
+}
+
 double numpyPercentile(std::vector<double> v, double q, bool skipNaN)
 {
     if (skipNaN)

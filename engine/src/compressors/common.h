@@ -27,6 +27,9 @@ long keepBudget(const std::vector<Unit> &units, const CompressOptions &options);
 // free score; +inf when none kept).
 double keepTopK(std::vector<Unit> &units, const std::vector<float> &scores, long budget);
 
+// Python's str.split(" "): every single space separates, so empty pieces appear between spaces.
+std::vector<std::string> splitOnSpaces(const std::string &text);
+
 // numpy.percentile(values, q) with the default linear method (numpy 1.24 _quantile / _lerp); with `skipNaN`
 // numpy.nanpercentile. NaN when no value is left. The one percentile every method's reference mode uses.
 double numpyPercentile(std::vector<double> values, double q, bool skipNaN = false);

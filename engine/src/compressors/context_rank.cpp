@@ -1,5 +1,6 @@
 #include "compressors/context_rank.h"
 
+#include "compressors/common.h"
 #include "text/unicode.h"
 
 #include <zlib.h>
@@ -13,19 +14,9 @@ namespace terse::detail {
 
 std::vector<std::string> bm25Terms(const std::string &text, TermSplit how)
 {
+    if (how == TermSplit::Reference)
+        return splitOnSpaces(text);  // the reference's doc.split(" ")
     std::vector<std::string> out;
-    if (how == TermSplit::Reference) {
-        // Python str.split(" "): every single space separates, so empty terms appear between spaces.
-        std::size_t i = 0;
-        while (true) {
-            const std::size_t j = text.find(' ', i);
-            out.push_back(text.substr(i, j == std::string::npos ? std::string::npos : j - i));
-            if (j == std::string::npos)
-                break;
-            i = j + 1;
-        }
-        return out;
-    }
     std::u32string word;
     auto flush = [&] {
         if (word.empty())

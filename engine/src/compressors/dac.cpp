@@ -396,11 +396,7 @@ Result<CompressionResult> DacCompressor::compress(const Prompt &prompt, const Co
                 std::vector<char> keepW(static_cast<std::size_t>(layer->size()), 0);
                 for (int g = 0; g < layer->size(); ++g)
                     keepW[static_cast<std::size_t>(g)] = state[static_cast<std::size_t>(g)] != detail::Decision::Drop;
-                auto gone = [&](int g) {
-                    return g >= 0 && g < layer->size() && !keepW[static_cast<std::size_t>(g)] &&
-                           layer->groups()[static_cast<std::size_t>(g)].segment ==
-                               layer->groups()[static_cast<std::size_t>(std::clamp(g, 0, layer->size() - 1))].segment;
-                };
+                auto gone = [&](int g) { return g >= 0 && g < layer->size() && !keepW[static_cast<std::size_t>(g)]; };
                 // The words' own costs can differ from the measured text: on the last stage, plan on their
                 // scale (the measured count of the words still alive vs their cost sum).
                 long planTarget = target;

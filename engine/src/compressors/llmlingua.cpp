@@ -1646,31 +1646,25 @@ Result<CompressionResult> LLMLinguaCompressor::compress(const Prompt &prompt, co
                 // Atomic word of each stream token (the first word its text overlaps).
                 {
                     itpc.wordOf.assign(nTok, -1);
-                    std::map<int, std::vector<Span>> cores;
+                    std::map<int, std::pair<long, std::vector<Span>>> cores;  // segment -> (first word id, cores)
                     long base = 0;
-                    std::map<int, long> baseOf;
                     for (long t = 0; t < nTok; ++t) {
                         const int sg = stream.tokSegment[t];
                         if (sg < 0)
                             continue;
-                        if (!cores.count(sg)) {
-                            const std::string &text = r.segments[static_cast<std::size_t>(sg)].text;
-                            std::vector<Span> c;
-                            for (Span a : splitAtomicWords(text)) {
-                                while (a.end > a.begin && std::isspace(static_cast<unsigned char>(text[a.end - 1])))
-                                    --a.end;
-                                c.push_back(a);
-                            }
-                            baseOf[sg] = base;
-                            base += static_cast<long>(c.size());
-                            cores[sg] = std::move(c);
+                        auto found = cores.find(sg);
+                        if (found == cores.end()) {
+                            auto c = detail::atomicWordCores(r.segments[static_cast<std::size_t>(sg)].text);
+                            const long n = static_cast<long>(c.size());
+                            found = cores.emplace(sg, std::make_pair(base, std::move(c))).first;
+                            base += n;
                         }
-                        const auto &c = cores[sg];
+                        const auto &c = found->second.second;
                         const Span sp = stream.tokSpan[t];
                         auto it = std::upper_bound(c.begin(), c.end(), sp.begin,
                                                    [](std::size_t v, const Span &x) { return v < x.end; });
                         if (it != c.end() && it->begin < sp.end)
-                            itpc.wordOf[t] = baseOf[sg] + static_cast<long>(it - c.begin());
+                            itpc.wordOf[t] = found->second.first + static_cast<long>(it - c.begin());
                     }
                 }
                 itpc.run(stream.ids);
@@ -1817,18 +1811,29 @@ Result<CompressionResult> LLMLinguaCompressor::compress(const Prompt &prompt, co
                     std::vector<int> rankPos(sc.size());
                     for (std::size_t j = 0; j < order.size(); ++j)
                         rankPos[static_cast<std::size_t>(order[j])] = static_cast<int>(j);
+                    // The sentence holding a byte of a segment: sentences tile each segment in order.
+                    std::map<int, std::pair<std::size_t, std::size_t>> sentRange;  // segment -> [first, end)
+                    for (std::size_t j = 0; j < sentAt.size(); ++j) {
+                        auto &rg = sentRange.try_emplace(sentAt[j].first, j, j).first->second;
+                        rg.second = j + 1;
+                    }
+                    auto sentenceOf = [&](int segment, std::size_t byte) -> long {
+                        auto rg = sentRange.find(segment);
+                        if (rg == sentRange.end())
+                            return -1;
+                        auto first = sentAt.begin() + static_cast<long>(rg->second.first);
+                        auto last = sentAt.begin() + static_cast<long>(rg->second.second);
+                        auto it = std::upper_bound(first, last, byte,
+                                                   [](std::size_t v, const auto &x) { return v < x.second.end; });
+                        return it != last && it->second.begin <= byte ? static_cast<long>(it - sentAt.begin()) : -1;
+                    };
                     std::map<int, std::vector<int>> bySentence;
                     for (int g = 0; g < layer.size(); ++g) {
                         if (states[static_cast<std::size_t>(g)] != detail::Decision::Free || coarseDropped[static_cast<std::size_t>(g)])
                             continue;
                         const auto &grp = layer.groups()[static_cast<std::size_t>(g)];
-                        for (std::size_t j = 0; j < sentAt.size(); ++j)
-                            if (sentAt[j].first == grp.segment && sentAt[j].second.begin <= grp.core.begin &&
-                                grp.core.begin < sentAt[j].second.end) {
-                                if (sc[j] > 0)
-                                    bySentence[static_cast<int>(j)].push_back(g);
-                                break;
-                            }
+                        if (const long j = sentenceOf(grp.segment, grp.core.begin); j >= 0 && sc[static_cast<std::size_t>(j)] > 0)
+                            bySentence[static_cast<int>(j)].push_back(g);
                     }
                     const double S = static_cast<double>(sc.size());
                     for (auto &[j, members] : bySentence)  // best sentence first, each above every other word
@@ -1838,18 +1843,13 @@ Result<CompressionResult> LLMLinguaCompressor::compress(const Prompt &prompt, co
                     st.name = "question sentences";
                     std::vector<float> series(r.units.size(), kNaN);
                     for (std::size_t i = 0; i < r.units.size(); ++i)
-                        for (std::size_t j = 0; j < sentAt.size(); ++j)
-                            if (sentAt[j].first == r.units[i].segment && sentAt[j].second.begin <= r.units[i].span.begin &&
-                                r.units[i].span.begin < sentAt[j].second.end) {
-                                series[i] = static_cast<float>(sc[j]);
-                                break;
-                            }
+                        if (const long j = sentenceOf(r.units[i].segment, r.units[i].span.begin); j >= 0)
+                            series[i] = static_cast<float>(sc[static_cast<std::size_t>(j)]);
                     st.scores.push_back({"sentence_bm25", std::move(series)});
                     r.stages.push_back(std::move(st));
                 }
                 const long targetOverride = structured && options.targetTokens < 0 ? std::lround(want) : -1;
-                const double thr = detail::decideWordsByKey(r, layer, key, states, options, targetOverride);
-                (void)thr;
+                detail::decideWordsByKey(r, layer, key, states, options, targetOverride);
                 double minKept = std::numeric_limits<double>::infinity();
                 for (int g = 0; g < layer.size(); ++g)
                     if (r.units[static_cast<std::size_t>(layer.groups()[static_cast<std::size_t>(g)].units.front())].kept &&
@@ -1977,17 +1977,7 @@ Result<std::string> recoverResponse(const Tokenizer &tokenizer, const std::strin
             return word;
         return tokenizer.decode(std::vector<std::int32_t>(orig.begin() + res->first, orig.begin() + res->second));
     };
-    std::vector<std::string> words;
-    {
-        std::size_t i = 0;
-        while (true) {
-            const std::size_t j = response.find(' ', i);
-            words.push_back(response.substr(i, j == std::string::npos ? std::string::npos : j - i));
-            if (j == std::string::npos)
-                break;
-            i = j + 1;
-        }
-    }
+    const std::vector<std::string> words = detail::splitOnSpaces(response);  // response.split(" ")
     const long N = static_cast<long>(words.size());
     std::vector<std::string> out;
     long l = 0;

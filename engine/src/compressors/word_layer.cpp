@@ -1,6 +1,7 @@
 #include "compressors/word_layer.h"
 
 #include "compressors/model_context.h"
+#include "text/unicode.h"
 
 #include <algorithm>
 #include <cmath>
@@ -152,6 +153,33 @@ Selection selectToBudget(const std::vector<float> &scores, const std::vector<Dec
 
 // ---------------------------------------------------------------------------------------------------------
 
+std::vector<Span> atomicWordCores(std::string_view text)
+{
+    std::vector<Span> cores;
+    for (Span c : splitAtomicWords(text)) {
+        // Leading (first unit) and trailing whitespace, Unicode White_Space included, are outside the core.
+        char32_t cp;
+        while (c.begin < c.end) {
+            const std::size_t n = text::decodeUtf8Lenient(text, c.begin, cp);
+            if (!text::isWhiteSpace(cp))
+                break;
+            c.begin += n;
+        }
+        while (c.end > c.begin) {
+            std::size_t b = c.end - 1;
+            while (b > c.begin && (static_cast<unsigned char>(text[b]) & 0xC0) == 0x80)
+                --b;
+            text::decodeUtf8Lenient(text, b, cp);
+            if (!text::isWhiteSpace(cp))
+                break;
+            c.end = b;
+        }
+        if (c.end > c.begin)
+            cores.push_back(c);
+    }
+    return cores;
+}
+
 WordLayer WordLayer::build(const CompressionResult &result)
 {
     WordLayer w;
@@ -164,39 +192,7 @@ WordLayer WordLayer::build(const CompressionResult &result)
     }
     for (std::size_t s = 0; s < result.segments.size(); ++s) {
         const std::string &text = result.segments[s].text;
-        // Atomic word cores (the units of splitAtomicWords without their whitespace).
-        std::vector<Span> cores;
-        const std::vector<Span> atoms = splitAtomicWords(text);
-        for (std::size_t k = 0; k < atoms.size(); ++k) {
-            Span c = atoms[k];
-            const std::size_t next = k + 1 < atoms.size() ? atoms[k + 1].begin : text.size();
-            (void)next;
-            // Leading whitespace (first atom) and trailing whitespace are outside the core.
-            while (c.begin < c.end && (text[c.begin] == ' ' || text[c.begin] == '\t' || text[c.begin] == '\n' ||
-                                       text[c.begin] == '\r' || text[c.begin] == '\f' || text[c.begin] == '\v'))
-                ++c.begin;
-            // The core ends where splitAtomicWords' trailing whitespace starts: find the last non-space
-            // character by walking back over ASCII and the Unicode spaces it knows.
-            std::size_t e = c.end;
-            while (e > c.begin) {
-                std::size_t b = e - 1;
-                while (b > c.begin && (static_cast<unsigned char>(text[b]) & 0xC0) == 0x80)
-                    --b;
-                const std::string_view ch(text.data() + b, e - b);
-                const bool space = ch == " " || ch == "\t" || ch == "\n" || ch == "\r" || ch == "\f" || ch == "\v" ||
-                                   ch == "\u00a0" || ch == "\u3000" || ch == "\u2028" || ch == "\u2029" ||
-                                   ch == "\u202f" || ch == "\u205f" || ch == "\ufeff" || ch == "\u0085" ||
-                                   ch == "\u1680" || (ch.size() == 3 && ch[0] == '\xe2' && ch[1] == '\x80' &&
-                                                      static_cast<unsigned char>(ch[2]) >= 0x80 &&
-                                                      static_cast<unsigned char>(ch[2]) <= 0x8a);
-                if (!space)
-                    break;
-                e = b;
-            }
-            c.end = e;
-            if (c.end > c.begin)
-                cores.push_back(c);
-        }
+        const std::vector<Span> cores = atomicWordCores(text);
         if (cores.empty())
             continue;
         // Units that overlap several cores tie them into one word.
@@ -219,7 +215,6 @@ WordLayer WordLayer::build(const CompressionResult &result)
             }
         }
         std::vector<int> groupOfCore(cores.size());
-        const int base = static_cast<int>(w.m_groups.size());
         for (std::size_t k = 0; k < cores.size(); ++k) {
             if (k == 0 || !link[k - 1]) {
                 Group g;
@@ -240,7 +235,6 @@ WordLayer WordLayer::build(const CompressionResult &result)
                 g = next < static_cast<int>(cores.size()) ? groupOfCore[static_cast<std::size_t>(next)]
                                                           : static_cast<int>(w.m_groups.size()) - 1;
             }
-            (void)base;
             w.m_groupOf[static_cast<std::size_t>(u)] = g;
             w.m_groups[static_cast<std::size_t>(g)].units.push_back(u);
         }

@@ -47,6 +47,9 @@ Selection selectToBudget(const std::vector<float> &scores, const std::vector<Dec
 // The tolerance corrected mode promises: max(2 tokens, 1% of the prompt's target tokens).
 long rateTolerance(long targetTokensIn);
 
+// The atomic words of a text (splitAtomicWords) without the whitespace around them, in text order.
+std::vector<Span> atomicWordCores(std::string_view text);
+
 // The words of a result: contiguous runs of atomic words tied together by the result's units.
 class WordLayer {
 public:
