@@ -103,24 +103,95 @@ int trainTokenizerVerb(int argc, char **argv)
     return kExitOk;
 }
 
+// `terse train encode`: the corpus (or a spread slice of it) as a token file for `train lm --tokens`.
+int trainEncodeVerb(int argc, char **argv)
+{
+    auto args = parseArgs(argc, argv, 3, {"--corpus", "--tokenizer", "--out", "--max-mb", "--keep-every",
+                                          "--keep-offset", "--threads"},
+                          {"--help"});
+    if (!args)
+        return reportError(args.error().detail + " (see terse train encode --help)", kExitUsage);
+    if (args->has("--help") || !args->has("--corpus") || !args->has("--tokenizer") || !args->has("--out")) {
+        std::printf("usage: terse train encode --corpus FILE[.zst] --tokenizer DIR_OR_FILE --out FILE\n"
+                    "                          [--max-mb M] [--keep-every N [--keep-offset R]] [--threads N]\n"
+                    "Encodes the corpus once into a gzip token file that `terse train lm --tokens FILE` trains on\n"
+                    "(no tokenising during training; a slice small enough to carry to a GPU machine).\n"
+                    "  --max-mb M       stop after M MB of kept text\n"
+                    "  --keep-every N   keep one document in N (index %% N == R), a slice spread over all sources\n"
+                    "  --threads N      encoding threads (default: all cores)\n");
+        return args->has("--help") ? kExitOk : kExitUsage;
+    }
+    auto tok = Tokenizer::load(args->get("--tokenizer"));
+    if (!tok)
+        return reportError(tok.error().detail, exitCodeFor(tok.error()));
+    TokenFileOptions o;
+    o.corpus = args->get("--corpus");
+    o.outputPath = args->get("--out");
+    if (args->has("--max-mb")) {
+        auto v = parseDouble("--max-mb", args->get("--max-mb"), 0, 1e7, true);
+        if (!v)
+            return reportError(v.error().detail, kExitUsage);
+        o.maxBytes = static_cast<std::uint64_t>(*v * (1 << 20));
+    }
+    for (auto [name, dst, lo] : {std::tuple{"--keep-every", &o.keepEvery, 1L}, std::tuple{"--keep-offset", &o.keepOffset, 0L},
+                                 std::tuple{"--threads", &o.threads, 0L}}) {
+        if (!args->has(name))
+            continue;
+        auto v = parseLong(name, args->get(name), lo, 1L << 20);
+        if (!v)
+            return reportError(v.error().detail, kExitUsage);
+        *dst = static_cast<int>(*v);
+    }
+    if (o.keepOffset >= o.keepEvery)
+        return reportError("--keep-offset must be below --keep-every", kExitUsage);
+    const Tokenizer &t = *tok;
+    EncodeFn encode = [&t](std::string_view text) {
+        auto r = t.encodeIds(text);
+        return r ? std::vector<int>(r->begin(), r->end()) : std::vector<int>{};
+    };
+    const auto sp = t.specialIds();
+    const int sep = sp.eos >= 0 ? sp.eos : (sp.bos >= 0 ? sp.bos : 0);
+    JobContext job = progressJob();
+    g_trainJob = &job;
+    std::signal(SIGINT, onTrainSignal);
+    std::signal(SIGTERM, onTrainSignal);
+    auto r = encodeCorpusToTokenFile(o, encode, static_cast<int>(t.vocabSize()), sep, job);
+    g_trainJob = nullptr;
+    std::fprintf(stderr, "\n");
+    if (!r)
+        return reportError(r.error().detail, exitCodeFor(r.error()));
+    std::printf("wrote %s: %lld documents, %.1f MB of text, %lld tokens (%.2f bytes/token) in %.1f s\n",
+                o.outputPath.c_str(), r->documents, static_cast<double>(r->textBytes) / (1 << 20), r->tokens,
+                r->tokens > 0 ? static_cast<double>(r->textBytes) / static_cast<double>(r->tokens) : 0, r->seconds);
+    return kExitOk;
+}
+
 int trainLmVerb(int argc, char **argv)
 {
     auto args = parseArgs(argc, argv, 3,
-                          {"--corpus", "--heldout", "--tokenizer", "--out", "--checkpoint", "--hidden", "--layers",
-                           "--heads", "--kv-heads", "--intermediate", "--seq-len", "--batch", "--steps", "--warmup",
-                           "--lr", "--seed", "--eval-every", "--eval-mb", "--checkpoint-every", "--device", "--threads"},
+                          {"--corpus", "--tokens", "--heldout", "--tokenizer", "--out", "--checkpoint", "--hidden",
+                           "--layers", "--heads", "--kv-heads", "--intermediate", "--seq-len", "--max-positions",
+                           "--batch", "--steps", "--warmup", "--lr", "--seed", "--eval-every", "--eval-mb",
+                           "--checkpoint-every", "--device", "--threads", "--max-seconds"},
                           {"--fp32", "--help"});
     if (!args)
         return reportError(args.error().detail + " (see terse train lm --help)", kExitUsage);
-    if (args->has("--help") || !args->has("--corpus") || !args->has("--tokenizer") || !args->has("--out")) {
+    if (args->has("--help") || args->has("--corpus") == args->has("--tokens") || !args->has("--tokenizer") ||
+        !args->has("--out")) {
         std::printf(
-            "usage: terse train lm --corpus FILE[.zst] --tokenizer DIR_OR_FILE --out DIR [--heldout FILE]\n"
-            "                      [--hidden 256] [--layers 6] [--heads 8] [--kv-heads 8] [--intermediate 768]\n"
-            "                      [--seq-len 256] [--batch 16] [--steps 4000] [--warmup 200] [--lr 2e-3]\n"
-            "                      [--seed 1234] [--eval-every 500] [--eval-mb 1] [--checkpoint-every 200]\n"
-            "                      [--checkpoint DIR] [--device cpu|cuda] [--threads N] [--fp32]\n"
+            "usage: terse train lm (--corpus FILE[.zst] | --tokens FILE) --tokenizer DIR_OR_FILE --out DIR\n"
+            "                      [--heldout FILE] [--hidden 256] [--layers 6] [--heads 8] [--kv-heads 8]\n"
+            "                      [--intermediate 768] [--seq-len 256] [--max-positions N] [--batch 16]\n"
+            "                      [--steps 4000] [--warmup 200] [--lr 2e-3] [--seed 1234] [--eval-every 500]\n"
+            "                      [--eval-mb 1] [--checkpoint-every 200] [--checkpoint DIR]\n"
+            "                      [--device cpu|cuda] [--threads N] [--max-seconds S] [--fp32]\n"
             "Trains a Llama-architecture causal LM from scratch and writes DIR/config.json and\n"
-            "DIR/model.safetensors. Re-running the same command resumes from the last checkpoint.\n");
+            "DIR/model.safetensors. Re-running the same command resumes from the last checkpoint.\n"
+            "  --corpus FILE      stream documents from text, tokenising on the fly\n"
+            "  --tokens FILE      train on a token file (terse train encode) in seeded random windows\n"
+            "  --max-positions N  max_position_embeddings written to config.json (default: max(1024, seq-len))\n"
+            "  --max-seconds S    fit the number of steps (at most --steps) to S seconds of training,\n"
+            "                     measured on this run's first steps (for a machine lent for a fixed time)\n");
         return args->has("--help") ? kExitOk : kExitUsage;
     }
     auto tok = Tokenizer::load(args->get("--tokenizer"));
@@ -128,6 +199,7 @@ int trainLmVerb(int argc, char **argv)
         return reportError(tok.error().detail, exitCodeFor(tok.error()));
     LmTrainOptions o;
     o.corpus = args->get("--corpus");
+    o.tokens = args->get("--tokens");
     o.heldout = args->get("--heldout");
     o.outputDir = args->get("--out");
     o.checkpointDir = args->get("--checkpoint");
@@ -147,6 +219,7 @@ int trainLmVerb(int argc, char **argv)
         {"--kv-heads", 1, 256, [&](long v) { o.kvHeads = static_cast<int>(v); }},
         {"--intermediate", 8, 65536, [&](long v) { o.intermediate = static_cast<int>(v); }},
         {"--seq-len", 2, 65536, [&](long v) { o.seqLen = static_cast<int>(v); }},
+        {"--max-positions", 2, 1L << 20, [&](long v) { o.maxPositions = static_cast<int>(v); }},
         {"--batch", 1, 65536, [&](long v) { o.batchSize = static_cast<int>(v); }},
         {"--steps", 1, 1L << 40, [&](long v) { o.steps = v; }},
         {"--warmup", 0, 1L << 40, [&](long v) { o.warmupSteps = static_cast<int>(v); }},
@@ -164,8 +237,18 @@ int trainLmVerb(int argc, char **argv)
     }
     if (!args->has("--kv-heads"))
         o.kvHeads = o.heads;
-    if (o.maxPositions < o.seqLen + 1)
-        o.maxPositions = o.seqLen + 1;
+    if (!args->has("--max-positions") && o.maxPositions < o.seqLen)
+        o.maxPositions = o.seqLen;
+    if (o.maxPositions < o.seqLen)
+        return reportError("--max-positions " + std::to_string(o.maxPositions) + " is below --seq-len " +
+                               std::to_string(o.seqLen),
+                           kExitUsage);
+    if (args->has("--max-seconds")) {
+        auto v = parseDouble("--max-seconds", args->get("--max-seconds"), 1, 1e8, true);
+        if (!v)
+            return reportError(v.error().detail, kExitUsage);
+        o.maxSeconds = *v;
+    }
     if (args->has("--lr")) {
         auto v = parseDouble("--lr", args->get("--lr"), 0, 1, true);
         if (!v)
@@ -369,15 +452,17 @@ int runTrain(int argc, char **argv)
         return trainTokenizerVerb(argc, argv);
     if (what == "lm")
         return trainLmVerb(argc, argv);
+    if (what == "encode")
+        return trainEncodeVerb(argc, argv);
     if (what == "pis-agent")
         return trainPisAgentVerb(argc, argv);
     if (what == "tagger")
         return trainTaggerVerb(argc, argv);
     if (what == "--help" || what.empty()) {
-        std::printf("usage: terse train tokenizer|lm|tagger|pis-agent ...   (see terse train WHAT --help)\n");
+        std::printf("usage: terse train tokenizer|encode|lm|tagger|pis-agent ...   (see terse train WHAT --help)\n");
         return what.empty() ? kExitUsage : kExitOk;
     }
-    return reportError("unknown training target '" + what + "' (known: tokenizer, lm, tagger, pis-agent)", kExitUsage);
+    return reportError("unknown training target '" + what + "' (known: tokenizer, encode, lm, tagger, pis-agent)", kExitUsage);
 }
 
 }  // namespace terse::cli

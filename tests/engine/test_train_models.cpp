@@ -220,6 +220,130 @@ private slots:
         QVERIFY(e->humanRate > 0.5 && e->humanRate < 0.9);
     }
 
+    // `terse train encode`: documents index % 2 == 1 of five, each followed by the separator, read back whole;
+    // damaged files are refused with what is wrong.
+    void tokenFileRoundTripAndDamage()
+    {
+        auto tok = Tokenizer::load(m_tokenizer.toStdString());
+        QVERIFY(tok);
+        const std::vector<std::string> docs = {"river engine", "garden market teacher", "window", "planet doctor",
+                                               "bridge"};
+        QByteArray text;
+        for (std::size_t i = 0; i < docs.size(); ++i)
+            text += QByteArray::fromStdString(docs[i]) + (i + 1 < docs.size() ? "\n<|doc|>\n" : "\n");
+        writeFile(m_dir.filePath("five.txt"), text);
+        const Tokenizer &t = *tok;
+        EncodeFn encode = [&t](std::string_view s) {
+            auto ids = t.encodeIds(s);
+            return std::vector<int>(ids->begin(), ids->end());
+        };
+        TokenFileOptions o;
+        o.corpus = m_dir.filePath("five.txt").toStdString();
+        o.outputPath = m_dir.filePath("five.tok.gz").toStdString();
+        o.keepEvery = 2;
+        o.keepOffset = 1;
+        o.threads = 3;
+        const int sep = 0;
+        auto r = encodeCorpusToTokenFile(o, encode, static_cast<int>(t.vocabSize()), sep, JobContext::none());
+        QVERIFY2(r, r ? "" : r.error().detail.c_str());
+        std::vector<std::int32_t> expected;
+        for (int i : {1, 3}) {
+            for (int id : encode(docs[static_cast<std::size_t>(i)]))
+                expected.push_back(id);
+            expected.push_back(sep);
+        }
+        QCOMPARE(r->documents, 2LL);
+        QCOMPARE(r->tokens, static_cast<long long>(expected.size()));
+        QCOMPARE(r->textBytes, static_cast<std::uint64_t>(docs[1].size() + docs[3].size()));
+        auto f = readTokenFile(o.outputPath);
+        QVERIFY2(f, f ? "" : f.error().detail.c_str());
+        QCOMPARE(f->ids, expected);
+        QCOMPARE(f->vocabSize, static_cast<int>(t.vocabSize()));
+        QCOMPARE(f->documents, 2LL);
+        QCOMPARE(f->textBytes, r->textBytes);
+        QVERIFY(!QFile::exists(m_dir.filePath("five.tok.gz.partial")));
+
+        // Not a token file; an id outside the vocabulary the header states.
+        writeFile(m_dir.filePath("plain.gz"), "just text, not gzip and not tokens");
+        auto bad = readTokenFile(m_dir.filePath("plain.gz").toStdString());
+        QVERIFY(!bad);
+        QCOMPARE(bad.error().code, ErrorCode::FormatError);
+        QVERIFY2(bad.error().detail.find("plain.gz") != std::string::npos, bad.error().detail.c_str());
+        std::string raw("TERSETOK", 8);
+        for (std::uint32_t v : {1u, 10u, 2u, 0u})
+            raw.append(reinterpret_cast<const char *>(&v), 4);  // version 1, vocab 10, 2-byte ids, separator 0
+        for (std::uint16_t id : {std::uint16_t(3), std::uint16_t(12)})
+            raw.append(reinterpret_cast<const char *>(&id), 2);
+        raw.append(16, '\0');
+        writeFile(m_dir.filePath("outside.tok"), QByteArray::fromStdString(raw));  // gzread reads plain files too
+        bad = readTokenFile(m_dir.filePath("outside.tok").toStdString());
+        QVERIFY(!bad);
+        QVERIFY2(bad.error().detail.find("id 12 at position 1") != std::string::npos, bad.error().detail.c_str());
+
+        // The trainer refuses a token file of another vocabulary, naming both sizes.
+        LmTrainOptions lo;
+        lo.tokens = m_dir.filePath("outside.tok").toStdString();
+        lo.outputDir = m_dir.filePath("lm-bad").toStdString();
+        lo.vocabSize = 320;
+        raw.replace(26, 2, "\x01\x00", 2);  // make the ids valid: the vocabulary mismatch is what remains
+        writeFile(m_dir.filePath("outside.tok"), QByteArray::fromStdString(raw));
+        auto tr = trainLanguageModel(lo, encode, JobContext::none());
+        QVERIFY(!tr);
+        QVERIFY2(tr.error().detail.find("vocabulary of 10, the tokenizer has 320") != std::string::npos,
+                 tr.error().detail.c_str());
+    }
+
+    // Training from a token file: seeded random windows (the same seed gives the same first loss), the loss
+    // falls, and a time budget fits the schedule instead of running the million steps asked for.
+    void lmTrainsOnTokenFileWithinTimeBudget()
+    {
+        auto tok = Tokenizer::load(m_tokenizer.toStdString());
+        QVERIFY(tok);
+        const Tokenizer &t = *tok;
+        EncodeFn encode = [&t](std::string_view s) {
+            auto ids = t.encodeIds(s);
+            return std::vector<int>(ids->begin(), ids->end());
+        };
+        TokenFileOptions to;
+        to.corpus = m_dir.filePath("corpus.txt").toStdString();
+        to.outputPath = m_dir.filePath("corpus.tok.gz").toStdString();
+        auto enc = encodeCorpusToTokenFile(to, encode, static_cast<int>(t.vocabSize()), 0, JobContext::none());
+        QVERIFY2(enc, enc ? "" : enc.error().detail.c_str());
+        LmTrainOptions o;
+        o.tokens = to.outputPath;
+        o.vocabSize = static_cast<int>(t.vocabSize());
+        o.hidden = 32;
+        o.layers = 1;
+        o.heads = 2;
+        o.kvHeads = 2;
+        o.intermediate = 64;
+        o.maxPositions = 48;
+        o.seqLen = 48;  // seq-len may equal max positions
+        o.batchSize = 8;
+        o.warmupSteps = 5;
+        o.lr = 1e-2;
+        o.checkpointEvery = 100000;
+        double first[2] = {0, 0};
+        for (int run = 0; run < 2; ++run) {
+            o.outputDir = m_dir.filePath(QString("lm-tok%1").arg(run)).toStdString();
+            o.steps = 40;
+            auto r = trainLanguageModel(o, encode, JobContext::none());
+            QVERIFY2(r, r ? "" : r.error().detail.c_str());
+            first[run] = r->firstLoss;
+            QVERIFY(r->finalLoss < r->firstLoss - 1.0);
+            QCOMPARE(r->steps, 40LL);
+        }
+        QCOMPARE(first[0], first[1]);
+
+        o.outputDir = m_dir.filePath("lm-timed").toStdString();
+        o.steps = 1000000000LL;
+        o.maxSeconds = 3;
+        auto r = trainLanguageModel(o, encode, JobContext::none());
+        QVERIFY2(r, r ? "" : r.error().detail.c_str());
+        QVERIFY(r->steps > 25 && r->steps < o.steps);
+        QVERIFY(QFile::exists(m_dir.filePath("lm-timed/model.safetensors")));
+    }
+
     void badTaggerOptions()
     {
         TaggerTrainOptions o;

@@ -42,10 +42,37 @@ Result<TokenizerTrainReport> trainTokenizer(const TokenizerTrainOptions &options
 Result<std::uint64_t> readCorpus(const std::string &path, std::uint64_t maxBytes,
                                  const std::function<bool(std::string_view document)> &onDocument);
 
+// A corpus encoded once into token ids (`terse train encode`): a gzip file the LM trainer reads with
+// --tokens instead of tokenising on the fly. Documents are separated by `separatorId`.
+struct TokenFileOptions {
+    std::string corpus;               // text (.zst or plain), "<|doc|>"-separated documents
+    std::string outputPath;           // the token file (gzip)
+    std::uint64_t maxBytes = ~0ull;   // stop after this much kept text
+    int keepEvery = 1;                // keep documents whose index % keepEvery == keepOffset (a spread slice)
+    int keepOffset = 0;
+    int threads = 0;                  // encoding threads (0 = all cores)
+};
+
+struct TokenFileReport {
+    long long documents = 0;
+    long long tokens = 0;             // ids written, separators included
+    std::uint64_t textBytes = 0;
+    double seconds = 0;
+};
+
+struct TokenFile {
+    int vocabSize = 0;
+    int separatorId = 0;
+    std::uint64_t textBytes = 0;
+    long long documents = 0;
+    std::vector<std::int32_t> ids;
+};
+
 // Architecture and schedule of a Llama-style causal LM trained from scratch (written as a HF Llama
 // folder: config.json + model.safetensors, loaded back by terse::Model like any user model).
 struct LmTrainOptions {
     std::string corpus;               // training text (.zst or plain), "<|doc|>"-separated documents
+    std::string tokens;               // or a token file (`terse train encode`), sampled in random windows
     std::string heldout;              // held-out text for bits-per-byte evaluation ("" = none)
     std::string outputDir;            // final model folder (config.json, model.safetensors)
     std::string checkpointDir;        // checkpoints for resume ("" = outputDir/checkpoint)
@@ -77,6 +104,7 @@ struct LmTrainOptions {
     int evalEvery = 500;              // steps between held-out evaluations
     std::uint64_t evalBytes = 1u << 20;  // held-out bytes per periodic evaluation
     std::string device = "cpu";       // "cuda" in CUDA builds
+    double maxSeconds = 0;            // > 0: fit the schedule (steps) to this much training time
 };
 
 struct LmTrainReport {
@@ -101,6 +129,12 @@ using EncodeFn = std::function<std::vector<int>(std::string_view text)>;
 // "step" with the loss in the stage text. Cancel keeps the last checkpoint.
 Result<LmTrainReport> trainLanguageModel(const LmTrainOptions &options, const EncodeFn &encode,
                                          const JobContext &job);
+
+// Writes the token file (documents encoded in parallel, written in corpus order); errors name the file.
+Result<TokenFileReport> encodeCorpusToTokenFile(const TokenFileOptions &options, const EncodeFn &encode,
+                                                int vocabSize, int separatorId, const JobContext &job);
+// Reads a token file whole, checking its header and every id against its vocabulary.
+Result<TokenFile> readTokenFile(const std::string &path);
 
 struct LmEvalReport {
     std::uint64_t bytes = 0;          // UTF-8 bytes of text scored

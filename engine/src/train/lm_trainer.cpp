@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
+#include <torch/version.h>
 
 #include <chrono>
 #include <cstdio>
@@ -126,7 +127,11 @@ struct Llama {
         auto h = torch::embedding(embed, ids);  // [B, T, D] fp32
         auto cos = cosTable.slice(0, 0, T).view({1, 1, T, hd});
         auto sin = sinTable.slice(0, 0, T).view({1, 1, T, hd});
+#if TORCH_VERSION_MAJOR >= 2
+        const int mask = 0;
+#else
         auto mask = torch::full({T, T}, -INFINITY, h.options()).triu(1);
+#endif
         const auto act = cfg.bf16 ? torch::kBFloat16 : torch::kFloat32;
         for (const auto &l : layers) {
             auto x = rmsNorm(h, l.attnNorm);
@@ -139,10 +144,19 @@ struct Llama {
                 k = k.repeat_interleave(groups, 1);
                 v = v.repeat_interleave(groups, 1);
             }
+#if TORCH_VERSION_MAJOR >= 2
+            // softmax(QK^T/sqrt(d) + causal) V in one fused kernel (flash attention on a GPU); libtorch 1.x
+            // (Debian's) has no such op and takes the explicit path below.
+            (void)mask;
+            auto att = at::scaled_dot_product_attention(q.to(act), k.to(act), v.to(act), {}, 0.0, true)
+                           .transpose(1, 2)
+                           .reshape({B, T, cfg.heads * hd});
+#else
             auto scores = torch::matmul(q.to(act), k.to(act).transpose(-1, -2)).to(torch::kFloat32) /
                           std::sqrt(static_cast<double>(hd));
             auto probs = torch::softmax(scores + mask, -1);
             auto att = torch::matmul(probs.to(act), v.to(act)).transpose(1, 2).reshape({B, T, cfg.heads * hd});
+#endif
             h = h + linear(att, l.o).to(torch::kFloat32);
             auto y = rmsNorm(h, l.mlpNorm);
             auto m = torch::silu(linear(y, l.gate)) * linear(y, l.up);
@@ -248,6 +262,53 @@ private:
     std::thread m_thread;
 };
 
+// Training windows of seqLen+1 tokens from a token file: epoch e cuts the ids into windows starting at a
+// seeded shift and visits them in a seeded random order, so batches mix every part of the corpus (a corpus
+// is often ordered by source) and a resumed run continues the same sequence from its step.
+class TokenWindows {
+public:
+    TokenWindows(std::vector<std::int32_t> ids, int seqLen, std::uint64_t seed)
+        : m_ids(std::move(ids)), m_len(seqLen + 1), m_seed(seed)
+    {
+        m_count = m_ids.size() >= static_cast<std::size_t>(2 * m_len)
+                      ? (static_cast<long long>(m_ids.size()) - (m_len - 1)) / m_len
+                      : 0;
+    }
+    long long windows() const { return m_count; }
+
+    // Appends window number `g` (counting across epochs) to `out`.
+    void append(long long g, std::vector<int64_t> &out)
+    {
+        const long long epoch = g / m_count, index = g % m_count;
+        if (epoch != m_epoch) {
+            m_epoch = epoch;
+            std::uint64_t state = m_seed ^ (0x9E3779B97F4A7C15ull * static_cast<std::uint64_t>(epoch + 1));
+            m_shift = static_cast<long long>(mix(state) % static_cast<std::uint64_t>(m_len));
+            m_order.resize(static_cast<std::size_t>(m_count));
+            for (long long i = 0; i < m_count; ++i)
+                m_order[static_cast<std::size_t>(i)] = i;
+            for (long long i = m_count - 1; i > 0; --i)  // Fisher-Yates with a portable generator
+                std::swap(m_order[static_cast<std::size_t>(i)],
+                          m_order[static_cast<std::size_t>(mix(state) % static_cast<std::uint64_t>(i + 1))]);
+        }
+        const auto start = static_cast<std::size_t>(m_shift + m_order[static_cast<std::size_t>(index)] * m_len);
+        out.insert(out.end(), m_ids.begin() + static_cast<long>(start), m_ids.begin() + static_cast<long>(start + m_len));
+    }
+
+private:
+    static std::uint64_t mix(std::uint64_t &s)  // splitmix64
+    {
+        std::uint64_t z = (s += 0x9E3779B97F4A7C15ull);
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+        return z ^ (z >> 31);
+    }
+    std::vector<std::int32_t> m_ids;
+    long long m_len, m_count = 0, m_epoch = -1, m_shift = 0;
+    std::uint64_t m_seed;
+    std::vector<long long> m_order;
+};
+
 double lrAt(long long step, const LmTrainOptions &o)
 {
     if (step < o.warmupSteps)
@@ -325,14 +386,39 @@ Result<LmTrainReport> trainLanguageModel(const LmTrainOptions &o, const EncodeFn
     if (o.hidden % o.heads != 0 || o.heads % o.kvHeads != 0 || (o.hidden / o.heads) % 2 != 0)
         return fail(ErrorCode::InvalidArgument, "hidden size must split into an even head dimension and heads "
                                                 "must be a multiple of kv heads");
-    if (o.seqLen < 2 || o.seqLen + 1 > o.maxPositions || o.batchSize < 1 || o.steps < 1)
-        return fail(ErrorCode::InvalidArgument, "sequence length must be in [2, max positions) and steps >= 1");
+    if (o.seqLen < 2 || o.seqLen > o.maxPositions || o.batchSize < 1 || o.steps < 1)
+        return fail(ErrorCode::InvalidArgument, "sequence length must be in [2, max positions] and steps >= 1");
     if (o.outputDir.empty())
         return fail(ErrorCode::InvalidArgument, "no output folder given");
+    if (o.corpus.empty() == o.tokens.empty())
+        return fail(ErrorCode::InvalidArgument, "give either a corpus or a token file to train on");
+    if (o.device != "cpu" && o.device != "cuda" && o.device.rfind("cuda:", 0) != 0)
+        return fail(ErrorCode::InvalidArgument, "device '" + o.device + "' is not cpu, cuda or cuda:N");
     try {
         const auto t0 = std::chrono::steady_clock::now();
         initRuntime();
         torch::Device device(o.device);
+        if (device.is_cuda()) {
+            if (!torch::cuda::is_available())
+                return fail(ErrorCode::InvalidArgument, "device '" + o.device + "': this build's libtorch sees no "
+                                                        "CUDA device (a CPU-only libtorch, or no GPU on this machine)");
+        }
+        std::unique_ptr<TokenWindows> windows;
+        if (!o.tokens.empty()) {
+            auto tf = readTokenFile(o.tokens);
+            if (!tf)
+                return tf.error();
+            if (tf->vocabSize != o.vocabSize)
+                return fail(ErrorCode::InvalidArgument, "token file '" + o.tokens + "' was encoded with a vocabulary of " +
+                                                            std::to_string(tf->vocabSize) + ", the tokenizer has " +
+                                                            std::to_string(o.vocabSize));
+            windows = std::make_unique<TokenWindows>(std::move(tf->ids), o.seqLen, o.seed);
+            if (windows->windows() < o.batchSize)
+                return fail(ErrorCode::InvalidArgument, "token file '" + o.tokens + "' holds too few tokens for one batch of " +
+                                                            std::to_string(o.batchSize) + " sequences of " +
+                                                            std::to_string(o.seqLen + 1));
+        }
+        LmTrainOptions sched = o;  // o.steps, or fewer when maxSeconds fits the schedule to a time budget
         Llama model(o, device);
         train::AdamW opt(model.named(), {"embed_tokens"});
         const train::AdamWHyper hyper{o.beta1, o.beta2, o.eps, o.weightDecay};
@@ -356,10 +442,12 @@ Result<LmTrainReport> trainLanguageModel(const LmTrainOptions &o, const EncodeFn
                 opt.m[i].copy_(st->at("adam.m." + n));
                 opt.v[i].copy_(st->at("adam.v." + n));
             }
-            auto counters = st->at("trainer.counters");  // [step, docs, adam t]
+            auto counters = st->at("trainer.counters");  // [step, docs, adam t(, scheduled steps)]
             startStep = counters[0].item<int64_t>();
             docs = counters[1].item<int64_t>();
             opt.t = counters[2].item<int64_t>();
+            if (counters.numel() >= 4 && o.maxSeconds > 0)  // a timed run keeps the schedule it fitted
+                sched.steps = std::min<long long>(o.steps, counters[3].item<int64_t>());
         }
         auto saveCheckpoint = [&](long long step) -> Result<void> {
             std::vector<std::pair<std::string, torch::Tensor>> ts;
@@ -370,20 +458,53 @@ Result<LmTrainReport> trainLanguageModel(const LmTrainOptions &o, const EncodeFn
                 ts.emplace_back("adam.v." + named[i].first, opt.v[i]);
             }
             ts.emplace_back("trainer.counters", torch::tensor({static_cast<int64_t>(step), static_cast<int64_t>(docs),
-                                                               static_cast<int64_t>(opt.t)}));
+                                                               static_cast<int64_t>(opt.t),
+                                                               static_cast<int64_t>(sched.steps)}));
             return train::writeSafetensors(ckModel, ts, {{"config", hfConfig(o).dump()}});
         };
 
         LmTrainReport rep;
         for (const auto &[n, p] : model.named())
             rep.parameters += p.numel();
-        TokenStream stream(o.corpus, encode, o.eosId, o.seqLen, o.batchSize, docs);
+        std::unique_ptr<TokenStream> stream;
+        if (!windows)
+            stream = std::make_unique<TokenStream>(o.corpus, encode, o.eosId, o.seqLen, o.batchSize, docs);
+        // The next batch [batch, seqLen+1]: random windows of the token file, or the corpus stream.
+        auto nextBatch = [&](long long step, std::vector<int64_t> &batch, std::string &err) {
+            if (!windows)
+                return stream->next(batch, docs, err);
+            batch.clear();
+            for (int b = 0; b < o.batchSize; ++b)
+                windows->append(step * o.batchSize + b, batch);
+            return true;
+        };
         std::deque<double> recent;
         const auto tTrain = std::chrono::steady_clock::now();
         long long trainedTokens = 0;
         double lastBpb = 0;
         const bool profile = std::getenv("TERSE_TRAIN_PROFILE") != nullptr;  // per-step timings on stderr
-        for (long long step = startStep; step < o.steps; ++step) {
+        // A time budget fixes the number of steps from the speed of steps 5..25 of this run (evaluations
+        // and checkpoints take the remaining ~7%); a run that still overruns by 5% stops early.
+        auto tMark = tTrain;
+        const long long markFrom = startStep + 5, markTo = startStep + 25;
+        long long step = startStep;
+        for (; step < sched.steps; ++step) {
+            if (o.maxSeconds > 0) {
+                const auto now = std::chrono::steady_clock::now();
+                const double used = std::chrono::duration<double>(now - tTrain).count();
+                if (step == markFrom)
+                    tMark = now;
+                if (step == markTo) {
+                    const double perStep = std::chrono::duration<double>(now - tMark).count() / (markTo - markFrom);
+                    const double left = 0.93 * o.maxSeconds - used;
+                    sched.steps = std::min<long long>(o.steps, step + std::max<long long>(1, static_cast<long long>(left / perStep)));
+                    sched.warmupSteps = static_cast<int>(std::min<long long>(o.warmupSteps, sched.steps / 10));
+                    std::fprintf(stderr, "\n%.1f ms per step: %lld steps fit in %.0f s\n", 1000 * perStep, sched.steps,
+                                 o.maxSeconds);
+                }
+                if (used > 1.05 * o.maxSeconds)
+                    break;
+            }
             if (job.isCancelled()) {
                 if (auto s = saveCheckpoint(step); !s)
                     return s.error();
@@ -393,7 +514,7 @@ Result<LmTrainReport> trainLanguageModel(const LmTrainOptions &o, const EncodeFn
             std::vector<int64_t> batch;
             std::string err;
             const auto tw = std::chrono::steady_clock::now();
-            if (!stream.next(batch, docs, err))
+            if (!nextBatch(step, batch, err))
                 return fail(ErrorCode::IoError, err);
             const auto tf = std::chrono::steady_clock::now();
             auto t = torch::tensor(batch, torch::kInt64).view({o.batchSize, o.seqLen + 1}).to(device);
@@ -414,7 +535,7 @@ Result<LmTrainReport> trainLanguageModel(const LmTrainOptions &o, const EncodeFn
                     ps.push_back(p);
                 torch::nn::utils::clip_grad_norm_(ps, o.clipNorm);
             }
-            const double lr = lrAt(step, o);
+            const double lr = lrAt(step, sched);
             opt.step(lr, hyper);
             const double l = loss.item<double>();
             if (!std::isfinite(l))
@@ -427,7 +548,7 @@ Result<LmTrainReport> trainLanguageModel(const LmTrainOptions &o, const EncodeFn
                 recent.pop_front();
             trainedTokens += static_cast<long long>(o.batchSize) * o.seqLen;
             const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - tTrain).count();
-            if ((step + 1) % o.checkpointEvery == 0 || step + 1 == o.steps)
+            if ((step + 1) % o.checkpointEvery == 0 || step + 1 == sched.steps)
                 if (auto s = saveCheckpoint(step + 1); !s)
                     return s.error();
             if (!o.heldout.empty() && o.evalEvery > 0 && (step + 1) % o.evalEvery == 0)
@@ -437,13 +558,16 @@ Result<LmTrainReport> trainLanguageModel(const LmTrainOptions &o, const EncodeFn
             stage << "loss " << l << " lr " << lr << " tok/s " << static_cast<long long>(trainedTokens / std::max(secs, 1e-9));
             if (lastBpb > 0)
                 stage << " heldout bpb " << lastBpb;
-            job.report(step + 1, o.steps, stage.str());
+            job.report(step + 1, sched.steps, stage.str());
         }
         double mean = 0;
         for (double x : recent)
             mean += x;
         rep.finalLoss = recent.empty() ? 0 : mean / static_cast<double>(recent.size());
-        rep.steps = o.steps;
+        if (step < sched.steps)  // stopped by the time budget: keep what was trained
+            if (auto sv = saveCheckpoint(step); !sv)
+                return sv.error();
+        rep.steps = step;
         rep.tokens = trainedTokens;
         if (!o.heldout.empty())
             heldoutNll(model, o, encode, o.evalBytes, device, &rep.heldoutBitsPerByte);
@@ -456,8 +580,7 @@ Result<LmTrainReport> trainLanguageModel(const LmTrainOptions &o, const EncodeFn
                 p.copy_(p.to(torch::kBFloat16).to(torch::kFloat32));
             std::vector<int64_t> sample;
             std::string err;
-            long long d = 0;
-            if (stream.next(sample, d, err)) {
+            if (nextBatch(0, sample, err)) {
                 sample.resize(std::min<std::size_t>(sample.size(), static_cast<std::size_t>(o.seqLen)));
                 sample[0] = o.bosId;
                 LmTrainOptions fp = o;
