@@ -18,11 +18,18 @@ struct LoadedModel {
     std::string path;  // the resolved model path
 };
 
+// Models kept loaded after their last user lets go (TERSE_MODEL_CACHE overrides; 0 = only while held).
+inline constexpr std::size_t kModelCacheSize = 2;
+
 // Loads the model at `path` ("" = the bundled default of `fallback`) and its tokenizer: tokenizer files
-// in the model folder (or beside a model file: tokenizer.json, tokenizer.bin, tok*.bin). Cached while any
-// caller holds the result. Errors name the path.
+// in the model folder (or beside a model file: tokenizer.json, tokenizer.bin, tok*.bin). The last
+// kModelCacheSize models used stay loaded, keyed by path, dtype and the files' size and time. Errors name
+// the path.
 Result<std::shared_ptr<const LoadedModel>> loadModelWithTokenizer(const std::string &path, DefaultModel fallback,
                                                                   ComputeDtype dtype = ComputeDtype::Float32);
+
+// Drops the cache's own references (models still held by callers stay alive until released).
+void releaseCachedModels();
 
 // The target LLM's tokenizer by tiktoken name (bundled resources) or tokenizer path; cached.
 Result<std::shared_ptr<const Tokenizer>> targetTokenizer(const std::string &nameOrPath);

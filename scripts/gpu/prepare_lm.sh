@@ -1,0 +1,19 @@
+#!/bin/bash
+# Prepares .gpu/ (git-ignored) for one GPU lease that trains the default LM (resources/models/terse-lm):
+# the -dev packages the GPU image lacks (as .debs, unpacked there with dpkg -x), the corpus slice as a token
+# file and the held-out text. Everything that travels must fit 64 MiB with the checkout; the slice is sized
+# for that. Then run, on the GPU machine, from the repository root: bash scripts/gpu/train_lm.sh
+# (the device tool: command "bash scripts/gpu/train_lm.sh", carry [".gpu"], timeout 600).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+SHARED=${SHARED:-../shared}
+TERSE=${TERSE:-build/app/cli/terse}
+grep -qx '/.gpu/' .git/info/exclude 2>/dev/null || echo '/.gpu/' >> .git/info/exclude
+mkdir -p .gpu/deb
+(cd .gpu/deb && apt-get download libsqlite3-dev libsqlite3-0 nlohmann-json3-dev libpcre2-dev libpcre2-8-0 \
+    libzstd-dev libzstd1 zlib1g-dev zlib1g)
+cp "$SHARED/corpus/heldout.txt.zst" .gpu/
+# Every second document (a slice spread over all sources), 105 MB of text: ~30M tokens, 37 MB gzip.
+"$TERSE" train encode --corpus "$SHARED/corpus/train.txt.zst" --tokenizer resources/models/terse-lm \
+    --out .gpu/train.tok.gz --keep-every 2 --max-mb 105
+du -sh .gpu
