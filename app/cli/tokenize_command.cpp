@@ -56,12 +56,12 @@ std::string encodingJson(const Encoding &e)
 
 int runTokenize(int argc, char **argv)
 {
-    auto args = parseArgs(argc, argv, 2, {"--tokenizer"}, {"--special", "--jsonl", "--allow-special", "--ordinary", "--help"});
+    auto args = parseArgs(argc, argv, 2, {"--tokenizer"}, {"--special", "--jsonl", "--allow-special", "--ordinary", "--count", "--help"});
     if (!args)
         return reportError(args.error().detail + " (see terse tokenize --help)", kExitUsage);
     if (args->has("--help")) {
         std::printf("usage: terse tokenize --tokenizer FILE_OR_DIR [--special] [--jsonl] [--allow-special|--ordinary]\n"
-                    "                      [FILE|-]\n"
+                    "                      [--count] [FILE|-]\n"
                     "Tokenizes FILE (or standard input) and prints {\"count\", \"ids\", \"tokens\", \"offsets\"} as JSON;\n"
                     "offsets are [begin, end) UTF-8 byte ranges of the input.\n"
                     "  --tokenizer P     tokenizer.json, a model folder, vocab.json, vocab.txt, *.model,\n"
@@ -69,7 +69,8 @@ int runTokenize(int argc, char **argv)
                     "  --special         add the special tokens of the template (BOS, [CLS] ... [SEP])\n"
                     "  --jsonl           one JSON object per input line (offsets relative to the line)\n"
                     "  --allow-special   turn special-token text such as <|endoftext|> into special ids\n"
-                    "  --ordinary        encode special-token text as ordinary text\n");
+                    "  --ordinary        encode special-token text as ordinary text\n"
+                    "  --count           print only the number of tokens (one per line with --jsonl)\n");
         return kExitOk;
     }
     if (!args->has("--tokenizer"))
@@ -94,6 +95,15 @@ int runTokenize(int argc, char **argv)
         opts.specialText = SpecialText::AsText;
     const std::string where = path == "-" ? "standard input" : "'" + path + "'";
     auto emit = [&](std::string_view t, std::size_t lineNo) -> int {
+        if (args->has("--count")) {  // no ids, strings or offsets are built: the measure is the tokenizer
+            auto n = tok->countTokens(t, opts);
+            if (!n)
+                return reportError(where + (lineNo ? ", line " + std::to_string(lineNo) : std::string()) + ": " +
+                                       n.error().detail,
+                                   exitCodeFor(n.error()));
+            std::cout << *n << "\n";
+            return kExitOk;
+        }
         auto enc = tok->encode(t, opts);
         if (!enc)
             return reportError(where + (lineNo ? ", line " + std::to_string(lineNo) : std::string()) + ": " +

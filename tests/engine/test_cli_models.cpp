@@ -40,6 +40,24 @@ private slots:
                  QStringLiteral("terse: warning: head uses no model; --model was ignored\n"));
     }
 
+    // `terse tokenize --count`: cl100k splits "hello world" into "hello" + " world" (tiktoken ids 15339,
+    // 1917); an empty line has no tokens; the count equals the JSON output's.
+    void tokenizeCount()
+    {
+        const QString cl100k = QStringLiteral(TERSE_SOURCE_DIR "/resources/tokenizers/cl100k_base.tiktoken");
+        Run r = terse({"tokenize", "--tokenizer", cl100k, "--count"}, "hello world");
+        QCOMPARE(r.code, 0);
+        QCOMPARE(r.out.trimmed(), QStringLiteral("2"));
+        r = terse({"tokenize", "--tokenizer", cl100k, "--count", "--jsonl"}, "hello world\n\nhello\n");
+        QCOMPARE(r.code, 0);
+        QCOMPARE(r.out, QStringLiteral("2\n0\n1\n"));
+        const QByteArray text = "Die Katze sitzt auf der Matte. 3.14159 \xe2\x9c\x93 naïve café";
+        r = terse({"tokenize", "--tokenizer", cl100k}, text);
+        const Run c = terse({"tokenize", "--tokenizer", cl100k, "--count"}, text);
+        QCOMPARE(c.out.trimmed().toLongLong(),
+                 QJsonDocument::fromJson(r.out.toUtf8()).object()["count"].toInteger());
+    }
+
     void targetTokenizer()
     {
         const Run bad = terse({"compress", "--target-tokenizer", "no_such_encoding"}, "a b");
