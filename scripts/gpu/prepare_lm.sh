@@ -16,4 +16,9 @@ cp "$SHARED/corpus/heldout.txt.zst" .gpu/
 # Every second document (a slice spread over all sources), 105 MB of text: ~30M tokens, 37 MB gzip.
 "$TERSE" train encode --corpus "$SHARED/corpus/train.txt.zst" --tokenizer resources/models/terse-lm \
     --out .gpu/train.tok.gz --keep-every 2 --max-mb 105
-du -sh .gpu
+# What travels: the working tree (tracked and untracked-not-ignored files) plus .gpu, at most 64 MiB. The
+# bundled model alone is 46 MB: move resources/models/terse-lm/model.safetensors out of the tree for the
+# call (and back after it) if the total is over.
+tree=$(git ls-files -z | xargs -0 du -cb 2>/dev/null | tail -1 | cut -f1)
+gpu=$(du -sb .gpu | cut -f1)
+echo "working tree $((tree >> 20)) MiB + .gpu $((gpu >> 20)) MiB = $(((tree + gpu) >> 20)) MiB (limit 64)"
