@@ -1,14 +1,17 @@
 // Issue 17: a seeded fuzz suite over the parsers users feed files to. Each case mutates a real, valid
-// input (the bundled model's config.json, safetensors and tokenizer.json, JSONL batch lines, a session
-// export) and asserts no crash, a result or a clean error that says what is wrong, and the documented
+// input (the bundled model's config.json, safetensors and tokenizer.json, a tiny GGUF and llama2.c
+// checkpoint, JSONL batch lines, a session export) and asserts no crash, a result or a clean error that
+// says what is wrong, and the documented
 // exit codes for the CLI. Bounded for CI; TERSE_FUZZ_ITERATIONS=N (default 1) multiplies the counts for
 // long campaigns, TERSE_FUZZ_SEED changes the seed.
 #include "terse/compressor.h"
 #include "cli_test_util.h"
 #include "file_util.h"
+#include "weight_file_builders.h"
 #include "terse/model.h"
 #include "terse/session_store.h"
 #include "terse/tokenizer.h"
+#include "terse/weights.h"
 
 #include <nlohmann/json.hpp>
 
@@ -89,6 +92,43 @@ bool namesSomething(const std::string &detail)
 {
     // Every loader error names the file, and the field or tensor at fault, in quotes.
     return detail.find('\'') != std::string::npos && detail.size() > 20;
+}
+
+// A hostile integer for a header field of `width` bytes: extremes, near-misses of the original, random.
+std::uint64_t hostileInteger(std::mt19937_64 &rng, std::uint64_t original)
+{
+    switch (rng() % 10) {
+    case 0: return 0;
+    case 1: return ~0ull;
+    case 2: return 1ull << (rng() % 64);
+    case 3: return (1ull << (rng() % 64)) - 1;
+    case 4: return original + 1;
+    case 5: return original - 1;
+    case 6: return original * 2;
+    case 7: return 0x80000000ull;
+    case 8: return rng() % 256;
+    default: return rng();
+    }
+}
+
+// Loads a mutated weight file both ways: the inspection API (a loader error names the file) and as a model
+// that, when it loads, must score without crashing.
+void loadMutatedWeights(const std::string &path, int &refused)
+{
+    auto info = inspectWeights(path);
+    if (!info.ok())
+        QVERIFY2(info.error().detail.find(path) != std::string::npos, info.error().detail.c_str());
+    auto shapes = inspectWeights(path, false);
+    if (!shapes.ok())
+        QVERIFY2(shapes.error().detail.find(path) != std::string::npos, shapes.error().detail.c_str());
+    auto m = Model::load(path);
+    if (!m.ok()) {
+        ++refused;
+        QVERIFY2(namesSomething(m.error().detail), m.error().detail.c_str());
+        return;
+    }
+    auto s = m->score({{1, 2, 3, 4}});
+    QVERIFY(s.ok() || !s.error().detail.empty());
 }
 
 }  // namespace
@@ -205,6 +245,99 @@ private slots:
         }
         qInfo("safetensors: %d cases, %d refused with a message", n, refused);
         QVERIFY(refused > n / 2);
+    }
+
+    // GGUF: header fields overwritten with hostile integers, header bytes flipped, truncations, appended
+    // and flipped data bytes, on a tiny llama that loads (F32, F16, Q8_0, Q4_0 tensors).
+    void gguf()
+    {
+        QTemporaryDir dir;
+        const std::string path = dir.path().toStdString() + "/fuzz.gguf";
+        const testing::GgufFile base = testing::tinyLlamaGguf();
+        std::vector<std::pair<std::size_t, std::size_t>> fields;
+        for (const auto &[name, at] : base.fields)
+            fields.push_back(at);
+        std::mt19937_64 rng(seed() + 5);
+        int refused = 0;
+        const int n = 80 * scale();
+        for (int i = 0; i < n; ++i) {
+            std::string bytes = base.bytes;
+            switch (i % 5) {
+            case 0:
+            case 1: {  // one or two header fields
+                for (int k = 0; k < 1 + i % 2; ++k) {
+                    const auto [at, width] = fields[rng() % fields.size()];
+                    std::uint64_t original = 0;
+                    std::memcpy(&original, bytes.data() + at, std::min<std::size_t>(width, 8));
+                    const std::uint64_t v = hostileInteger(rng, original);
+                    std::memcpy(bytes.data() + at, &v, std::min<std::size_t>(width, 8));
+                }
+                break;
+            }
+            case 2:  // flipped header bytes
+                for (int k = 0; k < 1 + static_cast<int>(rng() % 4); ++k)
+                    bytes[rng() % base.dataStart] ^= static_cast<char>(1 + rng() % 255);
+                break;
+            case 3: bytes.resize(rng() % bytes.size()); break;
+            default:  // data bytes: flipped, or junk appended
+                if (rng() % 2)
+                    bytes += std::string(1 + rng() % 64, static_cast<char>(rng() & 0xff));
+                else
+                    for (int k = 0; k < 8; ++k)
+                        bytes[base.dataStart + rng() % (bytes.size() - base.dataStart)] ^= static_cast<char>(rng() & 0xff);
+                break;
+            }
+            testing::writeFileBytes(path, bytes);
+            loadMutatedWeights(path, refused);
+            if (QTest::currentTestFailed())
+                return;
+        }
+        qInfo("gguf: %d cases, %d refused with a message", n, refused);
+        QVERIFY(refused > n / 3);
+    }
+
+    // llama2.c: config ints overwritten with hostile values, truncations, extensions and flipped weights.
+    void llama2c()
+    {
+        QTemporaryDir dir;
+        const std::string path = dir.path().toStdString() + "/fuzz.bin";
+        const std::string base = testing::tinyLlama2c();
+        std::mt19937_64 rng(seed() + 6);
+        int refused = 0;
+        const int n = 60 * scale();
+        for (int i = 0; i < n; ++i) {
+            std::string bytes = base;
+            switch (i % 4) {
+            case 0: {  // one config value
+                const std::size_t at = 4 * (rng() % 7);
+                std::uint32_t original;
+                std::memcpy(&original, bytes.data() + at, 4);
+                const auto v = static_cast<std::uint32_t>(hostileInteger(rng, original));
+                std::memcpy(bytes.data() + at, &v, 4);
+                break;
+            }
+            case 1:  // flipped header bytes
+                for (int k = 0; k < 1 + static_cast<int>(rng() % 3); ++k)
+                    bytes[rng() % 28] ^= static_cast<char>(1 + rng() % 255);
+                break;
+            case 2:  // truncated or extended
+                if (rng() % 2)
+                    bytes.resize(rng() % bytes.size());
+                else
+                    bytes += std::string(4 * (1 + rng() % 16), '\0');
+                break;
+            default:  // flipped weights: loads, or is refused for non-finite values
+                for (int k = 0; k < 8; ++k)
+                    bytes[28 + rng() % (bytes.size() - 28)] ^= static_cast<char>(rng() & 0xff);
+                break;
+            }
+            testing::writeFileBytes(path, bytes);
+            loadMutatedWeights(path, refused);
+            if (QTest::currentTestFailed())
+                return;
+        }
+        qInfo("llama2.c: %d cases, %d refused with a message", n, refused);
+        QVERIFY(refused > n / 3);
     }
 
     // tokenizer.json: mutated values and bytes; what loads must encode and decode without crashing.

@@ -6,10 +6,12 @@
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <limits>
 #include <regex>
+#include <set>
 
 namespace terse {
 
@@ -222,19 +224,24 @@ void dequantise(std::uint32_t type, const std::uint8_t *src, std::int64_t blocks
     }
 }
 
-// Bounds-checked little-endian cursor over the mapped file.
+// Bounds-checked little-endian cursor over the mapped file. `context` names what is being read
+// ("metadata key 'x'", "tensor 'y'") so every error says where the file is broken.
 class Reader {
 public:
     Reader(const MappedFile &f) : m_f(f) {}
+    std::string context;
     std::size_t pos() const { return m_pos; }
-    void need(std::uint64_t n, const char *what)
+    std::uint64_t left() const { return m_f.size() - m_pos; }
+    std::string where() const { return "'" + m_f.path() + "'" + (context.empty() ? "" : ", " + context); }
+    void need(std::uint64_t n, const std::string &what)
     {
-        if (n > m_f.size() - m_pos)
-            throwWeightError(ErrorCode::FormatError, "'" + m_f.path() + "' is truncated while reading " + what +
-                                                         " at byte " + std::to_string(m_pos));
+        if (n > left())
+            throwWeightError(ErrorCode::FormatError, where() + ": the file is truncated: " + what + " at byte " +
+                                                         std::to_string(m_pos) + " needs " + std::to_string(n) +
+                                                         " bytes, " + std::to_string(left()) + " are left");
     }
     template <typename T>
-    T read(const char *what)
+    T read(const std::string &what)
     {
         need(sizeof(T), what);
         T v;
@@ -242,9 +249,13 @@ public:
         m_pos += sizeof(T);
         return v;
     }
-    std::string str(const char *what)
+    // A length-prefixed string of at most `maxLen` bytes; the length is checked before anything is copied.
+    std::string str(const std::string &what, std::uint64_t maxLen = std::numeric_limits<std::uint64_t>::max())
     {
-        const auto n = read<std::uint64_t>(what);
+        const auto n = read<std::uint64_t>(what + " length");
+        if (n > maxLen)
+            throwWeightError(ErrorCode::FormatError, where() + ": " + what + " is " + std::to_string(n) +
+                                                         " bytes long, at most " + std::to_string(maxLen) + " expected");
         need(n, what);
         std::string s(reinterpret_cast<const char *>(m_f.data() + m_pos), n);
         m_pos += n;
@@ -261,66 +272,100 @@ enum GgufValueType : std::uint32_t {
     kU64 = 10, kI64 = 11, kF64 = 12,
 };
 
-double readNumber(Reader &r, std::uint32_t t, const std::string &key, bool &isFloat)
+// Bytes of one scalar GGUF value, 0 for strings, arrays and unknown types.
+std::uint64_t scalarSize(std::uint32_t t)
 {
-    isFloat = false;
     switch (t) {
-    case kU8: return r.read<std::uint8_t>("metadata");
-    case kI8: return r.read<std::int8_t>("metadata");
-    case kU16: return r.read<std::uint16_t>("metadata");
-    case kI16: return r.read<std::int16_t>("metadata");
-    case kU32: return r.read<std::uint32_t>("metadata");
-    case kI32: return r.read<std::int32_t>("metadata");
-    case kU64: return static_cast<double>(r.read<std::uint64_t>("metadata"));
-    case kI64: return static_cast<double>(r.read<std::int64_t>("metadata"));
-    case kBool: return r.read<std::uint8_t>("metadata");
-    case kF32v: isFloat = true; return r.read<float>("metadata");
-    case kF64: isFloat = true; return r.read<double>("metadata");
-    default:
-        throwWeightError(ErrorCode::FormatError, "metadata key '" + key + "' has unknown value type " + std::to_string(t));
+    case kU8: case kI8: case kBool: return 1;
+    case kU16: case kI16: return 2;
+    case kU32: case kI32: case kF32v: return 4;
+    case kU64: case kI64: case kF64: return 8;
+    default: return 0;
     }
 }
 
-MetaValue readValue(Reader &r, std::uint32_t t, const std::string &key)
+struct Number {
+    std::int64_t integer = 0;  // integer types (U64 above 2^63 wraps negative, which every bound refuses)
+    double value = 0.0;
+    bool isFloat = false;
+};
+
+Number readNumber(Reader &r, std::uint32_t t)
+{
+    Number n;
+    const auto integer = [&](std::int64_t v) {
+        n.integer = v;
+        n.value = static_cast<double>(v);
+    };
+    switch (t) {
+    case kU8: integer(r.read<std::uint8_t>("a U8 value")); break;
+    case kI8: integer(r.read<std::int8_t>("an I8 value")); break;
+    case kU16: integer(r.read<std::uint16_t>("a U16 value")); break;
+    case kI16: integer(r.read<std::int16_t>("an I16 value")); break;
+    case kU32: integer(r.read<std::uint32_t>("a U32 value")); break;
+    case kI32: integer(r.read<std::int32_t>("an I32 value")); break;
+    case kU64: {
+        const auto v = r.read<std::uint64_t>("a U64 value");
+        n.integer = static_cast<std::int64_t>(v);
+        n.value = static_cast<double>(v);
+        break;
+    }
+    case kI64: integer(r.read<std::int64_t>("an I64 value")); break;
+    case kBool: integer(r.read<std::uint8_t>("a BOOL value")); break;
+    case kF32v: n.isFloat = true; n.value = r.read<float>("an F32 value"); break;
+    case kF64: n.isFloat = true; n.value = r.read<double>("an F64 value"); break;
+    default:
+        throwWeightError(ErrorCode::FormatError, r.where() + ": unknown value type " + std::to_string(t) +
+                                                     " (0-12 are defined)");
+    }
+    return n;
+}
+
+MetaValue readValue(Reader &r, std::uint32_t t)
 {
     MetaValue v;
     if (t == kString) {
         v.kind = MetaValue::Kind::String;
-        v.text = r.str("metadata string");
+        v.text = r.str("the string value");
     } else if (t == kArray) {
-        const auto et = r.read<std::uint32_t>("array type");
-        const auto n = r.read<std::uint64_t>("array length");
+        const auto et = r.read<std::uint32_t>("the array element type");
+        const auto n = r.read<std::uint64_t>("the array length");
         if (et == kString) {
             v.kind = MetaValue::Kind::StringArray;
-            if (n > (std::numeric_limits<std::uint64_t>::max() / 8))
-                throwWeightError(ErrorCode::FormatError, "metadata key '" + key + "' has an absurd array length");
-            r.need(n * 8, "string array");  // each element needs at least its 8-byte length: reject absurd counts
-            v.strings.reserve(n);
+            // Each element needs at least its 8-byte length: absurd counts fail before anything is reserved.
+            if (n > r.left() / 8)
+                throwWeightError(ErrorCode::FormatError, r.where() + ": an array of " + std::to_string(n) +
+                                                             " strings needs at least " + toDecimal(
+                                                                 static_cast<unsigned __int128>(n) * 8) +
+                                                             " bytes, " + std::to_string(r.left()) + " are left");
+            v.strings.reserve(std::min<std::uint64_t>(n, 1u << 20));
             for (std::uint64_t i = 0; i < n; ++i)
-                v.strings.push_back(r.str("string array element"));
+                v.strings.push_back(r.str("string array element " + std::to_string(i)));
         } else if (et == kArray) {
-            throwWeightError(ErrorCode::Unsupported, "metadata key '" + key + "' holds nested arrays");
+            throwWeightError(ErrorCode::Unsupported, r.where() + " holds nested arrays");
         } else {
+            const std::uint64_t size = scalarSize(et);
+            if (size == 0)
+                throwWeightError(ErrorCode::FormatError, r.where() + ": unknown array element type " +
+                                                             std::to_string(et) + " (0-12 are defined)");
+            if (n > r.left() / size)
+                throwWeightError(ErrorCode::FormatError, r.where() + ": an array of " + std::to_string(n) +
+                                                             " elements of " + std::to_string(size) + " bytes needs " +
+                                                             toDecimal(static_cast<unsigned __int128>(n) * size) +
+                                                             " bytes, " + std::to_string(r.left()) + " are left");
             v.kind = MetaValue::Kind::NumberArray;
-            r.need(n, "number array");
-            bool isFloat;
+            v.numbers.reserve(std::min<std::uint64_t>(n, 1u << 20));
             for (std::uint64_t i = 0; i < n; ++i)
-                v.numbers.push_back(readNumber(r, et, key, isFloat));
+                v.numbers.push_back(readNumber(r, et).value);
         }
     } else if (t == kBool) {
         v.kind = MetaValue::Kind::Bool;
-        v.integer = r.read<std::uint8_t>("metadata") != 0;
+        v.integer = r.read<std::uint8_t>("a BOOL value") != 0;
     } else {
-        bool isFloat;
-        const double x = readNumber(r, t, key, isFloat);
-        if (isFloat) {
-            v.kind = MetaValue::Kind::Float;
-            v.number = x;
-        } else {
-            v.kind = MetaValue::Kind::Integer;
-            v.integer = static_cast<std::int64_t>(x);
-            v.number = x;
-        }
+        const Number x = readNumber(r, t);
+        v.kind = x.isFloat ? MetaValue::Kind::Float : MetaValue::Kind::Integer;
+        v.integer = x.integer;
+        v.number = x.value;
     }
     return v;
 }
@@ -383,33 +428,58 @@ double metaNumber(const WeightStore &s, const std::string &key, double fallback)
     const MetaValue *v = meta(s, key);
     if (!v)
         return fallback;
+    double x = 0.0;
     if (v->kind == MetaValue::Kind::Float)
-        return v->number;
-    if (v->kind == MetaValue::Kind::Integer || v->kind == MetaValue::Kind::Bool)
-        return static_cast<double>(v->integer);
-    // Issue 17: a metadata value of the wrong type is an error, never the default.
-    throwWeightError(ErrorCode::FormatError, "GGUF metadata of '" + s.source + "': key '" + key +
-                                                 "' must be a number, got another type");
+        x = v->number;
+    else if (v->kind == MetaValue::Kind::Integer || v->kind == MetaValue::Kind::Bool)
+        x = static_cast<double>(v->integer);
+    else  // Issue 17: a metadata value of the wrong type is an error, never the default.
+        throwWeightError(ErrorCode::FormatError, "GGUF metadata of '" + s.source + "': key '" + key +
+                                                     "' must be a number, got another type");
+    if (!std::isfinite(x))
+        throwWeightError(ErrorCode::FormatError, "GGUF metadata of '" + s.source + "': key '" + key +
+                                                     "' must be a finite number");
+    return x;
 }
 
-// An HF-style config.json synthesised from GGUF metadata, so architectures read one format.
+// An integer in [lo, hi] (integral floats accepted), `fallback` when absent, else a FormatError naming the key.
+std::int64_t metaInt(const WeightStore &s, const std::string &key, std::int64_t fallback, std::int64_t lo,
+                     std::int64_t hi)
+{
+    const MetaValue *v = meta(s, key);
+    if (!v)
+        return fallback;
+    const bool integer = v->kind == MetaValue::Kind::Integer || v->kind == MetaValue::Kind::Bool;
+    const double x = integer ? static_cast<double>(v->integer) : metaNumber(s, key, 0.0);
+    if (x < static_cast<double>(lo) || x > static_cast<double>(hi) || (!integer && std::floor(x) != x))
+        throwWeightError(ErrorCode::FormatError, "GGUF metadata of '" + s.source + "': key '" + key +
+                                                     "' must be an integer in [" + std::to_string(lo) + ", " +
+                                                     std::to_string(hi) + "], got " +
+                                                     (integer ? std::to_string(v->integer) : nlohmann::json(x).dump()));
+    return integer ? v->integer : static_cast<std::int64_t>(x);
+}
+
+constexpr std::int64_t kMaxInt32 = std::numeric_limits<std::int32_t>::max();
+
+// An HF-style config.json synthesised from GGUF metadata, so architectures read one format. Sizes are
+// range-checked here (naming the GGUF key); the model's config checks judge whether they fit together.
 std::string synthesiseConfig(const WeightStore &s, const std::string &arch)
 {
     nlohmann::json c;
     const std::string p = arch + ".";
     c["model_type"] = arch;
-    c["hidden_size"] = static_cast<long long>(metaNumber(s, p + "embedding_length", 0));
-    c["intermediate_size"] = static_cast<long long>(metaNumber(s, p + "feed_forward_length", 0));
-    c["num_hidden_layers"] = static_cast<long long>(metaNumber(s, p + "block_count", 0));
-    const auto heads = static_cast<long long>(metaNumber(s, p + "attention.head_count", 0));
+    c["hidden_size"] = metaInt(s, p + "embedding_length", 0, 0, kMaxInt32);
+    c["intermediate_size"] = metaInt(s, p + "feed_forward_length", 0, 0, kMaxInt32);
+    c["num_hidden_layers"] = metaInt(s, p + "block_count", 0, 0, kMaxInt32);
+    const auto heads = metaInt(s, p + "attention.head_count", 0, 1, kMaxInt32);
     c["num_attention_heads"] = heads;
-    c["num_key_value_heads"] = static_cast<long long>(metaNumber(s, p + "attention.head_count_kv", heads));
-    c["max_position_embeddings"] = static_cast<long long>(metaNumber(s, p + "context_length", 2048));
+    c["num_key_value_heads"] = metaInt(s, p + "attention.head_count_kv", heads, 1, kMaxInt32);
+    c["max_position_embeddings"] = metaInt(s, p + "context_length", 2048, 0, kMaxInt32);
     c["rms_norm_eps"] = metaNumber(s, p + "attention.layer_norm_rms_epsilon", 1e-6);
     c["layer_norm_epsilon"] = metaNumber(s, p + "attention.layer_norm_epsilon", 1e-5);
     c["rope_theta"] = metaNumber(s, p + "rope.freq_base", 10000.0);
-    if (const MetaValue *w = meta(s, p + "attention.sliding_window"))
-        c["sliding_window"] = w->integer;
+    if (meta(s, p + "attention.sliding_window"))
+        c["sliding_window"] = metaInt(s, p + "attention.sliding_window", 0, 0, kMaxInt32);
     if (arch == "gpt2") {
         c["n_embd"] = c["hidden_size"];
         c["n_layer"] = c["num_hidden_layers"];
@@ -421,13 +491,29 @@ std::string synthesiseConfig(const WeightStore &s, const std::string &arch)
     if (emb.defined())
         c["vocab_size"] = emb.size(0);
     c["tie_word_embeddings"] = !s.has("lm_head.weight");
-    if (const MetaValue *v = meta(s, "tokenizer.ggml.bos_token_id"))
-        c["bos_token_id"] = v->integer;
-    if (const MetaValue *v = meta(s, "tokenizer.ggml.eos_token_id"))
-        c["eos_token_id"] = v->integer;
+    if (meta(s, "tokenizer.ggml.bos_token_id"))
+        c["bos_token_id"] = metaInt(s, "tokenizer.ggml.bos_token_id", 0, -1, kMaxInt32);
+    if (meta(s, "tokenizer.ggml.eos_token_id"))
+        c["eos_token_id"] = metaInt(s, "tokenizer.ggml.eos_token_id", 0, -1, kMaxInt32);
     c["torch_dtype"] = "float32";
-    return c.dump();
+    // The architecture name comes from the file and need not be UTF-8; the model rejects it by name.
+    return c.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
+
+std::string dimsText(const std::vector<std::uint64_t> &ne)
+{
+    std::string out = "[";
+    for (std::size_t i = 0; i < ne.size(); ++i)
+        out += (i ? ", " : "") + std::to_string(ne[i]);
+    return out + "]";
+}
+
+// GGUF limits (gguf.md): keys are at most 65535 bytes, tensor names 64 (allowed up to 256 here for
+// converters that overrun it), at most 4 dimensions. Alignment is a power of two; ggml writes 32.
+constexpr std::uint64_t kMaxKeyBytes = 65535;
+constexpr std::uint64_t kMaxTensorNameBytes = 256;
+constexpr std::uint64_t kMaxAlignment = 1u << 20;
+constexpr std::uint64_t kMaxDim = std::uint64_t(1) << 40;  // per axis and in total: far above any real model
 
 }  // namespace
 
@@ -438,81 +524,149 @@ WeightStore loadGguf(const std::string &path, bool decode)
     WeightStore store;
     store.source = path;
     store.format = "gguf";
-    const auto magic = r.read<std::uint32_t>("magic");
+    const auto magic = r.read<std::uint32_t>("the magic");
     if (magic != 0x46554747u)
         throwWeightError(ErrorCode::FormatError, "'" + path + "' is not a GGUF file (bad magic)");
-    const auto version = r.read<std::uint32_t>("version");
+    const auto version = r.read<std::uint32_t>("the version");
     if (version != 2 && version != 3)
         throwWeightError(ErrorCode::Unsupported, "'" + path + "': GGUF version " + std::to_string(version) +
                                                      " is not supported (2 and 3 are)");
-    const auto tensorCount = r.read<std::uint64_t>("tensor count");
-    const auto kvCount = r.read<std::uint64_t>("metadata count");
-    if (tensorCount > file->size() / 24 || kvCount > file->size() / 12)
-        throwWeightError(ErrorCode::FormatError, "'" + path + "': tensor/metadata counts exceed what the file can hold");
+    const auto tensorCount = r.read<std::uint64_t>("the tensor count");
+    const auto kvCount = r.read<std::uint64_t>("the metadata count");
+    // Smallest entries: a tensor info is 24 bytes (empty name, 0 dims, type, offset), a key/value 13.
+    if (tensorCount > file->size() / 24)
+        throwWeightError(ErrorCode::FormatError, "'" + path + "': tensor count " + std::to_string(tensorCount) +
+                                                     " exceeds what a file of " + std::to_string(file->size()) +
+                                                     " bytes can hold (at most " + std::to_string(file->size() / 24) +
+                                                     ")");
+    if (kvCount > file->size() / 13)
+        throwWeightError(ErrorCode::FormatError, "'" + path + "': metadata count " + std::to_string(kvCount) +
+                                                     " exceeds what a file of " + std::to_string(file->size()) +
+                                                     " bytes can hold (at most " + std::to_string(file->size() / 13) +
+                                                     ")");
     for (std::uint64_t i = 0; i < kvCount; ++i) {
-        const std::string key = r.str("metadata key");
-        const auto type = r.read<std::uint32_t>("metadata type");
-        store.metadata[key] = readValue(r, type, key);
+        r.context = "metadata entry " + std::to_string(i);
+        const std::string key = r.str("the key", kMaxKeyBytes);
+        // Keys may be 64 KiB long: messages quote the start of a long one.
+        r.context = "metadata key '" + (key.size() > 200 ? key.substr(0, 200) + "..." : key) + "'";
+        if (store.metadata.count(key))
+            throwWeightError(ErrorCode::FormatError, r.where() + " appears twice");
+        const auto type = r.read<std::uint32_t>("the value type");
+        store.metadata[key] = readValue(r, type);
     }
     struct Info {
         std::string name;
         std::vector<std::uint64_t> ne;
         std::uint32_t type;
         std::uint64_t offset;
+        const TypeSpec *spec = nullptr;  // set by the checks below, with the block count and byte size
+        std::uint64_t blocks = 0, bytes = 0;
     };
     std::vector<Info> infos;
+    std::set<std::string> seen;
     for (std::uint64_t i = 0; i < tensorCount; ++i) {
         Info info;
-        info.name = r.str("tensor name");
-        const auto nd = r.read<std::uint32_t>("tensor dims");
-        if (nd > 4)
-            throwWeightError(ErrorCode::FormatError, "'" + path + "', tensor '" + info.name + "': " +
-                                                         std::to_string(nd) + " dimensions (at most 4)");
+        r.context = "tensor info " + std::to_string(i);
+        info.name = r.str("the tensor name", kMaxTensorNameBytes);
+        r.context = "tensor '" + info.name + "'";
+        if (!seen.insert(info.name).second)
+            throwWeightError(ErrorCode::FormatError, r.where() + " appears twice");
+        const auto nd = r.read<std::uint32_t>("the dimension count");
+        if (nd == 0 || nd > 4)
+            throwWeightError(ErrorCode::FormatError, r.where() + ": " + std::to_string(nd) +
+                                                         " dimensions, expected 1 to 4");
         for (std::uint32_t d = 0; d < nd; ++d)
-            info.ne.push_back(r.read<std::uint64_t>("tensor shape"));
-        info.type = r.read<std::uint32_t>("tensor type");
-        info.offset = r.read<std::uint64_t>("tensor offset");
+            info.ne.push_back(r.read<std::uint64_t>("the shape"));
+        info.type = r.read<std::uint32_t>("the GGML type");
+        info.offset = r.read<std::uint64_t>("the data offset");
         infos.push_back(std::move(info));
     }
+    r.context.clear();
     std::uint64_t alignment = 32;
-    if (const MetaValue *a = meta(store, "general.alignment"))
+    if (const MetaValue *a = meta(store, "general.alignment")) {
+        if (a->kind != MetaValue::Kind::Integer || a->integer <= 0 ||
+            static_cast<std::uint64_t>(a->integer) > kMaxAlignment || (a->integer & (a->integer - 1)) != 0)
+            throwWeightError(ErrorCode::FormatError,
+                             "'" + path + "': general.alignment " +
+                                 (a->kind == MetaValue::Kind::Integer ? std::to_string(a->integer) : "(not an integer)") +
+                                 " is not a power of two between 1 and " + std::to_string(kMaxAlignment));
         alignment = static_cast<std::uint64_t>(a->integer);
-    if (alignment == 0 || (alignment & (alignment - 1)) != 0)
-        throwWeightError(ErrorCode::FormatError, "'" + path + "': general.alignment " + std::to_string(alignment) +
-                                                     " is not a power of two");
+    }
     const std::uint64_t dataStart = (r.pos() + alignment - 1) / alignment * alignment;
     if (dataStart > file->size())
-        throwWeightError(ErrorCode::FormatError, "'" + path + "' is truncated before its tensor data");
+        throwWeightError(ErrorCode::FormatError, "'" + path + "' is truncated before its tensor data (expected at byte " +
+                                                     std::to_string(dataStart) + ", the file has " +
+                                                     std::to_string(file->size()) + " bytes)");
     const std::uint64_t dataSize = file->size() - dataStart;
 
     std::string arch;
-    if (const MetaValue *a = meta(store, "general.architecture"))
+    if (const MetaValue *a = meta(store, "general.architecture")) {
+        if (a->kind != MetaValue::Kind::String)
+            throwWeightError(ErrorCode::FormatError, "GGUF metadata of '" + path +
+                                                         "': key 'general.architecture' must be a string, got another type");
         arch = a->text;
-    const auto heads = static_cast<int64_t>(metaNumber(store, arch + ".attention.head_count", 0));
-    const auto kvHeads = static_cast<int64_t>(metaNumber(store, arch + ".attention.head_count_kv", heads));
+    }
+    const std::string headsKey = arch + ".attention.head_count", kvHeadsKey = arch + ".attention.head_count_kv";
+    const auto heads = metaInt(store, headsKey, 0, 1, kMaxInt32);
+    const auto kvHeads = metaInt(store, kvHeadsKey, heads, 1, kMaxInt32);
 
-    for (const auto &info : infos) {
+    // Every tensor is checked before any is decoded: nothing is allocated for a file that is refused.
+    for (auto &info : infos) {
         const std::string where = "'" + path + "', tensor '" + info.name + "'";
         const TypeSpec *spec = typeSpec(info.type);
         if (!spec)
             throwWeightError(ErrorCode::Unsupported, where + ": GGML type " + std::to_string(info.type) +
                                                          " is not supported (F32, F16, BF16, Q8_0, Q4_0, Q4_1, "
                                                          "Q5_0, Q5_1, Q4_K, Q5_K, Q6_K are)");
+        // Each axis and the product are bounded before anything is sized from them (no overflow, no
+        // negative torch sizes).
         unsigned __int128 count = 1;
-        for (auto n : info.ne) {
+        for (auto n : info.ne)
             count *= n;
-            if (count > (static_cast<unsigned __int128>(1) << 40))
-                throwWeightError(ErrorCode::FormatError, where + ": shape is absurdly large");
-        }
-        if (info.ne.empty() || info.ne[0] % spec->blockElems != 0)
-            throwWeightError(ErrorCode::FormatError, where + ": row length is not a multiple of the " + spec->name +
-                                                         " block size " + std::to_string(spec->blockElems));
+        if (*std::max_element(info.ne.begin(), info.ne.end()) > kMaxDim || count > kMaxDim)
+            throwWeightError(ErrorCode::FormatError, where + ": shape " + dimsText(info.ne) +
+                                                         " is absurdly large (at most 2^40 elements)");
+        if (info.ne[0] % spec->blockElems != 0)
+            throwWeightError(ErrorCode::FormatError, where + ": row length " + std::to_string(info.ne[0]) +
+                                                         " is not a multiple of the " + spec->name + " block size " +
+                                                         std::to_string(spec->blockElems));
         const auto blocks = static_cast<std::uint64_t>(count / spec->blockElems);
         const std::uint64_t bytes = blocks * spec->blockBytes;
-        if (info.offset % alignment != 0 || info.offset > dataSize || bytes > dataSize - info.offset)
-            throwWeightError(ErrorCode::FormatError, where + ": data [" + std::to_string(info.offset) + ", +" +
-                                                         std::to_string(bytes) + ") lies outside the " +
+        if (info.offset % alignment != 0)
+            throwWeightError(ErrorCode::FormatError, where + ": data offset " + std::to_string(info.offset) +
+                                                         " is not a multiple of the alignment " +
+                                                         std::to_string(alignment));
+        if (info.offset > dataSize || bytes > dataSize - info.offset)
+            throwWeightError(ErrorCode::FormatError, where + ": shape " + dimsText(info.ne) + " of " + spec->name +
+                                                         " needs " + std::to_string(bytes) + " bytes at offset " +
+                                                         std::to_string(info.offset) + ", outside the " +
                                                          std::to_string(dataSize) + "-byte data section");
+        info.spec = spec;
+        info.blocks = blocks;
+        info.bytes = bytes;
+    }
+    // Tensors never share bytes (llama.cpp packs them in order); shared ranges would let a small file
+    // dequantise the same blocks into memory many times over.
+    std::vector<const Info *> byOffset;
+    for (const auto &info : infos)
+        if (info.bytes > 0)
+            byOffset.push_back(&info);
+    std::stable_sort(byOffset.begin(), byOffset.end(),
+                     [](const Info *a, const Info *b) { return a->offset < b->offset; });
+    for (std::size_t i = 1; i < byOffset.size(); ++i) {
+        const Info &a = *byOffset[i - 1], &b = *byOffset[i];
+        if (b.offset < a.offset + a.bytes)
+            throwWeightError(ErrorCode::FormatError, "'" + path + "': tensors '" + a.name + "' and '" + b.name +
+                                                         "' overlap (data bytes [" + std::to_string(a.offset) + ", " +
+                                                         std::to_string(a.offset + a.bytes) + ") and [" +
+                                                         std::to_string(b.offset) + ", " +
+                                                         std::to_string(b.offset + b.bytes) + "))");
+    }
+
+    for (const auto &info : infos) {
+        const std::string where = "'" + path + "', tensor '" + info.name + "'";
+        const TypeSpec *spec = info.spec;
+        const std::uint64_t blocks = info.blocks;
         std::vector<int64_t> shape(info.ne.rbegin(), info.ne.rend());  // ggml ne[0] is the innermost axis
         const std::uint8_t *src = file->data() + dataStart + info.offset;
         torch::Tensor t;
@@ -536,8 +690,16 @@ WeightStore loadGguf(const std::string &path, bool decode)
             t = torch::empty(shape, torch::kFloat32);
             dequantise(info.type, src, static_cast<std::int64_t>(blocks), t.data_ptr<float>());
         }
-        if ((permuteQ || permuteK) && heads > 0)
-            t = unpermuteRope(t, permuteQ ? heads : kvHeads);
+        if ((permuteQ || permuteK) && heads > 0) {
+            // Undoing the interleave splits the rows into heads of an even size.
+            const std::int64_t h = permuteQ ? heads : kvHeads;
+            if (t.dim() != 2 || t.size(0) % (2 * h) != 0)
+                throwWeightError(ErrorCode::FormatError, where + ": shape " + dimsText(info.ne) +
+                                                             " cannot hold " + std::to_string(h) + " heads of an even size (" +
+                                                             (permuteQ ? headsKey : kvHeadsKey) + " = " +
+                                                             std::to_string(h) + ")");
+            t = unpermuteRope(t, h);
+        }
         if (conv1d && t.dim() == 2)
             t = t.t().contiguous();
         store.add(name, t, spec->name);

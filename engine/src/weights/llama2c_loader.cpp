@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
 
+#include <cstdlib>
 #include <cstring>
 
 namespace terse {
@@ -16,6 +17,9 @@ WeightStore loadLlama2c(const std::string &path)
         throwWeightError(ErrorCode::FormatError, "'" + path + "' is too short for a llama2.c header (28 bytes)");
     std::int32_t h[7];
     std::memcpy(h, file->data(), sizeof h);
+    // run.c's Config struct, in file order.
+    static const char *const kFields[7] = {"dim", "hidden_dim", "n_layers", "n_heads", "n_kv_heads", "vocab_size",
+                                           "seq_len"};
     const std::int64_t dim = h[0], hidden = h[1], layers = h[2], heads = h[3], kvHeads = h[4], seqLen = h[6];
     // run.c: a negative vocab_size marks an unshared classifier stored at the end.
     const bool shared = h[5] > 0;
@@ -23,21 +27,31 @@ WeightStore loadLlama2c(const std::string &path)
     const auto bad = [&](const std::string &why) {
         throwWeightError(ErrorCode::FormatError, "'" + path + "' is not a valid llama2.c checkpoint: " + why);
     };
+    constexpr std::int64_t kMax = 1 << 24;
     for (int i = 0; i < 7; ++i)
-        if (h[i] == 0 || (i != 5 && h[i] < 0) || std::abs(static_cast<std::int64_t>(h[i])) > (1 << 24))
-            bad("header value " + std::to_string(i) + " = " + std::to_string(h[i]) + " is out of range");
-    if (dim % heads != 0 || heads % kvHeads != 0 || (dim / heads) % 2 != 0)
-        bad("dim " + std::to_string(dim) + " / heads " + std::to_string(heads) + " / kv heads " +
-            std::to_string(kvHeads) + " are inconsistent");
+        if (h[i] == 0 || (i != 5 && h[i] < 0) || std::abs(static_cast<std::int64_t>(h[i])) > kMax)
+            bad(std::string("config field ") + kFields[i] + " = " + std::to_string(h[i]) + " is out of range (expected " +
+                (i == 5 ? "1 to 16777216, negated for an unshared classifier)" : "1 to 16777216)"));
+    if (dim % heads != 0 || (dim / heads) % 2 != 0)
+        bad("dim " + std::to_string(dim) + " must split into n_heads " + std::to_string(heads) +
+            " heads of an even size");
+    if (heads % kvHeads != 0)
+        bad("n_heads " + std::to_string(heads) + " is not a multiple of n_kv_heads " + std::to_string(kvHeads));
     const std::int64_t headDim = dim / heads, kvDim = kvHeads * headDim;
-    const std::int64_t perLayer = 2 * dim + dim * dim * 2 + 2 * dim * kvDim + 3 * dim * hidden;
-    std::int64_t floats = vocab * dim + layers * perLayer + dim + seqLen * headDim;  // + freq_cis real/imag
+    // Counted in 128 bits: every field is below 2^24, so no product of these can wrap around and
+    // make a huge config look like the file's size.
+    using Wide = unsigned __int128;
+    const Wide perLayer = Wide(2 * dim) + Wide(dim) * dim * 2 + Wide(2 * dim) * kvDim + Wide(3 * dim) * hidden;
+    Wide floats = Wide(vocab) * dim + Wide(layers) * perLayer + dim + Wide(seqLen) * headDim;  // + freq_cis real/imag
     if (!shared)
-        floats += vocab * dim;
-    const std::uint64_t expected = 28 + static_cast<std::uint64_t>(floats) * 4;
-    if (file->size() != expected)
-        bad("the header implies " + std::to_string(expected) + " bytes but the file has " +
-            std::to_string(file->size()));
+        floats += Wide(vocab) * dim;
+    const Wide expected = 28 + floats * 4;
+    if (Wide(file->size()) != expected)
+        bad("the config (dim " + std::to_string(dim) + ", hidden_dim " + std::to_string(hidden) + ", n_layers " +
+            std::to_string(layers) + ", n_heads " + std::to_string(heads) + ", n_kv_heads " + std::to_string(kvHeads) +
+            ", vocab_size " + std::to_string(h[5]) + ", seq_len " + std::to_string(seqLen) + ", " +
+            (shared ? "shared" : "unshared") + " classifier) implies " + toDecimal(expected) +
+            " bytes but the file has " + std::to_string(file->size()));
 
     WeightStore store;
     store.source = path;

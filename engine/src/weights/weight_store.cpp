@@ -98,6 +98,52 @@ torch::Tensor viewMapped(const std::shared_ptr<MappedFile> &file, std::size_t of
     return t;
 }
 
+// A safetensors header nests three levels (header, tensor entry, shape) and holds short arrays; bounding
+// both while parsing keeps a hostile header from costing many times its own size in memory.
+constexpr int kMaxHeaderDepth = 8;
+constexpr std::size_t kMaxHeaderArray = 64;
+
+nlohmann::json parseSafetensorsHeader(const std::string &path, const std::uint8_t *begin, const std::uint8_t *end)
+{
+    using Event = nlohmann::json::parse_event_t;
+    std::vector<std::pair<bool, std::size_t>> open;  // per open container: is it an array, elements so far
+    std::vector<std::string> keys;                   // the key path to the value being parsed
+    const auto check = [&](int depth, Event event, nlohmann::json &parsed) {
+        const bool starts = event == Event::object_start || event == Event::array_start;
+        if (depth == 0 && event != Event::object_start && event != Event::object_end)
+            throwWeightError(ErrorCode::FormatError, "'" + path + "': safetensors header is not a JSON object");
+        if (event == Event::key && depth > 0) {
+            keys.resize(static_cast<std::size_t>(depth));
+            keys.back() = parsed.is_string() ? parsed.get<std::string>() : std::string();
+        }
+        const auto at = [&] {
+            std::string out;
+            for (std::size_t i = 0; i < keys.size() && i < open.size(); ++i)
+                out += (i ? "', '" : " at '") + keys[i];
+            return out.empty() ? out : out + "'";
+        };
+        if ((starts || event == Event::value) && !open.empty() && open.back().first &&
+            ++open.back().second > kMaxHeaderArray)
+            throwWeightError(ErrorCode::FormatError, "'" + path + "': safetensors header" + at() +
+                                                         " holds an array of more than " +
+                                                         std::to_string(kMaxHeaderArray) + " elements");
+        if (starts && depth >= kMaxHeaderDepth)
+            throwWeightError(ErrorCode::FormatError, "'" + path + "': safetensors header" + at() +
+                                                         " nests deeper than " + std::to_string(kMaxHeaderDepth) +
+                                                         " levels");
+        if (starts)
+            open.emplace_back(event == Event::array_start, 0);
+        else if ((event == Event::object_end || event == Event::array_end) && !open.empty())
+            open.pop_back();
+        return true;
+    };
+    try {
+        return nlohmann::json::parse(begin, end, check);
+    } catch (const nlohmann::json::exception &e) {
+        throwWeightError(ErrorCode::FormatError, "'" + path + "': safetensors header is not valid JSON: " + e.what());
+    }
+}
+
 void loadOneSafetensors(const std::string &path, WeightStore &store, const std::set<std::string> *only)
 {
     auto file = MappedFile::open(path);
@@ -114,12 +160,7 @@ void loadOneSafetensors(const std::string &path, WeightStore &store, const std::
     if (headerLen > (100u << 20))
         throwWeightError(ErrorCode::FormatError, "'" + path + "': safetensors header of " +
                                                      std::to_string(headerLen) + " bytes is implausibly large");
-    nlohmann::json header;
-    try {
-        header = nlohmann::json::parse(file->data() + 8, file->data() + 8 + headerLen);
-    } catch (const nlohmann::json::exception &e) {
-        throwWeightError(ErrorCode::FormatError, "'" + path + "': safetensors header is not valid JSON: " + e.what());
-    }
+    const nlohmann::json header = parseSafetensorsHeader(path, file->data() + 8, file->data() + 8 + headerLen);
     if (!header.is_object())
         throwWeightError(ErrorCode::FormatError, "'" + path + "': safetensors header is not a JSON object");
     const std::size_t dataStart = 8 + headerLen;
@@ -128,6 +169,8 @@ void loadOneSafetensors(const std::string &path, WeightStore &store, const std::
     struct Range {
         std::uint64_t begin, end;
         std::string name;
+        const DtypeSpec *spec;
+        std::vector<int64_t> shape;
     };
     std::vector<Range> ranges;
     for (auto it = header.begin(); it != header.end(); ++it) {
@@ -161,7 +204,9 @@ void loadOneSafetensors(const std::string &path, WeightStore &store, const std::
         unsigned __int128 count = 1;
         for (const auto &d : entry["shape"]) {
             if (!d.is_number_integer() || d.get<long long>() < 0)
-                throwWeightError(ErrorCode::FormatError, where + ": shape entries must be non-negative integers");
+                throwWeightError(ErrorCode::FormatError, where + ": shape " + entry["shape"].dump() + " has dimension " +
+                                                             std::to_string(shape.size()) + " = " + d.dump() +
+                                                             ", expected a non-negative integer");
             const auto v = d.get<long long>();
             shape.push_back(v);
             count *= static_cast<unsigned __int128>(v);
@@ -179,18 +224,27 @@ void loadOneSafetensors(const std::string &path, WeightStore &store, const std::
         const unsigned __int128 bytes = count * spec->size;
         if (bytes != end - begin)
             throwWeightError(ErrorCode::FormatError, where + ": shape " + entry["shape"].dump() + " of " + dtype +
-                                                         " needs " + std::to_string(static_cast<std::uint64_t>(bytes)) +
-                                                         " bytes but data_offsets span " + std::to_string(end - begin));
-        ranges.push_back({begin, end, name});
-        if (only && !only->count(name))
-            continue;
-        store.add(name, viewMapped(file, dataStart + begin, shape, spec->type, spec->size), dtype);
+                                                         " needs " + toDecimal(bytes) + " bytes but data_offsets span " +
+                                                         std::to_string(end - begin));
+        ranges.push_back({begin, end, name, spec, std::move(shape)});
     }
-    std::sort(ranges.begin(), ranges.end(), [](const Range &a, const Range &b) { return a.begin < b.begin; });
-    for (std::size_t i = 1; i < ranges.size(); ++i)
-        if (ranges[i].begin < ranges[i - 1].end)
-            throwWeightError(ErrorCode::FormatError, "'" + path + "': tensors '" + ranges[i - 1].name + "' and '" +
-                                                         ranges[i].name + "' overlap");
+    // Byte ranges may come in any order but never share a byte; empty tensors hold no bytes to share.
+    std::stable_sort(ranges.begin(), ranges.end(), [](const Range &a, const Range &b) { return a.begin < b.begin; });
+    const Range *previous = nullptr;
+    for (const Range &r : ranges) {
+        if (r.begin == r.end)
+            continue;
+        if (previous && r.begin < previous->end)
+            throwWeightError(ErrorCode::FormatError, "'" + path + "': tensors '" + previous->name + "' and '" + r.name +
+                                                         "' overlap (bytes [" + std::to_string(previous->begin) + ", " +
+                                                         std::to_string(previous->end) + ") and [" +
+                                                         std::to_string(r.begin) + ", " + std::to_string(r.end) + "))");
+        previous = &r;
+    }
+    // Only now are tensors made (a misaligned one is copied): a refused file allocates nothing.
+    for (const Range &r : ranges)
+        if (!only || only->count(r.name))
+            store.add(r.name, viewMapped(file, dataStart + r.begin, r.shape, r.spec->type, r.spec->size), r.spec->name);
 }
 
 std::string readText(const std::string &path)
