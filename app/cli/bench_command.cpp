@@ -53,7 +53,7 @@ void printHelp()
         "usage: terse bench [--methods a,b,c] [--rates 0.33,0.5] [--datasets d1,d2] [--max-docs "
         "N]\n"
         "                   [--model PATH] [--tagger PATH] [--data-dir DIR] [--out DIR]\n"
-        "                   [--mode reference|corrected] [--seed S] [--threads N] [--quiet]\n"
+        "                   [--mode reference|corrected] [--seed S] [--threads N] [--device D] [--quiet]\n"
         "Compresses documents of each dataset with each method at each rate and reports, per\n"
         "(dataset, method, rate): requested and achieved rate (cl100k tokens), ROUGE-1/2/L F1 and "
         "BLEU\n"
@@ -73,6 +73,7 @@ void printHelp()
         "  --tagger PATH    token classifier for llmlingua2 (default: the bundled terse-tagger)\n"
         "  --data-dir DIR   the shared data folder (default ../shared/data)\n"
         "  --out DIR        where the report goes (default bench-report)\n"
+        "  --device D       cpu (default), cuda, cuda:N or auto (cuda when this build sees a GPU)\n"
         "A method whose model is missing or unusable is skipped with a message.\n"
         "exit codes: 0 ok, 1 nothing could be measured or the report could not be written, 2 bad "
         "command\n"
@@ -467,7 +468,7 @@ int runBench(int argc, char **argv)
 {
     auto args = parseArgs(argc, argv, 2,
                           {"--methods", "--rates", "--datasets", "--max-docs", "--model",
-                           "--tagger", "--data-dir", "--out", "--mode", "--seed", "--threads"},
+                           "--tagger", "--data-dir", "--out", "--mode", "--seed", "--threads", "--device"},
                           {"--help", "--quiet"});
     if (!args)
         return reportError(args.error().detail + " (see terse bench --help)", kExitUsage);
@@ -522,6 +523,14 @@ int runBench(int argc, char **argv)
         maxDocs = *n;
     }
     CompressOptions base;
+    if (args->has("--device")) {
+        auto d = resolveDevice(args->get("--device"));
+        if (!d)
+            return reportError("--device: " + d.error().detail, d.error().code == ErrorCode::InvalidArgument
+                                                                  ? kExitUsage
+                                                                  : exitCodeFor(d.error()));
+        base.device = *d;
+    }
     if (args->has("--mode")) {
         auto m = parseMode(args->get("--mode"));
         if (!m)

@@ -27,7 +27,7 @@ void printHelp()
         "reference|corrected]\n"
         "                      [--model PATH] [--target-tokenizer NAME|PATH] [--param KEY=VALUE "
         "...]\n"
-        "                      [--seed S] [--threads N] [--json] [--save [--db PATH] [--session "
+        "                      [--seed S] [--threads N] [--device D] [--json] [--save [--db PATH] [--session "
         "NAME]]\n"
         "                      [--jsonl [--skip-errors] [--quiet]] [FILE|-]\n"
         "Compresses the prompt in FILE (or standard input) and prints the compressed text,\n"
@@ -40,6 +40,8 @@ void printHelp()
         "  --target-tokenizer T tokenizer of the target LLM for token accounting: a bundled "
         "tiktoken\n"
         "                       name (default cl100k_base) or a tokenizer file/folder\n"
+        "  --device D           where models run: cpu (default), cuda, cuda:N or auto (cuda when\n"
+        "                       this build's libtorch sees a GPU)\n"
         "  --param KEY=VALUE    a method option (repeatable); terse compress --method NAME --help\n"
         "                       lists them with their defaults\n"
         "  --save               store the run in the session database (--db PATH, default\n"
@@ -110,6 +112,14 @@ int parseSetup(const Args &args, const MethodInfo &method, Setup &s)
         if (auto m = checkModelPath("--model", args.get("--model")); !m)
             return reportError(m.error().detail, exitCodeFor(m.error()));
         opts.model = args.get("--model");
+    }
+    if (args.has("--device")) {
+        auto d = resolveDevice(args.get("--device"));
+        if (!d)
+            return reportError("--device: " + d.error().detail, d.error().code == ErrorCode::InvalidArgument
+                                                                  ? kExitUsage
+                                                                  : exitCodeFor(d.error()));
+        opts.device = *d;
     }
     if (args.has("--target-tokenizer")) {
         if (auto t = checkTargetTokenizer(args.get("--target-tokenizer")); !t)
@@ -291,7 +301,7 @@ int runCompress(int argc, char **argv)
 {
     auto args = parseArgs(argc, argv, 2,
                           {"--method", "--rate", "--target-tokens", "--mode", "--seed", "--threads",
-                           "--db", "--session", "--model", "--target-tokenizer", "--param"},
+                           "--db", "--session", "--model", "--target-tokenizer", "--param", "--device"},
                           {"--json", "--help", "--save", "--jsonl", "--skip-errors", "--quiet"});
     if (!args)
         return reportError(args.error().detail + " (see terse compress --help)", kExitUsage);

@@ -91,7 +91,7 @@ void printHelp()
     std::printf(
         "usage: terse score --model PATH (--ids 1,2,3 | --text T | FILE | --jsonl [FILE]) [--json] "
         "[--csv]\n"
-        "                   [--logits] [--top-k K] [--dtype fp32|bf16] [--threads N]\n"
+        "                   [--logits] [--top-k K] [--dtype fp32|bf16] [--threads N] [--device D]\n"
         "                   [--skip-errors] [--quiet]\n"
         "Scores every token with a model: surprisal (-log p of the token given the ones before "
         "it,\n"
@@ -110,6 +110,7 @@ void printHelp()
         "  --csv          one CSV row per token\n"
         "  --logits       include raw logits in the JSON output\n"
         "  --top-k K      alternatives per position (JSON and table), default 0\n"
+        "  --device D     cpu (default), cuda, cuda:N or auto (cuda when this build sees a GPU)\n"
         "batches (--jsonl, automatic for FILE.jsonl): one JSON object per line: {\"prompt\": "
         "\"...\"},\n"
         "  a structured prompt {\"instruction\", \"contexts\", \"question\"} (scored joined) or\n"
@@ -172,7 +173,8 @@ nlohmann::json modelJson(const ModelInfo &info)
             {"heads", info.heads},
             {"vocab_size", info.vocabSize},
             {"max_positions", info.maxPositions},
-            {"dtype", info.dtype}};
+            {"dtype", info.dtype},
+            {"device", info.device}};
 }
 
 // The whole result of one sequence as JSON (terse score --json).
@@ -327,7 +329,7 @@ int runScoreBatch(const Args &args, const std::string &path, const Model &model,
 int runScore(int argc, char **argv)
 {
     auto args =
-        parseArgs(argc, argv, 2, {"--model", "--ids", "--text", "--top-k", "--dtype", "--threads"},
+        parseArgs(argc, argv, 2, {"--model", "--ids", "--text", "--top-k", "--dtype", "--threads", "--device"},
                   {"--json", "--csv", "--logits", "--help", "--jsonl", "--skip-errors", "--quiet"});
     if (!args)
         return reportError(args.error().detail + " (see terse score --help)", kExitUsage);
@@ -376,6 +378,14 @@ int runScore(int argc, char **argv)
         if (!t)
             return reportError(t.error().detail, kExitUsage);
         opts.threads = static_cast<int>(*t);
+    }
+    if (args->has("--device")) {
+        auto d = resolveDevice(args->get("--device"));
+        if (!d)
+            return reportError("--device: " + d.error().detail, d.error().code == ErrorCode::InvalidArgument
+                                                                  ? kExitUsage
+                                                                  : exitCodeFor(d.error()));
+        opts.device = *d;
     }
 
     const std::string modelPath = args->get("--model");

@@ -51,6 +51,10 @@ private slots:
         r = terse({"tokenize", "--tokenizer", cl100k, "--count", "--jsonl"}, "hello world\n\nhello\n");
         QCOMPARE(r.code, 0);
         QCOMPARE(r.out, QStringLiteral("2\n0\n1\n"));
+        // --device: an unknown name is a usage error naming it.
+        const Run dev = terse({"score", "--model", cl100k, "--ids", "1,2", "--device", "gpu"});
+        QCOMPARE(dev.code, 2);
+        QVERIFY2(dev.err.contains(QStringLiteral("unknown device 'gpu'")), qPrintable(dev.err));
         const QByteArray text = "Die Katze sitzt auf der Matte. 3.14159 \xe2\x9c\x93 naïve café";
         r = terse({"tokenize", "--tokenizer", cl100k}, text);
         const Run c = terse({"tokenize", "--tokenizer", cl100k, "--count"}, text);

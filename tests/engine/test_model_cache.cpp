@@ -2,6 +2,7 @@
 // for the next compression (LRU of TERSE_MODEL_CACHE models), concurrent callers share one load, a model
 // rewritten on disk is loaded anew, and a cache of 0 keeps nothing beyond its users.
 #include "compressors/model_context.h"
+#include "terse/runtime.h"
 
 #include <QTemporaryDir>
 #include <QtTest>
@@ -88,6 +89,39 @@ private slots:
         t1.join();
         QVERIFY(got[0] && got[1]);
         QCOMPARE(got[0].get(), got[1].get());
+    }
+
+    // Device names (compress/score/bench --device): cpu, auto, cuda[:N]; a CPU-only build refuses cuda saying
+    // why, and the cache never hands a CPU model to a cuda request.
+    void deviceNames()
+    {
+        QCOMPARE(resolveDevice("").value(), std::string("cpu"));
+        QCOMPARE(resolveDevice("cpu").value(), std::string("cpu"));
+        const auto info = initRuntime();
+        QCOMPARE(resolveDevice("auto").value(), std::string(info.cudaAvailable ? "cuda" : "cpu"));
+        for (const char *bad : {"gpu", "cuda:", "cuda:x", "CPU", "cuda:1a"}) {
+            auto r = resolveDevice(bad);
+            QVERIFY2(!r, bad);
+            QCOMPARE(r.error().code, ErrorCode::InvalidArgument);
+            QVERIFY(r.error().detail.find(std::string("'") + bad + "'") != std::string::npos);
+        }
+        if (!info.cudaAvailable) {
+            auto r = resolveDevice("cuda");
+            QVERIFY(!r);
+            QCOMPARE(r.error().code, ErrorCode::Unsupported);
+            auto m = detail::loadModelWithTokenizer(m_tagger, DefaultModel::Tagger, ComputeDtype::Float32, "cuda:0");
+            QVERIFY(!m);
+            QVERIFY2(m.error().detail.find("cuda:0") != std::string::npos, m.error().detail.c_str());
+            CompressOptions o;
+            o.method = "llmlingua2";
+            o.device = "cuda";
+            auto c = createCompressor("llmlingua2");
+            QVERIFY(c);
+            auto res = (*c)->compress(Prompt::fromText("The quick brown fox jumps over the lazy dog."), o,
+                                      JobContext::none());
+            QVERIFY(!res);
+            QVERIFY2(res.error().detail.find("cuda") != std::string::npos, res.error().detail.c_str());
+        }
     }
 
     void rewrittenModelLoadsAnew()

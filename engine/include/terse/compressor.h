@@ -63,6 +63,7 @@ struct CompressOptions {
     CompressionMode mode = CompressionMode::Corrected;  // reference quirks or corrected behaviour
     std::uint64_t seed = 42;                  // for methods with randomness
     std::string model;                        // model folder/file; "" = the method's default model
+    std::string device = "cpu";               // where models run: cpu, cuda, cuda:N or auto (resolveDevice)
     std::string targetTokenizer = "cl100k_base";  // tokenizer of the target LLM, for token accounting
     std::map<std::string, std::string> params;  // method-specific options by OptionSpec::name
     std::vector<PinnedSpan> pinned;           // user force-keep / force-drop spans

@@ -1,6 +1,8 @@
 #pragma once
 // One-time runtime initialisation and facts about the compute backend.
 
+#include "terse/result.h"
+
 #include <string>
 
 namespace terse {
@@ -15,6 +17,10 @@ struct RuntimeInfo {
 // Sets libtorch's thread count to the number of cores, or to OMP_NUM_THREADS when that is set
 // (libtorch starts with 1 thread on Debian). `threads` > 0 overrides both. Idempotent; thread-safe.
 RuntimeInfo initRuntime(int threads = 0);
+
+// The compute device for a name: "" or "cpu" -> "cpu"; "auto" -> "cuda" when this build's libtorch sees a
+// GPU, else "cpu"; "cuda" / "cuda:N" -> itself when a GPU is visible, else an Unsupported error saying why.
+Result<std::string> resolveDevice(const std::string &name);
 
 // The engine's version string, e.g. "0.1.0".
 const char *engineVersion();

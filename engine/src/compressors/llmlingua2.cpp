@@ -491,7 +491,7 @@ bool identifierJoin(std::string_view text, const Span &a, const Span &b)
 // Returns one value per unit (the unit's context score, NaN outside contexts); empty when the prompt
 // has fewer than two contexts (no ranking to do).
 Result<std::vector<float>> contextRankSeries(const CompressionResult &r, const Params &p, bool reference,
-                                             const JobContext &job, double &forwardMs)
+                                             const std::string &device, const JobContext &job, double &forwardMs)
 {
     std::string question;
     std::vector<int> contexts;
@@ -534,7 +534,7 @@ Result<std::vector<float>> contextRankSeries(const CompressionResult &r, const P
         }
         return out;
     }
-    auto lm = detail::loadModelWithTokenizer(p.rankModel, DefaultModel::CausalLM);
+    auto lm = detail::loadModelWithTokenizer(p.rankModel, DefaultModel::CausalLM, ComputeDtype::Float32, device);
     if (!lm)
         return lm.error();
     if ((*lm)->model.info().kind != ModelKind::CausalLM)
@@ -646,7 +646,7 @@ Result<CompressionResult> LlmLingua2Compressor::compress(const Prompt &prompt, c
         return params.error();
     const Params &p = *params;
     const bool reference = options.mode == CompressionMode::Reference;
-    auto loaded = detail::loadModelWithTokenizer(options.model, DefaultModel::Tagger);
+    auto loaded = detail::loadModelWithTokenizer(options.model, DefaultModel::Tagger, ComputeDtype::Float32, options.device);
     if (!loaded)
         return loaded.error();
     const Model &model = (*loaded)->model;
@@ -955,7 +955,7 @@ Result<CompressionResult> LlmLingua2Compressor::compress(const Prompt &prompt, c
                 {kChunk, cache.chunk},         {kTargetTokens, cache.targetTokens}, {kWordOffset, cache.wordOffset},
                 {kWordBytes, cache.wordBytes}, {kProtected, cache.protect}};
     if (p.coarseRank) {
-        auto rank = contextRankSeries(r, p, reference, job, forwardMs);
+        auto rank = contextRankSeries(r, p, reference, options.device, job, forwardMs);
         if (!rank)
             return rank.error();
         if (!rank->empty())

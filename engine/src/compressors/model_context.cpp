@@ -1,5 +1,7 @@
 #include "compressors/model_context.h"
 
+#include "terse/runtime.h"
+
 #include <cstdlib>
 #include <filesystem>
 #include <future>
@@ -91,8 +93,11 @@ std::string tokenizerPathFor(const std::string &modelPath)
 }  // namespace
 
 Result<std::shared_ptr<const LoadedModel>> loadModelWithTokenizer(const std::string &path, DefaultModel fallback,
-                                                                  ComputeDtype dtype)
+                                                                  ComputeDtype dtype, const std::string &deviceName)
 {
+    auto device = resolveDevice(deviceName);
+    if (!device)
+        return device.error();
     std::string resolved = path;
     if (resolved.empty()) {
         auto d = defaultModelPath(fallback);
@@ -100,7 +105,7 @@ Result<std::shared_ptr<const LoadedModel>> loadModelWithTokenizer(const std::str
             return d.error();
         resolved = *d;
     }
-    const std::string key = resolved + (dtype == ComputeDtype::BFloat16 ? "#bf16" : "#fp32");
+    const std::string key = resolved + (dtype == ComputeDtype::BFloat16 ? "#bf16" : "#fp32") + "@" + *device;
     const std::string stamp = fileStamp(resolved);
     std::promise<Result<std::shared_ptr<const LoadedModel>>> promise;
     {
@@ -123,6 +128,7 @@ Result<std::shared_ptr<const LoadedModel>> loadModelWithTokenizer(const std::str
     auto load = [&]() -> Result<std::shared_ptr<const LoadedModel>> {
         ModelLoadOptions mo;
         mo.dtype = dtype;
+        mo.device = *device;
         auto model = Model::load(resolved, mo);
         if (!model)
             return model.error();

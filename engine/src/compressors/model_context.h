@@ -26,7 +26,8 @@ inline constexpr std::size_t kModelCacheSize = 2;
 // kModelCacheSize models used stay loaded, keyed by path, dtype and the files' size and time. Errors name
 // the path.
 Result<std::shared_ptr<const LoadedModel>> loadModelWithTokenizer(const std::string &path, DefaultModel fallback,
-                                                                  ComputeDtype dtype = ComputeDtype::Float32);
+                                                                  ComputeDtype dtype = ComputeDtype::Float32,
+                                                                  const std::string &device = "cpu");
 
 // Drops the cache's own references (models still held by callers stay alive until released).
 void releaseCachedModels();

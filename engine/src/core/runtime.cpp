@@ -6,6 +6,12 @@
 #include <mutex>
 #include <thread>
 
+#ifdef TERSE_WITH_CUDA
+#define TERSE_HAS_CUDA_BUILD true
+#else
+#define TERSE_HAS_CUDA_BUILD false
+#endif
+
 namespace terse {
 
 const char *engineVersion() { return TERSE_VERSION; }
@@ -31,6 +37,33 @@ RuntimeInfo initRuntime(int threads)
                         std::to_string(TORCH_VERSION_PATCH);
     info.blas = at::hasMKL() ? "MKL" : "system BLAS";
     return info;
+}
+
+Result<std::string> resolveDevice(const std::string &name)
+{
+    if (name.empty() || name == "cpu")
+        return std::string("cpu");
+    const bool cuda = name == "cuda" || (name.rfind("cuda:", 0) == 0 && name.size() > 5 &&
+                                         name.find_first_not_of("0123456789", 5) == std::string::npos);
+    if (name != "auto" && !cuda)
+        return fail(ErrorCode::InvalidArgument, "unknown device '" + name + "' (use cpu, cuda, cuda:N or auto)");
+    bool available = false;
+    int count = 0;
+    try {
+        available = torch::cuda::is_available();
+        count = available ? static_cast<int>(torch::cuda::device_count()) : 0;
+    } catch (const c10::Error &) {
+        available = false;
+    }
+    if (name == "auto")
+        return std::string(available ? "cuda" : "cpu");
+    if (!available)
+        return fail(ErrorCode::Unsupported, "device '" + name + "': this build's libtorch " +
+                                                (TERSE_HAS_CUDA_BUILD ? "sees no GPU" : "has no CUDA (a CPU-only build)") +
+                                                "; use --device cpu or auto");
+    if (name.size() > 5 && std::stoi(name.substr(5)) >= count)
+        return fail(ErrorCode::InvalidArgument, "device '" + name + "': only " + std::to_string(count) + " GPU(s) visible");
+    return name;
 }
 
 }  // namespace terse
