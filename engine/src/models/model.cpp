@@ -189,37 +189,45 @@ private:
         constexpr int kChunk = 256;
         for (int from = s.newFrom; from < s.len; from += kChunk) {
             const int cnt = std::min(kChunk, s.len - from);
-            Tensor logits = m_net.logits(h.narrow(0, from, cnt)).cpu();  // [cnt, V] float32
-            // The reference computes log-softmax and entropy in float64 from float32 logits.
-            Tensor logp = torch::log_softmax(logits.to(torch::kFloat64), -1);
-            Tensor ent = -(logp.exp() * logp).sum(-1);
+            // Log-softmax and entropy on the model's device in fp32 from one log-sum-exp (issue 16): only
+            // the values asked for leave the device, not [cnt, V] logits. Against the reference's float64
+            // the difference is below 1e-5 nats (tests/engine/test_model_oracle: atol 1e-4).
+            Tensor logits = m_net.logits(h.narrow(0, from, cnt)).to(torch::kFloat32);  // [cnt, V]
+            Tensor logp = logits - logits.logsumexp(-1, true);
+            Tensor p = logp.exp();
+            Tensor ent = -torch::where(p > 0, p * logp, torch::zeros_like(p)).sum(-1);
             const int g0 = s.offset + from;  // global position of row 0
             if (m_req.wantLogits)
                 copyInto(o.logits, static_cast<std::size_t>(g0) * V, logits);
             if (m_req.wantEntropy || !lm)
                 copyInto(o.entropy, g0, ent);
             if (lm) {
-                auto lp = logp.accessor<double, 2>();
-                for (int r = 0; r < cnt; ++r) {
-                    const int g = g0 + r;
-                    if (g + 1 < n) {
-                        const int next = (*s.ids)[g + 1];
-                        o.nextTokenLogprob[g] = static_cast<float>(lp[r][next]);
-                        o.surprisal[g + 1] = static_cast<float>(-lp[r][next]);
+                const int rows = std::min(cnt, n - 1 - g0);  // rows whose next token is known
+                if (rows > 0) {
+                    std::vector<int64_t> next(static_cast<std::size_t>(rows));
+                    for (int r = 0; r < rows; ++r)
+                        next[static_cast<std::size_t>(r)] = (*s.ids)[g0 + r + 1];
+                    Tensor idx = torch::tensor(next, torch::kInt64).to(logp.device()).unsqueeze(1);
+                    Tensor lpNext = logp.narrow(0, 0, rows).gather(1, idx).squeeze(1).cpu().contiguous();
+                    auto lp = lpNext.accessor<float, 1>();
+                    for (int r = 0; r < rows; ++r) {
+                        o.nextTokenLogprob[g0 + r] = lp[r];
+                        o.surprisal[g0 + r + 1] = -lp[r];
                     }
                 }
                 if (k > 0) {
                     auto top = logp.topk(k, -1);
-                    Tensor vals = std::get<0>(top).to(torch::kFloat32).contiguous();
-                    Tensor idx = std::get<1>(top).contiguous();
+                    Tensor vals = std::get<0>(top).cpu().contiguous();
+                    Tensor idx = std::get<1>(top).cpu().contiguous();
+                    auto va = vals.accessor<float, 2>();
+                    auto ia = idx.accessor<int64_t, 2>();
                     for (int r = 0; r < cnt; ++r)
                         for (int j = 0; j < k; ++j)
-                            o.topK[static_cast<std::size_t>(g0 + r) * k + j] = {
-                                static_cast<int>(idx[r][j].item<int64_t>()), vals[r][j].item<float>()};
+                            o.topK[static_cast<std::size_t>(g0 + r) * k + j] = {static_cast<int>(ia[r][j]), va[r][j]};
                 }
             } else {
                 copyInto(o.labelLogprobs, static_cast<std::size_t>(g0) * V, logp);
-                copyInto(o.classProbs, static_cast<std::size_t>(g0) * V, logp.exp());
+                copyInto(o.classProbs, static_cast<std::size_t>(g0) * V, p);
             }
         }
         if (m_req.wantHidden) {
