@@ -175,14 +175,6 @@
       <translation>BLEU</translation>
     </message>
     <message>
-      <source>Total ms</source>
-      <translation>Gesamt (ms)</translation>
-    </message>
-    <message>
-      <source>Forward ms</source>
-      <translation>Vorwärtsdurchlauf (ms)</translation>
-    </message>
-    <message>
       <source>Units the method decided on (tokens, words, …) before compression</source>
       <translation>Einheiten, über die die Methode entschieden hat (Tokens, Wörter, …), vor der Komprimierung</translation>
     </message>
@@ -367,6 +359,14 @@
     <message>
       <source>Kept units / original units, in the method's own unit</source>
       <translation>Behaltene / ursprüngliche Einheiten, in der Einheit der Methode</translation>
+    </message>
+    <message>
+      <source>Total time</source>
+      <translation>Gesamtzeit</translation>
+    </message>
+    <message>
+      <source>Model time</source>
+      <translation>Modellzeit</translation>
     </message>
   </context>
   <context>
@@ -1113,6 +1113,14 @@
       <source>Saved the prompt to %1.</source>
       <translation>Prompt in %1 gespeichert.</translation>
     </message>
+    <message>
+      <source>Note: %1.</source>
+      <translation>Hinweis: %1.</translation>
+    </message>
+    <message>
+      <source>Warning: %1.</source>
+      <translation>Warnung: %1.</translation>
+    </message>
   </context>
   <context>
     <name>terse::app::ModelPicker</name>
@@ -1289,14 +1297,6 @@
       <translation>Entfernt in Stufe: %1.</translation>
     </message>
     <message>
-      <source>%1 → %2 target tokens (%3% kept, requested %4%) · %5 → %6 %7s · %8 ms</source>
-      <translation>%1 → %2 Ziel-Tokens (%3 % behalten, angefordert %4 %) · %5 → %6 %7s · %8 ms</translation>
-    </message>
-    <message>
-      <source>%1 → %2 %3s (%4% kept, requested %5%) · %6 ms</source>
-      <translation>%1 → %2 %3s (%4 % behalten, angefordert %5 %) · %6 ms</translation>
-    </message>
-    <message>
       <source>Still present after stage: %1.</source>
       <translation>Nach Stufe %1 noch vorhanden.</translation>
     </message>
@@ -1311,6 +1311,44 @@
     <message>
       <source>Pinned by you: always dropped (click again to unpin).</source>
       <translation>Von Ihnen fixiert: immer entfernt (erneut klicken, um es zu lösen).</translation>
+    </message>
+    <message>
+      <source>%1 → %2 target tokens (%3% kept, requested %4%) · %5 → %6 %7s · %8</source>
+      <translation>%1 → %2 Ziel-Tokens (%3 % behalten, angefordert %4 %) · %5 → %6 %7s · %8</translation>
+    </message>
+    <message>
+      <source>%1 → %2 %3s (%4% kept, requested %5%) · %6</source>
+      <translation>%1 → %2 %3s (%4 % behalten, angefordert %5 %) · %6</translation>
+    </message>
+    <message>
+      <source>%1 ms</source>
+      <comment>milliseconds</comment>
+      <translation>%1 ms</translation>
+    </message>
+    <message>
+      <source>%1 s</source>
+      <comment>seconds</comment>
+      <translation>%1 s</translation>
+    </message>
+    <message>
+      <source>%1 min</source>
+      <comment>minutes</comment>
+      <translation>%1 min</translation>
+    </message>
+    <message>
+      <source>%1 min %2 s</source>
+      <comment>minutes and seconds</comment>
+      <translation>%1 min %2 s</translation>
+    </message>
+    <message>
+      <source>%1 h</source>
+      <comment>hours</comment>
+      <translation>%1 h</translation>
+    </message>
+    <message>
+      <source>%1 h %2 min</source>
+      <comment>hours and minutes</comment>
+      <translation>%1 h %2 min</translation>
     </message>
   </context>
   <context>
@@ -1348,12 +1386,12 @@
       <translation>Schreibgeschützt: %1</translation>
     </message>
     <message>
-      <source>Saving sessions to %1 (opened in %2 ms)</source>
-      <translation>Sitzungen werden in %1 gespeichert (geöffnet in %2 ms)</translation>
-    </message>
-    <message>
       <source>Session %1</source>
       <translation>Sitzung %1</translation>
+    </message>
+    <message>
+      <source>Saving sessions to %1 (opened in %2)</source>
+      <translation>Sitzungen werden in %1 gespeichert (geöffnet in %2)</translation>
     </message>
   </context>
   <context>
@@ -1428,6 +1466,10 @@
     <message>
       <source>Prompt</source>
       <translation>Prompt</translation>
+    </message>
+    <message>
+      <source>Or start from a sample prompt:</source>
+      <translation>Oder mit einem Beispiel-Prompt beginnen:</translation>
     </message>
   </context>
   <context>
@@ -1655,6 +1697,18 @@
     <message>
       <source>entropy (nats)</source>
       <translation>Entropie (nats)</translation>
+    </message>
+    <message>
+      <source>Nothing to plot yet. After you compress, this shows each token's score against the threshold, the distribution of the scores and the attention of a word you Ctrl+click.</source>
+      <translation>Noch nichts darzustellen. Nach dem Komprimieren zeigt dieser Bereich die Bewertung jedes Tokens mit der Schwelle, die Verteilung der Bewertungen und die Aufmerksamkeit eines Worts, das Sie mit Strg+Klick wählen.</translation>
+    </message>
+    <message>
+      <source>Stronger colour = higher %1 · threshold %2: at or above is kept · struck through = dropped</source>
+      <translation>Kräftigere Farbe = höheres %1 · Schwelle %2: ab dort behalten · durchgestrichen = entfernt</translation>
+    </message>
+    <message>
+      <source>Stronger colour = higher %1 · struck through = dropped</source>
+      <translation>Kräftigere Farbe = höheres %1 · durchgestrichen = entfernt</translation>
     </message>
   </context>
   <context>

@@ -175,14 +175,6 @@
       <translation>BLEU</translation>
     </message>
     <message>
-      <source>Total ms</source>
-      <translation>总耗时（毫秒）</translation>
-    </message>
-    <message>
-      <source>Forward ms</source>
-      <translation>前向计算（毫秒）</translation>
-    </message>
-    <message>
       <source>Units the method decided on (tokens, words, …) before compression</source>
       <translation>方法所判定的单元（词元、单词等）在压缩前的数量</translation>
     </message>
@@ -365,6 +357,14 @@
     <message>
       <source>Kept units / original units, in the method's own unit</source>
       <translation>保留单元数 / 原始单元数（按方法自身的单元计）</translation>
+    </message>
+    <message>
+      <source>Total time</source>
+      <translation>总耗时</translation>
+    </message>
+    <message>
+      <source>Model time</source>
+      <translation>模型耗时</translation>
     </message>
   </context>
   <context>
@@ -1109,6 +1109,14 @@
       <source>Saved the prompt to %1.</source>
       <translation>提示词已保存到 %1。</translation>
     </message>
+    <message>
+      <source>Note: %1.</source>
+      <translation>提示：%1。</translation>
+    </message>
+    <message>
+      <source>Warning: %1.</source>
+      <translation>警告：%1。</translation>
+    </message>
   </context>
   <context>
     <name>terse::app::ModelPicker</name>
@@ -1285,14 +1293,6 @@
       <translation>在阶段 %1 中删除。</translation>
     </message>
     <message>
-      <source>%1 → %2 target tokens (%3% kept, requested %4%) · %5 → %6 %7s · %8 ms</source>
-      <translation>%1 → %2 个目标词元（保留 %3%，请求 %4%）· %5 → %6 %7s · %8 毫秒</translation>
-    </message>
-    <message>
-      <source>%1 → %2 %3s (%4% kept, requested %5%) · %6 ms</source>
-      <translation>%1 → %2 %3s（保留 %4%，请求 %5%）· %6 毫秒</translation>
-    </message>
-    <message>
       <source>Still present after stage: %1.</source>
       <translation>在阶段 %1 之后仍然存在。</translation>
     </message>
@@ -1307,6 +1307,44 @@
     <message>
       <source>Pinned by you: always dropped (click again to unpin).</source>
       <translation>已由你固定：始终删除（再次点击取消固定）。</translation>
+    </message>
+    <message>
+      <source>%1 → %2 target tokens (%3% kept, requested %4%) · %5 → %6 %7s · %8</source>
+      <translation>%1 → %2 个目标词元（保留 %3%，请求 %4%）· %5 → %6 %7s · %8</translation>
+    </message>
+    <message>
+      <source>%1 → %2 %3s (%4% kept, requested %5%) · %6</source>
+      <translation>%1 → %2 %3s（保留 %4%，请求 %5%）· %6</translation>
+    </message>
+    <message>
+      <source>%1 ms</source>
+      <comment>milliseconds</comment>
+      <translation>%1 毫秒</translation>
+    </message>
+    <message>
+      <source>%1 s</source>
+      <comment>seconds</comment>
+      <translation>%1 秒</translation>
+    </message>
+    <message>
+      <source>%1 min</source>
+      <comment>minutes</comment>
+      <translation>%1 分钟</translation>
+    </message>
+    <message>
+      <source>%1 min %2 s</source>
+      <comment>minutes and seconds</comment>
+      <translation>%1 分 %2 秒</translation>
+    </message>
+    <message>
+      <source>%1 h</source>
+      <comment>hours</comment>
+      <translation>%1 小时</translation>
+    </message>
+    <message>
+      <source>%1 h %2 min</source>
+      <comment>hours and minutes</comment>
+      <translation>%1 小时 %2 分</translation>
     </message>
   </context>
   <context>
@@ -1344,12 +1382,12 @@
       <translation>只读：%1</translation>
     </message>
     <message>
-      <source>Saving sessions to %1 (opened in %2 ms)</source>
-      <translation>会话保存到 %1（打开耗时 %2 毫秒）</translation>
-    </message>
-    <message>
       <source>Session %1</source>
       <translation>会话 %1</translation>
+    </message>
+    <message>
+      <source>Saving sessions to %1 (opened in %2)</source>
+      <translation>会话保存到 %1（打开耗时 %2）</translation>
     </message>
   </context>
   <context>
@@ -1424,6 +1462,10 @@
     <message>
       <source>Prompt</source>
       <translation>提示词</translation>
+    </message>
+    <message>
+      <source>Or start from a sample prompt:</source>
+      <translation>或从示例提示词开始：</translation>
     </message>
   </context>
   <context>
@@ -1651,6 +1693,18 @@
     <message>
       <source>entropy (nats)</source>
       <translation>熵（nats）</translation>
+    </message>
+    <message>
+      <source>Nothing to plot yet. After you compress, this shows each token's score against the threshold, the distribution of the scores and the attention of a word you Ctrl+click.</source>
+      <translation>暂无可绘制的内容。压缩后，这里显示每个词元的分数与阈值、分数的分布，以及按住 Ctrl 点击的单词的注意力。</translation>
+    </message>
+    <message>
+      <source>Stronger colour = higher %1 · threshold %2: at or above is kept · struck through = dropped</source>
+      <translation>颜色越深 = %1 越高 · 阈值 %2：达到或高于即保留 · 删除线 = 已删除</translation>
+    </message>
+    <message>
+      <source>Stronger colour = higher %1 · struck through = dropped</source>
+      <translation>颜色越深 = %1 越高 · 删除线 = 已删除</translation>
     </message>
   </context>
   <context>

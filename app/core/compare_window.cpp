@@ -1,6 +1,7 @@
 #include "compare_window.h"
 
 #include "export_dialog.h"
+#include "result_adapter.h"
 
 #include "terse/text_units.h"
 #include "terse_widgets/sweep_chart.h"
@@ -55,6 +56,15 @@ QTableWidgetItem *numberItem(double value, int decimals)
     auto *item = new QTableWidgetItem(std::isfinite(value) ? QString::number(value, 'f', decimals)
                                                            : QStringLiteral("—"));
     item->setData(Qt::UserRole, value);
+    item->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
+    return item;
+}
+
+// A run time shown for people ("3.2 s"); the milliseconds stay in Qt::UserRole like numberItem's value.
+QTableWidgetItem *durationItem(double ms)
+{
+    auto *item = new QTableWidgetItem(terse::app::formatDuration(ms));
+    item->setData(Qt::UserRole, ms);
     item->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
     return item;
 }
@@ -309,7 +319,7 @@ void CompareWindow::retranslate()
     m_metrics->setHorizontalHeaderLabels({tr("Settings"), tr("Units in"), tr("Units out"),
                                           tr("Target tokens in"), tr("Target tokens out"),
                                           tr("Achieved rate"), tr("ROUGE-1"), tr("ROUGE-L"),
-                                          tr("BLEU"), tr("Total ms"), tr("Forward ms")});
+                                          tr("BLEU"), tr("Total time"), tr("Model time")});
     m_metrics->horizontalHeaderItem(kUnitsInCol)
         ->setToolTip(tr("Units the method decided on (tokens, words, …) before compression"));
     m_metrics->horizontalHeaderItem(kRateOutCol)
@@ -854,8 +864,8 @@ void CompareWindow::updateMetricsRow(int slot)
     m_metrics->setItem(slot, kUnitsInCol, in);
     m_metrics->setItem(slot, kUnitsOutCol, countItem(r.tokensOut));
     m_metrics->setItem(slot, kRateOutCol, numberItem(r.achievedRate, 3));
-    m_metrics->setItem(slot, kTotalMsCol, numberItem(r.totalMs, 1));
-    m_metrics->setItem(slot, kForwardMsCol, numberItem(r.forwardMs, 1));
+    m_metrics->setItem(slot, kTotalMsCol, durationItem(r.totalMs));
+    m_metrics->setItem(slot, kForwardMsCol, durationItem(r.forwardMs));
     if (s.measured) {
         m_metrics->setItem(slot, kTargetInCol, countItem(s.metrics.targetTokensIn));
         m_metrics->setItem(slot, kTargetOutCol, countItem(s.metrics.targetTokensOut));

@@ -71,6 +71,8 @@ constexpr int kRethresholdSaveMs = 1500; // slider drags save the result the use
 const char *kInstance = "main";          // the autosave slot of this window
 const QString kDatabaseKey = QStringLiteral("sessions/databasePath");
 const QString kMissingModel = QStringLiteral("\x01missing");  // ModelPicker's "not installed" entries
+// Preselected on a first run: the method the bundled tagger serves, fast and good at any rate.
+const QString kFirstRunMethod = QStringLiteral("llmlingua2");
 }  // namespace
 
 MainWindow::MainWindow(CompressorFactory factory, QWidget *parent, const QString &databasePath)
@@ -240,6 +242,23 @@ void MainWindow::buildUi()
                                           " border-radius: 4px; padding: 6px; }"));
     m_error->hide();
     outer->addWidget(m_error);
+    // Result warnings are not errors: notes say how the method met the request, warnings that it did not.
+    m_warnings = new QLabel(central);
+    m_warnings->setObjectName(QStringLiteral("warningBanner"));
+    m_warnings->setWordWrap(true);
+    m_warnings->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_warnings->setStyleSheet(QStringLiteral("QLabel { background: #fff4d6; color: #5c4200; border: 1px solid #e3c26b;"
+                                             " border-radius: 4px; padding: 6px; }"));
+    m_warnings->hide();
+    outer->addWidget(m_warnings);
+    m_notes = new QLabel(central);
+    m_notes->setObjectName(QStringLiteral("noteBanner"));
+    m_notes->setWordWrap(true);
+    m_notes->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_notes->setStyleSheet(QStringLiteral("QLabel { background: palette(alternate-base); color: palette(window-text);"
+                                          " border: 1px solid palette(mid); border-radius: 4px; padding: 6px; }"));
+    m_notes->hide();
+    outer->addWidget(m_notes);
 
     auto *split = new QSplitter(Qt::Horizontal, central);
     split->setObjectName(QStringLiteral("mainSplitter"));
@@ -938,9 +957,28 @@ void MainWindow::showResult(const ResultHandle &r)
 {
     m_result = r;
     m_inspector->setResult(r, m_pins);
-    for (const auto &w : r->warnings)
-        showError(QString::fromStdString(w.detail));
+    showWarnings(r->warnings);
     emit resultShown();
+}
+
+void MainWindow::showWarnings(const std::vector<terse::Warning> &warnings)
+{
+    QStringList notes, problems;
+    for (const auto &w : warnings) {
+        QString detail = QString::fromStdString(w.detail).trimmed();
+        if (detail.endsWith(QLatin1Char('.')))
+            detail.chop(1);
+        if (!detail.isEmpty())
+            detail[0] = detail[0].toUpper();
+        if (warningKind(w.code) == NoteKind::Info)
+            notes << tr("Note: %1.").arg(detail);
+        else
+            problems << tr("Warning: %1.").arg(detail);
+    }
+    m_notes->setText(notes.join(QLatin1Char('\n')));
+    m_notes->setVisible(!notes.isEmpty());
+    m_warnings->setText(problems.join(QLatin1Char('\n')));
+    m_warnings->setVisible(!problems.isEmpty());
 }
 
 void MainWindow::showError(const QString &message)
@@ -957,6 +995,8 @@ void MainWindow::clearError()
 
 QString MainWindow::statusText() const { return m_status->text(); }
 QString MainWindow::errorText() const { return m_error->isHidden() ? QString() : m_error->text(); }
+QString MainWindow::noteText() const { return m_notes->isHidden() ? QString() : m_notes->text(); }
+QString MainWindow::warningText() const { return m_warnings->isHidden() ? QString() : m_warnings->text(); }
 QString MainWindow::summaryText() const { return m_inspector->summaryLabel()->text(); }
 
 void MainWindow::copyCompressed()
@@ -1007,7 +1047,10 @@ void MainWindow::restoreSettings()
     QSettings s;
     restoreGeometry(s.value(QStringLiteral("window/geometry")).toByteArray());
     restoreState(s.value(QStringLiteral("window/state")).toByteArray());
-    const int m = m_method->findData(s.value(QStringLiteral("method")).toString());
+    // A first run (nothing stored yet) starts on a real method rather than the first listed baseline.
+    int m = m_method->findData(s.value(QStringLiteral("method")).toString());
+    if (m < 0 && !s.contains(QStringLiteral("method")))
+        m = m_method->findData(kFirstRunMethod);
     if (m >= 0)
         m_method->setCurrentIndex(m);
     const double r = s.value(QStringLiteral("rate"), 0.5).toDouble();
@@ -1336,13 +1379,21 @@ void MainWindow::buildSamplesMenu(QMenu *parent)
     m_samplesMenu->setObjectName(QStringLiteral("samplesMenu"));
     translated([this] { m_samplesMenu->setTitle(tr("S&amples")); });
     const QStringList samples = samplePaths();
+    QStringList titles;
     for (const QString &path : samples) {
         QString name = QFileInfo(path).completeBaseName().replace(QLatin1Char('_'), QLatin1Char(' '));
         if (!name.isEmpty())
             name[0] = name[0].toUpper();
+        titles << name;
         m_samplesMenu->addAction(name, this, [this, path] { openFile(path); })->setToolTip(path);
     }
     m_samplesMenu->setEnabled(!samples.isEmpty());
+    // The same samples, one click away in the empty editor.
+    m_editor->setSamples(titles);
+    connect(m_editor, &terse::widgets::PromptEditor::sampleRequested, this, [this, samples](int i) {
+        if (i >= 0 && i < samples.size())
+            openFile(samples[i]);
+    });
 }
 
 void MainWindow::buildThemeMenu(QMenu *parent)

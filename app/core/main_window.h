@@ -113,6 +113,10 @@ public:
     std::int64_t shownRunId() const { return m_shownRunId; }
     QString statusText() const;
     QString errorText() const;
+    // The result's warnings as shown: neutral notes (the method explains itself) and amber warnings
+    // (the result is not what was asked), one per line; "" when none is shown.
+    QString noteText() const;
+    QString warningText() const;
     QString summaryText() const;
     ResultHandle lastResult() const { return m_result; }
     bool isBusy() const { return m_activeId != 0; }
@@ -156,6 +160,7 @@ private:
     void importSessions();
     void showError(const QString &message);
     void clearError();
+    void showWarnings(const std::vector<terse::Warning> &warnings);
     void setBusy(bool busy);
     void showResult(const ResultHandle &result);
     void addRecentFile(const QString &path);
@@ -227,6 +232,8 @@ private:
     QProgressBar *m_progress = nullptr;
     QLabel *m_status = nullptr;
     QLabel *m_error = nullptr;
+    QLabel *m_notes = nullptr;     // informational result warnings (neutral)
+    QLabel *m_warnings = nullptr;  // result warnings that mean the request was not met (amber)
     QTimer *m_debounce = nullptr;
     QTimer *m_progressDelay = nullptr;
     QMenu *m_recentMenu = nullptr;

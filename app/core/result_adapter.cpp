@@ -2,8 +2,11 @@
 
 #include <QCoreApplication>
 
+#include <algorithm>
 #include <cmath>
+#include <iterator>
 #include <limits>
+#include <utility>
 
 namespace terse::app {
 
@@ -14,10 +17,35 @@ QString spanText(const terse::CompressionResult &result, const terse::Unit &unit
 }
 
 namespace {
+// The per-unit caches the compressors keep for rethreshold() (selective_context.cpp, llmlingua2.cpp).
+constexpr std::string_view kInternalSeries[] = {
+    "piece_offset", "piece_bytes", "sentence_first", "protected", "force_token",
+    "chunk",        "target_tokens", "word_offset", "word_bytes",
+};
+
+// Result warnings that explain how the method met the request (Info); every other code means the
+// result is not what was asked (Warning).
+constexpr std::pair<std::string_view, NoteKind> kWarningKinds[] = {
+    {"chunked", NoteKind::Info},                    // LLMLingua-2 classified the prompt in chunks
+    {"no_question", NoteKind::Info},                // LongLLMLingua ranks without a question
+    {"consecutive_limit_relaxed", NoteKind::Info},  // DAC dropped adjacent tokens to meet the rate
+    {"reference_with_pins", NoteKind::Info},        // pins override the reference selection
+    {"coarse_filter_undone", NoteKind::Info},       // words of dropped contexts kept to meet the rate
+    {"context_filter_undone", NoteKind::Info},
+    {"sentence_filter_undone", NoteKind::Info},
+    {"rate_unreachable", NoteKind::Warning},        // forced text exceeds the requested rate
+    {"rate_granularity", NoteKind::Warning},        // units too coarse: the rate is missed
+    {"context_filter_budget", NoteKind::Warning},   // the token budget is missed
+    {"short_prompt", NoteKind::Warning},            // the reference leaves the prompt uncompressed
+    {"no_agent", NoteKind::Warning},                // PIS without its trained agent
+};
+
 void addSeries(terse::widgets::HeatmapData &d, const std::vector<terse::ScoreSeries> &series,
                const std::vector<terse::Threshold> &thresholds)
 {
     for (const auto &s : series) {
+        if (isInternalSeries(s.name))
+            continue;
         d.seriesNames << QString::fromStdString(s.name);
         QVector<double> v;
         v.reserve(static_cast<qsizetype>(s.values.size()));
@@ -138,7 +166,7 @@ QString resultSummary(const terse::CompressionResult &r)
     // units follow.
     if (r.targetTokensIn >= 0 && r.targetTokensOut >= 0)
         return QCoreApplication::translate("terse::app::ResultAdapter",
-                                           "%1 → %2 target tokens (%3% kept, requested %4%) · %5 → %6 %7s · %8 ms")
+                                           "%1 → %2 target tokens (%3% kept, requested %4%) · %5 → %6 %7s · %8")
             .arg(r.targetTokensIn)
             .arg(r.targetTokensOut)
             .arg(100.0 * r.achievedRate, 0, 'f', 1)
@@ -146,15 +174,70 @@ QString resultSummary(const terse::CompressionResult &r)
             .arg(r.tokensIn)
             .arg(r.tokensOut)
             .arg(QString::fromStdString(r.unitName))
-            .arg(r.totalMs, 0, 'f', 1);
+            .arg(formatDuration(r.totalMs));
     return QCoreApplication::translate("terse::app::ResultAdapter",
-                                       "%1 → %2 %3s (%4% kept, requested %5%) · %6 ms")
+                                       "%1 → %2 %3s (%4% kept, requested %5%) · %6")
         .arg(r.tokensIn)
         .arg(r.tokensOut)
         .arg(QString::fromStdString(r.unitName))
         .arg(100.0 * r.achievedRate, 0, 'f', 1)
         .arg(100.0 * r.requestedRate, 0, 'f', 1)
-        .arg(r.totalMs, 0, 'f', 1);
+        .arg(formatDuration(r.totalMs));
+}
+
+QString formatDuration(double ms, const QLocale &locale)
+{
+    if (!std::isfinite(ms) || ms < 0)
+        return QStringLiteral("—");
+    const auto msText = [&](double v, int decimals) {
+        return QCoreApplication::translate("terse::app::ResultAdapter", "%1 ms", "milliseconds")
+            .arg(locale.toString(v, 'f', decimals));
+    };
+    const auto sText = [&](double v, int decimals) {
+        return QCoreApplication::translate("terse::app::ResultAdapter", "%1 s", "seconds")
+            .arg(locale.toString(v, 'f', decimals));
+    };
+    // Each step rounds first, so that 999.7 ms reads "1.0 s" and 59.6 s reads "1 min".
+    if (ms < 9.95)
+        return msText(ms, 1);
+    if (std::round(ms) < 1000)
+        return msText(std::round(ms), 0);
+    const double s = ms / 1000;
+    if (s < 9.95)
+        return sText(s, 1);
+    if (std::round(s) < 60)
+        return sText(std::round(s), 0);
+    const qint64 seconds = std::llround(s);
+    if (seconds < 3600)
+        return seconds % 60 == 0
+                   ? QCoreApplication::translate("terse::app::ResultAdapter", "%1 min", "minutes")
+                         .arg(seconds / 60)
+                   : QCoreApplication::translate("terse::app::ResultAdapter", "%1 min %2 s",
+                                                 "minutes and seconds")
+                         .arg(seconds / 60)
+                         .arg(seconds % 60);
+    const qint64 minutes = (seconds + 30) / 60;
+    return minutes % 60 == 0
+               ? QCoreApplication::translate("terse::app::ResultAdapter", "%1 h", "hours")
+                     .arg(minutes / 60)
+               : QCoreApplication::translate("terse::app::ResultAdapter", "%1 h %2 min",
+                                             "hours and minutes")
+                     .arg(minutes / 60)
+                     .arg(minutes % 60);
+}
+
+bool isInternalSeries(std::string_view name)
+{
+    return std::find(std::begin(kInternalSeries), std::end(kInternalSeries), name) !=
+           std::end(kInternalSeries);
+}
+
+NoteKind warningKind(std::string_view code)
+{
+    for (const auto &[c, kind] : kWarningKinds)
+        if (c == code)
+            return kind;
+    return NoteKind::Warning;
 }
 
 }  // namespace terse::app

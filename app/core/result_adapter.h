@@ -4,9 +4,11 @@
 #include "terse/compressor.h"
 #include "terse_widgets/heatmap_data.h"
 
+#include <QLocale>
 #include <QString>
 
 #include <cstddef>
+#include <string_view>
 #include <vector>
 
 namespace terse::app {
@@ -27,8 +29,22 @@ int pinOf(const terse::Unit &unit, const std::vector<terse::PinnedSpan> &pins);
 // Byte offset of `unit`'s start in Prompt::joined() of the result's segments ("\n\n" between them).
 std::size_t joinedOffset(const terse::CompressionResult &result, const terse::Unit &unit);
 
-// One-line summary: "412 → 206 words (50.0% kept, requested 50.0%) · 3.2 ms".
+// One-line summary: "412 → 206 words (50.0% kept, requested 50.0%) · 3.2 s".
 QString resultSummary(const terse::CompressionResult &result);
+
+// A run time for people, in translated units: "0.4 ms", "420 ms", "3.2 s", "42 s", "10 min 30 s",
+// "2 h 5 min"; "—" when `ms` is negative or not finite. Numbers follow `locale`.
+QString formatDuration(double ms, const QLocale &locale = QLocale());
+
+// True for the series a method stores in its result only to re-decide from it later (byte offsets,
+// flags, chunk indices): they are not scores, so the colour selector and the plots leave them out.
+bool isInternalSeries(std::string_view name);
+
+// How the workbench shows a result's warning (terse::Warning::code): a neutral note when the method
+// only explains what it did, an amber warning when the result differs from what was asked. Codes
+// not in the table are warnings.
+enum class NoteKind { Info, Warning };
+NoteKind warningKind(std::string_view code);
 
 // Converts a UTF-8 byte span of a segment to the QString text of that span.
 QString spanText(const terse::CompressionResult &result, const terse::Unit &unit);

@@ -15,6 +15,7 @@
 #include <QMenu>
 #include <QSpinBox>
 #include <QSplitter>
+#include <QStackedWidget>
 #include <QTabWidget>
 #include <QVBoxLayout>
 
@@ -68,10 +69,12 @@ ResultInspector::ResultInspector(QWidget *parent) : QWidget(parent)
     v->setContentsMargins(0, 0, 0, 0);
     m_summary = new QLabel(tr("No result yet: paste a prompt and press Compress."), resultBox);
     m_summary->setObjectName(QStringLiteral("summaryLabel"));
+    m_summary->setWordWrap(true);  // a long summary wraps rather than squeezing the colour selector
     m_colorBy = new QComboBox(resultBox);
     m_colorBy->setObjectName(QStringLiteral("colorByCombo"));
     m_colorBy->setToolTip(tr("Colour tokens by this score"));
     m_colorBy->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+    m_colorBy->setEnabled(false);  // until there is a result to colour
     auto *colorLabel = new QLabel(tr("Colour &by:"), resultBox);
     colorLabel->setBuddy(m_colorBy);
     auto *header = new QHBoxLayout;
@@ -82,6 +85,11 @@ ResultInspector::ResultInspector(QWidget *parent) : QWidget(parent)
     m_legend = new terse::widgets::ColorLegend(resultBox);
     m_legend->setObjectName(QStringLiteral("colorLegend"));
     v->addWidget(m_legend);
+    m_legendHint = new QLabel(resultBox);
+    m_legendHint->setObjectName(QStringLiteral("legendHint"));
+    m_legendHint->setForegroundRole(QPalette::PlaceholderText);
+    m_legendHint->hide();
+    v->addWidget(m_legendHint);
     m_scrubber = new terse::widgets::StageScrubber(resultBox);
     m_scrubber->setObjectName(QStringLiteral("stageScrubber"));
     m_scrubber->hide();
@@ -101,8 +109,23 @@ ResultInspector::ResultInspector(QWidget *parent) : QWidget(parent)
     hint->setFont(small);
     hint->setForegroundRole(QPalette::PlaceholderText);
     v->addWidget(hint);
+    m_legendHint->setFont(small);
 
-    m_tabs = new QTabWidget(split);
+    // Until there is a result the plot area says what will appear there instead of showing empty axes.
+    m_plotStack = new QStackedWidget(split);
+    m_plotStack->setObjectName(QStringLiteral("plotStack"));
+    m_plotPlaceholder = new QLabel(
+        tr("Nothing to plot yet. After you compress, this shows each token's score against the "
+           "threshold, the distribution of the scores and the attention of a word you Ctrl+click."),
+        m_plotStack);
+    m_plotPlaceholder->setObjectName(QStringLiteral("plotPlaceholder"));
+    m_plotPlaceholder->setAlignment(Qt::AlignCenter);
+    m_plotPlaceholder->setWordWrap(true);
+    m_plotPlaceholder->setMargin(24);
+    m_plotPlaceholder->setForegroundRole(QPalette::PlaceholderText);
+    m_plotPlaceholder->setFrameShape(QFrame::StyledPanel);
+
+    m_tabs = new QTabWidget(m_plotStack);
     m_tabs->setObjectName(QStringLiteral("plotTabs"));
     m_tabs->setDocumentMode(true);
     m_plot = new terse::widgets::ScorePlot(m_tabs);
@@ -156,15 +179,16 @@ ResultInspector::ResultInspector(QWidget *parent) : QWidget(parent)
                           tr("Per-token entropy before and after a stage of dynamic DAC"));
     m_tabs->setTabToolTip(kAttentionTab,
                           tr("One layer/head's attention row from the selected word"));
+    m_plotStack->addWidget(m_plotPlaceholder);
+    m_plotStack->addWidget(m_tabs);
     split->addWidget(resultBox);
-    split->addWidget(m_tabs);
+    split->addWidget(m_plotStack);
     split->setStretchFactor(0, 3);
     split->setStretchFactor(1, 2);
 
     connect(m_colorBy, &QComboBox::currentIndexChanged, this, [this](int i) {
         m_heatmap->setColorSeries(i - 1);
-        m_legend->setRange(i > 0 ? m_colorBy->currentText() : QString(), m_heatmap->colorLow(),
-                           m_heatmap->colorHigh());
+        updateLegend();
         updatePlots();
         emit colorSeriesChanged();
     });
@@ -202,6 +226,8 @@ void ResultInspector::setResult(const ResultHandle &result,
             names << QString::fromStdString(s.name);
     m_scrubber->setStages(names.size() > 1 ? names : QStringList());
     m_scrubber->setVisible(names.size() > 1);
+    m_colorBy->setEnabled(result != nullptr);
+    m_plotStack->setCurrentWidget(result ? static_cast<QWidget *>(m_tabs) : m_plotPlaceholder);
     display();
     if (m_selected >= 0)
         emit attentionRequested(m_selected, m_layer->value(), m_head->value());
@@ -226,6 +252,7 @@ void ResultInspector::display()
         m_plot->clear();
         m_histogram->clear();
         m_shift->clear();
+        m_legendHint->hide();
         return;
     }
     const int position = m_scrubber->isFinal() ? -1 : m_scrubber->position();
@@ -253,8 +280,29 @@ void ResultInspector::updateColorChoices()
         m_colorBy->setCurrentIndex(idx);
     }
     m_heatmap->setColorSeries(m_colorBy->currentIndex() - 1);
-    m_legend->setRange(m_colorBy->currentIndex() > 0 ? m_colorBy->currentText() : QString(),
-                       m_heatmap->colorLow(), m_heatmap->colorHigh());
+    updateLegend();
+}
+
+void ResultInspector::updateLegend()
+{
+    const int series = m_colorBy->currentIndex() - 1;
+    const QString name = series >= 0 ? m_colorBy->currentText() : QString();
+    m_legend->setRange(name, m_heatmap->colorLow(), m_heatmap->colorHigh());
+    // The legend bar alone does not say which end matters; "decision only" explains itself.
+    if (name.isEmpty()) {
+        m_legendHint->hide();
+        return;
+    }
+    const auto &thresholds = m_heatmap->data().thresholds;
+    const double th = series < thresholds.size() ? thresholds[series] : std::nan("");
+    m_legendHint->setText(
+        std::isfinite(th)
+            ? tr("Stronger colour = higher %1 · threshold %2: at or above is kept · struck through "
+                 "= dropped")
+                  .arg(name)
+                  .arg(th, 0, 'g', 4)
+            : tr("Stronger colour = higher %1 · struck through = dropped").arg(name));
+    m_legendHint->show();
 }
 
 bool ResultInspector::setColorSeries(const QString &name)

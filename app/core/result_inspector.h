@@ -14,6 +14,7 @@
 class QComboBox;
 class QLabel;
 class QSpinBox;
+class QStackedWidget;
 class QTabWidget;
 
 namespace terse::widgets {
@@ -63,6 +64,10 @@ public:
     QSpinBox *layerSpin() const { return m_layer; }
     QSpinBox *headSpin() const { return m_head; }
     QTabWidget *tabs() const { return m_tabs; }
+    // Shown instead of the plot tabs while there is no result.
+    QLabel *plotPlaceholder() const { return m_plotPlaceholder; }
+    // The one-line explanation of the heatmap colours under the legend (hidden for "decision only").
+    QLabel *legendHint() const { return m_legendHint; }
 
 signals:
     // A plain click on unit `unit` (the owner cycles its pin).
@@ -77,6 +82,7 @@ signals:
 private:
     void display();
     void updateColorChoices();
+    void updateLegend();
     void updatePlots();
     void updateShiftPlot();
     void showContextMenu(int unit, const QPoint &globalPos);
@@ -87,8 +93,11 @@ private:
     QLabel *m_summary = nullptr;
     QComboBox *m_colorBy = nullptr;
     terse::widgets::ColorLegend *m_legend = nullptr;
+    QLabel *m_legendHint = nullptr;
     terse::widgets::StageScrubber *m_scrubber = nullptr;
     terse::widgets::TokenHeatmapView *m_heatmap = nullptr;
+    QStackedWidget *m_plotStack = nullptr;
+    QLabel *m_plotPlaceholder = nullptr;
     QTabWidget *m_tabs = nullptr;
     terse::widgets::ScorePlot *m_plot = nullptr;
     terse::widgets::ScoreHistogram *m_histogram = nullptr;

@@ -1,5 +1,7 @@
 #include "session_manager.h"
 
+#include "result_adapter.h"
+
 #include "terse/session_store.h"
 
 #include <QCoreApplication>
@@ -117,7 +119,8 @@ void SessionManager::applyOutcome(const std::shared_ptr<Outcome> &outcome, quint
     else if (m_store->isReadOnly())
         m_state = tr("Read-only: %1").arg(shown);
     else
-        m_state = tr("Saving sessions to %1 (opened in %2 ms)").arg(shown).arg(outcome->elapsedMs);
+        m_state = tr("Saving sessions to %1 (opened in %2)")
+                      .arg(shown, formatDuration(static_cast<double>(outcome->elapsedMs)));
     emit opened();
     emit sessionsChanged();
     emit currentSessionChanged(0);

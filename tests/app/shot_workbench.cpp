@@ -1,15 +1,17 @@
 // Screenshot tool (not a test): drives the real workbench and saves PNGs of the result views with
 // QWidget::grab, for the README and for checking the look by eye. Run under Xvfb or offscreen:
 //   xvfb-run -a build/tests/app/shot_workbench OUT_DIR MODEL_DIR [PROMPT_FILE]
-// Saves: heatmap_scores.png (DAC, coloured by the fused score, two pins, score plot),
+// Saves: first_run.png (a fresh start: empty editor offering the samples, no plots yet),
+// llmlingua2_note.png (the preselected LLMLingua-2 on the sample, its chunking note), heatmap_scores.png (DAC, coloured by the fused score, two pins, score plot),
 // dac_stage_scrubber.png (stage 2 of the dynamic DAC replay with its entropy shift), attention.png
 // (one word's attention row), llmlingua_windows.png (window boundaries), histogram_dark.png (dark
-// theme), structured_editor.png.
+// theme), structured_editor.png, warning_banner.png (a result that misses the rate: amber, not red).
 #include "appearance.h"
 #include "main_window.h"
 #include "model_picker.h"
 #include "parameter_panel.h"
 #include "result_inspector.h"
+#include "session_manager.h"
 
 #include "terse_widgets/prompt_editor.h"
 #include "terse_widgets/stage_scrubber.h"
@@ -112,8 +114,17 @@ int main(int argc, char **argv)
     MainWindow w;
     w.resize(1500, 940);
     w.show();
+    w.sessions()->waitForOpen();
+    save(w, out, QStringLiteral("first_run.png"));
     if (!w.openFile(prompt))
         return 3;
+    if (!run(w))  // the method a first run preselects (LLMLingua-2) with the bundled tagger
+        return 1;
+    QStringList choices;
+    for (int i = 0; i < w.inspector()->colorCombo()->count(); ++i)
+        choices << w.inspector()->colorCombo()->itemText(i);
+    std::printf("colour choices: %s\n", qPrintable(choices.join(QStringLiteral(", "))));
+    save(w, out, QStringLiteral("llmlingua2_note.png"));
     w.methodCombo()->setCurrentIndex(w.methodCombo()->findData(QStringLiteral("dac")));
     w.modelPicker()->setCurrentModelPath(model);
     w.setRate(0.5);
@@ -186,5 +197,17 @@ int main(int argc, char **argv)
     if (!run(w))
         return 1;
     save(w, out, QStringLiteral("structured_editor.png"));
+
+    // Sentence units cannot meet the rate: a warning (amber), not an error (red).
+    w.setStructured(false);
+    w.promptEditor()->setPlainText(QStringLiteral(
+        "Short one. This second sentence is much longer than the first one and carries most of "
+        "the tokens in this prompt."));
+    w.methodCombo()->setCurrentIndex(w.methodCombo()->findData(QStringLiteral("selective_context")));
+    setParam(w, "reduce_level", "sent");
+    w.setRate(0.3);
+    if (!run(w))
+        return 1;
+    save(w, out, QStringLiteral("warning_banner.png"));
     return 0;
 }
