@@ -55,6 +55,10 @@ int main(int argc, char **argv)
         std::printf("terse %s\n", terse::engineVersion());
         return kExitOk;
     }
+    // Verbs that run models re-execute once with passive OpenMP waiting (cheap next to a model load); the
+    // quick verbs above and below (--version, tokenize, sessions, models) start only once.
+    if (verb == "compress" || verb == "train" || verb == "eval" || verb == "score" || verb == "bench")
+        terse::preferPassiveOpenMP(argv);
     if (verb == "compress")
         return runCompress(argc, argv);
     if (verb == "train")

@@ -11,6 +11,7 @@
 
 int main(int argc, char **argv)
 {
+    terse::preferPassiveOpenMP(argv);  // before anything else: the engine thread shares the CPU with the UI
     QApplication app(argc, argv);
     QApplication::setOrganizationName(QStringLiteral("Terse"));
     QApplication::setApplicationName(QStringLiteral("Terse Studio"));

@@ -3,6 +3,7 @@
 #include <torch/torch.h>
 
 #include <cstdlib>
+#include <unistd.h>
 #include <mutex>
 #include <thread>
 
@@ -37,6 +38,16 @@ RuntimeInfo initRuntime(int threads)
                         std::to_string(TORCH_VERSION_PATCH);
     info.blas = at::hasMKL() ? "MKL" : "system BLAS";
     return info;
+}
+
+void preferPassiveOpenMP(char **argv)
+{
+    if (std::getenv("OMP_WAIT_POLICY") != nullptr || argv == nullptr || argv[0] == nullptr)
+        return;
+    if (::setenv("OMP_WAIT_POLICY", "PASSIVE", 1) != 0)
+        return;
+    ::execv("/proc/self/exe", argv);
+    // exec failed (no /proc): run on with libgomp's default policy; the variable stays set for children.
 }
 
 Result<std::string> resolveDevice(const std::string &name)
