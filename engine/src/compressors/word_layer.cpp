@@ -143,6 +143,24 @@ Selection selectToBudget(const std::vector<float> &scores, const std::vector<Dec
         }
     }
     sel.keep = keepVector(k);
+    // Still outside the tolerance (words whose measured cost jumps, separators that merge): try flipping one
+    // of the items at the margin of the ranking (the last kept, the first dropped) on the measured text.
+    if (measure && std::abs(measured - target) > tolerance) {
+        constexpr std::size_t kMargin = 8;
+        const std::size_t from = k > kMargin ? k - kMargin : 0, to = std::min(order.size(), k + kMargin);
+        std::vector<char> best = sel.keep;
+        for (std::size_t r = from; r < to; ++r) {
+            std::vector<char> cand = sel.keep;
+            const auto i = static_cast<std::size_t>(order[r]);
+            cand[i] = cand[i] ? 0 : 1;
+            const long m = measure(cand);
+            if (std::abs(m - target) < std::abs(measured - target)) {
+                measured = m;
+                best = std::move(cand);
+            }
+        }
+        sel.keep = std::move(best);
+    }
     sel.cost = measured;
     sel.threshold = std::numeric_limits<double>::infinity();
     for (std::size_t i = 0; i < n; ++i)
