@@ -648,6 +648,10 @@ json parseJson(const std::string &text, const std::string &what)
         return json::parse(text);
     } catch (const json::parse_error &e) {
         bad(what, std::string("invalid JSON at byte ") + std::to_string(e.byte) + ": " + e.what());
+    } catch (const json::exception &e) {
+        // Issue 17 (found by fuzz_session_import): a number beyond a double (1e400) throws
+        // out_of_range, not parse_error; it is bad input, not an internal error.
+        bad(what, std::string("invalid JSON: ") + e.what());
     }
 }
 
