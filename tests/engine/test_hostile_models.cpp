@@ -338,6 +338,23 @@ private slots:
         QVERIFY2(r.err.contains("field 'head_dim' must be an integer"), qPrintable(r.err));
     }
 
+    // An empty config.json is a damaged file (exit 1), not a missing one (it said "has no config.json", exit 4).
+    void emptyConfigIsDamagedNotMissing()
+    {
+        for (const char *text : {"", "  \n"}) {
+            QTemporaryDir dir;
+            const std::string path = copyWithConfig(dir, [](nlohmann::json &) {});
+            testing::writeFileBytes(fs::path(path) / "config.json", text);
+            auto m = Model::load(path);
+            QVERIFY(!m.ok());
+            QCOMPARE(m.error().code, ErrorCode::FormatError);
+            QVERIFY2(m.error().detail.find("config.json' is empty") != std::string::npos, m.error().detail.c_str());
+            const cli_test::Run r = cli_test::terse({"score", "--model", QString::fromStdString(path), "--ids", "1,2"});
+            QCOMPARE(r.code, 1);
+            QVERIFY2(r.err.contains("is empty"), qPrintable(r.err));
+        }
+    }
+
     // The tiny files the weight-file cases below corrupt load as models and score.
     void tinyWeightFilesLoad()
     {

@@ -318,6 +318,16 @@ WeightStore loadSafetensors(const std::string &path)
     return store;
 }
 
+// config.json beside the weights: present but empty (or only whitespace) is a damaged file, not a missing one.
+static std::string readConfigText(const std::string &path)
+{
+    std::string text = readText(path);
+    if (text.find_first_not_of(" \t\r\n") == std::string::npos)
+        throwWeightError(ErrorCode::FormatError,
+                         "'" + path + "' is empty (expected a JSON object describing the model's architecture)");
+    return text;
+}
+
 WeightStore loadWeights(const std::string &path, bool decode)
 {
     std::error_code ec;
@@ -348,7 +358,7 @@ WeightStore loadWeights(const std::string &path, bool decode)
             throwWeightError(ErrorCode::NotFound, "'" + path + "' holds no model.safetensors, .gguf or llama2.c .bin file");
         }
         if (fs::exists(dir / "config.json"))
-            store.configJson = readText((dir / "config.json").string());
+            store.configJson = readConfigText((dir / "config.json").string());
         store.source = path;
         return store;
     }
@@ -366,7 +376,7 @@ WeightStore loadWeights(const std::string &path, bool decode)
         store = loadSafetensors(path);
         const fs::path config = p.parent_path() / "config.json";
         if (fs::exists(config))
-            store.configJson = readText(config.string());
+            store.configJson = readConfigText(config.string());
         return store;
     }
     // Unknown extension: sniff the GGUF magic, else treat as safetensors.
