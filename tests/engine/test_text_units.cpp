@@ -90,6 +90,9 @@ private slots:
         QTest::newRow("quotes") << "\"quoted\" text" << QStringList{"\"", "quoted", "\" ", "text"};
         QTest::newRow("negative") << "is -5 now" << QStringList{"is ", "-5 ", "now"};
         QTest::newRow("cjk") << "中文abc" << QStringList{"中", "文", "abc"};
+        // A backtick run is one unit (a fence never becomes "` `"); a single backtick is a quote.
+        QTest::newRow("fence") << "```python\nx\n```" << QStringList{"```", "python\n", "x\n", "```"};
+        QTest::newRow("inline code") << "use `x` or ``y``" << QStringList{"use ", "`", "x", "` ", "or ", "``", "y", "``"};
         QTest::newRow("leading space") << "  lead." << QStringList{"  lead", "."};
         QTest::newRow("only space") << "   " << QStringList{"   "};
         QTest::newRow("empty") << "" << QStringList{};

@@ -214,7 +214,28 @@ bool isTrailingUrlPunct(char32_t c)
 }
 
 // Appends the atomic units of one non-space run `cps` (its characters) as [begin, end) byte ranges.
+void atomsOfRunParts(std::string_view text, const std::vector<Cp> &cps, std::vector<Span> &out);
+
+// A run of backticks (a code fence "```" or an inline-code delimiter "``") is one unit, so that a fence is
+// never cut into "` `"; single backticks stay quotes of their own.
 void atomsOfRun(std::string_view text, const std::vector<Cp> &cps, std::vector<Span> &out)
+{
+    const std::size_t from = out.size();
+    atomsOfRunParts(text, cps, out);
+    auto ticks = [&](const Span &u) {
+        return u.end > u.begin && text.substr(u.begin, u.end - u.begin).find_first_not_of('`') == std::string_view::npos;
+    };
+    std::size_t w = from;
+    for (std::size_t r = from; r < out.size(); ++r) {
+        if (w > from && ticks(out[w - 1]) && ticks(out[r]) && out[w - 1].end == out[r].begin)
+            out[w - 1].end = out[r].end;
+        else
+            out[w++] = out[r];
+    }
+    out.resize(w);
+}
+
+void atomsOfRunParts(std::string_view text, const std::vector<Cp> &cps, std::vector<Span> &out)
 {
     const std::size_t n = cps.size();
     auto endOf = [&](std::size_t k) { return cps[k].at + cps[k].len; };
