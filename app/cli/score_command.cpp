@@ -6,6 +6,8 @@
 
 #include "terse/model.h"
 #include "terse/runtime.h"
+
+#include <cstdlib>
 #include "terse/text_units.h"
 #include "terse/tokenizer.h"
 
@@ -216,6 +218,9 @@ nlohmann::json fullJson(const ModelInfo &info, const ScoreResult &result, int to
         j["logits"] = numbers(s.logits);
     j["windows"] = result.windows;
     j["seconds"] = result.seconds;
+    // How the process ran: intra-op threads and OpenMP's wait policy (PASSIVE unless the user set it).
+    const char *wait = std::getenv("OMP_WAIT_POLICY");
+    j["runtime"] = {{"threads", initRuntime().threads}, {"omp_wait_policy", wait ? wait : ""}};
     return j;
 }
 

@@ -51,6 +51,19 @@ private slots:
         r = terse({"tokenize", "--tokenizer", cl100k, "--count", "--jsonl"}, "hello world\n\nhello\n");
         QCOMPARE(r.code, 0);
         QCOMPARE(r.out, QStringLiteral("2\n0\n1\n"));
+        // Model commands run with passive OpenMP waiting unless the user chose a policy (they re-execute
+        // once with OMP_WAIT_POLICY=PASSIVE: libgomp reads it before main).
+        const QString model = QStringLiteral(TERSE_SOURCE_DIR "/resources/models/terse-tagger");
+        for (const QString &policy : {QString(), QStringLiteral("ACTIVE")}) {
+            QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+            env.remove(QStringLiteral("OMP_WAIT_POLICY"));
+            if (!policy.isEmpty())
+                env.insert(QStringLiteral("OMP_WAIT_POLICY"), policy);
+            const Run s = terse({"score", "--model", model, "--ids", "5,6,7", "--json"}, {}, env);
+            QCOMPARE(s.code, 0);
+            const QJsonObject rt = QJsonDocument::fromJson(s.out.toUtf8()).object()["runtime"].toObject();
+            QCOMPARE(rt["omp_wait_policy"].toString(), policy.isEmpty() ? QStringLiteral("PASSIVE") : policy);
+        }
         // --device: an unknown name is a usage error naming it.
         const Run dev = terse({"score", "--model", cl100k, "--ids", "1,2", "--device", "gpu"});
         QCOMPARE(dev.code, 2);
