@@ -6,8 +6,6 @@
 
 #include "terse/model.h"
 #include "terse/runtime.h"
-
-#include <cstdlib>
 #include "terse/text_units.h"
 #include "terse/tokenizer.h"
 
@@ -16,6 +14,7 @@
 #include <cctype>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <iostream>
 #include <optional>
