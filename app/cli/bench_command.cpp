@@ -523,13 +523,12 @@ int runBench(int argc, char **argv)
         maxDocs = *n;
     }
     CompressOptions base;
-    if (args->has("--device")) {
-        auto d = resolveDevice(args->get("--device"));
-        if (!d)
-            return reportError("--device: " + d.error().detail, d.error().code == ErrorCode::InvalidArgument
-                                                                  ? kExitUsage
-                                                                  : exitCodeFor(d.error()));
-        base.device = *d;
+    {
+        int code = kExitOk;
+        auto device = parseDevice(*args, code);
+        if (!device)
+            return code;
+        base.device = *device;
     }
     if (args->has("--mode")) {
         auto m = parseMode(args->get("--mode"));

@@ -1,6 +1,7 @@
 #include "cli.h"
 
 #include "terse/resources.h"
+#include "terse/runtime.h"
 #include "terse/tokenizer.h"
 
 #include <algorithm>
@@ -204,6 +205,19 @@ std::vector<std::string> dataFiles(const std::string &spec)
         b = e + 1;
     }
     return files;
+}
+
+std::optional<std::string> parseDevice(const Args &args, int &exitCode)
+{
+    if (!args.has("--device"))
+        return std::string("cpu");
+    auto d = resolveDevice(args.get("--device"));
+    if (!d) {
+        exitCode = reportError("--device: " + d.error().detail,
+                               d.error().code == ErrorCode::InvalidArgument ? kExitUsage : exitCodeFor(d.error()));
+        return std::nullopt;
+    }
+    return *d;
 }
 
 Result<int> parseThreads(const Args &args)

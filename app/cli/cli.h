@@ -57,6 +57,10 @@ Result<long> parseLong(const std::string &option, const std::string &text, long 
 // --threads N (1..1024) if given, else 0 (= the runtime default); errors name the option.
 Result<int> parseThreads(const Args &args);
 
+// --device (cpu, cuda, cuda:N, auto) resolved for this build; "cpu" when absent. On failure it has
+// reported the error and `exitCode` holds the code to return (2 for an unknown name).
+std::optional<std::string> parseDevice(const Args &args, int &exitCode);
+
 // A --data value: a folder (its *.jsonl files, sorted) or comma-separated file names.
 std::vector<std::string> dataFiles(const std::string &spec);
 // Checks that a --model path exists (a folder or a file); NotFound names the option and the path.

@@ -113,13 +113,12 @@ int parseSetup(const Args &args, const MethodInfo &method, Setup &s)
             return reportError(m.error().detail, exitCodeFor(m.error()));
         opts.model = args.get("--model");
     }
-    if (args.has("--device")) {
-        auto d = resolveDevice(args.get("--device"));
-        if (!d)
-            return reportError("--device: " + d.error().detail, d.error().code == ErrorCode::InvalidArgument
-                                                                  ? kExitUsage
-                                                                  : exitCodeFor(d.error()));
-        opts.device = *d;
+    {
+        int code = kExitOk;
+        auto device = parseDevice(args, code);
+        if (!device)
+            return code;
+        opts.device = *device;
     }
     if (args.has("--target-tokenizer")) {
         if (auto t = checkTargetTokenizer(args.get("--target-tokenizer")); !t)

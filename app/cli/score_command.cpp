@@ -219,7 +219,7 @@ nlohmann::json fullJson(const ModelInfo &info, const ScoreResult &result, int to
     j["seconds"] = result.seconds;
     // How the process ran: intra-op threads and OpenMP's wait policy (PASSIVE unless the user set it).
     const char *wait = std::getenv("OMP_WAIT_POLICY");
-    j["runtime"] = {{"threads", initRuntime().threads}, {"omp_wait_policy", wait ? wait : ""}};
+    j["runtime"] = {{"threads", runtimeThreads()}, {"omp_wait_policy", wait ? wait : ""}};
     return j;
 }
 
@@ -383,13 +383,12 @@ int runScore(int argc, char **argv)
             return reportError(t.error().detail, kExitUsage);
         opts.threads = static_cast<int>(*t);
     }
-    if (args->has("--device")) {
-        auto d = resolveDevice(args->get("--device"));
-        if (!d)
-            return reportError("--device: " + d.error().detail, d.error().code == ErrorCode::InvalidArgument
-                                                                  ? kExitUsage
-                                                                  : exitCodeFor(d.error()));
-        opts.device = *d;
+    {
+        int code = kExitOk;
+        auto device = parseDevice(*args, code);
+        if (!device)
+            return code;
+        opts.device = *device;
     }
 
     const std::string modelPath = args->get("--model");

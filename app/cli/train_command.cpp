@@ -145,10 +145,7 @@ int trainEncodeVerb(int argc, char **argv)
     if (o.keepOffset >= o.keepEvery)
         return reportError("--keep-offset must be below --keep-every", kExitUsage);
     const Tokenizer &t = *tok;
-    EncodeFn encode = [&t](std::string_view text) {
-        auto r = t.encodeIds(text);
-        return r ? std::vector<int>(r->begin(), r->end()) : std::vector<int>{};
-    };
+    const EncodeFn encode = encoderFor(t);
     const auto sp = t.specialIds();
     const int sep = sp.eos >= 0 ? sp.eos : (sp.bos >= 0 ? sp.bos : 0);
     JobContext job = progressJob();
@@ -269,10 +266,7 @@ int trainLmVerb(int argc, char **argv)
     const int threads = *threadsArg;
     initRuntime(threads);
     const Tokenizer &t = *tok;
-    EncodeFn encode = [&t](std::string_view text) {
-        auto r = t.encodeIds(text);
-        return r ? std::vector<int>(r->begin(), r->end()) : std::vector<int>{};
-    };
+    const EncodeFn encode = encoderFor(t);
     JobContext job = progressJob();
     g_trainJob = &job;
     std::signal(SIGINT, onTrainSignal);

@@ -137,14 +137,7 @@ private slots:
         o.warmupSteps = 5;
         o.lr = 1e-2;
         o.checkpointEvery = 1000;
-        const Tokenizer &t = *tok;
-        auto r = trainLanguageModel(
-            o,
-            [&t](std::string_view s) {
-                auto ids = t.encodeIds(s);
-                return std::vector<int>(ids->begin(), ids->end());
-            },
-            JobContext::none());
+        auto r = trainLanguageModel(o, encoderFor(*tok), JobContext::none());
         QVERIFY2(r, r ? "" : r.error().detail.c_str());
         qInfo("LM loss %.3f -> %.3f nats/token", r->firstLoss, r->finalLoss);
         QVERIFY(r->firstLoss > std::log(static_cast<double>(o.vocabSize)) - 0.5);  // starts near uniform
@@ -232,11 +225,7 @@ private slots:
         for (std::size_t i = 0; i < docs.size(); ++i)
             text += QByteArray::fromStdString(docs[i]) + (i + 1 < docs.size() ? "\n<|doc|>\n" : "\n");
         writeFile(m_dir.filePath("five.txt"), text);
-        const Tokenizer &t = *tok;
-        EncodeFn encode = [&t](std::string_view s) {
-            auto ids = t.encodeIds(s);
-            return std::vector<int>(ids->begin(), ids->end());
-        };
+        const EncodeFn encode = encoderFor(*tok);
         TokenFileOptions o;
         o.corpus = m_dir.filePath("five.txt").toStdString();
         o.outputPath = m_dir.filePath("five.tok.gz").toStdString();
@@ -244,7 +233,7 @@ private slots:
         o.keepOffset = 1;
         o.threads = 3;
         const int sep = 0;
-        auto r = encodeCorpusToTokenFile(o, encode, static_cast<int>(t.vocabSize()), sep, JobContext::none());
+        auto r = encodeCorpusToTokenFile(o, encode, static_cast<int>(tok->vocabSize()), sep, JobContext::none());
         QVERIFY2(r, r ? "" : r.error().detail.c_str());
         std::vector<std::int32_t> expected;
         for (int i : {1, 3}) {
@@ -258,7 +247,7 @@ private slots:
         auto f = readTokenFile(o.outputPath);
         QVERIFY2(f, f ? "" : f.error().detail.c_str());
         QCOMPARE(f->ids, expected);
-        QCOMPARE(f->vocabSize, static_cast<int>(t.vocabSize()));
+        QCOMPARE(f->vocabSize, static_cast<int>(tok->vocabSize()));
         QCOMPARE(f->documents, 2LL);
         QCOMPARE(f->textBytes, r->textBytes);
         QVERIFY(!QFile::exists(m_dir.filePath("five.tok.gz.partial")));
@@ -299,19 +288,15 @@ private slots:
     {
         auto tok = Tokenizer::load(m_tokenizer.toStdString());
         QVERIFY(tok);
-        const Tokenizer &t = *tok;
-        EncodeFn encode = [&t](std::string_view s) {
-            auto ids = t.encodeIds(s);
-            return std::vector<int>(ids->begin(), ids->end());
-        };
+        const EncodeFn encode = encoderFor(*tok);
         TokenFileOptions to;
         to.corpus = m_dir.filePath("corpus.txt").toStdString();
         to.outputPath = m_dir.filePath("corpus.tok.gz").toStdString();
-        auto enc = encodeCorpusToTokenFile(to, encode, static_cast<int>(t.vocabSize()), 0, JobContext::none());
+        auto enc = encodeCorpusToTokenFile(to, encode, static_cast<int>(tok->vocabSize()), 0, JobContext::none());
         QVERIFY2(enc, enc ? "" : enc.error().detail.c_str());
         LmTrainOptions o;
         o.tokens = to.outputPath;
-        o.vocabSize = static_cast<int>(t.vocabSize());
+        o.vocabSize = static_cast<int>(tok->vocabSize());
         o.hidden = 32;
         o.layers = 1;
         o.heads = 2;

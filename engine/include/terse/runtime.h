@@ -18,6 +18,9 @@ struct RuntimeInfo {
 // (libtorch starts with 1 thread on Debian). `threads` > 0 overrides both. Idempotent; thread-safe.
 RuntimeInfo initRuntime(int threads = 0);
 
+// libtorch's intra-op thread count as it stands (initRuntime sets it; this only reads it).
+int runtimeThreads();
+
 // The compute device for a name: "" or "cpu" -> "cpu"; "auto" -> "cuda" when this build's libtorch sees a
 // GPU, else "cpu"; "cuda" / "cuda:N" -> itself when a GPU is visible, else an Unsupported error saying why.
 Result<std::string> resolveDevice(const std::string &name);

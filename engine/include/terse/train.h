@@ -125,6 +125,10 @@ struct LmTrainReport {
 // Encodes text into token ids (the trained tokenizer), without special tokens.
 using EncodeFn = std::function<std::vector<int>(std::string_view text)>;
 
+class Tokenizer;
+// The EncodeFn of a tokenizer (plain encodeIds; text it cannot encode gives no ids). `t` must outlive it.
+EncodeFn encoderFor(const Tokenizer &t);
+
 // Trains (or resumes from checkpointDir) the LM; writes outputDir on completion. Reports progress as
 // "step" with the loss in the stage text. Cancel keeps the last checkpoint.
 Result<LmTrainReport> trainLanguageModel(const LmTrainOptions &options, const EncodeFn &encode,

@@ -40,6 +40,8 @@ RuntimeInfo initRuntime(int threads)
     return info;
 }
 
+int runtimeThreads() { return torch::get_num_threads(); }
+
 void preferPassiveOpenMP(char **argv)
 {
     if (std::getenv("OMP_WAIT_POLICY") != nullptr || argv == nullptr || argv[0] == nullptr)

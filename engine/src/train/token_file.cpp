@@ -6,6 +6,8 @@
 // Documents are separated by the separator id (<|endoftext|>), as the streaming trainer does.
 #include "terse/train.h"
 
+#include "terse/tokenizer.h"
+
 #include <zlib.h>
 
 #include <algorithm>
@@ -56,6 +58,14 @@ bool gzWriteAll(gzFile f, const void *data, std::size_t n)
 }
 
 }  // namespace
+
+EncodeFn encoderFor(const Tokenizer &t)
+{
+    return [&t](std::string_view text) {
+        auto r = t.encodeIds(text);
+        return r ? std::vector<int>(r->begin(), r->end()) : std::vector<int>{};
+    };
+}
 
 Result<TokenFileReport> encodeCorpusToTokenFile(const TokenFileOptions &o, const EncodeFn &encode, int vocabSize,
                                                 int separatorId, const JobContext &job)
