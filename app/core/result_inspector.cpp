@@ -114,16 +114,16 @@ ResultInspector::ResultInspector(QWidget *parent) : QWidget(parent)
     // Until there is a result the plot area says what will appear there instead of showing empty axes.
     m_plotStack = new QStackedWidget(split);
     m_plotStack->setObjectName(QStringLiteral("plotStack"));
-    m_plotPlaceholder = new QLabel(
+    m_emptyPlotNotice = new QLabel(
         tr("Nothing to plot yet. After you compress, this shows each token's score against the "
            "threshold, the distribution of the scores and the attention of a word you Ctrl+click."),
         m_plotStack);
-    m_plotPlaceholder->setObjectName(QStringLiteral("plotPlaceholder"));
-    m_plotPlaceholder->setAlignment(Qt::AlignCenter);
-    m_plotPlaceholder->setWordWrap(true);
-    m_plotPlaceholder->setMargin(24);
-    m_plotPlaceholder->setForegroundRole(QPalette::PlaceholderText);
-    m_plotPlaceholder->setFrameShape(QFrame::StyledPanel);
+    m_emptyPlotNotice->setObjectName(QStringLiteral("emptyPlotNotice"));
+    m_emptyPlotNotice->setAlignment(Qt::AlignCenter);
+    m_emptyPlotNotice->setWordWrap(true);
+    m_emptyPlotNotice->setMargin(24);
+    m_emptyPlotNotice->setForegroundRole(QPalette::PlaceholderText);
+    m_emptyPlotNotice->setFrameShape(QFrame::StyledPanel);
 
     m_tabs = new QTabWidget(m_plotStack);
     m_tabs->setObjectName(QStringLiteral("plotTabs"));
@@ -179,7 +179,7 @@ ResultInspector::ResultInspector(QWidget *parent) : QWidget(parent)
                           tr("Per-token entropy before and after a stage of dynamic DAC"));
     m_tabs->setTabToolTip(kAttentionTab,
                           tr("One layer/head's attention row from the selected word"));
-    m_plotStack->addWidget(m_plotPlaceholder);
+    m_plotStack->addWidget(m_emptyPlotNotice);
     m_plotStack->addWidget(m_tabs);
     split->addWidget(resultBox);
     split->addWidget(m_plotStack);
@@ -227,7 +227,7 @@ void ResultInspector::setResult(const ResultHandle &result,
     m_scrubber->setStages(names.size() > 1 ? names : QStringList());
     m_scrubber->setVisible(names.size() > 1);
     m_colorBy->setEnabled(result != nullptr);
-    m_plotStack->setCurrentWidget(result ? static_cast<QWidget *>(m_tabs) : m_plotPlaceholder);
+    m_plotStack->setCurrentWidget(result ? static_cast<QWidget *>(m_tabs) : m_emptyPlotNotice);
     display();
     if (m_selected >= 0)
         emit attentionRequested(m_selected, m_layer->value(), m_head->value());

@@ -65,7 +65,7 @@ public:
     QSpinBox *headSpin() const { return m_head; }
     QTabWidget *tabs() const { return m_tabs; }
     // Shown instead of the plot tabs while there is no result.
-    QLabel *plotPlaceholder() const { return m_plotPlaceholder; }
+    QLabel *emptyPlotNotice() const { return m_emptyPlotNotice; }
     // The one-line explanation of the heatmap colours under the legend (hidden for "decision only").
     QLabel *legendHint() const { return m_legendHint; }
 
@@ -97,7 +97,7 @@ private:
     terse::widgets::StageScrubber *m_scrubber = nullptr;
     terse::widgets::TokenHeatmapView *m_heatmap = nullptr;
     QStackedWidget *m_plotStack = nullptr;
-    QLabel *m_plotPlaceholder = nullptr;
+    QLabel *m_emptyPlotNotice = nullptr;
     QTabWidget *m_tabs = nullptr;
     terse::widgets::ScorePlot *m_plot = nullptr;
     terse::widgets::ScoreHistogram *m_histogram = nullptr;

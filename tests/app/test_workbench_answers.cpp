@@ -101,14 +101,14 @@ private slots:
         QCOMPARE(editor->sampleButtons().size(), samples.size());
         QVERIFY(editor->samplesPanel()->isVisible());
         QCOMPARE(editor->sampleButtons().first()->text(), QStringLiteral("Few shot arithmetic"));
-        // Under the placeholder text, inside the editor.
+        // Under the empty editor's hint text, inside the editor.
         QVERIFY(editor->samplesPanel()->geometry().top() > editor->fontMetrics().height());
         QVERIFY(editor->viewport()->rect().contains(editor->samplesPanel()->geometry().topLeft()));
 
-        // No plots (no empty axes) until there is a result; the placeholder says why.
+        // No plots (no empty axes) until there is a result; a notice says why.
         QVERIFY(!w.inspector()->tabs()->isVisible());
-        QVERIFY(w.inspector()->plotPlaceholder()->isVisible());
-        QVERIFY(w.inspector()->plotPlaceholder()->text().contains(QStringLiteral("Nothing to plot yet")));
+        QVERIFY(w.inspector()->emptyPlotNotice()->isVisible());
+        QVERIFY(w.inspector()->emptyPlotNotice()->text().contains(QStringLiteral("Nothing to plot yet")));
         QVERIFY(!w.inspector()->legendHint()->isVisible());
 
         // One click loads a sample; the offer disappears while there is text and returns when empty.
@@ -125,7 +125,7 @@ private slots:
         QVERIFY2(terse::testutil::runAndWait(w, 120000), qPrintable(w.errorText()));
         QCOMPARE(QString::fromStdString(w.lastResult()->method), QStringLiteral("llmlingua2"));
         QVERIFY(w.inspector()->tabs()->isVisible());
-        QVERIFY(!w.inspector()->plotPlaceholder()->isVisible());
+        QVERIFY(!w.inspector()->emptyPlotNotice()->isVisible());
         QVERIFY(w.inspector()->legendHint()->isVisible());
         const QString hint = w.inspector()->legendHint()->text();
         QVERIFY2(hint.contains(QStringLiteral("Stronger colour = higher ") +

@@ -93,15 +93,15 @@ void PromptEditor::placeSamples()
     m_samples->setVisible(show);
     if (!show)
         return;
-    // Under the placeholder text, which QPlainTextEdit draws word-wrapped from the document margin.
+    // Under the empty editor's hint (placeholderText), which Qt draws word-wrapped from the document margin.
     const int margin = static_cast<int>(document()->documentMargin());
     const int width = std::max(0, viewport()->width() - 2 * margin);
     const QFontMetrics fm(font());
-    const int placeholder =
+    const int hintHeight =
         fm.boundingRect(QRect(0, 0, width, 1 << 20), Qt::AlignTop | Qt::TextWordWrap, placeholderText()).height();
     const int height = m_samples->hasHeightForWidth() ? m_samples->heightForWidth(width)
                                                       : m_samples->sizeHint().height();
-    m_samples->setGeometry(margin, margin + placeholder + fm.lineSpacing(), width, height);
+    m_samples->setGeometry(margin, margin + hintHeight + fm.lineSpacing(), width, height);
 }
 
 }  // namespace terse::widgets

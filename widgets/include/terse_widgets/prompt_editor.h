@@ -1,7 +1,7 @@
 #pragma once
 // PromptEditor: a plain-text editor for prompts. Dropping local files on it emits filesDropped instead
 // of inserting their paths; dropping text inserts the text. While it is empty it can offer sample
-// prompts as one-click buttons under its placeholder text. GUI thread only.
+// prompts as one-click buttons under its hint text (placeholderText). GUI thread only.
 
 #include <QPlainTextEdit>
 #include <QStringList>
