@@ -7,7 +7,6 @@
 #include "terse/compressor.h"
 #include "terse/runtime.h"
 
-#include <nlohmann/json.hpp>
 #include <memory>
 #include <unistd.h>
 #include <chrono>
@@ -128,19 +127,6 @@ int parseSetup(const Args &args, const MethodInfo &method, Setup &s)
     return kExitOk;
 }
 
-// resultToJson plus what the CLI user also needs: the model that scored the prompt and the prompt
-// and output lengths in the target tokenizer (null when not counted).
-nlohmann::ordered_json fullResultJson(const CompressionResult &r)
-{
-    auto j = nlohmann::ordered_json::parse(resultToJson(r, false));
-    j["model"] = r.model;
-    j["target_tokens_in"] = r.targetTokensIn >= 0 ? nlohmann::ordered_json(r.targetTokensIn)
-                                                  : nlohmann::ordered_json(nullptr);
-    j["target_tokens_out"] = r.targetTokensOut >= 0 ? nlohmann::ordered_json(r.targetTokensOut)
-                                                    : nlohmann::ordered_json(nullptr);
-    return j;
-}
-
 void warnIgnoredModel(const Args &args, const CompressionResult &r, const std::string &prefix)
 {
     if (args.has("--model") && r.model.empty())
@@ -195,49 +181,12 @@ int runSingle(const Args &args, Compressor &compressor, const Setup &setup, cons
         std::fprintf(stderr, "terse: warning: %s\n", w.detail.c_str());
     warnIgnoredModel(args, *result, "");
     if (args.has("--json"))
-        std::cout << fullResultJson(*result).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+        std::cout << compressionResultJson(*result, true) << "\n";
     else
         std::cout << result->compressedText << "\n";
     if (args.has("--save"))
         return saveCompressedRun(args, prompt, setup.options, *result);
     return kExitOk;
-}
-
-// One output line of a batch: the short summary, or with --json the whole result; id and line
-// first.
-std::string batchRecord(const BatchLine &line, const CompressionResult &r, bool full)
-{
-    nlohmann::ordered_json o;
-    o["id"] = nlohmann::ordered_json::parse(line.idJson);
-    o["line"] = line.line;
-    if (full) {
-        const auto full = fullResultJson(r);
-        for (const auto &[key, value] : full.items())
-            o[key] = value;
-        return o.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-    }
-    o["compressed_text"] = r.compressedText;
-    o["tokens_in"] = r.tokensIn;
-    o["tokens_out"] = r.tokensOut;
-    o["unit"] = r.unitName;
-    o["requested_rate"] = r.requestedRate;
-    o["achieved_rate"] = r.achievedRate;  // in target tokens when counted
-    o["unit_rate"] = r.unitRate;          // in the method's own units
-    // null = not counted (the target tokenizer could not be loaded)
-    o["target_tokens_in"] = r.targetTokensIn >= 0 ? nlohmann::ordered_json(r.targetTokensIn)
-                                                  : nlohmann::ordered_json(nullptr);
-    o["target_tokens_out"] = r.targetTokensOut >= 0 ? nlohmann::ordered_json(r.targetTokensOut)
-                                                    : nlohmann::ordered_json(nullptr);
-    return o.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-}
-
-std::string errorRecord(const BatchLine &line, const std::string &message)
-{
-    nlohmann::ordered_json o;
-    o["id"] = nlohmann::ordered_json::parse(line.idJson);
-    o["line"] = line.line;
-    o["error"] = message;
-    return o.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 int runBatch(const Args &args, Compressor &compressor, const Setup &setup, const std::string &path)
@@ -287,7 +236,7 @@ int runBatch(const Args &args, Compressor &compressor, const Setup &setup, const
             bar.message("terse: " + lineMessage(l.line, "warning: " + w.detail));
         if (done == 0)
             warnIgnoredModel(args, *result, "");
-        std::cout << batchRecord(l, *result, args.has("--json")) << "\n" << std::flush;
+        std::cout << compressionRecord(l, *result, args.has("--json")) << "\n" << std::flush;
         bar.update(++done);
     }
     bar.finish();

@@ -10,16 +10,6 @@ namespace terse::cli {
 
 namespace {
 
-std::string validKeys(const MethodInfo &method)
-{
-    if (method.options.empty())
-        return method.name + " has no options";
-    std::string keys;
-    for (const auto &o : method.options)
-        keys += (keys.empty() ? "" : ", ") + o.name;
-    return "valid: " + keys;
-}
-
 std::string number(double v)
 {
     std::ostringstream s;
@@ -57,49 +47,6 @@ Result<MethodInfo> findMethod(const std::string &name)
     return fail(ErrorCode::NotFound, "unknown method '" + name + "'");
 }
 
-Result<void> validateParamValue(const MethodInfo &method, const OptionSpec &spec,
-                                const std::string &value)
-{
-    const std::string where = "--param " + spec.name + " of " + method.name;
-    switch (spec.type) {
-    case OptionSpec::Type::Double:
-    case OptionSpec::Type::Int: {
-        char *end = nullptr;
-        errno = 0;
-        const double v = std::strtod(value.c_str(), &end);
-        const bool integral = spec.type == OptionSpec::Type::Int;
-        if (value.empty() || *end != '\0' || errno != 0 || !std::isfinite(v) ||
-            (integral && v != std::floor(v)))
-            return fail(ErrorCode::InvalidArgument, where + " expects " +
-                                                        (integral ? "an integer" : "a number") +
-                                                        ", got '" + value + "'");
-        if (v < spec.minValue || v > spec.maxValue)
-            return fail(ErrorCode::InvalidArgument, where + " must be in [" +
-                                                        number(spec.minValue) + ", " +
-                                                        number(spec.maxValue) + "], got " + value);
-        return {};
-    }
-    case OptionSpec::Type::Bool:
-        if (value != "true" && value != "false")
-            return fail(ErrorCode::InvalidArgument,
-                        where + " must be true or false, got '" + value + "'");
-        return {};
-    case OptionSpec::Type::Choice: {
-        std::string all;
-        for (const auto &c : spec.choices) {
-            if (c == value)
-                return {};
-            all += (all.empty() ? "" : ", ") + c;
-        }
-        return fail(ErrorCode::InvalidArgument,
-                    where + " must be one of " + all + ", got '" + value + "'");
-    }
-    case OptionSpec::Type::String:
-        return {};
-    }
-    return {};
-}
-
 Result<std::map<std::string, std::string>>
 parseMethodParams(const MethodInfo &method, const std::vector<std::string> &assignments)
 {
@@ -108,18 +55,12 @@ parseMethodParams(const MethodInfo &method, const std::vector<std::string> &assi
         const auto eq = a.find('=');
         if (eq == std::string::npos || eq == 0)
             return fail(ErrorCode::InvalidArgument, "--param expects KEY=VALUE, got '" + a + "'");
-        const std::string key = a.substr(0, eq), value = a.substr(eq + 1);
-        const OptionSpec *spec = nullptr;
-        for (const auto &o : method.options)
-            if (o.name == key)
-                spec = &o;
-        if (!spec)
-            return fail(ErrorCode::InvalidArgument, "unknown --param key '" + key + "' for " +
-                                                        method.name + " (" + validKeys(method) +
-                                                        ")");
-        if (auto v = validateParamValue(method, *spec, value); !v)
+        const std::string key = a.substr(0, eq);
+        std::map<std::string, std::string> one{{key, a.substr(eq + 1)}};
+        // Checked one by one so that the first bad assignment on the command line is the one named.
+        if (auto v = validateMethodParams(method, one, "--param"); !v)
             return v.error();
-        params[key] = value;
+        params[key] = one[key];
     }
     return params;
 }

@@ -15,14 +15,10 @@ namespace terse::cli {
 Result<MethodInfo> findMethod(const std::string &name);
 
 // Parses the values of repeated `--param KEY=VALUE` options and checks each key and value against
-// the method's option specs. InvalidArgument names the key (listing the valid ones) or the bad
-// value.
+// the method's option specs (validateMethodParams). InvalidArgument names the key (listing the valid
+// ones) or the bad value.
 Result<std::map<std::string, std::string>>
 parseMethodParams(const MethodInfo &method, const std::vector<std::string> &assignments);
-
-// Checks one value against its spec (number in range, true/false, one of the choices).
-Result<void> validateParamValue(const MethodInfo &method, const OptionSpec &spec,
-                                const std::string &value);
 
 // Prints the method's name, description and every option with its type, range and default to
 // stdout.

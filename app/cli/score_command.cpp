@@ -123,35 +123,6 @@ void printHelp()
         "  --quiet        no progress bar on standard error\n");
 }
 
-// Tokenizer files of a model: the folder itself, or tokenizer.json / tokenizer.model beside a model
-// file.
-Result<Tokenizer> modelTokenizer(const std::string &modelPath)
-{
-    namespace fs = std::filesystem;
-    std::error_code ec;
-    if (fs::path(modelPath).extension() == ".bin")
-        return fail(ErrorCode::InvalidInput,
-                    "cannot score text with '" + modelPath +
-                        "': llama2.c checkpoints carry no tokenizer; pass token ids with "
-                        "--ids 1,2,3 (or a FILE holding ids)");
-    fs::path where = modelPath;
-    if (!fs::is_directory(where, ec)) {
-        const fs::path dir = fs::path(modelPath).parent_path();
-        where = dir;
-        for (const char *name : {"tokenizer.json", "tokenizer.model"})
-            if (fs::exists(dir / name, ec)) {
-                where = dir / name;
-                break;
-            }
-    }
-    auto tok = Tokenizer::load(where.string());
-    if (!tok)
-        return fail(ErrorCode::InvalidInput,
-                    "cannot score text with '" + modelPath + "': " + tok.error().detail +
-                        "; pass token ids with --ids 1,2,3 (or a FILE holding ids)");
-    return tok;
-}
-
 Result<std::vector<int>> tokenizeText(const Tokenizer &tok, const std::string &text)
 {
     EncodeOptions eo;
@@ -258,7 +229,7 @@ int runScoreBatch(const Args &args, const std::string &path, const Model &model,
     }
     std::optional<Tokenizer> tok;
     if (needTokenizer) {
-        auto t = modelTokenizer(args.get("--model"));
+        auto t = Tokenizer::forModel(args.get("--model"));
         if (!t)
             return reportError(t.error().detail, exitCodeFor(t.error()));
         tok = std::move(*t);
@@ -433,7 +404,7 @@ int runScore(int argc, char **argv)
             return reportError((where.empty() ? std::string("--text") : where) + ": " +
                                    v.error().detail,
                                kExitInput);
-        auto tok = modelTokenizer(modelPath);
+        auto tok = Tokenizer::forModel(modelPath);
         if (!tok)
             return reportError(tok.error().detail, exitCodeFor(tok.error()));
         auto t = tokenizeText(*tok, text);

@@ -19,7 +19,7 @@ python3 -c 'import torch;print("torch", torch.__version__, "cuda", torch.version
 export TORCH_CUDA_ARCH_LIST=9.0
 # pkg-config is hidden so CMake finds the unpacked packages by path; -include cstdint guards against
 # headers a newer libstdc++ no longer includes transitively.
-cmake -S . -B /tmp/b -G Ninja -DCMAKE_BUILD_TYPE=Release -DTERSE_BUILD_GUI=OFF -DTERSE_BUILD_TESTS=OFF \
+cmake -S . -B /tmp/b -G Ninja -DCMAKE_BUILD_TYPE=Release -DTERSE_BUILD_GUI=OFF -DTERSE_BUILD_TESTS=OFF -DTERSE_BUILD_PYTHON=OFF \
     -DTERSE_WITH_CUDA=ON -DCMAKE_DISABLE_FIND_PACKAGE_PkgConfig=ON -DCMAKE_PREFIX_PATH="$TORCH_DIR;$D/usr" \
     -DCMAKE_POLICY_VERSION_MINIMUM=3.5 -DCMAKE_CXX_FLAGS="-w -include cstdint -include cstddef" \
     > /tmp/cmake.log 2>&1 || { tail -c 6000 /tmp/cmake.log; exit 1; }

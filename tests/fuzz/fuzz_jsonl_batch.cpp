@@ -1,9 +1,9 @@
-// libFuzzer target: a JSONL batch as `terse compress/score --jsonl` parses it
-// (app/cli/jsonl_batch.cpp, compiled in), then the engine-side prompt handling each usable line
+// libFuzzer target: a JSONL batch as `terse compress/score --jsonl` and the Python module parse it
+// (terse/batch.h), then the engine-side prompt handling each usable line
 // gets: the text checks and the word, atomic-word and sentence splitters, whose spans must tile the
 // segment exactly.
 #include "fuzz_util.h"
-#include "jsonl_batch.h"
+#include "terse/batch.h"
 #include "terse/text_units.h"
 
 using namespace terse;
@@ -36,11 +36,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
 {
     const std::string text(reinterpret_cast<const char *>(data), size);
     for (bool allowIds : {false, true}) {
-        auto lines = cli::parseJsonlBatch(text, "fuzz.jsonl", allowIds);
+        auto lines = parseJsonlBatch(text, "fuzz.jsonl", allowIds);
         if (!fuzz::ok(lines, "parseJsonlBatch"))
             continue;
-        for (const cli::BatchLine &line : *lines) {
-            (void)cli::lineMessage(line.line, line.error);
+        for (const BatchLine &line : *lines) {
+            (void)lineMessage(line.line, line.error);
             if (!line.error.empty() || allowIds)
                 continue;
             (void)line.prompt.joined();

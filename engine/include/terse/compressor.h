@@ -118,6 +118,10 @@ struct CompressionResult {
     std::vector<Stage> stages;
     std::vector<Warning> warnings;
     std::string compressedText;           // the kept units, segments joined with "\n\n"
+    // Each segment's own compressed text ("" when nothing of it is kept), where compressedText is these
+    // pieces joined with "\n\n" (finalizeResult, llmlingua2: LLMLingua-2's compressed_prompt_list). Methods
+    // that render their text otherwise leave it empty or inconsistent; resultToJson then omits it.
+    std::vector<std::string> segmentTexts;
     long tokensIn = 0;                    // units before (in the method's unit)
     long tokensOut = 0;                   // units kept
     double requestedRate = 0;
@@ -173,6 +177,13 @@ Result<std::unique_ptr<Compressor>> createCompressor(const std::string &name);
 
 // Validates options common to all methods (rate range, target tokens, pinned spans vs prompt).
 Result<void> validateOptions(const Prompt &prompt, const CompressOptions &options);
+
+// Checks method-specific options against the method's OptionSpecs: every key known, every value of its
+// type (number, integer, true/false, one of the choices) and in range. InvalidArgument names the key and
+// the method: "unknown <what> key 'k' for dac (valid: ...)", "<what> alpha of dac must be in [0, 1], got 3";
+// `what` is how the caller's users write an option ("--param" on the command line).
+Result<void> validateMethodParams(const MethodInfo &method, const std::map<std::string, std::string> &params,
+                                  const std::string &what = "option");
 
 // Fills text, counts and rates of `result` from its units' kept flags (achievedRate from the target
 // token counts when they are set, else the unit ratio).

@@ -63,6 +63,11 @@ public:
     // llama2.c tokenizer.bin. Errors name the file and the problem (FormatError, NotFound, Unsupported).
     static Result<Tokenizer> load(const std::string &path);
 
+    // The tokenizer of a model: `modelPath` is a model folder (its tokenizer files) or a model file with
+    // tokenizer.json / tokenizer.model beside it. InvalidInput says why text cannot be tokenized for that
+    // model (llama2.c checkpoints carry no tokenizer: pass token ids).
+    static Result<Tokenizer> forModel(const std::string &modelPath);
+
     // A tiktoken encoding by name ("cl100k_base", "o200k_base", "p50k_base", "r50k_base"): reads
     // NAME.tiktoken from `directory`, or from $TERSE_TIKTOKEN_DIR when `directory` is empty.
     static Result<Tokenizer> fromTiktoken(const std::string &name, const std::string &directory = {});

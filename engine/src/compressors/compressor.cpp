@@ -3,6 +3,9 @@
 #include <nlohmann/json.hpp>
 
 #include <cmath>
+#include <sstream>
+#include <cstdlib>
+#include <cerrno>
 
 namespace terse {
 
@@ -42,6 +45,80 @@ bool Compressor::canRethreshold(const CompressionResult &, const CompressOptions
 Result<CompressionResult> Compressor::rethreshold(const CompressionResult &, const CompressOptions &) const
 {
     return fail(ErrorCode::Unsupported, "method '" + name() + "' cannot re-decide from cached scores");
+}
+
+namespace {
+
+std::string validKeys(const MethodInfo &method)
+{
+    if (method.options.empty())
+        return method.name + " has no options";
+    std::string keys;
+    for (const auto &o : method.options)
+        keys += (keys.empty() ? "" : ", ") + o.name;
+    return "valid: " + keys;
+}
+
+std::string shortNumber(double v)
+{
+    std::ostringstream s;
+    s << v;
+    return s.str();
+}
+
+Result<void> validateParamValue(const std::string &where, const OptionSpec &spec, const std::string &value)
+{
+    switch (spec.type) {
+    case OptionSpec::Type::Double:
+    case OptionSpec::Type::Int: {
+        char *end = nullptr;
+        errno = 0;
+        const double v = std::strtod(value.c_str(), &end);
+        const bool integral = spec.type == OptionSpec::Type::Int;
+        if (value.empty() || *end != '\0' || errno != 0 || !std::isfinite(v) || (integral && v != std::floor(v)))
+            return fail(ErrorCode::InvalidArgument, where + " expects " + (integral ? "an integer" : "a number") +
+                                                        ", got '" + value + "'");
+        if (v < spec.minValue || v > spec.maxValue)
+            return fail(ErrorCode::InvalidArgument, where + " must be in [" + shortNumber(spec.minValue) + ", " +
+                                                        shortNumber(spec.maxValue) + "], got " + value);
+        return {};
+    }
+    case OptionSpec::Type::Bool:
+        if (value != "true" && value != "false")
+            return fail(ErrorCode::InvalidArgument, where + " must be true or false, got '" + value + "'");
+        return {};
+    case OptionSpec::Type::Choice: {
+        std::string all;
+        for (const auto &c : spec.choices) {
+            if (c == value)
+                return {};
+            all += (all.empty() ? "" : ", ") + c;
+        }
+        return fail(ErrorCode::InvalidArgument, where + " must be one of " + all + ", got '" + value + "'");
+    }
+    case OptionSpec::Type::String:
+        return {};
+    }
+    return {};
+}
+
+}  // namespace
+
+Result<void> validateMethodParams(const MethodInfo &method, const std::map<std::string, std::string> &params,
+                                  const std::string &what)
+{
+    for (const auto &[key, value] : params) {
+        const OptionSpec *spec = nullptr;
+        for (const auto &o : method.options)
+            if (o.name == key)
+                spec = &o;
+        if (!spec)
+            return fail(ErrorCode::InvalidArgument,
+                        "unknown " + what + " key '" + key + "' for " + method.name + " (" + validKeys(method) + ")");
+        if (auto v = validateParamValue(what + " " + key + " of " + method.name, *spec, value); !v)
+            return v.error();
+    }
+    return {};
 }
 
 Result<void> validateOptions(const Prompt &prompt, const CompressOptions &options)
@@ -100,7 +177,9 @@ void finalizeResult(CompressionResult &result)
         out.append(src, u.span.begin, u.span.size());
     }
     std::string text;
-    for (auto &s : perSegment) {
+    result.segmentTexts.assign(perSegment.size(), std::string());
+    for (std::size_t i = 0; i < perSegment.size(); ++i) {
+        std::string &s = perSegment[i];
         while (!s.empty() && isAsciiSpace(s.back()))
             s.pop_back();
         std::size_t b = 0;
@@ -111,6 +190,7 @@ void finalizeResult(CompressionResult &result)
         if (!text.empty())
             text += "\n\n";
         text.append(s, b);
+        result.segmentTexts[i] = s.substr(b);
     }
     result.compressedText = std::move(text);
     result.tokensIn = static_cast<long>(result.units.size());
@@ -181,6 +261,16 @@ std::string resultToJson(const CompressionResult &r, bool pretty)
     for (const auto &s : r.segments)
         segs.push_back({{"role", roleName(s.role)}, {"text", s.text}});
     j["segments"] = segs;
+    // Only when they are exactly the pieces of compressed_text (a method that renders its text otherwise
+    // after finalizeResult leaves stale ones behind).
+    if (!r.segmentTexts.empty()) {
+        std::string joined;
+        for (const auto &t : r.segmentTexts)
+            if (!t.empty())
+                joined += (joined.empty() ? "" : "\n\n") + t;
+        if (joined == r.compressedText)
+            j["segment_texts"] = r.segmentTexts;
+    }
     json units = json::array();
     for (const auto &u : r.units)
         units.push_back({{"segment", u.segment}, {"begin", u.span.begin}, {"end", u.span.end},

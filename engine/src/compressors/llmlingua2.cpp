@@ -97,7 +97,9 @@ Result<Params> parseParams(const CompressOptions &o)
         p.contextLevelRate = std::stod(param(o, "context_level_rate", "1.0"));
         p.targetContext = std::stol(param(o, "target_context", "-1"));
         p.contextLevelTargetToken = std::stol(param(o, "context_level_target_token", "-1"));
-        for (const auto &t : parseTokenList(param(o, "force_context_ids", "")))
+        std::string ids = param(o, "force_context_ids", "");
+        std::replace(ids.begin(), ids.end(), ',', ' ');  // "0,2" as LLMLingua(-1)'s lists; "0 2" too
+        for (const auto &t : parseTokenList(ids))
             p.forceContextIds.push_back(std::stoi(t));
         p.protectRegex = param(o, "protect_regex", "");
         p.keepStructure = param(o, "keep_structure", "true") == "true";
@@ -377,6 +379,7 @@ Result<void> decide(CompressionResult &r, const CompressOptions &o, const Params
         std::string text;
         long outTokens = 0;
         bool anyPiece = false;
+        r.segmentTexts.assign(r.segments.size(), std::string());
         for (int s = 0; s < static_cast<int>(r.segments.size()); ++s) {
             std::string piece;
             if (r.segments[s].role != SegmentRole::Context)
@@ -385,6 +388,7 @@ Result<void> decide(CompressionResult &r, const CompressOptions &o, const Params
                 piece = compressed[s];
             else
                 continue;
+            r.segmentTexts[static_cast<std::size_t>(s)] = piece;
             if (r.segments[s].role == SegmentRole::Context)
                 outTokens += std::max(0L, detail::countTargetTokens(o.targetTokenizer, piece));
             text += (anyPiece ? "\n\n" : "") + piece;  // contexts joined with "\n\n" (1.5 step 9)
@@ -615,7 +619,7 @@ std::vector<OptionSpec> LlmLingua2Compressor::options() const
         detail::makeOption("target_context", "Target contexts", "Number of contexts to keep (-1 = off).", T::Int, "-1", -1, 1000, 1),
         detail::makeOption("context_level_target_token", "Context token budget", "Target tokens for the context filter (-1 = off).",
          T::Int, "-1", -1, 1e9, 1),
-        detail::makeOption("force_context_ids", "Forced contexts", "Whitespace-separated indices of contexts the filter always keeps.",
+        detail::makeOption("force_context_ids", "Forced contexts", "Comma- or space-separated indices of contexts the filter always keeps.",
          T::String, ""),
         detail::makeOption("protect_regex", "Protect regex", "Corrected mode: text matching this PCRE2 pattern is kept verbatim.",
          T::String, ""),

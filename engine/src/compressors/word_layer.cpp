@@ -329,13 +329,18 @@ std::vector<int> WordLayer::costs(const CompressionResult &result, const std::st
     return c;
 }
 
-std::string WordLayer::render(const CompressionResult &result, const std::vector<char> &keep) const
+std::string WordLayer::render(const CompressionResult &result, const std::vector<char> &keep,
+                              std::vector<std::string> *perSegment) const
 {
     std::string out;
     std::string seg;
     int segment = -1;
     int prev = -1;  // the previous kept word of the current segment
+    if (perSegment)
+        perSegment->assign(result.segments.size(), std::string());
     auto flush = [&] {
+        if (perSegment && segment >= 0 && static_cast<std::size_t>(segment) < perSegment->size())
+            (*perSegment)[static_cast<std::size_t>(segment)] = seg;
         if (!seg.empty()) {
             if (!out.empty())
                 out += "\n\n";
@@ -385,7 +390,7 @@ void WordLayer::apply(CompressionResult &result, const std::vector<char> &keep) 
             result.units[u].kept = keep[static_cast<std::size_t>(g)] != 0;
         kept += result.units[u].kept ? 1 : 0;
     }
-    result.compressedText = render(result, keep);
+    result.compressedText = render(result, keep, &result.segmentTexts);
     result.tokensIn = static_cast<long>(result.units.size());
     result.tokensOut = kept;
     result.unitRate = result.tokensIn > 0 ? static_cast<double>(kept) / static_cast<double>(result.tokensIn) : 1.0;

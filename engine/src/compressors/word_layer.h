@@ -78,7 +78,9 @@ public:
     // The compressed text of a keep vector: kept words in order; two kept words that were adjacent keep the
     // text between them, others are joined by the whitespace before the later one (a newline when a
     // newline was dropped between them, a space when no whitespace was); segments joined with "\n\n".
-    std::string render(const CompressionResult &result, const std::vector<char> &keep) const;
+    // `perSegment` (optional) receives each segment's piece of the text ("" when nothing is kept).
+    std::string render(const CompressionResult &result, const std::vector<char> &keep,
+                       std::vector<std::string> *perSegment = nullptr) const;
     // Applies a keep vector: every unit of a word takes its decision; text, unit counts and rates follow.
     // Target token counts are the caller's (decideWords fills them).
     void apply(CompressionResult &result, const std::vector<char> &keep) const;

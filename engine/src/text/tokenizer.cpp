@@ -219,6 +219,33 @@ std::vector<Span> tileSpans(const Encoding &encoding, std::size_t textSize)
 
 Tokenizer::Tokenizer(std::shared_ptr<const Impl> impl) : m_impl(std::move(impl)) {}
 
+Result<Tokenizer> Tokenizer::forModel(const std::string &modelPath)
+{
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    if (fs::path(modelPath).extension() == ".bin")
+        return fail(ErrorCode::InvalidInput,
+                    "cannot score text with '" + modelPath +
+                        "': llama2.c checkpoints carry no tokenizer; pass token ids with "
+                        "--ids 1,2,3 (or a FILE holding ids)");
+    fs::path where = modelPath;
+    if (!fs::is_directory(where, ec)) {
+        const fs::path dir = fs::path(modelPath).parent_path();
+        where = dir;
+        for (const char *name : {"tokenizer.json", "tokenizer.model"})
+            if (fs::exists(dir / name, ec)) {
+                where = dir / name;
+                break;
+            }
+    }
+    auto tok = Tokenizer::load(where.string());
+    if (!tok)
+        return fail(ErrorCode::InvalidInput,
+                    "cannot score text with '" + modelPath + "': " + tok.error().detail +
+                        "; pass token ids with --ids 1,2,3 (or a FILE holding ids)");
+    return tok;
+}
+
 Result<Tokenizer> Tokenizer::load(const std::string &path)
 {
     namespace fs = std::filesystem;
