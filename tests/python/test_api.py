@@ -321,3 +321,29 @@ def test_one_compressor_refuses_a_second_thread():
         tried.set()
     t.join()
     assert outcome["first"]["compressed_prompt"]
+
+
+def test_ctrl_c_cancels_a_running_compression(tmp_path):
+    """SIGINT while the engine works (GIL released) cancels the call and raises KeyboardInterrupt; run in a
+    child process so that the interrupt cannot reach pytest itself."""
+    import subprocess
+    import sys
+    script = tmp_path / "interrupt.py"
+    script.write_text(
+        "import os, signal, threading, time, terse\n"
+        "text = ' '.join(open(p).read() for p in %r) * 4\n"
+        "c = terse.PromptCompressor('dac')\n"
+        "c.compress_prompt('warm up the model with a few words.', rate=0.5)\n"
+        "threading.Timer(1.0, lambda: os.kill(os.getpid(), signal.SIGINT)).start()\n"
+        "t = time.monotonic()\n"
+        "try:\n"
+        "    c.compress_prompt(text, rate=0.5)\n"
+        "    print('finished', time.monotonic() - t)\n"
+        "except KeyboardInterrupt:\n"
+        "    print('interrupted', time.monotonic() - t)\n"
+        % [str(p) for p in sorted((SOURCE_DIR / "resources" / "samples").glob("*.txt"))])
+    proc = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr
+    word, seconds = proc.stdout.split()
+    assert word == "interrupted", proc.stdout
+    assert float(seconds) < 30

@@ -56,12 +56,25 @@ def methods():
     return _terse.methods()
 
 
+_threads_chosen = False
+
+
 def set_threads(threads):
-    """Sets the engine's intra-op thread count (default: the number of cores, or OMP_NUM_THREADS).
-    Returns the runtime facts: threads, cuda_available, torch_version, blas."""
-    if not isinstance(threads, int) or threads < 1:
+    """Sets the engine's intra-op thread count for this process (default: the number of cores, or
+    OMP_NUM_THREADS when set). Returns the runtime facts: threads, cuda_available, torch_version, blas."""
+    global _threads_chosen
+    if isinstance(threads, bool) or not isinstance(threads, int) or threads < 1:
         raise InvalidArgumentError(f"threads must be a positive integer, got {threads!r}")
+    _threads_chosen = True
     return _terse.init_runtime(threads)
+
+
+def _default_threads():
+    # libtorch starts with one thread; like the CLI, use every core (or OMP_NUM_THREADS) unless the user chose.
+    global _threads_chosen
+    if not _threads_chosen:
+        _threads_chosen = True
+        _terse.init_runtime(0)
 
 
 def hub_models(root=""):
@@ -119,6 +132,7 @@ def score(text_or_ids, model=None, *, dtype="float32", device="cpu", top_k=0, at
     own tokenizer (BOS added where it adds one); the result then also has ``offsets`` and ``pieces``.
     Prompts longer than the model's context are scored in windows (``windows`` > 1)."""
     path = _model_path(model, "lm")
+    _default_threads()
     loaded = _model(path, dtype, device)
     encoding = None
     if isinstance(text_or_ids, str):
@@ -287,6 +301,8 @@ class PromptCompressor:
             raise UnsupportedError("open_api_config is not supported: Terse scores with local models only")
         if threads is not None:
             set_threads(threads)
+        else:
+            _default_threads()
         self._device = device
         self._mode = mode
         self._seed = seed
