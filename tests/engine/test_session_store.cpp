@@ -97,6 +97,12 @@ CREATE INDEX sessions_updated ON sessions(updated);
 PRAGMA user_version = 3;
 )sql";
 
+const char *kSchemaV4 = R"sql(
+ALTER TABLE result_stages ADD COLUMN first_unit INTEGER NOT NULL DEFAULT -1;
+ALTER TABLE result_stages ADD COLUMN end_unit INTEGER NOT NULL DEFAULT -1;
+PRAGMA user_version = 4;
+)sql";
+
 // One session with one run of "Hello world" as a version-1 Terse wrote it: two units (the
 // second dropped in stage 0), a series [1.5, NaN], one stage removing unit 1.
 const char *kDataV1 = R"sql(
@@ -178,6 +184,8 @@ private slots:
                                       "INSERT INTO session_tags VALUES (1, 'legacy');"));
         if (version >= 3)
             QVERIFY(rawExec(path, kSchemaV3));
+        if (version >= 4)
+            QVERIFY(rawExec(path, kSchemaV4));
         QCOMPARE(rawInt(path, "PRAGMA user_version"), qint64(version));
 
         auto store = SessionStore::open(path.toStdString());
@@ -225,6 +233,96 @@ private slots:
         w.instance = "main";
         w.prompt = Prompt::fromText("draft");
         QVERIFY(store->saveWorkingState(w).ok());
+        if (version >= 1) {  // v5: answers hang off the migrated run
+            AnswerRecord a;
+            a.runId = 1;
+            a.variant = "original";
+            a.answer = "ok";
+            QVERIFY(store->saveAnswer(a).ok());
+            QCOMPARE(store->answers(1)->size(), std::size_t(1));
+        }
+    }
+
+    // Issue 20: the answer check's answers and marks live with their run.
+    void answersLiveWithTheirRun()
+    {
+        SessionStore store = openFresh();
+        const auto s1 = *store.createSession("asked");
+        const Prompt p = makePrompt(40);
+        const auto run = *store.saveRun(s1, p, makeOptions(), {}, makeResult(p, 2, 3));
+        AnswerRecord a;
+        a.runId = run;
+        a.variant = "original";
+        a.endpoint = "http://127.0.0.1:8080/v1/chat/completions";
+        a.model = "local-llm";
+        a.answer = "The ferry leaves at 09:15 — ünïcode";
+        a.latencyMs = 812.5;
+        a.promptTokens = 120;
+        a.completionTokens = 9;
+        const auto first = store.saveAnswer(a);
+        QVERIFY2(first.ok(), first.ok() ? "" : first.error().toString().c_str());
+        AnswerRecord b = a;
+        b.variant = "compressed";
+        b.answer.clear();
+        b.error = "no reply within 30 s";
+        b.promptTokens = b.completionTokens = -1;
+        const auto second = *store.saveAnswer(b);
+        QVERIFY(store.setAnswerMark(*first, 1).ok());
+        QVERIFY(store.setAnswerMark(second, 0).ok());
+
+        auto list = store.answers(run);
+        QVERIFY(list.ok());
+        QCOMPARE(list->size(), std::size_t(2));
+        QCOMPARE((*list)[0].answer, a.answer);
+        QCOMPARE((*list)[0].mark, 1);
+        QCOMPARE((*list)[0].latencyMs, 812.5);
+        QCOMPARE((*list)[0].promptTokens, 120L);
+        QVERIFY((*list)[0].created > 0);
+        QCOMPARE((*list)[1].variant, std::string("compressed"));
+        QCOMPARE((*list)[1].error, b.error);
+        QCOMPARE((*list)[1].mark, 0);
+        QCOMPARE((*list)[1].completionTokens, -1L);
+
+        // Bad input is refused by name, and changes nothing.
+        AnswerRecord bad = a;
+        bad.variant = "both";
+        QCOMPARE(store.saveAnswer(bad).error().code, ErrorCode::InvalidArgument);
+        bad = a;
+        bad.runId = 999;
+        QCOMPARE(store.saveAnswer(bad).error().code, ErrorCode::NotFound);
+        QCOMPARE(store.setAnswerMark(*first, 2).error().code, ErrorCode::InvalidArgument);
+        QCOMPARE(store.setAnswerMark(12345, 1).error().code, ErrorCode::NotFound);
+        QCOMPARE(store.answers(run)->size(), std::size_t(2));
+
+        // Duplicated with the session; exported and imported with the run.
+        const auto copy = *store.duplicateSession(s1);
+        const auto copyRun = (*store.listRuns(copy))[0].id;
+        QCOMPARE(store.answers(copyRun)->size(), std::size_t(2));
+        QCOMPARE((*store.answers(copyRun))[0].mark, 1);
+        const QString file = m_dir.filePath("answers.json");
+        QVERIFY(store.exportSessionsToFile(file.toStdString(), {s1}).ok());
+        SessionStore other = openFresh();
+        const auto report = other.importSessionsFromFile(file.toStdString());
+        QVERIFY2(report.ok(), report.ok() ? "" : report.error().toString().c_str());
+        const auto imported = (*other.listRuns(report->imported[0].id))[0].id;
+        const auto back = *other.answers(imported);
+        QCOMPARE(back.size(), std::size_t(2));
+        for (std::size_t i = 0; i < back.size(); ++i) {
+            const AnswerRecord &x = (*list)[i], &y = back[i];
+            QCOMPARE(y.variant, x.variant);
+            QCOMPARE(y.endpoint, x.endpoint);
+            QCOMPARE(y.model, x.model);
+            QCOMPARE(y.answer, x.answer);
+            QCOMPARE(y.error, x.error);
+            QCOMPARE(y.latencyMs, x.latencyMs);
+            QCOMPARE(y.promptTokens, x.promptTokens);
+            QCOMPARE(y.completionTokens, x.completionTokens);
+            QCOMPARE(y.mark, x.mark);
+            QCOMPARE(y.created, x.created);
+        }
+        // Deleting the run deletes its answers.
+        QVERIFY(store.deleteRun(run).ok());
+        QCOMPARE(store.answers(run)->size(), std::size_t(0));
     }
 
     // Issue 17: a database refused for its schema version is not modified, not even its journal mode.

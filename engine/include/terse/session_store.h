@@ -15,7 +15,7 @@
 namespace terse {
 
 // The schema version this build writes (PRAGMA user_version). Older files are migrated at open.
-inline constexpr int kSessionSchemaVersion = 4;
+inline constexpr int kSessionSchemaVersion = 5;
 // PRAGMA application_id of a Terse session database: "TRSE" in ASCII.
 inline constexpr std::int32_t kSessionApplicationId = 0x54525345;
 // The "version" of the JSON export format ({"format":"terse-sessions","version":1}).
@@ -62,6 +62,23 @@ struct RunInfo {
     long tokensIn = 0;
     long tokensOut = 0;
     double achievedRate = 0;
+};
+
+// A target LLM's answer to a run's original or compressed prompt (the app's answer check), and the
+// user's mark of it.
+struct AnswerRecord {
+    std::int64_t id = 0;          // set by saveAnswer
+    std::int64_t runId = 0;       // the run whose prompts were asked
+    std::string variant;          // "original" or "compressed"
+    std::string endpoint;         // the chat-completions URL asked
+    std::string model;            // the target model's name as sent
+    std::string answer;           // the reply ("" when the request failed)
+    std::string error;            // why there is no reply ("" when there is one)
+    double latencyMs = 0;         // request to complete reply
+    long promptTokens = -1;       // usage as the endpoint reported it; -1 when it did not
+    long completionTokens = -1;
+    int mark = -1;                // -1 not marked, 0 incorrect, 1 correct
+    std::int64_t created = 0;     // Unix ms; set by saveAnswer when 0
 };
 
 // Everything saved with a run; loadRun() returns exactly what saveRun() was given.
@@ -176,6 +193,14 @@ public:
     // The session's runs, oldest first, without their results.
     Result<std::vector<RunInfo>> listRuns(std::int64_t sessionId) const;
     Result<void> deleteRun(std::int64_t runId);
+
+    // Answers of a target LLM to a run's prompts. saveAnswer returns the new answer's id (NotFound for an
+    // unknown run, InvalidArgument for a variant other than "original"/"compressed" or a mark outside
+    // -1..1); answers() lists a run's answers oldest first. They go with their run: deleted, duplicated,
+    // exported and imported with it.
+    Result<std::int64_t> saveAnswer(const AnswerRecord &answer);
+    Result<void> setAnswerMark(std::int64_t answerId, int mark);
+    Result<std::vector<AnswerRecord>> answers(std::int64_t runId) const;
 
     // The autosave slot of one app instance: overwrite / read (NotFound when never saved).
     Result<void> saveWorkingState(const WorkingState &state);

@@ -114,6 +114,24 @@ CREATE INDEX sessions_updated ON sessions(updated);
 ALTER TABLE result_stages ADD COLUMN first_unit INTEGER NOT NULL DEFAULT -1;
 ALTER TABLE result_stages ADD COLUMN end_unit INTEGER NOT NULL DEFAULT -1;
 )sql"},
+        // v5: target-LLM answers to a run's original and compressed prompts (the answer check).
+        {5, R"sql(
+CREATE TABLE answers (
+  id INTEGER PRIMARY KEY,
+  run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  variant TEXT NOT NULL CHECK (variant IN ('original', 'compressed')),
+  endpoint TEXT NOT NULL,
+  model TEXT NOT NULL,
+  answer TEXT NOT NULL,
+  error TEXT NOT NULL,
+  latency_ms REAL,
+  prompt_tokens INTEGER NOT NULL,
+  completion_tokens INTEGER NOT NULL,
+  mark INTEGER NOT NULL DEFAULT -1,
+  created INTEGER NOT NULL
+);
+CREATE INDEX answers_run ON answers(run_id);
+)sql"},
     };
     return steps;
 }

@@ -26,6 +26,23 @@ namespace {
 
 constexpr const char *kFormat = "terse-sessions";
 
+json answersToJson(const std::vector<AnswerRecord> &answers)
+{
+    json out = json::array();
+    for (const auto &a : answers)
+        out.push_back({{"variant", a.variant},
+                       {"endpoint", a.endpoint},
+                       {"model", a.model},
+                       {"answer", a.answer},
+                       {"error", a.error},
+                       {"latency_ms", a.latencyMs},
+                       {"prompt_tokens", a.promptTokens},
+                       {"completion_tokens", a.completionTokens},
+                       {"mark", a.mark},
+                       {"created", a.created}});
+    return out;
+}
+
 } // namespace
 
 json SessionStore::Impl::exportSession(std::int64_t id) const
@@ -43,7 +60,8 @@ json SessionStore::Impl::exportSession(std::int64_t id) const
                         {"prompt", segmentsToJson(r.prompt.segments)},
                         {"options", optionsToJson(r.options)},
                         {"result", resultToExportJson(r.result)},
-                        {"metrics", metricsToJson(r.metrics)}});
+                        {"metrics", metricsToJson(r.metrics)},
+                        {"answers", answersToJson(readAnswers(info.id))}});
     }
     return {{"name", s.name},         {"created", s.created}, {"updated", s.updated},
             {"tags", s.tags},         {"notes", s.notes},     {"is_autosave", s.isAutosave},
@@ -61,6 +79,7 @@ struct ParsedRun {
     CompressOptions options;
     CompressionResult result;
     std::map<std::string, double> metrics;
+    std::vector<AnswerRecord> answers;
 };
 
 struct ParsedSession {
@@ -128,6 +147,42 @@ ParsedRun parseRun(const json &j, const std::string &what)
         bad(what + ".result", "expected an object");
     r.result = resultFromExportJson(j["result"], what + ".result");
     r.metrics = metricsFromJson(field(j, "metrics", what), what + ".metrics");
+    // "answers" (schema 5) is optional: files from older versions have none.
+    if (auto it = j.find("answers"); it != j.end()) {
+        if (!it->is_array())
+            bad(what + ".answers", "expected an array");
+        for (std::size_t i = 0; i < it->size(); ++i) {
+            const json &a = (*it)[i];
+            const std::string w = what + ".answers[" + std::to_string(i) + "]";
+            if (!a.is_object())
+                bad(w, "expected an object");
+            AnswerRecord rec;
+            rec.variant = stringField(a, "variant", w);
+            if (rec.variant != "original" && rec.variant != "compressed")
+                bad(w + ".variant", "expected \"original\" or \"compressed\"");
+            rec.endpoint = stringField(a, "endpoint", w);
+            rec.model = stringField(a, "model", w);
+            rec.answer = stringField(a, "answer", w);
+            rec.error = stringField(a, "error", w);
+            const json &lat = field(a, "latency_ms", w);
+            if (!lat.is_number() || !(lat.get<double>() >= 0))
+                bad(w + ".latency_ms", "expected a non-negative number");
+            rec.latencyMs = lat.get<double>();
+            for (auto [key, dst] : {std::pair{"prompt_tokens", &rec.promptTokens},
+                                    std::pair{"completion_tokens", &rec.completionTokens}}) {
+                const json &v = field(a, key, w);
+                if (!v.is_number_integer() || v.get<long long>() < -1 || v.get<long long>() > (1LL << 40))
+                    bad(w + "." + key, "expected a token count (-1 when not reported)");
+                *dst = static_cast<long>(v.get<long long>());
+            }
+            const json &mark = field(a, "mark", w);
+            if (!mark.is_number_integer() || mark.get<int>() < -1 || mark.get<int>() > 1)
+                bad(w + ".mark", "expected -1 (none), 0 (incorrect) or 1 (correct)");
+            rec.mark = mark.get<int>();
+            rec.created = timeField(a, "created", w);
+            r.answers.push_back(std::move(rec));
+        }
+    }
     return r;
 }
 
@@ -267,9 +322,14 @@ Result<ImportReport> SessionStore::importSessions(const std::string &text)
             ins.bind(5, s.notes).run();
             const std::int64_t id = sqlite3_last_insert_rowid(m_impl->db);
             m_impl->writeTags(id, s.tags);
-            for (const auto &r : s.runs)
-                m_impl->insertRun(id, r.prompt, r.options, r.model, r.result, r.metrics, r.created,
-                                  r.engineVersion);
+            for (const auto &r : s.runs) {
+                const std::int64_t runId = m_impl->insertRun(id, r.prompt, r.options, r.model, r.result,
+                                                             r.metrics, r.created, r.engineVersion);
+                for (AnswerRecord a : r.answers) {
+                    a.runId = runId;
+                    m_impl->insertAnswer(a);
+                }
+            }
             // insertRun moved `updated` forward to the newest run; the file's value wins.
             Statement upd(m_impl->db, "UPDATE sessions SET updated = ? WHERE id = ?");
             upd.bind(1, s.updated).bind(2, id).run();

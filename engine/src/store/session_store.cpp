@@ -761,12 +761,17 @@ Result<std::int64_t> SessionStore::duplicateSession(std::int64_t id, const std::
             "INSERT INTO result_stages(run_id, position, name, removed, thresholds, first_unit, "
             "end_unit) SELECT ?, position, name, removed, thresholds, first_unit, end_unit "
             "FROM result_stages WHERE run_id = ?");
+        Statement ans(db,
+                      "INSERT INTO answers(run_id, variant, endpoint, model, answer, error, latency_ms, "
+                      "prompt_tokens, completion_tokens, mark, created) SELECT ?, variant, endpoint, model, "
+                      "answer, error, latency_ms, prompt_tokens, completion_tokens, mark, created "
+                      "FROM answers WHERE run_id = ? ORDER BY id");
         while (list.step()) {
             const std::int64_t oldRun = list.int64(0);
             run.reset();
             run.bind(1, copy).bind(2, promptMap.at(list.int64(1))).bind(3, oldRun).run();
             const std::int64_t newRun = sqlite3_last_insert_rowid(db);
-            for (Statement *st : {&res, &ser, &stg}) {
+            for (Statement *st : {&res, &ser, &stg, &ans}) {
                 st->reset();
                 st->bind(1, newRun).bind(2, oldRun).run();
             }
@@ -949,6 +954,88 @@ Result<void> SessionStore::deleteRun(std::int64_t runId)
         m_impl->touch(sessionId, nowMs());
         tx.commit();
     });
+}
+
+// ---- answers ------------------------------------------------------------------------------------
+
+std::int64_t SessionStore::Impl::insertAnswer(const AnswerRecord &a)
+{
+    if (a.variant != "original" && a.variant != "compressed")
+        throwError(ErrorCode::InvalidArgument,
+                   "answer variant must be 'original' or 'compressed', got '" + a.variant + "'");
+    if (a.mark < -1 || a.mark > 1)
+        throwError(ErrorCode::InvalidArgument,
+                   "answer mark must be -1 (none), 0 (incorrect) or 1 (correct), got " + std::to_string(a.mark));
+    Statement find(db, "SELECT session_id FROM runs WHERE id = ?");
+    find.bind(1, a.runId);
+    if (!find.step())
+        throwError(ErrorCode::NotFound, "no run " + std::to_string(a.runId));
+    const std::int64_t sessionId = find.int64(0);
+    Statement ins(db, "INSERT INTO answers(run_id, variant, endpoint, model, answer, error, latency_ms, "
+                      "prompt_tokens, completion_tokens, mark, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    const std::int64_t created = a.created > 0 ? a.created : nowMs();
+    ins.bind(1, a.runId).bind(2, a.variant).bind(3, a.endpoint).bind(4, a.model).bind(5, a.answer);
+    ins.bind(6, a.error).bind(7, a.latencyMs).bind(8, static_cast<std::int64_t>(a.promptTokens));
+    ins.bind(9, static_cast<std::int64_t>(a.completionTokens)).bind(10, a.mark).bind(11, created).run();
+    const std::int64_t id = sqlite3_last_insert_rowid(db);
+    touch(sessionId, nowMs());
+    return id;
+}
+
+std::vector<AnswerRecord> SessionStore::Impl::readAnswers(std::int64_t runId) const
+{
+    Statement st(db, "SELECT id, run_id, variant, endpoint, model, answer, error, latency_ms, prompt_tokens, "
+                     "completion_tokens, mark, created FROM answers WHERE run_id = ? ORDER BY id");
+    st.bind(1, runId);
+    std::vector<AnswerRecord> out;
+    while (st.step()) {
+        AnswerRecord a;
+        a.id = st.int64(0);
+        a.runId = st.int64(1);
+        a.variant = st.text(2);
+        a.endpoint = st.text(3);
+        a.model = st.text(4);
+        a.answer = st.text(5);
+        a.error = st.text(6);
+        a.latencyMs = st.real(7);
+        a.promptTokens = static_cast<long>(st.int64(8));
+        a.completionTokens = static_cast<long>(st.int64(9));
+        a.mark = static_cast<int>(st.int64(10));
+        a.created = st.int64(11);
+        out.push_back(std::move(a));
+    }
+    return out;
+}
+
+Result<std::int64_t> SessionStore::saveAnswer(const AnswerRecord &answer)
+{
+    return guarded("saving an answer of run " + std::to_string(answer.runId), [&] {
+        m_impl->requireWritable();
+        Transaction tx(m_impl->db, "");
+        const std::int64_t id = m_impl->insertAnswer(answer);
+        tx.commit();
+        return id;
+    });
+}
+
+Result<void> SessionStore::setAnswerMark(std::int64_t answerId, int mark)
+{
+    return guarded("marking answer " + std::to_string(answerId), [&] {
+        m_impl->requireWritable();
+        if (mark < -1 || mark > 1)
+            throwError(ErrorCode::InvalidArgument,
+                       "answer mark must be -1 (none), 0 (incorrect) or 1 (correct), got " + std::to_string(mark));
+        Statement st(m_impl->db, "UPDATE answers SET mark = ? WHERE id = ?");
+        st.bind(1, mark).bind(2, answerId).run();
+        if (sqlite3_changes(m_impl->db) == 0)
+            throwError(ErrorCode::NotFound, "no answer " + std::to_string(answerId));
+    });
+}
+
+Result<std::vector<AnswerRecord>> SessionStore::answers(std::int64_t runId) const
+{
+    return guarded("reading the answers of run " + std::to_string(runId),
+                   [&] { return m_impl->readAnswers(runId); });
 }
 
 // ---- working state and settings ---------------------------------------------------------------

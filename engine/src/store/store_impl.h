@@ -39,6 +39,9 @@ struct SessionStore::Impl {
                            const std::map<std::string, double> &metrics, std::int64_t created,
                            const std::string &version);
     StoredRun readRun(std::int64_t runId) const;
+    // Inserts one answer (inside the caller's transaction); checks variant and mark.
+    std::int64_t insertAnswer(const AnswerRecord &answer);
+    std::vector<AnswerRecord> readAnswers(std::int64_t runId) const;
     std::vector<RunInfo> readRuns(std::int64_t sessionId) const;
     // One session with all its runs in the export format (session_exchange.cpp).
     nlohmann::json exportSession(std::int64_t id) const;
