@@ -1,1821 +1,2003 @@
 <?xml version="1.0" encoding="utf-8"?>
 <!DOCTYPE TS>
 <TS version="2.1" language="de_DE">
-  <context>
+<context>
     <name>main</name>
     <message>
-      <source>Terse Studio: a workbench for prompt compression.</source>
-      <translation>Terse Studio: eine Werkbank für Prompt-Komprimierung.</translation>
+        <source>Terse Studio: a workbench for prompt compression.</source>
+        <translation>Terse Studio: eine Werkbank für Prompt-Komprimierung.</translation>
     </message>
     <message>
-      <source>A prompt file to open.</source>
-      <translation>Eine Prompt-Datei zum Öffnen.</translation>
+        <source>A prompt file to open.</source>
+        <translation>Eine Prompt-Datei zum Öffnen.</translation>
     </message>
     <message>
-      <source>Method to select.</source>
-      <translation>Zu wählende Methode.</translation>
+        <source>Method to select.</source>
+        <translation>Zu wählende Methode.</translation>
     </message>
     <message>
-      <source>Rate to select (0, 1].</source>
-      <translation>Zu wählende Rate (0, 1].</translation>
+        <source>Rate to select (0, 1].</source>
+        <translation>Zu wählende Rate (0, 1].</translation>
     </message>
     <message>
-      <source>Compress right after start.</source>
-      <translation>Direkt nach dem Start komprimieren.</translation>
+        <source>Compress right after start.</source>
+        <translation>Direkt nach dem Start komprimieren.</translation>
     </message>
-  </context>
-  <context>
+</context>
+<context>
+    <name>terse::app::AnswerPanel</name>
+    <message>
+        <source>Endpoint:</source>
+        <translation>Endpunkt:</translation>
+    </message>
+    <message>
+        <source>An OpenAI-compatible chat-completions endpoint: a local llama.cpp server, Ollama, vLLM or a hosted API. &quot;/chat/completions&quot; is added to a base URL.</source>
+        <translation>Ein OpenAI-kompatibler Chat-Completions-Endpunkt: ein lokaler llama.cpp-Server, Ollama, vLLM oder eine gehostete API. An eine Basis-URL wird "/chat/completions" angehängt.</translation>
+    </message>
+    <message>
+        <source>Target model:</source>
+        <translation>Zielmodell:</translation>
+    </message>
+    <message>
+        <source>e.g. llama3.1:8b</source>
+        <translation>z. B. llama3.1:8b</translation>
+    </message>
+    <message>
+        <source>API key:</source>
+        <translation>API-Schlüssel:</translation>
+    </message>
+    <message>
+        <source>empty for local servers</source>
+        <translation>leer für lokale Server</translation>
+    </message>
+    <message>
+        <source>Timeout:</source>
+        <translation>Zeitlimit:</translation>
+    </message>
+    <message>
+        <source> s</source>
+        <translation> s</translation>
+    </message>
+    <message>
+        <source>The API key is kept in the settings file in plain text (this build cannot reach a system keychain).</source>
+        <translation>Der API-Schlüssel steht im Klartext in der Einstellungsdatei (dieser Build hat keinen Zugriff auf einen Systemschlüsselbund).</translation>
+    </message>
+    <message>
+        <source>Blind A/B order</source>
+        <translation>Blinde A/B-Reihenfolge</translation>
+    </message>
+    <message>
+        <source>Show the two answers as A and B in random order until both are marked.</source>
+        <translation>Zeigt die beiden Antworten als A und B in zufälliger Reihenfolge, bis beide bewertet sind.</translation>
+    </message>
+    <message>
+        <source>Ask the target model</source>
+        <translation>Zielmodell fragen</translation>
+    </message>
+    <message>
+        <source>Send the original and the compressed prompt and compare the answers.</source>
+        <translation>Sendet den ursprünglichen und den komprimierten Prompt und vergleicht die Antworten.</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Abbrechen</translation>
+    </message>
+    <message>
+        <source>Reveal</source>
+        <translation>Aufdecken</translation>
+    </message>
+    <message>
+        <source>Correct</source>
+        <translation>Richtig</translation>
+    </message>
+    <message>
+        <source>Incorrect</source>
+        <translation>Falsch</translation>
+    </message>
+    <message>
+        <source>Compress a prompt first: the check asks the target model with its original and its compressed prompt.</source>
+        <translation>Komprimieren Sie zuerst einen Prompt: Die Prüfung fragt das Zielmodell mit dem ursprünglichen und dem komprimierten Prompt.</translation>
+    </message>
+    <message>
+        <source>Asking %1…</source>
+        <translation>Frage %1…</translation>
+    </message>
+    <message>
+        <source>The endpoint did not answer both prompts; see below.</source>
+        <translation>Der Endpunkt hat nicht beide Prompts beantwortet; siehe unten.</translation>
+    </message>
+    <message>
+        <source>Both answers are in. Mark each as correct or incorrect.</source>
+        <translation>Beide Antworten sind da. Bewerten Sie jede als richtig oder falsch.</translation>
+    </message>
+    <message>
+        <source>The answer was not saved: %1</source>
+        <translation>Die Antwort wurde nicht gespeichert: %1</translation>
+    </message>
+    <message>
+        <source>The mark was not saved: %1</source>
+        <translation>Die Bewertung wurde nicht gespeichert: %1</translation>
+    </message>
+    <message>
+        <source>Answer A</source>
+        <translation>Antwort A</translation>
+    </message>
+    <message>
+        <source>Answer B</source>
+        <translation>Antwort B</translation>
+    </message>
+    <message>
+        <source>Original prompt</source>
+        <translation>Ursprünglicher Prompt</translation>
+    </message>
+    <message>
+        <source>Compressed prompt</source>
+        <translation>Komprimierter Prompt</translation>
+    </message>
+    <message>
+        <source>No answer: %1</source>
+        <translation>Keine Antwort: %1</translation>
+    </message>
+    <message>
+        <source>Compress a prompt, then ask the target model with both prompts.</source>
+        <translation>Komprimieren Sie einen Prompt und fragen Sie dann das Zielmodell mit beiden Prompts.</translation>
+    </message>
+    <message>
+        <source>waiting for the answer…</source>
+        <translation>warte auf die Antwort…</translation>
+    </message>
+    <message>
+        <source>%1 s</source>
+        <translation>%1 s</translation>
+    </message>
+    <message>
+        <source>%1 ms</source>
+        <translation>%1 ms</translation>
+    </message>
+    <message>
+        <source>%1 prompt + %2 answer tokens</source>
+        <translation>%1 Prompt- + %2 Antwort-Tokens</translation>
+    </message>
+    <message>
+        <source>not saved (the run is not saved)</source>
+        <translation>nicht gespeichert (der Lauf ist nicht gespeichert)</translation>
+    </message>
+</context>
+<context>
+    <name>terse::app::ChatClient</name>
+    <message>
+        <source>&apos;%1&apos; is not an http(s) URL of a chat-completions endpoint</source>
+        <translation>'%1' ist keine http(s)-URL eines Chat-Completions-Endpunkts</translation>
+    </message>
+    <message>
+        <source>HTTP %1 from the endpoint: %2</source>
+        <translation>HTTP %1 vom Endpunkt: %2</translation>
+    </message>
+    <message>
+        <source>(no body)</source>
+        <translation>(kein Inhalt)</translation>
+    </message>
+    <message>
+        <source>the reply is not chat-completions JSON (%1): %2</source>
+        <translation>die Antwort ist kein Chat-Completions-JSON (%1): %2</translation>
+    </message>
+    <message>
+        <source>not an object</source>
+        <translation>kein Objekt</translation>
+    </message>
+    <message>
+        <source>(empty body)</source>
+        <translation>(leerer Inhalt)</translation>
+    </message>
+    <message>
+        <source>the reply has no choices[0].message.content: %1</source>
+        <translation>die Antwort hat kein choices[0].message.content: %1</translation>
+    </message>
+    <message>
+        <source>no model name: the endpoint needs the name of the model to ask</source>
+        <translation>kein Modellname: Der Endpunkt braucht den Namen des zu fragenden Modells</translation>
+    </message>
+    <message>
+        <source>cancelled</source>
+        <translation>abgebrochen</translation>
+    </message>
+    <message>
+        <source>no reply from %1 within %2 s</source>
+        <translation>keine Antwort von %1 innerhalb von %2 s</translation>
+    </message>
+    <message>
+        <source>cannot reach %1: %2</source>
+        <translation>%1 ist nicht erreichbar: %2</translation>
+    </message>
+</context>
+<context>
     <name>terse::app::CompareWindow</name>
     <message>
-      <source>Cancelled; finished runs are kept.</source>
-      <translation>Abgebrochen; abgeschlossene Läufe bleiben erhalten.</translation>
+        <source>Cancelled; finished runs are kept.</source>
+        <translation>Abgebrochen; abgeschlossene Läufe bleiben erhalten.</translation>
     </message>
     <message>
-      <source>Run %1 of %2: %3…</source>
-      <translation>Lauf %1 von %2: %3…</translation>
+        <source>Run %1 of %2: %3…</source>
+        <translation>Lauf %1 von %2: %3…</translation>
     </message>
     <message>
-      <source>Compare Methods — Terse Studio</source>
-      <translation>Methoden vergleichen — Terse Studio</translation>
+        <source>Compare Methods — Terse Studio</source>
+        <translation>Methoden vergleichen — Terse Studio</translation>
     </message>
     <message>
-      <source>Method</source>
-      <translation>Methode</translation>
+        <source>Method</source>
+        <translation>Methode</translation>
     </message>
     <message>
-      <source>Rate</source>
-      <translation>Rate</translation>
+        <source>Rate</source>
+        <translation>Rate</translation>
     </message>
     <message>
-      <source>Mode</source>
-      <translation>Modus</translation>
+        <source>Mode</source>
+        <translation>Modus</translation>
     </message>
     <message>
-      <source>Parameters (name=value; …)</source>
-      <translation>Parameter (Name=Wert; …)</translation>
+        <source>Parameters (name=value; …)</source>
+        <translation>Parameter (Name=Wert; …)</translation>
     </message>
     <message>
-      <source>Model (empty: the method's default)</source>
-      <translation>Modell (leer: Standard der Methode)</translation>
+        <source>Model (empty: the method&apos;s default)</source>
+        <translation>Modell (leer: Standard der Methode)</translation>
     </message>
     <message>
-      <source>Add &amp;Current Settings</source>
-      <translation>Aktuelle &amp;Einstellungen hinzufügen</translation>
+        <source>Add &amp;Current Settings</source>
+        <translation>Aktuelle &amp;Einstellungen hinzufügen</translation>
     </message>
     <message>
-      <source>Add a row with the main window's method, rate, parameters and model</source>
-      <translation>Eine Zeile mit Methode, Rate, Parametern und Modell des Hauptfensters hinzufügen</translation>
+        <source>Add a row with the main window&apos;s method, rate, parameters and model</source>
+        <translation>Eine Zeile mit Methode, Rate, Parametern und Modell des Hauptfensters hinzufügen</translation>
     </message>
     <message>
-      <source>&amp;Add Method</source>
-      <translation>Methode &amp;hinzufügen</translation>
+        <source>&amp;Add Method</source>
+        <translation>Methode &amp;hinzufügen</translation>
     </message>
     <message>
-      <source>&amp;Remove</source>
-      <translation>&amp;Entfernen</translation>
+        <source>&amp;Remove</source>
+        <translation>&amp;Entfernen</translation>
     </message>
     <message>
-      <source>Remove the selected row</source>
-      <translation>Die ausgewählte Zeile entfernen</translation>
+        <source>Remove the selected row</source>
+        <translation>Die ausgewählte Zeile entfernen</translation>
     </message>
     <message>
-      <source>Co&amp;mpare</source>
-      <translation>&amp;Vergleichen</translation>
+        <source>Co&amp;mpare</source>
+        <translation>&amp;Vergleichen</translation>
     </message>
     <message>
-      <source>Run every row on the main window's prompt and compare the outputs</source>
-      <translation>Jede Zeile auf den Prompt des Hauptfensters anwenden und die Ergebnisse vergleichen</translation>
+        <source>Run every row on the main window&apos;s prompt and compare the outputs</source>
+        <translation>Jede Zeile auf den Prompt des Hauptfensters anwenden und die Ergebnisse vergleichen</translation>
     </message>
     <message>
-      <source>Cancel</source>
-      <translation>Abbrechen</translation>
+        <source>Cancel</source>
+        <translation>Abbrechen</translation>
     </message>
     <message>
-      <source>Stop the running job; finished runs are kept</source>
-      <translation>Den laufenden Auftrag anhalten; abgeschlossene Läufe bleiben erhalten</translation>
+        <source>Stop the running job; finished runs are kept</source>
+        <translation>Den laufenden Auftrag anhalten; abgeschlossene Läufe bleiben erhalten</translation>
     </message>
     <message>
-      <source>&amp;Export Comparison…</source>
-      <translation>Vergleich &amp;exportieren…</translation>
+        <source>&amp;Export Comparison…</source>
+        <translation>Vergleich &amp;exportieren…</translation>
     </message>
     <message>
-      <source>Export &amp;Chart…</source>
-      <translation>&amp;Diagramm exportieren…</translation>
+        <source>Export &amp;Chart…</source>
+        <translation>&amp;Diagramm exportieren…</translation>
     </message>
     <message>
-      <source>Run &amp;Sweep</source>
-      <translation>&amp;Raten-Sweep starten</translation>
+        <source>Run &amp;Sweep</source>
+        <translation>&amp;Raten-Sweep starten</translation>
     </message>
     <message>
-      <source>Run every row at each rate and plot achieved rate against fidelity</source>
-      <translation>Jede Zeile mit jeder Rate ausführen und die erreichte Rate gegen die Treue auftragen</translation>
+        <source>Run every row at each rate and plot achieved rate against fidelity</source>
+        <translation>Jede Zeile mit jeder Rate ausführen und die erreichte Rate gegen die Treue auftragen</translation>
     </message>
     <message>
-      <source>Ra&amp;tes:</source>
-      <translation>Ra&amp;ten:</translation>
+        <source>Ra&amp;tes:</source>
+        <translation>Ra&amp;ten:</translation>
     </message>
     <message>
-      <source>Kept fractions to sweep: a list (0.1, 0.3, 0.5) or start:stop:step (0.1:0.9:0.1)</source>
-      <translation>Zu durchlaufende Behaltensanteile: eine Liste (0.1, 0.3, 0.5) oder Start:Ende:Schritt (0.1:0.9:0.1)</translation>
+        <source>Kept fractions to sweep: a list (0.1, 0.3, 0.5) or start:stop:step (0.1:0.9:0.1)</source>
+        <translation>Zu durchlaufende Behaltensanteile: eine Liste (0.1, 0.3, 0.5) oder Start:Ende:Schritt (0.1:0.9:0.1)</translation>
     </message>
     <message>
-      <source>Fi&amp;delity:</source>
-      <translation>&amp;Treue:</translation>
+        <source>Fi&amp;delity:</source>
+        <translation>&amp;Treue:</translation>
     </message>
     <message>
-      <source>Fidelity of the compressed text against the original prompt</source>
-      <translation>Treue des komprimierten Texts gegenüber dem ursprünglichen Prompt</translation>
+        <source>Fidelity of the compressed text against the original prompt</source>
+        <translation>Treue des komprimierten Texts gegenüber dem ursprünglichen Prompt</translation>
     </message>
     <message>
-      <source>Side by Side</source>
-      <translation>Nebeneinander</translation>
+        <source>Side by Side</source>
+        <translation>Nebeneinander</translation>
     </message>
     <message>
-      <source>Rate Sweep</source>
-      <translation>Raten-Sweep</translation>
+        <source>Rate Sweep</source>
+        <translation>Raten-Sweep</translation>
     </message>
     <message>
-      <source>Compared with the original: &lt;s&gt;struck&lt;/s&gt; = dropped, &lt;u&gt;dotted underline&lt;/u&gt; = partly kept, &lt;span style="background:%1"&gt;&amp;nbsp;kept here, dropped by another&amp;nbsp;&lt;/span&gt;, &lt;span style="background:%2"&gt;&amp;nbsp;dropped here, kept by another&amp;nbsp;&lt;/span&gt;.</source>
-      <translation>Verglichen mit dem Original: &lt;s&gt;durchgestrichen&lt;/s&gt; = entfernt, &lt;u&gt;gepunktet unterstrichen&lt;/u&gt; = teilweise behalten, &lt;span style="background:%1"&gt;&amp;nbsp;hier behalten, von einer anderen entfernt&amp;nbsp;&lt;/span&gt;, &lt;span style="background:%2"&gt;&amp;nbsp;hier entfernt, von einer anderen behalten&amp;nbsp;&lt;/span&gt;.</translation>
+        <source>Compared with the original: &lt;s&gt;struck&lt;/s&gt; = dropped, &lt;u&gt;dotted underline&lt;/u&gt; = partly kept, &lt;span style=&quot;background:%1&quot;&gt;&amp;nbsp;kept here, dropped by another&amp;nbsp;&lt;/span&gt;, &lt;span style=&quot;background:%2&quot;&gt;&amp;nbsp;dropped here, kept by another&amp;nbsp;&lt;/span&gt;.</source>
+        <translation>Verglichen mit dem Original: &lt;s&gt;durchgestrichen&lt;/s&gt; = entfernt, &lt;u&gt;gepunktet unterstrichen&lt;/u&gt; = teilweise behalten, &lt;span style=&quot;background:%1&quot;&gt;&amp;nbsp;hier behalten, von einer anderen entfernt&amp;nbsp;&lt;/span&gt;, &lt;span style=&quot;background:%2&quot;&gt;&amp;nbsp;hier entfernt, von einer anderen behalten&amp;nbsp;&lt;/span&gt;.</translation>
     </message>
     <message>
-      <source>Settings</source>
-      <translation>Einstellungen</translation>
+        <source>Settings</source>
+        <translation>Einstellungen</translation>
     </message>
     <message>
-      <source>Units in</source>
-      <translation>Einheiten vorher</translation>
+        <source>Units in</source>
+        <translation>Einheiten vorher</translation>
     </message>
     <message>
-      <source>Units out</source>
-      <translation>Einheiten nachher</translation>
+        <source>Units out</source>
+        <translation>Einheiten nachher</translation>
     </message>
     <message>
-      <source>Target tokens in</source>
-      <translation>Ziel-Tokens vorher</translation>
+        <source>Target tokens in</source>
+        <translation>Ziel-Tokens vorher</translation>
     </message>
     <message>
-      <source>Target tokens out</source>
-      <translation>Ziel-Tokens nachher</translation>
+        <source>Target tokens out</source>
+        <translation>Ziel-Tokens nachher</translation>
     </message>
     <message>
-      <source>Achieved rate</source>
-      <translation>Erreichte Rate</translation>
+        <source>Achieved rate</source>
+        <translation>Erreichte Rate</translation>
     </message>
     <message>
-      <source>ROUGE-1</source>
-      <translation>ROUGE-1</translation>
+        <source>ROUGE-1</source>
+        <translation>ROUGE-1</translation>
     </message>
     <message>
-      <source>ROUGE-L</source>
-      <translation>ROUGE-L</translation>
+        <source>ROUGE-L</source>
+        <translation>ROUGE-L</translation>
     </message>
     <message>
-      <source>BLEU</source>
-      <translation>BLEU</translation>
+        <source>BLEU</source>
+        <translation>BLEU</translation>
     </message>
     <message>
-      <source>Units the method decided on (tokens, words, …) before compression</source>
-      <translation>Einheiten, über die die Methode entschieden hat (Tokens, Wörter, …), vor der Komprimierung</translation>
+        <source>Units the method decided on (tokens, words, …) before compression</source>
+        <translation>Einheiten, über die die Methode entschieden hat (Tokens, Wörter, …), vor der Komprimierung</translation>
     </message>
     <message>
-      <source>Length in the target LLM's tokenizer (cl100k_base unless set)</source>
-      <translation>Länge im Tokenizer des Ziel-LLM (cl100k_base, sofern nicht anders eingestellt)</translation>
+        <source>Length in the target LLM&apos;s tokenizer (cl100k_base unless set)</source>
+        <translation>Länge im Tokenizer des Ziel-LLM (cl100k_base, sofern nicht anders eingestellt)</translation>
     </message>
     <message>
-      <source>ROUGE-1 F1 of the compressed text against the original prompt</source>
-      <translation>ROUGE-1-F1 des komprimierten Texts gegenüber dem ursprünglichen Prompt</translation>
+        <source>ROUGE-1 F1 of the compressed text against the original prompt</source>
+        <translation>ROUGE-1-F1 des komprimierten Texts gegenüber dem ursprünglichen Prompt</translation>
     </message>
     <message>
-      <source>ROUGE-L F1 of the compressed text against the original prompt</source>
-      <translation>ROUGE-L-F1 des komprimierten Texts gegenüber dem ursprünglichen Prompt</translation>
+        <source>ROUGE-L F1 of the compressed text against the original prompt</source>
+        <translation>ROUGE-L-F1 des komprimierten Texts gegenüber dem ursprünglichen Prompt</translation>
     </message>
     <message>
-      <source>Sentence BLEU-4 of the compressed text against the original prompt</source>
-      <translation>Satz-BLEU-4 des komprimierten Texts gegenüber dem ursprünglichen Prompt</translation>
+        <source>Sentence BLEU-4 of the compressed text against the original prompt</source>
+        <translation>Satz-BLEU-4 des komprimierten Texts gegenüber dem ursprünglichen Prompt</translation>
     </message>
     <message>
-      <source>Time spent in model forward passes</source>
-      <translation>Zeit in Vorwärtsdurchläufen des Modells</translation>
+        <source>Time spent in model forward passes</source>
+        <translation>Zeit in Vorwärtsdurchläufen des Modells</translation>
     </message>
     <message>
-      <source>Copy</source>
-      <translation>Kopieren</translation>
+        <source>Copy</source>
+        <translation>Kopieren</translation>
     </message>
     <message>
-      <source>Add methods or settings, then press Compare or Run Sweep.</source>
-      <translation>Fügen Sie Methoden oder Einstellungen hinzu und klicken Sie dann auf „Vergleichen“ oder „Raten-Sweep starten“.</translation>
+        <source>Add methods or settings, then press Compare or Run Sweep.</source>
+        <translation>Fügen Sie Methoden oder Einstellungen hinzu und klicken Sie dann auf „Vergleichen“ oder „Raten-Sweep starten“.</translation>
     </message>
     <message>
-      <source>corrected</source>
-      <translation>korrigiert</translation>
+        <source>corrected</source>
+        <translation>korrigiert</translation>
     </message>
     <message>
-      <source>reference</source>
-      <translation>Referenz</translation>
+        <source>reference</source>
+        <translation>Referenz</translation>
     </message>
     <message>
-      <source>defaults</source>
-      <translation>Standardwerte</translation>
+        <source>defaults</source>
+        <translation>Standardwerte</translation>
     </message>
     <message>
-      <source>method default</source>
-      <translation>Standard der Methode</translation>
+        <source>method default</source>
+        <translation>Standard der Methode</translation>
     </message>
     <message>
-      <source>Row %1: the parameter “%2” is not of the form name=value.</source>
-      <translation>Zeile %1: Der Parameter „%2“ hat nicht die Form Name=Wert.</translation>
+        <source>Row %1: the parameter “%2” is not of the form name=value.</source>
+        <translation>Zeile %1: Der Parameter „%2“ hat nicht die Form Name=Wert.</translation>
     </message>
     <message>
-      <source>Nothing to compare: add a method or the current settings first.</source>
-      <translation>Nichts zu vergleichen: Fügen Sie zuerst eine Methode oder die aktuellen Einstellungen hinzu.</translation>
+        <source>Nothing to compare: add a method or the current settings first.</source>
+        <translation>Nichts zu vergleichen: Fügen Sie zuerst eine Methode oder die aktuellen Einstellungen hinzu.</translation>
     </message>
     <message>
-      <source>A comparison or sweep is running: wait for it or cancel it first.</source>
-      <translation>Ein Vergleich oder Sweep läuft: Warten Sie darauf oder brechen Sie ihn zuerst ab.</translation>
+        <source>A comparison or sweep is running: wait for it or cancel it first.</source>
+        <translation>Ein Vergleich oder Sweep läuft: Warten Sie darauf oder brechen Sie ihn zuerst ab.</translation>
     </message>
     <message>
-      <source>The rates “%1” are not a list of numbers in (0, 1] such as “0.1, 0.5, 0.9” or a range such as “0.1:0.9:0.1”.</source>
-      <translation>Die Raten „%1“ sind weder eine Liste von Zahlen in (0, 1] wie „0.1, 0.5, 0.9“ noch ein Bereich wie „0.1:0.9:0.1“.</translation>
+        <source>The rates “%1” are not a list of numbers in (0, 1] such as “0.1, 0.5, 0.9” or a range such as “0.1:0.9:0.1”.</source>
+        <translation>Die Raten „%1“ sind weder eine Liste von Zahlen in (0, 1] wie „0.1, 0.5, 0.9“ noch ein Bereich wie „0.1:0.9:0.1“.</translation>
     </message>
     <message>
-      <source>The prompt is empty: paste or open some text in the main window first.</source>
-      <translation>Der Prompt ist leer: Fügen Sie zuerst im Hauptfenster Text ein oder öffnen Sie eine Datei.</translation>
+        <source>The prompt is empty: paste or open some text in the main window first.</source>
+        <translation>Der Prompt ist leer: Fügen Sie zuerst im Hauptfenster Text ein oder öffnen Sie eine Datei.</translation>
     </message>
     <message>
-      <source>The prompt cannot be compressed: %1</source>
-      <translation>Der Prompt kann nicht komprimiert werden: %1</translation>
+        <source>The prompt cannot be compressed: %1</source>
+        <translation>Der Prompt kann nicht komprimiert werden: %1</translation>
     </message>
     <message>
-      <source>%1 failed: %2</source>
-      <translation>%1 fehlgeschlagen: %2</translation>
-    </message>
-    <message numerus="yes">
-      <source>Compared %n run(s).</source>
-      <translation>
-        <numerusform>%n Lauf verglichen.</numerusform>
-        <numerusform>%n Läufe verglichen.</numerusform>
-      </translation>
+        <source>%1 failed: %2</source>
+        <translation>%1 fehlgeschlagen: %2</translation>
     </message>
     <message numerus="yes">
-      <source>Sweep finished: %n run(s).</source>
-      <translation>
-        <numerusform>Sweep abgeschlossen: %n Lauf.</numerusform>
-        <numerusform>Sweep abgeschlossen: %n Läufe.</numerusform>
-      </translation>
+        <source>Compared %n run(s).</source>
+        <translation>
+            <numerusform>%n Lauf verglichen.</numerusform>
+            <numerusform>%n Läufe verglichen.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Sweep finished: %n run(s).</source>
+        <translation>
+            <numerusform>Sweep abgeschlossen: %n Lauf.</numerusform>
+            <numerusform>Sweep abgeschlossen: %n Läufe.</numerusform>
+        </translation>
     </message>
     <message>
-      <source>Cancelling…</source>
-      <translation>Breche ab…</translation>
+        <source>Cancelling…</source>
+        <translation>Breche ab…</translation>
     </message>
     <message>
-      <source>Copy this compressed text to the clipboard</source>
-      <translation>Diesen komprimierten Text in die Zwischenablage kopieren</translation>
+        <source>Copy this compressed text to the clipboard</source>
+        <translation>Diesen komprimierten Text in die Zwischenablage kopieren</translation>
     </message>
     <message>
-      <source>Failed.</source>
-      <translation>Fehlgeschlagen.</translation>
+        <source>Failed.</source>
+        <translation>Fehlgeschlagen.</translation>
     </message>
     <message>
-      <source>Waiting…</source>
-      <translation>Wartet…</translation>
+        <source>Waiting…</source>
+        <translation>Wartet…</translation>
     </message>
     <message>
-      <source>Not run.</source>
-      <translation>Nicht ausgeführt.</translation>
+        <source>Not run.</source>
+        <translation>Nicht ausgeführt.</translation>
     </message>
     <message>
-      <source>Waiting for its turn…</source>
-      <translation>Wartet, bis es an der Reihe ist…</translation>
+        <source>Waiting for its turn…</source>
+        <translation>Wartet, bis es an der Reihe ist…</translation>
     </message>
     <message>
-      <source>Not run: the comparison was cancelled.</source>
-      <translation>Nicht ausgeführt: Der Vergleich wurde abgebrochen.</translation>
+        <source>Not run: the comparison was cancelled.</source>
+        <translation>Nicht ausgeführt: Der Vergleich wurde abgebrochen.</translation>
     </message>
     <message>
-      <source>%1 → %2 %3s (%4% kept)</source>
-      <translation>%1 → %2 %3s (%4 % behalten)</translation>
+        <source>%1 → %2 %3s (%4% kept)</source>
+        <translation>%1 → %2 %3s (%4 % behalten)</translation>
     </message>
     <message>
-      <source>ROUGE-L %1</source>
-      <translation>ROUGE-L %1</translation>
+        <source>ROUGE-L %1</source>
+        <translation>ROUGE-L %1</translation>
     </message>
     <message>
-      <source>failed</source>
-      <translation>fehlgeschlagen</translation>
+        <source>failed</source>
+        <translation>fehlgeschlagen</translation>
     </message>
     <message>
-      <source>waiting</source>
-      <translation>wartet</translation>
+        <source>waiting</source>
+        <translation>wartet</translation>
     </message>
     <message>
-      <source>not run</source>
-      <translation>nicht ausgeführt</translation>
+        <source>not run</source>
+        <translation>nicht ausgeführt</translation>
     </message>
     <message>
-      <source>achieved rate (target-LLM tokens kept / original)</source>
-      <translation>erreichte Rate (behaltene / ursprüngliche Tokens des Ziel-LLM)</translation>
+        <source>achieved rate (target-LLM tokens kept / original)</source>
+        <translation>erreichte Rate (behaltene / ursprüngliche Tokens des Ziel-LLM)</translation>
     </message>
     <message>
-      <source>%1 vs the original</source>
-      <translation>%1 gegenüber dem Original</translation>
+        <source>%1 vs the original</source>
+        <translation>%1 gegenüber dem Original</translation>
     </message>
     <message>
-      <source>Copied the compressed text of “%1”.</source>
-      <translation>Komprimierten Text von „%1“ kopiert.</translation>
+        <source>Copied the compressed text of “%1”.</source>
+        <translation>Komprimierten Text von „%1“ kopiert.</translation>
     </message>
     <message>
-      <source>Nothing to export yet: run a comparison first.</source>
-      <translation>Noch nichts zu exportieren: Führen Sie zuerst einen Vergleich aus.</translation>
+        <source>Nothing to export yet: run a comparison first.</source>
+        <translation>Noch nichts zu exportieren: Führen Sie zuerst einen Vergleich aus.</translation>
     </message>
     <message>
-      <source>Cannot export to “%1”: use a .json, .md, .html or .csv file name.</source>
-      <translation>Export nach „%1“ nicht möglich: Verwenden Sie einen Dateinamen mit .json, .md, .html oder .csv.</translation>
+        <source>Cannot export to “%1”: use a .json, .md, .html or .csv file name.</source>
+        <translation>Export nach „%1“ nicht möglich: Verwenden Sie einen Dateinamen mit .json, .md, .html oder .csv.</translation>
     </message>
     <message>
-      <source>Exported the comparison to %1.</source>
-      <translation>Vergleich nach %1 exportiert.</translation>
+        <source>Exported the comparison to %1.</source>
+        <translation>Vergleich nach %1 exportiert.</translation>
     </message>
     <message>
-      <source>Nothing to export yet: run a sweep first.</source>
-      <translation>Noch nichts zu exportieren: Führen Sie zuerst einen Sweep aus.</translation>
+        <source>Nothing to export yet: run a sweep first.</source>
+        <translation>Noch nichts zu exportieren: Führen Sie zuerst einen Sweep aus.</translation>
     </message>
     <message>
-      <source>Cannot export the chart to “%1”: use a .png or .svg file name.</source>
-      <translation>Diagramm kann nicht nach „%1“ exportiert werden: Verwenden Sie einen Dateinamen mit .png oder .svg.</translation>
+        <source>Cannot export the chart to “%1”: use a .png or .svg file name.</source>
+        <translation>Diagramm kann nicht nach „%1“ exportiert werden: Verwenden Sie einen Dateinamen mit .png oder .svg.</translation>
     </message>
     <message>
-      <source>Exported the chart to %1.</source>
-      <translation>Diagramm nach %1 exportiert.</translation>
+        <source>Exported the chart to %1.</source>
+        <translation>Diagramm nach %1 exportiert.</translation>
     </message>
     <message>
-      <source>Export comparison</source>
-      <translation>Vergleich exportieren</translation>
+        <source>Export comparison</source>
+        <translation>Vergleich exportieren</translation>
     </message>
     <message>
-      <source>Export sweep chart</source>
-      <translation>Sweep-Diagramm exportieren</translation>
+        <source>Export sweep chart</source>
+        <translation>Sweep-Diagramm exportieren</translation>
     </message>
     <message>
-      <source>Kept units / original units, in the method's own unit</source>
-      <translation>Behaltene / ursprüngliche Einheiten, in der Einheit der Methode</translation>
+        <source>Kept units / original units, in the method&apos;s own unit</source>
+        <translation>Behaltene / ursprüngliche Einheiten, in der Einheit der Methode</translation>
     </message>
     <message>
-      <source>Total time</source>
-      <translation>Gesamtzeit</translation>
+        <source>Total time</source>
+        <translation>Gesamtzeit</translation>
     </message>
     <message>
-      <source>Model time</source>
-      <translation>Modellzeit</translation>
+        <source>Model time</source>
+        <translation>Modellzeit</translation>
     </message>
-  </context>
-  <context>
+</context>
+<context>
     <name>terse::app::Comparison</name>
     <message>
-      <source>rate %1</source>
-      <translation>Rate %1</translation>
+        <source>rate %1</source>
+        <translation>Rate %1</translation>
     </message>
     <message>
-      <source>reference</source>
-      <translation>Referenz</translation>
+        <source>reference</source>
+        <translation>Referenz</translation>
     </message>
     <message>
-      <source>budget %1 tokens</source>
-      <translation>Budget %1 Tokens</translation>
+        <source>budget %1 tokens</source>
+        <translation>Budget %1 Tokens</translation>
     </message>
-  </context>
-  <context>
+</context>
+<context>
     <name>terse::app::ExportDialog</name>
     <message>
-      <source>Terse cannot write into the folder “%1” (it is read-only or does not exist). Choose another folder.</source>
-      <translation>Terse kann nicht in den Ordner „%1“ schreiben (er ist schreibgeschützt oder existiert nicht). Wählen Sie einen anderen Ordner.</translation>
+        <source>Terse cannot write into the folder “%1” (it is read-only or does not exist). Choose another folder.</source>
+        <translation>Terse kann nicht in den Ordner „%1“ schreiben (er ist schreibgeschützt oder existiert nicht). Wählen Sie einen anderen Ordner.</translation>
     </message>
     <message>
-      <source>“%1” is read-only. Choose another name.</source>
-      <translation>„%1“ ist schreibgeschützt. Wählen Sie einen anderen Namen.</translation>
+        <source>“%1” is read-only. Choose another name.</source>
+        <translation>„%1“ ist schreibgeschützt. Wählen Sie einen anderen Namen.</translation>
     </message>
     <message>
-      <source>Export failed</source>
-      <translation>Export fehlgeschlagen</translation>
+        <source>Export failed</source>
+        <translation>Export fehlgeschlagen</translation>
     </message>
     <message>
-      <source>Nothing was lost: the result is still open; try another place.</source>
-      <translation>Es ging nichts verloren: Das Ergebnis ist noch geöffnet; versuchen Sie einen anderen Ort.</translation>
+        <source>Nothing was lost: the result is still open; try another place.</source>
+        <translation>Es ging nichts verloren: Das Ergebnis ist noch geöffnet; versuchen Sie einen anderen Ort.</translation>
     </message>
-  </context>
-  <context>
+</context>
+<context>
     <name>terse::app::Exporter</name>
     <message>
-      <source>JSON (*.json)</source>
-      <translation>JSON (*.json)</translation>
+        <source>JSON (*.json)</source>
+        <translation>JSON (*.json)</translation>
     </message>
     <message>
-      <source>Markdown (*.md *.markdown)</source>
-      <translation>Markdown (*.md *.markdown)</translation>
+        <source>Markdown (*.md *.markdown)</source>
+        <translation>Markdown (*.md *.markdown)</translation>
     </message>
     <message>
-      <source>HTML report (*.html *.htm)</source>
-      <translation>HTML-Bericht (*.html *.htm)</translation>
+        <source>HTML report (*.html *.htm)</source>
+        <translation>HTML-Bericht (*.html *.htm)</translation>
     </message>
     <message>
-      <source>CSV, one row per token (*.csv)</source>
-      <translation>CSV, eine Zeile pro Token (*.csv)</translation>
+        <source>CSV, one row per token (*.csv)</source>
+        <translation>CSV, eine Zeile pro Token (*.csv)</translation>
     </message>
     <message>
-      <source>PNG image (*.png)</source>
-      <translation>PNG-Bild (*.png)</translation>
+        <source>PNG image (*.png)</source>
+        <translation>PNG-Bild (*.png)</translation>
     </message>
     <message>
-      <source>SVG image (*.svg)</source>
-      <translation>SVG-Bild (*.svg)</translation>
+        <source>SVG image (*.svg)</source>
+        <translation>SVG-Bild (*.svg)</translation>
     </message>
     <message>
-      <source>Terse compression result</source>
-      <translation>Terse-Komprimierungsergebnis</translation>
+        <source>Terse compression result</source>
+        <translation>Terse-Komprimierungsergebnis</translation>
     </message>
     <message>
-      <source>Terse comparison</source>
-      <translation>Terse-Vergleich</translation>
+        <source>Terse comparison</source>
+        <translation>Terse-Vergleich</translation>
     </message>
     <message>
-      <source>Settings</source>
-      <translation>Einstellungen</translation>
+        <source>Settings</source>
+        <translation>Einstellungen</translation>
     </message>
     <message>
-      <source>Units in</source>
-      <translation>Einheiten vorher</translation>
+        <source>Units in</source>
+        <translation>Einheiten vorher</translation>
     </message>
     <message>
-      <source>Units out</source>
-      <translation>Einheiten nachher</translation>
+        <source>Units out</source>
+        <translation>Einheiten nachher</translation>
     </message>
     <message>
-      <source>Target tokens in</source>
-      <translation>Ziel-Tokens vorher</translation>
+        <source>Target tokens in</source>
+        <translation>Ziel-Tokens vorher</translation>
     </message>
     <message>
-      <source>Target tokens out</source>
-      <translation>Ziel-Tokens nachher</translation>
+        <source>Target tokens out</source>
+        <translation>Ziel-Tokens nachher</translation>
     </message>
     <message>
-      <source>Achieved rate</source>
-      <translation>Erreichte Rate</translation>
+        <source>Achieved rate</source>
+        <translation>Erreichte Rate</translation>
     </message>
     <message>
-      <source>ROUGE-1</source>
-      <translation>ROUGE-1</translation>
+        <source>ROUGE-1</source>
+        <translation>ROUGE-1</translation>
     </message>
     <message>
-      <source>ROUGE-L</source>
-      <translation>ROUGE-L</translation>
+        <source>ROUGE-L</source>
+        <translation>ROUGE-L</translation>
     </message>
     <message>
-      <source>BLEU</source>
-      <translation>BLEU</translation>
+        <source>BLEU</source>
+        <translation>BLEU</translation>
     </message>
     <message>
-      <source>Total ms</source>
-      <translation>Gesamt (ms)</translation>
+        <source>Total ms</source>
+        <translation>Gesamt (ms)</translation>
     </message>
     <message>
-      <source>Forward ms</source>
-      <translation>Vorwärtsdurchlauf (ms)</translation>
+        <source>Forward ms</source>
+        <translation>Vorwärtsdurchlauf (ms)</translation>
     </message>
     <message>
-      <source>score: low → high (relative within each result)</source>
-      <translation>Bewertung: niedrig → hoch (relativ innerhalb jedes Ergebnisses)</translation>
+        <source>score: low → high (relative within each result)</source>
+        <translation>Bewertung: niedrig → hoch (relativ innerhalb jedes Ergebnisses)</translation>
     </message>
     <message>
-      <source>kept</source>
-      <translation>behalten</translation>
+        <source>kept</source>
+        <translation>behalten</translation>
     </message>
     <message>
-      <source>dropped</source>
-      <translation>entfernt</translation>
+        <source>dropped</source>
+        <translation>entfernt</translation>
     </message>
     <message>
-      <source>Coloured by: %1</source>
-      <translation>Eingefärbt nach: %1</translation>
+        <source>Coloured by: %1</source>
+        <translation>Eingefärbt nach: %1</translation>
     </message>
     <message>
-      <source>Compressed text</source>
-      <translation>Komprimierter Text</translation>
+        <source>Compressed text</source>
+        <translation>Komprimierter Text</translation>
     </message>
     <message>
-      <source>Cannot write “%1”: %2</source>
-      <translation>„%1“ kann nicht geschrieben werden: %2</translation>
+        <source>Cannot write “%1”: %2</source>
+        <translation>„%1“ kann nicht geschrieben werden: %2</translation>
     </message>
     <message>
-      <source>there is nothing to write.</source>
-      <translation>Es gibt nichts zu schreiben.</translation>
+        <source>there is nothing to write.</source>
+        <translation>Es gibt nichts zu schreiben.</translation>
     </message>
     <message>
-      <source>the folder “%1” does not exist.</source>
-      <translation>Der Ordner „%1“ existiert nicht.</translation>
+        <source>the folder “%1” does not exist.</source>
+        <translation>Der Ordner „%1“ existiert nicht.</translation>
     </message>
     <message>
-      <source>it is a folder.</source>
-      <translation>Es ist ein Ordner.</translation>
+        <source>it is a folder.</source>
+        <translation>Es ist ein Ordner.</translation>
     </message>
     <message>
-      <source>the file is read-only.</source>
-      <translation>Die Datei ist schreibgeschützt.</translation>
+        <source>the file is read-only.</source>
+        <translation>Die Datei ist schreibgeschützt.</translation>
     </message>
-  </context>
-  <context>
+</context>
+<context>
     <name>terse::app::HistoryDock</name>
     <message>
-      <source>%1 failed: %2</source>
-      <translation>%1 fehlgeschlagen: %2</translation>
+        <source>%1 failed: %2</source>
+        <translation>%1 fehlgeschlagen: %2</translation>
     </message>
     <message>
-      <source>Rename Session</source>
-      <translation>Sitzung umbenennen</translation>
+        <source>Rename Session</source>
+        <translation>Sitzung umbenennen</translation>
     </message>
     <message>
-      <source>Delete Session</source>
-      <translation>Sitzung löschen</translation>
+        <source>Delete Session</source>
+        <translation>Sitzung löschen</translation>
     </message>
     <message>
-      <source>Branch Session</source>
-      <translation>Sitzung verzweigen</translation>
+        <source>Branch Session</source>
+        <translation>Sitzung verzweigen</translation>
     </message>
     <message>
-      <source>History</source>
-      <translation>Verlauf</translation>
+        <source>History</source>
+        <translation>Verlauf</translation>
     </message>
     <message>
-      <source>Rename</source>
-      <translation>Umbenennen</translation>
+        <source>Rename</source>
+        <translation>Umbenennen</translation>
     </message>
     <message>
-      <source>Rename the selected session (F2)</source>
-      <translation>Die ausgewählte Sitzung umbenennen (F2)</translation>
+        <source>Rename the selected session (F2)</source>
+        <translation>Die ausgewählte Sitzung umbenennen (F2)</translation>
     </message>
     <message>
-      <source>Branch</source>
-      <translation>Verzweigen</translation>
+        <source>Branch</source>
+        <translation>Verzweigen</translation>
     </message>
     <message>
-      <source>Duplicate the selected session to branch an experiment</source>
-      <translation>Die ausgewählte Sitzung duplizieren, um ein Experiment abzuzweigen</translation>
+        <source>Duplicate the selected session to branch an experiment</source>
+        <translation>Die ausgewählte Sitzung duplizieren, um ein Experiment abzuzweigen</translation>
     </message>
     <message>
-      <source>Delete</source>
-      <translation>Löschen</translation>
+        <source>Delete</source>
+        <translation>Löschen</translation>
     </message>
     <message>
-      <source>Delete the selected session (Del); can be undone</source>
-      <translation>Die ausgewählte Sitzung löschen (Entf); kann rückgängig gemacht werden</translation>
+        <source>Delete the selected session (Del); can be undone</source>
+        <translation>Die ausgewählte Sitzung löschen (Entf); kann rückgängig gemacht werden</translation>
     </message>
     <message>
-      <source>Search names and prompts…</source>
-      <translation>Namen und Prompts durchsuchen…</translation>
+        <source>Search names and prompts…</source>
+        <translation>Namen und Prompts durchsuchen…</translation>
     </message>
     <message>
-      <source>Only sessions with a run of this method</source>
-      <translation>Nur Sitzungen mit einem Lauf dieser Methode</translation>
+        <source>Only sessions with a run of this method</source>
+        <translation>Nur Sitzungen mit einem Lauf dieser Methode</translation>
     </message>
     <message>
-      <source>Any method</source>
-      <translation>Jede Methode</translation>
+        <source>Any method</source>
+        <translation>Jede Methode</translation>
     </message>
     <message>
-      <source>Tag</source>
-      <translation>Schlagwort</translation>
+        <source>Tag</source>
+        <translation>Schlagwort</translation>
     </message>
     <message>
-      <source>Only sessions with this tag</source>
-      <translation>Nur Sitzungen mit diesem Schlagwort</translation>
+        <source>Only sessions with this tag</source>
+        <translation>Nur Sitzungen mit diesem Schlagwort</translation>
     </message>
     <message>
-      <source>Only sessions changed in this period</source>
-      <translation>Nur Sitzungen, die in diesem Zeitraum geändert wurden</translation>
+        <source>Only sessions changed in this period</source>
+        <translation>Nur Sitzungen, die in diesem Zeitraum geändert wurden</translation>
     </message>
     <message>
-      <source>Any time</source>
-      <translation>Beliebiger Zeitpunkt</translation>
+        <source>Any time</source>
+        <translation>Beliebiger Zeitpunkt</translation>
     </message>
     <message>
-      <source>Today</source>
-      <translation>Heute</translation>
+        <source>Today</source>
+        <translation>Heute</translation>
     </message>
     <message>
-      <source>Last 7 days</source>
-      <translation>Letzte 7 Tage</translation>
+        <source>Last 7 days</source>
+        <translation>Letzte 7 Tage</translation>
     </message>
     <message>
-      <source>Last 30 days</source>
-      <translation>Letzte 30 Tage</translation>
+        <source>Last 30 days</source>
+        <translation>Letzte 30 Tage</translation>
     </message>
     <message>
-      <source>Sort order</source>
-      <translation>Sortierung</translation>
+        <source>Sort order</source>
+        <translation>Sortierung</translation>
     </message>
     <message>
-      <source>Newest first</source>
-      <translation>Neueste zuerst</translation>
+        <source>Newest first</source>
+        <translation>Neueste zuerst</translation>
     </message>
     <message>
-      <source>Oldest first</source>
-      <translation>Älteste zuerst</translation>
+        <source>Oldest first</source>
+        <translation>Älteste zuerst</translation>
     </message>
     <message>
-      <source>Created, newest</source>
-      <translation>Erstellt, neueste</translation>
+        <source>Created, newest</source>
+        <translation>Erstellt, neueste</translation>
     </message>
     <message>
-      <source>Name A–Z</source>
-      <translation>Name A–Z</translation>
+        <source>Name A–Z</source>
+        <translation>Name A–Z</translation>
     </message>
     <message>
-      <source>Name Z–A</source>
-      <translation>Name Z–A</translation>
+        <source>Name Z–A</source>
+        <translation>Name Z–A</translation>
     </message>
     <message>
-      <source>Undo</source>
-      <translation>Rückgängig</translation>
+        <source>Undo</source>
+        <translation>Rückgängig</translation>
     </message>
     <message>
-      <source>Redo</source>
-      <translation>Wiederholen</translation>
+        <source>Redo</source>
+        <translation>Wiederholen</translation>
     </message>
     <message>
-      <source>Session / run</source>
-      <translation>Sitzung / Lauf</translation>
+        <source>Session / run</source>
+        <translation>Sitzung / Lauf</translation>
     </message>
     <message>
-      <source>Updated</source>
-      <translation>Geändert</translation>
+        <source>Updated</source>
+        <translation>Geändert</translation>
     </message>
     <message>
-      <source>Cannot list sessions: %1</source>
-      <translation>Sitzungen können nicht aufgelistet werden: %1</translation>
+        <source>Cannot list sessions: %1</source>
+        <translation>Sitzungen können nicht aufgelistet werden: %1</translation>
     </message>
     <message numerus="yes">
-      <source>%n run(s)</source>
-      <translation>
-        <numerusform>%n Lauf</numerusform>
-        <numerusform>%n Läufe</numerusform>
-      </translation>
+        <source>%n run(s)</source>
+        <translation>
+            <numerusform>%n Lauf</numerusform>
+            <numerusform>%n Läufe</numerusform>
+        </translation>
     </message>
     <message>
-      <source>Tags: %1</source>
-      <translation>Schlagwörter: %1</translation>
+        <source>Tags: %1</source>
+        <translation>Schlagwörter: %1</translation>
     </message>
     <message>
-      <source>Created %1, updated %2</source>
-      <translation>Erstellt %1, geändert %2</translation>
+        <source>Created %1, updated %2</source>
+        <translation>Erstellt %1, geändert %2</translation>
     </message>
     <message>
-      <source>%1 · %2 → %3 (%4%)</source>
-      <translation>%1 · %2 → %3 (%4 %)</translation>
+        <source>%1 · %2 → %3 (%4%)</source>
+        <translation>%1 · %2 → %3 (%4 %)</translation>
     </message>
     <message>
-      <source>%1, %2 mode</source>
-      <translation>%1, Modus %2</translation>
+        <source>%1, %2 mode</source>
+        <translation>%1, Modus %2</translation>
     </message>
     <message>
-      <source>Model: %1</source>
-      <translation>Modell: %1</translation>
+        <source>Model: %1</source>
+        <translation>Modell: %1</translation>
     </message>
     <message>
-      <source>Cannot rename the session: %1</source>
-      <translation>Die Sitzung kann nicht umbenannt werden: %1</translation>
+        <source>Cannot rename the session: %1</source>
+        <translation>Die Sitzung kann nicht umbenannt werden: %1</translation>
     </message>
-  </context>
-  <context>
+</context>
+<context>
     <name>terse::app::MainWindow</name>
     <message>
-      <source>Terse Studio</source>
-      <translation>Terse Studio</translation>
+        <source>Terse Studio</source>
+        <translation>Terse Studio</translation>
     </message>
     <message>
-      <source>%1 — Terse Studio</source>
-      <translation>%1 — Terse Studio</translation>
+        <source>%1 — Terse Studio</source>
+        <translation>%1 — Terse Studio</translation>
     </message>
     <message>
-      <source>Compressing: %1…</source>
-      <translation>Komprimiere: %1…</translation>
+        <source>Compressing: %1…</source>
+        <translation>Komprimiere: %1…</translation>
     </message>
     <message>
-      <source>Re-decided from cached scores.</source>
-      <translation>Aus zwischengespeicherten Bewertungen neu entschieden.</translation>
+        <source>Re-decided from cached scores.</source>
+        <translation>Aus zwischengespeicherten Bewertungen neu entschieden.</translation>
     </message>
     <message>
-      <source>Done.</source>
-      <translation>Fertig.</translation>
+        <source>Done.</source>
+        <translation>Fertig.</translation>
     </message>
     <message>
-      <source>Compression failed: %1</source>
-      <translation>Komprimierung fehlgeschlagen: %1</translation>
+        <source>Compression failed: %1</source>
+        <translation>Komprimierung fehlgeschlagen: %1</translation>
     </message>
     <message>
-      <source>Failed.</source>
-      <translation>Fehlgeschlagen.</translation>
+        <source>Failed.</source>
+        <translation>Fehlgeschlagen.</translation>
     </message>
     <message>
-      <source>Cancelled.</source>
-      <translation>Abgebrochen.</translation>
+        <source>Cancelled.</source>
+        <translation>Abgebrochen.</translation>
     </message>
     <message>
-      <source>Cannot load this model: %1</source>
-      <translation>Dieses Modell kann nicht geladen werden: %1</translation>
+        <source>Cannot load this model: %1</source>
+        <translation>Dieses Modell kann nicht geladen werden: %1</translation>
     </message>
     <message>
-      <source>Sessions are not saved: %1</source>
-      <translation>Sitzungen werden nicht gespeichert: %1</translation>
+        <source>Sessions are not saved: %1</source>
+        <translation>Sitzungen werden nicht gespeichert: %1</translation>
     </message>
     <message>
-      <source>Compression method</source>
-      <translation>Komprimierungsmethode</translation>
+        <source>Compression method</source>
+        <translation>Komprimierungsmethode</translation>
     </message>
     <message>
-      <source>&amp;Method:</source>
-      <translation>&amp;Methode:</translation>
+        <source>&amp;Method:</source>
+        <translation>&amp;Methode:</translation>
     </message>
     <message>
-      <source>Rate: the fraction of tokens to keep (compressed / original). Default 0.5.</source>
-      <translation>Rate: der Anteil der Tokens, der erhalten bleibt (komprimiert / original). Standard 0,5.</translation>
+        <source>Rate: the fraction of tokens to keep (compressed / original). Default 0.5.</source>
+        <translation>Rate: der Anteil der Tokens, der erhalten bleibt (komprimiert / original). Standard 0,5.</translation>
     </message>
     <message>
-      <source>&amp;Rate:</source>
-      <translation>&amp;Rate:</translation>
+        <source>&amp;Rate:</source>
+        <translation>&amp;Rate:</translation>
     </message>
     <message>
-      <source>Compress</source>
-      <translation>Komprimieren</translation>
+        <source>Compress</source>
+        <translation>Komprimieren</translation>
     </message>
     <message>
-      <source>Compress the prompt (Ctrl+Return)</source>
-      <translation>Den Prompt komprimieren (Strg+Eingabe)</translation>
+        <source>Compress the prompt (Ctrl+Return)</source>
+        <translation>Den Prompt komprimieren (Strg+Eingabe)</translation>
     </message>
     <message>
-      <source>Cancel</source>
-      <translation>Abbrechen</translation>
+        <source>Cancel</source>
+        <translation>Abbrechen</translation>
     </message>
     <message>
-      <source>Stop the running job (Esc)</source>
-      <translation>Den laufenden Auftrag anhalten (Esc)</translation>
+        <source>Stop the running job (Esc)</source>
+        <translation>Den laufenden Auftrag anhalten (Esc)</translation>
     </message>
     <message>
-      <source>Colour tokens by this score</source>
-      <translation>Tokens nach dieser Bewertung einfärben</translation>
+        <source>Ready.</source>
+        <translation>Bereit.</translation>
     </message>
     <message>
-      <source>Colour &amp;by:</source>
-      <translation>&amp;Färben nach:</translation>
+        <source>Parameters</source>
+        <translation>Parameter</translation>
     </message>
     <message>
-      <source>No result yet: paste a prompt and press Compress.</source>
-      <translation>Noch kein Ergebnis: Prompt einfügen und auf Komprimieren drücken.</translation>
+        <source>M&amp;odel:</source>
+        <translation>M&amp;odell:</translation>
     </message>
     <message>
-      <source>Ready.</source>
-      <translation>Bereit.</translation>
+        <source>Autosave failed: %1</source>
+        <translation>Automatisches Speichern fehlgeschlagen: %1</translation>
     </message>
     <message>
-      <source>Parameters</source>
-      <translation>Parameter</translation>
+        <source>Restored your last working state.</source>
+        <translation>Ihr letzter Arbeitsstand wurde wiederhergestellt.</translation>
     </message>
     <message>
-      <source>M&amp;odel:</source>
-      <translation>M&amp;odell:</translation>
+        <source>The run was not saved: %1</source>
+        <translation>Der Lauf wurde nicht gespeichert: %1</translation>
     </message>
     <message>
-      <source>Autosave failed: %1</source>
-      <translation>Automatisches Speichern fehlgeschlagen: %1</translation>
+        <source>Cannot load the saved run: %1</source>
+        <translation>Der gespeicherte Lauf kann nicht geladen werden: %1</translation>
     </message>
     <message>
-      <source>Restored your last working state.</source>
-      <translation>Ihr letzter Arbeitsstand wurde wiederhergestellt.</translation>
+        <source>Showing a saved %1 run from %2 (not recomputed).</source>
+        <translation>Gespeicherter %1-Lauf vom %2 (nicht neu berechnet).</translation>
     </message>
     <message>
-      <source>The run was not saved: %1</source>
-      <translation>Der Lauf wurde nicht gespeichert: %1</translation>
+        <source>No session database is open.</source>
+        <translation>Keine Sitzungsdatenbank ist geöffnet.</translation>
     </message>
     <message>
-      <source>Cannot load the saved run: %1</source>
-      <translation>Der gespeicherte Lauf kann nicht geladen werden: %1</translation>
+        <source>Export sessions</source>
+        <translation>Sitzungen exportieren</translation>
     </message>
     <message>
-      <source>Showing a saved %1 run from %2 (not recomputed).</source>
-      <translation>Gespeicherter %1-Lauf vom %2 (nicht neu berechnet).</translation>
+        <source>JSON files (*.json);;All files (*)</source>
+        <translation>JSON-Dateien (*.json);;Alle Dateien (*)</translation>
     </message>
     <message>
-      <source>No session database is open.</source>
-      <translation>Keine Sitzungsdatenbank ist geöffnet.</translation>
+        <source>Export only the selected session?</source>
+        <translation>Nur die ausgewählte Sitzung exportieren?</translation>
     </message>
     <message>
-      <source>Export sessions</source>
-      <translation>Sitzungen exportieren</translation>
+        <source>Cannot export sessions to “%1”: %2</source>
+        <translation>Sitzungen können nicht nach „%1“ exportiert werden: %2</translation>
     </message>
     <message>
-      <source>JSON files (*.json);;All files (*)</source>
-      <translation>JSON-Dateien (*.json);;Alle Dateien (*)</translation>
+        <source>Exported to %1.</source>
+        <translation>Nach %1 exportiert.</translation>
     </message>
     <message>
-      <source>Export only the selected session?</source>
-      <translation>Nur die ausgewählte Sitzung exportieren?</translation>
+        <source>No writable session database is open.</source>
+        <translation>Keine beschreibbare Sitzungsdatenbank ist geöffnet.</translation>
     </message>
     <message>
-      <source>Cannot export sessions to “%1”: %2</source>
-      <translation>Sitzungen können nicht nach „%1“ exportiert werden: %2</translation>
+        <source>Import sessions</source>
+        <translation>Sitzungen importieren</translation>
     </message>
     <message>
-      <source>Exported to %1.</source>
-      <translation>Nach %1 exportiert.</translation>
-    </message>
-    <message>
-      <source>No writable session database is open.</source>
-      <translation>Keine beschreibbare Sitzungsdatenbank ist geöffnet.</translation>
-    </message>
-    <message>
-      <source>Import sessions</source>
-      <translation>Sitzungen importieren</translation>
-    </message>
-    <message>
-      <source>Cannot import “%1”: %2</source>
-      <translation>„%1“ kann nicht importiert werden: %2</translation>
+        <source>Cannot import “%1”: %2</source>
+        <translation>„%1“ kann nicht importiert werden: %2</translation>
     </message>
     <message numerus="yes">
-      <source>Imported %n session(s).</source>
-      <translation>
-        <numerusform>%n Sitzung importiert.</numerusform>
-        <numerusform>%n Sitzungen importiert.</numerusform>
-      </translation>
+        <source>Imported %n session(s).</source>
+        <translation>
+            <numerusform>%n Sitzung importiert.</numerusform>
+            <numerusform>%n Sitzungen importiert.</numerusform>
+        </translation>
     </message>
     <message>
-      <source>“%1” skipped: %2</source>
-      <translation>„%1“ übersprungen: %2</translation>
+        <source>“%1” skipped: %2</source>
+        <translation>„%1“ übersprungen: %2</translation>
     </message>
     <message>
-      <source>&amp;File</source>
-      <translation>&amp;Datei</translation>
+        <source>&amp;File</source>
+        <translation>&amp;Datei</translation>
     </message>
     <message>
-      <source>&amp;Open…</source>
-      <translation>Ö&amp;ffnen…</translation>
+        <source>&amp;Open…</source>
+        <translation>Ö&amp;ffnen…</translation>
     </message>
     <message>
-      <source>Open prompt</source>
-      <translation>Prompt öffnen</translation>
+        <source>Open prompt</source>
+        <translation>Prompt öffnen</translation>
     </message>
     <message>
-      <source>Text files (*.txt *.md *.markdown);;All files (*)</source>
-      <translation>Textdateien (*.txt *.md *.markdown);;Alle Dateien (*)</translation>
+        <source>Text files (*.txt *.md *.markdown);;All files (*)</source>
+        <translation>Textdateien (*.txt *.md *.markdown);;Alle Dateien (*)</translation>
     </message>
     <message>
-      <source>Open &amp;Recent</source>
-      <translation>&amp;Zuletzt geöffnet</translation>
+        <source>Open &amp;Recent</source>
+        <translation>&amp;Zuletzt geöffnet</translation>
     </message>
     <message>
-      <source>&amp;Save Compressed Text As…</source>
-      <translation>Komprimierten Text &amp;speichern unter…</translation>
+        <source>&amp;Save Compressed Text As…</source>
+        <translation>Komprimierten Text &amp;speichern unter…</translation>
     </message>
     <message>
-      <source>&amp;New Session</source>
-      <translation>&amp;Neue Sitzung</translation>
+        <source>&amp;New Session</source>
+        <translation>&amp;Neue Sitzung</translation>
     </message>
     <message>
-      <source>New session started: the next runs are saved into it.</source>
-      <translation>Neue Sitzung begonnen: die nächsten Läufe werden darin gespeichert.</translation>
+        <source>New session started: the next runs are saved into it.</source>
+        <translation>Neue Sitzung begonnen: die nächsten Läufe werden darin gespeichert.</translation>
     </message>
     <message>
-      <source>Open Session &amp;Database…</source>
-      <translation>Sitzungs&amp;datenbank öffnen…</translation>
+        <source>Open Session &amp;Database…</source>
+        <translation>Sitzungs&amp;datenbank öffnen…</translation>
     </message>
     <message>
-      <source>Open or create a session database</source>
-      <translation>Sitzungsdatenbank öffnen oder anlegen</translation>
+        <source>Open or create a session database</source>
+        <translation>Sitzungsdatenbank öffnen oder anlegen</translation>
     </message>
     <message>
-      <source>Terse sessions (*.sqlite3 *.sqlite *.db);;All files (*)</source>
-      <translation>Terse-Sitzungen (*.sqlite3 *.sqlite *.db);;Alle Dateien (*)</translation>
+        <source>Terse sessions (*.sqlite3 *.sqlite *.db);;All files (*)</source>
+        <translation>Terse-Sitzungen (*.sqlite3 *.sqlite *.db);;Alle Dateien (*)</translation>
     </message>
     <message>
-      <source>&amp;Export Sessions…</source>
-      <translation>Sitzungen &amp;exportieren…</translation>
+        <source>&amp;Export Sessions…</source>
+        <translation>Sitzungen &amp;exportieren…</translation>
     </message>
     <message>
-      <source>&amp;Import Sessions…</source>
-      <translation>Sitzungen &amp;importieren…</translation>
+        <source>&amp;Import Sessions…</source>
+        <translation>Sitzungen &amp;importieren…</translation>
     </message>
     <message>
-      <source>&amp;Quit</source>
-      <translation>&amp;Beenden</translation>
+        <source>&amp;Quit</source>
+        <translation>&amp;Beenden</translation>
     </message>
     <message>
-      <source>&amp;Edit</source>
-      <translation>&amp;Bearbeiten</translation>
+        <source>&amp;Edit</source>
+        <translation>&amp;Bearbeiten</translation>
     </message>
     <message>
-      <source>&amp;Copy Compressed Text</source>
-      <translation>Komprimierten Text &amp;kopieren</translation>
+        <source>&amp;Copy Compressed Text</source>
+        <translation>Komprimierten Text &amp;kopieren</translation>
     </message>
     <message>
-      <source>Undo Session Change</source>
-      <translation>Sitzungsänderung rückgängig machen</translation>
+        <source>Undo Session Change</source>
+        <translation>Sitzungsänderung rückgängig machen</translation>
     </message>
     <message>
-      <source>Redo Session Change</source>
-      <translation>Sitzungsänderung wiederholen</translation>
+        <source>Redo Session Change</source>
+        <translation>Sitzungsänderung wiederholen</translation>
     </message>
     <message>
-      <source>&amp;View</source>
-      <translation>&amp;Ansicht</translation>
+        <source>&amp;View</source>
+        <translation>&amp;Ansicht</translation>
     </message>
     <message>
-      <source>&amp;Run</source>
-      <translation>&amp;Ausführen</translation>
+        <source>&amp;Run</source>
+        <translation>&amp;Ausführen</translation>
     </message>
     <message>
-      <source>&amp;Compress</source>
-      <translation>&amp;Komprimieren</translation>
+        <source>&amp;Compress</source>
+        <translation>&amp;Komprimieren</translation>
     </message>
     <message>
-      <source>C&amp;ancel</source>
-      <translation>A&amp;bbrechen</translation>
+        <source>C&amp;ancel</source>
+        <translation>A&amp;bbrechen</translation>
     </message>
     <message>
-      <source>&amp;Help</source>
-      <translation>&amp;Hilfe</translation>
+        <source>&amp;Help</source>
+        <translation>&amp;Hilfe</translation>
     </message>
     <message>
-      <source>&amp;About Terse Studio</source>
-      <translation>Ü&amp;ber Terse Studio</translation>
+        <source>&amp;About Terse Studio</source>
+        <translation>Ü&amp;ber Terse Studio</translation>
     </message>
     <message>
-      <source>About Terse Studio</source>
-      <translation>Über Terse Studio</translation>
+        <source>About Terse Studio</source>
+        <translation>Über Terse Studio</translation>
     </message>
     <message>
-      <source>&lt;b&gt;Terse Studio %1&lt;/b&gt;&lt;p&gt;A workbench for LLM prompt compression.&lt;/p&gt;&lt;p&gt;libtorch %2, %3 threads.&lt;/p&gt;&lt;p&gt;Licensed under the GNU GPL v3 or later.&lt;/p&gt;</source>
-      <translation>&lt;b&gt;Terse Studio %1&lt;/b&gt;&lt;p&gt;Eine Werkbank für die Komprimierung von LLM-Prompts.&lt;/p&gt;&lt;p&gt;libtorch %2, %3 Threads.&lt;/p&gt;&lt;p&gt;Lizenziert unter der GNU GPL v3 oder später.&lt;/p&gt;</translation>
+        <source>&lt;b&gt;Terse Studio %1&lt;/b&gt;&lt;p&gt;A workbench for LLM prompt compression.&lt;/p&gt;&lt;p&gt;libtorch %2, %3 threads.&lt;/p&gt;&lt;p&gt;Licensed under the GNU GPL v3 or later.&lt;/p&gt;</source>
+        <translation>&lt;b&gt;Terse Studio %1&lt;/b&gt;&lt;p&gt;Eine Werkbank für die Komprimierung von LLM-Prompts.&lt;/p&gt;&lt;p&gt;libtorch %2, %3 Threads.&lt;/p&gt;&lt;p&gt;Lizenziert unter der GNU GPL v3 oder später.&lt;/p&gt;</translation>
     </message>
     <message>
-      <source>Cannot load the language “%1”.</source>
-      <translation>Die Sprache „%1“ kann nicht geladen werden.</translation>
+        <source>Cannot load the language “%1”.</source>
+        <translation>Die Sprache „%1“ kann nicht geladen werden.</translation>
     </message>
     <message>
-      <source>System</source>
-      <translation>System</translation>
+        <source>System</source>
+        <translation>System</translation>
     </message>
     <message>
-      <source>&amp;Language</source>
-      <translation>&amp;Sprache</translation>
+        <source>&amp;Language</source>
+        <translation>&amp;Sprache</translation>
     </message>
     <message>
-      <source>Language changed; some texts change after a restart.</source>
-      <translation>Sprache geändert; manche Texte ändern sich erst nach einem Neustart.</translation>
+        <source>Language changed; some texts change after a restart.</source>
+        <translation>Sprache geändert; manche Texte ändern sich erst nach einem Neustart.</translation>
     </message>
     <message>
-      <source>Cannot open “%1”: %2</source>
-      <translation>„%1“ kann nicht geöffnet werden: %2</translation>
+        <source>Cannot open “%1”: %2</source>
+        <translation>„%1“ kann nicht geöffnet werden: %2</translation>
     </message>
     <message>
-      <source>“%1” is %2 MB; Terse opens prompts up to %3 MB.</source>
-      <translation>„%1“ ist %2 MB groß; Terse öffnet Prompts bis %3 MB.</translation>
+        <source>“%1” is %2 MB; Terse opens prompts up to %3 MB.</source>
+        <translation>„%1“ ist %2 MB groß; Terse öffnet Prompts bis %3 MB.</translation>
     </message>
     <message>
-      <source>Cannot read “%1”: %2</source>
-      <translation>„%1“ kann nicht gelesen werden: %2</translation>
+        <source>Cannot read “%1”: %2</source>
+        <translation>„%1“ kann nicht gelesen werden: %2</translation>
     </message>
     <message>
-      <source>“%1” looks like a binary file (NUL byte at offset %2); open a text file.</source>
-      <translation>„%1“ sieht wie eine Binärdatei aus (NUL-Byte an Position %2); öffnen Sie eine Textdatei.</translation>
+        <source>“%1” looks like a binary file (NUL byte at offset %2); open a text file.</source>
+        <translation>„%1“ sieht wie eine Binärdatei aus (NUL-Byte an Position %2); öffnen Sie eine Textdatei.</translation>
     </message>
     <message>
-      <source>“%1” is not valid UTF-8 text (first invalid byte at offset %2). Convert it to UTF-8 and try again.</source>
-      <translation>„%1“ ist kein gültiger UTF-8-Text (erstes ungültiges Byte an Position %2). Wandeln Sie die Datei in UTF-8 um und versuchen Sie es erneut.</translation>
+        <source>“%1” is not valid UTF-8 text (first invalid byte at offset %2). Convert it to UTF-8 and try again.</source>
+        <translation>„%1“ ist kein gültiger UTF-8-Text (erstes ungültiges Byte an Position %2). Wandeln Sie die Datei in UTF-8 um und versuchen Sie es erneut.</translation>
     </message>
     <message>
-      <source>Opened %1 (%2 KB).</source>
-      <translation>%1 geöffnet (%2 KB).</translation>
+        <source>Opened %1 (%2 KB).</source>
+        <translation>%1 geöffnet (%2 KB).</translation>
     </message>
     <message>
-      <source>The prompt is empty: paste or open some text first.</source>
-      <translation>Der Prompt ist leer: fügen Sie zuerst Text ein oder öffnen Sie eine Datei.</translation>
+        <source>The prompt is empty: paste or open some text first.</source>
+        <translation>Der Prompt ist leer: fügen Sie zuerst Text ein oder öffnen Sie eine Datei.</translation>
     </message>
     <message>
-      <source>The prompt cannot be compressed: %1</source>
-      <translation>Der Prompt kann nicht komprimiert werden: %1</translation>
+        <source>The prompt cannot be compressed: %1</source>
+        <translation>Der Prompt kann nicht komprimiert werden: %1</translation>
     </message>
     <message>
-      <source>Compressing…</source>
-      <translation>Komprimiere…</translation>
+        <source>Compressing…</source>
+        <translation>Komprimiere…</translation>
     </message>
     <message>
-      <source>Cancelling…</source>
-      <translation>Breche ab…</translation>
+        <source>Cancelling…</source>
+        <translation>Breche ab…</translation>
     </message>
     <message>
-      <source>decision only</source>
-      <translation>nur Entscheidung</translation>
+        <source>Nothing to save yet: compress a prompt first.</source>
+        <translation>Noch nichts zu speichern: komprimieren Sie zuerst einen Prompt.</translation>
     </message>
     <message>
-      <source>Nothing to save yet: compress a prompt first.</source>
-      <translation>Noch nichts zu speichern: komprimieren Sie zuerst einen Prompt.</translation>
+        <source>Save compressed text</source>
+        <translation>Komprimierten Text speichern</translation>
     </message>
     <message>
-      <source>Save compressed text</source>
-      <translation>Komprimierten Text speichern</translation>
+        <source>Text files (*.txt);;All files (*)</source>
+        <translation>Textdateien (*.txt);;Alle Dateien (*)</translation>
     </message>
     <message>
-      <source>Text files (*.txt);;All files (*)</source>
-      <translation>Textdateien (*.txt);;Alle Dateien (*)</translation>
+        <source>Cannot save “%1”: %2</source>
+        <translation>„%1“ kann nicht gespeichert werden: %2</translation>
     </message>
     <message>
-      <source>Cannot save “%1”: %2</source>
-      <translation>„%1“ kann nicht gespeichert werden: %2</translation>
+        <source>Edit Prompt</source>
+        <translation>Prompt bearbeiten</translation>
     </message>
     <message>
-      <source>Edit Prompt</source>
-      <translation>Prompt bearbeiten</translation>
+        <source>Unpin</source>
+        <translation>Lösen</translation>
     </message>
     <message>
-      <source>Unpin</source>
-      <translation>Lösen</translation>
+        <source>Unpin All</source>
+        <translation>Alle lösen</translation>
     </message>
     <message>
-      <source>Unpin All</source>
-      <translation>Alle lösen</translation>
+        <source>Save &amp;Prompt</source>
+        <translation>&amp;Prompt speichern</translation>
     </message>
     <message>
-      <source>Save &amp;Prompt</source>
-      <translation>&amp;Prompt speichern</translation>
+        <source>Save Prompt &amp;As…</source>
+        <translation>Prompt speichern &amp;unter…</translation>
     </message>
     <message>
-      <source>Save Prompt &amp;As…</source>
-      <translation>Prompt speichern &amp;unter…</translation>
+        <source>&amp;Undo</source>
+        <translation>&amp;Rückgängig</translation>
     </message>
     <message>
-      <source>&amp;Undo</source>
-      <translation>&amp;Rückgängig</translation>
+        <source>&amp;Redo</source>
+        <translation>&amp;Wiederholen</translation>
     </message>
     <message>
-      <source>&amp;Redo</source>
-      <translation>&amp;Wiederholen</translation>
+        <source>&amp;Structured Prompt Editor</source>
+        <translation>&amp;Strukturierter Prompt-Editor</translation>
     </message>
     <message>
-      <source>&amp;Structured Prompt Editor</source>
-      <translation>&amp;Strukturierter Prompt-Editor</translation>
+        <source>Edit the prompt as instruction, contexts and question</source>
+        <translation>Den Prompt als Anweisung, Kontexte und Frage bearbeiten</translation>
     </message>
     <message>
-      <source>Edit the prompt as instruction, contexts and question</source>
-      <translation>Den Prompt als Anweisung, Kontexte und Frage bearbeiten</translation>
+        <source>The prompt changed since this result: compress again before pinning.</source>
+        <translation>Der Prompt hat sich seit diesem Ergebnis geändert: vor dem Fixieren erneut komprimieren.</translation>
     </message>
     <message>
-      <source>The prompt changed since this result: compress again before pinning.</source>
-      <translation>Der Prompt hat sich seit diesem Ergebnis geändert: vor dem Fixieren erneut komprimieren.</translation>
+        <source>Pin “%1” (keep)</source>
+        <translation>„%1“ fixieren (behalten)</translation>
     </message>
     <message>
-      <source>Pin “%1” (keep)</source>
-      <translation>„%1“ fixieren (behalten)</translation>
+        <source>Pin “%1” (drop)</source>
+        <translation>„%1“ fixieren (entfernen)</translation>
     </message>
     <message>
-      <source>Pin “%1” (drop)</source>
-      <translation>„%1“ fixieren (entfernen)</translation>
+        <source>Unpin “%1”</source>
+        <translation>„%1“ lösen</translation>
     </message>
     <message>
-      <source>Unpin “%1”</source>
-      <translation>„%1“ lösen</translation>
+        <source>S&amp;amples</source>
+        <translation>&amp;Beispiele</translation>
     </message>
     <message>
-      <source>S&amp;amples</source>
-      <translation>&amp;Beispiele</translation>
+        <source>&amp;Light</source>
+        <translation>&amp;Hell</translation>
     </message>
     <message>
-      <source>&amp;Light</source>
-      <translation>&amp;Hell</translation>
+        <source>&amp;Dark</source>
+        <translation>&amp;Dunkel</translation>
     </message>
     <message>
-      <source>&amp;Dark</source>
-      <translation>&amp;Dunkel</translation>
+        <source>&amp;System</source>
+        <translation>&amp;System</translation>
     </message>
     <message>
-      <source>&amp;System</source>
-      <translation>&amp;System</translation>
+        <source>&amp;Theme</source>
+        <translation>&amp;Farbschema</translation>
     </message>
     <message>
-      <source>&amp;Theme</source>
-      <translation>&amp;Farbschema</translation>
+        <source>Save prompt</source>
+        <translation>Prompt speichern</translation>
     </message>
     <message>
-      <source>Save prompt</source>
-      <translation>Prompt speichern</translation>
+        <source>Text files (*.txt *.md);;All files (*)</source>
+        <translation>Textdateien (*.txt *.md);;Alle Dateien (*)</translation>
     </message>
     <message>
-      <source>Text files (*.txt *.md);;All files (*)</source>
-      <translation>Textdateien (*.txt *.md);;Alle Dateien (*)</translation>
+        <source>Saved the prompt to %1.</source>
+        <translation>Prompt in %1 gespeichert.</translation>
     </message>
     <message>
-      <source>Saved the prompt to %1.</source>
-      <translation>Prompt in %1 gespeichert.</translation>
+        <source>Note: %1.</source>
+        <translation>Hinweis: %1.</translation>
     </message>
     <message>
-      <source>Note: %1.</source>
-      <translation>Hinweis: %1.</translation>
+        <source>Warning: %1.</source>
+        <translation>Warnung: %1.</translation>
     </message>
     <message>
-      <source>Warning: %1.</source>
-      <translation>Warnung: %1.</translation>
+        <source>Answer Check</source>
+        <translation>Antwortprüfung</translation>
     </message>
-  </context>
-  <context>
+    <message>
+        <source>Ask the &amp;Target Model</source>
+        <translation>&amp;Zielmodell fragen</translation>
+    </message>
+    <message>
+        <source>Send the original and the compressed prompt to the target model and compare the answers</source>
+        <translation>Sendet den ursprünglichen und den komprimierten Prompt an das Zielmodell und vergleicht die Antworten</translation>
+    </message>
+</context>
+<context>
     <name>terse::app::ModelPicker</name>
     <message>
-      <source>Model that scores the prompt</source>
-      <translation>Modell, das den Prompt bewertet</translation>
+        <source>Model that scores the prompt</source>
+        <translation>Modell, das den Prompt bewertet</translation>
     </message>
     <message>
-      <source>Add model…</source>
-      <translation>Modell hinzufügen…</translation>
+        <source>Add model…</source>
+        <translation>Modell hinzufügen…</translation>
     </message>
     <message>
-      <source>Add a model file (.safetensors, .gguf, .bin) or a model folder</source>
-      <translation>Eine Modelldatei (.safetensors, .gguf, .bin) oder einen Modellordner hinzufügen</translation>
+        <source>Add a model file (.safetensors, .gguf, .bin) or a model folder</source>
+        <translation>Eine Modelldatei (.safetensors, .gguf, .bin) oder einen Modellordner hinzufügen</translation>
     </message>
     <message>
-      <source>Model &amp;Folder…</source>
-      <translation>Modell&amp;ordner…</translation>
+        <source>Model &amp;Folder…</source>
+        <translation>Modell&amp;ordner…</translation>
     </message>
     <message>
-      <source>Add model folder</source>
-      <translation>Modellordner hinzufügen</translation>
+        <source>Add model folder</source>
+        <translation>Modellordner hinzufügen</translation>
     </message>
     <message>
-      <source>Model &amp;File…</source>
-      <translation>Modell&amp;datei…</translation>
+        <source>Model &amp;File…</source>
+        <translation>Modell&amp;datei…</translation>
     </message>
     <message>
-      <source>Add model file</source>
-      <translation>Modelldatei hinzufügen</translation>
+        <source>Add model file</source>
+        <translation>Modelldatei hinzufügen</translation>
     </message>
     <message>
-      <source>Model files (*.safetensors *.gguf *.bin);;All files (*)</source>
-      <translation>Modelldateien (*.safetensors *.gguf *.bin);;Alle Dateien (*)</translation>
+        <source>Model files (*.safetensors *.gguf *.bin);;All files (*)</source>
+        <translation>Modelldateien (*.safetensors *.gguf *.bin);;Alle Dateien (*)</translation>
     </message>
     <message>
-      <source>Method default</source>
-      <translation>Standard der Methode</translation>
+        <source>Method default</source>
+        <translation>Standard der Methode</translation>
     </message>
     <message>
-      <source>Each method uses its own default model</source>
-      <translation>Jede Methode verwendet ihr eigenes Standardmodell</translation>
+        <source>Each method uses its own default model</source>
+        <translation>Jede Methode verwendet ihr eigenes Standardmodell</translation>
     </message>
     <message>
-      <source>Terse LM</source>
-      <translation>Terse-Sprachmodell</translation>
+        <source>Terse LM</source>
+        <translation>Terse-Sprachmodell</translation>
     </message>
     <message>
-      <source>Terse tagger</source>
-      <translation>Terse-Tagger</translation>
+        <source>Terse tagger</source>
+        <translation>Terse-Tagger</translation>
     </message>
     <message>
-      <source>%1 (bundled)</source>
-      <translation>%1 (mitgeliefert)</translation>
+        <source>%1 (bundled)</source>
+        <translation>%1 (mitgeliefert)</translation>
     </message>
     <message>
-      <source>%1 (not installed)</source>
-      <translation>%1 (nicht installiert)</translation>
+        <source>%1 (not installed)</source>
+        <translation>%1 (nicht installiert)</translation>
     </message>
     <message>
-      <source>HuggingFace cache: %1
+        <source>HuggingFace cache: %1
 %2</source>
-      <translation>HuggingFace-Cache: %1
+        <translation>HuggingFace-Cache: %1
 %2</translation>
     </message>
     <message>
-      <source>Only pickle weights: convert to safetensors to use it.</source>
-      <translation>Nur Pickle-Gewichte: zur Verwendung in safetensors umwandeln.</translation>
+        <source>Only pickle weights: convert to safetensors to use it.</source>
+        <translation>Nur Pickle-Gewichte: zur Verwendung in safetensors umwandeln.</translation>
     </message>
     <message>
-      <source>%1 (HF cache)</source>
-      <translation>%1 (HF-Cache)</translation>
+        <source>%1 (HF cache)</source>
+        <translation>%1 (HF-Cache)</translation>
     </message>
-  </context>
-  <context>
+</context>
+<context>
     <name>terse::app::ParameterPanel</name>
     <message>
-      <source>Method parameters</source>
-      <translation>Methodenparameter</translation>
+        <source>Method parameters</source>
+        <translation>Methodenparameter</translation>
     </message>
     <message>
-      <source>This method has no parameters.</source>
-      <translation>Diese Methode hat keine Parameter.</translation>
+        <source>This method has no parameters.</source>
+        <translation>Diese Methode hat keine Parameter.</translation>
     </message>
     <message>
-      <source>Common</source>
-      <translation>Allgemein</translation>
+        <source>Common</source>
+        <translation>Allgemein</translation>
     </message>
     <message>
-      <source>Corrected</source>
-      <translation>Korrigiert</translation>
+        <source>Corrected</source>
+        <translation>Korrigiert</translation>
     </message>
     <message>
-      <source>Reference</source>
-      <translation>Referenz</translation>
+        <source>Reference</source>
+        <translation>Referenz</translation>
     </message>
     <message>
-      <source>Corrected fixes the reference implementation's quirks so the achieved rate matches the requested one; Reference reproduces the reference exactly (parity).</source>
-      <translation>„Korrigiert“ behebt die Eigenheiten der Referenzimplementierung, sodass die erreichte Rate der angeforderten entspricht; „Referenz“ bildet die Referenz exakt nach (Parität).</translation>
+        <source>Corrected fixes the reference implementation&apos;s quirks so the achieved rate matches the requested one; Reference reproduces the reference exactly (parity).</source>
+        <translation>„Korrigiert“ behebt die Eigenheiten der Referenzimplementierung, sodass die erreichte Rate der angeforderten entspricht; „Referenz“ bildet die Referenz exakt nach (Parität).</translation>
     </message>
     <message>
-      <source>Mode (default corrected):</source>
-      <translation>Modus (Standard: korrigiert):</translation>
+        <source>Mode (default corrected):</source>
+        <translation>Modus (Standard: korrigiert):</translation>
     </message>
     <message>
-      <source>Random seed for methods with randomness.</source>
-      <translation>Zufallsstartwert für Methoden mit Zufall.</translation>
+        <source>Random seed for methods with randomness.</source>
+        <translation>Zufallsstartwert für Methoden mit Zufall.</translation>
     </message>
     <message>
-      <source>Seed (default %1):</source>
-      <translation>Startwert (Standard %1):</translation>
+        <source>Seed (default %1):</source>
+        <translation>Startwert (Standard %1):</translation>
     </message>
     <message>
-      <source>use rate</source>
-      <translation>Rate verwenden</translation>
+        <source>use rate</source>
+        <translation>Rate verwenden</translation>
     </message>
     <message>
-      <source>Token budget of the output; 0 uses the rate instead.</source>
-      <translation>Token-Budget der Ausgabe; 0 verwendet stattdessen die Rate.</translation>
+        <source>Token budget of the output; 0 uses the rate instead.</source>
+        <translation>Token-Budget der Ausgabe; 0 verwendet stattdessen die Rate.</translation>
     </message>
     <message>
-      <source>Target tokens (default 0 = rate):</source>
-      <translation>Ziel-Tokens (Standard 0 = Rate):</translation>
+        <source>Target tokens (default 0 = rate):</source>
+        <translation>Ziel-Tokens (Standard 0 = Rate):</translation>
     </message>
     <message>
-      <source>Reset to Defaults</source>
-      <translation>Auf Standardwerte zurücksetzen</translation>
+        <source>Reset to Defaults</source>
+        <translation>Auf Standardwerte zurücksetzen</translation>
     </message>
     <message>
-      <source>Set every parameter back to the method's default</source>
-      <translation>Alle Parameter auf die Standardwerte der Methode zurücksetzen</translation>
+        <source>Set every parameter back to the method&apos;s default</source>
+        <translation>Alle Parameter auf die Standardwerte der Methode zurücksetzen</translation>
     </message>
     <message>
-      <source>%1:</source>
-      <translation>%1:</translation>
+        <source>%1:</source>
+        <translation>%1:</translation>
     </message>
     <message>
-      <source>%1 (default %2):</source>
-      <translation>%1 (Standard %2):</translation>
+        <source>%1 (default %2):</source>
+        <translation>%1 (Standard %2):</translation>
     </message>
-  </context>
-  <context>
+</context>
+<context>
+    <name>terse::app::PinList</name>
+    <message>
+        <source>&lt;b&gt;Pinned words&lt;/b&gt;</source>
+        <translation>&lt;b&gt;Fixierte Wörter&lt;/b&gt;</translation>
+    </message>
+    <message>
+        <source>Click a word in the result to pin it: keep → drop → unpinned. Every method honours pins.</source>
+        <translation>Ein Wort im Ergebnis anklicken, um es zu fixieren: behalten → entfernen → gelöst. Jede Methode beachtet fixierte Wörter.</translation>
+    </message>
+    <message>
+        <source>Unpin</source>
+        <translation>Lösen</translation>
+    </message>
+    <message>
+        <source>Unpin All</source>
+        <translation>Alle lösen</translation>
+    </message>
+    <message>
+        <source>keep: %1</source>
+        <translation>behalten: %1</translation>
+    </message>
+    <message>
+        <source>drop: %1</source>
+        <translation>entfernen: %1</translation>
+    </message>
+    <message>
+        <source>None: click a word in the result to pin it.</source>
+        <translation>Keine: ein Wort im Ergebnis anklicken, um es zu fixieren.</translation>
+    </message>
+</context>
+<context>
     <name>terse::app::ResultAdapter</name>
     <message>
-      <source>Instructions and questions are kept verbatim.</source>
-      <translation>Anweisungen und Fragen bleiben wörtlich erhalten.</translation>
+        <source>Instructions and questions are kept verbatim.</source>
+        <translation>Anweisungen und Fragen bleiben wörtlich erhalten.</translation>
     </message>
     <message>
-      <source>Pinned: always kept.</source>
-      <translation>Angeheftet: immer behalten.</translation>
+        <source>Pinned: always kept.</source>
+        <translation>Angeheftet: immer behalten.</translation>
     </message>
     <message>
-      <source>Pinned: always dropped.</source>
-      <translation>Angeheftet: immer entfernt.</translation>
+        <source>Pinned: always dropped.</source>
+        <translation>Angeheftet: immer entfernt.</translation>
     </message>
     <message>
-      <source>Kept: %1 %2 is at or above the threshold %3.</source>
-      <translation>Behalten: %1 %2 liegt auf oder über dem Schwellenwert %3.</translation>
+        <source>Kept: %1 %2 is at or above the threshold %3.</source>
+        <translation>Behalten: %1 %2 liegt auf oder über dem Schwellenwert %3.</translation>
     </message>
     <message>
-      <source>Dropped: %1 %2 is below the threshold %3.</source>
-      <translation>Entfernt: %1 %2 liegt unter dem Schwellenwert %3.</translation>
+        <source>Dropped: %1 %2 is below the threshold %3.</source>
+        <translation>Entfernt: %1 %2 liegt unter dem Schwellenwert %3.</translation>
     </message>
     <message>
-      <source>Kept.</source>
-      <translation>Behalten.</translation>
+        <source>Kept.</source>
+        <translation>Behalten.</translation>
     </message>
     <message>
-      <source>Dropped.</source>
-      <translation>Entfernt.</translation>
+        <source>Dropped.</source>
+        <translation>Entfernt.</translation>
     </message>
     <message>
-      <source>Removed in stage: %1.</source>
-      <translation>Entfernt in Stufe: %1.</translation>
+        <source>Removed in stage: %1.</source>
+        <translation>Entfernt in Stufe: %1.</translation>
     </message>
     <message>
-      <source>Still present after stage: %1.</source>
-      <translation>Nach Stufe %1 noch vorhanden.</translation>
+        <source>Still present after stage: %1.</source>
+        <translation>Nach Stufe %1 noch vorhanden.</translation>
     </message>
     <message>
-      <source>Dropped later.</source>
-      <translation>Später entfernt.</translation>
+        <source>Dropped later.</source>
+        <translation>Später entfernt.</translation>
     </message>
     <message>
-      <source>Pinned by you: always kept (click again to pin as dropped).</source>
-      <translation>Von Ihnen fixiert: immer behalten (erneut klicken, um es als entfernt zu fixieren).</translation>
+        <source>Pinned by you: always kept (click again to pin as dropped).</source>
+        <translation>Von Ihnen fixiert: immer behalten (erneut klicken, um es als entfernt zu fixieren).</translation>
     </message>
     <message>
-      <source>Pinned by you: always dropped (click again to unpin).</source>
-      <translation>Von Ihnen fixiert: immer entfernt (erneut klicken, um es zu lösen).</translation>
+        <source>Pinned by you: always dropped (click again to unpin).</source>
+        <translation>Von Ihnen fixiert: immer entfernt (erneut klicken, um es zu lösen).</translation>
     </message>
     <message>
-      <source>%1 → %2 target tokens (%3% kept, requested %4%) · %5 → %6 %7s · %8</source>
-      <translation>%1 → %2 Ziel-Tokens (%3 % behalten, angefordert %4 %) · %5 → %6 %7s · %8</translation>
+        <source>%1 → %2 target tokens (%3% kept, requested %4%) · %5 → %6 %7s · %8</source>
+        <translation>%1 → %2 Ziel-Tokens (%3 % behalten, angefordert %4 %) · %5 → %6 %7s · %8</translation>
     </message>
     <message>
-      <source>%1 → %2 %3s (%4% kept, requested %5%) · %6</source>
-      <translation>%1 → %2 %3s (%4 % behalten, angefordert %5 %) · %6</translation>
+        <source>%1 → %2 %3s (%4% kept, requested %5%) · %6</source>
+        <translation>%1 → %2 %3s (%4 % behalten, angefordert %5 %) · %6</translation>
     </message>
     <message>
-      <source>%1 ms</source>
-      <comment>milliseconds</comment>
-      <translation>%1 ms</translation>
+        <source>%1 ms</source>
+        <comment>milliseconds</comment>
+        <translation>%1 ms</translation>
     </message>
     <message>
-      <source>%1 s</source>
-      <comment>seconds</comment>
-      <translation>%1 s</translation>
+        <source>%1 s</source>
+        <comment>seconds</comment>
+        <translation>%1 s</translation>
     </message>
     <message>
-      <source>%1 min</source>
-      <comment>minutes</comment>
-      <translation>%1 min</translation>
+        <source>%1 min</source>
+        <comment>minutes</comment>
+        <translation>%1 min</translation>
     </message>
     <message>
-      <source>%1 min %2 s</source>
-      <comment>minutes and seconds</comment>
-      <translation>%1 min %2 s</translation>
+        <source>%1 min %2 s</source>
+        <comment>minutes and seconds</comment>
+        <translation>%1 min %2 s</translation>
     </message>
     <message>
-      <source>%1 h</source>
-      <comment>hours</comment>
-      <translation>%1 h</translation>
+        <source>%1 h</source>
+        <comment>hours</comment>
+        <translation>%1 h</translation>
     </message>
     <message>
-      <source>%1 h %2 min</source>
-      <comment>hours and minutes</comment>
-      <translation>%1 h %2 min</translation>
+        <source>%1 h %2 min</source>
+        <comment>hours and minutes</comment>
+        <translation>%1 h %2 min</translation>
     </message>
-  </context>
-  <context>
+</context>
+<context>
+    <name>terse::app::ResultInspector</name>
+    <message>
+        <source>No result yet: paste a prompt and press Compress.</source>
+        <translation>Noch kein Ergebnis: Prompt einfügen und auf Komprimieren drücken.</translation>
+    </message>
+    <message>
+        <source>Colour tokens by this score</source>
+        <translation>Tokens nach dieser Bewertung einfärben</translation>
+    </message>
+    <message>
+        <source>Colour &amp;by:</source>
+        <translation>&amp;Färben nach:</translation>
+    </message>
+    <message>
+        <source>Click a word to pin it (keep → drop → unpinned); Ctrl+click to see its attention; right-click for more.</source>
+        <translation>Wort anklicken zum Fixieren (behalten → entfernen → gelöst); Strg+Klick zeigt seine Attention; Rechtsklick für mehr.</translation>
+    </message>
+    <message>
+        <source>Transformer layer (0 = first)</source>
+        <translation>Transformer-Schicht (0 = erste)</translation>
+    </message>
+    <message>
+        <source>all (sum)</source>
+        <translation>alle (Summe)</translation>
+    </message>
+    <message>
+        <source>Attention head; “all” sums the heads of the layer</source>
+        <translation>Attention-Kopf; „alle“ summiert die Köpfe der Schicht</translation>
+    </message>
+    <message>
+        <source>&amp;Layer:</source>
+        <translation>&amp;Schicht:</translation>
+    </message>
+    <message>
+        <source>&amp;Head:</source>
+        <translation>&amp;Kopf:</translation>
+    </message>
+    <message>
+        <source>Ctrl+click a word in the result to see where it attends.</source>
+        <translation>Strg+Klick auf ein Wort im Ergebnis zeigt, worauf es achtet.</translation>
+    </message>
+    <message>
+        <source>Scores</source>
+        <translation>Bewertungen</translation>
+    </message>
+    <message>
+        <source>Histogram</source>
+        <translation>Histogramm</translation>
+    </message>
+    <message>
+        <source>Entropy Shift</source>
+        <translation>Entropieverschiebung</translation>
+    </message>
+    <message>
+        <source>Attention</source>
+        <translation>Attention</translation>
+    </message>
+    <message>
+        <source>The colouring score per token, kept tokens marked, with the threshold and window boundaries</source>
+        <translation>Die Färbungsbewertung je Token, behaltene Tokens markiert, mit Schwelle und Fenstergrenzen</translation>
+    </message>
+    <message>
+        <source>Distribution of the colouring score, kept and dropped, with the threshold</source>
+        <translation>Verteilung der Färbungsbewertung, behalten und entfernt, mit der Schwelle</translation>
+    </message>
+    <message>
+        <source>Per-token entropy before and after a stage of dynamic DAC</source>
+        <translation>Entropie je Token vor und nach einer Stufe des dynamischen DAC</translation>
+    </message>
+    <message>
+        <source>One layer/head&apos;s attention row from the selected word</source>
+        <translation>Die Attention-Zeile einer Schicht/eines Kopfes vom ausgewählten Wort</translation>
+    </message>
+    <message>
+        <source>decision only</source>
+        <translation>nur Entscheidung</translation>
+    </message>
+    <message>
+        <source>entropy before %1</source>
+        <translation>Entropie vor %1</translation>
+    </message>
+    <message>
+        <source>entropy after %1</source>
+        <translation>Entropie nach %1</translation>
+    </message>
+    <message>
+        <source>Computing the attention row of “%1”…</source>
+        <translation>Attention-Zeile von „%1“ wird berechnet…</translation>
+    </message>
+    <message>
+        <source>No attention row: %1</source>
+        <translation>Keine Attention-Zeile: %1</translation>
+    </message>
+    <message>
+        <source>all heads</source>
+        <translation>alle Köpfe</translation>
+    </message>
+    <message>
+        <source>head %1</source>
+        <translation>Kopf %1</translation>
+    </message>
+    <message>
+        <source>attention from “%1” · layer %2 · %3</source>
+        <translation>Attention von „%1“ · Schicht %2 · %3</translation>
+    </message>
+    <message>
+        <source>%1 model tokens · %2</source>
+        <translation>%1 Modell-Tokens · %2</translation>
+    </message>
+    <message>
+        <source>Pin: Always &amp;Keep</source>
+        <translation>Fixieren: immer &amp;behalten</translation>
+    </message>
+    <message>
+        <source>Pin: Always &amp;Drop</source>
+        <translation>Fixieren: immer &amp;entfernen</translation>
+    </message>
+    <message>
+        <source>&amp;Unpin</source>
+        <translation>&amp;Lösen</translation>
+    </message>
+    <message>
+        <source>Show &amp;Attention from Here</source>
+        <translation>&amp;Attention von hier zeigen</translation>
+    </message>
+    <message>
+        <source>removed in %1</source>
+        <translation>entfernt in %1</translation>
+    </message>
+    <message>
+        <source>entropy (nats)</source>
+        <translation>Entropie (nats)</translation>
+    </message>
+    <message>
+        <source>Nothing to plot yet. After you compress, this shows each token&apos;s score against the threshold, the distribution of the scores and the attention of a word you Ctrl+click.</source>
+        <translation>Noch nichts darzustellen. Nach dem Komprimieren zeigt dieser Bereich die Bewertung jedes Tokens mit der Schwelle, die Verteilung der Bewertungen und die Aufmerksamkeit eines Worts, das Sie mit Strg+Klick wählen.</translation>
+    </message>
+    <message>
+        <source>Stronger colour = higher %1 · threshold %2: at or above is kept · struck through = dropped</source>
+        <translation>Kräftigere Farbe = höheres %1 · Schwelle %2: ab dort behalten · durchgestrichen = entfernt</translation>
+    </message>
+    <message>
+        <source>Stronger colour = higher %1 · struck through = dropped</source>
+        <translation>Kräftigere Farbe = höheres %1 · durchgestrichen = entfernt</translation>
+    </message>
+</context>
+<context>
     <name>terse::app::SessionManager</name>
     <message>
-      <source>Sessions: not opened yet.</source>
-      <translation>Sitzungen: noch nicht geöffnet.</translation>
+        <source>Sessions: not opened yet.</source>
+        <translation>Sitzungen: noch nicht geöffnet.</translation>
     </message>
     <message>
-      <source>Opening %1…</source>
-      <translation>Öffne %1…</translation>
+        <source>Opening %1…</source>
+        <translation>Öffne %1…</translation>
     </message>
     <message>
-      <source>The session database “%1” cannot be used: %2. Terse left the file as it is.</source>
-      <translation>Die Sitzungsdatenbank „%1“ kann nicht verwendet werden: %2. Terse hat die Datei unverändert gelassen.</translation>
+        <source>The session database “%1” cannot be used: %2. Terse left the file as it is.</source>
+        <translation>Die Sitzungsdatenbank „%1“ kann nicht verwendet werden: %2. Terse hat die Datei unverändert gelassen.</translation>
     </message>
     <message>
-      <source>Cannot open the session database “%1”: %2</source>
-      <translation>Die Sitzungsdatenbank „%1“ kann nicht geöffnet werden: %2</translation>
+        <source>Cannot open the session database “%1”: %2</source>
+        <translation>Die Sitzungsdatenbank „%1“ kann nicht geöffnet werden: %2</translation>
     </message>
     <message>
-      <source>Still saving to %1.</source>
-      <translation>Es wird weiterhin in %1 gespeichert.</translation>
+        <source>Still saving to %1.</source>
+        <translation>Es wird weiterhin in %1 gespeichert.</translation>
     </message>
     <message>
-      <source>Not saving sessions: %1 could not be opened. Use File › Open Session Database… to choose another file.</source>
-      <translation>Sitzungen werden nicht gespeichert: %1 konnte nicht geöffnet werden. Wählen Sie mit Datei › Sitzungsdatenbank öffnen… eine andere Datei.</translation>
+        <source>Not saving sessions: %1 could not be opened. Use File › Open Session Database… to choose another file.</source>
+        <translation>Sitzungen werden nicht gespeichert: %1 konnte nicht geöffnet werden. Wählen Sie mit Datei › Sitzungsdatenbank öffnen… eine andere Datei.</translation>
     </message>
     <message>
-      <source>Read-only: %1 was written by a newer Terse (schema %2); runs are not saved.</source>
-      <translation>Schreibgeschützt: %1 wurde von einer neueren Terse-Version geschrieben (Schema %2); Läufe werden nicht gespeichert.</translation>
+        <source>Read-only: %1 was written by a newer Terse (schema %2); runs are not saved.</source>
+        <translation>Schreibgeschützt: %1 wurde von einer neueren Terse-Version geschrieben (Schema %2); Läufe werden nicht gespeichert.</translation>
     </message>
     <message>
-      <source>Read-only: %1</source>
-      <translation>Schreibgeschützt: %1</translation>
+        <source>Read-only: %1</source>
+        <translation>Schreibgeschützt: %1</translation>
     </message>
     <message>
-      <source>Session %1</source>
-      <translation>Sitzung %1</translation>
+        <source>Session %1</source>
+        <translation>Sitzung %1</translation>
     </message>
     <message>
-      <source>Saving sessions to %1 (opened in %2)</source>
-      <translation>Sitzungen werden in %1 gespeichert (geöffnet in %2)</translation>
+        <source>Saving sessions to %1 (opened in %2)</source>
+        <translation>Sitzungen werden in %1 gespeichert (geöffnet in %2)</translation>
     </message>
-  </context>
-  <context>
+</context>
+<context>
     <name>terse::app::WorkbenchActions</name>
     <message>
-      <source>&amp;Run</source>
-      <translation>&amp;Ausführen</translation>
+        <source>&amp;Run</source>
+        <translation>&amp;Ausführen</translation>
     </message>
     <message>
-      <source>Compare &amp;Methods…</source>
-      <translation>&amp;Methoden vergleichen…</translation>
+        <source>Compare &amp;Methods…</source>
+        <translation>&amp;Methoden vergleichen…</translation>
     </message>
     <message>
-      <source>Run several methods or settings on this prompt and compare them side by side</source>
-      <translation>Mehrere Methoden oder Einstellungen auf diesen Prompt anwenden und nebeneinander vergleichen</translation>
+        <source>Run several methods or settings on this prompt and compare them side by side</source>
+        <translation>Mehrere Methoden oder Einstellungen auf diesen Prompt anwenden und nebeneinander vergleichen</translation>
     </message>
     <message>
-      <source>&amp;Export Result…</source>
-      <translation>Ergebnis &amp;exportieren…</translation>
+        <source>&amp;Export Result…</source>
+        <translation>Ergebnis &amp;exportieren…</translation>
     </message>
     <message>
-      <source>Save the shown result as JSON, Markdown, HTML (with the heatmap) or CSV</source>
-      <translation>Das angezeigte Ergebnis als JSON, Markdown, HTML (mit Heatmap) oder CSV speichern</translation>
+        <source>Save the shown result as JSON, Markdown, HTML (with the heatmap) or CSV</source>
+        <translation>Das angezeigte Ergebnis als JSON, Markdown, HTML (mit Heatmap) oder CSV speichern</translation>
     </message>
     <message>
-      <source>Export Score &amp;Plot…</source>
-      <translation>Bewertungs&amp;diagramm exportieren…</translation>
+        <source>Export Score &amp;Plot…</source>
+        <translation>Bewertungs&amp;diagramm exportieren…</translation>
     </message>
     <message>
-      <source>Save the score plot as a PNG or SVG image</source>
-      <translation>Das Bewertungsdiagramm als PNG- oder SVG-Bild speichern</translation>
+        <source>Save the score plot as a PNG or SVG image</source>
+        <translation>Das Bewertungsdiagramm als PNG- oder SVG-Bild speichern</translation>
     </message>
     <message>
-      <source>Nothing to export yet: compress a prompt first.</source>
-      <translation>Noch nichts zu exportieren: Komprimieren Sie zuerst einen Prompt.</translation>
+        <source>Nothing to export yet: compress a prompt first.</source>
+        <translation>Noch nichts zu exportieren: Komprimieren Sie zuerst einen Prompt.</translation>
     </message>
     <message>
-      <source>Cannot export to “%1”: use a .json, .md, .html or .csv file name.</source>
-      <translation>Export nach „%1“ nicht möglich: Verwenden Sie einen Dateinamen mit .json, .md, .html oder .csv.</translation>
+        <source>Cannot export to “%1”: use a .json, .md, .html or .csv file name.</source>
+        <translation>Export nach „%1“ nicht möglich: Verwenden Sie einen Dateinamen mit .json, .md, .html oder .csv.</translation>
     </message>
     <message>
-      <source>Nothing to export yet: the score plot is empty.</source>
-      <translation>Noch nichts zu exportieren: Das Bewertungsdiagramm ist leer.</translation>
+        <source>Nothing to export yet: the score plot is empty.</source>
+        <translation>Noch nichts zu exportieren: Das Bewertungsdiagramm ist leer.</translation>
     </message>
     <message>
-      <source>Cannot export the plot to “%1”: use a .png or .svg file name.</source>
-      <translation>Diagramm kann nicht nach „%1“ exportiert werden: Verwenden Sie einen Dateinamen mit .png oder .svg.</translation>
+        <source>Cannot export the plot to “%1”: use a .png or .svg file name.</source>
+        <translation>Diagramm kann nicht nach „%1“ exportiert werden: Verwenden Sie einen Dateinamen mit .png oder .svg.</translation>
     </message>
     <message>
-      <source>Export result</source>
-      <translation>Ergebnis exportieren</translation>
+        <source>Export result</source>
+        <translation>Ergebnis exportieren</translation>
     </message>
     <message>
-      <source>Export failed</source>
-      <translation>Export fehlgeschlagen</translation>
+        <source>Export failed</source>
+        <translation>Export fehlgeschlagen</translation>
     </message>
     <message>
-      <source>Nothing was lost: the result is still open; try another place.</source>
-      <translation>Es ging nichts verloren: Das Ergebnis ist noch geöffnet; versuchen Sie einen anderen Ort.</translation>
+        <source>Nothing was lost: the result is still open; try another place.</source>
+        <translation>Es ging nichts verloren: Das Ergebnis ist noch geöffnet; versuchen Sie einen anderen Ort.</translation>
     </message>
     <message>
-      <source>Export score plot</source>
-      <translation>Bewertungsdiagramm exportieren</translation>
+        <source>Export score plot</source>
+        <translation>Bewertungsdiagramm exportieren</translation>
     </message>
-  </context>
-  <context>
+</context>
+<context>
+    <name>terse::widgets::AttentionPlot</name>
+    <message>
+        <source>attention</source>
+        <translation>Attention</translation>
+    </message>
+</context>
+<context>
+    <name>terse::widgets::ColorLegend</name>
+    <message>
+        <source>Colour legend</source>
+        <translation>Farblegende</translation>
+    </message>
+    <message>
+        <source>Background colour: %1 from %2 (pale) to %3 (strong); values outside are clamped.</source>
+        <translation>Hintergrundfarbe: %1 von %2 (blass) bis %3 (kräftig); Werte außerhalb werden begrenzt.</translation>
+    </message>
+    <message>
+        <source>Struck through: dropped · green underline: pinned keep · red underline: pinned drop</source>
+        <translation>Durchgestrichen: entfernt · grün unterstrichen: fixiert behalten · rot unterstrichen: fixiert entfernen</translation>
+    </message>
+</context>
+<context>
     <name>terse::widgets::PromptEditor</name>
     <message>
-      <source>Paste a prompt here, open a .txt or .md file, or drop one on this editor.</source>
-      <translation>Fügen Sie hier einen Prompt ein, öffnen Sie eine .txt- oder .md-Datei oder ziehen Sie eine auf diesen Editor.</translation>
+        <source>Paste a prompt here, open a .txt or .md file, or drop one on this editor.</source>
+        <translation>Fügen Sie hier einen Prompt ein, öffnen Sie eine .txt- oder .md-Datei oder ziehen Sie eine auf diesen Editor.</translation>
     </message>
     <message>
-      <source>Prompt</source>
-      <translation>Prompt</translation>
+        <source>Prompt</source>
+        <translation>Prompt</translation>
     </message>
     <message>
-      <source>Or start from a sample prompt:</source>
-      <translation>Oder mit einem Beispiel-Prompt beginnen:</translation>
+        <source>Or start from a sample prompt:</source>
+        <translation>Oder mit einem Beispiel-Prompt beginnen:</translation>
     </message>
-  </context>
-  <context>
+</context>
+<context>
+    <name>terse::widgets::ScoreHistogram</name>
+    <message>
+        <source>tokens</source>
+        <translation>Tokens</translation>
+    </message>
+    <message>
+        <source>dropped</source>
+        <translation>entfernt</translation>
+    </message>
+    <message>
+        <source>kept</source>
+        <translation>behalten</translation>
+    </message>
+</context>
+<context>
     <name>terse::widgets::ScorePlot</name>
     <message>
-      <source>token</source>
-      <translation>Token</translation>
+        <source>token</source>
+        <translation>Token</translation>
     </message>
     <message>
-      <source>kept</source>
-      <translation>behalten</translation>
+        <source>kept</source>
+        <translation>behalten</translation>
     </message>
-  </context>
-  <context>
+</context>
+<context>
+    <name>terse::widgets::StageScrubber</name>
+    <message>
+        <source>Stages:</source>
+        <translation>Stufen:</translation>
+    </message>
+    <message>
+        <source>Previous stage</source>
+        <translation>Vorherige Stufe</translation>
+    </message>
+    <message>
+        <source>Next stage</source>
+        <translation>Nächste Stufe</translation>
+    </message>
+    <message>
+        <source>Replay the method stage by stage: the view shows what was removed up to this stage.</source>
+        <translation>Die Methode Stufe für Stufe abspielen: die Ansicht zeigt, was bis zu dieser Stufe entfernt wurde.</translation>
+    </message>
+    <message>
+        <source>final result</source>
+        <translation>Endergebnis</translation>
+    </message>
+    <message>
+        <source>%1 (%2 of %3)</source>
+        <translation>%1 (%2 von %3)</translation>
+    </message>
+</context>
+<context>
+    <name>terse::widgets::StructuredPromptEditor</name>
+    <message>
+        <source>&lt;b&gt;Instruction&lt;/b&gt; (kept verbatim by the LLMLingua family)</source>
+        <translation>&lt;b&gt;Anweisung&lt;/b&gt; (von der LLMLingua-Familie wörtlich behalten)</translation>
+    </message>
+    <message>
+        <source>e.g. Answer the question using the passages below.</source>
+        <translation>z. B. Beantworte die Frage anhand der folgenden Passagen.</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Contexts&lt;/b&gt; (passages or demonstrations; these are compressed)</source>
+        <translation>&lt;b&gt;Kontexte&lt;/b&gt; (Passagen oder Beispiele; diese werden komprimiert)</translation>
+    </message>
+    <message>
+        <source>&amp;Add Context</source>
+        <translation>Kontext &amp;hinzufügen</translation>
+    </message>
+    <message>
+        <source>Add another context or demonstration</source>
+        <translation>Einen weiteren Kontext oder ein Beispiel hinzufügen</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Question&lt;/b&gt; (kept verbatim; LongLLMLingua ranks contexts by it)</source>
+        <translation>&lt;b&gt;Frage&lt;/b&gt; (wörtlich behalten; LongLLMLingua ordnet die Kontexte danach)</translation>
+    </message>
+    <message>
+        <source>e.g. Which ship arrives first?</source>
+        <translation>z. B. Welches Schiff kommt zuerst an?</translation>
+    </message>
+    <message>
+        <source>A retrieved passage or a demonstration.</source>
+        <translation>Eine abgerufene Passage oder ein Beispiel.</translation>
+    </message>
+    <message>
+        <source>Remove this context</source>
+        <translation>Diesen Kontext entfernen</translation>
+    </message>
+    <message>
+        <source>Context %1</source>
+        <translation>Kontext %1</translation>
+    </message>
+</context>
+<context>
     <name>terse::widgets::TokenHeatmapView</name>
     <message>
-      <source>Compressed prompt</source>
-      <translation>Komprimierter Prompt</translation>
+        <source>Compressed prompt</source>
+        <translation>Komprimierter Prompt</translation>
     </message>
     <message>
-      <source>
+        <source>
 
 … %1 more tokens not shown (the view shows the first %2).</source>
-      <translation>
+        <translation>
 
 … %1 weitere Tokens nicht angezeigt (die Ansicht zeigt die ersten %2).</translation>
     </message>
     <message>
-      <source>kept</source>
-      <translation>behalten</translation>
+        <source>kept</source>
+        <translation>behalten</translation>
     </message>
     <message>
-      <source>dropped</source>
-      <translation>entfernt</translation>
+        <source>dropped</source>
+        <translation>entfernt</translation>
     </message>
     <message>
-      <source>forced</source>
-      <translation>erzwungen</translation>
+        <source>forced</source>
+        <translation>erzwungen</translation>
     </message>
     <message>
-      <source>pinned: keep</source>
-      <translation>fixiert: behalten</translation>
+        <source>pinned: keep</source>
+        <translation>fixiert: behalten</translation>
     </message>
     <message>
-      <source>pinned: drop</source>
-      <translation>fixiert: entfernen</translation>
+        <source>pinned: drop</source>
+        <translation>fixiert: entfernen</translation>
     </message>
-  </context>
-  <context>
+</context>
+<context>
     <name>terse::widgets::WordDiffView</name>
     <message>
-      <source>Compressed output compared with the original</source>
-      <translation>Komprimierte Ausgabe im Vergleich mit dem Original</translation>
+        <source>Compressed output compared with the original</source>
+        <translation>Komprimierte Ausgabe im Vergleich mit dem Original</translation>
     </message>
     <message>
-      <source>
+        <source>
 
 … %1 more words not shown (the view shows the first %2).</source>
-      <translation>
+        <translation>
 
 … %1 weitere Wörter nicht angezeigt (die Ansicht zeigt die ersten %2).</translation>
     </message>
-  </context>
-  <context>
-    <name>terse::app::PinList</name>
-    <message>
-      <source>&lt;b&gt;Pinned words&lt;/b&gt;</source>
-      <translation>&lt;b&gt;Fixierte Wörter&lt;/b&gt;</translation>
-    </message>
-    <message>
-      <source>Click a word in the result to pin it: keep → drop → unpinned. Every method honours pins.</source>
-      <translation>Ein Wort im Ergebnis anklicken, um es zu fixieren: behalten → entfernen → gelöst. Jede Methode beachtet fixierte Wörter.</translation>
-    </message>
-    <message>
-      <source>Unpin</source>
-      <translation>Lösen</translation>
-    </message>
-    <message>
-      <source>Unpin All</source>
-      <translation>Alle lösen</translation>
-    </message>
-    <message>
-      <source>keep: %1</source>
-      <translation>behalten: %1</translation>
-    </message>
-    <message>
-      <source>drop: %1</source>
-      <translation>entfernen: %1</translation>
-    </message>
-    <message>
-      <source>None: click a word in the result to pin it.</source>
-      <translation>Keine: ein Wort im Ergebnis anklicken, um es zu fixieren.</translation>
-    </message>
-  </context>
-  <context>
-    <name>terse::app::ResultInspector</name>
-    <message>
-      <source>No result yet: paste a prompt and press Compress.</source>
-      <translation>Noch kein Ergebnis: Prompt einfügen und auf Komprimieren drücken.</translation>
-    </message>
-    <message>
-      <source>Colour tokens by this score</source>
-      <translation>Tokens nach dieser Bewertung einfärben</translation>
-    </message>
-    <message>
-      <source>Colour &amp;by:</source>
-      <translation>&amp;Färben nach:</translation>
-    </message>
-    <message>
-      <source>Click a word to pin it (keep → drop → unpinned); Ctrl+click to see its attention; right-click for more.</source>
-      <translation>Wort anklicken zum Fixieren (behalten → entfernen → gelöst); Strg+Klick zeigt seine Attention; Rechtsklick für mehr.</translation>
-    </message>
-    <message>
-      <source>Transformer layer (0 = first)</source>
-      <translation>Transformer-Schicht (0 = erste)</translation>
-    </message>
-    <message>
-      <source>all (sum)</source>
-      <translation>alle (Summe)</translation>
-    </message>
-    <message>
-      <source>Attention head; “all” sums the heads of the layer</source>
-      <translation>Attention-Kopf; „alle“ summiert die Köpfe der Schicht</translation>
-    </message>
-    <message>
-      <source>&amp;Layer:</source>
-      <translation>&amp;Schicht:</translation>
-    </message>
-    <message>
-      <source>&amp;Head:</source>
-      <translation>&amp;Kopf:</translation>
-    </message>
-    <message>
-      <source>Ctrl+click a word in the result to see where it attends.</source>
-      <translation>Strg+Klick auf ein Wort im Ergebnis zeigt, worauf es achtet.</translation>
-    </message>
-    <message>
-      <source>Scores</source>
-      <translation>Bewertungen</translation>
-    </message>
-    <message>
-      <source>Histogram</source>
-      <translation>Histogramm</translation>
-    </message>
-    <message>
-      <source>Entropy Shift</source>
-      <translation>Entropieverschiebung</translation>
-    </message>
-    <message>
-      <source>Attention</source>
-      <translation>Attention</translation>
-    </message>
-    <message>
-      <source>The colouring score per token, kept tokens marked, with the threshold and window boundaries</source>
-      <translation>Die Färbungsbewertung je Token, behaltene Tokens markiert, mit Schwelle und Fenstergrenzen</translation>
-    </message>
-    <message>
-      <source>Distribution of the colouring score, kept and dropped, with the threshold</source>
-      <translation>Verteilung der Färbungsbewertung, behalten und entfernt, mit der Schwelle</translation>
-    </message>
-    <message>
-      <source>Per-token entropy before and after a stage of dynamic DAC</source>
-      <translation>Entropie je Token vor und nach einer Stufe des dynamischen DAC</translation>
-    </message>
-    <message>
-      <source>One layer/head's attention row from the selected word</source>
-      <translation>Die Attention-Zeile einer Schicht/eines Kopfes vom ausgewählten Wort</translation>
-    </message>
-    <message>
-      <source>decision only</source>
-      <translation>nur Entscheidung</translation>
-    </message>
-    <message>
-      <source>entropy before %1</source>
-      <translation>Entropie vor %1</translation>
-    </message>
-    <message>
-      <source>entropy after %1</source>
-      <translation>Entropie nach %1</translation>
-    </message>
-    <message>
-      <source>Computing the attention row of “%1”…</source>
-      <translation>Attention-Zeile von „%1“ wird berechnet…</translation>
-    </message>
-    <message>
-      <source>No attention row: %1</source>
-      <translation>Keine Attention-Zeile: %1</translation>
-    </message>
-    <message>
-      <source>all heads</source>
-      <translation>alle Köpfe</translation>
-    </message>
-    <message>
-      <source>head %1</source>
-      <translation>Kopf %1</translation>
-    </message>
-    <message>
-      <source>attention from “%1” · layer %2 · %3</source>
-      <translation>Attention von „%1“ · Schicht %2 · %3</translation>
-    </message>
-    <message>
-      <source>%1 model tokens · %2</source>
-      <translation>%1 Modell-Tokens · %2</translation>
-    </message>
-    <message>
-      <source>Pin: Always &amp;Keep</source>
-      <translation>Fixieren: immer &amp;behalten</translation>
-    </message>
-    <message>
-      <source>Pin: Always &amp;Drop</source>
-      <translation>Fixieren: immer &amp;entfernen</translation>
-    </message>
-    <message>
-      <source>&amp;Unpin</source>
-      <translation>&amp;Lösen</translation>
-    </message>
-    <message>
-      <source>Show &amp;Attention from Here</source>
-      <translation>&amp;Attention von hier zeigen</translation>
-    </message>
-    <message>
-      <source>removed in %1</source>
-      <translation>entfernt in %1</translation>
-    </message>
-    <message>
-      <source>entropy (nats)</source>
-      <translation>Entropie (nats)</translation>
-    </message>
-    <message>
-      <source>Nothing to plot yet. After you compress, this shows each token's score against the threshold, the distribution of the scores and the attention of a word you Ctrl+click.</source>
-      <translation>Noch nichts darzustellen. Nach dem Komprimieren zeigt dieser Bereich die Bewertung jedes Tokens mit der Schwelle, die Verteilung der Bewertungen und die Aufmerksamkeit eines Worts, das Sie mit Strg+Klick wählen.</translation>
-    </message>
-    <message>
-      <source>Stronger colour = higher %1 · threshold %2: at or above is kept · struck through = dropped</source>
-      <translation>Kräftigere Farbe = höheres %1 · Schwelle %2: ab dort behalten · durchgestrichen = entfernt</translation>
-    </message>
-    <message>
-      <source>Stronger colour = higher %1 · struck through = dropped</source>
-      <translation>Kräftigere Farbe = höheres %1 · durchgestrichen = entfernt</translation>
-    </message>
-  </context>
-  <context>
-    <name>terse::widgets::AttentionPlot</name>
-    <message>
-      <source>attention</source>
-      <translation>Attention</translation>
-    </message>
-  </context>
-  <context>
-    <name>terse::widgets::ColorLegend</name>
-    <message>
-      <source>Colour legend</source>
-      <translation>Farblegende</translation>
-    </message>
-    <message>
-      <source>Background colour: %1 from %2 (pale) to %3 (strong); values outside are clamped.</source>
-      <translation>Hintergrundfarbe: %1 von %2 (blass) bis %3 (kräftig); Werte außerhalb werden begrenzt.</translation>
-    </message>
-    <message>
-      <source>Struck through: dropped · green underline: pinned keep · red underline: pinned drop</source>
-      <translation>Durchgestrichen: entfernt · grün unterstrichen: fixiert behalten · rot unterstrichen: fixiert entfernen</translation>
-    </message>
-  </context>
-  <context>
-    <name>terse::widgets::ScoreHistogram</name>
-    <message>
-      <source>tokens</source>
-      <translation>Tokens</translation>
-    </message>
-    <message>
-      <source>dropped</source>
-      <translation>entfernt</translation>
-    </message>
-    <message>
-      <source>kept</source>
-      <translation>behalten</translation>
-    </message>
-  </context>
-  <context>
-    <name>terse::widgets::StageScrubber</name>
-    <message>
-      <source>Stages:</source>
-      <translation>Stufen:</translation>
-    </message>
-    <message>
-      <source>Previous stage</source>
-      <translation>Vorherige Stufe</translation>
-    </message>
-    <message>
-      <source>Next stage</source>
-      <translation>Nächste Stufe</translation>
-    </message>
-    <message>
-      <source>Replay the method stage by stage: the view shows what was removed up to this stage.</source>
-      <translation>Die Methode Stufe für Stufe abspielen: die Ansicht zeigt, was bis zu dieser Stufe entfernt wurde.</translation>
-    </message>
-    <message>
-      <source>final result</source>
-      <translation>Endergebnis</translation>
-    </message>
-    <message>
-      <source>%1 (%2 of %3)</source>
-      <translation>%1 (%2 von %3)</translation>
-    </message>
-  </context>
-  <context>
-    <name>terse::widgets::StructuredPromptEditor</name>
-    <message>
-      <source>&lt;b&gt;Instruction&lt;/b&gt; (kept verbatim by the LLMLingua family)</source>
-      <translation>&lt;b&gt;Anweisung&lt;/b&gt; (von der LLMLingua-Familie wörtlich behalten)</translation>
-    </message>
-    <message>
-      <source>e.g. Answer the question using the passages below.</source>
-      <translation>z. B. Beantworte die Frage anhand der folgenden Passagen.</translation>
-    </message>
-    <message>
-      <source>&lt;b&gt;Contexts&lt;/b&gt; (passages or demonstrations; these are compressed)</source>
-      <translation>&lt;b&gt;Kontexte&lt;/b&gt; (Passagen oder Beispiele; diese werden komprimiert)</translation>
-    </message>
-    <message>
-      <source>&amp;Add Context</source>
-      <translation>Kontext &amp;hinzufügen</translation>
-    </message>
-    <message>
-      <source>Add another context or demonstration</source>
-      <translation>Einen weiteren Kontext oder ein Beispiel hinzufügen</translation>
-    </message>
-    <message>
-      <source>&lt;b&gt;Question&lt;/b&gt; (kept verbatim; LongLLMLingua ranks contexts by it)</source>
-      <translation>&lt;b&gt;Frage&lt;/b&gt; (wörtlich behalten; LongLLMLingua ordnet die Kontexte danach)</translation>
-    </message>
-    <message>
-      <source>e.g. Which ship arrives first?</source>
-      <translation>z. B. Welches Schiff kommt zuerst an?</translation>
-    </message>
-    <message>
-      <source>A retrieved passage or a demonstration.</source>
-      <translation>Eine abgerufene Passage oder ein Beispiel.</translation>
-    </message>
-    <message>
-      <source>Remove this context</source>
-      <translation>Diesen Kontext entfernen</translation>
-    </message>
-    <message>
-      <source>Context %1</source>
-      <translation>Kontext %1</translation>
-    </message>
-  </context>
+</context>
 </TS>

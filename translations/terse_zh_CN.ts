@@ -1,1817 +1,1999 @@
 <?xml version="1.0" encoding="utf-8"?>
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
-  <context>
+<context>
     <name>main</name>
     <message>
-      <source>Terse Studio: a workbench for prompt compression.</source>
-      <translation>Terse Studio：提示词压缩工作台。</translation>
+        <source>Terse Studio: a workbench for prompt compression.</source>
+        <translation>Terse Studio：提示词压缩工作台。</translation>
     </message>
     <message>
-      <source>A prompt file to open.</source>
-      <translation>要打开的提示词文件。</translation>
+        <source>A prompt file to open.</source>
+        <translation>要打开的提示词文件。</translation>
     </message>
     <message>
-      <source>Method to select.</source>
-      <translation>要选择的方法。</translation>
+        <source>Method to select.</source>
+        <translation>要选择的方法。</translation>
     </message>
     <message>
-      <source>Rate to select (0, 1].</source>
-      <translation>要选择的压缩率 (0, 1]。</translation>
+        <source>Rate to select (0, 1].</source>
+        <translation>要选择的压缩率 (0, 1]。</translation>
     </message>
     <message>
-      <source>Compress right after start.</source>
-      <translation>启动后立即压缩。</translation>
+        <source>Compress right after start.</source>
+        <translation>启动后立即压缩。</translation>
     </message>
-  </context>
-  <context>
+</context>
+<context>
+    <name>terse::app::AnswerPanel</name>
+    <message>
+        <source>Endpoint:</source>
+        <translation>端点：</translation>
+    </message>
+    <message>
+        <source>An OpenAI-compatible chat-completions endpoint: a local llama.cpp server, Ollama, vLLM or a hosted API. &quot;/chat/completions&quot; is added to a base URL.</source>
+        <translation>兼容 OpenAI 的 chat-completions 端点：本地 llama.cpp 服务器、Ollama、vLLM 或托管 API。基础 URL 后会自动加上 "/chat/completions"。</translation>
+    </message>
+    <message>
+        <source>Target model:</source>
+        <translation>目标模型：</translation>
+    </message>
+    <message>
+        <source>e.g. llama3.1:8b</source>
+        <translation>例如 llama3.1:8b</translation>
+    </message>
+    <message>
+        <source>API key:</source>
+        <translation>API 密钥：</translation>
+    </message>
+    <message>
+        <source>empty for local servers</source>
+        <translation>本地服务器留空</translation>
+    </message>
+    <message>
+        <source>Timeout:</source>
+        <translation>超时：</translation>
+    </message>
+    <message>
+        <source> s</source>
+        <translation> 秒</translation>
+    </message>
+    <message>
+        <source>The API key is kept in the settings file in plain text (this build cannot reach a system keychain).</source>
+        <translation>API 密钥以明文保存在设置文件中（此版本无法使用系统钥匙串）。</translation>
+    </message>
+    <message>
+        <source>Blind A/B order</source>
+        <translation>盲测 A/B 顺序</translation>
+    </message>
+    <message>
+        <source>Show the two answers as A and B in random order until both are marked.</source>
+        <translation>以随机顺序将两个回答显示为 A 和 B，直到两者都被标记。</translation>
+    </message>
+    <message>
+        <source>Ask the target model</source>
+        <translation>询问目标模型</translation>
+    </message>
+    <message>
+        <source>Send the original and the compressed prompt and compare the answers.</source>
+        <translation>发送原始提示和压缩后的提示并比较回答。</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Reveal</source>
+        <translation>揭晓</translation>
+    </message>
+    <message>
+        <source>Correct</source>
+        <translation>正确</translation>
+    </message>
+    <message>
+        <source>Incorrect</source>
+        <translation>错误</translation>
+    </message>
+    <message>
+        <source>Compress a prompt first: the check asks the target model with its original and its compressed prompt.</source>
+        <translation>请先压缩一个提示：检查会用原始提示和压缩后的提示分别询问目标模型。</translation>
+    </message>
+    <message>
+        <source>Asking %1…</source>
+        <translation>正在询问 %1…</translation>
+    </message>
+    <message>
+        <source>The endpoint did not answer both prompts; see below.</source>
+        <translation>端点没有回答两个提示；见下方。</translation>
+    </message>
+    <message>
+        <source>Both answers are in. Mark each as correct or incorrect.</source>
+        <translation>两个回答都已收到。请将每个标记为正确或错误。</translation>
+    </message>
+    <message>
+        <source>The answer was not saved: %1</source>
+        <translation>回答未保存：%1</translation>
+    </message>
+    <message>
+        <source>The mark was not saved: %1</source>
+        <translation>标记未保存：%1</translation>
+    </message>
+    <message>
+        <source>Answer A</source>
+        <translation>回答 A</translation>
+    </message>
+    <message>
+        <source>Answer B</source>
+        <translation>回答 B</translation>
+    </message>
+    <message>
+        <source>Original prompt</source>
+        <translation>原始提示</translation>
+    </message>
+    <message>
+        <source>Compressed prompt</source>
+        <translation>压缩后的提示</translation>
+    </message>
+    <message>
+        <source>No answer: %1</source>
+        <translation>无回答：%1</translation>
+    </message>
+    <message>
+        <source>Compress a prompt, then ask the target model with both prompts.</source>
+        <translation>先压缩一个提示，然后用两个提示询问目标模型。</translation>
+    </message>
+    <message>
+        <source>waiting for the answer…</source>
+        <translation>正在等待回答…</translation>
+    </message>
+    <message>
+        <source>%1 s</source>
+        <translation>%1 秒</translation>
+    </message>
+    <message>
+        <source>%1 ms</source>
+        <translation>%1 毫秒</translation>
+    </message>
+    <message>
+        <source>%1 prompt + %2 answer tokens</source>
+        <translation>%1 个提示 token + %2 个回答 token</translation>
+    </message>
+    <message>
+        <source>not saved (the run is not saved)</source>
+        <translation>未保存（该运行未保存）</translation>
+    </message>
+</context>
+<context>
+    <name>terse::app::ChatClient</name>
+    <message>
+        <source>&apos;%1&apos; is not an http(s) URL of a chat-completions endpoint</source>
+        <translation>'%1' 不是 chat-completions 端点的 http(s) URL</translation>
+    </message>
+    <message>
+        <source>HTTP %1 from the endpoint: %2</source>
+        <translation>端点返回 HTTP %1：%2</translation>
+    </message>
+    <message>
+        <source>(no body)</source>
+        <translation>（无内容）</translation>
+    </message>
+    <message>
+        <source>the reply is not chat-completions JSON (%1): %2</source>
+        <translation>回复不是 chat-completions JSON（%1）：%2</translation>
+    </message>
+    <message>
+        <source>not an object</source>
+        <translation>不是对象</translation>
+    </message>
+    <message>
+        <source>(empty body)</source>
+        <translation>（空内容）</translation>
+    </message>
+    <message>
+        <source>the reply has no choices[0].message.content: %1</source>
+        <translation>回复中没有 choices[0].message.content：%1</translation>
+    </message>
+    <message>
+        <source>no model name: the endpoint needs the name of the model to ask</source>
+        <translation>没有模型名称：端点需要要询问的模型名称</translation>
+    </message>
+    <message>
+        <source>cancelled</source>
+        <translation>已取消</translation>
+    </message>
+    <message>
+        <source>no reply from %1 within %2 s</source>
+        <translation>%1 在 %2 秒内没有回复</translation>
+    </message>
+    <message>
+        <source>cannot reach %1: %2</source>
+        <translation>无法连接 %1：%2</translation>
+    </message>
+</context>
+<context>
     <name>terse::app::CompareWindow</name>
     <message>
-      <source>Cancelled; finished runs are kept.</source>
-      <translation>已取消；已完成的运行会保留。</translation>
+        <source>Cancelled; finished runs are kept.</source>
+        <translation>已取消；已完成的运行会保留。</translation>
     </message>
     <message>
-      <source>Run %1 of %2: %3…</source>
-      <translation>第 %1 次运行（共 %2 次）：%3…</translation>
+        <source>Run %1 of %2: %3…</source>
+        <translation>第 %1 次运行（共 %2 次）：%3…</translation>
     </message>
     <message>
-      <source>Compare Methods — Terse Studio</source>
-      <translation>比较方法 — Terse Studio</translation>
+        <source>Compare Methods — Terse Studio</source>
+        <translation>比较方法 — Terse Studio</translation>
     </message>
     <message>
-      <source>Method</source>
-      <translation>方法</translation>
+        <source>Method</source>
+        <translation>方法</translation>
     </message>
     <message>
-      <source>Rate</source>
-      <translation>保留率</translation>
+        <source>Rate</source>
+        <translation>保留率</translation>
     </message>
     <message>
-      <source>Mode</source>
-      <translation>模式</translation>
+        <source>Mode</source>
+        <translation>模式</translation>
     </message>
     <message>
-      <source>Parameters (name=value; …)</source>
-      <translation>参数（名称=值; …）</translation>
+        <source>Parameters (name=value; …)</source>
+        <translation>参数（名称=值; …）</translation>
     </message>
     <message>
-      <source>Model (empty: the method's default)</source>
-      <translation>模型（留空：方法的默认模型）</translation>
+        <source>Model (empty: the method&apos;s default)</source>
+        <translation>模型（留空：方法的默认模型）</translation>
     </message>
     <message>
-      <source>Add &amp;Current Settings</source>
-      <translation>添加当前设置(&amp;C)</translation>
+        <source>Add &amp;Current Settings</source>
+        <translation>添加当前设置(&amp;C)</translation>
     </message>
     <message>
-      <source>Add a row with the main window's method, rate, parameters and model</source>
-      <translation>添加一行，使用主窗口的方法、保留率、参数和模型</translation>
+        <source>Add a row with the main window&apos;s method, rate, parameters and model</source>
+        <translation>添加一行，使用主窗口的方法、保留率、参数和模型</translation>
     </message>
     <message>
-      <source>&amp;Add Method</source>
-      <translation>添加方法(&amp;A)</translation>
+        <source>&amp;Add Method</source>
+        <translation>添加方法(&amp;A)</translation>
     </message>
     <message>
-      <source>&amp;Remove</source>
-      <translation>移除(&amp;R)</translation>
+        <source>&amp;Remove</source>
+        <translation>移除(&amp;R)</translation>
     </message>
     <message>
-      <source>Remove the selected row</source>
-      <translation>移除所选的行</translation>
+        <source>Remove the selected row</source>
+        <translation>移除所选的行</translation>
     </message>
     <message>
-      <source>Co&amp;mpare</source>
-      <translation>比较(&amp;M)</translation>
+        <source>Co&amp;mpare</source>
+        <translation>比较(&amp;M)</translation>
     </message>
     <message>
-      <source>Run every row on the main window's prompt and compare the outputs</source>
-      <translation>对主窗口的提示词运行每一行并比较输出</translation>
+        <source>Run every row on the main window&apos;s prompt and compare the outputs</source>
+        <translation>对主窗口的提示词运行每一行并比较输出</translation>
     </message>
     <message>
-      <source>Cancel</source>
-      <translation>取消</translation>
+        <source>Cancel</source>
+        <translation>取消</translation>
     </message>
     <message>
-      <source>Stop the running job; finished runs are kept</source>
-      <translation>停止正在运行的任务；已完成的运行会保留</translation>
+        <source>Stop the running job; finished runs are kept</source>
+        <translation>停止正在运行的任务；已完成的运行会保留</translation>
     </message>
     <message>
-      <source>&amp;Export Comparison…</source>
-      <translation>导出比较(&amp;E)…</translation>
+        <source>&amp;Export Comparison…</source>
+        <translation>导出比较(&amp;E)…</translation>
     </message>
     <message>
-      <source>Export &amp;Chart…</source>
-      <translation>导出图表(&amp;C)…</translation>
+        <source>Export &amp;Chart…</source>
+        <translation>导出图表(&amp;C)…</translation>
     </message>
     <message>
-      <source>Run &amp;Sweep</source>
-      <translation>运行扫描(&amp;S)</translation>
+        <source>Run &amp;Sweep</source>
+        <translation>运行扫描(&amp;S)</translation>
     </message>
     <message>
-      <source>Run every row at each rate and plot achieved rate against fidelity</source>
-      <translation>以每个保留率运行每一行，并绘制实际保留率与保真度的关系</translation>
+        <source>Run every row at each rate and plot achieved rate against fidelity</source>
+        <translation>以每个保留率运行每一行，并绘制实际保留率与保真度的关系</translation>
     </message>
     <message>
-      <source>Ra&amp;tes:</source>
-      <translation>保留率(&amp;T)：</translation>
+        <source>Ra&amp;tes:</source>
+        <translation>保留率(&amp;T)：</translation>
     </message>
     <message>
-      <source>Kept fractions to sweep: a list (0.1, 0.3, 0.5) or start:stop:step (0.1:0.9:0.1)</source>
-      <translation>要扫描的保留比例：列表（0.1, 0.3, 0.5）或 起点:终点:步长（0.1:0.9:0.1）</translation>
+        <source>Kept fractions to sweep: a list (0.1, 0.3, 0.5) or start:stop:step (0.1:0.9:0.1)</source>
+        <translation>要扫描的保留比例：列表（0.1, 0.3, 0.5）或 起点:终点:步长（0.1:0.9:0.1）</translation>
     </message>
     <message>
-      <source>Fi&amp;delity:</source>
-      <translation>保真度(&amp;D)：</translation>
+        <source>Fi&amp;delity:</source>
+        <translation>保真度(&amp;D)：</translation>
     </message>
     <message>
-      <source>Fidelity of the compressed text against the original prompt</source>
-      <translation>压缩文本相对于原始提示词的保真度</translation>
+        <source>Fidelity of the compressed text against the original prompt</source>
+        <translation>压缩文本相对于原始提示词的保真度</translation>
     </message>
     <message>
-      <source>Side by Side</source>
-      <translation>并排</translation>
+        <source>Side by Side</source>
+        <translation>并排</translation>
     </message>
     <message>
-      <source>Rate Sweep</source>
-      <translation>保留率扫描</translation>
+        <source>Rate Sweep</source>
+        <translation>保留率扫描</translation>
     </message>
     <message>
-      <source>Compared with the original: &lt;s&gt;struck&lt;/s&gt; = dropped, &lt;u&gt;dotted underline&lt;/u&gt; = partly kept, &lt;span style="background:%1"&gt;&amp;nbsp;kept here, dropped by another&amp;nbsp;&lt;/span&gt;, &lt;span style="background:%2"&gt;&amp;nbsp;dropped here, kept by another&amp;nbsp;&lt;/span&gt;.</source>
-      <translation>与原文比较：&lt;s&gt;删除线&lt;/s&gt; = 已删除，&lt;u&gt;点状下划线&lt;/u&gt; = 部分保留，&lt;span style="background:%1"&gt;&amp;nbsp;此处保留、其他方法删除&amp;nbsp;&lt;/span&gt;，&lt;span style="background:%2"&gt;&amp;nbsp;此处删除、其他方法保留&amp;nbsp;&lt;/span&gt;。</translation>
+        <source>Compared with the original: &lt;s&gt;struck&lt;/s&gt; = dropped, &lt;u&gt;dotted underline&lt;/u&gt; = partly kept, &lt;span style=&quot;background:%1&quot;&gt;&amp;nbsp;kept here, dropped by another&amp;nbsp;&lt;/span&gt;, &lt;span style=&quot;background:%2&quot;&gt;&amp;nbsp;dropped here, kept by another&amp;nbsp;&lt;/span&gt;.</source>
+        <translation>与原文比较：&lt;s&gt;删除线&lt;/s&gt; = 已删除，&lt;u&gt;点状下划线&lt;/u&gt; = 部分保留，&lt;span style=&quot;background:%1&quot;&gt;&amp;nbsp;此处保留、其他方法删除&amp;nbsp;&lt;/span&gt;，&lt;span style=&quot;background:%2&quot;&gt;&amp;nbsp;此处删除、其他方法保留&amp;nbsp;&lt;/span&gt;。</translation>
     </message>
     <message>
-      <source>Settings</source>
-      <translation>设置</translation>
+        <source>Settings</source>
+        <translation>设置</translation>
     </message>
     <message>
-      <source>Units in</source>
-      <translation>输入单元</translation>
+        <source>Units in</source>
+        <translation>输入单元</translation>
     </message>
     <message>
-      <source>Units out</source>
-      <translation>输出单元</translation>
+        <source>Units out</source>
+        <translation>输出单元</translation>
     </message>
     <message>
-      <source>Target tokens in</source>
-      <translation>目标词元（输入）</translation>
+        <source>Target tokens in</source>
+        <translation>目标词元（输入）</translation>
     </message>
     <message>
-      <source>Target tokens out</source>
-      <translation>目标词元（输出）</translation>
+        <source>Target tokens out</source>
+        <translation>目标词元（输出）</translation>
     </message>
     <message>
-      <source>Achieved rate</source>
-      <translation>实际保留率</translation>
+        <source>Achieved rate</source>
+        <translation>实际保留率</translation>
     </message>
     <message>
-      <source>ROUGE-1</source>
-      <translation>ROUGE-1</translation>
+        <source>ROUGE-1</source>
+        <translation>ROUGE-1</translation>
     </message>
     <message>
-      <source>ROUGE-L</source>
-      <translation>ROUGE-L</translation>
+        <source>ROUGE-L</source>
+        <translation>ROUGE-L</translation>
     </message>
     <message>
-      <source>BLEU</source>
-      <translation>BLEU</translation>
+        <source>BLEU</source>
+        <translation>BLEU</translation>
     </message>
     <message>
-      <source>Units the method decided on (tokens, words, …) before compression</source>
-      <translation>方法所判定的单元（词元、单词等）在压缩前的数量</translation>
+        <source>Units the method decided on (tokens, words, …) before compression</source>
+        <translation>方法所判定的单元（词元、单词等）在压缩前的数量</translation>
     </message>
     <message>
-      <source>Length in the target LLM's tokenizer (cl100k_base unless set)</source>
-      <translation>在目标大模型分词器中的长度（未设置时为 cl100k_base）</translation>
+        <source>Length in the target LLM&apos;s tokenizer (cl100k_base unless set)</source>
+        <translation>在目标大模型分词器中的长度（未设置时为 cl100k_base）</translation>
     </message>
     <message>
-      <source>ROUGE-1 F1 of the compressed text against the original prompt</source>
-      <translation>压缩文本相对于原始提示词的 ROUGE-1 F1</translation>
+        <source>ROUGE-1 F1 of the compressed text against the original prompt</source>
+        <translation>压缩文本相对于原始提示词的 ROUGE-1 F1</translation>
     </message>
     <message>
-      <source>ROUGE-L F1 of the compressed text against the original prompt</source>
-      <translation>压缩文本相对于原始提示词的 ROUGE-L F1</translation>
+        <source>ROUGE-L F1 of the compressed text against the original prompt</source>
+        <translation>压缩文本相对于原始提示词的 ROUGE-L F1</translation>
     </message>
     <message>
-      <source>Sentence BLEU-4 of the compressed text against the original prompt</source>
-      <translation>压缩文本相对于原始提示词的句子级 BLEU-4</translation>
+        <source>Sentence BLEU-4 of the compressed text against the original prompt</source>
+        <translation>压缩文本相对于原始提示词的句子级 BLEU-4</translation>
     </message>
     <message>
-      <source>Time spent in model forward passes</source>
-      <translation>模型前向计算所用时间</translation>
+        <source>Time spent in model forward passes</source>
+        <translation>模型前向计算所用时间</translation>
     </message>
     <message>
-      <source>Copy</source>
-      <translation>复制</translation>
+        <source>Copy</source>
+        <translation>复制</translation>
     </message>
     <message>
-      <source>Add methods or settings, then press Compare or Run Sweep.</source>
-      <translation>添加方法或设置，然后点击“比较”或“运行扫描”。</translation>
+        <source>Add methods or settings, then press Compare or Run Sweep.</source>
+        <translation>添加方法或设置，然后点击“比较”或“运行扫描”。</translation>
     </message>
     <message>
-      <source>corrected</source>
-      <translation>修正</translation>
+        <source>corrected</source>
+        <translation>修正</translation>
     </message>
     <message>
-      <source>reference</source>
-      <translation>参考</translation>
+        <source>reference</source>
+        <translation>参考</translation>
     </message>
     <message>
-      <source>defaults</source>
-      <translation>默认值</translation>
+        <source>defaults</source>
+        <translation>默认值</translation>
     </message>
     <message>
-      <source>method default</source>
-      <translation>方法默认</translation>
+        <source>method default</source>
+        <translation>方法默认</translation>
     </message>
     <message>
-      <source>Row %1: the parameter “%2” is not of the form name=value.</source>
-      <translation>第 %1 行：参数“%2”不是 名称=值 的形式。</translation>
+        <source>Row %1: the parameter “%2” is not of the form name=value.</source>
+        <translation>第 %1 行：参数“%2”不是 名称=值 的形式。</translation>
     </message>
     <message>
-      <source>Nothing to compare: add a method or the current settings first.</source>
-      <translation>没有可比较的内容：请先添加一个方法或当前设置。</translation>
+        <source>Nothing to compare: add a method or the current settings first.</source>
+        <translation>没有可比较的内容：请先添加一个方法或当前设置。</translation>
     </message>
     <message>
-      <source>A comparison or sweep is running: wait for it or cancel it first.</source>
-      <translation>比较或扫描正在运行：请等待其完成或先取消。</translation>
+        <source>A comparison or sweep is running: wait for it or cancel it first.</source>
+        <translation>比较或扫描正在运行：请等待其完成或先取消。</translation>
     </message>
     <message>
-      <source>The rates “%1” are not a list of numbers in (0, 1] such as “0.1, 0.5, 0.9” or a range such as “0.1:0.9:0.1”.</source>
-      <translation>保留率“%1”既不是 (0, 1] 内的数字列表（如“0.1, 0.5, 0.9”），也不是范围（如“0.1:0.9:0.1”）。</translation>
+        <source>The rates “%1” are not a list of numbers in (0, 1] such as “0.1, 0.5, 0.9” or a range such as “0.1:0.9:0.1”.</source>
+        <translation>保留率“%1”既不是 (0, 1] 内的数字列表（如“0.1, 0.5, 0.9”），也不是范围（如“0.1:0.9:0.1”）。</translation>
     </message>
     <message>
-      <source>The prompt is empty: paste or open some text in the main window first.</source>
-      <translation>提示词为空：请先在主窗口中粘贴或打开一些文本。</translation>
+        <source>The prompt is empty: paste or open some text in the main window first.</source>
+        <translation>提示词为空：请先在主窗口中粘贴或打开一些文本。</translation>
     </message>
     <message>
-      <source>The prompt cannot be compressed: %1</source>
-      <translation>无法压缩该提示词：%1</translation>
+        <source>The prompt cannot be compressed: %1</source>
+        <translation>无法压缩该提示词：%1</translation>
     </message>
     <message>
-      <source>%1 failed: %2</source>
-      <translation>%1 失败：%2</translation>
-    </message>
-    <message numerus="yes">
-      <source>Compared %n run(s).</source>
-      <translation>
-        <numerusform>已比较 %n 次运行。</numerusform>
-      </translation>
+        <source>%1 failed: %2</source>
+        <translation>%1 失败：%2</translation>
     </message>
     <message numerus="yes">
-      <source>Sweep finished: %n run(s).</source>
-      <translation>
-        <numerusform>扫描完成：%n 次运行。</numerusform>
-      </translation>
+        <source>Compared %n run(s).</source>
+        <translation>
+            <numerusform>已比较 %n 次运行。</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Sweep finished: %n run(s).</source>
+        <translation>
+            <numerusform>扫描完成：%n 次运行。</numerusform>
+        </translation>
     </message>
     <message>
-      <source>Cancelling…</source>
-      <translation>正在取消…</translation>
+        <source>Cancelling…</source>
+        <translation>正在取消…</translation>
     </message>
     <message>
-      <source>Copy this compressed text to the clipboard</source>
-      <translation>将此压缩文本复制到剪贴板</translation>
+        <source>Copy this compressed text to the clipboard</source>
+        <translation>将此压缩文本复制到剪贴板</translation>
     </message>
     <message>
-      <source>Failed.</source>
-      <translation>失败。</translation>
+        <source>Failed.</source>
+        <translation>失败。</translation>
     </message>
     <message>
-      <source>Waiting…</source>
-      <translation>等待中…</translation>
+        <source>Waiting…</source>
+        <translation>等待中…</translation>
     </message>
     <message>
-      <source>Not run.</source>
-      <translation>未运行。</translation>
+        <source>Not run.</source>
+        <translation>未运行。</translation>
     </message>
     <message>
-      <source>Waiting for its turn…</source>
-      <translation>等待轮到它…</translation>
+        <source>Waiting for its turn…</source>
+        <translation>等待轮到它…</translation>
     </message>
     <message>
-      <source>Not run: the comparison was cancelled.</source>
-      <translation>未运行：比较已取消。</translation>
+        <source>Not run: the comparison was cancelled.</source>
+        <translation>未运行：比较已取消。</translation>
     </message>
     <message>
-      <source>%1 → %2 %3s (%4% kept)</source>
-      <translation>%1 → %2 个 %3（保留 %4%）</translation>
+        <source>%1 → %2 %3s (%4% kept)</source>
+        <translation>%1 → %2 个 %3（保留 %4%）</translation>
     </message>
     <message>
-      <source>ROUGE-L %1</source>
-      <translation>ROUGE-L %1</translation>
+        <source>ROUGE-L %1</source>
+        <translation>ROUGE-L %1</translation>
     </message>
     <message>
-      <source>failed</source>
-      <translation>失败</translation>
+        <source>failed</source>
+        <translation>失败</translation>
     </message>
     <message>
-      <source>waiting</source>
-      <translation>等待中</translation>
+        <source>waiting</source>
+        <translation>等待中</translation>
     </message>
     <message>
-      <source>not run</source>
-      <translation>未运行</translation>
+        <source>not run</source>
+        <translation>未运行</translation>
     </message>
     <message>
-      <source>achieved rate (target-LLM tokens kept / original)</source>
-      <translation>实际保留率（目标大模型词元：保留 / 原始）</translation>
+        <source>achieved rate (target-LLM tokens kept / original)</source>
+        <translation>实际保留率（目标大模型词元：保留 / 原始）</translation>
     </message>
     <message>
-      <source>%1 vs the original</source>
-      <translation>%1（相对原文）</translation>
+        <source>%1 vs the original</source>
+        <translation>%1（相对原文）</translation>
     </message>
     <message>
-      <source>Copied the compressed text of “%1”.</source>
-      <translation>已复制“%1”的压缩文本。</translation>
+        <source>Copied the compressed text of “%1”.</source>
+        <translation>已复制“%1”的压缩文本。</translation>
     </message>
     <message>
-      <source>Nothing to export yet: run a comparison first.</source>
-      <translation>尚无可导出的内容：请先运行比较。</translation>
+        <source>Nothing to export yet: run a comparison first.</source>
+        <translation>尚无可导出的内容：请先运行比较。</translation>
     </message>
     <message>
-      <source>Cannot export to “%1”: use a .json, .md, .html or .csv file name.</source>
-      <translation>无法导出到“%1”：请使用 .json、.md、.html 或 .csv 文件名。</translation>
+        <source>Cannot export to “%1”: use a .json, .md, .html or .csv file name.</source>
+        <translation>无法导出到“%1”：请使用 .json、.md、.html 或 .csv 文件名。</translation>
     </message>
     <message>
-      <source>Exported the comparison to %1.</source>
-      <translation>已将比较导出到 %1。</translation>
+        <source>Exported the comparison to %1.</source>
+        <translation>已将比较导出到 %1。</translation>
     </message>
     <message>
-      <source>Nothing to export yet: run a sweep first.</source>
-      <translation>尚无可导出的内容：请先运行扫描。</translation>
+        <source>Nothing to export yet: run a sweep first.</source>
+        <translation>尚无可导出的内容：请先运行扫描。</translation>
     </message>
     <message>
-      <source>Cannot export the chart to “%1”: use a .png or .svg file name.</source>
-      <translation>无法将图表导出到“%1”：请使用 .png 或 .svg 文件名。</translation>
+        <source>Cannot export the chart to “%1”: use a .png or .svg file name.</source>
+        <translation>无法将图表导出到“%1”：请使用 .png 或 .svg 文件名。</translation>
     </message>
     <message>
-      <source>Exported the chart to %1.</source>
-      <translation>已将图表导出到 %1。</translation>
+        <source>Exported the chart to %1.</source>
+        <translation>已将图表导出到 %1。</translation>
     </message>
     <message>
-      <source>Export comparison</source>
-      <translation>导出比较</translation>
+        <source>Export comparison</source>
+        <translation>导出比较</translation>
     </message>
     <message>
-      <source>Export sweep chart</source>
-      <translation>导出扫描图表</translation>
+        <source>Export sweep chart</source>
+        <translation>导出扫描图表</translation>
     </message>
     <message>
-      <source>Kept units / original units, in the method's own unit</source>
-      <translation>保留单元数 / 原始单元数（按方法自身的单元计）</translation>
+        <source>Kept units / original units, in the method&apos;s own unit</source>
+        <translation>保留单元数 / 原始单元数（按方法自身的单元计）</translation>
     </message>
     <message>
-      <source>Total time</source>
-      <translation>总耗时</translation>
+        <source>Total time</source>
+        <translation>总耗时</translation>
     </message>
     <message>
-      <source>Model time</source>
-      <translation>模型耗时</translation>
+        <source>Model time</source>
+        <translation>模型耗时</translation>
     </message>
-  </context>
-  <context>
+</context>
+<context>
     <name>terse::app::Comparison</name>
     <message>
-      <source>rate %1</source>
-      <translation>保留率 %1</translation>
+        <source>rate %1</source>
+        <translation>保留率 %1</translation>
     </message>
     <message>
-      <source>reference</source>
-      <translation>参考</translation>
+        <source>reference</source>
+        <translation>参考</translation>
     </message>
     <message>
-      <source>budget %1 tokens</source>
-      <translation>预算 %1 个词元</translation>
+        <source>budget %1 tokens</source>
+        <translation>预算 %1 个词元</translation>
     </message>
-  </context>
-  <context>
+</context>
+<context>
     <name>terse::app::ExportDialog</name>
     <message>
-      <source>Terse cannot write into the folder “%1” (it is read-only or does not exist). Choose another folder.</source>
-      <translation>Terse 无法写入文件夹“%1”（该文件夹只读或不存在）。请选择其他文件夹。</translation>
+        <source>Terse cannot write into the folder “%1” (it is read-only or does not exist). Choose another folder.</source>
+        <translation>Terse 无法写入文件夹“%1”（该文件夹只读或不存在）。请选择其他文件夹。</translation>
     </message>
     <message>
-      <source>“%1” is read-only. Choose another name.</source>
-      <translation>“%1”是只读的。请选择其他名称。</translation>
+        <source>“%1” is read-only. Choose another name.</source>
+        <translation>“%1”是只读的。请选择其他名称。</translation>
     </message>
     <message>
-      <source>Export failed</source>
-      <translation>导出失败</translation>
+        <source>Export failed</source>
+        <translation>导出失败</translation>
     </message>
     <message>
-      <source>Nothing was lost: the result is still open; try another place.</source>
-      <translation>没有丢失任何数据：结果仍然打开着，请换一个位置再试。</translation>
+        <source>Nothing was lost: the result is still open; try another place.</source>
+        <translation>没有丢失任何数据：结果仍然打开着，请换一个位置再试。</translation>
     </message>
-  </context>
-  <context>
+</context>
+<context>
     <name>terse::app::Exporter</name>
     <message>
-      <source>JSON (*.json)</source>
-      <translation>JSON (*.json)</translation>
+        <source>JSON (*.json)</source>
+        <translation>JSON (*.json)</translation>
     </message>
     <message>
-      <source>Markdown (*.md *.markdown)</source>
-      <translation>Markdown (*.md *.markdown)</translation>
+        <source>Markdown (*.md *.markdown)</source>
+        <translation>Markdown (*.md *.markdown)</translation>
     </message>
     <message>
-      <source>HTML report (*.html *.htm)</source>
-      <translation>HTML 报告 (*.html *.htm)</translation>
+        <source>HTML report (*.html *.htm)</source>
+        <translation>HTML 报告 (*.html *.htm)</translation>
     </message>
     <message>
-      <source>CSV, one row per token (*.csv)</source>
-      <translation>CSV，每个词元一行 (*.csv)</translation>
+        <source>CSV, one row per token (*.csv)</source>
+        <translation>CSV，每个词元一行 (*.csv)</translation>
     </message>
     <message>
-      <source>PNG image (*.png)</source>
-      <translation>PNG 图像 (*.png)</translation>
+        <source>PNG image (*.png)</source>
+        <translation>PNG 图像 (*.png)</translation>
     </message>
     <message>
-      <source>SVG image (*.svg)</source>
-      <translation>SVG 图像 (*.svg)</translation>
+        <source>SVG image (*.svg)</source>
+        <translation>SVG 图像 (*.svg)</translation>
     </message>
     <message>
-      <source>Terse compression result</source>
-      <translation>Terse 压缩结果</translation>
+        <source>Terse compression result</source>
+        <translation>Terse 压缩结果</translation>
     </message>
     <message>
-      <source>Terse comparison</source>
-      <translation>Terse 比较</translation>
+        <source>Terse comparison</source>
+        <translation>Terse 比较</translation>
     </message>
     <message>
-      <source>Settings</source>
-      <translation>设置</translation>
+        <source>Settings</source>
+        <translation>设置</translation>
     </message>
     <message>
-      <source>Units in</source>
-      <translation>输入单元</translation>
+        <source>Units in</source>
+        <translation>输入单元</translation>
     </message>
     <message>
-      <source>Units out</source>
-      <translation>输出单元</translation>
+        <source>Units out</source>
+        <translation>输出单元</translation>
     </message>
     <message>
-      <source>Target tokens in</source>
-      <translation>目标词元（输入）</translation>
+        <source>Target tokens in</source>
+        <translation>目标词元（输入）</translation>
     </message>
     <message>
-      <source>Target tokens out</source>
-      <translation>目标词元（输出）</translation>
+        <source>Target tokens out</source>
+        <translation>目标词元（输出）</translation>
     </message>
     <message>
-      <source>Achieved rate</source>
-      <translation>实际保留率</translation>
+        <source>Achieved rate</source>
+        <translation>实际保留率</translation>
     </message>
     <message>
-      <source>ROUGE-1</source>
-      <translation>ROUGE-1</translation>
+        <source>ROUGE-1</source>
+        <translation>ROUGE-1</translation>
     </message>
     <message>
-      <source>ROUGE-L</source>
-      <translation>ROUGE-L</translation>
+        <source>ROUGE-L</source>
+        <translation>ROUGE-L</translation>
     </message>
     <message>
-      <source>BLEU</source>
-      <translation>BLEU</translation>
+        <source>BLEU</source>
+        <translation>BLEU</translation>
     </message>
     <message>
-      <source>Total ms</source>
-      <translation>总耗时（毫秒）</translation>
+        <source>Total ms</source>
+        <translation>总耗时（毫秒）</translation>
     </message>
     <message>
-      <source>Forward ms</source>
-      <translation>前向计算（毫秒）</translation>
+        <source>Forward ms</source>
+        <translation>前向计算（毫秒）</translation>
     </message>
     <message>
-      <source>score: low → high (relative within each result)</source>
-      <translation>分数：低 → 高（在每个结果内相对）</translation>
+        <source>score: low → high (relative within each result)</source>
+        <translation>分数：低 → 高（在每个结果内相对）</translation>
     </message>
     <message>
-      <source>kept</source>
-      <translation>保留</translation>
+        <source>kept</source>
+        <translation>保留</translation>
     </message>
     <message>
-      <source>dropped</source>
-      <translation>删除</translation>
+        <source>dropped</source>
+        <translation>删除</translation>
     </message>
     <message>
-      <source>Coloured by: %1</source>
-      <translation>着色依据：%1</translation>
+        <source>Coloured by: %1</source>
+        <translation>着色依据：%1</translation>
     </message>
     <message>
-      <source>Compressed text</source>
-      <translation>压缩文本</translation>
+        <source>Compressed text</source>
+        <translation>压缩文本</translation>
     </message>
     <message>
-      <source>Cannot write “%1”: %2</source>
-      <translation>无法写入“%1”：%2</translation>
+        <source>Cannot write “%1”: %2</source>
+        <translation>无法写入“%1”：%2</translation>
     </message>
     <message>
-      <source>there is nothing to write.</source>
-      <translation>没有可写入的内容。</translation>
+        <source>there is nothing to write.</source>
+        <translation>没有可写入的内容。</translation>
     </message>
     <message>
-      <source>the folder “%1” does not exist.</source>
-      <translation>文件夹“%1”不存在。</translation>
+        <source>the folder “%1” does not exist.</source>
+        <translation>文件夹“%1”不存在。</translation>
     </message>
     <message>
-      <source>it is a folder.</source>
-      <translation>它是一个文件夹。</translation>
+        <source>it is a folder.</source>
+        <translation>它是一个文件夹。</translation>
     </message>
     <message>
-      <source>the file is read-only.</source>
-      <translation>该文件是只读的。</translation>
+        <source>the file is read-only.</source>
+        <translation>该文件是只读的。</translation>
     </message>
-  </context>
-  <context>
+</context>
+<context>
     <name>terse::app::HistoryDock</name>
     <message>
-      <source>%1 failed: %2</source>
-      <translation>%1 失败：%2</translation>
+        <source>%1 failed: %2</source>
+        <translation>%1 失败：%2</translation>
     </message>
     <message>
-      <source>Rename Session</source>
-      <translation>重命名会话</translation>
+        <source>Rename Session</source>
+        <translation>重命名会话</translation>
     </message>
     <message>
-      <source>Delete Session</source>
-      <translation>删除会话</translation>
+        <source>Delete Session</source>
+        <translation>删除会话</translation>
     </message>
     <message>
-      <source>Branch Session</source>
-      <translation>分支会话</translation>
+        <source>Branch Session</source>
+        <translation>分支会话</translation>
     </message>
     <message>
-      <source>History</source>
-      <translation>历史</translation>
+        <source>History</source>
+        <translation>历史</translation>
     </message>
     <message>
-      <source>Rename</source>
-      <translation>重命名</translation>
+        <source>Rename</source>
+        <translation>重命名</translation>
     </message>
     <message>
-      <source>Rename the selected session (F2)</source>
-      <translation>重命名所选会话 (F2)</translation>
+        <source>Rename the selected session (F2)</source>
+        <translation>重命名所选会话 (F2)</translation>
     </message>
     <message>
-      <source>Branch</source>
-      <translation>分支</translation>
+        <source>Branch</source>
+        <translation>分支</translation>
     </message>
     <message>
-      <source>Duplicate the selected session to branch an experiment</source>
-      <translation>复制所选会话以分支出新实验</translation>
+        <source>Duplicate the selected session to branch an experiment</source>
+        <translation>复制所选会话以分支出新实验</translation>
     </message>
     <message>
-      <source>Delete</source>
-      <translation>删除</translation>
+        <source>Delete</source>
+        <translation>删除</translation>
     </message>
     <message>
-      <source>Delete the selected session (Del); can be undone</source>
-      <translation>删除所选会话 (Del)；可撤销</translation>
+        <source>Delete the selected session (Del); can be undone</source>
+        <translation>删除所选会话 (Del)；可撤销</translation>
     </message>
     <message>
-      <source>Search names and prompts…</source>
-      <translation>搜索名称和提示词…</translation>
+        <source>Search names and prompts…</source>
+        <translation>搜索名称和提示词…</translation>
     </message>
     <message>
-      <source>Only sessions with a run of this method</source>
-      <translation>仅显示含有此方法运行的会话</translation>
+        <source>Only sessions with a run of this method</source>
+        <translation>仅显示含有此方法运行的会话</translation>
     </message>
     <message>
-      <source>Any method</source>
-      <translation>任意方法</translation>
+        <source>Any method</source>
+        <translation>任意方法</translation>
     </message>
     <message>
-      <source>Tag</source>
-      <translation>标签</translation>
+        <source>Tag</source>
+        <translation>标签</translation>
     </message>
     <message>
-      <source>Only sessions with this tag</source>
-      <translation>仅显示带有此标签的会话</translation>
+        <source>Only sessions with this tag</source>
+        <translation>仅显示带有此标签的会话</translation>
     </message>
     <message>
-      <source>Only sessions changed in this period</source>
-      <translation>仅显示在此期间修改的会话</translation>
+        <source>Only sessions changed in this period</source>
+        <translation>仅显示在此期间修改的会话</translation>
     </message>
     <message>
-      <source>Any time</source>
-      <translation>任意时间</translation>
+        <source>Any time</source>
+        <translation>任意时间</translation>
     </message>
     <message>
-      <source>Today</source>
-      <translation>今天</translation>
+        <source>Today</source>
+        <translation>今天</translation>
     </message>
     <message>
-      <source>Last 7 days</source>
-      <translation>最近 7 天</translation>
+        <source>Last 7 days</source>
+        <translation>最近 7 天</translation>
     </message>
     <message>
-      <source>Last 30 days</source>
-      <translation>最近 30 天</translation>
+        <source>Last 30 days</source>
+        <translation>最近 30 天</translation>
     </message>
     <message>
-      <source>Sort order</source>
-      <translation>排序方式</translation>
+        <source>Sort order</source>
+        <translation>排序方式</translation>
     </message>
     <message>
-      <source>Newest first</source>
-      <translation>最新优先</translation>
+        <source>Newest first</source>
+        <translation>最新优先</translation>
     </message>
     <message>
-      <source>Oldest first</source>
-      <translation>最早优先</translation>
+        <source>Oldest first</source>
+        <translation>最早优先</translation>
     </message>
     <message>
-      <source>Created, newest</source>
-      <translation>创建时间，最新</translation>
+        <source>Created, newest</source>
+        <translation>创建时间，最新</translation>
     </message>
     <message>
-      <source>Name A–Z</source>
-      <translation>名称 A–Z</translation>
+        <source>Name A–Z</source>
+        <translation>名称 A–Z</translation>
     </message>
     <message>
-      <source>Name Z–A</source>
-      <translation>名称 Z–A</translation>
+        <source>Name Z–A</source>
+        <translation>名称 Z–A</translation>
     </message>
     <message>
-      <source>Undo</source>
-      <translation>撤销</translation>
+        <source>Undo</source>
+        <translation>撤销</translation>
     </message>
     <message>
-      <source>Redo</source>
-      <translation>重做</translation>
+        <source>Redo</source>
+        <translation>重做</translation>
     </message>
     <message>
-      <source>Session / run</source>
-      <translation>会话 / 运行</translation>
+        <source>Session / run</source>
+        <translation>会话 / 运行</translation>
     </message>
     <message>
-      <source>Updated</source>
-      <translation>更新时间</translation>
+        <source>Updated</source>
+        <translation>更新时间</translation>
     </message>
     <message>
-      <source>Cannot list sessions: %1</source>
-      <translation>无法列出会话：%1</translation>
+        <source>Cannot list sessions: %1</source>
+        <translation>无法列出会话：%1</translation>
     </message>
     <message numerus="yes">
-      <source>%n run(s)</source>
-      <translation>
-        <numerusform>%n 次运行</numerusform>
-      </translation>
+        <source>%n run(s)</source>
+        <translation>
+            <numerusform>%n 次运行</numerusform>
+        </translation>
     </message>
     <message>
-      <source>Tags: %1</source>
-      <translation>标签：%1</translation>
+        <source>Tags: %1</source>
+        <translation>标签：%1</translation>
     </message>
     <message>
-      <source>Created %1, updated %2</source>
-      <translation>创建于 %1，更新于 %2</translation>
+        <source>Created %1, updated %2</source>
+        <translation>创建于 %1，更新于 %2</translation>
     </message>
     <message>
-      <source>%1 · %2 → %3 (%4%)</source>
-      <translation>%1 · %2 → %3 (%4%)</translation>
+        <source>%1 · %2 → %3 (%4%)</source>
+        <translation>%1 · %2 → %3 (%4%)</translation>
     </message>
     <message>
-      <source>%1, %2 mode</source>
-      <translation>%1，%2 模式</translation>
+        <source>%1, %2 mode</source>
+        <translation>%1，%2 模式</translation>
     </message>
     <message>
-      <source>Model: %1</source>
-      <translation>模型：%1</translation>
+        <source>Model: %1</source>
+        <translation>模型：%1</translation>
     </message>
     <message>
-      <source>Cannot rename the session: %1</source>
-      <translation>无法重命名会话：%1</translation>
+        <source>Cannot rename the session: %1</source>
+        <translation>无法重命名会话：%1</translation>
     </message>
-  </context>
-  <context>
+</context>
+<context>
     <name>terse::app::MainWindow</name>
     <message>
-      <source>Terse Studio</source>
-      <translation>Terse Studio</translation>
+        <source>Terse Studio</source>
+        <translation>Terse Studio</translation>
     </message>
     <message>
-      <source>%1 — Terse Studio</source>
-      <translation>%1 — Terse Studio</translation>
+        <source>%1 — Terse Studio</source>
+        <translation>%1 — Terse Studio</translation>
     </message>
     <message>
-      <source>Compressing: %1…</source>
-      <translation>正在压缩：%1…</translation>
+        <source>Compressing: %1…</source>
+        <translation>正在压缩：%1…</translation>
     </message>
     <message>
-      <source>Re-decided from cached scores.</source>
-      <translation>已根据缓存的分数重新判定。</translation>
+        <source>Re-decided from cached scores.</source>
+        <translation>已根据缓存的分数重新判定。</translation>
     </message>
     <message>
-      <source>Done.</source>
-      <translation>完成。</translation>
+        <source>Done.</source>
+        <translation>完成。</translation>
     </message>
     <message>
-      <source>Compression failed: %1</source>
-      <translation>压缩失败：%1</translation>
+        <source>Compression failed: %1</source>
+        <translation>压缩失败：%1</translation>
     </message>
     <message>
-      <source>Failed.</source>
-      <translation>失败。</translation>
+        <source>Failed.</source>
+        <translation>失败。</translation>
     </message>
     <message>
-      <source>Cancelled.</source>
-      <translation>已取消。</translation>
+        <source>Cancelled.</source>
+        <translation>已取消。</translation>
     </message>
     <message>
-      <source>Cannot load this model: %1</source>
-      <translation>无法加载此模型：%1</translation>
+        <source>Cannot load this model: %1</source>
+        <translation>无法加载此模型：%1</translation>
     </message>
     <message>
-      <source>Sessions are not saved: %1</source>
-      <translation>会话未保存：%1</translation>
+        <source>Sessions are not saved: %1</source>
+        <translation>会话未保存：%1</translation>
     </message>
     <message>
-      <source>Compression method</source>
-      <translation>压缩方法</translation>
+        <source>Compression method</source>
+        <translation>压缩方法</translation>
     </message>
     <message>
-      <source>&amp;Method:</source>
-      <translation>方法(&amp;M)：</translation>
+        <source>&amp;Method:</source>
+        <translation>方法(&amp;M)：</translation>
     </message>
     <message>
-      <source>Rate: the fraction of tokens to keep (compressed / original). Default 0.5.</source>
-      <translation>压缩率：保留的词元比例（压缩后 / 原始）。默认 0.5。</translation>
+        <source>Rate: the fraction of tokens to keep (compressed / original). Default 0.5.</source>
+        <translation>压缩率：保留的词元比例（压缩后 / 原始）。默认 0.5。</translation>
     </message>
     <message>
-      <source>&amp;Rate:</source>
-      <translation>压缩率(&amp;R)：</translation>
+        <source>&amp;Rate:</source>
+        <translation>压缩率(&amp;R)：</translation>
     </message>
     <message>
-      <source>Compress</source>
-      <translation>压缩</translation>
+        <source>Compress</source>
+        <translation>压缩</translation>
     </message>
     <message>
-      <source>Compress the prompt (Ctrl+Return)</source>
-      <translation>压缩提示词 (Ctrl+Return)</translation>
+        <source>Compress the prompt (Ctrl+Return)</source>
+        <translation>压缩提示词 (Ctrl+Return)</translation>
     </message>
     <message>
-      <source>Cancel</source>
-      <translation>取消</translation>
+        <source>Cancel</source>
+        <translation>取消</translation>
     </message>
     <message>
-      <source>Stop the running job (Esc)</source>
-      <translation>停止正在运行的任务 (Esc)</translation>
+        <source>Stop the running job (Esc)</source>
+        <translation>停止正在运行的任务 (Esc)</translation>
     </message>
     <message>
-      <source>Colour tokens by this score</source>
-      <translation>按此分数为词元着色</translation>
+        <source>Ready.</source>
+        <translation>就绪。</translation>
     </message>
     <message>
-      <source>Colour &amp;by:</source>
-      <translation>着色依据(&amp;B)：</translation>
+        <source>Parameters</source>
+        <translation>参数</translation>
     </message>
     <message>
-      <source>No result yet: paste a prompt and press Compress.</source>
-      <translation>尚无结果：粘贴提示词并点击“压缩”。</translation>
+        <source>M&amp;odel:</source>
+        <translation>模型(&amp;O)：</translation>
     </message>
     <message>
-      <source>Ready.</source>
-      <translation>就绪。</translation>
+        <source>Autosave failed: %1</source>
+        <translation>自动保存失败：%1</translation>
     </message>
     <message>
-      <source>Parameters</source>
-      <translation>参数</translation>
+        <source>Restored your last working state.</source>
+        <translation>已恢复上次的工作状态。</translation>
     </message>
     <message>
-      <source>M&amp;odel:</source>
-      <translation>模型(&amp;O)：</translation>
+        <source>The run was not saved: %1</source>
+        <translation>本次运行未保存：%1</translation>
     </message>
     <message>
-      <source>Autosave failed: %1</source>
-      <translation>自动保存失败：%1</translation>
+        <source>Cannot load the saved run: %1</source>
+        <translation>无法加载已保存的运行：%1</translation>
     </message>
     <message>
-      <source>Restored your last working state.</source>
-      <translation>已恢复上次的工作状态。</translation>
+        <source>Showing a saved %1 run from %2 (not recomputed).</source>
+        <translation>正在显示 %2 保存的 %1 运行（未重新计算）。</translation>
     </message>
     <message>
-      <source>The run was not saved: %1</source>
-      <translation>本次运行未保存：%1</translation>
+        <source>No session database is open.</source>
+        <translation>未打开会话数据库。</translation>
     </message>
     <message>
-      <source>Cannot load the saved run: %1</source>
-      <translation>无法加载已保存的运行：%1</translation>
+        <source>Export sessions</source>
+        <translation>导出会话</translation>
     </message>
     <message>
-      <source>Showing a saved %1 run from %2 (not recomputed).</source>
-      <translation>正在显示 %2 保存的 %1 运行（未重新计算）。</translation>
+        <source>JSON files (*.json);;All files (*)</source>
+        <translation>JSON 文件 (*.json);;所有文件 (*)</translation>
     </message>
     <message>
-      <source>No session database is open.</source>
-      <translation>未打开会话数据库。</translation>
+        <source>Export only the selected session?</source>
+        <translation>仅导出所选会话？</translation>
     </message>
     <message>
-      <source>Export sessions</source>
-      <translation>导出会话</translation>
+        <source>Cannot export sessions to “%1”: %2</source>
+        <translation>无法将会话导出到“%1”：%2</translation>
     </message>
     <message>
-      <source>JSON files (*.json);;All files (*)</source>
-      <translation>JSON 文件 (*.json);;所有文件 (*)</translation>
+        <source>Exported to %1.</source>
+        <translation>已导出到 %1。</translation>
     </message>
     <message>
-      <source>Export only the selected session?</source>
-      <translation>仅导出所选会话？</translation>
+        <source>No writable session database is open.</source>
+        <translation>未打开可写的会话数据库。</translation>
     </message>
     <message>
-      <source>Cannot export sessions to “%1”: %2</source>
-      <translation>无法将会话导出到“%1”：%2</translation>
+        <source>Import sessions</source>
+        <translation>导入会话</translation>
     </message>
     <message>
-      <source>Exported to %1.</source>
-      <translation>已导出到 %1。</translation>
-    </message>
-    <message>
-      <source>No writable session database is open.</source>
-      <translation>未打开可写的会话数据库。</translation>
-    </message>
-    <message>
-      <source>Import sessions</source>
-      <translation>导入会话</translation>
-    </message>
-    <message>
-      <source>Cannot import “%1”: %2</source>
-      <translation>无法导入“%1”：%2</translation>
+        <source>Cannot import “%1”: %2</source>
+        <translation>无法导入“%1”：%2</translation>
     </message>
     <message numerus="yes">
-      <source>Imported %n session(s).</source>
-      <translation>
-        <numerusform>已导入 %n 个会话。</numerusform>
-      </translation>
+        <source>Imported %n session(s).</source>
+        <translation>
+            <numerusform>已导入 %n 个会话。</numerusform>
+        </translation>
     </message>
     <message>
-      <source>“%1” skipped: %2</source>
-      <translation>已跳过“%1”：%2</translation>
+        <source>“%1” skipped: %2</source>
+        <translation>已跳过“%1”：%2</translation>
     </message>
     <message>
-      <source>&amp;File</source>
-      <translation>文件(&amp;F)</translation>
+        <source>&amp;File</source>
+        <translation>文件(&amp;F)</translation>
     </message>
     <message>
-      <source>&amp;Open…</source>
-      <translation>打开(&amp;O)…</translation>
+        <source>&amp;Open…</source>
+        <translation>打开(&amp;O)…</translation>
     </message>
     <message>
-      <source>Open prompt</source>
-      <translation>打开提示词</translation>
+        <source>Open prompt</source>
+        <translation>打开提示词</translation>
     </message>
     <message>
-      <source>Text files (*.txt *.md *.markdown);;All files (*)</source>
-      <translation>文本文件 (*.txt *.md *.markdown);;所有文件 (*)</translation>
+        <source>Text files (*.txt *.md *.markdown);;All files (*)</source>
+        <translation>文本文件 (*.txt *.md *.markdown);;所有文件 (*)</translation>
     </message>
     <message>
-      <source>Open &amp;Recent</source>
-      <translation>最近打开(&amp;R)</translation>
+        <source>Open &amp;Recent</source>
+        <translation>最近打开(&amp;R)</translation>
     </message>
     <message>
-      <source>&amp;Save Compressed Text As…</source>
-      <translation>将压缩文本另存为(&amp;S)…</translation>
+        <source>&amp;Save Compressed Text As…</source>
+        <translation>将压缩文本另存为(&amp;S)…</translation>
     </message>
     <message>
-      <source>&amp;New Session</source>
-      <translation>新建会话(&amp;N)</translation>
+        <source>&amp;New Session</source>
+        <translation>新建会话(&amp;N)</translation>
     </message>
     <message>
-      <source>New session started: the next runs are saved into it.</source>
-      <translation>已开始新会话：之后的运行将保存到其中。</translation>
+        <source>New session started: the next runs are saved into it.</source>
+        <translation>已开始新会话：之后的运行将保存到其中。</translation>
     </message>
     <message>
-      <source>Open Session &amp;Database…</source>
-      <translation>打开会话数据库(&amp;D)…</translation>
+        <source>Open Session &amp;Database…</source>
+        <translation>打开会话数据库(&amp;D)…</translation>
     </message>
     <message>
-      <source>Open or create a session database</source>
-      <translation>打开或创建会话数据库</translation>
+        <source>Open or create a session database</source>
+        <translation>打开或创建会话数据库</translation>
     </message>
     <message>
-      <source>Terse sessions (*.sqlite3 *.sqlite *.db);;All files (*)</source>
-      <translation>Terse 会话 (*.sqlite3 *.sqlite *.db);;所有文件 (*)</translation>
+        <source>Terse sessions (*.sqlite3 *.sqlite *.db);;All files (*)</source>
+        <translation>Terse 会话 (*.sqlite3 *.sqlite *.db);;所有文件 (*)</translation>
     </message>
     <message>
-      <source>&amp;Export Sessions…</source>
-      <translation>导出会话(&amp;E)…</translation>
+        <source>&amp;Export Sessions…</source>
+        <translation>导出会话(&amp;E)…</translation>
     </message>
     <message>
-      <source>&amp;Import Sessions…</source>
-      <translation>导入会话(&amp;I)…</translation>
+        <source>&amp;Import Sessions…</source>
+        <translation>导入会话(&amp;I)…</translation>
     </message>
     <message>
-      <source>&amp;Quit</source>
-      <translation>退出(&amp;Q)</translation>
+        <source>&amp;Quit</source>
+        <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-      <source>&amp;Edit</source>
-      <translation>编辑(&amp;E)</translation>
+        <source>&amp;Edit</source>
+        <translation>编辑(&amp;E)</translation>
     </message>
     <message>
-      <source>&amp;Copy Compressed Text</source>
-      <translation>复制压缩文本(&amp;C)</translation>
+        <source>&amp;Copy Compressed Text</source>
+        <translation>复制压缩文本(&amp;C)</translation>
     </message>
     <message>
-      <source>Undo Session Change</source>
-      <translation>撤销会话更改</translation>
+        <source>Undo Session Change</source>
+        <translation>撤销会话更改</translation>
     </message>
     <message>
-      <source>Redo Session Change</source>
-      <translation>重做会话更改</translation>
+        <source>Redo Session Change</source>
+        <translation>重做会话更改</translation>
     </message>
     <message>
-      <source>&amp;View</source>
-      <translation>视图(&amp;V)</translation>
+        <source>&amp;View</source>
+        <translation>视图(&amp;V)</translation>
     </message>
     <message>
-      <source>&amp;Run</source>
-      <translation>运行(&amp;R)</translation>
+        <source>&amp;Run</source>
+        <translation>运行(&amp;R)</translation>
     </message>
     <message>
-      <source>&amp;Compress</source>
-      <translation>压缩(&amp;C)</translation>
+        <source>&amp;Compress</source>
+        <translation>压缩(&amp;C)</translation>
     </message>
     <message>
-      <source>C&amp;ancel</source>
-      <translation>取消(&amp;A)</translation>
+        <source>C&amp;ancel</source>
+        <translation>取消(&amp;A)</translation>
     </message>
     <message>
-      <source>&amp;Help</source>
-      <translation>帮助(&amp;H)</translation>
+        <source>&amp;Help</source>
+        <translation>帮助(&amp;H)</translation>
     </message>
     <message>
-      <source>&amp;About Terse Studio</source>
-      <translation>关于 Terse Studio(&amp;A)</translation>
+        <source>&amp;About Terse Studio</source>
+        <translation>关于 Terse Studio(&amp;A)</translation>
     </message>
     <message>
-      <source>About Terse Studio</source>
-      <translation>关于 Terse Studio</translation>
+        <source>About Terse Studio</source>
+        <translation>关于 Terse Studio</translation>
     </message>
     <message>
-      <source>&lt;b&gt;Terse Studio %1&lt;/b&gt;&lt;p&gt;A workbench for LLM prompt compression.&lt;/p&gt;&lt;p&gt;libtorch %2, %3 threads.&lt;/p&gt;&lt;p&gt;Licensed under the GNU GPL v3 or later.&lt;/p&gt;</source>
-      <translation>&lt;b&gt;Terse Studio %1&lt;/b&gt;&lt;p&gt;LLM 提示词压缩工作台。&lt;/p&gt;&lt;p&gt;libtorch %2，%3 个线程。&lt;/p&gt;&lt;p&gt;依据 GNU GPL v3 或更高版本授权。&lt;/p&gt;</translation>
+        <source>&lt;b&gt;Terse Studio %1&lt;/b&gt;&lt;p&gt;A workbench for LLM prompt compression.&lt;/p&gt;&lt;p&gt;libtorch %2, %3 threads.&lt;/p&gt;&lt;p&gt;Licensed under the GNU GPL v3 or later.&lt;/p&gt;</source>
+        <translation>&lt;b&gt;Terse Studio %1&lt;/b&gt;&lt;p&gt;LLM 提示词压缩工作台。&lt;/p&gt;&lt;p&gt;libtorch %2，%3 个线程。&lt;/p&gt;&lt;p&gt;依据 GNU GPL v3 或更高版本授权。&lt;/p&gt;</translation>
     </message>
     <message>
-      <source>Cannot load the language “%1”.</source>
-      <translation>无法加载语言“%1”。</translation>
+        <source>Cannot load the language “%1”.</source>
+        <translation>无法加载语言“%1”。</translation>
     </message>
     <message>
-      <source>System</source>
-      <translation>跟随系统</translation>
+        <source>System</source>
+        <translation>跟随系统</translation>
     </message>
     <message>
-      <source>&amp;Language</source>
-      <translation>语言(&amp;L)</translation>
+        <source>&amp;Language</source>
+        <translation>语言(&amp;L)</translation>
     </message>
     <message>
-      <source>Language changed; some texts change after a restart.</source>
-      <translation>语言已更改；部分文字需重启后才会更新。</translation>
+        <source>Language changed; some texts change after a restart.</source>
+        <translation>语言已更改；部分文字需重启后才会更新。</translation>
     </message>
     <message>
-      <source>Cannot open “%1”: %2</source>
-      <translation>无法打开“%1”：%2</translation>
+        <source>Cannot open “%1”: %2</source>
+        <translation>无法打开“%1”：%2</translation>
     </message>
     <message>
-      <source>“%1” is %2 MB; Terse opens prompts up to %3 MB.</source>
-      <translation>“%1”大小为 %2 MB；Terse 只能打开不超过 %3 MB 的提示词。</translation>
+        <source>“%1” is %2 MB; Terse opens prompts up to %3 MB.</source>
+        <translation>“%1”大小为 %2 MB；Terse 只能打开不超过 %3 MB 的提示词。</translation>
     </message>
     <message>
-      <source>Cannot read “%1”: %2</source>
-      <translation>无法读取“%1”：%2</translation>
+        <source>Cannot read “%1”: %2</source>
+        <translation>无法读取“%1”：%2</translation>
     </message>
     <message>
-      <source>“%1” looks like a binary file (NUL byte at offset %2); open a text file.</source>
-      <translation>“%1”看起来是二进制文件（偏移 %2 处有 NUL 字节）；请打开文本文件。</translation>
+        <source>“%1” looks like a binary file (NUL byte at offset %2); open a text file.</source>
+        <translation>“%1”看起来是二进制文件（偏移 %2 处有 NUL 字节）；请打开文本文件。</translation>
     </message>
     <message>
-      <source>“%1” is not valid UTF-8 text (first invalid byte at offset %2). Convert it to UTF-8 and try again.</source>
-      <translation>“%1”不是有效的 UTF-8 文本（第一个无效字节位于偏移 %2）。请转换为 UTF-8 后重试。</translation>
+        <source>“%1” is not valid UTF-8 text (first invalid byte at offset %2). Convert it to UTF-8 and try again.</source>
+        <translation>“%1”不是有效的 UTF-8 文本（第一个无效字节位于偏移 %2）。请转换为 UTF-8 后重试。</translation>
     </message>
     <message>
-      <source>Opened %1 (%2 KB).</source>
-      <translation>已打开 %1（%2 KB）。</translation>
+        <source>Opened %1 (%2 KB).</source>
+        <translation>已打开 %1（%2 KB）。</translation>
     </message>
     <message>
-      <source>The prompt is empty: paste or open some text first.</source>
-      <translation>提示词为空：请先粘贴或打开一些文本。</translation>
+        <source>The prompt is empty: paste or open some text first.</source>
+        <translation>提示词为空：请先粘贴或打开一些文本。</translation>
     </message>
     <message>
-      <source>The prompt cannot be compressed: %1</source>
-      <translation>无法压缩该提示词：%1</translation>
+        <source>The prompt cannot be compressed: %1</source>
+        <translation>无法压缩该提示词：%1</translation>
     </message>
     <message>
-      <source>Compressing…</source>
-      <translation>正在压缩…</translation>
+        <source>Compressing…</source>
+        <translation>正在压缩…</translation>
     </message>
     <message>
-      <source>Cancelling…</source>
-      <translation>正在取消…</translation>
+        <source>Cancelling…</source>
+        <translation>正在取消…</translation>
     </message>
     <message>
-      <source>decision only</source>
-      <translation>仅显示判定</translation>
+        <source>Nothing to save yet: compress a prompt first.</source>
+        <translation>尚无可保存内容：请先压缩提示词。</translation>
     </message>
     <message>
-      <source>Nothing to save yet: compress a prompt first.</source>
-      <translation>尚无可保存内容：请先压缩提示词。</translation>
+        <source>Save compressed text</source>
+        <translation>保存压缩文本</translation>
     </message>
     <message>
-      <source>Save compressed text</source>
-      <translation>保存压缩文本</translation>
+        <source>Text files (*.txt);;All files (*)</source>
+        <translation>文本文件 (*.txt);;所有文件 (*)</translation>
     </message>
     <message>
-      <source>Text files (*.txt);;All files (*)</source>
-      <translation>文本文件 (*.txt);;所有文件 (*)</translation>
+        <source>Cannot save “%1”: %2</source>
+        <translation>无法保存“%1”：%2</translation>
     </message>
     <message>
-      <source>Cannot save “%1”: %2</source>
-      <translation>无法保存“%1”：%2</translation>
+        <source>Edit Prompt</source>
+        <translation>编辑提示词</translation>
     </message>
     <message>
-      <source>Edit Prompt</source>
-      <translation>编辑提示词</translation>
+        <source>Unpin</source>
+        <translation>取消固定</translation>
     </message>
     <message>
-      <source>Unpin</source>
-      <translation>取消固定</translation>
+        <source>Unpin All</source>
+        <translation>全部取消固定</translation>
     </message>
     <message>
-      <source>Unpin All</source>
-      <translation>全部取消固定</translation>
+        <source>Save &amp;Prompt</source>
+        <translation>保存提示词(&amp;P)</translation>
     </message>
     <message>
-      <source>Save &amp;Prompt</source>
-      <translation>保存提示词(&amp;P)</translation>
+        <source>Save Prompt &amp;As…</source>
+        <translation>提示词另存为(&amp;A)…</translation>
     </message>
     <message>
-      <source>Save Prompt &amp;As…</source>
-      <translation>提示词另存为(&amp;A)…</translation>
+        <source>&amp;Undo</source>
+        <translation>撤销(&amp;U)</translation>
     </message>
     <message>
-      <source>&amp;Undo</source>
-      <translation>撤销(&amp;U)</translation>
+        <source>&amp;Redo</source>
+        <translation>重做(&amp;R)</translation>
     </message>
     <message>
-      <source>&amp;Redo</source>
-      <translation>重做(&amp;R)</translation>
+        <source>&amp;Structured Prompt Editor</source>
+        <translation>结构化提示词编辑器(&amp;S)</translation>
     </message>
     <message>
-      <source>&amp;Structured Prompt Editor</source>
-      <translation>结构化提示词编辑器(&amp;S)</translation>
+        <source>Edit the prompt as instruction, contexts and question</source>
+        <translation>按指令、上下文和问题编辑提示词</translation>
     </message>
     <message>
-      <source>Edit the prompt as instruction, contexts and question</source>
-      <translation>按指令、上下文和问题编辑提示词</translation>
+        <source>The prompt changed since this result: compress again before pinning.</source>
+        <translation>此结果之后提示词已更改：请先重新压缩再固定。</translation>
     </message>
     <message>
-      <source>The prompt changed since this result: compress again before pinning.</source>
-      <translation>此结果之后提示词已更改：请先重新压缩再固定。</translation>
+        <source>Pin “%1” (keep)</source>
+        <translation>固定“%1”（保留）</translation>
     </message>
     <message>
-      <source>Pin “%1” (keep)</source>
-      <translation>固定“%1”（保留）</translation>
+        <source>Pin “%1” (drop)</source>
+        <translation>固定“%1”（删除）</translation>
     </message>
     <message>
-      <source>Pin “%1” (drop)</source>
-      <translation>固定“%1”（删除）</translation>
+        <source>Unpin “%1”</source>
+        <translation>取消固定“%1”</translation>
     </message>
     <message>
-      <source>Unpin “%1”</source>
-      <translation>取消固定“%1”</translation>
+        <source>S&amp;amples</source>
+        <translation>示例(&amp;A)</translation>
     </message>
     <message>
-      <source>S&amp;amples</source>
-      <translation>示例(&amp;A)</translation>
+        <source>&amp;Light</source>
+        <translation>浅色(&amp;L)</translation>
     </message>
     <message>
-      <source>&amp;Light</source>
-      <translation>浅色(&amp;L)</translation>
+        <source>&amp;Dark</source>
+        <translation>深色(&amp;D)</translation>
     </message>
     <message>
-      <source>&amp;Dark</source>
-      <translation>深色(&amp;D)</translation>
+        <source>&amp;System</source>
+        <translation>跟随系统(&amp;S)</translation>
     </message>
     <message>
-      <source>&amp;System</source>
-      <translation>跟随系统(&amp;S)</translation>
+        <source>&amp;Theme</source>
+        <translation>主题(&amp;T)</translation>
     </message>
     <message>
-      <source>&amp;Theme</source>
-      <translation>主题(&amp;T)</translation>
+        <source>Save prompt</source>
+        <translation>保存提示词</translation>
     </message>
     <message>
-      <source>Save prompt</source>
-      <translation>保存提示词</translation>
+        <source>Text files (*.txt *.md);;All files (*)</source>
+        <translation>文本文件 (*.txt *.md);;所有文件 (*)</translation>
     </message>
     <message>
-      <source>Text files (*.txt *.md);;All files (*)</source>
-      <translation>文本文件 (*.txt *.md);;所有文件 (*)</translation>
+        <source>Saved the prompt to %1.</source>
+        <translation>提示词已保存到 %1。</translation>
     </message>
     <message>
-      <source>Saved the prompt to %1.</source>
-      <translation>提示词已保存到 %1。</translation>
+        <source>Note: %1.</source>
+        <translation>提示：%1。</translation>
     </message>
     <message>
-      <source>Note: %1.</source>
-      <translation>提示：%1。</translation>
+        <source>Warning: %1.</source>
+        <translation>警告：%1。</translation>
     </message>
     <message>
-      <source>Warning: %1.</source>
-      <translation>警告：%1。</translation>
+        <source>Answer Check</source>
+        <translation>回答检查</translation>
     </message>
-  </context>
-  <context>
+    <message>
+        <source>Ask the &amp;Target Model</source>
+        <translation>询问目标模型(&amp;T)</translation>
+    </message>
+    <message>
+        <source>Send the original and the compressed prompt to the target model and compare the answers</source>
+        <translation>将原始提示和压缩后的提示发送给目标模型并比较回答</translation>
+    </message>
+</context>
+<context>
     <name>terse::app::ModelPicker</name>
     <message>
-      <source>Model that scores the prompt</source>
-      <translation>为提示词打分的模型</translation>
+        <source>Model that scores the prompt</source>
+        <translation>为提示词打分的模型</translation>
     </message>
     <message>
-      <source>Add model…</source>
-      <translation>添加模型…</translation>
+        <source>Add model…</source>
+        <translation>添加模型…</translation>
     </message>
     <message>
-      <source>Add a model file (.safetensors, .gguf, .bin) or a model folder</source>
-      <translation>添加模型文件（.safetensors、.gguf、.bin）或模型文件夹</translation>
+        <source>Add a model file (.safetensors, .gguf, .bin) or a model folder</source>
+        <translation>添加模型文件（.safetensors、.gguf、.bin）或模型文件夹</translation>
     </message>
     <message>
-      <source>Model &amp;Folder…</source>
-      <translation>模型文件夹(&amp;F)…</translation>
+        <source>Model &amp;Folder…</source>
+        <translation>模型文件夹(&amp;F)…</translation>
     </message>
     <message>
-      <source>Add model folder</source>
-      <translation>添加模型文件夹</translation>
+        <source>Add model folder</source>
+        <translation>添加模型文件夹</translation>
     </message>
     <message>
-      <source>Model &amp;File…</source>
-      <translation>模型文件(&amp;F)…</translation>
+        <source>Model &amp;File…</source>
+        <translation>模型文件(&amp;F)…</translation>
     </message>
     <message>
-      <source>Add model file</source>
-      <translation>添加模型文件</translation>
+        <source>Add model file</source>
+        <translation>添加模型文件</translation>
     </message>
     <message>
-      <source>Model files (*.safetensors *.gguf *.bin);;All files (*)</source>
-      <translation>模型文件 (*.safetensors *.gguf *.bin);;所有文件 (*)</translation>
+        <source>Model files (*.safetensors *.gguf *.bin);;All files (*)</source>
+        <translation>模型文件 (*.safetensors *.gguf *.bin);;所有文件 (*)</translation>
     </message>
     <message>
-      <source>Method default</source>
-      <translation>方法默认</translation>
+        <source>Method default</source>
+        <translation>方法默认</translation>
     </message>
     <message>
-      <source>Each method uses its own default model</source>
-      <translation>每种方法使用各自的默认模型</translation>
+        <source>Each method uses its own default model</source>
+        <translation>每种方法使用各自的默认模型</translation>
     </message>
     <message>
-      <source>Terse LM</source>
-      <translation>Terse 语言模型</translation>
+        <source>Terse LM</source>
+        <translation>Terse 语言模型</translation>
     </message>
     <message>
-      <source>Terse tagger</source>
-      <translation>Terse 标注器</translation>
+        <source>Terse tagger</source>
+        <translation>Terse 标注器</translation>
     </message>
     <message>
-      <source>%1 (bundled)</source>
-      <translation>%1（内置）</translation>
+        <source>%1 (bundled)</source>
+        <translation>%1（内置）</translation>
     </message>
     <message>
-      <source>%1 (not installed)</source>
-      <translation>%1（未安装）</translation>
+        <source>%1 (not installed)</source>
+        <translation>%1（未安装）</translation>
     </message>
     <message>
-      <source>HuggingFace cache: %1
+        <source>HuggingFace cache: %1
 %2</source>
-      <translation>HuggingFace 缓存：%1
+        <translation>HuggingFace 缓存：%1
 %2</translation>
     </message>
     <message>
-      <source>Only pickle weights: convert to safetensors to use it.</source>
-      <translation>仅有 pickle 权重：请转换为 safetensors 后使用。</translation>
+        <source>Only pickle weights: convert to safetensors to use it.</source>
+        <translation>仅有 pickle 权重：请转换为 safetensors 后使用。</translation>
     </message>
     <message>
-      <source>%1 (HF cache)</source>
-      <translation>%1（HF 缓存）</translation>
+        <source>%1 (HF cache)</source>
+        <translation>%1（HF 缓存）</translation>
     </message>
-  </context>
-  <context>
+</context>
+<context>
     <name>terse::app::ParameterPanel</name>
     <message>
-      <source>Method parameters</source>
-      <translation>方法参数</translation>
+        <source>Method parameters</source>
+        <translation>方法参数</translation>
     </message>
     <message>
-      <source>This method has no parameters.</source>
-      <translation>此方法没有参数。</translation>
+        <source>This method has no parameters.</source>
+        <translation>此方法没有参数。</translation>
     </message>
     <message>
-      <source>Common</source>
-      <translation>通用</translation>
+        <source>Common</source>
+        <translation>通用</translation>
     </message>
     <message>
-      <source>Corrected</source>
-      <translation>修正</translation>
+        <source>Corrected</source>
+        <translation>修正</translation>
     </message>
     <message>
-      <source>Reference</source>
-      <translation>参考</translation>
+        <source>Reference</source>
+        <translation>参考</translation>
     </message>
     <message>
-      <source>Corrected fixes the reference implementation's quirks so the achieved rate matches the requested one; Reference reproduces the reference exactly (parity).</source>
-      <translation>“修正”模式修复参考实现的缺陷，使实际压缩率与请求值一致；“参考”模式精确复现参考实现（一致性）。</translation>
+        <source>Corrected fixes the reference implementation&apos;s quirks so the achieved rate matches the requested one; Reference reproduces the reference exactly (parity).</source>
+        <translation>“修正”模式修复参考实现的缺陷，使实际压缩率与请求值一致；“参考”模式精确复现参考实现（一致性）。</translation>
     </message>
     <message>
-      <source>Mode (default corrected):</source>
-      <translation>模式（默认：修正）：</translation>
+        <source>Mode (default corrected):</source>
+        <translation>模式（默认：修正）：</translation>
     </message>
     <message>
-      <source>Random seed for methods with randomness.</source>
-      <translation>用于含随机性方法的随机种子。</translation>
+        <source>Random seed for methods with randomness.</source>
+        <translation>用于含随机性方法的随机种子。</translation>
     </message>
     <message>
-      <source>Seed (default %1):</source>
-      <translation>随机种子（默认 %1）：</translation>
+        <source>Seed (default %1):</source>
+        <translation>随机种子（默认 %1）：</translation>
     </message>
     <message>
-      <source>use rate</source>
-      <translation>使用压缩率</translation>
+        <source>use rate</source>
+        <translation>使用压缩率</translation>
     </message>
     <message>
-      <source>Token budget of the output; 0 uses the rate instead.</source>
-      <translation>输出的词元预算；0 表示改用压缩率。</translation>
+        <source>Token budget of the output; 0 uses the rate instead.</source>
+        <translation>输出的词元预算；0 表示改用压缩率。</translation>
     </message>
     <message>
-      <source>Target tokens (default 0 = rate):</source>
-      <translation>目标词元数（默认 0 = 压缩率）：</translation>
+        <source>Target tokens (default 0 = rate):</source>
+        <translation>目标词元数（默认 0 = 压缩率）：</translation>
     </message>
     <message>
-      <source>Reset to Defaults</source>
-      <translation>恢复默认值</translation>
+        <source>Reset to Defaults</source>
+        <translation>恢复默认值</translation>
     </message>
     <message>
-      <source>Set every parameter back to the method's default</source>
-      <translation>将所有参数恢复为该方法的默认值</translation>
+        <source>Set every parameter back to the method&apos;s default</source>
+        <translation>将所有参数恢复为该方法的默认值</translation>
     </message>
     <message>
-      <source>%1:</source>
-      <translation>%1：</translation>
+        <source>%1:</source>
+        <translation>%1：</translation>
     </message>
     <message>
-      <source>%1 (default %2):</source>
-      <translation>%1（默认 %2）：</translation>
+        <source>%1 (default %2):</source>
+        <translation>%1（默认 %2）：</translation>
     </message>
-  </context>
-  <context>
+</context>
+<context>
+    <name>terse::app::PinList</name>
+    <message>
+        <source>&lt;b&gt;Pinned words&lt;/b&gt;</source>
+        <translation>&lt;b&gt;已固定的词&lt;/b&gt;</translation>
+    </message>
+    <message>
+        <source>Click a word in the result to pin it: keep → drop → unpinned. Every method honours pins.</source>
+        <translation>点击结果中的词即可固定：保留 → 删除 → 取消固定。所有方法都会遵守固定。</translation>
+    </message>
+    <message>
+        <source>Unpin</source>
+        <translation>取消固定</translation>
+    </message>
+    <message>
+        <source>Unpin All</source>
+        <translation>全部取消固定</translation>
+    </message>
+    <message>
+        <source>keep: %1</source>
+        <translation>保留：%1</translation>
+    </message>
+    <message>
+        <source>drop: %1</source>
+        <translation>删除：%1</translation>
+    </message>
+    <message>
+        <source>None: click a word in the result to pin it.</source>
+        <translation>无：点击结果中的词即可固定。</translation>
+    </message>
+</context>
+<context>
     <name>terse::app::ResultAdapter</name>
     <message>
-      <source>Instructions and questions are kept verbatim.</source>
-      <translation>指令和问题按原文保留。</translation>
+        <source>Instructions and questions are kept verbatim.</source>
+        <translation>指令和问题按原文保留。</translation>
     </message>
     <message>
-      <source>Pinned: always kept.</source>
-      <translation>已固定：始终保留。</translation>
+        <source>Pinned: always kept.</source>
+        <translation>已固定：始终保留。</translation>
     </message>
     <message>
-      <source>Pinned: always dropped.</source>
-      <translation>已固定：始终删除。</translation>
+        <source>Pinned: always dropped.</source>
+        <translation>已固定：始终删除。</translation>
     </message>
     <message>
-      <source>Kept: %1 %2 is at or above the threshold %3.</source>
-      <translation>保留：%1 %2 不低于阈值 %3。</translation>
+        <source>Kept: %1 %2 is at or above the threshold %3.</source>
+        <translation>保留：%1 %2 不低于阈值 %3。</translation>
     </message>
     <message>
-      <source>Dropped: %1 %2 is below the threshold %3.</source>
-      <translation>删除：%1 %2 低于阈值 %3。</translation>
+        <source>Dropped: %1 %2 is below the threshold %3.</source>
+        <translation>删除：%1 %2 低于阈值 %3。</translation>
     </message>
     <message>
-      <source>Kept.</source>
-      <translation>保留。</translation>
+        <source>Kept.</source>
+        <translation>保留。</translation>
     </message>
     <message>
-      <source>Dropped.</source>
-      <translation>删除。</translation>
+        <source>Dropped.</source>
+        <translation>删除。</translation>
     </message>
     <message>
-      <source>Removed in stage: %1.</source>
-      <translation>在阶段 %1 中删除。</translation>
+        <source>Removed in stage: %1.</source>
+        <translation>在阶段 %1 中删除。</translation>
     </message>
     <message>
-      <source>Still present after stage: %1.</source>
-      <translation>在阶段 %1 之后仍然存在。</translation>
+        <source>Still present after stage: %1.</source>
+        <translation>在阶段 %1 之后仍然存在。</translation>
     </message>
     <message>
-      <source>Dropped later.</source>
-      <translation>之后被删除。</translation>
+        <source>Dropped later.</source>
+        <translation>之后被删除。</translation>
     </message>
     <message>
-      <source>Pinned by you: always kept (click again to pin as dropped).</source>
-      <translation>已由你固定：始终保留（再次点击改为固定删除）。</translation>
+        <source>Pinned by you: always kept (click again to pin as dropped).</source>
+        <translation>已由你固定：始终保留（再次点击改为固定删除）。</translation>
     </message>
     <message>
-      <source>Pinned by you: always dropped (click again to unpin).</source>
-      <translation>已由你固定：始终删除（再次点击取消固定）。</translation>
+        <source>Pinned by you: always dropped (click again to unpin).</source>
+        <translation>已由你固定：始终删除（再次点击取消固定）。</translation>
     </message>
     <message>
-      <source>%1 → %2 target tokens (%3% kept, requested %4%) · %5 → %6 %7s · %8</source>
-      <translation>%1 → %2 个目标词元（保留 %3%，请求 %4%）· %5 → %6 %7s · %8</translation>
+        <source>%1 → %2 target tokens (%3% kept, requested %4%) · %5 → %6 %7s · %8</source>
+        <translation>%1 → %2 个目标词元（保留 %3%，请求 %4%）· %5 → %6 %7s · %8</translation>
     </message>
     <message>
-      <source>%1 → %2 %3s (%4% kept, requested %5%) · %6</source>
-      <translation>%1 → %2 %3s（保留 %4%，请求 %5%）· %6</translation>
+        <source>%1 → %2 %3s (%4% kept, requested %5%) · %6</source>
+        <translation>%1 → %2 %3s（保留 %4%，请求 %5%）· %6</translation>
     </message>
     <message>
-      <source>%1 ms</source>
-      <comment>milliseconds</comment>
-      <translation>%1 毫秒</translation>
+        <source>%1 ms</source>
+        <comment>milliseconds</comment>
+        <translation>%1 毫秒</translation>
     </message>
     <message>
-      <source>%1 s</source>
-      <comment>seconds</comment>
-      <translation>%1 秒</translation>
+        <source>%1 s</source>
+        <comment>seconds</comment>
+        <translation>%1 秒</translation>
     </message>
     <message>
-      <source>%1 min</source>
-      <comment>minutes</comment>
-      <translation>%1 分钟</translation>
+        <source>%1 min</source>
+        <comment>minutes</comment>
+        <translation>%1 分钟</translation>
     </message>
     <message>
-      <source>%1 min %2 s</source>
-      <comment>minutes and seconds</comment>
-      <translation>%1 分 %2 秒</translation>
+        <source>%1 min %2 s</source>
+        <comment>minutes and seconds</comment>
+        <translation>%1 分 %2 秒</translation>
     </message>
     <message>
-      <source>%1 h</source>
-      <comment>hours</comment>
-      <translation>%1 小时</translation>
+        <source>%1 h</source>
+        <comment>hours</comment>
+        <translation>%1 小时</translation>
     </message>
     <message>
-      <source>%1 h %2 min</source>
-      <comment>hours and minutes</comment>
-      <translation>%1 小时 %2 分</translation>
+        <source>%1 h %2 min</source>
+        <comment>hours and minutes</comment>
+        <translation>%1 小时 %2 分</translation>
     </message>
-  </context>
-  <context>
+</context>
+<context>
+    <name>terse::app::ResultInspector</name>
+    <message>
+        <source>No result yet: paste a prompt and press Compress.</source>
+        <translation>尚无结果：粘贴提示词并点击“压缩”。</translation>
+    </message>
+    <message>
+        <source>Colour tokens by this score</source>
+        <translation>按此分数为词元着色</translation>
+    </message>
+    <message>
+        <source>Colour &amp;by:</source>
+        <translation>着色依据(&amp;B)：</translation>
+    </message>
+    <message>
+        <source>Click a word to pin it (keep → drop → unpinned); Ctrl+click to see its attention; right-click for more.</source>
+        <translation>点击词可固定（保留 → 删除 → 取消固定）；Ctrl+点击查看其注意力；右键查看更多。</translation>
+    </message>
+    <message>
+        <source>Transformer layer (0 = first)</source>
+        <translation>Transformer 层（0 = 第一层）</translation>
+    </message>
+    <message>
+        <source>all (sum)</source>
+        <translation>全部（求和）</translation>
+    </message>
+    <message>
+        <source>Attention head; “all” sums the heads of the layer</source>
+        <translation>注意力头；“全部”表示对该层所有头求和</translation>
+    </message>
+    <message>
+        <source>&amp;Layer:</source>
+        <translation>层(&amp;L)：</translation>
+    </message>
+    <message>
+        <source>&amp;Head:</source>
+        <translation>头(&amp;H)：</translation>
+    </message>
+    <message>
+        <source>Ctrl+click a word in the result to see where it attends.</source>
+        <translation>Ctrl+点击结果中的词，查看它关注哪些词元。</translation>
+    </message>
+    <message>
+        <source>Scores</source>
+        <translation>分数</translation>
+    </message>
+    <message>
+        <source>Histogram</source>
+        <translation>直方图</translation>
+    </message>
+    <message>
+        <source>Entropy Shift</source>
+        <translation>熵变化</translation>
+    </message>
+    <message>
+        <source>Attention</source>
+        <translation>注意力</translation>
+    </message>
+    <message>
+        <source>The colouring score per token, kept tokens marked, with the threshold and window boundaries</source>
+        <translation>每个词元的着色分数，标出保留的词元，并显示阈值和窗口边界</translation>
+    </message>
+    <message>
+        <source>Distribution of the colouring score, kept and dropped, with the threshold</source>
+        <translation>着色分数的分布（保留与删除），并显示阈值</translation>
+    </message>
+    <message>
+        <source>Per-token entropy before and after a stage of dynamic DAC</source>
+        <translation>动态 DAC 某一阶段前后每个词元的熵</translation>
+    </message>
+    <message>
+        <source>One layer/head&apos;s attention row from the selected word</source>
+        <translation>所选词在某一层/头上的注意力行</translation>
+    </message>
+    <message>
+        <source>decision only</source>
+        <translation>仅显示判定</translation>
+    </message>
+    <message>
+        <source>entropy before %1</source>
+        <translation>%1 之前的熵</translation>
+    </message>
+    <message>
+        <source>entropy after %1</source>
+        <translation>%1 之后的熵</translation>
+    </message>
+    <message>
+        <source>Computing the attention row of “%1”…</source>
+        <translation>正在计算“%1”的注意力行…</translation>
+    </message>
+    <message>
+        <source>No attention row: %1</source>
+        <translation>无注意力行：%1</translation>
+    </message>
+    <message>
+        <source>all heads</source>
+        <translation>所有头</translation>
+    </message>
+    <message>
+        <source>head %1</source>
+        <translation>头 %1</translation>
+    </message>
+    <message>
+        <source>attention from “%1” · layer %2 · %3</source>
+        <translation>来自“%1”的注意力 · 第 %2 层 · %3</translation>
+    </message>
+    <message>
+        <source>%1 model tokens · %2</source>
+        <translation>%1 个模型词元 · %2</translation>
+    </message>
+    <message>
+        <source>Pin: Always &amp;Keep</source>
+        <translation>固定：始终保留(&amp;K)</translation>
+    </message>
+    <message>
+        <source>Pin: Always &amp;Drop</source>
+        <translation>固定：始终删除(&amp;D)</translation>
+    </message>
+    <message>
+        <source>&amp;Unpin</source>
+        <translation>取消固定(&amp;U)</translation>
+    </message>
+    <message>
+        <source>Show &amp;Attention from Here</source>
+        <translation>显示从此处出发的注意力(&amp;A)</translation>
+    </message>
+    <message>
+        <source>removed in %1</source>
+        <translation>在 %1 中删除</translation>
+    </message>
+    <message>
+        <source>entropy (nats)</source>
+        <translation>熵（nats）</translation>
+    </message>
+    <message>
+        <source>Nothing to plot yet. After you compress, this shows each token&apos;s score against the threshold, the distribution of the scores and the attention of a word you Ctrl+click.</source>
+        <translation>暂无可绘制的内容。压缩后，这里显示每个词元的分数与阈值、分数的分布，以及按住 Ctrl 点击的单词的注意力。</translation>
+    </message>
+    <message>
+        <source>Stronger colour = higher %1 · threshold %2: at or above is kept · struck through = dropped</source>
+        <translation>颜色越深 = %1 越高 · 阈值 %2：达到或高于即保留 · 删除线 = 已删除</translation>
+    </message>
+    <message>
+        <source>Stronger colour = higher %1 · struck through = dropped</source>
+        <translation>颜色越深 = %1 越高 · 删除线 = 已删除</translation>
+    </message>
+</context>
+<context>
     <name>terse::app::SessionManager</name>
     <message>
-      <source>Sessions: not opened yet.</source>
-      <translation>会话：尚未打开。</translation>
+        <source>Sessions: not opened yet.</source>
+        <translation>会话：尚未打开。</translation>
     </message>
     <message>
-      <source>Opening %1…</source>
-      <translation>正在打开 %1…</translation>
+        <source>Opening %1…</source>
+        <translation>正在打开 %1…</translation>
     </message>
     <message>
-      <source>The session database “%1” cannot be used: %2. Terse left the file as it is.</source>
-      <translation>无法使用会话数据库“%1”：%2。Terse 未改动该文件。</translation>
+        <source>The session database “%1” cannot be used: %2. Terse left the file as it is.</source>
+        <translation>无法使用会话数据库“%1”：%2。Terse 未改动该文件。</translation>
     </message>
     <message>
-      <source>Cannot open the session database “%1”: %2</source>
-      <translation>无法打开会话数据库“%1”：%2</translation>
+        <source>Cannot open the session database “%1”: %2</source>
+        <translation>无法打开会话数据库“%1”：%2</translation>
     </message>
     <message>
-      <source>Still saving to %1.</source>
-      <translation>仍保存到 %1。</translation>
+        <source>Still saving to %1.</source>
+        <translation>仍保存到 %1。</translation>
     </message>
     <message>
-      <source>Not saving sessions: %1 could not be opened. Use File › Open Session Database… to choose another file.</source>
-      <translation>未保存会话：无法打开 %1。请使用“文件 › 打开会话数据库…”选择其他文件。</translation>
+        <source>Not saving sessions: %1 could not be opened. Use File › Open Session Database… to choose another file.</source>
+        <translation>未保存会话：无法打开 %1。请使用“文件 › 打开会话数据库…”选择其他文件。</translation>
     </message>
     <message>
-      <source>Read-only: %1 was written by a newer Terse (schema %2); runs are not saved.</source>
-      <translation>只读：%1 由更新版本的 Terse 写入（架构 %2）；运行不会被保存。</translation>
+        <source>Read-only: %1 was written by a newer Terse (schema %2); runs are not saved.</source>
+        <translation>只读：%1 由更新版本的 Terse 写入（架构 %2）；运行不会被保存。</translation>
     </message>
     <message>
-      <source>Read-only: %1</source>
-      <translation>只读：%1</translation>
+        <source>Read-only: %1</source>
+        <translation>只读：%1</translation>
     </message>
     <message>
-      <source>Session %1</source>
-      <translation>会话 %1</translation>
+        <source>Session %1</source>
+        <translation>会话 %1</translation>
     </message>
     <message>
-      <source>Saving sessions to %1 (opened in %2)</source>
-      <translation>会话保存到 %1（打开耗时 %2）</translation>
+        <source>Saving sessions to %1 (opened in %2)</source>
+        <translation>会话保存到 %1（打开耗时 %2）</translation>
     </message>
-  </context>
-  <context>
+</context>
+<context>
     <name>terse::app::WorkbenchActions</name>
     <message>
-      <source>&amp;Run</source>
-      <translation>运行(&amp;R)</translation>
+        <source>&amp;Run</source>
+        <translation>运行(&amp;R)</translation>
     </message>
     <message>
-      <source>Compare &amp;Methods…</source>
-      <translation>比较方法(&amp;M)…</translation>
+        <source>Compare &amp;Methods…</source>
+        <translation>比较方法(&amp;M)…</translation>
     </message>
     <message>
-      <source>Run several methods or settings on this prompt and compare them side by side</source>
-      <translation>对此提示词运行多个方法或设置，并排比较</translation>
+        <source>Run several methods or settings on this prompt and compare them side by side</source>
+        <translation>对此提示词运行多个方法或设置，并排比较</translation>
     </message>
     <message>
-      <source>&amp;Export Result…</source>
-      <translation>导出结果(&amp;E)…</translation>
+        <source>&amp;Export Result…</source>
+        <translation>导出结果(&amp;E)…</translation>
     </message>
     <message>
-      <source>Save the shown result as JSON, Markdown, HTML (with the heatmap) or CSV</source>
-      <translation>将显示的结果保存为 JSON、Markdown、HTML（含热力图）或 CSV</translation>
+        <source>Save the shown result as JSON, Markdown, HTML (with the heatmap) or CSV</source>
+        <translation>将显示的结果保存为 JSON、Markdown、HTML（含热力图）或 CSV</translation>
     </message>
     <message>
-      <source>Export Score &amp;Plot…</source>
-      <translation>导出分数图(&amp;P)…</translation>
+        <source>Export Score &amp;Plot…</source>
+        <translation>导出分数图(&amp;P)…</translation>
     </message>
     <message>
-      <source>Save the score plot as a PNG or SVG image</source>
-      <translation>将分数图保存为 PNG 或 SVG 图像</translation>
+        <source>Save the score plot as a PNG or SVG image</source>
+        <translation>将分数图保存为 PNG 或 SVG 图像</translation>
     </message>
     <message>
-      <source>Nothing to export yet: compress a prompt first.</source>
-      <translation>尚无可导出的内容：请先压缩一个提示词。</translation>
+        <source>Nothing to export yet: compress a prompt first.</source>
+        <translation>尚无可导出的内容：请先压缩一个提示词。</translation>
     </message>
     <message>
-      <source>Cannot export to “%1”: use a .json, .md, .html or .csv file name.</source>
-      <translation>无法导出到“%1”：请使用 .json、.md、.html 或 .csv 文件名。</translation>
+        <source>Cannot export to “%1”: use a .json, .md, .html or .csv file name.</source>
+        <translation>无法导出到“%1”：请使用 .json、.md、.html 或 .csv 文件名。</translation>
     </message>
     <message>
-      <source>Nothing to export yet: the score plot is empty.</source>
-      <translation>尚无可导出的内容：分数图为空。</translation>
+        <source>Nothing to export yet: the score plot is empty.</source>
+        <translation>尚无可导出的内容：分数图为空。</translation>
     </message>
     <message>
-      <source>Cannot export the plot to “%1”: use a .png or .svg file name.</source>
-      <translation>无法将图导出到“%1”：请使用 .png 或 .svg 文件名。</translation>
+        <source>Cannot export the plot to “%1”: use a .png or .svg file name.</source>
+        <translation>无法将图导出到“%1”：请使用 .png 或 .svg 文件名。</translation>
     </message>
     <message>
-      <source>Export result</source>
-      <translation>导出结果</translation>
+        <source>Export result</source>
+        <translation>导出结果</translation>
     </message>
     <message>
-      <source>Export failed</source>
-      <translation>导出失败</translation>
+        <source>Export failed</source>
+        <translation>导出失败</translation>
     </message>
     <message>
-      <source>Nothing was lost: the result is still open; try another place.</source>
-      <translation>没有丢失任何数据：结果仍然打开着，请换一个位置再试。</translation>
+        <source>Nothing was lost: the result is still open; try another place.</source>
+        <translation>没有丢失任何数据：结果仍然打开着，请换一个位置再试。</translation>
     </message>
     <message>
-      <source>Export score plot</source>
-      <translation>导出分数图</translation>
+        <source>Export score plot</source>
+        <translation>导出分数图</translation>
     </message>
-  </context>
-  <context>
+</context>
+<context>
+    <name>terse::widgets::AttentionPlot</name>
+    <message>
+        <source>attention</source>
+        <translation>注意力</translation>
+    </message>
+</context>
+<context>
+    <name>terse::widgets::ColorLegend</name>
+    <message>
+        <source>Colour legend</source>
+        <translation>颜色图例</translation>
+    </message>
+    <message>
+        <source>Background colour: %1 from %2 (pale) to %3 (strong); values outside are clamped.</source>
+        <translation>背景色：%1，从 %2（浅）到 %3（深）；超出范围的值按边界显示。</translation>
+    </message>
+    <message>
+        <source>Struck through: dropped · green underline: pinned keep · red underline: pinned drop</source>
+        <translation>删除线：已删除 · 绿色下划线：固定保留 · 红色下划线：固定删除</translation>
+    </message>
+</context>
+<context>
     <name>terse::widgets::PromptEditor</name>
     <message>
-      <source>Paste a prompt here, open a .txt or .md file, or drop one on this editor.</source>
-      <translation>在此粘贴提示词，打开 .txt 或 .md 文件，或将文件拖放到此编辑器。</translation>
+        <source>Paste a prompt here, open a .txt or .md file, or drop one on this editor.</source>
+        <translation>在此粘贴提示词，打开 .txt 或 .md 文件，或将文件拖放到此编辑器。</translation>
     </message>
     <message>
-      <source>Prompt</source>
-      <translation>提示词</translation>
+        <source>Prompt</source>
+        <translation>提示词</translation>
     </message>
     <message>
-      <source>Or start from a sample prompt:</source>
-      <translation>或从示例提示词开始：</translation>
+        <source>Or start from a sample prompt:</source>
+        <translation>或从示例提示词开始：</translation>
     </message>
-  </context>
-  <context>
+</context>
+<context>
+    <name>terse::widgets::ScoreHistogram</name>
+    <message>
+        <source>tokens</source>
+        <translation>词元</translation>
+    </message>
+    <message>
+        <source>dropped</source>
+        <translation>删除</translation>
+    </message>
+    <message>
+        <source>kept</source>
+        <translation>保留</translation>
+    </message>
+</context>
+<context>
     <name>terse::widgets::ScorePlot</name>
     <message>
-      <source>token</source>
-      <translation>词元</translation>
+        <source>token</source>
+        <translation>词元</translation>
     </message>
     <message>
-      <source>kept</source>
-      <translation>保留</translation>
+        <source>kept</source>
+        <translation>保留</translation>
     </message>
-  </context>
-  <context>
+</context>
+<context>
+    <name>terse::widgets::StageScrubber</name>
+    <message>
+        <source>Stages:</source>
+        <translation>阶段：</translation>
+    </message>
+    <message>
+        <source>Previous stage</source>
+        <translation>上一阶段</translation>
+    </message>
+    <message>
+        <source>Next stage</source>
+        <translation>下一阶段</translation>
+    </message>
+    <message>
+        <source>Replay the method stage by stage: the view shows what was removed up to this stage.</source>
+        <translation>逐阶段回放该方法：视图显示到此阶段为止删除了哪些内容。</translation>
+    </message>
+    <message>
+        <source>final result</source>
+        <translation>最终结果</translation>
+    </message>
+    <message>
+        <source>%1 (%2 of %3)</source>
+        <translation>%1（第 %2 个，共 %3 个）</translation>
+    </message>
+</context>
+<context>
+    <name>terse::widgets::StructuredPromptEditor</name>
+    <message>
+        <source>&lt;b&gt;Instruction&lt;/b&gt; (kept verbatim by the LLMLingua family)</source>
+        <translation>&lt;b&gt;指令&lt;/b&gt;（LLMLingua 系列方法原样保留）</translation>
+    </message>
+    <message>
+        <source>e.g. Answer the question using the passages below.</source>
+        <translation>例如：请根据下面的段落回答问题。</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Contexts&lt;/b&gt; (passages or demonstrations; these are compressed)</source>
+        <translation>&lt;b&gt;上下文&lt;/b&gt;（段落或示例；这些内容会被压缩）</translation>
+    </message>
+    <message>
+        <source>&amp;Add Context</source>
+        <translation>添加上下文(&amp;A)</translation>
+    </message>
+    <message>
+        <source>Add another context or demonstration</source>
+        <translation>再添加一个上下文或示例</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Question&lt;/b&gt; (kept verbatim; LongLLMLingua ranks contexts by it)</source>
+        <translation>&lt;b&gt;问题&lt;/b&gt;（原样保留；LongLLMLingua 据此对上下文排序）</translation>
+    </message>
+    <message>
+        <source>e.g. Which ship arrives first?</source>
+        <translation>例如：哪艘船最先到达？</translation>
+    </message>
+    <message>
+        <source>A retrieved passage or a demonstration.</source>
+        <translation>检索到的段落或一个示例。</translation>
+    </message>
+    <message>
+        <source>Remove this context</source>
+        <translation>删除此上下文</translation>
+    </message>
+    <message>
+        <source>Context %1</source>
+        <translation>上下文 %1</translation>
+    </message>
+</context>
+<context>
     <name>terse::widgets::TokenHeatmapView</name>
     <message>
-      <source>Compressed prompt</source>
-      <translation>压缩后的提示词</translation>
+        <source>Compressed prompt</source>
+        <translation>压缩后的提示词</translation>
     </message>
     <message>
-      <source>
+        <source>
 
 … %1 more tokens not shown (the view shows the first %2).</source>
-      <translation>
+        <translation>
 
 … 另有 %1 个词元未显示（视图仅显示前 %2 个）。</translation>
     </message>
     <message>
-      <source>kept</source>
-      <translation>保留</translation>
+        <source>kept</source>
+        <translation>保留</translation>
     </message>
     <message>
-      <source>dropped</source>
-      <translation>删除</translation>
+        <source>dropped</source>
+        <translation>删除</translation>
     </message>
     <message>
-      <source>forced</source>
-      <translation>强制</translation>
+        <source>forced</source>
+        <translation>强制</translation>
     </message>
     <message>
-      <source>pinned: keep</source>
-      <translation>已固定：保留</translation>
+        <source>pinned: keep</source>
+        <translation>已固定：保留</translation>
     </message>
     <message>
-      <source>pinned: drop</source>
-      <translation>已固定：删除</translation>
+        <source>pinned: drop</source>
+        <translation>已固定：删除</translation>
     </message>
-  </context>
-  <context>
+</context>
+<context>
     <name>terse::widgets::WordDiffView</name>
     <message>
-      <source>Compressed output compared with the original</source>
-      <translation>与原文对比的压缩输出</translation>
+        <source>Compressed output compared with the original</source>
+        <translation>与原文对比的压缩输出</translation>
     </message>
     <message>
-      <source>
+        <source>
 
 … %1 more words not shown (the view shows the first %2).</source>
-      <translation>
+        <translation>
 
 … 还有 %1 个单词未显示（视图只显示前 %2 个）。</translation>
     </message>
-  </context>
-  <context>
-    <name>terse::app::PinList</name>
-    <message>
-      <source>&lt;b&gt;Pinned words&lt;/b&gt;</source>
-      <translation>&lt;b&gt;已固定的词&lt;/b&gt;</translation>
-    </message>
-    <message>
-      <source>Click a word in the result to pin it: keep → drop → unpinned. Every method honours pins.</source>
-      <translation>点击结果中的词即可固定：保留 → 删除 → 取消固定。所有方法都会遵守固定。</translation>
-    </message>
-    <message>
-      <source>Unpin</source>
-      <translation>取消固定</translation>
-    </message>
-    <message>
-      <source>Unpin All</source>
-      <translation>全部取消固定</translation>
-    </message>
-    <message>
-      <source>keep: %1</source>
-      <translation>保留：%1</translation>
-    </message>
-    <message>
-      <source>drop: %1</source>
-      <translation>删除：%1</translation>
-    </message>
-    <message>
-      <source>None: click a word in the result to pin it.</source>
-      <translation>无：点击结果中的词即可固定。</translation>
-    </message>
-  </context>
-  <context>
-    <name>terse::app::ResultInspector</name>
-    <message>
-      <source>No result yet: paste a prompt and press Compress.</source>
-      <translation>尚无结果：粘贴提示词并点击“压缩”。</translation>
-    </message>
-    <message>
-      <source>Colour tokens by this score</source>
-      <translation>按此分数为词元着色</translation>
-    </message>
-    <message>
-      <source>Colour &amp;by:</source>
-      <translation>着色依据(&amp;B)：</translation>
-    </message>
-    <message>
-      <source>Click a word to pin it (keep → drop → unpinned); Ctrl+click to see its attention; right-click for more.</source>
-      <translation>点击词可固定（保留 → 删除 → 取消固定）；Ctrl+点击查看其注意力；右键查看更多。</translation>
-    </message>
-    <message>
-      <source>Transformer layer (0 = first)</source>
-      <translation>Transformer 层（0 = 第一层）</translation>
-    </message>
-    <message>
-      <source>all (sum)</source>
-      <translation>全部（求和）</translation>
-    </message>
-    <message>
-      <source>Attention head; “all” sums the heads of the layer</source>
-      <translation>注意力头；“全部”表示对该层所有头求和</translation>
-    </message>
-    <message>
-      <source>&amp;Layer:</source>
-      <translation>层(&amp;L)：</translation>
-    </message>
-    <message>
-      <source>&amp;Head:</source>
-      <translation>头(&amp;H)：</translation>
-    </message>
-    <message>
-      <source>Ctrl+click a word in the result to see where it attends.</source>
-      <translation>Ctrl+点击结果中的词，查看它关注哪些词元。</translation>
-    </message>
-    <message>
-      <source>Scores</source>
-      <translation>分数</translation>
-    </message>
-    <message>
-      <source>Histogram</source>
-      <translation>直方图</translation>
-    </message>
-    <message>
-      <source>Entropy Shift</source>
-      <translation>熵变化</translation>
-    </message>
-    <message>
-      <source>Attention</source>
-      <translation>注意力</translation>
-    </message>
-    <message>
-      <source>The colouring score per token, kept tokens marked, with the threshold and window boundaries</source>
-      <translation>每个词元的着色分数，标出保留的词元，并显示阈值和窗口边界</translation>
-    </message>
-    <message>
-      <source>Distribution of the colouring score, kept and dropped, with the threshold</source>
-      <translation>着色分数的分布（保留与删除），并显示阈值</translation>
-    </message>
-    <message>
-      <source>Per-token entropy before and after a stage of dynamic DAC</source>
-      <translation>动态 DAC 某一阶段前后每个词元的熵</translation>
-    </message>
-    <message>
-      <source>One layer/head's attention row from the selected word</source>
-      <translation>所选词在某一层/头上的注意力行</translation>
-    </message>
-    <message>
-      <source>decision only</source>
-      <translation>仅显示判定</translation>
-    </message>
-    <message>
-      <source>entropy before %1</source>
-      <translation>%1 之前的熵</translation>
-    </message>
-    <message>
-      <source>entropy after %1</source>
-      <translation>%1 之后的熵</translation>
-    </message>
-    <message>
-      <source>Computing the attention row of “%1”…</source>
-      <translation>正在计算“%1”的注意力行…</translation>
-    </message>
-    <message>
-      <source>No attention row: %1</source>
-      <translation>无注意力行：%1</translation>
-    </message>
-    <message>
-      <source>all heads</source>
-      <translation>所有头</translation>
-    </message>
-    <message>
-      <source>head %1</source>
-      <translation>头 %1</translation>
-    </message>
-    <message>
-      <source>attention from “%1” · layer %2 · %3</source>
-      <translation>来自“%1”的注意力 · 第 %2 层 · %3</translation>
-    </message>
-    <message>
-      <source>%1 model tokens · %2</source>
-      <translation>%1 个模型词元 · %2</translation>
-    </message>
-    <message>
-      <source>Pin: Always &amp;Keep</source>
-      <translation>固定：始终保留(&amp;K)</translation>
-    </message>
-    <message>
-      <source>Pin: Always &amp;Drop</source>
-      <translation>固定：始终删除(&amp;D)</translation>
-    </message>
-    <message>
-      <source>&amp;Unpin</source>
-      <translation>取消固定(&amp;U)</translation>
-    </message>
-    <message>
-      <source>Show &amp;Attention from Here</source>
-      <translation>显示从此处出发的注意力(&amp;A)</translation>
-    </message>
-    <message>
-      <source>removed in %1</source>
-      <translation>在 %1 中删除</translation>
-    </message>
-    <message>
-      <source>entropy (nats)</source>
-      <translation>熵（nats）</translation>
-    </message>
-    <message>
-      <source>Nothing to plot yet. After you compress, this shows each token's score against the threshold, the distribution of the scores and the attention of a word you Ctrl+click.</source>
-      <translation>暂无可绘制的内容。压缩后，这里显示每个词元的分数与阈值、分数的分布，以及按住 Ctrl 点击的单词的注意力。</translation>
-    </message>
-    <message>
-      <source>Stronger colour = higher %1 · threshold %2: at or above is kept · struck through = dropped</source>
-      <translation>颜色越深 = %1 越高 · 阈值 %2：达到或高于即保留 · 删除线 = 已删除</translation>
-    </message>
-    <message>
-      <source>Stronger colour = higher %1 · struck through = dropped</source>
-      <translation>颜色越深 = %1 越高 · 删除线 = 已删除</translation>
-    </message>
-  </context>
-  <context>
-    <name>terse::widgets::AttentionPlot</name>
-    <message>
-      <source>attention</source>
-      <translation>注意力</translation>
-    </message>
-  </context>
-  <context>
-    <name>terse::widgets::ColorLegend</name>
-    <message>
-      <source>Colour legend</source>
-      <translation>颜色图例</translation>
-    </message>
-    <message>
-      <source>Background colour: %1 from %2 (pale) to %3 (strong); values outside are clamped.</source>
-      <translation>背景色：%1，从 %2（浅）到 %3（深）；超出范围的值按边界显示。</translation>
-    </message>
-    <message>
-      <source>Struck through: dropped · green underline: pinned keep · red underline: pinned drop</source>
-      <translation>删除线：已删除 · 绿色下划线：固定保留 · 红色下划线：固定删除</translation>
-    </message>
-  </context>
-  <context>
-    <name>terse::widgets::ScoreHistogram</name>
-    <message>
-      <source>tokens</source>
-      <translation>词元</translation>
-    </message>
-    <message>
-      <source>dropped</source>
-      <translation>删除</translation>
-    </message>
-    <message>
-      <source>kept</source>
-      <translation>保留</translation>
-    </message>
-  </context>
-  <context>
-    <name>terse::widgets::StageScrubber</name>
-    <message>
-      <source>Stages:</source>
-      <translation>阶段：</translation>
-    </message>
-    <message>
-      <source>Previous stage</source>
-      <translation>上一阶段</translation>
-    </message>
-    <message>
-      <source>Next stage</source>
-      <translation>下一阶段</translation>
-    </message>
-    <message>
-      <source>Replay the method stage by stage: the view shows what was removed up to this stage.</source>
-      <translation>逐阶段回放该方法：视图显示到此阶段为止删除了哪些内容。</translation>
-    </message>
-    <message>
-      <source>final result</source>
-      <translation>最终结果</translation>
-    </message>
-    <message>
-      <source>%1 (%2 of %3)</source>
-      <translation>%1（第 %2 个，共 %3 个）</translation>
-    </message>
-  </context>
-  <context>
-    <name>terse::widgets::StructuredPromptEditor</name>
-    <message>
-      <source>&lt;b&gt;Instruction&lt;/b&gt; (kept verbatim by the LLMLingua family)</source>
-      <translation>&lt;b&gt;指令&lt;/b&gt;（LLMLingua 系列方法原样保留）</translation>
-    </message>
-    <message>
-      <source>e.g. Answer the question using the passages below.</source>
-      <translation>例如：请根据下面的段落回答问题。</translation>
-    </message>
-    <message>
-      <source>&lt;b&gt;Contexts&lt;/b&gt; (passages or demonstrations; these are compressed)</source>
-      <translation>&lt;b&gt;上下文&lt;/b&gt;（段落或示例；这些内容会被压缩）</translation>
-    </message>
-    <message>
-      <source>&amp;Add Context</source>
-      <translation>添加上下文(&amp;A)</translation>
-    </message>
-    <message>
-      <source>Add another context or demonstration</source>
-      <translation>再添加一个上下文或示例</translation>
-    </message>
-    <message>
-      <source>&lt;b&gt;Question&lt;/b&gt; (kept verbatim; LongLLMLingua ranks contexts by it)</source>
-      <translation>&lt;b&gt;问题&lt;/b&gt;（原样保留；LongLLMLingua 据此对上下文排序）</translation>
-    </message>
-    <message>
-      <source>e.g. Which ship arrives first?</source>
-      <translation>例如：哪艘船最先到达？</translation>
-    </message>
-    <message>
-      <source>A retrieved passage or a demonstration.</source>
-      <translation>检索到的段落或一个示例。</translation>
-    </message>
-    <message>
-      <source>Remove this context</source>
-      <translation>删除此上下文</translation>
-    </message>
-    <message>
-      <source>Context %1</source>
-      <translation>上下文 %1</translation>
-    </message>
-  </context>
+</context>
 </TS>

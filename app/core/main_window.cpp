@@ -1,5 +1,7 @@
 #include "main_window.h"
 
+#include "answer_panel.h"
+
 #include "appearance.h"
 #include "edit_commands.h"
 #include "history_dock.h"
@@ -411,6 +413,31 @@ void MainWindow::buildDocks()
     addDockWidget(Qt::RightDockWidgetArea, dock);
     resizeDocks({m_history, dock}, {300, 300}, Qt::Horizontal);
 
+    // The answer check: below the views, hidden until asked for (Run → Ask the Target Model).
+    m_answerDock = new QDockWidget(this);
+    m_answerDock->setObjectName(QStringLiteral("answerDock"));
+    translated([this] { m_answerDock->setWindowTitle(tr("Answer Check")); });
+    m_answers = new AnswerPanel(m_sessions, m_answerDock);
+    m_answerDock->setWidget(m_answers);
+    addDockWidget(Qt::BottomDockWidgetArea, m_answerDock);
+    m_answerDock->hide();
+    // After showResult() the shown run's id is set (restore, save), so update on the next turn.
+    connect(this, &MainWindow::resultShown, this, [this] {
+        QTimer::singleShot(0, this, [this] {
+            if (!m_result)
+                return;
+            QStringList parts;
+            for (const auto &seg : m_result->segments)
+                parts << QString::fromStdString(seg.text);
+            m_answers->setResult(parts.join(QStringLiteral("\n\n")), QString::fromStdString(m_result->compressedText),
+                                 m_shownRunId);
+        });
+    });
+    connect(this, &MainWindow::runSaved, this, [this](qint64 id) {
+        if (id == m_shownRunId)
+            m_answers->setRunId(id);
+    });
+
     connect(m_params, &ParameterPanel::changed, this, &MainWindow::scheduleRerun);
     connect(m_models, &ModelPicker::modelChanged, this, [this](const QString &path) {
         if (!path.isEmpty() && path != kMissingModel)
@@ -787,10 +814,23 @@ void MainWindow::buildMenus()
     QAction *go = run->addAction(QString(), this, &MainWindow::runCompression);
     go->setShortcuts({QKeySequence(Qt::CTRL | Qt::Key_Return), QKeySequence(Qt::CTRL | Qt::Key_Enter)});
     QAction *stop = run->addAction(QString(), this, &MainWindow::cancelCompression);
-    translated([run, go, stop] {
+    run->addSeparator();
+    QAction *askAction = run->addAction(QString(), this, [this] {
+        if (!m_answerDock->isVisible()) {
+            m_answerDock->show();
+            resizeDocks({m_answerDock}, {260}, Qt::Vertical);  // the views keep most of the height
+        }
+        m_answerDock->raise();
+        m_answers->ask();
+    });
+    askAction->setObjectName(QStringLiteral("askTargetAction"));
+    askAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_A));
+    translated([run, go, stop, askAction] {
         run->setTitle(tr("&Run"));
         go->setText(tr("&Compress"));
         stop->setText(tr("C&ancel"));
+        askAction->setText(tr("Ask the &Target Model"));
+        askAction->setToolTip(tr("Send the original and the compressed prompt to the target model and compare the answers"));
     });
     stop->setShortcut(QKeySequence(Qt::Key_Escape));
 

@@ -27,6 +27,7 @@ class QMenu;
 class QAction;
 class QStackedWidget;
 class QUndoStack;
+class QDockWidget;
 
 namespace terse::widgets {
 class PromptEditor;
@@ -37,6 +38,7 @@ class ScorePlot;
 
 namespace terse::app {
 
+class AnswerPanel;
 class HistoryDock;
 class ModelPicker;
 class ParameterPanel;
@@ -109,6 +111,8 @@ public:
     HistoryDock *historyDock() const { return m_history; }
     ParameterPanel *parameterPanel() const { return m_params; }
     ModelPicker *modelPicker() const { return m_models; }
+    AnswerPanel *answerPanel() const { return m_answers; }
+    QDockWidget *answerDock() const { return m_answerDock; }
     // The id of the run shown (saved or restored); 0 when the result is not saved.
     std::int64_t shownRunId() const { return m_shownRunId; }
     QString statusText() const;
@@ -213,6 +217,8 @@ private:
     QStackedWidget *m_promptStack = nullptr;
     QAction *m_structuredAction = nullptr;
     ResultInspector *m_inspector = nullptr;
+    AnswerPanel *m_answers = nullptr;
+    QDockWidget *m_answerDock = nullptr;
     PinList *m_pinList = nullptr;
     QUndoStack *m_undo = nullptr;
     QTimer *m_editDebounce = nullptr;

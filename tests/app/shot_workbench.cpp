@@ -5,8 +5,11 @@
 // llmlingua2_note.png (the preselected LLMLingua-2 on the sample, its chunking note), heatmap_scores.png (DAC, coloured by the fused score, two pins, score plot),
 // dac_stage_scrubber.png (stage 2 of the dynamic DAC replay with its entropy shift), attention.png
 // (one word's attention row), llmlingua_windows.png (window boundaries), histogram_dark.png (dark
-// theme), structured_editor.png, warning_banner.png (a result that misses the rate: amber, not red).
+// theme), structured_editor.png, warning_banner.png (a result that misses the rate: amber, not red),
+// answer_check.png (both answers of a local chat-completions server, marked).
 #include "appearance.h"
+#include "answer_panel.h"
+#include "fake_chat_server.h"
 #include "main_window.h"
 #include "model_picker.h"
 #include "parameter_panel.h"
@@ -21,6 +24,7 @@
 #include <QApplication>
 #include <QComboBox>
 #include <QDir>
+#include <QDockWidget>
 #include <QPlainTextEdit>
 #include <QSettings>
 #include <QSignalSpy>
@@ -209,5 +213,30 @@ int main(int argc, char **argv)
     if (!run(w))
         return 1;
     save(w, out, QStringLiteral("warning_banner.png"));
+
+    // The answer check against a local chat-completions server (the test's fake one), both answers marked.
+    terse::test::FakeChatServer server;
+    w.setStructured(false);
+    if (!w.openFile(prompt))
+        return 3;
+    w.methodCombo()->setCurrentIndex(w.methodCombo()->findData(QStringLiteral("selective_context")));
+    setParam(w, "reduce_level", "phrase");
+    w.setRate(0.5);
+    if (!run(w))
+        return 1;
+    settle();
+    w.answerDock()->show();
+    w.resizeDocks({w.answerDock()}, {260}, Qt::Vertical);
+    w.answerPanel()->setSettings({server.url("ok"), QStringLiteral("llama3.1:8b"), QString(), 30000});
+    w.answerPanel()->setBlind(false);
+    QSignalSpy answered(w.answerPanel(), &terse::app::AnswerPanel::answersReady);
+    w.answerPanel()->ask();
+    if (!answered.wait(30000)) {
+        std::fprintf(stderr, "no answers: %s\n", qPrintable(w.answerPanel()->statusText()));
+        return 1;
+    }
+    w.answerPanel()->setMark(terse::app::AnswerPanel::Original, 1);
+    w.answerPanel()->setMark(terse::app::AnswerPanel::Compressed, 1);
+    save(w, out, QStringLiteral("answer_check.png"));
     return 0;
 }
