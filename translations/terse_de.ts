@@ -32,7 +32,7 @@
     </message>
     <message>
         <source>An OpenAI-compatible chat-completions endpoint: a local llama.cpp server, Ollama, vLLM or a hosted API. &quot;/chat/completions&quot; is added to a base URL.</source>
-        <translation>Ein OpenAI-kompatibler Chat-Completions-Endpunkt: ein lokaler llama.cpp-Server, Ollama, vLLM oder eine gehostete API. An eine Basis-URL wird "/chat/completions" angehängt.</translation>
+        <translation>Ein OpenAI-kompatibler Chat-Completions-Endpunkt: ein lokaler llama.cpp-Server, Ollama, vLLM oder eine gehostete API. An eine Basis-URL wird &quot;/chat/completions&quot; angehängt.</translation>
     </message>
     <message>
         <source>Target model:</source>
@@ -167,7 +167,7 @@
     <name>terse::app::ChatClient</name>
     <message>
         <source>&apos;%1&apos; is not an http(s) URL of a chat-completions endpoint</source>
-        <translation>'%1' ist keine http(s)-URL eines Chat-Completions-Endpunkts</translation>
+        <translation>&apos;%1&apos; ist keine http(s)-URL eines Chat-Completions-Endpunkts</translation>
     </message>
     <message>
         <source>HTTP %1 from the endpoint: %2</source>
@@ -568,6 +568,133 @@
     <message>
         <source>budget %1 tokens</source>
         <translation>Budget %1 Tokens</translation>
+    </message>
+</context>
+<context>
+    <name>terse::app::CostPanel</name>
+    <message>
+        <source>%1 min</source>
+        <translation>%1 min</translation>
+    </message>
+    <message>
+        <source>%1 s</source>
+        <translation>%1 s</translation>
+    </message>
+    <message>
+        <source>%1 ms</source>
+        <translation>%1 ms</translation>
+    </message>
+    <message>
+        <source>New Target Model</source>
+        <translation>Neues Zielmodell</translation>
+    </message>
+    <message>
+        <source>Name:</source>
+        <translation>Name:</translation>
+    </message>
+    <message>
+        <source>A preset needs a name that is not taken.</source>
+        <translation>Eine Vorlage braucht einen Namen, der noch nicht vergeben ist.</translation>
+    </message>
+    <message>
+        <source>Target model:</source>
+        <translation>Zielmodell:</translation>
+    </message>
+    <message>
+        <source>Presets are examples: set the price and speed of the model you use.</source>
+        <translation>Die Vorlagen sind Beispiele: Tragen Sie Preis und Geschwindigkeit Ihres Modells ein.</translation>
+    </message>
+    <message>
+        <source>New…</source>
+        <translation>Neu…</translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation>Löschen</translation>
+    </message>
+    <message>
+        <source>Input price per 1M tokens:</source>
+        <translation>Eingabepreis pro 1 Mio. Tokens:</translation>
+    </message>
+    <message>
+        <source>Prefill speed:</source>
+        <translation>Prefill-Geschwindigkeit:</translation>
+    </message>
+    <message>
+        <source> tokens/s</source>
+        <translation> Tokens/s</translation>
+    </message>
+    <message>
+        <source>How fast the target model reads a prompt before it answers (prefill).</source>
+        <translation>Wie schnell das Zielmodell einen Prompt liest, bevor es antwortet (Prefill).</translation>
+    </message>
+    <message>
+        <source>Compress a prompt to see what it saves.</source>
+        <translation>Komprimieren Sie einen Prompt, um zu sehen, was er spart.</translation>
+    </message>
+    <message>
+        <source>This result has no target-token counts (the target tokenizer was not available).</source>
+        <translation>Für dieses Ergebnis gibt es keine Ziel-Token-Zahlen (der Ziel-Tokenizer war nicht verfügbar).</translation>
+    </message>
+    <message>
+        <source>Tokens: %1 → %2 (%3 saved, %4%)</source>
+        <translation>Tokens: %1 → %2 (%3 gespart, %4 %)</translation>
+    </message>
+    <message>
+        <source>Money: %1 per call, %2 per 1,000 calls</source>
+        <translation>Geld: %1 pro Aufruf, %2 pro 1.000 Aufrufe</translation>
+    </message>
+    <message>
+        <source>Prefill: %1 → %2 per call (%3 saved)</source>
+        <translation>Prefill: %1 → %2 pro Aufruf (%3 gespart)</translation>
+    </message>
+    <message>
+        <source>Compression: %1 on this machine</source>
+        <translation>Komprimierung: %1 auf diesem Rechner</translation>
+    </message>
+    <message>
+        <source>Nothing saved: the compressed prompt is as long as the original.</source>
+        <translation>Nichts gespart: Der komprimierte Prompt ist so lang wie das Original.</translation>
+    </message>
+    <message>
+        <source>Pays off: cheaper, and %1 faster per call.</source>
+        <translation>Lohnt sich: günstiger und %1 schneller pro Aufruf.</translation>
+    </message>
+    <message>
+        <source>Pays off in time: %1 faster per call (no input price set).</source>
+        <translation>Lohnt sich zeitlich: %1 schneller pro Aufruf (kein Eingabepreis gesetzt).</translation>
+    </message>
+    <message>
+        <source>compressing takes %1 more than the prefill it saves; it pays off in time only when the target reads slower than %2 tokens/s</source>
+        <translation>die Komprimierung dauert %1 länger als das eingesparte Prefill; zeitlich lohnt sie sich erst, wenn das Zielmodell langsamer als %2 Tokens/s liest</translation>
+    </message>
+    <message>
+        <source>Cheaper, but slower: %1.</source>
+        <translation>Günstiger, aber langsamer: %1.</translation>
+    </message>
+    <message>
+        <source>Does not pay off at this length and rate on this machine: %1.</source>
+        <translation>Lohnt sich bei dieser Länge und Rate auf diesem Rechner nicht: %1.</translation>
+    </message>
+    <message>
+        <source>Hosted large model</source>
+        <translation>Gehostetes großes Modell</translation>
+    </message>
+    <message>
+        <source>Hosted small model</source>
+        <translation>Gehostetes kleines Modell</translation>
+    </message>
+    <message>
+        <source>Local 8B model on a GPU</source>
+        <translation>Lokales 8B-Modell auf einer GPU</translation>
+    </message>
+    <message>
+        <source>Local 8B model on a CPU</source>
+        <translation>Lokales 8B-Modell auf einer CPU</translation>
+    </message>
+    <message>
+        <source>Money: no input price set for this target</source>
+        <translation>Geld: kein Eingabepreis für dieses Zielmodell gesetzt</translation>
     </message>
 </context>
 <context>
@@ -1302,6 +1429,10 @@
     <message>
         <source>Send the original and the compressed prompt to the target model and compare the answers</source>
         <translation>Sendet den ursprünglichen und den komprimierten Prompt an das Zielmodell und vergleicht die Antworten</translation>
+    </message>
+    <message>
+        <source>Cost</source>
+        <translation>Kosten</translation>
     </message>
 </context>
 <context>

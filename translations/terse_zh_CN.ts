@@ -32,7 +32,7 @@
     </message>
     <message>
         <source>An OpenAI-compatible chat-completions endpoint: a local llama.cpp server, Ollama, vLLM or a hosted API. &quot;/chat/completions&quot; is added to a base URL.</source>
-        <translation>兼容 OpenAI 的 chat-completions 端点：本地 llama.cpp 服务器、Ollama、vLLM 或托管 API。基础 URL 后会自动加上 "/chat/completions"。</translation>
+        <translation>兼容 OpenAI 的 chat-completions 端点：本地 llama.cpp 服务器、Ollama、vLLM 或托管 API。基础 URL 后会自动加上 &quot;/chat/completions&quot;。</translation>
     </message>
     <message>
         <source>Target model:</source>
@@ -167,7 +167,7 @@
     <name>terse::app::ChatClient</name>
     <message>
         <source>&apos;%1&apos; is not an http(s) URL of a chat-completions endpoint</source>
-        <translation>'%1' 不是 chat-completions 端点的 http(s) URL</translation>
+        <translation>&apos;%1&apos; 不是 chat-completions 端点的 http(s) URL</translation>
     </message>
     <message>
         <source>HTTP %1 from the endpoint: %2</source>
@@ -566,6 +566,133 @@
     <message>
         <source>budget %1 tokens</source>
         <translation>预算 %1 个词元</translation>
+    </message>
+</context>
+<context>
+    <name>terse::app::CostPanel</name>
+    <message>
+        <source>%1 min</source>
+        <translation>%1 分钟</translation>
+    </message>
+    <message>
+        <source>%1 s</source>
+        <translation>%1 秒</translation>
+    </message>
+    <message>
+        <source>%1 ms</source>
+        <translation>%1 毫秒</translation>
+    </message>
+    <message>
+        <source>New Target Model</source>
+        <translation>新目标模型</translation>
+    </message>
+    <message>
+        <source>Name:</source>
+        <translation>名称：</translation>
+    </message>
+    <message>
+        <source>A preset needs a name that is not taken.</source>
+        <translation>预设需要一个尚未使用的名称。</translation>
+    </message>
+    <message>
+        <source>Target model:</source>
+        <translation>目标模型：</translation>
+    </message>
+    <message>
+        <source>Presets are examples: set the price and speed of the model you use.</source>
+        <translation>预设仅为示例：请设置您所用模型的价格和速度。</translation>
+    </message>
+    <message>
+        <source>New…</source>
+        <translation>新建…</translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation>删除</translation>
+    </message>
+    <message>
+        <source>Input price per 1M tokens:</source>
+        <translation>每 100 万输入 token 价格：</translation>
+    </message>
+    <message>
+        <source>Prefill speed:</source>
+        <translation>预填充速度：</translation>
+    </message>
+    <message>
+        <source> tokens/s</source>
+        <translation> token/秒</translation>
+    </message>
+    <message>
+        <source>How fast the target model reads a prompt before it answers (prefill).</source>
+        <translation>目标模型在回答前读取提示的速度（预填充）。</translation>
+    </message>
+    <message>
+        <source>Compress a prompt to see what it saves.</source>
+        <translation>压缩一个提示以查看节省了多少。</translation>
+    </message>
+    <message>
+        <source>This result has no target-token counts (the target tokenizer was not available).</source>
+        <translation>该结果没有目标 token 计数（目标分词器不可用）。</translation>
+    </message>
+    <message>
+        <source>Tokens: %1 → %2 (%3 saved, %4%)</source>
+        <translation>Token：%1 → %2（节省 %3，%4%）</translation>
+    </message>
+    <message>
+        <source>Money: %1 per call, %2 per 1,000 calls</source>
+        <translation>费用：每次调用节省 %1，每 1,000 次调用节省 %2</translation>
+    </message>
+    <message>
+        <source>Prefill: %1 → %2 per call (%3 saved)</source>
+        <translation>预填充：每次调用 %1 → %2（节省 %3）</translation>
+    </message>
+    <message>
+        <source>Compression: %1 on this machine</source>
+        <translation>压缩：在本机耗时 %1</translation>
+    </message>
+    <message>
+        <source>Nothing saved: the compressed prompt is as long as the original.</source>
+        <translation>没有节省：压缩后的提示与原始提示一样长。</translation>
+    </message>
+    <message>
+        <source>Pays off: cheaper, and %1 faster per call.</source>
+        <translation>划算：更便宜，每次调用快 %1。</translation>
+    </message>
+    <message>
+        <source>Pays off in time: %1 faster per call (no input price set).</source>
+        <translation>节省时间：每次调用快 %1（未设置输入价格）。</translation>
+    </message>
+    <message>
+        <source>compressing takes %1 more than the prefill it saves; it pays off in time only when the target reads slower than %2 tokens/s</source>
+        <translation>压缩比节省的预填充时间多花 %1；只有当目标模型读取速度低于每秒 %2 个 token 时才能节省时间</translation>
+    </message>
+    <message>
+        <source>Cheaper, but slower: %1.</source>
+        <translation>更便宜，但更慢：%1。</translation>
+    </message>
+    <message>
+        <source>Does not pay off at this length and rate on this machine: %1.</source>
+        <translation>在本机上以此长度和压缩率不划算：%1。</translation>
+    </message>
+    <message>
+        <source>Hosted large model</source>
+        <translation>托管大模型</translation>
+    </message>
+    <message>
+        <source>Hosted small model</source>
+        <translation>托管小模型</translation>
+    </message>
+    <message>
+        <source>Local 8B model on a GPU</source>
+        <translation>GPU 上的本地 8B 模型</translation>
+    </message>
+    <message>
+        <source>Local 8B model on a CPU</source>
+        <translation>CPU 上的本地 8B 模型</translation>
+    </message>
+    <message>
+        <source>Money: no input price set for this target</source>
+        <translation>费用：未为此目标设置输入价格</translation>
     </message>
 </context>
 <context>
@@ -1298,6 +1425,10 @@
     <message>
         <source>Send the original and the compressed prompt to the target model and compare the answers</source>
         <translation>将原始提示和压缩后的提示发送给目标模型并比较回答</translation>
+    </message>
+    <message>
+        <source>Cost</source>
+        <translation>成本</translation>
     </message>
 </context>
 <context>

@@ -1,6 +1,7 @@
 #include "main_window.h"
 
 #include "answer_panel.h"
+#include "cost_panel.h"
 
 #include "appearance.h"
 #include "edit_commands.h"
@@ -436,6 +437,19 @@ void MainWindow::buildDocks()
     connect(this, &MainWindow::runSaved, this, [this](qint64 id) {
         if (id == m_shownRunId)
             m_answers->setRunId(id);
+    });
+    // Is it worth it: money and time saved on the target model, beside the answer check.
+    m_costDock = new QDockWidget(this);
+    m_costDock->setObjectName(QStringLiteral("costDock"));
+    translated([this] { m_costDock->setWindowTitle(tr("Cost")); });
+    m_cost = new CostPanel(m_costDock);
+    m_costDock->setWidget(m_cost);
+    addDockWidget(Qt::BottomDockWidgetArea, m_costDock);
+    tabifyDockWidget(m_answerDock, m_costDock);
+    m_costDock->hide();
+    connect(this, &MainWindow::resultShown, this, [this] {
+        if (m_result)
+            m_cost->setResult(m_result->targetTokensIn, m_result->targetTokensOut, m_result->totalMs);
     });
 
     connect(m_params, &ParameterPanel::changed, this, &MainWindow::scheduleRerun);

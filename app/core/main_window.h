@@ -39,6 +39,7 @@ class ScorePlot;
 namespace terse::app {
 
 class AnswerPanel;
+class CostPanel;
 class HistoryDock;
 class ModelPicker;
 class ParameterPanel;
@@ -113,6 +114,8 @@ public:
     ModelPicker *modelPicker() const { return m_models; }
     AnswerPanel *answerPanel() const { return m_answers; }
     QDockWidget *answerDock() const { return m_answerDock; }
+    CostPanel *costPanel() const { return m_cost; }
+    QDockWidget *costDock() const { return m_costDock; }
     // The id of the run shown (saved or restored); 0 when the result is not saved.
     std::int64_t shownRunId() const { return m_shownRunId; }
     QString statusText() const;
@@ -219,6 +222,8 @@ private:
     ResultInspector *m_inspector = nullptr;
     AnswerPanel *m_answers = nullptr;
     QDockWidget *m_answerDock = nullptr;
+    CostPanel *m_cost = nullptr;
+    QDockWidget *m_costDock = nullptr;
     PinList *m_pinList = nullptr;
     QUndoStack *m_undo = nullptr;
     QTimer *m_editDebounce = nullptr;

@@ -6,9 +6,10 @@
 // dac_stage_scrubber.png (stage 2 of the dynamic DAC replay with its entropy shift), attention.png
 // (one word's attention row), llmlingua_windows.png (window boundaries), histogram_dark.png (dark
 // theme), structured_editor.png, warning_banner.png (a result that misses the rate: amber, not red),
-// answer_check.png (both answers of a local chat-completions server, marked).
+// answer_check.png (both answers of a local chat-completions server, marked), cost_panel.png.
 #include "appearance.h"
 #include "answer_panel.h"
+#include "cost_panel.h"
 #include "fake_chat_server.h"
 #include "main_window.h"
 #include "model_picker.h"
@@ -238,5 +239,12 @@ int main(int argc, char **argv)
     w.answerPanel()->setMark(terse::app::AnswerPanel::Original, 1);
     w.answerPanel()->setMark(terse::app::AnswerPanel::Compressed, 1);
     save(w, out, QStringLiteral("answer_check.png"));
+
+    // The cost panel for the same result, with a local CPU model as the target.
+    w.costDock()->show();
+    w.costDock()->raise();
+    w.costPanel()->selectPreset(w.costPanel()->presets().size() - 1);
+    settle();
+    save(w, out, QStringLiteral("cost_panel.png"));
     return 0;
 }
