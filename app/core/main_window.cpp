@@ -42,6 +42,7 @@
 #include <QHBoxLayout>
 #include <QKeyEvent>
 #include <QLabel>
+#include <QLineEdit>
 #include <QLocale>
 #include <QMenu>
 #include <QMenuBar>
@@ -272,6 +273,9 @@ void MainWindow::buildUi()
     m_editor->setObjectName(QStringLiteral("promptEditor"));
     m_editor->setUndoRedoEnabled(false);  // Edit → Undo covers prompt edits and pins together
     m_editor->installEventFilter(this);
+    // Issue 20: the rate box took Ctrl+E (its line edit's "end of line" in the X11 key scheme) from
+    // File → Export Result.
+    m_rateSpin->installEventFilter(this);
     m_structuredEditor = new terse::widgets::StructuredPromptEditor(m_promptStack);
     m_structuredEditor->setObjectName(QStringLiteral("structuredEditor"));
     m_promptStack->addWidget(m_editor);
@@ -1138,6 +1142,14 @@ bool MainWindow::eventFilter(QObject *watched, QEvent *event)
         auto *key = static_cast<QKeyEvent *>(event);
         if (key->matches(QKeySequence::Undo) || key->matches(QKeySequence::Redo) ||
             key->keyCombination() == QKeyCombination(Qt::CTRL | Qt::SHIFT, Qt::Key_Z)) {
+            event->ignore();
+            return true;
+        }
+    }
+    // Window shortcuts with Ctrl + a letter win over the spin box's text editing (Ctrl+A/C/V/X/Z stay its own).
+    if (event->type() == QEvent::ShortcutOverride && watched == m_rateSpin) {
+        auto *key = static_cast<QKeyEvent *>(event);
+        if (key->keyCombination() == QKeyCombination(Qt::CTRL, Qt::Key_E)) {
             event->ignore();
             return true;
         }
