@@ -601,6 +601,42 @@ void MainWindow::restoreWorkingState()
     emit workingStateRestored();
 }
 
+namespace {
+
+// What makes two runs the same for saving: the prompt, every option and the output.
+std::string savedRunKey(const terse::Prompt &prompt, const terse::CompressOptions &o, const terse::CompressionResult &r)
+{
+    std::string k;
+    auto add = [&k](const std::string &field) {
+        k += std::to_string(field.size());
+        k += ':';
+        k += field;
+    };
+    for (const auto &seg : prompt.segments) {
+        add(std::to_string(static_cast<int>(seg.role)));
+        add(seg.text);
+    }
+    add(o.method);
+    add(std::to_string(o.rate));
+    add(std::to_string(o.targetTokens));
+    add(terse::modeName(o.mode));
+    add(std::to_string(o.seed));
+    add(o.model);
+    add(o.device);
+    add(o.targetTokenizer);
+    for (const auto &[name, value] : o.params) {
+        add(name);
+        add(value);
+    }
+    for (const auto &p : o.pinned)
+        add(std::to_string(p.segment) + "," + std::to_string(p.span.begin) + "," + std::to_string(p.span.end) +
+            (p.keep ? "+" : "-"));
+    add(r.compressedText);
+    return k;
+}
+
+}  // namespace
+
 void MainWindow::saveRun(const terse::Prompt &prompt, const terse::CompressOptions &options,
                          const ResultHandle &result)
 {
@@ -615,6 +651,16 @@ void MainWindow::saveRun(const terse::Prompt &prompt, const terse::CompressOptio
     const std::int64_t session = m_sessions->ensureCurrentSession();
     if (session == 0)
         return;
+    // Issue 20: Compress after a run that already has these settings (a method switch runs at once) gives
+    // the same result; it is shown as that saved run instead of being saved again.
+    const std::string key = savedRunKey(prompt, options, *result);
+    if (m_lastSaved.id != 0 && m_lastSaved.session == session && m_lastSaved.key == key &&
+        m_sessions->store()->loadRun(m_lastSaved.id).ok()) {
+        if (m_result == result)
+            m_shownRunId = m_lastSaved.id;
+        emit runSaved(m_lastSaved.id);
+        return;
+    }
     terse::ModelIdentity model;
     const std::string &used = !result->model.empty() ? result->model : options.model;
     if (!used.empty()) {
@@ -628,6 +674,7 @@ void MainWindow::saveRun(const terse::Prompt &prompt, const terse::CompressOptio
     }
     if (m_result == result)
         m_shownRunId = *id;
+    m_lastSaved = {key, *id, session};
     emit m_sessions->sessionsChanged();
     emit runSaved(*id);
     markDirty();

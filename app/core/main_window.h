@@ -212,6 +212,12 @@ private:
     std::optional<PendingSave> m_pendingSave;  // a re-thresholded result, saved once the user pauses
     std::vector<PendingSave> m_unsaved;        // results that finished before the database was open
     std::int64_t m_shownRunId = 0;
+    // The last run saved: what it was computed from, so that the same settings again are not saved twice.
+    struct LastSaved {
+        std::string key;  // prompt, options and compressed text
+        std::int64_t id = 0;
+        std::int64_t session = 0;
+    } m_lastSaved;
     bool m_restoring = false;   // controls are being set programmatically: no re-run, no autosave
     bool m_userTouched = false; // the user changed something before the working state was restored
     bool m_stateRestored = false;

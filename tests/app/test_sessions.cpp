@@ -193,6 +193,26 @@ private slots:
         QCOMPARE(w.historyDock()->tree()->topLevelItem(0)->childCount(), 1);
     }
 
+    // Issue 20: Compress again with unchanged settings (e.g. after a method switch ran it) saves no duplicate.
+    void sameSettingsAreNotSavedTwice()
+    {
+        MainWindow w(testFactory, nullptr, freshDb());
+        waitReady(w);
+        w.promptEditor()->setPlainText(QString::fromUtf8(kText));
+        select(w, "head");
+        w.setRate(0.5);
+        const qint64 first = runAndSave(w);
+        QVERIFY(first > 0);
+        const qint64 again = runAndSave(w);
+        QCOMPARE(again, first);
+        QCOMPARE(w.shownRunId(), first);
+        QCOMPARE(w.sessions()->store()->listSessions()->front().runCount, 1L);
+        w.setRate(0.3);  // different settings: a new run
+        QSignalSpy saved(&w, &MainWindow::runSaved);
+        QVERIFY(saved.wait(10000) || saved.count() > 0);
+        QTRY_COMPARE(w.sessions()->store()->listSessions()->front().runCount, 2L);
+    }
+
     void workingStateIsRestoredAfterARestart()
     {
         const QString db = freshDb();
