@@ -24,6 +24,9 @@
 #include <QPushButton>
 #include <QRegularExpression>
 #include <QSplitter>
+#include <QGuiApplication>
+#include <QScreen>
+#include <QScrollArea>
 #include <QTabWidget>
 #include <QTableWidget>
 #include <QThreadPool>
@@ -111,7 +114,17 @@ CompareWindow::CompareWindow(CompressorFactory factory, QWidget *parent)
                 m_status->setText(
                     tr("Run %1 of %2: %3…").arg(m_next).arg(m_queue.size()).arg(stage));
             });
-    resize(1300, 820);
+    fitToScreen(QSize(1300, 820));
+}
+
+void CompareWindow::fitToScreen(QSize wanted)
+{
+    // Within the available screen (a 1,600 px laptop screen, or the 800 px offscreen test screen).
+    const QScreen *scr = screen() ? screen() : QGuiApplication::primaryScreen();
+    if (!scr)
+        return resize(wanted);
+    const QRect avail = scr->availableGeometry();
+    resize(std::min(wanted.width(), avail.width() * 95 / 100), std::min(wanted.height(), avail.height() * 9 / 10));
 }
 
 CompareWindow::~CompareWindow()
@@ -177,9 +190,15 @@ void CompareWindow::buildUi()
     legendRow->addWidget(m_export);
     sideLayout->addLayout(legendRow);
     auto *vsplit = new QSplitter(Qt::Vertical, sideBySide);
-    m_columns = new QSplitter(Qt::Horizontal, vsplit);
+    // Many outputs scroll sideways instead of widening the window past the screen (issue 20).
+    auto *columnsScroll = new QScrollArea(vsplit);
+    columnsScroll->setWidgetResizable(true);
+    columnsScroll->setFrameShape(QFrame::NoFrame);
+    columnsScroll->setVerticalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    m_columns = new QSplitter(Qt::Horizontal);
     m_columns->setObjectName(QStringLiteral("outputColumns"));
     m_columns->setChildrenCollapsible(false);
+    columnsScroll->setWidget(m_columns);
     m_metrics = new QTableWidget(0, kMetricColumns, vsplit);
     m_metrics->setObjectName(QStringLiteral("metricsTable"));
     m_metrics->setEditTriggers(QAbstractItemView::NoEditTriggers);
@@ -188,7 +207,7 @@ void CompareWindow::buildUi()
     m_metrics->horizontalHeader()->setSectionResizeMode(kSettingsCol, QHeaderView::Stretch);
     m_metrics->verticalHeader()->setVisible(false);
     m_metrics->setWordWrap(false);
-    vsplit->addWidget(m_columns);
+    vsplit->addWidget(columnsScroll);
     vsplit->addWidget(m_metrics);
     vsplit->setStretchFactor(0, 4);
     vsplit->setStretchFactor(1, 1);
@@ -776,7 +795,7 @@ void CompareWindow::rebuildOutputs()
         o.summary->setWordWrap(true);
         o.view = new terse::widgets::WordDiffView(o.box);
         o.view->setObjectName(QStringLiteral("outputView%1").arg(i));
-        o.view->setMinimumWidth(180);
+        o.view->setMinimumWidth(150);
         v->addLayout(header);
         v->addWidget(o.summary);
         v->addWidget(o.view, 1);

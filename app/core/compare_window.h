@@ -114,6 +114,8 @@ protected:
     void changeEvent(QEvent *event) override;
 
 private:
+    // Resizes to `wanted`, or less where the screen is smaller.
+    void fitToScreen(QSize wanted);
     enum class Mode { Idle, Compare, Sweep };
     struct Job {
         int slot = 0; // comparison slot or sweep curve

@@ -24,6 +24,7 @@
 #include <QMenu>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QScreen>
 #include <QSignalSpy>
 #include <QSplitter>
 #include <QTabWidget>
@@ -402,6 +403,31 @@ private slots:
         QCOMPARE(cw->entries().size(), std::size_t(1));
         QVERIFY(cw->errorText().contains(QStringLiteral("no_such_method")));
         QCOMPARE(cw->metricsTable()->item(1, 1)->text(), QStringLiteral("failed"));
+    }
+
+    // Issue 20: the window stays within the screen when results with long settings arrive.
+    void windowStaysWithinTheScreen()
+    {
+        MainWindow w(testFactory, nullptr, m_home.filePath(QStringLiteral("s.sqlite3")));
+        terse::test::waitReady(w);
+        w.promptEditor()->setPlainText(QString::fromUtf8(kText));
+        CompareWindow *cw = openCompare(w);
+        cw->clearSettings();
+        for (const char *m : {"head", "tail", "random", "head_tail", "random"})
+            cw->addSettings(options(m, 0.5));
+        cw->show();
+        const QRect screen = cw->screen()->availableGeometry();
+        QVERIFY2(cw->frameGeometry().width() <= screen.width() && cw->frameGeometry().height() <= screen.height(),
+                 qPrintable(QStringLiteral("%1x%2 on %3x%4").arg(cw->frameGeometry().width()).arg(cw->frameGeometry().height())
+                                .arg(screen.width()).arg(screen.height())));
+        QSignalSpy done(cw, &CompareWindow::comparisonFinished);
+        QVERIFY(cw->runComparison());
+        QVERIFY(done.wait(20000));
+        QTest::qWait(100);
+        QVERIFY2(cw->width() <= screen.width() && cw->minimumSizeHint().width() <= screen.width(),
+                 qPrintable(QStringLiteral("width %1, minimum %2 on a %3 px screen")
+                                .arg(cw->width()).arg(cw->minimumSizeHint().width()).arg(screen.width())));
+        QVERIFY(cw->height() <= screen.height());
     }
 
     void parseRates_data()
