@@ -1841,6 +1841,22 @@
         <source>Stronger colour = higher %1 · struck through = dropped</source>
         <translation>Kräftigere Farbe = höheres %1 · durchgestrichen = entfernt</translation>
     </message>
+    <message>
+        <source>word</source>
+        <translation>Wort</translation>
+    </message>
+    <message>
+        <source>phrase</source>
+        <translation>Phrase</translation>
+    </message>
+    <message>
+        <source>sentence</source>
+        <translation>Satz</translation>
+    </message>
+    <message>
+        <source>token</source>
+        <translation>Token</translation>
+    </message>
 </context>
 <context>
     <name>terse::app::SessionManager</name>
@@ -2009,6 +2025,14 @@
     <message>
         <source>kept</source>
         <translation>behalten</translation>
+    </message>
+    <message>
+        <source>threshold</source>
+        <translation>Schwelle</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n value(s) above the axis (up to %1)</source>
+        <translation><numerusform>%n Wert über der Achse (bis %1)</numerusform><numerusform>%n Werte über der Achse (bis %1)</numerusform></translation>
     </message>
 </context>
 <context>

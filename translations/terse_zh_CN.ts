@@ -1837,6 +1837,22 @@
         <source>Stronger colour = higher %1 · struck through = dropped</source>
         <translation>颜色越深 = %1 越高 · 删除线 = 已删除</translation>
     </message>
+    <message>
+        <source>word</source>
+        <translation>词</translation>
+    </message>
+    <message>
+        <source>phrase</source>
+        <translation>短语</translation>
+    </message>
+    <message>
+        <source>sentence</source>
+        <translation>句子</translation>
+    </message>
+    <message>
+        <source>token</source>
+        <translation>token</translation>
+    </message>
 </context>
 <context>
     <name>terse::app::SessionManager</name>
@@ -2005,6 +2021,14 @@
     <message>
         <source>kept</source>
         <translation>保留</translation>
+    </message>
+    <message>
+        <source>threshold</source>
+        <translation>阈值</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n value(s) above the axis (up to %1)</source>
+        <translation><numerusform>%n 个值超出坐标轴（最高 %1）</numerusform></translation>
     </message>
 </context>
 <context>

@@ -335,6 +335,7 @@ void ResultInspector::updatePlots()
         kept.push_back(t.kept);
     const double th = idx < d.thresholds.size() ? d.thresholds[idx] : std::nan("");
     m_plot->setSeries(d.seriesNames[idx], d.series[idx], kept, th);
+    m_plot->setPositionLabel(positionLabel());
     m_histogram->setValues(d.seriesNames[idx], d.series[idx], kept, th);
     // LLMLingua windows: where each stage's units start.
     QVector<int> starts;
@@ -378,6 +379,22 @@ void ResultInspector::updateShiftPlot()
     m_shift->addOverlay(tr("entropy after %1").arg(stage), toVector(after->values),
                         QColor(40, 160, 90));
     m_shift->setAxisLabel(tr("entropy (nats)"));
+    m_shift->setPositionLabel(positionLabel());
+}
+
+QString ResultInspector::positionLabel() const
+{
+    // The unit the method decided on, which is what the plots' positions count (issue 20).
+    const std::string unit = m_result ? m_result->unitName : std::string("token");
+    if (unit == "word")
+        return tr("word");
+    if (unit == "phrase")
+        return tr("phrase");
+    if (unit == "sentence")
+        return tr("sentence");
+    if (unit == "token")
+        return tr("token");
+    return QString::fromStdString(unit);
 }
 
 void ResultInspector::selectUnit(int unit)

@@ -80,6 +80,8 @@ signals:
     void colorSeriesChanged();
 
 private:
+    // The plots' position axis: the result's unit, translated ("word", "phrase").
+    QString positionLabel() const;
     void display();
     void updateColorChoices();
     void updateLegend();

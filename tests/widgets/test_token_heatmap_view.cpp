@@ -132,6 +132,29 @@ private slots:
         QCOMPARE(p.pointCount(), 0);
     }
 
+    // Issue 20: the score plot explains itself (legend for the line, the kept dots and the threshold),
+    // counts the unit it plots, and one outlier does not squash the other values.
+    void scorePlotHasALegendUnitsAndClipsOutliers()
+    {
+        ScorePlot p;
+        p.resize(600, 300);
+        QVector<double> values;
+        QVector<bool> kept;
+        for (int i = 0; i < 100; ++i) {
+            values << 1.0 + (i % 7);
+            kept << (i % 3 == 0);
+        }
+        p.setSeries(QStringLiteral("surprisal"), values, kept, 4.0);
+        QCOMPARE(p.legendNames(), (QStringList{QStringLiteral("surprisal"), QStringLiteral("kept"), QStringLiteral("threshold")}));
+        QCOMPARE(p.clippedCount(), 0);
+        p.setPositionLabel(QStringLiteral("word"));
+        QCOMPARE(p.positionLabel(), QStringLiteral("word"));
+        values[50] = 500;  // one outlier: the axis stops near the rest and says how many are above it
+        p.setSeries(QStringLiteral("surprisal"), values, kept, std::nan(""));
+        QCOMPARE(p.clippedCount(), 1);
+        QVERIFY(!p.legendNames().contains(QStringLiteral("threshold")));
+    }
+
     void promptEditorTurnsFileDropsIntoSignals()
     {
         PromptEditor e;

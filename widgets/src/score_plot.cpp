@@ -7,6 +7,7 @@
 
 #include <QVBoxLayout>
 
+#include <algorithm>
 #include <cmath>
 
 namespace terse::widgets {
@@ -21,6 +22,15 @@ ScorePlot::ScorePlot(QWidget *parent) : QWidget(parent), m_plot(new QCustomPlot(
     m_plot->axisRect()->setRangeDrag(Qt::Horizontal);
     m_plot->xAxis->setLabel(tr("token"));
     m_plot->setMinimumHeight(120);
+    // The legend is a row above the plot: it never covers data (issue 20).
+    m_plot->plotLayout()->insertRow(0);
+    m_plot->plotLayout()->addElement(0, 0, m_plot->legend);
+    m_plot->plotLayout()->setRowStretchFactor(0, 0.001);
+    m_plot->legend->setFillOrder(QCPLegend::foColumnsFirst);
+    m_plot->legend->setBorderPen(Qt::NoPen);
+    m_plot->legend->setBrush(Qt::NoBrush);
+    m_plot->legend->setMargins(QMargins(2, 0, 2, 0));
+    m_plot->legend->setVisible(false);
     connect(m_plot, &QCustomPlot::mousePress, this, [this](QMouseEvent *e) {
         const double x = m_plot->xAxis->pixelToCoord(e->position().x());
         if (m_plot->graphCount() > 0 && x >= 0 && x < pointCount())
@@ -34,6 +44,7 @@ void ScorePlot::clear()
     m_plot->clearItems();
     m_boundaries = 0;
     m_overlays = 0;
+    m_clipped = 0;
     m_plot->legend->setVisible(false);
     m_plot->replot();
 }
@@ -48,11 +59,7 @@ void ScorePlot::addOverlay(const QString &name, const QVector<double> &values, c
     g->setPen(QPen(color, 1.2));
     g->setData(x, values, true);
     ++m_overlays;
-    // The legend names the base line and the overlays; the kept dots are explained by the base line.
     m_plot->legend->setVisible(true);
-    if (m_plot->graphCount() > 1 && m_plot->graph(1)->name() == tr("kept"))
-        m_plot->graph(1)->removeFromLegend();
-    m_plot->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
     g->rescaleValueAxis(true, true);
     m_plot->replot();
 }
@@ -81,6 +88,25 @@ void ScorePlot::setBoundaries(const QVector<int> &starts, const QStringList &lab
     }
     m_boundaries = starts.size();
     m_plot->replot();
+}
+
+void ScorePlot::setPositionLabel(const QString &label)
+{
+    m_plot->xAxis->setLabel(label);
+    m_plot->replot();
+}
+
+QString ScorePlot::positionLabel() const { return m_plot->xAxis->label(); }
+
+QStringList ScorePlot::legendNames() const
+{
+    QStringList names;
+    if (!m_plot->legend->visible())
+        return names;
+    for (int i = 0; i < m_plot->legend->itemCount(); ++i)
+        if (auto *item = qobject_cast<QCPPlottableLegendItem *>(m_plot->legend->item(i)))
+            names << item->plottable()->name();
+    return names;
 }
 
 void ScorePlot::setAxisLabel(const QString &label)
@@ -117,13 +143,43 @@ void ScorePlot::setSeries(const QString &name, const QVector<double> &values, co
     dots->setLineStyle(QCPGraph::lsNone);
     dots->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, QColor(230, 120, 20), 4));
     dots->setData(keptX, keptY, true);
+    const QPen thresholdPen(QColor(200, 40, 40), 1.5, Qt::DashLine);
     if (std::isfinite(threshold)) {
         auto *th = new QCPItemStraightLine(m_plot);
         th->point1->setCoords(0, threshold);
         th->point2->setCoords(1, threshold);
-        th->setPen(QPen(QColor(200, 40, 40), 1.5, Qt::DashLine));
+        th->setPen(thresholdPen);
+        // A data-less graph gives the threshold its legend entry.
+        QCPGraph *entry = m_plot->addGraph();
+        entry->setName(tr("threshold"));
+        entry->setPen(thresholdPen);
     }
+    m_plot->legend->setVisible(true);
     m_plot->rescaleAxes();
+    // One outlier must not squash the rest: above 4x the 99th percentile's distance from the bottom, the
+    // axis stops at the percentile (plus a margin) and a note counts the points above it.
+    m_clipped = 0;
+    QVector<double> finite;
+    for (double v : values)
+        if (std::isfinite(v))
+            finite.push_back(v);
+    if (finite.size() >= 20) {
+        std::sort(finite.begin(), finite.end());
+        const double lo = finite.front(), hi = finite.back();
+        const double p99 = finite[static_cast<qsizetype>(0.99 * static_cast<double>(finite.size() - 1))];
+        const double top = std::max(p99, std::isfinite(threshold) ? threshold : p99);
+        if (top > lo && hi - lo > 4.0 * (top - lo)) {
+            m_plot->yAxis->setRange(lo - 0.05 * (top - lo), top + 0.15 * (top - lo));
+            for (double v : finite)
+                m_clipped += v > m_plot->yAxis->range().upper ? 1 : 0;
+            auto *note = new QCPItemText(m_plot);
+            note->position->setType(QCPItemPosition::ptAxisRectRatio);
+            note->position->setCoords(0.01, 0.02);
+            note->setPositionAlignment(Qt::AlignLeft | Qt::AlignTop);
+            note->setText(tr("%n value(s) above the axis (up to %1)", nullptr, m_clipped).arg(hi, 0, 'g', 4));
+            note->setColor(palette().color(QPalette::PlaceholderText));
+        }
+    }
     // Every token position, also where the series is undefined (NaN) at the start or end.
     m_plot->xAxis->setRange(-0.5, std::max<double>(1.0, values.size() - 0.5));
     m_plot->replot();

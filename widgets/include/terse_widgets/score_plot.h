@@ -22,6 +22,13 @@ public:
                    double threshold, const QString &marksName = {});
     // Replaces the value axis label (the series name by default).
     void setAxisLabel(const QString &label);
+    // Names the position axis after the unit the method decided on ("word", "phrase"; "token" by default).
+    void setPositionLabel(const QString &label);
+    QString positionLabel() const;
+    // The legend entries shown (line, marks, threshold, overlays), for tests.
+    QStringList legendNames() const;
+    // How many points lie above the value axis because one outlier would squash the rest (0: none).
+    int clippedCount() const { return m_clipped; }
     void clear();
     // Adds a second line over the same token positions (e.g. entropy after a stage), with a legend entry.
     void addOverlay(const QString &name, const QVector<double> &values, const QColor &color);
@@ -48,6 +55,7 @@ private:
     QCustomPlot *m_plot = nullptr;
     int m_boundaries = 0;
     int m_overlays = 0;
+    int m_clipped = 0;
 };
 
 }  // namespace terse::widgets
