@@ -1434,6 +1434,26 @@
         <source>Cost</source>
         <translation>Kosten</translation>
     </message>
+    <message>
+        <source>Compressing: %1 (%2 of %3)</source>
+        <translation>Komprimiere: %1 (%2 von %3)</translation>
+    </message>
+    <message>
+        <source>about %1 left</source>
+        <translation>noch etwa %1</translation>
+    </message>
+    <message>
+        <source>Outdated: a new result is being computed.</source>
+        <translation>Veraltet: Ein neues Ergebnis wird berechnet.</translation>
+    </message>
+    <message>
+        <source>Outdated: the prompt changed after this result. Compress to update it.</source>
+        <translation>Veraltet: Der Prompt wurde nach diesem Ergebnis geändert. Komprimieren Sie, um es zu aktualisieren.</translation>
+    </message>
+    <message>
+        <source>Outdated: this result was computed with other settings (%1 at rate %2). Compress to update it.</source>
+        <translation>Veraltet: Dieses Ergebnis wurde mit anderen Einstellungen berechnet (%1 mit Rate %2). Komprimieren Sie, um es zu aktualisieren.</translation>
+    </message>
 </context>
 <context>
     <name>terse::app::ModelPicker</name>
@@ -2032,7 +2052,10 @@
     </message>
     <message numerus="yes">
         <source>%n value(s) above the axis (up to %1)</source>
-        <translation><numerusform>%n Wert über der Achse (bis %1)</numerusform><numerusform>%n Werte über der Achse (bis %1)</numerusform></translation>
+        <translation>
+            <numerusform>%n Wert über der Achse (bis %1)</numerusform>
+            <numerusform>%n Werte über der Achse (bis %1)</numerusform>
+        </translation>
     </message>
 </context>
 <context>

@@ -1430,6 +1430,26 @@
         <source>Cost</source>
         <translation>成本</translation>
     </message>
+    <message>
+        <source>Compressing: %1 (%2 of %3)</source>
+        <translation>正在压缩：%1（%2 / %3）</translation>
+    </message>
+    <message>
+        <source>about %1 left</source>
+        <translation>约剩 %1</translation>
+    </message>
+    <message>
+        <source>Outdated: a new result is being computed.</source>
+        <translation>已过时：正在计算新结果。</translation>
+    </message>
+    <message>
+        <source>Outdated: the prompt changed after this result. Compress to update it.</source>
+        <translation>已过时：此结果之后提示已更改。请压缩以更新。</translation>
+    </message>
+    <message>
+        <source>Outdated: this result was computed with other settings (%1 at rate %2). Compress to update it.</source>
+        <translation>已过时：此结果使用其他设置计算（%1，压缩率 %2）。请压缩以更新。</translation>
+    </message>
 </context>
 <context>
     <name>terse::app::ModelPicker</name>
@@ -2028,7 +2048,9 @@
     </message>
     <message numerus="yes">
         <source>%n value(s) above the axis (up to %1)</source>
-        <translation><numerusform>%n 个值超出坐标轴（最高 %1）</numerusform></translation>
+        <translation>
+            <numerusform>%n 个值超出坐标轴（最高 %1）</numerusform>
+        </translation>
     </message>
 </context>
 <context>

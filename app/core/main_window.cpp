@@ -106,13 +106,21 @@ MainWindow::MainWindow(CompressorFactory factory, QWidget *parent, const QString
         m_progress->setRange(0, total > 0 ? 1000 : 0);
         if (total > 0)
             m_progress->setValue(static_cast<int>(1000.0 * static_cast<double>(done) / static_cast<double>(total)));
-        m_status->setText(tr("Compressing: %1…").arg(stage));
+        // Stage, step and, once the pace is known, the time left (issue 20).
+        QString text = total > 0 ? tr("Compressing: %1 (%2 of %3)").arg(stage).arg(done).arg(total)
+                                 : tr("Compressing: %1…").arg(stage);
+        const double elapsed = static_cast<double>(m_jobTimer.elapsed());
+        if (total > 0 && done > 0 && done < total && elapsed > 1500)
+            text += QStringLiteral(" · ") +
+                    tr("about %1 left").arg(formatDuration(elapsed * static_cast<double>(total - done) / static_cast<double>(done)));
+        m_status->setText(text);
     });
     connect(m_worker, &EngineWorker::finished, this, [this](quint64 id, ResultHandle r, bool rethresholded) {
         if (id != m_activeId)
             return;  // a newer request is on its way
         setBusy(false);
         m_shownRunId = 0;
+        m_shownOptions = m_activeOptions;
         showResult(r);
         m_status->setText(rethresholded ? tr("Re-decided from cached scores.") : tr("Done."));
         if (rethresholded) {
@@ -528,6 +536,7 @@ void MainWindow::markDirty()
 {
     if (m_restoring)
         return;
+    updateOutdated();
     if (!m_stateRestored)
         m_userTouched = true;  // the user's input wins over the autosaved state still loading
     m_autosave->start();
@@ -590,6 +599,7 @@ void MainWindow::restoreWorkingState()
             const qint64 runId = ui.value(QStringLiteral("runId")).toInteger();
             if (runId > 0)
                 if (auto run = store->loadRun(runId); run && run->prompt.joined() == ws->prompt.joined()) {
+                    m_shownOptions = run->options;
                     showResult(std::make_shared<const terse::CompressionResult>(std::move(run->result)));
                     m_shownRunId = runId;
                     m_inspector->setColorSeries(ui.value(QStringLiteral("colorBy")).toString());
@@ -603,8 +613,8 @@ void MainWindow::restoreWorkingState()
 
 namespace {
 
-// What makes two runs the same for saving: the prompt, every option and the output.
-std::string savedRunKey(const terse::Prompt &prompt, const terse::CompressOptions &o, const terse::CompressionResult &r)
+// Every option, as one comparable string.
+std::string optionsKey(const terse::CompressOptions &o)
 {
     std::string k;
     auto add = [&k](const std::string &field) {
@@ -612,10 +622,6 @@ std::string savedRunKey(const terse::Prompt &prompt, const terse::CompressOption
         k += ':';
         k += field;
     };
-    for (const auto &seg : prompt.segments) {
-        add(std::to_string(static_cast<int>(seg.role)));
-        add(seg.text);
-    }
     add(o.method);
     add(std::to_string(o.rate));
     add(std::to_string(o.targetTokens));
@@ -631,7 +637,17 @@ std::string savedRunKey(const terse::Prompt &prompt, const terse::CompressOption
     for (const auto &p : o.pinned)
         add(std::to_string(p.segment) + "," + std::to_string(p.span.begin) + "," + std::to_string(p.span.end) +
             (p.keep ? "+" : "-"));
-    add(r.compressedText);
+    return k;
+}
+
+// What makes two runs the same for saving: the prompt, every option and the output.
+std::string savedRunKey(const terse::Prompt &prompt, const terse::CompressOptions &o, const terse::CompressionResult &r)
+{
+    std::string k;
+    for (const auto &seg : prompt.segments) {
+        k += std::to_string(static_cast<int>(seg.role)) + ":" + std::to_string(seg.text.size()) + ":" + seg.text;
+    }
+    k += "|" + optionsKey(o) + "|" + std::to_string(r.compressedText.size()) + ":" + r.compressedText;
     return k;
 }
 
@@ -711,6 +727,7 @@ bool MainWindow::restoreRun(std::int64_t runId)
     setPromptContent(run->prompt);
     applyOptions(run->options);
     m_restoring = false;
+    m_shownOptions = run->options;
     showResult(std::make_shared<const terse::CompressionResult>(std::move(run->result)));
     m_shownRunId = runId;
     m_sessions->setCurrentSession(run->info.sessionId);
@@ -1018,6 +1035,7 @@ void MainWindow::runCompression()
     m_activeOptions = currentOptions();
     m_activePrompt = std::move(prompt);
     m_activeId = m_worker->submit(m_activePrompt, m_activeOptions);
+    m_jobTimer.start();
     setBusy(true);
     m_status->setText(tr("Compressing…"));
 }
@@ -1056,6 +1074,7 @@ void MainWindow::setBusy(bool busy)
         m_progressDelay->stop();
         m_progress->hide();
     }
+    updateOutdated();
 }
 
 void MainWindow::showResult(const ResultHandle &r)
@@ -1063,6 +1082,7 @@ void MainWindow::showResult(const ResultHandle &r)
     m_result = r;
     m_inspector->setResult(r, m_pins);
     showWarnings(r->warnings);
+    updateOutdated();
     emit resultShown();
 }
 
@@ -1376,6 +1396,24 @@ void MainWindow::scheduleEditRerun()
         return;
     if (m_result || isBusy())
         m_editDebounce->start();
+}
+
+void MainWindow::updateOutdated()
+{
+    if (!m_inspector)
+        return;
+    QString why;
+    if (m_result) {
+        if (isBusy())
+            why = tr("Outdated: a new result is being computed.");
+        else if (!resultMatchesPrompt())
+            why = tr("Outdated: the prompt changed after this result. Compress to update it.");
+        else if (optionsKey(m_shownOptions) != optionsKey(currentOptions()))
+            why = tr("Outdated: this result was computed with other settings (%1 at rate %2). Compress to update it.")
+                      .arg(QString::fromStdString(m_shownOptions.method))
+                      .arg(m_shownOptions.rate, 0, 'f', 2);
+    }
+    m_inspector->setOutdated(why);
 }
 
 bool MainWindow::resultMatchesPrompt() const

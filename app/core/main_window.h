@@ -7,6 +7,7 @@
 
 #include "engine_worker.h"
 
+#include <QElapsedTimer>
 #include <QMainWindow>
 
 #include <cstdint>
@@ -190,6 +191,9 @@ private:
     void requestAttention(int unit, int layer, int head);
     // True when the shown result was computed from the prompt in the editors now.
     bool resultMatchesPrompt() const;
+    // Greys the shown result and says why when it is not what the controls describe (a run is going, the
+    // prompt or the settings changed, a run was cancelled).
+    void updateOutdated();
 
     CompressorFactory m_factory;
     std::vector<terse::MethodInfo> m_methods;
@@ -212,6 +216,8 @@ private:
     std::optional<PendingSave> m_pendingSave;  // a re-thresholded result, saved once the user pauses
     std::vector<PendingSave> m_unsaved;        // results that finished before the database was open
     std::int64_t m_shownRunId = 0;
+    terse::CompressOptions m_shownOptions;  // what the shown result was computed with
+    QElapsedTimer m_jobTimer;               // since the active request started, for the ETA
     // The last run saved: what it was computed from, so that the same settings again are not saved twice.
     struct LastSaved {
         std::string key;  // prompt, options and compressed text

@@ -17,6 +17,7 @@
 #include <QSplitter>
 #include <QStackedWidget>
 #include <QTabWidget>
+#include <QGraphicsOpacityEffect>
 #include <QVBoxLayout>
 
 #include <cmath>
@@ -94,6 +95,13 @@ ResultInspector::ResultInspector(QWidget *parent) : QWidget(parent)
     m_scrubber->setObjectName(QStringLiteral("stageScrubber"));
     m_scrubber->hide();
     v->addWidget(m_scrubber);
+    m_outdated = new QLabel(resultBox);
+    m_outdated->setObjectName(QStringLiteral("outdatedLabel"));
+    m_outdated->setWordWrap(true);
+    m_outdated->setStyleSheet(QStringLiteral("QLabel { background: palette(alternate-base); border: 1px solid palette(mid);"
+                                             " border-radius: 3px; padding: 3px 6px; }"));
+    m_outdated->hide();
+    v->addWidget(m_outdated);
     m_heatmap = new terse::widgets::TokenHeatmapView(resultBox);
     m_heatmap->setObjectName(QStringLiteral("heatmapView"));
     m_heatmap->setToolTip(QString());
@@ -381,6 +389,24 @@ void ResultInspector::updateShiftPlot()
     m_shift->setAxisLabel(tr("entropy (nats)"));
     m_shift->setPositionLabel(positionLabel());
 }
+
+void ResultInspector::setOutdated(const QString &why)
+{
+    if (why == m_outdated->text() && m_outdated->isVisible() == !why.isEmpty())
+        return;
+    m_outdated->setText(why);
+    m_outdated->setVisible(!why.isEmpty());
+    // Greyed: the result stays readable but is clearly not the one the controls describe (issue 20).
+    if (why.isEmpty()) {
+        m_heatmap->setGraphicsEffect(nullptr);
+    } else if (!m_heatmap->graphicsEffect()) {
+        auto *fade = new QGraphicsOpacityEffect(m_heatmap);
+        fade->setOpacity(0.45);
+        m_heatmap->setGraphicsEffect(fade);
+    }
+}
+
+QString ResultInspector::outdatedText() const { return m_outdated->isVisible() ? m_outdated->text() : QString(); }
 
 QString ResultInspector::positionLabel() const
 {

@@ -37,6 +37,9 @@ public:
     void setResult(const ResultHandle &result, const std::vector<terse::PinnedSpan> &pins);
     // Updates the pin marks without changing the result.
     void setPins(const std::vector<terse::PinnedSpan> &pins);
+    // Marks the shown result as outdated (greyed heatmap and a line saying why); "" clears the mark.
+    void setOutdated(const QString &why);
+    QString outdatedText() const;  // "" when the result is current
     ResultHandle result() const { return m_result; }
     // Redraws everything (after a palette change).
     void refresh();
@@ -108,6 +111,7 @@ private:
     QLabel *m_attentionStatus = nullptr;
     QSpinBox *m_layer = nullptr;
     QSpinBox *m_head = nullptr;
+    QLabel *m_outdated = nullptr;
 };
 
 } // namespace terse::app

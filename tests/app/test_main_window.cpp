@@ -1,6 +1,7 @@
 // Drives the real MainWindow offscreen: paste, run on the worker thread, responsiveness, cancel,
 // re-thresholding from cached scores, and bad input (empty, binary, invalid UTF-8, 5 MB).
 #include "main_window.h"
+#include "result_inspector.h"
 
 #include "terse/compressor.h"
 #include "terse_widgets/prompt_editor.h"
@@ -272,6 +273,46 @@ private slots:
         QVERIFY(shown.wait(60000));
         QVERIFY(std::abs(w.lastResult()->achievedRate - 0.3) < 1e-3);
         QVERIFY(w.heatmapView()->displayedText().contains(QStringLiteral("more tokens not shown")));
+    }
+
+    // Issue 20: a result that no longer matches the controls is greyed and says why; long runs show the
+    // step and the time left in the status bar.
+    void outdatedResultsAreMarkedAndLongRunsShowTimeLeft()
+    {
+        MainWindow w(testFactory);
+        w.show();
+        w.promptEditor()->setPlainText(QString::fromUtf8(kText));
+        w.methodCombo()->setCurrentIndex(w.methodCombo()->findData(QStringLiteral("head")));
+        QSignalSpy shown(&w, &MainWindow::resultShown);
+        w.runCompression();
+        QVERIFY(shown.wait(10000));
+        QTRY_VERIFY(!w.isBusy());
+        QCOMPARE(w.inspector()->outdatedText(), QString());
+        // Another rate: the shown result is outdated until it is recomputed.
+        w.setRate(0.3);
+        QVERIFY(w.inspector()->outdatedText().contains(QStringLiteral("other settings")));
+        QVERIFY(shown.wait(10000));  // the rate change re-runs on its own
+        QTRY_COMPARE(w.inspector()->outdatedText(), QString());
+        // A long run: outdated while it computes, with the time left once the pace is known.
+        w.methodCombo()->addItem(QStringLiteral("Slow"), QStringLiteral("slow"));
+        w.methodCombo()->setCurrentIndex(w.methodCombo()->count() - 1);
+        w.runCompression();
+        QVERIFY(w.isBusy());
+        QVERIFY(w.inspector()->outdatedText().contains(QStringLiteral("being computed")));
+        QTRY_VERIFY_WITH_TIMEOUT(w.statusText().contains(QStringLiteral("left")), 5000);
+        QVERIFY2(w.statusText().contains(QStringLiteral("sleeping (")), qPrintable(w.statusText()));
+        // Cancelled: the old result stays, marked as computed with other settings.
+        QSignalSpy ended(&w, &MainWindow::jobEnded);
+        w.cancelCompression();
+        QVERIFY(ended.wait(5000));
+        QVERIFY2(w.inspector()->outdatedText().contains(QStringLiteral("head at rate 0.30")),
+                 qPrintable(w.inspector()->outdatedText()));
+        // An edited prompt outdates it too.
+        w.methodCombo()->setCurrentIndex(w.methodCombo()->findData(QStringLiteral("head")));
+        QTRY_VERIFY(!w.isBusy());
+        QTRY_COMPARE(w.inspector()->outdatedText(), QString());
+        w.promptEditor()->setPlainText(QString::fromUtf8(kText) + QStringLiteral(" More."));
+        QVERIFY(w.inspector()->outdatedText().contains(QStringLiteral("prompt changed")));
     }
 
     // Issue 20: Ctrl+E (File → Export Result) works while the rate box has the focus. Only key schemes that

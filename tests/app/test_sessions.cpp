@@ -3,6 +3,7 @@
 // folder (XDG_DATA_HOME and the config folder point there too), so the user's data is never touched.
 #include "history_dock.h"
 #include "main_window.h"
+#include "result_inspector.h"
 #include "model_picker.h"
 #include "parameter_panel.h"
 #include "session_manager.h"
@@ -256,6 +257,8 @@ private slots:
         QCOMPARE(again.lastResult()->compressedText, compressed);
         QCOMPARE(again.shownRunId(), runId);
         QCOMPARE(g_fullRuns.load(), runs);
+        // A restored run is what the restored controls describe: not marked outdated (issue 20).
+        QCOMPARE(again.inspector()->outdatedText(), QString());
     }
 
     void selectingASavedRunRestoresItWithoutRecomputing()
@@ -280,6 +283,7 @@ private slots:
         QCOMPARE(w.methodCombo()->currentData().toString(), QStringLiteral("head"));
         QCOMPARE(w.rate(), 0.5);
         QCOMPARE(w.lastResult()->compressedText, firstText);
+        QCOMPARE(w.inspector()->outdatedText(), QString());  // restored with its own settings
         QCOMPARE(w.heatmapView()->displayedText(), QString::fromUtf8(kText));
         QCOMPARE(w.shownRunId(), first);
         QTest::qWait(400);  // longer than the re-run debounce
