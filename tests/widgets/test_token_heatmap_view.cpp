@@ -132,6 +132,32 @@ private slots:
         QCOMPARE(p.pointCount(), 0);
     }
 
+    // Issue 20: a theme change re-colours the heatmap at once, not at the next run.
+    void heatmapFollowsAPaletteChange()
+    {
+        TokenHeatmapView v;
+        HeatmapData d;
+        for (int i = 0; i < 6; ++i) {
+            HeatmapToken t;
+            t.text = QStringLiteral("word%1 ").arg(i);
+            t.kept = i % 2 == 0;
+            d.tokens.push_back(t);
+        }
+        d.seriesNames = {QStringLiteral("surprisal")};
+        d.series = {{1, 2, 3, 4, 5, 6}};
+        d.thresholds = {3.5};
+        v.setData(d);
+        v.setColorSeries(0);
+        const QString light = v.document()->toHtml();
+        QPalette dark = v.palette();
+        dark.setColor(QPalette::Base, QColor(30, 30, 30));
+        dark.setColor(QPalette::Text, QColor(230, 230, 230));
+        dark.setColor(QPalette::Window, QColor(40, 40, 40));
+        dark.setColor(QPalette::WindowText, QColor(230, 230, 230));
+        v.setPalette(dark);
+        QVERIFY(v.document()->toHtml() != light);
+    }
+
     // Issue 20: the score plot explains itself (legend for the line, the kept dots and the threshold),
     // counts the unit it plots, and one outlier does not squash the other values.
     void scorePlotHasALegendUnitsAndClipsOutliers()

@@ -133,6 +133,15 @@ void TokenHeatmapView::rebuild()
 
 QString TokenHeatmapView::displayedText() const { return toPlainText(); }
 
+void TokenHeatmapView::changeEvent(QEvent *event)
+{
+    QTextBrowser::changeEvent(event);
+    // The colours and text of the document depend on the palette (issue 20: a theme switch left the
+    // heatmap dark until the next run).
+    if (event->type() == QEvent::PaletteChange)
+        rebuild();
+}
+
 void TokenHeatmapView::setSelectedToken(int index)
 {
     if (index == m_selected)

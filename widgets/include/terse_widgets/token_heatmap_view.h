@@ -48,6 +48,8 @@ signals:
     void tokenHovered(int tokenIndex);
 
 protected:
+    // A theme change (palette) re-colours the tokens at once.
+    void changeEvent(QEvent *event) override;
     void mouseMoveEvent(QMouseEvent *event) override;
     void mouseReleaseEvent(QMouseEvent *event) override;
     bool viewportEvent(QEvent *event) override;
