@@ -1527,6 +1527,14 @@
         <source>%1 (HF cache)</source>
         <translation>%1 (HF-Cache)</translation>
     </message>
+    <message>
+        <source>&apos;%1&apos; does not exist.</source>
+        <translation>'%1' existiert nicht.</translation>
+    </message>
+    <message>
+        <source>&apos;%1&apos; holds no model Terse can load: %2</source>
+        <translation>'%1' enthält kein Modell, das Terse laden kann: %2</translation>
+    </message>
 </context>
 <context>
     <name>terse::app::ParameterPanel</name>

@@ -1523,6 +1523,14 @@
         <source>%1 (HF cache)</source>
         <translation>%1（HF 缓存）</translation>
     </message>
+    <message>
+        <source>&apos;%1&apos; does not exist.</source>
+        <translation>'%1' 不存在。</translation>
+    </message>
+    <message>
+        <source>&apos;%1&apos; holds no model Terse can load: %2</source>
+        <translation>'%1' 中没有 Terse 能加载的模型：%2</translation>
+    </message>
 </context>
 <context>
     <name>terse::app::ParameterPanel</name>

@@ -465,6 +465,7 @@ void MainWindow::buildDocks()
     });
 
     connect(m_params, &ParameterPanel::changed, this, &MainWindow::scheduleRerun);
+    connect(m_models, &ModelPicker::errorOccurred, this, &MainWindow::showError);
     connect(m_models, &ModelPicker::modelChanged, this, [this](const QString &path) {
         if (!path.isEmpty() && path != kMissingModel)
             m_worker->describeModel(path);  // loads on the worker thread; the tooltip follows

@@ -1,5 +1,7 @@
 #include "model_picker.h"
 
+#include "terse/weights.h"
+
 #include "terse/resources.h"
 #include "terse/weights.h"
 
@@ -118,9 +120,20 @@ void ModelPicker::setCurrentModelPath(const QString &path)
 bool ModelPicker::addModelPath(const QString &path)
 {
     const QFileInfo info(path);
-    if (!info.exists())
+    if (!info.exists()) {
+        m_lastError = tr("'%1' does not exist.").arg(path);
+        emit errorOccurred(m_lastError);
         return false;
+    }
     const QString clean = QDir::cleanPath(info.absoluteFilePath());
+    // Issue 20: a folder or file that holds no model is refused with the reason, not listed (headers only:
+    // the weights are read when the model loads).
+    if (auto checked = terse::inspectWeights(clean.toStdString(), false); !checked) {
+        m_lastError = tr("'%1' holds no model Terse can load: %2").arg(clean, QString::fromStdString(checked.error().detail));
+        emit errorOccurred(m_lastError);
+        return false;
+    }
+    m_lastError.clear();
     QSettings s;
     QStringList added = s.value(kAddedKey).toStringList();
     if (!added.contains(clean)) {

@@ -22,8 +22,10 @@ public:
     QString currentModelPath() const;
     // Selects `path`, adding it to the list (not to the settings) when unknown. "" selects the default.
     void setCurrentModelPath(const QString &path);
-    // Adds a model file or folder, remembers it in the settings and selects it. False when it does not exist.
+    // Adds a model file or folder, remembers it in the settings and selects it. False (with lastError() and
+    // errorOccurred()) when `path` does not exist or holds no model (its weight headers are checked).
     bool addModelPath(const QString &path);
+    QString lastError() const { return m_lastError; }
     // Re-reads defaults, added models and the HuggingFace cache (`hfRoot` empty: the usual places).
     void rebuild(const QString &hfRoot = {});
     // Sets the tooltip of the item for `path` (model architecture, parameters, or the load error).
@@ -35,6 +37,8 @@ public:
 signals:
     // The user chose another model (also after addModelPath()).
     void modelChanged(const QString &path);
+    // A model path the user chose was refused (the message says why).
+    void errorOccurred(const QString &message);
 
 private:
     void addItem(const QString &text, const QString &path, const QString &tooltip, bool enabled = true);
@@ -43,6 +47,7 @@ private:
     QToolButton *m_add = nullptr;
     QHash<QString, QString> m_info;  // path -> tooltip, kept across rebuilds
     QString m_hfRoot;
+    QString m_lastError;
 };
 
 }  // namespace terse::app

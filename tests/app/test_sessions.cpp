@@ -481,7 +481,20 @@ private slots:
             waitReady(w);
             QComboBox *combo = w.modelPicker()->combo();
             QVERIFY(combo->findData(QString()) >= 0);  // the method's default
-            QVERIFY(w.modelPicker()->addModelPath(folder));
+            // Issue 20: a folder without weights is refused with the reason, and not listed.
+            QVERIFY(!w.modelPicker()->addModelPath(folder));
+            QVERIFY2(w.errorText().contains(QStringLiteral("holds no model")), qPrintable(w.errorText()));
+            QCOMPARE(combo->findData(folder), -1);
+            {
+                // A safetensors file with a valid header (no tensors): listed; loading it says what is missing.
+                QFile f(folder + QStringLiteral("/model.safetensors"));
+                QVERIFY(f.open(QIODevice::WriteOnly));
+                const QByteArray header = "{\"__metadata__\":{\"format\":\"pt\"}}";
+                const quint64 n = static_cast<quint64>(header.size());
+                f.write(reinterpret_cast<const char *>(&n), 8);
+                f.write(header);
+            }
+            QVERIFY2(w.modelPicker()->addModelPath(folder), qPrintable(w.modelPicker()->lastError()));
             QCOMPARE(combo->currentData().toString(), folder);
             QCOMPARE(combo->currentText(), QStringLiteral("my-model"));
             QCOMPARE(QString::fromStdString(w.currentOptions().model), folder);
