@@ -49,6 +49,7 @@
 #include <QMessageBox>
 #include <QProgressBar>
 #include <QScrollArea>
+#include <QScrollBar>
 #include <QPushButton>
 #include <QSaveFile>
 #include <QSettings>
@@ -422,6 +423,15 @@ void MainWindow::buildDocks()
     connect(m_pinList, &PinList::clearRequested, this, [this] { pushPins({}, tr("Unpin All")); });
     scroll->setWidget(body);
     scroll->setMinimumWidth(270);  // room for "Label (default x):" rows next to their controls
+    scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    // Issue 20: the dock is as wide as its widest row needs in the current language (German labels and
+    // buttons are longer), so nothing hides behind a scroll bar; re-measured after a language change and when
+    // the method's options change.
+    m_fitParameters = [scroll, body] {
+        const int needed = body->minimumSizeHint().width() + scroll->verticalScrollBar()->sizeHint().width() + 4;
+        scroll->setMinimumWidth(std::max(270, needed));
+    };
+    translated([this] { QTimer::singleShot(0, this, m_fitParameters); });
     dock->setWidget(scroll);
     addDockWidget(Qt::RightDockWidgetArea, dock);
     resizeDocks({m_history, dock}, {300, 300}, Qt::Horizontal);
@@ -498,6 +508,8 @@ void MainWindow::onMethodChanged()
     const auto it = m_paramsByMethod.find(method.toStdString());
     m_params->setOptionSpecs(optionSpecsFor(method),
                              it != m_paramsByMethod.end() ? it->second : std::map<std::string, std::string>{});
+    if (m_fitParameters)
+        QTimer::singleShot(0, this, m_fitParameters);
 }
 
 terse::CompressOptions MainWindow::currentOptions() const

@@ -194,6 +194,7 @@ private:
     // Greys the shown result and says why when it is not what the controls describe (a run is going, the
     // prompt or the settings changed, a run was cancelled).
     void updateOutdated();
+    std::function<void()> m_fitParameters;  // widens the Parameters dock to its content (language, method)
 
     CompressorFactory m_factory;
     std::vector<terse::MethodInfo> m_methods;

@@ -28,7 +28,7 @@ ModelPicker::ModelPicker(QWidget *parent) : QWidget(parent)
     m_combo = new QComboBox(this);
     m_combo->setObjectName(QStringLiteral("modelCombo"));
     m_combo->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
-    m_combo->setMinimumContentsLength(16);
+    m_combo->setMinimumContentsLength(10);  // the full name is in the tooltip; leaves room in German
     m_combo->setToolTip(tr("Model that scores the prompt"));
     m_add = new QToolButton(this);
     m_add->setObjectName(QStringLiteral("addModelButton"));

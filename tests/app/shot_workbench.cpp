@@ -11,6 +11,7 @@
 #include "answer_panel.h"
 #include "cost_panel.h"
 #include "fake_chat_server.h"
+#include "language.h"
 #include "main_window.h"
 #include "model_picker.h"
 #include "parameter_panel.h"
@@ -115,6 +116,10 @@ int main(int argc, char **argv)
         argc > 3 ? QString::fromLocal8Bit(argv[3])
                  : QStringLiteral(TERSE_SOURCE_DIR "/resources/samples/meeting_notes.txt");
 
+    // TERSE_SHOT_LANG=de or zh_CN: the same shots in that language.
+    const QString lang = qEnvironmentVariable("TERSE_SHOT_LANG", QStringLiteral("en"));
+    if (!terse::app::installLanguage(app, lang))
+        return 2;
     terse::app::applyTheme(terse::app::Theme::Light);
     MainWindow w;
     w.resize(1500, 940);

@@ -13,6 +13,9 @@
 #include <QPushButton>
 #include <QSettings>
 #include <QTemporaryDir>
+#include <QComboBox>
+#include <QDockWidget>
+#include <QScrollArea>
 #include <QtTest>
 
 using namespace terse::app;
@@ -91,6 +94,39 @@ private slots:
         QVERIFY(installLanguage(*qApp, QStringLiteral("en")));
         QTRY_COMPARE(w.runButton()->text(), QStringLiteral("Compress"));
         QCOMPARE(menuTitle(w, 0), QStringLiteral("&File"));
+    }
+
+    // Issue 20: German labels and buttons are longer; the Parameters dock widens so that nothing is clipped.
+    void parametersDockFitsGerman_data()
+    {
+        QTest::addColumn<QString>("lang");
+        QTest::newRow("de") << QStringLiteral("de");
+        QTest::newRow("zh_CN") << QStringLiteral("zh_CN");
+    }
+
+    void parametersDockFitsGerman()
+    {
+        QFETCH(QString, lang);
+        QVERIFY(installLanguage(*qApp, lang));  // before the window: as at a start in that language
+        MainWindow w;
+        w.resize(1500, 940);
+        w.show();
+        for (const char *method : {"dac", "llmlingua2", "longllmlingua"}) {
+            w.methodCombo()->setCurrentIndex(w.methodCombo()->findData(QString::fromLatin1(method)));
+            auto *dock = w.findChild<QDockWidget *>(QStringLiteral("parametersDock"));
+            QVERIFY(dock);
+            auto *scroll = qobject_cast<QScrollArea *>(dock->widget());
+            QVERIFY(scroll);
+            QTest::qWait(50);                                  // the dock re-measures on the next turn
+            w.resizeDocks({dock}, {100}, Qt::Horizontal);     // as narrow as the user can drag it
+            QCoreApplication::processEvents();
+            QTRY_VERIFY2(scroll->widget()->minimumSizeHint().width() <= scroll->viewport()->width(),
+                         qPrintable(QStringLiteral("%1: content needs %2 px, the dock shows %3 px")
+                                        .arg(QLatin1String(method))
+                                        .arg(scroll->widget()->minimumSizeHint().width())
+                                        .arg(scroll->viewport()->width())));
+        }
+        QVERIFY(installLanguage(*qApp, QStringLiteral("en")));
     }
 
     void languageMenuStoresTheChoice()
