@@ -4,6 +4,7 @@
 #include <QDoubleSpinBox>
 #include <QEvent>
 #include <QGridLayout>
+#include <QHBoxLayout>
 #include <QInputDialog>
 #include <QLabel>
 #include <QLocale>
@@ -67,16 +68,23 @@ CostPanel::CostPanel(QWidget *parent) : QWidget(parent)
     m_throughput->setRange(1, 1e7);
     m_throughput->setDecimals(0);
     m_throughput->setSingleStep(100);
-    grid->addWidget(m_presetLabel, 0, 0);
-    grid->addWidget(m_preset, 0, 1);
-    grid->addWidget(m_add, 0, 2);
-    grid->addWidget(m_remove, 0, 3);
-    grid->addWidget(m_priceLabel, 1, 0);
-    grid->addWidget(m_price, 1, 1);
-    grid->addWidget(m_throughputLabel, 1, 2);
-    grid->addWidget(m_throughput, 1, 3);
-    grid->setColumnStretch(1, 1);
-    m_price->setMaximumWidth(160);
+    // Two compact rows: the preset with its buttons, then its price and speed.
+    auto *row0 = new QHBoxLayout;
+    row0->addWidget(m_presetLabel);
+    row0->addWidget(m_preset, 1);
+    row0->addWidget(m_add);
+    row0->addWidget(m_remove);
+    auto *row1 = new QHBoxLayout;
+    row1->addWidget(m_priceLabel);
+    row1->addWidget(m_price);
+    row1->addSpacing(12);
+    row1->addWidget(m_throughputLabel);
+    row1->addWidget(m_throughput);
+    row1->addStretch(1);
+    m_preset->setMinimumContentsLength(18);
+    m_preset->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    grid->addLayout(row0, 0, 0);
+    grid->addLayout(row1, 1, 0);
     v->addLayout(grid);
     m_figures = new QLabel(this);
     m_figures->setTextInteractionFlags(Qt::TextSelectableByMouse);
