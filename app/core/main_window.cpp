@@ -1459,18 +1459,28 @@ bool MainWindow::setPin(int unit, int direction)
         return false;
     }
     const terse::Unit &u = m_result->units[static_cast<std::size_t>(unit)];
+    // The pin covers the whole word the unit is part of, without its trailing whitespace: the word is the
+    // unit a person sees (issue 20: clicking "Ticket" of a token-level method pinned only "et").
+    const std::string &text = m_result->segments[static_cast<std::size_t>(u.segment)].text;
+    auto trimmed = [&text](terse::Span s) {
+        while (s.end > s.begin + 1 && std::isspace(static_cast<unsigned char>(text[s.end - 1])))
+            --s.end;
+        return s;
+    };
+    terse::Span span = trimmed(u.span);
+    for (const terse::Span &w : terse::splitAtomicWords(text))
+        if (w.begin <= span.begin && span.begin < w.end) {
+            const terse::Span word = trimmed(w);
+            span = {std::min(span.begin, word.begin), std::max(span.end, word.end)};
+            break;
+        }
     std::vector<terse::PinnedSpan> pins;
     for (const auto &p : m_pins)
-        if (!(p.segment == u.segment && u.span.begin < p.span.end && p.span.begin < u.span.end))
+        if (!(p.segment == u.segment && span.begin < p.span.end && p.span.begin < span.end))
             pins.push_back(p);
-    // The pin covers the word without its trailing whitespace.
-    const std::string &text = m_result->segments[static_cast<std::size_t>(u.segment)].text;
-    terse::Span span = u.span;
-    while (span.end > span.begin + 1 && std::isspace(static_cast<unsigned char>(text[span.end - 1])))
-        --span.end;
     if (direction != 0)
         pins.push_back({u.segment, span, direction > 0});
-    const QString word = spanText(*m_result, u).trimmed();
+    const QString word = QString::fromUtf8(text.data() + span.begin, static_cast<qsizetype>(span.size())).trimmed();
     pushPins(std::move(pins), direction > 0   ? tr("Pin “%1” (keep)").arg(word)
                               : direction < 0 ? tr("Pin “%1” (drop)").arg(word)
                                               : tr("Unpin “%1”").arg(word));

@@ -6,9 +6,12 @@
 
 #include "pin_list.h"
 
+#include "terse/text_units.h"
+
 #include "terse_widgets/prompt_editor.h"
 
 #include <QAction>
+#include <QComboBox>
 #include <QUndoStack>
 
 using namespace terse;
@@ -18,6 +21,54 @@ using namespace terse::testutil;
 namespace {
 const char *kText =
     "Alpha ships on Monday and the harbour crew loads twelve crates of apples before noon Omega";
+
+// A token-level method as DAC or PIS are: every word cut into pieces of at most 3 bytes, every other
+// piece kept. It honours keep pins, as every method does.
+class SubwordCompressor : public Compressor {
+public:
+    std::string name() const override { return "subword"; }
+    std::string displayName() const override { return "Subword"; }
+    std::string description() const override { return "pieces of words"; }
+    std::vector<OptionSpec> options() const override { return {}; }
+    Result<CompressionResult> compress(const Prompt &p, const CompressOptions &o, const JobContext &) override
+    {
+        CompressionResult r;
+        r.method = "subword";
+        r.segments = p.segments;
+        r.unitName = "token";
+        for (int s = 0; s < static_cast<int>(p.segments.size()); ++s)
+            for (const Span &w : splitWords(p.segments[s].text))
+                for (std::size_t b = w.begin; b < w.end; b += 3) {
+                    Unit u;
+                    u.segment = s;
+                    u.span = {b, std::min(w.end, b + 3)};
+                    if (w.end - u.span.end < 3 && u.span.end < w.end)
+                        u.span.end = w.end;  // the last piece takes the whitespace
+                    u.kept = r.units.size() % 2 == 0;
+                    for (const auto &pin : o.pinned)
+                        if (pin.segment == s && pin.span.begin < u.span.end && u.span.begin < pin.span.end)
+                            u.kept = pin.keep, u.forced = true;
+                    r.units.push_back(u);
+                    b = u.span.end - 3;
+                }
+        r.requestedRate = o.rate;
+        finalizeResult(r);
+        return r;
+    }
+};
+
+std::string spanOf(const CompressionResult &r, std::size_t i)
+{
+    const Unit &u = r.units[i];
+    return r.segments[static_cast<std::size_t>(u.segment)].text.substr(u.span.begin, u.span.size());
+}
+
+Result<std::unique_ptr<Compressor>> subwordFactory(const std::string &name)
+{
+    if (name == "subword")
+        return std::unique_ptr<Compressor>(std::make_unique<SubwordCompressor>());
+    return countingFactory(name);
+}
 }
 
 class TestPins : public QObject {
@@ -100,6 +151,36 @@ private slots:
         undo->undo();
         QCOMPARE(w.pins().size(), std::size_t(1));
         QVERIFY(shown.wait(10000));
+    }
+
+    // Issue 20: the word is the unit a person pins, also when the method decided on pieces of words.
+    void clickingAPieceOfAWordPinsTheWholeWord()
+    {
+        MainWindow w(subwordFactory);
+        w.methodCombo()->addItem(QStringLiteral("Subword"), QStringLiteral("subword"));
+        QVERIFY(selectMethod(w, QStringLiteral("subword")));
+        w.promptEditor()->setPlainText(QStringLiteral("Open the support ticket queue now"));
+        QVERIFY(runAndWait(w));
+        const auto &r = *w.lastResult();
+        int piece = -1;  // "ket" of "ticket"
+        for (std::size_t i = 0; i < r.units.size(); ++i)
+            if (spanOf(r, i) == "ket ")
+                piece = static_cast<int>(i);
+        QVERIFY(piece > 0);
+        QSignalSpy shown(&w, &MainWindow::resultShown);
+        QVERIFY(w.setPin(piece, +1));
+        QCOMPARE(w.pins().size(), std::size_t(1));
+        const std::string text = r.segments[0].text;
+        QCOMPARE(text.substr(w.pins()[0].span.begin, w.pins()[0].span.size()), std::string("ticket"));
+        QVERIFY(shown.wait(10000));
+        // Every piece of "ticket" is kept now, and none of its neighbours is pinned.
+        for (std::size_t i = 0; i < w.lastResult()->units.size(); ++i) {
+            const std::string t = spanOf(*w.lastResult(), i);
+            if (t == "tic" || t == "ket ")
+                QVERIFY2(w.lastResult()->units[i].kept && w.lastResult()->units[i].forced, t.c_str());
+            else
+                QVERIFY(!w.lastResult()->units[i].forced);
+        }
     }
 
     void ctrlZInTheEditorUndoesPromptEditsAndEditsRerunOnce()
