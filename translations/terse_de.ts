@@ -1529,11 +1529,11 @@
     </message>
     <message>
         <source>&apos;%1&apos; does not exist.</source>
-        <translation>'%1' existiert nicht.</translation>
+        <translation>&apos;%1&apos; existiert nicht.</translation>
     </message>
     <message>
         <source>&apos;%1&apos; holds no model Terse can load: %2</source>
-        <translation>'%1' enthält kein Modell, das Terse laden kann: %2</translation>
+        <translation>&apos;%1&apos; enthält kein Modell, das Terse laden kann: %2</translation>
     </message>
 </context>
 <context>
@@ -1884,6 +1884,74 @@
     <message>
         <source>token</source>
         <translation>Token</translation>
+    </message>
+    <message>
+        <source>No colours: only whether each unit was kept (struck through = dropped).</source>
+        <translation>Keine Farben: nur, ob jede Einheit behalten wurde (durchgestrichen = entfernt).</translation>
+    </message>
+    <message>
+        <source>score: a random number per unit (Random baseline); the highest are kept.</source>
+        <translation>score: eine Zufallszahl pro Einheit (Zufalls-Baseline); die höchsten werden behalten.</translation>
+    </message>
+    <message>
+        <source>score: the value this ablation ranks units by; the highest are kept.</source>
+        <translation>score: der Wert, nach dem diese Ablation die Einheiten ordnet; die höchsten werden behalten.</translation>
+    </message>
+    <message>
+        <source>score: the unit&apos;s position as the baseline ranks it (head, tail); the highest are kept.</source>
+        <translation>score: die Position der Einheit, wie die Baseline sie ordnet (Anfang, Ende); die höchsten werden behalten.</translation>
+    </message>
+    <message>
+        <source>self_information: −log p of the unit under the language model, summed over its tokens (Selective-Context); surprising units carry information and are kept.</source>
+        <translation>self_information: −log p der Einheit unter dem Sprachmodell, summiert über ihre Tokens (Selective-Context); überraschende Einheiten tragen Information und werden behalten.</translation>
+    </message>
+    <message>
+        <source>surprisal: −log p(token | what precedes it) under the small language model (LLMLingua&apos;s perplexity); the most surprising tokens are kept.</source>
+        <translation>surprisal: −log p(Token | Vorangehendes) unter dem kleinen Sprachmodell (die Perplexität von LLMLingua); die überraschendsten Tokens werden behalten.</translation>
+    </message>
+    <message>
+        <source>probability: the tagger&apos;s probability that a word should be kept (LLMLingua-2).</source>
+        <translation>probability: die Wahrscheinlichkeit des Taggers, dass ein Wort behalten werden soll (LLMLingua-2).</translation>
+    </message>
+    <message>
+        <source>probability_no_force: the tagger&apos;s keep probability before force tokens are set to 1 (LLMLingua-2&apos;s context score).</source>
+        <translation>probability_no_force: die Behalten-Wahrscheinlichkeit des Taggers, bevor Force-Tokens auf 1 gesetzt werden (Kontextbewertung von LLMLingua-2).</translation>
+    </message>
+    <message>
+        <source>probability_final: the keep probability the decision used, after force tokens, digits and protected text (LLMLingua-2).</source>
+        <translation>probability_final: die Behalten-Wahrscheinlichkeit, nach der entschieden wurde, nach Force-Tokens, Ziffern und geschütztem Text (LLMLingua-2).</translation>
+    </message>
+    <message>
+        <source>entropy: how uncertain the language model is at the token, in nats (DAC, entropy ablation).</source>
+        <translation>entropy: wie unsicher das Sprachmodell beim Token ist, in Nats (DAC, Entropie-Ablation).</translation>
+    </message>
+    <message>
+        <source>attention: how much attention the token receives from later tokens, averaged over layers and heads (DAC, PIS, attention ablation).</source>
+        <translation>attention: wie viel Attention das Token von späteren Tokens erhält, gemittelt über Schichten und Köpfe (DAC, PIS, Attention-Ablation).</translation>
+    </message>
+    <message>
+        <source>fused: DAC&apos;s combination of entropy and attention, weighted by α; the highest are kept.</source>
+        <translation>fused: die mit α gewichtete Kombination aus Entropie und Attention von DAC; die höchsten werden behalten.</translation>
+    </message>
+    <message>
+        <source>tfidf: how distinctive the token is for this prompt (PIS&apos;s term weighting).</source>
+        <translation>tfidf: wie kennzeichnend das Token für diesen Prompt ist (Termgewichtung von PIS).</translation>
+    </message>
+    <message>
+        <source>weight: PIS&apos;s final token weight from attention and TF-IDF; the highest are kept.</source>
+        <translation>weight: das endgültige Token-Gewicht von PIS aus Attention und TF-IDF; die höchsten werden behalten.</translation>
+    </message>
+    <message>
+        <source>restored: 1 where recovery put back original text.</source>
+        <translation>restored: 1, wo die Wiederherstellung Originaltext eingesetzt hat.</translation>
+    </message>
+    <message>
+        <source>%1: a score computed by %2.</source>
+        <translation>%1: eine von %2 berechnete Bewertung.</translation>
+    </message>
+    <message>
+        <source>the method</source>
+        <translation>der Methode</translation>
     </message>
 </context>
 <context>

@@ -1525,11 +1525,11 @@
     </message>
     <message>
         <source>&apos;%1&apos; does not exist.</source>
-        <translation>'%1' 不存在。</translation>
+        <translation>&apos;%1&apos; 不存在。</translation>
     </message>
     <message>
         <source>&apos;%1&apos; holds no model Terse can load: %2</source>
-        <translation>'%1' 中没有 Terse 能加载的模型：%2</translation>
+        <translation>&apos;%1&apos; 中没有 Terse 能加载的模型：%2</translation>
     </message>
 </context>
 <context>
@@ -1880,6 +1880,74 @@
     <message>
         <source>token</source>
         <translation>token</translation>
+    </message>
+    <message>
+        <source>No colours: only whether each unit was kept (struck through = dropped).</source>
+        <translation>无颜色：仅显示每个单元是否保留（删除线 = 已删除）。</translation>
+    </message>
+    <message>
+        <source>score: a random number per unit (Random baseline); the highest are kept.</source>
+        <translation>score：每个单元一个随机数（随机基线）；保留最高的。</translation>
+    </message>
+    <message>
+        <source>score: the value this ablation ranks units by; the highest are kept.</source>
+        <translation>score：此消融实验用于排序单元的值；保留最高的。</translation>
+    </message>
+    <message>
+        <source>score: the unit&apos;s position as the baseline ranks it (head, tail); the highest are kept.</source>
+        <translation>score：基线（开头、结尾）对单元位置的排序；保留最高的。</translation>
+    </message>
+    <message>
+        <source>self_information: −log p of the unit under the language model, summed over its tokens (Selective-Context); surprising units carry information and are kept.</source>
+        <translation>self_information：语言模型下单元的 −log p，对其 token 求和（Selective-Context）；出人意料的单元携带信息，予以保留。</translation>
+    </message>
+    <message>
+        <source>surprisal: −log p(token | what precedes it) under the small language model (LLMLingua&apos;s perplexity); the most surprising tokens are kept.</source>
+        <translation>surprisal：小语言模型下的 −log p(token | 前文)（LLMLingua 的困惑度）；保留最出人意料的 token。</translation>
+    </message>
+    <message>
+        <source>probability: the tagger&apos;s probability that a word should be kept (LLMLingua-2).</source>
+        <translation>probability：标注器认为某个词应保留的概率（LLMLingua-2）。</translation>
+    </message>
+    <message>
+        <source>probability_no_force: the tagger&apos;s keep probability before force tokens are set to 1 (LLMLingua-2&apos;s context score).</source>
+        <translation>probability_no_force：强制 token 设为 1 之前标注器的保留概率（LLMLingua-2 的上下文分数）。</translation>
+    </message>
+    <message>
+        <source>probability_final: the keep probability the decision used, after force tokens, digits and protected text (LLMLingua-2).</source>
+        <translation>probability_final：决策所用的保留概率，已计入强制 token、数字和受保护文本（LLMLingua-2）。</translation>
+    </message>
+    <message>
+        <source>entropy: how uncertain the language model is at the token, in nats (DAC, entropy ablation).</source>
+        <translation>entropy：语言模型在该 token 处的不确定性，单位为 nat（DAC、熵消融）。</translation>
+    </message>
+    <message>
+        <source>attention: how much attention the token receives from later tokens, averaged over layers and heads (DAC, PIS, attention ablation).</source>
+        <translation>attention：该 token 从后续 token 获得的注意力，对层和头取平均（DAC、PIS、注意力消融）。</translation>
+    </message>
+    <message>
+        <source>fused: DAC&apos;s combination of entropy and attention, weighted by α; the highest are kept.</source>
+        <translation>fused：DAC 按 α 加权组合的熵与注意力；保留最高的。</translation>
+    </message>
+    <message>
+        <source>tfidf: how distinctive the token is for this prompt (PIS&apos;s term weighting).</source>
+        <translation>tfidf：该 token 对此提示的区分度（PIS 的词项加权）。</translation>
+    </message>
+    <message>
+        <source>weight: PIS&apos;s final token weight from attention and TF-IDF; the highest are kept.</source>
+        <translation>weight：PIS 由注意力和 TF-IDF 得出的最终 token 权重；保留最高的。</translation>
+    </message>
+    <message>
+        <source>restored: 1 where recovery put back original text.</source>
+        <translation>restored：恢复步骤放回原文之处为 1。</translation>
+    </message>
+    <message>
+        <source>%1: a score computed by %2.</source>
+        <translation>%1：由 %2 计算的分数。</translation>
+    </message>
+    <message>
+        <source>the method</source>
+        <translation>该方法</translation>
     </message>
 </context>
 <context>

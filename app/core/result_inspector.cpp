@@ -280,15 +280,61 @@ void ResultInspector::updateColorChoices()
         const QSignalBlocker block(m_colorBy);
         m_colorBy->clear();
         m_colorBy->addItem(tr("decision only"));
-        for (const QString &name : m_heatmap->data().seriesNames)
+        m_colorBy->setItemData(0, tr("No colours: only whether each unit was kept (struck through = dropped)."),
+                               Qt::ToolTipRole);
+        const QString method = m_result ? QString::fromStdString(m_result->method) : QString();
+        for (const QString &name : m_heatmap->data().seriesNames) {
             m_colorBy->addItem(name);
+            m_colorBy->setItemData(m_colorBy->count() - 1, seriesExplanation(name, method), Qt::ToolTipRole);
+        }
         int idx = current.isEmpty() ? -1 : m_colorBy->findText(current);
         if (idx < 0)
             idx = hadDecisionOnly ? 0 : (m_colorBy->count() > 1 ? 1 : 0);
         m_colorBy->setCurrentIndex(idx);
     }
     m_heatmap->setColorSeries(m_colorBy->currentIndex() - 1);
+    m_colorBy->setToolTip(m_colorBy->itemData(m_colorBy->currentIndex(), Qt::ToolTipRole).toString());
     updateLegend();
+}
+
+QString ResultInspector::seriesExplanation(const QString &name, const QString &method) const
+{
+    // What each score means and which method computed it (issue 20: "Colour by" explains its choices).
+    if (name == QLatin1String("score")) {
+        if (method == QLatin1String("random"))
+            return tr("score: a random number per unit (Random baseline); the highest are kept.");
+        if (method == QLatin1String("entropy_only") || method == QLatin1String("attention_only"))
+            return tr("score: the value this ablation ranks units by; the highest are kept.");
+        return tr("score: the unit's position as the baseline ranks it (head, tail); the highest are kept.");
+    }
+    if (name == QLatin1String("self_information"))
+        return tr("self_information: −log p of the unit under the language model, summed over its tokens "
+                  "(Selective-Context); surprising units carry information and are kept.");
+    if (name == QLatin1String("surprisal"))
+        return tr("surprisal: −log p(token | what precedes it) under the small language model (LLMLingua's "
+                  "perplexity); the most surprising tokens are kept.");
+    if (name == QLatin1String("probability"))
+        return tr("probability: the tagger's probability that a word should be kept (LLMLingua-2).");
+    if (name == QLatin1String("probability_no_force"))
+        return tr("probability_no_force: the tagger's keep probability before force tokens are set to 1 "
+                  "(LLMLingua-2's context score).");
+    if (name == QLatin1String("probability_final"))
+        return tr("probability_final: the keep probability the decision used, after force tokens, digits and "
+                  "protected text (LLMLingua-2).");
+    if (name == QLatin1String("entropy"))
+        return tr("entropy: how uncertain the language model is at the token, in nats (DAC, entropy ablation).");
+    if (name == QLatin1String("attention"))
+        return tr("attention: how much attention the token receives from later tokens, averaged over layers and "
+                  "heads (DAC, PIS, attention ablation).");
+    if (name == QLatin1String("fused"))
+        return tr("fused: DAC's combination of entropy and attention, weighted by α; the highest are kept.");
+    if (name == QLatin1String("tfidf"))
+        return tr("tfidf: how distinctive the token is for this prompt (PIS's term weighting).");
+    if (name == QLatin1String("weight"))
+        return tr("weight: PIS's final token weight from attention and TF-IDF; the highest are kept.");
+    if (name == QLatin1String("restored"))
+        return tr("restored: 1 where recovery put back original text.");
+    return tr("%1: a score computed by %2.").arg(name, method.isEmpty() ? tr("the method") : method);
 }
 
 void ResultInspector::updateLegend()

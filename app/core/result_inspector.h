@@ -85,6 +85,8 @@ signals:
 private:
     // The plots' position axis: the result's unit, translated ("word", "phrase").
     QString positionLabel() const;
+    // One line for a score series: what it means and which method computed it (Colour by's tooltips).
+    QString seriesExplanation(const QString &name, const QString &method) const;
     void display();
     void updateColorChoices();
     void updateLegend();

@@ -170,6 +170,11 @@ private slots:
         // Even a saved colour choice of an older version cannot bring one back.
         QVERIFY(!w.inspector()->setColorSeries(QStringLiteral("piece_bytes")));
         QCOMPARE(w.heatmapView()->data().seriesNames, QStringList{QStringLiteral("self_information")});
+        // Each choice says what it means and which method computed it.
+        QComboBox *combo = w.inspector()->colorCombo();
+        const QString tip = combo->itemData(combo->findText(QStringLiteral("self_information")), Qt::ToolTipRole).toString();
+        QVERIFY2(tip.contains(QStringLiteral("Selective-Context")) && tip.contains(QStringLiteral("log p")), qPrintable(tip));
+        QVERIFY(!combo->itemData(0, Qt::ToolTipRole).toString().isEmpty());
     }
 
     void stagesAndAdaptersDropInternalSeries()
