@@ -2061,6 +2061,417 @@
     </message>
 </context>
 <context>
+    <name>terse::engine</name>
+    <message>
+        <source>Unit</source>
+        <translation>Einheit</translation>
+    </message>
+    <message>
+        <source>token, phrase or sent (reference default phrase). Phrases without spaCy: a run of words broken before each function word (articles, prepositions, pronouns, auxiliaries) unless the phrase so far is all function words; punctuation marks are units of their own.</source>
+        <translation>token, phrase oder sent (Referenz-Standard: phrase). Phrasen ohne spaCy: eine Wortfolge, die vor jedem Funktionswort (Artikel, Präpositionen, Pronomen, Hilfsverben) getrennt wird, sofern die bisherige Phrase nicht nur aus Funktionswörtern besteht; Satzzeichen bilden eigene Einheiten.</translation>
+    </message>
+    <message>
+        <source>Unit score</source>
+        <translation>Einheiten-Score</translation>
+    </message>
+    <message>
+        <source>Corrected mode: sum (total self-information of the unit) or mean per token (reference mode always uses the mean).</source>
+        <translation>Korrigierter Modus: sum (gesamte Selbstinformation der Einheit) oder mean pro Token (der Referenzmodus verwendet immer den Mittelwert).</translation>
+    </message>
+    <message>
+        <source>Protect regex</source>
+        <translation>Schutz-Regex</translation>
+    </message>
+    <message>
+        <source>Corrected mode: text matching this PCRE2 pattern is kept verbatim.</source>
+        <translation>Korrigierter Modus: Text, der auf dieses PCRE2-Muster passt, bleibt unverändert erhalten.</translation>
+    </message>
+    <message>
+        <source>Keep structure</source>
+        <translation>Struktur erhalten</translation>
+    </message>
+    <message>
+        <source>Corrected mode: fenced code blocks are kept whole, JSON keys and punctuation are kept.</source>
+        <translation>Korrigierter Modus: umzäunte Codeblöcke bleiben vollständig erhalten, JSON-Schlüssel und Satzzeichen werden beibehalten.</translation>
+    </message>
+    <message>
+        <source>Keep words whole</source>
+        <translation>Wörter ganz lassen</translation>
+    </message>
+    <message>
+        <source>Corrected mode: token units are whole words and numbers/identifiers (ABC-123, 3.14) are never split.</source>
+        <translation>Korrigierter Modus: Token-Einheiten sind ganze Wörter; Zahlen/Bezeichner (ABC-123, 3.14) werden nie getrennt.</translation>
+    </message>
+    <message>
+        <source>Force tokens</source>
+        <translation>Erzwungene Tokens</translation>
+    </message>
+    <message>
+        <source>Always kept (p = 1); whitespace-separated with escapes (\n, \s); tokens that are not one subword map to [NEWi] (LLMLingua-2 force_tokens).</source>
+        <translation>Immer behalten (p = 1); durch Leerraum getrennt, mit Escapes (\n, \s); Tokens, die kein einzelnes Subword sind, werden auf [NEWi] abgebildet (LLMLingua-2 force_tokens).</translation>
+    </message>
+    <message>
+        <source>Chunk end tokens</source>
+        <translation>Chunk-End-Tokens</translation>
+    </message>
+    <message>
+        <source>512-token chunks end after one of these (reference chunk_end_tokens).</source>
+        <translation>Chunks mit 512 Tokens enden nach einem dieser Tokens (Referenz chunk_end_tokens).</translation>
+    </message>
+    <message>
+        <source>Drop consecutive force tokens</source>
+        <translation>Aufeinanderfolgende erzwungene Tokens entfernen</translation>
+    </message>
+    <message>
+        <source>Drops a force token repeating the previous one with nothing important between (reference drop_consecutive).</source>
+        <translation>Entfernt ein erzwungenes Token, das das vorherige ohne Wichtiges dazwischen wiederholt (Referenz drop_consecutive).</translation>
+    </message>
+    <message>
+        <source>Keep digits</source>
+        <translation>Ziffern behalten</translation>
+    </message>
+    <message>
+        <source>Words with a digit get p = 1 (reference force_reserve_digit).</source>
+        <translation>Wörter mit einer Ziffer erhalten p = 1 (Referenz force_reserve_digit).</translation>
+    </message>
+    <message>
+        <source>Word probability</source>
+        <translation>Wortwahrscheinlichkeit</translation>
+    </message>
+    <message>
+        <source>Mean or first subword probability per word (reference token_to_word).</source>
+        <translation>Mittlere oder erste Subword-Wahrscheinlichkeit pro Wort (Referenz token_to_word).</translation>
+    </message>
+    <message>
+        <source>Context filter</source>
+        <translation>Kontextfilter</translation>
+    </message>
+    <message>
+        <source>With several contexts, first drops whole contexts by mean word probability; default rate (rate+1)/2 (compress_prompt passes True).</source>
+        <translation>Bei mehreren Kontexten werden zuerst ganze Kontexte nach mittlerer Wortwahrscheinlichkeit verworfen; Standard-Rate (rate+1)/2 (compress_prompt übergibt True).</translation>
+    </message>
+    <message>
+        <source>Context keep rate</source>
+        <translation>Kontext-Behaltensrate</translation>
+    </message>
+    <message>
+        <source>Fraction of contexts kept by the context filter (1 = derive from rate).</source>
+        <translation>Anteil der Kontexte, die der Kontextfilter behält (1 = aus der Rate ableiten).</translation>
+    </message>
+    <message>
+        <source>Target contexts</source>
+        <translation>Ziel-Kontexte</translation>
+    </message>
+    <message>
+        <source>Number of contexts to keep (-1 = off).</source>
+        <translation>Anzahl der zu behaltenden Kontexte (-1 = aus).</translation>
+    </message>
+    <message>
+        <source>Context token budget</source>
+        <translation>Kontext-Token-Budget</translation>
+    </message>
+    <message>
+        <source>Target tokens for the context filter (-1 = off).</source>
+        <translation>Ziel-Tokens für den Kontextfilter (-1 = aus).</translation>
+    </message>
+    <message>
+        <source>Forced contexts</source>
+        <translation>Erzwungene Kontexte</translation>
+    </message>
+    <message>
+        <source>Comma- or space-separated indices of contexts the filter always keeps.</source>
+        <translation>Komma- oder leerzeichengetrennte Indizes der Kontexte, die der Filter immer behält.</translation>
+    </message>
+    <message>
+        <source>Coarse ranking</source>
+        <translation>Grobes Ranking</translation>
+    </message>
+    <message>
+        <source>Context filter score for a list of contexts: none (LLMLingua-2&apos;s mean word probability), bm25 (Okapi BM25 with the question as the query), gzip (compression distance to the question) or longllmlingua (question likelihood under a causal LM). auto: bm25 in corrected mode when the prompt has a question (keeps the answer document), none otherwise and in reference mode.</source>
+        <translation>Score des Kontextfilters für eine Liste von Kontexten: none (mittlere Wortwahrscheinlichkeit von LLMLingua-2), bm25 (Okapi BM25 mit der Frage als Anfrage), gzip (Kompressionsdistanz zur Frage) oder longllmlingua (Wahrscheinlichkeit der Frage unter einem kausalen LM). auto: bm25 im korrigierten Modus, wenn der Prompt eine Frage enthält (behält das Antwortdokument), sonst und im Referenzmodus none.</translation>
+    </message>
+    <message>
+        <source>Ranking model</source>
+        <translation>Ranking-Modell</translation>
+    </message>
+    <message>
+        <source>Causal LM for coarse_rank (empty = the bundled LM).</source>
+        <translation>Kausales LM für coarse_rank (leer = das mitgelieferte LM).</translation>
+    </message>
+    <message>
+        <source>Keep identifiers whole</source>
+        <translation>Bezeichner ganz lassen</translation>
+    </message>
+    <message>
+        <source>Corrected mode: numbers and identifiers split by the tokenizer (ABC-123, 3.14, user_id) are one unit.</source>
+        <translation>Korrigierter Modus: vom Tokenizer zerlegte Zahlen und Bezeichner (ABC-123, 3.14, user_id) bilden eine Einheit.</translation>
+    </message>
+    <message>
+        <source>Window (tokens)</source>
+        <translation>Fenster (Tokens)</translation>
+    </message>
+    <message>
+        <source>ITPC window length in small-LM tokens (reference default 200).</source>
+        <translation>ITPC-Fensterlänge in Tokens des kleinen LM (Referenz-Standard 200).</translation>
+    </message>
+    <message>
+        <source>Context budget</source>
+        <translation>Kontextbudget</translation>
+    </message>
+    <message>
+        <source>Arithmetic suffix applied to the token budget for the context filter, e.g. &quot;+100&quot; or &quot;*1.5&quot; (the paper&apos;s k).</source>
+        <translation>Arithmetischer Zusatz zum Token-Budget für den Kontextfilter, z. B. "+100" oder "*1.5" (k im Paper).</translation>
+    </message>
+    <message>
+        <source>Sentence budget ratio</source>
+        <translation>Satzbudget-Verhältnis</translation>
+    </message>
+    <message>
+        <source>Sentence filter budget = target x this ratio.</source>
+        <translation>Budget des Satzfilters = Ziel x dieses Verhältnis.</translation>
+    </message>
+    <message>
+        <source>Question conditioning</source>
+        <translation>Fragen-Konditionierung</translation>
+    </message>
+    <message>
+        <source>How the question conditions the context ranking; &quot;_condition&quot; also prefixes the question in the token stage.</source>
+        <translation>Wie die Frage das Kontext-Ranking konditioniert; "_condition" stellt die Frage zusätzlich in der Token-Stufe voran.</translation>
+    </message>
+    <message>
+        <source>Context order</source>
+        <translation>Kontextreihenfolge</translation>
+    </message>
+    <message>
+        <source>Order of the kept contexts: original, sort (rank order) or two_stage (interleaved).</source>
+        <translation>Reihenfolge der behaltenen Kontexte: original, sort (Rangfolge) oder two_stage (verschränkt).</translation>
+    </message>
+    <message>
+        <source>Dynamic ratio δ</source>
+        <translation>Dynamisches Verhältnis δ</translation>
+    </message>
+    <message>
+        <source>Per-context keep-ratio offsets from +δ (best ranked) to -δ (worst).</source>
+        <translation>Behaltensraten-Offsets pro Kontext von +δ (bester Rang) bis -δ (schlechtester).</translation>
+    </message>
+    <message>
+        <source>Contrastive perplexity</source>
+        <translation>Kontrastive Perplexität</translation>
+    </message>
+    <message>
+        <source>Score tokens by the drop in surprisal the question causes (LongLLMLingua).</source>
+        <translation>Bewertet Tokens nach dem Rückgang der Überraschung, den die Frage bewirkt (LongLLMLingua).</translation>
+    </message>
+    <message>
+        <source>Rank contexts and keep them up to the budget.</source>
+        <translation>Kontexte ranken und bis zum Budget behalten.</translation>
+    </message>
+    <message>
+        <source>Sentence filter</source>
+        <translation>Satzfilter</translation>
+    </message>
+    <message>
+        <source>Rank sentences and keep them up to budget x ratio.</source>
+        <translation>Sätze ranken und bis Budget x Verhältnis behalten.</translation>
+    </message>
+    <message>
+        <source>Token filter</source>
+        <translation>Token-Filter</translation>
+    </message>
+    <message>
+        <source>Iterative token-level compression (ITPC).</source>
+        <translation>Iterative Kompression auf Token-Ebene (ITPC).</translation>
+    </message>
+    <message>
+        <source>Keep first sentences</source>
+        <translation>Erste Sätze behalten</translation>
+    </message>
+    <message>
+        <source>Adds the priority bonus to the first N sentences.</source>
+        <translation>Vergibt den Prioritätsbonus an die ersten N Sätze.</translation>
+    </message>
+    <message>
+        <source>Keep last sentences</source>
+        <translation>Letzte Sätze behalten</translation>
+    </message>
+    <message>
+        <source>Adds the priority bonus to the last N sentences.</source>
+        <translation>Vergibt den Prioritätsbonus an die letzten N Sätze.</translation>
+    </message>
+    <message>
+        <source>Keep sentences per context</source>
+        <translation>Sätze pro Kontext behalten</translation>
+    </message>
+    <message>
+        <source>Adds the bonus to N sentences per context.</source>
+        <translation>Vergibt den Bonus an N Sätze pro Kontext.</translation>
+    </message>
+    <message>
+        <source>Priority bonus</source>
+        <translation>Prioritätsbonus</translation>
+    </message>
+    <message>
+        <source>Score bonus of prioritised sentences (reference 100).</source>
+        <translation>Score-Bonus priorisierter Sätze (Referenz 100).</translation>
+    </message>
+    <message>
+        <source>Keep blank lines</source>
+        <translation>Leerzeilen behalten</translation>
+    </message>
+    <message>
+        <source>Keep runs of newline tokens (reference: Llama id 13).</source>
+        <translation>Folgen von Zeilenumbruch-Tokens behalten (Referenz: Llama-ID 13).</translation>
+    </message>
+    <message>
+        <source>Comma-separated context indices always kept.</source>
+        <translation>Kommagetrennte Kontextindizes, die immer behalten werden.</translation>
+    </message>
+    <message>
+        <source>Question sentences first</source>
+        <translation>Fragesätze zuerst</translation>
+    </message>
+    <message>
+        <source>Corrected mode: rank the contexts&apos; sentences by BM25 against the question and keep the best ones whole before the model&apos;s scores compress the rest (answers are phrases: a small LM&apos;s per-word scores break them). auto: on for LongLLMLingua with the bundled model when the prompt has a question; off in reference mode.</source>
+        <translation>Korrigierter Modus: Die Sätze der Kontexte per BM25 gegen die Frage ranken und die besten ganz behalten, bevor die Modell-Scores den Rest komprimieren (Antworten sind Phrasen: die wortweisen Scores eines kleinen LM zerreißen sie). auto: an für LongLLMLingua mit dem mitgelieferten Modell, wenn der Prompt eine Frage enthält; aus im Referenzmodus.</translation>
+    </message>
+    <message>
+        <source>Rank method</source>
+        <translation>Ranking-Methode</translation>
+    </message>
+    <message>
+        <source>Context scorer: llmlingua (perplexity), longllmlingua (question-conditioned perplexity), bm25 (Okapi BM25, question as the query) or gzip (compression distance to the question).</source>
+        <translation>Kontext-Scorer: llmlingua (Perplexität), longllmlingua (fragekonditionierte Perplexität), bm25 (Okapi BM25, Frage als Anfrage) oder gzip (Kompressionsdistanz zur Frage).</translation>
+    </message>
+    <message>
+        <source>Append question</source>
+        <translation>Frage anhängen</translation>
+    </message>
+    <message>
+        <source>Append the question to the compressed prompt.</source>
+        <translation>Die Frage an den komprimierten Prompt anhängen.</translation>
+    </message>
+    <message>
+        <source>Instruction in prefix</source>
+        <translation>Anweisung im Präfix</translation>
+    </message>
+    <message>
+        <source>Put the instruction into the conditioning prefix.</source>
+        <translation>Die Anweisung in das Konditionierungspräfix aufnehmen.</translation>
+    </message>
+    <message>
+        <source>Keep compress=False contexts</source>
+        <translation>compress=False-Kontexte behalten</translation>
+    </message>
+    <message>
+        <source>Contexts with a compress=False segment are always kept.</source>
+        <translation>Kontexte mit einem compress=False-Segment werden immer behalten.</translation>
+    </message>
+    <message>
+        <source>Structured tags</source>
+        <translation>Strukturierte Tags</translation>
+    </message>
+    <message>
+        <source>Parse &lt;llmlingua, rate=..., compress=...&gt; tags: auto detects them.</source>
+        <translation>&lt;llmlingua, rate=..., compress=...&gt;-Tags auswerten: auto erkennt sie.</translation>
+    </message>
+    <message>
+        <source>Context scorer: longllmlingua (question-conditioned perplexity), bm25 (Okapi BM25, question as the query), gzip (compression distance to the question) or llmlingua (perplexity). auto: longllmlingua in reference mode and with a model you chose; bm25 with the bundled small model, whose perplexities do not rank documents.</source>
+        <translation>Kontext-Scorer: longllmlingua (fragekonditionierte Perplexität), bm25 (Okapi BM25, Frage als Anfrage), gzip (Kompressionsdistanz zur Frage) oder llmlingua (Perplexität). auto: longllmlingua im Referenzmodus und mit einem selbst gewählten Modell; bm25 mit dem mitgelieferten kleinen Modell, dessen Perplexitäten Dokumente nicht ranken können.</translation>
+    </message>
+    <message>
+        <source>Variant</source>
+        <translation>Variante</translation>
+    </message>
+    <message>
+        <source>compressor.py methods: entropy only or fused, single pass or dynamic, and the consecutive-deletion limit (_wosucce)</source>
+        <translation>compressor.py-Methoden: nur Entropie oder fusioniert, ein Durchlauf oder dynamisch, sowie die Grenze für aufeinanderfolgende Löschungen (_wosucce)</translation>
+    </message>
+    <message>
+        <source>Fusion</source>
+        <translation>Fusion</translation>
+    </message>
+    <message>
+        <source>additive: α·attention + (1−α)·entropy after min-max normalisation; multiplicative: raw product</source>
+        <translation>additive: α·attention + (1−α)·entropy nach Min-Max-Normalisierung; multiplicative: rohes Produkt</translation>
+    </message>
+    <message>
+        <source>Attention weight α</source>
+        <translation>Attention-Gewicht α</translation>
+    </message>
+    <message>
+        <source>weight of the attention term in the additive fusion (default 0.8)</source>
+        <translation>Gewicht des Attention-Terms in der additiven Fusion (Standard 0.8)</translation>
+    </message>
+    <message>
+        <source>Stages T</source>
+        <translation>Stufen T</translation>
+    </message>
+    <message>
+        <source>removal stages of the dynamic variants; 0 = min(max(1, n/100), 15)</source>
+        <translation>Entfernungsstufen der dynamischen Varianten; 0 = min(max(1, n/100), 15)</translation>
+    </message>
+    <message>
+        <source>Preserve punctuation</source>
+        <translation>Satzzeichen erhalten</translation>
+    </message>
+    <message>
+        <source>never remove tokens that are pure punctuation</source>
+        <translation>Tokens, die nur aus Satzzeichen bestehen, nie entfernen</translation>
+    </message>
+    <message>
+        <source>Word score</source>
+        <translation>Wort-Score</translation>
+    </message>
+    <message>
+        <source>Corrected mode: a word&apos;s fused score from its tokens&apos; (mean, max, sum or first); whole words are removed per stage</source>
+        <translation>Korrigierter Modus: fusionierter Score eines Wortes aus dem seiner Tokens (mean, max, sum oder first); pro Stufe werden ganze Wörter entfernt</translation>
+    </message>
+    <message>
+        <source>TF-IDF weight γ</source>
+        <translation>TF-IDF-Gewicht γ</translation>
+    </message>
+    <message>
+        <source>w = attention^(1−γ) · tfidf^γ</source>
+        <translation>w = attention^(1−γ) · tfidf^γ</translation>
+    </message>
+    <message>
+        <source>Similarity τ</source>
+        <translation>Ähnlichkeit τ</translation>
+    </message>
+    <message>
+        <source>a sentence this similar (cosine) to a kept earlier one is redundant</source>
+        <translation>ein Satz, der einem früher behaltenen so ähnlich (Kosinus) ist, gilt als redundant</translation>
+    </message>
+    <message>
+        <source>Survival q</source>
+        <translation>Überleben q</translation>
+    </message>
+    <message>
+        <source>c consecutive redundant sentences: delete with probability 1 − q^c</source>
+        <translation>c aufeinanderfolgende redundante Sätze: Löschen mit Wahrscheinlichkeit 1 − q^c</translation>
+    </message>
+    <message>
+        <source>Russian-roulette removal of redundant sentences</source>
+        <translation>Russisch-Roulette-Entfernung redundanter Sätze</translation>
+    </message>
+    <message>
+        <source>Ratio agent</source>
+        <translation>Verhältnis-Agent</translation>
+    </message>
+    <message>
+        <source>safetensors file of a trained agent (default: pis_agent.safetensors beside the model)</source>
+        <translation>safetensors-Datei eines trainierten Agenten (Standard: pis_agent.safetensors neben dem Modell)</translation>
+    </message>
+    <message>
+        <source>Corrected mode: a word&apos;s score from its tokens&apos; self-information: sum (the word&apos;s total information), mean, max or first</source>
+        <translation>Korrigierter Modus: Score eines Wortes aus der Selbstinformation seiner Tokens: sum (gesamte Information des Wortes), mean, max oder first</translation>
+    </message>
+    <message>
+        <source>Corrected mode: a word&apos;s score from its tokens&apos; attention: max (any piece attended), mean, sum or first</source>
+        <translation>Korrigierter Modus: Score eines Wortes aus der Attention seiner Tokens: max (irgendein Teil beachtet), mean, sum oder first</translation>
+    </message>
+</context>
+<context>
     <name>terse::widgets::AttentionPlot</name>
     <message>
         <source>attention</source>

@@ -2057,6 +2057,417 @@
     </message>
 </context>
 <context>
+    <name>terse::engine</name>
+    <message>
+        <source>Unit</source>
+        <translation>单位</translation>
+    </message>
+    <message>
+        <source>token, phrase or sent (reference default phrase). Phrases without spaCy: a run of words broken before each function word (articles, prepositions, pronouns, auxiliaries) unless the phrase so far is all function words; punctuation marks are units of their own.</source>
+        <translation>token、phrase 或 sent（参考实现默认 phrase）。不使用 spaCy 时的短语：一串单词，在每个功能词（冠词、介词、代词、助动词）之前断开，除非当前短语全部由功能词组成；标点符号各自单独成为一个单位。</translation>
+    </message>
+    <message>
+        <source>Unit score</source>
+        <translation>单位得分</translation>
+    </message>
+    <message>
+        <source>Corrected mode: sum (total self-information of the unit) or mean per token (reference mode always uses the mean).</source>
+        <translation>修正模式：sum（单位的总自信息）或按 token 的 mean（参考模式始终使用平均值）。</translation>
+    </message>
+    <message>
+        <source>Protect regex</source>
+        <translation>保护正则</translation>
+    </message>
+    <message>
+        <source>Corrected mode: text matching this PCRE2 pattern is kept verbatim.</source>
+        <translation>修正模式：匹配此 PCRE2 模式的文本将原样保留。</translation>
+    </message>
+    <message>
+        <source>Keep structure</source>
+        <translation>保留结构</translation>
+    </message>
+    <message>
+        <source>Corrected mode: fenced code blocks are kept whole, JSON keys and punctuation are kept.</source>
+        <translation>修正模式：围栏代码块完整保留，JSON 键和标点符号也予以保留。</translation>
+    </message>
+    <message>
+        <source>Keep words whole</source>
+        <translation>保持单词完整</translation>
+    </message>
+    <message>
+        <source>Corrected mode: token units are whole words and numbers/identifiers (ABC-123, 3.14) are never split.</source>
+        <translation>修正模式：token 单位为完整单词，数字/标识符（ABC-123、3.14）永不拆分。</translation>
+    </message>
+    <message>
+        <source>Force tokens</source>
+        <translation>强制保留 token</translation>
+    </message>
+    <message>
+        <source>Always kept (p = 1); whitespace-separated with escapes (\n, \s); tokens that are not one subword map to [NEWi] (LLMLingua-2 force_tokens).</source>
+        <translation>始终保留（p = 1）；以空白分隔，支持转义（\n、\s）；不是单个子词的 token 映射为 [NEWi]（LLMLingua-2 force_tokens）。</translation>
+    </message>
+    <message>
+        <source>Chunk end tokens</source>
+        <translation>分块结束 token</translation>
+    </message>
+    <message>
+        <source>512-token chunks end after one of these (reference chunk_end_tokens).</source>
+        <translation>512 token 的分块在这些 token 之一之后结束（参考实现 chunk_end_tokens）。</translation>
+    </message>
+    <message>
+        <source>Drop consecutive force tokens</source>
+        <translation>删除连续的强制 token</translation>
+    </message>
+    <message>
+        <source>Drops a force token repeating the previous one with nothing important between (reference drop_consecutive).</source>
+        <translation>删除与前一个强制 token 重复且二者之间无重要内容的强制 token（参考实现 drop_consecutive）。</translation>
+    </message>
+    <message>
+        <source>Keep digits</source>
+        <translation>保留数字</translation>
+    </message>
+    <message>
+        <source>Words with a digit get p = 1 (reference force_reserve_digit).</source>
+        <translation>含数字的单词 p = 1（参考实现 force_reserve_digit）。</translation>
+    </message>
+    <message>
+        <source>Word probability</source>
+        <translation>单词概率</translation>
+    </message>
+    <message>
+        <source>Mean or first subword probability per word (reference token_to_word).</source>
+        <translation>每个单词取子词概率的平均值或第一个子词的概率（参考实现 token_to_word）。</translation>
+    </message>
+    <message>
+        <source>Context filter</source>
+        <translation>上下文过滤</translation>
+    </message>
+    <message>
+        <source>With several contexts, first drops whole contexts by mean word probability; default rate (rate+1)/2 (compress_prompt passes True).</source>
+        <translation>有多个上下文时，先按平均单词概率丢弃整个上下文；默认压缩率 (rate+1)/2（compress_prompt 传入 True）。</translation>
+    </message>
+    <message>
+        <source>Context keep rate</source>
+        <translation>上下文保留率</translation>
+    </message>
+    <message>
+        <source>Fraction of contexts kept by the context filter (1 = derive from rate).</source>
+        <translation>上下文过滤保留的上下文比例（1 = 由压缩率推导）。</translation>
+    </message>
+    <message>
+        <source>Target contexts</source>
+        <translation>目标上下文数</translation>
+    </message>
+    <message>
+        <source>Number of contexts to keep (-1 = off).</source>
+        <translation>要保留的上下文数量（-1 = 关闭）。</translation>
+    </message>
+    <message>
+        <source>Context token budget</source>
+        <translation>上下文 token 预算</translation>
+    </message>
+    <message>
+        <source>Target tokens for the context filter (-1 = off).</source>
+        <translation>上下文过滤的目标 token 数（-1 = 关闭）。</translation>
+    </message>
+    <message>
+        <source>Forced contexts</source>
+        <translation>强制保留上下文</translation>
+    </message>
+    <message>
+        <source>Comma- or space-separated indices of contexts the filter always keeps.</source>
+        <translation>以逗号或空格分隔的上下文索引，过滤器始终保留这些上下文。</translation>
+    </message>
+    <message>
+        <source>Coarse ranking</source>
+        <translation>粗排序</translation>
+    </message>
+    <message>
+        <source>Context filter score for a list of contexts: none (LLMLingua-2&apos;s mean word probability), bm25 (Okapi BM25 with the question as the query), gzip (compression distance to the question) or longllmlingua (question likelihood under a causal LM). auto: bm25 in corrected mode when the prompt has a question (keeps the answer document), none otherwise and in reference mode.</source>
+        <translation>上下文列表的上下文过滤评分：none（LLMLingua-2 的平均单词概率）、bm25（以问题为查询的 Okapi BM25）、gzip（与问题的压缩距离）或 longllmlingua（因果 LM 下问题的似然）。auto：修正模式下提示含问题时为 bm25（保留答案文档），其他情况及参考模式下为 none。</translation>
+    </message>
+    <message>
+        <source>Ranking model</source>
+        <translation>排序模型</translation>
+    </message>
+    <message>
+        <source>Causal LM for coarse_rank (empty = the bundled LM).</source>
+        <translation>用于 coarse_rank 的因果 LM（留空 = 内置 LM）。</translation>
+    </message>
+    <message>
+        <source>Keep identifiers whole</source>
+        <translation>保持标识符完整</translation>
+    </message>
+    <message>
+        <source>Corrected mode: numbers and identifiers split by the tokenizer (ABC-123, 3.14, user_id) are one unit.</source>
+        <translation>修正模式：被分词器拆分的数字和标识符（ABC-123、3.14、user_id）视为一个单位。</translation>
+    </message>
+    <message>
+        <source>Window (tokens)</source>
+        <translation>窗口（token）</translation>
+    </message>
+    <message>
+        <source>ITPC window length in small-LM tokens (reference default 200).</source>
+        <translation>ITPC 窗口长度，以小型 LM 的 token 计（参考实现默认 200）。</translation>
+    </message>
+    <message>
+        <source>Context budget</source>
+        <translation>上下文预算</translation>
+    </message>
+    <message>
+        <source>Arithmetic suffix applied to the token budget for the context filter, e.g. &quot;+100&quot; or &quot;*1.5&quot; (the paper&apos;s k).</source>
+        <translation>附加到上下文过滤 token 预算上的算术后缀，例如 "+100" 或 "*1.5"（论文中的 k）。</translation>
+    </message>
+    <message>
+        <source>Sentence budget ratio</source>
+        <translation>句子预算比例</translation>
+    </message>
+    <message>
+        <source>Sentence filter budget = target x this ratio.</source>
+        <translation>句子过滤预算 = 目标 x 此比例。</translation>
+    </message>
+    <message>
+        <source>Question conditioning</source>
+        <translation>问题条件化</translation>
+    </message>
+    <message>
+        <source>How the question conditions the context ranking; &quot;_condition&quot; also prefixes the question in the token stage.</source>
+        <translation>问题如何对上下文排序进行条件化；"_condition" 还会在 token 阶段将问题作为前缀。</translation>
+    </message>
+    <message>
+        <source>Context order</source>
+        <translation>上下文顺序</translation>
+    </message>
+    <message>
+        <source>Order of the kept contexts: original, sort (rank order) or two_stage (interleaved).</source>
+        <translation>保留的上下文的顺序：original、sort（按排名顺序）或 two_stage（交错）。</translation>
+    </message>
+    <message>
+        <source>Dynamic ratio δ</source>
+        <translation>动态比例 δ</translation>
+    </message>
+    <message>
+        <source>Per-context keep-ratio offsets from +δ (best ranked) to -δ (worst).</source>
+        <translation>每个上下文的保留比例偏移，从 +δ（排名最高）到 -δ（最低）。</translation>
+    </message>
+    <message>
+        <source>Contrastive perplexity</source>
+        <translation>对比困惑度</translation>
+    </message>
+    <message>
+        <source>Score tokens by the drop in surprisal the question causes (LongLLMLingua).</source>
+        <translation>按问题引起的惊异度下降为 token 评分（LongLLMLingua）。</translation>
+    </message>
+    <message>
+        <source>Rank contexts and keep them up to the budget.</source>
+        <translation>对上下文排序并保留至预算上限。</translation>
+    </message>
+    <message>
+        <source>Sentence filter</source>
+        <translation>句子过滤</translation>
+    </message>
+    <message>
+        <source>Rank sentences and keep them up to budget x ratio.</source>
+        <translation>对句子排序并保留至“预算 x 比例”的上限。</translation>
+    </message>
+    <message>
+        <source>Token filter</source>
+        <translation>token 过滤</translation>
+    </message>
+    <message>
+        <source>Iterative token-level compression (ITPC).</source>
+        <translation>迭代式 token 级压缩（ITPC）。</translation>
+    </message>
+    <message>
+        <source>Keep first sentences</source>
+        <translation>保留开头句子</translation>
+    </message>
+    <message>
+        <source>Adds the priority bonus to the first N sentences.</source>
+        <translation>为前 N 个句子加上优先奖励分。</translation>
+    </message>
+    <message>
+        <source>Keep last sentences</source>
+        <translation>保留末尾句子</translation>
+    </message>
+    <message>
+        <source>Adds the priority bonus to the last N sentences.</source>
+        <translation>为最后 N 个句子加上优先奖励分。</translation>
+    </message>
+    <message>
+        <source>Keep sentences per context</source>
+        <translation>每个上下文保留句子</translation>
+    </message>
+    <message>
+        <source>Adds the bonus to N sentences per context.</source>
+        <translation>为每个上下文中的 N 个句子加上奖励分。</translation>
+    </message>
+    <message>
+        <source>Priority bonus</source>
+        <translation>优先奖励分</translation>
+    </message>
+    <message>
+        <source>Score bonus of prioritised sentences (reference 100).</source>
+        <translation>优先句子的得分奖励（参考实现 100）。</translation>
+    </message>
+    <message>
+        <source>Keep blank lines</source>
+        <translation>保留空行</translation>
+    </message>
+    <message>
+        <source>Keep runs of newline tokens (reference: Llama id 13).</source>
+        <translation>保留连续的换行 token（参考实现：Llama id 13）。</translation>
+    </message>
+    <message>
+        <source>Comma-separated context indices always kept.</source>
+        <translation>以逗号分隔的上下文索引，始终保留。</translation>
+    </message>
+    <message>
+        <source>Question sentences first</source>
+        <translation>问题相关句子优先</translation>
+    </message>
+    <message>
+        <source>Corrected mode: rank the contexts&apos; sentences by BM25 against the question and keep the best ones whole before the model&apos;s scores compress the rest (answers are phrases: a small LM&apos;s per-word scores break them). auto: on for LongLLMLingua with the bundled model when the prompt has a question; off in reference mode.</source>
+        <translation>修正模式：先用 BM25 按问题对各上下文的句子排序，完整保留最佳句子，再由模型得分压缩其余部分（答案是短语：小型 LM 的逐词得分会将其拆散）。auto：对 LongLLMLingua 使用内置模型且提示含问题时开启；参考模式下关闭。</translation>
+    </message>
+    <message>
+        <source>Rank method</source>
+        <translation>排序方法</translation>
+    </message>
+    <message>
+        <source>Context scorer: llmlingua (perplexity), longllmlingua (question-conditioned perplexity), bm25 (Okapi BM25, question as the query) or gzip (compression distance to the question).</source>
+        <translation>上下文评分器：llmlingua（困惑度）、longllmlingua（以问题为条件的困惑度）、bm25（Okapi BM25，以问题为查询）或 gzip（与问题的压缩距离）。</translation>
+    </message>
+    <message>
+        <source>Append question</source>
+        <translation>附加问题</translation>
+    </message>
+    <message>
+        <source>Append the question to the compressed prompt.</source>
+        <translation>将问题附加到压缩后的提示末尾。</translation>
+    </message>
+    <message>
+        <source>Instruction in prefix</source>
+        <translation>指令放入前缀</translation>
+    </message>
+    <message>
+        <source>Put the instruction into the conditioning prefix.</source>
+        <translation>将指令放入条件前缀中。</translation>
+    </message>
+    <message>
+        <source>Keep compress=False contexts</source>
+        <translation>保留 compress=False 上下文</translation>
+    </message>
+    <message>
+        <source>Contexts with a compress=False segment are always kept.</source>
+        <translation>含 compress=False 片段的上下文始终保留。</translation>
+    </message>
+    <message>
+        <source>Structured tags</source>
+        <translation>结构化标签</translation>
+    </message>
+    <message>
+        <source>Parse &lt;llmlingua, rate=..., compress=...&gt; tags: auto detects them.</source>
+        <translation>解析 &lt;llmlingua, rate=..., compress=...&gt; 标签：auto 会自动检测。</translation>
+    </message>
+    <message>
+        <source>Context scorer: longllmlingua (question-conditioned perplexity), bm25 (Okapi BM25, question as the query), gzip (compression distance to the question) or llmlingua (perplexity). auto: longllmlingua in reference mode and with a model you chose; bm25 with the bundled small model, whose perplexities do not rank documents.</source>
+        <translation>上下文评分器：longllmlingua（以问题为条件的困惑度）、bm25（Okapi BM25，以问题为查询）、gzip（与问题的压缩距离）或 llmlingua（困惑度）。auto：参考模式下及使用自选模型时为 longllmlingua；使用内置小型模型时为 bm25，因为其困惑度无法对文档排序。</translation>
+    </message>
+    <message>
+        <source>Variant</source>
+        <translation>变体</translation>
+    </message>
+    <message>
+        <source>compressor.py methods: entropy only or fused, single pass or dynamic, and the consecutive-deletion limit (_wosucce)</source>
+        <translation>compressor.py 方法：仅熵或融合、单遍或动态，以及连续删除上限（_wosucce）</translation>
+    </message>
+    <message>
+        <source>Fusion</source>
+        <translation>融合</translation>
+    </message>
+    <message>
+        <source>additive: α·attention + (1−α)·entropy after min-max normalisation; multiplicative: raw product</source>
+        <translation>additive：min-max 归一化后 α·attention + (1−α)·entropy；multiplicative：原始乘积</translation>
+    </message>
+    <message>
+        <source>Attention weight α</source>
+        <translation>注意力权重 α</translation>
+    </message>
+    <message>
+        <source>weight of the attention term in the additive fusion (default 0.8)</source>
+        <translation>加性融合中注意力项的权重（默认 0.8）</translation>
+    </message>
+    <message>
+        <source>Stages T</source>
+        <translation>阶段数 T</translation>
+    </message>
+    <message>
+        <source>removal stages of the dynamic variants; 0 = min(max(1, n/100), 15)</source>
+        <translation>动态变体的删除阶段数；0 = min(max(1, n/100), 15)</translation>
+    </message>
+    <message>
+        <source>Preserve punctuation</source>
+        <translation>保留标点</translation>
+    </message>
+    <message>
+        <source>never remove tokens that are pure punctuation</source>
+        <translation>从不删除纯标点的 token</translation>
+    </message>
+    <message>
+        <source>Word score</source>
+        <translation>单词得分</translation>
+    </message>
+    <message>
+        <source>Corrected mode: a word&apos;s fused score from its tokens&apos; (mean, max, sum or first); whole words are removed per stage</source>
+        <translation>修正模式：单词的融合得分由其 token 的得分得出（mean、max、sum 或 first）；每个阶段删除完整单词</translation>
+    </message>
+    <message>
+        <source>TF-IDF weight γ</source>
+        <translation>TF-IDF 权重 γ</translation>
+    </message>
+    <message>
+        <source>w = attention^(1−γ) · tfidf^γ</source>
+        <translation>w = attention^(1−γ) · tfidf^γ</translation>
+    </message>
+    <message>
+        <source>Similarity τ</source>
+        <translation>相似度 τ</translation>
+    </message>
+    <message>
+        <source>a sentence this similar (cosine) to a kept earlier one is redundant</source>
+        <translation>与先前保留的句子相似度（余弦）达到此值的句子视为冗余</translation>
+    </message>
+    <message>
+        <source>Survival q</source>
+        <translation>存活率 q</translation>
+    </message>
+    <message>
+        <source>c consecutive redundant sentences: delete with probability 1 − q^c</source>
+        <translation>c 个连续冗余句子：以概率 1 − q^c 删除</translation>
+    </message>
+    <message>
+        <source>Russian-roulette removal of redundant sentences</source>
+        <translation>以俄罗斯轮盘方式删除冗余句子</translation>
+    </message>
+    <message>
+        <source>Ratio agent</source>
+        <translation>比例智能体</translation>
+    </message>
+    <message>
+        <source>safetensors file of a trained agent (default: pis_agent.safetensors beside the model)</source>
+        <translation>已训练智能体的 safetensors 文件（默认：模型旁的 pis_agent.safetensors）</translation>
+    </message>
+    <message>
+        <source>Corrected mode: a word&apos;s score from its tokens&apos; self-information: sum (the word&apos;s total information), mean, max or first</source>
+        <translation>修正模式：单词得分由其 token 的自信息得出：sum（单词的总信息量）、mean、max 或 first</translation>
+    </message>
+    <message>
+        <source>Corrected mode: a word&apos;s score from its tokens&apos; attention: max (any piece attended), mean, sum or first</source>
+        <translation>修正模式：单词得分由其 token 的注意力得出：max（任一片段受到关注）、mean、sum 或 first</translation>
+    </message>
+</context>
+<context>
     <name>terse::widgets::AttentionPlot</name>
     <message>
         <source>attention</source>

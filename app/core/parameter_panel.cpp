@@ -1,5 +1,7 @@
 #include "parameter_panel.h"
 
+#include "result_adapter.h"
+
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDoubleSpinBox>
@@ -96,7 +98,7 @@ void ParameterPanel::setOptionSpecs(const std::vector<terse::OptionSpec> &specs,
     for (const auto &spec : specs) {
         Control c;
         c.spec = spec;
-        const QString help = fromStd(spec.help);
+        const QString help = engineText(spec.help);
         const QString objectName = QStringLiteral("param_") + fromStd(spec.name);
         QWidget *field = nullptr;
         switch (spec.type) {
@@ -164,8 +166,8 @@ void ParameterPanel::setOptionSpecs(const std::vector<terse::OptionSpec> &specs,
         c.editor->setObjectName(objectName);
         c.editor->setToolTip(help);
         const QString label = spec.defaultValue.empty()
-                                  ? tr("%1:").arg(fromStd(spec.label))
-                                  : tr("%1 (default %2):").arg(fromStd(spec.label), fromStd(spec.defaultValue));
+                                  ? tr("%1:").arg(engineText(spec.label))
+                                  : tr("%1 (default %2):").arg(engineText(spec.label), fromStd(spec.defaultValue));
         auto *labelWidget = new QLabel(label, this);
         labelWidget->setToolTip(help);
         labelWidget->setBuddy(c.editor);

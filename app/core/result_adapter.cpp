@@ -240,4 +240,9 @@ NoteKind warningKind(std::string_view code)
     return NoteKind::Warning;
 }
 
+QString engineText(const std::string &text)
+{
+    return QCoreApplication::translate("terse::engine", text.c_str());
+}
+
 }  // namespace terse::app

@@ -36,6 +36,10 @@ QString resultSummary(const terse::CompressionResult &result);
 // "2 h 5 min"; "—" when `ms` is negative or not finite. Numbers follow `locale`.
 QString formatDuration(double ms, const QLocale &locale = QLocale());
 
+// A text the engine provides (an option's label or help), translated by key in the context
+// "terse::engine" (app/core/engine_strings.cpp marks them for lupdate); the English text when untranslated.
+QString engineText(const std::string &text);
+
 // True for the series a method stores in its result only to re-decide from it later (byte offsets,
 // flags, chunk indices): they are not scores, so the colour selector and the plots leave them out.
 bool isInternalSeries(std::string_view name);

@@ -15,6 +15,7 @@
 #include <QTemporaryDir>
 #include <QComboBox>
 #include <QDockWidget>
+#include <QLabel>
 #include <QScrollArea>
 #include <QtTest>
 
@@ -126,6 +127,24 @@ private slots:
                                         .arg(scroll->widget()->minimumSizeHint().width())
                                         .arg(scroll->viewport()->width())));
         }
+        QVERIFY(installLanguage(*qApp, QStringLiteral("en")));
+    }
+
+    // Issue 20: the engine's option labels and help are translated in the app by key.
+    void methodOptionsAreTranslated()
+    {
+        QVERIFY(installLanguage(*qApp, QStringLiteral("de")));
+        MainWindow w;
+        w.methodCombo()->setCurrentIndex(w.methodCombo()->findData(QStringLiteral("dac")));
+        const QString english = QStringLiteral("Attention weight α");
+        const QString german = QCoreApplication::translate("terse::engine", "Attention weight α");
+        QCOMPARE(german, QStringLiteral("Attention-Gewicht α"));
+        bool shown = false;
+        for (QLabel *l : w.findChild<QDockWidget *>(QStringLiteral("parametersDock"))->findChildren<QLabel *>()) {
+            QVERIFY2(!l->text().startsWith(english), qPrintable(l->text()));
+            shown |= l->text().startsWith(german);
+        }
+        QVERIFY(shown);
         QVERIFY(installLanguage(*qApp, QStringLiteral("en")));
     }
 
