@@ -554,6 +554,50 @@
         <source>Model time</source>
         <translation>Modellzeit</translation>
     </message>
+    <message>
+        <source>The original prompt&apos;s answer: %1</source>
+        <translation>Antwort auf den ursprünglichen Prompt: %1</translation>
+    </message>
+    <message>
+        <source>The original prompt got no answer: %1</source>
+        <translation>Der ursprüngliche Prompt bekam keine Antwort: %1</translation>
+    </message>
+    <message>
+        <source>Ask the &amp;Target Model</source>
+        <translation>&amp;Zielmodell fragen</translation>
+    </message>
+    <message>
+        <source>Send the original prompt and every row&apos;s compressed prompt to the endpoint of the Answer Check panel; the answers fill the last column</source>
+        <translation>Sendet den ursprünglichen Prompt und den komprimierten Prompt jeder Zeile an den Endpunkt der Antwortprüfung; die Antworten füllen die letzte Spalte</translation>
+    </message>
+    <message>
+        <source>Target answer</source>
+        <translation>Antwort des Zielmodells</translation>
+    </message>
+    <message>
+        <source>asking…</source>
+        <translation>frage…</translation>
+    </message>
+    <message>
+        <source>%1 ms</source>
+        <translation>%1 ms</translation>
+    </message>
+    <message>
+        <source>no answer</source>
+        <translation>keine Antwort</translation>
+    </message>
+    <message>
+        <source>Compare first: the check asks the target model with every row&apos;s compressed prompt.</source>
+        <translation>Zuerst vergleichen: Die Prüfung fragt das Zielmodell mit dem komprimierten Prompt jeder Zeile.</translation>
+    </message>
+    <message>
+        <source>Set the endpoint and model in the Answer Check panel first (Run → Ask the Target Model).</source>
+        <translation>Legen Sie zuerst Endpunkt und Modell in der Antwortprüfung fest (Ausführen → Zielmodell fragen).</translation>
+    </message>
+    <message numerus="yes">
+        <source>Asking %1 with the original and %n compressed prompt(s)…</source>
+        <translation><numerusform>Frage %1 mit dem ursprünglichen und %n komprimierten Prompt…</numerusform><numerusform>Frage %1 mit dem ursprünglichen und %n komprimierten Prompts…</numerusform></translation>
+    </message>
 </context>
 <context>
     <name>terse::app::Comparison</name>
@@ -2220,7 +2264,7 @@
     </message>
     <message>
         <source>Arithmetic suffix applied to the token budget for the context filter, e.g. &quot;+100&quot; or &quot;*1.5&quot; (the paper&apos;s k).</source>
-        <translation>Arithmetischer Zusatz zum Token-Budget für den Kontextfilter, z. B. "+100" oder "*1.5" (k im Paper).</translation>
+        <translation>Arithmetischer Zusatz zum Token-Budget für den Kontextfilter, z. B. &quot;+100&quot; oder &quot;*1.5&quot; (k im Paper).</translation>
     </message>
     <message>
         <source>Sentence budget ratio</source>
@@ -2236,7 +2280,7 @@
     </message>
     <message>
         <source>How the question conditions the context ranking; &quot;_condition&quot; also prefixes the question in the token stage.</source>
-        <translation>Wie die Frage das Kontext-Ranking konditioniert; "_condition" stellt die Frage zusätzlich in der Token-Stufe voran.</translation>
+        <translation>Wie die Frage das Kontext-Ranking konditioniert; &quot;_condition&quot; stellt die Frage zusätzlich in der Token-Stufe voran.</translation>
     </message>
     <message>
         <source>Context order</source>

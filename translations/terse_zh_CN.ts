@@ -552,6 +552,50 @@
         <source>Model time</source>
         <translation>模型耗时</translation>
     </message>
+    <message>
+        <source>The original prompt&apos;s answer: %1</source>
+        <translation>原始提示的回答：%1</translation>
+    </message>
+    <message>
+        <source>The original prompt got no answer: %1</source>
+        <translation>原始提示没有得到回答：%1</translation>
+    </message>
+    <message>
+        <source>Ask the &amp;Target Model</source>
+        <translation>询问目标模型(&amp;T)</translation>
+    </message>
+    <message>
+        <source>Send the original prompt and every row&apos;s compressed prompt to the endpoint of the Answer Check panel; the answers fill the last column</source>
+        <translation>将原始提示和每一行的压缩提示发送到回答检查面板的端点；回答填入最后一列</translation>
+    </message>
+    <message>
+        <source>Target answer</source>
+        <translation>目标模型回答</translation>
+    </message>
+    <message>
+        <source>asking…</source>
+        <translation>询问中…</translation>
+    </message>
+    <message>
+        <source>%1 ms</source>
+        <translation>%1 毫秒</translation>
+    </message>
+    <message>
+        <source>no answer</source>
+        <translation>无回答</translation>
+    </message>
+    <message>
+        <source>Compare first: the check asks the target model with every row&apos;s compressed prompt.</source>
+        <translation>请先比较：检查会用每一行的压缩提示询问目标模型。</translation>
+    </message>
+    <message>
+        <source>Set the endpoint and model in the Answer Check panel first (Run → Ask the Target Model).</source>
+        <translation>请先在回答检查面板中设置端点和模型（运行 → 询问目标模型）。</translation>
+    </message>
+    <message numerus="yes">
+        <source>Asking %1 with the original and %n compressed prompt(s)…</source>
+        <translation><numerusform>正在用原始提示和 %n 个压缩提示询问 %1…</numerusform></translation>
+    </message>
 </context>
 <context>
     <name>terse::app::Comparison</name>
@@ -2216,7 +2260,7 @@
     </message>
     <message>
         <source>Arithmetic suffix applied to the token budget for the context filter, e.g. &quot;+100&quot; or &quot;*1.5&quot; (the paper&apos;s k).</source>
-        <translation>附加到上下文过滤 token 预算上的算术后缀，例如 "+100" 或 "*1.5"（论文中的 k）。</translation>
+        <translation>附加到上下文过滤 token 预算上的算术后缀，例如 &quot;+100&quot; 或 &quot;*1.5&quot;（论文中的 k）。</translation>
     </message>
     <message>
         <source>Sentence budget ratio</source>
@@ -2232,7 +2276,7 @@
     </message>
     <message>
         <source>How the question conditions the context ranking; &quot;_condition&quot; also prefixes the question in the token stage.</source>
-        <translation>问题如何对上下文排序进行条件化；"_condition" 还会在 token 阶段将问题作为前缀。</translation>
+        <translation>问题如何对上下文排序进行条件化；&quot;_condition&quot; 还会在 token 阶段将问题作为前缀。</translation>
     </message>
     <message>
         <source>Context order</source>

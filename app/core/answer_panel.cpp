@@ -33,6 +33,14 @@ const char *variantName(AnswerPanel::Variant v) { return v == AnswerPanel::Origi
 
 }  // namespace
 
+ChatSettings storedChatSettings()
+{
+    QSettings s;
+    return ChatSettings{s.value(QLatin1String(kEndpointKey)).toString().trimmed(),
+                        s.value(QLatin1String(kModelKey)).toString().trimmed(), s.value(QLatin1String(kApiKeyKey)).toString(),
+                        s.value(QLatin1String(kTimeoutKey), 60).toInt() * 1000};
+}
+
 AnswerPanel::AnswerPanel(SessionManager *sessions, QWidget *parent)
     : QWidget(parent), m_sessions(sessions), m_client(new ChatClient(this))
 {

@@ -27,6 +27,10 @@ namespace terse::app {
 
 class SessionManager;
 
+// The endpoint, model, key and timeout the Answer Check panel keeps in the settings (also used by the
+// Compare window's per-row check).
+ChatSettings storedChatSettings();
+
 class AnswerPanel : public QWidget {
     Q_OBJECT
 public:

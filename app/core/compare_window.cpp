@@ -1,5 +1,6 @@
 #include "compare_window.h"
 
+#include "answer_panel.h"
 #include "export_dialog.h"
 #include "result_adapter.h"
 
@@ -50,6 +51,7 @@ enum MetricColumn {
     kBleuCol,
     kTotalMsCol,
     kForwardMsCol,
+    kAnswerCol,
     kMetricColumns
 };
 constexpr double kRateEpsilon = 1e-9;
@@ -185,8 +187,12 @@ void CompareWindow::buildUi()
     m_legend->setTextFormat(Qt::RichText);
     m_export = new QPushButton(sideBySide);
     m_export->setObjectName(QStringLiteral("exportComparisonButton"));
+    m_ask = new QPushButton(sideBySide);
+    m_ask->setObjectName(QStringLiteral("compareAskButton"));
+    m_chat = new ChatClient(this);
     auto *legendRow = new QHBoxLayout;
     legendRow->addWidget(m_legend, 1);
+    legendRow->addWidget(m_ask);
     legendRow->addWidget(m_export);
     sideLayout->addLayout(legendRow);
     auto *vsplit = new QSplitter(Qt::Vertical, sideBySide);
@@ -205,6 +211,9 @@ void CompareWindow::buildUi()
     m_metrics->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_metrics->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     m_metrics->horizontalHeader()->setSectionResizeMode(kSettingsCol, QHeaderView::Stretch);
+    // Answers can be long: a column of fixed width (full text in the tooltip) keeps the window on screen.
+    m_metrics->horizontalHeader()->setSectionResizeMode(kAnswerCol, QHeaderView::Interactive);
+    m_metrics->setColumnWidth(kAnswerCol, 240);
     m_metrics->verticalHeader()->setVisible(false);
     m_metrics->setWordWrap(false);
     vsplit->addWidget(columnsScroll);
@@ -296,6 +305,27 @@ void CompareWindow::buildUi()
     connect(m_sweep, &QPushButton::clicked, this, [this] { runSweep(); });
     connect(m_cancel, &QPushButton::clicked, this, &CompareWindow::cancel);
     connect(m_export, &QPushButton::clicked, this, &CompareWindow::exportComparison);
+    connect(m_ask, &QPushButton::clicked, this, &CompareWindow::askTargetModel);
+    connect(m_chat, &ChatClient::answered, this, [this](quint64 id, const ChatReply &reply) {
+        if (id == m_originalRequest) {
+            m_originalRequest = 0;
+            m_originalAnswer = reply;
+        }
+        for (std::size_t i = 0; i < m_slots.size(); ++i)
+            if (m_slots[i].answerRequest == id) {
+                m_slots[i].answerRequest = 0;
+                m_slots[i].answer = reply;
+                m_slots[i].answered = true;
+                updateMetricsRow(static_cast<int>(i));
+            }
+        if (m_chat->inFlight() == 0) {
+            m_ask->setEnabled(true);
+            m_status->setText(m_originalAnswer.error.isEmpty()
+                                  ? tr("The original prompt's answer: %1").arg(m_originalAnswer.text.simplified())
+                                  : tr("The original prompt got no answer: %1").arg(m_originalAnswer.error));
+            emit answersFinished();
+        }
+    });
     connect(m_exportChart, &QPushButton::clicked, this, &CompareWindow::exportChart);
     connect(m_metricCombo, &QComboBox::currentIndexChanged, this, &CompareWindow::updateChart);
 }
@@ -317,6 +347,9 @@ void CompareWindow::retranslate()
     m_cancel->setText(tr("Cancel"));
     m_cancel->setToolTip(tr("Stop the running job; finished runs are kept"));
     m_export->setText(tr("&Export Comparison…"));
+    m_ask->setText(tr("Ask the &Target Model"));
+    m_ask->setToolTip(tr("Send the original prompt and every row's compressed prompt to the endpoint of the Answer "
+                         "Check panel; the answers fill the last column"));
     m_exportChart->setText(tr("Export &Chart…"));
     m_sweep->setText(tr("Run &Sweep"));
     m_sweep->setToolTip(tr("Run every row at each rate and plot achieved rate against fidelity"));
@@ -338,7 +371,7 @@ void CompareWindow::retranslate()
     m_metrics->setHorizontalHeaderLabels({tr("Settings"), tr("Units in"), tr("Units out"),
                                           tr("Target tokens in"), tr("Target tokens out"),
                                           tr("Achieved rate"), tr("ROUGE-1"), tr("ROUGE-L"),
-                                          tr("BLEU"), tr("Total time"), tr("Model time")});
+                                          tr("BLEU"), tr("Total time"), tr("Model time"), tr("Target answer")});
     m_metrics->horizontalHeaderItem(kUnitsInCol)
         ->setToolTip(tr("Units the method decided on (tokens, words, …) before compression"));
     m_metrics->horizontalHeaderItem(kRateOutCol)
@@ -895,6 +928,55 @@ void CompareWindow::updateMetricsRow(int slot)
         for (int c : {kTargetInCol, kTargetOutCol, kRouge1Col, kRougeLCol, kBleuCol})
             m_metrics->setItem(slot, c, new QTableWidgetItem(QStringLiteral("…")));
     }
+    auto *answer = new QTableWidgetItem;
+    if (s.answerRequest != 0)
+        answer->setText(tr("asking…"));
+    else if (s.answered && s.answer.error.isEmpty()) {
+        answer->setText(s.answer.text.simplified());
+        answer->setToolTip(s.answer.text + QStringLiteral("\n\n") +
+                           tr("%1 ms").arg(qRound(s.answer.latencyMs)));
+    } else if (s.answered) {
+        answer->setText(tr("no answer"));
+        answer->setToolTip(s.answer.error);
+    }
+    m_metrics->setItem(slot, kAnswerCol, answer);
+}
+
+bool CompareWindow::askTargetModel()
+{
+    const ChatSettings settings = storedChatSettings();
+    const terse::CompressionResult *first = nullptr;
+    for (const auto &s : m_slots)
+        if (s.result) {
+            first = s.result.get();
+            break;
+        }
+    if (!first) {
+        m_status->setText(tr("Compare first: the check asks the target model with every row's compressed prompt."));
+        return false;
+    }
+    if (settings.endpoint.isEmpty()) {
+        m_status->setText(tr("Set the endpoint and model in the Answer Check panel first (Run → Ask the Target Model)."));
+        return false;
+    }
+    m_chat->cancelAll();
+    QStringList parts;
+    for (const auto &seg : first->segments)
+        parts << QString::fromStdString(seg.text);
+    m_originalAnswer = {};
+    m_originalRequest = m_chat->ask(settings, parts.join(QStringLiteral("\n\n")));
+    for (std::size_t i = 0; i < m_slots.size(); ++i) {
+        Slot &s = m_slots[i];
+        s.answered = false;
+        s.answer = {};
+        s.answerRequest = s.result ? m_chat->ask(settings, QString::fromStdString(s.result->compressedText)) : 0;
+        updateMetricsRow(static_cast<int>(i));
+    }
+    m_ask->setEnabled(false);
+    m_status->setText(tr("Asking %1 with the original and %n compressed prompt(s)…", nullptr,
+                         static_cast<int>(m_slots.size()))
+                          .arg(settings.model));
+    return true;
 }
 
 void CompareWindow::setSweepMetric(FidelityMetric metric)

@@ -7,6 +7,7 @@
 // and plots achieved rate against a fidelity metric. Metrics are computed on a background thread.
 // GUI thread only.
 
+#include "chat_client.h"
 #include "comparison.h"
 #include "engine_worker.h"
 #include "exporter.h"
@@ -82,6 +83,12 @@ public:
     bool exportSweepChartTo(const QString &path);
     // Copies the compressed text of output `index` to the clipboard.
     bool copyOutput(int index);
+    // The answer check for every row: the original prompt once and each row's compressed prompt go to the
+    // endpoint set in the Answer Check panel; answers fill the metrics table's last column. False (with the
+    // reason in the status line) without results or without an endpoint.
+    bool askTargetModel();
+    QString originalAnswer() const { return m_originalAnswer.text; }
+    QPushButton *askButton() const { return m_ask; }
 
     void setSweepMetric(FidelityMetric metric);
     FidelityMetric sweepMetric() const;
@@ -109,6 +116,8 @@ signals:
     // All runs of a comparison / sweep have finished, failed or been cancelled, metrics included.
     void comparisonFinished();
     void sweepFinished();
+    // Every request of askTargetModel() has ended.
+    void answersFinished();
 
 protected:
     void changeEvent(QEvent *event) override;
@@ -128,6 +137,9 @@ private:
         RunMetrics metrics;
         bool measured = false;
         QString error;
+        ChatReply answer;        // the target model's answer to this row's compressed prompt
+        bool answered = false;
+        quint64 answerRequest = 0;
     };
     struct SweepPoint {
         double requested = 0;
@@ -197,6 +209,10 @@ private:
     QPushButton *m_sweep = nullptr;
     QPushButton *m_cancel = nullptr;
     QPushButton *m_export = nullptr;
+    QPushButton *m_ask = nullptr;
+    ChatClient *m_chat = nullptr;
+    ChatReply m_originalAnswer;
+    quint64 m_originalRequest = 0;
     QPushButton *m_exportChart = nullptr;
     QProgressBar *m_progress = nullptr;
     QLabel *m_status = nullptr;

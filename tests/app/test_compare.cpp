@@ -5,6 +5,7 @@
 #include "compare_window.h"
 #include "language.h"
 #include "comparison.h"
+#include "fake_chat_server.h"
 #include "main_window.h"
 #include "workbench_actions.h"
 
@@ -25,6 +26,7 @@
 #include <QProgressBar>
 #include <QPushButton>
 #include <QScreen>
+#include <QSettings>
 #include <QSignalSpy>
 #include <QSplitter>
 #include <QTabWidget>
@@ -428,6 +430,40 @@ private slots:
                  qPrintable(QStringLiteral("width %1, minimum %2 on a %3 px screen")
                                 .arg(cw->width()).arg(cw->minimumSizeHint().width()).arg(screen.width())));
         QVERIFY(cw->height() <= screen.height());
+    }
+
+    // Issue 20: the Compare window runs the answer check for every row.
+    void asksTheTargetModelForEveryRow()
+    {
+        terse::test::FakeChatServer server;
+        QSettings settings;
+        settings.setValue(QStringLiteral("answerCheck/endpoint"), server.url("ok"));
+        settings.setValue(QStringLiteral("answerCheck/model"), QStringLiteral("local-llm"));
+        MainWindow w(testFactory, nullptr, m_home.filePath(QStringLiteral("ask.sqlite3")));
+        terse::test::waitReady(w);
+        w.promptEditor()->setPlainText(QString::fromUtf8(kText));
+        CompareWindow *cw = openCompare(w);
+        cw->clearSettings();
+        QVERIFY(!cw->askTargetModel());  // nothing compared yet: says so
+        QVERIFY(cw->statusText().contains(QStringLiteral("Compare first")));
+        cw->addSettings(options("head", 0.5));
+        cw->addSettings(options("tail", 0.5));
+        QSignalSpy done(cw, &CompareWindow::comparisonFinished);
+        QVERIFY(cw->runComparison());
+        QVERIFY(done.wait(20000));
+        QSignalSpy answered(cw, &CompareWindow::answersFinished);
+        QTest::mouseClick(cw->askButton(), Qt::LeftButton);
+        QVERIFY(answered.wait(15000));
+        QTableWidget *t = cw->metricsTable();
+        const int col = t->columnCount() - 1;
+        QCOMPARE(t->horizontalHeaderItem(col)->text(), QStringLiteral("Target answer"));
+        for (int row = 0; row < 2; ++row) {
+            const QString compressed = QString::fromStdString(cw->entries()[static_cast<std::size_t>(row)].result->compressedText);
+            QCOMPARE(t->item(row, col)->text(), QStringLiteral("Answer to: ") + compressed.section(QLatin1Char(' '), 0, 3));
+        }
+        QVERIFY(cw->originalAnswer().startsWith(QStringLiteral("Answer to: ")));
+        QVERIFY(cw->statusText().contains(QStringLiteral("original prompt's answer")));
+        settings.remove(QStringLiteral("answerCheck"));
     }
 
     void parseRates_data()
