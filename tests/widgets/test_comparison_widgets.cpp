@@ -82,6 +82,15 @@ private slots:
         QCOMPARE(chart.xLabel(), QStringLiteral("rate"));
         QCOMPARE(chart.yLabel(), QStringLiteral("ROUGE-L"));
         QVERIFY(SweepChart::curveColor(0) != SweepChart::curveColor(1));
+        // Issue 20: many long legend entries stay above the points, never over them.
+        QVector<SweepCurve> many;
+        for (int i = 0; i < 6; ++i)
+            many.push_back({QStringLiteral("selective_context · rate 0.50 · reduce_level=phrase · %1").arg(i),
+                            {0.1, 0.5, 0.9}, {0.2, 0.5, 0.8}});
+        chart.setCurves(many, QStringLiteral("rate"), QStringLiteral("ROUGE-L"));
+        chart.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&chart));
+        QVERIFY(!chart.legendCoversPlot());
         chart.clear();
         QCOMPARE(chart.graphCount(), 0);
     }

@@ -30,8 +30,15 @@ SweepChart::SweepChart(QWidget *parent) : QWidget(parent), m_plot(new QCustomPlo
     m_plot->setObjectName(QStringLiteral("sweepPlot"));
     m_plot->setMinimumHeight(200);
     m_plot->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
+    // The legend is a row above the chart, three entries per line: it never covers points (issue 20).
+    m_plot->plotLayout()->insertRow(0);
+    m_plot->plotLayout()->addElement(0, 0, m_plot->legend);
+    m_plot->plotLayout()->setRowStretchFactor(0, 0.001);
+    m_plot->legend->setFillOrder(QCPLegend::foColumnsFirst);
+    m_plot->legend->setWrap(3);
+    m_plot->legend->setBorderPen(Qt::NoPen);
+    m_plot->legend->setBrush(Qt::NoBrush);
     m_plot->legend->setVisible(true);
-    m_plot->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignBottom | Qt::AlignRight);
     m_plot->xAxis->setRange(0, 1);
     m_plot->yAxis->setRange(0, 1);
     applyPalette();
@@ -125,6 +132,12 @@ bool SweepChart::save(const QString &path, int width, int height)
 QByteArray SweepChart::imageData(const QString &format, int width, int height) const
 {
     return detail::renderPlot(m_plot, format, width, height);
+}
+
+bool SweepChart::legendCoversPlot() const
+{
+    m_plot->replot(QCustomPlot::rpImmediateRefresh);  // lays out the legend and the axis rect at the current size
+    return m_plot->legend->visible() && m_plot->legend->outerRect().intersects(m_plot->axisRect()->rect());
 }
 
 } // namespace terse::widgets

@@ -35,6 +35,8 @@ public:
     QString graphName(int graph) const;
     QString xLabel() const;
     QString yLabel() const;
+    // True when the legend and the plotted area overlap (for tests: it never should).
+    bool legendCoversPlot() const;
 
     // Saves the chart as PNG or SVG (by suffix) atomically; false on failure (an existing file is
     // kept).
