@@ -596,7 +596,26 @@
     </message>
     <message numerus="yes">
         <source>Asking %1 with the original and %n compressed prompt(s)…</source>
-        <translation><numerusform>Frage %1 mit dem ursprünglichen und %n komprimierten Prompt…</numerusform><numerusform>Frage %1 mit dem ursprünglichen und %n komprimierten Prompts…</numerusform></translation>
+        <translation>
+            <numerusform>Frage %1 mit dem ursprünglichen und %n komprimierten Prompt…</numerusform>
+            <numerusform>Frage %1 mit dem ursprünglichen und %n komprimierten Prompts…</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>against the achieved rate</source>
+        <translation>gegen die erreichte Rate</translation>
+    </message>
+    <message>
+        <source>against the money saved</source>
+        <translation>gegen das gesparte Geld</translation>
+    </message>
+    <message>
+        <source>Money saved per 1,000 calls uses the input price of the Cost panel&apos;s target model</source>
+        <translation>Das pro 1.000 Aufrufe gesparte Geld nutzt den Eingabepreis des Zielmodells im Kostenbereich</translation>
+    </message>
+    <message>
+        <source>$ saved per 1,000 calls on %1 ($%2 per 1M input tokens)</source>
+        <translation>$ gespart pro 1.000 Aufrufe mit %1 ($%2 pro 1 Mio. Eingabe-Tokens)</translation>
     </message>
 </context>
 <context>

@@ -594,7 +594,25 @@
     </message>
     <message numerus="yes">
         <source>Asking %1 with the original and %n compressed prompt(s)…</source>
-        <translation><numerusform>正在用原始提示和 %n 个压缩提示询问 %1…</numerusform></translation>
+        <translation>
+            <numerusform>正在用原始提示和 %n 个压缩提示询问 %1…</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>against the achieved rate</source>
+        <translation>对比实际压缩率</translation>
+    </message>
+    <message>
+        <source>against the money saved</source>
+        <translation>对比节省的费用</translation>
+    </message>
+    <message>
+        <source>Money saved per 1,000 calls uses the input price of the Cost panel&apos;s target model</source>
+        <translation>每 1,000 次调用节省的费用使用成本面板中目标模型的输入价格</translation>
+    </message>
+    <message>
+        <source>$ saved per 1,000 calls on %1 ($%2 per 1M input tokens)</source>
+        <translation>在 %1 上每 1,000 次调用节省的美元（每 100 万输入 token $%2）</translation>
     </message>
 </context>
 <context>

@@ -1,6 +1,7 @@
 #include "compare_window.h"
 
 #include "answer_panel.h"
+#include "cost_model.h"
 #include "export_dialog.h"
 #include "result_adapter.h"
 
@@ -27,6 +28,7 @@
 #include <QSplitter>
 #include <QGuiApplication>
 #include <QScreen>
+#include <QSettings>
 #include <QScrollArea>
 #include <QTabWidget>
 #include <QTableWidget>
@@ -249,6 +251,11 @@ void CompareWindow::buildUi()
     sweepControls->addSpacing(12);
     sweepControls->addWidget(m_metricLabel);
     sweepControls->addWidget(m_metricCombo);
+    m_axisCombo = new QComboBox(sweep);
+    m_axisCombo->setObjectName(QStringLiteral("sweepAxis"));
+    m_axisCombo->addItem(QString(), static_cast<int>(SweepAxis::Rate));
+    m_axisCombo->addItem(QString(), static_cast<int>(SweepAxis::Saving));
+    sweepControls->addWidget(m_axisCombo);
     sweepControls->addSpacing(12);
     sweepControls->addWidget(m_sweep);
     sweepControls->addWidget(m_exportChart);
@@ -328,6 +335,7 @@ void CompareWindow::buildUi()
     });
     connect(m_exportChart, &QPushButton::clicked, this, &CompareWindow::exportChart);
     connect(m_metricCombo, &QComboBox::currentIndexChanged, this, &CompareWindow::updateChart);
+    connect(m_axisCombo, &QComboBox::currentIndexChanged, this, &CompareWindow::updateChart);
 }
 
 void CompareWindow::retranslate()
@@ -358,6 +366,9 @@ void CompareWindow::retranslate()
         tr("Kept fractions to sweep: a list (0.1, 0.3, 0.5) or start:stop:step (0.1:0.9:0.1)"));
     m_metricLabel->setText(tr("Fi&delity:"));
     m_metricCombo->setToolTip(tr("Fidelity of the compressed text against the original prompt"));
+    m_axisCombo->setItemText(0, tr("against the achieved rate"));
+    m_axisCombo->setItemText(1, tr("against the money saved"));
+    m_axisCombo->setToolTip(tr("Money saved per 1,000 calls uses the input price of the Cost panel's target model"));
     m_tabs->setTabText(0, tr("Side by Side"));
     m_tabs->setTabText(1, tr("Rate Sweep"));
     const bool dark = palette().color(QPalette::Base).lightness() < 128;
@@ -989,9 +1000,19 @@ FidelityMetric CompareWindow::sweepMetric() const
     return static_cast<FidelityMetric>(m_metricCombo->currentData().toInt());
 }
 
+void CompareWindow::setSweepAxis(SweepAxis axis) { m_axisCombo->setCurrentIndex(m_axisCombo->findData(static_cast<int>(axis))); }
+
 void CompareWindow::updateChart()
 {
     const FidelityMetric metric = sweepMetric();
+    const bool saving = static_cast<SweepAxis>(m_axisCombo->currentData().toInt()) == SweepAxis::Saving;
+    // Saving: the Cost panel's target model (its price per 1M input tokens), as the user set it.
+    QSettings settings;
+    QList<TargetPreset> presets = presetsFromJson(settings.value(QStringLiteral("cost/presets")).toString());
+    if (presets.isEmpty())
+        presets = defaultTargetPresets();
+    const TargetPreset target =
+        presets.value(std::clamp(settings.value(QStringLiteral("cost/current"), 0).toInt(), 0, int(presets.size()) - 1));
     QVector<terse::widgets::SweepCurve> curves;
     for (const auto &s : m_series) {
         terse::widgets::SweepCurve c;
@@ -999,15 +1020,25 @@ void CompareWindow::updateChart()
         for (const auto &p : s.points) {
             // Methods decide on different units (tokens, words, phrases): the target tokenizer's
             // counts put every method on the same axis.
-            const bool target = p.metrics.targetTokensIn > 0 && p.metrics.targetTokensOut >= 0;
-            c.x.push_back(target ? static_cast<double>(p.metrics.targetTokensOut) /
-                                       static_cast<double>(p.metrics.targetTokensIn)
-                                 : p.achieved);
+            const bool counted = p.metrics.targetTokensIn > 0 && p.metrics.targetTokensOut >= 0;
+            if (saving) {
+                if (!counted)
+                    continue;
+                c.x.push_back(estimateCost(p.metrics.targetTokensIn, p.metrics.targetTokensOut, 0, target).savedPer1kCalls);
+            } else {
+                c.x.push_back(counted ? static_cast<double>(p.metrics.targetTokensOut) /
+                                            static_cast<double>(p.metrics.targetTokensIn)
+                                      : p.achieved);
+            }
             c.y.push_back(metricValue(p.metrics, metric));
         }
         curves.push_back(c);
     }
-    m_chart->setCurves(curves, tr("achieved rate (target-LLM tokens kept / original)"),
+    m_chart->setCurves(curves,
+                       saving ? tr("$ saved per 1,000 calls on %1 ($%2 per 1M input tokens)")
+                                    .arg(target.name)
+                                    .arg(target.dollarsPerMillionInput, 0, 'f', 2)
+                              : tr("achieved rate (target-LLM tokens kept / original)"),
                        tr("%1 vs the original").arg(m_metricCombo->currentText()));
 }
 

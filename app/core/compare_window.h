@@ -91,6 +91,9 @@ public:
     QPushButton *askButton() const { return m_ask; }
 
     void setSweepMetric(FidelityMetric metric);
+    // The sweep's x axis: the achieved rate, or the money saved per 1,000 calls on the Cost panel's target.
+    enum class SweepAxis { Rate, Saving };
+    void setSweepAxis(SweepAxis axis);
     FidelityMetric sweepMetric() const;
 
     // Accessors for tests and the main window.
@@ -102,6 +105,7 @@ public:
     terse::widgets::SweepChart *sweepChart() const { return m_chart; }
     QLineEdit *sweepRatesEdit() const { return m_rates; }
     QComboBox *sweepMetricCombo() const { return m_metricCombo; }
+    QComboBox *sweepAxisCombo() const { return m_axisCombo; }
     QPushButton *compareButton() const { return m_compare; }
     QPushButton *sweepButton() const { return m_sweep; }
     QPushButton *cancelButton() const { return m_cancel; }
@@ -210,6 +214,7 @@ private:
     QPushButton *m_cancel = nullptr;
     QPushButton *m_export = nullptr;
     QPushButton *m_ask = nullptr;
+    QComboBox *m_axisCombo = nullptr;
     ChatClient *m_chat = nullptr;
     ChatReply m_originalAnswer;
     quint64 m_originalRequest = 0;

@@ -5,6 +5,7 @@
 #include "compare_window.h"
 #include "language.h"
 #include "comparison.h"
+#include "cost_model.h"
 #include "fake_chat_server.h"
 #include "main_window.h"
 #include "workbench_actions.h"
@@ -367,6 +368,27 @@ private slots:
         cw->setSweepMetric(FidelityMetric::Bleu);
         QVERIFY(chart->yLabel().contains(QStringLiteral("BLEU")));
         QCOMPARE(chart->pointCount(0), 3);
+
+        // Issue 20: fidelity against the money saved on the Cost panel's target ($2 per 1M input tokens).
+        // x = (tokens in - tokens out) x 2 / 1e6 x 1000, the achieved-rate axis turned into dollars.
+        QSettings().setValue(QStringLiteral("cost/presets"), presetsToJson({{QStringLiteral("test target"), 2.0, 1000}}));
+        QSettings().setValue(QStringLiteral("cost/current"), 0);
+        cw->setSweepMetric(FidelityMetric::RougeL);
+        QVector<double> rates;
+        for (int i = 0; i < 3; ++i)
+            rates << chart->pointX(0, i);
+        cw->setSweepAxis(CompareWindow::SweepAxis::Saving);
+        QVERIFY2(chart->xLabel().contains(QStringLiteral("$ saved per 1,000 calls on test target")), qPrintable(chart->xLabel()));
+        QCOMPARE(chart->pointCount(0), 3);
+        // The chart keeps points in x order: the largest saving is the lowest rate. Dollars are proportional
+        // to the dropped fraction, saved = tokens_in x (1 - rate) x 2 / 1000, with one tokens_in for the prompt.
+        const double k = chart->pointX(0, 2) / (1 - rates[0]);
+        QVERIFY(k > 0);
+        for (int i = 0; i < 3; ++i)
+            QVERIFY2(std::abs(chart->pointX(0, i) - k * (1 - rates[2 - i])) < 1e-9 * k,
+                     qPrintable(QStringLiteral("point %1: %2 vs %3").arg(i).arg(chart->pointX(0, i)).arg(k * (1 - rates[2 - i]))));
+        QVERIFY(std::abs(k / 2.0 * 1000.0 - std::round(k / 2.0 * 1000.0)) < 1e-6);  // tokens_in is a whole number
+        QSettings().remove(QStringLiteral("cost"));
     }
 
     void badInputIsRefusedWithAMessage()

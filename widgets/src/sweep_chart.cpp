@@ -107,6 +107,13 @@ int SweepChart::pointCount(int graph) const
     return graph >= 0 && graph < m_plot->graphCount() ? m_plot->graph(graph)->dataCount() : 0;
 }
 
+double SweepChart::pointX(int graph, int i) const
+{
+    if (graph < 0 || graph >= m_plot->graphCount() || i < 0 || i >= m_plot->graph(graph)->dataCount())
+        return std::nan("");
+    return (m_plot->graph(graph)->data()->constBegin() + i)->key;
+}
+
 QString SweepChart::graphName(int graph) const
 {
     return graph >= 0 && graph < m_plot->graphCount() ? m_plot->graph(graph)->name() : QString();

@@ -33,6 +33,8 @@ public:
     int graphCount() const;
     int pointCount(int graph) const;
     QString graphName(int graph) const;
+    // The x value of point `i` of curve `graph` (NaN when out of range).
+    double pointX(int graph, int i) const;
     QString xLabel() const;
     QString yLabel() const;
     // True when the legend and the plotted area overlap (for tests: it never should).
