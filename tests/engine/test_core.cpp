@@ -6,6 +6,7 @@
 
 #include <QtTest>
 
+#include <algorithm>
 #include <atomic>
 #include <thread>
 
@@ -43,6 +44,28 @@ private slots:
             job.report(i, 10, "s");
         QCOMPARE(seen, (std::vector<long long>{0, 5, 10}));
         JobContext::none().report(1, 2, "nobody listens");  // must not crash
+    }
+
+    // Issue 20: a nested call's progress is part of the caller's count, never a count of its own.
+    void scaledJobMapsNestedProgressIntoTheOuterCount()
+    {
+        std::vector<std::pair<long long, long long>> seen;
+        std::vector<std::string> stages;
+        JobContext job([&](long long done, long long total, const std::string &stage) {
+            seen.push_back({done, total});
+            stages.push_back(stage);
+        });
+        // Batch 100..150 of 400 chunks: the model's own 0..4 of 4 windows map to 100..150.
+        const JobContext nested = job.scaled(100, 50, 400, "classifying chunks");
+        for (int w = 0; w <= 4; ++w)
+            nested.report(w, 4, "scoring");
+        nested.report(9, 4, "scoring");  // past the end: clamped
+        nested.report(1, 0, "scoring");  // no total: ignored
+        QCOMPARE(seen, (std::vector<std::pair<long long, long long>>{
+                           {100, 400}, {112, 400}, {125, 400}, {137, 400}, {150, 400}, {150, 400}}));
+        QVERIFY(std::all_of(stages.begin(), stages.end(), [](const std::string &s) { return s == "classifying chunks"; }));
+        job.cancel();
+        QVERIFY(nested.isCancelled());  // cancellation is shared
     }
 
     void cancellationCrossesThreadsAndChildren()

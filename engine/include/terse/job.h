@@ -3,6 +3,7 @@
 // (design.md rule 6). Long calls check isCancelled() between windows, layers, iterations and batches
 // and then return ErrorCode::Cancelled.
 
+#include <algorithm>
 #include <atomic>
 #include <functional>
 #include <memory>
@@ -35,6 +36,20 @@ public:
         JobContext c(std::move(progress));
         c.m_cancelled = m_cancelled;
         return c;
+    }
+
+    // A nested call's progress as part of this job's: the nested (done, total) maps linearly onto
+    // [from, from + span] of `total`, reported under `stage`; cancellation is shared. Loops that report their
+    // own progress pass this to the calls they make, so the caller sees one steady count (issue 20: a model's
+    // "scoring 50/50" alternated with "classifying chunks 300/4840" and the bar sat full).
+    JobContext scaled(long long from, long long span, long long total, std::string stage) const
+    {
+        ProgressFn outer = m_progress;
+        return child([outer, from, span, total, stage = std::move(stage)](long long done, long long inner,
+                                                                          const std::string &) {
+            if (outer && inner > 0 && total > 0)
+                outer(from + span * std::min(std::max(done, 0LL), inner) / inner, total, stage);
+        });
     }
 
     // A context nobody cancels and nobody listens to.

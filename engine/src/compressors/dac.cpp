@@ -266,7 +266,8 @@ Result<CompressionResult> DacCompressor::compress(const Prompt &prompt, const Co
     std::vector<int> alive(static_cast<std::size_t>(n0));  // positions still in the sequence
     std::iota(alive.begin(), alive.end(), 0);
     std::vector<int> ids = seq.ids;
-    auto fwd = runForward(model, ids, cfg.attention(), options.mode, job, r.forwardMs);
+    // Progress counts T + 1 forwards: the first, then one per stage (a long prompt's windows fill each step).
+    auto fwd = runForward(model, ids, cfg.attention(), options.mode, job.scaled(0, 1, T + 1, "DAC stage"), r.forwardMs);
     if (!fwd)
         return fwd.error();
     auto unitSeries = [&](const std::vector<int> &at, const std::vector<float> &values) {
@@ -282,7 +283,7 @@ Result<CompressionResult> DacCompressor::compress(const Prompt &prompt, const Co
     for (int stage = 0; stage < T; ++stage) {
         if (job.isCancelled())
             return fail(ErrorCode::Cancelled, "compression cancelled");
-        job.report(stage, T, "DAC stage");
+        job.report(stage + 1, T + 1, "DAC stage");
         const std::size_t n = alive.size();
         const Forward &f = *fwd;
         // Fused score M over positions 1..n-1; position 0 is always kept and never scored.
@@ -498,7 +499,8 @@ Result<CompressionResult> DacCompressor::compress(const Prompt &prompt, const Co
         }
         // Re-forward the compressed sequence: the next stage's scores and this stage's entropy shift.
         const bool needAttention = cfg.attention() && stage + 1 < T;
-        fwd = runForward(model, nextIds, needAttention, options.mode, job, r.forwardMs);
+        fwd = runForward(model, nextIds, needAttention, options.mode, job.scaled(stage + 1, 1, T + 1, "DAC stage"),
+                         r.forwardMs);
         if (!fwd)
             return fwd.error();
         st.scores.push_back({"entropy_after", unitSeries(next, fwd->info)});

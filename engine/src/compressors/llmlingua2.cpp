@@ -778,7 +778,9 @@ Result<CompressionResult> LlmLingua2Compressor::compress(const Prompt &prompt, c
         job.report(static_cast<long long>(b), static_cast<long long>(inputs.size()), "classifying chunks");
         const std::size_t e = std::min(inputs.size(), b + kBatch);
         std::vector<std::vector<int>> batch(inputs.begin() + b, inputs.begin() + e);
-        auto scored = model.score(batch, req, job);
+        auto scored = model.score(batch, req,
+                                  job.scaled(static_cast<long long>(b), static_cast<long long>(e - b),
+                                             static_cast<long long>(inputs.size()), "classifying chunks"));
         if (!scored)
             return scored.error();
         forwardMs += scored->seconds * 1000.0;

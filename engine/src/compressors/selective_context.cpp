@@ -423,7 +423,9 @@ Result<CompressionResult> SelectiveContextCompressor::compress(const Prompt &pro
             return fail(ErrorCode::Cancelled, "compression cancelled");
         job.report(static_cast<long long>(b), static_cast<long long>(inputs.size()), "scoring sentences");
         const std::size_t e = std::min(inputs.size(), b + kBatch);
-        auto scored = model.score(std::vector<std::vector<int>>(inputs.begin() + b, inputs.begin() + e), req, job);
+        auto scored = model.score(std::vector<std::vector<int>>(inputs.begin() + b, inputs.begin() + e), req,
+                                  job.scaled(static_cast<long long>(b), static_cast<long long>(e - b),
+                                             static_cast<long long>(inputs.size()), "scoring sentences"));
         if (!scored)
             return scored.error();
         forwardMs += scored->seconds * 1000.0;
