@@ -7,6 +7,7 @@
 #include "terse/compressor.h"
 #include "terse/runtime.h"
 
+#include <map>
 #include <memory>
 #include <unistd.h>
 #include <chrono>
@@ -178,7 +179,7 @@ int runSingle(const Args &args, Compressor &compressor, const Setup &setup, cons
         return reportError(result.error().code == ErrorCode::Cancelled ? "interrupted" : result.error().detail,
                            exitCodeFor(result.error()));
     for (const auto &w : result->warnings)
-        std::fprintf(stderr, "terse: warning: %s\n", w.detail.c_str());
+        std::fprintf(stderr, "terse: %s: %s\n", isNote(w.code) ? "note" : "warning", w.detail.c_str());
     warnIgnoredModel(args, *result, "");
     if (args.has("--json"))
         std::cout << compressionResultJson(*result, true) << "\n";
@@ -211,6 +212,11 @@ int runBatch(const Args &args, Compressor &compressor, const Setup &setup, const
     initRuntime(setup.threads);
     ProgressBar bar(static_cast<long>(lines->size()), "prompts", !args.has("--quiet"));
     long done = 0, skipped = 0;
+    struct NoteSeen {
+        long count = 0;
+        std::string example;
+    };
+    std::map<std::string, NoteSeen> notes;
     for (const auto &l : *lines) {
         if (!l.error.empty()) {
             bar.message("terse: " + lineMessage(l.line, l.error) + " (skipped)");
@@ -232,14 +238,26 @@ int runBatch(const Args &args, Compressor &compressor, const Setup &setup, const
             bar.update(++done);
             continue;
         }
-        for (const auto &w : result->warnings)
-            bar.message("terse: " + lineMessage(l.line, "warning: " + w.detail));
+        // Warnings per line; notes (how the method met the request) once per kind at the end, so a batch of
+        // thousands of prompts does not print thousands of them.
+        for (const auto &w : result->warnings) {
+            if (!isNote(w.code)) {
+                bar.message("terse: " + lineMessage(l.line, "warning: " + w.detail));
+                continue;
+            }
+            auto &n = notes[w.code];
+            if (n.count++ == 0)
+                n.example = lineMessage(l.line, w.detail);
+        }
         if (done == 0)
             warnIgnoredModel(args, *result, "");
         std::cout << compressionRecord(l, *result, args.has("--json")) << "\n" << std::flush;
         bar.update(++done);
     }
     bar.finish();
+    for (const auto &[code, n] : notes)
+        std::fprintf(stderr, "terse: note: %ld prompt(s) had the note '%s', e.g. %s\n", n.count, code.c_str(),
+                     n.example.c_str());
     return batchExitCode(skipped, lines->size());
 }
 

@@ -23,23 +23,6 @@ constexpr std::string_view kInternalSeries[] = {
     "chunk",        "target_tokens", "word_offset", "word_bytes",
 };
 
-// Result warnings that explain how the method met the request (Info); every other code means the
-// result is not what was asked (Warning).
-constexpr std::pair<std::string_view, NoteKind> kWarningKinds[] = {
-    {"chunked", NoteKind::Info},                    // LLMLingua-2 classified the prompt in chunks
-    {"no_question", NoteKind::Info},                // LongLLMLingua ranks without a question
-    {"consecutive_limit_relaxed", NoteKind::Info},  // DAC dropped adjacent tokens to meet the rate
-    {"reference_with_pins", NoteKind::Info},        // pins override the reference selection
-    {"coarse_filter_undone", NoteKind::Info},       // words of dropped contexts kept to meet the rate
-    {"context_filter_undone", NoteKind::Info},
-    {"sentence_filter_undone", NoteKind::Info},
-    {"rate_unreachable", NoteKind::Warning},        // forced text exceeds the requested rate
-    {"rate_granularity", NoteKind::Warning},        // units too coarse: the rate is missed
-    {"context_filter_budget", NoteKind::Warning},   // the token budget is missed
-    {"short_prompt", NoteKind::Warning},            // the reference leaves the prompt uncompressed
-    {"no_agent", NoteKind::Warning},                // PIS without its trained agent
-};
-
 void addSeries(terse::widgets::HeatmapData &d, const std::vector<terse::ScoreSeries> &series,
                const std::vector<terse::Threshold> &thresholds)
 {
@@ -234,10 +217,7 @@ bool isInternalSeries(std::string_view name)
 
 NoteKind warningKind(std::string_view code)
 {
-    for (const auto &[c, kind] : kWarningKinds)
-        if (c == code)
-            return kind;
-    return NoteKind::Warning;
+    return terse::isNote(std::string(code)) ? NoteKind::Info : NoteKind::Warning;  // the engine's table
 }
 
 QString engineText(const std::string &text)

@@ -203,9 +203,9 @@ public:
         if (!result)
             return py::make_tuple(terse::errorRecord(line, result.error().detail), result.error().detail,
                                   terse::errorCodeName(result.error().code), py::list());
-        py::list warnings;
+        py::list warnings;  // (code, detail, is_note): notes are summarised once per batch, as the CLI does
         for (const auto &w : result->warnings)
-            warnings.append(w.detail);
+            warnings.append(py::make_tuple(w.code, w.detail, terse::isNote(w.code)));
         return py::make_tuple(terse::compressionRecord(line, *result, full), py::none(), py::none(), warnings);
     }
 

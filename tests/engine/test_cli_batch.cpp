@@ -6,6 +6,8 @@
 #include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QtTest>
 
 #include <cmath>
@@ -61,6 +63,33 @@ private slots:
                  QStringLiteral("[==========>                   ] 1/3 prompts  ETA Ns\n"
                                 "[====================>         ] 2/3 prompts  ETA Ns\n"
                                 "[==============================] 3/3 prompts  done in Ns\n"));
+    }
+
+    // Issue 20: informational notes (how the method met the request) are summarised once per batch, not
+    // printed as a warning for every prompt; the JSON result tells notes from warnings.
+    void notesAreSummarisedOncePerBatch()
+    {
+        QTemporaryDir dir;
+        QFile f(dir.filePath("notes.jsonl"));
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        QFile sample(QStringLiteral(TERSE_SOURCE_DIR "/resources/samples/meeting_notes.txt"));
+        QVERIFY(sample.open(QIODevice::ReadOnly));
+        const QJsonObject line{{QStringLiteral("prompt"), QString::fromUtf8(sample.readAll())}};
+        for (int i = 0; i < 4; ++i)  // long enough for LLMLingua-2's chunk note
+            f.write(QJsonDocument(line).toJson(QJsonDocument::Compact) + "\n");
+        f.close();
+        const Run r = terse({"compress", "--method", "llmlingua2", "--rate", "0.5", "--quiet", f.fileName()});
+        QCOMPARE(r.code, 0);
+        QCOMPARE(jsonLines(r.out).size(), 4);
+        QVERIFY2(!r.err.contains(QStringLiteral("warning:")), qPrintable(r.err));
+        QVERIFY2(r.err.startsWith(QStringLiteral("terse: note: 4 prompt(s) had the note 'chunked', e.g. line 1: "
+                                                 "the prompt was classified in ")),
+                 qPrintable(r.err));
+        QCOMPARE(r.err.count(QLatin1Char('\n')), 1);
+        const Run one = terse({"compress", "--method", "llmlingua2", "--rate", "0.5", "--json", "--quiet", f.fileName(),
+                               "--jsonl"});
+        const auto lines = jsonLines(one.out);
+        QCOMPARE(lines[0]["warnings"].toArray()[0].toObject()["kind"].toString(), QStringLiteral("note"));
     }
 
     void jsonBatchCarriesWholeResults()

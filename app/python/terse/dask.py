@@ -225,6 +225,7 @@ def compress(input_path, output_path, *, method, rate=0.5, target_tokens=-1, mod
             in_flight.add(submit(*part))
 
         pending, next_index, done, skipped = {}, 0, 0, 0
+        notes = {}
         for future in in_flight:
             index, batch = futures.pop(future)
             results, _pid = future.result()
@@ -244,9 +245,12 @@ def compress(input_path, output_path, *, method, rate=0.5, target_tokens=-1, mod
                         if report.enabled:
                             report.message("terse.dask: " + _terse.line_message(number, error) + " (skipped)")
                         skipped += 1
-                    for w in warns:
-                        if report.enabled:
-                            report.message("terse.dask: " + _terse.line_message(number, "warning: " + w))
+                    for code, detail, is_note in warns:
+                        if is_note:  # once per kind at the end, as terse compress --jsonl
+                            seen = notes.setdefault(code, [0, _terse.line_message(number, detail)])
+                            seen[0] += 1
+                        elif report.enabled:
+                            report.message("terse.dask: " + _terse.line_message(number, "warning: " + detail))
                     out.write(record + "\n")
                     done += 1
                 out.flush()
@@ -254,6 +258,9 @@ def compress(input_path, output_path, *, method, rate=0.5, target_tokens=-1, mod
                 if callable(progress):
                     progress(done, total)
         report.finish(done)
+        if report.enabled:
+            for code, (count, example) in sorted(notes.items()):
+                sys.stderr.write(f"terse.dask: note: {count} prompt(s) had the note '{code}', e.g. {example}\n")
         seconds = time.monotonic() - report.start
         if skipped and report.enabled:
             sys.stderr.write(f"terse.dask: {skipped} of {total} lines skipped\n")

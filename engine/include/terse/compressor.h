@@ -108,6 +108,10 @@ struct Warning {
     std::string detail;
 };
 
+// True for a note: the warning explains how the method met the request ("chunked", "no_question", a filter
+// undone to meet the rate). Every other code means the result is not what was asked (a real warning).
+bool isNote(const std::string &warningCode);
+
 struct CompressionResult {
     std::string method;
     CompressionMode mode = CompressionMode::Corrected;

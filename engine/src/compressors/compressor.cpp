@@ -240,6 +240,23 @@ nlohmann::json floats(const std::vector<float> &v)
 }
 }  // namespace
 
+bool isNote(const std::string &warningCode)
+{
+    static const char *const kNotes[] = {
+        "chunked",                    // LLMLingua-2 classified the prompt in chunks
+        "no_question",                // LongLLMLingua ranks without a question
+        "consecutive_limit_relaxed",  // DAC dropped adjacent tokens to meet the rate
+        "reference_with_pins",        // pins override the reference selection
+        "coarse_filter_undone",       // words of dropped contexts kept to meet the rate
+        "context_filter_undone",
+        "sentence_filter_undone",
+    };
+    for (const char *n : kNotes)
+        if (warningCode == n)
+            return true;
+    return false;
+}
+
 std::string resultToJson(const CompressionResult &r, bool pretty)
 {
     using nlohmann::json;
@@ -296,7 +313,7 @@ std::string resultToJson(const CompressionResult &r, bool pretty)
     j["stages"] = stages;
     json warns = json::array();
     for (const auto &w : r.warnings)
-        warns.push_back({{"code", w.code}, {"detail", w.detail}});
+        warns.push_back({{"code", w.code}, {"detail", w.detail}, {"kind", isNote(w.code) ? "note" : "warning"}});
     j["warnings"] = warns;
     // Invalid UTF-8 cannot reach here (validated on input), but never throw from a serialiser.
     return j.dump(pretty ? 2 : -1, ' ', false, json::error_handler_t::replace);
