@@ -2016,6 +2016,10 @@
         <source>the method</source>
         <translation>der Methode</translation>
     </message>
+    <message>
+        <source>the model&apos;s window ending at the word (tokens %1–%2); earlier tokens are outside it</source>
+        <translation>das Fenster des Modells, das beim Wort endet (Tokens %1–%2); frühere Tokens liegen außerhalb</translation>
+    </message>
 </context>
 <context>
     <name>terse::app::SessionManager</name>

@@ -2011,6 +2011,10 @@
         <source>the method</source>
         <translation>该方法</translation>
     </message>
+    <message>
+        <source>the model&apos;s window ending at the word (tokens %1–%2); earlier tokens are outside it</source>
+        <translation>模型在该词处结束的窗口（token %1–%2）；更早的 token 在窗口之外</translation>
+    </message>
 </context>
 <context>
     <name>terse::app::SessionManager</name>

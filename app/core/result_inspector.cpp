@@ -513,7 +513,13 @@ void ResultInspector::setAttention(const AttentionHandle &row, const QString &er
     const QString title =
         tr("attention from “%1” · layer %2 · %3").arg(query).arg(row->layer).arg(head);
     m_attention->setRow(tokens, weights, row->query, title);
-    m_attentionStatus->setText(tr("%1 model tokens · %2").arg(tokens.size()).arg(title));
+    QString status = tr("%1 model tokens · %2").arg(tokens.size()).arg(title);
+    if (row->windowStart > 0)  // a prompt longer than the model's window: what the model saw at that word
+        status += QStringLiteral(" · ") +
+                  tr("the model's window ending at the word (tokens %1–%2); earlier tokens are outside it")
+                      .arg(row->windowStart)
+                      .arg(row->query);
+    m_attentionStatus->setText(status);
 }
 
 void ResultInspector::showContextMenu(int unit, const QPoint &globalPos)

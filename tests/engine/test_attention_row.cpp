@@ -3,6 +3,7 @@
 // and bad layer, head or position values are refused with a message.
 #include "terse/attention.h"
 #include "terse/model.h"
+#include "terse/resources.h"
 #include "terse/tokenizer.h"
 
 #include <QtTest>
@@ -61,6 +62,30 @@ private slots:
         QVERIFY(sumRow);
         double total = std::accumulate(sumRow->begin(), sumRow->end(), 0.0);
         QVERIFY(std::abs(total - a->heads) < 1e-3);
+    }
+
+    // Issue 20: a prompt longer than the model's window gets the row of the window that ends at the word.
+    void longTextUsesTheWindowEndingAtTheQuery()
+    {
+        auto lm = defaultModelPath(DefaultModel::CausalLM);
+        if (!lm)
+            QSKIP("the bundled LM is not available");
+        std::string text;
+        for (int i = 0; i < 120; ++i)
+            text += "The ferry leaves the north pier at 07:40 on weekdays. ";
+        const std::size_t byte = text.rfind("pier");
+        auto a = textAttentionRow(*lm, text, byte, 0, -1);
+        QVERIFY2(a, a ? "" : a.error().detail.c_str());
+        auto model = Model::load(*lm);
+        QVERIFY(model);
+        const int window = model->info().maxPositions;
+        QVERIFY(static_cast<int>(a->spans.size()) > window);  // the case that was refused
+        QCOMPARE(a->windowStart, a->query - window + 1);
+        QCOMPARE(a->weights.size(), a->spans.size());
+        for (int k = 0; k < a->windowStart; ++k)
+            QCOMPARE(a->weights[static_cast<std::size_t>(k)], 0.0f);
+        const double sum = std::accumulate(a->weights.begin() + a->windowStart, a->weights.end(), 0.0);
+        QVERIFY2(std::abs(sum - a->heads) < 1e-3, qPrintable(QString::number(sum)));  // summed over heads
     }
 
     void badArgumentsAreRefused()

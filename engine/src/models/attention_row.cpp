@@ -3,6 +3,8 @@
 
 #include "compressors/model_context.h"
 
+#include <algorithm>
+
 namespace terse {
 
 Result<std::vector<float>> Model::attentionRow(const std::vector<int> &ids, int layer, int head,
@@ -71,10 +73,20 @@ Result<TextAttention> textAttentionRow(const std::string &modelPath, const std::
         return fail(ErrorCode::InvalidArgument,
                     "attention row: no token covers byte " + std::to_string(queryByte));
     std::vector<int> ids(enc->ids.begin(), enc->ids.end());
-    auto row = model.attentionRow(ids, layer, head, out.query, job);
+    // A text longer than the model's window: the row comes from the window of tokens that ends at the query,
+    // i.e. what the model sees when it reads that token (issue 20: the row was refused for long prompts).
+    // Keys before the window get weight 0; the row still sums to 1 per head.
+    const int window = model.info().maxPositions;
+    if (window > 0 && static_cast<int>(ids.size()) > window) {
+        out.windowStart = std::max(0, out.query - window + 1);
+        const int end = std::min(static_cast<int>(ids.size()), out.windowStart + window);
+        ids = std::vector<int>(ids.begin() + out.windowStart, ids.begin() + end);
+    }
+    auto row = model.attentionRow(ids, layer, head, out.query - out.windowStart, job);
     if (!row)
         return row.error();
-    out.weights = std::move(row.value());
+    out.weights.assign(out.spans.size(), 0.0f);
+    std::copy(row->begin(), row->end(), out.weights.begin() + out.windowStart);
     out.layer = layer;
     out.head = head;
     out.layers = model.info().layers;
