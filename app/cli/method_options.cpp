@@ -36,17 +36,6 @@ const char *typeName(OptionSpec::Type t)
 
 } // namespace
 
-Result<MethodInfo> findMethod(const std::string &name)
-{
-    for (auto &m : availableMethods())
-        if (m.name == name)
-            return m;
-    auto c = createCompressor(name); // its error lists the known methods
-    if (!c)
-        return c.error();
-    return fail(ErrorCode::NotFound, "unknown method '" + name + "'");
-}
-
 Result<std::map<std::string, std::string>>
 parseMethodParams(const MethodInfo &method, const std::vector<std::string> &assignments)
 {

@@ -11,8 +11,7 @@
 
 namespace terse::cli {
 
-// The registered method called `name`; NotFound names the known methods.
-Result<MethodInfo> findMethod(const std::string &name);
+using terse::findMethod;  // the registered method by name (terse/compressor.h)
 
 // Parses the values of repeated `--param KEY=VALUE` options and checks each key and value against
 // the method's option specs (validateMethodParams). InvalidArgument names the key (listing the valid

@@ -121,12 +121,12 @@ AnswerPanel::AnswerPanel(SessionManager *sessions, QWidget *parent)
     }
     v->addLayout(side, 1);
 
-    QSettings s;
-    m_endpoint->setText(s.value(QLatin1String(kEndpointKey)).toString());
-    m_model->setText(s.value(QLatin1String(kModelKey)).toString());
-    m_key->setText(s.value(QLatin1String(kApiKeyKey)).toString());
-    m_timeout->setValue(s.value(QLatin1String(kTimeoutKey), 60).toInt());
-    m_blind->setChecked(s.value(QLatin1String(kBlindKey), false).toBool());
+    const ChatSettings stored = storedChatSettings();
+    m_endpoint->setText(stored.endpoint);
+    m_model->setText(stored.model);
+    m_key->setText(stored.apiKey);
+    m_timeout->setValue(stored.timeoutMs / 1000);
+    m_blind->setChecked(QSettings().value(QLatin1String(kBlindKey), false).toBool());
     for (QLineEdit *e : {m_endpoint, m_model, m_key})
         connect(e, &QLineEdit::editingFinished, this, &AnswerPanel::storeSettings);
     connect(m_timeout, &QSpinBox::valueChanged, this, &AnswerPanel::storeSettings);

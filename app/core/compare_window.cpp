@@ -1007,12 +1007,7 @@ void CompareWindow::updateChart()
     const FidelityMetric metric = sweepMetric();
     const bool saving = static_cast<SweepAxis>(m_axisCombo->currentData().toInt()) == SweepAxis::Saving;
     // Saving: the Cost panel's target model (its price per 1M input tokens), as the user set it.
-    QSettings settings;
-    QList<TargetPreset> presets = presetsFromJson(settings.value(QStringLiteral("cost/presets")).toString());
-    if (presets.isEmpty())
-        presets = defaultTargetPresets();
-    const TargetPreset target =
-        presets.value(std::clamp(settings.value(QStringLiteral("cost/current"), 0).toInt(), 0, int(presets.size()) - 1));
+    const TargetPreset target = storedTargetPresets().value(storedTargetPresetIndex());
     QVector<terse::widgets::SweepCurve> curves;
     for (const auto &s : m_series) {
         terse::widgets::SweepCurve c;

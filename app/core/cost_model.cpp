@@ -4,6 +4,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QSettings>
 
 #include <algorithm>
 #include <cmath>
@@ -41,6 +42,30 @@ QList<TargetPreset> defaultTargetPresets()
         {name(QT_TRANSLATE_NOOP("terse::app::CostPanel", "Local 8B model on a GPU")), 0.0, 3000},
         {name(QT_TRANSLATE_NOOP("terse::app::CostPanel", "Local 8B model on a CPU")), 0.0, 60},
     };
+}
+
+namespace {
+const char *kPresetsKey = "cost/presets";
+const char *kCurrentKey = "cost/current";
+}  // namespace
+
+QList<TargetPreset> storedTargetPresets()
+{
+    QList<TargetPreset> presets = presetsFromJson(QSettings().value(QLatin1String(kPresetsKey)).toString());
+    return presets.isEmpty() ? defaultTargetPresets() : presets;
+}
+
+int storedTargetPresetIndex()
+{
+    return std::clamp(QSettings().value(QLatin1String(kCurrentKey), 0).toInt(), 0,
+                      static_cast<int>(storedTargetPresets().size()) - 1);
+}
+
+void storeTargetPresets(const QList<TargetPreset> &presets, int current)
+{
+    QSettings s;
+    s.setValue(QLatin1String(kPresetsKey), presetsToJson(presets));
+    s.setValue(QLatin1String(kCurrentKey), current);
 }
 
 QString presetsToJson(const QList<TargetPreset> &presets)

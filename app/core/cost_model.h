@@ -39,6 +39,11 @@ CostEstimate estimateCost(long tokensIn, long tokensOut, double compressionMs, c
 // The presets a first start offers: examples to edit, not quotes.
 QList<TargetPreset> defaultTargetPresets();
 
+// The presets the Cost panel keeps in the settings (the defaults when there are none), and the selected one.
+QList<TargetPreset> storedTargetPresets();
+int storedTargetPresetIndex();
+void storeTargetPresets(const QList<TargetPreset> &presets, int current);
+
 // Presets as kept in the settings (a JSON array) and back; unreadable entries are skipped.
 QString presetsToJson(const QList<TargetPreset> &presets);
 QList<TargetPreset> presetsFromJson(const QString &json);

@@ -19,9 +19,6 @@ namespace terse::app {
 
 namespace {
 
-const char *kPresetsKey = "cost/presets";
-const char *kCurrentKey = "cost/current";
-
 QString money(double dollars)
 {
     // Enough digits to see a difference: cents for large sums, significant digits for fractions of one.
@@ -44,10 +41,7 @@ QString seconds(double s)
 CostPanel::CostPanel(QWidget *parent) : QWidget(parent)
 {
     setObjectName(QStringLiteral("costPanel"));
-    QSettings s;
-    m_presets = presetsFromJson(s.value(QLatin1String(kPresetsKey)).toString());
-    if (m_presets.isEmpty())
-        m_presets = defaultTargetPresets();
+    m_presets = storedTargetPresets();
 
     auto *v = new QVBoxLayout(this);
     v->setContentsMargins(4, 4, 4, 4);
@@ -97,9 +91,9 @@ CostPanel::CostPanel(QWidget *parent) : QWidget(parent)
 
     for (const auto &p : m_presets)
         m_preset->addItem(p.name);
-    m_preset->setCurrentIndex(std::clamp(s.value(QLatin1String(kCurrentKey), 0).toInt(), 0, int(m_presets.size()) - 1));
+    m_preset->setCurrentIndex(storedTargetPresetIndex());
     connect(m_preset, &QComboBox::currentIndexChanged, this, [this] {
-        QSettings().setValue(QLatin1String(kCurrentKey), m_preset->currentIndex());
+        storePresets();
         showPreset();
     });
     connect(m_price, &QDoubleSpinBox::valueChanged, this, [this](double v) {
@@ -204,7 +198,7 @@ void CostPanel::removeCurrentPreset()
     m_preset->removeItem(i);
 }
 
-void CostPanel::storePresets() const { QSettings().setValue(QLatin1String(kPresetsKey), presetsToJson(m_presets)); }
+void CostPanel::storePresets() const { storeTargetPresets(m_presets, std::max(0, currentPreset())); }
 
 void CostPanel::setResult(long targetTokensIn, long targetTokensOut, double compressionMs)
 {

@@ -307,33 +307,32 @@ QString ResultInspector::seriesExplanation(const QString &name, const QString &m
             return tr("score: the value this ablation ranks units by; the highest are kept.");
         return tr("score: the unit's position as the baseline ranks it (head, tail); the highest are kept.");
     }
-    if (name == QLatin1String("self_information"))
-        return tr("self_information: −log p of the unit under the language model, summed over its tokens "
-                  "(Selective-Context); surprising units carry information and are kept.");
-    if (name == QLatin1String("surprisal"))
-        return tr("surprisal: −log p(token | what precedes it) under the small language model (LLMLingua's "
-                  "perplexity); the most surprising tokens are kept.");
-    if (name == QLatin1String("probability"))
-        return tr("probability: the tagger's probability that a word should be kept (LLMLingua-2).");
-    if (name == QLatin1String("probability_no_force"))
-        return tr("probability_no_force: the tagger's keep probability before force tokens are set to 1 "
-                  "(LLMLingua-2's context score).");
-    if (name == QLatin1String("probability_final"))
-        return tr("probability_final: the keep probability the decision used, after force tokens, digits and "
-                  "protected text (LLMLingua-2).");
-    if (name == QLatin1String("entropy"))
-        return tr("entropy: how uncertain the language model is at the token, in nats (DAC, entropy ablation).");
-    if (name == QLatin1String("attention"))
-        return tr("attention: how much attention the token receives from later tokens, averaged over layers and "
-                  "heads (DAC, PIS, attention ablation).");
-    if (name == QLatin1String("fused"))
-        return tr("fused: DAC's combination of entropy and attention, weighted by α; the highest are kept.");
-    if (name == QLatin1String("tfidf"))
-        return tr("tfidf: how distinctive the token is for this prompt (PIS's term weighting).");
-    if (name == QLatin1String("weight"))
-        return tr("weight: PIS's final token weight from attention and TF-IDF; the highest are kept.");
-    if (name == QLatin1String("restored"))
-        return tr("restored: 1 where recovery put back original text.");
+    static const struct {
+        const char *name;
+        const char *text;
+    } kExplained[] = {
+        {"self_information", QT_TR_NOOP("self_information: −log p of the unit under the language model, summed over "
+                                        "its tokens (Selective-Context); surprising units carry information and are "
+                                        "kept.")},
+        {"surprisal", QT_TR_NOOP("surprisal: −log p(token | what precedes it) under the small language model "
+                                 "(LLMLingua's perplexity); the most surprising tokens are kept.")},
+        {"probability", QT_TR_NOOP("probability: the tagger's probability that a word should be kept (LLMLingua-2).")},
+        {"probability_no_force", QT_TR_NOOP("probability_no_force: the tagger's keep probability before force tokens "
+                                            "are set to 1 (LLMLingua-2's context score).")},
+        {"probability_final", QT_TR_NOOP("probability_final: the keep probability the decision used, after force "
+                                         "tokens, digits and protected text (LLMLingua-2).")},
+        {"entropy", QT_TR_NOOP("entropy: how uncertain the language model is at the token, in nats (DAC, entropy "
+                               "ablation).")},
+        {"attention", QT_TR_NOOP("attention: how much attention the token receives from later tokens, averaged over "
+                                 "layers and heads (DAC, PIS, attention ablation).")},
+        {"fused", QT_TR_NOOP("fused: DAC's combination of entropy and attention, weighted by α; the highest are kept.")},
+        {"tfidf", QT_TR_NOOP("tfidf: how distinctive the token is for this prompt (PIS's term weighting).")},
+        {"weight", QT_TR_NOOP("weight: PIS's final token weight from attention and TF-IDF; the highest are kept.")},
+        {"restored", QT_TR_NOOP("restored: 1 where recovery put back original text.")},
+    };
+    for (const auto &e : kExplained)
+        if (name == QLatin1String(e.name))
+            return tr(e.text);
     return tr("%1: a score computed by %2.").arg(name, method.isEmpty() ? tr("the method") : method);
 }
 

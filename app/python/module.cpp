@@ -121,24 +121,13 @@ auto runInterruptible(const py::object &progress, Fn &&fn)
 
 // --- options ---------------------------------------------------------------------------------------
 
-terse::MethodInfo findMethod(const std::string &name)
-{
-    for (auto &m : terse::availableMethods())
-        if (m.name == name)
-            return m;
-    auto c = terse::createCompressor(name);  // its error lists the known methods
-    if (!c)
-        raise(c.error());
-    raise(terse::ErrorCode::NotFound, "unknown method '" + name + "'");
-}
-
 terse::CompressOptions makeOptions(const std::string &method, double rate, long targetTokens,
                                    const std::string &mode, std::uint64_t seed, const std::string &model,
                                    const std::string &device, const std::string &targetTokenizer,
                                    const std::map<std::string, std::string> &params,
                                    const std::vector<std::tuple<int, std::size_t, std::size_t, bool>> &pins)
 {
-    const terse::MethodInfo info = findMethod(method);
+    const terse::MethodInfo info = unwrap(terse::findMethod(method));
     terse::CompressOptions o;
     o.method = info.name;
     if (!(rate > 0.0 && rate <= 1.0))

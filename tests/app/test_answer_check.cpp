@@ -63,6 +63,15 @@ class TestAnswerCheck : public QObject {
         return saved.takeLast().at(0).toLongLong();
     }
 
+    // The window's answer panel pointed at the test server's `mode` ("ok", "fail"), blind or not.
+    AnswerPanel *configure(MainWindow &w, const char *mode, bool blind)
+    {
+        AnswerPanel *panel = w.answerPanel();
+        panel->setSettings({m_server->url(mode), QStringLiteral("local-llm"), QString(), 5000});
+        panel->setBlind(blind);
+        return panel;
+    }
+
 private slots:
     void initTestCase()
     {
@@ -165,9 +174,7 @@ private slots:
         MainWindow w;
         const qint64 run = compressAndSave(w);
         QVERIFY(run > 0);
-        AnswerPanel *panel = w.answerPanel();
-        panel->setSettings({m_server->url("ok"), QStringLiteral("local-llm"), QString(), 5000});
-        panel->setBlind(false);
+        AnswerPanel *panel = configure(w, "ok", false);
         QSignalSpy ready(panel, &AnswerPanel::answersReady);
         panel->ask();
         QVERIFY(panel->isAsking());
@@ -208,9 +215,7 @@ private slots:
     {
         MainWindow w;
         QVERIFY(compressAndSave(w) > 0);
-        AnswerPanel *panel = w.answerPanel();
-        panel->setSettings({m_server->url("ok"), QStringLiteral("local-llm"), QString(), 5000});
-        panel->setBlind(true);
+        AnswerPanel *panel = configure(w, "ok", true);
         QSignalSpy ready(panel, &AnswerPanel::answersReady);
         panel->ask();
         QVERIFY(ready.wait(15000));
@@ -227,9 +232,7 @@ private slots:
     {
         MainWindow w;
         QVERIFY(compressAndSave(w) > 0);
-        AnswerPanel *panel = w.answerPanel();
-        panel->setSettings({m_server->url("fail"), QStringLiteral("local-llm"), QString(), 5000});
-        panel->setBlind(false);
+        AnswerPanel *panel = configure(w, "fail", false);
         QSignalSpy ready(panel, &AnswerPanel::answersReady);
         // Through the menu action, as a user would: the dock appears and the question goes out.
         QAction *ask = w.findChild<QAction *>(QStringLiteral("askTargetAction"));

@@ -24,4 +24,17 @@ inline void applyPlotPalette(QCustomPlot *plot, const QPalette &palette)
     plot->legend->setBorderPen(QPen(palette.color(QPalette::Mid)));
 }
 
+// Puts the legend in a row of its own above the plot, `perRow` entries per line (0: one line): a legend
+// there never covers data, as one inside the axis rect does (issue 20).
+inline void placeLegendAbove(QCustomPlot *plot, int perRow = 0)
+{
+    plot->plotLayout()->insertRow(0);
+    plot->plotLayout()->addElement(0, 0, plot->legend);
+    plot->plotLayout()->setRowStretchFactor(0, 0.001);
+    plot->legend->setFillOrder(QCPLegend::foColumnsFirst);
+    if (perRow > 0)
+        plot->legend->setWrap(perRow);
+    plot->legend->setMargins(QMargins(2, 0, 2, 0));
+}
+
 } // namespace terse::widgets

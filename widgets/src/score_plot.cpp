@@ -22,14 +22,7 @@ ScorePlot::ScorePlot(QWidget *parent) : QWidget(parent), m_plot(new QCustomPlot(
     m_plot->axisRect()->setRangeDrag(Qt::Horizontal);
     m_plot->xAxis->setLabel(tr("token"));
     m_plot->setMinimumHeight(120);
-    // The legend is a row above the plot: it never covers data (issue 20).
-    m_plot->plotLayout()->insertRow(0);
-    m_plot->plotLayout()->addElement(0, 0, m_plot->legend);
-    m_plot->plotLayout()->setRowStretchFactor(0, 0.001);
-    m_plot->legend->setFillOrder(QCPLegend::foColumnsFirst);
-    m_plot->legend->setBorderPen(Qt::NoPen);
-    m_plot->legend->setBrush(Qt::NoBrush);
-    m_plot->legend->setMargins(QMargins(2, 0, 2, 0));
+    placeLegendAbove(m_plot);
     m_plot->legend->setVisible(false);
     connect(m_plot, &QCustomPlot::mousePress, this, [this](QMouseEvent *e) {
         const double x = m_plot->xAxis->pixelToCoord(e->position().x());

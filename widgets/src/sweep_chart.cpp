@@ -30,14 +30,7 @@ SweepChart::SweepChart(QWidget *parent) : QWidget(parent), m_plot(new QCustomPlo
     m_plot->setObjectName(QStringLiteral("sweepPlot"));
     m_plot->setMinimumHeight(200);
     m_plot->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
-    // The legend is a row above the chart, three entries per line: it never covers points (issue 20).
-    m_plot->plotLayout()->insertRow(0);
-    m_plot->plotLayout()->addElement(0, 0, m_plot->legend);
-    m_plot->plotLayout()->setRowStretchFactor(0, 0.001);
-    m_plot->legend->setFillOrder(QCPLegend::foColumnsFirst);
-    m_plot->legend->setWrap(3);
-    m_plot->legend->setBorderPen(Qt::NoPen);
-    m_plot->legend->setBrush(Qt::NoBrush);
+    placeLegendAbove(m_plot, 3);
     m_plot->legend->setVisible(true);
     m_plot->xAxis->setRange(0, 1);
     m_plot->yAxis->setRange(0, 1);

@@ -26,7 +26,7 @@ import time
 import uuid
 
 from . import _terse
-from ._errors import Error, InvalidArgumentError, InvalidInputError
+from ._errors import Error, InvalidArgumentError, InvalidInputError, from_engine
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE, EXIT_INPUT, EXIT_NOT_FOUND, EXIT_PARTIAL = 0, 1, 2, 3, 4, 5
 
@@ -72,8 +72,10 @@ class BatchError(Error):
         self.line = line
 
 
-_EXIT_BY_CODE = {"invalid_argument": EXIT_USAGE, "invalid_input": EXIT_INPUT, "not_found": EXIT_NOT_FOUND,
-                 "cancelled": 130}
+
+def _exit_code(code):
+    """The CLI's exit code for an engine error code (the one table, in terse._errors)."""
+    return from_engine(code, "").exit_code
 
 
 def _read_lines(path):
@@ -241,7 +243,7 @@ def compress(input_path, output_path, *, method, rate=0.5, target_tokens=-1, mod
                         if not skip_errors or code == "cancelled":
                             out.flush()
                             raise BatchError(_terse.line_message(number, error), code,
-                                             _EXIT_BY_CODE.get(code, EXIT_FAILURE), number)
+                                             _exit_code(code), number)
                         if report.enabled:
                             report.message("terse.dask: " + _terse.line_message(number, error) + " (skipped)")
                         skipped += 1

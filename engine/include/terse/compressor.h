@@ -176,6 +176,8 @@ struct MethodInfo {
 
 // The registry of compressors (explicit registration in registry.cpp).
 std::vector<MethodInfo> availableMethods();
+// The registered method called `name`; NotFound names the known methods.
+Result<MethodInfo> findMethod(const std::string &name);
 // Creates a compressor by registry name; NotFound names the known methods.
 Result<std::unique_ptr<Compressor>> createCompressor(const std::string &name);
 

@@ -104,6 +104,17 @@ Result<void> validateParamValue(const std::string &where, const OptionSpec &spec
 
 }  // namespace
 
+Result<MethodInfo> findMethod(const std::string &name)
+{
+    for (auto &m : availableMethods())
+        if (m.name == name)
+            return m;
+    auto c = createCompressor(name);  // its error lists the known methods
+    if (!c)
+        return c.error();
+    return fail(ErrorCode::NotFound, "unknown method '" + name + "'");
+}
+
 Result<void> validateMethodParams(const MethodInfo &method, const std::map<std::string, std::string> &params,
                                   const std::string &what)
 {
