@@ -2,6 +2,9 @@
 // with tiny-gpt2-pos2048: the output is a subsequence of the input, Corrected modes meet the rate within
 // 1% or 2 tokens, and DAC's stage trace accounts for every removed unit exactly once.
 #include "terse/compressor.h"
+#include "terse/model.h"
+#include "terse/resources.h"
+#include "terse/tokenizer.h"
 
 #include "real_prompts.h"
 
@@ -9,6 +12,7 @@
 
 #include <QtTest>
 
+#include <cmath>
 #include <filesystem>
 #include <set>
 
@@ -26,6 +30,60 @@ private slots:
     {
         if (!std::filesystem::exists(kModel + "/model.safetensors") || gsm8kCotPrompt().empty())
             QSKIP("TERSE_SHARED_DIR lacks the parity model or the data sets");
+    }
+
+    void longPromptAttentionHasNoWindowJumps()
+    {
+        // A prompt longer than the model's window is scored in windows advancing by half the window. Attention
+        // (layer-averaged causal means, DAC's and PIS's corrected signal) must not jump at the window starts
+        // (issue 20: a saw-tooth with the stride's period). Truth: the same tokens scored with another stride, where
+        // those positions are inside windows; the text is the same, so content cancels.
+        auto path = defaultModelPath(DefaultModel::CausalLM);
+        QVERIFY2(path, path ? "" : path.error().detail.c_str());
+        auto model = Model::load(*path);
+        auto tok = Tokenizer::load(*path);
+        QVERIFY(model && tok);
+        auto enc = tok->encode(meetingTranscript(), false);
+        QVERIFY(enc);
+        const int W = model->info().maxPositions, stride = W / 2;
+        const std::size_t n = std::min<std::size_t>(enc->ids.size(), static_cast<std::size_t>(W) * 5);
+        QVERIFY2(n > static_cast<std::size_t>(2 * W), "the meeting transcript is shorter than two windows");
+        const std::vector<int> ids(enc->ids.begin(), enc->ids.begin() + static_cast<std::ptrdiff_t>(n));
+        auto attention = [&](int windowStride) {
+            ScoreRequest req;
+            req.windowStride = windowStride;
+            req.wantCausalColumnMeans = true;
+            auto r = model->score({ids}, req);
+            std::vector<double> a(n, 0.0);
+            if (!r)
+                return a;
+            for (int l = 0; l < r->layers; ++l)
+                for (std::size_t k = 0; k < n; ++k)
+                    a[k] += r->sequences[0].causalColumnMeans[static_cast<std::size_t>(l) * n + k] / r->layers;
+            return a;
+        };
+        const std::vector<double> a = attention(stride), b = attention(stride * 3 / 4);
+        auto jump = [&](const std::vector<double> &x, std::size_t at) {
+            double before = 0, after = 0;
+            for (std::size_t k = at - 32; k < at; ++k)
+                before += x[k];
+            for (std::size_t k = at; k < at + 32; ++k)
+                after += x[k];
+            return std::log(before / after);
+        };
+        double logRatio = 0;
+        int boundaries = 0;
+        for (std::size_t at = static_cast<std::size_t>(stride); at + 32 < n - 64; at += static_cast<std::size_t>(stride)) {
+            if (at % static_cast<std::size_t>(stride * 3 / 4) == 0)
+                continue;  // a boundary in both runs
+            logRatio += jump(a, at) - jump(b, at);
+            ++boundaries;
+        }
+        QVERIFY(boundaries >= 4);
+        const double ratio = std::exp(logRatio / boundaries);
+        qInfo("attention before/after a window start, vs the same tokens inside a window: %.3f over %d boundaries",
+              ratio, boundaries);
+        QVERIFY2(ratio > 0.92 && ratio < 1.08, qPrintable(QString::number(ratio)));
     }
 
     void realPrompts_data()

@@ -127,6 +127,67 @@ private slots:
             QVERIFY(std::isnan(v) || (v > 0 && v < 30));
     }
 
+    void windowedCausalMeansUseTheStrideBand()
+    {
+        // Causal means of a long input count, for each key k, the queries k .. k+stride-1 (each from the window
+        // where that query is new), so every key has the same kind of queries and no stride-periodic saw-tooth
+        // or window-start sink appears (issue 20). Truth: each window scored alone, its head-summed matrix.
+        Model m = load("llama_gqa");  // 128 positions
+        const int n = 300, stride = 64, L = 3;
+        const auto ids = randomIds(n, 11);
+        ScoreRequest req;
+        req.windowStride = stride;
+        req.wantCausalColumnMeans = true;
+        req.wantLayerColumnSums = true;
+        auto r = m.score({ids}, req);
+        QVERIFY(r.ok());
+        QCOMPARE(r->layers, L);
+        const int H = r->heads;
+        struct Win {
+            int offset, newFrom;
+            SequenceScores s;
+        };
+        std::vector<Win> wins;
+        for (auto [o, e, nf] : {std::tuple{0, 128, 0}, {64, 192, 64}, {128, 256, 64}, {192, 300, 64}}) {
+            ScoreRequest one;
+            one.wantHeadSumMatrices = true;
+            auto w = m.score({std::vector<int>(ids.begin() + o, ids.begin() + e)}, one);
+            QVERIFY(w.ok());
+            wins.push_back({o, nf, w->sequences[0]});
+        }
+        auto windowOf = [&](int q) -> const Win & {
+            for (const auto &w : wins)
+                if (q >= w.offset + w.newFrom && q < w.offset + static_cast<int>(w.s.ids.size()))
+                    return w;
+            return wins.back();
+        };
+        const auto &s = r->sequences[0];
+        for (int l = 0; l < L; ++l)
+            for (int k = 0; k < n; ++k) {
+                double sum = 0;
+                int count = 0;
+                for (int q = k; q < std::min(n, k + stride); ++q) {
+                    const Win &w = windowOf(q);
+                    const int len = static_cast<int>(w.s.ids.size());
+                    sum += w.s.headSumMatrices[(static_cast<std::size_t>(l) * len + (q - w.offset)) * len + (k - w.offset)];
+                    ++count;
+                }
+                const float want = static_cast<float>(sum / (H * count));
+                QVERIFY2(std::fabs(s.causalColumnMeans[static_cast<std::size_t>(l) * n + k] - want) < 1e-5f,
+                         qPrintable(QStringLiteral("layer %1 key %2: %3 vs %4").arg(l).arg(k)
+                                        .arg(s.causalColumnMeans[static_cast<std::size_t>(l) * n + k]).arg(want)));
+            }
+        // The reference's column sums keep every new query (the reference's own definition, unchanged).
+        double farMass = 0;
+        for (int q = 128; q < 192; ++q)  // queries new in the window at 64 that are >= 64 after key 64
+            farMass += wins[1].s.headSumMatrices[(static_cast<std::size_t>(0) * 128 + (q - 64)) * 128 + 0];
+        QVERIFY(farMass > 0);
+        double near = 0;
+        for (int q = 64; q < 128; ++q)
+            near += wins[0].s.headSumMatrices[(static_cast<std::size_t>(0) * 128 + q) * 128 + 64];
+        QVERIFY(std::fabs(s.layerColumnSums[64] - (near + farMass)) < 1e-3);
+    }
+
     void attentionAggregatesAreConsistent()
     {
         Model m = load("mistral");  // sliding window 16

@@ -77,6 +77,11 @@ struct Slot {
     int len = 0;        // tokens of this sequence in the window
     int newFrom = 0;    // local index where positions not scored by an earlier window start
     bool single = true; // the whole sequence fits one window
+    // Causal means of a windowed sequence count only queries less than `band` positions after the key, the
+    // distance every key has in some window where the query is new. Without it a key early in a stride block
+    // also averages in far queries and one late in a block does not: a saw-tooth with the stride's period
+    // (issue 20), and the window's first token (the attention sink) was averaged in from far queries.
+    int band = 0;
     std::vector<float> *visibleCount = nullptr;  // [n] queries that could see each key (causal means)
 };
 
@@ -133,8 +138,18 @@ private:
             // Column sums use only queries new in this window (each query counted once over all windows).
             const int64_t n0 = std::max<int64_t>(q0, s.newFrom);
             if (n0 < q1 && (m_req.wantHeadColumnSums || m_req.wantLayerColumnSums || m_req.wantCausalColumnMeans)) {
-                Tensor headCol = p.narrow(1, n0 - q0, q1 - n0).sum(1).cpu().contiguous();  // [H, len]
+                Tensor fresh = p.narrow(1, n0 - q0, q1 - n0);  // [H, new rows, len]
+                Tensor headCol = fresh.sum(1).to(torch::kFloat32).cpu().contiguous();  // [H, len]
                 auto hc = headCol.accessor<float, 2>();
+                const bool banded = m_req.wantCausalColumnMeans && s.band > 0;
+                Tensor bandCol;
+                if (banded) {
+                    // Only pairs with q - k < band (see Slot::band).
+                    Tensor q = torch::arange(n0, q1, torch::kInt64).unsqueeze(1);
+                    Tensor k = torch::arange(0, len, torch::kInt64).unsqueeze(0);
+                    Tensor keep = (k > q - s.band).to(fresh.device(), fresh.scalar_type());
+                    bandCol = (fresh * keep).sum(1).sum(0).to(torch::kFloat32).cpu().contiguous();  // [len]
+                }
                 for (int hh = 0; hh < H; ++hh)
                     for (int k = 0; k < len; ++k) {
                         const float v = hc[hh][k];
@@ -143,9 +158,14 @@ private:
                             o.headColumnSums[(static_cast<std::size_t>(layer) * H + hh) * n + s.offset + k] += v;
                         if (m_req.wantLayerColumnSums)
                             o.layerColumnSums[at] += v;
-                        if (m_req.wantCausalColumnMeans)
+                        if (m_req.wantCausalColumnMeans && !banded)
                             o.causalColumnMeans[at] += v;
                     }
+                if (banded) {
+                    const float *bc = bandCol.data_ptr<float>();
+                    for (int k = 0; k < len; ++k)
+                        o.causalColumnMeans[static_cast<std::size_t>(layer) * n + s.offset + k] += bc[k];
+                }
             }
             if (m_req.wantLastQueryRow && s.offset + len == n && q1 == len) {
                 Tensor row = p.select(1, q1 - 1 - q0).sum(0);
@@ -173,6 +193,8 @@ private:
                 bool vis = !cfg.causal || k <= q;
                 if (vis && window > 0)
                     vis = k > q - window;
+                if (vis && s.band > 0)
+                    vis = k > q - s.band;
                 if (vis)
                     (*s.visibleCount)[s.offset + k] += 1.0f;
             }
@@ -420,6 +442,7 @@ Result<ScoreResult> Model::score(const std::vector<std::vector<int>> &ids, const
                 slot.len = end - start;
                 slot.newFrom = prevEnd - start;
                 slot.single = false;
+                slot.band = cfg.causal ? stride : 0;
                 slot.visibleCount = &visible[s];
                 std::vector<Slot> batch{slot};
                 scorer.run(batch, Tensor(), job);
