@@ -1517,6 +1517,10 @@
         <source>Outdated: this result was computed with other settings (%1 at rate %2). Compress to update it.</source>
         <translation>Veraltet: Dieses Ergebnis wurde mit anderen Einstellungen berechnet (%1 mit Rate %2). Komprimieren Sie, um es zu aktualisieren.</translation>
     </message>
+    <message>
+        <source>Partial result: %1 of %2 stages done, the run goes on. The stage slider fills as stages finish; Cancel keeps the last complete result.</source>
+        <translation>Teilergebnis: %1 von %2 Stufen fertig, der Lauf geht weiter. Der Stufenregler füllt sich, sobald Stufen fertig sind; Abbrechen behält das letzte vollständige Ergebnis.</translation>
+    </message>
 </context>
 <context>
     <name>terse::app::ModelPicker</name>
@@ -2637,6 +2641,10 @@
     <message>
         <source>%1 (%2 of %3)</source>
         <translation>%1 (%2 von %3)</translation>
+    </message>
+    <message>
+        <source>%1 of %2 stages done, running…</source>
+        <translation>%1 von %2 Stufen fertig, läuft …</translation>
     </message>
 </context>
 <context>

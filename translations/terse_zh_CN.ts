@@ -1512,6 +1512,10 @@
         <source>Outdated: this result was computed with other settings (%1 at rate %2). Compress to update it.</source>
         <translation>已过时：此结果使用其他设置计算（%1，压缩率 %2）。请压缩以更新。</translation>
     </message>
+    <message>
+        <source>Partial result: %1 of %2 stages done, the run goes on. The stage slider fills as stages finish; Cancel keeps the last complete result.</source>
+        <translation>部分结果：已完成 %2 个阶段中的 %1 个，运行仍在继续。阶段滑块会随阶段完成而填充；取消将保留上一个完整结果。</translation>
+    </message>
 </context>
 <context>
     <name>terse::app::ModelPicker</name>
@@ -2631,6 +2635,10 @@
     <message>
         <source>%1 (%2 of %3)</source>
         <translation>%1（第 %2 个，共 %3 个）</translation>
+    </message>
+    <message>
+        <source>%1 of %2 stages done, running…</source>
+        <translation>已完成 %2 个阶段中的 %1 个，运行中…</translation>
     </message>
 </context>
 <context>

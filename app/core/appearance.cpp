@@ -5,6 +5,7 @@
 #include <QSettings>
 #include <QStyle>
 #include <QStyleFactory>
+#include <QWidget>
 
 namespace terse::app {
 
@@ -65,6 +66,15 @@ void applyTheme(Theme theme)
         QApplication::setPalette(darkPalette());
         break;
     }
+}
+
+void reapplyStyleSheet(QWidget *widget)
+{
+    if (!widget)
+        return;
+    const QString sheet = widget->styleSheet();
+    widget->setStyleSheet(QString());
+    widget->setStyleSheet(sheet);
 }
 
 QString themeName(Theme theme)

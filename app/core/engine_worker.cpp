@@ -61,6 +61,11 @@ public slots:
             throttle.restart();
             emit progress(id, done, total, QString::fromStdString(stage));
         });
+        // Iterative methods report each stage's result while the run goes (issue 20); a superseded run's are dropped.
+        job->onPartial([this, id](const terse::CompressionResult &partial, int done, int total) {
+            if (id == latest.load())
+                emit partialResult(id, std::make_shared<const terse::CompressionResult>(partial), done, total);
+        });
         {
             std::lock_guard lock(m_jobMutex);
             m_job = job;
@@ -151,6 +156,7 @@ signals:
     void attentionReady(quint64 id, terse::app::AttentionHandle row, const QString &error);
     void started(quint64 id);
     void progress(quint64 id, qint64 done, qint64 total, const QString &stage);
+    void partialResult(quint64 id, terse::app::ResultHandle result, int stagesDone, int stagesTotal);
     void finished(quint64 id, terse::app::ResultHandle result, bool rethresholded);
     void failed(quint64 id, int errorCode, const QString &message);
     void cancelled(quint64 id);
@@ -188,6 +194,9 @@ EngineWorker::EngineWorker(CompressorFactory factory, QObject *parent) : QObject
     connect(&m_thread, &QThread::finished, m_backend, &QObject::deleteLater);
     connect(m_backend, &WorkerBackend::started, this, &EngineWorker::started);
     connect(m_backend, &WorkerBackend::progress, this, &EngineWorker::progress);
+    // Relayed from the engine thread as it happens (Qt queues it for receivers on other threads): a direct
+    // receiver sees the partial result before the job goes on.
+    connect(m_backend, &WorkerBackend::partialResult, this, &EngineWorker::partialResult, Qt::DirectConnection);
     connect(m_backend, &WorkerBackend::modelDescribed, this, &EngineWorker::modelDescribed);
     connect(m_backend, &WorkerBackend::attentionReady, this, &EngineWorker::attentionReady);
     auto done = [this] { m_pending = std::max(0, m_pending - 1); };

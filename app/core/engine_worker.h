@@ -45,6 +45,8 @@ public:
 signals:
     void started(quint64 id);
     void progress(quint64 id, qint64 done, qint64 total, const QString &stage);
+    // The result of the stages done so far of an iterative method's run (dynamic DAC), before finished().
+    void partialResult(quint64 id, terse::app::ResultHandle result, int stagesDone, int stagesTotal);
     void finished(quint64 id, terse::app::ResultHandle result, bool rethresholded);
     void failed(quint64 id, int errorCode, const QString &message);
     void cancelled(quint64 id);

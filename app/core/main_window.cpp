@@ -116,9 +116,22 @@ MainWindow::MainWindow(CompressorFactory factory, QWidget *parent, const QString
                     tr("about %1 left").arg(formatDuration(elapsed * static_cast<double>(total - done) / static_cast<double>(done)));
         m_status->setText(text);
     });
+    // A long iterative run shows each stage's result as it completes (issue 20); the last complete result stays
+    // what Copy, Export, the answer check and the cost panel use until the run ends.
+    connect(m_worker, &EngineWorker::partialResult, this, [this](quint64 id, ResultHandle r, int done, int total) {
+        if (id != m_activeId || !r)
+            return;
+        m_partial = r;
+        m_partialDone = done;
+        m_partialTotal = total;
+        m_inspector->setResult(r, m_pins, total);
+        updateOutdated();
+        emit partialShown(done, total);
+    });
     connect(m_worker, &EngineWorker::finished, this, [this](quint64 id, ResultHandle r, bool rethresholded) {
         if (id != m_activeId)
             return;  // a newer request is on its way
+        m_partial.reset();
         setBusy(false);
         m_shownRunId = 0;
         m_shownOptions = m_activeOptions;
@@ -136,6 +149,7 @@ MainWindow::MainWindow(CompressorFactory factory, QWidget *parent, const QString
         if (id != m_activeId)
             return;
         setBusy(false);
+        dropPartial();
         showError(tr("Compression failed: %1").arg(message));
         m_status->setText(tr("Failed."));
         emit jobEnded();
@@ -144,6 +158,7 @@ MainWindow::MainWindow(CompressorFactory factory, QWidget *parent, const QString
         if (id != m_activeId)
             return;
         setBusy(false);
+        dropPartial();
         m_status->setText(tr("Cancelled."));
         emit jobEnded();
     });
@@ -1050,6 +1065,7 @@ void MainWindow::runCompression()
     m_activeId = m_worker->submit(m_activePrompt, m_activeOptions);
     m_jobTimer.start();
     setBusy(true);
+    dropPartial();  // the superseded run's stages are not this run's
     m_status->setText(tr("Compressing…"));
 }
 
@@ -1415,6 +1431,14 @@ void MainWindow::updateOutdated()
 {
     if (!m_inspector)
         return;
+    if (m_partial) {
+        m_inspector->setOutdated(tr("Partial result: %1 of %2 stages done, the run goes on. The stage slider fills as "
+                                    "stages finish; Cancel keeps the last complete result.")
+                                     .arg(m_partialDone)
+                                     .arg(m_partialTotal),
+                                 false);
+        return;
+    }
     QString why;
     if (m_result) {
         if (isBusy())
@@ -1429,39 +1453,54 @@ void MainWindow::updateOutdated()
     m_inspector->setOutdated(why);
 }
 
+ResultHandle MainWindow::shownResult() const { return m_partial ? m_partial : m_result; }
+
+void MainWindow::dropPartial()
+{
+    if (!m_partial)
+        return;
+    // A run that did not finish leaves the last complete result (or none) on screen.
+    m_partial.reset();
+    m_inspector->setResult(m_result, m_pins);
+    updateOutdated();
+}
+
 bool MainWindow::resultMatchesPrompt() const
 {
-    if (!m_result)
+    const ResultHandle shown = shownResult();
+    if (!shown)
         return false;
     const terse::Prompt p = currentPrompt();
-    if (p.segments.size() != m_result->segments.size())
+    if (p.segments.size() != shown->segments.size())
         return false;
     for (std::size_t i = 0; i < p.segments.size(); ++i)
-        if (p.segments[i].text != m_result->segments[i].text || p.segments[i].role != m_result->segments[i].role)
+        if (p.segments[i].text != shown->segments[i].text || p.segments[i].role != shown->segments[i].role)
             return false;
     return true;
 }
 
 bool MainWindow::cyclePin(int unit)
 {
-    if (!m_result || unit < 0 || unit >= static_cast<int>(m_result->units.size()))
+    const ResultHandle shown = shownResult();
+    if (!shown || unit < 0 || unit >= static_cast<int>(shown->units.size()))
         return false;
-    const int now = pinOf(m_result->units[static_cast<std::size_t>(unit)], m_pins);
+    const int now = pinOf(shown->units[static_cast<std::size_t>(unit)], m_pins);
     return setPin(unit, now == 0 ? 1 : (now > 0 ? -1 : 0));
 }
 
 bool MainWindow::setPin(int unit, int direction)
 {
-    if (!m_result || unit < 0 || unit >= static_cast<int>(m_result->units.size()))
+    const ResultHandle shown = shownResult();
+    if (!shown || unit < 0 || unit >= static_cast<int>(shown->units.size()))
         return false;
     if (!resultMatchesPrompt()) {
         m_status->setText(tr("The prompt changed since this result: compress again before pinning."));
         return false;
     }
-    const terse::Unit &u = m_result->units[static_cast<std::size_t>(unit)];
+    const terse::Unit &u = shown->units[static_cast<std::size_t>(unit)];
     // The pin covers the whole word the unit is part of, without its trailing whitespace: the word is the
     // unit a person sees (issue 20: clicking "Ticket" of a token-level method pinned only "et").
-    const std::string &text = m_result->segments[static_cast<std::size_t>(u.segment)].text;
+    const std::string &text = shown->segments[static_cast<std::size_t>(u.segment)].text;
     auto trimmed = [&text](terse::Span s) {
         while (s.end > s.begin + 1 && std::isspace(static_cast<unsigned char>(text[s.end - 1])))
             --s.end;
@@ -1524,13 +1563,14 @@ void MainWindow::refreshPinViews()
 
 void MainWindow::requestAttention(int unit, int layer, int head)
 {
-    if (!m_result || unit < 0 || unit >= static_cast<int>(m_result->units.size()))
+    const ResultHandle shown = shownResult();
+    if (!shown || unit < 0 || unit >= static_cast<int>(shown->units.size()))
         return;
     std::string joined;
-    for (std::size_t i = 0; i < m_result->segments.size(); ++i)
-        joined += (i ? "\n\n" : "") + m_result->segments[i].text;
-    const std::size_t byte = joinedOffset(*m_result, m_result->units[static_cast<std::size_t>(unit)]);
-    QString model = QString::fromStdString(m_result->model);
+    for (std::size_t i = 0; i < shown->segments.size(); ++i)
+        joined += (i ? "\n\n" : "") + shown->segments[i].text;
+    const std::size_t byte = joinedOffset(*shown, shown->units[static_cast<std::size_t>(unit)]);
+    QString model = QString::fromStdString(shown->model);
     if (model.isEmpty())
         model = QString::fromStdString(currentOptions().model);
     m_attentionId = m_worker->requestAttention(model, QString::fromStdString(joined), static_cast<qint64>(byte), layer,
@@ -1586,6 +1626,7 @@ void MainWindow::buildThemeMenu(QMenu *parent)
         connect(a, &QAction::triggered, this, [this, theme] {
             applyTheme(theme);
             storeTheme(theme);
+            reapplyStyleSheet(m_notes);  // palette() colours in a style sheet are resolved when it is set
             m_inspector->refresh();
         });
         translated([a, theme] {

@@ -136,6 +136,8 @@ public:
 signals:
     // Emitted after a result (full run or re-threshold) is displayed.
     void resultShown();
+    // A partial result of a run still going was shown (issue 20).
+    void partialShown(int stagesDone, int stagesTotal);
     // Emitted when a job ends in failure or cancellation.
     void jobEnded();
     // Emitted when the working state has been restored after the database opened (or nothing to restore).
@@ -191,6 +193,9 @@ private:
     void requestAttention(int unit, int layer, int head);
     // True when the shown result was computed from the prompt in the editors now.
     bool resultMatchesPrompt() const;
+    // The result on screen: the partial result of the running job, else the last complete one.
+    ResultHandle shownResult() const;
+    void dropPartial();
     // Greys the shown result and says why when it is not what the controls describe (a run is going, the
     // prompt or the settings changed, a run was cancelled).
     void updateOutdated();
@@ -264,6 +269,8 @@ private:
     std::vector<std::function<void()>> m_retranslate;
     quint64 m_activeId = 0;
     ResultHandle m_result;
+    ResultHandle m_partial;  // the running job's latest partial result (shown; never saved)
+    int m_partialDone = 0, m_partialTotal = 0;
     QString m_currentFile;
 };
 

@@ -1,5 +1,6 @@
 #include "result_inspector.h"
 
+#include "appearance.h"
 #include "result_adapter.h"
 
 #include "terse_widgets/attention_plot.h"
@@ -218,10 +219,12 @@ ResultInspector::ResultInspector(QWidget *parent) : QWidget(parent)
 }
 
 void ResultInspector::setResult(const ResultHandle &result,
-                                const std::vector<terse::PinnedSpan> &pins)
+                                const std::vector<terse::PinnedSpan> &pins, int stagesTotal)
 {
     const bool sameUnits = m_result && result && m_result->units.size() == result->units.size() &&
                            m_result->segments.size() == result->segments.size();
+    // A stage the user is looking at while a run fills the scrubber stays in view.
+    const int keepPosition = sameUnits && m_scrubber->isRunning() && !m_scrubber->isFinal() ? m_scrubber->position() : -1;
     m_result = result;
     m_pins = pins;
     if (!sameUnits)
@@ -232,8 +235,13 @@ void ResultInspector::setResult(const ResultHandle &result,
     if (result)
         for (const auto &s : result->stages)
             names << QString::fromStdString(s.name);
-    m_scrubber->setStages(names.size() > 1 ? names : QStringList());
-    m_scrubber->setVisible(names.size() > 1);
+    const bool running = stagesTotal > names.size();
+    m_scrubber->setStages(names.size() > 1 || running ? names : QStringList(), stagesTotal);
+    m_scrubber->setVisible(names.size() > 1 || running);
+    if (keepPosition >= 0) {
+        const QSignalBlocker block(m_scrubber);
+        m_scrubber->setPosition(keepPosition);
+    }
     m_colorBy->setEnabled(result != nullptr);
     m_plotStack->setCurrentWidget(result ? static_cast<QWidget *>(m_tabs) : m_emptyPlotNotice);
     display();
@@ -249,6 +257,7 @@ void ResultInspector::setPins(const std::vector<terse::PinnedSpan> &pins)
 
 void ResultInspector::refresh()
 {
+    reapplyStyleSheet(m_outdated);
     display();
     m_legend->update();
 }
@@ -435,14 +444,15 @@ void ResultInspector::updateShiftPlot()
     m_shift->setPositionLabel(positionLabel());
 }
 
-void ResultInspector::setOutdated(const QString &why)
+void ResultInspector::setOutdated(const QString &why, bool greyed)
 {
-    if (why == m_outdated->text() && m_outdated->isVisible() == !why.isEmpty())
+    if (why == m_outdated->text() && m_outdated->isVisible() == !why.isEmpty() &&
+        (m_heatmap->graphicsEffect() != nullptr) == (greyed && !why.isEmpty()))
         return;
     m_outdated->setText(why);
     m_outdated->setVisible(!why.isEmpty());
     // Greyed: the result stays readable but is clearly not the one the controls describe (issue 20).
-    if (why.isEmpty()) {
+    if (why.isEmpty() || !greyed) {
         m_heatmap->setGraphicsEffect(nullptr);
     } else if (!m_heatmap->graphicsEffect()) {
         auto *fade = new QGraphicsOpacityEffect(m_heatmap);

@@ -33,12 +33,15 @@ class ResultInspector : public QWidget {
 public:
     explicit ResultInspector(QWidget *parent = nullptr);
 
-    // Shows `result` (final decisions; the scrubber moves to "final") with `pins` marked.
-    void setResult(const ResultHandle &result, const std::vector<terse::PinnedSpan> &pins);
+    // Shows `result` (final decisions; the scrubber moves to "final") with `pins` marked. `stagesTotal` above the
+    // result's stage count marks a partial result of a run still going (issue 20): the scrubber spans every
+    // stage, filled up to those done, and keeps the stage the user moved to while new stages arrive.
+    void setResult(const ResultHandle &result, const std::vector<terse::PinnedSpan> &pins, int stagesTotal = -1);
     // Updates the pin marks without changing the result.
     void setPins(const std::vector<terse::PinnedSpan> &pins);
-    // Marks the shown result as outdated (greyed heatmap and a line saying why); "" clears the mark.
-    void setOutdated(const QString &why);
+    // Marks the shown result as outdated (greyed heatmap and a line saying why); "" clears the mark. With
+    // `greyed` false the line is a plain notice (a partial result is current, only not finished).
+    void setOutdated(const QString &why, bool greyed = true);
     QString outdatedText() const;  // "" when the result is current
     ResultHandle result() const { return m_result; }
     // Redraws everything (after a palette change).

@@ -6,7 +6,8 @@
 // dac_stage_scrubber.png (stage 2 of the dynamic DAC replay with its entropy shift), attention.png
 // (one word's attention row), llmlingua_windows.png (window boundaries), histogram_dark.png (dark
 // theme), structured_editor.png, warning_banner.png (a result that misses the rate: amber, not red),
-// answer_check.png (both answers of a local chat-completions server, marked), cost_panel.png.
+// answer_check.png (both answers of a local chat-completions server, marked), cost_panel.png,
+// dac_partial.png (a dynamic DAC run after 3 of its 6 stages, still running).
 #include "appearance.h"
 #include "answer_panel.h"
 #include "cost_panel.h"
@@ -251,5 +252,27 @@ int main(int argc, char **argv)
     w.costPanel()->selectPreset(w.costPanel()->presets().size() - 1);
     settle();
     save(w, out, QStringLiteral("cost_panel.png"));
+    w.costDock()->hide();
+
+    // A long dynamic DAC run mid-way: the stages done are on screen while the next ones run
+    // (TERSE_SHOT_LONG_PROMPT: a long prompt file; default the same prompt).
+    const QString longPrompt = qEnvironmentVariable("TERSE_SHOT_LONG_PROMPT", prompt);
+    if (!w.openFile(longPrompt))
+        return 3;
+    w.methodCombo()->setCurrentIndex(w.methodCombo()->findData(QStringLiteral("dac")));
+    w.modelPicker()->setCurrentModelPath(model);
+    setParam(w, "variant", "dynamic_attn_ppl");
+    setParam(w, "stages", "6");
+    w.setRate(0.4);
+    bool grabbed = false;
+    QObject::connect(&w, &MainWindow::partialShown, &w, [&](int done, int) {
+        if (done == 3 && !grabbed) {
+            grabbed = true;
+            w.inspector()->tabs()->setCurrentIndex(0);
+            save(w, out, QStringLiteral("dac_partial.png"));
+        }
+    });
+    if (!run(w) || !grabbed)
+        return 1;
     return 0;
 }

@@ -10,6 +10,7 @@
 
 #include <QAction>
 #include <QApplication>
+#include <QLabel>
 #include <QMenu>
 #include <QPlainTextEdit>
 
@@ -46,9 +47,27 @@ private slots:
             MainWindow w; // reads the stored theme
             QVERIFY(paletteIsDark());
             QVERIFY(w.themeActions()[2]->isChecked());
+            // The notice banners (styled with palette colours) follow the switch at once (issue 20: the partial /
+            // outdated notice stayed dark on the light theme).
+            w.resize(1000, 700);
+            w.show();
+            QList<QLabel *> banners{w.findChild<QLabel *>(QStringLiteral("noteBanner")),
+                                    w.findChild<QLabel *>(QStringLiteral("outdatedLabel"))};
+            for (QLabel *b : banners) {
+                QVERIFY(b);
+                b->setText(QStringLiteral("A notice on the current theme."));
+                b->show();
+            }
+            QCoreApplication::processEvents();
+            auto background = [](QLabel *b) { return b->grab().toImage().pixelColor(4, b->height() / 2).lightness(); };
+            for (QLabel *b : banners)
+                QVERIFY2(background(b) < 100, qPrintable(b->objectName()));
             w.themeActions()[1]->trigger();
             QVERIFY(!paletteIsDark());
             QCOMPARE(storedTheme(), Theme::Light);
+            QCoreApplication::processEvents();
+            for (QLabel *b : banners)
+                QVERIFY2(background(b) > 180, qPrintable(QStringLiteral("%1: %2").arg(b->objectName()).arg(background(b))));
         }
         applyTheme(Theme::System);
     }

@@ -23,9 +23,11 @@
 #include <QComboBox>
 #include <QDoubleSpinBox>
 #include <QLineEdit>
+#include <QSlider>
 #include <QSpinBox>
 #include <QTabWidget>
 
+#include <atomic>
 #include <cmath>
 #include <filesystem>
 
@@ -67,6 +69,81 @@ private slots:
         usePrivateHome(m_home, "test_stage_scrubber");
         if (!std::filesystem::exists(modelPath()))
             QSKIP("tiny-gpt2-pos2048 is not in TERSE_SHARED_DIR/parity/models");
+    }
+
+    void partialStagesShowWhileTheRunGoes()
+    {
+        // Issue 20: a dynamic DAC run shows each stage's result while the later stages run; the scrubber spans
+        // every stage and fills; the last complete result stays the one Copy/Export use; Cancel mid-run brings the
+        // last complete result back.
+        MainWindow w;
+        w.resize(1300, 850);
+        w.show();
+        QVERIFY(selectMethod(w, QStringLiteral("dac")));
+        setParam(w, "variant", QStringLiteral("dynamic_attn_ppl"));
+        setParam(w, "stages", QStringLiteral("4"));
+        w.setRate(0.4);
+        w.promptEditor()->setPlainText(QString::fromUtf8(kText));
+        w.modelPicker()->setCurrentModelPath(QString::fromStdString(modelPath()));
+        ResultInspector *in = w.inspector();
+        struct Seen {
+            int done, total, stageCount, sliderMax, dropped, position;
+            bool running, busy, noCompleteResult;
+            QString notice;
+        };
+        std::vector<Seen> seen;
+        auto conn = connect(&w, &MainWindow::partialShown, this, [&](int done, int total) {
+            int dropped = 0;
+            for (const auto &t : w.heatmapView()->data().tokens)
+                dropped += !t.kept;
+            seen.push_back({done, total, in->scrubber()->stageCount(), in->scrubber()->slider()->maximum(), dropped,
+                            in->scrubber()->position(), in->scrubber()->isRunning(), w.isBusy(), !w.lastResult(),
+                            in->outdatedText()});
+            if (done == 1)
+                in->scrubber()->setPosition(0);  // the user looks at stage 1 while stage 2 arrives
+        });
+        QVERIFY(runAndWait(w, 25000));
+        disconnect(conn);
+        QCOMPARE(seen.size(), std::size_t(3));
+        for (std::size_t k = 0; k < seen.size(); ++k) {
+            const Seen &s = seen[k];
+            QCOMPARE(s.done, static_cast<int>(k) + 1);
+            QCOMPARE(s.total, 4);
+            QCOMPARE(s.stageCount, s.done);
+            QCOMPARE(s.sliderMax, 4);  // the scrubber spans the stages still to come
+            QVERIFY(s.running && s.busy && s.noCompleteResult);
+            QVERIFY2(s.notice.contains(QStringLiteral("Partial result")), qPrintable(s.notice));
+            if (k > 0)
+                QVERIFY(s.dropped > 0);
+        }
+        QCOMPARE(seen[0].position, 1);  // the partial result itself
+        QCOMPARE(seen[1].position, 0);  // the stage the user moved to stays in view
+        QVERIFY(seen[2].dropped >= seen[1].dropped);
+        // Finished: the final result with its 4 stages, no running scrubber, no notice.
+        QVERIFY(w.lastResult());
+        QCOMPARE(w.lastResult()->stages.size(), std::size_t(4));
+        QVERIFY(!in->scrubber()->isRunning());
+        QCOMPARE(in->scrubber()->stageCount(), 4);
+        QCOMPARE(in->outdatedText(), QString());
+        const ResultHandle complete = w.lastResult();
+
+        // Cancel after the first stage: the last complete result comes back, marked as not matching the settings.
+        w.setRate(0.3);
+        // The cancel is made on the engine thread as the first stage's result leaves it (what Cancel does, without
+        // racing a tiny model that finishes all stages before the UI thread runs).
+        std::atomic<bool> cancelledAtPartial = false;
+        conn = connect(w.worker(), &EngineWorker::partialResult, this, [&](quint64, ResultHandle, int, int) {
+            if (!cancelledAtPartial.exchange(true))
+                w.worker()->cancel();
+        }, Qt::DirectConnection);
+        w.runCompression();
+        QTRY_VERIFY_WITH_TIMEOUT(!w.isBusy(), 25000);
+        disconnect(conn);
+        QVERIFY(cancelledAtPartial);
+        QCOMPARE(w.lastResult(), complete);
+        QCOMPARE(in->result(), complete);
+        QVERIFY(!in->scrubber()->isRunning());
+        QVERIFY2(in->outdatedText().contains(QStringLiteral("other settings")), qPrintable(in->outdatedText()));
     }
 
     void dacStagesReplayAndAttentionMatchesTheEngine()

@@ -86,6 +86,74 @@ private slots:
         QVERIFY2(ratio > 0.92 && ratio < 1.08, qPrintable(QString::number(ratio)));
     }
 
+    void partialResultsFollowTheStages_data()
+    {
+        QTest::addColumn<bool>("reference");
+        QTest::newRow("corrected") << false;
+        QTest::newRow("reference") << true;
+    }
+
+    void partialResultsFollowTheStages()
+    {
+        // Issue 20: a long dynamic run reports the result of every stage but the last while it goes. Each partial
+        // result is the final run's first k stages, keeps a superset of what later stages keep, and is a valid
+        // result of its own (whole words in corrected mode); a cancel from the listener ends the run at once.
+        QFETCH(bool, reference);
+        const std::string text = gsm8kCotPrompt();
+        auto c = createCompressor("dac");
+        QVERIFY(c);
+        CompressOptions o;
+        o.method = "dac";
+        o.model = kModel;
+        o.rate = 0.4;
+        o.mode = reference ? CompressionMode::Reference : CompressionMode::Corrected;
+        o.params["stages"] = "4";
+        std::vector<CompressionResult> partials;
+        std::vector<std::pair<int, int>> counts;
+        JobContext job;
+        job.onPartial([&](const CompressionResult &p, int done, int total) {
+            partials.push_back(p);
+            counts.emplace_back(done, total);
+        });
+        auto r = (*c)->compress(Prompt::fromText(text), o, job);
+        QVERIFY2(r, r ? "" : r.error().detail.c_str());
+        QCOMPARE(r->stages.size(), std::size_t(4));
+        QCOMPARE(counts, (std::vector<std::pair<int, int>>{{1, 4}, {2, 4}, {3, 4}}));
+        const CompressionResult *prev = nullptr;
+        for (std::size_t k = 0; k < partials.size(); ++k) {
+            const CompressionResult &p = partials[k];
+            QCOMPARE(p.stages.size(), k + 1);
+            for (std::size_t s = 0; s <= k; ++s) {
+                QCOMPARE(p.stages[s].name, r->stages[s].name);
+                QCOMPARE(p.stages[s].removedUnits, r->stages[s].removedUnits);
+            }
+            QCOMPARE(p.units.size(), r->units.size());
+            for (std::size_t u = 0; u < p.units.size(); ++u) {
+                QVERIFY(p.units[u].kept || !r->units[u].kept);  // later stages only remove
+                if (prev)
+                    QVERIFY(prev->units[u].kept || !p.units[u].kept);
+            }
+            QVERIFY(p.compressedText.size() > r->compressedText.size());
+            QVERIFY(p.achievedRate > r->achievedRate);
+            if (!reference) {
+                QVERIFY(testing::piecesSubsequence(p.compressedText, text));
+                QVERIFY(testing::unitsKeepWholeWords(p));
+            }
+            prev = &p;
+        }
+        // Cancelling from the listener (what the app's Cancel does mid-run) ends the run with Cancelled.
+        JobContext cancelling;
+        int seen = 0;
+        cancelling.onPartial([&](const CompressionResult &, int, int) {
+            ++seen;
+            cancelling.cancel();
+        });
+        auto cut = (*c)->compress(Prompt::fromText(text), o, cancelling);
+        QVERIFY(!cut);
+        QCOMPARE(cut.error().code, ErrorCode::Cancelled);
+        QCOMPARE(seen, 1);
+    }
+
     void realPrompts_data()
     {
         QTest::addColumn<QString>("prompt");

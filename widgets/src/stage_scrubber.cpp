@@ -36,17 +36,22 @@ StageScrubber::StageScrubber(QWidget *parent) : QWidget(parent)
     connect(m_prev, &QToolButton::clicked, this, [this] { setPosition(position() - 1); });
     connect(m_next, &QToolButton::clicked, this, [this] { setPosition(position() + 1); });
     connect(m_slider, &QSlider::valueChanged, this, [this](int v) {
+        if (v > m_names.size()) {  // stages still running cannot be shown yet
+            m_slider->setValue(static_cast<int>(m_names.size()));
+            return;
+        }
         updateLabel();
         emit stageChanged(v);
     });
     setStages({});
 }
 
-void StageScrubber::setStages(const QStringList &names)
+void StageScrubber::setStages(const QStringList &names, int total)
 {
     m_names = names;
+    m_total = total > names.size() ? total : -1;
     const QSignalBlocker block(m_slider);
-    m_slider->setRange(0, static_cast<int>(names.size()));
+    m_slider->setRange(0, isRunning() ? m_total : static_cast<int>(names.size()));
     m_slider->setValue(static_cast<int>(names.size()));
     updateLabel();
 }
@@ -66,9 +71,12 @@ void StageScrubber::updateLabel()
     const int p = position();
     m_prev->setEnabled(p > 0);
     m_next->setEnabled(p < m_names.size());
-    m_label->setText(p >= m_names.size()
-                         ? tr("final result")
-                         : tr("%1 (%2 of %3)").arg(m_names[p]).arg(p + 1).arg(m_names.size()));
+    if (p < m_names.size())
+        m_label->setText(tr("%1 (%2 of %3)").arg(m_names[p]).arg(p + 1).arg(isRunning() ? m_total : m_names.size()));
+    else if (isRunning())
+        m_label->setText(tr("%1 of %2 stages done, running…").arg(m_names.size()).arg(m_total));
+    else
+        m_label->setText(tr("final result"));
 }
 
 } // namespace terse::widgets

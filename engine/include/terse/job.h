@@ -11,10 +11,16 @@
 
 namespace terse {
 
+struct CompressionResult;
+
 class JobContext {
 public:
     // Called from the thread running the job; must be cheap and must not block.
     using ProgressFn = std::function<void(long long done, long long total, const std::string &stage)>;
+
+    // Called from the thread running the job with a result that is complete as far as it goes: `stagesDone` of
+    // `stagesTotal` stages decided (an iterative method's intermediate text, units and trace). Optional.
+    using PartialFn = std::function<void(const CompressionResult &partial, int stagesDone, int stagesTotal)>;
 
     JobContext() = default;
     explicit JobContext(ProgressFn progress) : m_progress(std::move(progress)) {}
@@ -30,11 +36,23 @@ public:
             m_progress(done, total, stage);
     }
 
-    // Shares the cancellation flag with another context (e.g. a nested job with its own progress).
+    // Asks for partial results (issue 20: the stage scrubber fills while a long run goes). Set before the job
+    // starts; building a partial result costs a copy, so methods build one only when wantsPartial().
+    void onPartial(PartialFn partial) { m_partial = std::make_shared<PartialFn>(std::move(partial)); }
+    bool wantsPartial() const { return m_partial && *m_partial; }
+    void reportPartial(const CompressionResult &partial, int stagesDone, int stagesTotal) const
+    {
+        if (wantsPartial())
+            (*m_partial)(partial, stagesDone, stagesTotal);
+    }
+
+    // Shares the cancellation flag (and the partial-result listener) with another context (e.g. a nested job
+    // with its own progress).
     JobContext child(ProgressFn progress) const
     {
         JobContext c(std::move(progress));
         c.m_cancelled = m_cancelled;
+        c.m_partial = m_partial;
         return c;
     }
 
@@ -57,6 +75,7 @@ public:
 
 private:
     ProgressFn m_progress;
+    std::shared_ptr<PartialFn> m_partial;
     std::shared_ptr<std::atomic<bool>> m_cancelled = std::make_shared<std::atomic<bool>>(false);
 };
 

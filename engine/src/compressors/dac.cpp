@@ -279,6 +279,20 @@ Result<CompressionResult> DacCompressor::compress(const Prompt &prompt, const Co
     };
     bool limitRelaxed = false;
     std::vector<bool> gone(static_cast<std::size_t>(n0), false);  // original positions deleted so far
+    // The text, counts and rates of the units' current decisions (the final result, and each partial one).
+    auto finish = [&](CompressionResult &x) {
+        if (reference) {
+            finalizeResult(x);
+            // Token units: the text is the decode of the kept ids (the reference's output), a subsequence of the input.
+            x.compressedText = detail::keptTokenText(x);
+            detail::countTargetTokens(x, prompt, options.targetTokenizer);
+        } else {
+            layer->apply(x, wordAlive);
+            x.targetTokensIn = counted ? totalIn : -1;
+            x.targetTokensOut = counted ? detail::countTargetTokens(options.targetTokenizer, x.compressedText) : -1;
+            updateAchievedRate(x);
+        }
+    };
 
     for (int stage = 0; stage < T; ++stage) {
         if (job.isCancelled())
@@ -507,6 +521,12 @@ Result<CompressionResult> DacCompressor::compress(const Prompt &prompt, const Co
         r.stages.push_back(std::move(st));
         alive = std::move(next);
         ids = std::move(nextIds);
+        if (stage + 1 < T && job.wantsPartial()) {  // the stages so far, while the next ones run (issue 20)
+            CompressionResult partial = r;
+            finish(partial);
+            partial.totalMs = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+            job.reportPartial(partial, stage + 1, T);
+        }
     }
     if (limitRelaxed)
         r.warnings.push_back({"consecutive_limit_relaxed",
@@ -515,16 +535,8 @@ Result<CompressionResult> DacCompressor::compress(const Prompt &prompt, const Co
     if (reference && !options.pinned.empty())
         r.warnings.push_back({"reference_with_pins", "pinned spans are outside the reference algorithm: the pinned "
                                                      "decisions override its selection"});
-    if (reference) {
-        finalizeResult(r);
-        // Token units: the text is the decode of the kept ids (the reference's output), a subsequence of the input.
-        r.compressedText = detail::keptTokenText(r);
-        detail::countTargetTokens(r, prompt, options.targetTokenizer);
-    } else {
-        layer->apply(r, wordAlive);
-        r.targetTokensIn = counted ? totalIn : -1;
-        r.targetTokensOut = counted ? detail::countTargetTokens(options.targetTokenizer, r.compressedText) : -1;
-        updateAchievedRate(r);
+    finish(r);
+    if (!reference) {
         if (std::isfinite(wordThreshold))
             r.thresholds = {{"fused", wordThreshold, "lowest kept word score"}};
         if (unreachable)

@@ -16,8 +16,11 @@ class StageScrubber : public QWidget {
 public:
     explicit StageScrubber(QWidget *parent = nullptr);
 
-    // Sets the stages (in order) and moves to the final position without emitting stageChanged.
-    void setStages(const QStringList &names);
+    // Sets the stages (in order) and moves to the final position without emitting stageChanged. With `total`
+    // above names.size() the run is still going (issue 20): the slider spans all `total` stages, filled up to the
+    // stages done, and the last position is the partial result.
+    void setStages(const QStringList &names, int total = -1);
+    bool isRunning() const { return m_total > m_names.size(); }
     int stageCount() const { return m_names.size(); }
     // The position: 0..stageCount()-1 for a stage, stageCount() for the final result.
     int position() const;
@@ -33,6 +36,7 @@ private:
     void updateLabel();
 
     QStringList m_names;
+    int m_total = -1;
     QSlider *m_slider = nullptr;
     QToolButton *m_prev = nullptr;
     QToolButton *m_next = nullptr;
