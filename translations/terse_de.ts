@@ -479,10 +479,6 @@
         <translation>Nicht ausgeführt: Der Vergleich wurde abgebrochen.</translation>
     </message>
     <message>
-        <source>%1 → %2 %3s (%4% kept)</source>
-        <translation>%1 → %2 %3s (%4 % behalten)</translation>
-    </message>
-    <message>
         <source>ROUGE-L %1</source>
         <translation>ROUGE-L %1</translation>
     </message>
@@ -616,6 +612,10 @@
     <message>
         <source>$ saved per 1,000 calls on %1 ($%2 per 1M input tokens)</source>
         <translation>$ gespart pro 1.000 Aufrufe mit %1 ($%2 pro 1 Mio. Eingabe-Tokens)</translation>
+    </message>
+    <message>
+        <source>%1 → %2 %3 (%4% kept)</source>
+        <translation>%1 → %2 %3 (%4 % behalten)</translation>
     </message>
 </context>
 <context>
@@ -758,6 +758,277 @@
     <message>
         <source>Money: no input price set for this target</source>
         <translation>Geld: kein Eingabepreis für dieses Zielmodell gesetzt</translation>
+    </message>
+</context>
+<context>
+    <name>terse::app::EngineTerms</name>
+    <message>
+        <source>self_information</source>
+        <translation>Selbstinformation</translation>
+    </message>
+    <message>
+        <source>surprisal</source>
+        <translation>Überraschung</translation>
+    </message>
+    <message>
+        <source>contrastive</source>
+        <translation>kontrastiv</translation>
+    </message>
+    <message>
+        <source>entropy</source>
+        <translation>Entropie</translation>
+    </message>
+    <message>
+        <source>entropy_before</source>
+        <translation>Entropie vorher</translation>
+    </message>
+    <message>
+        <source>entropy_after</source>
+        <translation>Entropie nachher</translation>
+    </message>
+    <message>
+        <source>attention</source>
+        <translation>Attention</translation>
+    </message>
+    <message>
+        <source>fused</source>
+        <translation>kombiniert</translation>
+    </message>
+    <message>
+        <source>restored</source>
+        <translation>wiederhergestellt</translation>
+    </message>
+    <message>
+        <source>probability</source>
+        <translation>Wahrscheinlichkeit</translation>
+    </message>
+    <message>
+        <source>probability_no_force</source>
+        <translation>Wahrscheinlichkeit ohne Zwangstokens</translation>
+    </message>
+    <message>
+        <source>probability_final</source>
+        <translation>Wahrscheinlichkeit final</translation>
+    </message>
+    <message>
+        <source>context_probability</source>
+        <translation>Kontext-Wahrscheinlichkeit</translation>
+    </message>
+    <message>
+        <source>context_rank</source>
+        <translation>Kontext-Rang</translation>
+    </message>
+    <message>
+        <source>context_rank_score</source>
+        <translation>Kontext-Rangwert</translation>
+    </message>
+    <message>
+        <source>context perplexity</source>
+        <translation>Kontext-Perplexität</translation>
+    </message>
+    <message>
+        <source>context_bm25</source>
+        <translation>Kontext-BM25</translation>
+    </message>
+    <message>
+        <source>context_gzip_distance</source>
+        <translation>Kontext-gzip-Abstand</translation>
+    </message>
+    <message>
+        <source>sentence_bm25</source>
+        <translation>Satz-BM25</translation>
+    </message>
+    <message>
+        <source>similarity</source>
+        <translation>Ähnlichkeit</translation>
+    </message>
+    <message>
+        <source>tfidf</source>
+        <translation>TF-IDF</translation>
+    </message>
+    <message>
+        <source>weight</source>
+        <translation>Gewicht</translation>
+    </message>
+    <message>
+        <source>allocation</source>
+        <translation>Zuteilung</translation>
+    </message>
+    <message>
+        <source>score</source>
+        <translation>Wert</translation>
+    </message>
+    <message>
+        <source>single pass</source>
+        <translation>ein Durchgang</translation>
+    </message>
+    <message>
+        <source>coarse ranking</source>
+        <translation>Grobranking</translation>
+    </message>
+    <message>
+        <source>context filter</source>
+        <translation>Kontextfilter</translation>
+    </message>
+    <message>
+        <source>sentence filter</source>
+        <translation>Satzfilter</translation>
+    </message>
+    <message>
+        <source>question sentences</source>
+        <translation>Fragesätze</translation>
+    </message>
+    <message>
+        <source>token filter (global)</source>
+        <translation>Tokenfilter (global)</translation>
+    </message>
+    <message>
+        <source>token filter (per chunk)</source>
+        <translation>Tokenfilter (je Abschnitt)</translation>
+    </message>
+    <message>
+        <source>token budget</source>
+        <translation>Token-Budget</translation>
+    </message>
+    <message>
+        <source>percentile filter</source>
+        <translation>Perzentilfilter</translation>
+    </message>
+    <message>
+        <source>top self-information</source>
+        <translation>höchste Selbstinformation</translation>
+    </message>
+    <message>
+        <source>The text that must be kept (pins, instruction, question) is longer than the requested rate allows</source>
+        <translation>Der Text, der erhalten bleiben muss (Pins, Anweisung, Frage), ist länger, als die gewünschte Rate erlaubt</translation>
+    </message>
+    <message>
+        <source>The method&apos;s units are too coarse for the requested rate: %1 of %2 target tokens kept, %3 asked</source>
+        <translation>Die Einheiten der Methode sind zu grob für die gewünschte Rate: %1 von %2 Ziel-Tokens behalten, %3 verlangt</translation>
+    </message>
+    <message>
+        <source>The kept contexts hold less than the requested rate: the best words of dropped contexts were kept too</source>
+        <translation>Die behaltenen Kontexte enthalten weniger als die gewünschte Rate: die besten Wörter verworfener Kontexte wurden ebenfalls behalten</translation>
+    </message>
+    <message>
+        <source>The kept, protected and pinned text does not allow the requested budget (%1 of %2 tokens)</source>
+        <translation>Der behaltene, geschützte und angeheftete Text lässt das gewünschte Budget nicht zu (%1 von %2 Tokens)</translation>
+    </message>
+    <message>
+        <source>The contexts kept by the coarse stage hold less than the requested rate: the best words of dropped ones were kept too</source>
+        <translation>Die in der Grobstufe behaltenen Kontexte enthalten weniger als die gewünschte Rate: die besten Wörter der verworfenen wurden ebenfalls behalten</translation>
+    </message>
+    <message>
+        <source>The requested rate keeps more than the surviving sentences hold: text of removed sentences was kept</source>
+        <translation>Die gewünschte Rate behält mehr, als die verbliebenen Sätze enthalten: Text entfernter Sätze wurde behalten</translation>
+    </message>
+    <message>
+        <source>The prompt was classified in %1 chunks of at most %2 tokens</source>
+        <translation>Der Prompt wurde in %1 Abschnitten zu höchstens %2 Tokens klassifiziert</translation>
+    </message>
+    <message>
+        <source>No trained PIS agent (option &apos;agent&apos; or pis_agent.safetensors beside the model): every sentence gets the same keep fraction</source>
+        <translation>Kein trainierter PIS-Agent (Option „agent“ oder pis_agent.safetensors neben dem Modell): jeder Satz erhält denselben Behaltensanteil</translation>
+    </message>
+    <message>
+        <source>The requested rate needs adjacent deletions: the consecutive-token limit was relaxed for the lowest-scored tokens</source>
+        <translation>Die gewünschte Rate erfordert benachbarte Löschungen: die Grenze für aufeinanderfolgende Tokens wurde für die am niedrigsten bewerteten Tokens gelockert</translation>
+    </message>
+    <message>
+        <source>Pinned spans are outside the reference algorithm: the pinned decisions override its selection</source>
+        <translation>Angeheftete Bereiche gehören nicht zum Referenzalgorithmus: die angehefteten Entscheidungen überschreiben seine Auswahl</translation>
+    </message>
+    <message>
+        <source>No question segment: contexts are ranked by perplexity and the token stage is not question-conditioned</source>
+        <translation>Kein Frageabschnitt: Kontexte werden nach Perplexität gereiht und die Token-Stufe ist nicht auf eine Frage bedingt</translation>
+    </message>
+    <message>
+        <source>The prompt is shorter than one window (%1 tokens): the reference leaves most of it uncompressed</source>
+        <translation>Der Prompt ist kürzer als ein Fenster (%1 Tokens): die Referenz lässt den Großteil unkomprimiert</translation>
+    </message>
+    <message>
+        <source>stage %1</source>
+        <translation>Stufe %1</translation>
+    </message>
+    <message>
+        <source>window %1</source>
+        <translation>Fenster %1</translation>
+    </message>
+    <message>
+        <source>word</source>
+        <translation>Wort</translation>
+    </message>
+    <message>
+        <source>phrase</source>
+        <translation>Phrase</translation>
+    </message>
+    <message>
+        <source>sentence</source>
+        <translation>Satz</translation>
+    </message>
+    <message>
+        <source>token</source>
+        <translation>Token</translation>
+    </message>
+    <message>
+        <source>words</source>
+        <translation>Wörter</translation>
+    </message>
+    <message>
+        <source>phrases</source>
+        <translation>Phrasen</translation>
+    </message>
+    <message>
+        <source>sentences</source>
+        <translation>Sätze</translation>
+    </message>
+    <message>
+        <source>tokens</source>
+        <translation>Tokens</translation>
+    </message>
+    <message>
+        <source>scoring</source>
+        <translation>Bewerten</translation>
+    </message>
+    <message>
+        <source>scoring windows</source>
+        <translation>Bewerten der Fenster</translation>
+    </message>
+    <message>
+        <source>scoring sentences</source>
+        <translation>Bewerten der Sätze</translation>
+    </message>
+    <message>
+        <source>classifying chunks</source>
+        <translation>Klassifizieren der Abschnitte</translation>
+    </message>
+    <message>
+        <source>context ranking</source>
+        <translation>Kontext-Ranking</translation>
+    </message>
+    <message>
+        <source>token-level compression</source>
+        <translation>Kompression auf Tokenebene</translation>
+    </message>
+    <message>
+        <source>DAC stage</source>
+        <translation>DAC-Stufe</translation>
+    </message>
+    <message>
+        <source>PIS scoring</source>
+        <translation>PIS-Bewertung</translation>
+    </message>
+    <message>
+        <source>PIS sentence filter</source>
+        <translation>PIS-Satzfilter</translation>
+    </message>
+    <message>
+        <source>PIS allocation</source>
+        <translation>PIS-Zuteilung</translation>
+    </message>
+    <message>
+        <source>done</source>
+        <translation>fertig</translation>
     </message>
 </context>
 <context>
@@ -1752,14 +2023,6 @@
         <translation>Von Ihnen fixiert: immer entfernt (erneut klicken, um es zu lösen).</translation>
     </message>
     <message>
-        <source>%1 → %2 target tokens (%3% kept, requested %4%) · %5 → %6 %7s · %8</source>
-        <translation>%1 → %2 Ziel-Tokens (%3 % behalten, angefordert %4 %) · %5 → %6 %7s · %8</translation>
-    </message>
-    <message>
-        <source>%1 → %2 %3s (%4% kept, requested %5%) · %6</source>
-        <translation>%1 → %2 %3s (%4 % behalten, angefordert %5 %) · %6</translation>
-    </message>
-    <message>
         <source>%1 ms</source>
         <comment>milliseconds</comment>
         <translation>%1 ms</translation>
@@ -1788,6 +2051,14 @@
         <source>%1 h %2 min</source>
         <comment>hours and minutes</comment>
         <translation>%1 h %2 min</translation>
+    </message>
+    <message>
+        <source>%1 → %2 target tokens (%3% kept, requested %4%) · %5 → %6 %7 · %8</source>
+        <translation>%1 → %2 Ziel-Tokens (%3 % behalten, angefordert %4 %) · %5 → %6 %7 · %8</translation>
+    </message>
+    <message>
+        <source>%1 → %2 %3 (%4% kept, requested %5%) · %6</source>
+        <translation>%1 → %2 %3 (%4 % behalten, angefordert %5 %) · %6</translation>
     </message>
 </context>
 <context>
@@ -1935,22 +2206,6 @@
     <message>
         <source>Stronger colour = higher %1 · struck through = dropped</source>
         <translation>Kräftigere Farbe = höheres %1 · durchgestrichen = entfernt</translation>
-    </message>
-    <message>
-        <source>word</source>
-        <translation>Wort</translation>
-    </message>
-    <message>
-        <source>phrase</source>
-        <translation>Phrase</translation>
-    </message>
-    <message>
-        <source>sentence</source>
-        <translation>Satz</translation>
-    </message>
-    <message>
-        <source>token</source>
-        <translation>Token</translation>
     </message>
     <message>
         <source>No colours: only whether each unit was kept (struck through = dropped).</source>

@@ -477,10 +477,6 @@
         <translation>未运行：比较已取消。</translation>
     </message>
     <message>
-        <source>%1 → %2 %3s (%4% kept)</source>
-        <translation>%1 → %2 个 %3（保留 %4%）</translation>
-    </message>
-    <message>
         <source>ROUGE-L %1</source>
         <translation>ROUGE-L %1</translation>
     </message>
@@ -613,6 +609,10 @@
     <message>
         <source>$ saved per 1,000 calls on %1 ($%2 per 1M input tokens)</source>
         <translation>在 %1 上每 1,000 次调用节省的美元（每 100 万输入 token $%2）</translation>
+    </message>
+    <message>
+        <source>%1 → %2 %3 (%4% kept)</source>
+        <translation>%1 → %2 个%3（保留 %4%）</translation>
     </message>
 </context>
 <context>
@@ -755,6 +755,277 @@
     <message>
         <source>Money: no input price set for this target</source>
         <translation>费用：未为此目标设置输入价格</translation>
+    </message>
+</context>
+<context>
+    <name>terse::app::EngineTerms</name>
+    <message>
+        <source>self_information</source>
+        <translation>自信息</translation>
+    </message>
+    <message>
+        <source>surprisal</source>
+        <translation>惊奇度</translation>
+    </message>
+    <message>
+        <source>contrastive</source>
+        <translation>对比困惑度</translation>
+    </message>
+    <message>
+        <source>entropy</source>
+        <translation>熵</translation>
+    </message>
+    <message>
+        <source>entropy_before</source>
+        <translation>之前的熵</translation>
+    </message>
+    <message>
+        <source>entropy_after</source>
+        <translation>之后的熵</translation>
+    </message>
+    <message>
+        <source>attention</source>
+        <translation>注意力</translation>
+    </message>
+    <message>
+        <source>fused</source>
+        <translation>融合分数</translation>
+    </message>
+    <message>
+        <source>restored</source>
+        <translation>已恢复</translation>
+    </message>
+    <message>
+        <source>probability</source>
+        <translation>概率</translation>
+    </message>
+    <message>
+        <source>probability_no_force</source>
+        <translation>未强制概率</translation>
+    </message>
+    <message>
+        <source>probability_final</source>
+        <translation>最终概率</translation>
+    </message>
+    <message>
+        <source>context_probability</source>
+        <translation>上下文概率</translation>
+    </message>
+    <message>
+        <source>context_rank</source>
+        <translation>上下文排名</translation>
+    </message>
+    <message>
+        <source>context_rank_score</source>
+        <translation>上下文排名分数</translation>
+    </message>
+    <message>
+        <source>context perplexity</source>
+        <translation>上下文困惑度</translation>
+    </message>
+    <message>
+        <source>context_bm25</source>
+        <translation>上下文 BM25</translation>
+    </message>
+    <message>
+        <source>context_gzip_distance</source>
+        <translation>上下文 gzip 距离</translation>
+    </message>
+    <message>
+        <source>sentence_bm25</source>
+        <translation>句子 BM25</translation>
+    </message>
+    <message>
+        <source>similarity</source>
+        <translation>相似度</translation>
+    </message>
+    <message>
+        <source>tfidf</source>
+        <translation>TF-IDF</translation>
+    </message>
+    <message>
+        <source>weight</source>
+        <translation>权重</translation>
+    </message>
+    <message>
+        <source>allocation</source>
+        <translation>分配</translation>
+    </message>
+    <message>
+        <source>score</source>
+        <translation>分数</translation>
+    </message>
+    <message>
+        <source>single pass</source>
+        <translation>单次</translation>
+    </message>
+    <message>
+        <source>coarse ranking</source>
+        <translation>粗排序</translation>
+    </message>
+    <message>
+        <source>context filter</source>
+        <translation>上下文过滤</translation>
+    </message>
+    <message>
+        <source>sentence filter</source>
+        <translation>句子过滤</translation>
+    </message>
+    <message>
+        <source>question sentences</source>
+        <translation>问题句子</translation>
+    </message>
+    <message>
+        <source>token filter (global)</source>
+        <translation>词元过滤（全局）</translation>
+    </message>
+    <message>
+        <source>token filter (per chunk)</source>
+        <translation>词元过滤（按块）</translation>
+    </message>
+    <message>
+        <source>token budget</source>
+        <translation>词元预算</translation>
+    </message>
+    <message>
+        <source>percentile filter</source>
+        <translation>百分位过滤</translation>
+    </message>
+    <message>
+        <source>top self-information</source>
+        <translation>最高自信息</translation>
+    </message>
+    <message>
+        <source>The text that must be kept (pins, instruction, question) is longer than the requested rate allows</source>
+        <translation>必须保留的文本（固定项、指令、问题）超出了所请求比例允许的长度</translation>
+    </message>
+    <message>
+        <source>The method&apos;s units are too coarse for the requested rate: %1 of %2 target tokens kept, %3 asked</source>
+        <translation>该方法的单位对所请求的比例来说太粗：保留了 %2 个目标词元中的 %1 个，请求为 %3 个</translation>
+    </message>
+    <message>
+        <source>The kept contexts hold less than the requested rate: the best words of dropped contexts were kept too</source>
+        <translation>保留的上下文少于所请求的比例：被丢弃上下文中最好的词也被保留</translation>
+    </message>
+    <message>
+        <source>The kept, protected and pinned text does not allow the requested budget (%1 of %2 tokens)</source>
+        <translation>保留、受保护和固定的文本无法满足所请求的预算（%2 个词元中的 %1 个）</translation>
+    </message>
+    <message>
+        <source>The contexts kept by the coarse stage hold less than the requested rate: the best words of dropped ones were kept too</source>
+        <translation>粗排阶段保留的上下文少于所请求的比例：被丢弃上下文中最好的词也被保留</translation>
+    </message>
+    <message>
+        <source>The requested rate keeps more than the surviving sentences hold: text of removed sentences was kept</source>
+        <translation>所请求的比例超过了剩余句子所含的内容：已删除句子的文本被保留</translation>
+    </message>
+    <message>
+        <source>The prompt was classified in %1 chunks of at most %2 tokens</source>
+        <translation>提示被分成 %1 个块进行分类，每块最多 %2 个词元</translation>
+    </message>
+    <message>
+        <source>No trained PIS agent (option &apos;agent&apos; or pis_agent.safetensors beside the model): every sentence gets the same keep fraction</source>
+        <translation>没有训练好的 PIS 智能体（选项 “agent” 或模型旁的 pis_agent.safetensors）：每个句子获得相同的保留比例</translation>
+    </message>
+    <message>
+        <source>The requested rate needs adjacent deletions: the consecutive-token limit was relaxed for the lowest-scored tokens</source>
+        <translation>所请求的比例需要删除相邻词元：对得分最低的词元放宽了连续删除限制</translation>
+    </message>
+    <message>
+        <source>Pinned spans are outside the reference algorithm: the pinned decisions override its selection</source>
+        <translation>固定片段不属于参考算法：固定的决定覆盖其选择</translation>
+    </message>
+    <message>
+        <source>No question segment: contexts are ranked by perplexity and the token stage is not question-conditioned</source>
+        <translation>没有问题段：上下文按困惑度排序，词元阶段不以问题为条件</translation>
+    </message>
+    <message>
+        <source>The prompt is shorter than one window (%1 tokens): the reference leaves most of it uncompressed</source>
+        <translation>提示短于一个窗口（%1 个词元）：参考实现会使其大部分保持未压缩</translation>
+    </message>
+    <message>
+        <source>stage %1</source>
+        <translation>阶段 %1</translation>
+    </message>
+    <message>
+        <source>window %1</source>
+        <translation>窗口 %1</translation>
+    </message>
+    <message>
+        <source>word</source>
+        <translation>词</translation>
+    </message>
+    <message>
+        <source>phrase</source>
+        <translation>短语</translation>
+    </message>
+    <message>
+        <source>sentence</source>
+        <translation>句子</translation>
+    </message>
+    <message>
+        <source>token</source>
+        <translation>词元</translation>
+    </message>
+    <message>
+        <source>words</source>
+        <translation>词</translation>
+    </message>
+    <message>
+        <source>phrases</source>
+        <translation>短语</translation>
+    </message>
+    <message>
+        <source>sentences</source>
+        <translation>句子</translation>
+    </message>
+    <message>
+        <source>tokens</source>
+        <translation>词元</translation>
+    </message>
+    <message>
+        <source>scoring</source>
+        <translation>评分</translation>
+    </message>
+    <message>
+        <source>scoring windows</source>
+        <translation>窗口评分</translation>
+    </message>
+    <message>
+        <source>scoring sentences</source>
+        <translation>句子评分</translation>
+    </message>
+    <message>
+        <source>classifying chunks</source>
+        <translation>分块分类</translation>
+    </message>
+    <message>
+        <source>context ranking</source>
+        <translation>上下文排序</translation>
+    </message>
+    <message>
+        <source>token-level compression</source>
+        <translation>词元级压缩</translation>
+    </message>
+    <message>
+        <source>DAC stage</source>
+        <translation>DAC 阶段</translation>
+    </message>
+    <message>
+        <source>PIS scoring</source>
+        <translation>PIS 评分</translation>
+    </message>
+    <message>
+        <source>PIS sentence filter</source>
+        <translation>PIS 句子过滤</translation>
+    </message>
+    <message>
+        <source>PIS allocation</source>
+        <translation>PIS 分配</translation>
+    </message>
+    <message>
+        <source>done</source>
+        <translation>完成</translation>
     </message>
 </context>
 <context>
@@ -1747,14 +2018,6 @@
         <translation>已由你固定：始终删除（再次点击取消固定）。</translation>
     </message>
     <message>
-        <source>%1 → %2 target tokens (%3% kept, requested %4%) · %5 → %6 %7s · %8</source>
-        <translation>%1 → %2 个目标词元（保留 %3%，请求 %4%）· %5 → %6 %7s · %8</translation>
-    </message>
-    <message>
-        <source>%1 → %2 %3s (%4% kept, requested %5%) · %6</source>
-        <translation>%1 → %2 %3s（保留 %4%，请求 %5%）· %6</translation>
-    </message>
-    <message>
         <source>%1 ms</source>
         <comment>milliseconds</comment>
         <translation>%1 毫秒</translation>
@@ -1783,6 +2046,14 @@
         <source>%1 h %2 min</source>
         <comment>hours and minutes</comment>
         <translation>%1 小时 %2 分</translation>
+    </message>
+    <message>
+        <source>%1 → %2 target tokens (%3% kept, requested %4%) · %5 → %6 %7 · %8</source>
+        <translation>%1 → %2 个目标词元（保留 %3%，请求 %4%）· %5 → %6 个%7 · %8</translation>
+    </message>
+    <message>
+        <source>%1 → %2 %3 (%4% kept, requested %5%) · %6</source>
+        <translation>%1 → %2 个%3（保留 %4%，请求 %5%）· %6</translation>
     </message>
 </context>
 <context>
@@ -1930,22 +2201,6 @@
     <message>
         <source>Stronger colour = higher %1 · struck through = dropped</source>
         <translation>颜色越深 = %1 越高 · 删除线 = 已删除</translation>
-    </message>
-    <message>
-        <source>word</source>
-        <translation>词</translation>
-    </message>
-    <message>
-        <source>phrase</source>
-        <translation>短语</translation>
-    </message>
-    <message>
-        <source>sentence</source>
-        <translation>句子</translation>
-    </message>
-    <message>
-        <source>token</source>
-        <translation>token</translation>
     </message>
     <message>
         <source>No colours: only whether each unit was kept (struck through = dropped).</source>

@@ -1,5 +1,7 @@
 #include "compare_window.h"
 
+#include "engine_terms.h"
+
 #include "answer_panel.h"
 #include "cost_model.h"
 #include "export_dialog.h"
@@ -116,7 +118,7 @@ CompareWindow::CompareWindow(CompressorFactory factory, QWidget *parent)
                     static_cast<int>(1000.0 * (static_cast<double>(m_next - 1) + part) /
                                      static_cast<double>(m_queue.size())));
                 m_status->setText(
-                    tr("Run %1 of %2: %3…").arg(m_next).arg(m_queue.size()).arg(stage));
+                    tr("Run %1 of %2: %3…").arg(m_next).arg(m_queue.size()).arg(EngineTerms::progressStage(stage)));
             });
     fitToScreen(QSize(1300, 820));
 }
@@ -875,10 +877,10 @@ void CompareWindow::updateOutput(int slot)
                                     : tr("Not run: the comparison was cancelled."));
     } else {
         const auto &r = *s.result;
-        QString summary = tr("%1 → %2 %3s (%4% kept)")
+        QString summary = tr("%1 → %2 %3 (%4% kept)")
                               .arg(r.tokensIn)
                               .arg(r.tokensOut)
-                              .arg(QString::fromStdString(r.unitName))
+                              .arg(EngineTerms::unitsName(r.unitName))
                               .arg(100.0 * r.achievedRate, 0, 'f', 1);
         if (s.measured)
             summary += QStringLiteral(" · ") + tr("ROUGE-L %1").arg(s.metrics.rougeL, 0, 'f', 3);

@@ -4,6 +4,7 @@
 #include "cost_panel.h"
 
 #include "appearance.h"
+#include "engine_terms.h"
 #include "edit_commands.h"
 #include "history_dock.h"
 #include "language.h"
@@ -101,9 +102,10 @@ MainWindow::MainWindow(CompressorFactory factory, QWidget *parent, const QString
     restoreSettings();
     onMethodChanged();
 
-    connect(m_worker, &EngineWorker::progress, this, [this](quint64 id, qint64 done, qint64 total, const QString &stage) {
+    connect(m_worker, &EngineWorker::progress, this, [this](quint64 id, qint64 done, qint64 total, const QString &engineStage) {
         if (id != m_activeId)
             return;
+        const QString stage = EngineTerms::progressStage(engineStage);
         m_progress->setRange(0, total > 0 ? 1000 : 0);
         if (total > 0)
             m_progress->setValue(static_cast<int>(1000.0 * static_cast<double>(done) / static_cast<double>(total)));
@@ -1119,11 +1121,7 @@ void MainWindow::showWarnings(const std::vector<terse::Warning> &warnings)
 {
     QStringList notes, problems;
     for (const auto &w : warnings) {
-        QString detail = QString::fromStdString(w.detail).trimmed();
-        if (detail.endsWith(QLatin1Char('.')))
-            detail.chop(1);
-        if (!detail.isEmpty())
-            detail[0] = detail[0].toUpper();
+        const QString detail = EngineTerms::warningText(w);
         if (warningKind(w.code) == NoteKind::Info)
             notes << tr("Note: %1.").arg(detail);
         else

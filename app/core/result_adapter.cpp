@@ -1,5 +1,7 @@
 #include "result_adapter.h"
 
+#include "engine_terms.h"
+
 #include <QCoreApplication>
 
 #include <algorithm>
@@ -30,6 +32,7 @@ void addSeries(terse::widgets::HeatmapData &d, const std::vector<terse::ScoreSer
         if (isInternalSeries(s.name))
             continue;
         d.seriesNames << QString::fromStdString(s.name);
+        d.seriesLabels << EngineTerms::scoreName(s.name);
         QVector<double> v;
         v.reserve(static_cast<qsizetype>(s.values.size()));
         for (float f : s.values)
@@ -89,8 +92,8 @@ terse::widgets::HeatmapData toStageHeatmapData(const terse::CompressionResult &r
         t.pin = pinOf(u, pins);
         t.segmentStart = u.segment != prevSegment;
         prevSegment = u.segment;
-        t.reason = at >= 0 ? QCoreApplication::translate("terse::app::ResultAdapter", "Removed in stage: %1.").arg(QString::fromStdString(result.stages[at].name))
-                           : QCoreApplication::translate("terse::app::ResultAdapter", "Still present after stage: %1.").arg(QString::fromStdString(st.name));
+        t.reason = at >= 0 ? QCoreApplication::translate("terse::app::ResultAdapter", "Removed in stage: %1.").arg(EngineTerms::stageName(result.stages[at].name))
+                           : QCoreApplication::translate("terse::app::ResultAdapter", "Still present after stage: %1.").arg(EngineTerms::stageName(st.name));
         if (at < 0 && !u.kept)
             t.reason += QLatin1Char(' ') + QCoreApplication::translate("terse::app::ResultAdapter", "Dropped later.");
         d.tokens.push_back(t);
@@ -129,7 +132,7 @@ terse::widgets::HeatmapData toHeatmapData(const terse::CompressionResult &result
             if (s && i < s->values.size())
                 t.reason = (u.kept ? QCoreApplication::translate("terse::app::ResultAdapter", "Kept: %1 %2 is at or above the threshold %3.")
                                    : QCoreApplication::translate("terse::app::ResultAdapter", "Dropped: %1 %2 is below the threshold %3."))
-                               .arg(QString::fromStdString(th.series))
+                               .arg(EngineTerms::scoreName(th.series))
                                .arg(s->values[i], 0, 'g', 4)
                                .arg(th.value, 0, 'g', 4);
         }
@@ -137,7 +140,7 @@ terse::widgets::HeatmapData toHeatmapData(const terse::CompressionResult &result
             t.reason = u.kept ? QCoreApplication::translate("terse::app::ResultAdapter", "Kept.") : QCoreApplication::translate("terse::app::ResultAdapter", "Dropped.");
         if (u.stage >= 0 && u.stage < static_cast<int>(result.stages.size()))
             t.reason += QLatin1Char(' ') +
-                        QCoreApplication::translate("terse::app::ResultAdapter", "Removed in stage: %1.").arg(QString::fromStdString(result.stages[u.stage].name));
+                        QCoreApplication::translate("terse::app::ResultAdapter", "Removed in stage: %1.").arg(EngineTerms::stageName(result.stages[u.stage].name));
         d.tokens.push_back(t);
     }
     return d;
@@ -149,20 +152,20 @@ QString resultSummary(const terse::CompressionResult &r)
     // units follow.
     if (r.targetTokensIn >= 0 && r.targetTokensOut >= 0)
         return QCoreApplication::translate("terse::app::ResultAdapter",
-                                           "%1 → %2 target tokens (%3% kept, requested %4%) · %5 → %6 %7s · %8")
+                                           "%1 → %2 target tokens (%3% kept, requested %4%) · %5 → %6 %7 · %8")
             .arg(r.targetTokensIn)
             .arg(r.targetTokensOut)
             .arg(100.0 * r.achievedRate, 0, 'f', 1)
             .arg(100.0 * r.requestedRate, 0, 'f', 1)
             .arg(r.tokensIn)
             .arg(r.tokensOut)
-            .arg(QString::fromStdString(r.unitName))
+            .arg(EngineTerms::unitsName(r.unitName))
             .arg(formatDuration(r.totalMs));
     return QCoreApplication::translate("terse::app::ResultAdapter",
-                                       "%1 → %2 %3s (%4% kept, requested %5%) · %6")
+                                       "%1 → %2 %3 (%4% kept, requested %5%) · %6")
         .arg(r.tokensIn)
         .arg(r.tokensOut)
-        .arg(QString::fromStdString(r.unitName))
+        .arg(EngineTerms::unitsName(r.unitName))
         .arg(100.0 * r.achievedRate, 0, 'f', 1)
         .arg(100.0 * r.requestedRate, 0, 'f', 1)
         .arg(formatDuration(r.totalMs));

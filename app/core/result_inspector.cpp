@@ -1,6 +1,7 @@
 #include "result_inspector.h"
 
 #include "appearance.h"
+#include "engine_terms.h"
 #include "result_adapter.h"
 
 #include "terse_widgets/attention_plot.h"
@@ -234,7 +235,7 @@ void ResultInspector::setResult(const ResultHandle &result,
     QStringList names;
     if (result)
         for (const auto &s : result->stages)
-            names << QString::fromStdString(s.name);
+            names << EngineTerms::stageName(s.name);
     const bool running = stagesTotal > names.size();
     m_scrubber->setStages(names.size() > 1 || running ? names : QStringList(), stagesTotal);
     m_scrubber->setVisible(names.size() > 1 || running);
@@ -283,20 +284,20 @@ void ResultInspector::display()
 
 void ResultInspector::updateColorChoices()
 {
-    const QString current = m_colorBy->currentIndex() > 0 ? m_colorBy->currentText() : QString();
+    const QString current = m_colorBy->currentIndex() > 0 ? m_colorBy->currentData().toString() : QString();
     const bool hadDecisionOnly = m_colorBy->count() > 0 && m_colorBy->currentIndex() == 0;
     {
         const QSignalBlocker block(m_colorBy);
         m_colorBy->clear();
-        m_colorBy->addItem(tr("decision only"));
+        m_colorBy->addItem(tr("decision only"), QString());
         m_colorBy->setItemData(0, tr("No colours: only whether each unit was kept (struck through = dropped)."),
                                Qt::ToolTipRole);
         const QString method = m_result ? QString::fromStdString(m_result->method) : QString();
         for (const QString &name : m_heatmap->data().seriesNames) {
-            m_colorBy->addItem(name);
+            m_colorBy->addItem(EngineTerms::scoreName(name.toStdString()), name);  // shown translated, chosen by identifier
             m_colorBy->setItemData(m_colorBy->count() - 1, seriesExplanation(name, method), Qt::ToolTipRole);
         }
-        int idx = current.isEmpty() ? -1 : m_colorBy->findText(current);
+        int idx = current.isEmpty() ? -1 : m_colorBy->findData(current);
         if (idx < 0)
             idx = hadDecisionOnly ? 0 : (m_colorBy->count() > 1 ? 1 : 0);
         m_colorBy->setCurrentIndex(idx);
@@ -369,7 +370,7 @@ void ResultInspector::updateLegend()
 
 bool ResultInspector::setColorSeries(const QString &name)
 {
-    const int i = m_colorBy->findText(name);
+    const int i = m_colorBy->findData(name);
     if (i < 0)
         return false;
     m_colorBy->setCurrentIndex(i);
@@ -378,7 +379,7 @@ bool ResultInspector::setColorSeries(const QString &name)
 
 QString ResultInspector::colorSeriesName() const
 {
-    return m_colorBy->currentText();
+    return m_colorBy->currentData().toString();  // the series' identifier; "" for "decision only"
 }
 
 void ResultInspector::updatePlots()
@@ -396,9 +397,10 @@ void ResultInspector::updatePlots()
     for (const auto &t : d.tokens)
         kept.push_back(t.kept);
     const double th = idx < d.thresholds.size() ? d.thresholds[idx] : std::nan("");
-    m_plot->setSeries(d.seriesNames[idx], d.series[idx], kept, th);
+    const QString label = EngineTerms::scoreName(d.seriesNames[idx].toStdString());
+    m_plot->setSeries(label, d.series[idx], kept, th);
     m_plot->setPositionLabel(positionLabel());
-    m_histogram->setValues(d.seriesNames[idx], d.series[idx], kept, th);
+    m_histogram->setValues(label, d.series[idx], kept, th);
     // LLMLingua windows: where each stage's units start.
     QVector<int> starts;
     QStringList labels;
@@ -430,7 +432,7 @@ void ResultInspector::updateShiftPlot()
         if (s.name == "entropy_after")
             after = &s;
     }
-    const QString stage = QString::fromStdString(st->name);
+    const QString stage = EngineTerms::stageName(st->name);
     // Dots mark the units this stage removed: their neighbours' entropy shifts most.
     QVector<bool> removed(static_cast<qsizetype>(before->values.size()), false);
     for (int u : st->removedUnits)
@@ -466,16 +468,7 @@ QString ResultInspector::outdatedText() const { return m_outdated->isVisible() ?
 QString ResultInspector::positionLabel() const
 {
     // The unit the method decided on, which is what the plots' positions count (issue 20).
-    const std::string unit = m_result ? m_result->unitName : std::string("token");
-    if (unit == "word")
-        return tr("word");
-    if (unit == "phrase")
-        return tr("phrase");
-    if (unit == "sentence")
-        return tr("sentence");
-    if (unit == "token")
-        return tr("token");
-    return QString::fromStdString(unit);
+    return EngineTerms::unitName(m_result ? m_result->unitName : std::string("token"));
 }
 
 void ResultInspector::selectUnit(int unit)

@@ -54,6 +54,7 @@ public:
     // The answer to attentionRequested: a row, or an error text shown in place of the plot.
     void setAttention(const AttentionHandle &row, const QString &error);
     // Colours by the series named `name` (if the displayed data has it); false otherwise.
+    // The colour choice by series identifier ("entropy"; "" = decision only), as saved in the working state.
     bool setColorSeries(const QString &name);
     QString colorSeriesName() const;
 

@@ -269,7 +269,10 @@ int main(int argc, char **argv)
         if (done == 3 && !grabbed) {
             grabbed = true;
             w.inspector()->tabs()->setCurrentIndex(0);
-            save(w, out, QStringLiteral("dac_partial.png"));
+            // Grabbed at once (layouts settled, no event loop): the run must not finish before the picture.
+            QCoreApplication::sendPostedEvents(nullptr, QEvent::LayoutRequest);
+            const QString path = out.filePath(QStringLiteral("dac_partial.png"));
+            std::printf("%s %s\n", w.grab().save(path) ? "saved" : "FAILED", qPrintable(path));
         }
     });
     if (!run(w) || !grabbed)

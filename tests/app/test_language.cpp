@@ -1,7 +1,9 @@
 // Interface language (issue 8): the embedded German and Simplified Chinese translations reach the real
 // MainWindow and the widgets library, switching at runtime re-translates the main controls, the View ›
 // Language menu stores the choice, and an unknown language code changes nothing.
+#include "engine_terms.h"
 #include "language.h"
+#include "result_adapter.h"
 #include "main_window.h"
 
 #include "terse_widgets/prompt_editor.h"
@@ -17,6 +19,8 @@
 #include <QDockWidget>
 #include <QLabel>
 #include <QScrollArea>
+#include <QFile>
+#include <QRegularExpression>
 #include <QtTest>
 
 using namespace terse::app;
@@ -146,6 +150,90 @@ private slots:
         }
         QVERIFY(shown);
         QVERIFY(installLanguage(*qApp, QStringLiteral("en")));
+    }
+
+    void engineTermsAreTranslated()
+    {
+        // Score, stage and warning texts come from the engine in English; the app translates them by key (issue 20).
+        QVERIFY(installLanguage(*qApp, QStringLiteral("de")));
+        QCOMPARE(EngineTerms::stageName("stage 3"), QStringLiteral("Stufe 3"));
+        QCOMPARE(EngineTerms::stageName("window 12"), QStringLiteral("Fenster 12"));
+        QCOMPARE(EngineTerms::stageName("token budget"), QStringLiteral("Token-Budget"));
+        QCOMPARE(EngineTerms::scoreName("entropy"), QStringLiteral("Entropie"));
+        QCOMPARE(EngineTerms::scoreName("a_new_series"), QStringLiteral("a_new_series"));  // unknown: as it is
+        const terse::Warning chunked{"chunked", "the prompt was classified in 35 chunks of at most 160 tokens"};
+        QCOMPARE(EngineTerms::warningText(chunked),
+                 QStringLiteral("Der Prompt wurde in 35 Abschnitten zu höchstens 160 Tokens klassifiziert"));
+        // A detail that does not fit the code's message, and an unknown code: the engine's own words.
+        QCOMPARE(EngineTerms::warningText({"chunked", "chunked differently."}), QStringLiteral("Chunked differently"));
+        QCOMPARE(EngineTerms::warningText({"new_code", "something new happened."}),
+                 QStringLiteral("Something new happened"));
+        QVERIFY(installLanguage(*qApp, QStringLiteral("zh_CN")));
+        QCOMPARE(EngineTerms::stageName("stage 2"), QStringLiteral("阶段 2"));
+        QVERIFY(installLanguage(*qApp, QStringLiteral("en")));
+        QCOMPARE(EngineTerms::warningText(chunked),
+                 QStringLiteral("The prompt was classified in 35 chunks of at most 160 tokens"));
+        QCOMPARE(EngineTerms::scoreName("self_information"), QStringLiteral("self_information"));
+    }
+
+    void everyEngineNameHasATranslationKey()
+    {
+        // Every score series, stage and warning code the methods produce on real prompts (bundled models, both
+        // modes, with and without a question) is one the app translates: a new engine name fails here.
+        const QStringList scores = EngineTerms::knownScoreNames(), stages = EngineTerms::knownStageNames(),
+                          codes = EngineTerms::knownWarningCodes(), progress = EngineTerms::knownProgressStages();
+        QStringList reported;
+        auto stageKey = [](const std::string &n) {
+            QString s = QString::fromStdString(n);
+            s.replace(QRegularExpression(QStringLiteral("^(stage|window) \\d+$")), QStringLiteral("\\1 1"));
+            return s;
+        };
+        QFile f(QStringLiteral(TERSE_SOURCE_DIR "/resources/samples/rag_three_passages.txt"));
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        const std::string context = f.readAll().toStdString();
+        int runs = 0;
+        for (const auto &m : terse::availableMethods()) {
+            for (auto mode : {terse::CompressionMode::Corrected, terse::CompressionMode::Reference})
+                for (bool question : {false, true}) {
+                    terse::Prompt p;
+                    if (question)
+                        p.segments.push_back({terse::SegmentRole::Instruction, "Answer from the passages."});
+                    p.segments.push_back({terse::SegmentRole::Context, context});
+                    if (question)
+                        p.segments.push_back({terse::SegmentRole::Question, "When does the ferry leave?"});
+                    terse::CompressOptions o;
+                    o.method = m.name;
+                    o.rate = 0.3;
+                    o.mode = mode;
+                    auto c = terse::createCompressor(m.name);
+                    QVERIFY(c);
+                    terse::JobContext job([&reported](long long, long long, const std::string &stage) {
+                        if (!reported.contains(QString::fromStdString(stage)))
+                            reported << QString::fromStdString(stage);
+                    });
+                    auto r = (*c)->compress(p, o, job);
+                    if (!r)
+                        continue;  // e.g. a question-only ranking without a question
+                    ++runs;
+                    std::vector<const terse::ScoreSeries *> all;
+                    for (const auto &s : r->scores)
+                        all.push_back(&s);
+                    for (const auto &st : r->stages) {
+                        QVERIFY2(stages.contains(stageKey(st.name)), st.name.c_str());
+                        for (const auto &s : st.scores)
+                            all.push_back(&s);
+                    }
+                    for (const auto *s : all)
+                        QVERIFY2(isInternalSeries(s->name) || scores.contains(QString::fromStdString(s->name)),
+                                 (m.name + ": " + s->name).c_str());
+                    for (const auto &w : r->warnings)
+                        QVERIFY2(codes.contains(QString::fromStdString(w.code)), (m.name + ": " + w.code).c_str());
+                }
+        }
+        QVERIFY(runs >= 20);
+        for (const QString &stage : reported)
+            QVERIFY2(progress.contains(stage), qPrintable(QStringLiteral("progress stage: ") + stage));
+        QVERIFY(reported.size() >= 5);
     }
 
     void languageMenuStoresTheChoice()

@@ -4,6 +4,7 @@
 // that are notes, not errors.
 #include "app_test_support.h"
 #include "app_test_util.h"
+#include "engine_terms.h"
 #include "main_window.h"
 #include "result_adapter.h"
 #include "result_inspector.h"
@@ -62,7 +63,7 @@ QStringList colourChoices(const MainWindow &w)
 {
     QStringList out;
     for (int i = 1; i < w.inspector()->colorCombo()->count(); ++i)  // 0 is "decision only"
-        out << w.inspector()->colorCombo()->itemText(i);
+        out << w.inspector()->colorCombo()->itemData(i).toString();
     return out;
 }
 
@@ -275,7 +276,11 @@ private slots:
         QVERIFY(terse::testutil::selectMethod(w, QStringLiteral("warner")));
         w.promptEditor()->setPlainText(QString::fromUtf8(kText));
         QVERIFY(terse::testutil::runAndWait(w));
-        const QString shown = QStringLiteral("Detail of ") + code + QLatin1Char('.');
+        // The app's own message for a code it knows (translated by code), the engine's detail otherwise.
+        const QString shown = (code == QLatin1String("something_new")
+                                   ? QStringLiteral("Detail of ") + code
+                                   : EngineTerms::warningText({code.toStdString(), "detail of " + code.toStdString()})) +
+                              QLatin1Char('.');
         QVERIFY2(w.errorText().isEmpty(), qPrintable(w.errorText()));
         QCOMPARE(w.noteText(), info ? QStringLiteral("Note: ") + shown : QString());
         QCOMPARE(w.warningText(), info ? QString() : QStringLiteral("Warning: ") + shown);

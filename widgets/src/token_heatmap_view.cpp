@@ -200,7 +200,9 @@ QString TokenHeatmapView::tooltipFor(int i) const
         s += QStringLiteral(" (%1)").arg(tr("forced"));
     for (int k = 0; k < m_data.seriesNames.size() && k < m_data.series.size(); ++k) {
         if (i < m_data.series[k].size() && std::isfinite(m_data.series[k][i]))
-            s += QStringLiteral("<br>%1: %2").arg(m_data.seriesNames[k]).arg(m_data.series[k][i], 0, 'g', 4);
+            s += QStringLiteral("<br>%1: %2")
+                     .arg(k < m_data.seriesLabels.size() ? m_data.seriesLabels[k] : m_data.seriesNames[k])
+                     .arg(m_data.series[k][i], 0, 'g', 4);
     }
     if (!t.reason.isEmpty())
         s += QStringLiteral("<br><i>%1</i>").arg(t.reason.toHtmlEscaped());

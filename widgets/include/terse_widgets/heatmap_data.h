@@ -20,6 +20,7 @@ struct HeatmapToken {
 struct HeatmapData {
     QVector<HeatmapToken> tokens;
     QStringList seriesNames;           // e.g. "surprisal", "entropy", "attention"
+    QStringList seriesLabels;          // the names as the user reads them (translated); empty: seriesNames
     QVector<QVector<double>> series;   // series[s][token]; NaN where undefined
     QVector<double> thresholds;        // per series: decision threshold, NaN if none
     int totalTokens = 0;               // tokens in the full result (tokens may hold a prefix only)
