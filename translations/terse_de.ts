@@ -2060,6 +2060,10 @@
         <source>%1 → %2 %3 (%4% kept, requested %5%) · %6</source>
         <translation>%1 → %2 %3 (%4 % behalten, angefordert %5 %) · %6</translation>
     </message>
+    <message>
+        <source>Pieces: %1.</source>
+        <translation>Teile: %1.</translation>
+    </message>
 </context>
 <context>
     <name>terse::app::ResultInspector</name>

@@ -2055,6 +2055,10 @@
         <source>%1 → %2 %3 (%4% kept, requested %5%) · %6</source>
         <translation>%1 → %2 个%3（保留 %4%，请求 %5%）· %6</translation>
     </message>
+    <message>
+        <source>Pieces: %1.</source>
+        <translation>组成部分：%1。</translation>
+    </message>
 </context>
 <context>
     <name>terse::app::ResultInspector</name>

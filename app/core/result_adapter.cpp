@@ -2,6 +2,8 @@
 
 #include "engine_terms.h"
 
+#include "terse/text_units.h"
+
 #include <QCoreApplication>
 
 #include <algorithm>
@@ -45,7 +47,139 @@ void addSeries(terse::widgets::HeatmapData &d, const std::vector<terse::ScoreSer
         d.thresholds.push_back(th);
     }
 }
+
+// How a word's cell pools its tokens' values of a series.
+enum class Pool { Sum, Max, Mean };
+Pool poolOf(const std::string &series)
+{
+    if (series == "surprisal" || series == "self_information" || series == "contrastive")
+        return Pool::Sum;  // information adds up over a word's tokens (LLMLingua's corrected word score)
+    if (series == "attention" || series == "weight" || series == "restored")
+        return Pool::Max;  // a word matters when any piece does
+    return Pool::Mean;
+}
+
+double pooled(const double *values, int n, Pool how)
+{
+    double acc = how == Pool::Max ? -std::numeric_limits<double>::infinity() : 0.0;
+    int finite = 0;
+    for (int i = 0; i < n; ++i) {
+        if (!std::isfinite(values[i]))
+            continue;
+        ++finite;
+        acc = how == Pool::Max ? std::max(acc, values[i]) : acc + values[i];
+    }
+    if (finite == 0)
+        return std::numeric_limits<double>::quiet_NaN();
+    return how == Pool::Mean ? acc / finite : acc;
+}
+
+// Merges unit tokens into word cells: text joined, kept/forced when any piece is, the pieces' values in the
+// reason (the tooltip), the series pooled.
+terse::widgets::HeatmapData toCells(terse::widgets::HeatmapData units, const HeatmapCells &cells)
+{
+    if (!cells.words)
+        return units;
+    terse::widgets::HeatmapData d;
+    d.seriesNames = units.seriesNames;
+    d.seriesLabels = units.seriesLabels;
+    d.thresholds = units.thresholds;
+    d.series.resize(units.series.size());
+    const int nCells = static_cast<int>(cells.first.size());
+    d.totalTokens = nCells;
+    for (int c = 0; c < nCells; ++c) {
+        const int a = cells.first[static_cast<std::size_t>(c)], b = cells.lastUnit(c) + 1;
+        terse::widgets::HeatmapToken t = units.tokens[a];
+        QStringList pieces;
+        for (int u = a; u < b; ++u) {
+            const auto &x = units.tokens[u];
+            if (u > a) {
+                t.text += x.text;
+                t.kept = t.kept || x.kept;
+                t.forced = t.forced || x.forced;
+                if (t.pin == 0)
+                    t.pin = x.pin;
+            }
+            pieces << QStringLiteral("“%1”").arg(x.text.trimmed().toHtmlEscaped());
+        }
+        if (b - a > 1) {
+            QString detail = QCoreApplication::translate("terse::app::ResultAdapter", "Pieces: %1.")
+                                 .arg(pieces.join(QStringLiteral(" · ")));
+            for (qsizetype s = 0; s < units.series.size(); ++s) {
+                QStringList values;
+                for (int u = a; u < b; ++u)
+                    values << QString::number(units.series[s][u], 'g', 3);
+                detail += QStringLiteral(" %1: %2.").arg(d.seriesLabels.value(s, d.seriesNames[s]),
+                                                          values.join(QStringLiteral(" · ")));
+            }
+            t.reason = t.reason.isEmpty() ? detail : t.reason + QLatin1Char(' ') + detail;
+        }
+        d.tokens.push_back(t);
+        for (qsizetype s = 0; s < units.series.size(); ++s)
+            d.series[s].push_back(pooled(units.series[s].constData() + a, b - a,
+                                         poolOf(units.seriesNames[s].toStdString())));
+    }
+    return d;
+}
 }  // namespace
+
+HeatmapCells heatmapCells(const terse::CompressionResult &r)
+{
+    HeatmapCells cells;
+    const int n = static_cast<int>(r.units.size());
+    cells.cellOf.assign(static_cast<std::size_t>(n), 0);
+    const bool group = r.mode == terse::CompressionMode::Corrected && r.unitName == "token";
+    std::vector<std::vector<terse::Span>> words(r.segments.size());
+    if (group)
+        for (std::size_t s = 0; s < r.segments.size(); ++s)
+            words[s] = terse::splitAtomicWords(r.segments[s].text);
+    // The word holding a byte of a segment (atomic words include their trailing whitespace).
+    auto wordAt = [&](int segment, std::size_t byte) -> long {
+        const auto &w = words[static_cast<std::size_t>(segment)];
+        auto it = std::upper_bound(w.begin(), w.end(), byte, [](std::size_t b, const terse::Span &x) { return b < x.end; });
+        return it == w.end() ? static_cast<long>(w.size()) - 1 : static_cast<long>(it - w.begin());
+    };
+    int prevSegment = -1;
+    long cellEnd = -1;  // the last word the current cell covers
+    for (int i = 0; i < n; ++i) {
+        const terse::Unit &u = r.units[static_cast<std::size_t>(i)];
+        bool fresh = !group || u.segment != prevSegment || cells.first.empty();
+        long w0 = 0, w1 = 0;
+        if (group) {
+            const std::string &text = r.segments[static_cast<std::size_t>(u.segment)].text;
+            std::size_t b = u.span.begin, e = u.span.end;
+            while (b < e && std::isspace(static_cast<unsigned char>(text[b])))
+                ++b;  // leading whitespace belongs to the word before
+            w0 = b < e ? wordAt(u.segment, b) : cellEnd + 1;  // whitespace alone joins the next word
+            w1 = b < e ? wordAt(u.segment, e - 1) : w0;
+            fresh = fresh || w0 > cellEnd;
+        }
+        if (fresh)
+            cells.first.push_back(i);
+        cellEnd = fresh ? w1 : std::max(cellEnd, w1);
+        prevSegment = u.segment;
+        cells.cellOf[static_cast<std::size_t>(i)] = static_cast<int>(cells.first.size()) - 1;
+    }
+    cells.words = group && static_cast<int>(cells.first.size()) < n;
+    return cells;
+}
+
+QVector<double> HeatmapCells::pool(const std::vector<float> &unitValues, const std::string &series) const
+{
+    QVector<double> out;
+    if (!words) {
+        for (float v : unitValues)
+            out.push_back(v);
+        return out;
+    }
+    for (int c = 0; c < static_cast<int>(first.size()); ++c) {
+        std::vector<double> v;
+        for (int u = first[static_cast<std::size_t>(c)]; u <= lastUnit(c) && u < static_cast<int>(unitValues.size()); ++u)
+            v.push_back(unitValues[static_cast<std::size_t>(u)]);
+        out.push_back(pooled(v.data(), static_cast<int>(v.size()), poolOf(series)));
+    }
+    return out;
+}
 
 int pinOf(const terse::Unit &unit, const std::vector<terse::PinnedSpan> &pins)
 {
@@ -98,7 +232,7 @@ terse::widgets::HeatmapData toStageHeatmapData(const terse::CompressionResult &r
             t.reason += QLatin1Char(' ') + QCoreApplication::translate("terse::app::ResultAdapter", "Dropped later.");
         d.tokens.push_back(t);
     }
-    return d;
+    return toCells(std::move(d), heatmapCells(result));
 }
 
 terse::widgets::HeatmapData toHeatmapData(const terse::CompressionResult &result,
@@ -143,7 +277,7 @@ terse::widgets::HeatmapData toHeatmapData(const terse::CompressionResult &result
                         QCoreApplication::translate("terse::app::ResultAdapter", "Removed in stage: %1.").arg(EngineTerms::stageName(result.stages[u.stage].name));
         d.tokens.push_back(t);
     }
-    return d;
+    return toCells(std::move(d), heatmapCells(result));
 }
 
 QString resultSummary(const terse::CompressionResult &r)

@@ -13,7 +13,31 @@
 
 namespace terse::app {
 
-// Builds the heatmap data: one token per unit, every score series, the thresholds and a reason per token.
+// The cells of the heatmap (issue 20: the word is the unit on screen). A corrected-mode result whose units
+// are sub-word tokens decides on whole words, so each atomic word (terse::splitAtomicWords) is one cell and
+// its tokens' scores are pooled (sum for surprisal-like information, max for attention-like scores, mean
+// otherwise); every other result has one cell per unit (reference mode can drop pieces of a word).
+struct HeatmapCells {
+    bool words = false;       // cells are words made of several units
+    std::vector<int> first;   // per cell: its first unit (cells cover units [first[c], first[c+1]))
+    std::vector<int> cellOf;  // per unit: its cell
+    int cellOfUnit(int unit) const
+    {
+        return unit >= 0 && unit < static_cast<int>(cellOf.size()) ? cellOf[static_cast<std::size_t>(unit)] : -1;
+    }
+    int lastUnit(int cell) const
+    {
+        if (cell < 0 || cell >= static_cast<int>(first.size()))
+            return -1;
+        return cell + 1 < static_cast<int>(first.size()) ? first[static_cast<std::size_t>(cell) + 1] - 1
+                                                         : static_cast<int>(cellOf.size()) - 1;
+    }
+    // Per-cell values of a per-unit series (NaN-free pooling as the heatmap does it).
+    QVector<double> pool(const std::vector<float> &unitValues, const std::string &series) const;
+};
+HeatmapCells heatmapCells(const terse::CompressionResult &result);
+
+// Builds the heatmap data: one token per cell (see HeatmapCells), every score series, the thresholds and a reason per token.
 // Units overlapping one of `pins` are marked with the pin's direction.
 terse::widgets::HeatmapData toHeatmapData(const terse::CompressionResult &result,
                                           const std::vector<terse::PinnedSpan> &pins = {});

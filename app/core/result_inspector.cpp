@@ -48,15 +48,6 @@ const terse::Stage *shiftStage(const terse::CompressionResult &r, int position)
             return &*it;
     return nullptr;
 }
-
-QVector<double> toVector(const std::vector<float> &v)
-{
-    QVector<double> out;
-    out.reserve(static_cast<qsizetype>(v.size()));
-    for (float f : v)
-        out.push_back(f);
-    return out;
-}
 } // namespace
 
 ResultInspector::ResultInspector(QWidget *parent) : QWidget(parent)
@@ -203,13 +194,13 @@ ResultInspector::ResultInspector(QWidget *parent) : QWidget(parent)
         emit colorSeriesChanged();
     });
     connect(m_scrubber, &terse::widgets::StageScrubber::stageChanged, this, [this] { display(); });
+    // The views count cells (words of a token-level corrected result); the owner is told units.
     connect(m_heatmap, &terse::widgets::TokenHeatmapView::tokenClicked, this,
-            &ResultInspector::unitClicked);
-    connect(m_heatmap, &terse::widgets::TokenHeatmapView::tokenSelected, this,
-            &ResultInspector::selectUnit);
+            [this](int cell) { emit unitClicked(firstUnitOf(cell)); });
+    connect(m_heatmap, &terse::widgets::TokenHeatmapView::tokenSelected, this, &ResultInspector::selectCell);
     connect(m_heatmap, &terse::widgets::TokenHeatmapView::tokenContextMenuRequested, this,
-            &ResultInspector::showContextMenu);
-    connect(m_plot, &terse::widgets::ScorePlot::tokenClicked, this, &ResultInspector::selectUnit);
+            [this](int cell, const QPoint &at) { showContextMenu(firstUnitOf(cell), at); });
+    connect(m_plot, &terse::widgets::ScorePlot::tokenClicked, this, &ResultInspector::selectCell);
     auto spins = [this] {
         if (m_selected >= 0)
             emit attentionRequested(m_selected, m_layer->value(), m_head->value());
@@ -228,6 +219,7 @@ void ResultInspector::setResult(const ResultHandle &result,
     const int keepPosition = sameUnits && m_scrubber->isRunning() && !m_scrubber->isFinal() ? m_scrubber->position() : -1;
     m_result = result;
     m_pins = pins;
+    m_cells = result ? heatmapCells(*result) : HeatmapCells{};
     if (!sameUnits)
         m_selected = -1;
     m_summary->setText(result ? resultSummary(*result)
@@ -276,7 +268,7 @@ void ResultInspector::display()
     const int position = m_scrubber->isFinal() ? -1 : m_scrubber->position();
     m_heatmap->setData(position < 0 ? toHeatmapData(*m_result, m_pins)
                                     : toStageHeatmapData(*m_result, position, m_pins));
-    m_heatmap->setSelectedToken(m_selected);
+    m_heatmap->setSelectedToken(m_cells.cellOfUnit(m_selected));
     updateColorChoices();
     updatePlots();
     updateShiftPlot();
@@ -407,7 +399,7 @@ void ResultInspector::updatePlots()
     if (m_result)
         for (const auto &s : m_result->stages)
             if (s.firstUnit >= 0) {
-                starts << s.firstUnit;
+                starts << std::max(0, m_cells.cellOfUnit(s.firstUnit));
                 labels << QString::fromStdString(s.name).replace(QStringLiteral("window "),
                                                                  QStringLiteral("w"));
             }
@@ -434,14 +426,16 @@ void ResultInspector::updateShiftPlot()
     }
     const QString stage = EngineTerms::stageName(st->name);
     // Dots mark the units this stage removed: their neighbours' entropy shifts most.
-    QVector<bool> removed(static_cast<qsizetype>(before->values.size()), false);
+    // Positions are the heatmap's cells (words of a token-level corrected result, their tokens' mean entropy).
+    const QVector<double> beforeCells = m_cells.pool(before->values, before->name),
+                          afterCells = m_cells.pool(after->values, after->name);
+    QVector<bool> removed(beforeCells.size(), false);
     for (int u : st->removedUnits)
-        if (u >= 0 && u < removed.size())
-            removed[u] = true;
-    m_shift->setSeries(tr("entropy before %1").arg(stage), toVector(before->values), removed,
-                       std::nan(""), tr("removed in %1").arg(stage));
-    m_shift->addOverlay(tr("entropy after %1").arg(stage), toVector(after->values),
-                        QColor(40, 160, 90));
+        if (const int c = m_cells.cellOfUnit(u); c >= 0 && c < removed.size())
+            removed[c] = true;
+    m_shift->setSeries(tr("entropy before %1").arg(stage), beforeCells, removed, std::nan(""),
+                       tr("removed in %1").arg(stage));
+    m_shift->addOverlay(tr("entropy after %1").arg(stage), afterCells, QColor(40, 160, 90));
     m_shift->setAxisLabel(tr("entropy (nats)"));
     m_shift->setPositionLabel(positionLabel());
 }
@@ -468,7 +462,18 @@ QString ResultInspector::outdatedText() const { return m_outdated->isVisible() ?
 QString ResultInspector::positionLabel() const
 {
     // The unit the method decided on, which is what the plots' positions count (issue 20).
-    return EngineTerms::unitName(m_result ? m_result->unitName : std::string("token"));
+    return EngineTerms::unitName(m_cells.words ? std::string("word") : m_result ? m_result->unitName : std::string("token"));
+}
+
+int ResultInspector::firstUnitOf(int cell) const
+{
+    return cell >= 0 && cell < static_cast<int>(m_cells.first.size()) ? m_cells.first[static_cast<std::size_t>(cell)] : -1;
+}
+
+void ResultInspector::selectCell(int cell)
+{
+    // A word's attention row is read from its last token: the model has seen the whole word there.
+    selectUnit(m_cells.lastUnit(cell));
 }
 
 void ResultInspector::selectUnit(int unit)
@@ -476,7 +481,7 @@ void ResultInspector::selectUnit(int unit)
     if (!m_result || unit < 0 || unit >= static_cast<int>(m_result->units.size()))
         return;
     m_selected = unit;
-    m_heatmap->setSelectedToken(unit);
+    m_heatmap->setSelectedToken(m_cells.cellOfUnit(unit));
     m_tabs->setCurrentIndex(kAttentionTab);
     m_attentionStatus->setText(
         tr("Computing the attention row of “%1”…")

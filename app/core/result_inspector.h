@@ -6,6 +6,7 @@
 // owner. GUI thread only.
 
 #include "engine_worker.h"
+#include "result_adapter.h"
 
 #include <QWidget>
 
@@ -97,8 +98,12 @@ private:
     void updatePlots();
     void updateShiftPlot();
     void showContextMenu(int unit, const QPoint &globalPos);
+    // A heatmap cell or plot position (a word of a token-level corrected result) → the unit it stands for.
+    int firstUnitOf(int cell) const;
+    void selectCell(int cell);
 
     ResultHandle m_result;
+    HeatmapCells m_cells;  // heatmap cells and plot positions vs the result's units
     std::vector<terse::PinnedSpan> m_pins;
     int m_selected = -1;
     QLabel *m_summary = nullptr;

@@ -167,6 +167,13 @@ private slots:
         QVERIFY(in->scrubber()->isVisibleTo(&w));
         QCOMPARE(in->scrubber()->stageCount(), 3);
         QVERIFY(in->scrubber()->isFinal());
+        // Corrected mode decides on whole words: the heatmap and the plots show one cell per word (issue 20).
+        const HeatmapCells cells = heatmapCells(*r);
+        QVERIFY(cells.words);
+        const qsizetype nCells = static_cast<qsizetype>(cells.first.size());
+        QVERIFY(nCells > 10 && nCells < static_cast<qsizetype>(r->units.size()));
+        for (std::size_t i = 0; i < r->units.size(); ++i)  // a word's pieces share one decision
+            QCOMPARE(r->units[i].kept, r->units[static_cast<std::size_t>(cells.first[static_cast<std::size_t>(cells.cellOf[i])])].kept);
 
         // Stage k: exactly the units removed in stages 0..k are shown dropped; the plot shows stage
         // k's series.
@@ -177,14 +184,14 @@ private slots:
                 for (int u : r->stages[j].removedUnits)
                     gone[u] = true;
             const auto &tokens = w.heatmapView()->data().tokens;
-            QCOMPARE(tokens.size(), qsizetype(r->units.size()));
+            QCOMPARE(tokens.size(), nCells);
             for (std::size_t i = 0; i < gone.size(); ++i)
-                QCOMPARE(tokens[static_cast<qsizetype>(i)].kept, !gone[i]);
+                QCOMPARE(tokens[cells.cellOf[i]].kept, !gone[i]);
             QStringList stageSeries;
             for (const auto &s : r->stages[k].scores)
                 stageSeries << QString::fromStdString(s.name);
             QCOMPARE(w.heatmapView()->data().seriesNames, stageSeries);
-            QCOMPARE(w.scorePlot()->pointCount(), static_cast<int>(r->units.size()));
+            QCOMPARE(w.scorePlot()->pointCount(), static_cast<int>(nCells));
             // Entropy shift of this stage: before and after lines.
             QVERIFY(in->tabs()->isTabEnabled(2));
             QCOMPARE(in->shiftPlot()->overlayCount(), 1);
@@ -201,8 +208,25 @@ private slots:
         in->scrubber()->setPosition(3);
         QVERIFY(in->scrubber()->isFinal());
         for (std::size_t i = 0; i < r->units.size(); ++i)
-            QCOMPARE(w.heatmapView()->data().tokens[static_cast<qsizetype>(i)].kept,
-                     r->units[i].kept);
+            QCOMPARE(w.heatmapView()->data().tokens[cells.cellOf[i]].kept, r->units[i].kept);
+        // A word's fused score is the mean of its tokens' (DAC's default word_score), by hand for every word.
+        {
+            const auto &d = w.heatmapView()->data();
+            const qsizetype fusedAt = d.seriesNames.indexOf(QStringLiteral("fused"));
+            QVERIFY(fusedAt >= 0);
+            const auto &unitFused = r->series("fused")->values;
+            for (qsizetype c = 0; c < nCells; ++c) {
+                double sum = 0;
+                int n = 0;
+                for (int u = cells.first[static_cast<std::size_t>(c)]; u <= cells.lastUnit(static_cast<int>(c)); ++u)
+                    if (std::isfinite(unitFused[static_cast<std::size_t>(u)]))
+                        sum += unitFused[static_cast<std::size_t>(u)], ++n;
+                if (n == 0)
+                    QVERIFY(std::isnan(d.series[fusedAt][c]));
+                else
+                    QVERIFY(std::abs(d.series[fusedAt][c] - sum / n) < 1e-6);
+            }
+        }
 
         // Colouring: the legend follows the selector and spans the heatmap's colour range.
         QVERIFY(in->setColorSeries(QStringLiteral("fused")));
@@ -211,7 +235,7 @@ private slots:
         QCOMPARE(in->legend()->high(), w.heatmapView()->colorHigh());
         // Histogram: every finite value binned, the threshold drawn.
         int finite = 0;
-        for (float v : r->series("fused")->values)
+        for (double v : w.heatmapView()->data().series[w.heatmapView()->data().seriesNames.indexOf(QStringLiteral("fused"))])
             finite += std::isfinite(v);
         int binned = 0;
         for (int c : in->histogram()->binCounts())
@@ -226,7 +250,7 @@ private slots:
             return -1;
         }();
         QVERIFY(dropped >= 0);
-        const QString tip = w.heatmapView()->tooltipFor(dropped);
+        const QString tip = w.heatmapView()->tooltipFor(cells.cellOf[static_cast<std::size_t>(dropped)]);
         for (const auto &s : r->scores)
             QVERIFY2(tip.contains(QString::fromStdString(s.name)), qPrintable(tip));
         QVERIFY2(tip.contains(QString::fromStdString(r->stages[r->units[dropped].stage].name)),
@@ -234,9 +258,18 @@ private slots:
 
         // Attention: Ctrl+click a word; the plot's values equal the engine's row for that
         // layer/head.
-        const int unit = 12;
+        // A word of several tokens lists its pieces and their scores in the tooltip.
+        for (qsizetype c = 0; c < nCells; ++c)
+            if (cells.lastUnit(static_cast<int>(c)) > cells.first[static_cast<std::size_t>(c)]) {
+                const QString wordTip = w.heatmapView()->tooltipFor(static_cast<int>(c));
+                QVERIFY2(wordTip.contains(QStringLiteral("Pieces: ")) && wordTip.contains(QStringLiteral("fused: ")),
+                         qPrintable(wordTip));
+                break;
+            }
+        // Ctrl+click on a word reads the attention from its last token (the model has seen the whole word).
+        const int cell = 12, unit = cells.lastUnit(cell);
         QSignalSpy ready(w.worker(), &EngineWorker::attentionReady);
-        QVERIFY(clickToken(w.heatmapView(), unit, Qt::ControlModifier));
+        QVERIFY(clickToken(w.heatmapView(), cell, Qt::ControlModifier));
         QCOMPARE(in->selectedUnit(), unit);
         QVERIFY(w.pins().empty()); // Ctrl+click selects, it does not pin
         QVERIFY(ready.wait(10000));
