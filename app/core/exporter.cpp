@@ -1,5 +1,7 @@
 #include "exporter.h"
 
+#include "engine_terms.h"
+
 #include "result_adapter.h"
 
 #include "terse_widgets/token_heatmap_view.h"
@@ -320,10 +322,13 @@ QByteArray Exporter::html(const std::vector<ExportEntry> &entries)
             continue;
         const auto &r = *e.result;
         const terse::ScoreSeries *s = colourSeries(r);
+        // One coloured span per word where the app shows words (HeatmapCells), with the pooled score.
+        const HeatmapCells cells = heatmapCells(r);
+        const QVector<double> values = s ? cells.pool(s->values, s->name) : QVector<double>();
         double lo = 0, hi = 1;
         if (s) {
-            std::vector<float> finite;
-            for (float v : s->values)
+            std::vector<double> finite;
+            for (double v : values)
                 if (std::isfinite(v))
                     finite.push_back(v);
             if (!finite.empty()) {
@@ -340,27 +345,35 @@ QByteArray Exporter::html(const std::vector<ExportEntry> &entries)
         h += QStringLiteral("<h2>") + e.label.toHtmlEscaped() + QStringLiteral("</h2>\n");
         if (s)
             h += QStringLiteral("<p>") +
-                 tr("Coloured by: %1").arg(QString::fromStdString(s->name)).toHtmlEscaped() +
+                 tr("Coloured by: %1").arg(EngineTerms::scoreName(s->name)).toHtmlEscaped() +
                  QStringLiteral("</p>\n");
         h += QStringLiteral("<div class=\"tokens\">");
         int prevSegment = -1;
-        for (std::size_t i = 0; i < r.units.size(); ++i) {
-            const auto &u = r.units[i];
+        for (std::size_t c = 0; c < cells.first.size(); ++c) {
+            const int first = cells.first[c], last = cells.lastUnit(static_cast<int>(c));
+            const auto &u = r.units[static_cast<std::size_t>(first)];
             if (prevSegment >= 0 && u.segment != prevSegment)
                 h += QStringLiteral("\n\n");
             prevSegment = u.segment;
-            const QString text = unitText(r, u).toHtmlEscaped();
+            QString word;
+            bool kept = false;
+            for (int k = first; k <= last; ++k) {
+                word += unitText(r, r.units[static_cast<std::size_t>(k)]);
+                kept = kept || r.units[static_cast<std::size_t>(k)].kept;
+            }
+            const QString text = word.toHtmlEscaped();
             QString style;
             QString tip;
-            if (s && i < s->values.size() && std::isfinite(s->values[i])) {
-                const double t = (s->values[i] - lo) / (hi - lo);
+            if (s && static_cast<qsizetype>(c) < values.size() && std::isfinite(values[static_cast<qsizetype>(c)])) {
+                const double v = values[static_cast<qsizetype>(c)];
+                const double t = (v - lo) / (hi - lo);
                 style = QStringLiteral(" style=\"background:%1\"")
                             .arg(terse::widgets::heatColor(t, false).name());
                 tip = QStringLiteral(" title=\"%1 %2\"")
-                          .arg(QString::fromStdString(s->name).toHtmlEscaped())
-                          .arg(s->values[i], 0, 'g', 4);
+                          .arg(EngineTerms::scoreName(s->name).toHtmlEscaped())
+                          .arg(v, 0, 'g', 4);
             }
-            if (u.kept)
+            if (kept)
                 h += QStringLiteral("<span class=\"kept\"%1%2>%3</span>").arg(style, tip, text);
             else
                 h += QStringLiteral("<s class=\"dropped\"%1%2>%3</s>").arg(style, tip, text);
