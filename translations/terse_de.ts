@@ -617,6 +617,14 @@
         <source>%1 → %2 %3 (%4% kept)</source>
         <translation>%1 → %2 %3 (%4 % behalten)</translation>
     </message>
+    <message>
+        <source>Run %1 of %2: %3 (%4 of %5)</source>
+        <translation>Lauf %1 von %2: %3 (%4 von %5)</translation>
+    </message>
+    <message>
+        <source>about %1 left</source>
+        <translation>noch etwa %1</translation>
+    </message>
 </context>
 <context>
     <name>terse::app::Comparison</name>

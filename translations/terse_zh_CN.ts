@@ -614,6 +614,14 @@
         <source>%1 → %2 %3 (%4% kept)</source>
         <translation>%1 → %2 个%3（保留 %4%）</translation>
     </message>
+    <message>
+        <source>Run %1 of %2: %3 (%4 of %5)</source>
+        <translation>第 %1 次运行（共 %2 次）：%3（%4 / %5）</translation>
+    </message>
+    <message>
+        <source>about %1 left</source>
+        <translation>约剩 %1</translation>
+    </message>
 </context>
 <context>
     <name>terse::app::Comparison</name>

@@ -117,8 +117,18 @@ CompareWindow::CompareWindow(CompressorFactory factory, QWidget *parent)
                 m_progress->setValue(
                     static_cast<int>(1000.0 * (static_cast<double>(m_next - 1) + part) /
                                      static_cast<double>(m_queue.size())));
-                m_status->setText(
-                    tr("Run %1 of %2: %3…").arg(m_next).arg(m_queue.size()).arg(EngineTerms::progressStage(stage)));
+                // Row, the engine's stage with its step, and the time left once the pace is known (issue 20).
+                QString text = tr("Run %1 of %2: %3 (%4 of %5)")
+                                   .arg(m_next)
+                                   .arg(m_queue.size())
+                                   .arg(EngineTerms::progressStage(stage))
+                                   .arg(done)
+                                   .arg(total);
+                const double overall = (static_cast<double>(m_next - 1) + part) / static_cast<double>(m_queue.size());
+                const double elapsed = static_cast<double>(m_batchTimer.elapsed());
+                if (overall > 0 && overall < 1 && elapsed > 1500)
+                    text += QStringLiteral(" · ") + tr("about %1 left").arg(formatDuration(elapsed * (1 - overall) / overall));
+                m_status->setText(text);
             });
     fitToScreen(QSize(1300, 820));
 }
@@ -662,6 +672,7 @@ bool CompareWindow::startJobs(Mode mode, std::vector<Job> jobs)
     m_mode = mode;
     m_queue = std::move(jobs);
     m_next = 0;
+    m_batchTimer.start();
     setBusy(true);
     submitNext();
     return true;

@@ -13,6 +13,7 @@
 #include "exporter.h"
 
 #include <QVector>
+#include <QElapsedTimer>
 #include <QWidget>
 
 #include <functional>
@@ -220,6 +221,7 @@ private:
     quint64 m_originalRequest = 0;
     QPushButton *m_exportChart = nullptr;
     QProgressBar *m_progress = nullptr;
+    QElapsedTimer m_batchTimer;  // since the comparison or sweep started (the time-left estimate)
     QLabel *m_status = nullptr;
     QLabel *m_error = nullptr;
     QLabel *m_legend = nullptr;

@@ -332,6 +332,9 @@ private slots:
         clock.start();
         QTRY_VERIFY_WITH_TIMEOUT(cw->statusText().contains(QStringLiteral("sleeping")), 5000);
         QVERIFY(clock.elapsed() < 5000);
+        // The row, the engine's step and, once the pace is known, the time left (issue 20).
+        QVERIFY2(cw->statusText().startsWith(QStringLiteral("Run 1 of 2: sleeping (")), qPrintable(cw->statusText()));
+        QTRY_VERIFY_WITH_TIMEOUT(cw->statusText().contains(QStringLiteral(" left")), 4000);
         QTest::mouseClick(cw->cancelButton(), Qt::LeftButton);
         QVERIFY(done.wait(5000));
         QVERIFY(clock.elapsed() < 8000); // well before the slow job's 10 s
