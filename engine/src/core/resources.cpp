@@ -1,5 +1,6 @@
 #include "terse/resources.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <system_error>
@@ -29,9 +30,16 @@ std::string resourcesDir()
         if (fs::is_directory(installed, ec))
             return fs::weakly_canonical(installed, ec).string();
     }
-#ifdef TERSE_SOURCE_RESOURCES
-    if (fs::is_directory(TERSE_SOURCE_RESOURCES, ec))
-        return TERSE_SOURCE_RESOURCES;
+#if defined(TERSE_SOURCE_RESOURCES) && defined(TERSE_BUILD_DIR)
+    // Only a binary of this build tree (the tests, build/app/cli/terse) uses the source tree's resources; an
+    // installed or copied binary finds them relative to itself or not at all (issue 19).
+    if (!exe.empty()) {
+        const fs::path build = fs::weakly_canonical(TERSE_BUILD_DIR, ec);
+        const fs::path at = fs::weakly_canonical(exe, ec);
+        const auto mismatch = std::mismatch(build.begin(), build.end(), at.begin(), at.end());
+        if (!build.empty() && mismatch.first == build.end() && fs::is_directory(TERSE_SOURCE_RESOURCES, ec))
+            return TERSE_SOURCE_RESOURCES;
+    }
 #endif
     return {};
 }

@@ -1,0 +1,57 @@
+#!/bin/bash
+# Issue 19: `cmake --install` to a temporary prefix gives a Terse that runs from there: the CLI compresses with
+# the bundled models found relative to the binary (never the source tree), the install can be moved, and
+# terse-studio opens, compresses a sample with the bundled tagger and saves the run.
+# usage: check_install.sh BUILD_DIR
+set -euo pipefail
+build=$1
+tmp=$(mktemp -d)
+trap 'kill "${studio:-0}" 2>/dev/null || true; rm -rf "$tmp"' EXIT
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+cmake --install "$build" --prefix "$tmp/prefix" >"$tmp/install.log" || { cat "$tmp/install.log"; fail "cmake --install"; }
+for f in bin/terse share/terse/models/terse-lm/config.json share/terse/models/terse-tagger/config.json \
+         share/terse/tokenizers/cl100k_base.tiktoken share/terse/samples/meeting_notes.txt; do
+  [ -e "$tmp/prefix/$f" ] || fail "$f is not installed"
+done
+
+# Moved elsewhere (relocatable), run from an unrelated directory with no TERSE_* variables.
+mv "$tmp/prefix" "$tmp/moved"
+cd "$tmp"
+unset TERSE_RESOURCES_DIR
+"$tmp/moved/bin/terse" models >"$tmp/models.txt" || fail "terse models"
+grep -q "$tmp/moved/share/terse/models/terse-lm" "$tmp/models.txt" || { cat "$tmp/models.txt"; fail "terse-lm not found in the moved prefix"; }
+if grep -q "/resources/models/" "$tmp/models.txt"; then cat "$tmp/models.txt"; fail "the installed CLI used the source tree"; fi
+
+sample="$tmp/moved/share/terse/samples/meeting_notes.txt"
+for method in llmlingua2 selective_context; do
+  "$tmp/moved/bin/terse" compress --method "$method" --rate 0.5 --json "$sample" >"$tmp/$method.json" \
+    || fail "terse compress --method $method"
+  grep -q '"compressed_text"' "$tmp/$method.json" || fail "$method: no compressed text"
+  grep -q "$tmp/moved/share/terse/models/" "$tmp/$method.json" || fail "$method: not the installed model"
+done
+echo "CLI: compressed with the installed models from $tmp/moved"
+# Without its share/terse the installed binary has no bundled models; it never falls back to the source tree.
+mv "$tmp/moved/share/terse" "$tmp/share-away"
+"$tmp/moved/bin/terse" models >"$tmp/models-none.txt" 2>&1 || true
+if grep -q "/resources/models/" "$tmp/models-none.txt"; then cat "$tmp/models-none.txt"; fail "an installed binary used the source tree"; fi
+mv "$tmp/share-away" "$tmp/moved/share/terse"
+
+# The app: opens offscreen, compresses the sample with the preselected method and saves the run.
+if [ -x "$tmp/moved/bin/terse-studio" ]; then
+  export XDG_DATA_HOME="$tmp/data" XDG_CONFIG_HOME="$tmp/config" QT_QPA_PLATFORM=offscreen
+  "$tmp/moved/bin/terse-studio" --run "$sample" >"$tmp/studio.log" 2>&1 &
+  studio=$!
+  db="$tmp/data/terse/sessions.sqlite3"
+  for _ in $(seq 1 240); do
+    if [ -e "$db" ] && "$tmp/moved/bin/terse" sessions show 1 --db "$db" 2>/dev/null | grep -q "llmlingua2"; then
+      kill "$studio"; wait "$studio" 2>/dev/null || true
+      echo "app: started from the install, compressed the sample and saved the run"
+      exit 0
+    fi
+    kill -0 "$studio" 2>/dev/null || { cat "$tmp/studio.log"; fail "terse-studio exited"; }
+    sleep 0.5
+  done
+  cat "$tmp/studio.log"
+  fail "terse-studio saved no run within 120 s"
+fi
