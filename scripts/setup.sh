@@ -7,7 +7,6 @@ PKGS=(
   qt6-svg-dev libgl-dev libqcustomplot-dev
   libtorch-dev libopenblas0-openmp
   libsqlite3-dev libpcre2-dev nlohmann-json3-dev libzstd-dev zlib1g-dev
-  libgtest-dev libbenchmark-dev
   python3-dev pybind11-dev python3-distributed python3-pytest
   xvfb xauth imagemagick fonts-dejavu-core fonts-noto-cjk
 )

@@ -4,7 +4,7 @@
 #include "bench_datasets.h"
 #include "cli.h"
 #include "method_options.h"
-#include "png_chart.h"
+#include "svg_chart.h"
 #include "progress_bar.h"
 
 #include "terse/compressor.h"
@@ -61,7 +61,7 @@ void printHelp()
         "compression (sentence_compression), answer retention (gsm8k, leval_nq), milliseconds per "
         "1k\n"
         "prompt tokens in model forward passes and in the rest, and the peak resident memory.\n"
-        "Writes DIR/report.json, DIR/report.csv, DIR/rate_vs_rougeL.png and DIR/time_per_1k.png "
+        "Writes DIR/report.json, DIR/report.csv, DIR/rate_vs_rougeL.svg and DIR/time_per_1k.svg "
         "and\n"
         "prints a summary table.\n"
         "  --methods LIST   registered method names (default: all)\n"
@@ -442,9 +442,9 @@ bool writeCharts(const std::vector<Cell> &cells, const std::vector<std::string> 
         bars.values[0].push_back(tokens > 0 ? fwd / static_cast<double>(tokens) * 1000.0 : 0.0);
         bars.values[1].push_back(tokens > 0 ? other / static_cast<double>(tokens) * 1000.0 : 0.0);
     }
-    for (const auto &[canvas, name] : {std::pair{renderLineChart(line), "rate_vs_rougeL.png"},
-                                       std::pair{renderBarChart(bars), "time_per_1k.png"}}) {
-        if (!canvas.savePng((out / name).string())) {
+    for (const auto &[svg, name] : {std::pair{renderLineChart(line), "rate_vs_rougeL.svg"},
+                                    std::pair{renderBarChart(bars), "time_per_1k.svg"}}) {
+        if (!writeTextFile((out / name).string(), svg)) {
             error = "cannot write '" + (out / name).string() + "': " + std::strerror(errno);
             return false;
         }

@@ -1,5 +1,5 @@
 // Issue 6: `terse bench` end to end on one document of two shared datasets with two cheap methods
-// (random, selective_context on the tiny GPT-2): report.json, report.csv, the PNG charts
+// (random, selective_context on the tiny GPT-2): report.json, report.csv, the SVG charts
 // (signature, IHDR size, chunk CRCs), the summary table, skipped methods and bad command lines.
 #include <QDir>
 #include <QFile>
@@ -8,6 +8,7 @@
 #include <QJsonObject>
 #include <QProcess>
 #include <QTemporaryDir>
+#include <QXmlStreamReader>
 #include <QtTest>
 
 #include <QElapsedTimer>
@@ -41,51 +42,34 @@ Run terse(const QStringList &args)
             QString::fromUtf8(p.readAllStandardError())};
 }
 
-std::uint32_t crc32Reference(const unsigned char *data, std::size_t n)
-{
-    std::uint32_t c = 0xFFFFFFFFu;
-    for (std::size_t i = 0; i < n; ++i) {
-        c ^= data[i];
-        for (int k = 0; k < 8; ++k)
-            c = (c >> 1) ^ (0xEDB88320u & (0u - (c & 1u)));
-    }
-    return c ^ 0xFFFFFFFFu;
-}
-
-std::uint32_t be32(const unsigned char *p)
-{
-    return (std::uint32_t(p[0]) << 24) | (std::uint32_t(p[1]) << 16) | (std::uint32_t(p[2]) << 8) |
-           p[3];
-}
-
-// Checks a PNG file: signature, IHDR first with the expected size, every chunk's CRC, IEND last.
-QString checkPng(const QString &path, quint32 width, quint32 height)
+// Checks an SVG chart: well-formed XML, an <svg> root of the expected size, `series` data series (one
+// <g class="series"> each), a title.
+QString checkSvg(const QString &path, int width, int height, int series)
 {
     QFile f(path);
     if (!f.open(QIODevice::ReadOnly))
         return "cannot open " + path;
-    const QByteArray data = f.readAll();
-    const auto *p = reinterpret_cast<const unsigned char *>(data.constData());
-    if (data.size() < 8 || data.left(8) != QByteArray("\x89PNG\r\n\x1a\n", 8))
-        return "bad signature";
-    qsizetype at = 8;
-    QStringList types;
-    while (at + 12 <= data.size()) {
-        const quint32 len = be32(p + at);
-        if (at + 12 + len > static_cast<quint64>(data.size()))
-            return "truncated chunk";
-        const QString type = QString::fromLatin1(data.mid(at + 4, 4));
-        if (be32(p + at + 8 + len) != crc32Reference(p + at + 4, 4 + len))
-            return "bad CRC in " + type;
-        if (types.isEmpty() &&
-            (type != "IHDR" || be32(p + at + 8) != width || be32(p + at + 12) != height))
-            return QStringLiteral("IHDR %1x%2").arg(be32(p + at + 8)).arg(be32(p + at + 12));
-        types << type;
-        at += 12 + len;
+    QXmlStreamReader x(&f);
+    int groups = 0, texts = 0;
+    bool root = false;
+    while (!x.atEnd()) {
+        if (x.readNext() != QXmlStreamReader::StartElement)
+            continue;
+        if (x.name() == QLatin1String("svg")) {
+            root = x.attributes().value("width").toInt() == width && x.attributes().value("height").toInt() == height;
+        } else if (x.name() == QLatin1String("g") && x.attributes().value("class") == QLatin1String("series")) {
+            ++groups;
+        } else if (x.name() == QLatin1String("text")) {
+            ++texts;
+        }
     }
-    if (at != data.size() || types.value(types.size() - 1) != "IEND" || !types.contains("IDAT"))
-        return "chunks: " + types.join(',');
-    return {};
+    if (x.hasError())
+        return QStringLiteral("line %1: %2").arg(x.lineNumber()).arg(x.errorString());
+    if (!root)
+        return "no <svg> root of the documented size";
+    if (series >= 0 && groups != series)
+        return QStringLiteral("%1 series groups, expected %2").arg(groups).arg(series);
+    return texts > 5 ? QString() : QStringLiteral("only %1 text elements").arg(texts);
 }
 
 } // namespace
@@ -172,9 +156,9 @@ private slots:
         QVERIFY(std::abs(first[3].toDouble() - results[0].toObject()["achieved_rate"].toDouble()) <
                 1e-5);
         QVERIFY(first[10].isEmpty()); // no token F1 on gsm8k
-        // The charts are valid PNGs of the documented size.
-        QCOMPARE(checkPng(out.filePath("rate_vs_rougeL.png"), 900, 560), QString());
-        QCOMPARE(checkPng(out.filePath("time_per_1k.png"), 900, 560), QString());
+        // The charts are well-formed SVG of the documented size, one line series per method.
+        QCOMPARE(checkSvg(out.filePath("rate_vs_rougeL.svg"), 900, 560, 2), QString());
+        QCOMPARE(checkSvg(out.filePath("time_per_1k.svg"), 900, 560, -1), QString());
         // The summary table on stdout, progress on stderr.
         QVERIFY(r.out.startsWith(QStringLiteral("dataset ")));
         QVERIFY(r.out.contains(QRegularExpression(

@@ -12,7 +12,6 @@
 #include <numeric>
 #include <optional>
 #include <functional>
-#include <regex>
 
 namespace terse {
 

@@ -3,6 +3,7 @@
 // included); corrected mode keeps the pipeline but scores each token by its own surprisal, compresses
 // short prompts, and ends with a budgeted top-k so that the achieved rate is the requested one.
 #include "compressors/llmlingua.h"
+#include "text/regex.h"
 
 #include "compressors/common.h"
 #include "compressors/context_rank.h"
@@ -17,7 +18,6 @@
 #include <map>
 #include <numeric>
 #include <optional>
-#include <regex>
 #include <set>
 
 namespace terse {
@@ -340,7 +340,7 @@ std::vector<StructSeg> parseStructured(const std::string &text, double globalRat
     }
     if (wrapped.size() < 12 || wrapped.compare(wrapped.size() - 12, 12, "</llmlingua>") != 0)
         wrapped += "</llmlingua>";
-    static const std::regex re(
+    static const text::Regex re(
         R"(<llmlingua\s*(?:,\s*rate\s*=\s*([\d\.]+))?\s*(?:,\s*compress\s*=\s*(True|False))?\s*(?:,\s*rate\s*=\s*([\d\.]+))?\s*(?:,\s*compress\s*=\s*(True|False))?\s*>([^<]+)</llmlingua>)");
     std::vector<StructSeg> out;
     std::size_t covered = 0;
@@ -351,31 +351,32 @@ std::vector<StructSeg> parseStructured(const std::string &text, double globalRat
         if (oe > ob)
             tags.push_back({static_cast<std::size_t>(ob), static_cast<std::size_t>(oe)});
     };
-    for (auto it = std::sregex_iterator(wrapped.begin(), wrapped.end(), re); it != std::sregex_iterator(); ++it) {
-        const auto &m = *it;
+    re.forEachMatchGroups(wrapped, [&](const text::Regex::Groups &m) {
+        auto matched = [&](std::size_t g) { return g < m.size() && m[g].first != text::Regex::npos; };
+        auto str = [&](std::size_t g) { return wrapped.substr(m[g].first, m[g].second - m[g].first); };
         StructSeg s;
-        const std::size_t cb = m.position(5);
+        const std::size_t cb = m[5].first, ce = m[5].second;
         addTag(covered, cb);
-        s.span = {cb - shift, cb - shift + m.length(5)};
-        covered = m.position(0) + m.length(0);
-        addTag(cb + m.length(5), covered);
+        s.span = {cb - shift, ce - shift};
+        covered = m[0].second;
+        addTag(ce, covered);
         std::optional<bool> compress;
-        if (m[2].matched)
-            compress = m[2].str() == "True";
-        else if (m[4].matched)
-            compress = m[4].str() == "True";
+        if (matched(2))
+            compress = str(2) == "True";
+        else if (matched(4))
+            compress = str(4) == "True";
         s.compress = compress.value_or(true);
         double rate = 0;
-        if (m[1].matched)
-            rate = parseNumber("rate", m[1].str());
-        else if (m[3].matched)
-            rate = parseNumber("rate", m[3].str());
+        if (matched(1))
+            rate = parseNumber("rate", str(1));
+        else if (matched(3))
+            rate = parseNumber("rate", str(3));
         // `rate if rate else (global_rate if compress else 1.0)` (line 2118)
         s.rate = rate != 0 ? rate : (s.compress ? globalRate : 1.0);
         if (s.rate > 1.0)
             stop(ErrorCode::InvalidArgument, "a <llmlingua> segment's rate must not exceed 1.0");
         out.push_back(s);
-    }
+    });
     addTag(covered, wrapped.size());
     return out;
 }

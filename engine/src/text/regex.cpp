@@ -54,6 +54,11 @@ Regex::~Regex() { pcre2_code_free(m_code); }
 
 void Regex::forEachMatch(std::string_view text, const std::function<void(std::size_t, std::size_t)> &fn) const
 {
+    forEachMatchGroups(text, [&fn](const Groups &g) { fn(g[0].first, g[0].second); });
+}
+
+void Regex::forEachMatchGroups(std::string_view text, const std::function<void(const Groups &)> &fn) const
+{
     std::unique_ptr<pcre2_match_data, decltype(&pcre2_match_data_free)> md(
         pcre2_match_data_create_from_pattern(m_code, nullptr), &pcre2_match_data_free);
     const auto *subject = reinterpret_cast<PCRE2_SPTR>(text.data());
@@ -74,7 +79,10 @@ void Regex::forEachMatch(std::string_view text, const std::function<void(std::si
         const PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md.get());
         const std::size_t b = ov[0], e = ov[1];
         if (e > b) {
-            fn(b, e);
+            Groups groups(pcre2_get_ovector_count(md.get()));
+            for (std::size_t g = 0; g < groups.size(); ++g)
+                groups[g] = ov[2 * g] == PCRE2_UNSET ? std::pair{npos, npos} : std::pair{ov[2 * g], ov[2 * g + 1]};
+            fn(groups);
             pos = e;
         } else {
             // Empty match: step over one character.

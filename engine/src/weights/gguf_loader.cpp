@@ -8,9 +8,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cctype>
 #include <cstring>
 #include <limits>
-#include <regex>
 #include <set>
 
 namespace terse {
@@ -370,31 +370,57 @@ MetaValue readValue(Reader &r, std::uint32_t t)
     return v;
 }
 
+// A llama.cpp block tensor name "blk.<layer>.<part>.<weight|bias>": m[1] layer, m[2] part, m[3] kind.
+struct BlockName {
+    std::string m[4];
+    const std::string &operator[](int i) const { return m[i]; }
+};
+
+bool parseBlockName(const std::string &name, BlockName &out)
+{
+    if (name.rfind("blk.", 0) != 0)
+        return false;
+    std::size_t i = 4, j = i;
+    while (j < name.size() && std::isdigit(static_cast<unsigned char>(name[j])))
+        ++j;
+    if (j == i || j >= name.size() || name[j] != '.')
+        return false;
+    out.m[1] = name.substr(i, j - i);
+    i = ++j;
+    while (j < name.size() && (std::islower(static_cast<unsigned char>(name[j])) || name[j] == '_'))
+        ++j;
+    if (j == i || j >= name.size() || name[j] != '.')
+        return false;
+    out.m[2] = name.substr(i, j - i);
+    out.m[3] = name.substr(j + 1);
+    out.m[0] = name;
+    return out.m[3] == "weight" || out.m[3] == "bias";
+}
+
 // Maps llama.cpp tensor names to the HF names the architectures are built from.
 std::string hfName(const std::string &arch, const std::string &name, bool &permuteQ, bool &permuteK,
                    bool &conv1d)
 {
     permuteQ = permuteK = conv1d = false;
-    static const std::regex blk(R"(blk\.(\d+)\.([a-z_]+)\.(weight|bias))");
-    std::smatch m;
+    BlockName m;
     const bool llamaLike = arch == "llama" || arch == "qwen2" || arch == "mistral";
     if (llamaLike) {
         if (name == "token_embd.weight") return "model.embed_tokens.weight";
         if (name == "output_norm.weight") return "model.norm.weight";
         if (name == "output.weight") return "lm_head.weight";
-        if (std::regex_match(name, m, blk)) {
+        if (parseBlockName(name, m)) {
             static const std::map<std::string, std::string> parts = {
                 {"attn_norm", "input_layernorm"}, {"attn_q", "self_attn.q_proj"},
                 {"attn_k", "self_attn.k_proj"},   {"attn_v", "self_attn.v_proj"},
                 {"attn_output", "self_attn.o_proj"}, {"ffn_norm", "post_attention_layernorm"},
                 {"ffn_gate", "mlp.gate_proj"},    {"ffn_up", "mlp.up_proj"},
                 {"ffn_down", "mlp.down_proj"}};
-            auto it = parts.find(m[2].str());
+            auto it = parts.find(m[2]);
             if (it != parts.end()) {
                 // llama.cpp's convert interleaves q/k for its "normal" rope (llama); qwen2 uses NEOX rope.
                 permuteQ = arch != "qwen2" && m[2] == "attn_q";
                 permuteK = arch != "qwen2" && m[2] == "attn_k";
-                return "model.layers." + m[1].str() + "." + it->second + "." + m[3].str();
+                return "model.layers." + m[1] + "." + it->second + "." + m[3];
             }
         }
     } else if (arch == "gpt2") {
@@ -403,14 +429,14 @@ std::string hfName(const std::string &arch, const std::string &name, bool &permu
         if (name == "output_norm.weight") return "transformer.ln_f.weight";
         if (name == "output_norm.bias") return "transformer.ln_f.bias";
         if (name == "output.weight") return "lm_head.weight";
-        if (std::regex_match(name, m, blk)) {
+        if (parseBlockName(name, m)) {
             static const std::map<std::string, std::string> parts = {
                 {"attn_norm", "ln_1"}, {"attn_qkv", "attn.c_attn"}, {"attn_output", "attn.c_proj"},
                 {"ffn_norm", "ln_2"},  {"ffn_up", "mlp.c_fc"},      {"ffn_down", "mlp.c_proj"}};
-            auto it = parts.find(m[2].str());
+            auto it = parts.find(m[2]);
             if (it != parts.end()) {
                 conv1d = m[3] == "weight" && it->second.find("ln_") != 0;
-                return "transformer.h." + m[1].str() + "." + it->second + "." + m[3].str();
+                return "transformer.h." + m[1] + "." + it->second + "." + m[3];
             }
         }
     }
