@@ -94,17 +94,13 @@ QString unitText(const terse::CompressionResult &r, const terse::Unit &u)
     return QString::fromUtf8(s.data() + begin, static_cast<qsizetype>(end - begin));
 }
 
-// The series a heatmap colours by: the one with a threshold (what decided), else the first score
-// (not one of the caches a method keeps for re-deciding).
+// The series a heatmap colours by: the one with a threshold (what decided), else the first score.
 const terse::ScoreSeries *colourSeries(const terse::CompressionResult &r)
 {
     for (const auto &t : r.thresholds)
         if (const auto *s = r.series(t.series))
             return s;
-    for (const auto &s : r.scores)
-        if (!isInternalSeries(s.name))
-            return &s;
-    return nullptr;
+    return r.scores.empty() ? nullptr : &r.scores.front();
 }
 
 } // namespace

@@ -21,18 +21,10 @@ QString spanText(const terse::CompressionResult &result, const terse::Unit &unit
 }
 
 namespace {
-// The per-unit caches the compressors keep for rethreshold() (selective_context.cpp, llmlingua2.cpp).
-constexpr std::string_view kInternalSeries[] = {
-    "piece_offset", "piece_bytes", "sentence_first", "protected", "force_token",
-    "chunk",        "target_tokens", "word_offset", "word_bytes",
-};
-
 void addSeries(terse::widgets::HeatmapData &d, const std::vector<terse::ScoreSeries> &series,
                const std::vector<terse::Threshold> &thresholds)
 {
     for (const auto &s : series) {
-        if (isInternalSeries(s.name))
-            continue;
         d.seriesNames << QString::fromStdString(s.name);
         d.seriesLabels << EngineTerms::scoreName(s.name);
         QVector<double> v;
@@ -346,11 +338,6 @@ QString formatDuration(double ms, const QLocale &locale)
                      .arg(minutes % 60);
 }
 
-bool isInternalSeries(std::string_view name)
-{
-    return std::find(std::begin(kInternalSeries), std::end(kInternalSeries), name) !=
-           std::end(kInternalSeries);
-}
 
 NoteKind warningKind(std::string_view code)
 {

@@ -64,10 +64,6 @@ QString formatDuration(double ms, const QLocale &locale = QLocale());
 // "terse::engine" (app/core/engine_strings.cpp marks them for lupdate); the English text when untranslated.
 QString engineText(const std::string &text);
 
-// True for the series a method stores in its result only to re-decide from it later (byte offsets,
-// flags, chunk indices): they are not scores, so the colour selector and the plots leave them out.
-bool isInternalSeries(std::string_view name);
-
 // How the workbench shows a result's warning (terse::Warning::code): a neutral note when the method
 // only explains what it did, an amber warning when the result differs from what was asked. Codes
 // not in the table are warnings.

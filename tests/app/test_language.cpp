@@ -224,7 +224,7 @@ private slots:
                             all.push_back(&s);
                     }
                     for (const auto *s : all)
-                        QVERIFY2(isInternalSeries(s->name) || scores.contains(QString::fromStdString(s->name)),
+                        QVERIFY2(scores.contains(QString::fromStdString(s->name)),
                                  (m.name + ": " + s->name).c_str());
                     for (const auto &w : r->warnings)
                         QVERIFY2(codes.contains(QString::fromStdString(w.code)), (m.name + ": " + w.code).c_str());

@@ -243,6 +243,41 @@ private slots:
         }
     }
 
+    // Issue 19: a method's bookkeeping is not a score. Runs saved by earlier versions kept it among the scores;
+    // loading or importing them drops it; a result's own internals are never saved.
+    void bookkeepingIsNotStoredAsScores()
+    {
+        SessionStore store = openFresh();
+        const auto sid = *store.createSession("old");
+        const Prompt p = makePrompt(30);
+        CompressionResult r = makeResult(p, 1, 2);
+        const std::vector<float> perUnit(r.units.size(), 1.0f);
+        r.scores.push_back({"piece_offset", perUnit});  // as an earlier version stored it
+        r.scores.push_back({"chunk", perUnit});
+        r.internals.push_back({"word_bytes", perUnit});
+        const std::string real = r.scores[0].name;
+        const auto saved = store.saveRun(sid, p, makeOptions(), {}, r);
+        QVERIFY2(saved, saved ? "" : saved.error().toString().c_str());
+        const auto loaded = store.loadRun(*saved);
+        QVERIFY2(loaded, loaded ? "" : loaded.error().toString().c_str());
+        QCOMPARE(loaded->result.scores.size(), std::size_t(1));
+        QCOMPARE(loaded->result.scores[0].name, real);
+        QVERIFY(loaded->result.internals.empty());
+        const QString file = m_dir.filePath("bookkeeping.json");
+        QVERIFY(store.exportSessionsToFile(file.toStdString(), {sid}).ok());
+        QFile f(file);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        const QByteArray json = f.readAll();
+        QVERIFY(!json.contains("\"word_bytes\""));
+        SessionStore other = openFresh();
+        const auto report = other.importSessionsFromFile(file.toStdString());
+        QVERIFY(report.ok());
+        QCOMPARE(report->imported.size(), std::size_t(1));
+        const auto back = other.loadRun((*other.listRuns(report->imported[0].id))[0].id);
+        QVERIFY(back);
+        QCOMPARE(back->result.scores.size(), std::size_t(1));
+    }
+
     // Issue 20: the answer check's answers and marks live with their run.
     void answersLiveWithTheirRun()
     {

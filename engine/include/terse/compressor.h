@@ -117,7 +117,10 @@ struct CompressionResult {
     CompressionMode mode = CompressionMode::Corrected;
     std::vector<PromptSegment> segments;  // the input, as compressed
     std::vector<Unit> units;              // in text order; spans cover the segments exactly
-    std::vector<ScoreSeries> scores;      // final per-unit scores
+    std::vector<ScoreSeries> scores;      // final per-unit scores (what a user can colour by, plot, export)
+    // Per-unit bookkeeping a method keeps only to re-decide from this result later (rethreshold): byte offsets,
+    // flags, chunk indices. Not scores: never in the JSON, exports, the session database or the app (issue 19).
+    std::vector<ScoreSeries> internals;
     std::vector<Threshold> thresholds;
     std::vector<Stage> stages;
     std::vector<Warning> warnings;
@@ -141,6 +144,7 @@ struct CompressionResult {
     long targetTokensOut = -1;            // compressed length in the target tokenizer
 
     const ScoreSeries *series(const std::string &name) const;
+    const ScoreSeries *internal(const std::string &name) const;
 };
 
 class Compressor {

@@ -41,6 +41,14 @@ std::vector<Unit> wordUnits(const Prompt &prompt, bool keepNonContext)
     return units;
 }
 
+const std::vector<float> *unitValues(const CompressionResult &r, const char *name)
+{
+    const ScoreSeries *s = r.series(name);
+    if (!s)
+        s = r.internal(name);
+    return s && s->values.size() == r.units.size() ? &s->values : nullptr;
+}
+
 void applyPins(std::vector<Unit> &units, const std::vector<PinnedSpan> &pins)
 {
     for (const auto &pin : pins) {

@@ -19,6 +19,9 @@ std::vector<Unit> wordUnits(const Prompt &prompt, bool keepNonContext);
 // Applies the user's pinned spans: a unit overlapping a keep pin is forced kept, a drop pin forced dropped.
 void applyPins(std::vector<Unit> &units, const std::vector<PinnedSpan> &pins);
 
+// The values of a per-unit series of `r` (a score or an internal series) when it has one value per unit.
+const std::vector<float> *unitValues(const CompressionResult &r, const char *name);
+
 // Number of units to keep overall for the options (targetTokens, else round(rate * units.size())).
 long keepBudget(const std::vector<Unit> &units, const CompressOptions &options);
 

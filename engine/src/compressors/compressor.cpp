@@ -37,6 +37,14 @@ const ScoreSeries *CompressionResult::series(const std::string &name) const
     return nullptr;
 }
 
+const ScoreSeries *CompressionResult::internal(const std::string &name) const
+{
+    for (const auto &s : internals)
+        if (s.name == name)
+            return &s;
+    return nullptr;
+}
+
 bool Compressor::canRethreshold(const CompressionResult &, const CompressOptions &, const CompressOptions &) const
 {
     return false;

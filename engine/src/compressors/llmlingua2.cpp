@@ -161,11 +161,6 @@ struct UnitCache {
     std::vector<float> prob, probNoForce, force, chunk, targetTokens, wordOffset, wordBytes, protect;
 };
 
-const std::vector<float> *seriesValues(const CompressionResult &r, const char *name)
-{
-    const ScoreSeries *s = r.series(name);
-    return s && s->values.size() == r.units.size() ? &s->values : nullptr;
-}
 
 std::string wordText(const CompressionResult &r, std::size_t i, const std::vector<float> &off,
                      const std::vector<float> &bytes)
@@ -179,14 +174,14 @@ std::string wordText(const CompressionResult &r, std::size_t i, const std::vecto
 // and rethreshold().
 Result<void> decide(CompressionResult &r, const CompressOptions &o, const Params &p)
 {
-    const auto *prob = seriesValues(r, kProb);
-    const auto *probNf = seriesValues(r, kProbNoForce);
-    const auto *force = seriesValues(r, kForce);
-    const auto *chunk = seriesValues(r, kChunk);
-    const auto *ttok = seriesValues(r, kTargetTokens);
-    const auto *off = seriesValues(r, kWordOffset);
-    const auto *bytes = seriesValues(r, kWordBytes);
-    const auto *prot = seriesValues(r, kProtected);
+    const auto *prob = detail::unitValues(r, kProb);
+    const auto *probNf = detail::unitValues(r, kProbNoForce);
+    const auto *force = detail::unitValues(r, kForce);
+    const auto *chunk = detail::unitValues(r, kChunk);
+    const auto *ttok = detail::unitValues(r, kTargetTokens);
+    const auto *off = detail::unitValues(r, kWordOffset);
+    const auto *bytes = detail::unitValues(r, kWordBytes);
+    const auto *prot = detail::unitValues(r, kProtected);
     if (!prob || !probNf || !force || !chunk || !ttok || !off || !bytes || !prot)
         return fail(ErrorCode::InvalidArgument, "the cached llmlingua2 result lacks its per-word scores");
     const bool reference = o.mode == CompressionMode::Reference;
@@ -237,7 +232,7 @@ Result<void> decide(CompressionResult &r, const CompressOptions &o, const Params
             clr = std::min(static_cast<double>(clt) / static_cast<double>(std::max(1L, nOriginal)), 1.0);
         // Context score: mean of the no-force word probabilities (first-subword quirk, 1.5 step 11), or with
         // coarse_rank LongLLMLingua's question-aware score (algorithms.md section 8, LLMLingua issues #162/#203).
-        const auto *rank = p.coarseRank ? seriesValues(r, kContextRank) : nullptr;
+        const auto *rank = p.coarseRank ? detail::unitValues(r, kContextRank) : nullptr;
         std::vector<double> scores;
         for (int s : contexts) {
             if (rank) {
@@ -957,9 +952,9 @@ Result<CompressionResult> LlmLingua2Compressor::compress(const Prompt &prompt, c
             }
         }
     }
-    r.scores = {{kProb, cache.prob},           {kProbNoForce, cache.probNoForce}, {kForce, cache.force},
-                {kChunk, cache.chunk},         {kTargetTokens, cache.targetTokens}, {kWordOffset, cache.wordOffset},
-                {kWordBytes, cache.wordBytes}, {kProtected, cache.protect}};
+    r.scores = {{kProb, cache.prob}, {kProbNoForce, cache.probNoForce}};
+    r.internals = {{kForce, cache.force},         {kChunk, cache.chunk},         {kTargetTokens, cache.targetTokens},
+                   {kWordOffset, cache.wordOffset}, {kWordBytes, cache.wordBytes}, {kProtected, cache.protect}};
     if (p.coarseRank) {
         auto rank = contextRankSeries(r, p, reference, options.device, job, forwardMs);
         if (!rank)
@@ -1007,9 +1002,9 @@ Result<CompressionResult> LlmLingua2Compressor::rethreshold(const CompressionRes
 std::string llmlingua2WordLabels(const CompressionResult &result, const std::string &wordSep,
                                  const std::string &labelSep)
 {
-    const auto *chunk = seriesValues(result, kChunk);
-    const auto *off = seriesValues(result, kWordOffset);
-    const auto *bytes = seriesValues(result, kWordBytes);
+    const auto *chunk = detail::unitValues(result, kChunk);
+    const auto *off = detail::unitValues(result, kWordOffset);
+    const auto *bytes = detail::unitValues(result, kWordBytes);
     if (result.method != "llmlingua2" || !chunk || !off || !bytes)
         return {};
     std::string out;

@@ -196,19 +196,14 @@ std::vector<float> referenceUnitInfo(const std::vector<std::size_t> &tokLen, con
 
 double nanPercentile(std::vector<double> v, double q) { return detail::numpyPercentile(std::move(v), q, true); }
 
-const std::vector<float> *seriesValues(const CompressionResult &r, const char *name)
-{
-    const ScoreSeries *s = r.series(name);
-    return s && s->values.size() == r.units.size() ? &s->values : nullptr;
-}
 
 Result<void> decide(CompressionResult &r, const CompressOptions &o, const Params &p)
 {
-    const auto *info = seriesValues(r, kInfo);
-    const auto *off = seriesValues(r, kPieceOffset);
-    const auto *bytes = seriesValues(r, kPieceBytes);
-    const auto *first = seriesValues(r, kSentenceFirst);
-    const auto *prot = seriesValues(r, kProtected);
+    const auto *info = detail::unitValues(r, kInfo);
+    const auto *off = detail::unitValues(r, kPieceOffset);
+    const auto *bytes = detail::unitValues(r, kPieceBytes);
+    const auto *first = detail::unitValues(r, kSentenceFirst);
+    const auto *prot = detail::unitValues(r, kProtected);
     if (!info || !off || !bytes || !first || !prot)
         return fail(ErrorCode::InvalidArgument, "the cached selective_context result lacks its per-unit scores");
     const bool reference = o.mode == CompressionMode::Reference;
@@ -618,7 +613,8 @@ Result<CompressionResult> SelectiveContextCompressor::compress(const Prompt &pro
             }
         }
     }
-    r.scores = {{kInfo, info}, {kPieceOffset, off}, {kPieceBytes, bytes}, {kSentenceFirst, first}, {kProtected, prot}};
+    r.scores = {{kInfo, info}};
+    r.internals = {{kPieceOffset, off}, {kPieceBytes, bytes}, {kSentenceFirst, first}, {kProtected, prot}};
     if (auto d = decide(r, options, p); !d)
         return d.error();
     r.totalMs = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();

@@ -208,6 +208,16 @@ namespace {
 constexpr char kB64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 }
 
+bool isLegacyBookkeeping(const std::string &seriesName)
+{
+    static const char *const kNames[] = {"piece_offset", "piece_bytes", "sentence_first", "protected",  "force_token",
+                                         "chunk",        "target_tokens", "word_offset",  "word_bytes"};
+    for (const char *n : kNames)
+        if (seriesName == n)
+            return true;
+    return false;
+}
+
 std::string base64Encode(const std::string &bytes)
 {
     std::string out;
@@ -502,6 +512,7 @@ json seriesToJson(const std::vector<ScoreSeries> &series)
 
 std::vector<ScoreSeries> seriesFromJson(const json &j, const std::string &what)
 {
+    // (legacy bookkeeping series are skipped, see isLegacyBookkeeping)
     if (!j.is_array())
         bad(what, "expected an array of score series");
     std::vector<ScoreSeries> out;
@@ -510,7 +521,8 @@ std::vector<ScoreSeries> seriesFromJson(const json &j, const std::string &what)
         ScoreSeries s;
         s.name = needString(j[i], "name", w);
         s.values = decodeFloats(base64Decode(needString(j[i], "f32", w), w + ".f32"), w + ".f32");
-        out.push_back(std::move(s));
+        if (!isLegacyBookkeeping(s.name))
+            out.push_back(std::move(s));
     }
     return out;
 }

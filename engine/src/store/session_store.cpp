@@ -456,6 +456,8 @@ StoredRun SessionStore::Impl::readRun(std::int64_t runId) const
     while (series.step()) {
         const auto stage = series.int64(0);
         ScoreSeries s{series.text(1), decodeFloats(series.blob(2), what + " scores")};
+        if (isLegacyBookkeeping(s.name))
+            continue;  // saved before issue 19 among the scores
         if (stage < 0)
             r.scores.push_back(std::move(s));
         else if (stage < static_cast<std::int64_t>(r.stages.size()))
