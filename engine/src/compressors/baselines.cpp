@@ -48,12 +48,7 @@ Result<CompressionResult> BaselineCompressor::compress(const Prompt &prompt, con
     const auto t0 = std::chrono::steady_clock::now();
     if (auto v = validateOptions(prompt, options); !v)
         return v.error();
-    CompressionResult r;
-    r.method = name();
-    r.mode = options.mode;
-    r.segments = prompt.segments;
-    r.requestedRate = options.rate;
-    r.unitName = "word";
+    CompressionResult r = detail::newResult(name(), prompt, options, "word");
     r.units = detail::wordUnits(prompt, true);
     detail::applyPins(r.units, options.pinned);
     const std::size_t n = r.units.size();

@@ -41,6 +41,28 @@ std::vector<Unit> wordUnits(const Prompt &prompt, bool keepNonContext)
     return units;
 }
 
+CompressionResult newResult(const std::string &method, const Prompt &prompt, const CompressOptions &options,
+                            std::string unitName, std::string model)
+{
+    CompressionResult r;
+    r.method = method;
+    r.mode = options.mode;
+    r.segments = prompt.segments;
+    r.requestedRate = options.rate;
+    r.unitName = std::move(unitName);
+    r.model = std::move(model);
+    return r;
+}
+
+bool onlyThresholdsChanged(const CompressionResult &previous, const std::string &method,
+                           const CompressOptions &prevOptions, const CompressOptions &next)
+{
+    // The rate, target and pins only move thresholds; the mode changes the units, params the model input.
+    return previous.method == method && prevOptions.method == next.method && prevOptions.mode == next.mode &&
+           prevOptions.params == next.params && prevOptions.model == next.model &&
+           prevOptions.targetTokenizer == next.targetTokenizer;
+}
+
 const std::vector<float> *unitValues(const CompressionResult &r, const char *name)
 {
     const ScoreSeries *s = r.series(name);

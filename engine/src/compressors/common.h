@@ -3,9 +3,20 @@
 
 #include "terse/compressor.h"
 
+#include <chrono>
+#include <limits>
+#include <string>
 #include <vector>
 
 namespace terse::detail {
+
+// "No score" in a per-unit series.
+inline constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();
+
+// A result of `method` for `prompt` before any decision: its segments, mode, requested rate, unit name and the
+// model that scores it ("" for model-free methods).
+CompressionResult newResult(const std::string &method, const Prompt &prompt, const CompressOptions &options,
+                            std::string unitName, std::string model = {});
 
 // Builds an OptionSpec (the one builder every compressor's options() uses).
 OptionSpec makeOption(std::string name, std::string label, std::string help, OptionSpec::Type type,
@@ -18,6 +29,31 @@ std::vector<Unit> wordUnits(const Prompt &prompt, bool keepNonContext);
 
 // Applies the user's pinned spans: a unit overlapping a keep pin is forced kept, a drop pin forced dropped.
 void applyPins(std::vector<Unit> &units, const std::vector<PinnedSpan> &pins);
+
+// A re-decision from cached scores is possible when only the rate, the target and the pins changed: the same
+// method, mode, options, model and target tokenizer (the canRethreshold of the methods that cache scores).
+bool onlyThresholdsChanged(const CompressionResult &previous, const std::string &method,
+                           const CompressOptions &prevOptions, const CompressOptions &next);
+
+// Re-decides `previous` under `next` with the method's own option parser and decision step (its rethreshold):
+// no model runs, so forwardMs is 0 and totalMs the time of the decision.
+template <class Parse, class Decide>
+Result<CompressionResult> redecide(const CompressionResult &previous, const CompressOptions &next, Parse parse,
+                                   Decide decide)
+{
+    const auto t0 = std::chrono::steady_clock::now();
+    CompressionResult r = previous;
+    if (auto v = validateOptions(Prompt{r.segments}, next); !v)
+        return v.error();
+    auto params = parse(next);
+    if (!params)
+        return params.error();
+    if (auto d = decide(r, next, *params); !d)
+        return d.error();
+    r.forwardMs = 0;
+    r.totalMs = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+    return r;
+}
 
 // The values of a per-unit series of `r` (a score or an internal series) when it has one value per unit.
 const std::vector<float> *unitValues(const CompressionResult &r, const char *name);

@@ -158,7 +158,7 @@ std::vector<bool> consecutiveRestore(const std::vector<int> &deleted)
     return mask;
 }
 
-constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();
+using detail::kNaN;
 
 }  // namespace
 
@@ -207,13 +207,7 @@ Result<CompressionResult> DacCompressor::compress(const Prompt &prompt, const Co
     if (model.info().kind != ModelKind::CausalLM)
         return fail(ErrorCode::Unsupported, "dac needs a causal language model, '" + (*loaded)->path + "' is not one");
 
-    CompressionResult r;
-    r.method = name();
-    r.mode = options.mode;
-    r.segments = prompt.segments;
-    r.requestedRate = options.rate;
-    r.unitName = "token";
-    r.model = (*loaded)->path;
+    CompressionResult r = detail::newResult(name(), prompt, options, "token", (*loaded)->path);
     auto seqOr = detail::buildTokenSequence(prompt, tokenizer, r.units);
     if (!seqOr)
         return seqOr.error();

@@ -23,7 +23,7 @@
 namespace terse {
 namespace {
 
-constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();
+using detail::kNaN;
 constexpr int kCacheBosNum = 10;     // attention-sink slots kept on KV eviction (line 87)
 constexpr int kPrefixBosNum = 100;   // head of an over-long question prefix that is kept (line 88)
 const char *kQuestionSuffix = " We can get the answer to this question in the given documents.";  // line 2036
@@ -1159,13 +1159,7 @@ Result<CompressionResult> LLMLinguaCompressor::compress(const Prompt &prompt, co
         if (lm.maxPos <= 0)
             lm.maxPos = 2048;
 
-        CompressionResult r;
-        r.method = name();
-        r.mode = options.mode;
-        r.segments = prompt.segments;
-        r.requestedRate = options.rate;
-        r.unitName = "token";
-        r.model = loaded->path;
+        CompressionResult r = detail::newResult(name(), prompt, options, "token", loaded->path);
 
         // Roles: instruction / contexts / question (algorithms.md 1.2).
         std::string instruction, question;

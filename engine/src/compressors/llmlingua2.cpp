@@ -15,7 +15,7 @@ namespace terse {
 
 namespace {
 
-constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();
+using detail::kNaN;
 
 // Series names of the per-unit cache that rethreshold() re-decides from.
 constexpr const char *kProb = "probability";            // P_w, forced words 1.0 (1.5 step 5-6)
@@ -974,29 +974,14 @@ Result<CompressionResult> LlmLingua2Compressor::compress(const Prompt &prompt, c
 }
 
 bool LlmLingua2Compressor::canRethreshold(const CompressionResult &previous, const CompressOptions &prevOptions,
-                                          const CompressOptions &next) const
+                                        const CompressOptions &next) const
 {
-    // The rate, target and pins only move thresholds; the mode changes the units, params the model input.
-    return previous.method == name() && prevOptions.method == next.method && prevOptions.mode == next.mode &&
-           prevOptions.params == next.params && prevOptions.model == next.model &&
-           prevOptions.targetTokenizer == next.targetTokenizer;
+    return detail::onlyThresholdsChanged(previous, name(), prevOptions, next);
 }
 
-Result<CompressionResult> LlmLingua2Compressor::rethreshold(const CompressionResult &previous,
-                                                            const CompressOptions &next) const
+Result<CompressionResult> LlmLingua2Compressor::rethreshold(const CompressionResult &previous, const CompressOptions &next) const
 {
-    const auto t0 = std::chrono::steady_clock::now();
-    CompressionResult r = previous;
-    if (auto v = validateOptions(Prompt{r.segments}, next); !v)
-        return v.error();
-    auto params = parseParams(next);
-    if (!params)
-        return params.error();
-    if (auto d = decide(r, next, *params); !d)
-        return d.error();
-    r.forwardMs = 0;
-    r.totalMs = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
-    return r;
+    return detail::redecide(previous, next, parseParams, decide);
 }
 
 std::string llmlingua2WordLabels(const CompressionResult &result, const std::string &wordSep,

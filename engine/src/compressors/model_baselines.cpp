@@ -56,13 +56,7 @@ Result<CompressionResult> ModelSignalCompressor::compress(const Prompt &prompt, 
     const Model &model = (*loaded)->model;
     if (model.info().kind != ModelKind::CausalLM)
         return fail(ErrorCode::Unsupported, name() + " needs a causal language model");
-    CompressionResult r;
-    r.method = name();
-    r.mode = options.mode;
-    r.segments = prompt.segments;
-    r.requestedRate = options.rate;
-    r.unitName = "token";
-    r.model = (*loaded)->path;
+    CompressionResult r = detail::newResult(name(), prompt, options, "token", (*loaded)->path);
     auto seq = detail::buildTokenSequence(prompt, (*loaded)->tokenizer, r.units);
     if (!seq)
         return seq.error();

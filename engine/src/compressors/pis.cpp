@@ -267,7 +267,7 @@ Result<PisSettings> parsePis(const std::map<std::string, std::string> &params)
     return s;
 }
 
-constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();
+using detail::kNaN;
 
 }  // namespace
 
@@ -309,13 +309,7 @@ Result<CompressionResult> PisCompressor::compress(const Prompt &prompt, const Co
     if (model.info().kind != ModelKind::CausalLM)
         return fail(ErrorCode::Unsupported, "pis needs a causal language model");
 
-    CompressionResult r;
-    r.method = name();
-    r.mode = options.mode;
-    r.segments = prompt.segments;
-    r.requestedRate = options.rate;
-    r.unitName = "token";
-    r.model = (*loaded)->path;
+    CompressionResult r = detail::newResult(name(), prompt, options, "token", (*loaded)->path);
     auto seq = detail::buildTokenSequence(prompt, tokenizer, r.units);
     if (!seq)
         return seq.error();

@@ -15,7 +15,7 @@ namespace terse {
 
 namespace {
 
-constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();
+using detail::kNaN;
 constexpr const char *kInfo = "self_information";  // the unit score the threshold applies to
 constexpr const char *kPieceOffset = "piece_offset"; // reference piece = collapse(text[span.begin + offset, +bytes))
 constexpr const char *kPieceBytes = "piece_bytes";
@@ -623,28 +623,14 @@ Result<CompressionResult> SelectiveContextCompressor::compress(const Prompt &pro
 }
 
 bool SelectiveContextCompressor::canRethreshold(const CompressionResult &previous, const CompressOptions &prevOptions,
-                                                const CompressOptions &next) const
+                                              const CompressOptions &next) const
 {
-    return previous.method == name() && prevOptions.method == next.method && prevOptions.mode == next.mode &&
-           prevOptions.params == next.params && prevOptions.model == next.model &&
-           prevOptions.targetTokenizer == next.targetTokenizer;
+    return detail::onlyThresholdsChanged(previous, name(), prevOptions, next);
 }
 
-Result<CompressionResult> SelectiveContextCompressor::rethreshold(const CompressionResult &previous,
-                                                                  const CompressOptions &next) const
+Result<CompressionResult> SelectiveContextCompressor::rethreshold(const CompressionResult &previous, const CompressOptions &next) const
 {
-    const auto t0 = std::chrono::steady_clock::now();
-    CompressionResult r = previous;
-    if (auto v = validateOptions(Prompt{r.segments}, next); !v)
-        return v.error();
-    auto params = parseParams(next);
-    if (!params)
-        return params.error();
-    if (auto d = decide(r, next, *params); !d)
-        return d.error();
-    r.forwardMs = 0;
-    r.totalMs = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
-    return r;
+    return detail::redecide(previous, next, parseParams, decide);
 }
 
 }  // namespace terse
