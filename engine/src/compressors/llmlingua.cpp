@@ -3,6 +3,7 @@
 // included); corrected mode keeps the pipeline but scores each token by its own surprisal, compresses
 // short prompts, and ends with a budgeted top-k so that the achieved rate is the requested one.
 #include "compressors/llmlingua.h"
+#include "core/engine_error.h"
 #include "text/regex.h"
 
 #include "compressors/common.h"
@@ -28,12 +29,10 @@ constexpr int kCacheBosNum = 10;     // attention-sink slots kept on KV eviction
 constexpr int kPrefixBosNum = 100;   // head of an over-long question prefix that is kept (line 88)
 const char *kQuestionSuffix = " We can get the answer to this question in the given documents.";  // line 2036
 
-// Internal failure carrying an Error to the compress() edge.
-struct Stop {
-    Error error;
-};
+// Internal failures travel to the compress() edge as the engine's one exception type.
+using Stop = detail::EngineError;
 
-[[noreturn]] void stop(ErrorCode code, std::string detail) { throw Stop{fail(code, std::move(detail))}; }
+[[noreturn]] void stop(ErrorCode code, std::string detail) { detail::raise(code, std::move(detail)); }
 
 template <class T>
 T unwrap(Result<T> r)
@@ -1918,7 +1917,7 @@ Result<CompressionResult> LLMLinguaCompressor::compress(const Prompt &prompt, co
         r.totalMs = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
         return r;
     } catch (const Stop &s) {
-        return s.error;
+        return s.error();
     } catch (const std::exception &e) {
         return fail(ErrorCode::Internal, std::string("llmlingua: ") + e.what());
     }

@@ -1,5 +1,7 @@
 #include "store/codec.h"
 
+#include "core/base64.h"
+
 #include "store/sqlite_db.h"
 
 #include <nlohmann/json.hpp>
@@ -205,7 +207,6 @@ std::vector<Unit> decodeUnits(const std::string &bytes, const std::string &what)
 }
 
 namespace {
-constexpr char kB64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 }
 
 bool isLegacyBookkeeping(const std::string &seriesName)
@@ -218,61 +219,15 @@ bool isLegacyBookkeeping(const std::string &seriesName)
     return false;
 }
 
-std::string base64Encode(const std::string &bytes)
-{
-    std::string out;
-    out.reserve((bytes.size() + 2) / 3 * 4);
-    std::size_t i = 0;
-    const auto *b = reinterpret_cast<const unsigned char *>(bytes.data());
-    for (; i + 3 <= bytes.size(); i += 3) {
-        const std::uint32_t v = (b[i] << 16) | (b[i + 1] << 8) | b[i + 2];
-        out += kB64[v >> 18];
-        out += kB64[(v >> 12) & 63];
-        out += kB64[(v >> 6) & 63];
-        out += kB64[v & 63];
-    }
-    if (const std::size_t rest = bytes.size() - i; rest > 0) {
-        const std::uint32_t v = (b[i] << 16) | (rest == 2 ? b[i + 1] << 8 : 0);
-        out += kB64[v >> 18];
-        out += kB64[(v >> 12) & 63];
-        out += rest == 2 ? kB64[(v >> 6) & 63] : '=';
-        out += '=';
-    }
-    return out;
-}
+std::string base64Encode(const std::string &bytes) { return detail::base64Encode(bytes); }
 
 std::string base64Decode(const std::string &text, const std::string &what)
 {
-    if (text.size() % 4 != 0)
-        bad(what, "base64 text length is not a multiple of 4");
-    int table[256];
-    std::fill(std::begin(table), std::end(table), -1);
-    for (int k = 0; k < 64; ++k)
-        table[static_cast<unsigned char>(kB64[k])] = k;
-    std::string out;
-    out.reserve(text.size() / 4 * 3);
-    for (std::size_t i = 0; i < text.size(); i += 4) {
-        int v[4];
-        int pad = 0;
-        for (int k = 0; k < 4; ++k) {
-            const unsigned char c = static_cast<unsigned char>(text[i + k]);
-            if (c == '=' && i + 4 == text.size() && k >= 2) {
-                v[k] = 0;
-                ++pad;
-            } else if (pad > 0 || table[c] < 0) {
-                bad(what, "invalid base64 at character " + std::to_string(i + k));
-            } else {
-                v[k] = table[c];
-            }
-        }
-        const std::uint32_t x = (v[0] << 18) | (v[1] << 12) | (v[2] << 6) | v[3];
-        out += static_cast<char>(x >> 16);
-        if (pad < 2)
-            out += static_cast<char>((x >> 8) & 0xff);
-        if (pad < 1)
-            out += static_cast<char>(x & 0xff);
-    }
-    return out;
+    std::size_t at = 0;
+    auto out = detail::base64Decode(text, &at);
+    if (!out)
+        bad(what, "invalid base64 at character " + std::to_string(at));
+    return std::move(*out);
 }
 
 const char *roleName(SegmentRole role)

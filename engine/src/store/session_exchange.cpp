@@ -309,7 +309,7 @@ Result<ImportReport> SessionStore::importSessions(const std::string &text)
                 if (sessions[i].is_object() && sessions[i].contains("name") &&
                     sessions[i]["name"].is_string())
                     name = sessions[i]["name"].get<std::string>();
-                report.skipped.push_back({index, name, e.error.detail});
+                report.skipped.push_back({index, name, e.detail});
             }
         }
         // All valid sessions in one transaction: a failed write (disk full) imports nothing.

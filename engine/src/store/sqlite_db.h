@@ -2,6 +2,7 @@
 // Thin RAII helpers over the sqlite3 C API for the session store. Failures throw StoreException
 // (inside the engine only); SessionStore converts it to a terse::Error at its public edge.
 
+#include "core/engine_error.h"
 #include "terse/result.h"
 
 #include <cstdint>
@@ -15,9 +16,7 @@ struct sqlite3_stmt;
 namespace terse::store {
 
 // An Error travelling up through the store's internals.
-struct StoreException {
-    Error error;
-};
+using StoreException = detail::EngineError;  // the engine's one internal exception type (core/engine_error.h)
 
 [[noreturn]] void throwError(ErrorCode code, std::string detail);
 

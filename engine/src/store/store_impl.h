@@ -63,7 +63,7 @@ auto guarded(const std::string &what, F &&f) -> Result<std::invoke_result_t<F>>
             return f();
         }
     } catch (const StoreException &e) {
-        return Error{e.error.code, what + ": " + e.error.detail};
+        return Error{e.code, what + ": " + e.detail};
     } catch (const std::bad_alloc &) {
         return fail(ErrorCode::DatabaseError, what + ": out of memory");
     } catch (const std::exception &e) {

@@ -1,6 +1,8 @@
 // HF tokenizers tokenizer.json loader: builds the pipeline from the JSON description.
 #include "text/tokenizer_impl.h"
 
+#include "core/base64.h"
+
 #include <nlohmann/json.hpp>
 
 #include <filesystem>
@@ -96,24 +98,10 @@ SplitBehavior behavior(const Json &j, const Ctx &c)
 
 std::string base64Decode(const std::string &in, const Ctx &c)
 {
-    static const std::string kAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    std::string out;
-    unsigned buf = 0;
-    int bits = 0;
-    for (char ch : in) {
-        if (ch == '=' || ch == '\n' || ch == '\r')
-            continue;
-        const auto pos = kAlphabet.find(ch);
-        if (pos == std::string::npos)
-            c.bad("invalid base64 in precompiled_charsmap");
-        buf = (buf << 6) | static_cast<unsigned>(pos);
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            out.push_back(static_cast<char>((buf >> bits) & 0xFF));
-        }
-    }
-    return out;
+    auto out = detail::base64Decode(in);
+    if (!out)
+        c.bad("invalid base64 in precompiled_charsmap");
+    return std::move(*out);
 }
 
 std::unique_ptr<Normalizer> normalizer(const Json &j, const Ctx &c)

@@ -2,6 +2,8 @@
 // SentencePiece .model (own protobuf reader), llama2.c tokenizer.bin and tiktoken rank files.
 #include "text/tokenizer_impl.h"
 
+#include "core/base64.h"
+
 #include <nlohmann/json.hpp>
 
 #include <cstring>
@@ -415,7 +417,6 @@ std::shared_ptr<Tokenizer::Impl> loadLlama2c(const std::string &path)
 
 std::shared_ptr<Tokenizer::Impl> loadTiktoken(const std::string &path, const std::string &name)
 {
-    static const std::string kB64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     std::istringstream in(readFile(path));
     std::vector<std::string> tokens;
     std::vector<double> priority;
@@ -428,22 +429,10 @@ std::shared_ptr<Tokenizer::Impl> loadTiktoken(const std::string &path, const std
         const auto sp = line.find(' ');
         if (sp == std::string::npos)
             bad(path, "line " + std::to_string(lineNo) + " is not '<base64> <rank>'");
-        std::string bytes;
-        unsigned buf = 0;
-        int bits = 0;
-        for (std::size_t i = 0; i < sp; ++i) {
-            if (line[i] == '=')
-                break;
-            const auto v = kB64.find(line[i]);
-            if (v == std::string::npos)
-                bad(path, "line " + std::to_string(lineNo) + " has invalid base64");
-            buf = (buf << 6) | static_cast<unsigned>(v);
-            bits += 6;
-            if (bits >= 8) {
-                bits -= 8;
-                bytes.push_back(static_cast<char>((buf >> bits) & 0xFF));
-            }
-        }
+        const auto decoded = detail::base64Decode(std::string_view(line).substr(0, sp));
+        if (!decoded)
+            bad(path, "line " + std::to_string(lineNo) + " has invalid base64");
+        const std::string &bytes = *decoded;
         char *end = nullptr;
         const long rank = std::strtol(line.c_str() + sp + 1, &end, 10);
         if (end == line.c_str() + sp + 1 || rank < 0 || rank > (1 << 24) || bytes.empty())

@@ -2,6 +2,7 @@
 // Internal pipeline of terse::Tokenizer, modelled on HF tokenizers: added-token split, normalizer,
 // pre-tokenizer, model, post-processor, decoder. Every stage keeps byte alignment to the input.
 
+#include "core/engine_error.h"
 #include "terse/tokenizer.h"
 #include "text/unicode.h"
 
@@ -49,10 +50,7 @@ struct ModelToken {
 };
 
 // Thrown inside the text layer on bad input or data; converted to terse::Error at the API edge.
-struct TextError {
-    ErrorCode code;
-    std::string detail;
-};
+using TextError = detail::EngineError;  // the engine's one internal exception type (core/engine_error.h)
 
 class Normalizer {
 public:

@@ -1,6 +1,7 @@
 #pragma once
 // WeightStore: the name -> tensor map every loader fills (design.md rule 4). Internal: holds torch tensors.
 
+#include "core/engine_error.h"
 #include "terse/weights.h"
 
 #include <torch/types.h>
@@ -12,10 +13,7 @@
 namespace terse {
 
 // Thrown by loaders and model builders; converted to terse::Error at the public edge.
-struct WeightError {
-    ErrorCode code;
-    std::string detail;
-};
+using WeightError = detail::EngineError;  // the engine's one internal exception type (core/engine_error.h)
 
 [[noreturn]] inline void throwWeightError(ErrorCode code, std::string detail)
 {
