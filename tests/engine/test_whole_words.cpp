@@ -17,6 +17,8 @@
 
 #include <cmath>
 #include <filesystem>
+#include <algorithm>
+#include <fstream>
 #include <memory>
 
 using namespace terse;
@@ -199,6 +201,34 @@ private slots:
             QVERIFY2(out.find("cheeseparticularly") == std::string::npos, where.c_str());
             const std::string problem = checkResult(prompt, *r, rate);
             QVERIFY2(problem.empty(), (where + "\n  " + problem).c_str());
+        }
+    }
+
+    // Every method on the prompts committed in resources/samples (a RAG question with passages, a meeting, few-shot
+    // arithmetic, a support ticket), with the bundled models: what a bare clone without ../shared checks (issue 19).
+    void committedSamples_data()
+    {
+        QTest::addColumn<QString>("method");
+        for (const auto &m : methods())
+            QTest::newRow(m.c_str()) << QString::fromStdString(m);
+    }
+    void committedSamples()
+    {
+        QFETCH(QString, method);
+        const std::filesystem::path dir = std::filesystem::path(resourcesDir()) / "samples";
+        std::vector<std::filesystem::path> files;
+        for (const auto &e : std::filesystem::directory_iterator(dir))
+            if (e.path().extension() == ".txt")
+                files.push_back(e.path());
+        std::sort(files.begin(), files.end());
+        QVERIFY2(files.size() >= 4, dir.c_str());
+        for (const auto &f : files) {
+            std::ifstream in(f, std::ios::binary);
+            const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+            QVERIFY(!text.empty());
+            runRates(method.toStdString(), Prompt::fromText(text), {0.3, 0.6}, f.filename().c_str());
+            if (QTest::currentTestFailed())
+                return;
         }
     }
 
