@@ -1,5 +1,6 @@
 # Fails when a library includes what design.md 2.1 forbids:
-# engine -> Qt; widgets -> engine or torch; any file that includes both Qt and torch headers.
+# engine -> Qt; widgets -> engine or torch; any file that includes both Qt and torch headers; engine folders
+# out of their layer order.
 set(_bad "")
 file(GLOB_RECURSE _engine ${ROOT}/engine/*.h ${ROOT}/engine/*.cpp)
 foreach(f IN LISTS _engine)
@@ -21,6 +22,28 @@ foreach(f IN LISTS _app)
   if(_hits)
     list(APPEND _bad "${f}: torch headers outside the engine: ${_hits}")
   endif()
+endforeach()
+# Inside the engine the folders form layers (issue 19: no cycles): a folder includes only folders of a lower
+# layer. core; text, weights, metrics, store; models; compressors; train.
+set(_layer_core 0)
+set(_layer_text 1)
+set(_layer_weights 1)
+set(_layer_metrics 1)
+set(_layer_store 1)
+set(_layer_models 2)
+set(_layer_compressors 3)
+set(_layer_train 4)
+foreach(_dir core text weights metrics store models compressors train)
+  file(GLOB_RECURSE _files ${ROOT}/engine/src/${_dir}/*.h ${ROOT}/engine/src/${_dir}/*.cpp)
+  foreach(f IN LISTS _files)
+    file(STRINGS ${f} _incs REGEX "^[ \t]*#[ \t]*include[ \t]*\"(core|text|weights|metrics|store|models|compressors|train)/")
+    foreach(_inc IN LISTS _incs)
+      string(REGEX REPLACE "^[ \t]*#[ \t]*include[ \t]*\"([a-z]+)/.*" "\\1" _to "${_inc}")
+      if(NOT _to STREQUAL _dir AND NOT _layer_${_to} LESS _layer_${_dir})
+        list(APPEND _bad "${f}: engine/src/${_dir} includes ${_to}/ (a layer at or above its own): ${_inc}")
+      endif()
+    endforeach()
+  endforeach()
 endforeach()
 if(_bad)
   string(REPLACE ";" "\n" _msg "${_bad}")

@@ -1,7 +1,7 @@
 // The engine's model cache (issue 16, "models stay loaded"): a model released by every caller stays loaded
 // for the next compression (LRU of TERSE_MODEL_CACHE models), concurrent callers share one load, a model
 // rewritten on disk is loaded anew, and a cache of 0 keeps nothing beyond its users.
-#include "compressors/model_context.h"
+#include "models/model_context.h"
 #include "terse/runtime.h"
 
 #include <QTemporaryDir>

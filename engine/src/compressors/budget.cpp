@@ -1,6 +1,6 @@
 #include "compressors/budget.h"
 
-#include "compressors/model_context.h"
+#include "models/model_context.h"
 #include "compressors/word_layer.h"
 #include "text/regex.h"
 

@@ -1,7 +1,7 @@
 #include "compressors/dac.h"
 
 #include "compressors/common.h"
-#include "compressors/model_context.h"
+#include "models/model_context.h"
 #include "compressors/token_sequence.h"
 #include "compressors/word_layer.h"
 

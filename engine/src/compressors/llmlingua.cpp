@@ -9,7 +9,7 @@
 #include "compressors/common.h"
 #include "compressors/context_rank.h"
 #include "compressors/word_layer.h"
-#include "compressors/model_context.h"
+#include "models/model_context.h"
 #include "terse/recover.h"
 
 #include <algorithm>

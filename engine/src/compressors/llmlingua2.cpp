@@ -3,7 +3,7 @@
 #include "compressors/budget.h"
 #include "compressors/common.h"
 #include "compressors/context_rank.h"
-#include "compressors/model_context.h"
+#include "models/model_context.h"
 
 #include <algorithm>
 #include <chrono>

@@ -1,7 +1,7 @@
 #include "compressors/pis.h"
 
 #include "compressors/common.h"
-#include "compressors/model_context.h"
+#include "models/model_context.h"
 #include "compressors/pis_agent.h"
 #include "compressors/token_sequence.h"
 #include "compressors/word_layer.h"

@@ -2,7 +2,7 @@
 
 #include "compressors/budget.h"
 #include "compressors/common.h"
-#include "compressors/model_context.h"
+#include "models/model_context.h"
 #include "text/regex.h"
 
 #include <algorithm>

@@ -1,6 +1,6 @@
 #include "compressors/word_layer.h"
 
-#include "compressors/model_context.h"
+#include "models/model_context.h"
 #include "text/unicode.h"
 
 #include <algorithm>

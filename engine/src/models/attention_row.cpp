@@ -1,7 +1,7 @@
 #include "terse/attention.h"
 #include "terse/model.h"
 
-#include "compressors/model_context.h"
+#include "models/model_context.h"
 
 #include <algorithm>
 

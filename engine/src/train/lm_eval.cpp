@@ -1,7 +1,7 @@
 // Held-out evaluation of a causal LM in bits per byte, next to zstd -19 on the same text.
 #include "terse/train.h"
 
-#include "compressors/model_context.h"
+#include "models/model_context.h"
 
 #include <zstd.h>
 

@@ -5,7 +5,7 @@
 
 #include "terse/runtime.h"
 #include "train/adamw.h"
-#include "train/safetensors_writer.h"
+#include "weights/safetensors_writer.h"
 
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
@@ -428,7 +428,7 @@ Result<LmTrainReport> trainLanguageModel(const LmTrainOptions &o, const EncodeFn
         long long startStep = 0, docs = 0;
         const std::string ckModel = (fs::path(ckDir) / "state.safetensors").string();
         if (fs::exists(ckModel)) {  // resume
-            auto st = train::readSafetensors(ckModel);
+            auto st = weights::readSafetensors(ckModel);
             if (!st)
                 return st.error();
             torch::NoGradGuard ng;
@@ -460,7 +460,7 @@ Result<LmTrainReport> trainLanguageModel(const LmTrainOptions &o, const EncodeFn
             ts.emplace_back("trainer.counters", torch::tensor({static_cast<int64_t>(step), static_cast<int64_t>(docs),
                                                                static_cast<int64_t>(opt.t),
                                                                static_cast<int64_t>(sched.steps)}));
-            return train::writeSafetensors(ckModel, ts, {{"config", hfConfig(o).dump()}});
+            return weights::writeSafetensors(ckModel, ts, {{"config", hfConfig(o).dump()}});
         };
 
         LmTrainReport rep;
@@ -601,7 +601,7 @@ Result<LmTrainReport> trainLanguageModel(const LmTrainOptions &o, const EncodeFn
         std::vector<std::pair<std::string, torch::Tensor>> finalTensors;
         for (const auto &[n, p] : model.named())
             finalTensors.emplace_back(n, p.detach().to(torch::kBFloat16));
-        if (auto s = train::writeSafetensors((fs::path(o.outputDir) / "model.safetensors").string(), finalTensors,
+        if (auto s = weights::writeSafetensors((fs::path(o.outputDir) / "model.safetensors").string(), finalTensors,
                                              {{"format", "pt"}});
             !s)
             return s.error();

@@ -8,7 +8,7 @@
 #include "terse/tokenizer.h"
 #include "train/adamw.h"
 #include "train/tagger_data.h"
-#include "train/safetensors_writer.h"
+#include "weights/safetensors_writer.h"
 
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
@@ -276,7 +276,7 @@ Result<TaggerTrainReport> trainTagger(const TaggerTrainOptions &o, const JobCont
             fs::path p(o.initFrom);
             if (fs::is_directory(p))
                 p /= "model.safetensors";
-            auto st = train::readSafetensors(p.string());
+            auto st = weights::readSafetensors(p.string());
             if (!st)
                 return st.error();
             auto it = st->find("model.embed_tokens.weight");
@@ -360,7 +360,7 @@ Result<TaggerTrainReport> trainTagger(const TaggerTrainOptions &o, const JobCont
         std::vector<std::pair<std::string, torch::Tensor>> tensors;
         for (const auto &[n, p] : model.named())
             tensors.emplace_back(n, p.detach().to(torch::kBFloat16).contiguous());
-        if (auto s = train::writeSafetensors((fs::path(o.outputDir) / "model.safetensors").string(), tensors,
+        if (auto s = weights::writeSafetensors((fs::path(o.outputDir) / "model.safetensors").string(), tensors,
                                              {{"format", "pt"}});
             !s)
             return s.error();

@@ -1,4 +1,6 @@
-#include "train/safetensors_writer.h"
+#include "weights/safetensors_writer.h"
+
+#include "weights/weight_store.h"
 
 #include <nlohmann/json.hpp>
 
@@ -6,7 +8,7 @@
 #include <filesystem>
 #include <fstream>
 
-namespace terse::train {
+namespace terse::weights {
 
 namespace {
 const char *dtypeName(torch::ScalarType t)
@@ -68,42 +70,19 @@ Result<void> writeSafetensors(const std::string &path, const std::vector<std::pa
 
 Result<std::map<std::string, torch::Tensor>> readSafetensors(const std::string &path)
 {
-    std::ifstream f(path, std::ios::binary);
-    if (!f)
-        return fail(ErrorCode::NotFound, "cannot open '" + path + "'");
-    unsigned char len[8];
-    if (!f.read(reinterpret_cast<char *>(len), 8))
-        return fail(ErrorCode::FormatError, "'" + path + "' is truncated");
-    std::uint64_t n = 0;
-    for (int i = 7; i >= 0; --i)
-        n = (n << 8) | len[i];
-    const auto fileSize = std::filesystem::file_size(path);
-    if (n > fileSize - 8)
-        return fail(ErrorCode::FormatError, "'" + path + "': header length exceeds the file");
-    std::string h(n, '\0');
-    f.read(h.data(), static_cast<std::streamsize>(n));
-    nlohmann::json header = nlohmann::json::parse(h, nullptr, false);
-    if (header.is_discarded() || !header.is_object())
-        return fail(ErrorCode::FormatError, "'" + path + "': malformed header");
-    std::map<std::string, torch::Tensor> out;
-    const std::uint64_t base = 8 + n;
-    for (auto it = header.begin(); it != header.end(); ++it) {
-        if (it.key() == "__metadata__")
-            continue;
-        const auto &e = it.value();
-        const std::string dt = e.value("dtype", "");
-        torch::ScalarType st = dt == "F32" ? torch::kFloat32 : dt == "F16" ? torch::kFloat16 : dt == "BF16" ? torch::kBFloat16 : torch::kInt64;
-        std::vector<int64_t> shape = e.at("shape").get<std::vector<int64_t>>();
-        const auto offs = e.at("data_offsets").get<std::vector<std::uint64_t>>();
-        torch::Tensor t = torch::empty(shape, torch::TensorOptions().dtype(st));
-        const std::uint64_t bytes = static_cast<std::uint64_t>(t.numel()) * t.element_size();
-        if (offs.size() != 2 || offs[1] - offs[0] != bytes || base + offs[1] > fileSize)
-            return fail(ErrorCode::FormatError, "'" + path + "': tensor '" + it.key() + "' has bad offsets");
-        f.seekg(static_cast<std::streamoff>(base + offs[0]));
-        f.read(static_cast<char *>(t.data_ptr()), static_cast<std::streamsize>(bytes));
-        out[it.key()] = t;
+    // The engine's one safetensors reader (every dtype it knows, checked offsets; issue 19), copied out of the
+    // mapped file so that a resumed run may update the tensors in place.
+    try {
+        const WeightStore store = loadSafetensors(path);
+        std::map<std::string, torch::Tensor> out;
+        for (const auto &name : store.names())
+            out[name] = store.get(name).clone();
+        return out;
+    } catch (const WeightError &e) {
+        return e.error();
+    } catch (const std::exception &e) {
+        return fail(ErrorCode::FormatError, "'" + path + "': " + e.what());
     }
-    return out;
 }
 
-}  // namespace terse::train
+}  // namespace terse::weights

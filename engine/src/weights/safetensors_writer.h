@@ -10,13 +10,13 @@
 #include <string>
 #include <vector>
 
-namespace terse::train {
+namespace terse::weights {
 
 // Writes `tensors` (name -> contiguous CPU tensor; F32, F16 or BF16) atomically (temp file + rename).
 Result<void> writeSafetensors(const std::string &path, const std::vector<std::pair<std::string, torch::Tensor>> &tensors,
                               const std::map<std::string, std::string> &metadata = {});
 
-// Reads a .safetensors file written by writeSafetensors into CPU tensors (for checkpoint resume).
+// Reads a .safetensors file into CPU tensors of their stored dtype (checkpoint resume), through loadSafetensors.
 Result<std::map<std::string, torch::Tensor>> readSafetensors(const std::string &path);
 
-}  // namespace terse::train
+}  // namespace terse::weights

@@ -1,4 +1,4 @@
-#include "compressors/model_context.h"
+#include "models/model_context.h"
 
 #include "terse/runtime.h"
 
