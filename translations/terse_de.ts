@@ -1038,6 +1038,51 @@
         <source>done</source>
         <translation>fertig</translation>
     </message>
+    <message>
+        <source>A setting is out of range or inconsistent</source>
+        <translation>Eine Einstellung ist außerhalb des Bereichs oder widersprüchlich</translation>
+    </message>
+    <message>
+        <source>The input cannot be used</source>
+        <translation>Die Eingabe ist nicht verwendbar</translation>
+    </message>
+    <message>
+        <source>Not found</source>
+        <translation>Nicht gefunden</translation>
+    </message>
+    <message>
+        <source>Reading or writing a file failed</source>
+        <translation>Lesen oder Schreiben einer Datei ist fehlgeschlagen</translation>
+    </message>
+    <message>
+        <source>A file is malformed</source>
+        <translation>Eine Datei ist fehlerhaft</translation>
+    </message>
+    <message>
+        <source>Not supported by this build</source>
+        <translation>In diesem Build nicht unterstützt</translation>
+    </message>
+    <message>
+        <source>Cancelled</source>
+        <translation>Abgebrochen</translation>
+    </message>
+    <message>
+        <source>The model failed</source>
+        <translation>Das Modell ist fehlgeschlagen</translation>
+    </message>
+    <message>
+        <source>The session database failed</source>
+        <translation>Die Sitzungsdatenbank ist fehlgeschlagen</translation>
+    </message>
+    <message>
+        <source>Internal error (please report it)</source>
+        <translation>Interner Fehler (bitte melden)</translation>
+    </message>
+    <message>
+        <source>%1 — %2</source>
+        <comment>error category — engine detail</comment>
+        <translation>%1 — %2</translation>
+    </message>
 </context>
 <context>
     <name>terse::app::ExportDialog</name>

@@ -1035,6 +1035,51 @@
         <source>done</source>
         <translation>完成</translation>
     </message>
+    <message>
+        <source>A setting is out of range or inconsistent</source>
+        <translation>某个设置超出范围或不一致</translation>
+    </message>
+    <message>
+        <source>The input cannot be used</source>
+        <translation>输入无法使用</translation>
+    </message>
+    <message>
+        <source>Not found</source>
+        <translation>未找到</translation>
+    </message>
+    <message>
+        <source>Reading or writing a file failed</source>
+        <translation>读写文件失败</translation>
+    </message>
+    <message>
+        <source>A file is malformed</source>
+        <translation>文件格式错误</translation>
+    </message>
+    <message>
+        <source>Not supported by this build</source>
+        <translation>此版本不支持</translation>
+    </message>
+    <message>
+        <source>Cancelled</source>
+        <translation>已取消</translation>
+    </message>
+    <message>
+        <source>The model failed</source>
+        <translation>模型出错</translation>
+    </message>
+    <message>
+        <source>The session database failed</source>
+        <translation>会话数据库出错</translation>
+    </message>
+    <message>
+        <source>Internal error (please report it)</source>
+        <translation>内部错误（请报告）</translation>
+    </message>
+    <message>
+        <source>%1 — %2</source>
+        <comment>error category — engine detail</comment>
+        <translation>%1 — %2</translation>
+    </message>
 </context>
 <context>
     <name>terse::app::ExportDialog</name>

@@ -98,7 +98,9 @@ CompareWindow::CompareWindow(CompressorFactory factory, QWidget *parent)
     connect(m_worker, &EngineWorker::finished, this,
             [this](quint64 id, ResultHandle r, bool) { onFinished(id, r); });
     connect(m_worker, &EngineWorker::failed, this,
-            [this](quint64 id, int, const QString &message) { onFailed(id, message); });
+            [this](quint64 id, int code, const QString &message) {
+                onFailed(id, EngineTerms::errorText(static_cast<terse::ErrorCode>(code), message));
+            });
     connect(m_worker, &EngineWorker::cancelled, this, [this](quint64 id) {
         if (id != m_activeId)
             return;

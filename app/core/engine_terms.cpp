@@ -150,6 +150,24 @@ QString EngineTerms::progressStage(const QString &stage)
     return t ? tr(t) : stage;
 }
 
+QString EngineTerms::errorText(terse::ErrorCode code, const QString &detail)
+{
+    QString category;
+    switch (code) {
+    case terse::ErrorCode::InvalidArgument: category = tr("A setting is out of range or inconsistent"); break;
+    case terse::ErrorCode::InvalidInput: category = tr("The input cannot be used"); break;
+    case terse::ErrorCode::NotFound: category = tr("Not found"); break;
+    case terse::ErrorCode::IoError: category = tr("Reading or writing a file failed"); break;
+    case terse::ErrorCode::FormatError: category = tr("A file is malformed"); break;
+    case terse::ErrorCode::Unsupported: category = tr("Not supported by this build"); break;
+    case terse::ErrorCode::Cancelled: category = tr("Cancelled"); break;
+    case terse::ErrorCode::ModelError: category = tr("The model failed"); break;
+    case terse::ErrorCode::DatabaseError: category = tr("The session database failed"); break;
+    case terse::ErrorCode::Internal: category = tr("Internal error (please report it)"); break;
+    }
+    return detail.isEmpty() ? category : tr("%1 — %2", "error category — engine detail").arg(category, detail);
+}
+
 QString EngineTerms::unitName(const std::string &unit)
 {
     if (unit == "word")

@@ -23,6 +23,10 @@ public:
     static QString stageName(const std::string &name);
     // The stage a running job reports with its progress ("scoring windows", "DAC stage"); unknown: as it is.
     static QString progressStage(const QString &stage);
+    // An engine error for people: the code's category in the user's language, then the engine's English detail
+    // (which names the file, field or value): "Ungültige Einstellung — dac: alpha must be in [0, 1], got 3".
+    static QString errorText(terse::ErrorCode code, const QString &detail);
+    static QString errorText(const terse::Error &error) { return errorText(error.code, QString::fromStdString(error.detail)); }
     // A method's unit ("token", "word", "phrase", "sentence"): singular (an axis title) and plural (a count).
     static QString unitName(const std::string &unit);
     static QString unitsName(const std::string &unit);

@@ -147,12 +147,12 @@ MainWindow::MainWindow(CompressorFactory factory, QWidget *parent, const QString
             saveRun(m_activePrompt, m_activeOptions, r);
         }
     });
-    connect(m_worker, &EngineWorker::failed, this, [this](quint64 id, int, const QString &message) {
+    connect(m_worker, &EngineWorker::failed, this, [this](quint64 id, int code, const QString &message) {
         if (id != m_activeId)
             return;
         setBusy(false);
         dropPartial();
-        showError(tr("Compression failed: %1").arg(message));
+        showError(tr("Compression failed: %1").arg(EngineTerms::errorText(static_cast<terse::ErrorCode>(code), message)));
         m_status->setText(tr("Failed."));
         emit jobEnded();
     });

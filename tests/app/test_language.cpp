@@ -168,6 +168,10 @@ private slots:
         QCOMPARE(EngineTerms::warningText({"chunked", "chunked differently."}), QStringLiteral("Chunked differently"));
         QCOMPARE(EngineTerms::warningText({"new_code", "something new happened."}),
                  QStringLiteral("Something new happened"));
+        // Errors: the code's category translated, the engine's detail (names the field) as it is.
+        QCOMPARE(EngineTerms::errorText(terse::ErrorCode::InvalidArgument, QStringLiteral("dac: alpha must be in [0, 1]")),
+                 QStringLiteral("Eine Einstellung ist außerhalb des Bereichs oder widersprüchlich — dac: alpha must be in [0, 1]"));
+        QCOMPARE(EngineTerms::errorText(terse::Error{terse::ErrorCode::NotFound, ""}), QStringLiteral("Nicht gefunden"));
         QVERIFY(installLanguage(*qApp, QStringLiteral("zh_CN")));
         QCOMPARE(EngineTerms::stageName("stage 2"), QStringLiteral("阶段 2"));
         QVERIFY(installLanguage(*qApp, QStringLiteral("en")));
