@@ -56,6 +56,20 @@ void setParam(MainWindow &w, const char *name, const QString &value)
     params[name] = value.toStdString();
     w.parameterPanel()->setValues(params);
 }
+// A shown window set to dynamic DAC with `stages` stages at `rate` on kText with the tiny model.
+bool setUpDynamicDac(MainWindow &w, const char *stages, double rate)
+{
+    w.resize(1300, 850);
+    w.show();
+    if (!selectMethod(w, QStringLiteral("dac")))
+        return false;
+    setParam(w, "variant", QStringLiteral("dynamic_attn_ppl"));
+    setParam(w, "stages", QString::fromLatin1(stages));
+    w.setRate(rate);
+    w.promptEditor()->setPlainText(QString::fromUtf8(kText));
+    w.modelPicker()->setCurrentModelPath(QString::fromStdString(modelPath()));
+    return true;
+}
 } // namespace
 
 class TestStageScrubber : public QObject {
@@ -77,14 +91,7 @@ private slots:
         // every stage and fills; the last complete result stays the one Copy/Export use; Cancel mid-run brings the
         // last complete result back.
         MainWindow w;
-        w.resize(1300, 850);
-        w.show();
-        QVERIFY(selectMethod(w, QStringLiteral("dac")));
-        setParam(w, "variant", QStringLiteral("dynamic_attn_ppl"));
-        setParam(w, "stages", QStringLiteral("4"));
-        w.setRate(0.4);
-        w.promptEditor()->setPlainText(QString::fromUtf8(kText));
-        w.modelPicker()->setCurrentModelPath(QString::fromStdString(modelPath()));
+        QVERIFY(setUpDynamicDac(w, "4", 0.4));
         ResultInspector *in = w.inspector();
         struct Seen {
             int done, total, stageCount, sliderMax, dropped, position;
@@ -149,17 +156,10 @@ private slots:
     void dacStagesReplayAndAttentionMatchesTheEngine()
     {
         MainWindow w;
-        w.resize(1300, 850);
-        w.show();
-        QVERIFY(selectMethod(w, QStringLiteral("dac")));
-        setParam(w, "variant", QStringLiteral("dynamic_attn_ppl"));
-        setParam(w, "stages", QStringLiteral("3"));
-        w.setRate(0.5);
+        // The model is chosen through the options the window sends: the tiny model.
+        QVERIFY(setUpDynamicDac(w, "3", 0.5));
         auto opts = w.currentOptions();
         QCOMPARE(QString::fromStdString(opts.params["stages"]), QStringLiteral("3"));
-        // The model is chosen through the options the window sends: pick the tiny model.
-        w.promptEditor()->setPlainText(QString::fromUtf8(kText));
-        w.modelPicker()->setCurrentModelPath(QString::fromStdString(modelPath()));
         QVERIFY(runAndWait(w, 25000));
         const ResultHandle r = w.lastResult();
         QCOMPARE(r->stages.size(), std::size_t(3));
