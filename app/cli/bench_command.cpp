@@ -542,13 +542,10 @@ int runBench(int argc, char **argv)
             return reportError(s.error().detail, kExitUsage);
         base.seed = static_cast<std::uint64_t>(*s);
     }
-    int threads = 0;
-    if (args->has("--threads")) {
-        auto t = parseLong("--threads", args->get("--threads"), 1, 1024);
-        if (!t)
-            return reportError(t.error().detail, kExitUsage);
-        threads = static_cast<int>(*t);
-    }
+    const auto threadsArg = parseThreads(*args);
+    if (!threadsArg)
+        return reportError(threadsArg.error().detail, kExitUsage);
+    const int threads = *threadsArg;
     for (const char *opt : {"--model", "--tagger"})
         if (args->has(opt))
             if (auto m = checkModelPath(opt, args->get(opt)); !m)

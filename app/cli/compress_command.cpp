@@ -98,12 +98,10 @@ int parseSetup(const Args &args, const MethodInfo &method, Setup &s)
             return reportError(seed.error().detail, kExitUsage);
         opts.seed = static_cast<std::uint64_t>(*seed);
     }
-    if (args.has("--threads")) {
-        auto t = parseLong("--threads", args.get("--threads"), 1, 1024);
-        if (!t)
-            return reportError(t.error().detail, kExitUsage);
-        s.threads = static_cast<int>(*t);
-    }
+    if (auto t = parseThreads(args); !t)
+        return reportError(t.error().detail, kExitUsage);
+    else if (*t > 0)
+        s.threads = *t;
     auto params = parseMethodParams(method, args.all("--param"));
     if (!params)
         return reportError(params.error().detail, kExitUsage);

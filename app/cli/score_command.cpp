@@ -348,12 +348,10 @@ int runScore(int argc, char **argv)
         opts.dtype = ComputeDtype::BFloat16;
     else if (dtype != "fp32" && dtype != "float32")
         return reportError("--dtype must be fp32 or bf16 (got '" + dtype + "')", kExitUsage);
-    if (args->has("--threads")) {
-        auto t = parseLong("--threads", args->get("--threads"), 1, 1024);
-        if (!t)
-            return reportError(t.error().detail, kExitUsage);
-        opts.threads = static_cast<int>(*t);
-    }
+    if (auto t = parseThreads(*args); !t)
+        return reportError(t.error().detail, kExitUsage);
+    else if (*t > 0)
+        opts.threads = *t;
     {
         int code = kExitOk;
         auto device = parseDevice(*args, code);
