@@ -191,10 +191,10 @@ std::size_t joinedOffset(const terse::CompressionResult &result, const terse::Un
 }
 
 terse::widgets::HeatmapData toStageHeatmapData(const terse::CompressionResult &result, int stage,
-                                               const std::vector<terse::PinnedSpan> &pins)
+                                               const std::vector<terse::PinnedSpan> &pins, const HeatmapCells *cells)
 {
     if (stage < 0 || stage >= static_cast<int>(result.stages.size()))
-        return toHeatmapData(result, pins);
+        return toHeatmapData(result, pins, cells);
     terse::widgets::HeatmapData d;
     d.totalTokens = static_cast<int>(result.units.size());
     const auto &st = result.stages[static_cast<std::size_t>(stage)];
@@ -224,11 +224,11 @@ terse::widgets::HeatmapData toStageHeatmapData(const terse::CompressionResult &r
             t.reason += QLatin1Char(' ') + QCoreApplication::translate("terse::app::ResultAdapter", "Dropped later.");
         d.tokens.push_back(t);
     }
-    return toCells(std::move(d), heatmapCells(result));
+    return toCells(std::move(d), cells ? *cells : heatmapCells(result));
 }
 
 terse::widgets::HeatmapData toHeatmapData(const terse::CompressionResult &result,
-                                          const std::vector<terse::PinnedSpan> &pins)
+                                          const std::vector<terse::PinnedSpan> &pins, const HeatmapCells *cells)
 {
     terse::widgets::HeatmapData d;
     d.totalTokens = static_cast<int>(result.units.size());
@@ -269,7 +269,7 @@ terse::widgets::HeatmapData toHeatmapData(const terse::CompressionResult &result
                         QCoreApplication::translate("terse::app::ResultAdapter", "Removed in stage: %1.").arg(EngineTerms::stageName(result.stages[u.stage].name));
         d.tokens.push_back(t);
     }
-    return toCells(std::move(d), heatmapCells(result));
+    return toCells(std::move(d), cells ? *cells : heatmapCells(result));
 }
 
 QString resultSummary(const terse::CompressionResult &r)

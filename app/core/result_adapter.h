@@ -38,14 +38,17 @@ struct HeatmapCells {
 HeatmapCells heatmapCells(const terse::CompressionResult &result);
 
 // Builds the heatmap data: one token per cell (see HeatmapCells), every score series, the thresholds and a reason per token.
-// Units overlapping one of `pins` are marked with the pin's direction.
+// Units overlapping one of `pins` are marked with the pin's direction. `cells`: heatmapCells(result) when the
+// caller has it already (it splits the prompt into words), else computed here.
 terse::widgets::HeatmapData toHeatmapData(const terse::CompressionResult &result,
-                                          const std::vector<terse::PinnedSpan> &pins = {});
+                                          const std::vector<terse::PinnedSpan> &pins = {},
+                                          const HeatmapCells *cells = nullptr);
 
 // The heatmap at stage `stage` of the result's trace: units removed in stages 0..stage are dropped,
 // the rest are shown as still present; the series are that stage's scores (the final ones if it has none).
 terse::widgets::HeatmapData toStageHeatmapData(const terse::CompressionResult &result, int stage,
-                                               const std::vector<terse::PinnedSpan> &pins = {});
+                                               const std::vector<terse::PinnedSpan> &pins = {},
+                                               const HeatmapCells *cells = nullptr);
 
 // The pin direction of `unit` (+1 keep, -1 drop, 0 none); the last matching pin wins (as applyPins).
 int pinOf(const terse::Unit &unit, const std::vector<terse::PinnedSpan> &pins);

@@ -266,8 +266,8 @@ void ResultInspector::display()
         return;
     }
     const int position = m_scrubber->isFinal() ? -1 : m_scrubber->position();
-    m_heatmap->setData(position < 0 ? toHeatmapData(*m_result, m_pins)
-                                    : toStageHeatmapData(*m_result, position, m_pins));
+    m_heatmap->setData(position < 0 ? toHeatmapData(*m_result, m_pins, &m_cells)
+                                    : toStageHeatmapData(*m_result, position, m_pins, &m_cells));
     m_heatmap->setSelectedToken(m_cells.cellOfUnit(m_selected));
     updateColorChoices();
     updatePlots();
