@@ -12,6 +12,7 @@
 #include <QSignalSpy>
 #include <QSlider>
 #include <QTextDocument>
+#include <QLabel>
 #include <QToolButton>
 #include <QtTest>
 
@@ -45,6 +46,28 @@ private slots:
         QVERIFY(!prev->isEnabled());
         QTest::mouseClick(next, Qt::LeftButton);
         QCOMPARE(s.position(), 1);
+    }
+
+    void scrubberOfARunningJobSpansEveryStage()
+    {
+        // Issue 20: 2 of 5 stages done: the slider spans all 5, positions past the stages done are refused, the
+        // last position is the partial result; once finished the scrubber is an ordinary one.
+        StageScrubber s;
+        s.setStages({QStringLiteral("stage 1"), QStringLiteral("stage 2")}, 5);
+        QVERIFY(s.isRunning());
+        QCOMPARE(s.slider()->maximum(), 5);
+        QCOMPARE(s.position(), 2);
+        QVERIFY(s.isFinal());
+        auto *label = s.findChildren<QLabel *>().last();
+        QCOMPARE(label->text(), QStringLiteral("2 of 5 stages done, running…"));
+        s.slider()->setValue(4);  // a stage still running
+        QCOMPARE(s.position(), 2);
+        s.setPosition(0);
+        QCOMPARE(label->text(), QStringLiteral("stage 1 (1 of 5)"));
+        s.setStages({QStringLiteral("a"), QStringLiteral("b"), QStringLiteral("c")});
+        QVERIFY(!s.isRunning());
+        QCOMPARE(s.slider()->maximum(), 3);
+        QCOMPARE(label->text(), QStringLiteral("final result"));
     }
 
     void histogramBinsEveryFiniteValue()
