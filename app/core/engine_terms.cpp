@@ -3,6 +3,7 @@
 #include <QRegularExpression>
 
 #include <iterator>
+#include <utility>
 
 namespace terse::app {
 
@@ -152,19 +153,22 @@ QString EngineTerms::progressStage(const QString &stage)
 
 QString EngineTerms::errorText(terse::ErrorCode code, const QString &detail)
 {
+    static constexpr std::pair<terse::ErrorCode, const char *> kCategories[] = {
+        {terse::ErrorCode::InvalidArgument, QT_TRANSLATE_NOOP("terse::app::EngineTerms", "A setting is out of range or inconsistent")},
+        {terse::ErrorCode::InvalidInput, QT_TRANSLATE_NOOP("terse::app::EngineTerms", "The input cannot be used")},
+        {terse::ErrorCode::NotFound, QT_TRANSLATE_NOOP("terse::app::EngineTerms", "Not found")},
+        {terse::ErrorCode::IoError, QT_TRANSLATE_NOOP("terse::app::EngineTerms", "Reading or writing a file failed")},
+        {terse::ErrorCode::FormatError, QT_TRANSLATE_NOOP("terse::app::EngineTerms", "A file is malformed")},
+        {terse::ErrorCode::Unsupported, QT_TRANSLATE_NOOP("terse::app::EngineTerms", "Not supported by this build")},
+        {terse::ErrorCode::Cancelled, QT_TRANSLATE_NOOP("terse::app::EngineTerms", "Cancelled")},
+        {terse::ErrorCode::ModelError, QT_TRANSLATE_NOOP("terse::app::EngineTerms", "The model failed")},
+        {terse::ErrorCode::DatabaseError, QT_TRANSLATE_NOOP("terse::app::EngineTerms", "The session database failed")},
+        {terse::ErrorCode::Internal, QT_TRANSLATE_NOOP("terse::app::EngineTerms", "Internal error (please report it)")},
+    };
     QString category;
-    switch (code) {
-    case terse::ErrorCode::InvalidArgument: category = tr("A setting is out of range or inconsistent"); break;
-    case terse::ErrorCode::InvalidInput: category = tr("The input cannot be used"); break;
-    case terse::ErrorCode::NotFound: category = tr("Not found"); break;
-    case terse::ErrorCode::IoError: category = tr("Reading or writing a file failed"); break;
-    case terse::ErrorCode::FormatError: category = tr("A file is malformed"); break;
-    case terse::ErrorCode::Unsupported: category = tr("Not supported by this build"); break;
-    case terse::ErrorCode::Cancelled: category = tr("Cancelled"); break;
-    case terse::ErrorCode::ModelError: category = tr("The model failed"); break;
-    case terse::ErrorCode::DatabaseError: category = tr("The session database failed"); break;
-    case terse::ErrorCode::Internal: category = tr("Internal error (please report it)"); break;
-    }
+    for (const auto &[c, text] : kCategories)
+        if (c == code)
+            category = tr(text);
     return detail.isEmpty() ? category : tr("%1 — %2", "error category — engine detail").arg(category, detail);
 }
 

@@ -1,6 +1,8 @@
 // Issue 6: `terse bench` end to end on one document of two shared datasets with two cheap methods
 // (random, selective_context on the tiny GPT-2): report.json, report.csv, the SVG charts
 // (signature, IHDR size, chunk CRCs), the summary table, skipped methods and bad command lines.
+#include "cli_test_util.h"
+
 #include <QDir>
 #include <QFile>
 #include <QJsonArray>
@@ -17,30 +19,14 @@
 #include <filesystem>
 #include <sys/types.h>
 
+using namespace cli_test;
+
 namespace {
 
 const QString kShared = QStringLiteral(TERSE_SHARED_DIR);
 const QString kData = kShared + QStringLiteral("/data");
 const QString kTinyModel = kShared + QStringLiteral("/parity/models/tiny-gpt2-pos2048");
 
-struct Run {
-    int code = -1;
-    QString out;
-    QString err;
-};
-
-Run terse(const QStringList &args)
-{
-    QProcess p;
-    p.start(QStringLiteral(TERSE_CLI_PATH), args);
-    if (!p.waitForStarted(10000))
-        qFatal("cannot start %s", TERSE_CLI_PATH);
-    p.closeWriteChannel();
-    if (!p.waitForFinished(120000))
-        qFatal("terse bench did not finish");
-    return {p.exitCode(), QString::fromUtf8(p.readAllStandardOutput()),
-            QString::fromUtf8(p.readAllStandardError())};
-}
 
 // Checks an SVG chart: well-formed XML, an <svg> root of the expected size, `series` data series (one
 // <g class="series"> each), a title.

@@ -1,29 +1,12 @@
 // The `terse` CLI: --version, --help, compress (text and JSON), and bad input with exact messages and
 // exit codes (documented in `terse --help` and README.md).
+#include "cli_test_util.h"
+
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest>
 
-namespace {
-struct Run {
-    int code = -1;
-    QString out;
-    QString err;
-};
-
-Run terse(const QStringList &args, const QByteArray &stdinData = {})
-{
-    QProcess p;
-    p.start(QStringLiteral(TERSE_CLI_PATH), args);
-    if (!p.waitForStarted(10000))
-        qFatal("cannot start %s", TERSE_CLI_PATH);
-    p.write(stdinData);
-    p.closeWriteChannel();
-    if (!p.waitForFinished(60000))
-        qFatal("terse did not finish");
-    return {p.exitCode(), QString::fromUtf8(p.readAllStandardOutput()), QString::fromUtf8(p.readAllStandardError())};
-}
-}  // namespace
+using namespace cli_test;
 
 class TestCliCompress : public QObject {
     Q_OBJECT

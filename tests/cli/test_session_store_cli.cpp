@@ -1,6 +1,10 @@
 // `terse sessions` and `terse compress --save` (issue 5): exact exit codes and messages, run
 // through the built CLI.
+#include "cli_test_util.h"
+
 #include <QtTest>
+
+using namespace cli_test;
 
 class TestSessionStoreCli : public QObject {
     Q_OBJECT
@@ -9,24 +13,6 @@ class TestSessionStoreCli : public QObject {
     QString m_db;
     QString m_prompt;
 
-    struct Run {
-        int code = -1;
-        QString out;
-        QString err;
-    };
-
-    Run terse(const QStringList &args)
-    {
-        QProcess p;
-        p.start(TERSE_CLI_PATH, args);
-        Run r;
-        if (!p.waitForFinished(60000))
-            return r;
-        r.code = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
-        r.out = QString::fromUtf8(p.readAllStandardOutput());
-        r.err = QString::fromUtf8(p.readAllStandardError());
-        return r;
-    }
 
     // Substitutes the markers DB, PROMPT and DIR in a row's arguments.
     QStringList expand(const QStringList &args) const

@@ -18,7 +18,7 @@ struct Run {
     int code = -1;
     QString out;
     QString err;
-    bool crashed = false;  // ended by a signal (abort, segfault): `code` means nothing then
+    bool crashed = false;  // ended by a signal (abort, segfault): `code` is -1 then
 };
 
 // Runs terse with `args`, writes `stdinData` to it and waits (2 minutes at most); `env` replaces
@@ -40,8 +40,9 @@ inline Run terse(const QStringList &args, const QByteArray &stdinData = {},
         std::fprintf(stderr, "terse did not finish\n");
         std::abort();
     }
-    return {p.exitCode(), QString::fromUtf8(p.readAllStandardOutput()),
-            QString::fromUtf8(p.readAllStandardError()), p.exitStatus() != QProcess::NormalExit};
+    const bool crashed = p.exitStatus() != QProcess::NormalExit;
+    return {crashed ? -1 : p.exitCode(), QString::fromUtf8(p.readAllStandardOutput()),
+            QString::fromUtf8(p.readAllStandardError()), crashed};
 }
 
 // One JSON object per non-empty line; empty when any line is not a JSON object.
