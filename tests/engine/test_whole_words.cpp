@@ -206,12 +206,7 @@ private slots:
 
     // Every method on the prompts committed in resources/samples (a RAG question with passages, a meeting, few-shot
     // arithmetic, a support ticket), with the bundled models: what a bare clone without ../shared checks (issue 19).
-    void committedSamples_data()
-    {
-        QTest::addColumn<QString>("method");
-        for (const auto &m : methods())
-            QTest::newRow(m.c_str()) << QString::fromStdString(m);
-    }
+    void committedSamples_data() { atomsStayWhole_data(); }
     void committedSamples()
     {
         QFETCH(QString, method);
