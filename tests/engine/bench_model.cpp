@@ -1,9 +1,24 @@
-// Forward throughput of a Llama-shaped model (random weights, written as safetensors and loaded through
-// Model::load) on a ~1k-token input, next to raw matmul GFLOP/s measured in the same run, fp32 and bf16.
-// Usage: bench_model [tokens=1024] [dim=512] [layers=8] [attention block floats=4M]
+// Model benchmark (issue 16; not a test, run by hand). Every figure is a ratio against a baseline measured
+// in the same run, on random-weight models written as safetensors and loaded through Model::load:
+//   1. forward / matmul: forward GFLOP/s (the FLOPs a forward must do: causal attention counts the T(T+1)/2
+//      visible pairs) against raw matmul at the model's dominant GEMM shape, fp32 and bf16;
+//   2. 2 threads / 1 thread: speed-up of a forward, on an idle machine and with a busy core beside it;
+//   3. long / short prompt: a prompt of 8 context windows against 8 forwards of one window;
+//   4. peak RSS / weights: a child process loads a model and scores 1k tokens;
+//   5. start time: `terse --version` and `terse tokenize --count` against /bin/true.
+// Usage: bench_model [--quick] [--cli PATH] [--section forward|threads|long|memory|start]...
+//   --quick: 1k tokens only, one repetition.
 #include "terse/model.h"
 #include "terse/runtime.h"
 
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdint>
@@ -12,50 +27,96 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <random>
+#include <set>
 #include <string>
+#include <thread>
 #include <vector>
+
+extern char **environ;
 
 namespace {
 
+namespace fs = std::filesystem;
+
 struct Shape {
-    int dim, layers, heads, kvHeads, ffn, vocab;
+    const char *arch;  // "llama" (GQA, SiLU MLP, RoPE) or "gpt2" (Conv1D weights, learned positions)
+    int dim, layers, heads, kvHeads, ffn, vocab, positions;
 };
 
-// Writes config.json + model.safetensors with N(0, 0.02) weights (norm weights 1).
-void writeModel(const std::filesystem::path &dir, const Shape &s)
+Shape llama(int dim, int layers, int positions = 4096)
 {
-    struct Entry {
-        std::string name;
-        std::vector<int64_t> shape;
-        bool ones;
-    };
-    std::vector<Entry> entries{{"model.embed_tokens.weight", {s.vocab, s.dim}, false},
-                               {"model.norm.weight", {s.dim}, true},
-                               {"lm_head.weight", {s.vocab, s.dim}, false}};
+    return {"llama", dim, layers, 8, 4, dim * 8 / 3 / 64 * 64, 4096, positions};
+}
+
+const Shape kGpt2Small{"gpt2", 768, 12, 12, 12, 3072, 50257, 1024};  // GPT-2 124M
+
+struct Entry {
+    std::string name;
+    std::vector<int64_t> shape;
+    bool ones;
+};
+
+std::vector<Entry> entries(const Shape &s)
+{
+    std::vector<Entry> e;
     const int hd = s.dim / s.heads;
+    if (std::string(s.arch) == "gpt2") {
+        e.push_back({"transformer.wte.weight", {s.vocab, s.dim}, false});
+        e.push_back({"transformer.wpe.weight", {s.positions, s.dim}, false});
+        for (int l = 0; l < s.layers; ++l) {
+            const std::string p = "transformer.h." + std::to_string(l) + ".";
+            for (const char *ln : {"ln_1", "ln_2"}) {
+                e.push_back({p + ln + ".weight", {s.dim}, true});
+                e.push_back({p + ln + ".bias", {s.dim}, false});
+            }
+            e.push_back({p + "attn.c_attn.weight", {s.dim, 3 * s.dim}, false});
+            e.push_back({p + "attn.c_attn.bias", {3 * s.dim}, false});
+            e.push_back({p + "attn.c_proj.weight", {s.dim, s.dim}, false});
+            e.push_back({p + "attn.c_proj.bias", {s.dim}, false});
+            e.push_back({p + "mlp.c_fc.weight", {s.dim, s.ffn}, false});
+            e.push_back({p + "mlp.c_fc.bias", {s.ffn}, false});
+            e.push_back({p + "mlp.c_proj.weight", {s.ffn, s.dim}, false});
+            e.push_back({p + "mlp.c_proj.bias", {s.dim}, false});
+        }
+        e.push_back({"transformer.ln_f.weight", {s.dim}, true});
+        e.push_back({"transformer.ln_f.bias", {s.dim}, false});
+        return e;
+    }
+    e.push_back({"model.embed_tokens.weight", {s.vocab, s.dim}, false});
+    e.push_back({"model.norm.weight", {s.dim}, true});
+    e.push_back({"lm_head.weight", {s.vocab, s.dim}, false});
     for (int l = 0; l < s.layers; ++l) {
         const std::string p = "model.layers." + std::to_string(l) + ".";
-        entries.push_back({p + "input_layernorm.weight", {s.dim}, true});
-        entries.push_back({p + "post_attention_layernorm.weight", {s.dim}, true});
-        entries.push_back({p + "self_attn.q_proj.weight", {s.dim, s.dim}, false});
-        entries.push_back({p + "self_attn.k_proj.weight", {s.kvHeads * hd, s.dim}, false});
-        entries.push_back({p + "self_attn.v_proj.weight", {s.kvHeads * hd, s.dim}, false});
-        entries.push_back({p + "self_attn.o_proj.weight", {s.dim, s.dim}, false});
-        entries.push_back({p + "mlp.gate_proj.weight", {s.ffn, s.dim}, false});
-        entries.push_back({p + "mlp.up_proj.weight", {s.ffn, s.dim}, false});
-        entries.push_back({p + "mlp.down_proj.weight", {s.dim, s.ffn}, false});
+        e.push_back({p + "input_layernorm.weight", {s.dim}, true});
+        e.push_back({p + "post_attention_layernorm.weight", {s.dim}, true});
+        e.push_back({p + "self_attn.q_proj.weight", {s.dim, s.dim}, false});
+        e.push_back({p + "self_attn.k_proj.weight", {s.kvHeads * hd, s.dim}, false});
+        e.push_back({p + "self_attn.v_proj.weight", {s.kvHeads * hd, s.dim}, false});
+        e.push_back({p + "self_attn.o_proj.weight", {s.dim, s.dim}, false});
+        e.push_back({p + "mlp.gate_proj.weight", {s.ffn, s.dim}, false});
+        e.push_back({p + "mlp.up_proj.weight", {s.ffn, s.dim}, false});
+        e.push_back({p + "mlp.down_proj.weight", {s.dim, s.ffn}, false});
     }
+    return e;
+}
+
+// Writes config.json + model.safetensors with N(0, 0.02) weights (norm weights 1). Returns the file's bytes.
+std::uint64_t writeModel(const fs::path &dir, const Shape &s)
+{
+    fs::create_directories(dir);
+    const auto list = entries(s);
     std::string header = "{";
     std::uint64_t offset = 0;
-    for (std::size_t i = 0; i < entries.size(); ++i) {
+    for (std::size_t i = 0; i < list.size(); ++i) {
         std::uint64_t n = 1;
         std::string shape;
-        for (auto d : entries[i].shape) {
+        for (auto d : list[i].shape) {
             n *= static_cast<std::uint64_t>(d);
             shape += (shape.empty() ? "" : ",") + std::to_string(d);
         }
-        header += (i ? "," : "") + std::string("\"") + entries[i].name + "\":{\"dtype\":\"F32\",\"shape\":[" + shape +
+        header += (i ? "," : "") + std::string("\"") + list[i].name + "\":{\"dtype\":\"F32\",\"shape\":[" + shape +
                   "],\"data_offsets\":[" + std::to_string(offset) + "," + std::to_string(offset + 4 * n) + "]}";
         offset += 4 * n;
     }
@@ -67,90 +128,329 @@ void writeModel(const std::filesystem::path &dir, const Shape &s)
     out << header;
     std::mt19937 rng(42);
     std::normal_distribution<float> normal(0.0f, 0.02f);
-    for (const auto &e : entries) {
+    std::vector<float> v;
+    for (const auto &e : list) {
         std::uint64_t n = 1;
         for (auto d : e.shape)
             n *= static_cast<std::uint64_t>(d);
-        std::vector<float> v(n);
+        v.resize(n);
         for (auto &x : v)
             x = e.ones ? 1.0f : normal(rng);
         out.write(reinterpret_cast<const char *>(v.data()), static_cast<std::streamsize>(4 * n));
     }
     std::ofstream cfg(dir / "config.json");
-    cfg << "{\"model_type\":\"llama\",\"hidden_size\":" << s.dim << ",\"num_hidden_layers\":" << s.layers
-        << ",\"num_attention_heads\":" << s.heads << ",\"num_key_value_heads\":" << s.kvHeads
-        << ",\"intermediate_size\":" << s.ffn << ",\"vocab_size\":" << s.vocab
-        << ",\"max_position_embeddings\":4096,\"rms_norm_eps\":1e-6,\"rope_theta\":10000.0,\"hidden_act\":\"silu\"}";
+    if (std::string(s.arch) == "gpt2")
+        cfg << "{\"model_type\":\"gpt2\",\"n_embd\":" << s.dim << ",\"n_layer\":" << s.layers << ",\"n_head\":" << s.heads
+            << ",\"n_positions\":" << s.positions << ",\"vocab_size\":" << s.vocab << "}";
+    else
+        cfg << "{\"model_type\":\"llama\",\"hidden_size\":" << s.dim << ",\"num_hidden_layers\":" << s.layers
+            << ",\"num_attention_heads\":" << s.heads << ",\"num_key_value_heads\":" << s.kvHeads
+            << ",\"intermediate_size\":" << s.ffn << ",\"vocab_size\":" << s.vocab
+            << ",\"max_position_embeddings\":" << s.positions
+            << ",\"rms_norm_eps\":1e-6,\"rope_theta\":10000.0,\"hidden_act\":\"silu\"}";
+    return 8 + len + offset;
 }
 
-// FLOPs of one full forward over T tokens: projections, MLP, explicit attention (QK^T and PV), LM head.
+// FLOPs a forward over T tokens must do: projections, MLP, causal attention (QK^T and PV over the
+// T(T+1)/2 visible query-key pairs), LM head.
 double forwardFlops(const Shape &s, double T)
 {
     const double hd = s.dim / s.heads;
-    const double perLayer = 2 * T * s.dim * (2.0 * s.dim + 2.0 * s.kvHeads * hd) + 2 * T * 3.0 * s.dim * s.ffn +
-                            4 * T * T * hd * s.heads;
+    const double pairs = T * (T + 1) / 2;
+    const double mlp = std::string(s.arch) == "gpt2" ? 2.0 : 3.0;
+    const double perLayer = 2 * T * s.dim * (2.0 * s.dim + 2.0 * s.kvHeads * hd) + 2 * T * mlp * s.dim * s.ffn +
+                            4 * pairs * hd * s.heads;
     return s.layers * perLayer + 2 * T * s.dim * s.vocab;
+}
+
+std::string shapeName(const Shape &s)
+{
+    return std::string(s.arch) + " " + std::to_string(s.dim) + "x" + std::to_string(s.layers);
+}
+
+std::vector<int> randomIds(int n, int vocab)
+{
+    std::vector<int> ids(static_cast<std::size_t>(n));
+    std::mt19937 rng(1);
+    for (auto &i : ids)
+        i = static_cast<int>(rng() % static_cast<unsigned>(vocab));
+    return ids;
+}
+
+// Best wall time of `reps` scores (after one warm-up unless reps is 1), surprisal only (what methods ask).
+double timeScore(const terse::Model &model, const std::vector<int> &ids, int reps)
+{
+    terse::ScoreRequest req;
+    req.wantEntropy = false;
+    if (reps > 1)
+        (void)model.score({ids}, req);
+    double best = 1e30;
+    for (int rep = 0; rep < reps; ++rep) {
+        const auto t0 = std::chrono::steady_clock::now();
+        auto r = model.score({ids}, req);
+        const double sec = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        if (!r) {
+            std::fprintf(stderr, "score failed: %s\n", r.error().toString().c_str());
+            std::exit(1);
+        }
+        best = std::min(best, sec);
+    }
+    return best;
+}
+
+terse::Model load(const fs::path &dir, terse::ComputeDtype dtype)
+{
+    auto model = terse::Model::load(dir.string(), terse::ModelLoadOptions{dtype, "cpu", 0});
+    if (!model) {
+        std::fprintf(stderr, "load failed: %s\n", model.error().toString().c_str());
+        std::exit(1);
+    }
+    return std::move(*model);
+}
+
+const char *dtypeName(terse::ComputeDtype d) { return d == terse::ComputeDtype::Float32 ? "fp32" : "bf16"; }
+
+// A child process that keeps one core busy (another job on the machine) until killed.
+struct BusyCore {
+    pid_t pid = -1;
+    BusyCore()
+    {
+        pid = ::fork();
+        if (pid == 0) {
+            volatile double x = 1.0;
+            for (;;)
+                x = x * 1.0000001 + 1e-9;
+        }
+    }
+    ~BusyCore()
+    {
+        if (pid > 0) {
+            ::kill(pid, SIGKILL);
+            ::waitpid(pid, nullptr, 0);
+        }
+    }
+};
+
+void sectionForward(const fs::path &root, bool quick)
+{
+    std::printf("\n1. Forward vs matmul (same dtype, same run; surprisal only)\n");
+    std::printf("%-16s %6s %5s %10s %10s %22s %10s %7s\n", "model", "tokens", "dtype", "forward", "GFLOP/s",
+                "matmul shape", "GFLOP/s", "ratio");
+    const std::vector<Shape> shapes{llama(192, 4), llama(768, 12), llama(2048, 2)};
+    std::vector<int> lengths{1024};
+    if (!quick)
+        lengths.push_back(4096);
+    for (const Shape &s : shapes) {
+        const fs::path dir = root / ("fwd_" + std::to_string(s.dim));
+        writeModel(dir, s);
+        for (auto dtype : {terse::ComputeDtype::Float32, terse::ComputeDtype::BFloat16}) {
+            const terse::Model model = load(dir, dtype);
+            for (int T : lengths) {
+                const auto ids = randomIds(T, s.vocab);
+                const double sec = timeScore(model, ids, T > 1024 ? 1 : quick ? 2 : 3);
+                const double gf = forwardFlops(s, T) / sec / 1e9;
+                const double mm = terse::measureMatmulGflops(T, s.dim, s.ffn, dtype, 0.5).value();
+                const std::string mmShape = std::to_string(T) + "x" + std::to_string(s.dim) + "x" + std::to_string(s.ffn);
+                std::printf("%-16s %6d %5s %8.1fms %10.1f %22s %10.1f %7.2f\n", shapeName(s).c_str(), T,
+                            dtypeName(dtype), sec * 1e3, gf, mmShape.c_str(), mm, gf / mm);
+                std::fflush(stdout);
+            }
+        }
+        fs::remove_all(dir);
+    }
+}
+
+void sectionThreads(const fs::path &root, bool quick)
+{
+    std::printf("\n2. 2 threads vs 1 thread (speed-up of one forward; > 1 is faster)\n");
+    std::printf("%-18s %6s %10s %10s %10s %9s\n", "model", "tokens", "machine", "1 thread", "2 threads", "speed-up");
+    const int cores = static_cast<int>(std::thread::hardware_concurrency());
+    for (const Shape &s : {llama(192, 4), kGpt2Small}) {
+        const fs::path dir = root / ("thr_" + std::to_string(s.dim));
+        writeModel(dir, s);
+        const terse::Model model = load(dir, terse::ComputeDtype::Float32);
+        const int T = std::string(s.arch) == "gpt2" ? 819 : 1024;  // 819: the issue's measurement
+        const auto ids = randomIds(T, s.vocab);
+        for (bool busy : {false, true}) {
+            std::unique_ptr<BusyCore> load;
+            if (busy)
+                load = std::make_unique<BusyCore>();
+            double t[2];
+            for (int threads : {1, 2}) {
+                terse::initRuntime(threads);
+                t[threads - 1] = timeScore(model, ids, quick ? 2 : 3);
+            }
+            std::printf("%-18s %6d %10s %8.1fms %8.1fms %9.2f\n", shapeName(s).c_str(), T,
+                        busy ? "1 core busy" : "idle", t[0] * 1e3, t[1] * 1e3, t[0] / t[1]);
+            std::fflush(stdout);
+        }
+        terse::initRuntime(cores);
+        fs::remove_all(dir);
+    }
+}
+
+void sectionLong(const fs::path &root, bool quick)
+{
+    std::printf("\n3. Long prompt vs one pass (a prompt of 8 windows against 8 forwards of one window)\n");
+    std::printf("%-16s %6s %8s %12s %14s %7s\n", "model", "window", "tokens", "long prompt", "8 x one window",
+                "ratio");
+    for (const Shape &s : {llama(192, 4, 512), llama(768, 12, 512)}) {
+        if (quick && s.dim > 192)
+            continue;
+        const fs::path dir = root / ("long_" + std::to_string(s.dim));
+        writeModel(dir, s);
+        const terse::Model model = load(dir, terse::ComputeDtype::Float32);
+        const int W = s.positions;
+        const double one = timeScore(model, randomIds(W, s.vocab), 3);
+        const double longT = timeScore(model, randomIds(8 * W, s.vocab), quick ? 1 : 2);
+        std::printf("%-16s %6d %8d %10.1fms %12.1fms %7.2f\n", shapeName(s).c_str(), W, 8 * W, longT * 1e3,
+                    8 * one * 1e3, longT / (8 * one));
+        std::fflush(stdout);
+        fs::remove_all(dir);
+    }
+}
+
+long rssKb()
+{
+    std::ifstream in("/proc/self/status");
+    std::string line;
+    while (std::getline(in, line))
+        if (line.rfind("VmRSS:", 0) == 0)
+            return std::atol(line.c_str() + 6);
+    return 0;
+}
+
+// The child of section 4 (a fresh process: a forked copy of a process with OpenMP threads can hang):
+// loads the model, scores 1k tokens and prints "RSS before load (kB) peak RSS (kB)".
+int memoryChild(const std::string &dir, const std::string &arch)
+{
+    terse::initRuntime();
+    const long before = rssKb();
+    {
+        const Shape s = arch == "gpt2" ? kGpt2Small : llama(768, 12);
+        const terse::Model model = load(dir, terse::ComputeDtype::Float32);
+        (void)timeScore(model, randomIds(std::min(1024, s.positions), s.vocab), 1);
+    }
+    rusage ru{};
+    ::getrusage(RUSAGE_SELF, &ru);
+    std::printf("%ld %ld\n", before, ru.ru_maxrss);
+    return 0;
+}
+
+void sectionMemory(const fs::path &root)
+{
+    std::printf("\n4. Peak resident memory vs weights (a new process loads the model and scores 1k tokens, fp32)\n");
+    std::printf("%-18s %10s %12s %12s %14s\n", "model", "weights", "RSS before", "peak RSS", "added/weights");
+    for (const Shape &s : {llama(768, 12), kGpt2Small}) {
+        const fs::path dir = root / ("mem_" + std::to_string(s.dim) + s.arch);
+        const double weights = static_cast<double>(writeModel(dir, s));
+        const std::string out = (root / "mem.txt").string();
+        const std::string cmd = "/proc/" + std::to_string(::getpid()) + "/exe --memory-child " + dir.string() + " " +
+                                s.arch + " > " + out;
+        long before = 0, peak = 0;
+        if (std::system(cmd.c_str()) == 0) {
+            std::ifstream in(out);
+            in >> before >> peak;
+        }
+        std::printf("%-18s %8.0fMB %10.0fMB %10.0fMB %14.2f\n", shapeName(s).c_str(), weights / 1e6,
+                    before * 1024.0 / 1e6, peak * 1024.0 / 1e6, (peak - before) * 1024.0 / weights);
+        std::fflush(stdout);
+        fs::remove_all(dir);
+    }
+}
+
+// Best wall time of running argv (stdout/stderr to /dev/null) over `reps` runs.
+double timeRun(const std::vector<std::string> &args, int reps)
+{
+    double best = 1e30;
+    for (int i = 0; i < reps; ++i) {
+        std::vector<char *> argv;
+        for (const auto &a : args)
+            argv.push_back(const_cast<char *>(a.c_str()));
+        argv.push_back(nullptr);
+        posix_spawn_file_actions_t fa;
+        posix_spawn_file_actions_init(&fa);
+        posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+        posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+        posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+        const auto t0 = std::chrono::steady_clock::now();
+        pid_t pid = -1;
+        if (posix_spawn(&pid, argv[0], &fa, nullptr, argv.data(), environ) != 0) {
+            posix_spawn_file_actions_destroy(&fa);
+            return -1;
+        }
+        int status = 0;
+        ::waitpid(pid, &status, 0);
+        best = std::min(best, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+        posix_spawn_file_actions_destroy(&fa);
+    }
+    return best;
+}
+
+void sectionStart(const std::string &cli)
+{
+    std::printf("\n5. Start time vs /bin/true (best of 5, warm page cache)\n");
+    if (cli.empty() || !fs::exists(cli)) {
+        std::printf("skipped: the CLI was not found (--cli PATH)\n");
+        return;
+    }
+    const double base = timeRun({"/bin/true"}, 5);
+    std::printf("%-32s %10s %8s\n", "command", "wall", "ratio");
+    std::printf("%-32s %8.1fms %8.2f\n", "/bin/true", base * 1e3, 1.0);
+    for (const auto &args : std::vector<std::vector<std::string>>{{cli, "--version"},
+                                                                   {cli, "tokenize", "--count", "/dev/null"}}) {
+        const double t = timeRun(args, 5);
+        std::string name = "terse";
+        for (std::size_t i = 1; i < args.size(); ++i)
+            name += " " + args[i];
+        std::printf("%-32s %8.1fms %8.1f\n", name.c_str(), t * 1e3, t / base);
+    }
 }
 
 }  // namespace
 
 int main(int argc, char **argv)
 {
-    const int tokens = argc > 1 ? std::atoi(argv[1]) : 1024;
-    Shape shape{argc > 2 ? std::atoi(argv[2]) : 512, argc > 3 ? std::atoi(argv[3]) : 8, 8, 4, 0, 4096};
-    shape.ffn = shape.dim * 8 / 3 / 64 * 64;
-    const terse::RuntimeInfo rt = terse::initRuntime();
-    std::printf("torch %s, %d threads, %s\n", rt.torchVersion.c_str(), rt.threads, rt.blas.c_str());
-    const auto dir = std::filesystem::temp_directory_path() / ("terse_bench_model_" + std::to_string(::getpid()));
-    std::filesystem::create_directories(dir);
-    writeModel(dir, shape);
-    std::vector<int> ids(static_cast<std::size_t>(tokens));
-    std::mt19937 rng(1);
-    for (auto &i : ids)
-        i = static_cast<int>(rng() % static_cast<unsigned>(shape.vocab));
-    const double flops = forwardFlops(shape, tokens);
-    std::printf("model: llama dim %d, %d layers, %d/%d heads, ffn %d, vocab %d; input %d tokens; %.2f GFLOP per "
-                "forward\n",
-                shape.dim, shape.layers, shape.heads, shape.kvHeads, shape.ffn, shape.vocab, tokens, flops / 1e9);
-    int status = 0;
-    for (auto dtype : {terse::ComputeDtype::Float32, terse::ComputeDtype::BFloat16}) {
-        const char *name = dtype == terse::ComputeDtype::Float32 ? "fp32" : "bf16";
-        terse::ModelLoadOptions options{dtype, "cpu", 0};
-        if (argc > 4)
-            options.attentionBlockFloats = std::atoll(argv[4]);
-        auto model = terse::Model::load(dir.string(), options);
-        if (!model) {
-            std::fprintf(stderr, "load failed: %s\n", model.error().toString().c_str());
-            status = 1;
-            break;
-        }
-        // Raw matmul at the model's dominant GEMM shape ([T x dim] x [dim x ffn]) and square 1024.
-        const double mmModel = terse::measureMatmulGflops(tokens, shape.dim, shape.ffn, dtype, 1.0).value();
-        const double mmSquare = terse::measureMatmulGflops(1024, 1024, 1024, dtype, 1.0).value();
-        for (bool attention : {false, true}) {
-            terse::ScoreRequest req;
-            req.wantLayerColumnSums = attention;
-            req.wantCausalColumnMeans = attention;
-            req.wantLastQueryRow = attention;
-            (void)model->score({ids}, req);  // warm-up
-            double best = 1e30;
-            for (int rep = 0; rep < 3; ++rep) {
-                const auto t0 = std::chrono::steady_clock::now();
-                auto r = model->score({ids}, req);
-                const double sec = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-                if (!r) {
-                    std::fprintf(stderr, "score failed: %s\n", r.error().toString().c_str());
-                    return 1;
-                }
-                best = std::min(best, sec);
-            }
-            const double gf = flops / best / 1e9;
-            std::printf("%s %-22s %7.1f ms  %7.1f GFLOP/s | matmul %dx%dx%d %7.1f GFLOP/s (ratio %.2f) | "
-                        "matmul 1024^3 %7.1f GFLOP/s (ratio %.2f)\n",
-                        name, attention ? "score+attention aggs:" : "score (surprisal):", best * 1e3, gf, tokens,
-                        shape.dim, shape.ffn, mmModel, gf / mmModel, mmSquare, gf / mmSquare);
+    terse::preferPassiveOpenMP(argv);  // as the CLI and the app do
+    bool quick = false;
+    std::string cli =
+#ifdef TERSE_CLI_PATH
+        TERSE_CLI_PATH;
+#else
+        "";
+#endif
+    std::set<std::string> sections;
+    for (int i = 1; i < argc; ++i) {
+        const std::string a = argv[i];
+        if (a == "--quick")
+            quick = true;
+        else if (a == "--cli" && i + 1 < argc)
+            cli = argv[++i];
+        else if (a == "--memory-child" && i + 2 < argc)
+            return memoryChild(argv[i + 1], argv[i + 2]);
+        else if (a == "--section" && i + 1 < argc)
+            sections.insert(argv[++i]);
+        else {
+            std::fprintf(stderr, "usage: bench_model [--quick] [--cli PATH] [--section forward|threads|long|memory|start]...\n");
+            return a == "--help" ? 0 : 2;
         }
     }
-    std::filesystem::remove_all(dir);
-    return status;
+    const auto want = [&](const char *s) { return sections.empty() || sections.count(s) > 0; };
+    const terse::RuntimeInfo rt = terse::initRuntime();
+    const char *wait = std::getenv("OMP_WAIT_POLICY");
+    std::printf("torch %s, %d threads, %s, OMP_WAIT_POLICY=%s\n", rt.torchVersion.c_str(), rt.threads,
+                rt.blas.c_str(), wait ? wait : "(unset)");
+    const fs::path root = fs::temp_directory_path() / ("terse_bench_model_" + std::to_string(::getpid()));
+    if (want("forward"))
+        sectionForward(root, quick);
+    if (want("threads"))
+        sectionThreads(root, quick);
+    if (want("long"))
+        sectionLong(root, quick);
+    if (want("memory"))
+        sectionMemory(root);
+    if (want("start"))
+        sectionStart(cli);
+    fs::remove_all(root);
+    return 0;
 }

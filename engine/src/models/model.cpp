@@ -134,7 +134,9 @@ private:
             const int64_t q0 = std::max<int64_t>(firstRow, 0), q1 = std::min<int64_t>(firstRow + rows, len);
             if (q0 >= q1)
                 continue;
-            Tensor p = probs[static_cast<int64_t>(b)].narrow(1, q0 - firstRow, q1 - q0).narrow(2, 0, len);
+            // Keys from probs.size(3) on were not computed (causal: after the block's last query): they are 0.
+            const int64_t w = std::min<int64_t>(probs.size(3), len);
+            Tensor p = probs[static_cast<int64_t>(b)].narrow(1, q0 - firstRow, q1 - q0).narrow(2, 0, w);
             // Column sums use only queries new in this window (each query counted once over all windows).
             const int64_t n0 = std::max<int64_t>(q0, s.newFrom);
             if (n0 < q1 && (m_req.wantHeadColumnSums || m_req.wantLayerColumnSums || m_req.wantCausalColumnMeans)) {
@@ -146,12 +148,12 @@ private:
                 if (banded) {
                     // Only pairs with q - k < band (see Slot::band).
                     Tensor q = torch::arange(n0, q1, torch::kInt64).unsqueeze(1);
-                    Tensor k = torch::arange(0, len, torch::kInt64).unsqueeze(0);
+                    Tensor k = torch::arange(0, w, torch::kInt64).unsqueeze(0);
                     Tensor keep = (k > q - s.band).to(fresh.device(), fresh.scalar_type());
                     bandCol = (fresh * keep).sum(1).sum(0).to(torch::kFloat32).cpu().contiguous();  // [len]
                 }
                 for (int hh = 0; hh < H; ++hh)
-                    for (int k = 0; k < len; ++k) {
+                    for (int k = 0; k < w; ++k) {
                         const float v = hc[hh][k];
                         const std::size_t at = static_cast<std::size_t>(layer) * n + s.offset + k;
                         if (m_req.wantHeadColumnSums)
@@ -163,7 +165,7 @@ private:
                     }
                 if (banded) {
                     const float *bc = bandCol.data_ptr<float>();
-                    for (int k = 0; k < len; ++k)
+                    for (int k = 0; k < w; ++k)
                         o.causalColumnMeans[static_cast<std::size_t>(layer) * n + s.offset + k] += bc[k];
                 }
             }
@@ -173,6 +175,8 @@ private:
                           o.lastQueryRow.begin() + static_cast<std::ptrdiff_t>(layer + 1) * n, 0.0f);
                 copyInto(o.lastQueryRow, static_cast<std::size_t>(layer) * n + s.offset, row);
             }
+            if (w < len && s.single && (m_req.displayLayer == layer || m_req.wantHeadSumMatrices))
+                p = torch::constant_pad_nd(p, {0, len - w});  // matrices are stored [query, n]
             if (s.single && m_req.displayLayer == layer) {
                 Tensor m = m_req.displayHead >= 0 && m_req.displayHead < H ? p[m_req.displayHead] : p.sum(0);
                 copyInto(o.displayMatrix, static_cast<std::size_t>(q0) * n, m);
@@ -215,41 +219,53 @@ private:
             // the values asked for leave the device, not [cnt, V] logits. Against the reference's float64
             // the difference is below 1e-5 nats (tests/engine/test_model_oracle: atol 1e-4).
             Tensor logits = m_net.logits(h.narrow(0, from, cnt)).to(torch::kFloat32);  // [cnt, V]
-            Tensor logp = logits - logits.logsumexp(-1, true);
-            Tensor p = logp.exp();
-            Tensor ent = -torch::where(p > 0, p * logp, torch::zeros_like(p)).sum(-1);
+            const Tensor lse = logits.logsumexp(-1, true);                            // [cnt, 1]
             const int g0 = s.offset + from;  // global position of row 0
             if (m_req.wantLogits)
                 copyInto(o.logits, static_cast<std::size_t>(g0) * V, logits);
-            if (m_req.wantEntropy || !lm)
-                copyInto(o.entropy, g0, ent);
-            if (lm) {
-                const int rows = std::min(cnt, n - 1 - g0);  // rows whose next token is known
-                if (rows > 0) {
-                    std::vector<int64_t> next(static_cast<std::size_t>(rows));
-                    for (int r = 0; r < rows; ++r)
-                        next[static_cast<std::size_t>(r)] = (*s.ids)[g0 + r + 1];
-                    Tensor idx = torch::tensor(next, torch::kInt64).to(logp.device()).unsqueeze(1);
-                    Tensor lpNext = logp.narrow(0, 0, rows).gather(1, idx).squeeze(1).cpu().contiguous();
-                    auto lp = lpNext.accessor<float, 1>();
-                    for (int r = 0; r < rows; ++r) {
-                        o.nextTokenLogprob[g0 + r] = lp[r];
-                        o.surprisal[g0 + r + 1] = -lp[r];
-                    }
-                }
-                if (k > 0) {
-                    auto top = logp.topk(k, -1);
-                    Tensor vals = std::get<0>(top).cpu().contiguous();
-                    Tensor idx = std::get<1>(top).cpu().contiguous();
-                    auto va = vals.accessor<float, 2>();
-                    auto ia = idx.accessor<int64_t, 2>();
-                    for (int r = 0; r < cnt; ++r)
-                        for (int j = 0; j < k; ++j)
-                            o.topK[static_cast<std::size_t>(g0 + r) * k + j] = {static_cast<int>(ia[r][j]), va[r][j]};
-                }
-            } else {
+            if (!lm) {
+                Tensor logp = logits - lse;
+                Tensor p = logp.exp();
+                copyInto(o.entropy, g0, -(p * logp).sum(-1));
                 copyInto(o.labelLogprobs, static_cast<std::size_t>(g0) * V, logp);
                 copyInto(o.classProbs, static_cast<std::size_t>(g0) * V, p);
+                continue;
+            }
+            if (m_req.wantEntropy) {
+                // H = -sum p log p
+                Tensor logp = logits - lse;
+                Tensor p = logp.exp();
+                Tensor ent = -(p * logp).sum(-1);
+                if (ent.isnan().any().item<bool>())  // a -inf logit: 0 * -inf; such terms are 0
+                    ent = -torch::where(p > 0, p * logp, torch::zeros_like(p)).sum(-1);
+                copyInto(o.entropy, g0, ent);
+            }
+            const int rows = std::min(cnt, n - 1 - g0);  // rows whose next token is known
+            if (rows > 0) {
+                std::vector<int64_t> next(static_cast<std::size_t>(rows));
+                for (int r = 0; r < rows; ++r)
+                    next[static_cast<std::size_t>(r)] = (*s.ids)[g0 + r + 1];
+                Tensor idx = torch::tensor(next, torch::kInt64).to(logits.device()).unsqueeze(1);
+                // log p(next) = z_next - logsumexp(z): only the gathered values are normalised.
+                Tensor lpNext = (logits.narrow(0, 0, rows).gather(1, idx) - lse.narrow(0, 0, rows))
+                                    .squeeze(1)
+                                    .cpu()
+                                    .contiguous();
+                auto lp = lpNext.accessor<float, 1>();
+                for (int r = 0; r < rows; ++r) {
+                    o.nextTokenLogprob[g0 + r] = lp[r];
+                    o.surprisal[g0 + r + 1] = -lp[r];
+                }
+            }
+            if (k > 0) {
+                auto top = logits.topk(k, -1);
+                Tensor vals = (std::get<0>(top) - lse).cpu().contiguous();
+                Tensor idx = std::get<1>(top).cpu().contiguous();
+                auto va = vals.accessor<float, 2>();
+                auto ia = idx.accessor<int64_t, 2>();
+                for (int r = 0; r < cnt; ++r)
+                    for (int j = 0; j < k; ++j)
+                        o.topK[static_cast<std::size_t>(g0 + r) * k + j] = {static_cast<int>(ia[r][j]), va[r][j]};
             }
         }
         if (m_req.wantHidden) {

@@ -453,33 +453,8 @@ Tensor Transformer::mlp(const Block &b, const Tensor &x) const
     return b.down(h);
 }
 
-Tensor Transformer::maskBias(int64_t B, int64_t T, int64_t past, int window, const Tensor &keyMask) const
-{
-    // Additive mask, 0 where key j (cache index) is visible to query i = past + row, else the lowest float
-    // (HF adds finfo.min the same way): causal, sliding window (i - window < j <= i), padding.
-    const int64_t S = past + T;
-    Tensor visible;
-    if (cfg.causal) {
-        auto opts = torch::TensorOptions().dtype(torch::kInt64).device(device);
-        Tensor qi = torch::arange(past, past + T, opts).unsqueeze(1);
-        Tensor kj = torch::arange(0, S, opts).unsqueeze(0);
-        visible = kj <= qi;
-        if (window > 0)
-            visible = visible.logical_and(kj > qi - window);
-        visible = visible.view({1, 1, T, S});
-    }
-    if (keyMask.defined()) {
-        Tensor km = keyMask.view({B, 1, 1, S}).to(torch::kBool);
-        visible = visible.defined() ? visible.logical_and(km) : km;
-    }
-    if (!visible.defined())
-        return {};
-    return torch::zeros(visible.sizes(), torch::TensorOptions().dtype(torch::kFloat32).device(device))
-        .masked_fill_(visible.logical_not(), std::numeric_limits<float>::lowest());
-}
-
 Tensor Transformer::attention(const Block &b, const Tensor &x, const Tensor &cos, const Tensor &sin,
-                              const Tensor &bias, KvCache *cache, int layer, const AttentionHook &hook) const
+                              const Tensor &keyHidden, KvCache *cache, int layer, const AttentionHook &hook) const
 {
     const int64_t B = x.size(0), T = x.size(1), hd = cfg.headDim;
     Tensor q = b.q(x).view({B, T, cfg.heads, hd}).transpose(1, 2);
@@ -501,28 +476,49 @@ Tensor Transformer::attention(const Block &b, const Tensor &x, const Tensor &cos
         cache->k[layer] = k;
         cache->v[layer] = v;
     }
-    const int64_t S = k.size(2);
-    if (cfg.kvHeads != cfg.heads) {
-        // HF repeat_kv: query head h uses kv head h / (heads / kvHeads).
-        const int64_t rep = cfg.heads / cfg.kvHeads;
-        k = k.repeat_interleave(rep, 1);
-        v = v.repeat_interleave(rep, 1);
-    }
+    k = k.contiguous();  // [B, kvHeads, S, hd]: one layout for every block's matmul
+    v = v.contiguous();
+    const int64_t S = k.size(2), past = S - T;
+    // GQA without copies (issue 16): HF repeat_kv gives query head h the KV head h / rep, so the rep query
+    // heads of one KV head become rows of one matmul against that head's K and V.
+    const int64_t kvH = cfg.kvHeads, rep = cfg.heads / cfg.kvHeads;
+    // softmax(QK^T / sqrt(d)): the scale goes on q, a pass over [T, d] instead of over [T, S] scores.
+    const Tensor qs = q.mul(1.0 / std::sqrt(static_cast<double>(hd))).reshape({B, kvH, rep, T, hd});
     const Tensor kt = k.transpose(-1, -2);
-    const double scale = 1.0 / std::sqrt(static_cast<double>(hd));
+    const int window = cfg.causal ? b.slidingWindow : 0;
     // Blocks of query rows bound the probabilities held at once, whatever n is.
     const int64_t rows = std::min<int64_t>(
         T, std::max<int64_t>(16, attentionBlockFloats / std::max<int64_t>(1, B * cfg.heads * S)));
+    // Causal: keys after a block's last query are masked for every row of the block, so they are not
+    // computed (half the work of a full pass); within the block's last `n` keys the mask is triangular.
+    Tensor future;
+    if (cfg.causal)
+        future = torch::ones({rows, rows}, torch::TensorOptions().dtype(torch::kBool).device(device)).triu(1);
+    constexpr float kMasked = std::numeric_limits<float>::lowest();  // HF fills finfo.min the same way
     std::vector<Tensor> parts;
     for (int64_t r0 = 0; r0 < T; r0 += rows) {
         const int64_t n = std::min(rows, T - r0);
-        Tensor scores = torch::matmul(q.narrow(2, r0, n), kt).to(torch::kFloat32).mul_(scale);
-        if (bias.defined())
-            scores.add_(bias.size(2) == 1 ? bias : bias.narrow(2, r0, n));
+        const int64_t w = cfg.causal ? past + r0 + n : S;
+        Tensor scores = torch::matmul(qs.narrow(3, r0, n).reshape({B, kvH, rep * n, hd}), kt.narrow(-1, 0, w))
+                            .view({B, cfg.heads, n, w})
+                            .to(torch::kFloat32);
+        if (cfg.causal) {
+            scores.narrow(-1, w - n, n).masked_fill_(future.narrow(0, 0, n).narrow(1, 0, n), kMasked);
+            if (window > 0 && past + r0 + n - window > 0) {
+                // Sliding window: query i (position past + r0 + i) sees keys j > position - window.
+                auto opts = torch::TensorOptions().dtype(torch::kInt64).device(device);
+                Tensor qi = torch::arange(past + r0, past + r0 + n, opts).unsqueeze(1);
+                Tensor kj = torch::arange(0, w, opts).unsqueeze(0);
+                scores.masked_fill_(kj <= qi - window, kMasked);
+            }
+        }
+        if (keyHidden.defined())
+            scores.masked_fill_(keyHidden.narrow(-1, 0, w), kMasked);
         Tensor probs = torch::softmax(scores, -1);
         if (hook)
             hook(layer, probs, r0);
-        parts.push_back(torch::matmul(probs.to(v.scalar_type()), v));
+        parts.push_back(torch::matmul(probs.to(v.scalar_type()).view({B, kvH, rep * n, w}), v.narrow(2, 0, w))
+                            .view({B, cfg.heads, n, hd}));
     }
     Tensor ctx = parts.size() == 1 ? parts[0] : torch::cat(parts, 2);
     ctx = ctx.transpose(1, 2).reshape({B, T, cfg.heads * hd});
@@ -543,11 +539,10 @@ Tensor Transformer::forward(const Tensor &idsIn, const Tensor &mask, KvCache *ca
         keyMask = mask.to(device);
     if (cfg.causal && keyMask.defined() && cache && past > 0)
         keyMask = torch::cat({torch::ones({B, past}, longOpts), keyMask}, 1);
-    // One additive mask per distinct sliding window, shared by the layers that use it.
-    std::map<int, Tensor> biasByWindow;
-    for (const Block &b : m_blocks)
-        if (!biasByWindow.count(b.slidingWindow))
-            biasByWindow[b.slidingWindow] = maskBias(B, T, past, b.slidingWindow, keyMask);
+    // Padding keys, [B, 1, 1, S] (true: hidden from every query); causal and window masks are per block.
+    Tensor keyHidden;
+    if (keyMask.defined())
+        keyHidden = keyMask.view({B, 1, 1, -1}).eq(0);
 
     Tensor x = torch::embedding(m_embed, ids);
     if (cfg.arch == Arch::Gpt2) {
@@ -576,14 +571,14 @@ Tensor Transformer::forward(const Tensor &idsIn, const Tensor &mask, KvCache *ca
         throwIfCancelled(job);
         const Block &b = m_blocks[l];
         if (cfg.arch == Arch::Bert) {
-            Tensor a = attention(b, x, cos, sin, biasByWindow[b.slidingWindow], cache, l, hook);
+            Tensor a = attention(b, x, cos, sin, keyHidden, cache, l, hook);
             x = b.norm1(a + x);
             x = b.norm2(mlp(b, x) + x);
         } else if (cfg.parallelResidual) {
-            Tensor a = attention(b, b.norm1(x), cos, sin, biasByWindow[b.slidingWindow], cache, l, hook);
+            Tensor a = attention(b, b.norm1(x), cos, sin, keyHidden, cache, l, hook);
             x = mlp(b, b.norm2(x)) + a + x;
         } else {
-            x = x + attention(b, b.norm1(x), cos, sin, biasByWindow[b.slidingWindow], cache, l, hook);
+            x = x + attention(b, b.norm1(x), cos, sin, keyHidden, cache, l, hook);
             x = x + mlp(b, b.norm2(x));
         }
         if (hiddenStates)

@@ -58,7 +58,8 @@ struct KvCache {
 };
 
 // Receives each layer's attention probabilities as they are computed, in blocks of query rows:
-// `probs` is [B, heads, rows, S] (float32) for queries firstRow .. firstRow + rows - 1 of this call.
+// `probs` is [B, heads, rows, W] (float32) for queries firstRow .. firstRow + rows - 1 of this call, W <= S
+// keys: a causal model does not compute keys after the block's last query (their probability is 0).
 using AttentionHook = std::function<void(int layer, const torch::Tensor &probs, int64_t firstRow)>;
 
 class Transformer {
@@ -84,9 +85,8 @@ public:
 
 private:
     torch::Tensor attention(const Block &b, const torch::Tensor &x, const torch::Tensor &cos,
-                            const torch::Tensor &sin, const torch::Tensor &maskBias, KvCache *cache, int layer,
+                            const torch::Tensor &sin, const torch::Tensor &keyHidden, KvCache *cache, int layer,
                             const AttentionHook &hook) const;
-    torch::Tensor maskBias(int64_t batch, int64_t T, int64_t past, int window, const torch::Tensor &keyMask) const;
     torch::Tensor mlp(const Block &b, const torch::Tensor &x) const;
 
     torch::Tensor m_embed, m_posEmbed, m_typeEmbed, m_head, m_headBias, m_invFreq;
