@@ -494,14 +494,19 @@ Tensor Transformer::attention(const Block &b, const Tensor &x, const Tensor &cos
     Tensor future;
     if (cfg.causal)
         future = torch::ones({rows, rows}, torch::TensorOptions().dtype(torch::kBool).device(device)).triu(1);
-    constexpr float kMasked = std::numeric_limits<float>::lowest();  // HF fills finfo.min the same way
+    constexpr float kLowest = std::numeric_limits<float>::lowest();  // HF fills finfo.min the same way
+    constexpr float kLowestBf16 = -3.0e38f;  // finite in bf16 (float's lowest would round to -inf)
     std::vector<Tensor> parts;
     for (int64_t r0 = 0; r0 < T; r0 += rows) {
         const int64_t n = std::min(rows, T - r0);
         const int64_t w = cfg.causal ? past + r0 + n : S;
         Tensor scores = torch::matmul(qs.narrow(3, r0, n).reshape({B, kvH, rep * n, hd}), kt.narrow(-1, 0, w))
-                            .view({B, cfg.heads, n, w})
-                            .to(torch::kFloat32);
+                            .view({B, cfg.heads, n, w});
+        // bf16 scores stay bf16 unless the hook reads the probabilities: libtorch's bf16 softmax computes in
+        // fp32 and rounds once, as HF's softmax(dtype=float32).to(bf16) does, without two conversion passes.
+        if (hook)
+            scores = scores.to(torch::kFloat32);
+        const float kMasked = scores.scalar_type() == torch::kFloat32 ? kLowest : kLowestBf16;
         if (cfg.causal) {
             scores.narrow(-1, w - n, n).masked_fill_(future.narrow(0, 0, n).narrow(1, 0, n), kMasked);
             if (window > 0 && past + r0 + n - window > 0) {

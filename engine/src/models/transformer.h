@@ -81,7 +81,7 @@ public:
     long long parameters = 0;
     torch::ScalarType dtype = torch::kFloat32;
     torch::Device device = torch::kCPU;
-    int64_t attentionBlockFloats = 1 << 18;  // bound on B x heads x rows x keys per attention block
+    int64_t attentionBlockFloats = 1 << 20;  // bound on B x heads x rows x keys per attention block
 
 private:
     torch::Tensor attention(const Block &b, const torch::Tensor &x, const torch::Tensor &cos,
