@@ -263,7 +263,8 @@ void sectionForward(const fs::path &root, bool quick)
 void sectionThreads(const fs::path &root, bool quick)
 {
     std::printf("\n2. 2 threads vs 1 thread (speed-up of one forward; > 1 is faster)\n");
-    std::printf("%-18s %6s %10s %10s %10s %9s\n", "model", "tokens", "machine", "1 thread", "2 threads", "speed-up");
+    std::printf("%-18s %6s %12s %10s %10s %9s %6s\n", "model", "tokens", "machine", "1 thread", "2 threads",
+                "speed-up", "used");
     const int cores = static_cast<int>(std::thread::hardware_concurrency());
     for (const Shape &s : {llama(192, 4), kGpt2Small}) {
         const fs::path dir = root / ("thr_" + std::to_string(s.dim));
@@ -280,8 +281,9 @@ void sectionThreads(const fs::path &root, bool quick)
                 terse::initRuntime(threads);
                 t[threads - 1] = timeScore(model, ids, quick ? 2 : 3);
             }
-            std::printf("%-18s %6d %10s %8.1fms %8.1fms %9.2f\n", shapeName(s).c_str(), T,
-                        busy ? "1 core busy" : "idle", t[0] * 1e3, t[1] * 1e3, t[0] / t[1]);
+            // "used": the threads the engine chose for the last "2 threads" forward (it adapts to the load).
+            std::printf("%-18s %6d %12s %8.1fms %8.1fms %9.2f %6d\n", shapeName(s).c_str(), T,
+                        busy ? "1 core busy" : "idle", t[0] * 1e3, t[1] * 1e3, t[0] / t[1], terse::runtimeThreads());
             std::fflush(stdout);
         }
         terse::initRuntime(cores);

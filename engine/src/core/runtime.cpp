@@ -1,10 +1,21 @@
 #include "terse/runtime.h"
 
+#include "core/threads.h"
+
 #include <torch/torch.h>
 
-#include <cstdlib>
+#include <sys/resource.h>
 #include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <cstdlib>
+#include <fstream>
 #include <mutex>
+#include <sstream>
+#include <string>
 #include <thread>
 
 #ifdef TERSE_WITH_CUDA
@@ -16,6 +27,14 @@
 namespace terse {
 
 const char *engineVersion() { return TERSE_VERSION; }
+
+namespace {
+
+std::atomic<int> g_maxThreads{0};  // initRuntime's count: the most useThreadsFor gives
+
+int hardwareCores() { return static_cast<int>(std::max(1u, std::thread::hardware_concurrency())); }
+
+}  // namespace
 
 RuntimeInfo initRuntime(int threads)
 {
@@ -29,6 +48,7 @@ RuntimeInfo initRuntime(int threads)
         else
             n = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
     }
+    g_maxThreads = n;
     if (torch::get_num_threads() != n)
         torch::set_num_threads(n);
     RuntimeInfo info;
@@ -41,6 +61,94 @@ RuntimeInfo initRuntime(int threads)
 }
 
 int runtimeThreads() { return torch::get_num_threads(); }
+
+namespace detail {
+
+int chooseThreads(int maxThreads, int cores, double othersBusyCores, double flops)
+{
+    if (maxThreads <= 1 || flops < kSmallWorkFlops)
+        return 1;
+    const int busy = othersBusyCores > 0 ? static_cast<int>(std::floor(othersBusyCores + 0.5)) : 0;
+    return std::clamp(std::min(maxThreads, std::max(1, cores) - busy), 1, maxThreads);
+}
+
+namespace {
+
+struct CpuSample {
+    double nonIdleSeconds = 0;  // CPU time of the whole machine, not idle (incl. steal: time not ours to use)
+    double selfSeconds = 0;     // this process's user + system time
+    int running = 0;            // procs_running now (this thread included)
+    std::chrono::steady_clock::time_point at;
+    bool ok = false;
+};
+
+CpuSample sampleCpu()
+{
+    CpuSample s;
+    s.at = std::chrono::steady_clock::now();
+    std::ifstream in("/proc/stat");
+    std::string line;
+    const double hz = static_cast<double>(::sysconf(_SC_CLK_TCK) > 0 ? ::sysconf(_SC_CLK_TCK) : 100);
+    while (std::getline(in, line)) {
+        if (line.rfind("cpu ", 0) == 0) {
+            std::istringstream f(line.substr(4));
+            long long user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0, steal = 0;
+            f >> user >> nice >> system >> idle >> iowait >> irq >> softirq >> steal;
+            s.nonIdleSeconds = static_cast<double>(user + nice + system + irq + softirq + steal) / hz;
+            s.ok = static_cast<bool>(f) || f.eof();
+        } else if (line.rfind("procs_running ", 0) == 0) {
+            s.running = std::atoi(line.c_str() + 14);
+        }
+    }
+    rusage ru{};
+    if (::getrusage(RUSAGE_SELF, &ru) == 0)
+        s.selfSeconds = static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+                        static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+    return s;
+}
+
+std::mutex g_loadMutex;
+CpuSample g_last;
+double g_others = -1;
+
+}  // namespace
+
+double othersBusyCores()
+{
+    std::lock_guard lock(g_loadMutex);
+    return g_others;
+}
+
+int useThreadsFor(double flops)
+{
+    const int maxThreads = g_maxThreads > 0 ? g_maxThreads.load() : hardwareCores();
+    double others = 0;
+    if (flops >= kSmallWorkFlops) {  // measured at one thread too, so the estimate is fresh when it matters
+        std::lock_guard lock(g_loadMutex);
+        const auto now = std::chrono::steady_clock::now();
+        const double since = std::chrono::duration<double>(now - g_last.at).count();
+        if (!g_last.ok || since >= 0.2) {
+            const CpuSample s = sampleCpu();
+            if (s.ok && g_last.ok && since <= 2.0) {
+                const double wall = std::chrono::duration<double>(s.at - g_last.at).count();
+                g_others = std::max(0.0, (s.nonIdleSeconds - g_last.nonIdleSeconds -
+                                          (s.selfSeconds - g_last.selfSeconds)) / wall);
+            } else if (s.ok) {
+                // First look, or the last was long ago (its average would lag): what runs now besides us.
+                g_others = std::max(0, s.running - 1);
+            }
+            if (s.ok)
+                g_last = s;
+        }
+        others = std::max(0.0, g_others);
+    }
+    const int n = chooseThreads(maxThreads, hardwareCores(), others, flops);
+    if (torch::get_num_threads() != n)
+        torch::set_num_threads(n);
+    return n;
+}
+
+}  // namespace detail
 
 void preferPassiveOpenMP(char **argv)
 {

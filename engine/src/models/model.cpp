@@ -1,6 +1,7 @@
 // Model (public API), the Scorer (windows, per-token scores, attention aggregates) and ModelSession.
 #include "terse/model.h"
 
+#include "core/threads.h"
 #include "models/transformer.h"
 #include "terse/runtime.h"
 
@@ -25,7 +26,7 @@ struct ModelSession::Impl {
     std::shared_ptr<const Model::Impl> model;
     KvCache cache;
     std::vector<int> tokens;
-    Tensor lastLogp;  // log-distribution after the last cached token (double [V]); undefined if unknown
+    Tensor lastLogp;  // log-distribution after the last cached token (float [V]); undefined if unknown
 };
 
 namespace {
@@ -392,6 +393,10 @@ Result<ScoreResult> Model::score(const std::vector<std::vector<int>> &ids, const
                 if (static_cast<int>(ids[s].size()) > W)
                     return fail(ErrorCode::InvalidArgument, "an explicit attentionMask needs sequences of at most " +
                                                                 std::to_string(W) + " tokens");
+        double tokens = 0;
+        for (const auto &seq : ids)
+            tokens += static_cast<double>(seq.size());
+        detail::useThreadsFor(2.0 * static_cast<double>(m_impl->info.parameters) * tokens);
         ScoreResult result;
         result.layers = cfg.layers;
         result.heads = cfg.heads;
@@ -534,31 +539,39 @@ Result<StepScores> ModelSession::append(const std::vector<int> &ids, bool wantLo
         if (ids.empty())
             return out;
         const int64_t n = static_cast<int64_t>(ids.size());
-        Tensor t = torch::empty({1, n}, torch::kInt64);
-        for (int64_t i = 0; i < n; ++i)
-            t[0][i] = ids[static_cast<std::size_t>(i)];
+        detail::useThreadsFor(2.0 * static_cast<double>(m_impl->model->info.parameters) * static_cast<double>(n));
+        std::vector<int64_t> ids64(ids.begin(), ids.end());
+        Tensor t = torch::tensor(ids64, torch::kInt64).view({1, n});
         Tensor h = net.forward(t, Tensor(), &m_impl->cache, nullptr, nullptr, job);
         Tensor logits = net.logits(h[0]).cpu();
-        Tensor logp = torch::log_softmax(logits.to(torch::kFloat64), -1);
-        Tensor ent = -(logp.exp() * logp).sum(-1);
-        Tensor arg = logp.argmax(-1);
-        auto lp = logp.accessor<double, 2>();
+        // fp32 from one log-sum-exp, as Model::score (no float64 pass over the vocabulary).
+        Tensor logp = logits - logits.logsumexp(-1, true);
+        Tensor ent = (-(logp.exp() * logp).sum(-1)).contiguous();
+        Tensor arg = logp.argmax(-1).contiguous();
+        Tensor own;  // log-prob of each new token after the first, predicted by the row before it
+        if (n > 1)
+            own = logp.narrow(0, 0, n - 1)
+                      .gather(1, t[0].narrow(0, 1, n - 1).unsqueeze(1))
+                      .squeeze(1)
+                      .contiguous();
+        const float *entp = ent.data_ptr<float>();
+        const int64_t *argp = arg.data_ptr<int64_t>();
         for (int64_t i = 0; i < n; ++i) {
             const int id = ids[static_cast<std::size_t>(i)];
             float v = kNaN;
             if (i > 0)
-                v = static_cast<float>(lp[i - 1][id]);
+                v = own.data_ptr<float>()[i - 1];
             else if (m_impl->lastLogp.defined())
-                v = static_cast<float>(m_impl->lastLogp[id].item<double>());
+                v = m_impl->lastLogp.data_ptr<float>()[id];
             out.logprob.push_back(v);
-            out.entropy.push_back(static_cast<float>(ent[i].item<double>()));
-            out.greedyNext.push_back(static_cast<int>(arg[i].item<int64_t>()));
+            out.entropy.push_back(entp[i]);
+            out.greedyNext.push_back(static_cast<int>(argp[i]));
         }
         if (wantLogits) {
             out.logits.resize(static_cast<std::size_t>(n) * cfg.vocab);
             copyInto(out.logits, 0, logits);
         }
-        m_impl->lastLogp = logp[n - 1].clone();
+        m_impl->lastLogp = logp[n - 1].contiguous().clone();
         m_impl->tokens.insert(m_impl->tokens.end(), ids.begin(), ids.end());
         return out;
     });

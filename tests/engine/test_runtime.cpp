@@ -1,0 +1,67 @@
+// Load-aware threads (issue 16): the thread count a forward gets, from hand values, and measured against a
+// process that keeps a core busy.
+#include "core/threads.h"
+#include "terse/runtime.h"
+
+#include <QtTest>
+
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <thread>
+
+using namespace terse;
+
+class TestRuntime : public QObject {
+    Q_OBJECT
+private slots:
+    void chooseThreadsFromHandValues()
+    {
+        const double big = 1e11;
+        QCOMPARE(detail::chooseThreads(8, 8, 0.0, big), 8);
+        QCOMPARE(detail::chooseThreads(8, 8, 0.4, big), 8);  // less than half a core busy: not counted
+        QCOMPARE(detail::chooseThreads(8, 8, 0.6, big), 7);
+        QCOMPARE(detail::chooseThreads(8, 8, 3.0, big), 5);
+        QCOMPARE(detail::chooseThreads(2, 2, 1.0, big), 1);  // the issue's case: 2 cores, one busy
+        QCOMPARE(detail::chooseThreads(2, 2, 7.0, big), 1);  // never below one
+        QCOMPARE(detail::chooseThreads(4, 16, 0.0, big), 4); // never above the most allowed
+        QCOMPARE(detail::chooseThreads(4, 16, 13.0, big), 3);
+        QCOMPARE(detail::chooseThreads(1, 16, 0.0, big), 1);
+        // Small work stays on one thread whatever the machine.
+        QCOMPARE(detail::chooseThreads(16, 16, 0.0, detail::kSmallWorkFlops / 2), 1);
+        QCOMPARE(detail::chooseThreads(16, 16, 0.0, detail::kSmallWorkFlops), 16);
+    }
+
+    void busyCoreIsLeftAlone()
+    {
+        const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+        initRuntime(cores);
+        const pid_t child = ::fork();
+        QVERIFY(child >= 0);
+        if (child == 0) {
+            volatile double x = 1.0;
+            for (;;)
+                x = x * 1.0000001 + 1e-9;
+        }
+        int used = 0;
+        for (int i = 0; i < 4; ++i) {  // measurements 250 ms apart, over a second of the child spinning
+            std::this_thread::sleep_for(std::chrono::milliseconds(250));
+            used = detail::useThreadsFor(1e12);
+        }
+        const double busy = detail::othersBusyCores();
+        ::kill(child, SIGKILL);
+        ::waitpid(child, nullptr, 0);
+        qInfo("%d cores, other processes keep %.2f busy; threads used: %d", cores, busy, used);
+        QVERIFY2(busy >= 0.5, "the spinning child was not seen");
+        QVERIFY(used <= std::max(1, cores - 1));
+        QCOMPARE(runtimeThreads(), used);
+        // Small work: one thread, whatever the load.
+        QCOMPARE(detail::useThreadsFor(1e6), 1);
+        QCOMPARE(runtimeThreads(), 1);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestRuntime)
+#include "test_runtime.moc"
