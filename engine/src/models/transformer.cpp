@@ -142,10 +142,24 @@ public:
         m_params += t.numel();
         return t.to(m_device, m_dtype).contiguous();
     }
+    // A tensor in the file's layout, shape-checked: no copy when dtype and device already match (the
+    // mapped file is used in place; peak memory stays near the weights' size).
+    Tensor asStored(const std::string &name, std::vector<int64_t> shape)
+    {
+        const Tensor &t = m_s.get(name);
+        check(name, t, shape);
+        m_params += t.numel();
+        return t.to(m_device, m_dtype);
+    }
     long long params() const { return m_params; }
 
 private:
     Tensor convert(const std::string &name, const Tensor &t, const std::vector<int64_t> &shape)
+    {
+        check(name, t, shape);
+        return place(t);
+    }
+    void check(const std::string &name, const Tensor &t, const std::vector<int64_t> &shape)
     {
         if (!shape.empty() && t.sizes().vec() != shape) {
             std::string want, got;
@@ -160,7 +174,6 @@ private:
         if (t.is_floating_point() && t.numel() > 0 && !torch::isfinite(t).all().item<bool>())
             throwWeightError(ErrorCode::FormatError, "'" + m_s.source + "': tensor '" + name +
                                                          "' holds NaN or infinite values");
-        return place(t);
     }
 
     WeightStore &m_s;
@@ -302,22 +315,12 @@ std::shared_ptr<Transformer> Transformer::build(WeightStore &store, torch::Scala
             Block &blk = t->m_blocks[l];
             blk.norm1 = b.layerNorm(s + ".ln_1", H, eps);
             blk.norm2 = b.layerNorm(s + ".ln_2", H, eps);
-            // Conv1D stores [in, out]: transpose to nn.Linear's [out, in]; c_attn is q|k|v along out.
-            const Tensor &cattn = store.get(s + ".attn.c_attn.weight");
-            const Tensor &cattnB = store.get(s + ".attn.c_attn.bias");
-            if (cattn.sizes().vec() != std::vector<int64_t>{H, 3 * H})
-                throwWeightError(ErrorCode::FormatError, "'" + store.source + "': tensor '" + s +
-                                                             ".attn.c_attn.weight' is not [" + std::to_string(H) +
-                                                             ", " + std::to_string(3 * H) + "]");
-            auto w = cattn.t().chunk(3, 0);
-            auto bias = cattnB.chunk(3, 0);
-            blk.q = {b.place(w[0]), b.place(bias[0])};
-            blk.k = {b.place(w[1]), b.place(bias[1])};
-            blk.v = {b.place(w[2]), b.place(bias[2])};
+            // Conv1D stores [in, out]: used as a transposed view of nn.Linear's [out, in] (no copy); c_attn
+            // is q|k|v along out, one fused matmul split after.
             const auto conv = [&](const std::string &name, int64_t in, int64_t out) {
-                Tensor wt = b.get(name + ".weight", {in, out});
-                return Linear{wt.t().contiguous(), b.get(name + ".bias", {out})};
+                return Linear{b.asStored(name + ".weight", {in, out}).t(), b.get(name + ".bias", {out})};
             };
+            blk.qkv = conv(s + ".attn.c_attn", H, 3 * H);
             blk.o = conv(s + ".attn.c_proj", H, H);
             blk.up = conv(s + ".mlp.c_fc", H, I);
             blk.down = conv(s + ".mlp.c_proj", I, H);
@@ -374,19 +377,9 @@ std::shared_ptr<Transformer> Transformer::build(WeightStore &store, torch::Scala
             Block &blk = t->m_blocks[l];
             blk.norm1 = b.layerNorm(s + ".input_layernorm", H, eps);
             blk.norm2 = b.layerNorm(s + ".post_attention_layernorm", H, eps);
-            // query_key_value is laid out per head: [h0: q k v][h1: q k v]...
+            // query_key_value is laid out per head: [h0: q k v][h1: q k v]...; kept fused, split after the matmul.
             const std::string qkv = s + ".attention.query_key_value";
-            const Tensor &w = store.get(qkv + ".weight");
-            if (w.sizes().vec() != std::vector<int64_t>{3 * H, H})
-                throwWeightError(ErrorCode::FormatError, "'" + store.source + "': tensor '" + qkv +
-                                                             ".weight' is not [" + std::to_string(3 * H) + ", " +
-                                                             std::to_string(H) + "]");
-            Tensor wv = w.reshape({a.heads, 3, hd, H});
-            Tensor bv = store.get(qkv + ".bias").reshape({a.heads, 3, hd});
-            for (int part = 0; part < 3; ++part) {
-                Linear lin{b.place(wv.select(1, part).reshape({H, H})), b.place(bv.select(1, part).reshape({H}))};
-                (part == 0 ? blk.q : part == 1 ? blk.k : blk.v) = lin;
-            }
+            blk.qkv = {b.asStored(qkv + ".weight", {3 * H, H}), b.asStored(qkv + ".bias", {3 * H})};
             blk.o = b.linear(s + ".attention.dense", H, H);
             blk.up = b.linear(s + ".mlp.dense_h_to_4h", I, H);
             blk.down = b.linear(s + ".mlp.dense_4h_to_h", H, I);
@@ -457,9 +450,23 @@ Tensor Transformer::attention(const Block &b, const Tensor &x, const Tensor &cos
                               const Tensor &keyHidden, KvCache *cache, int layer, const AttentionHook &hook) const
 {
     const int64_t B = x.size(0), T = x.size(1), hd = cfg.headDim;
-    Tensor q = b.q(x).view({B, T, cfg.heads, hd}).transpose(1, 2);
-    Tensor k = b.k(x).view({B, T, cfg.kvHeads, hd}).transpose(1, 2);
-    Tensor v = b.v(x).view({B, T, cfg.kvHeads, hd}).transpose(1, 2);
+    Tensor q, k, v;
+    if (b.qkv.w.defined() && cfg.arch == Arch::NeoX) {
+        Tensor h = b.qkv(x).view({B, T, cfg.heads, 3, hd});  // per head: q k v
+        q = h.select(3, 0).transpose(1, 2);
+        k = h.select(3, 1).transpose(1, 2);
+        v = h.select(3, 2).transpose(1, 2);
+    } else if (b.qkv.w.defined()) {
+        Tensor h = b.qkv(x);  // q | k | v along the features
+        const int64_t dq = cfg.heads * hd, dkv = cfg.kvHeads * hd;
+        q = h.narrow(-1, 0, dq).view({B, T, cfg.heads, hd}).transpose(1, 2);
+        k = h.narrow(-1, dq, dkv).view({B, T, cfg.kvHeads, hd}).transpose(1, 2);
+        v = h.narrow(-1, dq + dkv, dkv).view({B, T, cfg.kvHeads, hd}).transpose(1, 2);
+    } else {
+        q = b.q(x).view({B, T, cfg.heads, hd}).transpose(1, 2);
+        k = b.k(x).view({B, T, cfg.kvHeads, hd}).transpose(1, 2);
+        v = b.v(x).view({B, T, cfg.kvHeads, hd}).transpose(1, 2);
+    }
     if (cos.defined()) {
         q = applyRope(q, cos, sin);
         k = applyRope(k, cos, sin);

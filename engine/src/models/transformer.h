@@ -17,7 +17,8 @@ namespace terse {
 
 enum class Arch { Gpt2, Llama, NeoX, Bert };
 
-// y = x W^T + b (nn.Linear layout; GPT-2's Conv1D weights are transposed on load).
+// y = x W^T + b (nn.Linear layout; GPT-2's Conv1D weights [in, out] are used as a transposed view, so
+// weights mapped from the file are not copied).
 struct Linear {
     torch::Tensor w, b;
     torch::Tensor operator()(const torch::Tensor &x) const;
@@ -34,6 +35,7 @@ struct Norm {
 struct Block {
     Norm norm1, norm2;  // pre-norms for decoders; BERT: attention.output.LayerNorm, output.LayerNorm
     Linear q, k, v, o;
+    Linear qkv;  // fused q|k|v as the file stores it (GPT-2 c_attn, GPT-NeoX query_key_value); q, k, v unset
     Linear gate, up, down;  // gate only for SiLU-gated MLPs
     int slidingWindow = 0;  // 0: full causal attention
 };
