@@ -32,6 +32,76 @@ private slots:
             QSKIP("TERSE_SHARED_DIR lacks the parity model or the data sets");
     }
 
+    void carriedLongPromptsAgreeWithStrideWindows()
+    {
+        // Issue 16: long prompts of rotary models run once through the model (chunks of W on the cache of the
+        // chunk before, each token seeing W - 1 before it) instead of windows advancing by W/2. Tolerance
+        // against the windows on a real transcript (README, Models): the surprisal of the same tokens, and no
+        // attention step at the chunk starts (the windows' own scheme has none at positions inside a window).
+        auto path = defaultModelPath(DefaultModel::CausalLM);
+        QVERIFY2(path, path ? "" : path.error().detail.c_str());
+        auto model = Model::load(*path);
+        auto tok = Tokenizer::load(*path);
+        QVERIFY(model && tok);
+        auto enc = tok->encode(meetingTranscript(), false);
+        QVERIFY(enc);
+        const int W = model->info().maxPositions;
+        const std::size_t n = std::min<std::size_t>(enc->ids.size(), static_cast<std::size_t>(W) * 5);
+        QVERIFY2(n > static_cast<std::size_t>(3 * W), "the meeting transcript is shorter than three windows");
+        const std::vector<int> ids(enc->ids.begin(), enc->ids.begin() + static_cast<std::ptrdiff_t>(n));
+        ScoreRequest req;
+        req.wantCausalColumnMeans = true;
+        auto carried = model->score({ids}, req);
+        req.windowStride = W / 2;
+        auto windows = model->score({ids}, req);
+        req.windowStride = W * 3 / 8;  // windows that start elsewhere: attention truth at the chunk starts
+        auto other = model->score({ids}, req);
+        QVERIFY(carried && windows && other);
+        QCOMPARE(carried->windows, static_cast<int>((n + W - 1) / W));
+        const auto &a = carried->sequences[0].surprisal, &b = windows->sequences[0].surprisal;
+        double diff = 0, sa = 0, sb = 0;
+        for (std::size_t t = 1; t < n; ++t) {
+            diff += std::fabs(a[t] - b[t]);
+            sa += a[t];
+            sb += b[t];
+            if (t < static_cast<std::size_t>(W))
+                QCOMPARE(a[t], b[t]);  // the first window is the same forward
+        }
+        diff /= static_cast<double>(n - 1);
+        sa /= static_cast<double>(n - 1);
+        sb /= static_cast<double>(n - 1);
+        qInfo("%zu tokens, window %d: mean |surprisal difference| %.4f nats; mean surprisal %.4f (one pass, "
+              "chunks) vs %.4f (windows)", n, W, diff, sa, sb);
+        QVERIFY2(diff < 0.15, "the chunked pass drifts from the windows");
+        QVERIFY2(sa < sb + 0.02, "more context should not predict worse");
+        auto mean = [&](const ScoreResult &r) {
+            std::vector<double> m(n, 0.0);
+            for (int l = 0; l < r.layers; ++l)
+                for (std::size_t k = 0; k < n; ++k)
+                    m[k] += r.sequences[0].causalColumnMeans[static_cast<std::size_t>(l) * n + k] / r.layers;
+            return m;
+        };
+        const auto ca = mean(*carried), cb = mean(*other);
+        double logRatio = 0;
+        int boundaries = 0;
+        for (std::size_t at = static_cast<std::size_t>(W); at + 64 < n; at += static_cast<std::size_t>(W)) {
+            double before = 0, after = 0, before2 = 0, after2 = 0;
+            for (std::size_t k = at - 32; k < at; ++k) {
+                before += ca[k];
+                before2 += cb[k];
+            }
+            for (std::size_t k = at; k < at + 32; ++k) {
+                after += ca[k];
+                after2 += cb[k];
+            }
+            logRatio += std::log(before / after) - std::log(before2 / after2);
+            ++boundaries;
+        }
+        const double ratio = std::exp(logRatio / boundaries);
+        qInfo("attention before/after the %d chunk starts, against windows starting elsewhere: %.3f", boundaries, ratio);
+        QVERIFY(ratio > 0.9 && ratio < 1.1);
+    }
+
     void longPromptAttentionHasNoWindowJumps()
     {
         // A prompt longer than the model's window is scored in windows advancing by half the window. Attention

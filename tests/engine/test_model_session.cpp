@@ -2,10 +2,14 @@
 // cancellation and bf16, on the shared oracle models.
 #include "terse/model.h"
 
+#include <QTemporaryDir>
 #include <QtTest>
+
+#include <nlohmann/json.hpp>
 
 #include <cmath>
 #include <filesystem>
+#include <fstream>
 #include <random>
 
 using namespace terse;
@@ -125,6 +129,61 @@ private slots:
         QVERIFY(maxDiff(s.nextTokenLogprob, w0->sequences[0].nextTokenLogprob, 0, 0, 127) < 1e-5f);
         for (float v : s.surprisal)
             QVERIFY(std::isnan(v) || (v > 0 && v < 30));
+    }
+
+    void carriedCacheEqualsOneSlidingWindowPass_data()
+    {
+        QTest::addColumn<QString>("model");
+        QTest::addColumn<int>("window");  // attention window of the one-pass truth
+        QTest::newRow("llama_gqa (window 128)") << "llama_gqa" << 128;
+        QTest::newRow("mistral (its own window 16)") << "mistral" << 16;
+    }
+
+    void carriedCacheEqualsOneSlidingWindowPass()
+    {
+        // Issue 16: a rotary model's long input runs as chunks of W = 128 new tokens on top of the chunk
+        // before's keys and values, each query seeing the W positions before it. That is, exactly, one pass over
+        // the whole input with a sliding window of W: truth is the same weights with a context of 512 and
+        // sliding_window W (config.json as mistral, whose layers are llama's), positions 0..n-1 in one forward.
+        QFETCH(QString, model);
+        QFETCH(int, window);
+        const std::string name = model.toStdString();
+        Model m = load(name);
+        const int n = 300;
+        const auto ids = randomIds(n, 17);
+        ScoreRequest req;
+        req.wantEntropy = true;
+        req.topK = 2;
+        req.wantLayerColumnSums = true;
+        req.wantLastQueryRow = true;
+        req.wantHidden = true;
+        auto r = m.score({ids}, req);
+        QVERIFY2(r.ok(), r.ok() ? "" : r.error().toString().c_str());
+        QCOMPARE(r->windows, 3);  // [0,128) [128,256) [256,300): each token computed once
+
+        QTemporaryDir dir;
+        std::ifstream cfgIn(kOracle + "/" + name + "/config.json");
+        auto cfg = nlohmann::json::parse(cfgIn);
+        cfg["max_position_embeddings"] = 512;
+        cfg["model_type"] = "mistral";
+        cfg["sliding_window"] = window;
+        std::ofstream(dir.filePath("config.json").toStdString()) << cfg.dump();
+        std::filesystem::copy_file(kOracle + "/" + name + "/model.safetensors",
+                                   dir.filePath("model.safetensors").toStdString());
+        auto one = Model::load(dir.path().toStdString());
+        QVERIFY2(one.ok(), one.ok() ? "" : one.error().toString().c_str());
+        ScoreRequest oneReq = req;
+        auto o = one->score({ids}, oneReq);
+        QVERIFY(o.ok());
+        QCOMPARE(o->windows, 1);
+        const auto &a = r->sequences[0], &b = o->sequences[0];
+        QVERIFY(maxDiff(a.nextTokenLogprob, b.nextTokenLogprob, 0, 0, n - 1) < 1e-4f);
+        QVERIFY(maxDiff(a.entropy, b.entropy, 0, 0, n) < 1e-4f);
+        QVERIFY(maxDiff(a.hidden, b.hidden, 0, 0, static_cast<int>(a.hidden.size())) < 1e-4f);
+        QVERIFY(maxDiff(a.layerColumnSums, b.layerColumnSums, 0, 0, static_cast<int>(a.layerColumnSums.size())) < 1e-4f);
+        QVERIFY(maxDiff(a.lastQueryRow, b.lastQueryRow, 0, 0, static_cast<int>(a.lastQueryRow.size())) < 1e-5f);
+        for (std::size_t i = 0; i < a.topK.size(); ++i)
+            QCOMPARE(a.topK[i].id, b.topK[i].id);
     }
 
     void windowedCausalMeansUseTheStrideBand()

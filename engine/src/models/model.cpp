@@ -84,6 +84,7 @@ struct Slot {
     // (issue 20), and the window's first token (the attention sink) was averaged in from far queries.
     int band = 0;
     std::vector<float> *visibleCount = nullptr;  // [n] queries that could see each key (causal means)
+    int hFrom = 0;  // local index of the forward's first output row (newFrom when earlier ones are cached)
 };
 
 class Scorer {
@@ -104,12 +105,10 @@ public:
         for (int64_t b = 0; b < B; ++b)
             for (int t = 0; t < slots[b].len; ++t)
                 acc[b][t] = (*slots[b].ids)[slots[b].offset + t];
-        const bool wantAttn = m_req.wantLayerColumnSums || m_req.wantHeadColumnSums || m_req.wantCausalColumnMeans ||
-                              m_req.wantLastQueryRow || m_req.displayLayer >= 0 || m_req.wantHeadSumMatrices;
         AttentionHook hook;
-        if (wantAttn)
-            hook = [&](int layer, const Tensor &probs, int64_t firstRow) {
-                onAttention(slots, layer, probs, firstRow);
+        if (wantsAttention())
+            hook = [&](int layer, const Tensor &probs, int64_t firstRow, int64_t firstKey) {
+                onAttention(slots, layer, probs, firstRow, firstKey);
             };
         if (m_req.wantCausalColumnMeans)
             for (auto &s : slots)
@@ -122,9 +121,46 @@ public:
         }
     }
 
+    // Long prompts of rotary models (issue 16): one chunk of new tokens [offset + newFrom, offset + len) on
+    // top of a cache holding [offset, offset + newFrom); then the cache keeps its last `keep` entries.
+    void runChunk(Slot &s, KvCache &cache, int64_t keep, const JobContext &job)
+    {
+        const int64_t count = s.len - s.newFrom;
+        std::vector<int64_t> chunk((*s.ids).begin() + s.offset + s.newFrom, (*s.ids).begin() + s.offset + s.len);
+        Tensor ids = torch::tensor(chunk, torch::kInt64).view({1, count});
+        std::vector<Slot> slots{s};
+        slots[0].hFrom = s.newFrom;
+        AttentionHook hook;
+        if (wantsAttention())
+            hook = [&](int layer, const Tensor &probs, int64_t firstRow, int64_t firstKey) {
+                onAttention(slots, layer, probs, firstRow, firstKey);
+            };
+        if (m_req.wantCausalColumnMeans)
+            countVisible(slots[0]);
+        std::vector<Tensor> hidden;
+        Tensor h = m_net.forward(ids, Tensor(), &cache, hook, m_req.wantHidden ? &hidden : nullptr, job);
+        throwIfCancelled(job);
+        scoreRow(slots[0], h[0], 0, hidden);
+        // The next chunk sees the last `keep` tokens as its context: drop the older entries, keep positions
+        // absolute.
+        const int64_t drop = std::max<int64_t>(0, cache.length() - keep);
+        for (std::size_t l = 0; l < cache.k.size(); ++l) {
+            cache.k[l] = cache.k[l].narrow(2, drop, cache.k[l].size(2) - drop);
+            cache.v[l] = cache.v[l].narrow(2, drop, cache.v[l].size(2) - drop);
+        }
+        cache.positionBase += drop;
+    }
+
 private:
-    // Accumulates one block of query rows [firstRow, firstRow + rows) of one layer's probabilities.
-    void onAttention(std::vector<Slot> &slots, int layer, const Tensor &probs, int64_t firstRow)
+    bool wantsAttention() const
+    {
+        return m_req.wantLayerColumnSums || m_req.wantHeadColumnSums || m_req.wantCausalColumnMeans ||
+               m_req.wantLastQueryRow || m_req.displayLayer >= 0 || m_req.wantHeadSumMatrices;
+    }
+
+    // Accumulates one block of query rows [firstRow, firstRow + rows) of one layer's probabilities over the
+    // keys [firstKey, firstKey + probs.size(3)); keys outside were not computed (causal or windowed: 0).
+    void onAttention(std::vector<Slot> &slots, int layer, const Tensor &probs, int64_t firstRow, int64_t firstKey)
     {
         const int H = m_net.cfg.heads;
         const int64_t rows = probs.size(2);
@@ -133,32 +169,32 @@ private:
             SequenceScores &o = *s.out;
             const int n = s.n, len = s.len;
             const int64_t q0 = std::max<int64_t>(firstRow, 0), q1 = std::min<int64_t>(firstRow + rows, len);
-            if (q0 >= q1)
+            const int64_t kb = firstKey, ke = std::min<int64_t>(firstKey + probs.size(3), len);
+            if (q0 >= q1 || kb >= ke)
                 continue;
-            // Keys from probs.size(3) on were not computed (causal: after the block's last query): they are 0.
-            const int64_t w = std::min<int64_t>(probs.size(3), len);
-            Tensor p = probs[static_cast<int64_t>(b)].narrow(1, q0 - firstRow, q1 - q0).narrow(2, 0, w);
+            Tensor p = probs[static_cast<int64_t>(b)].narrow(1, q0 - firstRow, q1 - q0).narrow(2, 0, ke - kb);
+            const std::size_t at0 = static_cast<std::size_t>(s.offset + kb);  // global index of key kb
             // Column sums use only queries new in this window (each query counted once over all windows).
             const int64_t n0 = std::max<int64_t>(q0, s.newFrom);
             if (n0 < q1 && (m_req.wantHeadColumnSums || m_req.wantLayerColumnSums || m_req.wantCausalColumnMeans)) {
-                Tensor fresh = p.narrow(1, n0 - q0, q1 - n0);  // [H, new rows, len]
-                Tensor headCol = fresh.sum(1).to(torch::kFloat32).cpu().contiguous();  // [H, len]
+                Tensor fresh = p.narrow(1, n0 - q0, q1 - n0);  // [H, new rows, keys]
+                Tensor headCol = fresh.sum(1).to(torch::kFloat32).cpu().contiguous();  // [H, keys]
                 auto hc = headCol.accessor<float, 2>();
                 const bool banded = m_req.wantCausalColumnMeans && s.band > 0;
                 Tensor bandCol;
                 if (banded) {
                     // Only pairs with q - k < band (see Slot::band).
                     Tensor q = torch::arange(n0, q1, torch::kInt64).unsqueeze(1);
-                    Tensor k = torch::arange(0, w, torch::kInt64).unsqueeze(0);
+                    Tensor k = torch::arange(kb, ke, torch::kInt64).unsqueeze(0);
                     Tensor keep = (k > q - s.band).to(fresh.device(), fresh.scalar_type());
-                    bandCol = (fresh * keep).sum(1).sum(0).to(torch::kFloat32).cpu().contiguous();  // [len]
+                    bandCol = (fresh * keep).sum(1).sum(0).to(torch::kFloat32).cpu().contiguous();  // [keys]
                 }
                 for (int hh = 0; hh < H; ++hh)
-                    for (int k = 0; k < w; ++k) {
+                    for (int64_t k = 0; k < ke - kb; ++k) {
                         const float v = hc[hh][k];
-                        const std::size_t at = static_cast<std::size_t>(layer) * n + s.offset + k;
+                        const std::size_t at = static_cast<std::size_t>(layer) * n + at0 + k;
                         if (m_req.wantHeadColumnSums)
-                            o.headColumnSums[(static_cast<std::size_t>(layer) * H + hh) * n + s.offset + k] += v;
+                            o.headColumnSums[(static_cast<std::size_t>(layer) * H + hh) * n + at0 + k] += v;
                         if (m_req.wantLayerColumnSums)
                             o.layerColumnSums[at] += v;
                         if (m_req.wantCausalColumnMeans && !banded)
@@ -166,18 +202,18 @@ private:
                     }
                 if (banded) {
                     const float *bc = bandCol.data_ptr<float>();
-                    for (int k = 0; k < w; ++k)
-                        o.causalColumnMeans[static_cast<std::size_t>(layer) * n + s.offset + k] += bc[k];
+                    for (int64_t k = 0; k < ke - kb; ++k)
+                        o.causalColumnMeans[static_cast<std::size_t>(layer) * n + at0 + k] += bc[k];
                 }
             }
             if (m_req.wantLastQueryRow && s.offset + len == n && q1 == len) {
                 Tensor row = p.select(1, q1 - 1 - q0).sum(0);
                 std::fill(o.lastQueryRow.begin() + static_cast<std::ptrdiff_t>(layer) * n,
                           o.lastQueryRow.begin() + static_cast<std::ptrdiff_t>(layer + 1) * n, 0.0f);
-                copyInto(o.lastQueryRow, static_cast<std::size_t>(layer) * n + s.offset, row);
+                copyInto(o.lastQueryRow, static_cast<std::size_t>(layer) * n + at0, row);
             }
-            if (w < len && s.single && (m_req.displayLayer == layer || m_req.wantHeadSumMatrices))
-                p = torch::constant_pad_nd(p, {0, len - w});  // matrices are stored [query, n]
+            if ((kb > 0 || ke < len) && s.single && (m_req.displayLayer == layer || m_req.wantHeadSumMatrices))
+                p = torch::constant_pad_nd(p, {kb, len - ke});  // matrices are stored [query, n]
             if (s.single && m_req.displayLayer == layer) {
                 Tensor m = m_req.displayHead >= 0 && m_req.displayHead < H ? p[m_req.displayHead] : p.sum(0);
                 copyInto(o.displayMatrix, static_cast<std::size_t>(q0) * n, m);
@@ -219,7 +255,7 @@ private:
             // Log-softmax and entropy on the model's device in fp32 from one log-sum-exp (issue 16): only
             // the values asked for leave the device, not [cnt, V] logits. Against the reference's float64
             // the difference is below 1e-5 nats (tests/engine/test_model_oracle: atol 1e-4).
-            Tensor logits = m_net.logits(h.narrow(0, from, cnt)).to(torch::kFloat32);  // [cnt, V]
+            Tensor logits = m_net.logits(h.narrow(0, from - s.hFrom, cnt)).to(torch::kFloat32);  // [cnt, V]
             const Tensor lse = logits.logsumexp(-1, true);                            // [cnt, 1]
             const int g0 = s.offset + from;  // global position of row 0
             if (m_req.wantLogits)
@@ -273,7 +309,7 @@ private:
             const int Hd = cfg.hidden;
             for (std::size_t l = 0; l < hidden.size(); ++l)
                 copyInto(o.hidden, (l * n + s.offset + s.newFrom) * Hd,
-                         hidden[l][b].narrow(0, s.newFrom, s.len - s.newFrom));
+                         hidden[l][b].narrow(0, s.newFrom - s.hFrom, s.len - s.newFrom));
         }
     }
 
@@ -445,9 +481,42 @@ Result<ScoreResult> Model::score(const std::vector<std::vector<int>> &ids, const
             scorer.run(batch, mask, job);
             job.report(static_cast<long long>(g + batch.size()), static_cast<long long>(shortSlots.size()), "scoring");
         }
-        // Long sequences: windows of W tokens advancing by `stride`; each position is scored once, in the
-        // first window where it is new (the HF perplexity-with-stride scheme).
-        for (std::size_t s = 0; s < ids.size(); ++s) {
+        // Long sequences of rotary decoders (issue 16), unless a stride is asked for: chunks of W new tokens,
+        // each on top of the cached keys and values of the chunk before (at their absolute positions), with
+        // attention limited to the W positions before each query (a sliding window). Every token is computed
+        // once (the stride windows below compute most twice) and sees W - 1 tokens before it, as in a
+        // window of its own; only the cached context's states differ, as they saw context of their own
+        // (README, Models: measured against one pass over the whole text).
+        const bool carried = cfg.causal && cfg.arch != Arch::Gpt2 && req.windowStride == 0;
+        for (std::size_t s = 0; carried && s < ids.size(); ++s) {
+            const int n = static_cast<int>(ids[s].size());
+            if (n <= W)
+                continue;
+            KvCache cache;
+            cache.window = W;
+            int chunks = 0;
+            for (int begin = 0; begin < n; begin += W) {
+                throwIfCancelled(job);
+                const int end = std::min(n, begin + W);
+                Slot slot;
+                slot.out = &result.sequences[s];
+                slot.ids = &ids[s];
+                slot.n = n;
+                slot.offset = static_cast<int>(cache.positionBase);
+                slot.newFrom = begin - slot.offset;
+                slot.len = end - slot.offset;
+                slot.single = false;
+                slot.band = std::max(1, W / 2);  // causal means over each key's next W/2 queries, as before
+                slot.visibleCount = &visible[s];
+                scorer.runChunk(slot, cache, W, job);
+                ++chunks;
+                job.report(end, n, "scoring windows");
+            }
+            result.windows = std::max(result.windows, chunks);
+        }
+        // Other long sequences: windows of W tokens advancing by `stride`; each position is scored once, in
+        // the first window where it is new (the HF perplexity-with-stride scheme).
+        for (std::size_t s = 0; !carried && s < ids.size(); ++s) {
             const int n = static_cast<int>(ids[s].size());
             if (n <= W)
                 continue;

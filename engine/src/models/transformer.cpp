@@ -492,7 +492,9 @@ Tensor Transformer::attention(const Block &b, const Tensor &x, const Tensor &cos
     // softmax(QK^T / sqrt(d)): the scale goes on q, a pass over [T, d] instead of over [T, S] scores.
     const Tensor qs = q.mul(1.0 / std::sqrt(static_cast<double>(hd))).reshape({B, kvH, rep, T, hd});
     const Tensor kt = k.transpose(-1, -2);
-    const int window = cfg.causal ? b.slidingWindow : 0;
+    int window = cfg.causal ? b.slidingWindow : 0;
+    if (cfg.causal && cache && cache->window > 0)
+        window = window > 0 ? std::min(window, cache->window) : cache->window;
     // Blocks of query rows bound the probabilities held at once, whatever n is.
     const int64_t rows = std::min<int64_t>(
         T, std::max<int64_t>(16, attentionBlockFloats / std::max<int64_t>(1, B * cfg.heads * S)));
@@ -506,31 +508,36 @@ Tensor Transformer::attention(const Block &b, const Tensor &x, const Tensor &cos
     std::vector<Tensor> parts;
     for (int64_t r0 = 0; r0 < T; r0 += rows) {
         const int64_t n = std::min(rows, T - r0);
+        // Keys [k0, w): after the block's last query nothing is visible (causal), before the window of its
+        // first query nothing either (sliding window).
         const int64_t w = cfg.causal ? past + r0 + n : S;
-        Tensor scores = torch::matmul(qs.narrow(3, r0, n).reshape({B, kvH, rep * n, hd}), kt.narrow(-1, 0, w))
-                            .view({B, cfg.heads, n, w});
+        const int64_t k0 = window > 0 ? std::max<int64_t>(0, past + r0 + 1 - window) : 0;
+        Tensor scores =
+            torch::matmul(qs.narrow(3, r0, n).reshape({B, kvH, rep * n, hd}), kt.narrow(-1, k0, w - k0))
+                .view({B, cfg.heads, n, w - k0});
         // bf16 scores stay bf16 unless the hook reads the probabilities: libtorch's bf16 softmax computes in
         // fp32 and rounds once, as HF's softmax(dtype=float32).to(bf16) does, without two conversion passes.
         if (hook)
             scores = scores.to(torch::kFloat32);
         const float kMasked = scores.scalar_type() == torch::kFloat32 ? kLowest : kLowestBf16;
         if (cfg.causal) {
-            scores.narrow(-1, w - n, n).masked_fill_(future.narrow(0, 0, n).narrow(1, 0, n), kMasked);
-            if (window > 0 && past + r0 + n - window > 0) {
-                // Sliding window: query i (position past + r0 + i) sees keys j > position - window.
+            scores.narrow(-1, w - k0 - n, n).masked_fill_(future.narrow(0, 0, n).narrow(1, 0, n), kMasked);
+            if (window > 0 && past + r0 + n - 1 - window >= k0) {
+                // Query i (cache index past + r0 + i) sees keys j > past + r0 + i - window.
                 auto opts = torch::TensorOptions().dtype(torch::kInt64).device(device);
                 Tensor qi = torch::arange(past + r0, past + r0 + n, opts).unsqueeze(1);
-                Tensor kj = torch::arange(0, w, opts).unsqueeze(0);
+                Tensor kj = torch::arange(k0, w, opts).unsqueeze(0);
                 scores.masked_fill_(kj <= qi - window, kMasked);
             }
         }
         if (keyHidden.defined())
-            scores.masked_fill_(keyHidden.narrow(-1, 0, w), kMasked);
+            scores.masked_fill_(keyHidden.narrow(-1, k0, w - k0), kMasked);
         Tensor probs = torch::softmax(scores, -1);
         if (hook)
-            hook(layer, probs, r0);
-        parts.push_back(torch::matmul(probs.to(v.scalar_type()).view({B, kvH, rep * n, w}), v.narrow(2, 0, w))
-                            .view({B, cfg.heads, n, hd}));
+            hook(layer, probs, past + r0, k0);
+        parts.push_back(
+            torch::matmul(probs.to(v.scalar_type()).view({B, kvH, rep * n, w - k0}), v.narrow(2, k0, w - k0))
+                .view({B, cfg.heads, n, hd}));
     }
     Tensor ctx = parts.size() == 1 ? parts[0] : torch::cat(parts, 2);
     ctx = ctx.transpose(1, 2).reshape({B, T, cfg.heads * hd});
@@ -544,8 +551,9 @@ Tensor Transformer::forward(const Tensor &idsIn, const Tensor &mask, KvCache *ca
     const Tensor ids = idsIn.to(device);
     const int64_t B = ids.size(0), T = ids.size(1);
     const int64_t past = cache ? cache->length() : 0;
+    const int64_t first = past + (cache ? cache->positionBase : 0);  // position of the first new token
     auto longOpts = torch::TensorOptions().dtype(torch::kInt64).device(device);
-    Tensor positions = torch::arange(past, past + T, longOpts).unsqueeze(0).expand({B, T});
+    Tensor positions = torch::arange(first, first + T, longOpts).unsqueeze(0).expand({B, T});
     Tensor keyMask;
     if (mask.defined())
         keyMask = mask.to(device);

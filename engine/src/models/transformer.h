@@ -56,13 +56,22 @@ struct ArchConfig {
 // Per-layer cached keys (already rotated) and values, [B, kvHeads, S, headDim].
 struct KvCache {
     std::vector<torch::Tensor> k, v;
+    // Position of the cache's first entry: new tokens get positions positionBase + length() + i. Long
+    // prompts drop the front of the cache and advance it, so positions stay absolute (RoPE is relative).
+    int64_t positionBase = 0;
+    // > 0: every layer attends at most this many positions back (query i sees keys i - window < j <= i) in
+    // calls with this cache, besides the layers' own sliding windows. 0: the layers' own only.
+    int window = 0;
     int64_t length() const { return k.empty() || !k[0].defined() ? 0 : k[0].size(2); }
 };
 
 // Receives each layer's attention probabilities as they are computed, in blocks of query rows:
-// `probs` is [B, heads, rows, W] (float32) for queries firstRow .. firstRow + rows - 1 of this call, W <= S
-// keys: a causal model does not compute keys after the block's last query (their probability is 0).
-using AttentionHook = std::function<void(int layer, const torch::Tensor &probs, int64_t firstRow)>;
+// `probs` is [B, heads, rows, W] (float32) for queries firstRow .. firstRow + rows - 1 and keys firstKey ..
+// firstKey + W - 1, both counted from the cache's first entry (a call on top of a cache of P entries starts
+// at firstRow P). Keys outside were not computed: a causal model skips keys after the block's last query,
+// a windowed one keys before its first query's window (their probability is 0).
+using AttentionHook =
+    std::function<void(int layer, const torch::Tensor &probs, int64_t firstRow, int64_t firstKey)>;
 
 class Transformer {
 public:
