@@ -1,10 +1,12 @@
 // Compressor benchmark (not a test): wall time of compress() per method on real prompts, next to the time
 // spent in model forward passes inside it and to one plain scoring pass of the same text, in the same run.
-//   bench_compressors [--model PATH] [--mode corrected|reference] [--repeats N] [METHOD...]
-// Methods default to every model-based method listed in kDefaultMethods; inputs are the GSM8K CoT prompt
-// and the first L-Eval meeting transcript (TERSE_SHARED_DIR).
+//   bench_compressors [--model PATH] [--mode corrected|reference] [--repeats N] [--input gsm8k_cot|leval_meeting0]
+//                     [METHOD...]
+// Methods default to every model-based method; --model (default: each method's bundled model) applies to
+// all of them. Inputs are the GSM8K CoT prompt and the first L-Eval meeting transcript (TERSE_SHARED_DIR).
 #include "terse/compressor.h"
 #include "terse/model.h"
+#include "terse/resources.h"
 #include "terse/tokenizer.h"
 
 #include <nlohmann/json.hpp>
@@ -21,7 +23,8 @@ using namespace terse;
 
 namespace {
 
-const std::vector<std::string> kDefaultMethods = {"llmlingua", "longllmlingua"};
+const std::vector<std::string> kDefaultMethods = {"selective_context", "llmlingua", "longllmlingua",
+                                                  "llmlingua2",        "dac",       "pis"};
 
 std::string readFile(const std::string &path)
 {
@@ -41,9 +44,10 @@ struct Input {
 int main(int argc, char **argv)
 {
     const std::string shared = TERSE_SHARED_DIR;
-    std::string model = shared + "/parity/models/tiny-gpt2";
+    std::string model;  // empty: each method's bundled default
     CompressionMode mode = CompressionMode::Corrected;
     int repeats = 3;
+    std::string only;  // one input by name, else all
     std::vector<std::string> methods;
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
@@ -56,7 +60,9 @@ int main(int argc, char **argv)
                 return 2;
             }
             mode = *m;
-        } else if (a == "--repeats" && i + 1 < argc)
+        } else if (a == "--input" && i + 1 < argc)
+            only = argv[++i];
+        else if (a == "--repeats" && i + 1 < argc)
             repeats = std::max(1, std::atoi(argv[++i]));
         else
             methods.push_back(a);
@@ -85,16 +91,23 @@ int main(int argc, char **argv)
         inputs.push_back(m);
     }
 
-    auto tok = Tokenizer::load(model);
-    auto lm = Model::load(model);
+    std::string lmPath = model;
+    if (lmPath.empty())
+        if (auto p = defaultModelPath(DefaultModel::CausalLM))
+            lmPath = *p;
+    auto tok = Tokenizer::load(lmPath);
+    auto lm = Model::load(lmPath);
     if (!tok || !lm) {
-        std::fprintf(stderr, "cannot load %s\n", model.c_str());
+        std::fprintf(stderr, "cannot load %s\n", lmPath.c_str());
         return 1;
     }
-    std::printf("model %s, mode %s, best of %d\n", model.c_str(), modeName(mode), repeats);
+    std::printf("model %s, mode %s, best of %d\n", model.empty() ? "(bundled defaults)" : model.c_str(),
+                modeName(mode), repeats);
     std::printf("%-16s %-14s %8s %10s %10s %10s %9s %12s\n", "input", "method", "tokens", "total_ms", "fwd_ms",
                 "other_ms", "other_%", "score_ms");
     for (const auto &in : inputs) {
+        if (!only.empty() && in.name != only)
+            continue;
         // One plain scoring pass of the whole text (Model::score, windowed with half-window stride), for scale.
         const auto ids32 = tok->encodeIds(in.prompt.joined()).value();
         const std::vector<int> ids(ids32.begin(), ids32.end());

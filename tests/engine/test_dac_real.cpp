@@ -14,6 +14,7 @@
 
 #include <cmath>
 #include <filesystem>
+#include <optional>
 #include <set>
 
 using namespace terse;
@@ -21,7 +22,34 @@ using namespace terse::testing;
 
 namespace {
 const std::string kModel = sharedDir() + "/parity/models/tiny-gpt2-pos2048";
+
+// The bundled LM and the first five windows of the meeting transcript in its tokens (long-prompt tests).
+struct LongTranscript {
+    std::optional<Model> model;
+    std::vector<int> ids;
+    int window = 0;
+};
+
+LongTranscript longTranscript()
+{
+    LongTranscript t;
+    auto path = defaultModelPath(DefaultModel::CausalLM);
+    if (!path)
+        return t;
+    auto model = Model::load(*path);
+    auto tok = Tokenizer::load(*path);
+    if (!model || !tok)
+        return t;
+    auto enc = tok->encode(meetingTranscript(), false);
+    if (!enc)
+        return t;
+    t.window = model->info().maxPositions;
+    const std::size_t n = std::min<std::size_t>(enc->ids.size(), static_cast<std::size_t>(t.window) * 5);
+    t.ids.assign(enc->ids.begin(), enc->ids.begin() + static_cast<std::ptrdiff_t>(n));
+    t.model.emplace(std::move(*model));
+    return t;
 }
+}  // namespace
 
 class TestDacReal : public QObject {
     Q_OBJECT
@@ -38,17 +66,13 @@ private slots:
         // chunk before, each token seeing W - 1 before it) instead of windows advancing by W/2. Tolerance
         // against the windows on a real transcript (README, Models): the surprisal of the same tokens, and no
         // attention step at the chunk starts (the windows' own scheme has none at positions inside a window).
-        auto path = defaultModelPath(DefaultModel::CausalLM);
-        QVERIFY2(path, path ? "" : path.error().detail.c_str());
-        auto model = Model::load(*path);
-        auto tok = Tokenizer::load(*path);
-        QVERIFY(model && tok);
-        auto enc = tok->encode(meetingTranscript(), false);
-        QVERIFY(enc);
-        const int W = model->info().maxPositions;
-        const std::size_t n = std::min<std::size_t>(enc->ids.size(), static_cast<std::size_t>(W) * 5);
+        const LongTranscript t = longTranscript();
+        QVERIFY2(t.model, "the bundled model or its tokenizer did not load");
+        const Model *model = &*t.model;
+        const std::vector<int> &ids = t.ids;
+        const int W = t.window;
+        const std::size_t n = ids.size();
         QVERIFY2(n > static_cast<std::size_t>(3 * W), "the meeting transcript is shorter than three windows");
-        const std::vector<int> ids(enc->ids.begin(), enc->ids.begin() + static_cast<std::ptrdiff_t>(n));
         ScoreRequest req;
         req.wantCausalColumnMeans = true;
         auto carried = model->score({ids}, req);
@@ -108,17 +132,13 @@ private slots:
         // (layer-averaged causal means, DAC's and PIS's corrected signal) must not jump at the window starts
         // (issue 20: a saw-tooth with the stride's period). Truth: the same tokens scored with another stride, where
         // those positions are inside windows; the text is the same, so content cancels.
-        auto path = defaultModelPath(DefaultModel::CausalLM);
-        QVERIFY2(path, path ? "" : path.error().detail.c_str());
-        auto model = Model::load(*path);
-        auto tok = Tokenizer::load(*path);
-        QVERIFY(model && tok);
-        auto enc = tok->encode(meetingTranscript(), false);
-        QVERIFY(enc);
-        const int W = model->info().maxPositions, stride = W / 2;
-        const std::size_t n = std::min<std::size_t>(enc->ids.size(), static_cast<std::size_t>(W) * 5);
+        const LongTranscript t = longTranscript();
+        QVERIFY2(t.model, "the bundled model or its tokenizer did not load");
+        const Model *model = &*t.model;
+        const std::vector<int> &ids = t.ids;
+        const int W = t.window, stride = W / 2;
+        const std::size_t n = ids.size();
         QVERIFY2(n > static_cast<std::size_t>(2 * W), "the meeting transcript is shorter than two windows");
-        const std::vector<int> ids(enc->ids.begin(), enc->ids.begin() + static_cast<std::ptrdiff_t>(n));
         auto attention = [&](int windowStride) {
             ScoreRequest req;
             req.windowStride = windowStride;
