@@ -5,6 +5,7 @@
 #include "progress_bar.h"
 
 #include "terse/compressor.h"
+#include "terse/model.h"
 #include "terse/runtime.h"
 
 #include <map>
@@ -27,7 +28,8 @@ void printHelp()
         "reference|corrected]\n"
         "                      [--model PATH] [--target-tokenizer NAME|PATH] [--param KEY=VALUE "
         "...]\n"
-        "                      [--seed S] [--threads N] [--device D] [--json] [--save [--db PATH] [--session "
+        "                      [--seed S] [--threads N] [--device D] [--dtype auto|fp32|bf16] [--json]\n"
+        "                      [--save [--db PATH] [--session "
         "NAME]]\n"
         "                      [--jsonl [--skip-errors] [--quiet]] [FILE|-]\n"
         "Compresses the prompt in FILE (or standard input) and prints the compressed text,\n"
@@ -42,6 +44,8 @@ void printHelp()
         "                       name (default cl100k_base) or a tokenizer file/folder\n"
         "  --device D           where models run: cpu (default), cuda, cuda:N or auto (cuda when\n"
         "                       this build's libtorch sees a GPU)\n"
+        "  --dtype T            model precision in corrected mode: auto (default: bf16 on a CPU with\n"
+        "                       native bf16, else fp32), fp32 or bf16; reference mode computes in fp32\n"
         "  --param KEY=VALUE    a method option (repeatable); terse compress --method NAME --help\n"
         "                       lists them with their defaults\n"
         "  --save               store the run in the session database (--db PATH, default\n"
@@ -117,6 +121,11 @@ int parseSetup(const Args &args, const MethodInfo &method, Setup &s)
         if (!device)
             return code;
         opts.device = *device;
+    }
+    if (args.has("--dtype")) {
+        if (auto d = parseDtype(args.get("--dtype")); !d)
+            return reportError("--dtype: " + d.error().detail, kExitUsage);
+        opts.dtype = args.get("--dtype");
     }
     if (args.has("--target-tokenizer")) {
         if (auto t = checkTargetTokenizer(args.get("--target-tokenizer")); !t)
@@ -265,7 +274,7 @@ int runCompress(int argc, char **argv)
 {
     auto args = parseArgs(argc, argv, 2,
                           {"--method", "--rate", "--target-tokens", "--mode", "--seed", "--threads",
-                           "--db", "--session", "--model", "--target-tokenizer", "--param", "--device"},
+                           "--db", "--session", "--model", "--target-tokenizer", "--param", "--device", "--dtype"},
                           {"--json", "--help", "--save", "--jsonl", "--skip-errors", "--quiet"});
     if (!args)
         return reportError(args.error().detail + " (see terse compress --help)", kExitUsage);

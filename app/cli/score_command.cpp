@@ -92,7 +92,7 @@ void printHelp()
     std::printf(
         "usage: terse score --model PATH (--ids 1,2,3 | --text T | FILE | --jsonl [FILE]) [--json] "
         "[--csv]\n"
-        "                   [--logits] [--top-k K] [--dtype fp32|bf16] [--threads N] [--device D]\n"
+        "                   [--logits] [--top-k K] [--dtype fp32|bf16|auto] [--threads N] [--device D]\n"
         "                   [--skip-errors] [--quiet]\n"
         "Scores every token with a model: surprisal (-log p of the token given the ones before "
         "it,\n"
@@ -111,6 +111,7 @@ void printHelp()
         "  --csv          one CSV row per token\n"
         "  --logits       include raw logits in the JSON output\n"
         "  --top-k K      alternatives per position (JSON and table), default 0\n"
+        "  --dtype T      fp32 (default), bf16, or auto (bf16 on a CPU with native bf16, as compress)\n"
         "  --device D     cpu (default), cuda, cuda:N or auto (cuda when this build sees a GPU)\n"
         "batches (--jsonl, automatic for FILE.jsonl): one JSON object per line: {\"prompt\": "
         "\"...\"},\n"
@@ -343,11 +344,10 @@ int runScore(int argc, char **argv)
         topK = static_cast<int>(*k);
     }
     ModelLoadOptions opts;
-    const std::string dtype = args->get("--dtype", "fp32");
-    if (dtype == "bf16" || dtype == "bfloat16")
-        opts.dtype = ComputeDtype::BFloat16;
-    else if (dtype != "fp32" && dtype != "float32")
-        return reportError("--dtype must be fp32 or bf16 (got '" + dtype + "')", kExitUsage);
+    if (auto d = parseDtype(args->get("--dtype", "fp32")); !d)
+        return reportError("--dtype: " + d.error().detail, kExitUsage);
+    else
+        opts.dtype = *d;
     if (auto t = parseThreads(*args); !t)
         return reportError(t.error().detail, kExitUsage);
     else if (*t > 0)

@@ -209,8 +209,6 @@ terse::Model load(const fs::path &dir, terse::ComputeDtype dtype)
     return std::move(*model);
 }
 
-const char *dtypeName(terse::ComputeDtype d) { return d == terse::ComputeDtype::Float32 ? "fp32" : "bf16"; }
-
 // A child process that keeps one core busy (another job on the machine) until killed.
 struct BusyCore {
     pid_t pid = -1;

@@ -64,6 +64,9 @@ struct CompressOptions {
     std::uint64_t seed = 42;                  // for methods with randomness
     std::string model;                        // model folder/file; "" = the method's default model
     std::string device = "cpu";               // where models run: cpu, cuda, cuda:N or auto (resolveDevice)
+    // Compute precision of the models in corrected mode: "auto" (bf16 on a CPU with native bf16, else fp32),
+    // "fp32" or "bf16" (parseDtype). Reference mode computes in fp32, as the reference implementations do.
+    std::string dtype = "auto";
     std::string targetTokenizer = "cl100k_base";  // tokenizer of the target LLM, for token accounting
     std::map<std::string, std::string> params;  // method-specific options by OptionSpec::name
     std::vector<PinnedSpan> pinned;           // user force-keep / force-drop spans

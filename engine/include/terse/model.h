@@ -14,8 +14,21 @@ namespace terse {
 
 enum class ComputeDtype {
     Float32,   // weights and activations in fp32 (reference accuracy)
-    BFloat16,  // weights and activations in bf16, softmax/log-softmax in fp32 (~3.5x faster matmuls)
+    BFloat16,  // weights and activations in bf16, softmax/log-softmax in fp32 (~2x faster matmuls)
+    Auto,      // bf16 on a CPU with native bf16 (AVX-512 BF16 or AMX), else fp32 (resolveDtype)
 };
+
+// True when this CPU computes bf16 natively (/proc/cpuinfo flags avx512_bf16 or amx_bf16).
+bool cpuHasNativeBf16();
+
+// Auto -> BFloat16 on a CPU device with native bf16, Float32 otherwise (GPUs included); others unchanged.
+// On the bundled LM over a 4,000-token news article, bf16 surprisal differs from fp32 by 0.015 nats on
+// average (99th percentile 0.09, largest 0.19) and entropy by 0.013; a forward takes 0.7x the time (README).
+ComputeDtype resolveDtype(ComputeDtype dtype, const std::string &device);
+
+// "fp32", "bf16" or "auto" (also "float32", "bfloat16"), else an InvalidArgument error naming the value.
+Result<ComputeDtype> parseDtype(const std::string &name);
+const char *dtypeName(ComputeDtype dtype);  // "fp32", "bf16", "auto"
 
 struct ModelLoadOptions {
     ComputeDtype dtype = ComputeDtype::Float32;  // compute precision

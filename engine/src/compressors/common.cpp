@@ -7,6 +7,15 @@
 
 namespace terse::detail {
 
+ComputeDtype methodDtype(const CompressOptions &options)
+{
+    if (options.mode == CompressionMode::Reference)
+        return ComputeDtype::Float32;
+    auto d = parseDtype(options.dtype);
+    return d ? *d : ComputeDtype::Float32;
+}
+
+
 OptionSpec makeOption(std::string name, std::string label, std::string help, OptionSpec::Type type, std::string def,
                       double lo, double hi, double step, std::vector<std::string> choices)
 {

@@ -2,6 +2,7 @@
 // Helpers shared by the compressors: building units over a prompt, pinning, budgeted top-k selection.
 
 #include "terse/compressor.h"
+#include "terse/model.h"
 
 #include <chrono>
 #include <limits>
@@ -9,6 +10,11 @@
 #include <vector>
 
 namespace terse::detail {
+
+// The compute precision of a method's models: fp32 in reference mode (as the reference computes), else
+// options.dtype ("auto": bf16 on a CPU with native bf16; checked by validateOptions).
+ComputeDtype methodDtype(const CompressOptions &options);
+
 
 // "No score" in a per-unit series.
 inline constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();

@@ -1,4 +1,5 @@
 #include "terse/compressor.h"
+#include "terse/model.h"
 
 #include <nlohmann/json.hpp>
 
@@ -160,6 +161,8 @@ Result<void> validateOptions(const Prompt &prompt, const CompressOptions &option
                     "rate must be in (0, 1] (the kept fraction), got " + std::to_string(options.rate));
     if (options.targetTokens < -1)
         return fail(ErrorCode::InvalidArgument, "target tokens must be -1 (unset) or >= 0");
+    if (auto d = parseDtype(options.dtype); !d)
+        return d.error();
     for (const auto &pin : options.pinned) {
         if (pin.segment < 0 || pin.segment >= static_cast<int>(prompt.segments.size()) ||
             pin.span.begin > pin.span.end || pin.span.end > prompt.segments[pin.segment].text.size())

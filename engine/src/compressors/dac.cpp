@@ -199,7 +199,7 @@ Result<CompressionResult> DacCompressor::compress(const Prompt &prompt, const Co
     if (!settings)
         return settings.error();
     const Settings &cfg = *settings;
-    auto loaded = detail::loadModelWithTokenizer(options.model, DefaultModel::CausalLM, ComputeDtype::Float32, options.device);
+    auto loaded = detail::loadModelWithTokenizer(options.model, DefaultModel::CausalLM, detail::methodDtype(options), options.device);
     if (!loaded)
         return loaded.error();
     const Model &model = (*loaded)->model;

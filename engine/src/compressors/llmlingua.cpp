@@ -478,7 +478,7 @@ Result<CompressionResult> LLMLinguaCompressor::compress(const Prompt &prompt, co
     try {
         Params p = parseParams(options.params, m_variant == Variant::LongLLMLingua);
         const bool ref = options.mode == CompressionMode::Reference;
-        auto loaded = unwrap(detail::loadModelWithTokenizer(options.model, DefaultModel::CausalLM, ComputeDtype::Float32, options.device));
+        auto loaded = unwrap(detail::loadModelWithTokenizer(options.model, DefaultModel::CausalLM, detail::methodDtype(options), options.device));
         if (loaded->model.info().kind != ModelKind::CausalLM)
             stop(ErrorCode::Unsupported, "LLMLingua needs a causal language model, not '" + loaded->path + "'");
         Lm lm{loaded->model, loaded->tokenizer, job, loaded->model.info().maxPositions, 0.0};

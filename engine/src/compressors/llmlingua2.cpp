@@ -645,7 +645,7 @@ Result<CompressionResult> LlmLingua2Compressor::compress(const Prompt &prompt, c
         return params.error();
     const Params &p = *params;
     const bool reference = options.mode == CompressionMode::Reference;
-    auto loaded = detail::loadModelWithTokenizer(options.model, DefaultModel::Tagger, ComputeDtype::Float32, options.device);
+    auto loaded = detail::loadModelWithTokenizer(options.model, DefaultModel::Tagger, detail::methodDtype(options), options.device);
     if (!loaded)
         return loaded.error();
     const Model &model = (*loaded)->model;

@@ -50,7 +50,7 @@ Result<CompressionResult> ModelSignalCompressor::compress(const Prompt &prompt, 
         if (auto a = detail::parseAggregation(name() + ": word_score", value); !a)
             return a.error();
     }
-    auto loaded = detail::loadModelWithTokenizer(options.model, DefaultModel::CausalLM, ComputeDtype::Float32, options.device);
+    auto loaded = detail::loadModelWithTokenizer(options.model, DefaultModel::CausalLM, detail::methodDtype(options), options.device);
     if (!loaded)
         return loaded.error();
     const Model &model = (*loaded)->model;

@@ -301,7 +301,7 @@ Result<CompressionResult> PisCompressor::compress(const Prompt &prompt, const Co
     auto settings = parsePis(options.params);
     if (!settings)
         return settings.error();
-    auto loaded = detail::loadModelWithTokenizer(options.model, DefaultModel::CausalLM, ComputeDtype::Float32, options.device);
+    auto loaded = detail::loadModelWithTokenizer(options.model, DefaultModel::CausalLM, detail::methodDtype(options), options.device);
     if (!loaded)
         return loaded.error();
     const Model &model = (*loaded)->model;

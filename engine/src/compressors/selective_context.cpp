@@ -325,7 +325,7 @@ Result<CompressionResult> SelectiveContextCompressor::compress(const Prompt &pro
         return params.error();
     const Params &p = *params;
     const bool reference = options.mode == CompressionMode::Reference;
-    auto loaded = detail::loadModelWithTokenizer(options.model, DefaultModel::CausalLM, ComputeDtype::Float32, options.device);
+    auto loaded = detail::loadModelWithTokenizer(options.model, DefaultModel::CausalLM, detail::methodDtype(options), options.device);
     if (!loaded)
         return loaded.error();
     const Model &model = (*loaded)->model;

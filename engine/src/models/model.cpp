@@ -9,6 +9,8 @@
 
 #include <c10/util/Exception.h>
 #include <chrono>
+#include <fstream>
+#include <sstream>
 #include <cmath>
 #include <limits>
 #include <new>
@@ -353,6 +355,54 @@ void allocate(SequenceScores &o, const ArchConfig &cfg, const ScoreRequest &req,
 
 }  // namespace
 
+bool cpuHasNativeBf16()
+{
+    static const bool has = [] {
+        std::ifstream in("/proc/cpuinfo");
+        std::string line;
+        while (std::getline(in, line))
+            if (line.rfind("flags", 0) == 0) {
+                std::istringstream words(line);
+                std::string w;
+                while (words >> w)
+                    if (w == "avx512_bf16" || w == "amx_bf16")
+                        return true;
+                return false;
+            }
+        return false;
+    }();
+    return has;
+}
+
+ComputeDtype resolveDtype(ComputeDtype dtype, const std::string &device)
+{
+    if (dtype != ComputeDtype::Auto)
+        return dtype;
+    const bool cpu = device.empty() || device == "cpu";
+    return cpu && cpuHasNativeBf16() ? ComputeDtype::BFloat16 : ComputeDtype::Float32;
+}
+
+Result<ComputeDtype> parseDtype(const std::string &name)
+{
+    if (name == "fp32" || name == "float32")
+        return ComputeDtype::Float32;
+    if (name == "bf16" || name == "bfloat16")
+        return ComputeDtype::BFloat16;
+    if (name == "auto")
+        return ComputeDtype::Auto;
+    return fail(ErrorCode::InvalidArgument, "dtype must be fp32, bf16 or auto (got '" + name + "')");
+}
+
+const char *dtypeName(ComputeDtype dtype)
+{
+    switch (dtype) {
+    case ComputeDtype::Float32: return "fp32";
+    case ComputeDtype::BFloat16: return "bf16";
+    case ComputeDtype::Auto: return "auto";
+    }
+    return "fp32";
+}
+
 Result<Model> Model::load(const std::string &path, const ModelLoadOptions &options)
 {
     return guarded("loading the model", [&]() -> Result<Model> {
@@ -366,7 +416,8 @@ Result<Model> Model::load(const std::string &path, const ModelLoadOptions &optio
         }
         if (device.is_cuda() && !torch::cuda::is_available())
             return fail(ErrorCode::Unsupported, "device '" + options.device + "' requested but CUDA is not available");
-        const auto dtype = options.dtype == ComputeDtype::BFloat16 ? torch::kBFloat16 : torch::kFloat32;
+        const ComputeDtype computeDtype = resolveDtype(options.dtype, options.device);
+        const auto dtype = computeDtype == ComputeDtype::BFloat16 ? torch::kBFloat16 : torch::kFloat32;
         WeightStore store = loadWeights(path);
         auto impl = std::make_shared<Impl>();
         impl->net = Transformer::build(store, dtype, device);
@@ -389,7 +440,7 @@ Result<Model> Model::load(const std::string &path, const ModelLoadOptions &optio
         i.bosId = c.bosId;
         i.eosId = c.eosId;
         i.padId = c.padId;
-        i.dtype = options.dtype == ComputeDtype::BFloat16 ? "bfloat16" : "float32";
+        i.dtype = computeDtype == ComputeDtype::BFloat16 ? "bfloat16" : "float32";
         i.device = device.str();
         return Model(std::move(impl));
     });
