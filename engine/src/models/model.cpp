@@ -37,19 +37,12 @@ namespace {
 template <typename F>
 auto guarded(const char *what, F &&f) -> decltype(f())
 {
-    try {
-        return f();
-    } catch (const WeightError &e) {
-        return Error{e.code, e.detail};
-    } catch (const CancelledException &) {
-        return fail(ErrorCode::Cancelled, std::string(what) + " was cancelled");
-    } catch (const std::bad_alloc &) {
-        return fail(ErrorCode::ModelError, std::string(what) + ": out of memory");
-    } catch (const c10::Error &e) {
-        return fail(ErrorCode::ModelError, std::string(what) + ": " + e.what_without_backtrace());
-    } catch (const std::exception &e) {
-        return fail(ErrorCode::Internal, std::string(what) + ": " + e.what());
-    }
+    const detail::GuardWords words{what, ErrorCode::ModelError};
+    return detail::guard(words, std::forward<F>(f), [&](const std::exception &e) -> std::optional<Error> {
+        if (const auto *c = dynamic_cast<const c10::Error *>(&e))
+            return Error{ErrorCode::ModelError, std::string(what) + ": " + c->what_without_backtrace()};
+        return std::nullopt;
+    });
 }
 
 constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();

@@ -54,21 +54,7 @@ namespace store {
 template <typename F>
 auto guarded(const std::string &what, F &&f) -> Result<std::invoke_result_t<F>>
 {
-    using T = std::invoke_result_t<F>;
-    try {
-        if constexpr (std::is_void_v<T>) {
-            f();
-            return {};
-        } else {
-            return f();
-        }
-    } catch (const StoreException &e) {
-        return Error{e.code, what + ": " + e.detail};
-    } catch (const std::bad_alloc &) {
-        return fail(ErrorCode::DatabaseError, what + ": out of memory");
-    } catch (const std::exception &e) {
-        return fail(ErrorCode::Internal, what + ": " + e.what());
-    }
+    return detail::guard(detail::GuardWords{what, ErrorCode::DatabaseError, "", true}, std::forward<F>(f));
 }
 
 } // namespace store

@@ -19,15 +19,8 @@ namespace {
 template <typename Fn>
 auto guarded(Fn &&fn) -> decltype(fn())
 {
-    try {
-        return fn();
-    } catch (const TextError &e) {
-        return fail(e.code, e.detail);
-    } catch (const std::bad_alloc &) {
-        return fail(ErrorCode::InvalidInput, "out of memory while tokenizing");
-    } catch (const std::exception &e) {
-        return fail(ErrorCode::Internal, std::string("tokenizer: ") + e.what());
-    }
+    static const detail::GuardWords words{"tokenizer", ErrorCode::InvalidInput, "out of memory while tokenizing"};
+    return detail::guard(words, std::forward<Fn>(fn));
 }
 
 bool isWordByte(unsigned char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c >= 0x80; }

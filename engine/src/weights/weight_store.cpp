@@ -395,17 +395,12 @@ namespace {
 template <typename F>
 auto guarded(F &&f) -> decltype(f())
 {
-    try {
-        return f();
-    } catch (const WeightError &e) {
-        return Error{e.code, e.detail};
-    } catch (const std::bad_alloc &) {
-        return fail(ErrorCode::ModelError, "out of memory while reading weights");
-    } catch (const c10::Error &e) {
-        return fail(ErrorCode::FormatError, std::string("tensor error: ") + e.what_without_backtrace());
-    } catch (const std::exception &e) {
-        return fail(ErrorCode::Internal, e.what());
-    }
+    static const detail::GuardWords words{"reading weights", ErrorCode::ModelError, "out of memory while reading weights"};
+    return detail::guard(words, std::forward<F>(f), [](const std::exception &e) -> std::optional<Error> {
+        if (const auto *c = dynamic_cast<const c10::Error *>(&e))
+            return Error{ErrorCode::FormatError, std::string("tensor error: ") + c->what_without_backtrace()};
+        return std::nullopt;
+    });
 }
 
 std::string dtypeName(torch::ScalarType t)
