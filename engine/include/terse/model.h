@@ -34,8 +34,8 @@ struct ModelLoadOptions {
     ComputeDtype dtype = ComputeDtype::Float32;  // compute precision
     std::string device = "cpu";                  // "cpu", "cuda", "cuda:1" (CUDA builds only)
     int threads = 0;                             // > 0: set the engine's thread count (initRuntime)
-    long long attentionBlockFloats = 1 << 20;    // attention probabilities computed at once (query-row blocks;
-                                                 // 4 MB: 128 rows of 8 heads at 1k tokens, 32 at 4k)
+    long long attentionBlockFloats = 1 << 20;    // attention probabilities computed at once (query-row blocks, 8x
+                                                 // when bf16 scores stay bf16; causal blocks <= T/8 rows)
 };
 
 enum class ModelKind {
