@@ -230,10 +230,7 @@ public:
     PyModel(const std::string &path, const std::string &dtype, const std::string &device)
     {
         terse::ModelLoadOptions o;
-        if (dtype == "bfloat16" || dtype == "bf16")
-            o.dtype = terse::ComputeDtype::BFloat16;
-        else if (dtype != "float32" && dtype != "fp32")
-            raise(terse::ErrorCode::InvalidArgument, "dtype must be float32 or bfloat16, got '" + dtype + "'");
+        o.dtype = unwrap(terse::parseDtype(dtype));
         o.device = unwrap(terse::resolveDevice(device));
         m_path = path;
         auto m = [&] {

@@ -222,18 +222,19 @@ private:
     // every query for encoders.
     void countVisible(Slot &s)
     {
+        // Key k is seen by the new queries q in [max(newFrom, k), len) (causal; every new query for encoders)
+        // with q < k + window and q < k + band where those apply: a count per key, no loop over pairs.
         const auto &cfg = m_net.cfg;
         const int window = cfg.causal ? cfg.slidingWindow : 0;
-        for (int q = s.newFrom; q < s.len; ++q)
-            for (int k = 0; k < s.len; ++k) {
-                bool vis = !cfg.causal || k <= q;
-                if (vis && window > 0)
-                    vis = k > q - window;
-                if (vis && s.band > 0)
-                    vis = k > q - s.band;
-                if (vis)
-                    (*s.visibleCount)[s.offset + k] += 1.0f;
-            }
+        for (int k = 0; k < s.len; ++k) {
+            int lo = cfg.causal ? std::max(s.newFrom, k) : s.newFrom, hi = s.len;
+            if (window > 0)
+                hi = std::min(hi, k + window);
+            if (s.band > 0)
+                hi = std::min(hi, k + s.band);
+            if (hi > lo)
+                (*s.visibleCount)[s.offset + k] += static_cast<float>(hi - lo);
+        }
     }
 
     void scoreRow(Slot &s, const Tensor &h, int64_t b, const std::vector<Tensor> &hidden)

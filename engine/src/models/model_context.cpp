@@ -106,7 +106,7 @@ Result<std::shared_ptr<const LoadedModel>> loadModelWithTokenizer(const std::str
         resolved = *d;
     }
     dtype = resolveDtype(dtype, *device);
-    const std::string key = resolved + (dtype == ComputeDtype::BFloat16 ? "#bf16" : "#fp32") + "@" + *device;
+    const std::string key = resolved + "#" + dtypeName(dtype) + "@" + *device;
     const std::string stamp = fileStamp(resolved);
     std::promise<Result<std::shared_ptr<const LoadedModel>>> promise;
     {
