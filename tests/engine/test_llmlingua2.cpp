@@ -410,7 +410,7 @@ private slots:
         o.params["coarse_rank"] = "sentbert";  // needs a model hub; not offered
         bad = (*c)->compress(prompt, o, JobContext::none());
         QVERIFY(!bad);
-        QVERIFY(bad.error().detail.find("coarse_rank must be") != std::string::npos);
+        QVERIFY(bad.error().detail.find("option coarse_rank of llmlingua2 must be one of") != std::string::npos);
     }
 };
 

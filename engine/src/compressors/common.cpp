@@ -1,6 +1,9 @@
 #include "compressors/common.h"
+#include "compressors/params.h"
 
 #include <algorithm>
+#include <cerrno>
+#include <cstdlib>
 #include <cmath>
 #include <limits>
 #include <numeric>
@@ -15,22 +18,6 @@ ComputeDtype methodDtype(const CompressOptions &options)
     return d ? *d : ComputeDtype::Float32;
 }
 
-
-OptionSpec makeOption(std::string name, std::string label, std::string help, OptionSpec::Type type, std::string def,
-                      double lo, double hi, double step, std::vector<std::string> choices)
-{
-    OptionSpec s;
-    s.name = std::move(name);
-    s.label = std::move(label);
-    s.help = std::move(help);
-    s.type = type;
-    s.defaultValue = std::move(def);
-    s.minValue = lo;
-    s.maxValue = hi;
-    s.step = step;
-    s.choices = std::move(choices);
-    return s;
-}
 
 std::vector<Unit> wordUnits(const Prompt &prompt, bool keepNonContext)
 {
@@ -154,6 +141,38 @@ double numpyPercentile(std::vector<double> v, double q, bool skipNaN)
     const double a = v[static_cast<std::size_t>(prev)], b = v[static_cast<std::size_t>(next)];
     const double d = b - a;
     return gamma >= 0.5 ? b - d * (1.0 - gamma) : a + d * gamma;  // numpy _lerp
+}
+
+Result<std::vector<int>> readIndexList(const std::string &text)
+{
+    std::vector<int> out;
+    std::size_t i = 0;
+    while (i < text.size()) {
+        if (text[i] == ',' || text[i] == ' ' || text[i] == '\t') {
+            ++i;
+            continue;
+        }
+        std::size_t j = i;
+        while (j < text.size() && text[j] != ',' && text[j] != ' ' && text[j] != '\t')
+            ++j;
+        const std::string item = text.substr(i, j - i);
+        char *end = nullptr;
+        errno = 0;
+        const long v = std::strtol(item.c_str(), &end, 10);
+        if (*end != '\0' || errno != 0 || v < 0 || v > 1000000)
+            return fail(ErrorCode::InvalidArgument, "expected context indices (0, 1, ...), got '" + item + "'");
+        out.push_back(static_cast<int>(v));
+        i = j;
+    }
+    return out;
+}
+
+std::string indexListText(const std::vector<int> &ids)
+{
+    std::string out;
+    for (int i : ids)
+        out += (out.empty() ? "" : ",") + std::to_string(i);
+    return out;
 }
 
 }  // namespace terse::detail

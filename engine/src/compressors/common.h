@@ -24,11 +24,6 @@ inline constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();
 CompressionResult newResult(const std::string &method, const Prompt &prompt, const CompressOptions &options,
                             std::string unitName, std::string model = {});
 
-// Builds an OptionSpec (the one builder every compressor's options() uses).
-OptionSpec makeOption(std::string name, std::string label, std::string help, OptionSpec::Type type,
-                      std::string def, double lo = 0, double hi = 1, double step = 0.01,
-                      std::vector<std::string> choices = {});
-
 // Word units (splitWords) over every segment; instruction/question units are marked forced+kept
 // when `keepNonContext` is true.
 std::vector<Unit> wordUnits(const Prompt &prompt, bool keepNonContext);

@@ -1,5 +1,6 @@
 #include "terse/compressor.h"
 #include "terse/model.h"
+#include "compressors/params.h"
 
 #include <nlohmann/json.hpp>
 
@@ -75,6 +76,10 @@ std::string shortNumber(double v)
     return s.str();
 }
 
+}  // namespace
+
+namespace detail {
+
 Result<void> validateParamValue(const std::string &where, const OptionSpec &spec, const std::string &value)
 {
     switch (spec.type) {
@@ -111,7 +116,7 @@ Result<void> validateParamValue(const std::string &where, const OptionSpec &spec
     return {};
 }
 
-}  // namespace
+}  // namespace detail
 
 Result<MethodInfo> findMethod(const std::string &name)
 {
@@ -135,7 +140,7 @@ Result<void> validateMethodParams(const MethodInfo &method, const std::map<std::
         if (!spec)
             return fail(ErrorCode::InvalidArgument,
                         "unknown " + what + " key '" + key + "' for " + method.name + " (" + validKeys(method) + ")");
-        if (auto v = validateParamValue(what + " " + key + " of " + method.name, *spec, value); !v)
+        if (auto v = detail::validateParamValue(what + " " + key + " of " + method.name, *spec, value); !v)
             return v.error();
     }
     return {};

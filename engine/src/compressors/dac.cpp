@@ -1,6 +1,7 @@
 #include "compressors/dac.h"
 
 #include "compressors/common.h"
+#include "compressors/params.h"
 #include "models/model_context.h"
 #include "compressors/token_sequence.h"
 #include "compressors/word_layer.h"
@@ -19,9 +20,6 @@ namespace {
 
 enum class Variant { Ppl, AttnPpl, DynamicPpl, DynamicAttnPpl, DynamicAttnPplWosucce };
 
-const std::vector<std::string> kVariantNames = {"ppl", "attn_ppl", "dynamic_ppl", "dynamic_attn_ppl",
-                                                "dynamic_attn_ppl_wosucce"};
-
 struct Settings {
     Variant variant = Variant::DynamicAttnPpl;
     bool multiplicative = false;  // fusion "multiplicative": raw I_t * s_t (compressor.py 156-168)
@@ -36,47 +34,36 @@ struct Settings {
     bool consecutiveLimit() const { return variant == Variant::DynamicAttnPplWosucce; }
 };
 
-Result<Settings> parseSettings(const std::map<std::string, std::string> &params)
+// The parameter table (params.h): Settings' initializers are the defaults.
+const detail::ParamTable<Settings> &dacParams()
 {
-    Settings s;
-    for (const auto &[key, value] : params) {
-        try {
-            if (key == "variant") {
-                auto it = std::find(kVariantNames.begin(), kVariantNames.end(), value);
-                if (it == kVariantNames.end())
-                    return fail(ErrorCode::InvalidArgument, "dac: unknown variant '" + value +
-                                                                "' (ppl, attn_ppl, dynamic_ppl, dynamic_attn_ppl, "
-                                                                "dynamic_attn_ppl_wosucce)");
-                s.variant = static_cast<Variant>(it - kVariantNames.begin());
-            } else if (key == "fusion") {
-                if (value != "additive" && value != "multiplicative")
-                    return fail(ErrorCode::InvalidArgument, "dac: fusion must be additive or multiplicative");
-                s.multiplicative = value == "multiplicative";
-            } else if (key == "alpha") {
-                s.alpha = std::stod(value);
-                if (!(s.alpha >= 0 && s.alpha <= 1))
-                    return fail(ErrorCode::InvalidArgument, "dac: alpha must be in [0, 1]");
-            } else if (key == "stages") {
-                s.stages = std::stoi(value);
-                if (s.stages < 0 || s.stages > 1000)
-                    return fail(ErrorCode::InvalidArgument, "dac: stages must be in [0, 1000] (0 = automatic)");
-            } else if (key == "preserve_punct") {
-                if (value != "true" && value != "false")
-                    return fail(ErrorCode::InvalidArgument, "dac: preserve_punct must be true or false");
-                s.preservePunct = value == "true";
-            } else if (key == "word_score") {
-                auto a = detail::parseAggregation("dac: word_score", value);
-                if (!a)
-                    return a.error();
-                s.wordScore = *a;
-            } else {
-                return fail(ErrorCode::InvalidArgument, "dac: unknown option '" + key + "'");
-            }
-        } catch (const std::exception &) {
-            return fail(ErrorCode::InvalidArgument, "dac: option '" + key + "' has a bad value '" + value + "'");
-        }
-    }
-    return s;
+    using detail::WordAggregation;
+    static const auto table = detail::ParamTable<Settings>("dac")
+        .choice<Variant>("variant", &Settings::variant, "Variant",
+                         "compressor.py methods: entropy only or fused, single pass or dynamic, and the "
+                         "consecutive-deletion limit (_wosucce)",
+                         {{"ppl", Variant::Ppl},
+                          {"attn_ppl", Variant::AttnPpl},
+                          {"dynamic_ppl", Variant::DynamicPpl},
+                          {"dynamic_attn_ppl", Variant::DynamicAttnPpl},
+                          {"dynamic_attn_ppl_wosucce", Variant::DynamicAttnPplWosucce}})
+        .choice<bool>("fusion", &Settings::multiplicative, "Fusion",
+                      "additive: α·attention + (1−α)·entropy after min-max normalisation; multiplicative: raw product",
+                      {{"additive", false}, {"multiplicative", true}})
+        .number("alpha", &Settings::alpha, "Attention weight α",
+                "weight of the attention term in the additive fusion (default 0.8)", 0, 1, 0.05)
+        .number("stages", &Settings::stages, "Stages T",
+                "removal stages of the dynamic variants; 0 = min(max(1, n/100), 15)", 0, 100, 1)
+        .flag("preserve_punct", &Settings::preservePunct, "Preserve punctuation",
+              "never remove tokens that are pure punctuation")
+        .choice<WordAggregation>("word_score", &Settings::wordScore, "Word score",
+                                 "Corrected mode: a word's fused score from its tokens' (mean, max, sum or first); "
+                                 "whole words are removed per stage",
+                                 {{"mean", WordAggregation::Mean},
+                                  {"max", WordAggregation::Max},
+                                  {"sum", WordAggregation::Sum},
+                                  {"first", WordAggregation::First}});
+    return table;
 }
 
 // Per-position scores of one forward over the current sequence.
@@ -168,26 +155,7 @@ std::string DacCompressor::description() const
            "re-running the model after each stage (DAC, ACL 2025).";
 }
 
-std::vector<OptionSpec> DacCompressor::options() const
-{
-    return {
-        detail::makeOption("variant", "Variant", "compressor.py methods: entropy only or fused, single pass or dynamic, and the "
-                 "consecutive-deletion limit (_wosucce)", OptionSpec::Type::Choice, "dynamic_attn_ppl", 0, 1, 0.01,
-                 kVariantNames),
-        detail::makeOption("fusion", "Fusion", "additive: α·attention + (1−α)·entropy after min-max normalisation; "
-                 "multiplicative: raw product", OptionSpec::Type::Choice, "additive", 0, 1, 0.01,
-                 {"additive", "multiplicative"}),
-        detail::makeOption("alpha", "Attention weight α", "weight of the attention term in the additive fusion (default 0.8)",
-                 OptionSpec::Type::Double, "0.8", 0, 1, 0.05),
-        detail::makeOption("stages", "Stages T", "removal stages of the dynamic variants; 0 = min(max(1, n/100), 15)",
-                 OptionSpec::Type::Int, "0", 0, 100, 1),
-        detail::makeOption("preserve_punct", "Preserve punctuation", "never remove tokens that are pure punctuation",
-                 OptionSpec::Type::Bool, "false"),
-        detail::makeOption("word_score", "Word score", "Corrected mode: a word's fused score from its tokens' "
-                 "(mean, max, sum or first); whole words are removed per stage", OptionSpec::Type::Choice, "mean", 0, 1,
-                 0.01, {"mean", "max", "sum", "first"}),
-    };
-}
+std::vector<OptionSpec> DacCompressor::options() const { return dacParams().specs(); }
 
 Result<CompressionResult> DacCompressor::compress(const Prompt &prompt, const CompressOptions &options,
                                                   const JobContext &job)
@@ -195,7 +163,7 @@ Result<CompressionResult> DacCompressor::compress(const Prompt &prompt, const Co
     const auto t0 = std::chrono::steady_clock::now();
     if (auto v = validateOptions(prompt, options); !v)
         return v.error();
-    auto settings = parseSettings(options.params);
+    auto settings = dacParams().parse(options.params);
     if (!settings)
         return settings.error();
     const Settings &cfg = *settings;

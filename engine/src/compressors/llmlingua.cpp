@@ -8,6 +8,7 @@
 #include "text/regex.h"
 
 #include "compressors/common.h"
+#include "compressors/params.h"
 #include "compressors/context_rank.h"
 #include "compressors/word_layer.h"
 #include "models/model_context.h"
@@ -73,13 +74,92 @@ struct Params {
     std::string sentenceRank = "auto";  // corrected: keep the question's best sentences whole (auto, bm25, none)
 };
 
-bool parseBool(const std::string &key, const std::string &v)
+// LLMLingua's defaults are Params' initializers; LongLLMLingua's documented configuration
+// (tests/test_longllmlingua.py, algorithms.md 1.6) changes five of them. The ranking is resolved per run
+// ("auto": see the rank_method help).
+Params defaultParams(bool longVariant)
 {
-    if (v == "true" || v == "1" || v == "True" || v == "yes")
-        return true;
-    if (v == "false" || v == "0" || v == "False" || v == "no")
-        return false;
-    stop(ErrorCode::InvalidArgument, "option '" + key + "': expected true or false, got '" + v + "'");
+    Params p;
+    if (longVariant) {
+        p.rankMethod = "auto";
+        p.conditionInQuestion = "after_condition";
+        p.reorderContext = "sort";
+        p.dynamicRatio = 0.3;
+        p.conditionCompare = true;
+    }
+    return p;
+}
+
+// The parameter table (params.h) of one variant.
+detail::ParamTable<Params> makeParams(bool lg)
+{
+    return detail::ParamTable<Params>(lg ? "longllmlingua" : "llmlingua")
+        .number("iterative_size", &Params::iterativeSize, "Window (tokens)",
+                "ITPC window length in small-LM tokens (reference default 200).", 2, 4096, 1)
+        .text("context_budget", &Params::contextBudget, "Context budget",
+              "Arithmetic suffix applied to the token budget for the context filter, e.g. \"+100\" or \"*1.5\" (the "
+              "paper's k).")
+        .number("token_budget_ratio", &Params::tokenBudgetRatio, "Sentence budget ratio",
+                "Sentence filter budget = target x this ratio.", 1, 5, 0.1)
+        .choice("condition_in_question", &Params::conditionInQuestion, "Question conditioning",
+                "How the question conditions the context ranking; \"_condition\" also prefixes the question in the "
+                "token stage.",
+                {"none", "before", "after", "none_condition", "before_condition", "after_condition"})
+        .choice("reorder_context", &Params::reorderContext, "Context order",
+                "Order of the kept contexts: original, sort (rank order) or two_stage (interleaved).",
+                {"original", "sort", "two_stage"})
+        .number("dynamic_context_compression_ratio", &Params::dynamicRatio, "Dynamic ratio δ",
+                "Per-context keep-ratio offsets from +δ (best ranked) to -δ (worst).", 0, 1, 0.05)
+        .flag("condition_compare", &Params::conditionCompare, "Contrastive perplexity",
+              "Score tokens by the drop in surprisal the question causes (LongLLMLingua).")
+        .flag("use_context_level_filter", &Params::contextFilter, "Context filter",
+              "Rank contexts and keep them up to the budget.")
+        .flag("use_sentence_level_filter", &Params::sentenceFilter, "Sentence filter",
+              "Rank sentences and keep them up to budget x ratio.")
+        .flag("use_token_level_filter", &Params::tokenFilter, "Token filter", "Iterative token-level compression (ITPC).")
+        .number("keep_first_sentence", &Params::keepFirstSentence, "Keep first sentences",
+                "Adds the priority bonus to the first N sentences.", 0, 100, 1)
+        .number("keep_last_sentence", &Params::keepLastSentence, "Keep last sentences",
+                "Adds the priority bonus to the last N sentences.", 0, 100, 1)
+        .number("keep_sentence_number", &Params::keepSentenceNumber, "Keep sentences per context",
+                "Adds the bonus to N sentences per context.", 0, 100, 1)
+        .number("high_priority_bonus", &Params::highPriorityBonus, "Priority bonus",
+                "Score bonus of prioritised sentences (reference 100).", 0, 1000, 1)
+        .flag("keep_split", &Params::keepSplit, "Keep blank lines",
+              "Keep runs of newline tokens (reference: Llama id 13).")
+        .parsed<std::vector<int>>("force_context_ids", &Params::forceContextIds, "Forced contexts",
+                                  "Comma-separated context indices always kept.", detail::readIndexList,
+                                  detail::indexListText)
+        .choice("sentence_rank", &Params::sentenceRank, "Question sentences first",
+                "Corrected mode: rank the contexts' sentences by BM25 against the question and keep the best ones "
+                "whole before the model's scores compress the rest (answers are phrases: a small LM's per-word "
+                "scores break them). auto: on for LongLLMLingua with the bundled model when the prompt has a "
+                "question; off in reference mode.",
+                {"auto", "bm25", "none"})
+        .choice("rank_method", &Params::rankMethod, "Rank method",
+                lg ? "Context scorer: longllmlingua (question-conditioned perplexity), bm25 (Okapi BM25, question as "
+                     "the query), gzip (compression distance to the question) or llmlingua (perplexity). auto: "
+                     "longllmlingua in reference mode and with a model you chose; bm25 with the bundled small model, "
+                     "whose perplexities do not rank documents."
+                   : "Context scorer: llmlingua (perplexity), longllmlingua (question-conditioned perplexity), bm25 "
+                     "(Okapi BM25, question as the query) or gzip (compression distance to the question).",
+                lg ? std::vector<std::string>{"auto", "longllmlingua", "bm25", "gzip", "llmlingua"}
+                   : std::vector<std::string>{"llmlingua", "longllmlingua", "bm25", "gzip"})
+        .flag("concate_question", &Params::concateQuestion, "Append question",
+              "Append the question to the compressed prompt.")
+        .flag("add_instruction", &Params::addInstruction, "Instruction in prefix",
+              "Put the instruction into the conditioning prefix.")
+        .flag("strict_preserve_uncompressed", &Params::strictPreserveUncompressed, "Keep compress=False contexts",
+              "Contexts with a compress=False segment are always kept.")
+        .choice("structured", &Params::structured, "Structured tags",
+                "Parse <llmlingua, rate=..., compress=...> tags: auto detects them.", {"auto", "on", "off"});
+}
+
+const detail::ParamTable<Params> &paramTable(bool longVariant)
+{
+    static const auto lingua = makeParams(false);
+    static const auto longLingua = makeParams(true);
+    return longVariant ? longLingua : lingua;
 }
 
 double parseNumber(const std::string &key, const std::string &v)
@@ -92,96 +172,6 @@ double parseNumber(const std::string &key, const std::string &v)
     } catch (...) {
     }
     stop(ErrorCode::InvalidArgument, "option '" + key + "': expected a number, got '" + v + "'");
-}
-
-Params parseParams(const std::map<std::string, std::string> &m, bool longVariant)
-{
-    Params p;
-    if (longVariant) {
-        // LongLLMLingua's documented configuration (tests/test_longllmlingua.py, algorithms.md 1.6); the
-        // ranking is resolved per run ("auto": see options()).
-        p.rankMethod = "auto";
-        p.conditionInQuestion = "after_condition";
-        p.reorderContext = "sort";
-        p.dynamicRatio = 0.3;
-        p.conditionCompare = true;
-    }
-    for (const auto &[k, v] : m) {
-        if (k == "iterative_size") {
-            p.iterativeSize = static_cast<int>(parseNumber(k, v));
-            if (p.iterativeSize < 2)
-                stop(ErrorCode::InvalidArgument, "option 'iterative_size' must be at least 2");
-        } else if (k == "context_budget")
-            p.contextBudget = v;
-        else if (k == "token_budget_ratio")
-            p.tokenBudgetRatio = parseNumber(k, v);
-        else if (k == "condition_in_question") {
-            static const std::set<std::string> ok = {"none", "before", "after", "none_condition", "before_condition",
-                                                     "after_condition"};
-            if (!ok.count(v))
-                stop(ErrorCode::InvalidArgument, "option 'condition_in_question': unknown value '" + v + "'");
-            p.conditionInQuestion = v;
-        } else if (k == "reorder_context")
-            p.reorderContext = v;
-        else if (k == "dynamic_context_compression_ratio")
-            p.dynamicRatio = parseNumber(k, v);
-        else if (k == "condition_compare")
-            p.conditionCompare = parseBool(k, v);
-        else if (k == "use_sentence_level_filter")
-            p.sentenceFilter = parseBool(k, v);
-        else if (k == "use_context_level_filter")
-            p.contextFilter = parseBool(k, v);
-        else if (k == "use_token_level_filter")
-            p.tokenFilter = parseBool(k, v);
-        else if (k == "keep_split")
-            p.keepSplit = parseBool(k, v);
-        else if (k == "keep_first_sentence")
-            p.keepFirstSentence = static_cast<int>(parseNumber(k, v));
-        else if (k == "keep_last_sentence")
-            p.keepLastSentence = static_cast<int>(parseNumber(k, v));
-        else if (k == "keep_sentence_number")
-            p.keepSentenceNumber = static_cast<int>(parseNumber(k, v));
-        else if (k == "high_priority_bonus")
-            p.highPriorityBonus = parseNumber(k, v);
-        else if (k == "force_context_ids") {
-            std::size_t i = 0;
-            while (i < v.size()) {
-                std::size_t j = v.find(',', i);
-                if (j == std::string::npos)
-                    j = v.size();
-                std::string item = v.substr(i, j - i);
-                item.erase(0, item.find_first_not_of(' '));
-                item.erase(item.find_last_not_of(' ') + 1);
-                if (!item.empty())
-                    p.forceContextIds.push_back(static_cast<int>(parseNumber(k, item)));
-                i = j + 1;
-            }
-        } else if (k == "sentence_rank") {
-            if (v != "auto" && v != "bm25" && v != "none")
-                stop(ErrorCode::InvalidArgument, "option 'sentence_rank': expected auto, bm25 or none, got '" + v + "'");
-            p.sentenceRank = v;
-        } else if (k == "rank_method") {
-            if (v != "llmlingua" && v != "longllmlingua" && v != "bm25" && v != "gzip" && v != "auto")
-                stop(ErrorCode::Unsupported, "option 'rank_method': '" + v +
-                                                 "' is not available (auto, llmlingua, longllmlingua, bm25, gzip)");
-            p.rankMethod = v;
-        } else if (k == "concate_question")
-            p.concateQuestion = parseBool(k, v);
-        else if (k == "add_instruction")
-            p.addInstruction = parseBool(k, v);
-        else if (k == "strict_preserve_uncompressed")
-            p.strictPreserveUncompressed = parseBool(k, v);
-        else if (k == "structured") {
-            if (v != "auto" && v != "on" && v != "off")
-                stop(ErrorCode::InvalidArgument, "option 'structured': expected auto, on or off");
-            p.structured = v;
-        } else if (k == "force_context_number") {
-            // Accepted for completeness; a no-op in the reference too (line 1217 compares an empty list).
-        } else {
-            stop(ErrorCode::InvalidArgument, "unknown option '" + k + "' for this method");
-        }
-    }
-    return p;
 }
 
 // eval(str(target) + context_budget) (line 1192) for the forms the reference documents: "+100", "*1.5".
@@ -405,68 +395,7 @@ std::string LLMLinguaCompressor::description() const
 std::vector<OptionSpec> LLMLinguaCompressor::options() const
 {
     const bool lg = m_variant == Variant::LongLLMLingua;
-    using T = OptionSpec::Type;
-    std::vector<OptionSpec> o;
-    o.push_back({"iterative_size", "Window (tokens)", "ITPC window length in small-LM tokens (reference default 200).",
-                 T::Int, "200", 2, 4096, 1, {}});
-    o.push_back({"context_budget", "Context budget", "Arithmetic suffix applied to the token budget for the context "
-                 "filter, e.g. \"+100\" or \"*1.5\" (the paper's k).", T::String, "+100", 0, 0, 0, {}});
-    o.push_back({"token_budget_ratio", "Sentence budget ratio", "Sentence filter budget = target x this ratio.",
-                 T::Double, "1.4", 1, 5, 0.1, {}});
-    o.push_back({"condition_in_question", "Question conditioning", "How the question conditions the context ranking; "
-                 "\"_condition\" also prefixes the question in the token stage.", T::Choice,
-                 lg ? "after_condition" : "none", 0, 0, 0,
-                 {"none", "before", "after", "none_condition", "before_condition", "after_condition"}});
-    o.push_back({"reorder_context", "Context order", "Order of the kept contexts: original, sort (rank order) or "
-                 "two_stage (interleaved).", T::Choice, lg ? "sort" : "original", 0, 0, 0,
-                 {"original", "sort", "two_stage"}});
-    o.push_back({"dynamic_context_compression_ratio", "Dynamic ratio δ", "Per-context keep-ratio offsets from +δ "
-                 "(best ranked) to -δ (worst).", T::Double, lg ? "0.3" : "0", 0, 1, 0.05, {}});
-    o.push_back({"condition_compare", "Contrastive perplexity", "Score tokens by the drop in surprisal the question "
-                 "causes (LongLLMLingua).", T::Bool, lg ? "true" : "false", 0, 1, 1, {}});
-    o.push_back({"use_context_level_filter", "Context filter", "Rank contexts and keep them up to the budget.",
-                 T::Bool, "true", 0, 1, 1, {}});
-    o.push_back({"use_sentence_level_filter", "Sentence filter", "Rank sentences and keep them up to budget x ratio.",
-                 T::Bool, "false", 0, 1, 1, {}});
-    o.push_back({"use_token_level_filter", "Token filter", "Iterative token-level compression (ITPC).", T::Bool,
-                 "true", 0, 1, 1, {}});
-    o.push_back({"keep_first_sentence", "Keep first sentences", "Adds the priority bonus to the first N sentences.",
-                 T::Int, "0", 0, 100, 1, {}});
-    o.push_back({"keep_last_sentence", "Keep last sentences", "Adds the priority bonus to the last N sentences.",
-                 T::Int, "0", 0, 100, 1, {}});
-    o.push_back({"keep_sentence_number", "Keep sentences per context", "Adds the bonus to N sentences per context.",
-                 T::Int, "0", 0, 100, 1, {}});
-    o.push_back({"high_priority_bonus", "Priority bonus", "Score bonus of prioritised sentences (reference 100).",
-                 T::Double, "100", 0, 1000, 1, {}});
-    o.push_back({"keep_split", "Keep blank lines", "Keep runs of newline tokens (reference: Llama id 13).", T::Bool,
-                 "false", 0, 1, 1, {}});
-    o.push_back({"force_context_ids", "Forced contexts", "Comma-separated context indices always kept.", T::String,
-                 "", 0, 0, 0, {}});
-    o.push_back({"sentence_rank", "Question sentences first",
-                 "Corrected mode: rank the contexts' sentences by BM25 against the question and keep the best ones "
-                 "whole before the model's scores compress the rest (answers are phrases: a small LM's per-word "
-                 "scores break them). auto: on for LongLLMLingua with the bundled model when the prompt has a "
-                 "question; off in reference mode.",
-                 T::Choice, "auto", 0, 0, 0, {"auto", "bm25", "none"}});
-    o.push_back({"rank_method", "Rank method",
-                 lg ? "Context scorer: longllmlingua (question-conditioned perplexity), bm25 (Okapi BM25, question as "
-                      "the query), gzip (compression distance to the question) or llmlingua (perplexity). auto: "
-                      "longllmlingua in reference mode and with a model you chose; bm25 with the bundled small model, "
-                      "whose perplexities do not rank documents."
-                    : "Context scorer: llmlingua (perplexity), longllmlingua (question-conditioned perplexity), bm25 "
-                      "(Okapi BM25, question as the query) or gzip (compression distance to the question).",
-                 T::Choice, lg ? "auto" : "llmlingua", 0, 0, 0,
-                 lg ? std::vector<std::string>{"auto", "longllmlingua", "bm25", "gzip", "llmlingua"}
-                    : std::vector<std::string>{"llmlingua", "longllmlingua", "bm25", "gzip"}});
-    o.push_back({"concate_question", "Append question", "Append the question to the compressed prompt.", T::Bool,
-                 "true", 0, 1, 1, {}});
-    o.push_back({"add_instruction", "Instruction in prefix", "Put the instruction into the conditioning prefix.",
-                 T::Bool, "false", 0, 1, 1, {}});
-    o.push_back({"strict_preserve_uncompressed", "Keep compress=False contexts", "Contexts with a compress=False "
-                 "segment are always kept.", T::Bool, "true", 0, 1, 1, {}});
-    o.push_back({"structured", "Structured tags", "Parse <llmlingua, rate=..., compress=...> tags: auto detects them.",
-                 T::Choice, "auto", 0, 0, 0, {"auto", "on", "off"}});
-    return o;
+    return paramTable(lg).specs(defaultParams(lg));
 }
 
 Result<CompressionResult> LLMLinguaCompressor::compress(const Prompt &prompt, const CompressOptions &options,
@@ -476,7 +405,8 @@ Result<CompressionResult> LLMLinguaCompressor::compress(const Prompt &prompt, co
     if (auto v = validateOptions(prompt, options); !v)
         return v.error();
     try {
-        Params p = parseParams(options.params, m_variant == Variant::LongLLMLingua);
+        const bool lg = m_variant == Variant::LongLLMLingua;
+        Params p = unwrap(paramTable(lg).parse(options.params, defaultParams(lg)));
         const bool ref = options.mode == CompressionMode::Reference;
         auto loaded = unwrap(detail::loadModelWithTokenizer(options.model, DefaultModel::CausalLM, detail::methodDtype(options), options.device));
         if (loaded->model.info().kind != ModelKind::CausalLM)

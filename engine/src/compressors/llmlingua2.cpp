@@ -2,10 +2,13 @@
 
 #include "compressors/budget.h"
 #include "compressors/common.h"
+#include "compressors/params.h"
 #include "compressors/context_rank.h"
 #include "models/model_context.h"
 
 #include <algorithm>
+#include <cerrno>
+#include <cstdlib>
 #include <chrono>
 #include <cmath>
 #include <limits>
@@ -42,9 +45,11 @@ struct Params {
     std::string protectRegex;
     bool keepStructure = true;
     bool keepIdentifiers = true;
-    bool coarseRank = false;   // a question-aware context ranking replaces the context score
     std::string coarseMethod = "auto";  // auto, none, longllmlingua, bm25, gzip
     std::string rankModel;     // causal LM for the ranking ("" = the bundled LM)
+
+    // A question-aware context ranking replaces the context score.
+    bool coarseRank() const { return coarseMethod != "none"; }
 };
 
 // Force-token lists are whitespace-separated with C escapes: "\n . ? !" (\s is a space).
@@ -75,49 +80,77 @@ std::vector<std::string> parseTokenList(const std::string &s)
     return out;
 }
 
-std::string param(const CompressOptions &o, const std::string &key, const std::string &def)
+// A token list as its option text: the inverse of parseTokenList.
+std::string tokenListText(const std::vector<std::string> &tokens)
 {
-    auto it = o.params.find(key);
-    return it == o.params.end() ? def : it->second;
+    std::string out;
+    for (const auto &t : tokens) {
+        if (!out.empty())
+            out += ' ';
+        for (char c : t)
+            out += c == '\n' ? "\\n" : c == '\t' ? "\\t" : c == '\r' ? "\\r" : c == ' ' ? "\\s"
+                 : c == '\\' ? "\\\\" : std::string(1, c);
+    }
+    return out;
 }
 
-Result<Params> parseParams(const CompressOptions &o)
+Result<std::vector<std::string>> readForceTokens(const std::string &text)
 {
-    Params p;
-    try {
-        p.forceTokens = parseTokenList(param(o, "force_tokens", ""));
-        p.chunkEndTokens = parseTokenList(param(o, "chunk_end_tokens", ". \\n"));
-        p.dropConsecutive = param(o, "drop_consecutive", "false") == "true";
-        p.forceReserveDigit = param(o, "force_reserve_digit", "false") == "true";
-        const std::string t2w = param(o, "token_to_word", "mean");
-        if (t2w != "mean" && t2w != "first")
-            return fail(ErrorCode::InvalidArgument, "token_to_word must be 'mean' or 'first', not '" + t2w + "'");
-        p.firstSubword = t2w == "first";
-        p.contextFilter = param(o, "use_context_level_filter", "true") == "true";
-        p.contextLevelRate = std::stod(param(o, "context_level_rate", "1.0"));
-        p.targetContext = std::stol(param(o, "target_context", "-1"));
-        p.contextLevelTargetToken = std::stol(param(o, "context_level_target_token", "-1"));
-        std::string ids = param(o, "force_context_ids", "");
-        std::replace(ids.begin(), ids.end(), ',', ' ');  // "0,2" as LLMLingua(-1)'s lists; "0 2" too
-        for (const auto &t : parseTokenList(ids))
-            p.forceContextIds.push_back(std::stoi(t));
-        p.protectRegex = param(o, "protect_regex", "");
-        p.keepStructure = param(o, "keep_structure", "true") == "true";
-        p.keepIdentifiers = param(o, "keep_identifiers", "true") == "true";
-        const std::string coarse = param(o, "coarse_rank", "auto");
-        if (coarse != "none" && coarse != "longllmlingua" && coarse != "bm25" && coarse != "gzip" && coarse != "auto")
-            return fail(ErrorCode::InvalidArgument, "coarse_rank must be auto, none, longllmlingua, bm25 or gzip, not '" +
-                                                        coarse + "'");
-        p.coarseMethod = coarse;
-        p.coarseRank = coarse != "none";
-        p.rankModel = param(o, "rank_model", "");
-    } catch (const std::exception &) {
-        return fail(ErrorCode::InvalidArgument, "llmlingua2: a numeric option is not a number");
-    }
-    if (p.forceTokens.size() > 100)
-        return fail(ErrorCode::InvalidArgument, "llmlingua2: at most 100 force tokens ([NEW0]..[NEW99])");
-    return p;
+    auto tokens = parseTokenList(text);
+    if (tokens.size() > 100)
+        return fail(ErrorCode::InvalidArgument, "at most 100 force tokens ([NEW0]..[NEW99])");
+    return tokens;
 }
+
+// The parameter table (params.h): Params' initializers are the defaults.
+const detail::ParamTable<Params> &lingua2Params()
+{
+    using Tokens = std::vector<std::string>;
+    static const auto table = detail::ParamTable<Params>("llmlingua2")
+        .parsed<Tokens>("force_tokens", &Params::forceTokens, "Force tokens",
+                        "Always kept (p = 1); whitespace-separated with escapes (\\n, \\s); tokens that are not one "
+                        "subword map to [NEWi] (LLMLingua-2 force_tokens).",
+                        readForceTokens, tokenListText)
+        .parsed<Tokens>("chunk_end_tokens", &Params::chunkEndTokens, "Chunk end tokens",
+                        "512-token chunks end after one of these (reference chunk_end_tokens).",
+                        [](const std::string &t) -> Result<Tokens> { return parseTokenList(t); }, tokenListText)
+        .flag("drop_consecutive", &Params::dropConsecutive, "Drop consecutive force tokens",
+              "Drops a force token repeating the previous one with nothing important between (reference "
+              "drop_consecutive).")
+        .flag("force_reserve_digit", &Params::forceReserveDigit, "Keep digits",
+              "Words with a digit get p = 1 (reference force_reserve_digit).")
+        .choice<bool>("token_to_word", &Params::firstSubword, "Word probability",
+                      "Mean or first subword probability per word (reference token_to_word).",
+                      {{"mean", false}, {"first", true}})
+        .flag("use_context_level_filter", &Params::contextFilter, "Context filter",
+              "With several contexts, first drops whole contexts by mean word probability; default rate (rate+1)/2 "
+              "(compress_prompt passes True).")
+        .number("context_level_rate", &Params::contextLevelRate, "Context keep rate",
+                "Fraction of contexts kept by the context filter (1 = derive from rate).", 0, 1, 0.01)
+        .number("target_context", &Params::targetContext, "Target contexts", "Number of contexts to keep (-1 = off).",
+                -1, 1000, 1)
+        .number("context_level_target_token", &Params::contextLevelTargetToken, "Context token budget",
+                "Target tokens for the context filter (-1 = off).", -1, 1e9, 1)
+        .parsed<std::vector<int>>("force_context_ids", &Params::forceContextIds, "Forced contexts",
+                                  "Comma- or space-separated indices of contexts the filter always keeps.",
+                                  detail::readIndexList, detail::indexListText)
+        .text("protect_regex", &Params::protectRegex, "Protect regex",
+              "Corrected mode: text matching this PCRE2 pattern is kept verbatim.")
+        .flag("keep_structure", &Params::keepStructure, "Keep structure",
+              "Corrected mode: fenced code blocks are kept whole, JSON keys and punctuation are kept.")
+        .choice("coarse_rank", &Params::coarseMethod, "Coarse ranking",
+                "Context filter score for a list of contexts: none (LLMLingua-2's mean word probability), bm25 "
+                "(Okapi BM25 with the question as the query), gzip (compression distance to the question) or "
+                "longllmlingua (question likelihood under a causal LM). auto: bm25 in corrected mode when the prompt "
+                "has a question (keeps the answer document), none otherwise and in reference mode.",
+                {"auto", "none", "bm25", "gzip", "longllmlingua"})
+        .text("rank_model", &Params::rankModel, "Ranking model", "Causal LM for coarse_rank (empty = the bundled LM).")
+        .flag("keep_identifiers", &Params::keepIdentifiers, "Keep identifiers whole",
+              "Corrected mode: numbers and identifiers split by the tokenizer (ABC-123, 3.14, user_id) are one unit.");
+    return table;
+}
+
+Result<Params> parseParams(const CompressOptions &o) { return lingua2Params().parse(o.params); }
 
 double percentile(std::vector<double> v, double q) { return detail::numpyPercentile(std::move(v), q); }
 
@@ -232,7 +265,7 @@ Result<void> decide(CompressionResult &r, const CompressOptions &o, const Params
             clr = std::min(static_cast<double>(clt) / static_cast<double>(std::max(1L, nOriginal)), 1.0);
         // Context score: mean of the no-force word probabilities (first-subword quirk, 1.5 step 11), or with
         // coarse_rank LongLLMLingua's question-aware score (algorithms.md section 8, LLMLingua issues #162/#203).
-        const auto *rank = p.coarseRank ? detail::unitValues(r, kContextRank) : nullptr;
+        const auto *rank = p.coarseRank() ? detail::unitValues(r, kContextRank) : nullptr;
         std::vector<double> scores;
         for (int s : contexts) {
             if (rank) {
@@ -589,50 +622,7 @@ std::string LlmLingua2Compressor::description() const
     return "Token classification (LLMLingua-2): keeps the words a BERT/XLM-R tagger gives the highest keep probability.";
 }
 
-std::vector<OptionSpec> LlmLingua2Compressor::options() const
-{
-    using T = OptionSpec::Type;
-    return {
-        detail::makeOption("force_tokens", "Force tokens", "Always kept (p = 1); whitespace-separated with escapes (\\n, \\s); tokens "
-                                         "that are not one subword map to [NEWi] (LLMLingua-2 force_tokens).",
-         T::String, ""),
-        detail::makeOption("chunk_end_tokens", "Chunk end tokens", "512-token chunks end after one of these (reference chunk_end_tokens).",
-         T::String, ". \\n"),
-        detail::makeOption("drop_consecutive", "Drop consecutive force tokens",
-         "Drops a force token repeating the previous one with nothing important between (reference drop_consecutive).",
-         T::Bool, "false"),
-        detail::makeOption("force_reserve_digit", "Keep digits", "Words with a digit get p = 1 (reference force_reserve_digit).", T::Bool,
-         "false"),
-        detail::makeOption("token_to_word", "Word probability", "Mean or first subword probability per word (reference token_to_word).",
-         T::Choice, "mean", 0, 1, 0.01, {"mean", "first"}),
-        detail::makeOption("use_context_level_filter", "Context filter",
-         "With several contexts, first drops whole contexts by mean word probability; default rate (rate+1)/2 "
-         "(compress_prompt passes True).",
-         T::Bool, "true"),
-        detail::makeOption("context_level_rate", "Context keep rate", "Fraction of contexts kept by the context filter (1 = derive from rate).",
-         T::Double, "1.0", 0, 1, 0.01),
-        detail::makeOption("target_context", "Target contexts", "Number of contexts to keep (-1 = off).", T::Int, "-1", -1, 1000, 1),
-        detail::makeOption("context_level_target_token", "Context token budget", "Target tokens for the context filter (-1 = off).",
-         T::Int, "-1", -1, 1e9, 1),
-        detail::makeOption("force_context_ids", "Forced contexts", "Comma- or space-separated indices of contexts the filter always keeps.",
-         T::String, ""),
-        detail::makeOption("protect_regex", "Protect regex", "Corrected mode: text matching this PCRE2 pattern is kept verbatim.",
-         T::String, ""),
-        detail::makeOption("keep_structure", "Keep structure",
-         "Corrected mode: fenced code blocks are kept whole, JSON keys and punctuation are kept.", T::Bool, "true"),
-        detail::makeOption("coarse_rank", "Coarse ranking",
-         "Context filter score for a list of contexts: none (LLMLingua-2's mean word probability), bm25 (Okapi "
-         "BM25 with the question as the query), gzip (compression distance to the question) or longllmlingua "
-         "(question likelihood under a causal LM). auto: bm25 in corrected mode when the prompt has a question "
-         "(keeps the answer document), none otherwise and in reference mode.", T::Choice, "auto", 0, 0, 0,
-         {"auto", "none", "bm25", "gzip", "longllmlingua"}),
-        detail::makeOption("rank_model", "Ranking model", "Causal LM for coarse_rank (empty = the bundled LM).",
-         T::String, ""),
-        detail::makeOption("keep_identifiers", "Keep identifiers whole",
-         "Corrected mode: numbers and identifiers split by the tokenizer (ABC-123, 3.14, user_id) are one unit.",
-         T::Bool, "true"),
-    };
-}
+std::vector<OptionSpec> LlmLingua2Compressor::options() const { return lingua2Params().specs(); }
 
 Result<CompressionResult> LlmLingua2Compressor::compress(const Prompt &prompt, const CompressOptions &options,
                                                          const JobContext &job)
@@ -955,7 +945,7 @@ Result<CompressionResult> LlmLingua2Compressor::compress(const Prompt &prompt, c
     r.scores = {{kProb, cache.prob}, {kProbNoForce, cache.probNoForce}};
     r.internals = {{kForce, cache.force},         {kChunk, cache.chunk},         {kTargetTokens, cache.targetTokens},
                    {kWordOffset, cache.wordOffset}, {kWordBytes, cache.wordBytes}, {kProtected, cache.protect}};
-    if (p.coarseRank) {
+    if (p.coarseRank()) {
         auto rank = contextRankSeries(r, p, reference, options.device, job, forwardMs);
         if (!rank)
             return rank.error();

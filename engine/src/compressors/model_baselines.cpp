@@ -2,6 +2,7 @@
 
 #include "compressors/budget.h"
 #include "compressors/common.h"
+#include "compressors/params.h"
 #include "models/model_context.h"
 #include "compressors/token_sequence.h"
 
@@ -21,14 +22,48 @@ std::string ModelSignalCompressor::displayName() const
     return m_signal == Signal::Entropy ? "Entropy only (baseline)" : "Attention only (baseline)";
 }
 
+namespace {
+
+struct SignalParams {
+    // Whole words: surprisal sums over a word's tokens (its self-information), attention takes the strongest
+    // token (a word matters if any of its pieces is attended).
+    detail::WordAggregation wordScore = detail::WordAggregation::Sum;
+};
+
+// The parameter table (params.h) of one signal; its default word score is the signal's.
+const detail::ParamTable<SignalParams> &signalParams(ModelSignalCompressor::Signal signal)
+{
+    using detail::WordAggregation;
+    auto make = [](const char *method, const char *help) {
+        return detail::ParamTable<SignalParams>(method).choice<WordAggregation>(
+            "word_score", &SignalParams::wordScore, "Word score", help,
+            {{"sum", WordAggregation::Sum},
+             {"mean", WordAggregation::Mean},
+             {"max", WordAggregation::Max},
+             {"first", WordAggregation::First}});
+    };
+    static const auto entropy =
+        make("entropy_only", "Corrected mode: a word's score from its tokens' self-information: sum (the word's total "
+                             "information), mean, max or first");
+    static const auto attention =
+        make("attention_only", "Corrected mode: a word's score from its tokens' attention: max (any piece attended), "
+                               "mean, sum or first");
+    return signal == ModelSignalCompressor::Signal::Entropy ? entropy : attention;
+}
+
+SignalParams signalDefaults(ModelSignalCompressor::Signal signal)
+{
+    SignalParams p;
+    if (signal == ModelSignalCompressor::Signal::Attention)
+        p.wordScore = detail::WordAggregation::Max;
+    return p;
+}
+
+}  // namespace
+
 std::vector<OptionSpec> ModelSignalCompressor::options() const
 {
-    return {detail::makeOption(
-        "word_score", "Word score",
-        m_signal == Signal::Entropy
-            ? "Corrected mode: a word's score from its tokens' self-information: sum (the word's total information), mean, max or first"
-            : "Corrected mode: a word's score from its tokens' attention: max (any piece attended), mean, sum or first",
-        OptionSpec::Type::Choice, m_signal == Signal::Entropy ? "sum" : "max", 0, 1, 0.01, {"sum", "mean", "max", "first"})};
+    return signalParams(m_signal).specs(signalDefaults(m_signal));
 }
 
 std::string ModelSignalCompressor::description() const
@@ -44,12 +79,8 @@ Result<CompressionResult> ModelSignalCompressor::compress(const Prompt &prompt, 
     const auto t0 = std::chrono::steady_clock::now();
     if (auto v = validateOptions(prompt, options); !v)
         return v.error();
-    for (const auto &[key, value] : options.params) {
-        if (key != "word_score")
-            return fail(ErrorCode::InvalidArgument, name() + ": unknown option '" + key + "' (word_score)");
-        if (auto a = detail::parseAggregation(name() + ": word_score", value); !a)
-            return a.error();
-    }
+    if (auto p = signalParams(m_signal).parse(options.params, signalDefaults(m_signal)); !p)
+        return p.error();
     auto loaded = detail::loadModelWithTokenizer(options.model, DefaultModel::CausalLM, detail::methodDtype(options), options.device);
     if (!loaded)
         return loaded.error();
@@ -118,15 +149,10 @@ Result<CompressionResult> ModelSignalCompressor::rethreshold(const CompressionRe
     detail::applyPins(r.units, next.pinned);
     double thr;
     if (next.mode == CompressionMode::Corrected) {
-        // Whole words: surprisal sums over a word's tokens (its self-information), attention takes the
-        // strongest token (a word matters if any of its pieces is attended); word_score overrides.
-        auto how = m_signal == Signal::Entropy ? detail::WordAggregation::Sum : detail::WordAggregation::Max;
-        if (auto it = next.params.find("word_score"); it != next.params.end()) {
-            auto a = detail::parseAggregation(name() + ": word_score", it->second);
-            if (!a)
-                return a.error();
-            how = *a;
-        }
+        auto params = signalParams(m_signal).parse(next.params, signalDefaults(m_signal));
+        if (!params)
+            return params.error();
+        const detail::WordAggregation how = params->wordScore;
         thr = detail::keepToTargetBudget(r, s->values, next, how);
     } else {
         thr = detail::keepTopK(r.units, s->values, detail::keepBudget(r.units, next));

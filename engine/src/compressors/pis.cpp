@@ -1,6 +1,7 @@
 #include "compressors/pis.h"
 
 #include "compressors/common.h"
+#include "compressors/params.h"
 #include "models/model_context.h"
 #include "compressors/pis_agent.h"
 #include "compressors/token_sequence.h"
@@ -238,33 +239,19 @@ struct PisSettings {
     std::string agent;       // agent file; "" = pis_agent.safetensors beside the model
 };
 
-Result<PisSettings> parsePis(const std::map<std::string, std::string> &params)
+// The parameter table (params.h): PisSettings' initializers are the defaults.
+const detail::ParamTable<PisSettings> &pisParams()
 {
-    PisSettings s;
-    for (const auto &[key, value] : params) {
-        try {
-            auto unit = [&](double v) {
-                if (!(v >= 0 && v <= 1))
-                    throw std::out_of_range(key);
-                return v;
-            };
-            if (key == "gamma")
-                s.gamma = unit(std::stod(value));
-            else if (key == "tau")
-                s.tau = unit(std::stod(value));
-            else if (key == "survival")
-                s.survival = unit(std::stod(value));
-            else if (key == "sentence_filter")
-                s.sis = value == "true" ? true : value == "false" ? false : throw std::invalid_argument(key);
-            else if (key == "agent")
-                s.agent = value;
-            else
-                return fail(ErrorCode::InvalidArgument, "pis: unknown option '" + key + "'");
-        } catch (const std::exception &) {
-            return fail(ErrorCode::InvalidArgument, "pis: option '" + key + "' has a bad value '" + value + "'");
-        }
-    }
-    return s;
+    static const auto table = detail::ParamTable<PisSettings>("pis")
+        .number("gamma", &PisSettings::gamma, "TF-IDF weight γ", "w = attention^(1−γ) · tfidf^γ", 0, 1, 0.05)
+        .number("tau", &PisSettings::tau, "Similarity τ",
+                "a sentence this similar (cosine) to a kept earlier one is redundant", 0, 1, 0.01)
+        .number("survival", &PisSettings::survival, "Survival q",
+                "c consecutive redundant sentences: delete with probability 1 − q^c", 0, 1, 0.05)
+        .flag("sentence_filter", &PisSettings::sis, "Sentence filter", "Russian-roulette removal of redundant sentences")
+        .text("agent", &PisSettings::agent, "Ratio agent",
+              "safetensors file of a trained agent (default: pis_agent.safetensors beside the model)");
+    return table;
 }
 
 using detail::kNaN;
@@ -277,20 +264,7 @@ std::string PisCompressor::description() const
            "per-sentence ratios from a Double-DQN agent (PIS, as defined in algorithms.md 2.2).";
 }
 
-std::vector<OptionSpec> PisCompressor::options() const
-{
-    return {
-        detail::makeOption("gamma", "TF-IDF weight γ", "w = attention^(1−γ) · tfidf^γ", OptionSpec::Type::Double, "0.5", 0, 1, 0.05),
-        detail::makeOption("tau", "Similarity τ", "a sentence this similar (cosine) to a kept earlier one is redundant",
-         OptionSpec::Type::Double, "0.9", 0, 1, 0.01),
-        detail::makeOption("survival", "Survival q", "c consecutive redundant sentences: delete with probability 1 − q^c",
-         OptionSpec::Type::Double, "0.5", 0, 1, 0.05),
-        detail::makeOption("sentence_filter", "Sentence filter", "Russian-roulette removal of redundant sentences",
-         OptionSpec::Type::Bool, "true"),
-        detail::makeOption("agent", "Ratio agent", "safetensors file of a trained agent (default: pis_agent.safetensors beside "
-                                 "the model)", OptionSpec::Type::String, ""),
-    };
-}
+std::vector<OptionSpec> PisCompressor::options() const { return pisParams().specs(); }
 
 Result<CompressionResult> PisCompressor::compress(const Prompt &prompt, const CompressOptions &options,
                                                   const JobContext &job)
@@ -298,7 +272,7 @@ Result<CompressionResult> PisCompressor::compress(const Prompt &prompt, const Co
     const auto t0 = std::chrono::steady_clock::now();
     if (auto v = validateOptions(prompt, options); !v)
         return v.error();
-    auto settings = parsePis(options.params);
+    auto settings = pisParams().parse(options.params);
     if (!settings)
         return settings.error();
     auto loaded = detail::loadModelWithTokenizer(options.model, DefaultModel::CausalLM, detail::methodDtype(options), options.device);

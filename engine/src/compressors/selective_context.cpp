@@ -2,6 +2,7 @@
 
 #include "compressors/budget.h"
 #include "compressors/common.h"
+#include "compressors/params.h"
 #include "models/model_context.h"
 #include "text/regex.h"
 
@@ -32,33 +33,29 @@ struct Params {
     bool keepIdentifiers = true;
 };
 
-std::string param(const CompressOptions &o, const std::string &key, const std::string &def)
+// The parameter table (params.h): Params' initializers are the defaults.
+const detail::ParamTable<Params> &scParams()
 {
-    auto it = o.params.find(key);
-    return it == o.params.end() ? def : it->second;
+    static const auto table = detail::ParamTable<Params>("selective_context")
+        .choice<Level>("reduce_level", &Params::level, "Unit",
+                       "token, phrase or sent (reference default phrase). Phrases without spaCy: a run of words "
+                       "broken before each function word (articles, prepositions, pronouns, auxiliaries) unless the "
+                       "phrase so far is all function words; punctuation marks are units of their own.",
+                       {{"token", Level::Token}, {"phrase", Level::Phrase}, {"sent", Level::Sentence}})
+        .choice<bool>("unit_score", &Params::sumScore, "Unit score",
+                      "Corrected mode: sum (total self-information of the unit) or mean per token (reference mode "
+                      "always uses the mean).",
+                      {{"sum", true}, {"mean", false}})
+        .text("protect_regex", &Params::protectRegex, "Protect regex",
+              "Corrected mode: text matching this PCRE2 pattern is kept verbatim.")
+        .flag("keep_structure", &Params::keepStructure, "Keep structure",
+              "Corrected mode: fenced code blocks are kept whole, JSON keys and punctuation are kept.")
+        .flag("keep_identifiers", &Params::keepIdentifiers, "Keep words whole",
+              "Corrected mode: token units are whole words and numbers/identifiers (ABC-123, 3.14) are never split.");
+    return table;
 }
 
-Result<Params> parseParams(const CompressOptions &o)
-{
-    Params p;
-    const std::string level = param(o, "reduce_level", "phrase");
-    if (level == "token")
-        p.level = Level::Token;
-    else if (level == "phrase")
-        p.level = Level::Phrase;
-    else if (level == "sent")
-        p.level = Level::Sentence;
-    else
-        return fail(ErrorCode::InvalidArgument, "reduce_level must be token, phrase or sent, not '" + level + "'");
-    const std::string score = param(o, "unit_score", "sum");
-    if (score != "sum" && score != "mean")
-        return fail(ErrorCode::InvalidArgument, "unit_score must be sum or mean, not '" + score + "'");
-    p.sumScore = score == "sum";
-    p.protectRegex = param(o, "protect_regex", "");
-    p.keepStructure = param(o, "keep_structure", "true") == "true";
-    p.keepIdentifiers = param(o, "keep_identifiers", "true") == "true";
-    return p;
-}
+Result<Params> parseParams(const CompressOptions &o) { return scParams().parse(o.params); }
 
 bool isWs(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
 
@@ -292,27 +289,7 @@ std::string SelectiveContextCompressor::description() const
     return "Drops the tokens, phrases or sentences with the least self-information under a causal LM (Selective-Context).";
 }
 
-std::vector<OptionSpec> SelectiveContextCompressor::options() const
-{
-    using T = OptionSpec::Type;
-    return {
-        detail::makeOption("reduce_level", "Unit", "token, phrase or sent (reference default phrase). Phrases without spaCy: a run of "
-                                 "words broken before each function word (articles, prepositions, pronouns, "
-                                 "auxiliaries) unless the phrase so far is all function words; punctuation marks "
-                                 "are units of their own.",
-         T::Choice, "phrase", 0, 1, 0.01, {"token", "phrase", "sent"}),
-        detail::makeOption("unit_score", "Unit score", "Corrected mode: sum (total self-information of the unit) or mean per token "
-                                     "(reference mode always uses the mean).",
-         T::Choice, "sum", 0, 1, 0.01, {"sum", "mean"}),
-        detail::makeOption("protect_regex", "Protect regex", "Corrected mode: text matching this PCRE2 pattern is kept verbatim.",
-         T::String, ""),
-        detail::makeOption("keep_structure", "Keep structure",
-         "Corrected mode: fenced code blocks are kept whole, JSON keys and punctuation are kept.", T::Bool, "true"),
-        detail::makeOption("keep_identifiers", "Keep words whole",
-         "Corrected mode: token units are whole words and numbers/identifiers (ABC-123, 3.14) are never split.",
-         T::Bool, "true"),
-    };
-}
+std::vector<OptionSpec> SelectiveContextCompressor::options() const { return scParams().specs(); }
 
 Result<CompressionResult> SelectiveContextCompressor::compress(const Prompt &prompt, const CompressOptions &options,
                                                                const JobContext &job)
