@@ -41,21 +41,10 @@ QJsonObject metricsJson(const ExportEntry &e)
     return m;
 }
 
+// The engine's options encoding (the session store's), so exports and stored sessions read alike.
 QJsonObject optionsJson(const terse::CompressOptions &o)
 {
-    QJsonObject j;
-    j[QStringLiteral("method")] = QString::fromStdString(o.method);
-    j[QStringLiteral("rate")] = o.rate;
-    j[QStringLiteral("target_tokens")] = static_cast<qint64>(o.targetTokens);
-    j[QStringLiteral("mode")] = QString::fromLatin1(terse::modeName(o.mode));
-    j[QStringLiteral("seed")] = QString::number(o.seed);
-    j[QStringLiteral("model")] = QString::fromStdString(o.model);
-    j[QStringLiteral("target_tokenizer")] = QString::fromStdString(o.targetTokenizer);
-    QJsonObject params;
-    for (const auto &[k, v] : o.params)
-        params[QString::fromStdString(k)] = QString::fromStdString(v);
-    j[QStringLiteral("params")] = params;
-    return j;
+    return QJsonDocument::fromJson(QByteArray::fromStdString(terse::compressOptionsToJson(o, false))).object();
 }
 
 QJsonObject resultObject(const ExportEntry &e)

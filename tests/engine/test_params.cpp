@@ -1,6 +1,7 @@
-// Typed method parameters (issue 19): one table per method binds each OptionSpec to a field of the method's
-// params struct, whose initializers are the defaults. Checked on a hand-made table, and on every registered
-// method: the defaults the specs show are the ones compress() uses (passing them all changes nothing).
+// Typed method parameters (issue 19): one table per method binds each OptionSpec to a field of the
+// method's params struct, whose initializers are the defaults. Checked on a hand-made table, and on
+// every registered method: the defaults the specs show are the ones compress() uses (passing them
+// all changes nothing).
 #include "compressors/params.h"
 #include "terse/compressor.h"
 
@@ -25,15 +26,18 @@ struct Hand {
 
 const detail::ParamTable<Hand> &handTable()
 {
-    static const auto table = detail::ParamTable<Hand>("hand")
-        .number("alpha", &Hand::alpha, "Alpha", "a weight", 0, 1, 0.05)
-        .number("stages", &Hand::stages, "Stages", "a count", 0, 100, 1)
-        .number("budget", &Hand::budget, "Budget", "a long", -1, 1e9, 1)
-        .flag("strict", &Hand::strict, "Strict", "a flag")
-        .choice("level", &Hand::level, "Level", "a choice", {"token", "phrase", "sent"})
-        .choice<Shape>("shape", &Hand::shape, "Shape", "an enum", {{"round", Shape::Round}, {"square", Shape::Square}})
-        .text("note", &Hand::note, "Note", "free text")
-        .parsed<std::vector<int>>("ids", &Hand::ids, "Ids", "a list", detail::readIndexList, detail::indexListText);
+    static const auto table =
+        detail::ParamTable<Hand>("hand")
+            .number("alpha", &Hand::alpha, "Alpha", "a weight", 0, 1, 0.05)
+            .number("stages", &Hand::stages, "Stages", "a count", 0, 100, 1)
+            .number("budget", &Hand::budget, "Budget", "a long", -1, 1e9, 1)
+            .flag("strict", &Hand::strict, "Strict", "a flag")
+            .choice("level", &Hand::level, "Level", "a choice", {"token", "phrase", "sent"})
+            .choice<Shape>("shape", &Hand::shape, "Shape", "an enum",
+                           {{"round", Shape::Round}, {"square", Shape::Square}})
+            .text("note", &Hand::note, "Note", "free text")
+            .parsed<std::vector<int>>("ids", &Hand::ids, "Ids", "a list", detail::readIndexList,
+                                      detail::indexListText);
     return table;
 }
 
@@ -45,7 +49,7 @@ const OptionSpec &specNamed(const std::vector<OptionSpec> &specs, const std::str
     qFatal("no option %s", name.c_str());
 }
 
-}  // namespace
+} // namespace
 
 class TestParams : public QObject {
     Q_OBJECT
@@ -77,8 +81,14 @@ private slots:
 
     void parseFillsTheStruct()
     {
-        auto p = handTable().parse({{"alpha", "0.3"}, {"stages", "7"}, {"budget", "123456789"}, {"strict", "false"},
-                                    {"level", "sent"}, {"shape", "round"}, {"note", "x y"}, {"ids", "1, 4 9"}});
+        auto p = handTable().parse({{"alpha", "0.3"},
+                                    {"stages", "7"},
+                                    {"budget", "123456789"},
+                                    {"strict", "false"},
+                                    {"level", "sent"},
+                                    {"shape", "round"},
+                                    {"note", "x y"},
+                                    {"ids", "1, 4 9"}});
         QVERIFY2(p, p ? "" : p.error().detail.c_str());
         QCOMPARE(p->alpha, 0.3);
         QCOMPARE(p->stages, 7);
@@ -106,11 +116,13 @@ private slots:
             {{{"alpha", "x"}}, "option alpha of hand expects a number, got 'x'"},
             {{{"stages", "2.5"}}, "option stages of hand expects an integer, got '2.5'"},
             {{{"strict", "yes"}}, "option strict of hand must be true or false, got 'yes'"},
-            {{{"level", "word"}}, "option level of hand must be one of token, phrase, sent, got 'word'"},
+            {{{"level", "word"}},
+             "option level of hand must be one of token, phrase, sent, got 'word'"},
             {{{"shape", "oval"}}, "option shape of hand must be one of round, square, got 'oval'"},
             {{{"ids", "1,x"}}, "option ids of hand: expected context indices (0, 1, ...), got 'x'"},
             {{{"colour", "red"}},
-             "unknown option 'colour' for hand (valid: alpha, stages, budget, strict, level, shape, note, ids)"},
+             "unknown option 'colour' for hand (valid: alpha, stages, budget, strict, level, "
+             "shape, note, ids)"},
         };
         for (const auto &c : cases) {
             auto p = handTable().parse(c.params);
@@ -120,15 +132,17 @@ private slots:
         }
     }
 
-    // Every method: its spec defaults validate, and passing every option at its shown default gives the same
-    // result as passing none (the specs and the struct agree), in both modes.
+    // Every method: its spec defaults validate, and passing every option at its shown default gives
+    // the same result as passing none (the specs and the struct agree), in both modes.
     void shownDefaultsAreTheDefaultsUsed()
     {
-        Prompt prompt = Prompt::fromText(
-            "The committee met on Tuesday to review the budget for 2027. After a long discussion about the new "
-            "library, the members agreed to fund the roof repairs first. The vote was 7 to 2, and the chair "
-            "thanked the volunteers who had counted the ballots.");
-        prompt.segments.push_back({SegmentRole::Question, "What did the members agree to fund first?"});
+        Prompt prompt = Prompt::fromText("The committee met on Tuesday to review the budget for "
+                                         "2027. After a long discussion about the new "
+                                         "library, the members agreed to fund the roof repairs "
+                                         "first. The vote was 7 to 2, and the chair "
+                                         "thanked the volunteers who had counted the ballots.");
+        prompt.segments.push_back(
+            {SegmentRole::Question, "What did the members agree to fund first?"});
         for (const auto &method : availableMethods()) {
             std::map<std::string, std::string> all;
             for (const auto &o : method.options)
@@ -149,14 +163,16 @@ private slots:
                 const std::string what = method.name + " (" + modeName(mode) + ")";
                 QVERIFY2(plain, (what + ": " + (plain ? "" : plain.error().detail)).c_str());
                 QVERIFY2(explicitDefaults,
-                         (what + ": " + (explicitDefaults ? "" : explicitDefaults.error().detail)).c_str());
+                         (what + ": " + (explicitDefaults ? "" : explicitDefaults.error().detail))
+                             .c_str());
                 QVERIFY2(plain->compressedText == explicitDefaults->compressedText, what.c_str());
                 QCOMPARE(plain->units.size(), explicitDefaults->units.size());
             }
         }
     }
 
-    // The reference's list defaults written as option text (LLMLingua-2 chunk_end_tokens [".", "\n"]).
+    // The reference's list defaults written as option text (LLMLingua-2 chunk_end_tokens [".",
+    // "\n"]).
     void tokenListDefaultsReadBack()
     {
         auto m = findMethod("llmlingua2");
@@ -165,11 +181,14 @@ private slots:
         QCOMPARE(specNamed(m->options, "force_tokens").defaultValue, std::string());
         auto lg = findMethod("longllmlingua");
         QVERIFY(lg);
-        QCOMPARE(specNamed(lg->options, "dynamic_context_compression_ratio").defaultValue, std::string("0.3"));
-        QCOMPARE(specNamed(lg->options, "condition_in_question").defaultValue, std::string("after_condition"));
+        QCOMPARE(specNamed(lg->options, "dynamic_context_compression_ratio").defaultValue,
+                 std::string("0.3"));
+        QCOMPARE(specNamed(lg->options, "condition_in_question").defaultValue,
+                 std::string("after_condition"));
         auto plain = findMethod("llmlingua");
         QVERIFY(plain);
-        QCOMPARE(specNamed(plain->options, "dynamic_context_compression_ratio").defaultValue, std::string("0"));
+        QCOMPARE(specNamed(plain->options, "dynamic_context_compression_ratio").defaultValue,
+                 std::string("0"));
         QCOMPARE(specNamed(plain->options, "rank_method").defaultValue, std::string("llmlingua"));
     }
 };

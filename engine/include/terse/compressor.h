@@ -207,6 +207,9 @@ void updateAchievedRate(CompressionResult &result);
 
 // Serialises a result to JSON text (the CLI's --json and the export format).
 std::string resultToJson(const CompressionResult &result, bool pretty = true);
+// Options as JSON, the one encoding the session store and every export use: method, rate, target_tokens, mode,
+// seed (as text), params, pinned, model, device, dtype, target_tokenizer.
+std::string compressOptionsToJson(const CompressOptions &options, bool pretty = true);
 
 // Name of a mode ("corrected"/"reference") and the reverse; parse fails on unknown names.
 const char *modeName(CompressionMode mode);

@@ -1,9 +1,8 @@
 #pragma once
 // LLMLingua and LongLLMLingua (microsoft/LLMLingua prompt_compressor.py, algorithms.md 1.2-1.4): coarse
 // context ranking by (conditional) perplexity, a budget controller, an optional sentence filter and the
-// iterative token-level compression (ITPC) over a KV cache of the compressed prefix. One class serves both
-// methods; they differ only in their defaults (LongLLMLingua: question-conditioned ranking, contrastive
-// perplexity, sorted contexts, dynamic per-context ratios).
+// iterative token-level compression (ITPC) over a KV cache of the compressed prefix. The stages are in
+// llmlingua_run.h; LongLLMLingua (longllmlingua.h) runs them with its own defaults.
 
 #include "terse/compressor.h"
 
@@ -11,8 +10,7 @@ namespace terse {
 
 class LLMLinguaCompressor : public Compressor {
 public:
-    enum class Variant { LLMLingua, LongLLMLingua };
-    explicit LLMLinguaCompressor(Variant variant) : m_variant(variant) {}
+    LLMLinguaCompressor() : LLMLinguaCompressor(Variant::LLMLingua) {}
 
     std::string name() const override;
     std::string displayName() const override;
@@ -26,6 +24,10 @@ public:
     // the compressed prefix, which itself depends on the rate, so cached scores cannot be re-decided exactly.
     Result<CompressionResult> compress(const Prompt &prompt, const CompressOptions &options,
                                        const JobContext &job) override;
+
+protected:
+    enum class Variant { LLMLingua, LongLLMLingua };
+    explicit LLMLinguaCompressor(Variant variant) : m_variant(variant) {}
 
 private:
     Variant m_variant;

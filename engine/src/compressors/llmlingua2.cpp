@@ -21,22 +21,24 @@ namespace {
 using detail::kNaN;
 
 // Series names of the per-unit cache that rethreshold() re-decides from.
-constexpr const char *kProb = "probability";            // P_w, forced words 1.0 (1.5 step 5-6)
-constexpr const char *kContextRank = "context_rank";  // coarse_rank: -mean loss of the question after the context
-constexpr const char *kProbNoForce = "probability_no_force"; // first-subword probability (the no-force quirk)
-constexpr const char *kForce = "force_token";           // 0: no; 1: force token; 2 + i: mapped to [NEWi]
-constexpr const char *kChunk = "chunk";                 // global chunk index; NaN: not a model word
-constexpr const char *kTargetTokens = "target_tokens";  // target-tokenizer tokens of the word text
-constexpr const char *kWordOffset = "word_offset";      // word text = span.begin + offset ...
-constexpr const char *kWordBytes = "word_bytes";        // ... for this many bytes
-constexpr const char *kProtected = "protected";         // 1: protected by structure or protect_regex
+constexpr const char *kProb = "probability"; // P_w, forced words 1.0 (1.5 step 5-6)
+constexpr const char *kContextRank =
+    "context_rank"; // coarse_rank: -mean loss of the question after the context
+constexpr const char *kProbNoForce =
+    "probability_no_force";                   // first-subword probability (the no-force quirk)
+constexpr const char *kForce = "force_token"; // 0: no; 1: force token; 2 + i: mapped to [NEWi]
+constexpr const char *kChunk = "chunk";       // global chunk index; NaN: not a model word
+constexpr const char *kTargetTokens = "target_tokens"; // target-tokenizer tokens of the word text
+constexpr const char *kWordOffset = "word_offset";     // word text = span.begin + offset ...
+constexpr const char *kWordBytes = "word_bytes";       // ... for this many bytes
+constexpr const char *kProtected = "protected";        // 1: protected by structure or protect_regex
 
 struct Params {
     std::vector<std::string> forceTokens;
     std::vector<std::string> chunkEndTokens = {".", "\n"};
     bool dropConsecutive = false;
     bool forceReserveDigit = false;
-    bool firstSubword = false;  // token_to_word "first"
+    bool firstSubword = false; // token_to_word "first"
     bool contextFilter = true;
     double contextLevelRate = 1.0;
     long targetContext = -1;
@@ -45,8 +47,8 @@ struct Params {
     std::string protectRegex;
     bool keepStructure = true;
     bool keepIdentifiers = true;
-    std::string coarseMethod = "auto";  // auto, none, longllmlingua, bm25, gzip
-    std::string rankModel;     // causal LM for the ranking ("" = the bundled LM)
+    std::string coarseMethod = "auto"; // auto, none, longllmlingua, bm25, gzip
+    std::string rankModel;             // causal LM for the ranking ("" = the bundled LM)
 
     // A question-aware context ranking replaces the context score.
     bool coarseRank() const { return coarseMethod != "none"; }
@@ -88,8 +90,12 @@ std::string tokenListText(const std::vector<std::string> &tokens)
         if (!out.empty())
             out += ' ';
         for (char c : t)
-            out += c == '\n' ? "\\n" : c == '\t' ? "\\t" : c == '\r' ? "\\r" : c == ' ' ? "\\s"
-                 : c == '\\' ? "\\\\" : std::string(1, c);
+            out += c == '\n'   ? "\\n"
+                   : c == '\t' ? "\\t"
+                   : c == '\r' ? "\\r"
+                   : c == ' '  ? "\\s"
+                   : c == '\\' ? "\\\\"
+                               : std::string(1, c);
     }
     return out;
 }
@@ -106,60 +112,85 @@ Result<std::vector<std::string>> readForceTokens(const std::string &text)
 const detail::ParamTable<Params> &lingua2Params()
 {
     using Tokens = std::vector<std::string>;
-    static const auto table = detail::ParamTable<Params>("llmlingua2")
-        .parsed<Tokens>("force_tokens", &Params::forceTokens, "Force tokens",
-                        "Always kept (p = 1); whitespace-separated with escapes (\\n, \\s); tokens that are not one "
-                        "subword map to [NEWi] (LLMLingua-2 force_tokens).",
-                        readForceTokens, tokenListText)
-        .parsed<Tokens>("chunk_end_tokens", &Params::chunkEndTokens, "Chunk end tokens",
-                        "512-token chunks end after one of these (reference chunk_end_tokens).",
-                        [](const std::string &t) -> Result<Tokens> { return parseTokenList(t); }, tokenListText)
-        .flag("drop_consecutive", &Params::dropConsecutive, "Drop consecutive force tokens",
-              "Drops a force token repeating the previous one with nothing important between (reference "
-              "drop_consecutive).")
-        .flag("force_reserve_digit", &Params::forceReserveDigit, "Keep digits",
-              "Words with a digit get p = 1 (reference force_reserve_digit).")
-        .choice<bool>("token_to_word", &Params::firstSubword, "Word probability",
-                      "Mean or first subword probability per word (reference token_to_word).",
-                      {{"mean", false}, {"first", true}})
-        .flag("use_context_level_filter", &Params::contextFilter, "Context filter",
-              "With several contexts, first drops whole contexts by mean word probability; default rate (rate+1)/2 "
-              "(compress_prompt passes True).")
-        .number("context_level_rate", &Params::contextLevelRate, "Context keep rate",
-                "Fraction of contexts kept by the context filter (1 = derive from rate).", 0, 1, 0.01)
-        .number("target_context", &Params::targetContext, "Target contexts", "Number of contexts to keep (-1 = off).",
-                -1, 1000, 1)
-        .number("context_level_target_token", &Params::contextLevelTargetToken, "Context token budget",
-                "Target tokens for the context filter (-1 = off).", -1, 1e9, 1)
-        .parsed<std::vector<int>>("force_context_ids", &Params::forceContextIds, "Forced contexts",
-                                  "Comma- or space-separated indices of contexts the filter always keeps.",
-                                  detail::readIndexList, detail::indexListText)
-        .text("protect_regex", &Params::protectRegex, "Protect regex",
-              "Corrected mode: text matching this PCRE2 pattern is kept verbatim.")
-        .flag("keep_structure", &Params::keepStructure, "Keep structure",
-              "Corrected mode: fenced code blocks are kept whole, JSON keys and punctuation are kept.")
-        .choice("coarse_rank", &Params::coarseMethod, "Coarse ranking",
-                "Context filter score for a list of contexts: none (LLMLingua-2's mean word probability), bm25 "
-                "(Okapi BM25 with the question as the query), gzip (compression distance to the question) or "
-                "longllmlingua (question likelihood under a causal LM). auto: bm25 in corrected mode when the prompt "
+    static const auto table =
+        detail::ParamTable<Params>("llmlingua2")
+            .parsed<Tokens>("force_tokens", &Params::forceTokens, "Force tokens",
+                            "Always kept (p = 1); whitespace-separated with escapes (\\n, \\s); "
+                            "tokens that are not one "
+                            "subword map to [NEWi] (LLMLingua-2 force_tokens).",
+                            readForceTokens, tokenListText)
+            .parsed<Tokens>(
+                "chunk_end_tokens", &Params::chunkEndTokens, "Chunk end tokens",
+                "512-token chunks end after one of these (reference chunk_end_tokens).",
+                [](const std::string &t) -> Result<Tokens> { return parseTokenList(t); },
+                tokenListText)
+            .flag("drop_consecutive", &Params::dropConsecutive, "Drop consecutive force tokens",
+                  "Drops a force token repeating the previous one with nothing important between "
+                  "(reference "
+                  "drop_consecutive).")
+            .flag("force_reserve_digit", &Params::forceReserveDigit, "Keep digits",
+                  "Words with a digit get p = 1 (reference force_reserve_digit).")
+            .choice<bool>("token_to_word", &Params::firstSubword, "Word probability",
+                          "Mean or first subword probability per word (reference token_to_word).",
+                          {{"mean", false}, {"first", true}})
+            .flag("use_context_level_filter", &Params::contextFilter, "Context filter",
+                  "With several contexts, first drops whole contexts by mean word probability; "
+                  "default rate (rate+1)/2 "
+                  "(compress_prompt passes True).")
+            .number("context_level_rate", &Params::contextLevelRate, "Context keep rate",
+                    "Fraction of contexts kept by the context filter (1 = derive from rate).", 0, 1,
+                    0.01)
+            .number("target_context", &Params::targetContext, "Target contexts",
+                    "Number of contexts to keep (-1 = off).", -1, 1000, 1)
+            .number("context_level_target_token", &Params::contextLevelTargetToken,
+                    "Context token budget", "Target tokens for the context filter (-1 = off).", -1,
+                    1e9, 1)
+            .parsed<std::vector<int>>(
+                "force_context_ids", &Params::forceContextIds, "Forced contexts",
+                "Comma- or space-separated indices of contexts the filter always keeps.",
+                detail::readIndexList, detail::indexListText)
+            .text("protect_regex", &Params::protectRegex, "Protect regex",
+                  "Corrected mode: text matching this PCRE2 pattern is kept verbatim.")
+            .flag("keep_structure", &Params::keepStructure, "Keep structure",
+                  "Corrected mode: fenced code blocks are kept whole, JSON keys and punctuation "
+                  "are kept.")
+            .choice(
+                "coarse_rank", &Params::coarseMethod, "Coarse ranking",
+                "Context filter score for a list of contexts: none (LLMLingua-2's mean word "
+                "probability), bm25 "
+                "(Okapi BM25 with the question as the query), gzip (compression distance to the "
+                "question) or "
+                "longllmlingua (question likelihood under a causal LM). auto: bm25 in corrected "
+                "mode when the prompt "
                 "has a question (keeps the answer document), none otherwise and in reference mode.",
                 {"auto", "none", "bm25", "gzip", "longllmlingua"})
-        .text("rank_model", &Params::rankModel, "Ranking model", "Causal LM for coarse_rank (empty = the bundled LM).")
-        .flag("keep_identifiers", &Params::keepIdentifiers, "Keep identifiers whole",
-              "Corrected mode: numbers and identifiers split by the tokenizer (ABC-123, 3.14, user_id) are one unit.");
+            .text("rank_model", &Params::rankModel, "Ranking model",
+                  "Causal LM for coarse_rank (empty = the bundled LM).")
+            .flag("keep_identifiers", &Params::keepIdentifiers, "Keep identifiers whole",
+                  "Corrected mode: numbers and identifiers split by the tokenizer (ABC-123, 3.14, "
+                  "user_id) are one unit.");
     return table;
 }
 
-Result<Params> parseParams(const CompressOptions &o) { return lingua2Params().parse(o.params); }
+Result<Params> parseParams(const CompressOptions &o)
+{
+    return lingua2Params().parse(o.params);
+}
 
-double percentile(std::vector<double> v, double q) { return detail::numpyPercentile(std::move(v), q); }
+double percentile(std::vector<double> v, double q)
+{
+    return detail::numpyPercentile(std::move(v), q);
+}
 
 bool hasDigit(std::string_view s)
 {
     return std::any_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
-bool isPyspace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
+bool isPyspace(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
 
 std::string pyStrip(const std::string &s)
 {
@@ -176,24 +207,24 @@ struct Tok {
     int id = 0;
     std::string str;
     Span span;
-    int mapped = -1;  // index i of [NEWi], or -1
+    int mapped = -1; // index i of [NEWi], or -1
     bool special = false;
 };
 
 // A word as __merge_token_to_word builds it.
 struct Word {
     Span core;
-    std::vector<float> probs;  // per token, forced/digit already applied
-    float firstRaw = 0;        // the first token's raw probability (no-force list)
-    int force = 0;             // kForce encoding
+    std::vector<float> probs; // per token, forced/digit already applied
+    float firstRaw = 0;       // the first token's raw probability (no-force list)
+    int force = 0;            // kForce encoding
     int chunk = -1;
-    bool modelWord = true;     // false: a skipped special token ([UNK]) in reference mode
+    bool modelWord = true; // false: a skipped special token ([UNK]) in reference mode
 };
 
 struct UnitCache {
-    std::vector<float> prob, probNoForce, force, chunk, targetTokens, wordOffset, wordBytes, protect;
+    std::vector<float> prob, probNoForce, force, chunk, targetTokens, wordOffset, wordBytes,
+        protect;
 };
-
 
 std::string wordText(const CompressionResult &r, std::size_t i, const std::vector<float> &off,
                      const std::vector<float> &bytes)
@@ -216,7 +247,8 @@ Result<void> decide(CompressionResult &r, const CompressOptions &o, const Params
     const auto *bytes = detail::unitValues(r, kWordBytes);
     const auto *prot = detail::unitValues(r, kProtected);
     if (!prob || !probNf || !force || !chunk || !ttok || !off || !bytes || !prot)
-        return fail(ErrorCode::InvalidArgument, "the cached llmlingua2 result lacks its per-word scores");
+        return fail(ErrorCode::InvalidArgument,
+                    "the cached llmlingua2 result lacks its per-word scores");
     const bool reference = o.mode == CompressionMode::Reference;
     const std::size_t n = r.units.size();
     for (std::size_t i = 0; i < n; ++i) {
@@ -224,18 +256,19 @@ Result<void> decide(CompressionResult &r, const CompressOptions &o, const Params
         const bool nonContext = r.segments[u.segment].role != SegmentRole::Context;
         u.kept = true;
         u.stage = -1;
-        u.forced = nonContext;  // protected spans: kept first by the corrected selection (priority)
+        u.forced = nonContext; // protected spans: kept first by the corrected selection (priority)
     }
     if (!reference)
         detail::applyPins(r.units, o.pinned);
     r.stages.clear();
     r.thresholds.clear();
-    r.warnings.erase(std::remove_if(r.warnings.begin(), r.warnings.end(),
-                                    [](const Warning &w) { return w.code == "context_filter_budget"; }),
-                     r.warnings.end());
+    r.warnings.erase(
+        std::remove_if(r.warnings.begin(), r.warnings.end(),
+                       [](const Warning &w) { return w.code == "context_filter_budget"; }),
+        r.warnings.end());
 
     auto isModel = [&](std::size_t i) { return !std::isnan((*chunk)[i]); };
-    std::vector<int> contexts;  // segment indices compressed as contexts
+    std::vector<int> contexts; // segment indices compressed as contexts
     for (int s = 0; s < static_cast<int>(r.segments.size()); ++s)
         if (r.segments[s].role == SegmentRole::Context)
             contexts.push_back(s);
@@ -255,16 +288,19 @@ Result<void> decide(CompressionResult &r, const CompressOptions &o, const Params
         long clt = p.contextLevelTargetToken;
         if (p.targetContext <= 0 && clr >= 1.0 && clt <= 0) {
             if (targetToken < 0 && rate < 1.0)
-                clr = (rate + 1.0) / 2;  // the default gotcha: rate 0.5 drops ~25% of the contexts
+                clr = (rate + 1.0) / 2; // the default gotcha: rate 0.5 drops ~25% of the contexts
             if (targetToken >= 0)
                 clt = targetToken * 2;
         }
         if (p.targetContext >= 0)
-            clr = std::min(static_cast<double>(p.targetContext) / static_cast<double>(contexts.size()), 1.0);
+            clr = std::min(
+                static_cast<double>(p.targetContext) / static_cast<double>(contexts.size()), 1.0);
         if (clt >= 0)
-            clr = std::min(static_cast<double>(clt) / static_cast<double>(std::max(1L, nOriginal)), 1.0);
-        // Context score: mean of the no-force word probabilities (first-subword quirk, 1.5 step 11), or with
-        // coarse_rank LongLLMLingua's question-aware score (algorithms.md section 8, LLMLingua issues #162/#203).
+            clr = std::min(static_cast<double>(clt) / static_cast<double>(std::max(1L, nOriginal)),
+                           1.0);
+        // Context score: mean of the no-force word probabilities (first-subword quirk, 1.5 step
+        // 11), or with coarse_rank LongLLMLingua's question-aware score (algorithms.md section 8,
+        // LLMLingua issues #162/#203).
         const auto *rank = p.coarseRank() ? detail::unitValues(r, kContextRank) : nullptr;
         std::vector<double> scores;
         for (int s : contexts) {
@@ -293,8 +329,8 @@ Result<void> decide(CompressionResult &r, const CompressOptions &o, const Params
         ScoreSeries cs{scoreName, std::vector<float>(n, kNaN)};
         for (std::size_t c = 0; c < contexts.size(); ++c) {
             const int s = contexts[c];
-            const bool forced = std::find(p.forceContextIds.begin(), p.forceContextIds.end(), static_cast<int>(c)) !=
-                                p.forceContextIds.end();
+            const bool forced = std::find(p.forceContextIds.begin(), p.forceContextIds.end(),
+                                          static_cast<int>(c)) != p.forceContextIds.end();
             contextKept[s] = scores[c] >= gamma || forced;
             for (std::size_t i = 0; i < n; ++i) {
                 if (r.units[i].segment != s)
@@ -315,20 +351,27 @@ Result<void> decide(CompressionResult &r, const CompressOptions &o, const Params
             long reserved = 0;
             for (std::size_t i = 0; i < n; ++i)
                 if (isModel(i) && contextKept[r.units[i].segment])
-                    reserved += (*force)[i] >= 2.f ? detail::countTargetTokens(o.targetTokenizer,
-                                                         "[NEW" + std::to_string(static_cast<int>((*force)[i]) - 2) + "]")
-                                                   : static_cast<long>((*ttok)[i]);
-            rate = std::min(static_cast<double>(targetToken) / static_cast<double>(std::max(1L, reserved)), 1.0);
+                    reserved +=
+                        (*force)[i] >= 2.f
+                            ? detail::countTargetTokens(
+                                  o.targetTokenizer,
+                                  "[NEW" + std::to_string(static_cast<int>((*force)[i]) - 2) + "]")
+                            : static_cast<long>((*ttok)[i]);
+            rate = std::min(static_cast<double>(targetToken) /
+                                static_cast<double>(std::max(1L, reserved)),
+                            1.0);
         }
     } else if (targetToken > 0) {
-        rate = std::min(static_cast<double>(targetToken) / static_cast<double>(std::max(1L, nOriginal)), 1.0);
+        rate = std::min(
+            static_cast<double>(targetToken) / static_cast<double>(std::max(1L, nOriginal)), 1.0);
     }
     const double reduce = std::max(0.0, 1.0 - rate);
     const int tokenStage = static_cast<int>(r.stages.size());
 
     std::vector<float> probs(prob->begin(), prob->end());
     auto isForceWord = [&](std::size_t i) { return (*force)[i] >= 1.f; };
-    // drop_consecutive (1.5 step 8): a force word repeating the previous one with no word above γ′ between.
+    // drop_consecutive (1.5 step 8): a force word repeating the previous one with no word above γ′
+    // between.
     auto dropConsecutive = [&](const std::vector<std::size_t> &idx) {
         std::vector<double> wp;
         for (std::size_t i : idx)
@@ -353,7 +396,8 @@ Result<void> decide(CompressionResult &r, const CompressOptions &o, const Params
     };
 
     if (reference) {
-        // Group model words of kept contexts by chunk; everything else is dropped (skipped specials).
+        // Group model words of kept contexts by chunk; everything else is dropped (skipped
+        // specials).
         std::map<int, std::vector<std::size_t>> byChunk;
         for (std::size_t i = 0; i < n; ++i) {
             if (r.segments[r.units[i].segment].role != SegmentRole::Context)
@@ -376,17 +420,21 @@ Result<void> decide(CompressionResult &r, const CompressOptions &o, const Params
             } else {
                 if (p.dropConsecutive)
                     dropConsecutive(idx);
-                // γ = percentile of P_w repeated once per target token of the word, q = int(100·reduce + 1).
+                // γ = percentile of P_w repeated once per target token of the word, q =
+                // int(100·reduce + 1).
                 std::vector<double> expanded;
                 for (std::size_t i : idx)
                     expanded.insert(expanded.end(), static_cast<std::size_t>((*ttok)[i]), probs[i]);
-                const double gamma = expanded.empty() ? 1.0 : percentile(expanded, static_cast<int>(100 * reduce + 1));
+                const double gamma = expanded.empty()
+                                         ? 1.0
+                                         : percentile(expanded, static_cast<int>(100 * reduce + 1));
                 st.thresholds.push_back({kProb, gamma, "chunk " + std::to_string(c)});
                 for (std::size_t i : idx) {
                     const double pw = probs[i];
                     const bool keep = pw > gamma || (gamma == 1.0 && pw == gamma);
                     const std::string w = wordText(r, i, *off, *bytes);
-                    if (keep && !(p.dropConsecutive && isForceWord(i) && !keepWords.empty() && keepWords.back() == w)) {
+                    if (keep && !(p.dropConsecutive && isForceWord(i) && !keepWords.empty() &&
+                                  keepWords.back() == w)) {
                         keepWords.push_back(w);
                     } else {
                         r.units[i].kept = false;
@@ -395,7 +443,8 @@ Result<void> decide(CompressionResult &r, const CompressOptions &o, const Params
                     }
                 }
             }
-            // convert_tokens_to_string: space-joined, " ##" merged, stripped; chunks concatenate with "".
+            // convert_tokens_to_string: space-joined, " ##" merged, stripped; chunks concatenate
+            // with "".
             std::string joined;
             for (std::size_t k = 0; k < keepWords.size(); ++k)
                 joined += (k ? " " : "") + keepWords[k];
@@ -419,7 +468,7 @@ Result<void> decide(CompressionResult &r, const CompressOptions &o, const Params
             r.segmentTexts[static_cast<std::size_t>(s)] = piece;
             if (r.segments[s].role == SegmentRole::Context)
                 outTokens += std::max(0L, detail::countTargetTokens(o.targetTokenizer, piece));
-            text += (anyPiece ? "\n\n" : "") + piece;  // contexts joined with "\n\n" (1.5 step 9)
+            text += (anyPiece ? "\n\n" : "") + piece; // contexts joined with "\n\n" (1.5 step 9)
             anyPiece = true;
         }
         r.compressedText = std::move(text);
@@ -438,23 +487,27 @@ Result<void> decide(CompressionResult &r, const CompressOptions &o, const Params
         std::vector<char> priority(n, 0);
         for (std::size_t i = 0; i < n; ++i)
             priority[i] = (*prot)[i] > 0.5f;
-        // Words of dropped contexts come after every other word: the rate is met from the kept contexts
-        // when they hold enough, and from the best of the dropped ones only when they do not.
+        // Words of dropped contexts come after every other word: the rate is met from the kept
+        // contexts when they hold enough, and from the best of the dropped ones only when they do
+        // not.
         std::vector<float> ranked = probs;
         const int coarseStage = tokenStage > 0 ? 0 : -1;
         for (std::size_t i = 0; i < n; ++i)
-            if (coarseStage == 0 && r.units[i].stage == 0 && r.units[i].forced && !r.units[i].kept &&
-                r.segments[r.units[i].segment].role == SegmentRole::Context) {
+            if (coarseStage == 0 && r.units[i].stage == 0 && r.units[i].forced &&
+                !r.units[i].kept && r.segments[r.units[i].segment].role == SegmentRole::Context) {
                 r.units[i].forced = false;
                 ranked[i] = std::isnan(ranked[i]) ? -2e6f : ranked[i] - 1e6f;
             }
-        // Words of one atomic unit (an identifier or number the tagger split) take the strongest probability.
-        const double gamma = detail::keepToTargetBudget(r, ranked, budget, detail::WordAggregation::Max, &priority);
+        // Words of one atomic unit (an identifier or number the tagger split) take the strongest
+        // probability.
+        const double gamma =
+            detail::keepToTargetBudget(r, ranked, budget, detail::WordAggregation::Max, &priority);
         if (coarseStage == 0) {
             auto &removed = r.stages[0].removedUnits;
-            removed.erase(std::remove_if(removed.begin(), removed.end(),
-                                         [&](int u) { return r.units[static_cast<std::size_t>(u)].kept; }),
-                          removed.end());
+            removed.erase(
+                std::remove_if(removed.begin(), removed.end(),
+                               [&](int u) { return r.units[static_cast<std::size_t>(u)].kept; }),
+                removed.end());
             bool undone = false;
             for (std::size_t i = 0; i < n; ++i)
                 if (r.units[i].stage == 0) {
@@ -462,12 +515,13 @@ Result<void> decide(CompressionResult &r, const CompressOptions &o, const Params
                         r.units[i].stage = -1;
                         undone = true;
                     } else {
-                        r.units[i].forced = true;  // still the context filter's decision
+                        r.units[i].forced = true; // still the context filter's decision
                     }
                 }
             if (undone)
-                r.warnings.push_back({"context_filter_undone", "the kept contexts hold less than the requested rate: "
-                                                               "the best words of dropped contexts were kept too"});
+                r.warnings.push_back({"context_filter_undone",
+                                      "the kept contexts hold less than the requested rate: "
+                                      "the best words of dropped contexts were kept too"});
         }
         Stage st;
         st.name = "token filter (global)";
@@ -479,11 +533,15 @@ Result<void> decide(CompressionResult &r, const CompressOptions &o, const Params
         st.thresholds.push_back({kProb, gamma, "lowest kept probability"});
         r.thresholds = st.thresholds;
         r.stages.push_back(std::move(st));
-        const long target = o.targetTokens >= 0 ? o.targetTokens : std::lround(o.rate * static_cast<double>(r.targetTokensIn));
+        const long target = o.targetTokens >= 0
+                                ? o.targetTokens
+                                : std::lround(o.rate * static_cast<double>(r.targetTokensIn));
         if (std::abs(r.targetTokensOut - target) > std::max(2L, r.targetTokensIn / 100))
-            r.warnings.push_back({"context_filter_budget",
-                                  "the kept, protected and pinned text does not allow the requested budget (" +
-                                      std::to_string(r.targetTokensOut) + " of " + std::to_string(target) + " tokens)"});
+            r.warnings.push_back(
+                {"context_filter_budget",
+                 "the kept, protected and pinned text does not allow the requested budget (" +
+                     std::to_string(r.targetTokensOut) + " of " + std::to_string(target) +
+                     " tokens)"});
     }
     ScoreSeries *ps = nullptr;
     for (auto &s : r.scores)
@@ -508,22 +566,25 @@ bool identifierJoin(std::string_view text, const Span &a, const Span &b)
     const std::string_view sa = text.substr(a.begin, a.size()), sb = text.substr(b.begin, b.size());
     auto alnum = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || (c & 0x80); };
     const bool connA = std::string_view("-_./:@#").find(sa.back()) != std::string_view::npos;
-    const bool connB = sb.size() == 1 && std::string_view("-_./:@#").find(sb[0]) != std::string_view::npos;
+    const bool connB =
+        sb.size() == 1 && std::string_view("-_./:@#").find(sb[0]) != std::string_view::npos;
     if (connB)
-        return alnum(sa.back()) && b.end < text.size() && alnum(text[b.end]) && !isPyspace(text[b.end]);
+        return alnum(sa.back()) && b.end < text.size() && alnum(text[b.end]) &&
+               !isPyspace(text[b.end]);
     if (connA)
         return alnum(sb.front());
     return alnum(sa.back()) && alnum(sb.front()) && (hasDigit(sa) || hasDigit(sb));
 }
 
 // OptionSpec without aggregate initialisation (its trailing members have defaults).
-// LongLLMLingua's coarse ranking (get_rank_results with rank_method "longllmlingua", lines 2032-2045):
-// each context is scored by how well it predicts the question followed by the restrictive suffix,
-// condition "after": score = -mean loss of the question tokens given the context (higher = better).
-// Returns one value per unit (the unit's context score, NaN outside contexts); empty when the prompt
-// has fewer than two contexts (no ranking to do).
-Result<std::vector<float>> contextRankSeries(const CompressionResult &r, const Params &p, bool reference,
-                                             const std::string &device, const JobContext &job, double &forwardMs)
+// LongLLMLingua's coarse ranking (get_rank_results with rank_method "longllmlingua", lines
+// 2032-2045): each context is scored by how well it predicts the question followed by the
+// restrictive suffix, condition "after": score = -mean loss of the question tokens given the
+// context (higher = better). Returns one value per unit (the unit's context score, NaN outside
+// contexts); empty when the prompt has fewer than two contexts (no ranking to do).
+Result<std::vector<float>> contextRankSeries(const CompressionResult &r, const Params &p,
+                                             bool reference, const std::string &device,
+                                             const JobContext &job, double &forwardMs)
 {
     std::string question;
     std::vector<int> contexts;
@@ -538,25 +599,28 @@ Result<std::vector<float>> contextRankSeries(const CompressionResult &r, const P
     const bool noQuestion = question.find_first_not_of(" \t\r\n") == std::string::npos;
     std::string method = p.coarseMethod;
     if (method == "auto") {
-        // auto: the reference's default (no ranking) in reference mode and without a question; BM25 otherwise
-        // (model-free, and the bundled LM is too small for LongLLMLingua's perplexity ranking).
+        // auto: the reference's default (no ranking) in reference mode and without a question; BM25
+        // otherwise (model-free, and the bundled LM is too small for LongLLMLingua's perplexity
+        // ranking).
         if (reference || noQuestion)
             return std::vector<float>{};
         method = "bm25";
     }
     if (noQuestion)
-        return fail(ErrorCode::InvalidArgument, "coarse_rank " + method + " needs a question segment to rank the "
-                                                "contexts against");
+        return fail(ErrorCode::InvalidArgument, "coarse_rank " + method +
+                                                    " needs a question segment to rank the "
+                                                    "contexts against");
     std::vector<float> out(r.units.size(), std::numeric_limits<float>::quiet_NaN());
     if (method == "bm25" || method == "gzip") {
-        // get_distance_bm25 / get_distance_gzip (prompt_compressor.py 1826-1846); higher = better here, so the
-        // gzip distance is negated.
+        // get_distance_bm25 / get_distance_gzip (prompt_compressor.py 1826-1846); higher = better
+        // here, so the gzip distance is negated.
         std::vector<std::string> texts;
         for (int c : contexts)
             texts.push_back(r.segments[static_cast<std::size_t>(c)].text);
         std::vector<double> sc = method == "bm25"
-                                     ? detail::bm25Scores(texts, question, reference ? detail::TermSplit::Reference
-                                                                                     : detail::TermSplit::Words)
+                                     ? detail::bm25Scores(texts, question,
+                                                          reference ? detail::TermSplit::Reference
+                                                                    : detail::TermSplit::Words)
                                      : detail::gzipDistances(texts, question);
         for (std::size_t c = 0; c < contexts.size(); ++c) {
             const float v = static_cast<float>(method == "bm25" ? sc[c] : -sc[c]);
@@ -566,21 +630,25 @@ Result<std::vector<float>> contextRankSeries(const CompressionResult &r, const P
         }
         return out;
     }
-    auto lm = detail::loadModelWithTokenizer(p.rankModel, DefaultModel::CausalLM, ComputeDtype::Float32, device);
+    auto lm = detail::loadModelWithTokenizer(p.rankModel, DefaultModel::CausalLM,
+                                             ComputeDtype::Float32, device);
     if (!lm)
         return lm.error();
     if ((*lm)->model.info().kind != ModelKind::CausalLM)
         return fail(ErrorCode::Unsupported, "rank_model '" + (*lm)->path + "' is not a causal LM");
     const Tokenizer &tok = (*lm)->tokenizer;
-    const auto q = tok.encodeIds(question + " We can get the answer to this question in the given documents.");
+    const auto q =
+        tok.encodeIds(question + " We can get the answer to this question in the given documents.");
     if (!q)
         return q.error();
-    const int maxPos = (*lm)->model.info().maxPositions > 0 ? (*lm)->model.info().maxPositions : 1 << 20;
+    const int maxPos =
+        (*lm)->model.info().maxPositions > 0 ? (*lm)->model.info().maxPositions : 1 << 20;
     const int bos = tok.specialIds().bos;
     for (std::size_t c = 0; c < contexts.size(); ++c) {
         if (job.isCancelled())
             return fail(ErrorCode::Cancelled, "compression cancelled");
-        job.report(static_cast<long long>(c), static_cast<long long>(contexts.size()), "context ranking");
+        job.report(static_cast<long long>(c), static_cast<long long>(contexts.size()),
+                   "context ranking");
         auto ctx = tok.encodeIds(r.segments[contexts[c]].text);
         if (!ctx)
             return ctx.error();
@@ -591,7 +659,9 @@ Result<std::vector<float>> contextRankSeries(const CompressionResult &r, const P
         const std::size_t qStart = ids.size();
         ids.insert(ids.end(), q->begin(), q->end());
         // Too long: keep the end of the context next to the question.
-        const std::size_t drop = static_cast<int>(ids.size()) > maxPos ? ids.size() - static_cast<std::size_t>(maxPos) : 0;
+        const std::size_t drop = static_cast<int>(ids.size()) > maxPos
+                                     ? ids.size() - static_cast<std::size_t>(maxPos)
+                                     : 0;
         std::vector<int> window(ids.begin() + static_cast<std::ptrdiff_t>(drop), ids.end());
         ScoreRequest req;
         req.wantEntropy = false;
@@ -602,7 +672,8 @@ Result<std::vector<float>> contextRankSeries(const CompressionResult &r, const P
         const auto &sur = scored->sequences[0].surprisal;
         double sum = 0;
         long cnt = 0;
-        for (std::size_t t = std::max<std::size_t>(qStart > drop ? qStart - drop : 1, 1); t < window.size(); ++t) {
+        for (std::size_t t = std::max<std::size_t>(qStart > drop ? qStart - drop : 1, 1);
+             t < window.size(); ++t) {
             sum += sur[t];
             ++cnt;
         }
@@ -614,17 +685,21 @@ Result<std::vector<float>> contextRankSeries(const CompressionResult &r, const P
     return out;
 }
 
-
-}  // namespace
+} // namespace
 
 std::string LlmLingua2Compressor::description() const
 {
-    return "Token classification (LLMLingua-2): keeps the words a BERT/XLM-R tagger gives the highest keep probability.";
+    return "Token classification (LLMLingua-2): keeps the words a BERT/XLM-R tagger gives the "
+           "highest keep probability.";
 }
 
-std::vector<OptionSpec> LlmLingua2Compressor::options() const { return lingua2Params().specs(); }
+std::vector<OptionSpec> LlmLingua2Compressor::options() const
+{
+    return lingua2Params().specs();
+}
 
-Result<CompressionResult> LlmLingua2Compressor::compress(const Prompt &prompt, const CompressOptions &options,
+Result<CompressionResult> LlmLingua2Compressor::compress(const Prompt &prompt,
+                                                         const CompressOptions &options,
                                                          const JobContext &job)
 {
     const auto t0 = std::chrono::steady_clock::now();
@@ -635,7 +710,8 @@ Result<CompressionResult> LlmLingua2Compressor::compress(const Prompt &prompt, c
         return params.error();
     const Params &p = *params;
     const bool reference = options.mode == CompressionMode::Reference;
-    auto loaded = detail::loadModelWithTokenizer(options.model, DefaultModel::Tagger, detail::methodDtype(options), options.device);
+    auto loaded = detail::loadModelWithTokenizer(options.model, DefaultModel::Tagger,
+                                                 detail::methodDtype(options), options.device);
     if (!loaded)
         return loaded.error();
     const Model &model = (*loaded)->model;
@@ -644,8 +720,8 @@ Result<CompressionResult> LlmLingua2Compressor::compress(const Prompt &prompt, c
         return fail(ErrorCode::Unsupported, "llmlingua2 needs a token classifier with 2 labels; '" +
                                                 (*loaded)->path + "' is not one");
     const bool wordPiece = tok.kind() == "wordpiece";
-    // Beyond the reference (BERT / XLM-R only): byte-level BPE taggers (Terse's own) start a word at a
-    // token whose text begins with whitespace (the space travels with the following word).
+    // Beyond the reference (BERT / XLM-R only): byte-level BPE taggers (Terse's own) start a word
+    // at a token whose text begins with whitespace (the space travels with the following word).
     const bool byteLevel = tok.kind() == "bpe-bytelevel";
 
     // 1.5 step 1: force tokens that are not exactly one subword become [NEWi].
@@ -662,8 +738,10 @@ Result<CompressionResult> LlmLingua2Compressor::compress(const Prompt &prompt, c
         const std::string name = "[NEW" + std::to_string(i) + "]";
         const int id = tok.tokenToId(name);
         if (id < 0)
-            return fail(ErrorCode::Unsupported, "force token #" + std::to_string(i) + " is not one subword and the "
-                                                "model vocabulary has no " + name);
+            return fail(ErrorCode::Unsupported, "force token #" + std::to_string(i) +
+                                                    " is not one subword and the "
+                                                    "model vocabulary has no " +
+                                                    name);
         mapped.push_back({p.forceTokens[i], static_cast<int>(i), id});
     }
     std::set<std::string> chunkEnd(p.chunkEndTokens.begin(), p.chunkEndTokens.end());
@@ -673,7 +751,8 @@ Result<CompressionResult> LlmLingua2Compressor::compress(const Prompt &prompt, c
     const SpecialIds sid = tok.specialIds();
     const int cls = sid.cls >= 0 ? sid.cls : sid.bos;
     const int sep = sid.sep >= 0 ? sid.sep : sid.eos;
-    const int maxLen = std::min(512, model.info().maxPositions > 0 ? model.info().maxPositions : 512);
+    const int maxLen =
+        std::min(512, model.info().maxPositions > 0 ? model.info().maxPositions : 512);
 
     // Tokenise each context with the mapping and chunk it (1.5 step 2).
     struct Chunk {
@@ -694,11 +773,15 @@ Result<CompressionResult> LlmLingua2Compressor::compress(const Prompt &prompt, c
             if (!enc)
                 return enc.error();
             for (std::size_t k = 0; k < enc->size(); ++k) {
-                // Byte-level BPE: compare the token's text (" word", "\n"), not its byte-alphabet string.
+                // Byte-level BPE: compare the token's text (" word", "\n"), not its byte-alphabet
+                // string.
                 std::string str = enc->tokens[k];
                 if (byteLevel && !enc->special[k])
                     str = text.substr(enc->spans[k].begin + b, enc->spans[k].size());
-                toks.push_back({enc->ids[k], std::move(str), {enc->spans[k].begin + b, enc->spans[k].end + b}, -1,
+                toks.push_back({enc->ids[k],
+                                std::move(str),
+                                {enc->spans[k].begin + b, enc->spans[k].end + b},
+                                -1,
                                 enc->special[k] != 0});
             }
             return {};
@@ -716,11 +799,15 @@ Result<CompressionResult> LlmLingua2Compressor::compress(const Prompt &prompt, c
                 return e.error();
             if (!bm)
                 break;
-            toks.push_back({bm->id, "[NEW" + std::to_string(bm->index) + "]", {best, best + bm->text.size()},
-                            bm->index, false});
+            toks.push_back({bm->id,
+                            "[NEW" + std::to_string(bm->index) + "]",
+                            {best, best + bm->text.size()},
+                            bm->index,
+                            false});
             pos = best + bm->text.size();
         }
-        // __chunk_context: windows of maxLen-2, cut after the last chunk-end token (inclusive scan from the end).
+        // __chunk_context: windows of maxLen-2, cut after the last chunk-end token (inclusive scan
+        // from the end).
         const int maxChunk = maxLen - 2;
         const int nTok = static_cast<int>(toks.size());
         int st = 0;
@@ -741,7 +828,8 @@ Result<CompressionResult> LlmLingua2Compressor::compress(const Prompt &prompt, c
         }
     }
 
-    // [CLS] + tokens + [SEP], truncated to maxLen (a 511-token chunk loses its [SEP], as TokenClfDataset).
+    // [CLS] + tokens + [SEP], truncated to maxLen (a 511-token chunk loses its [SEP], as
+    // TokenClfDataset).
     std::vector<std::vector<int>> inputs;
     for (const auto &c : chunks) {
         std::vector<int> ids{cls};
@@ -760,12 +848,14 @@ Result<CompressionResult> LlmLingua2Compressor::compress(const Prompt &prompt, c
     for (std::size_t b = 0; b < inputs.size(); b += kBatch) {
         if (job.isCancelled())
             return fail(ErrorCode::Cancelled, "compression cancelled");
-        job.report(static_cast<long long>(b), static_cast<long long>(inputs.size()), "classifying chunks");
+        job.report(static_cast<long long>(b), static_cast<long long>(inputs.size()),
+                   "classifying chunks");
         const std::size_t e = std::min(inputs.size(), b + kBatch);
         std::vector<std::vector<int>> batch(inputs.begin() + b, inputs.begin() + e);
-        auto scored = model.score(batch, req,
-                                  job.scaled(static_cast<long long>(b), static_cast<long long>(e - b),
-                                             static_cast<long long>(inputs.size()), "classifying chunks"));
+        auto scored =
+            model.score(batch, req,
+                        job.scaled(static_cast<long long>(b), static_cast<long long>(e - b),
+                                   static_cast<long long>(inputs.size()), "classifying chunks"));
         if (!scored)
             return scored.error();
         forwardMs += scored->seconds * 1000.0;
@@ -795,7 +885,8 @@ Result<CompressionResult> LlmLingua2Compressor::compress(const Prompt &prompt, c
             const float prob = keepProb[c][t];
             const bool unk = tk.id == sid.unk;
             if ((tk.special || unk) && tk.mapped < 0 && (reference || !unk)) {
-                if (unk) {  // reference: special tokens are skipped; keep the span as an undecided unit
+                if (unk) { // reference: special tokens are skipped; keep the span as an undecided
+                           // unit
                     Word w;
                     w.core = tk.span;
                     w.modelWord = false;
@@ -810,15 +901,18 @@ Result<CompressionResult> LlmLingua2Compressor::compress(const Prompt &prompt, c
             if (wordPiece) {
                 std::size_t k = 0;
                 while (k < pure.size() && pure[k] == '#')
-                    ++k;  // lstrip("##") strips every leading '#'
+                    ++k; // lstrip("##") strips every leading '#'
                 const std::string stripped = pure.substr(k);
                 begins = tk.mapped >= 0 || isForceText(stripped) || pure.rfind("##", 0) != 0;
                 if (!begins)
                     pure = stripped;
             } else {
-                const bool punct = pure.size() == 1 && std::ispunct(static_cast<unsigned char>(pure[0]));
-                begins = tk.mapped >= 0 || punct || isForceText(pure) || pure.rfind("\xe2\x96\x81", 0) == 0 ||
-                         (byteLevel && !pure.empty() && std::isspace(static_cast<unsigned char>(pure[0])));
+                const bool punct =
+                    pure.size() == 1 && std::ispunct(static_cast<unsigned char>(pure[0]));
+                begins = tk.mapped >= 0 || punct || isForceText(pure) ||
+                         pure.rfind("\xe2\x96\x81", 0) == 0 ||
+                         (byteLevel && !pure.empty() &&
+                          std::isspace(static_cast<unsigned char>(pure[0])));
             }
             if (!open)
                 begins = true;
@@ -903,14 +997,18 @@ Result<CompressionResult> LlmLingua2Compressor::compress(const Prompt &prompt, c
                     sum += v;
                 pw = sum / static_cast<double>(wd.probs.size());
             }
-            const std::string_view core = std::string_view(text).substr(wd.core.begin, wd.core.size());
+            const std::string_view core =
+                std::string_view(text).substr(wd.core.begin, wd.core.size());
             if (!wd.modelWord) {
                 addUnit(wd.core, kNaN, kNaN, 0.f, kNaN, 0.f);
                 continue;
             }
-            // Corrected mode: merge identifier/number runs into one unit (score: the max word probability).
-            if (!reference && p.keepIdentifiers && r.units.size() > first && !std::isnan(cache.chunk.back()) &&
-                identifierJoin(text, {r.units.back().span.begin, r.units.back().span.end}, wd.core)) {
+            // Corrected mode: merge identifier/number runs into one unit (score: the max word
+            // probability).
+            if (!reference && p.keepIdentifiers && r.units.size() > first &&
+                !std::isnan(cache.chunk.back()) &&
+                identifierJoin(text, {r.units.back().span.begin, r.units.back().span.end},
+                               wd.core)) {
                 r.units.back().span.end = wd.core.end;
                 cache.prob.back() = std::max(cache.prob.back(), static_cast<float>(pw));
                 cache.probNoForce.back() = std::max(cache.probNoForce.back(), wd.firstRaw);
@@ -923,7 +1021,8 @@ Result<CompressionResult> LlmLingua2Compressor::compress(const Prompt &prompt, c
             addUnit(wd.core, static_cast<float>(pw), wd.firstRaw, static_cast<float>(wd.force),
                     static_cast<float>(wd.chunk), countTarget(core));
         }
-        // Tile: each unit runs to the next unit's start; the first starts at 0 and the last ends at the text end.
+        // Tile: each unit runs to the next unit's start; the first starts at 0 and the last ends at
+        // the text end.
         const std::size_t last = r.units.size();
         for (std::size_t i = first; i < last; ++i) {
             const std::size_t begin = i == first ? 0 : r.units[i].span.begin;
@@ -936,15 +1035,21 @@ Result<CompressionResult> LlmLingua2Compressor::compress(const Prompt &prompt, c
             if (!spans)
                 return spans.error();
             for (std::size_t i = first; i < last; ++i) {
-                const std::size_t b = r.units[i].span.begin + static_cast<std::size_t>(cache.wordOffset[i]);
-                if (detail::overlapsAny(*spans, b, b + static_cast<std::size_t>(cache.wordBytes[i])))
+                const std::size_t b =
+                    r.units[i].span.begin + static_cast<std::size_t>(cache.wordOffset[i]);
+                if (detail::overlapsAny(*spans, b,
+                                        b + static_cast<std::size_t>(cache.wordBytes[i])))
                     cache.protect[i] = 1.f;
             }
         }
     }
     r.scores = {{kProb, cache.prob}, {kProbNoForce, cache.probNoForce}};
-    r.internals = {{kForce, cache.force},         {kChunk, cache.chunk},         {kTargetTokens, cache.targetTokens},
-                   {kWordOffset, cache.wordOffset}, {kWordBytes, cache.wordBytes}, {kProtected, cache.protect}};
+    r.internals = {{kForce, cache.force},
+                   {kChunk, cache.chunk},
+                   {kTargetTokens, cache.targetTokens},
+                   {kWordOffset, cache.wordOffset},
+                   {kWordBytes, cache.wordBytes},
+                   {kProtected, cache.protect}};
     if (p.coarseRank()) {
         auto rank = contextRankSeries(r, p, reference, options.device, job, forwardMs);
         if (!rank)
@@ -956,20 +1061,24 @@ Result<CompressionResult> LlmLingua2Compressor::compress(const Prompt &prompt, c
     if (auto d = decide(r, options, p); !d)
         return d.error();
     if (!reference && chunks.size() > 1)
-        r.warnings.push_back({"chunked", "the prompt was classified in " + std::to_string(chunks.size()) +
-                                             " chunks of at most " + std::to_string(maxLen) + " tokens"});
-    r.totalMs = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+        r.warnings.push_back({"chunked", "the prompt was classified in " +
+                                             std::to_string(chunks.size()) + " chunks of at most " +
+                                             std::to_string(maxLen) + " tokens"});
+    r.totalMs =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
     job.report(1, 1, "done");
     return r;
 }
 
-bool LlmLingua2Compressor::canRethreshold(const CompressionResult &previous, const CompressOptions &prevOptions,
-                                        const CompressOptions &next) const
+bool LlmLingua2Compressor::canRethreshold(const CompressionResult &previous,
+                                          const CompressOptions &prevOptions,
+                                          const CompressOptions &next) const
 {
     return detail::onlyThresholdsChanged(previous, name(), prevOptions, next);
 }
 
-Result<CompressionResult> LlmLingua2Compressor::rethreshold(const CompressionResult &previous, const CompressOptions &next) const
+Result<CompressionResult> LlmLingua2Compressor::rethreshold(const CompressionResult &previous,
+                                                            const CompressOptions &next) const
 {
     return detail::redecide(previous, next, parseParams, decide);
 }
@@ -995,4 +1104,4 @@ std::string llmlingua2WordLabels(const CompressionResult &result, const std::str
     return out;
 }
 
-}  // namespace terse
+} // namespace terse

@@ -1,4 +1,5 @@
-// LLMLingua's iterative token-level compression: the window plans and both ITPCs (see llmlingua_itpc.h).
+// LLMLingua's iterative token-level compression: the window plans and both ITPCs (see
+// llmlingua_itpc.h).
 #include "compressors/llmlingua_itpc.h"
 
 #include "compressors/common.h"
@@ -9,16 +10,19 @@
 
 namespace terse::detail::lingua {
 
-std::vector<Window> dynamicPlan(const Lm &lm, const std::vector<std::string> &context, double target, int it,
-                                const std::vector<double> &dyn, int start)
+std::vector<Window> dynamicPlan(const Lm &lm, const std::vector<std::string> &context,
+                                double target, int it, const std::vector<double> &dyn, int start)
 {
-    auto ratio = [](double base, double delta) { return std::max(std::min(1.0, base + delta), 0.0); };
+    auto ratio = [](double base, double delta) {
+        return std::max(std::min(1.0, base + delta), 0.0);
+    };
     std::vector<long> len;
     for (const auto &c : context)
         len.push_back(lm.length(c, false) + 2);
     if (start)
         len.erase(len.begin());
-    const double tau = target / (static_cast<double>(std::accumulate(len.begin(), len.end(), 0L)) + 1);
+    const double tau =
+        target / (static_cast<double>(std::accumulate(len.begin(), len.end(), 0L)) + 1);
     std::vector<Window> res;
     Window lastTarget;
     long last = 1;
@@ -46,7 +50,8 @@ std::vector<Window> dynamicPlan(const Lm &lm, const std::vector<std::string> &co
 }
 
 std::vector<Window> structuredPlan(const Lm &lm, const std::vector<int> &ids, int it,
-                                   const std::vector<std::string> &segments, const std::vector<double> &rate,
+                                   const std::vector<std::string> &segments,
+                                   const std::vector<double> &rate,
                                    const std::vector<char> &compress)
 {
     constexpr int decodeWindow = 3;
@@ -58,7 +63,8 @@ std::vector<Window> structuredPlan(const Lm &lm, const std::vector<int> &ids, in
     const long n = static_cast<long>(ids.size());
     for (long i = 0; i < n; ++i) {
         const long b0 = i < decodeWindow ? 0 : i - decodeWindow + 1;
-        const std::vector<int> pre(ids.begin() + b0, ids.begin() + i), cur(ids.begin() + b0, ids.begin() + i + 1);
+        const std::vector<int> pre(ids.begin() + b0, ids.begin() + i),
+            cur(ids.begin() + b0, ids.begin() + i + 1);
         const std::string dcur = lm.decode(cur), dpre = lm.decode(pre);
         long curLen = pyLen(dcur) - pyLen(dpre);
         auto segLeft = [&] { return pyLen(segments[segIdx]) - segSeen; };
@@ -108,13 +114,14 @@ double estimateThreshold(std::vector<float> v, double ratio)
     if (ratio == 1.0 || v.empty())
         return -std::numeric_limits<double>::infinity();
     const long n = static_cast<long>(v.size());
-    const long k = std::max(0L, std::min(n - 1, static_cast<long>(static_cast<double>(n) * ratio) - 1));
+    const long k =
+        std::max(0L, std::min(n - 1, static_cast<long>(static_cast<double>(n) * ratio) - 1));
     std::sort(v.begin(), v.end(), std::greater<float>());
     return v[k];
 }
 
 long RefItpc::compressedInput(std::vector<float> &loss, long end, long iterSize, double threshold,
-                     std::vector<float> *selfLoss)
+                              std::vector<float> *selfLoss)
 {
     const long L = static_cast<long>(loss.size());
     std::vector<char> need;
@@ -178,7 +185,8 @@ long RefItpc::compressedInput(std::vector<float> &loss, long end, long iterSize,
             if (keep[i] == 1)
                 need[i] = 1;
         int last = -1;
-        for (long ii = std::max(0L, end - iterSize); ii < end && ii < static_cast<long>(ids.size()); ++ii) {
+        for (long ii = std::max(0L, end - iterSize); ii < end && ii < static_cast<long>(ids.size());
+             ++ii) {
             if (need[ii] != 1)
                 continue;
             const int now = ids[ii];
@@ -215,7 +223,8 @@ long RefItpc::compressedInput(std::vector<float> &loss, long end, long iterSize,
     return end - removed;
 }
 
-std::vector<float> RefItpc::pplStep(std::optional<ModelSession> &session, const std::vector<int> &seq, std::optional<long> endArg)
+std::vector<float> RefItpc::pplStep(std::optional<ModelSession> &session,
+                                    const std::vector<int> &seq, std::optional<long> endArg)
 {
     if (!session)
         session.emplace(unwrap(lm.model.newSession()));
@@ -248,7 +257,8 @@ void RefItpc::assignSlice(std::vector<float> &dst, long a, long b, const std::ve
         dst[i] = src[j];
 }
 
-void RefItpc::run(const std::vector<int> &stream, const std::vector<Window> &plan, const std::vector<int> &keepFlag)
+void RefItpc::run(const std::vector<int> &stream, const std::vector<Window> &plan,
+                  const std::vector<int> &keepFlag)
 {
     ids = stream;
     pos.resize(ids.size());
@@ -269,7 +279,8 @@ void RefItpc::run(const std::vector<int> &stream, const std::vector<Window> &pla
         lm.check();
         lm.job.report(end, static_cast<long long>(stream.size()), "token-level compression");
         if (end > lm.maxPos && session) {
-            // KV-cache compression (lines 1588-1634): evict [s, s+e), pop the first e ids unchanged.
+            // KV-cache compression (lines 1588-1634): evict [s, s+e), pop the first e ids
+            // unchanged.
             const long e = end - lm.maxPos;
             long s = std::min<long>(kCacheBosNum + start, lm.maxPos);
             const long take = std::min<long>(e, static_cast<long>(ids.size()));
@@ -279,13 +290,16 @@ void RefItpc::run(const std::vector<int> &stream, const std::vector<Window> &pla
             pos.erase(pos.begin(), pos.begin() + take);
             evict(*session, s, e);
             if (!keep.empty())
-                keep.erase(keep.begin(), keep.begin() + std::min<long>(e, static_cast<long>(keep.size())));
+                keep.erase(keep.begin(),
+                           keep.begin() + std::min<long>(e, static_cast<long>(keep.size())));
             end -= e;
             readyEnd -= e;
             if (cc && selfSession) {
                 s = std::min<long>(s, selfSession->length() - e);
                 selfReadyEnd -= e;
-                selfIds.erase(selfIds.begin(), selfIds.begin() + std::min<long>(e, static_cast<long>(selfIds.size())));
+                selfIds.erase(selfIds.begin(),
+                              selfIds.begin() +
+                                  std::min<long>(e, static_cast<long>(selfIds.size())));
                 evict(*selfSession, s, e);
             }
         }
@@ -294,7 +308,9 @@ void RefItpc::run(const std::vector<int> &stream, const std::vector<Window> &pla
             break;
         if (pastLoss) {
             if (end - 1 > static_cast<long>(pastLoss->size()))
-                pastLoss->resize(pastLoss->size() + std::min<long>(end - 1 - pastLoss->size(), loss.size()), 0.f);
+                pastLoss->resize(pastLoss->size() +
+                                     std::min<long>(end - 1 - pastLoss->size(), loss.size()),
+                                 0.f);
             assignSlice(*pastLoss, readyEnd, end - 1, loss);
         } else {
             pastLoss = loss;
@@ -304,12 +320,14 @@ void RefItpc::run(const std::vector<int> &stream, const std::vector<Window> &pla
         else
             session.reset();
         if (cc) {
-            auto selfLoss = pplStep(selfSession, selfIds, idx ? std::optional<long>(end - start) : std::nullopt);
+            auto selfLoss = pplStep(selfSession, selfIds,
+                                    idx ? std::optional<long>(end - start) : std::nullopt);
             if (selfPastLoss) {
                 if (end - start - 1 > static_cast<long>(selfPastLoss->size()))
-                    selfPastLoss->resize(selfPastLoss->size() +
-                                             std::min<long>(end - 1 - start - selfPastLoss->size(), selfLoss.size()),
-                                         0.f);
+                    selfPastLoss->resize(
+                        selfPastLoss->size() +
+                            std::min<long>(end - 1 - start - selfPastLoss->size(), selfLoss.size()),
+                        0.f);
                 assignSlice(*selfPastLoss, selfReadyEnd, end - start - 1, selfLoss);
             } else {
                 selfPastLoss = selfLoss;
@@ -337,7 +355,8 @@ void RefItpc::run(const std::vector<int> &stream, const std::vector<Window> &pla
                 threshold = estimateThreshold(*pastLoss, ratio);
             }
             trace.thresholds.push_back(threshold);
-            end = compressedInput(*pastLoss, end - it + delta, delta, threshold, cc ? &*selfPastLoss : nullptr);
+            end = compressedInput(*pastLoss, end - it + delta, delta, threshold,
+                                  cc ? &*selfPastLoss : nullptr);
             end += it;
         }
         out.windows.push_back(trace);
@@ -353,7 +372,8 @@ void RefItpc::run(const std::vector<int> &stream, const std::vector<Window> &pla
             out.kept[i] = 0;
     for (int i = 0; i < start && i < static_cast<int>(popPos.size()); ++i)
         out.kept[popPos[i]] = 0;
-    keptOrder = std::vector<int>(popPos.begin() + std::min<std::size_t>(start, popPos.size()), popPos.end());
+    keptOrder = std::vector<int>(popPos.begin() + std::min<std::size_t>(start, popPos.size()),
+                                 popPos.end());
 }
 
 void RefItpc::evict(ModelSession &s, long start, long count)
@@ -365,7 +385,8 @@ void RefItpc::evict(ModelSession &s, long start, long count)
         unwrap(s.evict(static_cast<int>(start), static_cast<int>(count)));
 }
 
-void CorrItpc::appendBounded(ModelSession &s, const std::vector<int> &chunk, int sink, std::vector<float> *lossOut)
+void CorrItpc::appendBounded(ModelSession &s, const std::vector<int> &chunk, int sink,
+                             std::vector<float> *lossOut)
 {
     const long over = static_cast<long>(s.length()) + static_cast<long>(chunk.size()) - lm.maxPos;
     if (over > 0)
@@ -392,7 +413,8 @@ void CorrItpc::run(const std::vector<int> &ids)
         self.emplace(unwrap(lm.model.newSession()));
     std::vector<int> prefix(ids.begin(), ids.begin() + start);
     if (static_cast<long>(prefix.size()) > lm.maxPos - it)
-        prefix.erase(prefix.begin(), prefix.end() - std::max(0L, static_cast<long>(lm.maxPos - it)));
+        prefix.erase(prefix.begin(),
+                     prefix.end() - std::max(0L, static_cast<long>(lm.maxPos - it)));
     const int sink = static_cast<int>(std::min<long>(kCacheBosNum + prefix.size(), lm.maxPos / 2));
     appendBounded(cond, prefix, sink, nullptr);
     for (long a = start; a < n; a += it) {
@@ -438,12 +460,16 @@ void CorrItpc::run(const std::vector<int> &ids)
                 else
                     freeIdx.push_back(i);
             }
-            const long k = std::min<long>(freeIdx.size(), static_cast<long>(std::ceil(ratio[r0] * (r1 - r0) - 1e-9)));
-            auto key = [&](long i) { return std::isnan(score[i]) ? std::numeric_limits<float>::infinity() : score[i]; };
+            const long k = std::min<long>(
+                freeIdx.size(), static_cast<long>(std::ceil(ratio[r0] * (r1 - r0) - 1e-9)));
+            auto key = [&](long i) {
+                return std::isnan(score[i]) ? std::numeric_limits<float>::infinity() : score[i];
+            };
             double thr = std::numeric_limits<double>::infinity();
             if (!wordOf.empty()) {
-                // Whole words (issue 14): a word's tokens in this window share one provisional decision,
-                // ranked by the sum of their scores; words are kept until k tokens are reached.
+                // Whole words (issue 14): a word's tokens in this window share one provisional
+                // decision, ranked by the sum of their scores; words are kept until k tokens are
+                // reached.
                 std::vector<std::vector<long>> words;
                 std::map<long, std::size_t> at;
                 for (long i : freeIdx) {
@@ -462,7 +488,8 @@ void CorrItpc::run(const std::vector<int> &ids)
                         wkey[w] += key(i);
                 std::vector<std::size_t> order(words.size());
                 std::iota(order.begin(), order.end(), 0);
-                std::stable_sort(order.begin(), order.end(), [&](std::size_t x, std::size_t y) { return wkey[x] > wkey[y]; });
+                std::stable_sort(order.begin(), order.end(),
+                                 [&](std::size_t x, std::size_t y) { return wkey[x] > wkey[y]; });
                 long kept = 0;
                 for (std::size_t w : order) {
                     const bool keep = kept < k;
@@ -474,7 +501,8 @@ void CorrItpc::run(const std::vector<int> &ids)
                     }
                 }
             } else {
-                std::stable_sort(freeIdx.begin(), freeIdx.end(), [&](long x, long y) { return key(x) > key(y); });
+                std::stable_sort(freeIdx.begin(), freeIdx.end(),
+                                 [&](long x, long y) { return key(x) > key(y); });
                 for (std::size_t j = 0; j < freeIdx.size(); ++j) {
                     provisional[freeIdx[j]] = static_cast<long>(j) < k;
                     if (static_cast<long>(j) < k)
@@ -499,4 +527,4 @@ void CorrItpc::run(const std::vector<int> &ids)
     }
 }
 
-}  // namespace terse::detail::lingua
+} // namespace terse::detail::lingua

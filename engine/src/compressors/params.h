@@ -1,10 +1,10 @@
 #pragma once
-// Typed method parameters. Each method declares its parameters once, as a table that binds an OptionSpec
-// (name, label, help, range: what the parameter panel, the CLI's --param help and Python show) to a field
-// of the method's params struct. The struct's member initializers are the defaults (the one place they
-// live); specs() lists the table for Compressor::options() with those defaults as text, and parse() turns
-// CompressOptions::params into the struct with the rules of validateMethodParams (one rule for the engine,
-// the CLI, the app and Python).
+// Typed method parameters. Each method declares its parameters once, as a table that binds an
+// OptionSpec (name, label, help, range: what the parameter panel, the CLI's --param help and Python
+// show) to a field of the method's params struct. The struct's member initializers are the defaults
+// (the one place they live); specs() lists the table for Compressor::options() with those defaults
+// as text, and parse() turns CompressOptions::params into the struct with the rules of
+// validateMethodParams (one rule for the engine, the CLI, the app and Python).
 
 #include "terse/compressor.h"
 
@@ -18,9 +18,10 @@
 
 namespace terse::detail {
 
-// Checks `value` against `spec` (number and range, integer, true/false, one of the choices); the error
-// starts with `where` ("option alpha of dac").
-Result<void> validateParamValue(const std::string &where, const OptionSpec &spec, const std::string &value);
+// Checks `value` against `spec` (number and range, integer, true/false, one of the choices); the
+// error starts with `where` ("option alpha of dac").
+Result<void> validateParamValue(const std::string &where, const OptionSpec &spec,
+                                const std::string &value);
 
 // A number as an option's text: the shortest form that reads back ("0.8", "100", "-1").
 inline std::string optionNumberText(double v)
@@ -35,64 +36,72 @@ inline std::string optionNumberText(double v)
 Result<std::vector<int>> readIndexList(const std::string &text);
 std::string indexListText(const std::vector<int> &ids);
 
-template <class P>
-class ParamTable {
+template <class P> class ParamTable {
 public:
     explicit ParamTable(std::string method) : m_method(std::move(method)) {}
 
     // A number field (double: OptionSpec Double; int or long: Int) in [lo, hi].
     template <class N>
-    ParamTable &number(std::string name, N P::*field, std::string label, std::string help, double lo, double hi,
-                       double step)
+    ParamTable &number(std::string name, N P::*field, std::string label, std::string help,
+                       double lo, double hi, double step)
     {
         static_assert(std::is_arithmetic_v<N> && !std::is_same_v<N, bool>);
-        OptionSpec s = spec(std::move(name), std::move(label), std::move(help),
-                            std::is_floating_point_v<N> ? OptionSpec::Type::Double : OptionSpec::Type::Int);
+        OptionSpec s =
+            spec(std::move(name), std::move(label), std::move(help),
+                 std::is_floating_point_v<N> ? OptionSpec::Type::Double : OptionSpec::Type::Int);
         s.minValue = lo;
         s.maxValue = hi;
         s.step = step;
-        return add(std::move(s), [field](const P &p) { return optionNumberText(static_cast<double>(p.*field)); },
-                   [field](P &p, const std::string &v) -> Result<void> {
-                       p.*field = static_cast<N>(std::stod(v));  // validated as a number in range first
-                       return {};
-                   });
+        return add(
+            std::move(s),
+            [field](const P &p) { return optionNumberText(static_cast<double>(p.*field)); },
+            [field](P &p, const std::string &v) -> Result<void> {
+                p.*field = static_cast<N>(std::stod(v)); // validated as a number in range first
+                return {};
+            });
     }
 
     ParamTable &flag(std::string name, bool P::*field, std::string label, std::string help)
     {
-        OptionSpec s = spec(std::move(name), std::move(label), std::move(help), OptionSpec::Type::Bool);
+        OptionSpec s =
+            spec(std::move(name), std::move(label), std::move(help), OptionSpec::Type::Bool);
         s.step = 1;
-        return add(std::move(s), [field](const P &p) { return std::string(p.*field ? "true" : "false"); },
-                   [field](P &p, const std::string &v) -> Result<void> {
-                       p.*field = v == "true";
-                       return {};
-                   });
+        return add(
+            std::move(s), [field](const P &p) { return std::string(p.*field ? "true" : "false"); },
+            [field](P &p, const std::string &v) -> Result<void> {
+                p.*field = v == "true";
+                return {};
+            });
     }
 
     // Free text (a path, a regex, an arithmetic suffix).
     ParamTable &text(std::string name, std::string P::*field, std::string label, std::string help)
     {
-        OptionSpec s = spec(std::move(name), std::move(label), std::move(help), OptionSpec::Type::String);
+        OptionSpec s =
+            spec(std::move(name), std::move(label), std::move(help), OptionSpec::Type::String);
         s.maxValue = 0;
         s.step = 0;
-        return add(std::move(s), [field](const P &p) { return p.*field; },
-                   [field](P &p, const std::string &v) -> Result<void> {
-                       p.*field = v;
-                       return {};
-                   });
+        return add(
+            std::move(s), [field](const P &p) { return p.*field; },
+            [field](P &p, const std::string &v) -> Result<void> {
+                p.*field = v;
+                return {};
+            });
     }
 
     // One of `choices`, kept as its text.
     ParamTable &choice(std::string name, std::string P::*field, std::string label, std::string help,
                        std::vector<std::string> choices)
     {
-        OptionSpec s = spec(std::move(name), std::move(label), std::move(help), OptionSpec::Type::Choice);
+        OptionSpec s =
+            spec(std::move(name), std::move(label), std::move(help), OptionSpec::Type::Choice);
         s.choices = std::move(choices);
-        return add(std::move(s), [field](const P &p) { return p.*field; },
-                   [field](P &p, const std::string &v) -> Result<void> {
-                       p.*field = v;
-                       return {};
-                   });
+        return add(
+            std::move(s), [field](const P &p) { return p.*field; },
+            [field](P &p, const std::string &v) -> Result<void> {
+                p.*field = v;
+                return {};
+            });
     }
 
     // One of the names of `values`, kept as its value (an enum, a flag spelled as two words).
@@ -100,7 +109,8 @@ public:
     ParamTable &choice(std::string name, E P::*field, std::string label, std::string help,
                        std::vector<std::pair<std::string, E>> values)
     {
-        OptionSpec s = spec(std::move(name), std::move(label), std::move(help), OptionSpec::Type::Choice);
+        OptionSpec s =
+            spec(std::move(name), std::move(label), std::move(help), OptionSpec::Type::Choice);
         for (const auto &v : values)
             s.choices.push_back(v.first);
         return add(
@@ -119,22 +129,26 @@ public:
             });
     }
 
-    // Text parsed into a field of any type (a list): `read` checks and converts, `show` writes the default.
+    // Text parsed into a field of any type (a list): `read` checks and converts, `show` writes the
+    // default.
     template <class F>
     ParamTable &parsed(std::string name, F P::*field, std::string label, std::string help,
-                       std::function<Result<F>(const std::string &)> read, std::function<std::string(const F &)> show)
+                       std::function<Result<F>(const std::string &)> read,
+                       std::function<std::string(const F &)> show)
     {
-        OptionSpec s = spec(std::move(name), std::move(label), std::move(help), OptionSpec::Type::String);
+        OptionSpec s =
+            spec(std::move(name), std::move(label), std::move(help), OptionSpec::Type::String);
         s.maxValue = 0;
         s.step = 0;
-        return add(std::move(s), [field, show](const P &p) { return show(p.*field); },
-                   [field, read](P &p, const std::string &v) -> Result<void> {
-                       auto r = read(v);
-                       if (!r)
-                           return r.error();
-                       p.*field = std::move(*r);
-                       return {};
-                   });
+        return add(
+            std::move(s), [field, show](const P &p) { return show(p.*field); },
+            [field, read](P &p, const std::string &v) -> Result<void> {
+                auto r = read(v);
+                if (!r)
+                    return r.error();
+                p.*field = std::move(*r);
+                return {};
+            });
     }
 
     // The specs for Compressor::options(), defaults written from `defaults`.
@@ -149,8 +163,8 @@ public:
         return out;
     }
 
-    // `params` over `defaults`: unknown keys and values outside their spec are InvalidArgument errors naming
-    // the option and the method.
+    // `params` over `defaults`: unknown keys and values outside their spec are InvalidArgument
+    // errors naming the option and the method.
     Result<P> parse(const std::map<std::string, std::string> &params, P defaults = P{}) const
     {
         for (const auto &[key, value] : params) {
@@ -162,13 +176,17 @@ public:
                 std::string keys;
                 for (const auto &e : m_entries)
                     keys += (keys.empty() ? "" : ", ") + e.spec.name;
-                return fail(ErrorCode::InvalidArgument, "unknown option '" + key + "' for " + m_method +
-                                                            (keys.empty() ? " (it has no options)" : " (valid: " + keys + ")"));
+                return fail(ErrorCode::InvalidArgument,
+                            "unknown option '" + key + "' for " + m_method +
+                                (keys.empty() ? " (it has no options)" : " (valid: " + keys + ")"));
             }
-            if (auto v = validateParamValue("option " + key + " of " + m_method, entry->spec, value); !v)
+            if (auto v =
+                    validateParamValue("option " + key + " of " + m_method, entry->spec, value);
+                !v)
                 return v.error();
             if (auto s = entry->set(defaults, value); !s)
-                return fail(s.error().code, "option " + key + " of " + m_method + ": " + s.error().detail);
+                return fail(s.error().code,
+                            "option " + key + " of " + m_method + ": " + s.error().detail);
         }
         return defaults;
     }
@@ -180,7 +198,8 @@ private:
         std::function<Result<void>(P &, const std::string &)> set;
     };
 
-    static OptionSpec spec(std::string name, std::string label, std::string help, OptionSpec::Type type)
+    static OptionSpec spec(std::string name, std::string label, std::string help,
+                           OptionSpec::Type type)
     {
         OptionSpec s;
         s.name = std::move(name);
@@ -201,4 +220,4 @@ private:
     std::vector<Entry> m_entries;
 };
 
-}  // namespace terse::detail
+} // namespace terse::detail

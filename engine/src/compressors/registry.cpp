@@ -5,6 +5,7 @@
 #include "compressors/llmlingua2.h"
 #include "compressors/selective_context.h"
 #include "compressors/llmlingua.h"
+#include "compressors/longllmlingua.h"
 #include "compressors/dac.h"
 #include "compressors/model_baselines.h"
 #include "compressors/pis.h"
@@ -28,8 +29,8 @@ const std::vector<Entry> &entries()
         {"head_tail", [] { return std::make_unique<BaselineCompressor>(BaselineCompressor::Kind::HeadTail); }},
         {"selective_context", [] { return std::make_unique<SelectiveContextCompressor>(); }},
         {"llmlingua2", [] { return std::make_unique<LlmLingua2Compressor>(); }},
-        {"llmlingua", [] { return std::make_unique<LLMLinguaCompressor>(LLMLinguaCompressor::Variant::LLMLingua); }},
-        {"longllmlingua", [] { return std::make_unique<LLMLinguaCompressor>(LLMLinguaCompressor::Variant::LongLLMLingua); }},
+        {"llmlingua", [] { return std::make_unique<LLMLinguaCompressor>(); }},
+        {"longllmlingua", [] { return std::make_unique<LongLLMLinguaCompressor>(); }},
         {"dac", [] { return std::make_unique<DacCompressor>(); }},
         {"pis", [] { return std::make_unique<PisCompressor>(); }},
         {"entropy_only", [] { return std::make_unique<ModelSignalCompressor>(ModelSignalCompressor::Signal::Entropy); }},

@@ -432,7 +432,11 @@ json optionsToJson(const CompressOptions &o)
             {"mode", modeName(o.mode)},
             {"seed", std::to_string(o.seed)},
             {"params", paramsToJson(o.params)},
-            {"pinned", pinnedToJson(o.pinned)}};
+            {"pinned", pinnedToJson(o.pinned)},
+            {"model", o.model},
+            {"device", o.device},
+            {"dtype", o.dtype},
+            {"target_tokenizer", o.targetTokenizer}};
 }
 
 CompressOptions optionsFromJson(const json &j, const std::string &what)
@@ -452,6 +456,11 @@ CompressOptions optionsFromJson(const json &j, const std::string &what)
     o.seed = s;
     o.params = paramsFromJson(need(j, "params", what), what + ".params");
     o.pinned = pinnedFromJson(need(j, "pinned", what), what + ".pinned");
+    // Written since issue 19 (stores and exports before it have no such fields: the defaults).
+    for (auto [key, field] : {std::pair{"model", &o.model}, std::pair{"device", &o.device},
+                              std::pair{"dtype", &o.dtype}, std::pair{"target_tokenizer", &o.targetTokenizer}})
+        if (j.contains(key))
+            *field = needString(j, key, what);
     return o;
 }
 
@@ -634,3 +643,13 @@ std::string dumpJson(const json &j, int indent)
 }
 
 } // namespace terse::store
+
+namespace terse {
+
+std::string compressOptionsToJson(const CompressOptions &options, bool pretty)
+{
+    return store::optionsToJson(options).dump(pretty ? 2 : -1, ' ', false,
+                                               nlohmann::json::error_handler_t::replace);
+}
+
+} // namespace terse
