@@ -1,11 +1,11 @@
 // Session store safety (issue 5): damaged, foreign and unusable files, a full disk, two processes
 // writing at once, and a writer killed in the middle of a save.
+#include "store_test_sql.h"
 #include "store_test_util.h"
 #include "terse/session_store.h"
 
 #include <QtTest>
 
-#include <sqlite3.h>
 #include <sys/wait.h>
 #include <csignal>
 #include <unistd.h>
@@ -16,15 +16,6 @@ using namespace terse;
 using namespace terse::testutil;
 
 namespace {
-
-bool rawExec(const QString &path, const std::string &sql)
-{
-    sqlite3 *db = nullptr;
-    sqlite3_open(path.toStdString().c_str(), &db);
-    const int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr);
-    sqlite3_close(db);
-    return rc == SQLITE_OK;
-}
 
 QByteArray readAll(const QString &path)
 {

@@ -1,46 +1,21 @@
 #include "terse/text_units.h"
 
+#include "core/utf8.h"
+
 #include <string>
 
 namespace terse {
 
 namespace {
 
-// Decodes one UTF-8 sequence at text[i]; returns its length, or 0 if invalid.
-std::size_t utf8Seq(std::string_view t, std::size_t i, char32_t *cp)
-{
-    const auto b = [&](std::size_t k) { return static_cast<unsigned char>(t[k]); };
-    unsigned char c = b(i);
-    if (c < 0x80) {
-        *cp = c;
-        return 1;
-    }
-    std::size_t len;
-    char32_t v;
-    if ((c & 0xE0) == 0xC0) { len = 2; v = c & 0x1F; }
-    else if ((c & 0xF0) == 0xE0) { len = 3; v = c & 0x0F; }
-    else if ((c & 0xF8) == 0xF0) { len = 4; v = c & 0x07; }
-    else return 0;
-    if (i + len > t.size())
-        return 0;
-    for (std::size_t k = 1; k < len; ++k) {
-        if ((b(i + k) & 0xC0) != 0x80)
-            return 0;
-        v = (v << 6) | (b(i + k) & 0x3F);
-    }
-    // Reject overlongs, surrogates and values beyond U+10FFFF.
-    if ((len == 2 && v < 0x80) || (len == 3 && v < 0x800) || (len == 4 && v < 0x10000) || v > 0x10FFFF ||
-        (v >= 0xD800 && v <= 0xDFFF))
-        return 0;
-    *cp = v;
-    return len;
-}
+using detail::decodeUtf8;
+using detail::decodeUtf8Lenient;
 
+// Unit boundaries: Unicode White_Space, and U+FEFF (a byte-order mark or zero-width no-break space
+// left in pasted text separates words as a space does).
 bool isSpace(char32_t c)
 {
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v' || c == 0x85 || c == 0xA0 ||
-           c == 0x1680 || (c >= 0x2000 && c <= 0x200A) || c == 0x2028 || c == 0x2029 || c == 0x202F ||
-           c == 0x205F || c == 0x3000 || c == 0xFEFF;
+    return detail::isWhiteSpace(c) || c == 0xFEFF;
 }
 
 // Ideographs and kana are words on their own (no spaces between them in CJK text).
@@ -70,7 +45,7 @@ bool isValidUtf8(std::string_view text, std::size_t *badOffset)
 {
     char32_t cp;
     for (std::size_t i = 0; i < text.size();) {
-        std::size_t n = utf8Seq(text, i, &cp);
+        std::size_t n = decodeUtf8(text, i, cp);
         if (n == 0) {
             if (badOffset)
                 *badOffset = i;
@@ -96,7 +71,7 @@ Result<void> validatePromptText(std::string_view text, std::size_t maxBytes)
     bool blank = true;
     char32_t cp;
     for (std::size_t i = 0; i < text.size() && blank;) {
-        std::size_t n = utf8Seq(text, i, &cp);
+        std::size_t n = decodeUtf8(text, i, cp);
         blank = isSpace(cp);
         i += n;
     }
@@ -111,14 +86,8 @@ std::vector<Span> splitWords(std::string_view text)
     std::size_t i = 0;
     const std::size_t n = text.size();
     char32_t cp = 0;
-    auto next = [&](std::size_t at, char32_t *c) {
-        std::size_t len = utf8Seq(text, at, c);
-        if (len == 0) {  // invalid byte: treat it as a one-byte symbol so we never loop forever
-            *c = 0xFFFD;
-            len = 1;
-        }
-        return len;
-    };
+    // An invalid byte reads as a one-byte U+FFFD symbol, so the loops never stall.
+    auto next = [&](std::size_t at, char32_t *c) { return decodeUtf8Lenient(text, at, *c); };
     // Leading whitespace belongs to the first unit.
     std::size_t lead = 0;
     while (lead < n) {
@@ -305,13 +274,8 @@ std::vector<Span> splitAtomicWords(std::string_view text)
     for (std::size_t i = 0; i <= n;) {
         char32_t c = ' ';
         std::size_t len = 1;
-        if (i < n) {
-            len = utf8Seq(text, i, &c);
-            if (len == 0) {
-                c = 0xFFFD;
-                len = 1;
-            }
-        }
+        if (i < n)
+            len = decodeUtf8Lenient(text, i, c);
         if (i == n || isSpace(c)) {
             if (!run.empty())
                 atomsOfRun(text, run, cores);

@@ -171,7 +171,8 @@ ParsedRun parseRun(const json &j, const std::string &what)
             for (auto [key, dst] : {std::pair{"prompt_tokens", &rec.promptTokens},
                                     std::pair{"completion_tokens", &rec.completionTokens}}) {
                 const json &v = field(a, key, w);
-                if (!v.is_number_integer() || v.get<long long>() < -1 || v.get<long long>() > (1LL << 40))
+                if (!v.is_number_integer() || v.get<long long>() < -1 ||
+                    v.get<long long>() > (1LL << 40))
                     bad(w + "." + key, "expected a token count (-1 when not reported)");
                 *dst = static_cast<long>(v.get<long long>());
             }
@@ -319,12 +320,12 @@ Result<ImportReport> SessionStore::importSessions(const std::string &text)
                           "INSERT INTO sessions(name, created, updated, is_autosave, notes) "
                           "VALUES (?, ?, ?, ?, ?)");
             ins.bind(1, s.name).bind(2, s.created).bind(3, s.created).bind(4, s.isAutosave ? 1 : 0);
-            ins.bind(5, s.notes).run();
-            const std::int64_t id = sqlite3_last_insert_rowid(m_impl->db);
+            const std::int64_t id = ins.bind(5, s.notes).insert();
             m_impl->writeTags(id, s.tags);
             for (const auto &r : s.runs) {
-                const std::int64_t runId = m_impl->insertRun(id, r.prompt, r.options, r.model, r.result,
-                                                             r.metrics, r.created, r.engineVersion);
+                const std::int64_t runId =
+                    m_impl->insertRun(id, r.prompt, r.options, r.model, r.result, r.metrics,
+                                      r.created, r.engineVersion);
                 for (AnswerRecord a : r.answers) {
                     a.runId = runId;
                     m_impl->insertAnswer(a);

@@ -42,13 +42,20 @@ Error sqliteError(sqlite3 *db, int rc, const std::string &what)
         // A write that hit a full disk or the file size limit surfaces as an I/O error: say so.
         const int sys = db ? sqlite3_system_errno(db) : 0;
         const int ext = db ? sqlite3_extended_errcode(db) : rc;
-        if (sys == ENOSPC || sys == EFBIG || sys == EDQUOT || ext == SQLITE_IOERR_WRITE || ext == SQLITE_IOERR_FSYNC)
-            return fail(ErrorCode::IoError,
-                        prefix + "could not write the database file (no space left on the device, the file size "
-                                 "limit reached, or a device error" + (sys ? std::string(": ") + std::strerror(sys) : std::string()) +
-                            "); the change was rolled back and nothing that was saved before is lost");
-        return fail(ErrorCode::IoError, prefix + "disk I/O error (" + msg + (sys ? std::string(", ") + std::strerror(sys) : std::string()) +
-                                            ", SQLite code " + std::to_string(db ? sqlite3_extended_errcode(db) : rc) + ")");
+        if (sys == ENOSPC || sys == EFBIG || sys == EDQUOT || ext == SQLITE_IOERR_WRITE ||
+            ext == SQLITE_IOERR_FSYNC)
+            return fail(
+                ErrorCode::IoError,
+                prefix +
+                    "could not write the database file (no space left on the device, the file size "
+                    "limit reached, or a device error" +
+                    (sys ? std::string(": ") + std::strerror(sys) : std::string()) +
+                    "); the change was rolled back and nothing that was saved before is lost");
+        return fail(ErrorCode::IoError,
+                    prefix + "disk I/O error (" + msg +
+                        (sys ? std::string(", ") + std::strerror(sys) : std::string()) +
+                        ", SQLite code " + std::to_string(db ? sqlite3_extended_errcode(db) : rc) +
+                        ")");
     }
     case SQLITE_NOMEM:
         return fail(ErrorCode::DatabaseError, prefix + "out of memory");
@@ -121,10 +128,17 @@ bool Statement::step()
     throw StoreException{sqliteError(m_db, rc, "")};
 }
 
-void Statement::run()
+int Statement::run()
 {
     while (step()) {
     }
+    return sqlite3_changes(m_db);
+}
+
+std::int64_t Statement::insert()
+{
+    run();
+    return sqlite3_last_insert_rowid(m_db);
 }
 
 void Statement::reset()

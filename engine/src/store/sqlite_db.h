@@ -15,8 +15,9 @@ struct sqlite3_stmt;
 
 namespace terse::store {
 
-// An Error travelling up through the store's internals.
-using StoreException = detail::EngineError;  // the engine's one internal exception type (core/engine_error.h)
+// An Error travelling up through the store's internals: the engine's one internal exception type
+// (core/engine_error.h).
+using StoreException = detail::EngineError;
 
 [[noreturn]] void throwError(ErrorCode code, std::string detail);
 
@@ -43,8 +44,11 @@ public:
 
     // Steps once: true when a row is available, false when done. Throws on errors.
     bool step();
-    // Steps to completion (for statements without rows).
-    void run();
+    // Steps to completion (for statements without rows); returns the number of rows an INSERT,
+    // UPDATE or DELETE changed.
+    int run();
+    // Runs an INSERT to completion and returns the new row's id.
+    std::int64_t insert();
     void reset();
 
     bool isNull(int col) const;
