@@ -2,7 +2,7 @@
 # Installs every Debian 12 package Terse needs to build, test and run. Idempotent; only Debian packages.
 set -euo pipefail
 PKGS=(
-  build-essential cmake ninja-build ccache pkg-config git zstd
+  build-essential cmake ninja-build ccache pkg-config git zstd clang-format
   qt6-base-dev qt6-base-dev-tools qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools linguist-qt6
   qt6-svg-dev libgl-dev libqcustomplot-dev
   libtorch-dev libopenblas0-openmp

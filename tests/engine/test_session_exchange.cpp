@@ -1,6 +1,6 @@
 // Session store export and import (issue 5): the JSON round trip, bad items reported and skipped,
 // files that are not a Terse export refused.
-#include "store_test_util.h"
+#include "store_test_fixture.h"
 #include "terse/session_store.h"
 
 #include <QtTest>
@@ -9,21 +9,8 @@
 using namespace terse;
 using namespace terse::testutil;
 
-class TestSessionExchange : public QObject {
+class TestSessionExchange : public StoreTestBase {
     Q_OBJECT
-
-    QTemporaryDir m_dir;
-    int m_counter = 0;
-
-    QString freshPath() { return m_dir.filePath(QStringLiteral("db%1.sqlite3").arg(++m_counter)); }
-
-    SessionStore openFresh()
-    {
-        auto s = SessionStore::open(freshPath().toStdString());
-        if (!s)
-            qFatal("open failed: %s", s.error().toString().c_str());
-        return std::move(s).value();
-    }
 
 private slots:
     void initTestCase() { QVERIFY(m_dir.isValid()); }

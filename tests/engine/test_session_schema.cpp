@@ -1,7 +1,7 @@
 // Session store schema (issue 5): a fresh database, migrations from every earlier version, schema
 // versions a Terse refuses or only reads, and the default database path.
 #include "store_test_sql.h"
-#include "store_test_util.h"
+#include "store_test_fixture.h"
 #include "terse/session_store.h"
 
 #include <QtTest>
@@ -87,21 +87,8 @@ INSERT INTO settings VALUES ('theme', 'dark');
 
 } // namespace
 
-class TestSessionSchema : public QObject {
+class TestSessionSchema : public StoreTestBase {
     Q_OBJECT
-
-    QTemporaryDir m_dir;
-    int m_counter = 0;
-
-    QString freshPath() { return m_dir.filePath(QStringLiteral("db%1.sqlite3").arg(++m_counter)); }
-
-    SessionStore openFresh()
-    {
-        auto s = SessionStore::open(freshPath().toStdString());
-        if (!s)
-            qFatal("open failed: %s", s.error().toString().c_str());
-        return std::move(s).value();
-    }
 
 private slots:
     void initTestCase() { QVERIFY(m_dir.isValid()); }

@@ -22,11 +22,12 @@ enum class Variant { Ppl, AttnPpl, DynamicPpl, DynamicAttnPpl, DynamicAttnPplWos
 
 struct Settings {
     Variant variant = Variant::DynamicAttnPpl;
-    bool multiplicative = false;  // fusion "multiplicative": raw I_t * s_t (compressor.py 156-168)
-    double alpha = 0.8;           // attention weight of the additive fusion
-    int stages = 0;               // dyn_time; 0 = min(max(1, n // 100), 15) (compressor.py 347)
-    bool preservePunct = false;   // +1e5 on punctuation tokens (-1e5 in the _wosucce reference)
-    // Corrected mode: a word's score from its tokens' fused scores (mean: long words are not favoured).
+    bool multiplicative = false; // fusion "multiplicative": raw I_t * s_t (compressor.py 156-168)
+    double alpha = 0.8;          // attention weight of the additive fusion
+    int stages = 0;              // dyn_time; 0 = min(max(1, n // 100), 15) (compressor.py 347)
+    bool preservePunct = false;  // +1e5 on punctuation tokens (-1e5 in the _wosucce reference)
+    // Corrected mode: a word's score from its tokens' fused scores (mean: long words are not
+    // favoured).
     detail::WordAggregation wordScore = detail::WordAggregation::Mean;
 
     bool dynamic() const { return variant != Variant::Ppl && variant != Variant::AttnPpl; }
@@ -38,42 +39,47 @@ struct Settings {
 const detail::ParamTable<Settings> &dacParams()
 {
     using detail::WordAggregation;
-    static const auto table = detail::ParamTable<Settings>("dac")
-        .choice<Variant>("variant", &Settings::variant, "Variant",
-                         "compressor.py methods: entropy only or fused, single pass or dynamic, and the "
-                         "consecutive-deletion limit (_wosucce)",
-                         {{"ppl", Variant::Ppl},
-                          {"attn_ppl", Variant::AttnPpl},
-                          {"dynamic_ppl", Variant::DynamicPpl},
-                          {"dynamic_attn_ppl", Variant::DynamicAttnPpl},
-                          {"dynamic_attn_ppl_wosucce", Variant::DynamicAttnPplWosucce}})
-        .choice<bool>("fusion", &Settings::multiplicative, "Fusion",
-                      "additive: α·attention + (1−α)·entropy after min-max normalisation; multiplicative: raw product",
-                      {{"additive", false}, {"multiplicative", true}})
-        .number("alpha", &Settings::alpha, "Attention weight α",
-                "weight of the attention term in the additive fusion (default 0.8)", 0, 1, 0.05)
-        .number("stages", &Settings::stages, "Stages T",
-                "removal stages of the dynamic variants; 0 = min(max(1, n/100), 15)", 0, 100, 1)
-        .flag("preserve_punct", &Settings::preservePunct, "Preserve punctuation",
-              "never remove tokens that are pure punctuation")
-        .choice<WordAggregation>("word_score", &Settings::wordScore, "Word score",
-                                 "Corrected mode: a word's fused score from its tokens' (mean, max, sum or first); "
-                                 "whole words are removed per stage",
-                                 {{"mean", WordAggregation::Mean},
-                                  {"max", WordAggregation::Max},
-                                  {"sum", WordAggregation::Sum},
-                                  {"first", WordAggregation::First}});
+    static const auto table =
+        detail::ParamTable<Settings>("dac")
+            .choice<Variant>(
+                "variant", &Settings::variant, "Variant",
+                "compressor.py methods: entropy only or fused, single pass or dynamic, and the "
+                "consecutive-deletion limit (_wosucce)",
+                {{"ppl", Variant::Ppl},
+                 {"attn_ppl", Variant::AttnPpl},
+                 {"dynamic_ppl", Variant::DynamicPpl},
+                 {"dynamic_attn_ppl", Variant::DynamicAttnPpl},
+                 {"dynamic_attn_ppl_wosucce", Variant::DynamicAttnPplWosucce}})
+            .choice<bool>("fusion", &Settings::multiplicative, "Fusion",
+                          "additive: α·attention + (1−α)·entropy after min-max normalisation; "
+                          "multiplicative: raw product",
+                          {{"additive", false}, {"multiplicative", true}})
+            .number("alpha", &Settings::alpha, "Attention weight α",
+                    "weight of the attention term in the additive fusion (default 0.8)", 0, 1, 0.05)
+            .number("stages", &Settings::stages, "Stages T",
+                    "removal stages of the dynamic variants; 0 = min(max(1, n/100), 15)", 0, 100, 1)
+            .flag("preserve_punct", &Settings::preservePunct, "Preserve punctuation",
+                  "never remove tokens that are pure punctuation")
+            .choice<WordAggregation>(
+                "word_score", &Settings::wordScore, "Word score",
+                "Corrected mode: a word's fused score from its tokens' (mean, max, sum or first); "
+                "whole words are removed per stage",
+                {{"mean", WordAggregation::Mean},
+                 {"max", WordAggregation::Max},
+                 {"sum", WordAggregation::Sum},
+                 {"first", WordAggregation::First}});
     return table;
 }
 
 // Per-position scores of one forward over the current sequence.
 struct Forward {
-    std::vector<float> info;       // I_t: -log p(x_t | x_<t), NaN at t = 0
-    std::vector<float> attention;  // s_t (Reference: column sums / (L*H - 1); Corrected: causal means)
+    std::vector<float> info; // I_t: -log p(x_t | x_<t), NaN at t = 0
+    std::vector<float>
+        attention; // s_t (Reference: column sums / (L*H - 1); Corrected: causal means)
 };
 
-Result<Forward> runForward(const Model &model, const std::vector<int> &ids, bool wantAttention, CompressionMode mode,
-                           const JobContext &job, double &forwardMs)
+Result<Forward> runForward(const Model &model, const std::vector<int> &ids, bool wantAttention,
+                           CompressionMode mode, const JobContext &job, double &forwardMs)
 {
     ScoreRequest req;
     req.wantEntropy = false;
@@ -104,12 +110,14 @@ Result<Forward> runForward(const Model &model, const std::vector<int> &ids, bool
         // Attention received per query that can see the key, averaged over layers and heads.
         for (int l = 0; l < L; ++l)
             for (std::size_t k = 0; k < n; ++k)
-                f.attention[k] += seq.causalColumnMeans[static_cast<std::size_t>(l) * n + k] / static_cast<float>(L);
+                f.attention[k] += seq.causalColumnMeans[static_cast<std::size_t>(l) * n + k] /
+                                  static_cast<float>(L);
     }
     return f;
 }
 
-// compressor.py 186-197: a token that decodes to pure punctuation (^\s*[^\w\s]+\s*$) or a special token.
+// compressor.py 186-197: a token that decodes to pure punctuation (^\s*[^\w\s]+\s*$) or a special
+// token.
 bool isPunctuationToken(const Tokenizer &tokenizer, int id)
 {
     if (tokenizer.isSpecial(id))
@@ -147,7 +155,134 @@ std::vector<bool> consecutiveRestore(const std::vector<int> &deleted)
 
 using detail::kNaN;
 
-}  // namespace
+// The fused score M per position of the current sequence (compressor.py 156-168): entropy only, or
+// with the attention term added after min-max normalisation (alpha) or multiplied; position 0 is
+// never scored (NaN). `attnSeries` receives the attention per position (NaN at 0) when the variant
+// uses attention.
+std::vector<float> fusedScores(const Settings &cfg, const Forward &f,
+                               std::vector<float> &attnSeries)
+{
+    const std::size_t n = f.info.size();
+    std::vector<float> fused(n, kNaN);
+    if (n == 0)
+        return fused;
+    std::vector<float> info(f.info.begin() + 1, f.info.end());
+    if (!cfg.attention()) {
+        std::copy(info.begin(), info.end(), fused.begin() + 1);
+        return fused;
+    }
+    std::vector<float> attn(f.attention.begin() + 1, f.attention.end());
+    attnSeries = f.attention;
+    attnSeries[0] = kNaN;
+    if (cfg.multiplicative) {
+        for (std::size_t i = 0; i < info.size(); ++i)
+            fused[i + 1] = info[i] * attn[i];
+    } else {
+        const auto in = detail::minMaxNormalise(info), an = detail::minMaxNormalise(attn);
+        const float a = static_cast<float>(cfg.alpha);
+        for (std::size_t i = 0; i < info.size(); ++i)
+            fused[i + 1] = a * an[i] + (1.0f - a) * in[i];
+    }
+    return fused;
+}
+
+// DAC's consecutive-deletion limit (_wosucce) on whole words within the stage's budget: removes the
+// lowest-scored free words whose neighbouring words both stay; relaxes the limit only when the rate
+// cannot be met otherwise. With `measure` the count applied is chosen on the measured text. Writes
+// sel.keep; true when the limit was relaxed.
+bool limitConsecutiveWords(const detail::WordLayer &layer,
+                           const std::vector<detail::Decision> &state,
+                           const std::vector<float> &wordScore, const std::vector<int> &wordCost,
+                           long target,
+                           const std::function<long(const std::vector<char> &)> &measure,
+                           detail::Selection &sel)
+{
+    bool relaxed = false;
+    // Consecutive-word limit within the budget: remove the lowest-scored free words whose
+    // neighbouring words both stay; relax the limit only when the rate cannot be met otherwise.
+    std::vector<int> freeWords;
+    long keptCost = 0;
+    for (int g = 0; g < layer.size(); ++g) {
+        if (state[static_cast<std::size_t>(g)] == detail::Decision::Free)
+            freeWords.push_back(g);
+        if (state[static_cast<std::size_t>(g)] != detail::Decision::Drop)
+            keptCost += wordCost[static_cast<std::size_t>(g)];
+    }
+    std::stable_sort(freeWords.begin(), freeWords.end(), [&](int a, int b) {
+        const float x = wordScore[static_cast<std::size_t>(a)],
+                    y = wordScore[static_cast<std::size_t>(b)];
+        if (std::isnan(x) != std::isnan(y))
+            return std::isnan(x);
+        return !std::isnan(x) && x < y;
+    });
+    std::vector<char> keepW(static_cast<std::size_t>(layer.size()), 0);
+    for (int g = 0; g < layer.size(); ++g)
+        keepW[static_cast<std::size_t>(g)] =
+            state[static_cast<std::size_t>(g)] != detail::Decision::Drop;
+    auto gone = [&](int g) {
+        return g >= 0 && g < layer.size() && !keepW[static_cast<std::size_t>(g)];
+    };
+    // The words' own costs can differ from the measured text: on the last stage, plan on their
+    // scale (the measured count of the words still alive vs their cost sum).
+    long planTarget = target;
+    if (measure) {
+        std::vector<char> aliveW(static_cast<std::size_t>(layer.size()), 0);
+        for (int g = 0; g < layer.size(); ++g)
+            aliveW[static_cast<std::size_t>(g)] =
+                state[static_cast<std::size_t>(g)] != detail::Decision::Drop;
+        const long m = measure(aliveW);
+        if (m > 0)
+            planTarget = std::lround(static_cast<double>(target) * static_cast<double>(keptCost) /
+                                     static_cast<double>(m));
+    }
+    // The deletions in order; on the last stage they continue past the plan so that the count
+    // applied can be chosen on the measured text.
+    const long stopAt =
+        measure ? std::max(0L, planTarget - std::max(2L, planTarget / 10)) : planTarget;
+    std::vector<std::pair<int, bool>> deletions; // word, relaxes the limit
+    for (int pass = 0; pass < 2 && keptCost > stopAt; ++pass)
+        for (int g : freeWords) {
+            if (keptCost <= stopAt)
+                break;
+            if (!keepW[static_cast<std::size_t>(g)])
+                continue;
+            if (pass == 0 && (gone(g - 1) || gone(g + 1)))
+                continue;
+            keepW[static_cast<std::size_t>(g)] = 0;
+            keptCost -= wordCost[static_cast<std::size_t>(g)];
+            deletions.push_back({g, pass == 1});
+        }
+    std::size_t applied = deletions.size();
+    if (measure) {
+        auto keepAfter = [&](std::size_t d) {
+            std::vector<char> k = keepW;
+            for (std::size_t j = d; j < deletions.size(); ++j)
+                k[static_cast<std::size_t>(deletions[j].first)] = 1;
+            return k;
+        };
+        // The measured text shrinks with each deletion: the first count at or below the target,
+        // or the one before it when closer.
+        std::size_t lo = 0, hi = deletions.size();
+        while (lo < hi) {
+            const std::size_t mid = lo + (hi - lo) / 2;
+            if (measure(keepAfter(mid)) > target)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        applied = lo;
+        if (applied > 0 && std::abs(measure(keepAfter(applied - 1)) - target) <
+                               std::abs(measure(keepAfter(applied)) - target))
+            --applied;
+        keepW = keepAfter(applied);
+    }
+    for (std::size_t j = 0; j < applied; ++j)
+        relaxed = relaxed || deletions[j].second;
+    sel.keep = keepW;
+    return relaxed;
+}
+
+} // namespace
 
 std::string DacCompressor::description() const
 {
@@ -155,10 +290,13 @@ std::string DacCompressor::description() const
            "re-running the model after each stage (DAC, ACL 2025).";
 }
 
-std::vector<OptionSpec> DacCompressor::options() const { return dacParams().specs(); }
+std::vector<OptionSpec> DacCompressor::options() const
+{
+    return dacParams().specs();
+}
 
-Result<CompressionResult> DacCompressor::compress(const Prompt &prompt, const CompressOptions &options,
-                                                  const JobContext &job)
+Result<CompressionResult>
+DacCompressor::compress(const Prompt &prompt, const CompressOptions &options, const JobContext &job)
 {
     const auto t0 = std::chrono::steady_clock::now();
     if (auto v = validateOptions(prompt, options); !v)
@@ -167,13 +305,15 @@ Result<CompressionResult> DacCompressor::compress(const Prompt &prompt, const Co
     if (!settings)
         return settings.error();
     const Settings &cfg = *settings;
-    auto loaded = detail::loadModelWithTokenizer(options.model, DefaultModel::CausalLM, detail::methodDtype(options), options.device);
+    auto loaded = detail::loadModelWithTokenizer(options.model, DefaultModel::CausalLM,
+                                                 detail::methodDtype(options), options.device);
     if (!loaded)
         return loaded.error();
     const Model &model = (*loaded)->model;
     const Tokenizer &tokenizer = (*loaded)->tokenizer;
     if (model.info().kind != ModelKind::CausalLM)
-        return fail(ErrorCode::Unsupported, "dac needs a causal language model, '" + (*loaded)->path + "' is not one");
+        return fail(ErrorCode::Unsupported,
+                    "dac needs a causal language model, '" + (*loaded)->path + "' is not one");
 
     CompressionResult r = detail::newResult(name(), prompt, options, "token", (*loaded)->path);
     auto seqOr = detail::buildTokenSequence(prompt, tokenizer, r.units);
@@ -185,16 +325,19 @@ Result<CompressionResult> DacCompressor::compress(const Prompt &prompt, const Co
     const int n0 = static_cast<int>(seq.ids.size());
     const int nUnits = static_cast<int>(r.units.size());
 
-    const int T = cfg.dynamic() ? (cfg.stages > 0 ? cfg.stages : std::min(std::max(1, n0 / 100), 15)) : 1;
+    const int T =
+        cfg.dynamic() ? (cfg.stages > 0 ? cfg.stages : std::min(std::max(1, n0 / 100), 15)) : 1;
     // Reference: compress_ratio R is the removed fraction; the dynamic stages remove
     // r = 1 - (1 - R)^(1/T) each, flooring k every time (compressor.py 360).
-    const double keepRate = options.targetTokens >= 0
-                                ? std::min(1.0, static_cast<double>(options.targetTokens) / std::max(1, nUnits))
-                                : options.rate;
-    // The caller's keep rate is the reference's (1 - R), computed once, so the float operations match.
+    const double keepRate =
+        options.targetTokens >= 0
+            ? std::min(1.0, static_cast<double>(options.targetTokens) / std::max(1, nUnits))
+            : options.rate;
+    // The caller's keep rate is the reference's (1 - R), computed once, so the float operations
+    // match.
     const double stageKeep = cfg.dynamic() ? 1.0 - (1.0 - std::pow(keepRate, 1.0 / T)) : keepRate;
-    // Corrected: whole words; the budget is counted in the target tokenizer and compounded geometrically
-    // over the stages, the last stage measured on the compressed text.
+    // Corrected: whole words; the budget is counted in the target tokenizer and compounded
+    // geometrically over the stages, the last stage measured on the compressed text.
     std::optional<detail::WordLayer> layer;
     std::vector<int> wordCost;
     std::vector<detail::Decision> wordState;
@@ -206,15 +349,19 @@ Result<CompressionResult> DacCompressor::compress(const Prompt &prompt, const Co
         wordCost = layer->costs(r, options.targetTokenizer);
         wordState = layer->states(r);
         wordAlive.assign(static_cast<std::size_t>(layer->size()), 1);
-        totalIn = options.targetTokenizer.empty() ? -1 : detail::countTargetTokens(options.targetTokenizer, prompt.joined());
+        totalIn = options.targetTokenizer.empty()
+                      ? -1
+                      : detail::countTargetTokens(options.targetTokenizer, prompt.joined());
         counted = totalIn >= 0;
         if (!counted)
             totalIn = std::accumulate(wordCost.begin(), wordCost.end(), 0L);
-        finalTarget = options.targetTokens >= 0 ? options.targetTokens
-                                                : std::lround(options.rate * static_cast<double>(totalIn));
+        finalTarget = options.targetTokens >= 0
+                          ? options.targetTokens
+                          : std::lround(options.rate * static_cast<double>(totalIn));
         // The first token has no surprisal and the reference always keeps it: its word comes first.
         if (int u0 = seq.unitOf.empty() ? -1 : seq.unitOf[0]; u0 >= 0)
-            if (int g = layer->groupOf(u0); g >= 0 && wordState[static_cast<std::size_t>(g)] == detail::Decision::Free)
+            if (int g = layer->groupOf(u0);
+                g >= 0 && wordState[static_cast<std::size_t>(g)] == detail::Decision::Free)
                 wordState[static_cast<std::size_t>(g)] = detail::Decision::Priority;
     }
     double wordThreshold = std::numeric_limits<double>::infinity();
@@ -222,13 +369,16 @@ Result<CompressionResult> DacCompressor::compress(const Prompt &prompt, const Co
     std::vector<bool> punct(static_cast<std::size_t>(n0), false);
     if (cfg.preservePunct)
         for (int p = 0; p < n0; ++p)
-            punct[static_cast<std::size_t>(p)] = isPunctuationToken(tokenizer, seq.ids[static_cast<std::size_t>(p)]);
+            punct[static_cast<std::size_t>(p)] =
+                isPunctuationToken(tokenizer, seq.ids[static_cast<std::size_t>(p)]);
 
-    std::vector<int> alive(static_cast<std::size_t>(n0));  // positions still in the sequence
+    std::vector<int> alive(static_cast<std::size_t>(n0)); // positions still in the sequence
     std::iota(alive.begin(), alive.end(), 0);
     std::vector<int> ids = seq.ids;
-    // Progress counts T + 1 forwards: the first, then one per stage (a long prompt's windows fill each step).
-    auto fwd = runForward(model, ids, cfg.attention(), options.mode, job.scaled(0, 1, T + 1, "DAC stage"), r.forwardMs);
+    // Progress counts T + 1 forwards: the first, then one per stage (a long prompt's windows fill
+    // each step).
+    auto fwd = runForward(model, ids, cfg.attention(), options.mode,
+                          job.scaled(0, 1, T + 1, "DAC stage"), r.forwardMs);
     if (!fwd)
         return fwd.error();
     auto unitSeries = [&](const std::vector<int> &at, const std::vector<float> &values) {
@@ -239,18 +389,22 @@ Result<CompressionResult> DacCompressor::compress(const Prompt &prompt, const Co
         return out;
     };
     bool limitRelaxed = false;
-    std::vector<bool> gone(static_cast<std::size_t>(n0), false);  // original positions deleted so far
-    // The text, counts and rates of the units' current decisions (the final result, and each partial one).
+    std::vector<bool> gone(static_cast<std::size_t>(n0),
+                           false); // original positions deleted so far
+    // The text, counts and rates of the units' current decisions (the final result, and each
+    // partial one).
     auto finish = [&](CompressionResult &x) {
         if (reference) {
             finalizeResult(x);
-            // Token units: the text is the decode of the kept ids (the reference's output), a subsequence of the input.
+            // Token units: the text is the decode of the kept ids (the reference's output), a
+            // subsequence of the input.
             x.compressedText = detail::keptTokenText(x);
             detail::countTargetTokens(x, prompt, options.targetTokenizer);
         } else {
             layer->apply(x, wordAlive);
             x.targetTokensIn = counted ? totalIn : -1;
-            x.targetTokensOut = counted ? detail::countTargetTokens(options.targetTokenizer, x.compressedText) : -1;
+            x.targetTokensOut =
+                counted ? detail::countTargetTokens(options.targetTokenizer, x.compressedText) : -1;
             updateAchievedRate(x);
         }
     };
@@ -261,28 +415,10 @@ Result<CompressionResult> DacCompressor::compress(const Prompt &prompt, const Co
         job.report(stage + 1, T + 1, "DAC stage");
         const std::size_t n = alive.size();
         const Forward &f = *fwd;
-        // Fused score M over positions 1..n-1; position 0 is always kept and never scored.
-        std::vector<float> info(f.info.begin() + 1, f.info.end());
-        std::vector<float> fused(n, kNaN);
         std::vector<float> attnSeries;
-        if (!cfg.attention()) {
-            std::copy(info.begin(), info.end(), fused.begin() + 1);
-        } else {
-            std::vector<float> attn(f.attention.begin() + 1, f.attention.end());
-            attnSeries = f.attention;
-            attnSeries[0] = kNaN;
-            if (cfg.multiplicative) {
-                for (std::size_t i = 0; i < info.size(); ++i)
-                    fused[i + 1] = info[i] * attn[i];
-            } else {
-                const auto in = detail::minMaxNormalise(info), an = detail::minMaxNormalise(attn);
-                const float a = static_cast<float>(cfg.alpha);
-                for (std::size_t i = 0; i < info.size(); ++i)
-                    fused[i + 1] = a * an[i] + (1.0f - a) * in[i];
-            }
-        }
-        std::vector<float> ranked = fused;  // fused plus the punctuation and pin adjustments
-        std::vector<int> fixedState(n, 0);  // 1 forced keep, -1 forced drop, 0 free
+        const std::vector<float> fused = fusedScores(cfg, f, attnSeries);
+        std::vector<float> ranked = fused; // fused plus the punctuation and pin adjustments
+        std::vector<int> fixedState(n, 0); // 1 forced keep, -1 forced drop, 0 free
         fixedState[0] = 1;
         for (std::size_t i = 0; i < n; ++i) {
             const int pos = alive[i];
@@ -292,7 +428,8 @@ Result<CompressionResult> DacCompressor::compress(const Prompt &prompt, const Co
             else if (r.units[static_cast<std::size_t>(u)].forced)
                 fixedState[i] = r.units[static_cast<std::size_t>(u)].kept ? 1 : -1;
             if (i > 0 && punct[static_cast<std::size_t>(pos)])
-                ranked[i] += (reference && cfg.consecutiveLimit() ? -1e5f : 1e5f);  // _wosucce's sign quirk
+                ranked[i] +=
+                    (reference && cfg.consecutiveLimit() ? -1e5f : 1e5f); // _wosucce's sign quirk
         }
 
         std::vector<bool> keep(n, false);
@@ -304,7 +441,8 @@ Result<CompressionResult> DacCompressor::compress(const Prompt &prompt, const Co
                 const long k = std::max(1L, static_cast<long>(static_cast<double>(m) * stageKeep));
                 std::vector<int> order(static_cast<std::size_t>(m));
                 std::iota(order.begin(), order.end(), 1);
-                std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return ranked[a] > ranked[b]; });
+                std::stable_sort(order.begin(), order.end(),
+                                 [&](int a, int b) { return ranked[a] > ranked[b]; });
                 keep.assign(n, false);
                 keep[0] = true;
                 for (long j = 0; j < std::min(k, m); ++j)
@@ -319,7 +457,8 @@ Result<CompressionResult> DacCompressor::compress(const Prompt &prompt, const Co
                     for (std::size_t j = 0; j < deleted.size(); ++j) {
                         if (back[j])
                             keep[static_cast<std::size_t>(deleted[j])] = true;
-                        if (int u = seq.unitOf[static_cast<std::size_t>(alive[static_cast<std::size_t>(deleted[j])])];
+                        if (int u = seq.unitOf[static_cast<std::size_t>(
+                                alive[static_cast<std::size_t>(deleted[j])])];
                             u >= 0)
                             restored[static_cast<std::size_t>(u)] = back[j] ? 1.0f : 0.0f;
                     }
@@ -340,94 +479,26 @@ Result<CompressionResult> DacCompressor::compress(const Prompt &prompt, const Co
                 if (!wordAlive[g])
                     state[g] = detail::Decision::Drop;
             const bool last = stage == T - 1;
-            // Every stage is measured on the text it leaves (word costs alone drift from the real count).
-            const double keepShare = std::min(1.0, static_cast<double>(finalTarget) / std::max(1L, totalIn));
-            long target = last ? finalTarget
-                               : std::lround(static_cast<double>(totalIn) * std::pow(keepShare, static_cast<double>(stage + 1) / T));
+            // Every stage is measured on the text it leaves (word costs alone drift from the real
+            // count).
+            const double keepShare =
+                std::min(1.0, static_cast<double>(finalTarget) / std::max(1L, totalIn));
+            long target =
+                last ? finalTarget
+                     : std::lround(static_cast<double>(totalIn) *
+                                   std::pow(keepShare, static_cast<double>(stage + 1) / T));
             target = std::max(target, 0L);
             std::function<long(const std::vector<char> &)> measure;
             if (counted)
                 measure = [&](const std::vector<char> &k) {
                     return detail::countTargetTokens(options.targetTokenizer, layer->render(r, k));
                 };
-            detail::Selection sel = detail::selectToBudget(wordScore, state, wordCost, target,
-                                                           std::max(1L, detail::rateTolerance(totalIn) - 1), measure);
-            if (cfg.consecutiveLimit()) {
-                // Consecutive-word limit within the budget: remove the lowest-scored free words whose
-                // neighbouring words both stay; relax the limit only when the rate cannot be met otherwise.
-                std::vector<int> freeWords;
-                long keptCost = 0;
-                for (int g = 0; g < layer->size(); ++g) {
-                    if (state[static_cast<std::size_t>(g)] == detail::Decision::Free)
-                        freeWords.push_back(g);
-                    if (state[static_cast<std::size_t>(g)] != detail::Decision::Drop)
-                        keptCost += wordCost[static_cast<std::size_t>(g)];
-                }
-                std::stable_sort(freeWords.begin(), freeWords.end(), [&](int a, int b) {
-                    const float x = wordScore[static_cast<std::size_t>(a)], y = wordScore[static_cast<std::size_t>(b)];
-                    if (std::isnan(x) != std::isnan(y))
-                        return std::isnan(x);
-                    return !std::isnan(x) && x < y;
-                });
-                std::vector<char> keepW(static_cast<std::size_t>(layer->size()), 0);
-                for (int g = 0; g < layer->size(); ++g)
-                    keepW[static_cast<std::size_t>(g)] = state[static_cast<std::size_t>(g)] != detail::Decision::Drop;
-                auto gone = [&](int g) { return g >= 0 && g < layer->size() && !keepW[static_cast<std::size_t>(g)]; };
-                // The words' own costs can differ from the measured text: on the last stage, plan on their
-                // scale (the measured count of the words still alive vs their cost sum).
-                long planTarget = target;
-                if (measure) {
-                    std::vector<char> aliveW(static_cast<std::size_t>(layer->size()), 0);
-                    for (int g = 0; g < layer->size(); ++g)
-                        aliveW[static_cast<std::size_t>(g)] = state[static_cast<std::size_t>(g)] != detail::Decision::Drop;
-                    const long m = measure(aliveW);
-                    if (m > 0)
-                        planTarget = std::lround(static_cast<double>(target) * static_cast<double>(keptCost) / static_cast<double>(m));
-                }
-                // The deletions in order; on the last stage they continue past the plan so that the count
-                // applied can be chosen on the measured text.
-                const long stopAt = measure ? std::max(0L, planTarget - std::max(2L, planTarget / 10)) : planTarget;
-                std::vector<std::pair<int, bool>> deletions;  // word, relaxes the limit
-                for (int pass = 0; pass < 2 && keptCost > stopAt; ++pass)
-                    for (int g : freeWords) {
-                        if (keptCost <= stopAt)
-                            break;
-                        if (!keepW[static_cast<std::size_t>(g)])
-                            continue;
-                        if (pass == 0 && (gone(g - 1) || gone(g + 1)))
-                            continue;
-                        keepW[static_cast<std::size_t>(g)] = 0;
-                        keptCost -= wordCost[static_cast<std::size_t>(g)];
-                        deletions.push_back({g, pass == 1});
-                    }
-                std::size_t applied = deletions.size();
-                if (measure) {
-                    auto keepAfter = [&](std::size_t d) {
-                        std::vector<char> k = keepW;
-                        for (std::size_t j = d; j < deletions.size(); ++j)
-                            k[static_cast<std::size_t>(deletions[j].first)] = 1;
-                        return k;
-                    };
-                    // The measured text shrinks with each deletion: the first count at or below the target,
-                    // or the one before it when closer.
-                    std::size_t lo = 0, hi = deletions.size();
-                    while (lo < hi) {
-                        const std::size_t mid = lo + (hi - lo) / 2;
-                        if (measure(keepAfter(mid)) > target)
-                            lo = mid + 1;
-                        else
-                            hi = mid;
-                    }
-                    applied = lo;
-                    if (applied > 0 && std::abs(measure(keepAfter(applied - 1)) - target) <
-                                           std::abs(measure(keepAfter(applied)) - target))
-                        --applied;
-                    keepW = keepAfter(applied);
-                }
-                for (std::size_t j = 0; j < applied; ++j)
-                    limitRelaxed = limitRelaxed || deletions[j].second;
-                sel.keep = keepW;
-            }
+            detail::Selection sel =
+                detail::selectToBudget(wordScore, state, wordCost, target,
+                                       std::max(1L, detail::rateTolerance(totalIn) - 1), measure);
+            if (cfg.consecutiveLimit())
+                limitRelaxed |=
+                    limitConsecutiveWords(*layer, state, wordScore, wordCost, target, measure, sel);
             if (last) {
                 unreachable = !sel.reachable;
                 if (measure)
@@ -472,41 +543,49 @@ Result<CompressionResult> DacCompressor::compress(const Prompt &prompt, const Co
             r.scores[0].name = "entropy";
             r.thresholds = st.thresholds;
         }
-        // Re-forward the compressed sequence: the next stage's scores and this stage's entropy shift.
+        // Re-forward the compressed sequence: the next stage's scores and this stage's entropy
+        // shift.
         const bool needAttention = cfg.attention() && stage + 1 < T;
-        fwd = runForward(model, nextIds, needAttention, options.mode, job.scaled(stage + 1, 1, T + 1, "DAC stage"),
-                         r.forwardMs);
+        fwd = runForward(model, nextIds, needAttention, options.mode,
+                         job.scaled(stage + 1, 1, T + 1, "DAC stage"), r.forwardMs);
         if (!fwd)
             return fwd.error();
         st.scores.push_back({"entropy_after", unitSeries(next, fwd->info)});
         r.stages.push_back(std::move(st));
         alive = std::move(next);
         ids = std::move(nextIds);
-        if (stage + 1 < T && job.wantsPartial()) {  // the stages so far, while the next ones run (issue 20)
+        if (stage + 1 < T &&
+            job.wantsPartial()) { // the stages so far, while the next ones run (issue 20)
             CompressionResult partial = r;
             finish(partial);
-            partial.totalMs = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+            partial.totalMs =
+                std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0)
+                    .count();
             job.reportPartial(partial, stage + 1, T);
         }
     }
     if (limitRelaxed)
-        r.warnings.push_back({"consecutive_limit_relaxed",
-                              "the requested rate needs adjacent deletions: the consecutive-token limit was relaxed "
-                              "for the lowest-scored tokens"});
+        r.warnings.push_back(
+            {"consecutive_limit_relaxed",
+             "the requested rate needs adjacent deletions: the consecutive-token limit was relaxed "
+             "for the lowest-scored tokens"});
     if (reference && !options.pinned.empty())
-        r.warnings.push_back({"reference_with_pins", "pinned spans are outside the reference algorithm: the pinned "
-                                                     "decisions override its selection"});
+        r.warnings.push_back({"reference_with_pins",
+                              "pinned spans are outside the reference algorithm: the pinned "
+                              "decisions override its selection"});
     finish(r);
     if (!reference) {
         if (std::isfinite(wordThreshold))
             r.thresholds = {{"fused", wordThreshold, "lowest kept word score"}};
         if (unreachable)
-            r.warnings.push_back({"rate_unreachable", "the pinned, instruction and question text is longer than the "
-                                                      "requested rate allows"});
+            r.warnings.push_back({"rate_unreachable",
+                                  "the pinned, instruction and question text is longer than the "
+                                  "requested rate allows"});
     }
-    r.totalMs = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+    r.totalMs =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
     job.report(T, T, "done");
     return r;
 }
 
-}  // namespace terse
+} // namespace terse
