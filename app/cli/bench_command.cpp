@@ -53,7 +53,8 @@ void printHelp()
         "usage: terse bench [--methods a,b,c] [--rates 0.33,0.5] [--datasets d1,d2] [--max-docs "
         "N]\n"
         "                   [--model PATH] [--tagger PATH] [--data-dir DIR] [--out DIR]\n"
-        "                   [--mode reference|corrected] [--seed S] [--threads N] [--device D] [--quiet]\n"
+        "                   [--mode reference|corrected] [--seed S] [--threads N] [--device D] "
+        "[--quiet]\n"
         "Compresses documents of each dataset with each method at each rate and reports, per\n"
         "(dataset, method, rate): requested and achieved rate (cl100k tokens), ROUGE-1/2/L F1 and "
         "BLEU\n"
@@ -242,7 +243,8 @@ struct Counter {
     }
 };
 
-// SIGINT/SIGTERM cancel the running compression; the bench then removes its work folder and exits 130.
+// SIGINT/SIGTERM cancel the running compression; the bench then removes its work folder and exits
+// 130.
 JobContext *g_benchJob = nullptr;
 extern "C" void onBenchSignal(int)
 {
@@ -466,10 +468,11 @@ std::string isoNow()
 
 int runBench(int argc, char **argv)
 {
-    auto args = parseArgs(argc, argv, 2,
-                          {"--methods", "--rates", "--datasets", "--max-docs", "--model",
-                           "--tagger", "--data-dir", "--out", "--mode", "--seed", "--threads", "--device"},
-                          {"--help", "--quiet"});
+    auto args =
+        parseArgs(argc, argv, 2,
+                  {"--methods", "--rates", "--datasets", "--max-docs", "--model", "--tagger",
+                   "--data-dir", "--out", "--mode", "--seed", "--threads", "--device"},
+                  {"--help", "--quiet"});
     if (!args)
         return reportError(args.error().detail + " (see terse bench --help)", kExitUsage);
     if (args->has("--help")) {
@@ -559,8 +562,9 @@ int runBench(int argc, char **argv)
                                "longbench/, sentence_compression/)",
                            kExitNotFound);
     const fs::path outDir = args->get("--out", "bench-report");
-    // The run writes into a hidden work folder beside DIR (rewritten after every cell, so a long run can
-    // be watched) and moves the files into DIR at the end; an interrupted run leaves nothing (issue 17).
+    // The run writes into a hidden work folder beside DIR (rewritten after every cell, so a long
+    // run can be watched) and moves the files into DIR at the end; an interrupted run leaves
+    // nothing (issue 17).
     const fs::path parentDir = outDir.has_parent_path() ? outDir.parent_path() : fs::path(".");
     const fs::path workDir =
         parentDir / ("." + outDir.filename().string() + ".partial-" + std::to_string(::getpid()));
@@ -568,7 +572,8 @@ int runBench(int argc, char **argv)
         return reportError("the output folder '" + outDir.string() + "' is a file", kExitFailure);
     fs::create_directories(workDir, ec);
     if (!fs::is_directory(workDir, ec))
-        return reportError("cannot create the output folder '" + outDir.string() + "' (" + ec.message() + ")",
+        return reportError("cannot create the output folder '" + outDir.string() + "' (" +
+                               ec.message() + ")",
                            kExitFailure);
     struct WorkDirGuard {
         fs::path dir;
@@ -716,7 +721,8 @@ int runBench(int argc, char **argv)
                                            originalTokens[di][k], cell, benchJob);
                     if (benchJob.isCancelled()) {
                         bar.finish();
-                        return reportError("bench interrupted; no report was written", kExitCancelled);
+                        return reportError("bench interrupted; no report was written",
+                                           kExitCancelled);
                     }
                     if (!m.error.empty())
                         bar.message("terse: bench: " + method + " on " + d.name + " at " +
@@ -750,7 +756,8 @@ int runBench(int argc, char **argv)
     for (const auto &entry : fs::directory_iterator(workDir, ec)) {
         fs::rename(entry.path(), outDir / entry.path().filename(), ec);
         if (ec)
-            return reportError("cannot move the report into '" + outDir.string() + "' (" + ec.message() + ")",
+            return reportError("cannot move the report into '" + outDir.string() + "' (" +
+                                   ec.message() + ")",
                                kExitFailure);
     }
 

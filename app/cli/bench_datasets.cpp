@@ -166,9 +166,10 @@ Result<BenchDataset> loadMultiNews(const fs::path &dir, long maxDocs)
         BenchDoc doc;
         doc.id =
             j.contains("_id") ? j["_id"].get<std::string>() : "multi_news-" + std::to_string(line);
-        doc.prompt.segments.push_back({SegmentRole::Instruction,
-                                       "You are given several news passages. Write a one-page summary "
-                                       "of all news.\n\nNews:"});
+        doc.prompt.segments.push_back(
+            {SegmentRole::Instruction,
+             "You are given several news passages. Write a one-page summary "
+             "of all news.\n\nNews:"});
         std::size_t start = 0;
         while (start < context.size()) {
             std::size_t next = context.find("\nPassage ", start + 1);
@@ -182,8 +183,9 @@ Result<BenchDataset> loadMultiNews(const fs::path &dir, long maxDocs)
             start = next;
         }
         if (doc.prompt.segments.size() > 1) {
-            doc.prompt.segments.push_back({SegmentRole::Question,
-                                           "Now, write a one-page summary of all the news.\n\nSummary:"});
+            doc.prompt.segments.push_back(
+                {SegmentRole::Question,
+                 "Now, write a one-page summary of all the news.\n\nSummary:"});
             d.docs.push_back(std::move(doc));
         }
         return !enough(d, maxDocs);

@@ -22,14 +22,21 @@ namespace terse::cli {
 int exitCodeFor(const Error &error)
 {
     switch (error.code) {
-    case ErrorCode::InvalidArgument: return kExitUsage;
-    // The user's text or batch is unusable: 3. A malformed file the command reads (a model, tokenizer,
-    // dataset or session file) is a failed operation: 1, as the README's table says (issue 17).
-    case ErrorCode::InvalidInput: return kExitInput;
-    case ErrorCode::FormatError: return kExitFailure;
-    case ErrorCode::NotFound: return kExitNotFound;
-    case ErrorCode::Cancelled: return kExitCancelled;
-    default: return kExitFailure;
+    case ErrorCode::InvalidArgument:
+        return kExitUsage;
+    // The user's text or batch is unusable: 3. A malformed file the command reads (a model,
+    // tokenizer, dataset or session file) is a failed operation: 1, as the README's table says
+    // (issue 17).
+    case ErrorCode::InvalidInput:
+        return kExitInput;
+    case ErrorCode::FormatError:
+        return kExitFailure;
+    case ErrorCode::NotFound:
+        return kExitNotFound;
+    case ErrorCode::Cancelled:
+        return kExitCancelled;
+    default:
+        return kExitFailure;
     }
 }
 
@@ -81,7 +88,8 @@ Result<Args> parseArgs(int argc, char **argv, int first, const std::vector<std::
             } else if (isIn(valued, name)) {
                 if (!inlineValue) {
                     if (i + 1 >= argc)
-                        return fail(ErrorCode::InvalidArgument, "option " + name + " needs a value");
+                        return fail(ErrorCode::InvalidArgument,
+                                    "option " + name + " needs a value");
                     value = argv[++i];
                 }
                 a.options[name] = value;
@@ -104,7 +112,8 @@ Result<std::string> readInput(const std::string &path, std::size_t maxBytes)
         ss << std::cin.rdbuf();
         data = ss.str();
         if (data.size() > maxBytes)
-            return fail(ErrorCode::InvalidInput, "standard input is larger than " + std::to_string(maxBytes) + " bytes");
+            return fail(ErrorCode::InvalidInput,
+                        "standard input is larger than " + std::to_string(maxBytes) + " bytes");
         return data;
     }
     std::ifstream f(path, std::ios::binary);
@@ -116,14 +125,16 @@ Result<std::string> readInput(const std::string &path, std::size_t maxBytes)
     if (size < 0)
         return fail(ErrorCode::IoError, "cannot read '" + path + "' (not a regular file?)");
     if (static_cast<std::size_t>(size) > maxBytes)
-        return fail(ErrorCode::InvalidInput, "'" + path + "' is " + std::to_string(size) + " bytes; the limit is " +
+        return fail(ErrorCode::InvalidInput, "'" + path + "' is " + std::to_string(size) +
+                                                 " bytes; the limit is " +
                                                  std::to_string(maxBytes));
     f.seekg(0);
     data.assign(std::istreambuf_iterator<char>(f), {});
     return data;
 }
 
-Result<double> parseDouble(const std::string &option, const std::string &text, double lo, double hi, bool loOpen)
+Result<double> parseDouble(const std::string &option, const std::string &text, double lo, double hi,
+                           bool loOpen)
 {
     char *end = nullptr;
     errno = 0;
@@ -132,7 +143,8 @@ Result<double> parseDouble(const std::string &option, const std::string &text, d
         return fail(ErrorCode::InvalidArgument, option + " expects a number, got '" + text + "'");
     if ((loOpen ? v <= lo : v < lo) || v > hi) {
         std::ostringstream s;
-        s << option << " must be in " << (loOpen ? "(" : "[") << lo << ", " << hi << "], got " << text;
+        s << option << " must be in " << (loOpen ? "(" : "[") << lo << ", " << hi << "], got "
+          << text;
         return fail(ErrorCode::InvalidArgument, s.str());
     }
     return v;
@@ -146,8 +158,8 @@ Result<long> parseLong(const std::string &option, const std::string &text, long 
     if (text.empty() || *end != '\0' || errno != 0)
         return fail(ErrorCode::InvalidArgument, option + " expects an integer, got '" + text + "'");
     if (v < lo || v > hi)
-        return fail(ErrorCode::InvalidArgument,
-                    option + " must be in [" + std::to_string(lo) + ", " + std::to_string(hi) + "], got " + text);
+        return fail(ErrorCode::InvalidArgument, option + " must be in [" + std::to_string(lo) +
+                                                    ", " + std::to_string(hi) + "], got " + text);
     return v;
 }
 
@@ -213,8 +225,9 @@ std::optional<std::string> parseDevice(const Args &args, int &exitCode)
         return std::string("cpu");
     auto d = resolveDevice(args.get("--device"));
     if (!d) {
-        exitCode = reportError("--device: " + d.error().detail,
-                               d.error().code == ErrorCode::InvalidArgument ? kExitUsage : exitCodeFor(d.error()));
+        exitCode = reportError(
+            "--device: " + d.error().detail,
+            d.error().code == ErrorCode::InvalidArgument ? kExitUsage : exitCodeFor(d.error()));
         return std::nullopt;
     }
     return *d;
@@ -230,4 +243,4 @@ Result<int> parseThreads(const Args &args)
     return static_cast<int>(*v);
 }
 
-}  // namespace terse::cli
+} // namespace terse::cli

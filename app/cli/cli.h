@@ -12,18 +12,19 @@ namespace terse {
 struct Prompt;
 struct CompressOptions;
 struct CompressionResult;
-}  // namespace terse
+} // namespace terse
 
 namespace terse::cli {
 
 // Exit codes (documented in `terse --help` and README.md).
 enum ExitCode : int {
     kExitOk = 0,
-    kExitFailure = 1,    // the operation failed (bad model file, compression error)
-    kExitUsage = 2,      // bad command line: unknown verb/option, missing or out-of-range value
-    kExitInput = 3,      // unusable input: empty, binary, invalid UTF-8, malformed JSONL line
-    kExitNotFound = 4,   // a file, model or method does not exist
-    kExitPartial = 5,    // a batch finished but skipped bad lines (--skip-errors) or failed cells (bench)
+    kExitFailure = 1,  // the operation failed (bad model file, compression error)
+    kExitUsage = 2,    // bad command line: unknown verb/option, missing or out-of-range value
+    kExitInput = 3,    // unusable input: empty, binary, invalid UTF-8, malformed JSONL line
+    kExitNotFound = 4, // a file, model or method does not exist
+    kExitPartial =
+        5, // a batch finished but skipped bad lines (--skip-errors) or failed cells (bench)
     kExitCancelled = 130 // interrupted (SIGINT)
 };
 
@@ -32,8 +33,9 @@ int exitCodeFor(const Error &error);
 
 // Parsed command line of one verb: --name value / --flag, and positionals.
 struct Args {
-    std::map<std::string, std::string> options;  // "--rate" -> "0.5"; flags -> "1" (the last one given)
-    std::vector<std::pair<std::string, std::string>> sequence;  // every option in command-line order
+    std::map<std::string, std::string>
+        options; // "--rate" -> "0.5"; flags -> "1" (the last one given)
+    std::vector<std::pair<std::string, std::string>> sequence; // every option in command-line order
     std::vector<std::string> positionals;
 
     bool has(const std::string &name) const { return options.count(name) > 0; }
@@ -66,7 +68,8 @@ std::vector<std::string> dataFiles(const std::string &spec);
 // Checks that a --model path exists (a folder or a file); NotFound names the option and the path.
 Result<void> checkModelPath(const std::string &option, const std::string &path);
 
-// Checks a --target-tokenizer value: a tokenizer file/folder, or a bundled tiktoken name; loads it once.
+// Checks a --target-tokenizer value: a tokenizer file/folder, or a bundled tiktoken name; loads it
+// once.
 Result<void> checkTargetTokenizer(const std::string &nameOrPath);
 
 // Prints "terse: <message>" to stderr and returns `code`.
@@ -88,4 +91,4 @@ int runModels(int argc, char **argv);
 // `terse bench`: methods x rates x datasets with fidelity metrics, timings, report and charts.
 int runBench(int argc, char **argv);
 
-}  // namespace terse::cli
+} // namespace terse::cli

@@ -28,7 +28,8 @@ void printHelp()
         "reference|corrected]\n"
         "                      [--model PATH] [--target-tokenizer NAME|PATH] [--param KEY=VALUE "
         "...]\n"
-        "                      [--seed S] [--threads N] [--device D] [--dtype auto|fp32|bf16] [--json]\n"
+        "                      [--seed S] [--threads N] [--device D] [--dtype auto|fp32|bf16] "
+        "[--json]\n"
         "                      [--save [--db PATH] [--session "
         "NAME]]\n"
         "                      [--jsonl [--skip-errors] [--quiet]] [FILE|-]\n"
@@ -44,8 +45,10 @@ void printHelp()
         "                       name (default cl100k_base) or a tokenizer file/folder\n"
         "  --device D           where models run: cpu (default), cuda, cuda:N or auto (cuda when\n"
         "                       this build's libtorch sees a GPU)\n"
-        "  --dtype T            model precision in corrected mode: auto (default: bf16 on a CPU with\n"
-        "                       native bf16, else fp32), fp32 or bf16; reference mode computes in fp32\n"
+        "  --dtype T            model precision in corrected mode: auto (default: bf16 on a CPU "
+        "with\n"
+        "                       native bf16, else fp32), fp32 or bf16; reference mode computes in "
+        "fp32\n"
         "  --param KEY=VALUE    a method option (repeatable); terse compress --method NAME --help\n"
         "                       lists them with their defaults\n"
         "  --save               store the run in the session database (--db PATH, default\n"
@@ -160,7 +163,8 @@ int runSingle(const Args &args, Compressor &compressor, const Setup &setup, cons
 
     initRuntime(setup.threads);
     const Prompt prompt = Prompt::fromText(std::move(*text));
-    // A long single prompt shows its stage and progress on a terminal (issue 17); Ctrl-C cancels it.
+    // A long single prompt shows its stage and progress on a terminal (issue 17); Ctrl-C cancels
+    // it.
     const bool tty = ::isatty(2) && !args.has("--quiet");
     auto last = std::make_shared<std::chrono::steady_clock::time_point>();
     auto shown = std::make_shared<bool>(false);
@@ -183,10 +187,12 @@ int runSingle(const Args &args, Compressor &compressor, const Setup &setup, cons
     if (*shown)
         std::fprintf(stderr, "\r\033[K");
     if (!result)
-        return reportError(result.error().code == ErrorCode::Cancelled ? "interrupted" : result.error().detail,
+        return reportError(result.error().code == ErrorCode::Cancelled ? "interrupted"
+                                                                       : result.error().detail,
                            exitCodeFor(result.error()));
     for (const auto &w : result->warnings)
-        std::fprintf(stderr, "terse: %s: %s\n", isNote(w.code) ? "note" : "warning", w.detail.c_str());
+        std::fprintf(stderr, "terse: %s: %s\n", isNote(w.code) ? "note" : "warning",
+                     w.detail.c_str());
     warnIgnoredModel(args, *result, "");
     if (args.has("--json"))
         std::cout << compressionResultJson(*result, true) << "\n";
@@ -245,8 +251,8 @@ int runBatch(const Args &args, Compressor &compressor, const Setup &setup, const
             bar.update(++done);
             continue;
         }
-        // Warnings per line; notes (how the method met the request) once per kind at the end, so a batch of
-        // thousands of prompts does not print thousands of them.
+        // Warnings per line; notes (how the method met the request) once per kind at the end, so a
+        // batch of thousands of prompts does not print thousands of them.
         for (const auto &w : result->warnings) {
             if (!isNote(w.code)) {
                 bar.message("terse: " + lineMessage(l.line, "warning: " + w.detail));
@@ -263,8 +269,8 @@ int runBatch(const Args &args, Compressor &compressor, const Setup &setup, const
     }
     bar.finish();
     for (const auto &[code, n] : notes)
-        std::fprintf(stderr, "terse: note: %ld prompt(s) had the note '%s', e.g. %s\n", n.count, code.c_str(),
-                     n.example.c_str());
+        std::fprintf(stderr, "terse: note: %ld prompt(s) had the note '%s', e.g. %s\n", n.count,
+                     code.c_str(), n.example.c_str());
     return batchExitCode(skipped, lines->size());
 }
 
@@ -272,10 +278,11 @@ int runBatch(const Args &args, Compressor &compressor, const Setup &setup, const
 
 int runCompress(int argc, char **argv)
 {
-    auto args = parseArgs(argc, argv, 2,
-                          {"--method", "--rate", "--target-tokens", "--mode", "--seed", "--threads",
-                           "--db", "--session", "--model", "--target-tokenizer", "--param", "--device", "--dtype"},
-                          {"--json", "--help", "--save", "--jsonl", "--skip-errors", "--quiet"});
+    auto args =
+        parseArgs(argc, argv, 2,
+                  {"--method", "--rate", "--target-tokens", "--mode", "--seed", "--threads", "--db",
+                   "--session", "--model", "--target-tokenizer", "--param", "--device", "--dtype"},
+                  {"--json", "--help", "--save", "--jsonl", "--skip-errors", "--quiet"});
     if (!args)
         return reportError(args.error().detail + " (see terse compress --help)", kExitUsage);
     if (args->has("--help")) {

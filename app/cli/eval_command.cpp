@@ -12,12 +12,15 @@ namespace terse::cli {
 namespace {
 int evalLm(int argc, char **argv)
 {
-    auto args = parseArgs(argc, argv, 3, {"--model", "--data", "--max-mb", "--threads"}, {"--help", "--json"});
+    auto args = parseArgs(argc, argv, 3, {"--model", "--data", "--max-mb", "--threads"},
+                          {"--help", "--json"});
     if (!args)
         return reportError(args.error().detail + " (see terse eval lm --help)", kExitUsage);
     if (args->has("--help") || !args->has("--data")) {
-        std::printf("usage: terse eval lm [--model PATH] --data FILE[.zst] [--max-mb M] [--threads N] [--json]\n"
-                    "Bits per byte of a causal LM (default: Terse's bundled LM) on the first M MB (default 1)\n"
+        std::printf("usage: terse eval lm [--model PATH] --data FILE[.zst] [--max-mb M] [--threads "
+                    "N] [--json]\n"
+                    "Bits per byte of a causal LM (default: Terse's bundled LM) on the first M MB "
+                    "(default 1)\n"
                     "of a text file, next to zstd -19 on the same text.\n");
         return args->has("--help") ? kExitOk : kExitUsage;
     }
@@ -33,37 +36,43 @@ int evalLm(int argc, char **argv)
         return reportError(threadsArg.error().detail, kExitUsage);
     const int threads = *threadsArg;
     initRuntime(threads);
-    auto r = evalLanguageModel(args->get("--model"), args->get("--data"), static_cast<std::uint64_t>(mb * (1 << 20)),
-                               JobContext::none());
+    auto r = evalLanguageModel(args->get("--model"), args->get("--data"),
+                               static_cast<std::uint64_t>(mb * (1 << 20)), JobContext::none());
     if (!r)
         return reportError(r.error().detail, exitCodeFor(r.error()));
     if (args->has("--json"))
-        std::printf("{\"bits_per_byte\": %.6f, \"zstd19_bits_per_byte\": %.6f, \"nll_per_token\": %.6f, "
-                    "\"bytes\": %llu, \"tokens\": %llu, \"documents\": %llu, \"seconds\": %.2f}\n",
-                    r->bitsPerByte, r->zstdBitsPerByte, r->nllPerToken, static_cast<unsigned long long>(r->bytes),
-                    static_cast<unsigned long long>(r->tokens), static_cast<unsigned long long>(r->documents),
-                    r->seconds);
+        std::printf(
+            "{\"bits_per_byte\": %.6f, \"zstd19_bits_per_byte\": %.6f, \"nll_per_token\": %.6f, "
+            "\"bytes\": %llu, \"tokens\": %llu, \"documents\": %llu, \"seconds\": %.2f}\n",
+            r->bitsPerByte, r->zstdBitsPerByte, r->nllPerToken,
+            static_cast<unsigned long long>(r->bytes), static_cast<unsigned long long>(r->tokens),
+            static_cast<unsigned long long>(r->documents), r->seconds);
     else
-        std::printf("%.4f bits/byte (zstd -19: %.4f bits/byte) over %llu bytes, %llu tokens, %llu documents; "
+        std::printf("%.4f bits/byte (zstd -19: %.4f bits/byte) over %llu bytes, %llu tokens, %llu "
+                    "documents; "
                     "%.4f nats/token; %.1f s\n",
                     r->bitsPerByte, r->zstdBitsPerByte, static_cast<unsigned long long>(r->bytes),
-                    static_cast<unsigned long long>(r->tokens), static_cast<unsigned long long>(r->documents),
-                    r->nllPerToken, r->seconds);
+                    static_cast<unsigned long long>(r->tokens),
+                    static_cast<unsigned long long>(r->documents), r->nllPerToken, r->seconds);
     return kExitOk;
 }
 
 int evalTaggerVerb(int argc, char **argv)
 {
-    auto args = parseArgs(argc, argv, 3, {"--model", "--data", "--lm", "--heldout-every", "--threads"},
-                          {"--help", "--json"});
+    auto args =
+        parseArgs(argc, argv, 3, {"--model", "--data", "--lm", "--heldout-every", "--threads"},
+                  {"--help", "--json"});
     if (!args)
         return reportError(args.error().detail + " (see terse eval tagger --help)", kExitUsage);
     if (args->has("--help") || !args->has("--data")) {
-        std::printf("usage: terse eval tagger [--model PATH] --data DIR|FILE[,FILE...] [--lm PATH]\n"
-                    "                         [--heldout-every 5] [--threads N] [--json]\n"
-                    "Word-level keep precision/recall/F1 of a keep/drop tagger (default: Terse's bundled tagger)\n"
-                    "on the held-out human compressions of --data, next to keep-by-LM-surprisal at the tagger's\n"
-                    "rate (--lm, default: the bundled LM) and keep-all-but-stopwords.\n");
+        std::printf(
+            "usage: terse eval tagger [--model PATH] --data DIR|FILE[,FILE...] [--lm PATH]\n"
+            "                         [--heldout-every 5] [--threads N] [--json]\n"
+            "Word-level keep precision/recall/F1 of a keep/drop tagger (default: Terse's bundled "
+            "tagger)\n"
+            "on the held-out human compressions of --data, next to keep-by-LM-surprisal at the "
+            "tagger's\n"
+            "rate (--lm, default: the bundled LM) and keep-all-but-stopwords.\n");
         return args->has("--help") ? kExitOk : kExitUsage;
     }
     std::string model = args->get("--model");
@@ -96,7 +105,8 @@ int evalTaggerVerb(int argc, char **argv)
     };
     auto js = [](const TaggerMetrics &m) {
         char buf[200];
-        std::snprintf(buf, sizeof buf, "{\"precision\": %.6f, \"recall\": %.6f, \"f1\": %.6f, \"rate\": %.6f}",
+        std::snprintf(buf, sizeof buf,
+                      "{\"precision\": %.6f, \"recall\": %.6f, \"f1\": %.6f, \"rate\": %.6f}",
                       m.precision, m.recall, m.f1, m.rate);
         return std::string(buf);
     };
@@ -104,14 +114,16 @@ int evalTaggerVerb(int argc, char **argv)
         std::printf("{\"sentences\": %d, \"words\": %lld, \"human_rate\": %.6f, \"tagger\": %s, "
                     "\"tagger_at_human_rate\": %s, \"stopwords\": %s, \"keep_all\": %s",
                     r->sentences, r->tagger.words, r->humanRate, js(r->tagger).c_str(),
-                    js(r->taggerAtHumanRate).c_str(), js(r->stopwords).c_str(), js(r->keepAll).c_str());
+                    js(r->taggerAtHumanRate).c_str(), js(r->stopwords).c_str(),
+                    js(r->keepAll).c_str());
         if (!r->lm.empty())
-            std::printf(", \"surprisal\": %s, \"lm\": \"%s\"", js(r->surprisal).c_str(), r->lm.c_str());
+            std::printf(", \"surprisal\": %s, \"lm\": \"%s\"", js(r->surprisal).c_str(),
+                        r->lm.c_str());
         std::printf(", \"seconds\": %.2f}\n", r->seconds);
         return kExitOk;
     }
-    std::printf("%d held-out sentences, %lld words, human keep rate %.3f\n", r->sentences, r->tagger.words,
-                r->humanRate);
+    std::printf("%d held-out sentences, %lld words, human keep rate %.3f\n", r->sentences,
+                r->tagger.words, r->humanRate);
     std::printf("%-34s %9s %9s %9s %9s\n", "", "precision", "recall", "F1", "rate");
     row("tagger (p >= 0.5)", r->tagger);
     row("tagger at the human rate", r->taggerAtHumanRate);
@@ -124,7 +136,7 @@ int evalTaggerVerb(int argc, char **argv)
     std::printf("%.1f s\n", r->seconds);
     return kExitOk;
 }
-}  // namespace
+} // namespace
 
 int runEval(int argc, char **argv)
 {
@@ -140,4 +152,4 @@ int runEval(int argc, char **argv)
     return reportError("unknown evaluation target '" + what + "' (known: lm, tagger)", kExitUsage);
 }
 
-}  // namespace terse::cli
+} // namespace terse::cli

@@ -17,8 +17,8 @@ using terse::parseJsonlBatch;
 // True when the input should be read as JSONL: --jsonl given or the file name ends in ".jsonl".
 bool isJsonlInput(const std::string &path, bool jsonlFlag);
 
-// The exit code of a finished --skip-errors batch: ok, partial (some lines skipped, reported on stderr),
-// or unusable input when every line was skipped.
+// The exit code of a finished --skip-errors batch: ok, partial (some lines skipped, reported on
+// stderr), or unusable input when every line was skipped.
 int batchExitCode(long skipped, std::size_t lines);
 
 } // namespace terse::cli

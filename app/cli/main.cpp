@@ -31,13 +31,15 @@ void printHelp()
         "  --version  show the version\n"
         "\n"
         "exit codes: 0 ok, 1 operation failed, 2 bad command line (unknown option or --param key,\n"
-        "            value out of range), 3 unusable input (empty, binary, invalid UTF-8, bad JSONL line),\n"
-        "            4 file/model/method/dataset not found, 5 batch or bench finished but skipped bad\n"
+        "            value out of range), 3 unusable input (empty, binary, invalid UTF-8, bad "
+        "JSONL line),\n"
+        "            4 file/model/method/dataset not found, 5 batch or bench finished but skipped "
+        "bad\n"
         "            lines (--skip-errors) or failed methods, 130 interrupted\n",
         terse::engineVersion());
 }
 
-}  // namespace
+} // namespace
 
 int main(int argc, char **argv)
 {
@@ -55,9 +57,11 @@ int main(int argc, char **argv)
         std::printf("terse %s\n", terse::engineVersion());
         return kExitOk;
     }
-    // Verbs that run models re-execute once with passive OpenMP waiting (cheap next to a model load); the
-    // quick verbs above and below (--version, tokenize, sessions, models) start only once.
-    if (verb == "compress" || verb == "train" || verb == "eval" || verb == "score" || verb == "bench")
+    // Verbs that run models re-execute once with passive OpenMP waiting (cheap next to a model
+    // load); the quick verbs above and below (--version, tokenize, sessions, models) start only
+    // once.
+    if (verb == "compress" || verb == "train" || verb == "eval" || verb == "score" ||
+        verb == "bench")
         terse::preferPassiveOpenMP(argv);
     if (verb == "compress")
         return runCompress(argc, argv);

@@ -11,11 +11,11 @@
 
 namespace terse::cli {
 
-using terse::findMethod;  // the registered method by name (terse/compressor.h)
+using terse::findMethod; // the registered method by name (terse/compressor.h)
 
 // Parses the values of repeated `--param KEY=VALUE` options and checks each key and value against
-// the method's option specs (validateMethodParams). InvalidArgument names the key (listing the valid
-// ones) or the bad value.
+// the method's option specs (validateMethodParams). InvalidArgument names the key (listing the
+// valid ones) or the bad value.
 Result<std::map<std::string, std::string>>
 parseMethodParams(const MethodInfo &method, const std::vector<std::string> &assignments);
 

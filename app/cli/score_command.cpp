@@ -92,7 +92,8 @@ void printHelp()
     std::printf(
         "usage: terse score --model PATH (--ids 1,2,3 | --text T | FILE | --jsonl [FILE]) [--json] "
         "[--csv]\n"
-        "                   [--logits] [--top-k K] [--dtype fp32|bf16|auto] [--threads N] [--device D]\n"
+        "                   [--logits] [--top-k K] [--dtype fp32|bf16|auto] [--threads N] "
+        "[--device D]\n"
         "                   [--skip-errors] [--quiet]\n"
         "Scores every token with a model: surprisal (-log p of the token given the ones before "
         "it,\n"
@@ -111,7 +112,8 @@ void printHelp()
         "  --csv          one CSV row per token\n"
         "  --logits       include raw logits in the JSON output\n"
         "  --top-k K      alternatives per position (JSON and table), default 0\n"
-        "  --dtype T      fp32 (default), bf16, or auto (bf16 on a CPU with native bf16, as compress)\n"
+        "  --dtype T      fp32 (default), bf16, or auto (bf16 on a CPU with native bf16, as "
+        "compress)\n"
         "  --device D     cpu (default), cuda, cuda:N or auto (cuda when this build sees a GPU)\n"
         "batches (--jsonl, automatic for FILE.jsonl): one JSON object per line: {\"prompt\": "
         "\"...\"},\n"
@@ -189,7 +191,8 @@ nlohmann::json fullJson(const ModelInfo &info, const ScoreResult &result, int to
         j["logits"] = numbers(s.logits);
     j["windows"] = result.windows;
     j["seconds"] = result.seconds;
-    // How the process ran: intra-op threads and OpenMP's wait policy (PASSIVE unless the user set it).
+    // How the process ran: intra-op threads and OpenMP's wait policy (PASSIVE unless the user set
+    // it).
     const char *wait = std::getenv("OMP_WAIT_POLICY");
     j["runtime"] = {{"threads", runtimeThreads()}, {"omp_wait_policy", wait ? wait : ""}};
     return j;
@@ -277,8 +280,9 @@ int runScoreBatch(const Args &args, const std::string &path, const Model &model,
             o["error"] = error;
             ++skipped;
         } else if (args.has("--json")) {
-            const auto full =
-                nlohmann::ordered_json::parse(fullJson(info, *result, topK, req.wantLogits).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+            const auto full = nlohmann::ordered_json::parse(
+                fullJson(info, *result, topK, req.wantLogits)
+                    .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
             for (const auto &[key, value] : full.items())
                 o[key] = value;
         } else {
@@ -293,7 +297,8 @@ int runScoreBatch(const Args &args, const std::string &path, const Model &model,
             o["windows"] = result->windows;
             o["seconds"] = result->seconds;
         }
-        std::cout << o.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n" << std::flush;
+        std::cout << o.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n"
+                  << std::flush;
         bar.update(++done);
     }
     bar.finish();
@@ -305,7 +310,8 @@ int runScoreBatch(const Args &args, const std::string &path, const Model &model,
 int runScore(int argc, char **argv)
 {
     auto args =
-        parseArgs(argc, argv, 2, {"--model", "--ids", "--text", "--top-k", "--dtype", "--threads", "--device"},
+        parseArgs(argc, argv, 2,
+                  {"--model", "--ids", "--text", "--top-k", "--dtype", "--threads", "--device"},
                   {"--json", "--csv", "--logits", "--help", "--jsonl", "--skip-errors", "--quiet"});
     if (!args)
         return reportError(args.error().detail + " (see terse score --help)", kExitUsage);
@@ -433,7 +439,9 @@ int runScore(int argc, char **argv)
     const auto last = layerMean(s.lastQueryRow, result->layers, n);
 
     if (args->has("--json")) {
-        std::cout << fullJson(info, *result, topK, req.wantLogits).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+        std::cout << fullJson(info, *result, topK, req.wantLogits)
+                         .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
+                  << "\n";
         return kExitOk;
     }
     const bool csv = args->has("--csv");

@@ -15,13 +15,14 @@
 namespace terse::cli {
 
 namespace {
-// In the sessions verbs a malformed file is the user's own input (an import file, the database): exit 3,
-// as the README's table says; elsewhere a malformed model or dataset file is a failed operation (1).
+// In the sessions verbs a malformed file is the user's own input (an import file, the database):
+// exit 3, as the README's table says; elsewhere a malformed model or dataset file is a failed
+// operation (1).
 int sessionsExitCode(const Error &error)
 {
     return error.code == ErrorCode::FormatError ? kExitInput : exitCodeFor(error);
 }
-}  // namespace
+} // namespace
 
 namespace {
 

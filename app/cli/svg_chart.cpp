@@ -10,16 +10,17 @@ namespace terse::cli {
 
 namespace {
 
-constexpr double kFont = 13;          // px, body text
-constexpr double kTitleFont = 17;     // px
-constexpr double kCharWidth = 0.6;    // average advance of a sans-serif character, in ems (layout only)
+constexpr double kFont = 13;      // px, body text
+constexpr double kTitleFont = 17; // px
+constexpr double kCharWidth =
+    0.6; // average advance of a sans-serif character, in ems (layout only)
 const char *const kText = "#1e1e1e";
 const char *const kAxis = "#505050";
 const char *const kGrid = "#e2e2e2";
 
 double textWidth(const std::string &s, double font = kFont)
 {
-    std::size_t chars = 0;  // UTF-8 code points
+    std::size_t chars = 0; // UTF-8 code points
     for (unsigned char c : s)
         chars += (c & 0xC0) != 0x80;
     return static_cast<double>(chars) * font * kCharWidth;
@@ -30,10 +31,18 @@ std::string escape(const std::string &s)
     std::string out;
     for (char c : s) {
         switch (c) {
-        case '&': out += "&amp;"; break;
-        case '<': out += "&lt;"; break;
-        case '>': out += "&gt;"; break;
-        case '"': out += "&quot;"; break;
+        case '&':
+            out += "&amp;";
+            break;
+        case '<':
+            out += "&lt;";
+            break;
+        case '>':
+            out += "&gt;";
+            break;
+        case '"':
+            out += "&quot;";
+            break;
         default:
             // Control characters are not allowed in XML 1.0.
             if (static_cast<unsigned char>(c) >= 0x20 || c == '\t' || c == '\n')
@@ -53,7 +62,8 @@ std::string num(double v)
 std::string formatTick(double v, double step)
 {
     char buf[32];
-    const int decimals = step >= 1 ? 0 : std::min(6, static_cast<int>(std::ceil(-std::log10(step) - 1e-9)));
+    const int decimals =
+        step >= 1 ? 0 : std::min(6, static_cast<int>(std::ceil(-std::log10(step) - 1e-9)));
     std::snprintf(buf, sizeof buf, "%.*f", decimals, std::abs(v) < step * 1e-6 ? 0.0 : v);
     return buf;
 }
@@ -81,20 +91,25 @@ struct Svg {
     Svg(int w, int h)
     {
         s << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-          << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" << w << "\" height=\"" << h << "\" viewBox=\"0 0 " << w
-          << ' ' << h << "\" font-family=\"DejaVu Sans, Helvetica, Arial, sans-serif\" font-size=\"" << kFont << "\">\n"
-          << "<rect x=\"0\" y=\"0\" width=\"" << w << "\" height=\"" << h << "\" fill=\"#ffffff\"/>\n";
+          << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" << w << "\" height=\"" << h
+          << "\" viewBox=\"0 0 " << w << ' ' << h
+          << "\" font-family=\"DejaVu Sans, Helvetica, Arial, sans-serif\" font-size=\"" << kFont
+          << "\">\n"
+          << "<rect x=\"0\" y=\"0\" width=\"" << w << "\" height=\"" << h
+          << "\" fill=\"#ffffff\"/>\n";
     }
-    void line(double x0, double y0, double x1, double y1, const std::string &color, double width = 1)
+    void line(double x0, double y0, double x1, double y1, const std::string &color,
+              double width = 1)
     {
-        s << "<line x1=\"" << num(x0) << "\" y1=\"" << num(y0) << "\" x2=\"" << num(x1) << "\" y2=\"" << num(y1)
-          << "\" stroke=\"" << color << "\" stroke-width=\"" << width << "\"/>\n";
+        s << "<line x1=\"" << num(x0) << "\" y1=\"" << num(y0) << "\" x2=\"" << num(x1)
+          << "\" y2=\"" << num(y1) << "\" stroke=\"" << color << "\" stroke-width=\"" << width
+          << "\"/>\n";
     }
-    void text(double x, double y, const std::string &t, const char *anchor = "start", double size = kFont,
-              const std::string &extra = "")
+    void text(double x, double y, const std::string &t, const char *anchor = "start",
+              double size = kFont, const std::string &extra = "")
     {
-        s << "<text x=\"" << num(x) << "\" y=\"" << num(y) << "\" text-anchor=\"" << anchor << "\" fill=\"" << kText
-          << "\"";
+        s << "<text x=\"" << num(x) << "\" y=\"" << num(y) << "\" text-anchor=\"" << anchor
+          << "\" fill=\"" << kText << "\"";
         if (size != kFont)
             s << " font-size=\"" << size << "\"";
         s << extra << ">" << escape(t) << "</text>\n";
@@ -103,20 +118,22 @@ struct Svg {
     {
         switch (shape) {
         case MarkerShape::Circle:
-            s << "<circle cx=\"" << num(x) << "\" cy=\"" << num(y) << "\" r=\"" << r << "\" fill=\"" << color << "\"/>\n";
+            s << "<circle cx=\"" << num(x) << "\" cy=\"" << num(y) << "\" r=\"" << r << "\" fill=\""
+              << color << "\"/>\n";
             break;
         case MarkerShape::Square:
-            s << "<rect x=\"" << num(x - r) << "\" y=\"" << num(y - r) << "\" width=\"" << 2 * r << "\" height=\""
-              << 2 * r << "\" fill=\"" << color << "\"/>\n";
+            s << "<rect x=\"" << num(x - r) << "\" y=\"" << num(y - r) << "\" width=\"" << 2 * r
+              << "\" height=\"" << 2 * r << "\" fill=\"" << color << "\"/>\n";
             break;
         case MarkerShape::Diamond:
-            s << "<polygon points=\"" << num(x) << ',' << num(y - r - 1) << ' ' << num(x + r + 1) << ',' << num(y) << ' '
-              << num(x) << ',' << num(y + r + 1) << ' ' << num(x - r - 1) << ',' << num(y) << "\" fill=\"" << color
-              << "\"/>\n";
+            s << "<polygon points=\"" << num(x) << ',' << num(y - r - 1) << ' ' << num(x + r + 1)
+              << ',' << num(y) << ' ' << num(x) << ',' << num(y + r + 1) << ' ' << num(x - r - 1)
+              << ',' << num(y) << "\" fill=\"" << color << "\"/>\n";
             break;
         case MarkerShape::Triangle:
-            s << "<polygon points=\"" << num(x) << ',' << num(y - r - 1) << ' ' << num(x + r + 1) << ',' << num(y + r)
-              << ' ' << num(x - r - 1) << ',' << num(y + r) << "\" fill=\"" << color << "\"/>\n";
+            s << "<polygon points=\"" << num(x) << ',' << num(y - r - 1) << ' ' << num(x + r + 1)
+              << ',' << num(y + r) << ' ' << num(x - r - 1) << ',' << num(y + r) << "\" fill=\""
+              << color << "\"/>\n";
             break;
         }
     }
@@ -136,9 +153,11 @@ double legendWidth(const std::vector<std::string> &names)
 }
 
 // Axes, grid, ticks, labels and title around the plot area; returns the frame.
-PlotFrame drawFrame(Svg &svg, int width, int height, const std::string &title, const std::string &xLabel,
-                    const std::string &yLabel, const std::vector<double> &xTicks, const std::vector<double> &yTicks,
-                    double xMin, double xMax, double yMin, double yMax, double legend, bool xTickLabels)
+PlotFrame drawFrame(Svg &svg, int width, int height, const std::string &title,
+                    const std::string &xLabel, const std::string &yLabel,
+                    const std::vector<double> &xTicks, const std::vector<double> &yTicks,
+                    double xMin, double xMax, double yMin, double yMax, double legend,
+                    bool xTickLabels)
 {
     PlotFrame f;
     f.xMin = xMin;
@@ -179,27 +198,34 @@ PlotFrame drawFrame(Svg &svg, int width, int height, const std::string &title, c
     return f;
 }
 
-}  // namespace
+} // namespace
 
 std::string seriesColor(int index)
 {
     // Okabe-Ito colours, then Tableau tones for more series.
-    static const char *const kPalette[] = {"#0072b2", "#e69f00", "#009e73", "#cc79a7", "#56b4e9", "#d55e00",
-                                           "#000000", "#f0e442", "#8c564b", "#7f7f7f", "#bcbd22", "#9467bd"};
+    static const char *const kPalette[] = {"#0072b2", "#e69f00", "#009e73", "#cc79a7",
+                                           "#56b4e9", "#d55e00", "#000000", "#f0e442",
+                                           "#8c564b", "#7f7f7f", "#bcbd22", "#9467bd"};
     constexpr int n = sizeof kPalette / sizeof kPalette[0];
     return kPalette[((index % n) + n) % n];
 }
 
 MarkerShape seriesMarker(int index)
 {
-    static const MarkerShape kShapes[] = {MarkerShape::Circle, MarkerShape::Square, MarkerShape::Diamond,
-                                          MarkerShape::Triangle};
+    static const MarkerShape kShapes[] = {MarkerShape::Circle, MarkerShape::Square,
+                                          MarkerShape::Diamond, MarkerShape::Triangle};
     return kShapes[((index % 4) + 4) % 4];
 }
 
-double PlotFrame::toX(double x) const { return left + (x - xMin) / (xMax - xMin) * (right - left); }
+double PlotFrame::toX(double x) const
+{
+    return left + (x - xMin) / (xMax - xMin) * (right - left);
+}
 
-double PlotFrame::toY(double y) const { return bottom - (y - yMin) / (yMax - yMin) * (bottom - top); }
+double PlotFrame::toY(double y) const
+{
+    return bottom - (y - yMin) / (yMax - yMin) * (bottom - top);
+}
 
 std::vector<double> niceTicks(double &lo, double &hi, int target)
 {
@@ -247,8 +273,9 @@ std::string renderLineChart(const LineChart &chart, PlotFrame *frameOut)
     std::vector<std::string> names;
     for (const auto &s : chart.series)
         names.push_back(s.name);
-    const PlotFrame f = drawFrame(svg, chart.width, chart.height, chart.title, chart.xLabel, chart.yLabel, xTicks,
-                                  yTicks, xa, xb, ya, yb, legendWidth(names), true);
+    const PlotFrame f =
+        drawFrame(svg, chart.width, chart.height, chart.title, chart.xLabel, chart.yLabel, xTicks,
+                  yTicks, xa, xb, ya, yb, legendWidth(names), true);
     for (std::size_t si = 0; si < chart.series.size(); ++si) {
         const auto &s = chart.series[si];
         std::vector<std::pair<double, double>> pts;
@@ -259,7 +286,8 @@ std::string renderLineChart(const LineChart &chart, PlotFrame *frameOut)
         const std::string col = seriesColor(static_cast<int>(si));
         svg.s << "<g class=\"series\" data-name=\"" << escape(s.name) << "\">\n";
         if (pts.size() > 1) {
-            svg.s << "<polyline fill=\"none\" stroke=\"" << col << "\" stroke-width=\"2\" points=\"";
+            svg.s << "<polyline fill=\"none\" stroke=\"" << col
+                  << "\" stroke-width=\"2\" points=\"";
             for (const auto &[x, y] : pts)
                 svg.s << num(f.toX(x)) << ',' << num(f.toY(y)) << ' ';
             svg.s << "\"/>\n";
@@ -297,44 +325,53 @@ std::string renderBarChart(const BarChart &chart, PlotFrame *frameOut)
     }
     double ya = 0, yb = yHi > 0 ? yHi * 1.05 : 1.0;
     const auto yTicks = niceTicks(ya, yb);
-    const PlotFrame f = drawFrame(svg, chart.width, chart.height, chart.title, "", chart.yLabel, {}, yTicks, 0,
-                                  static_cast<double>(std::max<std::size_t>(n, 1)), ya, yb,
-                                  legendWidth(chart.stackNames), false);
+    const PlotFrame f = drawFrame(svg, chart.width, chart.height, chart.title, "", chart.yLabel, {},
+                                  yTicks, 0, static_cast<double>(std::max<std::size_t>(n, 1)), ya,
+                                  yb, legendWidth(chart.stackNames), false);
     const double slot = n ? (f.right - f.left) / static_cast<double>(n) : 0;
     for (std::size_t k = 0; k < n; ++k) {
-        const double x0 = f.left + slot * (static_cast<double>(k) + 0.2), x1 = f.left + slot * (static_cast<double>(k) + 0.8);
+        const double x0 = f.left + slot * (static_cast<double>(k) + 0.2),
+                     x1 = f.left + slot * (static_cast<double>(k) + 0.8);
         double base = 0;
         for (std::size_t si = 0; si < chart.values.size(); ++si) {
             const double v = k < chart.values[si].size() && std::isfinite(chart.values[si][k])
                                  ? std::max(0.0, chart.values[si][k])
                                  : 0.0;
             const double yTop = f.toY(base + v), yBottom = f.toY(base);
-            svg.s << "<rect x=\"" << num(x0) << "\" y=\"" << num(yTop) << "\" width=\"" << num(x1 - x0)
-                  << "\" height=\"" << num(yBottom - yTop) << "\" fill=\"" << seriesColor(static_cast<int>(si))
-                  << "\"><title>" << escape(chart.categories[k]) << " · "
-                  << escape(si < chart.stackNames.size() ? chart.stackNames[si] : std::string()) << ": "
-                  << formatTick(v, 0.01) << "</title></rect>\n";
+            svg.s << "<rect x=\"" << num(x0) << "\" y=\"" << num(yTop) << "\" width=\""
+                  << num(x1 - x0) << "\" height=\"" << num(yBottom - yTop) << "\" fill=\""
+                  << seriesColor(static_cast<int>(si)) << "\"><title>"
+                  << escape(chart.categories[k]) << " · "
+                  << escape(si < chart.stackNames.size() ? chart.stackNames[si] : std::string())
+                  << ": " << formatTick(v, 0.01) << "</title></rect>\n";
             base += v;
         }
-        // The bar's total above it, then the category label under it (long names cut to the slot width).
+        // The bar's total above it, then the category label under it (long names cut to the slot
+        // width).
         char total[32];
-        std::snprintf(total, sizeof total, base >= 100 ? "%.0f" : base >= 10 ? "%.1f" : "%.2f", base);
+        std::snprintf(total, sizeof total,
+                      base >= 100  ? "%.0f"
+                      : base >= 10 ? "%.1f"
+                                   : "%.2f",
+                      base);
         svg.text((x0 + x1) / 2, f.toY(base) - 5, total, "middle");
         std::string label = chart.categories[k];
-        const std::size_t maxChars = std::max<std::size_t>(3, static_cast<std::size_t>(slot / (kFont * kCharWidth)));
+        const std::size_t maxChars =
+            std::max<std::size_t>(3, static_cast<std::size_t>(slot / (kFont * kCharWidth)));
         if (label.size() > maxChars) {
             std::size_t cut = maxChars - 1;
             while (cut > 0 && (static_cast<unsigned char>(label[cut]) & 0xC0) == 0x80)
-                --cut;  // never inside a UTF-8 sequence
+                --cut; // never inside a UTF-8 sequence
             label = label.substr(0, cut) + "…";
         }
-        svg.text(f.left + slot * (static_cast<double>(k) + 0.5), f.bottom + 8 + kFont, label, "middle");
+        svg.text(f.left + slot * (static_cast<double>(k) + 0.5), f.bottom + 8 + kFont, label,
+                 "middle");
     }
     double ly = f.top + 4;
     for (std::size_t si = 0; si < chart.stackNames.size(); ++si) {
         const double lx = f.right + 12;
-        svg.s << "<rect x=\"" << num(lx) << "\" y=\"" << num(ly) << "\" width=\"14\" height=\"" << kFont
-              << "\" fill=\"" << seriesColor(static_cast<int>(si)) << "\"/>\n";
+        svg.s << "<rect x=\"" << num(lx) << "\" y=\"" << num(ly) << "\" width=\"14\" height=\""
+              << kFont << "\" fill=\"" << seriesColor(static_cast<int>(si)) << "\"/>\n";
         svg.text(lx + 20, ly + kFont * 0.85, chart.stackNames[si]);
         ly += kFont + 9;
     }
@@ -353,4 +390,4 @@ bool writeTextFile(const std::string &path, const std::string &text)
     return static_cast<bool>(out);
 }
 
-}  // namespace terse::cli
+} // namespace terse::cli

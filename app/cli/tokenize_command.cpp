@@ -16,11 +16,21 @@ void appendJsonString(std::string &out, std::string_view s)
     out.push_back('"');
     for (unsigned char c : s) {
         switch (c) {
-        case '"': out += "\\\""; break;
-        case '\\': out += "\\\\"; break;
-        case '\n': out += "\\n"; break;
-        case '\r': out += "\\r"; break;
-        case '\t': out += "\\t"; break;
+        case '"':
+            out += "\\\"";
+            break;
+        case '\\':
+            out += "\\\\";
+            break;
+        case '\n':
+            out += "\\n";
+            break;
+        case '\r':
+            out += "\\r";
+            break;
+        case '\t':
+            out += "\\t";
+            break;
         default:
             if (c < 0x20) {
                 char buf[8];
@@ -47,36 +57,43 @@ std::string encodingJson(const Encoding &e)
     }
     out += "],\"offsets\":[";
     for (std::size_t i = 0; i < e.spans.size(); ++i)
-        out += (i ? ",[" : "[") + std::to_string(e.spans[i].begin) + "," + std::to_string(e.spans[i].end) + "]";
+        out += (i ? ",[" : "[") + std::to_string(e.spans[i].begin) + "," +
+               std::to_string(e.spans[i].end) + "]";
     out += "]}";
     return out;
 }
 
-}  // namespace
+} // namespace
 
 int runTokenize(int argc, char **argv)
 {
-    auto args = parseArgs(argc, argv, 2, {"--tokenizer"}, {"--special", "--jsonl", "--allow-special", "--ordinary", "--count", "--help"});
+    auto args =
+        parseArgs(argc, argv, 2, {"--tokenizer"},
+                  {"--special", "--jsonl", "--allow-special", "--ordinary", "--count", "--help"});
     if (!args)
         return reportError(args.error().detail + " (see terse tokenize --help)", kExitUsage);
     if (args->has("--help")) {
-        std::printf("usage: terse tokenize --tokenizer FILE_OR_DIR [--special] [--jsonl] [--allow-special|--ordinary]\n"
-                    "                      [--count] [FILE|-]\n"
-                    "Tokenizes FILE (or standard input) and prints {\"count\", \"ids\", \"tokens\", \"offsets\"} as JSON;\n"
-                    "offsets are [begin, end) UTF-8 byte ranges of the input.\n"
-                    "  --tokenizer P     tokenizer.json, a model folder, vocab.json, vocab.txt, *.model,\n"
-                    "                    *.tiktoken or a llama2.c tokenizer.bin\n"
-                    "  --special         add the special tokens of the template (BOS, [CLS] ... [SEP])\n"
-                    "  --jsonl           one JSON object per input line (offsets relative to the line)\n"
-                    "  --allow-special   turn special-token text such as <|endoftext|> into special ids\n"
-                    "  --ordinary        encode special-token text as ordinary text\n"
-                    "  --count           print only the number of tokens (one per line with --jsonl)\n");
+        std::printf(
+            "usage: terse tokenize --tokenizer FILE_OR_DIR [--special] [--jsonl] "
+            "[--allow-special|--ordinary]\n"
+            "                      [--count] [FILE|-]\n"
+            "Tokenizes FILE (or standard input) and prints {\"count\", \"ids\", \"tokens\", "
+            "\"offsets\"} as JSON;\n"
+            "offsets are [begin, end) UTF-8 byte ranges of the input.\n"
+            "  --tokenizer P     tokenizer.json, a model folder, vocab.json, vocab.txt, *.model,\n"
+            "                    *.tiktoken or a llama2.c tokenizer.bin\n"
+            "  --special         add the special tokens of the template (BOS, [CLS] ... [SEP])\n"
+            "  --jsonl           one JSON object per input line (offsets relative to the line)\n"
+            "  --allow-special   turn special-token text such as <|endoftext|> into special ids\n"
+            "  --ordinary        encode special-token text as ordinary text\n"
+            "  --count           print only the number of tokens (one per line with --jsonl)\n");
         return kExitOk;
     }
     if (!args->has("--tokenizer"))
         return reportError("tokenize needs --tokenizer FILE_OR_DIR", kExitUsage);
     if (args->positionals.size() > 1)
-        return reportError("tokenize takes one input file (got " + std::to_string(args->positionals.size()) + ")",
+        return reportError("tokenize takes one input file (got " +
+                               std::to_string(args->positionals.size()) + ")",
                            kExitUsage);
     if (args->has("--allow-special") && args->has("--ordinary"))
         return reportError("--allow-special and --ordinary exclude each other", kExitUsage);
@@ -95,19 +112,22 @@ int runTokenize(int argc, char **argv)
         opts.specialText = SpecialText::AsText;
     const std::string where = path == "-" ? "standard input" : "'" + path + "'";
     auto emit = [&](std::string_view t, std::size_t lineNo) -> int {
-        if (args->has("--count")) {  // no ids, strings or offsets are built: the measure is the tokenizer
+        if (args->has(
+                "--count")) { // no ids, strings or offsets are built: the measure is the tokenizer
             auto n = tok->countTokens(t, opts);
             if (!n)
-                return reportError(where + (lineNo ? ", line " + std::to_string(lineNo) : std::string()) + ": " +
-                                       n.error().detail,
-                                   exitCodeFor(n.error()));
+                return reportError(
+                    where + (lineNo ? ", line " + std::to_string(lineNo) : std::string()) + ": " +
+                        n.error().detail,
+                    exitCodeFor(n.error()));
             std::cout << *n << "\n";
             return kExitOk;
         }
         auto enc = tok->encode(t, opts);
         if (!enc)
-            return reportError(where + (lineNo ? ", line " + std::to_string(lineNo) : std::string()) + ": " +
-                                   enc.error().detail,
+            return reportError(where +
+                                   (lineNo ? ", line " + std::to_string(lineNo) : std::string()) +
+                                   ": " + enc.error().detail,
                                exitCodeFor(enc.error()));
         std::cout << encodingJson(*enc) << "\n";
         return kExitOk;
@@ -127,4 +147,4 @@ int runTokenize(int argc, char **argv)
     return kExitOk;
 }
 
-}  // namespace terse::cli
+} // namespace terse::cli

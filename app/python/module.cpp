@@ -1,7 +1,7 @@
 // terse._terse: the engine's public API for Python. The package in app/python/terse wraps it (the
-// LLMLingua-style PromptCompressor, score, tokenize, the Dask front end). Public engine headers only: no
-// torch here. Every engine call runs with the GIL released; errors leave as terse.Error subclasses built by
-// terse._errors from the engine's code and detail.
+// LLMLingua-style PromptCompressor, score, tokenize, the Dask front end). Public engine headers
+// only: no torch here. Every engine call runs with the GIL released; errors leave as terse.Error
+// subclasses built by terse._errors from the engine's code and detail.
 #include "terse/batch.h"
 #include "terse/compressor.h"
 #include "terse/model.h"
@@ -29,11 +29,16 @@ struct EngineError {
     std::string detail;
 };
 
-[[noreturn]] void raise(const terse::Error &e) { throw EngineError{terse::errorCodeName(e.code), e.detail}; }
-[[noreturn]] void raise(terse::ErrorCode code, const std::string &detail) { raise(terse::Error{code, detail}); }
+[[noreturn]] void raise(const terse::Error &e)
+{
+    throw EngineError{terse::errorCodeName(e.code), e.detail};
+}
+[[noreturn]] void raise(terse::ErrorCode code, const std::string &detail)
+{
+    raise(terse::Error{code, detail});
+}
 
-template <class T>
-T unwrap(terse::Result<T> r)
+template <class T> T unwrap(terse::Result<T> r)
 {
     if (!r)
         raise(r.error());
@@ -46,8 +51,8 @@ void unwrap(const terse::Result<void> &r)
         raise(r.error());
 }
 
-// Python passes text as str, which pybind11 hands over as UTF-8: valid by construction except for lone
-// surrogates, which fail in the conversion with UnicodeEncodeError before we get here.
+// Python passes text as str, which pybind11 hands over as UTF-8: valid by construction except for
+// lone surrogates, which fail in the conversion with UnicodeEncodeError before we get here.
 
 // Byte offsets of UTF-8 text to Python str (code point) indices: index[b] for every byte offset b.
 std::vector<long> codePointIndex(const std::string &text)
@@ -81,35 +86,35 @@ py::list floats(const std::vector<float> &v)
     return out;
 }
 
-// Runs `fn` with the GIL released while the calling thread can still be interrupted (Ctrl-C) and report
-// progress to a Python callable: the engine reports on the calling thread, which takes the GIL for the
-// moment of the callback. A callback that raises, or a pending KeyboardInterrupt, cancels the job and
-// the Python exception is raised when the engine returns.
-template <class Fn>
-auto runInterruptible(const py::object &progress, Fn &&fn)
+// Runs `fn` with the GIL released while the calling thread can still be interrupted (Ctrl-C) and
+// report progress to a Python callable: the engine reports on the calling thread, which takes the
+// GIL for the moment of the callback. A callback that raises, or a pending KeyboardInterrupt,
+// cancels the job and the Python exception is raised when the engine returns.
+template <class Fn> auto runInterruptible(const py::object &progress, Fn &&fn)
 {
     terse::JobContext base;
     bool pythonError = false;
     const auto caller = std::this_thread::get_id();
-    terse::JobContext job = base.child([&](long long done, long long total, const std::string &stage) {
-        if (pythonError || std::this_thread::get_id() != caller)
-            return;
-        py::gil_scoped_acquire gil;
-        if (PyErr_CheckSignals() != 0) {
-            pythonError = true;  // the error indicator holds the KeyboardInterrupt
-            base.cancel();
-            return;
-        }
-        if (progress.is_none())
-            return;
-        try {
-            progress(done, total, stage);
-        } catch (py::error_already_set &e) {
-            e.restore();
-            pythonError = true;
-            base.cancel();
-        }
-    });
+    terse::JobContext job =
+        base.child([&](long long done, long long total, const std::string &stage) {
+            if (pythonError || std::this_thread::get_id() != caller)
+                return;
+            py::gil_scoped_acquire gil;
+            if (PyErr_CheckSignals() != 0) {
+                pythonError = true; // the error indicator holds the KeyboardInterrupt
+                base.cancel();
+                return;
+            }
+            if (progress.is_none())
+                return;
+            try {
+                progress(done, total, stage);
+            } catch (py::error_already_set &e) {
+                e.restore();
+                pythonError = true;
+                base.cancel();
+            }
+        });
     auto result = [&] {
         py::gil_scoped_release release;
         return fn(job);
@@ -119,23 +124,26 @@ auto runInterruptible(const py::object &progress, Fn &&fn)
     return result;
 }
 
-// --- options ---------------------------------------------------------------------------------------
+// --- options
+// ---------------------------------------------------------------------------------------
 
-terse::CompressOptions makeOptions(const std::string &method, double rate, long targetTokens,
-                                   const std::string &mode, std::uint64_t seed, const std::string &model,
-                                   const std::string &device, const std::string &targetTokenizer,
-                                   const std::map<std::string, std::string> &params,
-                                   const std::vector<std::tuple<int, std::size_t, std::size_t, bool>> &pins)
+terse::CompressOptions
+makeOptions(const std::string &method, double rate, long targetTokens, const std::string &mode,
+            std::uint64_t seed, const std::string &model, const std::string &device,
+            const std::string &targetTokenizer, const std::map<std::string, std::string> &params,
+            const std::vector<std::tuple<int, std::size_t, std::size_t, bool>> &pins)
 {
     const terse::MethodInfo info = unwrap(terse::findMethod(method));
     terse::CompressOptions o;
     o.method = info.name;
     if (!(rate > 0.0 && rate <= 1.0))
-        raise(terse::ErrorCode::InvalidArgument, "rate must be in (0, 1], got " + std::to_string(rate));
+        raise(terse::ErrorCode::InvalidArgument,
+              "rate must be in (0, 1], got " + std::to_string(rate));
     o.rate = rate;
     if (targetTokens < -1)
         raise(terse::ErrorCode::InvalidArgument,
-              "target_token must be -1 (use rate) or a token count >= 0, got " + std::to_string(targetTokens));
+              "target_token must be -1 (use rate) or a token count >= 0, got " +
+                  std::to_string(targetTokens));
     o.targetTokens = targetTokens;
     o.mode = unwrap(terse::parseMode(mode));
     o.seed = seed;
@@ -154,13 +162,17 @@ terse::CompressOptions makeOptions(const std::string &method, double rate, long 
     return o;
 }
 
-// --- compressor --------------------------------------------------------------------------------------
+// --- compressor
+// --------------------------------------------------------------------------------------
 
-// One engine compressor. The engine allows one call at a time per instance; a second thread that tries
-// gets a clear error instead of a data race.
+// One engine compressor. The engine allows one call at a time per instance; a second thread that
+// tries gets a clear error instead of a data race.
 class PyCompressor {
 public:
-    explicit PyCompressor(const std::string &method) : m_compressor(unwrap(terse::createCompressor(method))) {}
+    explicit PyCompressor(const std::string &method)
+        : m_compressor(unwrap(terse::createCompressor(method)))
+    {
+    }
 
     std::string name() const { return m_compressor->name(); }
 
@@ -169,7 +181,8 @@ public:
                          const std::string &question, const terse::CompressOptions &options,
                          const py::object &progress)
     {
-        const terse::Prompt prompt = unwrap(terse::structuredPrompt(instruction, contexts, question));
+        const terse::Prompt prompt =
+            unwrap(terse::structuredPrompt(instruction, contexts, question));
         Busy busy(*this);
         auto result = runInterruptible(progress, [&](const terse::JobContext &job) {
             return m_compressor->compress(prompt, options, job);
@@ -177,25 +190,30 @@ public:
         return terse::compressionResultJson(unwrap(std::move(result)));
     }
 
-    // One JSONL line, as `terse compress --jsonl` handles it: (record, error, error code, warnings).
-    // A bad line or a failed compression gives the {"id", "line", "error"} record and the error; the
-    // caller decides whether that stops the batch.
-    py::tuple compressLine(const std::string &text, long number, const terse::CompressOptions &options, bool full)
+    // One JSONL line, as `terse compress --jsonl` handles it: (record, error, error code,
+    // warnings). A bad line or a failed compression gives the {"id", "line", "error"} record and
+    // the error; the caller decides whether that stops the batch.
+    py::tuple compressLine(const std::string &text, long number,
+                           const terse::CompressOptions &options, bool full)
     {
         const terse::BatchLine line = terse::parseBatchLine(text, number);
         if (!line.error.empty())
-            return py::make_tuple(terse::errorRecord(line, line.error), line.error, "invalid_input", py::list());
+            return py::make_tuple(terse::errorRecord(line, line.error), line.error, "invalid_input",
+                                  py::list());
         Busy busy(*this);
         auto result = runInterruptible(py::none(), [&](const terse::JobContext &job) {
             return m_compressor->compress(line.prompt, options, job);
         });
         if (!result)
-            return py::make_tuple(terse::errorRecord(line, result.error().detail), result.error().detail,
-                                  terse::errorCodeName(result.error().code), py::list());
-        py::list warnings;  // (code, detail, is_note): notes are summarised once per batch, as the CLI does
+            return py::make_tuple(terse::errorRecord(line, result.error().detail),
+                                  result.error().detail, terse::errorCodeName(result.error().code),
+                                  py::list());
+        py::list warnings; // (code, detail, is_note): notes are summarised once per batch, as the
+                           // CLI does
         for (const auto &w : result->warnings)
             warnings.append(py::make_tuple(w.code, w.detail, terse::isNote(w.code)));
-        return py::make_tuple(terse::compressionRecord(line, *result, full), py::none(), py::none(), warnings);
+        return py::make_tuple(terse::compressionRecord(line, *result, full), py::none(), py::none(),
+                              warnings);
     }
 
 private:
@@ -203,9 +221,9 @@ private:
         explicit Busy(PyCompressor &c) : lock(c.m_busy, std::try_to_lock)
         {
             if (!lock.owns_lock())
-                throw py::value_error(
-                    "this compressor is already compressing in another thread; a compressor serves one "
-                    "thread at a time (create one per thread)");
+                throw py::value_error("this compressor is already compressing in another thread; a "
+                                      "compressor serves one "
+                                      "thread at a time (create one per thread)");
         }
         std::unique_lock<std::mutex> lock;
     };
@@ -213,16 +231,18 @@ private:
     std::mutex m_busy;
 };
 
-// --- models and tokenizers -------------------------------------------------------------------------------
+// --- models and tokenizers
+// -------------------------------------------------------------------------------
 
 py::dict modelInfo(const terse::ModelInfo &i)
 {
     return py::dict("path"_a = i.path, "architecture"_a = i.architecture, "format"_a = i.format,
-                    "kind"_a = i.kind == terse::ModelKind::CausalLM ? "causal_lm" : "token_classifier",
+                    "kind"_a =
+                        i.kind == terse::ModelKind::CausalLM ? "causal_lm" : "token_classifier",
                     "parameters"_a = i.parameters, "layers"_a = i.layers, "heads"_a = i.heads,
                     "kv_heads"_a = i.kvHeads, "hidden"_a = i.hidden, "vocab_size"_a = i.vocabSize,
-                    "num_labels"_a = i.numLabels, "max_positions"_a = i.maxPositions, "dtype"_a = i.dtype,
-                    "device"_a = i.device);
+                    "num_labels"_a = i.numLabels, "max_positions"_a = i.maxPositions,
+                    "dtype"_a = i.dtype, "device"_a = i.device);
 }
 
 class PyModel {
@@ -242,9 +262,10 @@ public:
 
     py::dict info() const { return modelInfo(m_model->info()); }
 
-    // Scores one sequence of ids: surprisal and entropy (causal LMs), keep probabilities (classifiers),
-    // top-k alternatives, attention column means.
-    py::dict score(const std::vector<int> &ids, int topK, bool attention, const py::object &progress) const
+    // Scores one sequence of ids: surprisal and entropy (causal LMs), keep probabilities
+    // (classifiers), top-k alternatives, attention column means.
+    py::dict score(const std::vector<int> &ids, int topK, bool attention,
+                   const py::object &progress) const
     {
         if (ids.empty())
             raise(terse::ErrorCode::InvalidInput, "no token ids to score");
@@ -264,7 +285,8 @@ public:
             const int labels = std::max(1, m_model->info().numLabels);
             py::list rows;
             for (std::size_t t = 0; t * labels < s.classProbs.size(); ++t)
-                rows.append(floats({s.classProbs.begin() + t * labels, s.classProbs.begin() + (t + 1) * labels}));
+                rows.append(floats(
+                    {s.classProbs.begin() + t * labels, s.classProbs.begin() + (t + 1) * labels}));
             out["class_probs"] = rows;
         }
         if (req.topK > 0 && !s.topK.empty()) {
@@ -273,7 +295,8 @@ public:
             for (std::size_t t = 0; t * k < s.topK.size(); ++t) {
                 py::list row;
                 for (std::size_t j = 0; j < k; ++j)
-                    row.append(py::make_tuple(s.topK[t * k + j].id, number(s.topK[t * k + j].logprob)));
+                    row.append(
+                        py::make_tuple(s.topK[t * k + j].id, number(s.topK[t * k + j].logprob)));
                 rows.append(row);
             }
             out["top_k"] = rows;
@@ -282,7 +305,8 @@ public:
             py::list layers;
             const std::size_t n = s.ids.size();
             for (std::size_t l = 0; n > 0 && (l + 1) * n <= s.causalColumnMeans.size(); ++l)
-                layers.append(floats({s.causalColumnMeans.begin() + l * n, s.causalColumnMeans.begin() + (l + 1) * n}));
+                layers.append(floats({s.causalColumnMeans.begin() + l * n,
+                                      s.causalColumnMeans.begin() + (l + 1) * n}));
             out["attention"] = layers;
         }
         return out;
@@ -308,9 +332,12 @@ terse::Tokenizer loadTokenizer(const std::string &spec)
     }
     std::error_code ec;
     if (!std::filesystem::exists(spec, ec))
-        raise(terse::ErrorCode::NotFound, "tokenizer '" + spec + "' does not exist (give a bundled tiktoken name "
-                                          "such as cl100k_base, a tokenizer file or a model folder)");
-    if (std::filesystem::is_directory(spec, ec) && std::filesystem::exists(std::filesystem::path(spec) / "config.json", ec))
+        raise(terse::ErrorCode::NotFound,
+              "tokenizer '" + spec +
+                  "' does not exist (give a bundled tiktoken name "
+                  "such as cl100k_base, a tokenizer file or a model folder)");
+    if (std::filesystem::is_directory(spec, ec) &&
+        std::filesystem::exists(std::filesystem::path(spec) / "config.json", ec))
         return unwrap(terse::Tokenizer::forModel(spec));
     return unwrap(terse::Tokenizer::load(spec));
 }
@@ -333,12 +360,13 @@ public:
         const std::vector<long> cp = codePointIndex(text);
         py::list offsets;
         for (const auto &s : e.spans)
-            offsets.append(py::make_tuple(cp[std::min(s.begin, text.size())], cp[std::min(s.end, text.size())]));
+            offsets.append(py::make_tuple(cp[std::min(s.begin, text.size())],
+                                          cp[std::min(s.end, text.size())]));
         // The text each token covers (vocabulary strings of byte-level BPE are not readable text).
         py::list pieces;
         for (const auto &s : e.spans)
-            pieces.append(py::reinterpret_steal<py::str>(
-                PyUnicode_DecodeUTF8(text.data() + s.begin, static_cast<Py_ssize_t>(s.end - s.begin), "replace")));
+            pieces.append(py::reinterpret_steal<py::str>(PyUnicode_DecodeUTF8(
+                text.data() + s.begin, static_cast<Py_ssize_t>(s.end - s.begin), "replace")));
         return py::dict("ids"_a = e.ids, "offsets"_a = offsets, "pieces"_a = pieces);
     }
 
@@ -390,9 +418,10 @@ py::list methods()
     for (const auto &m : terse::availableMethods()) {
         py::list options;
         for (const auto &o : m.options) {
-            py::dict d("name"_a = o.name, "label"_a = o.label, "help"_a = o.help, "type"_a = typeName(o.type),
-                       "default"_a = o.defaultValue);
-            if (o.type == terse::OptionSpec::Type::Double || o.type == terse::OptionSpec::Type::Int) {
+            py::dict d("name"_a = o.name, "label"_a = o.label, "help"_a = o.help,
+                       "type"_a = typeName(o.type), "default"_a = o.defaultValue);
+            if (o.type == terse::OptionSpec::Type::Double ||
+                o.type == terse::OptionSpec::Type::Int) {
                 d["min"] = o.minValue;
                 d["max"] = o.maxValue;
             }
@@ -400,17 +429,18 @@ py::list methods()
                 d["choices"] = o.choices;
             options.append(d);
         }
-        out.append(py::dict("name"_a = m.name, "display_name"_a = m.displayName, "description"_a = m.description,
-                            "options"_a = options));
+        out.append(py::dict("name"_a = m.name, "display_name"_a = m.displayName,
+                            "description"_a = m.description, "options"_a = options));
     }
     return out;
 }
 
-}  // namespace
+} // namespace
 
 PYBIND11_MODULE(_terse, m)
 {
-    m.doc() = "Terse's engine (prompt compression, scoring, tokenizers); use the terse package, not this module.";
+    m.doc() = "Terse's engine (prompt compression, scoring, tokenizers); use the terse package, "
+              "not this module.";
 
     py::register_exception_translator([](std::exception_ptr p) {
         try {
@@ -418,10 +448,11 @@ PYBIND11_MODULE(_terse, m)
                 std::rethrow_exception(p);
         } catch (const EngineError &e) {
             try {
-                py::object exc = py::module_::import("terse._errors").attr("from_engine")(e.code, e.detail);
+                py::object exc =
+                    py::module_::import("terse._errors").attr("from_engine")(e.code, e.detail);
                 PyErr_SetObject(reinterpret_cast<PyObject *>(Py_TYPE(exc.ptr())), exc.ptr());
             } catch (py::error_already_set &inner) {
-                inner.restore();  // terse._errors itself failed: report that, it is what is broken
+                inner.restore(); // terse._errors itself failed: report that, it is what is broken
             }
         }
     });
@@ -439,16 +470,19 @@ PYBIND11_MODULE(_terse, m)
     m.def("methods", &methods);
     m.def("default_model", [](const std::string &which) {
         if (which != "lm" && which != "tagger")
-            raise(terse::ErrorCode::InvalidArgument, "default_model expects 'lm' or 'tagger', got '" + which + "'");
-        return unwrap(terse::defaultModelPath(which == "lm" ? terse::DefaultModel::CausalLM : terse::DefaultModel::Tagger));
+            raise(terse::ErrorCode::InvalidArgument,
+                  "default_model expects 'lm' or 'tagger', got '" + which + "'");
+        return unwrap(terse::defaultModelPath(which == "lm" ? terse::DefaultModel::CausalLM
+                                                            : terse::DefaultModel::Tagger));
     });
     m.def(
         "hub_models",
         [](const std::string &root) {
             py::list out;
             for (const auto &c : unwrap(terse::scanHuggingFaceCache(root)))
-                out.append(py::dict("repo_id"_a = c.repoId, "revision"_a = c.revision, "path"_a = c.path,
-                                    "model_type"_a = c.modelType, "has_safetensors"_a = c.hasSafetensors,
+                out.append(py::dict("repo_id"_a = c.repoId, "revision"_a = c.revision,
+                                    "path"_a = c.path, "model_type"_a = c.modelType,
+                                    "has_safetensors"_a = c.hasSafetensors,
                                     "pickle_only"_a = c.hasPickleOnly));
             return out;
         },
@@ -461,37 +495,45 @@ PYBIND11_MODULE(_terse, m)
     });
     m.def("line_message", &terse::lineMessage);
 
-    py::class_<terse::CompressOptions>(m, "Options", "Validated options of one compression (terse._terse.options).")
+    py::class_<terse::CompressOptions>(
+        m, "Options", "Validated options of one compression (terse._terse.options).")
         .def_property_readonly("method", [](const terse::CompressOptions &o) { return o.method; })
         .def_property_readonly("rate", [](const terse::CompressOptions &o) { return o.rate; })
-        .def_property_readonly("target_tokens", [](const terse::CompressOptions &o) { return o.targetTokens; })
-        .def_property_readonly("mode", [](const terse::CompressOptions &o) { return std::string(terse::modeName(o.mode)); })
+        .def_property_readonly("target_tokens",
+                               [](const terse::CompressOptions &o) { return o.targetTokens; })
+        .def_property_readonly(
+            "mode",
+            [](const terse::CompressOptions &o) { return std::string(terse::modeName(o.mode)); })
         .def_property_readonly("model", [](const terse::CompressOptions &o) { return o.model; })
         .def_property_readonly("device", [](const terse::CompressOptions &o) { return o.device; })
-        .def_property_readonly("target_tokenizer", [](const terse::CompressOptions &o) { return o.targetTokenizer; })
+        .def_property_readonly("target_tokenizer",
+                               [](const terse::CompressOptions &o) { return o.targetTokenizer; })
         .def_property_readonly("params", [](const terse::CompressOptions &o) { return o.params; });
-    m.def("options", &makeOptions, "method"_a, "rate"_a = 0.5, "target_tokens"_a = -1, "mode"_a = "corrected",
-          "seed"_a = 42, "model"_a = "", "device"_a = "cpu", "target_tokenizer"_a = "cl100k_base",
-          "params"_a = std::map<std::string, std::string>(),
+    m.def("options", &makeOptions, "method"_a, "rate"_a = 0.5, "target_tokens"_a = -1,
+          "mode"_a = "corrected", "seed"_a = 42, "model"_a = "", "device"_a = "cpu",
+          "target_tokenizer"_a = "cl100k_base", "params"_a = std::map<std::string, std::string>(),
           "pins"_a = std::vector<std::tuple<int, std::size_t, std::size_t, bool>>());
 
     py::class_<PyCompressor>(m, "Compressor")
         .def(py::init<const std::string &>(), "method"_a)
         .def_property_readonly("name", &PyCompressor::name)
-        .def("compress", &PyCompressor::compress, "instruction"_a, "contexts"_a, "question"_a, "options"_a,
-             "progress"_a = py::none())
-        .def("compress_line", &PyCompressor::compressLine, "text"_a, "number"_a, "options"_a, "full"_a = false);
+        .def("compress", &PyCompressor::compress, "instruction"_a, "contexts"_a, "question"_a,
+             "options"_a, "progress"_a = py::none())
+        .def("compress_line", &PyCompressor::compressLine, "text"_a, "number"_a, "options"_a,
+             "full"_a = false);
 
     py::class_<PyModel>(m, "Model")
         .def(py::init<const std::string &, const std::string &, const std::string &>(), "path"_a,
              "dtype"_a = "float32", "device"_a = "cpu")
         .def_property_readonly("info", &PyModel::info)
         .def_property_readonly("path", &PyModel::path)
-        .def("score", &PyModel::score, "ids"_a, "top_k"_a = 0, "attention"_a = false, "progress"_a = py::none());
+        .def("score", &PyModel::score, "ids"_a, "top_k"_a = 0, "attention"_a = false,
+             "progress"_a = py::none());
 
     py::class_<PyTokenizer>(m, "Tokenizer")
         .def(py::init<const std::string &>(), "spec"_a)
-        .def("encode", &PyTokenizer::encode, "text"_a, "add_special"_a = false, "allow_special"_a = false)
+        .def("encode", &PyTokenizer::encode, "text"_a, "add_special"_a = false,
+             "allow_special"_a = false)
         .def("count", &PyTokenizer::count, "text"_a, "allow_special"_a = false)
         .def("decode", &PyTokenizer::decode, "ids"_a, "skip_special"_a = false)
         .def_property_readonly("kind", &PyTokenizer::kind)

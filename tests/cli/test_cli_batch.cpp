@@ -65,8 +65,8 @@ private slots:
                                 "[==============================] 3/3 prompts  done in Ns\n"));
     }
 
-    // Issue 20: informational notes (how the method met the request) are summarised once per batch, not
-    // printed as a warning for every prompt; the JSON result tells notes from warnings.
+    // Issue 20: informational notes (how the method met the request) are summarised once per batch,
+    // not printed as a warning for every prompt; the JSON result tells notes from warnings.
     void notesAreSummarisedOncePerBatch()
     {
         QTemporaryDir dir;
@@ -75,21 +75,24 @@ private slots:
         QFile sample(QStringLiteral(TERSE_SOURCE_DIR "/resources/samples/meeting_notes.txt"));
         QVERIFY(sample.open(QIODevice::ReadOnly));
         const QJsonObject line{{QStringLiteral("prompt"), QString::fromUtf8(sample.readAll())}};
-        for (int i = 0; i < 4; ++i)  // long enough for LLMLingua-2's chunk note
+        for (int i = 0; i < 4; ++i) // long enough for LLMLingua-2's chunk note
             f.write(QJsonDocument(line).toJson(QJsonDocument::Compact) + "\n");
         f.close();
-        const Run r = terse({"compress", "--method", "llmlingua2", "--rate", "0.5", "--quiet", f.fileName()});
+        const Run r =
+            terse({"compress", "--method", "llmlingua2", "--rate", "0.5", "--quiet", f.fileName()});
         QCOMPARE(r.code, 0);
         QCOMPARE(jsonLines(r.out).size(), 4);
         QVERIFY2(!r.err.contains(QStringLiteral("warning:")), qPrintable(r.err));
-        QVERIFY2(r.err.startsWith(QStringLiteral("terse: note: 4 prompt(s) had the note 'chunked', e.g. line 1: "
-                                                 "the prompt was classified in ")),
+        QVERIFY2(r.err.startsWith(
+                     QStringLiteral("terse: note: 4 prompt(s) had the note 'chunked', e.g. line 1: "
+                                    "the prompt was classified in ")),
                  qPrintable(r.err));
         QCOMPARE(r.err.count(QLatin1Char('\n')), 1);
-        const Run one = terse({"compress", "--method", "llmlingua2", "--rate", "0.5", "--json", "--quiet", f.fileName(),
-                               "--jsonl"});
+        const Run one = terse({"compress", "--method", "llmlingua2", "--rate", "0.5", "--json",
+                               "--quiet", f.fileName(), "--jsonl"});
         const auto lines = jsonLines(one.out);
-        QCOMPARE(lines[0]["warnings"].toArray()[0].toObject()["kind"].toString(), QStringLiteral("note"));
+        QCOMPARE(lines[0]["warnings"].toArray()[0].toObject()["kind"].toString(),
+                 QStringLiteral("note"));
     }
 
     void jsonBatchCarriesWholeResults()
@@ -132,7 +135,8 @@ private slots:
             << QByteArray("{\"prompt\": \"a\", \"contexts\": [\"b\"]}\n")
             << "terse: line 1: \"prompt\" cannot be combined with \"instruction\", \"contexts\" or "
                "\"question\"\n";
-        // Issue 17 reproducers: a number beyond a double and a lone string for "contexts" are line errors.
+        // Issue 17 reproducers: a number beyond a double and a lone string for "contexts" are line
+        // errors.
         QTest::newRow("number overflow")
             << QByteArray("{\"prompt\": \"text here\", \"id\": 1e400}\n")
             << "terse: line 1: a number is out of range (number overflow parsing '1e400')\n";
@@ -175,12 +179,17 @@ private slots:
         const Run all = terse({"compress", "--jsonl", "--skip-errors", "--quiet"}, "{}\n[]\n");
         QCOMPARE(all.code, 3);
         QCOMPARE(jsonLines(all.out).size(), 2);
-        // Issue 17: with --skip-errors a number overflow and invalid UTF-8 inside a string are reported
-        // per line (the error record never echoes bad bytes), the rest is compressed; no abort.
+        // Issue 17: with --skip-errors a number overflow and invalid UTF-8 inside a string are
+        // reported per line (the error record never echoes bad bytes), the rest is compressed; no
+        // abort.
         for (const char *verb : {"compress", "score"}) {
             QStringList args{verb, "--jsonl", "--skip-errors", "--quiet", "--method", "head"};
             if (QString::fromLatin1(verb) == QStringLiteral("score"))
-                args = QStringList{verb, "--jsonl", "--skip-errors", "--quiet", "--model",
+                args = QStringList{verb,
+                                   "--jsonl",
+                                   "--skip-errors",
+                                   "--quiet",
+                                   "--model",
                                    QStringLiteral(TERSE_SOURCE_DIR) + "/resources/models/terse-lm"};
             const Run hostile = terse(args, QByteArray("{\"prompt\": \"a b\", \"id\": 1e400}\n"
                                                        "{\"prompt\": \"bad \xff\xfe bytes\"}\n"
@@ -188,7 +197,8 @@ private slots:
             QCOMPARE(hostile.code, 5);
             const auto out = jsonLines(hostile.out);
             QCOMPARE(out.size(), 3);
-            QVERIFY(out[0]["error"].toString().startsWith(QStringLiteral("a number is out of range")));
+            QVERIFY(
+                out[0]["error"].toString().startsWith(QStringLiteral("a number is out of range")));
             QVERIFY2(out[1]["error"].toString().contains(QStringLiteral("ill-formed UTF-8")),
                      qPrintable(out[1]["error"].toString()));
             QVERIFY(!out[2].contains(QStringLiteral("error")));

@@ -27,9 +27,8 @@ const QString kShared = QStringLiteral(TERSE_SHARED_DIR);
 const QString kData = kShared + QStringLiteral("/data");
 const QString kTinyModel = kShared + QStringLiteral("/parity/models/tiny-gpt2-pos2048");
 
-
-// Checks an SVG chart: well-formed XML, an <svg> root of the expected size, `series` data series (one
-// <g class="series"> each), a title.
+// Checks an SVG chart: well-formed XML, an <svg> root of the expected size, `series` data series
+// (one <g class="series"> each), a title.
 QString checkSvg(const QString &path, int width, int height, int series)
 {
     QFile f(path);
@@ -42,8 +41,10 @@ QString checkSvg(const QString &path, int width, int height, int series)
         if (x.readNext() != QXmlStreamReader::StartElement)
             continue;
         if (x.name() == QLatin1String("svg")) {
-            root = x.attributes().value("width").toInt() == width && x.attributes().value("height").toInt() == height;
-        } else if (x.name() == QLatin1String("g") && x.attributes().value("class") == QLatin1String("series")) {
+            root = x.attributes().value("width").toInt() == width &&
+                   x.attributes().value("height").toInt() == height;
+        } else if (x.name() == QLatin1String("g") &&
+                   x.attributes().value("class") == QLatin1String("series")) {
             ++groups;
         } else if (x.name() == QLatin1String("text")) {
             ++texts;
@@ -153,19 +154,20 @@ private slots:
         QVERIFY(r.err.contains(QStringLiteral("4/4 compressions")));
     }
 
-    // Issue 17: Ctrl-C stops the bench within a second, exits 130 and leaves no output folder (nor its
-    // hidden work folder).
+    // Issue 17: Ctrl-C stops the bench within a second, exits 130 and leaves no output folder (nor
+    // its hidden work folder).
     void interruptLeavesNothing()
     {
         QTemporaryDir parent;
         const QString out = parent.filePath("report-dir");
         QProcess p;
         p.start(QStringLiteral(TERSE_CLI_PATH),
-                {"bench", "--methods", "dac", "--rates", "0.33,0.5", "--datasets", "leval_meeting", "--max-docs", "3",
-                 "--model", kTinyModel, "--data-dir", kData, "--out", out, "--quiet"});
+                {"bench", "--methods", "dac", "--rates", "0.33,0.5", "--datasets", "leval_meeting",
+                 "--max-docs", "3", "--model", kTinyModel, "--data-dir", kData, "--out", out,
+                 "--quiet"});
         QVERIFY(p.waitForStarted(10000));
         p.closeWriteChannel();
-        QTest::qWait(2500);  // datasets loaded, the first long DAC compression running
+        QTest::qWait(2500); // datasets loaded, the first long DAC compression running
         QCOMPARE(p.state(), QProcess::Running);
         QElapsedTimer t;
         t.start();
@@ -173,9 +175,13 @@ private slots:
         QVERIFY(p.waitForFinished(30000));
         qInfo("stopped %lld ms after SIGINT", static_cast<long long>(t.elapsed()));
         QCOMPARE(p.exitCode(), 130);
-        QVERIFY2(QString::fromUtf8(p.readAllStandardError()).contains("interrupted"), "says it was interrupted");
+        QVERIFY2(QString::fromUtf8(p.readAllStandardError()).contains("interrupted"),
+                 "says it was interrupted");
         QVERIFY(!QFileInfo::exists(out));
-        QCOMPARE(QDir(parent.path()).entryList(QDir::AllEntries | QDir::Hidden | QDir::NoDotAndDotDot).size(), 0);
+        QCOMPARE(QDir(parent.path())
+                     .entryList(QDir::AllEntries | QDir::Hidden | QDir::NoDotAndDotDot)
+                     .size(),
+                 0);
     }
 
     void skipsMethodsWithoutUsableModel()

@@ -40,19 +40,21 @@ private slots:
                  QStringLiteral("terse: warning: head uses no model; --model was ignored\n"));
     }
 
-    // `terse tokenize --count`: cl100k splits "hello world" into "hello" + " world" (tiktoken ids 15339,
-    // 1917); an empty line has no tokens; the count equals the JSON output's.
+    // `terse tokenize --count`: cl100k splits "hello world" into "hello" + " world" (tiktoken ids
+    // 15339, 1917); an empty line has no tokens; the count equals the JSON output's.
     void tokenizeCount()
     {
-        const QString cl100k = QStringLiteral(TERSE_SOURCE_DIR "/resources/tokenizers/cl100k_base.tiktoken");
+        const QString cl100k =
+            QStringLiteral(TERSE_SOURCE_DIR "/resources/tokenizers/cl100k_base.tiktoken");
         Run r = terse({"tokenize", "--tokenizer", cl100k, "--count"}, "hello world");
         QCOMPARE(r.code, 0);
         QCOMPARE(r.out.trimmed(), QStringLiteral("2"));
-        r = terse({"tokenize", "--tokenizer", cl100k, "--count", "--jsonl"}, "hello world\n\nhello\n");
+        r = terse({"tokenize", "--tokenizer", cl100k, "--count", "--jsonl"},
+                  "hello world\n\nhello\n");
         QCOMPARE(r.code, 0);
         QCOMPARE(r.out, QStringLiteral("2\n0\n1\n"));
-        // Model commands run with passive OpenMP waiting unless the user chose a policy (they re-execute
-        // once with OMP_WAIT_POLICY=PASSIVE: libgomp reads it before main).
+        // Model commands run with passive OpenMP waiting unless the user chose a policy (they
+        // re-execute once with OMP_WAIT_POLICY=PASSIVE: libgomp reads it before main).
         const QString model = QStringLiteral(TERSE_SOURCE_DIR "/resources/models/terse-tagger");
         for (const QString &policy : {QString(), QStringLiteral("ACTIVE")}) {
             QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
@@ -61,8 +63,10 @@ private slots:
                 env.insert(QStringLiteral("OMP_WAIT_POLICY"), policy);
             const Run s = terse({"score", "--model", model, "--ids", "5,6,7", "--json"}, {}, env);
             QCOMPARE(s.code, 0);
-            const QJsonObject rt = QJsonDocument::fromJson(s.out.toUtf8()).object()["runtime"].toObject();
-            QCOMPARE(rt["omp_wait_policy"].toString(), policy.isEmpty() ? QStringLiteral("PASSIVE") : policy);
+            const QJsonObject rt =
+                QJsonDocument::fromJson(s.out.toUtf8()).object()["runtime"].toObject();
+            QCOMPARE(rt["omp_wait_policy"].toString(),
+                     policy.isEmpty() ? QStringLiteral("PASSIVE") : policy);
         }
         // --device: an unknown name is a usage error naming it.
         const Run dev = terse({"score", "--model", cl100k, "--ids", "1,2", "--device", "gpu"});

@@ -25,7 +25,7 @@ Run terse(const QStringList &args)
     return {p.exitCode(), p.readAllStandardOutput(), p.readAllStandardError()};
 }
 
-}  // namespace
+} // namespace
 
 class TestModelCli : public QObject {
     Q_OBJECT
@@ -38,7 +38,8 @@ private slots:
 
     void scoresIdsAsJson()
     {
-        const Run r = terse({"score", "--model", kShared + "/oracle/llama_gqa", "--ids", "5,6,7,8", "--json", "--top-k", "2"});
+        const Run r = terse({"score", "--model", kShared + "/oracle/llama_gqa", "--ids", "5,6,7,8",
+                             "--json", "--top-k", "2"});
         QCOMPARE(r.code, 0);
         const QJsonObject j = QJsonDocument::fromJson(r.out).object();
         QCOMPARE(j["model"].toObject()["architecture"].toString(), QStringLiteral("llama"));
@@ -64,7 +65,8 @@ private slots:
 
     void clearErrors()
     {
-        Run r = terse({"score", "--model", kShared + "/models/stories260K/stories260K.bin", "--text", "Once"});
+        Run r = terse({"score", "--model", kShared + "/models/stories260K/stories260K.bin",
+                       "--text", "Once"});
         QCOMPARE(r.code, 3);
         QVERIFY(r.err.contains("--ids"));
         r = terse({"score", "--model", kShared + "/oracle/gpt2", "--ids", "1,x"});

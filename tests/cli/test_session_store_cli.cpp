@@ -13,7 +13,6 @@ class TestSessionStoreCli : public QObject {
     QString m_db;
     QString m_prompt;
 
-
     // Substitutes the markers DB, PROMPT and DIR in a row's arguments.
     QStringList expand(const QStringList &args) const
     {
@@ -228,16 +227,19 @@ private slots:
             words += QStringLiteral("word%1 ").arg(i);
         writeFile("big.txt", words.toUtf8());
         QProcess p;
-        p.start("bash", {"-c", QStringLiteral("trap '' XFSZ; ulimit -f 40; exec '%1' compress --method random --save "
-                                              "--db '%2' '%3'")
-                                   .arg(TERSE_CLI_PATH, db, m_dir.filePath("big.txt"))});
+        p.start("bash",
+                {"-c", QStringLiteral(
+                           "trap '' XFSZ; ulimit -f 40; exec '%1' compress --method random --save "
+                           "--db '%2' '%3'")
+                           .arg(TERSE_CLI_PATH, db, m_dir.filePath("big.txt"))});
         QVERIFY(p.waitForFinished(60000));
         QCOMPARE(p.exitCode(), 1);
         const QString err = QString::fromUtf8(p.readAllStandardError());
         QVERIFY2(err.contains("no space left on the device"), qPrintable(err));
         const Run list = terse({"sessions", "list", "--db", db});
         QCOMPARE(list.code, 0);
-        QVERIFY2(list.err.contains("no sessions") || list.out.contains("no sessions"), qPrintable(list.out + list.err));
+        QVERIFY2(list.err.contains("no sessions") || list.out.contains("no sessions"),
+                 qPrintable(list.out + list.err));
     }
 
     void unnamedSaveCreatesASessionPerRun()

@@ -1,9 +1,12 @@
-// Compressor benchmark (not a test): wall time of compress() per method on real prompts, next to the time
-// spent in model forward passes inside it and to one plain scoring pass of the same text, in the same run.
-//   bench_compressors [--model PATH] [--mode corrected|reference] [--repeats N] [--input gsm8k_cot|leval_meeting0]
+// Compressor benchmark (not a test): wall time of compress() per method on real prompts, next to
+// the time spent in model forward passes inside it and to one plain scoring pass of the same text,
+// in the same run.
+//   bench_compressors [--model PATH] [--mode corrected|reference] [--repeats N] [--input
+//   gsm8k_cot|leval_meeting0]
 //                     [METHOD...]
-// Methods default to every model-based method; --model (default: each method's bundled model) applies to
-// all of them. Inputs are the GSM8K CoT prompt and the first L-Eval meeting transcript (TERSE_SHARED_DIR).
+// Methods default to every model-based method; --model (default: each method's bundled model)
+// applies to all of them. Inputs are the GSM8K CoT prompt and the first L-Eval meeting transcript
+// (TERSE_SHARED_DIR).
 #include "terse/compressor.h"
 #include "terse/model.h"
 #include "terse/resources.h"
@@ -39,15 +42,15 @@ struct Input {
     Prompt prompt;
 };
 
-}  // namespace
+} // namespace
 
 int main(int argc, char **argv)
 {
     const std::string shared = TERSE_SHARED_DIR;
-    std::string model;  // empty: each method's bundled default
+    std::string model; // empty: each method's bundled default
     CompressionMode mode = CompressionMode::Corrected;
     int repeats = 3;
-    std::string only;  // one input by name, else all
+    std::string only; // one input by name, else all
     std::vector<std::string> methods;
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
@@ -87,7 +90,8 @@ int main(int argc, char **argv)
         const auto j = nlohmann::json::parse(line);
         Input m{"leval_meeting0", {}};
         m.prompt.segments.push_back({SegmentRole::Context, j["input"].get<std::string>()});
-        m.prompt.segments.push_back({SegmentRole::Question, j["instructions"][0].get<std::string>()});
+        m.prompt.segments.push_back(
+            {SegmentRole::Question, j["instructions"][0].get<std::string>()});
         inputs.push_back(m);
     }
 
@@ -101,14 +105,15 @@ int main(int argc, char **argv)
         std::fprintf(stderr, "cannot load %s\n", lmPath.c_str());
         return 1;
     }
-    std::printf("model %s, mode %s, best of %d\n", model.empty() ? "(bundled defaults)" : model.c_str(),
-                modeName(mode), repeats);
-    std::printf("%-16s %-14s %8s %10s %10s %10s %9s %12s\n", "input", "method", "tokens", "total_ms", "fwd_ms",
-                "other_ms", "other_%", "score_ms");
+    std::printf("model %s, mode %s, best of %d\n",
+                model.empty() ? "(bundled defaults)" : model.c_str(), modeName(mode), repeats);
+    std::printf("%-16s %-14s %8s %10s %10s %10s %9s %12s\n", "input", "method", "tokens",
+                "total_ms", "fwd_ms", "other_ms", "other_%", "score_ms");
     for (const auto &in : inputs) {
         if (!only.empty() && in.name != only)
             continue;
-        // One plain scoring pass of the whole text (Model::score, windowed with half-window stride), for scale.
+        // One plain scoring pass of the whole text (Model::score, windowed with half-window
+        // stride), for scale.
         const auto ids32 = tok->encodeIds(in.prompt.joined()).value();
         const std::vector<int> ids(ids32.begin(), ids32.end());
         double scoreMs = 1e300;
@@ -121,7 +126,9 @@ int main(int argc, char **argv)
                 std::fprintf(stderr, "score: %s\n", s.error().detail.c_str());
                 return 1;
             }
-            scoreMs = std::min(scoreMs, std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+            scoreMs = std::min(scoreMs, std::chrono::duration<double, std::milli>(
+                                            std::chrono::steady_clock::now() - t0)
+                                            .count());
         }
         for (const auto &method : methods) {
             auto c = createCompressor(method);
@@ -148,8 +155,9 @@ int main(int argc, char **argv)
                     tokensIn = res->tokensIn;
                 }
             }
-            std::printf("%-16s %-14s %8ld %10.1f %10.1f %10.1f %8.1f%% %12.1f\n", in.name.c_str(), method.c_str(),
-                        tokensIn, best, fwd, best - fwd, best > 0 ? 100.0 * (best - fwd) / best : 0.0, scoreMs);
+            std::printf("%-16s %-14s %8ld %10.1f %10.1f %10.1f %8.1f%% %12.1f\n", in.name.c_str(),
+                        method.c_str(), tokensIn, best, fwd, best - fwd,
+                        best > 0 ? 100.0 * (best - fwd) / best : 0.0, scoreMs);
         }
     }
     return 0;

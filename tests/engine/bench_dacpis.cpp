@@ -25,16 +25,18 @@ double medianMs(int repeats, const std::function<bool()> &fn)
         const auto t0 = std::chrono::steady_clock::now();
         if (!fn())
             return -1;
-        t.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+        t.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0)
+                        .count());
     }
     std::sort(t.begin(), t.end());
     return t[t.size() / 2];
 }
-}  // namespace
+} // namespace
 
 int main(int argc, char **argv)
 {
-    const std::string model = argc > 1 ? argv[1] : testing::sharedDir() + "/parity/models/tiny-gpt2-pos2048";
+    const std::string model =
+        argc > 1 ? argv[1] : testing::sharedDir() + "/parity/models/tiny-gpt2-pos2048";
     const int repeats = argc > 2 ? std::max(1, std::atoi(argv[2])) : 3;
     auto m = Model::load(model);
     auto tok = Tokenizer::load(model);
@@ -53,17 +55,19 @@ int main(int argc, char **argv)
         {"DAC single pass", "dac", {{"variant", "attn_ppl"}}},
         {"PIS (uniform)", "pis", {}},
     };
-    std::setvbuf(stdout, nullptr, _IOLBF, 0);  // one line per measurement, also when redirected
+    std::setvbuf(stdout, nullptr, _IOLBF, 0); // one line per measurement, also when redirected
     std::printf("model %s, median of %d, rate 0.5, Corrected mode\n", model.c_str(), repeats);
-    std::printf("%-10s %7s %-22s %10s %12s %10s\n", "prompt", "tokens", "what", "ms", "x forward", "stages");
+    std::printf("%-10s %7s %-22s %10s %12s %10s\n", "prompt", "tokens", "what", "ms", "x forward",
+                "stages");
     for (const auto &[name, text] : prompts) {
         auto ids = tok->encodeIds(text);
         std::vector<int> seq(ids->begin(), ids->end());
         ScoreRequest attn;
         attn.wantCausalColumnMeans = true;
-        const double fwd = medianMs(repeats, [&] { return static_cast<bool>(m->score({seq}, attn)); });
-        std::printf("%-10s %7zu %-22s %10.1f %12s %10s\n", name.c_str(), seq.size(), "one forward (+attention)", fwd,
-                    "1.0", "-");
+        const double fwd =
+            medianMs(repeats, [&] { return static_cast<bool>(m->score({seq}, attn)); });
+        std::printf("%-10s %7zu %-22s %10.1f %12s %10s\n", name.c_str(), seq.size(),
+                    "one forward (+attention)", fwd, "1.0", "-");
         for (const auto &run : runs) {
             auto c = createCompressor(run.method);
             CompressOptions o;
@@ -81,8 +85,8 @@ int main(int argc, char **argv)
                 stages = r->stages.size();
                 return true;
             });
-            std::printf("%-10s %7zu %-22s %10.1f %12.1f %10zu\n", name.c_str(), seq.size(), run.label.c_str(), ms,
-                        fwd > 0 ? ms / fwd : 0.0, stages);
+            std::printf("%-10s %7zu %-22s %10.1f %12.1f %10zu\n", name.c_str(), seq.size(),
+                        run.label.c_str(), ms, fwd > 0 ? ms / fwd : 0.0, stages);
         }
     }
     return 0;

@@ -1,9 +1,13 @@
-// Model benchmark (issue 16; not a test, run by hand). Every figure is a ratio against a baseline measured
-// in the same run, on random-weight models written as safetensors and loaded through Model::load:
-//   1. forward / matmul: forward GFLOP/s (the FLOPs a forward must do: causal attention counts the T(T+1)/2
+// Model benchmark (issue 16; not a test, run by hand). Every figure is a ratio against a baseline
+// measured in the same run, on random-weight models written as safetensors and loaded through
+// Model::load:
+//   1. forward / matmul: forward GFLOP/s (the FLOPs a forward must do: causal attention counts the
+//   T(T+1)/2
 //      visible pairs) against raw matmul at the model's dominant GEMM shape, fp32 and bf16;
-//   2. 2 threads / 1 thread: speed-up of a forward, on an idle machine and with a busy core beside it;
-//   3. long / short prompt: a prompt of 8 context windows against 8 forwards of one window and against one
+//   2. 2 threads / 1 thread: speed-up of a forward, on an idle machine and with a busy core beside
+//   it;
+//   3. long / short prompt: a prompt of 8 context windows against 8 forwards of one window and
+//   against one
 //      forward over all of it;
 //   4. peak RSS / weights: a child process loads a model and scores 1k tokens;
 //   5. start time: `terse --version` and `terse tokenize --count` against /bin/true.
@@ -42,7 +46,7 @@ namespace {
 namespace fs = std::filesystem;
 
 struct Shape {
-    const char *arch;  // "llama" (GQA, SiLU MLP, RoPE) or "gpt2" (Conv1D weights, learned positions)
+    const char *arch; // "llama" (GQA, SiLU MLP, RoPE) or "gpt2" (Conv1D weights, learned positions)
     int dim, layers, heads, kvHeads, ffn, vocab, positions;
 };
 
@@ -51,7 +55,7 @@ Shape llama(int dim, int layers, int positions = 4096)
     return {"llama", dim, layers, 8, 4, dim * 8 / 3 / 64 * 64, 4096, positions};
 }
 
-const Shape kGpt2Small{"gpt2", 768, 12, 12, 12, 3072, 50257, 1024};  // GPT-2 124M
+const Shape kGpt2Small{"gpt2", 768, 12, 12, 12, 3072, 50257, 1024}; // GPT-2 124M
 
 struct Entry {
     std::string name;
@@ -103,7 +107,8 @@ std::vector<Entry> entries(const Shape &s)
     return e;
 }
 
-// Writes config.json + model.safetensors with N(0, 0.02) weights (norm weights 1). Returns the file's bytes.
+// Writes config.json + model.safetensors with N(0, 0.02) weights (norm weights 1). Returns the
+// file's bytes.
 std::uint64_t writeModel(const fs::path &dir, const Shape &s)
 {
     fs::create_directories(dir);
@@ -117,8 +122,9 @@ std::uint64_t writeModel(const fs::path &dir, const Shape &s)
             n *= static_cast<std::uint64_t>(d);
             shape += (shape.empty() ? "" : ",") + std::to_string(d);
         }
-        header += (i ? "," : "") + std::string("\"") + list[i].name + "\":{\"dtype\":\"F32\",\"shape\":[" + shape +
-                  "],\"data_offsets\":[" + std::to_string(offset) + "," + std::to_string(offset + 4 * n) + "]}";
+        header += (i ? "," : "") + std::string("\"") + list[i].name +
+                  "\":{\"dtype\":\"F32\",\"shape\":[" + shape + "],\"data_offsets\":[" +
+                  std::to_string(offset) + "," + std::to_string(offset + 4 * n) + "]}";
         offset += 4 * n;
     }
     header += "}";
@@ -141,13 +147,14 @@ std::uint64_t writeModel(const fs::path &dir, const Shape &s)
     }
     std::ofstream cfg(dir / "config.json");
     if (std::string(s.arch) == "gpt2")
-        cfg << "{\"model_type\":\"gpt2\",\"n_embd\":" << s.dim << ",\"n_layer\":" << s.layers << ",\"n_head\":" << s.heads
-            << ",\"n_positions\":" << s.positions << ",\"vocab_size\":" << s.vocab << "}";
+        cfg << "{\"model_type\":\"gpt2\",\"n_embd\":" << s.dim << ",\"n_layer\":" << s.layers
+            << ",\"n_head\":" << s.heads << ",\"n_positions\":" << s.positions
+            << ",\"vocab_size\":" << s.vocab << "}";
     else
-        cfg << "{\"model_type\":\"llama\",\"hidden_size\":" << s.dim << ",\"num_hidden_layers\":" << s.layers
-            << ",\"num_attention_heads\":" << s.heads << ",\"num_key_value_heads\":" << s.kvHeads
-            << ",\"intermediate_size\":" << s.ffn << ",\"vocab_size\":" << s.vocab
-            << ",\"max_position_embeddings\":" << s.positions
+        cfg << "{\"model_type\":\"llama\",\"hidden_size\":" << s.dim
+            << ",\"num_hidden_layers\":" << s.layers << ",\"num_attention_heads\":" << s.heads
+            << ",\"num_key_value_heads\":" << s.kvHeads << ",\"intermediate_size\":" << s.ffn
+            << ",\"vocab_size\":" << s.vocab << ",\"max_position_embeddings\":" << s.positions
             << ",\"rms_norm_eps\":1e-6,\"rope_theta\":10000.0,\"hidden_act\":\"silu\"}";
     return 8 + len + offset;
 }
@@ -159,8 +166,8 @@ double forwardFlops(const Shape &s, double T)
     const double hd = s.dim / s.heads;
     const double pairs = T * (T + 1) / 2;
     const double mlp = std::string(s.arch) == "gpt2" ? 2.0 : 3.0;
-    const double perLayer = 2 * T * s.dim * (2.0 * s.dim + 2.0 * s.kvHeads * hd) + 2 * T * mlp * s.dim * s.ffn +
-                            4 * pairs * hd * s.heads;
+    const double perLayer = 2 * T * s.dim * (2.0 * s.dim + 2.0 * s.kvHeads * hd) +
+                            2 * T * mlp * s.dim * s.ffn + 4 * pairs * hd * s.heads;
     return s.layers * perLayer + 2 * T * s.dim * s.vocab;
 }
 
@@ -178,7 +185,8 @@ std::vector<int> randomIds(int n, int vocab)
     return ids;
 }
 
-// Best wall time of `reps` scores (after one warm-up unless reps is 1), surprisal only (what methods ask).
+// Best wall time of `reps` scores (after one warm-up unless reps is 1), surprisal only (what
+// methods ask).
 double timeScore(const terse::Model &model, const std::vector<int> &ids, int reps)
 {
     terse::ScoreRequest req;
@@ -189,7 +197,8 @@ double timeScore(const terse::Model &model, const std::vector<int> &ids, int rep
     for (int rep = 0; rep < reps; ++rep) {
         const auto t0 = std::chrono::steady_clock::now();
         auto r = model.score({ids}, req);
-        const double sec = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        const double sec =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
         if (!r) {
             std::fprintf(stderr, "score failed: %s\n", r.error().toString().c_str());
             std::exit(1);
@@ -233,8 +242,8 @@ struct BusyCore {
 void sectionForward(const fs::path &root, bool quick)
 {
     std::printf("\n1. Forward vs matmul (same dtype, same run; surprisal only)\n");
-    std::printf("%-16s %6s %5s %10s %10s %22s %10s %7s\n", "model", "tokens", "dtype", "forward", "GFLOP/s",
-                "matmul shape", "GFLOP/s", "ratio");
+    std::printf("%-16s %6s %5s %10s %10s %22s %10s %7s\n", "model", "tokens", "dtype", "forward",
+                "GFLOP/s", "matmul shape", "GFLOP/s", "ratio");
     const std::vector<Shape> shapes{llama(192, 4), llama(768, 12), llama(2048, 2)};
     std::vector<int> lengths{1024};
     if (!quick)
@@ -249,9 +258,11 @@ void sectionForward(const fs::path &root, bool quick)
                 const double sec = timeScore(model, ids, T > 1024 ? 1 : quick ? 2 : 3);
                 const double gf = forwardFlops(s, T) / sec / 1e9;
                 const double mm = terse::measureMatmulGflops(T, s.dim, s.ffn, dtype, 0.5).value();
-                const std::string mmShape = std::to_string(T) + "x" + std::to_string(s.dim) + "x" + std::to_string(s.ffn);
-                std::printf("%-16s %6d %5s %8.1fms %10.1f %22s %10.1f %7.2f\n", shapeName(s).c_str(), T,
-                            dtypeName(dtype), sec * 1e3, gf, mmShape.c_str(), mm, gf / mm);
+                const std::string mmShape =
+                    std::to_string(T) + "x" + std::to_string(s.dim) + "x" + std::to_string(s.ffn);
+                std::printf("%-16s %6d %5s %8.1fms %10.1f %22s %10.1f %7.2f\n",
+                            shapeName(s).c_str(), T, dtypeName(dtype), sec * 1e3, gf,
+                            mmShape.c_str(), mm, gf / mm);
                 std::fflush(stdout);
             }
         }
@@ -262,14 +273,14 @@ void sectionForward(const fs::path &root, bool quick)
 void sectionThreads(const fs::path &root, bool quick)
 {
     std::printf("\n2. 2 threads vs 1 thread (speed-up of one forward; > 1 is faster)\n");
-    std::printf("%-18s %6s %12s %10s %10s %9s %6s\n", "model", "tokens", "machine", "1 thread", "2 threads",
-                "speed-up", "used");
+    std::printf("%-18s %6s %12s %10s %10s %9s %6s\n", "model", "tokens", "machine", "1 thread",
+                "2 threads", "speed-up", "used");
     const int cores = static_cast<int>(std::thread::hardware_concurrency());
     for (const Shape &s : {llama(192, 4), kGpt2Small}) {
         const fs::path dir = root / ("thr_" + std::to_string(s.dim));
         writeModel(dir, s);
         const terse::Model model = load(dir, terse::ComputeDtype::Float32);
-        const int T = std::string(s.arch) == "gpt2" ? 819 : 1024;  // 819: the issue's measurement
+        const int T = std::string(s.arch) == "gpt2" ? 819 : 1024; // 819: the issue's measurement
         const auto ids = randomIds(T, s.vocab);
         for (bool busy : {false, true}) {
             std::unique_ptr<BusyCore> load;
@@ -280,9 +291,11 @@ void sectionThreads(const fs::path &root, bool quick)
                 terse::initRuntime(threads);
                 t[threads - 1] = timeScore(model, ids, quick ? 2 : 3);
             }
-            // "used": the threads the engine chose for the last "2 threads" forward (it adapts to the load).
+            // "used": the threads the engine chose for the last "2 threads" forward (it adapts to
+            // the load).
             std::printf("%-18s %6d %12s %8.1fms %8.1fms %9.2f %6d\n", shapeName(s).c_str(), T,
-                        busy ? "1 core busy" : "idle", t[0] * 1e3, t[1] * 1e3, t[0] / t[1], terse::runtimeThreads());
+                        busy ? "1 core busy" : "idle", t[0] * 1e3, t[1] * 1e3, t[0] / t[1],
+                        terse::runtimeThreads());
             std::fflush(stdout);
         }
         terse::initRuntime(cores);
@@ -292,10 +305,11 @@ void sectionThreads(const fs::path &root, bool quick)
 
 void sectionLong(const fs::path &root, bool quick)
 {
-    std::printf("\n3. Long prompt (8 windows) vs 8 forwards of one window, and vs one pass over it all (a context\n"
+    std::printf("\n3. Long prompt (8 windows) vs 8 forwards of one window, and vs one pass over it "
+                "all (a context\n"
                 "   of 8 windows: the same weights with a longer config)\n");
-    std::printf("%-16s %6s %8s %12s %14s %7s %12s %7s\n", "model", "window", "tokens", "long prompt",
-                "8 x one window", "ratio", "one pass", "ratio");
+    std::printf("%-16s %6s %8s %12s %14s %7s %12s %7s\n", "model", "window", "tokens",
+                "long prompt", "8 x one window", "ratio", "one pass", "ratio");
     for (const Shape &s : {llama(192, 4, 512), llama(768, 12, 512)}) {
         if (quick && s.dim > 192)
             continue;
@@ -312,8 +326,9 @@ void sectionLong(const fs::path &root, bool quick)
         const double longT = timeScore(model, ids, quick ? 1 : 2);
         const terse::Model wideModel = load(wideDir, terse::ComputeDtype::Float32);
         const double pass = timeScore(wideModel, ids, 1);
-        std::printf("%-16s %6d %8d %10.1fms %12.1fms %7.2f %10.1fms %7.2f\n", shapeName(s).c_str(), W, 8 * W,
-                    longT * 1e3, 8 * one * 1e3, longT / (8 * one), pass * 1e3, longT / pass);
+        std::printf("%-16s %6d %8d %10.1fms %12.1fms %7.2f %10.1fms %7.2f\n", shapeName(s).c_str(),
+                    W, 8 * W, longT * 1e3, 8 * one * 1e3, longT / (8 * one), pass * 1e3,
+                    longT / pass);
         std::fflush(stdout);
         fs::remove_all(dir);
         fs::remove_all(wideDir);
@@ -330,8 +345,8 @@ long rssKb()
     return 0;
 }
 
-// The child of section 4 (a fresh process: a forked copy of a process with OpenMP threads can hang):
-// loads the model, scores 1k tokens and prints "RSS before load (kB) peak RSS (kB)".
+// The child of section 4 (a fresh process: a forked copy of a process with OpenMP threads can
+// hang): loads the model, scores 1k tokens and prints "RSS before load (kB) peak RSS (kB)".
 int memoryChild(const std::string &dir, const std::string &arch)
 {
     terse::initRuntime();
@@ -349,14 +364,16 @@ int memoryChild(const std::string &dir, const std::string &arch)
 
 void sectionMemory(const fs::path &root)
 {
-    std::printf("\n4. Peak resident memory vs weights (a new process loads the model and scores 1k tokens, fp32)\n");
-    std::printf("%-18s %10s %12s %12s %14s\n", "model", "weights", "RSS before", "peak RSS", "added/weights");
+    std::printf("\n4. Peak resident memory vs weights (a new process loads the model and scores 1k "
+                "tokens, fp32)\n");
+    std::printf("%-18s %10s %12s %12s %14s\n", "model", "weights", "RSS before", "peak RSS",
+                "added/weights");
     for (const Shape &s : {llama(768, 12), kGpt2Small}) {
         const fs::path dir = root / ("mem_" + std::to_string(s.dim) + s.arch);
         const double weights = static_cast<double>(writeModel(dir, s));
         const std::string out = (root / "mem.txt").string();
-        const std::string cmd = "/proc/" + std::to_string(::getpid()) + "/exe --memory-child " + dir.string() + " " +
-                                s.arch + " > " + out;
+        const std::string cmd = "/proc/" + std::to_string(::getpid()) + "/exe --memory-child " +
+                                dir.string() + " " + s.arch + " > " + out;
         long before = 0, peak = 0;
         if (std::system(cmd.c_str()) == 0) {
             std::ifstream in(out);
@@ -391,7 +408,8 @@ double timeRun(const std::vector<std::string> &args, int reps)
         }
         int status = 0;
         ::waitpid(pid, &status, 0);
-        best = std::min(best, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+        best = std::min(
+            best, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
         posix_spawn_file_actions_destroy(&fa);
     }
     return best;
@@ -407,8 +425,8 @@ void sectionStart(const std::string &cli)
     const double base = timeRun({"/bin/true"}, 5);
     std::printf("%-32s %10s %8s\n", "command", "wall", "ratio");
     std::printf("%-32s %8.1fms %8.2f\n", "/bin/true", base * 1e3, 1.0);
-    for (const auto &args : std::vector<std::vector<std::string>>{{cli, "--version"},
-                                                                   {cli, "tokenize", "--count", "/dev/null"}}) {
+    for (const auto &args : std::vector<std::vector<std::string>>{
+             {cli, "--version"}, {cli, "tokenize", "--count", "/dev/null"}}) {
         const double t = timeRun(args, 5);
         std::string name = "terse";
         for (std::size_t i = 1; i < args.size(); ++i)
@@ -417,11 +435,11 @@ void sectionStart(const std::string &cli)
     }
 }
 
-}  // namespace
+} // namespace
 
 int main(int argc, char **argv)
 {
-    terse::preferPassiveOpenMP(argv);  // as the CLI and the app do
+    terse::preferPassiveOpenMP(argv); // as the CLI and the app do
     bool quick = false;
     std::string cli =
 #ifdef TERSE_CLI_PATH
@@ -441,16 +459,18 @@ int main(int argc, char **argv)
         else if (a == "--section" && i + 1 < argc)
             sections.insert(argv[++i]);
         else {
-            std::fprintf(stderr, "usage: bench_model [--quick] [--cli PATH] [--section forward|threads|long|memory|start]...\n");
+            std::fprintf(stderr, "usage: bench_model [--quick] [--cli PATH] [--section "
+                                 "forward|threads|long|memory|start]...\n");
             return a == "--help" ? 0 : 2;
         }
     }
     const auto want = [&](const char *s) { return sections.empty() || sections.count(s) > 0; };
     const terse::RuntimeInfo rt = terse::initRuntime();
     const char *wait = std::getenv("OMP_WAIT_POLICY");
-    std::printf("torch %s, %d threads, %s, OMP_WAIT_POLICY=%s\n", rt.torchVersion.c_str(), rt.threads,
-                rt.blas.c_str(), wait ? wait : "(unset)");
-    const fs::path root = fs::temp_directory_path() / ("terse_bench_model_" + std::to_string(::getpid()));
+    std::printf("torch %s, %d threads, %s, OMP_WAIT_POLICY=%s\n", rt.torchVersion.c_str(),
+                rt.threads, rt.blas.c_str(), wait ? wait : "(unset)");
+    const fs::path root =
+        fs::temp_directory_path() / ("terse_bench_model_" + std::to_string(::getpid()));
     if (want("forward"))
         sectionForward(root, quick);
     if (want("threads"))

@@ -1,6 +1,7 @@
-// Benchmark (not a test): Selective-Context and LLMLingua-2 compression time on the GSM8K CoT prompt and a
-// meeting transcript, next to the model forward time alone in the same run (issue 9).
-// Usage: bench_sc [REPEATS] [LM_PATH] [TAGGER_PATH]   (defaults: the parity tiny models in TERSE_SHARED_DIR)
+// Benchmark (not a test): Selective-Context and LLMLingua-2 compression time on the GSM8K CoT
+// prompt and a meeting transcript, next to the model forward time alone in the same run (issue 9).
+// Usage: bench_sc [REPEATS] [LM_PATH] [TAGGER_PATH]   (defaults: the parity tiny models in
+// TERSE_SHARED_DIR)
 #include "terse/compressor.h"
 #include "terse/model.h"
 #include "terse/tokenizer.h"
@@ -43,10 +44,15 @@ std::string meeting(const std::string &path)
             break;
         if (c == '\\' && i + 1 < line.size()) {
             const char e = line[++i];
-            if (e == 'n') out += '\n';
-            else if (e == 't') out += '\t';
-            else if (e == 'u') { out += '?'; i += 4; }
-            else out += e;
+            if (e == 'n')
+                out += '\n';
+            else if (e == 't')
+                out += '\t';
+            else if (e == 'u') {
+                out += '?';
+                i += 4;
+            } else
+                out += e;
             continue;
         }
         out += c;
@@ -59,8 +65,10 @@ double msSince(std::chrono::steady_clock::time_point t0)
     return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
 }
 
-// The model forward alone on the text: windows of `window` tokens (plus one special token each side).
-double forwardOnly(const std::string &modelPath, const std::string &text, int window, bool classifier, int repeats)
+// The model forward alone on the text: windows of `window` tokens (plus one special token each
+// side).
+double forwardOnly(const std::string &modelPath, const std::string &text, int window,
+                   bool classifier, int repeats)
 {
     auto model = Model::load(modelPath);
     auto tok = Tokenizer::load(modelPath);
@@ -93,7 +101,7 @@ double forwardOnly(const std::string &modelPath, const std::string &text, int wi
     return best;
 }
 
-}  // namespace
+} // namespace
 
 int main(int argc, char **argv)
 {
@@ -113,8 +121,8 @@ int main(int argc, char **argv)
         const char *name;
         const std::string *text;
     } inputs[] = {{"gsm8k_cot", &gsm}, {"meeting", &meet}};
-    std::printf("%-18s %-10s %-10s %8s %10s %10s %12s %8s\n", "method", "mode", "input", "chars", "total_ms",
-                "fwd_in_ms", "fwd_alone_ms", "non_fwd");
+    std::printf("%-18s %-10s %-10s %8s %10s %10s %12s %8s\n", "method", "mode", "input", "chars",
+                "total_ms", "fwd_in_ms", "fwd_alone_ms", "non_fwd");
     for (const char *method : {"llmlingua2", "selective_context"}) {
         const bool tag = std::string(method) == "llmlingua2";
         for (auto mode : {CompressionMode::Reference, CompressionMode::Corrected}) {
@@ -128,7 +136,7 @@ int main(int argc, char **argv)
                 if (tag)
                     o.params["force_tokens"] = "\\n . ? !";
                 double total = 1e300, fwd = 0;
-                for (int r = 0; r < repeats + 1; ++r) {  // first run warms the model cache
+                for (int r = 0; r < repeats + 1; ++r) { // first run warms the model cache
                     auto res = (*c)->compress(Prompt::fromText(*in.text), o, JobContext::none());
                     if (!res) {
                         std::fprintf(stderr, "%s: %s\n", method, res.error().detail.c_str());
@@ -140,8 +148,9 @@ int main(int argc, char **argv)
                     }
                 }
                 const double alone = forwardOnly(o.model, *in.text, tag ? 510 : 500, tag, repeats);
-                std::printf("%-18s %-10s %-10s %8zu %10.2f %10.2f %12.2f %7.1f%%\n", method, modeName(mode), in.name,
-                            in.text->size(), total, fwd, alone, 100.0 * (total - fwd) / total);
+                std::printf("%-18s %-10s %-10s %8zu %10.2f %10.2f %12.2f %7.1f%%\n", method,
+                            modeName(mode), in.name, in.text->size(), total, fwd, alone,
+                            100.0 * (total - fwd) / total);
             }
         }
     }

@@ -17,8 +17,8 @@ namespace {
 
 struct Case {
     const char *name;
-    const char *path;   // relative to the shared folder
-    double jsFastest;   // paragraphs tokens/s of the fastest JS implementation (tokvec/README.md)
+    const char *path; // relative to the shared folder
+    double jsFastest; // paragraphs tokens/s of the fastest JS implementation (tokvec/README.md)
     const char *jsName;
 };
 
@@ -27,7 +27,7 @@ double seconds(std::chrono::steady_clock::time_point a, std::chrono::steady_cloc
     return std::chrono::duration<double>(b - a).count();
 }
 
-}  // namespace
+} // namespace
 
 int main(int argc, char **argv)
 {
@@ -41,7 +41,8 @@ int main(int argc, char **argv)
     }
     std::ifstream f(shared + "/tokvec/bench_en_1mb.txt", std::ios::binary);
     if (!f) {
-        std::fprintf(stderr, "bench_tokenizer: %s/tokvec/bench_en_1mb.txt not found\n", shared.c_str());
+        std::fprintf(stderr, "bench_tokenizer: %s/tokvec/bench_en_1mb.txt not found\n",
+                     shared.c_str());
         return 1;
     }
     const std::string text((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
@@ -56,14 +57,17 @@ int main(int argc, char **argv)
     const Case cases[] = {
         {"gpt2", "tokvec/gpt2.tokenizer.json", 466185, "js-tiktoken/gpt2"},
         {"smollm2", "models/tokenizers/smollm2-135m-instruct", 241106, "transformers.js/smollm2"},
-        {"minilm-wordpiece", "models/tokenizers/all-MiniLM-L6-v2", 919246, "transformers.js/minilm"},
-        {"cl100k_base", "models/tokenizers/tiktoken/cl100k_base.tiktoken", 464189, "js-tiktoken/cl100k_base"},
-        {"o200k_base", "models/tokenizers/tiktoken/o200k_base.tiktoken", 436541, "js-tiktoken/o200k_base"},
+        {"minilm-wordpiece", "models/tokenizers/all-MiniLM-L6-v2", 919246,
+         "transformers.js/minilm"},
+        {"cl100k_base", "models/tokenizers/tiktoken/cl100k_base.tiktoken", 464189,
+         "js-tiktoken/cl100k_base"},
+        {"o200k_base", "models/tokenizers/tiktoken/o200k_base.tiktoken", 436541,
+         "js-tiktoken/o200k_base"},
     };
     std::printf("%zu bytes, %zu paragraphs, mode %s\n", text.size(), paragraphs.size(),
                 spans ? "encode (ids + strings + spans)" : "encodeIds");
-    std::printf("%-18s %9s %14s %14s %12s %14s %8s\n", "tokenizer", "tokens", "paragraphs t/s", "whole t/s", "load ms",
-                "fastest JS t/s", "x JS");
+    std::printf("%-18s %9s %14s %14s %12s %14s %8s\n", "tokenizer", "tokens", "paragraphs t/s",
+                "whole t/s", "load ms", "fastest JS t/s", "x JS");
     for (const Case &c : cases) {
         const auto t0 = std::chrono::steady_clock::now();
         auto tok = terse::Tokenizer::load(shared + "/" + c.path);
@@ -101,8 +105,8 @@ int main(int argc, char **argv)
         std::sort(para.begin(), para.end());
         std::sort(whole.begin(), whole.end());
         const double pt = tokens / para[2], wt = tokens / whole[2];
-        std::printf("%-18s %9zu %14.0f %14.0f %12.1f %14.0f %8.1f\n", c.name, tokens, pt, wt, seconds(t0, t1) * 1e3,
-                    c.jsFastest, pt / c.jsFastest);
+        std::printf("%-18s %9zu %14.0f %14.0f %12.1f %14.0f %8.1f\n", c.name, tokens, pt, wt,
+                    seconds(t0, t1) * 1e3, c.jsFastest, pt / c.jsFastest);
     }
     return 0;
 }

@@ -18,7 +18,7 @@ struct Run {
     int code = -1;
     QString out;
     QString err;
-    bool crashed = false;  // ended by a signal (abort, segfault): `code` is -1 then
+    bool crashed = false; // ended by a signal (abort, segfault): `code` is -1 then
 };
 
 // Runs terse with `args`, writes `stdinData` to it and waits (2 minutes at most); `env` replaces

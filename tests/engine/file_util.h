@@ -21,4 +21,4 @@ inline void writeFileBytes(const std::filesystem::path &path, const std::string 
     out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
 }
 
-}  // namespace terse::testing
+} // namespace terse::testing

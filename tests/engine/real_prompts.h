@@ -1,6 +1,6 @@
 #pragma once
-// Real prompts shared by the DAC/PIS tests and the benchmark: the GSM8K chain-of-thought prompt and the
-// shortest LEval meeting transcript (record 7), read from TERSE_SHARED_DIR.
+// Real prompts shared by the DAC/PIS tests and the benchmark: the GSM8K chain-of-thought prompt and
+// the shortest LEval meeting transcript (record 7), read from TERSE_SHARED_DIR.
 #include <nlohmann/json.hpp>
 
 #include <fstream>
@@ -9,7 +9,10 @@
 
 namespace terse::testing {
 
-inline std::string sharedDir() { return TERSE_SHARED_DIR; }
+inline std::string sharedDir()
+{
+    return TERSE_SHARED_DIR;
+}
 
 inline std::string gsm8kCotPrompt()
 {
@@ -39,4 +42,4 @@ inline bool isSubsequence(const std::string &sub, const std::string &text)
     return j == sub.size();
 }
 
-}  // namespace terse::testing
+} // namespace terse::testing

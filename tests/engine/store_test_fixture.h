@@ -1,5 +1,6 @@
 #pragma once
-// The base of the session store test classes: fresh databases in one temporary folder per test class.
+// The base of the session store test classes: fresh databases in one temporary folder per test
+// class.
 
 #include "store_test_util.h"
 
@@ -25,4 +26,4 @@ protected:
     }
 };
 
-}  // namespace terse::testutil
+} // namespace terse::testutil

@@ -64,7 +64,8 @@ private slots:
         QVERIFY(std::abs(total - a->heads) < 1e-3);
     }
 
-    // Issue 20: a prompt longer than the model's window gets the row of the window that ends at the word.
+    // Issue 20: a prompt longer than the model's window gets the row of the window that ends at the
+    // word.
     void longTextUsesTheWindowEndingAtTheQuery()
     {
         auto lm = defaultModelPath(DefaultModel::CausalLM);
@@ -79,13 +80,15 @@ private slots:
         auto model = Model::load(*lm);
         QVERIFY(model);
         const int window = model->info().maxPositions;
-        QVERIFY(static_cast<int>(a->spans.size()) > window);  // the case that was refused
+        QVERIFY(static_cast<int>(a->spans.size()) > window); // the case that was refused
         QCOMPARE(a->windowStart, a->query - window + 1);
         QCOMPARE(a->weights.size(), a->spans.size());
         for (int k = 0; k < a->windowStart; ++k)
             QCOMPARE(a->weights[static_cast<std::size_t>(k)], 0.0f);
-        const double sum = std::accumulate(a->weights.begin() + a->windowStart, a->weights.end(), 0.0);
-        QVERIFY2(std::abs(sum - a->heads) < 1e-3, qPrintable(QString::number(sum)));  // summed over heads
+        const double sum =
+            std::accumulate(a->weights.begin() + a->windowStart, a->weights.end(), 0.0);
+        QVERIFY2(std::abs(sum - a->heads) < 1e-3,
+                 qPrintable(QString::number(sum))); // summed over heads
     }
 
     void badArgumentsAreRefused()

@@ -35,7 +35,7 @@ bool isSubsequence(const std::string &sub, const std::string &text)
             ++j;
     return j == sub.size();
 }
-}  // namespace
+} // namespace
 
 class TestBaselines : public QObject {
     Q_OBJECT
@@ -110,7 +110,8 @@ private slots:
         auto c = createCompressor("tail");
         CompressOptions o;
         o.method = "tail";
-        o.rate = 0.5;  // 16 units in all: keep 8; 6 are fixed (instruction, question), so 2 context words
+        o.rate =
+            0.5; // 16 units in all: keep 8; 6 are fixed (instruction, question), so 2 context words
         auto r = (*c)->compress(p, o, JobContext::none());
         QVERIFY(r.ok());
         QCOMPARE(QString::fromStdString(r->compressedText),
@@ -144,7 +145,8 @@ private slots:
         auto c = createCompressor("nope");
         QVERIFY(!c.ok());
         QCOMPARE(c.error().code, ErrorCode::NotFound);
-        QVERIFY(QString::fromStdString(c.error().detail).contains(QStringLiteral("known: random, head")));
+        QVERIFY(QString::fromStdString(c.error().detail)
+                    .contains(QStringLiteral("known: random, head")));
     }
 
     void cancelledJobReturnsCancelled()
@@ -161,7 +163,8 @@ private slots:
     void jsonCarriesUnitsAndScores()
     {
         const auto r = run("head", 0.5);
-        const QJsonDocument doc = QJsonDocument::fromJson(QByteArray::fromStdString(resultToJson(r)));
+        const QJsonDocument doc =
+            QJsonDocument::fromJson(QByteArray::fromStdString(resultToJson(r)));
         QVERIFY(doc.isObject());
         const QJsonObject o = doc.object();
         QCOMPARE(o["method"].toString(), QStringLiteral("head"));

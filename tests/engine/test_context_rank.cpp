@@ -1,7 +1,7 @@
-// Issue 15: model-free question-aware ranking (LLMLingua's rank_method bm25 and gzip). BM25 and the gzip
-// distance against values computed by hand (BM25) and by Python's gzip module (lengths and NCDs, noted
-// below); then the compressors: the ranking stage in the trace, and a question-aware method that keeps the
-// answer document among distractors with the bundled models.
+// Issue 15: model-free question-aware ranking (LLMLingua's rank_method bm25 and gzip). BM25 and the
+// gzip distance against values computed by hand (BM25) and by Python's gzip module (lengths and
+// NCDs, noted below); then the compressors: the ranking stage in the trace, and a question-aware
+// method that keeps the answer document among distractors with the bundled models.
 #include "compressors/context_rank.h"
 #include "terse/compressor.h"
 #include "terse/runtime.h"
@@ -15,26 +15,36 @@ using namespace terse;
 
 namespace {
 
-// A question, the document that answers it and distractors that share words with the question but not
-// the answer.
+// A question, the document that answers it and distractors that share words with the question but
+// not the answer.
 Prompt everestPrompt()
 {
     Prompt p;
     p.segments.push_back({SegmentRole::Instruction, "Answer the question from the documents."});
     const std::vector<std::string> docs = {
-        "Document 1: The Eiffel Tower was completed in 1889 and stands in Paris. Millions of visitors climb its "
-        "stairs every year to see the city. The tower was designed by the engineering company of Gustave Eiffel and "
-        "was the tallest structure in the world for decades. It is repainted every seven years to protect the iron.",
-        "Document 2: Bananas grow in warm climates and are rich in potassium. They were cultivated in Southeast "
-        "Asia thousands of years ago and spread along trade routes to Africa and the Americas. Most bananas sold "
+        "Document 1: The Eiffel Tower was completed in 1889 and stands in Paris. Millions of "
+        "visitors climb its "
+        "stairs every year to see the city. The tower was designed by the engineering company of "
+        "Gustave Eiffel and "
+        "was the tallest structure in the world for decades. It is repainted every seven years to "
+        "protect the iron.",
+        "Document 2: Bananas grow in warm climates and are rich in potassium. They were cultivated "
+        "in Southeast "
+        "Asia thousands of years ago and spread along trade routes to Africa and the Americas. "
+        "Most bananas sold "
         "today belong to a single variety, which makes the crop vulnerable to disease.",
-        "Document 3: Mount Everest was first climbed on 29 May 1953 by Edmund Hillary and Tenzing Norgay, who "
+        "Document 3: Mount Everest was first climbed on 29 May 1953 by Edmund Hillary and Tenzing "
+        "Norgay, who "
         "reached the summit together.",
-        "Document 4: The Great Wall of China was built over many centuries to protect the northern borders of the "
-        "Chinese states. Its walls, towers and fortresses stretch across mountains and deserts, and large sections "
+        "Document 4: The Great Wall of China was built over many centuries to protect the northern "
+        "borders of the "
+        "Chinese states. Its walls, towers and fortresses stretch across mountains and deserts, "
+        "and large sections "
         "were rebuilt during the Ming dynasty with bricks and stone.",
-        "Document 5: Jazz music was recorded in New Orleans, where brass bands played at parades, funerals and "
-        "dances. Musicians such as Louis Armstrong carried the style to Chicago and New York, where it grew into "
+        "Document 5: Jazz music was recorded in New Orleans, where brass bands played at parades, "
+        "funerals and "
+        "dances. Musicians such as Louis Armstrong carried the style to Chicago and New York, "
+        "where it grew into "
         "swing and, later, bebop and many other forms."};
     for (const auto &d : docs)
         p.segments.push_back({SegmentRole::Context, d});
@@ -50,7 +60,7 @@ const Stage *findStage(const CompressionResult &r, const std::string &name)
     return nullptr;
 }
 
-}  // namespace
+} // namespace
 
 class TestContextRank : public QObject {
     Q_OBJECT
@@ -58,10 +68,10 @@ class TestContextRank : public QObject {
 private slots:
     void initTestCase() { initRuntime(1); }
 
-    // Corpus {"the cat sat", "the dog ran", "a cat and a dog"}, reference split(" "): avgdl = 11/3; df 2 gives
-    // idf ln(1.5/2.5) = -0.5108 (< 0: replaced by 0.25 x mean idf = 0.25 x 0.5108/7 = 0.018243), df 1 gives
-    // 0.5108. "cat" in doc 0: 0.018243 x 2.5 / (1 + 1.5 (0.25 + 0.75 x 3/(11/3))) = 0.019869; doc 2 (length 5):
-    // 0.018243 x 2.5 / 2.909091 = 0.015677.
+    // Corpus {"the cat sat", "the dog ran", "a cat and a dog"}, reference split(" "): avgdl = 11/3;
+    // df 2 gives idf ln(1.5/2.5) = -0.5108 (< 0: replaced by 0.25 x mean idf = 0.25 x 0.5108/7 =
+    // 0.018243), df 1 gives 0.5108. "cat" in doc 0: 0.018243 x 2.5 / (1 + 1.5 (0.25 + 0.75 x
+    // 3/(11/3))) = 0.019869; doc 2 (length 5): 0.018243 x 2.5 / 2.909091 = 0.015677.
     void bm25ByHand()
     {
         const std::vector<std::string> corpus = {"the cat sat", "the dog ran", "a cat and a dog"};
@@ -70,7 +80,8 @@ private slots:
         QVERIFY(std::abs(s[0] - 0.019869454955537123) < 1e-9);
         QCOMPARE(s[1], 0.0);
         QVERIFY(std::abs(s[2] - 0.01567824180085351) < 1e-9);
-        // "a" (df 1, tf 2 in doc 2): 0.5108 x 2 x 2.5 / (2 + 1.909091) = 0.65335, plus "dog" 0.015677.
+        // "a" (df 1, tf 2 in doc 2): 0.5108 x 2 x 2.5 / (2 + 1.909091) = 0.65335, plus "dog"
+        // 0.015677.
         s = detail::bm25Scores(corpus, "a dog", detail::TermSplit::Reference);
         QVERIFY(std::abs(s[0]) < 1e-12);
         QVERIFY(std::abs(s[1] - 0.019869454955537123) < 1e-9);
@@ -80,13 +91,15 @@ private slots:
 
     void bm25Terms()
     {
-        QCOMPARE(detail::bm25Terms("a  b", detail::TermSplit::Reference), (std::vector<std::string>{"a", "", "b"}));
+        QCOMPARE(detail::bm25Terms("a  b", detail::TermSplit::Reference),
+                 (std::vector<std::string>{"a", "", "b"}));
         QCOMPARE(detail::bm25Terms("When was Everest climbed?", detail::TermSplit::Words),
                  (std::vector<std::string>{"when", "was", "everest", "climbed"}));
         QCOMPARE(detail::bm25Terms("Grüße, KÖLN 1953!", detail::TermSplit::Words),
                  (std::vector<std::string>{"grüße", "köln", "1953"}));
         // Corrected terms match across case and punctuation, the reference's do not.
-        const std::vector<std::string> docs = {"Everest was climbed.", "Paris is nice.", "Rome is old."};
+        const std::vector<std::string> docs = {"Everest was climbed.", "Paris is nice.",
+                                               "Rome is old."};
         QVERIFY(detail::bm25Scores(docs, "everest?", detail::TermSplit::Words)[0] > 0);
         QCOMPARE(detail::bm25Scores(docs, "everest?", detail::TermSplit::Reference)[0], 0.0);
     }
@@ -98,14 +111,16 @@ private slots:
         QCOMPARE(detail::gzipLength(""), std::size_t(20));
         QCOMPARE(detail::gzipLength(std::string(100, 'a')), std::size_t(24));
         QCOMPARE(detail::gzipLength("The Eiffel Tower is in Paris."), std::size_t(49));
-        const auto d = detail::gzipDistances({"the cat sat", "the dog ran", "a cat and a dog"}, "cat");
+        const auto d =
+            detail::gzipDistances({"the cat sat", "the dog ran", "a cat and a dog"}, "cat");
         QVERIFY(std::abs(d[0] - 0.2903225806451613) < 1e-12);
         QVERIFY(std::abs(d[1] - 0.3870967741935484) < 1e-12);
         QVERIFY(std::abs(d[2] - 0.37142857142857144) < 1e-12);
-        const auto e = detail::gzipDistances({"Mount Everest was first climbed in 1953 by Hillary and Norgay.",
-                                              "The Eiffel Tower is in Paris and was completed in 1889.",
-                                              "Bananas are rich in potassium and grow in warm climates."},
-                                             "When was Everest first climbed?");
+        const auto e =
+            detail::gzipDistances({"Mount Everest was first climbed in 1953 by Hillary and Norgay.",
+                                   "The Eiffel Tower is in Paris and was completed in 1889.",
+                                   "Bananas are rich in potassium and grow in warm climates."},
+                                  "When was Everest first climbed?");
         QVERIFY(std::abs(e[0] - 0.55) < 1e-12);
         QVERIFY(std::abs(e[1] - 0.704225352112676) < 1e-12);
         QVERIFY(std::abs(e[2] - 0.625) < 1e-12);
@@ -119,13 +134,27 @@ private slots:
         QTest::addColumn<QString>("method");
         QTest::addColumn<QString>("key");
         QTest::addColumn<QString>("value");
-        QTest::newRow("longllmlingua bm25") << "longllmlingua" << "rank_method" << "bm25";
-        QTest::newRow("longllmlingua gzip") << "longllmlingua" << "rank_method" << "gzip";
-        QTest::newRow("longllmlingua default") << "longllmlingua" << "" << "";
-        QTest::newRow("llmlingua bm25") << "llmlingua" << "rank_method" << "bm25";
-        QTest::newRow("llmlingua2 bm25") << "llmlingua2" << "coarse_rank" << "bm25";
-        QTest::newRow("llmlingua2 gzip") << "llmlingua2" << "coarse_rank" << "gzip";
-        QTest::newRow("llmlingua2 default") << "llmlingua2" << "" << "";
+        QTest::newRow("longllmlingua bm25") << "longllmlingua"
+                                            << "rank_method"
+                                            << "bm25";
+        QTest::newRow("longllmlingua gzip") << "longllmlingua"
+                                            << "rank_method"
+                                            << "gzip";
+        QTest::newRow("longllmlingua default") << "longllmlingua"
+                                               << ""
+                                               << "";
+        QTest::newRow("llmlingua bm25") << "llmlingua"
+                                        << "rank_method"
+                                        << "bm25";
+        QTest::newRow("llmlingua2 bm25") << "llmlingua2"
+                                         << "coarse_rank"
+                                         << "bm25";
+        QTest::newRow("llmlingua2 gzip") << "llmlingua2"
+                                         << "coarse_rank"
+                                         << "gzip";
+        QTest::newRow("llmlingua2 default") << "llmlingua2"
+                                            << ""
+                                            << "";
     }
     void questionAwareKeepsTheAnswer()
     {
@@ -143,8 +172,9 @@ private slots:
         auto r = (*c)->compress(p, o, JobContext::none());
         QVERIFY2(r.ok(), r.ok() ? "" : r.error().detail.c_str());
         const std::string &out = r->compressedText;
-        // LLMLingua-2 keeps the answer itself; the LLMLingua family compresses the kept document further with
-        // the bundled LM, so it is checked to keep the document (below) and its subject.
+        // LLMLingua-2 keeps the answer itself; the LLMLingua family compresses the kept document
+        // further with the bundled LM, so it is checked to keep the document (below) and its
+        // subject.
         if (method == "llmlingua2")
             QVERIFY2(out.find("1953") != std::string::npos, out.c_str());
         QVERIFY2(out.find("Everest") != std::string::npos, out.c_str());
@@ -166,15 +196,20 @@ private slots:
         }
         QVERIFY2(!std::isnan(answerScore), "the answer document has no rank score");
         const bool distance = rank.scores.front().name.find("distance") != std::string::npos;
-        // Question-aware rankers put the answer document first (BM25 highest, gzip distance lowest).
+        // Question-aware rankers put the answer document first (BM25 highest, gzip distance
+        // lowest).
         if (!value.isEmpty() || key.isEmpty())
             QVERIFY2(distance ? answerScore == worst : answerScore == best,
-                     qPrintable(QString("%1: answer %2, best %3, worst %4").arg(QString::fromStdString(rank.scores.front().name))
-                                    .arg(answerScore).arg(best).arg(worst)));
+                     qPrintable(QString("%1: answer %2, best %3, worst %4")
+                                    .arg(QString::fromStdString(rank.scores.front().name))
+                                    .arg(answerScore)
+                                    .arg(best)
+                                    .arg(worst)));
         // The ranking stage drops distractors, never the answer document.
         QVERIFY(!rank.removedUnits.empty());
         for (int u : rank.removedUnits)
-            QVERIFY2(r->units[static_cast<std::size_t>(u)].segment != 3, "the answer document was dropped");
+            QVERIFY2(r->units[static_cast<std::size_t>(u)].segment != 3,
+                     "the answer document was dropped");
     }
 
     void unknownRankMethodIsRefused()

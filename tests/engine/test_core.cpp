@@ -23,7 +23,8 @@ private slots:
         Result<int> bad = fail(ErrorCode::NotFound, "no file x.txt");
         QVERIFY(!bad.ok());
         QCOMPARE(bad.error().code, ErrorCode::NotFound);
-        QCOMPARE(QString::fromStdString(bad.error().toString()), QStringLiteral("not_found: no file x.txt"));
+        QCOMPARE(QString::fromStdString(bad.error().toString()),
+                 QStringLiteral("not_found: no file x.txt"));
         QVERIFY_THROWS_EXCEPTION(std::bad_variant_access, (void)bad.value());
         Result<void> v;
         QVERIFY(v.ok());
@@ -43,7 +44,7 @@ private slots:
         for (int i = 0; i <= 10; i += 5)
             job.report(i, 10, "s");
         QCOMPARE(seen, (std::vector<long long>{0, 5, 10}));
-        JobContext::none().report(1, 2, "nobody listens");  // must not crash
+        JobContext::none().report(1, 2, "nobody listens"); // must not crash
     }
 
     // Issue 20: a nested call's progress is part of the caller's count, never a count of its own.
@@ -59,13 +60,15 @@ private slots:
         const JobContext nested = job.scaled(100, 50, 400, "classifying chunks");
         for (int w = 0; w <= 4; ++w)
             nested.report(w, 4, "scoring");
-        nested.report(9, 4, "scoring");  // past the end: clamped
-        nested.report(1, 0, "scoring");  // no total: ignored
-        QCOMPARE(seen, (std::vector<std::pair<long long, long long>>{
-                           {100, 400}, {112, 400}, {125, 400}, {137, 400}, {150, 400}, {150, 400}}));
-        QVERIFY(std::all_of(stages.begin(), stages.end(), [](const std::string &s) { return s == "classifying chunks"; }));
+        nested.report(9, 4, "scoring"); // past the end: clamped
+        nested.report(1, 0, "scoring"); // no total: ignored
+        QCOMPARE(seen,
+                 (std::vector<std::pair<long long, long long>>{
+                     {100, 400}, {112, 400}, {125, 400}, {137, 400}, {150, 400}, {150, 400}}));
+        QVERIFY(std::all_of(stages.begin(), stages.end(),
+                            [](const std::string &s) { return s == "classifying chunks"; }));
         job.cancel();
-        QVERIFY(nested.isCancelled());  // cancellation is shared
+        QVERIFY(nested.isCancelled()); // cancellation is shared
     }
 
     void cancellationCrossesThreadsAndChildren()
@@ -89,7 +92,7 @@ private slots:
         while (!started)
             std::this_thread::yield();
         job.cancel();
-        worker.join();  // would hang forever if cancel did not reach the child
+        worker.join(); // would hang forever if cancel did not reach the child
         QVERIFY(child.isCancelled());
     }
 

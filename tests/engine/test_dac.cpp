@@ -19,7 +19,8 @@ using namespace terse;
 
 namespace {
 const std::string kModel = std::string(TERSE_SHARED_DIR) + "/parity/models/tiny-gpt2";
-const std::string kText = "The cat sat on the mat, and then it ran to the door. Why? It heard a dog bark outside!";
+const std::string kText =
+    "The cat sat on the mat, and then it ran to the door. Why? It heard a dog bark outside!";
 
 struct Scores {
     std::vector<float> info, refAttn, causalAttn;
@@ -62,7 +63,8 @@ std::vector<float> minMax(std::vector<float> v)
 }
 
 // Fused score over positions 1..n-1 (index 0 of the result is position 1).
-std::vector<float> fuse(const Scores &s, bool attention, bool multiplicative, bool causal, double alpha = 0.8)
+std::vector<float> fuse(const Scores &s, bool attention, bool multiplicative, bool causal,
+                        double alpha = 0.8)
 {
     std::vector<float> info(s.info.begin() + 1, s.info.end());
     if (!attention)
@@ -103,7 +105,8 @@ std::vector<int> encode(const std::string &text)
 }
 
 CompressionResult run(const std::string &variant, double rate, CompressionMode mode,
-                      std::map<std::string, std::string> params = {}, const std::string &method = "dac")
+                      std::map<std::string, std::string> params = {},
+                      const std::string &method = "dac")
 {
     auto c = createCompressor(method);
     if (!c)
@@ -138,7 +141,7 @@ const ScoreSeries *stageSeries(const Stage &s, const std::string &name)
             return &x;
     return nullptr;
 }
-}  // namespace
+} // namespace
 
 class TestDac : public QObject {
     Q_OBJECT
@@ -154,10 +157,14 @@ private slots:
         QTest::addColumn<QString>("variant");
         QTest::addColumn<QString>("fusion");
         QTest::addColumn<double>("rate");
-        QTest::newRow("ppl 0.5") << "ppl" << "additive" << 0.5;
-        QTest::newRow("attn_ppl additive 0.5") << "attn_ppl" << "additive" << 0.5;
-        QTest::newRow("attn_ppl additive 0.3") << "attn_ppl" << "additive" << 0.3;
-        QTest::newRow("attn_ppl multiplicative 0.6") << "attn_ppl" << "multiplicative" << 0.6;
+        QTest::newRow("ppl 0.5") << "ppl"
+                                 << "additive" << 0.5;
+        QTest::newRow("attn_ppl additive 0.5") << "attn_ppl"
+                                               << "additive" << 0.5;
+        QTest::newRow("attn_ppl additive 0.3") << "attn_ppl"
+                                               << "additive" << 0.3;
+        QTest::newRow("attn_ppl multiplicative 0.6") << "attn_ppl"
+                                                     << "multiplicative" << 0.6;
     }
 
     void singlePassReference()
@@ -168,10 +175,11 @@ private slots:
         const auto ids = encode(kText);
         const Scores s = scoreIds(ids);
         const long m = static_cast<long>(ids.size()) - 1;
-        const long k = std::max(1L, static_cast<long>(m * rate));  // int(m * (1 - R))
+        const long k = std::max(1L, static_cast<long>(m * rate)); // int(m * (1 - R))
         auto expected = topK(fuse(s, variant != "ppl", fusion == "multiplicative", false), k);
         expected.insert(0);
-        const auto r = run(variant.toStdString(), rate, CompressionMode::Reference, {{"fusion", fusion.toStdString()}});
+        const auto r = run(variant.toStdString(), rate, CompressionMode::Reference,
+                           {{"fusion", fusion.toStdString()}});
         QCOMPARE(keptPositions(r), expected);
         QCOMPARE(r.stages.size(), std::size_t(1));
         QCOMPARE(r.tokensOut, k + 1);
@@ -193,7 +201,8 @@ private slots:
             const Scores s = scoreIds(cur);
             before.push_back(s.info);
             const long m = static_cast<long>(cur.size()) - 1;
-            const auto top = topK(fuse(s, true, false, false), std::max(1L, static_cast<long>(m * (1.0 - stageR))));
+            const auto top = topK(fuse(s, true, false, false),
+                                  std::max(1L, static_cast<long>(m * (1.0 - stageR))));
             std::vector<int> next{alive[0]};
             for (int j : top)
                 next.push_back(alive[j]);
@@ -212,19 +221,22 @@ private slots:
         int shifted = 0;
         const ScoreSeries *before1 = stageSeries(r.stages[0], "entropy_before");
         for (std::size_t u = 1; u < r.units.size(); ++u)
-            if (!std::isnan(after1->values[u]) && std::abs(after1->values[u] - before1->values[u]) > 1e-4f)
+            if (!std::isnan(after1->values[u]) &&
+                std::abs(after1->values[u] - before1->values[u]) > 1e-4f)
                 ++shifted;
         QVERIFY(shifted > 0);
     }
 
     void consecutiveReference()
     {
-        // _wosucce: every second token of each run of adjacent deletions comes back (compressor.py 272-284).
+        // _wosucce: every second token of each run of adjacent deletions comes back (compressor.py
+        // 272-284).
         const double rate = 0.3;
         const auto ids = encode(kText);
         const Scores s = scoreIds(ids);
         const long m = static_cast<long>(ids.size()) - 1;
-        const auto top = topK(fuse(s, true, false, false), std::max(1L, static_cast<long>(m * rate)));
+        const auto top =
+            topK(fuse(s, true, false, false), std::max(1L, static_cast<long>(m * rate)));
         std::set<int> expected(top);
         expected.insert(0);
         int runLength = 0;
@@ -237,7 +249,8 @@ private slots:
             if (runLength % 2 == 0)
                 expected.insert(p);
         }
-        const auto r = run("dynamic_attn_ppl_wosucce", rate, CompressionMode::Reference, {{"stages", "1"}});
+        const auto r =
+            run("dynamic_attn_ppl_wosucce", rate, CompressionMode::Reference, {{"stages", "1"}});
         QCOMPARE(keptPositions(r), expected);
         for (int p = 1; p + 1 < static_cast<int>(ids.size()); ++p)
             QVERIFY(expected.count(p) || expected.count(p + 1));
@@ -251,20 +264,25 @@ private slots:
         for (std::size_t p = 1; p < ids.size(); ++p) {
             const std::string t = tok->decode({ids[p]}).value();
             if (t.find_first_not_of(" ") != std::string::npos &&
-                std::all_of(t.begin(), t.end(), [](char c) { return c == ' ' || std::ispunct(static_cast<unsigned char>(c)); }))
+                std::all_of(t.begin(), t.end(), [](char c) {
+                    return c == ' ' || std::ispunct(static_cast<unsigned char>(c));
+                }))
                 punct.insert(static_cast<int>(p));
         }
         QVERIFY(punct.size() >= 4);
-        const auto kept = keptPositions(run("attn_ppl", 0.3, CompressionMode::Corrected, {{"preserve_punct", "true"}}));
+        const auto kept = keptPositions(
+            run("attn_ppl", 0.3, CompressionMode::Corrected, {{"preserve_punct", "true"}}));
         for (int p : punct)
             QVERIFY(kept.count(p));
-        // The reference's _wosucce subtracts the bonus: punctuation goes first (before the restore).
+        // The reference's _wosucce subtracts the bonus: punctuation goes first (before the
+        // restore).
         const auto ref = run("dynamic_attn_ppl_wosucce", 0.7, CompressionMode::Reference,
                              {{"preserve_punct", "true"}, {"stages", "1"}});
         const ScoreSeries *restored = stageSeries(ref.stages[0], "restored");
         QVERIFY(restored);
         for (int p : punct)
-            QVERIFY(!std::isnan(restored->values[p]));  // deleted by the top-k (perhaps restored after)
+            QVERIFY(
+                !std::isnan(restored->values[p])); // deleted by the top-k (perhaps restored after)
     }
 
     void corrected_data()
@@ -284,10 +302,12 @@ private slots:
         QFETCH(double, rate);
         const auto ids = encode(kText);
         const long n = static_cast<long>(ids.size());
-        const auto r = run(variant.toStdString(), rate, CompressionMode::Corrected, {{"stages", "3"}});
+        const auto r =
+            run(variant.toStdString(), rate, CompressionMode::Corrected, {{"stages", "3"}});
         // Issue 14: whole words, the rate met in the target tokenizer, the first word kept.
-        QVERIFY2(testing::meetsTargetRate(r, rate), (std::to_string(r.targetTokensOut) + " of " +
-                                                     std::to_string(r.targetTokensIn)).c_str());
+        QVERIFY2(testing::meetsTargetRate(r, rate),
+                 (std::to_string(r.targetTokensOut) + " of " + std::to_string(r.targetTokensIn))
+                     .c_str());
         QVERIFY(testing::unitsKeepWholeWords(r));
         QVERIFY(testing::piecesSubsequence(r.compressedText, kText));
         QVERIFY(r.units[0].kept);
@@ -301,7 +321,8 @@ private slots:
                     QCOMPARE(r.units[u].stage, static_cast<int>(s));
             }
         QCOMPARE(static_cast<long>(removed.size()), n - r.tokensOut);
-        QCOMPARE(static_cast<long>(std::set<int>(removed.begin(), removed.end()).size()), n - r.tokensOut);
+        QCOMPARE(static_cast<long>(std::set<int>(removed.begin(), removed.end()).size()),
+                 n - r.tokensOut);
     }
 
     void signalBaselines()
@@ -318,7 +339,8 @@ private slots:
         std::set<int> att;
         for (int p : topK(attn, k))
             att.insert(p - 1);
-        QCOMPARE(keptPositions(run("", 0.4, CompressionMode::Reference, {}, "attention_only")), att);
+        QCOMPARE(keptPositions(run("", 0.4, CompressionMode::Reference, {}, "attention_only")),
+                 att);
     }
 
     void badOptions()

@@ -1,5 +1,6 @@
-// DAC reference mode against the golden outputs of the official code (shared/parity/golden/dac.jsonl,
-// QQQ-yi/DAC@b1f6432 on tiny-gpt2-pos2048): kept token ids, compressed text, counts, ratio, kept_indices.
+// DAC reference mode against the golden outputs of the official code
+// (shared/parity/golden/dac.jsonl, QQQ-yi/DAC@b1f6432 on tiny-gpt2-pos2048): kept token ids,
+// compressed text, counts, ratio, kept_indices.
 #include "terse/compressor.h"
 
 #include <QtTest>
@@ -17,12 +18,12 @@ using nlohmann::json;
 namespace {
 const std::string kShared = TERSE_SHARED_DIR;
 const std::string kParity = kShared + "/parity";
-// A record must match when its smallest top-k gap is above this: the fused scores lie in [0, 1] and the
-// engine's float32 sums differ from PyTorch's summation order by about 1e-6.
+// A record must match when its smallest top-k gap is above this: the fused scores lie in [0, 1] and
+// the engine's float32 sums differ from PyTorch's summation order by about 1e-6.
 constexpr double kMarginFloor = 2e-5;
 
-// kept_indices of the last stage: positions (without the first token) in the last stage's input of the
-// tokens its top-k kept (the _wosucce restores are not listed, compressor.py 287).
+// kept_indices of the last stage: positions (without the first token) in the last stage's input of
+// the tokens its top-k kept (the _wosucce restores are not listed, compressor.py 287).
 std::vector<int> keptIndices(const CompressionResult &r)
 {
     std::set<int> before;
@@ -48,7 +49,7 @@ std::vector<int> keptIndices(const CompressionResult &r)
     }
     return out;
 }
-}  // namespace
+} // namespace
 
 class TestDacParity : public QObject {
     Q_OBJECT
@@ -69,10 +70,12 @@ private slots:
         std::string line;
         while (std::getline(in, line))
             if (!line.empty())
-                QTest::newRow(json::parse(line)["id"].get<std::string>().c_str()) << QByteArray::fromStdString(line);
+                QTest::newRow(json::parse(line)["id"].get<std::string>().c_str())
+                    << QByteArray::fromStdString(line);
     }
 
-    // One record: counts every mismatch; a record whose top-k margin is above kMarginFloor must match.
+    // One record: counts every mismatch; a record whose top-k margin is above kMarginFloor must
+    // match.
     void golden()
     {
         QFETCH(QByteArray, record);
@@ -91,10 +94,11 @@ private slots:
             o.params["variant"] = p["method"].get<std::string>();
             o.params["fusion"] = p["fusion"].get<std::string>();
             o.params["alpha"] = std::to_string(p["alpha"].get<double>());
-            o.params["stages"] = p["dyn_time"].is_null() ? "0" : std::to_string(p["dyn_time"].get<int>());
+            o.params["stages"] =
+                p["dyn_time"].is_null() ? "0" : std::to_string(p["dyn_time"].get<int>());
             o.params["preserve_punct"] = p["preserve_punct"].get<bool>() ? "true" : "false";
-            auto r = (*dac)->compress(Prompt::fromText(rec["input"]["context"].get<std::string>()), o,
-                                      JobContext::none());
+            auto r = (*dac)->compress(Prompt::fromText(rec["input"]["context"].get<std::string>()),
+                                      o, JobContext::none());
             QVERIFY2(r, r ? "" : r.error().detail.c_str());
             // Kept ids: the token units left in the single-segment sequence.
             std::vector<int> keptIds = rec["trace"]["kept_token_ids"].get<std::vector<int>>();
@@ -107,14 +111,17 @@ private slots:
             if (r->tokensOut != out["compressed_tokens"].get<long>() ||
                 r->tokensOut != static_cast<long>(keptIds.size()))
                 bad.push_back("compressed_tokens");
-            const double ratio = std::round((1.0 - static_cast<double>(r->tokensOut) / r->tokensIn) * 1000.0) / 1000.0;
+            const double ratio =
+                std::round((1.0 - static_cast<double>(r->tokensOut) / r->tokensIn) * 1000.0) /
+                1000.0;
             if (std::abs(ratio - out["actual_ratio"].get<double>()) > 1e-9)
                 bad.push_back("actual_ratio");
             if (keptIndices(*r) != out["kept_indices"].get<std::vector<int>>())
                 bad.push_back("kept_indices");
-            if (static_cast<int>(r->stages.size()) != (p["method"].get<std::string>().rfind("dynamic", 0) == 0
-                                                           ? out["dyn_time"].get<int>()
-                                                           : 1))
+            if (static_cast<int>(r->stages.size()) !=
+                (p["method"].get<std::string>().rfind("dynamic", 0) == 0
+                     ? out["dyn_time"].get<int>()
+                     : 1))
                 bad.push_back("stages");
             const bool above = margin > kMarginFloor;
             aboveFloor += above ? 1 : 0;
@@ -138,8 +145,8 @@ private slots:
     {
         if (total == 0)
             return;
-        qInfo("DAC parity: %d of %d records match exactly; %d of %d records with margin > %g match", matched, total,
-              matchedAbove, aboveFloor, kMarginFloor);
+        qInfo("DAC parity: %d of %d records match exactly; %d of %d records with margin > %g match",
+              matched, total, matchedAbove, aboveFloor, kMarginFloor);
         for (const auto &m : misses)
             qInfo("  miss: %s", qPrintable(m));
         QCOMPARE(matchedAbove, aboveFloor);

@@ -1,6 +1,7 @@
-// DAC and the entropy/attention baselines on real prompts (GSM8K CoT prompt, a LEval meeting transcript)
-// with tiny-gpt2-pos2048: the output is a subsequence of the input, Corrected modes meet the rate within
-// 1% or 2 tokens, and DAC's stage trace accounts for every removed unit exactly once.
+// DAC and the entropy/attention baselines on real prompts (GSM8K CoT prompt, a LEval meeting
+// transcript) with tiny-gpt2-pos2048: the output is a subsequence of the input, Corrected modes
+// meet the rate within 1% or 2 tokens, and DAC's stage trace accounts for every removed unit
+// exactly once.
 #include "terse/compressor.h"
 #include "terse/model.h"
 #include "terse/resources.h"
@@ -23,7 +24,8 @@ using namespace terse::testing;
 namespace {
 const std::string kModel = sharedDir() + "/parity/models/tiny-gpt2-pos2048";
 
-// The bundled LM and the first five windows of the meeting transcript in its tokens (long-prompt tests).
+// The bundled LM and the first five windows of the meeting transcript in its tokens (long-prompt
+// tests).
 struct LongTranscript {
     std::optional<Model> model;
     std::vector<int> ids;
@@ -44,12 +46,13 @@ LongTranscript longTranscript()
     if (!enc)
         return t;
     t.window = model->info().maxPositions;
-    const std::size_t n = std::min<std::size_t>(enc->ids.size(), static_cast<std::size_t>(t.window) * 5);
+    const std::size_t n =
+        std::min<std::size_t>(enc->ids.size(), static_cast<std::size_t>(t.window) * 5);
     t.ids.assign(enc->ids.begin(), enc->ids.begin() + static_cast<std::ptrdiff_t>(n));
     t.model.emplace(std::move(*model));
     return t;
 }
-}  // namespace
+} // namespace
 
 class TestDacReal : public QObject {
     Q_OBJECT
@@ -62,23 +65,26 @@ private slots:
 
     void carriedLongPromptsAgreeWithStrideWindows()
     {
-        // Issue 16: long prompts of rotary models run once through the model (chunks of W on the cache of the
-        // chunk before, each token seeing W - 1 before it) instead of windows advancing by W/2. Tolerance
-        // against the windows on a real transcript (README, Models): the surprisal of the same tokens, and no
-        // attention step at the chunk starts (the windows' own scheme has none at positions inside a window).
+        // Issue 16: long prompts of rotary models run once through the model (chunks of W on the
+        // cache of the chunk before, each token seeing W - 1 before it) instead of windows
+        // advancing by W/2. Tolerance against the windows on a real transcript (README, Models):
+        // the surprisal of the same tokens, and no attention step at the chunk starts (the windows'
+        // own scheme has none at positions inside a window).
         const LongTranscript t = longTranscript();
         QVERIFY2(t.model, "the bundled model or its tokenizer did not load");
         const Model *model = &*t.model;
         const std::vector<int> &ids = t.ids;
         const int W = t.window;
         const std::size_t n = ids.size();
-        QVERIFY2(n > static_cast<std::size_t>(3 * W), "the meeting transcript is shorter than three windows");
+        QVERIFY2(n > static_cast<std::size_t>(3 * W),
+                 "the meeting transcript is shorter than three windows");
         ScoreRequest req;
         req.wantCausalColumnMeans = true;
         auto carried = model->score({ids}, req);
         req.windowStride = W / 2;
         auto windows = model->score({ids}, req);
-        req.windowStride = W * 3 / 8;  // windows that start elsewhere: attention truth at the chunk starts
+        req.windowStride =
+            W * 3 / 8; // windows that start elsewhere: attention truth at the chunk starts
         auto other = model->score({ids}, req);
         QVERIFY(carried && windows && other);
         QCOMPARE(carried->windows, static_cast<int>((n + W - 1) / W));
@@ -89,26 +95,30 @@ private slots:
             sa += a[t];
             sb += b[t];
             if (t < static_cast<std::size_t>(W))
-                QCOMPARE(a[t], b[t]);  // the first window is the same forward
+                QCOMPARE(a[t], b[t]); // the first window is the same forward
         }
         diff /= static_cast<double>(n - 1);
         sa /= static_cast<double>(n - 1);
         sb /= static_cast<double>(n - 1);
-        qInfo("%zu tokens, window %d: mean |surprisal difference| %.4f nats; mean surprisal %.4f (one pass, "
-              "chunks) vs %.4f (windows)", n, W, diff, sa, sb);
+        qInfo("%zu tokens, window %d: mean |surprisal difference| %.4f nats; mean surprisal %.4f "
+              "(one pass, "
+              "chunks) vs %.4f (windows)",
+              n, W, diff, sa, sb);
         QVERIFY2(diff < 0.15, "the chunked pass drifts from the windows");
         QVERIFY2(sa < sb + 0.02, "more context should not predict worse");
         auto mean = [&](const ScoreResult &r) {
             std::vector<double> m(n, 0.0);
             for (int l = 0; l < r.layers; ++l)
                 for (std::size_t k = 0; k < n; ++k)
-                    m[k] += r.sequences[0].causalColumnMeans[static_cast<std::size_t>(l) * n + k] / r.layers;
+                    m[k] += r.sequences[0].causalColumnMeans[static_cast<std::size_t>(l) * n + k] /
+                            r.layers;
             return m;
         };
         const auto ca = mean(*carried), cb = mean(*other);
         double logRatio = 0;
         int boundaries = 0;
-        for (std::size_t at = static_cast<std::size_t>(W); at + 64 < n; at += static_cast<std::size_t>(W)) {
+        for (std::size_t at = static_cast<std::size_t>(W); at + 64 < n;
+             at += static_cast<std::size_t>(W)) {
             double before = 0, after = 0, before2 = 0, after2 = 0;
             for (std::size_t k = at - 32; k < at; ++k) {
                 before += ca[k];
@@ -122,23 +132,27 @@ private slots:
             ++boundaries;
         }
         const double ratio = std::exp(logRatio / boundaries);
-        qInfo("attention before/after the %d chunk starts, against windows starting elsewhere: %.3f", boundaries, ratio);
+        qInfo(
+            "attention before/after the %d chunk starts, against windows starting elsewhere: %.3f",
+            boundaries, ratio);
         QVERIFY(ratio > 0.9 && ratio < 1.1);
     }
 
     void longPromptAttentionHasNoWindowJumps()
     {
-        // A prompt longer than the model's window is scored in windows advancing by half the window. Attention
-        // (layer-averaged causal means, DAC's and PIS's corrected signal) must not jump at the window starts
-        // (issue 20: a saw-tooth with the stride's period). Truth: the same tokens scored with another stride, where
-        // those positions are inside windows; the text is the same, so content cancels.
+        // A prompt longer than the model's window is scored in windows advancing by half the
+        // window. Attention (layer-averaged causal means, DAC's and PIS's corrected signal) must
+        // not jump at the window starts (issue 20: a saw-tooth with the stride's period). Truth:
+        // the same tokens scored with another stride, where those positions are inside windows; the
+        // text is the same, so content cancels.
         const LongTranscript t = longTranscript();
         QVERIFY2(t.model, "the bundled model or its tokenizer did not load");
         const Model *model = &*t.model;
         const std::vector<int> &ids = t.ids;
         const int W = t.window, stride = W / 2;
         const std::size_t n = ids.size();
-        QVERIFY2(n > static_cast<std::size_t>(2 * W), "the meeting transcript is shorter than two windows");
+        QVERIFY2(n > static_cast<std::size_t>(2 * W),
+                 "the meeting transcript is shorter than two windows");
         auto attention = [&](int windowStride) {
             ScoreRequest req;
             req.windowStride = windowStride;
@@ -149,7 +163,8 @@ private slots:
                 return a;
             for (int l = 0; l < r->layers; ++l)
                 for (std::size_t k = 0; k < n; ++k)
-                    a[k] += r->sequences[0].causalColumnMeans[static_cast<std::size_t>(l) * n + k] / r->layers;
+                    a[k] += r->sequences[0].causalColumnMeans[static_cast<std::size_t>(l) * n + k] /
+                            r->layers;
             return a;
         };
         const std::vector<double> a = attention(stride), b = attention(stride * 3 / 4);
@@ -163,15 +178,17 @@ private slots:
         };
         double logRatio = 0;
         int boundaries = 0;
-        for (std::size_t at = static_cast<std::size_t>(stride); at + 32 < n - 64; at += static_cast<std::size_t>(stride)) {
+        for (std::size_t at = static_cast<std::size_t>(stride); at + 32 < n - 64;
+             at += static_cast<std::size_t>(stride)) {
             if (at % static_cast<std::size_t>(stride * 3 / 4) == 0)
-                continue;  // a boundary in both runs
+                continue; // a boundary in both runs
             logRatio += jump(a, at) - jump(b, at);
             ++boundaries;
         }
         QVERIFY(boundaries >= 4);
         const double ratio = std::exp(logRatio / boundaries);
-        qInfo("attention before/after a window start, vs the same tokens inside a window: %.3f over %d boundaries",
+        qInfo("attention before/after a window start, vs the same tokens inside a window: %.3f "
+              "over %d boundaries",
               ratio, boundaries);
         QVERIFY2(ratio > 0.92 && ratio < 1.08, qPrintable(QString::number(ratio)));
     }
@@ -185,9 +202,10 @@ private slots:
 
     void partialResultsFollowTheStages()
     {
-        // Issue 20: a long dynamic run reports the result of every stage but the last while it goes. Each partial
-        // result is the final run's first k stages, keeps a superset of what later stages keep, and is a valid
-        // result of its own (whole words in corrected mode); a cancel from the listener ends the run at once.
+        // Issue 20: a long dynamic run reports the result of every stage but the last while it
+        // goes. Each partial result is the final run's first k stages, keeps a superset of what
+        // later stages keep, and is a valid result of its own (whole words in corrected mode); a
+        // cancel from the listener ends the run at once.
         QFETCH(bool, reference);
         const std::string text = gsm8kCotPrompt();
         auto c = createCompressor("dac");
@@ -219,7 +237,7 @@ private slots:
             }
             QCOMPARE(p.units.size(), r->units.size());
             for (std::size_t u = 0; u < p.units.size(); ++u) {
-                QVERIFY(p.units[u].kept || !r->units[u].kept);  // later stages only remove
+                QVERIFY(p.units[u].kept || !r->units[u].kept); // later stages only remove
                 if (prev)
                     QVERIFY(prev->units[u].kept || !p.units[u].kept);
             }
@@ -231,7 +249,8 @@ private slots:
             }
             prev = &p;
         }
-        // Cancelling from the listener (what the app's Cancel does mid-run) ends the run with Cancelled.
+        // Cancelling from the listener (what the app's Cancel does mid-run) ends the run with
+        // Cancelled.
         JobContext cancelling;
         int seen = 0;
         cancelling.onPartial([&](const CompressionResult &, int, int) {
@@ -252,12 +271,22 @@ private slots:
         QTest::addColumn<double>("rate");
         QTest::addColumn<bool>("reference");
         for (const char *p : {"gsm8k", "meeting"}) {
-            QTest::newRow((std::string(p) + " dac dynamic 0.5").c_str()) << p << "dac" << "dynamic_attn_ppl" << 0.5 << false;
-            QTest::newRow((std::string(p) + " dac wosucce 0.6").c_str()) << p << "dac" << "dynamic_attn_ppl_wosucce" << 0.6 << false;
-            QTest::newRow((std::string(p) + " dac attn_ppl 0.3").c_str()) << p << "dac" << "attn_ppl" << 0.3 << false;
-            QTest::newRow((std::string(p) + " dac reference 0.5").c_str()) << p << "dac" << "dynamic_attn_ppl" << 0.5 << true;
-            QTest::newRow((std::string(p) + " entropy_only 0.4").c_str()) << p << "entropy_only" << "" << 0.4 << false;
-            QTest::newRow((std::string(p) + " attention_only 0.4").c_str()) << p << "attention_only" << "" << 0.4 << false;
+            QTest::newRow((std::string(p) + " dac dynamic 0.5").c_str())
+                << p << "dac"
+                << "dynamic_attn_ppl" << 0.5 << false;
+            QTest::newRow((std::string(p) + " dac wosucce 0.6").c_str())
+                << p << "dac"
+                << "dynamic_attn_ppl_wosucce" << 0.6 << false;
+            QTest::newRow((std::string(p) + " dac attn_ppl 0.3").c_str())
+                << p << "dac"
+                << "attn_ppl" << 0.3 << false;
+            QTest::newRow((std::string(p) + " dac reference 0.5").c_str())
+                << p << "dac"
+                << "dynamic_attn_ppl" << 0.5 << true;
+            QTest::newRow((std::string(p) + " entropy_only 0.4").c_str()) << p << "entropy_only"
+                                                                          << "" << 0.4 << false;
+            QTest::newRow((std::string(p) + " attention_only 0.4").c_str()) << p << "attention_only"
+                                                                            << "" << 0.4 << false;
         }
     }
 
@@ -268,8 +297,9 @@ private slots:
         QFETCH(QString, variant);
         QFETCH(double, rate);
         QFETCH(bool, reference);
-        // The meeting transcript is cut to its first ~12 kB (about 3k tokens, at a line end): dynamic DAC
-        // re-forwards up to 15 times, and the whole 11k-token transcript takes minutes on 2 cores.
+        // The meeting transcript is cut to its first ~12 kB (about 3k tokens, at a line end):
+        // dynamic DAC re-forwards up to 15 times, and the whole 11k-token transcript takes minutes
+        // on 2 cores.
         std::string text = prompt == "gsm8k" ? gsm8kCotPrompt() : meetingTranscript();
         if (prompt != "gsm8k" && text.size() > 12000)
             text.resize(text.rfind('\n', 12000) + 1);
@@ -285,13 +315,17 @@ private slots:
             o.params["variant"] = variant.toStdString();
         auto r = (*c)->compress(Prompt::fromText(text), o, JobContext::none());
         QVERIFY2(r, r ? "" : r.error().detail.c_str());
-        // Reference: the decode of kept tokens (a character subsequence). Corrected (issue 14): whole words,
-        // the rate met in the target tokenizer.
-        QVERIFY(reference ? isSubsequence(r->compressedText, text) : testing::piecesSubsequence(r->compressedText, text));
+        // Reference: the decode of kept tokens (a character subsequence). Corrected (issue 14):
+        // whole words, the rate met in the target tokenizer.
+        QVERIFY(reference ? isSubsequence(r->compressedText, text)
+                          : testing::piecesSubsequence(r->compressedText, text));
         if (!reference) {
             QVERIFY(testing::unitsKeepWholeWords(*r));
             QVERIFY2(testing::meetsTargetRate(*r, rate),
-                     qPrintable(QString("kept %1 of %2 target tokens for rate %3").arg(r->targetTokensOut).arg(r->targetTokensIn).arg(rate)));
+                     qPrintable(QString("kept %1 of %2 target tokens for rate %3")
+                                    .arg(r->targetTokensOut)
+                                    .arg(r->targetTokensIn)
+                                    .arg(rate)));
         }
         if (method == "dac") {
             std::multiset<int> removed;
@@ -306,8 +340,9 @@ private slots:
             if (variant.startsWith("dynamic"))
                 QVERIFY(r->stages.size() > 1);
         }
-        qInfo("%s %s %s: %ld -> %ld tokens, %.0f ms (%.0f ms forward)", qPrintable(prompt), qPrintable(method),
-              qPrintable(variant), r->tokensIn, r->tokensOut, r->totalMs, r->forwardMs);
+        qInfo("%s %s %s: %ld -> %ld tokens, %.0f ms (%.0f ms forward)", qPrintable(prompt),
+              qPrintable(method), qPrintable(variant), r->tokensIn, r->tokensOut, r->totalMs,
+              r->forwardMs);
     }
 };
 

@@ -1,6 +1,7 @@
-// The bundled default models (resources/models, issue 7): they load through the same path as user models,
-// every method compresses a prompt with no model chosen, the LM prefers real English to the same words
-// shuffled, and the tagger beats chance and the stopword baseline on held-out human compressions.
+// The bundled default models (resources/models, issue 7): they load through the same path as user
+// models, every method compresses a prompt with no model chosen, the LM prefers real English to the
+// same words shuffled, and the tagger beats chance and the stopword baseline on held-out human
+// compressions.
 #include "terse/compressor.h"
 #include "terse/model.h"
 #include "terse/resources.h"
@@ -42,7 +43,7 @@ double meanSurprisal(const Model &m, const Tokenizer &t, const std::string &text
         s += r->sequences[0].surprisal[i];
     return s / static_cast<double>(ids.size() - 1);
 }
-}  // namespace
+} // namespace
 
 class TestDefaultModels : public QObject {
     Q_OBJECT
@@ -78,8 +79,9 @@ private slots:
         auto lm = Model::load(m_lm);
         auto tok = Tokenizer::load(m_lm);
         QVERIFY(lm && tok);
-        const std::string text = "The children walked to school in the morning and their teacher was waiting at "
-                                 "the door with a smile on her face.";
+        const std::string text =
+            "The children walked to school in the morning and their teacher was waiting at "
+            "the door with a smile on her face.";
         std::vector<std::string> words;
         std::istringstream in(text);
         for (std::string w; in >> w;)
@@ -94,9 +96,10 @@ private slots:
         QVERIFY(a < b - 0.5);
     }
 
-    // Issue 16: corrected mode computes in bf16 on CPUs with native bf16 ("auto"). The documented bound
-    // (README, Models; model.h resolveDtype), on the committed samples with the bundled LM: bf16 surprisal and
-    // entropy differ from fp32 by at most 0.03 nats on average and 0.2 at the 99th percentile.
+    // Issue 16: corrected mode computes in bf16 on CPUs with native bf16 ("auto"). The documented
+    // bound (README, Models; model.h resolveDtype), on the committed samples with the bundled LM:
+    // bf16 surprisal and entropy differ from fp32 by at most 0.03 nats on average and 0.2 at the
+    // 99th percentile.
     void bf16StaysWithinTheDocumentedBound()
     {
         QCOMPARE(parseDtype("bf16").value(), ComputeDtype::BFloat16);
@@ -113,7 +116,8 @@ private slots:
         QVERIFY(f && b && tok);
         QCOMPARE(b->info().dtype, std::string("bfloat16"));
         std::vector<double> ds, de;
-        for (const char *sample : {"meeting_notes.txt", "rag_three_passages.txt", "support_ticket.txt"}) {
+        for (const char *sample :
+             {"meeting_notes.txt", "rag_three_passages.txt", "support_ticket.txt"}) {
             std::ifstream in(std::string(TERSE_SOURCE_DIR) + "/resources/samples/" + sample);
             std::stringstream ss;
             ss << in.rdbuf();
@@ -123,7 +127,8 @@ private slots:
             auto rf = f->score({v}), rb = b->score({v});
             QVERIFY(rf && rb);
             for (std::size_t t = 1; t < v.size(); ++t) {
-                ds.push_back(std::fabs(rf->sequences[0].surprisal[t] - rb->sequences[0].surprisal[t]));
+                ds.push_back(
+                    std::fabs(rf->sequences[0].surprisal[t] - rb->sequences[0].surprisal[t]));
                 de.push_back(std::fabs(rf->sequences[0].entropy[t] - rb->sequences[0].entropy[t]));
             }
         }
@@ -133,15 +138,17 @@ private slots:
                 mean += x / static_cast<double>(d->size());
             std::sort(d->begin(), d->end());
             const double p99 = (*d)[d->size() * 99 / 100];
-            qInfo("%s: mean |bf16 - fp32| %.4f, 99th percentile %.4f, largest %.4f nats over %zu tokens",
+            qInfo("%s: mean |bf16 - fp32| %.4f, 99th percentile %.4f, largest %.4f nats over %zu "
+                  "tokens",
                   d == &ds ? "surprisal" : "entropy", mean, p99, d->back(), d->size());
             QVERIFY(mean < 0.03);
             QVERIFY(p99 < 0.2);
         }
     }
 
-    // On held-out human compressions the tagger's ranking beats chance at the human rate (random keeping at
-    // rate h has F1 = h) and its decisions beat the stopword baseline, measured by the engine's evaluator.
+    // On held-out human compressions the tagger's ranking beats chance at the human rate (random
+    // keeping at rate h has F1 = h) and its decisions beat the stopword baseline, measured by the
+    // engine's evaluator.
     void taggerBeatsChanceAndStopwordsOnHumanCompressions()
     {
         const std::string dir = std::string(TERSE_SHARED_DIR) + "/data/sentence_compression";
@@ -152,7 +159,8 @@ private slots:
             files.push_back(dir + "/" + f + ".jsonl");
         auto e = evalTagger(m_tagger, files, "", 5, JobContext::none());
         QVERIFY2(e, e ? "" : e.error().detail.c_str());
-        qInfo("held-out F1: tagger %.3f, at the human rate %.3f (chance %.3f), stopwords %.3f, keep-all %.3f",
+        qInfo("held-out F1: tagger %.3f, at the human rate %.3f (chance %.3f), stopwords %.3f, "
+              "keep-all %.3f",
               e->tagger.f1, e->taggerAtHumanRate.f1, e->humanRate, e->stopwords.f1, e->keepAll.f1);
         QVERIFY(e->taggerAtHumanRate.f1 > e->humanRate + 0.1);
         QVERIFY(e->tagger.f1 > e->stopwords.f1);
@@ -169,7 +177,8 @@ private slots:
     void everyMethodRunsWithoutChoosingAModel()
     {
         QFETCH(QString, method);
-        const std::string text = testing::readFileBytes(std::string(TERSE_SOURCE_DIR) + "/resources/samples/meeting_notes.txt");
+        const std::string text = testing::readFileBytes(std::string(TERSE_SOURCE_DIR) +
+                                                        "/resources/samples/meeting_notes.txt");
         QVERIFY(!text.empty());
         auto c = createCompressor(method.toStdString());
         QVERIFY(c);
@@ -182,7 +191,8 @@ private slots:
         QVERIFY(testing::piecesSubsequence(r->compressedText, text));
         if (method != "random" && method != "head" && method != "tail" && method != "head_tail")
             QVERIFY2(!r->model.empty(), "a model-based method reports the model it used");
-        if (method == "longllmlingua") {  // a plain prompt has no question: corrected mode says so and goes on
+        if (method ==
+            "longllmlingua") { // a plain prompt has no question: corrected mode says so and goes on
             QVERIFY(std::any_of(r->warnings.begin(), r->warnings.end(),
                                 [](const Warning &w) { return w.code == "no_question"; }));
             o.mode = CompressionMode::Reference;

@@ -1,9 +1,9 @@
-// Issue 17: a seeded fuzz suite over the parsers users feed files to. Each case mutates a real, valid
-// input (the bundled model's config.json, safetensors and tokenizer.json, a tiny GGUF and llama2.c
-// checkpoint, JSONL batch lines, a session export) and asserts no crash, a result or a clean error that
-// says what is wrong, and the documented
-// exit codes for the CLI. Bounded for CI; TERSE_FUZZ_ITERATIONS=N (default 1) multiplies the counts for
-// long campaigns, TERSE_FUZZ_SEED changes the seed.
+// Issue 17: a seeded fuzz suite over the parsers users feed files to. Each case mutates a real,
+// valid input (the bundled model's config.json, safetensors and tokenizer.json, a tiny GGUF and
+// llama2.c checkpoint, JSONL batch lines, a session export) and asserts no crash, a result or a
+// clean error that says what is wrong, and the documented exit codes for the CLI. Bounded for CI;
+// TERSE_FUZZ_ITERATIONS=N (default 1) multiplies the counts for long campaigns, TERSE_FUZZ_SEED
+// changes the seed.
 #include "terse/compressor.h"
 #include "cli_test_util.h"
 #include "file_util.h"
@@ -44,25 +44,36 @@ std::uint64_t seed()
     return v ? std::strtoull(v, nullptr, 10) : 20261204ull;
 }
 
-
-
 // A hostile JSON value: wrong types, extremes, deep nesting, bad strings.
 json hostileValue(std::mt19937_64 &rng)
 {
     switch (rng() % 14) {
-    case 0: return nullptr;
-    case 1: return "abc";
-    case 2: return json::array({64});
-    case 3: return json::object({{"a", 1}});
-    case 4: return -1;
-    case 5: return 0;
-    case 6: return 1099511627776LL;  // 2^40
-    case 7: return 1e308;
-    case 8: return -1e308;
-    case 9: return 0.5;
-    case 10: return true;
-    case 11: return std::string(1000, 'x');
-    case 12: return static_cast<long long>(rng() % 100000);
+    case 0:
+        return nullptr;
+    case 1:
+        return "abc";
+    case 2:
+        return json::array({64});
+    case 3:
+        return json::object({{"a", 1}});
+    case 4:
+        return -1;
+    case 5:
+        return 0;
+    case 6:
+        return 1099511627776LL; // 2^40
+    case 7:
+        return 1e308;
+    case 8:
+        return -1e308;
+    case 9:
+        return 0.5;
+    case 10:
+        return true;
+    case 11:
+        return std::string(1000, 'x');
+    case 12:
+        return static_cast<long long>(rng() % 100000);
     default: {
         json deep = 1;
         for (int i = 0; i < 200; ++i)
@@ -78,11 +89,21 @@ std::string mutateBytes(std::string s, std::mt19937_64 &rng, int edits)
     for (int e = 0; e < edits && !s.empty(); ++e) {
         const std::size_t at = rng() % s.size();
         switch (rng() % 5) {
-        case 0: s[at] = static_cast<char>(rng() & 0xff); break;
-        case 1: s.insert(at, 1, static_cast<char>(0x80 | (rng() & 0x7f))); break;
-        case 2: s.erase(at, 1 + rng() % 8); break;
-        case 3: s.resize(at); break;
-        default: s.insert(at, std::string(1 + rng() % 4, "{}[]\",:0e9-"[rng() % 11])); break;
+        case 0:
+            s[at] = static_cast<char>(rng() & 0xff);
+            break;
+        case 1:
+            s.insert(at, 1, static_cast<char>(0x80 | (rng() & 0x7f)));
+            break;
+        case 2:
+            s.erase(at, 1 + rng() % 8);
+            break;
+        case 3:
+            s.resize(at);
+            break;
+        default:
+            s.insert(at, std::string(1 + rng() % 4, "{}[]\",:0e9-"[rng() % 11]));
+            break;
         }
     }
     return s;
@@ -94,25 +115,36 @@ bool namesSomething(const std::string &detail)
     return detail.find('\'') != std::string::npos && detail.size() > 20;
 }
 
-// A hostile integer for a header field of `width` bytes: extremes, near-misses of the original, random.
+// A hostile integer for a header field of `width` bytes: extremes, near-misses of the original,
+// random.
 std::uint64_t hostileInteger(std::mt19937_64 &rng, std::uint64_t original)
 {
     switch (rng() % 10) {
-    case 0: return 0;
-    case 1: return ~0ull;
-    case 2: return 1ull << (rng() % 64);
-    case 3: return (1ull << (rng() % 64)) - 1;
-    case 4: return original + 1;
-    case 5: return original - 1;
-    case 6: return original * 2;
-    case 7: return 0x80000000ull;
-    case 8: return rng() % 256;
-    default: return rng();
+    case 0:
+        return 0;
+    case 1:
+        return ~0ull;
+    case 2:
+        return 1ull << (rng() % 64);
+    case 3:
+        return (1ull << (rng() % 64)) - 1;
+    case 4:
+        return original + 1;
+    case 5:
+        return original - 1;
+    case 6:
+        return original * 2;
+    case 7:
+        return 0x80000000ull;
+    case 8:
+        return rng() % 256;
+    default:
+        return rng();
     }
 }
 
-// Loads a mutated weight file both ways: the inspection API (a loader error names the file) and as a model
-// that, when it loads, must score without crashing.
+// Loads a mutated weight file both ways: the inspection API (a loader error names the file) and as
+// a model that, when it loads, must score without crashing.
 void loadMutatedWeights(const std::string &path, int &refused)
 {
     auto info = inspectWeights(path);
@@ -120,7 +152,8 @@ void loadMutatedWeights(const std::string &path, int &refused)
         QVERIFY2(info.error().detail.find(path) != std::string::npos, info.error().detail.c_str());
     auto shapes = inspectWeights(path, false);
     if (!shapes.ok())
-        QVERIFY2(shapes.error().detail.find(path) != std::string::npos, shapes.error().detail.c_str());
+        QVERIFY2(shapes.error().detail.find(path) != std::string::npos,
+                 shapes.error().detail.c_str());
     auto m = Model::load(path);
     if (!m.ok()) {
         ++refused;
@@ -131,7 +164,7 @@ void loadMutatedWeights(const std::string &path, int &refused)
     QVERIFY(s.ok() || !s.error().detail.empty());
 }
 
-}  // namespace
+} // namespace
 
 class TestFuzz : public QObject {
     Q_OBJECT
@@ -156,8 +189,9 @@ private slots:
         std::vector<std::string> keys;
         for (const auto &[k, v] : base.items())
             keys.push_back(k);
-        for (const char *k : {"n_positions", "n_embd", "n_layer", "n_head", "n_inner", "sliding_window", "rope_scaling",
-                              "partial_rotary_factor", "layer_norm_eps", "model_type"})
+        for (const char *k :
+             {"n_positions", "n_embd", "n_layer", "n_head", "n_inner", "sliding_window",
+              "rope_scaling", "partial_rotary_factor", "layer_norm_eps", "model_type"})
             keys.push_back(k);
         std::mt19937_64 rng(seed());
         int refused = 0;
@@ -207,20 +241,22 @@ private slots:
         for (int i = 0; i < n; ++i) {
             std::string bytes = original;
             switch (i % 4) {
-            case 0: {  // the header's JSON
+            case 0: { // the header's JSON
                 std::string header = bytes.substr(8, headerLen);
                 header = mutateBytes(header, rng, 1 + static_cast<int>(rng() % 4));
                 header.resize(headerLen, ' ');
                 bytes.replace(8, headerLen, header);
                 break;
             }
-            case 1: {  // the length field
+            case 1: { // the length field
                 std::uint64_t v = rng() % 4 == 0 ? ~0ull : rng() % (headerLen * 2 + 16);
                 std::memcpy(bytes.data(), &v, 8);
                 break;
             }
-            case 2: bytes.resize(rng() % bytes.size()); break;  // truncated
-            default: {  // a data_offsets / shape / dtype value replaced in the JSON header
+            case 2:
+                bytes.resize(rng() % bytes.size());
+                break; // truncated
+            default: { // a data_offsets / shape / dtype value replaced in the JSON header
                 auto h = json::parse(bytes.substr(8, headerLen));
                 std::vector<std::string> names;
                 for (const auto &[k, v] : h.items())
@@ -232,7 +268,8 @@ private slots:
                 std::string header = h.dump();
                 header.resize(std::max<std::size_t>(header.size(), headerLen), ' ');
                 std::uint64_t len = header.size();
-                bytes = std::string(reinterpret_cast<const char *>(&len), 8) + header + original.substr(8 + headerLen);
+                bytes = std::string(reinterpret_cast<const char *>(&len), 8) + header +
+                        original.substr(8 + headerLen);
                 break;
             }
             }
@@ -247,8 +284,8 @@ private slots:
         QVERIFY(refused > n / 2);
     }
 
-    // GGUF: header fields overwritten with hostile integers, header bytes flipped, truncations, appended
-    // and flipped data bytes, on a tiny llama that loads (F32, F16, Q8_0, Q4_0 tensors).
+    // GGUF: header fields overwritten with hostile integers, header bytes flipped, truncations,
+    // appended and flipped data bytes, on a tiny llama that loads (F32, F16, Q8_0, Q4_0 tensors).
     void gguf()
     {
         QTemporaryDir dir;
@@ -264,7 +301,7 @@ private slots:
             std::string bytes = base.bytes;
             switch (i % 5) {
             case 0:
-            case 1: {  // one or two header fields
+            case 1: { // one or two header fields
                 for (int k = 0; k < 1 + i % 2; ++k) {
                     const auto [at, width] = fields[rng() % fields.size()];
                     std::uint64_t original = 0;
@@ -274,17 +311,20 @@ private slots:
                 }
                 break;
             }
-            case 2:  // flipped header bytes
+            case 2: // flipped header bytes
                 for (int k = 0; k < 1 + static_cast<int>(rng() % 4); ++k)
                     bytes[rng() % base.dataStart] ^= static_cast<char>(1 + rng() % 255);
                 break;
-            case 3: bytes.resize(rng() % bytes.size()); break;
-            default:  // data bytes: flipped, or junk appended
+            case 3:
+                bytes.resize(rng() % bytes.size());
+                break;
+            default: // data bytes: flipped, or junk appended
                 if (rng() % 2)
                     bytes += std::string(1 + rng() % 64, static_cast<char>(rng() & 0xff));
                 else
                     for (int k = 0; k < 8; ++k)
-                        bytes[base.dataStart + rng() % (bytes.size() - base.dataStart)] ^= static_cast<char>(rng() & 0xff);
+                        bytes[base.dataStart + rng() % (bytes.size() - base.dataStart)] ^=
+                            static_cast<char>(rng() & 0xff);
                 break;
             }
             testing::writeFileBytes(path, bytes);
@@ -296,7 +336,8 @@ private slots:
         QVERIFY(refused > n / 3);
     }
 
-    // llama2.c: config ints overwritten with hostile values, truncations, extensions and flipped weights.
+    // llama2.c: config ints overwritten with hostile values, truncations, extensions and flipped
+    // weights.
     void llama2c()
     {
         QTemporaryDir dir;
@@ -308,7 +349,7 @@ private slots:
         for (int i = 0; i < n; ++i) {
             std::string bytes = base;
             switch (i % 4) {
-            case 0: {  // one config value
+            case 0: { // one config value
                 const std::size_t at = 4 * (rng() % 7);
                 std::uint32_t original;
                 std::memcpy(&original, bytes.data() + at, 4);
@@ -316,17 +357,17 @@ private slots:
                 std::memcpy(bytes.data() + at, &v, 4);
                 break;
             }
-            case 1:  // flipped header bytes
+            case 1: // flipped header bytes
                 for (int k = 0; k < 1 + static_cast<int>(rng() % 3); ++k)
                     bytes[rng() % 28] ^= static_cast<char>(1 + rng() % 255);
                 break;
-            case 2:  // truncated or extended
+            case 2: // truncated or extended
                 if (rng() % 2)
                     bytes.resize(rng() % bytes.size());
                 else
                     bytes += std::string(4 * (1 + rng() % 16), '\0');
                 break;
-            default:  // flipped weights: loads, or is refused for non-finite values
+            default: // flipped weights: loads, or is refused for non-finite values
                 for (int k = 0; k < 8; ++k)
                     bytes[28 + rng() % (bytes.size() - 28)] ^= static_cast<char>(rng() & 0xff);
                 break;
@@ -354,13 +395,16 @@ private slots:
             std::string text;
             if (i % 2 == 0) {
                 json t = base;
-                const char *paths[] = {"/model/type", "/model/vocab", "/model/merges", "/pre_tokenizer", "/normalizer",
-                                       "/added_tokens", "/decoder", "/model/unk_token", "/model/byte_fallback"};
+                const char *paths[] = {
+                    "/model/type",    "/model/vocab",     "/model/merges",
+                    "/pre_tokenizer", "/normalizer",      "/added_tokens",
+                    "/decoder",       "/model/unk_token", "/model/byte_fallback"};
                 const json::json_pointer ptr(paths[rng() % 9]);
                 t[ptr] = hostileValue(rng);
                 text = t.dump(-1, ' ', false, json::error_handler_t::replace);
             } else {
-                text = mutateBytes(original.substr(0, std::min<std::size_t>(original.size(), 4096)), rng, 2) +
+                text = mutateBytes(original.substr(0, std::min<std::size_t>(original.size(), 4096)),
+                                   rng, 2) +
                        original.substr(std::min<std::size_t>(original.size(), 4096));
             }
             testing::writeFileBytes(path, text);
@@ -377,8 +421,8 @@ private slots:
         qInfo("tokenizer.json: %d cases, %d refused", n, refused);
     }
 
-    // JSONL batches through the CLI: one process per batch of mutated lines; exit 5 (some lines bad) or
-    // 0/3, one JSON record per non-blank line, never a crash.
+    // JSONL batches through the CLI: one process per batch of mutated lines; exit 5 (some lines
+    // bad) or 0/3, one JSON record per non-blank line, never a crash.
     void jsonlBatches()
     {
         const std::vector<std::string> templates = {
@@ -395,7 +439,8 @@ private slots:
                     line = mutateBytes(line, rng, 1 + static_cast<int>(rng() % 3));
                 } else {
                     json j = json::parse(line);
-                    const char *keys[] = {"prompt", "id", "contexts", "question", "instruction", "ids"};
+                    const char *keys[] = {"prompt",   "id",          "contexts",
+                                          "question", "instruction", "ids"};
                     j[keys[rng() % 6]] = hostileValue(rng);
                     line = j.dump(-1, ' ', false, json::error_handler_t::replace);
                 }
@@ -409,13 +454,15 @@ private slots:
             for (const char *verb : {"compress", "score"}) {
                 QStringList args{verb, "--jsonl", "--skip-errors", "--quiet"};
                 if (QString::fromLatin1(verb) == QStringLiteral("compress"))
-                    args << "--method" << "head";
+                    args << "--method"
+                         << "head";
                 else
                     args << "--model" << QString::fromStdString(kModel.string());
                 const cli_test::Run run = cli_test::terse(args, input);
                 QVERIFY2(!run.crashed, verb);
-                QVERIFY2(run.code == 5 || run.code == 3 || run.code == 0,
-                         qPrintable(QString("%1 exit %2: %3").arg(verb).arg(run.code).arg(run.err)));
+                QVERIFY2(
+                    run.code == 5 || run.code == 3 || run.code == 0,
+                    qPrintable(QString("%1 exit %2: %3").arg(verb).arg(run.code).arg(run.err)));
                 const QList<QByteArray> out = run.out.toUtf8().split('\n');
                 int records = 0;
                 for (const QByteArray &l : out) {
@@ -442,7 +489,8 @@ private slots:
         auto comp = createCompressor("random");
         CompressOptions o;
         o.method = "random";
-        const Prompt prompt = Prompt::fromText("The quick brown fox jumps over the lazy dog, 14-2=12 times.");
+        const Prompt prompt =
+            Prompt::fromText("The quick brown fox jumps over the lazy dog, 14-2=12 times.");
         auto r = (*comp)->compress(prompt, o, JobContext::none());
         QVERIFY(r.ok());
         QVERIFY(store->saveRun(*sid, prompt, o, ModelIdentity{}, *r).ok());
@@ -460,7 +508,8 @@ private slots:
                 // A hostile value somewhere in the tree: walk to a random leaf's parent.
                 json j = base;
                 json *at = &j;
-                for (int depth = 0; depth < 8 && (at->is_object() || at->is_array()) && !at->empty(); ++depth) {
+                for (int depth = 0;
+                     depth < 8 && (at->is_object() || at->is_array()) && !at->empty(); ++depth) {
                     auto it = at->begin();
                     std::advance(it, static_cast<long>(rng() % at->size()));
                     if (!(it->is_object() || it->is_array()) || rng() % 4 == 0) {
@@ -487,15 +536,18 @@ private slots:
         qInfo("session imports: %d cases, %d refused, %d sessions imported", n, refused, imported);
     }
 
-    // Issue 17, found by the libFuzzer target fuzz_session_import: a number beyond a double anywhere in an
-    // import file ("1e400") was reported as an internal error (nlohmann's out_of_range escaped the parser);
-    // it is a format error naming the import file.
+    // Issue 17, found by the libFuzzer target fuzz_session_import: a number beyond a double
+    // anywhere in an import file ("1e400") was reported as an internal error (nlohmann's
+    // out_of_range escaped the parser); it is a format error naming the import file.
     void sessionImportNumberOverflow_data()
     {
         QTest::addColumn<QString>("text");
-        QTest::newRow("version") << R"({"format": "terse-sessions", "version": 1e400, "sessions": []})";
-        QTest::newRow("nested") << R"({"format": "terse-sessions", "version": 1, "sessions": [{"created": -1e400}]})";
-        QTest::newRow("long mantissa") << R"({"format": "terse-sessions", "version": 1, "x": 0.5555555e55555556})";
+        QTest::newRow("version")
+            << R"({"format": "terse-sessions", "version": 1e400, "sessions": []})";
+        QTest::newRow("nested")
+            << R"({"format": "terse-sessions", "version": 1, "sessions": [{"created": -1e400}]})";
+        QTest::newRow("long mantissa")
+            << R"({"format": "terse-sessions", "version": 1, "x": 0.5555555e55555556})";
     }
 
     void sessionImportNumberOverflow()
@@ -507,7 +559,8 @@ private slots:
         auto rep = store->importSessions(text.toStdString());
         QVERIFY(!rep.ok());
         QCOMPARE(rep.error().code, ErrorCode::FormatError);
-        QVERIFY2(rep.error().detail.find("import file") != std::string::npos, rep.error().detail.c_str());
+        QVERIFY2(rep.error().detail.find("import file") != std::string::npos,
+                 rep.error().detail.c_str());
         auto sessions = store->listSessions();
         QVERIFY(sessions.ok());
         QVERIFY(sessions->empty());

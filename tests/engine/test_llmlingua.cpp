@@ -1,6 +1,6 @@
-// LLMLingua and LongLLMLingua: reference-mode parity with the golden outputs of microsoft/LLMLingua on
-// tiny-gpt2 (shared/parity), hand-checked expectations on small inputs, recover(), and corrected-mode
-// invariants (rate adherence, subsequence, pinned spans) on real prompts.
+// LLMLingua and LongLLMLingua: reference-mode parity with the golden outputs of microsoft/LLMLingua
+// on tiny-gpt2 (shared/parity), hand-checked expectations on small inputs, recover(), and
+// corrected-mode invariants (rate adherence, subsequence, pinned spans) on real prompts.
 #include "terse/compressor.h"
 #include "terse/resources.h"
 #include "terse/model.h"
@@ -22,11 +22,21 @@ using namespace terse;
 
 namespace {
 
-QString sharedDir() { return QStringLiteral(TERSE_SHARED_DIR); }
+QString sharedDir()
+{
+    return QStringLiteral(TERSE_SHARED_DIR);
+}
 
-bool haveShared() { return !sharedDir().isEmpty() && QFile::exists(sharedDir() + "/parity/models/tiny-gpt2/config.json"); }
+bool haveShared()
+{
+    return !sharedDir().isEmpty() &&
+           QFile::exists(sharedDir() + "/parity/models/tiny-gpt2/config.json");
+}
 
-std::string tinyModel() { return (sharedDir() + "/parity/models/tiny-gpt2").toStdString(); }
+std::string tinyModel()
+{
+    return (sharedDir() + "/parity/models/tiny-gpt2").toStdString();
+}
 
 std::vector<QJsonObject> readJsonl(const QString &path)
 {
@@ -57,11 +67,13 @@ bool isSubsequence(const std::string &sub, const std::string &text)
         if (j < sub.size() && sub[j] == c)
             ++j;
     if (j != sub.size())
-        qWarning("not a subsequence from output byte %zu: [%s]", j, sub.substr(j > 40 ? j - 40 : 0, 80).c_str());
+        qWarning("not a subsequence from output byte %zu: [%s]", j,
+                 sub.substr(j > 40 ? j - 40 : 0, 80).c_str());
     return j == sub.size();
 }
 
-CompressionResult runOrDie(const std::string &method, const Prompt &prompt, const CompressOptions &o)
+CompressionResult runOrDie(const std::string &method, const Prompt &prompt,
+                           const CompressOptions &o)
 {
     auto c = createCompressor(method);
     if (!c)
@@ -103,8 +115,8 @@ void fromGolden(const QJsonObject &rec, Prompt &prompt, CompressOptions &o)
         else
             o.params[k] = v.toString().toStdString();
     }
-    // The method's own defaults differ for longllmlingua; the record lists every argument it passed, and
-    // the rest took compress_prompt's defaults.
+    // The method's own defaults differ for longllmlingua; the record lists every argument it
+    // passed, and the rest took compress_prompt's defaults.
     if (o.method == "longllmlingua") {
         auto setDefault = [&](const char *k, const char *v) {
             if (!o.params.count(k))
@@ -118,7 +130,7 @@ void fromGolden(const QJsonObject &rec, Prompt &prompt, CompressOptions &o)
     o.params["structured"] = rec["call"].toString() == "structured_compress_prompt" ? "on" : "off";
 }
 
-}  // namespace
+} // namespace
 
 class TestLLMLingua : public QObject {
     Q_OBJECT
@@ -149,24 +161,29 @@ private slots:
         const auto r = runOrDie(o.method, prompt, o);
         const QJsonObject out = rec["output"].toObject();
         const std::string want = out["compressed_prompt"].toString().toStdString();
-        // The golden kept ids decode to the compressed context part; the same bytes mean the same tokens kept.
+        // The golden kept ids decode to the compressed context part; the same bytes mean the same
+        // tokens kept.
         auto tok = Tokenizer::load(tinyModel());
         QVERIFY(static_cast<bool>(tok));
         std::vector<std::int32_t> ids;
         for (const auto &v : rec["trace"].toObject()["kept_token_ids"].toArray())
             ids.push_back(v.toInt());
         const std::string keptText = tok->decode(ids).value();
-        const double margin = rec["trace"].toObject()["margins"].toObject()["token_threshold_min_margin"].toDouble();
+        const double margin =
+            rec["trace"].toObject()["margins"].toObject()["token_threshold_min_margin"].toDouble();
         if (r.compressedText != want && margin < 1e-4)
-            QSKIP(qPrintable(QString("tie-level record (min threshold margin %1) differs").arg(margin)));
+            QSKIP(qPrintable(
+                QString("tie-level record (min threshold margin %1) differs").arg(margin)));
         QCOMPARE(QString::fromStdString(r.compressedText), QString::fromStdString(want));
-        QVERIFY(want.find(keptText) != std::string::npos || keptText.find_first_not_of(" \n") == std::string::npos);
+        QVERIFY(want.find(keptText) != std::string::npos ||
+                keptText.find_first_not_of(" \n") == std::string::npos);
         // The ITPC loop made as many threshold decisions (window pieces) as the reference did.
         int calls = 0;
         for (const auto &st : r.stages)
             if (st.name.rfind("window ", 0) == 0)
                 calls += static_cast<int>(st.thresholds.size());
-        QCOMPARE(calls, rec["trace"].toObject()["margins"].toObject()["token_threshold_calls"].toInt());
+        QCOMPARE(calls,
+                 rec["trace"].toObject()["margins"].toObject()["token_threshold_calls"].toInt());
         QCOMPARE(r.targetTokensIn, static_cast<long>(out["origin_tokens"].toInt()));
         QCOMPARE(r.targetTokensOut, static_cast<long>(out["compressed_tokens"].toInt()));
     }
@@ -211,9 +228,9 @@ private slots:
         o.rate = 0.5;
         const auto r = runOrDie("llmlingua", Prompt::fromText(text), o);
         QCOMPARE(r.units.size(), n);
-        // Issue 14: whole words. Each word's score is the sum of its tokens' surprisal (token 0 has no
-        // context: NaN, which ranks first); the twelve words are one cl100k token each, so rate 0.5 keeps the
-        // six best words, computed here independently with Model::score.
+        // Issue 14: whole words. Each word's score is the sum of its tokens' surprisal (token 0 has
+        // no context: NaN, which ranks first); the twelve words are one cl100k token each, so rate
+        // 0.5 keeps the six best words, computed here independently with Model::score.
         std::vector<double> wordScore;
         std::vector<int> wordOf(n, -1);
         for (std::size_t t = 0; t < n; ++t) {
@@ -226,9 +243,11 @@ private slots:
         QCOMPARE(wordScore.size(), std::size_t(12));
         std::vector<int> order(wordScore.size());
         std::iota(order.begin(), order.end(), 0);
-        std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return wordScore[a] > wordScore[b]; });
+        std::stable_sort(order.begin(), order.end(),
+                         [&](int a, int b) { return wordScore[a] > wordScore[b]; });
         for (std::size_t t = 0; t < n; ++t) {
-            const bool expectKept = std::find(order.begin(), order.begin() + 6, wordOf[t]) != order.begin() + 6;
+            const bool expectKept =
+                std::find(order.begin(), order.begin() + 6, wordOf[t]) != order.begin() + 6;
             QCOMPARE(r.units[t].kept, expectKept);
         }
         QCOMPARE(r.targetTokensOut, 6L);
@@ -263,7 +282,8 @@ private slots:
             QSKIP("TERSE_SHARED_DIR is not available");
         auto tok = Tokenizer::load(tinyModel());
         QVERIFY(static_cast<bool>(tok));
-        const auto out = recoverResponse(*tok, "alpha beta gamma delta", "alpha gamma", "alpha gamma");
+        const auto out =
+            recoverResponse(*tok, "alpha beta gamma delta", "alpha gamma", "alpha gamma");
         QVERIFY(static_cast<bool>(out));
         QCOMPARE(QString::fromStdString(*out), QString("alpha beta gamma"));
         // Words absent from the compressed prompt pass through.
@@ -289,7 +309,8 @@ private slots:
         Prompt prompt;
         std::string question = "What is the answer?";
         if (doc == "gsm8k") {
-            const std::string t = readFile(sharedDir() + "/data/gsm8k_cot_prompts/prompt_original.txt");
+            const std::string t =
+                readFile(sharedDir() + "/data/gsm8k_cot_prompts/prompt_original.txt");
             QVERIFY(!t.empty());
             // Shots as contexts, so that the coarse stage runs too.
             std::size_t i = 0;
@@ -304,20 +325,23 @@ private slots:
         } else if (doc == "meeting") {
             const auto recs = readJsonl(sharedDir() + "/data/leval/meeting_summ.jsonl");
             QVERIFY(!recs.empty());
-            prompt.segments.push_back({SegmentRole::Context, recs[0]["input"].toString().toStdString()});
+            prompt.segments.push_back(
+                {SegmentRole::Context, recs[0]["input"].toString().toStdString()});
             question = recs[0]["instructions"].toArray().first().toString().toStdString();
         } else {
             const auto recs = readJsonl(sharedDir() + "/data/longbench/multi_news.jsonl");
             QVERIFY(!recs.empty());
-            prompt.segments.push_back({SegmentRole::Context, recs[0]["context"].toString().toStdString()});
+            prompt.segments.push_back(
+                {SegmentRole::Context, recs[0]["context"].toString().toStdString()});
             question = "Summarize the news.";
         }
         prompt.segments.push_back({SegmentRole::Question, question});
         const int pinSeg = 0;
         const std::string &pinText = prompt.segments[pinSeg].text;
         const Span pin{pinText.size() / 2, std::min(pinText.size(), pinText.size() / 2 + 24)};
-        const std::vector<double> rates = doc == "meeting" ? std::vector<double>{0.1, 0.5, 0.9}
-                                                           : std::vector<double>{0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9};
+        const std::vector<double> rates =
+            doc == "meeting" ? std::vector<double>{0.1, 0.5, 0.9}
+                             : std::vector<double>{0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9};
         for (double rate : rates) {
             CompressOptions o;
             o.method = method.toStdString();
@@ -326,14 +350,22 @@ private slots:
             o.pinned = {{pinSeg, pin, true}};
             const auto r = runOrDie(o.method, prompt, o);
             QVERIFY2(testing::meetsTargetRate(r, rate),
-                     qPrintable(QString("rate %1: kept %2 of %3 target tokens").arg(rate).arg(r.targetTokensOut).arg(r.targetTokensIn)));
-            QVERIFY2(testing::piecesSubsequence(r.compressedText, prompt.joined()), qPrintable(QString("rate %1").arg(rate)));
+                     qPrintable(QString("rate %1: kept %2 of %3 target tokens")
+                                    .arg(rate)
+                                    .arg(r.targetTokensOut)
+                                    .arg(r.targetTokensIn)));
+            QVERIFY2(testing::piecesSubsequence(r.compressedText, prompt.joined()),
+                     qPrintable(QString("rate %1").arg(rate)));
             QVERIFY(testing::unitsKeepWholeWords(r));
-            // The pinned words survive verbatim (the whitespace before them may become the separator rule's).
+            // The pinned words survive verbatim (the whitespace before them may become the
+            // separator rule's).
             std::string pinned = pinText.substr(pin.begin, pin.size());
             pinned.erase(0, pinned.find_first_not_of(" \n\t"));
-            QVERIFY2(r.compressedText.find(pinned) != std::string::npos,
-                     qPrintable(QString("pinned '%1' missing at rate %2").arg(QString::fromStdString(pinText.substr(pin.begin, pin.size()))).arg(rate)));
+            QVERIFY2(
+                r.compressedText.find(pinned) != std::string::npos,
+                qPrintable(QString("pinned '%1' missing at rate %2")
+                               .arg(QString::fromStdString(pinText.substr(pin.begin, pin.size())))
+                               .arg(rate)));
             for (const auto &u : r.units)
                 if (u.segment == pinSeg && u.span.begin < pin.end && pin.begin < u.span.end)
                     QVERIFY(u.kept);
@@ -347,8 +379,8 @@ private slots:
         }
     }
 
-    // Structured prompt, corrected mode: a compress=False segment survives verbatim (issue #114), the tags
-    // never reach the output, and the rest is compressed at its own rate.
+    // Structured prompt, corrected mode: a compress=False segment survives verbatim (issue #114),
+    // the tags never reach the output, and the rest is compressed at its own rate.
     void correctedStructuredKeepsUncompressedSegments()
     {
         if (!haveShared())
@@ -356,9 +388,10 @@ private slots:
         const std::string keep = "Speaker 1: the motion carries, item 7 is approved.";
         std::string body;
         for (int i = 0; i < 12; ++i)
-            body += "The council discussed the budget for the parks department and the new library at length. ";
-        const std::string text = "<llmlingua, compress=False>" + keep + "</llmlingua><llmlingua, rate=0.3> " + body +
-                                 "</llmlingua>";
+            body += "The council discussed the budget for the parks department and the new library "
+                    "at length. ";
+        const std::string text = "<llmlingua, compress=False>" + keep +
+                                 "</llmlingua><llmlingua, rate=0.3> " + body + "</llmlingua>";
         CompressOptions o;
         o.method = "llmlingua";
         o.model = tinyModel();
@@ -368,7 +401,8 @@ private slots:
         QVERIFY(r.compressedText.find("<llmlingua") == std::string::npos);
         QVERIFY(r.compressedText.find("</llmlingua") == std::string::npos);
         QVERIFY(testing::piecesSubsequence(r.compressedText, text));
-        // The body keeps about its own rate, counted in the target tokenizer (whole words, issue 14).
+        // The body keeps about its own rate, counted in the target tokenizer (whole words, issue
+        // 14).
         auto path = targetTokenizerPath("cl100k_base");
         QVERIFY(path.ok());
         auto tgt = Tokenizer::load(*path);
@@ -379,8 +413,9 @@ private slots:
             return static_cast<double>(tgt->countTokens(t, eo).value());
         };
         const double want = count(keep) + 0.3 * count(body);
-        QVERIFY2(std::abs(static_cast<double>(r.targetTokensOut) - want) <= 0.05 * count(body) + 3.0,
-                 qPrintable(QString("%1 target tokens, wanted %2").arg(r.targetTokensOut).arg(want)));
+        QVERIFY2(
+            std::abs(static_cast<double>(r.targetTokensOut) - want) <= 0.05 * count(body) + 3.0,
+            qPrintable(QString("%1 target tokens, wanted %2").arg(r.targetTokensOut).arg(want)));
     }
 };
 

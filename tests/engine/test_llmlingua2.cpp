@@ -1,6 +1,7 @@
 // LLMLingua-2 (issue 9): reference-mode parity with the golden outputs of microsoft/LLMLingua on
-// tinybert-llmlingua2, hand-computed expectations on small inputs in both modes, and invariants of the
-// corrected mode on real prompts (subsequence, rate within 1%/2 tokens, pins, protected spans, UTF-8).
+// tinybert-llmlingua2, hand-computed expectations on small inputs in both modes, and invariants of
+// the corrected mode on real prompts (subsequence, rate within 1%/2 tokens, pins, protected spans,
+// UTF-8).
 #include "terse/compressor.h"
 #include "terse/model.h"
 #include "terse/tokenizer.h"
@@ -34,7 +35,10 @@ QString sharedDir()
 #endif
 }
 
-QString modelDir() { return sharedDir() + "/parity/models/tinybert-llmlingua2"; }
+QString modelDir()
+{
+    return sharedDir() + "/parity/models/tinybert-llmlingua2";
+}
 
 std::string readFile(const QString &path)
 {
@@ -100,7 +104,7 @@ std::string multiNewsDoc()
     return doc.object().value("context").toString().toStdString();
 }
 
-}  // namespace
+} // namespace
 
 class TestLlmLingua2 : public QObject {
     Q_OBJECT
@@ -108,10 +112,12 @@ private slots:
     void initTestCase()
     {
         if (sharedDir().isEmpty() || !QFile::exists(modelDir() + "/model.safetensors"))
-            QSKIP("TERSE_SHARED_DIR is not set or lacks parity/models/tinybert-llmlingua2: skipping LLMLingua-2 tests");
+            QSKIP("TERSE_SHARED_DIR is not set or lacks parity/models/tinybert-llmlingua2: "
+                  "skipping LLMLingua-2 tests");
     }
 
-    // Golden records of microsoft/LLMLingua@e0e9d99 (parity/golden/llmlingua2.jsonl), reference mode.
+    // Golden records of microsoft/LLMLingua@e0e9d99 (parity/golden/llmlingua2.jsonl), reference
+    // mode.
     void referenceParity()
     {
         QFile f(sharedDir() + "/parity/golden/llmlingua2.jsonl");
@@ -137,23 +143,27 @@ private slots:
             CompressOptions o = baseOptions(params["rate"].toDouble(), CompressionMode::Reference);
             std::string force;
             for (const auto &t : params["force_tokens"].toArray())
-                force += (force.empty() ? "" : " ") + (t.toString() == "\n" ? std::string("\\n") : t.toString().toStdString());
+                force += (force.empty() ? "" : " ") +
+                         (t.toString() == "\n" ? std::string("\\n") : t.toString().toStdString());
             o.params["force_tokens"] = force;
             o.params["drop_consecutive"] = params["drop_consecutive"].toBool() ? "true" : "false";
-            o.params["force_reserve_digit"] = params["force_reserve_digit"].toBool() ? "true" : "false";
+            o.params["force_reserve_digit"] =
+                params["force_reserve_digit"].toBool() ? "true" : "false";
             const auto r = compressOrDie(contextsPrompt(contexts), o);
 
             std::string labels;
             for (const auto &wl : rec["word_labels"].toArray()) {
                 const auto a = wl.toArray();
-                labels += (labels.empty() ? "" : "\t\t|\t\t") + a[0].toString().toStdString() + " " +
-                          std::to_string(a[1].toInt());
+                labels += (labels.empty() ? "" : "\t\t|\t\t") + a[0].toString().toStdString() +
+                          " " + std::to_string(a[1].toInt());
             }
-            const bool textOk = r.compressedText == out["compressed_prompt"].toString().toStdString();
+            const bool textOk =
+                r.compressedText == out["compressed_prompt"].toString().toStdString();
             const bool countsOk = r.targetTokensIn == out["origin_tokens"].toInt() &&
                                   r.targetTokensOut == out["compressed_tokens"].toInt();
             const bool labelsOk = llmlingua2WordLabels(r) == labels;
-            const double minGap = std::min(margins["min_gap"].toDouble(1.0), margins["context_prob_min_gap"].toDouble(1.0));
+            const double minGap = std::min(margins["min_gap"].toDouble(1.0),
+                                           margins["context_prob_min_gap"].toDouble(1.0));
             const bool aboveNoise = minGap > 1e-4;
             expectedToMatch += aboveNoise ? 1 : 0;
             if (textOk && countsOk && labelsOk) {
@@ -172,15 +182,17 @@ private slots:
                     qWarning("above-margin miss %s", qPrintable(misses.back()));
             }
         }
-        qInfo("llmlingua2 parity: %d of %d golden records match exactly (%d have margins above 1e-4)", matched,
-              records, expectedToMatch);
+        qInfo(
+            "llmlingua2 parity: %d of %d golden records match exactly (%d have margins above 1e-4)",
+            matched, records, expectedToMatch);
         for (const auto &m : misses)
             qInfo("  miss: %s", qPrintable(m));
         QCOMPARE(records, 16);
         QVERIFY(matched >= expectedToMatch);
     }
 
-    // Hand-computed: the word probabilities from Model::score directly, the reference threshold by hand.
+    // Hand-computed: the word probabilities from Model::score directly, the reference threshold by
+    // hand.
     void referenceSmallInputByHand()
     {
         const std::string text = "The cat sat on the mat. It was happy.";
@@ -195,7 +207,8 @@ private slots:
         ids.push_back(tok->specialIds().sep);
         auto scored = model->score({ids});
         QVERIFY(scored);
-        // Words: every token of this text starts a word except "##" pieces; mean probability per word.
+        // Words: every token of this text starts a word except "##" pieces; mean probability per
+        // word.
         std::vector<std::string> words;
         std::vector<double> probs;
         for (std::size_t t = 0; t < enc->size(); ++t) {
@@ -203,7 +216,7 @@ private slots:
             const std::string &s = enc->tokens[t];
             if (s.rfind("##", 0) == 0) {
                 words.back() += s.substr(2);
-                probs.back() = p;  // replaced below by the mean
+                probs.back() = p; // replaced below by the mean
             } else {
                 words.push_back(s);
                 probs.push_back(p);
@@ -225,25 +238,30 @@ private slots:
             for (std::size_t w = 0; w < probs.size(); ++w)
                 probs[w] = sums[w] / counts[w];
         }
-        // rate 0.5: reduce 0.5, q = int(100*0.5+1) = 51 over cl100k-expanded probabilities (1 token per word here).
-        auto cl100k = Tokenizer::fromTiktoken("cl100k_base", sharedDir().toStdString() + "/models/tokenizers/tiktoken");
+        // rate 0.5: reduce 0.5, q = int(100*0.5+1) = 51 over cl100k-expanded probabilities (1 token
+        // per word here).
+        auto cl100k = Tokenizer::fromTiktoken("cl100k_base", sharedDir().toStdString() +
+                                                                 "/models/tokenizers/tiktoken");
         std::vector<double> expanded;
         for (std::size_t w = 0; w < words.size(); ++w) {
             std::size_t n = 1;
             if (cl100k)
-                if (auto c = cl100k->countTokens(words[w])) n = *c;
+                if (auto c = cl100k->countTokens(words[w]))
+                    n = *c;
             expanded.insert(expanded.end(), n, probs[w]);
         }
         std::vector<double> sorted = expanded;
         std::sort(sorted.begin(), sorted.end());
         const double idx = 0.51 * static_cast<double>(sorted.size() - 1);
         const std::size_t lo = static_cast<std::size_t>(std::floor(idx));
-        const double gamma = sorted[lo] + (sorted[std::min(lo + 1, sorted.size() - 1)] - sorted[lo]) * (idx - lo);
+        const double gamma =
+            sorted[lo] + (sorted[std::min(lo + 1, sorted.size() - 1)] - sorted[lo]) * (idx - lo);
         std::string expected;
         for (std::size_t w = 0; w < words.size(); ++w)
             if (probs[w] > gamma)
                 expected += (expected.empty() ? "" : " ") + words[w];
-        const auto r = compressOrDie(Prompt::fromText(text), baseOptions(0.5, CompressionMode::Reference));
+        const auto r =
+            compressOrDie(Prompt::fromText(text), baseOptions(0.5, CompressionMode::Reference));
         QCOMPARE(QString::fromStdString(r.compressedText), QString::fromStdString(expected));
         QVERIFY(std::abs(r.thresholds.at(0).value - gamma) < 1e-6);
 
@@ -277,9 +295,10 @@ private slots:
     void correctedRateOnRealPrompts()
     {
         QFETCH(QString, which);
-        std::string text = which == "gsm8k"  ? readFile(sharedDir() + "/data/gsm8k_cot_prompts/prompt_original.txt")
-                           : which == "news" ? multiNewsDoc()
-                                             : meetingTranscript();
+        std::string text =
+            which == "gsm8k" ? readFile(sharedDir() + "/data/gsm8k_cot_prompts/prompt_original.txt")
+            : which == "news" ? multiNewsDoc()
+                              : meetingTranscript();
         if (text.size() > 20000)
             text.resize(20000);
         while (!text.empty() && (static_cast<unsigned char>(text.back()) & 0xC0) == 0x80)
@@ -300,12 +319,16 @@ private slots:
             auto r = (*c)->rethreshold(*first, n);
             QVERIFY(r);
             const double target = rate * static_cast<double>(r->targetTokensIn);
-            const double tol = std::max(2.0, std::floor(0.01 * static_cast<double>(r->targetTokensIn)));
+            const double tol =
+                std::max(2.0, std::floor(0.01 * static_cast<double>(r->targetTokensIn)));
             QVERIFY2(std::abs(static_cast<double>(r->targetTokensOut) - target) <= tol + 0.5,
-                     qPrintable(QString("rate %1: %2 of %3 tokens").arg(rate).arg(r->targetTokensOut).arg(r->targetTokensIn)));
+                     qPrintable(QString("rate %1: %2 of %3 tokens")
+                                    .arg(rate)
+                                    .arg(r->targetTokensOut)
+                                    .arg(r->targetTokensIn)));
             QVERIFY(testing::piecesSubsequence(r->compressedText, text));
             QVERIFY(isValidUtf8(r->compressedText));
-            QCOMPARE(r->forwardMs, 0.0);  // re-thresholding never runs the model
+            QCOMPARE(r->forwardMs, 0.0); // re-thresholding never runs the model
         }
     }
 
@@ -313,7 +336,8 @@ private slots:
     {
         const std::string text = "Order ABC-123 costs 3.14 dollars today.\n```\nint x = 1;\n```\n"
                                  "Config {\"user_id\": 7, \"name\": \"zed\"} and Grüße aus Köln.";
-        // Protected structure is kept first while the budget allows (issue 14): a rate that holds it.
+        // Protected structure is kept first while the budget allows (issue 14): a rate that holds
+        // it.
         CompressOptions o = baseOptions(0.7, CompressionMode::Corrected);
         const std::size_t pin = text.find("today");
         o.pinned.push_back({0, {pin, pin + 5}, true});
@@ -338,18 +362,22 @@ private slots:
     void contextFilterDefaultGotcha()
     {
         // Reference: a list of contexts gets the context filter at (rate+1)/2 by default.
-        const std::vector<std::string> ctx = {"Alice went to the market to buy apples.", "Bob stayed home.",
-                                              "The weather was cold and rainy all day.", "Numbers: 1 2 3."};
-        const auto r = compressOrDie(contextsPrompt(ctx), baseOptions(0.5, CompressionMode::Reference));
+        const std::vector<std::string> ctx = {
+            "Alice went to the market to buy apples.", "Bob stayed home.",
+            "The weather was cold and rainy all day.", "Numbers: 1 2 3."};
+        const auto r =
+            compressOrDie(contextsPrompt(ctx), baseOptions(0.5, CompressionMode::Reference));
         QVERIFY(!r.stages.empty());
         QCOMPARE(QString::fromStdString(r.stages.front().name), QString("context filter"));
         auto o = baseOptions(0.5, CompressionMode::Reference);
         o.params["use_context_level_filter"] = "false";
         const auto r2 = compressOrDie(contextsPrompt(ctx), o);
-        QCOMPARE(QString::fromStdString(r2.stages.front().name), QString("token filter (per chunk)"));
+        QCOMPARE(QString::fromStdString(r2.stages.front().name),
+                 QString("token filter (per chunk)"));
     }
-    // LongLLMLingua coarse ranking + LLMLingua-2 tokens (issue 9): the contexts kept are the best by
-    // -mean loss of "question + suffix" after the context, computed here directly with the ranking LM.
+    // LongLLMLingua coarse ranking + LLMLingua-2 tokens (issue 9): the contexts kept are the best
+    // by -mean loss of "question + suffix" after the context, computed here directly with the
+    // ranking LM.
     void coarseRankCombinesLongLlmLinguaAndLlmLingua2()
     {
         const QString lmDir = sharedDir() + "/parity/models/tiny-gpt2-pos2048";
@@ -366,14 +394,15 @@ private slots:
         auto o = baseOptions(0.5, CompressionMode::Corrected);
         o.params["coarse_rank"] = "longllmlingua";
         o.params["rank_model"] = lmDir.toStdString();
-        o.params["context_level_rate"] = "0.6";  // keep 3 of 5 contexts
+        o.params["context_level_rate"] = "0.6"; // keep 3 of 5 contexts
         const auto r = compressOrDie(prompt, o);
         QCOMPARE(QString::fromStdString(r.stages.front().name), QString("coarse ranking"));
 
         auto lm = Model::load(lmDir.toStdString());
         auto tok = Tokenizer::load(lmDir.toStdString());
         QVERIFY(lm && tok);
-        const auto q = tok->encodeIds(question + " We can get the answer to this question in the given documents.");
+        const auto q = tok->encodeIds(
+            question + " We can get the answer to this question in the given documents.");
         std::vector<std::pair<double, int>> expected;
         for (int c = 0; c < static_cast<int>(ctx.size()); ++c) {
             std::vector<int> ids;
@@ -401,16 +430,17 @@ private slots:
         QVERIFY(r.forwardMs > 0);
 
         o.params.erase("rank_model");
-        prompt.segments.pop_back();  // no question: nothing to rank against
+        prompt.segments.pop_back(); // no question: nothing to rank against
         o.params["rank_model"] = lmDir.toStdString();
         auto c = createCompressor("llmlingua2");
         auto bad = (*c)->compress(prompt, o, JobContext::none());
         QVERIFY(!bad);
         QCOMPARE(bad.error().code, ErrorCode::InvalidArgument);
-        o.params["coarse_rank"] = "sentbert";  // needs a model hub; not offered
+        o.params["coarse_rank"] = "sentbert"; // needs a model hub; not offered
         bad = (*c)->compress(prompt, o, JobContext::none());
         QVERIFY(!bad);
-        QVERIFY(bad.error().detail.find("option coarse_rank of llmlingua2 must be one of") != std::string::npos);
+        QVERIFY(bad.error().detail.find("option coarse_rank of llmlingua2 must be one of") !=
+                std::string::npos);
     }
 };
 

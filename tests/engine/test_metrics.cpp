@@ -18,7 +18,8 @@ private slots:
 
     void rouge1()
     {
-        // cand: the cat sat on the mat (6) / ref: the cat is on the mat (6): overlap the×2, cat, on, mat = 5.
+        // cand: the cat sat on the mat (6) / ref: the cat is on the mat (6): overlap the×2, cat,
+        // on, mat = 5.
         const auto s = rougeN("the cat sat on the mat", "the cat is on the mat", 1);
         QCOMPARE(s.precision, 5.0 / 6);
         QCOMPARE(s.recall, 5.0 / 6);
@@ -31,7 +32,8 @@ private slots:
 
     void rouge2()
     {
-        // Bigrams cand: the-cat cat-sat sat-on on-the the-mat; ref: the-cat cat-is is-on on-the the-mat.
+        // Bigrams cand: the-cat cat-sat sat-on on-the the-mat; ref: the-cat cat-is is-on on-the
+        // the-mat.
         const auto s = rougeN("the cat sat on the mat", "the cat is on the mat", 2);
         QCOMPARE(s.precision, 3.0 / 5);
         QCOMPARE(s.recall, 3.0 / 5);
@@ -52,8 +54,10 @@ private slots:
         QCOMPARE(bleu("a b c d", "a b c d"), 1.0);
         // cand "a b c d" vs ref "a b c d e f": all precisions 1, BP = exp(1 - 6/4).
         QVERIFY(std::abs(bleu("a b c d", "a b c d e f") - std::exp(1.0 - 1.5)) < 1e-12);
-        // cand "a b x d" vs ref "a b c d": p1 = 3/4, p2 = 1/3 (a-b), p3 = 0 -> 0.1/2, p4 = 0 -> 0.1/1.
-        const double expected = std::exp((std::log(0.75) + std::log(1.0 / 3) + std::log(0.05) + std::log(0.1)) / 4);
+        // cand "a b x d" vs ref "a b c d": p1 = 3/4, p2 = 1/3 (a-b), p3 = 0 -> 0.1/2, p4 = 0 ->
+        // 0.1/1.
+        const double expected =
+            std::exp((std::log(0.75) + std::log(1.0 / 3) + std::log(0.05) + std::log(0.1)) / 4);
         QVERIFY(std::abs(bleu("a b x d", "a b c d") - expected) < 1e-12);
         QCOMPARE(bleu("a b x d", "a b c d", 4, BleuSmoothing::None), 0.0);
         QCOMPARE(bleu("", "a b"), 0.0);
@@ -71,7 +75,7 @@ private slots:
     void answerRetention()
     {
         QVERIFY(answerRetained("In 1969, the Apollo 11 crew landed.", {"Apollo 11"}));
-        QVERIFY(answerRetained("They met The Beatles.", {"beatles"}));  // articles ignored
+        QVERIFY(answerRetained("They met The Beatles.", {"beatles"})); // articles ignored
         QVERIFY(!answerRetained("Apollo 110 flew.", {"Apollo 11"}));   // whole words only
         QVERIFY(!answerRetained("nothing here", {"", "answer"}));
     }

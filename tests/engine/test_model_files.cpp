@@ -1,6 +1,6 @@
-// Issue 4: weight files. llama2.c (stories260K greedy decoding), hostile safetensors / GGUF files that
-// must fail with a clear error (never a crash or a huge allocation), GGUF dequantisation, pickle refusal,
-// the HuggingFace cache scan.
+// Issue 4: weight files. llama2.c (stories260K greedy decoding), hostile safetensors / GGUF files
+// that must fail with a clear error (never a crash or a huge allocation), GGUF dequantisation,
+// pickle refusal, the HuggingFace cache scan.
 #include "terse/model.h"
 #include "terse/weights.h"
 
@@ -26,7 +26,8 @@ void writeFile(const std::string &path, const std::string &bytes)
 }
 
 // A safetensors file from a header JSON and a data section.
-std::string safetensors(const std::string &header, const std::string &data, std::uint64_t lengthOverride = 0)
+std::string safetensors(const std::string &header, const std::string &data,
+                        std::uint64_t lengthOverride = 0)
 {
     std::uint64_t n = lengthOverride ? lengthOverride : header.size();
     std::string out(8, '\0');
@@ -34,8 +35,7 @@ std::string safetensors(const std::string &header, const std::string &data, std:
     return out + header + data;
 }
 
-template <typename T>
-void put(std::string &s, T v)
+template <typename T> void put(std::string &s, T v)
 {
     s.append(reinterpret_cast<const char *>(&v), sizeof v);
 }
@@ -67,7 +67,7 @@ std::string decodeLlama2c(const std::string &tokPath, const std::vector<int> &id
     for (int id : ids) {
         std::string piece = vocab.at(static_cast<std::size_t>(id));
         if (prev == 1 && !piece.empty() && piece[0] == ' ')
-            piece.erase(0, 1);  // run.c: strip the space after BOS
+            piece.erase(0, 1); // run.c: strip the space after BOS
         if (piece.size() == 6 && piece.rfind("<0x", 0) == 0)
             piece = std::string(1, static_cast<char>(std::stoi(piece.substr(3, 2), nullptr, 16)));
         text += piece;
@@ -76,8 +76,9 @@ std::string decodeLlama2c(const std::string &tokPath, const std::vector<int> &id
     return text;
 }
 
-// One 256-element tensor of a quantised GGML type, packed the way ggml's quantize_row_*_ref packs it,
-// and the values its blocks stand for (computed from the unpacked integers, not by a dequantiser).
+// One 256-element tensor of a quantised GGML type, packed the way ggml's quantize_row_*_ref packs
+// it, and the values its blocks stand for (computed from the unpacked integers, not by a
+// dequantiser).
 struct Quantised {
     std::uint32_t type;
     std::string bytes;
@@ -88,7 +89,7 @@ Quantised packQuantised(const std::string &type)
 {
     std::mt19937 rng(7);
     auto uniform = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
-    const float d = 0.5f, dmin = 0.25f;  // halves 0x3800, 0x3400
+    const float d = 0.5f, dmin = 0.25f; // halves 0x3800, 0x3400
     Quantised q;
     q.values.resize(256);
     std::string &b = q.bytes;
@@ -111,9 +112,11 @@ Quantised packQuantised(const std::string &type)
                 put<std::uint32_t>(b, qh);
             }
             for (int j = 0; j < 16; ++j)
-                put<std::uint8_t>(b, static_cast<std::uint8_t>((L[j] & 0xF) | ((L[j + 16] & 0xF) << 4)));
+                put<std::uint8_t>(
+                    b, static_cast<std::uint8_t>((L[j] & 0xF) | ((L[j + 16] & 0xF) << 4)));
             for (int j = 0; j < 32; ++j)
-                q.values[blk * 32 + j] = type == "Q5_0" ? d * static_cast<float>(L[j] - 16) : d * L[j] + dmin;
+                q.values[blk * 32 + j] =
+                    type == "Q5_0" ? d * static_cast<float>(L[j] - 16) : d * L[j] + dmin;
         }
         return q;
     }
@@ -165,7 +168,8 @@ Quantised packQuantised(const std::string &type)
         } else {
             for (int j = 0; j < 256; j += 64)
                 for (int l = 0; l < 32; ++l)
-                    put<std::uint8_t>(b, static_cast<std::uint8_t>(L[j + l] | (L[j + l + 32] << 4)));
+                    put<std::uint8_t>(b,
+                                      static_cast<std::uint8_t>(L[j + l] | (L[j + l + 32] << 4)));
         }
         for (int e = 0; e < 256; ++e)
             q.values[e] = d * sc[e / 32] * L[e] - dmin * mn[e / 32];
@@ -182,11 +186,13 @@ Quantised packQuantised(const std::string &type)
     std::uint8_t ql[128], qh[64];
     for (int j = 0; j < 256; j += 128)
         for (int l = 0; l < 32; ++l) {
-            const int q1 = L[j + l] & 0xF, q2 = L[j + l + 32] & 0xF, q3 = L[j + l + 64] & 0xF, q4 = L[j + l + 96] & 0xF;
+            const int q1 = L[j + l] & 0xF, q2 = L[j + l + 32] & 0xF, q3 = L[j + l + 64] & 0xF,
+                      q4 = L[j + l + 96] & 0xF;
             ql[j / 2 + l] = static_cast<std::uint8_t>(q1 | (q3 << 4));
             ql[j / 2 + l + 32] = static_cast<std::uint8_t>(q2 | (q4 << 4));
-            qh[j / 4 + l] = static_cast<std::uint8_t>((L[j + l] >> 4) | ((L[j + l + 32] >> 4) << 2) |
-                                                     ((L[j + l + 64] >> 4) << 4) | ((L[j + l + 96] >> 4) << 6));
+            qh[j / 4 + l] = static_cast<std::uint8_t>(
+                (L[j + l] >> 4) | ((L[j + l + 32] >> 4) << 2) | ((L[j + l + 64] >> 4) << 4) |
+                ((L[j + l + 96] >> 4) << 6));
         }
     b.append(reinterpret_cast<const char *>(ql), 128);
     b.append(reinterpret_cast<const char *>(qh), 64);
@@ -215,7 +221,7 @@ std::string ggufWithOne(std::uint32_t type, std::vector<std::uint64_t> ne, const
     return s + data;
 }
 
-}  // namespace
+} // namespace
 
 class TestModelFiles : public QObject {
     Q_OBJECT
@@ -244,7 +250,8 @@ private slots:
         }
         const std::string text = decodeLlama2c(dir + "/tok512.bin", out);
         qInfo("stories260K: %s", text.c_str());
-        QVERIFY2(text.rfind("Once upon a time, there was a little girl named Lily. She loved to play outside in the park",
+        QVERIFY2(text.rfind("Once upon a time, there was a little girl named Lily. She loved to "
+                            "play outside in the park",
                             0) == 0,
                  text.c_str());
         // The scorer agrees with the session on the same ids.
@@ -252,7 +259,8 @@ private slots:
         ids.insert(ids.end(), out.begin(), out.begin() + 20);
         auto scored = model->score({ids});
         QVERIFY(scored.ok());
-        QVERIFY(scored->sequences[0].surprisal[5] < 2.0f);  // a greedy continuation is not surprising
+        QVERIFY(scored->sequences[0].surprisal[5] <
+                2.0f); // a greedy continuation is not surprising
     }
 
     void hostileSafetensors_data()
@@ -266,20 +274,30 @@ private slots:
         };
         row("tiny file", std::string("\x05\0\0", 3), "truncated");
         row("truncated data", safetensors(good, data16.substr(0, 8)), "'w'");
-        row("header longer than file", safetensors(good, data16, 1u << 30), "exceeds the file size");
+        row("header longer than file", safetensors(good, data16, 1u << 30),
+            "exceeds the file size");
         row("bad json", safetensors(R"({"w":{"dtype":"F32",)", data16), "not valid JSON");
-        row("offsets disagree with shape", safetensors(R"({"w":{"dtype":"F32","shape":[2,2],"data_offsets":[0,12]}})", data16),
+        row("offsets disagree with shape",
+            safetensors(R"({"w":{"dtype":"F32","shape":[2,2],"data_offsets":[0,12]}})", data16),
             "'w'");
-        row("offsets reversed", safetensors(R"({"w":{"dtype":"F32","shape":[0],"data_offsets":[8,0]}})", data16), "'w'");
+        row("offsets reversed",
+            safetensors(R"({"w":{"dtype":"F32","shape":[0],"data_offsets":[8,0]}})", data16),
+            "'w'");
         row("overlap",
-            safetensors(R"({"a":{"dtype":"F32","shape":[2,2],"data_offsets":[0,16]},"b":{"dtype":"F32","shape":[2],"data_offsets":[8,16]}})",
-                        data16),
+            safetensors(
+                R"({"a":{"dtype":"F32","shape":[2,2],"data_offsets":[0,16]},"b":{"dtype":"F32","shape":[2],"data_offsets":[8,16]}})",
+                data16),
             "overlap");
         row("absurd shape",
-            safetensors(R"({"w":{"dtype":"F32","shape":[1000000000000,1000000000000],"data_offsets":[0,16]}})", data16),
+            safetensors(
+                R"({"w":{"dtype":"F32","shape":[1000000000000,1000000000000],"data_offsets":[0,16]}})",
+                data16),
             "absurd");
-        row("negative dim", safetensors(R"({"w":{"dtype":"F32","shape":[-4],"data_offsets":[0,16]}})", data16), "'w'");
-        row("unknown dtype", safetensors(R"({"w":{"dtype":"F8_E9M9","shape":[16],"data_offsets":[0,16]}})", data16),
+        row("negative dim",
+            safetensors(R"({"w":{"dtype":"F32","shape":[-4],"data_offsets":[0,16]}})", data16),
+            "'w'");
+        row("unknown dtype",
+            safetensors(R"({"w":{"dtype":"F8_E9M9","shape":[16],"data_offsets":[0,16]}})", data16),
             "F8_E9M9");
         row("not an object", safetensors(R"([1,2,3])", data16), "not a JSON object");
     }
@@ -309,10 +327,13 @@ private slots:
         std::string data;
         for (float f : {1.0f, -2.0f, 3.5f, 0.25f})
             put(data, f);
-        put<std::uint16_t>(data, 0x3F80);  // bf16 1.0
-        put<std::uint16_t>(data, 0xC000);  // bf16 -2.0
-        writeFile(path, safetensors(R"({"__metadata__":{"format":"pt"},"a":{"dtype":"F32","shape":[2,2],"data_offsets":[0,16]},"b":{"dtype":"BF16","shape":[2],"data_offsets":[16,20]}})",
-                                    data));
+        put<std::uint16_t>(data, 0x3F80); // bf16 1.0
+        put<std::uint16_t>(data, 0xC000); // bf16 -2.0
+        writeFile(
+            path,
+            safetensors(
+                R"({"__metadata__":{"format":"pt"},"a":{"dtype":"F32","shape":[2,2],"data_offsets":[0,16]},"b":{"dtype":"BF16","shape":[2],"data_offsets":[16,20]}})",
+                data));
         auto info = inspectWeights(path);
         QVERIFY2(info.ok(), info.ok() ? "" : info.error().toString().c_str());
         QCOMPARE(info->tensors.size(), std::size_t(2));
@@ -328,12 +349,13 @@ private slots:
 
     void ggufDequantisation()
     {
-        // Hand-built GGUF v3: F32, F16, Q8_0, Q4_0 (blocks computed here), a 2-D Q8_0 and metadata arrays.
+        // Hand-built GGUF v3: F32, F16, Q8_0, Q4_0 (blocks computed here), a 2-D Q8_0 and metadata
+        // arrays.
         std::string s;
         put<std::uint32_t>(s, 0x46554747u);
         put<std::uint32_t>(s, 3);
-        put<std::uint64_t>(s, 5);  // tensors
-        put<std::uint64_t>(s, 3);  // key/values
+        put<std::uint64_t>(s, 5); // tensors
+        put<std::uint64_t>(s, 3); // key/values
         putStr(s, "general.architecture");
         put<std::uint32_t>(s, 8);
         putStr(s, "testarch");
@@ -358,10 +380,10 @@ private slots:
             put(f32, f);
         for (std::uint16_t h : {0x3C00, 0xC000, 0x3800, 0x7BFF})
             put(f16, h);
-        put<std::uint16_t>(q8, 0x3800);  // d = 0.5
+        put<std::uint16_t>(q8, 0x3800); // d = 0.5
         for (int j = 0; j < 32; ++j)
             put<std::int8_t>(q8, static_cast<std::int8_t>(j - 16));
-        put<std::uint16_t>(q4, 0x3400);  // d = 0.25
+        put<std::uint16_t>(q4, 0x3400); // d = 0.25
         for (int j = 0; j < 16; ++j)
             put<std::uint8_t>(q4, static_cast<std::uint8_t>((j & 0xF) | ((15 - j) << 4)));
         q8m = q8 + q8;
@@ -394,15 +416,18 @@ private slots:
         auto info = inspectWeights(path);
         QVERIFY2(info.ok(), info.ok() ? "" : info.error().toString().c_str());
         QCOMPARE(info->format, std::string("gguf"));
-        QCOMPARE(info->metadata.at("tokenizer.ggml.tokens").strings, (std::vector<std::string>{"<s>", "hello"}));
+        QCOMPARE(info->metadata.at("tokenizer.ggml.tokens").strings,
+                 (std::vector<std::string>{"<s>", "hello"}));
         QCOMPARE(info->metadata.at("test.scale").number, 1.5);
-        auto shapes = inspectWeights(path, false);  // header only: nothing dequantised
+        auto shapes = inspectWeights(path, false); // header only: nothing dequantised
         QVERIFY(shapes.ok());
         QCOMPARE(shapes->tensors.size(), info->tensors.size());
         QCOMPARE(shapes->tensors.back().shape, info->tensors.back().shape);
         QCOMPARE(shapes->metadata.at("tokenizer.ggml.tokens").strings.size(), std::size_t(2));
-        QCOMPARE(readTensorAsFloat(path, "f32").value(), (std::vector<float>{1.0f, 2.0f, -3.0f, 0.5f}));
-        QCOMPARE(readTensorAsFloat(path, "f16").value(), (std::vector<float>{1.0f, -2.0f, 0.5f, 65504.0f}));
+        QCOMPARE(readTensorAsFloat(path, "f32").value(),
+                 (std::vector<float>{1.0f, 2.0f, -3.0f, 0.5f}));
+        QCOMPARE(readTensorAsFloat(path, "f16").value(),
+                 (std::vector<float>{1.0f, -2.0f, 0.5f, 65504.0f}));
         std::vector<float> q8want, q4want(32);
         for (int j = 0; j < 32; ++j)
             q8want.push_back(0.5f * static_cast<float>(j - 16));
@@ -414,7 +439,7 @@ private slots:
         QCOMPARE(readTensorAsFloat(path, "q4").value(), q4want);
         for (const auto &t : info->tensors)
             if (t.name == "q8m") {
-                QCOMPARE(t.shape, (std::vector<std::int64_t>{2, 32}));  // ggml ne is innermost-first
+                QCOMPARE(t.shape, (std::vector<std::int64_t>{2, 32})); // ggml ne is innermost-first
                 QCOMPARE(t.dtype, std::string("Q8_0"));
             }
 
@@ -427,12 +452,14 @@ private slots:
         auto r = inspectWeights(path);
         QVERIFY(!r.ok());
         QCOMPARE(r.error().code, ErrorCode::Unsupported);
-        QVERIFY2(QString::fromStdString(r.error().detail).contains("'q4'"), r.error().detail.c_str());
+        QVERIFY2(QString::fromStdString(r.error().detail).contains("'q4'"),
+                 r.error().detail.c_str());
         // Truncated file.
         writeFile(path, s.substr(0, s.size() - 40));
         r = inspectWeights(path);
         QVERIFY(!r.ok());
-        QVERIFY2(QString::fromStdString(r.error().detail).contains("tiny.gguf"), r.error().detail.c_str());
+        QVERIFY2(QString::fromStdString(r.error().detail).contains("tiny.gguf"),
+                 r.error().detail.c_str());
         writeFile(path, s.substr(0, 30));
         QVERIFY(!inspectWeights(path).ok());
     }
@@ -450,27 +477,33 @@ private slots:
         const Quantised q = packQuantised(type.toStdString());
         QTemporaryDir dir;
         const std::string path = dir.path().toStdString() + "/q.gguf";
-        const bool superBlock = type.endsWith("_K");  // K-quants pack 256 values per block
-        writeFile(path, ggufWithOne(q.type, superBlock ? std::vector<std::uint64_t>{256, 1}
-                                                       : std::vector<std::uint64_t>{128, 2}, q.bytes));
+        const bool superBlock = type.endsWith("_K"); // K-quants pack 256 values per block
+        writeFile(path, ggufWithOne(q.type,
+                                    superBlock ? std::vector<std::uint64_t>{256, 1}
+                                               : std::vector<std::uint64_t>{128, 2},
+                                    q.bytes));
         auto got = readTensorAsFloat(path, "t");
         QVERIFY2(got.ok(), got.ok() ? "" : got.error().toString().c_str());
         QCOMPARE(got->size(), q.values.size());
         for (std::size_t i = 0; i < q.values.size(); ++i)
-            QVERIFY2(std::fabs((*got)[i] - q.values[i]) <= 1e-5f * std::max(1.0f, std::fabs(q.values[i])),
-                     qPrintable(QString("element %1: %2 vs %3").arg(i).arg((*got)[i]).arg(q.values[i])));
+            QVERIFY2(
+                std::fabs((*got)[i] - q.values[i]) <=
+                    1e-5f * std::max(1.0f, std::fabs(q.values[i])),
+                qPrintable(QString("element %1: %2 vs %3").arg(i).arg((*got)[i]).arg(q.values[i])));
         // A row length that is not a whole number of blocks is refused, naming the tensor.
         writeFile(path, ggufWithOne(q.type, {16, 16}, q.bytes));
         auto bad = inspectWeights(path);
         QVERIFY(!bad.ok());
-        QVERIFY2(QString::fromStdString(bad.error().detail).contains("'t'"), bad.error().detail.c_str());
+        QVERIFY2(QString::fromStdString(bad.error().detail).contains("'t'"),
+                 bad.error().detail.c_str());
     }
 
     void picklesAreRefused_data()
     {
         QTest::addColumn<QString>("name");
         QTest::addColumn<QByteArray>("bytes");
-        QTest::newRow("pytorch_model.bin zip") << "pytorch_model.bin" << QByteArray("PK\x03\x04rest", 8);
+        QTest::newRow("pytorch_model.bin zip")
+            << "pytorch_model.bin" << QByteArray("PK\x03\x04rest", 8);
         QTest::newRow("raw pickle .bin") << "weights.bin" << QByteArray("\x80\x02}q\x00.", 6);
         QTest::newRow(".pt") << "model.pt" << QByteArray("PK\x03\x04", 4);
         QTest::newRow(".pth") << "model.pth" << QByteArray("anything");
@@ -488,7 +521,8 @@ private slots:
             QVERIFY(!m.ok());
             QCOMPARE(m.error().code, ErrorCode::Unsupported);
             const QString detail = QString::fromStdString(m.error().detail);
-            QVERIFY2(detail.contains("execute") && detail.contains("safetensors"), qPrintable(detail));
+            QVERIFY2(detail.contains("execute") && detail.contains("safetensors"),
+                     qPrintable(detail));
         }
     }
 
@@ -503,7 +537,8 @@ private slots:
         writeFile(path, s);
         auto m = Model::load(path);
         QVERIFY(!m.ok());
-        QVERIFY2(QString::fromStdString(m.error().detail).contains("bytes"), m.error().detail.c_str());
+        QVERIFY2(QString::fromStdString(m.error().detail).contains("bytes"),
+                 m.error().detail.c_str());
     }
 
     void scansHuggingFaceCache()

@@ -1,5 +1,6 @@
 // Issue 4: the same oracle weights through other containers give the same model: a llama GGUF file
-// (llama.cpp names, q/k permuted for ggml's rope, F32 and Q8_0) and sharded safetensors with an index.
+// (llama.cpp names, q/k permuted for ggml's rope, F32 and Q8_0) and sharded safetensors with an
+// index.
 #include "terse/model.h"
 #include "terse/weights.h"
 
@@ -19,8 +20,7 @@ namespace {
 
 const std::string kOracle = std::string(TERSE_SHARED_DIR) + "/oracle";
 
-template <typename T>
-void put(std::string &s, T v)
+template <typename T> void put(std::string &s, T v)
 {
     s.append(reinterpret_cast<const char *>(&v), sizeof v);
 }
@@ -49,7 +49,8 @@ std::vector<NamedTensor> readAll(const std::string &path)
 }
 
 // HF rotate_half order -> llama.cpp's interleaved order (convert_hf_to_gguf.py's permute).
-std::vector<float> permuteForGgml(const std::vector<float> &w, std::int64_t rows, std::int64_t cols, int heads)
+std::vector<float> permuteForGgml(const std::vector<float> &w, std::int64_t rows, std::int64_t cols,
+                                  int heads)
 {
     std::vector<float> out(w.size());
     const std::int64_t hd = rows / heads;
@@ -121,16 +122,17 @@ std::vector<float> roundTripQ8(const std::vector<float> &x)
 
 enum class Storage { F32, Q8, F32OfQ8 };
 
-// Writes llama_gqa as a llama.cpp-style GGUF; Q8 stores the 2-D weights as Q8_0 blocks, F32OfQ8 stores
-// as F32 what those blocks should decode to.
+// Writes llama_gqa as a llama.cpp-style GGUF; Q8 stores the 2-D weights as Q8_0 blocks, F32OfQ8
+// stores as F32 what those blocks should decode to.
 void writeLlamaGguf(const std::string &path, Storage storage)
 {
     const auto tensors = readAll(kOracle + "/llama_gqa/model.safetensors");
     static const std::regex layer(R"(model\.layers\.(\d+)\.(.+)\.weight)");
     static const std::map<std::string, std::string> parts = {
-        {"input_layernorm", "attn_norm"},   {"self_attn.q_proj", "attn_q"},   {"self_attn.k_proj", "attn_k"},
-        {"self_attn.v_proj", "attn_v"},     {"self_attn.o_proj", "attn_output"},
-        {"post_attention_layernorm", "ffn_norm"}, {"mlp.gate_proj", "ffn_gate"}, {"mlp.up_proj", "ffn_up"},
+        {"input_layernorm", "attn_norm"},    {"self_attn.q_proj", "attn_q"},
+        {"self_attn.k_proj", "attn_k"},      {"self_attn.v_proj", "attn_v"},
+        {"self_attn.o_proj", "attn_output"}, {"post_attention_layernorm", "ffn_norm"},
+        {"mlp.gate_proj", "ffn_gate"},       {"mlp.up_proj", "ffn_up"},
         {"mlp.down_proj", "ffn_down"}};
     struct Out {
         std::string name;
@@ -172,8 +174,9 @@ void writeLlamaGguf(const std::string &path, Storage storage)
     put<std::uint32_t>(s, 3);
     put<std::uint64_t>(s, outs.size());
     const std::vector<std::pair<std::string, std::uint32_t>> u32 = {
-        {"llama.embedding_length", 64}, {"llama.block_count", 3},         {"llama.feed_forward_length", 128},
-        {"llama.attention.head_count", 4}, {"llama.attention.head_count_kv", 2}, {"llama.context_length", 128}};
+        {"llama.embedding_length", 64},       {"llama.block_count", 3},
+        {"llama.feed_forward_length", 128},   {"llama.attention.head_count", 4},
+        {"llama.attention.head_count_kv", 2}, {"llama.context_length", 128}};
     put<std::uint64_t>(s, u32.size() + 3);
     putStr(s, "general.architecture");
     put<std::uint32_t>(s, 8);
@@ -227,7 +230,7 @@ float maxDiff(const std::vector<float> &a, const std::vector<float> &b)
     return m;
 }
 
-}  // namespace
+} // namespace
 
 class TestModelFormats : public QObject {
     Q_OBJECT
@@ -255,8 +258,8 @@ private slots:
         QVERIFY2(gguf.ok(), gguf.ok() ? "" : gguf.error().toString().c_str());
         QCOMPARE(gguf->info().format, std::string("gguf"));
         QCOMPARE(gguf->info().kvHeads, 2);
-        // Q8_0 is compared with the same weights decoded independently (the quantisation error itself is
-        // ~0.1 in the logits); F32 with the original safetensors.
+        // Q8_0 is compared with the same weights decoded independently (the quantisation error
+        // itself is ~0.1 in the logits); F32 with the original safetensors.
         const std::string refPath = dir.path().toStdString() + "/reference.gguf";
         if (q8)
             writeLlamaGguf(refPath, Storage::F32OfQ8);
@@ -279,12 +282,14 @@ private slots:
         const std::filesystem::path root = dir.path().toStdString();
         nlohmann::json index;
         for (int shard = 0; shard < 2; ++shard) {
-            const std::string file = "model-0000" + std::to_string(shard + 1) + "-of-00002.safetensors";
+            const std::string file =
+                "model-0000" + std::to_string(shard + 1) + "-of-00002.safetensors";
             nlohmann::json header = nlohmann::json::object();
             std::string data;
             for (std::size_t i = shard; i < tensors.size(); i += 2) {
                 const auto &t = tensors[i];
-                header[t.name] = {{"dtype", "F32"}, {"shape", t.shape},
+                header[t.name] = {{"dtype", "F32"},
+                                  {"shape", t.shape},
                                   {"data_offsets", {data.size(), data.size() + 4 * t.data.size()}}};
                 data.append(reinterpret_cast<const char *>(t.data.data()), 4 * t.data.size());
                 index["weight_map"][t.name] = file;
@@ -294,7 +299,8 @@ private slots:
             const std::uint64_t n = h.size();
             std::memcpy(bytes.data(), &n, 8);
             bytes += h + data;
-            std::ofstream(root / file, std::ios::binary).write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+            std::ofstream(root / file, std::ios::binary)
+                .write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
         }
         std::ofstream(root / "model.safetensors.index.json") << index.dump();
         std::filesystem::copy_file(kOracle + "/gpt2/config.json", root / "config.json");
@@ -304,7 +310,8 @@ private slots:
         ScoreRequest req;
         req.wantLogits = true;
         const std::vector<int> ids{5, 17, 200, 3, 99};
-        QCOMPARE(maxDiff(sharded->score({ids}, req)->sequences[0].logits, ref->score({ids}, req)->sequences[0].logits),
+        QCOMPARE(maxDiff(sharded->score({ids}, req)->sequences[0].logits,
+                         ref->score({ids}, req)->sequences[0].logits),
                  0.0f);
         // An index naming a tensor its shard lacks is an error naming both.
         index["weight_map"]["transformer.extra"] = "model-00001-of-00002.safetensors";
@@ -325,7 +332,8 @@ private slots:
         for (const auto &t : tensors) {
             if (t.name == "model.layers.1.self_attn.k_proj.weight")
                 continue;
-            header[t.name] = {{"dtype", "F32"}, {"shape", t.shape},
+            header[t.name] = {{"dtype", "F32"},
+                              {"shape", t.shape},
                               {"data_offsets", {data.size(), data.size() + 4 * t.data.size()}}};
             data.append(reinterpret_cast<const char *>(t.data.data()), 4 * t.data.size());
         }
@@ -333,12 +341,14 @@ private slots:
         const std::uint64_t n = h.size();
         std::memcpy(bytes.data(), &n, 8);
         bytes += h + data;
-        std::ofstream(root / "model.safetensors", std::ios::binary).write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+        std::ofstream(root / "model.safetensors", std::ios::binary)
+            .write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
         std::filesystem::copy_file(kOracle + "/qwen2/config.json", root / "config.json");
         auto m = Model::load(root.string());
         QVERIFY(!m.ok());
         QCOMPARE(m.error().code, ErrorCode::FormatError);
-        QVERIFY2(QString::fromStdString(m.error().detail).contains("model.layers.1.self_attn.k_proj.weight"),
+        QVERIFY2(QString::fromStdString(m.error().detail)
+                     .contains("model.layers.1.self_attn.k_proj.weight"),
                  m.error().detail.c_str());
     }
 };

@@ -33,15 +33,16 @@ std::vector<double> flat(const json &j)
     return out;
 }
 
-// Largest |got - want| / (atol + rtol |want|); <= 1 passes. Also returns the largest relative error.
+// Largest |got - want| / (atol + rtol |want|); <= 1 passes. Also returns the largest relative
+// error.
 struct Agreement {
-    double worst = 0.0;     // normalised by the tolerance
+    double worst = 0.0; // normalised by the tolerance
     double maxAbs = 0.0;
-    double maxRel = 0.0;    // |got - want| / max(|want|, 1e-3)
+    double maxRel = 0.0; // |got - want| / max(|want|, 1e-3)
 };
 
-Agreement compare(const std::vector<float> &got, const std::vector<double> &want, double atol = 1e-4,
-                  double rtol = 1e-4)
+Agreement compare(const std::vector<float> &got, const std::vector<double> &want,
+                  double atol = 1e-4, double rtol = 1e-4)
 {
     Agreement a;
     if (got.size() != want.size()) {
@@ -63,17 +64,18 @@ json loadExpected(const std::string &model)
     return json::parse(in);
 }
 
-#define CHECK_AGREES(what, got, want)                                                                          \
-    do {                                                                                                       \
-        const Agreement a_ = compare(got, want);                                                               \
-        qInfo("%s %s: max abs %.3g, max rel %.3g", caseName.c_str(), what, a_.maxAbs, a_.maxRel);              \
-        QVERIFY2(a_.worst <= 1.0, (caseName + " " + what + " disagrees (size " + std::to_string(got.size()) +  \
-                                   " vs " + std::to_string(want.size()) + ", max abs " +                       \
-                                   std::to_string(a_.maxAbs) + ")")                                            \
-                                      .c_str());                                                               \
+#define CHECK_AGREES(what, got, want)                                                              \
+    do {                                                                                           \
+        const Agreement a_ = compare(got, want);                                                   \
+        qInfo("%s %s: max abs %.3g, max rel %.3g", caseName.c_str(), what, a_.maxAbs, a_.maxRel);  \
+        QVERIFY2(a_.worst <= 1.0,                                                                  \
+                 (caseName + " " + what + " disagrees (size " + std::to_string(got.size()) +       \
+                  " vs " + std::to_string(want.size()) + ", max abs " +                            \
+                  std::to_string(a_.maxAbs) + ")")                                                 \
+                     .c_str());                                                                    \
     } while (0)
 
-}  // namespace
+} // namespace
 
 class TestModelOracle : public QObject {
     Q_OBJECT
@@ -88,11 +90,14 @@ private slots:
     {
         QTest::addColumn<QString>("model");
         QTest::addColumn<bool>("smallBlocks");
-        for (const char *m : {"gpt2", "llama_gqa", "llama3_tied", "qwen2", "mistral", "gpt_neox", "bert", "xlm_roberta"}) {
+        for (const char *m : {"gpt2", "llama_gqa", "llama3_tied", "qwen2", "mistral", "gpt_neox",
+                              "bert", "xlm_roberta"}) {
             QTest::newRow(m) << QString(m) << false;
-            // Attention in blocks of 16 query rows (the smallest): causal blocks skip the keys after their
-            // last query, windows and padding are masked per block; the numbers must not change (issue 16).
-            QTest::newRow((std::string(m) + " (16-row attention blocks)").c_str()) << QString(m) << true;
+            // Attention in blocks of 16 query rows (the smallest): causal blocks skip the keys
+            // after their last query, windows and padding are masked per block; the numbers must
+            // not change (issue 16).
+            QTest::newRow((std::string(m) + " (16-row attention blocks)").c_str())
+                << QString(m) << true;
         }
     }
 
@@ -130,7 +135,8 @@ private slots:
             };
             CHECK_AGREES("logits", cat(&SequenceScores::logits), flat(c["logits"]));
             CHECK_AGREES("entropy", cat(&SequenceScores::entropy), flat(c["entropy"]));
-            CHECK_AGREES("attentions_head_sum", cat(&SequenceScores::headSumMatrices), flat(c["attentions_head_sum"]));
+            CHECK_AGREES("attentions_head_sum", cat(&SequenceScores::headSumMatrices),
+                         flat(c["attentions_head_sum"]));
             CHECK_AGREES("hidden_states", cat(&SequenceScores::hidden), flat(c["hidden_states"]));
             if (decoder) {
                 CHECK_AGREES("next_token_logprob", cat(&SequenceScores::nextTokenLogprob),
@@ -141,12 +147,15 @@ private slots:
                 for (std::size_t t = 1; t < s0.surprisal.size(); ++t)
                     QCOMPARE(s0.surprisal[t], -s0.nextTokenLogprob[t - 1]);
             } else {
-                CHECK_AGREES("label_logprobs", cat(&SequenceScores::labelLogprobs), flat(c["label_logprobs"]));
+                CHECK_AGREES("label_logprobs", cat(&SequenceScores::labelLogprobs),
+                             flat(c["label_logprobs"]));
             }
             if (c.contains("logits_incremental")) {
-                const int split = expected.contains("incremental_split") ? expected["incremental_split"].get<int>()
-                                  : c.contains("incremental_split")      ? c["incremental_split"].get<int>()
-                                                                         : 25;
+                const int split = expected.contains("incremental_split")
+                                      ? expected["incremental_split"].get<int>()
+                                  : c.contains("incremental_split")
+                                      ? c["incremental_split"].get<int>()
+                                      : 25;
                 const std::vector<int> &row = ids[0];
                 // Chunked: the first `split` tokens, then the rest on top of the cache.
                 auto session = m.newSession();
@@ -164,7 +173,8 @@ private slots:
                     QVERIFY(s.ok());
                     logits.insert(logits.end(), s->logits.begin(), s->logits.end());
                     // The session's log-prob of each new token equals the full forward's.
-                    QVERIFY(std::fabs(s->logprob[0] - r->sequences[0].nextTokenLogprob[t - 1]) < 1e-4);
+                    QVERIFY(std::fabs(s->logprob[0] - r->sequences[0].nextTokenLogprob[t - 1]) <
+                            1e-4);
                 }
                 CHECK_AGREES("logits_token_by_token", logits, flat(c["logits_incremental"]));
             }

@@ -28,8 +28,8 @@ std::vector<int> randomIds(int n, unsigned seed, int vocab = 320)
     return ids;
 }
 
-float maxDiff(const std::vector<float> &a, const std::vector<float> &b, std::size_t aFrom = 0, std::size_t bFrom = 0,
-              std::size_t n = SIZE_MAX)
+float maxDiff(const std::vector<float> &a, const std::vector<float> &b, std::size_t aFrom = 0,
+              std::size_t bFrom = 0, std::size_t n = SIZE_MAX)
 {
     n = std::min({n, a.size() - aFrom, b.size() - bFrom});
     float m = 0;
@@ -46,7 +46,7 @@ Model load(const std::string &name, ComputeDtype dtype = ComputeDtype::Float32)
     return std::move(m).value();
 }
 
-}  // namespace
+} // namespace
 
 class TestModelSession : public QObject {
     Q_OBJECT
@@ -71,7 +71,7 @@ private slots:
         QCOMPARE(s->length(), 12);
         auto step = s->append({ids.begin() + 12, ids.end()}, true);
         QVERIFY(step.ok());
-        QVERIFY(std::isnan(step->logprob[0]));  // the distribution before token 12 was trimmed away
+        QVERIFY(std::isnan(step->logprob[0])); // the distribution before token 12 was trimmed away
         QVERIFY(maxDiff(step->logits, full->sequences[0].logits, 0, 12 * 320) < 1e-4f);
         QVERIFY(std::fabs(step->logprob[1] - full->sequences[0].nextTokenLogprob[12]) < 1e-4f);
         QVERIFY(!s->trim(99).ok());
@@ -90,7 +90,8 @@ private slots:
         QCOMPARE(a->tokens(), kept);
         auto after = a->append({7}, true);
         QVERIFY(after.ok());
-        QVERIFY(std::isfinite(after->logprob[0]));  // the last token's distribution survives a middle eviction
+        QVERIFY(std::isfinite(
+            after->logprob[0])); // the last token's distribution survives a middle eviction
         // Evicting the tail is trimming.
         auto b = m.newSession();
         auto c = m.newSession();
@@ -111,7 +112,7 @@ private slots:
 
     void longInputsAreWindowed()
     {
-        Model m = load("llama_gqa");  // 128 positions
+        Model m = load("llama_gqa"); // 128 positions
         const auto ids = randomIds(300, 3);
         ScoreRequest req;
         req.windowStride = 64;
@@ -119,7 +120,7 @@ private slots:
         req.wantLayerColumnSums = true;
         auto r = m.score({ids}, req);
         QVERIFY(r.ok());
-        QCOMPARE(r->windows, 4);  // [0,128) [64,192) [128,256) [192,300)
+        QCOMPARE(r->windows, 4); // [0,128) [64,192) [128,256) [192,300)
         const auto &s = r->sequences[0];
         QCOMPARE(s.surprisal.size(), std::size_t(300));
         // Positions 128..191 were predicted in the window starting at 64.
@@ -134,17 +135,18 @@ private slots:
     void carriedCacheEqualsOneSlidingWindowPass_data()
     {
         QTest::addColumn<QString>("model");
-        QTest::addColumn<int>("window");  // attention window of the one-pass truth
+        QTest::addColumn<int>("window"); // attention window of the one-pass truth
         QTest::newRow("llama_gqa (window 128)") << "llama_gqa" << 128;
         QTest::newRow("mistral (its own window 16)") << "mistral" << 16;
     }
 
     void carriedCacheEqualsOneSlidingWindowPass()
     {
-        // Issue 16: a rotary model's long input runs as chunks of W = 128 new tokens on top of the chunk
-        // before's keys and values, each query seeing the W positions before it. That is, exactly, one pass over
-        // the whole input with a sliding window of W: truth is the same weights with a context of 512 and
-        // sliding_window W (config.json as mistral, whose layers are llama's), positions 0..n-1 in one forward.
+        // Issue 16: a rotary model's long input runs as chunks of W = 128 new tokens on top of the
+        // chunk before's keys and values, each query seeing the W positions before it. That is,
+        // exactly, one pass over the whole input with a sliding window of W: truth is the same
+        // weights with a context of 512 and sliding_window W (config.json as mistral, whose layers
+        // are llama's), positions 0..n-1 in one forward.
         QFETCH(QString, model);
         QFETCH(int, window);
         const std::string name = model.toStdString();
@@ -159,7 +161,7 @@ private slots:
         req.wantHidden = true;
         auto r = m.score({ids}, req);
         QVERIFY2(r.ok(), r.ok() ? "" : r.error().toString().c_str());
-        QCOMPARE(r->windows, 3);  // [0,128) [128,256) [256,300): each token computed once
+        QCOMPARE(r->windows, 3); // [0,128) [128,256) [256,300): each token computed once
 
         QTemporaryDir dir;
         std::ifstream cfgIn(kOracle + "/" + name + "/config.json");
@@ -180,18 +182,21 @@ private slots:
         QVERIFY(maxDiff(a.nextTokenLogprob, b.nextTokenLogprob, 0, 0, n - 1) < 1e-4f);
         QVERIFY(maxDiff(a.entropy, b.entropy, 0, 0, n) < 1e-4f);
         QVERIFY(maxDiff(a.hidden, b.hidden, 0, 0, static_cast<int>(a.hidden.size())) < 1e-4f);
-        QVERIFY(maxDiff(a.layerColumnSums, b.layerColumnSums, 0, 0, static_cast<int>(a.layerColumnSums.size())) < 1e-4f);
-        QVERIFY(maxDiff(a.lastQueryRow, b.lastQueryRow, 0, 0, static_cast<int>(a.lastQueryRow.size())) < 1e-5f);
+        QVERIFY(maxDiff(a.layerColumnSums, b.layerColumnSums, 0, 0,
+                        static_cast<int>(a.layerColumnSums.size())) < 1e-4f);
+        QVERIFY(maxDiff(a.lastQueryRow, b.lastQueryRow, 0, 0,
+                        static_cast<int>(a.lastQueryRow.size())) < 1e-5f);
         for (std::size_t i = 0; i < a.topK.size(); ++i)
             QCOMPARE(a.topK[i].id, b.topK[i].id);
     }
 
     void windowedCausalMeansUseTheStrideBand()
     {
-        // Causal means of a long input count, for each key k, the queries k .. k+stride-1 (each from the window
-        // where that query is new), so every key has the same kind of queries and no stride-periodic saw-tooth
-        // or window-start sink appears (issue 20). Truth: each window scored alone, its head-summed matrix.
-        Model m = load("llama_gqa");  // 128 positions
+        // Causal means of a long input count, for each key k, the queries k .. k+stride-1 (each
+        // from the window where that query is new), so every key has the same kind of queries and
+        // no stride-periodic saw-tooth or window-start sink appears (issue 20). Truth: each window
+        // scored alone, its head-summed matrix.
+        Model m = load("llama_gqa"); // 128 positions
         const int n = 300, stride = 64, L = 3;
         const auto ids = randomIds(n, 11);
         ScoreRequest req;
@@ -207,7 +212,8 @@ private slots:
             SequenceScores s;
         };
         std::vector<Win> wins;
-        for (auto [o, e, nf] : {std::tuple{0, 128, 0}, {64, 192, 64}, {128, 256, 64}, {192, 300, 64}}) {
+        for (auto [o, e, nf] :
+             {std::tuple{0, 128, 0}, {64, 192, 64}, {128, 256, 64}, {192, 300, 64}}) {
             ScoreRequest one;
             one.wantHeadSumMatrices = true;
             auto w = m.score({std::vector<int>(ids.begin() + o, ids.begin() + e)}, one);
@@ -228,18 +234,29 @@ private slots:
                 for (int q = k; q < std::min(n, k + stride); ++q) {
                     const Win &w = windowOf(q);
                     const int len = static_cast<int>(w.s.ids.size());
-                    sum += w.s.headSumMatrices[(static_cast<std::size_t>(l) * len + (q - w.offset)) * len + (k - w.offset)];
+                    sum +=
+                        w.s.headSumMatrices[(static_cast<std::size_t>(l) * len + (q - w.offset)) *
+                                                len +
+                                            (k - w.offset)];
                     ++count;
                 }
                 const float want = static_cast<float>(sum / (H * count));
-                QVERIFY2(std::fabs(s.causalColumnMeans[static_cast<std::size_t>(l) * n + k] - want) < 1e-5f,
-                         qPrintable(QStringLiteral("layer %1 key %2: %3 vs %4").arg(l).arg(k)
-                                        .arg(s.causalColumnMeans[static_cast<std::size_t>(l) * n + k]).arg(want)));
+                QVERIFY2(
+                    std::fabs(s.causalColumnMeans[static_cast<std::size_t>(l) * n + k] - want) <
+                        1e-5f,
+                    qPrintable(QStringLiteral("layer %1 key %2: %3 vs %4")
+                                   .arg(l)
+                                   .arg(k)
+                                   .arg(s.causalColumnMeans[static_cast<std::size_t>(l) * n + k])
+                                   .arg(want)));
             }
-        // The reference's column sums keep every new query (the reference's own definition, unchanged).
+        // The reference's column sums keep every new query (the reference's own definition,
+        // unchanged).
         double farMass = 0;
-        for (int q = 128; q < 192; ++q)  // queries new in the window at 64 that are >= 64 after key 64
-            farMass += wins[1].s.headSumMatrices[(static_cast<std::size_t>(0) * 128 + (q - 64)) * 128 + 0];
+        for (int q = 128; q < 192;
+             ++q) // queries new in the window at 64 that are >= 64 after key 64
+            farMass +=
+                wins[1].s.headSumMatrices[(static_cast<std::size_t>(0) * 128 + (q - 64)) * 128 + 0];
         QVERIFY(farMass > 0);
         double near = 0;
         for (int q = 64; q < 128; ++q)
@@ -249,7 +266,7 @@ private slots:
 
     void attentionAggregatesAreConsistent()
     {
-        Model m = load("mistral");  // sliding window 16
+        Model m = load("mistral"); // sliding window 16
         const auto ids = randomIds(40, 4);
         ScoreRequest req;
         req.wantHeadSumMatrices = true;
@@ -272,9 +289,10 @@ private slots:
                     heads += s.headColumnSums[(l * H + h) * n + k];
                 QVERIFY(std::fabs(col - s.layerColumnSums[l * n + k]) < 1e-4f);
                 QVERIFY(std::fabs(heads - s.layerColumnSums[l * n + k]) < 1e-4f);
-                const int seen = std::min(n - k, 16);  // queries k..k+15 see key k
+                const int seen = std::min(n - k, 16); // queries k..k+15 see key k
                 QVERIFY(std::fabs(s.causalColumnMeans[l * n + k] - col / (H * seen)) < 1e-5f);
-                QVERIFY(std::fabs(s.lastQueryRow[l * n + k] - s.headSumMatrices[(l * n + n - 1) * n + k]) < 1e-6f);
+                QVERIFY(std::fabs(s.lastQueryRow[l * n + k] -
+                                  s.headSumMatrices[(l * n + n - 1) * n + k]) < 1e-6f);
             }
         QVERIFY(maxDiff(s.displayMatrix, s.headSumMatrices, 0, n * n, n * n) == 0.0f);
         // A query never attends outside its window.
@@ -283,9 +301,11 @@ private slots:
 
     void attentionBlocksDoNotChangeResults()
     {
-        // Tiny blocks force many query-row blocks (16 rows) per layer; every output must stay the same.
+        // Tiny blocks force many query-row blocks (16 rows) per layer; every output must stay the
+        // same.
         Model whole = load("mistral");
-        auto small = Model::load(kOracle + "/mistral", ModelLoadOptions{ComputeDtype::Float32, "cpu", 0, 500});
+        auto small = Model::load(kOracle + "/mistral",
+                                 ModelLoadOptions{ComputeDtype::Float32, "cpu", 0, 500});
         QVERIFY(small.ok());
         const auto ids = randomIds(40, 8);
         ScoreRequest req;
@@ -337,10 +357,11 @@ private slots:
         QCOMPARE(m.score({{1, 2, 3}}, {}, job).error().code, ErrorCode::Cancelled);
         auto s = m.newSession();
         QCOMPARE(s->append({1, 2}, false, job).error().code, ErrorCode::Cancelled);
-        QCOMPARE(s->length(), 0);  // a cancelled step leaves the cache untouched
+        QCOMPARE(s->length(), 0); // a cancelled step leaves the cache untouched
         QVERIFY(s->append({1, 2}).ok());
         QCOMPARE(Model::load(kOracle + "/nope").error().code, ErrorCode::NotFound);
-        QVERIFY(!Model::load(kOracle + "/gpt2", ModelLoadOptions{ComputeDtype::Float32, "tpu", 0}).ok());
+        QVERIFY(!Model::load(kOracle + "/gpt2", ModelLoadOptions{ComputeDtype::Float32, "tpu", 0})
+                     .ok());
         ScoreRequest top3;
         top3.topK = 3;
         auto topk = m.score({{5, 6, 7}}, top3);
@@ -357,7 +378,8 @@ private slots:
         auto rf = f.score({ids});
         auto rb = b.score({ids});
         QVERIFY(rf.ok() && rb.ok());
-        const float d = maxDiff(rf->sequences[0].nextTokenLogprob, rb->sequences[0].nextTokenLogprob);
+        const float d =
+            maxDiff(rf->sequences[0].nextTokenLogprob, rb->sequences[0].nextTokenLogprob);
         qInfo("bf16 vs fp32 max log-prob difference %.4f", d);
         QVERIFY(d < 0.15f);
     }

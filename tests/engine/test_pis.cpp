@@ -1,6 +1,7 @@
-// PIS: seeded Russian roulette (same seed, same output; another seed, another output), uniform allocation
-// with a warning when there is no agent, the exact rate, an agent trained in-process round-tripping
-// through safetensors with identical decisions, and real prompts (subsequence, rate within 1%/2 tokens).
+// PIS: seeded Russian roulette (same seed, same output; another seed, another output), uniform
+// allocation with a warning when there is no agent, the exact rate, an agent trained in-process
+// round-tripping through safetensors with identical decisions, and real prompts (subsequence, rate
+// within 1%/2 tokens).
 #include "terse/compressor.h"
 #include "terse/train.h"
 
@@ -56,7 +57,7 @@ bool hasWarning(const CompressionResult &r, const std::string &code)
             return true;
     return false;
 }
-}  // namespace
+} // namespace
 
 class TestPis : public QObject {
     Q_OBJECT
@@ -66,7 +67,8 @@ private slots:
         if (!std::filesystem::exists(kModel + "/model.safetensors"))
             QSKIP("TERSE_SHARED_DIR has no parity/models/tiny-gpt2-pos2048");
         if (std::filesystem::exists(kModel + "/pis_agent.safetensors"))
-            QSKIP("a pis_agent.safetensors lies beside the shared model: the no-agent cases cannot run");
+            QSKIP("a pis_agent.safetensors lies beside the shared model: the no-agent cases cannot "
+                  "run");
     }
 
     void seeds()
@@ -161,8 +163,10 @@ private slots:
         QVERIFY2(r, r ? "" : r.error().detail.c_str());
         QVERIFY(testing::piecesSubsequence(r->compressedText, text));
         QVERIFY(testing::unitsKeepWholeWords(*r));
-        QVERIFY2(testing::meetsTargetRate(*r, rate), qPrintable(QString("%1 of %2").arg(r->targetTokensOut).arg(r->targetTokensIn)));
-        qInfo("%s: %ld -> %ld tokens, %.0f ms", qPrintable(prompt), r->tokensIn, r->tokensOut, r->totalMs);
+        QVERIFY2(testing::meetsTargetRate(*r, rate),
+                 qPrintable(QString("%1 of %2").arg(r->targetTokensOut).arg(r->targetTokensIn)));
+        qInfo("%s: %ld -> %ld tokens, %.0f ms", qPrintable(prompt), r->tokensIn, r->tokensOut,
+              r->totalMs);
     }
 };
 

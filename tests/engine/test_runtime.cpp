@@ -1,5 +1,5 @@
-// Load-aware threads (issue 16): the thread count a forward gets, from hand values, and measured against a
-// process that keeps a core busy.
+// Load-aware threads (issue 16): the thread count a forward gets, from hand values, and measured
+// against a process that keeps a core busy.
 #include "core/threads.h"
 #include "terse/runtime.h"
 
@@ -21,7 +21,8 @@ private slots:
     {
         const double big = 1e11;
         QCOMPARE(detail::chooseThreads(8, 8, 0.0, big), 8);
-        QCOMPARE(detail::chooseThreads(8, 8, 0.4, big), 8);  // less than half a core busy: not counted
+        QCOMPARE(detail::chooseThreads(8, 8, 0.4, big),
+                 8); // less than half a core busy: not counted
         QCOMPARE(detail::chooseThreads(8, 8, 0.6, big), 7);
         QCOMPARE(detail::chooseThreads(8, 8, 3.0, big), 5);
         QCOMPARE(detail::chooseThreads(2, 2, 1.0, big), 1);  // the issue's case: 2 cores, one busy
@@ -46,7 +47,8 @@ private slots:
                 x = x * 1.0000001 + 1e-9;
         }
         int used = 0;
-        for (int i = 0; i < 4; ++i) {  // measurements 250 ms apart, over a second of the child spinning
+        for (int i = 0; i < 4;
+             ++i) { // measurements 250 ms apart, over a second of the child spinning
             std::this_thread::sleep_for(std::chrono::milliseconds(250));
             used = detail::useThreadsFor(1e12);
         }

@@ -1,6 +1,7 @@
-// Selective-Context (issue 9): hand-computed expectations from Model::score on small inputs in both modes,
-// re-thresholding without the model, and corrected-mode invariants on real prompts (subsequence, rate
-// within 1%/2 target tokens for rates 0.1..0.9, pins and protected spans, whole UTF-8 characters).
+// Selective-Context (issue 9): hand-computed expectations from Model::score on small inputs in both
+// modes, re-thresholding without the model, and corrected-mode invariants on real prompts
+// (subsequence, rate within 1%/2 target tokens for rates 0.1..0.9, pins and protected spans, whole
+// UTF-8 characters).
 #include "terse/compressor.h"
 #include "terse/model.h"
 #include "terse/tokenizer.h"
@@ -29,7 +30,10 @@ QString sharedDir()
 #endif
 }
 
-std::string lmDir() { return (sharedDir() + "/parity/models/tiny-gpt2").toStdString(); }
+std::string lmDir()
+{
+    return (sharedDir() + "/parity/models/tiny-gpt2").toStdString();
+}
 
 std::string readFile(const QString &path)
 {
@@ -71,7 +75,8 @@ CompressionResult compressOrDie(const std::string &text, const CompressOptions &
 }
 
 // Token self-information of `sentence` scored after <|endoftext|> (id 319), with its token texts.
-void tokenInfo(const std::string &sentence, std::vector<std::string> &pieces, std::vector<double> &info)
+void tokenInfo(const std::string &sentence, std::vector<std::string> &pieces,
+               std::vector<double> &info)
 {
     auto tok = Tokenizer::load(lmDir());
     auto model = Model::load(lmDir());
@@ -126,19 +131,21 @@ std::string cutUtf8(std::string s, std::size_t n)
     return s;
 }
 
-}  // namespace
+} // namespace
 
 class TestSelectiveContext : public QObject {
     Q_OBJECT
 private slots:
     void initTestCase()
     {
-        if (sharedDir().isEmpty() || !QFile::exists(QString::fromStdString(lmDir()) + "/model.safetensors"))
-            QSKIP("TERSE_SHARED_DIR is not set or lacks parity/models/tiny-gpt2: skipping Selective-Context tests");
+        if (sharedDir().isEmpty() ||
+            !QFile::exists(QString::fromStdString(lmDir()) + "/model.safetensors"))
+            QSKIP("TERSE_SHARED_DIR is not set or lacks parity/models/tiny-gpt2: skipping "
+                  "Selective-Context tests");
     }
 
-    // Reference token level: γ = percentile(token self-information, 100·(1-rate)); tokens below γ dropped;
-    // whitespace collapsed, sentences scored independently, kept tokens joined with "".
+    // Reference token level: γ = percentile(token self-information, 100·(1-rate)); tokens below γ
+    // dropped; whitespace collapsed, sentences scored independently, kept tokens joined with "".
     void referenceTokensByHand()
     {
         const std::string text = "The cat sat on the mat.   The dog ran\n away?";
@@ -157,8 +164,9 @@ private slots:
         QCOMPARE(r.unitName, std::string("token"));
     }
 
-    // Reference phrase level: each phrase carries the whitespace before it, its score is the mean of the
-    // self-information of the tokens aligned to it by length; the first phrase of a sentence gets " ".
+    // Reference phrase level: each phrase carries the whitespace before it, its score is the mean
+    // of the self-information of the tokens aligned to it by length; the first phrase of a sentence
+    // gets " ".
     void referencePhrasesByHand()
     {
         const std::string text = "The big dog ran to the park.";
@@ -188,10 +196,12 @@ private slots:
         QCOMPARE(r.units.size(), std::size_t(3));
     }
 
-    // Reference sentence level: mean self-information per sentence, the lower half dropped at rate 0.5.
+    // Reference sentence level: mean self-information per sentence, the lower half dropped at rate
+    // 0.5.
     void referenceSentencesByHand()
     {
-        const std::string a = "The cat sat on the mat.", b = "Quantum zebras juggle xylophones?", c = "It is a day.";
+        const std::string a = "The cat sat on the mat.", b = "Quantum zebras juggle xylophones?",
+                          c = "It is a day.";
         std::vector<double> means;
         for (const auto &s : {a, b, c}) {
             std::vector<std::string> p;
@@ -208,16 +218,17 @@ private slots:
         for (int i = 0; i < 3; ++i)
             if (!(means[i] < gamma))
                 expected += (expected.empty() ? "" : " ") + sents[i];
-        const auto r = compressOrDie(a + " " + b + " " + c, options(0.5, CompressionMode::Reference, "sent"));
+        const auto r =
+            compressOrDie(a + " " + b + " " + c, options(0.5, CompressionMode::Reference, "sent"));
         QCOMPARE(QString::fromStdString(r.compressedText), QString::fromStdString(expected));
     }
 
-    // Corrected sentence level: unit score = sum of token self-information; the kept sentences are the
-    // top ones, and the output is a subsequence of the input.
+    // Corrected sentence level: unit score = sum of token self-information; the kept sentences are
+    // the top ones, and the output is a subsequence of the input.
     void correctedSentencesByHand()
     {
-        const std::string a = "The cat sat on the mat.", b = "Quantum zebras juggle xylophones in Zanzibar?",
-                          c = "It is a day.";
+        const std::string a = "The cat sat on the mat.",
+                          b = "Quantum zebras juggle xylophones in Zanzibar?", c = "It is a day.";
         std::vector<double> sums;
         for (const auto &s : {a, b, c}) {
             std::vector<std::string> p;
@@ -228,15 +239,18 @@ private slots:
                 sum += v;
             sums.push_back(sum);
         }
-        const auto r = compressOrDie(a + " " + b + " " + c, options(0.6, CompressionMode::Corrected, "sent"));
+        const auto r =
+            compressOrDie(a + " " + b + " " + c, options(0.6, CompressionMode::Corrected, "sent"));
         const auto *s = r.series("self_information");
         QVERIFY(s);
         QCOMPARE(r.units.size(), std::size_t(3));
         for (int i = 0; i < 3; ++i)
-            QVERIFY2(std::abs(s->values[i] - sums[i]) < 1e-3 * std::max(1.0, sums[i]),
-                     qPrintable(QString("sentence %1: %2 vs %3").arg(i).arg(s->values[i]).arg(sums[i])));
+            QVERIFY2(
+                std::abs(s->values[i] - sums[i]) < 1e-3 * std::max(1.0, sums[i]),
+                qPrintable(QString("sentence %1: %2 vs %3").arg(i).arg(s->values[i]).arg(sums[i])));
         // The best sentence is kept; the others fill the budget in target tokens (issue 14).
-        const int best = static_cast<int>(std::max_element(s->values.begin(), s->values.end()) - s->values.begin());
+        const int best = static_cast<int>(std::max_element(s->values.begin(), s->values.end()) -
+                                          s->values.begin());
         QVERIFY(r.units[best].kept);
         QVERIFY(testing::meetsTargetRate(r, 0.6));
         QVERIFY(testing::piecesSubsequence(r.compressedText, a + " " + b + " " + c));
@@ -245,7 +259,8 @@ private slots:
     // Phrases: deterministic units, re-thresholding reuses the scores (no forward).
     void phrasesAndRethreshold()
     {
-        const std::string text = "The big dog ran to the park, and the old cat slept under a warm blanket.";
+        const std::string text =
+            "The big dog ran to the park, and the old cat slept under a warm blanket.";
         auto c = createCompressor("selective_context");
         QVERIFY(c);
         auto o = options(0.5, CompressionMode::Corrected, "phrase");
@@ -254,7 +269,9 @@ private slots:
         QStringList units;
         for (const auto &u : r->units)
             units << QString::fromStdString(text.substr(u.span.begin, u.span.size())).trimmed();
-        QCOMPARE(units.join("|"), QString("The big dog ran|to the park|,|and the old cat slept|under a warm blanket|."));
+        QCOMPARE(
+            units.join("|"),
+            QString("The big dog ran|to the park|,|and the old cat slept|under a warm blanket|."));
         auto n = o;
         n.rate = 0.3;
         QVERIFY((*c)->canRethreshold(*r, o, n));
@@ -279,26 +296,33 @@ private slots:
     {
         QFETCH(QString, which);
         QFETCH(QString, level);
-        const std::string text = cutUtf8(which == "gsm8k"  ? readFile(sharedDir() + "/data/gsm8k_cot_prompts/prompt_original.txt")
-                                         : which == "news" ? multiNewsDoc()
-                                                           : meetingTranscript(),
-                                         12000);
+        const std::string text = cutUtf8(
+            which == "gsm8k" ? readFile(sharedDir() + "/data/gsm8k_cot_prompts/prompt_original.txt")
+            : which == "news" ? multiNewsDoc()
+                              : meetingTranscript(),
+            12000);
         QVERIFY(!text.empty());
         auto c = createCompressor("selective_context");
         QVERIFY(c);
         auto o = options(0.5, CompressionMode::Corrected, level.toStdString());
         auto first = (*c)->compress(Prompt::fromText(text), o, JobContext::none());
         QVERIFY2(first, first ? "" : first.error().detail.c_str());
-        const double unitTol = level == "sent" ? 60.0 : 0.0;  // sentences are coarse: within one sentence
+        const double unitTol =
+            level == "sent" ? 60.0 : 0.0; // sentences are coarse: within one sentence
         for (double rate : {0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9}) {
             auto n = o;
             n.rate = rate;
             auto r = (*c)->rethreshold(*first, n);
             QVERIFY(r);
             const double target = rate * static_cast<double>(r->targetTokensIn);
-            const double tol = std::max({2.0, std::floor(0.01 * static_cast<double>(r->targetTokensIn)), unitTol});
+            const double tol =
+                std::max({2.0, std::floor(0.01 * static_cast<double>(r->targetTokensIn)), unitTol});
             QVERIFY2(std::abs(static_cast<double>(r->targetTokensOut) - target) <= tol + 0.5,
-                     qPrintable(QString("%1 rate %2: %3 of %4").arg(level).arg(rate).arg(r->targetTokensOut).arg(r->targetTokensIn)));
+                     qPrintable(QString("%1 rate %2: %3 of %4")
+                                    .arg(level)
+                                    .arg(rate)
+                                    .arg(r->targetTokensOut)
+                                    .arg(r->targetTokensIn)));
             QVERIFY(testing::piecesSubsequence(r->compressedText, text));
             QVERIFY(isValidUtf8(r->compressedText));
         }
@@ -306,9 +330,11 @@ private slots:
 
     void pinsProtectionAndUtf8()
     {
-        const std::string text = "Grüße aus Köln, sagte der Mann. The code is ABC-123 and the value is 3.14 today.\n"
-                                 "```\nprint('x')\n```\nThe JSON {\"key\": 1} stays. 日本語のテキストも少しあります。";
-        // Protected structure is kept first while the budget allows (issue 14): a rate that holds it.
+        const std::string text =
+            "Grüße aus Köln, sagte der Mann. The code is ABC-123 and the value is 3.14 today.\n"
+            "```\nprint('x')\n```\nThe JSON {\"key\": 1} stays. 日本語のテキストも少しあります。";
+        // Protected structure is kept first while the budget allows (issue 14): a rate that holds
+        // it.
         auto o = options(0.7, CompressionMode::Corrected, "token");
         const std::size_t pin = text.find("today");
         o.pinned.push_back({0, {pin, pin + 5}, true});
@@ -320,7 +346,8 @@ private slots:
         QVERIFY(r.compressedText.find("Köln") != std::string::npos);
         QVERIFY(r.compressedText.find("```\nprint('x')\n```") != std::string::npos);
         QVERIFY(r.compressedText.find("\"key\":") != std::string::npos);
-        QCOMPARE(r.compressedText.find("ABC") != std::string::npos, r.compressedText.find("ABC-123") != std::string::npos);
+        QCOMPARE(r.compressedText.find("ABC") != std::string::npos,
+                 r.compressedText.find("ABC-123") != std::string::npos);
         for (const auto &u : r.units)
             QVERIFY(isValidUtf8(text.substr(u.span.begin, u.span.size())));
     }

@@ -5,7 +5,6 @@
 
 #include <QtTest>
 
-
 using namespace terse;
 using namespace terse::testutil;
 

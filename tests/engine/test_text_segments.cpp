@@ -16,9 +16,12 @@ QStringList pieces(const std::string &text, const std::vector<Span> &spans)
     return out;
 }
 
-QString sharedDir() { return QStringLiteral(TERSE_SHARED_DIR); }
+QString sharedDir()
+{
+    return QStringLiteral(TERSE_SHARED_DIR);
+}
 
-}  // namespace
+} // namespace
 
 class TestTextSegments : public QObject {
     Q_OBJECT
@@ -31,21 +34,26 @@ private slots:
                                 << QStringList{"Hello there. ", "How are you? ", "Fine!"};
         QTest::newRow("titles") << "Mr. Smith met Dr. Jones. They talked."
                                 << QStringList{"Mr. Smith met Dr. Jones. ", "They talked."};
-        QTest::newRow("e.g. and i.e.") << "Use a tool, e.g. A hammer. Or not, i.e. Nothing."
-                                       << QStringList{"Use a tool, e.g. A hammer. ", "Or not, i.e. Nothing."};
-        QTest::newRow("U.S. and initials") << "He moved to the U.S. in 1990. J. K. Rowling wrote it."
-                                           << QStringList{"He moved to the U.S. in 1990. ", "J. K. Rowling wrote it."};
-        QTest::newRow("decimals") << "Pi is 3.14 roughly. E is 2.71." << QStringList{"Pi is 3.14 roughly. ", "E is 2.71."};
+        QTest::newRow("e.g. and i.e.")
+            << "Use a tool, e.g. A hammer. Or not, i.e. Nothing."
+            << QStringList{"Use a tool, e.g. A hammer. ", "Or not, i.e. Nothing."};
+        QTest::newRow("U.S. and initials")
+            << "He moved to the U.S. in 1990. J. K. Rowling wrote it."
+            << QStringList{"He moved to the U.S. in 1990. ", "J. K. Rowling wrote it."};
+        QTest::newRow("decimals") << "Pi is 3.14 roughly. E is 2.71."
+                                  << QStringList{"Pi is 3.14 roughly. ", "E is 2.71."};
         QTest::newRow("ellipsis") << "Wait... what? Well... The end."
                                   << QStringList{"Wait... what? ", "Well... ", "The end."};
         QTest::newRow("quote after period") << "She said \"Stop.\" Then she left."
                                             << QStringList{"She said \"Stop.\" ", "Then she left."};
-        QTest::newRow("lowercase continues") << "It costs 5 p.m. sharp. no split here."
-                                             << QStringList{"It costs 5 p.m. sharp. no split here."};
+        QTest::newRow("lowercase continues")
+            << "It costs 5 p.m. sharp. no split here."
+            << QStringList{"It costs 5 p.m. sharp. no split here."};
         QTest::newRow("newlines") << "Title\nFirst line. Second\n\nThird"
                                   << QStringList{"Title\n", "First line. ", "Second\n\n", "Third"};
         QTest::newRow("leading space") << "  Hi. Yo." << QStringList{"  Hi. ", "Yo."};
-        QTest::newRow("cjk") << "\u4f60\u597d\u3002\u518d\u89c1\uff01" << QStringList{"\u4f60\u597d\u3002", "\u518d\u89c1\uff01"};
+        QTest::newRow("cjk") << "\u4f60\u597d\u3002\u518d\u89c1\uff01"
+                             << QStringList{"\u4f60\u597d\u3002", "\u518d\u89c1\uff01"};
         QTest::newRow("trailing space") << "One. Two.  " << QStringList{"One. ", "Two.  "};
         QTest::newRow("empty") << "" << QStringList{};
     }
@@ -65,16 +73,21 @@ private slots:
         QTest::addColumn<QString>("text");
         QTest::addColumn<QStringList>("words");
         const QString m = sharedDir() + "/models/tokenizers/";
-        QTest::newRow("wordpiece ##") << m + "all-MiniLM-L6-v2" << "Tokenization isn't hard."
+        QTest::newRow("wordpiece ##") << m + "all-MiniLM-L6-v2"
+                                      << "Tokenization isn't hard."
                                       << QStringList{"Tokenization", "isn", "'", "t", "hard", "."};
-        QTest::newRow("byte-level") << sharedDir() + "/tokvec/gpt2.tokenizer.json" << "Tokenization isn't hard."
-                                    << QStringList{"Tokenization", "isn't", "hard."};
-        QTest::newRow("byte-level newline") << sharedDir() + "/tokvec/gpt2.tokenizer.json" << "Hi\n\nthere \xF0\x9F\x98\x80"
-                                            << QStringList{"Hi", "there", "\xF0\x9F\x98\x80"};
-        QTest::newRow("tiktoken") << m + "tiktoken/cl100k_base.tiktoken" << "unbelievable results"
+        QTest::newRow("byte-level")
+            << sharedDir() + "/tokvec/gpt2.tokenizer.json"
+            << "Tokenization isn't hard." << QStringList{"Tokenization", "isn't", "hard."};
+        QTest::newRow("byte-level newline")
+            << sharedDir() + "/tokvec/gpt2.tokenizer.json"
+            << "Hi\n\nthere \xF0\x9F\x98\x80" << QStringList{"Hi", "there", "\xF0\x9F\x98\x80"};
+        QTest::newRow("tiktoken") << m + "tiktoken/cl100k_base.tiktoken"
+                                  << "unbelievable results"
                                   << QStringList{"unbelievable", "results"};
-        QTest::newRow("sentencepiece") << sharedDir() + "/models/stories260K/tok512.bin" << "Lily ran quickly home"
-                                       << QStringList{"Lily", "ran", "quickly", "home"};
+        QTest::newRow("sentencepiece")
+            << sharedDir() + "/models/stories260K/tok512.bin"
+            << "Lily ran quickly home" << QStringList{"Lily", "ran", "quickly", "home"};
     }
     void words()
     {
@@ -92,7 +105,7 @@ private slots:
         QStringList got;
         std::size_t next = 0;
         for (const WordGroup &g : groups) {
-            QCOMPARE(g.firstToken, next);  // groups cover the tokens in order
+            QCOMPARE(g.firstToken, next); // groups cover the tokens in order
             next = g.endToken;
             if (g.span.size() > 0)
                 got << QString::fromStdString(t.substr(g.span.begin, g.span.size()));

@@ -30,18 +30,20 @@ void checkTiling(Splitter split, const std::vector<std::string> &pieces, unsigne
         std::string joined;
         std::size_t expect = 0;
         for (const Span &s : split(text)) {
-            QCOMPARE(s.begin, expect);  // contiguous
+            QCOMPARE(s.begin, expect); // contiguous
             QVERIFY(s.end > s.begin);
-            // Spans start and end on character boundaries (no UTF-8 continuation byte at either edge).
+            // Spans start and end on character boundaries (no UTF-8 continuation byte at either
+            // edge).
             QVERIFY((static_cast<unsigned char>(text[s.begin]) & 0xC0) != 0x80);
-            QVERIFY(s.end == text.size() || (static_cast<unsigned char>(text[s.end]) & 0xC0) != 0x80);
+            QVERIFY(s.end == text.size() ||
+                    (static_cast<unsigned char>(text[s.end]) & 0xC0) != 0x80);
             joined += text.substr(s.begin, s.size());
             expect = s.end;
         }
         QCOMPARE(joined, text);
     }
 }
-}  // namespace
+} // namespace
 
 class TestTextUnits : public QObject {
     Q_OBJECT
@@ -54,7 +56,8 @@ private slots:
         QTest::newRow("punctuation") << "Hello, world!" << QStringList{"Hello", ", ", "world", "!"};
         QTest::newRow("leading space") << "  lead" << QStringList{"  lead"};
         QTest::newRow("contraction") << "don't stop" << QStringList{"don't ", "stop"};
-        QTest::newRow("hyphen") << "state-of-the-art model" << QStringList{"state-of-the-art ", "model"};
+        QTest::newRow("hyphen") << "state-of-the-art model"
+                                << QStringList{"state-of-the-art ", "model"};
         QTest::newRow("decimal") << "pi is 3.14." << QStringList{"pi ", "is ", "3.14", "."};
         QTest::newRow("thousands") << "1,000 items" << QStringList{"1,000 ", "items"};
         QTest::newRow("comma list") << "a,b" << QStringList{"a", ",", "b"};
@@ -78,21 +81,28 @@ private slots:
         QTest::addColumn<QString>("text");
         QTest::addColumn<QStringList>("units");
         QTest::newRow("formula") << "14-2=12 bananas" << QStringList{"14-2=12 ", "bananas"};
-        QTest::newRow("hyphenated") << "a high-quality answer." << QStringList{"a ", "high-quality ", "answer", "."};
-        QTest::newRow("percent and money") << "($1,200, 3.5%)" << QStringList{"(", "$1,200", ", ", "3.5%", ")"};
-        QTest::newRow("date and version") << "2023-11-05 v1.13.1!" << QStringList{"2023-11-05 ", "v1.13.1", "!"};
+        QTest::newRow("hyphenated")
+            << "a high-quality answer." << QStringList{"a ", "high-quality ", "answer", "."};
+        QTest::newRow("percent and money")
+            << "($1,200, 3.5%)" << QStringList{"(", "$1,200", ", ", "3.5%", ")"};
+        QTest::newRow("date and version")
+            << "2023-11-05 v1.13.1!" << QStringList{"2023-11-05 ", "v1.13.1", "!"};
         QTest::newRow("url") << "see https://x.org/a?b=1. ok"
                              << QStringList{"see ", "https://x.org/a?b=1", ". ", "ok"};
         QTest::newRow("email") << "mail a.b@c.com," << QStringList{"mail ", "a.b@c.com", ","};
-        QTest::newRow("call") << "print(total_count);" << QStringList{"print", "(", "total_count", ")", ";"};
-        QTest::newRow("comma") << "cheese, particularly" << QStringList{"cheese", ", ", "particularly"};
+        QTest::newRow("call") << "print(total_count);"
+                              << QStringList{"print", "(", "total_count", ")", ";"};
+        QTest::newRow("comma") << "cheese, particularly"
+                               << QStringList{"cheese", ", ", "particularly"};
         QTest::newRow("markdown") << "**Bold**:" << QStringList{"*", "*", "Bold", "*", "*", ":"};
         QTest::newRow("quotes") << "\"quoted\" text" << QStringList{"\"", "quoted", "\" ", "text"};
         QTest::newRow("negative") << "is -5 now" << QStringList{"is ", "-5 ", "now"};
         QTest::newRow("cjk") << "中文abc" << QStringList{"中", "文", "abc"};
         // A backtick run is one unit (a fence never becomes "` `"); a single backtick is a quote.
-        QTest::newRow("fence") << "```python\nx\n```" << QStringList{"```", "python\n", "x\n", "```"};
-        QTest::newRow("inline code") << "use `x` or ``y``" << QStringList{"use ", "`", "x", "` ", "or ", "``", "y", "``"};
+        QTest::newRow("fence") << "```python\nx\n```"
+                               << QStringList{"```", "python\n", "x\n", "```"};
+        QTest::newRow("inline code")
+            << "use `x` or ``y``" << QStringList{"use ", "`", "x", "` ", "or ", "``", "y", "``"};
         QTest::newRow("leading space") << "  lead." << QStringList{"  lead", "."};
         QTest::newRow("only space") << "   " << QStringList{"   "};
         QTest::newRow("empty") << "" << QStringList{};
@@ -107,15 +117,17 @@ private slots:
     void atomicWordsReassembleAnyInput()
     {
         checkTiling(&terse::splitAtomicWords,
-                    {"a", "Z", " ", "\n", ",", ".", "'", "-", "é", "€", "😀", "中", "(", ")", "\"", "$", "%", "1",
-                     "\xC2\xA0", "https://", "=", "_"},
+                    {"a",  "Z", " ", "\n", ",", ".", "'", "-",        "é",        "€", "😀",
+                     "中", "(", ")", "\"", "$", "%", "1", "\xC2\xA0", "https://", "=", "_"},
                     11);
     }
 
     void unitsReassembleAnyInputAndNeverSplitACharacter()
     {
-        checkTiling(&terse::splitWords,
-                    {"a", "Z", " ", "\n", ",", ".", "'", "-", "é", "€", "😀", "中", "\t", "1", "\xC2\xA0"}, 7);
+        checkTiling(
+            &terse::splitWords,
+            {"a", "Z", " ", "\n", ",", ".", "'", "-", "é", "€", "😀", "中", "\t", "1", "\xC2\xA0"},
+            7);
     }
 
     void utf8Validation_data()
@@ -150,11 +162,14 @@ private slots:
         QVERIFY(validatePromptText("fine").ok());
         auto empty = validatePromptText(" \n\t ");
         QVERIFY(!empty.ok());
-        QCOMPARE(QString::fromStdString(empty.error().detail), QStringLiteral("the prompt is empty"));
+        QCOMPARE(QString::fromStdString(empty.error().detail),
+                 QStringLiteral("the prompt is empty"));
         auto binary = validatePromptText(std::string("ab\0cd", 5));
-        QVERIFY(QString::fromStdString(binary.error().detail).contains(QStringLiteral("NUL byte at offset 2")));
+        QVERIFY(QString::fromStdString(binary.error().detail)
+                    .contains(QStringLiteral("NUL byte at offset 2")));
         auto latin = validatePromptText("caf\xe9");
-        QVERIFY(QString::fromStdString(latin.error().detail).contains(QStringLiteral("not valid UTF-8")));
+        QVERIFY(QString::fromStdString(latin.error().detail)
+                    .contains(QStringLiteral("not valid UTF-8")));
         auto big = validatePromptText(std::string(100, 'x'), 50);
         QCOMPARE(big.error().code, ErrorCode::InvalidInput);
         QVERIFY(QString::fromStdString(big.error().detail).contains(QStringLiteral("100 bytes")));

@@ -16,8 +16,14 @@ using namespace terse;
 
 namespace {
 
-QString sharedDir() { return QStringLiteral(TERSE_SHARED_DIR); }
-bool haveShared() { return QFile::exists(sharedDir() + "/tokvec/cases.json"); }
+QString sharedDir()
+{
+    return QStringLiteral(TERSE_SHARED_DIR);
+}
+bool haveShared()
+{
+    return QFile::exists(sharedDir() + "/tokvec/cases.json");
+}
 
 std::string writeFile(const QTemporaryDir &dir, const QString &name, const QByteArray &data)
 {
@@ -75,7 +81,7 @@ const char kLlamaJson[] = R"({
             "merges": ["h i", "\u2581 hi"]}
 })";
 
-}  // namespace
+} // namespace
 
 class TestTokenizerFormats : public QObject {
     Q_OBJECT
@@ -96,12 +102,14 @@ private slots:
         QVERIFY(plain.ok() && bos.ok());
         QCOMPARE(bos->ids.front(), 1);
         QCOMPARE(std::vector<std::int32_t>(bos->ids.begin() + 1, bos->ids.end()), plain->ids);
-        // A 512-piece vocabulary merges common words whole; every token is a real piece, no byte fallback.
+        // A 512-piece vocabulary merges common words whole; every token is a real piece, no byte
+        // fallback.
         QVERIFY(plain->size() < 30);
         QCOMPARE(QString::fromStdString(plain->tokens[0]), QStringLiteral(" Once"));
         for (auto id : plain->ids)
             QVERIFY(id > 258);
-        QCOMPARE(QString::fromStdString(*tok->decode(bos->ids)), QStringLiteral("<s>") + QString::fromStdString(text));
+        QCOMPARE(QString::fromStdString(*tok->decode(bos->ids)),
+                 QStringLiteral("<s>") + QString::fromStdString(text));
         QCOMPARE(*tok->decode(bos->ids, true), text);
         QCOMPARE(*tok->decode(plain->ids), text);
         // Non-ASCII without a piece falls back to bytes 3..258; spans keep whole characters.
@@ -147,18 +155,19 @@ private slots:
             field(model, 1, sp);
         }
         QByteArray trainer, norm;
-        fieldVarint(trainer, 3, 2);   // BPE
-        fieldVarint(trainer, 35, 1);  // byte_fallback
+        fieldVarint(trainer, 3, 2);  // BPE
+        fieldVarint(trainer, 35, 1); // byte_fallback
         field(model, 2, trainer);
-        fieldVarint(norm, 3, 1);  // add_dummy_prefix
-        fieldVarint(norm, 4, 0);  // keep whitespace as is, like llama2.c
+        fieldVarint(norm, 3, 1); // add_dummy_prefix
+        fieldVarint(norm, 4, 0); // keep whitespace as is, like llama2.c
         field(model, 3, norm);
         QTemporaryDir dir;
         auto sp = Tokenizer::load(writeFile(dir, "tok.model", model));
         QVERIFY2(sp.ok(), sp.ok() ? "" : sp.error().toString().c_str());
         QCOMPARE(QString::fromStdString(sp->kind()), QStringLiteral("bpe-sentencepiece"));
         auto ll = Tokenizer::load((sharedDir() + "/models/stories260K/tok512.bin").toStdString());
-        for (const char *text : {"Once upon a time, there was a little girl named Lily.", "  two  spaces", "caf\xC3\xA9!"}) {
+        for (const char *text : {"Once upon a time, there was a little girl named Lily.",
+                                 "  two  spaces", "caf\xC3\xA9!"}) {
             auto a = sp->encode(text, true), b = ll->encode(text, true);
             QVERIFY(a.ok() && b.ok());
             QCOMPARE(a->ids, b->ids);
@@ -214,12 +223,13 @@ private slots:
     {
         if (!haveShared())
             QSKIP("shared data (TERSE_SHARED_DIR) is absent");
-        auto tok = Tokenizer::fromTiktoken("cl100k_base", (sharedDir() + "/models/tokenizers/tiktoken").toStdString());
+        auto tok = Tokenizer::fromTiktoken(
+            "cl100k_base", (sharedDir() + "/models/tokenizers/tiktoken").toStdString());
         QVERIFY2(tok.ok(), tok.ok() ? "" : tok.error().toString().c_str());
         EncodeOptions allow;
         allow.specialText = SpecialText::Allow;
         QCOMPARE(*tok->encodeIds("<|endoftext|>", allow), (std::vector<std::int32_t>{100257}));
-        QVERIFY(tok->encodeIds("<|endoftext|>")->size() > 1);  // ordinary text by default
+        QVERIFY(tok->encodeIds("<|endoftext|>")->size() > 1); // ordinary text by default
         QCOMPARE(*tok->countTokens("hello world"), std::size_t(2));
         QCOMPARE(tok->tokenToId("<|endofprompt|>"), 100276);
         QVERIFY(!Tokenizer::fromTiktoken("nope_base", "/nonexistent").ok());
@@ -230,7 +240,8 @@ private slots:
         if (!haveShared())
             QSKIP("shared data (TERSE_SHARED_DIR) is absent");
         auto gpt2 = Tokenizer::load((sharedDir() + "/tokvec/gpt2.tokenizer.json").toStdString());
-        auto bert = Tokenizer::load((sharedDir() + "/models/tokenizers/all-MiniLM-L6-v2").toStdString());
+        auto bert =
+            Tokenizer::load((sharedDir() + "/models/tokenizers/all-MiniLM-L6-v2").toStdString());
         QVERIFY(gpt2.ok() && bert.ok());
         // Random bytes: invalid UTF-8 is a clear error naming the offset, never a crash.
         QRandomGenerator rng(3);
@@ -249,7 +260,8 @@ private slots:
         // Random valid code points: spans tile the input.
         std::string mixed;
         for (int i = 0; i < 5000; ++i) {
-            const char32_t cp = rng.bounded(2) ? char32_t(rng.bounded(0x80)) : char32_t(0xA0 + rng.bounded(0xD000));
+            const char32_t cp =
+                rng.bounded(2) ? char32_t(rng.bounded(0x80)) : char32_t(0xA0 + rng.bounded(0xD000));
             mixed += QString::fromUcs4(&cp, 1).toStdString();
         }
         for (const Tokenizer *t : {&*gpt2, &*bert}) {
@@ -269,8 +281,9 @@ private slots:
         QVERIFY(!ids->empty() && ids->size() < run.size());
         QCOMPARE(*gpt2->decode(*ids), run);
         auto unk = bert->encodeIds(run);
-        QCOMPARE(*unk, (std::vector<std::int32_t>{100}));  // longer than max_input_chars_per_word
-        QVERIFY2(timer.elapsed() < 120000, qPrintable(QString("10 MB took %1 ms").arg(timer.elapsed())));
+        QCOMPARE(*unk, (std::vector<std::int32_t>{100})); // longer than max_input_chars_per_word
+        QVERIFY2(timer.elapsed() < 120000,
+                 qPrintable(QString("10 MB took %1 ms").arg(timer.elapsed())));
     }
 
     void badFiles_data()
@@ -278,24 +291,37 @@ private slots:
         QTest::addColumn<QByteArray>("content");
         QTest::addColumn<QString>("name");
         QTest::addColumn<QString>("mentions");
-        QTest::newRow("nested json") << QByteArray(100000, '[') + QByteArray(100000, ']') << "tokenizer.json"
-                                     << "nested";
-        QTest::newRow("truncated json") << QByteArray(kLlamaJson).left(300) << "tokenizer.json" << "JSON";
+        QTest::newRow("nested json")
+            << QByteArray(100000, '[') + QByteArray(100000, ']') << "tokenizer.json"
+            << "nested";
+        QTest::newRow("truncated json") << QByteArray(kLlamaJson).left(300) << "tokenizer.json"
+                                        << "JSON";
         QByteArray noMerges(kLlamaJson);
         noMerges.replace("\"merges\"", "\"mergez\"");
-        QTest::newRow("missing merges") << noMerges << "tokenizer.json" << "merges";
+        QTest::newRow("missing merges") << noMerges << "tokenizer.json"
+                                        << "merges";
         QByteArray badMerge(kLlamaJson);
         badMerge.replace("\"h i\"", "\"h q\"");
-        QTest::newRow("merge with unknown token") << badMerge << "tokenizer.json" << "merge 1";
+        QTest::newRow("merge with unknown token") << badMerge << "tokenizer.json"
+                                                  << "merge 1";
         QByteArray unknown(kLlamaJson);
         unknown.replace("\"type\": \"BPE\"", "\"type\": \"Quantum\"");
-        QTest::newRow("unknown model") << unknown << "tokenizer.json" << "Quantum";
-        QTest::newRow("not json") << QByteArray("\x00\x01garbage", 9) << "tokenizer.json" << "JSON";
-        QTest::newRow("truncated llama2c") << QByteArray("\x10\x00\x00\x00\x00\x00\x80\x3f\x05\x00\x00\x00" "ab", 14)
-                                           << "tokenizer.bin" << "truncated";
-        QTest::newRow("tiny tiktoken") << QByteArray("IQ== 0\nIg== 1\n") << "x.tiktoken" << "ranks";
-        QTest::newRow("bad tiktoken line") << QByteArray("IQ==\n") << "x.tiktoken" << "line 1";
-        QTest::newRow("not a SentencePiece model") << QByteArray("\xff\xff\xff", 3) << "m.model" << "m.model";
+        QTest::newRow("unknown model") << unknown << "tokenizer.json"
+                                       << "Quantum";
+        QTest::newRow("not json") << QByteArray("\x00\x01garbage", 9) << "tokenizer.json"
+                                  << "JSON";
+        QTest::newRow("truncated llama2c")
+            << QByteArray("\x10\x00\x00\x00\x00\x00\x80\x3f\x05\x00\x00\x00"
+                          "ab",
+                          14)
+            << "tokenizer.bin"
+            << "truncated";
+        QTest::newRow("tiny tiktoken") << QByteArray("IQ== 0\nIg== 1\n") << "x.tiktoken"
+                                       << "ranks";
+        QTest::newRow("bad tiktoken line") << QByteArray("IQ==\n") << "x.tiktoken"
+                                           << "line 1";
+        QTest::newRow("not a SentencePiece model") << QByteArray("\xff\xff\xff", 3) << "m.model"
+                                                   << "m.model";
     }
     void badFiles()
     {

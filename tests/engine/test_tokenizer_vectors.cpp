@@ -15,7 +15,10 @@ using namespace terse;
 
 namespace {
 
-QString sharedDir() { return QStringLiteral(TERSE_SHARED_DIR); }
+QString sharedDir()
+{
+    return QStringLiteral(TERSE_SHARED_DIR);
+}
 
 std::vector<std::int32_t> toIds(const QJsonArray &a)
 {
@@ -47,7 +50,7 @@ QJsonObject rustDisagreement(const QJsonObject &rec)
     return {};
 }
 
-}  // namespace
+} // namespace
 
 class TestTokenizerVectors : public QObject {
     Q_OBJECT
@@ -55,7 +58,8 @@ private slots:
     void initTestCase()
     {
         if (!QFile::exists(sharedDir() + "/tokvec/cases.json"))
-            QSKIP("shared data (TERSE_SHARED_DIR/tokvec) is absent: tokenizer vector tests skipped");
+            QSKIP(
+                "shared data (TERSE_SHARED_DIR/tokvec) is absent: tokenizer vector tests skipped");
     }
 
     void vectors_data()
@@ -63,17 +67,23 @@ private slots:
         QTest::addColumn<QString>("vectors");
         QTest::addColumn<QString>("tokenizer");
         QTest::addColumn<bool>("addSpecial");
-        QTest::addColumn<bool>("lossless");  // token spans cover every input byte
+        QTest::addColumn<bool>("lossless"); // token spans cover every input byte
         const QString m = sharedDir() + "/models/tokenizers/";
-        QTest::newRow("gpt2 tokenizer.json") << "gpt2" << sharedDir() + "/tokvec/gpt2.tokenizer.json" << false << true;
+        QTest::newRow("gpt2 tokenizer.json")
+            << "gpt2" << sharedDir() + "/tokvec/gpt2.tokenizer.json" << false << true;
         QTest::newRow("gpt2 vocab+merges") << "gpt2" << m + "gpt2" << false << true;
         QTest::newRow("smollm2") << "smollm2" << m + "smollm2-135m-instruct" << false << false;
-        QTest::newRow("smollm2_special") << "smollm2_special" << m + "smollm2-135m-instruct" << true << false;
+        QTest::newRow("smollm2_special")
+            << "smollm2_special" << m + "smollm2-135m-instruct" << true << false;
         QTest::newRow("minilm") << "minilm" << m + "all-MiniLM-L6-v2" << false << false;
-        QTest::newRow("minilm_special") << "minilm_special" << m + "all-MiniLM-L6-v2" << true << false;
-        QTest::newRow("minilm vocab.txt") << "minilm" << m + "all-MiniLM-L6-v2/vocab.txt" << false << false;
-        QTest::newRow("cl100k_base") << "cl100k_base" << m + "tiktoken/cl100k_base.tiktoken" << false << true;
-        QTest::newRow("o200k_base") << "o200k_base" << m + "tiktoken/o200k_base.tiktoken" << false << true;
+        QTest::newRow("minilm_special")
+            << "minilm_special" << m + "all-MiniLM-L6-v2" << true << false;
+        QTest::newRow("minilm vocab.txt")
+            << "minilm" << m + "all-MiniLM-L6-v2/vocab.txt" << false << false;
+        QTest::newRow("cl100k_base")
+            << "cl100k_base" << m + "tiktoken/cl100k_base.tiktoken" << false << true;
+        QTest::newRow("o200k_base")
+            << "o200k_base" << m + "tiktoken/o200k_base.tiktoken" << false << true;
     }
 
     void vectors()
@@ -101,8 +111,8 @@ private slots:
             if (line.contains("\"text\":\"\xEF\xBB\xBF") && text.rfind("\xEF\xBB\xBF", 0) != 0)
                 text.insert(0, "\xEF\xBB\xBF");
             const QJsonObject rust = rustDisagreement(rec);
-            const std::vector<std::int32_t> want = toIds(rust.isEmpty() ? rec.value("ids").toArray()
-                                                                        : rust.value("ids").toArray());
+            const std::vector<std::int32_t> want =
+                toIds(rust.isEmpty() ? rec.value("ids").toArray() : rust.value("ids").toArray());
             auto enc = tok->encode(text, addSpecial);
             if (!enc) {
                 failures << id + ": " + QString::fromStdString(enc.error().toString());
@@ -131,16 +141,19 @@ private slots:
             if (dec && QString::fromStdString(*dec) == wantDecoded)
                 ++decodeOk;
             else
-                failures << id + ": decoded '" + (dec ? QString::fromStdString(*dec) : QString("<error>")) +
+                failures << id + ": decoded '" +
+                                (dec ? QString::fromStdString(*dec) : QString("<error>")) +
                                 "' want '" + wantDecoded + "'";
-            // Spans: ordered, whole characters, tiling the input; lossless tokenizers leave no gaps.
+            // Spans: ordered, whole characters, tiling the input; lossless tokenizers leave no
+            // gaps.
             bool ok = enc->spans.size() == enc->ids.size();
             std::size_t prev = 0;
             std::string joined;
             for (const Span &s : enc->spans) {
                 ok = ok && s.begin >= prev && s.end >= s.begin && s.end <= text.size();
                 for (std::size_t b : {s.begin, s.end})
-                    ok = ok && (b == text.size() || (static_cast<unsigned char>(text[b]) & 0xC0) != 0x80);
+                    ok = ok &&
+                         (b == text.size() || (static_cast<unsigned char>(text[b]) & 0xC0) != 0x80);
                 if (lossless)
                     ok = ok && s.begin == prev;
                 prev = s.end;
@@ -157,10 +170,12 @@ private slots:
             else
                 failures << id + ": spans do not re-assemble the input";
         }
-        qInfo("%s: %d records, ids %d, decode %d, spans %d", qPrintable(vectors), records, idsOk, decodeOk, spansOk);
+        qInfo("%s: %d records, ids %d, decode %d, spans %d", qPrintable(vectors), records, idsOk,
+              decodeOk, spansOk);
         QVERIFY(records >= 373);
-        QVERIFY2(failures.isEmpty(), qPrintable(QString::number(failures.size()) + " failures, first: " +
-                                                failures.mid(0, 8).join("\n  ")));
+        QVERIFY2(failures.isEmpty(),
+                 qPrintable(QString::number(failures.size()) +
+                            " failures, first: " + failures.mid(0, 8).join("\n  ")));
     }
 };
 

@@ -1,7 +1,7 @@
-// Training of the default models on tiny data: word labels from deletion-based compressions (hand-computed),
-// a short LM run lowers the loss and its saved folder, loaded through terse::Model, reproduces the trainer's
-// own numbers; the same for the keep/drop tagger, whose evaluation beats the stopword baseline on a rule the
-// stopword list does not know.
+// Training of the default models on tiny data: word labels from deletion-based compressions
+// (hand-computed), a short LM run lowers the loss and its saved folder, loaded through
+// terse::Model, reproduces the trainer's own numbers; the same for the keep/drop tagger, whose
+// evaluation beats the stopword baseline on a rule the stopword list does not know.
 #include "terse/model.h"
 #include "terse/tokenizer.h"
 #include "terse/train.h"
@@ -30,11 +30,13 @@ void writeFile(const QString &path, const QByteArray &data)
     f.write(data);
 }
 
-// Sentences of content words with filler words ("really", "basically", ...) that the "human" dropped.
+// Sentences of content words with filler words ("really", "basically", ...) that the "human"
+// dropped.
 QByteArray syntheticCompressions(int count, std::uint32_t seed)
 {
-    const char *content[] = {"river", "engine", "garden", "market", "teacher", "window", "planet", "doctor",
-                             "bridge", "coffee", "forest", "pencil", "castle", "rocket", "signal", "harbor"};
+    const char *content[] = {"river",  "engine", "garden", "market", "teacher", "window",
+                             "planet", "doctor", "bridge", "coffee", "forest",  "pencil",
+                             "castle", "rocket", "signal", "harbor"};
     const char *filler[] = {"really", "basically", "actually", "literally", "honestly", "totally"};
     std::mt19937 rng(seed);
     QByteArray out;
@@ -54,12 +56,14 @@ QByteArray syntheticCompressions(int count, std::uint32_t seed)
             text << "river";
             kept << "river";
         }
-        QJsonObject o{{"id", i}, {"text", text.join(' ') + " ."}, {"summaries", QJsonArray{kept.join(' ') + " ."}}};
+        QJsonObject o{{"id", i},
+                      {"text", text.join(' ') + " ."},
+                      {"summaries", QJsonArray{kept.join(' ') + " ."}}};
         out += QJsonDocument(o).toJson(QJsonDocument::Compact) + "\n";
     }
     return out;
 }
-}  // namespace
+} // namespace
 
 class TestTrainModels : public QObject {
     Q_OBJECT
@@ -96,7 +100,7 @@ private slots:
                   "\n");
         auto p = loadCompressionPairs({m_dir.filePath("pairs.jsonl").toStdString()}, 0);
         QVERIFY2(p, p ? "" : p.error().detail.c_str());
-        QCOMPARE(p->skipped, 1LL);  // the abstractive headline
+        QCOMPARE(p->skipped, 1LL); // the abstractive headline
         QCOMPARE(static_cast<int>(p->train.size()), 2);
         const auto &a = p->train[0];
         QCOMPARE(static_cast<int>(a.words.size()), 7);
@@ -110,7 +114,8 @@ private slots:
                                                "\n\n{broken\n");
         auto bad = loadCompressionPairs({m_dir.filePath("bad.jsonl").toStdString()}, 5);
         QVERIFY(!bad);
-        QVERIFY2(bad.error().detail.find("bad.jsonl line 3: not a JSON object") != std::string::npos,
+        QVERIFY2(bad.error().detail.find("bad.jsonl line 3: not a JSON object") !=
+                     std::string::npos,
                  bad.error().detail.c_str());
         auto missing = loadCompressionPairs({m_dir.filePath("nope.jsonl").toStdString()}, 5);
         QVERIFY(!missing);
@@ -140,10 +145,12 @@ private slots:
         auto r = trainLanguageModel(o, encoderFor(*tok), JobContext::none());
         QVERIFY2(r, r ? "" : r.error().detail.c_str());
         qInfo("LM loss %.3f -> %.3f nats/token", r->firstLoss, r->finalLoss);
-        QVERIFY(r->firstLoss > std::log(static_cast<double>(o.vocabSize)) - 0.5);  // starts near uniform
+        QVERIFY(r->firstLoss >
+                std::log(static_cast<double>(o.vocabSize)) - 0.5); // starts near uniform
         QVERIFY(r->finalLoss < r->firstLoss - 1.0);
 
-        // `terse train lm` copies the tokenizer beside the weights; do the same for the tagger's LM baseline.
+        // `terse train lm` copies the tokenizer beside the weights; do the same for the tagger's LM
+        // baseline.
         for (const char *f : {"tokenizer.json", "tokenizer_config.json"})
             QVERIFY(QFile::copy(m_tokenizer + "/" + f, m_dir.filePath("lm/") + f));
         auto model = Model::load(o.outputDir);
@@ -155,7 +162,8 @@ private slots:
         const auto &s = scored->sequences[0].surprisal;
         double maxDiff = 0;
         for (std::size_t i = 1; i < r->sampleIds.size(); ++i)
-            maxDiff = std::max(maxDiff, std::abs(static_cast<double>(s[i]) - r->sampleSurprisal[i]));
+            maxDiff =
+                std::max(maxDiff, std::abs(static_cast<double>(s[i]) - r->sampleSurprisal[i]));
         qInfo("max |surprisal(engine) - surprisal(trainer)| = %.2e", maxDiff);
         QVERIFY(maxDiff < 1e-3);
     }
@@ -181,7 +189,8 @@ private slots:
         QCOMPARE(r->trainSentences, 240);
         QCOMPARE(r->heldoutSentences, 60);
         QCOMPARE(static_cast<int>(r->epochLoss.size()), 6);
-        qInfo("tagger loss %.3f -> %.3f, held-out F1 %.3f", r->epochLoss.front(), r->epochLoss.back(), r->heldout.f1);
+        qInfo("tagger loss %.3f -> %.3f, held-out F1 %.3f", r->epochLoss.front(),
+              r->epochLoss.back(), r->heldout.f1);
         QVERIFY(r->epochLoss.back() < 0.5 * r->epochLoss.front());
 
         // The saved folder, loaded like a user model, gives the trainer's probabilities.
@@ -193,17 +202,20 @@ private slots:
         QVERIFY(scored);
         double maxDiff = 0;
         for (std::size_t t = 0; t < r->sampleIds.size(); ++t)
-            maxDiff = std::max(maxDiff, std::abs(static_cast<double>(scored->sequences[0].classProbs[t * 2 + 1]) -
-                                                 r->sampleKeepProbs[t]));
+            maxDiff = std::max(
+                maxDiff, std::abs(static_cast<double>(scored->sequences[0].classProbs[t * 2 + 1]) -
+                                  r->sampleKeepProbs[t]));
         qInfo("max |p(engine) - p(trainer)| = %.2e", maxDiff);
         QVERIFY(maxDiff < 1e-4);
 
-        // Evaluation through the engine: the same held-out F1 as the trainer's, above the stopword baseline
-        // (the filler words are not stopwords), and the LM baseline runs when an LM is given.
-        auto e = evalTagger(o.outputDir, o.data, m_dir.filePath("lm").toStdString(), o.heldoutEvery, JobContext::none());
+        // Evaluation through the engine: the same held-out F1 as the trainer's, above the stopword
+        // baseline (the filler words are not stopwords), and the LM baseline runs when an LM is
+        // given.
+        auto e = evalTagger(o.outputDir, o.data, m_dir.filePath("lm").toStdString(), o.heldoutEvery,
+                            JobContext::none());
         QVERIFY2(e, e ? "" : e.error().detail.c_str());
         QCOMPARE(e->sentences, 60);
-        QVERIFY(std::abs(e->tagger.f1 - r->heldout.f1) < 0.01);  // a word at p = 0.5 may flip
+        QVERIFY(std::abs(e->tagger.f1 - r->heldout.f1) < 0.01); // a word at p = 0.5 may flip
         QVERIFY2(e->tagger.f1 > 0.95, qPrintable(QString::number(e->tagger.f1)));
         QVERIFY(e->tagger.f1 > e->stopwords.f1);
         QVERIFY(e->tagger.f1 > e->keepAll.f1);
@@ -213,17 +225,18 @@ private slots:
         QVERIFY(e->humanRate > 0.5 && e->humanRate < 0.9);
     }
 
-    // `terse train encode`: documents index % 2 == 1 of five, each followed by the separator, read back whole;
-    // damaged files are refused with what is wrong.
+    // `terse train encode`: documents index % 2 == 1 of five, each followed by the separator, read
+    // back whole; damaged files are refused with what is wrong.
     void tokenFileRoundTripAndDamage()
     {
         auto tok = Tokenizer::load(m_tokenizer.toStdString());
         QVERIFY(tok);
-        const std::vector<std::string> docs = {"river engine", "garden market teacher", "window", "planet doctor",
-                                               "bridge"};
+        const std::vector<std::string> docs = {"river engine", "garden market teacher", "window",
+                                               "planet doctor", "bridge"};
         QByteArray text;
         for (std::size_t i = 0; i < docs.size(); ++i)
-            text += QByteArray::fromStdString(docs[i]) + (i + 1 < docs.size() ? "\n<|doc|>\n" : "\n");
+            text +=
+                QByteArray::fromStdString(docs[i]) + (i + 1 < docs.size() ? "\n<|doc|>\n" : "\n");
         writeFile(m_dir.filePath("five.txt"), text);
         const EncodeFn encode = encoderFor(*tok);
         TokenFileOptions o;
@@ -233,7 +246,8 @@ private slots:
         o.keepOffset = 1;
         o.threads = 3;
         const int sep = 0;
-        auto r = encodeCorpusToTokenFile(o, encode, static_cast<int>(tok->vocabSize()), sep, JobContext::none());
+        auto r = encodeCorpusToTokenFile(o, encode, static_cast<int>(tok->vocabSize()), sep,
+                                         JobContext::none());
         QVERIFY2(r, r ? "" : r.error().detail.c_str());
         std::vector<std::int32_t> expected;
         for (int i : {1, 3}) {
@@ -257,33 +271,40 @@ private slots:
         auto bad = readTokenFile(m_dir.filePath("plain.gz").toStdString());
         QVERIFY(!bad);
         QCOMPARE(bad.error().code, ErrorCode::FormatError);
-        QVERIFY2(bad.error().detail.find("plain.gz") != std::string::npos, bad.error().detail.c_str());
+        QVERIFY2(bad.error().detail.find("plain.gz") != std::string::npos,
+                 bad.error().detail.c_str());
         std::string raw("TERSETOK", 8);
         for (std::uint32_t v : {1u, 10u, 2u, 0u})
-            raw.append(reinterpret_cast<const char *>(&v), 4);  // version 1, vocab 10, 2-byte ids, separator 0
+            raw.append(reinterpret_cast<const char *>(&v),
+                       4); // version 1, vocab 10, 2-byte ids, separator 0
         for (std::uint16_t id : {std::uint16_t(3), std::uint16_t(12)})
             raw.append(reinterpret_cast<const char *>(&id), 2);
         raw.append(16, '\0');
-        writeFile(m_dir.filePath("outside.tok"), QByteArray::fromStdString(raw));  // gzread reads plain files too
+        writeFile(m_dir.filePath("outside.tok"),
+                  QByteArray::fromStdString(raw)); // gzread reads plain files too
         bad = readTokenFile(m_dir.filePath("outside.tok").toStdString());
         QVERIFY(!bad);
-        QVERIFY2(bad.error().detail.find("id 12 at position 1") != std::string::npos, bad.error().detail.c_str());
+        QVERIFY2(bad.error().detail.find("id 12 at position 1") != std::string::npos,
+                 bad.error().detail.c_str());
 
         // The trainer refuses a token file of another vocabulary, naming both sizes.
         LmTrainOptions lo;
         lo.tokens = m_dir.filePath("outside.tok").toStdString();
         lo.outputDir = m_dir.filePath("lm-bad").toStdString();
         lo.vocabSize = 320;
-        raw.replace(26, 2, "\x01\x00", 2);  // make the ids valid: the vocabulary mismatch is what remains
+        raw.replace(26, 2, "\x01\x00",
+                    2); // make the ids valid: the vocabulary mismatch is what remains
         writeFile(m_dir.filePath("outside.tok"), QByteArray::fromStdString(raw));
         auto tr = trainLanguageModel(lo, encode, JobContext::none());
         QVERIFY(!tr);
-        QVERIFY2(tr.error().detail.find("vocabulary of 10, the tokenizer has 320") != std::string::npos,
+        QVERIFY2(tr.error().detail.find("vocabulary of 10, the tokenizer has 320") !=
+                     std::string::npos,
                  tr.error().detail.c_str());
     }
 
-    // Training from a token file: seeded random windows (the same seed gives the same first loss), the loss
-    // falls, and a time budget fits the schedule instead of running the million steps asked for.
+    // Training from a token file: seeded random windows (the same seed gives the same first loss),
+    // the loss falls, and a time budget fits the schedule instead of running the million steps
+    // asked for.
     void lmTrainsOnTokenFileWithinTimeBudget()
     {
         auto tok = Tokenizer::load(m_tokenizer.toStdString());
@@ -292,7 +313,8 @@ private slots:
         TokenFileOptions to;
         to.corpus = m_dir.filePath("corpus.txt").toStdString();
         to.outputPath = m_dir.filePath("corpus.tok.gz").toStdString();
-        auto enc = encodeCorpusToTokenFile(to, encode, static_cast<int>(tok->vocabSize()), 0, JobContext::none());
+        auto enc = encodeCorpusToTokenFile(to, encode, static_cast<int>(tok->vocabSize()), 0,
+                                           JobContext::none());
         QVERIFY2(enc, enc ? "" : enc.error().detail.c_str());
         LmTrainOptions o;
         o.tokens = to.outputPath;
@@ -303,7 +325,7 @@ private slots:
         o.kvHeads = 2;
         o.intermediate = 64;
         o.maxPositions = 48;
-        o.seqLen = 48;  // seq-len may equal max positions
+        o.seqLen = 48; // seq-len may equal max positions
         o.batchSize = 8;
         o.warmupSteps = 5;
         o.lr = 1e-2;
@@ -338,12 +360,12 @@ private slots:
         auto r = trainTagger(o, JobContext::none());
         QVERIFY(!r);
         o.tokenizer = m_tokenizer.toStdString();
-        o.heads = 5;  // 192 is not a multiple of 5
+        o.heads = 5; // 192 is not a multiple of 5
         r = trainTagger(o, JobContext::none());
         QVERIFY(!r);
         QCOMPARE(r.error().code, ErrorCode::InvalidArgument);
         auto e = evalTagger(m_dir.filePath("lm").toStdString(), o.data, "", 5, JobContext::none());
-        QVERIFY(!e);  // a causal LM is not a tagger
+        QVERIFY(!e); // a causal LM is not a tagger
         QCOMPARE(e.error().code, ErrorCode::Unsupported);
     }
 };

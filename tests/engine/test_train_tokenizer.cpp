@@ -1,5 +1,5 @@
-// BPE tokenizer training: hand-computed merges on a tiny corpus, the written tokenizer.json, zstd input,
-// cancellation, and bad input.
+// BPE tokenizer training: hand-computed merges on a tiny corpus, the written tokenizer.json, zstd
+// input, cancellation, and bad input.
 #include "terse/train.h"
 
 #include <QProcess>
@@ -24,15 +24,16 @@ void writeFile(const QString &path, const QByteArray &data)
         qFatal("cannot write %s", qPrintable(path));
     f.write(data);
 }
-}  // namespace
+} // namespace
 
 class TestTrainTokenizer : public QObject {
     Q_OBJECT
 private slots:
     void mergesTheMostFrequentPairsFirst()
     {
-        // Words (GPT-2 regex): "ab" x1, " ab" x2, " cd" x1. Pair counts: a-b 3, Ġ-a 2, Ġ-c 1, c-d 1.
-        // Merge 1: "a b". Then Ġ-ab 2 is the only pair with count >= 2: merge 2 "Ġ ab". Then stop.
+        // Words (GPT-2 regex): "ab" x1, " ab" x2, " cd" x1. Pair counts: a-b 3, Ġ-a 2, Ġ-c 1,
+        // c-d 1. Merge 1: "a b". Then Ġ-ab 2 is the only pair with count >= 2: merge 2 "Ġ ab". Then
+        // stop.
         QTemporaryDir dir;
         writeFile(dir.filePath("c.txt"), "ab ab ab cd");
         TokenizerTrainOptions o;
@@ -57,7 +58,7 @@ private slots:
         QCOMPARE(vocab["<|endoftext|>"].toInt(), 0);
         QCOMPARE(vocab["<|pad|>"].toInt(), 1);
         QCOMPARE(vocab["a"].toInt(), 2 + 'a');
-        QCOMPARE(vocab["Ġ"].toInt(), 2 + ' ');  // byte 0x20 is shown as U+0120 (GPT-2 byte alphabet)
+        QCOMPARE(vocab["Ġ"].toInt(), 2 + ' '); // byte 0x20 is shown as U+0120 (GPT-2 byte alphabet)
         QCOMPARE(vocab["ab"].toInt(), 258);
         QCOMPARE(vocab["Ġab"].toInt(), 259);
         QCOMPARE(tok["added_tokens"].toArray().size(), 2);
@@ -70,18 +71,21 @@ private slots:
         QTemporaryDir dir;
         writeFile(dir.filePath("c.txt"), "first doc\n<|doc|>\nsecond doc\n<|doc|>\nthird\n");
         QProcess z;
-        z.start(QStringLiteral("zstd"), {"-q", "-f", dir.filePath("c.txt"), "-o", dir.filePath("c.txt.zst")});
+        z.start(QStringLiteral("zstd"),
+                {"-q", "-f", dir.filePath("c.txt"), "-o", dir.filePath("c.txt.zst")});
         if (!z.waitForFinished() || z.exitCode() != 0)
             QSKIP("the zstd command is not available");
         std::vector<std::string> docs;
-        auto n = readCorpus(dir.filePath("c.txt.zst").toStdString(), 1 << 20, [&](std::string_view d) {
-            docs.emplace_back(d);
-            return true;
-        });
+        auto n =
+            readCorpus(dir.filePath("c.txt.zst").toStdString(), 1 << 20, [&](std::string_view d) {
+                docs.emplace_back(d);
+                return true;
+            });
         QVERIFY(n.ok());
         QCOMPARE(docs, (std::vector<std::string>{"first doc", "second doc", "third"}));
         writeFile(dir.filePath("bad.zst"), "this is not zstd");
-        auto bad = readCorpus(dir.filePath("bad.zst").toStdString(), 1 << 20, [](std::string_view) { return true; });
+        auto bad = readCorpus(dir.filePath("bad.zst").toStdString(), 1 << 20,
+                              [](std::string_view) { return true; });
         QVERIFY(!bad.ok());
         QCOMPARE(bad.error().code, ErrorCode::FormatError);
         QVERIFY(QString::fromStdString(bad.error().detail).contains(QStringLiteral("bad.zst")));
@@ -95,7 +99,8 @@ private slots:
         o.outputDir = dir.filePath("out").toStdString();
         auto missing = trainTokenizer(o, JobContext::none());
         QCOMPARE(missing.error().code, ErrorCode::NotFound);
-        QVERIFY(QString::fromStdString(missing.error().detail).contains(QStringLiteral("missing.txt")));
+        QVERIFY(
+            QString::fromStdString(missing.error().detail).contains(QStringLiteral("missing.txt")));
         o.vocabSize = 100;
         QCOMPARE(trainTokenizer(o, JobContext::none()).error().code, ErrorCode::InvalidArgument);
         writeFile(dir.filePath("c.txt"), QByteArray("some words here and there ").repeated(100));

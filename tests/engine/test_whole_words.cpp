@@ -1,7 +1,9 @@
-// Issue 14: corrected mode keeps whole words for every method. On real prompts from ../shared/data and
-// on hand-made cases, for every registered method at several rates:
-//  - the output's \w+|[^\w\s] pieces are a subsequence of the prompt's (no fused or truncated word);
-//  - the output measures the requested rate of the prompt in the target tokenizer (cl100k_base, counted
+// Issue 14: corrected mode keeps whole words for every method. On real prompts from ../shared/data
+// and on hand-made cases, for every registered method at several rates:
+//  - the output's \w+|[^\w\s] pieces are a subsequence of the prompt's (no fused or truncated
+//  word);
+//  - the output measures the requested rate of the prompt in the target tokenizer (cl100k_base,
+//  counted
 //    here independently) within max(1% of the prompt, 2 tokens), and the result reports that count;
 //  - the output is valid UTF-8;
 //  - numbers with operators, hyphenated words and URLs are kept or dropped whole.
@@ -25,10 +27,14 @@ using namespace terse;
 
 namespace {
 
-std::vector<std::string> pieces(const std::string &text) { return testing::textPieces(text); }
+std::vector<std::string> pieces(const std::string &text)
+{
+    return testing::textPieces(text);
+}
 
 // The index of the first piece of `sub` that breaks the subsequence, or -1 when it is one.
-long firstNonSubsequencePiece(const std::vector<std::string> &sub, const std::vector<std::string> &all)
+long firstNonSubsequencePiece(const std::vector<std::string> &sub,
+                              const std::vector<std::string> &all)
 {
     std::size_t j = 0;
     for (std::size_t i = 0; i < sub.size(); ++i) {
@@ -109,10 +115,12 @@ std::string checkResult(const Prompt &prompt, const CompressionResult &r, double
     const auto outPieces = pieces(out), inPieces = pieces(original);
     if (long bad = firstNonSubsequencePiece(outPieces, inPieces); bad >= 0) {
         std::string ctx;
-        for (long k = std::max(0L, bad - 3); k < std::min<long>(static_cast<long>(outPieces.size()), bad + 3); ++k)
+        for (long k = std::max(0L, bad - 3);
+             k < std::min<long>(static_cast<long>(outPieces.size()), bad + 3); ++k)
             ctx += outPieces[static_cast<std::size_t>(k)] + " ";
-        return "output piece " + std::to_string(bad) + " '" + outPieces[static_cast<std::size_t>(bad)] +
-               "' breaks the subsequence (near: " + ctx + ")";
+        return "output piece " + std::to_string(bad) + " '" +
+               outPieces[static_cast<std::size_t>(bad)] + "' breaks the subsequence (near: " + ctx +
+               ")";
     }
     const long in = countTokens(original), got = countTokens(out);
     const double want = rate * static_cast<double>(in);
@@ -121,18 +129,22 @@ std::string checkResult(const Prompt &prompt, const CompressionResult &r, double
     for (const auto &w : r.warnings)
         forcedTooLong = forcedTooLong || w.code == "rate_unreachable";
     if (!forcedTooLong && std::abs(static_cast<double>(got) - want) > tol)
-        return "rate: " + std::to_string(got) + " of " + std::to_string(in) + " target tokens, wanted " +
-               std::to_string(want) + " ± " + std::to_string(tol);
+        return "rate: " + std::to_string(got) + " of " + std::to_string(in) +
+               " target tokens, wanted " + std::to_string(want) + " ± " + std::to_string(tol);
     if (r.targetTokensIn != in || r.targetTokensOut != got)
-        return "reported target tokens " + std::to_string(r.targetTokensIn) + " → " + std::to_string(r.targetTokensOut) +
-               ", counted " + std::to_string(in) + " → " + std::to_string(got);
-    if (in > 0 && std::abs(r.achievedRate - static_cast<double>(got) / static_cast<double>(in)) > 1e-9)
+        return "reported target tokens " + std::to_string(r.targetTokensIn) + " → " +
+               std::to_string(r.targetTokensOut) + ", counted " + std::to_string(in) + " → " +
+               std::to_string(got);
+    if (in > 0 &&
+        std::abs(r.achievedRate - static_cast<double>(got) / static_cast<double>(in)) > 1e-9)
         return "achieved_rate " + std::to_string(r.achievedRate) + " is not the target-token ratio";
     return {};
 }
 
-// Runs a method at every rate: the first by compress(), the others by rethreshold() when the method can.
-void runRates(const std::string &method, const Prompt &prompt, const std::vector<double> &rates, const char *label)
+// Runs a method at every rate: the first by compress(), the others by rethreshold() when the method
+// can.
+void runRates(const std::string &method, const Prompt &prompt, const std::vector<double> &rates,
+              const char *label)
 {
     auto comp = createCompressor(method);
     QVERIFY2(comp.ok(), comp.ok() ? "" : comp.error().detail.c_str());
@@ -156,7 +168,7 @@ void runRates(const std::string &method, const Prompt &prompt, const std::vector
     }
 }
 
-}  // namespace
+} // namespace
 
 class TestWholeWords : public QObject {
     Q_OBJECT
@@ -174,11 +186,13 @@ private slots:
     void atomsStayWhole()
     {
         QFETCH(QString, method);
-        const std::string text =
-            "Tom had 14-2=12 bananas after lunch, and he wanted a high-quality answer from the assistant. "
-            "The report is at https://example.com/reports/q3?id=77&lang=en. for everyone who asks.\n\n"
-            "```python\nprint(total_count)\n```\n\n"
-            "Prices rose 3.5% to $1,200 on 2023-11-05 in release v1.13.1 of the shredded cheese, particularly beef.";
+        const std::string text = "Tom had 14-2=12 bananas after lunch, and he wanted a "
+                                 "high-quality answer from the assistant. "
+                                 "The report is at https://example.com/reports/q3?id=77&lang=en. "
+                                 "for everyone who asks.\n\n"
+                                 "```python\nprint(total_count)\n```\n\n"
+                                 "Prices rose 3.5% to $1,200 on 2023-11-05 in release v1.13.1 of "
+                                 "the shredded cheese, particularly beef.";
         const Prompt prompt = Prompt::fromText(text);
         for (double rate : {0.2, 0.4, 0.6, 0.8}) {
             auto comp = createCompressor(method.toStdString());
@@ -189,14 +203,21 @@ private slots:
             auto r = (*comp)->compress(prompt, o, JobContext::none());
             QVERIFY2(r.ok(), r.ok() ? "" : r.error().detail.c_str());
             const std::string &out = r->compressedText;
-            const std::string where = method.toStdString() + " @ " + std::to_string(rate) + ": " + out;
+            const std::string where =
+                method.toStdString() + " @ " + std::to_string(rate) + ": " + out;
             // Pieces that occur only inside one atom: present => the whole atom is present.
             const std::vector<std::pair<std::string, std::string>> atoms = {
-                {"14", "14-2=12"}, {"high", "high-quality"}, {"https", "https://example.com/reports/q3?id=77&lang=en"},
-                {"3.5", "3.5%"}, {"1,200", "$1,200"}, {"2023", "2023-11-05"}, {"v1", "v1.13.1"},
+                {"14", "14-2=12"},
+                {"high", "high-quality"},
+                {"https", "https://example.com/reports/q3?id=77&lang=en"},
+                {"3.5", "3.5%"},
+                {"1,200", "$1,200"},
+                {"2023", "2023-11-05"},
+                {"v1", "v1.13.1"},
                 {"total", "total_count"}};
             for (const auto &[piece, atom] : atoms)
-                QVERIFY2(out.find(piece) == std::string::npos || out.find(atom) != std::string::npos,
+                QVERIFY2(out.find(piece) == std::string::npos ||
+                             out.find(atom) != std::string::npos,
                          (where + "\n  '" + piece + "' without '" + atom + "'").c_str());
             QVERIFY2(out.find("cheeseparticularly") == std::string::npos, where.c_str());
             const std::string problem = checkResult(prompt, *r, rate);
@@ -204,8 +225,9 @@ private slots:
         }
     }
 
-    // Every method on the prompts committed in resources/samples (a RAG question with passages, a meeting, few-shot
-    // arithmetic, a support ticket), with the bundled models: what a bare clone without ../shared checks (issue 19).
+    // Every method on the prompts committed in resources/samples (a RAG question with passages, a
+    // meeting, few-shot arithmetic, a support ticket), with the bundled models: what a bare clone
+    // without ../shared checks (issue 19).
     void committedSamples_data() { atomsStayWhole_data(); }
     void committedSamples()
     {
@@ -219,9 +241,11 @@ private slots:
         QVERIFY2(files.size() >= 4, dir.c_str());
         for (const auto &f : files) {
             std::ifstream in(f, std::ios::binary);
-            const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+            const std::string text((std::istreambuf_iterator<char>(in)),
+                                   std::istreambuf_iterator<char>());
             QVERIFY(!text.empty());
-            runRates(method.toStdString(), Prompt::fromText(text), {0.3, 0.6}, f.filename().c_str());
+            runRates(method.toStdString(), Prompt::fromText(text), {0.3, 0.6},
+                     f.filename().c_str());
             if (QTest::currentTestFailed())
                 return;
         }
@@ -241,16 +265,23 @@ private slots:
         if (!std::filesystem::exists(shared + "/data"))
             QSKIP("../shared/data is absent: the real-prompt properties need it");
         std::vector<std::pair<std::string, Prompt>> prompts;
-        const int words = 260;  // bounded for CI: every method at four rates on five prompts
-        prompts.push_back({"gsm8k 8-shot CoT", Prompt::fromText(firstWords(testing::gsm8kCotPrompt(), words))});
-        prompts.push_back({"L-Eval meeting", Prompt::fromText(firstWords(testing::meetingTranscript(7), words))});
+        const int words = 260; // bounded for CI: every method at four rates on five prompts
+        prompts.push_back(
+            {"gsm8k 8-shot CoT", Prompt::fromText(firstWords(testing::gsm8kCotPrompt(), words))});
+        prompts.push_back(
+            {"L-Eval meeting", Prompt::fromText(firstWords(testing::meetingTranscript(7), words))});
         {
-            auto j = nlohmann::json::parse(readLine(shared + "/data/leval/natural_question.jsonl", 0));
-            prompts.push_back({"L-Eval NQ documents", Prompt::fromText(firstWords(j["input"].get<std::string>(), words))});
+            auto j =
+                nlohmann::json::parse(readLine(shared + "/data/leval/natural_question.jsonl", 0));
+            prompts.push_back({"L-Eval NQ documents",
+                               Prompt::fromText(firstWords(j["input"].get<std::string>(), words))});
         }
         {
-            auto j = nlohmann::json::parse(readLine(shared + "/data/longbench/multi_news.jsonl", 0));
-            prompts.push_back({"LongBench multi_news", Prompt::fromText(firstWords(j["context"].get<std::string>(), words))});
+            auto j =
+                nlohmann::json::parse(readLine(shared + "/data/longbench/multi_news.jsonl", 0));
+            prompts.push_back(
+                {"LongBench multi_news",
+                 Prompt::fromText(firstWords(j["context"].get<std::string>(), words))});
         }
         {
             std::ifstream in(shared + "/data/sharegpt_selective_context/sharegpt.jsonl");
@@ -259,12 +290,14 @@ private slots:
                 auto j = nlohmann::json::parse(line);
                 std::string text;
                 for (const auto &turn : j["chat"])
-                    text += (text.empty() ? "" : "\n\n") + turn[0].get<std::string>() + ": " + turn[1].get<std::string>();
+                    text += (text.empty() ? "" : "\n\n") + turn[0].get<std::string>() + ": " +
+                            turn[1].get<std::string>();
                 if (text.find("```") != std::string::npos)
                     chat = text;
             }
             QVERIFY2(!chat.empty(), "no ShareGPT chat with a code block");
-            prompts.push_back({"ShareGPT chat with code", Prompt::fromText(firstWords(chat, words))});
+            prompts.push_back(
+                {"ShareGPT chat with code", Prompt::fromText(firstWords(chat, words))});
         }
         for (const auto &[label, prompt] : prompts) {
             runRates(method.toStdString(), prompt, {0.1, 0.33, 0.5, 0.8}, label.c_str());
@@ -273,20 +306,25 @@ private slots:
         }
     }
 
-    // A structured prompt (instruction, documents, question): the forced parts stay verbatim and the rate
-    // still holds on the whole prompt.
+    // A structured prompt (instruction, documents, question): the forced parts stay verbatim and
+    // the rate still holds on the whole prompt.
     void structuredPrompt_data() { realPrompts_data(); }
     void structuredPrompt()
     {
         QFETCH(QString, method);
         Prompt p;
-        p.segments.push_back({SegmentRole::Instruction, "Answer the question using the documents."});
-        p.segments.push_back({SegmentRole::Context, "Document 1: The Eiffel Tower, completed in 1889, is 330 metres tall "
-                                                    "and stands on the Champ de Mars in Paris, France."});
-        p.segments.push_back({SegmentRole::Context, "Document 2: Mount Everest's summit is 8,848.86 m above sea level; "
-                                                    "it was first climbed on 29 May 1953 by Hillary and Norgay."});
-        p.segments.push_back({SegmentRole::Context, "Document 3: The Great Wall of China is a series of fortifications "
-                                                    "built across the historical northern borders of ancient Chinese states."});
+        p.segments.push_back(
+            {SegmentRole::Instruction, "Answer the question using the documents."});
+        p.segments.push_back({SegmentRole::Context,
+                              "Document 1: The Eiffel Tower, completed in 1889, is 330 metres tall "
+                              "and stands on the Champ de Mars in Paris, France."});
+        p.segments.push_back({SegmentRole::Context,
+                              "Document 2: Mount Everest's summit is 8,848.86 m above sea level; "
+                              "it was first climbed on 29 May 1953 by Hillary and Norgay."});
+        p.segments.push_back(
+            {SegmentRole::Context,
+             "Document 3: The Great Wall of China is a series of fortifications "
+             "built across the historical northern borders of ancient Chinese states."});
         p.segments.push_back({SegmentRole::Question, "When was Everest first climbed?"});
         runRates(method.toStdString(), p, {0.5, 0.8}, "structured prompt");
         if (QTest::currentTestFailed())
@@ -297,7 +335,8 @@ private slots:
         o.rate = 0.6;
         auto r = (*comp)->compress(p, o, JobContext::none());
         QVERIFY(r.ok());
-        QVERIFY2(r->compressedText.rfind("Answer the question using the documents.", 0) == 0, r->compressedText.c_str());
+        QVERIFY2(r->compressedText.rfind("Answer the question using the documents.", 0) == 0,
+                 r->compressedText.c_str());
     }
 };
 

@@ -1,8 +1,8 @@
-// Work is bounded (issue 17): on a ~10k-token prompt, Selective-Context and DAC cost what their model passes
-// cost. The bounds are ratios to one forward pass of the same text measured in the same run (no absolute
-// times): Selective-Context within 2x of scoring the text once (+ half a second for the tokenizer and the
-// word layer), DAC's forward time within (stages + 1) forwards with attention, and DAC's time outside its
-// forwards at most 10% of its total.
+// Work is bounded (issue 17): on a ~10k-token prompt, Selective-Context and DAC cost what their
+// model passes cost. The bounds are ratios to one forward pass of the same text measured in the
+// same run (no absolute times): Selective-Context within 2x of scoring the text once (+ half a
+// second for the tokenizer and the word layer), DAC's forward time within (stages + 1) forwards
+// with attention, and DAC's time outside its forwards at most 10% of its total.
 #include "terse/compressor.h"
 #include "terse/model.h"
 #include "terse/runtime.h"
@@ -28,7 +28,7 @@ double seconds(const std::function<void()> &f)
     f();
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
-}  // namespace
+} // namespace
 
 class TestWorkBounds : public QObject {
     Q_OBJECT
@@ -58,7 +58,7 @@ private slots:
     {
         auto model = Model::load(kModel);
         QVERIFY(model);
-        ScoreRequest req;  // surprisal (and entropy): what Selective-Context asks for
+        ScoreRequest req; // surprisal (and entropy): what Selective-Context asks for
         double forward = 1e9;
         for (int i = 0; i < 2; ++i)
             forward = std::min(forward, seconds([&] { QVERIFY(model->score({m_ids}, req)); }));
@@ -72,10 +72,12 @@ private slots:
         double total = 1e9;
         for (int i = 0; i < 2; ++i)
             total = std::min(total, seconds([&] {
-                auto r = (*c)->compress(Prompt::fromText(m_text), o, JobContext::none());
-                QVERIFY2(r, r ? "" : r.error().detail.c_str());
-            }));
-        qInfo("one forward %.3f s; selective_context %.3f s (%.2fx)", forward, total, total / forward);
+                                 auto r = (*c)->compress(Prompt::fromText(m_text), o,
+                                                         JobContext::none());
+                                 QVERIFY2(r, r ? "" : r.error().detail.c_str());
+                             }));
+        qInfo("one forward %.3f s; selective_context %.3f s (%.2fx)", forward, total,
+              total / forward);
         QVERIFY2(total <= 2.0 * forward + 0.5, qPrintable(QString::number(total / forward)));
     }
 
@@ -83,7 +85,7 @@ private slots:
     {
         auto model = Model::load(kModel);
         QVERIFY(model);
-        ScoreRequest req;  // what DAC's corrected mode asks of each pass
+        ScoreRequest req; // what DAC's corrected mode asks of each pass
         req.wantEntropy = false;
         req.wantCausalColumnMeans = true;
         double forward = 1e9;
@@ -99,12 +101,15 @@ private slots:
         (void)(*c)->compress(Prompt::fromText("warm up the model cache"), o, JobContext::none());
         double total = 0;
         Result<CompressionResult> r = fail(ErrorCode::Internal, "not run");
-        total = seconds([&] { r = (*c)->compress(Prompt::fromText(m_text), o, JobContext::none()); });
+        total =
+            seconds([&] { r = (*c)->compress(Prompt::fromText(m_text), o, JobContext::none()); });
         QVERIFY2(r, r ? "" : r.error().detail.c_str());
         const double fwd = r->forwardMs / 1000.0;
-        qInfo("one forward with attention %.3f s; dac (6 stages) %.3f s, of it forwards %.3f s (%.2f forwards)",
+        qInfo("one forward with attention %.3f s; dac (6 stages) %.3f s, of it forwards %.3f s "
+              "(%.2f forwards)",
               forward, total, fwd, fwd / forward);
-        QVERIFY2(fwd <= 7 * forward * 1.5, qPrintable(QString::number(fwd / forward)));  // stages + 1, shrinking
+        QVERIFY2(fwd <= 7 * forward * 1.5,
+                 qPrintable(QString::number(fwd / forward))); // stages + 1, shrinking
         QVERIFY2(total - fwd <= 0.1 * total + 0.3, qPrintable(QString::number(total - fwd)));
     }
 };

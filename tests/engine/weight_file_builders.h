@@ -1,7 +1,8 @@
 #pragma once
-// Tiny valid weight files for the issue 17 hostile-input tests and the fuzz suite: a llama GGUF holding
-// F32, F16, Q8_0 and Q4_0 tensors, and a llama2.c checkpoint, both with random weights that load as
-// models. The GGUF writer records where each header field sits so a test can break exactly one.
+// Tiny valid weight files for the issue 17 hostile-input tests and the fuzz suite: a llama GGUF
+// holding F32, F16, Q8_0 and Q4_0 tensors, and a llama2.c checkpoint, both with random weights that
+// load as models. The GGUF writer records where each header field sits so a test can break exactly
+// one.
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
@@ -12,15 +13,13 @@
 
 namespace terse::testing {
 
-template <typename T>
-void putLe(std::string &s, T v)
+template <typename T> void putLe(std::string &s, T v)
 {
     s.append(reinterpret_cast<const char *>(&v), sizeof v);
 }
 
 // Overwrites the sizeof(T) bytes at `at`.
-template <typename T>
-void pokeLe(std::string &s, std::size_t at, T v)
+template <typename T> void pokeLe(std::string &s, std::size_t at, T v)
 {
     std::memcpy(s.data() + at, &v, sizeof v);
 }
@@ -33,22 +32,23 @@ inline void putGgufString(std::string &s, const std::string &v)
 
 struct GgufKv {
     std::string key;
-    std::uint32_t type;   // GGUF value type (4 = U32, 6 = F32, 8 = STRING, 9 = ARRAY, ...)
-    std::string payload;  // the value's bytes as written after the type
+    std::uint32_t type;  // GGUF value type (4 = U32, 6 = F32, 8 = STRING, 9 = ARRAY, ...)
+    std::string payload; // the value's bytes as written after the type
 };
 
 struct GgufTensor {
     std::string name;
-    std::vector<std::uint64_t> ne;  // ggml order: innermost axis first
-    std::uint32_t type;             // GGML type (0 = F32, 1 = F16, 2 = Q4_0, 8 = Q8_0)
+    std::vector<std::uint64_t> ne; // ggml order: innermost axis first
+    std::uint32_t type;            // GGML type (0 = F32, 1 = F16, 2 = Q4_0, 8 = Q8_0)
     std::string data;
 };
 
 struct GgufFile {
     std::string bytes;
-    // Header fields by name -> {byte offset, width}: "tensor_count", "kv_count", "key K" (length of key K),
-    // "type K", "value K" (the payload: a string's length, an array's element type), "array_len K",
-    // "name T" (length of tensor T's name), "ndims T", "ne T i", "ggml_type T", "offset T".
+    // Header fields by name -> {byte offset, width}: "tensor_count", "kv_count", "key K" (length of
+    // key K), "type K", "value K" (the payload: a string's length, an array's element type),
+    // "array_len K", "name T" (length of tensor T's name), "ndims T", "ne T i", "ggml_type T",
+    // "offset T".
     std::map<std::string, std::pair<std::size_t, std::size_t>> fields;
     std::size_t dataStart = 0;
 
@@ -60,7 +60,9 @@ inline GgufFile writeGguf(const std::vector<GgufKv> &kvs, const std::vector<Gguf
 {
     GgufFile f;
     std::string &s = f.bytes;
-    const auto field = [&](const std::string &name, std::size_t width) { f.fields[name] = {s.size(), width}; };
+    const auto field = [&](const std::string &name, std::size_t width) {
+        f.fields[name] = {s.size(), width};
+    };
     putLe<std::uint32_t>(s, 0x46554747u);
     putLe<std::uint32_t>(s, 3);
     field("tensor_count", 8);
@@ -76,7 +78,9 @@ inline GgufFile writeGguf(const std::vector<GgufKv> &kvs, const std::vector<Gguf
         putGgufString(s, kv.key);
         field("type " + kv.key, 4);
         putLe<std::uint32_t>(s, kv.type);
-        field("value " + kv.key, kv.type == 8 || kv.type >= 10 ? 8 : kv.type == 9 ? 4 : kv.payload.size());
+        field("value " + kv.key, kv.type == 8 || kv.type >= 10 ? 8
+                                 : kv.type == 9                ? 4
+                                                               : kv.payload.size());
         if (kv.type == 9)
             f.fields["array_len " + kv.key] = {s.size() + 4, 8};
         s += kv.payload;
@@ -128,8 +132,8 @@ inline GgufKv ggufString(const std::string &key, const std::string &v)
     return {key, 8, p};
 }
 
-// A tiny llama (hidden 32, 4 heads, 2 kv heads, ffn 64, 1 layer, vocab 32) with random weights; the last
-// tensor, output.weight, is Q8_0 and ends the file (no padding after it).
+// A tiny llama (hidden 32, 4 heads, 2 kv heads, ffn 64, 1 layer, vocab 32) with random weights; the
+// last tensor, output.weight, is Q8_0 and ends the file (no padding after it).
 inline GgufFile tinyLlamaGguf(std::uint64_t seed = 17)
 {
     constexpr int kHidden = 32, kKv = 16, kFfn = 64, kVocab = 32;
@@ -141,13 +145,13 @@ inline GgufFile tinyLlamaGguf(std::uint64_t seed = 17)
             putLe<float>(d, ones ? 1.0f : normal(rng));
         return d;
     };
-    const auto f16 = [&](std::uint64_t n) {  // magnitudes in [2^-7, 2^-6)
+    const auto f16 = [&](std::uint64_t n) { // magnitudes in [2^-7, 2^-6)
         std::string d;
         for (std::uint64_t i = 0; i < n; ++i)
             putLe<std::uint16_t>(d, static_cast<std::uint16_t>(0x2000 | (rng() & 0x83ff)));
         return d;
     };
-    const auto q8 = [&](std::uint64_t n) {  // blocks of 32: fp16 scale 2^-7, int8 quants
+    const auto q8 = [&](std::uint64_t n) { // blocks of 32: fp16 scale 2^-7, int8 quants
         std::string d;
         for (std::uint64_t b = 0; b < n / 32; ++b) {
             putLe<std::uint16_t>(d, 0x2000);
@@ -156,7 +160,7 @@ inline GgufFile tinyLlamaGguf(std::uint64_t seed = 17)
         }
         return d;
     };
-    const auto q4 = [&](std::uint64_t n) {  // blocks of 32: fp16 scale 2^-6, 16 bytes of nibbles
+    const auto q4 = [&](std::uint64_t n) { // blocks of 32: fp16 scale 2^-6, 16 bytes of nibbles
         std::string d;
         for (std::uint64_t b = 0; b < n / 32; ++b) {
             putLe<std::uint16_t>(d, 0x2400);
@@ -203,21 +207,26 @@ inline GgufFile tinyLlamaGguf(std::uint64_t seed = 17)
     return writeGguf(kvs, tensors);
 }
 
-// run.c's Config; a negative vocab_size marks an unshared classifier stored after the freq_cis tables.
+// run.c's Config; a negative vocab_size marks an unshared classifier stored after the freq_cis
+// tables.
 struct Llama2cConfig {
-    std::int32_t dim = 8, hiddenDim = 16, layers = 2, heads = 2, kvHeads = 1, vocabSize = -32, seqLen = 16;
+    std::int32_t dim = 8, hiddenDim = 16, layers = 2, heads = 2, kvHeads = 1, vocabSize = -32,
+                 seqLen = 16;
 };
 
-// A llama2.c (version 0) checkpoint of exactly the size its config implies, with random fp32 weights.
+// A llama2.c (version 0) checkpoint of exactly the size its config implies, with random fp32
+// weights.
 inline std::string tinyLlama2c(const Llama2cConfig &c = {}, std::uint64_t seed = 17)
 {
     std::string s;
     for (std::int32_t v : {c.dim, c.hiddenDim, c.layers, c.heads, c.kvHeads, c.vocabSize, c.seqLen})
         putLe(s, v);
-    const std::int64_t dim = c.dim, hidden = c.hiddenDim, layers = c.layers, vocab = std::abs(c.vocabSize);
+    const std::int64_t dim = c.dim, hidden = c.hiddenDim, layers = c.layers,
+                       vocab = std::abs(c.vocabSize);
     const std::int64_t headDim = dim / c.heads, kvDim = c.kvHeads * headDim;
-    std::int64_t floats = vocab * dim + layers * (2 * dim + 2 * dim * dim + 2 * dim * kvDim + 3 * dim * hidden) + dim +
-                          c.seqLen * headDim;
+    std::int64_t floats = vocab * dim +
+                          layers * (2 * dim + 2 * dim * dim + 2 * dim * kvDim + 3 * dim * hidden) +
+                          dim + c.seqLen * headDim;
     if (c.vocabSize < 0)
         floats += vocab * dim;
     std::mt19937_64 rng(seed);
@@ -227,4 +236,4 @@ inline std::string tinyLlama2c(const Llama2cConfig &c = {}, std::uint64_t seed =
     return s;
 }
 
-}  // namespace terse::testing
+} // namespace terse::testing

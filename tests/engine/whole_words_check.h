@@ -14,7 +14,8 @@ namespace terse::testing {
 // The \w+|[^\w\s] pieces of a text (Unicode \w).
 inline std::vector<std::string> textPieces(const std::string &text)
 {
-    static const QRegularExpression re(QStringLiteral("\\w+|[^\\w\\s]"), QRegularExpression::UseUnicodePropertiesOption);
+    static const QRegularExpression re(QStringLiteral("\\w+|[^\\w\\s]"),
+                                       QRegularExpression::UseUnicodePropertiesOption);
     std::vector<std::string> out;
     auto it = re.globalMatch(QString::fromStdString(text));
     while (it.hasNext())
@@ -44,10 +45,12 @@ inline bool unitsKeepWholeWords(const CompressionResult &r)
         const std::string &text = r.segments[s].text;
         for (const Span &atom : splitAtomicWords(text)) {
             std::size_t e = atom.end;
-            while (e > atom.begin && (text[e - 1] == ' ' || text[e - 1] == '\n' || text[e - 1] == '\t' || text[e - 1] == '\r'))
+            while (e > atom.begin && (text[e - 1] == ' ' || text[e - 1] == '\n' ||
+                                      text[e - 1] == '\t' || text[e - 1] == '\r'))
                 --e;
             std::size_t b = atom.begin;
-            while (b < e && (text[b] == ' ' || text[b] == '\n' || text[b] == '\t' || text[b] == '\r'))
+            while (b < e &&
+                   (text[b] == ' ' || text[b] == '\n' || text[b] == '\t' || text[b] == '\r'))
                 ++b;
             int decision = -1;
             for (const Unit &u : r.units) {
@@ -77,4 +80,4 @@ inline bool meetsTargetRate(const CompressionResult &r, double rate)
            std::max(2.0, std::floor(0.01 * static_cast<double>(r.targetTokensIn)));
 }
 
-}  // namespace terse::testing
+} // namespace terse::testing

@@ -85,8 +85,10 @@ private slots:
         // Issue 20: many long legend entries stay above the points, never over them.
         QVector<SweepCurve> many;
         for (int i = 0; i < 6; ++i)
-            many.push_back({QStringLiteral("selective_context · rate 0.50 · reduce_level=phrase · %1").arg(i),
-                            {0.1, 0.5, 0.9}, {0.2, 0.5, 0.8}});
+            many.push_back(
+                {QStringLiteral("selective_context · rate 0.50 · reduce_level=phrase · %1").arg(i),
+                 {0.1, 0.5, 0.9},
+                 {0.2, 0.5, 0.8}});
         chart.setCurves(many, QStringLiteral("rate"), QStringLiteral("ROUGE-L"));
         chart.show();
         QVERIFY(QTest::qWaitForWindowExposed(&chart));

@@ -50,8 +50,9 @@ private slots:
 
     void scrubberOfARunningJobSpansEveryStage()
     {
-        // Issue 20: 2 of 5 stages done: the slider spans all 5, positions past the stages done are refused, the
-        // last position is the partial result; once finished the scrubber is an ordinary one.
+        // Issue 20: 2 of 5 stages done: the slider spans all 5, positions past the stages done are
+        // refused, the last position is the partial result; once finished the scrubber is an
+        // ordinary one.
         StageScrubber s;
         s.setStages({QStringLiteral("stage 1"), QStringLiteral("stage 2")}, 5);
         QVERIFY(s.isRunning());
@@ -60,7 +61,7 @@ private slots:
         QVERIFY(s.isFinal());
         auto *label = s.findChildren<QLabel *>().last();
         QCOMPARE(label->text(), QStringLiteral("2 of 5 stages done, running…"));
-        s.slider()->setValue(4);  // a stage still running
+        s.slider()->setValue(4); // a stage still running
         QCOMPARE(s.position(), 2);
         s.setPosition(0);
         QCOMPARE(label->text(), QStringLiteral("stage 1 (1 of 5)"));

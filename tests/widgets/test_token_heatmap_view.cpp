@@ -29,7 +29,8 @@ HeatmapData sample()
     return d;
 }
 
-// Character format of the first character of the `n`-th occurrence of `word` in the view's document.
+// Character format of the first character of the `n`-th occurrence of `word` in the view's
+// document.
 QTextCharFormat formatOf(const TokenHeatmapView &v, const QString &word)
 {
     QTextCursor c = v.document()->find(word);
@@ -37,7 +38,7 @@ QTextCharFormat formatOf(const TokenHeatmapView &v, const QString &word)
     c.movePosition(QTextCursor::NextCharacter, QTextCursor::KeepAnchor);
     return c.charFormat();
 }
-}  // namespace
+} // namespace
 
 class TestTokenHeatmapView : public QObject {
     Q_OBJECT
@@ -70,9 +71,10 @@ private slots:
         const QColor high = formatOf(v, "quick").background().color();
         const QColor low = formatOf(v, "The").background().color();
         QVERIFY(formatOf(v, "quick").background().style() != Qt::NoBrush);
-        QVERIFY2(high.hsvSaturationF() > low.hsvSaturationF(), "a higher score must get a stronger tint");
-        QCOMPARE(formatOf(v, "jumps").background().style(), Qt::NoBrush);  // NaN: no colour
-        v.setColorSeries(7);  // out of range: decisions only
+        QVERIFY2(high.hsvSaturationF() > low.hsvSaturationF(),
+                 "a higher score must get a stronger tint");
+        QCOMPARE(formatOf(v, "jumps").background().style(), Qt::NoBrush); // NaN: no colour
+        v.setColorSeries(7); // out of range: decisions only
         QCOMPARE(v.colorSeries(), -1);
     }
 
@@ -116,7 +118,8 @@ private slots:
     {
         ScorePlot p;
         p.resize(600, 300);
-        p.setSeries(QStringLiteral("surprisal"), {1, 2, 3, std::nan(""), 5}, {true, false, true, true, false}, 2.5);
+        p.setSeries(QStringLiteral("surprisal"), {1, 2, 3, std::nan(""), 5},
+                    {true, false, true, true, false}, 2.5);
         QCOMPARE(p.pointCount(), 5);
         QTemporaryDir dir;
         const QString png = dir.filePath(QStringLiteral("plot.png"));
@@ -158,8 +161,8 @@ private slots:
         QVERIFY(v.document()->toHtml() != light);
     }
 
-    // Issue 20: the score plot explains itself (legend for the line, the kept dots and the threshold),
-    // counts the unit it plots, and one outlier does not squash the other values.
+    // Issue 20: the score plot explains itself (legend for the line, the kept dots and the
+    // threshold), counts the unit it plots, and one outlier does not squash the other values.
     void scorePlotHasALegendUnitsAndClipsOutliers()
     {
         ScorePlot p;
@@ -171,11 +174,13 @@ private slots:
             kept << (i % 3 == 0);
         }
         p.setSeries(QStringLiteral("surprisal"), values, kept, 4.0);
-        QCOMPARE(p.legendNames(), (QStringList{QStringLiteral("surprisal"), QStringLiteral("kept"), QStringLiteral("threshold")}));
+        QCOMPARE(p.legendNames(), (QStringList{QStringLiteral("surprisal"), QStringLiteral("kept"),
+                                               QStringLiteral("threshold")}));
         QCOMPARE(p.clippedCount(), 0);
         p.setPositionLabel(QStringLiteral("word"));
         QCOMPARE(p.positionLabel(), QStringLiteral("word"));
-        values[50] = 500;  // one outlier: the axis stops near the rest and says how many are above it
+        values[50] =
+            500; // one outlier: the axis stops near the rest and says how many are above it
         p.setSeries(QStringLiteral("surprisal"), values, kept, std::nan(""));
         QCOMPARE(p.clippedCount(), 1);
         QVERIFY(!p.legendNames().contains(QStringLiteral("threshold")));

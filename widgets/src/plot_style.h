@@ -24,8 +24,8 @@ inline void applyPlotPalette(QCustomPlot *plot, const QPalette &palette)
     plot->legend->setBorderPen(QPen(palette.color(QPalette::Mid)));
 }
 
-// Puts the legend in a row of its own above the plot, `perRow` entries per line (0: one line): a legend
-// there never covers data, as one inside the axis rect does (issue 20).
+// Puts the legend in a row of its own above the plot, `perRow` entries per line (0: one line): a
+// legend there never covers data, as one inside the axis rect does (issue 20).
 inline void placeLegendAbove(QCustomPlot *plot, int perRow = 0)
 {
     plot->plotLayout()->insertRow(0);

@@ -33,7 +33,8 @@ PromptEditor::PromptEditor(QWidget *parent) : QPlainTextEdit(parent)
 
 void PromptEditor::retranslate()
 {
-    setPlaceholderText(tr("Paste a prompt here, open a .txt or .md file, or drop one on this editor."));
+    setPlaceholderText(
+        tr("Paste a prompt here, open a .txt or .md file, or drop one on this editor."));
     m_samplesLabel->setText(tr("Or start from a sample prompt:"));
 }
 
@@ -93,15 +94,17 @@ void PromptEditor::placeSamples()
     m_samples->setVisible(show);
     if (!show)
         return;
-    // Under the empty editor's hint (placeholderText), which Qt draws word-wrapped from the document margin.
+    // Under the empty editor's hint (placeholderText), which Qt draws word-wrapped from the
+    // document margin.
     const int margin = static_cast<int>(document()->documentMargin());
     const int width = std::max(0, viewport()->width() - 2 * margin);
     const QFontMetrics fm(font());
-    const int hintHeight =
-        fm.boundingRect(QRect(0, 0, width, 1 << 20), Qt::AlignTop | Qt::TextWordWrap, placeholderText()).height();
+    const int hintHeight = fm.boundingRect(QRect(0, 0, width, 1 << 20),
+                                           Qt::AlignTop | Qt::TextWordWrap, placeholderText())
+                               .height();
     const int height = m_samples->hasHeightForWidth() ? m_samples->heightForWidth(width)
                                                       : m_samples->sizeHint().height();
     m_samples->setGeometry(margin, margin + hintHeight + fm.lineSpacing(), width, height);
 }
 
-}  // namespace terse::widgets
+} // namespace terse::widgets

@@ -61,7 +61,7 @@ void ScorePlot::setBoundaries(const QVector<int> &starts, const QStringList &lab
 {
     const QColor c = palette().color(QPalette::Highlight);
     const QFontMetrics fm(font());
-    double lastLabelEnd = -1e9;  // pixel x where the previous drawn label ends: labels never overlap
+    double lastLabelEnd = -1e9; // pixel x where the previous drawn label ends: labels never overlap
     for (int i = 0; i < starts.size(); ++i) {
         auto *line = new QCPItemStraightLine(m_plot);
         line->point1->setCoords(starts[i] - 0.5, 0);
@@ -89,7 +89,10 @@ void ScorePlot::setPositionLabel(const QString &label)
     m_plot->replot();
 }
 
-QString ScorePlot::positionLabel() const { return m_plot->xAxis->label(); }
+QString ScorePlot::positionLabel() const
+{
+    return m_plot->xAxis->label();
+}
 
 QStringList ScorePlot::legendNames() const
 {
@@ -108,8 +111,8 @@ void ScorePlot::setAxisLabel(const QString &label)
     m_plot->replot();
 }
 
-void ScorePlot::setSeries(const QString &name, const QVector<double> &values, const QVector<bool> &kept,
-                          double threshold, const QString &marksName)
+void ScorePlot::setSeries(const QString &name, const QVector<double> &values,
+                          const QVector<bool> &kept, double threshold, const QString &marksName)
 {
     m_plot->clearGraphs();
     m_plot->clearItems();
@@ -149,8 +152,9 @@ void ScorePlot::setSeries(const QString &name, const QVector<double> &values, co
     }
     m_plot->legend->setVisible(true);
     m_plot->rescaleAxes();
-    // One outlier must not squash the rest: above 4x the 99th percentile's distance from the bottom, the
-    // axis stops at the percentile (plus a margin) and a note counts the points above it.
+    // One outlier must not squash the rest: above 4x the 99th percentile's distance from the
+    // bottom, the axis stops at the percentile (plus a margin) and a note counts the points above
+    // it.
     m_clipped = 0;
     QVector<double> finite;
     for (double v : values)
@@ -159,7 +163,8 @@ void ScorePlot::setSeries(const QString &name, const QVector<double> &values, co
     if (finite.size() >= 20) {
         std::sort(finite.begin(), finite.end());
         const double lo = finite.front(), hi = finite.back();
-        const double p99 = finite[static_cast<qsizetype>(0.99 * static_cast<double>(finite.size() - 1))];
+        const double p99 =
+            finite[static_cast<qsizetype>(0.99 * static_cast<double>(finite.size() - 1))];
         const double top = std::max(p99, std::isfinite(threshold) ? threshold : p99);
         if (top > lo && hi - lo > 4.0 * (top - lo)) {
             m_plot->yAxis->setRange(lo - 0.05 * (top - lo), top + 0.15 * (top - lo));
@@ -169,7 +174,8 @@ void ScorePlot::setSeries(const QString &name, const QVector<double> &values, co
             note->position->setType(QCPItemPosition::ptAxisRectRatio);
             note->position->setCoords(0.01, 0.02);
             note->setPositionAlignment(Qt::AlignLeft | Qt::AlignTop);
-            note->setText(tr("%n value(s) above the axis (up to %1)", nullptr, m_clipped).arg(hi, 0, 'g', 4));
+            note->setText(
+                tr("%n value(s) above the axis (up to %1)", nullptr, m_clipped).arg(hi, 0, 'g', 4));
             note->setColor(palette().color(QPalette::PlaceholderText));
         }
     }
@@ -187,12 +193,16 @@ void ScorePlot::changeEvent(QEvent *event)
     }
 }
 
-int ScorePlot::pointCount() const { return m_plot->graphCount() > 0 ? m_plot->graph(0)->dataCount() : 0; }
+int ScorePlot::pointCount() const
+{
+    return m_plot->graphCount() > 0 ? m_plot->graph(0)->dataCount() : 0;
+}
 
 bool ScorePlot::save(const QString &path, int width, int height)
 {
-    const QString format = path.endsWith(QLatin1String(".svg"), Qt::CaseInsensitive) ? QStringLiteral("svg")
-                                                                                      : QStringLiteral("png");
+    const QString format = path.endsWith(QLatin1String(".svg"), Qt::CaseInsensitive)
+                               ? QStringLiteral("svg")
+                               : QStringLiteral("png");
     return detail::writeAtomically(path, imageData(format, width, height));
 }
 
@@ -201,4 +211,4 @@ QByteArray ScorePlot::imageData(const QString &format, int width, int height) co
     return detail::renderPlot(m_plot, format, width, height);
 }
 
-}  // namespace terse::widgets
+} // namespace terse::widgets

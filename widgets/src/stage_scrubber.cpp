@@ -36,7 +36,7 @@ StageScrubber::StageScrubber(QWidget *parent) : QWidget(parent)
     connect(m_prev, &QToolButton::clicked, this, [this] { setPosition(position() - 1); });
     connect(m_next, &QToolButton::clicked, this, [this] { setPosition(position() + 1); });
     connect(m_slider, &QSlider::valueChanged, this, [this](int v) {
-        if (v > m_names.size()) {  // stages still running cannot be shown yet
+        if (v > m_names.size()) { // stages still running cannot be shown yet
             m_slider->setValue(static_cast<int>(m_names.size()));
             return;
         }
@@ -72,7 +72,10 @@ void StageScrubber::updateLabel()
     m_prev->setEnabled(p > 0);
     m_next->setEnabled(p < m_names.size());
     if (p < m_names.size())
-        m_label->setText(tr("%1 (%2 of %3)").arg(m_names[p]).arg(p + 1).arg(isRunning() ? m_total : m_names.size()));
+        m_label->setText(tr("%1 (%2 of %3)")
+                             .arg(m_names[p])
+                             .arg(p + 1)
+                             .arg(isRunning() ? m_total : m_names.size()));
     else if (isRunning())
         m_label->setText(tr("%1 of %2 stages done, running…").arg(m_names.size()).arg(m_total));
     else

@@ -39,7 +39,7 @@ SweepChart::SweepChart(QWidget *parent) : QWidget(parent), m_plot(new QCustomPlo
 
 void SweepChart::applyPalette()
 {
-    applyPlotPalette(m_plot, palette());  // the same axis/grid/legend colours as every other plot
+    applyPlotPalette(m_plot, palette()); // the same axis/grid/legend colours as every other plot
     m_plot->replot();
 }
 
@@ -102,7 +102,8 @@ int SweepChart::pointCount(int graph) const
 
 double SweepChart::pointX(int graph, int i) const
 {
-    if (graph < 0 || graph >= m_plot->graphCount() || i < 0 || i >= m_plot->graph(graph)->dataCount())
+    if (graph < 0 || graph >= m_plot->graphCount() || i < 0 ||
+        i >= m_plot->graph(graph)->dataCount())
         return std::nan("");
     return (m_plot->graph(graph)->data()->constBegin() + i)->key;
 }
@@ -136,8 +137,10 @@ QByteArray SweepChart::imageData(const QString &format, int width, int height) c
 
 bool SweepChart::legendCoversPlot() const
 {
-    m_plot->replot(QCustomPlot::rpImmediateRefresh);  // lays out the legend and the axis rect at the current size
-    return m_plot->legend->visible() && m_plot->legend->outerRect().intersects(m_plot->axisRect()->rect());
+    m_plot->replot(QCustomPlot::rpImmediateRefresh); // lays out the legend and the axis rect at the
+                                                     // current size
+    return m_plot->legend->visible() &&
+           m_plot->legend->outerRect().intersects(m_plot->axisRect()->rect());
 }
 
 } // namespace terse::widgets

@@ -18,8 +18,11 @@ namespace terse::widgets {
 namespace {
 constexpr int kTokenProperty = QTextFormat::UserProperty + 1;
 
-bool isDark(const QPalette &p) { return p.color(QPalette::Base).lightness() < 128; }
-}  // namespace
+bool isDark(const QPalette &p)
+{
+    return p.color(QPalette::Base).lightness() < 128;
+}
+} // namespace
 
 QColor heatColor(double t, bool dark)
 {
@@ -63,7 +66,8 @@ void TokenHeatmapView::rebuild()
     QColor droppedColor = textColor;
     droppedColor.setAlphaF(0.45);
 
-    // Normalise the colour series with robust bounds (5th-95th percentile) so outliers don't wash it out.
+    // Normalise the colour series with robust bounds (5th-95th percentile) so outliers don't wash
+    // it out.
     double lo = 0, hi = 1;
     const QColor keepPin(30, 150, 60), dropPin(210, 40, 40);
     const QVector<double> *values = nullptr;
@@ -131,7 +135,10 @@ void TokenHeatmapView::rebuild()
     verticalScrollBar()->setValue(scroll);
 }
 
-QString TokenHeatmapView::displayedText() const { return toPlainText(); }
+QString TokenHeatmapView::displayedText() const
+{
+    return toPlainText();
+}
 
 void TokenHeatmapView::changeEvent(QEvent *event)
 {
@@ -172,7 +179,8 @@ QRect TokenHeatmapView::tokenRect(int index) const
 int TokenHeatmapView::tokenAt(const QPoint &viewportPos) const
 {
     QTextCursor c = cursorForPosition(viewportPos);
-    // cursorForPosition returns the gap nearest the point; read the format of the character after it.
+    // cursorForPosition returns the gap nearest the point; read the format of the character after
+    // it.
     QTextCursor probe(c);
     probe.movePosition(QTextCursor::NextCharacter, QTextCursor::KeepAnchor);
     const QVariant v = probe.charFormat().property(kTokenProperty);
@@ -190,8 +198,8 @@ QString TokenHeatmapView::tooltipFor(int i) const
     if (i < 0 || i >= m_data.tokens.size())
         return {};
     const HeatmapToken &t = m_data.tokens[i];
-    QString s = QStringLiteral("<b>%1</b> — %2").arg(t.text.trimmed().toHtmlEscaped(),
-                                                       t.kept ? tr("kept") : tr("dropped"));
+    QString s = QStringLiteral("<b>%1</b> — %2")
+                    .arg(t.text.trimmed().toHtmlEscaped(), t.kept ? tr("kept") : tr("dropped"));
     if (t.pin > 0)
         s += QStringLiteral(" (%1)").arg(tr("pinned: keep"));
     else if (t.pin < 0)
@@ -201,7 +209,8 @@ QString TokenHeatmapView::tooltipFor(int i) const
     for (int k = 0; k < m_data.seriesNames.size() && k < m_data.series.size(); ++k) {
         if (i < m_data.series[k].size() && std::isfinite(m_data.series[k][i]))
             s += QStringLiteral("<br>%1: %2")
-                     .arg(k < m_data.seriesLabels.size() ? m_data.seriesLabels[k] : m_data.seriesNames[k])
+                     .arg(k < m_data.seriesLabels.size() ? m_data.seriesLabels[k]
+                                                         : m_data.seriesNames[k])
                      .arg(m_data.series[k][i], 0, 'g', 4);
     }
     if (!t.reason.isEmpty())
@@ -257,4 +266,4 @@ void TokenHeatmapView::contextMenuEvent(QContextMenuEvent *event)
     QTextBrowser::contextMenuEvent(event);
 }
 
-}  // namespace terse::widgets
+} // namespace terse::widgets

@@ -23,7 +23,7 @@ enum class SegmentRole { Instruction, Context, Question };
 
 struct PromptSegment {
     SegmentRole role = SegmentRole::Context;
-    std::string text;  // UTF-8
+    std::string text; // UTF-8
 };
 
 // A prompt: plain text is a single Context segment.
@@ -45,106 +45,114 @@ struct PinnedSpan {
 // Describes one method-specific option so the UI and CLI can present it generically.
 struct OptionSpec {
     enum class Type { Double, Int, Bool, Choice, String };
-    std::string name;          // key in CompressOptions::params, e.g. "alpha"
-    std::string label;         // short English label, e.g. "Attention weight α"
-    std::string help;          // one-sentence tooltip, cites the paper/reference where it matters
+    std::string name;  // key in CompressOptions::params, e.g. "alpha"
+    std::string label; // short English label, e.g. "Attention weight α"
+    std::string help;  // one-sentence tooltip, cites the paper/reference where it matters
     Type type = Type::Double;
-    std::string defaultValue;  // as text: "0.8", "true", "mean"
-    double minValue = 0;       // numeric types
+    std::string defaultValue; // as text: "0.8", "true", "mean"
+    double minValue = 0;      // numeric types
     double maxValue = 1;
     double step = 0.01;
-    std::vector<std::string> choices;  // Choice type
+    std::vector<std::string> choices; // Choice type
 };
 
 struct CompressOptions {
-    std::string method = "random";            // registry name
-    double rate = 0.5;                        // keep fraction: compressed/original tokens, in (0, 1]
-    long targetTokens = -1;                   // >= 0 overrides rate (token budget of the output)
-    CompressionMode mode = CompressionMode::Corrected;  // reference quirks or corrected behaviour
-    std::uint64_t seed = 42;                  // for methods with randomness
-    std::string model;                        // model folder/file; "" = the method's default model
-    std::string device = "cpu";               // where models run: cpu, cuda, cuda:N or auto (resolveDevice)
-    // Compute precision of the models in corrected mode: "auto" (bf16 on a CPU with native bf16, else fp32),
-    // "fp32" or "bf16" (parseDtype). Reference mode computes in fp32, as the reference implementations do.
+    std::string method = "random"; // registry name
+    double rate = 0.5;             // keep fraction: compressed/original tokens, in (0, 1]
+    long targetTokens = -1;        // >= 0 overrides rate (token budget of the output)
+    CompressionMode mode = CompressionMode::Corrected; // reference quirks or corrected behaviour
+    std::uint64_t seed = 42;                           // for methods with randomness
+    std::string model;          // model folder/file; "" = the method's default model
+    std::string device = "cpu"; // where models run: cpu, cuda, cuda:N or auto (resolveDevice)
+    // Compute precision of the models in corrected mode: "auto" (bf16 on a CPU with native bf16,
+    // else fp32), "fp32" or "bf16" (parseDtype). Reference mode computes in fp32, as the reference
+    // implementations do.
     std::string dtype = "auto";
-    std::string targetTokenizer = "cl100k_base";  // tokenizer of the target LLM, for token accounting
-    std::map<std::string, std::string> params;  // method-specific options by OptionSpec::name
-    std::vector<PinnedSpan> pinned;           // user force-keep / force-drop spans
+    std::string targetTokenizer =
+        "cl100k_base";                         // tokenizer of the target LLM, for token accounting
+    std::map<std::string, std::string> params; // method-specific options by OptionSpec::name
+    std::vector<PinnedSpan> pinned;            // user force-keep / force-drop spans
 };
 
 // One unit the method decided on (a token, word, phrase or sentence, depending on the method).
 struct Unit {
-    int segment = 0;     // index into CompressionResult::segments
-    Span span;           // byte range in that segment's text, including trailing whitespace
+    int segment = 0; // index into CompressionResult::segments
+    Span span;       // byte range in that segment's text, including trailing whitespace
     bool kept = true;
     bool forced = false; // decision forced (pinned, protected, or instruction/question)
-    int stage = -1;      // index of the stage that dropped it, -1 if kept or dropped in the only stage
+    int stage = -1; // index of the stage that dropped it, -1 if kept or dropped in the only stage
 };
 
 // A named per-unit score series ("surprisal", "entropy", "attention", "fused", "probability").
 struct ScoreSeries {
     std::string name;
-    std::vector<float> values;  // one per unit; NaN where not defined
+    std::vector<float> values; // one per unit; NaN where not defined
 };
 
 // A decision threshold on a score series, to draw as a line.
 struct Threshold {
-    std::string series;  // ScoreSeries::name it applies to
+    std::string series; // ScoreSeries::name it applies to
     double value = 0;
     std::string label;
 };
 
 // One step of an iterative method (a window, an iteration, a coarse filter).
 struct Stage {
-    std::string name;                  // e.g. "window 3", "coarse ranking", "iteration 2"
-    std::vector<int> removedUnits;     // indices into units removed in this stage
-    std::vector<ScoreSeries> scores;   // per-unit scores as seen in this stage (may be empty)
+    std::string name;                // e.g. "window 3", "coarse ranking", "iteration 2"
+    std::vector<int> removedUnits;   // indices into units removed in this stage
+    std::vector<ScoreSeries> scores; // per-unit scores as seen in this stage (may be empty)
     std::vector<Threshold> thresholds;
-    // Units this stage decided on: [firstUnit, endUnit) (an LLMLingua window), -1 when not recorded.
+    // Units this stage decided on: [firstUnit, endUnit) (an LLMLingua window), -1 when not
+    // recorded.
     int firstUnit = -1;
     int endUnit = -1;
 };
 
-// A non-fatal condition the user should know about (e.g. "prompt shorter than window: not compressed").
+// A non-fatal condition the user should know about (e.g. "prompt shorter than window: not
+// compressed").
 struct Warning {
     std::string code;
     std::string detail;
 };
 
-// True for a note: the warning explains how the method met the request ("chunked", "no_question", a filter
-// undone to meet the rate). Every other code means the result is not what was asked (a real warning).
+// True for a note: the warning explains how the method met the request ("chunked", "no_question", a
+// filter undone to meet the rate). Every other code means the result is not what was asked (a real
+// warning).
 bool isNote(const std::string &warningCode);
 
 struct CompressionResult {
     std::string method;
     CompressionMode mode = CompressionMode::Corrected;
-    std::vector<PromptSegment> segments;  // the input, as compressed
-    std::vector<Unit> units;              // in text order; spans cover the segments exactly
-    std::vector<ScoreSeries> scores;      // final per-unit scores (what a user can colour by, plot, export)
-    // Per-unit bookkeeping a method keeps only to re-decide from this result later (rethreshold): byte offsets,
-    // flags, chunk indices. Not scores: never in the JSON, exports, the session database or the app (issue 19).
+    std::vector<PromptSegment> segments; // the input, as compressed
+    std::vector<Unit> units;             // in text order; spans cover the segments exactly
+    std::vector<ScoreSeries>
+        scores; // final per-unit scores (what a user can colour by, plot, export)
+    // Per-unit bookkeeping a method keeps only to re-decide from this result later (rethreshold):
+    // byte offsets, flags, chunk indices. Not scores: never in the JSON, exports, the session
+    // database or the app (issue 19).
     std::vector<ScoreSeries> internals;
     std::vector<Threshold> thresholds;
     std::vector<Stage> stages;
     std::vector<Warning> warnings;
-    std::string compressedText;           // the kept units, segments joined with "\n\n"
-    // Each segment's own compressed text ("" when nothing of it is kept), where compressedText is these
-    // pieces joined with "\n\n" (finalizeResult, llmlingua2: LLMLingua-2's compressed_prompt_list). Methods
-    // that render their text otherwise leave it empty or inconsistent; resultToJson then omits it.
+    std::string compressedText; // the kept units, segments joined with "\n\n"
+    // Each segment's own compressed text ("" when nothing of it is kept), where compressedText is
+    // these pieces joined with "\n\n" (finalizeResult, llmlingua2: LLMLingua-2's
+    // compressed_prompt_list). Methods that render their text otherwise leave it empty or
+    // inconsistent; resultToJson then omits it.
     std::vector<std::string> segmentTexts;
-    long tokensIn = 0;                    // units before (in the method's unit)
-    long tokensOut = 0;                   // units kept
+    long tokensIn = 0;  // units before (in the method's unit)
+    long tokensOut = 0; // units kept
     double requestedRate = 0;
     // targetTokensOut / targetTokensIn: the rate in the target LLM's tokens (what a user pays for);
     // the unit ratio when the target tokenizer is unavailable (then targetTokensIn is -1).
     double achievedRate = 0;
-    double unitRate = 0;                  // tokensOut / tokensIn, in the method's own unit
-    double forwardMs = 0;                 // time in model forward passes
-    double totalMs = 0;                   // wall time of compress()
-    std::string unitName = "word";        // "token", "word", "phrase", "sentence"
-    std::string model;                    // the model that scored the prompt ("" for model-free methods)
-    long targetTokensIn = -1;             // prompt length in the target tokenizer (-1: not counted)
-    long targetTokensOut = -1;            // compressed length in the target tokenizer
+    double unitRate = 0;           // tokensOut / tokensIn, in the method's own unit
+    double forwardMs = 0;          // time in model forward passes
+    double totalMs = 0;            // wall time of compress()
+    std::string unitName = "word"; // "token", "word", "phrase", "sentence"
+    std::string model;             // the model that scored the prompt ("" for model-free methods)
+    long targetTokensIn = -1;      // prompt length in the target tokenizer (-1: not counted)
+    long targetTokensOut = -1;     // compressed length in the target tokenizer
 
     const ScoreSeries *series(const std::string &name) const;
     const ScoreSeries *internal(const std::string &name) const;
@@ -153,9 +161,9 @@ struct CompressionResult {
 class Compressor {
 public:
     virtual ~Compressor() = default;
-    virtual std::string name() const = 0;         // registry key, e.g. "dac"
-    virtual std::string displayName() const = 0;  // e.g. "DAC"
-    virtual std::string description() const = 0;  // one sentence
+    virtual std::string name() const = 0;        // registry key, e.g. "dac"
+    virtual std::string displayName() const = 0; // e.g. "DAC"
+    virtual std::string description() const = 0; // one sentence
     virtual std::vector<OptionSpec> options() const = 0;
 
     // Compresses the prompt. Synchronous; reports progress and honours cancellation through `job`.
@@ -165,7 +173,8 @@ public:
 
     // True when `next` differs from the options that produced `previous` only in ways this method
     // can re-decide from the cached scores (rate, thresholds): no model run needed.
-    virtual bool canRethreshold(const CompressionResult &previous, const CompressOptions &prevOptions,
+    virtual bool canRethreshold(const CompressionResult &previous,
+                                const CompressOptions &prevOptions,
                                 const CompressOptions &next) const;
 
     // Re-decides from cached scores (only valid when canRethreshold() is true). Microseconds.
@@ -191,11 +200,13 @@ Result<std::unique_ptr<Compressor>> createCompressor(const std::string &name);
 // Validates options common to all methods (rate range, target tokens, pinned spans vs prompt).
 Result<void> validateOptions(const Prompt &prompt, const CompressOptions &options);
 
-// Checks method-specific options against the method's OptionSpecs: every key known, every value of its
-// type (number, integer, true/false, one of the choices) and in range. InvalidArgument names the key and
-// the method: "unknown <what> key 'k' for dac (valid: ...)", "<what> alpha of dac must be in [0, 1], got 3";
-// `what` is how the caller's users write an option ("--param" on the command line).
-Result<void> validateMethodParams(const MethodInfo &method, const std::map<std::string, std::string> &params,
+// Checks method-specific options against the method's OptionSpecs: every key known, every value of
+// its type (number, integer, true/false, one of the choices) and in range. InvalidArgument names
+// the key and the method: "unknown <what> key 'k' for dac (valid: ...)", "<what> alpha of dac must
+// be in [0, 1], got 3"; `what` is how the caller's users write an option ("--param" on the command
+// line).
+Result<void> validateMethodParams(const MethodInfo &method,
+                                  const std::map<std::string, std::string> &params,
                                   const std::string &what = "option");
 
 // Fills text, counts and rates of `result` from its units' kept flags (achievedRate from the target
@@ -207,12 +218,12 @@ void updateAchievedRate(CompressionResult &result);
 
 // Serialises a result to JSON text (the CLI's --json and the export format).
 std::string resultToJson(const CompressionResult &result, bool pretty = true);
-// Options as JSON, the one encoding the session store and every export use: method, rate, target_tokens, mode,
-// seed (as text), params, pinned, model, device, dtype, target_tokenizer.
+// Options as JSON, the one encoding the session store and every export use: method, rate,
+// target_tokens, mode, seed (as text), params, pinned, model, device, dtype, target_tokenizer.
 std::string compressOptionsToJson(const CompressOptions &options, bool pretty = true);
 
 // Name of a mode ("corrected"/"reference") and the reverse; parse fails on unknown names.
 const char *modeName(CompressionMode mode);
 Result<CompressionMode> parseMode(const std::string &name);
 
-}  // namespace terse
+} // namespace terse

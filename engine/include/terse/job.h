@@ -1,7 +1,7 @@
 #pragma once
 // JobContext: progress reporting and cooperative cancellation for long synchronous engine calls
-// (design.md rule 6). Long calls check isCancelled() between windows, layers, iterations and batches
-// and then return ErrorCode::Cancelled.
+// (design.md rule 6). Long calls check isCancelled() between windows, layers, iterations and
+// batches and then return ErrorCode::Cancelled.
 
 #include <algorithm>
 #include <atomic>
@@ -16,11 +16,14 @@ struct CompressionResult;
 class JobContext {
 public:
     // Called from the thread running the job; must be cheap and must not block.
-    using ProgressFn = std::function<void(long long done, long long total, const std::string &stage)>;
+    using ProgressFn =
+        std::function<void(long long done, long long total, const std::string &stage)>;
 
-    // Called from the thread running the job with a result that is complete as far as it goes: `stagesDone` of
-    // `stagesTotal` stages decided (an iterative method's intermediate text, units and trace). Optional.
-    using PartialFn = std::function<void(const CompressionResult &partial, int stagesDone, int stagesTotal)>;
+    // Called from the thread running the job with a result that is complete as far as it goes:
+    // `stagesDone` of `stagesTotal` stages decided (an iterative method's intermediate text, units
+    // and trace). Optional.
+    using PartialFn =
+        std::function<void(const CompressionResult &partial, int stagesDone, int stagesTotal)>;
 
     JobContext() = default;
     explicit JobContext(ProgressFn progress) : m_progress(std::move(progress)) {}
@@ -36,9 +39,13 @@ public:
             m_progress(done, total, stage);
     }
 
-    // Asks for partial results (issue 20: the stage scrubber fills while a long run goes). Set before the job
-    // starts; building a partial result costs a copy, so methods build one only when wantsPartial().
-    void onPartial(PartialFn partial) { m_partial = std::make_shared<PartialFn>(std::move(partial)); }
+    // Asks for partial results (issue 20: the stage scrubber fills while a long run goes). Set
+    // before the job starts; building a partial result costs a copy, so methods build one only when
+    // wantsPartial().
+    void onPartial(PartialFn partial)
+    {
+        m_partial = std::make_shared<PartialFn>(std::move(partial));
+    }
     bool wantsPartial() const { return m_partial && *m_partial; }
     void reportPartial(const CompressionResult &partial, int stagesDone, int stagesTotal) const
     {
@@ -46,8 +53,8 @@ public:
             (*m_partial)(partial, stagesDone, stagesTotal);
     }
 
-    // Shares the cancellation flag (and the partial-result listener) with another context (e.g. a nested job
-    // with its own progress).
+    // Shares the cancellation flag (and the partial-result listener) with another context (e.g. a
+    // nested job with its own progress).
     JobContext child(ProgressFn progress) const
     {
         JobContext c(std::move(progress));
@@ -57,14 +64,15 @@ public:
     }
 
     // A nested call's progress as part of this job's: the nested (done, total) maps linearly onto
-    // [from, from + span] of `total`, reported under `stage`; cancellation is shared. Loops that report their
-    // own progress pass this to the calls they make, so the caller sees one steady count (issue 20: a model's
-    // "scoring 50/50" alternated with "classifying chunks 300/4840" and the bar sat full).
+    // [from, from + span] of `total`, reported under `stage`; cancellation is shared. Loops that
+    // report their own progress pass this to the calls they make, so the caller sees one steady
+    // count (issue 20: a model's "scoring 50/50" alternated with "classifying chunks 300/4840" and
+    // the bar sat full).
     JobContext scaled(long long from, long long span, long long total, std::string stage) const
     {
         ProgressFn outer = m_progress;
-        return child([outer, from, span, total, stage = std::move(stage)](long long done, long long inner,
-                                                                          const std::string &) {
+        return child([outer, from, span, total, stage = std::move(stage)](
+                         long long done, long long inner, const std::string &) {
             if (outer && inner > 0 && total > 0)
                 outer(from + span * std::min(std::max(done, 0LL), inner) / inner, total, stage);
         });
@@ -79,7 +87,8 @@ private:
     std::shared_ptr<std::atomic<bool>> m_cancelled = std::make_shared<std::atomic<bool>>(false);
 };
 
-// Thrown inside the engine when a job notices cancellation; converted to ErrorCode::Cancelled at the edge.
+// Thrown inside the engine when a job notices cancellation; converted to ErrorCode::Cancelled at
+// the edge.
 struct CancelledException {};
 
 // Throws CancelledException when the job was cancelled. For use inside engine implementations.
@@ -89,4 +98,4 @@ inline void throwIfCancelled(const JobContext &job)
         throw CancelledException{};
 }
 
-}  // namespace terse
+} // namespace terse

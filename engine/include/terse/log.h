@@ -17,4 +17,4 @@ void setLogHandler(LogHandler handler);
 // Sends a message to the current handler.
 void log(LogLevel level, const std::string &message);
 
-}  // namespace terse
+} // namespace terse

@@ -24,20 +24,22 @@ PrfScore rougeN(std::string_view candidate, std::string_view reference, int n);
 PrfScore rougeL(std::string_view candidate, std::string_view reference);
 
 enum class BleuSmoothing {
-    None,     // Papineni et al. 2002: zero if any n-gram precision is zero (NLTK's default)
-    Epsilon,  // Chen & Cherry 2014 method 1: zero counts become 0.1 (NLTK SmoothingFunction().method1)
+    None,    // Papineni et al. 2002: zero if any n-gram precision is zero (NLTK's default)
+    Epsilon, // Chen & Cherry 2014 method 1: zero counts become 0.1 (NLTK
+             // SmoothingFunction().method1)
 };
 
-// Sentence BLEU with uniform weights over 1..maxN-grams and the brevity penalty exp(1 - r/c) when c < r.
+// Sentence BLEU with uniform weights over 1..maxN-grams and the brevity penalty exp(1 - r/c) when c
+// < r.
 double bleu(std::string_view candidate, std::string_view reference, int maxN = 4,
             BleuSmoothing smoothing = BleuSmoothing::Epsilon);
 
-// Precision/recall/F1 of predicted keep decisions against gold ones (positives = kept). Sizes must match;
-// when they differ, the shorter length is used.
+// Precision/recall/F1 of predicted keep decisions against gold ones (positives = kept). Sizes must
+// match; when they differ, the shorter length is used.
 PrfScore keepF1(const std::vector<bool> &predicted, const std::vector<bool> &gold);
 
-// True if any of `answers` occurs in `context` after normalisation (lower-case, punctuation and articles
-// removed, whitespace collapsed), the SQuAD-style answer normalisation.
+// True if any of `answers` occurs in `context` after normalisation (lower-case, punctuation and
+// articles removed, whitespace collapsed), the SQuAD-style answer normalisation.
 bool answerRetained(std::string_view context, const std::vector<std::string> &answers);
 
-}  // namespace terse
+} // namespace terse

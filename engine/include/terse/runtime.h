@@ -21,19 +21,20 @@ RuntimeInfo initRuntime(int threads = 0);
 // libtorch's intra-op thread count as it stands (initRuntime sets it; this only reads it).
 int runtimeThreads();
 
-// The compute device for a name: "" or "cpu" -> "cpu"; "auto" -> "cuda" when this build's libtorch sees a
-// GPU, else "cpu"; "cuda" / "cuda:N" -> itself when a GPU is visible, else an Unsupported error saying why.
+// The compute device for a name: "" or "cpu" -> "cpu"; "auto" -> "cuda" when this build's libtorch
+// sees a GPU, else "cpu"; "cuda" / "cuda:N" -> itself when a GPU is visible, else an Unsupported
+// error saying why.
 Result<std::string> resolveDevice(const std::string &name);
 
 // Makes OpenMP threads wait passively (sleep at barriers instead of spinning): libgomp reads
-// OMP_WAIT_POLICY once, before main, so when it is unset this sets it to PASSIVE and re-executes the
-// program (/proc/self/exe, same arguments) — call it first thing in main of programs that run models. Under
-// load the default spin policy made 2 threads several times slower than 1. Returns only when no re-exec
-// happened (the variable was set, by the user or by the re-exec, or exec failed). OMP_WAIT_POLICY=ACTIVE
-// keeps spinning.
+// OMP_WAIT_POLICY once, before main, so when it is unset this sets it to PASSIVE and re-executes
+// the program (/proc/self/exe, same arguments) — call it first thing in main of programs that run
+// models. Under load the default spin policy made 2 threads several times slower than 1. Returns
+// only when no re-exec happened (the variable was set, by the user or by the re-exec, or exec
+// failed). OMP_WAIT_POLICY=ACTIVE keeps spinning.
 void preferPassiveOpenMP(char **argv);
 
 // The engine's version string, e.g. "0.1.0".
 const char *engineVersion();
 
-}  // namespace terse
+} // namespace terse

@@ -67,18 +67,18 @@ struct RunInfo {
 // A target LLM's answer to a run's original or compressed prompt (the app's answer check), and the
 // user's mark of it.
 struct AnswerRecord {
-    std::int64_t id = 0;          // set by saveAnswer
-    std::int64_t runId = 0;       // the run whose prompts were asked
-    std::string variant;          // "original" or "compressed"
-    std::string endpoint;         // the chat-completions URL asked
-    std::string model;            // the target model's name as sent
-    std::string answer;           // the reply ("" when the request failed)
-    std::string error;            // why there is no reply ("" when there is one)
-    double latencyMs = 0;         // request to complete reply
-    long promptTokens = -1;       // usage as the endpoint reported it; -1 when it did not
+    std::int64_t id = 0;    // set by saveAnswer
+    std::int64_t runId = 0; // the run whose prompts were asked
+    std::string variant;    // "original" or "compressed"
+    std::string endpoint;   // the chat-completions URL asked
+    std::string model;      // the target model's name as sent
+    std::string answer;     // the reply ("" when the request failed)
+    std::string error;      // why there is no reply ("" when there is one)
+    double latencyMs = 0;   // request to complete reply
+    long promptTokens = -1; // usage as the endpoint reported it; -1 when it did not
     long completionTokens = -1;
-    int mark = -1;                // -1 not marked, 0 incorrect, 1 correct
-    std::int64_t created = 0;     // Unix ms; set by saveAnswer when 0
+    int mark = -1;            // -1 not marked, 0 incorrect, 1 correct
+    std::int64_t created = 0; // Unix ms; set by saveAnswer when 0
 };
 
 // Everything saved with a run; loadRun() returns exactly what saveRun() was given.
@@ -146,9 +146,10 @@ public:
 
     // Opens or creates `path` and migrates an older schema. A zero-byte file is initialised as a
     // new database. A damaged or non-SQLite file fails with FormatError and is copied aside to
-    // "<path>.corrupt-<hash of its content>" first (once per content; the error names the copy); another application's
-    // SQLite file fails with FormatError and is left untouched. A newer schema opens read-only
-    // (see schemaIsNewer()). Unusable paths fail with IoError/NotFound naming the path.
+    // "<path>.corrupt-<hash of its content>" first (once per content; the error names the copy);
+    // another application's SQLite file fails with FormatError and is left untouched. A newer
+    // schema opens read-only (see schemaIsNewer()). Unusable paths fail with IoError/NotFound
+    // naming the path.
     static Result<SessionStore> open(const std::string &path, const OpenOptions &options = {});
 
     SessionStore(SessionStore &&) noexcept;
@@ -194,10 +195,10 @@ public:
     Result<std::vector<RunInfo>> listRuns(std::int64_t sessionId) const;
     Result<void> deleteRun(std::int64_t runId);
 
-    // Answers of a target LLM to a run's prompts. saveAnswer returns the new answer's id (NotFound for an
-    // unknown run, InvalidArgument for a variant other than "original"/"compressed" or a mark outside
-    // -1..1); answers() lists a run's answers oldest first. They go with their run: deleted, duplicated,
-    // exported and imported with it.
+    // Answers of a target LLM to a run's prompts. saveAnswer returns the new answer's id (NotFound
+    // for an unknown run, InvalidArgument for a variant other than "original"/"compressed" or a
+    // mark outside -1..1); answers() lists a run's answers oldest first. They go with their run:
+    // deleted, duplicated, exported and imported with it.
     Result<std::int64_t> saveAnswer(const AnswerRecord &answer);
     Result<void> setAnswerMark(std::int64_t answerId, int mark);
     Result<std::vector<AnswerRecord>> answers(std::int64_t runId) const;

@@ -33,15 +33,16 @@ Result<void> validatePromptText(std::string_view text, std::size_t maxBytes = 64
 // other non-space character is its own unit.
 std::vector<Span> splitWords(std::string_view text);
 
-// Splits text into the atomic words of corrected mode: the units a compressor keeps or drops whole, so
-// that no output ever fuses or truncates a word. Each unit includes the whitespace that follows it (leading
-// whitespace joins the first), so the units concatenate back to the input exactly. Within a run of
-// non-space characters: everything from the first to the last letter/digit is one unit ("14-2=12",
-// "high-quality", "v1.13.1", "user_id", "don't", "2023-11-05", "a@b.com"), split only at brackets and quotes
-// ("print", "(", "x", ")"); a sign, currency or '#'/'@' directly before it and a '%' directly after a digit
-// belong to it ("$1,200", "-5", "3.5%"); other leading and trailing punctuation marks are units of their
-// own (",", ".", "**"); a URL (scheme:// or www.) is one unit up to its trailing sentence punctuation;
-// ideographs and kana are one unit each.
+// Splits text into the atomic words of corrected mode: the units a compressor keeps or drops whole,
+// so that no output ever fuses or truncates a word. Each unit includes the whitespace that follows
+// it (leading whitespace joins the first), so the units concatenate back to the input exactly.
+// Within a run of non-space characters: everything from the first to the last letter/digit is one
+// unit ("14-2=12", "high-quality", "v1.13.1", "user_id", "don't", "2023-11-05", "a@b.com"), split
+// only at brackets and quotes
+// ("print", "(", "x", ")"); a sign, currency or '#'/'@' directly before it and a '%' directly after
+// a digit belong to it ("$1,200", "-5", "3.5%"); other leading and trailing punctuation marks are
+// units of their own (",", ".", "**"); a URL (scheme:// or www.) is one unit up to its trailing
+// sentence punctuation; ideographs and kana are one unit each.
 std::vector<Span> splitAtomicWords(std::string_view text);
 
 // Splits text into sentences that concatenate back to the input exactly: each sentence keeps its
@@ -66,4 +67,4 @@ struct WordGroup {
 // Tokens that share a character with the previous one (empty spans) never start a word.
 std::vector<WordGroup> groupWords(const Encoding &encoding, std::string_view text);
 
-}  // namespace terse
+} // namespace terse

@@ -25,8 +25,8 @@ enum class SpecialText {
 
 // Options of Tokenizer::encode.
 struct EncodeOptions {
-    bool addSpecial = false;                   // add BOS/CLS/SEP etc. as the post-processor says
-    SpecialText specialText = SpecialText::Auto;  // see SpecialText
+    bool addSpecial = false;                     // add BOS/CLS/SEP etc. as the post-processor says
+    SpecialText specialText = SpecialText::Auto; // see SpecialText
 };
 
 // The output of Tokenizer::encode. `spans[i]` is the UTF-8 byte range of the input that token i
@@ -36,8 +36,8 @@ struct EncodeOptions {
 // (whitespace for WordPiece, removed control characters). Added special tokens get empty spans.
 struct Encoding {
     std::vector<std::int32_t> ids;
-    std::vector<std::string> tokens;   // vocabulary strings (byte-level alphabet for GPT-2-style BPE)
-    std::vector<Span> spans;           // byte offsets into the encoded text
+    std::vector<std::string> tokens; // vocabulary strings (byte-level alphabet for GPT-2-style BPE)
+    std::vector<Span> spans;         // byte offsets into the encoded text
     std::vector<std::uint8_t> special; // 1 where the token is a special token
     std::string kind;                  // Tokenizer::kind() of the tokenizer that made it
 
@@ -60,31 +60,35 @@ public:
     // Loads `path`: a tokenizer.json; a folder holding tokenizer.json, vocab.json + merges.txt,
     // vocab.txt (WordPiece) or tokenizer.model (SentencePiece); a *.model SentencePiece file; a
     // *.tiktoken rank file (pattern and specials from the file's name or a sibling NAME.json); or a
-    // llama2.c tokenizer.bin. Errors name the file and the problem (FormatError, NotFound, Unsupported).
+    // llama2.c tokenizer.bin. Errors name the file and the problem (FormatError, NotFound,
+    // Unsupported).
     static Result<Tokenizer> load(const std::string &path);
 
-    // The tokenizer of a model: `modelPath` is a model folder (its tokenizer files) or a model file with
-    // tokenizer.json / tokenizer.model beside it. InvalidInput says why text cannot be tokenized for that
-    // model (llama2.c checkpoints carry no tokenizer: pass token ids).
+    // The tokenizer of a model: `modelPath` is a model folder (its tokenizer files) or a model file
+    // with tokenizer.json / tokenizer.model beside it. InvalidInput says why text cannot be
+    // tokenized for that model (llama2.c checkpoints carry no tokenizer: pass token ids).
     static Result<Tokenizer> forModel(const std::string &modelPath);
 
     // A tiktoken encoding by name ("cl100k_base", "o200k_base", "p50k_base", "r50k_base"): reads
     // NAME.tiktoken from `directory`, or from $TERSE_TIKTOKEN_DIR when `directory` is empty.
-    static Result<Tokenizer> fromTiktoken(const std::string &name, const std::string &directory = {});
+    static Result<Tokenizer> fromTiktoken(const std::string &name,
+                                          const std::string &directory = {});
 
     // Encodes UTF-8 text. Fails with InvalidInput (naming the byte offset) on invalid UTF-8.
     Result<Encoding> encode(std::string_view text, const EncodeOptions &options) const;
     Result<Encoding> encode(std::string_view text, bool addSpecial = false) const;
 
     // Ids only (no token strings or spans): the fast path for counting and batch work.
-    Result<std::vector<std::int32_t>> encodeIds(std::string_view text, const EncodeOptions &options = {}) const;
+    Result<std::vector<std::int32_t>> encodeIds(std::string_view text,
+                                                const EncodeOptions &options = {}) const;
 
     // Number of tokens encode() would produce, without building the Encoding.
     Result<std::size_t> countTokens(std::string_view text, const EncodeOptions &options = {}) const;
 
     // Decodes ids back to text; unknown ids fail with InvalidArgument. Byte sequences that are not
     // valid UTF-8 on their own are kept as raw bytes.
-    Result<std::string> decode(const std::vector<std::int32_t> &ids, bool skipSpecial = false) const;
+    Result<std::string> decode(const std::vector<std::int32_t> &ids,
+                               bool skipSpecial = false) const;
 
     // Vocabulary size including added tokens (highest id + 1).
     std::size_t vocabSize() const;
@@ -96,7 +100,8 @@ public:
     bool isSpecial(std::int32_t id) const;
     // BOS/EOS/PAD/UNK/CLS/SEP/MASK ids as far as the file names them.
     SpecialIds specialIds() const;
-    // "bpe-bytelevel", "bpe-sentencepiece", "wordpiece", "unigram", "wordlevel", "tiktoken", "llama2c".
+    // "bpe-bytelevel", "bpe-sentencepiece", "wordpiece", "unigram", "wordlevel", "tiktoken",
+    // "llama2c".
     std::string kind() const;
     // Where the tokenizer came from (the file loaded).
     std::string source() const;
@@ -108,4 +113,4 @@ private:
     std::shared_ptr<const Impl> m_impl;
 };
 
-}  // namespace terse
+} // namespace terse

@@ -16,35 +16,36 @@ namespace terse {
 struct MetaValue {
     enum class Kind { Integer, Float, Bool, String, StringArray, NumberArray };
     Kind kind = Kind::Integer;
-    std::int64_t integer = 0;            // Integer and Bool (0/1)
-    double number = 0.0;                 // Float
-    std::string text;                    // String
-    std::vector<std::string> strings;    // StringArray
-    std::vector<double> numbers;         // NumberArray (integers are exact up to 2^53)
+    std::int64_t integer = 0;         // Integer and Bool (0/1)
+    double number = 0.0;              // Float
+    std::string text;                 // String
+    std::vector<std::string> strings; // StringArray
+    std::vector<double> numbers;      // NumberArray (integers are exact up to 2^53)
 };
 
 // Name, stored dtype and shape of one tensor (names as the model code sees them, e.g. HF names
 // for GGUF files of a known architecture).
 struct TensorInfo {
     std::string name;
-    std::string dtype;                 // file dtype: "F32", "F16", "BF16", "Q4_K", ...
-    std::vector<std::int64_t> shape;   // row-major, outermost first
+    std::string dtype;               // file dtype: "F32", "F16", "BF16", "Q4_K", ...
+    std::vector<std::int64_t> shape; // row-major, outermost first
 };
 
 // What a weight file holds.
 struct WeightFileInfo {
-    std::string format;                          // "safetensors", "gguf", "llama2c"
-    std::vector<TensorInfo> tensors;             // sorted by name
+    std::string format;              // "safetensors", "gguf", "llama2c"
+    std::vector<TensorInfo> tensors; // sorted by name
     std::map<std::string, MetaValue> metadata;
 };
 
-// Reads and validates a weight file or model folder: metadata (GGUF tokenizer arrays included), tensor
-// names, dtypes and shapes. With decodeTensors = false GGUF tensors are not dequantised (fast on big
-// files; their byte ranges are still checked). Errors: NotFound, FormatError (naming file and tensor),
-// Unsupported (pickle checkpoints, unknown dtypes).
+// Reads and validates a weight file or model folder: metadata (GGUF tokenizer arrays included),
+// tensor names, dtypes and shapes. With decodeTensors = false GGUF tensors are not dequantised
+// (fast on big files; their byte ranges are still checked). Errors: NotFound, FormatError (naming
+// file and tensor), Unsupported (pickle checkpoints, unknown dtypes).
 Result<WeightFileInfo> inspectWeights(const std::string &path, bool decodeTensors = true);
 
-// One tensor as row-major float32 (dequantised for GGUF). Errors as inspectWeights, NotFound for the name.
+// One tensor as row-major float32 (dequantised for GGUF). Errors as inspectWeights, NotFound for
+// the name.
 Result<std::vector<float>> readTensorAsFloat(const std::string &path, const std::string &name);
 
 // A model folder found in a HuggingFace hub cache.
@@ -58,7 +59,8 @@ struct CachedModel {
 };
 
 // Lists models under a hub cache (`root` empty: $HF_HUB_CACHE, else $HF_HOME/hub, else
-// ~/.cache/huggingface/hub). Snapshots without config.json are skipped. A missing root gives an empty list.
+// ~/.cache/huggingface/hub). Snapshots without config.json are skipped. A missing root gives an
+// empty list.
 Result<std::vector<CachedModel>> scanHuggingFaceCache(const std::string &root = {});
 
-}  // namespace terse
+} // namespace terse

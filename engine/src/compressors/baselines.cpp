@@ -12,10 +12,14 @@ namespace terse {
 std::string BaselineCompressor::name() const
 {
     switch (m_kind) {
-    case Kind::Random: return "random";
-    case Kind::Head: return "head";
-    case Kind::Tail: return "tail";
-    case Kind::HeadTail: return "head_tail";
+    case Kind::Random:
+        return "random";
+    case Kind::Head:
+        return "head";
+    case Kind::Tail:
+        return "tail";
+    case Kind::HeadTail:
+        return "head_tail";
     }
     return "random";
 }
@@ -23,10 +27,14 @@ std::string BaselineCompressor::name() const
 std::string BaselineCompressor::displayName() const
 {
     switch (m_kind) {
-    case Kind::Random: return "Random (baseline)";
-    case Kind::Head: return "Keep head (baseline)";
-    case Kind::Tail: return "Keep tail (baseline)";
-    case Kind::HeadTail: return "Keep head and tail (baseline)";
+    case Kind::Random:
+        return "Random (baseline)";
+    case Kind::Head:
+        return "Keep head (baseline)";
+    case Kind::Tail:
+        return "Keep tail (baseline)";
+    case Kind::HeadTail:
+        return "Keep head and tail (baseline)";
     }
     return {};
 }
@@ -34,15 +42,20 @@ std::string BaselineCompressor::displayName() const
 std::string BaselineCompressor::description() const
 {
     switch (m_kind) {
-    case Kind::Random: return "Keeps a seeded random subset of the words at the requested rate.";
-    case Kind::Head: return "Keeps the first words up to the requested rate (truncation).";
-    case Kind::Tail: return "Keeps the last words up to the requested rate.";
-    case Kind::HeadTail: return "Keeps the first and last words, half of the budget each.";
+    case Kind::Random:
+        return "Keeps a seeded random subset of the words at the requested rate.";
+    case Kind::Head:
+        return "Keeps the first words up to the requested rate (truncation).";
+    case Kind::Tail:
+        return "Keeps the last words up to the requested rate.";
+    case Kind::HeadTail:
+        return "Keeps the first and last words, half of the budget each.";
     }
     return {};
 }
 
-Result<CompressionResult> BaselineCompressor::compress(const Prompt &prompt, const CompressOptions &options,
+Result<CompressionResult> BaselineCompressor::compress(const Prompt &prompt,
+                                                       const CompressOptions &options,
                                                        const JobContext &job)
 {
     const auto t0 = std::chrono::steady_clock::now();
@@ -63,27 +76,37 @@ Result<CompressionResult> BaselineCompressor::compress(const Prompt &prompt, con
         }
         const float pos = n > 1 ? static_cast<float>(i) / static_cast<float>(n - 1) : 0.f;
         switch (m_kind) {
-        case Kind::Random: score[i] = uni(rng); break;
-        case Kind::Head: score[i] = 1.f - pos; break;
-        case Kind::Tail: score[i] = pos; break;
-        case Kind::HeadTail: score[i] = std::max(1.f - pos, pos); break;
+        case Kind::Random:
+            score[i] = uni(rng);
+            break;
+        case Kind::Head:
+            score[i] = 1.f - pos;
+            break;
+        case Kind::Tail:
+            score[i] = pos;
+            break;
+        case Kind::HeadTail:
+            score[i] = std::max(1.f - pos, pos);
+            break;
         }
     }
     r.scores.push_back({"score", score});
     auto out = rethreshold(r, options);
     if (!out)
         return out;
-    out->totalMs = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+    out->totalMs =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
     job.report(static_cast<long long>(n), static_cast<long long>(n), "done");
     return out;
 }
 
-bool BaselineCompressor::canRethreshold(const CompressionResult &previous, const CompressOptions &prevOptions,
+bool BaselineCompressor::canRethreshold(const CompressionResult &previous,
+                                        const CompressOptions &prevOptions,
                                         const CompressOptions &next) const
 {
     // Only the budget may change; the seed decides the random scores.
-    return previous.method == name() && prevOptions.method == next.method && prevOptions.seed == next.seed &&
-           prevOptions.params == next.params;
+    return previous.method == name() && prevOptions.method == next.method &&
+           prevOptions.seed == next.seed && prevOptions.params == next.params;
 }
 
 Result<CompressionResult> BaselineCompressor::rethreshold(const CompressionResult &previous,
@@ -96,7 +119,8 @@ Result<CompressionResult> BaselineCompressor::rethreshold(const CompressionResul
         return v.error();
     const ScoreSeries *s = r.series("score");
     if (!s || s->values.size() != r.units.size())
-        return fail(ErrorCode::InvalidArgument, "the cached result has no per-word scores to re-decide from");
+        return fail(ErrorCode::InvalidArgument,
+                    "the cached result has no per-word scores to re-decide from");
     // Reset decisions, then re-apply instruction/question and pins from scratch.
     for (auto &u : r.units) {
         u.kept = true;
@@ -105,7 +129,8 @@ Result<CompressionResult> BaselineCompressor::rethreshold(const CompressionResul
     detail::applyPins(r.units, next.pinned);
     double thr;
     if (next.mode == CompressionMode::Corrected) {
-        // Whole atomic words, budget in target tokens (a word's score: its best unit's, e.g. its first for head).
+        // Whole atomic words, budget in target tokens (a word's score: its best unit's, e.g. its
+        // first for head).
         thr = detail::keepToTargetBudget(r, s->values, next, detail::WordAggregation::Max);
     } else {
         thr = detail::keepTopK(r.units, s->values, detail::keepBudget(r.units, next));
@@ -115,8 +140,9 @@ Result<CompressionResult> BaselineCompressor::rethreshold(const CompressionResul
     r.thresholds = {{"score", thr, "lowest kept score"}};
     r.requestedRate = next.rate;
     r.mode = next.mode;
-    r.totalMs = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+    r.totalMs =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
     return r;
 }
 
-}  // namespace terse
+} // namespace terse

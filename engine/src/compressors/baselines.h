@@ -26,4 +26,4 @@ private:
     Kind m_kind;
 };
 
-}  // namespace terse
+} // namespace terse

@@ -13,9 +13,13 @@ namespace terse::detail {
 
 namespace {
 
-bool isSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
+bool isSpace(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
 
-// Fenced code blocks: a line starting with ``` opens, the next such line closes (unclosed: to the end).
+// Fenced code blocks: a line starting with ``` opens, the next such line closes (unclosed: to the
+// end).
 void addFences(const std::string &text, std::vector<Span> &out)
 {
     std::size_t pos = 0;
@@ -40,8 +44,8 @@ void addFences(const std::string &text, std::vector<Span> &out)
         out.push_back({open, text.size()});
 }
 
-// JSON keys ("key" followed by ':') and the structural characters { } [ ] , : outside strings, inside
-// text that looks like JSON (a '{' or '[' opening a run that parses as balanced brackets).
+// JSON keys ("key" followed by ':') and the structural characters { } [ ] , : outside strings,
+// inside text that looks like JSON (a '{' or '[' opening a run that parses as balanced brackets).
 void addJson(const std::string &text, std::vector<Span> &out)
 {
     std::size_t i = 0;
@@ -103,9 +107,10 @@ void addJson(const std::string &text, std::vector<Span> &out)
     }
 }
 
-}  // namespace
+} // namespace
 
-Result<std::vector<Span>> protectedSpans(const std::string &text, const std::string &protectRegex, bool keepStructure)
+Result<std::vector<Span>> protectedSpans(const std::string &text, const std::string &protectRegex,
+                                         bool keepStructure)
 {
     std::vector<Span> out;
     if (!protectRegex.empty()) {
@@ -123,7 +128,8 @@ Result<std::vector<Span>> protectedSpans(const std::string &text, const std::str
         addFences(text, out);
         addJson(text, out);
     }
-    std::sort(out.begin(), out.end(), [](const Span &a, const Span &b) { return a.begin < b.begin; });
+    std::sort(out.begin(), out.end(),
+              [](const Span &a, const Span &b) { return a.begin < b.begin; });
     return out;
 }
 
@@ -138,10 +144,11 @@ bool overlapsAny(const std::vector<Span> &spans, std::size_t begin, std::size_t 
     return false;
 }
 
-double keepToTargetBudget(CompressionResult &result, const std::vector<float> &scores, const CompressOptions &options,
-                          WordAggregation how, const std::vector<char> *priority)
+double keepToTargetBudget(CompressionResult &result, const std::vector<float> &scores,
+                          const CompressOptions &options, WordAggregation how,
+                          const std::vector<char> *priority)
 {
     return decideWords(result, scores, how, options, priority);
 }
 
-}  // namespace terse::detail
+} // namespace terse::detail

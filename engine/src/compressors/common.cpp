@@ -18,7 +18,6 @@ ComputeDtype methodDtype(const CompressOptions &options)
     return d ? *d : ComputeDtype::Float32;
 }
 
-
 std::vector<Unit> wordUnits(const Prompt &prompt, bool keepNonContext)
 {
     std::vector<Unit> units;
@@ -37,8 +36,8 @@ std::vector<Unit> wordUnits(const Prompt &prompt, bool keepNonContext)
     return units;
 }
 
-CompressionResult newResult(const std::string &method, const Prompt &prompt, const CompressOptions &options,
-                            std::string unitName, std::string model)
+CompressionResult newResult(const std::string &method, const Prompt &prompt,
+                            const CompressOptions &options, std::string unitName, std::string model)
 {
     CompressionResult r;
     r.method = method;
@@ -53,10 +52,11 @@ CompressionResult newResult(const std::string &method, const Prompt &prompt, con
 bool onlyThresholdsChanged(const CompressionResult &previous, const std::string &method,
                            const CompressOptions &prevOptions, const CompressOptions &next)
 {
-    // The rate, target and pins only move thresholds; the mode changes the units, params the model input.
-    return previous.method == method && prevOptions.method == next.method && prevOptions.mode == next.mode &&
-           prevOptions.params == next.params && prevOptions.model == next.model &&
-           prevOptions.targetTokenizer == next.targetTokenizer;
+    // The rate, target and pins only move thresholds; the mode changes the units, params the model
+    // input.
+    return previous.method == method && prevOptions.method == next.method &&
+           prevOptions.mode == next.mode && prevOptions.params == next.params &&
+           prevOptions.model == next.model && prevOptions.targetTokenizer == next.targetTokenizer;
 }
 
 const std::vector<float> *unitValues(const CompressionResult &r, const char *name)
@@ -84,7 +84,8 @@ void applyPins(std::vector<Unit> &units, const std::vector<PinnedSpan> &pins)
 long keepBudget(const std::vector<Unit> &units, const CompressOptions &options)
 {
     const long n = static_cast<long>(units.size());
-    long k = options.targetTokens >= 0 ? options.targetTokens : std::lround(options.rate * static_cast<double>(n));
+    long k = options.targetTokens >= 0 ? options.targetTokens
+                                       : std::lround(options.rate * static_cast<double>(n));
     return std::clamp(k, 0L, n);
 }
 
@@ -126,13 +127,15 @@ std::vector<std::string> splitOnSpaces(const std::string &text)
 double numpyPercentile(std::vector<double> v, double q, bool skipNaN)
 {
     if (skipNaN)
-        v.erase(std::remove_if(v.begin(), v.end(), [](double x) { return std::isnan(x); }), v.end());
+        v.erase(std::remove_if(v.begin(), v.end(), [](double x) { return std::isnan(x); }),
+                v.end());
     if (v.empty())
         return std::numeric_limits<double>::quiet_NaN();
     std::sort(v.begin(), v.end());
     const double qf = q / 100.0;
     const double n = static_cast<double>(v.size());
-    const double virt = n * qf + (1.0 + qf * (1.0 - 1.0 - 1.0)) - 1.0;  // numpy's linear: alpha = beta = 1
+    const double virt =
+        n * qf + (1.0 + qf * (1.0 - 1.0 - 1.0)) - 1.0; // numpy's linear: alpha = beta = 1
     const double prevD = std::floor(virt);
     const double gamma = virt - prevD;
     const long last = static_cast<long>(v.size()) - 1;
@@ -140,7 +143,7 @@ double numpyPercentile(std::vector<double> v, double q, bool skipNaN)
     const long next = std::clamp(static_cast<long>(prevD) + 1, 0L, last);
     const double a = v[static_cast<std::size_t>(prev)], b = v[static_cast<std::size_t>(next)];
     const double d = b - a;
-    return gamma >= 0.5 ? b - d * (1.0 - gamma) : a + d * gamma;  // numpy _lerp
+    return gamma >= 0.5 ? b - d * (1.0 - gamma) : a + d * gamma; // numpy _lerp
 }
 
 Result<std::vector<int>> readIndexList(const std::string &text)
@@ -160,7 +163,8 @@ Result<std::vector<int>> readIndexList(const std::string &text)
         errno = 0;
         const long v = std::strtol(item.c_str(), &end, 10);
         if (*end != '\0' || errno != 0 || v < 0 || v > 1000000)
-            return fail(ErrorCode::InvalidArgument, "expected context indices (0, 1, ...), got '" + item + "'");
+            return fail(ErrorCode::InvalidArgument,
+                        "expected context indices (0, 1, ...), got '" + item + "'");
         out.push_back(static_cast<int>(v));
         i = j;
     }
@@ -175,4 +179,4 @@ std::string indexListText(const std::vector<int> &ids)
     return out;
 }
 
-}  // namespace terse::detail
+} // namespace terse::detail

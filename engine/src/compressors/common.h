@@ -1,5 +1,6 @@
 #pragma once
-// Helpers shared by the compressors: building units over a prompt, pinning, budgeted top-k selection.
+// Helpers shared by the compressors: building units over a prompt, pinning, budgeted top-k
+// selection.
 
 #include "terse/compressor.h"
 #include "terse/model.h"
@@ -11,36 +12,38 @@
 
 namespace terse::detail {
 
-// The compute precision of a method's models: fp32 in reference mode (as the reference computes), else
-// options.dtype ("auto": bf16 on a CPU with native bf16; checked by validateOptions).
+// The compute precision of a method's models: fp32 in reference mode (as the reference computes),
+// else options.dtype ("auto": bf16 on a CPU with native bf16; checked by validateOptions).
 ComputeDtype methodDtype(const CompressOptions &options);
-
 
 // "No score" in a per-unit series.
 inline constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();
 
-// A result of `method` for `prompt` before any decision: its segments, mode, requested rate, unit name and the
-// model that scores it ("" for model-free methods).
-CompressionResult newResult(const std::string &method, const Prompt &prompt, const CompressOptions &options,
-                            std::string unitName, std::string model = {});
+// A result of `method` for `prompt` before any decision: its segments, mode, requested rate, unit
+// name and the model that scores it ("" for model-free methods).
+CompressionResult newResult(const std::string &method, const Prompt &prompt,
+                            const CompressOptions &options, std::string unitName,
+                            std::string model = {});
 
 // Word units (splitWords) over every segment; instruction/question units are marked forced+kept
 // when `keepNonContext` is true.
 std::vector<Unit> wordUnits(const Prompt &prompt, bool keepNonContext);
 
-// Applies the user's pinned spans: a unit overlapping a keep pin is forced kept, a drop pin forced dropped.
+// Applies the user's pinned spans: a unit overlapping a keep pin is forced kept, a drop pin forced
+// dropped.
 void applyPins(std::vector<Unit> &units, const std::vector<PinnedSpan> &pins);
 
-// A re-decision from cached scores is possible when only the rate, the target and the pins changed: the same
-// method, mode, options, model and target tokenizer (the canRethreshold of the methods that cache scores).
+// A re-decision from cached scores is possible when only the rate, the target and the pins changed:
+// the same method, mode, options, model and target tokenizer (the canRethreshold of the methods
+// that cache scores).
 bool onlyThresholdsChanged(const CompressionResult &previous, const std::string &method,
                            const CompressOptions &prevOptions, const CompressOptions &next);
 
-// Re-decides `previous` under `next` with the method's own option parser and decision step (its rethreshold):
-// no model runs, so forwardMs is 0 and totalMs the time of the decision.
+// Re-decides `previous` under `next` with the method's own option parser and decision step (its
+// rethreshold): no model runs, so forwardMs is 0 and totalMs the time of the decision.
 template <class Parse, class Decide>
-Result<CompressionResult> redecide(const CompressionResult &previous, const CompressOptions &next, Parse parse,
-                                   Decide decide)
+Result<CompressionResult> redecide(const CompressionResult &previous, const CompressOptions &next,
+                                   Parse parse, Decide decide)
 {
     const auto t0 = std::chrono::steady_clock::now();
     CompressionResult r = previous;
@@ -52,26 +55,29 @@ Result<CompressionResult> redecide(const CompressionResult &previous, const Comp
     if (auto d = decide(r, next, *params); !d)
         return d.error();
     r.forwardMs = 0;
-    r.totalMs = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+    r.totalMs =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
     return r;
 }
 
-// The values of a per-unit series of `r` (a score or an internal series) when it has one value per unit.
+// The values of a per-unit series of `r` (a score or an internal series) when it has one value per
+// unit.
 const std::vector<float> *unitValues(const CompressionResult &r, const char *name);
 
 // Number of units to keep overall for the options (targetTokens, else round(rate * units.size())).
 long keepBudget(const std::vector<Unit> &units, const CompressOptions &options);
 
 // Keeps the forced-kept units, drops forced-dropped ones, and fills the rest of `budget` with the
-// highest-scoring free units (ties: earlier unit first). Returns the score threshold (the lowest kept
-// free score; +inf when none kept).
+// highest-scoring free units (ties: earlier unit first). Returns the score threshold (the lowest
+// kept free score; +inf when none kept).
 double keepTopK(std::vector<Unit> &units, const std::vector<float> &scores, long budget);
 
 // Python's str.split(" "): every single space separates, so empty pieces appear between spaces.
 std::vector<std::string> splitOnSpaces(const std::string &text);
 
-// numpy.percentile(values, q) with the default linear method (numpy 1.24 _quantile / _lerp); with `skipNaN`
-// numpy.nanpercentile. NaN when no value is left. The one percentile every method's reference mode uses.
+// numpy.percentile(values, q) with the default linear method (numpy 1.24 _quantile / _lerp); with
+// `skipNaN` numpy.nanpercentile. NaN when no value is left. The one percentile every method's
+// reference mode uses.
 double numpyPercentile(std::vector<double> values, double q, bool skipNaN = false);
 
-}  // namespace terse::detail
+} // namespace terse::detail

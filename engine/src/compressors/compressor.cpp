@@ -47,14 +47,17 @@ const ScoreSeries *CompressionResult::internal(const std::string &name) const
     return nullptr;
 }
 
-bool Compressor::canRethreshold(const CompressionResult &, const CompressOptions &, const CompressOptions &) const
+bool Compressor::canRethreshold(const CompressionResult &, const CompressOptions &,
+                                const CompressOptions &) const
 {
     return false;
 }
 
-Result<CompressionResult> Compressor::rethreshold(const CompressionResult &, const CompressOptions &) const
+Result<CompressionResult> Compressor::rethreshold(const CompressionResult &,
+                                                  const CompressOptions &) const
 {
-    return fail(ErrorCode::Unsupported, "method '" + name() + "' cannot re-decide from cached scores");
+    return fail(ErrorCode::Unsupported,
+                "method '" + name() + "' cannot re-decide from cached scores");
 }
 
 namespace {
@@ -76,11 +79,12 @@ std::string shortNumber(double v)
     return s.str();
 }
 
-}  // namespace
+} // namespace
 
 namespace detail {
 
-Result<void> validateParamValue(const std::string &where, const OptionSpec &spec, const std::string &value)
+Result<void> validateParamValue(const std::string &where, const OptionSpec &spec,
+                                const std::string &value)
 {
     switch (spec.type) {
     case OptionSpec::Type::Double:
@@ -89,17 +93,21 @@ Result<void> validateParamValue(const std::string &where, const OptionSpec &spec
         errno = 0;
         const double v = std::strtod(value.c_str(), &end);
         const bool integral = spec.type == OptionSpec::Type::Int;
-        if (value.empty() || *end != '\0' || errno != 0 || !std::isfinite(v) || (integral && v != std::floor(v)))
-            return fail(ErrorCode::InvalidArgument, where + " expects " + (integral ? "an integer" : "a number") +
+        if (value.empty() || *end != '\0' || errno != 0 || !std::isfinite(v) ||
+            (integral && v != std::floor(v)))
+            return fail(ErrorCode::InvalidArgument, where + " expects " +
+                                                        (integral ? "an integer" : "a number") +
                                                         ", got '" + value + "'");
         if (v < spec.minValue || v > spec.maxValue)
-            return fail(ErrorCode::InvalidArgument, where + " must be in [" + shortNumber(spec.minValue) + ", " +
-                                                        shortNumber(spec.maxValue) + "], got " + value);
+            return fail(ErrorCode::InvalidArgument,
+                        where + " must be in [" + shortNumber(spec.minValue) + ", " +
+                            shortNumber(spec.maxValue) + "], got " + value);
         return {};
     }
     case OptionSpec::Type::Bool:
         if (value != "true" && value != "false")
-            return fail(ErrorCode::InvalidArgument, where + " must be true or false, got '" + value + "'");
+            return fail(ErrorCode::InvalidArgument,
+                        where + " must be true or false, got '" + value + "'");
         return {};
     case OptionSpec::Type::Choice: {
         std::string all;
@@ -108,7 +116,8 @@ Result<void> validateParamValue(const std::string &where, const OptionSpec &spec
                 return {};
             all += (all.empty() ? "" : ", ") + c;
         }
-        return fail(ErrorCode::InvalidArgument, where + " must be one of " + all + ", got '" + value + "'");
+        return fail(ErrorCode::InvalidArgument,
+                    where + " must be one of " + all + ", got '" + value + "'");
     }
     case OptionSpec::Type::String:
         return {};
@@ -116,20 +125,21 @@ Result<void> validateParamValue(const std::string &where, const OptionSpec &spec
     return {};
 }
 
-}  // namespace detail
+} // namespace detail
 
 Result<MethodInfo> findMethod(const std::string &name)
 {
     for (auto &m : availableMethods())
         if (m.name == name)
             return m;
-    auto c = createCompressor(name);  // its error lists the known methods
+    auto c = createCompressor(name); // its error lists the known methods
     if (!c)
         return c.error();
     return fail(ErrorCode::NotFound, "unknown method '" + name + "'");
 }
 
-Result<void> validateMethodParams(const MethodInfo &method, const std::map<std::string, std::string> &params,
+Result<void> validateMethodParams(const MethodInfo &method,
+                                  const std::map<std::string, std::string> &params,
                                   const std::string &what)
 {
     for (const auto &[key, value] : params) {
@@ -138,9 +148,12 @@ Result<void> validateMethodParams(const MethodInfo &method, const std::map<std::
             if (o.name == key)
                 spec = &o;
         if (!spec)
-            return fail(ErrorCode::InvalidArgument,
-                        "unknown " + what + " key '" + key + "' for " + method.name + " (" + validKeys(method) + ")");
-        if (auto v = detail::validateParamValue(what + " " + key + " of " + method.name, *spec, value); !v)
+            return fail(ErrorCode::InvalidArgument, "unknown " + what + " key '" + key + "' for " +
+                                                        method.name + " (" + validKeys(method) +
+                                                        ")");
+        if (auto v =
+                detail::validateParamValue(what + " " + key + " of " + method.name, *spec, value);
+            !v)
             return v.error();
     }
     return {};
@@ -156,43 +169,52 @@ Result<void> validateOptions(const Prompt &prompt, const CompressOptions &option
         if (t.empty())
             continue;
         if (auto v = validatePromptText(t); !v)
-            return fail(v.error().code, "segment " + std::to_string(i + 1) + ": " + v.error().detail);
+            return fail(v.error().code,
+                        "segment " + std::to_string(i + 1) + ": " + v.error().detail);
         any = true;
     }
     if (!any)
         return fail(ErrorCode::InvalidInput, "the prompt is empty");
-    if (!(options.rate > 0.0 && options.rate <= 1.0))  // also rejects NaN
-        return fail(ErrorCode::InvalidArgument,
-                    "rate must be in (0, 1] (the kept fraction), got " + std::to_string(options.rate));
+    if (!(options.rate > 0.0 && options.rate <= 1.0)) // also rejects NaN
+        return fail(ErrorCode::InvalidArgument, "rate must be in (0, 1] (the kept fraction), got " +
+                                                    std::to_string(options.rate));
     if (options.targetTokens < -1)
         return fail(ErrorCode::InvalidArgument, "target tokens must be -1 (unset) or >= 0");
     if (auto d = parseDtype(options.dtype); !d)
         return d.error();
     for (const auto &pin : options.pinned) {
         if (pin.segment < 0 || pin.segment >= static_cast<int>(prompt.segments.size()) ||
-            pin.span.begin > pin.span.end || pin.span.end > prompt.segments[pin.segment].text.size())
-            return fail(ErrorCode::InvalidArgument, "a pinned span lies outside the prompt (segment " +
-                                                        std::to_string(pin.segment) + ", bytes " +
-                                                        std::to_string(pin.span.begin) + "-" +
-                                                        std::to_string(pin.span.end) + ")");
+            pin.span.begin > pin.span.end ||
+            pin.span.end > prompt.segments[pin.segment].text.size())
+            return fail(ErrorCode::InvalidArgument,
+                        "a pinned span lies outside the prompt (segment " +
+                            std::to_string(pin.segment) + ", bytes " +
+                            std::to_string(pin.span.begin) + "-" + std::to_string(pin.span.end) +
+                            ")");
     }
     return {};
 }
 
 namespace {
-bool isAsciiSpace(char c) { return c == ' ' || c == '\n' || c == '\t' || c == '\r'; }
-}  // namespace
+bool isAsciiSpace(char c)
+{
+    return c == ' ' || c == '\n' || c == '\t' || c == '\r';
+}
+} // namespace
 
 void finalizeResult(CompressionResult &result)
 {
     std::vector<std::string> perSegment(result.segments.size());
-    std::vector<char> gap(result.segments.size(), 0);  // the whitespace ending a pending dropped run, or 0
+    std::vector<char> gap(result.segments.size(),
+                          0); // the whitespace ending a pending dropped run, or 0
     long kept = 0;
     for (const auto &u : result.units) {
         const std::string &src = result.segments[u.segment].text;
         std::string &out = perSegment[u.segment];
         if (!u.kept) {
-            gap[u.segment] = u.span.end > u.span.begin && isAsciiSpace(src[u.span.end - 1]) ? src[u.span.end - 1] : 0;
+            gap[u.segment] = u.span.end > u.span.begin && isAsciiSpace(src[u.span.end - 1])
+                                 ? src[u.span.end - 1]
+                                 : 0;
             continue;
         }
         ++kept;
@@ -222,21 +244,27 @@ void finalizeResult(CompressionResult &result)
     result.compressedText = std::move(text);
     result.tokensIn = static_cast<long>(result.units.size());
     result.tokensOut = kept;
-    result.unitRate = result.tokensIn > 0 ? static_cast<double>(kept) / static_cast<double>(result.tokensIn) : 1.0;
+    result.unitRate = result.tokensIn > 0
+                          ? static_cast<double>(kept) / static_cast<double>(result.tokensIn)
+                          : 1.0;
     updateAchievedRate(result);
 }
 
 void updateAchievedRate(CompressionResult &result)
 {
     if (result.targetTokensIn > 0 && result.targetTokensOut >= 0)
-        result.achievedRate = static_cast<double>(result.targetTokensOut) / static_cast<double>(result.targetTokensIn);
+        result.achievedRate = static_cast<double>(result.targetTokensOut) /
+                              static_cast<double>(result.targetTokensIn);
     else if (result.targetTokensIn == 0)
         result.achievedRate = 1.0;
     else
         result.achievedRate = result.unitRate;
 }
 
-const char *modeName(CompressionMode mode) { return mode == CompressionMode::Reference ? "reference" : "corrected"; }
+const char *modeName(CompressionMode mode)
+{
+    return mode == CompressionMode::Reference ? "reference" : "corrected";
+}
 
 Result<CompressionMode> parseMode(const std::string &name)
 {
@@ -244,16 +272,20 @@ Result<CompressionMode> parseMode(const std::string &name)
         return CompressionMode::Corrected;
     if (name == "reference")
         return CompressionMode::Reference;
-    return fail(ErrorCode::InvalidArgument, "unknown mode '" + name + "' (use reference or corrected)");
+    return fail(ErrorCode::InvalidArgument,
+                "unknown mode '" + name + "' (use reference or corrected)");
 }
 
 namespace {
 const char *roleName(SegmentRole r)
 {
     switch (r) {
-    case SegmentRole::Instruction: return "instruction";
-    case SegmentRole::Context: return "context";
-    case SegmentRole::Question: return "question";
+    case SegmentRole::Instruction:
+        return "instruction";
+    case SegmentRole::Context:
+        return "context";
+    case SegmentRole::Question:
+        return "question";
     }
     return "context";
 }
@@ -265,16 +297,16 @@ nlohmann::json floats(const std::vector<float> &v)
         a.push_back(std::isfinite(f) ? nlohmann::json(f) : nlohmann::json(nullptr));
     return a;
 }
-}  // namespace
+} // namespace
 
 bool isNote(const std::string &warningCode)
 {
     static const char *const kNotes[] = {
-        "chunked",                    // LLMLingua-2 classified the prompt in chunks
-        "no_question",                // LongLLMLingua ranks without a question
-        "consecutive_limit_relaxed",  // DAC dropped adjacent tokens to meet the rate
-        "reference_with_pins",        // pins override the reference selection
-        "coarse_filter_undone",       // words of dropped contexts kept to meet the rate
+        "chunked",                   // LLMLingua-2 classified the prompt in chunks
+        "no_question",               // LongLLMLingua ranks without a question
+        "consecutive_limit_relaxed", // DAC dropped adjacent tokens to meet the rate
+        "reference_with_pins",       // pins override the reference selection
+        "coarse_filter_undone",      // words of dropped contexts kept to meet the rate
         "context_filter_undone",
         "sentence_filter_undone",
     };
@@ -305,8 +337,8 @@ std::string resultToJson(const CompressionResult &r, bool pretty)
     for (const auto &s : r.segments)
         segs.push_back({{"role", roleName(s.role)}, {"text", s.text}});
     j["segments"] = segs;
-    // Only when they are exactly the pieces of compressed_text (a method that renders its text otherwise
-    // after finalizeResult leaves stale ones behind).
+    // Only when they are exactly the pieces of compressed_text (a method that renders its text
+    // otherwise after finalizeResult leaves stale ones behind).
     if (!r.segmentTexts.empty()) {
         std::string joined;
         for (const auto &t : r.segmentTexts)
@@ -317,9 +349,13 @@ std::string resultToJson(const CompressionResult &r, bool pretty)
     }
     json units = json::array();
     for (const auto &u : r.units)
-        units.push_back({{"segment", u.segment}, {"begin", u.span.begin}, {"end", u.span.end},
+        units.push_back({{"segment", u.segment},
+                         {"begin", u.span.begin},
+                         {"end", u.span.end},
                          {"text", r.segments[u.segment].text.substr(u.span.begin, u.span.size())},
-                         {"kept", u.kept}, {"forced", u.forced}, {"stage", u.stage}});
+                         {"kept", u.kept},
+                         {"forced", u.forced},
+                         {"stage", u.stage}});
     j["units"] = units;
     json scores = json::object();
     for (const auto &s : r.scores)
@@ -327,7 +363,8 @@ std::string resultToJson(const CompressionResult &r, bool pretty)
     j["scores"] = scores;
     json th = json::array();
     for (const auto &t : r.thresholds)
-        th.push_back({{"series", t.series}, {"value", std::isfinite(t.value) ? json(t.value) : json(nullptr)},
+        th.push_back({{"series", t.series},
+                      {"value", std::isfinite(t.value) ? json(t.value) : json(nullptr)},
                       {"label", t.label}});
     j["thresholds"] = th;
     json stages = json::array();
@@ -340,10 +377,12 @@ std::string resultToJson(const CompressionResult &r, bool pretty)
     j["stages"] = stages;
     json warns = json::array();
     for (const auto &w : r.warnings)
-        warns.push_back({{"code", w.code}, {"detail", w.detail}, {"kind", isNote(w.code) ? "note" : "warning"}});
+        warns.push_back({{"code", w.code},
+                         {"detail", w.detail},
+                         {"kind", isNote(w.code) ? "note" : "warning"}});
     j["warnings"] = warns;
     // Invalid UTF-8 cannot reach here (validated on input), but never throw from a serialiser.
     return j.dump(pretty ? 2 : -1, ' ', false, json::error_handler_t::replace);
 }
 
-}  // namespace terse
+} // namespace terse

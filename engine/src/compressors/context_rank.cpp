@@ -15,7 +15,7 @@ namespace terse::detail {
 std::vector<std::string> bm25Terms(const std::string &text, TermSplit how)
 {
     if (how == TermSplit::Reference)
-        return splitOnSpaces(text);  // the reference's doc.split(" ")
+        return splitOnSpaces(text); // the reference's doc.split(" ")
     std::vector<std::string> out;
     std::u32string word;
     auto flush = [&] {
@@ -43,8 +43,8 @@ std::vector<std::string> bm25Terms(const std::string &text, TermSplit how)
     return out;
 }
 
-std::vector<double> bm25Scores(const std::vector<std::string> &documents, const std::string &query, TermSplit how,
-                               double k1, double b, double epsilon)
+std::vector<double> bm25Scores(const std::vector<std::string> &documents, const std::string &query,
+                               TermSplit how, double k1, double b, double epsilon)
 {
     const std::size_t n = documents.size();
     std::vector<double> scores(n, 0.0);
@@ -78,7 +78,8 @@ std::vector<double> bm25Scores(const std::vector<std::string> &documents, const 
     const double eps = idf.empty() ? 0.0 : epsilon * idfSum / static_cast<double>(idf.size());
     for (const auto &t : negative)
         idf[t] = eps;
-    // get_scores: every query term (repeats included) adds idf x tf (k1 + 1) / (tf + k1 (1 - b + b dl / avgdl)).
+    // get_scores: every query term (repeats included) adds idf x tf (k1 + 1) / (tf + k1 (1 - b + b
+    // dl / avgdl)).
     for (const auto &q : bm25Terms(query, how)) {
         auto it = idf.find(q);
         const double w = it == idf.end() ? 0.0 : it->second;
@@ -95,8 +96,8 @@ std::vector<double> bm25Scores(const std::vector<std::string> &documents, const 
 std::size_t gzipLength(const std::string &text)
 {
     z_stream zs{};
-    // wbits 31: zlib writes the gzip wrapper (10-byte header, 8-byte trailer) around level-9 raw deflate,
-    // the same byte count as Python's gzip.compress.
+    // wbits 31: zlib writes the gzip wrapper (10-byte header, 8-byte trailer) around level-9 raw
+    // deflate, the same byte count as Python's gzip.compress.
     if (deflateInit2(&zs, 9, Z_DEFLATED, 31, 8, Z_DEFAULT_STRATEGY) != Z_OK)
         return text.size() + 18;
     std::vector<unsigned char> out(deflateBound(&zs, static_cast<uLong>(text.size())) + 32);
@@ -110,14 +111,15 @@ std::size_t gzipLength(const std::string &text)
         produced = zs.total_out;
         if (rc == Z_STREAM_END || rc != Z_OK)
             break;
-        zs.next_out = out.data();  // unreachable with deflateBound, but never loop forever
+        zs.next_out = out.data(); // unreachable with deflateBound, but never loop forever
         zs.avail_out = static_cast<uInt>(out.size());
     }
     deflateEnd(&zs);
     return produced;
 }
 
-std::vector<double> gzipDistances(const std::vector<std::string> &documents, const std::string &query)
+std::vector<double> gzipDistances(const std::vector<std::string> &documents,
+                                  const std::string &query)
 {
     std::vector<double> out;
     const double cy = static_cast<double>(gzipLength(query));
@@ -134,10 +136,11 @@ std::vector<int> rankOrder(const std::vector<double> &scores, bool higherIsBette
     std::vector<int> order(scores.size());
     std::iota(order.begin(), order.end(), 0);
     std::stable_sort(order.begin(), order.end(), [&](int a, int b) {
-        return higherIsBetter ? scores[static_cast<std::size_t>(a)] > scores[static_cast<std::size_t>(b)]
-                              : scores[static_cast<std::size_t>(a)] < scores[static_cast<std::size_t>(b)];
+        return higherIsBetter
+                   ? scores[static_cast<std::size_t>(a)] > scores[static_cast<std::size_t>(b)]
+                   : scores[static_cast<std::size_t>(a)] < scores[static_cast<std::size_t>(b)];
     });
     return order;
 }
 
-}  // namespace terse::detail
+} // namespace terse::detail

@@ -19,4 +19,4 @@ public:
                                        const JobContext &job) override;
 };
 
-}  // namespace terse
+} // namespace terse

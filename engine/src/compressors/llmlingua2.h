@@ -1,8 +1,9 @@
 #pragma once
-// LLMLingua-2 (Pan et al. 2024): a token classifier (BERT / XLM-R) gives each token a keep probability;
-// words are kept above a percentile threshold. Reference mode reproduces microsoft/LLMLingua
-// compress_prompt_llmlingua2 (algorithms.md 1.5) including per-chunk thresholds; corrected mode meets the
-// rate globally in target-tokenizer tokens and keeps protected structure.
+// LLMLingua-2 (Pan et al. 2024): a token classifier (BERT / XLM-R) gives each token a keep
+// probability; words are kept above a percentile threshold. Reference mode reproduces
+// microsoft/LLMLingua compress_prompt_llmlingua2 (algorithms.md 1.5) including per-chunk
+// thresholds; corrected mode meets the rate globally in target-tokenizer tokens and keeps protected
+// structure.
 
 #include "terse/compressor.h"
 
@@ -22,9 +23,11 @@ public:
                                           const CompressOptions &next) const override;
 };
 
-// The reference's fn_labeled_original_prompt: every model word as "word{labelSep}{0|1}", joined with
-// `wordSep` (words of dropped contexts get 0). Empty when `result` is not an llmlingua2 result.
-std::string llmlingua2WordLabels(const CompressionResult &result, const std::string &wordSep = "\t\t|\t\t",
+// The reference's fn_labeled_original_prompt: every model word as "word{labelSep}{0|1}", joined
+// with `wordSep` (words of dropped contexts get 0). Empty when `result` is not an llmlingua2
+// result.
+std::string llmlingua2WordLabels(const CompressionResult &result,
+                                 const std::string &wordSep = "\t\t|\t\t",
                                  const std::string &labelSep = " ");
 
-}  // namespace terse
+} // namespace terse

@@ -1,8 +1,9 @@
 #pragma once
-// LLMLingua's iterative token-level compression (ITPC), private to compressors/llmlingua*.cpp (issue 19: split
-// out of llmlingua.cpp): the model side (tokenisation, the reference's get_ppl, KV-cached steps), the window
-// plans, the reference ITPC (iterative_compress_prompt 1523-1749, get_compressed_input 1402-1506) and the
-// corrected ITPC. Line numbers cite microsoft/LLMLingua llmlingua/prompt_compressor.py.
+// LLMLingua's iterative token-level compression (ITPC), private to compressors/llmlingua*.cpp
+// (issue 19: split out of llmlingua.cpp): the model side (tokenisation, the reference's get_ppl,
+// KV-cached steps), the window plans, the reference ITPC (iterative_compress_prompt 1523-1749,
+// get_compressed_input 1402-1506) and the corrected ITPC. Line numbers cite microsoft/LLMLingua
+// llmlingua/prompt_compressor.py.
 
 #include "core/engine_error.h"
 #include "terse/job.h"
@@ -19,16 +20,18 @@
 
 namespace terse::detail::lingua {
 
-constexpr int kCacheBosNum = 10;    // attention-sink slots kept on KV eviction (line 87)
-constexpr int kPrefixBosNum = 100;  // head of an over-long question prefix that is kept (line 88)
+constexpr int kCacheBosNum = 10;   // attention-sink slots kept on KV eviction (line 87)
+constexpr int kPrefixBosNum = 100; // head of an over-long question prefix that is kept (line 88)
 
 // Internal failures travel to the compress() edge as the engine's one exception type.
 using Stop = EngineError;
 
-[[noreturn]] inline void stop(ErrorCode code, std::string detail) { raise(code, std::move(detail)); }
+[[noreturn]] inline void stop(ErrorCode code, std::string detail)
+{
+    raise(code, std::move(detail));
+}
 
-template <class T>
-T unwrap(Result<T> r)
+template <class T> T unwrap(Result<T> r)
 {
     if (!r)
         throw Stop{r.error()};
@@ -72,7 +75,10 @@ struct Lm {
         return {ids.begin(), ids.end()};
     }
     // get_token_length (line 975): tokens with the tokenizer's special tokens.
-    long length(std::string_view text, bool special = true) const { return static_cast<long>(encode(text, special).size()); }
+    long length(std::string_view text, bool special = true) const
+    {
+        return static_cast<long>(encode(text, special).size());
+    }
     std::string decode(const std::vector<int> &ids) const
     {
         return unwrap(tok.decode(std::vector<std::int32_t>(ids.begin(), ids.end())));
@@ -84,8 +90,8 @@ struct Lm {
             stop(ErrorCode::Cancelled, "compression cancelled");
     }
 
-    // get_ppl(granularity="token") without cache (lines 165-210): loss[k] = -log p(ids[k+1] | ids[<=k]),
-    // the input silently truncated at max_position_embeddings.
+    // get_ppl(granularity="token") without cache (lines 165-210): loss[k] = -log p(ids[k+1] |
+    // ids[<=k]), the input silently truncated at max_position_embeddings.
     std::vector<float> tokenLoss(std::vector<int> ids)
     {
         if (static_cast<int>(ids.size()) > maxPos)
@@ -96,7 +102,9 @@ struct Lm {
         req.wantEntropy = false;
         const auto t0 = std::chrono::steady_clock::now();
         auto r = unwrap(model.score({ids}, req, job));
-        forwardMs += std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+        forwardMs +=
+            std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0)
+                .count();
         std::vector<float> loss;
         for (float lp : r.sequences[0].nextTokenLogprob)
             loss.push_back(-lp);
@@ -107,12 +115,16 @@ struct Lm {
     {
         const auto t0 = std::chrono::steady_clock::now();
         auto r = unwrap(s.append(ids, false, job));
-        forwardMs += std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+        forwardMs +=
+            std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0)
+                .count();
         return r;
     }
 
-    // get_condition_ppl (lines 999-1021), granularity "sentence": mean loss, NaN when the slice is empty.
-    double conditionPpl(const std::string &text, const std::string &question, const std::string &cond)
+    // get_condition_ppl (lines 999-1021), granularity "sentence": mean loss, NaN when the slice is
+    // empty.
+    double conditionPpl(const std::string &text, const std::string &question,
+                        const std::string &cond)
     {
         std::vector<float> loss;
         long from = 0;
@@ -138,15 +150,16 @@ struct Lm {
 // ---------------------------------------------------------------------------------------------------------
 // Window plans.
 
-using Window = std::vector<std::pair<long, double>>;  // (tokens, keep ratio) pieces
+using Window = std::vector<std::pair<long, double>>; // (tokens, keep ratio) pieces
 
 // get_dynamic_compression_ratio (lines 1023-1065).
-std::vector<Window> dynamicPlan(const Lm &lm, const std::vector<std::string> &context, double target, int it,
-                                const std::vector<double> &dyn, int start);
+std::vector<Window> dynamicPlan(const Lm &lm, const std::vector<std::string> &context,
+                                double target, int it, const std::vector<double> &dyn, int start);
 
 // token_segment (lines 1115-1171): windows from per-segment rates over the stream after the prefix.
 std::vector<Window> structuredPlan(const Lm &lm, const std::vector<int> &ids, int it,
-                                   const std::vector<std::string> &segments, const std::vector<double> &rate,
+                                   const std::vector<std::string> &segments,
+                                   const std::vector<double> &rate,
                                    const std::vector<char> &compress);
 
 // ---------------------------------------------------------------------------------------------------------
@@ -157,9 +170,9 @@ struct WindowTrace {
 };
 
 struct ItpcOut {
-    std::vector<char> kept;          // per stream token
-    std::vector<float> value;        // decision value per stream token (NaN where undecided)
-    std::vector<int> stage;          // window that dropped the token, -1
+    std::vector<char> kept;   // per stream token
+    std::vector<float> value; // decision value per stream token (NaN where undecided)
+    std::vector<int> stage;   // window that dropped the token, -1
     std::vector<WindowTrace> windows;
 };
 
@@ -177,12 +190,12 @@ struct RefItpc {
     int start;
     bool cc;
     int splitId;
-    const std::vector<char> &pinKeep;  // by original stream index
+    const std::vector<char> &pinKeep; // by original stream index
     const std::vector<char> &pinDrop;
 
-    std::vector<int> ids, pos;          // compressed stream and original indices
+    std::vector<int> ids, pos; // compressed stream and original indices
     std::vector<int> selfIds;
-    std::vector<int> keep;              // keep_flag (empty: None)
+    std::vector<int> keep; // keep_flag (empty: None)
     ItpcOut out;
     int window = 0;
 
@@ -190,24 +203,28 @@ struct RefItpc {
     long compressedInput(std::vector<float> &loss, long end, long iterSize, double threshold,
                          std::vector<float> *selfLoss);
 
-    // get_ppl with a cache: forwards ids[past:end] on top of the session; loss of the new tokens but the first.
-    std::vector<float> pplStep(std::optional<ModelSession> &session, const std::vector<int> &seq, std::optional<long> endArg);
+    // get_ppl with a cache: forwards ids[past:end] on top of the session; loss of the new tokens
+    // but the first.
+    std::vector<float> pplStep(std::optional<ModelSession> &session, const std::vector<int> &seq,
+                               std::optional<long> endArg);
 
     static void trimSession(std::optional<ModelSession> &s, long to);
 
     static void assignSlice(std::vector<float> &dst, long a, long b, const std::vector<float> &src);
 
-    void run(const std::vector<int> &stream, const std::vector<Window> &plan, const std::vector<int> &keepFlag);
+    void run(const std::vector<int> &stream, const std::vector<Window> &plan,
+             const std::vector<int> &keepFlag);
 
-    std::vector<int> keptOrder;  // original stream indices of the output, in output order
+    std::vector<int> keptOrder; // original stream indices of the output, in output order
 
     static void evict(ModelSession &s, long start, long count);
 };
 
 // ---------------------------------------------------------------------------------------------------------
-// Corrected ITPC: windows of iterative_size over the stream after the prefix; each token scored by its own
-// surprisal (paper alignment) given the prefix and the already compressed text; a provisional per-window
-// keep decision builds that compressed prefix; the final decision is a budgeted top-k done by the caller.
+// Corrected ITPC: windows of iterative_size over the stream after the prefix; each token scored by
+// its own surprisal (paper alignment) given the prefix and the already compressed text; a
+// provisional per-window keep decision builds that compressed prefix; the final decision is a
+// budgeted top-k done by the caller.
 
 struct CorrItpc {
     CorrItpc(Lm &l, int iter, int st, bool c) : lm(l), it(iter), start(st), cc(c) {}
@@ -215,18 +232,19 @@ struct CorrItpc {
     int it;
     int start;
     bool cc;
-    std::vector<char> forceKeep, forceDrop;  // by stream index
-    std::vector<double> ratio;               // keep ratio per stream token
-    std::vector<long> wordOf;                // atomic word of each stream token (-1: none): whole-word decisions
+    std::vector<char> forceKeep, forceDrop; // by stream index
+    std::vector<double> ratio;              // keep ratio per stream token
+    std::vector<long> wordOf; // atomic word of each stream token (-1: none): whole-word decisions
 
-    std::vector<float> score;  // per stream token: surprisal or contrastive (self - conditional)
+    std::vector<float> score; // per stream token: surprisal or contrastive (self - conditional)
     std::vector<float> surprisal;
     std::vector<char> provisional;
     std::vector<WindowTrace> windows;
 
-    void appendBounded(ModelSession &s, const std::vector<int> &chunk, int sink, std::vector<float> *lossOut);
+    void appendBounded(ModelSession &s, const std::vector<int> &chunk, int sink,
+                       std::vector<float> *lossOut);
 
     void run(const std::vector<int> &ids);
 };
 
-}  // namespace terse::detail::lingua
+} // namespace terse::detail::lingua

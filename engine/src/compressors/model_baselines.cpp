@@ -25,8 +25,8 @@ std::string ModelSignalCompressor::displayName() const
 namespace {
 
 struct SignalParams {
-    // Whole words: surprisal sums over a word's tokens (its self-information), attention takes the strongest
-    // token (a word matters if any of its pieces is attended).
+    // Whole words: surprisal sums over a word's tokens (its self-information), attention takes the
+    // strongest token (a word matters if any of its pieces is attended).
     detail::WordAggregation wordScore = detail::WordAggregation::Sum;
 };
 
@@ -42,12 +42,14 @@ const detail::ParamTable<SignalParams> &signalParams(ModelSignalCompressor::Sign
              {"max", WordAggregation::Max},
              {"first", WordAggregation::First}});
     };
-    static const auto entropy =
-        make("entropy_only", "Corrected mode: a word's score from its tokens' self-information: sum (the word's total "
-                             "information), mean, max or first");
+    static const auto entropy = make(
+        "entropy_only",
+        "Corrected mode: a word's score from its tokens' self-information: sum (the word's total "
+        "information), mean, max or first");
     static const auto attention =
-        make("attention_only", "Corrected mode: a word's score from its tokens' attention: max (any piece attended), "
-                               "mean, sum or first");
+        make("attention_only",
+             "Corrected mode: a word's score from its tokens' attention: max (any piece attended), "
+             "mean, sum or first");
     return signal == ModelSignalCompressor::Signal::Entropy ? entropy : attention;
 }
 
@@ -59,7 +61,7 @@ SignalParams signalDefaults(ModelSignalCompressor::Signal signal)
     return p;
 }
 
-}  // namespace
+} // namespace
 
 std::vector<OptionSpec> ModelSignalCompressor::options() const
 {
@@ -70,10 +72,12 @@ std::string ModelSignalCompressor::description() const
 {
     return m_signal == Signal::Entropy
                ? "Keeps the tokens the model finds most surprising (self-information), in one pass."
-               : "Keeps the tokens that receive the most attention per query that can see them, in one pass.";
+               : "Keeps the tokens that receive the most attention per query that can see them, in "
+                 "one pass.";
 }
 
-Result<CompressionResult> ModelSignalCompressor::compress(const Prompt &prompt, const CompressOptions &options,
+Result<CompressionResult> ModelSignalCompressor::compress(const Prompt &prompt,
+                                                          const CompressOptions &options,
                                                           const JobContext &job)
 {
     const auto t0 = std::chrono::steady_clock::now();
@@ -81,7 +85,8 @@ Result<CompressionResult> ModelSignalCompressor::compress(const Prompt &prompt, 
         return v.error();
     if (auto p = signalParams(m_signal).parse(options.params, signalDefaults(m_signal)); !p)
         return p.error();
-    auto loaded = detail::loadModelWithTokenizer(options.model, DefaultModel::CausalLM, detail::methodDtype(options), options.device);
+    auto loaded = detail::loadModelWithTokenizer(options.model, DefaultModel::CausalLM,
+                                                 detail::methodDtype(options), options.device);
     if (!loaded)
         return loaded.error();
     const Model &model = (*loaded)->model;
@@ -110,7 +115,8 @@ Result<CompressionResult> ModelSignalCompressor::compress(const Prompt &prompt, 
     } else {
         for (int l = 0; l < scored->layers; ++l)
             for (std::size_t k = 0; k < n; ++k)
-                perPos[k] += s.causalColumnMeans[static_cast<std::size_t>(l) * n + k] / static_cast<float>(scored->layers);
+                perPos[k] += s.causalColumnMeans[static_cast<std::size_t>(l) * n + k] /
+                             static_cast<float>(scored->layers);
     }
     std::vector<float> score(r.units.size());
     for (std::size_t u = 0; u < r.units.size(); ++u)
@@ -121,16 +127,18 @@ Result<CompressionResult> ModelSignalCompressor::compress(const Prompt &prompt, 
     if (!out)
         return out;
     out->forwardMs = r.forwardMs;
-    out->totalMs = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+    out->totalMs =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
     return out;
 }
 
-bool ModelSignalCompressor::canRethreshold(const CompressionResult &previous, const CompressOptions &prevOptions,
+bool ModelSignalCompressor::canRethreshold(const CompressionResult &previous,
+                                           const CompressOptions &prevOptions,
                                            const CompressOptions &next) const
 {
     // One forward decides the scores; only the budget and the pins may change.
-    return previous.method == name() && prevOptions.method == next.method && prevOptions.model == next.model &&
-           prevOptions.params == next.params;
+    return previous.method == name() && prevOptions.method == next.method &&
+           prevOptions.model == next.model && prevOptions.params == next.params;
 }
 
 Result<CompressionResult> ModelSignalCompressor::rethreshold(const CompressionResult &previous,
@@ -141,7 +149,8 @@ Result<CompressionResult> ModelSignalCompressor::rethreshold(const CompressionRe
         return v.error();
     const ScoreSeries *s = r.series("score");
     if (!s || s->values.size() != r.units.size())
-        return fail(ErrorCode::InvalidArgument, "the cached result has no per-token scores to re-decide from");
+        return fail(ErrorCode::InvalidArgument,
+                    "the cached result has no per-token scores to re-decide from");
     for (auto &u : r.units) {
         u.kept = true;
         u.forced = r.segments[static_cast<std::size_t>(u.segment)].role != SegmentRole::Context;
@@ -157,7 +166,7 @@ Result<CompressionResult> ModelSignalCompressor::rethreshold(const CompressionRe
     } else {
         thr = detail::keepTopK(r.units, s->values, detail::keepBudget(r.units, next));
         finalizeResult(r);
-        r.compressedText = detail::keptTokenText(r);  // token units: the decode of the kept ids
+        r.compressedText = detail::keptTokenText(r); // token units: the decode of the kept ids
         detail::countTargetTokens(r, Prompt{r.segments}, next.targetTokenizer);
     }
     r.thresholds = {{"score", thr, "lowest kept score"}};
@@ -166,4 +175,4 @@ Result<CompressionResult> ModelSignalCompressor::rethreshold(const CompressionRe
     return r;
 }
 
-}  // namespace terse
+} // namespace terse

@@ -1,7 +1,7 @@
 #pragma once
-// Single-signal model baselines: keep the tokens with the highest self-information (entropy_only, DAC's
-// "ppl" ablation) or the most causally normalised attention received (attention_only), at the requested
-// rate. They show what each half of DAC's fused metric buys on its own.
+// Single-signal model baselines: keep the tokens with the highest self-information (entropy_only,
+// DAC's "ppl" ablation) or the most causally normalised attention received (attention_only), at the
+// requested rate. They show what each half of DAC's fused metric buys on its own.
 #include "terse/compressor.h"
 
 namespace terse {
@@ -14,7 +14,8 @@ public:
     std::string displayName() const override;
     std::string description() const override;
     std::vector<OptionSpec> options() const override;
-    // Token units; one forward of the model; corrected mode keeps whole words to the target-token budget. Errors: model loading, Cancelled.
+    // Token units; one forward of the model; corrected mode keeps whole words to the target-token
+    // budget. Errors: model loading, Cancelled.
     Result<CompressionResult> compress(const Prompt &prompt, const CompressOptions &options,
                                        const JobContext &job) override;
     bool canRethreshold(const CompressionResult &previous, const CompressOptions &prevOptions,
@@ -26,4 +27,4 @@ private:
     Signal m_signal;
 };
 
-}  // namespace terse
+} // namespace terse

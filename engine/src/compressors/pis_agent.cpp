@@ -1,4 +1,5 @@
-// The PIS agent's network: create, load, save, Q-values (its Double-DQN training is train/pis_agent_trainer.cpp).
+// The PIS agent's network: create, load, save, Q-values (its Double-DQN training is
+// train/pis_agent_trainer.cpp).
 #include "compressors/pis_agent.h"
 
 #include "compressors/pis.h"
@@ -44,7 +45,7 @@ std::vector<std::pair<int, int>> layerShapes(int stateDim, int hidden, int layer
     return s;
 }
 
-}  // namespace
+} // namespace
 
 PisAgent PisAgent::create(int stateDim, std::uint64_t seed, int hidden, int layers)
 {
@@ -68,18 +69,23 @@ Result<PisAgent> PisAgent::load(const std::string &path)
         if (b == tensors->end() || w->second.dim() != 2 || b->second.dim() != 1 ||
             b->second.size(0) != w->second.size(0) ||
             (!shapes.empty() && shapes.back().second != w->second.size(1)))
-            return fail(ErrorCode::FormatError, "PIS agent '" + path + "': tensor layers." + std::to_string(i) +
+            return fail(ErrorCode::FormatError, "PIS agent '" + path + "': tensor layers." +
+                                                    std::to_string(i) +
                                                     " has a wrong shape or no bias");
-        shapes.push_back({static_cast<int>(w->second.size(1)), static_cast<int>(w->second.size(0))});
+        shapes.push_back(
+            {static_cast<int>(w->second.size(1)), static_cast<int>(w->second.size(0))});
     }
     if (shapes.empty() || shapes.back().second != kPisActions)
-        return fail(ErrorCode::FormatError, "PIS agent '" + path + "' has no layers.N.weight tensors ending in " +
+        return fail(ErrorCode::FormatError, "PIS agent '" + path +
+                                                "' has no layers.N.weight tensors ending in " +
                                                 std::to_string(kPisActions) + " actions");
     auto impl = buildNet(shapes);
     torch::NoGradGuard guard;
     for (std::size_t i = 0; i < shapes.size(); ++i) {
-        impl->linears[i]->weight.copy_(tensors->at("layers." + std::to_string(i) + ".weight").to(torch::kFloat32));
-        impl->linears[i]->bias.copy_(tensors->at("layers." + std::to_string(i) + ".bias").to(torch::kFloat32));
+        impl->linears[i]->weight.copy_(
+            tensors->at("layers." + std::to_string(i) + ".weight").to(torch::kFloat32));
+        impl->linears[i]->bias.copy_(
+            tensors->at("layers." + std::to_string(i) + ".bias").to(torch::kFloat32));
     }
     return PisAgent(impl);
 }
@@ -88,18 +94,25 @@ Result<void> PisAgent::save(const std::string &path) const
 {
     std::vector<std::pair<std::string, torch::Tensor>> tensors;
     for (std::size_t i = 0; i < m_impl->linears.size(); ++i) {
-        tensors.push_back({"layers." + std::to_string(i) + ".weight", m_impl->linears[i]->weight.detach().contiguous()});
-        tensors.push_back({"layers." + std::to_string(i) + ".bias", m_impl->linears[i]->bias.detach().contiguous()});
+        tensors.push_back({"layers." + std::to_string(i) + ".weight",
+                           m_impl->linears[i]->weight.detach().contiguous()});
+        tensors.push_back({"layers." + std::to_string(i) + ".bias",
+                           m_impl->linears[i]->bias.detach().contiguous()});
     }
-    return weights::writeSafetensors(path, tensors, {{"format", "terse-pis-agent"}, {"actions", std::to_string(kPisActions)}});
+    return weights::writeSafetensors(
+        path, tensors, {{"format", "terse-pis-agent"}, {"actions", std::to_string(kPisActions)}});
 }
 
-int PisAgent::stateDim() const { return m_impl->stateDim; }
+int PisAgent::stateDim() const
+{
+    return m_impl->stateDim;
+}
 
 std::vector<float> PisAgent::qValues(const std::vector<float> &state) const
 {
     torch::NoGradGuard guard;
-    auto x = torch::from_blob(const_cast<float *>(state.data()), {1, static_cast<int64_t>(state.size())}, torch::kFloat32);
+    auto x = torch::from_blob(const_cast<float *>(state.data()),
+                              {1, static_cast<int64_t>(state.size())}, torch::kFloat32);
     auto q = m_impl->net->forward(x).contiguous();
     return std::vector<float>(q.data_ptr<float>(), q.data_ptr<float>() + q.numel());
 }
@@ -110,4 +123,4 @@ int PisAgent::greedyAction(const std::vector<float> &state) const
     return static_cast<int>(std::max_element(q.begin(), q.end()) - q.begin());
 }
 
-}  // namespace terse::detail
+} // namespace terse::detail

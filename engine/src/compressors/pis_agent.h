@@ -19,7 +19,8 @@ public:
     // Writes the online network as safetensors (layers.<i>.weight / .bias, F32). Atomic.
     Result<void> save(const std::string &path) const;
     int stateDim() const;
-    // Q-values of one state (kPisActions floats); the greedy action is their argmax (first on ties).
+    // Q-values of one state (kPisActions floats); the greedy action is their argmax (first on
+    // ties).
     std::vector<float> qValues(const std::vector<float> &state) const;
     int greedyAction(const std::vector<float> &state) const;
 
@@ -31,4 +32,4 @@ private:
     std::shared_ptr<Impl> m_impl;
 };
 
-}  // namespace terse::detail
+} // namespace terse::detail

@@ -1,5 +1,6 @@
 #pragma once
-// The PIS agent's torch network (private to compressors/pis_agent.cpp and train/pis_agent_trainer.cpp).
+// The PIS agent's torch network (private to compressors/pis_agent.cpp and
+// train/pis_agent_trainer.cpp).
 #include "compressors/pis_agent.h"
 
 #include <torch/torch.h>
@@ -24,4 +25,4 @@ inline void copyWeights(PisAgent::Impl &to, const PisAgent::Impl &from)
     }
 }
 
-}  // namespace terse::detail
+} // namespace terse::detail

@@ -1,5 +1,5 @@
-// LongLLMLingua's response recovery (reference `recover`, prompt_compressor.py 1751-1816; algorithms.md
-// "Recovery"), in its own file since issue 19 (it was at the end of llmlingua.cpp).
+// LongLLMLingua's response recovery (reference `recover`, prompt_compressor.py 1751-1816;
+// algorithms.md "Recovery"), in its own file since issue 19 (it was at the end of llmlingua.cpp).
 #include "terse/recover.h"
 
 #include "terse/text_units.h"
@@ -18,7 +18,8 @@
 namespace terse {
 
 Result<std::string> recoverResponse(const Tokenizer &tokenizer, const std::string &originalPrompt,
-                                    const std::string &compressedPrompt, const std::string &response)
+                                    const std::string &compressedPrompt,
+                                    const std::string &response)
 {
     auto origIds = tokenizer.encodeIds(originalPrompt, EncodeOptions{false, SpecialText::Auto});
     if (!origIds)
@@ -44,7 +45,7 @@ Result<std::string> recoverResponse(const Tokenizer &tokenizer, const std::strin
             long y = l, c = 1;
             for (long x = 1; x < n; ++x) {
                 const auto &lst = where[resp[x]];
-                const auto it = std::upper_bound(lst.begin(), lst.end(), y);  // bisect_right
+                const auto it = std::upper_bound(lst.begin(), lst.end(), y); // bisect_right
                 if (it == lst.end() || *it - y > 10)
                     continue;
                 ++c;
@@ -61,9 +62,10 @@ Result<std::string> recoverResponse(const Tokenizer &tokenizer, const std::strin
         }
         if (!res)
             return word;
-        return tokenizer.decode(std::vector<std::int32_t>(orig.begin() + res->first, orig.begin() + res->second));
+        return tokenizer.decode(
+            std::vector<std::int32_t>(orig.begin() + res->first, orig.begin() + res->second));
     };
-    const std::vector<std::string> words = detail::splitOnSpaces(response);  // response.split(" ")
+    const std::vector<std::string> words = detail::splitOnSpaces(response); // response.split(" ")
     const long N = static_cast<long>(words.size());
     std::vector<std::string> out;
     long l = 0;
@@ -94,4 +96,4 @@ Result<std::string> recoverResponse(const Tokenizer &tokenizer, const std::strin
     return joined;
 }
 
-}  // namespace terse
+} // namespace terse

@@ -23,23 +23,34 @@ struct Entry {
 const std::vector<Entry> &entries()
 {
     static const std::vector<Entry> kEntries = {
-        {"random", [] { return std::make_unique<BaselineCompressor>(BaselineCompressor::Kind::Random); }},
-        {"head", [] { return std::make_unique<BaselineCompressor>(BaselineCompressor::Kind::Head); }},
-        {"tail", [] { return std::make_unique<BaselineCompressor>(BaselineCompressor::Kind::Tail); }},
-        {"head_tail", [] { return std::make_unique<BaselineCompressor>(BaselineCompressor::Kind::HeadTail); }},
+        {"random",
+         [] { return std::make_unique<BaselineCompressor>(BaselineCompressor::Kind::Random); }},
+        {"head",
+         [] { return std::make_unique<BaselineCompressor>(BaselineCompressor::Kind::Head); }},
+        {"tail",
+         [] { return std::make_unique<BaselineCompressor>(BaselineCompressor::Kind::Tail); }},
+        {"head_tail",
+         [] { return std::make_unique<BaselineCompressor>(BaselineCompressor::Kind::HeadTail); }},
         {"selective_context", [] { return std::make_unique<SelectiveContextCompressor>(); }},
         {"llmlingua2", [] { return std::make_unique<LlmLingua2Compressor>(); }},
         {"llmlingua", [] { return std::make_unique<LLMLinguaCompressor>(); }},
         {"longllmlingua", [] { return std::make_unique<LongLLMLinguaCompressor>(); }},
         {"dac", [] { return std::make_unique<DacCompressor>(); }},
         {"pis", [] { return std::make_unique<PisCompressor>(); }},
-        {"entropy_only", [] { return std::make_unique<ModelSignalCompressor>(ModelSignalCompressor::Signal::Entropy); }},
-        {"attention_only", [] { return std::make_unique<ModelSignalCompressor>(ModelSignalCompressor::Signal::Attention); }},
+        {"entropy_only",
+         [] {
+             return std::make_unique<ModelSignalCompressor>(ModelSignalCompressor::Signal::Entropy);
+         }},
+        {"attention_only",
+         [] {
+             return std::make_unique<ModelSignalCompressor>(
+                 ModelSignalCompressor::Signal::Attention);
+         }},
     };
     return kEntries;
 }
 
-}  // namespace
+} // namespace
 
 std::vector<MethodInfo> availableMethods()
 {
@@ -62,4 +73,4 @@ Result<std::unique_ptr<Compressor>> createCompressor(const std::string &name)
     return fail(ErrorCode::NotFound, "unknown method '" + name + "' (known: " + known + ")");
 }
 
-}  // namespace terse
+} // namespace terse

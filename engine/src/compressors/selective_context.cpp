@@ -17,17 +17,20 @@ namespace terse {
 namespace {
 
 using detail::kNaN;
-constexpr const char *kInfo = "self_information";  // the unit score the threshold applies to
-constexpr const char *kPieceOffset = "piece_offset"; // reference piece = collapse(text[span.begin + offset, +bytes))
+constexpr const char *kInfo = "self_information"; // the unit score the threshold applies to
+constexpr const char *kPieceOffset =
+    "piece_offset"; // reference piece = collapse(text[span.begin + offset, +bytes))
 constexpr const char *kPieceBytes = "piece_bytes";
-constexpr const char *kSentenceFirst = "sentence_first"; // 1: the first phrase of its sentence (gets " ")
+constexpr const char *kSentenceFirst =
+    "sentence_first"; // 1: the first phrase of its sentence (gets " ")
 constexpr const char *kProtected = "protected";
 
 enum class Level { Token, Phrase, Sentence };
 
 struct Params {
     Level level = Level::Phrase;
-    bool sumScore = true;  // corrected mode: unit score = sum of token self-information (else the mean)
+    bool sumScore =
+        true; // corrected mode: unit score = sum of token self-information (else the mean)
     std::string protectRegex;
     bool keepStructure = true;
     bool keepIdentifiers = true;
@@ -36,35 +39,51 @@ struct Params {
 // The parameter table (params.h): Params' initializers are the defaults.
 const detail::ParamTable<Params> &scParams()
 {
-    static const auto table = detail::ParamTable<Params>("selective_context")
-        .choice<Level>("reduce_level", &Params::level, "Unit",
-                       "token, phrase or sent (reference default phrase). Phrases without spaCy: a run of words "
-                       "broken before each function word (articles, prepositions, pronouns, auxiliaries) unless the "
-                       "phrase so far is all function words; punctuation marks are units of their own.",
-                       {{"token", Level::Token}, {"phrase", Level::Phrase}, {"sent", Level::Sentence}})
-        .choice<bool>("unit_score", &Params::sumScore, "Unit score",
-                      "Corrected mode: sum (total self-information of the unit) or mean per token (reference mode "
-                      "always uses the mean).",
-                      {{"sum", true}, {"mean", false}})
-        .text("protect_regex", &Params::protectRegex, "Protect regex",
-              "Corrected mode: text matching this PCRE2 pattern is kept verbatim.")
-        .flag("keep_structure", &Params::keepStructure, "Keep structure",
-              "Corrected mode: fenced code blocks are kept whole, JSON keys and punctuation are kept.")
-        .flag("keep_identifiers", &Params::keepIdentifiers, "Keep words whole",
-              "Corrected mode: token units are whole words and numbers/identifiers (ABC-123, 3.14) are never split.");
+    static const auto table =
+        detail::ParamTable<Params>("selective_context")
+            .choice<Level>(
+                "reduce_level", &Params::level, "Unit",
+                "token, phrase or sent (reference default phrase). Phrases without spaCy: a run of "
+                "words "
+                "broken before each function word (articles, prepositions, pronouns, auxiliaries) "
+                "unless the "
+                "phrase so far is all function words; punctuation marks are units of their own.",
+                {{"token", Level::Token}, {"phrase", Level::Phrase}, {"sent", Level::Sentence}})
+            .choice<bool>("unit_score", &Params::sumScore, "Unit score",
+                          "Corrected mode: sum (total self-information of the unit) or mean per "
+                          "token (reference mode "
+                          "always uses the mean).",
+                          {{"sum", true}, {"mean", false}})
+            .text("protect_regex", &Params::protectRegex, "Protect regex",
+                  "Corrected mode: text matching this PCRE2 pattern is kept verbatim.")
+            .flag("keep_structure", &Params::keepStructure, "Keep structure",
+                  "Corrected mode: fenced code blocks are kept whole, JSON keys and punctuation "
+                  "are kept.")
+            .flag("keep_identifiers", &Params::keepIdentifiers, "Keep words whole",
+                  "Corrected mode: token units are whole words and numbers/identifiers (ABC-123, "
+                  "3.14) are never split.");
     return table;
 }
 
-Result<Params> parseParams(const CompressOptions &o) { return scParams().parse(o.params); }
+Result<Params> parseParams(const CompressOptions &o)
+{
+    return scParams().parse(o.params);
+}
 
-bool isWs(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
+bool isWs(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
 
 bool hasDigit(std::string_view s)
 {
     return std::any_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
-bool isAlnumByte(char c) { return std::isalnum(static_cast<unsigned char>(c)) || (c & 0x80); }
+bool isAlnumByte(char c)
+{
+    return std::isalnum(static_cast<unsigned char>(c)) || (c & 0x80);
+}
 
 // Number of code points (Python len) of UTF-8 text.
 std::size_t codePoints(std::string_view s)
@@ -99,20 +118,27 @@ std::string collapse(std::string_view s)
 bool isFunctionWord(std::string_view w)
 {
     static const std::set<std::string> kWords = {
-        "a", "an", "the", "and", "or", "but", "nor", "so", "yet", "of", "in", "on", "at", "to", "for", "from", "by",
-        "with", "about", "as", "into", "like", "through", "after", "over", "between", "out", "against", "during",
-        "without", "before", "under", "around", "among", "is", "are", "was", "were", "be", "been", "being", "am",
-        "has", "have", "had", "do", "does", "did", "will", "would", "shall", "should", "can", "could", "may",
-        "might", "must", "that", "which", "who", "whom", "whose", "this", "these", "those", "it", "its", "he",
-        "she", "they", "we", "you", "i", "me", "him", "her", "them", "us", "my", "your", "his", "their", "our",
-        "not", "if", "then", "than", "when", "while", "where", "because"};
+        "a",       "an",     "the",     "and",    "or",      "but",    "nor",    "so",      "yet",
+        "of",      "in",     "on",      "at",     "to",      "for",    "from",   "by",      "with",
+        "about",   "as",     "into",    "like",   "through", "after",  "over",   "between", "out",
+        "against", "during", "without", "before", "under",   "around", "among",  "is",      "are",
+        "was",     "were",   "be",      "been",   "being",   "am",     "has",    "have",    "had",
+        "do",      "does",   "did",     "will",   "would",   "shall",  "should", "can",     "could",
+        "may",     "might",  "must",    "that",   "which",   "who",    "whom",   "whose",   "this",
+        "these",   "those",  "it",      "its",    "he",      "she",    "they",   "we",      "you",
+        "i",       "me",     "him",     "her",    "them",    "us",     "my",     "your",    "his",
+        "their",   "our",    "not",     "if",     "then",    "than",   "when",   "while",   "where",
+        "because"};
     std::string lower(w);
     for (auto &c : lower)
         c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     return kWords.count(lower) > 0;
 }
 
-bool isPunctuation(std::string_view w) { return !w.empty() && !isAlnumByte(w[0]); }
+bool isPunctuation(std::string_view w)
+{
+    return !w.empty() && !isAlnumByte(w[0]);
+}
 
 // Words touching with no whitespace are one identifier or number (ABC-123, 3.14, user_id, x@y).
 bool identifierJoin(std::string_view text, Span a, Span b)
@@ -120,7 +146,9 @@ bool identifierJoin(std::string_view text, Span a, Span b)
     if (a.end != b.begin || a.size() == 0 || b.size() == 0)
         return false;
     const std::string_view sa = text.substr(a.begin, a.size()), sb = text.substr(b.begin, b.size());
-    auto conn = [](std::string_view s) { return s.size() == 1 && std::string_view("-_./:@#").find(s[0]) != std::string_view::npos; };
+    auto conn = [](std::string_view s) {
+        return s.size() == 1 && std::string_view("-_./:@#").find(s[0]) != std::string_view::npos;
+    };
     if (conn(sb))
         return isAlnumByte(sa.back()) && b.end < text.size() && isAlnumByte(text[b.end]);
     if (conn(sa.substr(sa.size() - 1)))
@@ -132,23 +160,25 @@ bool identifierJoin(std::string_view text, Span a, Span b)
 struct Sentence {
     int segment = 0;
     std::string text;
-    std::vector<std::size_t> origin;  // text.size() + 1 entries
-    std::vector<Span> tokens;         // tiled token spans in `text`
-    std::vector<float> info;          // self-information per token (1.7: -log p(x_t | <|endoftext|> x_<t))
+    std::vector<std::size_t> origin; // text.size() + 1 entries
+    std::vector<Span> tokens;        // tiled token spans in `text`
+    std::vector<float> info; // self-information per token (1.7: -log p(x_t | <|endoftext|> x_<t))
 };
 
 // A unit in sentence coordinates.
 struct SUnit {
     std::size_t sentence = 0;
-    Span core;          // the unit's text without surrounding whitespace (reference phrase: with leading ws)
+    Span core; // the unit's text without surrounding whitespace (reference phrase: with leading ws)
     float score = kNaN;
     bool first = false; // first phrase of its sentence
 };
 
-// Reference _unit_info: aligns tokens to units by character length; a token straddling k units gives
-// I/k to each; a unit with no token gets NaN (np.mean of []).
-std::vector<float> referenceUnitInfo(const std::vector<std::size_t> &tokLen, const std::vector<std::string_view> &tokText,
-                                     const std::vector<float> &info, const std::vector<std::size_t> &unitLen)
+// Reference _unit_info: aligns tokens to units by character length; a token straddling k units
+// gives I/k to each; a unit with no token gets NaN (np.mean of []).
+std::vector<float> referenceUnitInfo(const std::vector<std::size_t> &tokLen,
+                                     const std::vector<std::string_view> &tokText,
+                                     const std::vector<float> &info,
+                                     const std::vector<std::size_t> &unitLen)
 {
     std::vector<std::vector<double>> acc(unitLen.size());
     std::size_t cur = 0;
@@ -191,8 +221,10 @@ std::vector<float> referenceUnitInfo(const std::vector<std::size_t> &tokLen, con
     return out;
 }
 
-double nanPercentile(std::vector<double> v, double q) { return detail::numpyPercentile(std::move(v), q, true); }
-
+double nanPercentile(std::vector<double> v, double q)
+{
+    return detail::numpyPercentile(std::move(v), q, true);
+}
 
 Result<void> decide(CompressionResult &r, const CompressOptions &o, const Params &p)
 {
@@ -202,21 +234,23 @@ Result<void> decide(CompressionResult &r, const CompressOptions &o, const Params
     const auto *first = detail::unitValues(r, kSentenceFirst);
     const auto *prot = detail::unitValues(r, kProtected);
     if (!info || !off || !bytes || !first || !prot)
-        return fail(ErrorCode::InvalidArgument, "the cached selective_context result lacks its per-unit scores");
+        return fail(ErrorCode::InvalidArgument,
+                    "the cached selective_context result lacks its per-unit scores");
     const bool reference = o.mode == CompressionMode::Reference;
     const std::size_t n = r.units.size();
     for (std::size_t i = 0; i < n; ++i) {
         Unit &u = r.units[i];
         u.kept = true;
         u.stage = -1;
-        // Reference: the protected series is all zeros. Corrected: protected spans are kept first (priority),
-        // never beyond the budget.
+        // Reference: the protected series is all zeros. Corrected: protected spans are kept first
+        // (priority), never beyond the budget.
         u.forced = r.segments[u.segment].role != SegmentRole::Context;
     }
     r.thresholds.clear();
     r.stages.clear();
     if (reference) {
-        // γ = nanpercentile(unit scores, 100·reduce_ratio); drop units with score < γ (1.7, lines 236-259).
+        // γ = nanpercentile(unit scores, 100·reduce_ratio); drop units with score < γ (1.7, lines
+        // 236-259).
         const double reduce = 1.0 - o.rate;
         std::vector<double> vals;
         for (std::size_t i = 0; i < n; ++i)
@@ -240,13 +274,14 @@ Result<void> decide(CompressionResult &r, const CompressOptions &o, const Params
             }
             if (!u.kept || std::isnan((*off)[i]))
                 continue;
-            std::string piece = collapse(std::string_view(src).substr(u.span.begin + static_cast<std::size_t>((*off)[i]),
-                                                                      static_cast<std::size_t>((*bytes)[i])));
+            std::string piece = collapse(
+                std::string_view(src).substr(u.span.begin + static_cast<std::size_t>((*off)[i]),
+                                             static_cast<std::size_t>((*bytes)[i])));
             if (r.unitName == "sentence") {
                 if (!perSegment[u.segment].empty())
                     perSegment[u.segment] += ' ';
             } else if (r.unitName == "phrase" && (*first)[i] > 0.5f) {
-                piece = " " + piece;  // noun_phrases[0] = f" {noun_phrases[0]}"
+                piece = " " + piece; // noun_phrases[0] = f" {noun_phrases[0]}"
             }
             perSegment[u.segment] += piece;
         }
@@ -263,9 +298,9 @@ Result<void> decide(CompressionResult &r, const CompressOptions &o, const Params
         for (std::size_t i = 0; i < n; ++i)
             priority[i] = (*prot)[i] > 0.5f;
         // Units inside one atomic word pool their self-information the way the unit score does.
-        const double gamma = detail::keepToTargetBudget(r, *info, o,
-                                                        p.sumScore ? detail::WordAggregation::Sum : detail::WordAggregation::Mean,
-                                                        &priority);
+        const double gamma = detail::keepToTargetBudget(
+            r, *info, o, p.sumScore ? detail::WordAggregation::Sum : detail::WordAggregation::Mean,
+            &priority);
         r.thresholds.push_back({kInfo, gamma, "lowest kept self-information"});
     }
     (void)p;
@@ -282,16 +317,21 @@ Result<void> decide(CompressionResult &r, const CompressOptions &o, const Params
 }
 
 // OptionSpec without aggregate initialisation (its trailing members have defaults).
-}  // namespace
+} // namespace
 
 std::string SelectiveContextCompressor::description() const
 {
-    return "Drops the tokens, phrases or sentences with the least self-information under a causal LM (Selective-Context).";
+    return "Drops the tokens, phrases or sentences with the least self-information under a causal "
+           "LM (Selective-Context).";
 }
 
-std::vector<OptionSpec> SelectiveContextCompressor::options() const { return scParams().specs(); }
+std::vector<OptionSpec> SelectiveContextCompressor::options() const
+{
+    return scParams().specs();
+}
 
-Result<CompressionResult> SelectiveContextCompressor::compress(const Prompt &prompt, const CompressOptions &options,
+Result<CompressionResult> SelectiveContextCompressor::compress(const Prompt &prompt,
+                                                               const CompressOptions &options,
                                                                const JobContext &job)
 {
     const auto t0 = std::chrono::steady_clock::now();
@@ -302,17 +342,22 @@ Result<CompressionResult> SelectiveContextCompressor::compress(const Prompt &pro
         return params.error();
     const Params &p = *params;
     const bool reference = options.mode == CompressionMode::Reference;
-    auto loaded = detail::loadModelWithTokenizer(options.model, DefaultModel::CausalLM, detail::methodDtype(options), options.device);
+    auto loaded = detail::loadModelWithTokenizer(options.model, DefaultModel::CausalLM,
+                                                 detail::methodDtype(options), options.device);
     if (!loaded)
         return loaded.error();
     const Model &model = (*loaded)->model;
     const Tokenizer &tok = (*loaded)->tokenizer;
     if (model.info().kind != ModelKind::CausalLM)
-        return fail(ErrorCode::Unsupported, "selective_context needs a causal LM; '" + (*loaded)->path + "' is not one");
+        return fail(ErrorCode::Unsupported,
+                    "selective_context needs a causal LM; '" + (*loaded)->path + "' is not one");
     const SpecialIds sid = tok.specialIds();
-    const int prefix = model.info().bosId >= 0 ? model.info().bosId : sid.bos >= 0 ? sid.bos : sid.eos;
+    const int prefix = model.info().bosId >= 0 ? model.info().bosId
+                       : sid.bos >= 0          ? sid.bos
+                                               : sid.eos;
 
-    // Sentences: reference = collapsed whitespace split by the reference regex; corrected = splitSentences.
+    // Sentences: reference = collapsed whitespace split by the reference regex; corrected =
+    // splitSentences.
     std::vector<Sentence> sents;
     std::unique_ptr<text::Regex> splitRe;
     if (reference)
@@ -333,7 +378,8 @@ Result<CompressionResult> SelectiveContextCompressor::compress(const Prompt &pro
             Sentence st;
             st.segment = s;
             st.text = t.substr(b, e - b);
-            st.origin.assign(origin.begin() + static_cast<long>(b), origin.begin() + static_cast<long>(e) + 1);
+            st.origin.assign(origin.begin() + static_cast<long>(b),
+                             origin.begin() + static_cast<long>(e) + 1);
             sents.push_back(std::move(st));
         };
         if (reference) {
@@ -357,10 +403,13 @@ Result<CompressionResult> SelectiveContextCompressor::compress(const Prompt &pro
             std::size_t start = 0;
             splitRe->forEachMatch(col, [&](std::size_t b, std::size_t e) {
                 addSentence(col.substr(start, b - start),
-                            std::vector<std::size_t>(origin.begin() + static_cast<long>(start), origin.begin() + static_cast<long>(b) + 1));
+                            std::vector<std::size_t>(origin.begin() + static_cast<long>(start),
+                                                     origin.begin() + static_cast<long>(b) + 1));
                 start = e;
             });
-            addSentence(col.substr(start), std::vector<std::size_t>(origin.begin() + static_cast<long>(start), origin.end()));
+            addSentence(
+                col.substr(start),
+                std::vector<std::size_t>(origin.begin() + static_cast<long>(start), origin.end()));
         } else {
             for (const Span &sp : splitSentences(text)) {
                 std::vector<std::size_t> origin(sp.size() + 1);
@@ -371,7 +420,8 @@ Result<CompressionResult> SelectiveContextCompressor::compress(const Prompt &pro
         }
     }
 
-    // Self-information per token: each sentence scored independently after the prefix token (1.7, 100-117).
+    // Self-information per token: each sentence scored independently after the prefix token (1.7,
+    // 100-117).
     std::vector<std::vector<int>> inputs;
     std::vector<Encoding> encodings;
     for (auto &st : sents) {
@@ -393,11 +443,13 @@ Result<CompressionResult> SelectiveContextCompressor::compress(const Prompt &pro
     for (std::size_t b = 0; b < inputs.size(); b += kBatch) {
         if (job.isCancelled())
             return fail(ErrorCode::Cancelled, "compression cancelled");
-        job.report(static_cast<long long>(b), static_cast<long long>(inputs.size()), "scoring sentences");
+        job.report(static_cast<long long>(b), static_cast<long long>(inputs.size()),
+                   "scoring sentences");
         const std::size_t e = std::min(inputs.size(), b + kBatch);
-        auto scored = model.score(std::vector<std::vector<int>>(inputs.begin() + b, inputs.begin() + e), req,
-                                  job.scaled(static_cast<long long>(b), static_cast<long long>(e - b),
-                                             static_cast<long long>(inputs.size()), "scoring sentences"));
+        auto scored =
+            model.score(std::vector<std::vector<int>>(inputs.begin() + b, inputs.begin() + e), req,
+                        job.scaled(static_cast<long long>(b), static_cast<long long>(e - b),
+                                   static_cast<long long>(inputs.size()), "scoring sentences"));
         if (!scored)
             return scored.error();
         forwardMs += scored->seconds * 1000.0;
@@ -425,7 +477,8 @@ Result<CompressionResult> SelectiveContextCompressor::compress(const Prompt &pro
                     while (sp.begin < sp.end && isWs(text[sp.begin]))
                         ++sp.begin;
                     if (sp.size() == 0)
-                        continue;  // whitespace-only or a continuation byte: its info goes to the overlapping unit
+                        continue; // whitespace-only or a continuation byte: its info goes to the
+                                  // overlapping unit
                 }
                 su.push_back({si, sp, kNaN, t == 0});
             }
@@ -449,7 +502,8 @@ Result<CompressionResult> SelectiveContextCompressor::compress(const Prompt &pro
                     ++w.begin;
                 if (w.size() == 0)
                     continue;
-                if (!reference && p.keepIdentifiers && !atoms.empty() && identifierJoin(text, atoms.back(), w))
+                if (!reference && p.keepIdentifiers && !atoms.empty() &&
+                    identifierJoin(text, atoms.back(), w))
                     atoms.back().end = w.end;
                 else
                     atoms.push_back(w);
@@ -471,7 +525,8 @@ Result<CompressionResult> SelectiveContextCompressor::compress(const Prompt &pro
                 lastPunct = punct;
             }
             if (reference) {
-                // Each phrase carries the whitespace before it (doc[index-1].whitespace_ + chunk.text).
+                // Each phrase carries the whitespace before it (doc[index-1].whitespace_ +
+                // chunk.text).
                 for (std::size_t k = 1; k < su.size(); ++k)
                     su[k].core.begin = su[k - 1].core.end;
             }
@@ -488,7 +543,9 @@ Result<CompressionResult> SelectiveContextCompressor::compress(const Prompt &pro
                 double s = 0;
                 for (float v : st.info)
                     s += v;
-                su[0].score = st.info.empty() ? kNaN : static_cast<float>(s / static_cast<double>(st.info.size()));
+                su[0].score = st.info.empty()
+                                  ? kNaN
+                                  : static_cast<float>(s / static_cast<double>(st.info.size()));
             } else if (p.level == Level::Token) {
                 for (std::size_t k = 0; k < su.size(); ++k)
                     su[k].score = st.info[k];
@@ -501,8 +558,8 @@ Result<CompressionResult> SelectiveContextCompressor::compress(const Prompt &pro
                     su[k].score = sc[k];
             }
         } else {
-            // A token overlapping k units gives I/k to each; an empty-span token (a character's later bytes)
-            // counts with the token before it.
+            // A token overlapping k units gives I/k to each; an empty-span token (a character's
+            // later bytes) counts with the token before it.
             std::vector<double> sum(su.size(), 0.0);
             std::vector<int> cnt(su.size(), 0);
             Span eff{0, 0};
@@ -524,7 +581,8 @@ Result<CompressionResult> SelectiveContextCompressor::compress(const Prompt &pro
                 }
             }
             for (std::size_t k = 0; k < su.size(); ++k)
-                su[k].score = cnt[k] == 0 ? kNaN : static_cast<float>(p.sumScore ? sum[k] : sum[k] / cnt[k]);
+                su[k].score =
+                    cnt[k] == 0 ? kNaN : static_cast<float>(p.sumScore ? sum[k] : sum[k] / cnt[k]);
         }
         units.insert(units.end(), su.begin(), su.end());
     }
@@ -534,7 +592,9 @@ Result<CompressionResult> SelectiveContextCompressor::compress(const Prompt &pro
     r.method = name();
     r.mode = options.mode;
     r.segments = prompt.segments;
-    r.unitName = p.level == Level::Token ? "token" : p.level == Level::Phrase ? "phrase" : "sentence";
+    r.unitName = p.level == Level::Token    ? "token"
+                 : p.level == Level::Phrase ? "phrase"
+                                            : "sentence";
     r.model = (*loaded)->path;
     r.forwardMs = forwardMs;
     std::vector<float> info, off, bytes, first, prot;
@@ -551,7 +611,8 @@ Result<CompressionResult> SelectiveContextCompressor::compress(const Prompt &pro
             out.span = {st.origin[u.core.begin], st.origin[u.core.end]};
             if (out.span.size() == 0)
                 continue;
-            // Reference phrases carry their leading space: the piece starts at the collapsed space's origin.
+            // Reference phrases carry their leading space: the piece starts at the collapsed
+            // space's origin.
             r.units.push_back(out);
             coreBegin.push_back(out.span.begin);
             info.push_back(u.score);
@@ -591,23 +652,27 @@ Result<CompressionResult> SelectiveContextCompressor::compress(const Prompt &pro
         }
     }
     r.scores = {{kInfo, info}};
-    r.internals = {{kPieceOffset, off}, {kPieceBytes, bytes}, {kSentenceFirst, first}, {kProtected, prot}};
+    r.internals = {
+        {kPieceOffset, off}, {kPieceBytes, bytes}, {kSentenceFirst, first}, {kProtected, prot}};
     if (auto d = decide(r, options, p); !d)
         return d.error();
-    r.totalMs = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+    r.totalMs =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
     job.report(1, 1, "done");
     return r;
 }
 
-bool SelectiveContextCompressor::canRethreshold(const CompressionResult &previous, const CompressOptions &prevOptions,
-                                              const CompressOptions &next) const
+bool SelectiveContextCompressor::canRethreshold(const CompressionResult &previous,
+                                                const CompressOptions &prevOptions,
+                                                const CompressOptions &next) const
 {
     return detail::onlyThresholdsChanged(previous, name(), prevOptions, next);
 }
 
-Result<CompressionResult> SelectiveContextCompressor::rethreshold(const CompressionResult &previous, const CompressOptions &next) const
+Result<CompressionResult> SelectiveContextCompressor::rethreshold(const CompressionResult &previous,
+                                                                  const CompressOptions &next) const
 {
     return detail::redecide(previous, next, parseParams, decide);
 }
 
-}  // namespace terse
+} // namespace terse

@@ -1,9 +1,10 @@
 #pragma once
-// Selective-Context (Li et al. 2023): drops the lexical units (tokens, phrases or sentences) with the
-// lowest self-information under a causal LM. Reference mode reproduces liyucheng09/Selective_Context
-// (algorithms.md 1.7): whitespace collapsed, sentences scored independently after <|endoftext|>, unit
-// score = mean token self-information, percentile threshold at 100 x reduce_ratio (reduce = 1 - rate).
-// Corrected mode keeps the units with the most self-information until the rate is met in target tokens.
+// Selective-Context (Li et al. 2023): drops the lexical units (tokens, phrases or sentences) with
+// the lowest self-information under a causal LM. Reference mode reproduces
+// liyucheng09/Selective_Context (algorithms.md 1.7): whitespace collapsed, sentences scored
+// independently after <|endoftext|>, unit score = mean token self-information, percentile threshold
+// at 100 x reduce_ratio (reduce = 1 - rate). Corrected mode keeps the units with the most
+// self-information until the rate is met in target tokens.
 
 #include "terse/compressor.h"
 
@@ -23,4 +24,4 @@ public:
                                           const CompressOptions &next) const override;
 };
 
-}  // namespace terse
+} // namespace terse

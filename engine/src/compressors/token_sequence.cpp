@@ -6,7 +6,8 @@
 
 namespace terse::detail {
 
-Result<TokenSequence> buildTokenSequence(const Prompt &prompt, const Tokenizer &tokenizer, std::vector<Unit> &units)
+Result<TokenSequence> buildTokenSequence(const Prompt &prompt, const Tokenizer &tokenizer,
+                                         std::vector<Unit> &units)
 {
     TokenSequence seq;
     auto sep = tokenizer.encodeIds("\n\n");
@@ -19,7 +20,8 @@ Result<TokenSequence> buildTokenSequence(const Prompt &prompt, const Tokenizer &
             continue;
         auto enc = tokenizer.encode(segment.text, false);
         if (!enc)
-            return fail(enc.error().code, "segment " + std::to_string(s + 1) + ": " + enc.error().detail);
+            return fail(enc.error().code,
+                        "segment " + std::to_string(s + 1) + ": " + enc.error().detail);
         if (!first)
             for (int id : *sep) {
                 seq.ids.push_back(id);
@@ -65,8 +67,9 @@ std::string keptTokenText(const CompressionResult &result)
     std::vector<std::string> parts(result.segments.size());
     for (const auto &u : result.units)
         if (u.kept)
-            parts[static_cast<std::size_t>(u.segment)].append(result.segments[static_cast<std::size_t>(u.segment)].text,
-                                                              u.span.begin, u.span.size());
+            parts[static_cast<std::size_t>(u.segment)].append(
+                result.segments[static_cast<std::size_t>(u.segment)].text, u.span.begin,
+                u.span.size());
     std::string text;
     bool any = false;
     for (const auto &p : parts) {
@@ -80,4 +83,4 @@ std::string keptTokenText(const CompressionResult &result)
     return text;
 }
 
-}  // namespace terse::detail
+} // namespace terse::detail

@@ -20,23 +20,29 @@ Result<WordAggregation> parseAggregation(const std::string &option, const std::s
         return WordAggregation::Max;
     if (value == "first")
         return WordAggregation::First;
-    return fail(ErrorCode::InvalidArgument, option + ": expected sum, mean, max or first, got '" + value + "'");
+    return fail(ErrorCode::InvalidArgument,
+                option + ": expected sum, mean, max or first, got '" + value + "'");
 }
 
 const char *aggregationName(WordAggregation a)
 {
     switch (a) {
-    case WordAggregation::Sum: return "sum";
-    case WordAggregation::Mean: return "mean";
-    case WordAggregation::Max: return "max";
-    case WordAggregation::First: return "first";
+    case WordAggregation::Sum:
+        return "sum";
+    case WordAggregation::Mean:
+        return "mean";
+    case WordAggregation::Max:
+        return "max";
+    case WordAggregation::First:
+        return "first";
     }
     return "sum";
 }
 
 long rateTolerance(long targetTokensIn)
 {
-    return std::max(2L, static_cast<long>(std::floor(0.01 * static_cast<double>(std::max(0L, targetTokensIn)))));
+    return std::max(2L, static_cast<long>(
+                            std::floor(0.01 * static_cast<double>(std::max(0L, targetTokensIn)))));
 }
 
 Selection selectToBudget(const std::vector<float> &scores, const std::vector<Decision> &state,
@@ -54,9 +60,14 @@ Selection selectToBudget(const std::vector<float> &scores, const std::vector<Dec
             sel.keep[i] = 1;
             forcedCost += cost[i];
             break;
-        case Decision::Priority: priority.push_back(static_cast<int>(i)); break;
-        case Decision::Free: order.push_back(static_cast<int>(i)); break;
-        case Decision::Drop: break;
+        case Decision::Priority:
+            priority.push_back(static_cast<int>(i));
+            break;
+        case Decision::Free:
+            order.push_back(static_cast<int>(i));
+            break;
+        case Decision::Drop:
+            break;
         }
     }
     // Ties and NaN defined once: higher score first, NaN after every number, earlier item first.
@@ -69,11 +80,12 @@ Selection selectToBudget(const std::vector<float> &scores, const std::vector<Dec
     order.insert(order.begin(), priority.begin(), priority.end());
     sel.reachable = forcedCost <= target + tolerance;
 
-    std::vector<char> extra(n, 0);  // items kept beyond the prefix by the fine tuning
+    std::vector<char> extra(n, 0); // items kept beyond the prefix by the fine tuning
     auto keepVector = [&](std::size_t k) {
         std::vector<char> keep = sel.keep;
         for (std::size_t r = 0; r < order.size(); ++r)
-            keep[static_cast<std::size_t>(order[r])] = r < k || extra[static_cast<std::size_t>(order[r])];
+            keep[static_cast<std::size_t>(order[r])] =
+                r < k || extra[static_cast<std::size_t>(order[r])];
         return keep;
     };
     // Estimate the prefix from the costs: the closest sum to the target.
@@ -83,15 +95,17 @@ Selection selectToBudget(const std::vector<float> &scores, const std::vector<Dec
         sum += cost[static_cast<std::size_t>(order[k])];
         ++k;
     }
-    if (k < order.size() && std::abs(sum + cost[static_cast<std::size_t>(order[k])] - target) < std::abs(sum - target)) {
+    if (k < order.size() && std::abs(sum + cost[static_cast<std::size_t>(order[k])] - target) <
+                                std::abs(sum - target)) {
         sum += cost[static_cast<std::size_t>(order[k])];
         ++k;
     }
     long measured = sum;
     if (measure) {
-        // The measured cost grows with the prefix: find the shortest prefix that reaches the target, then
-        // compare it with the prefix one shorter, alone and filled with later words that still fit (a long
-        // word such as a URL at the margin would otherwise decide the rate on its own).
+        // The measured cost grows with the prefix: find the shortest prefix that reaches the
+        // target, then compare it with the prefix one shorter, alone and filled with later words
+        // that still fit (a long word such as a URL at the margin would otherwise decide the rate
+        // on its own).
         std::size_t lo = 0, hi = order.size();
         std::vector<long> memo(order.size() + 1, -1);
         auto at = [&](std::size_t kk) {
@@ -143,11 +157,13 @@ Selection selectToBudget(const std::vector<float> &scores, const std::vector<Dec
         }
     }
     sel.keep = keepVector(k);
-    // Still outside the tolerance (words whose measured cost jumps, separators that merge): try flipping one
-    // of the items at the margin of the ranking (the last kept, the first dropped) on the measured text.
+    // Still outside the tolerance (words whose measured cost jumps, separators that merge): try
+    // flipping one of the items at the margin of the ranking (the last kept, the first dropped) on
+    // the measured text.
     if (measure && std::abs(measured - target) > tolerance) {
         constexpr std::size_t kMargin = 8;
-        const std::size_t from = k > kMargin ? k - kMargin : 0, to = std::min(order.size(), k + kMargin);
+        const std::size_t from = k > kMargin ? k - kMargin : 0,
+                          to = std::min(order.size(), k + kMargin);
         std::vector<char> best = sel.keep;
         for (std::size_t r = from; r < to; ++r) {
             std::vector<char> cand = sel.keep;
@@ -175,7 +191,8 @@ std::vector<Span> atomicWordCores(std::string_view text)
 {
     std::vector<Span> cores;
     for (Span c : splitAtomicWords(text)) {
-        // Leading (first unit) and trailing whitespace, Unicode White_Space included, are outside the core.
+        // Leading (first unit) and trailing whitespace, Unicode White_Space included, are outside
+        // the core.
         char32_t cp;
         while (c.begin < c.end) {
             const std::size_t n = text::decodeUtf8Lenient(text, c.begin, cp);
@@ -214,22 +231,24 @@ WordLayer WordLayer::build(const CompressionResult &result)
         if (cores.empty())
             continue;
         // Units that overlap several cores tie them into one word.
-        std::vector<char> link(cores.size(), 0);  // link[k]: core k and k+1 are one word
-        std::vector<std::pair<int, int>> unitRange;  // first core of each unit of the segment, -1 if none
+        std::vector<char> link(cores.size(), 0); // link[k]: core k and k+1 are one word
+        std::vector<std::pair<int, int>>
+            unitRange; // first core of each unit of the segment, -1 if none
         for (int u : unitsOfSegment[s]) {
             const Span sp = result.units[static_cast<std::size_t>(u)].span;
             auto it = std::upper_bound(cores.begin(), cores.end(), sp.begin,
                                        [](std::size_t v, const Span &c) { return v < c.end; });
             int a = static_cast<int>(it - cores.begin());
             int b = a;
-            while (b < static_cast<int>(cores.size()) && cores[static_cast<std::size_t>(b)].begin < sp.end)
+            while (b < static_cast<int>(cores.size()) &&
+                   cores[static_cast<std::size_t>(b)].begin < sp.end)
                 ++b;
             if (b > a) {
                 for (int k = a; k + 1 < b; ++k)
                     link[static_cast<std::size_t>(k)] = 1;
                 unitRange.push_back({u, a});
             } else {
-                unitRange.push_back({u, -1 - a});  // whitespace only: the next core is a (if any)
+                unitRange.push_back({u, -1 - a}); // whitespace only: the next core is a (if any)
             }
         }
         std::vector<int> groupOfCore(cores.size());
@@ -250,8 +269,9 @@ WordLayer WordLayer::build(const CompressionResult &result)
                 g = groupOfCore[static_cast<std::size_t>(a)];
             } else {
                 const int next = -1 - a;
-                g = next < static_cast<int>(cores.size()) ? groupOfCore[static_cast<std::size_t>(next)]
-                                                          : static_cast<int>(w.m_groups.size()) - 1;
+                g = next < static_cast<int>(cores.size())
+                        ? groupOfCore[static_cast<std::size_t>(next)]
+                        : static_cast<int>(w.m_groups.size()) - 1;
             }
             w.m_groupOf[static_cast<std::size_t>(u)] = g;
             w.m_groups[static_cast<std::size_t>(g)].units.push_back(u);
@@ -278,9 +298,15 @@ std::vector<float> WordLayer::aggregate(const std::vector<float> &unitScores, Wo
                 continue;
             switch (how) {
             case WordAggregation::Sum:
-            case WordAggregation::Mean: acc += v; break;
-            case WordAggregation::Max: acc = first ? v : std::max<double>(acc, v); break;
-            case WordAggregation::First: acc = first ? v : acc; break;
+            case WordAggregation::Mean:
+                acc += v;
+                break;
+            case WordAggregation::Max:
+                acc = first ? v : std::max<double>(acc, v);
+                break;
+            case WordAggregation::First:
+                acc = first ? v : acc;
+                break;
             }
             first = false;
             ++count;
@@ -310,20 +336,23 @@ std::vector<Decision> WordLayer::states(const CompressionResult &result) const
     return st;
 }
 
-std::vector<int> WordLayer::costs(const CompressionResult &result, const std::string &targetTokenizer) const
+std::vector<int> WordLayer::costs(const CompressionResult &result,
+                                  const std::string &targetTokenizer) const
 {
     std::vector<int> c(m_groups.size(), 1);
-    auto tok = targetTokenizer.empty() ? Result<std::shared_ptr<const Tokenizer>>(fail(ErrorCode::NotFound, ""))
-                                       : detail::targetTokenizer(targetTokenizer);
+    auto tok = targetTokenizer.empty()
+                   ? Result<std::shared_ptr<const Tokenizer>>(fail(ErrorCode::NotFound, ""))
+                   : detail::targetTokenizer(targetTokenizer);
     if (!tok)
         return c;
     EncodeOptions eo;
     eo.specialText = SpecialText::AsText;
     for (std::size_t g = 0; g < m_groups.size(); ++g) {
         const Group &w = m_groups[g];
-        auto n = (*tok)->countTokens(std::string_view(result.segments[static_cast<std::size_t>(w.segment)].text)
-                                         .substr(w.core.begin, w.core.size()),
-                                     eo);
+        auto n = (*tok)->countTokens(
+            std::string_view(result.segments[static_cast<std::size_t>(w.segment)].text)
+                .substr(w.core.begin, w.core.size()),
+            eo);
         c[g] = n ? std::max(1, static_cast<int>(*n)) : 1;
     }
     return c;
@@ -335,7 +364,7 @@ std::string WordLayer::render(const CompressionResult &result, const std::vector
     std::string out;
     std::string seg;
     int segment = -1;
-    int prev = -1;  // the previous kept word of the current segment
+    int prev = -1; // the previous kept word of the current segment
     if (perSegment)
         perSegment->assign(result.segments.size(), std::string());
     auto flush = [&] {
@@ -364,13 +393,15 @@ std::string WordLayer::render(const CompressionResult &result, const std::vector
             const std::size_t from = m_groups[static_cast<std::size_t>(prev)].core.end;
             seg.append(text, from, w.core.end - from);
         } else {
-            // Not adjacent: the whitespace before this word, a newline if one was dropped, never nothing.
+            // Not adjacent: the whitespace before this word, a newline if one was dropped, never
+            // nothing.
             const std::size_t gapBegin = m_groups[static_cast<std::size_t>(prev)].core.end;
             const std::size_t wsBegin = m_groups[g - 1].core.end;
             const std::string_view gap(text.data() + gapBegin, w.core.begin - gapBegin);
             const std::string_view before(text.data() + wsBegin, w.core.begin - wsBegin);
             if (gap.find('\n') != std::string_view::npos)
-                seg += before.find('\n') != std::string_view::npos ? std::string(before) : std::string("\n");
+                seg += before.find('\n') != std::string_view::npos ? std::string(before)
+                                                                   : std::string("\n");
             else
                 seg += before.empty() ? std::string(" ") : std::string(before);
             seg.append(text, w.core.begin, w.core.size());
@@ -393,15 +424,19 @@ void WordLayer::apply(CompressionResult &result, const std::vector<char> &keep) 
     result.compressedText = render(result, keep, &result.segmentTexts);
     result.tokensIn = static_cast<long>(result.units.size());
     result.tokensOut = kept;
-    result.unitRate = result.tokensIn > 0 ? static_cast<double>(kept) / static_cast<double>(result.tokensIn) : 1.0;
+    result.unitRate = result.tokensIn > 0
+                          ? static_cast<double>(kept) / static_cast<double>(result.tokensIn)
+                          : 1.0;
     updateAchievedRate(result);
 }
 
-double assignClassKeys(std::vector<int> members, const std::vector<float> &scores, const std::vector<int> &cost,
-                       double ratio, double offset, std::vector<float> &keys)
+double assignClassKeys(std::vector<int> members, const std::vector<float> &scores,
+                       const std::vector<int> &cost, double ratio, double offset,
+                       std::vector<float> &keys)
 {
     std::stable_sort(members.begin(), members.end(), [&](int a, int b) {
-        const float x = scores[static_cast<std::size_t>(a)], y = scores[static_cast<std::size_t>(b)];
+        const float x = scores[static_cast<std::size_t>(a)],
+                    y = scores[static_cast<std::size_t>(b)];
         if (std::isnan(x) != std::isnan(y))
             return std::isnan(y);
         return !std::isnan(x) && x > y;
@@ -412,46 +447,56 @@ double assignClassKeys(std::vector<int> members, const std::vector<float> &score
     for (int g : members) {
         const double q = total > 0 ? before / total : 0.0;
         // A class with ratio 0 keeps nothing unless every other word is kept first.
-        keys[static_cast<std::size_t>(g)] = static_cast<float>(ratio > 0 ? offset - q / ratio : offset - 1e30);
+        keys[static_cast<std::size_t>(g)] =
+            static_cast<float>(ratio > 0 ? offset - q / ratio : offset - 1e30);
         before += cost[static_cast<std::size_t>(g)];
     }
     return total;
 }
 
-double decideWordsByKey(CompressionResult &result, const WordLayer &layer, const std::vector<float> &wordKeys,
-                        std::vector<Decision> states, const CompressOptions &options, long targetOverride)
+double decideWordsByKey(CompressionResult &result, const WordLayer &layer,
+                        const std::vector<float> &wordKeys, std::vector<Decision> states,
+                        const CompressOptions &options, long targetOverride)
 {
     const std::vector<int> costs = layer.costs(result, options.targetTokenizer);
-    long totalIn = options.targetTokenizer.empty() ? -1
-                                                   : countTargetTokens(options.targetTokenizer, Prompt{result.segments}.joined());
+    long totalIn =
+        options.targetTokenizer.empty()
+            ? -1
+            : countTargetTokens(options.targetTokenizer, Prompt{result.segments}.joined());
     const bool counted = totalIn >= 0;
     if (!counted)
         totalIn = std::accumulate(costs.begin(), costs.end(), 0L);
-    const long target = targetOverride >= 0       ? targetOverride
-                        : options.targetTokens >= 0 ? options.targetTokens
-                                                    : std::lround(options.rate * static_cast<double>(totalIn));
+    const long target = targetOverride >= 0 ? targetOverride
+                        : options.targetTokens >= 0
+                            ? options.targetTokens
+                            : std::lround(options.rate * static_cast<double>(totalIn));
     std::function<long(const std::vector<char> &)> measure;
     if (counted)
         measure = [&](const std::vector<char> &keep) {
             return countTargetTokens(options.targetTokenizer, layer.render(result, keep));
         };
-    // One token stricter than the promise, so that the rounding of the target never spends the margin.
-    const Selection sel = selectToBudget(wordKeys, states, costs, target, std::max(1L, rateTolerance(totalIn) - 1), measure);
+    // One token stricter than the promise, so that the rounding of the target never spends the
+    // margin.
+    const Selection sel = selectToBudget(wordKeys, states, costs, target,
+                                         std::max(1L, rateTolerance(totalIn) - 1), measure);
     result.targetTokensIn = counted ? totalIn : -1;
     result.targetTokensOut = counted ? sel.cost : -1;
     layer.apply(result, sel.keep);
     if (!sel.reachable)
-        result.warnings.push_back({"rate_unreachable", "the text that must be kept (pins, instruction, question) "
-                                                       "is longer than the requested rate allows"});
+        result.warnings.push_back({"rate_unreachable",
+                                   "the text that must be kept (pins, instruction, question) "
+                                   "is longer than the requested rate allows"});
     else if (counted && std::abs(sel.cost - target) > rateTolerance(totalIn))
-        result.warnings.push_back({"rate_granularity", "the method's units are too coarse for the requested rate: " +
-                                                           std::to_string(sel.cost) + " of " + std::to_string(totalIn) +
-                                                           " target tokens kept, " + std::to_string(target) + " asked"});
+        result.warnings.push_back(
+            {"rate_granularity", "the method's units are too coarse for the requested rate: " +
+                                     std::to_string(sel.cost) + " of " + std::to_string(totalIn) +
+                                     " target tokens kept, " + std::to_string(target) + " asked"});
     return sel.threshold;
 }
 
-double decideWords(CompressionResult &result, const std::vector<float> &unitScores, WordAggregation how,
-                   const CompressOptions &options, const std::vector<char> *priority)
+double decideWords(CompressionResult &result, const std::vector<float> &unitScores,
+                   WordAggregation how, const CompressOptions &options,
+                   const std::vector<char> *priority)
 {
     const WordLayer layer = WordLayer::build(result);
     std::vector<Decision> states = layer.states(result);
@@ -461,7 +506,8 @@ double decideWords(CompressionResult &result, const std::vector<float> &unitScor
                 for (int u : layer.groups()[static_cast<std::size_t>(g)].units)
                     if ((*priority)[static_cast<std::size_t>(u)])
                         states[static_cast<std::size_t>(g)] = Decision::Priority;
-    return decideWordsByKey(result, layer, layer.aggregate(unitScores, how), std::move(states), options);
+    return decideWordsByKey(result, layer, layer.aggregate(unitScores, how), std::move(states),
+                            options);
 }
 
-}  // namespace terse::detail
+} // namespace terse::detail

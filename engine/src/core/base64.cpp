@@ -19,7 +19,7 @@ constexpr std::array<signed char, 256> decodeTable()
     return t;
 }
 
-}  // namespace
+} // namespace
 
 std::string base64Encode(std::string_view bytes)
 {
@@ -75,11 +75,11 @@ std::optional<std::string> base64Decode(std::string_view text, std::size_t *badA
         }
     }
     if (sextets % 4 == 1)
-        return bad(i);  // a lone sextet cannot end a group
+        return bad(i); // a lone sextet cannot end a group
     for (; i < text.size(); ++i)
         if (text[i] != '=' && text[i] != '\n' && text[i] != '\r')
             return bad(i);
     return out;
 }
 
-}  // namespace terse::detail
+} // namespace terse::detail

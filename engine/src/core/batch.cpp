@@ -37,8 +37,8 @@ std::string parseErrorDetail(const std::string &what)
         d = d.substr(p);
     else if (auto q = d.find("] "); q != std::string::npos)
         d = d.substr(q + 2);
-    // nlohmann quotes the bytes it last read, which may be invalid UTF-8: show those as \xNN so that the
-    // message stays text wherever it goes (stderr, a JSON record, a Python exception).
+    // nlohmann quotes the bytes it last read, which may be invalid UTF-8: show those as \xNN so
+    // that the message stays text wherever it goes (stderr, a JSON record, a Python exception).
     std::string out;
     std::size_t at = 0, bad = 0;
     while (!isValidUtf8(std::string_view(d).substr(at), &bad)) {
@@ -158,7 +158,8 @@ void parseLine(BatchLine &out, const std::string &text, bool allowIds)
     for (std::size_t i = 0; i < contexts->size(); ++i) {
         const json &c = (*contexts)[i];
         if (!c.is_string()) {
-            out.error = "\"contexts[" + std::to_string(i) + "]\" must be a string, got " + typeOf(c);
+            out.error =
+                "\"contexts[" + std::to_string(i) + "]\" must be a string, got " + typeOf(c);
             return;
         }
         items.push_back(c.get<std::string>());
@@ -171,7 +172,10 @@ void parseLine(BatchLine &out, const std::string &text, bool allowIds)
     out.prompt = std::move(*prompt);
 }
 
-bool blank(const std::string &t) { return t.find_first_not_of(" \t\r\n") == std::string::npos; }
+bool blank(const std::string &t)
+{
+    return t.find_first_not_of(" \t\r\n") == std::string::npos;
+}
 
 nlohmann::ordered_json countOrNull(long n)
 {
@@ -231,7 +235,8 @@ Result<std::vector<BatchLine>> parseJsonlBatch(const std::string &text, const st
     return lines;
 }
 
-Result<Prompt> structuredPrompt(const std::string &instruction, const std::vector<std::string> &contexts,
+Result<Prompt> structuredPrompt(const std::string &instruction,
+                                const std::vector<std::string> &contexts,
                                 const std::string &question)
 {
     Prompt prompt;
@@ -280,11 +285,12 @@ nlohmann::ordered_json recordHead(const BatchLine &line)
     return o;
 }
 
-}  // namespace
+} // namespace
 
 std::string compressionResultJson(const CompressionResult &result, bool pretty)
 {
-    return resultObject(result).dump(pretty ? 2 : -1, ' ', false, nlohmann::json::error_handler_t::replace);
+    return resultObject(result).dump(pretty ? 2 : -1, ' ', false,
+                                     nlohmann::json::error_handler_t::replace);
 }
 
 std::string compressionRecord(const BatchLine &line, const CompressionResult &r, bool full)
@@ -301,8 +307,8 @@ std::string compressionRecord(const BatchLine &line, const CompressionResult &r,
     o["tokens_out"] = r.tokensOut;
     o["unit"] = r.unitName;
     o["requested_rate"] = r.requestedRate;
-    o["achieved_rate"] = r.achievedRate;  // in target tokens when counted
-    o["unit_rate"] = r.unitRate;          // in the method's own units
+    o["achieved_rate"] = r.achievedRate; // in target tokens when counted
+    o["unit_rate"] = r.unitRate;         // in the method's own units
     // null = not counted (the target tokenizer could not be loaded)
     o["target_tokens_in"] = countOrNull(r.targetTokensIn);
     o["target_tokens_out"] = countOrNull(r.targetTokensOut);
@@ -316,4 +322,4 @@ std::string errorRecord(const BatchLine &line, const std::string &message)
     return dumpLine(o);
 }
 
-}  // namespace terse
+} // namespace terse

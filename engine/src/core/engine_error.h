@@ -1,7 +1,8 @@
 #pragma once
-// The one exception type inside the engine (design.md rule 8: exceptions inside, Results at the edge; issue 19
-// replaced TextError, WeightError, StoreException and LLMLingua's Stop with it). It carries what went wrong as an
-// ErrorCode and a message that names the file, field or value; each area's guard turns it into an Error.
+// The one exception type inside the engine (design.md rule 8: exceptions inside, Results at the
+// edge; issue 19 replaced TextError, WeightError, StoreException and LLMLingua's Stop with it). It
+// carries what went wrong as an ErrorCode and a message that names the file, field or value; each
+// area's guard turns it into an Error.
 
 #include "terse/job.h"
 #include "terse/result.h"
@@ -25,28 +26,30 @@ struct EngineError {
 };
 
 // Throws EngineError{code, detail}.
-[[noreturn]] inline void raise(ErrorCode code, std::string detail) { throw EngineError(code, std::move(detail)); }
+[[noreturn]] inline void raise(ErrorCode code, std::string detail)
+{
+    throw EngineError(code, std::move(detail));
+}
 
 // How one area's guard words what it catches (each area keeps its own messages).
 struct GuardWords {
-    std::string area;                         // "scoring", "saving the run": prefixes the other messages
+    std::string area; // "scoring", "saving the run": prefixes the other messages
     ErrorCode outOfMemory = ErrorCode::Internal;
-    std::string outOfMemoryText;              // full message for std::bad_alloc ("" = "<area>: out of memory")
-    bool prefixEngineErrors = false;          // "<area>: <detail>" for EngineError too
-    std::string otherPrefix;                  // prefix of other exceptions' what() ("" = "<area>: ")
+    std::string outOfMemoryText; // full message for std::bad_alloc ("" = "<area>: out of memory")
+    bool prefixEngineErrors = false; // "<area>: <detail>" for EngineError too
+    std::string otherPrefix;         // prefix of other exceptions' what() ("" = "<area>: ")
 };
 
-template <typename T>
-struct IsResult : std::false_type {};
-template <typename T>
-struct IsResult<Result<T>> : std::true_type {};
+template <typename T> struct IsResult : std::false_type {
+};
+template <typename T> struct IsResult<Result<T>> : std::true_type {
+};
 
-// The engine's one guard (design.md rule 8: exceptions inside, Results at the edge): runs `f` (returning T or
-// Result<T>) and turns what it throws into an Error: EngineError keeps its code, cancellation is Cancelled,
-// out of memory the area's code; `other` may map a library's exception (libtorch's c10::Error) to an Error
-// before the rest become Internal with their what().
-template <typename F, typename Other>
-auto guard(const GuardWords &w, F &&f, Other &&other)
+// The engine's one guard (design.md rule 8: exceptions inside, Results at the edge): runs `f`
+// (returning T or Result<T>) and turns what it throws into an Error: EngineError keeps its code,
+// cancellation is Cancelled, out of memory the area's code; `other` may map a library's exception
+// (libtorch's c10::Error) to an Error before the rest become Internal with their what().
+template <typename F, typename Other> auto guard(const GuardWords &w, F &&f, Other &&other)
 {
     using R = std::invoke_result_t<F>;
     using Out = std::conditional_t<IsResult<R>::value, R, Result<R>>;
@@ -62,19 +65,21 @@ auto guard(const GuardWords &w, F &&f, Other &&other)
     } catch (const CancelledException &) {
         return Out(Error{ErrorCode::Cancelled, w.area + " was cancelled"});
     } catch (const std::bad_alloc &) {
-        return Out(Error{w.outOfMemory, w.outOfMemoryText.empty() ? w.area + ": out of memory" : w.outOfMemoryText});
+        return Out(Error{w.outOfMemory, w.outOfMemoryText.empty() ? w.area + ": out of memory"
+                                                                  : w.outOfMemoryText});
     } catch (const std::exception &e) {
         if (std::optional<Error> mapped = other(e))
             return Out(std::move(*mapped));
-        return Out(Error{ErrorCode::Internal, (w.otherPrefix.empty() ? w.area + ": " : w.otherPrefix) + e.what()});
+        return Out(Error{ErrorCode::Internal,
+                         (w.otherPrefix.empty() ? w.area + ": " : w.otherPrefix) + e.what()});
     }
 }
 
 // guard() without a library mapping.
-template <typename F>
-auto guard(const GuardWords &w, F &&f)
+template <typename F> auto guard(const GuardWords &w, F &&f)
 {
-    return guard(w, std::forward<F>(f), [](const std::exception &) { return std::optional<Error>(); });
+    return guard(w, std::forward<F>(f),
+                 [](const std::exception &) { return std::optional<Error>(); });
 }
 
-}  // namespace terse::detail
+} // namespace terse::detail

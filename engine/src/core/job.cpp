@@ -8,4 +8,4 @@ const JobContext &JobContext::none()
     return kNone;
 }
 
-}  // namespace terse
+} // namespace terse

@@ -11,14 +11,18 @@ LogHandler g_handler;
 const char *levelName(LogLevel level)
 {
     switch (level) {
-    case LogLevel::Debug: return "debug";
-    case LogLevel::Info: return "info";
-    case LogLevel::Warning: return "warning";
-    case LogLevel::Error: return "error";
+    case LogLevel::Debug:
+        return "debug";
+    case LogLevel::Info:
+        return "info";
+    case LogLevel::Warning:
+        return "warning";
+    case LogLevel::Error:
+        return "error";
     }
     return "?";
 }
-}  // namespace
+} // namespace
 
 void setLogHandler(LogHandler handler)
 {
@@ -41,4 +45,4 @@ void log(LogLevel level, const std::string &message)
         std::fprintf(stderr, "terse %s: %s\n", levelName(level), message.c_str());
 }
 
-}  // namespace terse
+} // namespace terse

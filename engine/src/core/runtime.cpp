@@ -26,15 +26,21 @@
 
 namespace terse {
 
-const char *engineVersion() { return TERSE_VERSION; }
+const char *engineVersion()
+{
+    return TERSE_VERSION;
+}
 
 namespace {
 
-std::atomic<int> g_maxThreads{0};  // initRuntime's count: the most useThreadsFor gives
+std::atomic<int> g_maxThreads{0}; // initRuntime's count: the most useThreadsFor gives
 
-int hardwareCores() { return static_cast<int>(std::max(1u, std::thread::hardware_concurrency())); }
+int hardwareCores()
+{
+    return static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+}
 
-}  // namespace
+} // namespace
 
 RuntimeInfo initRuntime(int threads)
 {
@@ -54,13 +60,17 @@ RuntimeInfo initRuntime(int threads)
     RuntimeInfo info;
     info.threads = torch::get_num_threads();
     info.cudaAvailable = torch::cuda::is_available();
-    info.torchVersion = std::to_string(TORCH_VERSION_MAJOR) + "." + std::to_string(TORCH_VERSION_MINOR) + "." +
+    info.torchVersion = std::to_string(TORCH_VERSION_MAJOR) + "." +
+                        std::to_string(TORCH_VERSION_MINOR) + "." +
                         std::to_string(TORCH_VERSION_PATCH);
     info.blas = at::hasMKL() ? "MKL" : "system BLAS";
     return info;
 }
 
-int runtimeThreads() { return torch::get_num_threads(); }
+int runtimeThreads()
+{
+    return torch::get_num_threads();
+}
 
 namespace detail {
 
@@ -75,9 +85,10 @@ int chooseThreads(int maxThreads, int cores, double othersBusyCores, double flop
 namespace {
 
 struct CpuSample {
-    double nonIdleSeconds = 0;  // CPU time of the whole machine, not idle (incl. steal: time not ours to use)
-    double selfSeconds = 0;     // this process's user + system time
-    int running = 0;            // procs_running now (this thread included)
+    double nonIdleSeconds =
+        0; // CPU time of the whole machine, not idle (incl. steal: time not ours to use)
+    double selfSeconds = 0; // this process's user + system time
+    int running = 0;        // procs_running now (this thread included)
     std::chrono::steady_clock::time_point at;
     bool ok = false;
 };
@@ -88,13 +99,16 @@ CpuSample sampleCpu()
     s.at = std::chrono::steady_clock::now();
     std::ifstream in("/proc/stat");
     std::string line;
-    const double hz = static_cast<double>(::sysconf(_SC_CLK_TCK) > 0 ? ::sysconf(_SC_CLK_TCK) : 100);
+    const double hz =
+        static_cast<double>(::sysconf(_SC_CLK_TCK) > 0 ? ::sysconf(_SC_CLK_TCK) : 100);
     while (std::getline(in, line)) {
         if (line.rfind("cpu ", 0) == 0) {
             std::istringstream f(line.substr(4));
-            long long user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0, steal = 0;
+            long long user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0,
+                      steal = 0;
             f >> user >> nice >> system >> idle >> iowait >> irq >> softirq >> steal;
-            s.nonIdleSeconds = static_cast<double>(user + nice + system + irq + softirq + steal) / hz;
+            s.nonIdleSeconds =
+                static_cast<double>(user + nice + system + irq + softirq + steal) / hz;
             s.ok = static_cast<bool>(f) || f.eof();
         } else if (line.rfind("procs_running ", 0) == 0) {
             s.running = std::atoi(line.c_str() + 14);
@@ -111,7 +125,7 @@ std::mutex g_loadMutex;
 CpuSample g_last;
 double g_others = -1;
 
-}  // namespace
+} // namespace
 
 double othersBusyCores()
 {
@@ -123,7 +137,8 @@ int useThreadsFor(double flops)
 {
     const int maxThreads = g_maxThreads > 0 ? g_maxThreads.load() : hardwareCores();
     double others = 0;
-    if (flops >= kSmallWorkFlops) {  // measured at one thread too, so the estimate is fresh when it matters
+    if (flops >=
+        kSmallWorkFlops) { // measured at one thread too, so the estimate is fresh when it matters
         std::lock_guard lock(g_loadMutex);
         const auto now = std::chrono::steady_clock::now();
         const double since = std::chrono::duration<double>(now - g_last.at).count();
@@ -132,9 +147,11 @@ int useThreadsFor(double flops)
             if (s.ok && g_last.ok && since <= 2.0) {
                 const double wall = std::chrono::duration<double>(s.at - g_last.at).count();
                 g_others = std::max(0.0, (s.nonIdleSeconds - g_last.nonIdleSeconds -
-                                          (s.selfSeconds - g_last.selfSeconds)) / wall);
+                                          (s.selfSeconds - g_last.selfSeconds)) /
+                                             wall);
             } else if (s.ok) {
-                // First look, or the last was long ago (its average would lag): what runs now besides us.
+                // First look, or the last was long ago (its average would lag): what runs now
+                // besides us.
                 g_others = std::max(0, s.running - 1);
             }
             if (s.ok)
@@ -148,7 +165,7 @@ int useThreadsFor(double flops)
     return n;
 }
 
-}  // namespace detail
+} // namespace detail
 
 void preferPassiveOpenMP(char **argv)
 {
@@ -157,17 +174,20 @@ void preferPassiveOpenMP(char **argv)
     if (::setenv("OMP_WAIT_POLICY", "PASSIVE", 1) != 0)
         return;
     ::execv("/proc/self/exe", argv);
-    // exec failed (no /proc): run on with libgomp's default policy; the variable stays set for children.
+    // exec failed (no /proc): run on with libgomp's default policy; the variable stays set for
+    // children.
 }
 
 Result<std::string> resolveDevice(const std::string &name)
 {
     if (name.empty() || name == "cpu")
         return std::string("cpu");
-    const bool cuda = name == "cuda" || (name.rfind("cuda:", 0) == 0 && name.size() > 5 &&
-                                         name.find_first_not_of("0123456789", 5) == std::string::npos);
+    const bool cuda =
+        name == "cuda" || (name.rfind("cuda:", 0) == 0 && name.size() > 5 &&
+                           name.find_first_not_of("0123456789", 5) == std::string::npos);
     if (name != "auto" && !cuda)
-        return fail(ErrorCode::InvalidArgument, "unknown device '" + name + "' (use cpu, cuda, cuda:N or auto)");
+        return fail(ErrorCode::InvalidArgument,
+                    "unknown device '" + name + "' (use cpu, cuda, cuda:N or auto)");
     bool available = false;
     int count = 0;
     try {
@@ -179,12 +199,14 @@ Result<std::string> resolveDevice(const std::string &name)
     if (name == "auto")
         return std::string(available ? "cuda" : "cpu");
     if (!available)
-        return fail(ErrorCode::Unsupported, "device '" + name + "': this build's libtorch " +
-                                                (TERSE_HAS_CUDA_BUILD ? "sees no GPU" : "has no CUDA (a CPU-only build)") +
-                                                "; use --device cpu or auto");
+        return fail(ErrorCode::Unsupported,
+                    "device '" + name + "': this build's libtorch " +
+                        (TERSE_HAS_CUDA_BUILD ? "sees no GPU" : "has no CUDA (a CPU-only build)") +
+                        "; use --device cpu or auto");
     if (name.size() > 5 && std::stoi(name.substr(5)) >= count)
-        return fail(ErrorCode::InvalidArgument, "device '" + name + "': only " + std::to_string(count) + " GPU(s) visible");
+        return fail(ErrorCode::InvalidArgument,
+                    "device '" + name + "': only " + std::to_string(count) + " GPU(s) visible");
     return name;
 }
 
-}  // namespace terse
+} // namespace terse

@@ -21,25 +21,28 @@ bool isSpace(char32_t c)
 // Ideographs and kana are words on their own (no spaces between them in CJK text).
 bool isIdeograph(char32_t c)
 {
-    return (c >= 0x3040 && c <= 0x30FF) || (c >= 0x3400 && c <= 0x4DBF) || (c >= 0x4E00 && c <= 0x9FFF) ||
-           (c >= 0xF900 && c <= 0xFAFF) || (c >= 0x20000 && c <= 0x3FFFF);
+    return (c >= 0x3040 && c <= 0x30FF) || (c >= 0x3400 && c <= 0x4DBF) ||
+           (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0xF900 && c <= 0xFAFF) ||
+           (c >= 0x20000 && c <= 0x3FFFF);
 }
 
 // ASCII letters/digits, and any non-ASCII character that is not space, punctuation or an ideograph.
 bool isWordChar(char32_t c)
 {
     if (c < 0x80)
-        return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+        return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+               c == '_';
     if (isSpace(c) || isIdeograph(c))
         return false;
     // General punctuation, CJK punctuation and fullwidth forms' punctuation stand alone.
-    if ((c >= 0x2010 && c <= 0x205E) || (c >= 0x3000 && c <= 0x303F) || (c >= 0xFF01 && c <= 0xFF0F) ||
-        (c >= 0xFF1A && c <= 0xFF20) || c == 0xA1 || c == 0xBF || c == 0xAB || c == 0xBB)
+    if ((c >= 0x2010 && c <= 0x205E) || (c >= 0x3000 && c <= 0x303F) ||
+        (c >= 0xFF01 && c <= 0xFF0F) || (c >= 0xFF1A && c <= 0xFF20) || c == 0xA1 || c == 0xBF ||
+        c == 0xAB || c == 0xBB)
         return false;
     return true;
 }
 
-}  // namespace
+} // namespace
 
 bool isValidUtf8(std::string_view text, std::size_t *badOffset)
 {
@@ -60,14 +63,17 @@ Result<void> validatePromptText(std::string_view text, std::size_t maxBytes)
 {
     if (text.size() > maxBytes)
         return fail(ErrorCode::InvalidInput, "the prompt is " + std::to_string(text.size()) +
-                                                 " bytes; the limit is " + std::to_string(maxBytes) + " bytes");
+                                                 " bytes; the limit is " +
+                                                 std::to_string(maxBytes) + " bytes");
     if (auto nul = text.find('\0'); nul != std::string_view::npos)
-        return fail(ErrorCode::InvalidInput,
-                    "the text contains a NUL byte at offset " + std::to_string(nul) + ": it looks like a binary file");
+        return fail(ErrorCode::InvalidInput, "the text contains a NUL byte at offset " +
+                                                 std::to_string(nul) +
+                                                 ": it looks like a binary file");
     std::size_t bad = 0;
     if (!isValidUtf8(text, &bad))
-        return fail(ErrorCode::InvalidInput, "the text is not valid UTF-8 (first bad byte at offset " +
-                                                 std::to_string(bad) + ")");
+        return fail(ErrorCode::InvalidInput,
+                    "the text is not valid UTF-8 (first bad byte at offset " + std::to_string(bad) +
+                        ")");
     bool blank = true;
     char32_t cp;
     for (std::size_t i = 0; i < text.size() && blank;) {
@@ -109,14 +115,17 @@ std::vector<Span> splitWords(std::string_view text)
                     i += l2;
                     continue;
                 }
-                // Apostrophes, hyphens, dots and commas between word characters stay inside the word
+                // Apostrophes, hyphens, dots and commas between word characters stay inside the
+                // word
                 // ("don't", "state-of-the-art", "3.14", "1,000").
-                if ((c2 == '\'' || c2 == 0x2019 || c2 == '-' || c2 == '.' || c2 == ',') && i + l2 < n) {
+                if ((c2 == '\'' || c2 == 0x2019 || c2 == '-' || c2 == '.' || c2 == ',') &&
+                    i + l2 < n) {
                     char32_t c3;
                     next(i + l2, &c3);
                     bool numeric = (c2 == '.' || c2 == ',');
                     char32_t prev = static_cast<unsigned char>(text[i - 1]);
-                    if (isWordChar(c3) && (!numeric || ((prev >= '0' && prev <= '9') && c3 >= '0' && c3 <= '9'))) {
+                    if (isWordChar(c3) &&
+                        (!numeric || ((prev >= '0' && prev <= '9') && c3 >= '0' && c3 <= '9'))) {
                         i += l2;
                         continue;
                     }
@@ -152,10 +161,35 @@ struct Cp {
 bool isBracketOrQuote(char32_t c)
 {
     switch (c) {
-    case '(': case ')': case '[': case ']': case '{': case '}': case '<': case '>': case '"': case '`':
-    case 0x201C: case 0x201D: case 0x201E: case 0xAB: case 0xBB: case 0x2039: case 0x203A:
-    case 0x3008: case 0x3009: case 0x300A: case 0x300B: case 0x300C: case 0x300D: case 0x300E: case 0x300F:
-    case 0x3010: case 0x3011: case 0xFF08: case 0xFF09:
+    case '(':
+    case ')':
+    case '[':
+    case ']':
+    case '{':
+    case '}':
+    case '<':
+    case '>':
+    case '"':
+    case '`':
+    case 0x201C:
+    case 0x201D:
+    case 0x201E:
+    case 0xAB:
+    case 0xBB:
+    case 0x2039:
+    case 0x203A:
+    case 0x3008:
+    case 0x3009:
+    case 0x300A:
+    case 0x300B:
+    case 0x300C:
+    case 0x300D:
+    case 0x300E:
+    case 0x300F:
+    case 0x3010:
+    case 0x3011:
+    case 0xFF08:
+    case 0xFF09:
         return true;
     default:
         return false;
@@ -164,8 +198,8 @@ bool isBracketOrQuote(char32_t c)
 
 bool isLeadingAttach(char32_t c)
 {
-    return c == '$' || c == '+' || c == '-' || c == 0x2212 || c == '#' || c == '@' || c == '~' || c == 0x20AC ||
-           c == 0xA3 || c == 0xA5 || c == 0x20B9 || c == '\\';
+    return c == '$' || c == '+' || c == '-' || c == 0x2212 || c == '#' || c == '@' || c == '~' ||
+           c == 0x20AC || c == 0xA3 || c == 0xA5 || c == 0x20B9 || c == '\\';
 }
 
 bool startsWithUrl(std::string_view s)
@@ -178,21 +212,22 @@ bool startsWithUrl(std::string_view s)
 
 bool isTrailingUrlPunct(char32_t c)
 {
-    return c == '.' || c == ',' || c == ';' || c == ':' || c == '!' || c == '?' || c == '\'' || c == '"' ||
-           c == ')' || c == ']' || c == '>' || c == 0x201D || c == 0x2019;
+    return c == '.' || c == ',' || c == ';' || c == ':' || c == '!' || c == '?' || c == '\'' ||
+           c == '"' || c == ')' || c == ']' || c == '>' || c == 0x201D || c == 0x2019;
 }
 
 // Appends the atomic units of one non-space run `cps` (its characters) as [begin, end) byte ranges.
 void atomsOfRunParts(std::string_view text, const std::vector<Cp> &cps, std::vector<Span> &out);
 
-// A run of backticks (a code fence "```" or an inline-code delimiter "``") is one unit, so that a fence is
-// never cut into "` `"; single backticks stay quotes of their own.
+// A run of backticks (a code fence "```" or an inline-code delimiter "``") is one unit, so that a
+// fence is never cut into "` `"; single backticks stay quotes of their own.
 void atomsOfRun(std::string_view text, const std::vector<Cp> &cps, std::vector<Span> &out)
 {
     const std::size_t from = out.size();
     atomsOfRunParts(text, cps, out);
     auto ticks = [&](const Span &u) {
-        return u.end > u.begin && text.substr(u.begin, u.end - u.begin).find_first_not_of('`') == std::string_view::npos;
+        return u.end > u.begin && text.substr(u.begin, u.end - u.begin).find_first_not_of('`') ==
+                                      std::string_view::npos;
     };
     std::size_t w = from;
     for (std::size_t r = from; r < out.size(); ++r) {
@@ -226,20 +261,22 @@ void atomsOfRunParts(std::string_view text, const std::vector<Cp> &cps, std::vec
                 first = k;
             last = k;
         }
-    if (first == n) {  // punctuation only: one unit per character (ideographs included)
+    if (first == n) { // punctuation only: one unit per character (ideographs included)
         for (std::size_t k = 0; k < n; ++k)
             single(k);
         return;
     }
     std::size_t coreBegin = first;
-    while (coreBegin > 0 && isLeadingAttach(cps[coreBegin - 1].c) && !isBracketOrQuote(cps[coreBegin - 1].c))
+    while (coreBegin > 0 && isLeadingAttach(cps[coreBegin - 1].c) &&
+           !isBracketOrQuote(cps[coreBegin - 1].c))
         --coreBegin;
     std::size_t coreEnd = last + 1;
     if (coreEnd < n && cps[coreEnd].c == '%' && cps[last].c >= '0' && cps[last].c <= '9')
         ++coreEnd;
     for (std::size_t k = 0; k < coreBegin; ++k)
         single(k);
-    // Inside the core: ideographs and brackets/quotes stand alone; the runs between them are one unit.
+    // Inside the core: ideographs and brackets/quotes stand alone; the runs between them are one
+    // unit.
     std::size_t runBegin = coreBegin;
     for (std::size_t k = coreBegin; k <= coreEnd; ++k) {
         const bool cut = k == coreEnd || isBracketOrQuote(cps[k].c) || isIdeograph(cps[k].c);
@@ -264,7 +301,7 @@ void atomsOfRunParts(std::string_view text, const std::vector<Cp> &cps, std::vec
         single(k);
 }
 
-}  // namespace
+} // namespace
 
 std::vector<Span> splitAtomicWords(std::string_view text)
 {
@@ -285,7 +322,8 @@ std::vector<Span> splitAtomicWords(std::string_view text)
         }
         i += len;
     }
-    // Widen the cores to cover the text: trailing whitespace to each unit, leading whitespace to the first.
+    // Widen the cores to cover the text: trailing whitespace to each unit, leading whitespace to
+    // the first.
     std::vector<Span> out;
     out.reserve(cores.size());
     for (std::size_t k = 0; k < cores.size(); ++k) {
@@ -300,4 +338,4 @@ std::vector<Span> splitAtomicWords(std::string_view text)
     return out;
 }
 
-}  // namespace terse
+} // namespace terse

@@ -1,25 +1,27 @@
 #pragma once
-// Load-aware intra-op threads (issue 16): every model forward asks for the threads that will not hurt it.
-// Internal to the engine.
+// Load-aware intra-op threads (issue 16): every model forward asks for the threads that will not
+// hurt it. Internal to the engine.
 
 namespace terse::detail {
 
-// The thread count for work of `flops` floating-point operations, given the most threads allowed, the cores
-// of the machine and how many cores other processes keep busy (a core at least half busy counts): one
-// thread for small work (waking a sleeping thread for each of a forward's ~1000 ops costs more than it
-// saves), else the cores others leave free, within [1, maxThreads]. Pure: tested with hand values.
+// The thread count for work of `flops` floating-point operations, given the most threads allowed,
+// the cores of the machine and how many cores other processes keep busy (a core at least half busy
+// counts): one thread for small work (waking a sleeping thread for each of a forward's ~1000 ops
+// costs more than it saves), else the cores others leave free, within [1, maxThreads]. Pure: tested
+// with hand values.
 int chooseThreads(int maxThreads, int cores, double othersBusyCores, double flops);
 
 // Work below this many FLOPs runs on one thread (~2.5 ms of one core's matmul).
 inline constexpr double kSmallWorkFlops = 5e8;
 
-// Sets the calling thread's libtorch intra-op thread count for work of `flops` FLOPs: chooseThreads with
-// initRuntime's count as the most and the busy cores of other processes measured from /proc/stat (CPU time
-// of the machine minus this process's, over the time since the last measurement, at most every 200 ms; the
-// first time and after 2 s without work: the processes running now besides this thread). Returns the count.
+// Sets the calling thread's libtorch intra-op thread count for work of `flops` FLOPs: chooseThreads
+// with initRuntime's count as the most and the busy cores of other processes measured from
+// /proc/stat (CPU time of the machine minus this process's, over the time since the last
+// measurement, at most every 200 ms; the first time and after 2 s without work: the processes
+// running now besides this thread). Returns the count.
 int useThreadsFor(double flops);
 
 // What useThreadsFor last measured: cores kept busy by other processes (-1 before any measurement).
 double othersBusyCores();
 
-}  // namespace terse::detail
+} // namespace terse::detail

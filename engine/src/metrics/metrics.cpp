@@ -7,7 +7,10 @@
 namespace terse {
 
 namespace {
-bool isAsciiAlnum(unsigned char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+bool isAsciiAlnum(unsigned char c)
+{
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
 
 PrfScore prf(double overlap, double candTotal, double refTotal)
 {
@@ -22,12 +25,14 @@ std::map<std::vector<std::string>, int> ngrams(const std::vector<std::string> &t
 {
     std::map<std::vector<std::string>, int> out;
     for (std::size_t i = 0; i + static_cast<std::size_t>(n) <= t.size(); ++i)
-        ++out[std::vector<std::string>(t.begin() + static_cast<long>(i), t.begin() + static_cast<long>(i) + n)];
+        ++out[std::vector<std::string>(t.begin() + static_cast<long>(i),
+                                       t.begin() + static_cast<long>(i) + n)];
     return out;
 }
 
 // Clipped overlap count and candidate total of n-grams.
-std::pair<double, double> clippedOverlap(const std::vector<std::string> &cand, const std::vector<std::string> &ref, int n)
+std::pair<double, double> clippedOverlap(const std::vector<std::string> &cand,
+                                         const std::vector<std::string> &ref, int n)
 {
     const auto c = ngrams(cand, n);
     const auto r = ngrams(ref, n);
@@ -39,7 +44,7 @@ std::pair<double, double> clippedOverlap(const std::vector<std::string> &cand, c
     }
     return {overlap, total};
 }
-}  // namespace
+} // namespace
 
 std::vector<std::string> metricTokens(std::string_view text)
 {
@@ -63,7 +68,8 @@ PrfScore rougeN(std::string_view candidate, std::string_view reference, int n)
     const auto c = metricTokens(candidate);
     const auto r = metricTokens(reference);
     const auto [overlap, candTotal] = clippedOverlap(c, r, n);
-    const double refTotal = r.size() >= static_cast<std::size_t>(n) ? static_cast<double>(r.size() - n + 1) : 0;
+    const double refTotal =
+        r.size() >= static_cast<std::size_t>(n) ? static_cast<double>(r.size() - n + 1) : 0;
     return prf(overlap, candTotal, refTotal);
 }
 
@@ -81,7 +87,8 @@ PrfScore rougeL(std::string_view candidate, std::string_view reference)
     return prf(prev[r.size()], static_cast<double>(c.size()), static_cast<double>(r.size()));
 }
 
-double bleu(std::string_view candidate, std::string_view reference, int maxN, BleuSmoothing smoothing)
+double bleu(std::string_view candidate, std::string_view reference, int maxN,
+            BleuSmoothing smoothing)
 {
     const auto c = metricTokens(candidate);
     const auto r = metricTokens(reference);
@@ -90,12 +97,12 @@ double bleu(std::string_view candidate, std::string_view reference, int maxN, Bl
     double logSum = 0;
     for (int n = 1; n <= maxN; ++n) {
         auto [overlap, total] = clippedOverlap(c, r, n);
-        if (total == 0)  // candidate shorter than n: NLTK treats the precision as 0 (smoothed below)
+        if (total == 0) // candidate shorter than n: NLTK treats the precision as 0 (smoothed below)
             total = 0;
         if (overlap == 0) {
             if (smoothing == BleuSmoothing::None || total == 0)
                 return 0;
-            overlap = 0.1;  // Chen & Cherry method 1: epsilon for zero counts
+            overlap = 0.1; // Chen & Cherry method 1: epsilon for zero counts
         }
         logSum += std::log(overlap / total) / maxN;
     }
@@ -130,7 +137,7 @@ std::string normaliseAnswer(std::string_view s)
     }
     return out;
 }
-}  // namespace
+} // namespace
 
 bool answerRetained(std::string_view context, const std::vector<std::string> &answers)
 {
@@ -143,4 +150,4 @@ bool answerRetained(std::string_view context, const std::vector<std::string> &an
     return false;
 }
 
-}  // namespace terse
+} // namespace terse

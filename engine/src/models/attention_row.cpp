@@ -73,9 +73,9 @@ Result<TextAttention> textAttentionRow(const std::string &modelPath, const std::
         return fail(ErrorCode::InvalidArgument,
                     "attention row: no token covers byte " + std::to_string(queryByte));
     std::vector<int> ids(enc->ids.begin(), enc->ids.end());
-    // A text longer than the model's window: the row comes from the window of tokens that ends at the query,
-    // i.e. what the model sees when it reads that token (issue 20: the row was refused for long prompts).
-    // Keys before the window get weight 0; the row still sums to 1 per head.
+    // A text longer than the model's window: the row comes from the window of tokens that ends at
+    // the query, i.e. what the model sees when it reads that token (issue 20: the row was refused
+    // for long prompts). Keys before the window get weight 0; the row still sums to 1 per head.
     const int window = model.info().maxPositions;
     if (window > 0 && static_cast<int>(ids.size()) > window) {
         out.windowStart = std::max(0, out.query - window + 1);

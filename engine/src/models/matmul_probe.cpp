@@ -15,7 +15,7 @@ double measure(int m, int k, int n, ComputeDtype dtype, double seconds)
     torch::NoGradGuard noGrad;
     const auto type = dtype == ComputeDtype::BFloat16 ? torch::kBFloat16 : torch::kFloat32;
     torch::Tensor a = torch::randn({m, k}).to(type), b = torch::randn({k, n}).to(type);
-    torch::Tensor c = torch::matmul(a, b);  // warm-up: thread pool, oneDNN kernels
+    torch::Tensor c = torch::matmul(a, b); // warm-up: thread pool, oneDNN kernels
     const auto t0 = std::chrono::steady_clock::now();
     long reps = 0;
     double elapsed = 0.0;
@@ -27,7 +27,7 @@ double measure(int m, int k, int n, ComputeDtype dtype, double seconds)
     return 2.0 * m * k * n * reps / elapsed / 1e9;
 }
 
-}  // namespace
+} // namespace
 
 Result<double> measureMatmulGflops(int m, int k, int n, ComputeDtype dtype, double seconds)
 {
@@ -42,4 +42,4 @@ Result<double> measureMatmulGflops(int m, int k, int n, ComputeDtype dtype, doub
     }
 }
 
-}  // namespace terse
+} // namespace terse

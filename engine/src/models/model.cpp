@@ -1,4 +1,5 @@
-// Model (public API), the Scorer (windows, per-token scores, attention aggregates) and ModelSession.
+// Model (public API), the Scorer (windows, per-token scores, attention aggregates) and
+// ModelSession.
 #include "terse/model.h"
 
 #include "core/threads.h"
@@ -28,21 +29,23 @@ struct ModelSession::Impl {
     std::shared_ptr<const Model::Impl> model;
     KvCache cache;
     std::vector<int> tokens;
-    Tensor lastLogp;  // log-distribution after the last cached token (float [V]); undefined if unknown
+    Tensor
+        lastLogp; // log-distribution after the last cached token (float [V]); undefined if unknown
 };
 
 namespace {
 
 // Converts everything thrown inside the engine to an Error (design.md rule 8).
-template <typename F>
-auto guarded(const char *what, F &&f) -> decltype(f())
+template <typename F> auto guarded(const char *what, F &&f) -> decltype(f())
 {
     const detail::GuardWords words{what, ErrorCode::ModelError};
-    return detail::guard(words, std::forward<F>(f), [&](const std::exception &e) -> std::optional<Error> {
-        if (const auto *c = dynamic_cast<const c10::Error *>(&e))
-            return Error{ErrorCode::ModelError, std::string(what) + ": " + c->what_without_backtrace()};
-        return std::nullopt;
-    });
+    return detail::guard(
+        words, std::forward<F>(f), [&](const std::exception &e) -> std::optional<Error> {
+            if (const auto *c = dynamic_cast<const c10::Error *>(&e))
+                return Error{ErrorCode::ModelError,
+                             std::string(what) + ": " + c->what_without_backtrace()};
+            return std::nullopt;
+        });
 }
 
 constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();
@@ -50,10 +53,14 @@ constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();
 std::string archName(const ArchConfig &c)
 {
     switch (c.arch) {
-    case Arch::Gpt2: return "gpt2";
-    case Arch::NeoX: return "gpt_neox";
-    case Arch::Llama: return c.modelType;
-    case Arch::Bert: return c.modelType == "bert" ? "bert" : c.modelType;
+    case Arch::Gpt2:
+        return "gpt2";
+    case Arch::NeoX:
+        return "gpt_neox";
+    case Arch::Llama:
+        return c.modelType;
+    case Arch::Bert:
+        return c.modelType == "bert" ? "bert" : c.modelType;
     }
     return c.modelType;
 }
@@ -61,7 +68,8 @@ std::string archName(const ArchConfig &c)
 void copyInto(std::vector<float> &dst, std::size_t offset, const Tensor &src)
 {
     Tensor c = src.to(torch::kCPU, torch::kFloat32).contiguous();
-    std::copy(c.data_ptr<float>(), c.data_ptr<float>() + c.numel(), dst.begin() + static_cast<std::ptrdiff_t>(offset));
+    std::copy(c.data_ptr<float>(), c.data_ptr<float>() + c.numel(),
+              dst.begin() + static_cast<std::ptrdiff_t>(offset));
 }
 
 // One sequence's part in one forward window.
@@ -73,13 +81,16 @@ struct Slot {
     int len = 0;        // tokens of this sequence in the window
     int newFrom = 0;    // local index where positions not scored by an earlier window start
     bool single = true; // the whole sequence fits one window
-    // Causal means of a windowed sequence count only queries less than `band` positions after the key, the
-    // distance every key has in some window where the query is new. Without it a key early in a stride block
-    // also averages in far queries and one late in a block does not: a saw-tooth with the stride's period
-    // (issue 20), and the window's first token (the attention sink) was averaged in from far queries.
+    // Causal means of a windowed sequence count only queries less than `band` positions after the
+    // key, the distance every key has in some window where the query is new. Without it a key early
+    // in a stride block also averages in far queries and one late in a block does not: a saw-tooth
+    // with the stride's period (issue 20), and the window's first token (the attention sink) was
+    // averaged in from far queries.
     int band = 0;
-    std::vector<float> *visibleCount = nullptr;  // [n] queries that could see each key (causal means)
-    int hFrom = 0;  // local index of the forward's first output row (newFrom when earlier ones are cached)
+    std::vector<float> *visibleCount =
+        nullptr; // [n] queries that could see each key (causal means)
+    int hFrom =
+        0; // local index of the forward's first output row (newFrom when earlier ones are cached)
 };
 
 class Scorer {
@@ -109,19 +120,22 @@ public:
             for (auto &s : slots)
                 countVisible(s);
         std::vector<Tensor> hidden;
-        Tensor h = m_net.forward(ids, mask, nullptr, hook, m_req.wantHidden ? &hidden : nullptr, job);
+        Tensor h =
+            m_net.forward(ids, mask, nullptr, hook, m_req.wantHidden ? &hidden : nullptr, job);
         for (int64_t b = 0; b < B; ++b) {
             throwIfCancelled(job);
             scoreRow(slots[b], h[b], b, hidden);
         }
     }
 
-    // Long prompts of rotary models (issue 16): one chunk of new tokens [offset + newFrom, offset + len) on
-    // top of a cache holding [offset, offset + newFrom); then the cache keeps its last `keep` entries.
+    // Long prompts of rotary models (issue 16): one chunk of new tokens [offset + newFrom, offset +
+    // len) on top of a cache holding [offset, offset + newFrom); then the cache keeps its last
+    // `keep` entries.
     void runChunk(Slot &s, KvCache &cache, int64_t keep, const JobContext &job)
     {
         const int64_t count = s.len - s.newFrom;
-        std::vector<int64_t> chunk((*s.ids).begin() + s.offset + s.newFrom, (*s.ids).begin() + s.offset + s.len);
+        std::vector<int64_t> chunk((*s.ids).begin() + s.offset + s.newFrom,
+                                   (*s.ids).begin() + s.offset + s.len);
         Tensor ids = torch::tensor(chunk, torch::kInt64).view({1, count});
         std::vector<Slot> slots{s};
         slots[0].hFrom = s.newFrom;
@@ -133,11 +147,12 @@ public:
         if (m_req.wantCausalColumnMeans)
             countVisible(slots[0]);
         std::vector<Tensor> hidden;
-        Tensor h = m_net.forward(ids, Tensor(), &cache, hook, m_req.wantHidden ? &hidden : nullptr, job);
+        Tensor h =
+            m_net.forward(ids, Tensor(), &cache, hook, m_req.wantHidden ? &hidden : nullptr, job);
         throwIfCancelled(job);
         scoreRow(slots[0], h[0], 0, hidden);
-        // The next chunk sees the last `keep` tokens as its context: drop the older entries, keep positions
-        // absolute.
+        // The next chunk sees the last `keep` tokens as its context: drop the older entries, keep
+        // positions absolute.
         const int64_t drop = std::max<int64_t>(0, cache.length() - keep);
         for (std::size_t l = 0; l < cache.k.size(); ++l) {
             cache.k[l] = cache.k[l].narrow(2, drop, cache.k[l].size(2) - drop);
@@ -149,13 +164,16 @@ public:
 private:
     bool wantsAttention() const
     {
-        return m_req.wantLayerColumnSums || m_req.wantHeadColumnSums || m_req.wantCausalColumnMeans ||
-               m_req.wantLastQueryRow || m_req.displayLayer >= 0 || m_req.wantHeadSumMatrices;
+        return m_req.wantLayerColumnSums || m_req.wantHeadColumnSums ||
+               m_req.wantCausalColumnMeans || m_req.wantLastQueryRow || m_req.displayLayer >= 0 ||
+               m_req.wantHeadSumMatrices;
     }
 
-    // Accumulates one block of query rows [firstRow, firstRow + rows) of one layer's probabilities over the
-    // keys [firstKey, firstKey + probs.size(3)); keys outside were not computed (causal or windowed: 0).
-    void onAttention(std::vector<Slot> &slots, int layer, const Tensor &probs, int64_t firstRow, int64_t firstKey)
+    // Accumulates one block of query rows [firstRow, firstRow + rows) of one layer's probabilities
+    // over the keys [firstKey, firstKey + probs.size(3)); keys outside were not computed (causal or
+    // windowed: 0).
+    void onAttention(std::vector<Slot> &slots, int layer, const Tensor &probs, int64_t firstRow,
+                     int64_t firstKey)
     {
         const int H = m_net.cfg.heads;
         const int64_t rows = probs.size(2);
@@ -163,17 +181,23 @@ private:
             Slot &s = slots[b];
             SequenceScores &o = *s.out;
             const int n = s.n, len = s.len;
-            const int64_t q0 = std::max<int64_t>(firstRow, 0), q1 = std::min<int64_t>(firstRow + rows, len);
+            const int64_t q0 = std::max<int64_t>(firstRow, 0),
+                          q1 = std::min<int64_t>(firstRow + rows, len);
             const int64_t kb = firstKey, ke = std::min<int64_t>(firstKey + probs.size(3), len);
             if (q0 >= q1 || kb >= ke)
                 continue;
-            Tensor p = probs[static_cast<int64_t>(b)].narrow(1, q0 - firstRow, q1 - q0).narrow(2, 0, ke - kb);
-            const std::size_t at0 = static_cast<std::size_t>(s.offset + kb);  // global index of key kb
-            // Column sums use only queries new in this window (each query counted once over all windows).
+            Tensor p = probs[static_cast<int64_t>(b)]
+                           .narrow(1, q0 - firstRow, q1 - q0)
+                           .narrow(2, 0, ke - kb);
+            const std::size_t at0 =
+                static_cast<std::size_t>(s.offset + kb); // global index of key kb
+            // Column sums use only queries new in this window (each query counted once over all
+            // windows).
             const int64_t n0 = std::max<int64_t>(q0, s.newFrom);
-            if (n0 < q1 && (m_req.wantHeadColumnSums || m_req.wantLayerColumnSums || m_req.wantCausalColumnMeans)) {
-                Tensor fresh = p.narrow(1, n0 - q0, q1 - n0);  // [H, new rows, keys]
-                Tensor headCol = fresh.sum(1).to(torch::kFloat32).cpu().contiguous();  // [H, keys]
+            if (n0 < q1 && (m_req.wantHeadColumnSums || m_req.wantLayerColumnSums ||
+                            m_req.wantCausalColumnMeans)) {
+                Tensor fresh = p.narrow(1, n0 - q0, q1 - n0); // [H, new rows, keys]
+                Tensor headCol = fresh.sum(1).to(torch::kFloat32).cpu().contiguous(); // [H, keys]
                 auto hc = headCol.accessor<float, 2>();
                 const bool banded = m_req.wantCausalColumnMeans && s.band > 0;
                 Tensor bandCol;
@@ -182,14 +206,20 @@ private:
                     Tensor q = torch::arange(n0, q1, torch::kInt64).unsqueeze(1);
                     Tensor k = torch::arange(kb, ke, torch::kInt64).unsqueeze(0);
                     Tensor keep = (k > q - s.band).to(fresh.device(), fresh.scalar_type());
-                    bandCol = (fresh * keep).sum(1).sum(0).to(torch::kFloat32).cpu().contiguous();  // [keys]
+                    bandCol = (fresh * keep)
+                                  .sum(1)
+                                  .sum(0)
+                                  .to(torch::kFloat32)
+                                  .cpu()
+                                  .contiguous(); // [keys]
                 }
                 for (int hh = 0; hh < H; ++hh)
                     for (int64_t k = 0; k < ke - kb; ++k) {
                         const float v = hc[hh][k];
                         const std::size_t at = static_cast<std::size_t>(layer) * n + at0 + k;
                         if (m_req.wantHeadColumnSums)
-                            o.headColumnSums[(static_cast<std::size_t>(layer) * H + hh) * n + at0 + k] += v;
+                            o.headColumnSums[(static_cast<std::size_t>(layer) * H + hh) * n + at0 +
+                                             k] += v;
                         if (m_req.wantLayerColumnSums)
                             o.layerColumnSums[at] += v;
                         if (m_req.wantCausalColumnMeans && !banded)
@@ -204,17 +234,21 @@ private:
             if (m_req.wantLastQueryRow && s.offset + len == n && q1 == len) {
                 Tensor row = p.select(1, q1 - 1 - q0).sum(0);
                 std::fill(o.lastQueryRow.begin() + static_cast<std::ptrdiff_t>(layer) * n,
-                          o.lastQueryRow.begin() + static_cast<std::ptrdiff_t>(layer + 1) * n, 0.0f);
+                          o.lastQueryRow.begin() + static_cast<std::ptrdiff_t>(layer + 1) * n,
+                          0.0f);
                 copyInto(o.lastQueryRow, static_cast<std::size_t>(layer) * n + at0, row);
             }
-            if ((kb > 0 || ke < len) && s.single && (m_req.displayLayer == layer || m_req.wantHeadSumMatrices))
-                p = torch::constant_pad_nd(p, {kb, len - ke});  // matrices are stored [query, n]
+            if ((kb > 0 || ke < len) && s.single &&
+                (m_req.displayLayer == layer || m_req.wantHeadSumMatrices))
+                p = torch::constant_pad_nd(p, {kb, len - ke}); // matrices are stored [query, n]
             if (s.single && m_req.displayLayer == layer) {
-                Tensor m = m_req.displayHead >= 0 && m_req.displayHead < H ? p[m_req.displayHead] : p.sum(0);
+                Tensor m = m_req.displayHead >= 0 && m_req.displayHead < H ? p[m_req.displayHead]
+                                                                           : p.sum(0);
                 copyInto(o.displayMatrix, static_cast<std::size_t>(q0) * n, m);
             }
             if (s.single && m_req.wantHeadSumMatrices)
-                copyInto(o.headSumMatrices, (static_cast<std::size_t>(layer) * n + q0) * n, p.sum(0));
+                copyInto(o.headSumMatrices, (static_cast<std::size_t>(layer) * n + q0) * n,
+                         p.sum(0));
         }
     }
 
@@ -222,8 +256,9 @@ private:
     // every query for encoders.
     void countVisible(Slot &s)
     {
-        // Key k is seen by the new queries q in [max(newFrom, k), len) (causal; every new query for encoders)
-        // with q < k + window and q < k + band where those apply: a count per key, no loop over pairs.
+        // Key k is seen by the new queries q in [max(newFrom, k), len) (causal; every new query for
+        // encoders) with q < k + window and q < k + band where those apply: a count per key, no
+        // loop over pairs.
         const auto &cfg = m_net.cfg;
         const int window = cfg.causal ? cfg.slidingWindow : 0;
         for (int k = 0; k < s.len; ++k) {
@@ -248,12 +283,14 @@ private:
         constexpr int kChunk = 256;
         for (int from = s.newFrom; from < s.len; from += kChunk) {
             const int cnt = std::min(kChunk, s.len - from);
-            // Log-softmax and entropy on the model's device in fp32 from one log-sum-exp (issue 16): only
-            // the values asked for leave the device, not [cnt, V] logits. Against the reference's float64
-            // the difference is below 1e-5 nats (tests/engine/test_model_oracle: atol 1e-4).
-            Tensor logits = m_net.logits(h.narrow(0, from - s.hFrom, cnt)).to(torch::kFloat32);  // [cnt, V]
-            const Tensor lse = logits.logsumexp(-1, true);                            // [cnt, 1]
-            const int g0 = s.offset + from;  // global position of row 0
+            // Log-softmax and entropy on the model's device in fp32 from one log-sum-exp (issue
+            // 16): only the values asked for leave the device, not [cnt, V] logits. Against the
+            // reference's float64 the difference is below 1e-5 nats
+            // (tests/engine/test_model_oracle: atol 1e-4).
+            Tensor logits =
+                m_net.logits(h.narrow(0, from - s.hFrom, cnt)).to(torch::kFloat32); // [cnt, V]
+            const Tensor lse = logits.logsumexp(-1, true);                          // [cnt, 1]
+            const int g0 = s.offset + from; // global position of row 0
             if (m_req.wantLogits)
                 copyInto(o.logits, static_cast<std::size_t>(g0) * V, logits);
             if (!lm) {
@@ -269,11 +306,11 @@ private:
                 Tensor logp = logits - lse;
                 Tensor p = logp.exp();
                 Tensor ent = -(p * logp).sum(-1);
-                if (ent.isnan().any().item<bool>())  // a -inf logit: 0 * -inf; such terms are 0
+                if (ent.isnan().any().item<bool>()) // a -inf logit: 0 * -inf; such terms are 0
                     ent = -torch::where(p > 0, p * logp, torch::zeros_like(p)).sum(-1);
                 copyInto(o.entropy, g0, ent);
             }
-            const int rows = std::min(cnt, n - 1 - g0);  // rows whose next token is known
+            const int rows = std::min(cnt, n - 1 - g0); // rows whose next token is known
             if (rows > 0) {
                 std::vector<int64_t> next(static_cast<std::size_t>(rows));
                 for (int r = 0; r < rows; ++r)
@@ -298,7 +335,8 @@ private:
                 auto ia = idx.accessor<int64_t, 2>();
                 for (int r = 0; r < cnt; ++r)
                     for (int j = 0; j < k; ++j)
-                        o.topK[static_cast<std::size_t>(g0 + r) * k + j] = {static_cast<int>(ia[r][j]), va[r][j]};
+                        o.topK[static_cast<std::size_t>(g0 + r) * k + j] = {
+                            static_cast<int>(ia[r][j]), va[r][j]};
             }
         }
         if (m_req.wantHidden) {
@@ -347,7 +385,7 @@ void allocate(SequenceScores &o, const ArchConfig &cfg, const ScoreRequest &req,
         o.headSumMatrices.assign(L * N * N, 0.0f);
 }
 
-}  // namespace
+} // namespace
 
 bool cpuHasNativeBf16()
 {
@@ -384,15 +422,19 @@ Result<ComputeDtype> parseDtype(const std::string &name)
         return ComputeDtype::BFloat16;
     if (name == "auto")
         return ComputeDtype::Auto;
-    return fail(ErrorCode::InvalidArgument, "dtype must be fp32, bf16 or auto (got '" + name + "')");
+    return fail(ErrorCode::InvalidArgument,
+                "dtype must be fp32, bf16 or auto (got '" + name + "')");
 }
 
 const char *dtypeName(ComputeDtype dtype)
 {
     switch (dtype) {
-    case ComputeDtype::Float32: return "fp32";
-    case ComputeDtype::BFloat16: return "bf16";
-    case ComputeDtype::Auto: return "auto";
+    case ComputeDtype::Float32:
+        return "fp32";
+    case ComputeDtype::BFloat16:
+        return "bf16";
+    case ComputeDtype::Auto:
+        return "auto";
     }
     return "fp32";
 }
@@ -406,12 +448,15 @@ Result<Model> Model::load(const std::string &path, const ModelLoadOptions &optio
         try {
             device = torch::Device(options.device.empty() ? "cpu" : options.device);
         } catch (const c10::Error &) {
-            return fail(ErrorCode::InvalidArgument, "unknown device '" + options.device + "' (use cpu or cuda[:N])");
+            return fail(ErrorCode::InvalidArgument,
+                        "unknown device '" + options.device + "' (use cpu or cuda[:N])");
         }
         if (device.is_cuda() && !torch::cuda::is_available())
-            return fail(ErrorCode::Unsupported, "device '" + options.device + "' requested but CUDA is not available");
+            return fail(ErrorCode::Unsupported,
+                        "device '" + options.device + "' requested but CUDA is not available");
         const ComputeDtype computeDtype = resolveDtype(options.dtype, options.device);
-        const auto dtype = computeDtype == ComputeDtype::BFloat16 ? torch::kBFloat16 : torch::kFloat32;
+        const auto dtype =
+            computeDtype == ComputeDtype::BFloat16 ? torch::kBFloat16 : torch::kFloat32;
         WeightStore store = loadWeights(path);
         auto impl = std::make_shared<Impl>();
         impl->net = Transformer::build(store, dtype, device);
@@ -440,7 +485,10 @@ Result<Model> Model::load(const std::string &path, const ModelLoadOptions &optio
     });
 }
 
-const ModelInfo &Model::info() const { return m_impl->info; }
+const ModelInfo &Model::info() const
+{
+    return m_impl->info;
+}
 
 Result<ScoreResult> Model::score(const std::vector<std::vector<int>> &ids, const ScoreRequest &req,
                                  const JobContext &job) const
@@ -452,28 +500,33 @@ Result<ScoreResult> Model::score(const std::vector<std::vector<int>> &ids, const
         for (std::size_t s = 0; s < ids.size(); ++s)
             for (std::size_t t = 0; t < ids[s].size(); ++t)
                 if (ids[s][t] < 0 || ids[s][t] >= cfg.vocab)
-                    return fail(ErrorCode::InvalidArgument, "token id " + std::to_string(ids[s][t]) + " at sequence " +
-                                                                std::to_string(s) + ", position " + std::to_string(t) +
-                                                                " is outside the vocabulary [0, " +
-                                                                std::to_string(cfg.vocab) + ")");
+                    return fail(ErrorCode::InvalidArgument,
+                                "token id " + std::to_string(ids[s][t]) + " at sequence " +
+                                    std::to_string(s) + ", position " + std::to_string(t) +
+                                    " is outside the vocabulary [0, " + std::to_string(cfg.vocab) +
+                                    ")");
         if (!req.attentionMask.empty()) {
             if (req.attentionMask.size() != ids.size())
-                return fail(ErrorCode::InvalidArgument, "attentionMask has " + std::to_string(req.attentionMask.size()) +
-                                                            " rows for " + std::to_string(ids.size()) + " sequences");
+                return fail(ErrorCode::InvalidArgument,
+                            "attentionMask has " + std::to_string(req.attentionMask.size()) +
+                                " rows for " + std::to_string(ids.size()) + " sequences");
             for (std::size_t s = 0; s < ids.size(); ++s)
                 if (req.attentionMask[s].size() != ids[s].size())
-                    return fail(ErrorCode::InvalidArgument, "attentionMask row " + std::to_string(s) +
-                                                                " does not match the sequence length");
+                    return fail(ErrorCode::InvalidArgument,
+                                "attentionMask row " + std::to_string(s) +
+                                    " does not match the sequence length");
         }
         if (req.topK < 0 || req.windowStride < 0)
             return fail(ErrorCode::InvalidArgument, "topK and windowStride must not be negative");
         const int W = cfg.maxPositions;
-        const int stride = req.windowStride > 0 ? std::min(req.windowStride, W) : std::max(1, W / 2);
+        const int stride =
+            req.windowStride > 0 ? std::min(req.windowStride, W) : std::max(1, W / 2);
         if (!req.attentionMask.empty())
             for (std::size_t s = 0; s < ids.size(); ++s)
                 if (static_cast<int>(ids[s].size()) > W)
-                    return fail(ErrorCode::InvalidArgument, "an explicit attentionMask needs sequences of at most " +
-                                                                std::to_string(W) + " tokens");
+                    return fail(ErrorCode::InvalidArgument,
+                                "an explicit attentionMask needs sequences of at most " +
+                                    std::to_string(W) + " tokens");
         double tokens = 0;
         for (const auto &seq : ids)
             tokens += static_cast<double>(seq.size());
@@ -505,9 +558,11 @@ Result<ScoreResult> Model::score(const std::vector<std::vector<int>> &ids, const
         std::size_t maxLen = 0;
         for (const auto &s : ids)
             maxLen = std::max(maxLen, s.size());
-        const std::size_t group = std::max<std::size_t>(1, 8192 / std::max<std::size_t>(1, std::min<std::size_t>(maxLen, W)));
+        const std::size_t group = std::max<std::size_t>(
+            1, 8192 / std::max<std::size_t>(1, std::min<std::size_t>(maxLen, W)));
         for (std::size_t g = 0; g < shortSlots.size(); g += group) {
-            std::vector<Slot> batch(shortSlots.begin() + g, shortSlots.begin() + std::min(shortSlots.size(), g + group));
+            std::vector<Slot> batch(shortSlots.begin() + g,
+                                    shortSlots.begin() + std::min(shortSlots.size(), g + group));
             int T = 0;
             bool ragged = false;
             for (const auto &s : batch) {
@@ -518,20 +573,23 @@ Result<ScoreResult> Model::score(const std::vector<std::vector<int>> &ids, const
             if (!req.attentionMask.empty() || (ragged && !cfg.causal)) {
                 mask = torch::zeros({static_cast<int64_t>(batch.size()), T}, torch::kInt64);
                 for (std::size_t b = 0; b < batch.size(); ++b) {
-                    const std::size_t seq = static_cast<std::size_t>(batch[b].out - result.sequences.data());
+                    const std::size_t seq =
+                        static_cast<std::size_t>(batch[b].out - result.sequences.data());
                     for (int t = 0; t < batch[b].len; ++t)
                         mask[b][t] = req.attentionMask.empty() ? 1 : req.attentionMask[seq][t];
                 }
             }
             scorer.run(batch, mask, job);
-            job.report(static_cast<long long>(g + batch.size()), static_cast<long long>(shortSlots.size()), "scoring");
+            job.report(static_cast<long long>(g + batch.size()),
+                       static_cast<long long>(shortSlots.size()), "scoring");
         }
-        // Long sequences of rotary decoders (issue 16), unless a stride is asked for: chunks of W new tokens,
-        // each on top of the cached keys and values of the chunk before (at their absolute positions), with
-        // attention limited to the W positions before each query (a sliding window). Every token is computed
-        // once (the stride windows below compute most twice) and sees W - 1 tokens before it, as in a
-        // window of its own; only the cached context's states differ, as they saw context of their own
-        // (README, Models: measured against one pass over the whole text).
+        // Long sequences of rotary decoders (issue 16), unless a stride is asked for: chunks of W
+        // new tokens, each on top of the cached keys and values of the chunk before (at their
+        // absolute positions), with attention limited to the W positions before each query (a
+        // sliding window). Every token is computed once (the stride windows below compute most
+        // twice) and sees W - 1 tokens before it, as in a window of its own; only the cached
+        // context's states differ, as they saw context of their own (README, Models: measured
+        // against one pass over the whole text).
         const bool carried = cfg.causal && cfg.arch != Arch::Gpt2 && req.windowStride == 0;
         for (std::size_t s = 0; carried && s < ids.size(); ++s) {
             const int n = static_cast<int>(ids[s].size());
@@ -551,7 +609,8 @@ Result<ScoreResult> Model::score(const std::vector<std::vector<int>> &ids, const
                 slot.newFrom = begin - slot.offset;
                 slot.len = end - slot.offset;
                 slot.single = false;
-                slot.band = std::max(1, W / 2);  // causal means over each key's next W/2 queries, as before
+                slot.band =
+                    std::max(1, W / 2); // causal means over each key's next W/2 queries, as before
                 slot.visibleCount = &visible[s];
                 scorer.runChunk(slot, cache, W, job);
                 ++chunks;
@@ -559,8 +618,8 @@ Result<ScoreResult> Model::score(const std::vector<std::vector<int>> &ids, const
             }
             result.windows = std::max(result.windows, chunks);
         }
-        // Other long sequences: windows of W tokens advancing by `stride`; each position is scored once, in
-        // the first window where it is new (the HF perplexity-with-stride scheme).
+        // Other long sequences: windows of W tokens advancing by `stride`; each position is scored
+        // once, in the first window where it is new (the HF perplexity-with-stride scheme).
         for (std::size_t s = 0; !carried && s < ids.size(); ++s) {
             const int n = static_cast<int>(ids[s].size());
             if (n <= W)
@@ -598,7 +657,8 @@ Result<ScoreResult> Model::score(const std::vector<std::vector<int>> &ids, const
                         v = c > 0 ? v / c : 0.0f;
                     }
             }
-        result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        result.seconds =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
         return result;
     });
 }
@@ -606,7 +666,8 @@ Result<ScoreResult> Model::score(const std::vector<std::vector<int>> &ids, const
 Result<ModelSession> Model::newSession() const
 {
     if (!m_impl->net->cfg.causal)
-        return fail(ErrorCode::Unsupported, m_impl->info.architecture + " is an encoder: it has no KV-cache session");
+        return fail(ErrorCode::Unsupported,
+                    m_impl->info.architecture + " is an encoder: it has no KV-cache session");
     auto impl = std::make_unique<ModelSession::Impl>();
     impl->model = m_impl;
     return ModelSession(std::move(impl));
@@ -617,8 +678,14 @@ ModelSession::ModelSession(ModelSession &&) noexcept = default;
 ModelSession &ModelSession::operator=(ModelSession &&) noexcept = default;
 ModelSession::~ModelSession() = default;
 
-int ModelSession::length() const { return static_cast<int>(m_impl->tokens.size()); }
-const std::vector<int> &ModelSession::tokens() const { return m_impl->tokens; }
+int ModelSession::length() const
+{
+    return static_cast<int>(m_impl->tokens.size());
+}
+const std::vector<int> &ModelSession::tokens() const
+{
+    return m_impl->tokens;
+}
 
 namespace {
 
@@ -631,9 +698,10 @@ void trimCache(KvCache &cache, int64_t length)
         }
 }
 
-}  // namespace
+} // namespace
 
-Result<StepScores> ModelSession::append(const std::vector<int> &ids, bool wantLogits, const JobContext &job)
+Result<StepScores> ModelSession::append(const std::vector<int> &ids, bool wantLogits,
+                                        const JobContext &job)
 {
     const Transformer &net = *m_impl->model->net;
     const ArchConfig &cfg = net.cfg;
@@ -641,19 +709,22 @@ Result<StepScores> ModelSession::append(const std::vector<int> &ids, bool wantLo
     auto r = guarded("decoding", [&]() -> Result<StepScores> {
         for (std::size_t i = 0; i < ids.size(); ++i)
             if (ids[i] < 0 || ids[i] >= cfg.vocab)
-                return fail(ErrorCode::InvalidArgument, "token id " + std::to_string(ids[i]) + " at position " +
-                                                            std::to_string(i) + " is outside the vocabulary");
-        // Learned position tables end at maxPositions; rotary models may run past it (quality degrades).
+                return fail(ErrorCode::InvalidArgument, "token id " + std::to_string(ids[i]) +
+                                                            " at position " + std::to_string(i) +
+                                                            " is outside the vocabulary");
+        // Learned position tables end at maxPositions; rotary models may run past it (quality
+        // degrades).
         if (cfg.arch == Arch::Gpt2 && before + static_cast<int>(ids.size()) > cfg.maxPositions)
-            return fail(ErrorCode::InvalidArgument, "the session would hold " +
-                                                        std::to_string(before + ids.size()) + " tokens; " +
-                                                        m_impl->model->info.architecture + " allows " +
-                                                        std::to_string(cfg.maxPositions));
+            return fail(ErrorCode::InvalidArgument,
+                        "the session would hold " + std::to_string(before + ids.size()) +
+                            " tokens; " + m_impl->model->info.architecture + " allows " +
+                            std::to_string(cfg.maxPositions));
         StepScores out;
         if (ids.empty())
             return out;
         const int64_t n = static_cast<int64_t>(ids.size());
-        detail::useThreadsFor(2.0 * static_cast<double>(m_impl->model->info.parameters) * static_cast<double>(n));
+        detail::useThreadsFor(2.0 * static_cast<double>(m_impl->model->info.parameters) *
+                              static_cast<double>(n));
         std::vector<int64_t> ids64(ids.begin(), ids.end());
         Tensor t = torch::tensor(ids64, torch::kInt64).view({1, n});
         Tensor h = net.forward(t, Tensor(), &m_impl->cache, nullptr, nullptr, job);
@@ -662,7 +733,7 @@ Result<StepScores> ModelSession::append(const std::vector<int> &ids, bool wantLo
         Tensor logp = logits - logits.logsumexp(-1, true);
         Tensor ent = (-(logp.exp() * logp).sum(-1)).contiguous();
         Tensor arg = logp.argmax(-1).contiguous();
-        Tensor own;  // log-prob of each new token after the first, predicted by the row before it
+        Tensor own; // log-prob of each new token after the first, predicted by the row before it
         if (n > 1)
             own = logp.narrow(0, 0, n - 1)
                       .gather(1, t[0].narrow(0, 1, n - 1).unsqueeze(1))
@@ -690,20 +761,21 @@ Result<StepScores> ModelSession::append(const std::vector<int> &ids, bool wantLo
         return out;
     });
     if (!r.ok())
-        trimCache(m_impl->cache, before);  // a failed or cancelled step leaves the cache as it was
+        trimCache(m_impl->cache, before); // a failed or cancelled step leaves the cache as it was
     return r;
 }
 
 Result<void> ModelSession::trim(int newLength)
 {
     if (newLength < 0 || newLength > length())
-        return fail(ErrorCode::InvalidArgument, "cannot trim a session of " + std::to_string(length()) +
-                                                    " tokens to " + std::to_string(newLength));
+        return fail(ErrorCode::InvalidArgument, "cannot trim a session of " +
+                                                    std::to_string(length()) + " tokens to " +
+                                                    std::to_string(newLength));
     if (newLength == length())
         return {};
     trimCache(m_impl->cache, newLength);
     m_impl->tokens.resize(static_cast<std::size_t>(newLength));
-    m_impl->lastLogp = Tensor();  // the distribution after the new last token was not kept
+    m_impl->lastLogp = Tensor(); // the distribution after the new last token was not kept
     return {};
 }
 
@@ -712,8 +784,9 @@ Result<void> ModelSession::evict(int start, int count)
     const int n = length();
     if (start < 0 || count < 0 || start + count > n)
         return fail(ErrorCode::InvalidArgument, "cannot evict [" + std::to_string(start) + ", " +
-                                                    std::to_string(start + count) + ") from a session of " +
-                                                    std::to_string(n) + " tokens");
+                                                    std::to_string(start + count) +
+                                                    ") from a session of " + std::to_string(n) +
+                                                    " tokens");
     if (count == 0)
         return {};
     KvCache &c = m_impl->cache;
@@ -721,8 +794,10 @@ Result<void> ModelSession::evict(int start, int count)
         if (!c.k[l].defined())
             continue;
         const int64_t S = c.k[l].size(2);
-        c.k[l] = torch::cat({c.k[l].narrow(2, 0, start), c.k[l].narrow(2, start + count, S - start - count)}, 2);
-        c.v[l] = torch::cat({c.v[l].narrow(2, 0, start), c.v[l].narrow(2, start + count, S - start - count)}, 2);
+        c.k[l] = torch::cat(
+            {c.k[l].narrow(2, 0, start), c.k[l].narrow(2, start + count, S - start - count)}, 2);
+        c.v[l] = torch::cat(
+            {c.v[l].narrow(2, 0, start), c.v[l].narrow(2, start + count, S - start - count)}, 2);
     }
     m_impl->tokens.erase(m_impl->tokens.begin() + start, m_impl->tokens.begin() + start + count);
     if (start + count == n)
@@ -730,4 +805,4 @@ Result<void> ModelSession::evict(int start, int count)
     return {};
 }
 
-}  // namespace terse
+} // namespace terse

@@ -14,19 +14,22 @@ namespace terse::detail {
 namespace fs = std::filesystem;
 
 namespace {
-// Loaded models: the last kModelCacheSize used stay loaded (an LRU of strong references), so a second
-// compression with the same model pays no load; any model still held by a caller is shared too (weak
-// entries). A model loads outside the global lock (other models stay available meanwhile); callers asking
-// for a model that is loading wait for that one load. A file changed on disk (size or time) loads anew.
+// Loaded models: the last kModelCacheSize used stay loaded (an LRU of strong references), so a
+// second compression with the same model pays no load; any model still held by a caller is shared
+// too (weak entries). A model loads outside the global lock (other models stay available
+// meanwhile); callers asking for a model that is loading wait for that one load. A file changed on
+// disk (size or time) loads anew.
 std::mutex g_mutex;
 struct ModelSlot {
-    std::string stamp;                                                  // size and mtime of the files
+    std::string stamp; // size and mtime of the files
     std::weak_ptr<const LoadedModel> weak;
-    std::shared_future<Result<std::shared_ptr<const LoadedModel>>> loading;  // valid while a load runs
+    std::shared_future<Result<std::shared_ptr<const LoadedModel>>>
+        loading; // valid while a load runs
 };
 std::map<std::string, ModelSlot> g_models;
-std::list<std::pair<std::string, std::shared_ptr<const LoadedModel>>> g_recent;  // front = most recent
-std::map<std::string, std::shared_ptr<const Tokenizer>> g_targets;  // small; kept for the process
+std::list<std::pair<std::string, std::shared_ptr<const LoadedModel>>>
+    g_recent;                                                      // front = most recent
+std::map<std::string, std::shared_ptr<const Tokenizer>> g_targets; // small; kept for the process
 
 std::size_t cacheCapacity()
 {
@@ -39,7 +42,8 @@ std::size_t cacheCapacity()
     return kModelCacheSize;
 }
 
-// Called with g_mutex held: `model` becomes the most recent; the least recent beyond capacity is released.
+// Called with g_mutex held: `model` becomes the most recent; the least recent beyond capacity is
+// released.
 void touch(const std::string &key, const std::shared_ptr<const LoadedModel> &model)
 {
     g_recent.remove_if([&](const auto &e) { return e.first == key; });
@@ -48,7 +52,8 @@ void touch(const std::string &key, const std::shared_ptr<const LoadedModel> &mod
         g_recent.pop_back();
 }
 
-// Size and modification time of the model's files, so a model rewritten in place is not served stale.
+// Size and modification time of the model's files, so a model rewritten in place is not served
+// stale.
 std::string fileStamp(const std::string &path)
 {
     std::error_code ec;
@@ -90,10 +95,12 @@ std::string tokenizerPathFor(const std::string &modelPath)
     }
     return dir.string();
 }
-}  // namespace
+} // namespace
 
-Result<std::shared_ptr<const LoadedModel>> loadModelWithTokenizer(const std::string &path, DefaultModel fallback,
-                                                                  ComputeDtype dtype, const std::string &deviceName)
+Result<std::shared_ptr<const LoadedModel>> loadModelWithTokenizer(const std::string &path,
+                                                                  DefaultModel fallback,
+                                                                  ComputeDtype dtype,
+                                                                  const std::string &deviceName)
 {
     auto device = resolveDevice(deviceName);
     if (!device)
@@ -120,11 +127,11 @@ Result<std::shared_ptr<const LoadedModel>> loadModelWithTokenizer(const std::str
             if (slot.loading.valid()) {
                 auto pending = slot.loading;
                 lock.unlock();
-                return pending.get();  // the load another caller started
+                return pending.get(); // the load another caller started
             }
         }
         slot = ModelSlot{stamp, {}, promise.get_future().share()};
-        g_recent.remove_if([&](const auto &e) { return e.first == key; });  // a stale copy goes
+        g_recent.remove_if([&](const auto &e) { return e.first == key; }); // a stale copy goes
     }
     auto load = [&]() -> Result<std::shared_ptr<const LoadedModel>> {
         ModelLoadOptions mo;
@@ -135,15 +142,16 @@ Result<std::shared_ptr<const LoadedModel>> loadModelWithTokenizer(const std::str
             return model.error();
         auto tok = Tokenizer::load(tokenizerPathFor(resolved));
         if (!tok)
-            return fail(tok.error().code,
-                        "the model '" + resolved + "' has no usable tokenizer: " + tok.error().detail);
+            return fail(tok.error().code, "the model '" + resolved +
+                                              "' has no usable tokenizer: " + tok.error().detail);
         return std::make_shared<const LoadedModel>(
             LoadedModel{std::move(model.value()), std::move(tok.value()), resolved});
     };
-    Result<std::shared_ptr<const LoadedModel>> result = fail(ErrorCode::Internal, "model load did not run");
+    Result<std::shared_ptr<const LoadedModel>> result =
+        fail(ErrorCode::Internal, "model load did not run");
     try {
         result = load();
-    } catch (const std::exception &e) {  // keep waiting callers from hanging on a broken promise
+    } catch (const std::exception &e) { // keep waiting callers from hanging on a broken promise
         result = fail(ErrorCode::Internal, "loading '" + resolved + "': " + e.what());
     }
     {
@@ -200,13 +208,15 @@ long countTargetTokens(const std::string &nameOrPath, std::string_view text)
     return n ? static_cast<long>(*n) : -1;
 }
 
-void countTargetTokens(CompressionResult &result, const Prompt &prompt, const std::string &nameOrPath)
+void countTargetTokens(CompressionResult &result, const Prompt &prompt,
+                       const std::string &nameOrPath)
 {
     if (nameOrPath.empty())
         return;
     result.targetTokensIn = countTargetTokens(nameOrPath, prompt.joined());
-    result.targetTokensOut = result.targetTokensIn < 0 ? -1 : countTargetTokens(nameOrPath, result.compressedText);
+    result.targetTokensOut =
+        result.targetTokensIn < 0 ? -1 : countTargetTokens(nameOrPath, result.compressedText);
     updateAchievedRate(result);
 }
 
-}  // namespace terse::detail
+} // namespace terse::detail

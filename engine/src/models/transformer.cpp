@@ -31,8 +31,9 @@ namespace {
 
 using nlohmann::json;
 
-// config.json is read strictly (issue 17): a field that is present must have the type the architecture
-// needs, within range; only a missing field takes the default. The file named in messages is set by build().
+// config.json is read strictly (issue 17): a field that is present must have the type the
+// architecture needs, within range; only a missing field takes the default. The file named in
+// messages is set by build().
 thread_local std::string g_configSource;
 
 [[noreturn]] void badField(const char *key, const json &v, const std::string &expected)
@@ -40,10 +41,12 @@ thread_local std::string g_configSource;
     std::string shown = v.dump(-1, ' ', false, json::error_handler_t::replace);
     if (shown.size() > 60)
         shown = shown.substr(0, 57) + "...";
-    const bool gguf = g_configSource.size() > 5 && g_configSource.compare(g_configSource.size() - 5, 5, ".gguf") == 0;
-    throwWeightError(ErrorCode::FormatError, (gguf ? "the GGUF metadata (as config.json) of '" : "config.json of '") +
-                                                 g_configSource + "': field '" + key + "' must be " + expected +
-                                                 ", got " + shown);
+    const bool gguf = g_configSource.size() > 5 &&
+                      g_configSource.compare(g_configSource.size() - 5, 5, ".gguf") == 0;
+    throwWeightError(ErrorCode::FormatError,
+                     (gguf ? "the GGUF metadata (as config.json) of '" : "config.json of '") +
+                         g_configSource + "': field '" + key + "' must be " + expected + ", got " +
+                         shown);
 }
 
 // Fields HF configs legitimately set to null (the default applies) or to a list (the first id).
@@ -62,10 +65,12 @@ int intOr(const json &c, const char *key, int fallback)
     const json *v = &*it;
     if (v->is_array() && !v->empty() && std::string(key).find("token_id") != std::string::npos)
         v = &(*v)[0];
-    if (v->is_number_integer() || (v->is_number_float() && std::floor(v->get<double>()) == v->get<double>())) {
+    if (v->is_number_integer() ||
+        (v->is_number_float() && std::floor(v->get<double>()) == v->get<double>())) {
         const double d = v->get<double>();
         if (d >= -2147483648.0 && d <= 2147483647.0)
-            return static_cast<int>(v->is_number_integer() ? v->get<long long>() : static_cast<long long>(d));
+            return static_cast<int>(v->is_number_integer() ? v->get<long long>()
+                                                           : static_cast<long long>(d));
         badField(key, *it, "an integer that fits in 32 bits");
     }
     badField(key, *it, "an integer");
@@ -106,14 +111,18 @@ std::string strOr(const json &c, const char *key, const std::string &fallback)
 void checkDim(const char *what, long long v, long long hi)
 {
     if (v <= 0 || v > hi)
-        throwWeightError(ErrorCode::FormatError, "config.json of '" + g_configSource + "': " + what + " is " +
-                                                     std::to_string(v) + "; expected 1 to " + std::to_string(hi));
+        throwWeightError(ErrorCode::FormatError, "config.json of '" + g_configSource +
+                                                     "': " + what + " is " + std::to_string(v) +
+                                                     "; expected 1 to " + std::to_string(hi));
 }
 
 // Builds layers from a store with dtype/device conversion and shape checks that name the tensor.
 class Builder {
 public:
-    Builder(WeightStore &s, torch::ScalarType dtype, torch::Device device) : m_s(s), m_dtype(dtype), m_device(device) {}
+    Builder(WeightStore &s, torch::ScalarType dtype, torch::Device device)
+        : m_s(s), m_dtype(dtype), m_device(device)
+    {
+    }
 
     Tensor get(const std::string &name, std::vector<int64_t> shape)
     {
@@ -142,8 +151,8 @@ public:
         m_params += t.numel();
         return t.to(m_device, m_dtype).contiguous();
     }
-    // A tensor in the file's layout, shape-checked: no copy when dtype and device already match (the
-    // mapped file is used in place; peak memory stays near the weights' size).
+    // A tensor in the file's layout, shape-checked: no copy when dtype and device already match
+    // (the mapped file is used in place; peak memory stays near the weights' size).
     Tensor asStored(const std::string &name, std::vector<int64_t> shape)
     {
         const Tensor &t = m_s.get(name);
@@ -167,10 +176,12 @@ private:
                 want += (want.empty() ? "" : ", ") + std::to_string(s);
             for (auto s : t.sizes())
                 got += (got.empty() ? "" : ", ") + std::to_string(s);
-            throwWeightError(ErrorCode::FormatError, "'" + m_s.source + "': tensor '" + name + "' has shape [" + got +
-                                                         "], expected [" + want + "] from config.json");
+            throwWeightError(ErrorCode::FormatError, "'" + m_s.source + "': tensor '" + name +
+                                                         "' has shape [" + got + "], expected [" +
+                                                         want + "] from config.json");
         }
-        // A cheap check on load (issue 17): weights that are not finite would score every token NaN.
+        // A cheap check on load (issue 17): weights that are not finite would score every token
+        // NaN.
         if (t.is_floating_point() && t.numel() > 0 && !torch::isfinite(t).all().item<bool>())
             throwWeightError(ErrorCode::FormatError, "'" + m_s.source + "': tensor '" + name +
                                                          "' holds NaN or infinite values");
@@ -186,7 +197,8 @@ private:
 Tensor ropeInvFreq(const json &c, int dim, const std::string &source)
 {
     const double base = numOr(c, "rope_theta", numOr(c, "rotary_emb_base", 10000.0));
-    Tensor invFreq = 1.0 / torch::pow(base, torch::arange(0, dim, 2, torch::kInt64).to(torch::kFloat32) / dim);
+    Tensor invFreq =
+        1.0 / torch::pow(base, torch::arange(0, dim, 2, torch::kInt64).to(torch::kFloat32) / dim);
     if (!c.contains("rope_scaling") || c["rope_scaling"].is_null())
         return invFreq;
     const json &rs = c["rope_scaling"];
@@ -197,7 +209,8 @@ Tensor ropeInvFreq(const json &c, int dim, const std::string &source)
     if (type == "linear")
         return invFreq / factor;
     if (type == "llama3") {
-        const double low = numOr(rs, "low_freq_factor", 1.0), high = numOr(rs, "high_freq_factor", 4.0);
+        const double low = numOr(rs, "low_freq_factor", 1.0),
+                     high = numOr(rs, "high_freq_factor", 4.0);
         const double oldContext = numOr(rs, "original_max_position_embeddings", 8192);
         const double lowWavelen = oldContext / low, highWavelen = oldContext / high;
         Tensor wavelen = 2 * M_PI / invFreq;
@@ -207,8 +220,9 @@ Tensor ropeInvFreq(const json &c, int dim, const std::string &source)
         Tensor medium = (wavelen >= highWavelen).logical_and(wavelen <= lowWavelen);
         return torch::where(medium, smoothed, llama);
     }
-    throwWeightError(ErrorCode::Unsupported, "'" + source + "': rope_scaling type '" + type +
-                                                 "' is not supported (default, linear, llama3 are)");
+    throwWeightError(ErrorCode::Unsupported,
+                     "'" + source + "': rope_scaling type '" + type +
+                         "' is not supported (default, linear, llama3 are)");
 }
 
 Tensor rotateHalf(const Tensor &x)
@@ -228,15 +242,18 @@ Tensor applyRope(const Tensor &x, const Tensor &cos, const Tensor &sin)
     return torch::cat({rot * cos + rotateHalf(rot) * sin, pass}, -1);
 }
 
-}  // namespace
+} // namespace
 
-std::shared_ptr<Transformer> Transformer::build(WeightStore &store, torch::ScalarType dtype, torch::Device device)
+std::shared_ptr<Transformer> Transformer::build(WeightStore &store, torch::ScalarType dtype,
+                                                torch::Device device)
 {
     if (store.configJson.empty())
-        throwWeightError(ErrorCode::NotFound, "'" + store.source + "' has no config.json beside the weights");
+        throwWeightError(ErrorCode::NotFound,
+                         "'" + store.source + "' has no config.json beside the weights");
     json c = json::parse(store.configJson, nullptr, false);
     if (!c.is_object())
-        throwWeightError(ErrorCode::FormatError, "config.json of '" + store.source + "' is not a JSON object");
+        throwWeightError(ErrorCode::FormatError,
+                         "config.json of '" + store.source + "' is not a JSON object");
     g_configSource = store.source;
     auto t = std::make_shared<Transformer>();
     t->dtype = dtype;
@@ -253,25 +270,29 @@ std::shared_ptr<Transformer> Transformer::build(WeightStore &store, torch::Scala
     else if (mt == "bert" || mt == "xlm-roberta" || mt == "roberta")
         a.arch = Arch::Bert;
     else
-        throwWeightError(ErrorCode::Unsupported, "'" + store.source + "': model_type '" + mt +
-                                                     "' is not supported (gpt2, llama, mistral, qwen2, gpt_neox, "
-                                                     "bert, xlm-roberta, roberta are)");
+        throwWeightError(ErrorCode::Unsupported,
+                         "'" + store.source + "': model_type '" + mt +
+                             "' is not supported (gpt2, llama, mistral, qwen2, gpt_neox, "
+                             "bert, xlm-roberta, roberta are)");
     const bool gpt2 = a.arch == Arch::Gpt2;
     a.hidden = gpt2 ? intOr(c, "n_embd", 768) : intOr(c, "hidden_size", 0);
     a.layers = gpt2 ? intOr(c, "n_layer", 12) : intOr(c, "num_hidden_layers", 0);
     a.heads = gpt2 ? intOr(c, "n_head", 12) : intOr(c, "num_attention_heads", 0);
     a.kvHeads = intOr(c, "num_key_value_heads", a.heads);
     a.vocab = intOr(c, "vocab_size", 0);
-    a.maxPositions = gpt2 ? intOr(c, "n_positions", 1024) : intOr(c, "max_position_embeddings", 2048);
+    a.maxPositions =
+        gpt2 ? intOr(c, "n_positions", 1024) : intOr(c, "max_position_embeddings", 2048);
     a.bosId = intOr(c, "bos_token_id", -1);
     a.eosId = intOr(c, "eos_token_id", -1);
     a.padId = intOr(c, "pad_token_id", -1);
-    if (a.hidden <= 0 || a.layers <= 0 || a.heads <= 0 || a.kvHeads <= 0 || a.hidden % a.heads != 0 ||
-        a.heads % a.kvHeads != 0)
-        throwWeightError(ErrorCode::FormatError, "config.json of '" + store.source +
-                                                     "': hidden size / layers / heads are missing or inconsistent");
+    if (a.hidden <= 0 || a.layers <= 0 || a.heads <= 0 || a.kvHeads <= 0 ||
+        a.hidden % a.heads != 0 || a.heads % a.kvHeads != 0)
+        throwWeightError(ErrorCode::FormatError,
+                         "config.json of '" + store.source +
+                             "': hidden size / layers / heads are missing or inconsistent");
     a.headDim = intOr(c, "head_dim", a.hidden / a.heads);
-    a.intermediate = gpt2 ? intOr(c, "n_inner", 4 * a.hidden) : intOr(c, "intermediate_size", 4 * a.hidden);
+    a.intermediate =
+        gpt2 ? intOr(c, "n_inner", 4 * a.hidden) : intOr(c, "intermediate_size", 4 * a.hidden);
     checkDim("the hidden size", a.hidden, 1 << 16);
     checkDim("the number of layers", a.layers, 1024);
     checkDim("the number of attention heads", a.heads, 1024);
@@ -280,7 +301,8 @@ std::shared_ptr<Transformer> Transformer::build(WeightStore &store, torch::Scala
     checkDim("the context length (max_position_embeddings / n_positions)", a.maxPositions, 1 << 24);
     if (a.vocab != 0)
         checkDim("the vocabulary size (vocab_size)", a.vocab, 1 << 22);
-    const std::string act = gpt2 ? strOr(c, "activation_function", "gelu_new") : strOr(c, "hidden_act", "gelu");
+    const std::string act =
+        gpt2 ? strOr(c, "activation_function", "gelu_new") : strOr(c, "hidden_act", "gelu");
     if (act == "silu" || act == "swish")
         a.activation = "silu";
     else if (act == "gelu")
@@ -290,17 +312,19 @@ std::shared_ptr<Transformer> Transformer::build(WeightStore &store, torch::Scala
     else if (act == "relu")
         a.activation = "relu";
     else
-        throwWeightError(ErrorCode::Unsupported, "config.json of '" + store.source + "': field '" +
-                                                     (gpt2 ? "activation_function" : "hidden_act") + "' is '" + act +
-                                                     "'; supported: silu, swish, gelu, gelu_new, gelu_pytorch_tanh, "
-                                                     "gelu_fast, relu");
+        throwWeightError(ErrorCode::Unsupported,
+                         "config.json of '" + store.source + "': field '" +
+                             (gpt2 ? "activation_function" : "hidden_act") + "' is '" + act +
+                             "'; supported: silu, swish, gelu, gelu_new, gelu_pytorch_tanh, "
+                             "gelu_fast, relu");
 
     Builder b(store, dtype, device);
     const int H = a.hidden, I = a.intermediate, hd = a.headDim;
     const int qOut = a.heads * hd, kvOut = a.kvHeads * hd;
     if (a.vocab <= 0) {
-        const char *embName = gpt2 ? "transformer.wte.weight" : a.arch == Arch::NeoX ? "gpt_neox.embed_in.weight"
-                                                                                       : "model.embed_tokens.weight";
+        const char *embName = gpt2                   ? "transformer.wte.weight"
+                              : a.arch == Arch::NeoX ? "gpt_neox.embed_in.weight"
+                                                     : "model.embed_tokens.weight";
         if (store.has(embName))
             a.vocab = static_cast<int>(store.get(embName).size(0));
     }
@@ -315,10 +339,11 @@ std::shared_ptr<Transformer> Transformer::build(WeightStore &store, torch::Scala
             Block &blk = t->m_blocks[l];
             blk.norm1 = b.layerNorm(s + ".ln_1", H, eps);
             blk.norm2 = b.layerNorm(s + ".ln_2", H, eps);
-            // Conv1D stores [in, out]: used as a transposed view of nn.Linear's [out, in] (no copy); c_attn
-            // is q|k|v along out, one fused matmul split after.
+            // Conv1D stores [in, out]: used as a transposed view of nn.Linear's [out, in] (no
+            // copy); c_attn is q|k|v along out, one fused matmul split after.
             const auto conv = [&](const std::string &name, int64_t in, int64_t out) {
-                return Linear{b.asStored(name + ".weight", {in, out}).t(), b.get(name + ".bias", {out})};
+                return Linear{b.asStored(name + ".weight", {in, out}).t(),
+                              b.get(name + ".bias", {out})};
             };
             blk.qkv = conv(s + ".attn.c_attn", H, 3 * H);
             blk.o = conv(s + ".attn.c_proj", H, H);
@@ -326,10 +351,13 @@ std::shared_ptr<Transformer> Transformer::build(WeightStore &store, torch::Scala
             blk.down = conv(s + ".mlp.c_proj", I, H);
         }
         t->m_finalNorm = b.layerNorm("transformer.ln_f", H, eps);
-        if (!store.has("lm_head.weight") && c.contains("tie_word_embeddings") && !boolOr(c, "tie_word_embeddings", true))
-            throwWeightError(ErrorCode::FormatError, "'" + store.source + "': tie_word_embeddings is false but the "
+        if (!store.has("lm_head.weight") && c.contains("tie_word_embeddings") &&
+            !boolOr(c, "tie_word_embeddings", true))
+            throwWeightError(ErrorCode::FormatError, "'" + store.source +
+                                                         "': tie_word_embeddings is false but the "
                                                          "weights have no 'lm_head.weight'");
-        t->m_head = store.has("lm_head.weight") ? b.get("lm_head.weight", {a.vocab, H}) : t->m_embed;
+        t->m_head =
+            store.has("lm_head.weight") ? b.get("lm_head.weight", {a.vocab, H}) : t->m_embed;
     } else if (a.arch == Arch::Llama) {
         const double eps = numOr(c, "rms_norm_eps", 1e-6);
         a.rotaryDim = hd;
@@ -359,25 +387,31 @@ std::shared_ptr<Transformer> Transformer::build(WeightStore &store, torch::Scala
             a.slidingWindow = std::max(a.slidingWindow, blk.slidingWindow);
         }
         t->m_finalNorm = b.rmsNorm("model.norm", H, eps);
-        if (!store.has("lm_head.weight") && c.contains("tie_word_embeddings") && !boolOr(c, "tie_word_embeddings", true))
-            throwWeightError(ErrorCode::FormatError, "'" + store.source + "': tie_word_embeddings is false but the "
+        if (!store.has("lm_head.weight") && c.contains("tie_word_embeddings") &&
+            !boolOr(c, "tie_word_embeddings", true))
+            throwWeightError(ErrorCode::FormatError, "'" + store.source +
+                                                         "': tie_word_embeddings is false but the "
                                                          "weights have no 'lm_head.weight'");
-        t->m_head = store.has("lm_head.weight") ? b.get("lm_head.weight", {a.vocab, H}) : t->m_embed;
+        t->m_head =
+            store.has("lm_head.weight") ? b.get("lm_head.weight", {a.vocab, H}) : t->m_embed;
         t->m_invFreq = ropeInvFreq(c, hd, store.source);
         // GGUF llama3 files carry their rope scaling as per-frequency divisors.
-        if (Tensor f = store.find("rope_freqs.weight"); f.defined() && f.numel() == t->m_invFreq.numel())
+        if (Tensor f = store.find("rope_freqs.weight");
+            f.defined() && f.numel() == t->m_invFreq.numel())
             t->m_invFreq = t->m_invFreq / f.to(torch::kFloat32).reshape({-1});
     } else if (a.arch == Arch::NeoX) {
         const double eps = numOr(c, "layer_norm_eps", 1e-5);
         a.parallelResidual = boolOr(c, "use_parallel_residual", true);
-        a.rotaryDim = static_cast<int>(hd * numOr(c, "rotary_pct", numOr(c, "partial_rotary_factor", 0.25)));
+        a.rotaryDim =
+            static_cast<int>(hd * numOr(c, "rotary_pct", numOr(c, "partial_rotary_factor", 0.25)));
         t->m_embed = b.get("gpt_neox.embed_in.weight", {a.vocab, H});
         for (int l = 0; l < a.layers; ++l) {
             const std::string s = "gpt_neox.layers." + std::to_string(l);
             Block &blk = t->m_blocks[l];
             blk.norm1 = b.layerNorm(s + ".input_layernorm", H, eps);
             blk.norm2 = b.layerNorm(s + ".post_attention_layernorm", H, eps);
-            // query_key_value is laid out per head: [h0: q k v][h1: q k v]...; kept fused, split after the matmul.
+            // query_key_value is laid out per head: [h0: q k v][h1: q k v]...; kept fused, split
+            // after the matmul.
             const std::string qkv = s + ".attention.query_key_value";
             blk.qkv = {b.asStored(qkv + ".weight", {3 * H, H}), b.asStored(qkv + ".bias", {3 * H})};
             blk.o = b.linear(s + ".attention.dense", H, H);
@@ -385,18 +419,22 @@ std::shared_ptr<Transformer> Transformer::build(WeightStore &store, torch::Scala
             blk.down = b.linear(s + ".mlp.dense_4h_to_h", H, I);
         }
         t->m_finalNorm = b.layerNorm("gpt_neox.final_layer_norm", H, eps);
-        if (!store.has("embed_out.weight") && c.contains("tie_word_embeddings") && !boolOr(c, "tie_word_embeddings", true))
-            throwWeightError(ErrorCode::FormatError, "'" + store.source + "': tie_word_embeddings is false but the "
+        if (!store.has("embed_out.weight") && c.contains("tie_word_embeddings") &&
+            !boolOr(c, "tie_word_embeddings", true))
+            throwWeightError(ErrorCode::FormatError, "'" + store.source +
+                                                         "': tie_word_embeddings is false but the "
                                                          "weights have no 'embed_out.weight'");
-        t->m_head = store.has("embed_out.weight") ? b.get("embed_out.weight", {a.vocab, H}) : t->m_embed;
+        t->m_head =
+            store.has("embed_out.weight") ? b.get("embed_out.weight", {a.vocab, H}) : t->m_embed;
         t->m_invFreq = ropeInvFreq(c, a.rotaryDim, store.source);
     } else {
         const double eps = numOr(c, "layer_norm_eps", 1e-12);
         a.causal = false;
         a.xlmrPositions = mt != "bert";
         const std::string root = store.has("bert.embeddings.word_embeddings.weight") ? "bert"
-                                 : store.has("roberta.embeddings.word_embeddings.weight") ? "roberta"
-                                                                                          : (a.xlmrPositions ? "roberta" : "bert");
+                                 : store.has("roberta.embeddings.word_embeddings.weight")
+                                     ? "roberta"
+                                     : (a.xlmrPositions ? "roberta" : "bert");
         t->m_embed = b.get(root + ".embeddings.word_embeddings.weight", {a.vocab, H});
         t->m_posEmbed = b.get(root + ".embeddings.position_embeddings.weight", {});
         t->m_typeEmbed = b.opt(root + ".embeddings.token_type_embeddings.weight", {});
@@ -405,7 +443,7 @@ std::shared_ptr<Transformer> Transformer::build(WeightStore &store, torch::Scala
         if (a.xlmrPositions) {
             if (a.padId < 0)
                 a.padId = 1;
-            a.maxPositions -= a.padId + 1;  // positions start at pad + 1
+            a.maxPositions -= a.padId + 1; // positions start at pad + 1
         }
         for (int l = 0; l < a.layers; ++l) {
             const std::string s = root + ".encoder.layer." + std::to_string(l);
@@ -447,17 +485,18 @@ Tensor Transformer::mlp(const Block &b, const Tensor &x) const
 }
 
 Tensor Transformer::attention(const Block &b, const Tensor &x, const Tensor &cos, const Tensor &sin,
-                              const Tensor &keyHidden, KvCache *cache, int layer, const AttentionHook &hook) const
+                              const Tensor &keyHidden, KvCache *cache, int layer,
+                              const AttentionHook &hook) const
 {
     const int64_t B = x.size(0), T = x.size(1), hd = cfg.headDim;
     Tensor q, k, v;
     if (b.qkv.w.defined() && cfg.arch == Arch::NeoX) {
-        Tensor h = b.qkv(x).view({B, T, cfg.heads, 3, hd});  // per head: q k v
+        Tensor h = b.qkv(x).view({B, T, cfg.heads, 3, hd}); // per head: q k v
         q = h.select(3, 0).transpose(1, 2);
         k = h.select(3, 1).transpose(1, 2);
         v = h.select(3, 2).transpose(1, 2);
     } else if (b.qkv.w.defined()) {
-        Tensor h = b.qkv(x);  // q | k | v along the features
+        Tensor h = b.qkv(x); // q | k | v along the features
         const int64_t dq = cfg.heads * hd, dkv = cfg.kvHeads * hd;
         q = h.narrow(-1, 0, dq).view({B, T, cfg.heads, hd}).transpose(1, 2);
         k = h.narrow(-1, dq, dkv).view({B, T, cfg.kvHeads, hd}).transpose(1, 2);
@@ -483,52 +522,59 @@ Tensor Transformer::attention(const Block &b, const Tensor &x, const Tensor &cos
         cache->k[layer] = k;
         cache->v[layer] = v;
     }
-    k = k.contiguous();  // [B, kvHeads, S, hd]: one layout for every block's matmul
+    k = k.contiguous(); // [B, kvHeads, S, hd]: one layout for every block's matmul
     v = v.contiguous();
     const int64_t S = k.size(2), past = S - T;
-    // GQA without copies (issue 16): HF repeat_kv gives query head h the KV head h / rep, so the rep query
-    // heads of one KV head become rows of one matmul against that head's K and V.
+    // GQA without copies (issue 16): HF repeat_kv gives query head h the KV head h / rep, so the
+    // rep query heads of one KV head become rows of one matmul against that head's K and V.
     const int64_t kvH = cfg.kvHeads, rep = cfg.heads / cfg.kvHeads;
-    // softmax(QK^T / sqrt(d)): the scale goes on q, a pass over [T, d] instead of over [T, S] scores.
+    // softmax(QK^T / sqrt(d)): the scale goes on q, a pass over [T, d] instead of over [T, S]
+    // scores.
     const Tensor qs = q.mul(1.0 / std::sqrt(static_cast<double>(hd))).reshape({B, kvH, rep, T, hd});
     const Tensor kt = k.transpose(-1, -2);
     int window = cfg.causal ? b.slidingWindow : 0;
     if (cfg.causal && cache && cache->window > 0)
         window = window > 0 ? std::min(window, cache->window) : cache->window;
-    // Blocks of query rows bound the probabilities held at once, whatever n is. bf16 scores that stay bf16
-    // (no hook) get 8x the elements (4x the bytes): thin bf16 matmuls are slow (768x12 at 4k tokens: 4.2 s
-    // with 1M elements, 3.3 s with 8M; fp32 is flat from 1M to 8M).
-    // A causal block computes keys up to its last row, so blocks stay at most T/8 rows (and at least 64 when
-    // the budget allows): one block over all rows would compute the masked half too.
+    // Blocks of query rows bound the probabilities held at once, whatever n is. bf16 scores that
+    // stay bf16 (no hook) get 8x the elements (4x the bytes): thin bf16 matmuls are slow (768x12 at
+    // 4k tokens: 4.2 s with 1M elements, 3.3 s with 8M; fp32 is flat from 1M to 8M). A causal block
+    // computes keys up to its last row, so blocks stay at most T/8 rows (and at least 64 when the
+    // budget allows): one block over all rows would compute the masked half too.
     const int64_t budget = attentionBlockFloats * (dtype == torch::kBFloat16 && !hook ? 8 : 1);
     int64_t rows = std::max<int64_t>(16, budget / std::max<int64_t>(1, B * cfg.heads * S));
     if (cfg.causal)
         rows = std::min(rows, std::max<int64_t>({16, T / 8, std::min<int64_t>(64, rows)}));
     rows = std::min<int64_t>(T, rows);
-    // Causal: keys after a block's last query are masked for every row of the block, so they are not
-    // computed (half the work of a full pass); within the block's last `n` keys the mask is triangular.
+    // Causal: keys after a block's last query are masked for every row of the block, so they are
+    // not computed (half the work of a full pass); within the block's last `n` keys the mask is
+    // triangular.
     Tensor future;
     if (cfg.causal)
-        future = torch::ones({rows, rows}, torch::TensorOptions().dtype(torch::kBool).device(device)).triu(1);
-    constexpr float kLowest = std::numeric_limits<float>::lowest();  // HF fills finfo.min the same way
-    constexpr float kLowestBf16 = -3.0e38f;  // finite in bf16 (float's lowest would round to -inf)
+        future =
+            torch::ones({rows, rows}, torch::TensorOptions().dtype(torch::kBool).device(device))
+                .triu(1);
+    constexpr float kLowest =
+        std::numeric_limits<float>::lowest(); // HF fills finfo.min the same way
+    constexpr float kLowestBf16 = -3.0e38f;   // finite in bf16 (float's lowest would round to -inf)
     std::vector<Tensor> parts;
     for (int64_t r0 = 0; r0 < T; r0 += rows) {
         const int64_t n = std::min(rows, T - r0);
-        // Keys [k0, w): after the block's last query nothing is visible (causal), before the window of its
-        // first query nothing either (sliding window).
+        // Keys [k0, w): after the block's last query nothing is visible (causal), before the window
+        // of its first query nothing either (sliding window).
         const int64_t w = cfg.causal ? past + r0 + n : S;
         const int64_t k0 = window > 0 ? std::max<int64_t>(0, past + r0 + 1 - window) : 0;
-        Tensor scores =
-            torch::matmul(qs.narrow(3, r0, n).reshape({B, kvH, rep * n, hd}), kt.narrow(-1, k0, w - k0))
-                .view({B, cfg.heads, n, w - k0});
-        // bf16 scores stay bf16 unless the hook reads the probabilities: libtorch's bf16 softmax computes in
-        // fp32 and rounds once, as HF's softmax(dtype=float32).to(bf16) does, without two conversion passes.
+        Tensor scores = torch::matmul(qs.narrow(3, r0, n).reshape({B, kvH, rep * n, hd}),
+                                      kt.narrow(-1, k0, w - k0))
+                            .view({B, cfg.heads, n, w - k0});
+        // bf16 scores stay bf16 unless the hook reads the probabilities: libtorch's bf16 softmax
+        // computes in fp32 and rounds once, as HF's softmax(dtype=float32).to(bf16) does, without
+        // two conversion passes.
         if (hook)
             scores = scores.to(torch::kFloat32);
         const float kMasked = scores.scalar_type() == torch::kFloat32 ? kLowest : kLowestBf16;
         if (cfg.causal) {
-            scores.narrow(-1, w - k0 - n, n).masked_fill_(future.narrow(0, 0, n).narrow(1, 0, n), kMasked);
+            scores.narrow(-1, w - k0 - n, n)
+                .masked_fill_(future.narrow(0, 0, n).narrow(1, 0, n), kMasked);
             if (window > 0 && past + r0 + n - 1 - window >= k0) {
                 // Query i (cache index past + r0 + i) sees keys j > past + r0 + i - window.
                 auto opts = torch::TensorOptions().dtype(torch::kInt64).device(device);
@@ -542,23 +588,25 @@ Tensor Transformer::attention(const Block &b, const Tensor &x, const Tensor &cos
         Tensor probs = torch::softmax(scores, -1);
         if (hook)
             hook(layer, probs, past + r0, k0);
-        parts.push_back(
-            torch::matmul(probs.to(v.scalar_type()).view({B, kvH, rep * n, w - k0}), v.narrow(2, k0, w - k0))
-                .view({B, cfg.heads, n, hd}));
+        parts.push_back(torch::matmul(probs.to(v.scalar_type()).view({B, kvH, rep * n, w - k0}),
+                                      v.narrow(2, k0, w - k0))
+                            .view({B, cfg.heads, n, hd}));
     }
     Tensor ctx = parts.size() == 1 ? parts[0] : torch::cat(parts, 2);
     ctx = ctx.transpose(1, 2).reshape({B, T, cfg.heads * hd});
     return b.o(ctx);
 }
 
-Tensor Transformer::forward(const Tensor &idsIn, const Tensor &mask, KvCache *cache, const AttentionHook &hook,
-                            std::vector<Tensor> *hiddenStates, const JobContext &job) const
+Tensor Transformer::forward(const Tensor &idsIn, const Tensor &mask, KvCache *cache,
+                            const AttentionHook &hook, std::vector<Tensor> *hiddenStates,
+                            const JobContext &job) const
 {
     torch::NoGradGuard noGrad;
     const Tensor ids = idsIn.to(device);
     const int64_t B = ids.size(0), T = ids.size(1);
     const int64_t past = cache ? cache->length() : 0;
-    const int64_t first = past + (cache ? cache->positionBase : 0);  // position of the first new token
+    const int64_t first =
+        past + (cache ? cache->positionBase : 0); // position of the first new token
     auto longOpts = torch::TensorOptions().dtype(torch::kInt64).device(device);
     Tensor positions = torch::arange(first, first + T, longOpts).unsqueeze(0).expand({B, T});
     Tensor keyMask;
@@ -566,7 +614,8 @@ Tensor Transformer::forward(const Tensor &idsIn, const Tensor &mask, KvCache *ca
         keyMask = mask.to(device);
     if (cfg.causal && keyMask.defined() && cache && past > 0)
         keyMask = torch::cat({torch::ones({B, past}, longOpts), keyMask}, 1);
-    // Padding keys, [B, 1, 1, S] (true: hidden from every query); causal and window masks are per block.
+    // Padding keys, [B, 1, 1, S] (true: hidden from every query); causal and window masks are per
+    // block.
     Tensor keyHidden;
     if (keyMask.defined())
         keyHidden = keyMask.view({B, 1, 1, -1}).eq(0);
@@ -614,7 +663,7 @@ Tensor Transformer::forward(const Tensor &idsIn, const Tensor &mask, KvCache *ca
     if (cfg.arch != Arch::Bert) {
         x = m_finalNorm(x);
         if (hiddenStates)
-            hiddenStates->back() = x;  // HF replaces the last entry with the normed output
+            hiddenStates->back() = x; // HF replaces the last entry with the normed output
     }
     return x;
 }
@@ -622,8 +671,9 @@ Tensor Transformer::forward(const Tensor &idsIn, const Tensor &mask, KvCache *ca
 Tensor Transformer::logits(const Tensor &hidden) const
 {
     torch::NoGradGuard noGrad;
-    Tensor out = m_headBias.defined() ? torch::linear(hidden, m_head, m_headBias) : torch::linear(hidden, m_head);
+    Tensor out = m_headBias.defined() ? torch::linear(hidden, m_head, m_headBias)
+                                      : torch::linear(hidden, m_head);
     return out.to(torch::kFloat32);
 }
 
-}  // namespace terse
+} // namespace terse

@@ -1,6 +1,7 @@
 #pragma once
 // Transformer architectures built from weight names (design.md rule 4): GPT-2, the Llama family
-// (Llama 2/3, Mistral, Qwen2), GPT-NeoX, and BERT / XLM-RoBERTa token classifiers. Internal: torch types.
+// (Llama 2/3, Mistral, Qwen2), GPT-NeoX, and BERT / XLM-RoBERTa token classifiers. Internal: torch
+// types.
 
 #include "terse/job.h"
 #include "terse/model.h"
@@ -17,8 +18,8 @@ namespace terse {
 
 enum class Arch { Gpt2, Llama, NeoX, Bert };
 
-// y = x W^T + b (nn.Linear layout; GPT-2's Conv1D weights [in, out] are used as a transposed view, so
-// weights mapped from the file are not copied).
+// y = x W^T + b (nn.Linear layout; GPT-2's Conv1D weights [in, out] are used as a transposed view,
+// so weights mapped from the file are not copied).
 struct Linear {
     torch::Tensor w, b;
     torch::Tensor operator()(const torch::Tensor &x) const;
@@ -33,11 +34,12 @@ struct Norm {
 };
 
 struct Block {
-    Norm norm1, norm2;  // pre-norms for decoders; BERT: attention.output.LayerNorm, output.LayerNorm
+    Norm norm1, norm2; // pre-norms for decoders; BERT: attention.output.LayerNorm, output.LayerNorm
     Linear q, k, v, o;
-    Linear qkv;  // fused q|k|v as the file stores it (GPT-2 c_attn, GPT-NeoX query_key_value); q, k, v unset
-    Linear gate, up, down;  // gate only for SiLU-gated MLPs
-    int slidingWindow = 0;  // 0: full causal attention
+    Linear qkv; // fused q|k|v as the file stores it (GPT-2 c_attn, GPT-NeoX query_key_value); q, k,
+                // v unset
+    Linear gate, up, down; // gate only for SiLU-gated MLPs
+    int slidingWindow = 0; // 0: full causal attention
 };
 
 struct ArchConfig {
@@ -45,31 +47,34 @@ struct ArchConfig {
     std::string modelType;
     int hidden = 0, layers = 0, heads = 0, kvHeads = 0, headDim = 0, intermediate = 0, vocab = 0;
     int maxPositions = 0, numLabels = 0, rotaryDim = 0;
-    int slidingWindow = 0;       // largest attention window of any layer (0 = none)
+    int slidingWindow = 0; // largest attention window of any layer (0 = none)
     int bosId = -1, eosId = -1, padId = -1;
     bool causal = true;
     bool parallelResidual = false;
-    bool xlmrPositions = false;  // RoBERTa positions: cumsum(ids != pad) * (ids != pad) + pad
-    std::string activation;      // "silu", "gelu", "gelu_tanh", "relu"
+    bool xlmrPositions = false; // RoBERTa positions: cumsum(ids != pad) * (ids != pad) + pad
+    std::string activation;     // "silu", "gelu", "gelu_tanh", "relu"
 };
 
 // Per-layer cached keys (already rotated) and values, [B, kvHeads, S, headDim].
 struct KvCache {
     std::vector<torch::Tensor> k, v;
-    // Position of the cache's first entry: new tokens get positions positionBase + length() + i. Long
-    // prompts drop the front of the cache and advance it, so positions stay absolute (RoPE is relative).
+    // Position of the cache's first entry: new tokens get positions positionBase + length() + i.
+    // Long prompts drop the front of the cache and advance it, so positions stay absolute (RoPE is
+    // relative).
     int64_t positionBase = 0;
-    // > 0: every layer attends at most this many positions back (query i sees keys i - window < j <= i) in
-    // calls with this cache, besides the layers' own sliding windows. 0: the layers' own only.
+    // > 0: every layer attends at most this many positions back (query i sees keys i - window < j
+    // <= i) in calls with this cache, besides the layers' own sliding windows. 0: the layers' own
+    // only.
     int window = 0;
     int64_t length() const { return k.empty() || !k[0].defined() ? 0 : k[0].size(2); }
 };
 
 // Receives each layer's attention probabilities as they are computed, in blocks of query rows:
-// `probs` is [B, heads, rows, W] (float32) for queries firstRow .. firstRow + rows - 1 and keys firstKey ..
-// firstKey + W - 1, both counted from the cache's first entry (a call on top of a cache of P entries starts
-// at firstRow P). Keys outside were not computed: a causal model skips keys after the block's last query,
-// a windowed one keys before its first query's window (their probability is 0).
+// `probs` is [B, heads, rows, W] (float32) for queries firstRow .. firstRow + rows - 1 and keys
+// firstKey .. firstKey + W - 1, both counted from the cache's first entry (a call on top of a cache
+// of P entries starts at firstRow P). Keys outside were not computed: a causal model skips keys
+// after the block's last query, a windowed one keys before its first query's window (their
+// probability is 0).
 using AttentionHook =
     std::function<void(int layer, const torch::Tensor &probs, int64_t firstRow, int64_t firstKey)>;
 
@@ -77,7 +82,8 @@ class Transformer {
 public:
     // Builds the architecture named by config.json's model_type from the store's tensors.
     // Throws WeightError (missing tensors, bad shapes, unsupported model types / rope scaling).
-    static std::shared_ptr<Transformer> build(WeightStore &store, torch::ScalarType dtype, torch::Device device);
+    static std::shared_ptr<Transformer> build(WeightStore &store, torch::ScalarType dtype,
+                                              torch::Device device);
 
     // Forward over ids [B, T] (int64). `mask` [B, T] (1 real / 0 pad, int64) may be undefined.
     // With a cache the tokens continue after its content (positions = cache length + i).
@@ -92,12 +98,12 @@ public:
     long long parameters = 0;
     torch::ScalarType dtype = torch::kFloat32;
     torch::Device device = torch::kCPU;
-    int64_t attentionBlockFloats = 1 << 20;  // bound on B x heads x rows x keys per attention block
+    int64_t attentionBlockFloats = 1 << 20; // bound on B x heads x rows x keys per attention block
 
 private:
     torch::Tensor attention(const Block &b, const torch::Tensor &x, const torch::Tensor &cos,
-                            const torch::Tensor &sin, const torch::Tensor &keyHidden, KvCache *cache, int layer,
-                            const AttentionHook &hook) const;
+                            const torch::Tensor &sin, const torch::Tensor &keyHidden,
+                            KvCache *cache, int layer, const AttentionHook &hook) const;
     torch::Tensor mlp(const Block &b, const torch::Tensor &x) const;
 
     torch::Tensor m_embed, m_posEmbed, m_typeEmbed, m_head, m_headBias, m_invFreq;
@@ -105,4 +111,4 @@ private:
     std::vector<Block> m_blocks;
 };
 
-}  // namespace terse
+} // namespace terse

@@ -211,15 +211,19 @@ namespace {
 
 bool isLegacyBookkeeping(const std::string &seriesName)
 {
-    static const char *const kNames[] = {"piece_offset", "piece_bytes", "sentence_first", "protected",  "force_token",
-                                         "chunk",        "target_tokens", "word_offset",  "word_bytes"};
+    static const char *const kNames[] = {"piece_offset",  "piece_bytes", "sentence_first",
+                                         "protected",     "force_token", "chunk",
+                                         "target_tokens", "word_offset", "word_bytes"};
     for (const char *n : kNames)
         if (seriesName == n)
             return true;
     return false;
 }
 
-std::string base64Encode(const std::string &bytes) { return detail::base64Encode(bytes); }
+std::string base64Encode(const std::string &bytes)
+{
+    return detail::base64Encode(bytes);
+}
 
 std::string base64Decode(const std::string &text, const std::string &what)
 {
@@ -457,8 +461,9 @@ CompressOptions optionsFromJson(const json &j, const std::string &what)
     o.params = paramsFromJson(need(j, "params", what), what + ".params");
     o.pinned = pinnedFromJson(need(j, "pinned", what), what + ".pinned");
     // Written since issue 19 (stores and exports before it have no such fields: the defaults).
-    for (auto [key, field] : {std::pair{"model", &o.model}, std::pair{"device", &o.device},
-                              std::pair{"dtype", &o.dtype}, std::pair{"target_tokenizer", &o.targetTokenizer}})
+    for (auto [key, field] :
+         {std::pair{"model", &o.model}, std::pair{"device", &o.device},
+          std::pair{"dtype", &o.dtype}, std::pair{"target_tokenizer", &o.targetTokenizer}})
         if (j.contains(key))
             *field = needString(j, key, what);
     return o;
@@ -504,7 +509,7 @@ json resultToExportJson(const CompressionResult &r)
                   {"removed_units", st.removedUnits},
                   {"scores", seriesToJson(st.scores)},
                   {"thresholds", thresholdsToJson(st.thresholds)}};
-        if (st.firstUnit >= 0)  // optional: older exports have no unit range
+        if (st.firstUnit >= 0) // optional: older exports have no unit range
             s["unit_range"] = {st.firstUnit, st.endUnit};
         stages.push_back(std::move(s));
     }
@@ -587,7 +592,8 @@ CompressionResult resultFromExportJson(const json &j, const std::string &what)
                 !(*range)[1].is_number_integer() || (*range)[0].get<std::int64_t>() < 0 ||
                 (*range)[0].get<std::int64_t>() > (*range)[1].get<std::int64_t>() ||
                 (*range)[1].get<std::int64_t>() > units)
-                bad(w + ".unit_range", "expected [first, end) unit indices within 0.." + std::to_string(units));
+                bad(w + ".unit_range",
+                    "expected [first, end) unit indices within 0.." + std::to_string(units));
             st.firstUnit = (*range)[0].get<int>();
             st.endUnit = (*range)[1].get<int>();
         }
@@ -607,12 +613,15 @@ CompressionResult resultFromExportJson(const json &j, const std::string &what)
     r.achievedRate = doubleFromJson(need(j, "achieved_rate", what), what + ".achieved_rate");
     // Optional (written since issue 14): the unit ratio and the target token counts.
     r.unitRate = j.contains("unit_rate") ? doubleFromJson(j["unit_rate"], what + ".unit_rate")
-                 : r.tokensIn > 0 ? static_cast<double>(r.tokensOut) / static_cast<double>(r.tokensIn)
-                                  : 1.0;
+                 : r.tokensIn > 0
+                     ? static_cast<double>(r.tokensOut) / static_cast<double>(r.tokensIn)
+                     : 1.0;
     if (j.contains("target_tokens_in"))
-        r.targetTokensIn = static_cast<long>(needInt(j, "target_tokens_in", what, -1, std::numeric_limits<long>::max()));
+        r.targetTokensIn = static_cast<long>(
+            needInt(j, "target_tokens_in", what, -1, std::numeric_limits<long>::max()));
     if (j.contains("target_tokens_out"))
-        r.targetTokensOut = static_cast<long>(needInt(j, "target_tokens_out", what, -1, std::numeric_limits<long>::max()));
+        r.targetTokensOut = static_cast<long>(
+            needInt(j, "target_tokens_out", what, -1, std::numeric_limits<long>::max()));
     r.forwardMs = doubleFromJson(need(j, "forward_ms", what), what + ".forward_ms");
     r.totalMs = doubleFromJson(need(j, "total_ms", what), what + ".total_ms");
     return r;
@@ -649,7 +658,7 @@ namespace terse {
 std::string compressOptionsToJson(const CompressOptions &options, bool pretty)
 {
     return store::optionsToJson(options).dump(pretty ? 2 : -1, ' ', false,
-                                               nlohmann::json::error_handler_t::replace);
+                                              nlohmann::json::error_handler_t::replace);
 }
 
 } // namespace terse

@@ -24,8 +24,8 @@ std::vector<int> decodeInts(const std::string &bytes, const std::string &what);
 std::string encodeUnits(const std::vector<Unit> &units);
 std::vector<Unit> decodeUnits(const std::string &bytes, const std::string &what);
 
-// Runs saved before issue 19 kept a method's bookkeeping (byte offsets, flags, chunk indices) among its score
-// series; those are not scores and are dropped when such a run is loaded or imported.
+// Runs saved before issue 19 kept a method's bookkeeping (byte offsets, flags, chunk indices) among
+// its score series; those are not scores and are dropped when such a run is loaded or imported.
 bool isLegacyBookkeeping(const std::string &seriesName);
 
 std::string base64Encode(const std::string &bytes);

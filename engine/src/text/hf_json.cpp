@@ -32,8 +32,8 @@ void checkDepth(const std::string &text, const std::string &path)
         } else if (c == '[' || c == '{') {
             if (++depth > kMaxJsonDepth)
                 throw TextError{ErrorCode::FormatError, path + ": JSON nested deeper than " +
-                                                            std::to_string(kMaxJsonDepth) + " levels at byte " +
-                                                            std::to_string(i)};
+                                                            std::to_string(kMaxJsonDepth) +
+                                                            " levels at byte " + std::to_string(i)};
         } else if (c == ']' || c == '}') {
             --depth;
         }
@@ -42,7 +42,10 @@ void checkDepth(const std::string &text, const std::string &path)
 
 struct Ctx {
     std::string path;
-    [[noreturn]] void bad(const std::string &what) const { throw TextError{ErrorCode::FormatError, path + ": " + what}; }
+    [[noreturn]] void bad(const std::string &what) const
+    {
+        throw TextError{ErrorCode::FormatError, path + ": " + what};
+    }
     [[noreturn]] void unsupported(const std::string &what) const
     {
         throw TextError{ErrorCode::Unsupported, path + ": " + what};
@@ -118,9 +121,11 @@ std::unique_ptr<Normalizer> normalizer(const Json &j, const Ctx &c)
     }
     if (t == "BertNormalizer") {
         const bool lower = flag(j, "lowercase", true);
-        const bool strip = j.contains("strip_accents") && j["strip_accents"].is_boolean() ? j["strip_accents"].get<bool>()
-                                                                                          : lower;
-        return makeBertNormalizer(flag(j, "clean_text", true), flag(j, "handle_chinese_chars", true), strip, lower);
+        const bool strip = j.contains("strip_accents") && j["strip_accents"].is_boolean()
+                               ? j["strip_accents"].get<bool>()
+                               : lower;
+        return makeBertNormalizer(flag(j, "clean_text", true),
+                                  flag(j, "handle_chinese_chars", true), strip, lower);
     }
     if (t == "Lowercase")
         return makeLowercase();
@@ -204,7 +209,8 @@ std::unique_ptr<PreTokenizer> preTokenizer(const Json &j, const Ctx &c)
     if (t == "Punctuation")
         return makePunctuation(behavior(j, c));
     if (t == "Metaspace")
-        return makeMetaspacePre(str(j, "replacement", "\xE2\x96\x81"), prependScheme(j), flag(j, "split", true));
+        return makeMetaspacePre(str(j, "replacement", "\xE2\x96\x81"), prependScheme(j),
+                                flag(j, "split", true));
     c.unsupported("pre_tokenizer type '" + t + "' is not supported");
 }
 
@@ -221,13 +227,15 @@ void decoders(const Json &j, const Ctx &c, std::vector<std::unique_ptr<Decoder>>
     } else if (t == "WordPiece") {
         out.push_back(makeWordPieceDecoder(str(j, "prefix", "##"), flag(j, "cleanup", true)));
     } else if (t == "Metaspace") {
-        out.push_back(makeMetaspaceDecoder(str(j, "replacement", "\xE2\x96\x81"), prependScheme(j) != 0));
+        out.push_back(
+            makeMetaspaceDecoder(str(j, "replacement", "\xE2\x96\x81"), prependScheme(j) != 0));
     } else if (t == "ByteFallback") {
         out.push_back(makeByteFallbackDecoder());
     } else if (t == "Fuse") {
         out.push_back(makeFuseDecoder());
     } else if (t == "Strip") {
-        out.push_back(makeStripDecoder(str(j, "content", " "), j.value("start", 0), j.value("stop", 0)));
+        out.push_back(
+            makeStripDecoder(str(j, "content", " "), j.value("start", 0), j.value("stop", 0)));
     } else if (t == "Replace") {
         auto [p, regex] = pattern(j.value("pattern", Json()), c, "Replace decoder");
         if (regex)
@@ -247,7 +255,8 @@ StringIdMap vocabMap(const Json &j, const Ctx &c)
     StringIdMap v;
     v.reserve(j.size());
     for (auto it = j.begin(); it != j.end(); ++it) {
-        if (!it.value().is_number_integer() || it.value().get<long long>() < 0 || it.value().get<long long>() > (1 << 30))
+        if (!it.value().is_number_integer() || it.value().get<long long>() < 0 ||
+            it.value().get<long long>() > (1 << 30))
             c.bad("model.vocab entry '" + it.key() + "' has no valid id");
         v.emplace(it.key(), it.value().get<std::int32_t>());
     }
@@ -268,7 +277,9 @@ std::unique_ptr<Model> model(const Json &root, const Ctx &c, std::string &kind)
     const Json &m = *mit;
     std::string t = str(m, "type");
     if (t.empty())
-        t = m.contains("merges") ? "BPE" : m.contains("vocab") && m["vocab"].is_array() ? "Unigram" : "";
+        t = m.contains("merges")                           ? "BPE"
+            : m.contains("vocab") && m["vocab"].is_array() ? "Unigram"
+                                                           : "";
     if (t == "BPE") {
         BpeConfig cfg;
         cfg.vocab = vocabMap(m.value("vocab", Json()), c);
@@ -289,7 +300,8 @@ std::unique_ptr<Model> model(const Json &root, const Ctx &c, std::string &kind)
                 c.bad("a merge is neither \"a b\" nor [\"a\", \"b\"]");
             }
         }
-        cfg.init = hasByteLevel(root.value("pre_tokenizer", Json())) ? BpeInit::ByteLevel : BpeInit::Chars;
+        cfg.init =
+            hasByteLevel(root.value("pre_tokenizer", Json())) ? BpeInit::ByteLevel : BpeInit::Chars;
         cfg.unk = lookupToken(cfg.vocab, str(m, "unk_token"));
         cfg.fuseUnk = flag(m, "fuse_unk", false);
         cfg.byteFallback = flag(m, "byte_fallback", false);
@@ -303,7 +315,8 @@ std::unique_ptr<Model> model(const Json &root, const Ctx &c, std::string &kind)
         StringIdMap v = vocabMap(m.value("vocab", Json()), c);
         const std::int32_t unk = lookupToken(v, str(m, "unk_token", "[UNK]"));
         if (unk < 0)
-            c.bad("WordPiece unk_token '" + str(m, "unk_token", "[UNK]") + "' is not in the vocabulary");
+            c.bad("WordPiece unk_token '" + str(m, "unk_token", "[UNK]") +
+                  "' is not in the vocabulary");
         kind = "wordpiece";
         return makeWordPiece(std::move(v), unk, str(m, "continuing_subword_prefix", "##"),
                              m.value("max_input_chars_per_word", 100));
@@ -320,11 +333,14 @@ std::unique_ptr<Model> model(const Json &root, const Ctx &c, std::string &kind)
             pieces.push_back(e[0].get<std::string>());
             scores.push_back(e[1].get<double>());
         }
-        std::int32_t unk = m.contains("unk_id") && m["unk_id"].is_number_integer() ? m["unk_id"].get<std::int32_t>() : -1;
+        std::int32_t unk = m.contains("unk_id") && m["unk_id"].is_number_integer()
+                               ? m["unk_id"].get<std::int32_t>()
+                               : -1;
         if (unk >= static_cast<std::int32_t>(pieces.size()))
             c.bad("Unigram unk_id is out of range");
         kind = "unigram";
-        return makeUnigram(std::move(pieces), std::move(scores), unk, flag(m, "byte_fallback", false));
+        return makeUnigram(std::move(pieces), std::move(scores), unk,
+                           flag(m, "byte_fallback", false));
     }
     if (t == "WordLevel") {
         StringIdMap v = vocabMap(m.value("vocab", Json()), c);
@@ -332,7 +348,8 @@ std::unique_ptr<Model> model(const Json &root, const Ctx &c, std::string &kind)
         kind = "wordlevel";
         return makeWordLevel(std::move(v), unk);
     }
-    c.unsupported("model type '" + t + "' is not supported (BPE, WordPiece, Unigram, WordLevel are)");
+    c.unsupported("model type '" + t +
+                  "' is not supported (BPE, WordPiece, Unigram, WordLevel are)");
 }
 
 std::vector<std::int32_t> tokenIds(const Json &j, const Tokenizer::Impl &impl, const Ctx &c)
@@ -378,7 +395,7 @@ void postProcessor(const Json &j, Tokenizer::Impl &impl, const Ctx &c)
     }
 }
 
-}  // namespace
+} // namespace
 
 std::shared_ptr<Tokenizer::Impl> loadHfJson(const std::string &path)
 {
@@ -474,4 +491,4 @@ std::shared_ptr<Tokenizer::Impl> loadHfJson(const std::string &path)
     }
 }
 
-}  // namespace terse::text
+} // namespace terse::text

@@ -20,12 +20,14 @@ namespace {
     throw TextError{ErrorCode::FormatError, path + ": " + what};
 }
 
-const char kCl100kPattern[] =
-    "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}{1,3}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|"
-    "\\s+(?!\\S)|\\s+";
+const char kCl100kPattern[] = "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}{1,"
+                              "3}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|"
+                              "\\s+(?!\\S)|\\s+";
 const char kO200kPattern[] =
-    "[^\\r\\n\\p{L}\\p{N}]?[\\p{Lu}\\p{Lt}\\p{Lm}\\p{Lo}\\p{M}]*[\\p{Ll}\\p{Lm}\\p{Lo}\\p{M}]+(?i:'s|'t|'re|'ve|'m|'ll|'d)?|"
-    "[^\\r\\n\\p{L}\\p{N}]?[\\p{Lu}\\p{Lt}\\p{Lm}\\p{Lo}\\p{M}]+[\\p{Ll}\\p{Lm}\\p{Lo}\\p{M}]*(?i:'s|'t|'re|'ve|'m|'ll|'d)?|"
+    "[^\\r\\n\\p{L}\\p{N}]?[\\p{Lu}\\p{Lt}\\p{Lm}\\p{Lo}\\p{M}]*[\\p{Ll}\\p{Lm}\\p{Lo}\\p{M}]+(?i:'"
+    "s|'t|'re|'ve|'m|'ll|'d)?|"
+    "[^\\r\\n\\p{L}\\p{N}]?[\\p{Lu}\\p{Lt}\\p{Lm}\\p{Lo}\\p{M}]+[\\p{Ll}\\p{Lm}\\p{Lo}\\p{M}]*(?i:'"
+    "s|'t|'re|'ve|'m|'ll|'d)?|"
     "\\p{N}{1,3}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n/]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
 
 // Reads protobuf wire format (varints, length-delimited fields, fixed 32/64-bit values).
@@ -60,8 +62,8 @@ public:
     {
         const std::uint64_t n = varint();
         if (n > m_data.size() - m_pos)
-            bad(m_path, "protobuf field of " + std::to_string(n) + " bytes runs past the end at byte " +
-                            std::to_string(m_pos));
+            bad(m_path, "protobuf field of " + std::to_string(n) +
+                            " bytes runs past the end at byte " + std::to_string(m_pos));
         std::string_view v = m_data.substr(m_pos, n);
         m_pos += n;
         return v;
@@ -95,7 +97,8 @@ public:
             m_pos += 4;
             break;
         default:
-            bad(m_path, "unsupported protobuf wire type " + std::to_string(wire) + " at byte " + std::to_string(m_pos));
+            bad(m_path, "unsupported protobuf wire type " + std::to_string(wire) + " at byte " +
+                            std::to_string(m_pos));
         }
     }
 
@@ -118,7 +121,8 @@ bool wordSplitIsExact(const std::vector<std::string> &tokens, const std::string 
     return true;
 }
 
-void addSpecial(Tokenizer::Impl &impl, std::int32_t id, const std::string &content, bool special = true)
+void addSpecial(Tokenizer::Impl &impl, std::int32_t id, const std::string &content,
+                bool special = true)
 {
     AddedToken t;
     t.id = id;
@@ -127,7 +131,7 @@ void addSpecial(Tokenizer::Impl &impl, std::int32_t id, const std::string &conte
     impl.added.push_back(std::move(t));
 }
 
-}  // namespace
+} // namespace
 
 std::string readFile(const std::string &path, std::size_t maxBytes)
 {
@@ -141,15 +145,17 @@ std::string readFile(const std::string &path, std::size_t maxBytes)
     if (ec)
         throw TextError{ErrorCode::IoError, path + ": cannot read the file size"};
     if (size > maxBytes)
-        throw TextError{ErrorCode::FormatError, path + ": file is " + std::to_string(size) + " bytes, more than the " +
-                                                    std::to_string(maxBytes) + " a tokenizer may have"};
+        throw TextError{ErrorCode::FormatError,
+                        path + ": file is " + std::to_string(size) + " bytes, more than the " +
+                            std::to_string(maxBytes) + " a tokenizer may have"};
     std::string data(size, '\0');
     if (!f.read(data.data(), static_cast<std::streamsize>(size)))
         throw TextError{ErrorCode::IoError, path + ": read failed"};
     return data;
 }
 
-std::shared_ptr<Tokenizer::Impl> loadGpt2Files(const std::string &vocabPath, const std::string &mergesPath)
+std::shared_ptr<Tokenizer::Impl> loadGpt2Files(const std::string &vocabPath,
+                                               const std::string &mergesPath)
 {
     const std::string vtext = readFile(vocabPath);
     nlohmann::json v = nlohmann::json::parse(vtext, nullptr, false);
@@ -173,7 +179,8 @@ std::shared_ptr<Tokenizer::Impl> loadGpt2Files(const std::string &vocabPath, con
             continue;
         const auto sp = line.find(' ', 1);
         if (sp == std::string::npos)
-            bad(mergesPath, "line " + std::to_string(lineNo) + " is not two tokens separated by a space");
+            bad(mergesPath,
+                "line " + std::to_string(lineNo) + " is not two tokens separated by a space");
         cfg.merges.emplace_back(line.substr(0, sp), line.substr(sp + 1));
     }
     if (cfg.merges.empty())
@@ -276,13 +283,26 @@ std::shared_ptr<Tokenizer::Impl> loadSentencePiece(const std::string &path)
                 }
                 const auto v = static_cast<std::int64_t>(t.varint());
                 switch (field) {
-                case 3: modelType = static_cast<int>(v); break;
-                case 35: byteFallback = v != 0; break;
-                case 40: unkId = static_cast<std::int32_t>(v); break;
-                case 41: bosId = static_cast<std::int32_t>(v); break;
-                case 42: eosId = static_cast<std::int32_t>(v); break;
-                case 43: padId = static_cast<std::int32_t>(v); break;
-                default: break;
+                case 3:
+                    modelType = static_cast<int>(v);
+                    break;
+                case 35:
+                    byteFallback = v != 0;
+                    break;
+                case 40:
+                    unkId = static_cast<std::int32_t>(v);
+                    break;
+                case 41:
+                    bosId = static_cast<std::int32_t>(v);
+                    break;
+                case 42:
+                    eosId = static_cast<std::int32_t>(v);
+                    break;
+                case 43:
+                    padId = static_cast<std::int32_t>(v);
+                    break;
+                default:
+                    break;
                 }
             }
         } else if (field == 3 && wire == 2) {
@@ -306,15 +326,18 @@ std::shared_ptr<Tokenizer::Impl> loadSentencePiece(const std::string &path)
     if (pieces.empty())
         bad(path, "no pieces: not a SentencePiece model");
     if (modelType != 1 && modelType != 2)
-        throw TextError{ErrorCode::Unsupported, path + ": SentencePiece model type " + std::to_string(modelType) +
-                                                    " (only unigram = 1 and BPE = 2 are supported)"};
+        throw TextError{ErrorCode::Unsupported,
+                        path + ": SentencePiece model type " + std::to_string(modelType) +
+                            " (only unigram = 1 and BPE = 2 are supported)"};
     auto impl = std::make_shared<Tokenizer::Impl>();
     impl->source = path;
     impl->kind = modelType == 1 ? "unigram" : "bpe-sentencepiece";
     impl->decodeStyle = DecodeStyle::SentencePiece;
     impl->specialTextDefault = false;
     const auto n = static_cast<std::int64_t>(pieces.size());
-    auto valid = [&](std::int64_t id) { return id >= 0 && id < n ? static_cast<std::int32_t>(id) : -1; };
+    auto valid = [&](std::int64_t id) {
+        return id >= 0 && id < n ? static_cast<std::int32_t>(id) : -1;
+    };
     impl->ids.unk = valid(unkId);
     impl->ids.bos = valid(bosId);
     impl->ids.eos = valid(eosId);
@@ -341,10 +364,11 @@ std::shared_ptr<Tokenizer::Impl> loadSentencePiece(const std::string &path)
     if (wordSplitIsExact(pieces, space))
         impl->preTokenizer = makeSpaceWordSplit(space);
     if (modelType == 1)
-        impl->model = makeUnigram(std::move(modelPieces), std::move(scores), impl->ids.unk, byteFallback);
+        impl->model =
+            makeUnigram(std::move(modelPieces), std::move(scores), impl->ids.unk, byteFallback);
     else
-        impl->model = makeConcatBpe(std::move(modelPieces), std::move(priority), BpeInit::Chars, impl->ids.unk,
-                                    byteFallback);
+        impl->model = makeConcatBpe(std::move(modelPieces), std::move(priority), BpeInit::Chars,
+                                    impl->ids.unk, byteFallback);
     if (impl->ids.bos >= 0)
         impl->post.prefix = {impl->ids.bos};
     impl->finish();
@@ -357,7 +381,8 @@ std::shared_ptr<Tokenizer::Impl> loadLlama2c(const std::string &path)
     std::size_t pos = 0;
     auto readInt = [&](const char *what) {
         if (data.size() - pos < 4)
-            bad(path, std::string("truncated llama2.c tokenizer: no ") + what + " at byte " + std::to_string(pos));
+            bad(path, std::string("truncated llama2.c tokenizer: no ") + what + " at byte " +
+                          std::to_string(pos));
         std::int32_t v;
         std::memcpy(&v, data.data() + pos, 4);
         pos += 4;
@@ -376,16 +401,19 @@ std::shared_ptr<Tokenizer::Impl> loadLlama2c(const std::string &path)
         pos += 4;
         const std::int32_t len = readInt("token length");
         if (len < 0 || len > maxLen)
-            bad(path, "token " + std::to_string(tokens.size()) + " has a bad length " + std::to_string(len));
+            bad(path, "token " + std::to_string(tokens.size()) + " has a bad length " +
+                          std::to_string(len));
         if (static_cast<std::size_t>(len) > data.size() - pos)
-            bad(path, "truncated llama2.c tokenizer: token " + std::to_string(tokens.size()) + " needs " +
-                          std::to_string(len) + " bytes, " + std::to_string(data.size() - pos) + " are left");
+            bad(path, "truncated llama2.c tokenizer: token " + std::to_string(tokens.size()) +
+                          " needs " + std::to_string(len) + " bytes, " +
+                          std::to_string(data.size() - pos) + " are left");
         tokens.emplace_back(data, pos, static_cast<std::size_t>(len));
         pos += static_cast<std::size_t>(len);
         priority.push_back(-score);
     }
     if (tokens.size() < 259)
-        bad(path, "only " + std::to_string(tokens.size()) + " tokens: too few for a llama2.c vocabulary");
+        bad(path,
+            "only " + std::to_string(tokens.size()) + " tokens: too few for a llama2.c vocabulary");
     auto impl = std::make_shared<Tokenizer::Impl>();
     impl->source = path;
     impl->kind = "llama2c";
@@ -449,14 +477,17 @@ std::shared_ptr<Tokenizer::Impl> loadTiktoken(const std::string &path, const std
     }
     if (tokens.size() < 256)
         bad(path, "only " + std::to_string(tokens.size()) + " ranks: not a tiktoken file");
-    // Pattern and specials: a sibling NAME.json ({"pat_str", "special_tokens"}) or the built-in table.
+    // Pattern and specials: a sibling NAME.json ({"pat_str", "special_tokens"}) or the built-in
+    // table.
     std::string pattern;
     std::vector<std::pair<std::string, std::int32_t>> specials;
     const auto jsonPath = std::filesystem::path(path).replace_extension(".json");
     std::error_code ec;
     if (std::filesystem::is_regular_file(jsonPath, ec)) {
-        nlohmann::json j = nlohmann::json::parse(readFile(jsonPath.string(), 1 << 20), nullptr, false);
-        if (j.is_discarded() || !j.is_object() || !j.contains("pat_str") || !j["pat_str"].is_string())
+        nlohmann::json j =
+            nlohmann::json::parse(readFile(jsonPath.string(), 1 << 20), nullptr, false);
+        if (j.is_discarded() || !j.is_object() || !j.contains("pat_str") ||
+            !j["pat_str"].is_string())
             bad(jsonPath.string(), "expected {\"pat_str\": ..., \"special_tokens\": {...}}");
         pattern = j["pat_str"].get<std::string>();
         if (j.contains("special_tokens") && j["special_tokens"].is_object())
@@ -465,8 +496,11 @@ std::shared_ptr<Tokenizer::Impl> loadTiktoken(const std::string &path, const std
                     specials.emplace_back(it.key(), it.value().get<std::int32_t>());
     } else if (name == "cl100k_base") {
         pattern = kCl100kPattern;
-        specials = {{"<|endoftext|>", 100257}, {"<|fim_prefix|>", 100258}, {"<|fim_middle|>", 100259},
-                    {"<|fim_suffix|>", 100260}, {"<|endofprompt|>", 100276}};
+        specials = {{"<|endoftext|>", 100257},
+                    {"<|fim_prefix|>", 100258},
+                    {"<|fim_middle|>", 100259},
+                    {"<|fim_suffix|>", 100260},
+                    {"<|endofprompt|>", 100276}};
     } else if (name == "o200k_base") {
         pattern = kO200kPattern;
         specials = {{"<|endoftext|>", 199999}, {"<|endofprompt|>", 200018}};
@@ -483,7 +517,8 @@ std::shared_ptr<Tokenizer::Impl> loadTiktoken(const std::string &path, const std
     impl->kind = "tiktoken";
     impl->specialTextDefault = false;
     impl->preTokenizer = makeSplit(pattern, true, SplitBehavior::Isolated, false);
-    impl->model = makeConcatBpe(std::move(tokens), std::move(priority), BpeInit::ByteLevel, -1, false);
+    impl->model =
+        makeConcatBpe(std::move(tokens), std::move(priority), BpeInit::ByteLevel, -1, false);
     for (int b = 0; b < 256; ++b)
         if (impl->model->tokenToId(byteToUnicode(static_cast<unsigned char>(b))) < 0)
             bad(path, "no token for byte " + std::to_string(b));
@@ -498,4 +533,4 @@ std::shared_ptr<Tokenizer::Impl> loadTiktoken(const std::string &path, const std
     return impl;
 }
 
-}  // namespace terse::text
+} // namespace terse::text

@@ -39,7 +39,7 @@ public:
             while (m_keys[h] != kEmpty && m_keys[h] != k)
                 h = (h + 1) & m_mask;
             if (m_keys[h] == k && m_vals[h].rank <= v.rank)
-                continue;  // keep the best-ranked merge for a pair
+                continue; // keep the best-ranked merge for a pair
             m_keys[h] = k;
             m_vals[h] = v;
         }
@@ -150,7 +150,7 @@ void mergeSymbols(std::vector<Symbol> &syms, const PairTable &table)
             continue;
         Symbol &r = syms[c.right];
         if (l.id != c.leftId || r.id != c.rightId)
-            continue;  // a neighbour merged since this candidate was queued
+            continue; // a neighbour merged since this candidate was queued
         l.id = c.newId;
         l.end = r.end;
         l.next = r.next;
@@ -193,12 +193,14 @@ public:
 
 private:
     mutable std::mutex m_mutex;
-    mutable std::unordered_map<std::string, std::vector<ModelToken>, StringHash, std::equal_to<>> m_map;
+    mutable std::unordered_map<std::string, std::vector<ModelToken>, StringHash, std::equal_to<>>
+        m_map;
 };
 
 // Runs `fn(word, out)` through the cache for words short enough to cache.
 template <typename Fn>
-void cachedTokenize(const WordCache &cache, std::string_view word, std::vector<ModelToken> &out, Fn &&fn)
+void cachedTokenize(const WordCache &cache, std::string_view word, std::vector<ModelToken> &out,
+                    Fn &&fn)
 {
     if (word.size() > WordCache::kMaxBytes) {
         fn(word, out);
@@ -213,7 +215,8 @@ void cachedTokenize(const WordCache &cache, std::string_view word, std::vector<M
 
 class BpeModel : public Model {
 public:
-    BpeModel(BpeConfig cfg, std::vector<std::pair<std::uint64_t, Merge>> pairs) : m_cfg(std::move(cfg))
+    BpeModel(BpeConfig cfg, std::vector<std::pair<std::uint64_t, Merge>> pairs)
+        : m_cfg(std::move(cfg))
     {
         m_table.build(pairs);
         std::int32_t maxId = -1;
@@ -237,7 +240,8 @@ public:
 
     void tokenize(std::string_view piece, std::vector<ModelToken> &out) const override
     {
-        cachedTokenize(m_cache, piece, out, [this](std::string_view w, auto &o) { tokenizeUncached(w, o); });
+        cachedTokenize(m_cache, piece, out,
+                       [this](std::string_view w, auto &o) { tokenizeUncached(w, o); });
     }
 
     std::size_t size() const override { return m_tokens.size(); }
@@ -284,7 +288,8 @@ private:
             }
             std::string key;
             for (std::size_t i = 0; i < piece.size();) {
-                const std::size_t len = std::min(utf8Length(static_cast<unsigned char>(piece[i])), piece.size() - i);
+                const std::size_t len =
+                    std::min(utf8Length(static_cast<unsigned char>(piece[i])), piece.size() - i);
                 std::string_view ch = piece.substr(i, len);
                 std::int32_t id = -1;
                 if (m_cfg.continuingPrefix.empty() && m_cfg.endOfWordSuffix.empty()) {
@@ -298,10 +303,12 @@ private:
                 }
                 if (id >= 0) {
                     syms.push_back({id, u32(i), u32(i + len), 0, 0});
-                } else if (m_cfg.byteFallback &&
-                           std::all_of(ch.begin(), ch.end(), [&](char c) { return m_byteId[static_cast<unsigned char>(c)] >= 0; })) {
+                } else if (m_cfg.byteFallback && std::all_of(ch.begin(), ch.end(), [&](char c) {
+                               return m_byteId[static_cast<unsigned char>(c)] >= 0;
+                           })) {
                     for (std::size_t k = 0; k < len; ++k)
-                        syms.push_back({m_byteId[static_cast<unsigned char>(ch[k])], u32(i + k), u32(i + k + 1), 0, 0});
+                        syms.push_back({m_byteId[static_cast<unsigned char>(ch[k])], u32(i + k),
+                                        u32(i + k + 1), 0, 0});
                 } else if (m_cfg.unk >= 0) {
                     pushUnk(syms, u32(i), u32(i + len));
                 }
@@ -350,7 +357,8 @@ public:
     }
     void tokenize(std::string_view word, std::vector<ModelToken> &out) const override
     {
-        cachedTokenize(m_cache, word, out, [this](std::string_view w, auto &o) { tokenizeUncached(w, o); });
+        cachedTokenize(m_cache, word, out,
+                       [this](std::string_view w, auto &o) { tokenizeUncached(w, o); });
     }
     void tokenizeUncached(std::string_view word, std::vector<ModelToken> &out) const
     {
@@ -369,7 +377,8 @@ public:
             std::int32_t found = -1;
             while (end > start) {
                 // Only end at character boundaries.
-                while (end < word.size() && end > start && (static_cast<unsigned char>(word[end]) & 0xC0) == 0x80)
+                while (end < word.size() && end > start &&
+                       (static_cast<unsigned char>(word[end]) & 0xC0) == 0x80)
                     --end;
                 if (end == start)
                     break;
@@ -417,8 +426,10 @@ private:
 
 class UnigramModel : public Model {
 public:
-    UnigramModel(std::vector<std::string> pieces, std::vector<double> scores, std::int32_t unk, bool byteFallback)
-        : m_tokens(std::move(pieces)), m_scores(std::move(scores)), m_unk(unk), m_byteFallback(byteFallback)
+    UnigramModel(std::vector<std::string> pieces, std::vector<double> scores, std::int32_t unk,
+                 bool byteFallback)
+        : m_tokens(std::move(pieces)), m_scores(std::move(scores)), m_unk(unk),
+          m_byteFallback(byteFallback)
     {
         double minScore = 0;
         for (std::size_t i = 0; i < m_tokens.size(); ++i) {
@@ -426,7 +437,7 @@ public:
             m_maxBytes = std::max(m_maxBytes, m_tokens[i].size());
             minScore = std::min(minScore, m_scores[i]);
         }
-        m_unkScore = minScore - 10.0;  // HF unigram kUnkPenalty
+        m_unkScore = minScore - 10.0; // HF unigram kUnkPenalty
         for (int b = 0; b < 256; ++b) {
             char name[8];
             std::snprintf(name, sizeof name, "<0x%02X>", b);
@@ -461,7 +472,8 @@ public:
                 if (!single) {
                     const double sc = best[i].score + m_unkScore;
                     if (sc > best[i + clen].score)
-                        best[i + clen] = {sc, -2, static_cast<std::uint32_t>(i)};  // -2: unknown char
+                        best[i + clen] = {sc, -2,
+                                          static_cast<std::uint32_t>(i)}; // -2: unknown char
                 }
             }
             i += clen;
@@ -553,7 +565,7 @@ private:
     std::vector<std::string> m_tokens;
 };
 
-}  // namespace
+} // namespace
 
 const std::string &byteToUnicode(unsigned char b)
 {
@@ -562,7 +574,8 @@ const std::string &byteToUnicode(unsigned char b)
         std::vector<std::string> t(256);
         int n = 0;
         for (int c = 0; c < 256; ++c) {
-            const bool printable = (c >= '!' && c <= '~') || (c >= 0xA1 && c <= 0xAC) || (c >= 0xAE && c <= 0xFF);
+            const bool printable =
+                (c >= '!' && c <= '~') || (c >= 0xA1 && c <= 0xAC) || (c >= 0xAE && c <= 0xFF);
             appendUtf8(t[c], printable ? char32_t(c) : char32_t(256 + n++));
         }
         return t;
@@ -592,20 +605,24 @@ std::unique_ptr<Model> makeBpe(BpeConfig cfg, const std::string &file)
     for (std::size_t r = 0; r < cfg.merges.size(); ++r) {
         const auto &[a, b] = cfg.merges[r];
         auto ia = cfg.vocab.find(a), ib = cfg.vocab.find(b);
-        std::string merged = a + (prefix.empty() || b.compare(0, prefix.size(), prefix) != 0 ? b : b.substr(prefix.size()));
+        std::string merged = a + (prefix.empty() || b.compare(0, prefix.size(), prefix) != 0
+                                      ? b
+                                      : b.substr(prefix.size()));
         auto im = cfg.vocab.find(merged);
         if (ia == cfg.vocab.end() || ib == cfg.vocab.end() || im == cfg.vocab.end())
-            throw TextError{ErrorCode::FormatError, file + ": merge " + std::to_string(r + 1) + " ('" + a + " " + b +
-                                                        "') uses a token missing from the vocabulary"};
-        pairs.push_back({pairKey(ia->second, ib->second), {static_cast<std::uint32_t>(r), im->second}});
+            throw TextError{ErrorCode::FormatError,
+                            file + ": merge " + std::to_string(r + 1) + " ('" + a + " " + b +
+                                "') uses a token missing from the vocabulary"};
+        pairs.push_back(
+            {pairKey(ia->second, ib->second), {static_cast<std::uint32_t>(r), im->second}});
     }
     cfg.merges.clear();
     cfg.merges.shrink_to_fit();
     return std::make_unique<BpeModel>(std::move(cfg), std::move(pairs));
 }
 
-std::unique_ptr<Model> makeConcatBpe(std::vector<std::string> tokens, std::vector<double> priority, BpeInit init,
-                                     std::int32_t unk, bool byteFallback)
+std::unique_ptr<Model> makeConcatBpe(std::vector<std::string> tokens, std::vector<double> priority,
+                                     BpeInit init, std::int32_t unk, bool byteFallback)
 {
     BpeConfig cfg;
     cfg.init = init;
@@ -625,11 +642,11 @@ std::unique_ptr<Model> makeConcatBpe(std::vector<std::string> tokens, std::vecto
         const std::string &t = tokens[i];
         if (priority[i] < 0 || t.size() < 2)
             continue;
-        const auto rank = static_cast<std::uint32_t>(std::lower_bound(distinct.begin(), distinct.end(), priority[i]) -
-                                                     distinct.begin());
+        const auto rank = static_cast<std::uint32_t>(
+            std::lower_bound(distinct.begin(), distinct.end(), priority[i]) - distinct.begin());
         const std::string_view tv(t);
         for (std::size_t k = 1; k < t.size(); ++k) {
-            if ((static_cast<unsigned char>(t[k]) & 0xC0) == 0x80)  // split between characters only
+            if ((static_cast<unsigned char>(t[k]) & 0xC0) == 0x80) // split between characters only
                 continue;
             auto l = cfg.vocab.find(tv.substr(0, k));
             if (l == cfg.vocab.end())
@@ -643,13 +660,14 @@ std::unique_ptr<Model> makeConcatBpe(std::vector<std::string> tokens, std::vecto
     return std::make_unique<BpeModel>(std::move(cfg), std::move(pairs));
 }
 
-std::unique_ptr<Model> makeWordPiece(StringIdMap vocab, std::int32_t unk, std::string prefix, std::size_t maxChars)
+std::unique_ptr<Model> makeWordPiece(StringIdMap vocab, std::int32_t unk, std::string prefix,
+                                     std::size_t maxChars)
 {
     return std::make_unique<WordPieceModel>(std::move(vocab), unk, std::move(prefix), maxChars);
 }
 
-std::unique_ptr<Model> makeUnigram(std::vector<std::string> pieces, std::vector<double> scores, std::int32_t unk,
-                                   bool byteFallback)
+std::unique_ptr<Model> makeUnigram(std::vector<std::string> pieces, std::vector<double> scores,
+                                   std::int32_t unk, bool byteFallback)
 {
     return std::make_unique<UnigramModel>(std::move(pieces), std::move(scores), unk, byteFallback);
 }
@@ -659,4 +677,4 @@ std::unique_ptr<Model> makeWordLevel(StringIdMap vocab, std::int32_t unk)
     return std::make_unique<WordLevelModel>(std::move(vocab), unk);
 }
 
-}  // namespace terse::text
+} // namespace terse::text

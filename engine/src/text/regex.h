@@ -14,7 +14,8 @@ namespace terse::text {
 
 class Regex {
 public:
-    // Compiles `pattern`; throws TextError (FormatError) naming the pattern and position on failure.
+    // Compiles `pattern`; throws TextError (FormatError) naming the pattern and position on
+    // failure.
     explicit Regex(const std::string &pattern);
     ~Regex();
     Regex(const Regex &) = delete;
@@ -22,14 +23,16 @@ public:
 
     // Calls fn(begin, end) for every non-overlapping match in `text` (valid UTF-8), left to right.
     // Throws TextError when the matcher hits a resource limit.
-    void forEachMatch(std::string_view text, const std::function<void(std::size_t, std::size_t)> &fn) const;
+    void forEachMatch(std::string_view text,
+                      const std::function<void(std::size_t, std::size_t)> &fn) const;
 
-    // The capture groups of one match: [begin, end) of the whole match (index 0) and of each group; npos for a
-    // group that took no part.
+    // The capture groups of one match: [begin, end) of the whole match (index 0) and of each group;
+    // npos for a group that took no part.
     using Groups = std::vector<std::pair<std::size_t, std::size_t>>;
     static constexpr std::size_t npos = static_cast<std::size_t>(-1);
     // Calls fn(groups) for every non-empty, non-overlapping match, left to right.
-    void forEachMatchGroups(std::string_view text, const std::function<void(const Groups &)> &fn) const;
+    void forEachMatchGroups(std::string_view text,
+                            const std::function<void(const Groups &)> &fn) const;
 
 private:
     pcre2_code_8 *m_code = nullptr;
@@ -37,4 +40,4 @@ private:
     std::string m_pattern;
 };
 
-}  // namespace terse::text
+} // namespace terse::text

@@ -28,34 +28,42 @@ char32_t charAt(std::string_view t, std::size_t i, std::size_t *len = nullptr)
 
 bool isCloser(char32_t c)
 {
-    return c == '"' || c == '\'' || c == ')' || c == ']' || c == '}' || c == 0x201D || c == 0x2019 || c == 0xBB ||
-           c == 0x300D || c == 0x300F;
+    return c == '"' || c == '\'' || c == ')' || c == ']' || c == '}' || c == 0x201D ||
+           c == 0x2019 || c == 0xBB || c == 0x300D || c == 0x300F;
 }
 
-bool isTerminator(char32_t c) { return c == '.' || c == '!' || c == '?' || c == 0x2026; }
-bool isCjkTerminator(char32_t c) { return c == 0x3002 || c == 0xFF01 || c == 0xFF1F; }
+bool isTerminator(char32_t c)
+{
+    return c == '.' || c == '!' || c == '?' || c == 0x2026;
+}
+bool isCjkTerminator(char32_t c)
+{
+    return c == 0x3002 || c == 0xFF01 || c == 0xFF1F;
+}
 
 // Abbreviations that do not end a sentence before a capitalised word (lower case, inner dots kept).
 bool isAbbreviation(std::string word)
 {
     static const std::array<const char *, 47> kAbbrev = {
-        "mr", "mrs", "ms", "dr", "prof", "sr", "jr", "st", "vs", "mt", "gen", "col", "lt", "sgt", "capt", "rev",
-        "hon", "fig", "figs", "no", "nos", "vol", "ed", "eds", "inc", "ltd", "co", "corp", "jan", "feb", "mar",
-        "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "approx", "dept", "e.g", "i.e", "cf",
-        "a.m", "p.m"};
+        "mr",   "mrs", "ms",   "dr",   "prof",   "sr",   "jr",   "st",  "vs",  "mt",  "gen", "col",
+        "lt",   "sgt", "capt", "rev",  "hon",    "fig",  "figs", "no",  "nos", "vol", "ed",  "eds",
+        "inc",  "ltd", "co",   "corp", "jan",    "feb",  "mar",  "apr", "jun", "jul", "aug", "sep",
+        "sept", "oct", "nov",  "dec",  "approx", "dept", "e.g",  "i.e", "cf",  "a.m", "p.m"};
     for (char &c : word)
         if (c >= 'A' && c <= 'Z')
             c = static_cast<char>(c + 32);
-    if (std::find_if(kAbbrev.begin(), kAbbrev.end(), [&](const char *a) { return word == a; }) != kAbbrev.end())
+    if (std::find_if(kAbbrev.begin(), kAbbrev.end(), [&](const char *a) { return word == a; }) !=
+        kAbbrev.end())
         return true;
     // Initialisms with inner dots ("U.S", "Ph.D", "e.g") and single-letter initials ("J").
     if (word.size() == 1 && word[0] >= 'a' && word[0] <= 'z')
         return true;
-    return word.find('.') != std::string::npos &&
-           std::all_of(word.begin(), word.end(), [](char c) { return c == '.' || (c >= 'a' && c <= 'z'); });
+    return word.find('.') != std::string::npos && std::all_of(word.begin(), word.end(), [](char c) {
+               return c == '.' || (c >= 'a' && c <= 'z');
+           });
 }
 
-}  // namespace
+} // namespace
 
 std::vector<Span> splitSentences(std::string_view t)
 {
@@ -120,7 +128,7 @@ std::vector<Span> splitSentences(std::string_view t)
         single = runLen == 1 && c == '.';
         bool newline = false;
         const std::size_t next = skipSpace(j, &newline);
-        if (next == j && j < t.size()) {  // "3.14", "e.g.x", "?!" inside a token: no boundary
+        if (next == j && j < t.size()) { // "3.14", "e.g.x", "?!" inside a token: no boundary
             i = j;
             continue;
         }
@@ -161,7 +169,8 @@ std::vector<WordGroup> groupWords(const Encoding &enc, std::string_view t)
     std::vector<WordGroup> out;
     const bool wordPiece = enc.kind == "wordpiece";
     auto spanText = [&](const Span &s) {
-        return s.end <= t.size() && s.begin <= s.end ? t.substr(s.begin, s.end - s.begin) : std::string_view();
+        return s.end <= t.size() && s.begin <= s.end ? t.substr(s.begin, s.end - s.begin)
+                                                     : std::string_view();
     };
     auto allSpace = [&](std::string_view s) {
         for (std::size_t i = 0; i < s.size();) {
@@ -184,13 +193,14 @@ std::vector<WordGroup> groupWords(const Encoding &enc, std::string_view t)
         if (special || prevSpecial || out.empty()) {
             starts = true;
         } else if (s.begin == s.end) {
-            starts = false;  // shares a character with the previous token
+            starts = false; // shares a character with the previous token
         } else if (wordPiece) {
             starts = tok.compare(0, 2, "##") != 0;
         } else {
             // Whitespace-only tokens ("Ċ", a lone "▁") join the word that follows them.
             starts = !prevAllSpace &&
-                     (startsSpace(st) || (s.begin > prevEnd && allSpace(t.substr(prevEnd, s.begin - prevEnd))) ||
+                     (startsSpace(st) ||
+                      (s.begin > prevEnd && allSpace(t.substr(prevEnd, s.begin - prevEnd))) ||
                       tok.rfind("\xC4\xA0", 0) == 0 || tok.rfind("\xE2\x96\x81", 0) == 0);
         }
         if (starts) {
@@ -213,4 +223,4 @@ std::vector<WordGroup> groupWords(const Encoding &enc, std::string_view t)
     return out;
 }
 
-}  // namespace terse
+} // namespace terse

@@ -16,16 +16,23 @@ using namespace text;
 
 namespace {
 
-template <typename Fn>
-auto guarded(Fn &&fn) -> decltype(fn())
+template <typename Fn> auto guarded(Fn &&fn) -> decltype(fn())
 {
-    static const detail::GuardWords words{"tokenizer", ErrorCode::InvalidInput, "out of memory while tokenizing"};
+    static const detail::GuardWords words{"tokenizer", ErrorCode::InvalidInput,
+                                          "out of memory while tokenizing"};
     return detail::guard(words, std::forward<Fn>(fn));
 }
 
-bool isWordByte(unsigned char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c >= 0x80; }
+bool isWordByte(unsigned char c)
+{
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' ||
+           c >= 0x80;
+}
 
-bool isSpaceByte(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
+bool isSpaceByte(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
 
 // What encode collects; strings and spans only when asked for.
 struct Sink {
@@ -35,7 +42,7 @@ struct Sink {
     bool wantSpans = true;
 };
 
-}  // namespace
+} // namespace
 
 void Tokenizer::Impl::finish()
 {
@@ -47,8 +54,9 @@ void Tokenizer::Impl::finish()
         vocabSize = std::max<std::size_t>(vocabSize, static_cast<std::size_t>(added[i].id) + 1);
     }
     // Longest first so that the scan below finds the longest match at a position.
-    std::stable_sort(added.begin(), added.end(),
-                     [](const AddedToken &a, const AddedToken &b) { return a.content.size() > b.content.size(); });
+    std::stable_sort(added.begin(), added.end(), [](const AddedToken &a, const AddedToken &b) {
+        return a.content.size() > b.content.size();
+    });
     for (std::size_t i = 0; i < added.size(); ++i)
         addedById[added[i].id] = i;
 }
@@ -94,14 +102,16 @@ void encodeSegment(const Tokenizer::Impl &impl, std::string_view text, std::size
     }
 }
 
-void encodeAll(const Tokenizer::Impl &impl, std::string_view text, const EncodeOptions &opt, Sink &sink)
+void encodeAll(const Tokenizer::Impl &impl, std::string_view text, const EncodeOptions &opt,
+               Sink &sink)
 {
     std::size_t bad = 0;
     if (!isValidUtf8(text, &bad))
         throw TextError{ErrorCode::InvalidInput,
-                        "the text is not valid UTF-8 (first bad byte at offset " + std::to_string(bad) + ")"};
-    const bool matchSpecial =
-        opt.specialText == SpecialText::Allow || (opt.specialText == SpecialText::Auto && impl.specialTextDefault);
+                        "the text is not valid UTF-8 (first bad byte at offset " +
+                            std::to_string(bad) + ")"};
+    const bool matchSpecial = opt.specialText == SpecialText::Allow ||
+                              (opt.specialText == SpecialText::Auto && impl.specialTextDefault);
     if (opt.addSpecial)
         for (std::int32_t id : impl.post.prefix) {
             sink.ids.push_back(id);
@@ -123,7 +133,8 @@ void encodeAll(const Tokenizer::Impl &impl, std::string_view text, const EncodeO
                     continue;
                 if (a.singleWord) {
                     const std::size_t e = i + a.content.size();
-                    if ((i > 0 && isWordByte(text[i - 1])) || (e < text.size() && isWordByte(text[e])))
+                    if ((i > 0 && isWordByte(text[i - 1])) ||
+                        (e < text.size() && isWordByte(text[e])))
                         continue;
                 }
                 hit = &a;
@@ -174,7 +185,10 @@ void encodeAll(const Tokenizer::Impl &impl, std::string_view text, const EncodeO
     }
 }
 
-Error notFound(const std::string &what) { return fail(ErrorCode::NotFound, what); }
+Error notFound(const std::string &what)
+{
+    return fail(ErrorCode::NotFound, what);
+}
 
 std::string lower(std::string s)
 {
@@ -198,14 +212,15 @@ bool vocabTxtLowercase(const std::filesystem::path &dir)
     return v == std::string::npos || s.compare(v, 5, "false") != 0;
 }
 
-}  // namespace
+} // namespace
 
 std::vector<Span> tileSpans(const Encoding &encoding, std::size_t textSize)
 {
     std::vector<Span> out(encoding.spans);
     for (std::size_t i = 0; i < out.size(); ++i) {
         out[i].begin = i == 0 ? 0 : out[i - 1].end;
-        out[i].end = i + 1 < out.size() ? std::max(encoding.spans[i + 1].begin, out[i].begin) : textSize;
+        out[i].end =
+            i + 1 < out.size() ? std::max(encoding.spans[i + 1].begin, out[i].begin) : textSize;
     }
     return out;
 }
@@ -251,7 +266,8 @@ Result<Tokenizer> Tokenizer::load(const std::string &path)
             if (fs::exists(p / "tokenizer.json", ec))
                 return Tokenizer(loadHfJson((p / "tokenizer.json").string()));
             if (fs::exists(p / "vocab.json", ec) && fs::exists(p / "merges.txt", ec))
-                return Tokenizer(loadGpt2Files((p / "vocab.json").string(), (p / "merges.txt").string()));
+                return Tokenizer(
+                    loadGpt2Files((p / "vocab.json").string(), (p / "merges.txt").string()));
             if (fs::exists(p / "tokenizer.model", ec))
                 return Tokenizer(loadSentencePiece((p / "tokenizer.model").string()));
             if (fs::exists(p / "vocab.txt", ec))
@@ -261,8 +277,9 @@ Result<Tokenizer> Tokenizer::load(const std::string &path)
             for (const auto &e : fs::directory_iterator(p, ec))
                 if (e.path().extension() == ".tiktoken")
                     return Tokenizer(loadTiktoken(e.path().string(), e.path().stem().string()));
-            return notFound(path + ": no tokenizer.json, vocab.json + merges.txt, tokenizer.model, vocab.txt, "
-                                   "tokenizer.bin or *.tiktoken in this folder");
+            return notFound(
+                path + ": no tokenizer.json, vocab.json + merges.txt, tokenizer.model, vocab.txt, "
+                       "tokenizer.bin or *.tiktoken in this folder");
         }
         const std::string ext = lower(p.extension().string());
         const std::string name = p.filename().string();
@@ -270,7 +287,8 @@ Result<Tokenizer> Tokenizer::load(const std::string &path)
             if (name == "vocab.json") {
                 const fs::path merges = p.parent_path() / "merges.txt";
                 if (!fs::exists(merges, ec))
-                    return fail(ErrorCode::FormatError, path + ": a vocab.json needs merges.txt next to it");
+                    return fail(ErrorCode::FormatError,
+                                path + ": a vocab.json needs merges.txt next to it");
                 return Tokenizer(loadGpt2Files(path, merges.string()));
             }
             return Tokenizer(loadHfJson(path));
@@ -289,8 +307,9 @@ Result<Tokenizer> Tokenizer::load(const std::string &path)
         f >> c;
         if (c == '{')
             return Tokenizer(loadHfJson(path));
-        return fail(ErrorCode::Unsupported, path + ": unknown tokenizer format (expected tokenizer.json, vocab.json, "
-                                                   "vocab.txt, *.model, *.tiktoken or a llama2.c tokenizer.bin)");
+        return fail(ErrorCode::Unsupported,
+                    path + ": unknown tokenizer format (expected tokenizer.json, vocab.json, "
+                           "vocab.txt, *.model, *.tiktoken or a llama2.c tokenizer.bin)");
     });
 }
 
@@ -300,8 +319,9 @@ Result<Tokenizer> Tokenizer::fromTiktoken(const std::string &name, const std::st
     if (dir.empty()) {
         const char *env = std::getenv("TERSE_TIKTOKEN_DIR");
         if (!env || !*env)
-            return fail(ErrorCode::NotFound, "tiktoken encoding '" + name +
-                                                 "': no folder given and TERSE_TIKTOKEN_DIR is not set");
+            return fail(ErrorCode::NotFound,
+                        "tiktoken encoding '" + name +
+                            "': no folder given and TERSE_TIKTOKEN_DIR is not set");
         dir = env;
     }
     const std::string path = (std::filesystem::path(dir) / (name + ".tiktoken")).string();
@@ -337,7 +357,8 @@ Result<Encoding> Tokenizer::encode(std::string_view text, bool addSpecial) const
     return encode(text, o);
 }
 
-Result<std::vector<std::int32_t>> Tokenizer::encodeIds(std::string_view text, const EncodeOptions &options) const
+Result<std::vector<std::int32_t>> Tokenizer::encodeIds(std::string_view text,
+                                                       const EncodeOptions &options) const
 {
     return guarded([&]() -> Result<std::vector<std::int32_t>> {
         Sink sink;
@@ -347,7 +368,8 @@ Result<std::vector<std::int32_t>> Tokenizer::encodeIds(std::string_view text, co
     });
 }
 
-Result<std::size_t> Tokenizer::countTokens(std::string_view text, const EncodeOptions &options) const
+Result<std::size_t> Tokenizer::countTokens(std::string_view text,
+                                           const EncodeOptions &options) const
 {
     auto ids = encodeIds(text, options);
     if (!ids)
@@ -367,7 +389,8 @@ Result<std::string> Tokenizer::decode(const std::vector<std::int32_t> &ids, bool
             for (std::int32_t id : ids) {
                 const std::string *s = tokenString(impl, id);
                 if (!s)
-                    return fail(ErrorCode::InvalidArgument, "decode: id " + std::to_string(id) + " is not in the vocabulary");
+                    return fail(ErrorCode::InvalidArgument,
+                                "decode: id " + std::to_string(id) + " is not in the vocabulary");
                 if (isSpecial(id)) {
                     if (!skipSpecial)
                         out += *s;
@@ -376,9 +399,11 @@ Result<std::string> Tokenizer::decode(const std::vector<std::int32_t> &ids, bool
                 }
                 std::string piece = *s;
                 if (piece.size() == 6 && piece.compare(0, 3, "<0x") == 0 && piece[5] == '>') {
-                    piece = std::string(1, static_cast<char>(std::strtol(piece.substr(3, 2).c_str(), nullptr, 16)));
+                    piece = std::string(
+                        1, static_cast<char>(std::strtol(piece.substr(3, 2).c_str(), nullptr, 16)));
                 } else {
-                    for (std::size_t p = piece.find("\xE2\x96\x81"); p != std::string::npos; p = piece.find("\xE2\x96\x81", p + 1))
+                    for (std::size_t p = piece.find("\xE2\x96\x81"); p != std::string::npos;
+                         p = piece.find("\xE2\x96\x81", p + 1))
                         piece.replace(p, 3, " ");
                     if (atStart && !piece.empty() && piece[0] == ' ')
                         piece.erase(0, 1);
@@ -393,7 +418,8 @@ Result<std::string> Tokenizer::decode(const std::vector<std::int32_t> &ids, bool
         for (std::int32_t id : ids) {
             const std::string *s = tokenString(impl, id);
             if (!s)
-                return fail(ErrorCode::InvalidArgument, "decode: id " + std::to_string(id) + " is not in the vocabulary");
+                return fail(ErrorCode::InvalidArgument,
+                            "decode: id " + std::to_string(id) + " is not in the vocabulary");
             if (skipSpecial && isSpecial(id))
                 continue;
             tokens.push_back(*s);
@@ -413,7 +439,10 @@ Result<std::string> Tokenizer::decode(const std::vector<std::int32_t> &ids, bool
     });
 }
 
-std::size_t Tokenizer::vocabSize() const { return m_impl->vocabSize; }
+std::size_t Tokenizer::vocabSize() const
+{
+    return m_impl->vocabSize;
+}
 
 std::string Tokenizer::idToToken(std::int32_t id) const
 {
@@ -434,8 +463,17 @@ bool Tokenizer::isSpecial(std::int32_t id) const
     return it != m_impl->addedById.end() && m_impl->added[it->second].special;
 }
 
-SpecialIds Tokenizer::specialIds() const { return m_impl->ids; }
-std::string Tokenizer::kind() const { return m_impl->kind; }
-std::string Tokenizer::source() const { return m_impl->source; }
+SpecialIds Tokenizer::specialIds() const
+{
+    return m_impl->ids;
+}
+std::string Tokenizer::kind() const
+{
+    return m_impl->kind;
+}
+std::string Tokenizer::source() const
+{
+    return m_impl->source;
+}
 
-}  // namespace terse
+} // namespace terse

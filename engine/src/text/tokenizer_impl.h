@@ -19,7 +19,10 @@ namespace terse::text {
 // Heterogeneous-lookup hash so maps keyed by std::string accept string_view.
 struct StringHash {
     using is_transparent = void;
-    std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
+    std::size_t operator()(std::string_view s) const noexcept
+    {
+        return std::hash<std::string_view>{}(s);
+    }
 };
 using StringIdMap = std::unordered_map<std::string, std::int32_t, StringHash, std::equal_to<>>;
 
@@ -27,7 +30,7 @@ using StringIdMap = std::unordered_map<std::string, std::int32_t, StringHash, st
 // Identity alignment (no tables) maps byte i to [base + i, base + i + 1).
 struct Normalized {
     std::string text;
-    std::vector<std::uint32_t> from, to;  // per byte of text; empty for identity
+    std::vector<std::uint32_t> from, to; // per byte of text; empty for identity
     std::size_t base = 0;
 
     bool identity() const { return from.empty(); }
@@ -40,8 +43,7 @@ struct Normalized {
 };
 
 // Applies `fn(cp, out)` to every character; each output character inherits the input's range.
-template <typename Fn>
-void mapChars(Normalized &n, Fn &&fn);
+template <typename Fn> void mapChars(Normalized &n, Fn &&fn);
 
 // A token a model produced: id and byte range in the normalized piece.
 struct ModelToken {
@@ -50,7 +52,8 @@ struct ModelToken {
 };
 
 // Thrown inside the text layer on bad input or data; converted to terse::Error at the API edge.
-using TextError = detail::EngineError;  // the engine's one internal exception type (core/engine_error.h)
+using TextError =
+    detail::EngineError; // the engine's one internal exception type (core/engine_error.h)
 
 class Normalizer {
 public:
@@ -109,7 +112,7 @@ struct AddedToken {
 
 enum class DecodeStyle { Chain, SentencePiece };
 
-}  // namespace terse::text
+} // namespace terse::text
 
 namespace terse {
 
@@ -119,14 +122,15 @@ struct Tokenizer::Impl {
     std::unique_ptr<text::Normalizer> normalizer;
     std::unique_ptr<text::PreTokenizer> preTokenizer;
     std::unique_ptr<text::Model> model;
-    std::vector<std::unique_ptr<text::Decoder>> decoders;  // applied in order
+    std::vector<std::unique_ptr<text::Decoder>> decoders; // applied in order
     bool hasDecoder = false;
     text::DecodeStyle decodeStyle = text::DecodeStyle::Chain;
     text::PostProcessor post;
     std::vector<text::AddedToken> added;
-    bool specialTextDefault = true;  // SpecialText::Auto matches special tokens
+    bool specialTextDefault = true; // SpecialText::Auto matches special tokens
     SpecialIds ids;
-    std::int32_t llamaBos = -1;      // llama2.c / SentencePiece: strip the space after this id when decoding
+    std::int32_t llamaBos =
+        -1; // llama2.c / SentencePiece: strip the space after this id when decoding
 
     // Derived after loading.
     std::unordered_map<std::int32_t, std::size_t> addedById;
@@ -134,17 +138,18 @@ struct Tokenizer::Impl {
     bool firstByte[256] = {};
     std::size_t vocabSize = 0;
 
-    void finish();  // fills the derived tables
+    void finish(); // fills the derived tables
 };
 
-}  // namespace terse
+} // namespace terse
 
 namespace terse::text {
 
 // Pipeline builders used by the loaders (pipeline.cpp).
-std::unique_ptr<Normalizer> makeBertNormalizer(bool cleanText, bool chinese, bool stripAccents, bool lowercase);
+std::unique_ptr<Normalizer> makeBertNormalizer(bool cleanText, bool chinese, bool stripAccents,
+                                               bool lowercase);
 std::unique_ptr<Normalizer> makeLowercase();
-std::unique_ptr<Normalizer> makeUnicodeNormalizer(bool compose);  // NFC (true) / NFD (false)
+std::unique_ptr<Normalizer> makeUnicodeNormalizer(bool compose); // NFC (true) / NFD (false)
 std::unique_ptr<Normalizer> makeStripAccents();
 std::unique_ptr<Normalizer> makeStrip(bool left, bool right);
 std::unique_ptr<Normalizer> makeReplace(std::string pattern, std::string content, bool regex);
@@ -152,24 +157,28 @@ std::unique_ptr<Normalizer> makePrepend(std::string prefix);
 std::unique_ptr<Normalizer> makePrecompiled(std::string charsmap);
 // SentencePiece's own whitespace handling: collapse/strip spaces, dummy prefix, escape to U+2581.
 std::unique_ptr<Normalizer> makeSentencePieceNormalizer(std::string charsmap, bool addDummyPrefix,
-                                                        bool removeExtraWhitespace, bool escapeWhitespace);
+                                                        bool removeExtraWhitespace,
+                                                        bool escapeWhitespace);
 std::unique_ptr<Normalizer> makeNormalizerSequence(std::vector<std::unique_ptr<Normalizer>> items);
 
 enum class SplitBehavior { Removed, Isolated, MergedWithPrevious, MergedWithNext, Contiguous };
 // The GPT-2 pre-tokenization regex.
 extern const char kGpt2Pattern[];
-std::unique_ptr<PreTokenizer> makeSplit(std::string pattern, bool regex, SplitBehavior behavior, bool invert);
+std::unique_ptr<PreTokenizer> makeSplit(std::string pattern, bool regex, SplitBehavior behavior,
+                                        bool invert);
 std::unique_ptr<PreTokenizer> makeByteLevelPre(bool addPrefixSpace, bool useRegex);
 std::unique_ptr<PreTokenizer> makeDigits(bool individual);
 std::unique_ptr<PreTokenizer> makeWhitespace();
 std::unique_ptr<PreTokenizer> makeWhitespaceSplit();
 std::unique_ptr<PreTokenizer> makeBertPre();
 std::unique_ptr<PreTokenizer> makePunctuation(SplitBehavior behavior);
-std::unique_ptr<PreTokenizer> makeMetaspacePre(std::string replacement, int prependScheme /*0 never,1 first,2 always*/,
+std::unique_ptr<PreTokenizer> makeMetaspacePre(std::string replacement,
+                                               int prependScheme /*0 never,1 first,2 always*/,
                                                bool split);
 // Splits before each run of spaces that follows a non-space (SentencePiece word boundaries).
 std::unique_ptr<PreTokenizer> makeSpaceWordSplit(std::string space);
-std::unique_ptr<PreTokenizer> makePreTokenizerSequence(std::vector<std::unique_ptr<PreTokenizer>> items);
+std::unique_ptr<PreTokenizer>
+makePreTokenizerSequence(std::vector<std::unique_ptr<PreTokenizer>> items);
 
 std::unique_ptr<Decoder> makeByteLevelDecoder();
 std::unique_ptr<Decoder> makeWordPieceDecoder(std::string prefix, bool cleanup);
@@ -184,7 +193,7 @@ std::unique_ptr<Decoder> makeBpeSuffixDecoder(std::string suffix);
 enum class BpeInit { ByteLevel, Chars };
 struct BpeConfig {
     StringIdMap vocab;
-    std::vector<std::pair<std::string, std::string>> merges;  // in rank order (HF / GPT-2)
+    std::vector<std::pair<std::string, std::string>> merges; // in rank order (HF / GPT-2)
     BpeInit init = BpeInit::Chars;
     std::int32_t unk = -1;
     bool fuseUnk = false, byteFallback = false, ignoreMerges = false;
@@ -192,13 +201,14 @@ struct BpeConfig {
 };
 std::unique_ptr<Model> makeBpe(BpeConfig config, const std::string &file);
 // BPE that merges the adjacent pair whose concatenation is a token with the best priority:
-// tiktoken (priority = rank, lower first) and SentencePiece/llama2.c (priority = score, higher first).
-// `priority[i]` orders token i (lower merges first); entries < 0 never result from a merge.
-std::unique_ptr<Model> makeConcatBpe(std::vector<std::string> tokens, std::vector<double> priority, BpeInit init,
-                                     std::int32_t unk, bool byteFallback);
-std::unique_ptr<Model> makeWordPiece(StringIdMap vocab, std::int32_t unk, std::string prefix, std::size_t maxChars);
-std::unique_ptr<Model> makeUnigram(std::vector<std::string> pieces, std::vector<double> scores, std::int32_t unk,
-                                   bool byteFallback);
+// tiktoken (priority = rank, lower first) and SentencePiece/llama2.c (priority = score, higher
+// first). `priority[i]` orders token i (lower merges first); entries < 0 never result from a merge.
+std::unique_ptr<Model> makeConcatBpe(std::vector<std::string> tokens, std::vector<double> priority,
+                                     BpeInit init, std::int32_t unk, bool byteFallback);
+std::unique_ptr<Model> makeWordPiece(StringIdMap vocab, std::int32_t unk, std::string prefix,
+                                     std::size_t maxChars);
+std::unique_ptr<Model> makeUnigram(std::vector<std::string> pieces, std::vector<double> scores,
+                                   std::int32_t unk, bool byteFallback);
 std::unique_ptr<Model> makeWordLevel(StringIdMap vocab, std::int32_t unk);
 
 // GPT-2's byte <-> printable character mapping.
@@ -208,7 +218,8 @@ int unicodeToByte(char32_t cp);
 
 // Loaders (loaders.cpp, hf_json.cpp).
 std::shared_ptr<Tokenizer::Impl> loadHfJson(const std::string &path);
-std::shared_ptr<Tokenizer::Impl> loadGpt2Files(const std::string &vocabPath, const std::string &mergesPath);
+std::shared_ptr<Tokenizer::Impl> loadGpt2Files(const std::string &vocabPath,
+                                               const std::string &mergesPath);
 std::shared_ptr<Tokenizer::Impl> loadVocabTxt(const std::string &path, bool lowercase);
 std::shared_ptr<Tokenizer::Impl> loadSentencePiece(const std::string &path);
 std::shared_ptr<Tokenizer::Impl> loadLlama2c(const std::string &path);
@@ -216,8 +227,7 @@ std::shared_ptr<Tokenizer::Impl> loadTiktoken(const std::string &path, const std
 std::string readFile(const std::string &path, std::size_t maxBytes = 512u << 20);
 
 // Normalizer/pre-tokenizer helper reused by the tests of pieces.
-template <typename Fn>
-void mapChars(Normalized &n, Fn &&fn)
+template <typename Fn> void mapChars(Normalized &n, Fn &&fn)
 {
     const std::string &s = n.text;
     std::string out;
@@ -246,4 +256,4 @@ void mapChars(Normalized &n, Fn &&fn)
     n.to = std::move(to);
 }
 
-}  // namespace terse::text
+} // namespace terse::text

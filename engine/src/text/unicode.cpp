@@ -15,7 +15,7 @@ extern const std::uint32_t kDecompositions[];
 extern const std::size_t kDecompositionsSize;
 extern const std::uint32_t kLowercase[];
 extern const std::size_t kLowercaseSize;
-}  // namespace unicode_data
+} // namespace unicode_data
 
 namespace {
 
@@ -36,7 +36,7 @@ std::uint32_t lookupRun(const std::uint32_t *runs, std::size_t size, char32_t cp
 
 struct Decomposition {
     char32_t first;
-    char32_t second;  // 0: single code point
+    char32_t second; // 0: single code point
 };
 
 struct Tables {
@@ -98,13 +98,14 @@ void reorder(std::u32string &s, std::size_t from)
         while (j < s.size() && combiningClass(s[j]) != 0)
             ++j;
         if (j - i > 1)
-            std::stable_sort(s.begin() + i, s.begin() + j,
-                             [](char32_t a, char32_t b) { return combiningClass(a) < combiningClass(b); });
+            std::stable_sort(s.begin() + i, s.begin() + j, [](char32_t a, char32_t b) {
+                return combiningClass(a) < combiningClass(b);
+            });
         i = j;
     }
 }
 
-}  // namespace
+} // namespace
 
 Category category(char32_t cp)
 {
@@ -160,7 +161,7 @@ std::u32string toNfc(const std::u32string &in)
     // Canonical composition algorithm (UAX #15): compose each character with the last starter
     // unless it is blocked by an intervening character of equal or higher class.
     std::size_t starter = std::u32string::npos;
-    int lastClass = 0;  // class of the last character appended after the starter
+    int lastClass = 0; // class of the last character appended after the starter
     for (char32_t c : d) {
         const int cc = combiningClass(c);
         if (starter != std::u32string::npos) {
@@ -170,10 +171,11 @@ std::u32string toNfc(const std::u32string &in)
                 char32_t composed = 0;
                 if (s >= kLBase && s < kLBase + kLCount && c >= kVBase && c < kVBase + kVCount) {
                     composed = kSBase + ((s - kLBase) * kVCount + (c - kVBase)) * kTCount;
-                } else if (s >= kSBase && s < kSBase + kSCount && (s - kSBase) % kTCount == 0 && c > kTBase &&
-                           c < kTBase + kTCount) {
+                } else if (s >= kSBase && s < kSBase + kSCount && (s - kSBase) % kTCount == 0 &&
+                           c > kTBase && c < kTBase + kTCount) {
                     composed = s + (c - kTBase);
-                } else if (auto it = t.compose.find((std::uint64_t(s) << 32) | c); it != t.compose.end()) {
+                } else if (auto it = t.compose.find((std::uint64_t(s) << 32) | c);
+                           it != t.compose.end()) {
                     composed = it->second;
                 }
                 if (composed) {
@@ -208,11 +210,15 @@ void appendLower(std::u32string &out, char32_t cp)
 
 bool isCjkIdeograph(char32_t c)
 {
-    return (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0x3400 && c <= 0x4DBF) || (c >= 0x20000 && c <= 0x2A6DF) ||
-           (c >= 0x2A700 && c <= 0x2B73F) || (c >= 0x2B740 && c <= 0x2B81F) || (c >= 0x2B820 && c <= 0x2CEAF) ||
+    return (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0x3400 && c <= 0x4DBF) ||
+           (c >= 0x20000 && c <= 0x2A6DF) || (c >= 0x2A700 && c <= 0x2B73F) ||
+           (c >= 0x2B740 && c <= 0x2B81F) || (c >= 0x2B820 && c <= 0x2CEAF) ||
            (c >= 0xF900 && c <= 0xFAFF) || (c >= 0x2F800 && c <= 0x2FA1F);
 }
 
-const char *unicodeVersion() { return unicode_data::kUnicodeVersion; }
+const char *unicodeVersion()
+{
+    return unicode_data::kUnicodeVersion;
+}
 
-}  // namespace terse::text
+} // namespace terse::text

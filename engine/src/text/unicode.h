@@ -14,8 +14,36 @@ namespace terse::text {
 
 // Unicode general categories, in the order the generated table uses.
 enum class Category : std::uint8_t {
-    Cn, Lu, Ll, Lt, Lm, Lo, Mn, Mc, Me, Nd, Nl, No, Pc, Pd, Ps, Pe,
-    Pi, Pf, Po, Sm, Sc, Sk, So, Zs, Zl, Zp, Cc, Cf, Cs, Co
+    Cn,
+    Lu,
+    Ll,
+    Lt,
+    Lm,
+    Lo,
+    Mn,
+    Mc,
+    Me,
+    Nd,
+    Nl,
+    No,
+    Pc,
+    Pd,
+    Ps,
+    Pe,
+    Pi,
+    Pf,
+    Po,
+    Sm,
+    Sc,
+    Sk,
+    So,
+    Zs,
+    Zl,
+    Zp,
+    Cc,
+    Cf,
+    Cs,
+    Co
 };
 
 // UTF-8 coding and White_Space live in the core layer (core/utf8.h), which text units use too.
@@ -31,11 +59,26 @@ Category category(char32_t cp);
 // Canonical combining class (0 for starters).
 std::uint8_t combiningClass(char32_t cp);
 
-inline bool isLetter(Category c) { return c >= Category::Lu && c <= Category::Lo; }
-inline bool isMark(Category c) { return c >= Category::Mn && c <= Category::Me; }
-inline bool isNumber(Category c) { return c >= Category::Nd && c <= Category::No; }
-inline bool isPunct(Category c) { return c >= Category::Pc && c <= Category::Po; }
-inline bool isSymbol(Category c) { return c >= Category::Sm && c <= Category::So; }
+inline bool isLetter(Category c)
+{
+    return c >= Category::Lu && c <= Category::Lo;
+}
+inline bool isMark(Category c)
+{
+    return c >= Category::Mn && c <= Category::Me;
+}
+inline bool isNumber(Category c)
+{
+    return c >= Category::Nd && c <= Category::No;
+}
+inline bool isPunct(Category c)
+{
+    return c >= Category::Pc && c <= Category::Po;
+}
+inline bool isSymbol(Category c)
+{
+    return c >= Category::Sm && c <= Category::So;
+}
 
 // Appends the full canonical decomposition (NFD, with canonical reordering) of one code point.
 void appendNfd(std::u32string &out, char32_t cp);
@@ -53,4 +96,4 @@ bool isCjkIdeograph(char32_t cp);
 // The Unicode version of the generated tables.
 const char *unicodeVersion();
 
-}  // namespace terse::text
+} // namespace terse::text

@@ -58,4 +58,4 @@ struct AdamW {
     }
 };
 
-}  // namespace terse::train
+} // namespace terse::train

@@ -1,5 +1,6 @@
-// Byte-level BPE training (Sennrich et al. 2016 as implemented by GPT-2 and HF tokenizers' BpeTrainer):
-// pre-tokenise with the GPT-2 regex, start from the 256 bytes, repeatedly merge the most frequent pair.
+// Byte-level BPE training (Sennrich et al. 2016 as implemented by GPT-2 and HF tokenizers'
+// BpeTrainer): pre-tokenise with the GPT-2 regex, start from the 256 bytes, repeatedly merge the
+// most frequent pair.
 #include "terse/train.h"
 
 #include "terse/text_units.h"
@@ -31,7 +32,8 @@ std::vector<std::string> byteAlphabet()
     std::vector<int> cps(256, -1);
     int next = 256;
     for (int b = 0; b < 256; ++b) {
-        const bool printable = (b >= '!' && b <= '~') || (b >= 0xA1 && b <= 0xAC) || (b >= 0xAE && b <= 0xFF);
+        const bool printable =
+            (b >= '!' && b <= '~') || (b >= 0xA1 && b <= 0xAC) || (b >= 0xAE && b <= 0xFF);
         cps[b] = printable ? b : next++;
     }
     std::vector<std::string> out(256);
@@ -61,30 +63,35 @@ struct Regex {
     }
 };
 
-std::uint64_t pairKey(int a, int b) { return (static_cast<std::uint64_t>(static_cast<std::uint32_t>(a)) << 32) | static_cast<std::uint32_t>(b); }
+std::uint64_t pairKey(int a, int b)
+{
+    return (static_cast<std::uint64_t>(static_cast<std::uint32_t>(a)) << 32) |
+           static_cast<std::uint32_t>(b);
+}
 
 struct Word {
     std::vector<int> symbols;
     std::int64_t count = 0;
 };
 
-}  // namespace
+} // namespace
 
 Result<TokenizerTrainReport> trainTokenizer(const TokenizerTrainOptions &opt, const JobContext &job)
 {
     const auto t0 = std::chrono::steady_clock::now();
     const int nSpecial = static_cast<int>(opt.specialTokens.size());
     if (opt.vocabSize < 256 + nSpecial + 1 || opt.vocabSize > 1 << 20)
-        return fail(ErrorCode::InvalidArgument, "vocabulary size must be between " + std::to_string(257 + nSpecial) +
-                                                    " and 1048576, got " + std::to_string(opt.vocabSize));
+        return fail(ErrorCode::InvalidArgument,
+                    "vocabulary size must be between " + std::to_string(257 + nSpecial) +
+                        " and 1048576, got " + std::to_string(opt.vocabSize));
     if (opt.outputDir.empty())
         return fail(ErrorCode::InvalidArgument, "no output folder given");
 
     Regex re;
     int errCode = 0;
     PCRE2_SIZE errOffset = 0;
-    re.code = pcre2_compile(reinterpret_cast<PCRE2_SPTR>(kGpt2Pattern), PCRE2_ZERO_TERMINATED, PCRE2_UTF | PCRE2_UCP,
-                            &errCode, &errOffset, nullptr);
+    re.code = pcre2_compile(reinterpret_cast<PCRE2_SPTR>(kGpt2Pattern), PCRE2_ZERO_TERMINATED,
+                            PCRE2_UTF | PCRE2_UCP, &errCode, &errOffset, nullptr);
     if (!re.code)
         return fail(ErrorCode::Internal, "cannot compile the pre-tokenisation regex");
     pcre2_jit_compile(re.code, PCRE2_JIT_COMPLETE);
@@ -102,11 +109,13 @@ Result<TokenizerTrainReport> trainTokenizer(const TokenizerTrainOptions &opt, co
         }
         const auto *subject = reinterpret_cast<PCRE2_SPTR>(doc.data());
         PCRE2_SIZE pos = 0;
-        // Validate once per document; matching then skips PCRE2's per-call UTF check (quadratic otherwise).
+        // Validate once per document; matching then skips PCRE2's per-call UTF check (quadratic
+        // otherwise).
         if (!isValidUtf8(doc))
             return true;
         while (pos < doc.size()) {
-            const int rc = pcre2_match(re.code, subject, doc.size(), pos, PCRE2_NO_UTF_CHECK, re.md, nullptr);
+            const int rc =
+                pcre2_match(re.code, subject, doc.size(), pos, PCRE2_NO_UTF_CHECK, re.md, nullptr);
             if (rc < 0)
                 break;
             const PCRE2_SIZE *ov = pcre2_get_ovector_pointer(re.md);
@@ -155,7 +164,9 @@ Result<TokenizerTrainReport> trainTokenizer(const TokenizerTrainOptions &opt, co
     }
     using Entry = std::pair<std::int64_t, std::uint64_t>;
     // Highest count first; ties: the smaller pair key (HF breaks ties by pair order too).
-    auto cmp = [](const Entry &a, const Entry &b) { return a.first != b.first ? a.first < b.first : a.second > b.second; };
+    auto cmp = [](const Entry &a, const Entry &b) {
+        return a.first != b.first ? a.first < b.first : a.second > b.second;
+    };
     std::priority_queue<Entry, std::vector<Entry>, decltype(cmp)> heap(cmp);
     for (const auto &[k, c] : pairCount)
         heap.push({c, k});
@@ -181,7 +192,7 @@ Result<TokenizerTrainReport> trainTokenizer(const TokenizerTrainOptions &opt, co
         heap.pop();
         auto it = pairCount.find(key);
         if (it == pairCount.end() || it->second != cnt)
-            continue;  // stale heap entry
+            continue; // stale heap entry
         if (cnt < opt.minFrequency)
             break;
         const int a = static_cast<int>(key >> 32), b = static_cast<int>(key & 0xffffffffu);
@@ -230,7 +241,8 @@ Result<TokenizerTrainReport> trainTokenizer(const TokenizerTrainOptions &opt, co
     report.merges = static_cast<int>(merges.size());
     report.vocabSize = static_cast<int>(tokenText.size());
 
-    // 4. Write tokenizer.json (HF format: ByteLevel pre-tokenizer/decoder, BPE model) and tokenizer_config.json.
+    // 4. Write tokenizer.json (HF format: ByteLevel pre-tokenizer/decoder, BPE model) and
+    // tokenizer_config.json.
     using nlohmann::json;
     json vocab = json::object();
     for (int i = nSpecial; i < static_cast<int>(tokenText.size()); ++i)
@@ -238,13 +250,21 @@ Result<TokenizerTrainReport> trainTokenizer(const TokenizerTrainOptions &opt, co
     json added = json::array();
     for (int i = 0; i < nSpecial; ++i) {
         vocab[tokenText[i]] = i;
-        added.push_back({{"id", i}, {"content", tokenText[i]}, {"single_word", false}, {"lstrip", false},
-                         {"rstrip", false}, {"normalized", false}, {"special", true}});
+        added.push_back({{"id", i},
+                         {"content", tokenText[i]},
+                         {"single_word", false},
+                         {"lstrip", false},
+                         {"rstrip", false},
+                         {"normalized", false},
+                         {"special", true}});
     }
     json mergeList = json::array();
     for (const auto &[a, b] : merges)
         mergeList.push_back(tokenText[a] + " " + tokenText[b]);
-    json byteLevel = {{"type", "ByteLevel"}, {"add_prefix_space", false}, {"trim_offsets", true}, {"use_regex", true}};
+    json byteLevel = {{"type", "ByteLevel"},
+                      {"add_prefix_space", false},
+                      {"trim_offsets", true},
+                      {"use_regex", true}};
     json tok = {
         {"version", "1.0"},
         {"truncation", nullptr},
@@ -255,9 +275,16 @@ Result<TokenizerTrainReport> trainTokenizer(const TokenizerTrainOptions &opt, co
         {"post_processor", byteLevel},
         {"decoder", byteLevel},
         {"model",
-         {{"type", "BPE"}, {"dropout", nullptr}, {"unk_token", nullptr}, {"continuing_subword_prefix", nullptr},
-          {"end_of_word_suffix", nullptr}, {"fuse_unk", false}, {"byte_fallback", false}, {"ignore_merges", false},
-          {"vocab", vocab}, {"merges", mergeList}}},
+         {{"type", "BPE"},
+          {"dropout", nullptr},
+          {"unk_token", nullptr},
+          {"continuing_subword_prefix", nullptr},
+          {"end_of_word_suffix", nullptr},
+          {"fuse_unk", false},
+          {"byte_fallback", false},
+          {"ignore_merges", false},
+          {"vocab", vocab},
+          {"merges", mergeList}}},
     };
     std::error_code ec;
     std::filesystem::create_directories(opt.outputDir, ec);
@@ -279,7 +306,8 @@ Result<TokenizerTrainReport> trainTokenizer(const TokenizerTrainOptions &opt, co
                 {"model_max_length", 2048},
                 {"clean_up_tokenization_spaces", false}};
     {
-        const std::string cfgPath = (std::filesystem::path(opt.outputDir) / "tokenizer_config.json").string();
+        const std::string cfgPath =
+            (std::filesystem::path(opt.outputDir) / "tokenizer_config.json").string();
         std::ofstream f(cfgPath, std::ios::binary);
         f << cfg.dump(2);
         if (!f)
@@ -291,4 +319,4 @@ Result<TokenizerTrainReport> trainTokenizer(const TokenizerTrainOptions &opt, co
     return report;
 }
 
-}  // namespace terse
+} // namespace terse

@@ -15,10 +15,17 @@ namespace terse {
 
 namespace {
 
-bool isWordByte(unsigned char c) { return c >= 0x80 || std::isalnum(c) || c == '_'; }
-bool isSpaceByte(unsigned char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
+bool isWordByte(unsigned char c)
+{
+    return c >= 0x80 || std::isalnum(c) || c == '_';
+}
+bool isSpaceByte(unsigned char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
 
-// The regex \w+|[^\w\s] over bytes (non-ASCII bytes count as \w, so UTF-8 characters are never split).
+// The regex \w+|[^\w\s] over bytes (non-ASCII bytes count as \w, so UTF-8 characters are never
+// split).
 std::vector<Span> regexWords(std::string_view s)
 {
     std::vector<Span> out;
@@ -48,9 +55,10 @@ std::string lower(std::string_view s)
     return out;
 }
 
-}  // namespace
+} // namespace
 
-Result<CompressionPairs> loadCompressionPairs(const std::vector<std::string> &files, int heldoutEvery)
+Result<CompressionPairs> loadCompressionPairs(const std::vector<std::string> &files,
+                                              int heldoutEvery)
 {
     if (files.empty())
         return fail(ErrorCode::InvalidArgument, "no sentence-compression files given");
@@ -68,15 +76,19 @@ Result<CompressionPairs> loadCompressionPairs(const std::vector<std::string> &fi
                 continue;
             nlohmann::json j = nlohmann::json::parse(line, nullptr, false);
             if (j.is_discarded() || !j.is_object())
-                return fail(ErrorCode::FormatError, file + " line " + std::to_string(lineNo) + ": not a JSON object");
-            if (!j.contains("text") || !j["text"].is_string() || !j.contains("summaries") ||
-                !j["summaries"].is_array() || j["summaries"].empty() || !j["summaries"][0].is_string())
                 return fail(ErrorCode::FormatError,
-                            file + " line " + std::to_string(lineNo) + ": needs \"text\" and \"summaries\": [\"...\"]");
+                            file + " line " + std::to_string(lineNo) + ": not a JSON object");
+            if (!j.contains("text") || !j["text"].is_string() || !j.contains("summaries") ||
+                !j["summaries"].is_array() || j["summaries"].empty() ||
+                !j["summaries"][0].is_string())
+                return fail(ErrorCode::FormatError,
+                            file + " line " + std::to_string(lineNo) +
+                                ": needs \"text\" and \"summaries\": [\"...\"]");
             LabeledSentence s;
             s.text = j["text"].get<std::string>();
             if (!isValidUtf8(s.text))
-                return fail(ErrorCode::InvalidInput, file + " line " + std::to_string(lineNo) + ": text is not UTF-8");
+                return fail(ErrorCode::InvalidInput,
+                            file + " line " + std::to_string(lineNo) + ": text is not UTF-8");
             s.source = source;
             s.words = regexWords(s.text);
             const std::string ref = j["summaries"][0].get<std::string>();
@@ -84,14 +96,17 @@ Result<CompressionPairs> loadCompressionPairs(const std::vector<std::string> &fi
             s.keep.assign(s.words.size(), 0);
             std::size_t r = 0;
             for (std::size_t w = 0; w < s.words.size() && r < refWords.size(); ++w) {
-                const auto a = lower(std::string_view(s.text).substr(s.words[w].begin, s.words[w].size()));
-                const auto b = lower(std::string_view(ref).substr(refWords[r].begin, refWords[r].size()));
+                const auto a =
+                    lower(std::string_view(s.text).substr(s.words[w].begin, s.words[w].size()));
+                const auto b =
+                    lower(std::string_view(ref).substr(refWords[r].begin, refWords[r].size()));
                 if (a == b) {
                     s.keep[w] = 1;
                     ++r;
                 }
             }
-            if (r < refWords.size() || s.words.empty()) {  // abstractive (not a deletion of the text)
+            if (r < refWords.size() ||
+                s.words.empty()) { // abstractive (not a deletion of the text)
                 ++out.skipped;
                 continue;
             }
@@ -101,13 +116,15 @@ Result<CompressionPairs> loadCompressionPairs(const std::vector<std::string> &fi
         }
     }
     if (out.train.empty())
-        return fail(ErrorCode::InvalidInput, "no deletion-based compression pairs in the given files");
+        return fail(ErrorCode::InvalidInput,
+                    "no deletion-based compression pairs in the given files");
     return out;
 }
 
 namespace train {
 
-Result<TaggedTokens> tagTokens(const Tokenizer &tok, const LabeledSentence &s, int cls, int sep, int maxLen)
+Result<TaggedTokens> tagTokens(const Tokenizer &tok, const LabeledSentence &s, int cls, int sep,
+                               int maxLen)
 {
     auto enc = tok.encode(s.text, false);
     if (!enc)
@@ -135,22 +152,29 @@ bool isStopword(std::string_view w)
 {
     // NLTK's English stopword list (179 words), minus contractions' fragments handled as words.
     static const std::set<std::string, std::less<>> kStop{
-        "i", "me", "my", "myself", "we", "our", "ours", "ourselves", "you", "your", "yours", "yourself",
-        "yourselves", "he", "him", "his", "himself", "she", "her", "hers", "herself", "it", "its", "itself",
-        "they", "them", "their", "theirs", "themselves", "what", "which", "who", "whom", "this", "that",
-        "these", "those", "am", "is", "are", "was", "were", "be", "been", "being", "have", "has", "had",
-        "having", "do", "does", "did", "doing", "a", "an", "the", "and", "but", "if", "or", "because", "as",
-        "until", "while", "of", "at", "by", "for", "with", "about", "against", "between", "into", "through",
-        "during", "before", "after", "above", "below", "to", "from", "up", "down", "in", "out", "on", "off",
-        "over", "under", "again", "further", "then", "once", "here", "there", "when", "where", "why", "how",
-        "all", "any", "both", "each", "few", "more", "most", "other", "some", "such", "no", "nor", "not",
-        "only", "own", "same", "so", "than", "too", "very", "s", "t", "can", "will", "just", "don", "should",
-        "now", "d", "ll", "m", "o", "re", "ve", "y", "ain", "aren", "couldn", "didn", "doesn", "hadn",
-        "hasn", "haven", "isn", "ma", "mightn", "mustn", "needn", "shan", "shouldn", "wasn", "weren", "won",
+        "i",       "me",      "my",      "myself",   "we",         "our",    "ours",    "ourselves",
+        "you",     "your",    "yours",   "yourself", "yourselves", "he",     "him",     "his",
+        "himself", "she",     "her",     "hers",     "herself",    "it",     "its",     "itself",
+        "they",    "them",    "their",   "theirs",   "themselves", "what",   "which",   "who",
+        "whom",    "this",    "that",    "these",    "those",      "am",     "is",      "are",
+        "was",     "were",    "be",      "been",     "being",      "have",   "has",     "had",
+        "having",  "do",      "does",    "did",      "doing",      "a",      "an",      "the",
+        "and",     "but",     "if",      "or",       "because",    "as",     "until",   "while",
+        "of",      "at",      "by",      "for",      "with",       "about",  "against", "between",
+        "into",    "through", "during",  "before",   "after",      "above",  "below",   "to",
+        "from",    "up",      "down",    "in",       "out",        "on",     "off",     "over",
+        "under",   "again",   "further", "then",     "once",       "here",   "there",   "when",
+        "where",   "why",     "how",     "all",      "any",        "both",   "each",    "few",
+        "more",    "most",    "other",   "some",     "such",       "no",     "nor",     "not",
+        "only",    "own",     "same",    "so",       "than",       "too",    "very",    "s",
+        "t",       "can",     "will",    "just",     "don",        "should", "now",     "d",
+        "ll",      "m",       "o",       "re",       "ve",         "y",      "ain",     "aren",
+        "couldn",  "didn",    "doesn",   "hadn",     "hasn",       "haven",  "isn",     "ma",
+        "mightn",  "mustn",   "needn",   "shan",     "shouldn",    "wasn",   "weren",   "won",
         "wouldn"};
     return kStop.count(w) != 0;
 }
 
-}  // namespace train
+} // namespace train
 
-}  // namespace terse
+} // namespace terse

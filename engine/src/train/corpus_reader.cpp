@@ -22,7 +22,7 @@ bool endsWith(const std::string &s, const char *suffix)
     const std::size_t n = std::strlen(suffix);
     return s.size() >= n && s.compare(s.size() - n, n, suffix) == 0;
 }
-}  // namespace
+} // namespace
 
 Result<std::uint64_t> readCorpus(const std::string &path, std::uint64_t maxBytes,
                                  const std::function<bool(std::string_view)> &onDocument)
@@ -77,7 +77,8 @@ Result<std::uint64_t> readCorpus(const std::string &path, std::uint64_t maxBytes
             const std::size_t rc = ZSTD_decompressStream(ds.get(), &ob, &ib);
             if (ZSTD_isError(rc))
                 return fail(ErrorCode::FormatError,
-                            "corpus '" + path + "' is not valid zstd data: " + ZSTD_getErrorName(rc));
+                            "corpus '" + path +
+                                "' is not valid zstd data: " + ZSTD_getErrorName(rc));
             feed(out.data(), ob.pos);
         }
     }
@@ -92,4 +93,4 @@ Result<std::uint64_t> readCorpus(const std::string &path, std::uint64_t maxBytes
     return total;
 }
 
-}  // namespace terse
+} // namespace terse

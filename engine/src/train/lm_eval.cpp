@@ -34,9 +34,10 @@ Result<LmEvalReport> evalLanguageModel(const std::string &modelPath, const std::
     auto read = readCorpus(textFile, maxBytes, [&](std::string_view doc) {
         if (rep.bytes >= maxBytes)
             return false;
-        doc = doc.substr(0, static_cast<std::size_t>(std::min<std::uint64_t>(doc.size(), maxBytes - rep.bytes)));
+        doc = doc.substr(
+            0, static_cast<std::size_t>(std::min<std::uint64_t>(doc.size(), maxBytes - rep.bytes)));
         auto ids = tok.encodeIds(doc);
-        if (!ids) {  // invalid UTF-8 in the file: skip the document, it is not counted
+        if (!ids) { // invalid UTF-8 in the file: skip the document, it is not counted
             return true;
         }
         std::vector<int> seq;
@@ -52,7 +53,8 @@ Result<LmEvalReport> evalLanguageModel(const std::string &modelPath, const std::
             failed = true;
             return false;
         }
-        const auto &s = scored->sequences[0].surprisal;  // s[t] = -log p(seq[t] | seq[<t]); s[0] undefined
+        const auto &s =
+            scored->sequences[0].surprisal; // s[t] = -log p(seq[t] | seq[<t]); s[0] undefined
         for (std::size_t t = 1; t < s.size(); ++t)
             nll += s[t];
         rep.tokens += seq.size() - 1;
@@ -82,4 +84,4 @@ Result<LmEvalReport> evalLanguageModel(const std::string &modelPath, const std::
     return rep;
 }
 
-}  // namespace terse
+} // namespace terse

@@ -1,6 +1,7 @@
 // Pretraining of Terse's default causal LM: a Llama-architecture decoder (RMSNorm, RoPE with HF's
-// rotate_half convention, SwiGLU MLP) trained with AdamW, warm-up + cosine schedule and gradient clipping,
-// bf16 matmuls over fp32 master weights. The result is a HF Llama folder that terse::Model loads.
+// rotate_half convention, SwiGLU MLP) trained with AdamW, warm-up + cosine schedule and gradient
+// clipping, bf16 matmuls over fp32 master weights. The result is a HF Llama folder that
+// terse::Model loads.
 #include "terse/train.h"
 
 #include "terse/runtime.h"
@@ -38,7 +39,7 @@ struct Llama {
     LmTrainOptions cfg;
     torch::Tensor embed, finalNorm, lmHead;
     std::vector<Layer> layers;
-    torch::Tensor cosTable, sinTable;  // [maxPositions, headDim]
+    torch::Tensor cosTable, sinTable; // [maxPositions, headDim]
 
     explicit Llama(const LmTrainOptions &c, torch::Device device) : cfg(c)
     {
@@ -49,7 +50,8 @@ struct Llama {
             return (torch::randn(shape, opts) * std).requires_grad_(true);
         };
         auto ones = [&](int64_t n) { return torch::ones({n}, opts).requires_grad_(true); };
-        const double std = 0.02, outStd = 0.02 / std::sqrt(2.0 * c.layers);  // GPT-2 style residual scaling
+        const double std = 0.02,
+                     outStd = 0.02 / std::sqrt(2.0 * c.layers); // GPT-2 style residual scaling
         embed = normal({c.vocabSize, c.hidden}, std);
         for (int i = 0; i < c.layers; ++i) {
             Layer l;
@@ -67,8 +69,10 @@ struct Llama {
         finalNorm = ones(c.hidden);
         if (!c.tieEmbeddings)
             lmHead = normal({c.vocabSize, c.hidden}, std);
-        // RoPE tables: inv_freq_i = theta^(-2i/d); HF concatenates the frequencies twice (rotate_half).
-        auto inv = torch::pow(c.ropeTheta, -torch::arange(0, hd, 2, opts) / static_cast<double>(hd));
+        // RoPE tables: inv_freq_i = theta^(-2i/d); HF concatenates the frequencies twice
+        // (rotate_half).
+        auto inv =
+            torch::pow(c.ropeTheta, -torch::arange(0, hd, 2, opts) / static_cast<double>(hd));
         auto pos = torch::arange(0, c.maxPositions, opts);
         auto freqs = torch::outer(pos, inv);
         auto emb = torch::cat({freqs, freqs}, -1);
@@ -124,7 +128,7 @@ struct Llama {
         const int64_t B = ids.size(0), T = ids.size(1);
         const int hd = cfg.hidden / cfg.heads;
         const int groups = cfg.heads / cfg.kvHeads;
-        auto h = torch::embedding(embed, ids);  // [B, T, D] fp32
+        auto h = torch::embedding(embed, ids); // [B, T, D] fp32
         auto cos = cosTable.slice(0, 0, T).view({1, 1, T, hd});
         auto sin = sinTable.slice(0, 0, T).view({1, 1, T, hd});
 #if TORCH_VERSION_MAJOR >= 2
@@ -136,7 +140,8 @@ struct Llama {
         for (const auto &l : layers) {
             auto x = rmsNorm(h, l.attnNorm);
             auto q = linear(x, l.q).view({B, T, cfg.heads, hd}).transpose(1, 2).to(torch::kFloat32);
-            auto k = linear(x, l.k).view({B, T, cfg.kvHeads, hd}).transpose(1, 2).to(torch::kFloat32);
+            auto k =
+                linear(x, l.k).view({B, T, cfg.kvHeads, hd}).transpose(1, 2).to(torch::kFloat32);
             auto v = linear(x, l.v).view({B, T, cfg.kvHeads, hd}).transpose(1, 2);
             q = q * cos + rotateHalf(q) * sin;
             k = k * cos + rotateHalf(k) * sin;
@@ -145,17 +150,21 @@ struct Llama {
                 v = v.repeat_interleave(groups, 1);
             }
 #if TORCH_VERSION_MAJOR >= 2
-            // softmax(QK^T/sqrt(d) + causal) V in one fused kernel (flash attention on a GPU); libtorch 1.x
-            // (Debian's) has no such op and takes the explicit path below.
+            // softmax(QK^T/sqrt(d) + causal) V in one fused kernel (flash attention on a GPU);
+            // libtorch 1.x (Debian's) has no such op and takes the explicit path below.
             (void)mask;
-            auto att = at::scaled_dot_product_attention(q.to(act), k.to(act), v.to(act), {}, 0.0, true)
+            auto att =
+                at::scaled_dot_product_attention(q.to(act), k.to(act), v.to(act), {}, 0.0, true)
+                    .transpose(1, 2)
+                    .reshape({B, T, cfg.heads * hd});
+#else
+            auto scores =
+                torch::matmul(q.to(act), k.to(act).transpose(-1, -2)).to(torch::kFloat32) /
+                std::sqrt(static_cast<double>(hd));
+            auto probs = torch::softmax(scores + mask, -1);
+            auto att = torch::matmul(probs.to(act), v.to(act))
                            .transpose(1, 2)
                            .reshape({B, T, cfg.heads * hd});
-#else
-            auto scores = torch::matmul(q.to(act), k.to(act).transpose(-1, -2)).to(torch::kFloat32) /
-                          std::sqrt(static_cast<double>(hd));
-            auto probs = torch::softmax(scores + mask, -1);
-            auto att = torch::matmul(probs.to(act), v.to(act)).transpose(1, 2).reshape({B, T, cfg.heads * hd});
 #endif
             h = h + linear(att, l.o).to(torch::kFloat32);
             auto y = rmsNorm(h, l.mlpNorm);
@@ -170,9 +179,10 @@ struct Llama {
 // Streams packed token sequences of seqLen+1 from the corpus on a background thread.
 class TokenStream {
 public:
-    TokenStream(std::string corpus, EncodeFn encode, int eos, int seqLen, int batch, long long skipDocs)
-        : m_corpus(std::move(corpus)), m_encode(std::move(encode)), m_eos(eos), m_len(seqLen + 1), m_batch(batch),
-          m_skip(skipDocs)
+    TokenStream(std::string corpus, EncodeFn encode, int eos, int seqLen, int batch,
+                long long skipDocs)
+        : m_corpus(std::move(corpus)), m_encode(std::move(encode)), m_eos(eos), m_len(seqLen + 1),
+          m_batch(batch), m_skip(skipDocs)
     {
         m_thread = std::thread([this] { produce(); });
     }
@@ -214,10 +224,11 @@ private:
                     return !stopping();
                 for (int id : m_encode(doc))
                     buffer.push_back(id);
-                buffer.push_back(m_eos);  // documents are separated by <|endoftext|>, as GPT-2 does
+                buffer.push_back(m_eos); // documents are separated by <|endoftext|>, as GPT-2 does
                 const std::size_t need = static_cast<std::size_t>(m_len) * m_batch;
                 while (buffer.size() >= need) {
-                    std::vector<int64_t> batch(buffer.begin(), buffer.begin() + static_cast<long>(need));
+                    std::vector<int64_t> batch(buffer.begin(),
+                                               buffer.begin() + static_cast<long>(need));
                     buffer.erase(buffer.begin(), buffer.begin() + static_cast<long>(need));
                     std::unique_lock lock(m_mutex);
                     m_cv.wait(lock, [&] { return m_ready.size() < 8 || m_stop; });
@@ -240,7 +251,7 @@ private:
                 m_cv.notify_all();
                 return;
             }
-            m_skip = 0;  // later epochs start from the first document
+            m_skip = 0; // later epochs start from the first document
             docIndex = 0;
         }
     }
@@ -262,9 +273,10 @@ private:
     std::thread m_thread;
 };
 
-// Training windows of seqLen+1 tokens from a token file: epoch e cuts the ids into windows starting at a
-// seeded shift and visits them in a seeded random order, so batches mix every part of the corpus (a corpus
-// is often ordered by source) and a resumed run continues the same sequence from its step.
+// Training windows of seqLen+1 tokens from a token file: epoch e cuts the ids into windows starting
+// at a seeded shift and visits them in a seeded random order, so batches mix every part of the
+// corpus (a corpus is often ordered by source) and a resumed run continues the same sequence from
+// its step.
 class TokenWindows {
 public:
     TokenWindows(std::vector<std::int32_t> ids, int seqLen, std::uint64_t seed)
@@ -282,21 +294,25 @@ public:
         const long long epoch = g / m_count, index = g % m_count;
         if (epoch != m_epoch) {
             m_epoch = epoch;
-            std::uint64_t state = m_seed ^ (0x9E3779B97F4A7C15ull * static_cast<std::uint64_t>(epoch + 1));
+            std::uint64_t state =
+                m_seed ^ (0x9E3779B97F4A7C15ull * static_cast<std::uint64_t>(epoch + 1));
             m_shift = static_cast<long long>(mix(state) % static_cast<std::uint64_t>(m_len));
             m_order.resize(static_cast<std::size_t>(m_count));
             for (long long i = 0; i < m_count; ++i)
                 m_order[static_cast<std::size_t>(i)] = i;
-            for (long long i = m_count - 1; i > 0; --i)  // Fisher-Yates with a portable generator
+            for (long long i = m_count - 1; i > 0; --i) // Fisher-Yates with a portable generator
                 std::swap(m_order[static_cast<std::size_t>(i)],
-                          m_order[static_cast<std::size_t>(mix(state) % static_cast<std::uint64_t>(i + 1))]);
+                          m_order[static_cast<std::size_t>(mix(state) %
+                                                           static_cast<std::uint64_t>(i + 1))]);
         }
-        const auto start = static_cast<std::size_t>(m_shift + m_order[static_cast<std::size_t>(index)] * m_len);
-        out.insert(out.end(), m_ids.begin() + static_cast<long>(start), m_ids.begin() + static_cast<long>(start + m_len));
+        const auto start =
+            static_cast<std::size_t>(m_shift + m_order[static_cast<std::size_t>(index)] * m_len);
+        out.insert(out.end(), m_ids.begin() + static_cast<long>(start),
+                   m_ids.begin() + static_cast<long>(start + m_len));
     }
 
 private:
-    static std::uint64_t mix(std::uint64_t &s)  // splitmix64
+    static std::uint64_t mix(std::uint64_t &s) // splitmix64
     {
         std::uint64_t z = (s += 0x9E3779B97F4A7C15ull);
         z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
@@ -344,8 +360,9 @@ nlohmann::json hfConfig(const LmTrainOptions &o)
 }
 
 // Mean NLL (nats/token) and bytes of held-out text, scored in seqLen windows starting with BOS.
-std::pair<double, double> heldoutNll(const Llama &model, const LmTrainOptions &o, const EncodeFn &encode,
-                                     std::uint64_t bytes, torch::Device device, double *bitsPerByte)
+std::pair<double, double> heldoutNll(const Llama &model, const LmTrainOptions &o,
+                                     const EncodeFn &encode, std::uint64_t bytes,
+                                     torch::Device device, double *bitsPerByte)
 {
     torch::NoGradGuard ng;
     double nll = 0, tokens = 0, textBytes = 0;
@@ -353,11 +370,13 @@ std::pair<double, double> heldoutNll(const Llama &model, const LmTrainOptions &o
     (void)readCorpus(o.heldout, bytes + (1 << 16), [&](std::string_view doc) {
         if (used >= bytes)
             return false;
-        doc = doc.substr(0, static_cast<std::size_t>(std::min<std::uint64_t>(doc.size(), bytes - used)));
+        doc = doc.substr(
+            0, static_cast<std::size_t>(std::min<std::uint64_t>(doc.size(), bytes - used)));
         used += doc.size();
         textBytes += static_cast<double>(doc.size());
         std::vector<int> ids = encode(doc);
-        ids.push_back(o.eosId);  // the separator is predicted too; its bytes ("\n<|doc|>\n") are not counted
+        ids.push_back(
+            o.eosId); // the separator is predicted too; its bytes ("\n<|doc|>\n") are not counted
         // Windows of seqLen predicted tokens, each conditioned on BOS + the window (no overlap).
         for (std::size_t s = 0; s < ids.size(); s += static_cast<std::size_t>(o.seqLen)) {
             const std::size_t e = std::min(ids.size(), s + static_cast<std::size_t>(o.seqLen));
@@ -379,29 +398,35 @@ std::pair<double, double> heldoutNll(const Llama &model, const LmTrainOptions &o
     return {tokens > 0 ? nll / tokens : 0, textBytes};
 }
 
-}  // namespace
+} // namespace
 
-Result<LmTrainReport> trainLanguageModel(const LmTrainOptions &o, const EncodeFn &encode, const JobContext &job)
+Result<LmTrainReport> trainLanguageModel(const LmTrainOptions &o, const EncodeFn &encode,
+                                         const JobContext &job)
 {
     if (o.hidden % o.heads != 0 || o.heads % o.kvHeads != 0 || (o.hidden / o.heads) % 2 != 0)
-        return fail(ErrorCode::InvalidArgument, "hidden size must split into an even head dimension and heads "
-                                                "must be a multiple of kv heads");
+        return fail(ErrorCode::InvalidArgument,
+                    "hidden size must split into an even head dimension and heads "
+                    "must be a multiple of kv heads");
     if (o.seqLen < 2 || o.seqLen > o.maxPositions || o.batchSize < 1 || o.steps < 1)
-        return fail(ErrorCode::InvalidArgument, "sequence length must be in [2, max positions] and steps >= 1");
+        return fail(ErrorCode::InvalidArgument,
+                    "sequence length must be in [2, max positions] and steps >= 1");
     if (o.outputDir.empty())
         return fail(ErrorCode::InvalidArgument, "no output folder given");
     if (o.corpus.empty() == o.tokens.empty())
         return fail(ErrorCode::InvalidArgument, "give either a corpus or a token file to train on");
     if (o.device != "cpu" && o.device != "cuda" && o.device.rfind("cuda:", 0) != 0)
-        return fail(ErrorCode::InvalidArgument, "device '" + o.device + "' is not cpu, cuda or cuda:N");
+        return fail(ErrorCode::InvalidArgument,
+                    "device '" + o.device + "' is not cpu, cuda or cuda:N");
     try {
         const auto t0 = std::chrono::steady_clock::now();
         initRuntime();
         torch::Device device(o.device);
         if (device.is_cuda()) {
             if (!torch::cuda::is_available())
-                return fail(ErrorCode::InvalidArgument, "device '" + o.device + "': this build's libtorch sees no "
-                                                        "CUDA device (a CPU-only libtorch, or no GPU on this machine)");
+                return fail(ErrorCode::InvalidArgument,
+                            "device '" + o.device +
+                                "': this build's libtorch sees no "
+                                "CUDA device (a CPU-only libtorch, or no GPU on this machine)");
         }
         std::unique_ptr<TokenWindows> windows;
         if (!o.tokens.empty()) {
@@ -409,25 +434,30 @@ Result<LmTrainReport> trainLanguageModel(const LmTrainOptions &o, const EncodeFn
             if (!tf)
                 return tf.error();
             if (tf->vocabSize != o.vocabSize)
-                return fail(ErrorCode::InvalidArgument, "token file '" + o.tokens + "' was encoded with a vocabulary of " +
-                                                            std::to_string(tf->vocabSize) + ", the tokenizer has " +
-                                                            std::to_string(o.vocabSize));
+                return fail(ErrorCode::InvalidArgument,
+                            "token file '" + o.tokens + "' was encoded with a vocabulary of " +
+                                std::to_string(tf->vocabSize) + ", the tokenizer has " +
+                                std::to_string(o.vocabSize));
             windows = std::make_unique<TokenWindows>(std::move(tf->ids), o.seqLen, o.seed);
             if (windows->windows() < o.batchSize)
-                return fail(ErrorCode::InvalidArgument, "token file '" + o.tokens + "' holds too few tokens for one batch of " +
-                                                            std::to_string(o.batchSize) + " sequences of " +
-                                                            std::to_string(o.seqLen + 1));
+                return fail(ErrorCode::InvalidArgument,
+                            "token file '" + o.tokens + "' holds too few tokens for one batch of " +
+                                std::to_string(o.batchSize) + " sequences of " +
+                                std::to_string(o.seqLen + 1));
         }
-        LmTrainOptions sched = o;  // o.steps, or fewer when maxSeconds fits the schedule to a time budget
+        LmTrainOptions sched =
+            o; // o.steps, or fewer when maxSeconds fits the schedule to a time budget
         Llama model(o, device);
         train::AdamW opt(model.named(), {"embed_tokens"});
         const train::AdamWHyper hyper{o.beta1, o.beta2, o.eps, o.weightDecay};
-        const std::string ckDir = o.checkpointDir.empty() ? (fs::path(o.outputDir) / "checkpoint").string() : o.checkpointDir;
+        const std::string ckDir = o.checkpointDir.empty()
+                                      ? (fs::path(o.outputDir) / "checkpoint").string()
+                                      : o.checkpointDir;
         fs::create_directories(ckDir);
         fs::create_directories(o.outputDir);
         long long startStep = 0, docs = 0;
         const std::string ckModel = (fs::path(ckDir) / "state.safetensors").string();
-        if (fs::exists(ckModel)) {  // resume
+        if (fs::exists(ckModel)) { // resume
             auto st = weights::readSafetensors(ckModel);
             if (!st)
                 return st.error();
@@ -436,17 +466,19 @@ Result<LmTrainReport> trainLanguageModel(const LmTrainOptions &o, const EncodeFn
             for (std::size_t i = 0; i < named.size(); ++i) {
                 const auto &n = named[i].first;
                 if (!st->count(n) || !st->count("adam.m." + n) || !st->count("adam.v." + n))
-                    return fail(ErrorCode::FormatError, "checkpoint '" + ckModel + "' lacks tensor '" + n +
+                    return fail(ErrorCode::FormatError, "checkpoint '" + ckModel +
+                                                            "' lacks tensor '" + n +
                                                             "' (different architecture?)");
                 named[i].second.copy_(st->at(n));
                 opt.m[i].copy_(st->at("adam.m." + n));
                 opt.v[i].copy_(st->at("adam.v." + n));
             }
-            auto counters = st->at("trainer.counters");  // [step, docs, adam t(, scheduled steps)]
+            auto counters = st->at("trainer.counters"); // [step, docs, adam t(, scheduled steps)]
             startStep = counters[0].item<int64_t>();
             docs = counters[1].item<int64_t>();
             opt.t = counters[2].item<int64_t>();
-            if (counters.numel() >= 4 && o.maxSeconds > 0)  // a timed run keeps the schedule it fitted
+            if (counters.numel() >= 4 &&
+                o.maxSeconds > 0) // a timed run keeps the schedule it fitted
                 sched.steps = std::min<long long>(o.steps, counters[3].item<int64_t>());
         }
         auto saveCheckpoint = [&](long long step) -> Result<void> {
@@ -457,9 +489,10 @@ Result<LmTrainReport> trainLanguageModel(const LmTrainOptions &o, const EncodeFn
                 ts.emplace_back("adam.m." + named[i].first, opt.m[i]);
                 ts.emplace_back("adam.v." + named[i].first, opt.v[i]);
             }
-            ts.emplace_back("trainer.counters", torch::tensor({static_cast<int64_t>(step), static_cast<int64_t>(docs),
-                                                               static_cast<int64_t>(opt.t),
-                                                               static_cast<int64_t>(sched.steps)}));
+            ts.emplace_back(
+                "trainer.counters",
+                torch::tensor({static_cast<int64_t>(step), static_cast<int64_t>(docs),
+                               static_cast<int64_t>(opt.t), static_cast<int64_t>(sched.steps)}));
             return weights::writeSafetensors(ckModel, ts, {{"config", hfConfig(o).dump()}});
         };
 
@@ -468,7 +501,8 @@ Result<LmTrainReport> trainLanguageModel(const LmTrainOptions &o, const EncodeFn
             rep.parameters += p.numel();
         std::unique_ptr<TokenStream> stream;
         if (!windows)
-            stream = std::make_unique<TokenStream>(o.corpus, encode, o.eosId, o.seqLen, o.batchSize, docs);
+            stream = std::make_unique<TokenStream>(o.corpus, encode, o.eosId, o.seqLen, o.batchSize,
+                                                   docs);
         // The next batch [batch, seqLen+1]: random windows of the token file, or the corpus stream.
         auto nextBatch = [&](long long step, std::vector<int64_t> &batch, std::string &err) {
             if (!windows)
@@ -482,9 +516,11 @@ Result<LmTrainReport> trainLanguageModel(const LmTrainOptions &o, const EncodeFn
         const auto tTrain = std::chrono::steady_clock::now();
         long long trainedTokens = 0;
         double lastBpb = 0;
-        const bool profile = std::getenv("TERSE_TRAIN_PROFILE") != nullptr;  // per-step timings on stderr
-        // A time budget fixes the number of steps from the speed of steps 5..25 of this run (evaluations
-        // and checkpoints take the remaining ~7%); a run that still overruns by 5% stops early.
+        const bool profile =
+            std::getenv("TERSE_TRAIN_PROFILE") != nullptr; // per-step timings on stderr
+        // A time budget fixes the number of steps from the speed of steps 5..25 of this run
+        // (evaluations and checkpoints take the remaining ~7%); a run that still overruns by 5%
+        // stops early.
         auto tMark = tTrain;
         const long long markFrom = startStep + 5, markTo = startStep + 25;
         long long step = startStep;
@@ -495,12 +531,16 @@ Result<LmTrainReport> trainLanguageModel(const LmTrainOptions &o, const EncodeFn
                 if (step == markFrom)
                     tMark = now;
                 if (step == markTo) {
-                    const double perStep = std::chrono::duration<double>(now - tMark).count() / (markTo - markFrom);
+                    const double perStep =
+                        std::chrono::duration<double>(now - tMark).count() / (markTo - markFrom);
                     const double left = 0.93 * o.maxSeconds - used;
-                    sched.steps = std::min<long long>(o.steps, step + std::max<long long>(1, static_cast<long long>(left / perStep)));
-                    sched.warmupSteps = static_cast<int>(std::min<long long>(o.warmupSteps, sched.steps / 10));
-                    std::fprintf(stderr, "\n%.1f ms per step: %lld steps fit in %.0f s\n", 1000 * perStep, sched.steps,
-                                 o.maxSeconds);
+                    sched.steps = std::min<long long>(
+                        o.steps,
+                        step + std::max<long long>(1, static_cast<long long>(left / perStep)));
+                    sched.warmupSteps =
+                        static_cast<int>(std::min<long long>(o.warmupSteps, sched.steps / 10));
+                    std::fprintf(stderr, "\n%.1f ms per step: %lld steps fit in %.0f s\n",
+                                 1000 * perStep, sched.steps, o.maxSeconds);
                 }
                 if (used > 1.05 * o.maxSeconds)
                     break;
@@ -508,8 +548,9 @@ Result<LmTrainReport> trainLanguageModel(const LmTrainOptions &o, const EncodeFn
             if (job.isCancelled()) {
                 if (auto s = saveCheckpoint(step); !s)
                     return s.error();
-                return fail(ErrorCode::Cancelled, "training cancelled at step " + std::to_string(step) +
-                                                      "; resume from " + ckDir);
+                return fail(ErrorCode::Cancelled, "training cancelled at step " +
+                                                      std::to_string(step) + "; resume from " +
+                                                      ckDir);
             }
             std::vector<int64_t> batch;
             std::string err;
@@ -517,7 +558,8 @@ Result<LmTrainReport> trainLanguageModel(const LmTrainOptions &o, const EncodeFn
             if (!nextBatch(step, batch, err))
                 return fail(ErrorCode::IoError, err);
             const auto tf = std::chrono::steady_clock::now();
-            auto t = torch::tensor(batch, torch::kInt64).view({o.batchSize, o.seqLen + 1}).to(device);
+            auto t =
+                torch::tensor(batch, torch::kInt64).view({o.batchSize, o.seqLen + 1}).to(device);
             auto logits = model.forward(t.slice(1, 0, o.seqLen));
             auto loss = torch::nn::functional::cross_entropy(logits.reshape({-1, o.vocabSize}),
                                                              t.slice(1, 1).reshape({-1}));
@@ -525,8 +567,11 @@ Result<LmTrainReport> trainLanguageModel(const LmTrainOptions &o, const EncodeFn
             loss.backward();
             if (profile) {
                 const auto te = std::chrono::steady_clock::now();
-                auto ms = [](auto a, auto b) { return std::chrono::duration<double, std::milli>(b - a).count(); };
-                std::fprintf(stderr, "\nstep %lld: data %.1f ms, forward %.1f ms, backward %.1f ms\n", step,
+                auto ms = [](auto a, auto b) {
+                    return std::chrono::duration<double, std::milli>(b - a).count();
+                };
+                std::fprintf(stderr,
+                             "\nstep %lld: data %.1f ms, forward %.1f ms, backward %.1f ms\n", step,
                              ms(tw, tf), ms(tf, tb), ms(tb, te));
             }
             {
@@ -539,15 +584,17 @@ Result<LmTrainReport> trainLanguageModel(const LmTrainOptions &o, const EncodeFn
             opt.step(lr, hyper);
             const double l = loss.item<double>();
             if (!std::isfinite(l))
-                return fail(ErrorCode::ModelError, "training diverged at step " + std::to_string(step) +
-                                                       " (loss is not finite); lower the learning rate");
+                return fail(ErrorCode::ModelError,
+                            "training diverged at step " + std::to_string(step) +
+                                " (loss is not finite); lower the learning rate");
             if (step == startStep)
                 rep.firstLoss = l;
             recent.push_back(l);
             if (recent.size() > 50)
                 recent.pop_front();
             trainedTokens += static_cast<long long>(o.batchSize) * o.seqLen;
-            const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - tTrain).count();
+            const double secs =
+                std::chrono::duration<double>(std::chrono::steady_clock::now() - tTrain).count();
             if ((step + 1) % o.checkpointEvery == 0 || step + 1 == sched.steps)
                 if (auto s = saveCheckpoint(step + 1); !s)
                     return s.error();
@@ -555,7 +602,8 @@ Result<LmTrainReport> trainLanguageModel(const LmTrainOptions &o, const EncodeFn
                 heldoutNll(model, o, encode, o.evalBytes, device, &lastBpb);
             std::ostringstream stage;
             stage.precision(4);
-            stage << "loss " << l << " lr " << lr << " tok/s " << static_cast<long long>(trainedTokens / std::max(secs, 1e-9));
+            stage << "loss " << l << " lr " << lr << " tok/s "
+                  << static_cast<long long>(trainedTokens / std::max(secs, 1e-9));
             if (lastBpb > 0)
                 stage << " heldout bpb " << lastBpb;
             job.report(step + 1, sched.steps, stage.str());
@@ -564,7 +612,7 @@ Result<LmTrainReport> trainLanguageModel(const LmTrainOptions &o, const EncodeFn
         for (double x : recent)
             mean += x;
         rep.finalLoss = recent.empty() ? 0 : mean / static_cast<double>(recent.size());
-        if (step < sched.steps)  // stopped by the time budget: keep what was trained
+        if (step < sched.steps) // stopped by the time budget: keep what was trained
             if (auto sv = saveCheckpoint(step); !sv)
                 return sv.error();
         rep.steps = step;
@@ -572,8 +620,9 @@ Result<LmTrainReport> trainLanguageModel(const LmTrainOptions &o, const EncodeFn
         if (!o.heldout.empty())
             heldoutNll(model, o, encode, o.evalBytes, device, &rep.heldoutBitsPerByte);
 
-        // The final folder: config.json + model.safetensors in bf16 (half the size; the engine computes in fp32).
-        // Round the weights to bf16 in place so the sample below is scored with exactly the saved weights.
+        // The final folder: config.json + model.safetensors in bf16 (half the size; the engine
+        // computes in fp32). Round the weights to bf16 in place so the sample below is scored with
+        // exactly the saved weights.
         {
             torch::NoGradGuard ng;
             for (auto &[n, p] : model.named())
@@ -581,7 +630,8 @@ Result<LmTrainReport> trainLanguageModel(const LmTrainOptions &o, const EncodeFn
             std::vector<int64_t> sample;
             std::string err;
             if (nextBatch(0, sample, err)) {
-                sample.resize(std::min<std::size_t>(sample.size(), static_cast<std::size_t>(o.seqLen)));
+                sample.resize(
+                    std::min<std::size_t>(sample.size(), static_cast<std::size_t>(o.seqLen)));
                 sample[0] = o.bosId;
                 LmTrainOptions fp = o;
                 fp.bf16 = false;
@@ -594,28 +644,32 @@ Result<LmTrainReport> trainLanguageModel(const LmTrainOptions &o, const EncodeFn
                 rep.sampleIds.assign(sample.begin(), sample.end());
                 rep.sampleSurprisal.assign(sample.size(), std::nanf(""));
                 for (std::size_t t = 1; t < sample.size(); ++t)
-                    rep.sampleSurprisal[t] = -lp[static_cast<int64_t>(t - 1)][sample[t]].item<float>();
+                    rep.sampleSurprisal[t] =
+                        -lp[static_cast<int64_t>(t - 1)][sample[t]].item<float>();
             }
         }
         std::ofstream(fs::path(o.outputDir) / "config.json") << hfConfig(o).dump(2) << "\n";
         std::vector<std::pair<std::string, torch::Tensor>> finalTensors;
         for (const auto &[n, p] : model.named())
             finalTensors.emplace_back(n, p.detach().to(torch::kBFloat16));
-        if (auto s = weights::writeSafetensors((fs::path(o.outputDir) / "model.safetensors").string(), finalTensors,
-                                             {{"format", "pt"}});
+        if (auto s =
+                weights::writeSafetensors((fs::path(o.outputDir) / "model.safetensors").string(),
+                                          finalTensors, {{"format", "pt"}});
             !s)
             return s.error();
         rep.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-        const double trainSecs = std::chrono::duration<double>(std::chrono::steady_clock::now() - tTrain).count();
+        const double trainSecs =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - tTrain).count();
         rep.tokensPerSecond = trainSecs > 0 ? static_cast<double>(trainedTokens) / trainSecs : 0;
         return rep;
     } catch (const c10::Error &e) {
         return fail(ErrorCode::ModelError, std::string("libtorch: ") + e.what_without_backtrace());
     } catch (const std::bad_alloc &) {
-        return fail(ErrorCode::ModelError, "out of memory while training; lower the batch size or model size");
+        return fail(ErrorCode::ModelError,
+                    "out of memory while training; lower the batch size or model size");
     } catch (const std::exception &e) {
         return fail(ErrorCode::Internal, e.what());
     }
 }
 
-}  // namespace terse
+} // namespace terse

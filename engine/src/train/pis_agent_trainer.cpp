@@ -1,6 +1,6 @@
-// The PIS ratio agent's Double-DQN training (algorithms.md 2.2 item 6): episodes from documents scored by the
-// causal LM, rewards per keep fraction, the online and target networks, and the saved agent (issue 19: training
-// lives in train/, the network in compressors/pis_agent).
+// The PIS ratio agent's Double-DQN training (algorithms.md 2.2 item 6): episodes from documents
+// scored by the causal LM, rewards per keep fraction, the online and target networks, and the saved
+// agent (issue 19: training lives in train/, the network in compressors/pis_agent).
 #include "compressors/pis.h"
 #include "compressors/pis_agent.h"
 #include "compressors/pis_agent_impl.h"
@@ -50,7 +50,9 @@ std::vector<std::string> readDocuments(const std::string &path, std::size_t maxB
                 text = j["context"].get<std::string>();
             else if (j.contains("question") && j["question"].is_string())
                 text = j["question"].get<std::string>() +
-                       (j.contains("answer") && j["answer"].is_string() ? "\n" + j["answer"].get<std::string>() : "");
+                       (j.contains("answer") && j["answer"].is_string()
+                            ? "\n" + j["answer"].get<std::string>()
+                            : "");
             if (!text.empty())
                 docs.push_back(cut(text));
         }
@@ -72,13 +74,13 @@ std::vector<std::string> readDocuments(const std::string &path, std::size_t maxB
 }
 
 struct Episode {
-    torch::Tensor states;              // [S, D]
+    torch::Tensor states; // [S, D]
     std::vector<std::array<double, kPisActions>> rewards;
 };
 
-}  // namespace
+} // namespace
 
-}  // namespace terse::detail
+} // namespace terse::detail
 
 namespace terse {
 
@@ -93,7 +95,8 @@ Result<PisAgentTrainReport> trainPisAgent(const PisAgentTrainOptions &o, const J
     for (const auto &f : o.data) {
         if (!std::filesystem::exists(f))
             return fail(ErrorCode::NotFound, "training data not found: " + f);
-        auto more = readDocuments(f, o.maxDocumentBytes, o.maxDocuments - static_cast<int>(docs.size()));
+        auto more =
+            readDocuments(f, o.maxDocumentBytes, o.maxDocuments - static_cast<int>(docs.size()));
         docs.insert(docs.end(), more.begin(), more.end());
     }
     std::vector<Episode> train, heldout;
@@ -122,8 +125,11 @@ Result<PisAgentTrainReport> trainPisAgent(const PisAgentTrainOptions &o, const J
             ep.rewards.push_back(r);
         }
         ep.states = torch::from_blob(flat.data(), {S, stateDim}, torch::kFloat32).clone();
-        (o.heldoutEvery > 1 && static_cast<int>(i % static_cast<std::size_t>(o.heldoutEvery)) == o.heldoutEvery - 1
-             ? heldout : train).push_back(std::move(ep));
+        (o.heldoutEvery > 1 && static_cast<int>(i % static_cast<std::size_t>(o.heldoutEvery)) ==
+                                   o.heldoutEvery - 1
+             ? heldout
+             : train)
+            .push_back(std::move(ep));
     }
     if (train.empty())
         return fail(ErrorCode::InvalidInput, "no training document with sentences in the data");
@@ -133,7 +139,8 @@ Result<PisAgentTrainReport> trainPisAgent(const PisAgentTrainOptions &o, const J
     copyWeights(*target.impl(), *online.impl());
     online.impl()->net->train();
     torch::optim::Adam opt(online.impl()->net->parameters(), torch::optim::AdamOptions(o.lr));
-    // All states in one tensor; a transition is (state index, action, reward, done); next = index + 1.
+    // All states in one tensor; a transition is (state index, action, reward, done); next = index
+    // + 1.
     std::vector<torch::Tensor> parts;
     std::vector<long> offset;
     long total = 0;
@@ -167,17 +174,24 @@ Result<PisAgentTrainReport> trainPisAgent(const PisAgentTrainOptions &o, const J
             const Episode &ep = train[d];
             const long S = ep.states.size(0);
             for (long s = 0; s < S; ++s, ++step) {
-                const double frac = std::min(1.0, static_cast<double>(step) / (0.7 * static_cast<double>(totalSteps)));
+                const double frac = std::min(1.0, static_cast<double>(step) /
+                                                      (0.7 * static_cast<double>(totalSteps)));
                 const double eps = o.epsStart + (o.epsEnd - o.epsStart) * frac;
                 int action;
                 if (uni(rng) < eps) {
                     action = static_cast<int>(rng() % kPisActions);
                 } else {
                     torch::NoGradGuard guard;
-                    action = static_cast<int>(online.impl()->net->forward(ep.states[s].unsqueeze(0)).argmax(1).item<int64_t>());
+                    action = static_cast<int>(online.impl()
+                                                  ->net->forward(ep.states[s].unsqueeze(0))
+                                                  .argmax(1)
+                                                  .item<int64_t>());
                 }
-                Transition t{offset[d] + s, action, static_cast<float>(ep.rewards[static_cast<std::size_t>(s)][static_cast<std::size_t>(action)]),
-                             s + 1 == S};
+                Transition t{
+                    offset[d] + s, action,
+                    static_cast<float>(
+                        ep.rewards[static_cast<std::size_t>(s)][static_cast<std::size_t>(action)]),
+                    s + 1 == S};
                 if (static_cast<int>(replay.size()) < o.replayCapacity)
                     replay.push_back(t);
                 else
@@ -193,18 +207,24 @@ Result<PisAgentTrainReport> trainPisAgent(const PisAgentTrainOptions &o, const J
                         rew.push_back(x.reward);
                         notDone.push_back(x.done ? 0.0f : 1.0f);
                     }
-                    auto I = torch::tensor(idx), N = torch::tensor(nextIdx), A = torch::tensor(acts).unsqueeze(1);
+                    auto I = torch::tensor(idx), N = torch::tensor(nextIdx),
+                         A = torch::tensor(acts).unsqueeze(1);
                     auto R = torch::tensor(rew), D = torch::tensor(notDone);
                     torch::Tensor y;
                     {
-                        // Double DQN: the online network picks the next action, the target network values it.
+                        // Double DQN: the online network picks the next action, the target network
+                        // values it.
                         torch::NoGradGuard guard;
                         auto nextStates = allStates.index_select(0, N);
                         auto best = online.impl()->net->forward(nextStates).argmax(1, true);
-                        auto qNext = target.impl()->net->forward(nextStates).gather(1, best).squeeze(1);
+                        auto qNext =
+                            target.impl()->net->forward(nextStates).gather(1, best).squeeze(1);
                         y = R + o.discount * D * qNext;
                     }
-                    auto q = online.impl()->net->forward(allStates.index_select(0, I)).gather(1, A).squeeze(1);
+                    auto q = online.impl()
+                                 ->net->forward(allStates.index_select(0, I))
+                                 .gather(1, A)
+                                 .squeeze(1);
                     auto loss = torch::smooth_l1_loss(q, y);
                     opt.zero_grad();
                     loss.backward();
@@ -228,7 +248,10 @@ Result<PisAgentTrainReport> trainPisAgent(const PisAgentTrainOptions &o, const J
                 int act = uniformAction;
                 if (!uniform) {
                     torch::NoGradGuard guard;
-                    act = static_cast<int>(online.impl()->net->forward(ep.states[s].unsqueeze(0)).argmax(1).item<int64_t>());
+                    act = static_cast<int>(online.impl()
+                                               ->net->forward(ep.states[s].unsqueeze(0))
+                                               .argmax(1)
+                                               .item<int64_t>());
                 }
                 r += ep.rewards[static_cast<std::size_t>(s)][static_cast<std::size_t>(act)];
             }
@@ -246,7 +269,9 @@ Result<PisAgentTrainReport> trainPisAgent(const PisAgentTrainOptions &o, const J
     rep.outputPath = o.outputPath;
     if (rep.outputPath.empty()) {
         const std::filesystem::path mp((*loaded)->path);
-        rep.outputPath = ((std::filesystem::is_directory(mp) ? mp : mp.parent_path()) / "pis_agent.safetensors").string();
+        rep.outputPath =
+            ((std::filesystem::is_directory(mp) ? mp : mp.parent_path()) / "pis_agent.safetensors")
+                .string();
     }
     if (auto w = online.save(rep.outputPath); !w)
         return w.error();
@@ -265,4 +290,4 @@ Result<PisAgentTrainReport> trainPisAgent(const PisAgentTrainOptions &o, const J
     return rep;
 }
 
-}  // namespace terse
+} // namespace terse

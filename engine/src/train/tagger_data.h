@@ -10,15 +10,17 @@
 namespace terse::train {
 
 struct TaggedTokens {
-    std::vector<int> ids;   // [CLS] tokens [SEP], cut to maxLen
-    std::vector<int> word;  // word index of each token, -1 for [CLS]/[SEP] and whitespace-only tokens
+    std::vector<int> ids; // [CLS] tokens [SEP], cut to maxLen
+    std::vector<int>
+        word; // word index of each token, -1 for [CLS]/[SEP] and whitespace-only tokens
 };
 
-// A token belongs to the word holding its first non-space byte (byte-level BPE carries the preceding
-// space in the token).
-Result<TaggedTokens> tagTokens(const Tokenizer &tok, const LabeledSentence &s, int cls, int sep, int maxLen);
+// A token belongs to the word holding its first non-space byte (byte-level BPE carries the
+// preceding space in the token).
+Result<TaggedTokens> tagTokens(const Tokenizer &tok, const LabeledSentence &s, int cls, int sep,
+                               int maxLen);
 
 // English stopwords (lowercase), for the keep-all-but-stopwords baseline.
 bool isStopword(std::string_view lowercaseWord);
 
-}  // namespace terse::train
+} // namespace terse::train

@@ -1,6 +1,6 @@
 // `terse eval tagger`: word-level keep precision/recall/F1 of a token classifier on held-out human
-// compressions, next to two baselines on the same words: keep-by-LM-surprisal at the tagger's rate and
-// keep-all-but-stopwords.
+// compressions, next to two baselines on the same words: keep-by-LM-surprisal at the tagger's rate
+// and keep-all-but-stopwords.
 #include "terse/model.h"
 #include "terse/resources.h"
 #include "terse/train.h"
@@ -33,7 +33,8 @@ struct Counts {
         m.words = words;
         m.precision = tp + fp ? double(tp) / double(tp + fp) : 0;
         m.recall = tp + fn ? double(tp) / double(tp + fn) : 0;
-        m.f1 = m.precision + m.recall > 0 ? 2 * m.precision * m.recall / (m.precision + m.recall) : 0;
+        m.f1 =
+            m.precision + m.recall > 0 ? 2 * m.precision * m.recall / (m.precision + m.recall) : 0;
         m.rate = words ? double(kept) / double(words) : 0;
         return m;
     }
@@ -66,10 +67,12 @@ std::string lowerWord(const LabeledSentence &s, std::size_t w)
     return out;
 }
 
-}  // namespace
+} // namespace
 
-Result<TaggerEvalReport> evalTagger(const std::string &taggerPath, const std::vector<std::string> &files,
-                                    const std::string &lmPath, int heldoutEvery, const JobContext &job)
+Result<TaggerEvalReport> evalTagger(const std::string &taggerPath,
+                                    const std::vector<std::string> &files,
+                                    const std::string &lmPath, int heldoutEvery,
+                                    const JobContext &job)
 {
     const auto t0 = std::chrono::steady_clock::now();
     auto pairs = loadCompressionPairs(files, heldoutEvery);
@@ -80,14 +83,16 @@ Result<TaggerEvalReport> evalTagger(const std::string &taggerPath, const std::ve
     if (!model)
         return model.error();
     if (model->info().kind != ModelKind::TokenClassifier || model->info().numLabels != 2)
-        return fail(ErrorCode::Unsupported, "'" + taggerPath + "' is not a 2-label token classifier");
+        return fail(ErrorCode::Unsupported,
+                    "'" + taggerPath + "' is not a 2-label token classifier");
     auto tok = Tokenizer::load(taggerPath);
     if (!tok)
         return tok.error();
     const SpecialIds sid = tok->specialIds();
     const int cls = sid.cls >= 0 ? sid.cls : sid.bos, sep = sid.sep >= 0 ? sid.sep : sid.eos;
     if (cls < 0 || sep < 0)
-        return fail(ErrorCode::InvalidInput, "the tagger's tokenizer has no [CLS]/[SEP] or BOS/EOS token");
+        return fail(ErrorCode::InvalidInput,
+                    "the tagger's tokenizer has no [CLS]/[SEP] or BOS/EOS token");
     const int maxLen = model->info().maxPositions > 0 ? model->info().maxPositions : 512;
 
     std::string lm = lmPath;
@@ -101,7 +106,8 @@ Result<TaggerEvalReport> evalTagger(const std::string &taggerPath, const std::ve
         if (!m)
             return m.error();
         if (m->info().kind != ModelKind::CausalLM)
-            return fail(ErrorCode::Unsupported, "'" + lm + "' is not a causal LM (needed for the surprisal baseline)");
+            return fail(ErrorCode::Unsupported,
+                        "'" + lm + "' is not a causal LM (needed for the surprisal baseline)");
         auto t = Tokenizer::load(lm);
         if (!t)
             return t.error();
@@ -136,7 +142,7 @@ Result<TaggerEvalReport> evalTagger(const std::string &taggerPath, const std::ve
             }
         std::size_t taggerKept = 0, gold = 0;
         for (std::size_t w = 0; w < W; ++w) {
-            p[w] = cnt[w] ? p[w] / cnt[w] : 0.0;  // words cut off by maxLen count as dropped
+            p[w] = cnt[w] ? p[w] / cnt[w] : 0.0; // words cut off by maxLen count as dropped
             taggerKept += p[w] >= 0.5;
             gold += s.keep[w];
         }
@@ -153,12 +159,12 @@ Result<TaggerEvalReport> evalTagger(const std::string &taggerPath, const std::ve
             // Word surprisal = sum of its tokens' -log p given BOS and the preceding text.
             LabeledSentence copy = s;
             const int bos = lmTok->specialIds().bos >= 0 ? lmTok->specialIds().bos : 0;
-            auto lt = train::tagTokens(*lmTok, copy, bos, bos, lmModel->info().maxPositions > 0
-                                                                  ? lmModel->info().maxPositions
-                                                                  : 1 << 20);
+            auto lt = train::tagTokens(
+                *lmTok, copy, bos, bos,
+                lmModel->info().maxPositions > 0 ? lmModel->info().maxPositions : 1 << 20);
             if (!lt)
                 return lt.error();
-            lt->ids.pop_back();  // no trailing separator for the LM
+            lt->ids.pop_back(); // no trailing separator for the LM
             lt->word.pop_back();
             auto ls = lmModel->score({lt->ids}, noEntropy());
             if (!ls)
@@ -184,4 +190,4 @@ Result<TaggerEvalReport> evalTagger(const std::string &taggerPath, const std::ve
     return rep;
 }
 
-}  // namespace terse
+} // namespace terse

@@ -1,7 +1,7 @@
-// Training of Terse's LLMLingua-2 style tagger: a BERT encoder (post-LN, GELU, learned absolute positions)
-// with a 2-label token-classification head, trained on word keep/drop labels from human deletion-based
-// compressions (LLMLingua-2 section 4: each token carries its word's label). Saved as a HF
-// BertForTokenClassification folder that terse::Model loads like any user model.
+// Training of Terse's LLMLingua-2 style tagger: a BERT encoder (post-LN, GELU, learned absolute
+// positions) with a 2-label token-classification head, trained on word keep/drop labels from human
+// deletion-based compressions (LLMLingua-2 section 4: each token carries its word's label). Saved
+// as a HF BertForTokenClassification folder that terse::Model loads like any user model.
 #include "terse/train.h"
 
 #include "terse/runtime.h"
@@ -42,7 +42,9 @@ struct Bert {
     {
         torch::manual_seed(c.seed);
         auto opts = torch::TensorOptions().dtype(torch::kFloat32);
-        auto normal = [&](std::vector<int64_t> s) { return (torch::randn(s, opts) * 0.02).requires_grad_(true); };
+        auto normal = [&](std::vector<int64_t> s) {
+            return (torch::randn(s, opts) * 0.02).requires_grad_(true);
+        };
         auto zeros = [&](int64_t n) { return torch::zeros({n}, opts).requires_grad_(true); };
         auto ones = [&](int64_t n) { return torch::ones({n}, opts).requires_grad_(true); };
         const int64_t H = c.hidden, I = c.intermediate;
@@ -52,9 +54,10 @@ struct Bert {
         embLnW = ones(H);
         embLnB = zeros(H);
         for (int i = 0; i < c.layers; ++i) {
-            EncoderLayer l{normal({H, H}), zeros(H), normal({H, H}), zeros(H), normal({H, H}), zeros(H),
-                           normal({H, H}), zeros(H), ones(H),           zeros(H), normal({I, H}), zeros(I),
-                           normal({H, I}), zeros(H), ones(H),           zeros(H)};
+            EncoderLayer l{normal({H, H}), zeros(H), normal({H, H}), zeros(H),
+                           normal({H, H}), zeros(H), normal({H, H}), zeros(H),
+                           ones(H),        zeros(H), normal({I, H}), zeros(I),
+                           normal({H, I}), zeros(H), ones(H),        zeros(H)};
             layers.push_back(l);
         }
         clsW = normal({2, H});
@@ -94,7 +97,8 @@ struct Bert {
         return out;
     }
 
-    static torch::Tensor layerNorm(const torch::Tensor &x, const torch::Tensor &w, const torch::Tensor &b)
+    static torch::Tensor layerNorm(const torch::Tensor &x, const torch::Tensor &w,
+                                   const torch::Tensor &b)
     {
         return torch::layer_norm(x, {x.size(-1)}, w, b, 1e-12);
     }
@@ -105,7 +109,8 @@ struct Bert {
         const int64_t B = ids.size(0), T = ids.size(1), H = cfg.hidden, nh = cfg.heads, hd = H / nh;
         const double p = train ? cfg.dropout : 0.0;
         auto pos = torch::arange(T, torch::kInt64);
-        auto h = torch::embedding(wordEmb, ids) + torch::embedding(posEmb, pos).unsqueeze(0) + typeEmb[0];
+        auto h = torch::embedding(wordEmb, ids) + torch::embedding(posEmb, pos).unsqueeze(0) +
+                 typeEmb[0];
         h = torch::dropout(layerNorm(h, embLnW, embLnB), p, train);
         // HF's extended attention mask: (1 - mask) * large negative on padded keys.
         auto keyBias = ((1.0 - mask.to(torch::kFloat32)) * -1e4).view({B, 1, 1, T});
@@ -113,18 +118,22 @@ struct Bert {
             auto q = torch::linear(h, l.qW, l.qB).view({B, T, nh, hd}).transpose(1, 2);
             auto k = torch::linear(h, l.kW, l.kB).view({B, T, nh, hd}).transpose(1, 2);
             auto v = torch::linear(h, l.vW, l.vB).view({B, T, nh, hd}).transpose(1, 2);
-            auto probs = torch::softmax(torch::matmul(q, k.transpose(-1, -2)) / std::sqrt(double(hd)) + keyBias, -1);
+            auto probs = torch::softmax(
+                torch::matmul(q, k.transpose(-1, -2)) / std::sqrt(double(hd)) + keyBias, -1);
             probs = torch::dropout(probs, p, train);
             auto ctx = torch::matmul(probs, v).transpose(1, 2).reshape({B, T, H});
-            h = layerNorm(h + torch::dropout(torch::linear(ctx, l.oW, l.oB), p, train), l.ln1W, l.ln1B);
-            auto m = torch::gelu(torch::linear(h, l.iW, l.iB));  // "gelu" = erf GELU in HF BERT
-            h = layerNorm(h + torch::dropout(torch::linear(m, l.outW, l.outB), p, train), l.ln2W, l.ln2B);
+            h = layerNorm(h + torch::dropout(torch::linear(ctx, l.oW, l.oB), p, train), l.ln1W,
+                          l.ln1B);
+            auto m = torch::gelu(torch::linear(h, l.iW, l.iB)); // "gelu" = erf GELU in HF BERT
+            h = layerNorm(h + torch::dropout(torch::linear(m, l.outW, l.outB), p, train), l.ln2W,
+                          l.ln2B);
         }
         return torch::linear(torch::dropout(h, p, train), clsW, clsB);
     }
 };
 
-// A sentence as [CLS] tokens [SEP] with each token's label (-100 = ignored) and word index (-1 = none).
+// A sentence as [CLS] tokens [SEP] with each token's label (-100 = ignored) and word index (-1 =
+// none).
 struct Example {
     std::vector<int64_t> ids, labels;
     std::vector<int> word;
@@ -132,7 +141,8 @@ struct Example {
     const LabeledSentence *sentence = nullptr;
 };
 
-Result<Example> makeExample(const Tokenizer &tok, const LabeledSentence &s, int cls, int sep, int maxLen)
+Result<Example> makeExample(const Tokenizer &tok, const LabeledSentence &s, int cls, int sep,
+                            int maxLen)
 {
     auto tt = train::tagTokens(tok, s, cls, sep, maxLen);
     if (!tt)
@@ -170,7 +180,8 @@ Batch makeBatch(const std::vector<const Example *> &ex, int pad)
     return {ids, mask, labels};
 }
 
-// Word-level keep metrics: a word's p(keep) is the mean over its tokens (LLMLingua-2 word probability).
+// Word-level keep metrics: a word's p(keep) is the mean over its tokens (LLMLingua-2 word
+// probability).
 TaggerMetrics heldoutMetrics(const Bert &model, const std::vector<Example> &examples, int pad)
 {
     torch::NoGradGuard ng;
@@ -180,7 +191,8 @@ TaggerMetrics heldoutMetrics(const Bert &model, const std::vector<Example> &exam
         for (std::size_t j = i; j < std::min(examples.size(), i + 64); ++j)
             part.push_back(&examples[j]);
         auto b = makeBatch(part, pad);
-        auto probs = torch::softmax(model.forward(b.ids, b.mask, false), -1).select(-1, 1).contiguous();
+        auto probs =
+            torch::softmax(model.forward(b.ids, b.mask, false), -1).select(-1, 1).contiguous();
         for (std::size_t k = 0; k < part.size(); ++k) {
             const Example &e = *part[k];
             std::vector<double> sum(static_cast<std::size_t>(e.words), 0.0);
@@ -188,13 +200,15 @@ TaggerMetrics heldoutMetrics(const Bert &model, const std::vector<Example> &exam
             auto row = probs[static_cast<int64_t>(k)];
             for (std::size_t t = 0; t < e.ids.size(); ++t)
                 if (e.word[t] >= 0) {
-                    sum[static_cast<std::size_t>(e.word[t])] += row[static_cast<int64_t>(t)].item<double>();
+                    sum[static_cast<std::size_t>(e.word[t])] +=
+                        row[static_cast<int64_t>(t)].item<double>();
                     ++cnt[static_cast<std::size_t>(e.word[t])];
                 }
             for (int w = 0; w < e.words; ++w) {
                 if (!cnt[static_cast<std::size_t>(w)])
-                    continue;  // cut off by maxPositions
-                const bool pred = sum[static_cast<std::size_t>(w)] / cnt[static_cast<std::size_t>(w)] >= 0.5;
+                    continue; // cut off by maxPositions
+                const bool pred =
+                    sum[static_cast<std::size_t>(w)] / cnt[static_cast<std::size_t>(w)] >= 0.5;
                 const bool gold = e.sentence->keep[static_cast<std::size_t>(w)] != 0;
                 tp += pred && gold;
                 fp += pred && !gold;
@@ -235,12 +249,14 @@ nlohmann::json hfConfig(const TaggerTrainOptions &o, int vocab, int pad)
             {"torch_dtype", "bfloat16"}};
 }
 
-}  // namespace
+} // namespace
 
 Result<TaggerTrainReport> trainTagger(const TaggerTrainOptions &o, const JobContext &job)
 {
-    if (o.hidden % o.heads != 0 || o.layers < 1 || o.epochs < 1 || o.batchSize < 1 || o.maxPositions < 8)
-        return fail(ErrorCode::InvalidArgument, "tagger: hidden must split into heads; layers, epochs and batch >= 1");
+    if (o.hidden % o.heads != 0 || o.layers < 1 || o.epochs < 1 || o.batchSize < 1 ||
+        o.maxPositions < 8)
+        return fail(ErrorCode::InvalidArgument,
+                    "tagger: hidden must split into heads; layers, epochs and batch >= 1");
     if (o.outputDir.empty())
         return fail(ErrorCode::InvalidArgument, "no output folder given");
     const auto t0 = std::chrono::steady_clock::now();
@@ -254,7 +270,8 @@ Result<TaggerTrainReport> trainTagger(const TaggerTrainOptions &o, const JobCont
     const int cls = sid.cls >= 0 ? sid.cls : sid.bos, sep = sid.sep >= 0 ? sid.sep : sid.eos;
     const int pad = sid.pad >= 0 ? sid.pad : std::max(0, sep);
     if (cls < 0 || sep < 0)
-        return fail(ErrorCode::InvalidInput, "tokenizer '" + o.tokenizer + "' has no [CLS]/[SEP] or BOS/EOS token");
+        return fail(ErrorCode::InvalidInput,
+                    "tokenizer '" + o.tokenizer + "' has no [CLS]/[SEP] or BOS/EOS token");
     try {
         initRuntime();
         std::vector<Example> train, held;
@@ -272,7 +289,8 @@ Result<TaggerTrainReport> trainTagger(const TaggerTrainOptions &o, const JobCont
         }
         const int vocab = static_cast<int>(tok->vocabSize());
         Bert model(o, vocab);
-        if (!o.initFrom.empty()) {  // reuse the LM's token embeddings (same tokenizer) as a warm start
+        if (!o.initFrom
+                 .empty()) { // reuse the LM's token embeddings (same tokenizer) as a warm start
             fs::path p(o.initFrom);
             if (fs::is_directory(p))
                 p /= "model.safetensors";
@@ -281,9 +299,9 @@ Result<TaggerTrainReport> trainTagger(const TaggerTrainOptions &o, const JobCont
                 return st.error();
             auto it = st->find("model.embed_tokens.weight");
             if (it == st->end() || it->second.size(0) != vocab || it->second.size(1) != o.hidden)
-                return fail(ErrorCode::InvalidInput, "'" + p.string() + "' has no model.embed_tokens.weight of shape [" +
-                                                         std::to_string(vocab) + ", " +
-                                                         std::to_string(o.hidden) + "]");
+                return fail(ErrorCode::InvalidInput,
+                            "'" + p.string() + "' has no model.embed_tokens.weight of shape [" +
+                                std::to_string(vocab) + ", " + std::to_string(o.hidden) + "]");
             torch::NoGradGuard ng;
             model.wordEmb.copy_(it->second.to(torch::kFloat32));
         }
@@ -294,7 +312,8 @@ Result<TaggerTrainReport> trainTagger(const TaggerTrainOptions &o, const JobCont
         rep.heldoutSentences = static_cast<int>(held.size());
         for (const auto &[n, p] : model.named())
             rep.parameters += p.numel();
-        const long long stepsPerEpoch = (static_cast<long long>(train.size()) + o.batchSize - 1) / o.batchSize;
+        const long long stepsPerEpoch =
+            (static_cast<long long>(train.size()) + o.batchSize - 1) / o.batchSize;
         const long long total = stepsPerEpoch * o.epochs;
         std::mt19937_64 rng(o.seed);
         std::vector<std::size_t> order(train.size());
@@ -307,9 +326,11 @@ Result<TaggerTrainReport> trainTagger(const TaggerTrainOptions &o, const JobCont
             long long lossCount = 0;
             for (long long s = 0; s < stepsPerEpoch; ++s, ++step) {
                 if (job.isCancelled())
-                    return fail(ErrorCode::Cancelled, "tagger training cancelled at epoch " + std::to_string(epoch + 1));
+                    return fail(ErrorCode::Cancelled,
+                                "tagger training cancelled at epoch " + std::to_string(epoch + 1));
                 std::vector<const Example *> part;
-                for (long long j = s * o.batchSize; j < std::min<long long>((s + 1) * o.batchSize, order.size()); ++j)
+                for (long long j = s * o.batchSize;
+                     j < std::min<long long>((s + 1) * o.batchSize, order.size()); ++j)
                     part.push_back(&train[order[static_cast<std::size_t>(j)]]);
                 auto b = makeBatch(part, pad);
                 auto logits = model.forward(b.ids, b.mask, true);
@@ -322,26 +343,30 @@ Result<TaggerTrainReport> trainTagger(const TaggerTrainOptions &o, const JobCont
                     torch::nn::utils::clip_grad_norm_(ps, 1.0);
                 }
                 // Linear warm-up, then cosine decay to 10% of the peak.
-                const double progress = std::min(1.0, double(std::max(0LL, step - o.warmupSteps)) /
-                                                          double(std::max(1LL, total - o.warmupSteps)));
-                const double lr = step < o.warmupSteps ? o.lr * double(step + 1) / o.warmupSteps
-                                                       : o.lr * (0.1 + 0.9 * 0.5 * (1 + std::cos(M_PI * progress)));
+                const double progress =
+                    std::min(1.0, double(std::max(0LL, step - o.warmupSteps)) /
+                                      double(std::max(1LL, total - o.warmupSteps)));
+                const double lr = step < o.warmupSteps
+                                      ? o.lr * double(step + 1) / o.warmupSteps
+                                      : o.lr * (0.1 + 0.9 * 0.5 * (1 + std::cos(M_PI * progress)));
                 opt.step(lr, hyper);
                 const double l = loss.item<double>();
                 if (!std::isfinite(l))
-                    return fail(ErrorCode::ModelError, "tagger training diverged (loss is not finite); lower --lr");
+                    return fail(ErrorCode::ModelError,
+                                "tagger training diverged (loss is not finite); lower --lr");
                 lossSum += l;
                 ++lossCount;
                 std::ostringstream stage;
                 stage.precision(4);
-                stage << "epoch " << epoch + 1 << "/" << o.epochs << " loss " << lossSum / double(lossCount);
+                stage << "epoch " << epoch + 1 << "/" << o.epochs << " loss "
+                      << lossSum / double(lossCount);
                 job.report(step + 1, total, stage.str());
             }
             rep.finalLoss = lossCount ? lossSum / double(lossCount) : 0;
             rep.epochLoss.push_back(rep.finalLoss);
         }
         rep.steps = step;
-        {  // evaluate exactly the weights that are saved (bf16)
+        { // evaluate exactly the weights that are saved (bf16)
             torch::NoGradGuard ng;
             for (auto &[n, p] : model.named())
                 p.copy_(p.to(torch::kBFloat16).to(torch::kFloat32));
@@ -350,27 +375,34 @@ Result<TaggerTrainReport> trainTagger(const TaggerTrainOptions &o, const JobCont
         if (!held.empty()) {
             torch::NoGradGuard ng;
             auto b = makeBatch({&held[0]}, pad);
-            auto probs = torch::softmax(model.forward(b.ids, b.mask, false), -1)[0].select(-1, 1).contiguous();
+            auto probs = torch::softmax(model.forward(b.ids, b.mask, false), -1)[0]
+                             .select(-1, 1)
+                             .contiguous();
             rep.sampleIds.assign(held[0].ids.begin(), held[0].ids.end());
-            rep.sampleKeepProbs.assign(probs.data_ptr<float>(), probs.data_ptr<float>() + probs.numel());
+            rep.sampleKeepProbs.assign(probs.data_ptr<float>(),
+                                       probs.data_ptr<float>() + probs.numel());
         }
 
         fs::create_directories(o.outputDir);
-        std::ofstream(fs::path(o.outputDir) / "config.json") << hfConfig(o, vocab, pad).dump(2) << "\n";
+        std::ofstream(fs::path(o.outputDir) / "config.json")
+            << hfConfig(o, vocab, pad).dump(2) << "\n";
         std::vector<std::pair<std::string, torch::Tensor>> tensors;
         for (const auto &[n, p] : model.named())
             tensors.emplace_back(n, p.detach().to(torch::kBFloat16).contiguous());
-        if (auto s = weights::writeSafetensors((fs::path(o.outputDir) / "model.safetensors").string(), tensors,
-                                             {{"format", "pt"}});
+        if (auto s =
+                weights::writeSafetensors((fs::path(o.outputDir) / "model.safetensors").string(),
+                                          tensors, {{"format", "pt"}});
             !s)
             return s.error();
         // The tokenizer travels with the model so the folder loads on its own.
         const fs::path tp(o.tokenizer);
         const fs::path tokDir = fs::is_directory(tp) ? tp : tp.parent_path();
-        for (const char *f : {"tokenizer.json", "tokenizer_config.json", "special_tokens_map.json"}) {
+        for (const char *f :
+             {"tokenizer.json", "tokenizer_config.json", "special_tokens_map.json"}) {
             std::error_code ec;
             if (fs::exists(tokDir / f) && fs::absolute(tokDir) != fs::absolute(o.outputDir))
-                fs::copy_file(tokDir / f, fs::path(o.outputDir) / f, fs::copy_options::overwrite_existing, ec);
+                fs::copy_file(tokDir / f, fs::path(o.outputDir) / f,
+                              fs::copy_options::overwrite_existing, ec);
         }
         rep.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
         return rep;
@@ -381,4 +413,4 @@ Result<TaggerTrainReport> trainTagger(const TaggerTrainOptions &o, const JobCont
     }
 }
 
-}  // namespace terse
+} // namespace terse

@@ -1,6 +1,6 @@
-// Pre-tokenised corpora for LM training: the corpus encoded once (in parallel) into a gzip file of token
-// ids, so a training machine (a GPU one above all) spends no time tokenising and the slice it needs
-// travels small. Format (all little-endian, inside one gzip stream):
+// Pre-tokenised corpora for LM training: the corpus encoded once (in parallel) into a gzip file of
+// token ids, so a training machine (a GPU one above all) spends no time tokenising and the slice it
+// needs travels small. Format (all little-endian, inside one gzip stream):
 //   "TERSETOK" | u32 version=1 | u32 vocab size | u32 bytes per id (2 or 4) | u32 separator id |
 //   u64 text bytes | u64 documents | ids...
 // Documents are separated by the separator id (<|endoftext|>), as the streaming trainer does.
@@ -28,15 +28,13 @@ struct GzClose {
 };
 using GzPtr = std::unique_ptr<std::remove_pointer_t<gzFile>, GzClose>;
 
-template <typename T>
-void putLe(std::string &out, T v)
+template <typename T> void putLe(std::string &out, T v)
 {
     for (std::size_t i = 0; i < sizeof(T); ++i)
         out.push_back(static_cast<char>((static_cast<std::uint64_t>(v) >> (8 * i)) & 0xff));
 }
 
-template <typename T>
-T getLe(const unsigned char *p)
+template <typename T> T getLe(const unsigned char *p)
 {
     std::uint64_t v = 0;
     for (std::size_t i = 0; i < sizeof(T); ++i)
@@ -57,7 +55,7 @@ bool gzWriteAll(gzFile f, const void *data, std::size_t n)
     return true;
 }
 
-}  // namespace
+} // namespace
 
 EncodeFn encoderFor(const Tokenizer &t)
 {
@@ -67,16 +65,19 @@ EncodeFn encoderFor(const Tokenizer &t)
     };
 }
 
-Result<TokenFileReport> encodeCorpusToTokenFile(const TokenFileOptions &o, const EncodeFn &encode, int vocabSize,
-                                                int separatorId, const JobContext &job)
+Result<TokenFileReport> encodeCorpusToTokenFile(const TokenFileOptions &o, const EncodeFn &encode,
+                                                int vocabSize, int separatorId,
+                                                const JobContext &job)
 {
     if (o.outputPath.empty())
         return fail(ErrorCode::InvalidArgument, "no output file given for the token file");
     if (vocabSize <= 0 || separatorId < 0 || separatorId >= vocabSize)
-        return fail(ErrorCode::InvalidArgument, "the tokenizer has no usable separator id (vocabulary " +
-                                                    std::to_string(vocabSize) + ")");
+        return fail(ErrorCode::InvalidArgument,
+                    "the tokenizer has no usable separator id (vocabulary " +
+                        std::to_string(vocabSize) + ")");
     if (o.keepEvery < 1 || o.keepOffset < 0 || o.keepOffset >= o.keepEvery)
-        return fail(ErrorCode::InvalidArgument, "--keep-every must be >= 1 and --keep-offset in [0, keep-every)");
+        return fail(ErrorCode::InvalidArgument,
+                    "--keep-every must be >= 1 and --keep-offset in [0, keep-every)");
     const auto t0 = std::chrono::steady_clock::now();
     const std::string tmp = o.outputPath + ".partial";
     GzPtr gz(gzopen(tmp.c_str(), "wb9"));
@@ -88,19 +89,21 @@ Result<TokenFileReport> encodeCorpusToTokenFile(const TokenFileOptions &o, const
     putLe<std::uint32_t>(header, static_cast<std::uint32_t>(vocabSize));
     putLe<std::uint32_t>(header, width);
     putLe<std::uint32_t>(header, static_cast<std::uint32_t>(separatorId));
-    // Counts are unknown until the end; a second header slot would need a seek in a gzip stream, so the
-    // counts follow the ids as a trailer instead (the reader knows the width and takes the last 16 bytes).
+    // Counts are unknown until the end; a second header slot would need a seek in a gzip stream, so
+    // the counts follow the ids as a trailer instead (the reader knows the width and takes the last
+    // 16 bytes).
     if (!gzWriteAll(gz.get(), header.data(), header.size()))
         return fail(ErrorCode::IoError, "write error in token file '" + tmp + "'");
 
     TokenFileReport rep;
-    const int threads = std::max(1, o.threads > 0 ? o.threads : static_cast<int>(std::thread::hardware_concurrency()));
+    const int threads = std::max(
+        1, o.threads > 0 ? o.threads : static_cast<int>(std::thread::hardware_concurrency()));
     std::vector<std::string> pending;
     std::string writeError;
     long long docIndex = 0;
     std::uint64_t pendingBytes = 0;
-    // Encodes the pending documents on `threads` threads and appends their ids (each followed by the
-    // separator) in corpus order.
+    // Encodes the pending documents on `threads` threads and appends their ids (each followed by
+    // the separator) in corpus order.
     auto flush = [&]() -> bool {
         std::vector<std::vector<int>> ids(pending.size());
         std::atomic<std::size_t> next{0};
@@ -117,8 +120,8 @@ Result<TokenFileReport> encodeCorpusToTokenFile(const TokenFileOptions &o, const
             v.push_back(separatorId);
             for (int id : v) {
                 if (id < 0 || id >= vocabSize) {
-                    writeError = "the tokenizer produced id " + std::to_string(id) + " outside its vocabulary of " +
-                                 std::to_string(vocabSize);
+                    writeError = "the tokenizer produced id " + std::to_string(id) +
+                                 " outside its vocabulary of " + std::to_string(vocabSize);
                     return false;
                 }
                 if (width == 2)
@@ -134,8 +137,8 @@ Result<TokenFileReport> encodeCorpusToTokenFile(const TokenFileOptions &o, const
         }
         pending.clear();
         pendingBytes = 0;
-        job.report(static_cast<long long>(rep.textBytes >> 20), static_cast<long long>(o.maxBytes >> 20),
-                   "encoding");
+        job.report(static_cast<long long>(rep.textBytes >> 20),
+                   static_cast<long long>(o.maxBytes >> 20), "encoding");
         return true;
     };
     bool failed = false;
@@ -172,7 +175,8 @@ Result<TokenFileReport> encodeCorpusToTokenFile(const TokenFileOptions &o, const
     if (rep.documents == 0) {
         gz.reset();
         std::remove(tmp.c_str());
-        return fail(ErrorCode::InvalidArgument, "corpus '" + o.corpus + "' has no documents to encode");
+        return fail(ErrorCode::InvalidArgument,
+                    "corpus '" + o.corpus + "' has no documents to encode");
     }
     std::string trailer;
     putLe<std::uint64_t>(trailer, rep.textBytes);
@@ -201,7 +205,8 @@ Result<TokenFile> readTokenFile(const std::string &path)
         if (n < 0) {
             int err = 0;
             const char *msg = gzerror(gz.get(), &err);
-            return fail(ErrorCode::FormatError, "token file '" + path + "' is damaged: " + (msg ? msg : "gzip error"));
+            return fail(ErrorCode::FormatError,
+                        "token file '" + path + "' is damaged: " + (msg ? msg : "gzip error"));
         }
         if (n == 0)
             break;
@@ -209,19 +214,23 @@ Result<TokenFile> readTokenFile(const std::string &path)
     }
     constexpr std::size_t kHeader = 8 + 4 * 4, kTrailer = 16;
     if (data.size() < kHeader + kTrailer || std::memcmp(data.data(), kMagic, sizeof kMagic) != 0)
-        return fail(ErrorCode::FormatError, "'" + path + "' is not a Terse token file (expected the TERSETOK header "
-                                            "written by terse train encode)");
+        return fail(ErrorCode::FormatError,
+                    "'" + path +
+                        "' is not a Terse token file (expected the TERSETOK header "
+                        "written by terse train encode)");
     TokenFile f;
     const auto version = getLe<std::uint32_t>(data.data() + 8);
     f.vocabSize = static_cast<int>(getLe<std::uint32_t>(data.data() + 12));
     const auto width = getLe<std::uint32_t>(data.data() + 16);
     f.separatorId = static_cast<int>(getLe<std::uint32_t>(data.data() + 20));
     if (version != 1)
-        return fail(ErrorCode::FormatError, "token file '" + path + "' has version " + std::to_string(version) +
+        return fail(ErrorCode::FormatError, "token file '" + path + "' has version " +
+                                                std::to_string(version) +
                                                 " (this build reads version 1)");
-    if ((width != 2 && width != 4) || (data.size() - kHeader - kTrailer) % width != 0 || f.vocabSize <= 0 ||
-        f.separatorId >= f.vocabSize)
-        return fail(ErrorCode::FormatError, "token file '" + path + "' has an inconsistent header (id width " +
+    if ((width != 2 && width != 4) || (data.size() - kHeader - kTrailer) % width != 0 ||
+        f.vocabSize <= 0 || f.separatorId >= f.vocabSize)
+        return fail(ErrorCode::FormatError, "token file '" + path +
+                                                "' has an inconsistent header (id width " +
                                                 std::to_string(width) + ", vocabulary " +
                                                 std::to_string(f.vocabSize) + ")");
     const unsigned char *tail = data.data() + data.size() - kTrailer;
@@ -233,12 +242,13 @@ Result<TokenFile> readTokenFile(const std::string &path)
     for (std::size_t i = 0; i < n; ++i, p += width) {
         const std::uint32_t id = width == 2 ? getLe<std::uint16_t>(p) : getLe<std::uint32_t>(p);
         if (id >= static_cast<std::uint32_t>(f.vocabSize))
-            return fail(ErrorCode::FormatError, "token file '" + path + "' holds id " + std::to_string(id) +
-                                                    " at position " + std::to_string(i) + ", outside its vocabulary of " +
-                                                    std::to_string(f.vocabSize));
+            return fail(ErrorCode::FormatError,
+                        "token file '" + path + "' holds id " + std::to_string(id) +
+                            " at position " + std::to_string(i) + ", outside its vocabulary of " +
+                            std::to_string(f.vocabSize));
         f.ids[i] = static_cast<std::int32_t>(id);
     }
     return f;
 }
 
-}  // namespace terse
+} // namespace terse

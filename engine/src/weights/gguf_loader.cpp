@@ -1,5 +1,6 @@
 // GGUF v2/v3 reader: metadata as plain data, tensors dequantised to float32 following ggml's block
 // layouts (ggml-common.h / ggml-quants.c dequantize_row_*), names mapped to HF names.
+#include "weights/gguf_quants.h"
 #include "weights/mapped_file.h"
 #include "weights/weight_store.h"
 
@@ -17,212 +18,7 @@ namespace terse {
 
 namespace {
 
-float halfToFloat(std::uint16_t h)
-{
-    const std::uint32_t sign = (h & 0x8000u) << 16;
-    std::uint32_t exp = (h >> 10) & 0x1f;
-    std::uint32_t mant = h & 0x3ffu;
-    std::uint32_t bits;
-    if (exp == 0) {
-        if (mant == 0) {
-            bits = sign;
-        } else {  // subnormal: renormalise
-            exp = 127 - 15 + 1;
-            while ((mant & 0x400u) == 0) {
-                mant <<= 1;
-                --exp;
-            }
-            bits = sign | (exp << 23) | ((mant & 0x3ffu) << 13);
-        }
-    } else if (exp == 31) {
-        bits = sign | 0x7f800000u | (mant << 13);
-    } else {
-        bits = sign | ((exp + 127 - 15) << 23) | (mant << 13);
-    }
-    float f;
-    std::memcpy(&f, &bits, 4);
-    return f;
-}
-
-std::uint16_t rd16(const std::uint8_t *p)
-{
-    std::uint16_t v;
-    std::memcpy(&v, p, 2);
-    return v;
-}
-
-enum GgmlType : std::uint32_t {
-    kF32 = 0, kF16 = 1, kQ4_0 = 2, kQ4_1 = 3, kQ5_0 = 6, kQ5_1 = 7, kQ8_0 = 8,
-    kQ4_K = 12, kQ5_K = 13, kQ6_K = 14, kBF16 = 30,
-};
-
-struct TypeSpec {
-    std::uint32_t id;
-    const char *name;
-    int blockElems;
-    int blockBytes;
-};
-
-constexpr TypeSpec kTypes[] = {
-    {kF32, "F32", 1, 4},       {kF16, "F16", 1, 2},        {kBF16, "BF16", 1, 2},     {kQ8_0, "Q8_0", 32, 34},
-    {kQ4_0, "Q4_0", 32, 18},   {kQ4_1, "Q4_1", 32, 20},    {kQ5_0, "Q5_0", 32, 22},   {kQ5_1, "Q5_1", 32, 24},
-    {kQ4_K, "Q4_K", 256, 144}, {kQ5_K, "Q5_K", 256, 176},  {kQ6_K, "Q6_K", 256, 210},
-};
-
-const TypeSpec *typeSpec(std::uint32_t id)
-{
-    for (const auto &t : kTypes)
-        if (t.id == id)
-            return &t;
-    return nullptr;
-}
-
-void getScaleMinK4(int j, const std::uint8_t *q, std::uint8_t &d, std::uint8_t &m)
-{
-    if (j < 4) {
-        d = q[j] & 63;
-        m = q[j + 4] & 63;
-    } else {
-        d = (q[j + 4] & 0xF) | ((q[j - 4] >> 6) << 4);
-        m = (q[j + 4] >> 4) | ((q[j - 0] >> 6) << 4);
-    }
-}
-
-// Dequantises `blocks` blocks of type `type` from `src` into `y`.
-void dequantise(std::uint32_t type, const std::uint8_t *src, std::int64_t blocks, float *y)
-{
-    for (std::int64_t b = 0; b < blocks; ++b) {
-        switch (type) {
-        case kQ8_0: {
-            const std::uint8_t *x = src + b * 34;
-            const float d = halfToFloat(rd16(x));
-            for (int j = 0; j < 32; ++j)
-                *y++ = d * static_cast<float>(static_cast<std::int8_t>(x[2 + j]));
-            break;
-        }
-        case kQ4_0: {
-            const std::uint8_t *x = src + b * 18;
-            const float d = halfToFloat(rd16(x));
-            const std::uint8_t *qs = x + 2;
-            for (int j = 0; j < 16; ++j) {
-                y[j] = static_cast<float>((qs[j] & 0x0F) - 8) * d;
-                y[j + 16] = static_cast<float>((qs[j] >> 4) - 8) * d;
-            }
-            y += 32;
-            break;
-        }
-        case kQ4_1: {
-            const std::uint8_t *x = src + b * 20;
-            const float d = halfToFloat(rd16(x)), m = halfToFloat(rd16(x + 2));
-            const std::uint8_t *qs = x + 4;
-            for (int j = 0; j < 16; ++j) {
-                y[j] = static_cast<float>(qs[j] & 0x0F) * d + m;
-                y[j + 16] = static_cast<float>(qs[j] >> 4) * d + m;
-            }
-            y += 32;
-            break;
-        }
-        case kQ5_0:
-        case kQ5_1: {
-            const bool hasMin = type == kQ5_1;
-            const std::uint8_t *x = src + b * (hasMin ? 24 : 22);
-            const float d = halfToFloat(rd16(x));
-            const float m = hasMin ? halfToFloat(rd16(x + 2)) : 0.0f;
-            std::uint32_t qh;
-            std::memcpy(&qh, x + (hasMin ? 4 : 2), 4);
-            const std::uint8_t *qs = x + (hasMin ? 8 : 6);
-            for (int j = 0; j < 16; ++j) {
-                const std::uint8_t xh0 = ((qh >> (j + 0)) << 4) & 0x10;
-                const std::uint8_t xh1 = ((qh >> (j + 12))) & 0x10;
-                const int x0 = (qs[j] & 0x0F) | xh0;
-                const int x1 = (qs[j] >> 4) | xh1;
-                if (hasMin) {
-                    y[j] = static_cast<float>(x0) * d + m;
-                    y[j + 16] = static_cast<float>(x1) * d + m;
-                } else {
-                    y[j] = static_cast<float>(x0 - 16) * d;
-                    y[j + 16] = static_cast<float>(x1 - 16) * d;
-                }
-            }
-            y += 32;
-            break;
-        }
-        case kQ4_K: {
-            const std::uint8_t *x = src + b * 144;
-            const float d = halfToFloat(rd16(x)), min = halfToFloat(rd16(x + 2));
-            const std::uint8_t *scales = x + 4;
-            const std::uint8_t *q = x + 16;
-            int is = 0;
-            for (int j = 0; j < 256; j += 64) {
-                std::uint8_t sc, m;
-                getScaleMinK4(is + 0, scales, sc, m);
-                const float d1 = d * sc, m1 = min * m;
-                getScaleMinK4(is + 1, scales, sc, m);
-                const float d2 = d * sc, m2 = min * m;
-                for (int l = 0; l < 32; ++l)
-                    *y++ = d1 * (q[l] & 0xF) - m1;
-                for (int l = 0; l < 32; ++l)
-                    *y++ = d2 * (q[l] >> 4) - m2;
-                q += 32;
-                is += 2;
-            }
-            break;
-        }
-        case kQ5_K: {
-            const std::uint8_t *x = src + b * 176;
-            const float d = halfToFloat(rd16(x)), min = halfToFloat(rd16(x + 2));
-            const std::uint8_t *scales = x + 4;
-            const std::uint8_t *qh = x + 16;
-            const std::uint8_t *ql = x + 48;
-            int is = 0;
-            std::uint8_t u1 = 1, u2 = 2;
-            for (int j = 0; j < 256; j += 64) {
-                std::uint8_t sc, m;
-                getScaleMinK4(is + 0, scales, sc, m);
-                const float d1 = d * sc, m1 = min * m;
-                getScaleMinK4(is + 1, scales, sc, m);
-                const float d2 = d * sc, m2 = min * m;
-                for (int l = 0; l < 32; ++l)
-                    *y++ = d1 * ((ql[l] & 0xF) + (qh[l] & u1 ? 16 : 0)) - m1;
-                for (int l = 0; l < 32; ++l)
-                    *y++ = d2 * ((ql[l] >> 4) + (qh[l] & u2 ? 16 : 0)) - m2;
-                ql += 32;
-                is += 2;
-                u1 <<= 2;
-                u2 <<= 2;
-            }
-            break;
-        }
-        case kQ6_K: {
-            const std::uint8_t *x = src + b * 210;
-            const std::uint8_t *ql = x;
-            const std::uint8_t *qh = x + 128;
-            const std::int8_t *sc = reinterpret_cast<const std::int8_t *>(x + 192);
-            const float d = halfToFloat(rd16(x + 208));
-            for (int n = 0; n < 256; n += 128) {
-                for (int l = 0; l < 32; ++l) {
-                    const int is = l / 16;
-                    const int q1 = static_cast<std::int8_t>((ql[l + 0] & 0xF) | (((qh[l] >> 0) & 3) << 4)) - 32;
-                    const int q2 = static_cast<std::int8_t>((ql[l + 32] & 0xF) | (((qh[l] >> 2) & 3) << 4)) - 32;
-                    const int q3 = static_cast<std::int8_t>((ql[l + 0] >> 4) | (((qh[l] >> 4) & 3) << 4)) - 32;
-                    const int q4 = static_cast<std::int8_t>((ql[l + 32] >> 4) | (((qh[l] >> 6) & 3) << 4)) - 32;
-                    y[l + 0] = d * sc[is + 0] * q1;
-                    y[l + 32] = d * sc[is + 2] * q2;
-                    y[l + 64] = d * sc[is + 4] * q3;
-                    y[l + 96] = d * sc[is + 6] * q4;
-                }
-                y += 128;
-                ql += 64;
-                qh += 32;
-                sc += 8;
-            }
-            break;
-        }
-        default:
-            break;
-        }
-    }
-}
+using namespace gguf;
 
 // Bounds-checked little-endian cursor over the mapped file. `context` names what is being read
 // ("metadata key 'x'", "tensor 'y'") so every error says where the file is broken.
@@ -232,16 +28,19 @@ public:
     std::string context;
     std::size_t pos() const { return m_pos; }
     std::uint64_t left() const { return m_f.size() - m_pos; }
-    std::string where() const { return "'" + m_f.path() + "'" + (context.empty() ? "" : ", " + context); }
+    std::string where() const
+    {
+        return "'" + m_f.path() + "'" + (context.empty() ? "" : ", " + context);
+    }
     void need(std::uint64_t n, const std::string &what)
     {
         if (n > left())
-            throwWeightError(ErrorCode::FormatError, where() + ": the file is truncated: " + what + " at byte " +
-                                                         std::to_string(m_pos) + " needs " + std::to_string(n) +
-                                                         " bytes, " + std::to_string(left()) + " are left");
+            throwWeightError(ErrorCode::FormatError,
+                             where() + ": the file is truncated: " + what + " at byte " +
+                                 std::to_string(m_pos) + " needs " + std::to_string(n) +
+                                 " bytes, " + std::to_string(left()) + " are left");
     }
-    template <typename T>
-    T read(const std::string &what)
+    template <typename T> T read(const std::string &what)
     {
         need(sizeof(T), what);
         T v;
@@ -249,13 +48,16 @@ public:
         m_pos += sizeof(T);
         return v;
     }
-    // A length-prefixed string of at most `maxLen` bytes; the length is checked before anything is copied.
-    std::string str(const std::string &what, std::uint64_t maxLen = std::numeric_limits<std::uint64_t>::max())
+    // A length-prefixed string of at most `maxLen` bytes; the length is checked before anything is
+    // copied.
+    std::string str(const std::string &what,
+                    std::uint64_t maxLen = std::numeric_limits<std::uint64_t>::max())
     {
         const auto n = read<std::uint64_t>(what + " length");
         if (n > maxLen)
-            throwWeightError(ErrorCode::FormatError, where() + ": " + what + " is " + std::to_string(n) +
-                                                         " bytes long, at most " + std::to_string(maxLen) + " expected");
+            throwWeightError(ErrorCode::FormatError,
+                             where() + ": " + what + " is " + std::to_string(n) +
+                                 " bytes long, at most " + std::to_string(maxLen) + " expected");
         need(n, what);
         std::string s(reinterpret_cast<const char *>(m_f.data() + m_pos), n);
         m_pos += n;
@@ -268,24 +70,48 @@ private:
 };
 
 enum GgufValueType : std::uint32_t {
-    kU8 = 0, kI8 = 1, kU16 = 2, kI16 = 3, kU32 = 4, kI32 = 5, kF32v = 6, kBool = 7, kString = 8, kArray = 9,
-    kU64 = 10, kI64 = 11, kF64 = 12,
+    kU8 = 0,
+    kI8 = 1,
+    kU16 = 2,
+    kI16 = 3,
+    kU32 = 4,
+    kI32 = 5,
+    kF32v = 6,
+    kBool = 7,
+    kString = 8,
+    kArray = 9,
+    kU64 = 10,
+    kI64 = 11,
+    kF64 = 12,
 };
 
 // Bytes of one scalar GGUF value, 0 for strings, arrays and unknown types.
 std::uint64_t scalarSize(std::uint32_t t)
 {
     switch (t) {
-    case kU8: case kI8: case kBool: return 1;
-    case kU16: case kI16: return 2;
-    case kU32: case kI32: case kF32v: return 4;
-    case kU64: case kI64: case kF64: return 8;
-    default: return 0;
+    case kU8:
+    case kI8:
+    case kBool:
+        return 1;
+    case kU16:
+    case kI16:
+        return 2;
+    case kU32:
+    case kI32:
+    case kF32v:
+        return 4;
+    case kU64:
+    case kI64:
+    case kF64:
+        return 8;
+    default:
+        return 0;
     }
 }
 
 struct Number {
-    std::int64_t integer = 0;  // integer types (U64 above 2^63 wraps negative, which every bound refuses)
+    std::int64_t integer =
+        0; // integer types (U64 above 2^63 wraps negative, which every bound refuses)
     double value = 0.0;
     bool isFloat = false;
 };
@@ -298,25 +124,47 @@ Number readNumber(Reader &r, std::uint32_t t)
         n.value = static_cast<double>(v);
     };
     switch (t) {
-    case kU8: integer(r.read<std::uint8_t>("a U8 value")); break;
-    case kI8: integer(r.read<std::int8_t>("an I8 value")); break;
-    case kU16: integer(r.read<std::uint16_t>("a U16 value")); break;
-    case kI16: integer(r.read<std::int16_t>("an I16 value")); break;
-    case kU32: integer(r.read<std::uint32_t>("a U32 value")); break;
-    case kI32: integer(r.read<std::int32_t>("an I32 value")); break;
+    case kU8:
+        integer(r.read<std::uint8_t>("a U8 value"));
+        break;
+    case kI8:
+        integer(r.read<std::int8_t>("an I8 value"));
+        break;
+    case kU16:
+        integer(r.read<std::uint16_t>("a U16 value"));
+        break;
+    case kI16:
+        integer(r.read<std::int16_t>("an I16 value"));
+        break;
+    case kU32:
+        integer(r.read<std::uint32_t>("a U32 value"));
+        break;
+    case kI32:
+        integer(r.read<std::int32_t>("an I32 value"));
+        break;
     case kU64: {
         const auto v = r.read<std::uint64_t>("a U64 value");
         n.integer = static_cast<std::int64_t>(v);
         n.value = static_cast<double>(v);
         break;
     }
-    case kI64: integer(r.read<std::int64_t>("an I64 value")); break;
-    case kBool: integer(r.read<std::uint8_t>("a BOOL value")); break;
-    case kF32v: n.isFloat = true; n.value = r.read<float>("an F32 value"); break;
-    case kF64: n.isFloat = true; n.value = r.read<double>("an F64 value"); break;
+    case kI64:
+        integer(r.read<std::int64_t>("an I64 value"));
+        break;
+    case kBool:
+        integer(r.read<std::uint8_t>("a BOOL value"));
+        break;
+    case kF32v:
+        n.isFloat = true;
+        n.value = r.read<float>("an F32 value");
+        break;
+    case kF64:
+        n.isFloat = true;
+        n.value = r.read<double>("an F64 value");
+        break;
     default:
-        throwWeightError(ErrorCode::FormatError, r.where() + ": unknown value type " + std::to_string(t) +
-                                                     " (0-12 are defined)");
+        throwWeightError(ErrorCode::FormatError, r.where() + ": unknown value type " +
+                                                     std::to_string(t) + " (0-12 are defined)");
     }
     return n;
 }
@@ -332,12 +180,14 @@ MetaValue readValue(Reader &r, std::uint32_t t)
         const auto n = r.read<std::uint64_t>("the array length");
         if (et == kString) {
             v.kind = MetaValue::Kind::StringArray;
-            // Each element needs at least its 8-byte length: absurd counts fail before anything is reserved.
+            // Each element needs at least its 8-byte length: absurd counts fail before anything is
+            // reserved.
             if (n > r.left() / 8)
-                throwWeightError(ErrorCode::FormatError, r.where() + ": an array of " + std::to_string(n) +
-                                                             " strings needs at least " + toDecimal(
-                                                                 static_cast<unsigned __int128>(n) * 8) +
-                                                             " bytes, " + std::to_string(r.left()) + " are left");
+                throwWeightError(ErrorCode::FormatError,
+                                 r.where() + ": an array of " + std::to_string(n) +
+                                     " strings needs at least " +
+                                     toDecimal(static_cast<unsigned __int128>(n) * 8) + " bytes, " +
+                                     std::to_string(r.left()) + " are left");
             v.strings.reserve(std::min<std::uint64_t>(n, 1u << 20));
             for (std::uint64_t i = 0; i < n; ++i)
                 v.strings.push_back(r.str("string array element " + std::to_string(i)));
@@ -346,13 +196,15 @@ MetaValue readValue(Reader &r, std::uint32_t t)
         } else {
             const std::uint64_t size = scalarSize(et);
             if (size == 0)
-                throwWeightError(ErrorCode::FormatError, r.where() + ": unknown array element type " +
-                                                             std::to_string(et) + " (0-12 are defined)");
+                throwWeightError(ErrorCode::FormatError,
+                                 r.where() + ": unknown array element type " + std::to_string(et) +
+                                     " (0-12 are defined)");
             if (n > r.left() / size)
-                throwWeightError(ErrorCode::FormatError, r.where() + ": an array of " + std::to_string(n) +
-                                                             " elements of " + std::to_string(size) + " bytes needs " +
-                                                             toDecimal(static_cast<unsigned __int128>(n) * size) +
-                                                             " bytes, " + std::to_string(r.left()) + " are left");
+                throwWeightError(ErrorCode::FormatError,
+                                 r.where() + ": an array of " + std::to_string(n) +
+                                     " elements of " + std::to_string(size) + " bytes needs " +
+                                     toDecimal(static_cast<unsigned __int128>(n) * size) +
+                                     " bytes, " + std::to_string(r.left()) + " are left");
             v.kind = MetaValue::Kind::NumberArray;
             v.numbers.reserve(std::min<std::uint64_t>(n, 1u << 20));
             for (std::uint64_t i = 0; i < n; ++i)
@@ -370,7 +222,8 @@ MetaValue readValue(Reader &r, std::uint32_t t)
     return v;
 }
 
-// A llama.cpp block tensor name "blk.<layer>.<part>.<weight|bias>": m[1] layer, m[2] part, m[3] kind.
+// A llama.cpp block tensor name "blk.<layer>.<part>.<weight|bias>": m[1] layer, m[2] part, m[3]
+// kind.
 struct BlockName {
     std::string m[4];
     const std::string &operator[](int i) const { return m[i]; }
@@ -405,30 +258,39 @@ std::string hfName(const std::string &arch, const std::string &name, bool &permu
     BlockName m;
     const bool llamaLike = arch == "llama" || arch == "qwen2" || arch == "mistral";
     if (llamaLike) {
-        if (name == "token_embd.weight") return "model.embed_tokens.weight";
-        if (name == "output_norm.weight") return "model.norm.weight";
-        if (name == "output.weight") return "lm_head.weight";
+        if (name == "token_embd.weight")
+            return "model.embed_tokens.weight";
+        if (name == "output_norm.weight")
+            return "model.norm.weight";
+        if (name == "output.weight")
+            return "lm_head.weight";
         if (parseBlockName(name, m)) {
             static const std::map<std::string, std::string> parts = {
-                {"attn_norm", "input_layernorm"}, {"attn_q", "self_attn.q_proj"},
-                {"attn_k", "self_attn.k_proj"},   {"attn_v", "self_attn.v_proj"},
+                {"attn_norm", "input_layernorm"},    {"attn_q", "self_attn.q_proj"},
+                {"attn_k", "self_attn.k_proj"},      {"attn_v", "self_attn.v_proj"},
                 {"attn_output", "self_attn.o_proj"}, {"ffn_norm", "post_attention_layernorm"},
-                {"ffn_gate", "mlp.gate_proj"},    {"ffn_up", "mlp.up_proj"},
+                {"ffn_gate", "mlp.gate_proj"},       {"ffn_up", "mlp.up_proj"},
                 {"ffn_down", "mlp.down_proj"}};
             auto it = parts.find(m[2]);
             if (it != parts.end()) {
-                // llama.cpp's convert interleaves q/k for its "normal" rope (llama); qwen2 uses NEOX rope.
+                // llama.cpp's convert interleaves q/k for its "normal" rope (llama); qwen2 uses
+                // NEOX rope.
                 permuteQ = arch != "qwen2" && m[2] == "attn_q";
                 permuteK = arch != "qwen2" && m[2] == "attn_k";
                 return "model.layers." + m[1] + "." + it->second + "." + m[3];
             }
         }
     } else if (arch == "gpt2") {
-        if (name == "token_embd.weight") return "transformer.wte.weight";
-        if (name == "position_embd.weight") return "transformer.wpe.weight";
-        if (name == "output_norm.weight") return "transformer.ln_f.weight";
-        if (name == "output_norm.bias") return "transformer.ln_f.bias";
-        if (name == "output.weight") return "lm_head.weight";
+        if (name == "token_embd.weight")
+            return "transformer.wte.weight";
+        if (name == "position_embd.weight")
+            return "transformer.wpe.weight";
+        if (name == "output_norm.weight")
+            return "transformer.ln_f.weight";
+        if (name == "output_norm.bias")
+            return "transformer.ln_f.bias";
+        if (name == "output.weight")
+            return "lm_head.weight";
         if (parseBlockName(name, m)) {
             static const std::map<std::string, std::string> parts = {
                 {"attn_norm", "ln_1"}, {"attn_qkv", "attn.c_attn"}, {"attn_output", "attn.c_proj"},
@@ -459,36 +321,40 @@ double metaNumber(const WeightStore &s, const std::string &key, double fallback)
         x = v->number;
     else if (v->kind == MetaValue::Kind::Integer || v->kind == MetaValue::Kind::Bool)
         x = static_cast<double>(v->integer);
-    else  // Issue 17: a metadata value of the wrong type is an error, never the default.
-        throwWeightError(ErrorCode::FormatError, "GGUF metadata of '" + s.source + "': key '" + key +
-                                                     "' must be a number, got another type");
+    else // Issue 17: a metadata value of the wrong type is an error, never the default.
+        throwWeightError(ErrorCode::FormatError, "GGUF metadata of '" + s.source + "': key '" +
+                                                     key + "' must be a number, got another type");
     if (!std::isfinite(x))
-        throwWeightError(ErrorCode::FormatError, "GGUF metadata of '" + s.source + "': key '" + key +
-                                                     "' must be a finite number");
+        throwWeightError(ErrorCode::FormatError, "GGUF metadata of '" + s.source + "': key '" +
+                                                     key + "' must be a finite number");
     return x;
 }
 
-// An integer in [lo, hi] (integral floats accepted), `fallback` when absent, else a FormatError naming the key.
-std::int64_t metaInt(const WeightStore &s, const std::string &key, std::int64_t fallback, std::int64_t lo,
-                     std::int64_t hi)
+// An integer in [lo, hi] (integral floats accepted), `fallback` when absent, else a FormatError
+// naming the key.
+std::int64_t metaInt(const WeightStore &s, const std::string &key, std::int64_t fallback,
+                     std::int64_t lo, std::int64_t hi)
 {
     const MetaValue *v = meta(s, key);
     if (!v)
         return fallback;
     const bool integer = v->kind == MetaValue::Kind::Integer || v->kind == MetaValue::Kind::Bool;
     const double x = integer ? static_cast<double>(v->integer) : metaNumber(s, key, 0.0);
-    if (x < static_cast<double>(lo) || x > static_cast<double>(hi) || (!integer && std::floor(x) != x))
-        throwWeightError(ErrorCode::FormatError, "GGUF metadata of '" + s.source + "': key '" + key +
-                                                     "' must be an integer in [" + std::to_string(lo) + ", " +
-                                                     std::to_string(hi) + "], got " +
-                                                     (integer ? std::to_string(v->integer) : nlohmann::json(x).dump()));
+    if (x < static_cast<double>(lo) || x > static_cast<double>(hi) ||
+        (!integer && std::floor(x) != x))
+        throwWeightError(ErrorCode::FormatError,
+                         "GGUF metadata of '" + s.source + "': key '" + key +
+                             "' must be an integer in [" + std::to_string(lo) + ", " +
+                             std::to_string(hi) + "], got " +
+                             (integer ? std::to_string(v->integer) : nlohmann::json(x).dump()));
     return integer ? v->integer : static_cast<std::int64_t>(x);
 }
 
 constexpr std::int64_t kMaxInt32 = std::numeric_limits<std::int32_t>::max();
 
-// An HF-style config.json synthesised from GGUF metadata, so architectures read one format. Sizes are
-// range-checked here (naming the GGUF key); the model's config checks judge whether they fit together.
+// An HF-style config.json synthesised from GGUF metadata, so architectures read one format. Sizes
+// are range-checked here (naming the GGUF key); the model's config checks judge whether they fit
+// together.
 std::string synthesiseConfig(const WeightStore &s, const std::string &arch)
 {
     nlohmann::json c;
@@ -513,7 +379,8 @@ std::string synthesiseConfig(const WeightStore &s, const std::string &arch)
         c["n_positions"] = c["max_position_embeddings"];
         c["n_inner"] = c["intermediate_size"];
     }
-    const auto &emb = s.find(arch == "gpt2" ? "transformer.wte.weight" : "model.embed_tokens.weight");
+    const auto &emb =
+        s.find(arch == "gpt2" ? "transformer.wte.weight" : "model.embed_tokens.weight");
     if (emb.defined())
         c["vocab_size"] = emb.size(0);
     c["tie_word_embeddings"] = !s.has("lm_head.weight");
@@ -522,7 +389,8 @@ std::string synthesiseConfig(const WeightStore &s, const std::string &arch)
     if (meta(s, "tokenizer.ggml.eos_token_id"))
         c["eos_token_id"] = metaInt(s, "tokenizer.ggml.eos_token_id", 0, -1, kMaxInt32);
     c["torch_dtype"] = "float32";
-    // The architecture name comes from the file and need not be UTF-8; the model rejects it by name.
+    // The architecture name comes from the file and need not be UTF-8; the model rejects it by
+    // name.
     return c.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
@@ -539,9 +407,10 @@ std::string dimsText(const std::vector<std::uint64_t> &ne)
 constexpr std::uint64_t kMaxKeyBytes = 65535;
 constexpr std::uint64_t kMaxTensorNameBytes = 256;
 constexpr std::uint64_t kMaxAlignment = 1u << 20;
-constexpr std::uint64_t kMaxDim = std::uint64_t(1) << 40;  // per axis and in total: far above any real model
+constexpr std::uint64_t kMaxDim = std::uint64_t(1)
+                                  << 40; // per axis and in total: far above any real model
 
-}  // namespace
+} // namespace
 
 WeightStore loadGguf(const std::string &path, bool decode)
 {
@@ -555,21 +424,23 @@ WeightStore loadGguf(const std::string &path, bool decode)
         throwWeightError(ErrorCode::FormatError, "'" + path + "' is not a GGUF file (bad magic)");
     const auto version = r.read<std::uint32_t>("the version");
     if (version != 2 && version != 3)
-        throwWeightError(ErrorCode::Unsupported, "'" + path + "': GGUF version " + std::to_string(version) +
+        throwWeightError(ErrorCode::Unsupported, "'" + path + "': GGUF version " +
+                                                     std::to_string(version) +
                                                      " is not supported (2 and 3 are)");
     const auto tensorCount = r.read<std::uint64_t>("the tensor count");
     const auto kvCount = r.read<std::uint64_t>("the metadata count");
-    // Smallest entries: a tensor info is 24 bytes (empty name, 0 dims, type, offset), a key/value 13.
+    // Smallest entries: a tensor info is 24 bytes (empty name, 0 dims, type, offset), a
+    // key/value 13.
     if (tensorCount > file->size() / 24)
-        throwWeightError(ErrorCode::FormatError, "'" + path + "': tensor count " + std::to_string(tensorCount) +
-                                                     " exceeds what a file of " + std::to_string(file->size()) +
-                                                     " bytes can hold (at most " + std::to_string(file->size() / 24) +
-                                                     ")");
+        throwWeightError(ErrorCode::FormatError,
+                         "'" + path + "': tensor count " + std::to_string(tensorCount) +
+                             " exceeds what a file of " + std::to_string(file->size()) +
+                             " bytes can hold (at most " + std::to_string(file->size() / 24) + ")");
     if (kvCount > file->size() / 13)
-        throwWeightError(ErrorCode::FormatError, "'" + path + "': metadata count " + std::to_string(kvCount) +
-                                                     " exceeds what a file of " + std::to_string(file->size()) +
-                                                     " bytes can hold (at most " + std::to_string(file->size() / 13) +
-                                                     ")");
+        throwWeightError(ErrorCode::FormatError,
+                         "'" + path + "': metadata count " + std::to_string(kvCount) +
+                             " exceeds what a file of " + std::to_string(file->size()) +
+                             " bytes can hold (at most " + std::to_string(file->size() / 13) + ")");
     for (std::uint64_t i = 0; i < kvCount; ++i) {
         r.context = "metadata entry " + std::to_string(i);
         const std::string key = r.str("the key", kMaxKeyBytes);
@@ -585,7 +456,8 @@ WeightStore loadGguf(const std::string &path, bool decode)
         std::vector<std::uint64_t> ne;
         std::uint32_t type;
         std::uint64_t offset;
-        const TypeSpec *spec = nullptr;  // set by the checks below, with the block count and byte size
+        const TypeSpec *spec =
+            nullptr; // set by the checks below, with the block count and byte size
         std::uint64_t blocks = 0, bytes = 0;
     };
     std::vector<Info> infos;
@@ -611,68 +483,81 @@ WeightStore loadGguf(const std::string &path, bool decode)
     std::uint64_t alignment = 32;
     if (const MetaValue *a = meta(store, "general.alignment")) {
         if (a->kind != MetaValue::Kind::Integer || a->integer <= 0 ||
-            static_cast<std::uint64_t>(a->integer) > kMaxAlignment || (a->integer & (a->integer - 1)) != 0)
+            static_cast<std::uint64_t>(a->integer) > kMaxAlignment ||
+            (a->integer & (a->integer - 1)) != 0)
             throwWeightError(ErrorCode::FormatError,
                              "'" + path + "': general.alignment " +
-                                 (a->kind == MetaValue::Kind::Integer ? std::to_string(a->integer) : "(not an integer)") +
-                                 " is not a power of two between 1 and " + std::to_string(kMaxAlignment));
+                                 (a->kind == MetaValue::Kind::Integer ? std::to_string(a->integer)
+                                                                      : "(not an integer)") +
+                                 " is not a power of two between 1 and " +
+                                 std::to_string(kMaxAlignment));
         alignment = static_cast<std::uint64_t>(a->integer);
     }
     const std::uint64_t dataStart = (r.pos() + alignment - 1) / alignment * alignment;
     if (dataStart > file->size())
-        throwWeightError(ErrorCode::FormatError, "'" + path + "' is truncated before its tensor data (expected at byte " +
-                                                     std::to_string(dataStart) + ", the file has " +
-                                                     std::to_string(file->size()) + " bytes)");
+        throwWeightError(ErrorCode::FormatError,
+                         "'" + path + "' is truncated before its tensor data (expected at byte " +
+                             std::to_string(dataStart) + ", the file has " +
+                             std::to_string(file->size()) + " bytes)");
     const std::uint64_t dataSize = file->size() - dataStart;
 
     std::string arch;
     if (const MetaValue *a = meta(store, "general.architecture")) {
         if (a->kind != MetaValue::Kind::String)
-            throwWeightError(ErrorCode::FormatError, "GGUF metadata of '" + path +
-                                                         "': key 'general.architecture' must be a string, got another type");
+            throwWeightError(
+                ErrorCode::FormatError,
+                "GGUF metadata of '" + path +
+                    "': key 'general.architecture' must be a string, got another type");
         arch = a->text;
     }
-    const std::string headsKey = arch + ".attention.head_count", kvHeadsKey = arch + ".attention.head_count_kv";
+    const std::string headsKey = arch + ".attention.head_count",
+                      kvHeadsKey = arch + ".attention.head_count_kv";
     const auto heads = metaInt(store, headsKey, 0, 1, kMaxInt32);
     const auto kvHeads = metaInt(store, kvHeadsKey, heads, 1, kMaxInt32);
 
-    // Every tensor is checked before any is decoded: nothing is allocated for a file that is refused.
+    // Every tensor is checked before any is decoded: nothing is allocated for a file that is
+    // refused.
     for (auto &info : infos) {
         const std::string where = "'" + path + "', tensor '" + info.name + "'";
         const TypeSpec *spec = typeSpec(info.type);
         if (!spec)
-            throwWeightError(ErrorCode::Unsupported, where + ": GGML type " + std::to_string(info.type) +
-                                                         " is not supported (F32, F16, BF16, Q8_0, Q4_0, Q4_1, "
-                                                         "Q5_0, Q5_1, Q4_K, Q5_K, Q6_K are)");
+            throwWeightError(ErrorCode::Unsupported,
+                             where + ": GGML type " + std::to_string(info.type) +
+                                 " is not supported (F32, F16, BF16, Q8_0, Q4_0, Q4_1, "
+                                 "Q5_0, Q5_1, Q4_K, Q5_K, Q6_K are)");
         // Each axis and the product are bounded before anything is sized from them (no overflow, no
         // negative torch sizes).
         unsigned __int128 count = 1;
         for (auto n : info.ne)
             count *= n;
         if (*std::max_element(info.ne.begin(), info.ne.end()) > kMaxDim || count > kMaxDim)
-            throwWeightError(ErrorCode::FormatError, where + ": shape " + dimsText(info.ne) +
-                                                         " is absurdly large (at most 2^40 elements)");
+            throwWeightError(ErrorCode::FormatError,
+                             where + ": shape " + dimsText(info.ne) +
+                                 " is absurdly large (at most 2^40 elements)");
         if (info.ne[0] % spec->blockElems != 0)
-            throwWeightError(ErrorCode::FormatError, where + ": row length " + std::to_string(info.ne[0]) +
-                                                         " is not a multiple of the " + spec->name + " block size " +
-                                                         std::to_string(spec->blockElems));
+            throwWeightError(ErrorCode::FormatError,
+                             where + ": row length " + std::to_string(info.ne[0]) +
+                                 " is not a multiple of the " + spec->name + " block size " +
+                                 std::to_string(spec->blockElems));
         const auto blocks = static_cast<std::uint64_t>(count / spec->blockElems);
         const std::uint64_t bytes = blocks * spec->blockBytes;
         if (info.offset % alignment != 0)
-            throwWeightError(ErrorCode::FormatError, where + ": data offset " + std::to_string(info.offset) +
+            throwWeightError(ErrorCode::FormatError, where + ": data offset " +
+                                                         std::to_string(info.offset) +
                                                          " is not a multiple of the alignment " +
                                                          std::to_string(alignment));
         if (info.offset > dataSize || bytes > dataSize - info.offset)
-            throwWeightError(ErrorCode::FormatError, where + ": shape " + dimsText(info.ne) + " of " + spec->name +
-                                                         " needs " + std::to_string(bytes) + " bytes at offset " +
-                                                         std::to_string(info.offset) + ", outside the " +
-                                                         std::to_string(dataSize) + "-byte data section");
+            throwWeightError(ErrorCode::FormatError,
+                             where + ": shape " + dimsText(info.ne) + " of " + spec->name +
+                                 " needs " + std::to_string(bytes) + " bytes at offset " +
+                                 std::to_string(info.offset) + ", outside the " +
+                                 std::to_string(dataSize) + "-byte data section");
         info.spec = spec;
         info.blocks = blocks;
         info.bytes = bytes;
     }
-    // Tensors never share bytes (llama.cpp packs them in order); shared ranges would let a small file
-    // dequantise the same blocks into memory many times over.
+    // Tensors never share bytes (llama.cpp packs them in order); shared ranges would let a small
+    // file dequantise the same blocks into memory many times over.
     std::vector<const Info *> byOffset;
     for (const auto &info : infos)
         if (info.bytes > 0)
@@ -682,18 +567,20 @@ WeightStore loadGguf(const std::string &path, bool decode)
     for (std::size_t i = 1; i < byOffset.size(); ++i) {
         const Info &a = *byOffset[i - 1], &b = *byOffset[i];
         if (b.offset < a.offset + a.bytes)
-            throwWeightError(ErrorCode::FormatError, "'" + path + "': tensors '" + a.name + "' and '" + b.name +
-                                                         "' overlap (data bytes [" + std::to_string(a.offset) + ", " +
-                                                         std::to_string(a.offset + a.bytes) + ") and [" +
-                                                         std::to_string(b.offset) + ", " +
-                                                         std::to_string(b.offset + b.bytes) + "))");
+            throwWeightError(ErrorCode::FormatError,
+                             "'" + path + "': tensors '" + a.name + "' and '" + b.name +
+                                 "' overlap (data bytes [" + std::to_string(a.offset) + ", " +
+                                 std::to_string(a.offset + a.bytes) + ") and [" +
+                                 std::to_string(b.offset) + ", " +
+                                 std::to_string(b.offset + b.bytes) + "))");
     }
 
     for (const auto &info : infos) {
         const std::string where = "'" + path + "', tensor '" + info.name + "'";
         const TypeSpec *spec = info.spec;
         const std::uint64_t blocks = info.blocks;
-        std::vector<int64_t> shape(info.ne.rbegin(), info.ne.rend());  // ggml ne[0] is the innermost axis
+        std::vector<int64_t> shape(info.ne.rbegin(),
+                                   info.ne.rend()); // ggml ne[0] is the innermost axis
         const std::uint8_t *src = file->data() + dataStart + info.offset;
         torch::Tensor t;
         bool permuteQ, permuteK, conv1d;
@@ -702,14 +589,18 @@ WeightStore loadGguf(const std::string &path, bool decode)
             // Shape only: the caller wants names, shapes and metadata (e.g. the tokenizer arrays).
             if (conv1d && shape.size() == 2)
                 std::swap(shape[0], shape[1]);
-            store.add(name, torch::empty(shape, torch::TensorOptions().device(torch::kMeta)), spec->name);
+            store.add(name, torch::empty(shape, torch::TensorOptions().device(torch::kMeta)),
+                      spec->name);
             continue;
         }
         if (info.type == kF32 || info.type == kF16 || info.type == kBF16) {
-            const auto type = info.type == kF32 ? torch::kFloat32 : info.type == kF16 ? torch::kFloat16 : torch::kBFloat16;
+            const auto type = info.type == kF32   ? torch::kFloat32
+                              : info.type == kF16 ? torch::kFloat16
+                                                  : torch::kBFloat16;
             auto keep = file;
-            t = torch::from_blob(const_cast<std::uint8_t *>(src), shape, [keep](void *) mutable { keep.reset(); },
-                                 torch::TensorOptions().dtype(type));
+            t = torch::from_blob(
+                const_cast<std::uint8_t *>(src), shape, [keep](void *) mutable { keep.reset(); },
+                torch::TensorOptions().dtype(type));
             if (reinterpret_cast<std::uintptr_t>(src) % spec->blockBytes != 0)
                 t = t.clone();
         } else {
@@ -721,9 +612,10 @@ WeightStore loadGguf(const std::string &path, bool decode)
             const std::int64_t h = permuteQ ? heads : kvHeads;
             if (t.dim() != 2 || t.size(0) % (2 * h) != 0)
                 throwWeightError(ErrorCode::FormatError, where + ": shape " + dimsText(info.ne) +
-                                                             " cannot hold " + std::to_string(h) + " heads of an even size (" +
-                                                             (permuteQ ? headsKey : kvHeadsKey) + " = " +
-                                                             std::to_string(h) + ")");
+                                                             " cannot hold " + std::to_string(h) +
+                                                             " heads of an even size (" +
+                                                             (permuteQ ? headsKey : kvHeadsKey) +
+                                                             " = " + std::to_string(h) + ")");
             t = unpermuteRope(t, h);
         }
         if (conv1d && t.dim() == 2)
@@ -735,4 +627,4 @@ WeightStore loadGguf(const std::string &path, bool decode)
     return store;
 }
 
-}  // namespace terse
+} // namespace terse

@@ -41,7 +41,7 @@ std::string repoIdFromFolder(const std::string &folder)
     return out;
 }
 
-}  // namespace
+} // namespace
 
 Result<std::vector<CachedModel>> scanHuggingFaceCache(const std::string &rootIn)
 {
@@ -68,16 +68,18 @@ Result<std::vector<CachedModel>> scanHuggingFaceCache(const std::string &rootIn)
                 m.path = snap.path().string();
                 std::ifstream in(config);
                 const auto json = nlohmann::json::parse(in, nullptr, false);
-                if (json.is_object() && json.contains("model_type") && json["model_type"].is_string())
+                if (json.is_object() && json.contains("model_type") &&
+                    json["model_type"].is_string())
                     m.modelType = json["model_type"].get<std::string>();
                 bool pickle = false;
                 for (const auto &f : fs::directory_iterator(snap.path(), ec)) {
                     const auto name = f.path().filename().string();
                     const auto ext = f.path().extension().string();
-                    if (ext == ".safetensors" || name == "model.safetensors.index.json" || ext == ".gguf")
+                    if (ext == ".safetensors" || name == "model.safetensors.index.json" ||
+                        ext == ".gguf")
                         m.hasSafetensors = true;
-                    if (name == "pytorch_model.bin" || name == "pytorch_model.bin.index.json" || ext == ".pt" ||
-                        ext == ".pth")
+                    if (name == "pytorch_model.bin" || name == "pytorch_model.bin.index.json" ||
+                        ext == ".pt" || ext == ".pth")
                         pickle = true;
                 }
                 m.hasPickleOnly = pickle && !m.hasSafetensors;
@@ -93,4 +95,4 @@ Result<std::vector<CachedModel>> scanHuggingFaceCache(const std::string &rootIn)
     return out;
 }
 
-}  // namespace terse
+} // namespace terse

@@ -33,7 +33,8 @@ std::shared_ptr<MappedFile> MappedFile::open(const std::string &path)
         if (p == MAP_FAILED) {
             const int err = errno;
             ::close(fd);
-            throwWeightError(ErrorCode::IoError, "cannot map '" + path + "': " + std::strerror(err));
+            throwWeightError(ErrorCode::IoError,
+                             "cannot map '" + path + "': " + std::strerror(err));
         }
         file->m_data = static_cast<std::uint8_t *>(p);
     }
@@ -47,4 +48,4 @@ MappedFile::~MappedFile()
         ::munmap(m_data, m_size);
 }
 
-}  // namespace terse
+} // namespace terse

@@ -29,7 +29,8 @@ const torch::Tensor &WeightStore::get(const std::string &name) const
 {
     auto it = m_tensors.find(name);
     if (it == m_tensors.end())
-        throwWeightError(ErrorCode::FormatError, "tensor '" + name + "' is missing from '" + source + "'");
+        throwWeightError(ErrorCode::FormatError,
+                         "tensor '" + name + "' is missing from '" + source + "'");
     return it->second;
 }
 
@@ -87,7 +88,8 @@ constexpr DtypeSpec kSafetensorsDtypes[] = {
 
 // Views `bytes` of a mapping as a tensor that keeps the mapping alive; copies when misaligned.
 torch::Tensor viewMapped(const std::shared_ptr<MappedFile> &file, std::size_t offset,
-                         const std::vector<int64_t> &shape, torch::ScalarType type, std::size_t elemSize)
+                         const std::vector<int64_t> &shape, torch::ScalarType type,
+                         std::size_t elemSize)
 {
     void *ptr = const_cast<std::uint8_t *>(file->data()) + offset;
     auto keep = file;
@@ -98,20 +100,24 @@ torch::Tensor viewMapped(const std::shared_ptr<MappedFile> &file, std::size_t of
     return t;
 }
 
-// A safetensors header nests three levels (header, tensor entry, shape) and holds short arrays; bounding
-// both while parsing keeps a hostile header from costing many times its own size in memory.
+// A safetensors header nests three levels (header, tensor entry, shape) and holds short arrays;
+// bounding both while parsing keeps a hostile header from costing many times its own size in
+// memory.
 constexpr int kMaxHeaderDepth = 8;
 constexpr std::size_t kMaxHeaderArray = 64;
 
-nlohmann::json parseSafetensorsHeader(const std::string &path, const std::uint8_t *begin, const std::uint8_t *end)
+nlohmann::json parseSafetensorsHeader(const std::string &path, const std::uint8_t *begin,
+                                      const std::uint8_t *end)
 {
     using Event = nlohmann::json::parse_event_t;
-    std::vector<std::pair<bool, std::size_t>> open;  // per open container: is it an array, elements so far
-    std::vector<std::string> keys;                   // the key path to the value being parsed
+    std::vector<std::pair<bool, std::size_t>>
+        open;                      // per open container: is it an array, elements so far
+    std::vector<std::string> keys; // the key path to the value being parsed
     const auto check = [&](int depth, Event event, nlohmann::json &parsed) {
         const bool starts = event == Event::object_start || event == Event::array_start;
         if (depth == 0 && event != Event::object_start && event != Event::object_end)
-            throwWeightError(ErrorCode::FormatError, "'" + path + "': safetensors header is not a JSON object");
+            throwWeightError(ErrorCode::FormatError,
+                             "'" + path + "': safetensors header is not a JSON object");
         if (event == Event::key && depth > 0) {
             keys.resize(static_cast<std::size_t>(depth));
             keys.back() = parsed.is_string() ? parsed.get<std::string>() : std::string();
@@ -126,11 +132,12 @@ nlohmann::json parseSafetensorsHeader(const std::string &path, const std::uint8_
             ++open.back().second > kMaxHeaderArray)
             throwWeightError(ErrorCode::FormatError, "'" + path + "': safetensors header" + at() +
                                                          " holds an array of more than " +
-                                                         std::to_string(kMaxHeaderArray) + " elements");
+                                                         std::to_string(kMaxHeaderArray) +
+                                                         " elements");
         if (starts && depth >= kMaxHeaderDepth)
-            throwWeightError(ErrorCode::FormatError, "'" + path + "': safetensors header" + at() +
-                                                         " nests deeper than " + std::to_string(kMaxHeaderDepth) +
-                                                         " levels");
+            throwWeightError(ErrorCode::FormatError,
+                             "'" + path + "': safetensors header" + at() + " nests deeper than " +
+                                 std::to_string(kMaxHeaderDepth) + " levels");
         if (starts)
             open.emplace_back(event == Event::array_start, 0);
         else if ((event == Event::object_end || event == Event::array_end) && !open.empty())
@@ -140,29 +147,35 @@ nlohmann::json parseSafetensorsHeader(const std::string &path, const std::uint8_
     try {
         return nlohmann::json::parse(begin, end, check);
     } catch (const nlohmann::json::exception &e) {
-        throwWeightError(ErrorCode::FormatError, "'" + path + "': safetensors header is not valid JSON: " + e.what());
+        throwWeightError(ErrorCode::FormatError,
+                         "'" + path + "': safetensors header is not valid JSON: " + e.what());
     }
 }
 
-void loadOneSafetensors(const std::string &path, WeightStore &store, const std::set<std::string> *only)
+void loadOneSafetensors(const std::string &path, WeightStore &store,
+                        const std::set<std::string> *only)
 {
     auto file = MappedFile::open(path);
     const std::size_t size = file->size();
     if (size < 8)
-        throwWeightError(ErrorCode::FormatError,
-                         "'" + path + "' is truncated: " + std::to_string(size) + " bytes, no safetensors header");
+        throwWeightError(ErrorCode::FormatError, "'" + path +
+                                                     "' is truncated: " + std::to_string(size) +
+                                                     " bytes, no safetensors header");
     std::uint64_t headerLen = 0;
     std::memcpy(&headerLen, file->data(), 8);
     if (headerLen > size - 8)
-        throwWeightError(ErrorCode::FormatError, "'" + path + "': safetensors header length " +
-                                                     std::to_string(headerLen) + " exceeds the file size " +
-                                                     std::to_string(size));
+        throwWeightError(ErrorCode::FormatError,
+                         "'" + path + "': safetensors header length " + std::to_string(headerLen) +
+                             " exceeds the file size " + std::to_string(size));
     if (headerLen > (100u << 20))
         throwWeightError(ErrorCode::FormatError, "'" + path + "': safetensors header of " +
-                                                     std::to_string(headerLen) + " bytes is implausibly large");
-    const nlohmann::json header = parseSafetensorsHeader(path, file->data() + 8, file->data() + 8 + headerLen);
+                                                     std::to_string(headerLen) +
+                                                     " bytes is implausibly large");
+    const nlohmann::json header =
+        parseSafetensorsHeader(path, file->data() + 8, file->data() + 8 + headerLen);
     if (!header.is_object())
-        throwWeightError(ErrorCode::FormatError, "'" + path + "': safetensors header is not a JSON object");
+        throwWeightError(ErrorCode::FormatError,
+                         "'" + path + "': safetensors header is not a JSON object");
     const std::size_t dataStart = 8 + headerLen;
     const std::size_t dataSize = size - dataStart;
 
@@ -189,62 +202,76 @@ void loadOneSafetensors(const std::string &path, WeightStore &store, const std::
             continue;
         }
         if (!entry.is_object() || !entry.contains("dtype") || !entry.contains("shape") ||
-            !entry.contains("data_offsets") || !entry["dtype"].is_string() || !entry["shape"].is_array() ||
-            !entry["data_offsets"].is_array() || entry["data_offsets"].size() != 2)
-            throwWeightError(ErrorCode::FormatError, where + ": entry needs dtype, shape and data_offsets [begin, end]");
+            !entry.contains("data_offsets") || !entry["dtype"].is_string() ||
+            !entry["shape"].is_array() || !entry["data_offsets"].is_array() ||
+            entry["data_offsets"].size() != 2)
+            throwWeightError(ErrorCode::FormatError,
+                             where + ": entry needs dtype, shape and data_offsets [begin, end]");
         const std::string dtype = entry["dtype"].get<std::string>();
         const DtypeSpec *spec = nullptr;
         for (const auto &d : kSafetensorsDtypes)
             if (dtype == d.name)
                 spec = &d;
         if (!spec)
-            throwWeightError(ErrorCode::Unsupported, where + ": unknown or unsupported dtype '" + dtype + "'");
+            throwWeightError(ErrorCode::Unsupported,
+                             where + ": unknown or unsupported dtype '" + dtype + "'");
         std::vector<int64_t> shape;
         // Products are checked against overflow so absurd shapes fail here, before any allocation.
         unsigned __int128 count = 1;
         for (const auto &d : entry["shape"]) {
             if (!d.is_number_integer() || d.get<long long>() < 0)
-                throwWeightError(ErrorCode::FormatError, where + ": shape " + entry["shape"].dump() + " has dimension " +
-                                                             std::to_string(shape.size()) + " = " + d.dump() +
-                                                             ", expected a non-negative integer");
+                throwWeightError(ErrorCode::FormatError,
+                                 where + ": shape " + entry["shape"].dump() + " has dimension " +
+                                     std::to_string(shape.size()) + " = " + d.dump() +
+                                     ", expected a non-negative integer");
             const auto v = d.get<long long>();
             shape.push_back(v);
             count *= static_cast<unsigned __int128>(v);
             if (count > (static_cast<unsigned __int128>(1) << 62))
-                throwWeightError(ErrorCode::FormatError, where + ": shape " + entry["shape"].dump() + " is absurdly large");
+                throwWeightError(ErrorCode::FormatError,
+                                 where + ": shape " + entry["shape"].dump() + " is absurdly large");
         }
         const auto &offs = entry["data_offsets"];
         if (!offs[0].is_number_unsigned() || !offs[1].is_number_unsigned())
-            throwWeightError(ErrorCode::FormatError, where + ": data_offsets must be non-negative integers");
-        const std::uint64_t begin = offs[0].get<std::uint64_t>(), end = offs[1].get<std::uint64_t>();
+            throwWeightError(ErrorCode::FormatError,
+                             where + ": data_offsets must be non-negative integers");
+        const std::uint64_t begin = offs[0].get<std::uint64_t>(),
+                            end = offs[1].get<std::uint64_t>();
         if (begin > end || end > dataSize)
-            throwWeightError(ErrorCode::FormatError, where + ": data_offsets [" + std::to_string(begin) + ", " +
-                                                         std::to_string(end) + "] outside the data section of " +
-                                                         std::to_string(dataSize) + " bytes");
+            throwWeightError(ErrorCode::FormatError,
+                             where + ": data_offsets [" + std::to_string(begin) + ", " +
+                                 std::to_string(end) + "] outside the data section of " +
+                                 std::to_string(dataSize) + " bytes");
         const unsigned __int128 bytes = count * spec->size;
         if (bytes != end - begin)
-            throwWeightError(ErrorCode::FormatError, where + ": shape " + entry["shape"].dump() + " of " + dtype +
-                                                         " needs " + toDecimal(bytes) + " bytes but data_offsets span " +
-                                                         std::to_string(end - begin));
+            throwWeightError(ErrorCode::FormatError,
+                             where + ": shape " + entry["shape"].dump() + " of " + dtype +
+                                 " needs " + toDecimal(bytes) + " bytes but data_offsets span " +
+                                 std::to_string(end - begin));
         ranges.push_back({begin, end, name, spec, std::move(shape)});
     }
-    // Byte ranges may come in any order but never share a byte; empty tensors hold no bytes to share.
-    std::stable_sort(ranges.begin(), ranges.end(), [](const Range &a, const Range &b) { return a.begin < b.begin; });
+    // Byte ranges may come in any order but never share a byte; empty tensors hold no bytes to
+    // share.
+    std::stable_sort(ranges.begin(), ranges.end(),
+                     [](const Range &a, const Range &b) { return a.begin < b.begin; });
     const Range *previous = nullptr;
     for (const Range &r : ranges) {
         if (r.begin == r.end)
             continue;
         if (previous && r.begin < previous->end)
-            throwWeightError(ErrorCode::FormatError, "'" + path + "': tensors '" + previous->name + "' and '" + r.name +
-                                                         "' overlap (bytes [" + std::to_string(previous->begin) + ", " +
-                                                         std::to_string(previous->end) + ") and [" +
-                                                         std::to_string(r.begin) + ", " + std::to_string(r.end) + "))");
+            throwWeightError(ErrorCode::FormatError,
+                             "'" + path + "': tensors '" + previous->name + "' and '" + r.name +
+                                 "' overlap (bytes [" + std::to_string(previous->begin) + ", " +
+                                 std::to_string(previous->end) + ") and [" +
+                                 std::to_string(r.begin) + ", " + std::to_string(r.end) + "))");
         previous = &r;
     }
     // Only now are tensors made (a misaligned one is copied): a refused file allocates nothing.
     for (const Range &r : ranges)
         if (!only || only->count(r.name))
-            store.add(r.name, viewMapped(file, dataStart + r.begin, r.shape, r.spec->type, r.spec->size), r.spec->name);
+            store.add(r.name,
+                      viewMapped(file, dataStart + r.begin, r.shape, r.spec->type, r.spec->size),
+                      r.spec->name);
 }
 
 std::string readText(const std::string &path)
@@ -259,14 +286,18 @@ std::string readText(const std::string &path)
 
 bool endsWith(const std::string &s, const std::string &suffix)
 {
-    return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+    return s.size() >= suffix.size() &&
+           s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
 [[noreturn]] void refusePickle(const std::string &path)
 {
-    throwWeightError(ErrorCode::Unsupported,
-                     "'" + path + "' is a pickle-based PyTorch checkpoint; loading it can execute arbitrary code, so "
-                     "Terse refuses it. Convert it to safetensors (e.g. save_pretrained(safe_serialization=True)).");
+    throwWeightError(
+        ErrorCode::Unsupported,
+        "'" + path +
+            "' is a pickle-based PyTorch checkpoint; loading it can execute arbitrary code, so "
+            "Terse refuses it. Convert it to safetensors (e.g. "
+            "save_pretrained(safe_serialization=True)).");
 }
 
 // pytorch_model.bin / .pt / .pth are zip archives ("PK") or raw pickles (0x80 protocol byte).
@@ -278,7 +309,7 @@ bool looksLikePickle(const std::string &path)
     return (magic[0] == 'P' && magic[1] == 'K') || magic[0] == 0x80;
 }
 
-}  // namespace
+} // namespace
 
 WeightStore loadSafetensors(const std::string &path)
 {
@@ -290,18 +321,20 @@ WeightStore loadSafetensors(const std::string &path)
         try {
             index = nlohmann::json::parse(readText(path));
         } catch (const nlohmann::json::exception &e) {
-            throwWeightError(ErrorCode::FormatError, "'" + path + "' is not valid JSON: " + e.what());
+            throwWeightError(ErrorCode::FormatError,
+                             "'" + path + "' is not valid JSON: " + e.what());
         }
         if (!index.contains("weight_map") || !index["weight_map"].is_object())
             throwWeightError(ErrorCode::FormatError, "'" + path + "' has no weight_map object");
         std::map<std::string, std::set<std::string>> byFile;
         for (auto it = index["weight_map"].begin(); it != index["weight_map"].end(); ++it) {
             if (!it.value().is_string())
-                throwWeightError(ErrorCode::FormatError, "'" + path + "': weight_map entry '" + it.key() +
-                                                             "' is not a file name");
+                throwWeightError(ErrorCode::FormatError, "'" + path + "': weight_map entry '" +
+                                                             it.key() + "' is not a file name");
             const std::string shard = it.value().get<std::string>();
             if (shard.find('/') != std::string::npos || shard.find("..") != std::string::npos)
-                throwWeightError(ErrorCode::FormatError, "'" + path + "': shard name '" + shard + "' leaves the folder");
+                throwWeightError(ErrorCode::FormatError,
+                                 "'" + path + "': shard name '" + shard + "' leaves the folder");
             byFile[shard].insert(it.key());
         }
         const fs::path dir = fs::path(path).parent_path();
@@ -310,21 +343,24 @@ WeightStore loadSafetensors(const std::string &path)
         for (const auto &[shard, names] : byFile)
             for (const auto &n : names)
                 if (!store.has(n))
-                    throwWeightError(ErrorCode::FormatError, "'" + path + "' lists tensor '" + n + "' in '" + shard +
-                                                                 "' but that shard does not hold it");
+                    throwWeightError(ErrorCode::FormatError,
+                                     "'" + path + "' lists tensor '" + n + "' in '" + shard +
+                                         "' but that shard does not hold it");
         return store;
     }
     loadOneSafetensors(path, store, nullptr);
     return store;
 }
 
-// config.json beside the weights: present but empty (or only whitespace) is a damaged file, not a missing one.
+// config.json beside the weights: present but empty (or only whitespace) is a damaged file, not a
+// missing one.
 static std::string readConfigText(const std::string &path)
 {
     std::string text = readText(path);
     if (text.find_first_not_of(" \t\r\n") == std::string::npos)
-        throwWeightError(ErrorCode::FormatError,
-                         "'" + path + "' is empty (expected a JSON object describing the model's architecture)");
+        throwWeightError(
+            ErrorCode::FormatError,
+            "'" + path + "' is empty (expected a JSON object describing the model's architecture)");
     return text;
 }
 
@@ -350,12 +386,15 @@ WeightStore loadWeights(const std::string &path, bool decode)
                 if (c.extension() == ".safetensors" || c.extension() == ".gguf")
                     return loadWeights(c.string(), decode);
             for (const auto &c : candidates)
-                if (c.filename() == "pytorch_model.bin" || c.extension() == ".pt" || c.extension() == ".pth")
+                if (c.filename() == "pytorch_model.bin" || c.extension() == ".pt" ||
+                    c.extension() == ".pth")
                     refusePickle(c.string());
             for (const auto &c : candidates)
                 if (c.extension() == ".bin")
                     return loadWeights(c.string(), decode);
-            throwWeightError(ErrorCode::NotFound, "'" + path + "' holds no model.safetensors, .gguf or llama2.c .bin file");
+            throwWeightError(ErrorCode::NotFound,
+                             "'" + path +
+                                 "' holds no model.safetensors, .gguf or llama2.c .bin file");
         }
         if (fs::exists(dir / "config.json"))
             store.configJson = readConfigText((dir / "config.json").string());
@@ -392,15 +431,17 @@ WeightStore loadWeights(const std::string &path, bool decode)
 
 namespace {
 
-template <typename F>
-auto guarded(F &&f) -> decltype(f())
+template <typename F> auto guarded(F &&f) -> decltype(f())
 {
-    static const detail::GuardWords words{"reading weights", ErrorCode::ModelError, "out of memory while reading weights"};
-    return detail::guard(words, std::forward<F>(f), [](const std::exception &e) -> std::optional<Error> {
-        if (const auto *c = dynamic_cast<const c10::Error *>(&e))
-            return Error{ErrorCode::FormatError, std::string("tensor error: ") + c->what_without_backtrace()};
-        return std::nullopt;
-    });
+    static const detail::GuardWords words{"reading weights", ErrorCode::ModelError,
+                                          "out of memory while reading weights"};
+    return detail::guard(
+        words, std::forward<F>(f), [](const std::exception &e) -> std::optional<Error> {
+            if (const auto *c = dynamic_cast<const c10::Error *>(&e))
+                return Error{ErrorCode::FormatError,
+                             std::string("tensor error: ") + c->what_without_backtrace()};
+            return std::nullopt;
+        });
 }
 
 std::string dtypeName(torch::ScalarType t)
@@ -411,7 +452,7 @@ std::string dtypeName(torch::ScalarType t)
     return "?";
 }
 
-}  // namespace
+} // namespace
 
 Result<WeightFileInfo> inspectWeights(const std::string &path, bool decodeTensors)
 {
@@ -444,4 +485,4 @@ Result<std::vector<float>> readTensorAsFloat(const std::string &path, const std:
     });
 }
 
-}  // namespace terse
+} // namespace terse

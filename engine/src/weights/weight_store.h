@@ -1,5 +1,6 @@
 #pragma once
-// WeightStore: the name -> tensor map every loader fills (design.md rule 4). Internal: holds torch tensors.
+// WeightStore: the name -> tensor map every loader fills (design.md rule 4). Internal: holds torch
+// tensors.
 
 #include "core/engine_error.h"
 #include "terse/weights.h"
@@ -13,14 +14,16 @@
 namespace terse {
 
 // Thrown by loaders and model builders; converted to terse::Error at the public edge.
-using WeightError = detail::EngineError;  // the engine's one internal exception type (core/engine_error.h)
+using WeightError =
+    detail::EngineError; // the engine's one internal exception type (core/engine_error.h)
 
 [[noreturn]] inline void throwWeightError(ErrorCode code, std::string detail)
 {
     throw WeightError{code, std::move(detail)};
 }
 
-// Decimal text of a size computed in 128 bits (loaders multiply untrusted dimensions without overflow).
+// Decimal text of a size computed in 128 bits (loaders multiply untrusted dimensions without
+// overflow).
 inline std::string toDecimal(unsigned __int128 v)
 {
     std::string out;
@@ -47,19 +50,20 @@ public:
     std::vector<std::string> names() const;
     std::size_t size() const { return m_tensors.size(); }
 
-    std::string source;                    // file or folder the weights came from
-    std::string format;                    // "safetensors", "gguf", "llama2c"
-    std::map<std::string, MetaValue> metadata;   // GGUF key/values, safetensors __metadata__
+    std::string source;                        // file or folder the weights came from
+    std::string format;                        // "safetensors", "gguf", "llama2c"
+    std::map<std::string, MetaValue> metadata; // GGUF key/values, safetensors __metadata__
     std::map<std::string, std::string> storedDtypes;
-    std::string configJson;                // config.json text (may be synthesised by a loader)
+    std::string configJson; // config.json text (may be synthesised by a loader)
 
 private:
     std::map<std::string, torch::Tensor> m_tensors;
 };
 
 // Loaders (each throws WeightError on malformed input, naming the file and tensor).
-WeightStore loadSafetensors(const std::string &path);         // one file or index.json (sharded)
-// With decode = false, GGUF tensors are shape-only meta tensors (no data read, nothing dequantised).
+WeightStore loadSafetensors(const std::string &path); // one file or index.json (sharded)
+// With decode = false, GGUF tensors are shape-only meta tensors (no data read, nothing
+// dequantised).
 WeightStore loadGguf(const std::string &path, bool decode = true);
 WeightStore loadLlama2c(const std::string &path);
 
@@ -69,4 +73,4 @@ WeightStore loadWeights(const std::string &path, bool decode = true);
 // Undoes llama.cpp's / Meta's interleaved q/k layout: [heads*hd, in] to HF rotate_half order.
 torch::Tensor unpermuteRope(const torch::Tensor &w, int64_t heads);
 
-}  // namespace terse
+} // namespace terse

@@ -1,7 +1,7 @@
 #pragma once
-// PromptEditor: a plain-text editor for prompts. Dropping local files on it emits filesDropped instead
-// of inserting their paths; dropping text inserts the text. While it is empty it can offer sample
-// prompts as one-click buttons under its hint text (placeholderText). GUI thread only.
+// PromptEditor: a plain-text editor for prompts. Dropping local files on it emits filesDropped
+// instead of inserting their paths; dropping text inserts the text. While it is empty it can offer
+// sample prompts as one-click buttons under its hint text (placeholderText). GUI thread only.
 
 #include <QPlainTextEdit>
 #include <QStringList>
@@ -23,7 +23,8 @@ public:
     // Offers one button per title while the editor is empty; a click emits sampleRequested(index).
     // An empty list removes the offer.
     void setSamples(const QStringList &titles);
-    // The panel of sample buttons (a child of the viewport); visible only while the editor is empty.
+    // The panel of sample buttons (a child of the viewport); visible only while the editor is
+    // empty.
     QWidget *samplesPanel() const { return m_samples; }
     QList<QPushButton *> sampleButtons() const { return m_sampleButtons; }
 
@@ -46,4 +47,4 @@ private:
     QList<QPushButton *> m_sampleButtons;
 };
 
-}  // namespace terse::widgets
+} // namespace terse::widgets

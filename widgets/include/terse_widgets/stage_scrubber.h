@@ -16,9 +16,9 @@ class StageScrubber : public QWidget {
 public:
     explicit StageScrubber(QWidget *parent = nullptr);
 
-    // Sets the stages (in order) and moves to the final position without emitting stageChanged. With `total`
-    // above names.size() the run is still going (issue 20): the slider spans all `total` stages, filled up to the
-    // stages done, and the last position is the partial result.
+    // Sets the stages (in order) and moves to the final position without emitting stageChanged.
+    // With `total` above names.size() the run is still going (issue 20): the slider spans all
+    // `total` stages, filled up to the stages done, and the last position is the partial result.
     void setStages(const QStringList &names, int total = -1);
     bool isRunning() const { return m_total > m_names.size(); }
     int stageCount() const { return m_names.size(); }

@@ -21,7 +21,8 @@ public:
     // Colours by series `index` into data().seriesNames; -1 shows decisions only.
     void setColorSeries(int index);
     int colorSeries() const { return m_colorSeries; }
-    // The score range the colour ramp spans (5th to 95th percentile of the colour series; 0..1 if none).
+    // The score range the colour ramp spans (5th to 95th percentile of the colour series; 0..1 if
+    // none).
     double colorLow() const { return m_lo; }
     double colorHigh() const { return m_hi; }
     // Marks token `index` as selected (a box around it); -1 clears the selection.
@@ -57,12 +58,12 @@ protected:
 
 private:
     void rebuild();
+
 public:
     // The hover text of a token: its text, decision, pin, every score and the reason.
     QString tooltipFor(int tokenIndex) const;
 
 private:
-
     HeatmapData m_data;
     int m_colorSeries = -1;
     int m_hovered = -1;
@@ -73,4 +74,4 @@ private:
 // Maps a value in [0, 1] to the heatmap colour ramp (pale to saturated), readable in both palettes.
 QColor heatColor(double t, bool dark);
 
-}  // namespace terse::widgets
+} // namespace terse::widgets
