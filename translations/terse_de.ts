@@ -164,6 +164,37 @@
     </message>
 </context>
 <context>
+    <name>terse::app::AppearanceController</name>
+    <message>
+        <source>Cannot load the language “%1”.</source>
+        <translation>Die Sprache „%1“ kann nicht geladen werden.</translation>
+    </message>
+    <message>
+        <source>System</source>
+        <translation>System</translation>
+    </message>
+    <message>
+        <source>&amp;Language</source>
+        <translation>&amp;Sprache</translation>
+    </message>
+    <message>
+        <source>&amp;Light</source>
+        <translation>&amp;Hell</translation>
+    </message>
+    <message>
+        <source>&amp;Dark</source>
+        <translation>&amp;Dunkel</translation>
+    </message>
+    <message>
+        <source>&amp;System</source>
+        <translation>&amp;System</translation>
+    </message>
+    <message>
+        <source>&amp;Theme</source>
+        <translation>&amp;Farbschema</translation>
+    </message>
+</context>
+<context>
     <name>terse::app::ChatClient</name>
     <message>
         <source>&apos;%1&apos; is not an http(s) URL of a chat-completions endpoint</source>
@@ -766,6 +797,85 @@
     <message>
         <source>Money: no input price set for this target</source>
         <translation>Geld: kein Eingabepreis für dieses Zielmodell gesetzt</translation>
+    </message>
+</context>
+<context>
+    <name>terse::app::DocumentController</name>
+    <message>
+        <source>Unpin</source>
+        <translation>Lösen</translation>
+    </message>
+    <message>
+        <source>Unpin All</source>
+        <translation>Alle lösen</translation>
+    </message>
+    <message>
+        <source>Cannot open “%1”: %2</source>
+        <translation>„%1“ kann nicht geöffnet werden: %2</translation>
+    </message>
+    <message>
+        <source>“%1” is %2 MB; Terse opens prompts up to %3 MB.</source>
+        <translation>„%1“ ist %2 MB groß; Terse öffnet Prompts bis %3 MB.</translation>
+    </message>
+    <message>
+        <source>Cannot read “%1”: %2</source>
+        <translation>„%1“ kann nicht gelesen werden: %2</translation>
+    </message>
+    <message>
+        <source>“%1” looks like a binary file (NUL byte at offset %2); open a text file.</source>
+        <translation>„%1“ sieht wie eine Binärdatei aus (NUL-Byte an Position %2); öffnen Sie eine Textdatei.</translation>
+    </message>
+    <message>
+        <source>“%1” is not valid UTF-8 text (first invalid byte at offset %2). Convert it to UTF-8 and try again.</source>
+        <translation>„%1“ ist kein gültiger UTF-8-Text (erstes ungültiges Byte an Position %2). Wandeln Sie die Datei in UTF-8 um und versuchen Sie es erneut.</translation>
+    </message>
+    <message>
+        <source>Opened %1 (%2 KB).</source>
+        <translation>%1 geöffnet (%2 KB).</translation>
+    </message>
+    <message>
+        <source>Terse Studio</source>
+        <translation>Terse Studio</translation>
+    </message>
+    <message>
+        <source>%1 — Terse Studio</source>
+        <translation>%1 — Terse Studio</translation>
+    </message>
+    <message>
+        <source>Save prompt</source>
+        <translation>Prompt speichern</translation>
+    </message>
+    <message>
+        <source>Text files (*.txt *.md);;All files (*)</source>
+        <translation>Textdateien (*.txt *.md);;Alle Dateien (*)</translation>
+    </message>
+    <message>
+        <source>Cannot save “%1”: %2</source>
+        <translation>„%1“ kann nicht gespeichert werden: %2</translation>
+    </message>
+    <message>
+        <source>Saved the prompt to %1.</source>
+        <translation>Prompt in %1 gespeichert.</translation>
+    </message>
+    <message>
+        <source>S&amp;amples</source>
+        <translation>&amp;Beispiele</translation>
+    </message>
+    <message>
+        <source>The prompt changed since this result: compress again before pinning.</source>
+        <translation>Der Prompt hat sich seit diesem Ergebnis geändert: vor dem Fixieren erneut komprimieren.</translation>
+    </message>
+    <message>
+        <source>Pin “%1” (keep)</source>
+        <translation>„%1“ fixieren (behalten)</translation>
+    </message>
+    <message>
+        <source>Pin “%1” (drop)</source>
+        <translation>„%1“ fixieren (entfernen)</translation>
+    </message>
+    <message>
+        <source>Unpin “%1”</source>
+        <translation>„%1“ lösen</translation>
     </message>
 </context>
 <context>
@@ -1387,44 +1497,8 @@
 <context>
     <name>terse::app::MainWindow</name>
     <message>
-        <source>Terse Studio</source>
-        <translation>Terse Studio</translation>
-    </message>
-    <message>
-        <source>%1 — Terse Studio</source>
-        <translation>%1 — Terse Studio</translation>
-    </message>
-    <message>
-        <source>Compressing: %1…</source>
-        <translation>Komprimiere: %1…</translation>
-    </message>
-    <message>
-        <source>Re-decided from cached scores.</source>
-        <translation>Aus zwischengespeicherten Bewertungen neu entschieden.</translation>
-    </message>
-    <message>
-        <source>Done.</source>
-        <translation>Fertig.</translation>
-    </message>
-    <message>
-        <source>Compression failed: %1</source>
-        <translation>Komprimierung fehlgeschlagen: %1</translation>
-    </message>
-    <message>
-        <source>Failed.</source>
-        <translation>Fehlgeschlagen.</translation>
-    </message>
-    <message>
-        <source>Cancelled.</source>
-        <translation>Abgebrochen.</translation>
-    </message>
-    <message>
         <source>Cannot load this model: %1</source>
         <translation>Dieses Modell kann nicht geladen werden: %1</translation>
-    </message>
-    <message>
-        <source>Sessions are not saved: %1</source>
-        <translation>Sitzungen werden nicht gespeichert: %1</translation>
     </message>
     <message>
         <source>Compression method</source>
@@ -1471,73 +1545,6 @@
         <translation>M&amp;odell:</translation>
     </message>
     <message>
-        <source>Autosave failed: %1</source>
-        <translation>Automatisches Speichern fehlgeschlagen: %1</translation>
-    </message>
-    <message>
-        <source>Restored your last working state.</source>
-        <translation>Ihr letzter Arbeitsstand wurde wiederhergestellt.</translation>
-    </message>
-    <message>
-        <source>The run was not saved: %1</source>
-        <translation>Der Lauf wurde nicht gespeichert: %1</translation>
-    </message>
-    <message>
-        <source>Cannot load the saved run: %1</source>
-        <translation>Der gespeicherte Lauf kann nicht geladen werden: %1</translation>
-    </message>
-    <message>
-        <source>Showing a saved %1 run from %2 (not recomputed).</source>
-        <translation>Gespeicherter %1-Lauf vom %2 (nicht neu berechnet).</translation>
-    </message>
-    <message>
-        <source>No session database is open.</source>
-        <translation>Keine Sitzungsdatenbank ist geöffnet.</translation>
-    </message>
-    <message>
-        <source>Export sessions</source>
-        <translation>Sitzungen exportieren</translation>
-    </message>
-    <message>
-        <source>JSON files (*.json);;All files (*)</source>
-        <translation>JSON-Dateien (*.json);;Alle Dateien (*)</translation>
-    </message>
-    <message>
-        <source>Export only the selected session?</source>
-        <translation>Nur die ausgewählte Sitzung exportieren?</translation>
-    </message>
-    <message>
-        <source>Cannot export sessions to “%1”: %2</source>
-        <translation>Sitzungen können nicht nach „%1“ exportiert werden: %2</translation>
-    </message>
-    <message>
-        <source>Exported to %1.</source>
-        <translation>Nach %1 exportiert.</translation>
-    </message>
-    <message>
-        <source>No writable session database is open.</source>
-        <translation>Keine beschreibbare Sitzungsdatenbank ist geöffnet.</translation>
-    </message>
-    <message>
-        <source>Import sessions</source>
-        <translation>Sitzungen importieren</translation>
-    </message>
-    <message>
-        <source>Cannot import “%1”: %2</source>
-        <translation>„%1“ kann nicht importiert werden: %2</translation>
-    </message>
-    <message numerus="yes">
-        <source>Imported %n session(s).</source>
-        <translation>
-            <numerusform>%n Sitzung importiert.</numerusform>
-            <numerusform>%n Sitzungen importiert.</numerusform>
-        </translation>
-    </message>
-    <message>
-        <source>“%1” skipped: %2</source>
-        <translation>„%1“ übersprungen: %2</translation>
-    </message>
-    <message>
         <source>&amp;File</source>
         <translation>&amp;Datei</translation>
     </message>
@@ -1564,10 +1571,6 @@
     <message>
         <source>&amp;New Session</source>
         <translation>&amp;Neue Sitzung</translation>
-    </message>
-    <message>
-        <source>New session started: the next runs are saved into it.</source>
-        <translation>Neue Sitzung begonnen: die nächsten Läufe werden darin gespeichert.</translation>
     </message>
     <message>
         <source>Open Session &amp;Database…</source>
@@ -1642,88 +1645,12 @@
         <translation>&lt;b&gt;Terse Studio %1&lt;/b&gt;&lt;p&gt;Eine Werkbank für die Komprimierung von LLM-Prompts.&lt;/p&gt;&lt;p&gt;libtorch %2, %3 Threads.&lt;/p&gt;&lt;p&gt;Lizenziert unter der GNU GPL v3 oder später.&lt;/p&gt;</translation>
     </message>
     <message>
-        <source>Cannot load the language “%1”.</source>
-        <translation>Die Sprache „%1“ kann nicht geladen werden.</translation>
-    </message>
-    <message>
-        <source>System</source>
-        <translation>System</translation>
-    </message>
-    <message>
-        <source>&amp;Language</source>
-        <translation>&amp;Sprache</translation>
-    </message>
-    <message>
         <source>Language changed; some texts change after a restart.</source>
         <translation>Sprache geändert; manche Texte ändern sich erst nach einem Neustart.</translation>
     </message>
     <message>
-        <source>Cannot open “%1”: %2</source>
-        <translation>„%1“ kann nicht geöffnet werden: %2</translation>
-    </message>
-    <message>
-        <source>“%1” is %2 MB; Terse opens prompts up to %3 MB.</source>
-        <translation>„%1“ ist %2 MB groß; Terse öffnet Prompts bis %3 MB.</translation>
-    </message>
-    <message>
-        <source>Cannot read “%1”: %2</source>
-        <translation>„%1“ kann nicht gelesen werden: %2</translation>
-    </message>
-    <message>
-        <source>“%1” looks like a binary file (NUL byte at offset %2); open a text file.</source>
-        <translation>„%1“ sieht wie eine Binärdatei aus (NUL-Byte an Position %2); öffnen Sie eine Textdatei.</translation>
-    </message>
-    <message>
-        <source>“%1” is not valid UTF-8 text (first invalid byte at offset %2). Convert it to UTF-8 and try again.</source>
-        <translation>„%1“ ist kein gültiger UTF-8-Text (erstes ungültiges Byte an Position %2). Wandeln Sie die Datei in UTF-8 um und versuchen Sie es erneut.</translation>
-    </message>
-    <message>
-        <source>Opened %1 (%2 KB).</source>
-        <translation>%1 geöffnet (%2 KB).</translation>
-    </message>
-    <message>
-        <source>The prompt is empty: paste or open some text first.</source>
-        <translation>Der Prompt ist leer: fügen Sie zuerst Text ein oder öffnen Sie eine Datei.</translation>
-    </message>
-    <message>
-        <source>The prompt cannot be compressed: %1</source>
-        <translation>Der Prompt kann nicht komprimiert werden: %1</translation>
-    </message>
-    <message>
-        <source>Compressing…</source>
-        <translation>Komprimiere…</translation>
-    </message>
-    <message>
-        <source>Cancelling…</source>
-        <translation>Breche ab…</translation>
-    </message>
-    <message>
-        <source>Nothing to save yet: compress a prompt first.</source>
-        <translation>Noch nichts zu speichern: komprimieren Sie zuerst einen Prompt.</translation>
-    </message>
-    <message>
-        <source>Save compressed text</source>
-        <translation>Komprimierten Text speichern</translation>
-    </message>
-    <message>
-        <source>Text files (*.txt);;All files (*)</source>
-        <translation>Textdateien (*.txt);;Alle Dateien (*)</translation>
-    </message>
-    <message>
-        <source>Cannot save “%1”: %2</source>
-        <translation>„%1“ kann nicht gespeichert werden: %2</translation>
-    </message>
-    <message>
         <source>Edit Prompt</source>
         <translation>Prompt bearbeiten</translation>
-    </message>
-    <message>
-        <source>Unpin</source>
-        <translation>Lösen</translation>
-    </message>
-    <message>
-        <source>Unpin All</source>
-        <translation>Alle lösen</translation>
     </message>
     <message>
         <source>Save &amp;Prompt</source>
@@ -1750,62 +1677,6 @@
         <translation>Den Prompt als Anweisung, Kontexte und Frage bearbeiten</translation>
     </message>
     <message>
-        <source>The prompt changed since this result: compress again before pinning.</source>
-        <translation>Der Prompt hat sich seit diesem Ergebnis geändert: vor dem Fixieren erneut komprimieren.</translation>
-    </message>
-    <message>
-        <source>Pin “%1” (keep)</source>
-        <translation>„%1“ fixieren (behalten)</translation>
-    </message>
-    <message>
-        <source>Pin “%1” (drop)</source>
-        <translation>„%1“ fixieren (entfernen)</translation>
-    </message>
-    <message>
-        <source>Unpin “%1”</source>
-        <translation>„%1“ lösen</translation>
-    </message>
-    <message>
-        <source>S&amp;amples</source>
-        <translation>&amp;Beispiele</translation>
-    </message>
-    <message>
-        <source>&amp;Light</source>
-        <translation>&amp;Hell</translation>
-    </message>
-    <message>
-        <source>&amp;Dark</source>
-        <translation>&amp;Dunkel</translation>
-    </message>
-    <message>
-        <source>&amp;System</source>
-        <translation>&amp;System</translation>
-    </message>
-    <message>
-        <source>&amp;Theme</source>
-        <translation>&amp;Farbschema</translation>
-    </message>
-    <message>
-        <source>Save prompt</source>
-        <translation>Prompt speichern</translation>
-    </message>
-    <message>
-        <source>Text files (*.txt *.md);;All files (*)</source>
-        <translation>Textdateien (*.txt *.md);;Alle Dateien (*)</translation>
-    </message>
-    <message>
-        <source>Saved the prompt to %1.</source>
-        <translation>Prompt in %1 gespeichert.</translation>
-    </message>
-    <message>
-        <source>Note: %1.</source>
-        <translation>Hinweis: %1.</translation>
-    </message>
-    <message>
-        <source>Warning: %1.</source>
-        <translation>Warnung: %1.</translation>
-    </message>
-    <message>
         <source>Answer Check</source>
         <translation>Antwortprüfung</translation>
     </message>
@@ -1820,30 +1691,6 @@
     <message>
         <source>Cost</source>
         <translation>Kosten</translation>
-    </message>
-    <message>
-        <source>Compressing: %1 (%2 of %3)</source>
-        <translation>Komprimiere: %1 (%2 von %3)</translation>
-    </message>
-    <message>
-        <source>about %1 left</source>
-        <translation>noch etwa %1</translation>
-    </message>
-    <message>
-        <source>Outdated: a new result is being computed.</source>
-        <translation>Veraltet: Ein neues Ergebnis wird berechnet.</translation>
-    </message>
-    <message>
-        <source>Outdated: the prompt changed after this result. Compress to update it.</source>
-        <translation>Veraltet: Der Prompt wurde nach diesem Ergebnis geändert. Komprimieren Sie, um es zu aktualisieren.</translation>
-    </message>
-    <message>
-        <source>Outdated: this result was computed with other settings (%1 at rate %2). Compress to update it.</source>
-        <translation>Veraltet: Dieses Ergebnis wurde mit anderen Einstellungen berechnet (%1 mit Rate %2). Komprimieren Sie, um es zu aktualisieren.</translation>
-    </message>
-    <message>
-        <source>Partial result: %1 of %2 stages done, the run goes on. The stage slider fills as stages finish; Cancel keeps the last complete result.</source>
-        <translation>Teilergebnis: %1 von %2 Stufen fertig, der Lauf geht weiter. Der Stufenregler füllt sich, sobald Stufen fertig sind; Abbrechen behält das letzte vollständige Ergebnis.</translation>
     </message>
 </context>
 <context>
@@ -2335,6 +2182,175 @@
     <message>
         <source>the model&apos;s window ending at the word (tokens %1–%2); earlier tokens are outside it</source>
         <translation>das Fenster des Modells, das beim Wort endet (Tokens %1–%2); frühere Tokens liegen außerhalb</translation>
+    </message>
+</context>
+<context>
+    <name>terse::app::RunController</name>
+    <message>
+        <source>Compressing: %1 (%2 of %3)</source>
+        <translation>Komprimiere: %1 (%2 von %3)</translation>
+    </message>
+    <message>
+        <source>Compressing: %1…</source>
+        <translation>Komprimiere: %1…</translation>
+    </message>
+    <message>
+        <source>about %1 left</source>
+        <translation>noch etwa %1</translation>
+    </message>
+    <message>
+        <source>Re-decided from cached scores.</source>
+        <translation>Aus zwischengespeicherten Bewertungen neu entschieden.</translation>
+    </message>
+    <message>
+        <source>Done.</source>
+        <translation>Fertig.</translation>
+    </message>
+    <message>
+        <source>Compression failed: %1</source>
+        <translation>Komprimierung fehlgeschlagen: %1</translation>
+    </message>
+    <message>
+        <source>Failed.</source>
+        <translation>Fehlgeschlagen.</translation>
+    </message>
+    <message>
+        <source>Cancelled.</source>
+        <translation>Abgebrochen.</translation>
+    </message>
+    <message>
+        <source>The prompt is empty: paste or open some text first.</source>
+        <translation>Der Prompt ist leer: fügen Sie zuerst Text ein oder öffnen Sie eine Datei.</translation>
+    </message>
+    <message>
+        <source>The prompt cannot be compressed: %1</source>
+        <translation>Der Prompt kann nicht komprimiert werden: %1</translation>
+    </message>
+    <message>
+        <source>Compressing…</source>
+        <translation>Komprimiere…</translation>
+    </message>
+    <message>
+        <source>Cancelling…</source>
+        <translation>Breche ab…</translation>
+    </message>
+    <message>
+        <source>Note: %1.</source>
+        <translation>Hinweis: %1.</translation>
+    </message>
+    <message>
+        <source>Warning: %1.</source>
+        <translation>Warnung: %1.</translation>
+    </message>
+    <message>
+        <source>Partial result: %1 of %2 stages done, the run goes on. The stage slider fills as stages finish; Cancel keeps the last complete result.</source>
+        <translation>Teilergebnis: %1 von %2 Stufen fertig, der Lauf geht weiter. Der Stufenregler füllt sich, sobald Stufen fertig sind; Abbrechen behält das letzte vollständige Ergebnis.</translation>
+    </message>
+    <message>
+        <source>Outdated: a new result is being computed.</source>
+        <translation>Veraltet: Ein neues Ergebnis wird berechnet.</translation>
+    </message>
+    <message>
+        <source>Outdated: the prompt changed after this result. Compress to update it.</source>
+        <translation>Veraltet: Der Prompt wurde nach diesem Ergebnis geändert. Komprimieren Sie, um es zu aktualisieren.</translation>
+    </message>
+    <message>
+        <source>Outdated: this result was computed with other settings (%1 at rate %2). Compress to update it.</source>
+        <translation>Veraltet: Dieses Ergebnis wurde mit anderen Einstellungen berechnet (%1 mit Rate %2). Komprimieren Sie, um es zu aktualisieren.</translation>
+    </message>
+    <message>
+        <source>Nothing to save yet: compress a prompt first.</source>
+        <translation>Noch nichts zu speichern: komprimieren Sie zuerst einen Prompt.</translation>
+    </message>
+    <message>
+        <source>Save compressed text</source>
+        <translation>Komprimierten Text speichern</translation>
+    </message>
+    <message>
+        <source>Text files (*.txt);;All files (*)</source>
+        <translation>Textdateien (*.txt);;Alle Dateien (*)</translation>
+    </message>
+    <message>
+        <source>Cannot save “%1”: %2</source>
+        <translation>„%1“ kann nicht gespeichert werden: %2</translation>
+    </message>
+</context>
+<context>
+    <name>terse::app::SessionController</name>
+    <message>
+        <source>Sessions are not saved: %1</source>
+        <translation>Sitzungen werden nicht gespeichert: %1</translation>
+    </message>
+    <message>
+        <source>New session started: the next runs are saved into it.</source>
+        <translation>Neue Sitzung begonnen: die nächsten Läufe werden darin gespeichert.</translation>
+    </message>
+    <message>
+        <source>Autosave failed: %1</source>
+        <translation>Automatisches Speichern fehlgeschlagen: %1</translation>
+    </message>
+    <message>
+        <source>Restored your last working state.</source>
+        <translation>Ihr letzter Arbeitsstand wurde wiederhergestellt.</translation>
+    </message>
+    <message>
+        <source>The run was not saved: %1</source>
+        <translation>Der Lauf wurde nicht gespeichert: %1</translation>
+    </message>
+    <message>
+        <source>Cannot load the saved run: %1</source>
+        <translation>Der gespeicherte Lauf kann nicht geladen werden: %1</translation>
+    </message>
+    <message>
+        <source>Showing a saved %1 run from %2 (not recomputed).</source>
+        <translation>Gespeicherter %1-Lauf vom %2 (nicht neu berechnet).</translation>
+    </message>
+    <message>
+        <source>No session database is open.</source>
+        <translation>Keine Sitzungsdatenbank ist geöffnet.</translation>
+    </message>
+    <message>
+        <source>Export sessions</source>
+        <translation>Sitzungen exportieren</translation>
+    </message>
+    <message>
+        <source>JSON files (*.json);;All files (*)</source>
+        <translation>JSON-Dateien (*.json);;Alle Dateien (*)</translation>
+    </message>
+    <message>
+        <source>Export only the selected session?</source>
+        <translation>Nur die ausgewählte Sitzung exportieren?</translation>
+    </message>
+    <message>
+        <source>Cannot export sessions to “%1”: %2</source>
+        <translation>Sitzungen können nicht nach „%1“ exportiert werden: %2</translation>
+    </message>
+    <message>
+        <source>Exported to %1.</source>
+        <translation>Nach %1 exportiert.</translation>
+    </message>
+    <message>
+        <source>No writable session database is open.</source>
+        <translation>Keine beschreibbare Sitzungsdatenbank ist geöffnet.</translation>
+    </message>
+    <message>
+        <source>Import sessions</source>
+        <translation>Sitzungen importieren</translation>
+    </message>
+    <message>
+        <source>Cannot import “%1”: %2</source>
+        <translation>„%1“ kann nicht importiert werden: %2</translation>
+    </message>
+    <message numerus="yes">
+        <source>Imported %n session(s).</source>
+        <translation>
+            <numerusform>%n Sitzung importiert.</numerusform>
+            <numerusform>%n Sitzungen importiert.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>“%1” skipped: %2</source>
+        <translation>„%1“ übersprungen: %2</translation>
     </message>
 </context>
 <context>

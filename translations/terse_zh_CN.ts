@@ -164,6 +164,37 @@
     </message>
 </context>
 <context>
+    <name>terse::app::AppearanceController</name>
+    <message>
+        <source>Cannot load the language “%1”.</source>
+        <translation>无法加载语言“%1”。</translation>
+    </message>
+    <message>
+        <source>System</source>
+        <translation>跟随系统</translation>
+    </message>
+    <message>
+        <source>&amp;Language</source>
+        <translation>语言(&amp;L)</translation>
+    </message>
+    <message>
+        <source>&amp;Light</source>
+        <translation>浅色(&amp;L)</translation>
+    </message>
+    <message>
+        <source>&amp;Dark</source>
+        <translation>深色(&amp;D)</translation>
+    </message>
+    <message>
+        <source>&amp;System</source>
+        <translation>跟随系统(&amp;S)</translation>
+    </message>
+    <message>
+        <source>&amp;Theme</source>
+        <translation>主题(&amp;T)</translation>
+    </message>
+</context>
+<context>
     <name>terse::app::ChatClient</name>
     <message>
         <source>&apos;%1&apos; is not an http(s) URL of a chat-completions endpoint</source>
@@ -763,6 +794,85 @@
     <message>
         <source>Money: no input price set for this target</source>
         <translation>费用：未为此目标设置输入价格</translation>
+    </message>
+</context>
+<context>
+    <name>terse::app::DocumentController</name>
+    <message>
+        <source>Unpin</source>
+        <translation>取消固定</translation>
+    </message>
+    <message>
+        <source>Unpin All</source>
+        <translation>全部取消固定</translation>
+    </message>
+    <message>
+        <source>Cannot open “%1”: %2</source>
+        <translation>无法打开“%1”：%2</translation>
+    </message>
+    <message>
+        <source>“%1” is %2 MB; Terse opens prompts up to %3 MB.</source>
+        <translation>“%1”大小为 %2 MB；Terse 只能打开不超过 %3 MB 的提示词。</translation>
+    </message>
+    <message>
+        <source>Cannot read “%1”: %2</source>
+        <translation>无法读取“%1”：%2</translation>
+    </message>
+    <message>
+        <source>“%1” looks like a binary file (NUL byte at offset %2); open a text file.</source>
+        <translation>“%1”看起来是二进制文件（偏移 %2 处有 NUL 字节）；请打开文本文件。</translation>
+    </message>
+    <message>
+        <source>“%1” is not valid UTF-8 text (first invalid byte at offset %2). Convert it to UTF-8 and try again.</source>
+        <translation>“%1”不是有效的 UTF-8 文本（第一个无效字节位于偏移 %2）。请转换为 UTF-8 后重试。</translation>
+    </message>
+    <message>
+        <source>Opened %1 (%2 KB).</source>
+        <translation>已打开 %1（%2 KB）。</translation>
+    </message>
+    <message>
+        <source>Terse Studio</source>
+        <translation>Terse Studio</translation>
+    </message>
+    <message>
+        <source>%1 — Terse Studio</source>
+        <translation>%1 — Terse Studio</translation>
+    </message>
+    <message>
+        <source>Save prompt</source>
+        <translation>保存提示词</translation>
+    </message>
+    <message>
+        <source>Text files (*.txt *.md);;All files (*)</source>
+        <translation>文本文件 (*.txt *.md);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>Cannot save “%1”: %2</source>
+        <translation>无法保存“%1”：%2</translation>
+    </message>
+    <message>
+        <source>Saved the prompt to %1.</source>
+        <translation>提示词已保存到 %1。</translation>
+    </message>
+    <message>
+        <source>S&amp;amples</source>
+        <translation>示例(&amp;A)</translation>
+    </message>
+    <message>
+        <source>The prompt changed since this result: compress again before pinning.</source>
+        <translation>此结果之后提示词已更改：请先重新压缩再固定。</translation>
+    </message>
+    <message>
+        <source>Pin “%1” (keep)</source>
+        <translation>固定“%1”（保留）</translation>
+    </message>
+    <message>
+        <source>Pin “%1” (drop)</source>
+        <translation>固定“%1”（删除）</translation>
+    </message>
+    <message>
+        <source>Unpin “%1”</source>
+        <translation>取消固定“%1”</translation>
     </message>
 </context>
 <context>
@@ -1383,44 +1493,8 @@
 <context>
     <name>terse::app::MainWindow</name>
     <message>
-        <source>Terse Studio</source>
-        <translation>Terse Studio</translation>
-    </message>
-    <message>
-        <source>%1 — Terse Studio</source>
-        <translation>%1 — Terse Studio</translation>
-    </message>
-    <message>
-        <source>Compressing: %1…</source>
-        <translation>正在压缩：%1…</translation>
-    </message>
-    <message>
-        <source>Re-decided from cached scores.</source>
-        <translation>已根据缓存的分数重新判定。</translation>
-    </message>
-    <message>
-        <source>Done.</source>
-        <translation>完成。</translation>
-    </message>
-    <message>
-        <source>Compression failed: %1</source>
-        <translation>压缩失败：%1</translation>
-    </message>
-    <message>
-        <source>Failed.</source>
-        <translation>失败。</translation>
-    </message>
-    <message>
-        <source>Cancelled.</source>
-        <translation>已取消。</translation>
-    </message>
-    <message>
         <source>Cannot load this model: %1</source>
         <translation>无法加载此模型：%1</translation>
-    </message>
-    <message>
-        <source>Sessions are not saved: %1</source>
-        <translation>会话未保存：%1</translation>
     </message>
     <message>
         <source>Compression method</source>
@@ -1467,72 +1541,6 @@
         <translation>模型(&amp;O)：</translation>
     </message>
     <message>
-        <source>Autosave failed: %1</source>
-        <translation>自动保存失败：%1</translation>
-    </message>
-    <message>
-        <source>Restored your last working state.</source>
-        <translation>已恢复上次的工作状态。</translation>
-    </message>
-    <message>
-        <source>The run was not saved: %1</source>
-        <translation>本次运行未保存：%1</translation>
-    </message>
-    <message>
-        <source>Cannot load the saved run: %1</source>
-        <translation>无法加载已保存的运行：%1</translation>
-    </message>
-    <message>
-        <source>Showing a saved %1 run from %2 (not recomputed).</source>
-        <translation>正在显示 %2 保存的 %1 运行（未重新计算）。</translation>
-    </message>
-    <message>
-        <source>No session database is open.</source>
-        <translation>未打开会话数据库。</translation>
-    </message>
-    <message>
-        <source>Export sessions</source>
-        <translation>导出会话</translation>
-    </message>
-    <message>
-        <source>JSON files (*.json);;All files (*)</source>
-        <translation>JSON 文件 (*.json);;所有文件 (*)</translation>
-    </message>
-    <message>
-        <source>Export only the selected session?</source>
-        <translation>仅导出所选会话？</translation>
-    </message>
-    <message>
-        <source>Cannot export sessions to “%1”: %2</source>
-        <translation>无法将会话导出到“%1”：%2</translation>
-    </message>
-    <message>
-        <source>Exported to %1.</source>
-        <translation>已导出到 %1。</translation>
-    </message>
-    <message>
-        <source>No writable session database is open.</source>
-        <translation>未打开可写的会话数据库。</translation>
-    </message>
-    <message>
-        <source>Import sessions</source>
-        <translation>导入会话</translation>
-    </message>
-    <message>
-        <source>Cannot import “%1”: %2</source>
-        <translation>无法导入“%1”：%2</translation>
-    </message>
-    <message numerus="yes">
-        <source>Imported %n session(s).</source>
-        <translation>
-            <numerusform>已导入 %n 个会话。</numerusform>
-        </translation>
-    </message>
-    <message>
-        <source>“%1” skipped: %2</source>
-        <translation>已跳过“%1”：%2</translation>
-    </message>
-    <message>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
@@ -1559,10 +1567,6 @@
     <message>
         <source>&amp;New Session</source>
         <translation>新建会话(&amp;N)</translation>
-    </message>
-    <message>
-        <source>New session started: the next runs are saved into it.</source>
-        <translation>已开始新会话：之后的运行将保存到其中。</translation>
     </message>
     <message>
         <source>Open Session &amp;Database…</source>
@@ -1637,88 +1641,12 @@
         <translation>&lt;b&gt;Terse Studio %1&lt;/b&gt;&lt;p&gt;LLM 提示词压缩工作台。&lt;/p&gt;&lt;p&gt;libtorch %2，%3 个线程。&lt;/p&gt;&lt;p&gt;依据 GNU GPL v3 或更高版本授权。&lt;/p&gt;</translation>
     </message>
     <message>
-        <source>Cannot load the language “%1”.</source>
-        <translation>无法加载语言“%1”。</translation>
-    </message>
-    <message>
-        <source>System</source>
-        <translation>跟随系统</translation>
-    </message>
-    <message>
-        <source>&amp;Language</source>
-        <translation>语言(&amp;L)</translation>
-    </message>
-    <message>
         <source>Language changed; some texts change after a restart.</source>
         <translation>语言已更改；部分文字需重启后才会更新。</translation>
     </message>
     <message>
-        <source>Cannot open “%1”: %2</source>
-        <translation>无法打开“%1”：%2</translation>
-    </message>
-    <message>
-        <source>“%1” is %2 MB; Terse opens prompts up to %3 MB.</source>
-        <translation>“%1”大小为 %2 MB；Terse 只能打开不超过 %3 MB 的提示词。</translation>
-    </message>
-    <message>
-        <source>Cannot read “%1”: %2</source>
-        <translation>无法读取“%1”：%2</translation>
-    </message>
-    <message>
-        <source>“%1” looks like a binary file (NUL byte at offset %2); open a text file.</source>
-        <translation>“%1”看起来是二进制文件（偏移 %2 处有 NUL 字节）；请打开文本文件。</translation>
-    </message>
-    <message>
-        <source>“%1” is not valid UTF-8 text (first invalid byte at offset %2). Convert it to UTF-8 and try again.</source>
-        <translation>“%1”不是有效的 UTF-8 文本（第一个无效字节位于偏移 %2）。请转换为 UTF-8 后重试。</translation>
-    </message>
-    <message>
-        <source>Opened %1 (%2 KB).</source>
-        <translation>已打开 %1（%2 KB）。</translation>
-    </message>
-    <message>
-        <source>The prompt is empty: paste or open some text first.</source>
-        <translation>提示词为空：请先粘贴或打开一些文本。</translation>
-    </message>
-    <message>
-        <source>The prompt cannot be compressed: %1</source>
-        <translation>无法压缩该提示词：%1</translation>
-    </message>
-    <message>
-        <source>Compressing…</source>
-        <translation>正在压缩…</translation>
-    </message>
-    <message>
-        <source>Cancelling…</source>
-        <translation>正在取消…</translation>
-    </message>
-    <message>
-        <source>Nothing to save yet: compress a prompt first.</source>
-        <translation>尚无可保存内容：请先压缩提示词。</translation>
-    </message>
-    <message>
-        <source>Save compressed text</source>
-        <translation>保存压缩文本</translation>
-    </message>
-    <message>
-        <source>Text files (*.txt);;All files (*)</source>
-        <translation>文本文件 (*.txt);;所有文件 (*)</translation>
-    </message>
-    <message>
-        <source>Cannot save “%1”: %2</source>
-        <translation>无法保存“%1”：%2</translation>
-    </message>
-    <message>
         <source>Edit Prompt</source>
         <translation>编辑提示词</translation>
-    </message>
-    <message>
-        <source>Unpin</source>
-        <translation>取消固定</translation>
-    </message>
-    <message>
-        <source>Unpin All</source>
-        <translation>全部取消固定</translation>
     </message>
     <message>
         <source>Save &amp;Prompt</source>
@@ -1745,62 +1673,6 @@
         <translation>按指令、上下文和问题编辑提示词</translation>
     </message>
     <message>
-        <source>The prompt changed since this result: compress again before pinning.</source>
-        <translation>此结果之后提示词已更改：请先重新压缩再固定。</translation>
-    </message>
-    <message>
-        <source>Pin “%1” (keep)</source>
-        <translation>固定“%1”（保留）</translation>
-    </message>
-    <message>
-        <source>Pin “%1” (drop)</source>
-        <translation>固定“%1”（删除）</translation>
-    </message>
-    <message>
-        <source>Unpin “%1”</source>
-        <translation>取消固定“%1”</translation>
-    </message>
-    <message>
-        <source>S&amp;amples</source>
-        <translation>示例(&amp;A)</translation>
-    </message>
-    <message>
-        <source>&amp;Light</source>
-        <translation>浅色(&amp;L)</translation>
-    </message>
-    <message>
-        <source>&amp;Dark</source>
-        <translation>深色(&amp;D)</translation>
-    </message>
-    <message>
-        <source>&amp;System</source>
-        <translation>跟随系统(&amp;S)</translation>
-    </message>
-    <message>
-        <source>&amp;Theme</source>
-        <translation>主题(&amp;T)</translation>
-    </message>
-    <message>
-        <source>Save prompt</source>
-        <translation>保存提示词</translation>
-    </message>
-    <message>
-        <source>Text files (*.txt *.md);;All files (*)</source>
-        <translation>文本文件 (*.txt *.md);;所有文件 (*)</translation>
-    </message>
-    <message>
-        <source>Saved the prompt to %1.</source>
-        <translation>提示词已保存到 %1。</translation>
-    </message>
-    <message>
-        <source>Note: %1.</source>
-        <translation>提示：%1。</translation>
-    </message>
-    <message>
-        <source>Warning: %1.</source>
-        <translation>警告：%1。</translation>
-    </message>
-    <message>
         <source>Answer Check</source>
         <translation>回答检查</translation>
     </message>
@@ -1815,30 +1687,6 @@
     <message>
         <source>Cost</source>
         <translation>成本</translation>
-    </message>
-    <message>
-        <source>Compressing: %1 (%2 of %3)</source>
-        <translation>正在压缩：%1（%2 / %3）</translation>
-    </message>
-    <message>
-        <source>about %1 left</source>
-        <translation>约剩 %1</translation>
-    </message>
-    <message>
-        <source>Outdated: a new result is being computed.</source>
-        <translation>已过时：正在计算新结果。</translation>
-    </message>
-    <message>
-        <source>Outdated: the prompt changed after this result. Compress to update it.</source>
-        <translation>已过时：此结果之后提示已更改。请压缩以更新。</translation>
-    </message>
-    <message>
-        <source>Outdated: this result was computed with other settings (%1 at rate %2). Compress to update it.</source>
-        <translation>已过时：此结果使用其他设置计算（%1，压缩率 %2）。请压缩以更新。</translation>
-    </message>
-    <message>
-        <source>Partial result: %1 of %2 stages done, the run goes on. The stage slider fills as stages finish; Cancel keeps the last complete result.</source>
-        <translation>部分结果：已完成 %2 个阶段中的 %1 个，运行仍在继续。阶段滑块会随阶段完成而填充；取消将保留上一个完整结果。</translation>
     </message>
 </context>
 <context>
@@ -2330,6 +2178,174 @@
     <message>
         <source>the model&apos;s window ending at the word (tokens %1–%2); earlier tokens are outside it</source>
         <translation>模型在该词处结束的窗口（token %1–%2）；更早的 token 在窗口之外</translation>
+    </message>
+</context>
+<context>
+    <name>terse::app::RunController</name>
+    <message>
+        <source>Compressing: %1 (%2 of %3)</source>
+        <translation>正在压缩：%1（%2 / %3）</translation>
+    </message>
+    <message>
+        <source>Compressing: %1…</source>
+        <translation>正在压缩：%1…</translation>
+    </message>
+    <message>
+        <source>about %1 left</source>
+        <translation>约剩 %1</translation>
+    </message>
+    <message>
+        <source>Re-decided from cached scores.</source>
+        <translation>已根据缓存的分数重新判定。</translation>
+    </message>
+    <message>
+        <source>Done.</source>
+        <translation>完成。</translation>
+    </message>
+    <message>
+        <source>Compression failed: %1</source>
+        <translation>压缩失败：%1</translation>
+    </message>
+    <message>
+        <source>Failed.</source>
+        <translation>失败。</translation>
+    </message>
+    <message>
+        <source>Cancelled.</source>
+        <translation>已取消。</translation>
+    </message>
+    <message>
+        <source>The prompt is empty: paste or open some text first.</source>
+        <translation>提示词为空：请先粘贴或打开一些文本。</translation>
+    </message>
+    <message>
+        <source>The prompt cannot be compressed: %1</source>
+        <translation>无法压缩该提示词：%1</translation>
+    </message>
+    <message>
+        <source>Compressing…</source>
+        <translation>正在压缩…</translation>
+    </message>
+    <message>
+        <source>Cancelling…</source>
+        <translation>正在取消…</translation>
+    </message>
+    <message>
+        <source>Note: %1.</source>
+        <translation>提示：%1。</translation>
+    </message>
+    <message>
+        <source>Warning: %1.</source>
+        <translation>警告：%1。</translation>
+    </message>
+    <message>
+        <source>Partial result: %1 of %2 stages done, the run goes on. The stage slider fills as stages finish; Cancel keeps the last complete result.</source>
+        <translation>部分结果：已完成 %2 个阶段中的 %1 个，运行仍在继续。阶段滑块会随阶段完成而填充；取消将保留上一个完整结果。</translation>
+    </message>
+    <message>
+        <source>Outdated: a new result is being computed.</source>
+        <translation>已过时：正在计算新结果。</translation>
+    </message>
+    <message>
+        <source>Outdated: the prompt changed after this result. Compress to update it.</source>
+        <translation>已过时：此结果之后提示已更改。请压缩以更新。</translation>
+    </message>
+    <message>
+        <source>Outdated: this result was computed with other settings (%1 at rate %2). Compress to update it.</source>
+        <translation>已过时：此结果使用其他设置计算（%1，压缩率 %2）。请压缩以更新。</translation>
+    </message>
+    <message>
+        <source>Nothing to save yet: compress a prompt first.</source>
+        <translation>尚无可保存内容：请先压缩提示词。</translation>
+    </message>
+    <message>
+        <source>Save compressed text</source>
+        <translation>保存压缩文本</translation>
+    </message>
+    <message>
+        <source>Text files (*.txt);;All files (*)</source>
+        <translation>文本文件 (*.txt);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>Cannot save “%1”: %2</source>
+        <translation>无法保存“%1”：%2</translation>
+    </message>
+</context>
+<context>
+    <name>terse::app::SessionController</name>
+    <message>
+        <source>Sessions are not saved: %1</source>
+        <translation>会话未保存：%1</translation>
+    </message>
+    <message>
+        <source>New session started: the next runs are saved into it.</source>
+        <translation>已开始新会话：之后的运行将保存到其中。</translation>
+    </message>
+    <message>
+        <source>Autosave failed: %1</source>
+        <translation>自动保存失败：%1</translation>
+    </message>
+    <message>
+        <source>Restored your last working state.</source>
+        <translation>已恢复上次的工作状态。</translation>
+    </message>
+    <message>
+        <source>The run was not saved: %1</source>
+        <translation>本次运行未保存：%1</translation>
+    </message>
+    <message>
+        <source>Cannot load the saved run: %1</source>
+        <translation>无法加载已保存的运行：%1</translation>
+    </message>
+    <message>
+        <source>Showing a saved %1 run from %2 (not recomputed).</source>
+        <translation>正在显示 %2 保存的 %1 运行（未重新计算）。</translation>
+    </message>
+    <message>
+        <source>No session database is open.</source>
+        <translation>未打开会话数据库。</translation>
+    </message>
+    <message>
+        <source>Export sessions</source>
+        <translation>导出会话</translation>
+    </message>
+    <message>
+        <source>JSON files (*.json);;All files (*)</source>
+        <translation>JSON 文件 (*.json);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>Export only the selected session?</source>
+        <translation>仅导出所选会话？</translation>
+    </message>
+    <message>
+        <source>Cannot export sessions to “%1”: %2</source>
+        <translation>无法将会话导出到“%1”：%2</translation>
+    </message>
+    <message>
+        <source>Exported to %1.</source>
+        <translation>已导出到 %1。</translation>
+    </message>
+    <message>
+        <source>No writable session database is open.</source>
+        <translation>未打开可写的会话数据库。</translation>
+    </message>
+    <message>
+        <source>Import sessions</source>
+        <translation>导入会话</translation>
+    </message>
+    <message>
+        <source>Cannot import “%1”: %2</source>
+        <translation>无法导入“%1”：%2</translation>
+    </message>
+    <message numerus="yes">
+        <source>Imported %n session(s).</source>
+        <translation>
+            <numerusform>已导入 %n 个会话。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>“%1” skipped: %2</source>
+        <translation>已跳过“%1”：%2</translation>
     </message>
 </context>
 <context>
