@@ -242,18 +242,156 @@
     </message>
 </context>
 <context>
-    <name>terse::app::CompareWindow</name>
+    <name>terse::app::CompareMetricsTable</name>
     <message>
-        <source>Cancelled; finished runs are kept.</source>
-        <translation>Abgebrochen; abgeschlossene Läufe bleiben erhalten.</translation>
+        <source>Settings</source>
+        <translation>Einstellungen</translation>
     </message>
     <message>
-        <source>Run %1 of %2: %3…</source>
-        <translation>Lauf %1 von %2: %3…</translation>
+        <source>Units in</source>
+        <translation>Einheiten vorher</translation>
     </message>
     <message>
-        <source>Compare Methods — Terse Studio</source>
-        <translation>Methoden vergleichen — Terse Studio</translation>
+        <source>Units out</source>
+        <translation>Einheiten nachher</translation>
+    </message>
+    <message>
+        <source>Target tokens in</source>
+        <translation>Ziel-Tokens vorher</translation>
+    </message>
+    <message>
+        <source>Target tokens out</source>
+        <translation>Ziel-Tokens nachher</translation>
+    </message>
+    <message>
+        <source>Achieved rate</source>
+        <translation>Erreichte Rate</translation>
+    </message>
+    <message>
+        <source>ROUGE-1</source>
+        <translation>ROUGE-1</translation>
+    </message>
+    <message>
+        <source>ROUGE-L</source>
+        <translation>ROUGE-L</translation>
+    </message>
+    <message>
+        <source>BLEU</source>
+        <translation>BLEU</translation>
+    </message>
+    <message>
+        <source>Total time</source>
+        <translation>Gesamtzeit</translation>
+    </message>
+    <message>
+        <source>Model time</source>
+        <translation>Modellzeit</translation>
+    </message>
+    <message>
+        <source>Target answer</source>
+        <translation>Antwort des Zielmodells</translation>
+    </message>
+    <message>
+        <source>Units the method decided on (tokens, words, …) before compression</source>
+        <translation>Einheiten, über die die Methode entschieden hat (Tokens, Wörter, …), vor der Komprimierung</translation>
+    </message>
+    <message>
+        <source>Kept units / original units, in the method&apos;s own unit</source>
+        <translation>Behaltene / ursprüngliche Einheiten, in der Einheit der Methode</translation>
+    </message>
+    <message>
+        <source>Length in the target LLM&apos;s tokenizer (cl100k_base unless set)</source>
+        <translation>Länge im Tokenizer des Ziel-LLM (cl100k_base, sofern nicht anders eingestellt)</translation>
+    </message>
+    <message>
+        <source>ROUGE-1 F1 of the compressed text against the original prompt</source>
+        <translation>ROUGE-1-F1 des komprimierten Texts gegenüber dem ursprünglichen Prompt</translation>
+    </message>
+    <message>
+        <source>ROUGE-L F1 of the compressed text against the original prompt</source>
+        <translation>ROUGE-L-F1 des komprimierten Texts gegenüber dem ursprünglichen Prompt</translation>
+    </message>
+    <message>
+        <source>Sentence BLEU-4 of the compressed text against the original prompt</source>
+        <translation>Satz-BLEU-4 des komprimierten Texts gegenüber dem ursprünglichen Prompt</translation>
+    </message>
+    <message>
+        <source>Time spent in model forward passes</source>
+        <translation>Zeit in Vorwärtsdurchläufen des Modells</translation>
+    </message>
+    <message>
+        <source>failed</source>
+        <translation>fehlgeschlagen</translation>
+    </message>
+    <message>
+        <source>waiting</source>
+        <translation>wartet</translation>
+    </message>
+    <message>
+        <source>not run</source>
+        <translation>nicht ausgeführt</translation>
+    </message>
+    <message>
+        <source>asking…</source>
+        <translation>frage…</translation>
+    </message>
+    <message>
+        <source>%1 ms</source>
+        <translation>%1 ms</translation>
+    </message>
+    <message>
+        <source>no answer</source>
+        <translation>keine Antwort</translation>
+    </message>
+</context>
+<context>
+    <name>terse::app::CompareOutputColumns</name>
+    <message>
+        <source>Copy</source>
+        <translation>Kopieren</translation>
+    </message>
+    <message>
+        <source>Copy this compressed text to the clipboard</source>
+        <translation>Diesen komprimierten Text in die Zwischenablage kopieren</translation>
+    </message>
+    <message>
+        <source>Failed.</source>
+        <translation>Fehlgeschlagen.</translation>
+    </message>
+    <message>
+        <source>Waiting…</source>
+        <translation>Wartet…</translation>
+    </message>
+    <message>
+        <source>Not run.</source>
+        <translation>Nicht ausgeführt.</translation>
+    </message>
+    <message>
+        <source>Waiting for its turn…</source>
+        <translation>Wartet, bis es an der Reihe ist…</translation>
+    </message>
+    <message>
+        <source>Not run: the comparison was cancelled.</source>
+        <translation>Nicht ausgeführt: Der Vergleich wurde abgebrochen.</translation>
+    </message>
+    <message>
+        <source>%1 → %2 %3 (%4% kept)</source>
+        <translation>%1 → %2 %3 (%4 % behalten)</translation>
+    </message>
+    <message>
+        <source>ROUGE-L %1</source>
+        <translation>ROUGE-L %1</translation>
+    </message>
+</context>
+<context>
+    <name>terse::app::CompareSettingsModel</name>
+    <message>
+        <source>reference</source>
+        <translation>Referenz</translation>
+    </message>
+    <message>
+        <source>corrected</source>
+        <translation>korrigiert</translation>
     </message>
     <message>
         <source>Method</source>
@@ -274,6 +412,107 @@
     <message>
         <source>Model (empty: the method&apos;s default)</source>
         <translation>Modell (leer: Standard der Methode)</translation>
+    </message>
+    <message>
+        <source>Row %1: the parameter “%2” is not of the form name=value.</source>
+        <translation>Zeile %1: Der Parameter „%2“ hat nicht die Form Name=Wert.</translation>
+    </message>
+    <message>
+        <source>defaults</source>
+        <translation>Standardwerte</translation>
+    </message>
+    <message>
+        <source>method default</source>
+        <translation>Standard der Methode</translation>
+    </message>
+</context>
+<context>
+    <name>terse::app::CompareSideBySide</name>
+    <message>
+        <source>&amp;Export Comparison…</source>
+        <translation>Vergleich &amp;exportieren…</translation>
+    </message>
+    <message>
+        <source>Ask the &amp;Target Model</source>
+        <translation>&amp;Zielmodell fragen</translation>
+    </message>
+    <message>
+        <source>Send the original prompt and every row&apos;s compressed prompt to the endpoint of the Answer Check panel; the answers fill the last column</source>
+        <translation>Sendet den ursprünglichen Prompt und den komprimierten Prompt jeder Zeile an den Endpunkt der Antwortprüfung; die Antworten füllen die letzte Spalte</translation>
+    </message>
+    <message>
+        <source>Compared with the original: &lt;s&gt;struck&lt;/s&gt; = dropped, &lt;u&gt;dotted underline&lt;/u&gt; = partly kept, &lt;span style=&quot;background:%1&quot;&gt;&amp;nbsp;kept here, dropped by another&amp;nbsp;&lt;/span&gt;, &lt;span style=&quot;background:%2&quot;&gt;&amp;nbsp;dropped here, kept by another&amp;nbsp;&lt;/span&gt;.</source>
+        <translation>Verglichen mit dem Original: &lt;s&gt;durchgestrichen&lt;/s&gt; = entfernt, &lt;u&gt;gepunktet unterstrichen&lt;/u&gt; = teilweise behalten, &lt;span style=&quot;background:%1&quot;&gt;&amp;nbsp;hier behalten, von einer anderen entfernt&amp;nbsp;&lt;/span&gt;, &lt;span style=&quot;background:%2&quot;&gt;&amp;nbsp;hier entfernt, von einer anderen behalten&amp;nbsp;&lt;/span&gt;.</translation>
+    </message>
+</context>
+<context>
+    <name>terse::app::CompareSweepPanel</name>
+    <message>
+        <source>Export &amp;Chart…</source>
+        <translation>&amp;Diagramm exportieren…</translation>
+    </message>
+    <message>
+        <source>Run &amp;Sweep</source>
+        <translation>&amp;Raten-Sweep starten</translation>
+    </message>
+    <message>
+        <source>Run every row at each rate and plot achieved rate against fidelity</source>
+        <translation>Jede Zeile mit jeder Rate ausführen und die erreichte Rate gegen die Treue auftragen</translation>
+    </message>
+    <message>
+        <source>Ra&amp;tes:</source>
+        <translation>Ra&amp;ten:</translation>
+    </message>
+    <message>
+        <source>Kept fractions to sweep: a list (0.1, 0.3, 0.5) or start:stop:step (0.1:0.9:0.1)</source>
+        <translation>Zu durchlaufende Behaltensanteile: eine Liste (0.1, 0.3, 0.5) oder Start:Ende:Schritt (0.1:0.9:0.1)</translation>
+    </message>
+    <message>
+        <source>Fi&amp;delity:</source>
+        <translation>&amp;Treue:</translation>
+    </message>
+    <message>
+        <source>Fidelity of the compressed text against the original prompt</source>
+        <translation>Treue des komprimierten Texts gegenüber dem ursprünglichen Prompt</translation>
+    </message>
+    <message>
+        <source>against the achieved rate</source>
+        <translation>gegen die erreichte Rate</translation>
+    </message>
+    <message>
+        <source>against the money saved</source>
+        <translation>gegen das gesparte Geld</translation>
+    </message>
+    <message>
+        <source>Money saved per 1,000 calls uses the input price of the Cost panel&apos;s target model</source>
+        <translation>Das pro 1.000 Aufrufe gesparte Geld nutzt den Eingabepreis des Zielmodells im Kostenbereich</translation>
+    </message>
+    <message>
+        <source>$ saved per 1,000 calls on %1 ($%2 per 1M input tokens)</source>
+        <translation>$ gespart pro 1.000 Aufrufe mit %1 ($%2 pro 1 Mio. Eingabe-Tokens)</translation>
+    </message>
+    <message>
+        <source>achieved rate (target-LLM tokens kept / original)</source>
+        <translation>erreichte Rate (behaltene / ursprüngliche Tokens des Ziel-LLM)</translation>
+    </message>
+    <message>
+        <source>%1 vs the original</source>
+        <translation>%1 gegenüber dem Original</translation>
+    </message>
+</context>
+<context>
+    <name>terse::app::CompareWindow</name>
+    <message>
+        <source>Cancelled; finished runs are kept.</source>
+        <translation>Abgebrochen; abgeschlossene Läufe bleiben erhalten.</translation>
+    </message>
+    <message>
+        <source>Run %1 of %2: %3…</source>
+        <translation>Lauf %1 von %2: %3…</translation>
+    </message>
+    <message>
+        <source>Compare Methods — Terse Studio</source>
+        <translation>Methoden vergleichen — Terse Studio</translation>
     </message>
     <message>
         <source>Add &amp;Current Settings</source>
@@ -312,38 +551,6 @@
         <translation>Den laufenden Auftrag anhalten; abgeschlossene Läufe bleiben erhalten</translation>
     </message>
     <message>
-        <source>&amp;Export Comparison…</source>
-        <translation>Vergleich &amp;exportieren…</translation>
-    </message>
-    <message>
-        <source>Export &amp;Chart…</source>
-        <translation>&amp;Diagramm exportieren…</translation>
-    </message>
-    <message>
-        <source>Run &amp;Sweep</source>
-        <translation>&amp;Raten-Sweep starten</translation>
-    </message>
-    <message>
-        <source>Run every row at each rate and plot achieved rate against fidelity</source>
-        <translation>Jede Zeile mit jeder Rate ausführen und die erreichte Rate gegen die Treue auftragen</translation>
-    </message>
-    <message>
-        <source>Ra&amp;tes:</source>
-        <translation>Ra&amp;ten:</translation>
-    </message>
-    <message>
-        <source>Kept fractions to sweep: a list (0.1, 0.3, 0.5) or start:stop:step (0.1:0.9:0.1)</source>
-        <translation>Zu durchlaufende Behaltensanteile: eine Liste (0.1, 0.3, 0.5) oder Start:Ende:Schritt (0.1:0.9:0.1)</translation>
-    </message>
-    <message>
-        <source>Fi&amp;delity:</source>
-        <translation>&amp;Treue:</translation>
-    </message>
-    <message>
-        <source>Fidelity of the compressed text against the original prompt</source>
-        <translation>Treue des komprimierten Texts gegenüber dem ursprünglichen Prompt</translation>
-    </message>
-    <message>
         <source>Side by Side</source>
         <translation>Nebeneinander</translation>
     </message>
@@ -352,96 +559,12 @@
         <translation>Raten-Sweep</translation>
     </message>
     <message>
-        <source>Compared with the original: &lt;s&gt;struck&lt;/s&gt; = dropped, &lt;u&gt;dotted underline&lt;/u&gt; = partly kept, &lt;span style=&quot;background:%1&quot;&gt;&amp;nbsp;kept here, dropped by another&amp;nbsp;&lt;/span&gt;, &lt;span style=&quot;background:%2&quot;&gt;&amp;nbsp;dropped here, kept by another&amp;nbsp;&lt;/span&gt;.</source>
-        <translation>Verglichen mit dem Original: &lt;s&gt;durchgestrichen&lt;/s&gt; = entfernt, &lt;u&gt;gepunktet unterstrichen&lt;/u&gt; = teilweise behalten, &lt;span style=&quot;background:%1&quot;&gt;&amp;nbsp;hier behalten, von einer anderen entfernt&amp;nbsp;&lt;/span&gt;, &lt;span style=&quot;background:%2&quot;&gt;&amp;nbsp;hier entfernt, von einer anderen behalten&amp;nbsp;&lt;/span&gt;.</translation>
-    </message>
-    <message>
-        <source>Settings</source>
-        <translation>Einstellungen</translation>
-    </message>
-    <message>
-        <source>Units in</source>
-        <translation>Einheiten vorher</translation>
-    </message>
-    <message>
-        <source>Units out</source>
-        <translation>Einheiten nachher</translation>
-    </message>
-    <message>
-        <source>Target tokens in</source>
-        <translation>Ziel-Tokens vorher</translation>
-    </message>
-    <message>
-        <source>Target tokens out</source>
-        <translation>Ziel-Tokens nachher</translation>
-    </message>
-    <message>
-        <source>Achieved rate</source>
-        <translation>Erreichte Rate</translation>
-    </message>
-    <message>
-        <source>ROUGE-1</source>
-        <translation>ROUGE-1</translation>
-    </message>
-    <message>
-        <source>ROUGE-L</source>
-        <translation>ROUGE-L</translation>
-    </message>
-    <message>
-        <source>BLEU</source>
-        <translation>BLEU</translation>
-    </message>
-    <message>
-        <source>Units the method decided on (tokens, words, …) before compression</source>
-        <translation>Einheiten, über die die Methode entschieden hat (Tokens, Wörter, …), vor der Komprimierung</translation>
-    </message>
-    <message>
-        <source>Length in the target LLM&apos;s tokenizer (cl100k_base unless set)</source>
-        <translation>Länge im Tokenizer des Ziel-LLM (cl100k_base, sofern nicht anders eingestellt)</translation>
-    </message>
-    <message>
-        <source>ROUGE-1 F1 of the compressed text against the original prompt</source>
-        <translation>ROUGE-1-F1 des komprimierten Texts gegenüber dem ursprünglichen Prompt</translation>
-    </message>
-    <message>
-        <source>ROUGE-L F1 of the compressed text against the original prompt</source>
-        <translation>ROUGE-L-F1 des komprimierten Texts gegenüber dem ursprünglichen Prompt</translation>
-    </message>
-    <message>
-        <source>Sentence BLEU-4 of the compressed text against the original prompt</source>
-        <translation>Satz-BLEU-4 des komprimierten Texts gegenüber dem ursprünglichen Prompt</translation>
-    </message>
-    <message>
-        <source>Time spent in model forward passes</source>
-        <translation>Zeit in Vorwärtsdurchläufen des Modells</translation>
-    </message>
-    <message>
-        <source>Copy</source>
-        <translation>Kopieren</translation>
-    </message>
-    <message>
         <source>Add methods or settings, then press Compare or Run Sweep.</source>
         <translation>Fügen Sie Methoden oder Einstellungen hinzu und klicken Sie dann auf „Vergleichen“ oder „Raten-Sweep starten“.</translation>
     </message>
     <message>
-        <source>corrected</source>
-        <translation>korrigiert</translation>
-    </message>
-    <message>
         <source>reference</source>
         <translation>Referenz</translation>
-    </message>
-    <message>
-        <source>defaults</source>
-        <translation>Standardwerte</translation>
-    </message>
-    <message>
-        <source>method default</source>
-        <translation>Standard der Methode</translation>
-    </message>
-    <message>
-        <source>Row %1: the parameter “%2” is not of the form name=value.</source>
-        <translation>Zeile %1: Der Parameter „%2“ hat nicht die Form Name=Wert.</translation>
     </message>
     <message>
         <source>Nothing to compare: add a method or the current settings first.</source>
@@ -486,54 +609,6 @@
         <translation>Breche ab…</translation>
     </message>
     <message>
-        <source>Copy this compressed text to the clipboard</source>
-        <translation>Diesen komprimierten Text in die Zwischenablage kopieren</translation>
-    </message>
-    <message>
-        <source>Failed.</source>
-        <translation>Fehlgeschlagen.</translation>
-    </message>
-    <message>
-        <source>Waiting…</source>
-        <translation>Wartet…</translation>
-    </message>
-    <message>
-        <source>Not run.</source>
-        <translation>Nicht ausgeführt.</translation>
-    </message>
-    <message>
-        <source>Waiting for its turn…</source>
-        <translation>Wartet, bis es an der Reihe ist…</translation>
-    </message>
-    <message>
-        <source>Not run: the comparison was cancelled.</source>
-        <translation>Nicht ausgeführt: Der Vergleich wurde abgebrochen.</translation>
-    </message>
-    <message>
-        <source>ROUGE-L %1</source>
-        <translation>ROUGE-L %1</translation>
-    </message>
-    <message>
-        <source>failed</source>
-        <translation>fehlgeschlagen</translation>
-    </message>
-    <message>
-        <source>waiting</source>
-        <translation>wartet</translation>
-    </message>
-    <message>
-        <source>not run</source>
-        <translation>nicht ausgeführt</translation>
-    </message>
-    <message>
-        <source>achieved rate (target-LLM tokens kept / original)</source>
-        <translation>erreichte Rate (behaltene / ursprüngliche Tokens des Ziel-LLM)</translation>
-    </message>
-    <message>
-        <source>%1 vs the original</source>
-        <translation>%1 gegenüber dem Original</translation>
-    </message>
-    <message>
         <source>Copied the compressed text of “%1”.</source>
         <translation>Komprimierten Text von „%1“ kopiert.</translation>
     </message>
@@ -570,48 +645,12 @@
         <translation>Sweep-Diagramm exportieren</translation>
     </message>
     <message>
-        <source>Kept units / original units, in the method&apos;s own unit</source>
-        <translation>Behaltene / ursprüngliche Einheiten, in der Einheit der Methode</translation>
-    </message>
-    <message>
-        <source>Total time</source>
-        <translation>Gesamtzeit</translation>
-    </message>
-    <message>
-        <source>Model time</source>
-        <translation>Modellzeit</translation>
-    </message>
-    <message>
         <source>The original prompt&apos;s answer: %1</source>
         <translation>Antwort auf den ursprünglichen Prompt: %1</translation>
     </message>
     <message>
         <source>The original prompt got no answer: %1</source>
         <translation>Der ursprüngliche Prompt bekam keine Antwort: %1</translation>
-    </message>
-    <message>
-        <source>Ask the &amp;Target Model</source>
-        <translation>&amp;Zielmodell fragen</translation>
-    </message>
-    <message>
-        <source>Send the original prompt and every row&apos;s compressed prompt to the endpoint of the Answer Check panel; the answers fill the last column</source>
-        <translation>Sendet den ursprünglichen Prompt und den komprimierten Prompt jeder Zeile an den Endpunkt der Antwortprüfung; die Antworten füllen die letzte Spalte</translation>
-    </message>
-    <message>
-        <source>Target answer</source>
-        <translation>Antwort des Zielmodells</translation>
-    </message>
-    <message>
-        <source>asking…</source>
-        <translation>frage…</translation>
-    </message>
-    <message>
-        <source>%1 ms</source>
-        <translation>%1 ms</translation>
-    </message>
-    <message>
-        <source>no answer</source>
-        <translation>keine Antwort</translation>
     </message>
     <message>
         <source>Compare first: the check asks the target model with every row&apos;s compressed prompt.</source>
@@ -627,26 +666,6 @@
             <numerusform>Frage %1 mit dem ursprünglichen und %n komprimierten Prompt…</numerusform>
             <numerusform>Frage %1 mit dem ursprünglichen und %n komprimierten Prompts…</numerusform>
         </translation>
-    </message>
-    <message>
-        <source>against the achieved rate</source>
-        <translation>gegen die erreichte Rate</translation>
-    </message>
-    <message>
-        <source>against the money saved</source>
-        <translation>gegen das gesparte Geld</translation>
-    </message>
-    <message>
-        <source>Money saved per 1,000 calls uses the input price of the Cost panel&apos;s target model</source>
-        <translation>Das pro 1.000 Aufrufe gesparte Geld nutzt den Eingabepreis des Zielmodells im Kostenbereich</translation>
-    </message>
-    <message>
-        <source>$ saved per 1,000 calls on %1 ($%2 per 1M input tokens)</source>
-        <translation>$ gespart pro 1.000 Aufrufe mit %1 ($%2 pro 1 Mio. Eingabe-Tokens)</translation>
-    </message>
-    <message>
-        <source>%1 → %2 %3 (%4% kept)</source>
-        <translation>%1 → %2 %3 (%4 % behalten)</translation>
     </message>
     <message>
         <source>Run %1 of %2: %3 (%4 of %5)</source>

@@ -242,18 +242,156 @@
     </message>
 </context>
 <context>
-    <name>terse::app::CompareWindow</name>
+    <name>terse::app::CompareMetricsTable</name>
     <message>
-        <source>Cancelled; finished runs are kept.</source>
-        <translation>已取消；已完成的运行会保留。</translation>
+        <source>Settings</source>
+        <translation>设置</translation>
     </message>
     <message>
-        <source>Run %1 of %2: %3…</source>
-        <translation>第 %1 次运行（共 %2 次）：%3…</translation>
+        <source>Units in</source>
+        <translation>输入单元</translation>
     </message>
     <message>
-        <source>Compare Methods — Terse Studio</source>
-        <translation>比较方法 — Terse Studio</translation>
+        <source>Units out</source>
+        <translation>输出单元</translation>
+    </message>
+    <message>
+        <source>Target tokens in</source>
+        <translation>目标词元（输入）</translation>
+    </message>
+    <message>
+        <source>Target tokens out</source>
+        <translation>目标词元（输出）</translation>
+    </message>
+    <message>
+        <source>Achieved rate</source>
+        <translation>实际保留率</translation>
+    </message>
+    <message>
+        <source>ROUGE-1</source>
+        <translation>ROUGE-1</translation>
+    </message>
+    <message>
+        <source>ROUGE-L</source>
+        <translation>ROUGE-L</translation>
+    </message>
+    <message>
+        <source>BLEU</source>
+        <translation>BLEU</translation>
+    </message>
+    <message>
+        <source>Total time</source>
+        <translation>总耗时</translation>
+    </message>
+    <message>
+        <source>Model time</source>
+        <translation>模型耗时</translation>
+    </message>
+    <message>
+        <source>Target answer</source>
+        <translation>目标模型回答</translation>
+    </message>
+    <message>
+        <source>Units the method decided on (tokens, words, …) before compression</source>
+        <translation>方法所判定的单元（词元、单词等）在压缩前的数量</translation>
+    </message>
+    <message>
+        <source>Kept units / original units, in the method&apos;s own unit</source>
+        <translation>保留单元数 / 原始单元数（按方法自身的单元计）</translation>
+    </message>
+    <message>
+        <source>Length in the target LLM&apos;s tokenizer (cl100k_base unless set)</source>
+        <translation>在目标大模型分词器中的长度（未设置时为 cl100k_base）</translation>
+    </message>
+    <message>
+        <source>ROUGE-1 F1 of the compressed text against the original prompt</source>
+        <translation>压缩文本相对于原始提示词的 ROUGE-1 F1</translation>
+    </message>
+    <message>
+        <source>ROUGE-L F1 of the compressed text against the original prompt</source>
+        <translation>压缩文本相对于原始提示词的 ROUGE-L F1</translation>
+    </message>
+    <message>
+        <source>Sentence BLEU-4 of the compressed text against the original prompt</source>
+        <translation>压缩文本相对于原始提示词的句子级 BLEU-4</translation>
+    </message>
+    <message>
+        <source>Time spent in model forward passes</source>
+        <translation>模型前向计算所用时间</translation>
+    </message>
+    <message>
+        <source>failed</source>
+        <translation>失败</translation>
+    </message>
+    <message>
+        <source>waiting</source>
+        <translation>等待中</translation>
+    </message>
+    <message>
+        <source>not run</source>
+        <translation>未运行</translation>
+    </message>
+    <message>
+        <source>asking…</source>
+        <translation>询问中…</translation>
+    </message>
+    <message>
+        <source>%1 ms</source>
+        <translation>%1 毫秒</translation>
+    </message>
+    <message>
+        <source>no answer</source>
+        <translation>无回答</translation>
+    </message>
+</context>
+<context>
+    <name>terse::app::CompareOutputColumns</name>
+    <message>
+        <source>Copy</source>
+        <translation>复制</translation>
+    </message>
+    <message>
+        <source>Copy this compressed text to the clipboard</source>
+        <translation>将此压缩文本复制到剪贴板</translation>
+    </message>
+    <message>
+        <source>Failed.</source>
+        <translation>失败。</translation>
+    </message>
+    <message>
+        <source>Waiting…</source>
+        <translation>等待中…</translation>
+    </message>
+    <message>
+        <source>Not run.</source>
+        <translation>未运行。</translation>
+    </message>
+    <message>
+        <source>Waiting for its turn…</source>
+        <translation>等待轮到它…</translation>
+    </message>
+    <message>
+        <source>Not run: the comparison was cancelled.</source>
+        <translation>未运行：比较已取消。</translation>
+    </message>
+    <message>
+        <source>%1 → %2 %3 (%4% kept)</source>
+        <translation>%1 → %2 个%3（保留 %4%）</translation>
+    </message>
+    <message>
+        <source>ROUGE-L %1</source>
+        <translation>ROUGE-L %1</translation>
+    </message>
+</context>
+<context>
+    <name>terse::app::CompareSettingsModel</name>
+    <message>
+        <source>reference</source>
+        <translation>参考</translation>
+    </message>
+    <message>
+        <source>corrected</source>
+        <translation>修正</translation>
     </message>
     <message>
         <source>Method</source>
@@ -274,6 +412,107 @@
     <message>
         <source>Model (empty: the method&apos;s default)</source>
         <translation>模型（留空：方法的默认模型）</translation>
+    </message>
+    <message>
+        <source>Row %1: the parameter “%2” is not of the form name=value.</source>
+        <translation>第 %1 行：参数“%2”不是 名称=值 的形式。</translation>
+    </message>
+    <message>
+        <source>defaults</source>
+        <translation>默认值</translation>
+    </message>
+    <message>
+        <source>method default</source>
+        <translation>方法默认</translation>
+    </message>
+</context>
+<context>
+    <name>terse::app::CompareSideBySide</name>
+    <message>
+        <source>&amp;Export Comparison…</source>
+        <translation>导出比较(&amp;E)…</translation>
+    </message>
+    <message>
+        <source>Ask the &amp;Target Model</source>
+        <translation>询问目标模型(&amp;T)</translation>
+    </message>
+    <message>
+        <source>Send the original prompt and every row&apos;s compressed prompt to the endpoint of the Answer Check panel; the answers fill the last column</source>
+        <translation>将原始提示和每一行的压缩提示发送到回答检查面板的端点；回答填入最后一列</translation>
+    </message>
+    <message>
+        <source>Compared with the original: &lt;s&gt;struck&lt;/s&gt; = dropped, &lt;u&gt;dotted underline&lt;/u&gt; = partly kept, &lt;span style=&quot;background:%1&quot;&gt;&amp;nbsp;kept here, dropped by another&amp;nbsp;&lt;/span&gt;, &lt;span style=&quot;background:%2&quot;&gt;&amp;nbsp;dropped here, kept by another&amp;nbsp;&lt;/span&gt;.</source>
+        <translation>与原文比较：&lt;s&gt;删除线&lt;/s&gt; = 已删除，&lt;u&gt;点状下划线&lt;/u&gt; = 部分保留，&lt;span style=&quot;background:%1&quot;&gt;&amp;nbsp;此处保留、其他方法删除&amp;nbsp;&lt;/span&gt;，&lt;span style=&quot;background:%2&quot;&gt;&amp;nbsp;此处删除、其他方法保留&amp;nbsp;&lt;/span&gt;。</translation>
+    </message>
+</context>
+<context>
+    <name>terse::app::CompareSweepPanel</name>
+    <message>
+        <source>Export &amp;Chart…</source>
+        <translation>导出图表(&amp;C)…</translation>
+    </message>
+    <message>
+        <source>Run &amp;Sweep</source>
+        <translation>运行扫描(&amp;S)</translation>
+    </message>
+    <message>
+        <source>Run every row at each rate and plot achieved rate against fidelity</source>
+        <translation>以每个保留率运行每一行，并绘制实际保留率与保真度的关系</translation>
+    </message>
+    <message>
+        <source>Ra&amp;tes:</source>
+        <translation>保留率(&amp;T)：</translation>
+    </message>
+    <message>
+        <source>Kept fractions to sweep: a list (0.1, 0.3, 0.5) or start:stop:step (0.1:0.9:0.1)</source>
+        <translation>要扫描的保留比例：列表（0.1, 0.3, 0.5）或 起点:终点:步长（0.1:0.9:0.1）</translation>
+    </message>
+    <message>
+        <source>Fi&amp;delity:</source>
+        <translation>保真度(&amp;D)：</translation>
+    </message>
+    <message>
+        <source>Fidelity of the compressed text against the original prompt</source>
+        <translation>压缩文本相对于原始提示词的保真度</translation>
+    </message>
+    <message>
+        <source>against the achieved rate</source>
+        <translation>对比实际压缩率</translation>
+    </message>
+    <message>
+        <source>against the money saved</source>
+        <translation>对比节省的费用</translation>
+    </message>
+    <message>
+        <source>Money saved per 1,000 calls uses the input price of the Cost panel&apos;s target model</source>
+        <translation>每 1,000 次调用节省的费用使用成本面板中目标模型的输入价格</translation>
+    </message>
+    <message>
+        <source>$ saved per 1,000 calls on %1 ($%2 per 1M input tokens)</source>
+        <translation>在 %1 上每 1,000 次调用节省的美元（每 100 万输入 token $%2）</translation>
+    </message>
+    <message>
+        <source>achieved rate (target-LLM tokens kept / original)</source>
+        <translation>实际保留率（目标大模型词元：保留 / 原始）</translation>
+    </message>
+    <message>
+        <source>%1 vs the original</source>
+        <translation>%1（相对原文）</translation>
+    </message>
+</context>
+<context>
+    <name>terse::app::CompareWindow</name>
+    <message>
+        <source>Cancelled; finished runs are kept.</source>
+        <translation>已取消；已完成的运行会保留。</translation>
+    </message>
+    <message>
+        <source>Run %1 of %2: %3…</source>
+        <translation>第 %1 次运行（共 %2 次）：%3…</translation>
+    </message>
+    <message>
+        <source>Compare Methods — Terse Studio</source>
+        <translation>比较方法 — Terse Studio</translation>
     </message>
     <message>
         <source>Add &amp;Current Settings</source>
@@ -312,38 +551,6 @@
         <translation>停止正在运行的任务；已完成的运行会保留</translation>
     </message>
     <message>
-        <source>&amp;Export Comparison…</source>
-        <translation>导出比较(&amp;E)…</translation>
-    </message>
-    <message>
-        <source>Export &amp;Chart…</source>
-        <translation>导出图表(&amp;C)…</translation>
-    </message>
-    <message>
-        <source>Run &amp;Sweep</source>
-        <translation>运行扫描(&amp;S)</translation>
-    </message>
-    <message>
-        <source>Run every row at each rate and plot achieved rate against fidelity</source>
-        <translation>以每个保留率运行每一行，并绘制实际保留率与保真度的关系</translation>
-    </message>
-    <message>
-        <source>Ra&amp;tes:</source>
-        <translation>保留率(&amp;T)：</translation>
-    </message>
-    <message>
-        <source>Kept fractions to sweep: a list (0.1, 0.3, 0.5) or start:stop:step (0.1:0.9:0.1)</source>
-        <translation>要扫描的保留比例：列表（0.1, 0.3, 0.5）或 起点:终点:步长（0.1:0.9:0.1）</translation>
-    </message>
-    <message>
-        <source>Fi&amp;delity:</source>
-        <translation>保真度(&amp;D)：</translation>
-    </message>
-    <message>
-        <source>Fidelity of the compressed text against the original prompt</source>
-        <translation>压缩文本相对于原始提示词的保真度</translation>
-    </message>
-    <message>
         <source>Side by Side</source>
         <translation>并排</translation>
     </message>
@@ -352,96 +559,12 @@
         <translation>保留率扫描</translation>
     </message>
     <message>
-        <source>Compared with the original: &lt;s&gt;struck&lt;/s&gt; = dropped, &lt;u&gt;dotted underline&lt;/u&gt; = partly kept, &lt;span style=&quot;background:%1&quot;&gt;&amp;nbsp;kept here, dropped by another&amp;nbsp;&lt;/span&gt;, &lt;span style=&quot;background:%2&quot;&gt;&amp;nbsp;dropped here, kept by another&amp;nbsp;&lt;/span&gt;.</source>
-        <translation>与原文比较：&lt;s&gt;删除线&lt;/s&gt; = 已删除，&lt;u&gt;点状下划线&lt;/u&gt; = 部分保留，&lt;span style=&quot;background:%1&quot;&gt;&amp;nbsp;此处保留、其他方法删除&amp;nbsp;&lt;/span&gt;，&lt;span style=&quot;background:%2&quot;&gt;&amp;nbsp;此处删除、其他方法保留&amp;nbsp;&lt;/span&gt;。</translation>
-    </message>
-    <message>
-        <source>Settings</source>
-        <translation>设置</translation>
-    </message>
-    <message>
-        <source>Units in</source>
-        <translation>输入单元</translation>
-    </message>
-    <message>
-        <source>Units out</source>
-        <translation>输出单元</translation>
-    </message>
-    <message>
-        <source>Target tokens in</source>
-        <translation>目标词元（输入）</translation>
-    </message>
-    <message>
-        <source>Target tokens out</source>
-        <translation>目标词元（输出）</translation>
-    </message>
-    <message>
-        <source>Achieved rate</source>
-        <translation>实际保留率</translation>
-    </message>
-    <message>
-        <source>ROUGE-1</source>
-        <translation>ROUGE-1</translation>
-    </message>
-    <message>
-        <source>ROUGE-L</source>
-        <translation>ROUGE-L</translation>
-    </message>
-    <message>
-        <source>BLEU</source>
-        <translation>BLEU</translation>
-    </message>
-    <message>
-        <source>Units the method decided on (tokens, words, …) before compression</source>
-        <translation>方法所判定的单元（词元、单词等）在压缩前的数量</translation>
-    </message>
-    <message>
-        <source>Length in the target LLM&apos;s tokenizer (cl100k_base unless set)</source>
-        <translation>在目标大模型分词器中的长度（未设置时为 cl100k_base）</translation>
-    </message>
-    <message>
-        <source>ROUGE-1 F1 of the compressed text against the original prompt</source>
-        <translation>压缩文本相对于原始提示词的 ROUGE-1 F1</translation>
-    </message>
-    <message>
-        <source>ROUGE-L F1 of the compressed text against the original prompt</source>
-        <translation>压缩文本相对于原始提示词的 ROUGE-L F1</translation>
-    </message>
-    <message>
-        <source>Sentence BLEU-4 of the compressed text against the original prompt</source>
-        <translation>压缩文本相对于原始提示词的句子级 BLEU-4</translation>
-    </message>
-    <message>
-        <source>Time spent in model forward passes</source>
-        <translation>模型前向计算所用时间</translation>
-    </message>
-    <message>
-        <source>Copy</source>
-        <translation>复制</translation>
-    </message>
-    <message>
         <source>Add methods or settings, then press Compare or Run Sweep.</source>
         <translation>添加方法或设置，然后点击“比较”或“运行扫描”。</translation>
     </message>
     <message>
-        <source>corrected</source>
-        <translation>修正</translation>
-    </message>
-    <message>
         <source>reference</source>
         <translation>参考</translation>
-    </message>
-    <message>
-        <source>defaults</source>
-        <translation>默认值</translation>
-    </message>
-    <message>
-        <source>method default</source>
-        <translation>方法默认</translation>
-    </message>
-    <message>
-        <source>Row %1: the parameter “%2” is not of the form name=value.</source>
-        <translation>第 %1 行：参数“%2”不是 名称=值 的形式。</translation>
     </message>
     <message>
         <source>Nothing to compare: add a method or the current settings first.</source>
@@ -484,54 +607,6 @@
         <translation>正在取消…</translation>
     </message>
     <message>
-        <source>Copy this compressed text to the clipboard</source>
-        <translation>将此压缩文本复制到剪贴板</translation>
-    </message>
-    <message>
-        <source>Failed.</source>
-        <translation>失败。</translation>
-    </message>
-    <message>
-        <source>Waiting…</source>
-        <translation>等待中…</translation>
-    </message>
-    <message>
-        <source>Not run.</source>
-        <translation>未运行。</translation>
-    </message>
-    <message>
-        <source>Waiting for its turn…</source>
-        <translation>等待轮到它…</translation>
-    </message>
-    <message>
-        <source>Not run: the comparison was cancelled.</source>
-        <translation>未运行：比较已取消。</translation>
-    </message>
-    <message>
-        <source>ROUGE-L %1</source>
-        <translation>ROUGE-L %1</translation>
-    </message>
-    <message>
-        <source>failed</source>
-        <translation>失败</translation>
-    </message>
-    <message>
-        <source>waiting</source>
-        <translation>等待中</translation>
-    </message>
-    <message>
-        <source>not run</source>
-        <translation>未运行</translation>
-    </message>
-    <message>
-        <source>achieved rate (target-LLM tokens kept / original)</source>
-        <translation>实际保留率（目标大模型词元：保留 / 原始）</translation>
-    </message>
-    <message>
-        <source>%1 vs the original</source>
-        <translation>%1（相对原文）</translation>
-    </message>
-    <message>
         <source>Copied the compressed text of “%1”.</source>
         <translation>已复制“%1”的压缩文本。</translation>
     </message>
@@ -568,48 +643,12 @@
         <translation>导出扫描图表</translation>
     </message>
     <message>
-        <source>Kept units / original units, in the method&apos;s own unit</source>
-        <translation>保留单元数 / 原始单元数（按方法自身的单元计）</translation>
-    </message>
-    <message>
-        <source>Total time</source>
-        <translation>总耗时</translation>
-    </message>
-    <message>
-        <source>Model time</source>
-        <translation>模型耗时</translation>
-    </message>
-    <message>
         <source>The original prompt&apos;s answer: %1</source>
         <translation>原始提示的回答：%1</translation>
     </message>
     <message>
         <source>The original prompt got no answer: %1</source>
         <translation>原始提示没有得到回答：%1</translation>
-    </message>
-    <message>
-        <source>Ask the &amp;Target Model</source>
-        <translation>询问目标模型(&amp;T)</translation>
-    </message>
-    <message>
-        <source>Send the original prompt and every row&apos;s compressed prompt to the endpoint of the Answer Check panel; the answers fill the last column</source>
-        <translation>将原始提示和每一行的压缩提示发送到回答检查面板的端点；回答填入最后一列</translation>
-    </message>
-    <message>
-        <source>Target answer</source>
-        <translation>目标模型回答</translation>
-    </message>
-    <message>
-        <source>asking…</source>
-        <translation>询问中…</translation>
-    </message>
-    <message>
-        <source>%1 ms</source>
-        <translation>%1 毫秒</translation>
-    </message>
-    <message>
-        <source>no answer</source>
-        <translation>无回答</translation>
     </message>
     <message>
         <source>Compare first: the check asks the target model with every row&apos;s compressed prompt.</source>
@@ -624,26 +663,6 @@
         <translation>
             <numerusform>正在用原始提示和 %n 个压缩提示询问 %1…</numerusform>
         </translation>
-    </message>
-    <message>
-        <source>against the achieved rate</source>
-        <translation>对比实际压缩率</translation>
-    </message>
-    <message>
-        <source>against the money saved</source>
-        <translation>对比节省的费用</translation>
-    </message>
-    <message>
-        <source>Money saved per 1,000 calls uses the input price of the Cost panel&apos;s target model</source>
-        <translation>每 1,000 次调用节省的费用使用成本面板中目标模型的输入价格</translation>
-    </message>
-    <message>
-        <source>$ saved per 1,000 calls on %1 ($%2 per 1M input tokens)</source>
-        <translation>在 %1 上每 1,000 次调用节省的美元（每 100 万输入 token $%2）</translation>
-    </message>
-    <message>
-        <source>%1 → %2 %3 (%4% kept)</source>
-        <translation>%1 → %2 个%3（保留 %4%）</translation>
     </message>
     <message>
         <source>Run %1 of %2: %3 (%4 of %5)</source>
