@@ -578,7 +578,7 @@ void MainWindow::saveSettings() const
 
 void MainWindow::closeEvent(QCloseEvent *event)
 {
-    m_sessionControl->flushPendingSave();
+    m_sessionControl->waitForSaves(); // the working state names the shown run's id
     m_sessionControl->saveWorkingState();
     saveSettings();
     m_worker->cancel();

@@ -16,6 +16,7 @@
 #include <QJsonObject>
 #include <QLocale>
 #include <QMessageBox>
+#include <QPointer>
 #include <QSettings>
 #include <QTimer>
 
@@ -99,7 +100,7 @@ void SessionController::openInitialDatabase(const QString &databasePath)
 
 void SessionController::openDatabase(const QString &path)
 {
-    flushPendingSave();
+    waitForSaves(); // the runs go into the database they were made with; the state names them
     saveWorkingState();
     QSettings().setValue(kDatabaseKey, path);
     m_window->clearError();
@@ -244,24 +245,55 @@ void SessionController::saveRun(const terse::Prompt &prompt, const terse::Compre
         emit runSaved(m_lastSaved.id);
         return;
     }
+    // The same run still being written: shown as that run once it is saved.
+    for (auto &saving : m_saving)
+        if (saving.key == key && saving.session == session) {
+            saving.results.push_back(result);
+            return;
+        }
     terse::ModelIdentity model;
     const std::string &used = !result->model.empty() ? result->model : options.model;
     if (!used.empty()) {
         model.path = options.model.empty() ? used : options.model;
         model.name = QFileInfo(QString::fromStdString(used)).fileName().toStdString();
     }
-    auto id = m_sessions->store()->saveRun(session, prompt, options, model, *result);
+    // Written on the store's writer thread: the UI does not wait for the database (issue #19).
+    m_saving.push_back({key, session, m_sessions->path(), {result}});
+    m_sessions->saveRunAsync(
+        session, prompt, options, model, result,
+        [self = QPointer<SessionController>(this)](terse::Result<std::int64_t> id) {
+            if (self)
+                self->onRunWritten(std::move(id));
+        });
+}
+
+void SessionController::onRunWritten(terse::Result<std::int64_t> id)
+{
+    if (m_saving.empty())
+        return;
+    const Saving saving = std::move(m_saving.front()); // saves are reported in the order submitted
+    m_saving.erase(m_saving.begin());
     if (!id) {
         m_window->showError(
             tr("The run was not saved: %1").arg(QString::fromStdString(id.error().detail)));
         return;
     }
-    if (m_window->lastResult() == result)
-        m_window->setShownRunId(*id);
-    m_lastSaved = {key, *id, session};
+    if (saving.database != m_sessions->path())
+        return; // another database is open now: the id is not one of its runs
+    for (const ResultHandle &result : saving.results)
+        if (m_window->lastResult() == result)
+            m_window->setShownRunId(*id);
+    m_lastSaved = {saving.key, *id, saving.session};
     emit m_sessions->sessionsChanged();
-    emit runSaved(*id);
+    for (std::size_t i = 0; i < saving.results.size(); ++i)
+        emit runSaved(*id);
     markDirty();
+}
+
+void SessionController::waitForSaves()
+{
+    flushPendingSave();
+    m_sessions->waitForSaves();
 }
 
 void SessionController::flushPendingSave()

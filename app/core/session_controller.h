@@ -1,10 +1,11 @@
 #pragma once
 // SessionController: the workbench's persistence. Opens the session database (the last one chosen,
-// else the default), saves every completed run into the current session (a re-thresholded result
-// once the user pauses; runs that finish while the database opens once it is open; the same
-// settings again are shown as the run already saved), autosaves the working state ~1 s after a
-// change and restores it at start, restores saved runs, switches databases and imports / exports
-// sessions. GUI thread only.
+// else the default), saves every completed run into the current session on the store's writer
+// thread (runSaved() and the shown run's id follow when it is written; a re-thresholded result once
+// the user pauses; runs that finish while the database opens once it is open; the same settings
+// again are shown as the run already saved), autosaves the working state ~1 s after a change and
+// restores it at start, restores saved runs, switches databases and imports / exports sessions. GUI
+// thread only.
 
 #include "engine_worker.h"
 
@@ -49,6 +50,9 @@ public:
                         const ResultHandle &result, bool rethresholded);
     // Saves the re-thresholded result still waiting for the user to pause.
     void flushPendingSave();
+    // Saves the waiting result and blocks until every run handed to the store is written and
+    // reported (runSaved, the shown run's id): before the window closes or another database opens.
+    void waitForSaves();
     // Restores a saved run: prompt, method, parameters and result views, without recomputing.
     bool restoreRun(std::int64_t runId);
 
@@ -68,8 +72,10 @@ signals:
 
 private:
     void restoreWorkingState();
+    // Hands the run to the store's writer thread; onRunWritten() reports it.
     void saveRun(const terse::Prompt &prompt, const terse::CompressOptions &options,
                  const ResultHandle &result);
+    void onRunWritten(terse::Result<std::int64_t> id);
 
     MainWindow *m_window;
     SessionManager *m_sessions;
@@ -90,6 +96,15 @@ private:
         std::int64_t id = 0;
         std::int64_t session = 0;
     } m_lastSaved;
+    // Runs handed to the writer thread and not reported yet, in order: what each was computed from,
+    // and the results (the same run again while it was being written) that become that saved run.
+    struct Saving {
+        std::string key;
+        std::int64_t session = 0;
+        QString database;
+        std::vector<ResultHandle> results;
+    };
+    std::vector<Saving> m_saving;
     bool m_userTouched = false; // the user changed something before the working state was restored
     bool m_stateRestored = false;
 };
