@@ -20,6 +20,8 @@
 #include <QSettings>
 #include <QTimer>
 
+#include <algorithm>
+
 namespace terse::app {
 
 namespace {
@@ -258,21 +260,24 @@ void SessionController::saveRun(const terse::Prompt &prompt, const terse::Compre
         model.name = QFileInfo(QString::fromStdString(used)).fileName().toStdString();
     }
     // Written on the store's writer thread: the UI does not wait for the database (issue #19).
-    m_saving.push_back({key, session, m_sessions->path(), {result}});
+    const quint64 ticket = ++m_lastTicket;
+    m_saving.push_back({ticket, key, session, m_sessions->path(), {result}});
     m_sessions->saveRunAsync(
         session, prompt, options, model, result,
-        [self = QPointer<SessionController>(this)](terse::Result<std::int64_t> id) {
+        [self = QPointer<SessionController>(this), ticket](terse::Result<std::int64_t> id) {
             if (self)
-                self->onRunWritten(std::move(id));
+                self->onRunWritten(ticket, std::move(id));
         });
 }
 
-void SessionController::onRunWritten(terse::Result<std::int64_t> id)
+void SessionController::onRunWritten(quint64 ticket, terse::Result<std::int64_t> id)
 {
-    if (m_saving.empty())
+    const auto it = std::find_if(m_saving.begin(), m_saving.end(),
+                                 [ticket](const Saving &s) { return s.ticket == ticket; });
+    if (it == m_saving.end())
         return;
-    const Saving saving = std::move(m_saving.front()); // saves are reported in the order submitted
-    m_saving.erase(m_saving.begin());
+    const Saving saving = std::move(*it);
+    m_saving.erase(it);
     if (!id) {
         m_window->showError(
             tr("The run was not saved: %1").arg(QString::fromStdString(id.error().detail)));

@@ -75,7 +75,7 @@ private:
     // Hands the run to the store's writer thread; onRunWritten() reports it.
     void saveRun(const terse::Prompt &prompt, const terse::CompressOptions &options,
                  const ResultHandle &result);
-    void onRunWritten(terse::Result<std::int64_t> id);
+    void onRunWritten(quint64 ticket, terse::Result<std::int64_t> id);
 
     MainWindow *m_window;
     SessionManager *m_sessions;
@@ -99,12 +99,14 @@ private:
     // Runs handed to the writer thread and not reported yet, in order: what each was computed from,
     // and the results (the same run again while it was being written) that become that saved run.
     struct Saving {
+        quint64 ticket = 0;
         std::string key;
         std::int64_t session = 0;
         QString database;
         std::vector<ResultHandle> results;
     };
     std::vector<Saving> m_saving;
+    quint64 m_lastTicket = 0;
     bool m_userTouched = false; // the user changed something before the working state was restored
     bool m_stateRestored = false;
 };
