@@ -35,7 +35,6 @@
 #include <QScrollArea>
 #include <QTabWidget>
 #include <QTableView>
-#include <QThreadPool>
 #include <QVBoxLayout>
 
 #include <cmath>
@@ -43,47 +42,29 @@
 namespace terse::app {
 
 CompareWindow::CompareWindow(CompressorFactory factory, QWidget *parent)
-    : QWidget(parent, Qt::Window), m_factory(factory),
-      m_worker(new EngineWorker(std::move(factory), this)), m_pool(new QThreadPool(this))
+    : QWidget(parent, Qt::Window), m_runner(new CompareRunner(std::move(factory), this))
 {
     setObjectName(QStringLiteral("compareWindow"));
-    m_pool->setMaxThreadCount(1);
     buildUi();
     (new Retranslator(this))->add([this] { retranslate(); });
-    connect(m_worker, &EngineWorker::finished, this,
-            [this](quint64 id, ResultHandle r, bool) { onFinished(id, r); });
-    connect(m_worker, &EngineWorker::failed, this,
-            [this](quint64 id, int code, const QString &message) {
-                onFailed(id, EngineTerms::errorText(static_cast<terse::ErrorCode>(code), message));
+    connect(m_runner, &CompareRunner::jobStarted, this,
+            [this](int number, int count, const terse::CompressOptions &options) {
+                m_progress->setValue(static_cast<int>(1000.0 * (number - 1) / count));
+                m_status->setText(
+                    tr("Run %1 of %2: %3…").arg(number).arg(count).arg(settingsLabel(options)));
             });
-    connect(m_worker, &EngineWorker::cancelled, this, [this](quint64 id) {
-        if (id != m_activeId)
-            return;
-        m_activeId = 0;
-        m_queue.clear();
-        m_next = 0;
-        m_status->setText(tr("Cancelled; finished runs are kept."));
-        maybeFinish();
-    });
-    connect(m_worker, &EngineWorker::progress, this,
-            [this](quint64 id, qint64 done, qint64 total, const QString &stage) {
-                if (id != m_activeId || total <= 0 || m_queue.empty())
-                    return;
-                // Overall progress: finished jobs plus the running job's fraction.
-                const double part = static_cast<double>(done) / static_cast<double>(total);
-                m_progress->setValue(
-                    static_cast<int>(1000.0 * (static_cast<double>(m_next - 1) + part) /
-                                     static_cast<double>(m_queue.size())));
+    connect(m_runner, &CompareRunner::progress, this,
+            [this](int number, int count, double overall, const QString &stage, qint64 done,
+                   qint64 total) {
+                m_progress->setValue(static_cast<int>(1000.0 * overall));
                 // Row, the engine's stage with its step, and the time left once the pace is known
                 // (issue 20).
                 QString text = tr("Run %1 of %2: %3 (%4 of %5)")
-                                   .arg(m_next)
-                                   .arg(m_queue.size())
+                                   .arg(number)
+                                   .arg(count)
                                    .arg(EngineTerms::progressStage(stage))
                                    .arg(done)
                                    .arg(total);
-                const double overall =
-                    (static_cast<double>(m_next - 1) + part) / static_cast<double>(m_queue.size());
                 const double elapsed = static_cast<double>(m_batchTimer.elapsed());
                 if (overall > 0 && overall < 1 && elapsed > 1500)
                     text +=
@@ -91,6 +72,12 @@ CompareWindow::CompareWindow(CompressorFactory factory, QWidget *parent)
                         tr("about %1 left").arg(formatDuration(elapsed * (1 - overall) / overall));
                 m_status->setText(text);
             });
+    connect(m_runner, &CompareRunner::jobFinished, this, &CompareWindow::onFinished);
+    connect(m_runner, &CompareRunner::jobFailed, this, &CompareWindow::onFailed);
+    connect(m_runner, &CompareRunner::measured, this, &CompareWindow::onMeasured);
+    connect(m_runner, &CompareRunner::cancelled, this,
+            [this] { m_status->setText(tr("Cancelled; finished runs are kept.")); });
+    connect(m_runner, &CompareRunner::finished, this, &CompareWindow::onRunnerFinished);
     fitToScreen(QSize(1300, 820));
 }
 
@@ -105,12 +92,7 @@ void CompareWindow::fitToScreen(QSize wanted)
            std::min(wanted.height(), avail.height() * 9 / 10));
 }
 
-CompareWindow::~CompareWindow()
-{
-    ++m_generation;
-    m_pool->clear();
-    m_pool->waitForDone(); // the tasks post back to this object: they must end before it does
-}
+CompareWindow::~CompareWindow() = default;
 
 void CompareWindow::buildUi()
 {
@@ -304,10 +286,10 @@ bool CompareWindow::runComparison()
     std::vector<terse::CompressOptions> settings;
     if (!collectSettings(&settings))
         return false;
-    std::vector<Job> jobs;
+    std::vector<CompareRunner::Job> jobs;
     std::vector<CompareRun> newSlots;
     for (std::size_t i = 0; i < settings.size(); ++i) {
-        jobs.push_back(Job{static_cast<int>(i), settings[i]});
+        jobs.push_back({static_cast<int>(i), settings[i]});
         CompareRun s;
         s.label = settingsLabel(settings[i]);
         s.options = settings[i];
@@ -339,7 +321,7 @@ bool CompareWindow::runSweep(const QVector<double> &ratesIn)
     std::vector<terse::CompressOptions> settings;
     if (!collectSettings(&settings))
         return false;
-    std::vector<Job> jobs;
+    std::vector<CompareRunner::Job> jobs;
     std::vector<CompareSweepPanel::Series> series;
     // Row by row, so that a method that can re-decide from cached scores runs its model once.
     for (std::size_t i = 0; i < settings.size(); ++i) {
@@ -355,7 +337,7 @@ bool CompareWindow::runSweep(const QVector<double> &ratesIn)
         for (double r : rates) {
             terse::CompressOptions o = base;
             o.rate = std::min(1.0, r);
-            jobs.push_back(Job{static_cast<int>(i), o});
+            jobs.push_back({static_cast<int>(i), o});
         }
     }
     if (!startJobs(Mode::Sweep, std::move(jobs)))
@@ -365,7 +347,7 @@ bool CompareWindow::runSweep(const QVector<double> &ratesIn)
     return true;
 }
 
-bool CompareWindow::startJobs(Mode mode, std::vector<Job> jobs)
+bool CompareWindow::startJobs(Mode mode, std::vector<CompareRunner::Job> jobs)
 {
     clearError();
     const QString text = m_promptSource ? m_promptSource() : QString();
@@ -379,99 +361,43 @@ bool CompareWindow::startJobs(Mode mode, std::vector<Job> jobs)
                             .arg(QString::fromStdString(v.error().detail)));
         return false;
     }
-    ++m_generation; // metrics still being computed for an earlier run are ignored
-    m_pendingMeasures = 0;
-    m_prompt = terse::Prompt::fromText(utf8.toStdString());
-    m_worker->invalidateCache(); // the prompt may have changed since the last run
     m_mode = mode;
-    m_queue = std::move(jobs);
-    m_next = 0;
     m_batchTimer.start();
     setBusy(true);
-    submitNext();
-    return true;
-}
-
-void CompareWindow::submitNext()
-{
-    if (m_next >= m_queue.size()) {
-        m_activeId = 0;
-        maybeFinish();
-        return;
-    }
-    const Job &job = m_queue[m_next++];
-    m_activeSlot = job.slot;
-    m_progress->setValue(static_cast<int>(1000.0 * static_cast<double>(m_next - 1) /
-                                          static_cast<double>(m_queue.size())));
-    m_status->setText(
-        tr("Run %1 of %2: %3…").arg(m_next).arg(m_queue.size()).arg(settingsLabel(job.options)));
     // A comparison reports each row's own time, so no row re-decides from another row's cached
     // scores; a sweep may (its rates differ only in the threshold) and so runs each model once per
     // row.
-    if (m_mode == Mode::Compare)
-        m_worker->invalidateCache();
-    m_activeId = m_worker->submit(m_prompt, job.options);
+    m_runner->start(terse::Prompt::fromText(utf8.toStdString()), std::move(jobs),
+                    mode == Mode::Compare);
+    return true;
 }
 
-void CompareWindow::onFinished(quint64 id, const ResultHandle &result)
+void CompareWindow::onFinished(int slot, const ResultHandle &result)
 {
-    if (id != m_activeId)
+    if (m_mode != Mode::Compare || slot < 0 || slot >= static_cast<int>(m_slots.size()))
         return;
-    const Job &job = m_queue[m_next - 1];
-    if (m_mode == Mode::Compare) {
-        m_slots[static_cast<std::size_t>(job.slot)].result = result;
-        updateOutput(job.slot);
-        m_sideBySide->outputs()->updateDiffs(m_slots);
-        updateMetricsRow(job.slot);
-    }
-    measure(job.slot, result, job.options.rate);
-    submitNext();
+    m_slots[static_cast<std::size_t>(slot)].result = result;
+    updateOutput(slot);
+    m_sideBySide->outputs()->updateDiffs(m_slots);
+    updateMetricsRow(slot);
 }
 
-void CompareWindow::onFailed(quint64 id, const QString &message)
+void CompareWindow::onFailed(int slot, const terse::CompressOptions &options,
+                             const QString &message)
 {
-    if (id != m_activeId)
-        return;
-    const Job &job = m_queue[m_next - 1];
-    const QString text = tr("%1 failed: %2").arg(settingsLabel(job.options), message);
-    if (m_mode == Mode::Compare) {
-        m_slots[static_cast<std::size_t>(job.slot)].error = message;
-        updateOutput(job.slot);
-        updateMetricsRow(job.slot);
-        emit runShown(job.slot);
+    const QString text = tr("%1 failed: %2").arg(settingsLabel(options), message);
+    if (m_mode == Mode::Compare && slot >= 0 && slot < static_cast<int>(m_slots.size())) {
+        m_slots[static_cast<std::size_t>(slot)].error = message;
+        updateOutput(slot);
+        updateMetricsRow(slot);
+        emit runShown(slot);
     }
     showError(m_error->isHidden() ? text : m_error->text() + QLatin1Char('\n') + text);
-    submitNext();
 }
 
-void CompareWindow::measure(int slot, const ResultHandle &result, double requestedRate)
+void CompareWindow::onMeasured(int slot, double requestedRate, const ResultHandle &result,
+                               const RunMetrics &m)
 {
-    ++m_pendingMeasures;
-    const int generation = m_generation;
-    const std::string tokenizer =
-        m_queue.empty() ? std::string("cl100k_base") : m_queue[m_next - 1].options.targetTokenizer;
-    QPointer<CompareWindow> self(this);
-    m_pool->start([self, generation, slot, result, requestedRate, tokenizer] {
-        const RunMetrics m = measureResult(*result, tokenizer);
-        // The destructor waits for this task, so `self` cannot go away between the check and the
-        // post.
-        if (self)
-            QMetaObject::invokeMethod(
-                self.data(),
-                [self, generation, slot, result, requestedRate, m] {
-                    if (self)
-                        self->onMeasured(generation, slot, requestedRate, result, m);
-                },
-                Qt::QueuedConnection);
-    });
-}
-
-void CompareWindow::onMeasured(int generation, int slot, double requestedRate,
-                               const ResultHandle &result, const RunMetrics &m)
-{
-    if (generation != m_generation)
-        return;
-    --m_pendingMeasures;
     if (m_mode == Mode::Compare) {
         if (slot >= 0 && slot < static_cast<int>(m_slots.size())) {
             m_slots[static_cast<std::size_t>(slot)].metrics = m;
@@ -483,12 +409,11 @@ void CompareWindow::onMeasured(int generation, int slot, double requestedRate,
     } else {
         m_sweepPanel->addPoint(slot, {requestedRate, result->achievedRate, m});
     }
-    maybeFinish();
 }
 
-void CompareWindow::maybeFinish()
+void CompareWindow::onRunnerFinished(int jobsRun)
 {
-    if (m_mode == Mode::Idle || m_activeId != 0 || m_next < m_queue.size() || m_pendingMeasures > 0)
+    if (m_mode == Mode::Idle)
         return;
     const Mode mode = m_mode;
     m_mode = Mode::Idle;
@@ -499,11 +424,10 @@ void CompareWindow::maybeFinish()
                 updateOutput(static_cast<int>(i));
                 updateMetricsRow(static_cast<int>(i));
             }
-    if (!m_queue.empty())
-        m_status->setText(
-            mode == Mode::Compare
-                ? tr("Compared %n run(s).", nullptr, static_cast<int>(m_slots.size()))
-                : tr("Sweep finished: %n run(s).", nullptr, static_cast<int>(m_queue.size())));
+    if (jobsRun > 0)
+        m_status->setText(mode == Mode::Compare
+                              ? tr("Compared %n run(s).", nullptr, static_cast<int>(m_slots.size()))
+                              : tr("Sweep finished: %n run(s).", nullptr, jobsRun));
     if (mode == Mode::Compare)
         emit comparisonFinished();
     else
@@ -512,15 +436,8 @@ void CompareWindow::maybeFinish()
 
 void CompareWindow::cancel()
 {
-    if (!isBusy())
-        return;
-    m_queue.resize(m_next); // drop the queued jobs; the running one ends with cancelled()
-    if (m_activeId != 0) {
-        m_worker->cancel();
+    if (isBusy() && m_runner->cancel())
         m_status->setText(tr("Cancelling…"));
-    } else {
-        maybeFinish();
-    }
 }
 
 void CompareWindow::setBusy(bool busy)

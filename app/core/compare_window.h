@@ -1,14 +1,15 @@
 #pragma once
 // CompareWindow: runs several methods or settings on the same prompt and compares them. The
 // settings table (a CompareSettingsModel) holds one row per run (method, rate, mode, parameters,
-// model); "Compare" runs every row on the prompt through its own EngineWorker (one job at a time,
-// never on the UI thread; progress, Cancel, results shown as they finish) and shows the outputs
-// side by side as word-level diffs against the original, with a metrics table. "Sweep" runs every
-// row across a list of rates and plots achieved rate against a fidelity metric. Metrics are
-// computed on a background thread. GUI thread only.
+// model); "Compare" runs every row on the prompt through a CompareRunner (its own EngineWorker, one
+// job at a time, never on the UI thread; progress, Cancel, results shown as they finish) and shows
+// the outputs side by side as word-level diffs against the original, with a metrics table. "Sweep"
+// runs every row across a list of rates and plots achieved rate against a fidelity metric. Metrics
+// are computed on a background thread. GUI thread only.
 
 #include "chat_client.h"
 #include "compare_results.h"
+#include "compare_runner.h"
 #include "comparison.h"
 #include "engine_worker.h"
 #include "compare_settings_model.h"
@@ -30,7 +31,6 @@ class QPushButton;
 class QSplitter;
 class QTabWidget;
 class QTableView;
-class QThreadPool;
 
 namespace terse::widgets {
 class SweepChart;
@@ -146,21 +146,15 @@ private:
     // Resizes to `wanted`, or less where the screen is smaller.
     void fitToScreen(QSize wanted);
     enum class Mode { Idle, Compare, Sweep };
-    struct Job {
-        int slot = 0; // comparison slot or sweep curve
-        terse::CompressOptions options;
-    };
     void buildUi();
     void retranslate();
     bool collectSettings(std::vector<terse::CompressOptions> *out);
-    bool startJobs(Mode mode, std::vector<Job> jobs);
-    void submitNext();
-    void onFinished(quint64 id, const ResultHandle &result);
-    void onFailed(quint64 id, const QString &message);
-    void measure(int slot, const ResultHandle &result, double requestedRate);
-    void onMeasured(int generation, int slot, double requestedRate, const ResultHandle &result,
+    bool startJobs(Mode mode, std::vector<CompareRunner::Job> jobs);
+    void onFinished(int slot, const ResultHandle &result);
+    void onFailed(int slot, const terse::CompressOptions &options, const QString &message);
+    void onMeasured(int slot, double requestedRate, const ResultHandle &result,
                     const RunMetrics &m);
-    void maybeFinish();
+    void onRunnerFinished(int jobsRun);
     void rebuildOutputs();
     void updateOutput(int slot);
     void updateMetricsRow(int slot);
@@ -170,20 +164,11 @@ private:
     void exportComparison();
     void exportChart();
 
-    CompressorFactory m_factory;
-    EngineWorker *m_worker = nullptr;
-    QThreadPool *m_pool = nullptr; // metric computations, one at a time, off the UI thread
+    CompareRunner *m_runner = nullptr; // the jobs and their metrics, off the UI thread
     std::function<QString()> m_promptSource;
     std::function<terse::CompressOptions()> m_optionsSource;
 
     Mode m_mode = Mode::Idle;
-    terse::Prompt m_prompt;
-    std::vector<Job> m_queue;
-    std::size_t m_next = 0;
-    quint64 m_activeId = 0;
-    int m_activeSlot = -1;
-    int m_generation = 0;
-    int m_pendingMeasures = 0;
     std::vector<CompareRun> m_slots;
 
     CompareSettingsModel *m_settings = nullptr;
