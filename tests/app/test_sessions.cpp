@@ -212,7 +212,7 @@ private slots:
             w.runCompression();
             QVERIFY(shown.wait(10000));
             compressed = w.lastResult()->compressedText;
-            // Closing waits for the write: runSaved and the shown run's id come before the state is saved.
+            // Closing waits for the write: runSaved and the run id come before the state is saved.
             w.close();
             QCOMPARE(saved.count(), 1);
             QVERIFY(w.shownRunId() > 0);
