@@ -164,6 +164,37 @@
     </message>
 </context>
 <context>
+    <name>terse::app::AppearanceController</name>
+    <message>
+        <source>Cannot load the language “%1”.</source>
+        <translation>Die Sprache „%1“ kann nicht geladen werden.</translation>
+    </message>
+    <message>
+        <source>System</source>
+        <translation>System</translation>
+    </message>
+    <message>
+        <source>&amp;Language</source>
+        <translation>&amp;Sprache</translation>
+    </message>
+    <message>
+        <source>&amp;Light</source>
+        <translation>&amp;Hell</translation>
+    </message>
+    <message>
+        <source>&amp;Dark</source>
+        <translation>&amp;Dunkel</translation>
+    </message>
+    <message>
+        <source>&amp;System</source>
+        <translation>&amp;System</translation>
+    </message>
+    <message>
+        <source>&amp;Theme</source>
+        <translation>&amp;Farbschema</translation>
+    </message>
+</context>
+<context>
     <name>terse::app::ChatClient</name>
     <message>
         <source>&apos;%1&apos; is not an http(s) URL of a chat-completions endpoint</source>
@@ -211,18 +242,156 @@
     </message>
 </context>
 <context>
-    <name>terse::app::CompareWindow</name>
+    <name>terse::app::CompareMetricsTable</name>
     <message>
-        <source>Cancelled; finished runs are kept.</source>
-        <translation>Abgebrochen; abgeschlossene Läufe bleiben erhalten.</translation>
+        <source>Settings</source>
+        <translation>Einstellungen</translation>
     </message>
     <message>
-        <source>Run %1 of %2: %3…</source>
-        <translation>Lauf %1 von %2: %3…</translation>
+        <source>Units in</source>
+        <translation>Einheiten vorher</translation>
     </message>
     <message>
-        <source>Compare Methods — Terse Studio</source>
-        <translation>Methoden vergleichen — Terse Studio</translation>
+        <source>Units out</source>
+        <translation>Einheiten nachher</translation>
+    </message>
+    <message>
+        <source>Target tokens in</source>
+        <translation>Ziel-Tokens vorher</translation>
+    </message>
+    <message>
+        <source>Target tokens out</source>
+        <translation>Ziel-Tokens nachher</translation>
+    </message>
+    <message>
+        <source>Achieved rate</source>
+        <translation>Erreichte Rate</translation>
+    </message>
+    <message>
+        <source>ROUGE-1</source>
+        <translation>ROUGE-1</translation>
+    </message>
+    <message>
+        <source>ROUGE-L</source>
+        <translation>ROUGE-L</translation>
+    </message>
+    <message>
+        <source>BLEU</source>
+        <translation>BLEU</translation>
+    </message>
+    <message>
+        <source>Total time</source>
+        <translation>Gesamtzeit</translation>
+    </message>
+    <message>
+        <source>Model time</source>
+        <translation>Modellzeit</translation>
+    </message>
+    <message>
+        <source>Target answer</source>
+        <translation>Antwort des Zielmodells</translation>
+    </message>
+    <message>
+        <source>Units the method decided on (tokens, words, …) before compression</source>
+        <translation>Einheiten, über die die Methode entschieden hat (Tokens, Wörter, …), vor der Komprimierung</translation>
+    </message>
+    <message>
+        <source>Kept units / original units, in the method&apos;s own unit</source>
+        <translation>Behaltene / ursprüngliche Einheiten, in der Einheit der Methode</translation>
+    </message>
+    <message>
+        <source>Length in the target LLM&apos;s tokenizer (cl100k_base unless set)</source>
+        <translation>Länge im Tokenizer des Ziel-LLM (cl100k_base, sofern nicht anders eingestellt)</translation>
+    </message>
+    <message>
+        <source>ROUGE-1 F1 of the compressed text against the original prompt</source>
+        <translation>ROUGE-1-F1 des komprimierten Texts gegenüber dem ursprünglichen Prompt</translation>
+    </message>
+    <message>
+        <source>ROUGE-L F1 of the compressed text against the original prompt</source>
+        <translation>ROUGE-L-F1 des komprimierten Texts gegenüber dem ursprünglichen Prompt</translation>
+    </message>
+    <message>
+        <source>Sentence BLEU-4 of the compressed text against the original prompt</source>
+        <translation>Satz-BLEU-4 des komprimierten Texts gegenüber dem ursprünglichen Prompt</translation>
+    </message>
+    <message>
+        <source>Time spent in model forward passes</source>
+        <translation>Zeit in Vorwärtsdurchläufen des Modells</translation>
+    </message>
+    <message>
+        <source>failed</source>
+        <translation>fehlgeschlagen</translation>
+    </message>
+    <message>
+        <source>waiting</source>
+        <translation>wartet</translation>
+    </message>
+    <message>
+        <source>not run</source>
+        <translation>nicht ausgeführt</translation>
+    </message>
+    <message>
+        <source>asking…</source>
+        <translation>frage…</translation>
+    </message>
+    <message>
+        <source>%1 ms</source>
+        <translation>%1 ms</translation>
+    </message>
+    <message>
+        <source>no answer</source>
+        <translation>keine Antwort</translation>
+    </message>
+</context>
+<context>
+    <name>terse::app::CompareOutputColumns</name>
+    <message>
+        <source>Copy</source>
+        <translation>Kopieren</translation>
+    </message>
+    <message>
+        <source>Copy this compressed text to the clipboard</source>
+        <translation>Diesen komprimierten Text in die Zwischenablage kopieren</translation>
+    </message>
+    <message>
+        <source>Failed.</source>
+        <translation>Fehlgeschlagen.</translation>
+    </message>
+    <message>
+        <source>Waiting…</source>
+        <translation>Wartet…</translation>
+    </message>
+    <message>
+        <source>Not run.</source>
+        <translation>Nicht ausgeführt.</translation>
+    </message>
+    <message>
+        <source>Waiting for its turn…</source>
+        <translation>Wartet, bis es an der Reihe ist…</translation>
+    </message>
+    <message>
+        <source>Not run: the comparison was cancelled.</source>
+        <translation>Nicht ausgeführt: Der Vergleich wurde abgebrochen.</translation>
+    </message>
+    <message>
+        <source>%1 → %2 %3 (%4% kept)</source>
+        <translation>%1 → %2 %3 (%4 % behalten)</translation>
+    </message>
+    <message>
+        <source>ROUGE-L %1</source>
+        <translation>ROUGE-L %1</translation>
+    </message>
+</context>
+<context>
+    <name>terse::app::CompareSettingsModel</name>
+    <message>
+        <source>reference</source>
+        <translation>Referenz</translation>
+    </message>
+    <message>
+        <source>corrected</source>
+        <translation>korrigiert</translation>
     </message>
     <message>
         <source>Method</source>
@@ -243,6 +412,107 @@
     <message>
         <source>Model (empty: the method&apos;s default)</source>
         <translation>Modell (leer: Standard der Methode)</translation>
+    </message>
+    <message>
+        <source>Row %1: the parameter “%2” is not of the form name=value.</source>
+        <translation>Zeile %1: Der Parameter „%2“ hat nicht die Form Name=Wert.</translation>
+    </message>
+    <message>
+        <source>defaults</source>
+        <translation>Standardwerte</translation>
+    </message>
+    <message>
+        <source>method default</source>
+        <translation>Standard der Methode</translation>
+    </message>
+</context>
+<context>
+    <name>terse::app::CompareSideBySide</name>
+    <message>
+        <source>&amp;Export Comparison…</source>
+        <translation>Vergleich &amp;exportieren…</translation>
+    </message>
+    <message>
+        <source>Ask the &amp;Target Model</source>
+        <translation>&amp;Zielmodell fragen</translation>
+    </message>
+    <message>
+        <source>Send the original prompt and every row&apos;s compressed prompt to the endpoint of the Answer Check panel; the answers fill the last column</source>
+        <translation>Sendet den ursprünglichen Prompt und den komprimierten Prompt jeder Zeile an den Endpunkt der Antwortprüfung; die Antworten füllen die letzte Spalte</translation>
+    </message>
+    <message>
+        <source>Compared with the original: &lt;s&gt;struck&lt;/s&gt; = dropped, &lt;u&gt;dotted underline&lt;/u&gt; = partly kept, &lt;span style=&quot;background:%1&quot;&gt;&amp;nbsp;kept here, dropped by another&amp;nbsp;&lt;/span&gt;, &lt;span style=&quot;background:%2&quot;&gt;&amp;nbsp;dropped here, kept by another&amp;nbsp;&lt;/span&gt;.</source>
+        <translation>Verglichen mit dem Original: &lt;s&gt;durchgestrichen&lt;/s&gt; = entfernt, &lt;u&gt;gepunktet unterstrichen&lt;/u&gt; = teilweise behalten, &lt;span style=&quot;background:%1&quot;&gt;&amp;nbsp;hier behalten, von einer anderen entfernt&amp;nbsp;&lt;/span&gt;, &lt;span style=&quot;background:%2&quot;&gt;&amp;nbsp;hier entfernt, von einer anderen behalten&amp;nbsp;&lt;/span&gt;.</translation>
+    </message>
+</context>
+<context>
+    <name>terse::app::CompareSweepPanel</name>
+    <message>
+        <source>Export &amp;Chart…</source>
+        <translation>&amp;Diagramm exportieren…</translation>
+    </message>
+    <message>
+        <source>Run &amp;Sweep</source>
+        <translation>&amp;Raten-Sweep starten</translation>
+    </message>
+    <message>
+        <source>Run every row at each rate and plot achieved rate against fidelity</source>
+        <translation>Jede Zeile mit jeder Rate ausführen und die erreichte Rate gegen die Treue auftragen</translation>
+    </message>
+    <message>
+        <source>Ra&amp;tes:</source>
+        <translation>Ra&amp;ten:</translation>
+    </message>
+    <message>
+        <source>Kept fractions to sweep: a list (0.1, 0.3, 0.5) or start:stop:step (0.1:0.9:0.1)</source>
+        <translation>Zu durchlaufende Behaltensanteile: eine Liste (0.1, 0.3, 0.5) oder Start:Ende:Schritt (0.1:0.9:0.1)</translation>
+    </message>
+    <message>
+        <source>Fi&amp;delity:</source>
+        <translation>&amp;Treue:</translation>
+    </message>
+    <message>
+        <source>Fidelity of the compressed text against the original prompt</source>
+        <translation>Treue des komprimierten Texts gegenüber dem ursprünglichen Prompt</translation>
+    </message>
+    <message>
+        <source>against the achieved rate</source>
+        <translation>gegen die erreichte Rate</translation>
+    </message>
+    <message>
+        <source>against the money saved</source>
+        <translation>gegen das gesparte Geld</translation>
+    </message>
+    <message>
+        <source>Money saved per 1,000 calls uses the input price of the Cost panel&apos;s target model</source>
+        <translation>Das pro 1.000 Aufrufe gesparte Geld nutzt den Eingabepreis des Zielmodells im Kostenbereich</translation>
+    </message>
+    <message>
+        <source>$ saved per 1,000 calls on %1 ($%2 per 1M input tokens)</source>
+        <translation>$ gespart pro 1.000 Aufrufe mit %1 ($%2 pro 1 Mio. Eingabe-Tokens)</translation>
+    </message>
+    <message>
+        <source>achieved rate (target-LLM tokens kept / original)</source>
+        <translation>erreichte Rate (behaltene / ursprüngliche Tokens des Ziel-LLM)</translation>
+    </message>
+    <message>
+        <source>%1 vs the original</source>
+        <translation>%1 gegenüber dem Original</translation>
+    </message>
+</context>
+<context>
+    <name>terse::app::CompareWindow</name>
+    <message>
+        <source>Cancelled; finished runs are kept.</source>
+        <translation>Abgebrochen; abgeschlossene Läufe bleiben erhalten.</translation>
+    </message>
+    <message>
+        <source>Run %1 of %2: %3…</source>
+        <translation>Lauf %1 von %2: %3…</translation>
+    </message>
+    <message>
+        <source>Compare Methods — Terse Studio</source>
+        <translation>Methoden vergleichen — Terse Studio</translation>
     </message>
     <message>
         <source>Add &amp;Current Settings</source>
@@ -281,38 +551,6 @@
         <translation>Den laufenden Auftrag anhalten; abgeschlossene Läufe bleiben erhalten</translation>
     </message>
     <message>
-        <source>&amp;Export Comparison…</source>
-        <translation>Vergleich &amp;exportieren…</translation>
-    </message>
-    <message>
-        <source>Export &amp;Chart…</source>
-        <translation>&amp;Diagramm exportieren…</translation>
-    </message>
-    <message>
-        <source>Run &amp;Sweep</source>
-        <translation>&amp;Raten-Sweep starten</translation>
-    </message>
-    <message>
-        <source>Run every row at each rate and plot achieved rate against fidelity</source>
-        <translation>Jede Zeile mit jeder Rate ausführen und die erreichte Rate gegen die Treue auftragen</translation>
-    </message>
-    <message>
-        <source>Ra&amp;tes:</source>
-        <translation>Ra&amp;ten:</translation>
-    </message>
-    <message>
-        <source>Kept fractions to sweep: a list (0.1, 0.3, 0.5) or start:stop:step (0.1:0.9:0.1)</source>
-        <translation>Zu durchlaufende Behaltensanteile: eine Liste (0.1, 0.3, 0.5) oder Start:Ende:Schritt (0.1:0.9:0.1)</translation>
-    </message>
-    <message>
-        <source>Fi&amp;delity:</source>
-        <translation>&amp;Treue:</translation>
-    </message>
-    <message>
-        <source>Fidelity of the compressed text against the original prompt</source>
-        <translation>Treue des komprimierten Texts gegenüber dem ursprünglichen Prompt</translation>
-    </message>
-    <message>
         <source>Side by Side</source>
         <translation>Nebeneinander</translation>
     </message>
@@ -321,96 +559,12 @@
         <translation>Raten-Sweep</translation>
     </message>
     <message>
-        <source>Compared with the original: &lt;s&gt;struck&lt;/s&gt; = dropped, &lt;u&gt;dotted underline&lt;/u&gt; = partly kept, &lt;span style=&quot;background:%1&quot;&gt;&amp;nbsp;kept here, dropped by another&amp;nbsp;&lt;/span&gt;, &lt;span style=&quot;background:%2&quot;&gt;&amp;nbsp;dropped here, kept by another&amp;nbsp;&lt;/span&gt;.</source>
-        <translation>Verglichen mit dem Original: &lt;s&gt;durchgestrichen&lt;/s&gt; = entfernt, &lt;u&gt;gepunktet unterstrichen&lt;/u&gt; = teilweise behalten, &lt;span style=&quot;background:%1&quot;&gt;&amp;nbsp;hier behalten, von einer anderen entfernt&amp;nbsp;&lt;/span&gt;, &lt;span style=&quot;background:%2&quot;&gt;&amp;nbsp;hier entfernt, von einer anderen behalten&amp;nbsp;&lt;/span&gt;.</translation>
-    </message>
-    <message>
-        <source>Settings</source>
-        <translation>Einstellungen</translation>
-    </message>
-    <message>
-        <source>Units in</source>
-        <translation>Einheiten vorher</translation>
-    </message>
-    <message>
-        <source>Units out</source>
-        <translation>Einheiten nachher</translation>
-    </message>
-    <message>
-        <source>Target tokens in</source>
-        <translation>Ziel-Tokens vorher</translation>
-    </message>
-    <message>
-        <source>Target tokens out</source>
-        <translation>Ziel-Tokens nachher</translation>
-    </message>
-    <message>
-        <source>Achieved rate</source>
-        <translation>Erreichte Rate</translation>
-    </message>
-    <message>
-        <source>ROUGE-1</source>
-        <translation>ROUGE-1</translation>
-    </message>
-    <message>
-        <source>ROUGE-L</source>
-        <translation>ROUGE-L</translation>
-    </message>
-    <message>
-        <source>BLEU</source>
-        <translation>BLEU</translation>
-    </message>
-    <message>
-        <source>Units the method decided on (tokens, words, …) before compression</source>
-        <translation>Einheiten, über die die Methode entschieden hat (Tokens, Wörter, …), vor der Komprimierung</translation>
-    </message>
-    <message>
-        <source>Length in the target LLM&apos;s tokenizer (cl100k_base unless set)</source>
-        <translation>Länge im Tokenizer des Ziel-LLM (cl100k_base, sofern nicht anders eingestellt)</translation>
-    </message>
-    <message>
-        <source>ROUGE-1 F1 of the compressed text against the original prompt</source>
-        <translation>ROUGE-1-F1 des komprimierten Texts gegenüber dem ursprünglichen Prompt</translation>
-    </message>
-    <message>
-        <source>ROUGE-L F1 of the compressed text against the original prompt</source>
-        <translation>ROUGE-L-F1 des komprimierten Texts gegenüber dem ursprünglichen Prompt</translation>
-    </message>
-    <message>
-        <source>Sentence BLEU-4 of the compressed text against the original prompt</source>
-        <translation>Satz-BLEU-4 des komprimierten Texts gegenüber dem ursprünglichen Prompt</translation>
-    </message>
-    <message>
-        <source>Time spent in model forward passes</source>
-        <translation>Zeit in Vorwärtsdurchläufen des Modells</translation>
-    </message>
-    <message>
-        <source>Copy</source>
-        <translation>Kopieren</translation>
-    </message>
-    <message>
         <source>Add methods or settings, then press Compare or Run Sweep.</source>
         <translation>Fügen Sie Methoden oder Einstellungen hinzu und klicken Sie dann auf „Vergleichen“ oder „Raten-Sweep starten“.</translation>
     </message>
     <message>
-        <source>corrected</source>
-        <translation>korrigiert</translation>
-    </message>
-    <message>
         <source>reference</source>
         <translation>Referenz</translation>
-    </message>
-    <message>
-        <source>defaults</source>
-        <translation>Standardwerte</translation>
-    </message>
-    <message>
-        <source>method default</source>
-        <translation>Standard der Methode</translation>
-    </message>
-    <message>
-        <source>Row %1: the parameter “%2” is not of the form name=value.</source>
-        <translation>Zeile %1: Der Parameter „%2“ hat nicht die Form Name=Wert.</translation>
     </message>
     <message>
         <source>Nothing to compare: add a method or the current settings first.</source>
@@ -455,54 +609,6 @@
         <translation>Breche ab…</translation>
     </message>
     <message>
-        <source>Copy this compressed text to the clipboard</source>
-        <translation>Diesen komprimierten Text in die Zwischenablage kopieren</translation>
-    </message>
-    <message>
-        <source>Failed.</source>
-        <translation>Fehlgeschlagen.</translation>
-    </message>
-    <message>
-        <source>Waiting…</source>
-        <translation>Wartet…</translation>
-    </message>
-    <message>
-        <source>Not run.</source>
-        <translation>Nicht ausgeführt.</translation>
-    </message>
-    <message>
-        <source>Waiting for its turn…</source>
-        <translation>Wartet, bis es an der Reihe ist…</translation>
-    </message>
-    <message>
-        <source>Not run: the comparison was cancelled.</source>
-        <translation>Nicht ausgeführt: Der Vergleich wurde abgebrochen.</translation>
-    </message>
-    <message>
-        <source>ROUGE-L %1</source>
-        <translation>ROUGE-L %1</translation>
-    </message>
-    <message>
-        <source>failed</source>
-        <translation>fehlgeschlagen</translation>
-    </message>
-    <message>
-        <source>waiting</source>
-        <translation>wartet</translation>
-    </message>
-    <message>
-        <source>not run</source>
-        <translation>nicht ausgeführt</translation>
-    </message>
-    <message>
-        <source>achieved rate (target-LLM tokens kept / original)</source>
-        <translation>erreichte Rate (behaltene / ursprüngliche Tokens des Ziel-LLM)</translation>
-    </message>
-    <message>
-        <source>%1 vs the original</source>
-        <translation>%1 gegenüber dem Original</translation>
-    </message>
-    <message>
         <source>Copied the compressed text of “%1”.</source>
         <translation>Komprimierten Text von „%1“ kopiert.</translation>
     </message>
@@ -539,48 +645,12 @@
         <translation>Sweep-Diagramm exportieren</translation>
     </message>
     <message>
-        <source>Kept units / original units, in the method&apos;s own unit</source>
-        <translation>Behaltene / ursprüngliche Einheiten, in der Einheit der Methode</translation>
-    </message>
-    <message>
-        <source>Total time</source>
-        <translation>Gesamtzeit</translation>
-    </message>
-    <message>
-        <source>Model time</source>
-        <translation>Modellzeit</translation>
-    </message>
-    <message>
         <source>The original prompt&apos;s answer: %1</source>
         <translation>Antwort auf den ursprünglichen Prompt: %1</translation>
     </message>
     <message>
         <source>The original prompt got no answer: %1</source>
         <translation>Der ursprüngliche Prompt bekam keine Antwort: %1</translation>
-    </message>
-    <message>
-        <source>Ask the &amp;Target Model</source>
-        <translation>&amp;Zielmodell fragen</translation>
-    </message>
-    <message>
-        <source>Send the original prompt and every row&apos;s compressed prompt to the endpoint of the Answer Check panel; the answers fill the last column</source>
-        <translation>Sendet den ursprünglichen Prompt und den komprimierten Prompt jeder Zeile an den Endpunkt der Antwortprüfung; die Antworten füllen die letzte Spalte</translation>
-    </message>
-    <message>
-        <source>Target answer</source>
-        <translation>Antwort des Zielmodells</translation>
-    </message>
-    <message>
-        <source>asking…</source>
-        <translation>frage…</translation>
-    </message>
-    <message>
-        <source>%1 ms</source>
-        <translation>%1 ms</translation>
-    </message>
-    <message>
-        <source>no answer</source>
-        <translation>keine Antwort</translation>
     </message>
     <message>
         <source>Compare first: the check asks the target model with every row&apos;s compressed prompt.</source>
@@ -596,26 +666,6 @@
             <numerusform>Frage %1 mit dem ursprünglichen und %n komprimierten Prompt…</numerusform>
             <numerusform>Frage %1 mit dem ursprünglichen und %n komprimierten Prompts…</numerusform>
         </translation>
-    </message>
-    <message>
-        <source>against the achieved rate</source>
-        <translation>gegen die erreichte Rate</translation>
-    </message>
-    <message>
-        <source>against the money saved</source>
-        <translation>gegen das gesparte Geld</translation>
-    </message>
-    <message>
-        <source>Money saved per 1,000 calls uses the input price of the Cost panel&apos;s target model</source>
-        <translation>Das pro 1.000 Aufrufe gesparte Geld nutzt den Eingabepreis des Zielmodells im Kostenbereich</translation>
-    </message>
-    <message>
-        <source>$ saved per 1,000 calls on %1 ($%2 per 1M input tokens)</source>
-        <translation>$ gespart pro 1.000 Aufrufe mit %1 ($%2 pro 1 Mio. Eingabe-Tokens)</translation>
-    </message>
-    <message>
-        <source>%1 → %2 %3 (%4% kept)</source>
-        <translation>%1 → %2 %3 (%4 % behalten)</translation>
     </message>
     <message>
         <source>Run %1 of %2: %3 (%4 of %5)</source>
@@ -766,6 +816,85 @@
     <message>
         <source>Money: no input price set for this target</source>
         <translation>Geld: kein Eingabepreis für dieses Zielmodell gesetzt</translation>
+    </message>
+</context>
+<context>
+    <name>terse::app::DocumentController</name>
+    <message>
+        <source>Unpin</source>
+        <translation>Lösen</translation>
+    </message>
+    <message>
+        <source>Unpin All</source>
+        <translation>Alle lösen</translation>
+    </message>
+    <message>
+        <source>Cannot open “%1”: %2</source>
+        <translation>„%1“ kann nicht geöffnet werden: %2</translation>
+    </message>
+    <message>
+        <source>“%1” is %2 MB; Terse opens prompts up to %3 MB.</source>
+        <translation>„%1“ ist %2 MB groß; Terse öffnet Prompts bis %3 MB.</translation>
+    </message>
+    <message>
+        <source>Cannot read “%1”: %2</source>
+        <translation>„%1“ kann nicht gelesen werden: %2</translation>
+    </message>
+    <message>
+        <source>“%1” looks like a binary file (NUL byte at offset %2); open a text file.</source>
+        <translation>„%1“ sieht wie eine Binärdatei aus (NUL-Byte an Position %2); öffnen Sie eine Textdatei.</translation>
+    </message>
+    <message>
+        <source>“%1” is not valid UTF-8 text (first invalid byte at offset %2). Convert it to UTF-8 and try again.</source>
+        <translation>„%1“ ist kein gültiger UTF-8-Text (erstes ungültiges Byte an Position %2). Wandeln Sie die Datei in UTF-8 um und versuchen Sie es erneut.</translation>
+    </message>
+    <message>
+        <source>Opened %1 (%2 KB).</source>
+        <translation>%1 geöffnet (%2 KB).</translation>
+    </message>
+    <message>
+        <source>Terse Studio</source>
+        <translation>Terse Studio</translation>
+    </message>
+    <message>
+        <source>%1 — Terse Studio</source>
+        <translation>%1 — Terse Studio</translation>
+    </message>
+    <message>
+        <source>Save prompt</source>
+        <translation>Prompt speichern</translation>
+    </message>
+    <message>
+        <source>Text files (*.txt *.md);;All files (*)</source>
+        <translation>Textdateien (*.txt *.md);;Alle Dateien (*)</translation>
+    </message>
+    <message>
+        <source>Cannot save “%1”: %2</source>
+        <translation>„%1“ kann nicht gespeichert werden: %2</translation>
+    </message>
+    <message>
+        <source>Saved the prompt to %1.</source>
+        <translation>Prompt in %1 gespeichert.</translation>
+    </message>
+    <message>
+        <source>S&amp;amples</source>
+        <translation>&amp;Beispiele</translation>
+    </message>
+    <message>
+        <source>The prompt changed since this result: compress again before pinning.</source>
+        <translation>Der Prompt hat sich seit diesem Ergebnis geändert: vor dem Fixieren erneut komprimieren.</translation>
+    </message>
+    <message>
+        <source>Pin “%1” (keep)</source>
+        <translation>„%1“ fixieren (behalten)</translation>
+    </message>
+    <message>
+        <source>Pin “%1” (drop)</source>
+        <translation>„%1“ fixieren (entfernen)</translation>
+    </message>
+    <message>
+        <source>Unpin “%1”</source>
+        <translation>„%1“ lösen</translation>
     </message>
 </context>
 <context>
@@ -1387,44 +1516,8 @@
 <context>
     <name>terse::app::MainWindow</name>
     <message>
-        <source>Terse Studio</source>
-        <translation>Terse Studio</translation>
-    </message>
-    <message>
-        <source>%1 — Terse Studio</source>
-        <translation>%1 — Terse Studio</translation>
-    </message>
-    <message>
-        <source>Compressing: %1…</source>
-        <translation>Komprimiere: %1…</translation>
-    </message>
-    <message>
-        <source>Re-decided from cached scores.</source>
-        <translation>Aus zwischengespeicherten Bewertungen neu entschieden.</translation>
-    </message>
-    <message>
-        <source>Done.</source>
-        <translation>Fertig.</translation>
-    </message>
-    <message>
-        <source>Compression failed: %1</source>
-        <translation>Komprimierung fehlgeschlagen: %1</translation>
-    </message>
-    <message>
-        <source>Failed.</source>
-        <translation>Fehlgeschlagen.</translation>
-    </message>
-    <message>
-        <source>Cancelled.</source>
-        <translation>Abgebrochen.</translation>
-    </message>
-    <message>
         <source>Cannot load this model: %1</source>
         <translation>Dieses Modell kann nicht geladen werden: %1</translation>
-    </message>
-    <message>
-        <source>Sessions are not saved: %1</source>
-        <translation>Sitzungen werden nicht gespeichert: %1</translation>
     </message>
     <message>
         <source>Compression method</source>
@@ -1471,73 +1564,6 @@
         <translation>M&amp;odell:</translation>
     </message>
     <message>
-        <source>Autosave failed: %1</source>
-        <translation>Automatisches Speichern fehlgeschlagen: %1</translation>
-    </message>
-    <message>
-        <source>Restored your last working state.</source>
-        <translation>Ihr letzter Arbeitsstand wurde wiederhergestellt.</translation>
-    </message>
-    <message>
-        <source>The run was not saved: %1</source>
-        <translation>Der Lauf wurde nicht gespeichert: %1</translation>
-    </message>
-    <message>
-        <source>Cannot load the saved run: %1</source>
-        <translation>Der gespeicherte Lauf kann nicht geladen werden: %1</translation>
-    </message>
-    <message>
-        <source>Showing a saved %1 run from %2 (not recomputed).</source>
-        <translation>Gespeicherter %1-Lauf vom %2 (nicht neu berechnet).</translation>
-    </message>
-    <message>
-        <source>No session database is open.</source>
-        <translation>Keine Sitzungsdatenbank ist geöffnet.</translation>
-    </message>
-    <message>
-        <source>Export sessions</source>
-        <translation>Sitzungen exportieren</translation>
-    </message>
-    <message>
-        <source>JSON files (*.json);;All files (*)</source>
-        <translation>JSON-Dateien (*.json);;Alle Dateien (*)</translation>
-    </message>
-    <message>
-        <source>Export only the selected session?</source>
-        <translation>Nur die ausgewählte Sitzung exportieren?</translation>
-    </message>
-    <message>
-        <source>Cannot export sessions to “%1”: %2</source>
-        <translation>Sitzungen können nicht nach „%1“ exportiert werden: %2</translation>
-    </message>
-    <message>
-        <source>Exported to %1.</source>
-        <translation>Nach %1 exportiert.</translation>
-    </message>
-    <message>
-        <source>No writable session database is open.</source>
-        <translation>Keine beschreibbare Sitzungsdatenbank ist geöffnet.</translation>
-    </message>
-    <message>
-        <source>Import sessions</source>
-        <translation>Sitzungen importieren</translation>
-    </message>
-    <message>
-        <source>Cannot import “%1”: %2</source>
-        <translation>„%1“ kann nicht importiert werden: %2</translation>
-    </message>
-    <message numerus="yes">
-        <source>Imported %n session(s).</source>
-        <translation>
-            <numerusform>%n Sitzung importiert.</numerusform>
-            <numerusform>%n Sitzungen importiert.</numerusform>
-        </translation>
-    </message>
-    <message>
-        <source>“%1” skipped: %2</source>
-        <translation>„%1“ übersprungen: %2</translation>
-    </message>
-    <message>
         <source>&amp;File</source>
         <translation>&amp;Datei</translation>
     </message>
@@ -1564,10 +1590,6 @@
     <message>
         <source>&amp;New Session</source>
         <translation>&amp;Neue Sitzung</translation>
-    </message>
-    <message>
-        <source>New session started: the next runs are saved into it.</source>
-        <translation>Neue Sitzung begonnen: die nächsten Läufe werden darin gespeichert.</translation>
     </message>
     <message>
         <source>Open Session &amp;Database…</source>
@@ -1642,88 +1664,12 @@
         <translation>&lt;b&gt;Terse Studio %1&lt;/b&gt;&lt;p&gt;Eine Werkbank für die Komprimierung von LLM-Prompts.&lt;/p&gt;&lt;p&gt;libtorch %2, %3 Threads.&lt;/p&gt;&lt;p&gt;Lizenziert unter der GNU GPL v3 oder später.&lt;/p&gt;</translation>
     </message>
     <message>
-        <source>Cannot load the language “%1”.</source>
-        <translation>Die Sprache „%1“ kann nicht geladen werden.</translation>
-    </message>
-    <message>
-        <source>System</source>
-        <translation>System</translation>
-    </message>
-    <message>
-        <source>&amp;Language</source>
-        <translation>&amp;Sprache</translation>
-    </message>
-    <message>
         <source>Language changed; some texts change after a restart.</source>
         <translation>Sprache geändert; manche Texte ändern sich erst nach einem Neustart.</translation>
     </message>
     <message>
-        <source>Cannot open “%1”: %2</source>
-        <translation>„%1“ kann nicht geöffnet werden: %2</translation>
-    </message>
-    <message>
-        <source>“%1” is %2 MB; Terse opens prompts up to %3 MB.</source>
-        <translation>„%1“ ist %2 MB groß; Terse öffnet Prompts bis %3 MB.</translation>
-    </message>
-    <message>
-        <source>Cannot read “%1”: %2</source>
-        <translation>„%1“ kann nicht gelesen werden: %2</translation>
-    </message>
-    <message>
-        <source>“%1” looks like a binary file (NUL byte at offset %2); open a text file.</source>
-        <translation>„%1“ sieht wie eine Binärdatei aus (NUL-Byte an Position %2); öffnen Sie eine Textdatei.</translation>
-    </message>
-    <message>
-        <source>“%1” is not valid UTF-8 text (first invalid byte at offset %2). Convert it to UTF-8 and try again.</source>
-        <translation>„%1“ ist kein gültiger UTF-8-Text (erstes ungültiges Byte an Position %2). Wandeln Sie die Datei in UTF-8 um und versuchen Sie es erneut.</translation>
-    </message>
-    <message>
-        <source>Opened %1 (%2 KB).</source>
-        <translation>%1 geöffnet (%2 KB).</translation>
-    </message>
-    <message>
-        <source>The prompt is empty: paste or open some text first.</source>
-        <translation>Der Prompt ist leer: fügen Sie zuerst Text ein oder öffnen Sie eine Datei.</translation>
-    </message>
-    <message>
-        <source>The prompt cannot be compressed: %1</source>
-        <translation>Der Prompt kann nicht komprimiert werden: %1</translation>
-    </message>
-    <message>
-        <source>Compressing…</source>
-        <translation>Komprimiere…</translation>
-    </message>
-    <message>
-        <source>Cancelling…</source>
-        <translation>Breche ab…</translation>
-    </message>
-    <message>
-        <source>Nothing to save yet: compress a prompt first.</source>
-        <translation>Noch nichts zu speichern: komprimieren Sie zuerst einen Prompt.</translation>
-    </message>
-    <message>
-        <source>Save compressed text</source>
-        <translation>Komprimierten Text speichern</translation>
-    </message>
-    <message>
-        <source>Text files (*.txt);;All files (*)</source>
-        <translation>Textdateien (*.txt);;Alle Dateien (*)</translation>
-    </message>
-    <message>
-        <source>Cannot save “%1”: %2</source>
-        <translation>„%1“ kann nicht gespeichert werden: %2</translation>
-    </message>
-    <message>
         <source>Edit Prompt</source>
         <translation>Prompt bearbeiten</translation>
-    </message>
-    <message>
-        <source>Unpin</source>
-        <translation>Lösen</translation>
-    </message>
-    <message>
-        <source>Unpin All</source>
-        <translation>Alle lösen</translation>
     </message>
     <message>
         <source>Save &amp;Prompt</source>
@@ -1750,62 +1696,6 @@
         <translation>Den Prompt als Anweisung, Kontexte und Frage bearbeiten</translation>
     </message>
     <message>
-        <source>The prompt changed since this result: compress again before pinning.</source>
-        <translation>Der Prompt hat sich seit diesem Ergebnis geändert: vor dem Fixieren erneut komprimieren.</translation>
-    </message>
-    <message>
-        <source>Pin “%1” (keep)</source>
-        <translation>„%1“ fixieren (behalten)</translation>
-    </message>
-    <message>
-        <source>Pin “%1” (drop)</source>
-        <translation>„%1“ fixieren (entfernen)</translation>
-    </message>
-    <message>
-        <source>Unpin “%1”</source>
-        <translation>„%1“ lösen</translation>
-    </message>
-    <message>
-        <source>S&amp;amples</source>
-        <translation>&amp;Beispiele</translation>
-    </message>
-    <message>
-        <source>&amp;Light</source>
-        <translation>&amp;Hell</translation>
-    </message>
-    <message>
-        <source>&amp;Dark</source>
-        <translation>&amp;Dunkel</translation>
-    </message>
-    <message>
-        <source>&amp;System</source>
-        <translation>&amp;System</translation>
-    </message>
-    <message>
-        <source>&amp;Theme</source>
-        <translation>&amp;Farbschema</translation>
-    </message>
-    <message>
-        <source>Save prompt</source>
-        <translation>Prompt speichern</translation>
-    </message>
-    <message>
-        <source>Text files (*.txt *.md);;All files (*)</source>
-        <translation>Textdateien (*.txt *.md);;Alle Dateien (*)</translation>
-    </message>
-    <message>
-        <source>Saved the prompt to %1.</source>
-        <translation>Prompt in %1 gespeichert.</translation>
-    </message>
-    <message>
-        <source>Note: %1.</source>
-        <translation>Hinweis: %1.</translation>
-    </message>
-    <message>
-        <source>Warning: %1.</source>
-        <translation>Warnung: %1.</translation>
-    </message>
-    <message>
         <source>Answer Check</source>
         <translation>Antwortprüfung</translation>
     </message>
@@ -1820,30 +1710,6 @@
     <message>
         <source>Cost</source>
         <translation>Kosten</translation>
-    </message>
-    <message>
-        <source>Compressing: %1 (%2 of %3)</source>
-        <translation>Komprimiere: %1 (%2 von %3)</translation>
-    </message>
-    <message>
-        <source>about %1 left</source>
-        <translation>noch etwa %1</translation>
-    </message>
-    <message>
-        <source>Outdated: a new result is being computed.</source>
-        <translation>Veraltet: Ein neues Ergebnis wird berechnet.</translation>
-    </message>
-    <message>
-        <source>Outdated: the prompt changed after this result. Compress to update it.</source>
-        <translation>Veraltet: Der Prompt wurde nach diesem Ergebnis geändert. Komprimieren Sie, um es zu aktualisieren.</translation>
-    </message>
-    <message>
-        <source>Outdated: this result was computed with other settings (%1 at rate %2). Compress to update it.</source>
-        <translation>Veraltet: Dieses Ergebnis wurde mit anderen Einstellungen berechnet (%1 mit Rate %2). Komprimieren Sie, um es zu aktualisieren.</translation>
-    </message>
-    <message>
-        <source>Partial result: %1 of %2 stages done, the run goes on. The stage slider fills as stages finish; Cancel keeps the last complete result.</source>
-        <translation>Teilergebnis: %1 von %2 Stufen fertig, der Lauf geht weiter. Der Stufenregler füllt sich, sobald Stufen fertig sind; Abbrechen behält das letzte vollständige Ergebnis.</translation>
     </message>
 </context>
 <context>
@@ -2335,6 +2201,175 @@
     <message>
         <source>the model&apos;s window ending at the word (tokens %1–%2); earlier tokens are outside it</source>
         <translation>das Fenster des Modells, das beim Wort endet (Tokens %1–%2); frühere Tokens liegen außerhalb</translation>
+    </message>
+</context>
+<context>
+    <name>terse::app::RunController</name>
+    <message>
+        <source>Compressing: %1 (%2 of %3)</source>
+        <translation>Komprimiere: %1 (%2 von %3)</translation>
+    </message>
+    <message>
+        <source>Compressing: %1…</source>
+        <translation>Komprimiere: %1…</translation>
+    </message>
+    <message>
+        <source>about %1 left</source>
+        <translation>noch etwa %1</translation>
+    </message>
+    <message>
+        <source>Re-decided from cached scores.</source>
+        <translation>Aus zwischengespeicherten Bewertungen neu entschieden.</translation>
+    </message>
+    <message>
+        <source>Done.</source>
+        <translation>Fertig.</translation>
+    </message>
+    <message>
+        <source>Compression failed: %1</source>
+        <translation>Komprimierung fehlgeschlagen: %1</translation>
+    </message>
+    <message>
+        <source>Failed.</source>
+        <translation>Fehlgeschlagen.</translation>
+    </message>
+    <message>
+        <source>Cancelled.</source>
+        <translation>Abgebrochen.</translation>
+    </message>
+    <message>
+        <source>The prompt is empty: paste or open some text first.</source>
+        <translation>Der Prompt ist leer: fügen Sie zuerst Text ein oder öffnen Sie eine Datei.</translation>
+    </message>
+    <message>
+        <source>The prompt cannot be compressed: %1</source>
+        <translation>Der Prompt kann nicht komprimiert werden: %1</translation>
+    </message>
+    <message>
+        <source>Compressing…</source>
+        <translation>Komprimiere…</translation>
+    </message>
+    <message>
+        <source>Cancelling…</source>
+        <translation>Breche ab…</translation>
+    </message>
+    <message>
+        <source>Note: %1.</source>
+        <translation>Hinweis: %1.</translation>
+    </message>
+    <message>
+        <source>Warning: %1.</source>
+        <translation>Warnung: %1.</translation>
+    </message>
+    <message>
+        <source>Partial result: %1 of %2 stages done, the run goes on. The stage slider fills as stages finish; Cancel keeps the last complete result.</source>
+        <translation>Teilergebnis: %1 von %2 Stufen fertig, der Lauf geht weiter. Der Stufenregler füllt sich, sobald Stufen fertig sind; Abbrechen behält das letzte vollständige Ergebnis.</translation>
+    </message>
+    <message>
+        <source>Outdated: a new result is being computed.</source>
+        <translation>Veraltet: Ein neues Ergebnis wird berechnet.</translation>
+    </message>
+    <message>
+        <source>Outdated: the prompt changed after this result. Compress to update it.</source>
+        <translation>Veraltet: Der Prompt wurde nach diesem Ergebnis geändert. Komprimieren Sie, um es zu aktualisieren.</translation>
+    </message>
+    <message>
+        <source>Outdated: this result was computed with other settings (%1 at rate %2). Compress to update it.</source>
+        <translation>Veraltet: Dieses Ergebnis wurde mit anderen Einstellungen berechnet (%1 mit Rate %2). Komprimieren Sie, um es zu aktualisieren.</translation>
+    </message>
+    <message>
+        <source>Nothing to save yet: compress a prompt first.</source>
+        <translation>Noch nichts zu speichern: komprimieren Sie zuerst einen Prompt.</translation>
+    </message>
+    <message>
+        <source>Save compressed text</source>
+        <translation>Komprimierten Text speichern</translation>
+    </message>
+    <message>
+        <source>Text files (*.txt);;All files (*)</source>
+        <translation>Textdateien (*.txt);;Alle Dateien (*)</translation>
+    </message>
+    <message>
+        <source>Cannot save “%1”: %2</source>
+        <translation>„%1“ kann nicht gespeichert werden: %2</translation>
+    </message>
+</context>
+<context>
+    <name>terse::app::SessionController</name>
+    <message>
+        <source>Sessions are not saved: %1</source>
+        <translation>Sitzungen werden nicht gespeichert: %1</translation>
+    </message>
+    <message>
+        <source>New session started: the next runs are saved into it.</source>
+        <translation>Neue Sitzung begonnen: die nächsten Läufe werden darin gespeichert.</translation>
+    </message>
+    <message>
+        <source>Autosave failed: %1</source>
+        <translation>Automatisches Speichern fehlgeschlagen: %1</translation>
+    </message>
+    <message>
+        <source>Restored your last working state.</source>
+        <translation>Ihr letzter Arbeitsstand wurde wiederhergestellt.</translation>
+    </message>
+    <message>
+        <source>The run was not saved: %1</source>
+        <translation>Der Lauf wurde nicht gespeichert: %1</translation>
+    </message>
+    <message>
+        <source>Cannot load the saved run: %1</source>
+        <translation>Der gespeicherte Lauf kann nicht geladen werden: %1</translation>
+    </message>
+    <message>
+        <source>Showing a saved %1 run from %2 (not recomputed).</source>
+        <translation>Gespeicherter %1-Lauf vom %2 (nicht neu berechnet).</translation>
+    </message>
+    <message>
+        <source>No session database is open.</source>
+        <translation>Keine Sitzungsdatenbank ist geöffnet.</translation>
+    </message>
+    <message>
+        <source>Export sessions</source>
+        <translation>Sitzungen exportieren</translation>
+    </message>
+    <message>
+        <source>JSON files (*.json);;All files (*)</source>
+        <translation>JSON-Dateien (*.json);;Alle Dateien (*)</translation>
+    </message>
+    <message>
+        <source>Export only the selected session?</source>
+        <translation>Nur die ausgewählte Sitzung exportieren?</translation>
+    </message>
+    <message>
+        <source>Cannot export sessions to “%1”: %2</source>
+        <translation>Sitzungen können nicht nach „%1“ exportiert werden: %2</translation>
+    </message>
+    <message>
+        <source>Exported to %1.</source>
+        <translation>Nach %1 exportiert.</translation>
+    </message>
+    <message>
+        <source>No writable session database is open.</source>
+        <translation>Keine beschreibbare Sitzungsdatenbank ist geöffnet.</translation>
+    </message>
+    <message>
+        <source>Import sessions</source>
+        <translation>Sitzungen importieren</translation>
+    </message>
+    <message>
+        <source>Cannot import “%1”: %2</source>
+        <translation>„%1“ kann nicht importiert werden: %2</translation>
+    </message>
+    <message numerus="yes">
+        <source>Imported %n session(s).</source>
+        <translation>
+            <numerusform>%n Sitzung importiert.</numerusform>
+            <numerusform>%n Sitzungen importiert.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>“%1” skipped: %2</source>
+        <translation>„%1“ übersprungen: %2</translation>
     </message>
 </context>
 <context>

@@ -164,6 +164,37 @@
     </message>
 </context>
 <context>
+    <name>terse::app::AppearanceController</name>
+    <message>
+        <source>Cannot load the language “%1”.</source>
+        <translation>无法加载语言“%1”。</translation>
+    </message>
+    <message>
+        <source>System</source>
+        <translation>跟随系统</translation>
+    </message>
+    <message>
+        <source>&amp;Language</source>
+        <translation>语言(&amp;L)</translation>
+    </message>
+    <message>
+        <source>&amp;Light</source>
+        <translation>浅色(&amp;L)</translation>
+    </message>
+    <message>
+        <source>&amp;Dark</source>
+        <translation>深色(&amp;D)</translation>
+    </message>
+    <message>
+        <source>&amp;System</source>
+        <translation>跟随系统(&amp;S)</translation>
+    </message>
+    <message>
+        <source>&amp;Theme</source>
+        <translation>主题(&amp;T)</translation>
+    </message>
+</context>
+<context>
     <name>terse::app::ChatClient</name>
     <message>
         <source>&apos;%1&apos; is not an http(s) URL of a chat-completions endpoint</source>
@@ -211,18 +242,156 @@
     </message>
 </context>
 <context>
-    <name>terse::app::CompareWindow</name>
+    <name>terse::app::CompareMetricsTable</name>
     <message>
-        <source>Cancelled; finished runs are kept.</source>
-        <translation>已取消；已完成的运行会保留。</translation>
+        <source>Settings</source>
+        <translation>设置</translation>
     </message>
     <message>
-        <source>Run %1 of %2: %3…</source>
-        <translation>第 %1 次运行（共 %2 次）：%3…</translation>
+        <source>Units in</source>
+        <translation>输入单元</translation>
     </message>
     <message>
-        <source>Compare Methods — Terse Studio</source>
-        <translation>比较方法 — Terse Studio</translation>
+        <source>Units out</source>
+        <translation>输出单元</translation>
+    </message>
+    <message>
+        <source>Target tokens in</source>
+        <translation>目标词元（输入）</translation>
+    </message>
+    <message>
+        <source>Target tokens out</source>
+        <translation>目标词元（输出）</translation>
+    </message>
+    <message>
+        <source>Achieved rate</source>
+        <translation>实际保留率</translation>
+    </message>
+    <message>
+        <source>ROUGE-1</source>
+        <translation>ROUGE-1</translation>
+    </message>
+    <message>
+        <source>ROUGE-L</source>
+        <translation>ROUGE-L</translation>
+    </message>
+    <message>
+        <source>BLEU</source>
+        <translation>BLEU</translation>
+    </message>
+    <message>
+        <source>Total time</source>
+        <translation>总耗时</translation>
+    </message>
+    <message>
+        <source>Model time</source>
+        <translation>模型耗时</translation>
+    </message>
+    <message>
+        <source>Target answer</source>
+        <translation>目标模型回答</translation>
+    </message>
+    <message>
+        <source>Units the method decided on (tokens, words, …) before compression</source>
+        <translation>方法所判定的单元（词元、单词等）在压缩前的数量</translation>
+    </message>
+    <message>
+        <source>Kept units / original units, in the method&apos;s own unit</source>
+        <translation>保留单元数 / 原始单元数（按方法自身的单元计）</translation>
+    </message>
+    <message>
+        <source>Length in the target LLM&apos;s tokenizer (cl100k_base unless set)</source>
+        <translation>在目标大模型分词器中的长度（未设置时为 cl100k_base）</translation>
+    </message>
+    <message>
+        <source>ROUGE-1 F1 of the compressed text against the original prompt</source>
+        <translation>压缩文本相对于原始提示词的 ROUGE-1 F1</translation>
+    </message>
+    <message>
+        <source>ROUGE-L F1 of the compressed text against the original prompt</source>
+        <translation>压缩文本相对于原始提示词的 ROUGE-L F1</translation>
+    </message>
+    <message>
+        <source>Sentence BLEU-4 of the compressed text against the original prompt</source>
+        <translation>压缩文本相对于原始提示词的句子级 BLEU-4</translation>
+    </message>
+    <message>
+        <source>Time spent in model forward passes</source>
+        <translation>模型前向计算所用时间</translation>
+    </message>
+    <message>
+        <source>failed</source>
+        <translation>失败</translation>
+    </message>
+    <message>
+        <source>waiting</source>
+        <translation>等待中</translation>
+    </message>
+    <message>
+        <source>not run</source>
+        <translation>未运行</translation>
+    </message>
+    <message>
+        <source>asking…</source>
+        <translation>询问中…</translation>
+    </message>
+    <message>
+        <source>%1 ms</source>
+        <translation>%1 毫秒</translation>
+    </message>
+    <message>
+        <source>no answer</source>
+        <translation>无回答</translation>
+    </message>
+</context>
+<context>
+    <name>terse::app::CompareOutputColumns</name>
+    <message>
+        <source>Copy</source>
+        <translation>复制</translation>
+    </message>
+    <message>
+        <source>Copy this compressed text to the clipboard</source>
+        <translation>将此压缩文本复制到剪贴板</translation>
+    </message>
+    <message>
+        <source>Failed.</source>
+        <translation>失败。</translation>
+    </message>
+    <message>
+        <source>Waiting…</source>
+        <translation>等待中…</translation>
+    </message>
+    <message>
+        <source>Not run.</source>
+        <translation>未运行。</translation>
+    </message>
+    <message>
+        <source>Waiting for its turn…</source>
+        <translation>等待轮到它…</translation>
+    </message>
+    <message>
+        <source>Not run: the comparison was cancelled.</source>
+        <translation>未运行：比较已取消。</translation>
+    </message>
+    <message>
+        <source>%1 → %2 %3 (%4% kept)</source>
+        <translation>%1 → %2 个%3（保留 %4%）</translation>
+    </message>
+    <message>
+        <source>ROUGE-L %1</source>
+        <translation>ROUGE-L %1</translation>
+    </message>
+</context>
+<context>
+    <name>terse::app::CompareSettingsModel</name>
+    <message>
+        <source>reference</source>
+        <translation>参考</translation>
+    </message>
+    <message>
+        <source>corrected</source>
+        <translation>修正</translation>
     </message>
     <message>
         <source>Method</source>
@@ -243,6 +412,107 @@
     <message>
         <source>Model (empty: the method&apos;s default)</source>
         <translation>模型（留空：方法的默认模型）</translation>
+    </message>
+    <message>
+        <source>Row %1: the parameter “%2” is not of the form name=value.</source>
+        <translation>第 %1 行：参数“%2”不是 名称=值 的形式。</translation>
+    </message>
+    <message>
+        <source>defaults</source>
+        <translation>默认值</translation>
+    </message>
+    <message>
+        <source>method default</source>
+        <translation>方法默认</translation>
+    </message>
+</context>
+<context>
+    <name>terse::app::CompareSideBySide</name>
+    <message>
+        <source>&amp;Export Comparison…</source>
+        <translation>导出比较(&amp;E)…</translation>
+    </message>
+    <message>
+        <source>Ask the &amp;Target Model</source>
+        <translation>询问目标模型(&amp;T)</translation>
+    </message>
+    <message>
+        <source>Send the original prompt and every row&apos;s compressed prompt to the endpoint of the Answer Check panel; the answers fill the last column</source>
+        <translation>将原始提示和每一行的压缩提示发送到回答检查面板的端点；回答填入最后一列</translation>
+    </message>
+    <message>
+        <source>Compared with the original: &lt;s&gt;struck&lt;/s&gt; = dropped, &lt;u&gt;dotted underline&lt;/u&gt; = partly kept, &lt;span style=&quot;background:%1&quot;&gt;&amp;nbsp;kept here, dropped by another&amp;nbsp;&lt;/span&gt;, &lt;span style=&quot;background:%2&quot;&gt;&amp;nbsp;dropped here, kept by another&amp;nbsp;&lt;/span&gt;.</source>
+        <translation>与原文比较：&lt;s&gt;删除线&lt;/s&gt; = 已删除，&lt;u&gt;点状下划线&lt;/u&gt; = 部分保留，&lt;span style=&quot;background:%1&quot;&gt;&amp;nbsp;此处保留、其他方法删除&amp;nbsp;&lt;/span&gt;，&lt;span style=&quot;background:%2&quot;&gt;&amp;nbsp;此处删除、其他方法保留&amp;nbsp;&lt;/span&gt;。</translation>
+    </message>
+</context>
+<context>
+    <name>terse::app::CompareSweepPanel</name>
+    <message>
+        <source>Export &amp;Chart…</source>
+        <translation>导出图表(&amp;C)…</translation>
+    </message>
+    <message>
+        <source>Run &amp;Sweep</source>
+        <translation>运行扫描(&amp;S)</translation>
+    </message>
+    <message>
+        <source>Run every row at each rate and plot achieved rate against fidelity</source>
+        <translation>以每个保留率运行每一行，并绘制实际保留率与保真度的关系</translation>
+    </message>
+    <message>
+        <source>Ra&amp;tes:</source>
+        <translation>保留率(&amp;T)：</translation>
+    </message>
+    <message>
+        <source>Kept fractions to sweep: a list (0.1, 0.3, 0.5) or start:stop:step (0.1:0.9:0.1)</source>
+        <translation>要扫描的保留比例：列表（0.1, 0.3, 0.5）或 起点:终点:步长（0.1:0.9:0.1）</translation>
+    </message>
+    <message>
+        <source>Fi&amp;delity:</source>
+        <translation>保真度(&amp;D)：</translation>
+    </message>
+    <message>
+        <source>Fidelity of the compressed text against the original prompt</source>
+        <translation>压缩文本相对于原始提示词的保真度</translation>
+    </message>
+    <message>
+        <source>against the achieved rate</source>
+        <translation>对比实际压缩率</translation>
+    </message>
+    <message>
+        <source>against the money saved</source>
+        <translation>对比节省的费用</translation>
+    </message>
+    <message>
+        <source>Money saved per 1,000 calls uses the input price of the Cost panel&apos;s target model</source>
+        <translation>每 1,000 次调用节省的费用使用成本面板中目标模型的输入价格</translation>
+    </message>
+    <message>
+        <source>$ saved per 1,000 calls on %1 ($%2 per 1M input tokens)</source>
+        <translation>在 %1 上每 1,000 次调用节省的美元（每 100 万输入 token $%2）</translation>
+    </message>
+    <message>
+        <source>achieved rate (target-LLM tokens kept / original)</source>
+        <translation>实际保留率（目标大模型词元：保留 / 原始）</translation>
+    </message>
+    <message>
+        <source>%1 vs the original</source>
+        <translation>%1（相对原文）</translation>
+    </message>
+</context>
+<context>
+    <name>terse::app::CompareWindow</name>
+    <message>
+        <source>Cancelled; finished runs are kept.</source>
+        <translation>已取消；已完成的运行会保留。</translation>
+    </message>
+    <message>
+        <source>Run %1 of %2: %3…</source>
+        <translation>第 %1 次运行（共 %2 次）：%3…</translation>
+    </message>
+    <message>
+        <source>Compare Methods — Terse Studio</source>
+        <translation>比较方法 — Terse Studio</translation>
     </message>
     <message>
         <source>Add &amp;Current Settings</source>
@@ -281,38 +551,6 @@
         <translation>停止正在运行的任务；已完成的运行会保留</translation>
     </message>
     <message>
-        <source>&amp;Export Comparison…</source>
-        <translation>导出比较(&amp;E)…</translation>
-    </message>
-    <message>
-        <source>Export &amp;Chart…</source>
-        <translation>导出图表(&amp;C)…</translation>
-    </message>
-    <message>
-        <source>Run &amp;Sweep</source>
-        <translation>运行扫描(&amp;S)</translation>
-    </message>
-    <message>
-        <source>Run every row at each rate and plot achieved rate against fidelity</source>
-        <translation>以每个保留率运行每一行，并绘制实际保留率与保真度的关系</translation>
-    </message>
-    <message>
-        <source>Ra&amp;tes:</source>
-        <translation>保留率(&amp;T)：</translation>
-    </message>
-    <message>
-        <source>Kept fractions to sweep: a list (0.1, 0.3, 0.5) or start:stop:step (0.1:0.9:0.1)</source>
-        <translation>要扫描的保留比例：列表（0.1, 0.3, 0.5）或 起点:终点:步长（0.1:0.9:0.1）</translation>
-    </message>
-    <message>
-        <source>Fi&amp;delity:</source>
-        <translation>保真度(&amp;D)：</translation>
-    </message>
-    <message>
-        <source>Fidelity of the compressed text against the original prompt</source>
-        <translation>压缩文本相对于原始提示词的保真度</translation>
-    </message>
-    <message>
         <source>Side by Side</source>
         <translation>并排</translation>
     </message>
@@ -321,96 +559,12 @@
         <translation>保留率扫描</translation>
     </message>
     <message>
-        <source>Compared with the original: &lt;s&gt;struck&lt;/s&gt; = dropped, &lt;u&gt;dotted underline&lt;/u&gt; = partly kept, &lt;span style=&quot;background:%1&quot;&gt;&amp;nbsp;kept here, dropped by another&amp;nbsp;&lt;/span&gt;, &lt;span style=&quot;background:%2&quot;&gt;&amp;nbsp;dropped here, kept by another&amp;nbsp;&lt;/span&gt;.</source>
-        <translation>与原文比较：&lt;s&gt;删除线&lt;/s&gt; = 已删除，&lt;u&gt;点状下划线&lt;/u&gt; = 部分保留，&lt;span style=&quot;background:%1&quot;&gt;&amp;nbsp;此处保留、其他方法删除&amp;nbsp;&lt;/span&gt;，&lt;span style=&quot;background:%2&quot;&gt;&amp;nbsp;此处删除、其他方法保留&amp;nbsp;&lt;/span&gt;。</translation>
-    </message>
-    <message>
-        <source>Settings</source>
-        <translation>设置</translation>
-    </message>
-    <message>
-        <source>Units in</source>
-        <translation>输入单元</translation>
-    </message>
-    <message>
-        <source>Units out</source>
-        <translation>输出单元</translation>
-    </message>
-    <message>
-        <source>Target tokens in</source>
-        <translation>目标词元（输入）</translation>
-    </message>
-    <message>
-        <source>Target tokens out</source>
-        <translation>目标词元（输出）</translation>
-    </message>
-    <message>
-        <source>Achieved rate</source>
-        <translation>实际保留率</translation>
-    </message>
-    <message>
-        <source>ROUGE-1</source>
-        <translation>ROUGE-1</translation>
-    </message>
-    <message>
-        <source>ROUGE-L</source>
-        <translation>ROUGE-L</translation>
-    </message>
-    <message>
-        <source>BLEU</source>
-        <translation>BLEU</translation>
-    </message>
-    <message>
-        <source>Units the method decided on (tokens, words, …) before compression</source>
-        <translation>方法所判定的单元（词元、单词等）在压缩前的数量</translation>
-    </message>
-    <message>
-        <source>Length in the target LLM&apos;s tokenizer (cl100k_base unless set)</source>
-        <translation>在目标大模型分词器中的长度（未设置时为 cl100k_base）</translation>
-    </message>
-    <message>
-        <source>ROUGE-1 F1 of the compressed text against the original prompt</source>
-        <translation>压缩文本相对于原始提示词的 ROUGE-1 F1</translation>
-    </message>
-    <message>
-        <source>ROUGE-L F1 of the compressed text against the original prompt</source>
-        <translation>压缩文本相对于原始提示词的 ROUGE-L F1</translation>
-    </message>
-    <message>
-        <source>Sentence BLEU-4 of the compressed text against the original prompt</source>
-        <translation>压缩文本相对于原始提示词的句子级 BLEU-4</translation>
-    </message>
-    <message>
-        <source>Time spent in model forward passes</source>
-        <translation>模型前向计算所用时间</translation>
-    </message>
-    <message>
-        <source>Copy</source>
-        <translation>复制</translation>
-    </message>
-    <message>
         <source>Add methods or settings, then press Compare or Run Sweep.</source>
         <translation>添加方法或设置，然后点击“比较”或“运行扫描”。</translation>
     </message>
     <message>
-        <source>corrected</source>
-        <translation>修正</translation>
-    </message>
-    <message>
         <source>reference</source>
         <translation>参考</translation>
-    </message>
-    <message>
-        <source>defaults</source>
-        <translation>默认值</translation>
-    </message>
-    <message>
-        <source>method default</source>
-        <translation>方法默认</translation>
-    </message>
-    <message>
-        <source>Row %1: the parameter “%2” is not of the form name=value.</source>
-        <translation>第 %1 行：参数“%2”不是 名称=值 的形式。</translation>
     </message>
     <message>
         <source>Nothing to compare: add a method or the current settings first.</source>
@@ -453,54 +607,6 @@
         <translation>正在取消…</translation>
     </message>
     <message>
-        <source>Copy this compressed text to the clipboard</source>
-        <translation>将此压缩文本复制到剪贴板</translation>
-    </message>
-    <message>
-        <source>Failed.</source>
-        <translation>失败。</translation>
-    </message>
-    <message>
-        <source>Waiting…</source>
-        <translation>等待中…</translation>
-    </message>
-    <message>
-        <source>Not run.</source>
-        <translation>未运行。</translation>
-    </message>
-    <message>
-        <source>Waiting for its turn…</source>
-        <translation>等待轮到它…</translation>
-    </message>
-    <message>
-        <source>Not run: the comparison was cancelled.</source>
-        <translation>未运行：比较已取消。</translation>
-    </message>
-    <message>
-        <source>ROUGE-L %1</source>
-        <translation>ROUGE-L %1</translation>
-    </message>
-    <message>
-        <source>failed</source>
-        <translation>失败</translation>
-    </message>
-    <message>
-        <source>waiting</source>
-        <translation>等待中</translation>
-    </message>
-    <message>
-        <source>not run</source>
-        <translation>未运行</translation>
-    </message>
-    <message>
-        <source>achieved rate (target-LLM tokens kept / original)</source>
-        <translation>实际保留率（目标大模型词元：保留 / 原始）</translation>
-    </message>
-    <message>
-        <source>%1 vs the original</source>
-        <translation>%1（相对原文）</translation>
-    </message>
-    <message>
         <source>Copied the compressed text of “%1”.</source>
         <translation>已复制“%1”的压缩文本。</translation>
     </message>
@@ -537,48 +643,12 @@
         <translation>导出扫描图表</translation>
     </message>
     <message>
-        <source>Kept units / original units, in the method&apos;s own unit</source>
-        <translation>保留单元数 / 原始单元数（按方法自身的单元计）</translation>
-    </message>
-    <message>
-        <source>Total time</source>
-        <translation>总耗时</translation>
-    </message>
-    <message>
-        <source>Model time</source>
-        <translation>模型耗时</translation>
-    </message>
-    <message>
         <source>The original prompt&apos;s answer: %1</source>
         <translation>原始提示的回答：%1</translation>
     </message>
     <message>
         <source>The original prompt got no answer: %1</source>
         <translation>原始提示没有得到回答：%1</translation>
-    </message>
-    <message>
-        <source>Ask the &amp;Target Model</source>
-        <translation>询问目标模型(&amp;T)</translation>
-    </message>
-    <message>
-        <source>Send the original prompt and every row&apos;s compressed prompt to the endpoint of the Answer Check panel; the answers fill the last column</source>
-        <translation>将原始提示和每一行的压缩提示发送到回答检查面板的端点；回答填入最后一列</translation>
-    </message>
-    <message>
-        <source>Target answer</source>
-        <translation>目标模型回答</translation>
-    </message>
-    <message>
-        <source>asking…</source>
-        <translation>询问中…</translation>
-    </message>
-    <message>
-        <source>%1 ms</source>
-        <translation>%1 毫秒</translation>
-    </message>
-    <message>
-        <source>no answer</source>
-        <translation>无回答</translation>
     </message>
     <message>
         <source>Compare first: the check asks the target model with every row&apos;s compressed prompt.</source>
@@ -593,26 +663,6 @@
         <translation>
             <numerusform>正在用原始提示和 %n 个压缩提示询问 %1…</numerusform>
         </translation>
-    </message>
-    <message>
-        <source>against the achieved rate</source>
-        <translation>对比实际压缩率</translation>
-    </message>
-    <message>
-        <source>against the money saved</source>
-        <translation>对比节省的费用</translation>
-    </message>
-    <message>
-        <source>Money saved per 1,000 calls uses the input price of the Cost panel&apos;s target model</source>
-        <translation>每 1,000 次调用节省的费用使用成本面板中目标模型的输入价格</translation>
-    </message>
-    <message>
-        <source>$ saved per 1,000 calls on %1 ($%2 per 1M input tokens)</source>
-        <translation>在 %1 上每 1,000 次调用节省的美元（每 100 万输入 token $%2）</translation>
-    </message>
-    <message>
-        <source>%1 → %2 %3 (%4% kept)</source>
-        <translation>%1 → %2 个%3（保留 %4%）</translation>
     </message>
     <message>
         <source>Run %1 of %2: %3 (%4 of %5)</source>
@@ -763,6 +813,85 @@
     <message>
         <source>Money: no input price set for this target</source>
         <translation>费用：未为此目标设置输入价格</translation>
+    </message>
+</context>
+<context>
+    <name>terse::app::DocumentController</name>
+    <message>
+        <source>Unpin</source>
+        <translation>取消固定</translation>
+    </message>
+    <message>
+        <source>Unpin All</source>
+        <translation>全部取消固定</translation>
+    </message>
+    <message>
+        <source>Cannot open “%1”: %2</source>
+        <translation>无法打开“%1”：%2</translation>
+    </message>
+    <message>
+        <source>“%1” is %2 MB; Terse opens prompts up to %3 MB.</source>
+        <translation>“%1”大小为 %2 MB；Terse 只能打开不超过 %3 MB 的提示词。</translation>
+    </message>
+    <message>
+        <source>Cannot read “%1”: %2</source>
+        <translation>无法读取“%1”：%2</translation>
+    </message>
+    <message>
+        <source>“%1” looks like a binary file (NUL byte at offset %2); open a text file.</source>
+        <translation>“%1”看起来是二进制文件（偏移 %2 处有 NUL 字节）；请打开文本文件。</translation>
+    </message>
+    <message>
+        <source>“%1” is not valid UTF-8 text (first invalid byte at offset %2). Convert it to UTF-8 and try again.</source>
+        <translation>“%1”不是有效的 UTF-8 文本（第一个无效字节位于偏移 %2）。请转换为 UTF-8 后重试。</translation>
+    </message>
+    <message>
+        <source>Opened %1 (%2 KB).</source>
+        <translation>已打开 %1（%2 KB）。</translation>
+    </message>
+    <message>
+        <source>Terse Studio</source>
+        <translation>Terse Studio</translation>
+    </message>
+    <message>
+        <source>%1 — Terse Studio</source>
+        <translation>%1 — Terse Studio</translation>
+    </message>
+    <message>
+        <source>Save prompt</source>
+        <translation>保存提示词</translation>
+    </message>
+    <message>
+        <source>Text files (*.txt *.md);;All files (*)</source>
+        <translation>文本文件 (*.txt *.md);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>Cannot save “%1”: %2</source>
+        <translation>无法保存“%1”：%2</translation>
+    </message>
+    <message>
+        <source>Saved the prompt to %1.</source>
+        <translation>提示词已保存到 %1。</translation>
+    </message>
+    <message>
+        <source>S&amp;amples</source>
+        <translation>示例(&amp;A)</translation>
+    </message>
+    <message>
+        <source>The prompt changed since this result: compress again before pinning.</source>
+        <translation>此结果之后提示词已更改：请先重新压缩再固定。</translation>
+    </message>
+    <message>
+        <source>Pin “%1” (keep)</source>
+        <translation>固定“%1”（保留）</translation>
+    </message>
+    <message>
+        <source>Pin “%1” (drop)</source>
+        <translation>固定“%1”（删除）</translation>
+    </message>
+    <message>
+        <source>Unpin “%1”</source>
+        <translation>取消固定“%1”</translation>
     </message>
 </context>
 <context>
@@ -1383,44 +1512,8 @@
 <context>
     <name>terse::app::MainWindow</name>
     <message>
-        <source>Terse Studio</source>
-        <translation>Terse Studio</translation>
-    </message>
-    <message>
-        <source>%1 — Terse Studio</source>
-        <translation>%1 — Terse Studio</translation>
-    </message>
-    <message>
-        <source>Compressing: %1…</source>
-        <translation>正在压缩：%1…</translation>
-    </message>
-    <message>
-        <source>Re-decided from cached scores.</source>
-        <translation>已根据缓存的分数重新判定。</translation>
-    </message>
-    <message>
-        <source>Done.</source>
-        <translation>完成。</translation>
-    </message>
-    <message>
-        <source>Compression failed: %1</source>
-        <translation>压缩失败：%1</translation>
-    </message>
-    <message>
-        <source>Failed.</source>
-        <translation>失败。</translation>
-    </message>
-    <message>
-        <source>Cancelled.</source>
-        <translation>已取消。</translation>
-    </message>
-    <message>
         <source>Cannot load this model: %1</source>
         <translation>无法加载此模型：%1</translation>
-    </message>
-    <message>
-        <source>Sessions are not saved: %1</source>
-        <translation>会话未保存：%1</translation>
     </message>
     <message>
         <source>Compression method</source>
@@ -1467,72 +1560,6 @@
         <translation>模型(&amp;O)：</translation>
     </message>
     <message>
-        <source>Autosave failed: %1</source>
-        <translation>自动保存失败：%1</translation>
-    </message>
-    <message>
-        <source>Restored your last working state.</source>
-        <translation>已恢复上次的工作状态。</translation>
-    </message>
-    <message>
-        <source>The run was not saved: %1</source>
-        <translation>本次运行未保存：%1</translation>
-    </message>
-    <message>
-        <source>Cannot load the saved run: %1</source>
-        <translation>无法加载已保存的运行：%1</translation>
-    </message>
-    <message>
-        <source>Showing a saved %1 run from %2 (not recomputed).</source>
-        <translation>正在显示 %2 保存的 %1 运行（未重新计算）。</translation>
-    </message>
-    <message>
-        <source>No session database is open.</source>
-        <translation>未打开会话数据库。</translation>
-    </message>
-    <message>
-        <source>Export sessions</source>
-        <translation>导出会话</translation>
-    </message>
-    <message>
-        <source>JSON files (*.json);;All files (*)</source>
-        <translation>JSON 文件 (*.json);;所有文件 (*)</translation>
-    </message>
-    <message>
-        <source>Export only the selected session?</source>
-        <translation>仅导出所选会话？</translation>
-    </message>
-    <message>
-        <source>Cannot export sessions to “%1”: %2</source>
-        <translation>无法将会话导出到“%1”：%2</translation>
-    </message>
-    <message>
-        <source>Exported to %1.</source>
-        <translation>已导出到 %1。</translation>
-    </message>
-    <message>
-        <source>No writable session database is open.</source>
-        <translation>未打开可写的会话数据库。</translation>
-    </message>
-    <message>
-        <source>Import sessions</source>
-        <translation>导入会话</translation>
-    </message>
-    <message>
-        <source>Cannot import “%1”: %2</source>
-        <translation>无法导入“%1”：%2</translation>
-    </message>
-    <message numerus="yes">
-        <source>Imported %n session(s).</source>
-        <translation>
-            <numerusform>已导入 %n 个会话。</numerusform>
-        </translation>
-    </message>
-    <message>
-        <source>“%1” skipped: %2</source>
-        <translation>已跳过“%1”：%2</translation>
-    </message>
-    <message>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
@@ -1559,10 +1586,6 @@
     <message>
         <source>&amp;New Session</source>
         <translation>新建会话(&amp;N)</translation>
-    </message>
-    <message>
-        <source>New session started: the next runs are saved into it.</source>
-        <translation>已开始新会话：之后的运行将保存到其中。</translation>
     </message>
     <message>
         <source>Open Session &amp;Database…</source>
@@ -1637,88 +1660,12 @@
         <translation>&lt;b&gt;Terse Studio %1&lt;/b&gt;&lt;p&gt;LLM 提示词压缩工作台。&lt;/p&gt;&lt;p&gt;libtorch %2，%3 个线程。&lt;/p&gt;&lt;p&gt;依据 GNU GPL v3 或更高版本授权。&lt;/p&gt;</translation>
     </message>
     <message>
-        <source>Cannot load the language “%1”.</source>
-        <translation>无法加载语言“%1”。</translation>
-    </message>
-    <message>
-        <source>System</source>
-        <translation>跟随系统</translation>
-    </message>
-    <message>
-        <source>&amp;Language</source>
-        <translation>语言(&amp;L)</translation>
-    </message>
-    <message>
         <source>Language changed; some texts change after a restart.</source>
         <translation>语言已更改；部分文字需重启后才会更新。</translation>
     </message>
     <message>
-        <source>Cannot open “%1”: %2</source>
-        <translation>无法打开“%1”：%2</translation>
-    </message>
-    <message>
-        <source>“%1” is %2 MB; Terse opens prompts up to %3 MB.</source>
-        <translation>“%1”大小为 %2 MB；Terse 只能打开不超过 %3 MB 的提示词。</translation>
-    </message>
-    <message>
-        <source>Cannot read “%1”: %2</source>
-        <translation>无法读取“%1”：%2</translation>
-    </message>
-    <message>
-        <source>“%1” looks like a binary file (NUL byte at offset %2); open a text file.</source>
-        <translation>“%1”看起来是二进制文件（偏移 %2 处有 NUL 字节）；请打开文本文件。</translation>
-    </message>
-    <message>
-        <source>“%1” is not valid UTF-8 text (first invalid byte at offset %2). Convert it to UTF-8 and try again.</source>
-        <translation>“%1”不是有效的 UTF-8 文本（第一个无效字节位于偏移 %2）。请转换为 UTF-8 后重试。</translation>
-    </message>
-    <message>
-        <source>Opened %1 (%2 KB).</source>
-        <translation>已打开 %1（%2 KB）。</translation>
-    </message>
-    <message>
-        <source>The prompt is empty: paste or open some text first.</source>
-        <translation>提示词为空：请先粘贴或打开一些文本。</translation>
-    </message>
-    <message>
-        <source>The prompt cannot be compressed: %1</source>
-        <translation>无法压缩该提示词：%1</translation>
-    </message>
-    <message>
-        <source>Compressing…</source>
-        <translation>正在压缩…</translation>
-    </message>
-    <message>
-        <source>Cancelling…</source>
-        <translation>正在取消…</translation>
-    </message>
-    <message>
-        <source>Nothing to save yet: compress a prompt first.</source>
-        <translation>尚无可保存内容：请先压缩提示词。</translation>
-    </message>
-    <message>
-        <source>Save compressed text</source>
-        <translation>保存压缩文本</translation>
-    </message>
-    <message>
-        <source>Text files (*.txt);;All files (*)</source>
-        <translation>文本文件 (*.txt);;所有文件 (*)</translation>
-    </message>
-    <message>
-        <source>Cannot save “%1”: %2</source>
-        <translation>无法保存“%1”：%2</translation>
-    </message>
-    <message>
         <source>Edit Prompt</source>
         <translation>编辑提示词</translation>
-    </message>
-    <message>
-        <source>Unpin</source>
-        <translation>取消固定</translation>
-    </message>
-    <message>
-        <source>Unpin All</source>
-        <translation>全部取消固定</translation>
     </message>
     <message>
         <source>Save &amp;Prompt</source>
@@ -1745,62 +1692,6 @@
         <translation>按指令、上下文和问题编辑提示词</translation>
     </message>
     <message>
-        <source>The prompt changed since this result: compress again before pinning.</source>
-        <translation>此结果之后提示词已更改：请先重新压缩再固定。</translation>
-    </message>
-    <message>
-        <source>Pin “%1” (keep)</source>
-        <translation>固定“%1”（保留）</translation>
-    </message>
-    <message>
-        <source>Pin “%1” (drop)</source>
-        <translation>固定“%1”（删除）</translation>
-    </message>
-    <message>
-        <source>Unpin “%1”</source>
-        <translation>取消固定“%1”</translation>
-    </message>
-    <message>
-        <source>S&amp;amples</source>
-        <translation>示例(&amp;A)</translation>
-    </message>
-    <message>
-        <source>&amp;Light</source>
-        <translation>浅色(&amp;L)</translation>
-    </message>
-    <message>
-        <source>&amp;Dark</source>
-        <translation>深色(&amp;D)</translation>
-    </message>
-    <message>
-        <source>&amp;System</source>
-        <translation>跟随系统(&amp;S)</translation>
-    </message>
-    <message>
-        <source>&amp;Theme</source>
-        <translation>主题(&amp;T)</translation>
-    </message>
-    <message>
-        <source>Save prompt</source>
-        <translation>保存提示词</translation>
-    </message>
-    <message>
-        <source>Text files (*.txt *.md);;All files (*)</source>
-        <translation>文本文件 (*.txt *.md);;所有文件 (*)</translation>
-    </message>
-    <message>
-        <source>Saved the prompt to %1.</source>
-        <translation>提示词已保存到 %1。</translation>
-    </message>
-    <message>
-        <source>Note: %1.</source>
-        <translation>提示：%1。</translation>
-    </message>
-    <message>
-        <source>Warning: %1.</source>
-        <translation>警告：%1。</translation>
-    </message>
-    <message>
         <source>Answer Check</source>
         <translation>回答检查</translation>
     </message>
@@ -1815,30 +1706,6 @@
     <message>
         <source>Cost</source>
         <translation>成本</translation>
-    </message>
-    <message>
-        <source>Compressing: %1 (%2 of %3)</source>
-        <translation>正在压缩：%1（%2 / %3）</translation>
-    </message>
-    <message>
-        <source>about %1 left</source>
-        <translation>约剩 %1</translation>
-    </message>
-    <message>
-        <source>Outdated: a new result is being computed.</source>
-        <translation>已过时：正在计算新结果。</translation>
-    </message>
-    <message>
-        <source>Outdated: the prompt changed after this result. Compress to update it.</source>
-        <translation>已过时：此结果之后提示已更改。请压缩以更新。</translation>
-    </message>
-    <message>
-        <source>Outdated: this result was computed with other settings (%1 at rate %2). Compress to update it.</source>
-        <translation>已过时：此结果使用其他设置计算（%1，压缩率 %2）。请压缩以更新。</translation>
-    </message>
-    <message>
-        <source>Partial result: %1 of %2 stages done, the run goes on. The stage slider fills as stages finish; Cancel keeps the last complete result.</source>
-        <translation>部分结果：已完成 %2 个阶段中的 %1 个，运行仍在继续。阶段滑块会随阶段完成而填充；取消将保留上一个完整结果。</translation>
     </message>
 </context>
 <context>
@@ -2330,6 +2197,174 @@
     <message>
         <source>the model&apos;s window ending at the word (tokens %1–%2); earlier tokens are outside it</source>
         <translation>模型在该词处结束的窗口（token %1–%2）；更早的 token 在窗口之外</translation>
+    </message>
+</context>
+<context>
+    <name>terse::app::RunController</name>
+    <message>
+        <source>Compressing: %1 (%2 of %3)</source>
+        <translation>正在压缩：%1（%2 / %3）</translation>
+    </message>
+    <message>
+        <source>Compressing: %1…</source>
+        <translation>正在压缩：%1…</translation>
+    </message>
+    <message>
+        <source>about %1 left</source>
+        <translation>约剩 %1</translation>
+    </message>
+    <message>
+        <source>Re-decided from cached scores.</source>
+        <translation>已根据缓存的分数重新判定。</translation>
+    </message>
+    <message>
+        <source>Done.</source>
+        <translation>完成。</translation>
+    </message>
+    <message>
+        <source>Compression failed: %1</source>
+        <translation>压缩失败：%1</translation>
+    </message>
+    <message>
+        <source>Failed.</source>
+        <translation>失败。</translation>
+    </message>
+    <message>
+        <source>Cancelled.</source>
+        <translation>已取消。</translation>
+    </message>
+    <message>
+        <source>The prompt is empty: paste or open some text first.</source>
+        <translation>提示词为空：请先粘贴或打开一些文本。</translation>
+    </message>
+    <message>
+        <source>The prompt cannot be compressed: %1</source>
+        <translation>无法压缩该提示词：%1</translation>
+    </message>
+    <message>
+        <source>Compressing…</source>
+        <translation>正在压缩…</translation>
+    </message>
+    <message>
+        <source>Cancelling…</source>
+        <translation>正在取消…</translation>
+    </message>
+    <message>
+        <source>Note: %1.</source>
+        <translation>提示：%1。</translation>
+    </message>
+    <message>
+        <source>Warning: %1.</source>
+        <translation>警告：%1。</translation>
+    </message>
+    <message>
+        <source>Partial result: %1 of %2 stages done, the run goes on. The stage slider fills as stages finish; Cancel keeps the last complete result.</source>
+        <translation>部分结果：已完成 %2 个阶段中的 %1 个，运行仍在继续。阶段滑块会随阶段完成而填充；取消将保留上一个完整结果。</translation>
+    </message>
+    <message>
+        <source>Outdated: a new result is being computed.</source>
+        <translation>已过时：正在计算新结果。</translation>
+    </message>
+    <message>
+        <source>Outdated: the prompt changed after this result. Compress to update it.</source>
+        <translation>已过时：此结果之后提示已更改。请压缩以更新。</translation>
+    </message>
+    <message>
+        <source>Outdated: this result was computed with other settings (%1 at rate %2). Compress to update it.</source>
+        <translation>已过时：此结果使用其他设置计算（%1，压缩率 %2）。请压缩以更新。</translation>
+    </message>
+    <message>
+        <source>Nothing to save yet: compress a prompt first.</source>
+        <translation>尚无可保存内容：请先压缩提示词。</translation>
+    </message>
+    <message>
+        <source>Save compressed text</source>
+        <translation>保存压缩文本</translation>
+    </message>
+    <message>
+        <source>Text files (*.txt);;All files (*)</source>
+        <translation>文本文件 (*.txt);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>Cannot save “%1”: %2</source>
+        <translation>无法保存“%1”：%2</translation>
+    </message>
+</context>
+<context>
+    <name>terse::app::SessionController</name>
+    <message>
+        <source>Sessions are not saved: %1</source>
+        <translation>会话未保存：%1</translation>
+    </message>
+    <message>
+        <source>New session started: the next runs are saved into it.</source>
+        <translation>已开始新会话：之后的运行将保存到其中。</translation>
+    </message>
+    <message>
+        <source>Autosave failed: %1</source>
+        <translation>自动保存失败：%1</translation>
+    </message>
+    <message>
+        <source>Restored your last working state.</source>
+        <translation>已恢复上次的工作状态。</translation>
+    </message>
+    <message>
+        <source>The run was not saved: %1</source>
+        <translation>本次运行未保存：%1</translation>
+    </message>
+    <message>
+        <source>Cannot load the saved run: %1</source>
+        <translation>无法加载已保存的运行：%1</translation>
+    </message>
+    <message>
+        <source>Showing a saved %1 run from %2 (not recomputed).</source>
+        <translation>正在显示 %2 保存的 %1 运行（未重新计算）。</translation>
+    </message>
+    <message>
+        <source>No session database is open.</source>
+        <translation>未打开会话数据库。</translation>
+    </message>
+    <message>
+        <source>Export sessions</source>
+        <translation>导出会话</translation>
+    </message>
+    <message>
+        <source>JSON files (*.json);;All files (*)</source>
+        <translation>JSON 文件 (*.json);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>Export only the selected session?</source>
+        <translation>仅导出所选会话？</translation>
+    </message>
+    <message>
+        <source>Cannot export sessions to “%1”: %2</source>
+        <translation>无法将会话导出到“%1”：%2</translation>
+    </message>
+    <message>
+        <source>Exported to %1.</source>
+        <translation>已导出到 %1。</translation>
+    </message>
+    <message>
+        <source>No writable session database is open.</source>
+        <translation>未打开可写的会话数据库。</translation>
+    </message>
+    <message>
+        <source>Import sessions</source>
+        <translation>导入会话</translation>
+    </message>
+    <message>
+        <source>Cannot import “%1”: %2</source>
+        <translation>无法导入“%1”：%2</translation>
+    </message>
+    <message numerus="yes">
+        <source>Imported %n session(s).</source>
+        <translation>
+            <numerusform>已导入 %n 个会话。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>“%1” skipped: %2</source>
+        <translation>已跳过“%1”：%2</translation>
     </message>
 </context>
 <context>

@@ -1,15 +1,19 @@
 #pragma once
 // CompareWindow: runs several methods or settings on the same prompt and compares them. The
-// settings table holds one row per run (method, rate, mode, parameters, model); "Compare" runs
-// every row on the prompt through its own EngineWorker (one job at a time, never on the UI thread;
-// progress, Cancel, results shown as they finish) and shows the outputs side by side as word-level
-// diffs against the original, with a metrics table. "Sweep" runs every row across a list of rates
-// and plots achieved rate against a fidelity metric. Metrics are computed on a background thread.
-// GUI thread only.
+// settings table (a CompareSettingsModel) holds one row per run (method, rate, mode, parameters,
+// model); "Compare" runs every row on the prompt through a CompareRunner (its own EngineWorker, one
+// job at a time, never on the UI thread; progress, Cancel, results shown as they finish) and shows
+// the outputs side by side as word-level diffs against the original, with a metrics table. "Sweep"
+// runs every row across a list of rates and plots achieved rate against a fidelity metric. Metrics
+// are computed on a background thread. GUI thread only.
 
 #include "chat_client.h"
+#include "compare_results.h"
+#include "compare_runner.h"
 #include "comparison.h"
 #include "engine_worker.h"
+#include "compare_settings_model.h"
+#include "compare_sweep_panel.h"
 #include "exporter.h"
 
 #include <QVector>
@@ -26,8 +30,7 @@ class QProgressBar;
 class QPushButton;
 class QSplitter;
 class QTabWidget;
-class QTableWidget;
-class QThreadPool;
+class QTableView;
 
 namespace terse::widgets {
 class SweepChart;
@@ -53,15 +56,22 @@ public:
     }
 
     // Appends a settings row. The row's rate replaces a token budget (targetTokens is reset).
-    void addSettings(const terse::CompressOptions &options);
+    void addSettings(const terse::CompressOptions &options) { m_settings->appendSettings(options); }
     // Appends the options source's current settings (no-op without a source).
-    void addCurrentSettings();
-    void removeSettings(int row);
-    void clearSettings();
-    int settingsCount() const;
+    void addCurrentSettings()
+    {
+        if (m_optionsSource)
+            m_settings->appendSettings(m_optionsSource());
+    }
+    void removeSettings(int row) { m_settings->removeRows(row, 1); }
+    void clearSettings() { m_settings->clear(); }
+    int settingsCount() const { return m_settings->rowCount(); }
     // The options row `row` describes; false (with `error` naming the row and the problem) when the
     // parameters field does not parse.
-    bool settingsAt(int row, terse::CompressOptions *options, QString *error = nullptr) const;
+    bool settingsAt(int row, terse::CompressOptions *options, QString *error = nullptr) const
+    {
+        return m_settings->settingsAt(row, options, error);
+    }
 
     // Runs every settings row on the prompt; false (with the reason shown) when there is nothing to
     // run.
@@ -71,10 +81,13 @@ public:
     bool runSweep(const QVector<double> &rates = {});
     // Stops the running job and drops the queued ones; finished results stay.
     void cancel();
-    bool isBusy() const;
+    bool isBusy() const { return m_mode != Mode::Idle; }
 
     // Parses "0.1, 0.2, 0.5" or "0.1:0.9:0.1" (start:stop:step); false on anything outside (0, 1].
-    static bool parseRates(const QString &text, QVector<double> *rates);
+    static bool parseRates(const QString &text, QVector<double> *rates)
+    {
+        return CompareSweepPanel::parseRates(text, rates);
+    }
 
     // The finished comparison runs, in row order (failed or cancelled rows left out).
     std::vector<ExportEntry> entries() const;
@@ -84,31 +97,36 @@ public:
     bool exportSweepChartTo(const QString &path);
     // Copies the compressed text of output `index` to the clipboard.
     bool copyOutput(int index);
-    // The answer check for every row: the original prompt once and each row's compressed prompt go to the
-    // endpoint set in the Answer Check panel; answers fill the metrics table's last column. False (with the
-    // reason in the status line) without results or without an endpoint.
+    // The answer check for every row: the original prompt once and each row's compressed prompt go
+    // to the endpoint set in the Answer Check panel; answers fill the metrics table's last column.
+    // False (with the reason in the status line) without results or without an endpoint.
     bool askTargetModel();
     QString originalAnswer() const { return m_originalAnswer.text; }
-    QPushButton *askButton() const { return m_ask; }
+    QPushButton *askButton() const { return m_sideBySide->askButton(); }
 
-    void setSweepMetric(FidelityMetric metric);
-    // The sweep's x axis: the achieved rate, or the money saved per 1,000 calls on the Cost panel's target.
-    enum class SweepAxis { Rate, Saving };
-    void setSweepAxis(SweepAxis axis);
-    FidelityMetric sweepMetric() const;
+    void setSweepMetric(FidelityMetric metric) { m_sweepPanel->setMetric(metric); }
+    // The sweep's x axis: the achieved rate, or the money saved per 1,000 calls on the Cost panel's
+    // target.
+    using SweepAxis = CompareSweepPanel::Axis;
+    void setSweepAxis(SweepAxis axis) { m_sweepPanel->setAxis(axis); }
+    FidelityMetric sweepMetric() const { return m_sweepPanel->metric(); }
 
     // Accessors for tests and the main window.
-    QTableWidget *settingsTable() const { return m_rows; }
-    QTableWidget *metricsTable() const { return m_metrics; }
-    int outputCount() const { return static_cast<int>(m_outputs.size()); }
-    terse::widgets::WordDiffView *outputView(int index) const;
-    QString outputTitle(int index) const;
-    terse::widgets::SweepChart *sweepChart() const { return m_chart; }
-    QLineEdit *sweepRatesEdit() const { return m_rates; }
-    QComboBox *sweepMetricCombo() const { return m_metricCombo; }
-    QComboBox *sweepAxisCombo() const { return m_axisCombo; }
+    QTableView *settingsTable() const { return m_rows; }
+    CompareSettingsModel *settingsModel() const { return m_settings; }
+    CompareMetricsTable *metricsTable() const { return m_sideBySide->metrics(); }
+    int outputCount() const { return m_sideBySide->outputs()->count(); }
+    terse::widgets::WordDiffView *outputView(int index) const
+    {
+        return m_sideBySide->outputs()->view(index);
+    }
+    QString outputTitle(int index) const { return m_sideBySide->outputs()->title(index); }
+    terse::widgets::SweepChart *sweepChart() const { return m_sweepPanel->chart(); }
+    QLineEdit *sweepRatesEdit() const { return m_sweepPanel->ratesEdit(); }
+    QComboBox *sweepMetricCombo() const { return m_sweepPanel->metricCombo(); }
+    QComboBox *sweepAxisCombo() const { return m_sweepPanel->axisCombo(); }
     QPushButton *compareButton() const { return m_compare; }
-    QPushButton *sweepButton() const { return m_sweep; }
+    QPushButton *sweepButton() const { return m_sweepPanel->sweepButton(); }
     QPushButton *cancelButton() const { return m_cancel; }
     QProgressBar *progressBar() const { return m_progress; }
     QTabWidget *tabs() const { return m_tabs; }
@@ -124,115 +142,52 @@ signals:
     // Every request of askTargetModel() has ended.
     void answersFinished();
 
-protected:
-    void changeEvent(QEvent *event) override;
-
 private:
     // Resizes to `wanted`, or less where the screen is smaller.
     void fitToScreen(QSize wanted);
     enum class Mode { Idle, Compare, Sweep };
-    struct Job {
-        int slot = 0; // comparison slot or sweep curve
-        terse::CompressOptions options;
-    };
-    struct Slot {
-        QString label;
-        terse::CompressOptions options;
-        ResultHandle result;
-        RunMetrics metrics;
-        bool measured = false;
-        QString error;
-        ChatReply answer;        // the target model's answer to this row's compressed prompt
-        bool answered = false;
-        quint64 answerRequest = 0;
-    };
-    struct SweepPoint {
-        double requested = 0;
-        double achieved = 0;
-        RunMetrics metrics;
-    };
-    struct SweepSeries {
-        QString label;
-        std::vector<SweepPoint> points;
-    };
-    struct Output {
-        QWidget *box = nullptr;
-        QLabel *title = nullptr;
-        QLabel *summary = nullptr;
-        QPushButton *copy = nullptr;
-        terse::widgets::WordDiffView *view = nullptr;
-    };
-
     void buildUi();
     void retranslate();
-    void addRow(const terse::CompressOptions &options);
     bool collectSettings(std::vector<terse::CompressOptions> *out);
-    bool startJobs(Mode mode, std::vector<Job> jobs);
-    void submitNext();
-    void onFinished(quint64 id, const ResultHandle &result);
-    void onFailed(quint64 id, const QString &message);
-    void measure(int slot, const ResultHandle &result, double requestedRate);
-    void onMeasured(int generation, int slot, double requestedRate, const ResultHandle &result,
+    bool startJobs(Mode mode, std::vector<CompareRunner::Job> jobs);
+    void onFinished(int slot, const ResultHandle &result);
+    void onFailed(int slot, const terse::CompressOptions &options, const QString &message);
+    void onMeasured(int slot, double requestedRate, const ResultHandle &result,
                     const RunMetrics &m);
-    void maybeFinish();
+    void onRunnerFinished(int jobsRun);
     void rebuildOutputs();
     void updateOutput(int slot);
-    void updateDiffs();
     void updateMetricsRow(int slot);
-    void updateChart();
     void setBusy(bool busy);
     void showError(const QString &message);
     void clearError();
     void exportComparison();
     void exportChart();
 
-    CompressorFactory m_factory;
-    EngineWorker *m_worker = nullptr;
-    QThreadPool *m_pool = nullptr; // metric computations, one at a time, off the UI thread
+    CompareRunner *m_runner = nullptr; // the jobs and their metrics, off the UI thread
     std::function<QString()> m_promptSource;
     std::function<terse::CompressOptions()> m_optionsSource;
-    std::vector<terse::CompressOptions>
-        m_rowBase; // fields a row does not show (seed, pins, tokenizer)
 
     Mode m_mode = Mode::Idle;
-    terse::Prompt m_prompt;
-    std::vector<Job> m_queue;
-    std::size_t m_next = 0;
-    quint64 m_activeId = 0;
-    int m_activeSlot = -1;
-    int m_generation = 0;
-    int m_pendingMeasures = 0;
-    std::vector<Slot> m_slots;
-    std::vector<SweepSeries> m_series;
-    std::vector<Output> m_outputs;
+    std::vector<CompareRun> m_slots;
 
-    QTableWidget *m_rows = nullptr;
+    CompareSettingsModel *m_settings = nullptr;
+    QTableView *m_rows = nullptr;
     QPushButton *m_addCurrent = nullptr;
     QPushButton *m_addRow = nullptr;
     QPushButton *m_remove = nullptr;
     QPushButton *m_compare = nullptr;
-    QPushButton *m_sweep = nullptr;
     QPushButton *m_cancel = nullptr;
-    QPushButton *m_export = nullptr;
-    QPushButton *m_ask = nullptr;
-    QComboBox *m_axisCombo = nullptr;
     ChatClient *m_chat = nullptr;
     ChatReply m_originalAnswer;
     quint64 m_originalRequest = 0;
-    QPushButton *m_exportChart = nullptr;
     QProgressBar *m_progress = nullptr;
-    QElapsedTimer m_batchTimer;  // since the comparison or sweep started (the time-left estimate)
+    QElapsedTimer m_batchTimer; // since the comparison or sweep started (the time-left estimate)
     QLabel *m_status = nullptr;
     QLabel *m_error = nullptr;
-    QLabel *m_legend = nullptr;
-    QLabel *m_ratesLabel = nullptr;
-    QLabel *m_metricLabel = nullptr;
     QTabWidget *m_tabs = nullptr;
-    QSplitter *m_columns = nullptr;
-    QTableWidget *m_metrics = nullptr;
-    QLineEdit *m_rates = nullptr;
-    QComboBox *m_metricCombo = nullptr;
-    terse::widgets::SweepChart *m_chart = nullptr;
+    CompareSideBySide *m_sideBySide = nullptr;
+    CompareSweepPanel *m_sweepPanel = nullptr;
 };
 
 } // namespace terse::app

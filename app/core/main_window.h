@@ -1,19 +1,23 @@
 #pragma once
-// MainWindow: the Terse Studio workbench window: prompt editor, method and rate controls, Run/Cancel,
-// the compressed view (heatmap + score plot), a status line, the model picker, the parameter panel and
-// the History dock of saved sessions. Jobs run on the EngineWorker thread; every completed run is saved
-// into the current session and the working state is autosaved (~1 s after a change and on close) and
-// restored at start. GUI thread only.
+// MainWindow: the Terse Studio workbench window: prompt editor, method and rate controls,
+// Run/Cancel, the compressed view (heatmap + score plot), a status line, the model picker, the
+// parameter panel and the History dock of saved sessions. It builds the window and wires four
+// controllers that do the work: DocumentController (the prompt, pins with undo, files),
+// RunController (jobs on the EngineWorker thread and the result views), SessionController (saving
+// runs, autosave and restore, databases, import/export) and AppearanceController (theme, language).
+// GUI thread only.
 
+#include "appearance_controller.h"
+#include "document_controller.h"
 #include "engine_worker.h"
+#include "run_controller.h"
+#include "session_controller.h"
 
-#include <QElapsedTimer>
 #include <QMainWindow>
 
 #include <cstdint>
 #include <functional>
 #include <map>
-#include <optional>
 #include <string>
 #include <vector>
 
@@ -35,7 +39,7 @@ class PromptEditor;
 class StructuredPromptEditor;
 class TokenHeatmapView;
 class ScorePlot;
-}
+} // namespace terse::widgets
 
 namespace terse::app {
 
@@ -51,43 +55,56 @@ class SessionManager;
 class MainWindow : public QMainWindow {
     Q_OBJECT
 public:
-    // `factory` is passed to the EngineWorker (tests inject compressors); default: the registry. It also
-    // describes methods the registry does not list (their OptionSpecs feed the parameter panel).
-    // `databasePath` is the session database to open ("": the last one chosen, else
+    // `factory` is passed to the EngineWorker (tests inject compressors); default: the registry. It
+    // also describes methods the registry does not list (their OptionSpecs feed the parameter
+    // panel). `databasePath` is the session database to open ("": the last one chosen, else
     // terse::defaultDatabasePath()); it opens on a background thread.
-    explicit MainWindow(CompressorFactory factory = {}, QWidget *parent = nullptr, const QString &databasePath = {});
+    explicit MainWindow(CompressorFactory factory = {}, QWidget *parent = nullptr,
+                        const QString &databasePath = {});
     ~MainWindow() override;
 
-    // Loads a text file into the editor. On failure shows the reason and leaves the editor unchanged.
-    bool openFile(const QString &path);
-    // Starts compressing the editor's prompt (plain or structured) with the chosen method, rate and pins.
-    void runCompression();
-    // The prompt the editors describe: the plain text as one context, or the structured parts as segments.
-    terse::Prompt currentPrompt() const;
+    // Loads a text file into the editor. On failure shows the reason and leaves the editor
+    // unchanged.
+    bool openFile(const QString &path) { return m_document->openFile(path); }
+    // Starts compressing the editor's prompt (plain or structured) with the chosen method, rate and
+    // pins.
+    void runCompression() { m_runs->runCompression(); }
+    // The prompt the editors describe: the plain text as one context, or the structured parts as
+    // segments.
+    terse::Prompt currentPrompt() const { return m_document->currentPrompt(); }
     // Switches between the plain and the structured prompt editor, converting the content.
-    void setStructured(bool structured);
-    bool isStructured() const;
-    // Pins: cycles unit `unit` of the shown result keep → drop → none, or sets a direction (+1, -1, 0).
-    // Undoable; the prompt is compressed again. False (with a status message) when the result is stale.
-    bool cyclePin(int unit);
-    bool setPin(int unit, int direction);
-    const std::vector<terse::PinnedSpan> &pins() const { return m_pins; }
+    void setStructured(bool structured) { m_document->setStructured(structured); }
+    bool isStructured() const { return m_document->isStructured(); }
+    // Pins: cycles unit `unit` of the shown result keep → drop → none, or sets a direction (+1, -1,
+    // 0). Undoable; the prompt is compressed again. False (with a status message) when the result
+    // is stale.
+    bool cyclePin(int unit) { return m_document->cyclePin(unit); }
+    bool setPin(int unit, int direction) { return m_document->setPin(unit, direction); }
+    const std::vector<terse::PinnedSpan> &pins() const { return m_document->pins(); }
     // Saves the prompt (plain text) to `path`; false with a message on failure.
-    bool savePromptTo(const QString &path);
+    bool savePromptTo(const QString &path) { return m_document->savePromptTo(path); }
     // The sample prompts shipped in resources/samples (absolute paths).
-    static QStringList samplePaths();
-    void cancelCompression();
+    static QStringList samplePaths() { return DocumentController::samplePaths(); }
+    void cancelCompression() { m_runs->cancelCompression(); }
     // Switches to another session database (saving the working state into the current one first).
-    void openDatabase(const QString &path);
+    void openDatabase(const QString &path) { m_sessionControl->openDatabase(path); }
     // Restores a saved run: prompt, method, parameters and result views, without recomputing.
-    bool restoreRun(std::int64_t runId);
+    bool restoreRun(std::int64_t runId) { return m_sessionControl->restoreRun(runId); }
     // Writes the working state (prompt, options, UI state) to the autosave slot now.
-    void saveWorkingState();
+    void saveWorkingState() { m_sessionControl->saveWorkingState(); }
     // Exports the given sessions (empty: all) / imports an export as new sessions. On failure the
-    // error banner names the file and the reason; skipped sessions of an import are listed there too.
-    bool exportSessionsTo(const QString &path, const std::vector<std::int64_t> &ids = {});
-    bool importSessionsFrom(const QString &path);
-    // The options the controls describe (method, rate, model, parameters, mode, seed, target tokens).
+    // error banner names the file and the reason; skipped sessions of an import are listed there
+    // too.
+    bool exportSessionsTo(const QString &path, const std::vector<std::int64_t> &ids = {})
+    {
+        return m_sessionControl->exportSessionsTo(path, ids);
+    }
+    bool importSessionsFrom(const QString &path)
+    {
+        return m_sessionControl->importSessionsFrom(path);
+    }
+    // The options the controls describe (method, rate, model, parameters, mode, seed, target
+    // tokens).
     terse::CompressOptions currentOptions() const;
 
     // Accessors for tests and the app shell.
@@ -97,11 +114,11 @@ public:
     terse::widgets::ScorePlot *scorePlot() const { return m_plot; }
     ResultInspector *inspector() const { return m_inspector; }
     PinList *pinList() const { return m_pinList; }
-    QUndoStack *undoStack() const { return m_undo; }
-    QTimer *editDebounce() const { return m_editDebounce; }
-    QMenu *samplesMenu() const { return m_samplesMenu; }
+    QUndoStack *undoStack() const { return m_document->undoStack(); }
+    QTimer *editDebounce() const { return m_document->editDebounce(); }
+    QMenu *samplesMenu() const { return m_document->samplesMenu(); }
     // The View → Theme actions (system, light, dark), for tests.
-    QList<QAction *> themeActions() const { return m_themeActions; }
+    QList<QAction *> themeActions() const { return m_appearance->themeActions(); }
     QComboBox *methodCombo() const { return m_method; }
     QSlider *rateSlider() const { return m_rateSlider; }
     QPushButton *runButton() const { return m_run; }
@@ -126,12 +143,36 @@ public:
     QString noteText() const;
     QString warningText() const;
     QString summaryText() const;
-    ResultHandle lastResult() const { return m_result; }
-    bool isBusy() const { return m_activeId != 0; }
+    ResultHandle lastResult() const { return m_runs->lastResult(); }
+    bool isBusy() const { return m_runs->isBusy(); }
 
     // The rate the controls show, in (0, 1].
     double rate() const;
     void setRate(double rate);
+
+    // The controllers, and what they share through the window.
+    DocumentController *documentController() const { return m_document; }
+    RunController *runController() const { return m_runs; }
+    SessionController *sessionController() const { return m_sessionControl; }
+    AppearanceController *appearanceController() const { return m_appearance; }
+    // The error banner (one message; cleared by the next action) and the status line.
+    void showError(const QString &message);
+    void clearError();
+    void setStatusText(const QString &text);
+    // True while controls are set programmatically (restore, conversion): no re-run, no autosave,
+    // no undo entry. setRestoring returns the previous value.
+    bool isRestoring() const { return m_restoring; }
+    bool setRestoring(bool restoring);
+    void setShownRunId(std::int64_t id) { m_shownRunId = id; }
+    // Sets the editors to `prompt` / the controls to `options` (method, rate, parameters, model,
+    // pins).
+    void setPromptContent(const terse::Prompt &prompt) { m_document->setPromptContent(prompt); }
+    void applyOptions(const terse::CompressOptions &options);
+    // The parameters set per method this session (the shown method's current values included) /
+    // merges restored ones in; the panel is rebuilt from them by the next applyOptions().
+    const std::map<std::string, std::map<std::string, std::string>> &parametersByMethod();
+    void restoreParametersByMethod(
+        const std::map<std::string, std::map<std::string, std::string>> &params);
 
 signals:
     // Emitted after a result (full run or re-threshold) is displayed.
@@ -140,117 +181,59 @@ signals:
     void partialShown(int stagesDone, int stagesTotal);
     // Emitted when a job ends in failure or cancellation.
     void jobEnded();
-    // Emitted when the working state has been restored after the database opened (or nothing to restore).
+    // Emitted when the working state has been restored after the database opened (or nothing to
+    // restore).
     void workingStateRestored();
     // Emitted after a run has been saved into the store.
     void runSaved(qint64 runId);
 
 protected:
     void closeEvent(QCloseEvent *event) override;
-    // Routes Undo/Redo keys in the prompt editor to the window's edit history.
+    // Keeps Ctrl+E (File → Export Result) from the rate box's line edit.
     bool eventFilter(QObject *watched, QEvent *event) override;
-    // QEvent::LanguageChange: re-translates the main controls and menus (the rest after a restart).
+    // QEvent::LanguageChange: the main controls and menus are re-translated (the rest after a
+    // restart).
     void changeEvent(QEvent *event) override;
 
 private:
     void buildUi();
     void buildMenus();
-    void buildLanguageMenu(QMenu *parent);
-    // Runs `apply` now and again on every language change (apply sets translated texts).
-    void translated(std::function<void()> apply);
     void buildDocks();
+    void wireControllers();
     void onMethodChanged();
     std::vector<terse::OptionSpec> optionSpecsFor(const QString &method) const;
-    void applyOptions(const terse::CompressOptions &options);
-    void markDirty();
-    void restoreWorkingState();
-    void saveRun(const terse::Prompt &prompt, const terse::CompressOptions &options, const ResultHandle &result);
-    void flushPendingSave();
-    void exportSessions();
-    void importSessions();
-    void showError(const QString &message);
-    void clearError();
-    void showWarnings(const std::vector<terse::Warning> &warnings);
-    void setBusy(bool busy);
-    void showResult(const ResultHandle &result);
-    void addRecentFile(const QString &path);
-    void rebuildRecentMenu();
-    void scheduleRerun();
     void restoreSettings();
     void saveSettings() const;
-    void copyCompressed();
-    void saveCompressed();
-    void savePrompt(bool askPath);
-    void buildSamplesMenu(QMenu *parent);
-    void buildThemeMenu(QMenu *parent);
-    void onPromptTextChanged();
-    void onStructuredChanged();
-    void scheduleEditRerun();
-    void installPins(const std::vector<terse::PinnedSpan> &pins);
-    void pushPins(std::vector<terse::PinnedSpan> pins, const QString &text);
-    void refreshPinViews();
-    void setPromptContent(const terse::Prompt &prompt);
-    void requestAttention(int unit, int layer, int head);
-    // True when the shown result was computed from the prompt in the editors now.
-    bool resultMatchesPrompt() const;
-    // The result on screen: the partial result of the running job, else the last complete one.
-    ResultHandle shownResult() const;
-    void dropPartial();
-    // Greys the shown result and says why when it is not what the controls describe (a run is going, the
-    // prompt or the settings changed, a run was cancelled).
-    void updateOutdated();
-    std::function<void()> m_fitParameters;  // widens the Parameters dock to its content (language, method)
+    // Runs `apply` now and again on every language change (apply sets translated texts).
+    void translated(std::function<void()> apply);
+    std::function<void()>
+        m_fitParameters; // widens the Parameters dock to its content (language, method)
 
     CompressorFactory m_factory;
     std::vector<terse::MethodInfo> m_methods;
     EngineWorker *m_worker = nullptr;
     SessionManager *m_sessions = nullptr;
+    AppearanceController *m_appearance = nullptr;
+    DocumentController *m_document = nullptr;
+    RunController *m_runs = nullptr;
+    SessionController *m_sessionControl = nullptr;
     HistoryDock *m_history = nullptr;
     ParameterPanel *m_params = nullptr;
     ModelPicker *m_models = nullptr;
-    QTimer *m_autosave = nullptr;
-    QTimer *m_saveDelay = nullptr;
-    QString m_panelMethod;  // the method the parameter panel shows
-    std::map<std::string, std::map<std::string, std::string>> m_paramsByMethod;  // kept across method switches
-    terse::Prompt m_activePrompt;     // what the active request compresses
-    terse::CompressOptions m_activeOptions;
-    struct PendingSave {
-        terse::Prompt prompt;
-        terse::CompressOptions options;
-        ResultHandle result;
-    };
-    std::optional<PendingSave> m_pendingSave;  // a re-thresholded result, saved once the user pauses
-    std::vector<PendingSave> m_unsaved;        // results that finished before the database was open
+    QString m_panelMethod; // the method the parameter panel shows
+    std::map<std::string, std::map<std::string, std::string>>
+        m_paramsByMethod; // kept across method switches
     std::int64_t m_shownRunId = 0;
-    terse::CompressOptions m_shownOptions;  // what the shown result was computed with
-    QElapsedTimer m_jobTimer;               // since the active request started, for the ETA
-    // The last run saved: what it was computed from, so that the same settings again are not saved twice.
-    struct LastSaved {
-        std::string key;  // prompt, options and compressed text
-        std::int64_t id = 0;
-        std::int64_t session = 0;
-    } m_lastSaved;
-    bool m_restoring = false;   // controls are being set programmatically: no re-run, no autosave
-    bool m_userTouched = false; // the user changed something before the working state was restored
-    bool m_stateRestored = false;
+    bool m_restoring = false; // controls are being set programmatically: no re-run, no autosave
     terse::widgets::PromptEditor *m_editor = nullptr;
     terse::widgets::StructuredPromptEditor *m_structuredEditor = nullptr;
     QStackedWidget *m_promptStack = nullptr;
-    QAction *m_structuredAction = nullptr;
     ResultInspector *m_inspector = nullptr;
     AnswerPanel *m_answers = nullptr;
     QDockWidget *m_answerDock = nullptr;
     CostPanel *m_cost = nullptr;
     QDockWidget *m_costDock = nullptr;
     PinList *m_pinList = nullptr;
-    QUndoStack *m_undo = nullptr;
-    QTimer *m_editDebounce = nullptr;
-    QMenu *m_samplesMenu = nullptr;
-    QList<QAction *> m_themeActions;
-    std::vector<terse::PinnedSpan> m_pins;  // in the coordinates of currentPrompt()
-    QString m_lastText;                     // the plain editor's text before the latest change
-    bool m_applyingUndo = false;            // an undo/redo is changing the editor: not a new edit
-    quint64 m_attentionId = 0;
     terse::widgets::TokenHeatmapView *m_heatmap = nullptr;
     terse::widgets::ScorePlot *m_plot = nullptr;
     QComboBox *m_method = nullptr;
@@ -261,17 +244,8 @@ private:
     QProgressBar *m_progress = nullptr;
     QLabel *m_status = nullptr;
     QLabel *m_error = nullptr;
-    QLabel *m_notes = nullptr;     // informational result warnings (neutral)
-    QLabel *m_warnings = nullptr;  // result warnings that mean the request was not met (amber)
-    QTimer *m_debounce = nullptr;
-    QTimer *m_progressDelay = nullptr;
-    QMenu *m_recentMenu = nullptr;
-    std::vector<std::function<void()>> m_retranslate;
-    quint64 m_activeId = 0;
-    ResultHandle m_result;
-    ResultHandle m_partial;  // the running job's latest partial result (shown; never saved)
-    int m_partialDone = 0, m_partialTotal = 0;
-    QString m_currentFile;
+    QLabel *m_notes = nullptr;    // informational result warnings (neutral)
+    QLabel *m_warnings = nullptr; // result warnings that mean the request was not met (amber)
 };
 
-}  // namespace terse::app
+} // namespace terse::app

@@ -1,21 +1,29 @@
 #pragma once
 // SessionManager: owns the app's connection to the session database (terse::SessionStore) and the
 // "current session" that completed runs are saved into. Opening runs on a background thread because
-// the integrity check reads the whole file; everything else is called on the UI thread (single saves
-// take ~10 ms). A database that cannot be opened is never overwritten: the app keeps working without
-// persistence and stateText() says so. GUI thread only.
+// the integrity check reads the whole file; runs are saved on a writer thread with its own
+// connection to the open file (WAL: the UI thread keeps reading meanwhile); everything else is
+// called on the UI thread. A database that cannot be opened is never overwritten: the app keeps
+// working without persistence and stateText() says so. GUI thread only.
+
+#include "terse/result.h"
 
 #include <QObject>
 #include <QString>
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 
 class QThread;
 
 namespace terse {
 class SessionStore;
-}
+struct CompressOptions;
+struct CompressionResult;
+struct ModelIdentity;
+struct Prompt;
+} // namespace terse
 
 namespace terse::app {
 
@@ -23,10 +31,11 @@ class SessionManager : public QObject {
     Q_OBJECT
 public:
     explicit SessionManager(QObject *parent = nullptr);
-    ~SessionManager() override;  // waits for a running open
+    ~SessionManager() override; // waits for a running open
 
-    // Opens `path` on a background thread; ends with opened() or openFailed(). Until then the previous
-    // database (if any) stays in use. A later call supersedes an earlier one still in progress.
+    // Opens `path` on a background thread; ends with opened() or openFailed(). Until then the
+    // previous database (if any) stays in use. A later call supersedes an earlier one still in
+    // progress.
     void openAsync(const QString &path);
     // Blocks until a running open has finished and its outcome has been applied.
     void waitForOpen();
@@ -49,6 +58,16 @@ public:
     // Returns the current session, creating an autosave session when there is none. 0 on failure.
     std::int64_t ensureCurrentSession();
 
+    // Saves a run into `session` of the open database on the writer thread. `done` runs later on
+    // the UI thread with the new run id or the error. Saves are written and reported in the order
+    // given; the destructor waits for those still queued (their `done` is not called then).
+    using SaveDone = std::function<void(terse::Result<std::int64_t>)>;
+    void saveRunAsync(std::int64_t session, const terse::Prompt &prompt,
+                      const terse::CompressOptions &options, const terse::ModelIdentity &model,
+                      std::shared_ptr<const terse::CompressionResult> result, SaveDone done);
+    // Blocks until every save handed to saveRunAsync() is written, then runs their `done` calls.
+    void waitForSaves();
+
 signals:
     void opened();
     void openFailed(const QString &message);
@@ -58,9 +77,13 @@ signals:
 
 private:
     struct Outcome;
+    class Writer;
+    // Runs the `done` calls of the saves written so far.
+    void deliverSaves();
     void applyOutcome(const std::shared_ptr<Outcome> &outcome, quint64 generation);
 
     std::unique_ptr<terse::SessionStore> m_store;
+    std::unique_ptr<Writer> m_writer; // created with the first save
     QThread *m_opening = nullptr;
     quint64 m_generation = 0;
     QString m_path;
@@ -69,4 +92,4 @@ private:
     std::int64_t m_currentSession = 0;
 };
 
-}  // namespace terse::app
+} // namespace terse::app

@@ -406,12 +406,12 @@ private slots:
         QVERIFY(cw->errorText().contains(QStringLiteral("Nothing to compare")));
         // A malformed parameter names its row.
         cw->addSettings(options("head", 0.5));
-        qobject_cast<QLineEdit *>(cw->settingsTable()->cellWidget(0, 3))
+        qobject_cast<QLineEdit *>(cw->settingsTable()->indexWidget(cw->settingsModel()->index(0, 3)))
             ->setText(QStringLiteral("alpha"));
         QVERIFY(!cw->runComparison());
         QVERIFY(cw->errorText().contains(QStringLiteral("Row 1")));
         QVERIFY(cw->errorText().contains(QStringLiteral("alpha")));
-        qobject_cast<QLineEdit *>(cw->settingsTable()->cellWidget(0, 3))->clear();
+        qobject_cast<QLineEdit *>(cw->settingsTable()->indexWidget(cw->settingsModel()->index(0, 3)))->clear();
         // Bad sweep rates.
         cw->sweepRatesEdit()->setText(QStringLiteral("0.2, 1.5"));
         QVERIFY(!cw->runSweep());

@@ -191,7 +191,41 @@ private slots:
         QCOMPARE(run->prompt.joined(), std::string(kText));
         // The History dock lists the session with its run.
         QTRY_COMPARE(w.historyDock()->tree()->topLevelItemCount(), 1);
-        QCOMPARE(w.historyDock()->tree()->topLevelItem(0)->childCount(), 1);
+        // The run is written on the store's writer thread: the dock lists it once it is saved.
+        QTRY_COMPARE(w.historyDock()->tree()->topLevelItem(0)->childCount(), 1);
+    }
+
+    // Issue 19: runs are written on the store's writer thread. Closing the window before the write is
+    // reported still keeps the run, and the working state names it, so the next start shows it.
+    void closingRightAfterARunKeepsItsSavedRun()
+    {
+        const QString db = freshDb();
+        std::string compressed;
+        {
+            MainWindow w(testFactory, nullptr, db);
+            waitReady(w);
+            w.promptEditor()->setPlainText(QString::fromUtf8(kText));
+            select(w, "head");
+            w.setRate(0.4);
+            QSignalSpy shown(&w, &MainWindow::resultShown);
+            QSignalSpy saved(&w, &MainWindow::runSaved);
+            w.runCompression();
+            QVERIFY(shown.wait(10000));
+            compressed = w.lastResult()->compressedText;
+            // Closing waits for the write: runSaved and the run id come before the state is saved.
+            w.close();
+            QCOMPARE(saved.count(), 1);
+            QVERIFY(w.shownRunId() > 0);
+        }
+        MainWindow again(testFactory, nullptr, db);
+        waitReady(again);
+        QVERIFY(again.lastResult());
+        QCOMPARE(again.lastResult()->compressedText, compressed);
+        QVERIFY(again.shownRunId() > 0);
+        auto sessions = again.sessions()->store()->listSessions();
+        QVERIFY(sessions);
+        QCOMPARE(sessions->size(), std::size_t(1));
+        QCOMPARE(sessions->front().runCount, 1L);
     }
 
     // Issue 20: Compress again with unchanged settings (e.g. after a method switch ran it) saves no duplicate.

@@ -1,0 +1,259 @@
+#include "compare_settings_model.h"
+
+#include "comparison.h"
+
+#include <QComboBox>
+#include <QDoubleSpinBox>
+#include <QLineEdit>
+
+namespace terse::app {
+
+namespace {
+QString methodDisplayName(const std::string &name)
+{
+    for (const auto &m : terse::availableMethods())
+        if (m.name == name)
+            return QString::fromStdString(m.displayName);
+    return QString::fromStdString(name); // a method the factory alone knows
+}
+} // namespace
+
+CompareSettingsModel::CompareSettingsModel(QObject *parent) : QAbstractTableModel(parent) {}
+
+int CompareSettingsModel::rowCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : static_cast<int>(m_rows.size());
+}
+
+int CompareSettingsModel::columnCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : ColumnCount;
+}
+
+QVariant CompareSettingsModel::data(const QModelIndex &index, int role) const
+{
+    if (!index.isValid() || index.row() >= rowCount() ||
+        (role != Qt::DisplayRole && role != Qt::EditRole))
+        return {};
+    const Row &r = m_rows[static_cast<std::size_t>(index.row())];
+    const bool edit = role == Qt::EditRole;
+    switch (index.column()) {
+    case MethodColumn:
+        return edit ? QString::fromStdString(r.options.method)
+                    : methodDisplayName(r.options.method);
+    case RateColumn:
+        return edit ? QVariant(r.options.rate) : QVariant(QString::number(r.options.rate, 'f', 3));
+    case ModeColumn: {
+        const bool reference = r.options.mode == terse::CompressionMode::Reference;
+        if (edit)
+            return reference ? QStringLiteral("reference") : QStringLiteral("corrected");
+        return reference ? tr("reference") : tr("corrected");
+    }
+    case ParamsColumn:
+        return r.params;
+    case ModelColumn:
+        return r.model;
+    default:
+        return {};
+    }
+}
+
+bool CompareSettingsModel::setData(const QModelIndex &index, const QVariant &value, int role)
+{
+    if (!index.isValid() || index.row() >= rowCount() || role != Qt::EditRole)
+        return false;
+    Row &r = m_rows[static_cast<std::size_t>(index.row())];
+    switch (index.column()) {
+    case MethodColumn:
+        r.options.method = value.toString().toStdString();
+        break;
+    case RateColumn:
+        r.options.rate = value.toDouble();
+        break;
+    case ModeColumn:
+        r.options.mode = value.toString() == QLatin1String("reference")
+                             ? terse::CompressionMode::Reference
+                             : terse::CompressionMode::Corrected;
+        break;
+    case ParamsColumn:
+        r.params = value.toString();
+        break;
+    case ModelColumn:
+        r.model = value.toString();
+        break;
+    default:
+        return false;
+    }
+    emit dataChanged(index, index, {Qt::DisplayRole, Qt::EditRole});
+    return true;
+}
+
+Qt::ItemFlags CompareSettingsModel::flags(const QModelIndex &index) const
+{
+    return index.isValid() ? Qt::ItemIsEnabled | Qt::ItemIsSelectable | Qt::ItemIsEditable
+                           : Qt::NoItemFlags;
+}
+
+QVariant CompareSettingsModel::headerData(int section, Qt::Orientation orientation, int role) const
+{
+    if (role != Qt::DisplayRole)
+        return {};
+    if (orientation == Qt::Vertical)
+        return section + 1;
+    switch (section) {
+    case MethodColumn:
+        return tr("Method");
+    case RateColumn:
+        return tr("Rate");
+    case ModeColumn:
+        return tr("Mode");
+    case ParamsColumn:
+        return tr("Parameters (name=value; …)");
+    case ModelColumn:
+        return tr("Model (empty: the method's default)");
+    default:
+        return {};
+    }
+}
+
+bool CompareSettingsModel::removeRows(int row, int count, const QModelIndex &parent)
+{
+    if (parent.isValid() || row < 0 || count <= 0 || row + count > rowCount())
+        return false;
+    beginRemoveRows({}, row, row + count - 1);
+    m_rows.erase(m_rows.begin() + row, m_rows.begin() + row + count);
+    endRemoveRows();
+    return true;
+}
+
+void CompareSettingsModel::appendSettings(const terse::CompressOptions &options)
+{
+    Row r;
+    r.options = options;
+    r.options.targetTokens = -1;
+    r.params = formatParams(options.params);
+    r.options.params.clear();
+    r.model = QString::fromStdString(options.model);
+    const int row = rowCount();
+    beginInsertRows({}, row, row);
+    m_rows.push_back(std::move(r));
+    endInsertRows();
+}
+
+void CompareSettingsModel::clear()
+{
+    beginResetModel();
+    m_rows.clear();
+    endResetModel();
+}
+
+bool CompareSettingsModel::settingsAt(int row, terse::CompressOptions *options,
+                                      QString *error) const
+{
+    if (row < 0 || row >= rowCount())
+        return false;
+    const Row &r = m_rows[static_cast<std::size_t>(row)];
+    terse::CompressOptions o = r.options;
+    o.model = r.model.trimmed().toStdString();
+    QString bad;
+    if (!parseParams(r.params, &o.params, &bad)) {
+        if (error)
+            *error = tr("Row %1: the parameter “%2” is not of the form name=value.")
+                         .arg(row + 1)
+                         .arg(bad);
+        return false;
+    }
+    *options = std::move(o);
+    return true;
+}
+
+void CompareSettingsModel::retranslate()
+{
+    emit headerDataChanged(Qt::Horizontal, 0, ColumnCount - 1);
+    if (!m_rows.empty())
+        emit dataChanged(index(0, ModeColumn), index(rowCount() - 1, ModeColumn),
+                         {Qt::DisplayRole});
+}
+
+// ---- editing
+// ----------------------------------------------------------------------------------------
+
+QWidget *CompareSettingsDelegate::createEditor(QWidget *parent, const QStyleOptionViewItem &,
+                                               const QModelIndex &index) const
+{
+    auto *self = const_cast<CompareSettingsDelegate *>(this);
+    switch (index.column()) {
+    case CompareSettingsModel::MethodColumn: {
+        auto *method = new QComboBox(parent);
+        for (const auto &m : terse::availableMethods()) {
+            method->addItem(QString::fromStdString(m.displayName), QString::fromStdString(m.name));
+            method->setItemData(method->count() - 1, QString::fromStdString(m.description),
+                                Qt::ToolTipRole);
+        }
+        const QString name = index.data(Qt::EditRole).toString();
+        if (method->findData(name) < 0) // a method the factory alone knows
+            method->addItem(name, name);
+        connect(method, &QComboBox::currentIndexChanged, self,
+                [self, method] { emit self->commitData(method); });
+        return method;
+    }
+    case CompareSettingsModel::RateColumn: {
+        auto *rate = new QDoubleSpinBox(parent);
+        rate->setRange(0.001, 1.0);
+        rate->setDecimals(3);
+        rate->setSingleStep(0.05);
+        connect(rate, &QDoubleSpinBox::valueChanged, self,
+                [self, rate] { emit self->commitData(rate); });
+        return rate;
+    }
+    case CompareSettingsModel::ModeColumn: {
+        auto *mode = new QComboBox(parent);
+        mode->addItem(CompareSettingsModel::tr("corrected"), QStringLiteral("corrected"));
+        mode->addItem(CompareSettingsModel::tr("reference"), QStringLiteral("reference"));
+        connect(mode, &QComboBox::currentIndexChanged, self,
+                [self, mode] { emit self->commitData(mode); });
+        return mode;
+    }
+    case CompareSettingsModel::ParamsColumn:
+    case CompareSettingsModel::ModelColumn: {
+        auto *edit = new QLineEdit(parent);
+        edit->setPlaceholderText(index.column() == CompareSettingsModel::ParamsColumn
+                                     ? CompareSettingsModel::tr("defaults")
+                                     : CompareSettingsModel::tr("method default"));
+        connect(edit, &QLineEdit::textChanged, self, [self, edit] { emit self->commitData(edit); });
+        return edit;
+    }
+    default:
+        return nullptr;
+    }
+}
+
+void CompareSettingsDelegate::setEditorData(QWidget *editor, const QModelIndex &index) const
+{
+    // Only when different: the view sets the data back after every commit, and a line edit would
+    // lose its cursor position.
+    const QVariant value = index.data(Qt::EditRole);
+    if (auto *combo = qobject_cast<QComboBox *>(editor)) {
+        if (const int i = combo->findData(value.toString()); i != combo->currentIndex())
+            combo->setCurrentIndex(i);
+    } else if (auto *spin = qobject_cast<QDoubleSpinBox *>(editor)) {
+        if (spin->value() != value.toDouble())
+            spin->setValue(value.toDouble());
+    } else if (auto *edit = qobject_cast<QLineEdit *>(editor)) {
+        if (edit->text() != value.toString())
+            edit->setText(value.toString());
+    }
+}
+
+void CompareSettingsDelegate::setModelData(QWidget *editor, QAbstractItemModel *model,
+                                           const QModelIndex &index) const
+{
+    if (auto *combo = qobject_cast<QComboBox *>(editor))
+        model->setData(index, combo->currentData());
+    else if (auto *spin = qobject_cast<QDoubleSpinBox *>(editor))
+        model->setData(index, spin->value());
+    else if (auto *edit = qobject_cast<QLineEdit *>(editor))
+        model->setData(index, edit->text());
+}
+
+} // namespace terse::app
