@@ -29,15 +29,19 @@ const char *kApiKeyKey = "answerCheck/apiKey";
 const char *kTimeoutKey = "answerCheck/timeoutSeconds";
 const char *kBlindKey = "answerCheck/blind";
 
-const char *variantName(AnswerPanel::Variant v) { return v == AnswerPanel::Original ? "original" : "compressed"; }
+const char *variantName(AnswerPanel::Variant v)
+{
+    return v == AnswerPanel::Original ? "original" : "compressed";
+}
 
-}  // namespace
+} // namespace
 
 ChatSettings storedChatSettings()
 {
     QSettings s;
     return ChatSettings{s.value(QLatin1String(kEndpointKey)).toString().trimmed(),
-                        s.value(QLatin1String(kModelKey)).toString().trimmed(), s.value(QLatin1String(kApiKeyKey)).toString(),
+                        s.value(QLatin1String(kModelKey)).toString().trimmed(),
+                        s.value(QLatin1String(kApiKeyKey)).toString(),
                         s.value(QLatin1String(kTimeoutKey), 60).toInt() * 1000};
 }
 
@@ -47,7 +51,8 @@ AnswerPanel::AnswerPanel(SessionManager *sessions, QWidget *parent)
     setObjectName(QStringLiteral("answerPanel"));
     auto *v = new QVBoxLayout(this);
     v->setContentsMargins(4, 4, 4, 4);
-    auto *form = new QGridLayout;  // two fields per row: the panel sits below the views, wide and short
+    auto *form =
+        new QGridLayout; // two fields per row: the panel sits below the views, wide and short
     m_endpoint = new QLineEdit(this);
     m_endpoint->setObjectName(QStringLiteral("answerEndpoint"));
     m_endpoint->setPlaceholderText(QStringLiteral("http://127.0.0.1:8080/v1"));
@@ -116,8 +121,10 @@ AnswerPanel::AnswerPanel(SessionManager *sessions, QWidget *parent)
         pv->addWidget(pane.meta);
         pv->addLayout(marks);
         side->addWidget(pane.box, 1);
-        connect(pane.correct, &QRadioButton::clicked, this, [this, p] { setMark(variantOf(p), 1); });
-        connect(pane.incorrect, &QRadioButton::clicked, this, [this, p] { setMark(variantOf(p), 0); });
+        connect(pane.correct, &QRadioButton::clicked, this,
+                [this, p] { setMark(variantOf(p), 1); });
+        connect(pane.incorrect, &QRadioButton::clicked, this,
+                [this, p] { setMark(variantOf(p), 0); });
     }
     v->addLayout(side, 1);
 
@@ -146,18 +153,21 @@ AnswerPanel::AnswerPanel(SessionManager *sessions, QWidget *parent)
 void AnswerPanel::retranslate()
 {
     m_endpointLabel->setText(tr("Endpoint:"));
-    m_endpoint->setToolTip(tr("An OpenAI-compatible chat-completions endpoint: a local llama.cpp server, Ollama, "
-                              "vLLM or a hosted API. \"/chat/completions\" is added to a base URL."));
+    m_endpoint->setToolTip(
+        tr("An OpenAI-compatible chat-completions endpoint: a local llama.cpp server, Ollama, "
+           "vLLM or a hosted API. \"/chat/completions\" is added to a base URL."));
     m_modelLabel->setText(tr("Target model:"));
     m_model->setPlaceholderText(tr("e.g. llama3.1:8b"));
     m_keyLabel->setText(tr("API key:"));
     m_key->setPlaceholderText(tr("empty for local servers"));
     m_timeoutLabel->setText(tr("Timeout:"));
     m_timeout->setSuffix(tr(" s"));
-    m_keyNote->setText(tr("The API key is kept in the settings file in plain text (this build cannot reach a "
-                          "system keychain)."));
+    m_keyNote->setText(
+        tr("The API key is kept in the settings file in plain text (this build cannot reach a "
+           "system keychain)."));
     m_blind->setText(tr("Blind A/B order"));
-    m_blind->setToolTip(tr("Show the two answers as A and B in random order until both are marked."));
+    m_blind->setToolTip(
+        tr("Show the two answers as A and B in random order until both are marked."));
     m_ask->setText(tr("Ask the target model"));
     m_ask->setToolTip(tr("Send the original and the compressed prompt and compare the answers."));
     m_cancel->setText(tr("Cancel"));
@@ -178,7 +188,8 @@ void AnswerPanel::changeEvent(QEvent *event)
 
 ChatSettings AnswerPanel::settings() const
 {
-    return ChatSettings{m_endpoint->text().trimmed(), m_model->text().trimmed(), m_key->text(), m_timeout->value() * 1000};
+    return ChatSettings{m_endpoint->text().trimmed(), m_model->text().trimmed(), m_key->text(),
+                        m_timeout->value() * 1000};
 }
 
 void AnswerPanel::setSettings(const ChatSettings &s)
@@ -190,7 +201,10 @@ void AnswerPanel::setSettings(const ChatSettings &s)
     storeSettings();
 }
 
-void AnswerPanel::setBlind(bool blind) { m_blind->setChecked(blind); }
+void AnswerPanel::setBlind(bool blind)
+{
+    m_blind->setChecked(blind);
+}
 
 void AnswerPanel::storeSettings() const
 {
@@ -239,7 +253,7 @@ void AnswerPanel::loadSaved()
     auto answers = store->answers(m_runId);
     if (!answers)
         return;
-    for (const auto &a : *answers) {  // oldest first: the newest of each variant wins
+    for (const auto &a : *answers) { // oldest first: the newest of each variant wins
         const Variant v = a.variant == "original" ? Original : Compressed;
         State &s = m_state[v];
         s = {};
@@ -259,8 +273,9 @@ void AnswerPanel::loadSaved()
 void AnswerPanel::ask()
 {
     if (m_original.isEmpty()) {
-        m_statusMessage = tr("Compress a prompt first: the check asks the target model with its original and "
-                             "its compressed prompt.");
+        m_statusMessage =
+            tr("Compress a prompt first: the check asks the target model with its original and "
+               "its compressed prompt.");
         refresh();
         return;
     }
@@ -279,9 +294,15 @@ void AnswerPanel::ask()
     refresh();
 }
 
-void AnswerPanel::cancel() { m_client->cancelAll(); }
+void AnswerPanel::cancel()
+{
+    m_client->cancelAll();
+}
 
-bool AnswerPanel::isAsking() const { return m_client->inFlight() > 0; }
+bool AnswerPanel::isAsking() const
+{
+    return m_client->inFlight() > 0;
+}
 
 void AnswerPanel::onAnswered(quint64 id, const ChatReply &reply)
 {
@@ -296,7 +317,8 @@ void AnswerPanel::onAnswered(quint64 id, const ChatReply &reply)
     }
     const bool done = m_state[Original].request == 0 && m_state[Compressed].request == 0;
     if (done) {
-        const bool anyError = !m_state[Original].reply.error.isEmpty() || !m_state[Compressed].reply.error.isEmpty();
+        const bool anyError =
+            !m_state[Original].reply.error.isEmpty() || !m_state[Compressed].reply.error.isEmpty();
         m_statusMessage = anyError ? tr("The endpoint did not answer both prompts; see below.")
                                    : tr("Both answers are in. Mark each as correct or incorrect.");
     }
@@ -326,7 +348,8 @@ void AnswerPanel::save(Variant v)
     if (saved)
         s.answerId = *saved;
     else
-        m_statusMessage = tr("The answer was not saved: %1").arg(QString::fromStdString(saved.error().detail));
+        m_statusMessage =
+            tr("The answer was not saved: %1").arg(QString::fromStdString(saved.error().detail));
 }
 
 void AnswerPanel::setMark(Variant v, int mark)
@@ -336,11 +359,13 @@ void AnswerPanel::setMark(Variant v, int mark)
         return;
     s.mark = mark;
     if (s.answerId != 0)
-        if (terse::SessionStore *store = m_sessions ? m_sessions->store() : nullptr; store && m_sessions->isWritable())
+        if (terse::SessionStore *store = m_sessions ? m_sessions->store() : nullptr;
+            store && m_sessions->isWritable())
             if (auto r = store->setAnswerMark(s.answerId, mark); !r)
-                m_statusMessage = tr("The mark was not saved: %1").arg(QString::fromStdString(r.error().detail));
+                m_statusMessage =
+                    tr("The mark was not saved: %1").arg(QString::fromStdString(r.error().detail));
     if (m_state[Original].mark >= 0 && m_state[Compressed].mark >= 0)
-        m_revealed = true;  // blind order ends once both are judged
+        m_revealed = true; // blind order ends once both are judged
     refresh();
 }
 
@@ -358,8 +383,10 @@ void AnswerPanel::refresh()
         const State &s = m_state[v];
         Pane &pane = m_panes[static_cast<std::size_t>(p)];
         pane.box->setTitle(headerText(v));
-        pane.text->setPlainText(s.has ? (s.reply.error.isEmpty() ? s.reply.text : tr("No answer: %1").arg(s.reply.error))
-                                      : QString());
+        pane.text->setPlainText(
+            s.has
+                ? (s.reply.error.isEmpty() ? s.reply.text : tr("No answer: %1").arg(s.reply.error))
+                : QString());
         pane.meta->setText(metaText(v));
         const bool markable = s.has && s.reply.error.isEmpty();
         pane.correct->setEnabled(markable);
@@ -380,9 +407,15 @@ void AnswerPanel::refresh()
                           : m_statusMessage);
 }
 
-QString AnswerPanel::answerText(Variant v) const { return m_state[v].has ? m_state[v].reply.text : QString(); }
+QString AnswerPanel::answerText(Variant v) const
+{
+    return m_state[v].has ? m_state[v].reply.text : QString();
+}
 
-QString AnswerPanel::errorText(Variant v) const { return m_state[v].has ? m_state[v].reply.error : QString(); }
+QString AnswerPanel::errorText(Variant v) const
+{
+    return m_state[v].has ? m_state[v].reply.error : QString();
+}
 
 QString AnswerPanel::metaText(Variant v) const
 {
@@ -392,17 +425,25 @@ QString AnswerPanel::metaText(Variant v) const
     QString t = s.reply.latencyMs >= 1000 ? tr("%1 s").arg(s.reply.latencyMs / 1000.0, 0, 'f', 1)
                                           : tr("%1 ms").arg(qRound(s.reply.latencyMs));
     if (s.reply.promptTokens >= 0 || s.reply.completionTokens >= 0)
-        t += QStringLiteral(" · ") + tr("%1 prompt + %2 answer tokens")
-                                         .arg(s.reply.promptTokens >= 0 ? QString::number(s.reply.promptTokens) : QStringLiteral("?"))
-                                         .arg(s.reply.completionTokens >= 0 ? QString::number(s.reply.completionTokens)
-                                                                            : QStringLiteral("?"));
+        t += QStringLiteral(" · ") +
+             tr("%1 prompt + %2 answer tokens")
+                 .arg(s.reply.promptTokens >= 0 ? QString::number(s.reply.promptTokens)
+                                                : QStringLiteral("?"))
+                 .arg(s.reply.completionTokens >= 0 ? QString::number(s.reply.completionTokens)
+                                                    : QStringLiteral("?"));
     if (s.answerId == 0 && s.reply.error.isEmpty())
         t += QStringLiteral(" · ") + tr("not saved (the run is not saved)");
     return t;
 }
 
-int AnswerPanel::mark(Variant v) const { return m_state[v].mark; }
+int AnswerPanel::mark(Variant v) const
+{
+    return m_state[v].mark;
+}
 
-QString AnswerPanel::statusText() const { return m_status->text(); }
+QString AnswerPanel::statusText() const
+{
+    return m_status->text();
+}
 
-}  // namespace terse::app
+} // namespace terse::app

@@ -1,10 +1,11 @@
 #pragma once
-// AnswerPanel: "Ask the target model". Sends the shown result's original and compressed prompt to an
-// OpenAI-compatible chat-completions endpoint the user configures (ChatClient), shows both answers side by
-// side with latency and token usage, lets the user mark each correct or incorrect (optionally blind: the two
-// answers appear as A and B in random order until both are marked or revealed), and saves answers and marks
-// with the run in the session database. Endpoint, model, timeout and key are kept in the settings file (this
-// build has no system keychain access; the panel says so). GUI thread only.
+// AnswerPanel: "Ask the target model". Sends the shown result's original and compressed prompt to
+// an OpenAI-compatible chat-completions endpoint the user configures (ChatClient), shows both
+// answers side by side with latency and token usage, lets the user mark each correct or incorrect
+// (optionally blind: the two answers appear as A and B in random order until both are marked or
+// revealed), and saves answers and marks with the run in the session database. Endpoint, model,
+// timeout and key are kept in the settings file (this build has no system keychain access; the
+// panel says so). GUI thread only.
 
 #include "chat_client.h"
 
@@ -27,8 +28,8 @@ namespace terse::app {
 
 class SessionManager;
 
-// The endpoint, model, key and timeout the Answer Check panel keeps in the settings (also used by the
-// Compare window's per-row check).
+// The endpoint, model, key and timeout the Answer Check panel keeps in the settings (also used by
+// the Compare window's per-row check).
 ChatSettings storedChatSettings();
 
 class AnswerPanel : public QWidget {
@@ -38,8 +39,8 @@ public:
 
     explicit AnswerPanel(SessionManager *sessions, QWidget *parent = nullptr);
 
-    // The result on screen: its original and compressed prompt and its saved run (0: not saved yet).
-    // A different result clears the answers and shows those saved with `runId`.
+    // The result on screen: its original and compressed prompt and its saved run (0: not saved
+    // yet). A different result clears the answers and shows those saved with `runId`.
     void setResult(const QString &original, const QString &compressed, std::int64_t runId);
     // The shown result was saved as `runId`: answers already received are saved with it.
     void setRunId(std::int64_t runId);
@@ -50,16 +51,16 @@ public:
     bool isAsking() const;
 
     ChatSettings settings() const;
-    void setSettings(const ChatSettings &settings);  // also stored in the settings file
+    void setSettings(const ChatSettings &settings); // also stored in the settings file
     void setBlind(bool blind);
 
     // For tests and the app shell.
     QString answerText(Variant v) const;
     QString metaText(Variant v) const;
     QString errorText(Variant v) const;
-    QString headerText(Variant v) const;   // "Original" / "Compressed", or "Answer A/B" while blind
-    int mark(Variant v) const;             // -1 none, 0 incorrect, 1 correct
-    void setMark(Variant v, int mark);     // as clicking the buttons
+    QString headerText(Variant v) const; // "Original" / "Compressed", or "Answer A/B" while blind
+    int mark(Variant v) const;           // -1 none, 0 incorrect, 1 correct
+    void setMark(Variant v, int mark);   // as clicking the buttons
     QString statusText() const;
     QPushButton *askButton() const { return m_ask; }
     std::int64_t savedAnswerId(Variant v) const { return m_state[v].answerId; }
@@ -82,7 +83,7 @@ private:
     struct State {
         ChatReply reply;
         bool has = false;
-        std::int64_t answerId = 0;  // saved answer, 0 when not saved
+        std::int64_t answerId = 0; // saved answer, 0 when not saved
         int mark = -1;
         quint64 request = 0;
         QString endpoint, model;
@@ -109,15 +110,16 @@ private:
     QPushButton *m_reveal = nullptr;
     QLabel *m_status = nullptr;
     QLabel *m_keyNote = nullptr;
-    QLabel *m_endpointLabel = nullptr, *m_modelLabel = nullptr, *m_keyLabel = nullptr, *m_timeoutLabel = nullptr;
+    QLabel *m_endpointLabel = nullptr, *m_modelLabel = nullptr, *m_keyLabel = nullptr,
+           *m_timeoutLabel = nullptr;
     std::array<Pane, 2> m_panes;
     std::array<State, 2> m_state;
     QString m_original, m_compressed;
     std::int64_t m_runId = 0;
-    bool m_swapped = false;   // blind order: pane 0 shows the compressed answer
+    bool m_swapped = false; // blind order: pane 0 shows the compressed answer
     bool m_revealed = true;
     QString m_statusMessage;
     std::mt19937 m_rng{std::random_device{}()};
 };
 
-}  // namespace terse::app
+} // namespace terse::app

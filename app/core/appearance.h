@@ -23,8 +23,9 @@ void storeTheme(Theme theme);
 QString themeName(Theme theme);
 // True when the application palette is dark (the Base colour is dark).
 bool paletteIsDark();
-// Sets `widget`'s style sheet again after a theme change: palette(...) colours in a style sheet are resolved
-// when it is set, so a banner styled on the dark palette stays dark on the light one otherwise.
+// Sets `widget`'s style sheet again after a theme change: palette(...) colours in a style sheet are
+// resolved when it is set, so a banner styled on the dark palette stays dark on the light one
+// otherwise.
 void reapplyStyleSheet(QWidget *widget);
 
 } // namespace terse::app

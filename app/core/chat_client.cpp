@@ -19,7 +19,8 @@ QUrl chatCompletionsUrl(const QString &endpoint, QString *why)
     if (endpoint.trimmed().isEmpty() || !url.isValid() || url.host().isEmpty() ||
         (url.scheme() != QLatin1String("http") && url.scheme() != QLatin1String("https"))) {
         if (why)
-            *why = ChatClient::tr("'%1' is not an http(s) URL of a chat-completions endpoint").arg(endpoint);
+            *why = ChatClient::tr("'%1' is not an http(s) URL of a chat-completions endpoint")
+                       .arg(endpoint);
         return {};
     }
     QUrl out = url;
@@ -39,7 +40,8 @@ ChatReply parseChatReply(const QByteArray &body, int status)
     const QJsonDocument doc = QJsonDocument::fromJson(body, &perr);
     const QString excerpt = QString::fromUtf8(body.left(200)).simplified();
     if (status < 200 || status >= 300) {
-        // OpenAI-style {"error": {"message": ...}} when the server sends one, else the body's start.
+        // OpenAI-style {"error": {"message": ...}} when the server sends one, else the body's
+        // start.
         QString message = excerpt;
         if (doc.isObject()) {
             const QJsonValue e = doc.object().value(QStringLiteral("error"));
@@ -48,20 +50,26 @@ ChatReply parseChatReply(const QByteArray &body, int status)
             else if (e.isString())
                 message = e.toString();
         }
-        r.error = ChatClient::tr("HTTP %1 from the endpoint: %2").arg(status).arg(message.isEmpty() ? ChatClient::tr("(no body)") : message);
+        r.error = ChatClient::tr("HTTP %1 from the endpoint: %2")
+                      .arg(status)
+                      .arg(message.isEmpty() ? ChatClient::tr("(no body)") : message);
         return r;
     }
     if (perr.error != QJsonParseError::NoError || !doc.isObject()) {
         r.error = ChatClient::tr("the reply is not chat-completions JSON (%1): %2")
-                      .arg(perr.error != QJsonParseError::NoError ? perr.errorString() : ChatClient::tr("not an object"),
+                      .arg(perr.error != QJsonParseError::NoError ? perr.errorString()
+                                                                  : ChatClient::tr("not an object"),
                            excerpt.isEmpty() ? ChatClient::tr("(empty body)") : excerpt);
         return r;
     }
     const QJsonObject o = doc.object();
     const QJsonArray choices = o.value(QStringLiteral("choices")).toArray();
     const QJsonValue content = choices.isEmpty() ? QJsonValue()
-                                                 : choices.at(0).toObject().value(QStringLiteral("message")).toObject().value(
-                                                       QStringLiteral("content"));
+                                                 : choices.at(0)
+                                                       .toObject()
+                                                       .value(QStringLiteral("message"))
+                                                       .toObject()
+                                                       .value(QStringLiteral("content"));
     if (!content.isString()) {
         r.error = ChatClient::tr("the reply has no choices[0].message.content: %1").arg(excerpt);
         return r;
@@ -71,11 +79,15 @@ ChatReply parseChatReply(const QByteArray &body, int status)
     if (usage.value(QStringLiteral("prompt_tokens")).isDouble())
         r.promptTokens = static_cast<long>(usage.value(QStringLiteral("prompt_tokens")).toDouble());
     if (usage.value(QStringLiteral("completion_tokens")).isDouble())
-        r.completionTokens = static_cast<long>(usage.value(QStringLiteral("completion_tokens")).toDouble());
+        r.completionTokens =
+            static_cast<long>(usage.value(QStringLiteral("completion_tokens")).toDouble());
     return r;
 }
 
-ChatClient::ChatClient(QObject *parent) : QObject(parent), m_network(new QNetworkAccessManager(this)) {}
+ChatClient::ChatClient(QObject *parent)
+    : QObject(parent), m_network(new QNetworkAccessManager(this))
+{
+}
 
 ChatClient::~ChatClient()
 {
@@ -93,7 +105,9 @@ quint64 ChatClient::ask(const ChatSettings &settings, const QString &prompt)
     const QUrl url = chatCompletionsUrl(settings.endpoint, &why);
     if (url.isEmpty() || settings.model.trimmed().isEmpty()) {
         ChatReply r;
-        r.error = url.isEmpty() ? why : tr("no model name: the endpoint needs the name of the model to ask");
+        r.error = url.isEmpty()
+                      ? why
+                      : tr("no model name: the endpoint needs the name of the model to ask");
         // Queued, so that the caller has the id before the answer arrives.
         QTimer::singleShot(0, this, [this, id, r] { emit answered(id, r); });
         return id;
@@ -122,11 +136,15 @@ quint64 ChatClient::ask(const ChatSettings &settings, const QString &prompt)
         reply->deleteLater();
         ChatReply r;
         const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-        if (reply->error() == QNetworkReply::OperationCanceledError || reply->error() == QNetworkReply::TimeoutError) {
-            // setTransferTimeout aborts with OperationCanceledError; cancelAll() marks its replies first.
+        if (reply->error() == QNetworkReply::OperationCanceledError ||
+            reply->error() == QNetworkReply::TimeoutError) {
+            // setTransferTimeout aborts with OperationCanceledError; cancelAll() marks its replies
+            // first.
             r.error = reply->property("terseCancelled").toBool()
                           ? tr("cancelled")
-                          : tr("no reply from %1 within %2 s").arg(url.toString()).arg(timeoutMs / 1000.0, 0, 'g', 3);
+                          : tr("no reply from %1 within %2 s")
+                                .arg(url.toString())
+                                .arg(timeoutMs / 1000.0, 0, 'g', 3);
         } else if (status == 0) {
             r.error = tr("cannot reach %1: %2").arg(url.toString(), reply->errorString());
         } else {
@@ -147,4 +165,4 @@ void ChatClient::cancelAll()
     }
 }
 
-}  // namespace terse::app
+} // namespace terse::app

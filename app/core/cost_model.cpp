@@ -11,7 +11,8 @@
 
 namespace terse::app {
 
-CostEstimate estimateCost(long tokensIn, long tokensOut, double compressionMs, const TargetPreset &preset)
+CostEstimate estimateCost(long tokensIn, long tokensOut, double compressionMs,
+                          const TargetPreset &preset)
 {
     CostEstimate e;
     e.tokensIn = std::max(0L, tokensIn);
@@ -35,7 +36,9 @@ CostEstimate estimateCost(long tokensIn, long tokensOut, double compressionMs, c
 QList<TargetPreset> defaultTargetPresets()
 {
     // Named in the user's language at first start; after that they are the user's own.
-    auto name = [](const char *text) { return QCoreApplication::translate("terse::app::CostPanel", text); };
+    auto name = [](const char *text) {
+        return QCoreApplication::translate("terse::app::CostPanel", text);
+    };
     return {
         {name(QT_TRANSLATE_NOOP("terse::app::CostPanel", "Hosted large model")), 2.50, 2000},
         {name(QT_TRANSLATE_NOOP("terse::app::CostPanel", "Hosted small model")), 0.15, 5000},
@@ -47,11 +50,12 @@ QList<TargetPreset> defaultTargetPresets()
 namespace {
 const char *kPresetsKey = "cost/presets";
 const char *kCurrentKey = "cost/current";
-}  // namespace
+} // namespace
 
 QList<TargetPreset> storedTargetPresets()
 {
-    QList<TargetPreset> presets = presetsFromJson(QSettings().value(QLatin1String(kPresetsKey)).toString());
+    QList<TargetPreset> presets =
+        presetsFromJson(QSettings().value(QLatin1String(kPresetsKey)).toString());
     return presets.isEmpty() ? defaultTargetPresets() : presets;
 }
 
@@ -87,12 +91,13 @@ QList<TargetPreset> presetsFromJson(const QString &json)
         TargetPreset p{o.value(QStringLiteral("name")).toString().trimmed(),
                        o.value(QStringLiteral("dollarsPerMillionInput")).toDouble(-1),
                        o.value(QStringLiteral("prefillTokensPerSecond")).toDouble(-1)};
-        if (p.name.isEmpty() || !(p.dollarsPerMillionInput >= 0) || !(p.prefillTokensPerSecond > 0) ||
-            !std::isfinite(p.dollarsPerMillionInput) || !std::isfinite(p.prefillTokensPerSecond))
+        if (p.name.isEmpty() || !(p.dollarsPerMillionInput >= 0) ||
+            !(p.prefillTokensPerSecond > 0) || !std::isfinite(p.dollarsPerMillionInput) ||
+            !std::isfinite(p.prefillTokensPerSecond))
             continue;
         out.append(p);
     }
     return out;
 }
 
-}  // namespace terse::app
+} // namespace terse::app

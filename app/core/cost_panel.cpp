@@ -21,9 +21,13 @@ namespace {
 
 QString money(double dollars)
 {
-    // Enough digits to see a difference: cents for large sums, significant digits for fractions of one.
+    // Enough digits to see a difference: cents for large sums, significant digits for fractions of
+    // one.
     const double a = std::abs(dollars);
-    const int decimals = a == 0 || a >= 0.1 ? 2 : std::min(8, 1 - static_cast<int>(std::floor(std::log10(a))));  // 2 significant digits
+    const int decimals =
+        a == 0 || a >= 0.1
+            ? 2
+            : std::min(8, 1 - static_cast<int>(std::floor(std::log10(a)))); // 2 significant digits
     return QStringLiteral("$") + QLocale().toString(dollars, 'f', decimals);
 }
 
@@ -36,7 +40,7 @@ QString seconds(double s)
     return CostPanel::tr("%1 ms").arg(QLocale().toString(s * 1000.0, 'f', 0));
 }
 
-}  // namespace
+} // namespace
 
 CostPanel::CostPanel(QWidget *parent) : QWidget(parent)
 {
@@ -106,8 +110,8 @@ CostPanel::CostPanel(QWidget *parent) : QWidget(parent)
     });
     connect(m_add, &QPushButton::clicked, this, [this] {
         bool ok = false;
-        const QString name = QInputDialog::getText(this, tr("New Target Model"), tr("Name:"), QLineEdit::Normal,
-                                                   QString(), &ok);
+        const QString name = QInputDialog::getText(this, tr("New Target Model"), tr("Name:"),
+                                                   QLineEdit::Normal, QString(), &ok);
         if (ok && !addPreset(name))
             m_verdict->setText(tr("A preset needs a name that is not taken."));
     });
@@ -125,7 +129,8 @@ void CostPanel::retranslate()
     m_priceLabel->setText(tr("Input price per 1M tokens:"));
     m_throughputLabel->setText(tr("Prefill speed:"));
     m_throughput->setSuffix(tr(" tokens/s"));
-    m_throughput->setToolTip(tr("How fast the target model reads a prompt before it answers (prefill)."));
+    m_throughput->setToolTip(
+        tr("How fast the target model reads a prompt before it answers (prefill)."));
     refresh();
 }
 
@@ -136,9 +141,15 @@ void CostPanel::changeEvent(QEvent *event)
     QWidget::changeEvent(event);
 }
 
-int CostPanel::currentPreset() const { return m_preset->currentIndex(); }
+int CostPanel::currentPreset() const
+{
+    return m_preset->currentIndex();
+}
 
-void CostPanel::selectPreset(int index) { m_preset->setCurrentIndex(index); }
+void CostPanel::selectPreset(int index)
+{
+    m_preset->setCurrentIndex(index);
+}
 
 void CostPanel::showPreset()
 {
@@ -198,7 +209,10 @@ void CostPanel::removeCurrentPreset()
     m_preset->removeItem(i);
 }
 
-void CostPanel::storePresets() const { storeTargetPresets(m_presets, std::max(0, currentPreset())); }
+void CostPanel::storePresets() const
+{
+    storeTargetPresets(m_presets, std::max(0, currentPreset()));
+}
 
 void CostPanel::setResult(long targetTokensIn, long targetTokensOut, double compressionMs)
 {
@@ -208,12 +222,16 @@ void CostPanel::setResult(long targetTokensIn, long targetTokensOut, double comp
     refresh();
 }
 
-void CostPanel::clear() { setResult(-1, -1, 0); }
+void CostPanel::clear()
+{
+    setResult(-1, -1, 0);
+}
 
 CostEstimate CostPanel::estimate() const
 {
     const int i = currentPreset();
-    return estimateCost(m_tokensIn, m_tokensOut, m_compressionMs, i >= 0 && i < m_presets.size() ? m_presets[i] : TargetPreset{});
+    return estimateCost(m_tokensIn, m_tokensOut, m_compressionMs,
+                        i >= 0 && i < m_presets.size() ? m_presets[i] : TargetPreset{});
 }
 
 void CostPanel::refresh()
@@ -221,22 +239,27 @@ void CostPanel::refresh()
     if (m_tokensIn < 0 || m_tokensOut < 0) {
         m_figures->setText(m_tokensIn == -1 && m_compressionMs == 0
                                ? tr("Compress a prompt to see what it saves.")
-                               : tr("This result has no target-token counts (the target tokenizer was not available)."));
+                               : tr("This result has no target-token counts (the target tokenizer "
+                                    "was not available)."));
         m_verdict->clear();
         return;
     }
     const CostEstimate e = estimate();
     const QLocale loc;
-    const double pct = e.tokensIn > 0 ? 100.0 * static_cast<double>(e.tokensSaved) / static_cast<double>(e.tokensIn) : 0;
+    const double pct = e.tokensIn > 0 ? 100.0 * static_cast<double>(e.tokensSaved) /
+                                            static_cast<double>(e.tokensIn)
+                                      : 0;
     const QStringList rows{
         tr("Tokens: %1 → %2 (%3 saved, %4%)")
             .arg(loc.toString(qlonglong(e.tokensIn)), loc.toString(qlonglong(e.tokensOut)),
                  loc.toString(qlonglong(e.tokensSaved)), loc.toString(pct, 'f', 1)),
         estimate().savedPerCall > 0 || e.tokensSaved <= 0
-            ? tr("Money: %1 per call, %2 per 1,000 calls").arg(money(e.savedPerCall), money(e.savedPer1kCalls))
+            ? tr("Money: %1 per call, %2 per 1,000 calls")
+                  .arg(money(e.savedPerCall), money(e.savedPer1kCalls))
             : tr("Money: no input price set for this target"),
         tr("Prefill: %1 → %2 per call (%3 saved)")
-            .arg(seconds(e.prefillOriginalS), seconds(e.prefillCompressedS), seconds(e.prefillSavedS)),
+            .arg(seconds(e.prefillOriginalS), seconds(e.prefillCompressedS),
+                 seconds(e.prefillSavedS)),
         tr("Compression: %1 on this machine").arg(seconds(e.compressionS)),
     };
     m_figures->setText(rows.join(QLatin1Char('\n')));
@@ -245,18 +268,26 @@ void CostPanel::refresh()
     if (e.tokensSaved <= 0)
         verdict = tr("Nothing saved: the compressed prompt is as long as the original.");
     else if (e.paysOffInLatency)
-        verdict = cheaper ? tr("Pays off: cheaper, and %1 faster per call.").arg(seconds(e.netLatencyS))
-                          : tr("Pays off in time: %1 faster per call (no input price set).").arg(seconds(e.netLatencyS));
+        verdict = cheaper
+                      ? tr("Pays off: cheaper, and %1 faster per call.").arg(seconds(e.netLatencyS))
+                      : tr("Pays off in time: %1 faster per call (no input price set).")
+                            .arg(seconds(e.netLatencyS));
     else {
-        const QString slower = tr("compressing takes %1 more than the prefill it saves; it pays off in time only when "
-                                  "the target reads slower than %2 tokens/s")
-                                   .arg(seconds(-e.netLatencyS), loc.toString(e.breakEvenTokensPerSecond, 'f', 0));
-        verdict = cheaper ? tr("Cheaper, but slower: %1.").arg(slower)
-                          : tr("Does not pay off at this length and rate on this machine: %1.").arg(slower);
+        const QString slower =
+            tr("compressing takes %1 more than the prefill it saves; it pays off in time only when "
+               "the target reads slower than %2 tokens/s")
+                .arg(seconds(-e.netLatencyS), loc.toString(e.breakEvenTokensPerSecond, 'f', 0));
+        verdict =
+            cheaper
+                ? tr("Cheaper, but slower: %1.").arg(slower)
+                : tr("Does not pay off at this length and rate on this machine: %1.").arg(slower);
     }
     m_verdict->setText(verdict);
 }
 
-QString CostPanel::summaryText() const { return m_figures->text() + QLatin1Char('\n') + m_verdict->text(); }
+QString CostPanel::summaryText() const
+{
+    return m_figures->text() + QLatin1Char('\n') + m_verdict->text();
+}
 
-}  // namespace terse::app
+} // namespace terse::app

@@ -1,8 +1,8 @@
 #pragma once
-// CostPanel: "is it worth it?" for the shown result. Given the target model's input price and prefill speed
-// (editable presets kept in the settings), it shows the tokens saved, the money saved per call and per 1,000
-// calls, the prefill time saved against the compression time measured on this machine, and whether
-// compressing pays off at this prompt length and rate. GUI thread only.
+// CostPanel: "is it worth it?" for the shown result. Given the target model's input price and
+// prefill speed (editable presets kept in the settings), it shows the tokens saved, the money saved
+// per call and per 1,000 calls, the prefill time saved against the compression time measured on
+// this machine, and whether compressing pays off at this prompt length and rate. GUI thread only.
 
 #include "cost_model.h"
 
@@ -20,8 +20,8 @@ class CostPanel : public QWidget {
 public:
     explicit CostPanel(QWidget *parent = nullptr);
 
-    // The result on screen: its length before and after in target-LLM tokens (-1: not counted) and how
-    // long compressing it took.
+    // The result on screen: its length before and after in target-LLM tokens (-1: not counted) and
+    // how long compressing it took.
     void setResult(long targetTokensIn, long targetTokensOut, double compressionMs);
     void clear();
 
@@ -31,14 +31,15 @@ public:
     // Edits the selected preset (stored in the settings at once).
     void setPrice(double dollarsPerMillionInput);
     void setThroughput(double prefillTokensPerSecond);
-    // Adds a preset with the current price and throughput, selected; false for an empty or taken name.
+    // Adds a preset with the current price and throughput, selected; false for an empty or taken
+    // name.
     bool addPreset(const QString &name);
     // Removes the selected preset (one always stays).
     void removeCurrentPreset();
 
     bool hasResult() const { return m_tokensIn >= 0; }
     CostEstimate estimate() const;
-    QString summaryText() const;  // the figures and the verdict as shown (plain text)
+    QString summaryText() const; // the figures and the verdict as shown (plain text)
 
 protected:
     void changeEvent(QEvent *event) override;
@@ -64,4 +65,4 @@ private:
     bool m_updating = false;
 };
 
-}  // namespace terse::app
+} // namespace terse::app

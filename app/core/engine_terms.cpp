@@ -14,7 +14,8 @@ struct Term {
     const char *text;
 };
 
-// Score series the compressors write (the names in the result JSON). English shows the identifier itself.
+// Score series the compressors write (the names in the result JSON). English shows the identifier
+// itself.
 constexpr Term kScores[] = {
     {"self_information", QT_TRANSLATE_NOOP("terse::app::EngineTerms", "self_information")},
     {"surprisal", QT_TRANSLATE_NOOP("terse::app::EngineTerms", "surprisal")},
@@ -33,7 +34,8 @@ constexpr Term kScores[] = {
     {"context_rank_score", QT_TRANSLATE_NOOP("terse::app::EngineTerms", "context_rank_score")},
     {"context perplexity", QT_TRANSLATE_NOOP("terse::app::EngineTerms", "context perplexity")},
     {"context_bm25", QT_TRANSLATE_NOOP("terse::app::EngineTerms", "context_bm25")},
-    {"context_gzip_distance", QT_TRANSLATE_NOOP("terse::app::EngineTerms", "context_gzip_distance")},
+    {"context_gzip_distance",
+     QT_TRANSLATE_NOOP("terse::app::EngineTerms", "context_gzip_distance")},
     {"sentence_bm25", QT_TRANSLATE_NOOP("terse::app::EngineTerms", "sentence_bm25")},
     {"similarity", QT_TRANSLATE_NOOP("terse::app::EngineTerms", "similarity")},
     {"tfidf", QT_TRANSLATE_NOOP("terse::app::EngineTerms", "tfidf")},
@@ -49,8 +51,10 @@ constexpr Term kStages[] = {
     {"context filter", QT_TRANSLATE_NOOP("terse::app::EngineTerms", "context filter")},
     {"sentence filter", QT_TRANSLATE_NOOP("terse::app::EngineTerms", "sentence filter")},
     {"question sentences", QT_TRANSLATE_NOOP("terse::app::EngineTerms", "question sentences")},
-    {"token filter (global)", QT_TRANSLATE_NOOP("terse::app::EngineTerms", "token filter (global)")},
-    {"token filter (per chunk)", QT_TRANSLATE_NOOP("terse::app::EngineTerms", "token filter (per chunk)")},
+    {"token filter (global)",
+     QT_TRANSLATE_NOOP("terse::app::EngineTerms", "token filter (global)")},
+    {"token filter (per chunk)",
+     QT_TRANSLATE_NOOP("terse::app::EngineTerms", "token filter (per chunk)")},
     {"token budget", QT_TRANSLATE_NOOP("terse::app::EngineTerms", "token budget")},
     {"percentile filter", QT_TRANSLATE_NOOP("terse::app::EngineTerms", "percentile filter")},
     {"top self-information", QT_TRANSLATE_NOOP("terse::app::EngineTerms", "top self-information")},
@@ -63,7 +67,8 @@ constexpr Term kProgress[] = {
     {"scoring sentences", QT_TRANSLATE_NOOP("terse::app::EngineTerms", "scoring sentences")},
     {"classifying chunks", QT_TRANSLATE_NOOP("terse::app::EngineTerms", "classifying chunks")},
     {"context ranking", QT_TRANSLATE_NOOP("terse::app::EngineTerms", "context ranking")},
-    {"token-level compression", QT_TRANSLATE_NOOP("terse::app::EngineTerms", "token-level compression")},
+    {"token-level compression",
+     QT_TRANSLATE_NOOP("terse::app::EngineTerms", "token-level compression")},
     {"DAC stage", QT_TRANSLATE_NOOP("terse::app::EngineTerms", "DAC stage")},
     {"PIS scoring", QT_TRANSLATE_NOOP("terse::app::EngineTerms", "PIS scoring")},
     {"PIS sentence filter", QT_TRANSLATE_NOOP("terse::app::EngineTerms", "PIS sentence filter")},
@@ -79,45 +84,55 @@ struct Message {
 };
 constexpr Message kWarnings[] = {
     {"rate_unreachable", 0,
-     QT_TRANSLATE_NOOP("terse::app::EngineTerms",
-                       "The text that must be kept (pins, instruction, question) is longer than the requested rate "
-                       "allows")},
+     QT_TRANSLATE_NOOP("terse::app::EngineTerms", "The text that must be kept (pins, instruction, "
+                                                  "question) is longer than the requested rate "
+                                                  "allows")},
     {"rate_granularity", 3,
-     QT_TRANSLATE_NOOP("terse::app::EngineTerms", "The method's units are too coarse for the requested rate: %1 of %2 "
-                                                  "target tokens kept, %3 asked")},
+     QT_TRANSLATE_NOOP("terse::app::EngineTerms",
+                       "The method's units are too coarse for the requested rate: %1 of %2 "
+                       "target tokens kept, %3 asked")},
     {"context_filter_undone", 0,
-     QT_TRANSLATE_NOOP("terse::app::EngineTerms", "The kept contexts hold less than the requested rate: the best "
-                                                  "words of dropped contexts were kept too")},
+     QT_TRANSLATE_NOOP("terse::app::EngineTerms",
+                       "The kept contexts hold less than the requested rate: the best "
+                       "words of dropped contexts were kept too")},
     {"context_filter_budget", 2,
-     QT_TRANSLATE_NOOP("terse::app::EngineTerms", "The kept, protected and pinned text does not allow the requested "
-                                                  "budget (%1 of %2 tokens)")},
+     QT_TRANSLATE_NOOP("terse::app::EngineTerms",
+                       "The kept, protected and pinned text does not allow the requested "
+                       "budget (%1 of %2 tokens)")},
     {"coarse_filter_undone", 0,
-     QT_TRANSLATE_NOOP("terse::app::EngineTerms", "The contexts kept by the coarse stage hold less than the requested "
-                                                  "rate: the best words of dropped ones were kept too")},
+     QT_TRANSLATE_NOOP("terse::app::EngineTerms",
+                       "The contexts kept by the coarse stage hold less than the requested "
+                       "rate: the best words of dropped ones were kept too")},
     {"sentence_filter_undone", 0,
-     QT_TRANSLATE_NOOP("terse::app::EngineTerms", "The requested rate keeps more than the surviving sentences hold: "
-                                                  "text of removed sentences was kept")},
+     QT_TRANSLATE_NOOP("terse::app::EngineTerms",
+                       "The requested rate keeps more than the surviving sentences hold: "
+                       "text of removed sentences was kept")},
     {"chunked", 2,
-     QT_TRANSLATE_NOOP("terse::app::EngineTerms", "The prompt was classified in %1 chunks of at most %2 tokens")},
+     QT_TRANSLATE_NOOP("terse::app::EngineTerms",
+                       "The prompt was classified in %1 chunks of at most %2 tokens")},
     {"no_agent", 0,
-     QT_TRANSLATE_NOOP("terse::app::EngineTerms", "No trained PIS agent (option 'agent' or pis_agent.safetensors "
-                                                  "beside the model): every sentence gets the same keep fraction")},
+     QT_TRANSLATE_NOOP("terse::app::EngineTerms",
+                       "No trained PIS agent (option 'agent' or pis_agent.safetensors "
+                       "beside the model): every sentence gets the same keep fraction")},
     {"consecutive_limit_relaxed", 0,
-     QT_TRANSLATE_NOOP("terse::app::EngineTerms", "The requested rate needs adjacent deletions: the consecutive-token "
-                                                  "limit was relaxed for the lowest-scored tokens")},
+     QT_TRANSLATE_NOOP("terse::app::EngineTerms",
+                       "The requested rate needs adjacent deletions: the consecutive-token "
+                       "limit was relaxed for the lowest-scored tokens")},
     {"reference_with_pins", 0,
-     QT_TRANSLATE_NOOP("terse::app::EngineTerms", "Pinned spans are outside the reference algorithm: the pinned "
-                                                  "decisions override its selection")},
+     QT_TRANSLATE_NOOP("terse::app::EngineTerms",
+                       "Pinned spans are outside the reference algorithm: the pinned "
+                       "decisions override its selection")},
     {"no_question", 0,
-     QT_TRANSLATE_NOOP("terse::app::EngineTerms", "No question segment: contexts are ranked by perplexity and the "
-                                                  "token stage is not question-conditioned")},
+     QT_TRANSLATE_NOOP("terse::app::EngineTerms",
+                       "No question segment: contexts are ranked by perplexity and the "
+                       "token stage is not question-conditioned")},
     {"short_prompt", 1,
-     QT_TRANSLATE_NOOP("terse::app::EngineTerms", "The prompt is shorter than one window (%1 tokens): the reference "
-                                                  "leaves most of it uncompressed")},
+     QT_TRANSLATE_NOOP("terse::app::EngineTerms",
+                       "The prompt is shorter than one window (%1 tokens): the reference "
+                       "leaves most of it uncompressed")},
 };
 
-template <std::size_t N>
-const char *lookup(const Term (&table)[N], const std::string &key)
+template <std::size_t N> const char *lookup(const Term (&table)[N], const std::string &key)
 {
     for (const Term &t : table)
         if (key == t.key)
@@ -125,7 +140,7 @@ const char *lookup(const Term (&table)[N], const std::string &key)
     return nullptr;
 }
 
-}  // namespace
+} // namespace
 
 QString EngineTerms::scoreName(const std::string &name)
 {
@@ -154,22 +169,31 @@ QString EngineTerms::progressStage(const QString &stage)
 QString EngineTerms::errorText(terse::ErrorCode code, const QString &detail)
 {
     static constexpr std::pair<terse::ErrorCode, const char *> kCategories[] = {
-        {terse::ErrorCode::InvalidArgument, QT_TRANSLATE_NOOP("terse::app::EngineTerms", "A setting is out of range or inconsistent")},
-        {terse::ErrorCode::InvalidInput, QT_TRANSLATE_NOOP("terse::app::EngineTerms", "The input cannot be used")},
+        {terse::ErrorCode::InvalidArgument,
+         QT_TRANSLATE_NOOP("terse::app::EngineTerms", "A setting is out of range or inconsistent")},
+        {terse::ErrorCode::InvalidInput,
+         QT_TRANSLATE_NOOP("terse::app::EngineTerms", "The input cannot be used")},
         {terse::ErrorCode::NotFound, QT_TRANSLATE_NOOP("terse::app::EngineTerms", "Not found")},
-        {terse::ErrorCode::IoError, QT_TRANSLATE_NOOP("terse::app::EngineTerms", "Reading or writing a file failed")},
-        {terse::ErrorCode::FormatError, QT_TRANSLATE_NOOP("terse::app::EngineTerms", "A file is malformed")},
-        {terse::ErrorCode::Unsupported, QT_TRANSLATE_NOOP("terse::app::EngineTerms", "Not supported by this build")},
+        {terse::ErrorCode::IoError,
+         QT_TRANSLATE_NOOP("terse::app::EngineTerms", "Reading or writing a file failed")},
+        {terse::ErrorCode::FormatError,
+         QT_TRANSLATE_NOOP("terse::app::EngineTerms", "A file is malformed")},
+        {terse::ErrorCode::Unsupported,
+         QT_TRANSLATE_NOOP("terse::app::EngineTerms", "Not supported by this build")},
         {terse::ErrorCode::Cancelled, QT_TRANSLATE_NOOP("terse::app::EngineTerms", "Cancelled")},
-        {terse::ErrorCode::ModelError, QT_TRANSLATE_NOOP("terse::app::EngineTerms", "The model failed")},
-        {terse::ErrorCode::DatabaseError, QT_TRANSLATE_NOOP("terse::app::EngineTerms", "The session database failed")},
-        {terse::ErrorCode::Internal, QT_TRANSLATE_NOOP("terse::app::EngineTerms", "Internal error (please report it)")},
+        {terse::ErrorCode::ModelError,
+         QT_TRANSLATE_NOOP("terse::app::EngineTerms", "The model failed")},
+        {terse::ErrorCode::DatabaseError,
+         QT_TRANSLATE_NOOP("terse::app::EngineTerms", "The session database failed")},
+        {terse::ErrorCode::Internal,
+         QT_TRANSLATE_NOOP("terse::app::EngineTerms", "Internal error (please report it)")},
     };
     QString category;
     for (const auto &[c, text] : kCategories)
         if (c == code)
             category = tr(text);
-    return detail.isEmpty() ? category : tr("%1 — %2", "error category — engine detail").arg(category, detail);
+    return detail.isEmpty() ? category
+                            : tr("%1 — %2", "error category — engine detail").arg(category, detail);
 }
 
 QString EngineTerms::unitName(const std::string &unit)
@@ -209,7 +233,7 @@ QString EngineTerms::warningText(const terse::Warning &warning)
         for (auto it = number.globalMatch(detail); it.hasNext();)
             numbers << it.next().captured();
         if (numbers.size() != m.numbers)
-            break;  // not the detail this message was written for: the engine's own words
+            break; // not the detail this message was written for: the engine's own words
         QString text = tr(m.text);
         for (const QString &n : numbers)
             text = text.arg(n);
@@ -255,4 +279,4 @@ QStringList EngineTerms::knownWarningCodes()
     return out;
 }
 
-}  // namespace terse::app
+} // namespace terse::app

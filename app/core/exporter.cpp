@@ -44,7 +44,9 @@ QJsonObject metricsJson(const ExportEntry &e)
 // The engine's options encoding (the session store's), so exports and stored sessions read alike.
 QJsonObject optionsJson(const terse::CompressOptions &o)
 {
-    return QJsonDocument::fromJson(QByteArray::fromStdString(terse::compressOptionsToJson(o, false))).object();
+    return QJsonDocument::fromJson(
+               QByteArray::fromStdString(terse::compressOptionsToJson(o, false)))
+        .object();
 }
 
 QJsonObject resultObject(const ExportEntry &e)
@@ -307,7 +309,8 @@ QByteArray Exporter::html(const std::vector<ExportEntry> &entries)
             continue;
         const auto &r = *e.result;
         const terse::ScoreSeries *s = colourSeries(r);
-        // One coloured span per word where the app shows words (HeatmapCells), with the pooled score.
+        // One coloured span per word where the app shows words (HeatmapCells), with the pooled
+        // score.
         const HeatmapCells cells = heatmapCells(r);
         const QVector<double> values = s ? cells.pool(s->values, s->name) : QVector<double>();
         double lo = 0, hi = 1;
@@ -349,7 +352,8 @@ QByteArray Exporter::html(const std::vector<ExportEntry> &entries)
             const QString text = word.toHtmlEscaped();
             QString style;
             QString tip;
-            if (s && static_cast<qsizetype>(c) < values.size() && std::isfinite(values[static_cast<qsizetype>(c)])) {
+            if (s && static_cast<qsizetype>(c) < values.size() &&
+                std::isfinite(values[static_cast<qsizetype>(c)])) {
                 const double v = values[static_cast<qsizetype>(c)];
                 const double t = (v - lo) / (hi - lo);
                 style = QStringLiteral(" style=\"background:%1\"")

@@ -28,7 +28,7 @@ namespace {
 constexpr int kIdRole = Qt::UserRole;
 constexpr int kIsRunRole = Qt::UserRole + 1;
 constexpr int kNameRole = Qt::UserRole + 2;
-constexpr int kListLimit = 1000;  // sessions listed at most; search narrows the rest
+constexpr int kListLimit = 1000; // sessions listed at most; search narrows the rest
 
 // Compact: the time for today, else day and month (the year only when it is not this year).
 QString when(std::int64_t ms)
@@ -37,8 +37,9 @@ QString when(std::int64_t ms)
     const QDate today = QDate::currentDate();
     if (t.date() == today)
         return QLocale().toString(t.time(), QLocale::ShortFormat);
-    return QLocale().toString(t.date(), t.date().year() == today.year() ? QStringLiteral("d MMM")
-                                                                        : QStringLiteral("d MMM yyyy"));
+    return QLocale().toString(t.date(), t.date().year() == today.year()
+                                            ? QStringLiteral("d MMM")
+                                            : QStringLiteral("d MMM yyyy"));
 }
 
 // Base of the undoable session edits: reports failures through the dock.
@@ -53,8 +54,8 @@ protected:
     bool check(const terse::Result<void> &r)
     {
         if (!r)
-            emit m_dock->errorOccurred(
-                HistoryDock::tr("%1 failed: %2").arg(text(), QString::fromStdString(r.error().detail)));
+            emit m_dock->errorOccurred(HistoryDock::tr("%1 failed: %2")
+                                           .arg(text(), QString::fromStdString(r.error().detail)));
         emit m_sessions->sessionsChanged();
         return r.ok();
     }
@@ -67,7 +68,8 @@ protected:
 class RenameCommand : public StoreCommand {
 public:
     RenameCommand(SessionManager *s, HistoryDock *d, std::int64_t id, QString from, QString to)
-        : StoreCommand(s, d, HistoryDock::tr("Rename Session")), m_id(id), m_from(std::move(from)), m_to(std::move(to))
+        : StoreCommand(s, d, HistoryDock::tr("Rename Session")), m_id(id), m_from(std::move(from)),
+          m_to(std::move(to))
     {
     }
     void redo() override
@@ -130,7 +132,7 @@ public:
             check(store()->undoDelete(m_copy));
         }
         m_sessions->setCurrentSession(m_copy);
-        m_dock->refresh();  // pushed from an action, not from inside a tree signal
+        m_dock->refresh(); // pushed from an action, not from inside a tree signal
         m_dock->selectSession(m_copy);
     }
     void undo() override
@@ -144,7 +146,7 @@ private:
     std::int64_t m_copy = 0;
 };
 
-}  // namespace
+} // namespace
 
 void HistoryDock::changeEvent(QEvent *event)
 {
@@ -227,7 +229,8 @@ HistoryDock::HistoryDock(SessionManager *sessions, QWidget *parent)
     redo->setShortcutContext(Qt::WidgetWithChildrenShortcut);
     bar->addAction(redo);
     v->addWidget(bar);
-    // Shortcuts of WidgetWithChildrenShortcut actions work only when the actions belong to a widget.
+    // Shortcuts of WidgetWithChildrenShortcut actions work only when the actions belong to a
+    // widget.
     body->addActions({m_renameAction, m_deleteAction, m_undoAction, redo});
 
     m_tree = new QTreeWidget(body);
@@ -275,10 +278,11 @@ HistoryDock::HistoryDock(SessionManager *sessions, QWidget *parent)
         }
         // Not from inside the tree's signal: the rename refreshes (rebuilds) the tree.
         const qint64 id = item->data(0, kIdRole).toLongLong();
-        QMetaObject::invokeMethod(this, [this, id, name] { renameSession(id, name); }, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            this, [this, id, name] { renameSession(id, name); }, Qt::QueuedConnection);
     });
-    // Store changes often happen inside a tree signal (selecting a run restores it): rebuild the tree
-    // afterwards, once per burst of changes.
+    // Store changes often happen inside a tree signal (selecting a run restores it): rebuild the
+    // tree afterwards, once per burst of changes.
     m_refreshLater = new QTimer(this);
     m_refreshLater->setSingleShot(true);
     m_refreshLater->setInterval(0);
@@ -305,8 +309,10 @@ void HistoryDock::refresh()
     m_refreshLater->stop();
     m_state->setText(m_sessions->stateText());
     m_state->setToolTip(m_sessions->path());
-    const bool wasRun = m_tree->currentItem() && m_tree->currentItem()->data(0, kIsRunRole).toBool();
-    const std::int64_t wasId = m_tree->currentItem() ? m_tree->currentItem()->data(0, kIdRole).toLongLong() : 0;
+    const bool wasRun =
+        m_tree->currentItem() && m_tree->currentItem()->data(0, kIsRunRole).toBool();
+    const std::int64_t wasId =
+        m_tree->currentItem() ? m_tree->currentItem()->data(0, kIdRole).toLongLong() : 0;
     m_rebuilding = true;
     {
         const QSignalBlocker block(m_tree);
@@ -324,7 +330,8 @@ void HistoryDock::refresh()
             q.limit = kListLimit;
             auto sessions = store->listSessions(q);
             if (!sessions) {
-                m_state->setText(tr("Cannot list sessions: %1").arg(QString::fromStdString(sessions.error().detail)));
+                m_state->setText(tr("Cannot list sessions: %1")
+                                     .arg(QString::fromStdString(sessions.error().detail)));
             } else {
                 const bool writable = m_sessions->isWritable();
                 for (const auto &s : *sessions) {
@@ -345,8 +352,10 @@ void HistoryDock::refresh()
                     if (!s.notes.empty())
                         tip << QString::fromStdString(s.notes);
                     tip << tr("Created %1, updated %2")
-                               .arg(QLocale().toString(QDateTime::fromMSecsSinceEpoch(s.created), QLocale::ShortFormat),
-                                    QLocale().toString(QDateTime::fromMSecsSinceEpoch(s.updated), QLocale::ShortFormat));
+                               .arg(QLocale().toString(QDateTime::fromMSecsSinceEpoch(s.created),
+                                                       QLocale::ShortFormat),
+                                    QLocale().toString(QDateTime::fromMSecsSinceEpoch(s.updated),
+                                                       QLocale::ShortFormat));
                     item->setToolTip(0, tip.join(QLatin1Char('\n')));
                     if (writable)
                         item->setFlags(item->flags() | Qt::ItemIsEditable);
@@ -358,7 +367,7 @@ void HistoryDock::refresh()
                     auto runs = store->listRuns(s.id);
                     if (!runs)
                         continue;
-                    for (auto it = runs->rbegin(); it != runs->rend(); ++it) {  // newest first
+                    for (auto it = runs->rbegin(); it != runs->rend(); ++it) { // newest first
                         auto *child = new QTreeWidgetItem(item);
                         child->setText(0, tr("%1 · %2 → %3 (%4%)")
                                               .arg(QString::fromStdString(it->method))
@@ -368,14 +377,16 @@ void HistoryDock::refresh()
                         child->setText(1, when(it->created));
                         child->setData(0, kIdRole, QVariant::fromValue<qlonglong>(it->id));
                         child->setData(0, kIsRunRole, true);
-                        QString runTip = tr("%1, %2 mode").arg(QString::fromStdString(it->method),
-                                                               QString::fromUtf8(terse::modeName(it->mode)));
+                        QString runTip = tr("%1, %2 mode")
+                                             .arg(QString::fromStdString(it->method),
+                                                  QString::fromUtf8(terse::modeName(it->mode)));
                         if (!it->model.name.empty())
-                            runTip += QLatin1Char('\n') + tr("Model: %1").arg(QString::fromStdString(it->model.name));
+                            runTip += QLatin1Char('\n') +
+                                      tr("Model: %1").arg(QString::fromStdString(it->model.name));
                         child->setToolTip(0, runTip);
                     }
                     if (s.id == m_sessions->currentSession())
-                        item->setExpanded(true);  // the session runs are being saved into
+                        item->setExpanded(true); // the session runs are being saved into
                 }
             }
         }
@@ -457,7 +468,8 @@ void HistoryDock::renameSession(std::int64_t id, const QString &name)
         return;
     auto s = m_sessions->store()->session(id);
     if (!s) {
-        emit errorOccurred(tr("Cannot rename the session: %1").arg(QString::fromStdString(s.error().detail)));
+        emit errorOccurred(
+            tr("Cannot rename the session: %1").arg(QString::fromStdString(s.error().detail)));
         return;
     }
     m_undo->push(new RenameCommand(m_sessions, this, id, QString::fromStdString(s->name), name));
@@ -469,7 +481,7 @@ void HistoryDock::deleteSelected()
     if (id == 0 || !m_sessions->isWritable())
         return;
     if (id == m_sessions->currentSession())
-        m_sessions->setCurrentSession(0);  // the next run starts a new session
+        m_sessions->setCurrentSession(0); // the next run starts a new session
     m_undo->push(new DeleteCommand(m_sessions, this, id));
 }
 
@@ -481,4 +493,4 @@ void HistoryDock::duplicateSelected()
     m_undo->push(new DuplicateCommand(m_sessions, this, id));
 }
 
-}  // namespace terse::app
+} // namespace terse::app

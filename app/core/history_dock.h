@@ -1,8 +1,8 @@
 #pragma once
-// HistoryDock: the sessions of the open database as a tree (sessions, their runs below), with search
-// (text, method, tag, date), sort, rename (F2), delete with undo, duplicate ("branch") and a line saying
-// where sessions are saved. Selecting a run emits runSelected(); the window restores it without
-// recomputing. Edits go through an undo stack. GUI thread only.
+// HistoryDock: the sessions of the open database as a tree (sessions, their runs below), with
+// search (text, method, tag, date), sort, rename (F2), delete with undo, duplicate ("branch") and a
+// line saying where sessions are saved. Selecting a run emits runSelected(); the window restores it
+// without recomputing. Edits go through an undo stack. GUI thread only.
 
 #include <QDockWidget>
 
@@ -33,7 +33,8 @@ public:
     // refresh it on their own, from the event loop.
     void refresh();
 
-    // Selects the session / run with this id (emitting the selection signals); false when not listed.
+    // Selects the session / run with this id (emitting the selection signals); false when not
+    // listed.
     bool selectSession(std::int64_t id);
     bool selectRun(std::int64_t runId);
     // The id of the selected session (a run's session when a run is selected); 0 for none.
@@ -64,7 +65,8 @@ signals:
     void errorOccurred(const QString &message);
 
 protected:
-    // QEvent::LanguageChange: re-translates the title and the toolbar (the list follows at its next refresh).
+    // QEvent::LanguageChange: re-translates the title and the toolbar (the list follows at its next
+    // refresh).
     void changeEvent(QEvent *event) override;
 
 private:
@@ -90,4 +92,4 @@ private:
     bool m_rebuilding = false;
 };
 
-}  // namespace terse::app
+} // namespace terse::app

@@ -21,9 +21,9 @@ QString matchSystemLanguage()
         if (ui.startsWith(QLatin1String("de")))
             return QStringLiteral("de");
         // Simplified Chinese: zh_CN, zh_SG, zh_Hans*; zh_TW / zh_HK / zh_Hant stay English.
-        if (ui.startsWith(QLatin1String("zh")) && !ui.contains(QLatin1String("Hant"))
-            && !ui.contains(QLatin1String("TW")) && !ui.contains(QLatin1String("HK"))
-            && !ui.contains(QLatin1String("MO")))
+        if (ui.startsWith(QLatin1String("zh")) && !ui.contains(QLatin1String("Hant")) &&
+            !ui.contains(QLatin1String("TW")) && !ui.contains(QLatin1String("HK")) &&
+            !ui.contains(QLatin1String("MO")))
             return QStringLiteral("zh_CN");
         if (ui.startsWith(QLatin1String("en")))
             return QStringLiteral("en");
@@ -40,7 +40,7 @@ void removeOurTranslators(QCoreApplication &app)
         }
     }
 }
-}  // namespace
+} // namespace
 
 QStringList availableLanguages()
 {
@@ -49,12 +49,13 @@ QStringList availableLanguages()
 
 bool installLanguage(QCoreApplication &app, const QString &code)
 {
-    const QString lang = (code.isEmpty() || code == QLatin1String("system")) ? matchSystemLanguage() : code;
+    const QString lang =
+        (code.isEmpty() || code == QLatin1String("system")) ? matchSystemLanguage() : code;
     if (!availableLanguages().contains(lang))
         return false;
 
-    // Load first, so a failure leaves the current language in place; parented to the app only after the
-    // old translators are gone (removeOurTranslators() finds them by parent and name).
+    // Load first, so a failure leaves the current language in place; parented to the app only after
+    // the old translators are gone (removeOurTranslators() finds them by parent and name).
     QTranslator *appTr = nullptr;
     QTranslator *qtTr = nullptr;
     if (lang != QLatin1String("en")) {
@@ -64,7 +65,8 @@ bool installLanguage(QCoreApplication &app, const QString &code)
             delete appTr;
             return false;
         }
-        // Qt's own dialogs and context menus; optional (Debian ships them in qt6-translations-l10n).
+        // Qt's own dialogs and context menus; optional (Debian ships them in
+        // qt6-translations-l10n).
         qtTr = new QTranslator;
         qtTr->setObjectName(kQtTranslator);
         if (!qtTr->load(QLocale(lang), QStringLiteral("qtbase"), QStringLiteral("_"),
@@ -81,8 +83,8 @@ bool installLanguage(QCoreApplication &app, const QString &code)
         }
     }
     app.setProperty(kCurrentProperty, lang);
-    // installTranslator() and removeTranslator() each send QEvent::LanguageChange, which reaches every
-    // widget: MainWindow and the History dock re-translate their texts there.
+    // installTranslator() and removeTranslator() each send QEvent::LanguageChange, which reaches
+    // every widget: MainWindow and the History dock re-translate their texts there.
     return true;
 }
 
@@ -92,4 +94,4 @@ QString currentLanguage(const QCoreApplication &app)
     return v.isValid() ? v.toString() : QStringLiteral("en");
 }
 
-}  // namespace terse::app
+} // namespace terse::app

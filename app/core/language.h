@@ -16,12 +16,12 @@ inline constexpr char kLanguageKey[] = "language";
 QStringList availableLanguages();
 
 // Replaces the translators Terse installed before with those for `code`: "en" (the source language:
-// no translator), "de", "zh_CN", or "" / "system" (the best match of the system's UI languages, else
-// English). Posts QEvent::LanguageChange to every widget. Returns false, changing nothing, for an
-// unknown code or a translation that cannot be loaded.
+// no translator), "de", "zh_CN", or "" / "system" (the best match of the system's UI languages,
+// else English). Posts QEvent::LanguageChange to every widget. Returns false, changing nothing, for
+// an unknown code or a translation that cannot be loaded.
 bool installLanguage(QCoreApplication &app, const QString &code);
 
 // The language code in effect after the last successful installLanguage() ("en" before any).
 QString currentLanguage(const QCoreApplication &app);
 
-}  // namespace terse::app
+} // namespace terse::app

@@ -28,7 +28,7 @@ ModelPicker::ModelPicker(QWidget *parent) : QWidget(parent)
     m_combo = new QComboBox(this);
     m_combo->setObjectName(QStringLiteral("modelCombo"));
     m_combo->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
-    m_combo->setMinimumContentsLength(10);  // the full name is in the tooltip; leaves room in German
+    m_combo->setMinimumContentsLength(10); // the full name is in the tooltip; leaves room in German
     m_combo->setToolTip(tr("Model that scores the prompt"));
     m_add = new QToolButton(this);
     m_add->setObjectName(QStringLiteral("addModelButton"));
@@ -51,11 +51,13 @@ ModelPicker::ModelPicker(QWidget *parent) : QWidget(parent)
     m_add->setMenu(menu);
     h->addWidget(m_combo, 1);
     h->addWidget(m_add);
-    connect(m_combo, &QComboBox::currentIndexChanged, this, [this] { emit modelChanged(currentModelPath()); });
+    connect(m_combo, &QComboBox::currentIndexChanged, this,
+            [this] { emit modelChanged(currentModelPath()); });
     rebuild();
 }
 
-void ModelPicker::addItem(const QString &text, const QString &path, const QString &tooltip, bool enabled)
+void ModelPicker::addItem(const QString &text, const QString &path, const QString &tooltip,
+                          bool enabled)
 {
     m_combo->addItem(text, path);
     const int i = m_combo->count() - 1;
@@ -77,11 +79,13 @@ void ModelPicker::rebuild(const QString &hfRoot)
     const struct {
         terse::DefaultModel which;
         QString name;
-    } defaults[] = {{terse::DefaultModel::CausalLM, tr("Terse LM")}, {terse::DefaultModel::Tagger, tr("Terse tagger")}};
+    } defaults[] = {{terse::DefaultModel::CausalLM, tr("Terse LM")},
+                    {terse::DefaultModel::Tagger, tr("Terse tagger")}};
     for (const auto &d : defaults) {
         auto path = terse::defaultModelPath(d.which);
         if (path)
-            addItem(tr("%1 (bundled)").arg(d.name), QString::fromStdString(*path), QString::fromStdString(*path));
+            addItem(tr("%1 (bundled)").arg(d.name), QString::fromStdString(*path),
+                    QString::fromStdString(*path));
         else
             addItem(tr("%1 (not installed)").arg(d.name), QStringLiteral("\x01missing"),
                     QString::fromStdString(path.error().detail), false);
@@ -95,23 +99,30 @@ void ModelPicker::rebuild(const QString &hfRoot)
     if (cached) {
         for (const auto &m : *cached) {
             const QString path = QString::fromStdString(m.path);
-            QString tip = tr("HuggingFace cache: %1\n%2").arg(QString::fromStdString(m.repoId), path);
+            QString tip =
+                tr("HuggingFace cache: %1\n%2").arg(QString::fromStdString(m.repoId), path);
             if (m.hasPickleOnly)
-                tip += QLatin1Char('\n') + tr("Only pickle weights: convert to safetensors to use it.");
-            addItem(tr("%1 (HF cache)").arg(QString::fromStdString(m.repoId)), path, tip, m.hasSafetensors);
+                tip += QLatin1Char('\n') +
+                       tr("Only pickle weights: convert to safetensors to use it.");
+            addItem(tr("%1 (HF cache)").arg(QString::fromStdString(m.repoId)), path, tip,
+                    m.hasSafetensors);
         }
     }
     const int i = m_combo->findData(current);
     m_combo->setCurrentIndex(i >= 0 ? i : 0);
 }
 
-QString ModelPicker::currentModelPath() const { return m_combo->currentData().toString(); }
+QString ModelPicker::currentModelPath() const
+{
+    return m_combo->currentData().toString();
+}
 
 void ModelPicker::setCurrentModelPath(const QString &path)
 {
     int i = m_combo->findData(path);
     if (i < 0) {
-        addItem(QFileInfo(path).fileName(), path, QDir::toNativeSeparators(path), QFileInfo::exists(path));
+        addItem(QFileInfo(path).fileName(), path, QDir::toNativeSeparators(path),
+                QFileInfo::exists(path));
         i = m_combo->count() - 1;
     }
     m_combo->setCurrentIndex(i);
@@ -126,10 +137,11 @@ bool ModelPicker::addModelPath(const QString &path)
         return false;
     }
     const QString clean = QDir::cleanPath(info.absoluteFilePath());
-    // Issue 20: a folder or file that holds no model is refused with the reason, not listed (headers only:
-    // the weights are read when the model loads).
+    // Issue 20: a folder or file that holds no model is refused with the reason, not listed
+    // (headers only: the weights are read when the model loads).
     if (auto checked = terse::inspectWeights(clean.toStdString(), false); !checked) {
-        m_lastError = tr("'%1' holds no model Terse can load: %2").arg(clean, QString::fromStdString(checked.error().detail));
+        m_lastError = tr("'%1' holds no model Terse can load: %2")
+                          .arg(clean, QString::fromStdString(checked.error().detail));
         emit errorOccurred(m_lastError);
         return false;
     }
@@ -155,4 +167,4 @@ void ModelPicker::setModelInfo(const QString &path, const QString &info)
         m_combo->setToolTip(info);
 }
 
-}  // namespace terse::app
+} // namespace terse::app

@@ -23,7 +23,7 @@ namespace terse::app {
 
 namespace {
 constexpr int kMaxSliderSteps = 10000;
-constexpr std::uint64_t kDefaultSeed = 42;  // CompressOptions::seed's default
+constexpr std::uint64_t kDefaultSeed = 42; // CompressOptions::seed's default
 
 int decimalsFor(double step)
 {
@@ -32,8 +32,11 @@ int decimalsFor(double step)
     return std::clamp(static_cast<int>(std::ceil(-std::log10(step) - 1e-9)), 0, 6);
 }
 
-QString fromStd(const std::string &s) { return QString::fromStdString(s); }
-}  // namespace
+QString fromStd(const std::string &s)
+{
+    return QString::fromStdString(s);
+}
+} // namespace
 
 ParameterPanel::ParameterPanel(QWidget *parent) : QWidget(parent)
 {
@@ -41,7 +44,8 @@ ParameterPanel::ParameterPanel(QWidget *parent) : QWidget(parent)
     auto *methodBox = new QGroupBox(tr("Method parameters"), this);
     m_methodForm = new QFormLayout(methodBox);
     m_methodForm->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
-    m_methodForm->setRowWrapPolicy(QFormLayout::WrapLongRows);  // narrow dock: labels above their controls
+    m_methodForm->setRowWrapPolicy(
+        QFormLayout::WrapLongRows); // narrow dock: labels above their controls
     m_noOptions = new QLabel(tr("This method has no parameters."), methodBox);
     m_noOptions->setObjectName(QStringLiteral("noParameters"));
     m_noOptions->setEnabled(false);
@@ -55,8 +59,9 @@ ParameterPanel::ParameterPanel(QWidget *parent) : QWidget(parent)
     m_mode->setObjectName(QStringLiteral("param_mode"));
     m_mode->addItem(tr("Corrected"), QStringLiteral("corrected"));
     m_mode->addItem(tr("Reference"), QStringLiteral("reference"));
-    m_mode->setToolTip(tr("Corrected fixes the reference implementation's quirks so the achieved rate matches "
-                          "the requested one; Reference reproduces the reference exactly (parity)."));
+    m_mode->setToolTip(
+        tr("Corrected fixes the reference implementation's quirks so the achieved rate matches "
+           "the requested one; Reference reproduces the reference exactly (parity)."));
     common->addRow(tr("Mode (default corrected):"), m_mode);
     m_seed = new QSpinBox(commonBox);
     m_seed->setObjectName(QStringLiteral("param_seed"));
@@ -91,7 +96,7 @@ void ParameterPanel::setOptionSpecs(const std::vector<terse::OptionSpec> &specs,
                                     const std::map<std::string, std::string> &values)
 {
     while (m_methodForm->rowCount() > 1)
-        m_methodForm->removeRow(1);  // deletes the row's widgets
+        m_methodForm->removeRow(1); // deletes the row's widgets
     m_controls.clear();
     m_specs = specs;
     m_noOptions->setVisible(specs.empty());
@@ -114,7 +119,8 @@ void ParameterPanel::setOptionSpecs(const std::vector<terse::OptionSpec> &specs,
             auto *slider = new QSlider(Qt::Horizontal, row);
             slider->setObjectName(objectName + QStringLiteral("_slider"));
             const double span = spec.maxValue - spec.minValue;
-            const int steps = std::clamp(static_cast<int>(std::lround(span / step)), 1, kMaxSliderSteps);
+            const int steps =
+                std::clamp(static_cast<int>(std::lround(span / step)), 1, kMaxSliderSteps);
             slider->setRange(0, steps);
             slider->setToolTip(help);
             h->addWidget(slider, 1);
@@ -122,10 +128,13 @@ void ParameterPanel::setOptionSpecs(const std::vector<terse::OptionSpec> &specs,
             connect(slider, &QSlider::valueChanged, spin, [spin, spec, span, steps](int v) {
                 spin->setValue(spec.minValue + span * v / steps);
             });
-            connect(spin, &QDoubleSpinBox::valueChanged, slider, [slider, spec, span, steps](double v) {
-                const QSignalBlocker block(slider);
-                slider->setValue(span > 0 ? static_cast<int>(std::lround((v - spec.minValue) / span * steps)) : 0);
-            });
+            connect(
+                spin, &QDoubleSpinBox::valueChanged, slider, [slider, spec, span, steps](double v) {
+                    const QSignalBlocker block(slider);
+                    slider->setValue(
+                        span > 0 ? static_cast<int>(std::lround((v - spec.minValue) / span * steps))
+                                 : 0);
+                });
             connect(spin, &QDoubleSpinBox::valueChanged, this, &ParameterPanel::changed);
             c.editor = spin;
             field = row;
@@ -134,7 +143,8 @@ void ParameterPanel::setOptionSpecs(const std::vector<terse::OptionSpec> &specs,
         case terse::OptionSpec::Type::Int: {
             auto *spin = new QSpinBox(this);
             const double lo = std::max<double>(spec.minValue, INT_MIN);
-            const double hi = spec.maxValue > spec.minValue ? std::min<double>(spec.maxValue, INT_MAX) : INT_MAX;
+            const double hi =
+                spec.maxValue > spec.minValue ? std::min<double>(spec.maxValue, INT_MAX) : INT_MAX;
             spin->setRange(static_cast<int>(lo), static_cast<int>(hi));
             spin->setSingleStep(std::max(1, static_cast<int>(std::lround(spec.step))));
             connect(spin, &QSpinBox::valueChanged, this, &ParameterPanel::changed);
@@ -165,16 +175,17 @@ void ParameterPanel::setOptionSpecs(const std::vector<terse::OptionSpec> &specs,
         }
         c.editor->setObjectName(objectName);
         c.editor->setToolTip(help);
-        const QString label = spec.defaultValue.empty()
-                                  ? tr("%1:").arg(engineText(spec.label))
-                                  : tr("%1 (default %2):").arg(engineText(spec.label), fromStd(spec.defaultValue));
+        const QString label =
+            spec.defaultValue.empty()
+                ? tr("%1:").arg(engineText(spec.label))
+                : tr("%1 (default %2):").arg(engineText(spec.label), fromStd(spec.defaultValue));
         auto *labelWidget = new QLabel(label, this);
         labelWidget->setToolTip(help);
         labelWidget->setBuddy(c.editor);
         labelWidget->setWordWrap(true);
         if (spec.type == terse::OptionSpec::Type::Bool) {
-            // A check box row is short, so the form would squeeze its wrapped label: give the label and
-            // the box one spanning row whose layout knows the label's height for its width.
+            // A check box row is short, so the form would squeeze its wrapped label: give the label
+            // and the box one spanning row whose layout knows the label's height for its width.
             auto *row = new QWidget(this);
             auto *h = new QHBoxLayout(row);
             h->setContentsMargins(0, 0, 0, 0);
@@ -205,9 +216,10 @@ void ParameterPanel::setControlValue(const Control &c, const std::string &value)
         if (auto *slider = c.editor->parentWidget()->findChild<QSlider *>()) {
             const QSignalBlocker block(slider);
             const double span = c.spec.maxValue - c.spec.minValue;
-            slider->setValue(span > 0 ? static_cast<int>(std::lround((spin->value() - c.spec.minValue) / span *
-                                                                     slider->maximum()))
-                                      : 0);
+            slider->setValue(span > 0
+                                 ? static_cast<int>(std::lround((spin->value() - c.spec.minValue) /
+                                                                span * slider->maximum()))
+                                 : 0);
         }
     } else if (auto *ispin = qobject_cast<QSpinBox *>(c.editor)) {
         bool ok = false;
@@ -261,8 +273,9 @@ void ParameterPanel::setValues(const std::map<std::string, std::string> &values)
 
 void ParameterPanel::applyCommon(terse::CompressOptions &options) const
 {
-    options.mode = m_mode->currentData().toString() == QLatin1String("reference") ? terse::CompressionMode::Reference
-                                                                                  : terse::CompressionMode::Corrected;
+    options.mode = m_mode->currentData().toString() == QLatin1String("reference")
+                       ? terse::CompressionMode::Reference
+                       : terse::CompressionMode::Corrected;
     options.seed = static_cast<std::uint64_t>(m_seed->value());
     options.targetTokens = m_target->value() > 0 ? m_target->value() : -1;
 }
@@ -272,7 +285,9 @@ void ParameterPanel::setCommon(const terse::CompressOptions &options)
     const QSignalBlocker b1(m_mode), b2(m_seed), b3(m_target);
     m_mode->setCurrentIndex(options.mode == terse::CompressionMode::Reference ? 1 : 0);
     m_seed->setValue(static_cast<int>(std::min<std::uint64_t>(options.seed, INT_MAX)));
-    m_target->setValue(options.targetTokens > 0 ? static_cast<int>(std::min<long>(options.targetTokens, INT_MAX)) : 0);
+    m_target->setValue(options.targetTokens > 0
+                           ? static_cast<int>(std::min<long>(options.targetTokens, INT_MAX))
+                           : 0);
 }
 
 void ParameterPanel::resetToDefaults()
@@ -285,4 +300,4 @@ void ParameterPanel::resetToDefaults()
     emit changed();
 }
 
-}  // namespace terse::app
+} // namespace terse::app

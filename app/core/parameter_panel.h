@@ -1,8 +1,9 @@
 #pragma once
-// ParameterPanel: a form generated from a method's OptionSpecs (Double: slider + spin box, Int: spin box,
-// Bool: check box, Choice: combo box, String: line edit), each labelled with its default and carrying
-// the spec's help as tooltip, plus the options common to all methods (mode, seed, target tokens).
-// Emits changed() on every user edit. Controls are named "param_<name>" for tests. GUI thread only.
+// ParameterPanel: a form generated from a method's OptionSpecs (Double: slider + spin box, Int:
+// spin box, Bool: check box, Choice: combo box, String: line edit), each labelled with its default
+// and carrying the spec's help as tooltip, plus the options common to all methods (mode, seed,
+// target tokens). Emits changed() on every user edit. Controls are named "param_<name>" for tests.
+// GUI thread only.
 
 #include "terse/compressor.h"
 
@@ -24,7 +25,8 @@ class ParameterPanel : public QWidget {
 public:
     explicit ParameterPanel(QWidget *parent = nullptr);
 
-    // Rebuilds the method's controls from `specs`, set to `values` where given, else to the defaults.
+    // Rebuilds the method's controls from `specs`, set to `values` where given, else to the
+    // defaults.
     void setOptionSpecs(const std::vector<terse::OptionSpec> &specs,
                         const std::map<std::string, std::string> &values = {});
     const std::vector<terse::OptionSpec> &optionSpecs() const { return m_specs; }
@@ -45,7 +47,8 @@ signals:
 private:
     struct Control {
         terse::OptionSpec spec;
-        QWidget *editor = nullptr;  // the value-holding widget (spin box, check box, combo, line edit)
+        QWidget *editor =
+            nullptr; // the value-holding widget (spin box, check box, combo, line edit)
     };
     void setControlValue(const Control &c, const std::string &value);
     std::string controlValue(const Control &c) const;
@@ -59,4 +62,4 @@ private:
     std::vector<Control> m_controls;
 };
 
-}  // namespace terse::app
+} // namespace terse::app

@@ -45,9 +45,10 @@ enum class Pool { Sum, Max, Mean };
 Pool poolOf(const std::string &series)
 {
     if (series == "surprisal" || series == "self_information" || series == "contrastive")
-        return Pool::Sum;  // information adds up over a word's tokens (LLMLingua's corrected word score)
+        return Pool::Sum; // information adds up over a word's tokens (LLMLingua's corrected word
+                          // score)
     if (series == "attention" || series == "weight" || series == "restored")
-        return Pool::Max;  // a word matters when any piece does
+        return Pool::Max; // a word matters when any piece does
     return Pool::Mean;
 }
 
@@ -66,8 +67,8 @@ double pooled(const double *values, int n, Pool how)
     return how == Pool::Mean ? acc / finite : acc;
 }
 
-// Merges unit tokens into word cells: text joined, kept/forced when any piece is, the pieces' values in the
-// reason (the tooltip), the series pooled.
+// Merges unit tokens into word cells: text joined, kept/forced when any piece is, the pieces'
+// values in the reason (the tooltip), the series pooled.
 terse::widgets::HeatmapData toCells(terse::widgets::HeatmapData units, const HeatmapCells &cells)
 {
     if (!cells.words)
@@ -101,8 +102,9 @@ terse::widgets::HeatmapData toCells(terse::widgets::HeatmapData units, const Hea
                 QStringList values;
                 for (int u = a; u < b; ++u)
                     values << QString::number(units.series[s][u], 'g', 3);
-                detail += QStringLiteral(" %1: %2.").arg(d.seriesLabels.value(s, d.seriesNames[s]),
-                                                          values.join(QStringLiteral(" · ")));
+                detail += QStringLiteral(" %1: %2.")
+                              .arg(d.seriesLabels.value(s, d.seriesNames[s]),
+                                   values.join(QStringLiteral(" · ")));
             }
             t.reason = t.reason.isEmpty() ? detail : t.reason + QLatin1Char(' ') + detail;
         }
@@ -113,7 +115,7 @@ terse::widgets::HeatmapData toCells(terse::widgets::HeatmapData units, const Hea
     }
     return d;
 }
-}  // namespace
+} // namespace
 
 HeatmapCells heatmapCells(const terse::CompressionResult &r)
 {
@@ -128,11 +130,12 @@ HeatmapCells heatmapCells(const terse::CompressionResult &r)
     // The word holding a byte of a segment (atomic words include their trailing whitespace).
     auto wordAt = [&](int segment, std::size_t byte) -> long {
         const auto &w = words[static_cast<std::size_t>(segment)];
-        auto it = std::upper_bound(w.begin(), w.end(), byte, [](std::size_t b, const terse::Span &x) { return b < x.end; });
+        auto it = std::upper_bound(w.begin(), w.end(), byte,
+                                   [](std::size_t b, const terse::Span &x) { return b < x.end; });
         return it == w.end() ? static_cast<long>(w.size()) - 1 : static_cast<long>(it - w.begin());
     };
     int prevSegment = -1;
-    long cellEnd = -1;  // the last word the current cell covers
+    long cellEnd = -1; // the last word the current cell covers
     for (int i = 0; i < n; ++i) {
         const terse::Unit &u = r.units[static_cast<std::size_t>(i)];
         bool fresh = !group || u.segment != prevSegment || cells.first.empty();
@@ -141,8 +144,8 @@ HeatmapCells heatmapCells(const terse::CompressionResult &r)
             const std::string &text = r.segments[static_cast<std::size_t>(u.segment)].text;
             std::size_t b = u.span.begin, e = u.span.end;
             while (b < e && std::isspace(static_cast<unsigned char>(text[b])))
-                ++b;  // leading whitespace belongs to the word before
-            w0 = b < e ? wordAt(u.segment, b) : cellEnd + 1;  // whitespace alone joins the next word
+                ++b; // leading whitespace belongs to the word before
+            w0 = b < e ? wordAt(u.segment, b) : cellEnd + 1; // whitespace alone joins the next word
             w1 = b < e ? wordAt(u.segment, e - 1) : w0;
             fresh = fresh || w0 > cellEnd;
         }
@@ -156,7 +159,8 @@ HeatmapCells heatmapCells(const terse::CompressionResult &r)
     return cells;
 }
 
-QVector<double> HeatmapCells::pool(const std::vector<float> &unitValues, const std::string &series) const
+QVector<double> HeatmapCells::pool(const std::vector<float> &unitValues,
+                                   const std::string &series) const
 {
     QVector<double> out;
     if (!words) {
@@ -166,7 +170,8 @@ QVector<double> HeatmapCells::pool(const std::vector<float> &unitValues, const s
     }
     for (int c = 0; c < static_cast<int>(first.size()); ++c) {
         std::vector<double> v;
-        for (int u = first[static_cast<std::size_t>(c)]; u <= lastUnit(c) && u < static_cast<int>(unitValues.size()); ++u)
+        for (int u = first[static_cast<std::size_t>(c)];
+             u <= lastUnit(c) && u < static_cast<int>(unitValues.size()); ++u)
             v.push_back(unitValues[static_cast<std::size_t>(u)]);
         out.push_back(pooled(v.data(), static_cast<int>(v.size()), poolOf(series)));
     }
@@ -177,7 +182,8 @@ int pinOf(const terse::Unit &unit, const std::vector<terse::PinnedSpan> &pins)
 {
     int pin = 0;
     for (const auto &p : pins)
-        if (p.segment == unit.segment && unit.span.begin < p.span.end && p.span.begin < unit.span.end)
+        if (p.segment == unit.segment && unit.span.begin < p.span.end &&
+            p.span.begin < unit.span.end)
             pin = p.keep ? 1 : -1;
     return pin;
 }
@@ -191,7 +197,8 @@ std::size_t joinedOffset(const terse::CompressionResult &result, const terse::Un
 }
 
 terse::widgets::HeatmapData toStageHeatmapData(const terse::CompressionResult &result, int stage,
-                                               const std::vector<terse::PinnedSpan> &pins, const HeatmapCells *cells)
+                                               const std::vector<terse::PinnedSpan> &pins,
+                                               const HeatmapCells *cells)
 {
     if (stage < 0 || stage >= static_cast<int>(result.stages.size()))
         return toHeatmapData(result, pins, cells);
@@ -200,12 +207,13 @@ terse::widgets::HeatmapData toStageHeatmapData(const terse::CompressionResult &r
     const auto &st = result.stages[static_cast<std::size_t>(stage)];
     if (!st.scores.empty())
         addSeries(d, st.scores, st.thresholds);
-    else  // e.g. an LLMLingua window: the final scores against that window's threshold
+    else // e.g. an LLMLingua window: the final scores against that window's threshold
         addSeries(d, result.scores, st.thresholds.empty() ? result.thresholds : st.thresholds);
     std::vector<int> removedAt(result.units.size(), -1);
     for (int k = 0; k <= stage; ++k)
         for (int u : result.stages[static_cast<std::size_t>(k)].removedUnits)
-            if (u >= 0 && u < static_cast<int>(removedAt.size()) && removedAt[static_cast<std::size_t>(u)] < 0)
+            if (u >= 0 && u < static_cast<int>(removedAt.size()) &&
+                removedAt[static_cast<std::size_t>(u)] < 0)
                 removedAt[static_cast<std::size_t>(u)] = k;
     int prevSegment = -1;
     for (std::size_t i = 0; i < result.units.size(); ++i) {
@@ -218,17 +226,23 @@ terse::widgets::HeatmapData toStageHeatmapData(const terse::CompressionResult &r
         t.pin = pinOf(u, pins);
         t.segmentStart = u.segment != prevSegment;
         prevSegment = u.segment;
-        t.reason = at >= 0 ? QCoreApplication::translate("terse::app::ResultAdapter", "Removed in stage: %1.").arg(EngineTerms::stageName(result.stages[at].name))
-                           : QCoreApplication::translate("terse::app::ResultAdapter", "Still present after stage: %1.").arg(EngineTerms::stageName(st.name));
+        t.reason = at >= 0 ? QCoreApplication::translate("terse::app::ResultAdapter",
+                                                         "Removed in stage: %1.")
+                                 .arg(EngineTerms::stageName(result.stages[at].name))
+                           : QCoreApplication::translate("terse::app::ResultAdapter",
+                                                         "Still present after stage: %1.")
+                                 .arg(EngineTerms::stageName(st.name));
         if (at < 0 && !u.kept)
-            t.reason += QLatin1Char(' ') + QCoreApplication::translate("terse::app::ResultAdapter", "Dropped later.");
+            t.reason += QLatin1Char(' ') +
+                        QCoreApplication::translate("terse::app::ResultAdapter", "Dropped later.");
         d.tokens.push_back(t);
     }
     return toCells(std::move(d), cells ? *cells : heatmapCells(result));
 }
 
 terse::widgets::HeatmapData toHeatmapData(const terse::CompressionResult &result,
-                                          const std::vector<terse::PinnedSpan> &pins, const HeatmapCells *cells)
+                                          const std::vector<terse::PinnedSpan> &pins,
+                                          const HeatmapCells *cells)
 {
     terse::widgets::HeatmapData d;
     d.totalTokens = static_cast<int>(result.units.size());
@@ -246,27 +260,45 @@ terse::widgets::HeatmapData toHeatmapData(const terse::CompressionResult &result
         prevSegment = u.segment;
         const auto role = result.segments[u.segment].role;
         if (u.forced && role != terse::SegmentRole::Context)
-            t.reason = QCoreApplication::translate("terse::app::ResultAdapter", "Instructions and questions are kept verbatim.");
+            t.reason = QCoreApplication::translate("terse::app::ResultAdapter",
+                                                   "Instructions and questions are kept verbatim.");
         else if (t.pin != 0)
-            t.reason = t.pin > 0 ? QCoreApplication::translate("terse::app::ResultAdapter", "Pinned by you: always kept (click again to pin as dropped).")
-                                 : QCoreApplication::translate("terse::app::ResultAdapter", "Pinned by you: always dropped (click again to unpin).");
+            t.reason = t.pin > 0
+                           ? QCoreApplication::translate(
+                                 "terse::app::ResultAdapter",
+                                 "Pinned by you: always kept (click again to pin as dropped).")
+                           : QCoreApplication::translate(
+                                 "terse::app::ResultAdapter",
+                                 "Pinned by you: always dropped (click again to unpin).");
         else if (u.forced)
-            t.reason = u.kept ? QCoreApplication::translate("terse::app::ResultAdapter", "Pinned: always kept.") : QCoreApplication::translate("terse::app::ResultAdapter", "Pinned: always dropped.");
+            t.reason = u.kept ? QCoreApplication::translate("terse::app::ResultAdapter",
+                                                            "Pinned: always kept.")
+                              : QCoreApplication::translate("terse::app::ResultAdapter",
+                                                            "Pinned: always dropped.");
         else if (!result.thresholds.empty() && std::isfinite(result.thresholds.front().value)) {
             const auto &th = result.thresholds.front();
             const ScoreSeries *s = result.series(th.series);
             if (s && i < s->values.size())
-                t.reason = (u.kept ? QCoreApplication::translate("terse::app::ResultAdapter", "Kept: %1 %2 is at or above the threshold %3.")
-                                   : QCoreApplication::translate("terse::app::ResultAdapter", "Dropped: %1 %2 is below the threshold %3."))
-                               .arg(EngineTerms::scoreName(th.series))
-                               .arg(s->values[i], 0, 'g', 4)
-                               .arg(th.value, 0, 'g', 4);
+                t.reason =
+                    (u.kept
+                         ? QCoreApplication::translate(
+                               "terse::app::ResultAdapter",
+                               "Kept: %1 %2 is at or above the threshold %3.")
+                         : QCoreApplication::translate("terse::app::ResultAdapter",
+                                                       "Dropped: %1 %2 is below the threshold %3."))
+                        .arg(EngineTerms::scoreName(th.series))
+                        .arg(s->values[i], 0, 'g', 4)
+                        .arg(th.value, 0, 'g', 4);
         }
         if (t.reason.isEmpty())
-            t.reason = u.kept ? QCoreApplication::translate("terse::app::ResultAdapter", "Kept.") : QCoreApplication::translate("terse::app::ResultAdapter", "Dropped.");
+            t.reason = u.kept
+                           ? QCoreApplication::translate("terse::app::ResultAdapter", "Kept.")
+                           : QCoreApplication::translate("terse::app::ResultAdapter", "Dropped.");
         if (u.stage >= 0 && u.stage < static_cast<int>(result.stages.size()))
-            t.reason += QLatin1Char(' ') +
-                        QCoreApplication::translate("terse::app::ResultAdapter", "Removed in stage: %1.").arg(EngineTerms::stageName(result.stages[u.stage].name));
+            t.reason +=
+                QLatin1Char(' ') +
+                QCoreApplication::translate("terse::app::ResultAdapter", "Removed in stage: %1.")
+                    .arg(EngineTerms::stageName(result.stages[u.stage].name));
         d.tokens.push_back(t);
     }
     return toCells(std::move(d), cells ? *cells : heatmapCells(result));
@@ -274,11 +306,12 @@ terse::widgets::HeatmapData toHeatmapData(const terse::CompressionResult &result
 
 QString resultSummary(const terse::CompressionResult &r)
 {
-    // The achieved rate is counted in the target LLM's tokens (what the user pays for); the method's own
-    // units follow.
+    // The achieved rate is counted in the target LLM's tokens (what the user pays for); the
+    // method's own units follow.
     if (r.targetTokensIn >= 0 && r.targetTokensOut >= 0)
-        return QCoreApplication::translate("terse::app::ResultAdapter",
-                                           "%1 → %2 target tokens (%3% kept, requested %4%) · %5 → %6 %7 · %8")
+        return QCoreApplication::translate(
+                   "terse::app::ResultAdapter",
+                   "%1 → %2 target tokens (%3% kept, requested %4%) · %5 → %6 %7 · %8")
             .arg(r.targetTokensIn)
             .arg(r.targetTokensOut)
             .arg(100.0 * r.achievedRate, 0, 'f', 1)
@@ -338,10 +371,10 @@ QString formatDuration(double ms, const QLocale &locale)
                      .arg(minutes % 60);
 }
 
-
 NoteKind warningKind(std::string_view code)
 {
-    return terse::isNote(std::string(code)) ? NoteKind::Info : NoteKind::Warning;  // the engine's table
+    return terse::isNote(std::string(code)) ? NoteKind::Info
+                                            : NoteKind::Warning; // the engine's table
 }
 
 QString engineText(const std::string &text)
@@ -349,4 +382,4 @@ QString engineText(const std::string &text)
     return QCoreApplication::translate("terse::engine", text.c_str());
 }
 
-}  // namespace terse::app
+} // namespace terse::app

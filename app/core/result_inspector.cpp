@@ -63,12 +63,12 @@ ResultInspector::ResultInspector(QWidget *parent) : QWidget(parent)
     v->setContentsMargins(0, 0, 0, 0);
     m_summary = new QLabel(tr("No result yet: paste a prompt and press Compress."), resultBox);
     m_summary->setObjectName(QStringLiteral("summaryLabel"));
-    m_summary->setWordWrap(true);  // a long summary wraps rather than squeezing the colour selector
+    m_summary->setWordWrap(true); // a long summary wraps rather than squeezing the colour selector
     m_colorBy = new QComboBox(resultBox);
     m_colorBy->setObjectName(QStringLiteral("colorByCombo"));
     m_colorBy->setToolTip(tr("Colour tokens by this score"));
     m_colorBy->setSizeAdjustPolicy(QComboBox::AdjustToContents);
-    m_colorBy->setEnabled(false);  // until there is a result to colour
+    m_colorBy->setEnabled(false); // until there is a result to colour
     auto *colorLabel = new QLabel(tr("Colour &by:"), resultBox);
     colorLabel->setBuddy(m_colorBy);
     auto *header = new QHBoxLayout;
@@ -91,8 +91,9 @@ ResultInspector::ResultInspector(QWidget *parent) : QWidget(parent)
     m_outdated = new QLabel(resultBox);
     m_outdated->setObjectName(QStringLiteral("outdatedLabel"));
     m_outdated->setWordWrap(true);
-    m_outdated->setStyleSheet(QStringLiteral("QLabel { background: palette(alternate-base); border: 1px solid palette(mid);"
-                                             " border-radius: 3px; padding: 3px 6px; }"));
+    m_outdated->setStyleSheet(QStringLiteral(
+        "QLabel { background: palette(alternate-base); border: 1px solid palette(mid);"
+        " border-radius: 3px; padding: 3px 6px; }"));
     m_outdated->hide();
     v->addWidget(m_outdated);
     m_heatmap = new terse::widgets::TokenHeatmapView(resultBox);
@@ -112,7 +113,8 @@ ResultInspector::ResultInspector(QWidget *parent) : QWidget(parent)
     v->addWidget(hint);
     m_legendHint->setFont(small);
 
-    // Until there is a result the plot area says what will appear there instead of showing empty axes.
+    // Until there is a result the plot area says what will appear there instead of showing empty
+    // axes.
     m_plotStack = new QStackedWidget(split);
     m_plotStack->setObjectName(QStringLiteral("plotStack"));
     m_emptyPlotNotice = new QLabel(
@@ -197,7 +199,8 @@ ResultInspector::ResultInspector(QWidget *parent) : QWidget(parent)
     // The views count cells (words of a token-level corrected result); the owner is told units.
     connect(m_heatmap, &terse::widgets::TokenHeatmapView::tokenClicked, this,
             [this](int cell) { emit unitClicked(firstUnitOf(cell)); });
-    connect(m_heatmap, &terse::widgets::TokenHeatmapView::tokenSelected, this, &ResultInspector::selectCell);
+    connect(m_heatmap, &terse::widgets::TokenHeatmapView::tokenSelected, this,
+            &ResultInspector::selectCell);
     connect(m_heatmap, &terse::widgets::TokenHeatmapView::tokenContextMenuRequested, this,
             [this](int cell, const QPoint &at) { showContextMenu(firstUnitOf(cell), at); });
     connect(m_plot, &terse::widgets::ScorePlot::tokenClicked, this, &ResultInspector::selectCell);
@@ -216,7 +219,9 @@ void ResultInspector::setResult(const ResultHandle &result,
     const bool sameUnits = m_result && result && m_result->units.size() == result->units.size() &&
                            m_result->segments.size() == result->segments.size();
     // A stage the user is looking at while a run fills the scrubber stays in view.
-    const int keepPosition = sameUnits && m_scrubber->isRunning() && !m_scrubber->isFinal() ? m_scrubber->position() : -1;
+    const int keepPosition = sameUnits && m_scrubber->isRunning() && !m_scrubber->isFinal()
+                                 ? m_scrubber->position()
+                                 : -1;
     m_result = result;
     m_pins = pins;
     m_cells = result ? heatmapCells(*result) : HeatmapCells{};
@@ -276,18 +281,22 @@ void ResultInspector::display()
 
 void ResultInspector::updateColorChoices()
 {
-    const QString current = m_colorBy->currentIndex() > 0 ? m_colorBy->currentData().toString() : QString();
+    const QString current =
+        m_colorBy->currentIndex() > 0 ? m_colorBy->currentData().toString() : QString();
     const bool hadDecisionOnly = m_colorBy->count() > 0 && m_colorBy->currentIndex() == 0;
     {
         const QSignalBlocker block(m_colorBy);
         m_colorBy->clear();
         m_colorBy->addItem(tr("decision only"), QString());
-        m_colorBy->setItemData(0, tr("No colours: only whether each unit was kept (struck through = dropped)."),
-                               Qt::ToolTipRole);
+        m_colorBy->setItemData(
+            0, tr("No colours: only whether each unit was kept (struck through = dropped)."),
+            Qt::ToolTipRole);
         const QString method = m_result ? QString::fromStdString(m_result->method) : QString();
         for (const QString &name : m_heatmap->data().seriesNames) {
-            m_colorBy->addItem(EngineTerms::scoreName(name.toStdString()), name);  // shown translated, chosen by identifier
-            m_colorBy->setItemData(m_colorBy->count() - 1, seriesExplanation(name, method), Qt::ToolTipRole);
+            m_colorBy->addItem(EngineTerms::scoreName(name.toStdString()),
+                               name); // shown translated, chosen by identifier
+            m_colorBy->setItemData(m_colorBy->count() - 1, seriesExplanation(name, method),
+                                   Qt::ToolTipRole);
         }
         int idx = current.isEmpty() ? -1 : m_colorBy->findData(current);
         if (idx < 0)
@@ -295,47 +304,65 @@ void ResultInspector::updateColorChoices()
         m_colorBy->setCurrentIndex(idx);
     }
     m_heatmap->setColorSeries(m_colorBy->currentIndex() - 1);
-    m_colorBy->setToolTip(m_colorBy->itemData(m_colorBy->currentIndex(), Qt::ToolTipRole).toString());
+    m_colorBy->setToolTip(
+        m_colorBy->itemData(m_colorBy->currentIndex(), Qt::ToolTipRole).toString());
     updateLegend();
 }
 
 QString ResultInspector::seriesExplanation(const QString &name, const QString &method) const
 {
-    // What each score means and which method computed it (issue 20: "Colour by" explains its choices).
+    // What each score means and which method computed it (issue 20: "Colour by" explains its
+    // choices).
     if (name == QLatin1String("score")) {
         if (method == QLatin1String("random"))
             return tr("score: a random number per unit (Random baseline); the highest are kept.");
         if (method == QLatin1String("entropy_only") || method == QLatin1String("attention_only"))
             return tr("score: the value this ablation ranks units by; the highest are kept.");
-        return tr("score: the unit's position as the baseline ranks it (head, tail); the highest are kept.");
+        return tr("score: the unit's position as the baseline ranks it (head, tail); the highest "
+                  "are kept.");
     }
     static const struct {
         const char *name;
         const char *text;
     } kExplained[] = {
-        {"self_information", QT_TR_NOOP("self_information: −log p of the unit under the language model, summed over "
-                                        "its tokens (Selective-Context); surprising units carry information and are "
-                                        "kept.")},
-        {"surprisal", QT_TR_NOOP("surprisal: −log p(token | what precedes it) under the small language model "
-                                 "(LLMLingua's perplexity); the most surprising tokens are kept.")},
-        {"probability", QT_TR_NOOP("probability: the tagger's probability that a word should be kept (LLMLingua-2).")},
-        {"probability_no_force", QT_TR_NOOP("probability_no_force: the tagger's keep probability before force tokens "
-                                            "are set to 1 (LLMLingua-2's context score).")},
-        {"probability_final", QT_TR_NOOP("probability_final: the keep probability the decision used, after force "
-                                         "tokens, digits and protected text (LLMLingua-2).")},
-        {"entropy", QT_TR_NOOP("entropy: how uncertain the language model is at the token, in nats (DAC, entropy "
-                               "ablation).")},
-        {"attention", QT_TR_NOOP("attention: how much attention the token receives from later tokens, averaged over "
-                                 "layers and heads (DAC, PIS, attention ablation).")},
-        {"fused", QT_TR_NOOP("fused: DAC's combination of entropy and attention, weighted by α; the highest are kept.")},
-        {"tfidf", QT_TR_NOOP("tfidf: how distinctive the token is for this prompt (PIS's term weighting).")},
-        {"weight", QT_TR_NOOP("weight: PIS's final token weight from attention and TF-IDF; the highest are kept.")},
+        {"self_information",
+         QT_TR_NOOP("self_information: −log p of the unit under the language model, summed over "
+                    "its tokens (Selective-Context); surprising units carry information and are "
+                    "kept.")},
+        {"surprisal",
+         QT_TR_NOOP("surprisal: −log p(token | what precedes it) under the small language model "
+                    "(LLMLingua's perplexity); the most surprising tokens are kept.")},
+        {"probability",
+         QT_TR_NOOP(
+             "probability: the tagger's probability that a word should be kept (LLMLingua-2).")},
+        {"probability_no_force",
+         QT_TR_NOOP("probability_no_force: the tagger's keep probability before force tokens "
+                    "are set to 1 (LLMLingua-2's context score).")},
+        {"probability_final",
+         QT_TR_NOOP("probability_final: the keep probability the decision used, after force "
+                    "tokens, digits and protected text (LLMLingua-2).")},
+        {"entropy",
+         QT_TR_NOOP(
+             "entropy: how uncertain the language model is at the token, in nats (DAC, entropy "
+             "ablation).")},
+        {"attention",
+         QT_TR_NOOP(
+             "attention: how much attention the token receives from later tokens, averaged over "
+             "layers and heads (DAC, PIS, attention ablation).")},
+        {"fused", QT_TR_NOOP("fused: DAC's combination of entropy and attention, weighted by α; "
+                             "the highest are kept.")},
+        {"tfidf",
+         QT_TR_NOOP("tfidf: how distinctive the token is for this prompt (PIS's term weighting).")},
+        {"weight",
+         QT_TR_NOOP(
+             "weight: PIS's final token weight from attention and TF-IDF; the highest are kept.")},
         {"restored", QT_TR_NOOP("restored: 1 where recovery put back original text.")},
     };
     for (const auto &e : kExplained)
         if (name == QLatin1String(e.name))
             return tr(e.text);
-    return tr("%1: a score computed by %2.").arg(name, method.isEmpty() ? tr("the method") : method);
+    return tr("%1: a score computed by %2.")
+        .arg(name, method.isEmpty() ? tr("the method") : method);
 }
 
 void ResultInspector::updateLegend()
@@ -371,7 +398,7 @@ bool ResultInspector::setColorSeries(const QString &name)
 
 QString ResultInspector::colorSeriesName() const
 {
-    return m_colorBy->currentData().toString();  // the series' identifier; "" for "decision only"
+    return m_colorBy->currentData().toString(); // the series' identifier; "" for "decision only"
 }
 
 void ResultInspector::updatePlots()
@@ -426,7 +453,8 @@ void ResultInspector::updateShiftPlot()
     }
     const QString stage = EngineTerms::stageName(st->name);
     // Dots mark the units this stage removed: their neighbours' entropy shifts most.
-    // Positions are the heatmap's cells (words of a token-level corrected result, their tokens' mean entropy).
+    // Positions are the heatmap's cells (words of a token-level corrected result, their tokens'
+    // mean entropy).
     const QVector<double> beforeCells = m_cells.pool(before->values, before->name),
                           afterCells = m_cells.pool(after->values, after->name);
     QVector<bool> removed(beforeCells.size(), false);
@@ -447,7 +475,8 @@ void ResultInspector::setOutdated(const QString &why, bool greyed)
         return;
     m_outdated->setText(why);
     m_outdated->setVisible(!why.isEmpty());
-    // Greyed: the result stays readable but is clearly not the one the controls describe (issue 20).
+    // Greyed: the result stays readable but is clearly not the one the controls describe (issue
+    // 20).
     if (why.isEmpty() || !greyed) {
         m_heatmap->setGraphicsEffect(nullptr);
     } else if (!m_heatmap->graphicsEffect()) {
@@ -457,17 +486,24 @@ void ResultInspector::setOutdated(const QString &why, bool greyed)
     }
 }
 
-QString ResultInspector::outdatedText() const { return m_outdated->isVisible() ? m_outdated->text() : QString(); }
+QString ResultInspector::outdatedText() const
+{
+    return m_outdated->isVisible() ? m_outdated->text() : QString();
+}
 
 QString ResultInspector::positionLabel() const
 {
     // The unit the method decided on, which is what the plots' positions count (issue 20).
-    return EngineTerms::unitName(m_cells.words ? std::string("word") : m_result ? m_result->unitName : std::string("token"));
+    return EngineTerms::unitName(m_cells.words ? std::string("word")
+                                 : m_result    ? m_result->unitName
+                                               : std::string("token"));
 }
 
 int ResultInspector::firstUnitOf(int cell) const
 {
-    return cell >= 0 && cell < static_cast<int>(m_cells.first.size()) ? m_cells.first[static_cast<std::size_t>(cell)] : -1;
+    return cell >= 0 && cell < static_cast<int>(m_cells.first.size())
+               ? m_cells.first[static_cast<std::size_t>(cell)]
+               : -1;
 }
 
 void ResultInspector::selectCell(int cell)
@@ -521,11 +557,12 @@ void ResultInspector::setAttention(const AttentionHandle &row, const QString &er
         tr("attention from “%1” · layer %2 · %3").arg(query).arg(row->layer).arg(head);
     m_attention->setRow(tokens, weights, row->query, title);
     QString status = tr("%1 model tokens · %2").arg(tokens.size()).arg(title);
-    if (row->windowStart > 0)  // a prompt longer than the model's window: what the model saw at that word
-        status += QStringLiteral(" · ") +
-                  tr("the model's window ending at the word (tokens %1–%2); earlier tokens are outside it")
-                      .arg(row->windowStart)
-                      .arg(row->query);
+    if (row->windowStart >
+        0) // a prompt longer than the model's window: what the model saw at that word
+        status += QStringLiteral(" · ") + tr("the model's window ending at the word (tokens "
+                                             "%1–%2); earlier tokens are outside it")
+                                              .arg(row->windowStart)
+                                              .arg(row->query);
     m_attentionStatus->setText(status);
 }
 

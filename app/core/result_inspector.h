@@ -34,16 +34,19 @@ class ResultInspector : public QWidget {
 public:
     explicit ResultInspector(QWidget *parent = nullptr);
 
-    // Shows `result` (final decisions; the scrubber moves to "final") with `pins` marked. `stagesTotal` above the
-    // result's stage count marks a partial result of a run still going (issue 20): the scrubber spans every
-    // stage, filled up to those done, and keeps the stage the user moved to while new stages arrive.
-    void setResult(const ResultHandle &result, const std::vector<terse::PinnedSpan> &pins, int stagesTotal = -1);
+    // Shows `result` (final decisions; the scrubber moves to "final") with `pins` marked.
+    // `stagesTotal` above the result's stage count marks a partial result of a run still going
+    // (issue 20): the scrubber spans every stage, filled up to those done, and keeps the stage the
+    // user moved to while new stages arrive.
+    void setResult(const ResultHandle &result, const std::vector<terse::PinnedSpan> &pins,
+                   int stagesTotal = -1);
     // Updates the pin marks without changing the result.
     void setPins(const std::vector<terse::PinnedSpan> &pins);
-    // Marks the shown result as outdated (greyed heatmap and a line saying why); "" clears the mark. With
-    // `greyed` false the line is a plain notice (a partial result is current, only not finished).
+    // Marks the shown result as outdated (greyed heatmap and a line saying why); "" clears the
+    // mark. With `greyed` false the line is a plain notice (a partial result is current, only not
+    // finished).
     void setOutdated(const QString &why, bool greyed = true);
-    QString outdatedText() const;  // "" when the result is current
+    QString outdatedText() const; // "" when the result is current
     ResultHandle result() const { return m_result; }
     // Redraws everything (after a palette change).
     void refresh();
@@ -55,7 +58,8 @@ public:
     // The answer to attentionRequested: a row, or an error text shown in place of the plot.
     void setAttention(const AttentionHandle &row, const QString &error);
     // Colours by the series named `name` (if the displayed data has it); false otherwise.
-    // The colour choice by series identifier ("entropy"; "" = decision only), as saved in the working state.
+    // The colour choice by series identifier ("entropy"; "" = decision only), as saved in the
+    // working state.
     bool setColorSeries(const QString &name);
     QString colorSeriesName() const;
 
@@ -74,7 +78,8 @@ public:
     QTabWidget *tabs() const { return m_tabs; }
     // Shown instead of the plot tabs while there is no result.
     QLabel *emptyPlotNotice() const { return m_emptyPlotNotice; }
-    // The one-line explanation of the heatmap colours under the legend (hidden for "decision only").
+    // The one-line explanation of the heatmap colours under the legend (hidden for "decision
+    // only").
     QLabel *legendHint() const { return m_legendHint; }
 
 signals:
@@ -90,7 +95,8 @@ signals:
 private:
     // The plots' position axis: the result's unit, translated ("word", "phrase").
     QString positionLabel() const;
-    // One line for a score series: what it means and which method computed it (Colour by's tooltips).
+    // One line for a score series: what it means and which method computed it (Colour by's
+    // tooltips).
     QString seriesExplanation(const QString &name, const QString &method) const;
     void display();
     void updateColorChoices();
@@ -98,12 +104,13 @@ private:
     void updatePlots();
     void updateShiftPlot();
     void showContextMenu(int unit, const QPoint &globalPos);
-    // A heatmap cell or plot position (a word of a token-level corrected result) → the unit it stands for.
+    // A heatmap cell or plot position (a word of a token-level corrected result) → the unit it
+    // stands for.
     int firstUnitOf(int cell) const;
     void selectCell(int cell);
 
     ResultHandle m_result;
-    HeatmapCells m_cells;  // heatmap cells and plot positions vs the result's units
+    HeatmapCells m_cells; // heatmap cells and plot positions vs the result's units
     std::vector<terse::PinnedSpan> m_pins;
     int m_selected = -1;
     QLabel *m_summary = nullptr;

@@ -11,26 +11,33 @@
 
 int main(int argc, char **argv)
 {
-    terse::preferPassiveOpenMP(argv);  // before anything else: the engine thread shares the CPU with the UI
+    terse::preferPassiveOpenMP(
+        argv); // before anything else: the engine thread shares the CPU with the UI
     QApplication app(argc, argv);
     QApplication::setOrganizationName(QStringLiteral("Terse"));
     QApplication::setApplicationName(QStringLiteral("Terse Studio"));
     QApplication::setApplicationVersion(QString::fromUtf8(terse::engineVersion()));
-    // Before any translated text is made (the --help strings included); an unknown stored code falls back
-    // to the system language.
-    if (!terse::app::installLanguage(app, QSettings().value(QLatin1String(terse::app::kLanguageKey)).toString()))
+    // Before any translated text is made (the --help strings included); an unknown stored code
+    // falls back to the system language.
+    if (!terse::app::installLanguage(
+            app, QSettings().value(QLatin1String(terse::app::kLanguageKey)).toString()))
         terse::app::installLanguage(app, QString());
 
     QCommandLineParser parser;
-    parser.setApplicationDescription(QApplication::translate("main", "Terse Studio: a workbench for prompt compression."));
+    parser.setApplicationDescription(
+        QApplication::translate("main", "Terse Studio: a workbench for prompt compression."));
     parser.addHelpOption();
     parser.addVersionOption();
-    parser.addPositionalArgument(QStringLiteral("file"), QApplication::translate("main", "A prompt file to open."));
-    QCommandLineOption method(QStringLiteral("method"), QApplication::translate("main", "Method to select."),
+    parser.addPositionalArgument(QStringLiteral("file"),
+                                 QApplication::translate("main", "A prompt file to open."));
+    QCommandLineOption method(QStringLiteral("method"),
+                              QApplication::translate("main", "Method to select."),
                               QStringLiteral("name"));
-    QCommandLineOption rate(QStringLiteral("rate"), QApplication::translate("main", "Rate to select (0, 1]."),
+    QCommandLineOption rate(QStringLiteral("rate"),
+                            QApplication::translate("main", "Rate to select (0, 1]."),
                             QStringLiteral("rate"));
-    QCommandLineOption run(QStringLiteral("run"), QApplication::translate("main", "Compress right after start."));
+    QCommandLineOption run(QStringLiteral("run"),
+                           QApplication::translate("main", "Compress right after start."));
     parser.addOptions({method, rate, run});
     parser.process(app);
 

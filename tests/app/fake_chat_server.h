@@ -1,5 +1,6 @@
 #pragma once
-// A minimal HTTP/1.1 chat-completions server on 127.0.0.1 for the answer check's tests and screenshots.
+// A minimal HTTP/1.1 chat-completions server on 127.0.0.1 for the answer check's tests and
+// screenshots.
 
 #include <QHash>
 #include <QJsonArray>
@@ -11,9 +12,9 @@
 
 namespace terse::test {
 
-// A minimal HTTP/1.1 chat-completions server. The first path segment picks the behaviour: /ok answers
-// "Answer to: <first words of the prompt>" with usage, /slow waits 3 s, /fail sends HTTP 500 with an
-// OpenAI-style error, /garbage sends 200 with a body that is not JSON.
+// A minimal HTTP/1.1 chat-completions server. The first path segment picks the behaviour: /ok
+// answers "Answer to: <first words of the prompt>" with usage, /slow waits 3 s, /fail sends HTTP
+// 500 with an OpenAI-style error, /garbage sends 200 with a body that is not JSON.
 class FakeChatServer : public QObject {
 public:
     FakeChatServer()
@@ -28,7 +29,9 @@ public:
     }
     QString url(const char *mode) const
     {
-        return QStringLiteral("http://127.0.0.1:%1/%2/v1").arg(m_server.serverPort()).arg(QLatin1String(mode));
+        return QStringLiteral("http://127.0.0.1:%1/%2/v1")
+            .arg(m_server.serverPort())
+            .arg(QLatin1String(mode));
     }
     QList<QJsonObject> requests;
     QList<QByteArray> authorizations;
@@ -73,17 +76,21 @@ private:
             reply(s, 200, "<html>not json</html>");
             return;
         }
-        const QString answer = QStringLiteral("Answer to: ") + prompt.section(QLatin1Char(' '), 0, 3);
+        const QString answer =
+            QStringLiteral("Answer to: ") + prompt.section(QLatin1Char(' '), 0, 3);
         const QJsonObject out{
-            {"choices", QJsonArray{QJsonObject{{"message", QJsonObject{{"role", "assistant"}, {"content", answer}}}}}},
-            {"usage", QJsonObject{{"prompt_tokens", static_cast<int>(prompt.size() / 4)}, {"completion_tokens", 5}}}};
+            {"choices", QJsonArray{QJsonObject{
+                            {"message", QJsonObject{{"role", "assistant"}, {"content", answer}}}}}},
+            {"usage", QJsonObject{{"prompt_tokens", static_cast<int>(prompt.size() / 4)},
+                                  {"completion_tokens", 5}}}};
         reply(s, 200, QJsonDocument(out).toJson(QJsonDocument::Compact));
     }
     static void reply(QTcpSocket *s, int status, const QByteArray &body)
     {
         const QByteArray reason = status == 200 ? "OK" : "Internal Server Error";
-        s->write("HTTP/1.1 " + QByteArray::number(status) + " " + reason + "\r\nContent-Type: application/json\r\n" +
-                 "Content-Length: " + QByteArray::number(body.size()) + "\r\nConnection: close\r\n\r\n" + body);
+        s->write("HTTP/1.1 " + QByteArray::number(status) + " " + reason +
+                 "\r\nContent-Type: application/json\r\n" + "Content-Length: " +
+                 QByteArray::number(body.size()) + "\r\nConnection: close\r\n\r\n" + body);
         s->disconnectFromHost();
     }
     QTcpServer m_server;

@@ -2,11 +2,12 @@
 // QWidget::grab, for the README and for checking the look by eye. Run under Xvfb or offscreen:
 //   xvfb-run -a build/tests/app/shot_workbench OUT_DIR MODEL_DIR [PROMPT_FILE]
 // Saves: first_run.png (a fresh start: empty editor offering the samples, no plots yet),
-// llmlingua2_note.png (the preselected LLMLingua-2 on the sample, its chunking note), heatmap_scores.png (DAC, coloured by the fused score, two pins, score plot),
+// llmlingua2_note.png (the preselected LLMLingua-2 on the sample, its chunking note),
+// heatmap_scores.png (DAC, coloured by the fused score, two pins, score plot),
 // dac_stage_scrubber.png (stage 2 of the dynamic DAC replay with its entropy shift), attention.png
 // (one word's attention row), llmlingua_windows.png (window boundaries), histogram_dark.png (dark
-// theme), structured_editor.png, warning_banner.png (a result that misses the rate: amber, not red),
-// answer_check.png (both answers of a local chat-completions server, marked), cost_panel.png,
+// theme), structured_editor.png, warning_banner.png (a result that misses the rate: amber, not
+// red), answer_check.png (both answers of a local chat-completions server, marked), cost_panel.png,
 // dac_partial.png (a dynamic DAC run after 3 of its 6 stages, still running).
 #include "appearance.h"
 #include "answer_panel.h"
@@ -129,7 +130,7 @@ int main(int argc, char **argv)
     save(w, out, QStringLiteral("first_run.png"));
     if (!w.openFile(prompt))
         return 3;
-    if (!run(w))  // the method a first run preselects (LLMLingua-2) with the bundled tagger
+    if (!run(w)) // the method a first run preselects (LLMLingua-2) with the bundled tagger
         return 1;
     QStringList choices;
     for (int i = 0; i < w.inspector()->colorCombo()->count(); ++i)
@@ -214,19 +215,22 @@ int main(int argc, char **argv)
     w.promptEditor()->setPlainText(QStringLiteral(
         "Short one. This second sentence is much longer than the first one and carries most of "
         "the tokens in this prompt."));
-    w.methodCombo()->setCurrentIndex(w.methodCombo()->findData(QStringLiteral("selective_context")));
+    w.methodCombo()->setCurrentIndex(
+        w.methodCombo()->findData(QStringLiteral("selective_context")));
     setParam(w, "reduce_level", "sent");
     w.setRate(0.3);
     if (!run(w))
         return 1;
     save(w, out, QStringLiteral("warning_banner.png"));
 
-    // The answer check against a local chat-completions server (the test's fake one), both answers marked.
+    // The answer check against a local chat-completions server (the test's fake one), both answers
+    // marked.
     terse::test::FakeChatServer server;
     w.setStructured(false);
     if (!w.openFile(prompt))
         return 3;
-    w.methodCombo()->setCurrentIndex(w.methodCombo()->findData(QStringLiteral("selective_context")));
+    w.methodCombo()->setCurrentIndex(
+        w.methodCombo()->findData(QStringLiteral("selective_context")));
     setParam(w, "reduce_level", "phrase");
     w.setRate(0.5);
     if (!run(w))
@@ -234,7 +238,8 @@ int main(int argc, char **argv)
     settle();
     w.answerDock()->show();
     w.resizeDocks({w.answerDock()}, {260}, Qt::Vertical);
-    w.answerPanel()->setSettings({server.url("ok"), QStringLiteral("llama3.1:8b"), QString(), 30000});
+    w.answerPanel()->setSettings(
+        {server.url("ok"), QStringLiteral("llama3.1:8b"), QString(), 30000});
     w.answerPanel()->setBlind(false);
     QSignalSpy answered(w.answerPanel(), &terse::app::AnswerPanel::answersReady);
     w.answerPanel()->ask();
@@ -269,7 +274,8 @@ int main(int argc, char **argv)
         if (done == 3 && !grabbed) {
             grabbed = true;
             w.inspector()->tabs()->setCurrentIndex(0);
-            // Grabbed at once (layouts settled, no event loop): the run must not finish before the picture.
+            // Grabbed at once (layouts settled, no event loop): the run must not finish before the
+            // picture.
             QCoreApplication::sendPostedEvents(nullptr, QEvent::LayoutRequest);
             const QString path = out.filePath(QStringLiteral("dac_partial.png"));
             std::printf("%s %s\n", w.grab().save(path) ? "saved" : "FAILED", qPrintable(path));

@@ -1,7 +1,7 @@
 // Issue 20: the answer check. A chat-completions server started by the test on 127.0.0.1 answers
-// normally, too slowly, with HTTP 500 or with malformed JSON; the client reports each clearly and never
-// blocks; the panel shows both answers side by side, marks them (also blind), and saves answers and marks
-// with the run in the session database, where restoring the run brings them back.
+// normally, too slowly, with HTTP 500 or with malformed JSON; the client reports each clearly and
+// never blocks; the panel shows both answers side by side, marks them (also blind), and saves
+// answers and marks with the run in the session database, where restoring the run brings them back.
 #include "answer_panel.h"
 #include "app_test_support.h"
 #include "chat_client.h"
@@ -37,10 +37,11 @@ ChatReply askOnce(ChatClient &client, const ChatSettings &s, const QString &prom
     return args.at(1).value<ChatReply>();
 }
 
-const char *kPrompt = "Passage: the ferry leaves at 07:40 on weekdays and at 09:15 on Saturdays, and cars must be "
-                      "booked at the harbour office a day ahead. Question: when does it leave on Saturday?";
+const char *kPrompt =
+    "Passage: the ferry leaves at 07:40 on weekdays and at 09:15 on Saturdays, and cars must be "
+    "booked at the harbour office a day ahead. Question: when does it leave on Saturday?";
 
-}  // namespace
+} // namespace
 
 Q_DECLARE_METATYPE(terse::app::ChatReply)
 
@@ -59,7 +60,7 @@ class TestAnswerCheck : public QObject {
         w.runCompression();
         if (!saved.wait(20000))
             return 0;
-        QCoreApplication::processEvents();  // the panel takes the result on the next turn
+        QCoreApplication::processEvents(); // the panel takes the result on the next turn
         return saved.takeLast().at(0).toLongLong();
     }
 
@@ -104,15 +105,20 @@ private slots:
         QTest::addColumn<QString>("error");
         QTest::addColumn<int>("promptTokens");
         QTest::newRow("answer with usage")
-            << QByteArray(R"({"choices":[{"message":{"content":"09:15"}}],"usage":{"prompt_tokens":42,"completion_tokens":3}})")
-            << 200 << "09:15" << "" << 42;
-        QTest::newRow("answer without usage") << QByteArray(R"({"choices":[{"message":{"content":"yes"}}]})") << 200
-                                              << "yes" << "" << -1;
-        QTest::newRow("server error") << QByteArray(R"({"error":{"message":"model crashed"}})") << 500 << ""
-                                      << "HTTP 500 from the endpoint: model crashed" << -1;
-        QTest::newRow("plain 404") << QByteArray("no such route") << 404 << "" << "HTTP 404 from the endpoint: no such route"
-                                   << -1;
-        QTest::newRow("not json") << QByteArray("<html>") << 200 << "" << "the reply is not chat-completions JSON" << -1;
+            << QByteArray(
+                   R"({"choices":[{"message":{"content":"09:15"}}],"usage":{"prompt_tokens":42,"completion_tokens":3}})")
+            << 200 << "09:15"
+            << "" << 42;
+        QTest::newRow("answer without usage")
+            << QByteArray(R"({"choices":[{"message":{"content":"yes"}}]})") << 200 << "yes"
+            << "" << -1;
+        QTest::newRow("server error")
+            << QByteArray(R"({"error":{"message":"model crashed"}})") << 500 << ""
+            << "HTTP 500 from the endpoint: model crashed" << -1;
+        QTest::newRow("plain 404") << QByteArray("no such route") << 404 << ""
+                                   << "HTTP 404 from the endpoint: no such route" << -1;
+        QTest::newRow("not json") << QByteArray("<html>") << 200 << ""
+                                  << "the reply is not chat-completions JSON" << -1;
         QTest::newRow("no content") << QByteArray(R"({"choices":[]})") << 200 << ""
                                     << "the reply has no choices[0].message.content" << -1;
     }
@@ -126,14 +132,16 @@ private slots:
         QFETCH(int, promptTokens);
         const ChatReply r = parseChatReply(body, status);
         QCOMPARE(r.text, text);
-        QVERIFY2(error.isEmpty() ? r.error.isEmpty() : r.error.startsWith(error), qPrintable(r.error));
+        QVERIFY2(error.isEmpty() ? r.error.isEmpty() : r.error.startsWith(error),
+                 qPrintable(r.error));
         QCOMPARE(r.promptTokens, long(promptTokens));
     }
 
     void clientAgainstALocalServer()
     {
         ChatClient client;
-        ChatSettings s{m_server->url("ok"), QStringLiteral("local-llm"), QStringLiteral("sk-test"), 5000};
+        ChatSettings s{m_server->url("ok"), QStringLiteral("local-llm"), QStringLiteral("sk-test"),
+                       5000};
         const ChatReply ok = askOnce(client, s, QString::fromLatin1(kPrompt));
         QVERIFY2(ok.error.isEmpty(), qPrintable(ok.error));
         QCOMPARE(ok.text, QStringLiteral("Answer to: Passage: the ferry leaves"));
@@ -143,10 +151,12 @@ private slots:
         const QJsonObject req = m_server->requests.last();
         QCOMPARE(req.value("model").toString(), QStringLiteral("local-llm"));
         QCOMPARE(req.value("temperature").toInt(), 0);
-        QCOMPARE(req.value("messages").toArray().at(0).toObject().value("role").toString(), QStringLiteral("user"));
+        QCOMPARE(req.value("messages").toArray().at(0).toObject().value("role").toString(),
+                 QStringLiteral("user"));
         QCOMPARE(m_server->authorizations.last(), QByteArray("Bearer sk-test"));
 
-        // Slower than the timeout: an error that names the wait, well before the server would answer.
+        // Slower than the timeout: an error that names the wait, well before the server would
+        // answer.
         QElapsedTimer t;
         t.start();
         const ChatReply slow = askOnce(client, {m_server->url("slow"), "m", {}, 1000}, "hi");
@@ -155,18 +165,23 @@ private slots:
         const ChatReply failed = askOnce(client, {m_server->url("fail"), "m", {}, 5000}, "hi");
         QCOMPARE(failed.error, QStringLiteral("HTTP 500 from the endpoint: model crashed"));
         const ChatReply garbage = askOnce(client, {m_server->url("garbage"), "m", {}, 5000}, "hi");
-        QVERIFY2(garbage.error.startsWith(QStringLiteral("the reply is not chat-completions JSON")), qPrintable(garbage.error));
+        QVERIFY2(garbage.error.startsWith(QStringLiteral("the reply is not chat-completions JSON")),
+                 qPrintable(garbage.error));
         QVERIFY(garbage.error.contains(QStringLiteral("<html>not json</html>")));
         // Nothing listens: a clear error, not a hang.
         QTcpServer closed;
         QVERIFY(closed.listen(QHostAddress::LocalHost, 0));
         const quint16 port = closed.serverPort();
         closed.close();
-        const ChatReply refused = askOnce(client, {QStringLiteral("http://127.0.0.1:%1/v1").arg(port), "m", {}, 5000}, "hi");
-        QVERIFY2(refused.error.startsWith(QStringLiteral("cannot reach")), qPrintable(refused.error));
+        const ChatReply refused = askOnce(
+            client, {QStringLiteral("http://127.0.0.1:%1/v1").arg(port), "m", {}, 5000}, "hi");
+        QVERIFY2(refused.error.startsWith(QStringLiteral("cannot reach")),
+                 qPrintable(refused.error));
         // Unusable settings are answered too.
-        QVERIFY(askOnce(client, {QStringLiteral("not a url"), "m", {}, 5000}, "hi").error.contains("not an http(s) URL"));
-        QVERIFY(askOnce(client, {m_server->url("ok"), QString(), {}, 5000}, "hi").error.contains("no model name"));
+        QVERIFY(askOnce(client, {QStringLiteral("not a url"), "m", {}, 5000}, "hi")
+                    .error.contains("not an http(s) URL"));
+        QVERIFY(askOnce(client, {m_server->url("ok"), QString(), {}, 5000}, "hi")
+                    .error.contains("no model name"));
     }
 
     void panelAsksSavesAndRestores()
@@ -180,7 +195,8 @@ private slots:
         QVERIFY(panel->isAsking());
         QVERIFY(ready.wait(15000));
         // Side by side: the original prompt's answer and the compressed prompt's, different texts.
-        QCOMPARE(panel->answerText(AnswerPanel::Original), QStringLiteral("Answer to: Passage: the ferry leaves"));
+        QCOMPARE(panel->answerText(AnswerPanel::Original),
+                 QStringLiteral("Answer to: Passage: the ferry leaves"));
         const QString compressed = QString::fromStdString(w.lastResult()->compressedText);
         QCOMPARE(panel->answerText(AnswerPanel::Compressed),
                  QStringLiteral("Answer to: ") + compressed.section(QLatin1Char(' '), 0, 3));
@@ -200,13 +216,15 @@ private slots:
         QCOMPARE((*stored)[0].completionTokens, 5L);
 
         // Another result replaces the answers; restoring the run brings them back.
-        w.promptEditor()->setPlainText(QStringLiteral("Something else entirely, with several words to keep."));
+        w.promptEditor()->setPlainText(
+            QStringLiteral("Something else entirely, with several words to keep."));
         QSignalSpy saved(&w, &MainWindow::runSaved);
         w.runCompression();
         QVERIFY(saved.wait(20000));
         QTRY_VERIFY(panel->answerText(AnswerPanel::Original).isEmpty());
         QVERIFY(w.restoreRun(run));
-        QTRY_COMPARE(panel->answerText(AnswerPanel::Original), QStringLiteral("Answer to: Passage: the ferry leaves"));
+        QTRY_COMPARE(panel->answerText(AnswerPanel::Original),
+                     QStringLiteral("Answer to: Passage: the ferry leaves"));
         QCOMPARE(panel->mark(AnswerPanel::Original), 1);
         QCOMPARE(panel->mark(AnswerPanel::Compressed), 0);
     }
@@ -219,8 +237,10 @@ private slots:
         QSignalSpy ready(panel, &AnswerPanel::answersReady);
         panel->ask();
         QVERIFY(ready.wait(15000));
-        const QStringList headers{panel->headerText(AnswerPanel::Original), panel->headerText(AnswerPanel::Compressed)};
-        QVERIFY(headers.contains(QStringLiteral("Answer A")) && headers.contains(QStringLiteral("Answer B")));
+        const QStringList headers{panel->headerText(AnswerPanel::Original),
+                                  panel->headerText(AnswerPanel::Compressed)};
+        QVERIFY(headers.contains(QStringLiteral("Answer A")) &&
+                headers.contains(QStringLiteral("Answer B")));
         panel->setMark(AnswerPanel::Original, 1);
         QVERIFY(panel->headerText(AnswerPanel::Original).startsWith(QStringLiteral("Answer")));
         panel->setMark(AnswerPanel::Compressed, 1);
@@ -240,9 +260,10 @@ private slots:
         ask->trigger();
         QVERIFY(w.answerDock()->isVisible() || !w.isVisible());
         QVERIFY(ready.wait(15000));
-        QCOMPARE(panel->errorText(AnswerPanel::Original), QStringLiteral("HTTP 500 from the endpoint: model crashed"));
+        QCOMPARE(panel->errorText(AnswerPanel::Original),
+                 QStringLiteral("HTTP 500 from the endpoint: model crashed"));
         QVERIFY(panel->statusText().contains(QStringLiteral("did not answer")));
-        panel->setMark(AnswerPanel::Original, 1);  // a failed request cannot be marked
+        panel->setMark(AnswerPanel::Original, 1); // a failed request cannot be marked
         QCOMPARE(panel->mark(AnswerPanel::Original), -1);
     }
 };

@@ -249,7 +249,7 @@ private slots:
             QVERIFY(t->item(row, 9)->data(Qt::UserRole).toDouble() >= 0);
         }
         QCOMPARE(cellValue(t, 0, 1), 17.0);
-        QCOMPARE(cellValue(t, 0, 2), 8.0);  // 9 of 18 cl100k tokens: whole words (issue 14)
+        QCOMPARE(cellValue(t, 0, 2), 8.0); // 9 of 18 cl100k tokens: whole words (issue 14)
         QVERIFY(cellValue(t, 0, 7) < 1.0);
         QVERIFY(targetCount(kText) > 0); // the bundled cl100k_base counts the prompt
 
@@ -263,7 +263,8 @@ private slots:
         QCOMPARE(head[0].mark, DiffWord::Mark::Kept);
         QCOMPARE(tail[0].mark, DiffWord::Mark::Dropped);
         QVERIFY(head[0].disputed && tail[0].disputed);
-        QCOMPARE(head[8].text, QStringLiteral("the ")); // head keeps 9 target tokens, tail the other 9
+        QCOMPARE(head[8].text,
+                 QStringLiteral("the ")); // head keeps 9 target tokens, tail the other 9
         QCOMPARE(head[8].mark, DiffWord::Mark::Dropped);
         QCOMPARE(tail[8].mark, DiffWord::Mark::Kept);
         QVERIFY(head[8].disputed && tail[8].disputed);
@@ -333,7 +334,8 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(cw->statusText().contains(QStringLiteral("sleeping")), 5000);
         QVERIFY(clock.elapsed() < 5000);
         // The row, the engine's step and, once the pace is known, the time left (issue 20).
-        QVERIFY2(cw->statusText().startsWith(QStringLiteral("Run 1 of 2: sleeping (")), qPrintable(cw->statusText()));
+        QVERIFY2(cw->statusText().startsWith(QStringLiteral("Run 1 of 2: sleeping (")),
+                 qPrintable(cw->statusText()));
         QTRY_VERIFY_WITH_TIMEOUT(cw->statusText().contains(QStringLiteral(" left")), 4000);
         QTest::mouseClick(cw->cancelButton(), Qt::LeftButton);
         QVERIFY(done.wait(5000));
@@ -372,25 +374,33 @@ private slots:
         QVERIFY(chart->yLabel().contains(QStringLiteral("BLEU")));
         QCOMPARE(chart->pointCount(0), 3);
 
-        // Issue 20: fidelity against the money saved on the Cost panel's target ($2 per 1M input tokens).
-        // x = (tokens in - tokens out) x 2 / 1e6 x 1000, the achieved-rate axis turned into dollars.
-        QSettings().setValue(QStringLiteral("cost/presets"), presetsToJson({{QStringLiteral("test target"), 2.0, 1000}}));
+        // Issue 20: fidelity against the money saved on the Cost panel's target ($2 per 1M input
+        // tokens). x = (tokens in - tokens out) x 2 / 1e6 x 1000, the achieved-rate axis turned
+        // into dollars.
+        QSettings().setValue(QStringLiteral("cost/presets"),
+                             presetsToJson({{QStringLiteral("test target"), 2.0, 1000}}));
         QSettings().setValue(QStringLiteral("cost/current"), 0);
         cw->setSweepMetric(FidelityMetric::RougeL);
         QVector<double> rates;
         for (int i = 0; i < 3; ++i)
             rates << chart->pointX(0, i);
         cw->setSweepAxis(CompareWindow::SweepAxis::Saving);
-        QVERIFY2(chart->xLabel().contains(QStringLiteral("$ saved per 1,000 calls on test target")), qPrintable(chart->xLabel()));
+        QVERIFY2(chart->xLabel().contains(QStringLiteral("$ saved per 1,000 calls on test target")),
+                 qPrintable(chart->xLabel()));
         QCOMPARE(chart->pointCount(0), 3);
-        // The chart keeps points in x order: the largest saving is the lowest rate. Dollars are proportional
-        // to the dropped fraction, saved = tokens_in x (1 - rate) x 2 / 1000, with one tokens_in for the prompt.
+        // The chart keeps points in x order: the largest saving is the lowest rate. Dollars are
+        // proportional to the dropped fraction, saved = tokens_in x (1 - rate) x 2 / 1000, with one
+        // tokens_in for the prompt.
         const double k = chart->pointX(0, 2) / (1 - rates[0]);
         QVERIFY(k > 0);
         for (int i = 0; i < 3; ++i)
             QVERIFY2(std::abs(chart->pointX(0, i) - k * (1 - rates[2 - i])) < 1e-9 * k,
-                     qPrintable(QStringLiteral("point %1: %2 vs %3").arg(i).arg(chart->pointX(0, i)).arg(k * (1 - rates[2 - i]))));
-        QVERIFY(std::abs(k / 2.0 * 1000.0 - std::round(k / 2.0 * 1000.0)) < 1e-6);  // tokens_in is a whole number
+                     qPrintable(QStringLiteral("point %1: %2 vs %3")
+                                    .arg(i)
+                                    .arg(chart->pointX(0, i))
+                                    .arg(k * (1 - rates[2 - i]))));
+        QVERIFY(std::abs(k / 2.0 * 1000.0 - std::round(k / 2.0 * 1000.0)) <
+                1e-6); // tokens_in is a whole number
         QSettings().remove(QStringLiteral("cost"));
     }
 
@@ -406,12 +416,15 @@ private slots:
         QVERIFY(cw->errorText().contains(QStringLiteral("Nothing to compare")));
         // A malformed parameter names its row.
         cw->addSettings(options("head", 0.5));
-        qobject_cast<QLineEdit *>(cw->settingsTable()->indexWidget(cw->settingsModel()->index(0, 3)))
+        qobject_cast<QLineEdit *>(
+            cw->settingsTable()->indexWidget(cw->settingsModel()->index(0, 3)))
             ->setText(QStringLiteral("alpha"));
         QVERIFY(!cw->runComparison());
         QVERIFY(cw->errorText().contains(QStringLiteral("Row 1")));
         QVERIFY(cw->errorText().contains(QStringLiteral("alpha")));
-        qobject_cast<QLineEdit *>(cw->settingsTable()->indexWidget(cw->settingsModel()->index(0, 3)))->clear();
+        qobject_cast<QLineEdit *>(
+            cw->settingsTable()->indexWidget(cw->settingsModel()->index(0, 3)))
+            ->clear();
         // Bad sweep rates.
         cw->sweepRatesEdit()->setText(QStringLiteral("0.2, 1.5"));
         QVERIFY(!cw->runSweep());
@@ -444,16 +457,22 @@ private slots:
             cw->addSettings(options(m, 0.5));
         cw->show();
         const QRect screen = cw->screen()->availableGeometry();
-        QVERIFY2(cw->frameGeometry().width() <= screen.width() && cw->frameGeometry().height() <= screen.height(),
-                 qPrintable(QStringLiteral("%1x%2 on %3x%4").arg(cw->frameGeometry().width()).arg(cw->frameGeometry().height())
-                                .arg(screen.width()).arg(screen.height())));
+        QVERIFY2(cw->frameGeometry().width() <= screen.width() &&
+                     cw->frameGeometry().height() <= screen.height(),
+                 qPrintable(QStringLiteral("%1x%2 on %3x%4")
+                                .arg(cw->frameGeometry().width())
+                                .arg(cw->frameGeometry().height())
+                                .arg(screen.width())
+                                .arg(screen.height())));
         QSignalSpy done(cw, &CompareWindow::comparisonFinished);
         QVERIFY(cw->runComparison());
         QVERIFY(done.wait(20000));
         QTest::qWait(100);
         QVERIFY2(cw->width() <= screen.width() && cw->minimumSizeHint().width() <= screen.width(),
                  qPrintable(QStringLiteral("width %1, minimum %2 on a %3 px screen")
-                                .arg(cw->width()).arg(cw->minimumSizeHint().width()).arg(screen.width())));
+                                .arg(cw->width())
+                                .arg(cw->minimumSizeHint().width())
+                                .arg(screen.width())));
         QVERIFY(cw->height() <= screen.height());
     }
 
@@ -469,7 +488,7 @@ private slots:
         w.promptEditor()->setPlainText(QString::fromUtf8(kText));
         CompareWindow *cw = openCompare(w);
         cw->clearSettings();
-        QVERIFY(!cw->askTargetModel());  // nothing compared yet: says so
+        QVERIFY(!cw->askTargetModel()); // nothing compared yet: says so
         QVERIFY(cw->statusText().contains(QStringLiteral("Compare first")));
         cw->addSettings(options("head", 0.5));
         cw->addSettings(options("tail", 0.5));
@@ -483,8 +502,10 @@ private slots:
         const int col = t->columnCount() - 1;
         QCOMPARE(t->horizontalHeaderItem(col)->text(), QStringLiteral("Target answer"));
         for (int row = 0; row < 2; ++row) {
-            const QString compressed = QString::fromStdString(cw->entries()[static_cast<std::size_t>(row)].result->compressedText);
-            QCOMPARE(t->item(row, col)->text(), QStringLiteral("Answer to: ") + compressed.section(QLatin1Char(' '), 0, 3));
+            const QString compressed = QString::fromStdString(
+                cw->entries()[static_cast<std::size_t>(row)].result->compressedText);
+            QCOMPARE(t->item(row, col)->text(),
+                     QStringLiteral("Answer to: ") + compressed.section(QLatin1Char(' '), 0, 3));
         }
         QVERIFY(cw->originalAnswer().startsWith(QStringLiteral("Answer to: ")));
         QVERIFY(cw->statusText().contains(QStringLiteral("original prompt's answer")));

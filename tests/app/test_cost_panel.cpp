@@ -1,5 +1,5 @@
-// Issue 20: the Cost panel's arithmetic on hand-computed cases, its presets (edited, added, kept in the
-// settings) and its verdict for the result on screen.
+// Issue 20: the Cost panel's arithmetic on hand-computed cases, its presets (edited, added, kept in
+// the settings) and its verdict for the result on screen.
 #include "app_test_support.h"
 #include "cost_model.h"
 #include "cost_panel.h"
@@ -59,7 +59,8 @@ private slots:
     {
         const QList<TargetPreset> p{{QStringLiteral("a"), 1.25, 100}, {QStringLiteral("b"), 0, 5}};
         QCOMPARE(presetsFromJson(presetsToJson(p)), p);
-        const QString bad = QStringLiteral(R"([{"name":"ok","dollarsPerMillionInput":1,"prefillTokensPerSecond":2},
+        const QString bad =
+            QStringLiteral(R"([{"name":"ok","dollarsPerMillionInput":1,"prefillTokensPerSecond":2},
             {"name":"","dollarsPerMillionInput":1,"prefillTokensPerSecond":2},
             {"name":"neg","dollarsPerMillionInput":-1,"prefillTokensPerSecond":2},
             {"name":"zero speed","dollarsPerMillionInput":1,"prefillTokensPerSecond":0}, 7, "x"])");
@@ -74,17 +75,20 @@ private slots:
             CostPanel panel;
             QVERIFY(panel.summaryText().contains(QStringLiteral("Compress a prompt")));
             QVERIFY(panel.addPreset(QStringLiteral("My server")));
-            QVERIFY(!panel.addPreset(QStringLiteral("My server")));  // taken
+            QVERIFY(!panel.addPreset(QStringLiteral("My server"))); // taken
             panel.setPrice(2.5);
             panel.setThroughput(2000);
             panel.setResult(1000, 400, 500);
             const QString text = panel.summaryText();
-            QVERIFY2(text.contains(QStringLiteral("Tokens: 1,000 → 400 (600 saved, 60.0%)")), qPrintable(text));
-            QVERIFY2(text.contains(QStringLiteral("$0.0015 per call, $1.50 per 1,000 calls")), qPrintable(text));
+            QVERIFY2(text.contains(QStringLiteral("Tokens: 1,000 → 400 (600 saved, 60.0%)")),
+                     qPrintable(text));
+            QVERIFY2(text.contains(QStringLiteral("$0.0015 per call, $1.50 per 1,000 calls")),
+                     qPrintable(text));
             QVERIFY2(text.contains(QStringLiteral("Cheaper, but slower")), qPrintable(text));
             QVERIFY2(text.contains(QStringLiteral("slower than 1,200 tokens/s")), qPrintable(text));
             panel.setThroughput(60);
-            QVERIFY2(panel.summaryText().contains(QStringLiteral("Pays off: cheaper, and 9.50 s faster per call")),
+            QVERIFY2(panel.summaryText().contains(
+                         QStringLiteral("Pays off: cheaper, and 9.50 s faster per call")),
                      qPrintable(panel.summaryText()));
             panel.setResult(-1, -1, 12);
             QVERIFY(panel.summaryText().contains(QStringLiteral("no target-token counts")));
@@ -104,8 +108,9 @@ private slots:
         MainWindow w;
         terse::test::waitReady(w);
         w.methodCombo()->setCurrentIndex(w.methodCombo()->findData(QStringLiteral("head")));
-        w.promptEditor()->setPlainText(QStringLiteral(
-            "Terse keeps the words that matter and drops the rest, so that long prompts fit the budget."));
+        w.promptEditor()->setPlainText(
+            QStringLiteral("Terse keeps the words that matter and drops the rest, so that long "
+                           "prompts fit the budget."));
         QSignalSpy shown(&w, &MainWindow::resultShown);
         w.runCompression();
         QVERIFY(shown.wait(20000));

@@ -47,8 +47,8 @@ private slots:
             MainWindow w; // reads the stored theme
             QVERIFY(paletteIsDark());
             QVERIFY(w.themeActions()[2]->isChecked());
-            // The notice banners (styled with palette colours) follow the switch at once (issue 20: the partial /
-            // outdated notice stayed dark on the light theme).
+            // The notice banners (styled with palette colours) follow the switch at once (issue 20:
+            // the partial / outdated notice stayed dark on the light theme).
             w.resize(1000, 700);
             w.show();
             QList<QLabel *> banners{w.findChild<QLabel *>(QStringLiteral("noteBanner")),
@@ -59,7 +59,9 @@ private slots:
                 b->show();
             }
             QCoreApplication::processEvents();
-            auto background = [](QLabel *b) { return b->grab().toImage().pixelColor(4, b->height() / 2).lightness(); };
+            auto background = [](QLabel *b) {
+                return b->grab().toImage().pixelColor(4, b->height() / 2).lightness();
+            };
             for (QLabel *b : banners)
                 QVERIFY2(background(b) < 100, qPrintable(b->objectName()));
             w.themeActions()[1]->trigger();
@@ -67,7 +69,9 @@ private slots:
             QCOMPARE(storedTheme(), Theme::Light);
             QCoreApplication::processEvents();
             for (QLabel *b : banners)
-                QVERIFY2(background(b) > 180, qPrintable(QStringLiteral("%1: %2").arg(b->objectName()).arg(background(b))));
+                QVERIFY2(
+                    background(b) > 180,
+                    qPrintable(QStringLiteral("%1: %2").arg(b->objectName()).arg(background(b))));
         }
         applyTheme(Theme::System);
     }

@@ -1,6 +1,6 @@
-// Interface language (issue 8): the embedded German and Simplified Chinese translations reach the real
-// MainWindow and the widgets library, switching at runtime re-translates the main controls, the View ›
-// Language menu stores the choice, and an unknown language code changes nothing.
+// Interface language (issue 8): the embedded German and Simplified Chinese translations reach the
+// real MainWindow and the widgets library, switching at runtime re-translates the main controls,
+// the View › Language menu stores the choice, and an unknown language code changes nothing.
 #include "engine_terms.h"
 #include "language.h"
 #include "result_adapter.h"
@@ -30,11 +30,11 @@ QString menuTitle(const MainWindow &w, int i)
 {
     return w.menuBar()->actions().at(i)->text();
 }
-}  // namespace
+} // namespace
 
 class TestLanguage : public QObject {
     Q_OBJECT
-    QTemporaryDir m_home;  // the session database and settings of these tests, never the user's
+    QTemporaryDir m_home; // the session database and settings of these tests, never the user's
 
 private slots:
     void initTestCase()
@@ -48,23 +48,22 @@ private slots:
         QSettings().clear();
     }
 
-    void cleanup()
-    {
-        QVERIFY(installLanguage(*qApp, QStringLiteral("en")));
-    }
+    void cleanup() { QVERIFY(installLanguage(*qApp, QStringLiteral("en"))); }
 
     void newWindowIsTranslated_data()
     {
         QTest::addColumn<QString>("code");
         QTest::addColumn<QString>("compress");
         QTest::addColumn<QString>("fileMenu");
-        QTest::addColumn<QString>("hintStart");  // terse_widgets' PromptEditor
+        QTest::addColumn<QString>("hintStart"); // terse_widgets' PromptEditor
         // QTest checks column types: every cell is a QString, not a const char *.
-        QTest::newRow("en") << QStringLiteral("en") << QStringLiteral("Compress") << QStringLiteral("&File")
-                            << QStringLiteral("Paste a prompt here");
-        QTest::newRow("de") << QStringLiteral("de") << QStringLiteral("Komprimieren") << QStringLiteral("&Datei")
+        QTest::newRow("en") << QStringLiteral("en") << QStringLiteral("Compress")
+                            << QStringLiteral("&File") << QStringLiteral("Paste a prompt here");
+        QTest::newRow("de") << QStringLiteral("de") << QStringLiteral("Komprimieren")
+                            << QStringLiteral("&Datei")
                             << QString::fromUtf8("Fügen Sie hier einen Prompt ein");
-        QTest::newRow("zh_CN") << QStringLiteral("zh_CN") << QString::fromUtf8("压缩") << QString::fromUtf8("文件(&F)")
+        QTest::newRow("zh_CN") << QStringLiteral("zh_CN") << QString::fromUtf8("压缩")
+                               << QString::fromUtf8("文件(&F)")
                                << QString::fromUtf8("在此粘贴提示词");
     }
 
@@ -101,7 +100,8 @@ private slots:
         QCOMPARE(menuTitle(w, 0), QStringLiteral("&File"));
     }
 
-    // Issue 20: German labels and buttons are longer; the Parameters dock widens so that nothing is clipped.
+    // Issue 20: German labels and buttons are longer; the Parameters dock widens so that nothing is
+    // clipped.
     void parametersDockFitsGerman_data()
     {
         QTest::addColumn<QString>("lang");
@@ -112,18 +112,19 @@ private slots:
     void parametersDockFitsGerman()
     {
         QFETCH(QString, lang);
-        QVERIFY(installLanguage(*qApp, lang));  // before the window: as at a start in that language
+        QVERIFY(installLanguage(*qApp, lang)); // before the window: as at a start in that language
         MainWindow w;
         w.resize(1500, 940);
         w.show();
         for (const char *method : {"dac", "llmlingua2", "longllmlingua"}) {
-            w.methodCombo()->setCurrentIndex(w.methodCombo()->findData(QString::fromLatin1(method)));
+            w.methodCombo()->setCurrentIndex(
+                w.methodCombo()->findData(QString::fromLatin1(method)));
             auto *dock = w.findChild<QDockWidget *>(QStringLiteral("parametersDock"));
             QVERIFY(dock);
             auto *scroll = qobject_cast<QScrollArea *>(dock->widget());
             QVERIFY(scroll);
-            QTest::qWait(50);                                  // the dock re-measures on the next turn
-            w.resizeDocks({dock}, {100}, Qt::Horizontal);     // as narrow as the user can drag it
+            QTest::qWait(50);                             // the dock re-measures on the next turn
+            w.resizeDocks({dock}, {100}, Qt::Horizontal); // as narrow as the user can drag it
             QCoreApplication::processEvents();
             QTRY_VERIFY2(scroll->widget()->minimumSizeHint().width() <= scroll->viewport()->width(),
                          qPrintable(QStringLiteral("%1: content needs %2 px, the dock shows %3 px")
@@ -144,7 +145,8 @@ private slots:
         const QString german = QCoreApplication::translate("terse::engine", "Attention weight α");
         QCOMPARE(german, QStringLiteral("Attention-Gewicht α"));
         bool shown = false;
-        for (QLabel *l : w.findChild<QDockWidget *>(QStringLiteral("parametersDock"))->findChildren<QLabel *>()) {
+        for (QLabel *l : w.findChild<QDockWidget *>(QStringLiteral("parametersDock"))
+                             ->findChildren<QLabel *>()) {
             QVERIFY2(!l->text().startsWith(english), qPrintable(l->text()));
             shown |= l->text().startsWith(german);
         }
@@ -154,24 +156,33 @@ private slots:
 
     void engineTermsAreTranslated()
     {
-        // Score, stage and warning texts come from the engine in English; the app translates them by key (issue 20).
+        // Score, stage and warning texts come from the engine in English; the app translates them
+        // by key (issue 20).
         QVERIFY(installLanguage(*qApp, QStringLiteral("de")));
         QCOMPARE(EngineTerms::stageName("stage 3"), QStringLiteral("Stufe 3"));
         QCOMPARE(EngineTerms::stageName("window 12"), QStringLiteral("Fenster 12"));
         QCOMPARE(EngineTerms::stageName("token budget"), QStringLiteral("Token-Budget"));
         QCOMPARE(EngineTerms::scoreName("entropy"), QStringLiteral("Entropie"));
-        QCOMPARE(EngineTerms::scoreName("a_new_series"), QStringLiteral("a_new_series"));  // unknown: as it is
-        const terse::Warning chunked{"chunked", "the prompt was classified in 35 chunks of at most 160 tokens"};
+        QCOMPARE(EngineTerms::scoreName("a_new_series"),
+                 QStringLiteral("a_new_series")); // unknown: as it is
+        const terse::Warning chunked{
+            "chunked", "the prompt was classified in 35 chunks of at most 160 tokens"};
         QCOMPARE(EngineTerms::warningText(chunked),
-                 QStringLiteral("Der Prompt wurde in 35 Abschnitten zu höchstens 160 Tokens klassifiziert"));
-        // A detail that does not fit the code's message, and an unknown code: the engine's own words.
-        QCOMPARE(EngineTerms::warningText({"chunked", "chunked differently."}), QStringLiteral("Chunked differently"));
+                 QStringLiteral(
+                     "Der Prompt wurde in 35 Abschnitten zu höchstens 160 Tokens klassifiziert"));
+        // A detail that does not fit the code's message, and an unknown code: the engine's own
+        // words.
+        QCOMPARE(EngineTerms::warningText({"chunked", "chunked differently."}),
+                 QStringLiteral("Chunked differently"));
         QCOMPARE(EngineTerms::warningText({"new_code", "something new happened."}),
                  QStringLiteral("Something new happened"));
         // Errors: the code's category translated, the engine's detail (names the field) as it is.
-        QCOMPARE(EngineTerms::errorText(terse::ErrorCode::InvalidArgument, QStringLiteral("dac: alpha must be in [0, 1]")),
-                 QStringLiteral("Eine Einstellung ist außerhalb des Bereichs oder widersprüchlich — dac: alpha must be in [0, 1]"));
-        QCOMPARE(EngineTerms::errorText(terse::Error{terse::ErrorCode::NotFound, ""}), QStringLiteral("Nicht gefunden"));
+        QCOMPARE(EngineTerms::errorText(terse::ErrorCode::InvalidArgument,
+                                        QStringLiteral("dac: alpha must be in [0, 1]")),
+                 QStringLiteral("Eine Einstellung ist außerhalb des Bereichs oder widersprüchlich "
+                                "— dac: alpha must be in [0, 1]"));
+        QCOMPARE(EngineTerms::errorText(terse::Error{terse::ErrorCode::NotFound, ""}),
+                 QStringLiteral("Nicht gefunden"));
         QVERIFY(installLanguage(*qApp, QStringLiteral("zh_CN")));
         QCOMPARE(EngineTerms::stageName("stage 2"), QStringLiteral("阶段 2"));
         QVERIFY(installLanguage(*qApp, QStringLiteral("en")));
@@ -182,14 +193,18 @@ private slots:
 
     void everyEngineNameHasATranslationKey()
     {
-        // Every score series, stage and warning code the methods produce on real prompts (bundled models, both
-        // modes, with and without a question) is one the app translates: a new engine name fails here.
-        const QStringList scores = EngineTerms::knownScoreNames(), stages = EngineTerms::knownStageNames(),
-                          codes = EngineTerms::knownWarningCodes(), progress = EngineTerms::knownProgressStages();
+        // Every score series, stage and warning code the methods produce on real prompts (bundled
+        // models, both modes, with and without a question) is one the app translates: a new engine
+        // name fails here.
+        const QStringList scores = EngineTerms::knownScoreNames(),
+                          stages = EngineTerms::knownStageNames(),
+                          codes = EngineTerms::knownWarningCodes(),
+                          progress = EngineTerms::knownProgressStages();
         QStringList reported;
         auto stageKey = [](const std::string &n) {
             QString s = QString::fromStdString(n);
-            s.replace(QRegularExpression(QStringLiteral("^(stage|window) \\d+$")), QStringLiteral("\\1 1"));
+            s.replace(QRegularExpression(QStringLiteral("^(stage|window) \\d+$")),
+                      QStringLiteral("\\1 1"));
             return s;
         };
         QFile f(QStringLiteral(TERSE_SOURCE_DIR "/resources/samples/rag_three_passages.txt"));
@@ -201,23 +216,26 @@ private slots:
                 for (bool question : {false, true}) {
                     terse::Prompt p;
                     if (question)
-                        p.segments.push_back({terse::SegmentRole::Instruction, "Answer from the passages."});
+                        p.segments.push_back(
+                            {terse::SegmentRole::Instruction, "Answer from the passages."});
                     p.segments.push_back({terse::SegmentRole::Context, context});
                     if (question)
-                        p.segments.push_back({terse::SegmentRole::Question, "When does the ferry leave?"});
+                        p.segments.push_back(
+                            {terse::SegmentRole::Question, "When does the ferry leave?"});
                     terse::CompressOptions o;
                     o.method = m.name;
                     o.rate = 0.3;
                     o.mode = mode;
                     auto c = terse::createCompressor(m.name);
                     QVERIFY(c);
-                    terse::JobContext job([&reported](long long, long long, const std::string &stage) {
-                        if (!reported.contains(QString::fromStdString(stage)))
-                            reported << QString::fromStdString(stage);
-                    });
+                    terse::JobContext job(
+                        [&reported](long long, long long, const std::string &stage) {
+                            if (!reported.contains(QString::fromStdString(stage)))
+                                reported << QString::fromStdString(stage);
+                        });
                     auto r = (*c)->compress(p, o, job);
                     if (!r)
-                        continue;  // e.g. a question-only ranking without a question
+                        continue; // e.g. a question-only ranking without a question
                     ++runs;
                     std::vector<const terse::ScoreSeries *> all;
                     for (const auto &s : r->scores)
@@ -231,12 +249,14 @@ private slots:
                         QVERIFY2(scores.contains(QString::fromStdString(s->name)),
                                  (m.name + ": " + s->name).c_str());
                     for (const auto &w : r->warnings)
-                        QVERIFY2(codes.contains(QString::fromStdString(w.code)), (m.name + ": " + w.code).c_str());
+                        QVERIFY2(codes.contains(QString::fromStdString(w.code)),
+                                 (m.name + ": " + w.code).c_str());
                 }
         }
         QVERIFY(runs >= 20);
         for (const QString &stage : reported)
-            QVERIFY2(progress.contains(stage), qPrintable(QStringLiteral("progress stage: ") + stage));
+            QVERIFY2(progress.contains(stage),
+                     qPrintable(QStringLiteral("progress stage: ") + stage));
         QVERIFY(reported.size() >= 5);
     }
 
@@ -252,7 +272,8 @@ private slots:
             if (a->data().toString() == QLatin1String("de"))
                 german = a;
         }
-        QCOMPARE(codes, (QStringList{QString(), QStringLiteral("en"), QStringLiteral("de"), QStringLiteral("zh_CN")}));
+        QCOMPARE(codes, (QStringList{QString(), QStringLiteral("en"), QStringLiteral("de"),
+                                     QStringLiteral("zh_CN")}));
         QVERIFY(german);
         german->trigger();
         QCOMPARE(QSettings().value(QLatin1String(kLanguageKey)).toString(), QStringLiteral("de"));

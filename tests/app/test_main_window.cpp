@@ -36,11 +36,12 @@ public:
     std::string displayName() const override { return "Slow"; }
     std::string description() const override { return "test"; }
     std::vector<OptionSpec> options() const override { return {}; }
-    Result<CompressionResult> compress(const Prompt &p, const CompressOptions &o, const JobContext &job) override
+    Result<CompressionResult> compress(const Prompt &p, const CompressOptions &o,
+                                       const JobContext &job) override
     {
         ++*m_runs;
         m_threadIsUi = false;
-        for (int i = 0; i < 200; ++i) {  // ~10 s unless cancelled
+        for (int i = 0; i < 200; ++i) { // ~10 s unless cancelled
             if (job.isCancelled())
                 return fail(ErrorCode::Cancelled, "cancelled");
             job.report(i, 200, "sleeping");
@@ -69,17 +70,20 @@ public:
     std::string displayName() const override { return m_inner->displayName(); }
     std::string description() const override { return m_inner->description(); }
     std::vector<OptionSpec> options() const override { return m_inner->options(); }
-    Result<CompressionResult> compress(const Prompt &p, const CompressOptions &o, const JobContext &j) override
+    Result<CompressionResult> compress(const Prompt &p, const CompressOptions &o,
+                                       const JobContext &j) override
     {
         ++g_fullRuns;
         g_jobThread = QThread::currentThreadId();
         return m_inner->compress(p, o, j);
     }
-    bool canRethreshold(const CompressionResult &a, const CompressOptions &b, const CompressOptions &c) const override
+    bool canRethreshold(const CompressionResult &a, const CompressOptions &b,
+                        const CompressOptions &c) const override
     {
         return m_inner->canRethreshold(a, b, c);
     }
-    Result<CompressionResult> rethreshold(const CompressionResult &a, const CompressOptions &b) const override
+    Result<CompressionResult> rethreshold(const CompressionResult &a,
+                                          const CompressOptions &b) const override
     {
         return m_inner->rethreshold(a, b);
     }
@@ -98,13 +102,14 @@ Result<std::unique_ptr<Compressor>> testFactory(const std::string &name)
     return std::unique_ptr<Compressor>(std::make_unique<CountingCompressor>(std::move(c.value())));
 }
 
-const char *kText = "Terse keeps the words that matter and drops the rest, so that long prompts fit.";
+const char *kText =
+    "Terse keeps the words that matter and drops the rest, so that long prompts fit.";
 
-}  // namespace
+} // namespace
 
 class TestMainWindow : public QObject {
     Q_OBJECT
-    QTemporaryDir m_home;  // the session database and settings of these tests, never the user's
+    QTemporaryDir m_home; // the session database and settings of these tests, never the user's
 
 private slots:
     void initTestCase()
@@ -130,16 +135,19 @@ private slots:
         QTest::mouseClick(w.runButton(), Qt::LeftButton);
         QVERIFY(shown.wait(10000));
         QCOMPARE(g_fullRuns.load(), before + 1);
-        QVERIFY2(g_jobThread != QThread::currentThreadId(), "the job must run on the worker thread");
+        QVERIFY2(g_jobThread != QThread::currentThreadId(),
+                 "the job must run on the worker thread");
         QVERIFY(w.lastResult());
-        // 17 units ("Terse keeps ... fit" = 15 words + "," + "."), 18 cl100k tokens ("Terse" is two): the
-        // rate is met in target tokens with whole words (issue 14), 9 tokens = the first 8 words.
+        // 17 units ("Terse keeps ... fit" = 15 words + "," + "."), 18 cl100k tokens ("Terse" is
+        // two): the rate is met in target tokens with whole words (issue 14), 9 tokens = the first
+        // 8 words.
         QCOMPARE(w.lastResult()->tokensIn, 17L);
         QCOMPARE(w.lastResult()->tokensOut, 8L);
         QCOMPARE(w.lastResult()->targetTokensOut, 9L);
         QCOMPARE(QString::fromStdString(w.lastResult()->compressedText),
                  QStringLiteral("Terse keeps the words that matter and drops"));
-        QVERIFY2(w.summaryText().contains(QStringLiteral("18 → 9 target tokens (50.0% kept, requested 50.0%)")),
+        QVERIFY2(w.summaryText().contains(
+                     QStringLiteral("18 → 9 target tokens (50.0% kept, requested 50.0%)")),
                  qPrintable(w.summaryText()));
         QVERIFY(w.summaryText().contains(QStringLiteral("17 → 8 words")));
         QCOMPARE(w.heatmapView()->displayedText(), QString::fromUtf8(kText));
@@ -156,10 +164,11 @@ private slots:
         w.runCompression();
         QVERIFY(shown.wait(10000));
         const int runs = g_fullRuns;
-        w.rateSlider()->setValue(200);  // 0.2; debounced
+        w.rateSlider()->setValue(200); // 0.2; debounced
         QVERIFY(shown.wait(10000));
-        QCOMPARE(g_fullRuns.load(), runs);  // re-decided from cached scores: no new full run
-        // 0.2 of the prompt's 18 cl100k tokens, within the 2-token tolerance of corrected mode (issue 14).
+        QCOMPARE(g_fullRuns.load(), runs); // re-decided from cached scores: no new full run
+        // 0.2 of the prompt's 18 cl100k tokens, within the 2-token tolerance of corrected mode
+        // (issue 14).
         QVERIFY(std::abs(static_cast<double>(w.lastResult()->targetTokensOut) -
                          0.2 * static_cast<double>(w.lastResult()->targetTokensIn)) <= 2.0);
         QCOMPARE(w.lastResult()->requestedRate, 0.2);
@@ -189,8 +198,9 @@ private slots:
         QVERIFY(w.cancelButton()->isEnabled());
         QTRY_COMPARE_WITH_TIMEOUT(g_slowRuns.load(), runs + 1, 5000);
         QTest::qWait(500);
-        QVERIFY2(ticks >= 10, qPrintable(QStringLiteral("event loop ran only %1 ticks in 500 ms").arg(ticks)));
-        QVERIFY(w.progressBar()->isVisible());  // job longer than 300 ms shows progress
+        QVERIFY2(ticks >= 10,
+                 qPrintable(QStringLiteral("event loop ran only %1 ticks in 500 ms").arg(ticks)));
+        QVERIFY(w.progressBar()->isVisible()); // job longer than 300 ms shows progress
         QElapsedTimer t;
         t.start();
         QTest::mouseClick(w.cancelButton(), Qt::LeftButton);
@@ -207,11 +217,11 @@ private slots:
         w.methodCombo()->addItem(QStringLiteral("Slow"), QStringLiteral("slow"));
         w.methodCombo()->setCurrentIndex(w.methodCombo()->count() - 1);
         w.promptEditor()->setPlainText(QString::fromUtf8(kText));
-        w.runCompression();  // slow job starts
+        w.runCompression(); // slow job starts
         QTRY_VERIFY_WITH_TIMEOUT(w.progressBar()->isVisible() || g_slowRuns > 0, 5000);
         w.methodCombo()->setCurrentIndex(w.methodCombo()->findData(QStringLiteral("tail")));
         QSignalSpy shown(&w, &MainWindow::resultShown);
-        w.runCompression();  // supersedes it
+        w.runCompression(); // supersedes it
         QVERIFY(shown.wait(5000));
         QCOMPARE(QString::fromStdString(w.lastResult()->method), QStringLiteral("tail"));
     }
@@ -259,7 +269,8 @@ private slots:
         const QString big = dir.filePath(QStringLiteral("big.md"));
         QFile f(big);
         QVERIFY(f.open(QIODevice::WriteOnly));
-        const QByteArray line = "The quarterly report shows revenue grew while costs fell, mostly in Europe.\n";
+        const QByteArray line =
+            "The quarterly report shows revenue grew while costs fell, mostly in Europe.\n";
         while (f.size() < 5 * 1024 * 1024)
             f.write(line);
         f.close();
@@ -275,8 +286,8 @@ private slots:
         QVERIFY(w.heatmapView()->displayedText().contains(QStringLiteral("more tokens not shown")));
     }
 
-    // Issue 20: a result that no longer matches the controls is greyed and says why; long runs show the
-    // step and the time left in the status bar.
+    // Issue 20: a result that no longer matches the controls is greyed and says why; long runs show
+    // the step and the time left in the status bar.
     void outdatedResultsAreMarkedAndLongRunsShowTimeLeft()
     {
         MainWindow w(testFactory);
@@ -291,7 +302,7 @@ private slots:
         // Another rate: the shown result is outdated until it is recomputed.
         w.setRate(0.3);
         QVERIFY(w.inspector()->outdatedText().contains(QStringLiteral("other settings")));
-        QVERIFY(shown.wait(10000));  // the rate change re-runs on its own
+        QVERIFY(shown.wait(10000)); // the rate change re-runs on its own
         QTRY_COMPARE(w.inspector()->outdatedText(), QString());
         // A long run: outdated while it computes, with the time left once the pace is known.
         w.methodCombo()->addItem(QStringLiteral("Slow"), QStringLiteral("slow"));
@@ -315,20 +326,24 @@ private slots:
         QVERIFY(w.inspector()->outdatedText().contains(QStringLiteral("prompt changed")));
     }
 
-    // Issue 20: Ctrl+E (File → Export Result) works while the rate box has the focus. Only key schemes that
-    // bind Ctrl+E to "end of line" (X11's: ctest runs this under xvfb with the xcb platform) can take it.
+    // Issue 20: Ctrl+E (File → Export Result) works while the rate box has the focus. Only key
+    // schemes that bind Ctrl+E to "end of line" (X11's: ctest runs this under xvfb with the xcb
+    // platform) can take it.
     void ctrlEReachesExportFromTheRateBox()
     {
-        if (!QKeySequence::keyBindings(QKeySequence::MoveToEndOfLine).contains(QKeySequence(Qt::CTRL | Qt::Key_E)))
-            QSKIP("this platform's key scheme does not bind Ctrl+E in line edits (the xcb run of this test does)");
+        if (!QKeySequence::keyBindings(QKeySequence::MoveToEndOfLine)
+                 .contains(QKeySequence(Qt::CTRL | Qt::Key_E)))
+            QSKIP("this platform's key scheme does not bind Ctrl+E in line edits (the xcb run of "
+                  "this test does)");
         MainWindow w(testFactory);
         w.show();
         QVERIFY(QTest::qWaitForWindowExposed(&w));
-        QApplication::setActiveWindow(&w);  // xvfb has no window manager to activate it
+        QApplication::setActiveWindow(&w); // xvfb has no window manager to activate it
         QTRY_VERIFY(w.isActiveWindow());
         QAction *exportAction = w.findChild<QAction *>(QStringLiteral("exportResultAction"));
         QVERIFY(exportAction);
-        QObject::disconnect(exportAction, &QAction::triggered, nullptr, nullptr);  // no modal dialog in a test
+        QObject::disconnect(exportAction, &QAction::triggered, nullptr,
+                            nullptr); // no modal dialog in a test
         QSignalSpy triggered(exportAction, &QAction::triggered);
         auto *rateBox = w.findChild<QDoubleSpinBox *>();
         QVERIFY(rateBox);

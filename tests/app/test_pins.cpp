@@ -22,15 +22,16 @@ namespace {
 const char *kText =
     "Alpha ships on Monday and the harbour crew loads twelve crates of apples before noon Omega";
 
-// A token-level method as DAC or PIS are: every word cut into pieces of at most 3 bytes, every other
-// piece kept. It honours keep pins, as every method does.
+// A token-level method as DAC or PIS are: every word cut into pieces of at most 3 bytes, every
+// other piece kept. It honours keep pins, as every method does.
 class SubwordCompressor : public Compressor {
 public:
     std::string name() const override { return "subword"; }
     std::string displayName() const override { return "Subword"; }
     std::string description() const override { return "pieces of words"; }
     std::vector<OptionSpec> options() const override { return {}; }
-    Result<CompressionResult> compress(const Prompt &p, const CompressOptions &o, const JobContext &) override
+    Result<CompressionResult> compress(const Prompt &p, const CompressOptions &o,
+                                       const JobContext &) override
     {
         CompressionResult r;
         r.method = "subword";
@@ -43,10 +44,11 @@ public:
                     u.segment = s;
                     u.span = {b, std::min(w.end, b + 3)};
                     if (w.end - u.span.end < 3 && u.span.end < w.end)
-                        u.span.end = w.end;  // the last piece takes the whitespace
+                        u.span.end = w.end; // the last piece takes the whitespace
                     u.kept = r.units.size() % 2 == 0;
                     for (const auto &pin : o.pinned)
-                        if (pin.segment == s && pin.span.begin < u.span.end && u.span.begin < pin.span.end)
+                        if (pin.segment == s && pin.span.begin < u.span.end &&
+                            u.span.begin < pin.span.end)
                             u.kept = pin.keep, u.forced = true;
                     r.units.push_back(u);
                     b = u.span.end - 3;
@@ -69,7 +71,7 @@ Result<std::unique_ptr<Compressor>> subwordFactory(const std::string &name)
         return std::unique_ptr<Compressor>(std::make_unique<SubwordCompressor>());
     return countingFactory(name);
 }
-}
+} // namespace
 
 class TestPins : public QObject {
     Q_OBJECT
@@ -153,7 +155,8 @@ private slots:
         QVERIFY(shown.wait(10000));
     }
 
-    // Issue 20: the word is the unit a person pins, also when the method decided on pieces of words.
+    // Issue 20: the word is the unit a person pins, also when the method decided on pieces of
+    // words.
     void clickingAPieceOfAWordPinsTheWholeWord()
     {
         MainWindow w(subwordFactory);
@@ -162,7 +165,7 @@ private slots:
         w.promptEditor()->setPlainText(QStringLiteral("Open the support ticket queue now"));
         QVERIFY(runAndWait(w));
         const auto &r = *w.lastResult();
-        int piece = -1;  // "ket" of "ticket"
+        int piece = -1; // "ket" of "ticket"
         for (std::size_t i = 0; i < r.units.size(); ++i)
             if (spanOf(r, i) == "ket ")
                 piece = static_cast<int>(i);
@@ -171,13 +174,15 @@ private slots:
         QVERIFY(w.setPin(piece, +1));
         QCOMPARE(w.pins().size(), std::size_t(1));
         const std::string text = r.segments[0].text;
-        QCOMPARE(text.substr(w.pins()[0].span.begin, w.pins()[0].span.size()), std::string("ticket"));
+        QCOMPARE(text.substr(w.pins()[0].span.begin, w.pins()[0].span.size()),
+                 std::string("ticket"));
         QVERIFY(shown.wait(10000));
         // Every piece of "ticket" is kept now, and none of its neighbours is pinned.
         for (std::size_t i = 0; i < w.lastResult()->units.size(); ++i) {
             const std::string t = spanOf(*w.lastResult(), i);
             if (t == "tic" || t == "ket ")
-                QVERIFY2(w.lastResult()->units[i].kept && w.lastResult()->units[i].forced, t.c_str());
+                QVERIFY2(w.lastResult()->units[i].kept && w.lastResult()->units[i].forced,
+                         t.c_str());
             else
                 QVERIFY(!w.lastResult()->units[i].forced);
         }

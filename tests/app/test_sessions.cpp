@@ -1,6 +1,7 @@
-// Issue 5 (app side) and issue 8: sessions, autosave, the History dock, the parameter panel and the model
-// picker, driven through the real MainWindow offscreen. Every test uses its own database in a temporary
-// folder (XDG_DATA_HOME and the config folder point there too), so the user's data is never touched.
+// Issue 5 (app side) and issue 8: sessions, autosave, the History dock, the parameter panel and the
+// model picker, driven through the real MainWindow offscreen. Every test uses its own database in a
+// temporary folder (XDG_DATA_HOME and the config folder point there too), so the user's data is
+// never touched.
 #include "history_dock.h"
 #include "main_window.h"
 #include "result_inspector.h"
@@ -34,7 +35,7 @@ using namespace terse::app;
 namespace {
 
 std::atomic<int> g_fullRuns{0};
-CompressOptions g_lastOptions;  // written on the worker thread, read after the result arrived
+CompressOptions g_lastOptions; // written on the worker thread, read after the result arrived
 
 // A method with one option of each type; compresses like "head" and records the options it got.
 class FakeCompressor : public Compressor {
@@ -44,16 +45,49 @@ public:
     std::string description() const override { return "test method with every option type"; }
     std::vector<OptionSpec> options() const override
     {
-        OptionSpec d{"alpha", "Attention weight α", "How much attention counts.", OptionSpec::Type::Double, "0.8",
-                     0, 1, 0.05, {}};
-        OptionSpec i{"window", "Window", "Tokens per window.", OptionSpec::Type::Int, "512", 16, 4096, 16, {}};
-        OptionSpec b{"dynamic", "Dynamic ratio", "Per-segment budgets.", OptionSpec::Type::Bool, "true", 0, 1, 1, {}};
-        OptionSpec c{"reduce", "Aggregation", "How token scores are pooled.", OptionSpec::Type::Choice, "mean",
-                     0, 1, 1, {"mean", "max", "sum"}};
-        OptionSpec s{"question", "Question", "Question for conditioning.", OptionSpec::Type::String, "", 0, 1, 1, {}};
+        OptionSpec d{"alpha",
+                     "Attention weight α",
+                     "How much attention counts.",
+                     OptionSpec::Type::Double,
+                     "0.8",
+                     0,
+                     1,
+                     0.05,
+                     {}};
+        OptionSpec i{
+            "window", "Window", "Tokens per window.", OptionSpec::Type::Int, "512", 16, 4096,
+            16,       {}};
+        OptionSpec b{"dynamic",
+                     "Dynamic ratio",
+                     "Per-segment budgets.",
+                     OptionSpec::Type::Bool,
+                     "true",
+                     0,
+                     1,
+                     1,
+                     {}};
+        OptionSpec c{"reduce",
+                     "Aggregation",
+                     "How token scores are pooled.",
+                     OptionSpec::Type::Choice,
+                     "mean",
+                     0,
+                     1,
+                     1,
+                     {"mean", "max", "sum"}};
+        OptionSpec s{"question",
+                     "Question",
+                     "Question for conditioning.",
+                     OptionSpec::Type::String,
+                     "",
+                     0,
+                     1,
+                     1,
+                     {}};
         return {d, i, b, c, s};
     }
-    Result<CompressionResult> compress(const Prompt &p, const CompressOptions &o, const JobContext &job) override
+    Result<CompressionResult> compress(const Prompt &p, const CompressOptions &o,
+                                       const JobContext &job) override
     {
         g_lastOptions = o;
         auto head = createCompressor("head");
@@ -74,16 +108,19 @@ public:
     std::string displayName() const override { return m_inner->displayName(); }
     std::string description() const override { return m_inner->description(); }
     std::vector<OptionSpec> options() const override { return m_inner->options(); }
-    Result<CompressionResult> compress(const Prompt &p, const CompressOptions &o, const JobContext &j) override
+    Result<CompressionResult> compress(const Prompt &p, const CompressOptions &o,
+                                       const JobContext &j) override
     {
         ++g_fullRuns;
         return m_inner->compress(p, o, j);
     }
-    bool canRethreshold(const CompressionResult &a, const CompressOptions &b, const CompressOptions &c) const override
+    bool canRethreshold(const CompressionResult &a, const CompressOptions &b,
+                        const CompressOptions &c) const override
     {
         return m_inner->canRethreshold(a, b, c);
     }
-    Result<CompressionResult> rethreshold(const CompressionResult &a, const CompressOptions &b) const override
+    Result<CompressionResult> rethreshold(const CompressionResult &a,
+                                          const CompressOptions &b) const override
     {
         return m_inner->rethreshold(a, b);
     }
@@ -106,7 +143,8 @@ Result<std::unique_ptr<Compressor>> testFactory(const std::string &name)
     return std::unique_ptr<Compressor>(std::make_unique<CountingCompressor>(std::move(inner)));
 }
 
-const char *kText = "Terse keeps the words that matter and drops the rest, so that long prompts fit.";
+const char *kText =
+    "Terse keeps the words that matter and drops the rest, so that long prompts fit.";
 
 // Waits until the window's database is open and its working state applied.
 void waitReady(MainWindow &w)
@@ -121,7 +159,7 @@ QByteArray readAll(const QString &path)
     return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
 }
 
-}  // namespace
+} // namespace
 
 class TestSessions : public QObject {
     Q_OBJECT
@@ -164,7 +202,8 @@ private slots:
         waitReady(w);
         QVERIFY(w.sessions()->store());
         QVERIFY(w.sessions()->path().startsWith(m_home.path()));
-        QTRY_VERIFY(w.historyDock()->stateLabel()->text().contains(QStringLiteral("sessions.sqlite3")));
+        QTRY_VERIFY(
+            w.historyDock()->stateLabel()->text().contains(QStringLiteral("sessions.sqlite3")));
     }
 
     void completedRunIsSavedIntoTheCurrentSession()
@@ -195,8 +234,8 @@ private slots:
         QTRY_COMPARE(w.historyDock()->tree()->topLevelItem(0)->childCount(), 1);
     }
 
-    // Issue 19: runs are written on the store's writer thread. Closing the window before the write is
-    // reported still keeps the run, and the working state names it, so the next start shows it.
+    // Issue 19: runs are written on the store's writer thread. Closing the window before the write
+    // is reported still keeps the run, and the working state names it, so the next start shows it.
     void closingRightAfterARunKeepsItsSavedRun()
     {
         const QString db = freshDb();
@@ -228,7 +267,8 @@ private slots:
         QCOMPARE(sessions->front().runCount, 1L);
     }
 
-    // Issue 20: Compress again with unchanged settings (e.g. after a method switch ran it) saves no duplicate.
+    // Issue 20: Compress again with unchanged settings (e.g. after a method switch ran it) saves no
+    // duplicate.
     void sameSettingsAreNotSavedTwice()
     {
         MainWindow w(testFactory, nullptr, freshDb());
@@ -242,7 +282,7 @@ private slots:
         QCOMPARE(again, first);
         QCOMPARE(w.shownRunId(), first);
         QCOMPARE(w.sessions()->store()->listSessions()->front().runCount, 1L);
-        w.setRate(0.3);  // different settings: a new run
+        w.setRate(0.3); // different settings: a new run
         QSignalSpy saved(&w, &MainWindow::runSaved);
         QVERIFY(saved.wait(10000) || saved.count() > 0);
         QTRY_COMPARE(w.sessions()->store()->listSessions()->front().runCount, 2L);
@@ -263,7 +303,8 @@ private slots:
             runId = runAndSave(w);
             QVERIFY(runId > 0);
             compressed = w.lastResult()->compressedText;
-            w.promptEditor()->appendPlainText(QStringLiteral("Unsaved tail."));  // edited after the run
+            w.promptEditor()->appendPlainText(
+                QStringLiteral("Unsaved tail.")); // edited after the run
             w.close();
         }
         const int runs = g_fullRuns;
@@ -275,12 +316,13 @@ private slots:
         QCOMPARE(w.methodCombo()->currentData().toString(), QStringLiteral("tail"));
         QCOMPARE(w.rate(), 0.3);
         QVERIFY(w.errorText().isEmpty());
-        QCOMPARE(g_fullRuns.load(), runs);  // nothing recomputed at start
+        QCOMPARE(g_fullRuns.load(), runs); // nothing recomputed at start
         QVERIFY(!w.isBusy());
 
         // Autosave after a change (debounced ~1 s), without closing.
         w.promptEditor()->setPlainText(QString::fromUtf8(kText));
-        QTRY_VERIFY_WITH_TIMEOUT(w.sessions()->store()->loadWorkingState("main")->prompt.joined() == kText, 5000);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            w.sessions()->store()->loadWorkingState("main")->prompt.joined() == kText, 5000);
         // The shown run comes back too when the prompt matches it.
         QTRY_VERIFY(w.historyDock()->selectRun(runId));
         QCOMPARE(w.shownRunId(), runId);
@@ -304,7 +346,8 @@ private slots:
         w.setRate(0.5);
         const qint64 first = runAndSave(w);
         const std::string firstText = w.lastResult()->compressedText;
-        w.promptEditor()->setPlainText(QStringLiteral("A completely different prompt about other things entirely."));
+        w.promptEditor()->setPlainText(
+            QStringLiteral("A completely different prompt about other things entirely."));
         select(w, "tail");
         w.setRate(0.25);
         const qint64 second = runAndSave(w);
@@ -317,10 +360,10 @@ private slots:
         QCOMPARE(w.methodCombo()->currentData().toString(), QStringLiteral("head"));
         QCOMPARE(w.rate(), 0.5);
         QCOMPARE(w.lastResult()->compressedText, firstText);
-        QCOMPARE(w.inspector()->outdatedText(), QString());  // restored with its own settings
+        QCOMPARE(w.inspector()->outdatedText(), QString()); // restored with its own settings
         QCOMPARE(w.heatmapView()->displayedText(), QString::fromUtf8(kText));
         QCOMPARE(w.shownRunId(), first);
-        QTest::qWait(400);  // longer than the re-run debounce
+        QTest::qWait(400); // longer than the re-run debounce
         QCOMPARE(g_fullRuns.load(), runs);
         QCOMPARE(started.count(), 0);
         QVERIFY(!w.isBusy());
@@ -341,7 +384,8 @@ private slots:
         // Rename: what the F2 editor commits.
         QVERIFY(dock->renameAction()->isEnabled());
         dock->tree()->currentItem()->setText(0, QStringLiteral("Experiment A"));
-        QTRY_COMPARE(QString::fromStdString(store->session(id)->name), QStringLiteral("Experiment A"));
+        QTRY_COMPARE(QString::fromStdString(store->session(id)->name),
+                     QStringLiteral("Experiment A"));
         QTRY_COMPARE(dock->tree()->topLevelItem(0)->text(0), QStringLiteral("Experiment A"));
 
         // Branch: a deep copy with the run, selected and current.
@@ -365,16 +409,20 @@ private slots:
         dock->undoStack()->undo();
         QCOMPARE(store->listSessions()->size(), std::size_t(1));
         dock->undoStack()->undo();
-        QCOMPARE(QString::fromStdString(store->session(id)->name).startsWith(QStringLiteral("Session ")), true);
+        QCOMPARE(
+            QString::fromStdString(store->session(id)->name).startsWith(QStringLiteral("Session ")),
+            true);
 
         // Search by text and by method.
         dock->searchEdit()->setText(QStringLiteral("no such thing anywhere"));
         QTRY_COMPARE(dock->tree()->topLevelItemCount(), 0);
         dock->searchEdit()->clear();
         QTRY_COMPARE(dock->tree()->topLevelItemCount(), 1);
-        dock->methodFilter()->setCurrentIndex(dock->methodFilter()->findData(QStringLiteral("tail")));
+        dock->methodFilter()->setCurrentIndex(
+            dock->methodFilter()->findData(QStringLiteral("tail")));
         QCOMPARE(dock->tree()->topLevelItemCount(), 0);
-        dock->methodFilter()->setCurrentIndex(dock->methodFilter()->findData(QStringLiteral("head")));
+        dock->methodFilter()->setCurrentIndex(
+            dock->methodFilter()->findData(QStringLiteral("head")));
         QCOMPARE(dock->tree()->topLevelItemCount(), 1);
     }
 
@@ -396,7 +444,8 @@ private slots:
         QVERIFY(w.importSessionsFrom(json));
         QTRY_COMPARE(w.historyDock()->tree()->topLevelItemCount(), 1);
         QTRY_COMPARE(w.historyDock()->tree()->topLevelItem(0)->childCount(), 1);
-        const qint64 run = w.historyDock()->tree()->topLevelItem(0)->child(0)->data(0, Qt::UserRole).toLongLong();
+        const qint64 run =
+            w.historyDock()->tree()->topLevelItem(0)->child(0)->data(0, Qt::UserRole).toLongLong();
         QVERIFY(w.historyDock()->selectRun(run));
         QCOMPARE(w.lastResult()->compressedText, compressed);
         // A file that is not an export is refused with its name in the message.
@@ -422,8 +471,10 @@ private slots:
         MainWindow w(testFactory, nullptr, db);
         waitReady(w);
         QVERIFY(!w.sessions()->store());
-        QVERIFY2(w.errorText().contains(QStringLiteral("corrupt.sqlite3")), qPrintable(w.errorText()));
-        QVERIFY2(w.errorText().contains(QStringLiteral("cannot be used")), qPrintable(w.errorText()));
+        QVERIFY2(w.errorText().contains(QStringLiteral("corrupt.sqlite3")),
+                 qPrintable(w.errorText()));
+        QVERIFY2(w.errorText().contains(QStringLiteral("cannot be used")),
+                 qPrintable(w.errorText()));
         QVERIFY(w.historyDock()->stateLabel()->text().contains(QStringLiteral("Not saving")));
         // The app keeps working without persistence; the file stays as it was.
         w.promptEditor()->setPlainText(QString::fromUtf8(kText));
@@ -449,7 +500,7 @@ private slots:
         auto *question = panel->findChild<QLineEdit *>(QStringLiteral("param_question"));
         QVERIFY(alpha && alphaSlider && window && dynamic && reduce && question);
         QCOMPARE(alpha->value(), 0.8);
-        QCOMPARE(alphaSlider->value(), 16);  // 0.8 in steps of 0.05
+        QCOMPARE(alphaSlider->value(), 16); // 0.8 in steps of 0.05
         QCOMPARE(window->value(), 512);
         QVERIFY(dynamic->isChecked());
         QCOMPARE(reduce->currentText(), QStringLiteral("mean"));
@@ -462,7 +513,7 @@ private slots:
 
         // Changing controls changes the params of the next run.
         w.promptEditor()->setPlainText(QString::fromUtf8(kText));
-        alphaSlider->setValue(10);  // 0.5
+        alphaSlider->setValue(10); // 0.5
         dynamic->setChecked(false);
         reduce->setCurrentIndex(reduce->findText(QStringLiteral("max")));
         window->setValue(256);
@@ -514,13 +565,15 @@ private slots:
             MainWindow w(testFactory, nullptr, freshDb());
             waitReady(w);
             QComboBox *combo = w.modelPicker()->combo();
-            QVERIFY(combo->findData(QString()) >= 0);  // the method's default
+            QVERIFY(combo->findData(QString()) >= 0); // the method's default
             // Issue 20: a folder without weights is refused with the reason, and not listed.
             QVERIFY(!w.modelPicker()->addModelPath(folder));
-            QVERIFY2(w.errorText().contains(QStringLiteral("holds no model")), qPrintable(w.errorText()));
+            QVERIFY2(w.errorText().contains(QStringLiteral("holds no model")),
+                     qPrintable(w.errorText()));
             QCOMPARE(combo->findData(folder), -1);
             {
-                // A safetensors file with a valid header (no tensors): listed; loading it says what is missing.
+                // A safetensors file with a valid header (no tensors): listed; loading it says what
+                // is missing.
                 QFile f(folder + QStringLiteral("/model.safetensors"));
                 QVERIFY(f.open(QIODevice::WriteOnly));
                 const QByteArray header = "{\"__metadata__\":{\"format\":\"pt\"}}";
@@ -528,11 +581,13 @@ private slots:
                 f.write(reinterpret_cast<const char *>(&n), 8);
                 f.write(header);
             }
-            QVERIFY2(w.modelPicker()->addModelPath(folder), qPrintable(w.modelPicker()->lastError()));
+            QVERIFY2(w.modelPicker()->addModelPath(folder),
+                     qPrintable(w.modelPicker()->lastError()));
             QCOMPARE(combo->currentData().toString(), folder);
             QCOMPARE(combo->currentText(), QStringLiteral("my-model"));
             QCOMPARE(QString::fromStdString(w.currentOptions().model), folder);
-            // Details load on the worker thread; this folder has no weights, so the tooltip says why.
+            // Details load on the worker thread; this folder has no weights, so the tooltip says
+            // why.
             QTRY_VERIFY_WITH_TIMEOUT(combo->itemData(combo->currentIndex(), Qt::ToolTipRole)
                                          .toString()
                                          .startsWith(QStringLiteral("Cannot load")),
@@ -540,7 +595,7 @@ private slots:
         }
         MainWindow w(testFactory, nullptr, freshDb());
         waitReady(w);
-        QVERIFY(w.modelPicker()->combo()->findData(folder) >= 0);  // remembered in the settings
+        QVERIFY(w.modelPicker()->combo()->findData(folder) >= 0); // remembered in the settings
         QVERIFY(!w.modelPicker()->addModelPath(models.filePath(QStringLiteral("missing"))));
     }
 };

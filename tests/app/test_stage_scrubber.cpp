@@ -87,9 +87,9 @@ private slots:
 
     void partialStagesShowWhileTheRunGoes()
     {
-        // Issue 20: a dynamic DAC run shows each stage's result while the later stages run; the scrubber spans
-        // every stage and fills; the last complete result stays the one Copy/Export use; Cancel mid-run brings the
-        // last complete result back.
+        // Issue 20: a dynamic DAC run shows each stage's result while the later stages run; the
+        // scrubber spans every stage and fills; the last complete result stays the one Copy/Export
+        // use; Cancel mid-run brings the last complete result back.
         MainWindow w;
         QVERIFY(setUpDynamicDac(w, "4", 0.4));
         ResultInspector *in = w.inspector();
@@ -103,11 +103,12 @@ private slots:
             int dropped = 0;
             for (const auto &t : w.heatmapView()->data().tokens)
                 dropped += !t.kept;
-            seen.push_back({done, total, in->scrubber()->stageCount(), in->scrubber()->slider()->maximum(), dropped,
-                            in->scrubber()->position(), in->scrubber()->isRunning(), w.isBusy(), !w.lastResult(),
-                            in->outdatedText()});
+            seen.push_back({done, total, in->scrubber()->stageCount(),
+                            in->scrubber()->slider()->maximum(), dropped,
+                            in->scrubber()->position(), in->scrubber()->isRunning(), w.isBusy(),
+                            !w.lastResult(), in->outdatedText()});
             if (done == 1)
-                in->scrubber()->setPosition(0);  // the user looks at stage 1 while stage 2 arrives
+                in->scrubber()->setPosition(0); // the user looks at stage 1 while stage 2 arrives
         });
         QVERIFY(runAndWait(w, 25000));
         disconnect(conn);
@@ -117,14 +118,14 @@ private slots:
             QCOMPARE(s.done, static_cast<int>(k) + 1);
             QCOMPARE(s.total, 4);
             QCOMPARE(s.stageCount, s.done);
-            QCOMPARE(s.sliderMax, 4);  // the scrubber spans the stages still to come
+            QCOMPARE(s.sliderMax, 4); // the scrubber spans the stages still to come
             QVERIFY(s.running && s.busy && s.noCompleteResult);
             QVERIFY2(s.notice.contains(QStringLiteral("Partial result")), qPrintable(s.notice));
             if (k > 0)
                 QVERIFY(s.dropped > 0);
         }
-        QCOMPARE(seen[0].position, 1);  // the partial result itself
-        QCOMPARE(seen[1].position, 0);  // the stage the user moved to stays in view
+        QCOMPARE(seen[0].position, 1); // the partial result itself
+        QCOMPARE(seen[1].position, 0); // the stage the user moved to stays in view
         QVERIFY(seen[2].dropped >= seen[1].dropped);
         // Finished: the final result with its 4 stages, no running scrubber, no notice.
         QVERIFY(w.lastResult());
@@ -134,15 +135,20 @@ private slots:
         QCOMPARE(in->outdatedText(), QString());
         const ResultHandle complete = w.lastResult();
 
-        // Cancel after the first stage: the last complete result comes back, marked as not matching the settings.
+        // Cancel after the first stage: the last complete result comes back, marked as not matching
+        // the settings.
         w.setRate(0.3);
-        // The cancel is made on the engine thread as the first stage's result leaves it (what Cancel does, without
-        // racing a tiny model that finishes all stages before the UI thread runs).
+        // The cancel is made on the engine thread as the first stage's result leaves it (what
+        // Cancel does, without racing a tiny model that finishes all stages before the UI thread
+        // runs).
         std::atomic<bool> cancelledAtPartial = false;
-        conn = connect(w.worker(), &EngineWorker::partialResult, this, [&](quint64, ResultHandle, int, int) {
-            if (!cancelledAtPartial.exchange(true))
-                w.worker()->cancel();
-        }, Qt::DirectConnection);
+        conn = connect(
+            w.worker(), &EngineWorker::partialResult, this,
+            [&](quint64, ResultHandle, int, int) {
+                if (!cancelledAtPartial.exchange(true))
+                    w.worker()->cancel();
+            },
+            Qt::DirectConnection);
         w.runCompression();
         QTRY_VERIFY_WITH_TIMEOUT(!w.isBusy(), 25000);
         disconnect(conn);
@@ -150,7 +156,8 @@ private slots:
         QCOMPARE(w.lastResult(), complete);
         QCOMPARE(in->result(), complete);
         QVERIFY(!in->scrubber()->isRunning());
-        QVERIFY2(in->outdatedText().contains(QStringLiteral("other settings")), qPrintable(in->outdatedText()));
+        QVERIFY2(in->outdatedText().contains(QStringLiteral("other settings")),
+                 qPrintable(in->outdatedText()));
     }
 
     void dacStagesReplayAndAttentionMatchesTheEngine()
@@ -167,13 +174,17 @@ private slots:
         QVERIFY(in->scrubber()->isVisibleTo(&w));
         QCOMPARE(in->scrubber()->stageCount(), 3);
         QVERIFY(in->scrubber()->isFinal());
-        // Corrected mode decides on whole words: the heatmap and the plots show one cell per word (issue 20).
+        // Corrected mode decides on whole words: the heatmap and the plots show one cell per word
+        // (issue 20).
         const HeatmapCells cells = heatmapCells(*r);
         QVERIFY(cells.words);
         const qsizetype nCells = static_cast<qsizetype>(cells.first.size());
         QVERIFY(nCells > 10 && nCells < static_cast<qsizetype>(r->units.size()));
-        for (std::size_t i = 0; i < r->units.size(); ++i)  // a word's pieces share one decision
-            QCOMPARE(r->units[i].kept, r->units[static_cast<std::size_t>(cells.first[static_cast<std::size_t>(cells.cellOf[i])])].kept);
+        for (std::size_t i = 0; i < r->units.size(); ++i) // a word's pieces share one decision
+            QCOMPARE(r->units[i].kept,
+                     r->units[static_cast<std::size_t>(
+                                  cells.first[static_cast<std::size_t>(cells.cellOf[i])])]
+                         .kept);
 
         // Stage k: exactly the units removed in stages 0..k are shown dropped; the plot shows stage
         // k's series.
@@ -209,7 +220,8 @@ private slots:
         QVERIFY(in->scrubber()->isFinal());
         for (std::size_t i = 0; i < r->units.size(); ++i)
             QCOMPARE(w.heatmapView()->data().tokens[cells.cellOf[i]].kept, r->units[i].kept);
-        // A word's fused score is the mean of its tokens' (DAC's default word_score), by hand for every word.
+        // A word's fused score is the mean of its tokens' (DAC's default word_score), by hand for
+        // every word.
         {
             const auto &d = w.heatmapView()->data();
             const qsizetype fusedAt = d.seriesNames.indexOf(QStringLiteral("fused"));
@@ -218,7 +230,8 @@ private slots:
             for (qsizetype c = 0; c < nCells; ++c) {
                 double sum = 0;
                 int n = 0;
-                for (int u = cells.first[static_cast<std::size_t>(c)]; u <= cells.lastUnit(static_cast<int>(c)); ++u)
+                for (int u = cells.first[static_cast<std::size_t>(c)];
+                     u <= cells.lastUnit(static_cast<int>(c)); ++u)
                     if (std::isfinite(unitFused[static_cast<std::size_t>(u)]))
                         sum += unitFused[static_cast<std::size_t>(u)], ++n;
                 if (n == 0)
@@ -235,7 +248,8 @@ private slots:
         QCOMPARE(in->legend()->high(), w.heatmapView()->colorHigh());
         // Histogram: every finite value binned, the threshold drawn.
         int finite = 0;
-        for (double v : w.heatmapView()->data().series[w.heatmapView()->data().seriesNames.indexOf(QStringLiteral("fused"))])
+        for (double v : w.heatmapView()->data().series[w.heatmapView()->data().seriesNames.indexOf(
+                 QStringLiteral("fused"))])
             finite += std::isfinite(v);
         int binned = 0;
         for (int c : in->histogram()->binCounts())
@@ -250,7 +264,8 @@ private slots:
             return -1;
         }();
         QVERIFY(dropped >= 0);
-        const QString tip = w.heatmapView()->tooltipFor(cells.cellOf[static_cast<std::size_t>(dropped)]);
+        const QString tip =
+            w.heatmapView()->tooltipFor(cells.cellOf[static_cast<std::size_t>(dropped)]);
         for (const auto &s : r->scores)
             QVERIFY2(tip.contains(QString::fromStdString(s.name)), qPrintable(tip));
         QVERIFY2(tip.contains(QString::fromStdString(r->stages[r->units[dropped].stage].name)),
@@ -262,11 +277,13 @@ private slots:
         for (qsizetype c = 0; c < nCells; ++c)
             if (cells.lastUnit(static_cast<int>(c)) > cells.first[static_cast<std::size_t>(c)]) {
                 const QString wordTip = w.heatmapView()->tooltipFor(static_cast<int>(c));
-                QVERIFY2(wordTip.contains(QStringLiteral("Pieces: ")) && wordTip.contains(QStringLiteral("fused: ")),
+                QVERIFY2(wordTip.contains(QStringLiteral("Pieces: ")) &&
+                             wordTip.contains(QStringLiteral("fused: ")),
                          qPrintable(wordTip));
                 break;
             }
-        // Ctrl+click on a word reads the attention from its last token (the model has seen the whole word).
+        // Ctrl+click on a word reads the attention from its last token (the model has seen the
+        // whole word).
         const int cell = 12, unit = cells.lastUnit(cell);
         QSignalSpy ready(w.worker(), &EngineWorker::attentionReady);
         QVERIFY(clickToken(w.heatmapView(), cell, Qt::ControlModifier));

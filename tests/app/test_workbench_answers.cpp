@@ -28,7 +28,8 @@ using namespace terse::app;
 
 namespace {
 
-const char *kText = "Terse keeps the words that matter and drops the rest, so that long prompts fit.";
+const char *kText =
+    "Terse keeps the words that matter and drops the rest, so that long prompts fit.";
 
 // "head" plus the warnings of `codes` (each detail names its code), to check how they are shown.
 class WarningCompressor : public Compressor {
@@ -62,15 +63,17 @@ Result<std::unique_ptr<Compressor>> factory(const std::string &name)
 QStringList colourChoices(const MainWindow &w)
 {
     QStringList out;
-    for (int i = 1; i < w.inspector()->colorCombo()->count(); ++i)  // 0 is "decision only"
+    for (int i = 1; i < w.inspector()->colorCombo()->count(); ++i) // 0 is "decision only"
         out << w.inspector()->colorCombo()->itemData(i).toString();
     return out;
 }
 
 const QStringList kInternal = {
-    QStringLiteral("piece_offset"),  QStringLiteral("piece_bytes"), QStringLiteral("sentence_first"),
-    QStringLiteral("protected"),     QStringLiteral("force_token"), QStringLiteral("chunk"),
-    QStringLiteral("target_tokens"), QStringLiteral("word_offset"), QStringLiteral("word_bytes"),
+    QStringLiteral("piece_offset"),   QStringLiteral("piece_bytes"),
+    QStringLiteral("sentence_first"), QStringLiteral("protected"),
+    QStringLiteral("force_token"),    QStringLiteral("chunk"),
+    QStringLiteral("target_tokens"),  QStringLiteral("word_offset"),
+    QStringLiteral("word_bytes"),
 };
 
 } // namespace
@@ -109,11 +112,14 @@ private slots:
         // No plots (no empty axes) until there is a result; a notice says why.
         QVERIFY(!w.inspector()->tabs()->isVisible());
         QVERIFY(w.inspector()->emptyPlotNotice()->isVisible());
-        QVERIFY(w.inspector()->emptyPlotNotice()->text().contains(QStringLiteral("Nothing to plot yet")));
+        QVERIFY(w.inspector()->emptyPlotNotice()->text().contains(
+            QStringLiteral("Nothing to plot yet")));
         QVERIFY(!w.inspector()->legendHint()->isVisible());
 
-        // One click loads a sample; the offer disappears while there is text and returns when empty.
-        const int meeting = samples.indexOf(QRegularExpression(QStringLiteral(".*/meeting_notes.txt")));
+        // One click loads a sample; the offer disappears while there is text and returns when
+        // empty.
+        const int meeting =
+            samples.indexOf(QRegularExpression(QStringLiteral(".*/meeting_notes.txt")));
         QVERIFY(meeting >= 0);
         QTest::mouseClick(editor->sampleButtons()[meeting], Qt::LeftButton);
         QFile f(samples[meeting]);
@@ -143,7 +149,8 @@ private slots:
         QVERIFY(w.scorePlot()->pointCount() > 0);
         // Classifying a long prompt in chunks is a note, not an error.
         QVERIFY2(w.errorText().isEmpty(), qPrintable(w.errorText()));
-        QVERIFY2(w.noteText().contains(QStringLiteral("chunks of at most")), qPrintable(w.noteText()));
+        QVERIFY2(w.noteText().contains(QStringLiteral("chunks of at most")),
+                 qPrintable(w.noteText()));
         QVERIFY(w.noteText().startsWith(QStringLiteral("Note: The prompt was classified")));
 
         editor->clear();
@@ -166,16 +173,22 @@ private slots:
         w.promptEditor()->setPlainText(QString::fromUtf8(kText));
         QVERIFY2(terse::testutil::runAndWait(w, 120000), qPrintable(w.errorText()));
         // The method's bookkeeping lives apart from the scores (issue 19) and is never offered.
-        QVERIFY(!w.lastResult()->series("piece_offset") && w.lastResult()->internal("piece_offset"));
+        QVERIFY(!w.lastResult()->series("piece_offset") &&
+                w.lastResult()->internal("piece_offset"));
         const QStringList choices = colourChoices(w);
         QCOMPARE(choices, QStringList{QStringLiteral("self_information")});
         // Even a saved colour choice of an older version cannot bring one back.
         QVERIFY(!w.inspector()->setColorSeries(QStringLiteral("piece_bytes")));
-        QCOMPARE(w.heatmapView()->data().seriesNames, QStringList{QStringLiteral("self_information")});
+        QCOMPARE(w.heatmapView()->data().seriesNames,
+                 QStringList{QStringLiteral("self_information")});
         // Each choice says what it means and which method computed it.
         QComboBox *combo = w.inspector()->colorCombo();
-        const QString tip = combo->itemData(combo->findText(QStringLiteral("self_information")), Qt::ToolTipRole).toString();
-        QVERIFY2(tip.contains(QStringLiteral("Selective-Context")) && tip.contains(QStringLiteral("log p")), qPrintable(tip));
+        const QString tip =
+            combo->itemData(combo->findText(QStringLiteral("self_information")), Qt::ToolTipRole)
+                .toString();
+        QVERIFY2(tip.contains(QStringLiteral("Selective-Context")) &&
+                     tip.contains(QStringLiteral("log p")),
+                 qPrintable(tip));
         QVERIFY(!combo->itemData(0, Qt::ToolTipRole).toString().isEmpty());
     }
 
@@ -184,22 +197,38 @@ private slots:
         QTest::addColumn<double>("ms");
         QTest::addColumn<QString>("english");
         QTest::addColumn<QString>("german");
-        QTest::newRow("sub-ms") << 0.36 << "0.4 ms" << "0,4 ms";
-        QTest::newRow("ms") << 3.24 << "3.2 ms" << "3,2 ms";
-        QTest::newRow("tens of ms") << 12.4 << "12 ms" << "12 ms";
-        QTest::newRow("hundreds of ms") << 420.4 << "420 ms" << "420 ms";
-        QTest::newRow("just under 1 s") << 999.7 << "1.0 s" << "1,0 s";
-        QTest::newRow("seconds") << 3240.0 << "3.2 s" << "3,2 s";
-        QTest::newRow("just under 10 s") << 9970.0 << "10 s" << "10 s";
-        QTest::newRow("tens of s") << 42400.0 << "42 s" << "42 s";
-        QTest::newRow("just under 1 min") << 59600.0 << "1 min" << "1 min";
-        QTest::newRow("minutes") << 630184.2 << "10 min 30 s" << "10 min 30 s";
-        QTest::newRow("whole minutes") << 120000.0 << "2 min" << "2 min";
-        QTest::newRow("hours") << 7.5e6 << "2 h 5 min" << "2 h 5 min";
-        QTest::newRow("whole hours") << 3.6e6 << "1 h" << "1 h";
-        QTest::newRow("zero") << 0.0 << "0.0 ms" << "0,0 ms";
-        QTest::newRow("negative") << -1.0 << "—" << "—";
-        QTest::newRow("nan") << std::nan("") << "—" << "—";
+        QTest::newRow("sub-ms") << 0.36 << "0.4 ms"
+                                << "0,4 ms";
+        QTest::newRow("ms") << 3.24 << "3.2 ms"
+                            << "3,2 ms";
+        QTest::newRow("tens of ms") << 12.4 << "12 ms"
+                                    << "12 ms";
+        QTest::newRow("hundreds of ms") << 420.4 << "420 ms"
+                                        << "420 ms";
+        QTest::newRow("just under 1 s") << 999.7 << "1.0 s"
+                                        << "1,0 s";
+        QTest::newRow("seconds") << 3240.0 << "3.2 s"
+                                 << "3,2 s";
+        QTest::newRow("just under 10 s") << 9970.0 << "10 s"
+                                         << "10 s";
+        QTest::newRow("tens of s") << 42400.0 << "42 s"
+                                   << "42 s";
+        QTest::newRow("just under 1 min") << 59600.0 << "1 min"
+                                          << "1 min";
+        QTest::newRow("minutes") << 630184.2 << "10 min 30 s"
+                                 << "10 min 30 s";
+        QTest::newRow("whole minutes") << 120000.0 << "2 min"
+                                       << "2 min";
+        QTest::newRow("hours") << 7.5e6 << "2 h 5 min"
+                               << "2 h 5 min";
+        QTest::newRow("whole hours") << 3.6e6 << "1 h"
+                                     << "1 h";
+        QTest::newRow("zero") << 0.0 << "0.0 ms"
+                              << "0,0 ms";
+        QTest::newRow("negative") << -1.0 << "—"
+                                  << "—";
+        QTest::newRow("nan") << std::nan("") << "—"
+                             << "—";
     }
 
     void durationsReadLikeAPersonWouldSayThem()
@@ -255,10 +284,12 @@ private slots:
         QVERIFY(terse::testutil::selectMethod(w, QStringLiteral("warner")));
         w.promptEditor()->setPlainText(QString::fromUtf8(kText));
         QVERIFY(terse::testutil::runAndWait(w));
-        // The app's own message for a code it knows (translated by code), the engine's detail otherwise.
+        // The app's own message for a code it knows (translated by code), the engine's detail
+        // otherwise.
         const QString shown = (code == QLatin1String("something_new")
                                    ? QStringLiteral("Detail of ") + code
-                                   : EngineTerms::warningText({code.toStdString(), "detail of " + code.toStdString()})) +
+                                   : EngineTerms::warningText(
+                                         {code.toStdString(), "detail of " + code.toStdString()})) +
                               QLatin1Char('.');
         QVERIFY2(w.errorText().isEmpty(), qPrintable(w.errorText()));
         QCOMPARE(w.noteText(), info ? QStringLiteral("Note: ") + shown : QString());
