@@ -52,14 +52,6 @@ Prompt everestPrompt()
     return p;
 }
 
-const Stage *findStage(const CompressionResult &r, const std::string &name)
-{
-    for (const auto &s : r.stages)
-        if (s.name == name)
-            return &s;
-    return nullptr;
-}
-
 } // namespace
 
 class TestContextRank : public QObject {

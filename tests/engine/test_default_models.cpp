@@ -23,15 +23,6 @@ using namespace terse;
 
 namespace {
 
-bool isSubsequence(const std::string &small, const std::string &big)
-{
-    std::size_t j = 0;
-    for (char c : big)
-        if (j < small.size() && small[j] == c)
-            ++j;
-    return j == small.size();
-}
-
 double meanSurprisal(const Model &m, const Tokenizer &t, const std::string &text)
 {
     std::vector<int> ids{t.specialIds().bos};

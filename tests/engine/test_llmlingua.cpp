@@ -60,18 +60,6 @@ std::string readFile(const QString &path)
     return f.readAll().toStdString();
 }
 
-bool isSubsequence(const std::string &sub, const std::string &text)
-{
-    std::size_t j = 0;
-    for (char c : text)
-        if (j < sub.size() && sub[j] == c)
-            ++j;
-    if (j != sub.size())
-        qWarning("not a subsequence from output byte %zu: [%s]", j,
-                 sub.substr(j > 40 ? j - 40 : 0, 80).c_str());
-    return j == sub.size();
-}
-
 CompressionResult runOrDie(const std::string &method, const Prompt &prompt,
                            const CompressOptions &o)
 {

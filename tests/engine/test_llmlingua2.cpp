@@ -48,15 +48,6 @@ std::string readFile(const QString &path)
     return ss.str();
 }
 
-bool isSubsequence(const std::string &sub, const std::string &text)
-{
-    std::size_t j = 0;
-    for (char c : text)
-        if (j < sub.size() && sub[j] == c)
-            ++j;
-    return j == sub.size();
-}
-
 CompressionResult compressOrDie(const Prompt &prompt, const CompressOptions &o)
 {
     auto c = createCompressor("llmlingua2");

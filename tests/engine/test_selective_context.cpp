@@ -43,15 +43,6 @@ std::string readFile(const QString &path)
     return ss.str();
 }
 
-bool isSubsequence(const std::string &sub, const std::string &text)
-{
-    std::size_t j = 0;
-    for (char c : text)
-        if (j < sub.size() && sub[j] == c)
-            ++j;
-    return j == sub.size();
-}
-
 CompressOptions options(double rate, CompressionMode mode, const std::string &level)
 {
     CompressOptions o;

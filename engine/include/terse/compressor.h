@@ -225,5 +225,7 @@ std::string compressOptionsToJson(const CompressOptions &options, bool pretty = 
 // Name of a mode ("corrected"/"reference") and the reverse; parse fails on unknown names.
 const char *modeName(CompressionMode mode);
 Result<CompressionMode> parseMode(const std::string &name);
+// "instruction", "context" or "question" (the session store and the JSON output spell roles so).
+const char *roleName(SegmentRole role);
 
 } // namespace terse

@@ -276,7 +276,6 @@ Result<CompressionMode> parseMode(const std::string &name)
                 "unknown mode '" + name + "' (use reference or corrected)");
 }
 
-namespace {
 const char *roleName(SegmentRole r)
 {
     switch (r) {
@@ -289,6 +288,8 @@ const char *roleName(SegmentRole r)
     }
     return "context";
 }
+
+namespace {
 
 nlohmann::json floats(const std::vector<float> &v)
 {

@@ -41,15 +41,14 @@ const detail::ParamTable<Settings> &dacParams()
     using detail::WordAggregation;
     static const auto table =
         detail::ParamTable<Settings>("dac")
-            .choice<Variant>(
-                "variant", &Settings::variant, "Variant",
-                "compressor.py methods: entropy only or fused, single pass or dynamic, and the "
-                "consecutive-deletion limit (_wosucce)",
-                {{"ppl", Variant::Ppl},
-                 {"attn_ppl", Variant::AttnPpl},
-                 {"dynamic_ppl", Variant::DynamicPpl},
-                 {"dynamic_attn_ppl", Variant::DynamicAttnPpl},
-                 {"dynamic_attn_ppl_wosucce", Variant::DynamicAttnPplWosucce}})
+            .choice<Variant>("variant", &Settings::variant, "Variant",
+                             "compressor.py methods: entropy only or fused, single pass or "
+                             "dynamic, and the consecutive-deletion limit (_wosucce)",
+                             {{"ppl", Variant::Ppl},
+                              {"attn_ppl", Variant::AttnPpl},
+                              {"dynamic_ppl", Variant::DynamicPpl},
+                              {"dynamic_attn_ppl", Variant::DynamicAttnPpl},
+                              {"dynamic_attn_ppl_wosucce", Variant::DynamicAttnPplWosucce}})
             .choice<bool>("fusion", &Settings::multiplicative, "Fusion",
                           "additive: α·attention + (1−α)·entropy after min-max normalisation; "
                           "multiplicative: raw product",
@@ -60,14 +59,13 @@ const detail::ParamTable<Settings> &dacParams()
                     "removal stages of the dynamic variants; 0 = min(max(1, n/100), 15)", 0, 100, 1)
             .flag("preserve_punct", &Settings::preservePunct, "Preserve punctuation",
                   "never remove tokens that are pure punctuation")
-            .choice<WordAggregation>(
-                "word_score", &Settings::wordScore, "Word score",
-                "Corrected mode: a word's fused score from its tokens' (mean, max, sum or first); "
-                "whole words are removed per stage",
-                {{"mean", WordAggregation::Mean},
-                 {"max", WordAggregation::Max},
-                 {"sum", WordAggregation::Sum},
-                 {"first", WordAggregation::First}});
+            .choice<WordAggregation>("word_score", &Settings::wordScore, "Word score",
+                                     "Corrected mode: a word's fused score from its tokens' (mean, "
+                                     "max, sum or first); whole words are removed per stage",
+                                     {{"mean", WordAggregation::Mean},
+                                      {"max", WordAggregation::Max},
+                                      {"sum", WordAggregation::Sum},
+                                      {"first", WordAggregation::First}});
     return table;
 }
 
@@ -565,10 +563,9 @@ DacCompressor::compress(const Prompt &prompt, const CompressOptions &options, co
         }
     }
     if (limitRelaxed)
-        r.warnings.push_back(
-            {"consecutive_limit_relaxed",
-             "the requested rate needs adjacent deletions: the consecutive-token limit was relaxed "
-             "for the lowest-scored tokens"});
+        r.warnings.push_back({"consecutive_limit_relaxed",
+                              "the requested rate needs adjacent deletions: the consecutive-token "
+                              "limit was relaxed for the lowest-scored tokens"});
     if (reference && !options.pinned.empty())
         r.warnings.push_back({"reference_with_pins",
                               "pinned spans are outside the reference algorithm: the pinned "
@@ -578,9 +575,8 @@ DacCompressor::compress(const Prompt &prompt, const CompressOptions &options, co
         if (std::isfinite(wordThreshold))
             r.thresholds = {{"fused", wordThreshold, "lowest kept word score"}};
         if (unreachable)
-            r.warnings.push_back({"rate_unreachable",
-                                  "the pinned, instruction and question text is longer than the "
-                                  "requested rate allows"});
+            r.warnings.push_back({"rate_unreachable", "the pinned, instruction and question text "
+                                                      "is longer than the requested rate allows"});
     }
     r.totalMs =
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();

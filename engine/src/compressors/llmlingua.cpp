@@ -35,15 +35,13 @@ detail::ParamTable<Params> makeParams(bool lg)
                 "ITPC window length in small-LM tokens (reference default 200).", 2, 4096, 1)
         .text("context_budget", &Params::contextBudget, "Context budget",
               "Arithmetic suffix applied to the token budget for the context filter, e.g. \"+100\" "
-              "or \"*1.5\" (the "
-              "paper's k).")
+              "or \"*1.5\" (the paper's k).")
         .number("token_budget_ratio", &Params::tokenBudgetRatio, "Sentence budget ratio",
                 "Sentence filter budget = target x this ratio.", 1, 5, 0.1)
         .choice(
             "condition_in_question", &Params::conditionInQuestion, "Question conditioning",
             "How the question conditions the context ranking; \"_condition\" also prefixes the "
-            "question in the "
-            "token stage.",
+            "question in the token stage.",
             {"none", "before", "after", "none_condition", "before_condition", "after_condition"})
         .choice(
             "reorder_context", &Params::reorderContext, "Context order",
@@ -74,25 +72,19 @@ detail::ParamTable<Params> makeParams(bool lg)
                                   detail::readIndexList, detail::indexListText)
         .choice("sentence_rank", &Params::sentenceRank, "Question sentences first",
                 "Corrected mode: rank the contexts' sentences by BM25 against the question and "
-                "keep the best ones "
-                "whole before the model's scores compress the rest (answers are phrases: a small "
-                "LM's per-word "
-                "scores break them). auto: on for LongLLMLingua with the bundled model when the "
-                "prompt has a "
-                "question; off in reference mode.",
+                "keep the best ones whole before the model's scores compress the rest (answers are "
+                "phrases: a small LM's per-word scores break them). auto: on for LongLLMLingua "
+                "with the bundled model when the prompt has a question; off in reference mode.",
                 {"auto", "bm25", "none"})
         .choice("rank_method", &Params::rankMethod, "Rank method",
                 lg ? "Context scorer: longllmlingua (question-conditioned perplexity), bm25 (Okapi "
-                     "BM25, question as "
-                     "the query), gzip (compression distance to the question) or llmlingua "
-                     "(perplexity). auto: "
-                     "longllmlingua in reference mode and with a model you chose; bm25 with the "
-                     "bundled small model, "
-                     "whose perplexities do not rank documents."
+                     "BM25, question as the query), gzip (compression distance to the question) or "
+                     "llmlingua (perplexity). auto: longllmlingua in reference mode and with a "
+                     "model you chose; bm25 with the bundled small model, whose perplexities do "
+                     "not rank documents."
                    : "Context scorer: llmlingua (perplexity), longllmlingua (question-conditioned "
-                     "perplexity), bm25 "
-                     "(Okapi BM25, question as the query) or gzip (compression distance to the "
-                     "question).",
+                     "perplexity), bm25 (Okapi BM25, question as the query) or gzip (compression "
+                     "distance to the question).",
                 lg ? std::vector<std::string>{"auto", "longllmlingua", "bm25", "gzip", "llmlingua"}
                    : std::vector<std::string>{"llmlingua", "longllmlingua", "bm25", "gzip"})
         .flag("concate_question", &Params::concateQuestion, "Append question",
@@ -131,8 +123,7 @@ std::string LLMLinguaCompressor::displayName() const
 std::string LLMLinguaCompressor::description() const
 {
     return "Coarse-to-fine compression by small-LM perplexity: context ranking, budget controller "
-           "and iterative "
-           "token-level compression (Jiang et al., EMNLP 2023).";
+           "and iterative token-level compression (Jiang et al., EMNLP 2023).";
 }
 
 std::vector<OptionSpec> LLMLinguaCompressor::options() const

@@ -81,11 +81,11 @@ const detail::ParamTable<Params> &lingua2Params()
     using Tokens = std::vector<std::string>;
     static const auto table =
         detail::ParamTable<Params>("llmlingua2")
-            .parsed<Tokens>("force_tokens", &Params::forceTokens, "Force tokens",
-                            "Always kept (p = 1); whitespace-separated with escapes (\\n, \\s); "
-                            "tokens that are not one "
-                            "subword map to [NEWi] (LLMLingua-2 force_tokens).",
-                            readForceTokens, tokenListText)
+            .parsed<Tokens>(
+                "force_tokens", &Params::forceTokens, "Force tokens",
+                "Always kept (p = 1); whitespace-separated with escapes (\\n, \\s); tokens that "
+                "are not one subword map to [NEWi] (LLMLingua-2 force_tokens).",
+                readForceTokens, tokenListText)
             .parsed<Tokens>(
                 "chunk_end_tokens", &Params::chunkEndTokens, "Chunk end tokens",
                 "512-token chunks end after one of these (reference chunk_end_tokens).",
@@ -93,8 +93,7 @@ const detail::ParamTable<Params> &lingua2Params()
                 tokenListText)
             .flag("drop_consecutive", &Params::dropConsecutive, "Drop consecutive force tokens",
                   "Drops a force token repeating the previous one with nothing important between "
-                  "(reference "
-                  "drop_consecutive).")
+                  "(reference drop_consecutive).")
             .flag("force_reserve_digit", &Params::forceReserveDigit, "Keep digits",
                   "Words with a digit get p = 1 (reference force_reserve_digit).")
             .choice<bool>("token_to_word", &Params::firstSubword, "Word probability",
@@ -102,8 +101,7 @@ const detail::ParamTable<Params> &lingua2Params()
                           {{"mean", false}, {"first", true}})
             .flag("use_context_level_filter", &Params::contextFilter, "Context filter",
                   "With several contexts, first drops whole contexts by mean word probability; "
-                  "default rate (rate+1)/2 "
-                  "(compress_prompt passes True).")
+                  "default rate (rate+1)/2 (compress_prompt passes True).")
             .number("context_level_rate", &Params::contextLevelRate, "Context keep rate",
                     "Fraction of contexts kept by the context filter (1 = derive from rate).", 0, 1,
                     0.01)
@@ -116,21 +114,14 @@ const detail::ParamTable<Params> &lingua2Params()
                 "force_context_ids", &Params::forceContextIds, "Forced contexts",
                 "Comma- or space-separated indices of contexts the filter always keeps.",
                 detail::readIndexList, detail::indexListText)
-            .text("protect_regex", &Params::protectRegex, "Protect regex",
-                  "Corrected mode: text matching this PCRE2 pattern is kept verbatim.")
-            .flag("keep_structure", &Params::keepStructure, "Keep structure",
-                  "Corrected mode: fenced code blocks are kept whole, JSON keys and punctuation "
-                  "are kept.")
-            .choice(
-                "coarse_rank", &Params::coarseMethod, "Coarse ranking",
-                "Context filter score for a list of contexts: none (LLMLingua-2's mean word "
-                "probability), bm25 "
-                "(Okapi BM25 with the question as the query), gzip (compression distance to the "
-                "question) or "
-                "longllmlingua (question likelihood under a causal LM). auto: bm25 in corrected "
-                "mode when the prompt "
-                "has a question (keeps the answer document), none otherwise and in reference mode.",
-                {"auto", "none", "bm25", "gzip", "longllmlingua"})
+            .protection(&Params::protectRegex, &Params::keepStructure)
+            .choice("coarse_rank", &Params::coarseMethod, "Coarse ranking",
+                    "Context filter score for a list of contexts: none (LLMLingua-2's mean word "
+                    "probability), bm25 (Okapi BM25 with the question as the query), gzip "
+                    "(compression distance to the question) or longllmlingua (question likelihood "
+                    "under a causal LM). auto: bm25 in corrected mode when the prompt has a "
+                    "question (keeps the answer document), none otherwise and in reference mode.",
+                    {"auto", "none", "bm25", "gzip", "longllmlingua"})
             .text("rank_model", &Params::rankModel, "Ranking model",
                   "Causal LM for coarse_rank (empty = the bundled LM).")
             .flag("keep_identifiers", &Params::keepIdentifiers, "Keep identifiers whole",
@@ -240,10 +231,9 @@ Result<CompressionResult> LlmLingua2Compressor::compress(const Prompt &prompt,
         const std::string name = "[NEW" + std::to_string(i) + "]";
         const int id = tok.tokenToId(name);
         if (id < 0)
-            return fail(ErrorCode::Unsupported, "force token #" + std::to_string(i) +
-                                                    " is not one subword and the "
-                                                    "model vocabulary has no " +
-                                                    name);
+            return fail(ErrorCode::Unsupported,
+                        "force token #" + std::to_string(i) +
+                            " is not one subword and the model vocabulary has no " + name);
         mapped.push_back({p.forceTokens[i], static_cast<int>(i), id});
     }
     std::set<std::string> chunkEnd(p.chunkEndTokens.begin(), p.chunkEndTokens.end());

@@ -42,14 +42,12 @@ const detail::ParamTable<SignalParams> &signalParams(ModelSignalCompressor::Sign
              {"max", WordAggregation::Max},
              {"first", WordAggregation::First}});
     };
-    static const auto entropy = make(
-        "entropy_only",
-        "Corrected mode: a word's score from its tokens' self-information: sum (the word's total "
-        "information), mean, max or first");
+    static const auto entropy =
+        make("entropy_only", "Corrected mode: a word's score from its tokens' self-information: "
+                             "sum (the word's total information), mean, max or first");
     static const auto attention =
-        make("attention_only",
-             "Corrected mode: a word's score from its tokens' attention: max (any piece attended), "
-             "mean, sum or first");
+        make("attention_only", "Corrected mode: a word's score from its tokens' attention: max "
+                               "(any piece attended), mean, sum or first");
     return signal == ModelSignalCompressor::Signal::Entropy ? entropy : attention;
 }
 

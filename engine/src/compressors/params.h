@@ -151,6 +151,18 @@ public:
             });
     }
 
+    // Corrected mode's protection options, alike in every method that has them: protect_regex (text
+    // matching a PCRE2 pattern is kept verbatim) and keep_structure (code blocks, JSON keys).
+    ParamTable &protection(std::string P::*regex, bool P::*structure)
+    {
+        return text("protect_regex", regex, "Protect regex",
+                    "Corrected mode: text matching this PCRE2 pattern is kept verbatim.")
+            .flag(
+                "keep_structure", structure, "Keep structure",
+                "Corrected mode: fenced code blocks are kept whole, JSON keys and punctuation are "
+                "kept.");
+    }
+
     // The specs for Compressor::options(), defaults written from `defaults`.
     std::vector<OptionSpec> specs(const P &defaults = P{}) const
     {

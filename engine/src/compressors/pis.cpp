@@ -279,8 +279,8 @@ using detail::kNaN;
 std::string PisCompressor::description() const
 {
     return "Token weights from attention and TF-IDF, redundant sentences removed by seeded Russian "
-           "roulette, "
-           "per-sentence ratios from a Double-DQN agent (PIS, as defined in algorithms.md 2.2).";
+           "roulette, per-sentence ratios from a Double-DQN agent (PIS, as defined in "
+           "algorithms.md 2.2).";
 }
 
 std::vector<OptionSpec> PisCompressor::options() const

@@ -44,21 +44,15 @@ const detail::ParamTable<Params> &scParams()
             .choice<Level>(
                 "reduce_level", &Params::level, "Unit",
                 "token, phrase or sent (reference default phrase). Phrases without spaCy: a run of "
-                "words "
-                "broken before each function word (articles, prepositions, pronouns, auxiliaries) "
-                "unless the "
-                "phrase so far is all function words; punctuation marks are units of their own.",
+                "words broken before each function word (articles, prepositions, pronouns, "
+                "auxiliaries) unless the phrase so far is all function words; punctuation marks "
+                "are units of their own.",
                 {{"token", Level::Token}, {"phrase", Level::Phrase}, {"sent", Level::Sentence}})
             .choice<bool>("unit_score", &Params::sumScore, "Unit score",
                           "Corrected mode: sum (total self-information of the unit) or mean per "
-                          "token (reference mode "
-                          "always uses the mean).",
+                          "token (reference mode always uses the mean).",
                           {{"sum", true}, {"mean", false}})
-            .text("protect_regex", &Params::protectRegex, "Protect regex",
-                  "Corrected mode: text matching this PCRE2 pattern is kept verbatim.")
-            .flag("keep_structure", &Params::keepStructure, "Keep structure",
-                  "Corrected mode: fenced code blocks are kept whole, JSON keys and punctuation "
-                  "are kept.")
+            .protection(&Params::protectRegex, &Params::keepStructure)
             .flag("keep_identifiers", &Params::keepIdentifiers, "Keep words whole",
                   "Corrected mode: token units are whole words and numbers/identifiers (ABC-123, "
                   "3.14) are never split.");

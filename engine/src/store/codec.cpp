@@ -234,19 +234,6 @@ std::string base64Decode(const std::string &text, const std::string &what)
     return std::move(*out);
 }
 
-const char *roleName(SegmentRole role)
-{
-    switch (role) {
-    case SegmentRole::Instruction:
-        return "instruction";
-    case SegmentRole::Context:
-        return "context";
-    case SegmentRole::Question:
-        return "question";
-    }
-    return "context";
-}
-
 SegmentRole parseRole(const std::string &name, const std::string &what)
 {
     if (name == "instruction")

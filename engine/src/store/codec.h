@@ -31,7 +31,6 @@ bool isLegacyBookkeeping(const std::string &seriesName);
 std::string base64Encode(const std::string &bytes);
 std::string base64Decode(const std::string &text, const std::string &what);
 
-const char *roleName(SegmentRole role);
 SegmentRole parseRole(const std::string &name, const std::string &what);
 CompressionMode parseModeOrThrow(const std::string &name, const std::string &what);
 
