@@ -35,9 +35,9 @@ struct EngineError {
 struct GuardWords {
     std::string area; // "scoring", "saving the run": prefixes the other messages
     ErrorCode outOfMemory = ErrorCode::Internal;
-    std::string outOfMemoryText; // full message for std::bad_alloc ("" = "<area>: out of memory")
+    std::string outOfMemoryText{}; // full message for std::bad_alloc ("" = "<area>: out of memory")
     bool prefixEngineErrors = false; // "<area>: <detail>" for EngineError too
-    std::string otherPrefix;         // prefix of other exceptions' what() ("" = "<area>: ")
+    std::string otherPrefix{};       // prefix of other exceptions' what() ("" = "<area>: ")
 };
 
 template <typename T> struct IsResult : std::false_type {

@@ -54,7 +54,7 @@ namespace store {
 template <typename F>
 auto guarded(const std::string &what, F &&f) -> Result<std::invoke_result_t<F>>
 {
-    return detail::guard(detail::GuardWords{what, ErrorCode::DatabaseError, "", true, ""},
+    return detail::guard(detail::GuardWords{what, ErrorCode::DatabaseError, "", true},
                          std::forward<F>(f));
 }
 
