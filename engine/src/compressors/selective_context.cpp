@@ -310,48 +310,10 @@ Result<void> decide(CompressionResult &r, const CompressOptions &o, const Params
     return {};
 }
 
-// OptionSpec without aggregate initialisation (its trailing members have defaults).
-} // namespace
-
-std::string SelectiveContextCompressor::description() const
+// The context sentences (1.7): reference = whitespace collapsed, split by the reference regex;
+// corrected = splitSentences. Each keeps the map back to its segment's bytes.
+std::vector<Sentence> contextSentences(const Prompt &prompt, bool reference)
 {
-    return "Drops the tokens, phrases or sentences with the least self-information under a causal "
-           "LM (Selective-Context).";
-}
-
-std::vector<OptionSpec> SelectiveContextCompressor::options() const
-{
-    return scParams().specs();
-}
-
-Result<CompressionResult> SelectiveContextCompressor::compress(const Prompt &prompt,
-                                                               const CompressOptions &options,
-                                                               const JobContext &job)
-{
-    const auto t0 = std::chrono::steady_clock::now();
-    if (auto v = validateOptions(prompt, options); !v)
-        return v.error();
-    auto params = parseParams(options);
-    if (!params)
-        return params.error();
-    const Params &p = *params;
-    const bool reference = options.mode == CompressionMode::Reference;
-    auto loaded = detail::loadModelWithTokenizer(options.model, DefaultModel::CausalLM,
-                                                 detail::methodDtype(options), options.device);
-    if (!loaded)
-        return loaded.error();
-    const Model &model = (*loaded)->model;
-    const Tokenizer &tok = (*loaded)->tokenizer;
-    if (model.info().kind != ModelKind::CausalLM)
-        return fail(ErrorCode::Unsupported,
-                    "selective_context needs a causal LM; '" + (*loaded)->path + "' is not one");
-    const SpecialIds sid = tok.specialIds();
-    const int prefix = model.info().bosId >= 0 ? model.info().bosId
-                       : sid.bos >= 0          ? sid.bos
-                                               : sid.eos;
-
-    // Sentences: reference = collapsed whitespace split by the reference regex; corrected =
-    // splitSentences.
     std::vector<Sentence> sents;
     std::unique_ptr<text::Regex> splitRe;
     if (reference)
@@ -413,11 +375,18 @@ Result<CompressionResult> SelectiveContextCompressor::compress(const Prompt &pro
             }
         }
     }
+    return sents;
+}
 
-    // Self-information per token: each sentence scored independently after the prefix token (1.7,
-    // 100-117).
+// Self-information per token (1.7, lines 100-117): each sentence scored on its own after the prefix
+// token, in batches of 16. Fills each sentence's tokens and info and `encodings`; the forward time
+// in ms.
+Result<double> scoreSentences(const Model &model, const Tokenizer &tok, int prefix,
+                              std::vector<Sentence> &sents, std::vector<Encoding> &encodings,
+                              const JobContext &job)
+{
     std::vector<std::vector<int>> inputs;
-    std::vector<Encoding> encodings;
+    encodings.clear();
     for (auto &st : sents) {
         auto enc = tok.encode(st.text, false);
         if (!enc)
@@ -455,6 +424,53 @@ Result<CompressionResult> SelectiveContextCompressor::compress(const Prompt &pro
                 sents[k].info[t] = t + shift < sur.size() ? sur[t + shift] : kNaN;
         }
     }
+    return forwardMs;
+}
+
+} // namespace
+
+std::string SelectiveContextCompressor::description() const
+{
+    return "Drops the tokens, phrases or sentences with the least self-information under a causal "
+           "LM (Selective-Context).";
+}
+
+std::vector<OptionSpec> SelectiveContextCompressor::options() const
+{
+    return scParams().specs();
+}
+
+Result<CompressionResult> SelectiveContextCompressor::compress(const Prompt &prompt,
+                                                               const CompressOptions &options,
+                                                               const JobContext &job)
+{
+    const auto t0 = std::chrono::steady_clock::now();
+    if (auto v = validateOptions(prompt, options); !v)
+        return v.error();
+    auto params = parseParams(options);
+    if (!params)
+        return params.error();
+    const Params &p = *params;
+    const bool reference = options.mode == CompressionMode::Reference;
+    auto loaded = detail::loadModelWithTokenizer(options.model, DefaultModel::CausalLM,
+                                                 detail::methodDtype(options), options.device);
+    if (!loaded)
+        return loaded.error();
+    const Model &model = (*loaded)->model;
+    const Tokenizer &tok = (*loaded)->tokenizer;
+    if (model.info().kind != ModelKind::CausalLM)
+        return fail(ErrorCode::Unsupported,
+                    "selective_context needs a causal LM; '" + (*loaded)->path + "' is not one");
+    const SpecialIds sid = tok.specialIds();
+    const int prefix = model.info().bosId >= 0 ? model.info().bosId
+                       : sid.bos >= 0          ? sid.bos
+                                               : sid.eos;
+
+    std::vector<Sentence> sents = contextSentences(prompt, reference);
+    std::vector<Encoding> encodings;
+    auto forwardMs = scoreSentences(model, tok, prefix, sents, encodings, job);
+    if (!forwardMs)
+        return forwardMs.error();
 
     // Units per sentence.
     std::vector<SUnit> units;
@@ -590,7 +606,7 @@ Result<CompressionResult> SelectiveContextCompressor::compress(const Prompt &pro
                  : p.level == Level::Phrase ? "phrase"
                                             : "sentence";
     r.model = (*loaded)->path;
-    r.forwardMs = forwardMs;
+    r.forwardMs = *forwardMs;
     std::vector<float> info, off, bytes, first, prot;
     std::size_t next = 0;
     for (int s = 0; s < static_cast<int>(r.segments.size()); ++s) {
