@@ -274,6 +274,81 @@ const detail::ParamTable<PisSettings> &pisParams()
 
 using detail::kNaN;
 
+// SIS (algorithms.md 2.2): a sentence as similar as tau to a kept earlier one (cosine of the mean
+// embeddings) is redundant; a run of c redundant sentences deletes each with probability 1 - q^c,
+// drawn from a generator seeded with the run's seed. Separator sentences reset the run.
+// `similarity` receives each position's best cosine. Returns which sentences survive.
+std::vector<bool> sentenceRoulette(const detail::PisAnalysis &a, const std::vector<int> &unitOf,
+                                   const PisSettings &settings, std::uint64_t seed,
+                                   std::vector<float> &similarity)
+{
+    const int S = static_cast<int>(a.sentences.size());
+    std::mt19937_64 rng(seed);
+    std::uniform_real_distribution<double> uni(0.0, 1.0);
+    std::vector<bool> sentenceAlive(static_cast<std::size_t>(S), true);
+    similarity.assign(unitOf.size(), kNaN);
+    int consecutive = 0;
+    for (int s = 0; s < S; ++s) {
+        bool separator =
+            unitOf[static_cast<std::size_t>(a.sentences[static_cast<std::size_t>(s)].first)] < 0;
+        float best = 0.0f;
+        for (int k = 0; k < s && !separator; ++k)
+            if (sentenceAlive[static_cast<std::size_t>(k)])
+                best = std::max(best, detail::cosine(a.embeddings[static_cast<std::size_t>(s)],
+                                                     a.embeddings[static_cast<std::size_t>(k)]));
+        for (int t = a.sentences[static_cast<std::size_t>(s)].first;
+             t < a.sentences[static_cast<std::size_t>(s)].second; ++t)
+            similarity[static_cast<std::size_t>(t)] = best;
+        if (separator || !settings.sis || best < settings.tau) {
+            consecutive = 0;
+            continue;
+        }
+        ++consecutive;
+        const double p = 1.0 - std::pow(settings.survival, consecutive);
+        const double draw = uni(rng);
+        if (draw < p)
+            sentenceAlive[static_cast<std::size_t>(s)] = false;
+    }
+    return sentenceAlive;
+}
+
+// Per-sentence keep fractions from the trained Double-DQN agent (the `agent` option, else
+// pis_agent.safetensors beside the model), or 1.0 for every sentence with a no_agent warning.
+Result<std::vector<double>> agentFractions(const detail::PisAnalysis &a,
+                                           const PisSettings &settings,
+                                           const std::string &modelPath,
+                                           std::vector<Warning> &warnings)
+{
+    const int S = static_cast<int>(a.sentences.size());
+    std::vector<double> fraction(static_cast<std::size_t>(S), 1.0);
+    std::string agentPath = settings.agent;
+    if (agentPath.empty()) {
+        namespace fs = std::filesystem;
+        const fs::path mp(modelPath);
+        const fs::path dir = fs::is_directory(mp) ? mp : mp.parent_path();
+        if (fs::exists(dir / "pis_agent.safetensors"))
+            agentPath = (dir / "pis_agent.safetensors").string();
+    }
+    if (!agentPath.empty()) {
+        auto agent = detail::PisAgent::load(agentPath);
+        if (!agent)
+            return agent.error();
+        if (agent->stateDim() != 3 * a.hidden + 2)
+            return fail(ErrorCode::InvalidArgument,
+                        "the PIS agent '" + agentPath + "' expects states of " +
+                            std::to_string(agent->stateDim()) + " floats; this model gives " +
+                            std::to_string(3 * a.hidden + 2) + " (trained for another model)");
+        for (int s = 0; s < S; ++s)
+            fraction[static_cast<std::size_t>(s)] =
+                detail::pisKeepFraction(agent->greedyAction(detail::pisState(a, s)));
+    } else {
+        warnings.push_back(
+            {"no_agent", "no trained PIS agent (params 'agent' or pis_agent.safetensors beside the "
+                         "model): every sentence gets the same keep fraction"});
+    }
+    return fraction;
+}
+
 } // namespace
 
 std::string PisCompressor::description() const
@@ -385,61 +460,15 @@ PisCompressor::compress(const Prompt &prompt, const CompressOptions &options, co
     if (job.isCancelled())
         return fail(ErrorCode::Cancelled, "compression cancelled");
     job.report(1, 3, "PIS sentence filter");
-    std::mt19937_64 rng(options.seed);
-    std::uniform_real_distribution<double> uni(0.0, 1.0);
-    std::vector<bool> sentenceAlive(static_cast<std::size_t>(S), true);
-    std::vector<float> similarity(static_cast<std::size_t>(n), kNaN);
-    int consecutive = 0;
-    for (int s = 0; s < S; ++s) {
-        bool separator =
-            seq->unitOf[static_cast<std::size_t>(a.sentences[static_cast<std::size_t>(s)].first)] <
-            0;
-        float best = 0.0f;
-        for (int k = 0; k < s && !separator; ++k)
-            if (sentenceAlive[static_cast<std::size_t>(k)])
-                best = std::max(best, detail::cosine(a.embeddings[static_cast<std::size_t>(s)],
-                                                     a.embeddings[static_cast<std::size_t>(k)]));
-        for (int t = a.sentences[static_cast<std::size_t>(s)].first;
-             t < a.sentences[static_cast<std::size_t>(s)].second; ++t)
-            similarity[static_cast<std::size_t>(t)] = best;
-        if (separator || !settings->sis || best < settings->tau) {
-            consecutive = 0;
-            continue;
-        }
-        ++consecutive;
-        const double p = 1.0 - std::pow(settings->survival, consecutive);
-        const double draw = uni(rng);
-        if (draw < p)
-            sentenceAlive[static_cast<std::size_t>(s)] = false;
-    }
+    std::vector<float> similarity;
+    const std::vector<bool> sentenceAlive =
+        sentenceRoulette(a, seq->unitOf, *settings, options.seed, similarity);
 
     // Agent allocations (keep fractions), or uniform.
-    std::vector<double> fraction(static_cast<std::size_t>(S), 1.0);
-    std::string agentPath = settings->agent;
-    if (agentPath.empty()) {
-        namespace fs = std::filesystem;
-        const fs::path mp((*loaded)->path);
-        const fs::path dir = fs::is_directory(mp) ? mp : mp.parent_path();
-        if (fs::exists(dir / "pis_agent.safetensors"))
-            agentPath = (dir / "pis_agent.safetensors").string();
-    }
-    if (!agentPath.empty()) {
-        auto agent = detail::PisAgent::load(agentPath);
-        if (!agent)
-            return agent.error();
-        if (agent->stateDim() != 3 * a.hidden + 2)
-            return fail(ErrorCode::InvalidArgument,
-                        "the PIS agent '" + agentPath + "' expects states of " +
-                            std::to_string(agent->stateDim()) + " floats; this model gives " +
-                            std::to_string(3 * a.hidden + 2) + " (trained for another model)");
-        for (int s = 0; s < S; ++s)
-            fraction[static_cast<std::size_t>(s)] =
-                detail::pisKeepFraction(agent->greedyAction(detail::pisState(a, s)));
-    } else {
-        r.warnings.push_back(
-            {"no_agent", "no trained PIS agent (params 'agent' or pis_agent.safetensors beside the "
-                         "model): every sentence gets the same keep fraction"});
-    }
+    auto fractions = agentFractions(a, *settings, (*loaded)->path, r.warnings);
+    if (!fractions)
+        return fractions.error();
+    const std::vector<double> &fraction = *fractions;
 
     job.report(2, 3, "PIS allocation");
     if (options.mode == CompressionMode::Corrected) {
