@@ -18,6 +18,26 @@ ComputeDtype methodDtype(const CompressOptions &options)
     return d ? *d : ComputeDtype::Float32;
 }
 
+Result<std::shared_ptr<const LoadedModel>>
+methodModel(const std::string &method, const CompressOptions &options, DefaultModel which)
+{
+    auto loaded =
+        loadModelWithTokenizer(options.model, which, methodDtype(options), options.device);
+    if (!loaded)
+        return loaded.error();
+    const ModelInfo &info = (*loaded)->model.info();
+    if (which == DefaultModel::Tagger) {
+        if (info.kind != ModelKind::TokenClassifier || info.numLabels < 2)
+            return fail(ErrorCode::Unsupported, method +
+                                                    " needs a token classifier with 2 labels; '" +
+                                                    (*loaded)->path + "' is not one");
+    } else if (info.kind != ModelKind::CausalLM) {
+        return fail(ErrorCode::Unsupported, method + " needs a causal language model; '" +
+                                                (*loaded)->path + "' is not one");
+    }
+    return loaded;
+}
+
 std::vector<Unit> wordUnits(const Prompt &prompt, bool keepNonContext)
 {
     std::vector<Unit> units;

@@ -4,6 +4,7 @@
 
 #include "terse/compressor.h"
 #include "terse/model.h"
+#include "models/model_context.h"
 
 #include <chrono>
 #include <limits>
@@ -15,6 +16,12 @@ namespace terse::detail {
 // The compute precision of a method's models: fp32 in reference mode (as the reference computes),
 // else options.dtype ("auto": bf16 on a CPU with native bf16; checked by validateOptions).
 ComputeDtype methodDtype(const CompressOptions &options);
+
+// The model a model method runs: options.model, else the bundled `which`, loaded (and cached) in
+// the method's dtype on options.device, and checked to be what `which` names: a causal LM, or for
+// the tagger a token classifier with at least 2 labels. Unsupported names the method and the path.
+Result<std::shared_ptr<const LoadedModel>>
+methodModel(const std::string &method, const CompressOptions &options, DefaultModel which);
 
 // "No score" in a per-unit series.
 inline constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();

@@ -8,6 +8,11 @@
 
 namespace terse::detail {
 
+// The restrictive suffix LongLLMLingua's ranking appends to the question (prompt_compressor.py line
+// 2036): a context is scored by how well it predicts the question followed by this.
+inline constexpr const char *kRankQuestionSuffix =
+    " We can get the answer to this question in the given documents.";
+
 // How texts become BM25 terms. Reference: `doc.split(" ")`, exactly as the reference (punctuation
 // and case stay on the terms); Words: lower-cased runs of letters and digits (what corrected mode
 // uses, so "Everest?" matches "everest").

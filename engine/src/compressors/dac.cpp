@@ -303,15 +303,11 @@ DacCompressor::compress(const Prompt &prompt, const CompressOptions &options, co
     if (!settings)
         return settings.error();
     const Settings &cfg = *settings;
-    auto loaded = detail::loadModelWithTokenizer(options.model, DefaultModel::CausalLM,
-                                                 detail::methodDtype(options), options.device);
+    auto loaded = detail::methodModel(name(), options, DefaultModel::CausalLM);
     if (!loaded)
         return loaded.error();
     const Model &model = (*loaded)->model;
     const Tokenizer &tokenizer = (*loaded)->tokenizer;
-    if (model.info().kind != ModelKind::CausalLM)
-        return fail(ErrorCode::Unsupported,
-                    "dac needs a causal language model, '" + (*loaded)->path + "' is not one");
 
     CompressionResult r = detail::newResult(name(), prompt, options, "token", (*loaded)->path);
     auto seqOr = detail::buildTokenSequence(prompt, tokenizer, r.units);

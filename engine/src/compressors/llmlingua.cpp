@@ -142,11 +142,7 @@ Result<CompressionResult> LLMLinguaCompressor::compress(const Prompt &prompt,
     try {
         const bool lg = m_variant == Variant::LongLLMLingua;
         Params p = unwrap(paramTable(lg).parse(options.params, defaultParams(lg)));
-        auto loaded = unwrap(detail::loadModelWithTokenizer(
-            options.model, DefaultModel::CausalLM, detail::methodDtype(options), options.device));
-        if (loaded->model.info().kind != ModelKind::CausalLM)
-            stop(ErrorCode::Unsupported,
-                 "LLMLingua needs a causal language model, not '" + loaded->path + "'");
+        auto loaded = unwrap(detail::methodModel(name(), options, DefaultModel::CausalLM));
         Lm lm{loaded->model, loaded->tokenizer, job, loaded->model.info().maxPositions, 0.0};
         if (lm.maxPos <= 0)
             lm.maxPos = 2048;

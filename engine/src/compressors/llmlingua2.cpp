@@ -203,15 +203,11 @@ Result<CompressionResult> LlmLingua2Compressor::compress(const Prompt &prompt,
         return params.error();
     const Params &p = *params;
     const bool reference = options.mode == CompressionMode::Reference;
-    auto loaded = detail::loadModelWithTokenizer(options.model, DefaultModel::Tagger,
-                                                 detail::methodDtype(options), options.device);
+    auto loaded = detail::methodModel(name(), options, DefaultModel::Tagger);
     if (!loaded)
         return loaded.error();
     const Model &model = (*loaded)->model;
     const Tokenizer &tok = (*loaded)->tokenizer;
-    if (model.info().kind != ModelKind::TokenClassifier || model.info().numLabels < 2)
-        return fail(ErrorCode::Unsupported, "llmlingua2 needs a token classifier with 2 labels; '" +
-                                                (*loaded)->path + "' is not one");
     const bool wordPiece = tok.kind() == "wordpiece";
     // Beyond the reference (BERT / XLM-R only): byte-level BPE taggers (Terse's own) start a word
     // at a token whose text begins with whitespace (the space travels with the following word).

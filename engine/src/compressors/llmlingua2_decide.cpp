@@ -430,8 +430,7 @@ Result<std::vector<float>> contextRankSeries(const CompressionResult &r, const P
     if ((*lm)->model.info().kind != ModelKind::CausalLM)
         return fail(ErrorCode::Unsupported, "rank_model '" + (*lm)->path + "' is not a causal LM");
     const Tokenizer &tok = (*lm)->tokenizer;
-    const auto q =
-        tok.encodeIds(question + " We can get the answer to this question in the given documents.");
+    const auto q = tok.encodeIds(question + detail::kRankQuestionSuffix);
     if (!q)
         return q.error();
     const int maxPos =

@@ -18,9 +18,6 @@ namespace terse::detail::lingua {
 
 namespace {
 
-const char *kQuestionSuffix =
-    " We can get the answer to this question in the given documents."; // line 2036
-
 double parseNumber(const std::string &key, const std::string &v)
 {
     try {
@@ -257,8 +254,9 @@ void Run::coarseRanking()
                 job.report(static_cast<long long>(k), static_cast<long long>(ctxText.size()),
                            "context ranking");
                 // get_distance_longllmlingua: the length penalty is multiplied by 0 (line 2041).
-                ranked.push_back({static_cast<int>(k),
-                                  lm.conditionPpl(ctxText[k], question + kQuestionSuffix, cond)});
+                ranked.push_back(
+                    {static_cast<int>(k),
+                     lm.conditionPpl(ctxText[k], question + detail::kRankQuestionSuffix, cond)});
                 ctxScore[k] = static_cast<float>(ranked.back().second);
             }
             const int dir = cond == "none" ? -1 : 1;
@@ -395,7 +393,7 @@ void Run::sentenceFilter()
                 // suffix.
                 s.ppl = p.rankMethod == "longllmlingua"
                             ? lm.conditionPpl(s.text, question, cond)
-                            : lm.conditionPpl(s.text, question + kQuestionSuffix, cond);
+                            : lm.conditionPpl(s.text, question + detail::kRankQuestionSuffix, cond);
             }
         }
         if (sents.size() > 1) {

@@ -83,13 +83,10 @@ Result<CompressionResult> ModelSignalCompressor::compress(const Prompt &prompt,
         return v.error();
     if (auto p = signalParams(m_signal).parse(options.params, signalDefaults(m_signal)); !p)
         return p.error();
-    auto loaded = detail::loadModelWithTokenizer(options.model, DefaultModel::CausalLM,
-                                                 detail::methodDtype(options), options.device);
+    auto loaded = detail::methodModel(name(), options, DefaultModel::CausalLM);
     if (!loaded)
         return loaded.error();
     const Model &model = (*loaded)->model;
-    if (model.info().kind != ModelKind::CausalLM)
-        return fail(ErrorCode::Unsupported, name() + " needs a causal language model");
     CompressionResult r = detail::newResult(name(), prompt, options, "token", (*loaded)->path);
     auto seq = detail::buildTokenSequence(prompt, (*loaded)->tokenizer, r.units);
     if (!seq)

@@ -372,14 +372,11 @@ PisCompressor::compress(const Prompt &prompt, const CompressOptions &options, co
     auto settings = pisParams().parse(options.params);
     if (!settings)
         return settings.error();
-    auto loaded = detail::loadModelWithTokenizer(options.model, DefaultModel::CausalLM,
-                                                 detail::methodDtype(options), options.device);
+    auto loaded = detail::methodModel(name(), options, DefaultModel::CausalLM);
     if (!loaded)
         return loaded.error();
     const Model &model = (*loaded)->model;
     const Tokenizer &tokenizer = (*loaded)->tokenizer;
-    if (model.info().kind != ModelKind::CausalLM)
-        return fail(ErrorCode::Unsupported, "pis needs a causal language model");
 
     CompressionResult r = detail::newResult(name(), prompt, options, "token", (*loaded)->path);
     auto seq = detail::buildTokenSequence(prompt, tokenizer, r.units);

@@ -452,15 +452,11 @@ Result<CompressionResult> SelectiveContextCompressor::compress(const Prompt &pro
         return params.error();
     const Params &p = *params;
     const bool reference = options.mode == CompressionMode::Reference;
-    auto loaded = detail::loadModelWithTokenizer(options.model, DefaultModel::CausalLM,
-                                                 detail::methodDtype(options), options.device);
+    auto loaded = detail::methodModel(name(), options, DefaultModel::CausalLM);
     if (!loaded)
         return loaded.error();
     const Model &model = (*loaded)->model;
     const Tokenizer &tok = (*loaded)->tokenizer;
-    if (model.info().kind != ModelKind::CausalLM)
-        return fail(ErrorCode::Unsupported,
-                    "selective_context needs a causal LM; '" + (*loaded)->path + "' is not one");
     const SpecialIds sid = tok.specialIds();
     const int prefix = model.info().bosId >= 0 ? model.info().bosId
                        : sid.bos >= 0          ? sid.bos

@@ -21,52 +21,19 @@ public:
     void normalize(Normalized &n) const override
     {
         // ASCII fast path: no table lookups; other characters go through the Unicode path.
-        const std::string &s = n.text;
-        std::string out;
-        std::vector<std::uint32_t> from, to;
-        out.reserve(s.size() + 8);
-        from.reserve(s.size() + 8);
-        to.reserve(s.size() + 8);
-        std::u32string buf;
-        for (std::size_t i = 0; i < s.size();) {
-            const auto c = static_cast<unsigned char>(s[i]);
-            if (c < 0x80) {
-                char o = static_cast<char>(c);
+        mapChars(
+            n, [this](char32_t c, std::u32string &out) { normalizeChar(c, out); },
+            [this](unsigned char c) -> int {
                 if (m_clean) {
-                    // Controls go first (\v and \f too, though White_Space); then whitespace -> '
-                    // '.
-                    if (c == '\t' || c == '\n' || c == '\r') {
-                        o = ' ';
-                    } else if (c < 0x20 || c == 0x7F) {
-                        ++i;
-                        continue;
-                    }
+                    // Controls go first (\v and \f too, though White_Space), then whitespace
+                    // becomes a space.
+                    if (c == '\t' || c == '\n' || c == '\r')
+                        return ' ';
+                    if (c < 0x20 || c == 0x7F)
+                        return -1;
                 }
-                if (m_lower && c >= 'A' && c <= 'Z')
-                    o = static_cast<char>(c + 32);
-                out.push_back(o);
-                from.push_back(static_cast<std::uint32_t>(n.origBegin(i)));
-                to.push_back(static_cast<std::uint32_t>(n.origEnd(i + 1)));
-                ++i;
-                continue;
-            }
-            char32_t cp;
-            const std::size_t len = decodeUtf8Lenient(s, i, cp);
-            buf.clear();
-            normalizeChar(cp, buf);
-            const auto b = static_cast<std::uint32_t>(n.origBegin(i));
-            const auto e = static_cast<std::uint32_t>(n.origEnd(i + len));
-            for (char32_t o : buf) {
-                const std::size_t before = out.size();
-                appendUtf8(out, o);
-                from.insert(from.end(), out.size() - before, b);
-                to.insert(to.end(), out.size() - before, e);
-            }
-            i += len;
-        }
-        n.text = std::move(out);
-        n.from = std::move(from);
-        n.to = std::move(to);
+                return m_lower && c >= 'A' && c <= 'Z' ? c + 32 : c;
+            });
     }
 
 private:

@@ -12,6 +12,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 namespace terse::text {
@@ -226,26 +227,43 @@ std::shared_ptr<Tokenizer::Impl> loadLlama2c(const std::string &path);
 std::shared_ptr<Tokenizer::Impl> loadTiktoken(const std::string &path, const std::string &name);
 std::string readFile(const std::string &path, std::size_t maxBytes = 512u << 20);
 
-// Normalizer/pre-tokenizer helper reused by the tests of pieces.
-template <typename Fn> void mapChars(Normalized &n, Fn &&fn)
+// Maps every character of `n` through `fn(cp, out)` (appending its replacement code points),
+// keeping the byte map to the original text. `ascii(c)` is the fast path of an ASCII byte: the
+// output byte, -1 to drop it, or -2 to pass it to `fn` like any other character.
+template <typename Fn, typename Ascii> void mapChars(Normalized &n, Fn &&fn, Ascii &&ascii)
 {
     const std::string &s = n.text;
     std::string out;
     std::vector<std::uint32_t> from, to;
-    out.reserve(s.size());
-    from.reserve(s.size());
-    to.reserve(s.size());
+    out.reserve(s.size() + 8);
+    from.reserve(s.size() + 8);
+    to.reserve(s.size() + 8);
     std::u32string buf;
     for (std::size_t i = 0; i < s.size();) {
+        const auto c = static_cast<unsigned char>(s[i]);
+        if (c < 0x80) {
+            const int o = ascii(c);
+            if (o == -1) {
+                ++i;
+                continue;
+            }
+            if (o >= 0) {
+                out.push_back(static_cast<char>(o));
+                from.push_back(static_cast<std::uint32_t>(n.origBegin(i)));
+                to.push_back(static_cast<std::uint32_t>(n.origEnd(i + 1)));
+                ++i;
+                continue;
+            }
+        }
         char32_t cp;
-        std::size_t len = decodeUtf8Lenient(s, i, cp);
+        const std::size_t len = decodeUtf8Lenient(s, i, cp);
         buf.clear();
         fn(cp, buf);
-        const std::uint32_t b = static_cast<std::uint32_t>(n.origBegin(i));
-        const std::uint32_t e = static_cast<std::uint32_t>(n.origEnd(i + len));
-        for (char32_t c : buf) {
+        const auto b = static_cast<std::uint32_t>(n.origBegin(i));
+        const auto e = static_cast<std::uint32_t>(n.origEnd(i + len));
+        for (char32_t o : buf) {
             const std::size_t before = out.size();
-            appendUtf8(out, c);
+            appendUtf8(out, o);
             from.insert(from.end(), out.size() - before, b);
             to.insert(to.end(), out.size() - before, e);
         }
@@ -254,6 +272,12 @@ template <typename Fn> void mapChars(Normalized &n, Fn &&fn)
     n.text = std::move(out);
     n.from = std::move(from);
     n.to = std::move(to);
+}
+
+// Every character through `fn` (normalizers without an ASCII fast path; the tests of pieces).
+template <typename Fn> void mapChars(Normalized &n, Fn &&fn)
+{
+    mapChars(n, std::forward<Fn>(fn), [](unsigned char) { return -2; });
 }
 
 } // namespace terse::text

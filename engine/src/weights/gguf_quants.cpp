@@ -33,6 +33,21 @@ void getScaleMinK4(int j, const std::uint8_t *q, std::uint8_t &d, std::uint8_t &
     }
 }
 
+// Scale and min of the two 32-value sub-blocks `is` and `is + 1` of a Q4_K / Q5_K super-block
+// (dequantize_row_q4_K / q5_K: d * scale, min * m).
+struct SubScales {
+    float d1, m1, d2, m2;
+};
+
+SubScales subBlockScales(int is, const std::uint8_t *scales, float d, float min)
+{
+    std::uint8_t sc, m;
+    getScaleMinK4(is, scales, sc, m);
+    const float d1 = d * sc, m1 = min * m;
+    getScaleMinK4(is + 1, scales, sc, m);
+    return {d1, m1, d * sc, min * m};
+}
+
 } // namespace
 
 float halfToFloat(std::uint16_t h)
@@ -136,11 +151,7 @@ void dequantise(std::uint32_t type, const std::uint8_t *src, std::int64_t blocks
             const std::uint8_t *q = x + 16;
             int is = 0;
             for (int j = 0; j < 256; j += 64) {
-                std::uint8_t sc, m;
-                getScaleMinK4(is + 0, scales, sc, m);
-                const float d1 = d * sc, m1 = min * m;
-                getScaleMinK4(is + 1, scales, sc, m);
-                const float d2 = d * sc, m2 = min * m;
+                const auto [d1, m1, d2, m2] = subBlockScales(is, scales, d, min);
                 for (int l = 0; l < 32; ++l)
                     *y++ = d1 * (q[l] & 0xF) - m1;
                 for (int l = 0; l < 32; ++l)
@@ -159,11 +170,7 @@ void dequantise(std::uint32_t type, const std::uint8_t *src, std::int64_t blocks
             int is = 0;
             std::uint8_t u1 = 1, u2 = 2;
             for (int j = 0; j < 256; j += 64) {
-                std::uint8_t sc, m;
-                getScaleMinK4(is + 0, scales, sc, m);
-                const float d1 = d * sc, m1 = min * m;
-                getScaleMinK4(is + 1, scales, sc, m);
-                const float d2 = d * sc, m2 = min * m;
+                const auto [d1, m1, d2, m2] = subBlockScales(is, scales, d, min);
                 for (int l = 0; l < 32; ++l)
                     *y++ = d1 * ((ql[l] & 0xF) + (qh[l] & u1 ? 16 : 0)) - m1;
                 for (int l = 0; l < 32; ++l)
