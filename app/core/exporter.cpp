@@ -201,17 +201,21 @@ QByteArray Exporter::comparisonJson(const std::vector<ExportEntry> &entries)
     return QJsonDocument(root).toJson(QJsonDocument::Indented);
 }
 
+QStringList Exporter::metricsHeader()
+{
+    return {tr("Settings"),         tr("Units in"),          tr("Units out"),
+            tr("Target tokens in"), tr("Target tokens out"), tr("Achieved rate"),
+            tr("ROUGE-1"),          tr("ROUGE-L"),           tr("BLEU"),
+            tr("Total ms"),         tr("Forward ms")};
+}
+
 QByteArray Exporter::markdown(const std::vector<ExportEntry> &entries)
 {
     QString md;
     md += QLatin1String("# ") +
           (entries.size() == 1 ? tr("Terse compression result") : tr("Terse comparison")) +
           QLatin1String("\n\n");
-    const QStringList header = {
-        tr("Settings"),         tr("Units in"),          tr("Units out"),
-        tr("Target tokens in"), tr("Target tokens out"), tr("Achieved rate"),
-        tr("ROUGE-1"),          tr("ROUGE-L"),           tr("BLEU"),
-        tr("Total ms"),         tr("Forward ms")};
+    const QStringList header = metricsHeader();
     md += QLatin1String("| ") + header.join(QLatin1String(" | ")) + QLatin1String(" |\n|");
     for (int i = 0; i < header.size(); ++i)
         md += i == 0 ? QLatin1String("---|") : QLatin1String("---:|");
@@ -280,10 +284,7 @@ QByteArray Exporter::html(const std::vector<ExportEntry> &entries)
                   terse::widgets::heatColor(1, false).name());
     h += QStringLiteral("<h1>") + title.toHtmlEscaped() + QStringLiteral("</h1>\n");
     h += QStringLiteral("<table>\n<tr>");
-    for (const QString &c :
-         {tr("Settings"), tr("Units in"), tr("Units out"), tr("Target tokens in"),
-          tr("Target tokens out"), tr("Achieved rate"), tr("ROUGE-1"), tr("ROUGE-L"), tr("BLEU"),
-          tr("Total ms"), tr("Forward ms")})
+    for (const QString &c : metricsHeader())
         h += QStringLiteral("<th>") + c.toHtmlEscaped() + QStringLiteral("</th>");
     h += QStringLiteral("</tr>\n");
     for (const auto &e : entries) {

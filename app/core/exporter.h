@@ -60,6 +60,10 @@ public:
     // An entry for a result whose options are unknown (label from the result); metrics computed
     // now.
     static ExportEntry entryFor(const ResultHandle &result);
+
+private:
+    // The column titles of the Markdown and HTML metrics tables.
+    static QStringList metricsHeader();
 };
 
 } // namespace terse::app
