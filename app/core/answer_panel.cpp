@@ -240,9 +240,16 @@ void AnswerPanel::setRunId(std::int64_t runId)
     if (runId == m_runId)
         return;
     m_runId = runId;
-    for (Variant v : {Original, Compressed})
-        if (m_state[v].has && m_state[v].answerId == 0)
-            save(v);
+    saveReady();
+}
+
+void AnswerPanel::saveReady()
+{
+    // A fixed order, original then compressed, whichever reply came first (the store lists a run's
+    // answers in the order they were saved).
+    save(Original);
+    if (m_state[Original].request == 0)
+        save(Compressed);
 }
 
 void AnswerPanel::loadSaved()
@@ -313,8 +320,12 @@ void AnswerPanel::onAnswered(quint64 id, const ChatReply &reply)
         s.reply = reply;
         s.has = true;
         s.request = 0;
-        save(v);
     }
+    // Saved in a fixed order, original then compressed, whichever reply came first (the store lists
+    // a run's answers in the order they were saved).
+    save(Original);
+    if (m_state[Original].request == 0)
+        save(Compressed);
     const bool done = m_state[Original].request == 0 && m_state[Compressed].request == 0;
     if (done) {
         const bool anyError =

@@ -91,6 +91,9 @@ private:
 
     void retranslate();
     void onAnswered(quint64 id, const ChatReply &reply);
+    // Saves the answers that are in and not saved yet: original first, compressed once the original
+    // is in.
+    void saveReady();
     void save(Variant v);
     void refresh();
     void loadSaved();
