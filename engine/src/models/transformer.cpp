@@ -3,10 +3,12 @@
 
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
+#include <torch/version.h>
 
 #include <cmath>
 #include <limits>
 #include <map>
+#include <optional>
 
 namespace terse {
 
@@ -22,7 +24,8 @@ Tensor Norm::operator()(const Tensor &x) const
 {
     if (!rms)
         return torch::layer_norm(x, {x.size(-1)}, w, b, eps);
-    auto h = x.to(torch::kFloat32);
+    // fp32 at least (a float64 network stays float64: the trainers' gradient checks).
+    auto h = x.scalar_type() == torch::kFloat64 ? x : x.to(torch::kFloat32);
     h = h * torch::rsqrt(h.pow(2).mean(-1, true) + eps);
     return w * h.to(x.scalar_type());
 }
@@ -468,6 +471,11 @@ std::shared_ptr<Transformer> Transformer::build(WeightStore &store, torch::Scala
     return t;
 }
 
+Tensor Transformer::drop(const Tensor &x) const
+{
+    return training && dropout > 0 ? torch::dropout(x, dropout, true) : x;
+}
+
 Tensor Transformer::mlp(const Block &b, const Tensor &x) const
 {
     if (b.gate.w.defined())
@@ -522,6 +530,25 @@ Tensor Transformer::attention(const Block &b, const Tensor &x, const Tensor &cos
         cache->k[layer] = k;
         cache->v[layer] = v;
     }
+    int window = cfg.causal ? b.slidingWindow : 0;
+    if (cfg.causal && cache && cache->window > 0)
+        window = window > 0 ? std::min(window, cache->window) : cache->window;
+#if TORCH_VERSION_MAJOR >= 2
+    // Training: softmax(QK^T / sqrt(d) + mask) V in libtorch 2's fused kernel (flash attention on a
+    // GPU; the trainers' speed on CUDA rests on it). Debian's libtorch 1.x takes the blocks below.
+    if (training && !hook && !cache && window == 0 && !(cfg.causal && keyHidden.defined())) {
+        if (cfg.heads != cfg.kvHeads) { // HF repeat_kv: query head h reads KV head h / rep
+            k = k.repeat_interleave(cfg.heads / cfg.kvHeads, 1);
+            v = v.repeat_interleave(cfg.heads / cfg.kvHeads, 1);
+        }
+        c10::optional<Tensor> mask;
+        if (keyHidden.defined())
+            mask = keyHidden.logical_not(); // true: attend
+        Tensor ctx = at::scaled_dot_product_attention(q.to(v.scalar_type()), k.to(v.scalar_type()),
+                                                      v, mask, dropout, cfg.causal);
+        return b.o(ctx.transpose(1, 2).reshape({B, T, cfg.heads * hd}));
+    }
+#endif
     k = k.contiguous(); // [B, kvHeads, S, hd]: one layout for every block's matmul
     v = v.contiguous();
     const int64_t S = k.size(2), past = S - T;
@@ -532,9 +559,6 @@ Tensor Transformer::attention(const Block &b, const Tensor &x, const Tensor &cos
     // scores.
     const Tensor qs = q.mul(1.0 / std::sqrt(static_cast<double>(hd))).reshape({B, kvH, rep, T, hd});
     const Tensor kt = k.transpose(-1, -2);
-    int window = cfg.causal ? b.slidingWindow : 0;
-    if (cfg.causal && cache && cache->window > 0)
-        window = window > 0 ? std::min(window, cache->window) : cache->window;
     // Blocks of query rows bound the probabilities held at once, whatever n is. bf16 scores that
     // stay bf16 (no hook) get 8x the elements (4x the bytes): thin bf16 matmuls are slow (768x12 at
     // 4k tokens: 4.2 s with 1M elements, 3.3 s with 8M; fp32 is flat from 1M to 8M). A causal block
@@ -588,6 +612,7 @@ Tensor Transformer::attention(const Block &b, const Tensor &x, const Tensor &cos
         Tensor probs = torch::softmax(scores, -1);
         if (hook)
             hook(layer, probs, past + r0, k0);
+        probs = drop(probs);
         parts.push_back(torch::matmul(probs.to(v.scalar_type()).view({B, kvH, rep * n, w - k0}),
                                       v.narrow(2, k0, w - k0))
                             .view({B, cfg.heads, n, hd}));
@@ -601,7 +626,9 @@ Tensor Transformer::forward(const Tensor &idsIn, const Tensor &mask, KvCache *ca
                             const AttentionHook &hook, std::vector<Tensor> *hiddenStates,
                             const JobContext &job) const
 {
-    torch::NoGradGuard noGrad;
+    std::optional<torch::NoGradGuard> noGrad;
+    if (!training)
+        noGrad.emplace();
     const Tensor ids = idsIn.to(device);
     const int64_t B = ids.size(0), T = ids.size(1);
     const int64_t past = cache ? cache->length() : 0;
@@ -633,6 +660,7 @@ Tensor Transformer::forward(const Tensor &idsIn, const Tensor &mask, KvCache *ca
             x = x + m_typeEmbed[0];
         x = m_embedNorm(x);
     }
+    x = drop(x);
     Tensor cos, sin;
     if (m_invFreq.defined()) {
         // HF computes the rotary angles in float32 and casts cos/sin to the compute dtype.
@@ -647,15 +675,15 @@ Tensor Transformer::forward(const Tensor &idsIn, const Tensor &mask, KvCache *ca
         throwIfCancelled(job);
         const Block &b = m_blocks[l];
         if (cfg.arch == Arch::Bert) {
-            Tensor a = attention(b, x, cos, sin, keyHidden, cache, l, hook);
+            Tensor a = drop(attention(b, x, cos, sin, keyHidden, cache, l, hook));
             x = b.norm1(a + x);
-            x = b.norm2(mlp(b, x) + x);
+            x = b.norm2(drop(mlp(b, x)) + x);
         } else if (cfg.parallelResidual) {
-            Tensor a = attention(b, b.norm1(x), cos, sin, keyHidden, cache, l, hook);
-            x = mlp(b, b.norm2(x)) + a + x;
+            Tensor a = drop(attention(b, b.norm1(x), cos, sin, keyHidden, cache, l, hook));
+            x = drop(mlp(b, b.norm2(x))) + a + x;
         } else {
-            x = x + attention(b, b.norm1(x), cos, sin, keyHidden, cache, l, hook);
-            x = x + mlp(b, b.norm2(x));
+            x = x + drop(attention(b, b.norm1(x), cos, sin, keyHidden, cache, l, hook));
+            x = x + drop(mlp(b, b.norm2(x)));
         }
         if (hiddenStates)
             hiddenStates->push_back(x);
@@ -668,12 +696,17 @@ Tensor Transformer::forward(const Tensor &idsIn, const Tensor &mask, KvCache *ca
     return x;
 }
 
-Tensor Transformer::logits(const Tensor &hidden) const
+Tensor Transformer::logits(const Tensor &hiddenIn) const
 {
-    torch::NoGradGuard noGrad;
+    std::optional<torch::NoGradGuard> noGrad;
+    if (!training)
+        noGrad.emplace();
+    // HF BertForTokenClassification applies dropout to the classifier's input.
+    const Tensor hidden = cfg.arch == Arch::Bert ? drop(hiddenIn) : hiddenIn;
     Tensor out = m_headBias.defined() ? torch::linear(hidden, m_head, m_headBias)
                                       : torch::linear(hidden, m_head);
-    return out.to(torch::kFloat32);
+    // float32, or float64 for a float64 network (the trainers' gradient checks).
+    return out.scalar_type() == torch::kFloat64 ? out : out.to(torch::kFloat32);
 }
 
 } // namespace terse

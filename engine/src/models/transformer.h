@@ -91,7 +91,8 @@ public:
     torch::Tensor forward(const torch::Tensor &ids, const torch::Tensor &mask, KvCache *cache,
                           const AttentionHook &hook, std::vector<torch::Tensor> *hiddenStates,
                           const JobContext &job) const;
-    // Logits in float32: the LM head or the token-classification head.
+    // Logits in float32 (float64 for a float64 network): the LM head or the token-classification
+    // head.
     torch::Tensor logits(const torch::Tensor &hidden) const;
 
     ArchConfig cfg;
@@ -99,12 +100,21 @@ public:
     torch::ScalarType dtype = torch::kFloat32;
     torch::Device device = torch::kCPU;
     int64_t attentionBlockFloats = 1 << 20; // bound on B x heads x rows x keys per attention block
+    // Training (train/trainable.h builds the trainers' models with this class, so training and
+    // inference run one definition): forward() and logits() record gradients, dropout applies where
+    // HF applies it (embeddings, attention probabilities, each sublayer's output, BERT's classifier
+    // input), and attention without hook, cache or window takes libtorch 2's fused kernel.
+    // Inference leaves both unset: no gradients, no dropout.
+    bool training = false;
+    double dropout = 0.0;
 
 private:
     torch::Tensor attention(const Block &b, const torch::Tensor &x, const torch::Tensor &cos,
                             const torch::Tensor &sin, const torch::Tensor &keyHidden,
                             KvCache *cache, int layer, const AttentionHook &hook) const;
     torch::Tensor mlp(const Block &b, const torch::Tensor &x) const;
+    // Dropout with probability `dropout` while training; the identity otherwise.
+    torch::Tensor drop(const torch::Tensor &x) const;
 
     torch::Tensor m_embed, m_posEmbed, m_typeEmbed, m_head, m_headBias, m_invFreq;
     Norm m_embedNorm, m_finalNorm;

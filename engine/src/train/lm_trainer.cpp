@@ -6,11 +6,11 @@
 
 #include "terse/runtime.h"
 #include "train/adamw.h"
+#include "train/trainable.h"
 #include "weights/safetensors_writer.h"
 
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
-#include <torch/version.h>
 
 #include <chrono>
 #include <cstdio>
@@ -30,151 +30,39 @@ namespace {
 
 namespace fs = std::filesystem;
 
-struct Layer {
-    torch::Tensor attnNorm, q, k, v, o, mlpNorm, gate, up, down;
-};
-
-// The trainable model; parameter names are HF LlamaForCausalLM's.
-struct Llama {
-    LmTrainOptions cfg;
-    torch::Tensor embed, finalNorm, lmHead;
-    std::vector<Layer> layers;
-    torch::Tensor cosTable, sinTable; // [maxPositions, headDim]
-
-    explicit Llama(const LmTrainOptions &c, torch::Device device) : cfg(c)
-    {
-        torch::manual_seed(c.seed);
-        auto opts = torch::TensorOptions().dtype(torch::kFloat32).device(device);
-        const int hd = c.hidden / c.heads;
-        auto normal = [&](std::vector<int64_t> shape, double std) {
-            return (torch::randn(shape, opts) * std).requires_grad_(true);
-        };
-        auto ones = [&](int64_t n) { return torch::ones({n}, opts).requires_grad_(true); };
-        const double std = 0.02,
-                     outStd = 0.02 / std::sqrt(2.0 * c.layers); // GPT-2 style residual scaling
-        embed = normal({c.vocabSize, c.hidden}, std);
-        for (int i = 0; i < c.layers; ++i) {
-            Layer l;
-            l.attnNorm = ones(c.hidden);
-            l.q = normal({c.heads * hd, c.hidden}, std);
-            l.k = normal({c.kvHeads * hd, c.hidden}, std);
-            l.v = normal({c.kvHeads * hd, c.hidden}, std);
-            l.o = normal({c.hidden, c.heads * hd}, outStd);
-            l.mlpNorm = ones(c.hidden);
-            l.gate = normal({c.intermediate, c.hidden}, std);
-            l.up = normal({c.intermediate, c.hidden}, std);
-            l.down = normal({c.hidden, c.intermediate}, outStd);
-            layers.push_back(l);
-        }
-        finalNorm = ones(c.hidden);
-        if (!c.tieEmbeddings)
-            lmHead = normal({c.vocabSize, c.hidden}, std);
-        // RoPE tables: inv_freq_i = theta^(-2i/d); HF concatenates the frequencies twice
-        // (rotate_half).
-        auto inv =
-            torch::pow(c.ropeTheta, -torch::arange(0, hd, 2, opts) / static_cast<double>(hd));
-        auto pos = torch::arange(0, c.maxPositions, opts);
-        auto freqs = torch::outer(pos, inv);
-        auto emb = torch::cat({freqs, freqs}, -1);
-        cosTable = emb.cos();
-        sinTable = emb.sin();
+// The initial weights of the model under HF LlamaForCausalLM's names (seeded; GPT-2 style scaled
+// init of the residual projections). The network itself is the inference Transformer
+// (train/trainable.h).
+train::NamedTensors initialLlama(const LmTrainOptions &c, torch::Device device)
+{
+    torch::manual_seed(c.seed);
+    auto opts = torch::TensorOptions().dtype(torch::kFloat32).device(device);
+    const int hd = c.hidden / c.heads;
+    auto normal = [&](std::vector<int64_t> shape, double std) {
+        return torch::randn(shape, opts) * std;
+    };
+    auto ones = [&](int64_t n) { return torch::ones({n}, opts); };
+    const double std = 0.02,
+                 outStd = 0.02 / std::sqrt(2.0 * c.layers); // GPT-2 style residual scaling
+    train::NamedTensors out;
+    out.emplace_back("model.embed_tokens.weight", normal({c.vocabSize, c.hidden}, std));
+    for (int i = 0; i < c.layers; ++i) {
+        const auto p = "model.layers." + std::to_string(i) + ".";
+        out.emplace_back(p + "input_layernorm.weight", ones(c.hidden));
+        out.emplace_back(p + "self_attn.q_proj.weight", normal({c.heads * hd, c.hidden}, std));
+        out.emplace_back(p + "self_attn.k_proj.weight", normal({c.kvHeads * hd, c.hidden}, std));
+        out.emplace_back(p + "self_attn.v_proj.weight", normal({c.kvHeads * hd, c.hidden}, std));
+        out.emplace_back(p + "self_attn.o_proj.weight", normal({c.hidden, c.heads * hd}, outStd));
+        out.emplace_back(p + "post_attention_layernorm.weight", ones(c.hidden));
+        out.emplace_back(p + "mlp.gate_proj.weight", normal({c.intermediate, c.hidden}, std));
+        out.emplace_back(p + "mlp.up_proj.weight", normal({c.intermediate, c.hidden}, std));
+        out.emplace_back(p + "mlp.down_proj.weight", normal({c.hidden, c.intermediate}, outStd));
     }
-
-    std::vector<std::pair<std::string, torch::Tensor>> named() const
-    {
-        std::vector<std::pair<std::string, torch::Tensor>> out;
-        out.emplace_back("model.embed_tokens.weight", embed);
-        for (int i = 0; i < static_cast<int>(layers.size()); ++i) {
-            const auto p = "model.layers." + std::to_string(i) + ".";
-            const auto &l = layers[i];
-            out.emplace_back(p + "input_layernorm.weight", l.attnNorm);
-            out.emplace_back(p + "self_attn.q_proj.weight", l.q);
-            out.emplace_back(p + "self_attn.k_proj.weight", l.k);
-            out.emplace_back(p + "self_attn.v_proj.weight", l.v);
-            out.emplace_back(p + "self_attn.o_proj.weight", l.o);
-            out.emplace_back(p + "post_attention_layernorm.weight", l.mlpNorm);
-            out.emplace_back(p + "mlp.gate_proj.weight", l.gate);
-            out.emplace_back(p + "mlp.up_proj.weight", l.up);
-            out.emplace_back(p + "mlp.down_proj.weight", l.down);
-        }
-        out.emplace_back("model.norm.weight", finalNorm);
-        if (lmHead.defined())
-            out.emplace_back("lm_head.weight", lmHead);
-        return out;
-    }
-
-    torch::Tensor linear(const torch::Tensor &x, const torch::Tensor &w) const
-    {
-        if (cfg.bf16)
-            return torch::matmul(x.to(torch::kBFloat16), w.to(torch::kBFloat16).t());
-        return torch::matmul(x, w.t());
-    }
-
-    static torch::Tensor rmsNorm(const torch::Tensor &x, const torch::Tensor &w)
-    {
-        auto xf = x.to(torch::kFloat32);
-        return xf * torch::rsqrt(xf.pow(2).mean(-1, true) + 1e-5) * w;
-    }
-
-    static torch::Tensor rotateHalf(const torch::Tensor &x)
-    {
-        const auto half = x.size(-1) / 2;
-        return torch::cat({-x.slice(-1, half), x.slice(-1, 0, half)}, -1);
-    }
-
-    // ids [B, T] -> logits [B, T, V] in fp32.
-    torch::Tensor forward(const torch::Tensor &ids) const
-    {
-        const int64_t B = ids.size(0), T = ids.size(1);
-        const int hd = cfg.hidden / cfg.heads;
-        const int groups = cfg.heads / cfg.kvHeads;
-        auto h = torch::embedding(embed, ids); // [B, T, D] fp32
-        auto cos = cosTable.slice(0, 0, T).view({1, 1, T, hd});
-        auto sin = sinTable.slice(0, 0, T).view({1, 1, T, hd});
-#if TORCH_VERSION_MAJOR >= 2
-        const int mask = 0;
-#else
-        auto mask = torch::full({T, T}, -INFINITY, h.options()).triu(1);
-#endif
-        const auto act = cfg.bf16 ? torch::kBFloat16 : torch::kFloat32;
-        for (const auto &l : layers) {
-            auto x = rmsNorm(h, l.attnNorm);
-            auto q = linear(x, l.q).view({B, T, cfg.heads, hd}).transpose(1, 2).to(torch::kFloat32);
-            auto k =
-                linear(x, l.k).view({B, T, cfg.kvHeads, hd}).transpose(1, 2).to(torch::kFloat32);
-            auto v = linear(x, l.v).view({B, T, cfg.kvHeads, hd}).transpose(1, 2);
-            q = q * cos + rotateHalf(q) * sin;
-            k = k * cos + rotateHalf(k) * sin;
-            if (groups > 1) {
-                k = k.repeat_interleave(groups, 1);
-                v = v.repeat_interleave(groups, 1);
-            }
-#if TORCH_VERSION_MAJOR >= 2
-            // softmax(QK^T/sqrt(d) + causal) V in one fused kernel (flash attention on a GPU);
-            // libtorch 1.x (Debian's) has no such op and takes the explicit path below.
-            (void)mask;
-            auto att =
-                at::scaled_dot_product_attention(q.to(act), k.to(act), v.to(act), {}, 0.0, true)
-                    .transpose(1, 2)
-                    .reshape({B, T, cfg.heads * hd});
-#else
-            auto scores =
-                torch::matmul(q.to(act), k.to(act).transpose(-1, -2)).to(torch::kFloat32) /
-                std::sqrt(static_cast<double>(hd));
-            auto probs = torch::softmax(scores + mask, -1);
-            auto att = torch::matmul(probs.to(act), v.to(act))
-                           .transpose(1, 2)
-                           .reshape({B, T, cfg.heads * hd});
-#endif
-            h = h + linear(att, l.o).to(torch::kFloat32);
-            auto y = rmsNorm(h, l.mlpNorm);
-            auto m = torch::silu(linear(y, l.gate)) * linear(y, l.up);
-            h = h + linear(m, l.down).to(torch::kFloat32);
-        }
-        auto out = rmsNorm(h, finalNorm);
-        return linear(out, lmHead.defined() ? lmHead : embed).to(torch::kFloat32);
-    }
-};
+    out.emplace_back("model.norm.weight", ones(c.hidden));
+    if (!c.tieEmbeddings)
+        out.emplace_back("lm_head.weight", normal({c.vocabSize, c.hidden}, std));
+    return out;
+}
 
 // Streams packed token sequences of seqLen+1 from the corpus on a background thread.
 class TokenStream {
@@ -360,9 +248,9 @@ nlohmann::json hfConfig(const LmTrainOptions &o)
 }
 
 // Mean NLL (nats/token) and bytes of held-out text, scored in seqLen windows starting with BOS.
-std::pair<double, double> heldoutNll(const Llama &model, const LmTrainOptions &o,
-                                     const EncodeFn &encode, std::uint64_t bytes,
-                                     torch::Device device, double *bitsPerByte)
+std::pair<double, double> heldoutNll(const train::TrainableTransformer &model,
+                                     const LmTrainOptions &o, const EncodeFn &encode,
+                                     std::uint64_t bytes, torch::Device device, double *bitsPerByte)
 {
     torch::NoGradGuard ng;
     double nll = 0, tokens = 0, textBytes = 0;
@@ -384,7 +272,11 @@ std::pair<double, double> heldoutNll(const Llama &model, const LmTrainOptions &o
             for (std::size_t i = s; i < e; ++i)
                 in.push_back(ids[i]);
             auto t = torch::tensor(in, torch::kInt64).to(device).view({1, -1});
-            auto logits = model.forward(t.slice(1, 0, t.size(1) - 1));
+            torch::Tensor logits;
+            {
+                train::Bf16Autocast bf16(device, o.bf16);
+                logits = model.logits(t.slice(1, 0, t.size(1) - 1));
+            }
             auto loss = torch::nn::functional::cross_entropy(
                 logits.view({-1, o.vocabSize}), t.slice(1, 1).reshape({-1}),
                 torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum));
@@ -447,8 +339,9 @@ Result<LmTrainReport> trainLanguageModel(const LmTrainOptions &o, const EncodeFn
         }
         LmTrainOptions sched =
             o; // o.steps, or fewer when maxSeconds fits the schedule to a time budget
-        Llama model(o, device);
-        train::AdamW opt(model.named(), {"embed_tokens"});
+        const auto model =
+            train::TrainableTransformer::build(initialLlama(o, device), hfConfig(o), device);
+        train::AdamW opt(model.named, {"embed_tokens"});
         const train::AdamWHyper hyper{o.beta1, o.beta2, o.eps, o.weightDecay};
         const std::string ckDir = o.checkpointDir.empty()
                                       ? (fs::path(o.outputDir) / "checkpoint").string()
@@ -462,7 +355,7 @@ Result<LmTrainReport> trainLanguageModel(const LmTrainOptions &o, const EncodeFn
             if (!st)
                 return st.error();
             torch::NoGradGuard ng;
-            auto named = model.named();
+            const auto &named = model.named;
             for (std::size_t i = 0; i < named.size(); ++i) {
                 const auto &n = named[i].first;
                 if (!st->count(n) || !st->count("adam.m." + n) || !st->count("adam.v." + n))
@@ -483,7 +376,7 @@ Result<LmTrainReport> trainLanguageModel(const LmTrainOptions &o, const EncodeFn
         }
         auto saveCheckpoint = [&](long long step) -> Result<void> {
             std::vector<std::pair<std::string, torch::Tensor>> ts;
-            auto named = model.named();
+            const auto &named = model.named;
             for (std::size_t i = 0; i < named.size(); ++i) {
                 ts.emplace_back(named[i].first, named[i].second);
                 ts.emplace_back("adam.m." + named[i].first, opt.m[i]);
@@ -497,8 +390,7 @@ Result<LmTrainReport> trainLanguageModel(const LmTrainOptions &o, const EncodeFn
         };
 
         LmTrainReport rep;
-        for (const auto &[n, p] : model.named())
-            rep.parameters += p.numel();
+        rep.parameters = model.parameters();
         std::unique_ptr<TokenStream> stream;
         if (!windows)
             stream = std::make_unique<TokenStream>(o.corpus, encode, o.eosId, o.seqLen, o.batchSize,
@@ -560,7 +452,11 @@ Result<LmTrainReport> trainLanguageModel(const LmTrainOptions &o, const EncodeFn
             const auto tf = std::chrono::steady_clock::now();
             auto t =
                 torch::tensor(batch, torch::kInt64).view({o.batchSize, o.seqLen + 1}).to(device);
-            auto logits = model.forward(t.slice(1, 0, o.seqLen));
+            torch::Tensor logits;
+            {
+                train::Bf16Autocast bf16(device, o.bf16);
+                logits = model.logits(t.slice(1, 0, o.seqLen));
+            }
             auto loss = torch::nn::functional::cross_entropy(logits.reshape({-1, o.vocabSize}),
                                                              t.slice(1, 1).reshape({-1}));
             const auto tb = std::chrono::steady_clock::now();
@@ -625,7 +521,7 @@ Result<LmTrainReport> trainLanguageModel(const LmTrainOptions &o, const EncodeFn
         // exactly the saved weights.
         {
             torch::NoGradGuard ng;
-            for (auto &[n, p] : model.named())
+            for (auto &[n, p] : model.named)
                 p.copy_(p.to(torch::kBFloat16).to(torch::kFloat32));
             std::vector<int64_t> sample;
             std::string err;
@@ -633,14 +529,9 @@ Result<LmTrainReport> trainLanguageModel(const LmTrainOptions &o, const EncodeFn
                 sample.resize(
                     std::min<std::size_t>(sample.size(), static_cast<std::size_t>(o.seqLen)));
                 sample[0] = o.bosId;
-                LmTrainOptions fp = o;
-                fp.bf16 = false;
-                Llama exact(fp, device);
-                auto en = exact.named(), mn = model.named();
-                for (std::size_t i = 0; i < en.size(); ++i)
-                    en[i].second.copy_(mn[i].second);
+                // fp32 (no autocast), as the engine computes with the saved weights.
                 auto ids = torch::tensor(sample, torch::kInt64).view({1, -1}).to(device);
-                auto lp = torch::log_softmax(exact.forward(ids), -1)[0].to(torch::kCPU);
+                auto lp = torch::log_softmax(model.logits(ids), -1)[0].to(torch::kCPU);
                 rep.sampleIds.assign(sample.begin(), sample.end());
                 rep.sampleSurprisal.assign(sample.size(), std::nanf(""));
                 for (std::size_t t = 1; t < sample.size(); ++t)
@@ -650,7 +541,7 @@ Result<LmTrainReport> trainLanguageModel(const LmTrainOptions &o, const EncodeFn
         }
         std::ofstream(fs::path(o.outputDir) / "config.json") << hfConfig(o).dump(2) << "\n";
         std::vector<std::pair<std::string, torch::Tensor>> finalTensors;
-        for (const auto &[n, p] : model.named())
+        for (const auto &[n, p] : model.named)
             finalTensors.emplace_back(n, p.detach().to(torch::kBFloat16));
         if (auto s =
                 weights::writeSafetensors((fs::path(o.outputDir) / "model.safetensors").string(),

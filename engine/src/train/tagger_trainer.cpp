@@ -8,6 +8,7 @@
 #include "terse/tokenizer.h"
 #include "train/adamw.h"
 #include "train/tagger_data.h"
+#include "train/trainable.h"
 #include "weights/safetensors_writer.h"
 
 #include <nlohmann/json.hpp>
@@ -27,110 +28,43 @@ namespace {
 
 namespace fs = std::filesystem;
 
-struct EncoderLayer {
-    torch::Tensor qW, qB, kW, kB, vW, vB, oW, oB, ln1W, ln1B, iW, iB, outW, outB, ln2W, ln2B;
-};
-
-// The trainable model; parameter names are HF BertForTokenClassification's.
-struct Bert {
-    TaggerTrainOptions cfg;
-    int vocab = 0;
-    torch::Tensor wordEmb, posEmb, typeEmb, embLnW, embLnB, clsW, clsB;
-    std::vector<EncoderLayer> layers;
-
-    Bert(const TaggerTrainOptions &c, int vocabSize) : cfg(c), vocab(vocabSize)
-    {
-        torch::manual_seed(c.seed);
-        auto opts = torch::TensorOptions().dtype(torch::kFloat32);
-        auto normal = [&](std::vector<int64_t> s) {
-            return (torch::randn(s, opts) * 0.02).requires_grad_(true);
-        };
-        auto zeros = [&](int64_t n) { return torch::zeros({n}, opts).requires_grad_(true); };
-        auto ones = [&](int64_t n) { return torch::ones({n}, opts).requires_grad_(true); };
-        const int64_t H = c.hidden, I = c.intermediate;
-        wordEmb = normal({vocab, H});
-        posEmb = normal({c.maxPositions, H});
-        typeEmb = normal({2, H});
-        embLnW = ones(H);
-        embLnB = zeros(H);
-        for (int i = 0; i < c.layers; ++i) {
-            EncoderLayer l{normal({H, H}), zeros(H), normal({H, H}), zeros(H),
-                           normal({H, H}), zeros(H), normal({H, H}), zeros(H),
-                           ones(H),        zeros(H), normal({I, H}), zeros(I),
-                           normal({H, I}), zeros(H), ones(H),        zeros(H)};
-            layers.push_back(l);
+// The initial weights under HF BertForTokenClassification's names (seeded, N(0, 0.02) matrices,
+// unit LayerNorms, zero biases). The network itself is the inference Transformer
+// (train/trainable.h).
+train::NamedTensors initialBert(const TaggerTrainOptions &c, int vocab)
+{
+    torch::manual_seed(c.seed);
+    auto opts = torch::TensorOptions().dtype(torch::kFloat32);
+    auto normal = [&](std::vector<int64_t> s) { return torch::randn(s, opts) * 0.02; };
+    auto zeros = [&](int64_t n) { return torch::zeros({n}, opts); };
+    auto ones = [&](int64_t n) { return torch::ones({n}, opts); };
+    const int64_t H = c.hidden, I = c.intermediate;
+    train::NamedTensors out{
+        {"bert.embeddings.word_embeddings.weight", normal({vocab, H})},
+        {"bert.embeddings.position_embeddings.weight", normal({c.maxPositions, H})},
+        {"bert.embeddings.token_type_embeddings.weight", normal({2, H})},
+        {"bert.embeddings.LayerNorm.weight", ones(H)},
+        {"bert.embeddings.LayerNorm.bias", zeros(H)}};
+    for (int i = 0; i < c.layers; ++i) {
+        const auto p = "bert.encoder.layer." + std::to_string(i) + ".";
+        for (const char *dense : {"attention.self.query", "attention.self.key",
+                                  "attention.self.value", "attention.output.dense"}) {
+            out.emplace_back(p + dense + ".weight", normal({H, H}));
+            out.emplace_back(p + dense + ".bias", zeros(H));
         }
-        clsW = normal({2, H});
-        clsB = zeros(2);
+        out.emplace_back(p + "attention.output.LayerNorm.weight", ones(H));
+        out.emplace_back(p + "attention.output.LayerNorm.bias", zeros(H));
+        out.emplace_back(p + "intermediate.dense.weight", normal({I, H}));
+        out.emplace_back(p + "intermediate.dense.bias", zeros(I));
+        out.emplace_back(p + "output.dense.weight", normal({H, I}));
+        out.emplace_back(p + "output.dense.bias", zeros(H));
+        out.emplace_back(p + "output.LayerNorm.weight", ones(H));
+        out.emplace_back(p + "output.LayerNorm.bias", zeros(H));
     }
-
-    std::vector<std::pair<std::string, torch::Tensor>> named() const
-    {
-        std::vector<std::pair<std::string, torch::Tensor>> out{
-            {"bert.embeddings.word_embeddings.weight", wordEmb},
-            {"bert.embeddings.position_embeddings.weight", posEmb},
-            {"bert.embeddings.token_type_embeddings.weight", typeEmb},
-            {"bert.embeddings.LayerNorm.weight", embLnW},
-            {"bert.embeddings.LayerNorm.bias", embLnB}};
-        for (int i = 0; i < static_cast<int>(layers.size()); ++i) {
-            const auto p = "bert.encoder.layer." + std::to_string(i) + ".";
-            const auto &l = layers[i];
-            out.insert(out.end(), {{p + "attention.self.query.weight", l.qW},
-                                   {p + "attention.self.query.bias", l.qB},
-                                   {p + "attention.self.key.weight", l.kW},
-                                   {p + "attention.self.key.bias", l.kB},
-                                   {p + "attention.self.value.weight", l.vW},
-                                   {p + "attention.self.value.bias", l.vB},
-                                   {p + "attention.output.dense.weight", l.oW},
-                                   {p + "attention.output.dense.bias", l.oB},
-                                   {p + "attention.output.LayerNorm.weight", l.ln1W},
-                                   {p + "attention.output.LayerNorm.bias", l.ln1B},
-                                   {p + "intermediate.dense.weight", l.iW},
-                                   {p + "intermediate.dense.bias", l.iB},
-                                   {p + "output.dense.weight", l.outW},
-                                   {p + "output.dense.bias", l.outB},
-                                   {p + "output.LayerNorm.weight", l.ln2W},
-                                   {p + "output.LayerNorm.bias", l.ln2B}});
-        }
-        out.emplace_back("classifier.weight", clsW);
-        out.emplace_back("classifier.bias", clsB);
-        return out;
-    }
-
-    static torch::Tensor layerNorm(const torch::Tensor &x, const torch::Tensor &w,
-                                   const torch::Tensor &b)
-    {
-        return torch::layer_norm(x, {x.size(-1)}, w, b, 1e-12);
-    }
-
-    // ids [B, T], mask [B, T] (1 = real) -> logits [B, T, 2]. Dropout only when `train`.
-    torch::Tensor forward(const torch::Tensor &ids, const torch::Tensor &mask, bool train) const
-    {
-        const int64_t B = ids.size(0), T = ids.size(1), H = cfg.hidden, nh = cfg.heads, hd = H / nh;
-        const double p = train ? cfg.dropout : 0.0;
-        auto pos = torch::arange(T, torch::kInt64);
-        auto h = torch::embedding(wordEmb, ids) + torch::embedding(posEmb, pos).unsqueeze(0) +
-                 typeEmb[0];
-        h = torch::dropout(layerNorm(h, embLnW, embLnB), p, train);
-        // HF's extended attention mask: (1 - mask) * large negative on padded keys.
-        auto keyBias = ((1.0 - mask.to(torch::kFloat32)) * -1e4).view({B, 1, 1, T});
-        for (const auto &l : layers) {
-            auto q = torch::linear(h, l.qW, l.qB).view({B, T, nh, hd}).transpose(1, 2);
-            auto k = torch::linear(h, l.kW, l.kB).view({B, T, nh, hd}).transpose(1, 2);
-            auto v = torch::linear(h, l.vW, l.vB).view({B, T, nh, hd}).transpose(1, 2);
-            auto probs = torch::softmax(
-                torch::matmul(q, k.transpose(-1, -2)) / std::sqrt(double(hd)) + keyBias, -1);
-            probs = torch::dropout(probs, p, train);
-            auto ctx = torch::matmul(probs, v).transpose(1, 2).reshape({B, T, H});
-            h = layerNorm(h + torch::dropout(torch::linear(ctx, l.oW, l.oB), p, train), l.ln1W,
-                          l.ln1B);
-            auto m = torch::gelu(torch::linear(h, l.iW, l.iB)); // "gelu" = erf GELU in HF BERT
-            h = layerNorm(h + torch::dropout(torch::linear(m, l.outW, l.outB), p, train), l.ln2W,
-                          l.ln2B);
-        }
-        return torch::linear(torch::dropout(h, p, train), clsW, clsB);
-    }
-};
+    out.emplace_back("classifier.weight", normal({2, H}));
+    out.emplace_back("classifier.bias", zeros(2));
+    return out;
+}
 
 // A sentence as [CLS] tokens [SEP] with each token's label (-100 = ignored) and word index (-1 =
 // none).
@@ -182,17 +116,18 @@ Batch makeBatch(const std::vector<const Example *> &ex, int pad)
 
 // Word-level keep metrics: a word's p(keep) is the mean over its tokens (LLMLingua-2 word
 // probability).
-TaggerMetrics heldoutMetrics(const Bert &model, const std::vector<Example> &examples, int pad)
+TaggerMetrics heldoutMetrics(const train::TrainableTransformer &model,
+                             const std::vector<Example> &examples, int pad)
 {
     torch::NoGradGuard ng;
+    model.setTraining(false);
     long long tp = 0, fp = 0, fn = 0, kept = 0, words = 0;
     for (std::size_t i = 0; i < examples.size(); i += 64) {
         std::vector<const Example *> part;
         for (std::size_t j = i; j < std::min(examples.size(), i + 64); ++j)
             part.push_back(&examples[j]);
         auto b = makeBatch(part, pad);
-        auto probs =
-            torch::softmax(model.forward(b.ids, b.mask, false), -1).select(-1, 1).contiguous();
+        auto probs = torch::softmax(model.logits(b.ids, b.mask), -1).select(-1, 1).contiguous();
         for (std::size_t k = 0; k < part.size(); ++k) {
             const Example &e = *part[k];
             std::vector<double> sum(static_cast<std::size_t>(e.words), 0.0);
@@ -288,7 +223,8 @@ Result<TaggerTrainReport> trainTagger(const TaggerTrainOptions &o, const JobCont
             held.push_back(std::move(*e));
         }
         const int vocab = static_cast<int>(tok->vocabSize());
-        Bert model(o, vocab);
+        const auto model = train::TrainableTransformer::build(
+            initialBert(o, vocab), hfConfig(o, vocab, pad), torch::kCPU, o.dropout);
         if (!o.initFrom
                  .empty()) { // reuse the LM's token embeddings (same tokenizer) as a warm start
             fs::path p(o.initFrom);
@@ -303,15 +239,14 @@ Result<TaggerTrainReport> trainTagger(const TaggerTrainOptions &o, const JobCont
                             "'" + p.string() + "' has no model.embed_tokens.weight of shape [" +
                                 std::to_string(vocab) + ", " + std::to_string(o.hidden) + "]");
             torch::NoGradGuard ng;
-            model.wordEmb.copy_(it->second.to(torch::kFloat32));
+            model.named[0].second.copy_(it->second.to(torch::kFloat32)); // word embeddings
         }
-        train::AdamW opt(model.named(), {"embeddings", "LayerNorm"});
+        train::AdamW opt(model.named, {"embeddings", "LayerNorm"});
         const train::AdamWHyper hyper{0.9, 0.999, 1e-8, o.weightDecay};
         TaggerTrainReport rep;
         rep.trainSentences = static_cast<int>(train.size());
         rep.heldoutSentences = static_cast<int>(held.size());
-        for (const auto &[n, p] : model.named())
-            rep.parameters += p.numel();
+        rep.parameters = model.parameters();
         const long long stepsPerEpoch =
             (static_cast<long long>(train.size()) + o.batchSize - 1) / o.batchSize;
         const long long total = stepsPerEpoch * o.epochs;
@@ -333,7 +268,8 @@ Result<TaggerTrainReport> trainTagger(const TaggerTrainOptions &o, const JobCont
                      j < std::min<long long>((s + 1) * o.batchSize, order.size()); ++j)
                     part.push_back(&train[order[static_cast<std::size_t>(j)]]);
                 auto b = makeBatch(part, pad);
-                auto logits = model.forward(b.ids, b.mask, true);
+                model.setTraining(true);
+                auto logits = model.logits(b.ids, b.mask);
                 auto loss = torch::nn::functional::cross_entropy(
                     logits.reshape({-1, 2}), b.labels.reshape({-1}),
                     torch::nn::functional::CrossEntropyFuncOptions().ignore_index(-100));
@@ -368,16 +304,15 @@ Result<TaggerTrainReport> trainTagger(const TaggerTrainOptions &o, const JobCont
         rep.steps = step;
         { // evaluate exactly the weights that are saved (bf16)
             torch::NoGradGuard ng;
-            for (auto &[n, p] : model.named())
+            for (auto &[n, p] : model.named)
                 p.copy_(p.to(torch::kBFloat16).to(torch::kFloat32));
         }
         rep.heldout = heldoutMetrics(model, held, pad);
         if (!held.empty()) {
             torch::NoGradGuard ng;
             auto b = makeBatch({&held[0]}, pad);
-            auto probs = torch::softmax(model.forward(b.ids, b.mask, false), -1)[0]
-                             .select(-1, 1)
-                             .contiguous();
+            auto probs =
+                torch::softmax(model.logits(b.ids, b.mask), -1)[0].select(-1, 1).contiguous();
             rep.sampleIds.assign(held[0].ids.begin(), held[0].ids.end());
             rep.sampleKeepProbs.assign(probs.data_ptr<float>(),
                                        probs.data_ptr<float>() + probs.numel());
@@ -387,7 +322,7 @@ Result<TaggerTrainReport> trainTagger(const TaggerTrainOptions &o, const JobCont
         std::ofstream(fs::path(o.outputDir) / "config.json")
             << hfConfig(o, vocab, pad).dump(2) << "\n";
         std::vector<std::pair<std::string, torch::Tensor>> tensors;
-        for (const auto &[n, p] : model.named())
+        for (const auto &[n, p] : model.named)
             tensors.emplace_back(n, p.detach().to(torch::kBFloat16).contiguous());
         if (auto s =
                 weights::writeSafetensors((fs::path(o.outputDir) / "model.safetensors").string(),
