@@ -26,11 +26,6 @@
 
 namespace terse {
 
-const char *engineVersion()
-{
-    return TERSE_VERSION;
-}
-
 namespace {
 
 std::atomic<int> g_maxThreads{0}; // initRuntime's count: the most useThreadsFor gives

@@ -1,0 +1,239 @@
+// The data side of terse/compressor.h: prompts, results (text from kept units, rates), names of
+// modes and roles, and the result's JSON. No registry, no models: the torch-free engine core
+// (terse_engine_core) carries it, so quick tools link it without libtorch.
+#include "terse/compressor.h"
+
+#include <nlohmann/json.hpp>
+
+#include <cmath>
+
+namespace terse {
+
+Prompt Prompt::fromText(std::string text)
+{
+    Prompt p;
+    p.segments.push_back({SegmentRole::Context, std::move(text)});
+    return p;
+}
+
+std::string Prompt::joined() const
+{
+    std::string out;
+    for (const auto &s : segments) {
+        if (s.text.empty())
+            continue;
+        if (!out.empty())
+            out += "\n\n";
+        out += s.text;
+    }
+    return out;
+}
+
+const ScoreSeries *CompressionResult::series(const std::string &name) const
+{
+    for (const auto &s : scores)
+        if (s.name == name)
+            return &s;
+    return nullptr;
+}
+
+const ScoreSeries *CompressionResult::internal(const std::string &name) const
+{
+    for (const auto &s : internals)
+        if (s.name == name)
+            return &s;
+    return nullptr;
+}
+
+namespace {
+bool isAsciiSpace(char c)
+{
+    return c == ' ' || c == '\n' || c == '\t' || c == '\r';
+}
+} // namespace
+
+void finalizeResult(CompressionResult &result)
+{
+    std::vector<std::string> perSegment(result.segments.size());
+    std::vector<char> gap(result.segments.size(),
+                          0); // the whitespace ending a pending dropped run, or 0
+    long kept = 0;
+    for (const auto &u : result.units) {
+        const std::string &src = result.segments[u.segment].text;
+        std::string &out = perSegment[u.segment];
+        if (!u.kept) {
+            gap[u.segment] = u.span.end > u.span.begin && isAsciiSpace(src[u.span.end - 1])
+                                 ? src[u.span.end - 1]
+                                 : 0;
+            continue;
+        }
+        ++kept;
+        // Keep words apart when the whitespace that separated them belonged to a dropped unit
+        // (the inserted space is that unit's own whitespace, so the output stays a subsequence).
+        if (gap[u.segment] && !out.empty() && !isAsciiSpace(out.back()))
+            out += gap[u.segment];
+        gap[u.segment] = 0;
+        out.append(src, u.span.begin, u.span.size());
+    }
+    std::string text;
+    result.segmentTexts.assign(perSegment.size(), std::string());
+    for (std::size_t i = 0; i < perSegment.size(); ++i) {
+        std::string &s = perSegment[i];
+        while (!s.empty() && isAsciiSpace(s.back()))
+            s.pop_back();
+        std::size_t b = 0;
+        while (b < s.size() && isAsciiSpace(s[b]))
+            ++b;
+        if (b == s.size())
+            continue;
+        if (!text.empty())
+            text += "\n\n";
+        text.append(s, b);
+        result.segmentTexts[i] = s.substr(b);
+    }
+    result.compressedText = std::move(text);
+    result.tokensIn = static_cast<long>(result.units.size());
+    result.tokensOut = kept;
+    result.unitRate = result.tokensIn > 0
+                          ? static_cast<double>(kept) / static_cast<double>(result.tokensIn)
+                          : 1.0;
+    updateAchievedRate(result);
+}
+
+void updateAchievedRate(CompressionResult &result)
+{
+    if (result.targetTokensIn > 0 && result.targetTokensOut >= 0)
+        result.achievedRate = static_cast<double>(result.targetTokensOut) /
+                              static_cast<double>(result.targetTokensIn);
+    else if (result.targetTokensIn == 0)
+        result.achievedRate = 1.0;
+    else
+        result.achievedRate = result.unitRate;
+}
+
+const char *modeName(CompressionMode mode)
+{
+    return mode == CompressionMode::Reference ? "reference" : "corrected";
+}
+
+Result<CompressionMode> parseMode(const std::string &name)
+{
+    if (name == "corrected")
+        return CompressionMode::Corrected;
+    if (name == "reference")
+        return CompressionMode::Reference;
+    return fail(ErrorCode::InvalidArgument,
+                "unknown mode '" + name + "' (use reference or corrected)");
+}
+
+const char *roleName(SegmentRole r)
+{
+    switch (r) {
+    case SegmentRole::Instruction:
+        return "instruction";
+    case SegmentRole::Context:
+        return "context";
+    case SegmentRole::Question:
+        return "question";
+    }
+    return "context";
+}
+
+namespace {
+
+nlohmann::json floats(const std::vector<float> &v)
+{
+    nlohmann::json a = nlohmann::json::array();
+    for (float f : v)
+        a.push_back(std::isfinite(f) ? nlohmann::json(f) : nlohmann::json(nullptr));
+    return a;
+}
+} // namespace
+
+bool isNote(const std::string &warningCode)
+{
+    static const char *const kNotes[] = {
+        "chunked",                   // LLMLingua-2 classified the prompt in chunks
+        "no_question",               // LongLLMLingua ranks without a question
+        "consecutive_limit_relaxed", // DAC dropped adjacent tokens to meet the rate
+        "reference_with_pins",       // pins override the reference selection
+        "coarse_filter_undone",      // words of dropped contexts kept to meet the rate
+        "context_filter_undone",
+        "sentence_filter_undone",
+    };
+    for (const char *n : kNotes)
+        if (warningCode == n)
+            return true;
+    return false;
+}
+
+std::string resultToJson(const CompressionResult &r, bool pretty)
+{
+    using nlohmann::json;
+    json j;
+    j["method"] = r.method;
+    j["mode"] = modeName(r.mode);
+    j["compressed_text"] = r.compressedText;
+    j["unit"] = r.unitName;
+    j["tokens_in"] = r.tokensIn;
+    j["tokens_out"] = r.tokensOut;
+    j["requested_rate"] = r.requestedRate;
+    j["achieved_rate"] = r.achievedRate;
+    j["unit_rate"] = r.unitRate;
+    j["target_tokens_in"] = r.targetTokensIn >= 0 ? json(r.targetTokensIn) : json(nullptr);
+    j["target_tokens_out"] = r.targetTokensOut >= 0 ? json(r.targetTokensOut) : json(nullptr);
+    j["forward_ms"] = r.forwardMs;
+    j["total_ms"] = r.totalMs;
+    json segs = json::array();
+    for (const auto &s : r.segments)
+        segs.push_back({{"role", roleName(s.role)}, {"text", s.text}});
+    j["segments"] = segs;
+    // Only when they are exactly the pieces of compressed_text (a method that renders its text
+    // otherwise after finalizeResult leaves stale ones behind).
+    if (!r.segmentTexts.empty()) {
+        std::string joined;
+        for (const auto &t : r.segmentTexts)
+            if (!t.empty())
+                joined += (joined.empty() ? "" : "\n\n") + t;
+        if (joined == r.compressedText)
+            j["segment_texts"] = r.segmentTexts;
+    }
+    json units = json::array();
+    for (const auto &u : r.units)
+        units.push_back({{"segment", u.segment},
+                         {"begin", u.span.begin},
+                         {"end", u.span.end},
+                         {"text", r.segments[u.segment].text.substr(u.span.begin, u.span.size())},
+                         {"kept", u.kept},
+                         {"forced", u.forced},
+                         {"stage", u.stage}});
+    j["units"] = units;
+    json scores = json::object();
+    for (const auto &s : r.scores)
+        scores[s.name] = floats(s.values);
+    j["scores"] = scores;
+    json th = json::array();
+    for (const auto &t : r.thresholds)
+        th.push_back({{"series", t.series},
+                      {"value", std::isfinite(t.value) ? json(t.value) : json(nullptr)},
+                      {"label", t.label}});
+    j["thresholds"] = th;
+    json stages = json::array();
+    for (const auto &st : r.stages) {
+        json s = {{"name", st.name}, {"removed_units", st.removedUnits}};
+        if (st.firstUnit >= 0)
+            s["unit_range"] = {st.firstUnit, st.endUnit};
+        stages.push_back(std::move(s));
+    }
+    j["stages"] = stages;
+    json warns = json::array();
+    for (const auto &w : r.warnings)
+        warns.push_back({{"code", w.code},
+                         {"detail", w.detail},
+                         {"kind", isNote(w.code) ? "note" : "warning"}});
+    j["warnings"] = warns;
+    // Invalid UTF-8 cannot reach here (validated on input), but never throw from a serialiser.
+    return j.dump(pretty ? 2 : -1, ' ', false, json::error_handler_t::replace);
+}
+
+} // namespace terse
