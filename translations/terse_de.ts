@@ -425,6 +425,26 @@
         <source>method default</source>
         <translation>Standard der Methode</translation>
     </message>
+    <message>
+        <source>%1: %2</source>
+        <translation>%1: %2</translation>
+    </message>
+    <message>
+        <source>Every parameter has its default value.</source>
+        <translation>Alle Parameter haben ihren Standardwert.</translation>
+    </message>
+    <message>
+        <source>Row %1: %2</source>
+        <translation>Zeile %1: %2</translation>
+    </message>
+    <message>
+        <source>Edit…</source>
+        <translation>Bearbeiten…</translation>
+    </message>
+    <message>
+        <source>Edit this row&apos;s parameters with the method&apos;s own controls (ranges, choices, help)</source>
+        <translation>Die Parameter dieser Zeile mit den Bedienelementen der Methode bearbeiten (Bereiche, Auswahlen, Hilfe)</translation>
+    </message>
 </context>
 <context>
     <name>terse::app::CompareSideBySide</name>
@@ -674,6 +694,14 @@
     <message>
         <source>about %1 left</source>
         <translation>noch etwa %1</translation>
+    </message>
+    <message>
+        <source>Row %1: the method “%2” is unknown, so its parameters cannot be edited.</source>
+        <translation>Zeile %1: Die Methode „%2“ ist unbekannt, daher lassen sich ihre Parameter nicht bearbeiten.</translation>
+    </message>
+    <message>
+        <source>Parameters of %1 (row %2)</source>
+        <translation>Parameter von %1 (Zeile %2)</translation>
     </message>
 </context>
 <context>

@@ -425,6 +425,26 @@
         <source>method default</source>
         <translation>方法默认</translation>
     </message>
+    <message>
+        <source>%1: %2</source>
+        <translation>%1：%2</translation>
+    </message>
+    <message>
+        <source>Every parameter has its default value.</source>
+        <translation>所有参数均为默认值。</translation>
+    </message>
+    <message>
+        <source>Row %1: %2</source>
+        <translation>第 %1 行：%2</translation>
+    </message>
+    <message>
+        <source>Edit…</source>
+        <translation>编辑…</translation>
+    </message>
+    <message>
+        <source>Edit this row&apos;s parameters with the method&apos;s own controls (ranges, choices, help)</source>
+        <translation>用该方法自己的控件（范围、选项、帮助）编辑此行的参数</translation>
+    </message>
 </context>
 <context>
     <name>terse::app::CompareSideBySide</name>
@@ -671,6 +691,14 @@
     <message>
         <source>about %1 left</source>
         <translation>约剩 %1</translation>
+    </message>
+    <message>
+        <source>Row %1: the method “%2” is unknown, so its parameters cannot be edited.</source>
+        <translation>第 %1 行：方法“%2”未知，因此无法编辑其参数。</translation>
+    </message>
+    <message>
+        <source>Parameters of %1 (row %2)</source>
+        <translation>%1 的参数（第 %2 行）</translation>
     </message>
 </context>
 <context>

@@ -1,10 +1,17 @@
 #include "compare_settings_model.h"
 
 #include "comparison.h"
+#include "engine_terms.h"
+#include "result_adapter.h"
+#include "retranslator.h"
 
 #include <QComboBox>
 #include <QDoubleSpinBox>
+#include <QHBoxLayout>
 #include <QLineEdit>
+#include <QToolButton>
+
+#include <algorithm>
 
 namespace terse::app {
 
@@ -18,7 +25,22 @@ QString methodDisplayName(const std::string &name)
 }
 } // namespace
 
-CompareSettingsModel::CompareSettingsModel(QObject *parent) : QAbstractTableModel(parent) {}
+CompareSettingsModel::CompareSettingsModel(QObject *parent)
+    : QAbstractTableModel(parent),
+      m_specSource([](const std::string &method) -> std::optional<std::vector<OptionSpec>> {
+          for (const auto &m : terse::availableMethods())
+              if (m.name == method)
+                  return m.options;
+          return std::nullopt;
+      })
+{
+}
+
+std::optional<std::vector<terse::OptionSpec>>
+CompareSettingsModel::optionSpecs(const std::string &method) const
+{
+    return m_specSource ? m_specSource(method) : std::nullopt;
+}
 
 int CompareSettingsModel::rowCount(const QModelIndex &parent) const
 {
@@ -32,8 +54,33 @@ int CompareSettingsModel::columnCount(const QModelIndex &parent) const
 
 QVariant CompareSettingsModel::data(const QModelIndex &index, int role) const
 {
-    if (!index.isValid() || index.row() >= rowCount() ||
-        (role != Qt::DisplayRole && role != Qt::EditRole))
+    if (!index.isValid() || index.row() >= rowCount())
+        return {};
+    if (role == ParamsErrorRole || (role == Qt::ToolTipRole && index.column() == ParamsColumn)) {
+        if (index.column() != ParamsColumn)
+            return {};
+        std::map<std::string, std::string> params;
+        QString error;
+        if (!paramsAt(index.row(), &params, &error))
+            return error;
+        if (role == ParamsErrorRole)
+            return QString();
+        // The tooltip: each changed parameter by its label, one a line.
+        const auto specs =
+            optionSpecs(m_rows[static_cast<std::size_t>(index.row())].options.method);
+        QStringList lines;
+        for (const auto &[key, value] : params) {
+            QString label = QString::fromStdString(key);
+            if (specs)
+                for (const auto &spec : *specs)
+                    if (spec.name == key)
+                        label = engineText(spec.label);
+            lines << tr("%1: %2").arg(label, QString::fromStdString(value));
+        }
+        return lines.isEmpty() ? tr("Every parameter has its default value.")
+                               : lines.join(QLatin1Char('\n'));
+    }
+    if (role != Qt::DisplayRole && role != Qt::EditRole)
         return {};
     const Row &r = m_rows[static_cast<std::size_t>(index.row())];
     const bool edit = role == Qt::EditRole;
@@ -64,9 +111,26 @@ bool CompareSettingsModel::setData(const QModelIndex &index, const QVariant &val
         return false;
     Row &r = m_rows[static_cast<std::size_t>(index.row())];
     switch (index.column()) {
-    case MethodColumn:
-        r.options.method = value.toString().toStdString();
+    case MethodColumn: {
+        const std::string method = value.toString().toStdString();
+        if (method == r.options.method)
+            return true;
+        r.options.method = method;
+        // Another method: the parameters it does not have go (every method has its own).
+        std::map<std::string, std::string> params;
+        const auto specs = optionSpecs(method);
+        if (specs && parseParams(r.params, &params, nullptr)) {
+            std::erase_if(params, [&specs](const auto &kv) {
+                return std::none_of(specs->begin(), specs->end(),
+                                    [&kv](const auto &spec) { return spec.name == kv.first; });
+            });
+            r.params = formatParams(params);
+        }
+        // The parameters are checked against the new method's specs: their cell shows the verdict.
+        const QModelIndex p = this->index(index.row(), ParamsColumn);
+        emit dataChanged(p, p, {Qt::DisplayRole, Qt::EditRole, ParamsErrorRole});
         break;
+    }
     case RateColumn:
         r.options.rate = value.toDouble();
         break;
@@ -131,7 +195,8 @@ void CompareSettingsModel::appendSettings(const terse::CompressOptions &options)
     Row r;
     r.options = options;
     r.options.targetTokens = -1;
-    r.params = formatParams(options.params);
+    const auto specs = optionSpecs(options.method);
+    r.params = formatParams(specs ? nonDefaultParams(*specs, options.params) : options.params);
     r.options.params.clear();
     r.model = QString::fromStdString(options.model);
     const int row = rowCount();
@@ -155,15 +220,38 @@ bool CompareSettingsModel::settingsAt(int row, terse::CompressOptions *options,
     const Row &r = m_rows[static_cast<std::size_t>(row)];
     terse::CompressOptions o = r.options;
     o.model = r.model.trimmed().toStdString();
+    if (!paramsAt(row, &o.params, error))
+        return false;
+    *options = std::move(o);
+    return true;
+}
+
+bool CompareSettingsModel::paramsAt(int row, std::map<std::string, std::string> *params,
+                                    QString *error) const
+{
+    if (row < 0 || row >= rowCount())
+        return false;
+    const Row &r = m_rows[static_cast<std::size_t>(row)];
     QString bad;
-    if (!parseParams(r.params, &o.params, &bad)) {
+    std::map<std::string, std::string> parsed;
+    if (!parseParams(r.params, &parsed, &bad)) {
         if (error)
             *error = tr("Row %1: the parameter “%2” is not of the form name=value.")
                          .arg(row + 1)
                          .arg(bad);
         return false;
     }
-    *options = std::move(o);
+    // Checked here, before anything runs, with the engine's own rules (a method nobody knows
+    // fails its own column when it runs).
+    if (const auto specs = optionSpecs(r.options.method)) {
+        const terse::MethodInfo method{r.options.method, {}, {}, *specs};
+        if (auto valid = terse::validateMethodParams(method, parsed, "parameter"); !valid) {
+            if (error)
+                *error = tr("Row %1: %2").arg(row + 1).arg(EngineTerms::errorText(valid.error()));
+            return false;
+        }
+    }
+    *params = std::move(parsed);
     return true;
 }
 
@@ -214,12 +302,20 @@ QWidget *CompareSettingsDelegate::createEditor(QWidget *parent, const QStyleOpti
                 [self, mode] { emit self->commitData(mode); });
         return mode;
     }
-    case CompareSettingsModel::ParamsColumn:
+    case CompareSettingsModel::ParamsColumn: {
+        auto *params = new CompareParamsEditor(parent);
+        connect(params->lineEdit(), &QLineEdit::textChanged, self,
+                [self, params] { emit self->commitData(params); });
+        connect(params->editButton(), &QToolButton::clicked, self,
+                [self, index = QPersistentModelIndex(index)] {
+                    if (index.isValid())
+                        emit self->parametersRequested(index);
+                });
+        return params;
+    }
     case CompareSettingsModel::ModelColumn: {
         auto *edit = new QLineEdit(parent);
-        edit->setPlaceholderText(index.column() == CompareSettingsModel::ParamsColumn
-                                     ? CompareSettingsModel::tr("defaults")
-                                     : CompareSettingsModel::tr("method default"));
+        edit->setPlaceholderText(CompareSettingsModel::tr("method default"));
         connect(edit, &QLineEdit::textChanged, self, [self, edit] { emit self->commitData(edit); });
         return edit;
     }
@@ -242,6 +338,13 @@ void CompareSettingsDelegate::setEditorData(QWidget *editor, const QModelIndex &
     } else if (auto *edit = qobject_cast<QLineEdit *>(editor)) {
         if (edit->text() != value.toString())
             edit->setText(value.toString());
+    } else if (auto *params = qobject_cast<CompareParamsEditor *>(editor)) {
+        if (params->lineEdit()->text() != value.toString())
+            params->lineEdit()->setText(value.toString());
+        const QString error = index.data(CompareSettingsModel::ParamsErrorRole).toString();
+        params->setError(error);
+        if (error.isEmpty())
+            params->lineEdit()->setToolTip(index.data(Qt::ToolTipRole).toString());
     }
 }
 
@@ -254,6 +357,45 @@ void CompareSettingsDelegate::setModelData(QWidget *editor, QAbstractItemModel *
         model->setData(index, spin->value());
     else if (auto *edit = qobject_cast<QLineEdit *>(editor))
         model->setData(index, edit->text());
+    else if (auto *params = qobject_cast<CompareParamsEditor *>(editor))
+        model->setData(index, params->lineEdit()->text());
+}
+
+// ---- the parameters cell ----------------------------------------------------------------------
+
+CompareParamsEditor::CompareParamsEditor(QWidget *parent)
+    : QWidget(parent), m_edit(new QLineEdit(this)), m_button(new QToolButton(this))
+{
+    m_edit->setObjectName(QStringLiteral("paramsText"));
+    m_button->setObjectName(QStringLiteral("paramsButton"));
+    auto *h = new QHBoxLayout(this);
+    h->setContentsMargins(0, 0, 0, 0);
+    h->setSpacing(2);
+    h->addWidget(m_edit, 1);
+    h->addWidget(m_button);
+    setFocusProxy(m_edit);
+    (new Retranslator(this))->add([this] { retranslate(); });
+}
+
+void CompareParamsEditor::retranslate()
+{
+    m_edit->setPlaceholderText(CompareSettingsModel::tr("defaults"));
+    m_button->setText(CompareSettingsModel::tr("Edit…"));
+    m_button->setToolTip(CompareSettingsModel::tr(
+        "Edit this row's parameters with the method's own controls (ranges, choices, help)"));
+}
+
+void CompareParamsEditor::setError(const QString &error)
+{
+    if (error == m_error)
+        return;
+    m_error = error;
+    // The frame colour of the Compare window's error banner.
+    m_edit->setStyleSheet(error.isEmpty() ? QString()
+                                          : QStringLiteral("QLineEdit { border: 1px solid #c0392b; "
+                                                           "border-radius: 2px; }"));
+    if (!error.isEmpty())
+        m_edit->setToolTip(error);
 }
 
 } // namespace terse::app

@@ -5,6 +5,7 @@
 #include "answer_panel.h"
 #include "cost_model.h"
 #include "export_dialog.h"
+#include "parameter_dialog.h"
 #include "result_adapter.h"
 #include "retranslator.h"
 
@@ -42,7 +43,8 @@
 namespace terse::app {
 
 CompareWindow::CompareWindow(CompressorFactory factory, QWidget *parent)
-    : QWidget(parent, Qt::Window), m_runner(new CompareRunner(std::move(factory), this))
+    : QWidget(parent, Qt::Window), m_factory(factory),
+      m_runner(new CompareRunner(std::move(factory), this))
 {
     setObjectName(QStringLiteral("compareWindow"));
     buildUi();
@@ -103,7 +105,21 @@ void CompareWindow::buildUi()
     m_rows = new QTableView(this);
     m_rows->setObjectName(QStringLiteral("settingsTable"));
     m_rows->setModel(m_settings);
-    m_rows->setItemDelegate(new CompareSettingsDelegate(m_rows));
+    // Methods outside the registry (injected through the factory) describe themselves.
+    m_settings->setSpecSource([factory = m_factory](const std::string &method)
+                                  -> std::optional<std::vector<terse::OptionSpec>> {
+        for (const auto &m : terse::availableMethods())
+            if (m.name == method)
+                return m.options;
+        if (factory)
+            if (auto c = factory(method))
+                return (*c)->options();
+        return std::nullopt;
+    });
+    auto *delegate = new CompareSettingsDelegate(m_rows);
+    m_rows->setItemDelegate(delegate);
+    connect(delegate, &CompareSettingsDelegate::parametersRequested, this,
+            [this](const QModelIndex &index) { editParameters(index.row()); });
     m_rows->verticalHeader()->setVisible(true);
     m_rows->setSelectionBehavior(QAbstractItemView::SelectRows);
     for (int c : {CompareSettingsModel::MethodColumn, CompareSettingsModel::RateColumn,
@@ -255,6 +271,42 @@ void CompareWindow::retranslate()
 }
 
 // ---- settings rows ----------------------------------------------------------------------------
+
+ParameterDialog *CompareWindow::editParameters(int row)
+{
+    if (row < 0 || row >= m_settings->rowCount())
+        return nullptr;
+    const QString method =
+        m_settings->index(row, CompareSettingsModel::MethodColumn).data(Qt::EditRole).toString();
+    const auto specs = m_settings->optionSpecs(method.toStdString());
+    if (!specs) {
+        showError(tr("Row %1: the method “%2” is unknown, so its parameters cannot be edited.")
+                      .arg(row + 1)
+                      .arg(method));
+        return nullptr;
+    }
+    // Text that does not parse or check starts the dialog from the values that do parse.
+    std::map<std::string, std::string> values;
+    if (!m_settings->paramsAt(row, &values))
+        parseParams(m_settings->index(row, CompareSettingsModel::ParamsColumn)
+                        .data(Qt::EditRole)
+                        .toString(),
+                    &values, nullptr);
+    const QString name =
+        m_settings->index(row, CompareSettingsModel::MethodColumn).data(Qt::DisplayRole).toString();
+    auto *dialog = new ParameterDialog(tr("Parameters of %1 (row %2)").arg(name).arg(row + 1),
+                                       *specs, values, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(
+        dialog, &QDialog::accepted, this,
+        [this, dialog,
+         cell = QPersistentModelIndex(m_settings->index(row, CompareSettingsModel::ParamsColumn))] {
+            if (cell.isValid())
+                m_settings->setData(cell, formatParams(dialog->changedValues()));
+        });
+    dialog->open();
+    return dialog;
+}
 
 bool CompareWindow::collectSettings(std::vector<terse::CompressOptions> *out)
 {

@@ -39,6 +39,8 @@ class WordDiffView;
 
 namespace terse::app {
 
+class ParameterDialog;
+
 class CompareWindow : public QWidget {
     Q_OBJECT
 public:
@@ -64,6 +66,10 @@ public:
             m_settings->appendSettings(m_optionsSource());
     }
     void removeSettings(int row) { m_settings->removeRows(row, 1); }
+    // Opens (window-modal, not blocking) the typed editor of row `row`'s parameters: a
+    // ParameterDialog for the row's method whose OK writes the changed values back into the row.
+    // nullptr, with the reason in the error banner, for a method without known parameters.
+    ParameterDialog *editParameters(int row);
     void clearSettings() { m_settings->clear(); }
     int settingsCount() const { return m_settings->rowCount(); }
     // The options row `row` describes; false (with `error` naming the row and the problem) when the
@@ -164,6 +170,7 @@ private:
     void exportComparison();
     void exportChart();
 
+    CompressorFactory m_factory;       // for the OptionSpecs of methods outside the registry
     CompareRunner *m_runner = nullptr; // the jobs and their metrics, off the UI thread
     std::function<QString()> m_promptSource;
     std::function<terse::CompressOptions()> m_optionsSource;

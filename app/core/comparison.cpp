@@ -7,6 +7,8 @@
 #include <QCoreApplication>
 #include <QStringList>
 
+#include <algorithm>
+#include <cmath>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -143,6 +145,32 @@ QString formatParams(const std::map<std::string, std::string> &params)
     for (const auto &[k, v] : params)
         parts << QString::fromStdString(k) + QLatin1Char('=') + QString::fromStdString(v);
     return parts.join(QStringLiteral("; "));
+}
+
+std::map<std::string, std::string>
+nonDefaultParams(const std::vector<terse::OptionSpec> &specs,
+                 const std::map<std::string, std::string> &params)
+{
+    std::map<std::string, std::string> out;
+    for (const auto &[key, value] : params) {
+        const auto spec = std::find_if(specs.begin(), specs.end(),
+                                       [&key = key](const auto &s) { return s.name == key; });
+        if (spec == specs.end()) {
+            out[key] = value;
+            continue;
+        }
+        bool same = value == spec->defaultValue;
+        if (!same && (spec->type == terse::OptionSpec::Type::Double ||
+                      spec->type == terse::OptionSpec::Type::Int)) {
+            bool ok1 = false, ok2 = false;
+            const double a = QString::fromStdString(value).toDouble(&ok1);
+            const double b = QString::fromStdString(spec->defaultValue).toDouble(&ok2);
+            same = ok1 && ok2 && std::abs(a - b) <= 1e-12 * std::max(1.0, std::abs(b));
+        }
+        if (!same)
+            out[key] = value;
+    }
+    return out;
 }
 
 QVector<terse::widgets::DiffWord> wordMarks(const terse::CompressionResult &result)

@@ -48,6 +48,11 @@ bool parseParams(const QString &text, std::map<std::string, std::string> *params
                  QString *badPiece);
 // The reverse of parseParams.
 QString formatParams(const std::map<std::string, std::string> &params);
+// The entries of `params` that differ from their spec's default (numbers compared as numbers, so
+// "0.80" equals "0.8"); keys without a spec are kept.
+std::map<std::string, std::string>
+nonDefaultParams(const std::vector<terse::OptionSpec> &specs,
+                 const std::map<std::string, std::string> &params);
 
 // The original prompt split into words (each with its trailing whitespace), marked kept when every
 // non-space byte of it is kept, dropped when none is, partial otherwise.

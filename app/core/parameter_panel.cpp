@@ -52,7 +52,7 @@ ParameterPanel::ParameterPanel(QWidget *parent) : QWidget(parent)
     m_methodForm->addRow(m_noOptions);
     outer->addWidget(methodBox);
 
-    auto *commonBox = new QGroupBox(tr("Common"), this);
+    auto *commonBox = m_commonBox = new QGroupBox(tr("Common"), this);
     auto *common = new QFormLayout(commonBox);
     common->setRowWrapPolicy(QFormLayout::WrapLongRows);
     m_mode = new QComboBox(commonBox);
@@ -288,6 +288,11 @@ void ParameterPanel::setCommon(const terse::CompressOptions &options)
     m_target->setValue(options.targetTokens > 0
                            ? static_cast<int>(std::min<long>(options.targetTokens, INT_MAX))
                            : 0);
+}
+
+void ParameterPanel::setCommonVisible(bool visible)
+{
+    m_commonBox->setVisible(visible);
 }
 
 void ParameterPanel::resetToDefaults()

@@ -15,6 +15,7 @@
 
 class QFormLayout;
 class QComboBox;
+class QGroupBox;
 class QSpinBox;
 class QLabel;
 
@@ -38,6 +39,9 @@ public:
     // Copies mode, seed and target tokens into `options` / sets them from `options`.
     void applyCommon(terse::CompressOptions &options) const;
     void setCommon(const terse::CompressOptions &options);
+    // Shows or hides the options common to all methods (mode, seed, target tokens); hidden where
+    // the caller edits them elsewhere (the Compare window's rows).
+    void setCommonVisible(bool visible);
     // Sets every control (method and common) back to its default and emits changed().
     void resetToDefaults();
 
@@ -55,6 +59,7 @@ private:
 
     QFormLayout *m_methodForm = nullptr;
     QLabel *m_noOptions = nullptr;
+    QGroupBox *m_commonBox = nullptr;
     QComboBox *m_mode = nullptr;
     QSpinBox *m_seed = nullptr;
     QSpinBox *m_target = nullptr;

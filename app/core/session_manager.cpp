@@ -28,7 +28,7 @@ struct SessionManager::Outcome {
 
 // The writer thread: runs the queued saves in order on its own connection to the database (opened
 // on the thread, without the integrity check the UI-thread open already did) and hands each outcome
-// back.
+// back. closeConnection() queues the connection's close behind the saves already queued.
 class SessionManager::Writer {
 public:
     using Task = std::function<terse::Result<std::int64_t>(Writer &)>;
@@ -55,6 +55,18 @@ public:
             m_tasks.push_back({std::move(task), std::move(report)});
         }
         m_changed.notify_all();
+    }
+
+    // Closes the writer's connection once the saves queued so far are written (a later save opens
+    // its database again). Nothing is reported for it.
+    void closeConnection()
+    {
+        post(
+            [](Writer &w) -> terse::Result<std::int64_t> {
+                w.m_store.reset();
+                return std::int64_t{0};
+            },
+            {});
     }
 
     // Blocks until the queue is empty and nothing runs.
@@ -104,10 +116,12 @@ private:
             lock.unlock();
             auto result = item.task(*this);
             lock.lock();
-            m_done.emplace_back(std::move(item.report), std::move(result));
+            const bool reported = static_cast<bool>(item.report);
+            if (reported)
+                m_done.emplace_back(std::move(item.report), std::move(result));
             m_busy = false;
             m_changed.notify_all();
-            if (!m_stop)
+            if (reported && !m_stop)
                 m_wake();
         }
         m_store.reset();
@@ -214,6 +228,12 @@ void SessionManager::applyOutcome(const std::shared_ptr<Outcome> &outcome, quint
         return;
     }
     m_store = std::make_unique<terse::SessionStore>(std::move(r.value()));
+    // The previous database is released: the writer closes its connection to it once the saves
+    // still queued for it are written (the next save opens the new one). After the UI thread's
+    // connection has closed: the last connection to close checkpoints the WAL into the file and
+    // removes it, and two closing at once on two threads would each leave that to the other.
+    if (m_writer)
+        m_writer->closeConnection();
     m_lastError.clear();
     m_path = shown;
     m_currentSession = 0;

@@ -2,8 +2,9 @@
 // SessionManager: owns the app's connection to the session database (terse::SessionStore) and the
 // "current session" that completed runs are saved into. Opening runs on a background thread because
 // the integrity check reads the whole file; runs are saved on a writer thread with its own
-// connection to the open file (WAL: the UI thread keeps reading meanwhile); everything else is
-// called on the UI thread. A database that cannot be opened is never overwritten: the app keeps
+// connection to the open file (WAL: the UI thread keeps reading meanwhile), closed when another
+// database has opened and the saves queued before are written; everything else is called on the
+// UI thread. A database that cannot be opened is never overwritten: the app keeps
 // working without persistence and stateText() says so. GUI thread only.
 
 #include "terse/result.h"
@@ -65,7 +66,9 @@ public:
     void saveRunAsync(std::int64_t session, const terse::Prompt &prompt,
                       const terse::CompressOptions &options, const terse::ModelIdentity &model,
                       std::shared_ptr<const terse::CompressionResult> result, SaveDone done);
-    // Blocks until every save handed to saveRunAsync() is written, then runs their `done` calls.
+    // Blocks until every save handed to saveRunAsync() is written (and, after a switch to another
+    // database, the writer's connection to the previous one is closed), then runs their `done`
+    // calls.
     void waitForSaves();
 
 signals:

@@ -1,5 +1,6 @@
 #include "workbench_actions.h"
 
+#include "appearance_controller.h"
 #include "compare_window.h"
 #include "export_dialog.h"
 #include "main_window.h"
@@ -8,7 +9,6 @@
 #include "terse_widgets/score_plot.h"
 
 #include <QAction>
-#include <QEvent>
 #include <QFileInfo>
 #include <QMenu>
 #include <QMenuBar>
@@ -68,15 +68,7 @@ WorkbenchActions::WorkbenchActions(MainWindow *window) : QObject(window), m_wind
         run->addAction(m_exportPlot);
     }
     window->addAction(m_compare); // shortcuts work while the menus are hidden too
-    retranslate();
-    window->installEventFilter(this);
-}
-
-bool WorkbenchActions::eventFilter(QObject *watched, QEvent *event)
-{
-    if (watched == m_window && event->type() == QEvent::LanguageChange)
-        retranslate();
-    return QObject::eventFilter(watched, event);
+    window->appearanceController()->translated([this] { retranslate(); });
 }
 
 void WorkbenchActions::retranslate()

@@ -36,10 +36,8 @@ public:
     QAction *exportResultAction() const { return m_exportResult; }
     QAction *exportPlotAction() const { return m_exportPlot; }
 
-protected:
-    bool eventFilter(QObject *watched, QEvent *event) override;
-
 private:
+    // Sets the actions' texts; registered with the window's Retranslator (AppearanceController).
     void retranslate();
     void exportResult();
     void exportPlot();

@@ -8,6 +8,7 @@
 #include "cost_model.h"
 #include "fake_chat_server.h"
 #include "main_window.h"
+#include "parameter_dialog.h"
 #include "workbench_actions.h"
 
 #include "terse/compressor.h"
@@ -18,6 +19,7 @@
 #include "terse_widgets/sweep_chart.h"
 #include "terse_widgets/word_diff_view.h"
 
+#include <QCheckBox>
 #include <QClipboard>
 #include <QComboBox>
 #include <QDoubleSpinBox>
@@ -29,10 +31,12 @@
 #include <QScreen>
 #include <QSettings>
 #include <QSignalSpy>
+#include <QSpinBox>
 #include <QSplitter>
 #include <QTabWidget>
 #include <QTableWidget>
 #include <QTemporaryDir>
+#include <QToolButton>
 #include <QtTest>
 
 #include <atomic>
@@ -153,6 +157,14 @@ double cellValue(QTableWidget *t, int row, int col)
 class TestCompare : public QObject {
     Q_OBJECT
     QTemporaryDir m_home;
+
+    // The text of row `row`'s parameters cell.
+    static QLineEdit *paramsText(CompareWindow *cw, int row)
+    {
+        auto *editor = qobject_cast<CompareParamsEditor *>(cw->settingsTable()->indexWidget(
+            cw->settingsModel()->index(row, CompareSettingsModel::ParamsColumn)));
+        return editor ? editor->lineEdit() : nullptr;
+    }
 
     CompareWindow *openCompare(MainWindow &w)
     {
@@ -416,15 +428,11 @@ private slots:
         QVERIFY(cw->errorText().contains(QStringLiteral("Nothing to compare")));
         // A malformed parameter names its row.
         cw->addSettings(options("head", 0.5));
-        qobject_cast<QLineEdit *>(
-            cw->settingsTable()->indexWidget(cw->settingsModel()->index(0, 3)))
-            ->setText(QStringLiteral("alpha"));
+        paramsText(cw, 0)->setText(QStringLiteral("alpha"));
         QVERIFY(!cw->runComparison());
         QVERIFY(cw->errorText().contains(QStringLiteral("Row 1")));
         QVERIFY(cw->errorText().contains(QStringLiteral("alpha")));
-        qobject_cast<QLineEdit *>(
-            cw->settingsTable()->indexWidget(cw->settingsModel()->index(0, 3)))
-            ->clear();
+        paramsText(cw, 0)->clear();
         // Bad sweep rates.
         cw->sweepRatesEdit()->setText(QStringLiteral("0.2, 1.5"));
         QVERIFY(!cw->runSweep());
@@ -443,6 +451,119 @@ private slots:
         QCOMPARE(cw->entries().size(), std::size_t(1));
         QVERIFY(cw->errorText().contains(QStringLiteral("no_such_method")));
         QCOMPARE(cw->metricsTable()->item(1, 1)->text(), QStringLiteral("failed"));
+    }
+
+    // Issue 19: a row's parameters are edited with the method's typed controls (a ParameterPanel in
+    // a dialog); the cell keeps the readable text of the values changed from the defaults, typed
+    // text is checked with the engine's rules, and a new method keeps only the parameters it has.
+    void rowParametersAreEditedWithTypedControls()
+    {
+        MainWindow w(testFactory, nullptr, m_home.filePath(QStringLiteral("p.sqlite3")));
+        terse::test::waitReady(w);
+        CompareWindow *cw = openCompare(w);
+        cw->clearSettings();
+        CompressOptions dac = options("dac", 0.5);
+        dac.params = {{"alpha", "0.8"}, {"stages", "0"}, {"variant", "dynamic_attn_ppl"}};
+        cw->addSettings(dac);
+        // Only the values that differ from the defaults are shown.
+        const auto specs = *findMethod("dac");
+        std::map<std::string, std::string> expected;
+        for (const auto &spec : specs.options)
+            if (spec.name == "variant" && spec.defaultValue != "dynamic_attn_ppl")
+                expected["variant"] = "dynamic_attn_ppl";
+        QCOMPARE(paramsText(cw, 0)->text(), formatParams(expected));
+
+        // The cell's button opens the dialog with the method's controls, set to the row's values.
+        auto *editor = qobject_cast<CompareParamsEditor *>(cw->settingsTable()->indexWidget(
+            cw->settingsModel()->index(0, CompareSettingsModel::ParamsColumn)));
+        QVERIFY(editor);
+        QTest::mouseClick(editor->editButton(), Qt::LeftButton);
+        auto *dialog = cw->findChild<ParameterDialog *>();
+        QVERIFY(dialog);
+        QTRY_VERIFY(dialog->isVisible());
+        auto *alpha = dialog->findChild<QDoubleSpinBox *>(QStringLiteral("param_alpha"));
+        auto *stages = dialog->findChild<QSpinBox *>(QStringLiteral("param_stages"));
+        auto *punct = dialog->findChild<QCheckBox *>(QStringLiteral("param_preserve_punct"));
+        auto *variant = dialog->findChild<QComboBox *>(QStringLiteral("param_variant"));
+        QVERIFY(alpha && stages && punct && variant);
+        QVERIFY(!dialog->findChild<QSpinBox *>(QStringLiteral("param_seed"))->isVisibleTo(dialog));
+        QCOMPARE(variant->currentData().toString(), QStringLiteral("dynamic_attn_ppl"));
+        QVERIFY(!alpha->toolTip().isEmpty());
+        // Out-of-range values cannot be entered: the spin boxes hold the specs' ranges.
+        alpha->setValue(7);
+        QCOMPARE(alpha->value(), alpha->maximum());
+        QCOMPARE(alpha->maximum(), 1.0);
+        alpha->setValue(0.35);
+        stages->setValue(12);
+        punct->setChecked(!punct->isChecked());
+        const bool punctNow = punct->isChecked();
+        variant->setCurrentIndex(variant->findData(QStringLiteral("ppl")));
+        QVERIFY(variant->currentIndex() >= 0);
+        const QString shots = qEnvironmentVariable("TERSE_SCREENSHOT_DIR");
+        if (!shots.isEmpty()) { // under Xvfb for real fonts, as screenshots() below
+            QTest::qWait(200);  // the layout settles
+            QVERIFY(dialog->grab().save(shots + QStringLiteral("/compare_params_dialog.png")));
+        }
+        dialog->accept();
+        CompressOptions o;
+        QString error;
+        QVERIFY2(cw->settingsAt(0, &o, &error), qPrintable(error));
+        QCOMPARE(o.params.at("alpha"), std::string("0.35"));
+        QCOMPARE(o.params.at("stages"), std::string("12"));
+        QCOMPARE(o.params.at("preserve_punct"), std::string(punctNow ? "true" : "false"));
+        QCOMPARE(o.params.at("variant"), std::string("ppl"));
+        QCOMPARE(paramsText(cw, 0)->text(), formatParams(o.params)); // readable in the table
+        if (!shots.isEmpty()) {
+            cw->addSettings(options("head", 0.3));
+            QTest::qWait(100);
+            QVERIFY(cw->grab().save(shots + QStringLiteral("/compare_params_rows.png")));
+            cw->removeSettings(1);
+        }
+        QVERIFY(terse::validateMethodParams(specs, o.params).ok());
+
+        // Reopened, the dialog shows the row's values; Cancel changes nothing.
+        dialog = cw->editParameters(0);
+        QVERIFY(dialog);
+        QCOMPARE(dialog->findChild<QDoubleSpinBox *>(QStringLiteral("param_alpha"))->value(), 0.35);
+        QCOMPARE(dialog->findChild<QSpinBox *>(QStringLiteral("param_stages"))->value(), 12);
+        dialog->findChild<QSpinBox *>(QStringLiteral("param_stages"))->setValue(3);
+        dialog->reject();
+        QVERIFY(cw->settingsAt(0, &o));
+        QCOMPARE(o.params.at("stages"), std::string("12"));
+        // Reset to Defaults in the dialog empties the cell.
+        dialog = cw->editParameters(0);
+        QTest::mouseClick(dialog->findChild<QPushButton *>(QStringLiteral("resetParameters")),
+                          Qt::LeftButton);
+        dialog->accept();
+        QCOMPARE(paramsText(cw, 0)->text(), QString());
+
+        // Typed text is checked with the engine's rules, naming the row and the parameter.
+        paramsText(cw, 0)->setText(QStringLiteral("alpha=3"));
+        QVERIFY(!cw->settingsAt(0, &o, &error));
+        QVERIFY2(error.contains(QStringLiteral("Row 1")) && error.contains(QStringLiteral("alpha")),
+                 qPrintable(error));
+        QVERIFY(!editor->lineEdit()->styleSheet().isEmpty()); // the cell shows it is refused
+        QCOMPARE(editor->lineEdit()->toolTip(), error);
+        w.promptEditor()->setPlainText(QString::fromUtf8(kText));
+        QVERIFY(!cw->runComparison());
+        QVERIFY2(cw->errorText().contains(QStringLiteral("alpha")), qPrintable(cw->errorText()));
+        paramsText(cw, 0)->setText(QStringLiteral("bogus=1"));
+        QVERIFY(!cw->settingsAt(0, &o, &error));
+        QVERIFY2(error.contains(QStringLiteral("bogus")), qPrintable(error));
+        paramsText(cw, 0)->setText(QStringLiteral("alpha=0.5; preserve_punct=true"));
+        QVERIFY(cw->settingsAt(0, &o, &error));
+        QVERIFY(editor->lineEdit()->styleSheet().isEmpty());
+
+        // Another method keeps only the parameters it has.
+        cw->settingsModel()->setData(
+            cw->settingsModel()->index(0, CompareSettingsModel::MethodColumn),
+            QStringLiteral("random"));
+        QVERIFY(cw->settingsAt(0, &o, &error));
+        QVERIFY(o.params.count("alpha") == 0 && o.params.count("preserve_punct") == 0);
+        // A method nobody knows: no dialog, a message.
+        cw->addSettings(options("no_such_method", 0.5));
+        QVERIFY(!cw->editParameters(1));
+        QVERIFY(cw->errorText().contains(QStringLiteral("no_such_method")));
     }
 
     // Issue 20: the window stays within the screen when results with long settings arrive.

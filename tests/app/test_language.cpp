@@ -92,12 +92,20 @@ private slots:
         QCOMPARE(w.cancelButton()->text(), QStringLiteral("Abbrechen"));
         QCOMPARE(menuTitle(w, 0), QStringLiteral("&Datei"));
         QCOMPARE(w.windowTitle(), QStringLiteral("Terse Studio"));
+        // Issue 19: WorkbenchActions retranslates through the window's Retranslator.
+        auto *compare = w.findChild<QAction *>(QStringLiteral("compareAction"));
+        auto *exportResult = w.findChild<QAction *>(QStringLiteral("exportResultAction"));
+        QVERIFY(compare && exportResult);
+        QCOMPARE(compare->text(), QString::fromUtf8("&Methoden vergleichen…"));
+        QCOMPARE(exportResult->text(), QString::fromUtf8("Ergebnis &exportieren…"));
         QVERIFY(installLanguage(*qApp, QStringLiteral("zh_CN")));
         QTRY_COMPARE(w.runButton()->text(), QString::fromUtf8("压缩"));
         QCOMPARE(menuTitle(w, 1), QString::fromUtf8("编辑(&E)"));
+        QCOMPARE(compare->text(), QString::fromUtf8("比较方法(&M)…"));
         QVERIFY(installLanguage(*qApp, QStringLiteral("en")));
         QTRY_COMPARE(w.runButton()->text(), QStringLiteral("Compress"));
         QCOMPARE(menuTitle(w, 0), QStringLiteral("&File"));
+        QCOMPARE(compare->text(), QString::fromUtf8("Compare &Methods…"));
     }
 
     // Issue 20: German labels and buttons are longer; the Parameters dock widens so that nothing is

@@ -16,6 +16,8 @@
 
 #include <QCheckBox>
 #include <QComboBox>
+#include <QDir>
+#include <QFileInfo>
 #include <QDoubleSpinBox>
 #include <QLabel>
 #include <QLineEdit>
@@ -265,6 +267,44 @@ private slots:
         QVERIFY(sessions);
         QCOMPARE(sessions->size(), std::size_t(1));
         QCOMPARE(sessions->front().runCount, 1L);
+    }
+
+    // Issue 19: switching databases releases the previous one: once the new one is open and the
+    // queued writes are done, no connection (the writer thread's included) keeps the old file open,
+    // so its WAL is checkpointed and removed and the file alone holds every run.
+    void switchingDatabasesReleasesThePreviousOne()
+    {
+        const QString first = freshDb();
+        const QString second = freshDb();
+        MainWindow w(testFactory, nullptr, first);
+        waitReady(w);
+        w.promptEditor()->setPlainText(QString::fromUtf8(kText));
+        select(w, "head");
+        w.setRate(0.5);
+        const qint64 runId = runAndSave(w); // written by the writer thread's connection
+        QVERIFY(runId > 0);
+        QVERIFY(QFileInfo::exists(first + QStringLiteral("-wal"))); // open connections keep it
+        w.openDatabase(second);
+        waitReady(w);
+        QCOMPARE(QDir::toNativeSeparators(w.sessions()->path()), QDir::toNativeSeparators(second));
+        w.sessions()->waitForSaves();
+        QVERIFY2(!QFileInfo::exists(first + QStringLiteral("-wal")),
+                 "a connection to the previous database is still open");
+        QVERIFY(!QFileInfo::exists(first + QStringLiteral("-shm")));
+        // Moved away, the file alone has the run; saving again goes into the new database.
+        const QString moved = m_home.filePath(QStringLiteral("moved.sqlite3"));
+        QVERIFY(QFile::rename(first, moved));
+        {
+            auto old = SessionStore::open(moved.toStdString());
+            QVERIFY(old.ok());
+            QVERIFY(old->loadRun(runId).ok());
+        }
+        w.setRate(0.3);
+        QSignalSpy saved(&w, &MainWindow::runSaved);
+        QVERIFY(saved.wait(10000) || saved.count() > 0);
+        w.sessions()->waitForSaves();
+        QTRY_COMPARE(w.sessions()->store()->listSessions()->front().runCount, 1L);
+        QVERIFY(!QFileInfo::exists(first));
     }
 
     // Issue 20: Compress again with unchanged settings (e.g. after a method switch ran it) saves no

@@ -191,6 +191,33 @@ private slots:
         QVERIFY(store.listSessions()->empty());
     }
 
+    // Issue 19: the export's read transaction is the store's Transaction (Read mode): it works on a
+    // read-only store, and a failed export leaves no transaction open on the connection.
+    void exportRunsInOneReadTransaction()
+    {
+        const QString path = freshPath();
+        {
+            auto rw = SessionStore::open(path.toStdString());
+            QVERIFY(rw.ok());
+            QVERIFY(rw->createSession("kept").ok());
+        }
+        StoreOpenOptions options;
+        options.readOnly = true;
+        auto ro = SessionStore::open(path.toStdString(), options);
+        QVERIFY(ro.ok());
+        const auto text = ro->exportSessions();
+        QVERIFY2(text.ok(), text.ok() ? "" : text.error().toString().c_str());
+        QCOMPARE(exportedCount(*text), 1);
+
+        SessionStore store = openFresh();
+        const auto id = *store.createSession("one");
+        QCOMPARE(store.exportSessions({id, 777}).error().code, ErrorCode::NotFound);
+        // BEGIN IMMEDIATE would fail inside a transaction left open by the failed export.
+        const auto next = store.findOrCreateSession("two");
+        QVERIFY2(next.ok(), next.ok() ? "" : next.error().toString().c_str());
+        QCOMPARE(exportedCount(*store.exportSessions()), 2);
+    }
+
 private:
     static int exportedCount(const std::string &json)
     {

@@ -6,7 +6,6 @@
 #include "terse/runtime.h"
 
 #include <nlohmann/json.hpp>
-#include <sqlite3.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -231,16 +230,11 @@ Result<std::string> SessionStore::exportSessions(const std::vector<std::int64_t>
                 list.push_back(st.int64(0));
         }
         // One read transaction: a consistent snapshot even while another process writes.
-        exec(m_impl->db, "BEGIN", "");
+        Transaction tx(m_impl->db, "", Transaction::Mode::Read);
         json sessions = json::array();
-        try {
-            for (auto id : list)
-                sessions.push_back(m_impl->exportSession(id));
-        } catch (...) {
-            sqlite3_exec(m_impl->db, "ROLLBACK", nullptr, nullptr, nullptr);
-            throw;
-        }
-        sqlite3_exec(m_impl->db, "COMMIT", nullptr, nullptr, nullptr);
+        for (auto id : list)
+            sessions.push_back(m_impl->exportSession(id));
+        tx.commit();
         json doc = {{"format", kFormat},
                     {"version", kSessionExportVersion},
                     {"engine_version", engineVersion()},

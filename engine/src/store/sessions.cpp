@@ -54,6 +54,11 @@ SessionInfo sessionFromRow(const Statement &st)
 
 } // namespace
 
+void store::throwNoSession(std::int64_t id)
+{
+    throwError(ErrorCode::NotFound, "no session " + std::to_string(id));
+}
+
 // ---- Impl -------------------------------------------------------------------------------------
 
 void SessionStore::Impl::requireSession(std::int64_t id) const
@@ -61,7 +66,7 @@ void SessionStore::Impl::requireSession(std::int64_t id) const
     Statement st(db, "SELECT 1 FROM sessions WHERE id = ?");
     st.bind(1, id);
     if (!st.step())
-        throwError(ErrorCode::NotFound, "no session " + std::to_string(id));
+        throwNoSession(id);
 }
 
 std::vector<std::string> SessionStore::Impl::readTags(std::int64_t id) const
@@ -96,7 +101,7 @@ SessionInfo SessionStore::Impl::readSession(std::int64_t id) const
     Statement st(db, std::string("SELECT ") + kSessionColumns + " FROM sessions s WHERE s.id = ?");
     st.bind(1, id);
     if (!st.step())
-        throwError(ErrorCode::NotFound, "no session " + std::to_string(id));
+        throwNoSession(id);
     SessionInfo s = sessionFromRow(st);
     s.tags = readTags(id);
     return s;
@@ -154,7 +159,7 @@ Result<void> SessionStore::renameSession(std::int64_t id, const std::string &nam
         Statement st(m_impl->db,
                      "UPDATE sessions SET name = ?, updated = max(updated, ?) WHERE id = ?");
         if (st.bind(1, name).bind(2, nowMs()).bind(3, id).run() == 0)
-            throwError(ErrorCode::NotFound, "no session " + std::to_string(id));
+            throwNoSession(id);
     });
 }
 
@@ -177,7 +182,7 @@ Result<void> SessionStore::setNotes(std::int64_t id, const std::string &notes)
         Statement st(m_impl->db,
                      "UPDATE sessions SET notes = ?, updated = max(updated, ?) WHERE id = ?");
         if (st.bind(1, notes).bind(2, nowMs()).bind(3, id).run() == 0)
-            throwError(ErrorCode::NotFound, "no session " + std::to_string(id));
+            throwNoSession(id);
     });
 }
 

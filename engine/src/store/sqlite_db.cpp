@@ -193,9 +193,10 @@ std::int64_t queryInt(sqlite3 *db, const std::string &sql)
     return st.step() ? st.int64(0) : 0;
 }
 
-Transaction::Transaction(sqlite3 *db, std::string what) : m_db(db), m_what(std::move(what))
+Transaction::Transaction(sqlite3 *db, std::string what, Mode mode)
+    : m_db(db), m_what(std::move(what))
 {
-    exec(m_db, "BEGIN IMMEDIATE", m_what);
+    exec(m_db, mode == Mode::Write ? "BEGIN IMMEDIATE" : "BEGIN", m_what);
 }
 
 Transaction::~Transaction()

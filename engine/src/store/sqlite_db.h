@@ -69,10 +69,13 @@ void exec(sqlite3 *db, const std::string &sql, const std::string &what);
 std::int64_t queryInt(sqlite3 *db, const std::string &sql);
 
 // BEGIN IMMEDIATE ... COMMIT; rolls back in the destructor unless committed. IMMEDIATE takes the
-// write lock up front so two processes wait on the busy timeout instead of deadlocking.
+// write lock up front so two processes wait on the busy timeout instead of deadlocking. A Read
+// transaction (plain BEGIN) takes no write lock: a consistent snapshot, also on a read-only store.
 class Transaction {
 public:
-    Transaction(sqlite3 *db, std::string what);
+    enum class Mode { Write, Read };
+
+    Transaction(sqlite3 *db, std::string what, Mode mode = Mode::Write);
     Transaction(const Transaction &) = delete;
     Transaction &operator=(const Transaction &) = delete;
     ~Transaction();

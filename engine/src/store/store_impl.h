@@ -49,6 +49,9 @@ struct SessionStore::Impl {
 
 namespace store {
 
+// Throws the NotFound error for a session id that is not in the store ("no session 42").
+[[noreturn]] void throwNoSession(std::int64_t id);
+
 // Runs `f` and converts what it throws into an Error prefixed with `what` ("saving the run: ...").
 // Implements design.md rule 8: exceptions inside, results at the edge.
 template <typename F>
