@@ -2,6 +2,7 @@
 #include "compressors/params.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cstdlib>
 #include <cmath>
@@ -197,6 +198,43 @@ std::string indexListText(const std::vector<int> &ids)
     for (int i : ids)
         out += (out.empty() ? "" : ",") + std::to_string(i);
     return out;
+}
+
+std::string lowerAscii(std::string s)
+{
+    for (auto &c : s)
+        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return s;
+}
+
+bool isPyspace(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
+
+bool hasDigit(std::string_view s)
+{
+    return std::any_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+bool isAlnumByte(char c)
+{
+    return std::isalnum(static_cast<unsigned char>(c)) || (c & 0x80);
+}
+
+bool identifierJoin(std::string_view text, Span a, Span b)
+{
+    if (a.end != b.begin || a.size() == 0 || b.size() == 0)
+        return false;
+    const std::string_view sa = text.substr(a.begin, a.size()), sb = text.substr(b.begin, b.size());
+    auto connector = [](char c) {
+        return std::string_view("-_./:@#").find(c) != std::string_view::npos;
+    };
+    if (sb.size() == 1 && connector(sb[0]))
+        return isAlnumByte(sa.back()) && b.end < text.size() && isAlnumByte(text[b.end]);
+    if (connector(sa.back()))
+        return isAlnumByte(sb.front());
+    return isAlnumByte(sa.back()) && isAlnumByte(sb.front()) && (hasDigit(sa) || hasDigit(sb));
 }
 
 } // namespace terse::detail

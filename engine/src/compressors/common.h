@@ -9,6 +9,7 @@
 #include <chrono>
 #include <limits>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace terse::detail {
@@ -86,5 +87,22 @@ std::vector<std::string> splitOnSpaces(const std::string &text);
 // `skipNaN` numpy.nanpercentile. NaN when no value is left. The one percentile every method's
 // reference mode uses.
 double numpyPercentile(std::vector<double> values, double q, bool skipNaN = false);
+
+// ASCII letters lower-cased; other bytes unchanged.
+std::string lowerAscii(std::string s);
+
+// Python's str.isspace for one byte.
+bool isPyspace(char c);
+
+// Whether `s` has an ASCII digit.
+bool hasDigit(std::string_view s);
+
+// A byte of an identifier: an ASCII letter or digit, or any byte of a multi-byte UTF-8 character.
+bool isAlnumByte(char c);
+
+// Whether the words at `a` and `b` of `text` (touching, no whitespace between) are one identifier
+// or number: either side has a digit (3.14, ABC123), or they meet at a connector "-_./:@#"
+// (ABC-123, user_id, a/b, x@y) with identifier bytes on both sides.
+bool identifierJoin(std::string_view text, Span a, Span b);
 
 } // namespace terse::detail

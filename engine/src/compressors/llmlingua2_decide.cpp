@@ -36,16 +36,6 @@ std::string pyStrip(const std::string &s)
 
 } // namespace
 
-bool hasDigit(std::string_view s)
-{
-    return std::any_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
-
-bool isPyspace(char c)
-{
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
-}
-
 std::string wordText(const CompressionResult &r, std::size_t i, const std::vector<float> &off,
                      const std::vector<float> &bytes)
 {

@@ -47,10 +47,6 @@ struct Params {
     bool coarseRank() const { return coarseMethod != "none"; }
 };
 
-// Python's str.isspace for one byte, and "has an ASCII digit".
-bool isPyspace(char c);
-bool hasDigit(std::string_view s);
-
 // The text of word unit `i` (its span plus the cached word offset and length).
 std::string wordText(const CompressionResult &r, std::size_t i, const std::vector<float> &off,
                      const std::vector<float> &bytes);

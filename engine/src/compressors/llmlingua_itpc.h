@@ -31,18 +31,7 @@ using Stop = EngineError;
     raise(code, std::move(detail));
 }
 
-template <class T> T unwrap(Result<T> r)
-{
-    if (!r)
-        throw Stop{r.error()};
-    return std::move(r.value());
-}
-
-inline void unwrap(Result<void> r)
-{
-    if (!r)
-        throw Stop{r.error()};
-}
+using detail::unwrap;
 
 // Python slice bound: negative counts from the end, then clamped to [0, n].
 inline long pyIdx(long i, long n)

@@ -16,6 +16,10 @@ namespace terse {
 
 namespace {
 
+using detail::hasDigit;
+using detail::identifierJoin;
+using detail::isAlnumByte;
+using detail::isPyspace;
 using detail::kNaN;
 constexpr const char *kInfo = "self_information"; // the unit score the threshold applies to
 constexpr const char *kPieceOffset =
@@ -64,21 +68,6 @@ Result<Params> parseParams(const CompressOptions &o)
     return scParams().parse(o.params);
 }
 
-bool isWs(char c)
-{
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
-}
-
-bool hasDigit(std::string_view s)
-{
-    return std::any_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
-
-bool isAlnumByte(char c)
-{
-    return std::isalnum(static_cast<unsigned char>(c)) || (c & 0x80);
-}
-
 // Number of code points (Python len) of UTF-8 text.
 std::size_t codePoints(std::string_view s)
 {
@@ -94,7 +83,7 @@ std::string collapse(std::string_view s)
     std::string out;
     bool ws = false;
     for (char c : s) {
-        if (isWs(c)) {
+        if (isPyspace(c)) {
             ws = true;
             continue;
         }
@@ -123,31 +112,12 @@ bool isFunctionWord(std::string_view w)
         "i",       "me",     "him",     "her",    "them",    "us",     "my",     "your",    "his",
         "their",   "our",    "not",     "if",     "then",    "than",   "when",   "while",   "where",
         "because"};
-    std::string lower(w);
-    for (auto &c : lower)
-        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return kWords.count(lower) > 0;
+    return kWords.count(detail::lowerAscii(std::string(w))) > 0;
 }
 
 bool isPunctuation(std::string_view w)
 {
     return !w.empty() && !isAlnumByte(w[0]);
-}
-
-// Words touching with no whitespace are one identifier or number (ABC-123, 3.14, user_id, x@y).
-bool identifierJoin(std::string_view text, Span a, Span b)
-{
-    if (a.end != b.begin || a.size() == 0 || b.size() == 0)
-        return false;
-    const std::string_view sa = text.substr(a.begin, a.size()), sb = text.substr(b.begin, b.size());
-    auto conn = [](std::string_view s) {
-        return s.size() == 1 && std::string_view("-_./:@#").find(s[0]) != std::string_view::npos;
-    };
-    if (conn(sb))
-        return isAlnumByte(sa.back()) && b.end < text.size() && isAlnumByte(text[b.end]);
-    if (conn(sa.substr(sa.size() - 1)))
-        return isAlnumByte(sb.front());
-    return isAlnumByte(sa.back()) && isAlnumByte(sb.front()) && (hasDigit(sa) || hasDigit(sb));
 }
 
 // A sentence as scored: its text and, per byte (plus one), the offset in the segment text.
@@ -325,9 +295,9 @@ std::vector<Sentence> contextSentences(const Prompt &prompt, bool reference)
         auto addSentence = [&](std::string t, std::vector<std::size_t> origin) {
             // strip(): drop surrounding whitespace, keep the origin map aligned
             std::size_t b = 0, e = t.size();
-            while (b < e && isWs(t[b]))
+            while (b < e && isPyspace(t[b]))
                 ++b;
-            while (e > b && isWs(t[e - 1]))
+            while (e > b && isPyspace(t[e - 1]))
                 --e;
             if (b == e)
                 return;
@@ -343,7 +313,7 @@ std::vector<Sentence> contextSentences(const Prompt &prompt, bool reference)
             std::vector<std::size_t> origin;
             bool ws = false;
             for (std::size_t i = 0; i < text.size(); ++i) {
-                if (isWs(text[i])) {
+                if (isPyspace(text[i])) {
                     if (!ws) {
                         col += ' ';
                         origin.push_back(i);
@@ -480,7 +450,7 @@ Result<CompressionResult> SelectiveContextCompressor::compress(const Prompt &pro
             for (std::size_t t = 0; t < st.tokens.size(); ++t) {
                 Span sp = st.tokens[t];
                 if (!reference) {
-                    while (sp.begin < sp.end && isWs(text[sp.begin]))
+                    while (sp.begin < sp.end && isPyspace(text[sp.begin]))
                         ++sp.begin;
                     if (sp.size() == 0)
                         continue; // whitespace-only or a continuation byte: its info goes to the
@@ -502,9 +472,9 @@ Result<CompressionResult> SelectiveContextCompressor::compress(const Prompt &pro
             // Phrases over word atoms (identifier runs merged in corrected mode).
             std::vector<Span> atoms;
             for (Span w : splitWords(text)) {
-                while (w.end > w.begin && isWs(text[w.end - 1]))
+                while (w.end > w.begin && isPyspace(text[w.end - 1]))
                     --w.end;
-                while (w.begin < w.end && isWs(text[w.begin]))
+                while (w.begin < w.end && isPyspace(text[w.begin]))
                     ++w.begin;
                 if (w.size() == 0)
                     continue;

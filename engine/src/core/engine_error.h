@@ -40,6 +40,20 @@ struct GuardWords {
     std::string otherPrefix{};       // prefix of other exceptions' what() ("" = "<area>: ")
 };
 
+// The value of `r`, or throws its error as an EngineError.
+template <class T> T unwrap(Result<T> r)
+{
+    if (!r)
+        throw EngineError{r.error()};
+    return std::move(r.value());
+}
+
+inline void unwrap(Result<void> r)
+{
+    if (!r)
+        throw EngineError{r.error()};
+}
+
 template <typename T> struct IsResult : std::false_type {
 };
 template <typename T> struct IsResult<Result<T>> : std::true_type {
