@@ -1,6 +1,6 @@
 # Fails when a library includes what design.md 2.1 forbids:
 # engine -> Qt; widgets -> engine or torch; any file that includes both Qt and torch headers; engine folders
-# out of their layer order.
+# out of their layer order; CLI11 outside app/cli/command_line.h.
 set(_bad "")
 file(GLOB_RECURSE _engine ${ROOT}/engine/*.h ${ROOT}/engine/*.cpp)
 foreach(f IN LISTS _engine)
@@ -30,6 +30,16 @@ foreach(f IN LISTS _tests)
   file(STRINGS ${f} _qt REGEX "^[ \t]*#[ \t]*include[ \t]*[<\"]Q[A-Za-z]*[>/\"]")
   if(_torch AND _qt)
     list(APPEND _bad "${f}: a test includes both Qt and torch headers: ${_torch}")
+  endif()
+endforeach()
+# CLI11 is a heavy header (issue 19): app/cli/command_line.h is the one file that includes it; the verbs
+# that declare options include that header, nothing else does.
+file(GLOB_RECURSE _sources ${ROOT}/engine/*.h ${ROOT}/engine/*.cpp ${ROOT}/widgets/*.h ${ROOT}/widgets/*.cpp
+     ${ROOT}/app/*.h ${ROOT}/app/*.cpp)
+foreach(f IN LISTS _sources)
+  file(STRINGS ${f} _hits REGEX "^[ \t]*#[ \t]*include[ \t]*[<\"]CLI/")
+  if(_hits AND NOT f STREQUAL "${ROOT}/app/cli/command_line.h")
+    list(APPEND _bad "${f}: includes CLI11 (only app/cli/command_line.h may): ${_hits}")
   endif()
 endforeach()
 # Inside the engine the folders form layers (issue 19: no cycles): a folder includes only folders of a lower

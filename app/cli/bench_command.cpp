@@ -3,6 +3,7 @@
 // report.json, report.csv, two PNG charts and a table on stdout.
 #include "bench_datasets.h"
 #include "cli.h"
+#include "command_line.h"
 #include "method_options.h"
 #include "svg_chart.h"
 #include "progress_bar.h"
@@ -47,48 +48,91 @@ const char *const kWarmupText =
     "minutes within "
     "two weeks. The treasurer will present revised figures at the next session.";
 
-void printHelp()
+// The command line of `terse bench`, bound by CLI11 (declareOptions).
+struct BenchArgs {
+    std::vector<std::string> methods; // empty: all registered methods
+    std::vector<double> rates = {0.33, 0.5};
+    std::vector<std::string> datasets; // empty: all
+    long maxDocs = 20;
+    std::string model, tagger;
+    std::string dataDir = "../shared/data";
+    std::string out = "bench-report";
+    std::string mode;
+    std::uint64_t seed = CompressOptions{}.seed;
+    int threads = 0;
+    std::string device = "cpu";
+    bool quiet = false;
+    CLI::Option *methodsOpt = nullptr, *datasetsOpt = nullptr, *modelOpt = nullptr,
+                *taggerOpt = nullptr;
+};
+
+void declareOptions(CLI::App &app, BenchArgs &a)
 {
-    std::printf(
-        "usage: terse bench [--methods a,b,c] [--rates 0.33,0.5] [--datasets d1,d2] [--max-docs "
-        "N]\n"
-        "                   [--model PATH] [--tagger PATH] [--data-dir DIR] [--out DIR]\n"
-        "                   [--mode reference|corrected] [--seed S] [--threads N] [--device D] "
-        "[--quiet]\n"
+    std::string datasets;
+    for (const auto &n : benchDatasetNames())
+        datasets += (datasets.empty() ? "" : ", ") + n;
+    app.description(
         "Compresses documents of each dataset with each method at each rate and reports, per\n"
         "(dataset, method, rate): requested and achieved rate (cl100k tokens), ROUGE-1/2/L F1 and "
-        "BLEU\n"
-        "of the compressed against the original prompt, token F1 of kept words against the human\n"
-        "compression (sentence_compression), answer retention (gsm8k, leval_nq), milliseconds per "
-        "1k\n"
-        "prompt tokens in model forward passes and in the rest, and the peak resident memory.\n"
-        "Writes DIR/report.json, DIR/report.csv, DIR/rate_vs_rougeL.svg and DIR/time_per_1k.svg "
-        "and\n"
-        "prints a summary table.\n"
-        "  --methods LIST   registered method names (default: all)\n"
-        "  --rates LIST     kept fractions in (0, 1] (default 0.33,0.5)\n"
-        "  --datasets LIST  gsm8k, leval_meeting, leval_nq, multi_news, sentence_compression "
-        "(default: all)\n"
-        "  --max-docs N     documents per dataset (default 20; 0 = all)\n"
-        "  --model PATH     causal LM for the model-based methods (default: the bundled terse-lm)\n"
-        "  --tagger PATH    token classifier for llmlingua2 (default: the bundled terse-tagger)\n"
-        "  --data-dir DIR   the shared data folder (default ../shared/data)\n"
-        "  --out DIR        where the report goes (default bench-report)\n"
-        "  --device D       cpu (default), cuda, cuda:N or auto (cuda when this build sees a GPU)\n"
-        "A method whose model is missing or unusable is skipped with a message.\n"
-        "exit codes: 0 ok, 1 nothing could be measured or the report could not be written, 2 bad "
-        "command\n"
-        "            line, 4 data folder/dataset/method/model not found, 5 done but some methods "
-        "or\n"
-        "            documents failed\n");
+        "BLEU\nof the compressed against the original prompt, token F1 of kept words against the "
+        "human\ncompression (sentence_compression), answer retention (gsm8k, leval_nq), "
+        "milliseconds per 1k\nprompt tokens in model forward passes and in the rest, and the peak "
+        "resident memory.\nWrites DIR/report.json, DIR/report.csv, DIR/rate_vs_rougeL.svg and "
+        "DIR/time_per_1k.svg and\nprints a summary table.");
+    configureApp(app,
+                 "A method whose model is missing or unusable is skipped with a message.\n"
+                 "Exit codes: 0 ok, 1 nothing could be measured or the report could not be "
+                 "written, 2 bad\n  command line, 4 data folder/dataset/method/model not found, 5 "
+                 "done but some methods\n  or documents failed");
+    a.methodsOpt = app.add_option("--methods", a.methods,
+                                  "registered method names, comma-separated (default: all)")
+                       ->type_name("LIST")
+                       ->delimiter(',');
+    app.add_option("--rates", a.rates, "kept fractions, comma-separated")
+        ->type_name("LIST")
+        ->delimiter(',')
+        ->check(numberIn(0.0, 1.0, true))
+        ->capture_default_str();
+    a.datasetsOpt = app.add_option("--datasets", a.datasets,
+                                   "comma-separated, of " + datasets + " (default: all)")
+                        ->type_name("LIST")
+                        ->delimiter(',');
+    app.add_option("--max-docs", a.maxDocs, "documents per dataset (0 = all)")
+        ->type_name("N")
+        ->transform(integerIn(0, 1LL << 30))
+        ->capture_default_str();
+    a.modelOpt = app.add_option("--model", a.model,
+                                "causal LM for the model-based methods (default: the bundled "
+                                "terse-lm)")
+                     ->type_name("PATH");
+    a.taggerOpt = app.add_option("--tagger", a.tagger,
+                                 "token classifier for llmlingua2 (default: the bundled "
+                                 "terse-tagger)")
+                      ->type_name("PATH");
+    app.add_option("--data-dir", a.dataDir, "the shared data folder")
+        ->type_name("DIR")
+        ->capture_default_str();
+    app.add_option("--out", a.out, "where the report goes")
+        ->type_name("DIR")
+        ->capture_default_str();
+    app.add_option("--mode", a.mode,
+                   "reference (the reference code's quirks) or corrected (default)")
+        ->type_name("MODE")
+        ->check(CLI::IsMember({"reference", "corrected"}));
+    app.add_option("--seed", a.seed, "seed of the methods with randomness")
+        ->type_name("N")
+        ->transform(integerIn(0, 1LL << 62))
+        ->capture_default_str();
+    addThreadsOption(app, a.threads);
+    addDeviceOption(app, a.device);
+    app.add_flag("--quiet", a.quiet, "no progress bar on standard error");
 }
 
-std::vector<std::string> splitList(const std::string &text)
+// The names of a comma-separated list without blanks around them; empty entries are dropped.
+std::vector<std::string> trimmedNames(const std::vector<std::string> &items)
 {
     std::vector<std::string> out;
-    std::string item;
-    std::istringstream in(text);
-    while (std::getline(in, item, ',')) {
+    for (const auto &item : items) {
         const auto b = item.find_first_not_of(' ');
         const auto e = item.find_last_not_of(' ');
         if (b != std::string::npos)
@@ -468,26 +512,16 @@ std::string isoNow()
 
 int runBench(int argc, char **argv)
 {
-    auto args =
-        parseArgs(argc, argv, 2,
-                  {"--methods", "--rates", "--datasets", "--max-docs", "--model", "--tagger",
-                   "--data-dir", "--out", "--mode", "--seed", "--threads", "--device"},
-                  {"--help", "--quiet"});
-    if (!args)
-        return reportError(args.error().detail + " (see terse bench --help)", kExitUsage);
-    if (args->has("--help")) {
-        printHelp();
-        return kExitOk;
-    }
-    if (!args->positionals.empty())
-        return reportError("bench takes no input files (got '" + args->positionals[0] +
-                               "'); see terse bench --help",
-                           kExitUsage);
+    CLI::App app("", "terse bench");
+    BenchArgs a;
+    declareOptions(app, a);
+    if (auto rc = parseCommandLine(app, argc, argv, 2))
+        return *rc;
 
-    // Methods, rates and datasets: every name is checked before any work.
+    // Methods and datasets: every name is checked before any work (a missing one is exit 4).
     std::vector<std::string> methods;
-    if (args->has("--methods")) {
-        methods = splitList(args->get("--methods"));
+    if (a.methodsOpt->count() > 0) {
+        methods = trimmedNames(a.methods);
         if (methods.empty())
             return reportError("--methods needs at least one method name", kExitUsage);
         for (const auto &m : methods)
@@ -497,17 +531,9 @@ int runBench(int argc, char **argv)
         for (const auto &m : availableMethods())
             methods.push_back(m.name);
     }
-    std::vector<double> rates;
-    for (const auto &r : splitList(args->get("--rates", "0.33,0.5"))) {
-        auto v = parseDouble("--rates", r, 0.0, 1.0, true);
-        if (!v)
-            return reportError(v.error().detail, kExitUsage);
-        rates.push_back(*v);
-    }
-    if (rates.empty())
-        return reportError("--rates needs at least one rate", kExitUsage);
+    const std::vector<double> &rates = a.rates;
     std::vector<std::string> datasets =
-        args->has("--datasets") ? splitList(args->get("--datasets")) : benchDatasetNames();
+        a.datasetsOpt->count() > 0 ? trimmedNames(a.datasets) : benchDatasetNames();
     if (datasets.empty())
         return reportError("--datasets needs at least one dataset name", kExitUsage);
     for (const auto &d : datasets)
@@ -518,42 +544,20 @@ int runBench(int argc, char **argv)
                 known += (known.empty() ? "" : ", ") + n;
             return reportError("unknown dataset '" + d + "' (known: " + known + ")", kExitNotFound);
         }
-    long maxDocs = 20;
-    if (args->has("--max-docs")) {
-        auto n = parseLong("--max-docs", args->get("--max-docs"), 0, 1L << 30);
-        if (!n)
-            return reportError(n.error().detail, kExitUsage);
-        maxDocs = *n;
-    }
+    const long maxDocs = a.maxDocs;
     CompressOptions base;
-    {
-        int code = kExitOk;
-        auto device = parseDevice(*args, code);
-        if (!device)
-            return code;
-        base.device = *device;
-    }
-    if (args->has("--mode")) {
-        auto m = parseMode(args->get("--mode"));
-        if (!m)
-            return reportError(m.error().detail, kExitUsage);
-        base.mode = *m;
-    }
-    if (args->has("--seed")) {
-        auto s = parseLong("--seed", args->get("--seed"), 0, 1L << 62);
-        if (!s)
-            return reportError(s.error().detail, kExitUsage);
-        base.seed = static_cast<std::uint64_t>(*s);
-    }
-    const auto threadsArg = parseThreads(*args);
-    if (!threadsArg)
-        return reportError(threadsArg.error().detail, kExitUsage);
-    const int threads = *threadsArg;
-    for (const char *opt : {"--model", "--tagger"})
-        if (args->has(opt))
-            if (auto m = checkModelPath(opt, args->get(opt)); !m)
+    base.device = a.device;
+    if (int code = resolveDeviceOption(base.device); code != kExitOk)
+        return code;
+    if (!a.mode.empty())
+        base.mode = *parseMode(a.mode); // the parser checked the name
+    base.seed = a.seed;
+    const int threads = a.threads;
+    for (const CLI::Option *opt : {a.modelOpt, a.taggerOpt})
+        if (opt->count() > 0)
+            if (auto m = checkModelPath(opt->get_name(), opt->as<std::string>()); !m)
                 return reportError(m.error().detail, exitCodeFor(m.error()));
-    const std::string dataDir = args->get("--data-dir", "../shared/data");
+    const std::string &dataDir = a.dataDir;
     std::error_code ec;
     if (!fs::is_directory(dataDir, ec))
         return reportError("data folder '" + dataDir +
@@ -561,7 +565,7 @@ int runBench(int argc, char **argv)
                                "gsm8k/, leval/, "
                                "longbench/, sentence_compression/)",
                            kExitNotFound);
-    const fs::path outDir = args->get("--out", "bench-report");
+    const fs::path outDir = a.out;
     // The run writes into a hidden work folder beside DIR (rewritten after every cell, so a long
     // run can be watched) and moves the files into DIR at the end; an interrupted run leaves
     // nothing (issue 17).
@@ -596,7 +600,7 @@ int runBench(int argc, char **argv)
         }
     } signalGuard;
 
-    const bool quiet = args->has("--quiet");
+    const bool quiet = a.quiet;
     std::vector<BenchDataset> loaded;
     for (const auto &name : datasets) {
         auto d = loadBenchDataset(name, dataDir, maxDocs);
@@ -642,7 +646,7 @@ int runBench(int argc, char **argv)
             return reportError(compressor.error().detail, kExitNotFound);
         CompressOptions opts = base;
         opts.method = method;
-        opts.model = method == "llmlingua2" ? args->get("--tagger") : args->get("--model");
+        opts.model = method == "llmlingua2" ? a.tagger : a.model;
         Prompt warm;
         warm.segments = {{SegmentRole::Context, kWarmupText},
                          {SegmentRole::Question, "Where did the meeting move?"}};
@@ -665,8 +669,8 @@ int runBench(int argc, char **argv)
         report["runtime_s"] = seconds;
         report["threads"] = runtime.threads;
         report["data_dir"] = dataDir;
-        report["model"] = args->get("--model");
-        report["tagger"] = args->get("--tagger");
+        report["model"] = a.model;
+        report["tagger"] = a.tagger;
         report["mode"] = modeName(base.mode);
         report["seed"] = base.seed;
         report["max_docs"] = maxDocs;
@@ -710,7 +714,7 @@ int runBench(int argc, char **argv)
                 CompressOptions opts = base;
                 opts.method = method;
                 opts.rate = rate;
-                opts.model = method == "llmlingua2" ? args->get("--tagger") : args->get("--model");
+                opts.model = method == "llmlingua2" ? a.tagger : a.model;
                 Cell cell;
                 cell.dataset = d.name;
                 cell.method = method;

@@ -5,11 +5,8 @@
 #include "terse/tokenizer.h"
 
 #include <algorithm>
-#include <filesystem>
 #include <cerrno>
-#include <cmath>
 #include <cstdio>
-#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -40,70 +37,6 @@ int exitCodeFor(const Error &error)
     }
 }
 
-std::string Args::get(const std::string &name, const std::string &fallback) const
-{
-    auto it = options.find(name);
-    return it == options.end() ? fallback : it->second;
-}
-
-std::vector<std::string> Args::all(const std::string &name) const
-{
-    std::vector<std::string> out;
-    for (const auto &[key, value] : sequence)
-        if (key == name)
-            out.push_back(value);
-    return out;
-}
-
-Result<Args> parseArgs(int argc, char **argv, int first, const std::vector<std::string> &valued,
-                       const std::vector<std::string> &flags)
-{
-    Args a;
-    auto isIn = [](const std::vector<std::string> &v, const std::string &s) {
-        for (const auto &x : v)
-            if (x == s)
-                return true;
-        return false;
-    };
-    for (int i = first; i < argc; ++i) {
-        std::string arg = argv[i];
-        if (arg == "--") {
-            for (++i; i < argc; ++i)
-                a.positionals.push_back(argv[i]);
-            break;
-        }
-        if (arg.size() > 2 && arg.rfind("--", 0) == 0) {
-            std::string name = arg, value;
-            bool inlineValue = false;
-            if (auto eq = arg.find('='); eq != std::string::npos) {
-                name = arg.substr(0, eq);
-                value = arg.substr(eq + 1);
-                inlineValue = true;
-            }
-            if (isIn(flags, name)) {
-                if (inlineValue)
-                    return fail(ErrorCode::InvalidArgument, "option " + name + " takes no value");
-                a.options[name] = "1";
-                a.sequence.emplace_back(name, "1");
-            } else if (isIn(valued, name)) {
-                if (!inlineValue) {
-                    if (i + 1 >= argc)
-                        return fail(ErrorCode::InvalidArgument,
-                                    "option " + name + " needs a value");
-                    value = argv[++i];
-                }
-                a.options[name] = value;
-                a.sequence.emplace_back(name, value);
-            } else {
-                return fail(ErrorCode::InvalidArgument, "unknown option " + name);
-            }
-        } else {
-            a.positionals.push_back(arg);
-        }
-    }
-    return a;
-}
-
 Result<std::string> readInput(const std::string &path, std::size_t maxBytes)
 {
     std::string data;
@@ -131,36 +64,6 @@ Result<std::string> readInput(const std::string &path, std::size_t maxBytes)
     f.seekg(0);
     data.assign(std::istreambuf_iterator<char>(f), {});
     return data;
-}
-
-Result<double> parseDouble(const std::string &option, const std::string &text, double lo, double hi,
-                           bool loOpen)
-{
-    char *end = nullptr;
-    errno = 0;
-    double v = std::strtod(text.c_str(), &end);
-    if (text.empty() || *end != '\0' || errno != 0 || !std::isfinite(v))
-        return fail(ErrorCode::InvalidArgument, option + " expects a number, got '" + text + "'");
-    if ((loOpen ? v <= lo : v < lo) || v > hi) {
-        std::ostringstream s;
-        s << option << " must be in " << (loOpen ? "(" : "[") << lo << ", " << hi << "], got "
-          << text;
-        return fail(ErrorCode::InvalidArgument, s.str());
-    }
-    return v;
-}
-
-Result<long> parseLong(const std::string &option, const std::string &text, long lo, long hi)
-{
-    char *end = nullptr;
-    errno = 0;
-    long v = std::strtol(text.c_str(), &end, 10);
-    if (text.empty() || *end != '\0' || errno != 0)
-        return fail(ErrorCode::InvalidArgument, option + " expects an integer, got '" + text + "'");
-    if (v < lo || v > hi)
-        return fail(ErrorCode::InvalidArgument, option + " must be in [" + std::to_string(lo) +
-                                                    ", " + std::to_string(hi) + "], got " + text);
-    return v;
 }
 
 Result<void> checkModelPath(const std::string &option, const std::string &path)
@@ -219,28 +122,13 @@ std::vector<std::string> dataFiles(const std::string &spec)
     return files;
 }
 
-std::optional<std::string> parseDevice(const Args &args, int &exitCode)
+int resolveDeviceOption(std::string &device)
 {
-    if (!args.has("--device"))
-        return std::string("cpu");
-    auto d = resolveDevice(args.get("--device"));
-    if (!d) {
-        exitCode = reportError(
-            "--device: " + d.error().detail,
-            d.error().code == ErrorCode::InvalidArgument ? kExitUsage : exitCodeFor(d.error()));
-        return std::nullopt;
-    }
-    return *d;
-}
-
-Result<int> parseThreads(const Args &args)
-{
-    if (!args.has("--threads"))
-        return 0;
-    auto v = parseLong("--threads", args.get("--threads"), 1, 1024);
-    if (!v)
-        return v.error();
-    return static_cast<int>(*v);
+    auto d = resolveDevice(device);
+    if (!d)
+        return reportError("--device: " + d.error().detail, exitCodeFor(d.error()));
+    device = *d;
+    return kExitOk;
 }
 
 } // namespace terse::cli

@@ -1,10 +1,9 @@
 #pragma once
-// Shared pieces of the terse command-line tool: argument parsing, input reading and exit codes.
+// Shared pieces of the terse command-line tool: input reading, checks of option values and exit
+// codes. The options themselves are declared with CLI11 (command_line.h).
 
 #include "terse/result.h"
 
-#include <map>
-#include <optional>
 #include <string>
 #include <vector>
 
@@ -31,37 +30,13 @@ enum ExitCode : int {
 // Maps an engine error to the exit code the CLI documents.
 int exitCodeFor(const Error &error);
 
-// Parsed command line of one verb: --name value / --flag, and positionals.
-struct Args {
-    std::map<std::string, std::string>
-        options; // "--rate" -> "0.5"; flags -> "1" (the last one given)
-    std::vector<std::pair<std::string, std::string>> sequence; // every option in command-line order
-    std::vector<std::string> positionals;
-
-    bool has(const std::string &name) const { return options.count(name) > 0; }
-    std::string get(const std::string &name, const std::string &fallback = {}) const;
-    // Every value of a repeatable option (e.g. --param), in command-line order.
-    std::vector<std::string> all(const std::string &name) const;
-};
-
-// Parses argv[first..] against the known options; `flags` take no value. Errors name the option.
-Result<Args> parseArgs(int argc, char **argv, int first, const std::vector<std::string> &valued,
-                       const std::vector<std::string> &flags);
-
 // Reads a whole file ("-" or empty: standard input). Errors name the path.
 Result<std::string> readInput(const std::string &path, std::size_t maxBytes = 64u << 20);
 
-// Parses a number with range check; errors name the option and the accepted range.
-Result<double> parseDouble(const std::string &option, const std::string &text, double lo, double hi,
-                           bool loOpen = false);
-Result<long> parseLong(const std::string &option, const std::string &text, long lo, long hi);
-
-// --threads N (1..1024) if given, else 0 (= the runtime default); errors name the option.
-Result<int> parseThreads(const Args &args);
-
-// --device (cpu, cuda, cuda:N, auto) resolved for this build; "cpu" when absent. On failure it has
-// reported the error and `exitCode` holds the code to return (2 for an unknown name).
-std::optional<std::string> parseDevice(const Args &args, int &exitCode);
+// Resolves a --device value (addDeviceOption) for this build in place: "auto" becomes cpu or cuda.
+// Returns kExitOk, or reports "--device: ..." and returns its exit code (1 when this build cannot
+// use the device, 2 for a GPU index beyond the visible ones).
+int resolveDeviceOption(std::string &device);
 
 // A --data value: a folder (its *.jsonl files, sorted) or comma-separated file names.
 std::vector<std::string> dataFiles(const std::string &spec);
@@ -81,10 +56,11 @@ int runEval(int argc, char **argv);
 int runTokenize(int argc, char **argv);
 // `terse sessions list|show|export|import|delete|undelete|rename` (sessions_command.cpp).
 int runSessions(int argc, char **argv);
-// Stores a compress run in the database of --db (default path otherwise), in the session named by
-// --session (found or created; a new one named after the prompt without it). Returns an exit code.
-int saveCompressedRun(const Args &args, const Prompt &prompt, const CompressOptions &options,
-                      const CompressionResult &result);
+// Stores a compress run in the database `db` (--db; empty: the default path), in the session named
+// `sessionName` (--session; found or created; empty: a new one named after the prompt). Returns an
+// exit code.
+int saveCompressedRun(const std::string &db, const std::string &sessionName, const Prompt &prompt,
+                      const CompressOptions &options, const CompressionResult &result);
 int runScore(int argc, char **argv);
 // `terse models`: bundled default models and models in the HuggingFace cache (models_command.cpp).
 int runModels(int argc, char **argv);

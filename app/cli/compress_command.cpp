@@ -1,5 +1,6 @@
 // `terse compress`: compress one prompt from a file or standard input, or a JSONL batch of prompts.
 #include "cli.h"
+#include "command_line.h"
 #include "jsonl_batch.h"
 #include "method_options.h"
 #include "progress_bar.h"
@@ -21,39 +22,34 @@ namespace terse::cli {
 
 namespace {
 
-void printHelp()
+// The command line of `terse compress`, bound by CLI11 (declareOptions).
+struct CompressArgs {
+    CompressOptions options;         // --method, --rate, --target-tokens, --seed, --model, ...
+    std::string mode;                // --mode (checked by the parser; parseMode after)
+    std::vector<std::string> params; // --param KEY=VALUE, in command-line order
+    int threads = 0;                 // 0: the runtime default
+    std::string file = "-";
+    std::string db, session;
+    bool json = false, save = false, jsonl = false, skipErrors = false, quiet = false;
+    CLI::Option *method = nullptr, *model = nullptr, *targetTokenizer = nullptr;
+};
+
+std::string methodNames()
 {
-    std::printf(
-        "usage: terse compress --method NAME [--rate R | --target-tokens N] [--mode "
-        "reference|corrected]\n"
-        "                      [--model PATH] [--target-tokenizer NAME|PATH] [--param KEY=VALUE "
-        "...]\n"
-        "                      [--seed S] [--threads N] [--device D] [--dtype auto|fp32|bf16] "
-        "[--json]\n"
-        "                      [--save [--db PATH] [--session "
-        "NAME]]\n"
-        "                      [--jsonl [--skip-errors] [--quiet]] [FILE|-]\n"
-        "Compresses the prompt in FILE (or standard input) and prints the compressed text,\n"
-        "or with --json the whole result (units, scores, thresholds, stages).\n"
-        "  --rate R             kept fraction in (0, 1], default 0.5\n"
-        "  --target-tokens N    token budget of the output; overrides --rate\n"
-        "  --model PATH         model folder (config.json + safetensors) or .gguf file; default: "
-        "the\n"
-        "                       method's bundled model (model-free methods ignore it)\n"
-        "  --target-tokenizer T tokenizer of the target LLM for token accounting: a bundled "
-        "tiktoken\n"
-        "                       name (default cl100k_base) or a tokenizer file/folder\n"
-        "  --device D           where models run: cpu (default), cuda, cuda:N or auto (cuda when\n"
-        "                       this build's libtorch sees a GPU)\n"
-        "  --dtype T            model precision in corrected mode: auto (default: bf16 on a CPU "
-        "with\n"
-        "                       native bf16, else fp32), fp32 or bf16; reference mode computes in "
-        "fp32\n"
-        "  --param KEY=VALUE    a method option (repeatable); terse compress --method NAME --help\n"
-        "                       lists them with their defaults\n"
-        "  --save               store the run in the session database (--db PATH, default\n"
-        "                       $XDG_DATA_HOME/terse/sessions.sqlite3) in session NAME\n"
-        "batches (--jsonl, automatic for FILE.jsonl): one JSON object per line, either\n"
+    std::string names;
+    for (const auto &m : availableMethods())
+        names += (names.empty() ? "" : " ") + m.name;
+    return names;
+}
+
+void declareOptions(CLI::App &app, CompressArgs &a)
+{
+    CompressOptions &o = a.options;
+    app.description("Compresses the prompt in FILE (or standard input) and prints the compressed "
+                    "text,\nor with --json the whole result (units, scores, thresholds, stages).");
+    configureApp(
+        app,
+        "Batches (--jsonl, automatic for FILE.jsonl): one JSON object per line, either\n"
         "  {\"prompt\": \"...\"} or {\"instruction\": \"...\", \"contexts\": [\"...\"], "
         "\"question\": \"...\"},\n"
         "  each with an optional \"id\". Output: one JSON object per line (id, line, "
@@ -62,85 +58,101 @@ void printHelp()
         "the\n"
         "  batch before any work (exit 3, 'line N: ...'); with --skip-errors it becomes\n"
         "  {\"id\", \"line\", \"error\"} and the batch goes on (exit 5 when lines were skipped).\n"
-        "  --quiet              no progress bar on standard error\n"
-        "exit codes: 0 ok, 1 compression failed, 2 bad command line, 3 unusable input,\n"
-        "            4 file/model/method not found, 5 batch done with skipped lines\n"
-        "methods:");
-    for (const auto &m : availableMethods())
-        std::printf(" %s", m.name.c_str());
-    std::printf("\n");
+        "Exit codes: 0 ok, 1 compression failed, 2 bad command line, 3 unusable input,\n"
+        "  4 file/model/method not found, 5 batch done with skipped lines\n"
+        "Methods: " +
+            methodNames() + "\n  (terse compress --method NAME --help lists a method's options)");
+    app.add_option("FILE", a.file,
+                   "the prompt, or a JSONL batch of prompts; - or none: standard input")
+        ->capture_default_str();
+    a.method = app.add_option("--method", o.method,
+                              "the method (listed below); with --help: its options and defaults")
+                   ->type_name("NAME")
+                   ->capture_default_str();
+    app.add_option("--rate", o.rate, "kept fraction of the prompt")
+        ->check(numberIn(0.0, 1.0, true))
+        ->capture_default_str();
+    app.add_option("--target-tokens", o.targetTokens,
+                   "token budget of the output; overrides --rate")
+        ->type_name("N")
+        ->transform(integerIn(0, 1LL << 40));
+    app.add_option("--mode", a.mode,
+                   "reference (the reference code's quirks) or corrected (default)")
+        ->type_name("MODE")
+        ->check(CLI::IsMember({"reference", "corrected"}));
+    a.model = app.add_option("--model", o.model,
+                             "model folder (config.json + safetensors) or .gguf file; default: "
+                             "the method's bundled model (model-free methods ignore it)")
+                  ->type_name("PATH");
+    a.targetTokenizer =
+        app.add_option("--target-tokenizer", o.targetTokenizer,
+                       "tokenizer of the target LLM for token accounting: a bundled tiktoken "
+                       "name or a tokenizer file/folder")
+            ->type_name("NAME|PATH")
+            ->capture_default_str();
+    app.add_option("--param", a.params,
+                   "a method option (repeatable); terse compress --method NAME --help lists "
+                   "them with their defaults")
+        ->type_name("KEY=VALUE")
+        ->allow_extra_args(false);
+    app.add_option("--seed", o.seed, "seed of the methods with randomness")
+        ->type_name("N")
+        ->transform(integerIn(0, 1LL << 62))
+        ->capture_default_str();
+    addThreadsOption(app, a.threads);
+    addDeviceOption(app, o.device);
+    app.add_option("--dtype", o.dtype,
+                   "model precision in corrected mode: auto (bf16 on a CPU with native bf16, "
+                   "else fp32), fp32 or bf16; reference mode computes in fp32")
+        ->type_name("DTYPE")
+        ->check(CLI::IsMember({"auto", "fp32", "bf16"}))
+        ->capture_default_str();
+    app.add_flag("--json", a.json, "print the whole result as JSON");
+    auto *save = app.add_flag("--save", a.save,
+                              "store the run in the session database (one prompt, not a batch)");
+    app.add_option("--db", a.db,
+                   "the session database of --save (default: "
+                   "$XDG_DATA_HOME/terse/sessions.sqlite3)")
+        ->type_name("PATH")
+        ->check(nonEmpty())
+        ->needs(save);
+    app.add_option("--session", a.session,
+                   "the session --save stores the run in (found or created; default: a new "
+                   "one named after the prompt)")
+        ->type_name("NAME")
+        ->needs(save);
+    app.add_flag("--jsonl", a.jsonl, "read a JSONL batch (automatic for FILE.jsonl)");
+    app.add_flag("--skip-errors", a.skipErrors,
+                 "a batch reports bad lines and goes on (exit 5 when lines were skipped)");
+    app.add_flag("--quiet", a.quiet, "no progress bar on standard error");
 }
 
-// The options shared by single prompts and batches; an error carries its exit code.
-struct Setup {
-    CompressOptions options;
-    int threads = 0;
-};
-
-int parseSetup(const Args &args, const MethodInfo &method, Setup &s)
+// Checks and converts what the parser cannot (method options, paths, the device); reports an
+// error and returns its exit code.
+int finishSetup(CompressArgs &a, const MethodInfo &method)
 {
-    CompressOptions &opts = s.options;
+    CompressOptions &opts = a.options;
     opts.method = method.name;
-    if (args.has("--rate")) {
-        auto r = parseDouble("--rate", args.get("--rate"), 0.0, 1.0, true);
-        if (!r)
-            return reportError(r.error().detail, kExitUsage);
-        opts.rate = *r;
-    }
-    if (args.has("--target-tokens")) {
-        auto t = parseLong("--target-tokens", args.get("--target-tokens"), 0, 1L << 40);
-        if (!t)
-            return reportError(t.error().detail, kExitUsage);
-        opts.targetTokens = *t;
-    }
-    if (args.has("--mode")) {
-        auto m = parseMode(args.get("--mode"));
-        if (!m)
-            return reportError(m.error().detail, kExitUsage);
-        opts.mode = *m;
-    }
-    if (args.has("--seed")) {
-        auto seed = parseLong("--seed", args.get("--seed"), 0, (1L << 62));
-        if (!seed)
-            return reportError(seed.error().detail, kExitUsage);
-        opts.seed = static_cast<std::uint64_t>(*seed);
-    }
-    if (auto t = parseThreads(args); !t)
-        return reportError(t.error().detail, kExitUsage);
-    else if (*t > 0)
-        s.threads = *t;
-    auto params = parseMethodParams(method, args.all("--param"));
+    if (!a.mode.empty())
+        opts.mode = *parseMode(a.mode); // the parser checked the name
+    auto params = parseMethodParams(method, a.params);
     if (!params)
         return reportError(params.error().detail, kExitUsage);
     opts.params = std::move(*params);
-    if (args.has("--model")) {
-        if (auto m = checkModelPath("--model", args.get("--model")); !m)
+    if (a.model->count() > 0)
+        if (auto m = checkModelPath("--model", opts.model); !m)
             return reportError(m.error().detail, exitCodeFor(m.error()));
-        opts.model = args.get("--model");
-    }
-    {
-        int code = kExitOk;
-        auto device = parseDevice(args, code);
-        if (!device)
-            return code;
-        opts.device = *device;
-    }
-    if (args.has("--dtype")) {
-        if (auto d = parseDtype(args.get("--dtype")); !d)
-            return reportError("--dtype: " + d.error().detail, kExitUsage);
-        opts.dtype = args.get("--dtype");
-    }
-    if (args.has("--target-tokenizer")) {
-        if (auto t = checkTargetTokenizer(args.get("--target-tokenizer")); !t)
+    if (int code = resolveDeviceOption(opts.device); code != kExitOk)
+        return code;
+    if (a.targetTokenizer->count() > 0)
+        if (auto t = checkTargetTokenizer(opts.targetTokenizer); !t)
             return reportError(t.error().detail, exitCodeFor(t.error()));
-        opts.targetTokenizer = args.get("--target-tokenizer");
-    }
     return kExitOk;
 }
 
-void warnIgnoredModel(const Args &args, const CompressionResult &r, const std::string &prefix)
+void warnIgnoredModel(const CompressArgs &a, const CompressionResult &r, const std::string &prefix)
 {
-    if (args.has("--model") && r.model.empty())
+    if (a.model->count() > 0 && r.model.empty())
         std::fprintf(stderr, "terse: %swarning: %s uses no model; --model was ignored\n",
                      prefix.c_str(), r.method.c_str());
 }
@@ -152,7 +164,7 @@ extern "C" void onSingleSignal(int)
         g_singleJob->cancel();
 }
 
-int runSingle(const Args &args, Compressor &compressor, const Setup &setup, const std::string &path)
+int runSingle(const CompressArgs &a, Compressor &compressor, const std::string &path)
 {
     auto text = readInput(path);
     if (!text)
@@ -161,11 +173,11 @@ int runSingle(const Args &args, Compressor &compressor, const Setup &setup, cons
     if (auto v = validatePromptText(*text); !v)
         return reportError(where + ": " + v.error().detail, kExitInput);
 
-    initRuntime(setup.threads);
+    initRuntime(a.threads);
     const Prompt prompt = Prompt::fromText(std::move(*text));
     // A long single prompt shows its stage and progress on a terminal (issue 17); Ctrl-C cancels
     // it.
-    const bool tty = ::isatty(2) && !args.has("--quiet");
+    const bool tty = ::isatty(2) && !a.quiet;
     auto last = std::make_shared<std::chrono::steady_clock::time_point>();
     auto shown = std::make_shared<bool>(false);
     JobContext job([=](long long done, long long total, const std::string &stage) {
@@ -181,7 +193,7 @@ int runSingle(const Args &args, Compressor &compressor, const Setup &setup, cons
     });
     g_singleJob = &job;
     std::signal(SIGINT, onSingleSignal);
-    auto result = compressor.compress(prompt, setup.options, job);
+    auto result = compressor.compress(prompt, a.options, job);
     std::signal(SIGINT, SIG_DFL);
     g_singleJob = nullptr;
     if (*shown)
@@ -193,19 +205,19 @@ int runSingle(const Args &args, Compressor &compressor, const Setup &setup, cons
     for (const auto &w : result->warnings)
         std::fprintf(stderr, "terse: %s: %s\n", isNote(w.code) ? "note" : "warning",
                      w.detail.c_str());
-    warnIgnoredModel(args, *result, "");
-    if (args.has("--json"))
+    warnIgnoredModel(a, *result, "");
+    if (a.json)
         std::cout << compressionResultJson(*result, true) << "\n";
     else
         std::cout << result->compressedText << "\n";
-    if (args.has("--save"))
-        return saveCompressedRun(args, prompt, setup.options, *result);
+    if (a.save)
+        return saveCompressedRun(a.db, a.session, prompt, a.options, *result);
     return kExitOk;
 }
 
-int runBatch(const Args &args, Compressor &compressor, const Setup &setup, const std::string &path)
+int runBatch(const CompressArgs &a, Compressor &compressor, const std::string &path)
 {
-    if (args.has("--save"))
+    if (a.save)
         return reportError("--save stores one prompt; it cannot be combined with a JSONL batch",
                            kExitUsage);
     auto text = readInput(path);
@@ -215,15 +227,15 @@ int runBatch(const Args &args, Compressor &compressor, const Setup &setup, const
     auto lines = parseJsonlBatch(*text, where);
     if (!lines)
         return reportError(lines.error().detail, exitCodeFor(lines.error()));
-    const bool skip = args.has("--skip-errors");
+    const bool skip = a.skipErrors;
     // Without --skip-errors a bad line stops the batch before any compression work.
     if (!skip)
         for (const auto &l : *lines)
             if (!l.error.empty())
                 return reportError(lineMessage(l.line, l.error), kExitInput);
 
-    initRuntime(setup.threads);
-    ProgressBar bar(static_cast<long>(lines->size()), "prompts", !args.has("--quiet"));
+    initRuntime(a.threads);
+    ProgressBar bar(static_cast<long>(lines->size()), "prompts", !a.quiet);
     long done = 0, skipped = 0;
     struct NoteSeen {
         long count = 0;
@@ -238,7 +250,7 @@ int runBatch(const Args &args, Compressor &compressor, const Setup &setup, const
             bar.update(++done);
             continue;
         }
-        auto result = compressor.compress(l.prompt, setup.options, JobContext::none());
+        auto result = compressor.compress(l.prompt, a.options, JobContext::none());
         if (!result) {
             if (!skip || result.error().code == ErrorCode::Cancelled) {
                 bar.finish();
@@ -263,8 +275,8 @@ int runBatch(const Args &args, Compressor &compressor, const Setup &setup, const
                 n.example = lineMessage(l.line, w.detail);
         }
         if (done == 0)
-            warnIgnoredModel(args, *result, "");
-        std::cout << compressionRecord(l, *result, args.has("--json")) << "\n" << std::flush;
+            warnIgnoredModel(a, *result, "");
+        std::cout << compressionRecord(l, *result, a.json) << "\n" << std::flush;
         bar.update(++done);
     }
     bar.finish();
@@ -278,46 +290,38 @@ int runBatch(const Args &args, Compressor &compressor, const Setup &setup, const
 
 int runCompress(int argc, char **argv)
 {
-    auto args =
-        parseArgs(argc, argv, 2,
-                  {"--method", "--rate", "--target-tokens", "--mode", "--seed", "--threads", "--db",
-                   "--session", "--model", "--target-tokenizer", "--param", "--device", "--dtype"},
-                  {"--json", "--help", "--save", "--jsonl", "--skip-errors", "--quiet"});
-    if (!args)
-        return reportError(args.error().detail + " (see terse compress --help)", kExitUsage);
-    if (args->has("--help")) {
-        if (args->has("--method")) {
-            auto method = findMethod(args->get("--method"));
+    CLI::App app("", "terse compress");
+    CompressArgs a;
+    declareOptions(app, a);
+    try {
+        app.parse(argc - 1, argv + 1);
+    } catch (const CLI::CallForHelp &) {
+        // `--method NAME --help` lists the method's options (from its OptionSpecs).
+        if (a.method->count() > 0) {
+            auto method = findMethod(a.options.method);
             if (!method)
                 return reportError(method.error().detail, kExitNotFound);
             printMethodOptions(*method);
-            return kExitOk;
+        } else {
+            std::cout << app.help();
         }
-        printHelp();
         return kExitOk;
+    } catch (const CLI::ParseError &e) {
+        return reportParseError(app, e);
     }
-    if (args->positionals.size() > 1)
-        return reportError("compress takes one input file (got " +
-                               std::to_string(args->positionals.size()) + ")",
-                           kExitUsage);
-    if ((args->has("--db") || args->has("--session")) && !args->has("--save"))
-        return reportError("--db and --session need --save", kExitUsage);
-    const std::string path = args->positionals.empty() ? "-" : args->positionals[0];
-    const bool batch = isJsonlInput(path, args->has("--jsonl"));
-    if (!batch && args->has("--skip-errors"))
+    const bool batch = isJsonlInput(a.file, a.jsonl);
+    if (!batch && a.skipErrors)
         return reportError("--skip-errors applies to JSONL batches (--jsonl)", kExitUsage);
 
-    auto method = findMethod(args->get("--method", "random"));
+    auto method = findMethod(a.options.method);
     if (!method)
         return reportError(method.error().detail, kExitNotFound);
-    Setup setup;
-    if (int code = parseSetup(*args, *method, setup); code != kExitOk)
+    if (int code = finishSetup(a, *method); code != kExitOk)
         return code;
     auto compressor = createCompressor(method->name);
     if (!compressor)
         return reportError(compressor.error().detail, kExitNotFound);
-    return batch ? runBatch(*args, **compressor, setup, path)
-                 : runSingle(*args, **compressor, setup, path);
+    return batch ? runBatch(a, **compressor, a.file) : runSingle(a, **compressor, a.file);
 }
 
 } // namespace terse::cli

@@ -1,5 +1,6 @@
 // `terse eval lm`: held-out bits per byte of a causal LM next to zstd -19 on the same text.
 #include "cli.h"
+#include "command_line.h"
 
 #include "terse/resources.h"
 #include "terse/runtime.h"
@@ -10,37 +11,23 @@
 namespace terse::cli {
 
 namespace {
-int evalLm(int argc, char **argv)
+// The command line of `terse eval lm` and `terse eval tagger` (runEval declares it).
+struct EvalArgs {
+    std::string model, data, lm;
+    double maxMb = 1;
+    int heldoutEvery = 5;
+    int threads = 0;
+    bool json = false;
+};
+
+int evalLm(const EvalArgs &a)
 {
-    auto args = parseArgs(argc, argv, 3, {"--model", "--data", "--max-mb", "--threads"},
-                          {"--help", "--json"});
-    if (!args)
-        return reportError(args.error().detail + " (see terse eval lm --help)", kExitUsage);
-    if (args->has("--help") || !args->has("--data")) {
-        std::printf("usage: terse eval lm [--model PATH] --data FILE[.zst] [--max-mb M] [--threads "
-                    "N] [--json]\n"
-                    "Bits per byte of a causal LM (default: Terse's bundled LM) on the first M MB "
-                    "(default 1)\n"
-                    "of a text file, next to zstd -19 on the same text.\n");
-        return args->has("--help") ? kExitOk : kExitUsage;
-    }
-    double mb = 1;
-    if (args->has("--max-mb")) {
-        auto v = parseDouble("--max-mb", args->get("--max-mb"), 0, 1e6, true);
-        if (!v)
-            return reportError(v.error().detail, kExitUsage);
-        mb = *v;
-    }
-    const auto threadsArg = parseThreads(*args);
-    if (!threadsArg)
-        return reportError(threadsArg.error().detail, kExitUsage);
-    const int threads = *threadsArg;
-    initRuntime(threads);
-    auto r = evalLanguageModel(args->get("--model"), args->get("--data"),
-                               static_cast<std::uint64_t>(mb * (1 << 20)), JobContext::none());
+    initRuntime(a.threads);
+    auto r = evalLanguageModel(a.model, a.data, static_cast<std::uint64_t>(a.maxMb * (1 << 20)),
+                               JobContext::none());
     if (!r)
         return reportError(r.error().detail, exitCodeFor(r.error()));
-    if (args->has("--json"))
+    if (a.json)
         std::printf(
             "{\"bits_per_byte\": %.6f, \"zstd19_bits_per_byte\": %.6f, \"nll_per_token\": %.6f, "
             "\"bytes\": %llu, \"tokens\": %llu, \"documents\": %llu, \"seconds\": %.2f}\n",
@@ -57,47 +44,20 @@ int evalLm(int argc, char **argv)
     return kExitOk;
 }
 
-int evalTaggerVerb(int argc, char **argv)
+int evalTaggerVerb(const EvalArgs &a)
 {
-    auto args =
-        parseArgs(argc, argv, 3, {"--model", "--data", "--lm", "--heldout-every", "--threads"},
-                  {"--help", "--json"});
-    if (!args)
-        return reportError(args.error().detail + " (see terse eval tagger --help)", kExitUsage);
-    if (args->has("--help") || !args->has("--data")) {
-        std::printf(
-            "usage: terse eval tagger [--model PATH] --data DIR|FILE[,FILE...] [--lm PATH]\n"
-            "                         [--heldout-every 5] [--threads N] [--json]\n"
-            "Word-level keep precision/recall/F1 of a keep/drop tagger (default: Terse's bundled "
-            "tagger)\n"
-            "on the held-out human compressions of --data, next to keep-by-LM-surprisal at the "
-            "tagger's\n"
-            "rate (--lm, default: the bundled LM) and keep-all-but-stopwords.\n");
-        return args->has("--help") ? kExitOk : kExitUsage;
-    }
-    std::string model = args->get("--model");
+    std::string model = a.model;
     if (model.empty()) {
         auto d = defaultModelPath(DefaultModel::Tagger);
         if (!d)
             return reportError(d.error().detail, exitCodeFor(d.error()));
         model = *d;
     }
-    int every = 5, threads = 0;
-    if (args->has("--heldout-every")) {
-        auto v = parseLong("--heldout-every", args->get("--heldout-every"), 1, 1000000);
-        if (!v)
-            return reportError(v.error().detail, kExitUsage);
-        every = static_cast<int>(*v);
-    }
-    if (auto t = parseThreads(*args); !t)
-        return reportError(t.error().detail, kExitUsage);
-    else
-        threads = *t;
-    const auto files = dataFiles(args->get("--data"));
+    const auto files = dataFiles(a.data);
     if (files.empty())
-        return reportError("no .jsonl files in '" + args->get("--data") + "'", kExitUsage);
-    initRuntime(threads);
-    auto r = evalTagger(model, files, args->get("--lm"), every, JobContext::none());
+        return reportError("no .jsonl files in '" + a.data + "'", kExitUsage);
+    initRuntime(a.threads);
+    auto r = evalTagger(model, files, a.lm, a.heldoutEvery, JobContext::none());
     if (!r)
         return reportError(r.error().detail, exitCodeFor(r.error()));
     auto row = [](const char *name, const TaggerMetrics &m) {
@@ -110,7 +70,7 @@ int evalTaggerVerb(int argc, char **argv)
                       m.precision, m.recall, m.f1, m.rate);
         return std::string(buf);
     };
-    if (args->has("--json")) {
+    if (a.json) {
         std::printf("{\"sentences\": %d, \"words\": %lld, \"human_rate\": %.6f, \"tagger\": %s, "
                     "\"tagger_at_human_rate\": %s, \"stopwords\": %s, \"keep_all\": %s",
                     r->sentences, r->tagger.words, r->humanRate, js(r->tagger).c_str(),
@@ -140,16 +100,48 @@ int evalTaggerVerb(int argc, char **argv)
 
 int runEval(int argc, char **argv)
 {
-    const std::string what = argc > 2 ? argv[2] : "";
-    if (what == "lm")
-        return evalLm(argc, argv);
-    if (what == "tagger")
-        return evalTaggerVerb(argc, argv);
-    if (what.empty() || what == "--help") {
-        std::printf("usage: terse eval lm|tagger ...   (see terse eval WHAT --help)\n");
-        return what.empty() ? kExitUsage : kExitOk;
-    }
-    return reportError("unknown evaluation target '" + what + "' (known: lm, tagger)", kExitUsage);
+    CLI::App app("Measures Terse's models.", "terse eval");
+    configureApp(app);
+    app.require_subcommand(1);
+    EvalArgs a;
+    CLI::App *lm = app.add_subcommand(
+        "lm", "Bits per byte of a causal LM (default: Terse's bundled LM) on the first M MB of "
+              "a\ntext file, next to zstd -19 on the same text.");
+    lm->add_option("--model", a.model, "the causal LM (default: the bundled terse-lm)")
+        ->type_name("PATH");
+    lm->add_option("--data", a.data, "the text, plain or .zst")->type_name("FILE")->required();
+    lm->add_option("--max-mb", a.maxMb, "read at most M MB of the text")
+        ->type_name("M")
+        ->check(numberIn(0, 1e6, true))
+        ->capture_default_str();
+    addThreadsOption(*lm, a.threads);
+    lm->add_flag("--json", a.json, "machine-readable output");
+    CLI::App *tagger = app.add_subcommand(
+        "tagger", "Word-level keep precision/recall/F1 of a keep/drop tagger (default: Terse's "
+                  "bundled\ntagger) on the held-out human compressions of --data, next to "
+                  "keep-by-LM-surprisal at\nthe tagger's rate (--lm, default: the bundled LM) and "
+                  "keep-all-but-stopwords.");
+    tagger->add_option("--model", a.model, "the tagger (default: the bundled terse-tagger)")
+        ->type_name("PATH");
+    tagger
+        ->add_option("--data", a.data,
+                     "a folder of .jsonl files or comma-separated .jsonl files ({\"text\", "
+                     "\"summaries\"} records)")
+        ->type_name("DIR|FILE[,FILE...]")
+        ->required();
+    tagger->add_option("--lm", a.lm, "the causal LM of the surprisal baseline (default: bundled)")
+        ->type_name("PATH");
+    tagger
+        ->add_option("--heldout-every", a.heldoutEvery,
+                     "every Nth pair is held out (as in terse train tagger)")
+        ->type_name("N")
+        ->transform(integerIn(1, 1000000))
+        ->capture_default_str();
+    addThreadsOption(*tagger, a.threads);
+    tagger->add_flag("--json", a.json, "machine-readable output");
+    if (auto rc = parseCommandLine(app, argc, argv, 2))
+        return *rc;
+    return lm->parsed() ? evalLm(a) : evalTaggerVerb(a);
 }
 
 } // namespace terse::cli

@@ -1,6 +1,7 @@
 // `terse models`: the bundled default models and the models in the HuggingFace cache, with their
 // architecture, parameter count, size on disk and tokenizer.
 #include "cli.h"
+#include "command_line.h"
 
 #include "terse/resources.h"
 #include "terse/weights.h"
@@ -186,26 +187,20 @@ void printGroup(const std::string &title, const std::vector<ModelEntry> &models,
 
 int runModels(int argc, char **argv)
 {
-    auto args = parseArgs(argc, argv, 2, {"--hf-cache"}, {"--json", "--help"});
-    if (!args)
-        return reportError(args.error().detail + " (see terse models --help)", kExitUsage);
-    if (args->has("--help")) {
-        std::printf("usage: terse models [--json] [--hf-cache DIR]\n"
-                    "Lists the bundled default models (resources/models, $TERSE_RESOURCES_DIR) and "
-                    "the models\n"
-                    "in the HuggingFace cache ($HF_HUB_CACHE, $HF_HOME/hub or "
-                    "~/.cache/huggingface/hub), with\n"
-                    "architecture, parameter count, size on disk and tokenizer. Any of them can be "
-                    "passed to\n"
-                    "--model. (Models added in Terse Studio are kept in its settings and not "
-                    "listed here.)\n"
-                    "  --hf-cache DIR  scan this hub cache folder instead\n"
-                    "  --json          machine-readable output\n");
-        return kExitOk;
-    }
-    if (!args->positionals.empty())
-        return reportError("models takes no arguments (got '" + args->positionals[0] + "')",
-                           kExitUsage);
+    CLI::App app(
+        "Lists the bundled default models (resources/models, $TERSE_RESOURCES_DIR) and the "
+        "models\nin the HuggingFace cache ($HF_HUB_CACHE, $HF_HOME/hub or "
+        "~/.cache/huggingface/hub), with\narchitecture, parameter count, size on disk and "
+        "tokenizer. Any of them can be passed to\n--model. (Models added in Terse Studio "
+        "are kept in its settings and not listed here.)",
+        "terse models");
+    configureApp(app);
+    std::string hfRoot;
+    bool json = false;
+    app.add_option("--hf-cache", hfRoot, "scan this hub cache folder instead")->type_name("DIR");
+    app.add_flag("--json", json, "machine-readable output");
+    if (auto rc = parseCommandLine(app, argc, argv, 2))
+        return *rc;
 
     std::vector<ModelEntry> defaults;
     const std::string resources = resourcesDir();
@@ -225,7 +220,6 @@ int runModels(int argc, char **argv)
     }
 
     std::vector<ModelEntry> cached;
-    const std::string hfRoot = args->get("--hf-cache");
     if (!hfRoot.empty() && !fs::is_directory(hfRoot, ec))
         return reportError("--hf-cache '" + hfRoot + "' is not a folder", kExitNotFound);
     auto scan = scanHuggingFaceCache(hfRoot);
@@ -249,7 +243,7 @@ int runModels(int argc, char **argv)
         cached.push_back(std::move(m));
     }
 
-    if (args->has("--json")) {
+    if (json) {
         nlohmann::ordered_json out;
         out["resources_dir"] = resources;
         out["default"] = nlohmann::ordered_json::array();

@@ -1,6 +1,7 @@
 // `terse score`: per-token surprisal, entropy and attention aggregates of a model over token ids or
 // text, for one sequence or a JSONL batch.
 #include "cli.h"
+#include "command_line.h"
 #include "jsonl_batch.h"
 #include "progress_bar.h"
 
@@ -87,43 +88,75 @@ std::vector<float> layerMean(const std::vector<float> &v, int layers, std::size_
     return out;
 }
 
-void printHelp()
+// The command line of `terse score`, bound by CLI11 (declareOptions).
+struct ScoreArgs {
+    std::string model, ids, text, file;
+    std::string dtype = "fp32";
+    std::string device = "cpu";
+    int topK = 0;
+    int threads = 0;
+    bool json = false, csv = false, logits = false, jsonl = false, skipErrors = false,
+         quiet = false;
+    CLI::Option *idsOpt = nullptr, *textOpt = nullptr, *fileOpt = nullptr;
+};
+
+void declareOptions(CLI::App &app, ScoreArgs &a)
 {
-    std::printf(
-        "usage: terse score --model PATH (--ids 1,2,3 | --text T | FILE | --jsonl [FILE]) [--json] "
-        "[--csv]\n"
-        "                   [--logits] [--top-k K] [--dtype fp32|bf16|auto] [--threads N] "
-        "[--device D]\n"
-        "                   [--skip-errors] [--quiet]\n"
+    app.description(
         "Scores every token with a model: surprisal (-log p of the token given the ones before "
-        "it,\n"
-        "nats; '-' for the first token), entropy of the prediction made at the token, and "
-        "attention\n"
-        "aggregates averaged over layers (received: column sum; mean: column sum per query that "
-        "can\n"
-        "see the token; last: attention from the last token). Encoders print class probabilities.\n"
-        "  --model PATH   model folder (config.json + model.safetensors), .safetensors, .gguf or\n"
-        "                 llama2.c .bin; pickle checkpoints (.bin/.pt/.pth) are refused\n"
-        "  --ids LIST     token ids separated by commas or spaces; FILE may hold such a list too\n"
-        "  --text T       text to tokenise with the model's tokenizer (tokenizer.json, vocab.json "
-        "+\n"
-        "                 merges.txt, tokenizer.model or vocab.txt in the model folder)\n"
-        "  --json         the whole result as JSON (model info, per-token arrays, aggregates)\n"
-        "  --csv          one CSV row per token\n"
-        "  --logits       include raw logits in the JSON output\n"
-        "  --top-k K      alternatives per position (JSON and table), default 0\n"
-        "  --dtype T      fp32 (default), bf16, or auto (bf16 on a CPU with native bf16, as "
-        "compress)\n"
-        "  --device D     cpu (default), cuda, cuda:N or auto (cuda when this build sees a GPU)\n"
-        "batches (--jsonl, automatic for FILE.jsonl): one JSON object per line: {\"prompt\": "
-        "\"...\"},\n"
-        "  a structured prompt {\"instruction\", \"contexts\", \"question\"} (scored joined) or\n"
-        "  {\"ids\": [1, 2, 3]}, each with an optional \"id\". Output: one JSON object per line "
-        "(id, line,\n"
-        "  tokens, mean_surprisal, perplexity, mean_entropy; with --json the whole result). Bad "
-        "lines\n"
-        "  stop the batch (exit 3) unless --skip-errors (exit 5 when lines were skipped).\n"
-        "  --quiet        no progress bar on standard error\n");
+        "it,\nnats; '-' for the first token), entropy of the prediction made at the token, and "
+        "attention\naggregates averaged over layers (received: column sum; mean: column sum per "
+        "query that can\nsee the token; last: attention from the last token). Encoders print "
+        "class probabilities.\nThe tokens come from exactly one of --ids, --text, FILE or a JSONL "
+        "batch.");
+    configureApp(
+        app,
+        "Batches (--jsonl, automatic for FILE.jsonl): one JSON object per line: {\"prompt\": "
+        "\"...\"},\n  a structured prompt {\"instruction\", \"contexts\", \"question\"} (scored "
+        "joined) or\n  {\"ids\": [1, 2, 3]}, each with an optional \"id\". Output: one JSON object "
+        "per line (id, line,\n  tokens, mean_surprisal, perplexity, mean_entropy; with --json the "
+        "whole result). Bad lines\n  stop the batch (exit 3) unless --skip-errors (exit 5 when "
+        "lines were skipped).");
+    a.fileOpt = app.add_option("FILE", a.file,
+                               "text or a list of token ids, or a JSONL batch (- with --jsonl: "
+                               "standard input)");
+    app.add_option("--model", a.model,
+                   "model folder (config.json + model.safetensors), .safetensors, .gguf or "
+                   "llama2.c .bin; pickle checkpoints (.bin/.pt/.pth) are refused")
+        ->type_name("PATH")
+        ->required();
+    a.idsOpt = app.add_option("--ids", a.ids,
+                              "token ids separated by commas or spaces; FILE may hold such a list "
+                              "too")
+                   ->type_name("LIST");
+    a.textOpt = app.add_option("--text", a.text,
+                               "text to tokenise with the model's tokenizer (tokenizer.json, "
+                               "vocab.json + merges.txt, tokenizer.model or vocab.txt in the "
+                               "model folder)")
+                    ->type_name("T")
+                    ->excludes(a.idsOpt)
+                    ->excludes(a.fileOpt);
+    a.idsOpt->excludes(a.fileOpt);
+    auto *json = app.add_flag("--json", a.json,
+                              "the whole result as JSON (model info, per-token arrays, "
+                              "aggregates)");
+    app.add_flag("--csv", a.csv, "one CSV row per token (one sequence only)")->excludes(json);
+    app.add_flag("--logits", a.logits, "include raw logits in the JSON output");
+    app.add_option("--top-k", a.topK, "alternatives per position (JSON and table)")
+        ->type_name("K")
+        ->transform(integerIn(0, 100))
+        ->capture_default_str();
+    app.add_option("--dtype", a.dtype,
+                   "fp32, bf16, or auto (bf16 on a CPU with native bf16, as compress)")
+        ->type_name("DTYPE")
+        ->check(CLI::IsMember({"auto", "fp32", "bf16"}))
+        ->capture_default_str();
+    addThreadsOption(app, a.threads);
+    addDeviceOption(app, a.device);
+    app.add_flag("--jsonl", a.jsonl, "read a JSONL batch (automatic for FILE.jsonl)");
+    app.add_flag("--skip-errors", a.skipErrors,
+                 "a batch reports bad lines and goes on (exit 5 when lines were skipped)");
+    app.add_flag("--quiet", a.quiet, "no progress bar on standard error");
 }
 
 Result<std::vector<int>> tokenizeText(const Tokenizer &tok, const std::string &text)
@@ -215,7 +248,7 @@ nlohmann::ordered_json orderedNumber(double v)
     return std::isfinite(v) ? nlohmann::ordered_json(v) : nlohmann::ordered_json(nullptr);
 }
 
-int runScoreBatch(const Args &args, const std::string &path, const Model &model,
+int runScoreBatch(const ScoreArgs &a, const std::string &path, const Model &model,
                   const ScoreRequest &req, int topK)
 {
     auto text = readInput(path);
@@ -224,7 +257,7 @@ int runScoreBatch(const Args &args, const std::string &path, const Model &model,
     auto lines = parseJsonlBatch(*text, path == "-" ? "standard input" : "'" + path + "'", true);
     if (!lines)
         return reportError(lines.error().detail, exitCodeFor(lines.error()));
-    const bool skip = args.has("--skip-errors");
+    const bool skip = a.skipErrors;
     bool needTokenizer = false;
     for (const auto &l : *lines) {
         if (!skip && !l.error.empty())
@@ -233,14 +266,14 @@ int runScoreBatch(const Args &args, const std::string &path, const Model &model,
     }
     std::optional<Tokenizer> tok;
     if (needTokenizer) {
-        auto t = Tokenizer::forModel(args.get("--model"));
+        auto t = Tokenizer::forModel(a.model);
         if (!t)
             return reportError(t.error().detail, exitCodeFor(t.error()));
         tok = std::move(*t);
     }
     const ModelInfo &info = model.info();
     const bool lm = info.kind == ModelKind::CausalLM;
-    ProgressBar bar(static_cast<long>(lines->size()), "prompts", !args.has("--quiet"));
+    ProgressBar bar(static_cast<long>(lines->size()), "prompts", !a.quiet);
     long done = 0, skipped = 0;
     for (const auto &l : *lines) {
         std::string error = l.error;
@@ -279,7 +312,7 @@ int runScoreBatch(const Args &args, const std::string &path, const Model &model,
             bar.message("terse: " + lineMessage(l.line, error) + " (skipped)");
             o["error"] = error;
             ++skipped;
-        } else if (args.has("--json")) {
+        } else if (a.json) {
             const auto full = nlohmann::ordered_json::parse(
                 fullJson(info, *result, topK, req.wantLogits)
                     .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
@@ -309,95 +342,66 @@ int runScoreBatch(const Args &args, const std::string &path, const Model &model,
 
 int runScore(int argc, char **argv)
 {
-    auto args =
-        parseArgs(argc, argv, 2,
-                  {"--model", "--ids", "--text", "--top-k", "--dtype", "--threads", "--device"},
-                  {"--json", "--csv", "--logits", "--help", "--jsonl", "--skip-errors", "--quiet"});
-    if (!args)
-        return reportError(args.error().detail + " (see terse score --help)", kExitUsage);
-    if (args->has("--help")) {
-        printHelp();
-        return kExitOk;
-    }
-    if (!args->has("--model"))
-        return reportError("score needs --model PATH (see terse score --help)", kExitUsage);
-    const bool batch = isJsonlInput(
-        args->positionals.empty() ? std::string() : args->positionals[0], args->has("--jsonl"));
+    CLI::App app("", "terse score");
+    ScoreArgs a;
+    declareOptions(app, a);
+    if (auto rc = parseCommandLine(app, argc, argv, 2))
+        return *rc;
+    const bool batch = isJsonlInput(a.file, a.jsonl);
+    const bool hasIds = a.idsOpt->count() > 0, hasText = a.textOpt->count() > 0;
     if (batch) {
-        if (args->has("--ids") || args->has("--text") || args->positionals.size() > 1)
+        if (hasIds || hasText)
             return reportError(
                 "a JSONL batch reads one FILE (or standard input); --ids and --text do not apply",
                 kExitUsage);
-        if (args->has("--csv"))
+        if (a.csv)
             return reportError("--csv applies to one sequence; batches print JSON lines",
                                kExitUsage);
     } else {
-        const int sources =
-            args->has("--ids") + args->has("--text") + (args->positionals.empty() ? 0 : 1);
-        if (sources != 1 || args->positionals.size() > 1)
-            return reportError("give exactly one of --ids LIST, --text T, one FILE or --jsonl",
-                               kExitUsage);
-        if (args->has("--skip-errors"))
+        if (!hasIds && !hasText && a.fileOpt->count() == 0)
+            return reportError("give one of --ids LIST, --text T, FILE or --jsonl", kExitUsage);
+        if (a.skipErrors)
             return reportError("--skip-errors applies to JSONL batches (--jsonl)", kExitUsage);
     }
-    if (args->has("--json") && args->has("--csv"))
-        return reportError("--json and --csv exclude each other", kExitUsage);
-    int topK = 0;
-    if (args->has("--top-k")) {
-        auto k = parseLong("--top-k", args->get("--top-k"), 0, 100);
-        if (!k)
-            return reportError(k.error().detail, kExitUsage);
-        topK = static_cast<int>(*k);
-    }
     ModelLoadOptions opts;
-    if (auto d = parseDtype(args->get("--dtype", "fp32")); !d)
-        return reportError("--dtype: " + d.error().detail, kExitUsage);
-    else
-        opts.dtype = *d;
-    if (auto t = parseThreads(*args); !t)
-        return reportError(t.error().detail, kExitUsage);
-    else if (*t > 0)
-        opts.threads = *t;
-    {
-        int code = kExitOk;
-        auto device = parseDevice(*args, code);
-        if (!device)
-            return code;
-        opts.device = *device;
-    }
+    opts.dtype = *parseDtype(a.dtype); // the parser checked the name
+    opts.threads = a.threads;
+    opts.device = a.device;
+    if (int code = resolveDeviceOption(opts.device); code != kExitOk)
+        return code;
+    const int topK = a.topK;
 
-    const std::string modelPath = args->get("--model");
+    const std::string &modelPath = a.model;
     ScoreRequest req;
     req.wantLayerColumnSums = true;
     req.wantCausalColumnMeans = true;
     req.wantLastQueryRow = true;
-    req.wantLogits = args->has("--logits");
+    req.wantLogits = a.logits;
     if (batch) {
         initRuntime(opts.threads);
         auto model = Model::load(modelPath, opts);
         if (!model)
             return reportError(model.error().detail, exitCodeFor(model.error()));
         req.topK = model->info().kind == ModelKind::CausalLM ? topK : 0;
-        return runScoreBatch(*args, args->positionals.empty() ? "-" : args->positionals[0], *model,
-                             req, topK);
+        return runScoreBatch(a, a.file.empty() ? "-" : a.file, *model, req, topK);
     }
 
     std::string idText, where, text;
     bool fromText = false;
-    if (args->has("--ids")) {
-        idText = args->get("--ids");
+    if (hasIds) {
+        idText = a.ids;
         where = "--ids";
     } else {
-        if (args->has("--text")) {
-            text = args->get("--text");
+        if (hasText) {
+            text = a.text;
         } else {
-            auto in = readInput(args->positionals[0]);
+            auto in = readInput(a.file);
             if (!in)
                 return reportError(in.error().detail, exitCodeFor(in.error()));
             text = std::move(*in);
-            where = "'" + args->positionals[0] + "'";
+            where = "'" + a.file + "'";
         }
-        if (!args->has("--text") && looksLikeIds(text))
+        if (!hasText && looksLikeIds(text))
             idText = text;
         else
             fromText = true;
@@ -438,13 +442,13 @@ int runScore(int argc, char **argv)
     const auto mean = layerMean(s.causalColumnMeans, result->layers, n);
     const auto last = layerMean(s.lastQueryRow, result->layers, n);
 
-    if (args->has("--json")) {
+    if (a.json) {
         std::cout << fullJson(info, *result, topK, req.wantLogits)
                          .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
                   << "\n";
         return kExitOk;
     }
-    const bool csv = args->has("--csv");
+    const bool csv = a.csv;
     auto fmt = [](float v) {
         if (!std::isfinite(v))
             return std::string("-");

@@ -1,12 +1,12 @@
 // `terse sessions`: list, show, export, import, delete, undelete and rename saved sessions, and
 // the `terse compress --save` hook that stores a run.
 #include "cli.h"
+#include "command_line.h"
 
 #include "terse/session_store.h"
 
 #include <nlohmann/json.hpp>
 
-#include <algorithm>
 #include <cstdio>
 #include <ctime>
 #include <iostream>
@@ -26,25 +26,17 @@ int sessionsExitCode(const Error &error)
 
 namespace {
 
-void printSessionsHelp()
-{
-    std::printf(
-        "usage: terse sessions <command> [--db PATH] [--json]\n"
-        "commands:\n"
-        "  list [--search TEXT] [--method NAME] [--model NAME] [--tag TAG] [--sort date|name]\n"
-        "       [--limit N] [--offset N] [--deleted]   list sessions, newest first\n"
-        "  show ID                   a session and its runs\n"
-        "  export [ID...] --out FILE write sessions (default: all) as terse-sessions JSON\n"
-        "  import FILE               import sessions from an export; invalid ones are skipped\n"
-        "  delete ID                 move a session to the trash (undo with undelete)\n"
-        "  undelete ID               restore a deleted session\n"
-        "  rename ID NAME            rename a session\n"
-        "options:\n"
-        "  --db PATH  the session database (default: $XDG_DATA_HOME/terse/sessions.sqlite3)\n"
-        "  --json     machine-readable output\n"
-        "exit codes: 0 ok, 1 database failure, 2 bad command line, 3 unusable file or some\n"
-        "            sessions skipped by import, 4 session or file not found\n");
-}
+// The command line of `terse sessions`, bound by CLI11 (runSessions); each subcommand fills the
+// fields it declares.
+struct SessionsArgs {
+    std::string db; // --db; empty: the default database
+    bool json = false;
+    SessionQuery query; // list: --search, --method, --model, --tag, --deleted, --limit, --offset
+    std::string sort = "date";
+    std::int64_t id = 0;           // show, delete, undelete, rename
+    std::vector<std::int64_t> ids; // export
+    std::string out, file, name;   // export --out, import FILE, rename NAME
+};
 
 std::string formatTime(std::int64_t ms)
 {
@@ -91,66 +83,15 @@ void printJson(const nlohmann::json &j)
     std::cout << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
 }
 
-Result<std::string> databasePath(const Args &args)
+int list(SessionStore &store, const SessionsArgs &a)
 {
-    if (args.has("--db")) {
-        if (args.get("--db").empty())
-            return fail(ErrorCode::InvalidArgument, "--db needs a path");
-        return args.get("--db");
-    }
-    return defaultDatabasePath();
-}
-
-Result<std::int64_t> parseId(const std::string &text)
-{
-    auto id = parseLong("session ID", text, 1, std::numeric_limits<long>::max());
-    if (!id)
-        return id.error();
-    return static_cast<std::int64_t>(*id);
-}
-
-// Positional count check: `sessions VERB` takes exactly `n` arguments named by `what`.
-bool needPositionals(const Args &args, std::size_t n, const std::string &verb,
-                     const std::string &what, int *rc)
-{
-    if (args.positionals.size() == n)
-        return true;
-    *rc = reportError("sessions " + verb + " needs " + what + " (got " +
-                          std::to_string(args.positionals.size()) +
-                          " arguments; see terse sessions --help)",
-                      kExitUsage);
-    return false;
-}
-
-int list(SessionStore &store, const Args &args)
-{
-    SessionQuery q;
-    q.text = args.get("--search");
-    q.method = args.get("--method");
-    q.model = args.get("--model");
-    q.tag = args.get("--tag");
-    q.includeDeleted = args.has("--deleted");
-    const std::string sort = args.get("--sort", "date");
-    if (sort == "name")
+    SessionQuery q = a.query;
+    if (a.sort == "name")
         q.sort = SessionSort::NameAsc;
-    else if (sort != "date")
-        return reportError("--sort must be 'date' or 'name', got '" + sort + "'", kExitUsage);
-    if (args.has("--limit")) {
-        auto n = parseLong("--limit", args.get("--limit"), 0, std::numeric_limits<int>::max());
-        if (!n)
-            return reportError(n.error().detail, kExitUsage);
-        q.limit = static_cast<int>(*n);
-    }
-    if (args.has("--offset")) {
-        auto n = parseLong("--offset", args.get("--offset"), 0, std::numeric_limits<int>::max());
-        if (!n)
-            return reportError(n.error().detail, kExitUsage);
-        q.offset = static_cast<int>(*n);
-    }
     auto sessions = store.listSessions(q);
     if (!sessions)
         return reportError(sessions.error().detail, sessionsExitCode(sessions.error()));
-    if (args.has("--json")) {
+    if (a.json) {
         nlohmann::json a = nlohmann::json::array();
         for (const auto &s : *sessions)
             a.push_back(sessionJson(s));
@@ -175,21 +116,15 @@ int list(SessionStore &store, const Args &args)
     return kExitOk;
 }
 
-int show(SessionStore &store, const Args &args)
+int show(SessionStore &store, const SessionsArgs &a)
 {
-    int rc = kExitOk;
-    if (!needPositionals(args, 1, "show", "a session ID", &rc))
-        return rc;
-    auto id = parseId(args.positionals[0]);
-    if (!id)
-        return reportError(id.error().detail, kExitUsage);
-    auto s = store.session(*id);
+    auto s = store.session(a.id);
     if (!s)
         return reportError(s.error().detail, sessionsExitCode(s.error()));
-    auto runs = store.listRuns(*id);
+    auto runs = store.listRuns(a.id);
     if (!runs)
         return reportError(runs.error().detail, sessionsExitCode(runs.error()));
-    if (args.has("--json")) {
+    if (a.json) {
         nlohmann::json j = sessionJson(*s);
         j["runs"] = nlohmann::json::array();
         for (const auto &r : *runs)
@@ -218,38 +153,27 @@ int show(SessionStore &store, const Args &args)
     return kExitOk;
 }
 
-int exportSessions(SessionStore &store, const Args &args)
+int exportSessions(SessionStore &store, const SessionsArgs &a)
 {
-    if (!args.has("--out") || args.get("--out").empty())
-        return reportError("sessions export needs --out FILE", kExitUsage);
-    std::vector<std::int64_t> ids;
-    for (const auto &p : args.positionals) {
-        auto id = parseId(p);
-        if (!id)
-            return reportError(id.error().detail, kExitUsage);
-        ids.push_back(*id);
-    }
-    const std::string out = args.get("--out");
+    const std::vector<std::int64_t> &ids = a.ids;
+    const std::string &out = a.out;
     auto done = store.exportSessionsToFile(out, ids);
     if (!done)
         return reportError(done.error().detail, sessionsExitCode(done.error()));
     const std::size_t count = ids.empty() ? store.listSessions()->size() : ids.size();
-    if (args.has("--json"))
+    if (a.json)
         printJson({{"exported", count}, {"file", out}});
     else
         std::printf("exported %zu session%s to %s\n", count, count == 1 ? "" : "s", out.c_str());
     return kExitOk;
 }
 
-int importSessions(SessionStore &store, const Args &args)
+int importSessions(SessionStore &store, const SessionsArgs &a)
 {
-    int rc = kExitOk;
-    if (!needPositionals(args, 1, "import", "one FILE", &rc))
-        return rc;
-    auto report = store.importSessionsFromFile(args.positionals[0]);
+    auto report = store.importSessionsFromFile(a.file);
     if (!report)
         return reportError(report.error().detail, sessionsExitCode(report.error()));
-    if (args.has("--json")) {
+    if (a.json) {
         nlohmann::json imported = nlohmann::json::array(), skipped = nlohmann::json::array();
         for (const auto &i : report->imported)
             imported.push_back(
@@ -269,50 +193,38 @@ int importSessions(SessionStore &store, const Args &args)
     return report->skipped.empty() ? kExitOk : kExitInput;
 }
 
-int deleteOrRestore(SessionStore &store, const Args &args, bool restore)
+int deleteOrRestore(SessionStore &store, const SessionsArgs &a, bool restore)
 {
-    int rc = kExitOk;
-    const std::string verb = restore ? "undelete" : "delete";
-    if (!needPositionals(args, 1, verb, "a session ID", &rc))
-        return rc;
-    auto id = parseId(args.positionals[0]);
-    if (!id)
-        return reportError(id.error().detail, kExitUsage);
-    auto done = restore ? store.undoDelete(*id) : store.deleteSession(*id);
+    auto done = restore ? store.undoDelete(a.id) : store.deleteSession(a.id);
     if (!done)
         return reportError(done.error().detail, sessionsExitCode(done.error()));
-    if (args.has("--json"))
-        printJson({{restore ? "restored" : "deleted", *id}});
+    if (a.json)
+        printJson({{restore ? "restored" : "deleted", a.id}});
     else if (restore)
-        std::printf("restored session %lld\n", static_cast<long long>(*id));
+        std::printf("restored session %lld\n", static_cast<long long>(a.id));
     else
         std::printf("deleted session %lld (undo: terse sessions undelete %lld)\n",
-                    static_cast<long long>(*id), static_cast<long long>(*id));
+                    static_cast<long long>(a.id), static_cast<long long>(a.id));
     return kExitOk;
 }
 
-int rename(SessionStore &store, const Args &args)
+int rename(SessionStore &store, const SessionsArgs &a)
 {
-    int rc = kExitOk;
-    if (!needPositionals(args, 2, "rename", "a session ID and a NAME", &rc))
-        return rc;
-    auto id = parseId(args.positionals[0]);
-    if (!id)
-        return reportError(id.error().detail, kExitUsage);
-    auto done = store.renameSession(*id, args.positionals[1]);
+    auto done = store.renameSession(a.id, a.name);
     if (!done)
         return reportError(done.error().detail, sessionsExitCode(done.error()));
-    if (args.has("--json"))
-        printJson({{"renamed", *id}, {"name", args.positionals[1]}});
+    if (a.json)
+        printJson({{"renamed", a.id}, {"name", a.name}});
     else
-        std::printf("renamed session %lld to '%s'\n", static_cast<long long>(*id),
-                    args.positionals[1].c_str());
+        std::printf("renamed session %lld to '%s'\n", static_cast<long long>(a.id), a.name.c_str());
     return kExitOk;
 }
 
-Result<SessionStore> openStore(const Args &args)
+Result<SessionStore> openStore(const std::string &db)
 {
-    auto path = databasePath(args);
+    if (!db.empty())
+        return SessionStore::open(db);
+    auto path = defaultDatabasePath();
     if (!path)
         return path.error();
     return SessionStore::open(*path);
@@ -322,58 +234,96 @@ Result<SessionStore> openStore(const Args &args)
 
 int runSessions(int argc, char **argv)
 {
-    const std::string verb = argc > 2 ? argv[2] : "";
-    if (verb == "--help" || verb == "-h" || verb == "help") {
-        printSessionsHelp();
-        return kExitOk;
-    }
-    static const char *verbs[] = {"list",   "show",     "export", "import",
-                                  "delete", "undelete", "rename"};
-    if (verb.empty())
-        return reportError(
-            "sessions needs a command: list, show, export, import, delete, undelete or rename "
-            "(see terse sessions --help)",
-            kExitUsage);
-    if (std::find(std::begin(verbs), std::end(verbs), verb) == std::end(verbs))
-        return reportError("unknown sessions command '" + verb + "' (see terse sessions --help)",
-                           kExitUsage);
-    auto args = parseArgs(argc, argv, 3,
-                          {"--db", "--out", "--search", "--method", "--model", "--tag", "--sort",
-                           "--limit", "--offset"},
-                          {"--json", "--deleted", "--help"});
-    if (!args)
-        return reportError(args.error().detail + " (see terse sessions --help)", kExitUsage);
-    if (args->has("--help")) {
-        printSessionsHelp();
-        return kExitOk;
-    }
-    auto store = openStore(*args);
+    CLI::App app("Lists, shows, exports, imports, deletes and renames the sessions saved by Terse "
+                 "Studio\nand terse compress --save.",
+                 "terse sessions");
+    configureApp(app, "Exit codes: 0 ok, 1 database failure, 2 bad command line, 3 unusable file "
+                      "or some\n  sessions skipped by import, 4 session or file not found");
+    app.require_subcommand(1);
+    SessionsArgs a;
+    // Every subcommand takes --db and --json.
+    auto common = [&](CLI::App *sub) {
+        sub->add_option("--db", a.db,
+                        "the session database (default: $XDG_DATA_HOME/terse/sessions.sqlite3)")
+            ->type_name("PATH")
+            ->check(nonEmpty());
+        sub->add_flag("--json", a.json, "machine-readable output");
+        return sub;
+    };
+    auto addId = [&](CLI::App *sub, const std::string &what) {
+        sub->add_option("ID", a.id, what)
+            ->required()
+            ->transform(integerIn(1, std::numeric_limits<std::int64_t>::max()));
+    };
+    CLI::App *list = common(app.add_subcommand("list", "list sessions, newest first"));
+    list->add_option("--search", a.query.text, "a text in the name or in a prompt");
+    list->add_option("--method", a.query.method, "a run used this method")->type_name("NAME");
+    list->add_option("--model", a.query.model, "a run used this model (name or checksum)")
+        ->type_name("NAME");
+    list->add_option("--tag", a.query.tag, "the session has this tag");
+    list->add_option("--sort", a.sort, "date (newest first) or name")
+        ->type_name("ORDER")
+        ->check(CLI::IsMember({"date", "name"}))
+        ->capture_default_str();
+    list->add_option("--limit", a.query.limit, "list at most N sessions")
+        ->type_name("N")
+        ->transform(integerIn(0, std::numeric_limits<int>::max()));
+    list->add_option("--offset", a.query.offset, "skip the first N sessions")
+        ->type_name("N")
+        ->transform(integerIn(0, std::numeric_limits<int>::max()))
+        ->capture_default_str();
+    list->add_flag("--deleted", a.query.includeDeleted, "list deleted sessions too");
+    CLI::App *show = common(app.add_subcommand("show", "a session and its runs"));
+    addId(show, "the session");
+    CLI::App *exp = common(
+        app.add_subcommand("export", "write sessions (default: all) as terse-sessions JSON"));
+    exp->add_option("ID", a.ids, "the sessions to export (default: all)")
+        ->transform(integerIn(1, std::numeric_limits<std::int64_t>::max()));
+    exp->add_option("--out", a.out, "the file to write")
+        ->type_name("FILE")
+        ->required()
+        ->check(nonEmpty());
+    CLI::App *imp = common(app.add_subcommand(
+        "import", "import sessions from an export; invalid ones are skipped (exit 3)"));
+    imp->add_option("FILE", a.file, "a terse-sessions JSON file")->required();
+    CLI::App *del =
+        common(app.add_subcommand("delete", "move a session to the trash (undo with undelete)"));
+    addId(del, "the session");
+    CLI::App *undel = common(app.add_subcommand("undelete", "restore a deleted session"));
+    addId(undel, "the session");
+    CLI::App *ren = common(app.add_subcommand("rename", "rename a session"));
+    addId(ren, "the session");
+    ren->add_option("NAME", a.name, "its new name")->required();
+    if (auto rc = parseCommandLine(app, argc, argv, 2))
+        return *rc;
+
+    auto store = openStore(a.db);
     if (!store)
         return reportError(store.error().detail, sessionsExitCode(store.error()));
     if (store->schemaIsNewer())
         std::fprintf(stderr,
                      "terse: warning: %s was written by a newer Terse; it is open read-only\n",
                      store->path().c_str());
-    if (verb == "list")
-        return list(*store, *args);
-    if (verb == "show")
-        return show(*store, *args);
-    if (verb == "export")
-        return exportSessions(*store, *args);
-    if (verb == "import")
-        return importSessions(*store, *args);
-    if (verb == "delete" || verb == "undelete")
-        return deleteOrRestore(*store, *args, verb == "undelete");
-    return rename(*store, *args);
+    if (list->parsed())
+        return ::terse::cli::list(*store, a);
+    if (show->parsed())
+        return ::terse::cli::show(*store, a);
+    if (exp->parsed())
+        return exportSessions(*store, a);
+    if (imp->parsed())
+        return importSessions(*store, a);
+    if (del->parsed() || undel->parsed())
+        return deleteOrRestore(*store, a, undel->parsed());
+    return rename(*store, a);
 }
 
-int saveCompressedRun(const Args &args, const Prompt &prompt, const CompressOptions &options,
-                      const CompressionResult &result)
+int saveCompressedRun(const std::string &db, const std::string &sessionName, const Prompt &prompt,
+                      const CompressOptions &options, const CompressionResult &result)
 {
-    auto store = openStore(args);
+    auto store = openStore(db);
     if (!store)
         return reportError(store.error().detail, sessionsExitCode(store.error()));
-    std::string name = args.get("--session");
+    std::string name = sessionName;
     const bool named = !name.empty();
     if (!named) {
         // One session per unnamed run, named after the method and the prompt's first words.

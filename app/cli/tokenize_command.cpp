@@ -1,5 +1,6 @@
 // `terse tokenize`: print token ids, token strings and byte offsets of a text as JSON.
 #include "cli.h"
+#include "command_line.h"
 
 #include "terse/tokenizer.h"
 
@@ -67,53 +68,43 @@ std::string encodingJson(const Encoding &e)
 
 int runTokenize(int argc, char **argv)
 {
-    auto args =
-        parseArgs(argc, argv, 2, {"--tokenizer"},
-                  {"--special", "--jsonl", "--allow-special", "--ordinary", "--count", "--help"});
-    if (!args)
-        return reportError(args.error().detail + " (see terse tokenize --help)", kExitUsage);
-    if (args->has("--help")) {
-        std::printf(
-            "usage: terse tokenize --tokenizer FILE_OR_DIR [--special] [--jsonl] "
-            "[--allow-special|--ordinary]\n"
-            "                      [--count] [FILE|-]\n"
-            "Tokenizes FILE (or standard input) and prints {\"count\", \"ids\", \"tokens\", "
-            "\"offsets\"} as JSON;\n"
-            "offsets are [begin, end) UTF-8 byte ranges of the input.\n"
-            "  --tokenizer P     tokenizer.json, a model folder, vocab.json, vocab.txt, *.model,\n"
-            "                    *.tiktoken or a llama2.c tokenizer.bin\n"
-            "  --special         add the special tokens of the template (BOS, [CLS] ... [SEP])\n"
-            "  --jsonl           one JSON object per input line (offsets relative to the line)\n"
-            "  --allow-special   turn special-token text such as <|endoftext|> into special ids\n"
-            "  --ordinary        encode special-token text as ordinary text\n"
-            "  --count           print only the number of tokens (one per line with --jsonl)\n");
-        return kExitOk;
-    }
-    if (!args->has("--tokenizer"))
-        return reportError("tokenize needs --tokenizer FILE_OR_DIR", kExitUsage);
-    if (args->positionals.size() > 1)
-        return reportError("tokenize takes one input file (got " +
-                               std::to_string(args->positionals.size()) + ")",
-                           kExitUsage);
-    if (args->has("--allow-special") && args->has("--ordinary"))
-        return reportError("--allow-special and --ordinary exclude each other", kExitUsage);
-    auto tok = Tokenizer::load(args->get("--tokenizer"));
+    CLI::App app("Tokenizes FILE (or standard input) and prints {\"count\", \"ids\", \"tokens\", "
+                 "\"offsets\"} as JSON;\noffsets are [begin, end) UTF-8 byte ranges of the input.",
+                 "terse tokenize");
+    configureApp(app);
+    std::string tokenizer, path = "-";
+    bool special = false, jsonl = false, allowSpecial = false, ordinary = false, count = false;
+    app.add_option("FILE", path, "the text; - or none: standard input")->capture_default_str();
+    app.add_option("--tokenizer", tokenizer,
+                   "tokenizer.json, a model folder, vocab.json, vocab.txt, *.model, *.tiktoken or "
+                   "a llama2.c tokenizer.bin")
+        ->type_name("FILE_OR_DIR")
+        ->required();
+    app.add_flag("--special", special,
+                 "add the special tokens of the template (BOS, [CLS] ... [SEP])");
+    app.add_flag("--jsonl", jsonl, "one JSON object per input line (offsets relative to the line)");
+    auto *allow = app.add_flag("--allow-special", allowSpecial,
+                               "turn special-token text such as <|endoftext|> into special ids");
+    app.add_flag("--ordinary", ordinary, "encode special-token text as ordinary text")
+        ->excludes(allow);
+    app.add_flag("--count", count, "print only the number of tokens (one per line with --jsonl)");
+    if (auto rc = parseCommandLine(app, argc, argv, 2))
+        return *rc;
+    auto tok = Tokenizer::load(tokenizer);
     if (!tok)
         return reportError(tok.error().detail, exitCodeFor(tok.error()));
-    const std::string path = args->positionals.empty() ? "-" : args->positionals[0];
     auto text = readInput(path);
     if (!text)
         return reportError(text.error().detail, exitCodeFor(text.error()));
     EncodeOptions opts;
-    opts.addSpecial = args->has("--special");
-    if (args->has("--allow-special"))
+    opts.addSpecial = special;
+    if (allowSpecial)
         opts.specialText = SpecialText::Allow;
-    if (args->has("--ordinary"))
+    if (ordinary)
         opts.specialText = SpecialText::AsText;
     const std::string where = path == "-" ? "standard input" : "'" + path + "'";
     auto emit = [&](std::string_view t, std::size_t lineNo) -> int {
-        if (args->has(
-                "--count")) { // no ids, strings or offsets are built: the measure is the tokenizer
+        if (count) { // no ids, strings or offsets are built: the measure is the tokenizer
             auto n = tok->countTokens(t, opts);
             if (!n)
                 return reportError(
@@ -132,7 +123,7 @@ int runTokenize(int argc, char **argv)
         std::cout << encodingJson(*enc) << "\n";
         return kExitOk;
     };
-    if (!args->has("--jsonl"))
+    if (!jsonl)
         return emit(*text, 0);
     std::istringstream lines(*text);
     std::string line;

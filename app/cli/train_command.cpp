@@ -1,6 +1,7 @@
 // `terse train ...`: trains Terse's default models. `terse train tokenizer` trains the byte-level
 // BPE.
 #include "cli.h"
+#include "command_line.h"
 
 #include "terse/tokenizer.h"
 #include "terse/train.h"
@@ -10,8 +11,7 @@
 #include <cstdio>
 #include <algorithm>
 #include <filesystem>
-#include <functional>
-#include <tuple>
+#include <limits>
 
 #include "terse/runtime.h"
 
@@ -64,44 +64,31 @@ JobContext progressJob()
     });
 }
 
-int trainTokenizerVerb(int argc, char **argv)
+// The command line of `terse train ...` (runTrain declares it): the engine's option structs,
+// filled by CLI11, plus the values the CLI converts (MB, flags).
+struct TrainArgs {
+    TokenizerTrainOptions tokenizer;
+    TokenFileOptions encode;
+    LmTrainOptions lm;
+    TaggerTrainOptions tagger;
+    PisAgentTrainOptions pis;
+    std::string tokenizerPath; // --tokenizer of encode and lm
+    std::string data;          // --data of tagger and pis-agent
+    double maxMb =
+        static_cast<double>(TokenizerTrainOptions{}.maxBytes >> 20); // tokenizer --max-mb
+    double encodeMaxMb = 0; // encode --max-mb (absent: no limit)
+    double evalMb = static_cast<double>(LmTrainOptions{}.evalBytes >> 20); // lm --eval-mb
+    bool fp32 = false;                                                     // lm --fp32
+    int threads = 0;
+    CLI::Option *kvHeads = nullptr, *maxPositions = nullptr, *encodeMaxMbOpt = nullptr;
+};
+
+constexpr long long kIntMax = std::numeric_limits<int>::max();
+
+int trainTokenizerVerb(TrainArgs &a)
 {
-    auto args = parseArgs(
-        argc, argv, 3, {"--corpus", "--out", "--vocab", "--max-mb", "--min-frequency"}, {"--help"});
-    if (!args)
-        return reportError(args.error().detail + " (see terse train tokenizer --help)", kExitUsage);
-    if (args->has("--help") || !args->has("--corpus") || !args->has("--out")) {
-        std::printf(
-            "usage: terse train tokenizer --corpus FILE[.zst] --out DIR [--vocab N] [--max-mb M]\n"
-            "                             [--min-frequency F]\n"
-            "Trains a byte-level BPE tokenizer and writes DIR/tokenizer.json (HuggingFace "
-            "format).\n"
-            "  --vocab N          vocabulary size incl. bytes and special tokens (default 8192)\n"
-            "  --max-mb M         read at most M MB of the corpus (default 64)\n"
-            "  --min-frequency F  minimum pair count to merge (default 2)\n");
-        return args->has("--help") ? kExitOk : kExitUsage;
-    }
-    TokenizerTrainOptions o;
-    o.corpus = args->get("--corpus");
-    o.outputDir = args->get("--out");
-    if (args->has("--vocab")) {
-        auto v = parseLong("--vocab", args->get("--vocab"), 259, 1 << 20);
-        if (!v)
-            return reportError(v.error().detail, kExitUsage);
-        o.vocabSize = static_cast<int>(*v);
-    }
-    if (args->has("--max-mb")) {
-        auto v = parseDouble("--max-mb", args->get("--max-mb"), 0, 1e6, true);
-        if (!v)
-            return reportError(v.error().detail, kExitUsage);
-        o.maxBytes = static_cast<std::uint64_t>(*v * (1 << 20));
-    }
-    if (args->has("--min-frequency")) {
-        auto v = parseLong("--min-frequency", args->get("--min-frequency"), 1, 1L << 40);
-        if (!v)
-            return reportError(v.error().detail, kExitUsage);
-        o.minFrequency = static_cast<int>(*v);
-    }
+    TokenizerTrainOptions &o = a.tokenizer;
+    o.maxBytes = static_cast<std::uint64_t>(a.maxMb * (1 << 20));
     auto r = trainTokenizer(o, progressJob());
     std::fprintf(stderr, "\n");
     if (!r)
@@ -116,53 +103,16 @@ int trainTokenizerVerb(int argc, char **argv)
 
 // `terse train encode`: the corpus (or a spread slice of it) as a token file for `train lm
 // --tokens`.
-int trainEncodeVerb(int argc, char **argv)
+int trainEncodeVerb(TrainArgs &a)
 {
-    auto args = parseArgs(argc, argv, 3,
-                          {"--corpus", "--tokenizer", "--out", "--max-mb", "--keep-every",
-                           "--keep-offset", "--threads"},
-                          {"--help"});
-    if (!args)
-        return reportError(args.error().detail + " (see terse train encode --help)", kExitUsage);
-    if (args->has("--help") || !args->has("--corpus") || !args->has("--tokenizer") ||
-        !args->has("--out")) {
-        std::printf(
-            "usage: terse train encode --corpus FILE[.zst] --tokenizer DIR_OR_FILE --out FILE\n"
-            "                          [--max-mb M] [--keep-every N [--keep-offset R]] [--threads "
-            "N]\n"
-            "Encodes the corpus once into a gzip token file that `terse train lm --tokens FILE` "
-            "trains on\n"
-            "(no tokenising during training; a slice small enough to carry to a GPU machine).\n"
-            "  --max-mb M       stop after M MB of kept text\n"
-            "  --keep-every N   keep one document in N (index %% N == R), a slice spread over all "
-            "sources\n"
-            "  --threads N      encoding threads (default: all cores)\n");
-        return args->has("--help") ? kExitOk : kExitUsage;
-    }
-    auto tok = Tokenizer::load(args->get("--tokenizer"));
-    if (!tok)
-        return reportError(tok.error().detail, exitCodeFor(tok.error()));
-    TokenFileOptions o;
-    o.corpus = args->get("--corpus");
-    o.outputPath = args->get("--out");
-    if (args->has("--max-mb")) {
-        auto v = parseDouble("--max-mb", args->get("--max-mb"), 0, 1e7, true);
-        if (!v)
-            return reportError(v.error().detail, kExitUsage);
-        o.maxBytes = static_cast<std::uint64_t>(*v * (1 << 20));
-    }
-    for (auto [name, dst, lo] : {std::tuple{"--keep-every", &o.keepEvery, 1L},
-                                 std::tuple{"--keep-offset", &o.keepOffset, 0L},
-                                 std::tuple{"--threads", &o.threads, 0L}}) {
-        if (!args->has(name))
-            continue;
-        auto v = parseLong(name, args->get(name), lo, 1L << 20);
-        if (!v)
-            return reportError(v.error().detail, kExitUsage);
-        *dst = static_cast<int>(*v);
-    }
+    TokenFileOptions &o = a.encode;
+    if (a.encodeMaxMbOpt->count() > 0)
+        o.maxBytes = static_cast<std::uint64_t>(a.encodeMaxMb * (1 << 20));
     if (o.keepOffset >= o.keepEvery)
         return reportError("--keep-offset must be below --keep-every", kExitUsage);
+    auto tok = Tokenizer::load(a.tokenizerPath);
+    if (!tok)
+        return reportError(tok.error().detail, exitCodeFor(tok.error()));
     const Tokenizer &t = *tok;
     const EncodeFn encode = encoderFor(t);
     const auto sp = t.specialIds();
@@ -185,119 +135,27 @@ int trainEncodeVerb(int argc, char **argv)
     return kExitOk;
 }
 
-int trainLmVerb(int argc, char **argv)
+int trainLmVerb(TrainArgs &a)
 {
-    auto args = parseArgs(
-        argc, argv, 3,
-        {"--corpus",           "--tokens",  "--heldout",       "--tokenizer",  "--out",
-         "--checkpoint",       "--hidden",  "--layers",        "--heads",      "--kv-heads",
-         "--intermediate",     "--seq-len", "--max-positions", "--batch",      "--steps",
-         "--warmup",           "--lr",      "--seed",          "--eval-every", "--eval-mb",
-         "--checkpoint-every", "--device",  "--threads",       "--max-seconds"},
-        {"--fp32", "--help"});
-    if (!args)
-        return reportError(args.error().detail + " (see terse train lm --help)", kExitUsage);
-    if (args->has("--help") || args->has("--corpus") == args->has("--tokens") ||
-        !args->has("--tokenizer") || !args->has("--out")) {
-        std::printf(
-            "usage: terse train lm (--corpus FILE[.zst] | --tokens FILE) --tokenizer DIR_OR_FILE "
-            "--out DIR\n"
-            "                      [--heldout FILE] [--hidden 256] [--layers 6] [--heads 8] "
-            "[--kv-heads 8]\n"
-            "                      [--intermediate 768] [--seq-len 256] [--max-positions N] "
-            "[--batch 16]\n"
-            "                      [--steps 4000] [--warmup 200] [--lr 2e-3] [--seed 1234] "
-            "[--eval-every 500]\n"
-            "                      [--eval-mb 1] [--checkpoint-every 200] [--checkpoint DIR]\n"
-            "                      [--device cpu|cuda] [--threads N] [--max-seconds S] [--fp32]\n"
-            "Trains a Llama-architecture causal LM from scratch and writes DIR/config.json and\n"
-            "DIR/model.safetensors. Re-running the same command resumes from the last checkpoint.\n"
-            "  --corpus FILE      stream documents from text, tokenising on the fly\n"
-            "  --tokens FILE      train on a token file (terse train encode) in seeded random "
-            "windows\n"
-            "  --max-positions N  max_position_embeddings written to config.json (default: "
-            "max(1024, seq-len))\n"
-            "  --max-seconds S    fit the number of steps (at most --steps) to S seconds of "
-            "training,\n"
-            "                     measured on this run's first steps (for a machine lent for a "
-            "fixed time)\n");
-        return args->has("--help") ? kExitOk : kExitUsage;
-    }
-    auto tok = Tokenizer::load(args->get("--tokenizer"));
-    if (!tok)
-        return reportError(tok.error().detail, exitCodeFor(tok.error()));
-    LmTrainOptions o;
-    o.corpus = args->get("--corpus");
-    o.tokens = args->get("--tokens");
-    o.heldout = args->get("--heldout");
-    o.outputDir = args->get("--out");
-    o.checkpointDir = args->get("--checkpoint");
-    o.vocabSize = static_cast<int>(tok->vocabSize());
-    const auto ids = tok->specialIds();
-    o.eosId = ids.eos >= 0 ? ids.eos : (ids.bos >= 0 ? ids.bos : 0);
-    o.bosId = ids.bos >= 0 ? ids.bos : o.eosId;
-    struct IntOpt {
-        const char *name;
-        long lo, hi;
-        std::function<void(long)> set;
-    };
-    const std::vector<IntOpt> ints = {
-        {"--hidden", 8, 8192, [&](long v) { o.hidden = static_cast<int>(v); }},
-        {"--layers", 1, 256, [&](long v) { o.layers = static_cast<int>(v); }},
-        {"--heads", 1, 256, [&](long v) { o.heads = static_cast<int>(v); }},
-        {"--kv-heads", 1, 256, [&](long v) { o.kvHeads = static_cast<int>(v); }},
-        {"--intermediate", 8, 65536, [&](long v) { o.intermediate = static_cast<int>(v); }},
-        {"--seq-len", 2, 65536, [&](long v) { o.seqLen = static_cast<int>(v); }},
-        {"--max-positions", 2, 1L << 20, [&](long v) { o.maxPositions = static_cast<int>(v); }},
-        {"--batch", 1, 65536, [&](long v) { o.batchSize = static_cast<int>(v); }},
-        {"--steps", 1, 1L << 40, [&](long v) { o.steps = v; }},
-        {"--warmup", 0, 1L << 40, [&](long v) { o.warmupSteps = static_cast<int>(v); }},
-        {"--seed", 0, 1L << 62, [&](long v) { o.seed = static_cast<std::uint64_t>(v); }},
-        {"--eval-every", 0, 1L << 40, [&](long v) { o.evalEvery = static_cast<int>(v); }},
-        {"--checkpoint-every", 1, 1L << 40,
-         [&](long v) { o.checkpointEvery = static_cast<int>(v); }},
-    };
-    for (const auto &io : ints) {
-        if (!args->has(io.name))
-            continue;
-        auto v = parseLong(io.name, args->get(io.name), io.lo, io.hi);
-        if (!v)
-            return reportError(v.error().detail, kExitUsage);
-        io.set(*v);
-    }
-    if (!args->has("--kv-heads"))
+    LmTrainOptions &o = a.lm;
+    if (a.kvHeads->count() == 0)
         o.kvHeads = o.heads;
-    if (!args->has("--max-positions") && o.maxPositions < o.seqLen)
+    if (a.maxPositions->count() == 0 && o.maxPositions < o.seqLen)
         o.maxPositions = o.seqLen;
     if (o.maxPositions < o.seqLen)
         return reportError("--max-positions " + std::to_string(o.maxPositions) +
                                " is below --seq-len " + std::to_string(o.seqLen),
                            kExitUsage);
-    if (args->has("--max-seconds")) {
-        auto v = parseDouble("--max-seconds", args->get("--max-seconds"), 1, 1e8, true);
-        if (!v)
-            return reportError(v.error().detail, kExitUsage);
-        o.maxSeconds = *v;
-    }
-    if (args->has("--lr")) {
-        auto v = parseDouble("--lr", args->get("--lr"), 0, 1, true);
-        if (!v)
-            return reportError(v.error().detail, kExitUsage);
-        o.lr = *v;
-    }
-    if (args->has("--eval-mb")) {
-        auto v = parseDouble("--eval-mb", args->get("--eval-mb"), 0, 1e5, true);
-        if (!v)
-            return reportError(v.error().detail, kExitUsage);
-        o.evalBytes = static_cast<std::uint64_t>(*v * (1 << 20));
-    }
-    o.bf16 = !args->has("--fp32");
-    o.device = args->get("--device", "cpu");
-    const auto threadsArg = parseThreads(*args);
-    if (!threadsArg)
-        return reportError(threadsArg.error().detail, kExitUsage);
-    const int threads = *threadsArg;
-    initRuntime(threads);
+    o.evalBytes = static_cast<std::uint64_t>(a.evalMb * (1 << 20));
+    o.bf16 = !a.fp32;
+    auto tok = Tokenizer::load(a.tokenizerPath);
+    if (!tok)
+        return reportError(tok.error().detail, exitCodeFor(tok.error()));
+    o.vocabSize = static_cast<int>(tok->vocabSize());
+    const auto ids = tok->specialIds();
+    o.eosId = ids.eos >= 0 ? ids.eos : (ids.bos >= 0 ? ids.bos : 0);
+    o.bosId = ids.bos >= 0 ? ids.bos : o.eosId;
+    initRuntime(a.threads);
     const Tokenizer &t = *tok;
     const EncodeFn encode = encoderFor(t);
     JobContext job = progressJob();
@@ -312,7 +170,7 @@ int trainLmVerb(int argc, char **argv)
     // The tokenizer travels with the model so the folder loads on its own.
     {
         namespace fs = std::filesystem;
-        const fs::path tp(args->get("--tokenizer"));
+        const fs::path tp(a.tokenizerPath);
         const fs::path dir = fs::is_directory(tp) ? tp : tp.parent_path();
         for (const char *f :
              {"tokenizer.json", "tokenizer_config.json", "special_tokens_map.json"}) {
@@ -331,57 +189,17 @@ int trainLmVerb(int argc, char **argv)
     return kExitOk;
 }
 
-int trainPisAgentVerb(int argc, char **argv)
+int trainPisAgentVerb(TrainArgs &a)
 {
-    auto args = parseArgs(argc, argv, 3,
-                          {"--model", "--data", "--out", "--episodes", "--max-docs",
-                           "--heldout-every", "--seed", "--threads"},
-                          {"--help"});
-    if (!args)
-        return reportError(args.error().detail + " (see terse train pis-agent --help)", kExitUsage);
-    if (args->has("--help") || !args->has("--model") || !args->has("--data")) {
-        std::printf(
-            "usage: terse train pis-agent --model PATH --data FILE[,FILE...] [--out "
-            "FILE.safetensors]\n"
-            "                             [--episodes 40] [--max-docs 150] [--heldout-every 5] "
-            "[--seed 7]\n"
-            "Trains PIS's Double-DQN ratio agent on documents of .jsonl or text files (document i "
-            "is held\n"
-            "out when i %% N == N-1) and writes it as safetensors (default: beside the model).\n");
-        return args->has("--help") ? kExitOk : kExitUsage;
-    }
-    PisAgentTrainOptions o;
-    o.model = args->get("--model");
-    o.outputPath = args->get("--out");
-    const std::string data = args->get("--data");
+    PisAgentTrainOptions &o = a.pis;
+    const std::string &data = a.data;
     for (std::size_t b = 0; b <= data.size();) {
         const std::size_t e = std::min(data.find(',', b), data.size());
         if (e > b)
             o.data.push_back(data.substr(b, e - b));
         b = e + 1;
     }
-    const std::vector<std::pair<const char *, int *>> ints = {{"--episodes", &o.episodes},
-                                                              {"--max-docs", &o.maxDocuments},
-                                                              {"--heldout-every", &o.heldoutEvery}};
-    for (const auto &[name, target] : ints) {
-        if (!args->has(name))
-            continue;
-        auto v = parseLong(name, args->get(name), 1, 1000000);
-        if (!v)
-            return reportError(v.error().detail, kExitUsage);
-        *target = static_cast<int>(*v);
-    }
-    if (args->has("--seed")) {
-        auto v = parseLong("--seed", args->get("--seed"), 0, 1L << 62);
-        if (!v)
-            return reportError(v.error().detail, kExitUsage);
-        o.seed = static_cast<std::uint64_t>(*v);
-    }
-    const auto threadsArg = parseThreads(*args);
-    if (!threadsArg)
-        return reportError(threadsArg.error().detail, kExitUsage);
-    const int threads = *threadsArg;
-    initRuntime(threads);
+    initRuntime(a.threads);
     JobContext job = progressJob();
     g_trainJob = &job;
     std::signal(SIGINT, onTrainSignal);
@@ -399,79 +217,13 @@ int trainPisAgentVerb(int argc, char **argv)
     return kExitOk;
 }
 
-int trainTaggerVerb(int argc, char **argv)
+int trainTaggerVerb(TrainArgs &a)
 {
-    auto args = parseArgs(argc, argv, 3,
-                          {"--data", "--tokenizer", "--out", "--init-from", "--hidden", "--layers",
-                           "--heads", "--intermediate", "--max-len", "--epochs", "--batch", "--lr",
-                           "--warmup", "--dropout", "--heldout-every", "--seed", "--threads"},
-                          {"--help"});
-    if (!args)
-        return reportError(args.error().detail + " (see terse train tagger --help)", kExitUsage);
-    if (args->has("--help") || !args->has("--data") || !args->has("--tokenizer") ||
-        !args->has("--out")) {
-        std::printf("usage: terse train tagger --data DIR|FILE[,FILE...] --tokenizer DIR_OR_FILE "
-                    "--out DIR\n"
-                    "                          [--init-from LM_DIR] [--hidden 192] [--layers 3] "
-                    "[--heads 4]\n"
-                    "                          [--intermediate 512] [--max-len 512] [--epochs 12] "
-                    "[--batch 32]\n"
-                    "                          [--lr 1e-3] [--warmup 50] [--dropout 0.1] "
-                    "[--heldout-every 5]\n"
-                    "                          [--seed 1234] [--threads N]\n"
-                    "Trains an LLMLingua-2 style keep/drop tagger (BertForTokenClassification) on "
-                    "word labels from\n"
-                    "human deletion-based compressions ({\"text\", \"summaries\"} JSONL; every 5th "
-                    "pair held out) and\n"
-                    "writes DIR/config.json, DIR/model.safetensors and the tokenizer. --init-from "
-                    "copies a causal\n"
-                    "LM's token embeddings (same tokenizer, hidden size) as a warm start.\n");
-        return args->has("--help") ? kExitOk : kExitUsage;
-    }
-    TaggerTrainOptions o;
-    o.data = dataFiles(args->get("--data"));
+    TaggerTrainOptions &o = a.tagger;
+    o.data = dataFiles(a.data);
     if (o.data.empty())
-        return reportError("no .jsonl files in '" + args->get("--data") + "'", kExitUsage);
-    o.tokenizer = args->get("--tokenizer");
-    o.outputDir = args->get("--out");
-    o.initFrom = args->get("--init-from");
-    const std::vector<std::pair<const char *, int *>> ints = {{"--hidden", &o.hidden},
-                                                              {"--layers", &o.layers},
-                                                              {"--heads", &o.heads},
-                                                              {"--intermediate", &o.intermediate},
-                                                              {"--max-len", &o.maxPositions},
-                                                              {"--epochs", &o.epochs},
-                                                              {"--batch", &o.batchSize},
-                                                              {"--warmup", &o.warmupSteps},
-                                                              {"--heldout-every", &o.heldoutEvery}};
-    for (const auto &[name, target] : ints) {
-        if (!args->has(name))
-            continue;
-        auto v = parseLong(name, args->get(name), name == std::string("--warmup") ? 0 : 1, 1000000);
-        if (!v)
-            return reportError(v.error().detail, kExitUsage);
-        *target = static_cast<int>(*v);
-    }
-    for (const auto &[name, target, hi] : std::vector<std::tuple<const char *, double *, double>>{
-             {"--lr", &o.lr, 1.0}, {"--dropout", &o.dropout, 0.9}}) {
-        if (!args->has(name))
-            continue;
-        auto v = parseDouble(name, args->get(name), 0, hi, name == std::string("--lr"));
-        if (!v)
-            return reportError(v.error().detail, kExitUsage);
-        *target = *v;
-    }
-    if (args->has("--seed")) {
-        auto v = parseLong("--seed", args->get("--seed"), 0, 1L << 62);
-        if (!v)
-            return reportError(v.error().detail, kExitUsage);
-        o.seed = static_cast<std::uint64_t>(*v);
-    }
-    const auto threadsArg = parseThreads(*args);
-    if (!threadsArg)
-        return reportError(threadsArg.error().detail, kExitUsage);
-    const int threads = *threadsArg;
-    initRuntime(threads);
+        return reportError("no .jsonl files in '" + a.data + "'", kExitUsage);
+    initRuntime(a.threads);
     JobContext job = progressJob();
     g_trainJob = &job;
     std::signal(SIGINT, onTrainSignal);
@@ -495,25 +247,192 @@ int trainTaggerVerb(int argc, char **argv)
 
 int runTrain(int argc, char **argv)
 {
-    const std::string what = argc > 2 ? argv[2] : "";
-    if (what == "tokenizer")
-        return trainTokenizerVerb(argc, argv);
-    if (what == "lm")
-        return trainLmVerb(argc, argv);
-    if (what == "encode")
-        return trainEncodeVerb(argc, argv);
-    if (what == "pis-agent")
-        return trainPisAgentVerb(argc, argv);
-    if (what == "tagger")
-        return trainTaggerVerb(argc, argv);
-    if (what == "--help" || what.empty()) {
-        std::printf("usage: terse train tokenizer|encode|lm|tagger|pis-agent ...   (see terse "
-                    "train WHAT --help)\n");
-        return what.empty() ? kExitUsage : kExitOk;
-    }
-    return reportError("unknown training target '" + what +
-                           "' (known: tokenizer, encode, lm, tagger, pis-agent)",
-                       kExitUsage);
+    CLI::App app("Trains Terse's default models.", "terse train");
+    configureApp(app);
+    app.require_subcommand(1);
+    TrainArgs a;
+    // Integer options: bound to the engine's option fields, whose defaults --help shows.
+    auto integer = [](CLI::App *sub, const std::string &name, auto &field, long long lo,
+                      long long hi, const std::string &what) {
+        return sub->add_option(name, field, what)
+            ->type_name("N")
+            ->transform(integerIn(lo, hi))
+            ->capture_default_str();
+    };
+    auto seed = [](CLI::App *sub, std::uint64_t &field) {
+        return sub->add_option("--seed", field, "random seed")
+            ->type_name("N")
+            ->transform(integerIn(0, 1LL << 62))
+            ->capture_default_str();
+    };
+
+    CLI::App *tok = app.add_subcommand(
+        "tokenizer", "Trains a byte-level BPE tokenizer and writes DIR/tokenizer.json "
+                     "(HuggingFace format).");
+    tok->add_option("--corpus", a.tokenizer.corpus, "the training text, plain or .zst")
+        ->type_name("FILE")
+        ->required();
+    tok->add_option("--out", a.tokenizer.outputDir, "the output folder")
+        ->type_name("DIR")
+        ->required();
+    integer(tok, "--vocab", a.tokenizer.vocabSize, 259, 1 << 20,
+            "vocabulary size incl. bytes and special tokens");
+    tok->add_option("--max-mb", a.maxMb, "read at most M MB of the corpus")
+        ->type_name("M")
+        ->check(numberIn(0, 1e6, true))
+        ->capture_default_str();
+    integer(tok, "--min-frequency", a.tokenizer.minFrequency, 1, kIntMax,
+            "minimum pair count to merge");
+
+    CLI::App *enc = app.add_subcommand(
+        "encode", "Encodes the corpus once into a gzip token file that `terse train lm --tokens "
+                  "FILE` trains on\n(no tokenising during training; a slice small enough to carry "
+                  "to a GPU machine).");
+    enc->add_option("--corpus", a.encode.corpus, "the text, plain or .zst")
+        ->type_name("FILE")
+        ->required();
+    enc->add_option("--tokenizer", a.tokenizerPath, "the tokenizer (folder or file)")
+        ->type_name("DIR_OR_FILE")
+        ->required();
+    enc->add_option("--out", a.encode.outputPath, "the token file to write")
+        ->type_name("FILE")
+        ->required();
+    a.encodeMaxMbOpt =
+        enc->add_option("--max-mb", a.encodeMaxMb, "stop after M MB of kept text (default: all)")
+            ->type_name("M")
+            ->check(numberIn(0, 1e7, true));
+    integer(enc, "--keep-every", a.encode.keepEvery, 1, 1 << 20,
+            "keep one document in N (index % N == R), a slice spread over all sources");
+    integer(enc, "--keep-offset", a.encode.keepOffset, 0, 1 << 20, "R, below --keep-every");
+    integer(enc, "--threads", a.encode.threads, 0, 1 << 20, "encoding threads (0: all cores)");
+
+    CLI::App *lm = app.add_subcommand(
+        "lm", "Trains a Llama-architecture causal LM from scratch and writes DIR/config.json and\n"
+              "DIR/model.safetensors. Re-running the same command resumes from the last "
+              "checkpoint.");
+    CLI::Option_group *input = lm->add_option_group("input", "the training text: one of");
+    input->add_option("--corpus", a.lm.corpus, "stream documents from text, tokenising on the fly")
+        ->type_name("FILE[.zst]");
+    input
+        ->add_option("--tokens", a.lm.tokens,
+                     "train on a token file (terse train encode) in seeded random windows")
+        ->type_name("FILE");
+    input->require_option(1);
+    lm->add_option("--tokenizer", a.tokenizerPath, "the tokenizer (folder or file)")
+        ->type_name("DIR_OR_FILE")
+        ->required();
+    lm->add_option("--out", a.lm.outputDir, "the output folder")->type_name("DIR")->required();
+    lm->add_option("--heldout", a.lm.heldout, "held-out text for bits per byte (default: none)")
+        ->type_name("FILE");
+    lm->add_option("--checkpoint", a.lm.checkpointDir,
+                   "checkpoints for resuming (default: DIR/checkpoint)")
+        ->type_name("DIR");
+    integer(lm, "--hidden", a.lm.hidden, 8, 8192, "hidden size");
+    integer(lm, "--layers", a.lm.layers, 1, 256, "layers");
+    integer(lm, "--heads", a.lm.heads, 1, 256, "attention heads");
+    a.kvHeads =
+        integer(lm, "--kv-heads", a.lm.kvHeads, 1, 256, "key/value heads (default: --heads)")
+            ->default_str("");
+    integer(lm, "--intermediate", a.lm.intermediate, 8, 65536, "intermediate size (SwiGLU)");
+    integer(lm, "--seq-len", a.lm.seqLen, 2, 65536, "tokens per training sequence");
+    a.maxPositions = integer(lm, "--max-positions", a.lm.maxPositions, 2, 1 << 20,
+                             "max_position_embeddings written to config.json (default: "
+                             "max(1024, seq-len))")
+                         ->default_str("");
+    integer(lm, "--batch", a.lm.batchSize, 1, 65536, "sequences per step");
+    integer(lm, "--steps", a.lm.steps, 1, 1LL << 40, "optimizer steps");
+    integer(lm, "--warmup", a.lm.warmupSteps, 0, kIntMax, "warm-up steps");
+    lm->add_option("--lr", a.lm.lr, "peak learning rate")
+        ->check(numberIn(0, 1, true))
+        ->capture_default_str();
+    seed(lm, a.lm.seed);
+    integer(lm, "--eval-every", a.lm.evalEvery, 0, kIntMax,
+            "steps between held-out evaluations (0: none)");
+    lm->add_option("--eval-mb", a.evalMb, "held-out MB per evaluation")
+        ->type_name("M")
+        ->check(numberIn(0, 1e5, true))
+        ->capture_default_str();
+    integer(lm, "--checkpoint-every", a.lm.checkpointEvery, 1, kIntMax,
+            "steps between checkpoints");
+    lm->add_option("--device", a.lm.device, "cpu, cuda or cuda:N (CUDA builds)")
+        ->type_name("DEVICE")
+        ->capture_default_str();
+    addThreadsOption(*lm, a.threads);
+    lm->add_option("--max-seconds", a.lm.maxSeconds,
+                   "fit the number of steps (at most --steps) to S seconds of training, measured "
+                   "on this run's first steps (for a machine lent for a fixed time)")
+        ->type_name("S")
+        ->check(numberIn(1, 1e8, true));
+    lm->add_flag("--fp32", a.fp32, "fp32 matmuls (default: bf16 with fp32 master weights)");
+
+    CLI::App *tagger = app.add_subcommand(
+        "tagger",
+        "Trains an LLMLingua-2 style keep/drop tagger (BertForTokenClassification) on word labels "
+        "from\nhuman deletion-based compressions ({\"text\", \"summaries\"} JSONL) and writes "
+        "DIR/config.json,\nDIR/model.safetensors and the tokenizer.");
+    tagger->add_option("--data", a.data, "a folder of .jsonl files or comma-separated .jsonl files")
+        ->type_name("DIR|FILE[,FILE...]")
+        ->required();
+    tagger->add_option("--tokenizer", a.tagger.tokenizer, "the tokenizer (folder or file)")
+        ->type_name("DIR_OR_FILE")
+        ->required();
+    tagger->add_option("--out", a.tagger.outputDir, "the output folder")
+        ->type_name("DIR")
+        ->required();
+    tagger
+        ->add_option("--init-from", a.tagger.initFrom,
+                     "copy a causal LM's token embeddings (same tokenizer, hidden size) as a "
+                     "warm start")
+        ->type_name("LM_DIR");
+    integer(tagger, "--hidden", a.tagger.hidden, 1, 1000000, "hidden size");
+    integer(tagger, "--layers", a.tagger.layers, 1, 1000000, "layers");
+    integer(tagger, "--heads", a.tagger.heads, 1, 1000000, "attention heads");
+    integer(tagger, "--intermediate", a.tagger.intermediate, 1, 1000000, "intermediate size");
+    integer(tagger, "--max-len", a.tagger.maxPositions, 1, 1000000,
+            "max_position_embeddings; longer sentences are cut for training");
+    integer(tagger, "--epochs", a.tagger.epochs, 1, 1000000, "passes over the training pairs");
+    integer(tagger, "--batch", a.tagger.batchSize, 1, 1000000, "sentences per step");
+    tagger->add_option("--lr", a.tagger.lr, "peak learning rate")
+        ->check(numberIn(0, 1, true))
+        ->capture_default_str();
+    integer(tagger, "--warmup", a.tagger.warmupSteps, 0, 1000000, "warm-up steps");
+    tagger->add_option("--dropout", a.tagger.dropout, "hidden and attention dropout")
+        ->check(numberIn(0, 0.9))
+        ->capture_default_str();
+    integer(tagger, "--heldout-every", a.tagger.heldoutEvery, 1, 1000000,
+            "every Nth pair is held out");
+    seed(tagger, a.tagger.seed);
+    addThreadsOption(*tagger, a.threads);
+
+    CLI::App *pis = app.add_subcommand(
+        "pis-agent", "Trains PIS's Double-DQN ratio agent on documents of .jsonl or text files "
+                     "and writes it\nas safetensors.");
+    pis->add_option("--model", a.pis.model, "the causal LM the agent works with")
+        ->type_name("PATH")
+        ->required();
+    pis->add_option("--data", a.data, "comma-separated .jsonl or text files")
+        ->type_name("FILE[,FILE...]")
+        ->required();
+    pis->add_option("--out", a.pis.outputPath, "the agent file (default: beside the model)")
+        ->type_name("FILE.safetensors");
+    integer(pis, "--episodes", a.pis.episodes, 1, 1000000, "passes over the training documents");
+    integer(pis, "--max-docs", a.pis.maxDocuments, 1, 1000000, "documents read in all");
+    integer(pis, "--heldout-every", a.pis.heldoutEvery, 1, 1000000,
+            "document i is held out when i % N == N-1");
+    seed(pis, a.pis.seed);
+    addThreadsOption(*pis, a.threads);
+
+    if (auto rc = parseCommandLine(app, argc, argv, 2))
+        return *rc;
+    if (tok->parsed())
+        return trainTokenizerVerb(a);
+    if (enc->parsed())
+        return trainEncodeVerb(a);
+    if (lm->parsed())
+        return trainLmVerb(a);
+    if (tagger->parsed())
+        return trainTaggerVerb(a);
+    return trainPisAgentVerb(a);
 }
 
 } // namespace terse::cli

@@ -10,7 +10,7 @@ SHARED=${SHARED:-../shared}
 TERSE=${TERSE:-build/app/cli/terse}
 grep -qx '/.gpu/' .git/info/exclude 2>/dev/null || echo '/.gpu/' >> .git/info/exclude
 mkdir -p .gpu/deb
-(cd .gpu/deb && apt-get download libsqlite3-dev libsqlite3-0 nlohmann-json3-dev libpcre2-dev libpcre2-8-0 \
+(cd .gpu/deb && apt-get download libsqlite3-dev libsqlite3-0 nlohmann-json3-dev libcli11-dev libpcre2-dev libpcre2-8-0 \
     libzstd-dev libzstd1 zlib1g-dev zlib1g)
 cp "$SHARED/corpus/heldout.txt.zst" .gpu/
 # Every second document (a slice spread over all sources), 105 MB of text: ~30M tokens, 37 MB gzip.

@@ -222,12 +222,19 @@ private slots:
             << "terse: unknown method 'zip' (known: random, head, tail, head_tail, "
                "selective_context, llmlingua2, llmlingua, longllmlingua, dac, pis, "
                "entropy_only, attention_only)\n";
-        QTest::newRow("rate 1.5") << QStringList{"bench", "--rates", "0.5,1.5"} << 2
-                                  << "terse: --rates must be in (0, 1], got 1.5\n";
+        QTest::newRow("rate 1.5")
+            << QStringList{"bench", "--rates", "0.5,1.5"} << 2
+            << "terse: bench: --rates: must be in (0, 1], got 1.5 (see terse bench --help)\n";
         QTest::newRow("missing model") << QStringList{"bench", "--model", "/nonexistent/model"} << 4
                                        << "terse: --model '/nonexistent/model' does not exist\n";
-        QTest::newRow("max docs") << QStringList{"bench", "--max-docs", "-1"} << 2
-                                  << "terse: --max-docs must be in [0, 1073741824], got -1\n";
+        QTest::newRow("max docs")
+            << QStringList{"bench", "--max-docs", "-1"} << 2
+            << "terse: bench: --max-docs: must be in [0, 1073741824], got -1 (see terse bench "
+               "--help)\n";
+        QTest::newRow("input file")
+            << QStringList{"bench", "docs.jsonl"} << 2
+            << "terse: bench: The following argument was not expected: docs.jsonl (see terse "
+               "bench --help)\n";
     }
 
     void badCommandLines()

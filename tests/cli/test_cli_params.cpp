@@ -22,8 +22,9 @@ private slots:
             << "terse: unknown method 'zip' (known: random, head, tail, head_tail, "
                "selective_context, llmlingua2, llmlingua, longllmlingua, dac, pis, "
                "entropy_only, attention_only)\n";
-        QTest::newRow("rate 1.5") << QStringList{"compress", "--jsonl", "--rate", "1.5"} << 2
-                                  << "terse: --rate must be in (0, 1], got 1.5\n";
+        QTest::newRow("rate 1.5")
+            << QStringList{"compress", "--jsonl", "--rate", "1.5"} << 2
+            << "terse: compress: --rate: must be in (0, 1], got 1.5 (see terse compress --help)\n";
         QTest::newRow("unknown param key")
             << QStringList{"compress", "--method", "dac", "--param", "alpah=0.5"} << 2
             << "terse: unknown --param key 'alpah' for dac (valid: variant, fusion, alpha, stages, "

@@ -108,31 +108,42 @@ private slots:
                                 << "";
 
         // Bad input: exact exit codes and messages.
+        // Command-line errors come from CLI11 (issue 19) and name the subcommand and the option.
         QTest::newRow("no command")
             << QStringList{"sessions"} << 2 << ""
-            << "terse: sessions needs a command: list, show, export, import, delete, "
-               "undelete or rename (see terse sessions --help)\n";
+            << "terse: sessions: A subcommand is required (see terse sessions --help)\n";
         QTest::newRow("unknown command")
             << QStringList{"sessions", "frob"} << 2 << ""
-            << "terse: unknown sessions command 'frob' (see terse sessions --help)\n";
+            << "terse: sessions: unknown subcommand 'frob' (known: list, show, export, import, "
+               "delete, undelete, rename; see terse sessions --help)\n";
         QTest::newRow("unknown option")
             << QStringList{"sessions", "list", "--frob", "--db", db} << 2 << ""
-            << "terse: unknown option --frob (see terse sessions --help)\n";
+            << "terse: sessions list: The following argument was not expected: --frob (see terse "
+               "sessions list --help)\n";
+        QTest::newRow("option of another subcommand")
+            << QStringList{"sessions", "show", "1", "--deleted", "--db", db} << 2 << ""
+            << "terse: sessions show: The following argument was not expected: --deleted (see "
+               "terse sessions show --help)\n";
         QTest::newRow("id not a number")
             << QStringList{"sessions", "show", "abc", "--db", db} << 2 << ""
-            << "terse: session ID expects an integer, got 'abc'\n";
+            << "terse: sessions show: ID: expects an integer, got 'abc' (see terse sessions show "
+               "--help)\n";
         QTest::newRow("id zero")
             << QStringList{"sessions", "show", "0", "--db", db} << 2 << ""
-            << "terse: session ID must be in [1, 9223372036854775807], got 0\n";
+            << "terse: sessions show: ID: must be in [1, 9223372036854775807], got 0 (see terse "
+               "sessions show --help)\n";
+        QTest::newRow("two ids")
+            << QStringList{"sessions", "delete", "1", "2", "--db", db} << 2 << ""
+            << "terse: sessions delete: The following argument was not expected: 2 (see terse "
+               "sessions delete --help)\n";
         QTest::newRow("missing id") << QStringList{"sessions", "show", "99", "--db", db} << 4 << ""
                                     << "terse: reading session 99: no session 99\n";
         QTest::newRow("show without id")
             << QStringList{"sessions", "show", "--db", db} << 2 << ""
-            << "terse: sessions show needs a session ID (got 0 arguments; see terse "
-               "sessions --help)\n";
+            << "terse: sessions show: ID is required (see terse sessions show --help)\n";
         QTest::newRow("rename without name")
             << QStringList{"sessions", "rename", "1", "--db", db} << 2 << ""
-            << "sessions rename needs a session ID and a NAME";
+            << "terse: sessions rename: NAME is required (see terse sessions rename --help)\n";
         QTest::newRow("rename to blank")
             << QStringList{"sessions", "rename", "1", " ", "--db", db} << 2 << ""
             << "terse: renaming session 1: a session name cannot be empty\n";
@@ -141,16 +152,18 @@ private slots:
             << "terse: deleting session 77: no session 77\n";
         QTest::newRow("export without out")
             << QStringList{"sessions", "export", "--db", db} << 2 << ""
-            << "terse: sessions export needs --out FILE\n";
+            << "terse: sessions export: --out is required (see terse sessions export --help)\n";
         QTest::newRow("export missing id")
             << QStringList{"sessions", "export", "42", "--out", "DIR/x.json", "--db", db} << 4 << ""
             << "terse: exporting sessions: no session 42\n";
         QTest::newRow("bad sort") << QStringList{"sessions", "list", "--sort", "size", "--db", db}
                                   << 2 << ""
-                                  << "terse: --sort must be 'date' or 'name', got 'size'\n";
+                                  << "terse: sessions list: --sort: size not in {date,name} (see "
+                                     "terse sessions list --help)\n";
         QTest::newRow("bad limit")
             << QStringList{"sessions", "list", "--limit", "-1", "--db", db} << 2 << ""
-            << "terse: --limit must be in [0, 2147483647], got -1\n";
+            << "terse: sessions list: --limit: must be in [0, 2147483647], got -1 (see terse "
+               "sessions list --help)\n";
         QTest::newRow("import missing file")
             << QStringList{"sessions", "import", "DIR/none.json", "--db", db} << 4 << ""
             << "none.json': No such file or directory";
@@ -165,7 +178,7 @@ private slots:
             << "is a file, not a folder";
         QTest::newRow("compress --db without --save")
             << QStringList{"compress", "--method", "random", "--db", db, "PROMPT"} << 2 << ""
-            << "terse: --db and --session need --save\n";
+            << "terse: compress: --db requires --save (see terse compress --help)\n";
     }
 
     void verbs()
