@@ -122,13 +122,65 @@ std::vector<std::string> dataFiles(const std::string &spec)
     return files;
 }
 
-int resolveDeviceOption(std::string &device)
+namespace {
+
+void printTopHelp()
 {
-    auto d = resolveDevice(device);
-    if (!d)
-        return reportError("--device: " + d.error().detail, exitCodeFor(d.error()));
-    device = *d;
-    return kExitOk;
+    std::printf(
+        "terse %s: prompt compression from the command line\n"
+        "\n"
+        "usage: terse <command> [options]\n"
+        "\n"
+        "commands:\n"
+        "  compress   compress a prompt (terse compress --help)\n"
+        "  train      train the default models (terse train --help)\n"
+        "  eval       measure a model: bits per byte of an LM (terse eval lm --help)\n"
+        "  tokenize   print token ids, strings and byte offsets (terse tokenize --help)\n"
+        "  sessions   list, show, export, import, delete or rename saved sessions\n"
+        "  score      per-token surprisal, entropy and attention of a model (terse score --help)\n"
+        "  models     list the default models and the models in the HuggingFace cache\n"
+        "  bench      benchmark methods x rates on the shared datasets (terse bench --help)\n"
+        "\n"
+        "options:\n"
+        "  --help     show this help\n"
+        "  --version  show the version\n"
+        "\n"
+        "exit codes: 0 ok, 1 operation failed, 2 bad command line (unknown option or --param key,\n"
+        "            value out of range), 3 unusable input (empty, binary, invalid UTF-8, bad "
+        "JSONL line),\n"
+        "            4 file/model/method/dataset not found, 5 batch or bench finished but skipped "
+        "bad\n"
+        "            lines (--skip-errors) or failed methods, 130 interrupted\n",
+        terse::engineVersion());
+}
+
+} // namespace
+
+int runTopLevel(int argc, char **argv, const std::vector<std::pair<std::string, VerbFn>> &verbs,
+                VerbFn elsewhere)
+{
+    static const char *const kVerbs[] = {"compress", "train", "eval",   "tokenize",
+                                         "sessions", "score", "models", "bench"};
+    if (argc < 2) {
+        printTopHelp();
+        return kExitUsage;
+    }
+    const std::string verb = argv[1];
+    if (verb == "--help" || verb == "-h" || verb == "help") {
+        printTopHelp();
+        return kExitOk;
+    }
+    if (verb == "--version") {
+        std::printf("terse %s\n", terse::engineVersion());
+        return kExitOk;
+    }
+    for (const auto &[name, run] : verbs)
+        if (verb == name)
+            return run(argc, argv);
+    for (const char *known : kVerbs)
+        if (verb == known)
+            return elsewhere(argc, argv);
+    return reportError("unknown command '" + verb + "' (see terse --help)", kExitUsage);
 }
 
 } // namespace terse::cli

@@ -5,6 +5,7 @@
 #include "terse/result.h"
 
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace terse {
@@ -49,6 +50,14 @@ Result<void> checkTargetTokenizer(const std::string &nameOrPath);
 
 // Prints "terse: <message>" to stderr and returns `code`.
 int reportError(const std::string &message, int code);
+
+// A verb's entry point: argv[1] is the verb.
+using VerbFn = int (*)(int argc, char **argv);
+// The top level of `terse`: no verb (help, exit 2), --help, --version, then the function of the
+// verb in `verbs`; a known verb that `verbs` lacks goes to `elsewhere` (the quick front hands the
+// model verbs to terse-engine), an unknown one is a usage error.
+int runTopLevel(int argc, char **argv, const std::vector<std::pair<std::string, VerbFn>> &verbs,
+                VerbFn elsewhere);
 
 int runCompress(int argc, char **argv);
 int runTrain(int argc, char **argv);

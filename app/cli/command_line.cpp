@@ -180,23 +180,4 @@ CLI::Option *addThreadsOption(CLI::App &app, int &threads, const std::string &wh
         ->transform(integerIn(1, 1024));
 }
 
-CLI::Option *addDeviceOption(CLI::App &app, std::string &device)
-{
-    // Only an unknown name is a command-line error here; a device this build cannot use is
-    // reported by resolveDeviceOption with its own exit code.
-    const CLI::Validator known(
-        [](std::string &name) -> std::string {
-            auto d = resolveDevice(name);
-            return !d && d.error().code == ErrorCode::InvalidArgument ? d.error().detail : "";
-        },
-        "");
-    return app
-        .add_option("--device", device,
-                    "where models run: cpu, cuda, cuda:N or auto (cuda when this build's libtorch "
-                    "sees a GPU)")
-        ->type_name("DEVICE")
-        ->check(known)
-        ->capture_default_str();
-}
-
 } // namespace terse::cli

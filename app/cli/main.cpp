@@ -1,42 +1,52 @@
-// terse: the command-line front end of the Terse engine (thin: verbs live in *_command.cpp).
+// terse: the command-line front. It answers --help, --version, `tokenize` and `sessions` itself,
+// linking only the torch-free engine core, so they start at once (issue 16: no libtorch to load);
+// the verbs that run models (compress, score, train, eval, models, bench) replace this process
+// with terse-engine, the same verbs linked with the model engine, found beside this binary or in
+// ../libexec/terse. OpenMP's passive waiting is set on the way (libgomp reads OMP_WAIT_POLICY
+// before main; a user's ACTIVE is kept), so the engine starts once.
 #include "cli.h"
 
-#include "terse/runtime.h"
+#include <unistd.h>
 
-#include <cstdio>
+#include <cerrno>
+#include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <string>
 
 namespace {
 
-void printHelp()
+namespace fs = std::filesystem;
+
+int execEngine(int, char **argv)
 {
-    std::printf(
-        "terse %s: prompt compression from the command line\n"
-        "\n"
-        "usage: terse <command> [options]\n"
-        "\n"
-        "commands:\n"
-        "  compress   compress a prompt (terse compress --help)\n"
-        "  train      train the default models (terse train --help)\n"
-        "  eval       measure a model: bits per byte of an LM (terse eval lm --help)\n"
-        "  tokenize   print token ids, strings and byte offsets (terse tokenize --help)\n"
-        "  sessions   list, show, export, import, delete or rename saved sessions\n"
-        "  score      per-token surprisal, entropy and attention of a model (terse score --help)\n"
-        "  models     list the default models and the models in the HuggingFace cache\n"
-        "  bench      benchmark methods x rates on the shared datasets (terse bench --help)\n"
-        "\n"
-        "options:\n"
-        "  --help     show this help\n"
-        "  --version  show the version\n"
-        "\n"
-        "exit codes: 0 ok, 1 operation failed, 2 bad command line (unknown option or --param key,\n"
-        "            value out of range), 3 unusable input (empty, binary, invalid UTF-8, bad "
-        "JSONL line),\n"
-        "            4 file/model/method/dataset not found, 5 batch or bench finished but skipped "
-        "bad\n"
-        "            lines (--skip-errors) or failed methods, 130 interrupted\n",
-        terse::engineVersion());
+    using namespace terse::cli;
+    std::error_code ec;
+    const fs::path self = fs::read_symlink("/proc/self/exe", ec);
+    if (ec)
+        return reportError("cannot find this program's folder (/proc/self/exe: " + ec.message() +
+                               ")",
+                           kExitFailure);
+    const fs::path dir = self.parent_path();
+    fs::path engine;
+    for (const fs::path &candidate :
+         {dir / "terse-engine", dir / ".." / "libexec" / "terse" / "terse-engine"})
+        if (::access(candidate.c_str(), X_OK) == 0) {
+            engine = candidate;
+            break;
+        }
+    if (engine.empty())
+        return reportError("the model engine is missing: no executable terse-engine in '" +
+                               dir.string() + "' or '" +
+                               (dir / ".." / "libexec" / "terse").lexically_normal().string() +
+                               "' (reinstall Terse)",
+                           kExitFailure);
+    if (!std::getenv("OMP_WAIT_POLICY"))
+        ::setenv("OMP_WAIT_POLICY", "PASSIVE", 1);
+    ::execv(engine.c_str(), argv);
+    return reportError("cannot start the model engine '" + engine.string() +
+                           "': " + std::strerror(errno),
+                       kExitFailure);
 }
 
 } // namespace
@@ -44,40 +54,6 @@ void printHelp()
 int main(int argc, char **argv)
 {
     using namespace terse::cli;
-    if (argc < 2) {
-        printHelp();
-        return kExitUsage;
-    }
-    const std::string verb = argv[1];
-    if (verb == "--help" || verb == "-h" || verb == "help") {
-        printHelp();
-        return kExitOk;
-    }
-    if (verb == "--version") {
-        std::printf("terse %s\n", terse::engineVersion());
-        return kExitOk;
-    }
-    // Verbs that run models re-execute once with passive OpenMP waiting (cheap next to a model
-    // load); the quick verbs above and below (--version, tokenize, sessions, models) start only
-    // once.
-    if (verb == "compress" || verb == "train" || verb == "eval" || verb == "score" ||
-        verb == "bench")
-        terse::preferPassiveOpenMP(argv);
-    if (verb == "compress")
-        return runCompress(argc, argv);
-    if (verb == "train")
-        return runTrain(argc, argv);
-    if (verb == "eval")
-        return runEval(argc, argv);
-    if (verb == "tokenize")
-        return runTokenize(argc, argv);
-    if (verb == "sessions")
-        return runSessions(argc, argv);
-    if (verb == "score")
-        return runScore(argc, argv);
-    if (verb == "models")
-        return runModels(argc, argv);
-    if (verb == "bench")
-        return runBench(argc, argv);
-    return reportError("unknown command '" + verb + "' (see terse --help)", kExitUsage);
+    return runTopLevel(argc, argv, {{"tokenize", runTokenize}, {"sessions", runSessions}},
+                       execEngine);
 }

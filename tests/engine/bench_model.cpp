@@ -423,16 +423,26 @@ void sectionStart(const std::string &cli)
         return;
     }
     const double base = timeRun({"/bin/true"}, 5);
-    std::printf("%-32s %10s %8s\n", "command", "wall", "ratio");
-    std::printf("%-32s %8.1fms %8.2f\n", "/bin/true", base * 1e3, 1.0);
+    std::printf("%-40s %10s %8s\n", "command", "wall", "ratio");
+    std::printf("%-40s %8.1fms %8.2f\n", "/bin/true", base * 1e3, 1.0);
+    // The front answers the first three without libtorch; `compress --help` is handed to
+    // terse-engine (the cost of loading the model engine, before any model).
+    const std::string tokenizer = std::string(TERSE_SOURCE_DIR) + "/resources/models/terse-lm";
+    const std::string db = (fs::temp_directory_path() / "terse_bench_start.sqlite3").string();
     for (const auto &args : std::vector<std::vector<std::string>>{
-             {cli, "--version"}, {cli, "tokenize", "--count", "/dev/null"}}) {
+             {cli, "--version"},
+             {cli, "tokenize", "--count", "--tokenizer", tokenizer, "/dev/null"},
+             {cli, "sessions", "list", "--db", db},
+             {cli, "compress", "--help"}}) {
         const double t = timeRun(args, 5);
         std::string name = "terse";
         for (std::size_t i = 1; i < args.size(); ++i)
             name += " " + args[i];
-        std::printf("%-32s %8.1fms %8.1f\n", name.c_str(), t * 1e3, t / base);
+        if (name.size() > 40)
+            name = name.substr(0, 37) + "...";
+        std::printf("%-40s %8.1fms %8.1f\n", name.c_str(), t * 1e3, t / base);
     }
+    fs::remove(db);
 }
 
 } // namespace

@@ -10,7 +10,7 @@ trap 'kill "${studio:-0}" 2>/dev/null || true; rm -rf "$tmp"' EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
 cmake --install "$build" --prefix "$tmp/prefix" >"$tmp/install.log" || { cat "$tmp/install.log"; fail "cmake --install"; }
-for f in bin/terse share/terse/models/terse-lm/config.json share/terse/models/terse-tagger/config.json \
+for f in bin/terse libexec/terse/terse-engine share/terse/models/terse-lm/config.json share/terse/models/terse-tagger/config.json \
          share/terse/tokenizers/cl100k_base.tiktoken share/terse/samples/meeting_notes.txt; do
   [ -e "$tmp/prefix/$f" ] || fail "$f is not installed"
 done
@@ -31,6 +31,16 @@ for method in llmlingua2 selective_context; do
   grep -q "$tmp/moved/share/terse/models/" "$tmp/$method.json" || fail "$method: not the installed model"
 done
 echo "CLI: compressed with the installed models from $tmp/moved"
+# The front runs the quick verbs without libtorch (issue 16); the model verbs went through terse-engine.
+if ldd "$tmp/moved/bin/terse" | grep -q libtorch; then fail "bin/terse links libtorch"; fi
+"$tmp/moved/bin/terse" tokenize --count --tokenizer "$tmp/moved/share/terse/models/terse-lm" "$sample" >/dev/null \
+  || fail "terse tokenize from the install"
+mv "$tmp/moved/libexec/terse/terse-engine" "$tmp/engine-away"
+if "$tmp/moved/bin/terse" compress --method random --rate 0.5 "$sample" >/dev/null 2>"$tmp/noengine.txt"; then
+  fail "compress without terse-engine succeeded"
+fi
+grep -q "the model engine is missing" "$tmp/noengine.txt" || { cat "$tmp/noengine.txt"; fail "no message for a missing engine"; }
+mv "$tmp/engine-away" "$tmp/moved/libexec/terse/terse-engine"
 # Without its share/terse the installed binary has no bundled models; it never falls back to the source tree.
 mv "$tmp/moved/share/terse" "$tmp/share-away"
 "$tmp/moved/bin/terse" models >"$tmp/models-none.txt" 2>&1 || true

@@ -27,9 +27,11 @@ std::string resourcesDir()
         return env;
     const std::string exe = executableDir();
     if (!exe.empty()) {
-        const fs::path installed = fs::path(exe) / ".." / "share" / "terse";
-        if (fs::is_directory(installed, ec))
-            return fs::weakly_canonical(installed, ec).string();
+        // <prefix>/bin/.. or, for terse-engine, <prefix>/libexec/terse/../..
+        for (const fs::path &installed : {fs::path(exe) / ".." / "share" / "terse",
+                                          fs::path(exe) / ".." / ".." / "share" / "terse"})
+            if (fs::is_directory(installed, ec))
+                return fs::weakly_canonical(installed, ec).string();
     }
 #if defined(TERSE_SOURCE_RESOURCES) && defined(TERSE_BUILD_DIR)
     // Only a binary of this build tree (the tests, build/app/cli/terse) uses the source tree's

@@ -1,0 +1,39 @@
+// --device for the verbs that run models: declared on a verb's parser and resolved for this build.
+// Here, not in cli.cpp / command_line.cpp, because resolving a device asks libtorch: the quick
+// front (tokenize, sessions) links those two without the model engine.
+#include "cli.h"
+#include "command_line.h"
+
+#include "terse/runtime.h"
+
+namespace terse::cli {
+
+CLI::Option *addDeviceOption(CLI::App &app, std::string &device)
+{
+    // Only an unknown name is a command-line error here; a device this build cannot use is
+    // reported by resolveDeviceOption with its own exit code.
+    const CLI::Validator known(
+        [](std::string &name) -> std::string {
+            auto d = resolveDevice(name);
+            return !d && d.error().code == ErrorCode::InvalidArgument ? d.error().detail : "";
+        },
+        "");
+    return app
+        .add_option("--device", device,
+                    "where models run: cpu, cuda, cuda:N or auto (cuda when this build's libtorch "
+                    "sees a GPU)")
+        ->type_name("DEVICE")
+        ->check(known)
+        ->capture_default_str();
+}
+
+int resolveDeviceOption(std::string &device)
+{
+    auto d = resolveDevice(device);
+    if (!d)
+        return reportError("--device: " + d.error().detail, exitCodeFor(d.error()));
+    device = *d;
+    return kExitOk;
+}
+
+} // namespace terse::cli
