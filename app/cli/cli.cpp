@@ -156,6 +156,13 @@ void printTopHelp()
 
 } // namespace
 
+std::string shortNumber(double v)
+{
+    std::ostringstream s;
+    s << v;
+    return s.str();
+}
+
 int runTopLevel(int argc, char **argv, const std::vector<std::pair<std::string, VerbFn>> &verbs,
                 VerbFn elsewhere)
 {

@@ -48,6 +48,9 @@ Result<void> checkModelPath(const std::string &option, const std::string &path);
 // once.
 Result<void> checkTargetTokenizer(const std::string &nameOrPath);
 
+// A number as the help and the messages show it (ostream's default: 0.5, 1e+06).
+std::string shortNumber(double v);
+
 // Prints "terse: <message>" to stderr and returns `code`.
 int reportError(const std::string &message, int code);
 

@@ -16,13 +16,6 @@ namespace terse::cli {
 
 namespace {
 
-std::string number(double v)
-{
-    std::ostringstream s;
-    s << v;
-    return s.str();
-}
-
 // "train lm" for `terse train lm ...`: the root's name without "terse " and the parsed
 // subcommands.
 std::string commandPath(const CLI::App &app)
@@ -135,7 +128,7 @@ int reportParseError(const CLI::App &app, const CLI::ParseError &error)
 
 CLI::Validator numberIn(double lo, double hi, bool loOpen)
 {
-    const std::string range = (loOpen ? "(" : "[") + number(lo) + ", " + number(hi) + "]";
+    const std::string range = (loOpen ? "(" : "[") + shortNumber(lo) + ", " + shortNumber(hi) + "]";
     return CLI::Validator(
         [=](std::string &text) -> std::string {
             char *end = nullptr;

@@ -1,4 +1,5 @@
 #include "method_options.h"
+#include "cli.h"
 
 #include <cerrno>
 #include <cmath>
@@ -9,13 +10,6 @@
 namespace terse::cli {
 
 namespace {
-
-std::string number(double v)
-{
-    std::ostringstream s;
-    s << v;
-    return s.str();
-}
 
 const char *typeName(OptionSpec::Type t)
 {
@@ -66,7 +60,7 @@ void printMethodOptions(const MethodInfo &method)
     for (const auto &o : method.options) {
         std::string kind = typeName(o.type);
         if (o.type == OptionSpec::Type::Double || o.type == OptionSpec::Type::Int)
-            kind += " in [" + number(o.minValue) + ", " + number(o.maxValue) + "]";
+            kind += " in [" + shortNumber(o.minValue) + ", " + shortNumber(o.maxValue) + "]";
         else if (o.type == OptionSpec::Type::Choice) {
             kind.clear();
             for (const auto &c : o.choices)

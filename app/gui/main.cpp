@@ -1,4 +1,5 @@
-// terse-studio: the desktop workbench (thin: the window lives in terse_appcore).
+// terse-studio-app: the desktop workbench (thin: the window lives in terse_appcore), started by the
+// terse-studio launcher (launcher.cpp).
 #include "language.h"
 #include "main_window.h"
 
@@ -11,8 +12,9 @@
 
 int main(int argc, char **argv)
 {
-    terse::preferPassiveOpenMP(
-        argv); // before anything else: the engine thread shares the CPU with the UI
+    // Before anything else: the engine thread shares the CPU with the UI. A no-op when started by
+    // the launcher (it set the variable); run directly, the app restarts itself once with it.
+    terse::preferPassiveOpenMP(argv);
     QApplication app(argc, argv);
     QApplication::setOrganizationName(QStringLiteral("Terse"));
     QApplication::setApplicationName(QStringLiteral("Terse Studio"));

@@ -39,7 +39,7 @@ mv "$tmp/moved/libexec/terse/terse-engine" "$tmp/engine-away"
 if "$tmp/moved/bin/terse" compress --method random --rate 0.5 "$sample" >/dev/null 2>"$tmp/noengine.txt"; then
   fail "compress without terse-engine succeeded"
 fi
-grep -q "the model engine is missing" "$tmp/noengine.txt" || { cat "$tmp/noengine.txt"; fail "no message for a missing engine"; }
+grep -q "the model engine cannot start: .terse-engine. is missing" "$tmp/noengine.txt" || { cat "$tmp/noengine.txt"; fail "no message for a missing engine"; }
 mv "$tmp/engine-away" "$tmp/moved/libexec/terse/terse-engine"
 # Without its share/terse the installed binary has no bundled models; it never falls back to the source tree.
 mv "$tmp/moved/share/terse" "$tmp/share-away"
