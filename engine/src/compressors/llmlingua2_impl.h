@@ -55,11 +55,11 @@ std::string wordText(const CompressionResult &r, std::size_t i, const std::vecto
 // and rethreshold().
 Result<void> decide(CompressionResult &r, const CompressOptions &o, const Params &p);
 
-// LongLLMLingua's coarse ranking (get_rank_results with rank_method "longllmlingua", lines
-// 2032-2045): each context is scored by how well it predicts the question followed by the
-// restrictive suffix, condition "after": score = -mean loss of the question tokens given the
-// context (higher = better). Returns one value per unit (the unit's context score, NaN outside
-// contexts); empty when the prompt has fewer than two contexts (no ranking to do).
+// LongLLMLingua's coarse ranking (llmlingua2_run.cpp; get_rank_results with rank_method
+// "longllmlingua", lines 2032-2045): each context is scored by how well it predicts the question
+// followed by the restrictive suffix, condition "after": score = -mean loss of the question tokens
+// given the context (higher = better). Returns one value per unit (the unit's context score, NaN
+// outside contexts); empty when the prompt has fewer than two contexts (no ranking to do).
 Result<std::vector<float>> contextRankSeries(const CompressionResult &r, const Params &p,
                                              bool reference, const std::string &device,
                                              const JobContext &job, double &forwardMs);

@@ -4,12 +4,14 @@
 
 #include "compressors/budget.h"
 #include "compressors/common.h"
+#include "compressors/context_rank.h"
 #include "core/engine_error.h"
 #include "models/model_context.h"
 
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <limits>
 
 namespace terse::detail::lingua2 {
 
@@ -377,6 +379,108 @@ void Run::coarseRanking()
     if (!rank.empty())
         r.scores.push_back(ScoreSeries{kContextRank, std::move(rank)});
     r.forwardMs = forwardMs;
+}
+
+Result<std::vector<float>> contextRankSeries(const CompressionResult &r, const Params &p,
+                                             bool reference, const std::string &device,
+                                             const JobContext &job, double &forwardMs)
+{
+    std::string question;
+    std::vector<int> contexts;
+    for (int s = 0; s < static_cast<int>(r.segments.size()); ++s) {
+        if (r.segments[s].role == SegmentRole::Question)
+            question += r.segments[s].text;
+        else if (r.segments[s].role == SegmentRole::Context)
+            contexts.push_back(s);
+    }
+    if (contexts.size() < 2)
+        return std::vector<float>{};
+    const bool noQuestion = question.find_first_not_of(" \t\r\n") == std::string::npos;
+    std::string method = p.coarseMethod;
+    if (method == "auto") {
+        // auto: the reference's default (no ranking) in reference mode and without a question; BM25
+        // otherwise (model-free, and the bundled LM is too small for LongLLMLingua's perplexity
+        // ranking).
+        if (reference || noQuestion)
+            return std::vector<float>{};
+        method = "bm25";
+    }
+    if (noQuestion)
+        return fail(ErrorCode::InvalidArgument, "coarse_rank " + method +
+                                                    " needs a question segment to rank the "
+                                                    "contexts against");
+    std::vector<float> out(r.units.size(), std::numeric_limits<float>::quiet_NaN());
+    if (method == "bm25" || method == "gzip") {
+        // get_distance_bm25 / get_distance_gzip (prompt_compressor.py 1826-1846); higher = better
+        // here, so the gzip distance is negated.
+        std::vector<std::string> texts;
+        for (int c : contexts)
+            texts.push_back(r.segments[static_cast<std::size_t>(c)].text);
+        std::vector<double> sc = method == "bm25"
+                                     ? detail::bm25Scores(texts, question,
+                                                          reference ? detail::TermSplit::Reference
+                                                                    : detail::TermSplit::Words)
+                                     : detail::gzipDistances(texts, question);
+        for (std::size_t c = 0; c < contexts.size(); ++c) {
+            const float v = static_cast<float>(method == "bm25" ? sc[c] : -sc[c]);
+            for (std::size_t i = 0; i < r.units.size(); ++i)
+                if (r.units[i].segment == contexts[c])
+                    out[i] = v;
+        }
+        return out;
+    }
+    auto lm = detail::loadModelWithTokenizer(p.rankModel, DefaultModel::CausalLM,
+                                             ComputeDtype::Float32, device);
+    if (!lm)
+        return lm.error();
+    if ((*lm)->model.info().kind != ModelKind::CausalLM)
+        return fail(ErrorCode::Unsupported, "rank_model '" + (*lm)->path + "' is not a causal LM");
+    const Tokenizer &tok = (*lm)->tokenizer;
+    const auto q = tok.encodeIds(question + detail::kRankQuestionSuffix);
+    if (!q)
+        return q.error();
+    const int maxPos =
+        (*lm)->model.info().maxPositions > 0 ? (*lm)->model.info().maxPositions : 1 << 20;
+    const int bos = tok.specialIds().bos;
+    for (std::size_t c = 0; c < contexts.size(); ++c) {
+        if (job.isCancelled())
+            return fail(ErrorCode::Cancelled, "compression cancelled");
+        job.report(static_cast<long long>(c), static_cast<long long>(contexts.size()),
+                   "context ranking");
+        auto ctx = tok.encodeIds(r.segments[contexts[c]].text);
+        if (!ctx)
+            return ctx.error();
+        std::vector<int> ids;
+        if (bos >= 0)
+            ids.push_back(bos);
+        ids.insert(ids.end(), ctx->begin(), ctx->end());
+        const std::size_t qStart = ids.size();
+        ids.insert(ids.end(), q->begin(), q->end());
+        // Too long: keep the end of the context next to the question.
+        const std::size_t drop = static_cast<int>(ids.size()) > maxPos
+                                     ? ids.size() - static_cast<std::size_t>(maxPos)
+                                     : 0;
+        std::vector<int> window(ids.begin() + static_cast<std::ptrdiff_t>(drop), ids.end());
+        ScoreRequest req;
+        req.wantEntropy = false;
+        auto scored = (*lm)->model.score({window}, req, job);
+        if (!scored)
+            return scored.error();
+        forwardMs += scored->seconds * 1000.0;
+        const auto &sur = scored->sequences[0].surprisal;
+        double sum = 0;
+        long cnt = 0;
+        for (std::size_t t = std::max<std::size_t>(qStart > drop ? qStart - drop : 1, 1);
+             t < window.size(); ++t) {
+            sum += sur[t];
+            ++cnt;
+        }
+        const float score = cnt ? static_cast<float>(-sum / static_cast<double>(cnt)) : -1e30f;
+        for (std::size_t i = 0; i < r.units.size(); ++i)
+            if (r.units[i].segment == contexts[c])
+                out[i] = score;
+    }
+    return out;
 }
 
 void Run::decideUnits()
