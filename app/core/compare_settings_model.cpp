@@ -12,6 +12,7 @@
 #include <QToolButton>
 
 #include <algorithm>
+#include <memory>
 
 namespace terse::app {
 
@@ -322,6 +323,21 @@ QWidget *CompareSettingsDelegate::createEditor(QWidget *parent, const QStyleOpti
     default:
         return nullptr;
     }
+}
+
+QSize CompareSettingsDelegate::sizeHint(const QStyleOptionViewItem &option,
+                                        const QModelIndex &index) const
+{
+    const QSize text = QStyledItemDelegate::sizeHint(option, index);
+    const int c = index.column();
+    if (c != CompareSettingsModel::MethodColumn && c != CompareSettingsModel::RateColumn &&
+        c != CompareSettingsModel::ModeColumn)
+        return text;
+    if (!m_editorHint[c].isValid()) {
+        const std::unique_ptr<QWidget> editor(createEditor(nullptr, option, index));
+        m_editorHint[c] = editor->sizeHint();
+    }
+    return text.expandedTo(m_editorHint[c]);
 }
 
 void CompareSettingsDelegate::setEditorData(QWidget *editor, const QModelIndex &index) const

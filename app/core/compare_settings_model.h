@@ -100,10 +100,16 @@ public:
     void setEditorData(QWidget *editor, const QModelIndex &index) const override;
     void setModelData(QWidget *editor, QAbstractItemModel *model,
                       const QModelIndex &index) const override;
+    // The editors stay open in every cell: the method, rate and mode columns fit their editor
+    // (the longest method name, the spin box), not the cell's text.
+    QSize sizeHint(const QStyleOptionViewItem &option, const QModelIndex &index) const override;
 
 signals:
     // The parameters cell's button was pressed: edit row `index.row()`'s parameters.
     void parametersRequested(const QModelIndex &index);
+
+private:
+    mutable QSize m_editorHint[CompareSettingsModel::ColumnCount]; // per column, made once
 };
 
 } // namespace terse::app
