@@ -1887,6 +1887,34 @@
         <source>%1 (default %2):</source>
         <translation>%1 (Standard %2):</translation>
     </message>
+    <message>
+        <source>CPU</source>
+        <translation>CPU</translation>
+    </message>
+    <message>
+        <source>Automatic (the GPU when there is one)</source>
+        <translation>Automatisch (die GPU, wenn vorhanden)</translation>
+    </message>
+    <message>
+        <source>GPU (CUDA)</source>
+        <translation>GPU (CUDA)</translation>
+    </message>
+    <message>
+        <source>Not available: this build&apos;s libtorch has no CUDA, or no GPU is visible.</source>
+        <translation>Nicht verfügbar: Die libtorch dieses Builds hat kein CUDA, oder es ist keine GPU sichtbar.</translation>
+    </message>
+    <message>
+        <source>Runs on the CPU here: no GPU is available.</source>
+        <translation>Läuft hier auf der CPU: Es ist keine GPU verfügbar.</translation>
+    </message>
+    <message>
+        <source>Where the models run. Methods without a model ignore it.</source>
+        <translation>Wo die Modelle laufen. Methoden ohne Modell ignorieren das.</translation>
+    </message>
+    <message>
+        <source>Device (default CPU):</source>
+        <translation>Gerät (Standard CPU):</translation>
+    </message>
 </context>
 <context>
     <name>terse::app::PinList</name>

@@ -1883,6 +1883,34 @@
         <source>%1 (default %2):</source>
         <translation>%1（默认 %2）：</translation>
     </message>
+    <message>
+        <source>CPU</source>
+        <translation>CPU</translation>
+    </message>
+    <message>
+        <source>Automatic (the GPU when there is one)</source>
+        <translation>自动（有 GPU 时使用 GPU）</translation>
+    </message>
+    <message>
+        <source>GPU (CUDA)</source>
+        <translation>GPU (CUDA)</translation>
+    </message>
+    <message>
+        <source>Not available: this build&apos;s libtorch has no CUDA, or no GPU is visible.</source>
+        <translation>不可用：此版本的 libtorch 不含 CUDA，或看不到 GPU。</translation>
+    </message>
+    <message>
+        <source>Runs on the CPU here: no GPU is available.</source>
+        <translation>此处在 CPU 上运行：没有可用的 GPU。</translation>
+    </message>
+    <message>
+        <source>Where the models run. Methods without a model ignore it.</source>
+        <translation>模型运行的位置。不使用模型的方法会忽略此项。</translation>
+    </message>
+    <message>
+        <source>Device (default CPU):</source>
+        <translation>设备（默认 CPU）：</translation>
+    </message>
 </context>
 <context>
     <name>terse::app::PinList</name>

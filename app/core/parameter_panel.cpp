@@ -1,5 +1,7 @@
 #include "parameter_panel.h"
 
+#include "terse/runtime.h"
+
 #include "result_adapter.h"
 
 #include <QCheckBox>
@@ -13,6 +15,7 @@
 #include <QPushButton>
 #include <QSlider>
 #include <QSpinBox>
+#include <QStandardItemModel>
 #include <QVBoxLayout>
 
 #include <algorithm>
@@ -75,6 +78,23 @@ ParameterPanel::ParameterPanel(QWidget *parent) : QWidget(parent)
     m_target->setSpecialValueText(tr("use rate"));
     m_target->setToolTip(tr("Token budget of the output; 0 uses the rate instead."));
     common->addRow(tr("Target tokens (default 0 = rate):"), m_target);
+    // Issue 16: where the models run. The GPU entries are there in every build; without CUDA in
+    // this build's libtorch (or without a visible GPU) they are disabled and say why.
+    m_device = new QComboBox(commonBox);
+    m_device->setObjectName(QStringLiteral("param_device"));
+    m_device->addItem(tr("CPU"), QStringLiteral("cpu"));
+    m_device->addItem(tr("Automatic (the GPU when there is one)"), QStringLiteral("auto"));
+    m_device->addItem(tr("GPU (CUDA)"), QStringLiteral("cuda"));
+    if (auto gpu = terse::resolveDevice("cuda"); !gpu) {
+        if (auto *items = qobject_cast<QStandardItemModel *>(m_device->model()))
+            items->item(2)->setEnabled(false);
+        m_device->setItemData(
+            2, tr("Not available: this build's libtorch has no CUDA, or no GPU is visible."),
+            Qt::ToolTipRole);
+        m_device->setItemData(1, tr("Runs on the CPU here: no GPU is available."), Qt::ToolTipRole);
+    }
+    m_device->setToolTip(tr("Where the models run. Methods without a model ignore it."));
+    common->addRow(tr("Device (default CPU):"), m_device);
     outer->addWidget(commonBox);
 
     auto *reset = new QPushButton(tr("Reset to Defaults"), this);
@@ -90,6 +110,7 @@ ParameterPanel::ParameterPanel(QWidget *parent) : QWidget(parent)
     connect(m_mode, &QComboBox::currentIndexChanged, this, &ParameterPanel::changed);
     connect(m_seed, &QSpinBox::valueChanged, this, &ParameterPanel::changed);
     connect(m_target, &QSpinBox::valueChanged, this, &ParameterPanel::changed);
+    connect(m_device, &QComboBox::currentIndexChanged, this, &ParameterPanel::changed);
 }
 
 void ParameterPanel::setOptionSpecs(const std::vector<terse::OptionSpec> &specs,
@@ -278,16 +299,22 @@ void ParameterPanel::applyCommon(terse::CompressOptions &options) const
                        : terse::CompressionMode::Corrected;
     options.seed = static_cast<std::uint64_t>(m_seed->value());
     options.targetTokens = m_target->value() > 0 ? m_target->value() : -1;
+    options.device = m_device->currentData().toString().toStdString();
 }
 
 void ParameterPanel::setCommon(const terse::CompressOptions &options)
 {
-    const QSignalBlocker b1(m_mode), b2(m_seed), b3(m_target);
+    const QSignalBlocker b1(m_mode), b2(m_seed), b3(m_target), b4(m_device);
     m_mode->setCurrentIndex(options.mode == terse::CompressionMode::Reference ? 1 : 0);
     m_seed->setValue(static_cast<int>(std::min<std::uint64_t>(options.seed, INT_MAX)));
     m_target->setValue(options.targetTokens > 0
                            ? static_cast<int>(std::min<long>(options.targetTokens, INT_MAX))
                            : 0);
+    const QString device =
+        options.device.empty() ? QStringLiteral("cpu") : QString::fromStdString(options.device);
+    if (m_device->findData(device) < 0)
+        m_device->addItem(device, device);
+    m_device->setCurrentIndex(m_device->findData(device));
 }
 
 void ParameterPanel::setCommonVisible(bool visible)

@@ -2,8 +2,8 @@
 // ParameterPanel: a form generated from a method's OptionSpecs (Double: slider + spin box, Int:
 // spin box, Bool: check box, Choice: combo box, String: line edit), each labelled with its default
 // and carrying the spec's help as tooltip, plus the options common to all methods (mode, seed,
-// target tokens). Emits changed() on every user edit. Controls are named "param_<name>" for tests.
-// GUI thread only.
+// target tokens, device). Emits changed() on every user edit. Controls are named "param_<name>" for
+// tests. GUI thread only.
 
 #include "terse/compressor.h"
 
@@ -36,7 +36,8 @@ public:
     std::map<std::string, std::string> values() const;
     // Sets the controls from `values` (unknown keys ignored) without emitting changed().
     void setValues(const std::map<std::string, std::string> &values);
-    // Copies mode, seed and target tokens into `options` / sets them from `options`.
+    // Copies mode, seed, target tokens and device into `options` / sets them from `options` (a
+    // device this panel does not list, such as "cuda:1" from a saved session, is added).
     void applyCommon(terse::CompressOptions &options) const;
     void setCommon(const terse::CompressOptions &options);
     // Shows or hides the options common to all methods (mode, seed, target tokens); hidden where
@@ -63,6 +64,7 @@ private:
     QComboBox *m_mode = nullptr;
     QSpinBox *m_seed = nullptr;
     QSpinBox *m_target = nullptr;
+    QComboBox *m_device = nullptr;
     std::vector<terse::OptionSpec> m_specs;
     std::vector<Control> m_controls;
 };

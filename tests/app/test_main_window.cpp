@@ -4,6 +4,7 @@
 #include "result_inspector.h"
 
 #include "terse/compressor.h"
+#include "terse/runtime.h"
 #include "terse_widgets/prompt_editor.h"
 #include "terse_widgets/token_heatmap_view.h"
 
@@ -14,6 +15,7 @@
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QSlider>
+#include <QStandardItemModel>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -355,6 +357,44 @@ private slots:
         // Text editing keys stay the box's own.
         QTest::keyClick(rateBox, Qt::Key_A, Qt::ControlModifier);
         QCOMPARE(edit->selectedText(), edit->text());
+    }
+
+    // Issue 16: the Device setting reaches the run's options, a GPU entry is usable exactly when
+    // the engine can resolve "cuda", "auto" compresses with a model (on the CPU here), and a device
+    // from a saved session that the list lacks is added, not dropped.
+    void deviceSettingReachesTheRun()
+    {
+        MainWindow w(testFactory);
+        w.show();
+        auto *device = w.findChild<QComboBox *>(QStringLiteral("param_device"));
+        QVERIFY(device);
+        QCOMPARE(device->currentData().toString(), QStringLiteral("cpu"));
+        QCOMPARE(w.currentOptions().device, std::string("cpu"));
+        auto *items = qobject_cast<QStandardItemModel *>(device->model());
+        QVERIFY(items);
+        const bool gpu = static_cast<bool>(terse::resolveDevice("cuda"));
+        QCOMPARE(items->item(device->findData(QStringLiteral("cuda")))->isEnabled(), gpu);
+
+        device->setCurrentIndex(device->findData(QStringLiteral("auto")));
+        QCOMPARE(w.currentOptions().device, std::string("auto"));
+        w.promptEditor()->setPlainText(QString::fromUtf8(kText));
+        w.methodCombo()->setCurrentIndex(
+            w.methodCombo()->findData(QStringLiteral("llmlingua2"))); // the bundled tagger
+        w.setRate(0.5);
+        QSignalSpy shown(&w, &MainWindow::resultShown);
+        QTest::mouseClick(w.runButton(), Qt::LeftButton);
+        QVERIFY(shown.wait(60000));
+        QVERIFY(w.lastResult());
+        QCOMPARE(w.lastResult()->method, std::string("llmlingua2"));
+        QVERIFY(!w.lastResult()->compressedText.empty());
+
+        terse::CompressOptions restored = w.currentOptions();
+        restored.device = "cuda:1";
+        w.applyOptions(restored);
+        QCOMPARE(w.currentOptions().device, std::string("cuda:1"));
+        restored.device = "cpu";
+        w.applyOptions(restored);
+        QCOMPARE(device->currentData().toString(), QStringLiteral("cpu"));
     }
 };
 
