@@ -27,6 +27,18 @@ struct StringHash {
 };
 using StringIdMap = std::unordered_map<std::string, std::int32_t, StringHash, std::equal_to<>>;
 
+} // namespace terse::text
+
+#ifdef __GLIBCXX__
+// libstdc++ stores a node's hash only for hashes it does not deem fast; without it, walking a
+// bucket rehashes every string it passes. Vocabulary maps do millions of lookups while a tokenizer
+// loads
+X template <> struct std::__is_fast_hash<terse::text::StringHash> : std::false_type {
+};
+#endif
+
+namespace terse::text {
+
 // Text that went through normalization, with the input byte range every byte came from.
 // Identity alignment (no tables) maps byte i to [base + i, base + i + 1).
 struct Normalized {
