@@ -32,8 +32,9 @@ using StringIdMap = std::unordered_map<std::string, std::int32_t, StringHash, st
 #ifdef __GLIBCXX__
 // libstdc++ stores a node's hash only for hashes it does not deem fast; without it, walking a
 // bucket rehashes every string it passes. Vocabulary maps do millions of lookups while a tokenizer
-// loads
-X template <> struct std::__is_fast_hash<terse::text::StringHash> : std::false_type {
+// loads (tiktoken's merges are rebuilt from its ranks): with cached hashes cl100k loads in 73 ms
+// instead of 109, o200k in 269 instead of 366 (bench_tokenizer, same machine).
+template <> struct std::__is_fast_hash<terse::text::StringHash> : std::false_type {
 };
 #endif
 
