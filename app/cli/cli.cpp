@@ -184,9 +184,10 @@ int runTopLevel(int argc, char **argv, const std::vector<std::pair<std::string, 
     for (const auto &[name, run] : verbs)
         if (verb == name)
             return run(argc, argv);
-    for (const char *known : kVerbs)
-        if (verb == known)
-            return elsewhere(argc, argv);
+    if (elsewhere)
+        for (const char *known : kVerbs)
+            if (verb == known)
+                return elsewhere(argc, argv);
     return reportError("unknown command '" + verb + "' (see terse --help)", kExitUsage);
 }
 

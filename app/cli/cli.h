@@ -57,8 +57,8 @@ int reportError(const std::string &message, int code);
 // A verb's entry point: argv[1] is the verb.
 using VerbFn = int (*)(int argc, char **argv);
 // The top level of `terse`: no verb (help, exit 2), --help, --version, then the function of the
-// verb in `verbs`; a known verb that `verbs` lacks goes to `elsewhere` (the quick front hands the
-// model verbs to terse-engine), an unknown one is a usage error.
+// verb in `verbs`; a known verb that `verbs` lacks goes to `elsewhere` when given (the quick front
+// hands the model verbs to terse-engine), an unknown one is a usage error.
 int runTopLevel(int argc, char **argv, const std::vector<std::pair<std::string, VerbFn>> &verbs,
                 VerbFn elsewhere);
 

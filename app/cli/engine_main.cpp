@@ -15,11 +15,6 @@ template <terse::cli::VerbFn Run> int passive(int argc, char **argv)
     return Run(argc, argv);
 }
 
-int unreachable(int, char **)
-{
-    return terse::cli::kExitFailure; // every known verb is in the table below
-}
-
 } // namespace
 
 int main(int argc, char **argv)
@@ -34,5 +29,5 @@ int main(int argc, char **argv)
                         {"tokenize", runTokenize},
                         {"sessions", runSessions},
                         {"models", runModels}},
-                       unreachable);
+                       nullptr);
 }

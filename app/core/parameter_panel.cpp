@@ -85,7 +85,9 @@ ParameterPanel::ParameterPanel(QWidget *parent) : QWidget(parent)
     m_device->addItem(tr("CPU"), QStringLiteral("cpu"));
     m_device->addItem(tr("Automatic (the GPU when there is one)"), QStringLiteral("auto"));
     m_device->addItem(tr("GPU (CUDA)"), QStringLiteral("cuda"));
-    if (auto gpu = terse::resolveDevice("cuda"); !gpu) {
+    // Asked once per process: every panel (the dock, each Compare row's dialog) shows the same.
+    static const bool gpuUsable = static_cast<bool>(terse::resolveDevice("cuda"));
+    if (!gpuUsable) {
         if (auto *items = qobject_cast<QStandardItemModel *>(m_device->model()))
             items->item(2)->setEnabled(false);
         m_device->setItemData(

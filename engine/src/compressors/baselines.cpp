@@ -94,8 +94,7 @@ Result<CompressionResult> BaselineCompressor::compress(const Prompt &prompt,
     auto out = rethreshold(r, options);
     if (!out)
         return out;
-    out->totalMs =
-        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+    out->totalMs = detail::msSince(t0);
     job.report(static_cast<long long>(n), static_cast<long long>(n), "done");
     return out;
 }
@@ -140,8 +139,7 @@ Result<CompressionResult> BaselineCompressor::rethreshold(const CompressionResul
     r.thresholds = {{"score", thr, "lowest kept score"}};
     r.requestedRate = next.rate;
     r.mode = next.mode;
-    r.totalMs =
-        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+    r.totalMs = detail::msSince(t0);
     return r;
 }
 

@@ -4,6 +4,7 @@
 
 #include "terse/compressor.h"
 #include "terse/model.h"
+#include "compressors/params.h"
 #include "models/model_context.h"
 
 #include <chrono>
@@ -23,6 +24,37 @@ ComputeDtype methodDtype(const CompressOptions &options);
 // the tagger a token classifier with at least 2 labels. Unsupported names the method and the path.
 Result<std::shared_ptr<const LoadedModel>>
 methodModel(const std::string &method, const CompressOptions &options, DefaultModel which);
+
+// What every model method's compress() starts from: its parameters and its model.
+template <class P> struct ModelMethodStart {
+    P params;
+    std::shared_ptr<const LoadedModel> model;
+};
+
+// The prologue of a model method's compress(): the options checked (validateOptions), the
+// parameters parsed by `table` over `defaults`, then the method's model loaded (methodModel). The
+// first error stops it, as each step words it.
+template <class P>
+Result<ModelMethodStart<P>>
+startModelMethod(const std::string &method, const Prompt &prompt, const CompressOptions &options,
+                 const ParamTable<P> &table, DefaultModel which, P defaults = P{})
+{
+    if (auto v = validateOptions(prompt, options); !v)
+        return v.error();
+    auto params = table.parse(options.params, std::move(defaults));
+    if (!params)
+        return params.error();
+    auto model = methodModel(method, options, which);
+    if (!model)
+        return model.error();
+    return ModelMethodStart<P>{std::move(*params), std::move(*model)};
+}
+
+// Milliseconds since `t0` (a result's totalMs).
+inline double msSince(std::chrono::steady_clock::time_point t0)
+{
+    return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+}
 
 // "No score" in a per-unit series.
 inline constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();

@@ -297,19 +297,15 @@ Result<CompressionResult>
 DacCompressor::compress(const Prompt &prompt, const CompressOptions &options, const JobContext &job)
 {
     const auto t0 = std::chrono::steady_clock::now();
-    if (auto v = validateOptions(prompt, options); !v)
-        return v.error();
-    auto settings = dacParams().parse(options.params);
-    if (!settings)
-        return settings.error();
-    const Settings &cfg = *settings;
-    auto loaded = detail::methodModel(name(), options, DefaultModel::CausalLM);
-    if (!loaded)
-        return loaded.error();
-    const Model &model = (*loaded)->model;
-    const Tokenizer &tokenizer = (*loaded)->tokenizer;
+    auto start =
+        detail::startModelMethod(name(), prompt, options, dacParams(), DefaultModel::CausalLM);
+    if (!start)
+        return start.error();
+    const Settings &cfg = start->params;
+    const Model &model = start->model->model;
+    const Tokenizer &tokenizer = start->model->tokenizer;
 
-    CompressionResult r = detail::newResult(name(), prompt, options, "token", (*loaded)->path);
+    CompressionResult r = detail::newResult(name(), prompt, options, "token", start->model->path);
     auto seqOr = detail::buildTokenSequence(prompt, tokenizer, r.units);
     if (!seqOr)
         return seqOr.error();
@@ -552,9 +548,7 @@ DacCompressor::compress(const Prompt &prompt, const CompressOptions &options, co
             job.wantsPartial()) { // the stages so far, while the next ones run (issue 20)
             CompressionResult partial = r;
             finish(partial);
-            partial.totalMs =
-                std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0)
-                    .count();
+            partial.totalMs = detail::msSince(t0);
             job.reportPartial(partial, stage + 1, T);
         }
     }
@@ -574,8 +568,7 @@ DacCompressor::compress(const Prompt &prompt, const CompressOptions &options, co
             r.warnings.push_back({"rate_unreachable", "the pinned, instruction and question text "
                                                       "is longer than the requested rate allows"});
     }
-    r.totalMs =
-        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+    r.totalMs = detail::msSince(t0);
     job.report(T, T, "done");
     return r;
 }

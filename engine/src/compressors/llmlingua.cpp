@@ -137,12 +137,12 @@ Result<CompressionResult> LLMLinguaCompressor::compress(const Prompt &prompt,
                                                         const JobContext &job)
 {
     const auto t0 = std::chrono::steady_clock::now();
-    if (auto v = validateOptions(prompt, options); !v)
-        return v.error();
     try {
         const bool lg = m_variant == Variant::LongLLMLingua;
-        Params p = unwrap(paramTable(lg).parse(options.params, defaultParams(lg)));
-        auto loaded = unwrap(detail::methodModel(name(), options, DefaultModel::CausalLM));
+        auto start = unwrap(detail::startModelMethod(name(), prompt, options, paramTable(lg),
+                                                     DefaultModel::CausalLM, defaultParams(lg)));
+        Params p = std::move(start.params);
+        const auto &loaded = start.model;
         Lm lm{loaded->model, loaded->tokenizer, job, loaded->model.info().maxPositions, 0.0};
         if (lm.maxPos <= 0)
             lm.maxPos = 2048;
@@ -151,8 +151,7 @@ Result<CompressionResult> LLMLinguaCompressor::compress(const Prompt &prompt,
                 detail::newResult(name(), prompt, options, "token", loaded->path));
         CompressionResult r = run.run();
         r.forwardMs = run.model().forwardMs;
-        r.totalMs = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0)
-                        .count();
+        r.totalMs = detail::msSince(t0);
         return r;
     } catch (const Stop &s) {
         return s.error();

@@ -149,20 +149,16 @@ Result<CompressionResult> LlmLingua2Compressor::compress(const Prompt &prompt,
                                                          const JobContext &job)
 {
     const auto t0 = std::chrono::steady_clock::now();
-    if (auto v = validateOptions(prompt, options); !v)
-        return v.error();
-    auto params = parseParams(options);
-    if (!params)
-        return params.error();
-    auto loaded = detail::methodModel(name(), options, DefaultModel::Tagger);
-    if (!loaded)
-        return loaded.error();
+    auto start =
+        detail::startModelMethod(name(), prompt, options, lingua2Params(), DefaultModel::Tagger);
+    if (!start)
+        return start.error();
+    const detail::LoadedModel &loaded = *start->model;
     try {
-        Run run(prompt, options, job, *params, (*loaded)->model, (*loaded)->tokenizer, name(),
-                (*loaded)->path);
+        Run run(prompt, options, job, start->params, loaded.model, loaded.tokenizer, name(),
+                loaded.path);
         CompressionResult r = run.run();
-        r.totalMs = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0)
-                        .count();
+        r.totalMs = detail::msSince(t0);
         job.report(1, 1, "done");
         return r;
     } catch (const detail::EngineError &e) {

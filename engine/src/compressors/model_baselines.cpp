@@ -79,16 +79,13 @@ Result<CompressionResult> ModelSignalCompressor::compress(const Prompt &prompt,
                                                           const JobContext &job)
 {
     const auto t0 = std::chrono::steady_clock::now();
-    if (auto v = validateOptions(prompt, options); !v)
-        return v.error();
-    if (auto p = signalParams(m_signal).parse(options.params, signalDefaults(m_signal)); !p)
-        return p.error();
-    auto loaded = detail::methodModel(name(), options, DefaultModel::CausalLM);
-    if (!loaded)
-        return loaded.error();
-    const Model &model = (*loaded)->model;
-    CompressionResult r = detail::newResult(name(), prompt, options, "token", (*loaded)->path);
-    auto seq = detail::buildTokenSequence(prompt, (*loaded)->tokenizer, r.units);
+    auto start = detail::startModelMethod(name(), prompt, options, signalParams(m_signal),
+                                          DefaultModel::CausalLM, signalDefaults(m_signal));
+    if (!start)
+        return start.error();
+    const Model &model = start->model->model;
+    CompressionResult r = detail::newResult(name(), prompt, options, "token", start->model->path);
+    auto seq = detail::buildTokenSequence(prompt, start->model->tokenizer, r.units);
     if (!seq)
         return seq.error();
     if (job.isCancelled())
@@ -122,8 +119,7 @@ Result<CompressionResult> ModelSignalCompressor::compress(const Prompt &prompt,
     if (!out)
         return out;
     out->forwardMs = r.forwardMs;
-    out->totalMs =
-        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+    out->totalMs = detail::msSince(t0);
     return out;
 }
 

@@ -298,21 +298,17 @@ Result<CompressionResult>
 PisCompressor::compress(const Prompt &prompt, const CompressOptions &options, const JobContext &job)
 {
     const auto t0 = std::chrono::steady_clock::now();
-    if (auto v = validateOptions(prompt, options); !v)
-        return v.error();
-    auto settings = pisParams().parse(options.params);
-    if (!settings)
-        return settings.error();
-    auto loaded = detail::methodModel(name(), options, DefaultModel::CausalLM);
-    if (!loaded)
-        return loaded.error();
+    auto start =
+        detail::startModelMethod(name(), prompt, options, pisParams(), DefaultModel::CausalLM);
+    if (!start)
+        return start.error();
+    const detail::LoadedModel &loaded = *start->model;
     try {
-        detail::pis::Run run(prompt, options, job, std::move(*settings), (*loaded)->model,
-                             (*loaded)->tokenizer, (*loaded)->path,
-                             detail::newResult(name(), prompt, options, "token", (*loaded)->path));
+        detail::pis::Run run(prompt, options, job, std::move(start->params), loaded.model,
+                             loaded.tokenizer, loaded.path,
+                             detail::newResult(name(), prompt, options, "token", loaded.path));
         CompressionResult r = run.run();
-        r.totalMs = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0)
-                        .count();
+        r.totalMs = detail::msSince(t0);
         job.report(3, 3, "done");
         return r;
     } catch (const detail::EngineError &e) {

@@ -415,18 +415,14 @@ Result<CompressionResult> SelectiveContextCompressor::compress(const Prompt &pro
                                                                const JobContext &job)
 {
     const auto t0 = std::chrono::steady_clock::now();
-    if (auto v = validateOptions(prompt, options); !v)
-        return v.error();
-    auto params = parseParams(options);
-    if (!params)
-        return params.error();
-    const Params &p = *params;
+    auto start =
+        detail::startModelMethod(name(), prompt, options, scParams(), DefaultModel::CausalLM);
+    if (!start)
+        return start.error();
+    const Params &p = start->params;
     const bool reference = options.mode == CompressionMode::Reference;
-    auto loaded = detail::methodModel(name(), options, DefaultModel::CausalLM);
-    if (!loaded)
-        return loaded.error();
-    const Model &model = (*loaded)->model;
-    const Tokenizer &tok = (*loaded)->tokenizer;
+    const Model &model = start->model->model;
+    const Tokenizer &tok = start->model->tokenizer;
     const SpecialIds sid = tok.specialIds();
     const int prefix = model.info().bosId >= 0 ? model.info().bosId
                        : sid.bos >= 0          ? sid.bos
@@ -571,7 +567,7 @@ Result<CompressionResult> SelectiveContextCompressor::compress(const Prompt &pro
     r.unitName = p.level == Level::Token    ? "token"
                  : p.level == Level::Phrase ? "phrase"
                                             : "sentence";
-    r.model = (*loaded)->path;
+    r.model = start->model->path;
     r.forwardMs = *forwardMs;
     std::vector<float> info, off, bytes, first, prot;
     std::size_t next = 0;
@@ -632,8 +628,7 @@ Result<CompressionResult> SelectiveContextCompressor::compress(const Prompt &pro
         {kPieceOffset, off}, {kPieceBytes, bytes}, {kSentenceFirst, first}, {kProtected, prot}};
     if (auto d = decide(r, options, p); !d)
         return d.error();
-    r.totalMs =
-        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+    r.totalMs = detail::msSince(t0);
     job.report(1, 1, "done");
     return r;
 }
