@@ -75,9 +75,12 @@ void declareOptions(CLI::App &app, BenchArgs &a)
         "Compresses documents of each dataset with each method at each rate and reports, per\n"
         "(dataset, method, rate): requested and achieved rate (cl100k tokens), ROUGE-1/2/L F1 and "
         "BLEU\nof the compressed against the original prompt, token F1 of kept words against the "
-        "human\ncompression (sentence_compression), answer retention (gsm8k, leval_nq), "
+        "human\ncompression (sentence_compression), answer retention (gsm8k, leval_nq, "
+        "nq_multidoc), "
         "milliseconds per 1k\nprompt tokens in model forward passes and in the rest, and the peak "
-        "resident memory.\nWrites DIR/report.json, DIR/report.csv, DIR/rate_vs_rougeL.svg and "
+        "resident memory.\nWrites DIR/report.json, DIR/report.csv, DIR/prompts.jsonl (the prompts "
+        "as a "
+        "`terse compress`\nbatch), DIR/rate_vs_rougeL.svg and "
         "DIR/time_per_1k.svg and\nprints a summary table.");
     configureApp(app,
                  "A method whose model is missing or unusable is skipped with a message.\n"
@@ -498,6 +501,43 @@ bool writeCharts(const std::vector<Cell> &cells, const std::vector<std::string> 
     return true;
 }
 
+// The documents' prompts as a `terse compress` batch (one JSON object per line, with the dataset
+// and the answers the retention metric looks for), so a row of the report can be reproduced or fed
+// to an LLM.
+bool writePrompts(const fs::path &file, const std::vector<BenchDataset> &datasets)
+{
+    std::ofstream out(file);
+    for (const auto &d : datasets)
+        for (const auto &doc : d.docs) {
+            ojson j;
+            j["id"] = doc.id;
+            j["dataset"] = d.name;
+            std::string instruction, question;
+            std::vector<std::string> contexts;
+            for (const auto &s : doc.prompt.segments) {
+                if (s.role == SegmentRole::Instruction)
+                    instruction += s.text;
+                else if (s.role == SegmentRole::Question)
+                    question += s.text;
+                else
+                    contexts.push_back(s.text);
+            }
+            if (instruction.empty() && question.empty() && contexts.size() == 1) {
+                j["prompt"] = contexts.front();
+            } else {
+                if (!instruction.empty())
+                    j["instruction"] = instruction;
+                j["contexts"] = contexts;
+                if (!question.empty())
+                    j["question"] = question;
+            }
+            if (!doc.answerSets.empty())
+                j["answers"] = doc.answerSets;
+            out << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+        }
+    return static_cast<bool>(out.flush());
+}
+
 std::string isoNow()
 {
     const std::time_t t = std::time(nullptr);
@@ -611,6 +651,8 @@ int runBench(int argc, char **argv)
                                kExitInput);
         loaded.push_back(std::move(*d));
     }
+    if (!writePrompts(workDir / "prompts.jsonl", loaded))
+        return reportError("cannot write " + (outDir / "prompts.jsonl").string(), kExitFailure);
 
     const RuntimeInfo runtime = initRuntime(threads);
     Counter counter;

@@ -1,10 +1,13 @@
 #include "bench_datasets.h"
 
+#include "terse/metrics.h"
+
 #include <nlohmann/json.hpp>
 
 #include <cctype>
 #include <filesystem>
 #include <fstream>
+#include <set>
 
 namespace terse::cli {
 
@@ -152,6 +155,201 @@ Result<BenchDataset> loadLeval(const fs::path &dir, const std::string &name,
     return d;
 }
 
+// Multi-document QA in the setting of LongLLMLingua's NaturalQuestions experiments ("Lost in the
+// Middle"): an instruction, 20 passages of about 100 words of which exactly one holds a gold
+// answer, and the question. Built from L-Eval's Natural Questions pages (every question of every
+// page): the page is cut into passages at its block tags (HTML tags removed), the first passage
+// holding an answer is the answer document, and 19 passages of the same page without any answer are
+// the distractors (hard negatives, as retrieval returns; other pages fill in when one is short).
+// The answer document's position cycles through 0, 4, 9, 14 and 19; the choice of distractors is
+// seeded by the question, so the dataset is the same on every run.
+namespace nq {
+
+constexpr std::size_t kPassages = 20;
+constexpr std::size_t kMinWords = 60;
+constexpr std::size_t kMaxWords = 130;
+
+bool isTag(std::string_view w)
+{
+    return w.size() >= 3 && w.front() == '<' && w.back() == '>';
+}
+
+bool isBlockStart(std::string_view w)
+{
+    static const char *const kTags[] = {"<P>",  "<H1>", "<H2>", "<H3>", "<H4>", "<Table>",
+                                        "<Ul>", "<Ol>", "<Dl>", "<Tr>", "<Li>"};
+    for (const char *t : kTags)
+        if (w == t)
+            return true;
+    return false;
+}
+
+// The page's passages: blocks merged until kMinWords words, cut at kMaxWords; tags dropped.
+std::vector<std::string> passages(std::string_view page)
+{
+    std::vector<std::string> out;
+    std::vector<std::string_view> cur;
+    auto flush = [&] {
+        if (cur.empty())
+            return;
+        std::string p;
+        for (auto w : cur)
+            p += (p.empty() ? "" : " ") + std::string(w);
+        out.push_back(std::move(p));
+        cur.clear();
+    };
+    std::size_t i = 0;
+    while (i < page.size()) {
+        while (i < page.size() && std::isspace(static_cast<unsigned char>(page[i])))
+            ++i;
+        std::size_t j = i;
+        while (j < page.size() && !std::isspace(static_cast<unsigned char>(page[j])))
+            ++j;
+        if (j == i)
+            break;
+        const std::string_view w = page.substr(i, j - i);
+        i = j;
+        if (isTag(w)) {
+            if (isBlockStart(w) && cur.size() >= kMinWords)
+                flush();
+            continue;
+        }
+        cur.push_back(w);
+        if (cur.size() >= kMaxWords)
+            flush();
+    }
+    if (cur.size() >= kMinWords / 2)
+        flush();
+    // Reference lists and citation runs are not what a retriever's passage index holds (DPR's
+    // Wikipedia passages are article text): drop passages that cite ("Jump up ^", "Retrieved").
+    std::erase_if(out, [](const std::string &p) {
+        return p.find("Jump up") != std::string::npos || p.find("Retrieved ") != std::string::npos;
+    });
+    return out;
+}
+
+// Lower-cased words of three or more letters or digits, for the question overlap above.
+std::set<std::string> contentWords(std::string_view text)
+{
+    static const std::set<std::string> kStop = {"the",  "and",  "for",   "was",   "were", "who",
+                                                "what", "when", "where", "which", "how",  "many",
+                                                "did",  "does", "are",   "with",  "from", "that"};
+    std::set<std::string> out;
+    for (const Span &w : referenceWords(text))
+        if (w.size() >= 3 && std::isalnum(static_cast<unsigned char>(text[w.begin])))
+            if (auto l = lower(text.substr(w.begin, w.size())); !kStop.count(l))
+                out.insert(std::move(l));
+    return out;
+}
+
+std::string title(std::string_view page)
+{
+    const auto end = page.find(" - wikipedia");
+    return std::string(page.substr(0, end == std::string_view::npos ? 0 : end));
+}
+
+struct Page {
+    std::string title;
+    std::vector<std::string> passages;
+    std::vector<std::pair<std::string, std::vector<std::string>>> questions; // question, answers
+};
+
+} // namespace nq
+
+Result<BenchDataset> loadNqMultidoc(const fs::path &dir, long maxDocs)
+{
+    BenchDataset d;
+    d.name = "nq_multidoc";
+    const fs::path path = dir / "leval" / "natural_question.jsonl";
+    d.source = path.string();
+    std::vector<nq::Page> pages;
+    auto r = forEachJsonLine(path, [&](const json &j, long) {
+        const std::string input = j.at("input").get<std::string>();
+        nq::Page page{nq::title(input), nq::passages(input), {}};
+        const auto &questions = j.at("instructions");
+        const auto &outputs = j.at("outputs");
+        for (std::size_t q = 0; q < questions.size() && q < outputs.size(); ++q) {
+            std::vector<std::string> answers;
+            if (outputs[q].is_array())
+                for (const auto &a : outputs[q])
+                    answers.push_back(a.get<std::string>());
+            else
+                answers.push_back(outputs[q].get<std::string>());
+            page.questions.emplace_back(questions[q].get<std::string>(), std::move(answers));
+        }
+        pages.push_back(std::move(page));
+        return true;
+    });
+    if (!r)
+        return r.error();
+    std::uint64_t state = 0x9E3779B97F4A7C15ull;
+    auto next = [&state] { // splitmix64: the same passages on every platform
+        std::uint64_t z = (state += 0x9E3779B97F4A7C15ull);
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+        return z ^ (z >> 31);
+    };
+    static constexpr std::size_t kPositions[] = {0, 4, 9, 14, 19};
+    std::size_t made = 0;
+    for (std::size_t p = 0; p < pages.size() && !enough(d, maxDocs); ++p) {
+        const nq::Page &page = pages[p];
+        for (std::size_t q = 0; q < page.questions.size() && !enough(d, maxDocs); ++q) {
+            const auto &[question, answers] = page.questions[q];
+            // The answer document: of the passages holding an answer, the one sharing most
+            // question words (a bare "13" or a year also occurs in reference lists).
+            std::size_t gold = page.passages.size();
+            std::size_t best = 0;
+            const auto asked = nq::contentWords(question);
+            for (std::size_t i = 0; i < page.passages.size(); ++i) {
+                if (!answerRetained(page.passages[i], answers))
+                    continue;
+                std::size_t shared = 0;
+                const auto words = nq::contentWords(page.passages[i]);
+                for (const auto &w : asked)
+                    shared += words.count(w);
+                if (gold == page.passages.size() || shared > best)
+                    gold = i, best = shared;
+            }
+            if (gold == page.passages.size())
+                continue; // the answer is in no passage (e.g. split by a cut): not this setting
+            std::vector<std::pair<std::size_t, std::size_t>> pool; // (page, passage)
+            for (std::size_t k = 0; k < pages.size() && pool.size() < 4 * nq::kPassages; ++k) {
+                const std::size_t pg = (p + k) % pages.size();
+                for (std::size_t i = 0; i < pages[pg].passages.size(); ++i)
+                    if (!answerRetained(pages[pg].passages[i], answers))
+                        pool.emplace_back(pg, i);
+                if (pool.size() >= nq::kPassages - 1)
+                    break; // the page itself (and its neighbours only when it is short)
+            }
+            if (pool.size() < nq::kPassages - 1)
+                continue;
+            for (std::size_t i = pool.size(); i > 1; --i) // Fisher-Yates, seeded above
+                std::swap(pool[i - 1], pool[next() % i]);
+            pool.resize(nq::kPassages - 1);
+            const std::size_t at = kPositions[made++ % std::size(kPositions)];
+            pool.insert(pool.begin() + static_cast<long>(at), {p, gold});
+            BenchDoc doc;
+            doc.id = "nq_multidoc-" + std::to_string(p + 1) + "." + std::to_string(q + 1);
+            doc.prompt.segments.push_back(
+                {SegmentRole::Instruction,
+                 "Write a high-quality answer for the given question using only the provided "
+                 "search results (some of which might be irrelevant).\n\n"});
+            for (std::size_t k = 0; k < pool.size(); ++k) {
+                const auto &[pg, i] = pool[k];
+                doc.prompt.segments.push_back(
+                    {SegmentRole::Context, "Document [" + std::to_string(k + 1) +
+                                               "](Title: " + pages[pg].title + ") " +
+                                               pages[pg].passages[i] + "\n"});
+            }
+            doc.prompt.segments.push_back(
+                {SegmentRole::Question, "\nQuestion: " + question + "\nAnswer:"});
+            doc.answerSets.push_back(answers);
+            d.docs.push_back(std::move(doc));
+        }
+    }
+    return d;
+}
+
 // LongBench multi_news: several news passages ("Passage N:") summarised together; each passage is a
 // context, framed by LongBench's multi_news prompt (its instruction, and its closing request as the
 // question that question-aware methods such as LongLLMLingua rank against).
@@ -242,8 +440,8 @@ Result<BenchDataset> loadSentenceCompression(const fs::path &dir, long maxDocs)
 
 const std::vector<std::string> &benchDatasetNames()
 {
-    static const std::vector<std::string> kNames = {"gsm8k", "leval_meeting", "leval_nq",
-                                                    "multi_news", "sentence_compression"};
+    static const std::vector<std::string> kNames = {
+        "gsm8k", "leval_meeting", "leval_nq", "nq_multidoc", "multi_news", "sentence_compression"};
     return kNames;
 }
 
@@ -278,6 +476,8 @@ Result<BenchDataset> loadBenchDataset(const std::string &name, const std::string
         return loadLeval(dir, name, "meeting_summ.jsonl", false, maxDocs);
     if (name == "leval_nq")
         return loadLeval(dir, name, "natural_question.jsonl", true, maxDocs);
+    if (name == "nq_multidoc")
+        return loadNqMultidoc(dir, maxDocs);
     if (name == "multi_news")
         return loadMultiNews(dir, maxDocs);
     if (name == "sentence_compression")

@@ -216,7 +216,7 @@ private slots:
         QTest::newRow("unknown dataset")
             << QStringList{"bench", "--datasets", "gsm8k,squad"} << 4
             << "terse: unknown dataset 'squad' (known: gsm8k, leval_meeting, leval_nq, "
-               "multi_news, sentence_compression)\n";
+               "nq_multidoc, multi_news, sentence_compression)\n";
         QTest::newRow("unknown method")
             << QStringList{"bench", "--methods", "random,zip"} << 4
             << "terse: unknown method 'zip' (known: random, head, tail, head_tail, "

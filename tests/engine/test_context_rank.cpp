@@ -96,6 +96,105 @@ private slots:
         QCOMPARE(detail::bm25Scores(docs, "everest?", detail::TermSplit::Reference)[0], 0.0);
     }
 
+    // Corrected mode's Search terms: function words and question labels dropped, -ing/-ed/-es/-s
+    // stripped when three characters stay.
+    void searchTerms()
+    {
+        QCOMPARE(detail::bm25Terms("Question: When was the summit climbed? Answer:",
+                                   detail::TermSplit::Search),
+                 (std::vector<std::string>{"summit", "climb"}));
+        QCOMPARE(detail::bm25Terms("episodes glasses bus sing Paris", detail::TermSplit::Search),
+                 (std::vector<std::string>{"episod", "glass", "bus", "sing", "pari"}));
+        // "climbed" in the question matches "climbing" in a document only through the stems.
+        const std::vector<std::string> docs = {"Climbing the north face is hard.", "Rome is old.",
+                                               "Paris is nice."};
+        QVERIFY(detail::bm25Scores(docs, "climbed", detail::TermSplit::Search)[0] > 0);
+        QCOMPARE(detail::bm25Scores(docs, "climbed", detail::TermSplit::Words)[0], 0.0);
+    }
+
+    // Question sentences: BM25 over the sentences of all segments; no shared term: rank -1; the
+    // lead prior orders equal matches of a long document by position, not those of a short one.
+    void questionSentences()
+    {
+        const std::string filler = "The river flows through green valleys. ";
+        std::string longDoc;
+        for (int i = 0; i < 30; ++i)
+            longDoc += filler;
+        longDoc += "Everest was climbed in 1953. ";
+        for (int i = 0; i < 30; ++i)
+            longDoc += filler;
+        longDoc += "Everest was climbed by many later. ";
+        const auto q = detail::rankQuestionSentences(
+            {{4, "Paris is in France. Everest is high."}, {2, longDoc}},
+            "When was Everest climbed?");
+        QCOMPARE(q.segment.size(), q.span.size());
+        QCOMPARE(q.segment.front(), 2); // segments in prompt order
+        QCOMPARE(q.matched, 3);
+        std::vector<std::string> ranked(3);
+        int unmatched = 0;
+        for (std::size_t j = 0; j < q.rank.size(); ++j) {
+            const std::string text =
+                (q.segment[j] == 2 ? longDoc : std::string("Paris is in France. Everest is high."))
+                    .substr(q.span[j].begin, q.span[j].size());
+            if (q.rank[j] < 0) {
+                QCOMPARE(q.bm25[j], 0.0);
+                ++unmatched;
+            } else {
+                ranked[static_cast<std::size_t>(q.rank[j])] = text;
+            }
+        }
+        QCOMPARE(unmatched, static_cast<int>(q.rank.size()) - 3);
+        // Both long-document sentences share "everest" and "climb"; the earlier one wins.
+        QVERIFY2(ranked[0].rfind("Everest was climbed in 1953.", 0) == 0, ranked[0].c_str());
+        QVERIFY2(ranked[1].rfind("Everest was climbed by many", 0) == 0, ranked[1].c_str());
+        QVERIFY2(ranked[2].rfind("Everest is high.", 0) == 0, ranked[2].c_str());
+        // find(): the sentence holding a byte.
+        const long j = q.find(2, longDoc.find("1953"));
+        QVERIFY(j >= 0);
+        QCOMPARE(q.rank[static_cast<std::size_t>(j)], 0);
+        QCOMPARE(q.find(7, 0), -1L);
+    }
+
+    // LLMLingua-2 on one long document with a question (corrected mode): the sentence that answers
+    // is kept whole ahead of the classifier's word choices, and the trace has the stage.
+    void llmlingua2KeepsTheAnswerSentence()
+    {
+        std::string doc;
+        const char *const kFiller[] = {
+            "The valley is known for its orchards and quiet villages.",
+            "Farmers bring apples and pears to the weekly market in town.",
+            "A narrow road follows the river between the hills.",
+            "In winter the passes are closed and the villages are cut off.",
+        };
+        for (int i = 0; i < 24; ++i)
+            doc += std::string(kFiller[i % 4]) + " ";
+        doc += "The old stone bridge over the river was built in 1642 by the monks of the abbey. ";
+        for (int i = 0; i < 24; ++i)
+            doc += std::string(kFiller[(i + 2) % 4]) + " ";
+        Prompt p;
+        p.segments.push_back({SegmentRole::Context, doc});
+        p.segments.push_back({SegmentRole::Question, "When was the stone bridge built?"});
+        auto c = createCompressor("llmlingua2");
+        QVERIFY(c.ok());
+        CompressOptions o;
+        o.method = "llmlingua2";
+        o.rate = 0.2;
+        auto r = (*c)->compress(p, o, JobContext::none());
+        QVERIFY2(r.ok(), r.ok() ? "" : r.error().detail.c_str());
+        QVERIFY2(r->compressedText.find("The old stone bridge over the river was built in 1642 by "
+                                        "the monks of the abbey.") != std::string::npos,
+                 r->compressedText.c_str());
+        bool stage = false;
+        for (const auto &st : r->stages)
+            stage = stage || st.name == "question sentences";
+        QVERIFY(stage);
+        o.params["sentence_rank"] = "none";
+        r = (*c)->compress(p, o, JobContext::none());
+        QVERIFY(r.ok());
+        for (const auto &st : r->stages)
+            QVERIFY(st.name != "question sentences");
+    }
+
     // Lengths and distances printed by Python 3.11: len(gzip.compress(b"")) == 20,
     // len(gzip.compress(b"a" * 100)) == 24, and get_distance_gzip's scores for the corpora below.
     void gzipAgainstPython()

@@ -386,6 +386,7 @@ private slots:
         o.params["coarse_rank"] = "longllmlingua";
         o.params["rank_model"] = lmDir.toStdString();
         o.params["context_level_rate"] = "0.6"; // keep 3 of 5 contexts
+        o.params["sentence_rank"] = "none";     // every kept context keeps some words
         const auto r = compressOrDie(prompt, o);
         QCOMPARE(QString::fromStdString(r.stages.front().name), QString("coarse ranking"));
 

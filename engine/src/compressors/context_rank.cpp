@@ -9,13 +9,48 @@
 #include <cmath>
 #include <map>
 #include <numeric>
+#include <set>
 
 namespace terse::detail {
+
+namespace {
+
+bool isSearchStopword(const std::string &w)
+{
+    static const std::set<std::string> kStop = {
+        "a",     "an",   "the",  "of",  "in",   "on",  "to",       "and",   "is",
+        "was",   "were", "for",  "by",  "with", "as",  "at",       "from",  "that",
+        "this",  "it",   "be",   "are", "or",   "who", "what",     "when",  "where",
+        "which", "how",  "many", "did", "does", "do",  "question", "answer"};
+    return kStop.count(w) > 0;
+}
+
+// -ing, -ed, -es, -s off a word that keeps at least three characters.
+std::string stripSuffix(std::string w)
+{
+    for (const char *suffix : {"ing", "ed", "es", "s"}) {
+        const std::size_t n = std::char_traits<char>::length(suffix);
+        if (w.size() > n + 2 && w.compare(w.size() - n, n, suffix) == 0) {
+            w.resize(w.size() - n);
+            break;
+        }
+    }
+    return w;
+}
+
+} // namespace
 
 std::vector<std::string> bm25Terms(const std::string &text, TermSplit how)
 {
     if (how == TermSplit::Reference)
         return splitOnSpaces(text); // the reference's doc.split(" ")
+    if (how == TermSplit::Search) {
+        std::vector<std::string> out;
+        for (auto &w : bm25Terms(text, TermSplit::Words))
+            if (!isSearchStopword(w))
+                out.push_back(stripSuffix(std::move(w)));
+        return out;
+    }
     std::vector<std::string> out;
     std::u32string word;
     auto flush = [&] {
@@ -129,6 +164,54 @@ std::vector<double> gzipDistances(const std::vector<std::string> &documents,
         out.push_back((cxy - std::min(cx, cy)) / std::max(cx, cy));
     }
     return out;
+}
+
+long QuestionSentences::find(int seg, std::size_t byte) const
+{
+    // Sentences tile each segment in order, and segments follow each other.
+    auto lo = std::lower_bound(segment.begin(), segment.end(), seg);
+    auto hi = std::upper_bound(lo, segment.end(), seg);
+    const auto first = span.begin() + (lo - segment.begin());
+    const auto last = span.begin() + (hi - segment.begin());
+    auto it =
+        std::upper_bound(first, last, byte, [](std::size_t v, const Span &s) { return v < s.end; });
+    return it != last && it->begin <= byte ? static_cast<long>(it - span.begin()) : -1;
+}
+
+QuestionSentences rankQuestionSentences(const std::vector<std::pair<int, std::string>> &segments,
+                                        const std::string &question, double lead)
+{
+    QuestionSentences q;
+    std::vector<std::string> text;
+    std::vector<double> position;
+    auto ordered = segments;
+    std::stable_sort(ordered.begin(), ordered.end(),
+                     [](const auto &a, const auto &b) { return a.first < b.first; });
+    std::vector<double> weight; // the lead prior's weight: long documents only
+    for (const auto &[seg, t] : ordered) {
+        const double size = std::max<double>(1.0, static_cast<double>(t.size()));
+        const auto sentences = splitSentences(t);
+        for (const Span &sp : sentences) {
+            q.segment.push_back(seg);
+            q.span.push_back(sp);
+            text.push_back(t.substr(sp.begin, sp.size()));
+            position.push_back(static_cast<double>(sp.begin) / size);
+            weight.push_back(std::min(1.0, static_cast<double>(sentences.size()) / kLeadSentences));
+        }
+    }
+    q.bm25 = bm25Scores(text, question, TermSplit::Search);
+    const double best = q.bm25.empty() ? 0.0 : *std::max_element(q.bm25.begin(), q.bm25.end());
+    std::vector<double> key(q.bm25.size(), -1.0);
+    for (std::size_t j = 0; j < key.size(); ++j)
+        if (q.bm25[j] > 0) {
+            key[j] = q.bm25[j] / best + lead * weight[j] * (1.0 - position[j]);
+            ++q.matched;
+        }
+    q.rank.assign(key.size(), -1);
+    const std::vector<int> order = rankOrder(key, true);
+    for (int k = 0; k < q.matched; ++k)
+        q.rank[static_cast<std::size_t>(order[static_cast<std::size_t>(k)])] = k;
+    return q;
 }
 
 std::vector<int> rankOrder(const std::vector<double> &scores, bool higherIsBetter)

@@ -3,6 +3,8 @@
 // offers it (prompt_compressor.py 1818-2070, rank_method "bm25" and "gzip"): Okapi BM25 with the
 // question as the query, and the normalised compression distance under gzip. Torch-free.
 
+#include "terse/text_units.h"
+
 #include <string>
 #include <vector>
 
@@ -14,9 +16,12 @@ inline constexpr const char *kRankQuestionSuffix =
     " We can get the answer to this question in the given documents.";
 
 // How texts become BM25 terms. Reference: `doc.split(" ")`, exactly as the reference (punctuation
-// and case stay on the terms); Words: lower-cased runs of letters and digits (what corrected mode
-// uses, so "Everest?" matches "everest").
-enum class TermSplit { Reference, Words };
+// and case stay on the terms); Words: lower-cased runs of letters and digits (so "Everest?" matches
+// "everest"); Search (what corrected mode ranks with): Words without English function words and
+// question-form labels ("the", "who", "how", "question", ...), and with -ing, -ed, -es and -s
+// stripped from words long enough, so "episodes" matches "episode" (issue 15: on multi-document
+// NQ prompts, top-7 recall of the answer document 0.84 -> 0.86, top-3 0.57 -> 0.66).
+enum class TermSplit { Reference, Words, Search };
 
 std::vector<std::string> bm25Terms(const std::string &text, TermSplit how);
 
@@ -34,6 +39,28 @@ std::size_t gzipLength(const std::string &text);
 // (C(x + " " + y) - min(C(x), C(y))) / max(C(x), C(y)); smaller is more similar.
 std::vector<double> gzipDistances(const std::vector<std::string> &documents,
                                   const std::string &query);
+
+// Corrected mode's question sentences (LongLLMLingua's and LLMLingua-2's sentence_rank): the
+// sentences (splitSentences) of the given segments, scored by BM25 (Search terms, all sentences as
+// the corpus) against the question. A sentence sharing no term with the question scores 0 and is
+// not a question sentence; the others are ordered by bm25 / best bm25 + lead x w x (1 - the
+// sentence's position in its segment), so that among similar matches the earlier one wins: long
+// documents state their key facts early (on L-Eval NQ pages, answer kept at rate 0.33 in 0.85 ->
+// 0.88 of 109 questions), while the order inside a short passage says little, so the weight w
+// grows with the segment's sentence count up to 1 at kLeadSentences.
+struct QuestionSentences {
+    std::vector<int> segment; // segment of each sentence
+    std::vector<Span> span;   // its bytes in the segment's text
+    std::vector<double> bm25; // its BM25 score
+    std::vector<int> rank;    // its place in the best-first order (0 = best); -1: no match
+    int matched = 0;          // sentences with bm25 > 0
+    // The sentence holding byte `byte` of segment `seg`, or -1.
+    long find(int seg, std::size_t byte) const;
+};
+inline constexpr double kSentenceLead = 0.3;
+inline constexpr double kLeadSentences = 50;
+QuestionSentences rankQuestionSentences(const std::vector<std::pair<int, std::string>> &segments,
+                                        const std::string &question, double lead = kSentenceLead);
 
 // Indices ordered best first: by score descending (`higherIsBetter`) or ascending; ties keep the
 // input order.

@@ -120,6 +120,14 @@ const detail::ParamTable<Params> &lingua2Params()
                     {"auto", "none", "bm25", "gzip", "longllmlingua"})
             .text("rank_model", &Params::rankModel, "Ranking model",
                   "Causal LM for coarse_rank (empty = the bundled LM).")
+            .choice(
+                "sentence_rank", &Params::sentenceRank, "Question sentences first",
+                "Corrected mode: rank the kept contexts' sentences by BM25 against the "
+                "question (earlier sentences first among equals) and keep the best ones whole "
+                "before the classifier's probabilities compress the rest; an answer is a phrase "
+                "the small bundled tagger would cut. auto: on in corrected mode when the prompt "
+                "has a question; off in reference mode.",
+                {"auto", "bm25", "none"})
             .flag("keep_identifiers", &Params::keepIdentifiers, "Keep identifiers whole",
                   "Corrected mode: numbers and identifiers split by the tokenizer (ABC-123, 3.14, "
                   "user_id) are one unit.");

@@ -5,6 +5,7 @@
 
 #include "compressors/budget.h"
 #include "compressors/common.h"
+#include "compressors/context_rank.h"
 #include "models/model_context.h"
 
 #include <algorithm>
@@ -79,6 +80,10 @@ private:
     void dropConsecutive(const std::vector<std::size_t> &idx);
     // Corrected: words of dropped contexts the budget kept leave the context filter's stage.
     void undoContextFilter();
+    // Corrected, sentence_rank: the words of the kept contexts' question sentences rank above
+    // every other word (best sentence first; P_w orders the words within one); adds the stage.
+    void questionSentences(std::vector<float> &ranked);
+    double lowestKeptProbability() const;
 
     CompressionResult &r;
     const CompressOptions &o;
@@ -194,7 +199,21 @@ void Decision::contextFilter()
             std::min(static_cast<double>(clt) / static_cast<double>(std::max(1L, nOriginal)), 1.0);
     const auto *rank = p.coarseRank() ? unitValues(r, kContextRank) : nullptr;
     const std::vector<double> scores = contextScores(rank);
-    const double gamma = percentile(scores, std::floor(100.0 * (1.0 - clr)));
+    double gamma = percentile(scores, std::floor(100.0 * (1.0 - clr)));
+    // Corrected mode, question-aware ranking: the best round(clr x N) contexts, ties in prompt
+    // order (the percentile keeps every context tied at the threshold: with BM25, all those
+    // sharing no term with the question).
+    std::vector<char> topK;
+    if (rank && !reference && !scores.empty()) {
+        const auto keep = static_cast<std::size_t>(
+            std::clamp<long>(std::lround(clr * static_cast<double>(scores.size())), 1,
+                             static_cast<long>(scores.size())));
+        const std::vector<int> order = rankOrder(scores, true);
+        topK.assign(scores.size(), 0);
+        for (std::size_t k = 0; k < keep; ++k)
+            topK[static_cast<std::size_t>(order[k])] = 1;
+        gamma = scores[static_cast<std::size_t>(order[keep - 1])];
+    }
     Stage st;
     st.name = rank ? "coarse ranking" : "context filter";
     const char *scoreName = rank ? "context_rank_score" : "context_probability";
@@ -204,7 +223,7 @@ void Decision::contextFilter()
         const int s = contexts[c];
         const bool forced = std::find(p.forceContextIds.begin(), p.forceContextIds.end(),
                                       static_cast<int>(c)) != p.forceContextIds.end();
-        contextKept[s] = scores[c] >= gamma || forced;
+        contextKept[s] = (topK.empty() ? scores[c] >= gamma : topK[c] != 0) || forced;
         for (std::size_t i = 0; i < n; ++i) {
             if (r.units[i].segment != s)
                 continue;
@@ -357,10 +376,55 @@ void Decision::referenceText()
 
 // Corrected: one threshold over the whole prompt in place of the per-chunk γ, the rate met in
 // target tokens over whole words (issue 14), protected spans first.
+void Decision::questionSentences(std::vector<float> &ranked)
+{
+    std::string question;
+    for (const auto &seg : r.segments)
+        if (seg.role == SegmentRole::Question)
+            question += seg.text;
+    const bool on =
+        p.sentenceRank == "bm25" ||
+        (p.sentenceRank == "auto" && question.find_first_not_of(" \t\r\n") != std::string::npos);
+    if (!on || question.empty())
+        return;
+    std::vector<std::pair<int, std::string>> texts;
+    for (int s : contexts)
+        if (contextKept[static_cast<std::size_t>(s)])
+            texts.emplace_back(s, r.segments[static_cast<std::size_t>(s)].text);
+    const QuestionSentences qs = rankQuestionSentences(texts, question);
+    Stage st;
+    st.name = "question sentences";
+    std::vector<float> series(n, std::numeric_limits<float>::quiet_NaN());
+    const float top = 2.f + 2.f * static_cast<float>(qs.matched);
+    for (std::size_t i = 0; i < n; ++i) {
+        // A word's last byte (its span may start with the space before a sentence).
+        const Span &sp = r.units[i].span;
+        const long j = qs.find(r.units[i].segment, sp.end > sp.begin ? sp.end - 1 : sp.begin);
+        if (j < 0)
+            continue;
+        series[i] = static_cast<float>(qs.bm25[static_cast<std::size_t>(j)]);
+        const int k = qs.rank[static_cast<std::size_t>(j)];
+        // Above every probability (<= 1) and every later sentence; P_w breaks ties inside one.
+        if (k >= 0 && isModel(i) && !std::isnan(ranked[i]) && ranked[i] > -1.f)
+            ranked[i] = top - 2.f * static_cast<float>(k) + std::clamp(ranked[i], 0.f, 1.f);
+    }
+    st.scores.push_back({"sentence_bm25", std::move(series)});
+    r.stages.push_back(std::move(st));
+}
+
+double Decision::lowestKeptProbability() const
+{
+    double low = 1.0;
+    for (std::size_t i = 0; i < n; ++i)
+        if (r.units[i].kept && isModel(i) && !r.units[i].forced && !std::isnan(probs[i]))
+            low = std::min<double>(low, probs[i]);
+    return low;
+}
+
 void Decision::tokenFilterGlobal()
 {
     reduce = std::max(0.0, 1.0 - rate);
-    tokenStage = static_cast<int>(r.stages.size());
+    const bool filtered = !r.stages.empty(); // the context filter ran (stage 0)
     probs.assign(prob->begin(), prob->end());
     std::vector<std::size_t> all;
     for (std::size_t i = 0; i < n; ++i)
@@ -376,16 +440,20 @@ void Decision::tokenFilterGlobal()
     // not.
     std::vector<float> ranked = probs;
     for (std::size_t i = 0; i < n; ++i)
-        if (tokenStage > 0 && r.units[i].stage == 0 && r.units[i].forced && !r.units[i].kept &&
+        if (filtered && r.units[i].stage == 0 && r.units[i].forced && !r.units[i].kept &&
             r.segments[r.units[i].segment].role == SegmentRole::Context) {
             r.units[i].forced = false;
             ranked[i] = std::isnan(ranked[i]) ? -2e6f : ranked[i] - 1e6f;
         }
+    questionSentences(ranked);
     // Words of one atomic unit (an identifier or number the tagger split) take the strongest
     // probability.
-    const double gamma = keepToTargetBudget(r, ranked, o, WordAggregation::Max, &priority);
-    if (tokenStage > 0)
+    double gamma = keepToTargetBudget(r, ranked, o, WordAggregation::Max, &priority);
+    if (gamma > 1.0) // the budget ended inside the question sentences: the lowest kept P_w
+        gamma = lowestKeptProbability();
+    if (filtered)
         undoContextFilter();
+    tokenStage = static_cast<int>(r.stages.size());
     Stage st;
     st.name = "token filter (global)";
     for (std::size_t i = 0; i < n; ++i)

@@ -42,6 +42,7 @@ struct Params {
     bool keepIdentifiers = true;
     std::string coarseMethod = "auto"; // auto, none, longllmlingua, bm25, gzip
     std::string rankModel;             // causal LM for the ranking ("" = the bundled LM)
+    std::string sentenceRank = "auto"; // auto, bm25, none: question sentences first (corrected)
 
     // A question-aware context ranking replaces the context score.
     bool coarseRank() const { return coarseMethod != "none"; }

@@ -241,7 +241,7 @@ void Run::coarseRanking()
             const std::vector<double> sc =
                 bm25 ? detail::bm25Scores(ctxText, question,
                                           ref ? detail::TermSplit::Reference
-                                              : detail::TermSplit::Words)
+                                              : detail::TermSplit::Search)
                      : detail::gzipDistances(ctxText, question);
             for (int k : detail::rankOrder(sc, bm25))
                 ranked.push_back({k, sc[static_cast<std::size_t>(k)]});
@@ -381,7 +381,7 @@ void Run::sentenceFilter()
             const std::vector<double> sc =
                 bm25 ? detail::bm25Scores(texts, question,
                                           ref ? detail::TermSplit::Reference
-                                              : detail::TermSplit::Words)
+                                              : detail::TermSplit::Search)
                      : detail::gzipDistances(texts, question);
             // Expressed in the perplexity loop's terms below: sorted ascending when cond != "none".
             for (std::size_t i = 0; i < sents.size(); ++i)

@@ -115,63 +115,31 @@ void Run::decideWords()
                 (p.sentenceRank == "bm25" ||
                  (p.sentenceRank == "auto" && longVariant && options.model.empty()));
             if (sentenceRank) {
-                std::vector<std::string> sentText;
-                std::vector<std::pair<int, Span>> sentAt;
+                std::vector<std::pair<int, std::string>> texts;
                 for (int sg : ctxSeg)
-                    for (const Span &sp :
-                         splitSentences(r.segments[static_cast<std::size_t>(sg)].text)) {
-                        sentText.push_back(r.segments[static_cast<std::size_t>(sg)].text.substr(
-                            sp.begin, sp.size()));
-                        sentAt.push_back({sg, sp});
-                    }
-                const std::vector<double> sc =
-                    detail::bm25Scores(sentText, question, detail::TermSplit::Words);
-                const std::vector<int> order = detail::rankOrder(sc, true);
-                std::vector<int> rankPos(sc.size());
-                for (std::size_t j = 0; j < order.size(); ++j)
-                    rankPos[static_cast<std::size_t>(order[j])] = static_cast<int>(j);
-                // The sentence holding a byte of a segment: sentences tile each segment in order.
-                std::map<int, std::pair<std::size_t, std::size_t>>
-                    sentRange; // segment -> [first, end)
-                for (std::size_t j = 0; j < sentAt.size(); ++j) {
-                    auto &rg = sentRange.try_emplace(sentAt[j].first, j, j).first->second;
-                    rg.second = j + 1;
-                }
-                auto sentenceOf = [&](int segment, std::size_t byte) -> long {
-                    auto rg = sentRange.find(segment);
-                    if (rg == sentRange.end())
-                        return -1;
-                    auto first = sentAt.begin() + static_cast<long>(rg->second.first);
-                    auto last = sentAt.begin() + static_cast<long>(rg->second.second);
-                    auto it = std::upper_bound(first, last, byte, [](std::size_t v, const auto &x) {
-                        return v < x.second.end;
-                    });
-                    return it != last && it->second.begin <= byte
-                               ? static_cast<long>(it - sentAt.begin())
-                               : -1;
-                };
+                    texts.emplace_back(sg, r.segments[static_cast<std::size_t>(sg)].text);
+                const detail::QuestionSentences qs = detail::rankQuestionSentences(texts, question);
                 std::map<int, std::vector<int>> bySentence;
                 for (int g = 0; g < layer.size(); ++g) {
                     if (states[static_cast<std::size_t>(g)] != detail::Decision::Free ||
                         coarseDropped[static_cast<std::size_t>(g)])
                         continue;
                     const auto &grp = layer.groups()[static_cast<std::size_t>(g)];
-                    if (const long j = sentenceOf(grp.segment, grp.core.begin);
-                        j >= 0 && sc[static_cast<std::size_t>(j)] > 0)
+                    if (const long j = qs.find(grp.segment, grp.core.begin);
+                        j >= 0 && qs.rank[static_cast<std::size_t>(j)] >= 0)
                         bySentence[static_cast<int>(j)].push_back(g);
                 }
-                const double S = static_cast<double>(sc.size());
+                const double S = static_cast<double>(qs.matched);
                 for (auto &[j, members] :
                      bySentence) // best sentence first, each above every other word
                     detail::assignClassKeys(members, wordScore, costs, 1.0 / 0.999,
-                                            1.0 + (S - rankPos[static_cast<std::size_t>(j)]), key);
+                                            1.0 + (S - qs.rank[static_cast<std::size_t>(j)]), key);
                 Stage st;
                 st.name = "question sentences";
                 std::vector<float> series(r.units.size(), kNaN);
                 for (std::size_t i = 0; i < r.units.size(); ++i)
-                    if (const long j = sentenceOf(r.units[i].segment, r.units[i].span.begin);
-                        j >= 0)
-                        series[i] = static_cast<float>(sc[static_cast<std::size_t>(j)]);
+                    if (const long j = qs.find(r.units[i].segment, r.units[i].span.begin); j >= 0)
+                        series[i] = static_cast<float>(qs.bm25[static_cast<std::size_t>(j)]);
                 st.scores.push_back({"sentence_bm25", std::move(series)});
                 r.stages.push_back(std::move(st));
             }
