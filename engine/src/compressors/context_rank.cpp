@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <map>
 #include <numeric>
 #include <set>
@@ -179,8 +180,19 @@ long QuestionSentences::find(int seg, std::size_t byte) const
 }
 
 QuestionSentences rankQuestionSentences(const std::vector<std::pair<int, std::string>> &segments,
-                                        const std::string &question, double lead)
+                                        const std::string &question,
+                                        const std::map<int, double> &contextScore, double lead)
 {
+    double lowest = std::numeric_limits<double>::infinity(), highest = -lowest;
+    for (const auto &[seg, v] : contextScore)
+        if (std::isfinite(v))
+            lowest = std::min(lowest, v), highest = std::max(highest, v);
+    auto prior = [&](int seg) {
+        auto it = contextScore.find(seg);
+        if (it == contextScore.end() || !std::isfinite(it->second) || !(highest > lowest))
+            return 0.0;
+        return kContextPrior * (it->second - lowest) / (highest - lowest);
+    };
     QuestionSentences q;
     std::vector<std::string> text;
     std::vector<double> position;
@@ -204,7 +216,8 @@ QuestionSentences rankQuestionSentences(const std::vector<std::pair<int, std::st
     std::vector<double> key(q.bm25.size(), -1.0);
     for (std::size_t j = 0; j < key.size(); ++j)
         if (q.bm25[j] > 0) {
-            key[j] = q.bm25[j] / best + lead * weight[j] * (1.0 - position[j]);
+            key[j] =
+                q.bm25[j] / best + lead * weight[j] * (1.0 - position[j]) + prior(q.segment[j]);
             ++q.matched;
         }
     q.rank.assign(key.size(), -1);

@@ -5,6 +5,7 @@
 
 #include "terse/text_units.h"
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -59,8 +60,15 @@ struct QuestionSentences {
 };
 inline constexpr double kSentenceLead = 0.3;
 inline constexpr double kLeadSentences = 50;
+// `contextScore` (optional; segment -> the coarse ranking's score, higher = better) adds
+// kContextPrior x the score scaled to [0, 1] over the segments: a sentence of the best-ranked
+// passage beats an equal match elsewhere (the answer's sentence often shares few words with the
+// question, its passage more).
+inline constexpr double kContextPrior = 1.0;
 QuestionSentences rankQuestionSentences(const std::vector<std::pair<int, std::string>> &segments,
-                                        const std::string &question, double lead = kSentenceLead);
+                                        const std::string &question,
+                                        const std::map<int, double> &contextScore = {},
+                                        double lead = kSentenceLead);
 
 // Indices ordered best first: by score descending (`higherIsBetter`) or ascending; ties keep the
 // input order.

@@ -388,10 +388,18 @@ void Decision::questionSentences(std::vector<float> &ranked)
     if (!on || question.empty())
         return;
     std::vector<std::pair<int, std::string>> texts;
+    std::map<int, double> contextScore; // the coarse ranking's, when it ran
+    const auto *rank = p.coarseRank() ? unitValues(r, kContextRank) : nullptr;
     for (int s : contexts)
-        if (contextKept[static_cast<std::size_t>(s)])
+        if (contextKept[static_cast<std::size_t>(s)]) {
             texts.emplace_back(s, r.segments[static_cast<std::size_t>(s)].text);
-    const QuestionSentences qs = rankQuestionSentences(texts, question);
+            for (std::size_t i = 0; rank && i < n; ++i)
+                if (r.units[i].segment == s && !std::isnan((*rank)[i])) {
+                    contextScore[s] = (*rank)[i];
+                    break;
+                }
+        }
+    const QuestionSentences qs = rankQuestionSentences(texts, question, contextScore);
     Stage st;
     st.name = "question sentences";
     std::vector<float> series(n, std::numeric_limits<float>::quiet_NaN());

@@ -116,9 +116,15 @@ void Run::decideWords()
                  (p.sentenceRank == "auto" && longVariant && options.model.empty()));
             if (sentenceRank) {
                 std::vector<std::pair<int, std::string>> texts;
-                for (int sg : ctxSeg)
-                    texts.emplace_back(sg, r.segments[static_cast<std::size_t>(sg)].text);
-                const detail::QuestionSentences qs = detail::rankQuestionSentences(texts, question);
+                std::map<int, double> contextScore; // BM25 of the coarse ranking, when it ran
+                for (std::size_t k = 0; k < ctxSeg.size(); ++k) {
+                    texts.emplace_back(ctxSeg[k],
+                                       r.segments[static_cast<std::size_t>(ctxSeg[k])].text);
+                    if (p.rankMethod == "bm25" && k < ctxScore.size() && !std::isnan(ctxScore[k]))
+                        contextScore[ctxSeg[k]] = ctxScore[k];
+                }
+                const detail::QuestionSentences qs =
+                    detail::rankQuestionSentences(texts, question, contextScore);
                 std::map<int, std::vector<int>> bySentence;
                 for (int g = 0; g < layer.size(); ++g) {
                     if (states[static_cast<std::size_t>(g)] != detail::Decision::Free ||
