@@ -71,10 +71,13 @@ void EngineHost::settle()
     if (m_settled)
         return;
     m_settled = true;
-    if (api())
+    if (api()) {
         emit ready();
-    else
-        emit failed(loadError());
+    } else {
+        const QString message = loadError();
+        qWarning("%s", qPrintable(message)); // the window shows it too
+        emit failed(message);
+    }
 }
 
 std::vector<terse::MethodInfo> engineMethods()

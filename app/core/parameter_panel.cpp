@@ -71,7 +71,10 @@ ParameterPanel::ParameterPanel(QWidget *parent) : QWidget(parent)
     m_methodForm->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
     m_methodForm->setRowWrapPolicy(
         QFormLayout::WrapLongRows); // narrow dock: labels above their controls
-    m_noOptions = new QLabel(tr("This method has no parameters."), methodBox);
+    // Until the engine has loaded no method is chosen (issue 16); setOptionSpecs says the rest.
+    m_noOptions = new QLabel(EngineHost::api() ? tr("This method has no parameters.")
+                                               : tr("Loading the engine…"),
+                             methodBox);
     m_noOptions->setObjectName(QStringLiteral("noParameters"));
     m_noOptions->setEnabled(false);
     m_methodForm->addRow(m_noOptions);
@@ -137,6 +140,7 @@ void ParameterPanel::setOptionSpecs(const std::vector<terse::OptionSpec> &specs,
         m_methodForm->removeRow(1); // deletes the row's widgets
     m_controls.clear();
     m_specs = specs;
+    m_noOptions->setText(tr("This method has no parameters."));
     m_noOptions->setVisible(specs.empty());
     for (const auto &spec : specs) {
         Control c;
