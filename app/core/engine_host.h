@@ -31,7 +31,8 @@ public:
     // why). Any thread.
     static const terse::EngineApi *require();
     // Why the engine cannot load, in English with the module's path and the loader's reason; ""
-    // when it has loaded or has not been tried. Any thread.
+    // when it has loaded. Tries the load first when nothing has (blocking, like require()). Any
+    // thread.
     static QString loadError();
 
     // Starts loading the engine on a background thread, once; ready() or failed() follows on the
