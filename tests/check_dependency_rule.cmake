@@ -32,6 +32,15 @@ foreach(f IN LISTS _tests)
     list(APPEND _bad "${f}: a test includes both Qt and torch headers: ${_torch}")
   endif()
 endforeach()
+# Issue 16: the desktop app (terse_appcore, terse-studio-app) links the torch-free engine core only; the
+# models come from the engine module at run time (app/core/engine_host.h), so the window maps before
+# libtorch loads. (Linking also fails when app code calls a function of the torch part directly.)
+foreach(f ${ROOT}/app/core/CMakeLists.txt ${ROOT}/app/gui/CMakeLists.txt)
+  file(STRINGS ${f} _hits REGEX "terse_engine([^_a-z]|$)|Torch|TORCH_")
+  if(_hits)
+    list(APPEND _bad "${f}: the desktop app links the torch part of the engine (use the engine module): ${_hits}")
+  endif()
+endforeach()
 # CLI11 is a heavy header (issue 19): app/cli/command_line.h is the one file that includes it; the verbs
 # that declare options include that header, nothing else does.
 file(GLOB_RECURSE _sources ${ROOT}/engine/*.h ${ROOT}/engine/*.cpp ${ROOT}/widgets/*.h ${ROOT}/widgets/*.cpp

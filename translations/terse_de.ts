@@ -1739,6 +1739,30 @@
         <source>Cost</source>
         <translation>Kosten</translation>
     </message>
+    <message>
+        <source>Loading the engine…</source>
+        <translation>Engine wird geladen…</translation>
+    </message>
+    <message>
+        <source>Loading the model engine…</source>
+        <translation>Modell-Engine wird geladen…</translation>
+    </message>
+    <message>
+        <source>No engine</source>
+        <translation>Keine Engine</translation>
+    </message>
+    <message>
+        <source>The model engine is not available.</source>
+        <translation>Die Modell-Engine ist nicht verfügbar.</translation>
+    </message>
+    <message>
+        <source>The model engine could not be loaded, so nothing can be compressed: %1</source>
+        <translation>Die Modell-Engine konnte nicht geladen werden, daher kann nichts komprimiert werden: %1</translation>
+    </message>
+    <message>
+        <source>not loaded</source>
+        <translation>nicht geladen</translation>
+    </message>
 </context>
 <context>
     <name>terse::app::ModelPicker</name>
@@ -1819,6 +1843,10 @@
     <message>
         <source>&apos;%1&apos; holds no model Terse can load: %2</source>
         <translation>&apos;%1&apos; enthält kein Modell, das Terse laden kann: %2</translation>
+    </message>
+    <message>
+        <source>Cannot check &apos;%1&apos;: %2</source>
+        <translation>&apos;%1&apos; kann nicht geprüft werden: %2</translation>
     </message>
 </context>
 <context>
@@ -1914,6 +1942,14 @@
     <message>
         <source>Device (default CPU):</source>
         <translation>Gerät (Standard CPU):</translation>
+    </message>
+    <message>
+        <source>Known once the model engine has loaded.</source>
+        <translation>Bekannt, sobald die Modell-Engine geladen ist.</translation>
+    </message>
+    <message>
+        <source>Loading the engine…</source>
+        <translation>Engine wird geladen…</translation>
     </message>
 </context>
 <context>

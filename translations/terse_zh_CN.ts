@@ -1735,6 +1735,30 @@
         <source>Cost</source>
         <translation>成本</translation>
     </message>
+    <message>
+        <source>Loading the engine…</source>
+        <translation>正在加载引擎…</translation>
+    </message>
+    <message>
+        <source>Loading the model engine…</source>
+        <translation>正在加载模型引擎…</translation>
+    </message>
+    <message>
+        <source>No engine</source>
+        <translation>无引擎</translation>
+    </message>
+    <message>
+        <source>The model engine is not available.</source>
+        <translation>模型引擎不可用。</translation>
+    </message>
+    <message>
+        <source>The model engine could not be loaded, so nothing can be compressed: %1</source>
+        <translation>无法加载模型引擎，因此无法压缩：%1</translation>
+    </message>
+    <message>
+        <source>not loaded</source>
+        <translation>未加载</translation>
+    </message>
 </context>
 <context>
     <name>terse::app::ModelPicker</name>
@@ -1815,6 +1839,10 @@
     <message>
         <source>&apos;%1&apos; holds no model Terse can load: %2</source>
         <translation>&apos;%1&apos; 中没有 Terse 能加载的模型：%2</translation>
+    </message>
+    <message>
+        <source>Cannot check &apos;%1&apos;: %2</source>
+        <translation>无法检查“%1”：%2</translation>
     </message>
 </context>
 <context>
@@ -1910,6 +1938,14 @@
     <message>
         <source>Device (default CPU):</source>
         <translation>设备（默认 CPU）：</translation>
+    </message>
+    <message>
+        <source>Known once the model engine has loaded.</source>
+        <translation>模型引擎加载后可知。</translation>
+    </message>
+    <message>
+        <source>Loading the engine…</source>
+        <translation>正在加载引擎…</translation>
     </message>
 </context>
 <context>

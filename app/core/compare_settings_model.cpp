@@ -1,6 +1,7 @@
 #include "compare_settings_model.h"
 
 #include "comparison.h"
+#include "engine_host.h"
 #include "engine_terms.h"
 #include "result_adapter.h"
 #include "retranslator.h"
@@ -19,7 +20,7 @@ namespace terse::app {
 namespace {
 QString methodDisplayName(const std::string &name)
 {
-    for (const auto &m : terse::availableMethods())
+    for (const auto &m : engineMethods())
         if (m.name == name)
             return QString::fromStdString(m.displayName);
     return QString::fromStdString(name); // a method the factory alone knows
@@ -29,7 +30,7 @@ QString methodDisplayName(const std::string &name)
 CompareSettingsModel::CompareSettingsModel(QObject *parent)
     : QAbstractTableModel(parent),
       m_specSource([](const std::string &method) -> std::optional<std::vector<OptionSpec>> {
-          for (const auto &m : terse::availableMethods())
+          for (const auto &m : engineMethods())
               if (m.name == method)
                   return m.options;
           return std::nullopt;
@@ -246,7 +247,7 @@ bool CompareSettingsModel::paramsAt(int row, std::map<std::string, std::string> 
     // fails its own column when it runs).
     if (const auto specs = optionSpecs(r.options.method)) {
         const terse::MethodInfo method{r.options.method, {}, {}, *specs};
-        if (auto valid = terse::validateMethodParams(method, parsed, "parameter"); !valid) {
+        if (auto valid = validateEngineParams(method, parsed, "parameter"); !valid) {
             if (error)
                 *error = tr("Row %1: %2").arg(row + 1).arg(EngineTerms::errorText(valid.error()));
             return false;
@@ -274,7 +275,7 @@ QWidget *CompareSettingsDelegate::createEditor(QWidget *parent, const QStyleOpti
     switch (index.column()) {
     case CompareSettingsModel::MethodColumn: {
         auto *method = new QComboBox(parent);
-        for (const auto &m : terse::availableMethods()) {
+        for (const auto &m : engineMethods()) {
             method->addItem(QString::fromStdString(m.displayName), QString::fromStdString(m.name));
             method->setItemData(method->count() - 1, QString::fromStdString(m.description),
                                 Qt::ToolTipRole);

@@ -1,5 +1,6 @@
 #include "compare_window.h"
 
+#include "engine_host.h"
 #include "engine_terms.h"
 
 #include "answer_panel.h"
@@ -108,7 +109,7 @@ void CompareWindow::buildUi()
     // Methods outside the registry (injected through the factory) describe themselves.
     m_settings->setSpecSource([factory = m_factory](const std::string &method)
                                   -> std::optional<std::vector<terse::OptionSpec>> {
-        for (const auto &m : terse::availableMethods())
+        for (const auto &m : engineMethods())
             if (m.name == method)
                 return m.options;
         if (factory)

@@ -1,6 +1,6 @@
 #include "engine_worker.h"
 
-#include "terse/model.h"
+#include "engine_host.h"
 
 #include <QElapsedTimer>
 #include <QMetaObject>
@@ -49,8 +49,7 @@ public slots:
                 return;
             }
         }
-        auto compressor =
-            m_factory ? m_factory(options.method) : terse::createCompressor(options.method);
+        auto compressor = m_factory ? m_factory(options.method) : createCompressor(options.method);
         if (!compressor) {
             emit failed(id, static_cast<int>(compressor.error().code),
                         QString::fromStdString(compressor.error().detail));
@@ -113,9 +112,13 @@ public slots:
         QString text;
         bool ok = false;
         try {
-            auto model = terse::Model::load(path.toStdString());
+            const terse::EngineApi *engine = EngineHost::require(); // loads it if needed
+            auto model = engine
+                             ? engine->describeModel(path.toStdString(), {})
+                             : terse::Result<terse::ModelInfo>(terse::fail(
+                                   ErrorCode::Unsupported, EngineHost::loadError().toStdString()));
             if (model) {
-                const auto &i = model->info();
+                const auto &i = *model;
                 text = QStringLiteral(
                            "%1 · %2 · %3M parameters · %4 layers · %5 heads · hidden %6 · vocab %7")
                            .arg(QString::fromStdString(i.architecture),
@@ -146,9 +149,13 @@ public slots:
         AttentionHandle row;
         try {
             const QByteArray utf8 = text.toUtf8();
-            auto r = terse::textAttentionRow(
-                modelPath.toStdString(), utf8.toStdString(),
-                static_cast<std::size_t>(std::max<qint64>(0, queryByte)), layer, head);
+            const terse::EngineApi *engine = EngineHost::require(); // loads it if needed
+            auto r = engine ? engine->textAttentionRow(
+                                  modelPath.toStdString(), utf8.toStdString(),
+                                  static_cast<std::size_t>(std::max<qint64>(0, queryByte)), layer,
+                                  head, terse::JobContext::none())
+                            : terse::Result<terse::TextAttention>(terse::fail(
+                                  ErrorCode::Unsupported, EngineHost::loadError().toStdString()));
             if (r)
                 row = std::make_shared<const terse::TextAttention>(std::move(r.value()));
             else
@@ -175,6 +182,16 @@ signals:
     void cancelled(quint64 id);
 
 private:
+    // The registry's compressor, from the engine module (loaded here first if the window has not
+    // loaded it yet: the worker thread may wait, the UI does not).
+    static terse::Result<std::unique_ptr<terse::Compressor>>
+    createCompressor(const std::string &name)
+    {
+        if (const terse::EngineApi *engine = EngineHost::require())
+            return engine->createCompressor(name);
+        return terse::fail(ErrorCode::Unsupported, EngineHost::loadError().toStdString());
+    }
+
     bool m_cacheRoles(const terse::Prompt &p) const
     {
         if (p.segments.size() != m_cacheRoleList.size())

@@ -5,6 +5,7 @@
 #include "appearance_controller.h"
 #include "cost_panel.h"
 #include "document_controller.h"
+#include "engine_host.h"
 #include "history_dock.h"
 #include "model_picker.h"
 #include "parameter_panel.h"
@@ -15,7 +16,6 @@
 #include "session_manager.h"
 #include "workbench_actions.h"
 
-#include "terse/runtime.h"
 #include "terse_widgets/prompt_editor.h"
 #include "terse_widgets/score_plot.h"
 #include "terse_widgets/structured_prompt_editor.h"
@@ -38,6 +38,7 @@
 #include <QScrollArea>
 #include <QScrollBar>
 #include <QSettings>
+#include <QShowEvent>
 #include <QSlider>
 #include <QSplitter>
 #include <QStackedWidget>
@@ -57,11 +58,19 @@ const QString kMissingModel =
     QStringLiteral("\x01missing"); // ModelPicker's "not installed" entries
 // Preselected on a first run: the method the bundled tagger serves, fast and good at any rate.
 const QString kFirstRunMethod = QStringLiteral("llmlingua2");
+// The registry's methods when the engine has loaded, else none yet (issue 16: the window does not
+// wait for libtorch).
+std::vector<terse::MethodInfo> loadedMethods()
+{
+    const terse::EngineApi *engine = EngineHost::api();
+    return engine ? engine->availableMethods() : std::vector<terse::MethodInfo>{};
+}
 } // namespace
 
 MainWindow::MainWindow(CompressorFactory factory, QWidget *parent, const QString &databasePath)
-    : QMainWindow(parent), m_factory(factory), m_methods(terse::availableMethods()),
-      m_worker(new EngineWorker(std::move(factory), this)), m_sessions(new SessionManager(this))
+    : QMainWindow(parent), m_factory(factory), m_engineReady(EngineHost::api() != nullptr),
+      m_methods(loadedMethods()), m_worker(new EngineWorker(std::move(factory), this)),
+      m_sessions(new SessionManager(this))
 {
     m_restoring = true; // setting up the controls is not a user change
     m_appearance = new AppearanceController(this);
@@ -81,6 +90,82 @@ MainWindow::MainWindow(CompressorFactory factory, QWidget *parent, const QString
     onMethodChanged();
     m_sessionControl->openInitialDatabase(databasePath);
     m_restoring = false;
+    if (!m_engineReady) {
+        // Loaded once the window is shown (showEvent); the method controls wait for it.
+        m_method->setEnabled(false);
+        m_method->setPlaceholderText(tr("Loading the engine…"));
+        setStatusText(tr("Loading the model engine…"));
+        connect(EngineHost::instance(), &EngineHost::ready, this, &MainWindow::onEngineReady);
+        connect(EngineHost::instance(), &EngineHost::failed, this, &MainWindow::onEngineFailed);
+    }
+}
+
+void MainWindow::showEvent(QShowEvent *event)
+{
+    QMainWindow::showEvent(event);
+    // After the window is up: the load runs on a background thread, the window stays responsive.
+    if (!m_engineReady)
+        QTimer::singleShot(0, EngineHost::instance(), &EngineHost::loadInBackground);
+}
+
+void MainWindow::fillMethods()
+{
+    const QSignalBlocker block(m_method);
+    m_method->clear();
+    for (const auto &m : m_methods) {
+        m_method->addItem(QString::fromStdString(m.displayName), QString::fromStdString(m.name));
+        m_method->setItemData(m_method->count() - 1, QString::fromStdString(m.description),
+                              Qt::ToolTipRole);
+    }
+    QList<QPair<QString, QString>> methods;
+    for (const auto &m : m_methods)
+        methods.append({QString::fromStdString(m.name), QString::fromStdString(m.displayName)});
+    m_history->setMethods(methods);
+}
+
+void MainWindow::onEngineReady()
+{
+    if (m_engineReady)
+        return;
+    const bool was = setRestoring(true);
+    m_methods = loadedMethods();
+    fillMethods();
+    m_engineReady = true;
+    m_method->setEnabled(true);
+    if (const int i = m_method->findData(m_pendingMethod); i >= 0) {
+        const QSignalBlocker block(m_method);
+        m_method->setCurrentIndex(i);
+    }
+    m_pendingMethod.clear();
+    m_panelMethod.clear(); // the panel shows the method's options now
+    onMethodChanged();
+    m_restoring = was;
+    if (statusText() == tr("Loading the model engine…"))
+        setStatusText(tr("Ready."));
+    for (auto &f : std::exchange(m_whenReady, {}))
+        f();
+}
+
+void MainWindow::onEngineFailed(const QString &message)
+{
+    m_whenReady.clear();
+    m_method->setPlaceholderText(tr("No engine"));
+    setStatusText(tr("The model engine is not available."));
+    showError(
+        tr("The model engine could not be loaded, so nothing can be compressed: %1").arg(message));
+}
+
+void MainWindow::whenEngineReady(std::function<void()> f)
+{
+    if (m_engineReady)
+        f();
+    else
+        m_whenReady.push_back(std::move(f));
+}
+
+QString MainWindow::currentMethod() const
+{
+    return m_engineReady ? m_method->currentData().toString() : m_pendingMethod;
 }
 
 MainWindow::~MainWindow() = default;
@@ -133,11 +218,6 @@ void MainWindow::buildUi()
     auto *controls = new QHBoxLayout;
     m_method = new QComboBox(central);
     m_method->setObjectName(QStringLiteral("methodCombo"));
-    for (const auto &m : m_methods) {
-        m_method->addItem(QString::fromStdString(m.displayName), QString::fromStdString(m.name));
-        m_method->setItemData(m_method->count() - 1, QString::fromStdString(m.description),
-                              Qt::ToolTipRole);
-    }
     auto *methodLabel = new QLabel(central);
     translated([this, methodLabel] {
         m_method->setToolTip(tr("Compression method"));
@@ -274,10 +354,7 @@ void MainWindow::buildDocks()
 {
     setDockNestingEnabled(true);
     m_history = new HistoryDock(m_sessions, this);
-    QList<QPair<QString, QString>> methods;
-    for (const auto &m : m_methods)
-        methods.append({QString::fromStdString(m.name), QString::fromStdString(m.displayName)});
-    m_history->setMethods(methods);
+    fillMethods(); // the method combo too (empty until the engine has loaded)
     addDockWidget(Qt::LeftDockWidgetArea, m_history);
     connect(m_history, &HistoryDock::errorOccurred, this, &MainWindow::showError);
 
@@ -374,6 +451,8 @@ std::vector<terse::OptionSpec> MainWindow::optionSpecsFor(const QString &method)
 
 void MainWindow::onMethodChanged()
 {
+    if (!m_engineReady)
+        return; // the panel is built when the methods are known (onEngineReady)
     const QString method = m_method->currentData().toString();
     if (method == m_panelMethod)
         return;
@@ -391,7 +470,7 @@ void MainWindow::onMethodChanged()
 terse::CompressOptions MainWindow::currentOptions() const
 {
     terse::CompressOptions opts;
-    opts.method = m_method->currentData().toString().toStdString();
+    opts.method = currentMethod().toStdString();
     opts.rate = rate();
     const QString model = m_models->currentModelPath();
     if (model != kMissingModel)
@@ -407,13 +486,19 @@ void MainWindow::applyOptions(const terse::CompressOptions &options)
     const bool was = m_restoring;
     m_restoring = true;
     const QString method = QString::fromStdString(options.method);
-    if (const int i = m_method->findData(method); i >= 0)
+    if (!m_engineReady)
+        m_pendingMethod = method; // selected when the engine has loaded
+    else if (const int i = m_method->findData(method); i >= 0)
         m_method->setCurrentIndex(i);
     onMethodChanged();
     if (options.rate > 0 && options.rate <= 1)
         setRate(options.rate);
-    m_params->setValues(options.params);
-    m_paramsByMethod[options.method] = m_params->values();
+    if (m_engineReady) {
+        m_params->setValues(options.params);
+        m_paramsByMethod[options.method] = m_params->values();
+    } else {
+        m_paramsByMethod[options.method] = options.params; // the panel shows them when ready
+    }
     m_params->setCommon(options);
     m_models->setCurrentModelPath(QString::fromStdString(options.model));
     m_document->setPins(options.pinned);
@@ -422,7 +507,8 @@ void MainWindow::applyOptions(const terse::CompressOptions &options)
 
 const std::map<std::string, std::map<std::string, std::string>> &MainWindow::parametersByMethod()
 {
-    m_paramsByMethod[m_method->currentData().toString().toStdString()] = m_params->values();
+    if (m_engineReady)
+        m_paramsByMethod[m_method->currentData().toString().toStdString()] = m_params->values();
     return m_paramsByMethod;
 }
 
@@ -539,13 +625,14 @@ void MainWindow::buildMenus()
     QMenu *help = menuBar()->addMenu(QString());
     translated([help] { help->setTitle(tr("&Help")); });
     help->addAction(tr("&About Terse Studio"), this, [this] {
-        const auto info = terse::initRuntime();
+        const terse::EngineApi *engine = EngineHost::require();
+        const terse::RuntimeInfo info = engine ? engine->initRuntime(0) : terse::RuntimeInfo{};
         QMessageBox::about(
             this, tr("About Terse Studio"),
             tr("<b>Terse Studio %1</b><p>A workbench for LLM prompt compression.</p>"
                "<p>libtorch %2, %3 threads.</p><p>Licensed under the GNU GPL v3 or later.</p>")
                 .arg(QString::fromUtf8(terse::engineVersion()),
-                     QString::fromStdString(info.torchVersion))
+                     engine ? QString::fromStdString(info.torchVersion) : tr("not loaded"))
                 .arg(info.threads));
     });
 }
@@ -557,10 +644,12 @@ void MainWindow::restoreSettings()
     restoreState(s.value(QStringLiteral("window/state")).toByteArray());
     // A first run (nothing stored yet) starts on a real method rather than the first listed
     // baseline.
-    int m = m_method->findData(s.value(QStringLiteral("method")).toString());
-    if (m < 0 && !s.contains(QStringLiteral("method")))
-        m = m_method->findData(kFirstRunMethod);
-    if (m >= 0)
+    const QString stored = s.contains(QStringLiteral("method"))
+                               ? s.value(QStringLiteral("method")).toString()
+                               : kFirstRunMethod;
+    if (!m_engineReady)
+        m_pendingMethod = stored; // selected when the engine has loaded
+    else if (const int m = m_method->findData(stored); m >= 0)
         m_method->setCurrentIndex(m);
     const double r = s.value(QStringLiteral("rate"), 0.5).toDouble();
     if (r > 0 && r <= 1)
@@ -572,7 +661,8 @@ void MainWindow::saveSettings() const
     QSettings s;
     s.setValue(QStringLiteral("window/geometry"), saveGeometry());
     s.setValue(QStringLiteral("window/state"), saveState());
-    s.setValue(QStringLiteral("method"), m_method->currentData());
+    if (const QString method = currentMethod(); !method.isEmpty())
+        s.setValue(QStringLiteral("method"), method);
     s.setValue(QStringLiteral("rate"), rate());
 }
 

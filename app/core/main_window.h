@@ -146,6 +146,15 @@ public:
     ResultHandle lastResult() const { return m_runs->lastResult(); }
     bool isBusy() const { return m_runs->isBusy(); }
 
+    // The method the controls describe (registry name); before the engine has loaded, the one that
+    // will be selected then.
+    QString currentMethod() const;
+    // True once the engine module has loaded and the method controls are filled (issue 16: the
+    // window is shown before).
+    bool isEngineReady() const { return m_engineReady; }
+    // Runs `f` once the engine has loaded (now when it has); dropped when it cannot load.
+    void whenEngineReady(std::function<void()> f);
+
     // The rate the controls show, in (0, 1].
     double rate() const;
     void setRate(double rate);
@@ -189,6 +198,8 @@ signals:
 
 protected:
     void closeEvent(QCloseEvent *event) override;
+    // The first show starts loading the engine in the background.
+    void showEvent(QShowEvent *event) override;
     // Keeps Ctrl+E (File → Export Result) from the rate box's line edit.
     bool eventFilter(QObject *watched, QEvent *event) override;
     // QEvent::LanguageChange: the main controls and menus are re-translated (the rest after a
@@ -201,6 +212,10 @@ private:
     void buildDocks();
     void wireControllers();
     void onMethodChanged();
+    // The method combo and the History filter from m_methods.
+    void fillMethods();
+    void onEngineReady();
+    void onEngineFailed(const QString &message);
     std::vector<terse::OptionSpec> optionSpecsFor(const QString &method) const;
     void restoreSettings();
     void saveSettings() const;
@@ -210,7 +225,10 @@ private:
         m_fitParameters; // widens the Parameters dock to its content (language, method)
 
     CompressorFactory m_factory;
+    bool m_engineReady = false; // the engine module has loaded and m_methods is filled
     std::vector<terse::MethodInfo> m_methods;
+    QString m_pendingMethod; // the method to select once the engine has loaded
+    std::vector<std::function<void()>> m_whenReady;
     EngineWorker *m_worker = nullptr;
     SessionManager *m_sessions = nullptr;
     AppearanceController *m_appearance = nullptr;

@@ -1,5 +1,7 @@
 #include "model_picker.h"
 
+#include "engine_host.h"
+
 #include "terse/weights.h"
 
 #include "terse/resources.h"
@@ -139,7 +141,13 @@ bool ModelPicker::addModelPath(const QString &path)
     const QString clean = QDir::cleanPath(info.absoluteFilePath());
     // Issue 20: a folder or file that holds no model is refused with the reason, not listed
     // (headers only: the weights are read when the model loads).
-    if (auto checked = terse::inspectWeights(clean.toStdString(), false); !checked) {
+    const terse::EngineApi *engine = EngineHost::require(); // loaded by now, or loads here
+    if (!engine) {
+        m_lastError = tr("Cannot check '%1': %2").arg(clean, EngineHost::loadError());
+        emit errorOccurred(m_lastError);
+        return false;
+    }
+    if (auto checked = engine->inspectWeights(clean.toStdString(), false); !checked) {
         m_lastError = tr("'%1' holds no model Terse can load: %2")
                           .arg(clean, QString::fromStdString(checked.error().detail));
         emit errorOccurred(m_lastError);

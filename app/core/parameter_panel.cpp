@@ -1,6 +1,6 @@
 #include "parameter_panel.h"
 
-#include "terse/runtime.h"
+#include "engine_host.h"
 
 #include "result_adapter.h"
 
@@ -41,6 +41,28 @@ QString fromStd(const std::string &s)
 }
 } // namespace
 
+void ParameterPanel::updateDevices()
+{
+    // Asked once per process: every panel (the dock, each Compare row's dialog) shows the same.
+    static int gpuUsable = -1; // -1: not asked yet (the engine has not loaded)
+    const terse::EngineApi *engine = EngineHost::api();
+    if (engine && gpuUsable < 0)
+        gpuUsable = engine->resolveDevice("cuda") ? 1 : 0;
+    if (auto *items = qobject_cast<QStandardItemModel *>(m_device->model()))
+        items->item(2)->setEnabled(gpuUsable == 1);
+    if (gpuUsable == 1) {
+        m_device->setItemData(2, QVariant(), Qt::ToolTipRole);
+        m_device->setItemData(1, QVariant(), Qt::ToolTipRole);
+    } else if (gpuUsable == 0) {
+        m_device->setItemData(
+            2, tr("Not available: this build's libtorch has no CUDA, or no GPU is visible."),
+            Qt::ToolTipRole);
+        m_device->setItemData(1, tr("Runs on the CPU here: no GPU is available."), Qt::ToolTipRole);
+    } else {
+        m_device->setItemData(2, tr("Known once the model engine has loaded."), Qt::ToolTipRole);
+    }
+}
+
 ParameterPanel::ParameterPanel(QWidget *parent) : QWidget(parent)
 {
     auto *outer = new QVBoxLayout(this);
@@ -49,7 +71,10 @@ ParameterPanel::ParameterPanel(QWidget *parent) : QWidget(parent)
     m_methodForm->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
     m_methodForm->setRowWrapPolicy(
         QFormLayout::WrapLongRows); // narrow dock: labels above their controls
-    m_noOptions = new QLabel(tr("This method has no parameters."), methodBox);
+    // Until the engine has loaded no method is chosen (issue 16); setOptionSpecs says the rest.
+    m_noOptions = new QLabel(EngineHost::api() ? tr("This method has no parameters.")
+                                               : tr("Loading the engine…"),
+                             methodBox);
     m_noOptions->setObjectName(QStringLiteral("noParameters"));
     m_noOptions->setEnabled(false);
     m_methodForm->addRow(m_noOptions);
@@ -85,16 +110,9 @@ ParameterPanel::ParameterPanel(QWidget *parent) : QWidget(parent)
     m_device->addItem(tr("CPU"), QStringLiteral("cpu"));
     m_device->addItem(tr("Automatic (the GPU when there is one)"), QStringLiteral("auto"));
     m_device->addItem(tr("GPU (CUDA)"), QStringLiteral("cuda"));
-    // Asked once per process: every panel (the dock, each Compare row's dialog) shows the same.
-    static const bool gpuUsable = static_cast<bool>(terse::resolveDevice("cuda"));
-    if (!gpuUsable) {
-        if (auto *items = qobject_cast<QStandardItemModel *>(m_device->model()))
-            items->item(2)->setEnabled(false);
-        m_device->setItemData(
-            2, tr("Not available: this build's libtorch has no CUDA, or no GPU is visible."),
-            Qt::ToolTipRole);
-        m_device->setItemData(1, tr("Runs on the CPU here: no GPU is available."), Qt::ToolTipRole);
-    }
+    updateDevices();
+    if (!EngineHost::api()) // the GPU entry is decided when the engine has loaded (issue 16)
+        connect(EngineHost::instance(), &EngineHost::ready, this, &ParameterPanel::updateDevices);
     m_device->setToolTip(tr("Where the models run. Methods without a model ignore it."));
     common->addRow(tr("Device (default CPU):"), m_device);
     outer->addWidget(commonBox);
@@ -122,6 +140,7 @@ void ParameterPanel::setOptionSpecs(const std::vector<terse::OptionSpec> &specs,
         m_methodForm->removeRow(1); // deletes the row's widgets
     m_controls.clear();
     m_specs = specs;
+    m_noOptions->setText(tr("This method has no parameters."));
     m_noOptions->setVisible(specs.empty());
     for (const auto &spec : specs) {
         Control c;

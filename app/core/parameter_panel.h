@@ -50,6 +50,9 @@ signals:
     void changed();
 
 private:
+    // Enables the GPU device entry when the engine sees a GPU (disabled until the engine has
+    // loaded).
+    void updateDevices();
     struct Control {
         terse::OptionSpec spec;
         QWidget *editor =

@@ -1,5 +1,6 @@
 // terse-studio-app: the desktop workbench (thin: the window lives in terse_appcore), started by the
-// terse-studio launcher (launcher.cpp).
+// terse-studio launcher (launcher.cpp). It links only the torch-free engine core: the window maps
+// first, then the engine module (libtorch) loads in the background (issue 16).
 #include "language.h"
 #include "main_window.h"
 
@@ -43,23 +44,26 @@ int main(int argc, char **argv)
     parser.addOptions({method, rate, run});
     parser.process(app);
 
-    terse::initRuntime();
     terse::app::MainWindow window;
     window.show();
     if (!parser.positionalArguments().isEmpty())
         window.openFile(parser.positionalArguments().first());
-    if (parser.isSet(method)) {
-        const int i = window.methodCombo()->findData(parser.value(method));
-        if (i >= 0)
-            window.methodCombo()->setCurrentIndex(i);
-    }
     if (parser.isSet(rate)) {
         bool ok = false;
         const double r = parser.value(rate).toDouble(&ok);
         if (ok && r > 0 && r <= 1)
             window.setRate(r);
     }
-    if (parser.isSet(run))
-        window.runCompression();
+    // The method list comes with the engine (loading now, after the window): --method and --run
+    // apply then.
+    window.whenEngineReady([&window, &parser, &method, &run] {
+        if (parser.isSet(method)) {
+            const int i = window.methodCombo()->findData(parser.value(method));
+            if (i >= 0)
+                window.methodCombo()->setCurrentIndex(i);
+        }
+        if (parser.isSet(run))
+            window.runCompression();
+    });
     return app.exec();
 }

@@ -10,7 +10,7 @@ trap 'kill "${studio:-0}" 2>/dev/null || true; rm -rf "$tmp"' EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
 cmake --install "$build" --prefix "$tmp/prefix" >"$tmp/install.log" || { cat "$tmp/install.log"; fail "cmake --install"; }
-for f in bin/terse libexec/terse/terse-engine share/terse/models/terse-lm/config.json share/terse/models/terse-tagger/config.json \
+for f in bin/terse libexec/terse/terse-engine libexec/terse/libterse-engine-module.so share/terse/models/terse-lm/config.json share/terse/models/terse-tagger/config.json \
          share/terse/tokenizers/cl100k_base.tiktoken share/terse/samples/meeting_notes.txt; do
   [ -e "$tmp/prefix/$f" ] || fail "$f is not installed"
 done
@@ -50,6 +50,24 @@ mv "$tmp/share-away" "$tmp/moved/share/terse"
 # The app: opens offscreen, compresses the sample with the preselected method and saves the run.
 if [ -x "$tmp/moved/bin/terse-studio" ]; then
   export XDG_DATA_HOME="$tmp/data" XDG_CONFIG_HOME="$tmp/config" QT_QPA_PLATFORM=offscreen
+  # Issue 16: the app links no libtorch; it opens the engine module (installed beside it) after its window.
+  if ldd "$tmp/moved/libexec/terse/terse-studio-app" | grep -q libtorch; then fail "terse-studio-app links libtorch"; fi
+  # Without the module the window still opens and says why nothing can be compressed.
+  mv "$tmp/moved/libexec/terse/libterse-engine-module.so" "$tmp/module-away"
+  "$tmp/moved/bin/terse-studio" "$sample" >"$tmp/studio-nomodule.log" 2>&1 &
+  studio=$!
+  for _ in $(seq 1 60); do
+    grep -q "the model engine is missing: no libterse-engine-module.so" "$tmp/studio-nomodule.log" && break
+    kill -0 "$studio" 2>/dev/null || { cat "$tmp/studio-nomodule.log"; fail "terse-studio exited without its engine module"; }
+    sleep 0.5
+  done
+  grep -q "the model engine is missing: no libterse-engine-module.so" "$tmp/studio-nomodule.log" \
+    || { cat "$tmp/studio-nomodule.log"; fail "no message for a missing engine module"; }
+  kill -0 "$studio" 2>/dev/null || fail "terse-studio exited without its engine module"
+  kill "$studio"; wait "$studio" 2>/dev/null || true
+  mv "$tmp/module-away" "$tmp/moved/libexec/terse/libterse-engine-module.so"
+  echo "app: opens without the engine module and names it"
+
   "$tmp/moved/bin/terse-studio" --run "$sample" >"$tmp/studio.log" 2>&1 &
   studio=$!
   db="$tmp/data/terse/sessions.sqlite3"

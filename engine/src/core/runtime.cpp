@@ -162,17 +162,6 @@ int useThreadsFor(double flops)
 
 } // namespace detail
 
-void preferPassiveOpenMP(char **argv)
-{
-    if (std::getenv("OMP_WAIT_POLICY") != nullptr || argv == nullptr || argv[0] == nullptr)
-        return;
-    if (::setenv("OMP_WAIT_POLICY", "PASSIVE", 1) != 0)
-        return;
-    ::execv("/proc/self/exe", argv);
-    // exec failed (no /proc): run on with libgomp's default policy; the variable stays set for
-    // children.
-}
-
 Result<std::string> resolveDevice(const std::string &name)
 {
     if (name.empty() || name == "cpu")
