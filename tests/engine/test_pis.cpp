@@ -88,6 +88,51 @@ private slots:
         QVERIFY(differs);
     }
 
+    // TF-IDF (algorithms.md 2.2 step 3), with the bundled model's tokenizer. Reference mode counts
+    // TF over the whole prompt: "the" (5 of the prompt's words, in both sentences: idf ln(3/3) + 1
+    // = 1) outranks "paid" (1 word, in one sentence: idf ln(3/2) + 1 = 1.405). Corrected mode
+    // counts TF in the word's sentence (the IDF's documents): in "Tom paid 42 to the shop." paid's
+    // 1/n x 1.405 beats the's 1/n x 1.
+    void tfidfCountsWithinSentences()
+    {
+        const std::string text =
+            "the cat and the dog and the bird and the fish sat. Tom paid 42 to the shop.";
+        // The last unit spelling `word` (for "the": the one in the second sentence).
+        auto score = [&](CompressionMode mode, const std::string &word) {
+            auto c = createCompressor("pis");
+            CompressOptions o;
+            o.method = "pis";
+            o.model = ""; // the bundled terse-lm (a real BPE: one token per word here)
+            o.rate = 0.5;
+            o.mode = mode;
+            auto r = (*c)->compress(Prompt::fromText(text), o, JobContext::none());
+            if (!r)
+                return -1.0f;
+            float found = -2.0f;
+            for (const auto &series : r->scores)
+                if (series.name == "tfidf")
+                    for (std::size_t i = 0; i < r->units.size(); ++i) {
+                        const Unit &u = r->units[i];
+                        std::string t =
+                            r->segments[static_cast<std::size_t>(u.segment)].text.substr(
+                                u.span.begin, u.span.size());
+                        t.erase(0, t.find_first_not_of(' '));
+                        if (t == word)
+                            found = series.values[i];
+                    }
+            return found;
+        };
+        const float refThe = score(CompressionMode::Reference, "the");
+        const float refPaid = score(CompressionMode::Reference, "paid");
+        const float corThe = score(CompressionMode::Corrected, "the");
+        const float corPaid = score(CompressionMode::Corrected, "paid");
+        QVERIFY2(
+            refThe >= 0 && refPaid >= 0 && corThe >= 0 && corPaid >= 0,
+            qPrintable(QString("%1 %2 %3 %4").arg(refThe).arg(refPaid).arg(corThe).arg(corPaid)));
+        QVERIFY2(refThe > refPaid, qPrintable(QString("%1 vs %2").arg(refThe).arg(refPaid)));
+        QVERIFY2(corPaid > corThe, qPrintable(QString("%1 vs %2").arg(corPaid).arg(corThe)));
+    }
+
     void uniformWithoutAgent_data()
     {
         QTest::addColumn<double>("rate");

@@ -36,11 +36,10 @@ std::vector<int> rankedTokens(const PisAnalysis &a, int s)
 
 } // namespace
 
-Result<PisAnalysis> analysePis(const Model &model, std::vector<int> ids,
-                               std::vector<std::string> tokenText,
-                               std::vector<std::pair<int, int>> sentences,
-                               const std::vector<std::string> &wordKeys,
-                               const std::vector<int> &wordOf, double gamma, const JobContext &job)
+Result<PisAnalysis>
+analysePis(const Model &model, std::vector<int> ids, std::vector<std::string> tokenText,
+           std::vector<std::pair<int, int>> sentences, const std::vector<std::string> &wordKeys,
+           const std::vector<int> &wordOf, double gamma, const JobContext &job, bool sentenceTf)
 {
     PisAnalysis a;
     a.ids = std::move(ids);
@@ -92,8 +91,11 @@ Result<PisAnalysis> analysePis(const Model &model, std::vector<int> ids,
                       static_cast<std::ptrdiff_t>(static_cast<std::size_t>(b) * H));
     }
     a.attention = minMaxNormalise(attention);
-    // TF over the whole prompt; IDF with the sentences as documents, idf = ln((1+S)/(1+df)) + 1.
+    // TF over the whole prompt (or, sentenceTf, within the word's sentence); IDF with the sentences
+    // as documents, idf = ln((1+S)/(1+df)) + 1.
     std::map<std::string, int> tf;
+    std::map<std::pair<int, std::string>, int> sentenceCount; // sentenceTf: (sentence, word) -> n
+    std::vector<int> sentenceWords(a.sentences.size(), 0);
     std::map<std::string, int> df;
     int words = 0;
     std::vector<int> sentenceOf(static_cast<std::size_t>(n), 0);
@@ -110,6 +112,8 @@ Result<PisAnalysis> analysePis(const Model &model, std::vector<int> ids,
         const std::string &key = wordKeys[static_cast<std::size_t>(w)];
         ++tf[key];
         ++words;
+        ++sentenceCount[{sentenceOf[t], key}];
+        ++sentenceWords[static_cast<std::size_t>(sentenceOf[t])];
         auto &seen = seenIn[key];
         seen.resize(a.sentences.size(), false);
         if (!seen[static_cast<std::size_t>(sentenceOf[t])]) {
@@ -125,8 +129,13 @@ Result<PisAnalysis> analysePis(const Model &model, std::vector<int> ids,
             continue;
         const std::string &key = wordKeys[static_cast<std::size_t>(w)];
         const double idf = std::log((1.0 + S) / (1.0 + df[key])) + 1.0;
-        tfidf[static_cast<std::size_t>(t)] =
-            static_cast<float>(tf[key] / std::max(1.0, static_cast<double>(words)) * idf);
+        const double share =
+            sentenceTf
+                ? sentenceCount[{sentenceOf[t], key}] /
+                      std::max(1.0, static_cast<double>(
+                                        sentenceWords[static_cast<std::size_t>(sentenceOf[t])]))
+                : tf[key] / std::max(1.0, static_cast<double>(words));
+        tfidf[static_cast<std::size_t>(t)] = static_cast<float>(share * idf);
     }
     a.tfidf = minMaxNormalise(tfidf);
     a.weight.resize(static_cast<std::size_t>(n));

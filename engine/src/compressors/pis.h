@@ -51,11 +51,15 @@ struct PisAnalysis {
 
 // Analyses `ids` (tokens with their texts, sentence ranges given) with `model`: scored in chunks of
 // at most the model's window, cut at sentence boundaries. γ balances attention and TF-IDF.
+// `sentenceTf` (corrected mode): a word's TF counts it in its own sentence (the IDF's documents)
+// instead of over the whole prompt (algorithms.md 2.2 step 3), so frequent function words stop
+// outranking the rare words, names and numbers that TF-IDF exists to find.
 Result<PisAnalysis> analysePis(const Model &model, std::vector<int> ids,
                                std::vector<std::string> tokenText,
                                std::vector<std::pair<int, int>> sentences,
                                const std::vector<std::string> &wordKeys,
-                               const std::vector<int> &wordOf, double gamma, const JobContext &job);
+                               const std::vector<int> &wordOf, double gamma, const JobContext &job,
+                               bool sentenceTf = false);
 
 // Analyses plain text: tokenises, splits sentences and groups words, then analysePis.
 Result<PisAnalysis> analysePisText(const Model &model, const Tokenizer &tokenizer,

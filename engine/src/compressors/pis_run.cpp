@@ -79,7 +79,8 @@ void Run::scoreTokens()
     checkCancelled();
     job.report(0, 3, "PIS scoring");
     a = unwrap(analysePis(model, seq.ids, tokens.text, tokens.sentences, tokens.wordKeys,
-                          tokens.wordOf, settings.gamma, job));
+                          tokens.wordOf, settings.gamma, job,
+                          options.mode == CompressionMode::Corrected));
     r.forwardMs = a.forwardMs;
     S = static_cast<int>(a.sentences.size());
     r.scores = {{"attention", perUnit(a.attention)},
