@@ -201,7 +201,13 @@ Result<pis::Tokens> pis::pisTokens(const Prompt &prompt, const Tokenizer &tokeni
         int t = first;
         for (const Span &s : terse::splitSentences(text)) {
             const int b = t;
-            while (t < pos && unitAt(t).span.begin < s.end)
+            // A token belongs to the sentence of its last byte (" Tom" after "sat. " starts with
+            // the space that ends the previous sentence).
+            auto lastByte = [&](int k) {
+                const Span &sp = unitAt(k).span;
+                return sp.end > sp.begin ? sp.end - 1 : sp.begin;
+            };
+            while (t < pos && lastByte(t) < s.end)
                 ++t;
             if (t > b)
                 out.sentences.push_back({b, t});
