@@ -39,6 +39,60 @@ std::string stripSuffix(std::string w)
     return w;
 }
 
+// What a factoid question asks for, from its wh-words (issue 15: the answer's sentence often
+// shares few words with the question, but holds the kind of thing asked for).
+enum class AnswerType { None, Date, Number, Name };
+
+AnswerType answerType(const std::string &question)
+{
+    const auto w = bm25Terms(question, TermSplit::Words);
+    auto has = [&](const char *a, const char *b = nullptr) {
+        for (std::size_t i = 0; i < w.size(); ++i)
+            if (w[i] == a && (!b || (i + 1 < w.size() && w[i + 1] == b)))
+                return true;
+        return false;
+    };
+    if (has("when") || has("what", "year") || has("which", "year") || has("what", "date"))
+        return AnswerType::Date;
+    if (has("how", "many") || has("how", "much") || has("how", "long") || has("how", "old"))
+        return AnswerType::Number;
+    if (has("who") || has("whom") || has("whose") || has("where"))
+        return AnswerType::Name;
+    return AnswerType::None;
+}
+
+bool holdsType(const std::string &sentence, AnswerType type, const std::set<std::string> &asked)
+{
+    static const std::set<std::string> kMonths = {"january",   "february", "march",    "april",
+                                                  "may",       "june",     "july",     "august",
+                                                  "september", "october",  "november", "december"};
+    const auto spaced = splitOnSpaces(sentence);
+    for (const auto &raw : bm25Terms(sentence, TermSplit::Words)) {
+        const bool digits = std::all_of(raw.begin(), raw.end(),
+                                        [](unsigned char c) { return c >= '0' && c <= '9'; });
+        if (type == AnswerType::Date &&
+            ((digits && raw.size() == 4 && (raw[0] == '1' || raw[0] == '2')) || kMonths.count(raw)))
+            return true;
+        if (type == AnswerType::Number && digits)
+            return true;
+    }
+    if (type == AnswerType::Name) {
+        // A capitalised word that is not the sentence's first and not a word of the question.
+        std::size_t k = 0;
+        for (const auto &tok : spaced) {
+            if (tok.empty())
+                continue;
+            const unsigned char c = static_cast<unsigned char>(tok[0]);
+            if (k++ > 0 && c >= 'A' && c <= 'Z') {
+                auto lower = bm25Terms(tok, TermSplit::Words);
+                if (!lower.empty() && !asked.count(lower.front()))
+                    return true;
+            }
+        }
+    }
+    return false;
+}
+
 } // namespace
 
 std::vector<std::string> bm25Terms(const std::string &text, TermSplit how)
@@ -213,11 +267,16 @@ QuestionSentences rankQuestionSentences(const std::vector<std::pair<int, std::st
     }
     q.bm25 = bm25Scores(text, question, TermSplit::Search);
     const double best = q.bm25.empty() ? 0.0 : *std::max_element(q.bm25.begin(), q.bm25.end());
+    const AnswerType type = answerType(question);
+    const auto askedTerms = bm25Terms(question, TermSplit::Words);
+    const std::set<std::string> asked(askedTerms.begin(), askedTerms.end());
     std::vector<double> key(q.bm25.size(), -1.0);
     for (std::size_t j = 0; j < key.size(); ++j)
         if (q.bm25[j] > 0) {
             key[j] =
                 q.bm25[j] / best + lead * weight[j] * (1.0 - position[j]) + prior(q.segment[j]);
+            if (type != AnswerType::None && holdsType(text[j], type, asked))
+                key[j] += kAnswerTypeBonus;
             ++q.matched;
         }
     q.rank.assign(key.size(), -1);

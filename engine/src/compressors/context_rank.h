@@ -65,6 +65,9 @@ inline constexpr double kLeadSentences = 50;
 // passage beats an equal match elsewhere (the answer's sentence often shares few words with the
 // question, its passage more).
 inline constexpr double kContextPrior = 1.0;
+// A question sentence holding what the question's wh-words ask for (when: a year or month; how
+// many/much/long/old: a number; who/where: a capitalised word not in the question) gains this.
+inline constexpr double kAnswerTypeBonus = 0.3;
 QuestionSentences rankQuestionSentences(const std::vector<std::pair<int, std::string>> &segments,
                                         const std::string &question,
                                         const std::map<int, double> &contextScore = {},
