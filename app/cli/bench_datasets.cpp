@@ -326,7 +326,7 @@ Result<BenchDataset> loadNqMultidoc(const fs::path &dir, long maxDocs)
             for (std::size_t i = pool.size(); i > 1; --i) // Fisher-Yates, seeded above
                 std::swap(pool[i - 1], pool[next() % i]);
             pool.resize(nq::kPassages - 1);
-            const std::size_t at = kPositions[made++ % std::size(kPositions)];
+            const std::size_t at = kPositions[made % std::size(kPositions)];
             pool.insert(pool.begin() + static_cast<long>(at), {p, gold});
             BenchDoc doc;
             doc.id = "nq_multidoc-" + std::to_string(p + 1) + "." + std::to_string(q + 1);
@@ -343,8 +343,16 @@ Result<BenchDataset> loadNqMultidoc(const fs::path &dir, long maxDocs)
             }
             doc.prompt.segments.push_back(
                 {SegmentRole::Question, "\nQuestion: " + question + "\nAnswer:"});
+            // Retention must mean the answer passage's text survived: an answer that the frame
+            // also spells (a document number "[13]", the title, the question) is not measurable.
+            int spelled = 0;
+            for (const auto &seg : doc.prompt.segments)
+                spelled += answerRetained(seg.text, answers) ? 1 : 0;
+            if (spelled != 1)
+                continue;
             doc.answerSets.push_back(answers);
             d.docs.push_back(std::move(doc));
+            ++made;
         }
     }
     return d;

@@ -59,6 +59,21 @@ QString checkSvg(const QString &path, int width, int height, int series)
     return texts > 5 ? QString() : QStringLiteral("only %1 text elements").arg(texts);
 }
 
+// SQuAD-style normalisation (lower case, punctuation and articles out, single spaces), padded
+// with spaces so that a containment test matches whole words.
+QString normalised(const QString &s)
+{
+    QString t = s.toLower();
+    for (QChar &c : t)
+        if (!c.isLetterOrNumber())
+            c = ' ';
+    QStringList words;
+    for (const QString &w : t.split(' ', Qt::SkipEmptyParts))
+        if (w != "a" && w != "an" && w != "the")
+            words << w;
+    return ' ' + words.join(' ') + ' ';
+}
+
 } // namespace
 
 class TestCliBench : public QObject {
@@ -156,6 +171,59 @@ private slots:
 
     // Issue 17: Ctrl-C stops the bench within a second, exits 130 and leaves no output folder (nor
     // its hidden work folder).
+    // nq_multidoc (issue 15): 20 passages, exactly one holding an answer, at positions 0, 4, 9, 14,
+    // 19 in turn; prompts.jsonl is a `terse compress` batch of the run's prompts that compress
+    // reads back; head_tail at 0.33 keeps the answer exactly when its passage is first or last.
+    void nqMultidocAndPrompts()
+    {
+        if (!QFile::exists(kData + "/leval/natural_question.jsonl"))
+            QSKIP("no leval/natural_question.jsonl in the shared data");
+        QTemporaryDir out;
+        const Run r = terse({"bench", "--methods", "head_tail", "--rates", "0.33", "--datasets",
+                             "nq_multidoc", "--max-docs", "5", "--data-dir", kData, "--out",
+                             out.path(), "--quiet"});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QFile pf(out.filePath("prompts.jsonl"));
+        QVERIFY(pf.open(QIODevice::ReadOnly));
+        const QList<QByteArray> lines = pf.readAll().trimmed().split('\n');
+        QCOMPARE(lines.size(), 5);
+        const int positions[] = {0, 4, 9, 14, 19};
+        for (int k = 0; k < lines.size(); ++k) {
+            const QJsonObject j = QJsonDocument::fromJson(lines[k]).object();
+            QCOMPARE(j["dataset"].toString(), QStringLiteral("nq_multidoc"));
+            QVERIFY(j["question"].toString().contains("Question: "));
+            const QJsonArray ctx = j["contexts"].toArray();
+            QCOMPARE(ctx.size(), 20);
+            const QString answer = j["answers"].toArray()[0].toArray()[0].toString();
+            QVERIFY(!answer.isEmpty());
+            int holding = -1, count = 0;
+            for (int c = 0; c < ctx.size(); ++c) {
+                QVERIFY(ctx[c].toString().startsWith(
+                    QStringLiteral("Document [%1](Title: ").arg(c + 1)));
+                if (normalised(ctx[c].toString()).contains(normalised(answer))) {
+                    holding = c;
+                    ++count;
+                }
+            }
+            QCOMPARE(count, 1);
+            QCOMPARE(holding, positions[k]);
+        }
+        QFile jf(out.filePath("report.json"));
+        QVERIFY(jf.open(QIODevice::ReadOnly));
+        const QJsonObject cell =
+            QJsonDocument::fromJson(jf.readAll()).object()["results"].toArray()[0].toObject();
+        const QJsonArray perDoc = cell["per_doc"].toArray();
+        QCOMPARE(perDoc.size(), 5);
+        for (int k = 0; k < 5; ++k)
+            QCOMPARE(perDoc[k].toObject()["answer_retention"].toDouble(),
+                     positions[k] == 0 || positions[k] == 19 ? 1.0 : 0.0);
+        // The batch compresses as it is.
+        const Run c = terse(
+            {"compress", "--method", "random", "--rate", "0.5", out.filePath("prompts.jsonl")});
+        QVERIFY2(c.code == 0, qPrintable(c.err));
+        QCOMPARE(c.out.trimmed().split('\n').size(), 5);
+    }
+
     void interruptLeavesNothing()
     {
         QTemporaryDir parent;
