@@ -26,16 +26,27 @@ bool isSearchStopword(const std::string &w)
     return kStop.count(w) > 0;
 }
 
-// -ing, -ed, -es, -s off a word that keeps at least three characters.
+// Porter's step 1a (sses -> ss, ies -> i, ss stays, s goes) and -ed / -ing, each only when three
+// characters stay: "leaves" and "leave" meet at "leave", "episodes" at "episode", "climbed" and
+// "climbing" at "climb", "studies" and "studied" at "studi".
 std::string stripSuffix(std::string w)
 {
-    for (const char *suffix : {"ing", "ed", "es", "s"}) {
+    auto ends = [&](const char *suffix) {
         const std::size_t n = std::char_traits<char>::length(suffix);
-        if (w.size() > n + 2 && w.compare(w.size() - n, n, suffix) == 0) {
-            w.resize(w.size() - n);
-            break;
-        }
-    }
+        return w.size() >= n + 3 && w.compare(w.size() - n, n, suffix) == 0;
+    };
+    if (ends("sses"))
+        w.resize(w.size() - 2);
+    else if (ends("ies"))
+        w.resize(w.size() - 2);
+    else if (ends("ss"))
+        ;
+    else if (ends("s"))
+        w.resize(w.size() - 1);
+    else if (ends("ing"))
+        w.resize(w.size() - 3);
+    else if (ends("ed"))
+        w.resize(w.size() - 2);
     return w;
 }
 

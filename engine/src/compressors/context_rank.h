@@ -19,9 +19,9 @@ inline constexpr const char *kRankQuestionSuffix =
 // How texts become BM25 terms. Reference: `doc.split(" ")`, exactly as the reference (punctuation
 // and case stay on the terms); Words: lower-cased runs of letters and digits (so "Everest?" matches
 // "everest"); Search (what corrected mode ranks with): Words without English function words and
-// question-form labels ("the", "who", "how", "question", ...), and with -ing, -ed, -es and -s
-// stripped from words long enough, so "episodes" matches "episode" (issue 15: on multi-document
-// NQ prompts, top-7 recall of the answer document 0.84 -> 0.86, top-3 0.57 -> 0.66).
+// question-form labels ("the", "who", "how", "question", ...), and with plural and -ed/-ing endings
+// stripped (stripSuffix), so "episodes" matches "episode" and "leaves" "leave" (issue 15: on
+// multi-document NQ prompts, top-7 recall of the answer document 0.84 -> 0.86, top-3 0.57 -> 0.66).
 enum class TermSplit { Reference, Words, Search };
 
 std::vector<std::string> bm25Terms(const std::string &text, TermSplit how);
