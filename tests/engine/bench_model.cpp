@@ -408,9 +408,11 @@ double timeRun(const std::vector<std::string> &args, int reps)
         }
         int status = 0;
         ::waitpid(pid, &status, 0);
+        posix_spawn_file_actions_destroy(&fa);
+        if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+            return -1; // a failed start is no start time
         best = std::min(
             best, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
-        posix_spawn_file_actions_destroy(&fa);
     }
     return best;
 }
@@ -435,6 +437,10 @@ void sectionStart(const std::string &cli)
              {cli, "sessions", "list", "--db", db},
              {cli, "compress", "--help"}}) {
         const double t = timeRun(args, 5);
+        if (t < 0) {
+            std::printf("%-40s %10s\n", args[1].c_str(), "failed");
+            continue;
+        }
         std::string name = "terse";
         for (std::size_t i = 1; i < args.size(); ++i)
             name += " " + args[i];
@@ -443,6 +449,31 @@ void sectionStart(const std::string &cli)
         std::printf("%-40s %8.1fms %8.1f\n", name.c_str(), t * 1e3, t / base);
     }
     fs::remove(db);
+#if defined(TERSE_STUDIO_PATH) && defined(TERSE_STUDIO_APP_PATH)
+    // The app's first window (issue 16): started with Qt's offscreen platform and a throw-away
+    // settings/data home, it exits as soon as its first frame is drawn (TERSE_EXIT_WHEN_SHOWN);
+    // the engine module loads only after that.
+    const fs::path home =
+        fs::temp_directory_path() / ("terse_bench_app_" + std::to_string(::getpid()));
+    fs::create_directories(home);
+    ::setenv("QT_QPA_PLATFORM", "offscreen", 1);
+    ::setenv("TERSE_EXIT_WHEN_SHOWN", "1", 1);
+    ::setenv("XDG_CONFIG_HOME", (home / "config").c_str(), 1);
+    ::setenv("XDG_DATA_HOME", (home / "data").c_str(), 1);
+    for (const auto &[path, name] :
+         {std::pair{std::string(TERSE_STUDIO_PATH), "terse-studio: first window"},
+          std::pair{std::string(TERSE_STUDIO_APP_PATH), "terse-studio-app: first window"}}) {
+        const double t = timeRun({path}, 5);
+        if (t < 0)
+            std::printf("%-40s %10s\n", name, "failed");
+        else
+            std::printf("%-40s %8.1fms %8.1f\n", name, t * 1e3, t / base);
+    }
+    for (const char *v :
+         {"QT_QPA_PLATFORM", "TERSE_EXIT_WHEN_SHOWN", "XDG_CONFIG_HOME", "XDG_DATA_HOME"})
+        ::unsetenv(v);
+    fs::remove_all(home);
+#endif
 }
 
 } // namespace
