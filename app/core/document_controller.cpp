@@ -304,6 +304,34 @@ void DocumentController::setPromptContent(const terse::Prompt &prompt)
     m_window->setRestoring(was);
 }
 
+std::size_t DocumentController::trailingQuestion(const std::string &text)
+{
+    // The byte where the last paragraph starts, when it follows a blank line ("\n\n"), something
+    // comes before it, and it asks: it starts with "Question:", "Q:" or "Query:", or it is one line
+    // that ends with '?'. npos otherwise.
+    const std::size_t cut = text.rfind("\n\n");
+    if (cut == std::string::npos || text.find_first_not_of(" \t\r\n") >= cut)
+        return std::string::npos;
+    const std::size_t start = cut + 2;
+    const std::size_t first = text.find_first_not_of(" \t\r\n", start);
+    if (first == std::string::npos)
+        return std::string::npos;
+    const std::size_t last = text.find_last_not_of(" \t\r\n");
+    const std::string body = text.substr(first, last + 1 - first);
+    auto startsWith = [&](const char *label) {
+        const std::size_t n = std::char_traits<char>::length(label);
+        if (body.size() < n)
+            return false;
+        for (std::size_t i = 0; i < n; ++i)
+            if (std::tolower(static_cast<unsigned char>(body[i])) != label[i])
+                return false;
+        return true;
+    };
+    const bool labelled = startsWith("question:") || startsWith("q:") || startsWith("query:");
+    const bool asks = body.find('\n') == std::string::npos && body.back() == '?';
+    return labelled || asks ? start : std::string::npos;
+}
+
 void DocumentController::setStructured(bool structured)
 {
     if (structured == isStructured())
@@ -313,15 +341,34 @@ void DocumentController::setStructured(bool structured)
         m_window->setRestoring(true); // a conversion, not an edit: no undo entry, no re-run
     std::vector<terse::PinnedSpan> pins;
     if (structured) {
-        // The plain text becomes the first context; pins keep their spans in it (segment 0).
+        // The plain text becomes the first context, and a last paragraph that asks (see
+        // trailingQuestion) the Question part, so question-aware methods rank against it and keep
+        // it; pins keep their spans in the part that holds them.
         const QString text = m_w.editor->toPlainText();
+        const std::string utf8 = text.toUtf8().toStdString();
+        const std::size_t q = trailingQuestion(utf8);
         QVector<terse::widgets::PromptPart> parts;
-        if (!text.trimmed().isEmpty())
+        if (q != std::string::npos) {
+            parts.push_back({terse::widgets::PromptPart::Role::Context,
+                             QString::fromStdString(utf8.substr(0, q - 2))});
+            parts.push_back({terse::widgets::PromptPart::Role::Question,
+                             QString::fromStdString(utf8.substr(q))});
+            for (auto p : m_pins) {
+                if (p.span.end <= q - 2) {
+                    pins.push_back(p);
+                } else if (p.span.begin >= q) {
+                    p.segment = 1;
+                    p.span.begin -= q;
+                    p.span.end -= q;
+                    pins.push_back(p);
+                }
+            }
+        } else if (!text.trimmed().isEmpty()) {
             parts.push_back({terse::widgets::PromptPart::Role::Context, text});
+            pins = m_pins;
+        }
         m_w.structuredEditor->setParts(parts);
         m_w.promptStack->setCurrentWidget(m_w.structuredEditor);
-        if (!text.trimmed().isEmpty())
-            pins = m_pins;
     } else {
         // The parts join into one text ("\n\n" between them, as Prompt::joined); pins move with
         // them.

@@ -10,6 +10,7 @@
 #include <QString>
 #include <QStringList>
 
+#include <string>
 #include <vector>
 
 class QAction;
@@ -65,6 +66,10 @@ public:
     terse::Prompt currentPrompt() const;
     // Shows `prompt`: in the plain editor when it is one context, else in the structured editor.
     void setPromptContent(const terse::Prompt &prompt);
+    // Where a plain prompt's trailing question paragraph starts (bytes of `text`), or npos: a last
+    // paragraph after a blank line that starts with "Question:", "Q:" or "Query:", or is one line
+    // ending in '?'. Going structured makes it the Question part.
+    static std::size_t trailingQuestion(const std::string &text);
     void setStructured(bool structured);
     bool isStructured() const;
 

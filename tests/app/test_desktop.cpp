@@ -6,6 +6,7 @@
 #include "appearance.h"
 
 #include "terse_widgets/prompt_editor.h"
+#include "document_controller.h"
 #include "terse_widgets/structured_prompt_editor.h"
 
 #include <QAction>
@@ -106,6 +107,36 @@ private slots:
                  QStringLiteral("Answer from the passages.\n\nPassage two is about storms.\n\nWhen "
                                 "does the ferry leave?"));
         QCOMPARE(w.currentPrompt().segments.size(), std::size_t(1));
+    }
+
+    // A plain prompt whose last paragraph asks becomes context + question when it goes structured
+    // (question-aware methods then rank against it and keep it); back to plain gives the same text.
+    void structuredFindsTheTrailingQuestion()
+    {
+        MainWindow w;
+        w.show();
+        QVERIFY(selectMethod(w, QStringLiteral("head")));
+        const QString text = QStringLiteral(
+            "Passage 1: The ferry leaves at 07:40.\n\nPassage 2: Book cars at the office.\n\n"
+            "Question: When does the ferry leave?");
+        w.promptEditor()->setPlainText(text);
+        w.setStructured(true);
+        Prompt p = w.currentPrompt();
+        QCOMPARE(p.segments.size(), std::size_t(2));
+        QCOMPARE(p.segments[0].role, SegmentRole::Context);
+        QCOMPARE(p.segments[0].text, std::string("Passage 1: The ferry leaves at 07:40.\n\nPassage "
+                                                 "2: Book cars at the office."));
+        QCOMPARE(p.segments[1].role, SegmentRole::Question);
+        QCOMPARE(p.segments[1].text, std::string("Question: When does the ferry leave?"));
+        w.setStructured(false);
+        QCOMPARE(w.promptEditor()->toPlainText(), text);
+        // A last paragraph that does not ask stays in the context; so does a lone question.
+        using D = DocumentController;
+        QCOMPARE(D::trailingQuestion("A.\n\nB."), std::string::npos);
+        QCOMPARE(D::trailingQuestion("Is it?"), std::string::npos);
+        QCOMPARE(D::trailingQuestion("A.\n\nIs it?"), std::size_t(4));
+        QCOMPARE(D::trailingQuestion("A.\n\nq: where\nand why"), std::size_t(4));
+        QCOMPARE(D::trailingQuestion("A.\n\nWhy?\nBecause."), std::string::npos);
     }
 
     void samplesMenuOpensEverySample()
