@@ -8,6 +8,7 @@
 #include "svg_chart.h"
 #include "progress_bar.h"
 
+#include "terse/batch.h"
 #include "terse/compressor.h"
 #include "terse/metrics.h"
 #include "terse/resources.h"
@@ -118,14 +119,8 @@ void declareOptions(CLI::App &app, BenchArgs &a)
     app.add_option("--out", a.out, "where the report goes")
         ->type_name("DIR")
         ->capture_default_str();
-    app.add_option("--mode", a.mode,
-                   "reference (the reference code's quirks) or corrected (default)")
-        ->type_name("MODE")
-        ->check(CLI::IsMember({"reference", "corrected"}));
-    app.add_option("--seed", a.seed, "seed of the methods with randomness")
-        ->type_name("N")
-        ->transform(integerIn(0, 1LL << 62))
-        ->capture_default_str();
+    addModeOption(app, a.mode);
+    addSeedOption(app, a.seed);
     addThreadsOption(app, a.threads);
     addDeviceOption(app, a.device);
     app.add_flag("--quiet", a.quiet, "no progress bar on standard error");
@@ -509,31 +504,13 @@ bool writePrompts(const fs::path &file, const std::vector<BenchDataset> &dataset
     std::ofstream out(file);
     for (const auto &d : datasets)
         for (const auto &doc : d.docs) {
-            ojson j;
-            j["id"] = doc.id;
-            j["dataset"] = d.name;
-            std::string instruction, question;
-            std::vector<std::string> contexts;
-            for (const auto &s : doc.prompt.segments) {
-                if (s.role == SegmentRole::Instruction)
-                    instruction += s.text;
-                else if (s.role == SegmentRole::Question)
-                    question += s.text;
-                else
-                    contexts.push_back(s.text);
-            }
-            if (instruction.empty() && question.empty() && contexts.size() == 1) {
-                j["prompt"] = contexts.front();
-            } else {
-                if (!instruction.empty())
-                    j["instruction"] = instruction;
-                j["contexts"] = contexts;
-                if (!question.empty())
-                    j["question"] = question;
-            }
+            std::vector<std::pair<std::string, std::string>> extra = {
+                {"dataset", ojson(d.name).dump()}};
             if (!doc.answerSets.empty())
-                j["answers"] = doc.answerSets;
-            out << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+                extra.emplace_back(
+                    "answers", ojson(doc.answerSets)
+                                   .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+            out << promptLine(doc.prompt, doc.id, extra) << "\n";
         }
     return static_cast<bool>(out.flush());
 }

@@ -167,6 +167,23 @@ CLI::Validator nonEmpty()
         [](std::string &text) -> std::string { return text.empty() ? "needs a value" : ""; }, "");
 }
 
+CLI::Option *addModeOption(CLI::App &app, std::string &mode)
+{
+    return app
+        .add_option("--mode", mode,
+                    "reference (the reference code's quirks) or corrected (default)")
+        ->type_name("MODE")
+        ->check(CLI::IsMember({"reference", "corrected"}));
+}
+
+CLI::Option *addSeedOption(CLI::App &app, std::uint64_t &seed, const std::string &what)
+{
+    return app.add_option("--seed", seed, what)
+        ->type_name("N")
+        ->transform(integerIn(0, 1LL << 62))
+        ->capture_default_str();
+}
+
 CLI::Option *addThreadsOption(CLI::App &app, int &threads, const std::string &what)
 {
     return app.add_option("--threads", threads, what + " (default: every core)")

@@ -6,6 +6,7 @@
 #include <CLI/CLI.hpp>
 
 #include <optional>
+#include <cstdint>
 #include <string>
 
 namespace terse::cli {
@@ -38,6 +39,11 @@ CLI::Validator nonEmpty();
 // --threads N (1..1024); `threads` keeps 0 (= the runtime default) when the option is absent.
 CLI::Option *addThreadsOption(CLI::App &app, int &threads,
                               const std::string &what = "threads of the engine");
+// --mode MODE: reference or corrected (the bound string stays empty when the option is absent).
+CLI::Option *addModeOption(CLI::App &app, std::string &mode);
+// --seed N (0..2^62), shown with its default.
+CLI::Option *addSeedOption(CLI::App &app, std::uint64_t &seed,
+                           const std::string &what = "seed of the methods with randomness");
 // --device D: cpu, cuda, cuda:N or auto; a name resolveDevice does not know is a parse error.
 // Resolve the bound value with resolveDeviceOption (cli.h) after parsing.
 CLI::Option *addDeviceOption(CLI::App &app, std::string &device);

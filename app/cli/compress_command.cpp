@@ -76,10 +76,7 @@ void declareOptions(CLI::App &app, CompressArgs &a)
                    "token budget of the output; overrides --rate")
         ->type_name("N")
         ->transform(integerIn(0, 1LL << 40));
-    app.add_option("--mode", a.mode,
-                   "reference (the reference code's quirks) or corrected (default)")
-        ->type_name("MODE")
-        ->check(CLI::IsMember({"reference", "corrected"}));
+    addModeOption(app, a.mode);
     a.model = app.add_option("--model", o.model,
                              "model folder (config.json + safetensors) or .gguf file; default: "
                              "the method's bundled model (model-free methods ignore it)")
@@ -95,10 +92,7 @@ void declareOptions(CLI::App &app, CompressArgs &a)
                    "them with their defaults")
         ->type_name("KEY=VALUE")
         ->allow_extra_args(false);
-    app.add_option("--seed", o.seed, "seed of the methods with randomness")
-        ->type_name("N")
-        ->transform(integerIn(0, 1LL << 62))
-        ->capture_default_str();
+    addSeedOption(app, o.seed);
     addThreadsOption(app, a.threads);
     addDeviceOption(app, o.device);
     app.add_option("--dtype", o.dtype,

@@ -259,12 +259,6 @@ int runTrain(int argc, char **argv)
             ->transform(integerIn(lo, hi))
             ->capture_default_str();
     };
-    auto seed = [](CLI::App *sub, std::uint64_t &field) {
-        return sub->add_option("--seed", field, "random seed")
-            ->type_name("N")
-            ->transform(integerIn(0, 1LL << 62))
-            ->capture_default_str();
-    };
 
     CLI::App *tok = app.add_subcommand(
         "tokenizer", "Trains a byte-level BPE tokenizer and writes DIR/tokenizer.json "
@@ -345,7 +339,7 @@ int runTrain(int argc, char **argv)
     lm->add_option("--lr", a.lm.lr, "peak learning rate")
         ->check(numberIn(0, 1, true))
         ->capture_default_str();
-    seed(lm, a.lm.seed);
+    addSeedOption(*lm, a.lm.seed, "random seed");
     integer(lm, "--eval-every", a.lm.evalEvery, 0, kIntMax,
             "steps between held-out evaluations (0: none)");
     lm->add_option("--eval-mb", a.evalMb, "held-out MB per evaluation")
@@ -401,7 +395,7 @@ int runTrain(int argc, char **argv)
         ->capture_default_str();
     integer(tagger, "--heldout-every", a.tagger.heldoutEvery, 1, 1000000,
             "every Nth pair is held out");
-    seed(tagger, a.tagger.seed);
+    addSeedOption(*tagger, a.tagger.seed, "random seed");
     addThreadsOption(*tagger, a.threads);
 
     CLI::App *pis = app.add_subcommand(
@@ -419,7 +413,7 @@ int runTrain(int argc, char **argv)
     integer(pis, "--max-docs", a.pis.maxDocuments, 1, 1000000, "documents read in all");
     integer(pis, "--heldout-every", a.pis.heldoutEvery, 1, 1000000,
             "document i is held out when i % N == N-1");
-    seed(pis, a.pis.seed);
+    addSeedOption(*pis, a.pis.seed, "random seed");
     addThreadsOption(*pis, a.threads);
 
     if (auto rc = parseCommandLine(app, argc, argv, 2))

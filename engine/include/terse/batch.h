@@ -9,6 +9,7 @@
 #include "terse/result.h"
 
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace terse {
@@ -39,6 +40,14 @@ Result<std::vector<BatchLine>> parseJsonlBatch(const std::string &text, const st
 Result<Prompt> structuredPrompt(const std::string &instruction,
                                 const std::vector<std::string> &contexts,
                                 const std::string &question);
+
+// The input line of `prompt` (the inverse of parseBatchLine): {"id", "prompt"} for a prompt of one
+// context, else {"id", "instruction", "contexts", "question"} (instruction and question only when
+// present; several of one role are joined with "\n\n"). `id` is written as a string, omitted when
+// empty; each of `extra` adds a key with a JSON value given as text (e.g. {"answers",
+// "[[\"7\"]]"}). One line, no newline.
+std::string promptLine(const Prompt &prompt, const std::string &id = {},
+                       const std::vector<std::pair<std::string, std::string>> &extra = {});
 
 // `terse compress --json` of one result: resultToJson plus "model", "target_tokens_in" and
 // "target_tokens_out" (null when not counted). Compact (one line) unless `pretty`.

@@ -374,31 +374,21 @@ void Decision::referenceText()
     updateAchievedRate(r);
 }
 
-// Corrected: one threshold over the whole prompt in place of the per-chunk γ, the rate met in
-// target tokens over whole words (issue 14), protected spans first.
 void Decision::questionSentences(std::vector<float> &ranked)
 {
-    std::string question;
-    for (const auto &seg : r.segments)
-        if (seg.role == SegmentRole::Question)
-            question += seg.text;
-    const bool on =
-        p.sentenceRank == "bm25" ||
-        (p.sentenceRank == "auto" && question.find_first_not_of(" \t\r\n") != std::string::npos);
-    if (!on || question.empty())
+    // auto and bm25 alike need a question to rank against.
+    const std::string question = questionText(r);
+    if (p.sentenceRank == "none" || question.empty())
         return;
     std::vector<std::pair<int, std::string>> texts;
-    std::map<int, double> contextScore; // the coarse ranking's, when it ran
-    const auto *rank = p.coarseRank() ? unitValues(r, kContextRank) : nullptr;
     for (int s : contexts)
-        if (contextKept[static_cast<std::size_t>(s)]) {
+        if (contextKept[static_cast<std::size_t>(s)])
             texts.emplace_back(s, r.segments[static_cast<std::size_t>(s)].text);
-            for (std::size_t i = 0; rank && i < n; ++i)
-                if (r.units[i].segment == s && !std::isnan((*rank)[i])) {
-                    contextScore[s] = (*rank)[i];
-                    break;
-                }
-        }
+    std::map<int, double> contextScore; // the coarse ranking's, when it ran: one value per context
+    if (const auto *rank = p.coarseRank() ? unitValues(r, kContextRank) : nullptr)
+        for (std::size_t i = 0; i < n; ++i)
+            if (!std::isnan((*rank)[i]) && contextKept[r.units[i].segment])
+                contextScore.try_emplace(r.units[i].segment, (*rank)[i]);
     const QuestionSentences qs = rankQuestionSentences(texts, question, contextScore);
     Stage st;
     st.name = "question sentences";
@@ -429,6 +419,8 @@ double Decision::lowestKeptProbability() const
     return low;
 }
 
+// Corrected: one threshold over the whole prompt in place of the per-chunk γ, the rate met in
+// target tokens over whole words (issue 14), protected spans first.
 void Decision::tokenFilterGlobal()
 {
     reduce = std::max(0.0, 1.0 - rate);
@@ -538,6 +530,15 @@ Result<void> decide(CompressionResult &r, const CompressOptions &o, const Params
     }
     d.finalProbabilities();
     return {};
+}
+
+std::string questionText(const CompressionResult &r)
+{
+    std::string question;
+    for (const auto &seg : r.segments)
+        if (seg.role == SegmentRole::Question)
+            question += seg.text;
+    return question.find_first_not_of(" \t\r\n") == std::string::npos ? std::string() : question;
 }
 
 } // namespace terse::detail::lingua2

@@ -48,6 +48,10 @@ struct Params {
     bool coarseRank() const { return coarseMethod != "none"; }
 };
 
+// The question the prompt asks: its Question segments' text, empty when blank (coarse_rank and
+// sentence_rank rank against it).
+std::string questionText(const CompressionResult &r);
+
 // The text of word unit `i` (its span plus the cached word offset and length).
 std::string wordText(const CompressionResult &r, std::size_t i, const std::vector<float> &off,
                      const std::vector<float> &bytes);

@@ -385,17 +385,14 @@ Result<std::vector<float>> contextRankSeries(const CompressionResult &r, const P
                                              bool reference, const std::string &device,
                                              const JobContext &job, double &forwardMs)
 {
-    std::string question;
+    const std::string question = questionText(r);
     std::vector<int> contexts;
-    for (int s = 0; s < static_cast<int>(r.segments.size()); ++s) {
-        if (r.segments[s].role == SegmentRole::Question)
-            question += r.segments[s].text;
-        else if (r.segments[s].role == SegmentRole::Context)
+    for (int s = 0; s < static_cast<int>(r.segments.size()); ++s)
+        if (r.segments[s].role == SegmentRole::Context)
             contexts.push_back(s);
-    }
     if (contexts.size() < 2)
         return std::vector<float>{};
-    const bool noQuestion = question.find_first_not_of(" \t\r\n") == std::string::npos;
+    const bool noQuestion = question.empty();
     std::string method = p.coarseMethod;
     if (method == "auto") {
         // auto: the reference's default (no ranking) in reference mode and without a question; BM25

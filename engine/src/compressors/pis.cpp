@@ -112,8 +112,10 @@ analysePis(const Model &model, std::vector<int> ids, std::vector<std::string> to
         const std::string &key = wordKeys[static_cast<std::size_t>(w)];
         ++tf[key];
         ++words;
-        ++sentenceCount[{sentenceOf[t], key}];
-        ++sentenceWords[static_cast<std::size_t>(sentenceOf[t])];
+        if (sentenceTf) {
+            ++sentenceCount[{sentenceOf[t], key}];
+            ++sentenceWords[static_cast<std::size_t>(sentenceOf[t])];
+        }
         auto &seen = seenIn[key];
         seen.resize(a.sentences.size(), false);
         if (!seen[static_cast<std::size_t>(sentenceOf[t])]) {

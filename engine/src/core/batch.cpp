@@ -315,6 +315,39 @@ std::string compressionRecord(const BatchLine &line, const CompressionResult &r,
     return dumpLine(o);
 }
 
+std::string promptLine(const Prompt &prompt, const std::string &id,
+                       const std::vector<std::pair<std::string, std::string>> &extra)
+{
+    nlohmann::ordered_json o;
+    if (!id.empty())
+        o["id"] = id;
+    std::string instruction, question;
+    std::vector<std::string> contexts;
+    auto append = [](std::string &to, const std::string &text) {
+        to += (to.empty() ? "" : "\n\n") + text;
+    };
+    for (const auto &s : prompt.segments) {
+        if (s.role == SegmentRole::Instruction)
+            append(instruction, s.text);
+        else if (s.role == SegmentRole::Question)
+            append(question, s.text);
+        else
+            contexts.push_back(s.text);
+    }
+    if (instruction.empty() && question.empty() && contexts.size() == 1) {
+        o["prompt"] = contexts.front();
+    } else {
+        if (!instruction.empty())
+            o["instruction"] = instruction;
+        o["contexts"] = contexts;
+        if (!question.empty())
+            o["question"] = question;
+    }
+    for (const auto &[key, value] : extra)
+        o[key] = nlohmann::ordered_json::parse(value, nullptr, false);
+    return dumpLine(o);
+}
+
 std::string errorRecord(const BatchLine &line, const std::string &message)
 {
     nlohmann::ordered_json o = recordHead(line);
