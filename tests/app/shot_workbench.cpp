@@ -194,16 +194,15 @@ int main(int argc, char **argv)
     save(w, out, QStringLiteral("llmlingua_windows.png"));
 
     w.openFile(QStringLiteral(TERSE_SOURCE_DIR "/resources/samples/rag_three_passages.txt"));
-    w.setStructured(true);
+    w.setStructured(true); // the sample's last paragraph ("Question: ...") becomes the question
     const QString text = w.structuredEditor()->contextEditor(0)->toPlainText();
+    const QString question = w.structuredEditor()->questionEditor()->toPlainText();
     const QStringList paragraphs = text.split(QStringLiteral("\n\n"));
     QVector<terse::widgets::PromptPart> parts;
-    for (int i = 0; i < paragraphs.size(); ++i) {
-        using Role = terse::widgets::PromptPart::Role;
-        const Role role = i == 0 ? Role::Instruction
-                                 : (i == paragraphs.size() - 1 ? Role::Question : Role::Context);
-        parts.push_back({role, paragraphs[i].trimmed()});
-    }
+    using Role = terse::widgets::PromptPart::Role;
+    for (int i = 0; i < paragraphs.size(); ++i)
+        parts.push_back({i == 0 ? Role::Instruction : Role::Context, paragraphs[i].trimmed()});
+    parts.push_back({Role::Question, question.trimmed()});
     w.structuredEditor()->setParts(parts);
     w.methodCombo()->setCurrentIndex(w.methodCombo()->findData(QStringLiteral("longllmlingua")));
     if (!run(w))
