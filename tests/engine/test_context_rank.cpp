@@ -4,6 +4,7 @@
 // method that keeps the answer document among distractors with the bundled models.
 #include "compressors/context_rank.h"
 #include "terse/compressor.h"
+#include "terse/resources.h"
 #include "terse/runtime.h"
 
 #include <QtTest>
@@ -351,6 +352,28 @@ private slots:
         for (int u : rank.removedUnits)
             QVERIFY2(r->units[static_cast<std::size_t>(u)].segment != 3,
                      "the answer document was dropped");
+    }
+
+    // The defaults meant for the bundled LM (rank_method and sentence_rank auto) also apply when
+    // the bundled model is named by its path, as the app's model picker does.
+    void bundledModelByPathKeepsTheDefaults()
+    {
+        const auto bundled = defaultModelPath(DefaultModel::CausalLM);
+        QVERIFY2(bundled.ok(), bundled.ok() ? "" : bundled.error().detail.c_str());
+        auto c = createCompressor("longllmlingua");
+        QVERIFY(c.ok());
+        CompressOptions o;
+        o.method = "longllmlingua";
+        o.rate = 0.33;
+        auto byDefault = (*c)->compress(everestPrompt(), o, JobContext::none());
+        o.model = *bundled + "/";
+        auto byPath = (*c)->compress(everestPrompt(), o, JobContext::none());
+        QVERIFY(byDefault.ok() && byPath.ok());
+        QCOMPARE(byPath->compressedText, byDefault->compressedText);
+        QStringList stages;
+        for (const auto &st : byPath->stages)
+            stages << QString::fromStdString(st.name);
+        QVERIFY2(stages.contains("question sentences"), qPrintable(stages.join(", ")));
     }
 
     void unknownRankMethodIsRefused()

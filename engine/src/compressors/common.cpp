@@ -5,6 +5,7 @@
 #include <cctype>
 #include <cerrno>
 #include <cstdlib>
+#include <filesystem>
 #include <cmath>
 #include <limits>
 #include <numeric>
@@ -37,6 +38,15 @@ methodModel(const std::string &method, const CompressOptions &options, DefaultMo
                                                 (*loaded)->path + "' is not one");
     }
     return loaded;
+}
+
+bool runsBundledModel(const CompressOptions &options, DefaultModel which)
+{
+    if (options.model.empty())
+        return true;
+    const auto bundled = defaultModelPath(which);
+    std::error_code ec;
+    return bundled && std::filesystem::equivalent(options.model, *bundled, ec) && !ec;
 }
 
 std::vector<Unit> wordUnits(const Prompt &prompt, bool keepNonContext)

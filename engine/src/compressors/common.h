@@ -25,6 +25,11 @@ ComputeDtype methodDtype(const CompressOptions &options);
 Result<std::shared_ptr<const LoadedModel>>
 methodModel(const std::string &method, const CompressOptions &options, DefaultModel which);
 
+// True when `options` runs the bundled `which` model: no model given, or a path to the bundled one
+// (the app's model picker names it by path). Defaults meant for the bundled small models (auto
+// rank_method, sentence_rank) ask this, not whether options.model is empty.
+bool runsBundledModel(const CompressOptions &options, DefaultModel which);
+
 // What every model method's compress() starts from: its parameters and its model.
 template <class P> struct ModelMethodStart {
     P params;

@@ -135,7 +135,9 @@ void Run::assignRoles()
         ctxSeg.push_back(static_cast<int>(r.segments.size()) - 1);
     }
     if (p.rankMethod == "auto")
-        p.rankMethod = ref || !options.model.empty() ? "longllmlingua" : "bm25";
+        p.rankMethod = ref || !detail::runsBundledModel(options, DefaultModel::CausalLM)
+                           ? "longllmlingua"
+                           : "bm25";
     if ((p.rankMethod == "longllmlingua" ||
          (!ref && (p.rankMethod == "bm25" || p.rankMethod == "gzip"))) &&
         question.empty()) {

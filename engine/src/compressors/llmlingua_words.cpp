@@ -111,9 +111,9 @@ void Run::decideWords()
             // and whole; the model's scores order the rest (and the words of the last sentence the
             // budget reaches).
             const bool sentenceRank =
-                !question.empty() &&
-                (p.sentenceRank == "bm25" ||
-                 (p.sentenceRank == "auto" && longVariant && options.model.empty()));
+                !question.empty() && (p.sentenceRank == "bm25" ||
+                                      (p.sentenceRank == "auto" && longVariant &&
+                                       detail::runsBundledModel(options, DefaultModel::CausalLM)));
             if (sentenceRank) {
                 std::vector<std::pair<int, std::string>> texts;
                 std::map<int, double> contextScore; // BM25 of the coarse ranking, when it ran
