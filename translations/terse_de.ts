@@ -1240,6 +1240,10 @@
         <comment>error category — engine detail</comment>
         <translation>%1 — %2</translation>
     </message>
+    <message>
+        <source>The prompt&apos;s last lines ask a question: they are kept whole and the question-aware methods rank against them (in the structured editor the parts are yours)</source>
+        <translation>Die letzten Zeilen des Prompts stellen eine Frage: Sie bleiben vollständig erhalten, und die fragebezogenen Methoden ordnen nach ihnen (im strukturierten Editor bestimmen Sie die Teile)</translation>
+    </message>
 </context>
 <context>
     <name>terse::app::ExportDialog</name>

@@ -1237,6 +1237,10 @@
         <comment>error category — engine detail</comment>
         <translation>%1 — %2</translation>
     </message>
+    <message>
+        <source>The prompt&apos;s last lines ask a question: they are kept whole and the question-aware methods rank against them (in the structured editor the parts are yours)</source>
+        <translation>提示的最后几行是一个问题：它们被完整保留，关注问题的方法据此排序（在结构化编辑器中，各部分由您决定）</translation>
+    </message>
 </context>
 <context>
     <name>terse::app::ExportDialog</name>

@@ -101,6 +101,11 @@ void declareOptions(CLI::App &app, CompressArgs &a)
         ->type_name("DTYPE")
         ->check(CLI::IsMember({"auto", "fp32", "bf16"}))
         ->capture_default_str();
+    app.add_flag("!--no-find-question", o.findQuestion,
+                 "corrected mode takes the last lines of a plain prompt that start with "
+                 "'Question:', 'Query:' or 'Q:' (or a last paragraph that is one line ending in "
+                 "'?') as its question, kept whole and ranked against; this compresses them like "
+                 "the rest");
     app.add_flag("--json", a.json, "print the whole result as JSON");
     auto *save = app.add_flag("--save", a.save,
                               "store the run in the session database (one prompt, not a batch)");

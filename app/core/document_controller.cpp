@@ -15,6 +15,7 @@
 #include "terse_widgets/structured_prompt_editor.h"
 
 #include <QAction>
+#include <cctype>
 #include <QDir>
 #include <QFile>
 #include <QFileDialog>
@@ -306,30 +307,7 @@ void DocumentController::setPromptContent(const terse::Prompt &prompt)
 
 std::size_t DocumentController::trailingQuestion(const std::string &text)
 {
-    // The byte where the last paragraph starts, when it follows a blank line ("\n\n"), something
-    // comes before it, and it asks: it starts with "Question:", "Q:" or "Query:", or it is one line
-    // that ends with '?'. npos otherwise.
-    const std::size_t cut = text.rfind("\n\n");
-    if (cut == std::string::npos || text.find_first_not_of(" \t\r\n") >= cut)
-        return std::string::npos;
-    const std::size_t start = cut + 2;
-    const std::size_t first = text.find_first_not_of(" \t\r\n", start);
-    if (first == std::string::npos)
-        return std::string::npos;
-    const std::size_t last = text.find_last_not_of(" \t\r\n");
-    const std::string body = text.substr(first, last + 1 - first);
-    auto startsWith = [&](const char *label) {
-        const std::size_t n = std::char_traits<char>::length(label);
-        if (body.size() < n)
-            return false;
-        for (std::size_t i = 0; i < n; ++i)
-            if (std::tolower(static_cast<unsigned char>(body[i])) != label[i])
-                return false;
-        return true;
-    };
-    const bool labelled = startsWith("question:") || startsWith("q:") || startsWith("query:");
-    const bool asks = body.find('\n') == std::string::npos && body.back() == '?';
-    return labelled || asks ? start : std::string::npos;
+    return terse::trailingQuestionStart(text);
 }
 
 void DocumentController::setStructured(bool structured)
@@ -349,12 +327,16 @@ void DocumentController::setStructured(bool structured)
         const std::size_t q = trailingQuestion(utf8);
         QVector<terse::widgets::PromptPart> parts;
         if (q != std::string::npos) {
+            // The context ends at its last non-space byte: the parts join with a blank line.
+            std::size_t cend = q;
+            while (cend > 0 && std::isspace(static_cast<unsigned char>(utf8[cend - 1])))
+                --cend;
             parts.push_back({terse::widgets::PromptPart::Role::Context,
-                             QString::fromStdString(utf8.substr(0, q - 2))});
+                             QString::fromStdString(utf8.substr(0, cend))});
             parts.push_back({terse::widgets::PromptPart::Role::Question,
                              QString::fromStdString(utf8.substr(q))});
             for (auto p : m_pins) {
-                if (p.span.end <= q - 2) {
+                if (p.span.end <= cend) {
                     pins.push_back(p);
                 } else if (p.span.begin >= q) {
                     p.segment = 1;

@@ -122,6 +122,11 @@ constexpr Message kWarnings[] = {
      QT_TRANSLATE_NOOP("terse::app::EngineTerms",
                        "Pinned spans are outside the reference algorithm: the pinned "
                        "decisions override its selection")},
+    {"question_found", 0,
+     QT_TRANSLATE_NOOP("terse::app::EngineTerms",
+                       "The prompt's last lines ask a question: they are kept whole and the "
+                       "question-aware methods rank against them (in the structured editor "
+                       "the parts are yours)")},
     {"no_question", 0,
      QT_TRANSLATE_NOOP("terse::app::EngineTerms",
                        "No question segment: contexts are ranked by perplexity and the "

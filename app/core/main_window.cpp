@@ -478,6 +478,8 @@ terse::CompressOptions MainWindow::currentOptions() const
     opts.params = m_params->values();
     m_params->applyCommon(opts);
     opts.pinned = m_document->pins();
+    // The structured editor's parts are the user's; a plain prompt's trailing question is found.
+    opts.findQuestion = !m_document->isStructured();
     return opts;
 }
 

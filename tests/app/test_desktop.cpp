@@ -120,7 +120,17 @@ private slots:
             "Passage 1: The ferry leaves at 07:40.\n\nPassage 2: Book cars at the office.\n\n"
             "Question: When does the ferry leave?");
         w.promptEditor()->setPlainText(text);
+        // The plain editor's run reads the same parts in the engine (findQuestion): the question
+        // survives head truncation, and the result is over the one text.
+        QVERIFY(w.currentOptions().findQuestion);
+        w.setRate(0.5);
+        QVERIFY(runAndWait(w));
+        QCOMPARE(w.lastResult()->segments.size(), std::size_t(1));
+        QVERIFY2(QString::fromStdString(w.lastResult()->compressedText)
+                     .endsWith(QStringLiteral("\n\nQuestion: When does the ferry leave?")),
+                 w.lastResult()->compressedText.c_str());
         w.setStructured(true);
+        QVERIFY(!w.currentOptions().findQuestion); // the structured editor's parts are the user's
         Prompt p = w.currentPrompt();
         QCOMPARE(p.segments.size(), std::size_t(2));
         QCOMPARE(p.segments[0].role, SegmentRole::Context);

@@ -10,6 +10,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace terse {
@@ -72,6 +73,12 @@ struct CompressOptions {
         "cl100k_base";                         // tokenizer of the target LLM, for token accounting
     std::map<std::string, std::string> params; // method-specific options by OptionSpec::name
     std::vector<PinnedSpan> pinned;            // user force-keep / force-drop spans
+    // Corrected mode: a prompt that is one Context whose end asks a question
+    // (trailingQuestionStart) is compressed as that context plus a Question part, so the question
+    // is kept whole and the question-aware methods rank against it. false: the text is one context,
+    // as the reference treats a plain string (the app's structured editor, whose parts the user
+    // chose).
+    bool findQuestion = true;
 };
 
 // One unit the method decided on (a token, word, phrase or sentence, depending on the method).
@@ -197,6 +204,14 @@ Result<MethodInfo> findMethod(const std::string &name);
 // Creates a compressor by registry name; NotFound names the known methods.
 Result<std::unique_ptr<Compressor>> createCompressor(const std::string &name);
 
+// Where the question at the end of a plain prompt starts (a byte of `text`), or npos. In the last
+// paragraph (after the last blank line), the last line that starts with "Question:", "Query:" or
+// "Q:" (any case) begins it, and everything after it is part of it ("Question: ...\nAnswer:");
+// without such a line, a last paragraph that is one line ending in '?' is the question. Something
+// other than whitespace must come before it, and it is at most 3 lines ("Question: ...\nLet's think
+// step by step\nAnswer:", not a few-shot demonstration with its worked answer) and 2000 bytes.
+std::size_t trailingQuestionStart(std::string_view text);
+
 // Validates options common to all methods (rate range, target tokens, pinned spans vs prompt).
 Result<void> validateOptions(const Prompt &prompt, const CompressOptions &options);
 
@@ -219,7 +234,8 @@ void updateAchievedRate(CompressionResult &result);
 // Serialises a result to JSON text (the CLI's --json and the export format).
 std::string resultToJson(const CompressionResult &result, bool pretty = true);
 // Options as JSON, the one encoding the session store and every export use: method, rate,
-// target_tokens, mode, seed (as text), params, pinned, model, device, dtype, target_tokenizer.
+// target_tokens, mode, seed (as text), params, pinned, model, device, dtype, target_tokenizer,
+// find_question.
 std::string compressOptionsToJson(const CompressOptions &options, bool pretty = true);
 
 // Name of a mode ("corrected"/"reference") and the reverse; parse fails on unknown names.

@@ -87,7 +87,8 @@ bool onlyThresholdsChanged(const CompressionResult &previous, const std::string 
     // input.
     return previous.method == method && prevOptions.method == next.method &&
            prevOptions.mode == next.mode && prevOptions.params == next.params &&
-           prevOptions.model == next.model && prevOptions.targetTokenizer == next.targetTokenizer;
+           prevOptions.model == next.model && prevOptions.targetTokenizer == next.targetTokenizer &&
+           prevOptions.findQuestion == next.findQuestion;
 }
 
 const std::vector<float> *unitValues(const CompressionResult &r, const char *name)

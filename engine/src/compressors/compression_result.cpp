@@ -5,6 +5,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+#include <cctype>
 #include <cmath>
 
 namespace terse {
@@ -111,6 +113,71 @@ void updateAchievedRate(CompressionResult &result)
         result.achievedRate = result.unitRate;
 }
 
+std::size_t trailingQuestionStart(std::string_view text)
+{
+    constexpr std::size_t kMaxQuestionBytes = 2000;
+    auto space = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
+    std::size_t end = text.size();
+    while (end > 0 && space(text[end - 1]))
+        --end;
+    if (end == 0)
+        return std::string_view::npos;
+    // The last paragraph: after the last blank line (a "\n" and a "\n" with only spaces between)
+    // before the end of the text.
+    std::size_t para = 0;
+    for (std::size_t i = end; i-- > 0;) {
+        if (text[i] != '\n')
+            continue;
+        std::size_t j = i;
+        while (j > 0 && (text[j - 1] == ' ' || text[j - 1] == '\t' || text[j - 1] == '\r'))
+            --j;
+        if (j > 0 && text[j - 1] == '\n') {
+            para = i + 1;
+            break;
+        }
+    }
+    auto labelled = [&](std::size_t at) {
+        while (at < end && (text[at] == ' ' || text[at] == '\t'))
+            ++at;
+        for (const char *label : {"question:", "query:", "q:"}) {
+            const std::size_t n = std::char_traits<char>::length(label);
+            if (end - at < n)
+                continue;
+            bool same = true;
+            for (std::size_t k = 0; k < n && same; ++k)
+                same = std::tolower(static_cast<unsigned char>(text[at + k])) == label[k];
+            if (same)
+                return true;
+        }
+        return false;
+    };
+    std::size_t start = std::string_view::npos;
+    // The last labelled line of the last paragraph.
+    for (std::size_t ls = para; ls < end;) {
+        if (labelled(ls))
+            start = ls;
+        const std::size_t nl = text.find('\n', ls);
+        if (nl == std::string_view::npos || nl >= end)
+            break;
+        ls = nl + 1;
+    }
+    if (start == std::string_view::npos && para > 0) {
+        const std::string_view body = text.substr(para, end - para);
+        if (body.find('\n') == std::string_view::npos && body.back() == '?')
+            start = para;
+    }
+    // A question is short: a demonstration of a few-shot prompt ("Question: ...", its worked
+    // answer over several lines) is not one.
+    if (start == std::string_view::npos || end - start > kMaxQuestionBytes ||
+        std::count(text.begin() + static_cast<long>(start), text.begin() + static_cast<long>(end),
+                   '\n') > 2)
+        return std::string_view::npos;
+    for (std::size_t i = 0; i < start; ++i)
+        if (!space(text[i]))
+            return start;
+    return std::string_view::npos;
+}
+
 const char *modeName(CompressionMode mode)
 {
     return mode == CompressionMode::Reference ? "reference" : "corrected";
@@ -160,6 +227,7 @@ bool isNote(const std::string &warningCode)
         "coarse_filter_undone",      // words of dropped contexts kept to meet the rate
         "context_filter_undone",
         "sentence_filter_undone",
+        "question_found", // a plain prompt's trailing question became its Question part
     };
     for (const char *n : kNotes)
         if (warningCode == n)

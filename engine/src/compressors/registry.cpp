@@ -9,6 +9,7 @@
 #include "compressors/dac.h"
 #include "compressors/model_baselines.h"
 #include "compressors/pis.h"
+#include "compressors/question_split.h"
 
 #include <functional>
 
@@ -67,7 +68,9 @@ Result<std::unique_ptr<Compressor>> createCompressor(const std::string &name)
     std::string known;
     for (const auto &e : entries()) {
         if (e.name == name)
-            return e.make();
+            // The methods that rank contexts against the question read a plain prompt's
+            // paragraphs as its contexts (question_split.h).
+            return withQuestionSplit(e.make(), e.name == "longllmlingua" || e.name == "llmlingua2");
         known += (known.empty() ? "" : ", ") + e.name;
     }
     return fail(ErrorCode::NotFound, "unknown method '" + name + "' (known: " + known + ")");

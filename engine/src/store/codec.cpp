@@ -427,7 +427,8 @@ json optionsToJson(const CompressOptions &o)
             {"model", o.model},
             {"device", o.device},
             {"dtype", o.dtype},
-            {"target_tokenizer", o.targetTokenizer}};
+            {"target_tokenizer", o.targetTokenizer},
+            {"find_question", o.findQuestion}};
 }
 
 CompressOptions optionsFromJson(const json &j, const std::string &what)
@@ -453,6 +454,8 @@ CompressOptions optionsFromJson(const json &j, const std::string &what)
           std::pair{"dtype", &o.dtype}, std::pair{"target_tokenizer", &o.targetTokenizer}})
         if (j.contains(key))
             *field = needString(j, key, what);
+    if (j.contains("find_question")) // written since issue 15's question finding
+        o.findQuestion = needBool(j, "find_question", what);
     return o;
 }
 

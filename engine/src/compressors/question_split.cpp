@@ -1,0 +1,279 @@
+#include "compressors/question_split.h"
+
+#include <algorithm>
+#include <string>
+
+namespace terse {
+
+namespace {
+
+bool isSpace(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+// The first byte of each paragraph of text[0, end): the first non-space byte after a run of
+// whitespace holding a blank line ("\n", spaces, "\n").
+std::vector<std::size_t> paragraphStarts(std::string_view text, std::size_t end)
+{
+    std::vector<std::size_t> starts;
+    std::size_t i = 0;
+    while (i < end && isSpace(text[i]))
+        ++i;
+    if (i == end)
+        return starts;
+    starts.push_back(0);
+    while (i < end) {
+        if (!isSpace(text[i])) {
+            ++i;
+            continue;
+        }
+        std::size_t j = i;
+        int newlines = 0;
+        while (j < end && isSpace(text[j]))
+            newlines += text[j++] == '\n' ? 1 : 0;
+        if (newlines >= 2 && j < end)
+            starts.push_back(j);
+        i = j;
+    }
+    return starts;
+}
+
+} // namespace
+
+PromptParts plainPromptParts(std::string_view text, bool paragraphs)
+{
+    PromptParts parts;
+    const std::size_t q = trailingQuestionStart(text);
+    if (q == std::string_view::npos)
+        return parts;
+    std::vector<std::size_t> paras;
+    if (paragraphs)
+        paras = paragraphStarts(text, q);
+    if (paras.size() < 3)
+        paras = {0};
+    parts.starts = paras;
+    parts.roles.assign(paras.size(), SegmentRole::Context);
+    if (paras.size() >= 4) {
+        const std::string_view first = text.substr(0, paras[1]);
+        std::size_t end = first.size();
+        while (end > 0 && isSpace(first[end - 1]))
+            --end;
+        if (end <= 500 &&
+            std::count(first.begin(), first.begin() + static_cast<long>(end), '\n') <= 2)
+            parts.roles[0] = SegmentRole::Instruction;
+    }
+    parts.starts.push_back(q);
+    parts.roles.push_back(SegmentRole::Question);
+    return parts;
+}
+
+namespace {
+
+std::size_t partEnd(const PromptParts &p, std::size_t i, std::size_t size)
+{
+    return i + 1 < p.starts.size() ? p.starts[i + 1] : size;
+}
+
+Prompt splitPrompt(const std::string &text, const PromptParts &p)
+{
+    Prompt out;
+    for (std::size_t i = 0; i < p.starts.size(); ++i)
+        out.segments.push_back(
+            {p.roles[i], text.substr(p.starts[i], partEnd(p, i, text.size()) - p.starts[i])});
+    return out;
+}
+
+// Pins of the one segment, in the parts that hold them (a pin across a cut is cut too).
+CompressOptions splitOptions(const CompressOptions &options, const PromptParts &p, std::size_t size)
+{
+    CompressOptions o = options;
+    o.pinned.clear();
+    for (const auto &pin : options.pinned) {
+        for (std::size_t i = 0; i < p.starts.size(); ++i) {
+            const std::size_t b = p.starts[i], e = partEnd(p, i, size);
+            if (pin.span.begin == pin.span.end) { // an empty pin belongs where it points
+                if (pin.span.begin >= b && (pin.span.begin < e || i + 1 == p.starts.size()))
+                    o.pinned.push_back(
+                        {static_cast<int>(i), {pin.span.begin - b, pin.span.end - b}, pin.keep});
+                continue;
+            }
+            const std::size_t lo = std::max(pin.span.begin, b), hi = std::min(pin.span.end, e);
+            if (lo < hi)
+                o.pinned.push_back({static_cast<int>(i), {lo - b, hi - b}, pin.keep});
+        }
+    }
+    return o;
+}
+
+// The whitespace the compressed text puts before a part: one line break where the prompt had one,
+// else a blank line (the join of parts).
+std::string separatorBefore(const std::string &text, std::size_t at)
+{
+    std::size_t b = at;
+    while (b > 0 && isSpace(text[b - 1]))
+        --b;
+    return std::count(text.begin() + static_cast<long>(b), text.begin() + static_cast<long>(at),
+                      '\n') >= 2
+               ? "\n\n"
+               : "\n";
+}
+
+std::string preview(const std::string &question)
+{
+    const std::size_t b = question.find_first_not_of(" \t\r\n");
+    std::string q = b == std::string::npos ? std::string() : question.substr(b);
+    q = q.substr(0, q.find('\n'));
+    if (q.size() > 60) {
+        std::size_t cut = 57;
+        while (cut > 0 && (static_cast<unsigned char>(q[cut]) & 0xC0) == 0x80)
+            --cut;
+        q = q.substr(0, cut) + "...";
+    }
+    return q;
+}
+
+std::string note(const std::string &text, const PromptParts &p)
+{
+    const std::size_t q = p.starts.back();
+    std::string what = "its last lines ('" + preview(text.substr(q)) + "', from byte " +
+                       std::to_string(q) + ") as its question, kept whole";
+    const std::size_t contexts =
+        static_cast<std::size_t>(std::count(p.roles.begin(), p.roles.end(), SegmentRole::Context));
+    if (contexts > 1)
+        what = (p.roles[0] == SegmentRole::Instruction ? "its first paragraph as the instruction, "
+                                                       : std::string()) +
+               "its " + std::to_string(contexts) +
+               " paragraphs as the contexts ranked against the question, and " + what;
+    return "the prompt was read in parts: " + what +
+           "; to compress it as one text, give the prompt in parts or turn off finding the "
+           "question";
+}
+
+// The result of the parts as a result of the one-segment prompt they came from.
+CompressionResult mergeResult(CompressionResult r, const Prompt &original, const PromptParts &p)
+{
+    const std::string &text = original.segments[0].text;
+    for (auto &u : r.units) {
+        const std::size_t shift = p.starts[static_cast<std::size_t>(u.segment)];
+        u.span.begin += shift;
+        u.span.end += shift;
+        u.segment = 0;
+    }
+    if (r.segmentTexts.size() == p.starts.size()) {
+        std::string joined;
+        for (std::size_t i = 0; i < p.starts.size(); ++i) {
+            if (r.segmentTexts[i].empty())
+                continue;
+            if (!joined.empty())
+                joined += separatorBefore(text, p.starts[i]);
+            joined += r.segmentTexts[i];
+        }
+        r.compressedText = joined;
+        r.segmentTexts = {r.compressedText};
+    } else {
+        r.segmentTexts.clear();
+    }
+    r.segments = original.segments;
+    r.warnings.push_back({"question_found", note(text, p)});
+    return r;
+}
+
+// The inverse of mergeResult, for the wrapped method's rethreshold.
+CompressionResult splitResult(CompressionResult r, const PromptParts &p)
+{
+    const std::string text = r.segments[0].text;
+    for (auto &u : r.units) {
+        const auto it = std::upper_bound(p.starts.begin(), p.starts.end(), u.span.begin);
+        const std::size_t i = static_cast<std::size_t>(it - p.starts.begin()) - 1;
+        u.segment = static_cast<int>(i);
+        u.span.begin -= p.starts[i];
+        u.span.end -= p.starts[i];
+    }
+    r.segments = splitPrompt(text, p).segments;
+    r.warnings.erase(std::remove_if(r.warnings.begin(), r.warnings.end(),
+                                    [](const Warning &w) { return w.code == "question_found"; }),
+                     r.warnings.end());
+    r.segmentTexts.clear();
+    return r;
+}
+
+class QuestionSplit final : public Compressor {
+public:
+    QuestionSplit(std::unique_ptr<Compressor> inner, bool paragraphs)
+        : m_inner(std::move(inner)), m_paragraphs(paragraphs)
+    {
+    }
+
+    std::string name() const override { return m_inner->name(); }
+    std::string displayName() const override { return m_inner->displayName(); }
+    std::string description() const override { return m_inner->description(); }
+    std::vector<OptionSpec> options() const override { return m_inner->options(); }
+
+    Result<CompressionResult> compress(const Prompt &prompt, const CompressOptions &options,
+                                       const JobContext &job) override
+    {
+        const PromptParts p = parts(prompt, options);
+        if (p.starts.empty())
+            return m_inner->compress(prompt, options, job);
+        if (auto v = validateOptions(prompt, options); !v)
+            return v.error();
+        const std::string &text = prompt.segments[0].text;
+        auto r =
+            m_inner->compress(splitPrompt(text, p), splitOptions(options, p, text.size()), job);
+        if (!r)
+            return r;
+        return mergeResult(std::move(*r), prompt, p);
+    }
+
+    bool canRethreshold(const CompressionResult &previous, const CompressOptions &prevOptions,
+                        const CompressOptions &next) const override
+    {
+        const Prompt prompt{previous.segments};
+        const PromptParts p = parts(prompt, prevOptions);
+        if (p.starts != parts(prompt, next).starts)
+            return false;
+        if (p.starts.empty())
+            return m_inner->canRethreshold(previous, prevOptions, next);
+        const std::size_t size = prompt.segments[0].text.size();
+        return m_inner->canRethreshold(splitResult(previous, p), splitOptions(prevOptions, p, size),
+                                       splitOptions(next, p, size));
+    }
+
+    Result<CompressionResult> rethreshold(const CompressionResult &previous,
+                                          const CompressOptions &next) const override
+    {
+        const Prompt prompt{previous.segments};
+        const PromptParts p = parts(prompt, next);
+        if (p.starts.empty())
+            return m_inner->rethreshold(previous, next);
+        if (auto v = validateOptions(prompt, next); !v)
+            return v.error();
+        auto r = m_inner->rethreshold(splitResult(previous, p),
+                                      splitOptions(next, p, prompt.segments[0].text.size()));
+        if (!r)
+            return r;
+        return mergeResult(std::move(*r), prompt, p);
+    }
+
+private:
+    PromptParts parts(const Prompt &prompt, const CompressOptions &options) const
+    {
+        if (options.mode != CompressionMode::Corrected || !options.findQuestion ||
+            prompt.segments.size() != 1 || prompt.segments[0].role != SegmentRole::Context)
+            return {};
+        return plainPromptParts(prompt.segments[0].text, m_paragraphs);
+    }
+
+    std::unique_ptr<Compressor> m_inner;
+    bool m_paragraphs;
+};
+
+} // namespace
+
+std::unique_ptr<Compressor> withQuestionSplit(std::unique_ptr<Compressor> inner, bool paragraphs)
+{
+    return std::make_unique<QuestionSplit>(std::move(inner), paragraphs);
+}
+
+} // namespace terse

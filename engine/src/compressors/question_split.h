@@ -1,0 +1,31 @@
+#pragma once
+// A plain prompt read as the parts of a structured one, in corrected mode: its trailing question
+// (terse::trailingQuestionStart) becomes the Question part, for every method; for the methods that
+// rank contexts against the question (LongLLMLingua, LLMLingua-2) its paragraphs also become the
+// contexts, and a short first paragraph the instruction. The method sees the parts; the caller
+// gets a result over the prompt it gave (one segment, the units' spans in its text).
+
+#include "terse/compressor.h"
+
+#include <memory>
+#include <string_view>
+#include <vector>
+
+namespace terse {
+
+// Where the parts of a plain prompt begin (bytes of `text`, the first is 0) and their roles. Empty
+// when no question is found. With `paragraphs`, the text before the question splits at its blank
+// lines when that gives at least 3 paragraphs, and a first paragraph of at most 3 lines and 500
+// bytes is the Instruction when at least 3 follow it.
+struct PromptParts {
+    std::vector<std::size_t> starts;
+    std::vector<SegmentRole> roles;
+};
+PromptParts plainPromptParts(std::string_view text, bool paragraphs);
+
+// Wraps `inner` so that compress, canRethreshold and rethreshold read a one-Context prompt as its
+// parts (plainPromptParts) when options.mode is corrected and options.findQuestion is set, and
+// merge the result back. Everything else passes through.
+std::unique_ptr<Compressor> withQuestionSplit(std::unique_ptr<Compressor> inner, bool paragraphs);
+
+} // namespace terse
