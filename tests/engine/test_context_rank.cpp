@@ -269,6 +269,40 @@ private slots:
         QCOMPARE(detail::rankOrder(e, false), (std::vector<int>{0, 2, 1}));
     }
 
+    // LLMLingua's rank_method auto: BM25 with the bundled LM when the prompt has a question (its
+    // perplexities do not find the answer document: 0.20 -> 0.70 answers kept on nq_multidoc at
+    // 0.33), perplexity without a question and in reference mode.
+    void llmlinguaAutoRanking()
+    {
+        auto scoresWith = [](const Prompt &p, const std::string &rank, CompressionMode mode) {
+            auto c = createCompressor("llmlingua");
+            CompressOptions o;
+            o.method = "llmlingua";
+            o.rate = 0.33;
+            o.mode = mode;
+            if (!rank.empty())
+                o.params["rank_method"] = rank;
+            auto r = (*c)->compress(p, o, JobContext::none());
+            if (!r || r->stages.empty() || r->stages.front().scores.empty())
+                qFatal("llmlingua %s: no ranking stage", rank.c_str());
+            return r->stages.front().scores.front().values;
+        };
+        auto same = [](const std::vector<float> &a, const std::vector<float> &b) {
+            return a.size() == b.size() &&
+                   std::equal(a.begin(), a.end(), b.begin(), [](float x, float y) {
+                       return x == y || (std::isnan(x) && std::isnan(y));
+                   });
+        };
+        const auto corrected = CompressionMode::Corrected, reference = CompressionMode::Reference;
+        const Prompt withQ = everestPrompt();
+        QVERIFY(same(scoresWith(withQ, "", corrected), scoresWith(withQ, "bm25", corrected)));
+        QVERIFY(!same(scoresWith(withQ, "", corrected), scoresWith(withQ, "llmlingua", corrected)));
+        Prompt noQ = withQ;
+        noQ.segments.pop_back();
+        QVERIFY(same(scoresWith(noQ, "", corrected), scoresWith(noQ, "llmlingua", corrected)));
+        QVERIFY(same(scoresWith(withQ, "", reference), scoresWith(withQ, "llmlingua", reference)));
+    }
+
     // The compressors: rank_method bm25/gzip ranks the contexts; the trace's first stage shows each
     // context's score, and the answer document survives at a rate that drops most contexts.
     void questionAwareKeepsTheAnswer_data()
@@ -288,6 +322,9 @@ private slots:
         QTest::newRow("llmlingua bm25") << "llmlingua"
                                         << "rank_method"
                                         << "bm25";
+        QTest::newRow("llmlingua default") << "llmlingua" // auto: bm25 with a question
+                                           << ""
+                                           << "";
         QTest::newRow("llmlingua2 bm25") << "llmlingua2"
                                          << "coarse_rank"
                                          << "bm25";

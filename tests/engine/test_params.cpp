@@ -189,7 +189,7 @@ private slots:
         QVERIFY(plain);
         QCOMPARE(specNamed(plain->options, "dynamic_context_compression_ratio").defaultValue,
                  std::string("0"));
-        QCOMPARE(specNamed(plain->options, "rank_method").defaultValue, std::string("llmlingua"));
+        QCOMPARE(specNamed(plain->options, "rank_method").defaultValue, std::string("auto"));
     }
 };
 

@@ -156,10 +156,11 @@ private slots:
         QVERIFY(c);
         auto plain = (*c)->compress(Prompt::fromText(text), o, JobContext::none());
         QVERIFY2(plain, plain ? "" : plain.error().detail.c_str());
-        // The parts a user would give: LongLLMLingua and LLMLingua-2 rank contexts against the
-        // question, so for them the paragraphs are the contexts and the short first one the
-        // instruction; the other methods get the text before the question as one context.
-        const bool paragraphs = o.method == "longllmlingua" || o.method == "llmlingua2";
+        // The parts a user would give: LLMLingua, LongLLMLingua and LLMLingua-2 rank contexts
+        // against the question, so for them the paragraphs are the contexts and the short first one
+        // the instruction; the other methods get the text before the question as one context.
+        const bool paragraphs =
+            o.method == "llmlingua" || o.method == "longllmlingua" || o.method == "llmlingua2";
         Prompt parts;
         std::vector<std::size_t> offsets;
         if (paragraphs) {

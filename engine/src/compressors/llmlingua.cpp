@@ -84,9 +84,11 @@ detail::ParamTable<Params> makeParams(bool lg)
                      "not rank documents."
                    : "Context scorer: llmlingua (perplexity), longllmlingua (question-conditioned "
                      "perplexity), bm25 (Okapi BM25, question as the query) or gzip (compression "
-                     "distance to the question).",
+                     "distance to the question). auto: llmlingua in reference mode, with a model "
+                     "you chose and without a question; bm25 with the bundled small model when "
+                     "the prompt has a question (keeps the answer document).",
                 lg ? std::vector<std::string>{"auto", "longllmlingua", "bm25", "gzip", "llmlingua"}
-                   : std::vector<std::string>{"llmlingua", "longllmlingua", "bm25", "gzip"})
+                   : std::vector<std::string>{"auto", "llmlingua", "longllmlingua", "bm25", "gzip"})
         .flag("concate_question", &Params::concateQuestion, "Append question",
               "Append the question to the compressed prompt.")
         .flag("add_instruction", &Params::addInstruction, "Instruction in prefix",

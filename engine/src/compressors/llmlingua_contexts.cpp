@@ -134,10 +134,16 @@ void Run::assignRoles()
             {SegmentRole::Context, " "}); // `if not context: context = [" "]` (line 545)
         ctxSeg.push_back(static_cast<int>(r.segments.size()) - 1);
     }
-    if (p.rankMethod == "auto")
-        p.rankMethod = ref || !detail::runsBundledModel(options, DefaultModel::CausalLM)
-                           ? "longllmlingua"
-                           : "bm25";
+    // auto, corrected mode with the bundled small LM, whose perplexities do not rank documents:
+    // BM25 against the question (LongLLMLingua always; LLMLingua when there is a question). The
+    // reference's ranking in reference mode and with a model the user chose.
+    if (p.rankMethod == "auto") {
+        const bool bundled = !ref && detail::runsBundledModel(options, DefaultModel::CausalLM);
+        if (longVariant)
+            p.rankMethod = bundled ? "bm25" : "longllmlingua";
+        else
+            p.rankMethod = bundled && !question.empty() ? "bm25" : "llmlingua";
+    }
     if ((p.rankMethod == "longllmlingua" ||
          (!ref && (p.rankMethod == "bm25" || p.rankMethod == "gzip"))) &&
         question.empty()) {

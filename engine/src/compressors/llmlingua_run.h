@@ -45,7 +45,7 @@ struct Params {
     int keepSentenceNumber = 0;
     double highPriorityBonus = 100;
     std::vector<int> forceContextIds;
-    std::string rankMethod = "llmlingua";
+    std::string rankMethod = "auto"; // resolved per run (llmlingua_contexts.cpp)
     bool concateQuestion = true;
     bool addInstruction = false;
     bool strictPreserveUncompressed = true;

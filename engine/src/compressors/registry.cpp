@@ -70,7 +70,8 @@ Result<std::unique_ptr<Compressor>> createCompressor(const std::string &name)
         if (e.name == name)
             // The methods that rank contexts against the question read a plain prompt's
             // paragraphs as its contexts (question_split.h).
-            return withQuestionSplit(e.make(), e.name == "longllmlingua" || e.name == "llmlingua2");
+            return withQuestionSplit(e.make(), e.name == "llmlingua" || e.name == "longllmlingua" ||
+                                                   e.name == "llmlingua2");
         known += (known.empty() ? "" : ", ") + e.name;
     }
     return fail(ErrorCode::NotFound, "unknown method '" + name + "' (known: " + known + ")");
