@@ -305,11 +305,6 @@ void DocumentController::setPromptContent(const terse::Prompt &prompt)
     m_window->setRestoring(was);
 }
 
-std::size_t DocumentController::trailingQuestion(const std::string &text)
-{
-    return terse::trailingQuestionStart(text);
-}
-
 void DocumentController::setStructured(bool structured)
 {
     if (structured == isStructured())
@@ -319,33 +314,36 @@ void DocumentController::setStructured(bool structured)
         m_window->setRestoring(true); // a conversion, not an edit: no undo entry, no re-run
     std::vector<terse::PinnedSpan> pins;
     if (structured) {
-        // The plain text becomes the first context, and a last paragraph that asks (see
-        // trailingQuestion) the Question part, so question-aware methods rank against it and keep
-        // it; pins keep their spans in the part that holds them.
+        // A plain prompt that ends with a question becomes the parts the engine reads it as
+        // (terse::plainPromptParts): a short first paragraph the instruction, the paragraphs the
+        // contexts, the question; otherwise the text is one context. Pins keep their spans in the
+        // part that holds them.
         const QString text = m_w.editor->toPlainText();
         const std::string utf8 = text.toUtf8().toStdString();
-        const std::size_t q = trailingQuestion(utf8);
+        const terse::PromptParts found = terse::plainPromptParts(utf8, true);
         QVector<terse::widgets::PromptPart> parts;
-        if (q != std::string::npos) {
-            // The context ends at its last non-space byte: the parts join with a blank line.
-            std::size_t cend = q;
-            while (cend > 0 && std::isspace(static_cast<unsigned char>(utf8[cend - 1])))
-                --cend;
-            parts.push_back({terse::widgets::PromptPart::Role::Context,
-                             QString::fromStdString(utf8.substr(0, cend))});
-            parts.push_back({terse::widgets::PromptPart::Role::Question,
-                             QString::fromStdString(utf8.substr(q))});
+        for (std::size_t i = 0; i < found.starts.size(); ++i) {
+            // A part ends at its last non-space byte: the parts join with a blank line.
+            const std::size_t b = found.starts[i];
+            std::size_t e = i + 1 < found.starts.size() ? found.starts[i + 1] : utf8.size();
+            while (e > b && std::isspace(static_cast<unsigned char>(utf8[e - 1])))
+                --e;
+            const auto role = found.roles[i] == terse::SegmentRole::Instruction
+                                  ? terse::widgets::PromptPart::Role::Instruction
+                              : found.roles[i] == terse::SegmentRole::Question
+                                  ? terse::widgets::PromptPart::Role::Question
+                                  : terse::widgets::PromptPart::Role::Context;
+            parts.push_back({role, QString::fromStdString(utf8.substr(b, e - b))});
             for (auto p : m_pins) {
-                if (p.span.end <= cend) {
-                    pins.push_back(p);
-                } else if (p.span.begin >= q) {
-                    p.segment = 1;
-                    p.span.begin -= q;
-                    p.span.end -= q;
+                if (p.span.begin >= b && p.span.end <= e) {
+                    p.segment = static_cast<int>(i);
+                    p.span.begin -= b;
+                    p.span.end -= b;
                     pins.push_back(p);
                 }
             }
-        } else if (!text.trimmed().isEmpty()) {
+        }
+        if (found.starts.empty() && !text.trimmed().isEmpty()) {
             parts.push_back({terse::widgets::PromptPart::Role::Context, text});
             pins = m_pins;
         }

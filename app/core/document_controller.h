@@ -66,10 +66,6 @@ public:
     terse::Prompt currentPrompt() const;
     // Shows `prompt`: in the plain editor when it is one context, else in the structured editor.
     void setPromptContent(const terse::Prompt &prompt);
-    // Where a plain prompt's trailing question starts (bytes of `text`), or npos
-    // (terse::trailingQuestionStart, the rule the engine applies to plain prompts in corrected
-    // mode). Going structured makes it the Question part.
-    static std::size_t trailingQuestion(const std::string &text);
     void setStructured(bool structured);
     bool isStructured() const;
 

@@ -140,13 +140,40 @@ private slots:
         QCOMPARE(p.segments[1].text, std::string("Question: When does the ferry leave?"));
         w.setStructured(false);
         QCOMPARE(w.promptEditor()->toPlainText(), text);
-        // A last paragraph that does not ask stays in the context; so does a lone question.
-        using D = DocumentController;
-        QCOMPARE(D::trailingQuestion("A.\n\nB."), std::string::npos);
-        QCOMPARE(D::trailingQuestion("Is it?"), std::string::npos);
-        QCOMPARE(D::trailingQuestion("A.\n\nIs it?"), std::size_t(4));
-        QCOMPARE(D::trailingQuestion("A.\n\nq: where\nand why"), std::size_t(4));
-        QCOMPARE(D::trailingQuestion("A.\n\nWhy?\nBecause."), std::string::npos);
+    }
+
+    // A RAG prompt (instruction, three passages, question) goes structured as the parts the
+    // engine reads the plain text as, so LLMLingua-2's result is the same in both editors.
+    void structuredAsTheEngineReadsIt()
+    {
+        MainWindow w;
+        w.show();
+        QVERIFY(selectMethod(w, QStringLiteral("llmlingua2")));
+        const QString text = QStringLiteral(
+            "Answer from the passages.\n\nPassage 1: The ferry leaves at 07:40 on weekdays and "
+            "at 09:15 on Saturdays.\n\nPassage 2: Cars are booked at the harbour office next to "
+            "the bus station.\n\nPassage 3: Storms closed the north pier for eleven days.\n\n"
+            "Question: When does the ferry leave on a Saturday?");
+        w.promptEditor()->setPlainText(text);
+        w.setRate(0.6);
+        QVERIFY(runAndWait(w));
+        const std::string plain = w.lastResult()->compressedText;
+        QVERIFY2(plain.find("09:15") != std::string::npos, plain.c_str());
+        w.setStructured(true);
+        const Prompt p = w.currentPrompt();
+        QCOMPARE(p.segments.size(), std::size_t(5));
+        QCOMPARE(p.segments[0].role, SegmentRole::Instruction);
+        QCOMPARE(p.segments[0].text, std::string("Answer from the passages."));
+        QCOMPARE(p.segments[2].role, SegmentRole::Context);
+        QCOMPARE(p.segments[2].text, std::string("Passage 2: Cars are booked at the harbour "
+                                                 "office next to the bus station."));
+        QCOMPARE(p.segments[4].role, SegmentRole::Question);
+        QVERIFY(runAndWait(w));
+        QCOMPARE(w.lastResult()->segments.size(), std::size_t(5));
+        QVERIFY2(w.lastResult()->compressedText == plain,
+                 (w.lastResult()->compressedText + "\n---\n" + plain).c_str());
+        w.setStructured(false);
+        QCOMPARE(w.promptEditor()->toPlainText(), text);
     }
 
     void samplesMenuOpensEverySample()

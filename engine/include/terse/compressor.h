@@ -212,6 +212,19 @@ Result<std::unique_ptr<Compressor>> createCompressor(const std::string &name);
 // step by step\nAnswer:", not a few-shot demonstration with its worked answer) and 2000 bytes.
 std::size_t trailingQuestionStart(std::string_view text);
 
+// Where the parts of a plain prompt begin (bytes of `text`, the first is 0) and their roles. Empty
+// when no question is found. With `paragraphs`, the text before the question splits at its blank
+// lines when that gives at least 3 paragraphs, and a first paragraph of at most 3 lines and 500
+// bytes is the Instruction when at least 3 follow it.
+struct PromptParts {
+    std::vector<std::size_t> starts;
+    std::vector<SegmentRole> roles;
+};
+// The compressors read a plain prompt so in corrected mode (`paragraphs` for LLMLingua,
+// LongLLMLingua and LLMLingua-2, which rank contexts); the app's structured editor converts with
+// it.
+PromptParts plainPromptParts(std::string_view text, bool paragraphs);
+
 // Validates options common to all methods (rate range, target tokens, pinned spans vs prompt).
 Result<void> validateOptions(const Prompt &prompt, const CompressOptions &options);
 

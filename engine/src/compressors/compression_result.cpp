@@ -178,6 +178,69 @@ std::size_t trailingQuestionStart(std::string_view text)
     return std::string_view::npos;
 }
 
+namespace {
+
+bool isPromptSpace(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+// The first byte of each paragraph of text[0, end): the first non-space byte after a run of
+// whitespace holding a blank line ("\n", spaces, "\n").
+std::vector<std::size_t> paragraphStarts(std::string_view text, std::size_t end)
+{
+    std::vector<std::size_t> starts;
+    std::size_t i = 0;
+    while (i < end && isPromptSpace(text[i]))
+        ++i;
+    if (i == end)
+        return starts;
+    starts.push_back(0);
+    while (i < end) {
+        if (!isPromptSpace(text[i])) {
+            ++i;
+            continue;
+        }
+        std::size_t j = i;
+        int newlines = 0;
+        while (j < end && isPromptSpace(text[j]))
+            newlines += text[j++] == '\n' ? 1 : 0;
+        if (newlines >= 2 && j < end)
+            starts.push_back(j);
+        i = j;
+    }
+    return starts;
+}
+
+} // namespace
+
+PromptParts plainPromptParts(std::string_view text, bool paragraphs)
+{
+    PromptParts parts;
+    const std::size_t q = trailingQuestionStart(text);
+    if (q == std::string_view::npos)
+        return parts;
+    std::vector<std::size_t> paras;
+    if (paragraphs)
+        paras = paragraphStarts(text, q);
+    if (paras.size() < 3)
+        paras = {0};
+    parts.starts = paras;
+    parts.roles.assign(paras.size(), SegmentRole::Context);
+    if (paras.size() >= 4) {
+        const std::string_view first = text.substr(0, paras[1]);
+        std::size_t end = first.size();
+        while (end > 0 && isPromptSpace(first[end - 1]))
+            --end;
+        if (end <= 500 &&
+            std::count(first.begin(), first.begin() + static_cast<long>(end), '\n') <= 2)
+            parts.roles[0] = SegmentRole::Instruction;
+    }
+    parts.starts.push_back(q);
+    parts.roles.push_back(SegmentRole::Question);
+    return parts;
+}
+
 const char *modeName(CompressionMode mode)
 {
     return mode == CompressionMode::Reference ? "reference" : "corrected";

@@ -1,4 +1,5 @@
 #include "compressors/question_split.h"
+#include "models/model_context.h"
 
 #include <algorithm>
 #include <string>
@@ -12,67 +13,22 @@ bool isSpace(char c)
     return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
-// The first byte of each paragraph of text[0, end): the first non-space byte after a run of
-// whitespace holding a blank line ("\n", spaces, "\n").
-std::vector<std::size_t> paragraphStarts(std::string_view text, std::size_t end)
-{
-    std::vector<std::size_t> starts;
-    std::size_t i = 0;
-    while (i < end && isSpace(text[i]))
-        ++i;
-    if (i == end)
-        return starts;
-    starts.push_back(0);
-    while (i < end) {
-        if (!isSpace(text[i])) {
-            ++i;
-            continue;
-        }
-        std::size_t j = i;
-        int newlines = 0;
-        while (j < end && isSpace(text[j]))
-            newlines += text[j++] == '\n' ? 1 : 0;
-        if (newlines >= 2 && j < end)
-            starts.push_back(j);
-        i = j;
-    }
-    return starts;
-}
-
-} // namespace
-
-PromptParts plainPromptParts(std::string_view text, bool paragraphs)
-{
-    PromptParts parts;
-    const std::size_t q = trailingQuestionStart(text);
-    if (q == std::string_view::npos)
-        return parts;
-    std::vector<std::size_t> paras;
-    if (paragraphs)
-        paras = paragraphStarts(text, q);
-    if (paras.size() < 3)
-        paras = {0};
-    parts.starts = paras;
-    parts.roles.assign(paras.size(), SegmentRole::Context);
-    if (paras.size() >= 4) {
-        const std::string_view first = text.substr(0, paras[1]);
-        std::size_t end = first.size();
-        while (end > 0 && isSpace(first[end - 1]))
-            --end;
-        if (end <= 500 &&
-            std::count(first.begin(), first.begin() + static_cast<long>(end), '\n') <= 2)
-            parts.roles[0] = SegmentRole::Instruction;
-    }
-    parts.starts.push_back(q);
-    parts.roles.push_back(SegmentRole::Question);
-    return parts;
-}
-
-namespace {
-
-std::size_t partEnd(const PromptParts &p, std::size_t i, std::size_t size)
+// Where part i begins in the text, and where the next begins (the text's end for the last).
+std::size_t nextStart(const PromptParts &p, std::size_t i, std::size_t size)
 {
     return i + 1 < p.starts.size() ? p.starts[i + 1] : size;
+}
+
+// Where part i's text ends: before the whitespace that separates it from the next part, so the
+// method sees the parts a user would type into the structured editor (and Prompt::joined gives).
+// In the merged result that whitespace belongs to the part's last unit, as a word's trailing
+// whitespace does.
+std::size_t partEnd(const std::string &text, const PromptParts &p, std::size_t i)
+{
+    std::size_t e = nextStart(p, i, text.size());
+    while (e > p.starts[i] && isSpace(text[e - 1]))
+        --e;
+    return e;
 }
 
 Prompt splitPrompt(const std::string &text, const PromptParts &p)
@@ -80,20 +36,21 @@ Prompt splitPrompt(const std::string &text, const PromptParts &p)
     Prompt out;
     for (std::size_t i = 0; i < p.starts.size(); ++i)
         out.segments.push_back(
-            {p.roles[i], text.substr(p.starts[i], partEnd(p, i, text.size()) - p.starts[i])});
+            {p.roles[i], text.substr(p.starts[i], partEnd(text, p, i) - p.starts[i])});
     return out;
 }
 
 // Pins of the one segment, in the parts that hold them (a pin across a cut is cut too).
-CompressOptions splitOptions(const CompressOptions &options, const PromptParts &p, std::size_t size)
+CompressOptions splitOptions(const CompressOptions &options, const PromptParts &p,
+                             const std::string &text)
 {
     CompressOptions o = options;
     o.pinned.clear();
     for (const auto &pin : options.pinned) {
         for (std::size_t i = 0; i < p.starts.size(); ++i) {
-            const std::size_t b = p.starts[i], e = partEnd(p, i, size);
+            const std::size_t b = p.starts[i], e = partEnd(text, p, i);
             if (pin.span.begin == pin.span.end) { // an empty pin belongs where it points
-                if (pin.span.begin >= b && (pin.span.begin < e || i + 1 == p.starts.size()))
+                if (pin.span.begin >= b && pin.span.begin <= e)
                     o.pinned.push_back(
                         {static_cast<int>(i), {pin.span.begin - b, pin.span.end - b}, pin.keep});
                 continue;
@@ -151,15 +108,22 @@ std::string note(const std::string &text, const PromptParts &p)
 }
 
 // The result of the parts as a result of the one-segment prompt they came from.
-CompressionResult mergeResult(CompressionResult r, const Prompt &original, const PromptParts &p)
+CompressionResult mergeResult(CompressionResult r, const Prompt &original, const PromptParts &p,
+                              const CompressOptions &options)
 {
     const std::string &text = original.segments[0].text;
-    for (auto &u : r.units) {
-        const std::size_t shift = p.starts[static_cast<std::size_t>(u.segment)];
-        u.span.begin += shift;
-        u.span.end += shift;
+    std::vector<long> last(p.starts.size(), -1); // each part's last unit
+    for (std::size_t k = 0; k < r.units.size(); ++k) {
+        Unit &u = r.units[k];
+        const auto i = static_cast<std::size_t>(u.segment);
+        u.span.begin += p.starts[i];
+        u.span.end += p.starts[i];
         u.segment = 0;
+        last[i] = static_cast<long>(k);
     }
+    for (std::size_t i = 0; i < p.starts.size(); ++i)
+        if (last[i] >= 0)
+            r.units[static_cast<std::size_t>(last[i])].span.end = nextStart(p, i, text.size());
     if (r.segmentTexts.size() == p.starts.size()) {
         std::string joined;
         for (std::size_t i = 0; i < p.starts.size(); ++i) {
@@ -175,6 +139,10 @@ CompressionResult mergeResult(CompressionResult r, const Prompt &original, const
         r.segmentTexts.clear();
     }
     r.segments = original.segments;
+    // The rate in the target tokenizer is of the text the caller gave (the method counted its
+    // parts, joined by blank lines).
+    if (r.targetTokensIn >= 0)
+        detail::countTargetTokens(r, original, options.targetTokenizer);
     r.warnings.push_back({"question_found", note(text, p)});
     return r;
 }
@@ -187,6 +155,7 @@ CompressionResult splitResult(CompressionResult r, const PromptParts &p)
         const auto it = std::upper_bound(p.starts.begin(), p.starts.end(), u.span.begin);
         const std::size_t i = static_cast<std::size_t>(it - p.starts.begin()) - 1;
         u.segment = static_cast<int>(i);
+        u.span.end = std::min(u.span.end, partEnd(text, p, i)); // without the separator
         u.span.begin -= p.starts[i];
         u.span.end -= p.starts[i];
     }
@@ -219,11 +188,10 @@ public:
         if (auto v = validateOptions(prompt, options); !v)
             return v.error();
         const std::string &text = prompt.segments[0].text;
-        auto r =
-            m_inner->compress(splitPrompt(text, p), splitOptions(options, p, text.size()), job);
+        auto r = m_inner->compress(splitPrompt(text, p), splitOptions(options, p, text), job);
         if (!r)
             return r;
-        return mergeResult(std::move(*r), prompt, p);
+        return mergeResult(std::move(*r), prompt, p, options);
     }
 
     bool canRethreshold(const CompressionResult &previous, const CompressOptions &prevOptions,
@@ -235,9 +203,9 @@ public:
             return false;
         if (p.starts.empty())
             return m_inner->canRethreshold(previous, prevOptions, next);
-        const std::size_t size = prompt.segments[0].text.size();
-        return m_inner->canRethreshold(splitResult(previous, p), splitOptions(prevOptions, p, size),
-                                       splitOptions(next, p, size));
+        const std::string &text = prompt.segments[0].text;
+        return m_inner->canRethreshold(splitResult(previous, p), splitOptions(prevOptions, p, text),
+                                       splitOptions(next, p, text));
     }
 
     Result<CompressionResult> rethreshold(const CompressionResult &previous,
@@ -250,10 +218,10 @@ public:
         if (auto v = validateOptions(prompt, next); !v)
             return v.error();
         auto r = m_inner->rethreshold(splitResult(previous, p),
-                                      splitOptions(next, p, prompt.segments[0].text.size()));
+                                      splitOptions(next, p, prompt.segments[0].text));
         if (!r)
             return r;
-        return mergeResult(std::move(*r), prompt, p);
+        return mergeResult(std::move(*r), prompt, p, next);
     }
 
 private:

@@ -8,20 +8,8 @@
 #include "terse/compressor.h"
 
 #include <memory>
-#include <string_view>
-#include <vector>
 
 namespace terse {
-
-// Where the parts of a plain prompt begin (bytes of `text`, the first is 0) and their roles. Empty
-// when no question is found. With `paragraphs`, the text before the question splits at its blank
-// lines when that gives at least 3 paragraphs, and a first paragraph of at most 3 lines and 500
-// bytes is the Instruction when at least 3 follow it.
-struct PromptParts {
-    std::vector<std::size_t> starts;
-    std::vector<SegmentRole> roles;
-};
-PromptParts plainPromptParts(std::string_view text, bool paragraphs);
 
 // Wraps `inner` so that compress, canRethreshold and rethreshold read a one-Context prompt as its
 // parts (plainPromptParts) when options.mode is corrected and options.findQuestion is set, and
