@@ -194,16 +194,9 @@ int main(int argc, char **argv)
     save(w, out, QStringLiteral("llmlingua_windows.png"));
 
     w.openFile(QStringLiteral(TERSE_SOURCE_DIR "/resources/samples/rag_three_passages.txt"));
-    w.setStructured(true); // the sample's last paragraph ("Question: ...") becomes the question
-    const QString text = w.structuredEditor()->contextEditor(0)->toPlainText();
-    const QString question = w.structuredEditor()->questionEditor()->toPlainText();
-    const QStringList paragraphs = text.split(QStringLiteral("\n\n"));
-    QVector<terse::widgets::PromptPart> parts;
-    using Role = terse::widgets::PromptPart::Role;
-    for (int i = 0; i < paragraphs.size(); ++i)
-        parts.push_back({i == 0 ? Role::Instruction : Role::Context, paragraphs[i].trimmed()});
-    parts.push_back({Role::Question, question.trimmed()});
-    w.structuredEditor()->setParts(parts);
+    // The editor reads the sample as the engine does: the first paragraph the instruction, the
+    // passages the contexts, the last paragraph ("Question: ...") the question.
+    w.setStructured(true);
     w.methodCombo()->setCurrentIndex(w.methodCombo()->findData(QStringLiteral("longllmlingua")));
     if (!run(w))
         return 1;
