@@ -103,8 +103,8 @@ std::string note(const std::string &text, const PromptParts &p)
                "its " + std::to_string(contexts) +
                " paragraphs as the contexts ranked against the question, and " + what;
     return "the prompt was read in parts: " + what +
-           "; to compress it as one text, give the prompt in parts or turn off finding the "
-           "question";
+           "; to compress it as one text, give it in parts (the structured editor, a JSONL line "
+           "with contexts) or turn off finding the question (--no-find-question)";
 }
 
 // The result of the parts as a result of the one-segment prompt they came from.
