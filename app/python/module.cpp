@@ -131,7 +131,8 @@ terse::CompressOptions
 makeOptions(const std::string &method, double rate, long targetTokens, const std::string &mode,
             std::uint64_t seed, const std::string &model, const std::string &device,
             const std::string &targetTokenizer, const std::map<std::string, std::string> &params,
-            const std::vector<std::tuple<int, std::size_t, std::size_t, bool>> &pins)
+            const std::vector<std::tuple<int, std::size_t, std::size_t, bool>> &pins,
+            bool findQuestion)
 {
     const terse::MethodInfo info = unwrap(terse::findMethod(method));
     terse::CompressOptions o;
@@ -157,6 +158,7 @@ makeOptions(const std::string &method, double rate, long targetTokens, const std
     o.targetTokenizer = targetTokenizer;
     unwrap(terse::validateMethodParams(info, params, "option"));
     o.params = params;
+    o.findQuestion = findQuestion;
     for (const auto &[segment, begin, end, keep] : pins)
         o.pinned.push_back({segment, {begin, end}, keep});
     return o;
@@ -508,11 +510,14 @@ PYBIND11_MODULE(_terse, m)
         .def_property_readonly("device", [](const terse::CompressOptions &o) { return o.device; })
         .def_property_readonly("target_tokenizer",
                                [](const terse::CompressOptions &o) { return o.targetTokenizer; })
-        .def_property_readonly("params", [](const terse::CompressOptions &o) { return o.params; });
+        .def_property_readonly("params", [](const terse::CompressOptions &o) { return o.params; })
+        .def_property_readonly("find_question",
+                               [](const terse::CompressOptions &o) { return o.findQuestion; });
     m.def("options", &makeOptions, "method"_a, "rate"_a = 0.5, "target_tokens"_a = -1,
           "mode"_a = "corrected", "seed"_a = 42, "model"_a = "", "device"_a = "cpu",
           "target_tokenizer"_a = "cl100k_base", "params"_a = std::map<std::string, std::string>(),
-          "pins"_a = std::vector<std::tuple<int, std::size_t, std::size_t, bool>>());
+          "pins"_a = std::vector<std::tuple<int, std::size_t, std::size_t, bool>>(),
+          "find_question"_a = true);
 
     py::class_<PyCompressor>(m, "Compressor")
         .def(py::init<const std::string &>(), "method"_a)

@@ -347,3 +347,17 @@ def test_ctrl_c_cancels_a_running_compression(tmp_path):
     word, seconds = proc.stdout.split()
     assert word == "interrupted", proc.stdout
     assert float(seconds) < 30
+
+
+def test_a_plain_context_ending_in_a_question_keeps_it():
+    # Corrected mode reads a context given alone as context + question when its end asks one; the
+    # question survives head truncation. find_question=False compresses it as one text.
+    text = ("The ferry leaves the north pier at 07:40 on weekdays and at 09:15 on Saturdays. There is no "
+            "Sunday service in winter. Cars must be booked a day ahead at the harbour office.\n\n"
+            "Question: When does the ferry leave on Saturdays?")
+    found = terse.PromptCompressor("head").compress_prompt(text, rate=0.5)
+    assert found["compressed_prompt"].endswith("\n\nQuestion: When does the ferry leave on Saturdays?")
+    whole = terse.PromptCompressor("head", find_question=False).compress_prompt(text, rate=0.5)
+    assert "Question" not in whole["compressed_prompt"]
+    with pytest.raises(terse.InvalidArgumentError):
+        terse.PromptCompressor("head", find_question="yes")
