@@ -15,7 +15,6 @@
 #include "terse_widgets/structured_prompt_editor.h"
 
 #include <QAction>
-#include <cctype>
 #include <QDir>
 #include <QFile>
 #include <QFileDialog>
@@ -324,10 +323,7 @@ void DocumentController::setStructured(bool structured)
         QVector<terse::widgets::PromptPart> parts;
         for (std::size_t i = 0; i < found.starts.size(); ++i) {
             // A part ends at its last non-space byte: the parts join with a blank line.
-            const std::size_t b = found.starts[i];
-            std::size_t e = i + 1 < found.starts.size() ? found.starts[i + 1] : utf8.size();
-            while (e > b && std::isspace(static_cast<unsigned char>(utf8[e - 1])))
-                --e;
+            const std::size_t b = found.starts[i], e = found.ends[i];
             const auto role = found.roles[i] == terse::SegmentRole::Instruction
                                   ? terse::widgets::PromptPart::Role::Instruction
                               : found.roles[i] == terse::SegmentRole::Question

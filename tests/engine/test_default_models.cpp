@@ -158,12 +158,7 @@ private slots:
         QVERIFY(e->tagger.f1 >= 0.75);
     }
 
-    void everyMethodRunsWithoutChoosingAModel_data()
-    {
-        QTest::addColumn<QString>("method");
-        for (const auto &m : availableMethods())
-            QTest::newRow(m.name.c_str()) << QString::fromStdString(m.name);
-    }
+    void everyMethodRunsWithoutChoosingAModel_data() { testing::addMethodRows(); }
 
     void everyMethodRunsWithoutChoosingAModel()
     {

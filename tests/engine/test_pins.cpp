@@ -1,6 +1,7 @@
 // Pinned spans are honoured by every registered method (issue #8, click-to-pin): a unit overlapping
 // a keep pin is kept and marked forced, a unit overlapping a drop pin is dropped, in a full run and
 // after re-thresholding. Model-based methods use the tiny parity models in TERSE_SHARED_DIR.
+#include "whole_words_check.h"
 #include "terse/compressor.h"
 
 #include <QtTest>
@@ -35,12 +36,7 @@ class TestPins : public QObject {
     Q_OBJECT
 
 private slots:
-    void everyMethodHonoursPins_data()
-    {
-        QTest::addColumn<QString>("method");
-        for (const auto &m : availableMethods())
-            QTest::newRow(m.name.c_str()) << QString::fromStdString(m.name);
-    }
+    void everyMethodHonoursPins_data() { testing::addMethodRows(); }
 
     void everyMethodHonoursPins()
     {

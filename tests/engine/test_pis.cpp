@@ -50,13 +50,6 @@ std::vector<bool> mask(const CompressionResult &r)
     return m;
 }
 
-bool hasWarning(const CompressionResult &r, const std::string &code)
-{
-    for (const auto &w : r.warnings)
-        if (w.code == code)
-            return true;
-    return false;
-}
 } // namespace
 
 class TestPis : public QObject {
@@ -146,7 +139,7 @@ private slots:
         QFETCH(double, rate);
         auto r = runPis(kRedundant, rate, 42);
         QVERIFY2(r, r ? "" : r.error().detail.c_str());
-        QVERIFY(hasWarning(*r, "no_agent"));
+        QVERIFY(testing::hasWarning(*r, "no_agent"));
         QVERIFY(testing::meetsTargetRate(*r, rate));
         QVERIFY(testing::unitsKeepWholeWords(*r));
         QVERIFY(testing::piecesSubsequence(r->compressedText, kRedundant));
@@ -177,7 +170,7 @@ private slots:
         auto b = runPis(text, 0.5, 3, {{"agent", dir.filePath("copy.safetensors").toStdString()}});
         QVERIFY2(a && b, a ? "" : a.error().detail.c_str());
         QCOMPARE(mask(*a), mask(*b));
-        QVERIFY(!hasWarning(*a, "no_agent"));
+        QVERIFY(!testing::hasWarning(*a, "no_agent"));
         QVERIFY(testing::meetsTargetRate(*a, 0.5));
         // A damaged file is refused with a clear error.
         {

@@ -5,6 +5,7 @@
 // the same method run on the parts given explicitly (the independent truth: the structured
 // prompt); rethreshold and pins through the split; reference mode and findQuestion=false unchanged.
 #include "compressors/question_split.h"
+#include "whole_words_check.h"
 #include "terse/compressor.h"
 #include "terse/runtime.h"
 
@@ -61,12 +62,6 @@ std::string trimmed(std::string s)
     while (!s.empty() && (s.back() == '\n' || s.back() == ' '))
         s.pop_back();
     return s;
-}
-
-bool hasWarning(const CompressionResult &r, const std::string &code)
-{
-    return std::any_of(r.warnings.begin(), r.warnings.end(),
-                       [&](const Warning &w) { return w.code == code; });
 }
 
 } // namespace
@@ -130,6 +125,7 @@ private slots:
         PromptParts p = plainPromptParts(four, true);
         QCOMPARE(roles(p), std::string("ICCCQ"));
         QCOMPARE(p.starts, (std::vector<std::size_t>{0, 10, 18, 25, 31}));
+        QCOMPARE(p.ends, (std::vector<std::size_t>{8, 14, 22, 29, four.size()}));
         QCOMPARE(roles(plainPromptParts(four, false)), std::string("CQ"));
         QCOMPARE(roles(plainPromptParts("A a.\n\nB b.\n\nC c.\n\nQ: x?", true)),
                  std::string("CCCQ"));
@@ -143,12 +139,7 @@ private slots:
 
     // Every method, corrected mode: the plain prompt compresses as the parts would, the result is
     // over the one text, the question is kept whole and the run says so in a note.
-    void everyMethodAsTheParts_data()
-    {
-        QTest::addColumn<QString>("method");
-        for (const auto &m : availableMethods())
-            QTest::newRow(m.name.c_str()) << QString::fromStdString(m.name);
-    }
+    void everyMethodAsTheParts_data() { testing::addMethodRows(); }
 
     void everyMethodAsTheParts()
     {
@@ -212,12 +203,12 @@ private slots:
                 plain->compressedText == kQuestion);
         QCOMPARE(plain->segmentTexts, std::vector<std::string>{plain->compressedText});
         QCOMPARE(plain->stages.size(), structured->stages.size());
-        QVERIFY(hasWarning(*plain, "question_found"));
+        QVERIFY(testing::hasWarning(*plain, "question_found"));
         QVERIFY(isNote("question_found"));
         for (const auto &w : plain->warnings)
             if (w.code == "question_found")
                 QCOMPARE(w.detail.find("its 5 paragraphs as the contexts") != npos, paragraphs);
-        QVERIFY(!hasWarning(*structured, "question_found"));
+        QVERIFY(!testing::hasWarning(*structured, "question_found"));
     }
 
     // Reference mode and findQuestion = false compress the text as one context: the question's
@@ -236,7 +227,7 @@ private slots:
             auto c = createCompressor(o.method);
             auto r = (*c)->compress(Prompt::fromText(text), o, JobContext::none());
             QVERIFY2(r, r ? "" : r.error().detail.c_str());
-            QVERIFY(!hasWarning(*r, "question_found"));
+            QVERIFY(!testing::hasWarning(*r, "question_found"));
             QVERIFY(r->compressedText.find("Everest first climbed") == npos); // head cut it
         }
         CompressOptions o;
@@ -271,7 +262,7 @@ private slots:
         QCOMPARE(again->segments.size(), std::size_t(1));
         QCOMPARE(keptMask(*again, {0}), keptMask(*fresh, {0}));
         QCOMPARE(again->compressedText, fresh->compressedText);
-        QVERIFY(hasWarning(*again, "question_found"));
+        QVERIFY(testing::hasWarning(*again, "question_found"));
         QCOMPARE(std::count_if(again->warnings.begin(), again->warnings.end(),
                                [](const Warning &w) { return w.code == "question_found"; }),
                  1L);

@@ -5,11 +5,29 @@
 
 #include <QRegularExpression>
 #include <QString>
+#include <QTest>
 
 #include <string>
 #include <vector>
 
 namespace terse::testing {
+
+// True when the result carries a warning or note with this code.
+inline bool hasWarning(const CompressionResult &r, const std::string &code)
+{
+    for (const auto &w : r.warnings)
+        if (w.code == code)
+            return true;
+    return false;
+}
+
+// A data column "method" with one row per registered method (tests that run every method).
+inline void addMethodRows()
+{
+    QTest::addColumn<QString>("method");
+    for (const auto &m : availableMethods())
+        QTest::newRow(m.name.c_str()) << QString::fromStdString(m.name);
+}
 
 // The \w+|[^\w\s] pieces of a text (Unicode \w).
 inline std::vector<std::string> textPieces(const std::string &text)

@@ -218,6 +218,8 @@ std::size_t trailingQuestionStart(std::string_view text);
 // bytes is the Instruction when at least 3 follow it.
 struct PromptParts {
     std::vector<std::size_t> starts;
+    // Where each part's text ends: before the whitespace up to the next part (or the text's end).
+    std::vector<std::size_t> ends;
     std::vector<SegmentRole> roles;
 };
 // The compressors read a plain prompt so in corrected mode (`paragraphs` for LLMLingua,

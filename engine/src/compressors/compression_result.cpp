@@ -116,9 +116,8 @@ void updateAchievedRate(CompressionResult &result)
 std::size_t trailingQuestionStart(std::string_view text)
 {
     constexpr std::size_t kMaxQuestionBytes = 2000;
-    auto space = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
     std::size_t end = text.size();
-    while (end > 0 && space(text[end - 1]))
+    while (end > 0 && isAsciiSpace(text[end - 1]))
         --end;
     if (end == 0)
         return std::string_view::npos;
@@ -173,17 +172,12 @@ std::size_t trailingQuestionStart(std::string_view text)
                    '\n') > 2)
         return std::string_view::npos;
     for (std::size_t i = 0; i < start; ++i)
-        if (!space(text[i]))
+        if (!isAsciiSpace(text[i]))
             return start;
     return std::string_view::npos;
 }
 
 namespace {
-
-bool isPromptSpace(char c)
-{
-    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
 
 // The first byte of each paragraph of text[0, end): the first non-space byte after a run of
 // whitespace holding a blank line ("\n", spaces, "\n").
@@ -191,19 +185,19 @@ std::vector<std::size_t> paragraphStarts(std::string_view text, std::size_t end)
 {
     std::vector<std::size_t> starts;
     std::size_t i = 0;
-    while (i < end && isPromptSpace(text[i]))
+    while (i < end && isAsciiSpace(text[i]))
         ++i;
     if (i == end)
         return starts;
     starts.push_back(0);
     while (i < end) {
-        if (!isPromptSpace(text[i])) {
+        if (!isAsciiSpace(text[i])) {
             ++i;
             continue;
         }
         std::size_t j = i;
         int newlines = 0;
-        while (j < end && isPromptSpace(text[j]))
+        while (j < end && isAsciiSpace(text[j]))
             newlines += text[j++] == '\n' ? 1 : 0;
         if (newlines >= 2 && j < end)
             starts.push_back(j);
@@ -227,17 +221,17 @@ PromptParts plainPromptParts(std::string_view text, bool paragraphs)
         paras = {0};
     parts.starts = paras;
     parts.roles.assign(paras.size(), SegmentRole::Context);
-    if (paras.size() >= 4) {
-        const std::string_view first = text.substr(0, paras[1]);
-        std::size_t end = first.size();
-        while (end > 0 && isPromptSpace(first[end - 1]))
-            --end;
-        if (end <= 500 &&
-            std::count(first.begin(), first.begin() + static_cast<long>(end), '\n') <= 2)
-            parts.roles[0] = SegmentRole::Instruction;
-    }
     parts.starts.push_back(q);
     parts.roles.push_back(SegmentRole::Question);
+    for (std::size_t i = 0; i < parts.starts.size(); ++i) {
+        std::size_t e = i + 1 < parts.starts.size() ? parts.starts[i + 1] : text.size();
+        while (e > parts.starts[i] && isAsciiSpace(text[e - 1]))
+            --e;
+        parts.ends.push_back(e);
+    }
+    if (paras.size() >= 4 && parts.ends[0] <= 500 &&
+        std::count(text.begin(), text.begin() + static_cast<long>(parts.ends[0]), '\n') <= 2)
+        parts.roles[0] = SegmentRole::Instruction;
     return parts;
 }
 

@@ -8,47 +8,31 @@ namespace terse {
 
 namespace {
 
-bool isSpace(char c)
-{
-    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
-// Where part i begins in the text, and where the next begins (the text's end for the last).
+// Where part i begins in the text, and where the next begins (the text's end for the last). Part
+// i's own text ends at p.ends[i], before the whitespace up to the next part: the method sees the
+// parts a user would type into the structured editor, and in the merged result that whitespace
+// belongs to the part's last unit, as a word's trailing whitespace does.
 std::size_t nextStart(const PromptParts &p, std::size_t i, std::size_t size)
 {
     return i + 1 < p.starts.size() ? p.starts[i + 1] : size;
-}
-
-// Where part i's text ends: before the whitespace that separates it from the next part, so the
-// method sees the parts a user would type into the structured editor (and Prompt::joined gives).
-// In the merged result that whitespace belongs to the part's last unit, as a word's trailing
-// whitespace does.
-std::size_t partEnd(const std::string &text, const PromptParts &p, std::size_t i)
-{
-    std::size_t e = nextStart(p, i, text.size());
-    while (e > p.starts[i] && isSpace(text[e - 1]))
-        --e;
-    return e;
 }
 
 Prompt splitPrompt(const std::string &text, const PromptParts &p)
 {
     Prompt out;
     for (std::size_t i = 0; i < p.starts.size(); ++i)
-        out.segments.push_back(
-            {p.roles[i], text.substr(p.starts[i], partEnd(text, p, i) - p.starts[i])});
+        out.segments.push_back({p.roles[i], text.substr(p.starts[i], p.ends[i] - p.starts[i])});
     return out;
 }
 
 // Pins of the one segment, in the parts that hold them (a pin across a cut is cut too).
-CompressOptions splitOptions(const CompressOptions &options, const PromptParts &p,
-                             const std::string &text)
+CompressOptions splitOptions(const CompressOptions &options, const PromptParts &p)
 {
     CompressOptions o = options;
     o.pinned.clear();
     for (const auto &pin : options.pinned) {
         for (std::size_t i = 0; i < p.starts.size(); ++i) {
-            const std::size_t b = p.starts[i], e = partEnd(text, p, i);
+            const std::size_t b = p.starts[i], e = p.ends[i];
             if (pin.span.begin == pin.span.end) { // an empty pin belongs where it points
                 if (pin.span.begin >= b && pin.span.begin <= e)
                     o.pinned.push_back(
@@ -63,15 +47,12 @@ CompressOptions splitOptions(const CompressOptions &options, const PromptParts &
     return o;
 }
 
-// The whitespace the compressed text puts before a part: one line break where the prompt had one,
-// else a blank line (the join of parts).
-std::string separatorBefore(const std::string &text, std::size_t at)
+// The whitespace the compressed text puts before part i (i > 0): one line break where the prompt
+// had one, else a blank line (the join of parts).
+std::string separatorBefore(const std::string &text, const PromptParts &p, std::size_t i)
 {
-    std::size_t b = at;
-    while (b > 0 && isSpace(text[b - 1]))
-        --b;
-    return std::count(text.begin() + static_cast<long>(b), text.begin() + static_cast<long>(at),
-                      '\n') >= 2
+    return std::count(text.begin() + static_cast<long>(p.ends[i - 1]),
+                      text.begin() + static_cast<long>(p.starts[i]), '\n') >= 2
                ? "\n\n"
                : "\n";
 }
@@ -130,7 +111,7 @@ CompressionResult mergeResult(CompressionResult r, const Prompt &original, const
             if (r.segmentTexts[i].empty())
                 continue;
             if (!joined.empty())
-                joined += separatorBefore(text, p.starts[i]);
+                joined += separatorBefore(text, p, i);
             joined += r.segmentTexts[i];
         }
         r.compressedText = joined;
@@ -155,7 +136,7 @@ CompressionResult splitResult(CompressionResult r, const PromptParts &p)
         const auto it = std::upper_bound(p.starts.begin(), p.starts.end(), u.span.begin);
         const std::size_t i = static_cast<std::size_t>(it - p.starts.begin()) - 1;
         u.segment = static_cast<int>(i);
-        u.span.end = std::min(u.span.end, partEnd(text, p, i)); // without the separator
+        u.span.end = std::min(u.span.end, p.ends[i]); // without the separator
         u.span.begin -= p.starts[i];
         u.span.end -= p.starts[i];
     }
@@ -188,7 +169,7 @@ public:
         if (auto v = validateOptions(prompt, options); !v)
             return v.error();
         const std::string &text = prompt.segments[0].text;
-        auto r = m_inner->compress(splitPrompt(text, p), splitOptions(options, p, text), job);
+        auto r = m_inner->compress(splitPrompt(text, p), splitOptions(options, p), job);
         if (!r)
             return r;
         return mergeResult(std::move(*r), prompt, p, options);
@@ -198,14 +179,11 @@ public:
                         const CompressOptions &next) const override
     {
         const Prompt prompt{previous.segments};
-        const PromptParts p = parts(prompt, prevOptions);
-        if (p.starts != parts(prompt, next).starts)
+        // The same parts under both options; the methods then judge the method and the options,
+        // which the split leaves as they are (no copy of the result to ask).
+        if (parts(prompt, prevOptions).starts != parts(prompt, next).starts)
             return false;
-        if (p.starts.empty())
-            return m_inner->canRethreshold(previous, prevOptions, next);
-        const std::string &text = prompt.segments[0].text;
-        return m_inner->canRethreshold(splitResult(previous, p), splitOptions(prevOptions, p, text),
-                                       splitOptions(next, p, text));
+        return m_inner->canRethreshold(previous, prevOptions, next);
     }
 
     Result<CompressionResult> rethreshold(const CompressionResult &previous,
@@ -217,8 +195,7 @@ public:
             return m_inner->rethreshold(previous, next);
         if (auto v = validateOptions(prompt, next); !v)
             return v.error();
-        auto r = m_inner->rethreshold(splitResult(previous, p),
-                                      splitOptions(next, p, prompt.segments[0].text));
+        auto r = m_inner->rethreshold(splitResult(previous, p), splitOptions(next, p));
         if (!r)
             return r;
         return mergeResult(std::move(*r), prompt, p, next);
