@@ -11,7 +11,8 @@
 //      forward over all of it;
 //   4. peak RSS / weights: a child process loads a model and scores 1k tokens;
 //   5. start time: `terse --version` and `terse tokenize --count` against /bin/true.
-// Usage: bench_model [--quick] [--cli PATH] [--section forward|threads|long|memory|start]...
+// Usage: bench_model [--quick] [--cli PATH] [--section
+// forward|attention|threads|long|memory|start]...
 //   --quick: 1k tokens only, one repetition.
 #include "terse/model.h"
 #include "terse/runtime.h"
@@ -208,9 +209,11 @@ double timeScore(const terse::Model &model, const std::vector<int> &ids, int rep
     return best;
 }
 
-terse::Model load(const fs::path &dir, terse::ComputeDtype dtype)
+terse::Model load(const fs::path &dir, terse::ComputeDtype dtype, bool fused = true)
 {
-    auto model = terse::Model::load(dir.string(), terse::ModelLoadOptions{dtype, "cpu", 0});
+    terse::ModelLoadOptions options{dtype, "cpu", 0};
+    options.fusedAttention = fused;
+    auto model = terse::Model::load(dir.string(), options);
     if (!model) {
         std::fprintf(stderr, "load failed: %s\n", model.error().toString().c_str());
         std::exit(1);
@@ -263,6 +266,36 @@ void sectionForward(const fs::path &root, bool quick)
                 std::printf("%-16s %6d %5s %8.1fms %10.1f %22s %10.1f %7.2f\n",
                             shapeName(s).c_str(), T, dtypeName(dtype), sec * 1e3, gf,
                             mmShape.c_str(), mm, gf / mm);
+                std::fflush(stdout);
+            }
+        }
+        fs::remove_all(dir);
+    }
+}
+
+// The fused attention kernel against the blocked libtorch attention, one forward each, same run.
+void sectionAttention(const fs::path &root, bool quick)
+{
+    std::printf(
+        "\n1b. Fused attention vs blocks (forward time; > 1: the fused kernel is faster)\n");
+    std::printf("%-22s %6s %5s %10s %10s %7s\n", "model", "tokens", "dtype", "blocks", "fused",
+                "ratio");
+    Shape bundled = llama(512, 6); // terse-lm's shape: head dim 64, no GQA
+    bundled.heads = bundled.kvHeads = 8;
+    bundled.ffn = 1376;
+    bundled.vocab = 8192;
+    for (const Shape &s : {llama(192, 4), bundled, llama(768, 12), llama(2048, 2)}) {
+        const fs::path dir = root / ("att_" + std::to_string(s.dim));
+        writeModel(dir, s);
+        for (auto dtype : {terse::ComputeDtype::Float32, terse::ComputeDtype::BFloat16}) {
+            const terse::Model blocks = load(dir, dtype, false), fused = load(dir, dtype, true);
+            for (int T : quick ? std::vector<int>{512} : std::vector<int>{512, 1024, 4096}) {
+                const auto ids = randomIds(T, s.vocab);
+                const int reps = T > 1024 ? 1 : quick ? 2 : 3;
+                const double tb = timeScore(blocks, ids, reps), tf = timeScore(fused, ids, reps);
+                std::printf("%-22s %6d %5s %8.1fms %8.1fms %7.2f\n",
+                            (shapeName(s) + " hd " + std::to_string(s.dim / s.heads)).c_str(), T,
+                            dtypeName(dtype), tb * 1e3, tf * 1e3, tb / tf);
                 std::fflush(stdout);
             }
         }
@@ -501,7 +534,7 @@ int main(int argc, char **argv)
             sections.insert(argv[++i]);
         else {
             std::fprintf(stderr, "usage: bench_model [--quick] [--cli PATH] [--section "
-                                 "forward|threads|long|memory|start]...\n");
+                                 "forward|attention|threads|long|memory|start]...\n");
             return a == "--help" ? 0 : 2;
         }
     }
@@ -514,6 +547,8 @@ int main(int argc, char **argv)
         fs::temp_directory_path() / ("terse_bench_model_" + std::to_string(::getpid()));
     if (want("forward"))
         sectionForward(root, quick);
+    if (want("attention"))
+        sectionAttention(root, quick);
     if (want("threads"))
         sectionThreads(root, quick);
     if (want("long"))

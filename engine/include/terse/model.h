@@ -39,6 +39,9 @@ struct ModelLoadOptions {
     long long attentionBlockFloats =
         1 << 20; // attention probabilities computed at once (query-row blocks, 8x
                  // when bf16 scores stay bf16; causal blocks <= T/8 rows)
+    // Attention on the CPU without attention outputs requested: one fused fp32 pass (online
+    // softmax over key tiles) instead of the blocks above. false: the blocks (for comparison).
+    bool fusedAttention = true;
 };
 
 enum class ModelKind {

@@ -461,6 +461,7 @@ Result<Model> Model::load(const std::string &path, const ModelLoadOptions &optio
         auto impl = std::make_shared<Impl>();
         impl->net = Transformer::build(store, dtype, device);
         impl->net->attentionBlockFloats = std::max<long long>(1, options.attentionBlockFloats);
+        impl->net->fusedAttention = options.fusedAttention;
         const ArchConfig &c = impl->net->cfg;
         ModelInfo &i = impl->info;
         i.architecture = archName(c);

@@ -1,6 +1,8 @@
 // The architectures: every layer is built from the WeightStore plus a scope string.
 #include "models/transformer.h"
 
+#include "models/attention_kernel.h"
+
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
 #include <torch/version.h>
@@ -492,6 +494,38 @@ Tensor Transformer::mlp(const Block &b, const Tensor &x) const
     return b.down(h);
 }
 
+// softmax(QK^T / sqrt(d) + mask) V by detail::FusedAttention, in fp32 whatever the compute dtype
+// (bf16 inputs are widened, the output rounded back): q [B, heads, T, hd], k and v [B, kvHeads, S,
+// hd], keyHidden [B, 1, 1, S] (true: hidden) or undefined. Returns [B, T, heads * hd].
+Tensor Transformer::fusedCpuAttention(const Tensor &q, const Tensor &k, const Tensor &v,
+                                      const Tensor &keyHidden, int64_t window) const
+{
+    const int64_t B = q.size(0), H = q.size(1), T = q.size(2), hd = q.size(3);
+    const int64_t kvH = k.size(1), S = k.size(2);
+    detail::FusedAttention fa;
+    fa.batch = B, fa.heads = H, fa.kvHeads = kvH, fa.rows = T, fa.keys = S, fa.headDim = hd;
+    fa.past = S - T, fa.window = window, fa.causal = cfg.causal;
+    const int64_t sp = (S + 63) / 64 * 64, hdp = fa.paddedHeadDim();
+    auto f32 = torch::TensorOptions().dtype(torch::kFloat32);
+    const Tensor qs =
+        q.to(torch::kFloat32).mul(1.0 / std::sqrt(static_cast<double>(hd))).contiguous();
+    Tensor kt = torch::zeros({B, kvH, hd, sp}, f32);
+    kt.narrow(3, 0, S).copy_(k.transpose(-1, -2));
+    Tensor vp = torch::zeros({B, kvH, sp, hdp}, f32);
+    vp.narrow(2, 0, S).narrow(3, 0, hd).copy_(v);
+    Tensor hidden;
+    if (keyHidden.defined())
+        hidden = keyHidden.reshape({B, S}).to(torch::kUInt8).contiguous();
+    Tensor out = torch::empty({B, T, H, hd}, f32);
+    fa.q = qs.data_ptr<float>();
+    fa.kt = kt.data_ptr<float>();
+    fa.v = vp.data_ptr<float>();
+    fa.keyHidden = hidden.defined() ? hidden.data_ptr<std::uint8_t>() : nullptr;
+    fa.out = out.data_ptr<float>();
+    at::parallel_for(0, fa.tasks(), 1, [&fa](int64_t begin, int64_t end) { fa.run(begin, end); });
+    return out.view({B, T, H * hd}).to(v.scalar_type());
+}
+
 Tensor Transformer::attention(const Block &b, const Tensor &x, const Tensor &cos, const Tensor &sin,
                               const Tensor &keyHidden, KvCache *cache, int layer,
                               const AttentionHook &hook) const
@@ -549,6 +583,12 @@ Tensor Transformer::attention(const Block &b, const Tensor &x, const Tensor &cos
         return b.o(ctx.transpose(1, 2).reshape({B, T, cfg.heads * hd}));
     }
 #endif
+    // fp32 on the CPU without a hook: the fused kernel (bench_model --section attention: 1.0-1.9x
+    // the blocks' forward). bf16 stays on the blocks, whose oneDNN bf16 matmuls beat an fp32 kernel
+    // from head dim 64 up.
+    if (fusedAttention && !training && !hook && device.is_cpu() &&
+        v.scalar_type() == torch::kFloat32)
+        return b.o(fusedCpuAttention(q, k, v, keyHidden, window));
     k = k.contiguous(); // [B, kvHeads, S, hd]: one layout for every block's matmul
     v = v.contiguous();
     const int64_t S = k.size(2), past = S - T;

@@ -100,6 +100,9 @@ public:
     torch::ScalarType dtype = torch::kFloat32;
     torch::Device device = torch::kCPU;
     int64_t attentionBlockFloats = 1 << 20; // bound on B x heads x rows x keys per attention block
+    // Inference on the CPU without a hook: attention in one fused fp32 kernel
+    // (models/attention_kernel.h) instead of the blocks.
+    bool fusedAttention = true;
     // Training (train/trainable.h builds the trainers' models with this class, so training and
     // inference run one definition): forward() and logits() record gradients, dropout applies where
     // HF applies it (embeddings, attention probabilities, each sublayer's output, BERT's classifier
@@ -112,6 +115,9 @@ private:
     torch::Tensor attention(const Block &b, const torch::Tensor &x, const torch::Tensor &cos,
                             const torch::Tensor &sin, const torch::Tensor &keyHidden,
                             KvCache *cache, int layer, const AttentionHook &hook) const;
+    torch::Tensor fusedCpuAttention(const torch::Tensor &q, const torch::Tensor &k,
+                                    const torch::Tensor &v, const torch::Tensor &keyHidden,
+                                    int64_t window) const;
     torch::Tensor mlp(const Block &b, const torch::Tensor &x) const;
     // Dropout with probability `dropout` while training; the identity otherwise.
     torch::Tensor drop(const torch::Tensor &x) const;

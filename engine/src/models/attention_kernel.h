@@ -1,0 +1,33 @@
+#pragma once
+// Fused CPU attention for inference (issue 16): softmax(QK^T + mask) V computed tile by tile with
+// an online softmax (FlashAttention's recurrence: running row maximum m, running sum l, the partial
+// output rescaled by exp(m_old - m_new)), so the [heads, rows, keys] scores never reach memory.
+// fp32 throughout. Torch-free: the caller hands in contiguous buffers and a parallel loop.
+
+#include <cstdint>
+#include <functional>
+
+namespace terse::detail {
+
+struct FusedAttention {
+    const float *q = nullptr;        // [B, heads, T, headDim], already scaled by 1/sqrt(headDim)
+    const float *kt = nullptr;       // [B, kvHeads, headDim, S]: keys transposed
+    const float *v = nullptr;        // [B, kvHeads, S, paddedHeadDim()], zeros past headDim
+    const std::uint8_t *keyHidden{}; // [B, S], nonzero: hidden from every query; may be null
+    float *out = nullptr;            // [B, T, heads, headDim] (the o-projection's layout)
+    std::int64_t batch = 1, heads = 1, kvHeads = 1, rows = 0, keys = 0, headDim = 0;
+    std::int64_t past = 0;   // causal: query i is the cache's position past + i
+    std::int64_t window = 0; // causal sliding window: query p sees keys (p - window, p]; 0: none
+    bool causal = true;
+
+    std::int64_t paddedHeadDim() const { return (headDim + 15) / 16 * 16; }
+    // Independent pieces of work (a batch row, a head and a block of query rows each).
+    std::int64_t tasks() const;
+    // Runs tasks [begin, end); tasks write disjoint parts of `out`.
+    void run(std::int64_t begin, std::int64_t end) const;
+};
+
+// A query row that sees no key at all (every key padding) gets the mean of all S values: what the
+// reference's softmax over scores all filled with the dtype's lowest value gives.
+
+} // namespace terse::detail

@@ -1,0 +1,310 @@
+// The fused CPU attention kernel (issue 16, engine/src/models/attention_kernel.h): the kernel alone
+// against softmax(QK^T + mask) V written out naively, and every oracle architecture scored through
+// it against the same weights scored through the blocked attention (and against HF's logits).
+#include "models/attention_kernel.h"
+#include "terse/model.h"
+
+#include <QtTest>
+
+#include <nlohmann/json.hpp>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <random>
+
+using namespace terse;
+
+namespace {
+
+const std::string kOracle = std::string(TERSE_SHARED_DIR) + "/oracle";
+
+std::vector<int> randomIds(int n, unsigned seed, int vocab = 320)
+{
+    std::mt19937 rng(seed);
+    std::vector<int> ids(static_cast<std::size_t>(n));
+    for (auto &i : ids)
+        i = 5 + static_cast<int>(rng() % static_cast<unsigned>(vocab - 5));
+    return ids;
+}
+
+float maxDiff(const std::vector<float> &a, const std::vector<float> &b)
+{
+    if (a.size() != b.size())
+        return INFINITY;
+    float m = 0;
+    for (std::size_t i = 0; i < a.size(); ++i)
+        if (!(std::isnan(a[i]) && std::isnan(b[i])))
+            m = std::max(m, std::fabs(a[i] - b[i]));
+    return m;
+}
+
+void flatten(const nlohmann::json &j, std::vector<float> &out)
+{
+    if (j.is_array())
+        for (const auto &x : j)
+            flatten(x, out);
+    else
+        out.push_back(j.get<float>());
+}
+
+// The kernel's problem with its inputs in the plain layouts q [B,H,T,hd], k and v [B,kvH,S,hd].
+struct Problem {
+    std::int64_t B, H, kvH, T, S, hd, window;
+    bool causal;
+    std::vector<float> q, k, v;
+    std::vector<std::uint8_t> hidden; // [B, S] or empty
+
+    // softmax(q k^T + mask) v, one query row at a time in double; rows seeing no key average v.
+    std::vector<float> naive() const
+    {
+        std::vector<float> out(static_cast<std::size_t>(B * T * H * hd));
+        const std::int64_t past = S - T;
+        for (std::int64_t b = 0; b < B; ++b)
+            for (std::int64_t h = 0; h < H; ++h)
+                for (std::int64_t i = 0; i < T; ++i) {
+                    const std::int64_t g = h / (H / kvH);
+                    std::vector<double> s(static_cast<std::size_t>(S), -INFINITY);
+                    double top = -INFINITY;
+                    for (std::int64_t j = 0; j < S; ++j) {
+                        const bool visible = (!causal || j <= past + i) &&
+                                             (!causal || window == 0 || j > past + i - window) &&
+                                             (hidden.empty() || !hidden[b * S + j]);
+                        if (!visible)
+                            continue;
+                        double dot = 0;
+                        for (std::int64_t d = 0; d < hd; ++d)
+                            dot += double(q[((b * H + h) * T + i) * hd + d]) *
+                                   k[((b * kvH + g) * S + j) * hd + d];
+                        s[j] = dot;
+                        top = std::max(top, dot);
+                    }
+                    double sum = 0;
+                    for (auto &x : s)
+                        sum += (x = top == -INFINITY ? 1.0 : std::exp(x - top));
+                    for (std::int64_t d = 0; d < hd; ++d) {
+                        double o = 0;
+                        for (std::int64_t j = 0; j < S; ++j)
+                            o += s[j] / sum * v[((b * kvH + g) * S + j) * hd + d];
+                        out[((b * T + i) * H + h) * hd + d] = static_cast<float>(o);
+                    }
+                }
+        return out;
+    }
+
+    std::vector<float> fused() const
+    {
+        detail::FusedAttention fa;
+        fa.batch = B, fa.heads = H, fa.kvHeads = kvH, fa.rows = T, fa.keys = S, fa.headDim = hd;
+        fa.past = S - T, fa.window = window, fa.causal = causal;
+        const std::int64_t sp = (S + 63) / 64 * 64, hdp = fa.paddedHeadDim();
+        std::vector<float> kt(static_cast<std::size_t>(B * kvH * hd * sp), 0.0f);
+        std::vector<float> vp(static_cast<std::size_t>(B * kvH * sp * hdp), 0.0f);
+        for (std::int64_t bg = 0; bg < B * kvH; ++bg)
+            for (std::int64_t j = 0; j < S; ++j)
+                for (std::int64_t d = 0; d < hd; ++d) {
+                    kt[(bg * hd + d) * sp + j] = k[(bg * S + j) * hd + d];
+                    vp[(bg * sp + j) * hdp + d] = v[(bg * S + j) * hd + d];
+                }
+        std::vector<float> out(static_cast<std::size_t>(B * T * H * hd), NAN);
+        fa.q = q.data(), fa.kt = kt.data(), fa.v = vp.data(), fa.out = out.data();
+        fa.keyHidden = hidden.empty() ? nullptr : hidden.data();
+        // Two halves, as two threads would split the tasks.
+        fa.run(0, fa.tasks() / 2);
+        fa.run(fa.tasks() / 2, fa.tasks());
+        return out;
+    }
+};
+
+Problem makeProblem(std::int64_t B, std::int64_t H, std::int64_t kvH, std::int64_t T,
+                    std::int64_t S, std::int64_t hd, bool causal, std::int64_t window,
+                    unsigned seed)
+{
+    Problem p{B, H, kvH, T, S, hd, window, causal, {}, {}, {}, {}};
+    std::mt19937 rng(seed);
+    std::normal_distribution<float> normal(0.0f, 1.0f);
+    p.q.resize(static_cast<std::size_t>(B * H * T * hd));
+    p.k.resize(static_cast<std::size_t>(B * kvH * S * hd));
+    p.v.resize(p.k.size());
+    for (auto &x : p.q)
+        x = 0.5f * normal(rng);
+    for (auto &x : p.k)
+        x = normal(rng);
+    for (auto &x : p.v)
+        x = normal(rng);
+    return p;
+}
+
+ModelLoadOptions attention(bool fused)
+{
+    ModelLoadOptions o;
+    o.fusedAttention = fused;
+    return o;
+}
+
+} // namespace
+
+class TestFusedAttention : public QObject {
+    Q_OBJECT
+private slots:
+    void kernelEqualsNaiveSoftmax_data()
+    {
+        QTest::addColumn<int>("T");
+        QTest::addColumn<int>("S");
+        QTest::addColumn<int>("hd");
+        QTest::addColumn<bool>("causal");
+        QTest::addColumn<int>("window");
+        QTest::addColumn<bool>("padding");
+        // Tiles of 64 keys and blocks of 64 rows: sizes below, at and across them; head dims
+        // padded to 16s (24, 48) and the multiples with their own code (16, 32, 64, 96, 128), one
+        // past them (160: the generic path).
+        QTest::newRow("causal 1 row") << 1 << 1 << 24 << true << 0 << false;
+        QTest::newRow("causal 63") << 63 << 63 << 24 << true << 0 << false;
+        QTest::newRow("causal 64") << 64 << 64 << 16 << true << 0 << false;
+        QTest::newRow("causal 130, hd 32") << 130 << 130 << 32 << true << 0 << false;
+        QTest::newRow("causal 200, hd 48") << 200 << 200 << 48 << true << 0 << false;
+        QTest::newRow("causal 129, hd 64") << 129 << 129 << 64 << true << 0 << false;
+        QTest::newRow("causal 70, hd 96") << 70 << 70 << 96 << true << 0 << false;
+        QTest::newRow("causal 66, hd 128") << 66 << 66 << 128 << true << 0 << false;
+        QTest::newRow("causal 67, hd 160") << 67 << 67 << 160 << true << 0 << false;
+        QTest::newRow("after a cache: 5 rows on 190 keys") << 5 << 190 << 24 << true << 0 << false;
+        QTest::newRow("after a cache: 100 rows on 300 keys")
+            << 100 << 300 << 32 << true << 0 << false;
+        QTest::newRow("window 16") << 150 << 150 << 24 << true << 16 << false;
+        QTest::newRow("window 100 after a cache") << 90 << 260 << 32 << true << 100 << false;
+        QTest::newRow("causal, padding") << 150 << 150 << 24 << true << 0 << true;
+        QTest::newRow("encoder") << 100 << 100 << 48 << false << 0 << false;
+        QTest::newRow("encoder, padding") << 140 << 140 << 48 << false << 0 << true;
+    }
+
+    void kernelEqualsNaiveSoftmax()
+    {
+        QFETCH(int, T);
+        QFETCH(int, S);
+        QFETCH(int, hd);
+        QFETCH(bool, causal);
+        QFETCH(int, window);
+        QFETCH(bool, padding);
+        // Batch 2, 4 query heads on 2 KV heads (GQA).
+        Problem p =
+            makeProblem(2, 4, 2, T, S, hd, causal, window, static_cast<unsigned>(T + S + hd));
+        if (padding) {
+            // Row 0: the first 37 keys are padding (left-padded: its first queries see none);
+            // row 1: the last 20 (right-padded).
+            p.hidden.assign(static_cast<std::size_t>(2 * S), 0);
+            for (int j = 0; j < 37; ++j)
+                p.hidden[j] = 1;
+            for (int j = S - 20; j < S; ++j)
+                p.hidden[S + j] = 1;
+        }
+        const auto want = p.naive(), got = p.fused();
+        const float d = maxDiff(got, want);
+        qInfo("max abs difference %.3g", d);
+        QVERIFY2(d < 2e-5f, std::to_string(d).c_str());
+    }
+
+    void modelsAgreeWithTheBlocks_data()
+    {
+        QTest::addColumn<QString>("model");
+        for (const char *m : {"gpt2", "llama_gqa", "llama3_tied", "qwen2", "mistral", "gpt_neox",
+                              "bert", "xlm_roberta"})
+            QTest::newRow(m) << QString(m);
+    }
+
+    void modelsAgreeWithTheBlocks()
+    {
+        // The same weights through the fused kernel and through the blocked attention: one
+        // sequence across several tiles, a padded batch, a prompt longer than the context (windows
+        // carrying the cache), and a session appending on its cache.
+        if (!std::filesystem::exists(kOracle))
+            QSKIP("shared oracle data not found (TERSE_SHARED_DIR)");
+        QFETCH(QString, model);
+        const std::string dir = kOracle + "/" + model.toStdString();
+        auto fused = Model::load(dir, attention(true));
+        auto blocks = Model::load(dir, attention(false));
+        QVERIFY2(fused.ok(), fused.ok() ? "" : fused.error().toString().c_str());
+        QVERIFY(blocks.ok());
+        const bool decoder = fused->info().kind == ModelKind::CausalLM;
+        ScoreRequest req;
+        req.wantHidden = true;
+        req.wantLogits = true;
+        const std::vector<std::vector<int>> batch = {randomIds(120, 1), randomIds(77, 2),
+                                                     randomIds(3, 3)};
+        auto a = fused->score(batch, req), b = blocks->score(batch, req);
+        QVERIFY(a.ok() && b.ok());
+        for (std::size_t s = 0; s < batch.size(); ++s) {
+            const auto &x = a->sequences[s], &y = b->sequences[s];
+            QVERIFY2(maxDiff(x.logits, y.logits) < 1e-4f, std::to_string(s).c_str());
+            QVERIFY(maxDiff(x.hidden, y.hidden) < 1e-4f);
+            if (decoder)
+                QVERIFY(maxDiff(x.nextTokenLogprob, y.nextTokenLogprob) < 1e-4f);
+            else
+                QVERIFY(maxDiff(x.labelLogprobs, y.labelLogprobs) < 1e-4f);
+        }
+        // Left padding through an explicit mask: the padded positions' rows see no key at all.
+        ScoreRequest masked = req;
+        std::vector<int> row = randomIds(90, 4);
+        masked.attentionMask = {std::vector<int>(90, 1), std::vector<int>(90, 1)};
+        std::fill(masked.attentionMask[1].begin(), masked.attentionMask[1].begin() + 30, 0);
+        a = fused->score({row, row}, masked), b = blocks->score({row, row}, masked);
+        QVERIFY(a.ok() && b.ok());
+        for (int s = 0; s < 2; ++s) {
+            const auto &x = a->sequences[s].logits, &y = b->sequences[s].logits;
+            const std::size_t vocab = x.size() / 90, from = s == 1 ? 30 * vocab : 0;
+            QVERIFY(x.size() == y.size());
+            QVERIFY(maxDiff({x.begin() + from, x.end()}, {y.begin() + from, y.end()}) < 1e-4f);
+        }
+        if (!decoder)
+            return;
+        // Longer than the 128-position context: windows over the cache.
+        ScoreRequest plain;
+        const auto ids = randomIds(300, 5);
+        a = fused->score({ids}, plain), b = blocks->score({ids}, plain);
+        QVERIFY(a.ok() && b.ok());
+        QVERIFY(a->windows > 1);
+        QVERIFY(maxDiff(a->sequences[0].nextTokenLogprob, b->sequences[0].nextTokenLogprob) <
+                1e-4f);
+        QVERIFY(maxDiff(a->sequences[0].entropy, b->sequences[0].entropy) < 1e-4f);
+        // A session: 50 tokens, then 1, then 20 on the cache.
+        auto sa = fused->newSession(), sb = blocks->newSession();
+        QVERIFY(sa.ok() && sb.ok());
+        for (auto [from, to] : {std::pair{0, 50}, {50, 51}, {51, 71}}) {
+            const std::vector<int> part(ids.begin() + from, ids.begin() + to);
+            auto x = sa->append(part, true), y = sb->append(part, true);
+            QVERIFY(x.ok() && y.ok());
+            QVERIFY(maxDiff(x->logits, y->logits) < 1e-4f);
+        }
+    }
+
+    void defaultLoadUsesTheKernelAndMatchesTransformers()
+    {
+        // The default (fused) load without attention outputs requested, against HF's logits.
+        if (!std::filesystem::exists(kOracle))
+            QSKIP("shared oracle data not found (TERSE_SHARED_DIR)");
+        for (const char *name : {"llama_gqa", "mistral", "bert"}) {
+            auto m = Model::load(kOracle + "/" + name);
+            QVERIFY(m.ok());
+            std::ifstream in(kOracle + "/" + name + "/expected.json");
+            const auto expected = nlohmann::json::parse(in);
+            for (const auto &c : expected["cases"]) {
+                ScoreRequest req;
+                req.wantLogits = true;
+                if (!c["attention_mask"].is_null())
+                    req.attentionMask = c["attention_mask"].get<std::vector<std::vector<int>>>();
+                auto r = m->score(c["input_ids"].get<std::vector<std::vector<int>>>(), req);
+                QVERIFY(r.ok());
+                std::vector<float> got, want;
+                for (const auto &s : r->sequences)
+                    got.insert(got.end(), s.logits.begin(), s.logits.end());
+                flatten(c["logits"], want);
+                const float d = maxDiff(got, want);
+                QVERIFY2(d < 1e-4f, (std::string(name) + " " + c["name"].get<std::string>() + ": " +
+                                     std::to_string(d))
+                                        .c_str());
+            }
+        }
+    }
+};
+
+QTEST_GUILESS_MAIN(TestFusedAttention)
+#include "test_fused_attention.moc"
