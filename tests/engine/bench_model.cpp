@@ -274,7 +274,7 @@ void sectionForward(const fs::path &root, bool quick)
 }
 
 // The fused attention kernel against the blocked libtorch attention, one forward each, same run.
-void sectionAttention(const fs::path &root, bool quick)
+void sectionAttention(const fs::path &root, bool quick, int onlyDim)
 {
     std::printf(
         "\n1b. Fused attention vs blocks (forward time; > 1: the fused kernel is faster)\n");
@@ -285,6 +285,8 @@ void sectionAttention(const fs::path &root, bool quick)
     bundled.ffn = 1376;
     bundled.vocab = 8192;
     for (const Shape &s : {llama(192, 4), bundled, llama(768, 12), llama(2048, 2)}) {
+        if (onlyDim > 0 && s.dim != onlyDim)
+            continue;
         const fs::path dir = root / ("att_" + std::to_string(s.dim));
         writeModel(dir, s);
         for (auto dtype : {terse::ComputeDtype::Float32, terse::ComputeDtype::BFloat16}) {
@@ -522,6 +524,7 @@ int main(int argc, char **argv)
         "";
 #endif
     std::set<std::string> sections;
+    int onlyDim = 0; // --dim N: the attention section's shape of that width only
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
         if (a == "--quick")
@@ -530,11 +533,13 @@ int main(int argc, char **argv)
             cli = argv[++i];
         else if (a == "--memory-child" && i + 2 < argc)
             return memoryChild(argv[i + 1], argv[i + 2]);
+        else if (a == "--dim" && i + 1 < argc)
+            onlyDim = std::atoi(argv[++i]);
         else if (a == "--section" && i + 1 < argc)
             sections.insert(argv[++i]);
         else {
             std::fprintf(stderr, "usage: bench_model [--quick] [--cli PATH] [--section "
-                                 "forward|attention|threads|long|memory|start]...\n");
+                                 "forward|attention|threads|long|memory|start]... [--dim N]\n");
             return a == "--help" ? 0 : 2;
         }
     }
@@ -548,7 +553,7 @@ int main(int argc, char **argv)
     if (want("forward"))
         sectionForward(root, quick);
     if (want("attention"))
-        sectionAttention(root, quick);
+        sectionAttention(root, quick, onlyDim);
     if (want("threads"))
         sectionThreads(root, quick);
     if (want("long"))

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include <cmath>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -116,6 +117,54 @@ struct Problem {
     }
 };
 
+std::uint16_t toBf16(float x) // round to nearest even, as libtorch does
+{
+    std::uint32_t u;
+    std::memcpy(&u, &x, sizeof u);
+    return static_cast<std::uint16_t>((u + 0x7FFF + ((u >> 16) & 1)) >> 16);
+}
+
+float fromBf16(std::uint16_t x)
+{
+    const std::uint32_t u = std::uint32_t(x) << 16;
+    float f;
+    std::memcpy(&f, &u, sizeof f);
+    return f;
+}
+
+// The problem's inputs rounded to bf16 (the truth for the bf16 kernel) and the kernel's bf16
+// layouts: dims of q and k in pairs, keys of v in pairs.
+std::vector<float> fusedBf16(Problem &p)
+{
+    for (auto *x : {&p.q, &p.k, &p.v})
+        for (auto &f : *x)
+            f = fromBf16(toBf16(f));
+    detail::FusedAttention fa;
+    fa.batch = p.B, fa.heads = p.H, fa.kvHeads = p.kvH, fa.rows = p.T, fa.keys = p.S;
+    fa.headDim = p.hd, fa.past = p.S - p.T, fa.window = p.window, fa.causal = p.causal;
+    fa.bf16 = true;
+    const std::int64_t sp = fa.paddedKeys(), hdp = fa.paddedHeadDim(), he = fa.evenHeadDim();
+    std::vector<std::uint16_t> qb(static_cast<std::size_t>(p.B * p.H * p.T * he), 0);
+    std::vector<std::uint16_t> kb(static_cast<std::size_t>(p.B * p.kvH * he * sp), 0);
+    std::vector<std::uint16_t> vb(static_cast<std::size_t>(p.B * p.kvH * sp * hdp), 0);
+    for (std::int64_t r = 0; r < p.B * p.H * p.T; ++r)
+        for (std::int64_t d = 0; d < p.hd; ++d)
+            qb[r * he + d] = toBf16(p.q[r * p.hd + d]);
+    for (std::int64_t bg = 0; bg < p.B * p.kvH; ++bg)
+        for (std::int64_t j = 0; j < p.S; ++j)
+            for (std::int64_t d = 0; d < p.hd; ++d) {
+                kb[((bg * he / 2 + d / 2) * sp + j) * 2 + d % 2] =
+                    toBf16(p.k[(bg * p.S + j) * p.hd + d]);
+                vb[((bg * sp / 2 + j / 2) * hdp + d) * 2 + j % 2] =
+                    toBf16(p.v[(bg * p.S + j) * p.hd + d]);
+            }
+    std::vector<float> out(static_cast<std::size_t>(p.B * p.T * p.H * p.hd), NAN);
+    fa.qb = qb.data(), fa.kb = kb.data(), fa.vb = vb.data(), fa.out = out.data();
+    fa.keyHidden = p.hidden.empty() ? nullptr : p.hidden.data();
+    fa.run(0, fa.tasks());
+    return out;
+}
+
 Problem makeProblem(std::int64_t B, std::int64_t H, std::int64_t kvH, std::int64_t T,
                     std::int64_t S, std::int64_t hd, bool causal, std::int64_t window,
                     unsigned seed)
@@ -201,6 +250,16 @@ private slots:
         const float d = maxDiff(got, want);
         qInfo("max abs difference %.3g", d);
         QVERIFY2(d < 2e-5f, std::to_string(d).c_str());
+        // bf16: the same on inputs rounded to bf16; the probabilities are rounded to bf16 too
+        // (relative 2^-9), so outputs (weighted means of values ~ N(0, 1)) move by ~1e-2.
+        if (!detail::FusedAttention::bf16Supported()) {
+            qInfo("no AVX512-BF16 on this CPU: the bf16 kernel is not used here");
+            return;
+        }
+        const auto gotBf16 = fusedBf16(p);
+        const float db = maxDiff(gotBf16, p.naive());
+        qInfo("bf16: max abs difference %.3g", db);
+        QVERIFY2(db < 1e-2f, std::to_string(db).c_str());
     }
 
     void modelsAgreeWithTheBlocks_data()
@@ -273,6 +332,46 @@ private slots:
             auto x = sa->append(part, true), y = sb->append(part, true);
             QVERIFY(x.ok() && y.ok());
             QVERIFY(maxDiff(x->logits, y->logits) < 1e-4f);
+        }
+    }
+
+    void bf16StaysAsNearFp32AsTheBlocks()
+    {
+        // bf16 through the kernel (bf16 dot products into fp32, fp32 softmax) against fp32: no
+        // further from it than bf16 through the blocks (bf16 scores, softmax rounded to bf16).
+        if (!std::filesystem::exists(kOracle))
+            QSKIP("shared oracle data not found (TERSE_SHARED_DIR)");
+        if (!detail::FusedAttention::bf16Supported())
+            QSKIP("no AVX512-BF16 on this CPU: bf16 attention stays on the blocks");
+        for (const char *name : {"llama_gqa", "gpt2", "mistral", "bert"}) {
+            const std::string dir = kOracle + "/" + name;
+            ModelLoadOptions bf;
+            bf.dtype = ComputeDtype::BFloat16;
+            ModelLoadOptions bfBlocks = bf;
+            bfBlocks.fusedAttention = false;
+            auto f32 = Model::load(dir), fused = Model::load(dir, bf),
+                 blocks = Model::load(dir, bfBlocks);
+            QVERIFY(f32.ok() && fused.ok() && blocks.ok());
+            const bool decoder = f32->info().kind == ModelKind::CausalLM;
+            const auto ids = randomIds(120, 9);
+            auto r = f32->score({ids}), rf = fused->score({ids}), rb = blocks->score({ids});
+            QVERIFY(r.ok() && rf.ok() && rb.ok());
+            auto values = [&](const ScoreResult &x) {
+                return decoder ? x.sequences[0].nextTokenLogprob : x.sequences[0].labelLogprobs;
+            };
+            auto meanDiff = [&](const std::vector<float> &a, const std::vector<float> &b) {
+                double sum = 0;
+                std::size_t n = 0;
+                for (std::size_t i = 0; i < a.size(); ++i)
+                    if (!std::isnan(a[i]))
+                        sum += std::fabs(a[i] - b[i]), ++n;
+                return sum / static_cast<double>(std::max<std::size_t>(1, n));
+            };
+            const double dFused = meanDiff(values(*rf), values(*r)),
+                         dBlocks = meanDiff(values(*rb), values(*r));
+            qInfo("%s: mean |bf16 - fp32| log-prob: fused %.4f, blocks %.4f", name, dFused,
+                  dBlocks);
+            QVERIFY(dFused <= 1.5 * dBlocks + 1e-3);
         }
     }
 

@@ -1,5 +1,9 @@
 #include "models/attention_kernel.h"
 
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
+
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -87,110 +91,163 @@ TERSE_INLINE v16 vexp(v16 x)
 
 struct Scratch {
     std::vector<float> q, scores, acc, m, l;
+    std::vector<std::uint16_t> qb, pb;
 };
 
-// One task: batch row b, head h, query rows [r0, r0 + n). NV: vectors per value row (head dim
-// padded to 16s); 0: any, counted at run time.
-template <int NV> TERSE_INLINE void task(const FusedAttention &a, std::int64_t t, Scratch &s)
+// Where task t works: batch row b, head h (reading KV head kvh), query rows [r0, r0 + n), keys
+// [lo, hi).
+struct Block {
+    std::int64_t b, h, kvh, r0, n, lo, hi;
+    const std::uint8_t *hidden;
+};
+
+TERSE_INLINE Block blockOf(const FusedAttention &a, std::int64_t t)
 {
-    const std::int64_t hd = a.headDim, hdp = a.paddedHeadDim(), S = a.keys;
-    const std::int64_t nv = NV > 0 ? NV : hdp / 16;
-    const std::int64_t sp = (S + kTile - 1) / kTile * kTile; // padded key count of kt and v
     const std::int64_t blocks = (a.rows + kBlockRows - 1) / kBlockRows;
-    const std::int64_t b = t / (a.heads * blocks), h = (t / blocks) % a.heads;
-    const std::int64_t r0 = (t % blocks) * kBlockRows, n = std::min(kBlockRows, a.rows - r0);
-    const std::int64_t kvh = h / (a.heads / a.kvHeads); // HF repeat_kv: query head h reads h / rep
-    const float *kt = a.kt + (b * a.kvHeads + kvh) * hd * sp;
-    const float *v = a.v + (b * a.kvHeads + kvh) * sp * hdp;
-    const std::uint8_t *hidden = a.keyHidden ? a.keyHidden + b * S : nullptr;
-
-    // The block's queries, rows past n zero (their scores are never used).
-    s.q.assign(static_cast<std::size_t>(kBlockRows * hd), 0.0f);
-    std::memcpy(s.q.data(), a.q + ((b * a.heads + h) * a.rows + r0) * hd,
-                static_cast<std::size_t>(n * hd) * sizeof(float));
-    s.scores.resize(static_cast<std::size_t>(kBlockRows * kTile));
-    s.acc.assign(static_cast<std::size_t>(kBlockRows * hdp), 0.0f);
-    s.m.assign(kBlockRows, kNegInf);
-    s.l.assign(kBlockRows, 0.0f);
-    float *sc = s.scores.data(), *acc = s.acc.data();
-
+    Block k;
+    k.b = t / (a.heads * blocks), k.h = (t / blocks) % a.heads;
+    k.r0 = (t % blocks) * kBlockRows, k.n = std::min(kBlockRows, a.rows - k.r0);
+    k.kvh = k.h / (a.heads / a.kvHeads); // HF repeat_kv: query head h reads KV head h / rep
     // Keys the block can see: causal, none after its last query; with a window, none before its
     // first query's window.
-    const std::int64_t hi = a.causal ? std::min(S, a.past + r0 + n) : S;
-    const std::int64_t lo =
-        a.causal && a.window > 0 ? std::max<std::int64_t>(0, a.past + r0 + 1 - a.window) : 0;
-    for (std::int64_t k0 = lo / kTile * kTile; k0 < hi; k0 += kTile) {
+    k.hi = a.causal ? std::min(a.keys, a.past + k.r0 + k.n) : a.keys;
+    k.lo = a.causal && a.window > 0 ? std::max<std::int64_t>(0, a.past + k.r0 + 1 - a.window) : 0;
+    k.hidden = a.keyHidden ? a.keyHidden + k.b * a.keys : nullptr;
+    return k;
+}
+
+TERSE_INLINE void startBlock(const FusedAttention &a, Scratch &s)
+{
+    s.scores.resize(static_cast<std::size_t>(kBlockRows * kTile));
+    s.acc.assign(static_cast<std::size_t>(kBlockRows * a.paddedHeadDim()), 0.0f);
+    s.m.assign(kBlockRows, kNegInf);
+    s.l.assign(kBlockRows, 0.0f);
+}
+
+// Masks the scores of the tile at k0: padding keys for every row; keys outside a row's [first,
+// last] on the tiles that cross some row's limit.
+TERSE_INLINE void maskTile(const FusedAttention &a, const Block &k, std::int64_t k0, float *sc)
+{
+    if (k.hidden) {
+        for (std::int64_t j = 0; j < kTile && k0 + j < a.keys; ++j)
+            if (k.hidden[k0 + j])
+                for (std::int64_t i = 0; i < k.n; ++i)
+                    sc[i * kTile + j] = kNegInf;
+    }
+    const bool crossesEnd = k0 + kTile > (a.causal ? a.past + k.r0 + 1 : a.keys);
+    const bool crossesWindow = a.causal && a.window > 0 && k0 <= a.past + k.r0 + k.n - 1 - a.window;
+    if (!crossesEnd && !crossesWindow)
+        return;
+    for (std::int64_t i = 0; i < k.n; ++i) {
+        const std::int64_t last = a.causal ? std::min(a.keys - 1, a.past + k.r0 + i) : a.keys - 1;
+        const std::int64_t first = a.causal && a.window > 0 ? a.past + k.r0 + i - a.window + 1 : 0;
+        for (std::int64_t j = 0; j < kTile; ++j)
+            if (k0 + j > last || k0 + j < first)
+                sc[i * kTile + j] = kNegInf;
+    }
+}
+
+// Online softmax over the tile's scores: each row's maximum m and sum l updated, its partial
+// output rescaled by exp(m_old - m_new) when the maximum grows; the scores become exp(s - m)
+// (0 for rows past n and rows that see none of the tile).
+TERSE_INLINE void softmaxTile(const FusedAttention &a, const Block &k, Scratch &s)
+{
+    const std::int64_t hdp = a.paddedHeadDim(), nv = hdp / 16;
+    float *sc = s.scores.data();
+    for (std::int64_t i = 0; i < kBlockRows; ++i) {
+        float *row = sc + i * kTile;
+        if (i >= k.n) {
+            std::fill(row, row + kTile, 0.0f);
+            continue;
+        }
+        const v16 x[4] = {load(row), load(row + 16), load(row + 32), load(row + 48)};
+        const float top =
+            std::max(std::max(hmax(x[0]), hmax(x[1])), std::max(hmax(x[2]), hmax(x[3])));
+        if (top == kNegInf) {
+            std::fill(row, row + kTile, 0.0f);
+            continue;
+        }
+        if (top > s.m[i]) {
+            const float alpha = std::exp(s.m[i] - top); // 0 for the first visible key
+            s.l[i] *= alpha;
+            float *o = s.acc.data() + i * hdp;
+            for (std::int64_t c = 0; c < nv; ++c)
+                store(o + 16 * c, load(o + 16 * c) * alpha);
+            s.m[i] = top;
+        }
+        v16 sum{};
+        for (int j = 0; j < 4; ++j) {
+            const v16 p = vexp(x[j] - s.m[i]);
+            sum += p;
+            store(row + 16 * j, p);
+        }
+        s.l[i] += hsum(sum);
+    }
+}
+
+// out = acc / l; a row that saw no key (a padding query) gets the mean of every value, as a
+// softmax over equal scores gives. value(j, d): the value of key j, dimension d.
+template <class Value>
+TERSE_INLINE void finishBlock(const FusedAttention &a, const Block &k, const Scratch &s,
+                              Value value)
+{
+    const std::int64_t hd = a.headDim, hdp = a.paddedHeadDim();
+    for (std::int64_t i = 0; i < k.n; ++i) {
+        float *dst = a.out + ((k.b * a.rows + k.r0 + i) * a.heads + k.h) * hd;
+        if (s.l[i] > 0) {
+            const float inv = 1.0f / s.l[i];
+            for (std::int64_t d = 0; d < hd; ++d)
+                dst[d] = s.acc[i * hdp + d] * inv;
+            continue;
+        }
+        for (std::int64_t d = 0; d < hd; ++d) {
+            double sum = 0;
+            for (std::int64_t j = 0; j < a.keys; ++j)
+                sum += value(j, d);
+            dst[d] =
+                static_cast<float>(sum / static_cast<double>(std::max<std::int64_t>(1, a.keys)));
+        }
+    }
+}
+
+// fp32 task. NV: vectors per value row (head dim padded to 16s); 0: counted at run time.
+template <int NV> TERSE_INLINE void task(const FusedAttention &a, std::int64_t t, Scratch &s)
+{
+    const std::int64_t hd = a.headDim, hdp = a.paddedHeadDim(), sp = a.paddedKeys();
+    const std::int64_t nv = NV > 0 ? NV : hdp / 16;
+    const Block k = blockOf(a, t);
+    const float *kt = a.kt + (k.b * a.kvHeads + k.kvh) * hd * sp;
+    const float *v = a.v + (k.b * a.kvHeads + k.kvh) * sp * hdp;
+    // The block's queries, rows past n zero (their scores are never used).
+    s.q.assign(static_cast<std::size_t>(kBlockRows * hd), 0.0f);
+    std::memcpy(s.q.data(), a.q + ((k.b * a.heads + k.h) * a.rows + k.r0) * hd,
+                static_cast<std::size_t>(k.n * hd) * sizeof(float));
+    startBlock(a, s);
+    float *sc = s.scores.data(), *acc = s.acc.data();
+    for (std::int64_t k0 = k.lo / kTile * kTile; k0 < k.hi; k0 += kTile) {
         // Scores of 4 rows x 64 keys in 16 accumulators: per head-dim step, 4 key vectors and 4
         // broadcast queries.
-        for (std::int64_t i = 0; i < n; i += kGroup) {
+        for (std::int64_t i = 0; i < k.n; i += kGroup) {
             v16 c[kGroup][4] = {};
             const float *qi = s.q.data() + i * hd;
             for (std::int64_t d = 0; d < hd; ++d) {
                 const float *kd = kt + d * sp + k0;
-                const v16 k[4] = {load(kd), load(kd + 16), load(kd + 32), load(kd + 48)};
+                const v16 kv[4] = {load(kd), load(kd + 16), load(kd + 32), load(kd + 48)};
                 for (int g = 0; g < kGroup; ++g) {
                     const v16 qv = splat(qi[g * hd + d]);
                     for (int j = 0; j < 4; ++j)
-                        c[g][j] += qv * k[j];
+                        c[g][j] += qv * kv[j];
                 }
             }
             for (int g = 0; g < kGroup; ++g)
                 for (int j = 0; j < 4; ++j)
                     store(sc + (i + g) * kTile + 16 * j, c[g][j]);
         }
-        // Masks: padding keys for every row; keys outside [lo_i, hi_i] per row on the tiles that
-        // cross a row's limit.
-        if (hidden) {
-            for (std::int64_t j = 0; j < kTile && k0 + j < S; ++j)
-                if (hidden[k0 + j])
-                    for (std::int64_t i = 0; i < n; ++i)
-                        sc[i * kTile + j] = kNegInf;
-        }
-        const bool crossesEnd = k0 + kTile > (a.causal ? a.past + r0 + 1 : S);
-        const bool crossesWindow = a.causal && a.window > 0 && k0 <= a.past + r0 + n - 1 - a.window;
-        if (crossesEnd || crossesWindow) {
-            for (std::int64_t i = 0; i < n; ++i) {
-                const std::int64_t last = a.causal ? std::min(S - 1, a.past + r0 + i) : S - 1;
-                const std::int64_t first =
-                    a.causal && a.window > 0 ? a.past + r0 + i - a.window + 1 : 0;
-                for (std::int64_t j = 0; j < kTile; ++j)
-                    if (k0 + j > last || k0 + j < first)
-                        sc[i * kTile + j] = kNegInf;
-            }
-        }
-        // Online softmax: rescale the row's sum and output when its maximum grows.
-        for (std::int64_t i = 0; i < kBlockRows; ++i) {
-            float *row = sc + i * kTile;
-            if (i >= n) {
-                std::fill(row, row + kTile, 0.0f);
-                continue;
-            }
-            const v16 x[4] = {load(row), load(row + 16), load(row + 32), load(row + 48)};
-            const float top =
-                std::max(std::max(hmax(x[0]), hmax(x[1])), std::max(hmax(x[2]), hmax(x[3])));
-            if (top == kNegInf) {
-                std::fill(row, row + kTile, 0.0f);
-                continue;
-            }
-            if (top > s.m[i]) {
-                const float alpha = std::exp(s.m[i] - top); // 0 for the first visible key
-                s.l[i] *= alpha;
-                float *o = acc + i * hdp;
-                for (std::int64_t c = 0; c < nv; ++c)
-                    store(o + 16 * c, load(o + 16 * c) * alpha);
-                s.m[i] = top;
-            }
-            v16 sum{};
-            for (int j = 0; j < 4; ++j) {
-                const v16 p = vexp(x[j] - s.m[i]);
-                sum += p;
-                store(row + 16 * j, p);
-            }
-            s.l[i] += hsum(sum);
-        }
+        maskTile(a, k, k0, sc);
+        softmaxTile(a, k, s);
         // acc += P V: 4 rows per pass, each value vector loaded once for the 4.
         const float *vt = v + k0 * hdp;
-        for (std::int64_t i = 0; i < n; i += kGroup) {
+        for (std::int64_t i = 0; i < k.n; i += kGroup) {
             for (std::int64_t c = 0; c < nv; ++c) {
                 v16 o[kGroup];
                 for (int g = 0; g < kGroup; ++g)
@@ -205,23 +262,7 @@ template <int NV> TERSE_INLINE void task(const FusedAttention &a, std::int64_t t
             }
         }
     }
-    for (std::int64_t i = 0; i < n; ++i) {
-        float *dst = a.out + ((b * a.rows + r0 + i) * a.heads + h) * hd;
-        if (s.l[i] > 0) {
-            const float inv = 1.0f / s.l[i];
-            for (std::int64_t d = 0; d < hd; ++d)
-                dst[d] = acc[i * hdp + d] * inv;
-            continue;
-        }
-        // No visible key (a padding query): the mean of every value, as a softmax over equal
-        // scores gives.
-        std::fill(dst, dst + hd, 0.0f);
-        for (std::int64_t j = 0; j < S; ++j)
-            for (std::int64_t d = 0; d < hd; ++d)
-                dst[d] += v[j * hdp + d];
-        for (std::int64_t d = 0; d < hd; ++d)
-            dst[d] /= static_cast<float>(std::max<std::int64_t>(1, S));
-    }
+    finishBlock(a, k, s, [&](std::int64_t j, std::int64_t d) { return v[j * hdp + d]; });
 }
 
 template <int NV>
@@ -255,6 +296,124 @@ void runDispatch(const FusedAttention &a, std::int64_t begin, std::int64_t end)
     }
 }
 
+#if defined(__x86_64__) && defined(__GNUC__)
+#define TERSE_HAS_BF16_KERNEL 1
+#define TERSE_BF16_TARGET __attribute__((target("avx512f,avx512bw,avx512vl,avx512bf16")))
+
+float bf16ToFloat(std::uint16_t x)
+{
+    const std::uint32_t bits = std::uint32_t(x) << 16;
+    float f;
+    std::memcpy(&f, &bits, sizeof f);
+    return f;
+}
+
+// bf16 task: QK^T and PV by AVX512-BF16 dot products (each 32-bit lane: two bf16 products summed
+// into fp32), the probabilities rounded to bf16 as the reference's probs.to(bf16) does; masks,
+// softmax and the output in fp32.
+template <int NV>
+TERSE_BF16_TARGET TERSE_INLINE void taskBf16(const FusedAttention &a, std::int64_t t, Scratch &s)
+{
+    const std::int64_t hdp = a.paddedHeadDim(), he = a.evenHeadDim(), pairs = he / 2;
+    const std::int64_t sp = a.paddedKeys(), nv = NV > 0 ? NV : hdp / 16;
+    const Block k = blockOf(a, t);
+    const std::uint16_t *kb = a.kb + (k.b * a.kvHeads + k.kvh) * he * sp;
+    const std::uint16_t *vb = a.vb + (k.b * a.kvHeads + k.kvh) * sp * hdp;
+    s.qb.assign(static_cast<std::size_t>(kBlockRows * he), 0);
+    std::memcpy(s.qb.data(), a.qb + ((k.b * a.heads + k.h) * a.rows + k.r0) * he,
+                static_cast<std::size_t>(k.n * he) * sizeof(std::uint16_t));
+    s.pb.resize(static_cast<std::size_t>(kBlockRows * kTile));
+    startBlock(a, s);
+    float *sc = s.scores.data(), *acc = s.acc.data();
+    auto word = [](const std::uint16_t *p) { // two bf16 as one 32-bit lane
+        std::int32_t w;
+        std::memcpy(&w, p, sizeof w);
+        return w;
+    };
+    for (std::int64_t k0 = k.lo / kTile * kTile; k0 < k.hi; k0 += kTile) {
+        for (std::int64_t i = 0; i < k.n; i += kGroup) {
+            __m512 c[kGroup][4];
+            for (auto &row : c)
+                for (auto &x : row)
+                    x = _mm512_setzero_ps();
+            const std::uint16_t *qi = s.qb.data() + i * he;
+            for (std::int64_t p = 0; p < pairs; ++p) {
+                const std::uint16_t *kp = kb + (p * sp + k0) * 2;
+                __m512bh kv[4];
+                for (int j = 0; j < 4; ++j)
+                    kv[j] = (__m512bh)_mm512_loadu_si512(kp + 32 * j);
+                for (int g = 0; g < kGroup; ++g) {
+                    const __m512bh qv = (__m512bh)_mm512_set1_epi32(word(qi + g * he + 2 * p));
+                    for (int j = 0; j < 4; ++j)
+                        c[g][j] = _mm512_dpbf16_ps(c[g][j], qv, kv[j]);
+                }
+            }
+            for (int g = 0; g < kGroup; ++g)
+                for (int j = 0; j < 4; ++j)
+                    _mm512_storeu_ps(sc + (i + g) * kTile + 16 * j, c[g][j]);
+        }
+        maskTile(a, k, k0, sc);
+        softmaxTile(a, k, s);
+        std::uint16_t *pb = s.pb.data();
+        for (std::int64_t i = 0; i < k.n; i += kGroup)
+            for (int g = 0; g < kGroup; ++g)
+                for (int j = 0; j < 4; j += 2) {
+                    const float *row = sc + (i + g) * kTile + 16 * j;
+                    const __m512bh two =
+                        _mm512_cvtne2ps_pbh(_mm512_loadu_ps(row + 16), _mm512_loadu_ps(row));
+                    _mm512_storeu_si512(pb + (i + g) * kTile + 16 * j, (__m512i)two);
+                }
+        const std::uint16_t *vt = vb + k0 * hdp; // key pair k0 / 2 onwards
+        for (std::int64_t i = 0; i < k.n; i += kGroup) {
+            for (std::int64_t c = 0; c < nv; ++c) {
+                __m512 o[kGroup];
+                for (int g = 0; g < kGroup; ++g)
+                    o[g] = _mm512_loadu_ps(acc + (i + g) * hdp + 16 * c);
+                for (std::int64_t m = 0; m < kTile / 2; ++m) {
+                    const __m512bh vv = (__m512bh)_mm512_loadu_si512(vt + (m * hdp + 16 * c) * 2);
+                    for (int g = 0; g < kGroup; ++g) {
+                        const __m512bh pp =
+                            (__m512bh)_mm512_set1_epi32(word(pb + (i + g) * kTile + 2 * m));
+                        o[g] = _mm512_dpbf16_ps(o[g], pp, vv);
+                    }
+                }
+                for (int g = 0; g < kGroup; ++g)
+                    _mm512_storeu_ps(acc + (i + g) * hdp + 16 * c, o[g]);
+            }
+        }
+    }
+    finishBlock(a, k, s, [&](std::int64_t j, std::int64_t d) {
+        return bf16ToFloat(vb[((j / 2) * hdp + d) * 2 + j % 2]);
+    });
+}
+
+template <int NV>
+TERSE_BF16_TARGET void runAllBf16(const FusedAttention &a, std::int64_t begin, std::int64_t end)
+{
+    thread_local Scratch scratch;
+    for (std::int64_t t = begin; t < end; ++t)
+        taskBf16<NV>(a, t, scratch);
+}
+
+void runDispatchBf16(const FusedAttention &a, std::int64_t begin, std::int64_t end)
+{
+    switch (a.paddedHeadDim() / 16) {
+    case 1:
+        return runAllBf16<1>(a, begin, end);
+    case 2:
+        return runAllBf16<2>(a, begin, end);
+    case 4:
+        return runAllBf16<4>(a, begin, end);
+    case 6:
+        return runAllBf16<6>(a, begin, end);
+    case 8:
+        return runAllBf16<8>(a, begin, end);
+    default:
+        return runAllBf16<0>(a, begin, end);
+    }
+}
+#endif
+
 } // namespace
 
 std::int64_t FusedAttention::tasks() const
@@ -264,7 +423,21 @@ std::int64_t FusedAttention::tasks() const
 
 void FusedAttention::run(std::int64_t begin, std::int64_t end) const
 {
+#ifdef TERSE_HAS_BF16_KERNEL
+    if (bf16)
+        return runDispatchBf16(*this, begin, end);
+#endif
     runDispatch(*this, begin, end);
+}
+
+bool FusedAttention::bf16Supported()
+{
+#ifdef TERSE_HAS_BF16_KERNEL
+    static const bool has = __builtin_cpu_supports("avx512bf16");
+    return has;
+#else
+    return false;
+#endif
 }
 
 } // namespace terse::detail

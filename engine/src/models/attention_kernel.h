@@ -10,21 +10,33 @@
 namespace terse::detail {
 
 struct FusedAttention {
-    const float *q = nullptr;        // [B, heads, T, headDim], already scaled by 1/sqrt(headDim)
-    const float *kt = nullptr;       // [B, kvHeads, headDim, S]: keys transposed
-    const float *v = nullptr;        // [B, kvHeads, S, paddedHeadDim()], zeros past headDim
+    // fp32 inputs (bf16 false).
+    const float *q = nullptr;  // [B, heads, T, headDim], already scaled by 1/sqrt(headDim)
+    const float *kt = nullptr; // [B, kvHeads, headDim, Sp]: keys transposed
+    const float *v = nullptr;  // [B, kvHeads, Sp, paddedHeadDim()]
+    // bf16 inputs (bf16 true; bf16Supported() only): pairs of adjacent elements share 32 bits, as
+    // AVX512-BF16's dot product reads them.
+    const std::uint16_t *qb = nullptr; // [B, heads, T, evenHeadDim()], scaled
+    const std::uint16_t *kb = nullptr; // [B, kvHeads, evenHeadDim() / 2, Sp, 2]: dims in pairs
+    const std::uint16_t *vb = nullptr; // [B, kvHeads, Sp / 2, paddedHeadDim(), 2]: keys in pairs
+    bool bf16 = false;
+    // Sp = paddedKeys(): keys padded to 64s, padding and dims past headDim zero.
     const std::uint8_t *keyHidden{}; // [B, S], nonzero: hidden from every query; may be null
-    float *out = nullptr;            // [B, T, heads, headDim] (the o-projection's layout)
+    float *out = nullptr;            // [B, T, heads, headDim] (the o-projection's layout), fp32
     std::int64_t batch = 1, heads = 1, kvHeads = 1, rows = 0, keys = 0, headDim = 0;
     std::int64_t past = 0;   // causal: query i is the cache's position past + i
     std::int64_t window = 0; // causal sliding window: query p sees keys (p - window, p]; 0: none
     bool causal = true;
 
     std::int64_t paddedHeadDim() const { return (headDim + 15) / 16 * 16; }
+    std::int64_t evenHeadDim() const { return (headDim + 1) / 2 * 2; }
+    std::int64_t paddedKeys() const { return (keys + 63) / 64 * 64; }
     // Independent pieces of work (a batch row, a head and a block of query rows each).
     std::int64_t tasks() const;
     // Runs tasks [begin, end); tasks write disjoint parts of `out`.
     void run(std::int64_t begin, std::int64_t end) const;
+    // Whether this CPU has AVX512-BF16 (the bf16 inputs' dot products).
+    static bool bf16Supported();
 };
 
 // A query row that sees no key at all (every key padding) gets the mean of all S values: what the

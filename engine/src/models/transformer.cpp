@@ -494,9 +494,10 @@ Tensor Transformer::mlp(const Block &b, const Tensor &x) const
     return b.down(h);
 }
 
-// softmax(QK^T / sqrt(d) + mask) V by detail::FusedAttention, in fp32 whatever the compute dtype
-// (bf16 inputs are widened, the output rounded back): q [B, heads, T, hd], k and v [B, kvHeads, S,
-// hd], keyHidden [B, 1, 1, S] (true: hidden) or undefined. Returns [B, T, heads * hd].
+// softmax(QK^T / sqrt(d) + mask) V by detail::FusedAttention: q [B, heads, T, hd], k and v [B,
+// kvHeads, S, hd], keyHidden [B, 1, 1, S] (true: hidden) or undefined. fp32 inputs in fp32; bf16
+// inputs by bf16 dot products into fp32 (the layouts the kernel reads are made here, O(S hd)).
+// Returns [B, T, heads * hd] in v's dtype.
 Tensor Transformer::fusedCpuAttention(const Tensor &q, const Tensor &k, const Tensor &v,
                                       const Tensor &keyHidden, int64_t window) const
 {
@@ -505,22 +506,38 @@ Tensor Transformer::fusedCpuAttention(const Tensor &q, const Tensor &k, const Te
     detail::FusedAttention fa;
     fa.batch = B, fa.heads = H, fa.kvHeads = kvH, fa.rows = T, fa.keys = S, fa.headDim = hd;
     fa.past = S - T, fa.window = window, fa.causal = cfg.causal;
-    const int64_t sp = (S + 63) / 64 * 64, hdp = fa.paddedHeadDim();
-    auto f32 = torch::TensorOptions().dtype(torch::kFloat32);
-    const Tensor qs =
-        q.to(torch::kFloat32).mul(1.0 / std::sqrt(static_cast<double>(hd))).contiguous();
-    Tensor kt = torch::zeros({B, kvH, hd, sp}, f32);
-    kt.narrow(3, 0, S).copy_(k.transpose(-1, -2));
-    Tensor vp = torch::zeros({B, kvH, sp, hdp}, f32);
-    vp.narrow(2, 0, S).narrow(3, 0, hd).copy_(v);
+    fa.bf16 = v.scalar_type() == torch::kBFloat16;
+    const int64_t sp = fa.paddedKeys(), hdp = fa.paddedHeadDim(), he = fa.evenHeadDim();
+    const double scale = 1.0 / std::sqrt(static_cast<double>(hd));
+    Tensor qs, kt, vp;
+    if (fa.bf16) {
+        // Dims of q and k in pairs, keys of v in pairs: each 32-bit lane holds two bf16.
+        qs =
+            F::pad(q.to(torch::kBFloat16).mul(scale), F::PadFuncOptions({0, he - hd})).contiguous();
+        kt = F::pad(k.to(torch::kBFloat16), F::PadFuncOptions({0, he - hd, 0, sp - S}))
+                 .view({B, kvH, sp, he / 2, 2})
+                 .permute({0, 1, 3, 2, 4})
+                 .contiguous();
+        vp = F::pad(v, F::PadFuncOptions({0, hdp - hd, 0, sp - S}))
+                 .view({B, kvH, sp / 2, 2, hdp})
+                 .permute({0, 1, 2, 4, 3})
+                 .contiguous();
+        fa.qb = reinterpret_cast<const std::uint16_t *>(qs.data_ptr<at::BFloat16>());
+        fa.kb = reinterpret_cast<const std::uint16_t *>(kt.data_ptr<at::BFloat16>());
+        fa.vb = reinterpret_cast<const std::uint16_t *>(vp.data_ptr<at::BFloat16>());
+    } else {
+        qs = q.mul(scale).contiguous();
+        kt = F::pad(k.transpose(-1, -2), F::PadFuncOptions({0, sp - S})).contiguous();
+        vp = F::pad(v, F::PadFuncOptions({0, hdp - hd, 0, sp - S})).contiguous();
+        fa.q = qs.data_ptr<float>();
+        fa.kt = kt.data_ptr<float>();
+        fa.v = vp.data_ptr<float>();
+    }
     Tensor hidden;
     if (keyHidden.defined())
         hidden = keyHidden.reshape({B, S}).to(torch::kUInt8).contiguous();
-    Tensor out = torch::empty({B, T, H, hd}, f32);
-    fa.q = qs.data_ptr<float>();
-    fa.kt = kt.data_ptr<float>();
-    fa.v = vp.data_ptr<float>();
     fa.keyHidden = hidden.defined() ? hidden.data_ptr<std::uint8_t>() : nullptr;
+    Tensor out = torch::empty({B, T, H, hd}, torch::TensorOptions().dtype(torch::kFloat32));
     fa.out = out.data_ptr<float>();
     at::parallel_for(0, fa.tasks(), 1, [&fa](int64_t begin, int64_t end) { fa.run(begin, end); });
     return out.view({B, T, H * hd}).to(v.scalar_type());
@@ -583,11 +600,11 @@ Tensor Transformer::attention(const Block &b, const Tensor &x, const Tensor &cos
         return b.o(ctx.transpose(1, 2).reshape({B, T, cfg.heads * hd}));
     }
 #endif
-    // fp32 on the CPU without a hook: the fused kernel (bench_model --section attention: 1.0-1.9x
-    // the blocks' forward). bf16 stays on the blocks, whose oneDNN bf16 matmuls beat an fp32 kernel
-    // from head dim 64 up.
+    // Inference on the CPU without a hook: the fused kernel, fp32, or bf16 where the CPU has
+    // AVX512-BF16 (bench_model --section attention compares it with the blocks below).
     if (fusedAttention && !training && !hook && device.is_cpu() &&
-        v.scalar_type() == torch::kFloat32)
+        (v.scalar_type() == torch::kFloat32 ||
+         (v.scalar_type() == torch::kBFloat16 && detail::FusedAttention::bf16Supported())))
         return b.o(fusedCpuAttention(q, k, v, keyHidden, window));
     k = k.contiguous(); // [B, kvHeads, S, hd]: one layout for every block's matmul
     v = v.contiguous();
