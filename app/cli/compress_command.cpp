@@ -104,8 +104,9 @@ void declareOptions(CLI::App &app, CompressArgs &a)
     app.add_flag("!--no-find-question", o.findQuestion,
                  "corrected mode takes the last lines of a plain prompt that start with "
                  "'Question:', 'Query:' or 'Q:' (or a last paragraph that is one line ending in "
-                 "'?') as its question, kept whole and ranked against; this compresses them like "
-                 "the rest");
+                 "'?', or one short line opening with an interrogative word such as 'when' or "
+                 "'how') as its question, kept whole and ranked against; this compresses them "
+                 "like the rest");
     app.add_flag("--json", a.json, "print the whole result as JSON");
     auto *save = app.add_flag("--save", a.save,
                               "store the run in the session database (one prompt, not a batch)");

@@ -92,6 +92,22 @@ private slots:
             << "Q: 1+1?\nA: 2\n\nQuestion: 2+3?\nStep one.\nStep two.\nThe answer is 5." << -1;
         QTest::newRow("a label inside a line is not one") << "A.\n\nThe question: who" << -1;
         QTest::newRow("one paragraph") << "What is it?" << -1;
+        // A question typed without its mark (leval_nq's queries): one short line that opens with
+        // an interrogative word and does not end as a statement.
+        QTest::newRow("bare query")
+            << "Doc.\n\nA b.\n\nwhen did season 2 of handmaid's tale start" << 12;
+        QTest::newRow("bare query, capitalised") << "Doc.\n\nWho wrote it" << 6;
+        QTest::newRow("a statement opening with what") << "A.\n\nWhat follows is a summary." << -1;
+        QTest::newRow("a heading opening with how") << "A.\n\nHow we built it:" << -1;
+        QTest::newRow("an exclamation") << "A.\n\nWhat a day!" << -1;
+        QTest::newRow("one word") << "A.\n\nWhy" << -1;
+        QTest::newRow("a contraction") << "A.\n\nWho's there" << -1;
+        QTest::newRow("an instruction") << "A.\n\nSummarize the text above" << -1;
+        QTest::newRow("two lines") << "A.\n\nwho is it\nand why" << -1;
+        QTest::newRow("over 200 bytes")
+            << QString::fromStdString("A.\n\nwho " + std::string(197, 'x')) << -1;
+        QTest::newRow("200 bytes")
+            << QString::fromStdString("A.\n\nwho " + std::string(196, 'x')) << 4;
     }
 
     void theRule()

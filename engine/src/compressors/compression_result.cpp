@@ -113,6 +113,32 @@ void updateAchievedRate(CompressionResult &result)
         result.achievedRate = result.unitRate;
 }
 
+namespace {
+
+// A line of at most 200 bytes that opens with an interrogative word and does not end as a
+// statement ('.', '!', ':'): a question typed without its mark, as search queries are ("when did
+// season 2 of handmaid's tale start").
+bool asksWithoutMark(std::string_view line)
+{
+    static const char *const kAsking[] = {
+        "who",    "whom",  "whose", "what", "when", "where", "which", "why", "how",
+        "is",     "are",   "was",   "were", "do",   "does",  "did",   "can", "could",
+        "should", "would", "will",  "has",  "have", "had",   "name"};
+    if (line.size() > 200 || line.back() == '.' || line.back() == '!' || line.back() == ':')
+        return false;
+    std::size_t n = 0;
+    while (n < line.size() && std::isalpha(static_cast<unsigned char>(line[n])))
+        ++n;
+    if (n == line.size() || line[n] != ' ')
+        return false; // one word, or a word glued to punctuation ("Who's", "How-to")
+    std::string first(line.substr(0, n));
+    for (char &c : first)
+        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return std::find(std::begin(kAsking), std::end(kAsking), first) != std::end(kAsking);
+}
+
+} // namespace
+
 std::size_t trailingQuestionStart(std::string_view text)
 {
     constexpr std::size_t kMaxQuestionBytes = 2000;
@@ -162,7 +188,8 @@ std::size_t trailingQuestionStart(std::string_view text)
     }
     if (start == std::string_view::npos && para > 0) {
         const std::string_view body = text.substr(para, end - para);
-        if (body.find('\n') == std::string_view::npos && body.back() == '?')
+        if (body.find('\n') == std::string_view::npos &&
+            (body.back() == '?' || asksWithoutMark(body)))
             start = para;
     }
     // A question is short: a demonstration of a few-shot prompt ("Question: ...", its worked
