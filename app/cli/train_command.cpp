@@ -375,8 +375,8 @@ int runTrain(int argc, char **argv)
         ->required();
     tagger
         ->add_option("--init-from", a.tagger.initFrom,
-                     "copy a causal LM's token embeddings (same tokenizer, hidden size) as a "
-                     "warm start")
+                     "copy a causal LM's token embeddings (same tokenizer; a wider LM's "
+                     "projected on their first --hidden principal components) as a warm start")
         ->type_name("LM_DIR");
     integer(tagger, "--hidden", a.tagger.hidden, 1, 1000000, "hidden size");
     integer(tagger, "--layers", a.tagger.layers, 1, 1000000, "layers");

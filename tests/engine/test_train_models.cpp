@@ -223,6 +223,26 @@ private slots:
         QVERIFY(!e->lm.empty());
         QVERIFY(e->surprisal.words == e->tagger.words);
         QVERIFY(e->humanRate > 0.5 && e->humanRate < 0.9);
+
+        // A warm start from the LM's token embeddings: the same width copies them, a narrower
+        // tagger takes their first principal components (32 -> 16 here) and still learns the rule;
+        // a wider one is refused with the shape it needs.
+        TaggerTrainOptions w = o;
+        w.initFrom = m_dir.filePath("lm").toStdString();
+        w.hidden = 16;
+        w.outputDir = m_dir.filePath("tagger-warm").toStdString();
+        auto warm = trainTagger(w, JobContext::none());
+        QVERIFY2(warm, warm ? "" : warm.error().detail.c_str());
+        qInfo("warm-started tagger (hidden 16 from the LM's 32): held-out F1 %.3f",
+              warm->heldout.f1);
+        QVERIFY(warm->heldout.f1 > 0.9);
+        w.hidden = 64;
+        w.heads = 2;
+        warm = trainTagger(w, JobContext::none());
+        QVERIFY(!warm);
+        QCOMPARE(warm.error().code, ErrorCode::InvalidInput);
+        QVERIFY2(warm.error().detail.find("H >= 64") != std::string::npos,
+                 warm.error().detail.c_str());
     }
 
     // `terse train encode`: documents index % 2 == 1 of five, each followed by the separator, read

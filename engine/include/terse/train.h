@@ -234,8 +234,9 @@ struct TaggerTrainOptions {
     std::vector<std::string> data; // sentence-compression JSONL files
     std::string tokenizer;  // tokenizer folder or tokenizer.json (its bos/eos act as [CLS]/[SEP])
     std::string outputDir;  // written: config.json, model.safetensors (+ the tokenizer files)
-    std::string initFrom;   // optional causal LM folder: copy its token embeddings (same vocab and
-                            // hidden size) into the encoder's word embeddings
+    std::string initFrom;   // optional causal LM folder: copy its token embeddings (same vocab;
+                            // a wider LM's projected on their first `hidden` principal
+                            // components) into the encoder's word embeddings
     int hidden = 192;       // hidden_size
     int layers = 3;         // num_hidden_layers
     int heads = 4;          // num_attention_heads

@@ -234,12 +234,24 @@ Result<TaggerTrainReport> trainTagger(const TaggerTrainOptions &o, const JobCont
             if (!st)
                 return st.error();
             auto it = st->find("model.embed_tokens.weight");
-            if (it == st->end() || it->second.size(0) != vocab || it->second.size(1) != o.hidden)
+            if (it == st->end() || it->second.dim() != 2 || it->second.size(0) != vocab ||
+                it->second.size(1) < o.hidden)
                 return fail(ErrorCode::InvalidInput,
                             "'" + p.string() + "' has no model.embed_tokens.weight of shape [" +
-                                std::to_string(vocab) + ", " + std::to_string(o.hidden) + "]");
+                                std::to_string(vocab) + ", H] with H >= " +
+                                std::to_string(o.hidden) + " (the tagger's hidden size)");
             torch::NoGradGuard ng;
-            model.named[0].second.copy_(it->second.to(torch::kFloat32)); // word embeddings
+            torch::Tensor e = it->second.to(torch::kFloat32);
+            if (e.size(1) > o.hidden) {
+                // A wider LM: its embeddings' first `hidden` principal components (E V_h of the
+                // centred E = U S V^T), scaled to the tagger's initial std 0.02 so words and
+                // positions start on the same footing.
+                const torch::Tensor centred = e - e.mean(0, true);
+                const auto svd = torch::linalg::svd(centred, false, c10::nullopt);
+                e = centred.matmul(std::get<2>(svd).narrow(0, 0, o.hidden).t());
+                e = e * (0.02 / e.std().item<double>());
+            }
+            model.named[0].second.copy_(e); // word embeddings
         }
         train::AdamW opt(model.named, {"embeddings", "LayerNorm"});
         const train::AdamWHyper hyper{0.9, 0.999, 1e-8, o.weightDecay};
