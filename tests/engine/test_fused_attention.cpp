@@ -2,6 +2,7 @@
 // against softmax(QK^T + mask) V written out naively, and every oracle architecture scored through
 // it against the same weights scored through the blocked attention (and against HF's logits).
 #include "models/attention_kernel.h"
+#include "oracle_test_util.h"
 #include "terse/model.h"
 
 #include <QtTest>
@@ -18,36 +19,10 @@ using namespace terse;
 
 namespace {
 
-const std::string kOracle = std::string(TERSE_SHARED_DIR) + "/oracle";
-
-std::vector<int> randomIds(int n, unsigned seed, int vocab = 320)
-{
-    std::mt19937 rng(seed);
-    std::vector<int> ids(static_cast<std::size_t>(n));
-    for (auto &i : ids)
-        i = 5 + static_cast<int>(rng() % static_cast<unsigned>(vocab - 5));
-    return ids;
-}
-
-float maxDiff(const std::vector<float> &a, const std::vector<float> &b)
-{
-    if (a.size() != b.size())
-        return INFINITY;
-    float m = 0;
-    for (std::size_t i = 0; i < a.size(); ++i)
-        if (!(std::isnan(a[i]) && std::isnan(b[i])))
-            m = std::max(m, std::fabs(a[i] - b[i]));
-    return m;
-}
-
-void flatten(const nlohmann::json &j, std::vector<float> &out)
-{
-    if (j.is_array())
-        for (const auto &x : j)
-            flatten(x, out);
-    else
-        out.push_back(j.get<float>());
-}
+using testing::flatten;
+using testing::kOracle;
+using testing::maxDiff;
+using testing::randomIds;
 
 // The kernel's problem with its inputs in the plain layouts q [B,H,T,hd], k and v [B,kvH,S,hd].
 struct Problem {

@@ -4,6 +4,8 @@
 #include "terse/model.h"
 #include "terse/weights.h"
 
+#include "oracle_test_util.h"
+
 #include <QtTest>
 
 #include <nlohmann/json.hpp>
@@ -18,7 +20,8 @@ using namespace terse;
 
 namespace {
 
-const std::string kOracle = std::string(TERSE_SHARED_DIR) + "/oracle";
+using testing::kOracle;
+using testing::maxDiff;
 
 template <typename T> void put(std::string &s, T v)
 {
@@ -218,16 +221,6 @@ std::vector<int> len40Ids()
         if (c["name"] == "len40")
             return c["input_ids"][0].get<std::vector<int>>();
     return {};
-}
-
-float maxDiff(const std::vector<float> &a, const std::vector<float> &b)
-{
-    if (a.size() != b.size())
-        return INFINITY;
-    float m = 0;
-    for (std::size_t i = 0; i < a.size(); ++i)
-        m = std::max(m, std::fabs(a[i] - b[i]));
-    return m;
 }
 
 } // namespace

@@ -2,6 +2,8 @@
 // (shared/oracle/*/expected.json): logits, log-probs, entropy, attention, hidden states, KV cache.
 #include "terse/model.h"
 
+#include "oracle_test_util.h"
+
 #include <QtTest>
 
 #include <nlohmann/json.hpp>
@@ -15,23 +17,8 @@ using nlohmann::json;
 
 namespace {
 
-const std::string kOracle = std::string(TERSE_SHARED_DIR) + "/oracle";
-
-void flatten(const json &j, std::vector<double> &out)
-{
-    if (j.is_array())
-        for (const auto &e : j)
-            flatten(e, out);
-    else
-        out.push_back(j.is_null() ? NAN : j.get<double>());
-}
-
-std::vector<double> flat(const json &j)
-{
-    std::vector<double> out;
-    flatten(j, out);
-    return out;
-}
+using testing::flat;
+using testing::kOracle;
 
 // Largest |got - want| / (atol + rtol |want|); <= 1 passes. Also returns the largest relative
 // error.

@@ -2,6 +2,8 @@
 // cancellation and bf16, on the shared oracle models.
 #include "terse/model.h"
 
+#include "oracle_test_util.h"
+
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -16,27 +18,9 @@ using namespace terse;
 
 namespace {
 
-const std::string kOracle = std::string(TERSE_SHARED_DIR) + "/oracle";
-
-std::vector<int> randomIds(int n, unsigned seed, int vocab = 320)
-{
-    std::mt19937 rng(seed);
-    std::uniform_int_distribution<int> d(3, vocab - 1);
-    std::vector<int> ids(n);
-    for (auto &i : ids)
-        i = d(rng);
-    return ids;
-}
-
-float maxDiff(const std::vector<float> &a, const std::vector<float> &b, std::size_t aFrom = 0,
-              std::size_t bFrom = 0, std::size_t n = SIZE_MAX)
-{
-    n = std::min({n, a.size() - aFrom, b.size() - bFrom});
-    float m = 0;
-    for (std::size_t i = 0; i < n; ++i)
-        m = std::max(m, std::fabs(a[aFrom + i] - b[bFrom + i]));
-    return m;
-}
+using testing::kOracle;
+using testing::maxDiff;
+using testing::randomIds;
 
 Model load(const std::string &name, ComputeDtype dtype = ComputeDtype::Float32)
 {

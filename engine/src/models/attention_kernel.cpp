@@ -186,12 +186,14 @@ TERSE_INLINE void softmaxTile(const FusedAttention &a, const Block &k, Scratch &
 }
 
 // out = acc / l; a row that saw no key (a padding query) gets the mean of every value, as a
-// softmax over equal scores gives. value(j, d): the value of key j, dimension d.
+// softmax over equal scores gives (computed once per block, when a row needs it). value(j, d):
+// the value of key j, dimension d.
 template <class Value>
 TERSE_INLINE void finishBlock(const FusedAttention &a, const Block &k, const Scratch &s,
                               Value value)
 {
     const std::int64_t hd = a.headDim, hdp = a.paddedHeadDim();
+    std::vector<float> mean;
     for (std::int64_t i = 0; i < k.n; ++i) {
         float *dst = a.out + ((k.b * a.rows + k.r0 + i) * a.heads + k.h) * hd;
         if (s.l[i] > 0) {
@@ -200,13 +202,17 @@ TERSE_INLINE void finishBlock(const FusedAttention &a, const Block &k, const Scr
                 dst[d] = s.acc[i * hdp + d] * inv;
             continue;
         }
-        for (std::int64_t d = 0; d < hd; ++d) {
-            double sum = 0;
-            for (std::int64_t j = 0; j < a.keys; ++j)
-                sum += value(j, d);
-            dst[d] =
-                static_cast<float>(sum / static_cast<double>(std::max<std::int64_t>(1, a.keys)));
+        if (mean.empty()) {
+            mean.resize(static_cast<std::size_t>(hd));
+            for (std::int64_t d = 0; d < hd; ++d) {
+                double sum = 0;
+                for (std::int64_t j = 0; j < a.keys; ++j)
+                    sum += value(j, d);
+                mean[d] = static_cast<float>(
+                    sum / static_cast<double>(std::max<std::int64_t>(1, a.keys)));
+            }
         }
+        std::copy(mean.begin(), mean.end(), dst);
     }
 }
 
@@ -265,35 +271,43 @@ template <int NV> TERSE_INLINE void task(const FusedAttention &a, std::int64_t t
     finishBlock(a, k, s, [&](std::int64_t j, std::int64_t d) { return v[j * hdp + d]; });
 }
 
-template <int NV>
-TERSE_INLINE void runAll(const FusedAttention &a, std::int64_t begin, std::int64_t end)
+// Calls Run<NV>::run with NV the head dimension's 16-float vectors (0: counted at run time).
+template <template <int> class Run>
+TERSE_INLINE void byVectors(const FusedAttention &a, std::int64_t begin, std::int64_t end)
 {
-    thread_local Scratch scratch;
-    for (std::int64_t t = begin; t < end; ++t)
-        task<NV>(a, t, scratch);
+    switch (a.paddedHeadDim() / 16) {
+    case 1:
+        return Run<1>::run(a, begin, end);
+    case 2:
+        return Run<2>::run(a, begin, end);
+    case 4:
+        return Run<4>::run(a, begin, end);
+    case 6:
+        return Run<6>::run(a, begin, end);
+    case 8:
+        return Run<8>::run(a, begin, end);
+    default:
+        return Run<0>::run(a, begin, end);
+    }
 }
 
+template <int NV> struct RunFp32 {
+    static TERSE_INLINE void run(const FusedAttention &a, std::int64_t begin, std::int64_t end)
+    {
+        thread_local Scratch scratch;
+        for (std::int64_t t = begin; t < end; ++t)
+            task<NV>(a, t, scratch);
+    }
+};
+
 // One copy per instruction set (AVX-512, AVX2+FMA, baseline x86-64), chosen at load time; the
-// build itself stays portable.
+// build itself stays portable. Everything it calls is inlined into each copy.
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
 __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
 #endif
 void runDispatch(const FusedAttention &a, std::int64_t begin, std::int64_t end)
 {
-    switch (a.paddedHeadDim() / 16) {
-    case 1:
-        return runAll<1>(a, begin, end);
-    case 2:
-        return runAll<2>(a, begin, end);
-    case 4:
-        return runAll<4>(a, begin, end);
-    case 6:
-        return runAll<6>(a, begin, end);
-    case 8:
-        return runAll<8>(a, begin, end);
-    default:
-        return runAll<0>(a, begin, end);
-    }
+    byVectors<RunFp32>(a, begin, end);
 }
 
 #if defined(__x86_64__) && defined(__GNUC__)
@@ -387,31 +401,14 @@ TERSE_BF16_TARGET TERSE_INLINE void taskBf16(const FusedAttention &a, std::int64
     });
 }
 
-template <int NV>
-TERSE_BF16_TARGET void runAllBf16(const FusedAttention &a, std::int64_t begin, std::int64_t end)
-{
-    thread_local Scratch scratch;
-    for (std::int64_t t = begin; t < end; ++t)
-        taskBf16<NV>(a, t, scratch);
-}
-
-void runDispatchBf16(const FusedAttention &a, std::int64_t begin, std::int64_t end)
-{
-    switch (a.paddedHeadDim() / 16) {
-    case 1:
-        return runAllBf16<1>(a, begin, end);
-    case 2:
-        return runAllBf16<2>(a, begin, end);
-    case 4:
-        return runAllBf16<4>(a, begin, end);
-    case 6:
-        return runAllBf16<6>(a, begin, end);
-    case 8:
-        return runAllBf16<8>(a, begin, end);
-    default:
-        return runAllBf16<0>(a, begin, end);
+template <int NV> struct RunBf16 {
+    static TERSE_BF16_TARGET void run(const FusedAttention &a, std::int64_t begin, std::int64_t end)
+    {
+        thread_local Scratch scratch;
+        for (std::int64_t t = begin; t < end; ++t)
+            taskBf16<NV>(a, t, scratch);
     }
-}
+};
 #endif
 
 } // namespace
@@ -425,7 +422,7 @@ void FusedAttention::run(std::int64_t begin, std::int64_t end) const
 {
 #ifdef TERSE_HAS_BF16_KERNEL
     if (bf16)
-        return runDispatchBf16(*this, begin, end);
+        return byVectors<RunBf16>(*this, begin, end);
 #endif
     runDispatch(*this, begin, end);
 }

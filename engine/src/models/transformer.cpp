@@ -533,10 +533,12 @@ Tensor Transformer::fusedCpuAttention(const Tensor &q, const Tensor &k, const Te
         fa.kt = kt.data_ptr<float>();
         fa.v = vp.data_ptr<float>();
     }
-    Tensor hidden;
+    Tensor hidden; // bool is one byte: the kernel reads it as it is
     if (keyHidden.defined())
-        hidden = keyHidden.reshape({B, S}).to(torch::kUInt8).contiguous();
-    fa.keyHidden = hidden.defined() ? hidden.data_ptr<std::uint8_t>() : nullptr;
+        hidden = keyHidden.reshape({B, S}).contiguous();
+    fa.keyHidden = hidden.defined()
+                       ? reinterpret_cast<const std::uint8_t *>(hidden.data_ptr<bool>())
+                       : nullptr;
     Tensor out = torch::empty({B, T, H, hd}, torch::TensorOptions().dtype(torch::kFloat32));
     fa.out = out.data_ptr<float>();
     at::parallel_for(0, fa.tasks(), 1, [&fa](int64_t begin, int64_t end) { fa.run(begin, end); });
