@@ -1244,6 +1244,10 @@
         <source>The prompt&apos;s last lines ask a question: they are kept whole and the question-aware methods rank against them (in the structured editor the parts are yours)</source>
         <translation>Die letzten Zeilen des Prompts stellen eine Frage: Sie bleiben vollständig erhalten, und die fragebezogenen Methoden ordnen nach ihnen (im strukturierten Editor bestimmen Sie die Teile)</translation>
     </message>
+    <message>
+        <source>question focus</source>
+        <translation>Fragenfokus</translation>
+    </message>
 </context>
 <context>
     <name>terse::app::ExportDialog</name>
@@ -2853,10 +2857,6 @@
         <translation>Ranking-Methode</translation>
     </message>
     <message>
-        <source>Context scorer: llmlingua (perplexity), longllmlingua (question-conditioned perplexity), bm25 (Okapi BM25, question as the query) or gzip (compression distance to the question).</source>
-        <translation>Kontext-Scorer: llmlingua (Perplexität), longllmlingua (fragekonditionierte Perplexität), bm25 (Okapi BM25, Frage als Anfrage) oder gzip (Kompressionsdistanz zur Frage).</translation>
-    </message>
-    <message>
         <source>Append question</source>
         <translation>Frage anhängen</translation>
     </message>
@@ -2983,6 +2983,22 @@
     <message>
         <source>Corrected mode: a word&apos;s score from its tokens&apos; attention: max (any piece attended), mean, sum or first</source>
         <translation>Korrigierter Modus: Score eines Wortes aus der Attention seiner Tokens: max (irgendein Teil beachtet), mean, sum oder first</translation>
+    </message>
+    <message>
+        <source>Question focus</source>
+        <translation>Fragenfokus</translation>
+    </message>
+    <message>
+        <source>Corrected mode, a prompt with a question: the sentences that best match it (BM25) are kept whole first, up to half the budget, and the contexts that match it least come last. The bundled models alone kept the answer of multi-document questions less often than random deletion. Off: the method&apos;s scores alone, as in reference mode.</source>
+        <translation>Korrigierter Modus, ein Prompt mit einer Frage: Die Sätze, die am besten zu ihr passen (BM25), werden zuerst ganz behalten, bis zur Hälfte des Budgets, und die Kontexte, die am wenigsten passen, kommen zuletzt. Die mitgelieferten Modelle allein behielten die Antwort auf Fragen über mehrere Dokumente seltener als zufälliges Löschen. Aus: nur die Bewertungen der Methode, wie im Referenzmodus.</translation>
+    </message>
+    <message>
+        <source>Corrected mode: rank the kept contexts&apos; sentences by BM25 against the question (earlier sentences first among equals) and keep the best ones whole before the classifier&apos;s probabilities compress the rest; an answer is a phrase the small bundled tagger would cut. auto: on in corrected mode when the prompt has a question; off in reference mode.</source>
+        <translation>Korrigierter Modus: die Sätze der behaltenen Kontexte per BM25 gegen die Frage ordnen (bei Gleichstand frühere Sätze zuerst) und die besten ganz behalten, bevor die Wahrscheinlichkeiten des Klassifikators den Rest komprimieren; eine Antwort ist eine Phrase, die der kleine mitgelieferte Tagger kürzen würde. auto: an im korrigierten Modus, wenn der Prompt eine Frage hat; aus im Referenzmodus.</translation>
+    </message>
+    <message>
+        <source>Context scorer: llmlingua (perplexity), longllmlingua (question-conditioned perplexity), bm25 (Okapi BM25, question as the query) or gzip (compression distance to the question). auto: llmlingua in reference mode, with a model you chose and without a question; bm25 with the bundled small model when the prompt has a question (keeps the answer document).</source>
+        <translation>Kontextbewertung: llmlingua (Perplexität), longllmlingua (fragebedingte Perplexität), bm25 (Okapi BM25, die Frage als Anfrage) oder gzip (Kompressionsabstand zur Frage). auto: llmlingua im Referenzmodus, mit einem selbst gewählten Modell und ohne Frage; bm25 mit dem kleinen mitgelieferten Modell, wenn der Prompt eine Frage hat (behält das Antwortdokument).</translation>
     </message>
 </context>
 <context>

@@ -1241,6 +1241,10 @@
         <source>The prompt&apos;s last lines ask a question: they are kept whole and the question-aware methods rank against them (in the structured editor the parts are yours)</source>
         <translation>提示的最后几行是一个问题：它们被完整保留，关注问题的方法据此排序（在结构化编辑器中，各部分由您决定）</translation>
     </message>
+    <message>
+        <source>question focus</source>
+        <translation>问题聚焦</translation>
+    </message>
 </context>
 <context>
     <name>terse::app::ExportDialog</name>
@@ -2848,10 +2852,6 @@
         <translation>排序方法</translation>
     </message>
     <message>
-        <source>Context scorer: llmlingua (perplexity), longllmlingua (question-conditioned perplexity), bm25 (Okapi BM25, question as the query) or gzip (compression distance to the question).</source>
-        <translation>上下文评分器：llmlingua（困惑度）、longllmlingua（以问题为条件的困惑度）、bm25（Okapi BM25，以问题为查询）或 gzip（与问题的压缩距离）。</translation>
-    </message>
-    <message>
         <source>Append question</source>
         <translation>附加问题</translation>
     </message>
@@ -2978,6 +2978,22 @@
     <message>
         <source>Corrected mode: a word&apos;s score from its tokens&apos; attention: max (any piece attended), mean, sum or first</source>
         <translation>修正模式：单词得分由其 token 的注意力得出：max（任一片段受到关注）、mean、sum 或 first</translation>
+    </message>
+    <message>
+        <source>Question focus</source>
+        <translation>问题聚焦</translation>
+    </message>
+    <message>
+        <source>Corrected mode, a prompt with a question: the sentences that best match it (BM25) are kept whole first, up to half the budget, and the contexts that match it least come last. The bundled models alone kept the answer of multi-document questions less often than random deletion. Off: the method&apos;s scores alone, as in reference mode.</source>
+        <translation>修正模式下，提示包含问题时：与问题最匹配的句子（BM25）优先完整保留，最多占预算的一半；与问题最不匹配的上下文排在最后。仅靠内置模型时，多文档问题的答案保留率低于随机删除。关闭：仅使用方法自身的分数，与参考模式相同。</translation>
+    </message>
+    <message>
+        <source>Corrected mode: rank the kept contexts&apos; sentences by BM25 against the question (earlier sentences first among equals) and keep the best ones whole before the classifier&apos;s probabilities compress the rest; an answer is a phrase the small bundled tagger would cut. auto: on in corrected mode when the prompt has a question; off in reference mode.</source>
+        <translation>修正模式：按 BM25 将保留上下文中的句子与问题匹配排序（同分时靠前的句子优先），先完整保留最佳句子，再由分类器的概率压缩其余部分；答案往往是内置小型标注器会删掉的短语。auto：修正模式下提示含问题时开启；参考模式下关闭。</translation>
+    </message>
+    <message>
+        <source>Context scorer: llmlingua (perplexity), longllmlingua (question-conditioned perplexity), bm25 (Okapi BM25, question as the query) or gzip (compression distance to the question). auto: llmlingua in reference mode, with a model you chose and without a question; bm25 with the bundled small model when the prompt has a question (keeps the answer document).</source>
+        <translation>上下文评分：llmlingua（困惑度）、longllmlingua（以问题为条件的困惑度）、bm25（Okapi BM25，以问题为查询）或 gzip（与问题的压缩距离）。auto：参考模式、自选模型或无问题时为 llmlingua；使用内置小模型且提示含问题时为 bm25（保留答案文档）。</translation>
     </message>
 </context>
 <context>

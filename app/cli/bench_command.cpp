@@ -54,6 +54,7 @@ struct BenchArgs {
     std::vector<std::string> methods; // empty: all registered methods
     std::vector<double> rates = {0.33, 0.5};
     std::vector<std::string> datasets; // empty: all
+    std::vector<std::string> params;   // KEY=VALUE method options
     long maxDocs = 20;
     std::string model, tagger;
     std::string dataDir = "../shared/data";
@@ -101,6 +102,10 @@ void declareOptions(CLI::App &app, BenchArgs &a)
                                    "comma-separated, of " + datasets + " (default: all)")
                         ->type_name("LIST")
                         ->delimiter(',');
+    app.add_option("--param", a.params,
+                   "a method option (repeatable), given to each chosen method that has it; a key "
+                   "none of them has is refused")
+        ->type_name("KEY=VALUE");
     app.add_option("--max-docs", a.maxDocs, "documents per dataset (0 = all)")
         ->type_name("N")
         ->transform(integerIn(0, 1LL << 30))
@@ -124,6 +129,14 @@ void declareOptions(CLI::App &app, BenchArgs &a)
     addThreadsOption(app, a.threads);
     addDeviceOption(app, a.device);
     app.add_flag("--quiet", a.quiet, "no progress bar on standard error");
+}
+
+std::string joinNames(const std::vector<std::string> &names)
+{
+    std::string out;
+    for (const auto &n : names)
+        out += (out.empty() ? "" : ", ") + n;
+    return out;
 }
 
 // The names of a comma-separated list without blanks around them; empty entries are dropped.
@@ -548,6 +561,31 @@ int runBench(int argc, char **argv)
         for (const auto &m : availableMethods())
             methods.push_back(m.name);
     }
+    // --param: each assignment goes to the methods that have its key, checked against their specs.
+    std::map<std::string, std::map<std::string, std::string>> methodParams;
+    for (const auto &assignment : a.params) {
+        const std::string key = assignment.substr(0, assignment.find('='));
+        bool taken = false;
+        for (const auto &m : methods) {
+            const auto info = findMethod(m);
+            if (!info || std::none_of(info->options.begin(), info->options.end(),
+                                      [&](const OptionSpec &o) { return o.name == key; }))
+                continue;
+            auto parsed = parseMethodParams(*info, {assignment});
+            if (!parsed)
+                return reportError(parsed.error().detail, kExitUsage);
+            methodParams[m].insert(parsed->begin(), parsed->end());
+            taken = true;
+        }
+        if (!taken)
+            return reportError("--param " + assignment + ": none of the methods (" +
+                                   joinNames(methods) + ") has an option '" + key + "'",
+                               kExitUsage);
+    }
+    auto paramsOf = [&](const std::string &method) {
+        const auto it = methodParams.find(method);
+        return it == methodParams.end() ? std::map<std::string, std::string>{} : it->second;
+    };
     const std::vector<double> &rates = a.rates;
     std::vector<std::string> datasets =
         a.datasetsOpt->count() > 0 ? trimmedNames(a.datasets) : benchDatasetNames();
@@ -666,6 +704,7 @@ int runBench(int argc, char **argv)
         CompressOptions opts = base;
         opts.method = method;
         opts.model = method == "llmlingua2" ? a.tagger : a.model;
+        opts.params = paramsOf(method);
         Prompt warm;
         warm.segments = {{SegmentRole::Context, kWarmupText},
                          {SegmentRole::Question, "Where did the meeting move?"}};
@@ -696,6 +735,9 @@ int runBench(int argc, char **argv)
         report["token_counter"] = counter.tokenizer ? "cl100k_base" : "method units";
         report["rates"] = rates;
         report["methods"] = methods;
+        report["params"] = ojson::object();
+        for (const auto &[m, kv] : methodParams)
+            report["params"][m] = kv;
         report["datasets"] = ojson::array();
         for (const auto &d : loaded)
             report["datasets"].push_back(
@@ -734,6 +776,7 @@ int runBench(int argc, char **argv)
                 opts.method = method;
                 opts.rate = rate;
                 opts.model = method == "llmlingua2" ? a.tagger : a.model;
+                opts.params = paramsOf(method);
                 Cell cell;
                 cell.dataset = d.name;
                 cell.method = method;

@@ -51,6 +51,7 @@ constexpr Term kStages[] = {
     {"context filter", QT_TRANSLATE_NOOP("terse::app::EngineTerms", "context filter")},
     {"sentence filter", QT_TRANSLATE_NOOP("terse::app::EngineTerms", "sentence filter")},
     {"question sentences", QT_TRANSLATE_NOOP("terse::app::EngineTerms", "question sentences")},
+    {"question focus", QT_TRANSLATE_NOOP("terse::app::EngineTerms", "question focus")},
     {"token filter (global)",
      QT_TRANSLATE_NOOP("terse::app::EngineTerms", "token filter (global)")},
     {"token filter (per chunk)",

@@ -89,9 +89,10 @@ private slots:
     void benchWritesReportCsvAndCharts()
     {
         QTemporaryDir out;
-        const Run r = terse({"bench", "--methods", "random,selective_context", "--rates", "0.5",
-                             "--datasets", "gsm8k,sentence_compression", "--max-docs", "1",
-                             "--model", kTinyModel, "--data-dir", kData, "--out", out.path()});
+        const Run r =
+            terse({"bench", "--methods", "random,selective_context", "--rates", "0.5", "--datasets",
+                   "gsm8k,sentence_compression", "--max-docs", "1", "--model", kTinyModel,
+                   "--data-dir", kData, "--out", out.path(), "--param", "question_focus=false"});
         QVERIFY2(r.code == 0, qPrintable(r.err));
         // report.json: one result per (dataset, method, rate), with the metrics each dataset
         // defines.
@@ -99,6 +100,13 @@ private slots:
         QVERIFY(jf.open(QIODevice::ReadOnly));
         const QJsonObject report = QJsonDocument::fromJson(jf.readAll()).object();
         QCOMPARE(report["methods"].toArray().size(), 2);
+        // --param reaches the method that has the option, and only it.
+        QCOMPARE(report["params"]
+                     .toObject()["selective_context"]
+                     .toObject()["question_focus"]
+                     .toString(),
+                 QStringLiteral("false"));
+        QVERIFY(!report["params"].toObject().contains("random"));
         QCOMPARE(report["token_counter"].toString(), QStringLiteral("cl100k_base"));
         QVERIFY(report["complete"].toBool());
         QCOMPARE(report["datasets"].toArray()[0].toObject()["docs"].toInt(), 1);
@@ -299,6 +307,13 @@ private slots:
             << QStringList{"bench", "--max-docs", "-1"} << 2
             << "terse: bench: --max-docs: must be in [0, 1073741824], got -1 (see terse bench "
                "--help)\n";
+        QTest::newRow("param no method has")
+            << QStringList{"bench", "--methods", "random,head", "--param", "alpha=0.5"} << 2
+            << "terse: --param alpha=0.5: none of the methods (random, head) has an option "
+               "'alpha'\n";
+        QTest::newRow("param bad value")
+            << QStringList{"bench", "--methods", "random,dac", "--param", "alpha=2"} << 2
+            << "terse: --param alpha of dac must be in [0, 1], got 2\n";
         QTest::newRow("input file")
             << QStringList{"bench", "docs.jsonl"} << 2
             << "terse: bench: The following argument was not expected: docs.jsonl (see terse "

@@ -3,6 +3,8 @@
 // NCDs, noted below); then the compressors: the ranking stage in the trace, and a question-aware
 // method that keeps the answer document among distractors with the bundled models.
 #include "compressors/context_rank.h"
+#include "compressors/question_focus.h"
+#include "compressors/word_layer.h"
 #include "terse/compressor.h"
 #include "terse/resources.h"
 #include "terse/runtime.h"
@@ -51,6 +53,38 @@ Prompt everestPrompt()
         p.segments.push_back({SegmentRole::Context, d});
     p.segments.push_back({SegmentRole::Question, "When was Mount Everest first climbed?"});
     return p;
+}
+
+// A result over `segments` with one unit per space-separated word (its trailing spaces included);
+// the Question's units are forced kept, as the methods mark them.
+CompressionResult wordResult(const std::vector<PromptSegment> &segments)
+{
+    CompressionResult r;
+    r.segments = segments;
+    for (int s = 0; s < static_cast<int>(segments.size()); ++s) {
+        const std::string &t = segments[static_cast<std::size_t>(s)].text;
+        std::size_t b = 0;
+        while (b < t.size()) {
+            std::size_t e = t.find(' ', b);
+            e = e == std::string::npos ? t.size() : t.find_first_not_of(' ', e);
+            e = e == std::string::npos ? t.size() : e;
+            Unit u;
+            u.segment = s;
+            u.span = {b, e};
+            u.forced = segments[static_cast<std::size_t>(s)].role == SegmentRole::Question;
+            r.units.push_back(u);
+            b = e;
+        }
+    }
+    return r;
+}
+
+// The text of word `g` of a layer.
+std::string wordText(const CompressionResult &r, const detail::WordLayer &layer, int g)
+{
+    const auto &grp = layer.groups()[static_cast<std::size_t>(g)];
+    return r.segments[static_cast<std::size_t>(grp.segment)].text.substr(grp.core.begin,
+                                                                         grp.core.size());
 }
 
 } // namespace
@@ -411,6 +445,129 @@ private slots:
         for (const auto &st : byPath->stages)
             stages << QString::fromStdString(st.name);
         QVERIFY2(stages.contains("question sentences"), qPrintable(stages.join(", ")));
+    }
+
+    // The question focus (question_focus.h) worked by hand. Three contexts, rate 0.33: the best
+    // round(0.665 x 3) = 2 by BM25 come first. Only the first shares a term with the question
+    // ("dog", "bark" after stop words and the plural -s go); the other two score 0 and tie, so the
+    // earlier one (Paris) is ranked second and the river's words come last. The one question
+    // sentence, "Dogs bark at night.", is kept first: 4 words against a free budget of 12 - 4 = 8
+    // (the first sentence may take it all).
+    void questionFocusByHand()
+    {
+        const CompressionResult r =
+            wordResult({{SegmentRole::Context, "Cats sleep a lot. Dogs bark at night."},
+                        {SegmentRole::Context, "Paris lies in France."},
+                        {SegmentRole::Context, "The river runs long."},
+                        {SegmentRole::Question, "Why do dogs bark?"}});
+        const auto layer = detail::WordLayer::build(r);
+        const auto states = layer.states(r);
+        const std::vector<int> costs(static_cast<std::size_t>(layer.size()), 1);
+        const auto focus = detail::QuestionFocus::plan(r, layer, states, costs, 12, 0.33);
+        QVERIFY(focus.active());
+        auto focused = states;
+        focus.applyStates(focused);
+        QStringList priority;
+        for (int g = 0; g < layer.size(); ++g)
+            if (focused[static_cast<std::size_t>(g)] == detail::Decision::Priority)
+                priority << QString::fromStdString(wordText(r, layer, g));
+        QCOMPARE(priority.join(" "), QString("Dogs bark at night.")); // units tie "night" and "."
+        // Keys: the river's words move below every other word, their order kept.
+        std::vector<float> keys;
+        for (int g = 0; g < layer.size(); ++g)
+            keys.push_back(static_cast<float>(g % 5) * 0.25f);
+        const auto before = keys;
+        focus.applyKeys(keys);
+        float lowestOther = INFINITY, highestRiver = -INFINITY;
+        for (int g = 0; g < layer.size(); ++g) {
+            const auto &grp = layer.groups()[static_cast<std::size_t>(g)];
+            if (grp.segment == 2) {
+                highestRiver = std::max(highestRiver, keys[static_cast<std::size_t>(g)]);
+                // lo = 0, hi = 1: shifted by 2.
+                QCOMPARE(keys[static_cast<std::size_t>(g)],
+                         before[static_cast<std::size_t>(g)] - 2.f);
+            } else {
+                lowestOther = std::min(lowestOther, keys[static_cast<std::size_t>(g)]);
+                QCOMPARE(keys[static_cast<std::size_t>(g)], before[static_cast<std::size_t>(g)]);
+            }
+        }
+        QVERIFY(highestRiver < lowestOther);
+        // The trace: one "question focus" stage first, replacing an earlier one.
+        CompressionResult traced = r;
+        traced.stages.push_back({"single pass", {}, {}, {}});
+        QVERIFY(focus.addStage(traced, 0));
+        QVERIFY(focus.addStage(traced, 0));
+        QCOMPARE(traced.stages.size(), std::size_t(2));
+        QCOMPARE(traced.stages[0].name, std::string("question focus"));
+        const Stage &st = traced.stages[0];
+        QCOMPARE(st.scores.size(), std::size_t(2));
+        QCOMPARE(st.scores[0].name, std::string("context_rank_score"));
+        QCOMPARE(st.scores[1].name, std::string("sentence_bm25"));
+        // BM25 of context 0 > 0, contexts 1 and 2 score 0; the cut is at the second best (0).
+        QVERIFY(st.scores[0].values.front() > 0.f);
+        QVERIFY(std::isnan(st.scores[0].values.back())); // the question has no context score
+        QCOMPARE(st.thresholds.size(), std::size_t(1));
+        QCOMPARE(st.thresholds[0].value, 0.0);
+        // "Cats sleep a lot." matches nothing: no sentence score above 0 on its words.
+        QCOMPARE(st.scores[1].values.front(), 0.f);
+
+        // Without a question, no focus.
+        const CompressionResult plain = wordResult({{SegmentRole::Context, "Dogs bark."}});
+        const auto plainLayer = detail::WordLayer::build(plain);
+        QVERIFY(!detail::QuestionFocus::plan(plain, plainLayer, plainLayer.states(plain),
+                                             std::vector<int>(2, 1), 1, 0.5)
+                     .active());
+    }
+
+    // The methods that do not read the question themselves keep the answer's sentence with the
+    // question focus (on by default in corrected mode), and show it as the trace's first stage.
+    void questionFocusKeepsTheAnswer_data()
+    {
+        QTest::addColumn<QString>("method");
+        for (const char *m : {"selective_context", "dac", "pis", "entropy_only", "attention_only"})
+            QTest::newRow(m) << m;
+    }
+
+    void questionFocusKeepsTheAnswer()
+    {
+        QFETCH(QString, method);
+        auto c = createCompressor(method.toStdString());
+        QVERIFY(c.ok());
+        CompressOptions o;
+        o.method = method.toStdString();
+        o.rate = 0.33;
+        auto r = (*c)->compress(everestPrompt(), o, JobContext::none());
+        QVERIFY2(r.ok(), r.ok() ? "" : r.error().detail.c_str());
+        const std::string &out = r->compressedText;
+        QVERIFY2(out.find("Mount Everest was first climbed on 29 May 1953 by Edmund Hillary") !=
+                     std::string::npos,
+                 out.c_str());
+        QVERIFY(!r->stages.empty());
+        QCOMPARE(r->stages.front().name, std::string("question focus"));
+        // Every unit's stage index still names a stage that removed it.
+        for (std::size_t i = 0; i < r->units.size(); ++i)
+            if (r->units[i].stage >= 0) {
+                const auto &rem =
+                    r->stages[static_cast<std::size_t>(r->units[i].stage)].removedUnits;
+                QVERIFY(std::find(rem.begin(), rem.end(), static_cast<int>(i)) != rem.end());
+            }
+        // The rate holds (within max(1%, 2 tokens) of the target).
+        QVERIFY2(std::abs(r->targetTokensOut - std::lround(0.33 * r->targetTokensIn)) <=
+                     std::max(2L, r->targetTokensIn / 100),
+                 qPrintable(QString("%1 of %2").arg(r->targetTokensOut).arg(r->targetTokensIn)));
+        // Off: the method's scores alone, no focus stage.
+        o.params["question_focus"] = "false";
+        auto off = (*c)->compress(everestPrompt(), o, JobContext::none());
+        QVERIFY2(off.ok(), off.ok() ? "" : off.error().detail.c_str());
+        for (const auto &st : off->stages)
+            QVERIFY(st.name != "question focus");
+        // Reference mode never focuses.
+        o.params.clear();
+        o.mode = CompressionMode::Reference;
+        auto ref = (*c)->compress(everestPrompt(), o, JobContext::none());
+        QVERIFY2(ref.ok(), ref.ok() ? "" : ref.error().detail.c_str());
+        for (const auto &st : ref->stages)
+            QVERIFY(st.name != "question focus");
     }
 
     void unknownRankMethodIsRefused()

@@ -1,5 +1,7 @@
 #include "compressors/dac.h"
 
+#include "compressors/question_focus.h"
+
 #include "compressors/common.h"
 #include "compressors/params.h"
 #include "models/model_context.h"
@@ -29,6 +31,7 @@ struct Settings {
     // Corrected mode: a word's score from its tokens' fused scores (mean: long words are not
     // favoured).
     detail::WordAggregation wordScore = detail::WordAggregation::Mean;
+    bool questionFocus = true; // corrected mode (question_focus.h)
 
     bool dynamic() const { return variant != Variant::Ppl && variant != Variant::AttnPpl; }
     bool attention() const { return variant != Variant::Ppl && variant != Variant::DynamicPpl; }
@@ -65,7 +68,8 @@ const detail::ParamTable<Settings> &dacParams()
                                      {{"mean", WordAggregation::Mean},
                                       {"max", WordAggregation::Max},
                                       {"sum", WordAggregation::Sum},
-                                      {"first", WordAggregation::First}});
+                                      {"first", WordAggregation::First}})
+            .questionFocus(&Settings::questionFocus);
     return table;
 }
 
@@ -334,6 +338,7 @@ DacCompressor::compress(const Prompt &prompt, const CompressOptions &options, co
     std::vector<char> wordAlive;
     long totalIn = 0, finalTarget = 0;
     bool counted = false, unreachable = false;
+    detail::QuestionFocus focus; // corrected mode, a prompt with a question
     if (!reference) {
         layer = detail::WordLayer::build(r);
         wordCost = layer->costs(r, options.targetTokenizer);
@@ -353,6 +358,11 @@ DacCompressor::compress(const Prompt &prompt, const CompressOptions &options, co
             if (int g = layer->groupOf(u0);
                 g >= 0 && wordState[static_cast<std::size_t>(g)] == detail::Decision::Free)
                 wordState[static_cast<std::size_t>(g)] = detail::Decision::Priority;
+        if (cfg.questionFocus) {
+            focus =
+                detail::QuestionFocus::plan(r, *layer, wordState, wordCost, finalTarget, keepRate);
+            focus.applyStates(wordState);
+        }
     }
     double wordThreshold = std::numeric_limits<double>::infinity();
 
@@ -463,7 +473,8 @@ DacCompressor::compress(const Prompt &prompt, const CompressOptions &options, co
             for (std::size_t i = 1; i < n; ++i)
                 if (int u = seq.unitOf[static_cast<std::size_t>(alive[i])]; u >= 0)
                     unitRanked[static_cast<std::size_t>(u)] = ranked[i];
-            const std::vector<float> wordScore = layer->aggregate(unitRanked, cfg.wordScore);
+            std::vector<float> wordScore = layer->aggregate(unitRanked, cfg.wordScore);
+            focus.applyKeys(wordScore);
             std::vector<detail::Decision> state = wordState;
             for (std::size_t g = 0; g < state.size(); ++g)
                 if (!wordAlive[g])
@@ -560,6 +571,11 @@ DacCompressor::compress(const Prompt &prompt, const CompressOptions &options, co
         r.warnings.push_back({"reference_with_pins",
                               "pinned spans are outside the reference algorithm: the pinned "
                               "decisions override its selection"});
+    // The question focus comes first in the trace; the stages' indices move up by one.
+    if (focus.addStage(r, 0))
+        for (Unit &u : r.units)
+            if (u.stage >= 0)
+                ++u.stage;
     finish(r);
     if (!reference) {
         if (std::isfinite(wordThreshold))

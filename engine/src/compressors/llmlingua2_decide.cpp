@@ -532,13 +532,4 @@ Result<void> decide(CompressionResult &r, const CompressOptions &o, const Params
     return {};
 }
 
-std::string questionText(const CompressionResult &r)
-{
-    std::string question;
-    for (const auto &seg : r.segments)
-        if (seg.role == SegmentRole::Question)
-            question += seg.text;
-    return question.find_first_not_of(" \t\r\n") == std::string::npos ? std::string() : question;
-}
-
 } // namespace terse::detail::lingua2

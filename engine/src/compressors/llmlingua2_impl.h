@@ -3,6 +3,7 @@
 // (llmlingua2_decide.cpp): the option struct, the series the result caches per unit, and the
 // decision. Private to the compressors. Line numbers and steps cite algorithms.md 1.5.
 
+#include "compressors/question_focus.h"
 #include "terse/compressor.h"
 #include "terse/job.h"
 
@@ -47,10 +48,6 @@ struct Params {
     // A question-aware context ranking replaces the context score.
     bool coarseRank() const { return coarseMethod != "none"; }
 };
-
-// The question the prompt asks: its Question segments' text, empty when blank (coarse_rank and
-// sentence_rank rank against it).
-std::string questionText(const CompressionResult &r);
 
 // The text of word unit `i` (its span plus the cached word offset and length).
 std::string wordText(const CompressionResult &r, std::size_t i, const std::vector<float> &off,

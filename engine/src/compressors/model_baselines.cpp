@@ -28,6 +28,7 @@ struct SignalParams {
     // Whole words: surprisal sums over a word's tokens (its self-information), attention takes the
     // strongest token (a word matters if any of its pieces is attended).
     detail::WordAggregation wordScore = detail::WordAggregation::Sum;
+    bool questionFocus = true; // corrected mode (question_focus.h)
 };
 
 // The parameter table (params.h) of one signal; its default word score is the signal's.
@@ -35,12 +36,13 @@ const detail::ParamTable<SignalParams> &signalParams(ModelSignalCompressor::Sign
 {
     using detail::WordAggregation;
     auto make = [](const char *method, const char *help) {
-        return detail::ParamTable<SignalParams>(method).choice<WordAggregation>(
-            "word_score", &SignalParams::wordScore, "Word score", help,
-            {{"sum", WordAggregation::Sum},
-             {"mean", WordAggregation::Mean},
-             {"max", WordAggregation::Max},
-             {"first", WordAggregation::First}});
+        return detail::ParamTable<SignalParams>(method)
+            .choice<WordAggregation>("word_score", &SignalParams::wordScore, "Word score", help,
+                                     {{"sum", WordAggregation::Sum},
+                                      {"mean", WordAggregation::Mean},
+                                      {"max", WordAggregation::Max},
+                                      {"first", WordAggregation::First}})
+            .questionFocus(&SignalParams::questionFocus);
     };
     static const auto entropy =
         make("entropy_only", "Corrected mode: a word's score from its tokens' self-information: "
@@ -152,8 +154,8 @@ Result<CompressionResult> ModelSignalCompressor::rethreshold(const CompressionRe
         auto params = signalParams(m_signal).parse(next.params, signalDefaults(m_signal));
         if (!params)
             return params.error();
-        const detail::WordAggregation how = params->wordScore;
-        thr = detail::keepToTargetBudget(r, s->values, next, how);
+        thr = detail::keepToTargetBudget(r, s->values, next, params->wordScore, nullptr,
+                                         params->questionFocus);
     } else {
         thr = detail::keepTopK(r.units, s->values, detail::keepBudget(r.units, next));
         finalizeResult(r);

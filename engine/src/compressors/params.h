@@ -163,6 +163,18 @@ public:
                 "kept.");
     }
 
+    // Corrected mode's question focus (question_focus.h), alike in the methods that do not read the
+    // question themselves.
+    ParamTable &questionFocus(bool P::*field)
+    {
+        return flag("question_focus", field, "Question focus",
+                    "Corrected mode, a prompt with a question: the sentences that best match it "
+                    "(BM25) are kept whole first, up to half the budget, and the contexts that "
+                    "match it least come last. The bundled models alone kept the answer of "
+                    "multi-document questions less often than random deletion. Off: the "
+                    "method's scores alone, as in reference mode.");
+    }
+
     // The specs for Compressor::options(), defaults written from `defaults`.
     std::vector<OptionSpec> specs(const P &defaults = P{}) const
     {

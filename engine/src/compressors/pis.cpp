@@ -293,7 +293,8 @@ const detail::ParamTable<Settings> &pisParams()
                   "Russian-roulette removal of redundant sentences")
             .text("agent", &Settings::agent, "Ratio agent",
                   "safetensors file of a trained agent (default: pis_agent.safetensors beside the "
-                  "model)");
+                  "model)")
+            .questionFocus(&Settings::questionFocus);
     return table;
 }
 

@@ -183,6 +183,19 @@ void Run::decideWords()
         assignClassKeys(members[static_cast<std::size_t>(s)], wordWeight, costs,
                         fraction[static_cast<std::size_t>(s)],
                         sentenceAlive[static_cast<std::size_t>(s)] ? 0.0 : -1e6, key);
+    if (settings.questionFocus) {
+        // Sentences SIS removed stay removed: their words are not question sentences.
+        std::vector<Decision> eligible = states;
+        for (std::size_t g = 0; g < eligible.size(); ++g)
+            if (const int s = sentenceOfWord[g]; s >= 0 &&
+                                                 !sentenceAlive[static_cast<std::size_t>(s)] &&
+                                                 eligible[g] == Decision::Free)
+                eligible[g] = Decision::Drop;
+        focus = QuestionFocus::plan(r, *layer, eligible, costs,
+                                    wordBudget(r, costs, options).target, options.rate);
+        focus.applyStates(states);
+        focus.applyKeys(key);
+    }
     decideWordsByKey(r, *layer, key, states, options);
 }
 
@@ -215,7 +228,8 @@ void Run::traceWords()
                 continue;
             }
             const bool bySis = s >= 0 && !sentenceAlive[static_cast<std::size_t>(s)];
-            x.stage = bySis ? 0 : 1;
+            // The question focus, when active, is stage 0 (finish).
+            x.stage = (bySis ? 0 : 1) + (focus.active() ? 1 : 0);
             (bySis ? sis : tis).removedUnits.push_back(u);
         }
     }
@@ -352,6 +366,7 @@ void Run::finish()
 {
     tis.scores = {{"weight", perUnit(a.weight)}, {"allocation", perUnit(allocation)}};
     r.stages = {std::move(sis), std::move(tis)};
+    focus.addStage(r, 0);
     if (options.mode == CompressionMode::Corrected)
         return; // decideWordsByKey finalised the result
     finalizeResult(r);

@@ -16,6 +16,7 @@
 //   finish           the trace's stages and score series, the output text
 
 #include "compressors/pis.h"
+#include "compressors/question_focus.h"
 #include "compressors/token_sequence.h"
 #include "compressors/word_layer.h"
 
@@ -29,11 +30,12 @@ namespace terse::detail::pis {
 
 // The options; the initializers are the defaults (params.h table in pis.cpp).
 struct Settings {
-    double gamma = 0.5;    // TF-IDF weight γ (0 = attention only, 1 = TF-IDF only)
-    double tau = 0.9;      // cosine similarity for "redundant"
-    double survival = 0.5; // q: a run of c similar sentences deletes with probability 1 - q^c
-    bool sis = true;       // sentence-level Russian roulette on/off
-    std::string agent;     // agent file; "" = pis_agent.safetensors beside the model
+    double gamma = 0.5;        // TF-IDF weight γ (0 = attention only, 1 = TF-IDF only)
+    double tau = 0.9;          // cosine similarity for "redundant"
+    double survival = 0.5;     // q: a run of c similar sentences deletes with probability 1 - q^c
+    bool sis = true;           // sentence-level Russian roulette on/off
+    std::string agent;         // agent file; "" = pis_agent.safetensors beside the model
+    bool questionFocus = true; // corrected mode (question_focus.h)
 };
 
 // The inputs analysePis takes besides the ids: per position the token's text, the sentences as
@@ -108,6 +110,7 @@ private:
 
     // The word decision (corrected).
     std::optional<WordLayer> layer;
+    QuestionFocus focus;             // corrected mode, a prompt with a question
     std::vector<int> sentenceOfWord; // per word: its sentence, -1 none
 
     // The allocation (reference: per-position state, free tokens and tokens given per sentence).

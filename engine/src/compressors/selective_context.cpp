@@ -38,6 +38,7 @@ struct Params {
     std::string protectRegex;
     bool keepStructure = true;
     bool keepIdentifiers = true;
+    bool questionFocus = true; // corrected mode (question_focus.h)
 };
 
 // The parameter table (params.h): Params' initializers are the defaults.
@@ -59,7 +60,8 @@ const detail::ParamTable<Params> &scParams()
             .protection(&Params::protectRegex, &Params::keepStructure)
             .flag("keep_identifiers", &Params::keepIdentifiers, "Keep words whole",
                   "Corrected mode: token units are whole words and numbers/identifiers (ABC-123, "
-                  "3.14) are never split.");
+                  "3.14) are never split.")
+            .questionFocus(&Params::questionFocus);
     return table;
 }
 
@@ -264,10 +266,9 @@ Result<void> decide(CompressionResult &r, const CompressOptions &o, const Params
         // Units inside one atomic word pool their self-information the way the unit score does.
         const double gamma = detail::keepToTargetBudget(
             r, *info, o, p.sumScore ? detail::WordAggregation::Sum : detail::WordAggregation::Mean,
-            &priority);
+            &priority, p.questionFocus);
         r.thresholds.push_back({kInfo, gamma, "lowest kept self-information"});
     }
-    (void)p;
     Stage st;
     st.name = reference ? "percentile filter" : "top self-information";
     for (std::size_t i = 0; i < n; ++i)

@@ -1,5 +1,7 @@
 #include "compressors/word_layer.h"
 
+#include "compressors/question_focus.h"
+
 #include "models/model_context.h"
 #include "text/unicode.h"
 
@@ -459,17 +461,9 @@ double decideWordsByKey(CompressionResult &result, const WordLayer &layer,
                         const CompressOptions &options, long targetOverride)
 {
     const std::vector<int> costs = layer.costs(result, options.targetTokenizer);
-    long totalIn =
-        options.targetTokenizer.empty()
-            ? -1
-            : countTargetTokens(options.targetTokenizer, Prompt{result.segments}.joined());
-    const bool counted = totalIn >= 0;
-    if (!counted)
-        totalIn = std::accumulate(costs.begin(), costs.end(), 0L);
-    const long target = targetOverride >= 0 ? targetOverride
-                        : options.targetTokens >= 0
-                            ? options.targetTokens
-                            : std::lround(options.rate * static_cast<double>(totalIn));
+    const WordBudget budget = wordBudget(result, costs, options, targetOverride);
+    const long totalIn = budget.totalIn, target = budget.target;
+    const bool counted = budget.counted;
     std::function<long(const std::vector<char> &)> measure;
     if (counted)
         measure = [&](const std::vector<char> &keep) {
@@ -496,7 +490,7 @@ double decideWordsByKey(CompressionResult &result, const WordLayer &layer,
 
 double decideWords(CompressionResult &result, const std::vector<float> &unitScores,
                    WordAggregation how, const CompressOptions &options,
-                   const std::vector<char> *priority)
+                   const std::vector<char> *priority, bool questionFocus)
 {
     const WordLayer layer = WordLayer::build(result);
     std::vector<Decision> states = layer.states(result);
@@ -506,8 +500,16 @@ double decideWords(CompressionResult &result, const std::vector<float> &unitScor
                 for (int u : layer.groups()[static_cast<std::size_t>(g)].units)
                     if ((*priority)[static_cast<std::size_t>(u)])
                         states[static_cast<std::size_t>(g)] = Decision::Priority;
-    return decideWordsByKey(result, layer, layer.aggregate(unitScores, how), std::move(states),
-                            options);
+    std::vector<float> keys = layer.aggregate(unitScores, how);
+    if (questionFocus) {
+        const std::vector<int> costs = layer.costs(result, options.targetTokenizer);
+        const QuestionFocus focus = QuestionFocus::plan(
+            result, layer, states, costs, wordBudget(result, costs, options).target, options.rate);
+        focus.applyStates(states);
+        focus.applyKeys(keys);
+        focus.addStage(result, 0);
+    }
+    return decideWordsByKey(result, layer, keys, std::move(states), options);
 }
 
 } // namespace terse::detail

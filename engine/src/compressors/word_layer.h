@@ -108,11 +108,12 @@ double assignClassKeys(std::vector<int> members, const std::vector<float> &score
 // best words until the compressed text measures the requested rate of the prompt's target tokens
 // (or options.targetTokens) within rateTolerance, honouring forced units and `priority` (per unit,
 // optional: protected spans). Fills the units' kept flags, the text, the counts and the rates; adds
-// a `rate_unreachable` warning when forced text exceeds the budget. Returns the word score
-// threshold.
+// a `rate_unreachable` warning when forced text exceeds the budget. With `questionFocus`, a prompt
+// with a question gets corrected mode's question focus (question_focus.h) and its trace stage.
+// Returns the word score threshold.
 double decideWords(CompressionResult &result, const std::vector<float> &unitScores,
                    WordAggregation how, const CompressOptions &options,
-                   const std::vector<char> *priority = nullptr);
+                   const std::vector<char> *priority = nullptr, bool questionFocus = false);
 
 // Same, with the per-word keys given (higher kept first) and the states prepared by the caller.
 double decideWordsByKey(CompressionResult &result, const WordLayer &layer,
