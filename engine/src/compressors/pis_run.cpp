@@ -158,7 +158,7 @@ void Run::decideWords()
     // rank by weight, across sentences by the share of the sentence's cost ranked above them over
     // the agent's keep fraction, so one budget in target tokens follows the allocations. Words of
     // sentences removed by SIS come after every surviving word (kept only when the rate needs more
-    // than survivors hold).
+    // than survivors hold); with the question focus, a question sentence is never removed.
     layer = WordLayer::build(r);
     std::vector<Decision> states = layer->states(r);
     const std::vector<float> wordWeight = layer->aggregate(perUnit(a.weight), WordAggregation::Max);
@@ -178,24 +178,22 @@ void Run::decideWords()
         if (s >= 0 && states[static_cast<std::size_t>(g)] == Decision::Free)
             members[static_cast<std::size_t>(s)].push_back(g);
     }
+    if (settings.questionFocus) {
+        focus = QuestionFocus::plan(r, *layer, states, costs, wordBudget(r, costs, options).target,
+                                    options.rate);
+        // A sentence the question asks for is not redundant: SIS's removal of it is undone.
+        for (int g = 0; g < layer->size(); ++g)
+            if (const int s = sentenceOfWord[static_cast<std::size_t>(g)];
+                s >= 0 && focus.isPriority(g))
+                sentenceAlive[static_cast<std::size_t>(s)] = true;
+        focus.applyStates(states);
+    }
     std::vector<float> key(static_cast<std::size_t>(layer->size()), kNaN);
     for (int s = 0; s < S; ++s)
         assignClassKeys(members[static_cast<std::size_t>(s)], wordWeight, costs,
                         fraction[static_cast<std::size_t>(s)],
                         sentenceAlive[static_cast<std::size_t>(s)] ? 0.0 : -1e6, key);
-    if (settings.questionFocus) {
-        // Sentences SIS removed stay removed: their words are not question sentences.
-        std::vector<Decision> eligible = states;
-        for (std::size_t g = 0; g < eligible.size(); ++g)
-            if (const int s = sentenceOfWord[g]; s >= 0 &&
-                                                 !sentenceAlive[static_cast<std::size_t>(s)] &&
-                                                 eligible[g] == Decision::Free)
-                eligible[g] = Decision::Drop;
-        focus = QuestionFocus::plan(r, *layer, eligible, costs,
-                                    wordBudget(r, costs, options).target, options.rate);
-        focus.applyStates(states);
-        focus.applyKeys(key);
-    }
+    focus.applyKeys(key);
     decideWordsByKey(r, *layer, key, states, options);
 }
 

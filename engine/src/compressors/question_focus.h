@@ -9,7 +9,8 @@
 //  - the sentences that best match the question (rankQuestionSentences, the sentence_rank of
 //    LongLLMLingua's and LLMLingua-2's corrected mode) are kept whole first, best first, up to
 //    kQuestionShare of the budget left after the instruction and question;
-//  - the method's own scores decide everything else.
+//  - the method's own scores decide everything else (PIS: a question sentence survives its
+//    sentence filter, which removes sentences similar to earlier ones).
 // Reference mode never runs it (the reference implementations are question-agnostic).
 
 #include "compressors/word_layer.h"
@@ -46,6 +47,12 @@ public:
                               long target, double rate);
 
     bool active() const { return m_active; }
+    // Word `g` is in a chosen question sentence.
+    bool isPriority(int g) const
+    {
+        return m_active && g >= 0 && static_cast<std::size_t>(g) < m_priority.size() &&
+               m_priority[static_cast<std::size_t>(g)];
+    }
     // Question-sentence words become Priority.
     void applyStates(std::vector<Decision> &states) const;
     // Words of lower-ranked contexts move below every other word, keeping their order.
