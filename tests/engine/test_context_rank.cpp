@@ -163,7 +163,7 @@ private slots:
         longDoc += "Everest was climbed by many later. ";
         const auto q = detail::rankQuestionSentences(
             {{4, "Paris is in France. Everest is high."}, {2, longDoc}},
-            "When was Everest climbed?");
+            "When was Everest climbed?", {}, detail::kSentenceLead, 0.0); // no neighbours here
         QCOMPARE(q.segment.size(), q.span.size());
         QCOMPARE(q.segment.front(), 2); // segments in prompt order
         QCOMPARE(q.matched, 3);
@@ -190,6 +190,35 @@ private slots:
         QVERIFY(j >= 0);
         QCOMPARE(q.rank[static_cast<std::size_t>(j)], 0);
         QCOMPARE(q.find(7, 0), -1L);
+    }
+
+    // The sentence after a matched one is ranked after it, at kNeighbourWeight x its key (plus
+    // the answer-type bonus); one after an unmatched sentence, or in another segment, is not.
+    // Matched: "The show got a second season." (show, second, season). Its successor, "It
+    // premiered on April 25, 2018.", shares no term but holds a date. "Cats sleep." follows an
+    // unranked neighbour; the second segment's first sentence follows nothing in its segment.
+    void neighbourSentence()
+    {
+        const std::string a = "The show got a second season. It premiered on April 25, 2018. Cats "
+                              "sleep. Dogs bark. Birds sing. Snow falls.";
+        const std::string b = "Rivers flow to the sea. The show ended.";
+        const std::string question = "When did the second season of the show air?";
+        auto textOf = [&](const detail::QuestionSentences &q, std::size_t j) {
+            return (q.segment[j] == 1 ? a : b).substr(q.span[j].begin, q.span[j].size());
+        };
+        const auto q = detail::rankQuestionSentences({{1, a}, {2, b}}, question);
+        QStringList order(q.matched);
+        for (std::size_t j = 0; j < q.rank.size(); ++j)
+            if (q.rank[j] >= 0)
+                order[q.rank[j]] = QString::fromStdString(textOf(q, j)).trimmed();
+        // Keys: the match 1 + lead 0.036; its neighbour 0.5 x 1.036 + the date bonus 0.3 = 0.818,
+        // above "The show ended." (only "show": its BM25 / the best, about 0.4).
+        QCOMPARE(order, QStringList({"The show got a second season.",
+                                     "It premiered on April 25, 2018.", "The show ended."}));
+        // Without neighbours only the two matches are ranked.
+        const auto plain = detail::rankQuestionSentences({{1, a}, {2, b}}, question, {},
+                                                         detail::kSentenceLead, 0.0);
+        QCOMPARE(plain.matched, 2);
     }
 
     // The answer-type cue: of two sentences matching a "when" question equally, the one with a

@@ -246,7 +246,8 @@ long QuestionSentences::find(int seg, std::size_t byte) const
 
 QuestionSentences rankQuestionSentences(const std::vector<std::pair<int, std::string>> &segments,
                                         const std::string &question,
-                                        const std::map<int, double> &contextScore, double lead)
+                                        const std::map<int, double> &contextScore, double lead,
+                                        double neighbour)
 {
     double lowest = std::numeric_limits<double>::infinity(), highest = -lowest;
     for (const auto &[seg, v] : contextScore)
@@ -290,6 +291,20 @@ QuestionSentences rankQuestionSentences(const std::vector<std::pair<int, std::st
                 key[j] += kAnswerTypeBonus;
             ++q.matched;
         }
+    // The sentence after a question sentence often holds what the match announces ("... a second
+    // season." "It premiered on April 25, 2018."; "... web television series." "It stars ..."):
+    // an unmatched sentence right after a matched one in its segment ranks at `neighbour` x that
+    // one's key, plus the answer-type bonus.
+    if (neighbour > 0) {
+        const std::vector<double> matchedKey = key;
+        for (std::size_t j = 1; j < key.size(); ++j)
+            if (q.bm25[j] <= 0 && q.bm25[j - 1] > 0 && q.segment[j] == q.segment[j - 1]) {
+                key[j] = neighbour * matchedKey[j - 1];
+                if (type != AnswerType::None && holdsType(text[j], type, asked))
+                    key[j] += kAnswerTypeBonus;
+                ++q.matched;
+            }
+    }
     q.rank.assign(key.size(), -1);
     const std::vector<int> order = rankOrder(key, true);
     for (int k = 0; k < q.matched; ++k)

@@ -53,8 +53,8 @@ struct QuestionSentences {
     std::vector<int> segment; // segment of each sentence
     std::vector<Span> span;   // its bytes in the segment's text
     std::vector<double> bm25; // its BM25 score
-    std::vector<int> rank;    // its place in the best-first order (0 = best); -1: no match
-    int matched = 0;          // sentences with bm25 > 0
+    std::vector<int> rank;    // its place in the best-first order (0 = best); -1: not ranked
+    int matched = 0;          // ranked sentences: bm25 > 0, and their unmatched successors
     // The sentence holding byte `byte` of segment `seg`, or -1.
     long find(int seg, std::size_t byte) const;
 };
@@ -68,10 +68,14 @@ inline constexpr double kContextPrior = 1.0;
 // A question sentence holding what the question's wh-words ask for (when: a year or month; how
 // many/much/long/old: a number; who/where: a capitalised word not in the question) gains this.
 inline constexpr double kAnswerTypeBonus = 0.3;
+// An unmatched sentence right after a matched one (same segment) is ranked too, at this fraction of
+// its predecessor's key (0: not ranked).
+inline constexpr double kNeighbourWeight = 0.5;
 QuestionSentences rankQuestionSentences(const std::vector<std::pair<int, std::string>> &segments,
                                         const std::string &question,
                                         const std::map<int, double> &contextScore = {},
-                                        double lead = kSentenceLead);
+                                        double lead = kSentenceLead,
+                                        double neighbour = kNeighbourWeight);
 
 // Indices ordered best first: by score descending (`higherIsBetter`) or ascending; ties keep the
 // input order.
