@@ -68,11 +68,18 @@ struct BenchArgs {
                 *taggerOpt = nullptr;
 };
 
+// Names joined with ", ".
+std::string joinNames(const std::vector<std::string> &names)
+{
+    std::string out;
+    for (const auto &n : names)
+        out += (out.empty() ? "" : ", ") + n;
+    return out;
+}
+
 void declareOptions(CLI::App &app, BenchArgs &a)
 {
-    std::string datasets;
-    for (const auto &n : benchDatasetNames())
-        datasets += (datasets.empty() ? "" : ", ") + n;
+    const std::string datasets = joinNames(benchDatasetNames());
     app.description(
         "Compresses documents of each dataset with each method at each rate and reports, per\n"
         "(dataset, method, rate): requested and achieved rate (cl100k tokens), ROUGE-1/2/L F1 and "
@@ -129,14 +136,6 @@ void declareOptions(CLI::App &app, BenchArgs &a)
     addThreadsOption(app, a.threads);
     addDeviceOption(app, a.device);
     app.add_flag("--quiet", a.quiet, "no progress bar on standard error");
-}
-
-std::string joinNames(const std::vector<std::string> &names)
-{
-    std::string out;
-    for (const auto &n : names)
-        out += (out.empty() ? "" : ", ") + n;
-    return out;
 }
 
 // The names of a comma-separated list without blanks around them; empty entries are dropped.
@@ -594,10 +593,9 @@ int runBench(int argc, char **argv)
     for (const auto &d : datasets)
         if (std::find(benchDatasetNames().begin(), benchDatasetNames().end(), d) ==
             benchDatasetNames().end()) {
-            std::string known;
-            for (const auto &n : benchDatasetNames())
-                known += (known.empty() ? "" : ", ") + n;
-            return reportError("unknown dataset '" + d + "' (known: " + known + ")", kExitNotFound);
+            return reportError("unknown dataset '" + d +
+                                   "' (known: " + joinNames(benchDatasetNames()) + ")",
+                               kExitNotFound);
         }
     const long maxDocs = a.maxDocs;
     CompressOptions base;

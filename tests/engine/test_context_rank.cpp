@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 
 using namespace terse;
 
@@ -53,6 +54,22 @@ Prompt everestPrompt()
         p.segments.push_back({SegmentRole::Context, d});
     p.segments.push_back({SegmentRole::Question, "When was Mount Everest first climbed?"});
     return p;
+}
+
+// `method` on the Everest prompt at rate 0.33 with `params`, in `mode`.
+Result<CompressionResult> compressEverest(const std::string &method,
+                                          const std::map<std::string, std::string> &params = {},
+                                          CompressionMode mode = CompressionMode::Corrected)
+{
+    auto c = createCompressor(method);
+    if (!c)
+        return c.error();
+    CompressOptions o;
+    o.method = method;
+    o.rate = 0.33;
+    o.params = params;
+    o.mode = mode;
+    return (*c)->compress(everestPrompt(), o, JobContext::none());
 }
 
 // A result over `segments` with one unit per space-separated word (its trailing spaces included);
@@ -403,15 +420,10 @@ private slots:
         QFETCH(QString, method);
         QFETCH(QString, key);
         QFETCH(QString, value);
-        auto c = createCompressor(method.toStdString());
-        QVERIFY(c.ok());
-        CompressOptions o;
-        o.method = method.toStdString();
-        o.rate = 0.33;
+        std::map<std::string, std::string> params;
         if (!key.isEmpty())
-            o.params[key.toStdString()] = value.toStdString();
-        const Prompt p = everestPrompt();
-        auto r = (*c)->compress(p, o, JobContext::none());
+            params[key.toStdString()] = value.toStdString();
+        auto r = compressEverest(method.toStdString(), params);
         QVERIFY2(r.ok(), r.ok() ? "" : r.error().detail.c_str());
         const std::string &out = r->compressedText;
         // LLMLingua-2 keeps the answer itself; the LLMLingua family compresses the kept document
@@ -560,12 +572,7 @@ private slots:
     void questionFocusKeepsTheAnswer()
     {
         QFETCH(QString, method);
-        auto c = createCompressor(method.toStdString());
-        QVERIFY(c.ok());
-        CompressOptions o;
-        o.method = method.toStdString();
-        o.rate = 0.33;
-        auto r = (*c)->compress(everestPrompt(), o, JobContext::none());
+        auto r = compressEverest(method.toStdString());
         QVERIFY2(r.ok(), r.ok() ? "" : r.error().detail.c_str());
         const std::string &out = r->compressedText;
         QVERIFY2(out.find("Mount Everest was first climbed on 29 May 1953 by Edmund Hillary") !=
@@ -585,15 +592,12 @@ private slots:
                      std::max(2L, r->targetTokensIn / 100),
                  qPrintable(QString("%1 of %2").arg(r->targetTokensOut).arg(r->targetTokensIn)));
         // Off: the method's scores alone, no focus stage.
-        o.params["question_focus"] = "false";
-        auto off = (*c)->compress(everestPrompt(), o, JobContext::none());
+        auto off = compressEverest(method.toStdString(), {{"question_focus", "false"}});
         QVERIFY2(off.ok(), off.ok() ? "" : off.error().detail.c_str());
         for (const auto &st : off->stages)
             QVERIFY(st.name != "question focus");
         // Reference mode never focuses.
-        o.params.clear();
-        o.mode = CompressionMode::Reference;
-        auto ref = (*c)->compress(everestPrompt(), o, JobContext::none());
+        auto ref = compressEverest(method.toStdString(), {}, CompressionMode::Reference);
         QVERIFY2(ref.ok(), ref.ok() ? "" : ref.error().detail.c_str());
         for (const auto &st : ref->stages)
             QVERIFY(st.name != "question focus");
@@ -601,11 +605,7 @@ private slots:
 
     void unknownRankMethodIsRefused()
     {
-        auto c = createCompressor("longllmlingua");
-        CompressOptions o;
-        o.method = "longllmlingua";
-        o.params["rank_method"] = "sentbert";
-        auto r = (*c)->compress(everestPrompt(), o, JobContext::none());
+        auto r = compressEverest("longllmlingua", {{"rank_method", "sentbert"}});
         QVERIFY(!r.ok());
         QVERIFY2(r.error().detail.find("bm25") != std::string::npos, r.error().detail.c_str());
     }

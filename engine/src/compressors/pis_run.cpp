@@ -178,9 +178,9 @@ void Run::decideWords()
         if (s >= 0 && states[static_cast<std::size_t>(g)] == Decision::Free)
             members[static_cast<std::size_t>(s)].push_back(g);
     }
+    const WordBudget budget = wordBudget(r, costs, options);
     if (settings.questionFocus) {
-        focus = QuestionFocus::plan(r, *layer, states, costs, wordBudget(r, costs, options).target,
-                                    options.rate);
+        focus = QuestionFocus::plan(r, *layer, states, costs, budget.target, options.rate);
         // A sentence the question asks for is not redundant: SIS's removal of it is undone.
         for (int g = 0; g < layer->size(); ++g)
             if (const int s = sentenceOfWord[static_cast<std::size_t>(g)];
@@ -194,7 +194,7 @@ void Run::decideWords()
                         fraction[static_cast<std::size_t>(s)],
                         sentenceAlive[static_cast<std::size_t>(s)] ? 0.0 : -1e6, key);
     focus.applyKeys(key);
-    decideWordsByKey(r, *layer, key, states, options);
+    decideWordsByKey(r, *layer, key, states, options, -1, &costs, &budget);
 }
 
 void Run::startTrace()

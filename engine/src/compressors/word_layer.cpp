@@ -458,10 +458,13 @@ double assignClassKeys(std::vector<int> members, const std::vector<float> &score
 
 double decideWordsByKey(CompressionResult &result, const WordLayer &layer,
                         const std::vector<float> &wordKeys, std::vector<Decision> states,
-                        const CompressOptions &options, long targetOverride)
+                        const CompressOptions &options, long targetOverride,
+                        const std::vector<int> *knownCosts, const WordBudget *knownBudget)
 {
-    const std::vector<int> costs = layer.costs(result, options.targetTokenizer);
-    const WordBudget budget = wordBudget(result, costs, options, targetOverride);
+    const std::vector<int> costs =
+        knownCosts ? *knownCosts : layer.costs(result, options.targetTokenizer);
+    const WordBudget budget =
+        knownBudget ? *knownBudget : wordBudget(result, costs, options, targetOverride);
     const long totalIn = budget.totalIn, target = budget.target;
     const bool counted = budget.counted;
     std::function<long(const std::vector<char> &)> measure;
@@ -501,15 +504,17 @@ double decideWords(CompressionResult &result, const std::vector<float> &unitScor
                     if ((*priority)[static_cast<std::size_t>(u)])
                         states[static_cast<std::size_t>(g)] = Decision::Priority;
     std::vector<float> keys = layer.aggregate(unitScores, how);
-    if (questionFocus) {
-        const std::vector<int> costs = layer.costs(result, options.targetTokenizer);
-        const QuestionFocus focus = QuestionFocus::plan(
-            result, layer, states, costs, wordBudget(result, costs, options).target, options.rate);
-        focus.applyStates(states);
-        focus.applyKeys(keys);
-        focus.addStage(result, 0);
-    }
-    return decideWordsByKey(result, layer, keys, std::move(states), options);
+    if (!questionFocus)
+        return decideWordsByKey(result, layer, keys, std::move(states), options);
+    // The costs and the budget are counted once, for the focus and the selection.
+    const std::vector<int> costs = layer.costs(result, options.targetTokenizer);
+    const WordBudget budget = wordBudget(result, costs, options);
+    const QuestionFocus focus =
+        QuestionFocus::plan(result, layer, states, costs, budget.target, options.rate);
+    focus.applyStates(states);
+    focus.applyKeys(keys);
+    focus.addStage(result, 0);
+    return decideWordsByKey(result, layer, keys, std::move(states), options, -1, &costs, &budget);
 }
 
 } // namespace terse::detail

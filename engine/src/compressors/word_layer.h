@@ -115,9 +115,14 @@ double decideWords(CompressionResult &result, const std::vector<float> &unitScor
                    WordAggregation how, const CompressOptions &options,
                    const std::vector<char> *priority = nullptr, bool questionFocus = false);
 
+struct WordBudget;
 // Same, with the per-word keys given (higher kept first) and the states prepared by the caller.
+// `costs` and `budget` (optional) are the layer's word costs and wordBudget() when the caller has
+// them already (targetOverride is then ignored: the budget's target is used).
 double decideWordsByKey(CompressionResult &result, const WordLayer &layer,
                         const std::vector<float> &wordKeys, std::vector<Decision> states,
-                        const CompressOptions &options, long targetOverride = -1);
+                        const CompressOptions &options, long targetOverride = -1,
+                        const std::vector<int> *costs = nullptr,
+                        const WordBudget *budget = nullptr);
 
 } // namespace terse::detail
