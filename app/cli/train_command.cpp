@@ -378,6 +378,18 @@ int runTrain(int argc, char **argv)
                      "copy a causal LM's token embeddings (same tokenizer; a wider LM's "
                      "projected on their first --hidden principal components) as a warm start")
         ->type_name("LM_DIR");
+    tagger
+        ->add_option(
+            "--arch", a.tagger.arch,
+            "bert: an encoder trained from scratch; llama: the --init-from LM's first "
+            "--layers layers fine-tuned as a LlamaForTokenClassification (its hidden size, "
+            "heads and intermediate size are the LM's)")
+        ->check(CLI::IsMember({"bert", "llama"}))
+        ->capture_default_str();
+    tagger->add_flag("--causal", a.tagger.causal,
+                     "--arch llama: keep the LM's causal attention (default: every token sees the "
+                     "whole sentence, saved as \"is_causal\": false)");
+    tagger->add_flag("--bf16", a.tagger.bf16, "bf16 matmuls over fp32 master weights");
     integer(tagger, "--hidden", a.tagger.hidden, 1, 1000000, "hidden size");
     integer(tagger, "--layers", a.tagger.layers, 1, 1000000, "layers");
     integer(tagger, "--heads", a.tagger.heads, 1, 1000000, "attention heads");

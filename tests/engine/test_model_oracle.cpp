@@ -4,13 +4,16 @@
 
 #include "oracle_test_util.h"
 
+#include <QTemporaryDir>
 #include <QtTest>
 
 #include <nlohmann/json.hpp>
 
 #include <cmath>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 
 using namespace terse;
 using nlohmann::json;
@@ -164,6 +167,106 @@ private slots:
                             1e-4);
                 }
                 CHECK_AGREES("logits_token_by_token", logits, flat(c["logits_incremental"]));
+            }
+        }
+    }
+
+    // LlamaForTokenClassification: the oracle Llama with a `score` head (HF: nn.Linear(hidden,
+    // num_labels)). Causal, its logits are the head applied to transformers' last hidden state;
+    // with "is_causal": false (Terse's tagger) every token also sees the tokens after it: in one
+    // layer the last token's logits stay (it saw every token already) and the first token's change.
+    void llamaTokenClassifier()
+    {
+        const std::string name = "llama_gqa";
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        constexpr int H = 64, kLabels = 3;
+        std::vector<float> w(kLabels * H), bias = {0.25f, -0.5f, 0.125f};
+        for (std::size_t i = 0; i < w.size(); ++i)
+            w[i] = static_cast<float>(0.3 * std::sin(0.7 * static_cast<double>(i) + 0.1));
+        // The oracle's safetensors with score.weight and score.bias appended.
+        std::ifstream in(kOracle + "/" + name + "/model.safetensors", std::ios::binary);
+        std::string file((std::istreambuf_iterator<char>(in)), {});
+        std::uint64_t headerLen = 0;
+        std::memcpy(&headerLen, file.data(), 8);
+        json header = json::parse(file.substr(8, headerLen));
+        std::string data = file.substr(8 + headerLen);
+        auto add = [&](const std::string &n, const std::vector<float> &v, std::vector<int> shape) {
+            header[n] = {{"dtype", "F32"},
+                         {"shape", shape},
+                         {"data_offsets", {data.size(), data.size() + v.size() * 4}}};
+            data.append(reinterpret_cast<const char *>(v.data()), v.size() * 4);
+        };
+        add("score.weight", w, {kLabels, H});
+        add("score.bias", bias, {kLabels});
+        std::string h = header.dump();
+        h.append((8 - h.size() % 8) % 8, ' ');
+        const std::uint64_t n = h.size();
+        std::ofstream out(dir.filePath("model.safetensors").toStdString(), std::ios::binary);
+        out.write(reinterpret_cast<const char *>(&n), 8);
+        out << h << data;
+        out.close();
+        std::ifstream cin(kOracle + "/" + name + "/config.json");
+        json config = json::parse(cin);
+        config["architectures"] = {"LlamaForTokenClassification"};
+        config["num_labels"] = kLabels;
+        auto writeConfig = [&](bool causal, int layers) {
+            config["is_causal"] = causal;
+            config["num_hidden_layers"] = layers;
+            std::ofstream(dir.filePath("config.json").toStdString()) << config.dump();
+        };
+        const json expected = loadExpected(name);
+        ScoreRequest req;
+        req.wantLogits = true;
+        std::vector<std::vector<float>> causalLogits;
+        // Three layers, causal: against transformers. Then one layer, causal and bidirectional.
+        for (const auto &[causal, layers] :
+             std::vector<std::pair<bool, int>>{{true, 3}, {true, 1}, {false, 1}}) {
+            writeConfig(causal, layers);
+            auto m = Model::load(dir.path().toStdString());
+            QVERIFY2(m.ok(), m.ok() ? "" : m.error().toString().c_str());
+            QCOMPARE(m->info().kind, ModelKind::TokenClassifier);
+            QCOMPARE(m->info().numLabels, kLabels);
+            QVERIFY(!m->newSession().ok()); // no KV-cache session for a classifier
+            for (std::size_t ci = 0; ci < expected["cases"].size(); ++ci) {
+                const json &c = expected["cases"][ci];
+                const std::string caseName = name + "/" + c["name"].get<std::string>() +
+                                             (causal ? " causal" : " bidir") +
+                                             std::to_string(layers);
+                auto r = m->score(c["input_ids"].get<std::vector<std::vector<int>>>(), req);
+                QVERIFY2(r.ok(), r.ok() ? "" : r.error().toString().c_str());
+                const std::vector<float> &got = r->sequences[0].logits;
+                const std::vector<double> hidden = flat(c["last_hidden_state"]);
+                const std::size_t T = hidden.size() / H;
+                QCOMPARE(got.size(), T * kLabels);
+                if (causal && layers == 3) {
+                    std::vector<double> want;
+                    for (std::size_t t = 0; t < T; ++t)
+                        for (int l = 0; l < kLabels; ++l) {
+                            double v = bias[static_cast<std::size_t>(l)];
+                            for (int k = 0; k < H; ++k)
+                                v += hidden[t * H + k] * w[static_cast<std::size_t>(l * H + k)];
+                            want.push_back(v);
+                        }
+                    CHECK_AGREES("score logits", got, want);
+                    continue;
+                }
+                if (causal) {
+                    causalLogits.push_back(got);
+                    continue;
+                }
+                const std::vector<float> &ref = causalLogits[ci];
+                float lastDiff = 0, firstDiff = 0;
+                for (int l = 0; l < kLabels; ++l) {
+                    lastDiff = std::max(lastDiff, std::fabs(got[(T - 1) * kLabels + l] -
+                                                            ref[(T - 1) * kLabels + l]));
+                    firstDiff = std::max(firstDiff, std::fabs(got[l] - ref[l]));
+                }
+                qInfo("%s: first token moves %.3g, last %.3g", caseName.c_str(), firstDiff,
+                      lastDiff);
+                QVERIFY(lastDiff < 1e-4);
+                if (T > 1)
+                    QVERIFY(firstDiff > 1e-3);
             }
         }
     }

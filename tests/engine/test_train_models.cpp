@@ -9,7 +9,10 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <nlohmann/json.hpp>
+
 #include <cmath>
+#include <fstream>
 #include <random>
 
 using namespace terse;
@@ -243,6 +246,58 @@ private slots:
         QCOMPARE(warm.error().code, ErrorCode::InvalidInput);
         QVERIFY2(warm.error().detail.find("H >= 64") != std::string::npos,
                  warm.error().detail.c_str());
+
+        // --arch llama: the LM's first layer fine-tuned as a bidirectional
+        // LlamaForTokenClassification learns the rule too and reloads with the trainer's numbers.
+        TaggerTrainOptions l = o;
+        l.arch = "llama";
+        l.initFrom = m_dir.filePath("lm").toStdString();
+        l.layers = 1;
+        l.lr = 3e-3;
+        l.outputDir = m_dir.filePath("tagger-llama").toStdString();
+        auto lr = trainTagger(l, JobContext::none());
+        QVERIFY2(lr, lr ? "" : lr.error().detail.c_str());
+        qInfo("llama tagger (1 of the LM's 2 layers): loss %.3f -> %.3f, held-out F1 %.3f",
+              lr->epochLoss.front(), lr->epochLoss.back(), lr->heldout.f1);
+        QVERIFY(lr->heldout.f1 > 0.9);
+        {
+            std::ifstream cin(l.outputDir + "/config.json");
+            const auto config = nlohmann::json::parse(cin);
+            QCOMPARE(config["architectures"][0].get<std::string>(),
+                     std::string("LlamaForTokenClassification"));
+            QCOMPARE(config["num_hidden_layers"].get<int>(), 1);
+            QCOMPARE(config["is_causal"].get<bool>(), false);
+        }
+        auto lm = Model::load(l.outputDir);
+        QVERIFY2(lm, lm ? "" : lm.error().detail.c_str());
+        QCOMPARE(lm->info().kind, ModelKind::TokenClassifier);
+        QCOMPARE(lm->info().layers, 1);
+        auto ls = lm->score({lr->sampleIds}, noEntropy());
+        QVERIFY(ls);
+        double llamaDiff = 0;
+        for (std::size_t t = 0; t < lr->sampleIds.size(); ++t)
+            llamaDiff = std::max(
+                llamaDiff, std::abs(static_cast<double>(ls->sequences[0].classProbs[t * 2 + 1]) -
+                                    lr->sampleKeepProbs[t]));
+        QVERIFY2(llamaDiff < 1e-4, qPrintable(QString::number(llamaDiff)));
+        // More layers than the LM has, no LM, or a model that is not a Llama LM: refused by name.
+        l.layers = 3;
+        lr = trainTagger(l, JobContext::none());
+        QVERIFY(!lr);
+        QCOMPARE(lr.error().code, ErrorCode::InvalidArgument);
+        QVERIFY2(lr.error().detail.find("has 2 layers") != std::string::npos,
+                 lr.error().detail.c_str());
+        l.layers = 1;
+        l.initFrom.clear();
+        lr = trainTagger(l, JobContext::none());
+        QVERIFY(!lr);
+        QCOMPARE(lr.error().code, ErrorCode::InvalidArgument);
+        l.initFrom = o.outputDir; // the BERT tagger
+        lr = trainTagger(l, JobContext::none());
+        QVERIFY(!lr);
+        QCOMPARE(lr.error().code, ErrorCode::InvalidInput);
+        QVERIFY2(lr.error().detail.find("config.json") != std::string::npos,
+                 lr.error().detail.c_str());
     }
 
     // `terse train encode`: documents index % 2 == 1 of five, each followed by the separator, read

@@ -232,14 +232,22 @@ Result<CompressionPairs> loadCompressionPairs(const std::vector<std::string> &fi
 
 struct TaggerTrainOptions {
     std::vector<std::string> data; // sentence-compression JSONL files
-    std::string tokenizer;  // tokenizer folder or tokenizer.json (its bos/eos act as [CLS]/[SEP])
-    std::string outputDir;  // written: config.json, model.safetensors (+ the tokenizer files)
-    std::string initFrom;   // optional causal LM folder: copy its token embeddings (same vocab;
-                            // a wider LM's projected on their first `hidden` principal
-                            // components) into the encoder's word embeddings
-    int hidden = 192;       // hidden_size
-    int layers = 3;         // num_hidden_layers
-    int heads = 4;          // num_attention_heads
+    std::string tokenizer; // tokenizer folder or tokenizer.json (its bos/eos act as [CLS]/[SEP])
+    std::string outputDir; // written: config.json, model.safetensors (+ the tokenizer files)
+    std::string initFrom;  // optional causal LM folder: copy its token embeddings (same vocab;
+                           // a wider LM's projected on their first `hidden` principal
+                           // components) into the encoder's word embeddings; with arch
+                           // "llama" the encoder is the LM itself (required)
+    // "bert": a BertForTokenClassification trained from scratch (hidden, heads, intermediate as
+    // below). "llama": the Llama LM of initFrom, its first `layers` layers, fine-tuned as a
+    // LlamaForTokenClassification (hidden, heads, intermediate are the LM's).
+    std::string arch = "bert";
+    bool causal = false; // arch llama: keep the LM's causal attention (HF's semantics) instead of
+                         // letting every token see the whole sentence ("is_causal": false)
+    bool bf16 = false;   // bf16 matmuls (autocast) over fp32 master weights
+    int hidden = 192;    // hidden_size
+    int layers = 3;      // num_hidden_layers
+    int heads = 4;       // num_attention_heads
     int intermediate = 512; // intermediate_size (GELU)
     int maxPositions = 512; // max_position_embeddings; longer sentences are cut for training
     int epochs = 12;
@@ -271,9 +279,9 @@ struct TaggerTrainReport {
     double seconds = 0;
 };
 
-// Trains a BERT-architecture token classifier (BertForTokenClassification, 2 labels, label 1 =
-// keep) on word labels spread to the word's tokens. Reports "epoch N" progress; Cancelled writes
-// nothing.
+// Trains a token classifier (BertForTokenClassification, or LlamaForTokenClassification from a
+// Llama LM; 2 labels, label 1 = keep) on word labels spread to the word's tokens. Reports "epoch N"
+// progress; Cancelled writes nothing.
 Result<TaggerTrainReport> trainTagger(const TaggerTrainOptions &options, const JobContext &job);
 
 struct TaggerEvalReport {

@@ -277,7 +277,7 @@ private:
         const auto &cfg = m_net.cfg;
         SequenceScores &o = *s.out;
         const int n = s.n;
-        const bool lm = cfg.causal;
+        const bool lm = cfg.languageModel();
         const int V = lm ? cfg.vocab : cfg.numLabels;
         const int k = lm ? std::min(m_req.topK, V) : 0;
         constexpr int kChunk = 256;
@@ -354,7 +354,7 @@ private:
 void allocate(SequenceScores &o, const ArchConfig &cfg, const ScoreRequest &req, int n, bool single)
 {
     const std::size_t N = static_cast<std::size_t>(n), L = cfg.layers, H = cfg.heads;
-    const bool lm = cfg.causal;
+    const bool lm = cfg.languageModel();
     const std::size_t V = lm ? cfg.vocab : cfg.numLabels;
     if (lm) {
         o.surprisal.assign(N, kNaN);
@@ -467,7 +467,7 @@ Result<Model> Model::load(const std::string &path, const ModelLoadOptions &optio
         i.architecture = archName(c);
         i.format = store.format;
         i.path = path;
-        i.kind = c.causal ? ModelKind::CausalLM : ModelKind::TokenClassifier;
+        i.kind = c.languageModel() ? ModelKind::CausalLM : ModelKind::TokenClassifier;
         i.parameters = impl->net->parameters;
         i.layers = c.layers;
         i.heads = c.heads;
@@ -666,9 +666,10 @@ Result<ScoreResult> Model::score(const std::vector<std::vector<int>> &ids, const
 
 Result<ModelSession> Model::newSession() const
 {
-    if (!m_impl->net->cfg.causal)
+    if (!m_impl->net->cfg.languageModel())
         return fail(ErrorCode::Unsupported,
-                    m_impl->info.architecture + " is an encoder: it has no KV-cache session");
+                    m_impl->info.architecture +
+                        " is a token classifier: it has no KV-cache session");
     auto impl = std::make_unique<ModelSession::Impl>();
     impl->model = m_impl;
     return ModelSession(std::move(impl));

@@ -392,13 +392,23 @@ std::shared_ptr<Transformer> Transformer::build(WeightStore &store, torch::Scala
             a.slidingWindow = std::max(a.slidingWindow, blk.slidingWindow);
         }
         t->m_finalNorm = b.rmsNorm("model.norm", H, eps);
-        if (!store.has("lm_head.weight") && c.contains("tie_word_embeddings") &&
-            !boolOr(c, "tie_word_embeddings", true))
+        if (store.has("score.weight")) {
+            // LlamaForTokenClassification (HF: score = nn.Linear(hidden, num_labels), causal).
+            // Terse reads "is_causal": false as bidirectional attention (its tagger trained from
+            // terse-lm, LLM2Vec style); HF transformers ignores the field.
+            a.numLabels = static_cast<int>(store.get("score.weight").size(0));
+            checkDim("the number of labels (score.weight rows)", a.numLabels, 1 << 16);
+            t->m_head = b.get("score.weight", {a.numLabels, H});
+            t->m_headBias = b.opt("score.bias", {a.numLabels});
+            a.causal = boolOr(c, "is_causal", true);
+        } else if (!store.has("lm_head.weight") && c.contains("tie_word_embeddings") &&
+                   !boolOr(c, "tie_word_embeddings", true))
             throwWeightError(ErrorCode::FormatError, "'" + store.source +
                                                          "': tie_word_embeddings is false but the "
                                                          "weights have no 'lm_head.weight'");
-        t->m_head =
-            store.has("lm_head.weight") ? b.get("lm_head.weight", {a.vocab, H}) : t->m_embed;
+        if (a.numLabels == 0)
+            t->m_head =
+                store.has("lm_head.weight") ? b.get("lm_head.weight", {a.vocab, H}) : t->m_embed;
         t->m_invFreq = ropeInvFreq(c, hd, store.source);
         // GGUF llama3 files carry their rope scaling as per-frequency divisors.
         if (Tensor f = store.find("rope_freqs.weight");

@@ -49,10 +49,12 @@ struct ArchConfig {
     int maxPositions = 0, numLabels = 0, rotaryDim = 0;
     int slidingWindow = 0; // largest attention window of any layer (0 = none)
     int bosId = -1, eosId = -1, padId = -1;
-    bool causal = true;
+    bool causal = true; // false: every query sees every key (BERT; a Llama with is_causal false)
     bool parallelResidual = false;
     bool xlmrPositions = false; // RoBERTa positions: cumsum(ids != pad) * (ids != pad) + pad
     std::string activation;     // "silu", "gelu", "gelu_tanh", "relu"
+    // A causal LM (next-token head over the vocabulary) or, with numLabels > 0, a token classifier.
+    bool languageModel() const { return numLabels == 0; }
 };
 
 // Per-layer cached keys (already rotated) and values, [B, kvHeads, S, headDim].

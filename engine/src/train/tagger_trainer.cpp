@@ -19,6 +19,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <random>
 #include <sstream>
 
@@ -64,6 +65,64 @@ train::NamedTensors initialBert(const TaggerTrainOptions &c, int vocab)
     out.emplace_back("classifier.weight", normal({2, H}));
     out.emplace_back("classifier.bias", zeros(2));
     return out;
+}
+
+// The Llama LM of `o.initFrom` as a token classifier: its embeddings, its first `o.layers` layers
+// and final norm, and a new N(0, 0.02) `score` head (HF LlamaForTokenClassification's names),
+// with the config.json the folder is saved with. Throws WeightError / returns errors naming the
+// file.
+Result<std::pair<train::NamedTensors, nlohmann::json>> initialLlama(const TaggerTrainOptions &o,
+                                                                    int vocab, int pad)
+{
+    fs::path dir(o.initFrom);
+    if (!fs::is_directory(dir))
+        dir = dir.parent_path();
+    const fs::path configPath = dir / "config.json", weightsPath = dir / "model.safetensors";
+    std::ifstream in(configPath);
+    if (!in)
+        return fail(ErrorCode::NotFound, "cannot read '" + configPath.string() + "'");
+    nlohmann::json c = nlohmann::json::parse(in, nullptr, false);
+    if (!c.is_object() || c.value("model_type", std::string()) != "llama" ||
+        !c.contains("num_hidden_layers") || !c["num_hidden_layers"].is_number_integer())
+        return fail(ErrorCode::InvalidInput,
+                    "'" + configPath.string() +
+                        "': expected a Llama LM's config (model_type \"llama\", "
+                        "num_hidden_layers) for --arch llama");
+    const int lmLayers = c["num_hidden_layers"].get<int>();
+    if (o.layers > lmLayers)
+        return fail(ErrorCode::InvalidArgument, "--layers " + std::to_string(o.layers) + " but '" +
+                                                    configPath.string() + "' has " +
+                                                    std::to_string(lmLayers) + " layers");
+    if (c.value("vocab_size", 0) != vocab)
+        return fail(ErrorCode::InvalidInput,
+                    "'" + configPath.string() + "': vocab_size is not the tokenizer's " +
+                        std::to_string(vocab) + " (the tagger must share the LM's tokenizer)");
+    auto st = weights::readSafetensors(weightsPath.string());
+    if (!st)
+        return st.error();
+    train::NamedTensors named;
+    for (auto &[name, t] : *st) {
+        int layer = -1;
+        if (name.rfind("model.layers.", 0) == 0)
+            layer = std::atoi(name.c_str() + 13);
+        if (name == "lm_head.weight" || (layer >= 0 && layer >= o.layers))
+            continue;
+        named.emplace_back(name, t.to(torch::kFloat32).clone());
+    }
+    const int H = c.value("hidden_size", 0);
+    torch::manual_seed(o.seed);
+    named.emplace_back("score.weight", torch::randn({2, H}) * 0.02);
+    named.emplace_back("score.bias", torch::zeros({2}));
+    c["architectures"] = {"LlamaForTokenClassification"};
+    c["num_hidden_layers"] = o.layers;
+    c["is_causal"] = o.causal;
+    c["num_labels"] = 2;
+    c["id2label"] = {{"0", "drop"}, {"1", "keep"}};
+    c["label2id"] = {{"drop", 0}, {"keep", 1}};
+    c["pad_token_id"] = pad;
+    c["torch_dtype"] = "bfloat16";
+    c.erase("tie_word_embeddings");
+    return std::make_pair(std::move(named), std::move(c));
 }
 
 // A sentence as [CLS] tokens [SEP] with each token's label (-100 = ignored) and word index (-1 =
@@ -188,7 +247,14 @@ nlohmann::json hfConfig(const TaggerTrainOptions &o, int vocab, int pad)
 
 Result<TaggerTrainReport> trainTagger(const TaggerTrainOptions &o, const JobContext &job)
 {
-    if (o.hidden % o.heads != 0 || o.layers < 1 || o.epochs < 1 || o.batchSize < 1 ||
+    const bool llama = o.arch == "llama";
+    if (!llama && o.arch != "bert")
+        return fail(ErrorCode::InvalidArgument,
+                    "tagger: --arch is '" + o.arch + "'; expected bert or llama");
+    if (llama && o.initFrom.empty())
+        return fail(ErrorCode::InvalidArgument,
+                    "tagger: --arch llama fine-tunes an LM: give it with --init-from");
+    if ((!llama && o.hidden % o.heads != 0) || o.layers < 1 || o.epochs < 1 || o.batchSize < 1 ||
         o.maxPositions < 8)
         return fail(ErrorCode::InvalidArgument,
                     "tagger: hidden must split into heads; layers, epochs and batch >= 1");
@@ -223,9 +289,22 @@ Result<TaggerTrainReport> trainTagger(const TaggerTrainOptions &o, const JobCont
             held.push_back(std::move(*e));
         }
         const int vocab = static_cast<int>(tok->vocabSize());
-        const auto model = train::TrainableTransformer::build(
-            initialBert(o, vocab), hfConfig(o, vocab, pad), torch::kCPU, o.dropout);
-        if (!o.initFrom
+        train::NamedTensors initial;
+        nlohmann::json config;
+        if (llama) {
+            auto init = initialLlama(o, vocab, pad);
+            if (!init)
+                return init.error();
+            initial = std::move(init->first);
+            config = std::move(init->second);
+        } else {
+            initial = initialBert(o, vocab);
+            config = hfConfig(o, vocab, pad);
+        }
+        const auto model =
+            train::TrainableTransformer::build(std::move(initial), config, torch::kCPU, o.dropout);
+        if (!llama &&
+            !o.initFrom
                  .empty()) { // reuse the LM's token embeddings (same tokenizer) as a warm start
             fs::path p(o.initFrom);
             if (fs::is_directory(p))
@@ -253,7 +332,8 @@ Result<TaggerTrainReport> trainTagger(const TaggerTrainOptions &o, const JobCont
             }
             model.named[0].second.copy_(e); // word embeddings
         }
-        train::AdamW opt(model.named, {"embeddings", "LayerNorm"});
+        // No decay on embeddings and norms (BERT's and Llama's names).
+        train::AdamW opt(model.named, {"embeddings", "embed_tokens", "LayerNorm", "norm"});
         const train::AdamWHyper hyper{0.9, 0.999, 1e-8, o.weightDecay};
         TaggerTrainReport rep;
         rep.trainSentences = static_cast<int>(train.size());
@@ -281,7 +361,10 @@ Result<TaggerTrainReport> trainTagger(const TaggerTrainOptions &o, const JobCont
                     part.push_back(&train[order[static_cast<std::size_t>(j)]]);
                 auto b = makeBatch(part, pad);
                 model.setTraining(true);
+                std::optional<train::Bf16Autocast> autocast;
+                autocast.emplace(torch::kCPU, o.bf16);
                 auto logits = model.logits(b.ids, b.mask);
+                autocast.reset();
                 auto loss = torch::nn::functional::cross_entropy(
                     logits.reshape({-1, 2}), b.labels.reshape({-1}),
                     torch::nn::functional::CrossEntropyFuncOptions().ignore_index(-100));
@@ -331,8 +414,7 @@ Result<TaggerTrainReport> trainTagger(const TaggerTrainOptions &o, const JobCont
         }
 
         fs::create_directories(o.outputDir);
-        std::ofstream(fs::path(o.outputDir) / "config.json")
-            << hfConfig(o, vocab, pad).dump(2) << "\n";
+        std::ofstream(fs::path(o.outputDir) / "config.json") << config.dump(2) << "\n";
         std::vector<std::pair<std::string, torch::Tensor>> tensors;
         for (const auto &[n, p] : model.named)
             tensors.emplace_back(n, p.detach().to(torch::kBFloat16).contiguous());
