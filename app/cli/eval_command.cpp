@@ -76,8 +76,11 @@ int evalTaggerVerb(const EvalArgs &a)
                     r->sentences, r->tagger.words, r->humanRate, js(r->tagger).c_str(),
                     js(r->taggerAtHumanRate).c_str(), js(r->stopwords).c_str(),
                     js(r->keepAll).c_str());
+        std::printf(", \"tagger_in_passages\": %s, \"passages\": %d", js(r->inPassages).c_str(),
+                    r->passages);
         if (!r->lm.empty())
-            std::printf(", \"surprisal\": %s, \"lm\": \"%s\"", js(r->surprisal).c_str(),
+            std::printf(", \"surprisal\": %s, \"surprisal_at_human_rate\": %s, \"lm\": \"%s\"",
+                        js(r->surprisal).c_str(), js(r->surprisalAtHumanRate).c_str(),
                         r->lm.c_str());
         std::printf(", \"seconds\": %.2f}\n", r->seconds);
         return kExitOk;
@@ -87,10 +90,14 @@ int evalTaggerVerb(const EvalArgs &a)
     std::printf("%-34s %9s %9s %9s %9s\n", "", "precision", "recall", "F1", "rate");
     row("tagger (p >= 0.5)", r->tagger);
     row("tagger at the human rate", r->taggerAtHumanRate);
-    if (!r->lm.empty())
+    row(("tagger in " + std::to_string(r->passages) + " passages (p >= 0.5)").c_str(),
+        r->inPassages);
+    if (!r->lm.empty()) {
         row("LM surprisal at the tagger rate", r->surprisal);
-    else
-        std::printf("%-34s (no LM: pass --lm)\n", "LM surprisal at the tagger rate");
+        row("LM surprisal at the human rate", r->surprisalAtHumanRate);
+    } else {
+        std::printf("%-34s (no LM: pass --lm)\n", "LM surprisal");
+    }
     row("all but stopwords", r->stopwords);
     row("keep everything", r->keepAll);
     std::printf("%.1f s\n", r->seconds);
@@ -119,8 +126,10 @@ int runEval(int argc, char **argv)
     CLI::App *tagger = app.add_subcommand(
         "tagger", "Word-level keep precision/recall/F1 of a keep/drop tagger (default: Terse's "
                   "bundled\ntagger) on the held-out human compressions of --data, next to "
-                  "keep-by-LM-surprisal at\nthe tagger's rate (--lm, default: the bundled LM) and "
-                  "keep-all-but-stopwords.");
+                  "keep-by-LM-surprisal at\nthe tagger's and the human rate (--lm, default: the "
+                  "bundled LM), keep-all-but-stopwords\nand keep-everything; and the tagger on "
+                  "running text (consecutive held-out sentences\njoined into passages of its "
+                  "context length, as LLMLingua-2 reads a prompt in chunks).");
     tagger->add_option("--model", a.model, "the tagger (default: the bundled terse-tagger)")
         ->type_name("PATH");
     tagger

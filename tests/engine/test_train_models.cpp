@@ -225,6 +225,14 @@ private slots:
         QVERIFY(std::abs(e->keepAll.f1 - 2 * e->humanRate / (1 + e->humanRate)) < 1e-9);
         QVERIFY(!e->lm.empty());
         QVERIFY(e->surprisal.words == e->tagger.words);
+        // The human rate ranks by surprisal keep exactly the human's number of words.
+        QCOMPARE(e->surprisalAtHumanRate.words, e->tagger.words);
+        QVERIFY(std::abs(e->surprisalAtHumanRate.rate - e->humanRate) < 1e-9);
+        // Running text: the 60 held-out sentences in passages of up to 64 tokens (the tagger's
+        // context), every word scored once, the rule still learned.
+        QVERIFY2(e->passages > 1 && e->passages < 60, qPrintable(QString::number(e->passages)));
+        QCOMPARE(e->inPassages.words, e->tagger.words);
+        QVERIFY2(e->inPassages.f1 > 0.9, qPrintable(QString::number(e->inPassages.f1)));
         QVERIFY(e->humanRate > 0.5 && e->humanRate < 0.9);
 
         // A warm start from the LM's token embeddings: the same width copies them, a narrower

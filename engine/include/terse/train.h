@@ -291,6 +291,12 @@ struct TaggerEvalReport {
     TaggerMetrics taggerAtHumanRate; // per sentence, the human's number of words by p(keep)
     TaggerMetrics
         surprisal; // per sentence, the tagger's number of words by LM surprisal (word sum)
+    TaggerMetrics surprisalAtHumanRate; // per sentence, the human's number of words by surprisal
+    // p(keep) >= 0.5 with the sentences read as running text: consecutive held-out sentences
+    // joined into passages of up to the tagger's context (max_position_embeddings, at most 512
+    // tokens), as LLMLingua-2 feeds a prompt in chunks.
+    TaggerMetrics inPassages;
+    int passages = 0;
     TaggerMetrics stopwords; // keep every word that is not an English stopword
     TaggerMetrics keepAll; // keep every word (F1 = 2h / (1 + h) at human rate h): the floor to beat
     std::string lm;        // the LM used for the surprisal baseline ("" = baseline not run)

@@ -115,17 +115,9 @@ Result<TaggerEvalReport> evalTagger(const std::string &taggerPath,
         lmTok = std::move(*t);
     }
 
-    TaggerEvalReport rep;
-    rep.sentences = static_cast<int>(sents.size());
-    rep.lm = lmModel ? lm : "";
-    Counts tagger, atHuman, surprisal, stop, all;
-    long long humanKept = 0, humanWords = 0;
-    for (std::size_t i = 0; i < sents.size(); ++i) {
-        if (job.isCancelled())
-            return fail(ErrorCode::Cancelled, "tagger evaluation cancelled");
-        job.report(static_cast<long long>(i), static_cast<long long>(sents.size()), "sentences");
-        const LabeledSentence &s = sents[i];
-        const std::size_t W = s.words.size();
+    // Mean p(keep) of each word of `s` (its tokens as [CLS] tokens [SEP]); words cut off by
+    // maxLen get 0 (dropped).
+    const auto keepProbs = [&](const LabeledSentence &s) -> Result<std::vector<double>> {
         auto tt = train::tagTokens(*tok, s, cls, sep, maxLen);
         if (!tt)
             return tt.error();
@@ -133,16 +125,35 @@ Result<TaggerEvalReport> evalTagger(const std::string &taggerPath,
         if (!scored)
             return scored.error();
         const auto &cp = scored->sequences[0].classProbs;
-        std::vector<double> p(W, 0.0);
-        std::vector<int> cnt(W, 0);
+        std::vector<double> p(s.words.size(), 0.0);
+        std::vector<int> cnt(s.words.size(), 0);
         for (std::size_t t = 0; t < tt->ids.size(); ++t)
             if (tt->word[t] >= 0) {
                 p[static_cast<std::size_t>(tt->word[t])] += cp[t * 2 + 1];
                 ++cnt[static_cast<std::size_t>(tt->word[t])];
             }
+        for (std::size_t w = 0; w < p.size(); ++w)
+            p[w] = cnt[w] ? p[w] / cnt[w] : 0.0;
+        return p;
+    };
+
+    TaggerEvalReport rep;
+    rep.sentences = static_cast<int>(sents.size());
+    rep.lm = lmModel ? lm : "";
+    Counts tagger, atHuman, surprisal, surprisalHuman, stop, all, passages;
+    long long humanKept = 0, humanWords = 0;
+    for (std::size_t i = 0; i < sents.size(); ++i) {
+        if (job.isCancelled())
+            return fail(ErrorCode::Cancelled, "tagger evaluation cancelled");
+        job.report(static_cast<long long>(i), static_cast<long long>(sents.size()), "sentences");
+        const LabeledSentence &s = sents[i];
+        const std::size_t W = s.words.size();
+        auto probs = keepProbs(s);
+        if (!probs)
+            return probs.error();
+        const std::vector<double> &p = *probs;
         std::size_t taggerKept = 0, gold = 0;
         for (std::size_t w = 0; w < W; ++w) {
-            p[w] = cnt[w] ? p[w] / cnt[w] : 0.0; // words cut off by maxLen count as dropped
             taggerKept += p[w] >= 0.5;
             gold += s.keep[w];
         }
@@ -174,18 +185,58 @@ Result<TaggerEvalReport> evalTagger(const std::string &taggerPath,
             for (std::size_t t = 1; t < lt->ids.size(); ++t)
                 if (lt->word[t] >= 0 && std::isfinite(su[t]))
                     sur[static_cast<std::size_t>(lt->word[t])] += su[t];
-            const auto keep = topK(sur, taggerKept);
-            for (std::size_t w = 0; w < W; ++w)
+            const auto keep = topK(sur, taggerKept), keepHuman = topK(sur, gold);
+            for (std::size_t w = 0; w < W; ++w) {
                 surprisal.add(keep[w], s.keep[w]);
+                surprisalHuman.add(keepHuman[w], s.keep[w]);
+            }
         }
     }
+    // Running text: consecutive sentences joined by a space while the passage's tokens (counted
+    // sentence by sentence, plus [CLS] and [SEP]) fit the tagger's context.
+    for (std::size_t i = 0; i < sents.size();) {
+        if (job.isCancelled())
+            return fail(ErrorCode::Cancelled, "tagger evaluation cancelled");
+        LabeledSentence passage;
+        std::size_t tokens = 2;
+        for (; i < sents.size(); ++i) {
+            const LabeledSentence &s = sents[i];
+            auto count = tok->countTokens(s.text);
+            if (!count)
+                return count.error();
+            const std::size_t n = *count + 1;
+            if (!passage.words.empty() && tokens + n > static_cast<std::size_t>(maxLen))
+                break;
+            const std::size_t shift = passage.text.empty() ? 0 : passage.text.size() + 1;
+            if (shift)
+                passage.text += ' ';
+            passage.text += s.text;
+            for (std::size_t w = 0; w < s.words.size(); ++w) {
+                auto span = s.words[w];
+                span.begin += shift;
+                span.end += shift;
+                passage.words.push_back(span);
+                passage.keep.push_back(s.keep[w]);
+            }
+            tokens += n;
+        }
+        auto p = keepProbs(passage);
+        if (!p)
+            return p.error();
+        for (std::size_t w = 0; w < passage.words.size(); ++w)
+            passages.add((*p)[w] >= 0.5, passage.keep[w]);
+        ++rep.passages;
+    }
+    rep.inPassages = passages.metrics();
     rep.humanRate = humanWords ? double(humanKept) / double(humanWords) : 0;
     rep.tagger = tagger.metrics();
     rep.taggerAtHumanRate = atHuman.metrics();
     rep.stopwords = stop.metrics();
     rep.keepAll = all.metrics();
-    if (lmModel)
+    if (lmModel) {
         rep.surprisal = surprisal.metrics();
+        rep.surprisalAtHumanRate = surprisalHuman.metrics();
+    }
     rep.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     return rep;
 }

@@ -120,6 +120,10 @@ Result<std::pair<train::NamedTensors, nlohmann::json>> initialLlama(const Tagger
     c["id2label"] = {{"0", "drop"}, {"1", "keep"}};
     c["label2id"] = {{"drop", 0}, {"keep", 1}};
     c["pad_token_id"] = pad;
+    // The length it was trained on: LLMLingua-2 classifies prompts in chunks of at most this many
+    // tokens, so the tagger is not asked about contexts longer than it learned from.
+    c["max_position_embeddings"] =
+        std::min(o.maxPositions, c.value("max_position_embeddings", 512));
     c["torch_dtype"] = "bfloat16";
     c.erase("tie_word_embeddings");
     return std::make_pair(std::move(named), std::move(c));
