@@ -234,12 +234,12 @@ int trainTaggerVerb(TrainArgs &a)
     if (!r)
         return reportError(r.error().detail, exitCodeFor(r.error()));
     std::printf(
-        "trained %lld parameters on %d sentences (%d held out), %lld steps in %.0f s\n"
-        "final training loss %.4f; held-out words (p >= 0.5): precision %.4f recall %.4f F1 %.4f "
-        "rate %.3f\nwrote %s\n",
-        r->parameters, r->trainSentences, r->heldoutSentences, r->steps, r->seconds, r->finalLoss,
-        r->heldout.precision, r->heldout.recall, r->heldout.f1, r->heldout.rate,
-        o.outputDir.c_str());
+        "trained %lld parameters on %d sentences (%d held out) and %d passages, %lld steps in "
+        "%.0f s\nfinal training loss %.4f; held-out words (p >= 0.5): precision %.4f recall %.4f "
+        "F1 %.4f rate %.3f\nwrote %s\n",
+        r->parameters, r->trainSentences, r->heldoutSentences, r->trainPassages, r->steps,
+        r->seconds, r->finalLoss, r->heldout.precision, r->heldout.recall, r->heldout.f1,
+        r->heldout.rate, o.outputDir.c_str());
     return kExitOk;
 }
 
@@ -390,6 +390,9 @@ int runTrain(int argc, char **argv)
                      "--arch llama: keep the LM's causal attention (default: every token sees the "
                      "whole sentence, saved as \"is_causal\": false)");
     tagger->add_flag("--bf16", a.tagger.bf16, "bf16 matmuls over fp32 master weights");
+    tagger->add_flag("--passages", a.tagger.passages,
+                     "also train on running text: the sentences, shuffled, joined into passages of "
+                     "up to --max-len tokens (the chunks LLMLingua-2 classifies)");
     integer(tagger, "--hidden", a.tagger.hidden, 1, 1000000, "hidden size");
     integer(tagger, "--layers", a.tagger.layers, 1, 1000000, "layers");
     integer(tagger, "--heads", a.tagger.heads, 1, 1000000, "attention heads");

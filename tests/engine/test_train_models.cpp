@@ -262,12 +262,18 @@ private slots:
         l.initFrom = m_dir.filePath("lm").toStdString();
         l.layers = 1;
         l.lr = 3e-3;
+        l.passages = true;
         l.outputDir = m_dir.filePath("tagger-llama").toStdString();
         auto lr = trainTagger(l, JobContext::none());
         QVERIFY2(lr, lr ? "" : lr.error().detail.c_str());
         qInfo("llama tagger (1 of the LM's 2 layers): loss %.3f -> %.3f, held-out F1 %.3f",
               lr->epochLoss.front(), lr->epochLoss.back(), lr->heldout.f1);
         QVERIFY(lr->heldout.f1 > 0.9);
+        // The 240 training sentences (~30 tokens each here) also travel in passages of up to 64
+        // tokens: some joined, none lost.
+        QVERIFY2(lr->trainPassages > 240 / 4 && lr->trainPassages < 240,
+                 qPrintable(QString::number(lr->trainPassages)));
+        QCOMPARE(lr->trainSentences, 240);
         {
             std::ifstream cin(l.outputDir + "/config.json");
             const auto config = nlohmann::json::parse(cin);

@@ -245,9 +245,13 @@ struct TaggerTrainOptions {
     bool causal = false; // arch llama: keep the LM's causal attention (HF's semantics) instead of
                          // letting every token see the whole sentence ("is_causal": false)
     bool bf16 = false;   // bf16 matmuls (autocast) over fp32 master weights
-    int hidden = 192;    // hidden_size
-    int layers = 3;      // num_hidden_layers
-    int heads = 4;       // num_attention_heads
+    // Also train on running text: the training sentences, shuffled, joined into passages of up to
+    // maxPositions tokens (each sentence then appears once alone and once in a passage per epoch),
+    // so the tagger learns the long chunks LLMLingua-2 feeds it, not only single sentences.
+    bool passages = false;
+    int hidden = 192;       // hidden_size
+    int layers = 3;         // num_hidden_layers
+    int heads = 4;          // num_attention_heads
     int intermediate = 512; // intermediate_size (GELU)
     int maxPositions = 512; // max_position_embeddings; longer sentences are cut for training
     int epochs = 12;
@@ -268,6 +272,7 @@ struct TaggerMetrics {
 
 struct TaggerTrainReport {
     int trainSentences = 0, heldoutSentences = 0;
+    int trainPassages = 0; // with TaggerTrainOptions::passages
     long long steps = 0;
     long long parameters = 0;
     double finalLoss = 0;          // mean training loss of the last epoch (nats/token)

@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cctype>
 #include <filesystem>
 #include <fstream>
@@ -145,6 +146,38 @@ Result<TaggedTokens> tagTokens(const Tokenizer &tok, const LabeledSentence &s, i
     }
     out.ids.push_back(sep);
     out.word.push_back(-1);
+    return out;
+}
+
+Result<std::vector<LabeledSentence>>
+joinIntoPassages(const Tokenizer &tok, const std::vector<LabeledSentence> &sentences, int maxTokens)
+{
+    std::vector<LabeledSentence> out;
+    std::size_t tokens = 0;
+    for (const LabeledSentence &s : sentences) {
+        auto count = tok.countTokens(s.text);
+        if (!count)
+            return count.error();
+        const std::size_t n = *count + 1; // the joining space may add a token
+        if (out.empty() || tokens + n > static_cast<std::size_t>(std::max(0, maxTokens))) {
+            out.emplace_back();
+            out.back().source = s.source;
+            tokens = 2; // [CLS] and [SEP]
+        }
+        LabeledSentence &p = out.back();
+        const std::size_t shift = p.text.empty() ? 0 : p.text.size() + 1;
+        if (shift)
+            p.text += ' ';
+        p.text += s.text;
+        for (std::size_t w = 0; w < s.words.size(); ++w) {
+            Span span = s.words[w];
+            span.begin += shift;
+            span.end += shift;
+            p.words.push_back(span);
+            p.keep.push_back(s.keep[w]);
+        }
+        tokens += n;
+    }
     return out;
 }
 

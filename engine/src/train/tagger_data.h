@@ -20,6 +20,13 @@ struct TaggedTokens {
 Result<TaggedTokens> tagTokens(const Tokenizer &tok, const LabeledSentence &s, int cls, int sep,
                                int maxLen);
 
+// Running text from labelled sentences: consecutive sentences joined by a space while the
+// passage's tokens (counted sentence by sentence, plus [CLS] and [SEP]) fit `maxTokens`; a sentence
+// longer than that is a passage of its own. Word spans and labels follow the joined text.
+Result<std::vector<LabeledSentence>> joinIntoPassages(const Tokenizer &tok,
+                                                      const std::vector<LabeledSentence> &sentences,
+                                                      int maxTokens);
+
 // English stopwords (lowercase), for the keep-all-but-stopwords baseline.
 bool isStopword(std::string_view lowercaseWord);
 

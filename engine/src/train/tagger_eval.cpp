@@ -192,34 +192,13 @@ Result<TaggerEvalReport> evalTagger(const std::string &taggerPath,
             }
         }
     }
-    // Running text: consecutive sentences joined by a space while the passage's tokens (counted
-    // sentence by sentence, plus [CLS] and [SEP]) fit the tagger's context.
-    for (std::size_t i = 0; i < sents.size();) {
+    // Running text: consecutive held-out sentences joined into passages of the tagger's context.
+    auto joined = train::joinIntoPassages(*tok, sents, maxLen);
+    if (!joined)
+        return joined.error();
+    for (const LabeledSentence &passage : *joined) {
         if (job.isCancelled())
             return fail(ErrorCode::Cancelled, "tagger evaluation cancelled");
-        LabeledSentence passage;
-        std::size_t tokens = 2;
-        for (; i < sents.size(); ++i) {
-            const LabeledSentence &s = sents[i];
-            auto count = tok->countTokens(s.text);
-            if (!count)
-                return count.error();
-            const std::size_t n = *count + 1;
-            if (!passage.words.empty() && tokens + n > static_cast<std::size_t>(maxLen))
-                break;
-            const std::size_t shift = passage.text.empty() ? 0 : passage.text.size() + 1;
-            if (shift)
-                passage.text += ' ';
-            passage.text += s.text;
-            for (std::size_t w = 0; w < s.words.size(); ++w) {
-                auto span = s.words[w];
-                span.begin += shift;
-                span.end += shift;
-                passage.words.push_back(span);
-                passage.keep.push_back(s.keep[w]);
-            }
-            tokens += n;
-        }
         auto p = keepProbs(passage);
         if (!p)
             return p.error();

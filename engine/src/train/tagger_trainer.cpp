@@ -286,6 +286,22 @@ Result<TaggerTrainReport> trainTagger(const TaggerTrainOptions &o, const JobCont
                 return e.error();
             train.push_back(std::move(*e));
         }
+        std::vector<LabeledSentence> passages;
+        if (o.passages) {
+            std::vector<LabeledSentence> shuffled = pairs->train;
+            std::shuffle(shuffled.begin(), shuffled.end(), std::mt19937_64(o.seed + 1));
+            auto joined = train::joinIntoPassages(*tok, shuffled, o.maxPositions);
+            if (!joined)
+                return joined.error();
+            passages = std::move(*joined);
+        }
+        const std::size_t sentences = train.size();
+        for (const auto &s : passages) {
+            auto e = makeExample(*tok, s, cls, sep, o.maxPositions);
+            if (!e)
+                return e.error();
+            train.push_back(std::move(*e));
+        }
         for (const auto &s : pairs->heldout) {
             auto e = makeExample(*tok, s, cls, sep, o.maxPositions);
             if (!e)
@@ -340,7 +356,8 @@ Result<TaggerTrainReport> trainTagger(const TaggerTrainOptions &o, const JobCont
         train::AdamW opt(model.named, {"embeddings", "embed_tokens", "LayerNorm", "norm"});
         const train::AdamWHyper hyper{0.9, 0.999, 1e-8, o.weightDecay};
         TaggerTrainReport rep;
-        rep.trainSentences = static_cast<int>(train.size());
+        rep.trainSentences = static_cast<int>(sentences);
+        rep.trainPassages = static_cast<int>(passages.size());
         rep.heldoutSentences = static_cast<int>(held.size());
         rep.parameters = model.parameters();
         const long long stepsPerEpoch =
