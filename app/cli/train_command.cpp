@@ -361,8 +361,9 @@ int runTrain(int argc, char **argv)
 
     CLI::App *tagger = app.add_subcommand(
         "tagger",
-        "Trains an LLMLingua-2 style keep/drop tagger (BertForTokenClassification) on word labels "
-        "from\nhuman deletion-based compressions ({\"text\", \"summaries\"} JSONL) and writes "
+        "Trains an LLMLingua-2 style keep/drop tagger (BertForTokenClassification from scratch, "
+        "or\nLlamaForTokenClassification from a Llama LM with --arch llama) on word labels from "
+        "human\ndeletion-based compressions ({\"text\", \"summaries\"} JSONL) and writes "
         "DIR/config.json,\nDIR/model.safetensors and the tokenizer.");
     tagger->add_option("--data", a.data, "a folder of .jsonl files or comma-separated .jsonl files")
         ->type_name("DIR|FILE[,FILE...]")
