@@ -164,6 +164,20 @@ private slots:
                                                "Paris is nice."};
         QVERIFY(detail::bm25Scores(docs, "climbed", detail::TermSplit::Search)[0] > 0);
         QCOMPARE(detail::bm25Scores(docs, "climbed", detail::TermSplit::Words)[0], 0.0);
+        // Two documents: Okapi's idf of a term in one of them is ln(1.5 / 1.5) = 0, so no term has
+        // a positive idf and Search terms all weigh 0.25 ln 2 (tf 1, both documents of average
+        // length: x 2.5 / 2.5); Words (Okapi as is) ignore "ferry".
+        const std::vector<std::string> two = {"ferry leaves", "cars booked"};
+        const auto floored = detail::bm25Scores(two, "ferry", detail::TermSplit::Search);
+        QVERIFY(std::abs(floored[0] - 0.25 * std::log(2.0)) < 1e-12);
+        QCOMPARE(floored[1], 0.0);
+        QCOMPARE(detail::bm25Scores(two, "ferry", detail::TermSplit::Words)[0], 0.0);
+        // Four documents: "car" in one has idf ln(3.5 / 1.5) > 0, so Okapi's idfs stand and
+        // "ferry", in two of four (idf 0), still weighs 0.
+        const std::vector<std::string> four = {"ferry leaves", "ferry", "cars booked", "bus runs"};
+        QCOMPARE(detail::bm25Scores(four, "ferry", detail::TermSplit::Search)[1], 0.0);
+        QVERIFY(detail::bm25Scores(four, "cars", detail::TermSplit::Search)[2] > 0);
+        QCOMPARE(detail::bm25Scores(two, "ferry", detail::TermSplit::Words)[0], 0.0);
     }
 
     // Question sentences: BM25 over the sentences of all segments; no shared term: rank -1; the

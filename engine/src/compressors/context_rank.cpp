@@ -169,16 +169,25 @@ std::vector<double> bm25Scores(const std::vector<std::string> &documents, const 
     std::map<std::string, double> idf;
     double idfSum = 0;
     std::vector<std::string> negative;
+    double highest = -std::numeric_limits<double>::infinity();
     for (const auto &[t, df] : docFreq) {
         const double v = std::log(static_cast<double>(n) - df + 0.5) - std::log(df + 0.5);
         idf[t] = v;
         idfSum += v;
+        highest = std::max(highest, v);
         if (v < 0)
             negative.push_back(t);
     }
     const double eps = idf.empty() ? 0.0 : epsilon * idfSum / static_cast<double>(idf.size());
     for (const auto &t : negative)
         idf[t] = eps;
+    // Corrected mode (Search terms): when no term has a positive idf (two documents, or every term
+    // in half of them or more) Okapi weighs every term 0 or less, and a question word only one of
+    // two sentences holds ("ferry" in "The ferry leaves at 09:15 ...") would not count. Every term
+    // then weighs epsilon x ln 2 (a term in one of two documents under Lucene's idf, x epsilon).
+    if (how == TermSplit::Search && highest <= 0)
+        for (auto &[t, v] : idf)
+            v = epsilon * std::log(2.0);
     // get_scores: every query term (repeats included) adds idf x tf (k1 + 1) / (tf + k1 (1 - b + b
     // dl / avgdl)).
     for (const auto &q : bm25Terms(query, how)) {

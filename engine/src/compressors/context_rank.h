@@ -28,7 +28,8 @@ std::vector<std::string> bm25Terms(const std::string &text, TermSplit how);
 
 // Okapi BM25 score of each document for the query, as rank_bm25's BM25Okapi computes it (k1 = 1.5,
 // b = 0.75; idf = ln(N - n + 0.5) - ln(n + 0.5), negative idfs replaced by epsilon = 0.25 x the
-// mean idf).
+// mean idf). With TermSplit::Search (corrected mode), a collection where no term has a positive idf
+// (two documents) weighs every term epsilon x ln 2 instead of 0.
 std::vector<double> bm25Scores(const std::vector<std::string> &documents, const std::string &query,
                                TermSplit how, double k1 = 1.5, double b = 0.75,
                                double epsilon = 0.25);
