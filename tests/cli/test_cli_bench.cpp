@@ -243,7 +243,16 @@ private slots:
                  "--quiet"});
         QVERIFY(p.waitForStarted(10000));
         p.closeWriteChannel();
-        QTest::qWait(2500); // datasets loaded, the first long DAC compression running
+        // Interrupted once the report folder is being written (datasets loaded, the first long DAC
+        // compression running), however slowly a busy machine got there.
+        const QDir parentDir(parent.path());
+        QElapsedTimer started;
+        started.start();
+        while (
+            parentDir.entryList(QDir::AllEntries | QDir::Hidden | QDir::NoDotAndDotDot).isEmpty() &&
+            p.state() == QProcess::Running && started.elapsed() < 120000)
+            QTest::qWait(50);
+        QTest::qWait(200);
         QCOMPARE(p.state(), QProcess::Running);
         QElapsedTimer t;
         t.start();
