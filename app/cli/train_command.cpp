@@ -376,8 +376,9 @@ int runTrain(int argc, char **argv)
         ->required();
     tagger
         ->add_option("--init-from", a.tagger.initFrom,
-                     "copy a causal LM's token embeddings (same tokenizer; a wider LM's "
-                     "projected on their first --hidden principal components) as a warm start")
+                     "a causal LM (same tokenizer): --arch bert copies its token embeddings (a "
+                     "wider LM's projected on their first --hidden principal components) as a "
+                     "warm start; --arch llama fine-tunes the LM itself")
         ->type_name("LM_DIR");
     tagger
         ->add_option(
