@@ -412,8 +412,6 @@ Result<BenchDataset> loadSentenceCompression(const fs::path &dir, long maxDocs)
     d.name = "sentence_compression";
     const fs::path path = dir / "sentence_compression" / "google.jsonl";
     d.source = path.string() + " (held-out split: extractive records 5k + 4)";
-    if (!fs::exists(path))
-        return fail(ErrorCode::NotFound, "cannot open '" + path.string() + "'");
     auto pairs = loadCompressionPairs({path.string()}, TaggerTrainOptions{}.heldoutEvery);
     if (!pairs)
         return pairs.error();
