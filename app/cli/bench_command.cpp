@@ -10,6 +10,7 @@
 
 #include "terse/batch.h"
 #include "terse/compressor.h"
+#include "terse/word_vectors.h"
 #include "terse/metrics.h"
 #include "terse/resources.h"
 #include "terse/runtime.h"
@@ -57,6 +58,7 @@ struct BenchArgs {
     std::vector<std::string> params;   // KEY=VALUE method options
     long maxDocs = 20;
     std::string model, tagger;
+    std::string wordVectors; // --word-vectors ("" = bundled)
     std::string dataDir = "../shared/data";
     std::string out = "bench-report";
     std::string mode;
@@ -125,6 +127,12 @@ void declareOptions(CLI::App &app, BenchArgs &a)
                                  "token classifier for llmlingua2 (default: the bundled "
                                  "terse-tagger)")
                       ->type_name("PATH");
+    app.add_option(
+           "--word-vectors", a.wordVectors,
+           "word vectors that corrected-mode BM25 ranking matches near-synonyms with: none (exact "
+           "words only) or a file from `terse train vectors` (default: the bundled "
+           "terse-words)")
+        ->type_name("PATH|none");
     app.add_option("--data-dir", a.dataDir, "the shared data folder")
         ->type_name("DIR")
         ->capture_default_str();
@@ -605,11 +613,15 @@ int runBench(int argc, char **argv)
     if (!a.mode.empty())
         base.mode = *parseMode(a.mode); // the parser checked the name
     base.seed = a.seed;
+    base.wordVectors = a.wordVectors;
     const int threads = a.threads;
     for (const CLI::Option *opt : {a.modelOpt, a.taggerOpt})
         if (opt->count() > 0)
             if (auto m = checkModelPath(opt->get_name(), opt->as<std::string>()); !m)
                 return reportError(m.error().detail, exitCodeFor(m.error()));
+    if (!a.wordVectors.empty() && a.wordVectors != "none")
+        if (auto v = WordVectors::load(a.wordVectors); !v)
+            return reportError(v.error().detail, exitCodeFor(v.error()));
     const std::string &dataDir = a.dataDir;
     std::error_code ec;
     if (!fs::is_directory(dataDir, ec))
@@ -727,6 +739,7 @@ int runBench(int argc, char **argv)
         report["data_dir"] = dataDir;
         report["model"] = a.model;
         report["tagger"] = a.tagger;
+        report["word_vectors"] = a.wordVectors;
         report["mode"] = modeName(base.mode);
         report["seed"] = base.seed;
         report["max_docs"] = maxDocs;

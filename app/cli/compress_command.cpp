@@ -101,6 +101,12 @@ void declareOptions(CLI::App &app, CompressArgs &a)
         ->type_name("DTYPE")
         ->check(CLI::IsMember({"auto", "fp32", "bf16"}))
         ->capture_default_str();
+    app.add_option(
+           "--word-vectors", o.wordVectors,
+           "word vectors that corrected-mode BM25 ranking matches near-synonyms with: none (exact "
+           "words only) or a file from `terse train vectors` (default: the bundled "
+           "terse-words)")
+        ->type_name("PATH|none");
     app.add_flag("!--no-find-question", o.findQuestion,
                  "corrected mode takes the last lines of a plain prompt that start with "
                  "'Question:', 'Query:' or 'Q:' (or a last paragraph that is one line ending in "

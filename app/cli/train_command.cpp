@@ -5,6 +5,7 @@
 
 #include "terse/tokenizer.h"
 #include "terse/train.h"
+#include "terse/word_vectors.h"
 
 #include <chrono>
 #include <csignal>
@@ -72,6 +73,10 @@ struct TrainArgs {
     LmTrainOptions lm;
     TaggerTrainOptions tagger;
     PisAgentTrainOptions pis;
+    WordVectorTrainOptions vectors;
+    std::string probe;       // vectors --probe
+    double vectorsMaxMb = 0; // vectors --max-mb (absent: all)
+    CLI::Option *vectorsMaxMbOpt = nullptr;
     std::string tokenizerPath; // --tokenizer of encode and lm
     std::string data;          // --data of tagger and pis-agent
     double maxMb =
@@ -214,6 +219,48 @@ int trainPisAgentVerb(TrainArgs &a)
         "mean sentence reward: training %.4f; held-out agent %.4f vs uniform %.4f\nwrote %s\n",
         r->trainDocuments, r->heldoutDocuments, r->steps, r->seconds, r->trainAgentReward,
         r->heldoutAgentReward, r->heldoutUniformReward, r->outputPath.c_str());
+    return kExitOk;
+}
+
+int trainVectorsVerb(TrainArgs &a)
+{
+    WordVectorTrainOptions &o = a.vectors;
+    if (a.vectorsMaxMbOpt->count() > 0)
+        o.maxBytes = static_cast<std::uint64_t>(a.vectorsMaxMb * (1 << 20));
+    o.threads = a.threads;
+    JobContext job = progressJob();
+    g_trainJob = &job;
+    std::signal(SIGINT, onTrainSignal);
+    std::signal(SIGTERM, onTrainSignal);
+    auto r = trainWordVectors(o, job);
+    g_trainJob = nullptr;
+    std::fprintf(stderr, "\n");
+    if (!r)
+        return reportError(r.error().detail, exitCodeFor(r.error()));
+    std::printf("wrote %s: %d words x %d from %.1f MB (%lld documents, %lld words, %lld distinct) "
+                "in %.1f s (%.0f words/s)\n",
+                r->outputPath.c_str(), r->vocabSize, o.dim,
+                static_cast<double>(r->bytesRead) / (1 << 20), r->documents, r->corpusWords,
+                r->uniqueWords, r->seconds, r->wordsPerSecond);
+    if (a.probe.empty())
+        return kExitOk;
+    auto vectors = WordVectors::load(r->outputPath);
+    if (!vectors)
+        return reportError(vectors.error().detail, exitCodeFor(vectors.error()));
+    for (std::size_t b = 0; b <= a.probe.size();) {
+        const std::size_t e = std::min(a.probe.find(',', b), a.probe.size());
+        const std::string w = a.probe.substr(b, e - b);
+        b = e + 1;
+        if (w.empty())
+            continue;
+        std::printf("%s:", w.c_str());
+        const auto near = (*vectors)->nearest(w, 8);
+        if (near.empty())
+            std::printf(" (not in the vocabulary)");
+        for (const auto &[n, s] : near)
+            std::printf(" %s %.2f", n.c_str(), s);
+        std::printf("\n");
+    }
     return kExitOk;
 }
 
@@ -433,6 +480,39 @@ int runTrain(int argc, char **argv)
     addSeedOption(*pis, a.pis.seed, "random seed");
     addThreadsOption(*pis, a.threads);
 
+    CLI::App *vec = app.add_subcommand(
+        "vectors", "Trains word vectors (skip-gram with negative sampling, as word2vec) on the "
+                   "corpus's lower-cased words\nand writes them as one .safetensors file; "
+                   "corrected-mode BM25 ranking uses them to match a\nquestion's words to their "
+                   "near-synonyms (method option word_vectors).");
+    vec->add_option("--corpus", a.vectors.corpus, "the training text, plain or .zst")
+        ->type_name("FILE")
+        ->required();
+    vec->add_option("--out", a.vectors.outputPath, "the file to write")
+        ->type_name("FILE.safetensors")
+        ->required();
+    a.vectorsMaxMbOpt = vec->add_option("--max-mb", a.vectorsMaxMb,
+                                        "read at most M MB of the corpus (default: all)")
+                            ->type_name("M")
+                            ->check(numberIn(0, 1e7, true));
+    integer(vec, "--dim", a.vectors.dim, 4, 1024, "vector size");
+    integer(vec, "--window", a.vectors.window, 1, 50, "largest context distance");
+    integer(vec, "--negative", a.vectors.negative, 1, 100, "negative samples per context word");
+    integer(vec, "--min-count", a.vectors.minCount, 1, kIntMax, "drop rarer words");
+    integer(vec, "--max-vocab", a.vectors.maxVocab, 2, kIntMax, "keep the N most frequent words");
+    integer(vec, "--epochs", a.vectors.epochs, 1, 1000, "passes over the corpus");
+    vec->add_option("--sample", a.vectors.sample, "subsampling threshold of frequent words")
+        ->check(numberIn(0, 1))
+        ->capture_default_str();
+    vec->add_option("--lr", a.vectors.lr, "starting learning rate (decays linearly)")
+        ->check(numberIn(0, 1, true))
+        ->capture_default_str();
+    vec->add_option("--probe", a.probe,
+                    "comma-separated words whose nearest neighbours are printed after training")
+        ->type_name("WORD[,WORD...]");
+    addSeedOption(*vec, a.vectors.seed, "random seed");
+    addThreadsOption(*vec, a.threads);
+
     if (auto rc = parseCommandLine(app, argc, argv, 2))
         return *rc;
     if (tok->parsed())
@@ -443,6 +523,8 @@ int runTrain(int argc, char **argv)
         return trainLmVerb(a);
     if (tagger->parsed())
         return trainTaggerVerb(a);
+    if (vec->parsed())
+        return trainVectorsVerb(a);
     return trainPisAgentVerb(a);
 }
 

@@ -164,7 +164,7 @@ private slots:
         QTest::newRow("unknown subcommand")
             << QStringList{"train", "squash"} << QByteArray() << 2
             << "terse: train: unknown subcommand 'squash' (known: tokenizer, encode, lm, tagger, "
-               "pis-agent; see terse train --help)\n";
+               "pis-agent, vectors; see terse train --help)\n";
         QTest::newRow("required option")
             << QStringList{"train", "tokenizer", "--corpus", "c.txt"} << QByteArray() << 2
             << "terse: train tokenizer: --out is required (see terse train tokenizer --help)\n";

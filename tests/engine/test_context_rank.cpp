@@ -518,7 +518,7 @@ private slots:
         const auto layer = detail::WordLayer::build(r);
         const auto states = layer.states(r);
         const std::vector<int> costs(static_cast<std::size_t>(layer.size()), 1);
-        const auto focus = detail::QuestionFocus::plan(r, layer, states, costs, 12, 0.33);
+        const auto focus = detail::QuestionFocus::plan(r, layer, states, costs, 12, 0.33, nullptr);
         QVERIFY(focus.active());
         auto focused = states;
         focus.applyStates(focused);
@@ -570,7 +570,7 @@ private slots:
         const CompressionResult plain = wordResult({{SegmentRole::Context, "Dogs bark."}});
         const auto plainLayer = detail::WordLayer::build(plain);
         QVERIFY(!detail::QuestionFocus::plan(plain, plainLayer, plainLayer.states(plain),
-                                             std::vector<int>(2, 1), 1, 0.5)
+                                             std::vector<int>(2, 1), 1, 0.5, nullptr)
                      .active());
     }
 

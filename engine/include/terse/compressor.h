@@ -79,6 +79,11 @@ struct CompressOptions {
     // as the reference treats a plain string (the app's structured editor, whose parts the user
     // chose).
     bool findQuestion = true;
+    // Corrected mode's BM25 ranking of contexts and question sentences matches a question's words
+    // to near-synonyms through word vectors (issue 15; context_rank.h): "" = the bundled
+    // terse-words vectors (exact words only when they are absent), "none" = exact words only, or a
+    // word-vector file or folder (`terse train vectors`). Reference mode never uses them.
+    std::string wordVectors;
 };
 
 // One unit the method decided on (a token, word, phrase or sentence, depending on the method).

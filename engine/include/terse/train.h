@@ -315,4 +315,41 @@ Result<TaggerEvalReport> evalTagger(const std::string &taggerPath,
                                     const std::string &lmPath, int heldoutEvery,
                                     const JobContext &job);
 
+// Word vectors for question-aware ranking without a language model (issue 15: a question's
+// "movie" should find a document's "film"): skip-gram with negative sampling (Mikolov et al. 2013,
+// word2vec.c) over the corpus's lower-cased words (the words BM25 ranks with). Written as one
+// .safetensors file: F16 tensor "word_vectors" [vocab, dim] and the words, most frequent first,
+// in the metadata ("vocab", newline-separated; "counts", space-separated).
+struct WordVectorTrainOptions {
+    std::string corpus;             // text (.zst or plain), "<|doc|>"-separated documents
+    std::string outputPath;         // the .safetensors file to write
+    std::uint64_t maxBytes = ~0ull; // read at most this much of the corpus
+    int dim = 100;                  // vector size (word2vec -size)
+    int window = 5;                 // max context distance, shrunk at random per word (-window)
+    int negative = 5;               // negative samples per context word (-negative)
+    int minCount = 5;               // rarer words are dropped (-min-count)
+    int maxVocab = 50000;           // keep at most this many words, most frequent first
+    int epochs = 3;                 // passes over the corpus (-iter)
+    double sample = 1e-4;           // frequent-word subsampling threshold (-sample)
+    double lr = 0.025;              // starting learning rate, decayed linearly (-alpha)
+    int threads = 0;                // 0 = every core (Hogwild updates, as word2vec.c)
+    std::uint64_t seed = 1234;
+};
+
+struct WordVectorTrainReport {
+    std::uint64_t bytesRead = 0;
+    long long documents = 0;
+    long long corpusWords = 0; // words read
+    long long trainWords = 0;  // of them, words in the vocabulary (one epoch)
+    long long uniqueWords = 0; // distinct words read
+    int vocabSize = 0;
+    double seconds = 0;
+    double wordsPerSecond = 0; // trained words (all epochs) per second
+    std::string outputPath;
+};
+
+// Trains the vectors and writes options.outputPath atomically; Cancelled writes nothing.
+Result<WordVectorTrainReport> trainWordVectors(const WordVectorTrainOptions &options,
+                                               const JobContext &job);
+
 } // namespace terse

@@ -88,7 +88,8 @@ bool onlyThresholdsChanged(const CompressionResult &previous, const std::string 
     return previous.method == method && prevOptions.method == next.method &&
            prevOptions.mode == next.mode && prevOptions.params == next.params &&
            prevOptions.model == next.model && prevOptions.targetTokenizer == next.targetTokenizer &&
-           prevOptions.findQuestion == next.findQuestion;
+           prevOptions.findQuestion == next.findQuestion &&
+           prevOptions.wordVectors == next.wordVectors;
 }
 
 const std::vector<float> *unitValues(const CompressionResult &r, const char *name)

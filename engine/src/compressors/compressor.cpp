@@ -1,4 +1,5 @@
 #include "terse/compressor.h"
+#include "terse/word_vectors.h"
 #include "terse/model.h"
 #include "compressors/params.h"
 
@@ -146,6 +147,10 @@ Result<void> validateOptions(const Prompt &prompt, const CompressOptions &option
         return fail(ErrorCode::InvalidArgument, "target tokens must be -1 (unset) or >= 0");
     if (auto d = parseDtype(options.dtype); !d)
         return d.error();
+    if (options.mode == CompressionMode::Corrected && !options.wordVectors.empty() &&
+        options.wordVectors != "none")
+        if (auto v = WordVectors::loadShared(options.wordVectors); !v)
+            return v.error();
     for (const auto &pin : options.pinned) {
         if (pin.segment < 0 || pin.segment >= static_cast<int>(prompt.segments.size()) ||
             pin.span.begin > pin.span.end ||

@@ -104,6 +104,18 @@ bool holdsType(const std::string &sentence, AnswerType type, const std::set<std:
     return false;
 }
 
+// A text's Search terms with the words they come from: (lower-cased word, stem), stopwords out.
+std::vector<std::pair<std::string, std::string>> searchTerms(const std::string &text);
+
+// The vector of a word (or else of its stem); -1 for words holding a digit and unknown words.
+int vectorId(const WordVectors &vectors, const std::string &word, const std::string &stem)
+{
+    if (std::any_of(word.begin(), word.end(), [](unsigned char c) { return c >= '0' && c <= '9'; }))
+        return -1;
+    const int id = vectors.find(word);
+    return id >= 0 ? id : vectors.find(stem);
+}
+
 } // namespace
 
 std::vector<std::string> bm25Terms(const std::string &text, TermSplit how)
@@ -144,23 +156,53 @@ std::vector<std::string> bm25Terms(const std::string &text, TermSplit how)
     return out;
 }
 
+namespace {
+
+std::vector<std::pair<std::string, std::string>> searchTerms(const std::string &text)
+{
+    std::vector<std::pair<std::string, std::string>> out;
+    for (auto &w : bm25Terms(text, TermSplit::Words))
+        if (!isSearchStopword(w)) {
+            std::string stem = stripSuffix(w);
+            out.emplace_back(std::move(w), std::move(stem));
+        }
+    return out;
+}
+
+} // namespace
+
 std::vector<double> bm25Scores(const std::vector<std::string> &documents, const std::string &query,
-                               TermSplit how, double k1, double b, double epsilon)
+                               TermSplit how, double k1, double b, double epsilon,
+                               const WordVectors *vectors)
 {
     const std::size_t n = documents.size();
     std::vector<double> scores(n, 0.0);
     if (n == 0)
         return scores;
+    const bool soft = vectors && how == TermSplit::Search;
     std::vector<std::map<std::string, int>> freqs(n);
+    // Soft matching: the vectors of a stem's words as written in each document ("filming", "film").
+    std::vector<std::map<std::string, std::vector<int>>> surface(n);
     std::vector<double> len(n);
     std::map<std::string, int> docFreq;
     double total = 0;
     for (std::size_t d = 0; d < n; ++d) {
-        const auto terms = bm25Terms(documents[d], how);
-        len[d] = static_cast<double>(terms.size());
+        if (soft) {
+            for (auto &[word, stem] : searchTerms(documents[d])) {
+                ++freqs[d][stem];
+                const int id = vectorId(*vectors, word, stem);
+                auto &ids = surface[d][stem];
+                if (id >= 0 && std::find(ids.begin(), ids.end(), id) == ids.end())
+                    ids.push_back(id);
+                len[d] += 1;
+            }
+        } else {
+            const auto terms = bm25Terms(documents[d], how);
+            len[d] = static_cast<double>(terms.size());
+            for (const auto &t : terms)
+                ++freqs[d][t];
+        }
         total += len[d];
-        for (const auto &t : terms)
-            ++freqs[d][t];
         for (const auto &[t, f] : freqs[d])
             ++docFreq[t];
     }
@@ -170,8 +212,11 @@ std::vector<double> bm25Scores(const std::vector<std::string> &documents, const 
     double idfSum = 0;
     std::vector<std::string> negative;
     double highest = -std::numeric_limits<double>::infinity();
+    auto okapi = [n](double df) {
+        return std::log(static_cast<double>(n) - df + 0.5) - std::log(df + 0.5);
+    };
     for (const auto &[t, df] : docFreq) {
-        const double v = std::log(static_cast<double>(n) - df + 0.5) - std::log(df + 0.5);
+        const double v = okapi(df);
         idf[t] = v;
         idfSum += v;
         highest = std::max(highest, v);
@@ -185,22 +230,79 @@ std::vector<double> bm25Scores(const std::vector<std::string> &documents, const 
     // in half of them or more) Okapi weighs every term 0 or less, and a question word only one of
     // two sentences holds ("ferry" in "The ferry leaves at 09:15 ...") would not count. Every term
     // then weighs epsilon x ln 2 (a term in one of two documents under Lucene's idf, x epsilon).
-    if (how == TermSplit::Search && highest <= 0)
+    const bool tiny = how == TermSplit::Search && highest <= 0;
+    if (tiny)
         for (auto &[t, v] : idf)
             v = epsilon * std::log(2.0);
-    // get_scores: every query term (repeats included) adds idf x tf (k1 + 1) / (tf + k1 (1 - b + b
-    // dl / avgdl)).
-    for (const auto &q : bm25Terms(query, how)) {
-        auto it = idf.find(q);
-        const double w = it == idf.end() ? 0.0 : it->second;
+    auto addTerm = [&](double w, const std::vector<double> &tf) {
+        // get_scores: every query term (repeats included) adds idf x tf (k1 + 1) / (tf + k1 (1 - b
+        // + b dl / avgdl)).
         for (std::size_t d = 0; d < n; ++d) {
-            auto f = freqs[d].find(q);
-            const double tf = f == freqs[d].end() ? 0.0 : f->second;
             const double norm = avgdl > 0 ? len[d] / avgdl : 0.0;
-            scores[d] += w * (tf * (k1 + 1.0) / (tf + k1 * (1.0 - b + b * norm)));
+            scores[d] += w * (tf[d] * (k1 + 1.0) / (tf[d] + k1 * (1.0 - b + b * norm)));
         }
+    };
+    std::vector<double> tf(n);
+    if (!soft) {
+        for (const auto &q : bm25Terms(query, how)) {
+            auto it = idf.find(q);
+            const double w = it == idf.end() ? 0.0 : it->second;
+            for (std::size_t d = 0; d < n; ++d) {
+                auto f = freqs[d].find(q);
+                tf[d] = f == freqs[d].end() ? 0.0 : f->second;
+            }
+            addTerm(w, tf);
+        }
+        return scores;
+    }
+    std::map<std::pair<int, int>, double> closeness; // (question word, document word) -> cosine
+    for (const auto &[word, stem] : searchTerms(query)) {
+        const int qid = vectorId(*vectors, word, stem);
+        double df = 0;
+        for (std::size_t d = 0; d < n; ++d) {
+            auto f = freqs[d].find(stem);
+            tf[d] = f == freqs[d].end() ? 0.0 : f->second;
+            double best = tf[d] > 0 ? 1.0 : 0.0;
+            if (qid >= 0)
+                for (const auto &[s, ids] : surface[d]) {
+                    if (s == stem)
+                        continue;
+                    double close = 0; // the closest of the stem's forms
+                    for (int id : ids) {
+                        auto [it, fresh] = closeness.try_emplace({qid, id}, 0.0);
+                        if (fresh)
+                            it->second = id == qid ? 1.0 : vectors->similarity(qid, id);
+                        close = std::max(close, it->second);
+                    }
+                    if (close >= kSoftMatchFloor) {
+                        tf[d] += close * freqs[d].at(s);
+                        best = std::max(best, close);
+                    }
+                }
+            df += best;
+        }
+        double w = 0;
+        if (df > 0) {
+            auto it = idf.find(stem);
+            // The word's own idf when no near-synonym adds to its document frequency.
+            w = it != idf.end() && df == static_cast<double>(docFreq[stem]) ? it->second
+                : tiny ? epsilon * std::log(2.0)
+                       : okapi(df);
+            if (w < 0)
+                w = eps;
+        }
+        addTerm(w, tf);
     }
     return scores;
+}
+
+std::shared_ptr<const WordVectors> rankingVectors(const CompressOptions &options)
+{
+    if (options.mode == CompressionMode::Reference || options.wordVectors == "none")
+        return nullptr;
+    auto r = options.wordVectors.empty() ? WordVectors::loadDefault()
+                                         : WordVectors::loadShared(options.wordVectors);
+    return r ? *r : nullptr;
 }
 
 std::size_t gzipLength(const std::string &text)
@@ -256,7 +358,7 @@ long QuestionSentences::find(int seg, std::size_t byte) const
 QuestionSentences rankQuestionSentences(const std::vector<std::pair<int, std::string>> &segments,
                                         const std::string &question,
                                         const std::map<int, double> &contextScore, double lead,
-                                        double neighbour)
+                                        double neighbour, const WordVectors *vectors)
 {
     double lowest = std::numeric_limits<double>::infinity(), highest = -lowest;
     for (const auto &[seg, v] : contextScore)
@@ -286,7 +388,7 @@ QuestionSentences rankQuestionSentences(const std::vector<std::pair<int, std::st
             weight.push_back(std::min(1.0, static_cast<double>(sentences.size()) / kLeadSentences));
         }
     }
-    q.bm25 = bm25Scores(text, question, TermSplit::Search);
+    q.bm25 = bm25Scores(text, question, TermSplit::Search, 1.5, 0.75, 0.25, vectors);
     const double best = q.bm25.empty() ? 0.0 : *std::max_element(q.bm25.begin(), q.bm25.end());
     const AnswerType type = answerType(question);
     const auto askedTerms = bm25Terms(question, TermSplit::Words);

@@ -3,7 +3,9 @@
 // offers it (prompt_compressor.py 1818-2070, rank_method "bm25" and "gzip"): Okapi BM25 with the
 // question as the query, and the normalised compression distance under gzip. Torch-free.
 
+#include "terse/compressor.h"
 #include "terse/text_units.h"
+#include "terse/word_vectors.h"
 
 #include <map>
 #include <string>
@@ -30,9 +32,22 @@ std::vector<std::string> bm25Terms(const std::string &text, TermSplit how);
 // b = 0.75; idf = ln(N - n + 0.5) - ln(n + 0.5), negative idfs replaced by epsilon = 0.25 x the
 // mean idf). With TermSplit::Search (corrected mode), a collection where no term has a positive idf
 // (two documents) weighs every term epsilon x ln 2 instead of 0.
+//
+// Soft matching (corrected mode, `vectors` given; issue 15): with TermSplit::Search, a question
+// word also matches a document word of another stem whose vector lies close to its own (cosine >=
+// kSoftMatchFloor), counting that cosine instead of 1: "movie" finds "film", "sister" "daughter".
+// The question word's document frequency becomes the sum over documents of its best match there (1
+// for the word itself), so a near-synonym found everywhere weighs little. Words with digits match
+// only themselves (years and counts are not synonyms of each other).
+inline constexpr double kSoftMatchFloor = 0.75;
 std::vector<double> bm25Scores(const std::vector<std::string> &documents, const std::string &query,
                                TermSplit how, double k1 = 1.5, double b = 0.75,
-                               double epsilon = 0.25);
+                               double epsilon = 0.25, const WordVectors *vectors = nullptr);
+
+// The word vectors a compression's ranking matches near-synonyms with (options.wordVectors, loaded
+// once per process): nullptr in reference mode, for "none", and when the bundled ones are absent or
+// the named file does not load (validateOptions refuses that file before a method starts).
+std::shared_ptr<const WordVectors> rankingVectors(const CompressOptions &options);
 
 // Length in bytes of gzip.compress(text) (level 9; 10-byte header, raw deflate, 8-byte trailer).
 std::size_t gzipLength(const std::string &text);
@@ -76,7 +91,8 @@ QuestionSentences rankQuestionSentences(const std::vector<std::pair<int, std::st
                                         const std::string &question,
                                         const std::map<int, double> &contextScore = {},
                                         double lead = kSentenceLead,
-                                        double neighbour = kNeighbourWeight);
+                                        double neighbour = kNeighbourWeight,
+                                        const WordVectors *vectors = nullptr);
 
 // Indices ordered best first: by score descending (`higherIsBetter`) or ascending; ties keep the
 // input order.

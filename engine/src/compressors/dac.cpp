@@ -1,5 +1,6 @@
 #include "compressors/dac.h"
 
+#include "compressors/context_rank.h"
 #include "compressors/question_focus.h"
 
 #include "compressors/common.h"
@@ -359,8 +360,8 @@ DacCompressor::compress(const Prompt &prompt, const CompressOptions &options, co
                 g >= 0 && wordState[static_cast<std::size_t>(g)] == detail::Decision::Free)
                 wordState[static_cast<std::size_t>(g)] = detail::Decision::Priority;
         if (cfg.questionFocus) {
-            focus =
-                detail::QuestionFocus::plan(r, *layer, wordState, wordCost, finalTarget, keepRate);
+            focus = detail::QuestionFocus::plan(r, *layer, wordState, wordCost, finalTarget,
+                                                keepRate, detail::rankingVectors(options).get());
             focus.applyStates(wordState);
         }
     }

@@ -63,7 +63,8 @@ Result<void> decide(CompressionResult &r, const CompressOptions &o, const Params
 // given the context (higher = better). Returns one value per unit (the unit's context score, NaN
 // outside contexts); empty when the prompt has fewer than two contexts (no ranking to do).
 Result<std::vector<float>> contextRankSeries(const CompressionResult &r, const Params &p,
-                                             bool reference, const std::string &device,
-                                             const JobContext &job, double &forwardMs);
+                                             const WordVectors *vectors, bool reference,
+                                             const std::string &device, const JobContext &job,
+                                             double &forwardMs);
 
 } // namespace terse::detail::lingua2

@@ -375,15 +375,17 @@ void Run::coarseRanking()
 {
     if (!p.coarseRank())
         return;
-    auto rank = unwrap(contextRankSeries(r, p, reference, options.device, job, forwardMs));
+    auto rank = unwrap(contextRankSeries(r, p, detail::rankingVectors(options).get(), reference,
+                                         options.device, job, forwardMs));
     if (!rank.empty())
         r.scores.push_back(ScoreSeries{kContextRank, std::move(rank)});
     r.forwardMs = forwardMs;
 }
 
 Result<std::vector<float>> contextRankSeries(const CompressionResult &r, const Params &p,
-                                             bool reference, const std::string &device,
-                                             const JobContext &job, double &forwardMs)
+                                             const WordVectors *vectors, bool reference,
+                                             const std::string &device, const JobContext &job,
+                                             double &forwardMs)
 {
     const std::string question = questionText(r);
     std::vector<int> contexts;
@@ -416,7 +418,8 @@ Result<std::vector<float>> contextRankSeries(const CompressionResult &r, const P
         std::vector<double> sc = method == "bm25"
                                      ? detail::bm25Scores(texts, question,
                                                           reference ? detail::TermSplit::Reference
-                                                                    : detail::TermSplit::Search)
+                                                                    : detail::TermSplit::Search,
+                                                          1.5, 0.75, 0.25, vectors)
                                      : detail::gzipDistances(texts, question);
         for (std::size_t c = 0; c < contexts.size(); ++c) {
             const float v = static_cast<float>(method == "bm25" ? sc[c] : -sc[c]);

@@ -249,7 +249,8 @@ void Run::coarseRanking()
             const std::vector<double> sc =
                 bm25 ? detail::bm25Scores(ctxText, question,
                                           ref ? detail::TermSplit::Reference
-                                              : detail::TermSplit::Search)
+                                              : detail::TermSplit::Search,
+                                          1.5, 0.75, 0.25, detail::rankingVectors(options).get())
                      : detail::gzipDistances(ctxText, question);
             for (int k : detail::rankOrder(sc, bm25))
                 ranked.push_back({k, sc[static_cast<std::size_t>(k)]});
@@ -389,7 +390,8 @@ void Run::sentenceFilter()
             const std::vector<double> sc =
                 bm25 ? detail::bm25Scores(texts, question,
                                           ref ? detail::TermSplit::Reference
-                                              : detail::TermSplit::Search)
+                                              : detail::TermSplit::Search,
+                                          1.5, 0.75, 0.25, detail::rankingVectors(options).get())
                      : detail::gzipDistances(texts, question);
             // Expressed in the perplexity loop's terms below: sorted ascending when cond != "none".
             for (std::size_t i = 0; i < sents.size(); ++i)

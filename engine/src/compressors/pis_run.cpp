@@ -2,6 +2,7 @@
 #include "compressors/pis_run.h"
 
 #include "compressors/common.h"
+#include "compressors/context_rank.h"
 #include "compressors/pis_agent.h"
 #include "compressors/word_layer.h"
 #include "core/engine_error.h"
@@ -180,7 +181,8 @@ void Run::decideWords()
     }
     const WordBudget budget = wordBudget(r, costs, options);
     if (settings.questionFocus) {
-        focus = QuestionFocus::plan(r, *layer, states, costs, budget.target, options.rate);
+        focus = QuestionFocus::plan(r, *layer, states, costs, budget.target, options.rate,
+                                    rankingVectors(options).get());
         // A sentence the question asks for is not redundant: SIS's removal of it is undone.
         for (int g = 0; g < layer->size(); ++g)
             if (const int s = sentenceOfWord[static_cast<std::size_t>(g)];

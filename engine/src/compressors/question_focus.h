@@ -15,6 +15,7 @@
 
 #include "compressors/word_layer.h"
 #include "terse/compressor.h"
+#include "terse/word_vectors.h"
 
 #include <string>
 #include <vector>
@@ -44,7 +45,7 @@ public:
     // a context word.
     static QuestionFocus plan(const CompressionResult &result, const WordLayer &layer,
                               const std::vector<Decision> &states, const std::vector<int> &costs,
-                              long target, double rate);
+                              long target, double rate, const WordVectors *vectors);
 
     bool active() const { return m_active; }
     // Word `g` is in a chosen question sentence.

@@ -1,5 +1,6 @@
 #include "compressors/word_layer.h"
 
+#include "compressors/context_rank.h"
 #include "compressors/question_focus.h"
 
 #include "models/model_context.h"
@@ -509,8 +510,8 @@ double decideWords(CompressionResult &result, const std::vector<float> &unitScor
     // The costs and the budget are counted once, for the focus and the selection.
     const std::vector<int> costs = layer.costs(result, options.targetTokenizer);
     const WordBudget budget = wordBudget(result, costs, options);
-    const QuestionFocus focus =
-        QuestionFocus::plan(result, layer, states, costs, budget.target, options.rate);
+    const QuestionFocus focus = QuestionFocus::plan(result, layer, states, costs, budget.target,
+                                                    options.rate, rankingVectors(options).get());
     focus.applyStates(states);
     focus.applyKeys(keys);
     focus.addStage(result, 0);

@@ -428,7 +428,8 @@ json optionsToJson(const CompressOptions &o)
             {"device", o.device},
             {"dtype", o.dtype},
             {"target_tokenizer", o.targetTokenizer},
-            {"find_question", o.findQuestion}};
+            {"find_question", o.findQuestion},
+            {"word_vectors", o.wordVectors}};
 }
 
 CompressOptions optionsFromJson(const json &j, const std::string &what)
@@ -456,6 +457,8 @@ CompressOptions optionsFromJson(const json &j, const std::string &what)
             *field = needString(j, key, what);
     if (j.contains("find_question")) // written since issue 15's question finding
         o.findQuestion = needBool(j, "find_question", what);
+    if (j.contains("word_vectors")) // written since issue 15's word vectors
+        o.wordVectors = needString(j, "word_vectors", what);
     return o;
 }
 
