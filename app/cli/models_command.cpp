@@ -216,6 +216,12 @@ int runModels(int argc, char **argv)
             const bool gguf = p.extension() == ".gguf";
             if (folder || gguf)
                 defaults.push_back(describe(p.filename().string(), p));
+            else if (fs::exists(p / "word_vectors.safetensors", ec)) { // terse-words
+                ModelEntry m = describe(p.filename().string(), p / "word_vectors.safetensors");
+                m.architecture = "word vectors";
+                m.note = "ranks with BM25 in corrected mode (--word-vectors), not a --model";
+                defaults.push_back(std::move(m));
+            }
         }
     }
 

@@ -4,6 +4,7 @@
 // subclasses built by terse._errors from the engine's code and detail.
 #include "terse/batch.h"
 #include "terse/compressor.h"
+#include "terse/word_vectors.h"
 #include "terse/model.h"
 #include "terse/resources.h"
 #include "terse/runtime.h"
@@ -132,7 +133,7 @@ makeOptions(const std::string &method, double rate, long targetTokens, const std
             std::uint64_t seed, const std::string &model, const std::string &device,
             const std::string &targetTokenizer, const std::map<std::string, std::string> &params,
             const std::vector<std::tuple<int, std::size_t, std::size_t, bool>> &pins,
-            bool findQuestion)
+            bool findQuestion, const std::string &wordVectors)
 {
     const terse::MethodInfo info = unwrap(terse::findMethod(method));
     terse::CompressOptions o;
@@ -159,6 +160,10 @@ makeOptions(const std::string &method, double rate, long targetTokens, const std
     unwrap(terse::validateMethodParams(info, params, "option"));
     o.params = params;
     o.findQuestion = findQuestion;
+    o.wordVectors = wordVectors;
+    if (o.mode == terse::CompressionMode::Corrected && !wordVectors.empty() &&
+        wordVectors != "none")
+        unwrap(terse::WordVectors::loadShared(wordVectors)); // a bad file fails here, by name
     for (const auto &[segment, begin, end, keep] : pins)
         o.pinned.push_back({segment, {begin, end}, keep});
     return o;
@@ -512,12 +517,14 @@ PYBIND11_MODULE(_terse, m)
                                [](const terse::CompressOptions &o) { return o.targetTokenizer; })
         .def_property_readonly("params", [](const terse::CompressOptions &o) { return o.params; })
         .def_property_readonly("find_question",
-                               [](const terse::CompressOptions &o) { return o.findQuestion; });
+                               [](const terse::CompressOptions &o) { return o.findQuestion; })
+        .def_property_readonly("word_vectors",
+                               [](const terse::CompressOptions &o) { return o.wordVectors; });
     m.def("options", &makeOptions, "method"_a, "rate"_a = 0.5, "target_tokens"_a = -1,
           "mode"_a = "corrected", "seed"_a = 42, "model"_a = "", "device"_a = "cpu",
           "target_tokenizer"_a = "cl100k_base", "params"_a = std::map<std::string, std::string>(),
           "pins"_a = std::vector<std::tuple<int, std::size_t, std::size_t, bool>>(),
-          "find_question"_a = true);
+          "find_question"_a = true, "word_vectors"_a = "");
 
     py::class_<PyCompressor>(m, "Compressor")
         .def(py::init<const std::string &>(), "method"_a)

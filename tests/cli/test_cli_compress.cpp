@@ -157,6 +157,10 @@ private slots:
         QTest::newRow("missing file")
             << QStringList{"compress", "/nonexistent/p.txt"} << QByteArray() << 4
             << "terse: cannot open '/nonexistent/p.txt': No such file or directory\n";
+        QTest::newRow("missing word vectors")
+            << QStringList{"compress", "--word-vectors", "/nonexistent/wv.safetensors"}
+            << QByteArray("Some words. Question: which?") << 4
+            << "terse: word vectors '/nonexistent/wv.safetensors' not found\n";
         QTest::newRow("bad mode")
             << QStringList{"compress", "--mode", "exact"} << QByteArray("a b") << 2
             << "terse: compress: --mode: exact not in {reference,corrected} (see terse compress "

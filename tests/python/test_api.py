@@ -361,3 +361,22 @@ def test_a_plain_context_ending_in_a_question_keeps_it():
     assert "Question" not in whole["compressed_prompt"]
     with pytest.raises(terse.InvalidArgumentError):
         terse.PromptCompressor("head", find_question="yes")
+
+
+def test_word_vectors_match_near_synonyms(tmp_path):
+    # Corrected-mode BM25 matches "movie" to "film" through the bundled terse-words vectors: the film
+    # passage becomes a question sentence and is kept whole. "none" ranks exact words only.
+    contexts = ["The novel was published in 1997 by Bloomsbury in London.",
+                "The author was born in 1965 and studied French at Exeter.",
+                "The publisher printed a first run of only 500 copies.",
+                "Filming of the adaptation began in 2000; the film premiered in November 2001."]
+    question = "When did the movie come out?"
+    bundled = terse.PromptCompressor("llmlingua2").compress_prompt(contexts, question=question, rate=0.9)
+    assert "the film premiered in November 2001." in bundled["compressed_prompt"]
+    exact = terse.PromptCompressor("llmlingua2", word_vectors="none").compress_prompt(
+        contexts, question=question, rate=0.9)
+    assert exact["compressed_prompt"] != bundled["compressed_prompt"]
+    with pytest.raises(terse.NotFoundError, match="no-such-vectors"):
+        terse.PromptCompressor("llmlingua2", word_vectors=str(tmp_path / "no-such-vectors"))
+    with pytest.raises(terse.InvalidArgumentError):
+        terse.PromptCompressor("llmlingua2", word_vectors=3)

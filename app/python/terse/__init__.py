@@ -248,6 +248,8 @@ class PromptCompressor:
     ``target_tokenizer`` (tokenizer of the target LLM, for token accounting; default cl100k_base),
     ``find_question`` (corrected mode: a context given alone whose end asks "Question: ..." is read as context
     and question, the question kept whole and ranked against; False compresses it as one text; default True),
+    ``word_vectors`` (corrected mode's BM25 ranking matches a question's words to near-synonyms with word
+    vectors: None = the bundled terse-words, "none" = exact words only, or a file from `terse train vectors`),
     ``seed``, ``threads`` (engine threads for this process), and any method option as a keyword (the
     default of every compress_prompt() call).
 
@@ -261,7 +263,7 @@ class PromptCompressor:
     One compressor serves one thread at a time (see the module's help)."""
 
     def __init__(self, method=None, model=None, device="cpu", mode="corrected", *, target_tokenizer="cl100k_base",
-                 seed=42, threads=None, find_question=True, model_name=None, device_map=None, model_config=None,
+                 seed=42, threads=None, find_question=True, word_vectors=None, model_name=None, device_map=None, model_config=None,
                  open_api_config=None, use_llmlingua2=None, llmlingua2_config=None, **options):
         llmlingua_style = any(a is not None for a in (model_name, device_map, use_llmlingua2))
         if method is not None and not isinstance(method, str):
@@ -312,6 +314,9 @@ class PromptCompressor:
         if not isinstance(find_question, bool):
             raise InvalidArgumentError(f"find_question must be True or False, got {find_question!r}")
         self._find_question = find_question
+        if word_vectors is not None and not isinstance(word_vectors, (str, os.PathLike)):
+            raise InvalidArgumentError(f"word_vectors must be None, 'none' or a path, got {word_vectors!r}")
+        self._word_vectors = "" if word_vectors is None else os.fspath(word_vectors)
         self._defaults = self._method_params(method, options)
         # Validates everything once, so that a bad argument fails here and not at the first call.
         self._options(method, 0.5, -1, self._defaults)
@@ -369,7 +374,7 @@ class PromptCompressor:
             raise InvalidArgumentError(f"target_token must be an int (-1 = use rate), got {target_token!r}")
         return _terse.options(method, float(rate), int(target_token), self._mode, int(self._seed), self._model,
                               self._device, str(self._target_tokenizer), params, [],
-                              find_question=self._find_question)
+                              find_question=self._find_question, word_vectors=self._word_vectors)
 
     def compress_prompt(self, context, instruction="", question="", rate=0.5, target_token=-1, *,
                         return_word_label=False, word_sep="\t\t|\t\t", label_sep=" ", progress=None,
