@@ -65,6 +65,20 @@ JobContext progressJob()
     });
 }
 
+// Runs a trainer with the progress line; SIGINT/SIGTERM cancel it cleanly (it keeps its last
+// checkpoint); ends the progress line.
+template <class Train> auto runCancellable(Train &&train)
+{
+    JobContext job = progressJob();
+    g_trainJob = &job;
+    std::signal(SIGINT, onTrainSignal);
+    std::signal(SIGTERM, onTrainSignal);
+    auto r = train(job);
+    g_trainJob = nullptr;
+    std::fprintf(stderr, "\n");
+    return r;
+}
+
 // The command line of `terse train ...` (runTrain declares it): the engine's option structs,
 // filled by CLI11, plus the values the CLI converts (MB, flags).
 struct TrainArgs {
@@ -122,13 +136,9 @@ int trainEncodeVerb(TrainArgs &a)
     const EncodeFn encode = encoderFor(t);
     const auto sp = t.specialIds();
     const int sep = sp.eos >= 0 ? sp.eos : (sp.bos >= 0 ? sp.bos : 0);
-    JobContext job = progressJob();
-    g_trainJob = &job;
-    std::signal(SIGINT, onTrainSignal);
-    std::signal(SIGTERM, onTrainSignal);
-    auto r = encodeCorpusToTokenFile(o, encode, static_cast<int>(t.vocabSize()), sep, job);
-    g_trainJob = nullptr;
-    std::fprintf(stderr, "\n");
+    auto r = runCancellable([&](const JobContext &job) {
+        return encodeCorpusToTokenFile(o, encode, static_cast<int>(t.vocabSize()), sep, job);
+    });
     if (!r)
         return reportError(r.error().detail, exitCodeFor(r.error()));
     std::printf(
@@ -163,13 +173,8 @@ int trainLmVerb(TrainArgs &a)
     initRuntime(a.threads);
     const Tokenizer &t = *tok;
     const EncodeFn encode = encoderFor(t);
-    JobContext job = progressJob();
-    g_trainJob = &job;
-    std::signal(SIGINT, onTrainSignal);
-    std::signal(SIGTERM, onTrainSignal);
-    auto r = trainLanguageModel(o, encode, job);
-    g_trainJob = nullptr;
-    std::fprintf(stderr, "\n");
+    auto r =
+        runCancellable([&](const JobContext &job) { return trainLanguageModel(o, encode, job); });
     if (!r)
         return reportError(r.error().detail, exitCodeFor(r.error()));
     // The tokenizer travels with the model so the folder loads on its own.
@@ -205,13 +210,7 @@ int trainPisAgentVerb(TrainArgs &a)
         b = e + 1;
     }
     initRuntime(a.threads);
-    JobContext job = progressJob();
-    g_trainJob = &job;
-    std::signal(SIGINT, onTrainSignal);
-    std::signal(SIGTERM, onTrainSignal);
-    auto r = trainPisAgent(o, job);
-    g_trainJob = nullptr;
-    std::fprintf(stderr, "\n");
+    auto r = runCancellable([&](const JobContext &job) { return trainPisAgent(o, job); });
     if (!r)
         return reportError(r.error().detail, exitCodeFor(r.error()));
     std::printf(
@@ -228,13 +227,7 @@ int trainVectorsVerb(TrainArgs &a)
     if (a.vectorsMaxMbOpt->count() > 0)
         o.maxBytes = static_cast<std::uint64_t>(a.vectorsMaxMb * (1 << 20));
     o.threads = a.threads;
-    JobContext job = progressJob();
-    g_trainJob = &job;
-    std::signal(SIGINT, onTrainSignal);
-    std::signal(SIGTERM, onTrainSignal);
-    auto r = trainWordVectors(o, job);
-    g_trainJob = nullptr;
-    std::fprintf(stderr, "\n");
+    auto r = runCancellable([&](const JobContext &job) { return trainWordVectors(o, job); });
     if (!r)
         return reportError(r.error().detail, exitCodeFor(r.error()));
     std::printf("wrote %s: %d words x %d from %.1f MB (%lld documents, %lld words, %lld distinct) "
@@ -271,13 +264,7 @@ int trainTaggerVerb(TrainArgs &a)
     if (o.data.empty())
         return reportError("no .jsonl files in '" + a.data + "'", kExitUsage);
     initRuntime(a.threads);
-    JobContext job = progressJob();
-    g_trainJob = &job;
-    std::signal(SIGINT, onTrainSignal);
-    std::signal(SIGTERM, onTrainSignal);
-    auto r = trainTagger(o, job);
-    g_trainJob = nullptr;
-    std::fprintf(stderr, "\n");
+    auto r = runCancellable([&](const JobContext &job) { return trainTagger(o, job); });
     if (!r)
         return reportError(r.error().detail, exitCodeFor(r.error()));
     std::printf(
