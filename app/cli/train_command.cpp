@@ -294,15 +294,16 @@ int runTrain(int argc, char **argv)
             ->capture_default_str();
     };
 
+    auto required = [](CLI::App *sub, const std::string &name, std::string &field,
+                       const std::string &type, const std::string &what) {
+        return sub->add_option(name, field, what)->type_name(type)->required();
+    };
+
     CLI::App *tok = app.add_subcommand(
         "tokenizer", "Trains a byte-level BPE tokenizer and writes DIR/tokenizer.json "
                      "(HuggingFace format).");
-    tok->add_option("--corpus", a.tokenizer.corpus, "the training text, plain or .zst")
-        ->type_name("FILE")
-        ->required();
-    tok->add_option("--out", a.tokenizer.outputDir, "the output folder")
-        ->type_name("DIR")
-        ->required();
+    required(tok, "--corpus", a.tokenizer.corpus, "FILE", "the training text, plain or .zst");
+    required(tok, "--out", a.tokenizer.outputDir, "DIR", "the output folder");
     integer(tok, "--vocab", a.tokenizer.vocabSize, 259, 1 << 20,
             "vocabulary size incl. bytes and special tokens");
     tok->add_option("--max-mb", a.maxMb, "read at most M MB of the corpus")
@@ -316,15 +317,9 @@ int runTrain(int argc, char **argv)
         "encode", "Encodes the corpus once into a gzip token file that `terse train lm --tokens "
                   "FILE` trains on\n(no tokenising during training; a slice small enough to carry "
                   "to a GPU machine).");
-    enc->add_option("--corpus", a.encode.corpus, "the text, plain or .zst")
-        ->type_name("FILE")
-        ->required();
-    enc->add_option("--tokenizer", a.tokenizerPath, "the tokenizer (folder or file)")
-        ->type_name("DIR_OR_FILE")
-        ->required();
-    enc->add_option("--out", a.encode.outputPath, "the token file to write")
-        ->type_name("FILE")
-        ->required();
+    required(enc, "--corpus", a.encode.corpus, "FILE", "the text, plain or .zst");
+    required(enc, "--tokenizer", a.tokenizerPath, "DIR_OR_FILE", "the tokenizer (folder or file)");
+    required(enc, "--out", a.encode.outputPath, "FILE", "the token file to write");
     a.encodeMaxMbOpt =
         enc->add_option("--max-mb", a.encodeMaxMb, "stop after M MB of kept text (default: all)")
             ->type_name("M")
@@ -346,10 +341,8 @@ int runTrain(int argc, char **argv)
                      "train on a token file (terse train encode) in seeded random windows")
         ->type_name("FILE");
     input->require_option(1);
-    lm->add_option("--tokenizer", a.tokenizerPath, "the tokenizer (folder or file)")
-        ->type_name("DIR_OR_FILE")
-        ->required();
-    lm->add_option("--out", a.lm.outputDir, "the output folder")->type_name("DIR")->required();
+    required(lm, "--tokenizer", a.tokenizerPath, "DIR_OR_FILE", "the tokenizer (folder or file)");
+    required(lm, "--out", a.lm.outputDir, "DIR", "the output folder");
     lm->add_option("--heldout", a.lm.heldout, "held-out text for bits per byte (default: none)")
         ->type_name("FILE");
     lm->add_option("--checkpoint", a.lm.checkpointDir,
@@ -399,15 +392,11 @@ int runTrain(int argc, char **argv)
         "or\nLlamaForTokenClassification from a Llama LM with --arch llama) on word labels from "
         "human\ndeletion-based compressions ({\"text\", \"summaries\"} JSONL) and writes "
         "DIR/config.json,\nDIR/model.safetensors and the tokenizer.");
-    tagger->add_option("--data", a.data, "a folder of .jsonl files or comma-separated .jsonl files")
-        ->type_name("DIR|FILE[,FILE...]")
-        ->required();
-    tagger->add_option("--tokenizer", a.tagger.tokenizer, "the tokenizer (folder or file)")
-        ->type_name("DIR_OR_FILE")
-        ->required();
-    tagger->add_option("--out", a.tagger.outputDir, "the output folder")
-        ->type_name("DIR")
-        ->required();
+    required(tagger, "--data", a.data, "DIR|FILE[,FILE...]",
+             "a folder of .jsonl files or comma-separated .jsonl files");
+    required(tagger, "--tokenizer", a.tagger.tokenizer, "DIR_OR_FILE",
+             "the tokenizer (folder or file)");
+    required(tagger, "--out", a.tagger.outputDir, "DIR", "the output folder");
     tagger
         ->add_option("--init-from", a.tagger.initFrom,
                      "a causal LM (same tokenizer): --arch bert copies its token embeddings (a "
@@ -452,12 +441,8 @@ int runTrain(int argc, char **argv)
     CLI::App *pis = app.add_subcommand(
         "pis-agent", "Trains PIS's Double-DQN ratio agent on documents of .jsonl or text files "
                      "and writes it\nas safetensors.");
-    pis->add_option("--model", a.pis.model, "the causal LM the agent works with")
-        ->type_name("PATH")
-        ->required();
-    pis->add_option("--data", a.data, "comma-separated .jsonl or text files")
-        ->type_name("FILE[,FILE...]")
-        ->required();
+    required(pis, "--model", a.pis.model, "PATH", "the causal LM the agent works with");
+    required(pis, "--data", a.data, "FILE[,FILE...]", "comma-separated .jsonl or text files");
     pis->add_option("--out", a.pis.outputPath, "the agent file (default: beside the model)")
         ->type_name("FILE.safetensors");
     integer(pis, "--episodes", a.pis.episodes, 1, 1000000, "passes over the training documents");
@@ -471,13 +456,9 @@ int runTrain(int argc, char **argv)
         "vectors", "Trains word vectors (skip-gram with negative sampling, as word2vec) on the "
                    "corpus's lower-cased words\nand writes them as one .safetensors file; "
                    "corrected-mode BM25 ranking uses them to match a\nquestion's words to their "
-                   "near-synonyms (method option word_vectors).");
-    vec->add_option("--corpus", a.vectors.corpus, "the training text, plain or .zst")
-        ->type_name("FILE")
-        ->required();
-    vec->add_option("--out", a.vectors.outputPath, "the file to write")
-        ->type_name("FILE.safetensors")
-        ->required();
+                   "near-synonyms (compress and bench --word-vectors).");
+    required(vec, "--corpus", a.vectors.corpus, "FILE", "the training text, plain or .zst");
+    required(vec, "--out", a.vectors.outputPath, "FILE.safetensors", "the file to write");
     a.vectorsMaxMbOpt = vec->add_option("--max-mb", a.vectorsMaxMb,
                                         "read at most M MB of the corpus (default: all)")
                             ->type_name("M")

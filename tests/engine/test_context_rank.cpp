@@ -194,7 +194,8 @@ private slots:
         longDoc += "Everest was climbed by many later. ";
         const auto q = detail::rankQuestionSentences(
             {{4, "Paris is in France. Everest is high."}, {2, longDoc}},
-            "When was Everest climbed?", {}, detail::kSentenceLead, 0.0); // no neighbours here
+            "When was Everest climbed?", {}, nullptr, detail::kSentenceLead,
+            0.0); // no neighbours here
         QCOMPARE(q.segment.size(), q.span.size());
         QCOMPARE(q.segment.front(), 2); // segments in prompt order
         QCOMPARE(q.matched, 3);
@@ -247,7 +248,7 @@ private slots:
         QCOMPARE(order, QStringList({"The show got a second season.",
                                      "It premiered on April 25, 2018.", "The show ended."}));
         // Without neighbours only the two matches are ranked.
-        const auto plain = detail::rankQuestionSentences({{1, a}, {2, b}}, question, {},
+        const auto plain = detail::rankQuestionSentences({{1, a}, {2, b}}, question, {}, nullptr,
                                                          detail::kSentenceLead, 0.0);
         QCOMPARE(plain.matched, 2);
     }

@@ -152,20 +152,17 @@ private slots:
         const std::vector<std::string> docs = {"The film was long.", "A cat sat.", "A dog ran."};
         const auto plain = detail::bm25Scores(docs, "movie?", detail::TermSplit::Search);
         QCOMPARE(plain, std::vector<double>({0, 0, 0}));
-        const auto soft = detail::bm25Scores(docs, "movie?", detail::TermSplit::Search, 1.5, 0.75,
-                                             0.25, v->get());
+        const auto soft = detail::bm25Scores(docs, "movie?", detail::TermSplit::Search, v->get());
         const double expected = std::log(2.7 / 1.3) * 0.8 * 2.5 / (0.8 + 1.5);
         QVERIFY2(std::abs(soft[0] - expected) < 1e-6 /* float cosines */,
                  std::to_string(soft[0]).c_str());
         QCOMPARE(soft[1], 0.0);
         QCOMPARE(soft[2], 0.0);
         // A word the query holds itself scores as without vectors (exact df, exact idf).
-        const auto exact =
-            detail::bm25Scores(docs, "cat", detail::TermSplit::Search, 1.5, 0.75, 0.25, v->get());
+        const auto exact = detail::bm25Scores(docs, "cat", detail::TermSplit::Search, v->get());
         QCOMPARE(exact, detail::bm25Scores(docs, "cat", detail::TermSplit::Search));
         // Reference terms never match softly.
-        QCOMPARE(detail::bm25Scores(docs, "movie", detail::TermSplit::Reference, 1.5, 0.75, 0.25,
-                                    v->get()),
+        QCOMPARE(detail::bm25Scores(docs, "movie", detail::TermSplit::Reference, v->get()),
                  std::vector<double>({0, 0, 0}));
     }
 
@@ -191,8 +188,7 @@ private slots:
         const std::string q = "When did the movie come out?";
         QCOMPARE(detail::bm25Scores(docs, q, detail::TermSplit::Search),
                  std::vector<double>({0, 0, 0}));
-        const auto soft =
-            detail::bm25Scores(docs, q, detail::TermSplit::Search, 1.5, 0.75, 0.25, &w);
+        const auto soft = detail::bm25Scores(docs, q, detail::TermSplit::Search, &w);
         QVERIFY(soft[1] > 0);
         QCOMPARE(soft[0], 0.0);
         QCOMPARE(soft[2], 0.0);

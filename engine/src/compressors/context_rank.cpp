@@ -105,7 +105,16 @@ bool holdsType(const std::string &sentence, AnswerType type, const std::set<std:
 }
 
 // A text's Search terms with the words they come from: (lower-cased word, stem), stopwords out.
-std::vector<std::pair<std::string, std::string>> searchTerms(const std::string &text);
+std::vector<std::pair<std::string, std::string>> searchTerms(const std::string &text)
+{
+    std::vector<std::pair<std::string, std::string>> out;
+    for (auto &w : bm25Terms(text, TermSplit::Words))
+        if (!isSearchStopword(w)) {
+            std::string stem = stripSuffix(w);
+            out.emplace_back(std::move(w), std::move(stem));
+        }
+    return out;
+}
 
 // The vector of a word (or else of its stem); -1 for words holding a digit and unknown words.
 int vectorId(const WordVectors &vectors, const std::string &word, const std::string &stem)
@@ -124,9 +133,8 @@ std::vector<std::string> bm25Terms(const std::string &text, TermSplit how)
         return splitOnSpaces(text); // the reference's doc.split(" ")
     if (how == TermSplit::Search) {
         std::vector<std::string> out;
-        for (auto &w : bm25Terms(text, TermSplit::Words))
-            if (!isSearchStopword(w))
-                out.push_back(stripSuffix(std::move(w)));
+        for (auto &[word, stem] : searchTerms(text))
+            out.push_back(std::move(stem));
         return out;
     }
     std::vector<std::string> out;
@@ -156,24 +164,9 @@ std::vector<std::string> bm25Terms(const std::string &text, TermSplit how)
     return out;
 }
 
-namespace {
-
-std::vector<std::pair<std::string, std::string>> searchTerms(const std::string &text)
-{
-    std::vector<std::pair<std::string, std::string>> out;
-    for (auto &w : bm25Terms(text, TermSplit::Words))
-        if (!isSearchStopword(w)) {
-            std::string stem = stripSuffix(w);
-            out.emplace_back(std::move(w), std::move(stem));
-        }
-    return out;
-}
-
-} // namespace
-
 std::vector<double> bm25Scores(const std::vector<std::string> &documents, const std::string &query,
-                               TermSplit how, double k1, double b, double epsilon,
-                               const WordVectors *vectors)
+                               TermSplit how, const WordVectors *vectors, double k1, double b,
+                               double epsilon)
 {
     const std::size_t n = documents.size();
     std::vector<double> scores(n, 0.0);
@@ -283,9 +276,10 @@ std::vector<double> bm25Scores(const std::vector<std::string> &documents, const 
         }
         double w = 0;
         if (df > 0) {
-            auto it = idf.find(stem);
-            // The word's own idf when no near-synonym adds to its document frequency.
-            w = it != idf.end() && df == static_cast<double>(docFreq[stem]) ? it->second
+            // The word's own idf when no near-synonym adds to its document frequency (idf and
+            // docFreq hold the same terms).
+            auto exact = docFreq.find(stem);
+            w = exact != docFreq.end() && df == static_cast<double>(exact->second) ? idf.at(stem)
                 : tiny ? epsilon * std::log(2.0)
                        : okapi(df);
             if (w < 0)
@@ -357,8 +351,8 @@ long QuestionSentences::find(int seg, std::size_t byte) const
 
 QuestionSentences rankQuestionSentences(const std::vector<std::pair<int, std::string>> &segments,
                                         const std::string &question,
-                                        const std::map<int, double> &contextScore, double lead,
-                                        double neighbour, const WordVectors *vectors)
+                                        const std::map<int, double> &contextScore,
+                                        const WordVectors *vectors, double lead, double neighbour)
 {
     double lowest = std::numeric_limits<double>::infinity(), highest = -lowest;
     for (const auto &[seg, v] : contextScore)
@@ -388,7 +382,7 @@ QuestionSentences rankQuestionSentences(const std::vector<std::pair<int, std::st
             weight.push_back(std::min(1.0, static_cast<double>(sentences.size()) / kLeadSentences));
         }
     }
-    q.bm25 = bm25Scores(text, question, TermSplit::Search, 1.5, 0.75, 0.25, vectors);
+    q.bm25 = bm25Scores(text, question, TermSplit::Search, vectors);
     const double best = q.bm25.empty() ? 0.0 : *std::max_element(q.bm25.begin(), q.bm25.end());
     const AnswerType type = answerType(question);
     const auto askedTerms = bm25Terms(question, TermSplit::Words);

@@ -41,8 +41,8 @@ std::vector<std::string> bm25Terms(const std::string &text, TermSplit how);
 // only themselves (years and counts are not synonyms of each other).
 inline constexpr double kSoftMatchFloor = 0.75;
 std::vector<double> bm25Scores(const std::vector<std::string> &documents, const std::string &query,
-                               TermSplit how, double k1 = 1.5, double b = 0.75,
-                               double epsilon = 0.25, const WordVectors *vectors = nullptr);
+                               TermSplit how, const WordVectors *vectors = nullptr, double k1 = 1.5,
+                               double b = 0.75, double epsilon = 0.25);
 
 // The word vectors a compression's ranking matches near-synonyms with (options.wordVectors, loaded
 // once per process): nullptr in reference mode, for "none", and when the bundled ones are absent or
@@ -90,9 +90,9 @@ inline constexpr double kNeighbourWeight = 0.5;
 QuestionSentences rankQuestionSentences(const std::vector<std::pair<int, std::string>> &segments,
                                         const std::string &question,
                                         const std::map<int, double> &contextScore = {},
+                                        const WordVectors *vectors = nullptr,
                                         double lead = kSentenceLead,
-                                        double neighbour = kNeighbourWeight,
-                                        const WordVectors *vectors = nullptr);
+                                        double neighbour = kNeighbourWeight);
 
 // Indices ordered best first: by score descending (`higherIsBetter`) or ascending; ties keep the
 // input order.

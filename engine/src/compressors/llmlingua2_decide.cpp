@@ -389,8 +389,8 @@ void Decision::questionSentences(std::vector<float> &ranked)
         for (std::size_t i = 0; i < n; ++i)
             if (!std::isnan((*rank)[i]) && contextKept[r.units[i].segment])
                 contextScore.try_emplace(r.units[i].segment, (*rank)[i]);
-    const QuestionSentences qs = rankQuestionSentences(texts, question, contextScore, kSentenceLead,
-                                                       kNeighbourWeight, rankingVectors(o).get());
+    const QuestionSentences qs =
+        rankQuestionSentences(texts, question, contextScore, rankingVectors(o).get());
     Stage st;
     st.name = "question sentences";
     std::vector<float> series(n, std::numeric_limits<float>::quiet_NaN());

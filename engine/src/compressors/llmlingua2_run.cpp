@@ -419,7 +419,7 @@ Result<std::vector<float>> contextRankSeries(const CompressionResult &r, const P
                                      ? detail::bm25Scores(texts, question,
                                                           reference ? detail::TermSplit::Reference
                                                                     : detail::TermSplit::Search,
-                                                          1.5, 0.75, 0.25, vectors)
+                                                          vectors)
                                      : detail::gzipDistances(texts, question);
         for (std::size_t c = 0; c < contexts.size(); ++c) {
             const float v = static_cast<float>(method == "bm25" ? sc[c] : -sc[c]);

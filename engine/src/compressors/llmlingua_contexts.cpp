@@ -250,7 +250,7 @@ void Run::coarseRanking()
                 bm25 ? detail::bm25Scores(ctxText, question,
                                           ref ? detail::TermSplit::Reference
                                               : detail::TermSplit::Search,
-                                          1.5, 0.75, 0.25, detail::rankingVectors(options).get())
+                                          detail::rankingVectors(options).get())
                      : detail::gzipDistances(ctxText, question);
             for (int k : detail::rankOrder(sc, bm25))
                 ranked.push_back({k, sc[static_cast<std::size_t>(k)]});
@@ -391,7 +391,7 @@ void Run::sentenceFilter()
                 bm25 ? detail::bm25Scores(texts, question,
                                           ref ? detail::TermSplit::Reference
                                               : detail::TermSplit::Search,
-                                          1.5, 0.75, 0.25, detail::rankingVectors(options).get())
+                                          detail::rankingVectors(options).get())
                      : detail::gzipDistances(texts, question);
             // Expressed in the perplexity loop's terms below: sorted ascending when cond != "none".
             for (std::size_t i = 0; i < sents.size(); ++i)

@@ -124,8 +124,7 @@ void Run::decideWords()
                         contextScore[ctxSeg[k]] = ctxScore[k];
                 }
                 const detail::QuestionSentences qs = detail::rankQuestionSentences(
-                    texts, question, contextScore, detail::kSentenceLead, detail::kNeighbourWeight,
-                    detail::rankingVectors(options).get());
+                    texts, question, contextScore, detail::rankingVectors(options).get());
                 std::map<int, std::vector<int>> bySentence;
                 for (int g = 0; g < layer.size(); ++g) {
                     if (states[static_cast<std::size_t>(g)] != detail::Decision::Free ||

@@ -69,8 +69,7 @@ QuestionFocus QuestionFocus::plan(const CompressionResult &result, const WordLay
         std::vector<std::string> texts;
         for (int c : contexts)
             texts.push_back(result.segments[static_cast<std::size_t>(c)].text);
-        const std::vector<double> bm25 =
-            bm25Scores(texts, question, TermSplit::Search, 1.5, 0.75, 0.25, vectors);
+        const std::vector<double> bm25 = bm25Scores(texts, question, TermSplit::Search, vectors);
         const double share = std::clamp((rate + 1.0) / 2.0, 0.0, 1.0);
         const auto keep = static_cast<std::size_t>(
             std::clamp<long>(std::lround(share * static_cast<double>(contexts.size())), 1,
@@ -103,8 +102,7 @@ QuestionFocus QuestionFocus::plan(const CompressionResult &result, const WordLay
     for (const auto &[s, v] : contextScore)
         if (contextKept[static_cast<std::size_t>(s)])
             keptScore[s] = v;
-    const QuestionSentences qs =
-        rankQuestionSentences(texts, question, keptScore, kSentenceLead, kNeighbourWeight, vectors);
+    const QuestionSentences qs = rankQuestionSentences(texts, question, keptScore, vectors);
     std::vector<std::vector<int>> wordsOf(static_cast<std::size_t>(qs.matched));
     for (std::size_t g = 0; g < nWords; ++g) {
         const auto &grp = layer.groups()[g];
