@@ -1000,6 +1000,10 @@
         <translation>Kontext-gzip-Abstand</translation>
     </message>
     <message>
+        <source>format</source>
+        <translation>Format</translation>
+    </message>
+    <message>
         <source>sentence_bm25</source>
         <translation>Satz-BM25</translation>
     </message>
@@ -1106,6 +1110,10 @@
     <message>
         <source>No question segment: contexts are ranked by perplexity and the token stage is not question-conditioned</source>
         <translation>Kein Frageabschnitt: Kontexte werden nach Perplexität gereiht und die Token-Stufe ist nicht auf eine Frage bedingt</translation>
+    </message>
+    <message>
+        <source>The prompt reads as %1 demonstrations: the %2 words of their shared format (labels, repeated lines, answer lines) are kept before other words</source>
+        <translation>Der Prompt besteht aus %1 Beispielen: die %2 Wörter ihres gemeinsamen Formats (Labels, wiederholte Zeilen, Antwortzeilen) werden vor anderen Wörtern behalten</translation>
     </message>
     <message>
         <source>The prompt is shorter than one window (%1 tokens): the reference leaves most of it uncompressed</source>

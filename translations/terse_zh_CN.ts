@@ -997,6 +997,10 @@
         <translation>上下文 gzip 距离</translation>
     </message>
     <message>
+        <source>format</source>
+        <translation>格式</translation>
+    </message>
+    <message>
         <source>sentence_bm25</source>
         <translation>句子 BM25</translation>
     </message>
@@ -1103,6 +1107,10 @@
     <message>
         <source>No question segment: contexts are ranked by perplexity and the token stage is not question-conditioned</source>
         <translation>没有问题段：上下文按困惑度排序，词元阶段不以问题为条件</translation>
+    </message>
+    <message>
+        <source>The prompt reads as %1 demonstrations: the %2 words of their shared format (labels, repeated lines, answer lines) are kept before other words</source>
+        <translation>提示由 %1 个示例组成：它们共同格式的 %2 个词（标签、重复的行、答案行）优先于其他词保留</translation>
     </message>
     <message>
         <source>The prompt is shorter than one window (%1 tokens): the reference leaves most of it uncompressed</source>

@@ -42,6 +42,7 @@ constexpr Term kScores[] = {
     {"weight", QT_TRANSLATE_NOOP("terse::app::EngineTerms", "weight")},
     {"allocation", QT_TRANSLATE_NOOP("terse::app::EngineTerms", "allocation")},
     {"score", QT_TRANSLATE_NOOP("terse::app::EngineTerms", "score")},
+    {"format", QT_TRANSLATE_NOOP("terse::app::EngineTerms", "format")},
 };
 
 // Stage names without a number.
@@ -132,6 +133,11 @@ constexpr Message kWarnings[] = {
      QT_TRANSLATE_NOOP("terse::app::EngineTerms",
                        "No question segment: contexts are ranked by perplexity and the "
                        "token stage is not question-conditioned")},
+    {"demonstration_format", 2,
+     QT_TRANSLATE_NOOP("terse::app::EngineTerms",
+                       "The prompt reads as %1 demonstrations: the %2 words of their shared "
+                       "format (labels, repeated lines, answer lines) are kept before other "
+                       "words")},
     {"short_prompt", 1,
      QT_TRANSLATE_NOOP("terse::app::EngineTerms",
                        "The prompt is shorter than one window (%1 tokens): the reference "

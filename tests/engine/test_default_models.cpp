@@ -9,6 +9,7 @@
 #include "terse/train.h"
 
 #include "file_util.h"
+#include "real_prompts.h"
 #include "whole_words_check.h"
 
 #include <QtTest>
@@ -183,6 +184,55 @@ private slots:
                                 [](const Warning &w) { return w.code == "no_question"; }));
             o.mode = CompressionMode::Reference;
             QVERIFY(!(*c)->compress(Prompt::fromText(text), o, JobContext::none()));
+        }
+    }
+
+    // Few-shot prompts keep their format (prompt_format.h): the GSM8K 8-shot prompt pasted as one
+    // text with a new question, rate 0.33. Every model method keeps each demonstration's answer
+    // line ("The answer is 6.") and says so in the "format" series; the baselines keep none of it
+    // on purpose (random drops most answer lines).
+    void fewShotAnswerLinesSurvive_data() { testing::addMethodRows(); }
+
+    void fewShotAnswerLinesSurvive()
+    {
+        QFETCH(QString, method);
+        const std::string demos = testing::gsm8kCotPrompt();
+        if (demos.empty())
+            QSKIP("TERSE_SHARED_DIR has no data/gsm8k_cot_prompts/prompt_original.txt");
+        const std::string text = demos + "\n\nQuestion: A farmer has 12 cows and buys 5 more. "
+                                         "How many cows does he have?\nLet's think step by step\n";
+        std::vector<std::string> answers;
+        for (std::size_t at = text.find("The answer is "); at != std::string::npos;
+             at = text.find("The answer is ", at + 1))
+            answers.push_back(text.substr(at, text.find('\n', at) - at));
+        QCOMPARE(answers.size(), std::size_t{8});
+        auto c = createCompressor(method.toStdString());
+        QVERIFY(c);
+        CompressOptions o;
+        o.method = method.toStdString();
+        o.rate = 0.33;
+        auto r = (*c)->compress(Prompt::fromText(text), o, JobContext::none());
+        QVERIFY2(r, r ? "" : r.error().detail.c_str());
+        QVERIFY(testing::piecesSubsequence(r->compressedText, text));
+        QVERIFY2(std::abs(r->achievedRate - 0.33) < 0.02, std::to_string(r->achievedRate).c_str());
+        long kept = 0;
+        for (const auto &a : answers)
+            kept += r->compressedText.find(a) != std::string::npos ? 1 : 0;
+        const bool hasSeries = std::any_of(r->scores.begin(), r->scores.end(),
+                                           [](const ScoreSeries &s) { return s.name == "format"; });
+        if (method == "random" || method == "head" || method == "tail" || method == "head_tail") {
+            QVERIFY(!hasSeries);
+            if (method == "random")
+                QVERIFY2(kept < 4, std::to_string(kept).c_str());
+        } else {
+            QVERIFY(hasSeries);
+            QVERIFY(std::any_of(r->warnings.begin(), r->warnings.end(), [](const Warning &w) {
+                return w.code == "demonstration_format" &&
+                       w.detail.find("reads as 8 demonstrations") != std::string::npos;
+            }));
+            QVERIFY2(
+                kept == 8,
+                (std::to_string(kept) + " of 8 answer lines kept:\n" + r->compressedText).c_str());
         }
     }
 };

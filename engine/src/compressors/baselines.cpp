@@ -129,8 +129,10 @@ Result<CompressionResult> BaselineCompressor::rethreshold(const CompressionResul
     double thr;
     if (next.mode == CompressionMode::Corrected) {
         // Whole atomic words, budget in target tokens (a word's score: its best unit's, e.g. its
-        // first for head).
-        thr = detail::keepToTargetBudget(r, s->values, next, detail::WordAggregation::Max);
+        // first for head). Baselines keep no demonstration format: they are what the methods are
+        // measured against.
+        thr = detail::keepToTargetBudget(r, s->values, next, detail::WordAggregation::Max, nullptr,
+                                         false, false);
     } else {
         thr = detail::keepTopK(r.units, s->values, detail::keepBudget(r.units, next));
         finalizeResult(r);

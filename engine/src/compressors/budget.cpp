@@ -146,9 +146,9 @@ bool overlapsAny(const std::vector<Span> &spans, std::size_t begin, std::size_t 
 
 double keepToTargetBudget(CompressionResult &result, const std::vector<float> &scores,
                           const CompressOptions &options, WordAggregation how,
-                          const std::vector<char> *priority, bool questionFocus)
+                          const std::vector<char> *priority, bool questionFocus, bool format)
 {
-    return decideWords(result, scores, how, options, priority, questionFocus);
+    return decideWords(result, scores, how, options, priority, questionFocus, format);
 }
 
 } // namespace terse::detail

@@ -28,9 +28,11 @@ bool overlapsAny(const std::vector<Span> &spans, std::size_t begin, std::size_t 
 // (see word_layer.h). Units flagged in `priority` (protected structure) are kept before free words.
 // Finalises `result` and fills targetTokensIn/Out. Returns the word score threshold (+inf when none
 // kept).
-// With `questionFocus`, corrected mode's question focus (question_focus.h).
+// With `questionFocus`, corrected mode's question focus (question_focus.h); `format`: the prompt's
+// demonstration format first (prompt_format.h; false for the baselines).
 double keepToTargetBudget(CompressionResult &result, const std::vector<float> &scores,
                           const CompressOptions &options, WordAggregation how,
-                          const std::vector<char> *priority = nullptr, bool questionFocus = false);
+                          const std::vector<char> *priority = nullptr, bool questionFocus = false,
+                          bool format = true);
 
 } // namespace terse::detail

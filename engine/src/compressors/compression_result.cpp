@@ -311,7 +311,8 @@ bool isNote(const std::string &warningCode)
         "coarse_filter_undone",      // words of dropped contexts kept to meet the rate
         "context_filter_undone",
         "sentence_filter_undone",
-        "question_found", // a plain prompt's trailing question became its Question part
+        "question_found",       // a plain prompt's trailing question became its Question part
+        "demonstration_format", // a few-shot prompt's format was kept first
     };
     for (const char *n : kNotes)
         if (warningCode == n)

@@ -115,9 +115,10 @@ QuestionFocus QuestionFocus::plan(const CompressionResult &result, const WordLay
         if (k >= 0)
             wordsOf[static_cast<std::size_t>(k)].push_back(static_cast<int>(g));
     }
+    // The room left after what is kept anyway and what is kept first (a demonstration format).
     long forced = 0;
     for (std::size_t g = 0; g < nWords; ++g)
-        if (states[g] == Decision::Keep)
+        if (states[g] == Decision::Keep || states[g] == Decision::Priority)
             forced += costs[g];
     const long room = std::max(0L, target - forced);
     const double cap = kQuestionShare * static_cast<double>(room);

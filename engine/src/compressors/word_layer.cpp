@@ -1,6 +1,8 @@
 #include "compressors/word_layer.h"
 
 #include "compressors/context_rank.h"
+#include "compressors/budget.h"
+#include "compressors/prompt_format.h"
 #include "compressors/question_focus.h"
 
 #include "models/model_context.h"
@@ -218,7 +220,7 @@ std::vector<Span> atomicWordCores(std::string_view text)
     return cores;
 }
 
-WordLayer WordLayer::build(const CompressionResult &result)
+WordLayer WordLayer::build(const CompressionResult &result, bool format)
 {
     WordLayer w;
     w.m_groupOf.assign(result.units.size(), -1);
@@ -280,6 +282,13 @@ WordLayer WordLayer::build(const CompressionResult &result)
             w.m_groups[static_cast<std::size_t>(g)].units.push_back(u);
         }
     }
+    if (!format)
+        return w;
+    const DemonstrationFormat f = demonstrationFormat(result.segments);
+    w.m_demonstrations = f.demonstrations;
+    for (auto &g : w.m_groups)
+        g.format =
+            overlapsAny(f.spans[static_cast<std::size_t>(g.segment)], g.core.begin, g.core.end);
     return w;
 }
 
@@ -334,7 +343,10 @@ std::vector<Decision> WordLayer::states(const CompressionResult &result) const
             if (x.forced)
                 (x.kept ? keep : drop) = true;
         }
-        st[g] = keep ? Decision::Keep : drop ? Decision::Drop : Decision::Free;
+        st[g] = keep                 ? Decision::Keep
+                : drop               ? Decision::Drop
+                : m_groups[g].format ? Decision::Priority
+                                     : Decision::Free;
     }
     return st;
 }
@@ -425,6 +437,28 @@ void WordLayer::apply(CompressionResult &result, const std::vector<char> &keep) 
         kept += result.units[u].kept ? 1 : 0;
     }
     result.compressedText = render(result, keep, &result.segmentTexts);
+    const auto words =
+        std::count_if(m_groups.begin(), m_groups.end(), [](const Group &g) { return g.format; });
+    if (words > 0) {
+        std::vector<float> series(result.units.size(), std::numeric_limits<float>::quiet_NaN());
+        for (std::size_t u = 0; u < result.units.size(); ++u)
+            if (m_groupOf[u] >= 0 && m_groups[static_cast<std::size_t>(m_groupOf[u])].format)
+                series[u] = 1.f;
+        auto it = std::find_if(result.scores.begin(), result.scores.end(),
+                               [](const ScoreSeries &s) { return s.name == "format"; });
+        if (it == result.scores.end())
+            result.scores.push_back({"format", std::move(series)});
+        else
+            it->values = std::move(series);
+        if (std::none_of(result.warnings.begin(), result.warnings.end(),
+                         [](const Warning &x) { return x.code == "demonstration_format"; }))
+            result.warnings.push_back(
+                {"demonstration_format",
+                 "the prompt reads as " + std::to_string(m_demonstrations) +
+                     " demonstrations: the " + std::to_string(words) +
+                     " words of their shared format (labels, repeated lines, answer lines) are "
+                     "kept before other words"});
+    }
     result.tokensIn = static_cast<long>(result.units.size());
     result.tokensOut = kept;
     result.unitRate = result.tokensIn > 0
@@ -494,9 +528,9 @@ double decideWordsByKey(CompressionResult &result, const WordLayer &layer,
 
 double decideWords(CompressionResult &result, const std::vector<float> &unitScores,
                    WordAggregation how, const CompressOptions &options,
-                   const std::vector<char> *priority, bool questionFocus)
+                   const std::vector<char> *priority, bool questionFocus, bool format)
 {
-    const WordLayer layer = WordLayer::build(result);
+    const WordLayer layer = WordLayer::build(result, format);
     std::vector<Decision> states = layer.states(result);
     if (priority)
         for (int g = 0; g < layer.size(); ++g)

@@ -58,10 +58,12 @@ public:
         Span core; // the word's bytes without surrounding whitespace
         std::vector<int>
             units; // units whose text lies in the word (whitespace-only units go to the next word)
+        bool format = false; // part of the prompt's demonstration format (prompt_format.h)
     };
 
-    // Builds the words of `result.segments` and ties them to `result.units`.
-    static WordLayer build(const CompressionResult &result);
+    // Builds the words of `result.segments` and ties them to `result.units`; with `format`, marks
+    // the words of the prompt's demonstration format (prompt_format.h; the baselines go without).
+    static WordLayer build(const CompressionResult &result, bool format = true);
 
     const std::vector<Group> &groups() const { return m_groups; }
     int size() const { return static_cast<int>(m_groups.size()); }
@@ -73,7 +75,9 @@ public:
     std::vector<float> aggregate(const std::vector<float> &unitScores, WordAggregation how,
                                  const std::vector<char> *alive = nullptr) const;
     // Per-word states from the units' forced/kept flags: any forced-kept unit keeps the word, else
-    // any forced-dropped unit drops it; a word without units is dropped.
+    // any forced-dropped unit drops it; a word without units is dropped; a free word of the
+    // prompt's demonstration format (prompt_format.h) is kept before the other free words
+    // (Priority).
     std::vector<Decision> states(const CompressionResult &result) const;
     // Per-word cost in the target tokenizer (the word's text alone); 1 per word when it is
     // unavailable.
@@ -87,12 +91,15 @@ public:
     std::string render(const CompressionResult &result, const std::vector<char> &keep,
                        std::vector<std::string> *perSegment = nullptr) const;
     // Applies a keep vector: every unit of a word takes its decision; text, unit counts and rates
-    // follow. Target token counts are the caller's (decideWords fills them).
+    // follow. Target token counts are the caller's (decideWords fills them). When the prompt has a
+    // demonstration format, the result gets the series "format" (1 on its words' units) and the
+    // note "demonstration_format".
     void apply(CompressionResult &result, const std::vector<char> &keep) const;
 
 private:
     std::vector<Group> m_groups;
     std::vector<int> m_groupOf;
+    int m_demonstrations = 0; // the demonstrations of the prompt's format (0: none)
 };
 
 // Keys for the words of one class that share a keep ratio (a context's LongLLMLingua ratio, a PIS
@@ -110,10 +117,12 @@ double assignClassKeys(std::vector<int> members, const std::vector<float> &score
 // optional: protected spans). Fills the units' kept flags, the text, the counts and the rates; adds
 // a `rate_unreachable` warning when forced text exceeds the budget. With `questionFocus`, a prompt
 // with a question gets corrected mode's question focus (question_focus.h) and its trace stage.
-// Returns the word score threshold.
+// `format`: the prompt's demonstration format is kept first (WordLayer::build). Returns the word
+// score threshold.
 double decideWords(CompressionResult &result, const std::vector<float> &unitScores,
                    WordAggregation how, const CompressOptions &options,
-                   const std::vector<char> *priority = nullptr, bool questionFocus = false);
+                   const std::vector<char> *priority = nullptr, bool questionFocus = false,
+                   bool format = true);
 
 struct WordBudget;
 // Same, with the per-word keys given (higher kept first) and the states prepared by the caller.

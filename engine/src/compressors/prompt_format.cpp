@@ -1,0 +1,177 @@
+#include "compressors/prompt_format.h"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <set>
+#include <string>
+
+namespace terse::detail {
+
+namespace {
+
+bool isSpace(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v';
+}
+
+// One non-empty line of a demonstration: its bytes in the segment without surrounding whitespace.
+struct Line {
+    int segment = 0;
+    Span span;
+    std::size_t lead = 0; // lineLead's byte length, from span.begin
+    int words = 0;        // its words (runs of non-space bytes)
+    int leadWords = 0;    // the words of its lead
+    bool plain = false;   // every word plain (plainWord), at least two
+    bool last = false;    // the last line of its demonstration
+};
+
+// Words of a line: runs of non-space bytes.
+template <class F> void forEachWord(std::string_view line, F &&f)
+{
+    std::size_t at = 0;
+    while (at < line.size()) {
+        while (at < line.size() && isSpace(line[at]))
+            ++at;
+        std::size_t stop = at;
+        while (stop < line.size() && !isSpace(line[stop]))
+            ++stop;
+        if (stop > at && !f(line.substr(at, stop - at), stop))
+            return;
+        at = stop;
+    }
+}
+
+// The demonstrations of one context: runs of non-empty lines (split at '\n', trimmed) that lines
+// holding only whitespace separate.
+void addBlocks(const std::string &text, int segment, std::vector<std::vector<Line>> &blocks)
+{
+    std::vector<Line> block;
+    std::size_t at = 0;
+    while (at <= text.size()) {
+        std::size_t stop = text.find('\n', at);
+        if (stop == std::string::npos)
+            stop = text.size();
+        std::size_t b = at, e = stop;
+        while (b < e && isSpace(text[b]))
+            ++b;
+        while (e > b && isSpace(text[e - 1]))
+            --e;
+        if (e > b) {
+            Line l;
+            l.segment = segment;
+            l.span = {b, e};
+            const std::string_view line = std::string_view(text).substr(b, e - b);
+            l.lead = lineLead(line);
+            bool plain = true;
+            forEachWord(line, [&](std::string_view w, std::size_t stop) {
+                ++l.words;
+                l.leadWords += stop <= l.lead ? 1 : 0;
+                plain = plain && plainWord(w);
+                return true;
+            });
+            l.plain = plain && l.words >= 2;
+            block.push_back(l);
+        }
+        if ((e == b || stop == text.size()) && !block.empty()) {
+            block.back().last = true;
+            blocks.push_back(std::move(block));
+            block.clear();
+        }
+        at = stop + 1;
+    }
+}
+
+} // namespace
+
+bool plainWord(std::string_view w)
+{
+    // Trailing punctuation of prose.
+    while (!w.empty() && std::string_view(":,.?!;").find(w.back()) != std::string_view::npos)
+        w.remove_suffix(1);
+    if (w.empty())
+        return false;
+    for (std::size_t i = 0; i < w.size(); ++i) {
+        const auto c = static_cast<unsigned char>(w[i]);
+        const bool letter = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c >= 0x80;
+        const bool inner = (c == '\'' || c == '-') && i > 0 && i + 1 < w.size();
+        if (!letter && !inner)
+            return false;
+    }
+    return true;
+}
+
+std::size_t lineLead(std::string_view line)
+{
+    std::size_t end = 0;
+    int words = 0;
+    bool label = false;
+    forEachWord(line, [&](std::string_view w, std::size_t stop) {
+        if (words >= kFormatLeadWords || !plainWord(w))
+            return false;
+        ++words;
+        end = stop;
+        label = w.back() == ':';
+        return !label; // a label ends the lead
+    });
+    return label || words >= 2 ? end : 0;
+}
+
+DemonstrationFormat demonstrationFormat(const std::vector<PromptSegment> &segments)
+{
+    DemonstrationFormat none;
+    none.spans.resize(segments.size());
+    std::vector<std::vector<Span>> out(segments.size());
+    // The demonstrations: each context's blank-line-separated blocks, each a list of lines.
+    std::vector<std::vector<Line>> blocks;
+    for (std::size_t s = 0; s < segments.size(); ++s)
+        if (segments[s].role == SegmentRole::Context)
+            addBlocks(segments[s].text, static_cast<int>(s), blocks);
+    std::size_t blockBytes = 0;
+    for (const auto &lines : blocks)
+        blockBytes += lines.back().span.end - lines.front().span.begin;
+    const int n = static_cast<int>(blocks.size());
+    if (n < kFormatMinBlocks)
+        return none;
+    const int need = std::max(kFormatMinBlocks, static_cast<int>(std::ceil(kFormatShare * n)));
+    // In how many demonstrations each plain line and each lead occurs; lines some demonstration
+    // repeats are content (code, lists), not format.
+    std::map<std::string, std::set<int>> lineIn, leadIn;
+    std::set<std::string> repeated;
+    for (int b = 0; b < n; ++b)
+        for (const Line &l : blocks[static_cast<std::size_t>(b)]) {
+            const std::string &t = segments[static_cast<std::size_t>(l.segment)].text;
+            if (l.plain && !lineIn[t.substr(l.span.begin, l.span.size())].insert(b).second)
+                repeated.insert(t.substr(l.span.begin, l.span.size()));
+            if (l.lead > 0)
+                leadIn[t.substr(l.span.begin, l.lead)].insert(b);
+        }
+    auto common = [&](const std::map<std::string, std::set<int>> &m, const std::string &key) {
+        auto it = m.find(key);
+        return it != m.end() && static_cast<int>(it->second.size()) >= need;
+    };
+    std::size_t formatBytes = 0;
+    for (const auto &lines : blocks)
+        for (const Line &l : lines) {
+            const std::string &t = segments[static_cast<std::size_t>(l.segment)].text;
+            const std::string whole = t.substr(l.span.begin, l.span.size());
+            Span keep{};
+            if (l.plain && common(lineIn, whole) && !repeated.count(whole))
+                keep = l.span;
+            else if (l.lead > 0 && common(leadIn, t.substr(l.span.begin, l.lead)))
+                // A demonstration's short last line is its answer: whole.
+                keep = l.last && lines.size() >= 2 && l.words - l.leadWords <= kFormatAnswerWords
+                           ? l.span
+                           : Span{l.span.begin, l.span.begin + l.lead};
+            if (keep.size() > 0) {
+                out[static_cast<std::size_t>(l.segment)].push_back(keep);
+                formatBytes += keep.size();
+            }
+        }
+    if (formatBytes == 0 ||
+        static_cast<double>(formatBytes) > kFormatMaxShare * static_cast<double>(blockBytes))
+        return none;
+    return {std::move(out), n};
+}
+
+} // namespace terse::detail
