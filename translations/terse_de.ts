@@ -1967,6 +1967,34 @@
         <source>Loading the engine…</source>
         <translation>Engine wird geladen…</translation>
     </message>
+    <message>
+        <source>Bundled (terse-words)</source>
+        <translation>Mitgeliefert (terse-words)</translation>
+    </message>
+    <message>
+        <source>None (exact words)</source>
+        <translation>Keine (exakte Wörter)</translation>
+    </message>
+    <message>
+        <source>Choose a file…</source>
+        <translation>Datei wählen…</translation>
+    </message>
+    <message>
+        <source>Corrected mode: the question-aware rankings (coarse ranking, question sentences, question focus) also match a question&apos;s words to near-synonyms in the text (movie ~ film) through these word vectors. None matches exact words only; a file comes from `terse train vectors`. Reference mode never uses them.</source>
+        <translation>Korrigierter Modus: die fragebezogenen Rangfolgen (Grobrangfolge, Fragesätze, Fragefokus) ordnen die Wörter einer Frage über diese Wortvektoren auch Beinahe-Synonymen im Text zu (movie ~ film). Keine: nur exakte Wörter; eine Datei stammt aus `terse train vectors`. Der Referenzmodus verwendet sie nie.</translation>
+    </message>
+    <message>
+        <source>Word vectors (default bundled):</source>
+        <translation>Wortvektoren (Standard mitgeliefert):</translation>
+    </message>
+    <message>
+        <source>Word vectors</source>
+        <translation>Wortvektoren</translation>
+    </message>
+    <message>
+        <source>Word vectors (*.safetensors);;All files (*)</source>
+        <translation>Wortvektoren (*.safetensors);;Alle Dateien (*)</translation>
+    </message>
 </context>
 <context>
     <name>terse::app::PinList</name>

@@ -1963,6 +1963,34 @@
         <source>Loading the engine…</source>
         <translation>正在加载引擎…</translation>
     </message>
+    <message>
+        <source>Bundled (terse-words)</source>
+        <translation>内置 (terse-words)</translation>
+    </message>
+    <message>
+        <source>None (exact words)</source>
+        <translation>无（仅精确词）</translation>
+    </message>
+    <message>
+        <source>Choose a file…</source>
+        <translation>选择文件…</translation>
+    </message>
+    <message>
+        <source>Corrected mode: the question-aware rankings (coarse ranking, question sentences, question focus) also match a question&apos;s words to near-synonyms in the text (movie ~ film) through these word vectors. None matches exact words only; a file comes from `terse train vectors`. Reference mode never uses them.</source>
+        <translation>修正模式：问题感知的排序（粗排序、问题句、问题聚焦）还会通过这些词向量把问题中的词与文本中的近义词匹配（movie ~ film）。“无”只匹配精确词；文件来自 `terse train vectors`。参考模式从不使用它们。</translation>
+    </message>
+    <message>
+        <source>Word vectors (default bundled):</source>
+        <translation>词向量（默认内置）：</translation>
+    </message>
+    <message>
+        <source>Word vectors</source>
+        <translation>词向量</translation>
+    </message>
+    <message>
+        <source>Word vectors (*.safetensors);;All files (*)</source>
+        <translation>词向量 (*.safetensors);;所有文件 (*)</translation>
+    </message>
 </context>
 <context>
     <name>terse::app::PinList</name>

@@ -7,6 +7,8 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDoubleSpinBox>
+#include <QFileDialog>
+#include <QFileInfo>
 #include <QFormLayout>
 #include <QGroupBox>
 #include <QHBoxLayout>
@@ -115,6 +117,18 @@ ParameterPanel::ParameterPanel(QWidget *parent) : QWidget(parent)
         connect(EngineHost::instance(), &EngineHost::ready, this, &ParameterPanel::updateDevices);
     m_device->setToolTip(tr("Where the models run. Methods without a model ignore it."));
     common->addRow(tr("Device (default CPU):"), m_device);
+    // Issue 15: the word vectors corrected-mode BM25 ranking matches near-synonyms with.
+    m_wordVectors = new QComboBox(commonBox);
+    m_wordVectors->setObjectName(QStringLiteral("param_wordVectors"));
+    m_wordVectors->addItem(tr("Bundled (terse-words)"), QStringLiteral(""));
+    m_wordVectors->addItem(tr("None (exact words)"), QStringLiteral("none"));
+    m_wordVectors->addItem(tr("Choose a file…")); // always the last entry
+    m_wordVectors->setToolTip(
+        tr("Corrected mode: the question-aware rankings (coarse ranking, question sentences, "
+           "question focus) also match a question's words to near-synonyms in the text (movie "
+           "~ film) through these word vectors. None matches exact words only; a file comes "
+           "from `terse train vectors`. Reference mode never uses them."));
+    common->addRow(tr("Word vectors (default bundled):"), m_wordVectors);
     outer->addWidget(commonBox);
 
     auto *reset = new QPushButton(tr("Reset to Defaults"), this);
@@ -131,6 +145,43 @@ ParameterPanel::ParameterPanel(QWidget *parent) : QWidget(parent)
     connect(m_seed, &QSpinBox::valueChanged, this, &ParameterPanel::changed);
     connect(m_target, &QSpinBox::valueChanged, this, &ParameterPanel::changed);
     connect(m_device, &QComboBox::currentIndexChanged, this, &ParameterPanel::changed);
+    connect(m_wordVectors, &QComboBox::activated, this, [this](int index) {
+        if (index == m_wordVectors->count() - 1)
+            chooseWordVectors();
+    });
+    connect(m_wordVectors, &QComboBox::currentIndexChanged, this, [this](int index) {
+        if (index == m_wordVectors->count() - 1)
+            return;
+        m_wordVectorsIndex = index;
+        emit changed();
+    });
+}
+
+void ParameterPanel::chooseWordVectors()
+{
+    const QString file = QFileDialog::getOpenFileName(
+        this, tr("Word vectors"), QString(), tr("Word vectors (*.safetensors);;All files (*)"));
+    if (file.isEmpty()) { // cancelled: back to what was chosen
+        const QSignalBlocker block(m_wordVectors);
+        m_wordVectors->setCurrentIndex(m_wordVectorsIndex);
+        return;
+    }
+    selectWordVectors(file);
+    emit changed();
+}
+
+void ParameterPanel::selectWordVectors(const QString &value)
+{
+    const QSignalBlocker block(m_wordVectors);
+    int at = m_wordVectors->findData(value);
+    if (at < 0) {
+        // A file's entry goes before "Choose a file…", named by the file, its path as tooltip.
+        at = m_wordVectors->count() - 1;
+        m_wordVectors->insertItem(at, QFileInfo(value).fileName(), value);
+        m_wordVectors->setItemData(at, value, Qt::ToolTipRole);
+    }
+    m_wordVectors->setCurrentIndex(at);
+    m_wordVectorsIndex = at;
 }
 
 void ParameterPanel::setOptionSpecs(const std::vector<terse::OptionSpec> &specs,
@@ -321,6 +372,7 @@ void ParameterPanel::applyCommon(terse::CompressOptions &options) const
     options.seed = static_cast<std::uint64_t>(m_seed->value());
     options.targetTokens = m_target->value() > 0 ? m_target->value() : -1;
     options.device = m_device->currentData().toString().toStdString();
+    options.wordVectors = m_wordVectors->itemData(m_wordVectorsIndex).toString().toStdString();
 }
 
 void ParameterPanel::setCommon(const terse::CompressOptions &options)
@@ -336,6 +388,7 @@ void ParameterPanel::setCommon(const terse::CompressOptions &options)
     if (m_device->findData(device) < 0)
         m_device->addItem(device, device);
     m_device->setCurrentIndex(m_device->findData(device));
+    selectWordVectors(QString::fromStdString(options.wordVectors));
 }
 
 void ParameterPanel::setCommonVisible(bool visible)

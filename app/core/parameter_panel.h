@@ -2,8 +2,8 @@
 // ParameterPanel: a form generated from a method's OptionSpecs (Double: slider + spin box, Int:
 // spin box, Bool: check box, Choice: combo box, String: line edit), each labelled with its default
 // and carrying the spec's help as tooltip, plus the options common to all methods (mode, seed,
-// target tokens, device). Emits changed() on every user edit. Controls are named "param_<name>" for
-// tests. GUI thread only.
+// target tokens, device, word vectors). Emits changed() on every user edit. Controls are named
+// "param_<name>" for tests. GUI thread only.
 
 #include "terse/compressor.h"
 
@@ -36,8 +36,9 @@ public:
     std::map<std::string, std::string> values() const;
     // Sets the controls from `values` (unknown keys ignored) without emitting changed().
     void setValues(const std::map<std::string, std::string> &values);
-    // Copies mode, seed, target tokens and device into `options` / sets them from `options` (a
-    // device this panel does not list, such as "cuda:1" from a saved session, is added).
+    // Copies mode, seed, target tokens, device and word vectors into `options` / sets them from
+    // `options` (a device or word-vector file this panel does not list, such as "cuda:1" from a
+    // saved session, is added).
     void applyCommon(terse::CompressOptions &options) const;
     void setCommon(const terse::CompressOptions &options);
     // Shows or hides the options common to all methods (mode, seed, target tokens); hidden where
@@ -53,6 +54,10 @@ private:
     // Enables the GPU device entry when the engine sees a GPU (disabled until the engine has
     // loaded).
     void updateDevices();
+    // The Word vectors entry "Choose a file…": a file dialog; the chosen file becomes an entry.
+    void chooseWordVectors();
+    // Selects the word-vector entry for `value` ("", "none" or a path), adding a path's entry.
+    void selectWordVectors(const QString &value);
     struct Control {
         terse::OptionSpec spec;
         QWidget *editor =
@@ -68,6 +73,8 @@ private:
     QSpinBox *m_seed = nullptr;
     QSpinBox *m_target = nullptr;
     QComboBox *m_device = nullptr;
+    QComboBox *m_wordVectors = nullptr;
+    int m_wordVectorsIndex = 0; // the entry chosen before "Choose a file…"
     std::vector<terse::OptionSpec> m_specs;
     std::vector<Control> m_controls;
 };

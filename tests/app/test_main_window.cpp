@@ -396,6 +396,50 @@ private slots:
         w.applyOptions(restored);
         QCOMPARE(device->currentData().toString(), QStringLiteral("cpu"));
     }
+
+    // Issue 15: the Word vectors setting (bundled, none, a file) reaches the run's options; a file
+    // from a saved session gets its own entry; a file that is not word vectors fails the run with
+    // its path named, and the next run with the bundled vectors works.
+    void wordVectorsSettingReachesTheRun()
+    {
+        MainWindow w(testFactory);
+        w.show();
+        auto *vectors = w.findChild<QComboBox *>(QStringLiteral("param_wordVectors"));
+        QVERIFY(vectors);
+        QCOMPARE(vectors->count(), 3); // bundled, none, choose a file
+        QCOMPARE(w.currentOptions().wordVectors, std::string());
+        vectors->setCurrentIndex(1);
+        QCOMPARE(w.currentOptions().wordVectors, std::string("none"));
+
+        QTemporaryDir dir;
+        const QString bad = dir.filePath(QStringLiteral("not_vectors.safetensors"));
+        QFile f(bad);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("this is not a safetensors file");
+        f.close();
+        terse::CompressOptions restored = w.currentOptions();
+        restored.wordVectors = bad.toStdString();
+        w.applyOptions(restored);
+        QCOMPARE(vectors->count(), 4);
+        QCOMPARE(vectors->currentText(), QStringLiteral("not_vectors.safetensors"));
+        QCOMPARE(w.currentOptions().wordVectors, bad.toStdString());
+
+        w.promptEditor()->setPlainText(QString::fromUtf8(kText));
+        w.methodCombo()->setCurrentIndex(w.methodCombo()->findData(QStringLiteral("llmlingua2")));
+        w.setRate(0.5);
+        QSignalSpy ended(&w, &MainWindow::jobEnded);
+        QTest::mouseClick(w.runButton(), Qt::LeftButton);
+        QVERIFY(ended.wait(60000));
+        QVERIFY2(w.errorText().contains(QStringLiteral("not_vectors.safetensors")),
+                 qPrintable(w.errorText()));
+
+        vectors->setCurrentIndex(0);
+        QCOMPARE(w.currentOptions().wordVectors, std::string());
+        QSignalSpy shown(&w, &MainWindow::resultShown);
+        QTest::mouseClick(w.runButton(), Qt::LeftButton);
+        QVERIFY(shown.wait(60000));
+        QCOMPARE(w.lastResult()->method, std::string("llmlingua2"));
+    }
 };
 
 QTEST_MAIN(TestMainWindow)

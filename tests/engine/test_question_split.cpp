@@ -150,6 +150,15 @@ private slots:
         QCOMPARE(roles(plainPromptParts(longFirst, true)), std::string("CCCCQ"));
         QCOMPARE(roles(plainPromptParts("1\n2\n3\n4\n\nA.\n\nB.\n\nC.\n\nQ: x?", true)),
                  std::string("CCCCQ")); // four lines: not an instruction
+        // A first paragraph that starts as most of the others is one of them.
+        QCOMPARE(roles(plainPromptParts("Document [1] A.\n\nDocument [2] B.\n\nDocument [3] "
+                                        "C.\n\nNotes: D.\n\nQ: x?",
+                                        true)),
+                 std::string("CCCCQ"));
+        QCOMPARE(roles(plainPromptParts("Documents follow.\n\nDocument [1] A.\n\nDocument [2] "
+                                        "B.\n\nDocument [3] C.\n\nQ: x?",
+                                        true)),
+                 std::string("ICCCQ"));
         QVERIFY(plainPromptParts("A.\n\nB.\n\nC.\n\nD.", true).starts.empty()); // no question
     }
 

@@ -256,8 +256,20 @@ PromptParts plainPromptParts(std::string_view text, bool paragraphs)
             --e;
         parts.ends.push_back(e);
     }
+    // A short first paragraph is the instruction, unless it starts as most of the others do (its
+    // first word, such as "Document", "Passage 1:" or "Question:"): then it is the first of them.
+    auto firstWord = [&](std::size_t i) {
+        std::size_t e = parts.starts[i];
+        while (e < parts.ends[i] && !isAsciiSpace(text[e]))
+            ++e;
+        return text.substr(parts.starts[i], e - parts.starts[i]);
+    };
+    std::size_t alike = 0;
+    for (std::size_t i = 1; i < paras.size(); ++i)
+        alike += firstWord(i) == firstWord(0) ? 1 : 0;
     if (paras.size() >= 4 && parts.ends[0] <= 500 &&
-        std::count(text.begin(), text.begin() + static_cast<long>(parts.ends[0]), '\n') <= 2)
+        std::count(text.begin(), text.begin() + static_cast<long>(parts.ends[0]), '\n') <= 2 &&
+        2 * alike < paras.size() - 1)
         parts.roles[0] = SegmentRole::Instruction;
     return parts;
 }
