@@ -8,7 +8,8 @@
 // (one word's attention row), llmlingua_windows.png (window boundaries), histogram_dark.png (dark
 // theme), structured_editor.png, warning_banner.png (a result that misses the rate: amber, not
 // red), answer_check.png (both answers of a local chat-completions server, marked), cost_panel.png,
-// dac_partial.png (a dynamic DAC run after 3 of its 6 stages, still running).
+// dac_partial.png (a dynamic DAC run after 3 of its 6 stages, still running); with a few-shot
+// PROMPT_FILE also format.png (the first run coloured by its demonstration format).
 #include "appearance.h"
 #include "answer_panel.h"
 #include "cost_panel.h"
@@ -137,6 +138,11 @@ int main(int argc, char **argv)
         choices << w.inspector()->colorCombo()->itemText(i);
     std::printf("colour choices: %s\n", qPrintable(choices.join(QStringLiteral(", "))));
     save(w, out, QStringLiteral("llmlingua2_note.png"));
+    if (choices.contains(QStringLiteral("format"))) { // a few-shot prompt: its kept format
+        w.inspector()->setColorSeries(QStringLiteral("format"));
+        save(w, out, QStringLiteral("format.png"));
+        w.inspector()->setColorSeries(QStringLiteral("probability"));
+    }
     w.methodCombo()->setCurrentIndex(w.methodCombo()->findData(QStringLiteral("dac")));
     w.modelPicker()->setCurrentModelPath(model);
     w.setRate(0.5);

@@ -442,8 +442,8 @@ void WordLayer::apply(CompressionResult &result, const std::vector<char> &keep) 
     if (words > 0) {
         std::vector<float> series(result.units.size(), std::numeric_limits<float>::quiet_NaN());
         for (std::size_t u = 0; u < result.units.size(); ++u)
-            if (m_groupOf[u] >= 0 && m_groups[static_cast<std::size_t>(m_groupOf[u])].format)
-                series[u] = 1.f;
+            if (m_groupOf[u] >= 0)
+                series[u] = m_groups[static_cast<std::size_t>(m_groupOf[u])].format ? 1.f : 0.f;
         auto it = std::find_if(result.scores.begin(), result.scores.end(),
                                [](const ScoreSeries &s) { return s.name == "format"; });
         if (it == result.scores.end())

@@ -92,8 +92,8 @@ public:
                        std::vector<std::string> *perSegment = nullptr) const;
     // Applies a keep vector: every unit of a word takes its decision; text, unit counts and rates
     // follow. Target token counts are the caller's (decideWords fills them). When the prompt has a
-    // demonstration format, the result gets the series "format" (1 on its words' units) and the
-    // note "demonstration_format".
+    // demonstration format, the result gets the series "format" (1 on its words' units, 0 on other
+    // words') and the note "demonstration_format".
     void apply(CompressionResult &result, const std::vector<char> &keep) const;
 
 private:
