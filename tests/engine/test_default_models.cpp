@@ -35,6 +35,25 @@ double meanSurprisal(const Model &m, const Tokenizer &t, const std::string &text
         s += r->sequences[0].surprisal[i];
     return s / static_cast<double>(ids.size() - 1);
 }
+
+bool isBaseline(const QString &method)
+{
+    return method == "random" || method == "head" || method == "tail" || method == "head_tail";
+}
+
+// `text` compressed by `method` with its bundled model (if any) at `rate`.
+Result<CompressionResult> compressText(const QString &method, const std::string &text, double rate,
+                                       CompressionMode mode = CompressionMode::Corrected)
+{
+    auto c = createCompressor(method.toStdString());
+    if (!c)
+        return c.error();
+    CompressOptions o;
+    o.method = method.toStdString();
+    o.rate = rate;
+    o.mode = mode;
+    return (*c)->compress(Prompt::fromText(text), o, JobContext::none());
+}
 } // namespace
 
 class TestDefaultModels : public QObject {
@@ -167,23 +186,17 @@ private slots:
         const std::string text = testing::readFileBytes(std::string(TERSE_SOURCE_DIR) +
                                                         "/resources/samples/meeting_notes.txt");
         QVERIFY(!text.empty());
-        auto c = createCompressor(method.toStdString());
-        QVERIFY(c);
-        CompressOptions o;
-        o.method = method.toStdString();
-        o.rate = 0.5;
-        auto r = (*c)->compress(Prompt::fromText(text), o, JobContext::none());
+        auto r = compressText(method, text, 0.5);
         QVERIFY2(r, r ? "" : r.error().detail.c_str());
         QVERIFY(r->tokensOut < r->tokensIn);
         QVERIFY(testing::piecesSubsequence(r->compressedText, text));
-        if (method != "random" && method != "head" && method != "tail" && method != "head_tail")
+        if (!isBaseline(method))
             QVERIFY2(!r->model.empty(), "a model-based method reports the model it used");
         if (method ==
             "longllmlingua") { // a plain prompt has no question: corrected mode says so and goes on
             QVERIFY(std::any_of(r->warnings.begin(), r->warnings.end(),
                                 [](const Warning &w) { return w.code == "no_question"; }));
-            o.mode = CompressionMode::Reference;
-            QVERIFY(!(*c)->compress(Prompt::fromText(text), o, JobContext::none()));
+            QVERIFY(!compressText(method, text, 0.5, CompressionMode::Reference));
         }
     }
 
@@ -206,12 +219,7 @@ private slots:
              at = text.find("The answer is ", at + 1))
             answers.push_back(text.substr(at, text.find('\n', at) - at));
         QCOMPARE(answers.size(), std::size_t{8});
-        auto c = createCompressor(method.toStdString());
-        QVERIFY(c);
-        CompressOptions o;
-        o.method = method.toStdString();
-        o.rate = 0.33;
-        auto r = (*c)->compress(Prompt::fromText(text), o, JobContext::none());
+        auto r = compressText(method, text, 0.33);
         QVERIFY2(r, r ? "" : r.error().detail.c_str());
         QVERIFY(testing::piecesSubsequence(r->compressedText, text));
         QVERIFY2(std::abs(r->achievedRate - 0.33) < 0.02, std::to_string(r->achievedRate).c_str());
@@ -220,7 +228,7 @@ private slots:
             kept += r->compressedText.find(a) != std::string::npos ? 1 : 0;
         const bool hasSeries = std::any_of(r->scores.begin(), r->scores.end(),
                                            [](const ScoreSeries &s) { return s.name == "format"; });
-        if (method == "random" || method == "head" || method == "tail" || method == "head_tail") {
+        if (isBaseline(method)) {
             QVERIFY(!hasSeries);
             if (method == "random")
                 QVERIFY2(kept < 4, std::to_string(kept).c_str());
