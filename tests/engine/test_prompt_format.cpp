@@ -149,6 +149,31 @@ private slots:
         QCOMPARE(texts(segments, spans, 3), (std::vector<std::string>{"Q:", "A: 40"}));
     }
 
+    void anAnswerAtTheEndOfTheLastLine()
+    {
+        // BIG-Bench Hard's chain-of-thought demonstrations end their reasoning line with the answer
+        // sentence; the line's own lead ("Plugging in") is shared by only two of them.
+        std::vector<PromptSegment> segments;
+        const char *last[] = {"Plugging in A, we get: Z = not ( ( A ) ) = not True = False. So the "
+                              "answer is False.",
+                              "Plugging in A and B, we get: Z = A and B = False and False = False. "
+                              "So the answer is False.",
+                              "Then Z = not ( not ( False ) ) = not True = False. So the answer is "
+                              "True."};
+        for (const char *l : last)
+            segments.push_back(
+                {SegmentRole::Context,
+                 std::string("Q: not ( ( not not True ) ) and ( False or True ) is\nA: Let's "
+                             "think step by step.\nZ = not ( ( not not True ) ) = not ( ( A ) ) "
+                             "where A = not not True = not ( not True ) = True.\n") +
+                     l + "\n\n"});
+        const auto spans = demonstrationFormat(segments);
+        QCOMPARE(texts(segments, spans, 0),
+                 (std::vector<std::string>{"Q:", "A: Let's think step by step.",
+                                           "So the answer is False."}));
+        QCOMPARE(texts(segments, spans, 2).back(), std::string("So the answer is True."));
+    }
+
     void aChatKeepsItsSpeakerLabelsOnly()
     {
         // One line per turn: each is its block's last line, but far longer than an answer.

@@ -1,5 +1,7 @@
 #include "compressors/prompt_format.h"
 
+#include "terse/text_units.h"
+
 #include <algorithm>
 #include <cmath>
 #include <map>
@@ -14,17 +16,6 @@ bool isSpace(char c)
 {
     return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v';
 }
-
-// One non-empty line of a demonstration: its bytes in the segment without surrounding whitespace.
-struct Line {
-    int segment = 0;
-    Span span;
-    std::size_t lead = 0; // lineLead's byte length, from span.begin
-    int words = 0;        // its words (runs of non-space bytes)
-    int leadWords = 0;    // the words of its lead
-    bool plain = false;   // every word plain (plainWord), at least two
-    bool last = false;    // the last line of its demonstration
-};
 
 // Words of a line: runs of non-space bytes.
 template <class F> void forEachWord(std::string_view line, F &&f)
@@ -41,6 +32,40 @@ template <class F> void forEachWord(std::string_view line, F &&f)
         at = stop;
     }
 }
+
+// A line, or the last sentence of one: its bytes in the segment without surrounding whitespace.
+struct Piece {
+    Span span;
+    std::size_t lead = 0; // lineLead's byte length, from span.begin
+    int words = 0;        // its words (runs of non-space bytes)
+    int leadWords = 0;    // the words of its lead
+    bool plain = false;   // every word plain (plainWord), at least two
+
+    Piece() = default;
+    Piece(const std::string &text, Span sp) : span(sp)
+    {
+        const std::string_view t = std::string_view(text).substr(sp.begin, sp.size());
+        lead = lineLead(t);
+        bool allPlain = true;
+        forEachWord(t, [&](std::string_view w, std::size_t stop) {
+            ++words;
+            leadWords += stop <= lead ? 1 : 0;
+            allPlain = allPlain && plainWord(w);
+            return true;
+        });
+        plain = allPlain && words >= 2;
+    }
+    // The answer a demonstration ends with: a lead and at most kFormatAnswerWords words after it.
+    bool answerShaped() const { return lead > 0 && words - leadWords <= kFormatAnswerWords; }
+};
+
+// One non-empty line of a demonstration; its last line also knows its last sentence, where an
+// answer often stands after the reasoning ("... = False. So the answer is False.").
+struct Line : Piece {
+    int segment = 0;
+    bool last = false; // the last line of its demonstration
+    Piece ending;      // last lines only: the line's last sentence
+};
 
 // The demonstrations of one context: runs of non-empty lines (split at '\n', trimmed) that lines
 // holding only whitespace separate.
@@ -59,22 +84,20 @@ void addBlocks(const std::string &text, int segment, std::vector<std::vector<Lin
             --e;
         if (e > b) {
             Line l;
+            static_cast<Piece &>(l) = Piece(text, {b, e});
             l.segment = segment;
-            l.span = {b, e};
-            const std::string_view line = std::string_view(text).substr(b, e - b);
-            l.lead = lineLead(line);
-            bool plain = true;
-            forEachWord(line, [&](std::string_view w, std::size_t stop) {
-                ++l.words;
-                l.leadWords += stop <= l.lead ? 1 : 0;
-                plain = plain && plainWord(w);
-                return true;
-            });
-            l.plain = plain && l.words >= 2;
             block.push_back(l);
         }
         if ((e == b || stop == text.size()) && !block.empty()) {
-            block.back().last = true;
+            Line &last = block.back();
+            last.last = true;
+            const auto sentences =
+                splitSentences(std::string_view(text).substr(last.span.begin, last.span.size()));
+            Span s{last.span.begin + (sentences.empty() ? 0 : sentences.back().begin),
+                   last.span.end};
+            while (s.end > s.begin && isSpace(text[s.end - 1]))
+                --s.end;
+            last.ending = Piece(text, s);
             blocks.push_back(std::move(block));
             block.clear();
         }
@@ -136,36 +159,57 @@ DemonstrationFormat demonstrationFormat(const std::vector<PromptSegment> &segmen
     const int need = std::max(kFormatMinBlocks, static_cast<int>(std::ceil(kFormatShare * n)));
     // In how many demonstrations each plain line and each lead occurs; lines some demonstration
     // repeats are content (code, lists), not format.
-    std::map<std::string, std::set<int>> lineIn, leadIn;
+    std::map<std::string, std::set<int>> lineIn, leadIn, endingIn;
     std::set<std::string> repeated;
+    auto text = [&](int segment, Span sp) {
+        return segments[static_cast<std::size_t>(segment)].text.substr(sp.begin, sp.size());
+    };
     for (int b = 0; b < n; ++b)
         for (const Line &l : blocks[static_cast<std::size_t>(b)]) {
-            const std::string &t = segments[static_cast<std::size_t>(l.segment)].text;
-            if (l.plain && !lineIn[t.substr(l.span.begin, l.span.size())].insert(b).second)
-                repeated.insert(t.substr(l.span.begin, l.span.size()));
+            if (l.plain && !lineIn[text(l.segment, l.span)].insert(b).second)
+                repeated.insert(text(l.segment, l.span));
             if (l.lead > 0)
-                leadIn[t.substr(l.span.begin, l.lead)].insert(b);
+                leadIn[text(l.segment, {l.span.begin, l.span.begin + l.lead})].insert(b);
+            if (l.last && l.ending.lead > 0)
+                endingIn[text(l.segment,
+                              {l.ending.span.begin, l.ending.span.begin + l.ending.lead})]
+                    .insert(b);
         }
     auto common = [&](const std::map<std::string, std::set<int>> &m, const std::string &key) {
         auto it = m.find(key);
         return it != m.end() && static_cast<int>(it->second.size()) >= need;
     };
     std::size_t formatBytes = 0;
+    auto keep = [&](int segment, Span sp) {
+        if (sp.size() == 0)
+            return;
+        out[static_cast<std::size_t>(segment)].push_back(sp);
+        formatBytes += sp.size();
+    };
     for (const auto &lines : blocks)
         for (const Line &l : lines) {
-            const std::string &t = segments[static_cast<std::size_t>(l.segment)].text;
-            const std::string whole = t.substr(l.span.begin, l.span.size());
-            Span keep{};
-            if (l.plain && common(lineIn, whole) && !repeated.count(whole))
-                keep = l.span;
-            else if (l.lead > 0 && common(leadIn, t.substr(l.span.begin, l.lead)))
-                // A demonstration's short last line is its answer: whole.
-                keep = l.last && lines.size() >= 2 && l.words - l.leadWords <= kFormatAnswerWords
-                           ? l.span
-                           : Span{l.span.begin, l.span.begin + l.lead};
-            if (keep.size() > 0) {
-                out[static_cast<std::size_t>(l.segment)].push_back(keep);
-                formatBytes += keep.size();
+            const std::string whole = text(l.segment, l.span);
+            const bool leadCommon =
+                l.lead > 0 &&
+                common(leadIn, text(l.segment, {l.span.begin, l.span.begin + l.lead}));
+            // A demonstration's short last sentence that starts as most of theirs do is its answer:
+            // whole ("The answer is 6.", "So the answer is False.", "A: 42").
+            const Span endingLead{l.ending.span.begin, l.ending.span.begin + l.ending.lead};
+            const bool endingCommon = l.last && lines.size() >= 2 && l.ending.lead > 0 &&
+                                      common(endingIn, text(l.segment, endingLead));
+            const bool answer = endingCommon && l.ending.answerShaped();
+            if (l.plain && common(lineIn, whole) && !repeated.count(whole)) {
+                keep(l.segment, l.span);
+            } else if (answer && l.ending.span.begin == l.span.begin) {
+                keep(l.segment, l.span); // the line is its answer
+            } else {
+                if (leadCommon)
+                    keep(l.segment, {l.span.begin, l.span.begin + l.lead});
+                // A long answer ("So the answer is arson aspect census ...") keeps its lead.
+                if (answer)
+                    keep(l.segment, l.ending.span);
+                else if (endingCommon && (l.ending.span.begin > l.span.begin || !leadCommon))
+                    keep(l.segment, endingLead);
             }
         }
     if (formatBytes == 0 ||

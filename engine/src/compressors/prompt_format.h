@@ -2,11 +2,14 @@
 // Corrected mode keeps the format of few-shot prompts (issue 15). In a prompt of several
 // demonstrations (its contexts, or the blank-line-separated blocks of its contexts), the text the
 // demonstrations share is their format:
-//  - a line repeated verbatim in most of them ("Let's think step by step");
-//  - the lead of a line that starts most of them alike: a label ("Question:", "A:") or the words
-//    before the line's first number ("The answer is");
-//  - each demonstration's last line when it starts with such a lead: its answer ("The answer
-//  is 6.").
+//  - a line of plain words found once in each of most of them ("Let's think step by step");
+//  - the lead of a line that starts most of them alike: a label ("Question:", "A:") or the plain
+//    words before the line's first number or symbol ("The answer is");
+//  - a demonstration's last sentence when the last sentences of most of them start alike and it
+//    adds at most kFormatAnswerWords words to that lead: its answer ("The answer is 6.", "A: 42",
+//    or "So the answer is (B)." at the end of BIG-Bench Hard's last reasoning line).
+// Code, tables and chats are not demonstrations: their repeated lines hold symbols or repeat inside
+// one block, and a chat turn is one long line after its label (only the label is format).
 // A language model finds this text predictable and drops it first, yet the target LLM needs it to
 // follow the demonstrations: the reference's GSM8K setting forces "The answer is" and "\n" for the
 // same reason (algorithms.md 1.5, step 13). The word layer keeps these words before any free word
