@@ -1,5 +1,7 @@
 #include "compressors/budget.h"
 
+#include "core/utf8.h"
+
 #include "models/model_context.h"
 #include "compressors/word_layer.h"
 #include "text/regex.h"
@@ -12,11 +14,6 @@
 namespace terse::detail {
 
 namespace {
-
-bool isSpace(char c)
-{
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
-}
 
 // Fenced code blocks: a line starting with ``` opens, the next such line closes (unclosed: to the
 // end).
@@ -70,7 +67,7 @@ void addJson(const std::string &text, std::vector<Span> &out)
                 } else if (c == '"') {
                     inString = false;
                     std::size_t k = j + 1;
-                    while (k < text.size() && isSpace(text[k]))
+                    while (k < text.size() && isAsciiSpace(text[k]))
                         ++k;
                     if (k < text.size() && text[k] == ':') {
                         local.push_back({strBegin, j + 1});

@@ -3,6 +3,8 @@
 // (terse_engine_core) carries it, so quick tools link it without libtorch.
 #include "terse/compressor.h"
 
+#include "core/utf8.h"
+
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -47,12 +49,7 @@ const ScoreSeries *CompressionResult::internal(const std::string &name) const
     return nullptr;
 }
 
-namespace {
-bool isAsciiSpace(char c)
-{
-    return c == ' ' || c == '\n' || c == '\t' || c == '\r';
-}
-} // namespace
+using detail::isAsciiSpace;
 
 void finalizeResult(CompressionResult &result)
 {

@@ -1,5 +1,7 @@
 #include "compressors/prompt_format.h"
 
+#include "core/utf8.h"
+
 #include "terse/text_units.h"
 
 #include <algorithm>
@@ -12,20 +14,15 @@ namespace terse::detail {
 
 namespace {
 
-bool isSpace(char c)
-{
-    return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v';
-}
-
 // Words of a line: runs of non-space bytes.
 template <class F> void forEachWord(std::string_view line, F &&f)
 {
     std::size_t at = 0;
     while (at < line.size()) {
-        while (at < line.size() && isSpace(line[at]))
+        while (at < line.size() && isAsciiSpace(line[at]))
             ++at;
         std::size_t stop = at;
-        while (stop < line.size() && !isSpace(line[stop]))
+        while (stop < line.size() && !isAsciiSpace(line[stop]))
             ++stop;
         if (stop > at && !f(line.substr(at, stop - at), stop))
             return;
@@ -78,9 +75,9 @@ void addBlocks(const std::string &text, int segment, std::vector<std::vector<Lin
         if (stop == std::string::npos)
             stop = text.size();
         std::size_t b = at, e = stop;
-        while (b < e && isSpace(text[b]))
+        while (b < e && isAsciiSpace(text[b]))
             ++b;
-        while (e > b && isSpace(text[e - 1]))
+        while (e > b && isAsciiSpace(text[e - 1]))
             --e;
         if (e > b) {
             Line l;
@@ -95,7 +92,7 @@ void addBlocks(const std::string &text, int segment, std::vector<std::vector<Lin
                 splitSentences(std::string_view(text).substr(last.span.begin, last.span.size()));
             Span s{last.span.begin + (sentences.empty() ? 0 : sentences.back().begin),
                    last.span.end};
-            while (s.end > s.begin && isSpace(text[s.end - 1]))
+            while (s.end > s.begin && isAsciiSpace(text[s.end - 1]))
                 --s.end;
             last.ending = Piece(text, s);
             blocks.push_back(std::move(block));

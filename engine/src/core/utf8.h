@@ -40,4 +40,10 @@ void appendUtf8(std::string &out, char32_t cp);
 // Unicode White_Space (what Rust's char::is_whitespace and PCRE2's \s with UCP accept).
 bool isWhiteSpace(char32_t cp);
 
+// ASCII whitespace, as C's isspace in the "C" locale: space, \t, \n, \v, \f, \r.
+inline bool isAsciiSpace(char c)
+{
+    return c == ' ' || (c >= '\t' && c <= '\r');
+}
+
 } // namespace terse::detail
