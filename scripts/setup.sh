@@ -5,7 +5,7 @@ PKGS=(
   build-essential cmake ninja-build ccache pkg-config git zstd clang-format
   qt6-base-dev qt6-base-dev-tools qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools linguist-qt6
   qt6-svg-dev libgl-dev libqcustomplot-dev
-  libtorch-dev libopenblas0-openmp
+  libtorch-dev libopenblas0-openmp libtcmalloc-minimal4
   libsqlite3-dev libpcre2-dev nlohmann-json3-dev libcli11-dev libzstd-dev zlib1g-dev
   python3-dev pybind11-dev python3-distributed python3-pytest
   xvfb xauth imagemagick fonts-dejavu-core fonts-noto-cjk

@@ -1,6 +1,7 @@
 #include "engine_worker.h"
 
 #include "engine_host.h"
+#include "terse/runtime.h"
 
 #include <QElapsedTimer>
 #include <QMetaObject>
@@ -87,6 +88,8 @@ public slots:
             std::lock_guard lock(m_jobMutex);
             m_job.reset();
         }
+        // The run's freed working memory back to the system while the app waits for the next one.
+        terse::releaseFreeMemory();
         if (!r) {
             if (r.error().code == ErrorCode::Cancelled)
                 emit cancelled(id);

@@ -12,8 +12,9 @@
 //   4. peak RSS / weights: a child process loads a model and scores 1k tokens;
 //   5. start time: `terse --version` and `terse tokenize --count` against /bin/true.
 // Usage: bench_model [--quick] [--cli PATH] [--section
-// forward|attention|threads|long|memory|start]...
+// forward|attention|threads|long|memory|start]... [--dim N] [--dtype fp32|bf16]
 //   --quick: 1k tokens only, one repetition.
+//   --dim N, --dtype D: only the shape of width N (forward, attention), only dtype D (forward).
 #include "terse/model.h"
 #include "terse/runtime.h"
 
@@ -242,7 +243,7 @@ struct BusyCore {
     }
 };
 
-void sectionForward(const fs::path &root, bool quick)
+void sectionForward(const fs::path &root, bool quick, int onlyDim, const std::string &onlyDtype)
 {
     std::printf("\n1. Forward vs matmul (same dtype, same run; surprisal only)\n");
     std::printf("%-16s %6s %5s %10s %10s %22s %10s %7s\n", "model", "tokens", "dtype", "forward",
@@ -252,9 +253,13 @@ void sectionForward(const fs::path &root, bool quick)
     if (!quick)
         lengths.push_back(4096);
     for (const Shape &s : shapes) {
+        if (onlyDim > 0 && s.dim != onlyDim)
+            continue;
         const fs::path dir = root / ("fwd_" + std::to_string(s.dim));
         writeModel(dir, s);
         for (auto dtype : {terse::ComputeDtype::Float32, terse::ComputeDtype::BFloat16}) {
+            if (!onlyDtype.empty() && onlyDtype != dtypeName(dtype))
+                continue;
             const terse::Model model = load(dir, dtype);
             for (int T : lengths) {
                 const auto ids = randomIds(T, s.vocab);
@@ -524,7 +529,8 @@ int main(int argc, char **argv)
         "";
 #endif
     std::set<std::string> sections;
-    int onlyDim = 0; // --dim N: the attention section's shape of that width only
+    std::string onlyDtype; // --dtype fp32|bf16: the forward section's runs in that dtype only
+    int onlyDim = 0;       // --dim N: the forward and attention sections' shape of that width only
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
         if (a == "--quick")
@@ -533,25 +539,30 @@ int main(int argc, char **argv)
             cli = argv[++i];
         else if (a == "--memory-child" && i + 2 < argc)
             return memoryChild(argv[i + 1], argv[i + 2]);
+        else if (a == "--dtype" && i + 1 < argc)
+            onlyDtype = argv[++i];
         else if (a == "--dim" && i + 1 < argc)
             onlyDim = std::atoi(argv[++i]);
         else if (a == "--section" && i + 1 < argc)
             sections.insert(argv[++i]);
         else {
-            std::fprintf(stderr, "usage: bench_model [--quick] [--cli PATH] [--section "
-                                 "forward|attention|threads|long|memory|start]... [--dim N]\n");
+            std::fprintf(
+                stderr,
+                "usage: bench_model [--quick] [--cli PATH] [--section "
+                "forward|attention|threads|long|memory|start]... [--dim N] [--dtype fp32|bf16]\n");
             return a == "--help" ? 0 : 2;
         }
     }
     const auto want = [&](const char *s) { return sections.empty() || sections.count(s) > 0; };
     const terse::RuntimeInfo rt = terse::initRuntime();
     const char *wait = std::getenv("OMP_WAIT_POLICY");
-    std::printf("torch %s, %d threads, %s, OMP_WAIT_POLICY=%s\n", rt.torchVersion.c_str(),
-                rt.threads, rt.blas.c_str(), wait ? wait : "(unset)");
+    std::printf("torch %s, %d threads, %s, OMP_WAIT_POLICY=%s, allocator %s\n",
+                rt.torchVersion.c_str(), rt.threads, rt.blas.c_str(), wait ? wait : "(unset)",
+                terse::allocatorName());
     const fs::path root =
         fs::temp_directory_path() / ("terse_bench_model_" + std::to_string(::getpid()));
     if (want("forward"))
-        sectionForward(root, quick);
+        sectionForward(root, quick, onlyDim, onlyDtype);
     if (want("attention"))
         sectionAttention(root, quick, onlyDim);
     if (want("threads"))

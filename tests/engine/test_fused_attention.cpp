@@ -79,7 +79,7 @@ struct Problem {
         for (std::int64_t bg = 0; bg < B * kvH; ++bg)
             for (std::int64_t j = 0; j < S; ++j)
                 for (std::int64_t d = 0; d < hd; ++d) {
-                    kt[(bg * hd + d) * sp + j] = k[(bg * S + j) * hd + d];
+                    kt[((bg * sp / 64 + j / 64) * hd + d) * 64 + j % 64] = k[(bg * S + j) * hd + d];
                     vp[(bg * sp + j) * hdp + d] = v[(bg * S + j) * hd + d];
                 }
         std::vector<float> out(static_cast<std::size_t>(B * T * H * hd), NAN);
@@ -128,7 +128,7 @@ std::vector<float> fusedBf16(Problem &p)
     for (std::int64_t bg = 0; bg < p.B * p.kvH; ++bg)
         for (std::int64_t j = 0; j < p.S; ++j)
             for (std::int64_t d = 0; d < p.hd; ++d) {
-                kb[((bg * he / 2 + d / 2) * sp + j) * 2 + d % 2] =
+                kb[(((bg * sp / 64 + j / 64) * (he / 2) + d / 2) * 64 + j % 64) * 2 + d % 2] =
                     toBf16(p.k[(bg * p.S + j) * p.hd + d]);
                 vb[((bg * sp / 2 + j / 2) * hdp + d) * 2 + j % 2] =
                     toBf16(p.v[(bg * p.S + j) * p.hd + d]);

@@ -398,8 +398,15 @@ private slots:
 
     // Non-finite weights are detected on load and the tensor is named (they used to score every
     // token NaN).
+    void nanWeightsAreRefused_data()
+    {
+        QTest::addColumn<bool>("onlyLast");
+        QTest::newRow("every element NaN") << false;
+        QTest::newRow("the last element -inf") << true; // one bad value among finite ones
+    }
     void nanWeightsAreRefused()
     {
+        QFETCH(bool, onlyLast);
         QTemporaryDir dir;
         const std::string path = copyWithConfig(dir, [](nlohmann::json &) {});
         const fs::path file = fs::path(path) / "model.safetensors";
@@ -411,9 +418,10 @@ private slots:
         const std::size_t begin = 8 + n + t.at("data_offsets")[0].get<std::size_t>();
         const std::size_t end = 8 + n + t.at("data_offsets")[1].get<std::size_t>();
         QCOMPARE(t.at("dtype").get<std::string>(), std::string("BF16"));
-        for (std::size_t i = begin; i + 1 < end; i += 2) { // bf16 quiet NaN 0x7FC0, little-endian
-            bytes[i] = static_cast<char>(0xC0);
-            bytes[i + 1] = static_cast<char>(0x7F);
+        for (std::size_t i = onlyLast ? end - 2 : begin; i + 1 < end; i += 2) {
+            // bf16 quiet NaN 0x7FC0 or -inf 0xFF80, little-endian
+            bytes[i] = static_cast<char>(onlyLast ? 0x80 : 0xC0);
+            bytes[i + 1] = static_cast<char>(onlyLast ? 0xFF : 0x7F);
         }
         testing::writeFileBytes(file, bytes);
         auto m = Model::load(path);

@@ -34,6 +34,16 @@ Result<std::string> resolveDevice(const std::string &name);
 // failed). OMP_WAIT_POLICY=ACTIVE keeps spinning.
 void preferPassiveOpenMP(char **argv);
 
+// The memory allocator this process runs on: "tcmalloc" where the program links it (the programs
+// that run models do, when the build found libtcmalloc-minimal4: a forward's large temporaries are
+// reused instead of mapped and faulted in anew for every op; issue 16), else "glibc".
+const char *allocatorName();
+
+// Hands the memory the allocator holds free back to the system (tcmalloc's ReleaseFreeMemory,
+// glibc's malloc_trim): after a model load, whose conversions leave large freed blocks behind, and
+// when the desktop app's engine goes idle. Cheap; thread-safe.
+void releaseFreeMemory();
+
 // The engine's version string, e.g. "0.1.0".
 const char *engineVersion();
 

@@ -9,15 +9,21 @@
 
 namespace terse::detail {
 
+inline constexpr std::int64_t kTileKeys = 64; // keys per tile of the kernel
+
 struct FusedAttention {
     // fp32 inputs (bf16 false).
-    const float *q = nullptr;  // [B, heads, T, headDim], already scaled by 1/sqrt(headDim)
-    const float *kt = nullptr; // [B, kvHeads, headDim, Sp]: keys transposed
+    const float *q = nullptr; // [B, heads, T, headDim], already scaled by 1/sqrt(headDim)
+    // Keys transposed in tiles of kTileKeys: each tile's [headDim, 64] block is contiguous, so a
+    // tile's rows do not lie a power of two apart (at 4k keys a [headDim, Sp] layout put every row
+    // of a tile in the same L1 sets).
+    const float *kt = nullptr; // [B, kvHeads, Sp / 64, headDim, 64]
     const float *v = nullptr;  // [B, kvHeads, Sp, paddedHeadDim()]
     // bf16 inputs (bf16 true; bf16Supported() only): pairs of adjacent elements share 32 bits, as
     // AVX512-BF16's dot product reads them.
     const std::uint16_t *qb = nullptr; // [B, heads, T, evenHeadDim()], scaled
-    const std::uint16_t *kb = nullptr; // [B, kvHeads, evenHeadDim() / 2, Sp, 2]: dims in pairs
+    const std::uint16_t *kb =
+        nullptr; // [B, kvHeads, Sp / 64, evenHeadDim() / 2, 64, 2]: dims in pairs
     const std::uint16_t *vb = nullptr; // [B, kvHeads, Sp / 2, paddedHeadDim(), 2]: keys in pairs
     bool bf16 = false;
     // Sp = paddedKeys(): keys padded to 64s, padding and dims past headDim zero.

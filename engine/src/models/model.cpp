@@ -457,6 +457,11 @@ Result<Model> Model::load(const std::string &path, const ModelLoadOptions &optio
         const ComputeDtype computeDtype = resolveDtype(options.dtype, options.device);
         const auto dtype =
             computeDtype == ComputeDtype::BFloat16 ? torch::kBFloat16 : torch::kFloat32;
+        // Once the store and the conversions' temporaries are gone (locals end in reverse order):
+        // their freed blocks back to the system, not held by the allocator beside the model.
+        struct ReleaseOnExit {
+            ~ReleaseOnExit() { releaseFreeMemory(); }
+        } releaseOnExit;
         WeightStore store = loadWeights(path);
         auto impl = std::make_shared<Impl>();
         impl->net = Transformer::build(store, dtype, device);

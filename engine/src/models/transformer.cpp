@@ -121,6 +121,41 @@ void checkDim(const char *what, long long v, long long hi)
                                                      "; expected 1 to " + std::to_string(hi));
 }
 
+// Whether every element is finite, without temporaries the tensor's size: torch::isfinite(t).all()
+// made a bool tensor and |t| per weight, 270 MB of freed blocks loading GPT-2's embedding matrix
+// (issue 16, peak memory). Contiguous CPU floats are read as bits: exponent all ones is inf or NaN.
+bool allFinite(const Tensor &t)
+{
+    const int64_t n = t.numel();
+    auto exponentNeverFull = [n](const auto *p, auto mask) {
+        for (int64_t i = 0; i < n; ++i)
+            if ((p[i] & mask) == mask)
+                return false;
+        return true;
+    };
+    if (t.device().is_cpu() && t.is_contiguous()) {
+        switch (t.scalar_type()) {
+        case torch::kFloat32:
+            return exponentNeverFull(static_cast<const uint32_t *>(t.data_ptr()), 0x7f800000u);
+        case torch::kBFloat16:
+            return exponentNeverFull(static_cast<const uint16_t *>(t.data_ptr()), uint16_t(0x7f80));
+        case torch::kFloat16:
+            return exponentNeverFull(static_cast<const uint16_t *>(t.data_ptr()), uint16_t(0x7c00));
+        case torch::kFloat64:
+            return exponentNeverFull(static_cast<const uint64_t *>(t.data_ptr()),
+                                     uint64_t(0x7ff0000000000000ull));
+        default:
+            break;
+        }
+    }
+    const Tensor flat = t.reshape({-1});
+    constexpr int64_t kChunk = 1 << 20;
+    for (int64_t i = 0; i < n; i += kChunk)
+        if (!torch::isfinite(flat.narrow(0, i, std::min(kChunk, n - i))).all().item<bool>())
+            return false;
+    return true;
+}
+
 // Builds layers from a store with dtype/device conversion and shape checks that name the tensor.
 class Builder {
 public:
@@ -187,7 +222,7 @@ private:
         }
         // A cheap check on load (issue 17): weights that are not finite would score every token
         // NaN.
-        if (t.is_floating_point() && t.numel() > 0 && !torch::isfinite(t).all().item<bool>())
+        if (t.is_floating_point() && t.numel() > 0 && !allFinite(t))
             throwWeightError(ErrorCode::FormatError, "'" + m_s.source + "': tensor '" + name +
                                                          "' holds NaN or infinite values");
     }
@@ -518,6 +553,7 @@ Tensor Transformer::fusedCpuAttention(const Tensor &q, const Tensor &k, const Te
     fa.past = S - T, fa.window = window, fa.causal = cfg.causal;
     fa.bf16 = v.scalar_type() == torch::kBFloat16;
     const int64_t sp = fa.paddedKeys(), hdp = fa.paddedHeadDim(), he = fa.evenHeadDim();
+    const int64_t tile = detail::kTileKeys;
     const double scale = 1.0 / std::sqrt(static_cast<double>(hd));
     Tensor qs, kt, vp;
     if (fa.bf16) {
@@ -525,8 +561,8 @@ Tensor Transformer::fusedCpuAttention(const Tensor &q, const Tensor &k, const Te
         qs =
             F::pad(q.to(torch::kBFloat16).mul(scale), F::PadFuncOptions({0, he - hd})).contiguous();
         kt = F::pad(k.to(torch::kBFloat16), F::PadFuncOptions({0, he - hd, 0, sp - S}))
-                 .view({B, kvH, sp, he / 2, 2})
-                 .permute({0, 1, 3, 2, 4})
+                 .view({B, kvH, sp / tile, tile, he / 2, 2})
+                 .permute({0, 1, 2, 4, 3, 5})
                  .contiguous();
         vp = F::pad(v, F::PadFuncOptions({0, hdp - hd, 0, sp - S}))
                  .view({B, kvH, sp / 2, 2, hdp})
@@ -537,7 +573,10 @@ Tensor Transformer::fusedCpuAttention(const Tensor &q, const Tensor &k, const Te
         fa.vb = reinterpret_cast<const std::uint16_t *>(vp.data_ptr<at::BFloat16>());
     } else {
         qs = q.mul(scale).contiguous();
-        kt = F::pad(k.transpose(-1, -2), F::PadFuncOptions({0, sp - S})).contiguous();
+        kt = F::pad(k, F::PadFuncOptions({0, 0, 0, sp - S}))
+                 .view({B, kvH, sp / tile, tile, hd})
+                 .transpose(-1, -2)
+                 .contiguous();
         vp = F::pad(v, F::PadFuncOptions({0, hdp - hd, 0, sp - S})).contiguous();
         fa.q = qs.data_ptr<float>();
         fa.kt = kt.data_ptr<float>();
