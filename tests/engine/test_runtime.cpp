@@ -1,5 +1,6 @@
 // Load-aware threads (issue 16): the thread count a forward gets, from hand values, and measured
-// against a process that keeps a core busy.
+// against a process that keeps a core busy. The allocator the tests run on, and its release of
+// freed memory.
 #include "core/threads.h"
 #include "terse/runtime.h"
 
@@ -10,9 +11,28 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <string>
 #include <thread>
+#include <vector>
 
 using namespace terse;
+
+namespace {
+
+long rssKb()
+{
+    std::ifstream in("/proc/self/status");
+    std::string line;
+    while (std::getline(in, line))
+        if (line.rfind("VmRSS:", 0) == 0)
+            return std::atol(line.c_str() + 6);
+    return -1;
+}
+
+} // namespace
 
 class TestRuntime : public QObject {
     Q_OBJECT
@@ -62,6 +82,41 @@ private slots:
         // Small work: one thread, whatever the load.
         QCOMPARE(detail::useThreadsFor(1e6), 1);
         QCOMPARE(runtimeThreads(), 1);
+    }
+
+    // The tests link what the programs that run models link (CMake terse_use_fast_allocator).
+    void allocatorIsTheOneLinked()
+    {
+#ifdef TERSE_EXPECT_TCMALLOC
+        QCOMPARE(std::string(allocatorName()), std::string("tcmalloc"));
+#else
+        QCOMPARE(std::string(allocatorName()), std::string("glibc"));
+#endif
+    }
+
+    // 256 MB in 1 MB blocks, touched and freed: the allocator may keep them (tcmalloc does, for the
+    // next op); releaseFreeMemory hands them back.
+    void freedMemoryGoesBackOnRelease()
+    {
+        const long before = rssKb();
+        QVERIFY(before > 0);
+        std::vector<char *> blocks;
+        for (int i = 0; i < 256; ++i) {
+            blocks.push_back(static_cast<char *>(std::malloc(1 << 20)));
+            QVERIFY(blocks.back() != nullptr);
+            std::memset(blocks.back(), i, 1 << 20);
+        }
+        const long held = rssKb();
+        QVERIFY2(held - before > 200 * 1024, qPrintable(QString::number(held - before)));
+        for (char *b : blocks)
+            std::free(b);
+        releaseFreeMemory();
+        const long after = rssKb();
+        QVERIFY2(after - before < 64 * 1024,
+                 qPrintable(QStringLiteral("RSS before %1 kB, holding %2 kB, after release %3 kB")
+                                .arg(before)
+                                .arg(held)
+                                .arg(after)));
     }
 };
 
