@@ -252,10 +252,11 @@ template <int NV> TERSE_INLINE void task(const FusedAttention &a, std::int64_t t
                 }
             }
             TERSE_UNROLL
-            for (int g = 0; g < kGroup; ++g)
+            for (int g = 0; g < kGroup; ++g) {
                 TERSE_UNROLL
-            for (int j = 0; j < 4; ++j)
-                store(sc + (i + g) * kTile + 16 * j, c[g][j]);
+                for (int j = 0; j < 4; ++j)
+                    store(sc + (i + g) * kTile + 16 * j, c[g][j]);
+            }
         }
         maskTile(a, k, k0, sc);
         softmaxTile(a, k, s);
@@ -333,6 +334,66 @@ float bf16ToFloat(std::uint16_t x)
     return f;
 }
 
+// e^x for the bf16 path's probabilities: 2^(x log2 e) as 2^n (scalef) times 2^f, f = t - round(t)
+// in [-0.5, 0.5], by the degree-5 Taylor polynomial of 2^f (relative error < 3e-6, far below the
+// bf16 rounding the probabilities get next; -inf gives 2^-150, which is 0). About half the
+// instructions of vexp, whose clamps and integer exponent arithmetic the generic copies need.
+TERSE_BF16_TARGET inline __m512 expForBf16(__m512 x)
+{
+    const __m512 t = _mm512_max_ps(_mm512_mul_ps(x, _mm512_set1_ps(1.44269504088896341f)),
+                                   _mm512_set1_ps(-150.0f));
+    const __m512 n = _mm512_roundscale_ps(t, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    const __m512 f = _mm512_sub_ps(t, n);
+    __m512 p = _mm512_set1_ps(1.3333558146e-3f); // ln(2)^k / k!, k = 5 .. 0
+    p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(9.6181291076e-3f));
+    p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(5.5504108665e-2f));
+    p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(2.4022650696e-1f));
+    p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(6.9314718056e-1f));
+    p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(1.0f));
+    return _mm512_scalef_ps(p, n);
+}
+
+// softmaxTile for the bf16 task: the same online softmax (fp32 maximum, sum and rescaling), with
+// the probabilities written straight to pb rounded to bf16 (the reference's probs.to(bf16)).
+TERSE_BF16_TARGET TERSE_INLINE void softmaxTileBf16(const FusedAttention &a, const Block &k,
+                                                    Scratch &s)
+{
+    const std::int64_t hdp = a.paddedHeadDim();
+    const float *sc = s.scores.data();
+    std::uint16_t *pb = s.pb.data();
+    for (std::int64_t i = 0; i < kBlockRows; ++i) {
+        const float *row = sc + i * kTile;
+        std::uint16_t *prow = pb + i * kTile;
+        const __m512 x[4] = {_mm512_loadu_ps(row), _mm512_loadu_ps(row + 16),
+                             _mm512_loadu_ps(row + 32), _mm512_loadu_ps(row + 48)};
+        const float top = i < k.n ? _mm512_reduce_max_ps(_mm512_max_ps(_mm512_max_ps(x[0], x[1]),
+                                                                       _mm512_max_ps(x[2], x[3])))
+                                  : kNegInf;
+        if (top == kNegInf) { // rows past n, and rows that see none of the tile
+            std::fill(prow, prow + kTile, std::uint16_t(0));
+            continue;
+        }
+        if (top > s.m[i]) {
+            const __m512 alpha = _mm512_set1_ps(std::exp(s.m[i] - top)); // 0 for the first key
+            s.l[i] *= _mm512_cvtss_f32(alpha);
+            float *o = s.acc.data() + i * hdp;
+            for (std::int64_t c = 0; c < hdp; c += 16)
+                _mm512_storeu_ps(o + c, _mm512_mul_ps(_mm512_loadu_ps(o + c), alpha));
+            s.m[i] = top;
+        }
+        const __m512 m = _mm512_set1_ps(s.m[i]);
+        __m512 sum = _mm512_setzero_ps();
+        TERSE_UNROLL
+        for (int j = 0; j < 4; j += 2) {
+            const __m512 p0 = expForBf16(_mm512_sub_ps(x[j], m));
+            const __m512 p1 = expForBf16(_mm512_sub_ps(x[j + 1], m));
+            sum = _mm512_add_ps(sum, _mm512_add_ps(p0, p1));
+            _mm512_storeu_si512(prow + 16 * j, (__m512i)_mm512_cvtne2ps_pbh(p1, p0));
+        }
+        s.l[i] += _mm512_reduce_add_ps(sum);
+    }
+}
+
 // bf16 task: QK^T and PV by AVX512-BF16 dot products (each 32-bit lane: two bf16 products summed
 // into fp32), the probabilities rounded to bf16 as the reference's probs.to(bf16) does; masks,
 // softmax and the output in fp32.
@@ -359,10 +420,11 @@ TERSE_BF16_TARGET TERSE_INLINE void taskBf16(const FusedAttention &a, std::int64
         for (std::int64_t i = 0; i < k.n; i += kGroup) {
             __m512 c[kGroup][4];
             TERSE_UNROLL
-            for (auto &row : c)
+            for (auto &row : c) {
                 TERSE_UNROLL
-            for (auto &x : row)
-                x = _mm512_setzero_ps();
+                for (auto &x : row)
+                    x = _mm512_setzero_ps();
+            }
             const std::uint16_t *qi = s.qb.data() + i * he;
             for (std::int64_t p = 0; p < pairs; ++p) {
                 const std::uint16_t *kp = kb + ((k0 / kTile * pairs + p) * kTile) * 2;
@@ -379,24 +441,15 @@ TERSE_BF16_TARGET TERSE_INLINE void taskBf16(const FusedAttention &a, std::int64
                 }
             }
             TERSE_UNROLL
-            for (int g = 0; g < kGroup; ++g)
+            for (int g = 0; g < kGroup; ++g) {
                 TERSE_UNROLL
-            for (int j = 0; j < 4; ++j)
-                _mm512_storeu_ps(sc + (i + g) * kTile + 16 * j, c[g][j]);
+                for (int j = 0; j < 4; ++j)
+                    _mm512_storeu_ps(sc + (i + g) * kTile + 16 * j, c[g][j]);
+            }
         }
         maskTile(a, k, k0, sc);
-        softmaxTile(a, k, s);
-        std::uint16_t *pb = s.pb.data();
-        for (std::int64_t i = 0; i < k.n; i += kGroup)
-            TERSE_UNROLL
-        for (int g = 0; g < kGroup; ++g)
-            TERSE_UNROLL
-        for (int j = 0; j < 4; j += 2) {
-            const float *row = sc + (i + g) * kTile + 16 * j;
-            const __m512bh two =
-                _mm512_cvtne2ps_pbh(_mm512_loadu_ps(row + 16), _mm512_loadu_ps(row));
-            _mm512_storeu_si512(pb + (i + g) * kTile + 16 * j, (__m512i)two);
-        }
+        softmaxTileBf16(a, k, s);
+        const std::uint16_t *pb = s.pb.data();
         const std::uint16_t *vt = vb + k0 * hdp; // key pair k0 / 2 onwards
         for (std::int64_t i = 0; i < k.n; i += kGroup) {
             for (std::int64_t c = 0; c < nv; ++c) {
