@@ -1,6 +1,8 @@
 // execSibling: see exec_sibling.h.
 #include "exec_sibling.h"
 
+#include "terse/openmp_env.h"
+
 #include <unistd.h>
 
 #include <cerrno>
@@ -33,8 +35,7 @@ void execSibling(const std::string &name, char **argv, std::string &error)
                 libexec.string() + "' (reinstall Terse)";
         return;
     }
-    if (!std::getenv("OMP_WAIT_POLICY"))
-        ::setenv("OMP_WAIT_POLICY", "PASSIVE", 1);
+    setOpenMPWaitDefaults();
     ::execv(target.c_str(), argv);
     error = "cannot start '" + target.string() + "': " + std::strerror(errno);
 }

@@ -224,10 +224,14 @@ nlohmann::json fullJson(const ModelInfo &info, const ScoreResult &result, int to
         j["logits"] = numbers(s.logits);
     j["windows"] = result.windows;
     j["seconds"] = result.seconds;
-    // How the process ran: intra-op threads and OpenMP's wait policy (PASSIVE unless the user set
-    // it).
+    // How the process ran: intra-op threads, OpenMP's wait policy and spin (PASSIVE and ~1 ms
+    // unless the user set them) and the allocator.
     const char *wait = std::getenv("OMP_WAIT_POLICY");
-    j["runtime"] = {{"threads", runtimeThreads()}, {"omp_wait_policy", wait ? wait : ""}};
+    const char *spin = std::getenv("GOMP_SPINCOUNT");
+    j["runtime"] = {{"threads", runtimeThreads()},
+                    {"omp_wait_policy", wait ? wait : ""},
+                    {"gomp_spincount", spin ? spin : ""},
+                    {"allocator", allocatorName()}};
     return j;
 }
 

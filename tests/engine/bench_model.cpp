@@ -556,9 +556,10 @@ int main(int argc, char **argv)
     const auto want = [&](const char *s) { return sections.empty() || sections.count(s) > 0; };
     const terse::RuntimeInfo rt = terse::initRuntime();
     const char *wait = std::getenv("OMP_WAIT_POLICY");
-    std::printf("torch %s, %d threads, %s, OMP_WAIT_POLICY=%s, allocator %s\n",
+    const char *spin = std::getenv("GOMP_SPINCOUNT");
+    std::printf("torch %s, %d threads, %s, OMP_WAIT_POLICY=%s, GOMP_SPINCOUNT=%s, allocator %s\n",
                 rt.torchVersion.c_str(), rt.threads, rt.blas.c_str(), wait ? wait : "(unset)",
-                terse::allocatorName());
+                spin ? spin : "(unset)", terse::allocatorName());
     const fs::path root =
         fs::temp_directory_path() / ("terse_bench_model_" + std::to_string(::getpid()));
     if (want("forward"))

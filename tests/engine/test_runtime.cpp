@@ -2,6 +2,7 @@
 // against a process that keeps a core busy. The allocator the tests run on, and its release of
 // freed memory.
 #include "core/threads.h"
+#include "terse/openmp_env.h"
 #include "terse/runtime.h"
 
 #include <QtTest>
@@ -82,6 +83,39 @@ private slots:
         // Small work: one thread, whatever the load.
         QCOMPARE(detail::useThreadsFor(1e6), 1);
         QCOMPARE(runtimeThreads(), 1);
+    }
+
+    // OpenMP's wait defaults: set only when the user left OMP_WAIT_POLICY unset, and a spin count
+    // the user chose stays.
+    void openMPWaitDefaults()
+    {
+        const QByteArray savedPolicy = qgetenv("OMP_WAIT_POLICY");
+        const QByteArray savedSpin = qgetenv("GOMP_SPINCOUNT");
+        const bool hadPolicy = qEnvironmentVariableIsSet("OMP_WAIT_POLICY");
+        const bool hadSpin = qEnvironmentVariableIsSet("GOMP_SPINCOUNT");
+        qunsetenv("OMP_WAIT_POLICY");
+        qunsetenv("GOMP_SPINCOUNT");
+        QVERIFY(setOpenMPWaitDefaults());
+        QCOMPARE(qgetenv("OMP_WAIT_POLICY"), QByteArray("PASSIVE"));
+        QCOMPARE(qgetenv("GOMP_SPINCOUNT"), QByteArray(kOpenMPSpinCount));
+        QVERIFY(!setOpenMPWaitDefaults()); // now set: nothing changes
+        qunsetenv("OMP_WAIT_POLICY");
+        qputenv("GOMP_SPINCOUNT", "0");
+        QVERIFY(setOpenMPWaitDefaults());
+        QCOMPARE(qgetenv("GOMP_SPINCOUNT"), QByteArray("0"));
+        qputenv("OMP_WAIT_POLICY", "ACTIVE");
+        qunsetenv("GOMP_SPINCOUNT");
+        QVERIFY(!setOpenMPWaitDefaults());
+        QCOMPARE(qgetenv("OMP_WAIT_POLICY"), QByteArray("ACTIVE"));
+        QVERIFY(!qEnvironmentVariableIsSet("GOMP_SPINCOUNT"));
+        if (hadPolicy)
+            qputenv("OMP_WAIT_POLICY", savedPolicy);
+        else
+            qunsetenv("OMP_WAIT_POLICY");
+        if (hadSpin)
+            qputenv("GOMP_SPINCOUNT", savedSpin);
+        else
+            qunsetenv("GOMP_SPINCOUNT");
     }
 
     // The tests link what the programs that run models link (CMake terse_use_fast_allocator).

@@ -26,12 +26,13 @@ int runtimeThreads();
 // error saying why.
 Result<std::string> resolveDevice(const std::string &name);
 
-// Makes OpenMP threads wait passively (sleep at barriers instead of spinning): libgomp reads
-// OMP_WAIT_POLICY once, before main, so when it is unset this sets it to PASSIVE and re-executes
-// the program (/proc/self/exe, same arguments) — call it first thing in main of programs that run
-// models. Under load the default spin policy made 2 threads several times slower than 1. Returns
-// only when no re-exec happened (the variable was set, by the user or by the re-exec, or exec
-// failed). OMP_WAIT_POLICY=ACTIVE keeps spinning.
+// Makes OpenMP threads wait passively (sleep at barriers after a short spin instead of spinning):
+// libgomp reads OMP_WAIT_POLICY once, before main, so when it is unset this sets it to PASSIVE and
+// GOMP_SPINCOUNT to ~1 ms (terse/openmp_env.h) and re-executes the program (/proc/self/exe, same
+// arguments) — call it first thing in main of programs that run models. Under load the default spin
+// policy made 2 threads several times slower than 1. Returns only when no re-exec happened (the
+// variable was set, by the user or by the re-exec, or exec failed). OMP_WAIT_POLICY=ACTIVE keeps
+// spinning.
 void preferPassiveOpenMP(char **argv);
 
 // The memory allocator this process runs on: "tcmalloc" where the program links it (the programs
