@@ -12,6 +12,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <mutex>
 #include <sstream>
@@ -84,6 +85,7 @@ struct CpuSample {
         0; // CPU time of the whole machine, not idle (incl. steal: time not ours to use)
     double selfSeconds = 0; // this process's user + system time
     int running = 0;        // procs_running now (this thread included)
+    int ownRunning = 0;     // of those, this process's threads (OpenMP workers still spinning)
     std::chrono::steady_clock::time_point at;
     bool ok = false;
 };
@@ -108,6 +110,18 @@ CpuSample sampleCpu()
         } else if (line.rfind("procs_running ", 0) == 0) {
             s.running = std::atoi(line.c_str() + 14);
         }
+    }
+    // This process's runnable threads: an OpenMP worker spins ~1 ms after each op
+    // (terse/openmp_env.h), and counting it as another process's made every forward that started
+    // more than 2 s after the last one take one thread.
+    std::error_code ec;
+    for (const auto &task : std::filesystem::directory_iterator("/proc/self/task", ec)) {
+        std::ifstream stat(task.path() / "stat");
+        std::string text;
+        std::getline(stat, text);
+        const auto close = text.rfind(')'); // "tid (comm) S ...": comm may hold spaces
+        if (close != std::string::npos && close + 2 < text.size() && text[close + 2] == 'R')
+            ++s.ownRunning;
     }
     rusage ru{};
     if (::getrusage(RUSAGE_SELF, &ru) == 0)
@@ -147,7 +161,7 @@ int useThreadsFor(double flops)
             } else if (s.ok) {
                 // First look, or the last was long ago (its average would lag): what runs now
                 // besides us.
-                g_others = std::max(0, s.running - 1);
+                g_others = std::max(0, s.running - std::max(1, s.ownRunning));
             }
             if (s.ok)
                 g_last = s;

@@ -18,7 +18,7 @@ inline constexpr double kSmallWorkFlops = 5e8;
 // with initRuntime's count as the most and the busy cores of other processes measured from
 // /proc/stat (CPU time of the machine minus this process's, over the time since the last
 // measurement, at most every 200 ms; the first time and after 2 s without work: the processes
-// running now besides this thread). Returns the count.
+// running now besides this process's own threads). Returns the count.
 int useThreadsFor(double flops);
 
 // What useThreadsFor last measured: cores kept busy by other processes (-1 before any measurement).
