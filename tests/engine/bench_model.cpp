@@ -15,6 +15,7 @@
 // forward|attention|threads|long|memory|start]... [--dim N] [--dtype fp32|bf16]
 //   --quick: 1k tokens only, one repetition.
 //   --dim N, --dtype D: only the shape of width N (forward, attention), only dtype D (forward).
+#include "proc_util.h"
 #include "terse/model.h"
 #include "terse/runtime.h"
 
@@ -375,22 +376,14 @@ void sectionLong(const fs::path &root, bool quick)
     }
 }
 
-long rssKb()
-{
-    std::ifstream in("/proc/self/status");
-    std::string line;
-    while (std::getline(in, line))
-        if (line.rfind("VmRSS:", 0) == 0)
-            return std::atol(line.c_str() + 6);
-    return 0;
-}
+using terse::testing::residentKb;
 
 // The child of section 4 (a fresh process: a forked copy of a process with OpenMP threads can
 // hang): loads the model, scores 1k tokens and prints "RSS before load (kB) peak RSS (kB)".
 int memoryChild(const std::string &dir, const std::string &arch)
 {
     terse::initRuntime();
-    const long before = rssKb();
+    const long before = residentKb();
     {
         const Shape s = arch == "gpt2" ? kGpt2Small : llama(768, 12);
         const terse::Model model = load(dir, terse::ComputeDtype::Float32);

@@ -2,6 +2,7 @@
 // against a process that keeps a core busy. The allocator the tests run on, and its release of
 // freed memory.
 #include "core/threads.h"
+#include "proc_util.h"
 #include "terse/openmp_env.h"
 #include "terse/runtime.h"
 
@@ -14,26 +15,13 @@
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
-#include <fstream>
 #include <string>
 #include <thread>
 #include <vector>
 
 using namespace terse;
 
-namespace {
-
-long rssKb()
-{
-    std::ifstream in("/proc/self/status");
-    std::string line;
-    while (std::getline(in, line))
-        if (line.rfind("VmRSS:", 0) == 0)
-            return std::atol(line.c_str() + 6);
-    return -1;
-}
-
-} // namespace
+using terse::testing::residentKb;
 
 class TestRuntime : public QObject {
     Q_OBJECT
@@ -132,7 +120,7 @@ private slots:
     // next op); releaseFreeMemory hands them back.
     void freedMemoryGoesBackOnRelease()
     {
-        const long before = rssKb();
+        const long before = residentKb();
         QVERIFY(before > 0);
         std::vector<char *> blocks;
         for (int i = 0; i < 256; ++i) {
@@ -140,12 +128,12 @@ private slots:
             QVERIFY(blocks.back() != nullptr);
             std::memset(blocks.back(), i, 1 << 20);
         }
-        const long held = rssKb();
+        const long held = residentKb();
         QVERIFY2(held - before > 200 * 1024, qPrintable(QString::number(held - before)));
         for (char *b : blocks)
             std::free(b);
         releaseFreeMemory();
-        const long after = rssKb();
+        const long after = residentKb();
         QVERIFY2(after - before < 64 * 1024,
                  qPrintable(QStringLiteral("RSS before %1 kB, holding %2 kB, after release %3 kB")
                                 .arg(before)
