@@ -85,7 +85,6 @@ struct CpuSample {
         0; // CPU time of the whole machine, not idle (incl. steal: time not ours to use)
     double selfSeconds = 0; // this process's user + system time
     int running = 0;        // procs_running now (this thread included)
-    int ownRunning = 0;     // of those, this process's threads (OpenMP workers still spinning)
     std::chrono::steady_clock::time_point at;
     bool ok = false;
 };
@@ -111,9 +110,20 @@ CpuSample sampleCpu()
             s.running = std::atoi(line.c_str() + 14);
         }
     }
-    // This process's runnable threads: an OpenMP worker spins ~1 ms after each op
-    // (terse/openmp_env.h), and counting it as another process's made every forward that started
-    // more than 2 s after the last one take one thread.
+    rusage ru{};
+    if (::getrusage(RUSAGE_SELF, &ru) == 0)
+        s.selfSeconds = static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+                        static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+    return s;
+}
+
+// This process's runnable threads (at least the caller). An OpenMP worker spins ~1 ms after each
+// op (terse/openmp_env.h); counted as another process's, it made every forward that started more
+// than 2 s after the last one take one thread. Read only for a first look: the averaged measure
+// subtracts this process's CPU time instead.
+int ownRunningThreads()
+{
+    int running = 0;
     std::error_code ec;
     for (const auto &task : std::filesystem::directory_iterator("/proc/self/task", ec)) {
         std::ifstream stat(task.path() / "stat");
@@ -121,13 +131,9 @@ CpuSample sampleCpu()
         std::getline(stat, text);
         const auto close = text.rfind(')'); // "tid (comm) S ...": comm may hold spaces
         if (close != std::string::npos && close + 2 < text.size() && text[close + 2] == 'R')
-            ++s.ownRunning;
+            ++running;
     }
-    rusage ru{};
-    if (::getrusage(RUSAGE_SELF, &ru) == 0)
-        s.selfSeconds = static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
-                        static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
-    return s;
+    return std::max(1, running);
 }
 
 std::mutex g_loadMutex;
@@ -161,7 +167,7 @@ int useThreadsFor(double flops)
             } else if (s.ok) {
                 // First look, or the last was long ago (its average would lag): what runs now
                 // besides us.
-                g_others = std::max(0, s.running - std::max(1, s.ownRunning));
+                g_others = std::max(0, s.running - ownRunningThreads());
             }
             if (s.ok)
                 g_last = s;
