@@ -2,6 +2,7 @@
 #include "models/transformer.h"
 
 #include "models/attention_kernel.h"
+#include "models/pointwise_kernel.h"
 
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
@@ -22,10 +23,55 @@ Tensor Linear::operator()(const Tensor &x) const
     return b.defined() ? torch::linear(x, w, b) : torch::linear(x, w);
 }
 
+namespace {
+
+// The pointwise kernels (models/pointwise_kernel.h) serve inference on the CPU in fp32 and bf16:
+// no gradient to record, every tensor of one of those dtypes.
+bool pointwiseKernel(std::initializer_list<const Tensor *> ts)
+{
+    const bool grad = torch::GradMode::is_enabled();
+    const auto dt = (*ts.begin())->scalar_type();
+    for (const Tensor *t : ts)
+        if (!t->device().is_cpu() || t->scalar_type() != dt || (grad && t->requires_grad()))
+            return false;
+    return dt == torch::kFloat32 || dt == torch::kBFloat16;
+}
+
+template <typename T> T *raw(const Tensor &t)
+{
+    return reinterpret_cast<T *>(t.data_ptr());
+}
+
+// Rows per parallel chunk: about 32k elements.
+int64_t grainRows(int64_t width)
+{
+    return std::max<int64_t>(1, (int64_t{1} << 15) / std::max<int64_t>(1, width));
+}
+
+} // namespace
+
 Tensor Norm::operator()(const Tensor &x) const
 {
     if (!rms)
         return torch::layer_norm(x, {x.size(-1)}, w, b, eps);
+    const int64_t dim = x.size(-1);
+    if (pointwiseKernel({&x, &w}) && x.is_contiguous() && w.is_contiguous() && w.numel() == dim) {
+        // One pass per row (detail::rmsNormRows) instead of cast, square, mean, rsqrt, two products
+        // and a cast back.
+        Tensor y = torch::empty_like(x, torch::MemoryFormat::Contiguous);
+        const int64_t rows = x.numel() / std::max<int64_t>(1, dim);
+        const float e = static_cast<float>(eps);
+        const bool bf16 = x.scalar_type() == torch::kBFloat16;
+        at::parallel_for(0, rows, grainRows(dim), [&](int64_t begin, int64_t end) {
+            if (bf16)
+                detail::rmsNormRows(raw<const std::uint16_t>(x), dim, raw<const std::uint16_t>(w),
+                                    raw<std::uint16_t>(y), dim, e, begin, end);
+            else
+                detail::rmsNormRows(raw<const float>(x), dim, raw<const float>(w), raw<float>(y),
+                                    dim, e, begin, end);
+        });
+        return y;
+    }
     // fp32 at least (a float64 network stays float64: the trainers' gradient checks).
     auto h = x.scalar_type() == torch::kFloat64 ? x : x.to(torch::kFloat32);
     h = h * torch::rsqrt(h.pow(2).mean(-1, true) + eps);
@@ -280,6 +326,29 @@ Tensor rotateHalf(const Tensor &x)
 Tensor applyRope(const Tensor &x, const Tensor &cos, const Tensor &sin)
 {
     const int64_t rd = cos.size(-1);
+    const int64_t B = x.size(0), H = x.size(1), T = x.size(2), hd = x.size(3);
+    // x is a projection's [B, T, h, d] rows seen as [B, h, T, d]: heads adjacent within a token,
+    // tokens evenly spaced (a fused q|k|v projection spaces them wider). One pass per head row
+    // (detail::Rope) instead of torch's five ops.
+    if (pointwiseKernel({&x, &cos, &sin}) && x.stride(3) == 1 && x.stride(1) == hd &&
+        x.stride(0) == T * x.stride(2) && cos.is_contiguous() && sin.is_contiguous() &&
+        cos.size(0) == B && cos.size(2) == T && rd % 2 == 0 && rd <= hd) {
+        Tensor y = torch::empty({B, T, H, hd}, x.options());
+        detail::Rope rope;
+        rope.heads = H, rope.headDim = hd, rope.rotaryDim = rd, rope.tokenStride = x.stride(2);
+        const bool bf16 = x.scalar_type() == torch::kBFloat16;
+        if (bf16)
+            rope.cosb = raw<const std::uint16_t>(cos), rope.sinb = raw<const std::uint16_t>(sin);
+        else
+            rope.cos = raw<const float>(cos), rope.sin = raw<const float>(sin);
+        at::parallel_for(0, B * T * H, grainRows(hd), [&](int64_t begin, int64_t end) {
+            if (bf16)
+                rope.run(raw<const std::uint16_t>(x), raw<std::uint16_t>(y), begin, end);
+            else
+                rope.run(raw<const float>(x), raw<float>(y), begin, end);
+        });
+        return y.transpose(1, 2);
+    }
     if (rd == x.size(-1))
         return x * cos + rotateHalf(x) * sin;
     Tensor rot = x.narrow(-1, 0, rd);
@@ -530,8 +599,24 @@ Tensor Transformer::drop(const Tensor &x) const
 
 Tensor Transformer::mlp(const Block &b, const Tensor &x) const
 {
-    if (b.gate.w.defined())
-        return b.down(torch::silu(b.gate(x)) * b.up(x));
+    if (b.gate.w.defined()) {
+        Tensor g = b.gate(x), u = b.up(x);
+        if (pointwiseKernel({&g, &u}) && g.is_contiguous() && u.is_contiguous() &&
+            g.sizes() == u.sizes()) {
+            // silu(g) * u in one pass (detail::siluMul) instead of two, each with its own result.
+            const bool bf16 = g.scalar_type() == torch::kBFloat16;
+            at::parallel_for(0, g.numel(), int64_t{1} << 15, [&](int64_t begin, int64_t end) {
+                if (bf16)
+                    detail::siluMul(raw<const std::uint16_t>(g), raw<const std::uint16_t>(u),
+                                    raw<std::uint16_t>(g), begin, end);
+                else
+                    detail::siluMul(raw<const float>(g), raw<const float>(u), raw<float>(g), begin,
+                                    end);
+            });
+            return b.down(g);
+        }
+        return b.down(torch::silu(g) * u);
+    }
     Tensor h = b.up(x);
     if (cfg.activation == "gelu")
         h = torch::gelu(h);

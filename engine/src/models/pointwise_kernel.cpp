@@ -1,0 +1,189 @@
+#include "models/pointwise_kernel.h"
+
+#include <cmath>
+#include <cstring>
+
+namespace terse::detail {
+
+namespace {
+
+#define TERSE_INLINE inline __attribute__((always_inline))
+
+// One copy per instruction set (AVX-512, AVX2+FMA, baseline x86-64), chosen at load time; the loops
+// below are written so that GCC vectorises them in each copy.
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define TERSE_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+#else
+#define TERSE_CLONES
+#endif
+
+TERSE_INLINE float fromBf16(std::uint16_t b)
+{
+    const std::uint32_t u = static_cast<std::uint32_t>(b) << 16;
+    float f;
+    std::memcpy(&f, &u, sizeof f);
+    return f;
+}
+
+// c10::BFloat16's rounding: nearest, ties to even; NaN becomes the quiet NaN 0x7fc0.
+TERSE_INLINE std::uint16_t toBf16(float f)
+{
+    std::uint32_t u;
+    std::memcpy(&u, &f, sizeof u);
+    const std::uint32_t rounded = (u + 0x7fffu + ((u >> 16) & 1u)) >> 16;
+    return f != f ? std::uint16_t{0x7fc0} : static_cast<std::uint16_t>(rounded);
+}
+
+TERSE_INLINE float roundBf16(float f)
+{
+    return fromBf16(toBf16(f));
+}
+
+// e^x = 2^n e^r: n = x log2 e rounded (the 1.5 x 2^23 trick), r = x - n ln 2 in two parts
+// (Cody-Waite, so r stays exact for large |x|), e^r by its degree-6 Taylor polynomial on
+// |r| <= ln2 / 2 (relative error < 2e-7). No branches, so the loops that call it vectorise. x is
+// clamped to [-87.3, 88]: e^x stays a normal float; NaN comes out as e^88.
+TERSE_INLINE float expApprox(float x)
+{
+    x = x < 88.0f ? x : 88.0f;
+    x = x > -87.3f ? x : -87.3f;
+    const float magic = 12582912.0f; // 1.5 x 2^23
+    const float rn = x * 1.44269504088896341f + magic;
+    const float n = rn - magic;
+    const float r = (x - n * 0.693145751953125f) - n * 1.428606765330187e-06f;
+    float p = 1.3888889e-3f; // 1 / k!, k = 6 .. 0
+    p = p * r + 8.3333333e-3f;
+    p = p * r + 4.1666667e-2f;
+    p = p * r + 1.6666667e-1f;
+    p = p * r + 0.5f;
+    p = p * r + 1.0f;
+    p = p * r + 1.0f;
+    std::int32_t ri, mi;
+    std::memcpy(&ri, &rn, sizeof ri);
+    std::memcpy(&mi, &magic, sizeof mi);
+    const std::int32_t bits = (ri - mi + 127) << 23;
+    float scale;
+    std::memcpy(&scale, &bits, sizeof scale);
+    return p * scale;
+}
+
+// silu(x) = x / (1 + e^-x) (torch's formula); NaN stays NaN.
+TERSE_INLINE float silu(float x)
+{
+    return x / (1.0f + expApprox(-x));
+}
+
+constexpr int kLanes = 16; // partial sums: a vector's worth, so the sum of squares vectorises
+
+template <typename Load> TERSE_INLINE float meanSquare(const Load &load, std::int64_t dim)
+{
+    float part[kLanes] = {};
+    std::int64_t i = 0;
+    for (; i + kLanes <= dim; i += kLanes)
+        for (int l = 0; l < kLanes; ++l) {
+            const float v = load(i + l);
+            part[l] += v * v;
+        }
+    for (; i < dim; ++i) {
+        const float v = load(i);
+        part[0] += v * v;
+    }
+    float s = 0;
+    for (float p : part)
+        s += p;
+    return s / static_cast<float>(dim);
+}
+
+} // namespace
+
+TERSE_CLONES
+void rmsNormRows(const float *x, std::int64_t stride, const float *w, float *y, std::int64_t dim,
+                 float eps, std::int64_t begin, std::int64_t end)
+{
+    for (std::int64_t r = begin; r < end; ++r) {
+        const float *xr = x + r * stride;
+        float *yr = y + r * dim;
+        const float inv =
+            1.0f / std::sqrt(meanSquare([xr](std::int64_t i) { return xr[i]; }, dim) + eps);
+        for (std::int64_t i = 0; i < dim; ++i)
+            yr[i] = w[i] * (xr[i] * inv);
+    }
+}
+
+TERSE_CLONES
+void rmsNormRows(const std::uint16_t *x, std::int64_t stride, const std::uint16_t *w,
+                 std::uint16_t *y, std::int64_t dim, float eps, std::int64_t begin,
+                 std::int64_t end)
+{
+    for (std::int64_t r = begin; r < end; ++r) {
+        const std::uint16_t *xr = x + r * stride;
+        std::uint16_t *yr = y + r * dim;
+        const float inv =
+            1.0f /
+            std::sqrt(meanSquare([xr](std::int64_t i) { return fromBf16(xr[i]); }, dim) + eps);
+        // HF: the normalised row is cast to bf16, then scaled by the bf16 weight (a bf16 product).
+        for (std::int64_t i = 0; i < dim; ++i)
+            yr[i] = toBf16(fromBf16(w[i]) * roundBf16(fromBf16(xr[i]) * inv));
+    }
+}
+
+TERSE_CLONES
+void siluMul(const float *g, const float *u, float *y, std::int64_t begin, std::int64_t end)
+{
+    for (std::int64_t i = begin; i < end; ++i)
+        y[i] = silu(g[i]) * u[i];
+}
+
+TERSE_CLONES
+void siluMul(const std::uint16_t *g, const std::uint16_t *u, std::uint16_t *y, std::int64_t begin,
+             std::int64_t end)
+{
+    // torch: silu's bf16 result, then a bf16 product.
+    for (std::int64_t i = begin; i < end; ++i)
+        y[i] = toBf16(roundBf16(silu(fromBf16(g[i]))) * fromBf16(u[i]));
+}
+
+namespace {
+
+template <typename T, typename Conv, typename Round>
+TERSE_INLINE void ropeRows(const Rope &p, const T *x, T *y, const T *cos, const T *sin,
+                           std::int64_t begin, std::int64_t end, Conv conv, Round round)
+{
+    const std::int64_t hd = p.headDim, rd = p.rotaryDim, half = rd / 2;
+    for (std::int64_t r = begin; r < end; ++r) {
+        const std::int64_t t = r / p.heads, h = r % p.heads;
+        const T *xr = x + t * p.tokenStride + h * hd;
+        const T *c = cos + t * rd;
+        const T *s = sin + t * rd;
+        T *yr = y + r * hd;
+        // x * cos + rotate_half(x) * sin, rotate_half(x) = [-x2, x1]; each product and the sum
+        // rounded as torch's ops round them in the compute dtype.
+        for (std::int64_t i = 0; i < half; ++i)
+            yr[i] = round(conv(round(conv(xr[i]) * conv(c[i]))) +
+                          conv(round(-conv(xr[i + half]) * conv(s[i]))));
+        for (std::int64_t i = half; i < rd; ++i)
+            yr[i] = round(conv(round(conv(xr[i]) * conv(c[i]))) +
+                          conv(round(conv(xr[i - half]) * conv(s[i]))));
+        for (std::int64_t i = rd; i < hd; ++i)
+            yr[i] = xr[i];
+    }
+}
+
+} // namespace
+
+TERSE_CLONES
+void Rope::run(const float *x, float *y, std::int64_t begin, std::int64_t end) const
+{
+    ropeRows(
+        *this, x, y, cos, sin, begin, end, [](float v) { return v; }, [](float v) { return v; });
+}
+
+TERSE_CLONES
+void Rope::run(const std::uint16_t *x, std::uint16_t *y, std::int64_t begin, std::int64_t end) const
+{
+    ropeRows(
+        *this, x, y, cosb, sinb, begin, end, [](std::uint16_t v) { return fromBf16(v); },
+        [](float v) { return toBf16(v); });
+}
+
+} // namespace terse::detail
