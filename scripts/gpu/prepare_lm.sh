@@ -5,13 +5,7 @@
 # for that. Then run, on the GPU machine, from the repository root: bash scripts/gpu/train_lm.sh
 # (the device tool: command "bash scripts/gpu/train_lm.sh", carry [".gpu"], timeout 600).
 set -euo pipefail
-cd "$(dirname "$0")/../.."
-SHARED=${SHARED:-../shared}
-TERSE=${TERSE:-build/app/cli/terse}
-grep -qx '/.gpu/' .git/info/exclude 2>/dev/null || echo '/.gpu/' >> .git/info/exclude
-mkdir -p .gpu/deb
-(cd .gpu/deb && apt-get download libsqlite3-dev libsqlite3-0 nlohmann-json3-dev libcli11-dev libpcre2-dev libpcre2-8-0 \
-    libzstd-dev libzstd1 zlib1g-dev zlib1g)
+. "$(dirname "$0")/prepare_common.sh"
 cp "$SHARED/corpus/heldout.txt.zst" .gpu/
 # Every second document (a slice spread over all sources), 105 MB of text: ~30M tokens, 37 MB gzip.
 "$TERSE" train encode --corpus "$SHARED/corpus/train.txt.zst" --tokenizer resources/models/terse-lm \
@@ -19,6 +13,4 @@ cp "$SHARED/corpus/heldout.txt.zst" .gpu/
 # What travels: the working tree (tracked and untracked-not-ignored files) plus .gpu, at most 64 MiB. The
 # bundled model alone is 46 MB: move resources/models/terse-lm/model.safetensors out of the tree for the
 # call (and back after it) if the total is over.
-tree=$(git ls-files -z | xargs -0 du -cb 2>/dev/null | tail -1 | cut -f1)
-gpu=$(du -sb .gpu | cut -f1)
-echo "working tree $((tree >> 20)) MiB + .gpu $((gpu >> 20)) MiB = $(((tree + gpu) >> 20)) MiB (limit 64)"
+travel_size
