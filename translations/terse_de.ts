@@ -2885,10 +2885,6 @@
         <translation>Fragesätze zuerst</translation>
     </message>
     <message>
-        <source>Corrected mode: rank the contexts&apos; sentences by BM25 against the question and keep the best ones whole before the model&apos;s scores compress the rest (answers are phrases: a small LM&apos;s per-word scores break them). auto: on for LongLLMLingua with the bundled model when the prompt has a question; off in reference mode.</source>
-        <translation>Korrigierter Modus: Die Sätze der Kontexte per BM25 gegen die Frage ranken und die besten ganz behalten, bevor die Modell-Scores den Rest komprimieren (Antworten sind Phrasen: die wortweisen Scores eines kleinen LM zerreißen sie). auto: an für LongLLMLingua mit dem mitgelieferten Modell, wenn der Prompt eine Frage enthält; aus im Referenzmodus.</translation>
-    </message>
-    <message>
         <source>Rank method</source>
         <translation>Ranking-Methode</translation>
     </message>
@@ -3035,6 +3031,10 @@
     <message>
         <source>Context scorer: llmlingua (perplexity), longllmlingua (question-conditioned perplexity), bm25 (Okapi BM25, question as the query) or gzip (compression distance to the question). auto: llmlingua in reference mode, with a model you chose and without a question; bm25 with the bundled small model when the prompt has a question (keeps the answer document).</source>
         <translation>Kontextbewertung: llmlingua (Perplexität), longllmlingua (fragebedingte Perplexität), bm25 (Okapi BM25, die Frage als Anfrage) oder gzip (Kompressionsabstand zur Frage). auto: llmlingua im Referenzmodus, mit einem selbst gewählten Modell und ohne Frage; bm25 mit dem kleinen mitgelieferten Modell, wenn der Prompt eine Frage hat (behält das Antwortdokument).</translation>
+    </message>
+    <message>
+        <source>Corrected mode: rank the contexts&apos; sentences by BM25 against the question and keep the best ones whole before the model&apos;s scores compress the rest (answers are phrases: a small LM&apos;s per-word scores break them). auto: on with the bundled model when the prompt has a question; off in reference mode.</source>
+        <translation>Korrigierter Modus: Die Sätze der Kontexte per BM25 gegen die Frage ranken und die besten ganz behalten, bevor die Modell-Scores den Rest komprimieren (Antworten sind Phrasen: die wortweisen Scores eines kleinen LM zerreißen sie). auto: an mit dem mitgelieferten Modell, wenn der Prompt eine Frage enthält; aus im Referenzmodus.</translation>
     </message>
 </context>
 <context>

@@ -2880,10 +2880,6 @@
         <translation>问题相关句子优先</translation>
     </message>
     <message>
-        <source>Corrected mode: rank the contexts&apos; sentences by BM25 against the question and keep the best ones whole before the model&apos;s scores compress the rest (answers are phrases: a small LM&apos;s per-word scores break them). auto: on for LongLLMLingua with the bundled model when the prompt has a question; off in reference mode.</source>
-        <translation>修正模式：先用 BM25 按问题对各上下文的句子排序，完整保留最佳句子，再由模型得分压缩其余部分（答案是短语：小型 LM 的逐词得分会将其拆散）。auto：对 LongLLMLingua 使用内置模型且提示含问题时开启；参考模式下关闭。</translation>
-    </message>
-    <message>
         <source>Rank method</source>
         <translation>排序方法</translation>
     </message>
@@ -3030,6 +3026,10 @@
     <message>
         <source>Context scorer: llmlingua (perplexity), longllmlingua (question-conditioned perplexity), bm25 (Okapi BM25, question as the query) or gzip (compression distance to the question). auto: llmlingua in reference mode, with a model you chose and without a question; bm25 with the bundled small model when the prompt has a question (keeps the answer document).</source>
         <translation>上下文评分：llmlingua（困惑度）、longllmlingua（以问题为条件的困惑度）、bm25（Okapi BM25，以问题为查询）或 gzip（与问题的压缩距离）。auto：参考模式、自选模型或无问题时为 llmlingua；使用内置小模型且提示含问题时为 bm25（保留答案文档）。</translation>
+    </message>
+    <message>
+        <source>Corrected mode: rank the contexts&apos; sentences by BM25 against the question and keep the best ones whole before the model&apos;s scores compress the rest (answers are phrases: a small LM&apos;s per-word scores break them). auto: on with the bundled model when the prompt has a question; off in reference mode.</source>
+        <translation>修正模式：先用 BM25 按问题对各上下文的句子排序，完整保留最佳句子，再由模型得分压缩其余部分（答案是短语：小型 LM 的逐词得分会将其拆散）。auto：使用内置模型且提示含问题时开启；参考模式下关闭。</translation>
     </message>
 </context>
 <context>

@@ -125,8 +125,8 @@ namespace {
         "terse::engine",
         "Corrected mode: rank the contexts' sentences by BM25 against the question and keep the "
         "best ones whole before the model's scores compress the rest (answers are phrases: a small "
-        "LM's per-word scores break them). auto: on for LongLLMLingua with the bundled model when "
-        "the prompt has a question; off in reference mode."),
+        "LM's per-word scores break them). auto: on with the bundled model when the prompt has a "
+        "question; off in reference mode."),
     QT_TRANSLATE_NOOP("terse::engine", "Rank method"),
     QT_TRANSLATE_NOOP(
         "terse::engine",

@@ -301,10 +301,19 @@ private slots:
         QCOMPARE(top, best);
     }
 
-    // LLMLingua-2 on one long document with a question (corrected mode): the sentence that answers
-    // is kept whole ahead of the classifier's word choices, and the trace has the stage.
-    void llmlingua2KeepsTheAnswerSentence()
+    void questionSentencesKeepTheAnswerSentence_data()
     {
+        QTest::addColumn<QString>("method");
+        QTest::newRow("llmlingua2") << "llmlingua2";
+        QTest::newRow("llmlingua") << "llmlingua";
+        QTest::newRow("longllmlingua") << "longllmlingua";
+    }
+    // One long document with a question (corrected mode, the bundled models): the sentence that
+    // answers is kept whole ahead of the model's word choices (sentence_rank auto, for LLMLingua
+    // too), and the trace has the stage; sentence_rank none leaves it out.
+    void questionSentencesKeepTheAnswerSentence()
+    {
+        QFETCH(QString, method);
         std::string doc;
         const char *const kFiller[] = {
             "The valley is known for its orchards and quiet villages.",
@@ -320,10 +329,10 @@ private slots:
         Prompt p;
         p.segments.push_back({SegmentRole::Context, doc});
         p.segments.push_back({SegmentRole::Question, "When was the stone bridge built?"});
-        auto c = createCompressor("llmlingua2");
+        auto c = createCompressor(method.toStdString());
         QVERIFY(c.ok());
         CompressOptions o;
-        o.method = "llmlingua2";
+        o.method = method.toStdString();
         o.rate = 0.2;
         auto r = (*c)->compress(p, o, JobContext::none());
         QVERIFY2(r.ok(), r.ok() ? "" : r.error().detail.c_str());

@@ -70,12 +70,13 @@ detail::ParamTable<Params> makeParams(bool lg)
         .parsed<std::vector<int>>("force_context_ids", &Params::forceContextIds, "Forced contexts",
                                   "Comma-separated context indices always kept.",
                                   detail::readIndexList, detail::indexListText)
-        .choice("sentence_rank", &Params::sentenceRank, "Question sentences first",
-                "Corrected mode: rank the contexts' sentences by BM25 against the question and "
-                "keep the best ones whole before the model's scores compress the rest (answers are "
-                "phrases: a small LM's per-word scores break them). auto: on for LongLLMLingua "
-                "with the bundled model when the prompt has a question; off in reference mode.",
-                {"auto", "bm25", "none"})
+        .choice(
+            "sentence_rank", &Params::sentenceRank, "Question sentences first",
+            "Corrected mode: rank the contexts' sentences by BM25 against the question and "
+            "keep the best ones whole before the model's scores compress the rest (answers are "
+            "phrases: a small LM's per-word scores break them). auto: on with the bundled model "
+            "when the prompt has a question; off in reference mode.",
+            {"auto", "bm25", "none"})
         .choice("rank_method", &Params::rankMethod, "Rank method",
                 lg ? "Context scorer: longllmlingua (question-conditioned perplexity), bm25 (Okapi "
                      "BM25, question as the query), gzip (compression distance to the question) or "
