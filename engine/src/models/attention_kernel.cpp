@@ -220,6 +220,40 @@ TERSE_INLINE void finishBlock(const FusedAttention &a, const Block &k, const Scr
     }
 }
 
+// acc[i + g][16 (c0 + cc) ...] += sum over the tile's keys j of P[i + g][j] V[j][...], for the 4
+// rows g of a group and CN value vectors cc: kGroup x CN accumulators.
+template <int CN>
+TERSE_INLINE void pvColumns(const float *sc, const float *vt, float *acc, std::int64_t i,
+                            std::int64_t c0, std::int64_t hdp)
+{
+    v16 o[kGroup][CN];
+    TERSE_UNROLL
+    for (int g = 0; g < kGroup; ++g) {
+        TERSE_UNROLL
+        for (int cc = 0; cc < CN; ++cc)
+            o[g][cc] = load(acc + (i + g) * hdp + 16 * (c0 + cc));
+    }
+    for (std::int64_t j = 0; j < kTile; ++j) {
+        v16 vj[CN];
+        TERSE_UNROLL
+        for (int cc = 0; cc < CN; ++cc)
+            vj[cc] = load(vt + j * hdp + 16 * (c0 + cc));
+        TERSE_UNROLL
+        for (int g = 0; g < kGroup; ++g) {
+            const v16 p = splat(sc[(i + g) * kTile + j]);
+            TERSE_UNROLL
+            for (int cc = 0; cc < CN; ++cc)
+                o[g][cc] += p * vj[cc];
+        }
+    }
+    TERSE_UNROLL
+    for (int g = 0; g < kGroup; ++g) {
+        TERSE_UNROLL
+        for (int cc = 0; cc < CN; ++cc)
+            store(acc + (i + g) * hdp + 16 * (c0 + cc), o[g][cc]);
+    }
+}
+
 // fp32 task. NV: vectors per value row (head dim padded to 16s); 0: counted at run time.
 template <int NV> TERSE_INLINE void task(const FusedAttention &a, std::int64_t t, Scratch &s)
 {
@@ -260,24 +294,16 @@ template <int NV> TERSE_INLINE void task(const FusedAttention &a, std::int64_t t
         }
         maskTile(a, k, k0, sc);
         softmaxTile(a, k, s);
-        // acc += P V: 4 rows per pass, each value vector loaded once for the 4.
+        // acc += P V: 4 rows x 2 value vectors per pass (8 independent accumulators, so the
+        // multiply-adds do not wait on each other's latency), each value vector loaded once for
+        // the 4 rows.
         const float *vt = v + k0 * hdp;
         for (std::int64_t i = 0; i < k.n; i += kGroup) {
-            for (std::int64_t c = 0; c < nv; ++c) {
-                v16 o[kGroup];
-                TERSE_UNROLL
-                for (int g = 0; g < kGroup; ++g)
-                    o[g] = load(acc + (i + g) * hdp + 16 * c);
-                for (std::int64_t j = 0; j < kTile; ++j) {
-                    const v16 vj = load(vt + j * hdp + 16 * c);
-                    TERSE_UNROLL
-                    for (int g = 0; g < kGroup; ++g)
-                        o[g] += splat(sc[(i + g) * kTile + j]) * vj;
-                }
-                TERSE_UNROLL
-                for (int g = 0; g < kGroup; ++g)
-                    store(acc + (i + g) * hdp + 16 * c, o[g]);
-            }
+            std::int64_t c = 0;
+            for (; c + 2 <= nv; c += 2)
+                pvColumns<2>(sc, vt, acc, i, c, hdp);
+            if (c < nv)
+                pvColumns<1>(sc, vt, acc, i, c, hdp);
         }
     }
     finishBlock(a, k, s, [&](std::int64_t j, std::int64_t d) { return v[j * hdp + d]; });
@@ -394,6 +420,42 @@ TERSE_BF16_TARGET TERSE_INLINE void softmaxTileBf16(const FusedAttention &a, con
     }
 }
 
+// pvColumns for the bf16 task: probabilities and values in bf16 pairs (two keys per 32-bit lane).
+template <int CN>
+TERSE_BF16_TARGET TERSE_INLINE void pvColumnsBf16(const std::uint16_t *pb, const std::uint16_t *vt,
+                                                  float *acc, std::int64_t i, std::int64_t c0,
+                                                  std::int64_t hdp)
+{
+    __m512 o[kGroup][CN];
+    TERSE_UNROLL
+    for (int g = 0; g < kGroup; ++g) {
+        TERSE_UNROLL
+        for (int cc = 0; cc < CN; ++cc)
+            o[g][cc] = _mm512_loadu_ps(acc + (i + g) * hdp + 16 * (c0 + cc));
+    }
+    for (std::int64_t m = 0; m < kTile / 2; ++m) {
+        __m512bh vv[CN];
+        TERSE_UNROLL
+        for (int cc = 0; cc < CN; ++cc)
+            vv[cc] = (__m512bh)_mm512_loadu_si512(vt + (m * hdp + 16 * (c0 + cc)) * 2);
+        TERSE_UNROLL
+        for (int g = 0; g < kGroup; ++g) {
+            std::int32_t w;
+            std::memcpy(&w, pb + (i + g) * kTile + 2 * m, sizeof w);
+            const __m512bh pp = (__m512bh)_mm512_set1_epi32(w);
+            TERSE_UNROLL
+            for (int cc = 0; cc < CN; ++cc)
+                o[g][cc] = _mm512_dpbf16_ps(o[g][cc], pp, vv[cc]);
+        }
+    }
+    TERSE_UNROLL
+    for (int g = 0; g < kGroup; ++g) {
+        TERSE_UNROLL
+        for (int cc = 0; cc < CN; ++cc)
+            _mm512_storeu_ps(acc + (i + g) * hdp + 16 * (c0 + cc), o[g][cc]);
+    }
+}
+
 // bf16 task: QK^T and PV by AVX512-BF16 dot products (each 32-bit lane: two bf16 products summed
 // into fp32), the probabilities rounded to bf16 as the reference's probs.to(bf16) does; masks,
 // softmax and the output in fp32.
@@ -449,27 +511,18 @@ TERSE_BF16_TARGET TERSE_INLINE void taskBf16(const FusedAttention &a, std::int64
         }
         maskTile(a, k, k0, sc);
         softmaxTileBf16(a, k, s);
+        // acc += P V: 4 rows x up to 4 value vectors per pass (16 independent accumulators:
+        // with 4, each dot product waited on the previous one's latency).
         const std::uint16_t *pb = s.pb.data();
         const std::uint16_t *vt = vb + k0 * hdp; // key pair k0 / 2 onwards
         for (std::int64_t i = 0; i < k.n; i += kGroup) {
-            for (std::int64_t c = 0; c < nv; ++c) {
-                __m512 o[kGroup];
-                TERSE_UNROLL
-                for (int g = 0; g < kGroup; ++g)
-                    o[g] = _mm512_loadu_ps(acc + (i + g) * hdp + 16 * c);
-                for (std::int64_t m = 0; m < kTile / 2; ++m) {
-                    const __m512bh vv = (__m512bh)_mm512_loadu_si512(vt + (m * hdp + 16 * c) * 2);
-                    TERSE_UNROLL
-                    for (int g = 0; g < kGroup; ++g) {
-                        const __m512bh pp =
-                            (__m512bh)_mm512_set1_epi32(word(pb + (i + g) * kTile + 2 * m));
-                        o[g] = _mm512_dpbf16_ps(o[g], pp, vv);
-                    }
-                }
-                TERSE_UNROLL
-                for (int g = 0; g < kGroup; ++g)
-                    _mm512_storeu_ps(acc + (i + g) * hdp + 16 * c, o[g]);
-            }
+            std::int64_t c = 0;
+            for (; c + 4 <= nv; c += 4)
+                pvColumnsBf16<4>(pb, vt, acc, i, c, hdp);
+            if (c + 2 <= nv)
+                pvColumnsBf16<2>(pb, vt, acc, i, c, hdp), c += 2;
+            if (c < nv)
+                pvColumnsBf16<1>(pb, vt, acc, i, c, hdp);
         }
     }
     finishBlock(a, k, s, [&](std::int64_t j, std::int64_t d) {
