@@ -14,6 +14,7 @@
 
 #include <cctype>
 #include <cmath>
+#include <limits>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -77,11 +78,13 @@ nlohmann::json numbers(const std::vector<float> &v)
 }
 
 // Mean over layers of a [layers][n] aggregate, per key.
+// The mean over layers of per-layer rows of n values; NaN (printed '-') when they were not
+// computed (--no-attention).
 std::vector<float> layerMean(const std::vector<float> &v, int layers, std::size_t n)
 {
-    std::vector<float> out(n, 0.0f);
     if (v.size() != static_cast<std::size_t>(layers) * n || layers == 0)
-        return out;
+        return std::vector<float>(n, std::numeric_limits<float>::quiet_NaN());
+    std::vector<float> out(n, 0.0f);
     for (int l = 0; l < layers; ++l)
         for (std::size_t k = 0; k < n; ++k)
             out[k] += v[l * n + k] / static_cast<float>(layers);
@@ -96,7 +99,7 @@ struct ScoreArgs {
     int topK = 0;
     int threads = 0;
     bool json = false, csv = false, logits = false, jsonl = false, skipErrors = false,
-         quiet = false;
+         quiet = false, noAttention = false;
     CLI::Option *idsOpt = nullptr, *textOpt = nullptr, *fileOpt = nullptr;
 };
 
@@ -142,6 +145,10 @@ void declareOptions(CLI::App &app, ScoreArgs &a)
                               "aggregates)");
     app.add_flag("--csv", a.csv, "one CSV row per token (one sequence only)")->excludes(json);
     app.add_flag("--logits", a.logits, "include raw logits in the JSON output");
+    app.add_flag("--no-attention", a.noAttention,
+                 "surprisal and entropy only, no attention aggregates (JSON \"attention\": null, "
+                 "'-' in the table and CSV): the forward runs the fused attention kernel, several "
+                 "times faster on long inputs; a JSONL batch without --json never computes them");
     app.add_option("--top-k", a.topK, "alternatives per position (JSON and table)")
         ->type_name("K")
         ->transform(integerIn(0, 100))
@@ -216,10 +223,13 @@ nlohmann::json fullJson(const ModelInfo &info, const ScoreResult &result, int to
         }
         j["top_k"] = rows;
     }
-    j["attention"] = {{"layer_column_sums", numbers(s.layerColumnSums)},
-                      {"causal_column_means", numbers(s.causalColumnMeans)},
-                      {"last_query_row", numbers(s.lastQueryRow)},
-                      {"layers", result.layers}};
+    if (s.layerColumnSums.empty() && s.causalColumnMeans.empty() && s.lastQueryRow.empty())
+        j["attention"] = nullptr; // --no-attention
+    else
+        j["attention"] = {{"layer_column_sums", numbers(s.layerColumnSums)},
+                          {"causal_column_means", numbers(s.causalColumnMeans)},
+                          {"last_query_row", numbers(s.lastQueryRow)},
+                          {"layers", result.layers}};
     if (logits)
         j["logits"] = numbers(s.logits);
     j["windows"] = result.windows;
@@ -376,10 +386,13 @@ int runScore(int argc, char **argv)
     const int topK = a.topK;
 
     const std::string &modelPath = a.model;
+    // Attention aggregates make the forward keep its attention matrices (the blocked attention
+    // instead of the fused kernel): only when they are printed.
+    const bool attention = !a.noAttention && !(batch && !a.json);
     ScoreRequest req;
-    req.wantLayerColumnSums = true;
-    req.wantCausalColumnMeans = true;
-    req.wantLastQueryRow = true;
+    req.wantLayerColumnSums = attention;
+    req.wantCausalColumnMeans = attention;
+    req.wantLastQueryRow = attention;
     req.wantLogits = a.logits;
     if (batch) {
         initRuntime(opts.threads);

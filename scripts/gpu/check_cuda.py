@@ -118,7 +118,8 @@ def timing(args, report):
             try:
                 best = None
                 for _ in range(args.repeats):
-                    got, wall = score(args.terse, path, ids, device, dtype, args.threads)
+                    got, wall = score(args.terse, path, ids, device, dtype, args.threads,
+                                      ["--no-attention"])
                     if best is None or got["seconds"] < best[0]:
                         best = (got["seconds"], wall, got.get("surprisal"))
                 rows.append({"device": device, "dtype": dtype, "forward_s": best[0], "wall_s": best[1],

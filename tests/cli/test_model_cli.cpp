@@ -6,6 +6,7 @@
 #include <QJsonObject>
 #include <QProcess>
 
+#include <cmath>
 #include <filesystem>
 
 namespace {
@@ -49,6 +50,42 @@ private slots:
         QVERIFY(s[1].toDouble() > 0);
         QCOMPARE(j["top_k"].toArray()[0].toArray().size(), 2);
         QCOMPARE(j["attention"].toObject()["layer_column_sums"].toArray().size(), 12);
+    }
+
+    // --no-attention: the same surprisal and entropy (the fused attention kernel instead of the
+    // blocked attention that keeps its matrices, agreeing within 1e-4), no aggregates: JSON
+    // "attention" null, '-' in the table.
+    void scoresWithoutAttention()
+    {
+        const QStringList base = {
+            "score", "--model", kShared + "/oracle/llama_gqa", "--ids", "5,6,7,8,9,10,11,12",
+            "--json"};
+        const Run with = terse(base);
+        const Run without = terse(base + QStringList{"--no-attention"});
+        QCOMPARE(with.code, 0);
+        QCOMPARE(without.code, 0);
+        const QJsonObject a = QJsonDocument::fromJson(with.out).object();
+        const QJsonObject b = QJsonDocument::fromJson(without.out).object();
+        QVERIFY(a["attention"].isObject());
+        QVERIFY(b["attention"].isNull());
+        for (const char *key : {"surprisal", "entropy"}) {
+            const QJsonArray x = a[key].toArray(), y = b[key].toArray();
+            QCOMPARE(x.size(), 8);
+            QCOMPARE(y.size(), 8);
+            for (int t = 1; t < 8; ++t)
+                QVERIFY2(std::abs(x[t].toDouble() - y[t].toDouble()) < 1e-4,
+                         qPrintable(QString("%1[%2]: %3 vs %4")
+                                        .arg(key)
+                                        .arg(t)
+                                        .arg(x[t].toDouble())
+                                        .arg(y[t].toDouble())));
+        }
+        const Run table = terse({"score", "--model", kShared + "/oracle/llama_gqa", "--ids",
+                                 "5,6,7", "--no-attention"});
+        QCOMPARE(table.code, 0);
+        const QList<QByteArray> lines = table.out.trimmed().split('\n');
+        QVERIFY2(lines.last().trimmed().endsWith("-         -         -"),
+                 lines.last().constData());
     }
 
     void tableAndCsv()
