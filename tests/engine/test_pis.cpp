@@ -2,6 +2,7 @@
 // allocation with a warning when there is no agent, the exact rate, an agent trained in-process
 // round-tripping through safetensors with identical decisions, and real prompts (subsequence, rate
 // within 1%/2 tokens).
+#include "compressors/pis_agent.h"
 #include "terse/compressor.h"
 #include "terse/train.h"
 
@@ -12,8 +13,10 @@
 
 #include <QtTest>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <random>
 
 using namespace terse;
 using namespace terse::testing;
@@ -179,6 +182,41 @@ private slots:
         }
         auto c = runPis(text, 0.5, 3, {{"agent", dir.filePath("bad.safetensors").toStdString()}});
         QVERIFY(!c);
+    }
+
+    // PIS reads its agent through the shared load: one network per file until the file changes.
+    // All sentences' actions come from one batched forward, equal to one state at a time.
+    void sharedAgentAndBatchedActions()
+    {
+        QTemporaryDir dir;
+        const std::string path = dir.filePath("agent.safetensors").toStdString();
+        QVERIFY(detail::PisAgent::create(10, 7, 32, 3).save(path));
+        auto a = detail::PisAgent::loadShared(path);
+        auto b = detail::PisAgent::loadShared(path);
+        QVERIFY2(a && b, a ? "" : a.error().detail.c_str());
+        QCOMPARE(a->impl().get(), b->impl().get());
+        QVERIFY(detail::PisAgent::create(10, 8, 32, 3).save(path));
+        std::filesystem::last_write_time(path, std::filesystem::last_write_time(path) +
+                                                   std::chrono::seconds(2));
+        auto c = detail::PisAgent::loadShared(path);
+        QVERIFY(c);
+        QVERIFY(c->impl().get() != a->impl().get());
+        std::mt19937 rng(1);
+        std::normal_distribution<float> normal;
+        std::vector<std::vector<float>> states(64, std::vector<float>(10));
+        for (auto &st : states)
+            for (auto &x : st)
+                x = 3.0f * normal(rng);
+        const std::vector<int> batched = c->greedyActions(states);
+        QCOMPARE(batched.size(), states.size());
+        for (std::size_t i = 0; i < states.size(); ++i)
+            QCOMPARE(batched[i], c->greedyAction(states[i]));
+        QVERIFY(c->greedyActions({}).empty());
+        const std::string missing = dir.filePath("none.safetensors").toStdString();
+        auto m = detail::PisAgent::loadShared(missing);
+        QVERIFY(!m);
+        QVERIFY2(m.error().detail.find("none.safetensors") != std::string::npos,
+                 m.error().detail.c_str());
     }
 
     void realPrompts_data()

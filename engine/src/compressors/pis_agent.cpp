@@ -12,8 +12,10 @@
 #include <algorithm>
 #include <array>
 #include <chrono>
+#include <deque>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
 #include <numeric>
 #include <random>
 
@@ -90,6 +92,39 @@ Result<PisAgent> PisAgent::load(const std::string &path)
     return PisAgent(impl);
 }
 
+Result<PisAgent> PisAgent::loadShared(const std::string &path)
+{
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    const auto size = fs::file_size(path, ec);
+    const auto time = ec ? fs::file_time_type{} : fs::last_write_time(path, ec);
+    if (ec)
+        return load(path); // its message names what is wrong with the file
+    struct Entry {
+        std::string path;
+        std::uintmax_t size;
+        fs::file_time_type time;
+        PisAgent agent;
+    };
+    static std::mutex mutex;
+    static std::deque<Entry> cache; // most recent first
+    {
+        const std::lock_guard<std::mutex> lock(mutex);
+        for (const Entry &e : cache)
+            if (e.path == path && e.size == size && e.time == time)
+                return e.agent;
+    }
+    auto loaded = load(path);
+    if (!loaded)
+        return loaded;
+    const std::lock_guard<std::mutex> lock(mutex);
+    std::erase_if(cache, [&](const Entry &e) { return e.path == path; });
+    cache.push_front({path, size, time, *loaded});
+    if (cache.size() > 4)
+        cache.pop_back();
+    return loaded;
+}
+
 Result<void> PisAgent::save(const std::string &path) const
 {
     std::vector<std::pair<std::string, torch::Tensor>> tensors;
@@ -121,6 +156,27 @@ int PisAgent::greedyAction(const std::vector<float> &state) const
 {
     const auto q = qValues(state);
     return static_cast<int>(std::max_element(q.begin(), q.end()) - q.begin());
+}
+
+std::vector<int> PisAgent::greedyActions(const std::vector<std::vector<float>> &states) const
+{
+    std::vector<int> out;
+    if (states.empty())
+        return out;
+    torch::NoGradGuard guard;
+    const int64_t dim = m_impl->stateDim;
+    torch::Tensor x = torch::zeros({static_cast<int64_t>(states.size()), dim}, torch::kFloat32);
+    float *p = x.data_ptr<float>();
+    for (std::size_t i = 0; i < states.size(); ++i)
+        std::copy_n(states[i].begin(), std::min<int64_t>(dim, states[i].size()), p + i * dim);
+    const torch::Tensor q = m_impl->net->forward(x).contiguous();
+    const int64_t actions = q.size(1);
+    const float *qp = q.data_ptr<float>();
+    for (std::size_t i = 0; i < states.size(); ++i) {
+        const float *row = qp + static_cast<int64_t>(i) * actions;
+        out.push_back(static_cast<int>(std::max_element(row, row + actions) - row));
+    }
+    return out;
 }
 
 } // namespace terse::detail

@@ -16,6 +16,9 @@ public:
     static PisAgent create(int stateDim, std::uint64_t seed, int hidden = 256, int layers = 9);
     // Loads a network written by save(). Errors: NotFound, FormatError naming the file and tensor.
     static Result<PisAgent> load(const std::string &path);
+    // load() once per file for inference: later calls with the same path, size and modification
+    // time share that network (never train it). The last 4 files stay loaded.
+    static Result<PisAgent> loadShared(const std::string &path);
     // Writes the online network as safetensors (layers.<i>.weight / .bias, F32). Atomic.
     Result<void> save(const std::string &path) const;
     int stateDim() const;
@@ -23,6 +26,8 @@ public:
     // ties).
     std::vector<float> qValues(const std::vector<float> &state) const;
     int greedyAction(const std::vector<float> &state) const;
+    // greedyAction of each state (stateDim() floats each), in one forward.
+    std::vector<int> greedyActions(const std::vector<std::vector<float>> &states) const;
 
     struct Impl;
     explicit PisAgent(std::shared_ptr<Impl> impl) : m_impl(std::move(impl)) {}

@@ -143,14 +143,19 @@ void Run::ratioAgent()
                          "model): every sentence gets the same keep fraction"});
         return;
     }
-    const PisAgent agent = unwrap(PisAgent::load(agentPath));
+    const PisAgent agent = unwrap(PisAgent::loadShared(agentPath));
     if (agent.stateDim() != 3 * a.hidden + 2)
         raise(ErrorCode::InvalidArgument,
               "the PIS agent '" + agentPath + "' expects states of " +
                   std::to_string(agent.stateDim()) + " floats; this model gives " +
                   std::to_string(3 * a.hidden + 2) + " (trained for another model)");
+    std::vector<std::vector<float>> states;
     for (int s = 0; s < S; ++s)
-        fraction[static_cast<std::size_t>(s)] = pisKeepFraction(agent.greedyAction(pisState(a, s)));
+        states.push_back(pisState(a, s));
+    const std::vector<int> actions = agent.greedyActions(states); // one forward for all sentences
+    for (int s = 0; s < S; ++s)
+        fraction[static_cast<std::size_t>(s)] =
+            pisKeepFraction(actions[static_cast<std::size_t>(s)]);
 }
 
 void Run::decideWords()
