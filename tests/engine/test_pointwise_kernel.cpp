@@ -1,6 +1,7 @@
 // The fused pointwise kernels of a forward (issue 16, engine/src/models/pointwise_kernel.h):
-// RMSNorm, SiLU(gate) x up and RoPE against the formulas they replace, evaluated here in double (HF
-// LlamaRMSNorm, torch.nn.functional.silu, apply_rotary_pos_emb with rotate_half). fp32 results
+// RMSNorm, SiLU(gate) x up, RoPE and the log-sum-exp / entropy of logit rows against the formulas
+// they replace, evaluated here in double (HF LlamaRMSNorm, torch.nn.functional.silu,
+// apply_rotary_pos_emb with rotate_half, log-softmax). fp32 results
 // within a few ulps; bf16 results within one bf16 step of the double result, and equal to it
 // rounded in most elements. The whole-model agreement (every oracle architecture against HF's
 // logits, bf16 against fp32) is in test_oracle and test_bf16; those forwards run through these
@@ -194,6 +195,61 @@ private slots:
         }
         QVERIFY2(exact >= static_cast<int>(gb.size()) * 99 / 100,
                  qPrintable(QString::number(exact)));
+    }
+
+    void logSumExpEntropy_data()
+    {
+        QTest::addColumn<int>("vocab");
+        QTest::addColumn<float>("spread");
+        QTest::newRow("one logit") << 1 << 5.0f;
+        QTest::newRow("17 (tail after a vector)") << 17 << 5.0f;
+        QTest::newRow("8192, peaked") << 8192 << 30.0f;
+        QTest::newRow("50257, flat") << 50257 << 1.0f;
+        QTest::newRow("151936, blocks of 1024 + tail") << 151936 << 12.0f;
+    }
+    // lse = log sum e^z and H = -sum p log p per row, against double; -inf logits add nothing, a
+    // row of -inf gives lse -inf and H 0.
+    void logSumExpEntropy()
+    {
+        QFETCH(int, vocab);
+        QFETCH(float, spread);
+        const int rows = 3, stride = vocab + 5;
+        auto z = randomFloats(static_cast<std::size_t>(rows * stride), -spread, spread, 11);
+        const float inf = std::numeric_limits<float>::infinity();
+        if (vocab > 2)
+            z[1] = -inf, z[static_cast<std::size_t>(vocab - 1)] = -inf; // row 0: two masked logits
+        for (int i = 0; i < vocab; ++i)
+            z[static_cast<std::size_t>(2 * stride + i)] = -inf; // row 2: all masked
+        std::vector<float> lse(rows, 7.0f), ent(rows, 7.0f);
+        terse::detail::logSumExpEntropy(z.data(), stride, vocab, lse.data(), ent.data(), 0, rows);
+        for (int r = 0; r < 2; ++r) {
+            const float *row = z.data() + r * stride;
+            double m = -INFINITY;
+            for (int i = 0; i < vocab; ++i)
+                m = std::max<double>(m, row[i]);
+            double sum = 0;
+            for (int i = 0; i < vocab; ++i)
+                sum += std::exp(double(row[i]) - m);
+            const double wantLse = m + std::log(sum);
+            double h = 0;
+            for (int i = 0; i < vocab; ++i)
+                if (std::isfinite(row[i])) {
+                    const double lp = double(row[i]) - wantLse;
+                    h -= std::exp(lp) * lp;
+                }
+            QVERIFY2(std::fabs(lse[r] - wantLse) < 1e-5 * std::max(1.0, std::fabs(wantLse)),
+                     qPrintable(QString("row %1 lse %2 vs %3").arg(r).arg(lse[r]).arg(wantLse)));
+            QVERIFY2(std::fabs(ent[r] - h) < 2e-5 * std::max(1.0, h),
+                     qPrintable(QString("row %1 entropy %2 vs %3").arg(r).arg(ent[r]).arg(h)));
+        }
+        QCOMPARE(lse[2], -inf);
+        QCOMPARE(ent[2], 0.0f);
+        // Without entropy; a row range leaves the rest untouched.
+        std::vector<float> only(rows, 7.0f);
+        terse::detail::logSumExpEntropy(z.data(), stride, vocab, only.data(), nullptr, 1, 2);
+        QCOMPARE(only[0], 7.0f);
+        QCOMPARE(only[1], lse[1]);
+        QCOMPARE(only[2], 7.0f);
     }
 
     void ropeFp32_data()

@@ -3,6 +3,7 @@
 #include "terse/model.h"
 
 #include "core/threads.h"
+#include "models/pointwise_kernel.h"
 #include "models/transformer.h"
 #include "terse/runtime.h"
 
@@ -287,9 +288,26 @@ private:
             // 16): only the values asked for leave the device, not [cnt, V] logits. Against the
             // reference's float64 the difference is below 1e-5 nats
             // (tests/engine/test_model_oracle: atol 1e-4).
-            Tensor logits =
-                m_net.logits(h.narrow(0, from - s.hFrom, cnt)).to(torch::kFloat32); // [cnt, V]
-            const Tensor lse = logits.logsumexp(-1, true);                          // [cnt, 1]
+            Tensor logits = m_net.logits(h.narrow(0, from - s.hFrom, cnt))
+                                .to(torch::kFloat32)
+                                .contiguous(); // [cnt, V]
+            // On the CPU, log-sum-exp and entropy in one kernel over each row
+            // (detail::logSumExpEntropy): two reads of the logits instead of six passes, each
+            // with a [cnt, V] result.
+            Tensor lse, fusedEntropy;
+            if (logits.device().is_cpu()) {
+                lse = torch::empty({cnt, 1}, logits.options());
+                if (lm && m_req.wantEntropy)
+                    fusedEntropy = torch::empty({cnt}, logits.options());
+                const float *z = logits.data_ptr<float>();
+                float *l = lse.data_ptr<float>();
+                float *e = fusedEntropy.defined() ? fusedEntropy.data_ptr<float>() : nullptr;
+                at::parallel_for(0, cnt, 1, [&](int64_t begin, int64_t end) {
+                    detail::logSumExpEntropy(z, V, V, l, e, begin, end);
+                });
+            } else {
+                lse = logits.logsumexp(-1, true); // [cnt, 1]
+            }
             const int g0 = s.offset + from; // global position of row 0
             if (m_req.wantLogits)
                 copyInto(o.logits, static_cast<std::size_t>(g0) * V, logits);
@@ -301,7 +319,9 @@ private:
                 copyInto(o.classProbs, static_cast<std::size_t>(g0) * V, p);
                 continue;
             }
-            if (m_req.wantEntropy) {
+            if (m_req.wantEntropy && fusedEntropy.defined()) {
+                copyInto(o.entropy, g0, fusedEntropy);
+            } else if (m_req.wantEntropy) {
                 // H = -sum p log p
                 Tensor logp = logits - lse;
                 Tensor p = logp.exp();

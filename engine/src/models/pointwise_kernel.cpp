@@ -1,7 +1,9 @@
 #include "models/pointwise_kernel.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <limits>
 
 namespace terse::detail {
 
@@ -141,6 +143,60 @@ void siluMul(const std::uint16_t *g, const std::uint16_t *u, std::uint16_t *y, s
     // torch: silu's bf16 result, then a bf16 product.
     for (std::int64_t i = begin; i < end; ++i)
         y[i] = toBf16(roundBf16(silu(fromBf16(g[i]))) * fromBf16(u[i]));
+}
+
+TERSE_CLONES
+void logSumExpEntropy(const float *z, std::int64_t stride, std::int64_t vocab, float *lse,
+                      float *entropy, std::int64_t begin, std::int64_t end)
+{
+    constexpr float kNegInf = -std::numeric_limits<float>::infinity();
+    constexpr std::int64_t kBlock = 1024;
+    for (std::int64_t r = begin; r < end; ++r) {
+        const float *row = z + r * stride;
+        float top[kLanes];
+        for (float &t : top)
+            t = kNegInf;
+        std::int64_t i = 0;
+        for (; i + kLanes <= vocab; i += kLanes)
+            for (int l = 0; l < kLanes; ++l)
+                top[l] = row[i + l] > top[l] ? row[i + l] : top[l];
+        float m = kNegInf;
+        for (; i < vocab; ++i)
+            m = row[i] > m ? row[i] : m;
+        for (float t : top)
+            m = t > m ? t : m;
+        if (m == kNegInf || m != m) { // every logit -inf (or NaN, which max skips: pass it on)
+            lse[r] = m;
+            if (entropy)
+                entropy[r] = m == kNegInf ? 0.0f : m;
+            continue;
+        }
+        double sum = 0, weighted = 0;
+        for (std::int64_t b0 = 0; b0 < vocab; b0 += kBlock) {
+            const std::int64_t b1 = std::min(vocab, b0 + kBlock);
+            float s[kLanes] = {}, t[kLanes] = {};
+            std::int64_t j = b0;
+            for (; j + kLanes <= b1; j += kLanes)
+                for (int l = 0; l < kLanes; ++l) {
+                    const float d = row[j + l] - m; // <= 0; -inf for a -inf logit
+                    const float w = d > -1e30f ? expApprox(d) : 0.0f;
+                    s[l] += w;
+                    t[l] += w > 0.0f ? w * d : 0.0f;
+                }
+            for (; j < b1; ++j) {
+                const float d = row[j] - m;
+                const float w = d > -1e30f ? expApprox(d) : 0.0f;
+                s[0] += w;
+                t[0] += w > 0.0f ? w * d : 0.0f;
+            }
+            for (int l = 0; l < kLanes; ++l)
+                sum += s[l], weighted += t[l];
+        }
+        const double logS = std::log(sum);
+        lse[r] = static_cast<float>(m + logS);
+        if (entropy)
+            entropy[r] = static_cast<float>(logS - weighted / sum);
+    }
 }
 
 namespace {

@@ -23,6 +23,14 @@ void siluMul(const float *g, const float *u, float *y, std::int64_t begin, std::
 void siluMul(const std::uint16_t *g, const std::uint16_t *u, std::uint16_t *y, std::int64_t begin,
              std::int64_t end);
 
+// Per row of `vocab` fp32 logits z (rows `stride` apart): lse = log sum_i e^z_i and the entropy
+// H = -sum_i p_i log p_i of p = softmax(z), from one pass for the maximum and one for the sums (no
+// [rows, vocab] temporaries): H = log S - sum_i w_i (z_i - m) / S with w_i = e^(z_i - m),
+// S = sum_i w_i. Sums in fp32 over blocks of 1024, the blocks added in double. A -inf logit adds
+// nothing; a row of -inf gives lse -inf and H 0. entropy may be null. Rows [begin, end).
+void logSumExpEntropy(const float *z, std::int64_t stride, std::int64_t vocab, float *lse,
+                      float *entropy, std::int64_t begin, std::int64_t end);
+
 // RoPE (HF apply_rotary_pos_emb with rotate_half). Row r is head r % heads of token r / heads, at
 // x + (r / heads) * tokenStride + (r % heads) * headDim. Its first rd = rotaryDim elements become
 // x * cos + rotate_half(x) * sin with the token's row of cos/sin ([tokens, rd]); the rest are
