@@ -4,6 +4,7 @@
 
 #include "compressors/pis.h"
 #include "compressors/pis_agent_impl.h"
+#include "models/model_context.h"
 #include "weights/safetensors_writer.h"
 
 #include <nlohmann/json.hpp>
@@ -94,16 +95,11 @@ Result<PisAgent> PisAgent::load(const std::string &path)
 
 Result<PisAgent> PisAgent::loadShared(const std::string &path)
 {
-    namespace fs = std::filesystem;
-    std::error_code ec;
-    const auto size = fs::file_size(path, ec);
-    const auto time = ec ? fs::file_time_type{} : fs::last_write_time(path, ec);
-    if (ec)
-        return load(path); // its message names what is wrong with the file
+    const std::string stamp = fileStamp(path); // the model cache's key: size and time
+    if (stamp.empty())
+        return load(path); // its message names what is wrong with the path
     struct Entry {
-        std::string path;
-        std::uintmax_t size;
-        fs::file_time_type time;
+        std::string path, stamp;
         PisAgent agent;
     };
     static std::mutex mutex;
@@ -111,7 +107,7 @@ Result<PisAgent> PisAgent::loadShared(const std::string &path)
     {
         const std::lock_guard<std::mutex> lock(mutex);
         for (const Entry &e : cache)
-            if (e.path == path && e.size == size && e.time == time)
+            if (e.path == path && e.stamp == stamp)
                 return e.agent;
     }
     auto loaded = load(path);
@@ -119,7 +115,7 @@ Result<PisAgent> PisAgent::loadShared(const std::string &path)
         return loaded;
     const std::lock_guard<std::mutex> lock(mutex);
     std::erase_if(cache, [&](const Entry &e) { return e.path == path; });
-    cache.push_front({path, size, time, *loaded});
+    cache.push_front({path, stamp, *loaded});
     if (cache.size() > 4)
         cache.pop_back();
     return loaded;

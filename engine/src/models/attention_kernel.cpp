@@ -1,5 +1,7 @@
 #include "models/attention_kernel.h"
 
+#include "models/bf16_bits.h"
+
 #if defined(__x86_64__)
 #include <immintrin.h>
 #endif
@@ -352,14 +354,6 @@ void runDispatch(const FusedAttention &a, std::int64_t begin, std::int64_t end)
 #define TERSE_HAS_BF16_KERNEL 1
 #define TERSE_BF16_TARGET __attribute__((target("avx512f,avx512bw,avx512vl,avx512bf16")))
 
-float bf16ToFloat(std::uint16_t x)
-{
-    const std::uint32_t bits = std::uint32_t(x) << 16;
-    float f;
-    std::memcpy(&f, &bits, sizeof f);
-    return f;
-}
-
 // e^x for the bf16 path's probabilities: 2^(x log2 e) as 2^n (scalef) times 2^f, f = t - round(t)
 // in [-0.5, 0.5], by the degree-5 Taylor polynomial of 2^f (relative error < 3e-6, far below the
 // bf16 rounding the probabilities get next; -inf gives 2^-150, which is 0). About half the
@@ -526,7 +520,7 @@ TERSE_BF16_TARGET TERSE_INLINE void taskBf16(const FusedAttention &a, std::int64
         }
     }
     finishBlock(a, k, s, [&](std::int64_t j, std::int64_t d) {
-        return bf16ToFloat(vb[((j / 2) * hdp + d) * 2 + j % 2]);
+        return fromBf16(vb[((j / 2) * hdp + d) * 2 + j % 2]);
     });
 }
 

@@ -52,8 +52,25 @@ void touch(const std::string &key, const std::shared_ptr<const LoadedModel> &mod
         g_recent.pop_back();
 }
 
-// Size and modification time of the model's files, so a model rewritten in place is not served
-// stale.
+// Where the tokenizer of a model lives: the folder itself, or files beside a single model file.
+std::string tokenizerPathFor(const std::string &modelPath)
+{
+    std::error_code ec;
+    if (fs::is_directory(modelPath, ec))
+        return modelPath;
+    const fs::path dir = fs::path(modelPath).parent_path();
+    for (const char *name : {"tokenizer.json", "tokenizer.model", "tokenizer.bin"})
+        if (fs::exists(dir / name, ec))
+            return (dir / name).string();
+    for (const auto &e : fs::directory_iterator(dir, ec)) {
+        const std::string n = e.path().filename().string();
+        if (n.rfind("tok", 0) == 0 && e.path().extension() == ".bin")
+            return e.path().string();
+    }
+    return dir.string();
+}
+} // namespace
+
 std::string fileStamp(const std::string &path)
 {
     std::error_code ec;
@@ -77,25 +94,6 @@ std::string fileStamp(const std::string &path)
     }
     return stamp;
 }
-
-// Where the tokenizer of a model lives: the folder itself, or files beside a single model file.
-std::string tokenizerPathFor(const std::string &modelPath)
-{
-    std::error_code ec;
-    if (fs::is_directory(modelPath, ec))
-        return modelPath;
-    const fs::path dir = fs::path(modelPath).parent_path();
-    for (const char *name : {"tokenizer.json", "tokenizer.model", "tokenizer.bin"})
-        if (fs::exists(dir / name, ec))
-            return (dir / name).string();
-    for (const auto &e : fs::directory_iterator(dir, ec)) {
-        const std::string n = e.path().filename().string();
-        if (n.rfind("tok", 0) == 0 && e.path().extension() == ".bin")
-            return e.path().string();
-    }
-    return dir.string();
-}
-} // namespace
 
 Result<std::shared_ptr<const LoadedModel>> loadModelWithTokenizer(const std::string &path,
                                                                   DefaultModel fallback,

@@ -31,6 +31,10 @@ loadModelWithTokenizer(const std::string &path, DefaultModel fallback,
                        ComputeDtype dtype = ComputeDtype::Float32,
                        const std::string &device = "cpu");
 
+// Name, size and modification time of the file at `path`, or of each file in the folder: a cache
+// key part that changes when a model or agent is rewritten in place. Empty when nothing is there.
+std::string fileStamp(const std::string &path);
+
 // Drops the cache's own references (models still held by callers stay alive until released).
 void releaseCachedModels();
 

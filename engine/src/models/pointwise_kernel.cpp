@@ -1,5 +1,7 @@
 #include "models/pointwise_kernel.h"
 
+#include "models/bf16_bits.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -18,23 +20,6 @@ namespace {
 #else
 #define TERSE_CLONES
 #endif
-
-TERSE_INLINE float fromBf16(std::uint16_t b)
-{
-    const std::uint32_t u = static_cast<std::uint32_t>(b) << 16;
-    float f;
-    std::memcpy(&f, &u, sizeof f);
-    return f;
-}
-
-// c10::BFloat16's rounding: nearest, ties to even; NaN becomes the quiet NaN 0x7fc0.
-TERSE_INLINE std::uint16_t toBf16(float f)
-{
-    std::uint32_t u;
-    std::memcpy(&u, &f, sizeof u);
-    const std::uint32_t rounded = (u + 0x7fffu + ((u >> 16) & 1u)) >> 16;
-    return f != f ? std::uint16_t{0x7fc0} : static_cast<std::uint16_t>(rounded);
-}
 
 TERSE_INLINE float roundBf16(float f)
 {
