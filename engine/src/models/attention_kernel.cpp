@@ -12,17 +12,30 @@
 #include <limits>
 #include <vector>
 
-// The v16 helpers are always inlined; no vector crosses a call boundary.
+// The vector helpers are always inlined; no vector crosses a call boundary.
 #pragma GCC diagnostic ignored "-Wpsabi"
 
 namespace terse::detail {
 
 namespace {
 
-// 16 floats: one AVX-512 register, two AVX2 registers, four SSE registers; the compiler lowers
-// the operations to whatever the clone below targets.
+// The fp32 kernel is written once over a vector type V: v16 (16 floats, one AVX-512 register) for
+// the AVX-512 copy, v8 (one AVX2 register) for the AVX2 and baseline copies. GCC lowers a v16 on
+// AVX2 through the stack (a 64-byte value in halves and quarters), which made that copy 4-7x
+// slower than libtorch's attention on an AVX2-only CPU.
 using v16 = float __attribute__((vector_size(64)));
 using v16i = std::int32_t __attribute__((vector_size(64)));
+using v8 = float __attribute__((vector_size(32)));
+using v8i = std::int32_t __attribute__((vector_size(32)));
+template <class V> struct IntVector;
+template <> struct IntVector<v16> {
+    using type = v16i;
+};
+template <> struct IntVector<v8> {
+    using type = v8i;
+};
+template <class V> using IntOf = typename IntVector<V>::type;
+template <class V> constexpr int kLanes = static_cast<int>(sizeof(V) / sizeof(float));
 
 #define TERSE_INLINE inline __attribute__((always_inline))
 // Fully unrolled register-blocked loops: without it GCC -O2 keeps the 4 x 4 accumulators of a tile
@@ -34,36 +47,41 @@ constexpr std::int64_t kBlockRows = 64;   // query rows per task
 constexpr std::int64_t kGroup = 4;        // query rows sharing each loaded key / value vector
 constexpr float kNegInf = -std::numeric_limits<float>::infinity();
 
-TERSE_INLINE v16 load(const float *p)
+template <class V> TERSE_INLINE V load(const float *p)
 {
-    v16 r;
+    V r;
     std::memcpy(&r, p, sizeof r);
     return r;
 }
-TERSE_INLINE void store(float *p, v16 x)
+template <class V> TERSE_INLINE void store(float *p, V x)
 {
     std::memcpy(p, &x, sizeof x);
 }
-TERSE_INLINE v16 splat(float x)
+template <class V> TERSE_INLINE V splat(float x)
 {
-    return v16{} + x;
+    // Lane 0 shuffled to every lane: a move and a broadcast (V{} + x adds 0 first, which -0.0
+    // forbids folding; a lane-by-lane fill becomes a chain of inserts; a brace list of x, as
+    // _mm256_set1_ps spells it, measured 25-30% slower in the AVX2 copy).
+    V r{};
+    r[0] = x;
+    return __builtin_shuffle(r, IntOf<V>{});
 }
-TERSE_INLINE v16 select(v16i mask, v16 a, v16 b) // mask lanes all ones: a, else b
+template <class V> TERSE_INLINE V select(IntOf<V> mask, V a, V b) // mask lanes all ones: a, else b
 {
-    return reinterpret_cast<v16>((reinterpret_cast<v16i>(a) & mask) |
-                                 (reinterpret_cast<v16i>(b) & ~mask));
+    using I = IntOf<V>;
+    return reinterpret_cast<V>((reinterpret_cast<I>(a) & mask) | (reinterpret_cast<I>(b) & ~mask));
 }
-TERSE_INLINE float hmax(v16 x)
+template <class V> TERSE_INLINE float hmax(V x)
 {
     float m = x[0];
-    for (int i = 1; i < 16; ++i)
+    for (int i = 1; i < kLanes<V>; ++i)
         m = std::max(m, x[i]);
     return m;
 }
-TERSE_INLINE float hsum(v16 x)
+template <class V> TERSE_INLINE float hsum(V x)
 {
     float s = 0;
-    for (int i = 0; i < 16; ++i)
+    for (int i = 0; i < kLanes<V>; ++i)
         s += x[i];
     return s;
 }
@@ -75,23 +93,24 @@ TERSE_INLINE float hsum(v16 x)
 // (1.2e-38) instead of 0, for masked keys (-inf) too, a weight no sum of probabilities can see.
 // Fewer operations than Cephes' expf (no compares, selects or float-int conversions), in every
 // instruction set's copy.
-TERSE_INLINE v16 vexp(v16 x)
+template <class V> TERSE_INLINE V vexp(V x)
 {
-    v16 t = x * 1.44269504088896341f;
-    t = t < 127.0f ? t : splat(127.0f);
-    t = t > -126.0f ? t : splat(-126.0f); // -inf and NaN-free inputs land here
-    const v16 magic = splat(12582912.0f); // 1.5 x 2^23
-    const v16 r = t + magic;
-    const v16 f = t - (r - magic);
-    v16 p = splat(1.5403530393e-4f); // ln(2)^k / k!, k = 6 .. 0
+    using I = IntOf<V>;
+    V t = x * 1.44269504088896341f;
+    t = t < 127.0f ? t : splat<V>(127.0f);
+    t = t > -126.0f ? t : splat<V>(-126.0f); // -inf and NaN-free inputs land here
+    const V magic = splat<V>(12582912.0f);   // 1.5 x 2^23
+    const V r = t + magic;
+    const V f = t - (r - magic);
+    V p = splat<V>(1.5403530393e-4f); // ln(2)^k / k!, k = 6 .. 0
     p = p * f + 1.3333558146e-3f;
     p = p * f + 9.6181291076e-3f;
     p = p * f + 5.5504108665e-2f;
     p = p * f + 2.4022650696e-1f;
     p = p * f + 6.9314718056e-1f;
     p = p * f + 1.0f;
-    const v16i n = reinterpret_cast<v16i>(r) - reinterpret_cast<v16i>(magic);
-    return p * reinterpret_cast<v16>((n + 127) << 23);
+    const I n = reinterpret_cast<I>(r) - reinterpret_cast<I>(magic);
+    return p * reinterpret_cast<V>((n + 127) << 23);
 }
 
 struct Scratch {
@@ -155,9 +174,11 @@ TERSE_INLINE void maskTile(const FusedAttention &a, const Block &k, std::int64_t
 // Online softmax over the tile's scores: each row's maximum m and sum l updated, its partial
 // output rescaled by exp(m_old - m_new) when the maximum grows; the scores become exp(s - m)
 // (0 for rows past n and rows that see none of the tile).
+template <class V>
 TERSE_INLINE void softmaxTile(const FusedAttention &a, const Block &k, Scratch &s)
 {
-    const std::int64_t hdp = a.paddedHeadDim(), nv = hdp / 16;
+    constexpr int L = kLanes<V>, X = static_cast<int>(kTile) / L; // vectors per tile row
+    const std::int64_t hdp = a.paddedHeadDim(), nv = hdp / L;
     float *sc = s.scores.data();
     for (std::int64_t i = 0; i < kBlockRows; ++i) {
         float *row = sc + i * kTile;
@@ -165,9 +186,15 @@ TERSE_INLINE void softmaxTile(const FusedAttention &a, const Block &k, Scratch &
             std::fill(row, row + kTile, 0.0f);
             continue;
         }
-        const v16 x[4] = {load(row), load(row + 16), load(row + 32), load(row + 48)};
-        const v16 m01 = select(x[0] > x[1], x[0], x[1]), m23 = select(x[2] > x[3], x[2], x[3]);
-        const float top = hmax(select(m01 > m23, m01, m23));
+        V x[X];
+        TERSE_UNROLL
+        for (int j = 0; j < X; ++j)
+            x[j] = load<V>(row + L * j);
+        V mx = x[0];
+        TERSE_UNROLL
+        for (int j = 1; j < X; ++j)
+            mx = select<V>(mx > x[j], mx, x[j]);
+        const float top = hmax(mx);
         if (top == kNegInf) {
             std::fill(row, row + kTile, 0.0f);
             continue;
@@ -177,15 +204,15 @@ TERSE_INLINE void softmaxTile(const FusedAttention &a, const Block &k, Scratch &
             s.l[i] *= alpha;
             float *o = s.acc.data() + i * hdp;
             for (std::int64_t c = 0; c < nv; ++c)
-                store(o + 16 * c, load(o + 16 * c) * alpha);
+                store<V>(o + L * c, load<V>(o + L * c) * alpha);
             s.m[i] = top;
         }
-        v16 sum{};
+        V sum{};
         TERSE_UNROLL
-        for (int j = 0; j < 4; ++j) {
-            const v16 p = vexp(x[j] - s.m[i]);
+        for (int j = 0; j < X; ++j) {
+            const V p = vexp<V>(x[j] - s.m[i]);
             sum += p;
-            store(row + 16 * j, p);
+            store<V>(row + L * j, p);
         }
         s.l[i] += hsum(sum);
     }
@@ -224,25 +251,26 @@ TERSE_INLINE void finishBlock(const FusedAttention &a, const Block &k, const Scr
 
 // acc[i + g][16 (c0 + cc) ...] += sum over the tile's keys j of P[i + g][j] V[j][...], for the 4
 // rows g of a group and CN value vectors cc: kGroup x CN accumulators.
-template <int CN>
+template <class V, int CN>
 TERSE_INLINE void pvColumns(const float *sc, const float *vt, float *acc, std::int64_t i,
                             std::int64_t c0, std::int64_t hdp)
 {
-    v16 o[kGroup][CN];
+    constexpr int L = kLanes<V>;
+    V o[kGroup][CN];
     TERSE_UNROLL
     for (int g = 0; g < kGroup; ++g) {
         TERSE_UNROLL
         for (int cc = 0; cc < CN; ++cc)
-            o[g][cc] = load(acc + (i + g) * hdp + 16 * (c0 + cc));
+            o[g][cc] = load<V>(acc + (i + g) * hdp + L * (c0 + cc));
     }
     for (std::int64_t j = 0; j < kTile; ++j) {
-        v16 vj[CN];
+        V vj[CN];
         TERSE_UNROLL
         for (int cc = 0; cc < CN; ++cc)
-            vj[cc] = load(vt + j * hdp + 16 * (c0 + cc));
+            vj[cc] = load<V>(vt + j * hdp + L * (c0 + cc));
         TERSE_UNROLL
         for (int g = 0; g < kGroup; ++g) {
-            const v16 p = splat(sc[(i + g) * kTile + j]);
+            const V p = splat<V>(sc[(i + g) * kTile + j]);
             TERSE_UNROLL
             for (int cc = 0; cc < CN; ++cc)
                 o[g][cc] += p * vj[cc];
@@ -252,15 +280,19 @@ TERSE_INLINE void pvColumns(const float *sc, const float *vt, float *acc, std::i
     for (int g = 0; g < kGroup; ++g) {
         TERSE_UNROLL
         for (int cc = 0; cc < CN; ++cc)
-            store(acc + (i + g) * hdp + 16 * (c0 + cc), o[g][cc]);
+            store<V>(acc + (i + g) * hdp + L * (c0 + cc), o[g][cc]);
     }
 }
 
-// fp32 task. NV: vectors per value row (head dim padded to 16s); 0: counted at run time.
-template <int NV> TERSE_INLINE void task(const FusedAttention &a, std::int64_t t, Scratch &s)
+// fp32 task. NV: 16-float vectors per value row (head dim padded to 16s); 0: counted at run time.
+// V: the vector type; KC: V vectors of keys per score pass; CN: value vectors per P V pass (both
+// sized to the registers: 4 x KC + KC + 1 and 4 x CN + CN + 1 of them).
+template <int NV, class V, int KC, int CN>
+TERSE_INLINE void task(const FusedAttention &a, std::int64_t t, Scratch &s)
 {
+    constexpr int L = kLanes<V>, X = static_cast<int>(kTile) / L;
     const std::int64_t hd = a.headDim, hdp = a.paddedHeadDim(), sp = a.paddedKeys();
-    const std::int64_t nv = NV > 0 ? NV : hdp / 16;
+    const std::int64_t nv = (NV > 0 ? NV : hdp / 16) * (16 / L);
     const Block k = blockOf(a, t);
     const float *kt = a.kt + (k.b * a.kvHeads + k.kvh) * hd * sp;
     const float *v = a.v + (k.b * a.kvHeads + k.kvh) * sp * hdp;
@@ -271,41 +303,46 @@ template <int NV> TERSE_INLINE void task(const FusedAttention &a, std::int64_t t
     startBlock(a, s);
     float *sc = s.scores.data(), *acc = s.acc.data();
     for (std::int64_t k0 = k.lo / kTile * kTile; k0 < k.hi; k0 += kTile) {
-        // Scores of 4 rows x 64 keys in 16 accumulators: per head-dim step, 4 key vectors and 4
-        // broadcast queries.
+        // Scores of 4 rows x L KC keys in 4 KC accumulators: per head-dim step, KC key vectors
+        // and 4 broadcast queries.
         for (std::int64_t i = 0; i < k.n; i += kGroup) {
-            v16 c[kGroup][4] = {};
             const float *qi = s.q.data() + i * hd;
-            for (std::int64_t d = 0; d < hd; ++d) {
-                const float *kd = kt + (k0 / kTile * hd + d) * kTile;
-                const v16 kv[4] = {load(kd), load(kd + 16), load(kd + 32), load(kd + 48)};
+            for (int j0 = 0; j0 < X; j0 += KC) {
+                V c[kGroup][KC] = {};
+                for (std::int64_t d = 0; d < hd; ++d) {
+                    const float *kd = kt + (k0 / kTile * hd + d) * kTile + L * j0;
+                    V kv[KC];
+                    TERSE_UNROLL
+                    for (int j = 0; j < KC; ++j)
+                        kv[j] = load<V>(kd + L * j);
+                    TERSE_UNROLL
+                    for (int g = 0; g < kGroup; ++g) {
+                        const V qv = splat<V>(qi[g * hd + d]);
+                        TERSE_UNROLL
+                        for (int j = 0; j < KC; ++j)
+                            c[g][j] += qv * kv[j];
+                    }
+                }
                 TERSE_UNROLL
                 for (int g = 0; g < kGroup; ++g) {
-                    const v16 qv = splat(qi[g * hd + d]);
                     TERSE_UNROLL
-                    for (int j = 0; j < 4; ++j)
-                        c[g][j] += qv * kv[j];
+                    for (int j = 0; j < KC; ++j)
+                        store<V>(sc + (i + g) * kTile + L * (j0 + j), c[g][j]);
                 }
-            }
-            TERSE_UNROLL
-            for (int g = 0; g < kGroup; ++g) {
-                TERSE_UNROLL
-                for (int j = 0; j < 4; ++j)
-                    store(sc + (i + g) * kTile + 16 * j, c[g][j]);
             }
         }
         maskTile(a, k, k0, sc);
-        softmaxTile(a, k, s);
-        // acc += P V: 4 rows x 2 value vectors per pass (8 independent accumulators, so the
+        softmaxTile<V>(a, k, s);
+        // acc += P V: 4 rows x CN value vectors per pass (4 CN independent accumulators, so the
         // multiply-adds do not wait on each other's latency), each value vector loaded once for
         // the 4 rows.
         const float *vt = v + k0 * hdp;
         for (std::int64_t i = 0; i < k.n; i += kGroup) {
             std::int64_t c = 0;
-            for (; c + 2 <= nv; c += 2)
-                pvColumns<2>(sc, vt, acc, i, c, hdp);
-            if (c < nv)
-                pvColumns<1>(sc, vt, acc, i, c, hdp);
+            for (; c + CN <= nv; c += CN)
+                pvColumns<V, CN>(sc, vt, acc, i, c, hdp);
+            for (; c < nv; ++c)
+                pvColumns<V, 1>(sc, vt, acc, i, c, hdp);
         }
     }
     finishBlock(a, k, s, [&](std::int64_t j, std::int64_t d) { return v[j * hdp + d]; });
@@ -331,23 +368,49 @@ TERSE_INLINE void byVectors(const FusedAttention &a, std::int64_t begin, std::in
     }
 }
 
-template <int NV> struct RunFp32 {
-    static TERSE_INLINE void run(const FusedAttention &a, std::int64_t begin, std::int64_t end)
-    {
-        thread_local Scratch scratch;
-        for (std::int64_t t = begin; t < end; ++t)
-            task<NV>(a, t, scratch);
-    }
+template <class V, int KC, int CN> struct RunFp32 {
+    template <int NV> struct Heads {
+        static TERSE_INLINE void run(const FusedAttention &a, std::int64_t begin, std::int64_t end)
+        {
+            thread_local Scratch scratch;
+            for (std::int64_t t = begin; t < end; ++t)
+                task<NV, V, KC, CN>(a, t, scratch);
+        }
+    };
 };
 
 // One copy per instruction set (AVX-512, AVX2+FMA, baseline x86-64), chosen at load time; the
-// build itself stays portable. Everything it calls is inlined into each copy.
+// build itself stays portable. Everything they call is inlined into each copy, with the vector
+// width and blocking of its registers (AVX-512: 32 of 16 floats; AVX2: 16 of 8).
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-__attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+#define TERSE_DISPATCH_BY_CPU 1
+__attribute__((target("arch=x86-64-v4"))) void runAvx512(const FusedAttention &a,
+                                                         std::int64_t begin, std::int64_t end)
+{
+    byVectors<RunFp32<v16, 4, 2>::Heads>(a, begin, end);
+}
+__attribute__((target("arch=x86-64-v3"))) void runAvx2(const FusedAttention &a, std::int64_t begin,
+                                                       std::int64_t end)
+{
+    byVectors<RunFp32<v8, 2, 3>::Heads>(a, begin, end);
+}
 #endif
+void runBaseline(const FusedAttention &a, std::int64_t begin, std::int64_t end)
+{
+    byVectors<RunFp32<v8, 1, 1>::Heads>(a, begin, end);
+}
+
 void runDispatch(const FusedAttention &a, std::int64_t begin, std::int64_t end)
 {
-    byVectors<RunFp32>(a, begin, end);
+#ifdef TERSE_DISPATCH_BY_CPU
+    using Fn = void (*)(const FusedAttention &, std::int64_t, std::int64_t);
+    static const Fn fn = __builtin_cpu_supports("x86-64-v4")   ? runAvx512
+                         : __builtin_cpu_supports("x86-64-v3") ? runAvx2
+                                                               : runBaseline;
+    fn(a, begin, end);
+#else
+    runBaseline(a, begin, end);
+#endif
 }
 
 #if defined(__x86_64__) && defined(__GNUC__)
