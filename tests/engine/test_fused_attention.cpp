@@ -68,9 +68,11 @@ struct Problem {
         return out;
     }
 
-    std::vector<float> fused() const
+    std::vector<float>
+    fused(detail::FusedAttention::Isa isa = detail::FusedAttention::Isa::Auto) const
     {
         detail::FusedAttention fa;
+        fa.isa = isa;
         fa.batch = B, fa.heads = H, fa.kvHeads = kvH, fa.rows = T, fa.keys = S, fa.headDim = hd;
         fa.past = S - T, fa.window = window, fa.causal = causal;
         const std::int64_t sp = (S + 63) / 64 * 64, hdp = fa.paddedHeadDim();
@@ -221,10 +223,24 @@ private slots:
             for (int j = S - 20; j < S; ++j)
                 p.hidden[S + j] = 1;
         }
-        const auto want = p.naive(), got = p.fused();
-        const float d = maxDiff(got, want);
-        qInfo("max abs difference %.3g", d);
-        QVERIFY2(d < 2e-5f, std::to_string(d).c_str());
+        const auto want = p.naive();
+        // Every copy of the kernel this CPU can run (AVX-512, AVX2, baseline: each has its own
+        // vector width and blocking).
+        using Isa = detail::FusedAttention::Isa;
+        int copies = 0;
+        for (Isa isa : {Isa::Avx512, Isa::Avx2, Isa::Baseline}) {
+            if (!detail::FusedAttention::isaSupported(isa))
+                continue;
+            const float d = maxDiff(p.fused(isa), want);
+            const char *name = isa == Isa::Avx512 ? "AVX-512"
+                               : isa == Isa::Avx2 ? "AVX2"
+                                                  : "baseline";
+            qInfo("%s copy: max abs difference %.3g", name, d);
+            QVERIFY2(d < 2e-5f, (std::string(name) + ": " + std::to_string(d)).c_str());
+            ++copies;
+        }
+        QVERIFY(copies >= 1);
+        QCOMPARE(maxDiff(p.fused(), want) < 2e-5f, true); // the copy chosen by default
         // bf16: the same on inputs rounded to bf16; the probabilities are rounded to bf16 too
         // (relative 2^-9), so outputs (weighted means of values ~ N(0, 1)) move by ~1e-2.
         if (!detail::FusedAttention::bf16Supported()) {

@@ -402,15 +402,18 @@ void runBaseline(const FusedAttention &a, std::int64_t begin, std::int64_t end)
 
 void runDispatch(const FusedAttention &a, std::int64_t begin, std::int64_t end)
 {
+    using Isa = FusedAttention::Isa;
 #ifdef TERSE_DISPATCH_BY_CPU
-    using Fn = void (*)(const FusedAttention &, std::int64_t, std::int64_t);
-    static const Fn fn = __builtin_cpu_supports("x86-64-v4")   ? runAvx512
-                         : __builtin_cpu_supports("x86-64-v3") ? runAvx2
-                                                               : runBaseline;
-    fn(a, begin, end);
-#else
-    runBaseline(a, begin, end);
+    static const Isa best = FusedAttention::isaSupported(Isa::Avx512) ? Isa::Avx512
+                            : FusedAttention::isaSupported(Isa::Avx2) ? Isa::Avx2
+                                                                      : Isa::Baseline;
+    const Isa isa = a.isa == Isa::Auto ? best : a.isa;
+    if (isa == Isa::Avx512)
+        return runAvx512(a, begin, end);
+    if (isa == Isa::Avx2)
+        return runAvx2(a, begin, end);
 #endif
+    runBaseline(a, begin, end);
 }
 
 #if defined(__x86_64__) && defined(__GNUC__)
@@ -611,6 +614,19 @@ void FusedAttention::run(std::int64_t begin, std::int64_t end) const
         return byVectors<RunBf16>(*this, begin, end);
 #endif
     runDispatch(*this, begin, end);
+}
+
+bool FusedAttention::isaSupported(Isa isa)
+{
+#ifdef TERSE_DISPATCH_BY_CPU
+    if (isa == Isa::Avx512)
+        return __builtin_cpu_supports("x86-64-v4");
+    if (isa == Isa::Avx2)
+        return __builtin_cpu_supports("x86-64-v3");
+    return true;
+#else
+    return isa == Isa::Auto || isa == Isa::Baseline;
+#endif
 }
 
 bool FusedAttention::bf16Supported()

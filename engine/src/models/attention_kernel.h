@@ -33,6 +33,10 @@ struct FusedAttention {
     std::int64_t past = 0;   // causal: query i is the cache's position past + i
     std::int64_t window = 0; // causal sliding window: query p sees keys (p - window, p]; 0: none
     bool causal = true;
+    // Which copy of the fp32 kernel runs: the best this CPU has (Auto), or one it supports (tests
+    // run each against the same truth).
+    enum class Isa { Auto, Avx512, Avx2, Baseline };
+    Isa isa = Isa::Auto;
 
     std::int64_t paddedHeadDim() const { return (headDim + 15) / 16 * 16; }
     std::int64_t evenHeadDim() const { return (headDim + 1) / 2 * 2; }
@@ -43,6 +47,8 @@ struct FusedAttention {
     void run(std::int64_t begin, std::int64_t end) const;
     // Whether this CPU has AVX512-BF16 (the bf16 inputs' dot products).
     static bool bf16Supported();
+    // Whether this CPU can run that copy (Auto and Baseline: always).
+    static bool isaSupported(Isa isa);
 };
 
 // A query row that sees no key at all (every key padding) gets the mean of all S values: what the
