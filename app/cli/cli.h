@@ -38,6 +38,9 @@ Result<std::string> readInput(const std::string &path, std::size_t maxBytes = 64
 // Returns kExitOk, or reports "--device: ..." and returns its exit code (1 when this build cannot
 // use the device, 2 for a GPU index beyond the visible ones).
 int resolveDeviceOption(std::string &device);
+// A note on standard error when --dtype bf16 asks the CPU (the resolved `device`) for bf16 it does
+// not compute natively: libtorch emulates it, many times slower than fp32.
+void noteEmulatedBf16(const std::string &dtype, const std::string &device);
 
 // A --data value: a folder (its *.jsonl files, sorted) or comma-separated file names.
 std::vector<std::string> dataFiles(const std::string &spec);

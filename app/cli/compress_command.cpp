@@ -150,6 +150,9 @@ int finishSetup(CompressArgs &a, const MethodInfo &method)
             return reportError(m.error().detail, exitCodeFor(m.error()));
     if (int code = resolveDeviceOption(opts.device); code != kExitOk)
         return code;
+    if (opts.mode !=
+        CompressionMode::Reference) // reference mode computes in fp32 whatever --dtype says
+        noteEmulatedBf16(opts.dtype, opts.device);
     if (a.targetTokenizer->count() > 0)
         if (auto t = checkTargetTokenizer(opts.targetTokenizer); !t)
             return reportError(t.error().detail, exitCodeFor(t.error()));

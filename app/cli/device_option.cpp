@@ -4,7 +4,10 @@
 #include "cli.h"
 #include "command_line.h"
 
+#include "terse/model.h"
 #include "terse/runtime.h"
+
+#include <cstdio>
 
 namespace terse::cli {
 
@@ -34,6 +37,15 @@ int resolveDeviceOption(std::string &device)
         return reportError("--device: " + d.error().detail, exitCodeFor(d.error()));
     device = *d;
     return kExitOk;
+}
+
+void noteEmulatedBf16(const std::string &dtype, const std::string &device)
+{
+    if (dtype == "bf16" && device.rfind("cuda", 0) != 0 && !cpuHasNativeBf16())
+        std::fprintf(stderr,
+                     "terse: note: --dtype bf16: this CPU has no native bf16 (AVX512-BF16 or "
+                     "AMX-BF16), so libtorch emulates it, many times slower than fp32 (auto "
+                     "computes in fp32 here)\n");
 }
 
 } // namespace terse::cli

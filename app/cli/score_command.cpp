@@ -383,6 +383,7 @@ int runScore(int argc, char **argv)
     opts.device = a.device;
     if (int code = resolveDeviceOption(opts.device); code != kExitOk)
         return code;
+    noteEmulatedBf16(a.dtype, opts.device);
     const int topK = a.topK;
 
     const std::string &modelPath = a.model;

@@ -6,10 +6,17 @@
 #include <QJsonObject>
 #include <QProcess>
 
+#include "terse/model.h"
+
 #include <cmath>
 #include <filesystem>
 
 namespace {
+
+bool nativeBf16()
+{
+    return terse::cpuHasNativeBf16();
+}
 
 const QString kShared = QStringLiteral(TERSE_SHARED_DIR);
 
@@ -18,7 +25,7 @@ struct Run {
     QByteArray out, err;
 };
 
-Run terse(const QStringList &args)
+Run runTerse(const QStringList &args)
 {
     QProcess p;
     p.start(QStringLiteral(TERSE_CLI_PATH), args);
@@ -39,8 +46,8 @@ private slots:
 
     void scoresIdsAsJson()
     {
-        const Run r = terse({"score", "--model", kShared + "/oracle/llama_gqa", "--ids", "5,6,7,8",
-                             "--json", "--top-k", "2"});
+        const Run r = runTerse({"score", "--model", kShared + "/oracle/llama_gqa", "--ids",
+                                "5,6,7,8", "--json", "--top-k", "2"});
         QCOMPARE(r.code, 0);
         const QJsonObject j = QJsonDocument::fromJson(r.out).object();
         QCOMPARE(j["model"].toObject()["architecture"].toString(), QStringLiteral("llama"));
@@ -60,8 +67,8 @@ private slots:
         const QStringList base = {
             "score", "--model", kShared + "/oracle/llama_gqa", "--ids", "5,6,7,8,9,10,11,12",
             "--json"};
-        const Run with = terse(base);
-        const Run without = terse(base + QStringList{"--no-attention"});
+        const Run with = runTerse(base);
+        const Run without = runTerse(base + QStringList{"--no-attention"});
         QCOMPARE(with.code, 0);
         QCOMPARE(without.code, 0);
         const QJsonObject a = QJsonDocument::fromJson(with.out).object();
@@ -80,41 +87,55 @@ private slots:
                                         .arg(x[t].toDouble())
                                         .arg(y[t].toDouble())));
         }
-        const Run table = terse({"score", "--model", kShared + "/oracle/llama_gqa", "--ids",
-                                 "5,6,7", "--no-attention"});
+        const Run table = runTerse({"score", "--model", kShared + "/oracle/llama_gqa", "--ids",
+                                    "5,6,7", "--no-attention"});
         QCOMPARE(table.code, 0);
         const QList<QByteArray> lines = table.out.trimmed().split('\n');
         QVERIFY2(lines.last().trimmed().endsWith("-         -         -"),
                  lines.last().constData());
     }
 
+    // --dtype bf16 on a CPU without native bf16 runs (libtorch emulates it) with a note saying it
+    // is many times slower than fp32; with native bf16, or in fp32, no note.
+    void emulatedBf16IsNoted()
+    {
+        const QStringList base = {"score", "--model", kShared + "/oracle/llama_gqa",
+                                  "--ids", "5,6,7,8", "--json"};
+        const Run bf16 = runTerse(base + QStringList{"--dtype", "bf16"});
+        QCOMPARE(bf16.code, 0);
+        QCOMPARE(bf16.err.contains("no native bf16"), !nativeBf16());
+        const Run fp32 = runTerse(base + QStringList{"--dtype", "fp32"});
+        QCOMPARE(fp32.code, 0);
+        QVERIFY(!fp32.err.contains("bf16"));
+    }
+
     void tableAndCsv()
     {
-        Run r = terse({"score", "--model", kShared + "/oracle/bert", "--ids", "5 6 7", "--csv"});
+        Run r = runTerse({"score", "--model", kShared + "/oracle/bert", "--ids", "5 6 7", "--csv"});
         QCOMPARE(r.code, 0);
         const QList<QByteArray> lines = r.out.trimmed().split('\n');
         QCOMPARE(lines.size(), 4);
         QVERIFY(lines[0].startsWith("position,id,entropy"));
-        r = terse({"score", "--model", kShared + "/oracle/gpt2", "--ids", "1,2,3"});
+        r = runTerse({"score", "--model", kShared + "/oracle/gpt2", "--ids", "1,2,3"});
         QCOMPARE(r.code, 0);
         QVERIFY(r.out.contains("surprisal"));
     }
 
     void clearErrors()
     {
-        Run r = terse({"score", "--model", kShared + "/models/stories260K/stories260K.bin",
-                       "--text", "Once"});
+        Run r = runTerse({"score", "--model", kShared + "/models/stories260K/stories260K.bin",
+                          "--text", "Once"});
         QCOMPARE(r.code, 3);
         QVERIFY(r.err.contains("--ids"));
-        r = terse({"score", "--model", kShared + "/oracle/gpt2", "--ids", "1,x"});
+        r = runTerse({"score", "--model", kShared + "/oracle/gpt2", "--ids", "1,x"});
         QCOMPARE(r.code, 3);
         QVERIFY(r.err.contains("'x'"));
-        r = terse({"score", "--model", kShared + "/oracle/gpt2", "--ids", "1,99999"});
+        r = runTerse({"score", "--model", kShared + "/oracle/gpt2", "--ids", "1,99999"});
         QVERIFY(r.code != 0);
         QVERIFY(r.err.contains("vocabulary"));
-        r = terse({"score", "--ids", "1"});
+        r = runTerse({"score", "--ids", "1"});
         QCOMPARE(r.code, 2);
-        r = terse({"score", "--model", "/no/such/model", "--ids", "1"});
+        r = runTerse({"score", "--model", "/no/such/model", "--ids", "1"});
         QCOMPARE(r.code, 4);
     }
 };
