@@ -3,6 +3,7 @@
 #include "cli.h"
 #include "command_line.h"
 
+#include "terse/model.h"
 #include "terse/tokenizer.h"
 #include "terse/train.h"
 #include "terse/word_vectors.h"
@@ -98,6 +99,7 @@ struct TrainArgs {
     double encodeMaxMb = 0; // encode --max-mb (absent: no limit)
     double evalMb = static_cast<double>(LmTrainOptions{}.evalBytes >> 20); // lm --eval-mb
     bool fp32 = false;                                                     // lm --fp32
+    bool bf16 = false;                                                     // lm --bf16
     int threads = 0;
     CLI::Option *kvHeads = nullptr, *maxPositions = nullptr, *encodeMaxMbOpt = nullptr;
 };
@@ -162,7 +164,13 @@ int trainLmVerb(TrainArgs &a)
                                " is below --seq-len " + std::to_string(o.seqLen),
                            kExitUsage);
     o.evalBytes = static_cast<std::uint64_t>(a.evalMb * (1 << 20));
-    o.bf16 = !a.fp32;
+    // bf16 matmuls where they are native (a GPU, a CPU with AVX512-BF16 or AMX); elsewhere libtorch
+    // emulates bf16, many times slower than fp32.
+    const bool gpu = o.device.rfind("cuda", 0) == 0;
+    o.bf16 = a.fp32 ? false : a.bf16 || gpu || cpuHasNativeBf16();
+    if (!a.fp32 && !a.bf16 && !o.bf16)
+        std::fprintf(stderr, "terse: note: training in fp32: this CPU has no native bf16 (--bf16 "
+                             "forces it, emulated and many times slower)\n");
     auto tok = Tokenizer::load(a.tokenizerPath);
     if (!tok)
         return reportError(tok.error().detail, exitCodeFor(tok.error()));
@@ -384,7 +392,13 @@ int runTrain(int argc, char **argv)
                    "on this run's first steps (for a machine lent for a fixed time)")
         ->type_name("S")
         ->check(numberIn(1, 1e8, true));
-    lm->add_flag("--fp32", a.fp32, "fp32 matmuls (default: bf16 with fp32 master weights)");
+    auto *fp32 = lm->add_flag("--fp32", a.fp32,
+                              "fp32 matmuls (default: bf16 with fp32 master weights on a GPU or a "
+                              "CPU with native bf16, fp32 elsewhere)");
+    lm->add_flag("--bf16", a.bf16,
+                 "bf16 matmuls even on a CPU without native bf16 (libtorch emulates them there, "
+                 "many times slower)")
+        ->excludes(fp32);
 
     CLI::App *tagger = app.add_subcommand(
         "tagger",

@@ -103,7 +103,8 @@ struct LmTrainOptions {
     double weightDecay = 0.1; // AdamW, on matrices only
     double beta1 = 0.9, beta2 = 0.95, eps = 1e-8;
     double clipNorm = 1.0; // global gradient-norm clipping
-    bool bf16 = true;      // bf16 matmuls with fp32 master weights (3.5x faster on this CPU)
+    bool bf16 = true; // bf16 matmuls, fp32 master weights (3.5x faster with native bf16; `terse
+                      // train lm` picks fp32 on a CPU without it)
     std::uint64_t seed = 1234;
     int checkpointEvery = 200;          // steps between checkpoints
     int evalEvery = 500;                // steps between held-out evaluations
