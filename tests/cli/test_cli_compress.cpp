@@ -178,6 +178,11 @@ private slots:
             << QByteArray() << 2
             << "terse: train lm: Exactly 1 option from [--corpus,--tokens] is required and 2 were "
                "given (see terse train lm --help)\n";
+        QTest::newRow("fp32 and bf16 training")
+            << QStringList{"train", "lm",    "--tokens", "c.tok.gz", "--tokenizer",
+                           "tok",   "--out", "lm",       "--fp32",   "--bf16"}
+            << QByteArray() << 2
+            << "terse: train lm: --fp32 excludes --bf16 (see terse train lm --help)\n";
         QTest::newRow("options that exclude each other")
             << QStringList{"tokenize", "--tokenizer", "t.json", "--allow-special", "--ordinary"}
             << QByteArray() << 2

@@ -5,6 +5,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QTemporaryDir>
 
 #include "terse/model.h"
 
@@ -107,6 +108,37 @@ private slots:
         const Run fp32 = runTerse(base + QStringList{"--dtype", "fp32"});
         QCOMPARE(fp32.code, 0);
         QVERIFY(!fp32.err.contains("bf16"));
+    }
+
+    // `terse train lm` trains in bf16 only where bf16 is native (a note says fp32 otherwise); a
+    // tiny model, two steps, on text encoded with the bundled tokenizer.
+    void trainingPicksBf16OnlyWhereNative()
+    {
+        const QString tokenizer = QStringLiteral(TERSE_SOURCE_DIR) + "/resources/models/terse-lm";
+        if (!std::filesystem::exists((tokenizer + "/tokenizer.json").toStdString()))
+            QSKIP("bundled terse-lm not found");
+        QTemporaryDir dir;
+        QFile corpus(dir.filePath("c.txt"));
+        QVERIFY(corpus.open(QIODevice::WriteOnly));
+        for (int i = 0; i < 200; ++i)
+            corpus.write("The quick brown fox jumps over the lazy dog, and the dog sleeps on. ");
+        corpus.close();
+        const Run enc = runTerse({"train", "encode", "--corpus", dir.filePath("c.txt"),
+                                  "--tokenizer", tokenizer, "--out", dir.filePath("c.tok.gz")});
+        QCOMPARE(enc.code, 0);
+        const QStringList train = {
+            "train",          "lm",      "--tokens",  dir.filePath("c.tok.gz"),
+            "--tokenizer",    tokenizer, "--hidden",  "32",
+            "--layers",       "1",       "--heads",   "2",
+            "--intermediate", "64",      "--seq-len", "32",
+            "--batch",        "2",       "--steps",   "2",
+            "--out"};
+        const Run dflt = runTerse(train + QStringList{dir.filePath("lm")});
+        QCOMPARE(dflt.code, 0);
+        QCOMPARE(dflt.err.contains("training in fp32"), !nativeBf16());
+        const Run fp32 = runTerse(train + QStringList{dir.filePath("lm32"), "--fp32"});
+        QCOMPARE(fp32.code, 0);
+        QVERIFY(!fp32.err.contains("training in fp32"));
     }
 
     void tableAndCsv()
