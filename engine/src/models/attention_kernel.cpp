@@ -269,39 +269,60 @@ TERSE_INLINE void finishBlock(const FusedAttention &a, const Block &k, const Scr
     }
 }
 
-// acc[i + g][16 (c0 + cc) ...] += sum over the tile's keys j of P[i + g][j] V[j][...], for the 4
+// The kernel's register block: kGroup rows x N vectors of V accumulators, with the outer product
+// both QK^T (x: queries, y: keys) and P V (x: probabilities, y: values) are made of.
+template <class V, int N> struct Accumulators {
+    static constexpr int L = kLanes<V>;
+    V o[kGroup][N];
+    // o[g][c] = the L floats at base + g * stride + L c (zero: construct with {}).
+    TERSE_INLINE void load(const float *base, std::int64_t stride)
+    {
+        TERSE_UNROLL
+        for (int g = 0; g < kGroup; ++g) {
+            TERSE_UNROLL
+            for (int c = 0; c < N; ++c)
+                o[g][c] = terse::detail::load<V>(base + g * stride + L * c);
+        }
+    }
+    TERSE_INLINE void store(float *base, std::int64_t stride) const
+    {
+        TERSE_UNROLL
+        for (int g = 0; g < kGroup; ++g) {
+            TERSE_UNROLL
+            for (int c = 0; c < N; ++c)
+                terse::detail::store<V>(base + g * stride + L * c, o[g][c]);
+        }
+    }
+    // o[g][c] += x[g * xStride] * y[L c ...]: each y vector loaded once for the kGroup rows.
+    template <bool Avx>
+    TERSE_INLINE void addOuter(const float *x, std::int64_t xStride, const float *y)
+    {
+        V yv[N];
+        TERSE_UNROLL
+        for (int c = 0; c < N; ++c)
+            yv[c] = terse::detail::load<V>(y + L * c);
+        TERSE_UNROLL
+        for (int g = 0; g < kGroup; ++g) {
+            const V xv = splatLoad<V, Avx>(x + g * xStride);
+            TERSE_UNROLL
+            for (int c = 0; c < N; ++c)
+                o[g][c] += xv * yv[c];
+        }
+    }
+};
+
+// acc[i + g][L (c0 + cc) ...] += sum over the tile's keys j of P[i + g][j] V[j][...], for the 4
 // rows g of a group and CN value vectors cc: kGroup x CN accumulators.
 template <class V, int CN, bool Avx>
 TERSE_INLINE void pvColumns(const float *sc, const float *vt, float *acc, std::int64_t i,
                             std::int64_t c0, std::int64_t hdp)
 {
     constexpr int L = kLanes<V>;
-    V o[kGroup][CN];
-    TERSE_UNROLL
-    for (int g = 0; g < kGroup; ++g) {
-        TERSE_UNROLL
-        for (int cc = 0; cc < CN; ++cc)
-            o[g][cc] = load<V>(acc + (i + g) * hdp + L * (c0 + cc));
-    }
-    for (std::int64_t j = 0; j < kTile; ++j) {
-        V vj[CN];
-        TERSE_UNROLL
-        for (int cc = 0; cc < CN; ++cc)
-            vj[cc] = load<V>(vt + j * hdp + L * (c0 + cc));
-        TERSE_UNROLL
-        for (int g = 0; g < kGroup; ++g) {
-            const V p = splatLoad<V, Avx>(sc + (i + g) * kTile + j);
-            TERSE_UNROLL
-            for (int cc = 0; cc < CN; ++cc)
-                o[g][cc] += p * vj[cc];
-        }
-    }
-    TERSE_UNROLL
-    for (int g = 0; g < kGroup; ++g) {
-        TERSE_UNROLL
-        for (int cc = 0; cc < CN; ++cc)
-            store<V>(acc + (i + g) * hdp + L * (c0 + cc), o[g][cc]);
-    }
+    Accumulators<V, CN> o;
+    o.load(acc + i * hdp + L * c0, hdp);
+    for (std::int64_t j = 0; j < kTile; ++j)
+        o.template addOuter<Avx>(sc + i * kTile + j, kTile, vt + j * hdp + L * c0);
+    o.store(acc + i * hdp + L * c0, hdp);
 }
 
 // fp32 task. NV: 16-float vectors per value row (head dim padded to 16s); 0: counted at run time.
@@ -328,27 +349,11 @@ TERSE_INLINE void task(const FusedAttention &a, std::int64_t t, Scratch &s)
         for (std::int64_t i = 0; i < k.n; i += kGroup) {
             const float *qi = s.q.data() + i * hd;
             for (int j0 = 0; j0 < X; j0 += KC) {
-                V c[kGroup][KC] = {};
-                for (std::int64_t d = 0; d < hd; ++d) {
-                    const float *kd = kt + (k0 / kTile * hd + d) * kTile + L * j0;
-                    V kv[KC];
-                    TERSE_UNROLL
-                    for (int j = 0; j < KC; ++j)
-                        kv[j] = load<V>(kd + L * j);
-                    TERSE_UNROLL
-                    for (int g = 0; g < kGroup; ++g) {
-                        const V qv = splatLoad<V, Avx>(qi + g * hd + d);
-                        TERSE_UNROLL
-                        for (int j = 0; j < KC; ++j)
-                            c[g][j] += qv * kv[j];
-                    }
-                }
-                TERSE_UNROLL
-                for (int g = 0; g < kGroup; ++g) {
-                    TERSE_UNROLL
-                    for (int j = 0; j < KC; ++j)
-                        store<V>(sc + (i + g) * kTile + L * (j0 + j), c[g][j]);
-                }
+                Accumulators<V, KC> c{};
+                for (std::int64_t d = 0; d < hd; ++d)
+                    c.template addOuter<Avx>(qi + d, hd,
+                                             kt + (k0 / kTile * hd + d) * kTile + L * j0);
+                c.store(sc + i * kTile + L * j0, kTile);
             }
         }
         maskTile(a, k, k0, sc);
