@@ -14,11 +14,11 @@
 
 #include <cctype>
 #include <cmath>
-#include <limits>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
+#include <limits>
 #include <optional>
 #include <sstream>
 
@@ -77,7 +77,6 @@ nlohmann::json numbers(const std::vector<float> &v)
     return a;
 }
 
-// Mean over layers of a [layers][n] aggregate, per key.
 // The mean over layers of per-layer rows of n values; NaN (printed '-') when they were not
 // computed (--no-attention).
 std::vector<float> layerMean(const std::vector<float> &v, int layers, std::size_t n)
