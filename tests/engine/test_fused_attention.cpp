@@ -182,11 +182,13 @@ private slots:
         QTest::addColumn<int>("window");
         QTest::addColumn<bool>("padding");
         // Tiles of 64 keys and blocks of 64 rows: sizes below, at and across them; head dims
-        // padded to 16s (24, 48) and the multiples with their own code (16, 32, 64, 96, 128), one
-        // past them (160: the generic path).
+        // padded (20 to 24 in the 8-float copies, 24 and 48 to 16s in the AVX-512 copy and bf16),
+        // the multiples with their own code (16, 24, 32, 48, 64, 96, 128), one past them (160:
+        // the generic path).
         QTest::newRow("causal 1 row") << 1 << 1 << 24 << true << 0 << false;
         QTest::newRow("causal 63") << 63 << 63 << 24 << true << 0 << false;
         QTest::newRow("causal 64") << 64 << 64 << 16 << true << 0 << false;
+        QTest::newRow("causal 77, hd 20") << 77 << 77 << 20 << true << 0 << false;
         QTest::newRow("causal 130, hd 32") << 130 << 130 << 32 << true << 0 << false;
         QTest::newRow("causal 200, hd 48") << 200 << 200 << 48 << true << 0 << false;
         QTest::newRow("causal 129, hd 64") << 129 << 129 << 64 << true << 0 << false;

@@ -106,20 +106,36 @@ template <class V> TERSE_INLINE float hsum(V x)
     return s;
 }
 
-// e^x = 2^t, t = x log2 e, as 2^n 2^f: n = t rounded to the nearest integer by adding and
-// subtracting 1.5 x 2^23 (the sum's low mantissa bits are n, which become the exponent bits of
-// 2^n), f = t - n in [-0.5, 0.5], 2^f by its degree-6 Taylor polynomial (relative error < 2e-7,
-// about 1 ulp). t is clamped to [-126, 127]: e^x below float's smallest normal gives 2^-126
-// (1.2e-38) instead of 0, for masked keys (-inf) too, a weight no sum of probabilities can see.
-// Fewer operations than Cephes' expf (no compares, selects or float-int conversions), in every
-// instruction set's copy.
-template <class V> TERSE_INLINE V vexp(V x)
+// max(a, b) lane by lane (NaN-free inputs). In the AVX copies one vmaxps (inline assembly, as for
+// splatLoad), where the generic compare-and-select is a compare and a blend.
+template <class V, bool Avx> TERSE_INLINE V vmax(V a, V b)
+{
+#if defined(__x86_64__) && defined(__GNUC__)
+    if constexpr (Avx && kLanes<V> == 8) {
+        V r;
+        __asm__("vmaxps %2, %1, %0" : "=x"(r) : "x"(b), "x"(a));
+        return r;
+    } else if constexpr (Avx && kLanes<V> == 16) {
+        V r;
+        __asm__("vmaxps %2, %1, %0" : "=v"(r) : "v"(b), "v"(a));
+        return r;
+    }
+#endif
+    return select<V>(a > b, a, b);
+}
+
+// 2^t for the softmax's t = (score - row maximum) in base 2 (the kernel scales its queries by
+// log2 e, so the scores are base-2 logits and e^x costs no multiply): t <= 0 or -inf, clamped
+// below at -126 (2^-126 = 1.2e-38 for masked keys, a weight no sum of probabilities can see).
+// 2^n 2^f: n = t rounded to the nearest integer by adding and subtracting 1.5 x 2^23 (the sum's
+// low mantissa bits are n, which become the exponent bits of 2^n), f = t - n in [-0.5, 0.5], 2^f
+// by its degree-6 Taylor polynomial (relative error < 2e-7, about 1 ulp). Fewer operations than
+// Cephes' expf (no upper clamp, selects or float-int conversions).
+template <class V, bool Avx> TERSE_INLINE V vexp2Softmax(V t)
 {
     using I = IntOf<V>;
-    V t = x * 1.44269504088896341f;
-    t = t < 127.0f ? t : splat<V>(127.0f);
-    t = t > -126.0f ? t : splat<V>(-126.0f); // -inf and NaN-free inputs land here
-    const V magic = splat<V>(12582912.0f);   // 1.5 x 2^23
+    t = vmax<V, Avx>(t, splat<V>(-126.0f));
+    const V magic = splat<V>(12582912.0f); // 1.5 x 2^23
     const V r = t + magic;
     const V f = t - (r - magic);
     V p = splat<V>(1.5403530393e-4f); // ln(2)^k / k!, k = 6 .. 0
@@ -194,7 +210,7 @@ TERSE_INLINE void maskTile(const FusedAttention &a, const Block &k, std::int64_t
 // Online softmax over the tile's scores: each row's maximum m and sum l updated, its partial
 // output rescaled by exp(m_old - m_new) when the maximum grows; the scores become exp(s - m)
 // (0 for rows past n and rows that see none of the tile).
-template <class V>
+template <class V, bool Avx>
 TERSE_INLINE void softmaxTile(const FusedAttention &a, const Block &k, Scratch &s)
 {
     constexpr int L = kLanes<V>, X = static_cast<int>(kTile) / L; // vectors per tile row
@@ -213,14 +229,14 @@ TERSE_INLINE void softmaxTile(const FusedAttention &a, const Block &k, Scratch &
         V mx = x[0];
         TERSE_UNROLL
         for (int j = 1; j < X; ++j)
-            mx = select<V>(mx > x[j], mx, x[j]);
+            mx = vmax<V, Avx>(mx, x[j]);
         const float top = hmax(mx);
         if (top == kNegInf) {
             std::fill(row, row + kTile, 0.0f);
             continue;
         }
         if (top > s.m[i]) {
-            const float alpha = std::exp(s.m[i] - top); // 0 for the first visible key
+            const float alpha = std::exp2(s.m[i] - top); // 0 for the first visible key
             s.l[i] *= alpha;
             float *o = s.acc.data() + i * hdp;
             for (std::int64_t c = 0; c < nv; ++c)
@@ -230,7 +246,7 @@ TERSE_INLINE void softmaxTile(const FusedAttention &a, const Block &k, Scratch &
         V sum{};
         TERSE_UNROLL
         for (int j = 0; j < X; ++j) {
-            const V p = vexp<V>(x[j] - s.m[i]);
+            const V p = vexp2Softmax<V, Avx>(x[j] - s.m[i]);
             sum += p;
             store<V>(row + L * j, p);
         }
@@ -325,7 +341,7 @@ TERSE_INLINE void pvColumns(const float *sc, const float *vt, float *acc, std::i
     o.store(acc + i * hdp + L * c0, hdp);
 }
 
-// fp32 task. NV: 16-float vectors per value row (head dim padded to 16s); 0: counted at run time.
+// fp32 task. NV: V vectors per value row (head dim padded to V's width); 0: counted at run time.
 // V: the vector type; KC: V vectors of keys per score pass; CN: value vectors per P V pass (both
 // sized to the registers: 4 x KC + KC + 1 and 4 x CN + CN + 1 of them).
 template <int NV, class V, int KC, int CN, bool Avx>
@@ -333,14 +349,16 @@ TERSE_INLINE void task(const FusedAttention &a, std::int64_t t, Scratch &s)
 {
     constexpr int L = kLanes<V>, X = static_cast<int>(kTile) / L;
     const std::int64_t hd = a.headDim, hdp = a.paddedHeadDim(), sp = a.paddedKeys();
-    const std::int64_t nv = (NV > 0 ? NV : hdp / 16) * (16 / L);
+    const std::int64_t nv = NV > 0 ? NV : hdp / L;
     const Block k = blockOf(a, t);
     const float *kt = a.kt + (k.b * a.kvHeads + k.kvh) * hd * sp;
     const float *v = a.v + (k.b * a.kvHeads + k.kvh) * sp * hdp;
-    // The block's queries, rows past n zero (their scores are never used).
+    // The block's queries times log2 e (scores in base 2: see vexp2Softmax), rows past n zero
+    // (their scores are never used).
     s.q.assign(static_cast<std::size_t>(kBlockRows * hd), 0.0f);
-    std::memcpy(s.q.data(), a.q + ((k.b * a.heads + k.h) * a.rows + k.r0) * hd,
-                static_cast<std::size_t>(k.n * hd) * sizeof(float));
+    const float *q = a.q + ((k.b * a.heads + k.h) * a.rows + k.r0) * hd;
+    for (std::int64_t e = 0; e < k.n * hd; ++e)
+        s.q[e] = q[e] * 1.44269504088896341f;
     startBlock(a, s);
     float *sc = s.scores.data(), *acc = s.acc.data();
     for (std::int64_t k0 = k.lo / kTile * kTile; k0 < k.hi; k0 += kTile) {
@@ -357,7 +375,7 @@ TERSE_INLINE void task(const FusedAttention &a, std::int64_t t, Scratch &s)
             }
         }
         maskTile(a, k, k0, sc);
-        softmaxTile<V>(a, k, s);
+        softmaxTile<V, Avx>(a, k, s);
         // acc += P V: 4 rows x CN value vectors per pass (4 CN independent accumulators, so the
         // multiply-adds do not wait on each other's latency), each value vector loaded once for
         // the 4 rows.
@@ -366,6 +384,9 @@ TERSE_INLINE void task(const FusedAttention &a, std::int64_t t, Scratch &s)
             std::int64_t c = 0;
             for (; c + CN <= nv; c += CN)
                 pvColumns<V, CN, Avx>(sc, vt, acc, i, c, hdp);
+            if constexpr (CN > 2)
+                if (c + 2 <= nv)
+                    pvColumns<V, 2, Avx>(sc, vt, acc, i, c, hdp), c += 2;
             for (; c < nv; ++c)
                 pvColumns<V, 1, Avx>(sc, vt, acc, i, c, hdp);
         }
@@ -373,21 +394,28 @@ TERSE_INLINE void task(const FusedAttention &a, std::int64_t t, Scratch &s)
     finishBlock(a, k, s, [&](std::int64_t j, std::int64_t d) { return v[j * hdp + d]; });
 }
 
-// Calls Run<NV>::run with NV the head dimension's 16-float vectors (0: counted at run time).
-template <template <int> class Run>
+// Calls Run<NV>::run with NV the padded head dimension's vectors of L floats (0: counted at run
+// time): head dims 24, 32, 64, 96, 128 and 256 get their own copies.
+template <template <int> class Run, int L>
 TERSE_INLINE void byVectors(const FusedAttention &a, std::int64_t begin, std::int64_t end)
 {
-    switch (a.paddedHeadDim() / 16) {
+    switch (a.paddedHeadDim() / L) {
     case 1:
         return Run<1>::run(a, begin, end);
     case 2:
         return Run<2>::run(a, begin, end);
+    case 3:
+        return Run<3>::run(a, begin, end);
     case 4:
         return Run<4>::run(a, begin, end);
     case 6:
         return Run<6>::run(a, begin, end);
     case 8:
         return Run<8>::run(a, begin, end);
+    case 12:
+        return Run<12>::run(a, begin, end);
+    case 16:
+        return Run<16>::run(a, begin, end);
     default:
         return Run<0>::run(a, begin, end);
     }
@@ -412,27 +440,24 @@ template <class V, int KC, int CN, bool Avx = false> struct RunFp32 {
 __attribute__((target("arch=x86-64-v4"))) void runAvx512(const FusedAttention &a,
                                                          std::int64_t begin, std::int64_t end)
 {
-    byVectors<RunFp32<v16, 4, 2, true>::Heads>(a, begin, end);
+    byVectors<RunFp32<v16, 4, 2, true>::Heads, 16>(a, begin, end);
 }
 __attribute__((target("arch=x86-64-v3"))) void runAvx2(const FusedAttention &a, std::int64_t begin,
                                                        std::int64_t end)
 {
-    byVectors<RunFp32<v8, 2, 3, true>::Heads>(a, begin, end);
+    byVectors<RunFp32<v8, 2, 3, true>::Heads, 8>(a, begin, end);
 }
 #endif
 void runBaseline(const FusedAttention &a, std::int64_t begin, std::int64_t end)
 {
-    byVectors<RunFp32<v8, 1, 1>::Heads>(a, begin, end);
+    byVectors<RunFp32<v8, 1, 1>::Heads, 8>(a, begin, end);
 }
 
 void runDispatch(const FusedAttention &a, std::int64_t begin, std::int64_t end)
 {
     using Isa = FusedAttention::Isa;
 #ifdef TERSE_DISPATCH_BY_CPU
-    static const Isa best = FusedAttention::isaSupported(Isa::Avx512) ? Isa::Avx512
-                            : FusedAttention::isaSupported(Isa::Avx2) ? Isa::Avx2
-                                                                      : Isa::Baseline;
-    const Isa isa = a.isa == Isa::Auto ? best : a.isa;
+    const Isa isa = a.resolvedIsa();
     if (isa == Isa::Avx512)
         return runAvx512(a, begin, end);
     if (isa == Isa::Avx2)
@@ -636,9 +661,17 @@ void FusedAttention::run(std::int64_t begin, std::int64_t end) const
 {
 #ifdef TERSE_HAS_BF16_KERNEL
     if (bf16)
-        return byVectors<RunBf16>(*this, begin, end);
+        return byVectors<RunBf16, 16>(*this, begin, end);
 #endif
     runDispatch(*this, begin, end);
+}
+
+FusedAttention::Isa FusedAttention::resolvedIsa() const
+{
+    static const Isa best = isaSupported(Isa::Avx512) ? Isa::Avx512
+                            : isaSupported(Isa::Avx2) ? Isa::Avx2
+                                                      : Isa::Baseline;
+    return isa == Isa::Auto ? best : isa;
 }
 
 bool FusedAttention::isaSupported(Isa isa)

@@ -38,7 +38,17 @@ struct FusedAttention {
     enum class Isa { Auto, Avx512, Avx2, Baseline };
     Isa isa = Isa::Auto;
 
-    std::int64_t paddedHeadDim() const { return (headDim + 15) / 16 * 16; }
+    // Value rows (and the kernel's accumulators) padded to the copy's vector width: 16 floats for
+    // the AVX-512 copy and bf16, 8 for the AVX2 and plain copies (head dim 24 padded to 32 spent
+    // a quarter of their P V on zeros).
+    std::int64_t paddedHeadDim() const
+    {
+        const std::int64_t w = valueLanes();
+        return (headDim + w - 1) / w * w;
+    }
+    std::int64_t valueLanes() const { return bf16 || resolvedIsa() == Isa::Avx512 ? 16 : 8; }
+    // The copy `isa` names, Auto resolved to the best one this CPU runs.
+    Isa resolvedIsa() const;
     std::int64_t evenHeadDim() const { return (headDim + 1) / 2 * 2; }
     std::int64_t paddedKeys() const { return (keys + 63) / 64 * 64; }
     // Independent pieces of work (a batch row, a head and a block of query rows each).

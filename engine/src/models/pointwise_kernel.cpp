@@ -7,6 +7,9 @@
 #include <cstring>
 #include <limits>
 
+// The vector helpers are always inlined; no vector crosses a call boundary.
+#pragma GCC diagnostic ignored "-Wpsabi"
+
 namespace terse::detail {
 
 namespace {
@@ -58,6 +61,48 @@ TERSE_INLINE float expApprox(float x)
 TERSE_INLINE float silu(float x)
 {
     return x / (1.0f + expApprox(-x));
+}
+
+// expApprox and silu on 8 floats at a time, written with vector types: GCC does not vectorise the
+// scalar loops (their float compares count as control flow under -ftrapping-math), and these loops
+// ran at 4-8 ns an element (logSumExpEntropy over a 4096-word vocabulary was 7.5% of a 4k-token
+// forward of the 192 x 4 benchmark model).
+using v8 = float __attribute__((vector_size(32)));
+using v8i = std::int32_t __attribute__((vector_size(32)));
+constexpr int kV = 8;
+
+TERSE_INLINE v8 load8(const float *p)
+{
+    v8 r;
+    std::memcpy(&r, p, sizeof r);
+    return r;
+}
+TERSE_INLINE v8 splat8(float x)
+{
+    return v8{x, x, x, x, x, x, x, x};
+}
+TERSE_INLINE v8 select8(v8i mask, v8 a, v8 b) // lanes of mask all ones: a, else b
+{
+    return reinterpret_cast<v8>((reinterpret_cast<v8i>(a) & mask) |
+                                (reinterpret_cast<v8i>(b) & ~mask));
+}
+TERSE_INLINE v8 expApprox(v8 x) // expApprox lane by lane, the same operations
+{
+    x = select8(x < 88.0f, x, splat8(88.0f));
+    x = select8(x > -87.3f, x, splat8(-87.3f));
+    const v8 magic = splat8(12582912.0f);
+    const v8 rn = x * 1.44269504088896341f + magic;
+    const v8 n = rn - magic;
+    const v8 r = (x - n * 0.693145751953125f) - n * 1.428606765330187e-06f;
+    v8 p = splat8(1.3888889e-3f);
+    p = p * r + 8.3333333e-3f;
+    p = p * r + 4.1666667e-2f;
+    p = p * r + 1.6666667e-1f;
+    p = p * r + 0.5f;
+    p = p * r + 1.0f;
+    p = p * r + 1.0f;
+    const v8i bits = (reinterpret_cast<v8i>(rn) - reinterpret_cast<v8i>(magic) + 127) << 23;
+    return p * reinterpret_cast<v8>(bits);
 }
 
 constexpr int kLanes = 16; // partial sums: a vector's worth, so the sum of squares vectorises
@@ -117,7 +162,12 @@ void rmsNormRows(const std::uint16_t *x, std::int64_t stride, const std::uint16_
 TERSE_CLONES
 void siluMul(const float *g, const float *u, float *y, std::int64_t begin, std::int64_t end)
 {
-    for (std::int64_t i = begin; i < end; ++i)
+    std::int64_t i = begin;
+    for (; i + kV <= end; i += kV) {
+        const v8 x = load8(g + i), r = x / (1.0f + expApprox(-x)) * load8(u + i);
+        std::memcpy(y + i, &r, sizeof r);
+    }
+    for (; i < end; ++i)
         y[i] = silu(g[i]) * u[i];
 }
 
@@ -159,23 +209,28 @@ void logSumExpEntropy(const float *z, std::int64_t stride, std::int64_t vocab, f
         double sum = 0, weighted = 0;
         for (std::int64_t b0 = 0; b0 < vocab; b0 += kBlock) {
             const std::int64_t b1 = std::min(vocab, b0 + kBlock);
-            float s[kLanes] = {}, t[kLanes] = {};
+            // 16 partial sums (two vectors, so the adds do not wait on each other).
+            v8 s[2] = {}, t[2] = {};
             std::int64_t j = b0;
-            for (; j + kLanes <= b1; j += kLanes)
-                for (int l = 0; l < kLanes; ++l) {
-                    const float d = row[j + l] - m; // <= 0; -inf for a -inf logit
-                    const float w = d > -1e30f ? expApprox(d) : 0.0f;
-                    s[l] += w;
-                    t[l] += w > 0.0f ? w * d : 0.0f;
+            for (; j + 2 * kV <= b1; j += 2 * kV)
+                for (int h = 0; h < 2; ++h) {
+                    const v8 d = load8(row + j + h * kV) - m; // <= 0; -inf for a -inf logit
+                    const v8i seen = d > -1e30f;
+                    const v8 w = select8(seen, expApprox(d), v8{});
+                    s[h] += w;
+                    t[h] += select8(seen, w * d, v8{});
                 }
+            float s0 = 0, t0 = 0;
             for (; j < b1; ++j) {
                 const float d = row[j] - m;
                 const float w = d > -1e30f ? expApprox(d) : 0.0f;
-                s[0] += w;
-                t[0] += w > 0.0f ? w * d : 0.0f;
+                s0 += w;
+                t0 += w > 0.0f ? w * d : 0.0f;
             }
-            for (int l = 0; l < kLanes; ++l)
-                sum += s[l], weighted += t[l];
+            sum += s0, weighted += t0;
+            for (int h = 0; h < 2; ++h)
+                for (int l = 0; l < kV; ++l)
+                    sum += s[h][l], weighted += t[h][l];
         }
         const double logS = std::log(sum);
         lse[r] = static_cast<float>(m + logS);
