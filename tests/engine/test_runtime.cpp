@@ -44,6 +44,21 @@ private slots:
         QCOMPARE(detail::chooseThreads(16, 16, 0.0, detail::kSmallWorkFlops), 16);
     }
 
+    // The engine's own kernels (fused attention, RMSNorm, SiLU, log-sum-exp) split their work over
+    // libtorch's threads: ATen's parallel_for ran them on one thread when the calling files were
+    // built without OpenMP.
+    void engineKernelsUseTheThreads()
+    {
+        if (std::thread::hardware_concurrency() < 2)
+            QSKIP("one core: nothing to split over");
+        initRuntime(2);
+        QCOMPARE(detail::engineParallelThreads(64), 2);
+        QCOMPARE(detail::engineParallelThreads(1), 1);
+        initRuntime(1);
+        QCOMPARE(detail::engineParallelThreads(64), 1);
+        initRuntime(0);
+    }
+
     void busyCoreIsLeftAlone()
     {
         const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));

@@ -24,4 +24,11 @@ int useThreadsFor(double flops);
 // What useThreadsFor last measured: cores kept busy by other processes (-1 before any measurement).
 double othersBusyCores();
 
+// How many threads run the pieces of an at::parallel_for over n items from the files that hold the
+// engine's own CPU kernels (models/transformer.cpp), at libtorch's current thread count. ATen's
+// parallel_for is a header template that runs the whole range on the caller's thread unless the
+// calling file is compiled with OpenMP: then this is 1 whatever the thread count (the fused
+// attention and pointwise kernels ran that way until the build gave those files -fopenmp).
+int engineParallelThreads(long long n);
+
 } // namespace terse::detail

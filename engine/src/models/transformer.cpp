@@ -1,6 +1,7 @@
 // The architectures: every layer is built from the WeightStore plus a scope string.
 #include "models/transformer.h"
 
+#include "core/threads.h"
 #include "models/attention_kernel.h"
 #include "models/pointwise_kernel.h"
 
@@ -11,7 +12,10 @@
 #include <cmath>
 #include <limits>
 #include <map>
+#include <mutex>
 #include <optional>
+#include <set>
+#include <thread>
 
 namespace terse {
 
@@ -905,6 +909,17 @@ Tensor Transformer::logits(const Tensor &hiddenIn) const
                                       : torch::linear(hidden, m_head);
     // float32, or float64 for a float64 network (the trainers' gradient checks).
     return out.scalar_type() == torch::kFloat64 ? out : out.to(torch::kFloat32);
+}
+
+int detail::engineParallelThreads(long long n)
+{
+    std::mutex m;
+    std::set<std::thread::id> seen;
+    at::parallel_for(0, n, 1, [&](int64_t, int64_t) {
+        const std::lock_guard lock(m);
+        seen.insert(std::this_thread::get_id());
+    });
+    return static_cast<int>(seen.size());
 }
 
 } // namespace terse
