@@ -29,44 +29,10 @@ TERSE_INLINE float roundBf16(float f)
     return fromBf16(toBf16(f));
 }
 
-// e^x = 2^n e^r: n = x log2 e rounded (the 1.5 x 2^23 trick), r = x - n ln 2 in two parts
-// (Cody-Waite, so r stays exact for large |x|), e^r by its degree-6 Taylor polynomial on
-// |r| <= ln2 / 2 (relative error < 2e-7). No branches, so the loops that call it vectorise. x is
-// clamped to [-87.3, 88]: e^x stays a normal float; NaN comes out as e^88.
-TERSE_INLINE float expApprox(float x)
-{
-    x = x < 88.0f ? x : 88.0f;
-    x = x > -87.3f ? x : -87.3f;
-    const float magic = 12582912.0f; // 1.5 x 2^23
-    const float rn = x * 1.44269504088896341f + magic;
-    const float n = rn - magic;
-    const float r = (x - n * 0.693145751953125f) - n * 1.428606765330187e-06f;
-    float p = 1.3888889e-3f; // 1 / k!, k = 6 .. 0
-    p = p * r + 8.3333333e-3f;
-    p = p * r + 4.1666667e-2f;
-    p = p * r + 1.6666667e-1f;
-    p = p * r + 0.5f;
-    p = p * r + 1.0f;
-    p = p * r + 1.0f;
-    std::int32_t ri, mi;
-    std::memcpy(&ri, &rn, sizeof ri);
-    std::memcpy(&mi, &magic, sizeof mi);
-    const std::int32_t bits = (ri - mi + 127) << 23;
-    float scale;
-    std::memcpy(&scale, &bits, sizeof scale);
-    return p * scale;
-}
-
-// silu(x) = x / (1 + e^-x) (torch's formula); NaN stays NaN.
-TERSE_INLINE float silu(float x)
-{
-    return x / (1.0f + expApprox(-x));
-}
-
-// expApprox and silu on 8 floats at a time, written with vector types: GCC does not vectorise the
-// scalar loops (their float compares count as control flow under -ftrapping-math), and these loops
-// ran at 4-8 ns an element (logSumExpEntropy over a 4096-word vocabulary was 7.5% of a 4k-token
-// forward of the 192 x 4 benchmark model).
+// 8 floats at a time for the loops over e^x (siluMul, logSumExpEntropy), written with vector types:
+// GCC does not vectorise their scalar loops (the float compares count as control flow under
+// -ftrapping-math), which ran at 4-8 ns an element (logSumExpEntropy over a 4096-word vocabulary
+// was 7.5% of a 4k-token forward of the 192 x 4 benchmark model).
 using v8 = float __attribute__((vector_size(32)));
 using v8i = std::int32_t __attribute__((vector_size(32)));
 constexpr int kV = 8;
@@ -86,23 +52,59 @@ TERSE_INLINE v8 select8(v8i mask, v8 a, v8 b) // lanes of mask all ones: a, else
     return reinterpret_cast<v8>((reinterpret_cast<v8i>(a) & mask) |
                                 (reinterpret_cast<v8i>(b) & ~mask));
 }
-TERSE_INLINE v8 expApprox(v8 x) // expApprox lane by lane, the same operations
+// The helpers of expApprox per type: x clamped to [-87.3, 88] (NaN to 88), and 2^n from rn, the
+// sum x log2 e + 1.5 x 2^23 whose low mantissa bits hold n.
+TERSE_INLINE float clampForExp(float x)
+{
+    x = x < 88.0f ? x : 88.0f;
+    return x > -87.3f ? x : -87.3f;
+}
+TERSE_INLINE v8 clampForExp(v8 x)
 {
     x = select8(x < 88.0f, x, splat8(88.0f));
-    x = select8(x > -87.3f, x, splat8(-87.3f));
-    const v8 magic = splat8(12582912.0f);
-    const v8 rn = x * 1.44269504088896341f + magic;
-    const v8 n = rn - magic;
-    const v8 r = (x - n * 0.693145751953125f) - n * 1.428606765330187e-06f;
-    v8 p = splat8(1.3888889e-3f);
+    return select8(x > -87.3f, x, splat8(-87.3f));
+}
+TERSE_INLINE float pow2Of(float rn, float magic)
+{
+    std::int32_t ri, mi;
+    std::memcpy(&ri, &rn, sizeof ri);
+    std::memcpy(&mi, &magic, sizeof mi);
+    const std::int32_t bits = (ri - mi + 127) << 23;
+    float scale;
+    std::memcpy(&scale, &bits, sizeof scale);
+    return scale;
+}
+TERSE_INLINE v8 pow2Of(v8 rn, v8 magic)
+{
+    return reinterpret_cast<v8>((reinterpret_cast<v8i>(rn) - reinterpret_cast<v8i>(magic) + 127)
+                                << 23);
+}
+
+// e^x = 2^n e^r: n = x log2 e rounded (the 1.5 x 2^23 trick), r = x - n ln 2 in two parts
+// (Cody-Waite, so r stays exact for large |x|), e^r by its degree-6 Taylor polynomial on
+// |r| <= ln2 / 2 (relative error < 2e-7). No branches. x is clamped to [-87.3, 88]: e^x stays a
+// normal float; NaN comes out as e^88. T: float, or v8 (the same operations lane by lane).
+template <class T> TERSE_INLINE T expApprox(T x)
+{
+    x = clampForExp(x);
+    const T magic = T{} + 12582912.0f; // 1.5 x 2^23
+    const T rn = x * 1.44269504088896341f + magic;
+    const T n = rn - magic;
+    const T r = (x - n * 0.693145751953125f) - n * 1.428606765330187e-06f;
+    T p = T{} + 1.3888889e-3f; // 1 / k!, k = 6 .. 0
     p = p * r + 8.3333333e-3f;
     p = p * r + 4.1666667e-2f;
     p = p * r + 1.6666667e-1f;
     p = p * r + 0.5f;
     p = p * r + 1.0f;
     p = p * r + 1.0f;
-    const v8i bits = (reinterpret_cast<v8i>(rn) - reinterpret_cast<v8i>(magic) + 127) << 23;
-    return p * reinterpret_cast<v8>(bits);
+    return p * pow2Of(rn, magic);
+}
+
+// silu(x) = x / (1 + e^-x) (torch's formula); NaN stays NaN.
+TERSE_INLINE float silu(float x)
+{
+    return x / (1.0f + expApprox(-x));
 }
 
 constexpr int kLanes = 16; // partial sums: a vector's worth, so the sum of squares vectorises
