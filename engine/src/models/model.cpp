@@ -580,15 +580,18 @@ Result<ScoreResult> Model::score(const std::vector<std::vector<int>> &ids, const
                 shortSlots.push_back(slot);
             }
         }
-        // Short sequences: one padded batch (in groups bounding the activation memory).
-        std::size_t maxLen = 0;
-        for (const auto &s : ids)
-            maxLen = std::max(maxLen, s.size());
-        const std::size_t group = std::max<std::size_t>(
-            1, 8192 / std::max<std::size_t>(1, std::min<std::size_t>(maxLen, W)));
-        for (std::size_t g = 0; g < shortSlots.size(); g += group) {
-            std::vector<Slot> batch(shortSlots.begin() + g,
-                                    shortSlots.begin() + std::min(shortSlots.size(), g + group));
+        // Short sequences: padded batches of similar length (sorted by length, so a batch of short
+        // sentences is not padded to a long one's length), each of at most 8192 tokens with its
+        // padding (bounding the activation memory). Results go to each sequence's own slot.
+        std::stable_sort(shortSlots.begin(), shortSlots.end(),
+                         [](const Slot &a, const Slot &b) { return a.n < b.n; });
+        constexpr std::size_t kBatchTokens = 8192;
+        for (std::size_t g = 0, next = 0; g < shortSlots.size(); g = next) {
+            next = g + 1; // sorted: the last slot taken is the longest, the batch's padded length
+            while (next < shortSlots.size() &&
+                   (next + 1 - g) * static_cast<std::size_t>(shortSlots[next].n) <= kBatchTokens)
+                ++next;
+            std::vector<Slot> batch(shortSlots.begin() + g, shortSlots.begin() + next);
             int T = 0;
             bool ragged = false;
             for (const auto &s : batch) {
