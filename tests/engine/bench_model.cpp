@@ -15,6 +15,7 @@
 // forward|attention|threads|long|memory|start]... [--dim N] [--dtype fp32|bf16]
 //   --quick: 1k tokens only, one repetition.
 //   --dim N, --dtype D: only the shape of width N (forward, attention), only dtype D (forward).
+#include "core/threads.h"
 #include "proc_util.h"
 #include "terse/model.h"
 #include "terse/runtime.h"
@@ -587,9 +588,13 @@ int main(int argc, char **argv)
     const terse::RuntimeInfo rt = terse::initRuntime();
     const char *wait = std::getenv("OMP_WAIT_POLICY");
     const char *spin = std::getenv("GOMP_SPINCOUNT");
-    std::printf("torch %s, %d threads, %s, OMP_WAIT_POLICY=%s, GOMP_SPINCOUNT=%s, allocator %s\n",
-                rt.torchVersion.c_str(), rt.threads, rt.blas.c_str(), wait ? wait : "(unset)",
-                spin ? spin : "(unset)", terse::allocatorName());
+    // The engine's own kernels (fused attention, pointwise) on as many threads as libtorch: 1 here
+    // with more threads set means they were built without OpenMP (core/threads.h).
+    std::printf("torch %s, %d threads (engine kernels on %d), %s, OMP_WAIT_POLICY=%s, "
+                "GOMP_SPINCOUNT=%s, allocator %s\n",
+                rt.torchVersion.c_str(), rt.threads,
+                terse::detail::engineParallelThreads(rt.threads * 16), rt.blas.c_str(),
+                wait ? wait : "(unset)", spin ? spin : "(unset)", terse::allocatorName());
     const fs::path root =
         fs::temp_directory_path() / ("terse_bench_model_" + std::to_string(::getpid()));
     if (want("forward"))
