@@ -22,6 +22,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <spawn.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -229,8 +230,14 @@ struct BusyCore {
     pid_t pid = -1;
     BusyCore()
     {
+        const pid_t parent = ::getpid();
         pid = ::fork();
         if (pid == 0) {
+            // Dies with the benchmark, also when that is killed or stopped by a closed pipe (an
+            // orphan kept a core busy for good).
+            ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+            if (::getppid() != parent)
+                ::_exit(0);
             volatile double x = 1.0;
             for (;;)
                 x = x * 1.0000001 + 1e-9;

@@ -9,6 +9,7 @@
 #include <QtTest>
 
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -63,9 +64,13 @@ private slots:
     {
         const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
         initRuntime(cores);
+        const pid_t parent = ::getpid();
         const pid_t child = ::fork();
         QVERIFY(child >= 0);
         if (child == 0) {
+            ::prctl(PR_SET_PDEATHSIG, SIGKILL); // dies with the test, however that ends
+            if (::getppid() != parent)
+                ::_exit(0);
             volatile double x = 1.0;
             for (;;)
                 x = x * 1.0000001 + 1e-9;
