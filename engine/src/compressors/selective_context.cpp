@@ -350,10 +350,7 @@ std::vector<Sentence> contextSentences(const Prompt &prompt, bool reference)
 }
 
 // Self-information per token (1.7, lines 100-117): each sentence scored on its own after the prefix
-// token, in batches of 16 sentences of similar length (sorted by length: a batch is padded to its
-// longest sentence, and on a meeting transcript whose turns run from 3 to 500 tokens, batches in
-// text order computed mostly padding). Fills each sentence's tokens and info and `encodings`; the
-// forward time in ms.
+// token. Fills each sentence's tokens and info and `encodings`; the forward time in ms.
 Result<double> scoreSentences(const Model &model, const Tokenizer &tok, int prefix,
                               std::vector<Sentence> &sents, std::vector<Encoding> &encodings,
                               const JobContext &job)
@@ -372,42 +369,22 @@ Result<double> scoreSentences(const Model &model, const Tokenizer &tok, int pref
         inputs.push_back(std::move(ids));
         encodings.push_back(std::move(*enc));
     }
-    std::vector<std::size_t> order(inputs.size());
-    for (std::size_t i = 0; i < order.size(); ++i)
-        order[i] = i;
-    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
-        return inputs[a].size() < inputs[b].size();
-    });
+    // One call: Model::score batches the sentences by length itself (each batch is padded to its
+    // longest; the reference's batches of 16 in text order only set its speed).
     ScoreRequest req;
     req.wantEntropy = false;
-    double forwardMs = 0;
-    constexpr std::size_t kBatch = 16;
-    for (std::size_t b = 0; b < inputs.size(); b += kBatch) {
-        if (job.isCancelled())
-            return fail(ErrorCode::Cancelled, "compression cancelled");
-        job.report(static_cast<long long>(b), static_cast<long long>(inputs.size()),
-                   "scoring sentences");
-        const std::size_t e = std::min(inputs.size(), b + kBatch);
-        std::vector<std::vector<int>> batch;
-        for (std::size_t j = b; j < e; ++j)
-            batch.push_back(inputs[order[j]]);
-        auto scored =
-            model.score(batch, req,
-                        job.scaled(static_cast<long long>(b), static_cast<long long>(e - b),
-                                   static_cast<long long>(inputs.size()), "scoring sentences"));
-        if (!scored)
-            return scored.error();
-        forwardMs += scored->seconds * 1000.0;
-        for (std::size_t j = b; j < e; ++j) {
-            const std::size_t k = order[j];
-            const auto &sur = scored->sequences[j - b].surprisal;
-            const std::size_t shift = prefix >= 0 ? 1 : 0;
-            sents[k].info.resize(encodings[k].size(), kNaN);
-            for (std::size_t t = 0; t < encodings[k].size(); ++t)
-                sents[k].info[t] = t + shift < sur.size() ? sur[t + shift] : kNaN;
-        }
+    const auto n = static_cast<long long>(inputs.size());
+    auto scored = model.score(inputs, req, job.scaled(0, n, n, "scoring sentences"));
+    if (!scored)
+        return scored.error();
+    const std::size_t shift = prefix >= 0 ? 1 : 0;
+    for (std::size_t k = 0; k < sents.size(); ++k) {
+        const auto &sur = scored->sequences[k].surprisal;
+        sents[k].info.resize(encodings[k].size(), kNaN);
+        for (std::size_t t = 0; t < encodings[k].size(); ++t)
+            sents[k].info[t] = t + shift < sur.size() ? sur[t + shift] : kNaN;
     }
-    return forwardMs;
+    return scored->seconds * 1000.0;
 }
 
 } // namespace

@@ -395,7 +395,8 @@ TERSE_INLINE void task(const FusedAttention &a, std::int64_t t, Scratch &s)
 }
 
 // Calls Run<NV>::run with NV the padded head dimension's vectors of L floats (0: counted at run
-// time): head dims 24, 32, 64, 96, 128 and 256 get their own copies.
+// time): 1, 2, 3, 4, 6, 8, 12 and 16 vectors get their own copies (head dims up to 128 with 8
+// floats, up to 256 with 16).
 template <template <int> class Run, int L>
 TERSE_INLINE void byVectors(const FusedAttention &a, std::int64_t begin, std::int64_t end)
 {
