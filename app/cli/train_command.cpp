@@ -159,7 +159,18 @@ int trainLmVerb(TrainArgs &a)
         o.kvHeads = o.heads;
     if (a.maxPositions->count() == 0 && o.maxPositions < o.seqLen)
         o.maxPositions = o.seqLen;
-    if (o.maxPositions < o.seqLen)
+    if (a.tokenizerPath.empty()) { // --init's own tokenizer
+        namespace fs = std::filesystem;
+        std::error_code ec;
+        if (!o.initFrom.empty() && !fs::exists(o.initFrom, ec))
+            return reportError("--init model '" + o.initFrom + "' not found", kExitNotFound);
+        if (o.initFrom.empty() || !fs::is_directory(o.initFrom, ec))
+            return reportError("--tokenizer is required (or --init a model folder that holds its "
+                               "tokenizer)",
+                               kExitUsage);
+        a.tokenizerPath = o.initFrom;
+    }
+    if (o.initFrom.empty() && o.maxPositions < o.seqLen)
         return reportError("--max-positions " + std::to_string(o.maxPositions) +
                                " is below --seq-len " + std::to_string(o.seqLen),
                            kExitUsage);
@@ -338,9 +349,9 @@ int runTrain(int argc, char **argv)
     integer(enc, "--threads", a.encode.threads, 0, 1 << 20, "encoding threads (0: all cores)");
 
     CLI::App *lm = app.add_subcommand(
-        "lm", "Trains a Llama-architecture causal LM from scratch and writes DIR/config.json and\n"
-              "DIR/model.safetensors. Re-running the same command resumes from the last "
-              "checkpoint.");
+        "lm", "Trains a Llama-architecture causal LM from scratch, or on from --init MODEL, and "
+              "writes\nDIR/config.json and DIR/model.safetensors. Re-running the same command "
+              "resumes from the\nlast checkpoint.");
     CLI::Option_group *input = lm->add_option_group("input", "the training text: one of");
     input->add_option("--corpus", a.lm.corpus, "stream documents from text, tokenising on the fly")
         ->type_name("FILE[.zst]");
@@ -349,25 +360,37 @@ int runTrain(int argc, char **argv)
                      "train on a token file (terse train encode) in seeded random windows")
         ->type_name("FILE");
     input->require_option(1);
-    required(lm, "--tokenizer", a.tokenizerPath, "DIR_OR_FILE", "the tokenizer (folder or file)");
+    lm->add_option("--tokenizer", a.tokenizerPath,
+                   "the tokenizer (folder or file; default: the --init model's folder)")
+        ->type_name("DIR_OR_FILE");
     required(lm, "--out", a.lm.outputDir, "DIR", "the output folder");
+    auto *init = lm->add_option("--init", a.lm.initFrom,
+                                "start from this Llama model's weights (folder, .safetensors, "
+                                ".gguf or llama2.c .bin; e.g. resources/models/terse-lm) instead "
+                                "of random ones: continued pre-training or adaptation to your "
+                                "domain's text; the architecture is the model's, the optimizer "
+                                "starts fresh")
+                     ->type_name("MODEL");
     lm->add_option("--heldout", a.lm.heldout, "held-out text for bits per byte (default: none)")
         ->type_name("FILE");
     lm->add_option("--checkpoint", a.lm.checkpointDir,
                    "checkpoints for resuming (default: DIR/checkpoint)")
         ->type_name("DIR");
-    integer(lm, "--hidden", a.lm.hidden, 8, 8192, "hidden size");
-    integer(lm, "--layers", a.lm.layers, 1, 256, "layers");
-    integer(lm, "--heads", a.lm.heads, 1, 256, "attention heads");
-    a.kvHeads =
-        integer(lm, "--kv-heads", a.lm.kvHeads, 1, 256, "key/value heads (default: --heads)")
-            ->default_str("");
-    integer(lm, "--intermediate", a.lm.intermediate, 8, 65536, "intermediate size (SwiGLU)");
+    for (CLI::Option *arch :
+         {integer(lm, "--hidden", a.lm.hidden, 8, 8192, "hidden size"),
+          integer(lm, "--layers", a.lm.layers, 1, 256, "layers"),
+          integer(lm, "--heads", a.lm.heads, 1, 256, "attention heads"),
+          a.kvHeads =
+              integer(lm, "--kv-heads", a.lm.kvHeads, 1, 256, "key/value heads (default: --heads)")
+                  ->default_str(""),
+          integer(lm, "--intermediate", a.lm.intermediate, 8, 65536, "intermediate size (SwiGLU)")})
+        arch->excludes(init); // the --init model fixes them
     integer(lm, "--seq-len", a.lm.seqLen, 2, 65536, "tokens per training sequence");
     a.maxPositions = integer(lm, "--max-positions", a.lm.maxPositions, 2, 1 << 20,
                              "max_position_embeddings written to config.json (default: "
                              "max(1024, seq-len))")
-                         ->default_str("");
+                         ->default_str("")
+                         ->excludes(init);
     integer(lm, "--batch", a.lm.batchSize, 1, 65536, "sequences per step");
     integer(lm, "--steps", a.lm.steps, 1, 1LL << 40, "optimizer steps");
     integer(lm, "--warmup", a.lm.warmupSteps, 0, kIntMax, "warm-up steps");

@@ -441,6 +441,98 @@ private slots:
         QVERIFY(QFile::exists(m_dir.filePath("lm-timed/model.safetensors")));
     }
 
+    // --init: a run that starts from a trained model starts at its loss, not at log(vocab), and
+    // with a learning rate too small to move a weight it saves the same model (the trainer's own
+    // surprisal on the start of the text matches to float rounding). The architecture is the
+    // model's, whatever the options said; a wrong vocabulary, a missing model and a tensor that
+    // does not fit its config are refused, naming the field or tensor.
+    void lmContinuesFromAnInitModel()
+    {
+        auto tok = Tokenizer::load(m_tokenizer.toStdString());
+        QVERIFY(tok);
+        const EncodeFn encode = encoderFor(*tok);
+        LmTrainOptions a;
+        a.corpus = m_dir.filePath("corpus.txt").toStdString();
+        a.outputDir = m_dir.filePath("lm-a").toStdString();
+        a.vocabSize = static_cast<int>(tok->vocabSize());
+        a.hidden = 32;
+        a.layers = 2;
+        a.heads = 2;
+        a.kvHeads = 1;
+        a.intermediate = 64;
+        a.maxPositions = 64;
+        a.seqLen = 48;
+        a.batchSize = 8;
+        a.steps = 40;
+        a.warmupSteps = 5;
+        a.lr = 1e-2;
+        a.checkpointEvery = 1000;
+        auto ra = trainLanguageModel(a, encode, JobContext::none());
+        QVERIFY2(ra, ra ? "" : ra.error().detail.c_str());
+
+        LmTrainOptions b = a;
+        b.outputDir = m_dir.filePath("lm-b").toStdString();
+        b.initFrom = a.outputDir;
+        b.hidden = 64; // overridden by the model's config
+        b.layers = 1;
+        b.intermediate = 96;
+        b.steps = 1;
+        b.warmupSteps = 0;
+        b.lr = 1e-12;
+        auto rb = trainLanguageModel(b, encode, JobContext::none());
+        QVERIFY2(rb, rb ? "" : rb.error().detail.c_str());
+        QCOMPARE(rb->parameters, ra->parameters);
+        qInfo("first loss: from scratch %.3f, from the init model %.3f", ra->firstLoss,
+              rb->firstLoss);
+        QVERIFY(rb->firstLoss < ra->firstLoss - 1.0);
+        std::vector<float> surprisal[2];
+        for (int m = 0; m < 2; ++m) {
+            const QString dir = m_dir.filePath(m == 0 ? "lm-a" : "lm-b");
+            for (const char *f : {"tokenizer.json", "tokenizer_config.json"})
+                QVERIFY(QFile::copy(m_tokenizer + "/" + f, dir + "/" + f));
+            auto model = Model::load(dir.toStdString());
+            QVERIFY2(model, model ? "" : model.error().detail.c_str());
+            auto scored = model->score({ra->sampleIds}, noEntropy());
+            QVERIFY(scored);
+            surprisal[m] = scored->sequences[0].surprisal;
+        }
+        QVERIFY(ra->sampleIds.size() > 10);
+        double maxDiff = 0;
+        for (std::size_t i = 1; i < ra->sampleIds.size(); ++i)
+            maxDiff =
+                std::max(maxDiff, std::abs(static_cast<double>(surprisal[0][i]) - surprisal[1][i]));
+        qInfo("max |surprisal(continued) - surprisal(init)| = %.2e", maxDiff);
+        QVERIFY(maxDiff < 1e-4);
+
+        LmTrainOptions bad = b;
+        bad.outputDir = m_dir.filePath("lm-bad").toStdString();
+        bad.vocabSize = b.vocabSize + 1;
+        auto wrongVocab = trainLanguageModel(bad, encode, JobContext::none());
+        QVERIFY(!wrongVocab);
+        QVERIFY2(wrongVocab.error().detail.find("'vocab_size'") != std::string::npos,
+                 wrongVocab.error().detail.c_str());
+        bad.vocabSize = b.vocabSize;
+        bad.initFrom = m_dir.filePath("no-such-model").toStdString();
+        auto missing = trainLanguageModel(bad, encode, JobContext::none());
+        QVERIFY(!missing);
+        QCOMPARE(missing.error().code, ErrorCode::NotFound);
+        // A config that promises a wider MLP than the weights hold.
+        const QString damaged = m_dir.filePath("lm-damaged");
+        QVERIFY(QDir().mkpath(damaged));
+        QVERIFY(
+            QFile::copy(m_dir.filePath("lm-a/model.safetensors"), damaged + "/model.safetensors"));
+        std::ifstream in(m_dir.filePath("lm-a/config.json").toStdString());
+        auto cfg = nlohmann::json::parse(in);
+        cfg["intermediate_size"] = 72;
+        writeFile(damaged + "/config.json", QByteArray::fromStdString(cfg.dump()));
+        bad.initFrom = damaged.toStdString();
+        auto misshaped = trainLanguageModel(bad, encode, JobContext::none());
+        QVERIFY(!misshaped);
+        QVERIFY2(misshaped.error().detail.find("lm-damaged") != std::string::npos &&
+                     misshaped.error().detail.find("mlp.gate_proj.weight") != std::string::npos,
+                 misshaped.error().detail.c_str());
+    }
+
     void badTaggerOptions()
     {
         TaggerTrainOptions o;

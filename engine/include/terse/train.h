@@ -81,6 +81,12 @@ struct LmTrainOptions {
     std::string heldout;       // held-out text for bits-per-byte evaluation ("" = none)
     std::string outputDir;     // final model folder (config.json, model.safetensors)
     std::string checkpointDir; // checkpoints for resume ("" = outputDir/checkpoint)
+    // Start from this model's weights instead of random ones (continued pre-training or domain
+    // adaptation): a Llama-architecture causal LM that terse::Model loads (HF folder or
+    // .safetensors, GGUF, llama2.c). Its config sets the architecture fields below (vocab_size
+    // must equal vocabSize, the tokenizer's); the optimizer starts fresh. A checkpoint in
+    // checkpointDir still wins (resume).
+    std::string initFrom;
     // Architecture (HF LlamaConfig names in comments).
     int vocabSize = 8192;       // vocab_size: must equal the tokenizer's
     int hidden = 256;           // hidden_size
@@ -90,6 +96,7 @@ struct LmTrainOptions {
     int intermediate = 768;     // intermediate_size (SwiGLU)
     int maxPositions = 1024;    // max_position_embeddings
     double ropeTheta = 10000.0; // rope_theta
+    double rmsNormEps = 1e-5;   // rms_norm_eps
     bool tieEmbeddings = true;  // tie_word_embeddings
     int bosId = 0;              // bos/eos: the "<|endoftext|>" separator between documents
     int eosId = 0;

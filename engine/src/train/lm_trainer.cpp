@@ -6,8 +6,10 @@
 
 #include "terse/runtime.h"
 #include "train/adamw.h"
+#include "core/engine_error.h"
 #include "train/trainable.h"
 #include "weights/safetensors_writer.h"
+#include "weights/weight_store.h"
 
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
@@ -21,6 +23,7 @@
 #include <filesystem>
 #include <fstream>
 #include <mutex>
+#include <optional>
 #include <sstream>
 #include <thread>
 
@@ -235,7 +238,7 @@ nlohmann::json hfConfig(const LmTrainOptions &o)
             {"head_dim", o.hidden / o.heads},
             {"hidden_act", "silu"},
             {"max_position_embeddings", o.maxPositions},
-            {"rms_norm_eps", 1e-5},
+            {"rms_norm_eps", o.rmsNormEps},
             {"rope_theta", o.ropeTheta},
             {"rope_scaling", nullptr},
             {"tie_word_embeddings", o.tieEmbeddings},
@@ -290,15 +293,131 @@ std::pair<double, double> heldoutNll(const train::TrainableTransformer &model,
     return {tokens > 0 ? nll / tokens : 0, textBytes};
 }
 
+// --init: the model's weights and, from its config, the architecture it fixes (overwriting those
+// fields of `o`). Refuses what the trainer's Llama cannot reproduce, naming the field.
+Result<WeightStore> loadInitModel(LmTrainOptions &o)
+{
+    const std::string &path = o.initFrom;
+    if (!fs::exists(path))
+        return fail(ErrorCode::NotFound, "--init model '" + path + "' not found");
+    try {
+        WeightStore store = loadWeights(path);
+        if (store.configJson.empty())
+            return fail(ErrorCode::FormatError,
+                        "--init model '" + path +
+                            "' has no config.json beside its weights (give the model's folder)");
+        const auto cfg = nlohmann::json::parse(store.configJson);
+        auto where = [&](const std::string &field) {
+            return "--init model '" + path + "': config field '" + field + "'";
+        };
+        auto integer = [&](const char *field, std::optional<int> fallback = std::nullopt) {
+            if (!cfg.contains(field) || cfg[field].is_null()) {
+                if (fallback)
+                    return *fallback;
+                detail::raise(ErrorCode::FormatError, where(field) + " is missing");
+            }
+            if (!cfg[field].is_number_integer() || cfg[field].get<long long>() < 1 ||
+                cfg[field].get<long long>() > (1 << 24))
+                detail::raise(ErrorCode::FormatError, where(field) + " is " + cfg[field].dump() +
+                                                          ", expected a positive integer");
+            return cfg[field].get<int>();
+        };
+        const std::string type = cfg.value("model_type", std::string());
+        if (type != "llama")
+            return fail(ErrorCode::Unsupported,
+                        where("model_type") + " is '" + type +
+                            "': the trainer continues Llama-architecture causal LMs only");
+        if (store.has("score.weight") || store.has("classifier.weight"))
+            return fail(ErrorCode::Unsupported,
+                        "--init model '" + path +
+                            "' is a token classifier (it has a score head), not a causal LM");
+        const int vocab = integer("vocab_size");
+        if (vocab != o.vocabSize)
+            return fail(ErrorCode::InvalidArgument,
+                        where("vocab_size") + " is " + std::to_string(vocab) +
+                            " but the tokenizer has " + std::to_string(o.vocabSize) +
+                            " tokens: give the model's own tokenizer");
+        o.hidden = integer("hidden_size");
+        o.layers = integer("num_hidden_layers");
+        o.heads = integer("num_attention_heads");
+        o.kvHeads = integer("num_key_value_heads", o.heads);
+        o.intermediate = integer("intermediate_size");
+        o.maxPositions = integer("max_position_embeddings");
+        if (cfg.contains("head_dim") && !cfg["head_dim"].is_null() &&
+            integer("head_dim") * o.heads != o.hidden)
+            return fail(ErrorCode::Unsupported,
+                        where("head_dim") + " times the heads is not the hidden size");
+        for (const char *bias : {"attention_bias", "mlp_bias"})
+            if (cfg.value(bias, false))
+                return fail(ErrorCode::Unsupported, where(bias) + " is true: biases not supported");
+        if (cfg.contains("rope_scaling") && !cfg["rope_scaling"].is_null())
+            return fail(ErrorCode::Unsupported,
+                        where("rope_scaling") + " is set: only plain RoPE is supported");
+        if (cfg.value("hidden_act", std::string("silu")) != "silu")
+            return fail(ErrorCode::Unsupported, where("hidden_act") + " is not silu");
+        o.ropeTheta = cfg.value("rope_theta", 10000.0);
+        o.rmsNormEps = cfg.value("rms_norm_eps", 1e-5);
+        o.tieEmbeddings = cfg.value("tie_word_embeddings", !store.has("lm_head.weight"));
+        return store;
+    } catch (const detail::EngineError &e) {
+        return e.error();
+    } catch (const nlohmann::json::exception &e) {
+        return fail(ErrorCode::FormatError,
+                    "--init model '" + path + "': config.json: " + e.what());
+    } catch (const c10::Error &e) {
+        return fail(ErrorCode::FormatError,
+                    "--init model '" + path + "': " + e.what_without_backtrace());
+    } catch (const std::bad_alloc &) {
+        return fail(ErrorCode::ModelError, "--init model '" + path + "': out of memory");
+    }
+}
+
+// Replaces the random tensors of `start` with the --init model's (fp32 copies on their device).
+Result<void> copyInitWeights(const WeightStore &store, const LmTrainOptions &o,
+                             train::NamedTensors &start)
+{
+    for (auto &[name, t] : start) {
+        const torch::Tensor w = store.find(name);
+        if (!w.defined())
+            return fail(ErrorCode::FormatError,
+                        "--init model '" + o.initFrom + "' has no tensor '" + name + "'");
+        if (w.sizes() != t.sizes()) {
+            auto shape = [](const torch::Tensor &x) {
+                std::string s = "[";
+                for (int64_t d = 0; d < x.dim(); ++d)
+                    s += (d ? ", " : "") + std::to_string(x.size(d));
+                return s + "]";
+            };
+            return fail(ErrorCode::FormatError, "--init model '" + o.initFrom + "': tensor '" +
+                                                    name + "' is " + shape(w) +
+                                                    ", its config implies " + shape(t));
+        }
+        t = w.to(t.device(), torch::kFloat32).clone();
+    }
+    return {};
+}
+
 } // namespace
 
-Result<LmTrainReport> trainLanguageModel(const LmTrainOptions &o, const EncodeFn &encode,
+Result<LmTrainReport> trainLanguageModel(const LmTrainOptions &given, const EncodeFn &encode,
                                          const JobContext &job)
 {
+    LmTrainOptions o = given;
+    std::optional<WeightStore> init;
+    if (!o.initFrom.empty()) {
+        auto loaded = loadInitModel(o);
+        if (!loaded)
+            return loaded.error();
+        init.emplace(std::move(*loaded));
+    }
     if (o.hidden % o.heads != 0 || o.heads % o.kvHeads != 0 || (o.hidden / o.heads) % 2 != 0)
         return fail(ErrorCode::InvalidArgument,
                     "hidden size must split into an even head dimension and heads "
                     "must be a multiple of kv heads");
+    if (!o.initFrom.empty() && o.seqLen > o.maxPositions)
+        return fail(ErrorCode::InvalidArgument,
+                    "sequence length " + std::to_string(o.seqLen) + " exceeds the --init model's " +
+                        std::to_string(o.maxPositions) + " positions (max_position_embeddings)");
     if (o.seqLen < 2 || o.seqLen > o.maxPositions || o.batchSize < 1 || o.steps < 1)
         return fail(ErrorCode::InvalidArgument,
                     "sequence length must be in [2, max positions] and steps >= 1");
@@ -339,8 +458,15 @@ Result<LmTrainReport> trainLanguageModel(const LmTrainOptions &o, const EncodeFn
         }
         LmTrainOptions sched =
             o; // o.steps, or fewer when maxSeconds fits the schedule to a time budget
+        train::NamedTensors start = initialLlama(o, device);
+        if (init) {
+            auto copied = copyInitWeights(*init, o, start);
+            if (!copied)
+                return copied.error();
+            init.reset(); // the file's tensors (maybe mapped) are no longer needed
+        }
         const auto model =
-            train::TrainableTransformer::build(initialLlama(o, device), hfConfig(o), device);
+            train::TrainableTransformer::build(std::move(start), hfConfig(o), device);
         train::AdamW opt(model.named, {"embed_tokens"});
         const train::AdamWHyper hyper{o.beta1, o.beta2, o.eps, o.weightDecay};
         const std::string ckDir = o.checkpointDir.empty()
