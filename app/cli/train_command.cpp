@@ -60,8 +60,11 @@ JobContext progressJob()
                                                         static_cast<double>(total - *firstDone)
                                                   : 0;
         const double eta = runFrac > 0 ? secs * (1 - runFrac) / runFrac : 0;
-        std::fprintf(stderr, "\r%s %6.1f%%  %7.0fs elapsed  ETA %6.0fs ", stage.c_str(), 100 * frac,
-                     secs, eta);
+        if (total <= 0) // a total the input does not tell (a stream without its size)
+            std::fprintf(stderr, "\r%s %lld  %7.0fs elapsed ", stage.c_str(), done, secs);
+        else
+            std::fprintf(stderr, "\r%s %6.1f%%  %7.0fs elapsed  ETA %6.0fs ", stage.c_str(),
+                         100 * frac, secs, eta);
         std::fflush(stderr);
     });
 }

@@ -1,16 +1,36 @@
 #!/bin/bash
 # Prepares .gpu/ (git-ignored) for one GPU lease that trains the default LM (resources/models/terse-lm):
-# the -dev packages the GPU image lacks (as .debs, unpacked there with dpkg -x), the corpus slice as a token
-# file and the held-out text. Everything that travels must fit 64 MiB with the checkout; the slice is sized
-# for that. Then run, on the GPU machine, from the repository root: bash scripts/gpu/train_lm.sh
-# (the device tool: command "bash scripts/gpu/train_lm.sh", carry [".gpu"], timeout 600).
+# the -dev packages the GPU image lacks (as .debs, unpacked there with dpkg -x), the held-out text, and as
+# much of the training corpus as fits, as zstd text (about 0.28 bytes per byte of text, 1.0 per token:
+# smaller than a token file; train_lm.sh encodes it there in seconds). Optionally INIT=DIR: a model to
+# continue from (`terse train lm --init`), copied to .gpu/init (it takes its size from the corpus share).
+# Then:
+#   bash scripts/gpu/hold_weights.sh out    # the bundled weights out of the tree for the call
+#   device tool: command "bash scripts/gpu/train_lm.sh", carry [".gpu"], timeout 600
+#   bash scripts/gpu/hold_weights.sh back
 set -euo pipefail
 . "$(dirname "$0")/prepare_common.sh"
 cp "$SHARED/corpus/heldout.txt.zst" .gpu/
-# Every second document (a slice spread over all sources), 105 MB of text: ~30M tokens, 37 MB gzip.
-"$TERSE" train encode --corpus "$SHARED/corpus/train.txt.zst" --tokenizer resources/models/terse-lm \
-    --out .gpu/train.tok.gz --keep-every 2 --max-mb 105
-# What travels: the working tree (tracked and untracked-not-ignored files) plus .gpu, at most 64 MiB. The
-# bundled model alone is 46 MB: move resources/models/terse-lm/model.safetensors out of the tree for the
-# call (and back after it) if the total is over.
+rm -rf .gpu/init .gpu/train.tok.gz .gpu/train.txt.zst
+if [ -n "${INIT:-}" ]; then
+    mkdir -p .gpu/init && cp "$INIT"/config.json "$INIT"/model.safetensors .gpu/init/
+fi
+# Room left under 64 MiB once hold_weights.sh has taken the large files out, less a 2 MiB margin.
+held=$(du -cb resources/models/*/model.safetensors resources/models/terse-lm/pis_agent.safetensors \
+    resources/models/terse-words/word_vectors.safetensors resources/tokenizers 2>/dev/null | tail -1 | cut -f1)
+tree=$(git ls-files -z | xargs -0 du -cb 2>/dev/null | tail -1 | cut -f1)
+room=$(( (64 << 20) - (2 << 20) - (tree - held) - $(du -sb .gpu | cut -f1) ))
+[ "$room" -gt $((4 << 20)) ] || { echo "prepare_lm: only $((room >> 20)) MiB left for the corpus" >&2; exit 1; }
+# The corpus is document-shuffled, so its first bytes are a sample of every source. Text for the room at the
+# measured ratio, recompressed; cut again if the guess was over.
+text=$(( room * 100 / 29 ))
+while :; do
+    (set +o pipefail; zstd -dcq "$SHARED/corpus/train.txt.zst" | head -c "$text" |
+        zstd -q -19 -T0 -o .gpu/train.txt.zst -f)
+    size=$(stat -c %s .gpu/train.txt.zst)
+    [ "$size" -le "$room" ] && break
+    text=$(( text * 97 / 100 ))
+done
+echo "corpus: $((text >> 20)) MiB of text in $((size >> 20)) MiB"
 travel_size
+echo "(the working tree counts the files hold_weights.sh out moves away: $((held >> 20)) MiB of it)"

@@ -2,6 +2,7 @@
 
 #include <zstd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -23,6 +24,35 @@ bool endsWith(const std::string &s, const char *suffix)
     return s.size() >= n && s.compare(s.size() - n, n, suffix) == 0;
 }
 } // namespace
+
+std::uint64_t corpusTextBytes(const std::string &path)
+{
+    std::unique_ptr<std::FILE, FileCloser> f(std::fopen(path.c_str(), "rb"));
+    if (!f)
+        return 0;
+    if (!endsWith(path, ".zst")) {
+        if (std::fseek(f.get(), 0, SEEK_END) != 0)
+            return 0;
+        const long size = std::ftell(f.get());
+        return size > 0 ? static_cast<std::uint64_t>(size) : 0;
+    }
+    unsigned char head[18]; // ZSTD_FRAMEHEADERSIZE_MAX
+    const std::size_t got = std::fread(head, 1, sizeof head, f.get());
+    // The first frame's content size: what zstd writes for one input file (a file of several
+    // frames, as pzstd writes, holds more; the trainers then stop the count at this total).
+    const unsigned long long size = ZSTD_getFrameContentSize(head, got);
+    if (size == ZSTD_CONTENTSIZE_UNKNOWN || size == ZSTD_CONTENTSIZE_ERROR)
+        return 0;
+    return size;
+}
+
+std::uint64_t corpusProgressTotal(const std::string &path, std::uint64_t maxBytes)
+{
+    const std::uint64_t known = corpusTextBytes(path);
+    if (known > 0)
+        return std::min(known, maxBytes);
+    return maxBytes < (1ull << 50) ? maxBytes : 0;
+}
 
 Result<std::uint64_t> readCorpus(const std::string &path, std::uint64_t maxBytes,
                                  const std::function<bool(std::string_view)> &onDocument)

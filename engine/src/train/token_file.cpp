@@ -104,6 +104,13 @@ Result<TokenFileReport> encodeCorpusToTokenFile(const TokenFileOptions &o, const
     std::uint64_t pendingBytes = 0;
     // Encodes the pending documents on `threads` threads and appends their ids (each followed by
     // the separator) in corpus order.
+    // Kept text against what is expected to be kept (every keepEvery-th document: about that
+    // share of the text).
+    const std::uint64_t known = corpusTextBytes(o.corpus);
+    const std::uint64_t progressTotal =
+        known > 0 ? std::min<std::uint64_t>(known / static_cast<std::uint64_t>(o.keepEvery),
+                                            o.maxBytes)
+                  : corpusProgressTotal(o.corpus, o.maxBytes);
     auto flush = [&]() -> bool {
         std::vector<std::vector<int>> ids(pending.size());
         std::atomic<std::size_t> next{0};
@@ -137,8 +144,10 @@ Result<TokenFileReport> encodeCorpusToTokenFile(const TokenFileOptions &o, const
         }
         pending.clear();
         pendingBytes = 0;
-        job.report(static_cast<long long>(rep.textBytes >> 20),
-                   static_cast<long long>(o.maxBytes >> 20), "encoding");
+        job.report(
+            static_cast<long long>(
+                (progressTotal > 0 ? std::min(rep.textBytes, progressTotal) : rep.textBytes) >> 20),
+            static_cast<long long>(progressTotal >> 20), "encoding (MB)");
         return true;
     };
     bool failed = false;

@@ -69,16 +69,18 @@ Result<WordVectorTrainReport> trainWordVectors(const WordVectorTrainOptions &o,
     std::vector<long long> seenCount;
     std::vector<std::int32_t> stream;
     bool cancelled = false;
+    const std::uint64_t progressTotal = corpusProgressTotal(o.corpus, o.maxBytes);
     auto read = readCorpus(o.corpus, o.maxBytes, [&](std::string_view doc) {
         if ((report.documents & 255) == 0) {
             if (job.isCancelled()) {
                 cancelled = true;
                 return false;
             }
-            job.report(
-                static_cast<long long>(report.bytesRead >> 20),
-                static_cast<long long>(std::min<std::uint64_t>(o.maxBytes, 1ull << 40) >> 20),
-                "reading the corpus (MB)");
+            job.report(static_cast<long long>((progressTotal > 0
+                                                   ? std::min(report.bytesRead, progressTotal)
+                                                   : report.bytesRead) >>
+                                              20),
+                       static_cast<long long>(progressTotal >> 20), "reading the corpus (MB)");
         }
         report.bytesRead += doc.size();
         ++report.documents;
