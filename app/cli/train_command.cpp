@@ -162,15 +162,16 @@ int trainLmVerb(TrainArgs &a)
         o.kvHeads = o.heads;
     if (a.maxPositions->count() == 0 && o.maxPositions < o.seqLen)
         o.maxPositions = o.seqLen;
-    if (a.tokenizerPath.empty()) { // --init's own tokenizer
+    if (a.tokenizerPath.empty()) { // --init-from's own tokenizer
         namespace fs = std::filesystem;
         std::error_code ec;
         if (!o.initFrom.empty() && !fs::exists(o.initFrom, ec))
-            return reportError("--init model '" + o.initFrom + "' not found", kExitNotFound);
+            return reportError("--init-from model '" + o.initFrom + "' not found", kExitNotFound);
         if (o.initFrom.empty() || !fs::is_directory(o.initFrom, ec))
-            return reportError("--tokenizer is required (or --init a model folder that holds its "
-                               "tokenizer)",
-                               kExitUsage);
+            return reportError(
+                "--tokenizer is required (or --init-from a model folder that holds its "
+                "tokenizer)",
+                kExitUsage);
         a.tokenizerPath = o.initFrom;
     }
     if (o.initFrom.empty() && o.maxPositions < o.seqLen)
@@ -352,9 +353,10 @@ int runTrain(int argc, char **argv)
     integer(enc, "--threads", a.encode.threads, 0, 1 << 20, "encoding threads (0: all cores)");
 
     CLI::App *lm = app.add_subcommand(
-        "lm", "Trains a Llama-architecture causal LM from scratch, or on from --init MODEL, and "
-              "writes\nDIR/config.json and DIR/model.safetensors. Re-running the same command "
-              "resumes from the\nlast checkpoint.");
+        "lm",
+        "Trains a Llama-architecture causal LM from scratch, or on from --init-from MODEL, and "
+        "writes\nDIR/config.json and DIR/model.safetensors. Re-running the same command "
+        "resumes from the\nlast checkpoint.");
     CLI::Option_group *input = lm->add_option_group("input", "the training text: one of");
     input->add_option("--corpus", a.lm.corpus, "stream documents from text, tokenising on the fly")
         ->type_name("FILE[.zst]");
@@ -364,10 +366,10 @@ int runTrain(int argc, char **argv)
         ->type_name("FILE");
     input->require_option(1);
     lm->add_option("--tokenizer", a.tokenizerPath,
-                   "the tokenizer (folder or file; default: the --init model's folder)")
+                   "the tokenizer (folder or file; default: the --init-from model's folder)")
         ->type_name("DIR_OR_FILE");
     required(lm, "--out", a.lm.outputDir, "DIR", "the output folder");
-    auto *init = lm->add_option("--init", a.lm.initFrom,
+    auto *init = lm->add_option("--init-from", a.lm.initFrom,
                                 "start from this Llama model's weights (folder, .safetensors, "
                                 ".gguf or llama2.c .bin; e.g. resources/models/terse-lm) instead "
                                 "of random ones: continued pre-training or adaptation to your "
@@ -387,7 +389,7 @@ int runTrain(int argc, char **argv)
               integer(lm, "--kv-heads", a.lm.kvHeads, 1, 256, "key/value heads (default: --heads)")
                   ->default_str(""),
           integer(lm, "--intermediate", a.lm.intermediate, 8, 65536, "intermediate size (SwiGLU)")})
-        arch->excludes(init); // the --init model fixes them
+        arch->excludes(init); // the --init-from model fixes them
     integer(lm, "--seq-len", a.lm.seqLen, 2, 65536, "tokens per training sequence");
     a.maxPositions = integer(lm, "--max-positions", a.lm.maxPositions, 2, 1 << 20,
                              "max_position_embeddings written to config.json (default: "

@@ -3,7 +3,7 @@
 # the -dev packages the GPU image lacks (as .debs, unpacked there with dpkg -x), the held-out text, and as
 # much of the training corpus as fits, as zstd text (about 0.28 bytes per byte of text, 1.0 per token:
 # smaller than a token file; train_lm.sh encodes it there in seconds). Optionally INIT=DIR: a model to
-# continue from (`terse train lm --init`), copied to .gpu/init (it takes its size from the corpus share).
+# continue from (`terse train lm --init-from`), copied to .gpu/init (it takes its size from the corpus share).
 # Then:
 #   bash scripts/gpu/hold_weights.sh out    # the bundled weights out of the tree for the call
 #   device tool: command "bash scripts/gpu/train_lm.sh", carry [".gpu"], timeout 600

@@ -30,7 +30,7 @@ el encoded
 # From scratch: the recipe of resources/models/terse-lm/MODEL.md. On from a model: its architecture, a
 # third of the peak learning rate and a short warm-up (AdamW's moments start at zero).
 if [ -f .gpu/init/model.safetensors ]; then
-    ARCH="--init .gpu/init --tokenizer resources/models/terse-lm --lr ${LR:-7e-4} --warmup 100"
+    ARCH="--init-from .gpu/init --tokenizer resources/models/terse-lm --lr ${LR:-7e-4} --warmup 100"
 else
     ARCH="--tokenizer resources/models/terse-lm --hidden 512 --layers 6 --heads 8 --kv-heads 8 \
         --intermediate 1376 --max-positions 512 --lr ${LR:-2e-3} --warmup 300"

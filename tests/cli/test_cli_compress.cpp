@@ -183,19 +183,19 @@ private slots:
                            "tok",   "--out", "lm",       "--fp32",   "--bf16"}
             << QByteArray() << 2
             << "terse: train lm: --fp32 excludes --bf16 (see terse train lm --help)\n";
-        QTest::newRow("architecture of an --init model")
-            << QStringList{"train", "lm",    "--tokens", "c.tok.gz", "--init",
+        QTest::newRow("architecture of an --init-from model")
+            << QStringList{"train", "lm",    "--tokens", "c.tok.gz", "--init-from",
                            "m",     "--out", "lm",       "--hidden", "64"}
             << QByteArray() << 2
-            << "terse: train lm: --init excludes --hidden (see terse train lm --help)\n";
-        QTest::newRow("--init model missing")
-            << QStringList{"train",         "lm",    "--tokens", "c.tok.gz", "--init",
+            << "terse: train lm: --init-from excludes --hidden (see terse train lm --help)\n";
+        QTest::newRow("--init-from model missing")
+            << QStringList{"train",         "lm",    "--tokens", "c.tok.gz", "--init-from",
                            "no-such-model", "--out", "lm"}
-            << QByteArray() << 4 << "terse: --init model 'no-such-model' not found\n";
+            << QByteArray() << 4 << "terse: --init-from model 'no-such-model' not found\n";
         QTest::newRow("no tokenizer")
             << QStringList{"train", "lm", "--tokens", "c.tok.gz", "--out", "lm"} << QByteArray()
             << 2
-            << "terse: --tokenizer is required (or --init a model folder that holds its "
+            << "terse: --tokenizer is required (or --init-from a model folder that holds its "
                "tokenizer)\n";
         QTest::newRow("options that exclude each other")
             << QStringList{"tokenize", "--tokenizer", "t.json", "--allow-special", "--ordinary"}

@@ -100,6 +100,28 @@ class TestTrainModels : public QObject {
     QTemporaryDir m_dir;
     QString m_tokenizer;
 
+    // A 2-layer LM on the fixture corpus, a minute's worth of steps.
+    LmTrainOptions tinyLm(const QString &out, int vocab) const
+    {
+        LmTrainOptions o;
+        o.corpus = m_dir.filePath("corpus.txt").toStdString();
+        o.outputDir = m_dir.filePath(out).toStdString();
+        o.vocabSize = vocab;
+        o.hidden = 32;
+        o.layers = 2;
+        o.heads = 2;
+        o.kvHeads = 1;
+        o.intermediate = 64;
+        o.maxPositions = 128;
+        o.seqLen = 48;
+        o.batchSize = 8;
+        o.steps = 60;
+        o.warmupSteps = 5;
+        o.lr = 1e-2;
+        o.checkpointEvery = 1000;
+        return o;
+    }
+
 private slots:
     void initTestCase()
     {
@@ -156,22 +178,7 @@ private slots:
     {
         auto tok = Tokenizer::load(m_tokenizer.toStdString());
         QVERIFY(tok);
-        LmTrainOptions o;
-        o.corpus = m_dir.filePath("corpus.txt").toStdString();
-        o.outputDir = m_dir.filePath("lm").toStdString();
-        o.vocabSize = static_cast<int>(tok->vocabSize());
-        o.hidden = 32;
-        o.layers = 2;
-        o.heads = 2;
-        o.kvHeads = 1;
-        o.intermediate = 64;
-        o.maxPositions = 128;
-        o.seqLen = 48;
-        o.batchSize = 8;
-        o.steps = 60;
-        o.warmupSteps = 5;
-        o.lr = 1e-2;
-        o.checkpointEvery = 1000;
+        const LmTrainOptions o = tinyLm("lm", static_cast<int>(tok->vocabSize()));
         auto r = trainLanguageModel(o, encoderFor(*tok), JobContext::none());
         QVERIFY2(r, r ? "" : r.error().detail.c_str());
         qInfo("LM loss %.3f -> %.3f nats/token", r->firstLoss, r->finalLoss);
@@ -451,22 +458,8 @@ private slots:
         auto tok = Tokenizer::load(m_tokenizer.toStdString());
         QVERIFY(tok);
         const EncodeFn encode = encoderFor(*tok);
-        LmTrainOptions a;
-        a.corpus = m_dir.filePath("corpus.txt").toStdString();
-        a.outputDir = m_dir.filePath("lm-a").toStdString();
-        a.vocabSize = static_cast<int>(tok->vocabSize());
-        a.hidden = 32;
-        a.layers = 2;
-        a.heads = 2;
-        a.kvHeads = 1;
-        a.intermediate = 64;
-        a.maxPositions = 64;
-        a.seqLen = 48;
-        a.batchSize = 8;
+        LmTrainOptions a = tinyLm("lm-a", static_cast<int>(tok->vocabSize()));
         a.steps = 40;
-        a.warmupSteps = 5;
-        a.lr = 1e-2;
-        a.checkpointEvery = 1000;
         auto ra = trainLanguageModel(a, encode, JobContext::none());
         QVERIFY2(ra, ra ? "" : ra.error().detail.c_str());
 

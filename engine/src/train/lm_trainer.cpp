@@ -293,22 +293,22 @@ std::pair<double, double> heldoutNll(const train::TrainableTransformer &model,
     return {tokens > 0 ? nll / tokens : 0, textBytes};
 }
 
-// --init: the model's weights and, from its config, the architecture it fixes (overwriting those
+// initFrom: the model's weights and, from its config, the architecture it fixes (overwriting those
 // fields of `o`). Refuses what the trainer's Llama cannot reproduce, naming the field.
 Result<WeightStore> loadInitModel(LmTrainOptions &o)
 {
     const std::string &path = o.initFrom;
     if (!fs::exists(path))
-        return fail(ErrorCode::NotFound, "--init model '" + path + "' not found");
+        return fail(ErrorCode::NotFound, "initial model '" + path + "' not found");
     try {
         WeightStore store = loadWeights(path);
         if (store.configJson.empty())
             return fail(ErrorCode::FormatError,
-                        "--init model '" + path +
+                        "initial model '" + path +
                             "' has no config.json beside its weights (give the model's folder)");
         const auto cfg = nlohmann::json::parse(store.configJson);
         auto where = [&](const std::string &field) {
-            return "--init model '" + path + "': config field '" + field + "'";
+            return "initial model '" + path + "': config field '" + field + "'";
         };
         auto integer = [&](const char *field, std::optional<int> fallback = std::nullopt) {
             if (!cfg.contains(field) || cfg[field].is_null()) {
@@ -329,7 +329,7 @@ Result<WeightStore> loadInitModel(LmTrainOptions &o)
                             "': the trainer continues Llama-architecture causal LMs only");
         if (store.has("score.weight") || store.has("classifier.weight"))
             return fail(ErrorCode::Unsupported,
-                        "--init model '" + path +
+                        "initial model '" + path +
                             "' is a token classifier (it has a score head), not a causal LM");
         const int vocab = integer("vocab_size");
         if (vocab != o.vocabSize)
@@ -363,16 +363,16 @@ Result<WeightStore> loadInitModel(LmTrainOptions &o)
         return e.error();
     } catch (const nlohmann::json::exception &e) {
         return fail(ErrorCode::FormatError,
-                    "--init model '" + path + "': config.json: " + e.what());
+                    "initial model '" + path + "': config.json: " + e.what());
     } catch (const c10::Error &e) {
         return fail(ErrorCode::FormatError,
-                    "--init model '" + path + "': " + e.what_without_backtrace());
+                    "initial model '" + path + "': " + e.what_without_backtrace());
     } catch (const std::bad_alloc &) {
-        return fail(ErrorCode::ModelError, "--init model '" + path + "': out of memory");
+        return fail(ErrorCode::ModelError, "initial model '" + path + "': out of memory");
     }
 }
 
-// Replaces the random tensors of `start` with the --init model's (fp32 copies on their device).
+// Replaces the random tensors of `start` with the initial model's (fp32 copies on their device).
 Result<void> copyInitWeights(const WeightStore &store, const LmTrainOptions &o,
                              train::NamedTensors &start)
 {
@@ -380,7 +380,7 @@ Result<void> copyInitWeights(const WeightStore &store, const LmTrainOptions &o,
         const torch::Tensor w = store.find(name);
         if (!w.defined())
             return fail(ErrorCode::FormatError,
-                        "--init model '" + o.initFrom + "' has no tensor '" + name + "'");
+                        "initial model '" + o.initFrom + "' has no tensor '" + name + "'");
         if (w.sizes() != t.sizes()) {
             auto shape = [](const torch::Tensor &x) {
                 std::string s = "[";
@@ -388,7 +388,7 @@ Result<void> copyInitWeights(const WeightStore &store, const LmTrainOptions &o,
                     s += (d ? ", " : "") + std::to_string(x.size(d));
                 return s + "]";
             };
-            return fail(ErrorCode::FormatError, "--init model '" + o.initFrom + "': tensor '" +
+            return fail(ErrorCode::FormatError, "initial model '" + o.initFrom + "': tensor '" +
                                                     name + "' is " + shape(w) +
                                                     ", its config implies " + shape(t));
         }
@@ -415,9 +415,10 @@ Result<LmTrainReport> trainLanguageModel(const LmTrainOptions &given, const Enco
                     "hidden size must split into an even head dimension and heads "
                     "must be a multiple of kv heads");
     if (!o.initFrom.empty() && o.seqLen > o.maxPositions)
-        return fail(ErrorCode::InvalidArgument,
-                    "sequence length " + std::to_string(o.seqLen) + " exceeds the --init model's " +
-                        std::to_string(o.maxPositions) + " positions (max_position_embeddings)");
+        return fail(ErrorCode::InvalidArgument, "sequence length " + std::to_string(o.seqLen) +
+                                                    " exceeds the initial model's " +
+                                                    std::to_string(o.maxPositions) +
+                                                    " positions (max_position_embeddings)");
     if (o.seqLen < 2 || o.seqLen > o.maxPositions || o.batchSize < 1 || o.steps < 1)
         return fail(ErrorCode::InvalidArgument,
                     "sequence length must be in [2, max positions] and steps >= 1");
