@@ -2,7 +2,8 @@
 # Moves the checkout's large files out of the working tree for a GPU lease, and back after it: what travels
 # is the working tree plus the carried .gpu, at most 64 MiB, and the bundled weights and tokenizer test files
 # (about 87 MB) are not needed there. `bash scripts/gpu/hold_weights.sh out` before the device call,
-# `bash scripts/gpu/hold_weights.sh back` after it (also after a failed call). Idempotent.
+# `bash scripts/gpu/hold_weights.sh back` after it (also after a failed call). Idempotent. The files are
+# tracked, so `git checkout -- resources` brings them back too if the held copies are lost.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 HELD=${HELD:-/tmp/terse-held}
