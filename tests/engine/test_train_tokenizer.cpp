@@ -89,6 +89,23 @@ private slots:
         QVERIFY(!bad.ok());
         QCOMPARE(bad.error().code, ErrorCode::FormatError);
         QVERIFY(QString::fromStdString(bad.error().detail).contains(QStringLiteral("bad.zst")));
+
+        // The trainers' progress total: the text size the file tells (a plain file's size, the
+        // zstd frame's content size), capped by the byte limit; unknown (0) without a limit for a
+        // frame that does not tell its size, and for a missing file.
+        const std::string plain = dir.filePath("c.txt").toStdString();
+        const std::string zst = dir.filePath("c.txt.zst").toStdString();
+        QCOMPARE(corpusTextBytes(plain), std::uint64_t(43));
+        QCOMPARE(corpusTextBytes(zst), std::uint64_t(43));
+        QCOMPARE(corpusProgressTotal(zst, 10), std::uint64_t(10));
+        QCOMPARE(corpusProgressTotal(zst, ~0ull), std::uint64_t(43));
+        // Magic, then a frame header descriptor without a content-size field, a window descriptor.
+        writeFile(dir.filePath("stream.zst"), QByteArray("\x28\xb5\x2f\xfd\x00\x58", 6));
+        const std::string stream = dir.filePath("stream.zst").toStdString();
+        QCOMPARE(corpusTextBytes(stream), std::uint64_t(0));
+        QCOMPARE(corpusProgressTotal(stream, ~0ull), std::uint64_t(0));
+        QCOMPARE(corpusProgressTotal(stream, 1000), std::uint64_t(1000));
+        QCOMPARE(corpusTextBytes(dir.filePath("none.txt").toStdString()), std::uint64_t(0));
     }
 
     void badOptionsAndCancellation()
