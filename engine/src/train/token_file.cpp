@@ -108,9 +108,9 @@ Result<TokenFileReport> encodeCorpusToTokenFile(const TokenFileOptions &o, const
     // share of the text).
     const std::uint64_t known = corpusTextBytes(o.corpus);
     const std::uint64_t progressTotal =
-        known > 0 ? std::min<std::uint64_t>(known / static_cast<std::uint64_t>(o.keepEvery),
-                                            o.maxBytes)
-                  : corpusProgressTotal(o.corpus, o.maxBytes);
+        known > 0
+            ? std::min<std::uint64_t>(known / static_cast<std::uint64_t>(o.keepEvery), o.maxBytes)
+            : corpusProgressTotal(o.corpus, o.maxBytes);
     auto flush = [&]() -> bool {
         std::vector<std::vector<int>> ids(pending.size());
         std::atomic<std::size_t> next{0};
