@@ -4,9 +4,9 @@
 // terse::Model loads.
 #include "terse/train.h"
 
+#include "core/engine_error.h"
 #include "terse/runtime.h"
 #include "train/adamw.h"
-#include "core/engine_error.h"
 #include "train/trainable.h"
 #include "weights/safetensors_writer.h"
 #include "weights/weight_store.h"
