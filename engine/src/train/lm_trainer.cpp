@@ -1,6 +1,7 @@
 // Pretraining of Terse's default causal LM: a Llama-architecture decoder (RMSNorm, RoPE with HF's
 // rotate_half convention, SwiGLU MLP) trained with AdamW, warm-up + cosine schedule and gradient
-// clipping, bf16 matmuls over fp32 master weights. The result is a HF Llama folder that
+// clipping, bf16 matmuls over fp32 master weights, from random weights or an existing model's
+// (initFrom: continued pre-training, domain adaptation). The result is a HF Llama folder that
 // terse::Model loads.
 #include "terse/train.h"
 
