@@ -373,9 +373,11 @@ Result<WeightStore> loadInitModel(LmTrainOptions &o)
     }
 }
 
-// Replaces the random tensors of `start` with the initial model's (fp32 copies on their device).
+// Replaces the shape-only (meta) tensors of `start` with the initial model's, as fp32 copies on
+// `device`. Shapes are compared before anything is allocated, so a config that claims sizes its
+// weights do not have costs nothing.
 Result<void> copyInitWeights(const WeightStore &store, const LmTrainOptions &o,
-                             train::NamedTensors &start)
+                             train::NamedTensors &start, torch::Device device)
 {
     for (auto &[name, t] : start) {
         const torch::Tensor w = store.find(name);
@@ -393,8 +395,9 @@ Result<void> copyInitWeights(const WeightStore &store, const LmTrainOptions &o,
                                                     name + "' is " + shape(w) +
                                                     ", its config implies " + shape(t));
         }
-        t = w.to(t.device(), torch::kFloat32).clone();
     }
+    for (auto &[name, t] : start)
+        t = store.find(name).to(device, torch::kFloat32).clone();
     return {};
 }
 
@@ -460,9 +463,9 @@ Result<LmTrainReport> trainLanguageModel(const LmTrainOptions &given, const Enco
         }
         LmTrainOptions sched =
             o; // o.steps, or fewer when maxSeconds fits the schedule to a time budget
-        train::NamedTensors start = initialLlama(o, device);
+        train::NamedTensors start = initialLlama(o, init ? torch::Device(torch::kMeta) : device);
         if (init) {
-            auto copied = copyInitWeights(*init, o, start);
+            auto copied = copyInitWeights(*init, o, start, device);
             if (!copied)
                 return copied.error();
             init.reset(); // the file's tensors (maybe mapped) are no longer needed
