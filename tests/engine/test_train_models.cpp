@@ -524,6 +524,19 @@ private slots:
         QVERIFY2(misshaped.error().detail.find("lm-damaged") != std::string::npos &&
                      misshaped.error().detail.find("mlp.gate_proj.weight") != std::string::npos,
                  misshaped.error().detail.c_str());
+        // A config claiming a hidden size of 2^20 (an embedding of 320 x 2^20 floats, 1.3 GB, and
+        // layers far larger): refused from the file's tensor shapes before anything is allocated.
+        cfg =
+            nlohmann::json::parse(std::ifstream(m_dir.filePath("lm-a/config.json").toStdString()));
+        cfg["hidden_size"] = 1 << 20;
+        cfg["intermediate_size"] = 1 << 22;
+        cfg.erase("head_dim");
+        writeFile(damaged + "/config.json", QByteArray::fromStdString(cfg.dump()));
+        auto huge = trainLanguageModel(bad, encode, JobContext::none());
+        QVERIFY(!huge);
+        QCOMPARE(huge.error().code, ErrorCode::FormatError);
+        QVERIFY2(huge.error().detail.find("model.embed_tokens.weight") != std::string::npos,
+                 huge.error().detail.c_str());
     }
 
     void badTaggerOptions()
