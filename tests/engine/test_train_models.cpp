@@ -537,6 +537,20 @@ private slots:
         QCOMPARE(huge.error().code, ErrorCode::FormatError);
         QVERIFY2(huge.error().detail.find("model.embed_tokens.weight") != std::string::npos,
                  huge.error().detail.c_str());
+        // A NaN in the weights (the file's last bf16 element, 0x7fc0): refused by name, as the
+        // inference loader does, instead of a "diverged" report after the first step.
+        QVERIFY(QFile::remove(damaged + "/config.json"));
+        QVERIFY(QFile::copy(m_dir.filePath("lm-a/config.json"), damaged + "/config.json"));
+        {
+            QFile f(damaged + "/model.safetensors");
+            QVERIFY(f.open(QIODevice::ReadWrite));
+            QVERIFY(f.seek(f.size() - 2));
+            QCOMPARE(f.write(QByteArray("\xc0\x7f", 2)), qint64(2));
+        }
+        auto nan = trainLanguageModel(bad, encode, JobContext::none());
+        QVERIFY(!nan);
+        QCOMPARE(nan.error().code, ErrorCode::FormatError);
+        QVERIFY2(nan.error().detail.find("NaN") != std::string::npos, nan.error().detail.c_str());
     }
 
     void badTaggerOptions()

@@ -171,46 +171,6 @@ void checkDim(const char *what, long long v, long long hi)
                                                      "; expected 1 to " + std::to_string(hi));
 }
 
-// Whether every element is finite, without temporaries the tensor's size: torch::isfinite(t).all()
-// made a bool tensor and |t| per weight, 270 MB of freed blocks loading GPT-2's embedding matrix
-// (issue 16, peak memory). Contiguous CPU floats are read as bits: exponent all ones is inf or NaN.
-bool allFinite(const Tensor &t)
-{
-    const int64_t n = t.numel();
-    auto exponentNeverFull = [n](const auto *p, auto mask) {
-        constexpr int64_t kBlock = 4096; // branch-free inner loop (vectorised), one test per block
-        for (int64_t b = 0; b < n; b += kBlock) {
-            bool full = false;
-            for (int64_t i = b, e = std::min(n, b + kBlock); i < e; ++i)
-                full |= (p[i] & mask) == mask;
-            if (full)
-                return false;
-        }
-        return true;
-    };
-    if (t.device().is_cpu() && t.is_contiguous()) {
-        switch (t.scalar_type()) {
-        case torch::kFloat32:
-            return exponentNeverFull(static_cast<const uint32_t *>(t.data_ptr()), 0x7f800000u);
-        case torch::kBFloat16:
-            return exponentNeverFull(static_cast<const uint16_t *>(t.data_ptr()), uint16_t(0x7f80));
-        case torch::kFloat16:
-            return exponentNeverFull(static_cast<const uint16_t *>(t.data_ptr()), uint16_t(0x7c00));
-        case torch::kFloat64:
-            return exponentNeverFull(static_cast<const uint64_t *>(t.data_ptr()),
-                                     uint64_t(0x7ff0000000000000ull));
-        default:
-            break;
-        }
-    }
-    const Tensor flat = t.reshape({-1});
-    constexpr int64_t kChunk = 1 << 20;
-    for (int64_t i = 0; i < n; i += kChunk)
-        if (!torch::isfinite(flat.narrow(0, i, std::min(kChunk, n - i))).all().item<bool>())
-            return false;
-    return true;
-}
-
 // Builds layers from a store with dtype/device conversion and shape checks that name the tensor.
 class Builder {
 public:
@@ -265,16 +225,11 @@ private:
     }
     void check(const std::string &name, const Tensor &t, const std::vector<int64_t> &shape)
     {
-        if (!shape.empty() && t.sizes().vec() != shape) {
-            std::string want, got;
-            for (auto s : shape)
-                want += (want.empty() ? "" : ", ") + std::to_string(s);
-            for (auto s : t.sizes())
-                got += (got.empty() ? "" : ", ") + std::to_string(s);
+        if (!shape.empty() && t.sizes().vec() != shape)
             throwWeightError(ErrorCode::FormatError, "'" + m_s.source + "': tensor '" + name +
-                                                         "' has shape [" + got + "], expected [" +
-                                                         want + "] from config.json");
-        }
+                                                         "' has shape " + shapeText(t.sizes()) +
+                                                         ", expected " + shapeText(shape) +
+                                                         " from config.json");
         // A cheap check on load (issue 17): weights that are not finite would score every token
         // NaN.
         if (t.is_floating_point() && t.numel() > 0 && !allFinite(t))

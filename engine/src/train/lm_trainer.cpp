@@ -299,78 +299,82 @@ std::pair<double, double> heldoutNll(const train::TrainableTransformer &model,
 Result<WeightStore> loadInitModel(LmTrainOptions &o)
 {
     const std::string &path = o.initFrom;
+    const std::string what = "initial model '" + path + "'";
     if (!fs::exists(path))
-        return fail(ErrorCode::NotFound, "initial model '" + path + "' not found");
-    try {
-        WeightStore store = loadWeights(path);
-        if (store.configJson.empty())
-            return fail(ErrorCode::FormatError,
-                        "initial model '" + path +
-                            "' has no config.json beside its weights (give the model's folder)");
-        const auto cfg = nlohmann::json::parse(store.configJson);
-        auto where = [&](const std::string &field) {
-            return "initial model '" + path + "': config field '" + field + "'";
-        };
-        auto integer = [&](const char *field, std::optional<int> fallback = std::nullopt) {
-            if (!cfg.contains(field) || cfg[field].is_null()) {
-                if (fallback)
-                    return *fallback;
-                detail::raise(ErrorCode::FormatError, where(field) + " is missing");
-            }
-            if (!cfg[field].is_number_integer() || cfg[field].get<long long>() < 1 ||
-                cfg[field].get<long long>() > (1 << 24))
-                detail::raise(ErrorCode::FormatError, where(field) + " is " + cfg[field].dump() +
-                                                          ", expected a positive integer");
-            return cfg[field].get<int>();
-        };
-        const std::string type = cfg.value("model_type", std::string());
-        if (type != "llama")
-            return fail(ErrorCode::Unsupported,
-                        where("model_type") + " is '" + type +
-                            "': the trainer continues Llama-architecture causal LMs only");
-        if (store.has("score.weight") || store.has("classifier.weight"))
-            return fail(ErrorCode::Unsupported,
-                        "initial model '" + path +
-                            "' is a token classifier (it has a score head), not a causal LM");
-        const int vocab = integer("vocab_size");
-        if (vocab != o.vocabSize)
-            return fail(ErrorCode::InvalidArgument,
-                        where("vocab_size") + " is " + std::to_string(vocab) +
-                            " but the tokenizer has " + std::to_string(o.vocabSize) +
-                            " tokens: give the model's own tokenizer");
-        o.hidden = integer("hidden_size");
-        o.layers = integer("num_hidden_layers");
-        o.heads = integer("num_attention_heads");
-        o.kvHeads = integer("num_key_value_heads", o.heads);
-        o.intermediate = integer("intermediate_size");
-        o.maxPositions = integer("max_position_embeddings");
-        if (cfg.contains("head_dim") && !cfg["head_dim"].is_null() &&
-            integer("head_dim") * o.heads != o.hidden)
-            return fail(ErrorCode::Unsupported,
-                        where("head_dim") + " times the heads is not the hidden size");
-        for (const char *bias : {"attention_bias", "mlp_bias"})
-            if (cfg.value(bias, false))
-                return fail(ErrorCode::Unsupported, where(bias) + " is true: biases not supported");
-        if (cfg.contains("rope_scaling") && !cfg["rope_scaling"].is_null())
-            return fail(ErrorCode::Unsupported,
-                        where("rope_scaling") + " is set: only plain RoPE is supported");
-        if (cfg.value("hidden_act", std::string("silu")) != "silu")
-            return fail(ErrorCode::Unsupported, where("hidden_act") + " is not silu");
-        o.ropeTheta = cfg.value("rope_theta", 10000.0);
-        o.rmsNormEps = cfg.value("rms_norm_eps", 1e-5);
-        o.tieEmbeddings = cfg.value("tie_word_embeddings", !store.has("lm_head.weight"));
-        return store;
-    } catch (const detail::EngineError &e) {
-        return e.error();
-    } catch (const nlohmann::json::exception &e) {
-        return fail(ErrorCode::FormatError,
-                    "initial model '" + path + "': config.json: " + e.what());
-    } catch (const c10::Error &e) {
-        return fail(ErrorCode::FormatError,
-                    "initial model '" + path + "': " + e.what_without_backtrace());
-    } catch (const std::bad_alloc &) {
-        return fail(ErrorCode::ModelError, "initial model '" + path + "': out of memory");
-    }
+        return fail(ErrorCode::NotFound, what + " not found");
+    // The loader's and the config's errors as they are; json and libtorch errors as FormatErrors
+    // naming the model.
+    auto mapped = [&](const std::exception &e) -> std::optional<Error> {
+        if (dynamic_cast<const nlohmann::json::exception *>(&e))
+            return Error{ErrorCode::FormatError, what + ": config.json: " + e.what()};
+        if (const auto *c = dynamic_cast<const c10::Error *>(&e))
+            return Error{ErrorCode::FormatError, what + ": " + c->what_without_backtrace()};
+        return std::nullopt;
+    };
+    return detail::guard(
+        detail::GuardWords{what, ErrorCode::ModelError},
+        [&]() -> Result<WeightStore> {
+            WeightStore store = loadWeights(path);
+            if (store.configJson.empty())
+                return fail(ErrorCode::FormatError,
+                            what +
+                                " has no config.json beside its weights (give the model's folder)");
+            const auto cfg = nlohmann::json::parse(store.configJson);
+            auto where = [&](const std::string &field) {
+                return what + ": config field '" + field + "'";
+            };
+            auto integer = [&](const char *field, std::optional<int> fallback = std::nullopt) {
+                if (!cfg.contains(field) || cfg[field].is_null()) {
+                    if (fallback)
+                        return *fallback;
+                    detail::raise(ErrorCode::FormatError, where(field) + " is missing");
+                }
+                if (!cfg[field].is_number_integer() || cfg[field].get<long long>() < 1 ||
+                    cfg[field].get<long long>() > (1 << 24))
+                    detail::raise(ErrorCode::FormatError, where(field) + " is " +
+                                                              cfg[field].dump() +
+                                                              ", expected a positive integer");
+                return cfg[field].get<int>();
+            };
+            const std::string type = cfg.value("model_type", std::string());
+            if (type != "llama")
+                return fail(ErrorCode::Unsupported,
+                            where("model_type") + " is '" + type +
+                                "': the trainer continues Llama-architecture causal LMs only");
+            if (store.has("score.weight") || store.has("classifier.weight"))
+                return fail(ErrorCode::Unsupported,
+                            what + " is a token classifier (it has a score head), not a causal LM");
+            const int vocab = integer("vocab_size");
+            if (vocab != o.vocabSize)
+                return fail(ErrorCode::InvalidArgument,
+                            where("vocab_size") + " is " + std::to_string(vocab) +
+                                " but the tokenizer has " + std::to_string(o.vocabSize) +
+                                " tokens: give the model's own tokenizer");
+            o.hidden = integer("hidden_size");
+            o.layers = integer("num_hidden_layers");
+            o.heads = integer("num_attention_heads");
+            o.kvHeads = integer("num_key_value_heads", o.heads);
+            o.intermediate = integer("intermediate_size");
+            o.maxPositions = integer("max_position_embeddings");
+            if (cfg.contains("head_dim") && !cfg["head_dim"].is_null() &&
+                integer("head_dim") * o.heads != o.hidden)
+                return fail(ErrorCode::Unsupported,
+                            where("head_dim") + " times the heads is not the hidden size");
+            for (const char *bias : {"attention_bias", "mlp_bias"})
+                if (cfg.value(bias, false))
+                    return fail(ErrorCode::Unsupported,
+                                where(bias) + " is true: biases not supported");
+            if (cfg.contains("rope_scaling") && !cfg["rope_scaling"].is_null())
+                return fail(ErrorCode::Unsupported,
+                            where("rope_scaling") + " is set: only plain RoPE is supported");
+            if (cfg.value("hidden_act", std::string("silu")) != "silu")
+                return fail(ErrorCode::Unsupported, where("hidden_act") + " is not silu");
+            o.ropeTheta = cfg.value("rope_theta", 10000.0);
+            o.rmsNormEps = cfg.value("rms_norm_eps", 1e-5);
+            o.tieEmbeddings = cfg.value("tie_word_embeddings", !store.has("lm_head.weight"));
+            return store;
+        },
+        mapped);
 }
 
 // Replaces the shape-only (meta) tensors of `start` with the initial model's, as fp32 copies on
@@ -384,17 +388,14 @@ Result<void> copyInitWeights(const WeightStore &store, const LmTrainOptions &o,
         if (!w.defined())
             return fail(ErrorCode::FormatError,
                         "initial model '" + o.initFrom + "' has no tensor '" + name + "'");
-        if (w.sizes() != t.sizes()) {
-            auto shape = [](const torch::Tensor &x) {
-                std::string s = "[";
-                for (int64_t d = 0; d < x.dim(); ++d)
-                    s += (d ? ", " : "") + std::to_string(x.size(d));
-                return s + "]";
-            };
+        if (w.sizes() != t.sizes())
             return fail(ErrorCode::FormatError, "initial model '" + o.initFrom + "': tensor '" +
-                                                    name + "' is " + shape(w) +
-                                                    ", its config implies " + shape(t));
-        }
+                                                    name + "' is " + shapeText(w.sizes()) +
+                                                    ", its config implies " + shapeText(t.sizes()));
+        // What the inference loader refuses too: training from it would only report divergence.
+        if (!allFinite(w))
+            return fail(ErrorCode::FormatError, "initial model '" + o.initFrom + "': tensor '" +
+                                                    name + "' holds NaN or infinite values");
     }
     for (auto &[name, t] : start)
         t = store.find(name).to(device, torch::kFloat32).clone();
@@ -684,6 +685,8 @@ Result<LmTrainReport> trainLanguageModel(const LmTrainOptions &given, const Enco
             std::chrono::duration<double>(std::chrono::steady_clock::now() - tTrain).count();
         rep.tokensPerSecond = trainSecs > 0 ? static_cast<double>(trainedTokens) / trainSecs : 0;
         return rep;
+    } catch (const detail::EngineError &e) { // the network build's (a weight it refuses)
+        return e.error();
     } catch (const c10::Error &e) {
         return fail(ErrorCode::ModelError, std::string("libtorch: ") + e.what_without_backtrace());
     } catch (const std::bad_alloc &) {

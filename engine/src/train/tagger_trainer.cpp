@@ -4,6 +4,7 @@
 // as a HF BertForTokenClassification folder that terse::Model loads like any user model.
 #include "terse/train.h"
 
+#include "core/engine_error.h"
 #include "terse/runtime.h"
 #include "terse/tokenizer.h"
 #include "train/adamw.h"
@@ -456,6 +457,8 @@ Result<TaggerTrainReport> trainTagger(const TaggerTrainOptions &o, const JobCont
         }
         rep.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
         return rep;
+    } catch (const detail::EngineError &e) { // the network build's (a weight it refuses)
+        return e.error();
     } catch (const c10::Error &e) {
         return fail(ErrorCode::ModelError, std::string("libtorch: ") + e.what_without_backtrace());
     } catch (const std::exception &e) {

@@ -70,6 +70,13 @@ WeightStore loadLlama2c(const std::string &path);
 // Any supported weight file or model folder; refuses pickle checkpoints. `decode` as for loadGguf.
 WeightStore loadWeights(const std::string &path, bool decode = true);
 
+// Whether every element of a weight is finite (no NaN or infinity), read without temporaries the
+// tensor's size.
+bool allFinite(const torch::Tensor &t);
+
+// A tensor shape as "[8192, 512]", for messages.
+std::string shapeText(c10::IntArrayRef sizes);
+
 // Undoes llama.cpp's / Meta's interleaved q/k layout: [heads*hd, in] to HF rotate_half order.
 torch::Tensor unpermuteRope(const torch::Tensor &w, int64_t heads);
 
