@@ -99,6 +99,7 @@ private slots:
         QCOMPARE(corpusTextBytes(zst), std::uint64_t(43));
         QCOMPARE(corpusProgressTotal(zst, 10), std::uint64_t(10));
         QCOMPARE(corpusProgressTotal(zst, ~0ull), std::uint64_t(43));
+        QCOMPARE(corpusProgressTotal(zst, ~0ull, 2), std::uint64_t(21)); // every 2nd document
         // Magic, then a frame header descriptor without a content-size field, a window descriptor.
         writeFile(dir.filePath("stream.zst"), QByteArray("\x28\xb5\x2f\xfd\x00\x58", 6));
         const std::string stream = dir.filePath("stream.zst").toStdString();

@@ -48,8 +48,10 @@ Result<std::uint64_t> readCorpus(const std::string &path, std::uint64_t maxBytes
 // The corpus's text size in bytes where the file tells it (a plain file's size, a .zst frame's
 // content size), else 0: the total of the trainers' progress when no byte limit is given.
 std::uint64_t corpusTextBytes(const std::string &path);
-// What a trainer reading at most `maxBytes` of `path` reports as its total (0: unknown).
-std::uint64_t corpusProgressTotal(const std::string &path, std::uint64_t maxBytes);
+// What a trainer reading at most `maxBytes` of `path` reports as its total (0: unknown); one that
+// keeps every keepEvery-th document expects about that share of the text.
+std::uint64_t corpusProgressTotal(const std::string &path, std::uint64_t maxBytes,
+                                  int keepEvery = 1);
 
 // A corpus encoded once into token ids (`terse train encode`): a gzip file the LM trainer reads
 // with

@@ -46,11 +46,11 @@ std::uint64_t corpusTextBytes(const std::string &path)
     return size;
 }
 
-std::uint64_t corpusProgressTotal(const std::string &path, std::uint64_t maxBytes)
+std::uint64_t corpusProgressTotal(const std::string &path, std::uint64_t maxBytes, int keepEvery)
 {
     const std::uint64_t known = corpusTextBytes(path);
     if (known > 0)
-        return std::min(known, maxBytes);
+        return std::min(known / static_cast<std::uint64_t>(std::max(1, keepEvery)), maxBytes);
     return maxBytes < (1ull << 50) ? maxBytes : 0;
 }
 

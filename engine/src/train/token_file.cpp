@@ -104,13 +104,8 @@ Result<TokenFileReport> encodeCorpusToTokenFile(const TokenFileOptions &o, const
     std::uint64_t pendingBytes = 0;
     // Encodes the pending documents on `threads` threads and appends their ids (each followed by
     // the separator) in corpus order.
-    // Kept text against what is expected to be kept (every keepEvery-th document: about that
-    // share of the text).
-    const std::uint64_t known = corpusTextBytes(o.corpus);
-    const std::uint64_t progressTotal =
-        known > 0
-            ? std::min<std::uint64_t>(known / static_cast<std::uint64_t>(o.keepEvery), o.maxBytes)
-            : corpusProgressTotal(o.corpus, o.maxBytes);
+    // Kept text against what is expected to be kept.
+    const std::uint64_t progressTotal = corpusProgressTotal(o.corpus, o.maxBytes, o.keepEvery);
     auto flush = [&]() -> bool {
         std::vector<std::vector<int>> ids(pending.size());
         std::atomic<std::size_t> next{0};
