@@ -140,6 +140,7 @@ void printTopHelp()
         "  score      per-token surprisal, entropy and attention of a model (terse score --help)\n"
         "  models     list the default models and the models in the HuggingFace cache\n"
         "  bench      benchmark methods x rates on the shared datasets (terse bench --help)\n"
+        "  export     write a causal LM as one GGUF file, tokenizer inside (terse export --help)\n"
         "\n"
         "options:\n"
         "  --help     show this help\n"
@@ -166,8 +167,8 @@ std::string shortNumber(double v)
 int runTopLevel(int argc, char **argv, const std::vector<std::pair<std::string, VerbFn>> &verbs,
                 VerbFn elsewhere)
 {
-    static const char *const kVerbs[] = {"compress", "train", "eval",   "tokenize",
-                                         "sessions", "score", "models", "bench"};
+    static const char *const kVerbs[] = {"compress", "train",  "eval",  "tokenize", "sessions",
+                                         "score",    "models", "bench", "export"};
     if (argc < 2) {
         printTopHelp();
         return kExitUsage;

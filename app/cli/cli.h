@@ -79,6 +79,8 @@ int saveCompressedRun(const std::string &db, const std::string &sessionName, con
 int runScore(int argc, char **argv);
 // `terse models`: bundled default models and models in the HuggingFace cache (models_command.cpp).
 int runModels(int argc, char **argv);
+// `terse export`: a causal LM as one GGUF file with its tokenizer (export_command.cpp).
+int runExport(int argc, char **argv);
 // `terse bench`: methods x rates x datasets with fidelity metrics, timings, report and charts.
 int runBench(int argc, char **argv);
 

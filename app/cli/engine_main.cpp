@@ -28,6 +28,7 @@ int main(int argc, char **argv)
                         {"bench", passive<runBench>},
                         {"tokenize", runTokenize},
                         {"sessions", runSessions},
-                        {"models", runModels}},
+                        {"models", runModels},
+                        {"export", runExport}},
                        nullptr);
 }

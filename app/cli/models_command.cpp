@@ -4,6 +4,7 @@
 #include "command_line.h"
 
 #include "terse/resources.h"
+#include "terse/tokenizer.h"
 #include "terse/weights.h"
 
 #include <nlohmann/json.hpp>
@@ -50,6 +51,12 @@ long long diskSize(const fs::path &p)
 std::string tokenizerFiles(const fs::path &path, const std::string &format)
 {
     std::error_code ec;
+    if (format == "gguf" && Tokenizer::pathForModel(path.string()) == path.string()) {
+        // The file's own tokenizer (tokenizer.ggml.*), which wins over files beside it.
+        auto tok = Tokenizer::load(path.string());
+        return tok ? "inside the GGUF (" + tok->kind() + ")"
+                   : "inside the GGUF, unusable: " + tok.error().detail;
+    }
     const fs::path dir = fs::is_directory(path, ec) ? path : path.parent_path();
     auto has = [&](const char *f) { return fs::exists(dir / f, ec); };
     if (has("tokenizer.json"))
@@ -62,8 +69,6 @@ std::string tokenizerFiles(const fs::path &path, const std::string &format)
         return "vocab.txt (WordPiece)";
     if (has("tokenizer.bin"))
         return "tokenizer.bin (llama2.c)";
-    if (format == "gguf")
-        return "embedded in the GGUF file";
     return {};
 }
 

@@ -1,7 +1,7 @@
 #!/bin/bash
 # Runs on the GPU machine (CUDA image with PyTorch, CMake, ninja, g++; no Debian packages, no network):
 # builds engine + CLI against the image's CUDA libtorch, encodes the carried corpus text, trains the default
-# LM for the time left (from scratch, or on from .gpu/init when prepare_lm.sh was given INIT), and puts
+# LM for the time left (from scratch, or on from .gpu/init.gguf when prepare_lm.sh was given INIT), and puts
 # config.json, the weights in 15 MiB parts (the device tool returns files of at most 16 MiB) and the log in
 # $OUT. Reassemble here: cat model.safetensors.part* > model.safetensors; sha256sum -c model.sha256.
 # A rerun on the same warm machine resumes from the checkpoint in /tmp/terse-lm.
@@ -29,8 +29,8 @@ fi
 el encoded
 # From scratch: the recipe of resources/models/terse-lm/MODEL.md. On from a model: its architecture, a
 # third of the peak learning rate and a short warm-up (AdamW's moments start at zero).
-if [ -f .gpu/init/model.safetensors ]; then
-    ARCH="--init-from .gpu/init --tokenizer resources/models/terse-lm --lr ${LR:-7e-4} --warmup 100"
+if [ -f .gpu/init.gguf ]; then
+    ARCH="--init-from .gpu/init.gguf --tokenizer resources/models/terse-lm --lr ${LR:-7e-4} --warmup 100"
 else
     ARCH="--tokenizer resources/models/terse-lm --hidden 512 --layers 6 --heads 8 --kv-heads 8 \
         --intermediate 1376 --max-positions 512 --lr ${LR:-2e-3} --warmup 300"

@@ -197,6 +197,21 @@ private slots:
             << 2
             << "terse: --tokenizer is required (or --init-from a model folder that holds its "
                "tokenizer)\n";
+        QTest::newRow("export: model missing")
+            << QStringList{"export", "no-such-model", "--out", "x.gguf"} << QByteArray() << 4
+            << "terse: model 'no-such-model' not found\n";
+        QTest::newRow("export: type")
+            << QStringList{"export", "m", "--out", "x.gguf", "--type", "q4"} << QByteArray() << 2
+            << "terse: export: --type: q4 not in {q8_0,bf16,f16,f32} (see terse export --help)\n";
+        QTest::newRow("export: no --out")
+            << QStringList{"export", "m"} << QByteArray() << 2
+            << "terse: export: --out is required (see terse export --help)\n";
+        QTest::newRow("export: a token classifier")
+            << QStringList{"export", TERSE_SOURCE_DIR "/resources/models/terse-tagger", "--out",
+                           "x.gguf"}
+            << QByteArray() << 1
+            << "terse: model '" TERSE_SOURCE_DIR "/resources/models/terse-tagger' is a token "
+               "classifier (it has a score head); a GGUF holds causal LMs\n";
         QTest::newRow("options that exclude each other")
             << QStringList{"tokenize", "--tokenizer", "t.json", "--allow-special", "--ordinary"}
             << QByteArray() << 2

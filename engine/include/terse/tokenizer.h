@@ -69,6 +69,11 @@ public:
     // tokenized for that model (llama2.c checkpoints carry no tokenizer: pass token ids).
     static Result<Tokenizer> forModel(const std::string &modelPath);
 
+    // Where the tokenizer of a model lives: a folder itself; a GGUF file that carries one (its own
+    // wins over files beside it); else tokenizer.json, tokenizer.model, tokenizer.bin or tok*.bin
+    // beside the model file; else the file's folder (whose load then says what is missing).
+    static std::string pathForModel(const std::string &modelPath);
+
     // A tiktoken encoding by name ("cl100k_base", "o200k_base", "p50k_base", "r50k_base"): reads
     // NAME.tiktoken from `directory`, or from $TERSE_TIKTOKEN_DIR when `directory` is empty.
     static Result<Tokenizer> fromTiktoken(const std::string &name,

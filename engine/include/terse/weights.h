@@ -48,6 +48,33 @@ Result<WeightFileInfo> inspectWeights(const std::string &path, bool decodeTensor
 // the name.
 Result<std::vector<float>> readTensorAsFloat(const std::string &path, const std::string &name);
 
+// `terse export`: a Llama-family causal LM (llama, mistral, qwen2; an HF folder or .safetensors,
+// a GGUF, a llama2.c checkpoint) written as one GGUF v3 file that llama.cpp and Terse read.
+struct GgufExportOptions {
+    std::string model;         // the model to convert
+    std::string out;           // the .gguf to write (replaced at the end, never left half-written)
+    std::string type = "q8_0"; // matrices as "q8_0", "bf16", "f16" or "f32"; vectors stay F32
+    std::string tokenizer;     // "" = the model's own (Tokenizer::pathForModel)
+    bool withTokenizer = true; // false: no tokenizer.ggml.* keys (a tokenizer.json must lie beside)
+    std::string name;          // general.name ("" = the model's folder or file name)
+};
+
+struct GgufExportReport {
+    std::string out, architecture;            // "llama" or "qwen2"
+    std::string tokenizerModel, tokenizerPre; // "gpt2"/"llama" and the pre-tokenizer name
+    std::uint64_t bytes = 0;                  // file size
+    std::int64_t parameters = 0;
+    int tensors = 0;
+    std::map<std::string, int> tensorsByType; // "Q8_0" -> count, ...
+    std::vector<std::string> notes; // e.g. a matrix kept in F16 (rows not a multiple of 32)
+    double seconds = 0;
+};
+
+// Errors: NotFound (model, output folder), Unsupported (another architecture, a token classifier,
+// rope_scaling, a tokenizer a GGUF cannot describe: pass withTokenizer = false), FormatError
+// (config fields, tensor shapes, NaN weights), InvalidArgument (type), IoError.
+Result<GgufExportReport> exportGguf(const GgufExportOptions &options);
+
 // A model folder found in a HuggingFace hub cache.
 struct CachedModel {
     std::string repoId;          // "org/name"

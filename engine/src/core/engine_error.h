@@ -97,3 +97,19 @@ template <typename F> auto guard(const GuardWords &w, F &&f)
 }
 
 } // namespace terse::detail
+
+namespace terse {
+
+// Decimal text of a size computed in 128 bits (loaders multiply untrusted dimensions without
+// overflow).
+inline std::string toDecimal(unsigned __int128 v)
+{
+    std::string out;
+    do {
+        out.insert(out.begin(), static_cast<char>('0' + static_cast<int>(v % 10)));
+        v /= 10;
+    } while (v != 0);
+    return out;
+}
+
+} // namespace terse

@@ -52,23 +52,6 @@ void touch(const std::string &key, const std::shared_ptr<const LoadedModel> &mod
         g_recent.pop_back();
 }
 
-// Where the tokenizer of a model lives: the folder itself, or files beside a single model file.
-std::string tokenizerPathFor(const std::string &modelPath)
-{
-    std::error_code ec;
-    if (fs::is_directory(modelPath, ec))
-        return modelPath;
-    const fs::path dir = fs::path(modelPath).parent_path();
-    for (const char *name : {"tokenizer.json", "tokenizer.model", "tokenizer.bin"})
-        if (fs::exists(dir / name, ec))
-            return (dir / name).string();
-    for (const auto &e : fs::directory_iterator(dir, ec)) {
-        const std::string n = e.path().filename().string();
-        if (n.rfind("tok", 0) == 0 && e.path().extension() == ".bin")
-            return e.path().string();
-    }
-    return dir.string();
-}
 } // namespace
 
 std::string fileStamp(const std::string &path)
@@ -138,7 +121,7 @@ Result<std::shared_ptr<const LoadedModel>> loadModelWithTokenizer(const std::str
         auto model = Model::load(resolved, mo);
         if (!model)
             return model.error();
-        auto tok = Tokenizer::load(tokenizerPathFor(resolved));
+        auto tok = Tokenizer::load(Tokenizer::pathForModel(resolved));
         if (!tok)
             return fail(tok.error().code, "the model '" + resolved +
                                               "' has no usable tokenizer: " + tok.error().detail);

@@ -20,9 +20,13 @@ namespace {
     throw TextError{ErrorCode::FormatError, path + ": " + what};
 }
 
+} // namespace
+
 const char kCl100kPattern[] = "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}{1,"
                               "3}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|"
                               "\\s+(?!\\S)|\\s+";
+namespace {
+
 const char kO200kPattern[] =
     "[^\\r\\n\\p{L}\\p{N}]?[\\p{Lu}\\p{Lt}\\p{Lm}\\p{Lo}\\p{M}]*[\\p{Ll}\\p{Lm}\\p{Lo}\\p{M}]+(?i:'"
     "s|'t|'re|'ve|'m|'ll|'d)?|"
@@ -329,19 +333,39 @@ std::shared_ptr<Tokenizer::Impl> loadSentencePiece(const std::string &path)
         throw TextError{ErrorCode::Unsupported,
                         path + ": SentencePiece model type " + std::to_string(modelType) +
                             " (only unigram = 1 and BPE = 2 are supported)"};
+    SentencePieceSpec spec;
+    spec.unigram = modelType == 1;
+    spec.byteFallback = byteFallback;
+    spec.unk = unkId;
+    spec.bos = bosId;
+    spec.eos = eosId;
+    spec.pad = padId;
+    spec.charsmap = std::move(charsmap);
+    spec.addDummyPrefix = dummy;
+    spec.removeExtraWhitespace = removeExtra;
+    spec.escapeWhitespace = escape;
+    return buildSentencePiece(path, std::move(pieces), std::move(scores), types, spec);
+}
+
+std::shared_ptr<Tokenizer::Impl> buildSentencePiece(const std::string &source,
+                                                    std::vector<std::string> pieces,
+                                                    std::vector<double> scores,
+                                                    const std::vector<int> &types,
+                                                    const SentencePieceSpec &spec)
+{
     auto impl = std::make_shared<Tokenizer::Impl>();
-    impl->source = path;
-    impl->kind = modelType == 1 ? "unigram" : "bpe-sentencepiece";
+    impl->source = source;
+    impl->kind = spec.unigram ? "unigram" : "bpe-sentencepiece";
     impl->decodeStyle = DecodeStyle::SentencePiece;
     impl->specialTextDefault = false;
     const auto n = static_cast<std::int64_t>(pieces.size());
     auto valid = [&](std::int64_t id) {
         return id >= 0 && id < n ? static_cast<std::int32_t>(id) : -1;
     };
-    impl->ids.unk = valid(unkId);
-    impl->ids.bos = valid(bosId);
-    impl->ids.eos = valid(eosId);
-    impl->ids.pad = valid(padId);
+    impl->ids.unk = valid(spec.unk);
+    impl->ids.bos = valid(spec.bos);
+    impl->ids.eos = valid(spec.eos);
+    impl->ids.pad = valid(spec.pad);
     impl->llamaBos = impl->ids.bos;
     // Control and unknown pieces are special tokens; user-defined pieces match in text as they are.
     std::vector<std::string> modelPieces = pieces;
@@ -360,22 +384,23 @@ std::shared_ptr<Tokenizer::Impl> loadSentencePiece(const std::string &path)
             priority[i] = -scores[i];
     }
     const std::string space = "\xE2\x96\x81";
-    impl->normalizer = makeSentencePieceNormalizer(charsmap, dummy, removeExtra, escape);
+    impl->normalizer = makeSentencePieceNormalizer(
+        spec.charsmap, spec.addDummyPrefix, spec.removeExtraWhitespace, spec.escapeWhitespace);
     if (wordSplitIsExact(pieces, space))
         impl->preTokenizer = makeSpaceWordSplit(space);
-    if (modelType == 1)
-        impl->model =
-            makeUnigram(std::move(modelPieces), std::move(scores), impl->ids.unk, byteFallback);
+    if (spec.unigram)
+        impl->model = makeUnigram(std::move(modelPieces), std::move(scores), impl->ids.unk,
+                                  spec.byteFallback);
     else
         impl->model = makeConcatBpe(std::move(modelPieces), std::move(priority), BpeInit::Chars,
-                                    impl->ids.unk, byteFallback);
-    if (impl->ids.bos >= 0)
+                                    impl->ids.unk, spec.byteFallback);
+    if (impl->ids.bos >= 0 && spec.addBos)
         impl->post.prefix = {impl->ids.bos};
     impl->finish();
     return impl;
 }
 
-std::shared_ptr<Tokenizer::Impl> loadLlama2c(const std::string &path)
+Llama2cVocab readLlama2cVocab(const std::string &path)
 {
     const std::string data = readFile(path);
     std::size_t pos = 0;
@@ -391,8 +416,8 @@ std::shared_ptr<Tokenizer::Impl> loadLlama2c(const std::string &path)
     const std::int32_t maxLen = readInt("max_token_length");
     if (maxLen <= 0 || maxLen > 4096)
         bad(path, "implausible max_token_length " + std::to_string(maxLen));
-    std::vector<std::string> tokens;
-    std::vector<double> priority;
+    Llama2cVocab v;
+    auto &tokens = v.tokens;
     while (pos < data.size()) {
         float score;
         if (data.size() - pos < 4)
@@ -409,11 +434,21 @@ std::shared_ptr<Tokenizer::Impl> loadLlama2c(const std::string &path)
                           std::to_string(data.size() - pos) + " are left");
         tokens.emplace_back(data, pos, static_cast<std::size_t>(len));
         pos += static_cast<std::size_t>(len);
-        priority.push_back(-score);
+        v.scores.push_back(score);
     }
     if (tokens.size() < 259)
         bad(path,
             "only " + std::to_string(tokens.size()) + " tokens: too few for a llama2.c vocabulary");
+    return v;
+}
+
+std::shared_ptr<Tokenizer::Impl> loadLlama2c(const std::string &path)
+{
+    Llama2cVocab v = readLlama2cVocab(path);
+    std::vector<std::string> tokens = std::move(v.tokens);
+    std::vector<double> priority;
+    for (const float score : v.scores)
+        priority.push_back(-score);
     auto impl = std::make_shared<Tokenizer::Impl>();
     impl->source = path;
     impl->kind = "llama2c";

@@ -2,6 +2,7 @@
 // model, post-processor) with byte alignment, and decoding.
 #include "terse/tokenizer.h"
 
+#include "text/gguf_vocab.h"
 #include "text/tokenizer_impl.h"
 #include "text/unicode.h"
 
@@ -227,26 +228,48 @@ std::vector<Span> tileSpans(const Encoding &encoding, std::size_t textSize)
 
 Tokenizer::Tokenizer(std::shared_ptr<const Impl> impl) : m_impl(std::move(impl)) {}
 
-Result<Tokenizer> Tokenizer::forModel(const std::string &modelPath)
+std::string Tokenizer::pathForModel(const std::string &modelPath)
 {
     namespace fs = std::filesystem;
     std::error_code ec;
+    if (fs::is_directory(modelPath, ec))
+        return modelPath;
+    // A GGUF's own tokenizer wins when Terse can rebuild it; one it cannot (another model or
+    // pre-tokenizer) gives way to a tokenizer file beside it, and is the error when there is none.
+    bool ownTokenizer = false;
+    if (lower(fs::path(modelPath).extension().string()) == ".gguf") {
+        try {
+            const GgufFile g = readGgufFile(modelPath);
+            if (meta(g.metadata, "tokenizer.ggml.model")) {
+                ownTokenizer = true;
+                text::ggufVocabFromMetadata(g.metadata);
+                return modelPath;
+            }
+        } catch (const detail::EngineError &) {
+            ownTokenizer = true; // a broken file or vocabulary: its load names what is wrong
+        }
+    }
+    const fs::path dir = fs::path(modelPath).parent_path();
+    for (const char *name : {"tokenizer.json", "tokenizer.model", "tokenizer.bin"})
+        if (fs::exists(dir / name, ec))
+            return (dir / name).string();
+    for (const auto &e : fs::directory_iterator(dir.empty() ? fs::path(".") : dir, ec)) {
+        const std::string n = e.path().filename().string();
+        if (n.rfind("tok", 0) == 0 && e.path().extension() == ".bin")
+            return e.path().string();
+    }
+    return ownTokenizer ? modelPath : dir.string();
+}
+
+Result<Tokenizer> Tokenizer::forModel(const std::string &modelPath)
+{
+    namespace fs = std::filesystem;
     if (fs::path(modelPath).extension() == ".bin")
         return fail(ErrorCode::InvalidInput,
                     "cannot score text with '" + modelPath +
                         "': llama2.c checkpoints carry no tokenizer; pass token ids with "
                         "--ids 1,2,3 (or a FILE holding ids)");
-    fs::path where = modelPath;
-    if (!fs::is_directory(where, ec)) {
-        const fs::path dir = fs::path(modelPath).parent_path();
-        where = dir;
-        for (const char *name : {"tokenizer.json", "tokenizer.model"})
-            if (fs::exists(dir / name, ec)) {
-                where = dir / name;
-                break;
-            }
-    }
-    auto tok = Tokenizer::load(where.string());
+    auto tok = Tokenizer::load(pathForModel(modelPath));
     if (!tok)
         return fail(ErrorCode::InvalidInput,
                     "cannot score text with '" + modelPath + "': " + tok.error().detail +
@@ -301,6 +324,8 @@ Result<Tokenizer> Tokenizer::load(const std::string &path)
             return Tokenizer(loadVocabTxt(path, vocabTxtLowercase(p.parent_path())));
         if (ext == ".bin")
             return Tokenizer(loadLlama2c(path));
+        if (ext == ".gguf")
+            return Tokenizer(loadGgufTokenizer(path));
         // Sniff: JSON starts with '{'; otherwise try a tiktoken rank file.
         std::ifstream f(path, std::ios::binary);
         char c = 0;

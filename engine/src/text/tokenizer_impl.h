@@ -176,8 +176,9 @@ std::unique_ptr<Normalizer> makeSentencePieceNormalizer(std::string charsmap, bo
 std::unique_ptr<Normalizer> makeNormalizerSequence(std::vector<std::unique_ptr<Normalizer>> items);
 
 enum class SplitBehavior { Removed, Isolated, MergedWithPrevious, MergedWithNext, Contiguous };
-// The GPT-2 pre-tokenization regex.
+// The GPT-2 pre-tokenization regex, and cl100k's (Llama 3's).
 extern const char kGpt2Pattern[];
+extern const char kCl100kPattern[];
 std::unique_ptr<PreTokenizer> makeSplit(std::string pattern, bool regex, SplitBehavior behavior,
                                         bool invert);
 std::unique_ptr<PreTokenizer> makeByteLevelPre(bool addPrefixSpace, bool useRegex);
@@ -236,7 +237,27 @@ std::shared_ptr<Tokenizer::Impl> loadGpt2Files(const std::string &vocabPath,
                                                const std::string &mergesPath);
 std::shared_ptr<Tokenizer::Impl> loadVocabTxt(const std::string &path, bool lowercase);
 std::shared_ptr<Tokenizer::Impl> loadSentencePiece(const std::string &path);
+// A SentencePiece model from its pieces, scores and types (1 normal, 2 unknown, 3 control, 4
+// user-defined, 5 unused, 6 byte) and normalizer settings: a tokenizer.model's or a GGUF's.
+struct SentencePieceSpec {
+    bool unigram = false, byteFallback = false;
+    std::int64_t unk = 0, bos = 1, eos = 2, pad = -1; // out-of-range ids mean none
+    bool addBos = true;
+    std::string charsmap;
+    bool addDummyPrefix = true, removeExtraWhitespace = true, escapeWhitespace = true;
+};
+std::shared_ptr<Tokenizer::Impl> buildSentencePiece(const std::string &source,
+                                                    std::vector<std::string> pieces,
+                                                    std::vector<double> scores,
+                                                    const std::vector<int> &types,
+                                                    const SentencePieceSpec &spec);
 std::shared_ptr<Tokenizer::Impl> loadLlama2c(const std::string &path);
+// A llama2.c tokenizer.bin as stored: tokens (spaces as spaces, bytes as "<0xXX>") and scores.
+struct Llama2cVocab {
+    std::vector<std::string> tokens;
+    std::vector<float> scores;
+};
+Llama2cVocab readLlama2cVocab(const std::string &path);
 std::shared_ptr<Tokenizer::Impl> loadTiktoken(const std::string &path, const std::string &name);
 std::string readFile(const std::string &path, std::size_t maxBytes = 512u << 20);
 

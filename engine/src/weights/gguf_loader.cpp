@@ -1,7 +1,7 @@
 // GGUF v2/v3 reader: metadata as plain data, tensors dequantised to float32 following ggml's block
 // layouts (ggml-common.h / ggml-quants.c dequantize_row_*), names mapped to HF names.
+#include "core/gguf_file.h"
 #include "weights/gguf_quants.h"
-#include "weights/mapped_file.h"
 #include "weights/weight_store.h"
 
 #include <nlohmann/json.hpp>
@@ -19,208 +19,6 @@ namespace terse {
 namespace {
 
 using namespace gguf;
-
-// Bounds-checked little-endian cursor over the mapped file. `context` names what is being read
-// ("metadata key 'x'", "tensor 'y'") so every error says where the file is broken.
-class Reader {
-public:
-    Reader(const MappedFile &f) : m_f(f) {}
-    std::string context;
-    std::size_t pos() const { return m_pos; }
-    std::uint64_t left() const { return m_f.size() - m_pos; }
-    std::string where() const
-    {
-        return "'" + m_f.path() + "'" + (context.empty() ? "" : ", " + context);
-    }
-    void need(std::uint64_t n, const std::string &what)
-    {
-        if (n > left())
-            throwWeightError(ErrorCode::FormatError,
-                             where() + ": the file is truncated: " + what + " at byte " +
-                                 std::to_string(m_pos) + " needs " + std::to_string(n) +
-                                 " bytes, " + std::to_string(left()) + " are left");
-    }
-    template <typename T> T read(const std::string &what)
-    {
-        need(sizeof(T), what);
-        T v;
-        std::memcpy(&v, m_f.data() + m_pos, sizeof(T));
-        m_pos += sizeof(T);
-        return v;
-    }
-    // A length-prefixed string of at most `maxLen` bytes; the length is checked before anything is
-    // copied.
-    std::string str(const std::string &what,
-                    std::uint64_t maxLen = std::numeric_limits<std::uint64_t>::max())
-    {
-        const auto n = read<std::uint64_t>(what + " length");
-        if (n > maxLen)
-            throwWeightError(ErrorCode::FormatError,
-                             where() + ": " + what + " is " + std::to_string(n) +
-                                 " bytes long, at most " + std::to_string(maxLen) + " expected");
-        need(n, what);
-        std::string s(reinterpret_cast<const char *>(m_f.data() + m_pos), n);
-        m_pos += n;
-        return s;
-    }
-
-private:
-    const MappedFile &m_f;
-    std::size_t m_pos = 0;
-};
-
-enum GgufValueType : std::uint32_t {
-    kU8 = 0,
-    kI8 = 1,
-    kU16 = 2,
-    kI16 = 3,
-    kU32 = 4,
-    kI32 = 5,
-    kF32v = 6,
-    kBool = 7,
-    kString = 8,
-    kArray = 9,
-    kU64 = 10,
-    kI64 = 11,
-    kF64 = 12,
-};
-
-// Bytes of one scalar GGUF value, 0 for strings, arrays and unknown types.
-std::uint64_t scalarSize(std::uint32_t t)
-{
-    switch (t) {
-    case kU8:
-    case kI8:
-    case kBool:
-        return 1;
-    case kU16:
-    case kI16:
-        return 2;
-    case kU32:
-    case kI32:
-    case kF32v:
-        return 4;
-    case kU64:
-    case kI64:
-    case kF64:
-        return 8;
-    default:
-        return 0;
-    }
-}
-
-struct Number {
-    std::int64_t integer =
-        0; // integer types (U64 above 2^63 wraps negative, which every bound refuses)
-    double value = 0.0;
-    bool isFloat = false;
-};
-
-Number readNumber(Reader &r, std::uint32_t t)
-{
-    Number n;
-    const auto integer = [&](std::int64_t v) {
-        n.integer = v;
-        n.value = static_cast<double>(v);
-    };
-    switch (t) {
-    case kU8:
-        integer(r.read<std::uint8_t>("a U8 value"));
-        break;
-    case kI8:
-        integer(r.read<std::int8_t>("an I8 value"));
-        break;
-    case kU16:
-        integer(r.read<std::uint16_t>("a U16 value"));
-        break;
-    case kI16:
-        integer(r.read<std::int16_t>("an I16 value"));
-        break;
-    case kU32:
-        integer(r.read<std::uint32_t>("a U32 value"));
-        break;
-    case kI32:
-        integer(r.read<std::int32_t>("an I32 value"));
-        break;
-    case kU64: {
-        const auto v = r.read<std::uint64_t>("a U64 value");
-        n.integer = static_cast<std::int64_t>(v);
-        n.value = static_cast<double>(v);
-        break;
-    }
-    case kI64:
-        integer(r.read<std::int64_t>("an I64 value"));
-        break;
-    case kBool:
-        integer(r.read<std::uint8_t>("a BOOL value"));
-        break;
-    case kF32v:
-        n.isFloat = true;
-        n.value = r.read<float>("an F32 value");
-        break;
-    case kF64:
-        n.isFloat = true;
-        n.value = r.read<double>("an F64 value");
-        break;
-    default:
-        throwWeightError(ErrorCode::FormatError, r.where() + ": unknown value type " +
-                                                     std::to_string(t) + " (0-12 are defined)");
-    }
-    return n;
-}
-
-MetaValue readValue(Reader &r, std::uint32_t t)
-{
-    MetaValue v;
-    if (t == kString) {
-        v.kind = MetaValue::Kind::String;
-        v.text = r.str("the string value");
-    } else if (t == kArray) {
-        const auto et = r.read<std::uint32_t>("the array element type");
-        const auto n = r.read<std::uint64_t>("the array length");
-        if (et == kString) {
-            v.kind = MetaValue::Kind::StringArray;
-            // Each element needs at least its 8-byte length: absurd counts fail before anything is
-            // reserved.
-            if (n > r.left() / 8)
-                throwWeightError(ErrorCode::FormatError,
-                                 r.where() + ": an array of " + std::to_string(n) +
-                                     " strings needs at least " +
-                                     toDecimal(static_cast<unsigned __int128>(n) * 8) + " bytes, " +
-                                     std::to_string(r.left()) + " are left");
-            v.strings.reserve(std::min<std::uint64_t>(n, 1u << 20));
-            for (std::uint64_t i = 0; i < n; ++i)
-                v.strings.push_back(r.str("string array element " + std::to_string(i)));
-        } else if (et == kArray) {
-            throwWeightError(ErrorCode::Unsupported, r.where() + " holds nested arrays");
-        } else {
-            const std::uint64_t size = scalarSize(et);
-            if (size == 0)
-                throwWeightError(ErrorCode::FormatError,
-                                 r.where() + ": unknown array element type " + std::to_string(et) +
-                                     " (0-12 are defined)");
-            if (n > r.left() / size)
-                throwWeightError(ErrorCode::FormatError,
-                                 r.where() + ": an array of " + std::to_string(n) +
-                                     " elements of " + std::to_string(size) + " bytes needs " +
-                                     toDecimal(static_cast<unsigned __int128>(n) * size) +
-                                     " bytes, " + std::to_string(r.left()) + " are left");
-            v.kind = MetaValue::Kind::NumberArray;
-            v.numbers.reserve(std::min<std::uint64_t>(n, 1u << 20));
-            for (std::uint64_t i = 0; i < n; ++i)
-                v.numbers.push_back(readNumber(r, et).value);
-        }
-    } else if (t == kBool) {
-        v.kind = MetaValue::Kind::Bool;
-        v.integer = r.read<std::uint8_t>("a BOOL value") != 0;
-    } else {
-        const Number x = readNumber(r, t);
-        v.kind = x.isFloat ? MetaValue::Kind::Float : MetaValue::Kind::Integer;
-        v.integer = x.integer;
-        v.number = x.value;
-    }
-    return v;
-}
 
 // A llama.cpp block tensor name "blk.<layer>.<part>.<weight|bias>": m[1] layer, m[2] part, m[3]
 // kind.
@@ -305,57 +103,13 @@ std::string hfName(const std::string &arch, const std::string &name, bool &permu
     return name;
 }
 
-const MetaValue *meta(const WeightStore &s, const std::string &key)
-{
-    auto it = s.metadata.find(key);
-    return it == s.metadata.end() ? nullptr : &it->second;
-}
-
-double metaNumber(const WeightStore &s, const std::string &key, double fallback)
-{
-    const MetaValue *v = meta(s, key);
-    if (!v)
-        return fallback;
-    double x = 0.0;
-    if (v->kind == MetaValue::Kind::Float)
-        x = v->number;
-    else if (v->kind == MetaValue::Kind::Integer || v->kind == MetaValue::Kind::Bool)
-        x = static_cast<double>(v->integer);
-    else // Issue 17: a metadata value of the wrong type is an error, never the default.
-        throwWeightError(ErrorCode::FormatError, "GGUF metadata of '" + s.source + "': key '" +
-                                                     key + "' must be a number, got another type");
-    if (!std::isfinite(x))
-        throwWeightError(ErrorCode::FormatError, "GGUF metadata of '" + s.source + "': key '" +
-                                                     key + "' must be a finite number");
-    return x;
-}
-
-// An integer in [lo, hi] (integral floats accepted), `fallback` when absent, else a FormatError
-// naming the key.
-std::int64_t metaInt(const WeightStore &s, const std::string &key, std::int64_t fallback,
-                     std::int64_t lo, std::int64_t hi)
-{
-    const MetaValue *v = meta(s, key);
-    if (!v)
-        return fallback;
-    const bool integer = v->kind == MetaValue::Kind::Integer || v->kind == MetaValue::Kind::Bool;
-    const double x = integer ? static_cast<double>(v->integer) : metaNumber(s, key, 0.0);
-    if (x < static_cast<double>(lo) || x > static_cast<double>(hi) ||
-        (!integer && std::floor(x) != x))
-        throwWeightError(ErrorCode::FormatError,
-                         "GGUF metadata of '" + s.source + "': key '" + key +
-                             "' must be an integer in [" + std::to_string(lo) + ", " +
-                             std::to_string(hi) + "], got " +
-                             (integer ? std::to_string(v->integer) : nlohmann::json(x).dump()));
-    return integer ? v->integer : static_cast<std::int64_t>(x);
-}
-
 constexpr std::int64_t kMaxInt32 = std::numeric_limits<std::int32_t>::max();
 
 // An HF-style config.json synthesised from GGUF metadata, so architectures read one format. Sizes
 // are range-checked here (naming the GGUF key); the model's config checks judge whether they fit
 // together.
-std::string synthesiseConfig(const WeightStore &s, const std::string &arch)
+std::string synthesiseConfig(const WeightStore &store, const GgufMetadata &s,
+                             const std::string &arch)
 {
     nlohmann::json c;
     const std::string p = arch + ".";
@@ -380,10 +134,10 @@ std::string synthesiseConfig(const WeightStore &s, const std::string &arch)
         c["n_inner"] = c["intermediate_size"];
     }
     const auto &emb =
-        s.find(arch == "gpt2" ? "transformer.wte.weight" : "model.embed_tokens.weight");
+        store.find(arch == "gpt2" ? "transformer.wte.weight" : "model.embed_tokens.weight");
     if (emb.defined())
         c["vocab_size"] = emb.size(0);
-    c["tie_word_embeddings"] = !s.has("lm_head.weight");
+    c["tie_word_embeddings"] = !store.has("lm_head.weight");
     if (meta(s, "tokenizer.ggml.bos_token_id"))
         c["bos_token_id"] = metaInt(s, "tokenizer.ggml.bos_token_id", 0, -1, kMaxInt32);
     if (meta(s, "tokenizer.ggml.eos_token_id"))
@@ -402,11 +156,6 @@ std::string dimsText(const std::vector<std::uint64_t> &ne)
     return out + "]";
 }
 
-// GGUF limits (gguf.md): keys are at most 65535 bytes, tensor names 64 (allowed up to 256 here for
-// converters that overrun it), at most 4 dimensions. Alignment is a power of two; ggml writes 32.
-constexpr std::uint64_t kMaxKeyBytes = 65535;
-constexpr std::uint64_t kMaxTensorNameBytes = 256;
-constexpr std::uint64_t kMaxAlignment = 1u << 20;
 constexpr std::uint64_t kMaxDim = std::uint64_t(1)
                                   << 40; // per axis and in total: far above any real model
 
@@ -414,43 +163,13 @@ constexpr std::uint64_t kMaxDim = std::uint64_t(1)
 
 WeightStore loadGguf(const std::string &path, bool decode)
 {
-    auto file = MappedFile::open(path);
-    Reader r(*file);
+    GgufFile g = readGgufFile(path);
+    const auto &file = g.file;
+    const std::uint64_t dataStart = g.dataStart, alignment = g.alignment;
     WeightStore store;
     store.source = path;
     store.format = "gguf";
-    const auto magic = r.read<std::uint32_t>("the magic");
-    if (magic != 0x46554747u)
-        throwWeightError(ErrorCode::FormatError, "'" + path + "' is not a GGUF file (bad magic)");
-    const auto version = r.read<std::uint32_t>("the version");
-    if (version != 2 && version != 3)
-        throwWeightError(ErrorCode::Unsupported, "'" + path + "': GGUF version " +
-                                                     std::to_string(version) +
-                                                     " is not supported (2 and 3 are)");
-    const auto tensorCount = r.read<std::uint64_t>("the tensor count");
-    const auto kvCount = r.read<std::uint64_t>("the metadata count");
-    // Smallest entries: a tensor info is 24 bytes (empty name, 0 dims, type, offset), a
-    // key/value 13.
-    if (tensorCount > file->size() / 24)
-        throwWeightError(ErrorCode::FormatError,
-                         "'" + path + "': tensor count " + std::to_string(tensorCount) +
-                             " exceeds what a file of " + std::to_string(file->size()) +
-                             " bytes can hold (at most " + std::to_string(file->size() / 24) + ")");
-    if (kvCount > file->size() / 13)
-        throwWeightError(ErrorCode::FormatError,
-                         "'" + path + "': metadata count " + std::to_string(kvCount) +
-                             " exceeds what a file of " + std::to_string(file->size()) +
-                             " bytes can hold (at most " + std::to_string(file->size() / 13) + ")");
-    for (std::uint64_t i = 0; i < kvCount; ++i) {
-        r.context = "metadata entry " + std::to_string(i);
-        const std::string key = r.str("the key", kMaxKeyBytes);
-        // Keys may be 64 KiB long: messages quote the start of a long one.
-        r.context = "metadata key '" + (key.size() > 200 ? key.substr(0, 200) + "..." : key) + "'";
-        if (store.metadata.count(key))
-            throwWeightError(ErrorCode::FormatError, r.where() + " appears twice");
-        const auto type = r.read<std::uint32_t>("the value type");
-        store.metadata[key] = readValue(r, type);
-    }
+    store.metadata = g.metadata.values;
     struct Info {
         std::string name;
         std::vector<std::uint64_t> ne;
@@ -461,48 +180,12 @@ WeightStore loadGguf(const std::string &path, bool decode)
         std::uint64_t blocks = 0, bytes = 0;
     };
     std::vector<Info> infos;
-    std::set<std::string> seen;
-    for (std::uint64_t i = 0; i < tensorCount; ++i) {
-        Info info;
-        r.context = "tensor info " + std::to_string(i);
-        info.name = r.str("the tensor name", kMaxTensorNameBytes);
-        r.context = "tensor '" + info.name + "'";
-        if (!seen.insert(info.name).second)
-            throwWeightError(ErrorCode::FormatError, r.where() + " appears twice");
-        const auto nd = r.read<std::uint32_t>("the dimension count");
-        if (nd == 0 || nd > 4)
-            throwWeightError(ErrorCode::FormatError, r.where() + ": " + std::to_string(nd) +
-                                                         " dimensions, expected 1 to 4");
-        for (std::uint32_t d = 0; d < nd; ++d)
-            info.ne.push_back(r.read<std::uint64_t>("the shape"));
-        info.type = r.read<std::uint32_t>("the GGML type");
-        info.offset = r.read<std::uint64_t>("the data offset");
-        infos.push_back(std::move(info));
-    }
-    r.context.clear();
-    std::uint64_t alignment = 32;
-    if (const MetaValue *a = meta(store, "general.alignment")) {
-        if (a->kind != MetaValue::Kind::Integer || a->integer <= 0 ||
-            static_cast<std::uint64_t>(a->integer) > kMaxAlignment ||
-            (a->integer & (a->integer - 1)) != 0)
-            throwWeightError(ErrorCode::FormatError,
-                             "'" + path + "': general.alignment " +
-                                 (a->kind == MetaValue::Kind::Integer ? std::to_string(a->integer)
-                                                                      : "(not an integer)") +
-                                 " is not a power of two between 1 and " +
-                                 std::to_string(kMaxAlignment));
-        alignment = static_cast<std::uint64_t>(a->integer);
-    }
-    const std::uint64_t dataStart = (r.pos() + alignment - 1) / alignment * alignment;
-    if (dataStart > file->size())
-        throwWeightError(ErrorCode::FormatError,
-                         "'" + path + "' is truncated before its tensor data (expected at byte " +
-                             std::to_string(dataStart) + ", the file has " +
-                             std::to_string(file->size()) + " bytes)");
+    for (auto &t : g.tensors)
+        infos.push_back(Info{std::move(t.name), std::move(t.ne), t.type, t.offset});
     const std::uint64_t dataSize = file->size() - dataStart;
 
     std::string arch;
-    if (const MetaValue *a = meta(store, "general.architecture")) {
+    if (const MetaValue *a = meta(g.metadata, "general.architecture")) {
         if (a->kind != MetaValue::Kind::String)
             throwWeightError(
                 ErrorCode::FormatError,
@@ -512,8 +195,8 @@ WeightStore loadGguf(const std::string &path, bool decode)
     }
     const std::string headsKey = arch + ".attention.head_count",
                       kvHeadsKey = arch + ".attention.head_count_kv";
-    const auto heads = metaInt(store, headsKey, 0, 1, kMaxInt32);
-    const auto kvHeads = metaInt(store, kvHeadsKey, heads, 1, kMaxInt32);
+    const auto heads = metaInt(g.metadata, headsKey, 0, 1, kMaxInt32);
+    const auto kvHeads = metaInt(g.metadata, kvHeadsKey, heads, 1, kMaxInt32);
 
     // Every tensor is checked before any is decoded: nothing is allocated for a file that is
     // refused.
@@ -623,7 +306,7 @@ WeightStore loadGguf(const std::string &path, bool decode)
         store.add(name, t, spec->name);
     }
     if (!arch.empty())
-        store.configJson = synthesiseConfig(store, arch);
+        store.configJson = synthesiseConfig(store, g.metadata, arch);
     return store;
 }
 

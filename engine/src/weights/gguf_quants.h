@@ -1,6 +1,6 @@
 #pragma once
 // GGUF tensor types and ggml's block dequantisation (ggml-common.h / ggml-quants.c
-// dequantize_row_*), for the GGUF reader (gguf_loader.cpp). Private to weights/.
+// dequantize_row_*), for the GGUF reader (gguf_loader.cpp) and writer (models/gguf_export.cpp).
 
 #include <cstdint>
 

@@ -1,5 +1,5 @@
 // llama2.c checkpoints (version 0, run.c layout): 7 int32 config values, then fp32 weights.
-#include "weights/mapped_file.h"
+#include "core/mapped_file.h"
 #include "weights/weight_store.h"
 
 #include <nlohmann/json.hpp>

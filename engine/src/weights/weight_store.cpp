@@ -1,7 +1,7 @@
 // WeightStore, the safetensors loader, format detection and the torch-free inspection API.
 #include "weights/weight_store.h"
 
-#include "weights/mapped_file.h"
+#include "core/mapped_file.h"
 
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>

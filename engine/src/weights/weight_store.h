@@ -22,18 +22,6 @@ using WeightError =
     throw WeightError{code, std::move(detail)};
 }
 
-// Decimal text of a size computed in 128 bits (loaders multiply untrusted dimensions without
-// overflow).
-inline std::string toDecimal(unsigned __int128 v)
-{
-    std::string out;
-    do {
-        out.insert(out.begin(), static_cast<char>('0' + static_cast<int>(v % 10)));
-        v /= 10;
-    } while (v != 0);
-    return out;
-}
-
 // Tensors by HF-style name plus the file's own metadata. Tensors may view read-only mapped
 // memory: never modify them in place (copy first).
 class WeightStore {

@@ -1,6 +1,6 @@
-#include "weights/mapped_file.h"
+#include "core/mapped_file.h"
 
-#include "weights/weight_store.h"
+#include "core/engine_error.h"
 
 #include <cerrno>
 #include <cstring>
@@ -16,13 +16,13 @@ std::shared_ptr<MappedFile> MappedFile::open(const std::string &path)
     const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
         const int err = errno;
-        throwWeightError(err == ENOENT ? ErrorCode::NotFound : ErrorCode::IoError,
-                         "cannot open '" + path + "': " + std::strerror(err));
+        detail::raise(err == ENOENT ? ErrorCode::NotFound : ErrorCode::IoError,
+                      "cannot open '" + path + "': " + std::strerror(err));
     }
     struct stat st {};
     if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
         ::close(fd);
-        throwWeightError(ErrorCode::IoError, "'" + path + "' is not a regular file");
+        detail::raise(ErrorCode::IoError, "'" + path + "' is not a regular file");
     }
     std::shared_ptr<MappedFile> file(new MappedFile);
     file->m_path = path;
@@ -33,8 +33,7 @@ std::shared_ptr<MappedFile> MappedFile::open(const std::string &path)
         if (p == MAP_FAILED) {
             const int err = errno;
             ::close(fd);
-            throwWeightError(ErrorCode::IoError,
-                             "cannot map '" + path + "': " + std::strerror(err));
+            detail::raise(ErrorCode::IoError, "cannot map '" + path + "': " + std::strerror(err));
         }
         file->m_data = static_cast<std::uint8_t *>(p);
     }
