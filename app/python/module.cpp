@@ -494,6 +494,30 @@ PYBIND11_MODULE(_terse, m)
             return out;
         },
         "root"_a = "");
+    m.def(
+        "export_gguf",
+        [](const std::string &model, const std::string &out, const std::string &type,
+           const std::string &tokenizer, bool withTokenizer, const std::string &name) {
+            terse::GgufExportOptions o;
+            o.model = model;
+            o.out = out;
+            o.type = type;
+            o.tokenizer = tokenizer;
+            o.withTokenizer = withTokenizer;
+            o.name = name;
+            terse::Result<terse::GgufExportReport> x = terse::Error{};
+            {
+                py::gil_scoped_release release;
+                x = terse::exportGguf(o);
+            }
+            const terse::GgufExportReport r = unwrap(std::move(x));
+            return py::dict(
+                "out"_a = r.out, "bytes"_a = r.bytes, "parameters"_a = r.parameters,
+                "architecture"_a = r.architecture, "tensors"_a = r.tensors,
+                "tensors_by_type"_a = r.tensorsByType, "tokenizer_model"_a = r.tokenizerModel,
+                "tokenizer_pre"_a = r.tokenizerPre, "notes"_a = r.notes, "seconds"_a = r.seconds);
+        },
+        "model"_a, "out"_a, "type"_a, "tokenizer"_a, "with_tokenizer"_a, "name"_a);
     m.def("check_line", [](const std::string &text, long number) -> py::object {
         const terse::BatchLine l = terse::parseBatchLine(text, number);
         if (l.error.empty())

@@ -421,6 +421,82 @@ private slots:
         qInfo("tokenizer.json: %d cases, %d refused", n, refused);
     }
 
+    // The tokenizer inside a GGUF (tokenizer.ggml.*): terse-lm's byte-level BPE written as GGUF
+    // keys, then header fields set to hostile integers (string and array lengths, value types),
+    // bytes flipped, truncations; what loads must encode and decode without crashing.
+    void ggufTokenizer()
+    {
+        QTemporaryDir dir;
+        const std::string path = dir.path().toStdString() + "/vocab.gguf";
+        const json j = json::parse(testing::readFileBytes(kModel / "tokenizer.json"));
+        std::vector<std::string> tokens(j["model"]["vocab"].size());
+        for (const auto &[token, id] : j["model"]["vocab"].items())
+            tokens.at(id.get<std::size_t>()) = token;
+        std::string tokenArray, typeArray, mergeArray;
+        testing::putLe<std::uint32_t>(tokenArray, 8);
+        testing::putLe<std::uint64_t>(tokenArray, tokens.size());
+        testing::putLe<std::uint32_t>(typeArray, 5);
+        testing::putLe<std::uint64_t>(typeArray, tokens.size());
+        for (std::size_t i = 0; i < tokens.size(); ++i) {
+            testing::putGgufString(tokenArray, tokens[i]);
+            testing::putLe<std::int32_t>(typeArray, i < 2 ? 3 : 1);
+        }
+        const auto &merges = j["model"]["merges"];
+        testing::putLe<std::uint32_t>(mergeArray, 8);
+        testing::putLe<std::uint64_t>(mergeArray, merges.size());
+        for (const auto &m : merges)
+            testing::putGgufString(mergeArray, m.get<std::string>());
+        const testing::GgufFile base =
+            testing::writeGguf({testing::ggufString("tokenizer.ggml.model", "gpt2"),
+                                testing::ggufString("tokenizer.ggml.pre", "gpt-2"),
+                                {"tokenizer.ggml.tokens", 9, tokenArray},
+                                {"tokenizer.ggml.token_type", 9, typeArray},
+                                {"tokenizer.ggml.merges", 9, mergeArray},
+                                testing::ggufU32("tokenizer.ggml.bos_token_id", 0)},
+                               {});
+        testing::writeFileBytes(path, base.bytes);
+        QVERIFY2(Tokenizer::load(path).ok(), "the unmutated file must load");
+        std::vector<std::pair<std::size_t, std::size_t>> fields;
+        for (const auto &[name, at] : base.fields)
+            fields.push_back(at);
+        std::mt19937_64 rng(seed() + 7);
+        int refused = 0;
+        const int n = 60 * scale();
+        for (int i = 0; i < n; ++i) {
+            std::string bytes = base.bytes;
+            switch (i % 3) {
+            case 0: {
+                const auto [at, width] = fields[rng() % fields.size()];
+                std::uint64_t original = 0;
+                std::memcpy(&original, bytes.data() + at, std::min<std::size_t>(width, 8));
+                const std::uint64_t v = hostileInteger(rng, original);
+                std::memcpy(bytes.data() + at, &v, std::min<std::size_t>(width, 8));
+                break;
+            }
+            case 1: // flipped bytes anywhere (token and merge strings included)
+                for (int k = 0; k < 1 + static_cast<int>(rng() % 8); ++k)
+                    bytes[rng() % bytes.size()] ^= static_cast<char>(1 + rng() % 255);
+                break;
+            default:
+                bytes.resize(rng() % bytes.size());
+                break;
+            }
+            testing::writeFileBytes(path, bytes);
+            auto tok = Tokenizer::load(path);
+            if (!tok.ok()) {
+                ++refused;
+                QVERIFY2(tok.error().detail.find("vocab.gguf") != std::string::npos,
+                         tok.error().detail.c_str());
+                continue;
+            }
+            auto ids = tok->encodeIds("Hello wörld, 14-2=12 ✓ \xf0\x9f\x98\x80");
+            if (ids.ok())
+                (void)tok->decode(std::vector<std::int32_t>(ids->begin(), ids->end()));
+        }
+        qInfo("GGUF tokenizer: %d cases, %d refused with a message naming the file", n, refused);
+        QVERIFY(refused > n / 3);
+    }
+
     // JSONL batches through the CLI: one process per batch of mutated lines; exit 5 (some lines
     // bad) or 0/3, one JSON record per non-blank line, never a crash.
     void jsonlBatches()

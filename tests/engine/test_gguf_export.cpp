@@ -1,13 +1,13 @@
 // GGUF files with their tokenizer inside, and `terse export` (exportGguf):
 // - a GGUF whose tokenizer keys this test writes itself from a tokenizer.json (gguf.md's layout)
-//   tokenizes every tokvec string with the ids of that tokenizer.json (which test_tokenizer_vectors
-//   holds to the shared vectors);
+//   tokenizes every tokvec string with the ids of that tokenizer.json (which
+//   test_tokenizer_vectors holds to the shared vectors);
 // - a tokenizer described for GGUF and rebuilt gives the same ids (terse-lm, SmolLM2, GPT-2,
-// llama2.c);
-// - exported oracle models (llama with GQA, tied llama 3, qwen2 with biases) score like the
-// originals
-//   (F32 exactly, Q8_0 within 0.05 nats), Q8_0 blocks follow ggml's quantize_row_q8_0_ref, and the
-//   exported stories260K still tells the reference story through its embedded tokenizer;
+//   llama2.c);
+// - exported models (llama with GQA, Llama 3 with rope scaling and tied embeddings, qwen2 with
+//   biases, terse-lm) score like the originals (F32 exactly, Q8_0 within 0.05 nats on average),
+//   Q8_0 blocks follow ggml's quantize_row_q8_0_ref, and the exported stories260K still tells the
+//   reference story through its embedded tokenizer;
 // - hostile tokenizer keys and models a GGUF cannot hold are refused by name.
 #include "core/engine_error.h"
 #include "terse/model.h"
@@ -276,6 +276,7 @@ private slots:
     {
         QTest::addColumn<QString>("oracle");
         QTest::newRow("llama_gqa") << "llama_gqa";
+        QTest::newRow("llama3_tied (rope scaling)") << "llama3_tied";
         QTest::newRow("terse-lm (tied, with its tokenizer)") << "terse-lm";
         QTest::newRow("qwen2 (biases)") << "qwen2";
     }

@@ -380,3 +380,24 @@ def test_word_vectors_match_near_synonyms(tmp_path):
         terse.PromptCompressor("llmlingua2", word_vectors=str(tmp_path / "no-such-vectors"))
     with pytest.raises(terse.InvalidArgumentError):
         terse.PromptCompressor("llmlingua2", word_vectors=3)
+
+
+def test_export_gguf_round_trip(tmp_path):
+    # The bundled LM as one Q8_0 GGUF with its tokenizer inside: the file tokenizes as the model's own
+    # tokenizer.json does and scores within Q8_0's rounding of the original.
+    lm = SOURCE_DIR / "resources" / "models" / "terse-lm"
+    out = tmp_path / "lm.gguf"
+    r = terse.export_gguf(lm, out)
+    assert r["out"] == str(out) and out.stat().st_size == r["bytes"]
+    assert r["architecture"] == "llama" and r["tokenizer_model"] == "gpt2" and r["tokenizer_pre"] == "gpt-2"
+    assert r["tensors_by_type"]["Q8_0"] == 43 and r["tensors_by_type"]["F32"] == 13
+    text = "Terse keeps the words that carry the meaning."
+    assert terse.tokenize(text, str(out))["ids"] == terse.tokenize(text, str(lm))["ids"]
+    ids = terse.tokenize(text, str(lm))["ids"]
+    a = terse.score(ids, model=str(lm))["surprisal"][1:]
+    b = terse.score(ids, model=str(out))["surprisal"][1:]
+    assert max(abs(x - y) for x, y in zip(a, b)) < 0.3
+    with pytest.raises(terse.UnsupportedError, match="token classifier"):
+        terse.export_gguf(SOURCE_DIR / "resources" / "models" / "terse-tagger", tmp_path / "t.gguf")
+    with pytest.raises(terse.InvalidArgumentError):
+        terse.export_gguf(lm, tmp_path / "x.gguf", tokenizer="t.json", with_tokenizer=False)

@@ -41,7 +41,7 @@ from ._errors import (CancelledError, DatabaseError, Error, FormatError, Interna
 __version__ = _terse.version()
 
 __all__ = ["PromptCompressor", "methods", "score", "tokenize", "count_tokens", "decode", "set_threads",
-           "hub_models", "TerseWarning", "Error", "InvalidArgumentError", "InvalidInputError", "NotFoundError",
+           "hub_models", "export_gguf", "TerseWarning", "Error", "InvalidArgumentError", "InvalidInputError", "NotFoundError",
            "IOFailedError", "FormatError", "UnsupportedError", "CancelledError", "ModelError", "DatabaseError",
            "InternalError"]
 
@@ -81,6 +81,19 @@ def hub_models(root=""):
     """Models in the HuggingFace hub cache ($HF_HUB_CACHE, $HF_HOME/hub or ~/.cache/huggingface/hub):
     repo_id, revision, path, model_type, has_safetensors, pickle_only."""
     return _terse.hub_models(root)
+
+
+def export_gguf(model, out, *, type="q8_0", tokenizer=None, with_tokenizer=True, name=None):
+    """Writes a Llama-family causal LM (llama, mistral, qwen2: a model folder, .safetensors, .gguf or llama2.c
+    checkpoint) as one GGUF file with its tokenizer inside, as ``terse export`` does: matrices as ``type``
+    ("q8_0", "bf16", "f16", "f32"), norms in F32. ``tokenizer``: another tokenizer file to write in (default:
+    the model's own); ``with_tokenizer=False`` writes none. Returns {"out", "bytes", "parameters",
+    "architecture", "tensors", "tensors_by_type", "tokenizer_model", "tokenizer_pre", "notes", "seconds"}."""
+    if tokenizer is not None and not with_tokenizer:
+        raise InvalidArgumentError("export_gguf: give tokenizer or with_tokenizer=False, not both")
+    return _terse.export_gguf(os.fspath(model), os.fspath(out), str(type),
+                              "" if tokenizer is None else os.fspath(tokenizer), bool(with_tokenizer),
+                              "" if name is None else str(name))
 
 
 @functools.lru_cache(maxsize=8)

@@ -5,6 +5,7 @@
 
 #include "core/engine_error.h"
 #include "core/gguf_file.h"
+#include "models/transformer.h"
 #include "terse/tokenizer.h"
 #include "text/gguf_vocab.h"
 #include "weights/gguf_quants.h"
@@ -204,10 +205,6 @@ Result<GgufExportReport> exportImpl(const GgufExportOptions &o)
     if (store.has("score.weight") || store.has("classifier.weight"))
         return fail(ErrorCode::Unsupported,
                     what + " is a token classifier (it has a score head); a GGUF holds causal LMs");
-    if (cfg.contains("rope_scaling") && !cfg["rope_scaling"].is_null())
-        return fail(ErrorCode::Unsupported, field("rope_scaling") + " is set (" +
-                                                cfg["rope_scaling"].dump().substr(0, 80) +
-                                                "); Terse's GGUF files carry plain RoPE only");
     const std::int64_t hidden = integer("hidden_size"), layers = integer("num_hidden_layers"),
                        heads = integer("num_attention_heads"),
                        kvHeads = integer("num_key_value_heads", heads),
@@ -281,6 +278,14 @@ Result<GgufExportReport> exportImpl(const GgufExportOptions &o)
         take(hf + "mlp.down_proj.weight", g + "ffn_down.weight", {hidden, inter});
     }
     take("model.norm.weight", "output_norm.weight", {hidden});
+    // RoPE scaling (Llama 3.1's, linear) as llama.cpp stores it: the divisors of each frequency.
+    if (store.has("rope_freqs.weight")) {
+        take("rope_freqs.weight", "rope_freqs.weight", {headDim / 2});
+    } else if (torch::Tensor f =
+                   ropeScalingDivisors(store.configJson, static_cast<int>(headDim), o.model);
+               f.defined()) {
+        plan.push_back(Planned{"rope_freqs.weight", f.to(torch::kFloat32).contiguous()});
+    }
     if (!tied)
         take("lm_head.weight", "output.weight", {vocab, hidden});
     else if (store.has("lm_head.weight"))

@@ -317,6 +317,16 @@ Tensor applyRope(const Tensor &x, const Tensor &cos, const Tensor &sin)
 
 } // namespace
 
+Tensor ropeScalingDivisors(const std::string &configJson, int dim, const std::string &source)
+{
+    json c = json::parse(configJson);
+    if (!c.contains("rope_scaling") || c["rope_scaling"].is_null())
+        return {};
+    const Tensor scaled = ropeInvFreq(c, dim, source);
+    c.erase("rope_scaling");
+    return ropeInvFreq(c, dim, source) / scaled;
+}
+
 std::shared_ptr<Transformer> Transformer::build(WeightStore &store, torch::ScalarType dtype,
                                                 torch::Device device)
 {

@@ -129,4 +129,10 @@ private:
     std::vector<Block> m_blocks;
 };
 
+// The config's rope_scaling (linear, llama3) as divisors of the default inverse frequencies
+// ([dim / 2], what llama.cpp stores as rope_freqs.weight); undefined without rope_scaling.
+// Unsupported for another scaling type, naming `source`.
+torch::Tensor ropeScalingDivisors(const std::string &configJson, int dim,
+                                  const std::string &source);
+
 } // namespace terse

@@ -356,6 +356,10 @@ GgufVocab ggufVocabFromMetadata(const GgufMetadata &m)
         const MetaValue *merges = meta(m, "tokenizer.ggml.merges");
         if (!merges || merges->kind != MetaValue::Kind::StringArray || merges->strings.empty())
             badKey(m, "tokenizer.ggml.merges", "must be a non-empty array of strings");
+        if (merges->strings.size() > (std::size_t(1) << 24))
+            badKey(m, "tokenizer.ggml.merges",
+                   "holds " + std::to_string(merges->strings.size()) +
+                       " merges, at most 2^24 expected");
         v.merges = merges->strings;
         for (std::size_t i = 0; i < v.merges.size(); ++i) {
             const auto sp = v.merges[i].find(' ', 1);
