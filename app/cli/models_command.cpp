@@ -247,7 +247,9 @@ int runModels(int argc, char **argv)
             m.note = "only pickle weights (pytorch_model.bin): convert them to safetensors to use "
                      "this model";
         } else {
-            m = describe(c.repoId, c.path);
+            m = describe(c.gguf ? c.repoId + " (" + fs::path(c.path).filename().string() + ")"
+                                : c.repoId,
+                         c.path);
             if (m.architecture.empty())
                 m.architecture = c.modelType;
         }

@@ -490,7 +490,7 @@ PYBIND11_MODULE(_terse, m)
                 out.append(py::dict("repo_id"_a = c.repoId, "revision"_a = c.revision,
                                     "path"_a = c.path, "model_type"_a = c.modelType,
                                     "has_safetensors"_a = c.hasSafetensors,
-                                    "pickle_only"_a = c.hasPickleOnly));
+                                    "pickle_only"_a = c.hasPickleOnly, "gguf"_a = c.gguf));
             return out;
         },
         "root"_a = "");

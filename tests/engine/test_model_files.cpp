@@ -3,6 +3,7 @@
 // pickle refusal, the HuggingFace cache scan.
 #include "terse/model.h"
 #include "terse/weights.h"
+#include "weight_file_builders.h"
 
 #include <QtTest>
 
@@ -554,9 +555,24 @@ private slots:
         writeFile((pick / "config.json").string(), R"({"model_type":"gpt2"})");
         writeFile((pick / "pytorch_model.bin").string(), "PK");
         std::filesystem::create_directories(root / "datasets--x--y" / "snapshots" / "1");
+        // A GGUF repository: no config.json, one entry per .gguf file (a broken one is listed too:
+        // loading it says what is wrong).
+        const auto ggufRepo = root / "models--org--tiny-GGUF" / "snapshots" / "f00";
+        std::filesystem::create_directories(ggufRepo);
+        writeFile((ggufRepo / "tiny.Q8_0.gguf").string(), testing::tinyLlamaGguf().bytes);
+        writeFile((ggufRepo / "tiny.broken.gguf").string(), "GGUF");
+        writeFile((ggufRepo / "README.md").string(), "# tiny");
         auto found = scanHuggingFaceCache(root.string());
         QVERIFY(found.ok());
-        QCOMPARE(found->size(), std::size_t(2));
+        QCOMPARE(found->size(), std::size_t(4));
+        QCOMPARE((*found)[0].repoId, std::string("org/tiny-GGUF")); // 'G' sorts before 'm'
+        QVERIFY((*found)[0].gguf && (*found)[1].gguf && !(*found)[2].gguf);
+        QCOMPARE((*found)[0].path, (ggufRepo / "tiny.Q8_0.gguf").string());
+        QCOMPARE((*found)[0].modelType, std::string("llama"));
+        QVERIFY((*found)[0].hasSafetensors);
+        QCOMPARE((*found)[1].path, (ggufRepo / "tiny.broken.gguf").string());
+        QCOMPARE((*found)[1].modelType, std::string());
+        found->erase(found->begin(), found->begin() + 2);
         QCOMPARE((*found)[0].repoId, std::string("org/tiny-model"));
         QCOMPARE((*found)[0].revision, std::string("abc123"));
         QCOMPARE((*found)[0].modelType, std::string("llama"));

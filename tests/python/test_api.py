@@ -3,6 +3,7 @@ what `terse compress` gives with the same settings; errors arrive as terse.Error
 released while the engine works."""
 import json
 import math
+import os
 import threading
 import time
 import warnings
@@ -401,3 +402,25 @@ def test_export_gguf_round_trip(tmp_path):
         terse.export_gguf(SOURCE_DIR / "resources" / "models" / "terse-tagger", tmp_path / "t.gguf")
     with pytest.raises(terse.InvalidArgumentError):
         terse.export_gguf(lm, tmp_path / "x.gguf", tokenizer="t.json", with_tokenizer=False)
+
+
+def test_gguf_repository_in_the_hub_cache(tmp_path, monkeypatch):
+    # A GGUF repository in the HuggingFace cache (no config.json, one file per quantisation) lists each file;
+    # "org/name/FILE.gguf" picks one, "org/name" the first with a warning naming the others' count.
+    stories = shared_file("models", "stories260K", "stories260K.bin")
+    snap = tmp_path / "hub" / "models--karpathy--stories-GGUF" / "snapshots" / "0123"
+    snap.mkdir(parents=True)
+    terse.export_gguf(stories, snap / "stories.f32.gguf", type="f32")
+    terse.export_gguf(stories, snap / "stories.q8_0.gguf")
+    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "hub"))
+    listed = [m for m in terse.hub_models() if m["repo_id"] == "karpathy/stories-GGUF"]
+    assert [os.path.basename(m["path"]) for m in listed] == ["stories.f32.gguf", "stories.q8_0.gguf"]
+    assert all(m["gguf"] and m["model_type"] == "llama" for m in listed)
+    c = terse.PromptCompressor("karpathy/stories-GGUF/stories.q8_0.gguf")
+    assert c.model == str(snap / "stories.q8_0.gguf")
+    text = "Once upon a time, there was a little girl named Lily. She loved to play outside in the park."
+    out = c.compress_prompt(text, rate=0.5)["compressed_prompt"]
+    assert 0 < len(out.split()) < len(text.split())
+    with pytest.warns(terse.TerseWarning, match="2 GGUF files"):
+        c = terse.PromptCompressor("karpathy/stories-GGUF")
+    assert c.model == str(snap / "stories.f32.gguf")

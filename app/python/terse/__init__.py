@@ -79,7 +79,8 @@ def _default_threads():
 
 def hub_models(root=""):
     """Models in the HuggingFace hub cache ($HF_HUB_CACHE, $HF_HOME/hub or ~/.cache/huggingface/hub):
-    repo_id, revision, path, model_type, has_safetensors, pickle_only."""
+    repo_id, revision, path, model_type, has_safetensors, pickle_only, gguf (path is one .gguf file of a
+    GGUF repository, listed one entry per file)."""
     return _terse.hub_models(root)
 
 
@@ -348,11 +349,20 @@ class PromptCompressor:
     def _resolve_model_name(name):
         if os.path.exists(name):
             return name
-        for cached in _terse.hub_models(""):
+        cache = _terse.hub_models("")
+        for cached in cache:
+            # A GGUF repository lists one entry per file: "org/name/FILE.gguf" names one of them.
+            if cached["gguf"] and name == cached["repo_id"] + "/" + os.path.basename(cached["path"]):
+                return cached["path"]
+        for cached in cache:
             if cached["repo_id"] == name:
                 if cached["pickle_only"] and not cached["has_safetensors"]:
                     raise UnsupportedError(f"model '{name}' in the HuggingFace cache ({cached['path']}) has only "
                                            "pickle weights, which Terse never loads; convert it to safetensors")
+                files = [c["path"] for c in cache if c["gguf"] and c["repo_id"] == name]
+                if len(files) > 1:
+                    warnings.warn(f"'{name}' holds {len(files)} GGUF files; using {os.path.basename(files[0])} "
+                                  f"(name one as '{name}/FILE.gguf')", TerseWarning, stacklevel=3)
                 return cached["path"]
         warnings.warn(f"model '{name}' is not in the local HuggingFace cache and Terse does not download; "
                       "using Terse's bundled model for this method", TerseWarning, stacklevel=3)

@@ -82,12 +82,14 @@ struct CachedModel {
     std::string path;            // the snapshot folder
     std::string modelType;       // config.json model_type ("" when unreadable)
     bool hasSafetensors = false; // loadable by Model::load
-    bool hasPickleOnly = false;  // only pytorch_model.bin / .pt: refused, convert to safetensors
+    bool gguf = false; // `path` is one .gguf file of a GGUF repository (one entry per file)
+    bool hasPickleOnly = false; // only pytorch_model.bin / .pt: refused, convert to safetensors
 };
 
 // Lists models under a hub cache (`root` empty: $HF_HUB_CACHE, else $HF_HOME/hub, else
-// ~/.cache/huggingface/hub). Snapshots without config.json are skipped. A missing root gives an
-// empty list.
+// ~/.cache/huggingface/hub). A snapshot without config.json lists its .gguf files, each as a model
+// (modelType from its general.architecture); others without config.json are skipped. A missing root
+// gives an empty list.
 Result<std::vector<CachedModel>> scanHuggingFaceCache(const std::string &root = {});
 
 } // namespace terse

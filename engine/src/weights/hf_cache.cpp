@@ -1,5 +1,9 @@
-// Lists models in a HuggingFace hub cache: <root>/models--org--name/snapshots/<rev>/config.json.
+// Lists models in a HuggingFace hub cache: <root>/models--org--name/snapshots/<rev>/config.json, or
+// the .gguf files of a snapshot without one.
 #include "terse/weights.h"
+
+#include "core/engine_error.h"
+#include "core/gguf_file.h"
 
 #include <nlohmann/json.hpp>
 
@@ -60,8 +64,30 @@ Result<std::vector<CachedModel>> scanHuggingFaceCache(const std::string &rootIn)
                 continue;
             for (const auto &snap : fs::directory_iterator(snapshots, ec)) {
                 const fs::path config = snap.path() / "config.json";
-                if (!fs::exists(config, ec))
+                if (!fs::exists(config, ec)) {
+                    // A GGUF repository (one file per quantisation, no config.json): each file is
+                    // a model, its architecture read from the file's header.
+                    for (const auto &f : fs::directory_iterator(snap.path(), ec)) {
+                        if (f.path().extension() != ".gguf" || !fs::is_regular_file(f.path(), ec))
+                            continue;
+                        CachedModel m;
+                        m.repoId = repoIdFromFolder(folder);
+                        m.revision = snap.path().filename().string();
+                        m.path = f.path().string();
+                        m.gguf = true;
+                        m.hasSafetensors = true;
+                        try {
+                            const GgufFile g = readGgufFile(m.path);
+                            if (const MetaValue *a = meta(g.metadata, "general.architecture");
+                                a && a->kind == MetaValue::Kind::String)
+                                m.modelType = a->text;
+                        } catch (const detail::EngineError &) {
+                            // listed all the same: loading it names what is wrong with the file
+                        }
+                        out.push_back(std::move(m));
+                    }
                     continue;
+                }
                 CachedModel m;
                 m.repoId = repoIdFromFolder(folder);
                 m.revision = snap.path().filename().string();
@@ -90,7 +116,9 @@ Result<std::vector<CachedModel>> scanHuggingFaceCache(const std::string &rootIn)
         return fail(ErrorCode::IoError, "scanning '" + root + "': " + e.what());
     }
     std::sort(out.begin(), out.end(), [](const CachedModel &a, const CachedModel &b) {
-        return a.repoId != b.repoId ? a.repoId < b.repoId : a.revision < b.revision;
+        return a.repoId != b.repoId       ? a.repoId < b.repoId
+               : a.revision != b.revision ? a.revision < b.revision
+                                          : a.path < b.path;
     });
     return out;
 }
