@@ -591,6 +591,40 @@ private slots:
         QCOMPARE(panel->findChild<QSpinBox *>(QStringLiteral("param_window"))->value(), 64);
     }
 
+    // A GGUF repository in the HuggingFace cache (no config.json): each file is an entry, named
+    // after the repository and the file.
+    void modelPickerListsGgufFilesOfTheHubCache()
+    {
+        QTemporaryDir hub;
+        const QString snap = hub.filePath(QStringLiteral("models--org--tiny-GGUF/snapshots/r1"));
+        QVERIFY(QDir().mkpath(snap));
+        QByteArray gguf("GGUF");
+        auto put = [&](auto v) { gguf.append(reinterpret_cast<const char *>(&v), sizeof v); };
+        put(quint32(3)); // version
+        put(quint64(0)); // tensors
+        put(quint64(1)); // metadata entries
+        const QByteArray key("general.architecture"), value("llama");
+        put(quint64(key.size()));
+        gguf += key;
+        put(quint32(8)); // string
+        put(quint64(value.size()));
+        gguf += value;
+        for (const char *name : {"/tiny.Q8_0.gguf", "/tiny.F16.gguf"}) {
+            QFile f(snap + QLatin1String(name));
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write(gguf);
+        }
+        ModelPicker picker;
+        picker.rebuild(hub.path());
+        QComboBox *combo = picker.combo();
+        for (const char *name : {"tiny.Q8_0.gguf", "tiny.F16.gguf"}) {
+            const int i = combo->findData(snap + QLatin1Char('/') + QLatin1String(name));
+            QVERIFY2(i >= 0, name);
+            QCOMPARE(combo->itemText(i),
+                     QStringLiteral("org/tiny-GGUF: %1 (HF cache)").arg(QLatin1String(name)));
+        }
+    }
+
     void modelPickerListsAnAddedFolder()
     {
         QTemporaryDir models;
