@@ -18,6 +18,7 @@
 
 #include <QtTest>
 
+#include <QDir>
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -25,7 +26,9 @@
 #include <QTemporaryDir>
 
 #include <cmath>
+#include <cstring>
 #include <filesystem>
+#include <limits>
 #include <fstream>
 
 using namespace terse;
@@ -478,6 +481,46 @@ private slots:
                      qPrintable(QString(c.name) + ": " + msg(r.error())));
             QVERIFY(!std::filesystem::exists(out));
         }
+    }
+
+    // A NaN weight is refused naming the tensor, and neither the file nor its .part is left.
+    void nanWeightRefused()
+    {
+        const std::string src = kShared + "/oracle/llama_gqa";
+        if (!std::filesystem::exists(src + "/model.safetensors"))
+            QSKIP("oracle model absent");
+        QTemporaryDir dir;
+        const QString model = dir.filePath("model");
+        QVERIFY(QDir().mkpath(model));
+        QVERIFY(QFile::copy(QString::fromStdString(src + "/config.json"), model + "/config.json"));
+        QFile in(QString::fromStdString(src + "/model.safetensors"));
+        QVERIFY(in.open(QIODevice::ReadOnly));
+        QByteArray bytes = in.readAll();
+        quint64 headerLen = 0;
+        std::memcpy(&headerLen, bytes.constData(), 8);
+        const QJsonObject header =
+            QJsonDocument::fromJson(bytes.mid(8, static_cast<int>(headerLen))).object();
+        const QJsonObject up = header.value("model.layers.0.mlp.up_proj.weight").toObject();
+        QCOMPARE(up.value("dtype").toString(), QString("F32"));
+        const qsizetype at =
+            8 + static_cast<qsizetype>(headerLen) + up.value("data_offsets").toArray()[0].toInt();
+        const float nan = std::numeric_limits<float>::quiet_NaN();
+        std::memcpy(bytes.data() + at + 4 * 17, &nan, 4);
+        QFile out(model + "/model.safetensors");
+        QVERIFY(out.open(QIODevice::WriteOnly));
+        out.write(bytes);
+        out.close();
+        GgufExportOptions o;
+        o.model = model.toStdString();
+        o.out = dir.filePath("x.gguf").toStdString();
+        o.withTokenizer = false;
+        auto r = exportGguf(o);
+        QVERIFY(!r.ok());
+        QCOMPARE(r.error().code, ErrorCode::FormatError);
+        QVERIFY2(msg(r.error()).contains("'model.layers.0.mlp.up_proj.weight' holds NaN"),
+                 qPrintable(msg(r.error())));
+        QVERIFY(!std::filesystem::exists(o.out));
+        QVERIFY(!std::filesystem::exists(o.out + ".part"));
     }
 
     void hostileTokenizerKeys_data()

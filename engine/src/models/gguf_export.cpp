@@ -130,11 +130,27 @@ torch::Tensor permuteRope(const torch::Tensor &w, std::int64_t heads)
     return w.reshape(shape).transpose(1, 2).reshape(w.sizes()).contiguous();
 }
 
+// One tensor to write. Converted only when written (to float32, checked, q/k rows interleaved), one
+// at a time: a 7B model's bf16 weights stay mapped instead of all becoming float32 at once.
 struct Planned {
-    std::string name;       // GGUF name
-    torch::Tensor t;        // float32, contiguous, GGUF row order
-    std::uint32_t type = 0; // GgmlType
+    std::string name;              // GGUF name
+    std::string source;            // the store's name, for messages
+    torch::Tensor t;               // as stored (any dtype), the config's shape
+    std::int64_t permuteHeads = 0; // > 0: interleave q/k rows for this many heads
+    std::uint32_t type = 0;        // GgmlType
     std::uint64_t bytes = 0, offset = 0;
+};
+
+// The .part file of an export, removed unless the export completes.
+struct PartFile {
+    std::string path;
+    bool done = false;
+    ~PartFile()
+    {
+        std::error_code ec;
+        if (!done)
+            fs::remove(path, ec);
+    }
 };
 
 std::uint32_t ggmlType(const std::string &type)
@@ -242,13 +258,7 @@ Result<GgufExportReport> exportImpl(const GgufExportOptions &o)
             detail::raise(ErrorCode::FormatError, what + ": tensor '" + hf + "' is " +
                                                       shapeText(t.sizes()) +
                                                       ", its config implies " + shapeText(shape));
-        torch::Tensor f = t.to(torch::kFloat32).contiguous();
-        if (!allFinite(f))
-            detail::raise(ErrorCode::FormatError,
-                          what + ": tensor '" + hf + "' holds NaN or infinite values");
-        if (permuteHeads > 0)
-            f = permuteRope(f, permuteHeads);
-        plan.push_back(Planned{name, f});
+        plan.push_back(Planned{name, hf, t, permuteHeads});
     };
     auto optionalBias = [&](const std::string &hf, const std::string &name, std::int64_t rows,
                             std::int64_t permuteHeads) {
@@ -284,7 +294,7 @@ Result<GgufExportReport> exportImpl(const GgufExportOptions &o)
     } else if (torch::Tensor f =
                    ropeScalingDivisors(store.configJson, static_cast<int>(headDim), o.model);
                f.defined()) {
-        plan.push_back(Planned{"rope_freqs.weight", f.to(torch::kFloat32).contiguous()});
+        plan.push_back(Planned{"rope_freqs.weight", "rope_scaling", f.to(torch::kFloat32)});
     }
     if (!tied)
         take("lm_head.weight", "output.weight", {vocab, hidden});
@@ -398,7 +408,8 @@ Result<GgufExportReport> exportImpl(const GgufExportOptions &o)
     if (target.has_parent_path() && !fs::is_directory(target.parent_path(), ec))
         return fail(ErrorCode::NotFound,
                     "output folder '" + target.parent_path().string() + "' does not exist");
-    const std::string part = o.out + ".part";
+    PartFile partFile{o.out + ".part"};
+    const std::string &part = partFile.path;
     {
         std::ofstream f(part, std::ios::binary | std::ios::trunc);
         if (!f)
@@ -424,38 +435,40 @@ Result<GgufExportReport> exportImpl(const GgufExportOptions &o)
         out.pad(kAlignment);
         std::vector<std::uint8_t> q;
         for (const auto &pl : plan) {
+            torch::Tensor x = pl.t.to(torch::kFloat32).contiguous();
+            if (!allFinite(x))
+                return fail(ErrorCode::FormatError,
+                            what + ": tensor '" + pl.source + "' holds NaN or infinite values");
+            if (pl.permuteHeads > 0)
+                x = permuteRope(x, pl.permuteHeads);
             if (pl.type == gguf::kQ8_0) {
-                quantiseQ8_0(pl.t.data_ptr<float>(), pl.t.numel(), q);
+                quantiseQ8_0(x.data_ptr<float>(), x.numel(), q);
                 out.bytes(q.data(), q.size());
             } else {
-                const torch::Tensor c = pl.type == gguf::kF32   ? pl.t
-                                        : pl.type == gguf::kF16 ? pl.t.to(torch::kFloat16)
-                                                                : pl.t.to(torch::kBFloat16);
-                if (pl.type == gguf::kF16 && !allFinite(c)) {
-                    f.close();
-                    fs::remove(part, ec);
+                const torch::Tensor c = pl.type == gguf::kF32   ? x
+                                        : pl.type == gguf::kF16 ? x.to(torch::kFloat16)
+                                                                : x.to(torch::kBFloat16);
+                if (pl.type == gguf::kF16 && !allFinite(c))
                     return fail(ErrorCode::InvalidArgument,
-                                "tensor '" + pl.name +
+                                "tensor '" + pl.source +
                                     "' holds values beyond F16's range (65504): export as bf16 "
                                     "or q8_0");
-                }
                 out.bytes(c.data_ptr(), pl.bytes);
             }
             out.pad(kAlignment);
+            if (!f)
+                return fail(ErrorCode::IoError, "writing '" + part + "' failed (disk full?)");
         }
         f.flush();
         if (!f) {
-            f.close();
-            fs::remove(part, ec);
             return fail(ErrorCode::IoError, "writing '" + part + "' failed (disk full?)");
         }
         report.bytes = out.written();
     }
     fs::rename(part, o.out, ec);
-    if (ec) {
-        fs::remove(part, ec);
+    if (ec)
         return fail(ErrorCode::IoError, "cannot rename '" + part + "' to '" + o.out + "'");
-    }
+    partFile.done = true;
     report.out = o.out;
     report.architecture = arch;
     report.tensors = static_cast<int>(plan.size());
