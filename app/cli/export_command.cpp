@@ -29,7 +29,7 @@ int runExport(int argc, char **argv)
         ->capture_default_str();
     app.add_option("--tokenizer", o.tokenizer,
                    "the tokenizer to write in (default: the model's own): a byte-level BPE "
-                   "tokenizer.json,\na llama2.c tokenizer.bin or a .gguf")
+                   "tokenizer.json, a llama2.c tokenizer.bin or a .gguf")
         ->type_name("PATH");
     app.add_flag("--no-tokenizer", noTokenizer,
                  "write no tokenizer (Terse then needs tokenizer.json beside the file)")

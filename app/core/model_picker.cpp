@@ -106,9 +106,10 @@ void ModelPicker::rebuild(const QString &hfRoot)
             if (m.hasPickleOnly)
                 tip += QLatin1Char('\n') +
                        tr("Only pickle weights: convert to safetensors to use it.");
-            const QString name = m.gguf ? tr("%1: %2").arg(QString::fromStdString(m.repoId),
-                                                           QFileInfo(path).fileName())
-                                        : QString::fromStdString(m.repoId);
+            const QString name =
+                m.gguf ? QStringLiteral("%1: %2").arg(QString::fromStdString(m.repoId),
+                                                      QFileInfo(path).fileName())
+                       : QString::fromStdString(m.repoId);
             addItem(tr("%1 (HF cache)").arg(name), path, tip, m.hasSafetensors);
         }
     }
