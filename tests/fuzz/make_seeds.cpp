@@ -398,6 +398,47 @@ void weightSeeds()
                         {{"position_embd.weight", {8, 4}, 0, small32}})
               .bytes);
 
+    // Tokenizers inside GGUF files (tokenizer.ggml.*): a byte-level BPE and a SentencePiece one.
+    const auto strings = [](const std::vector<std::string> &v) {
+        std::string p;
+        tt::putLe<std::uint32_t>(p, 8);
+        tt::putLe<std::uint64_t>(p, v.size());
+        for (const auto &x : v)
+            tt::putGgufString(p, x);
+        return p;
+    };
+    const auto i32s = [](const std::vector<std::int32_t> &v) {
+        std::string p;
+        tt::putLe<std::uint32_t>(p, 5);
+        tt::putLe<std::uint64_t>(p, v.size());
+        for (auto x : v)
+            tt::putLe(p, x);
+        return p;
+    };
+    std::string scores;
+    tt::putLe<std::uint32_t>(scores, 6);
+    tt::putLe<std::uint64_t>(scores, 6);
+    for (float x : {0.0f, 0.0f, 0.0f, -1.0f, -2.0f, -3.0f})
+        tt::putLe(scores, x);
+    write("gguf", "vocab-gpt2.gguf",
+          tt::writeGguf(
+              {tt::ggufString("tokenizer.ggml.model", "gpt2"),
+               tt::ggufString("tokenizer.ggml.pre", "gpt-2"),
+               {"tokenizer.ggml.tokens", 9, strings({"a", "b", "ab", "\xC4\xA0", "\xC4\xA0a"})},
+               {"tokenizer.ggml.token_type", 9, i32s({1, 1, 1, 1, 3})},
+               {"tokenizer.ggml.merges", 9, strings({"a b", "\xC4\xA0 a"})}},
+              {})
+              .bytes);
+    write("gguf", "vocab-llama.gguf",
+          tt::writeGguf({tt::ggufString("tokenizer.ggml.model", "llama"),
+                         {"tokenizer.ggml.tokens", 9,
+                          strings({"<unk>", "<s>", "</s>", "\xE2\x96\x81", "a", "\xE2\x96\x81a"})},
+                         {"tokenizer.ggml.scores", 9, scores},
+                         {"tokenizer.ggml.token_type", 9, i32s({2, 3, 3, 1, 1, 1})},
+                         tt::ggufU32("tokenizer.ggml.bos_token_id", 1)},
+                        {})
+              .bytes);
+
     // llama2.c: an unshared and a shared classifier, and a single-layer multi-query config.
     write("llama2c", "unshared.bin", tt::tinyLlama2c());
     tt::Llama2cConfig shared;
