@@ -18,7 +18,7 @@ if [ -n "${INIT:-}" ]; then
     # training starts from weights within half a Q8_0 step of its own).
     case "$INIT" in
     *.gguf) cp "$INIT" .gpu/init.gguf ;;
-    *) "${BIN:-build/app/cli/terse}" export "$INIT" --out .gpu/init.gguf --type q8_0 ;;
+    *) "$TERSE" export "$INIT" --out .gpu/init.gguf --type q8_0 ;;
     esac
 fi
 # Room left under 64 MiB once hold_weights.sh has taken the large files out, less a 2 MiB margin.

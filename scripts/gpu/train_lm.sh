@@ -17,7 +17,8 @@ el() { echo "[$(( $(date +%s) - T0 ))s] $*"; }
 if [ -z "${NO_BUILD:-}" ]; then . scripts/gpu/build_cuda.sh; fi
 BIN=${BIN:-/tmp/b/app/cli/terse}
 M=${MODEL_OUT:-/tmp/terse-lm}
-TOK=/tmp/train.tok.gz
+# Named after the carried corpus (its size and time), so a token file of another slice is never reused.
+TOK=/tmp/train-$(stat -c %s-%Y .gpu/train.txt.zst .gpu/train.tok.gz 2>/dev/null | head -1).tok.gz
 if [ ! -s $TOK ]; then
     if [ -f .gpu/train.txt.zst ]; then
         "$BIN" train encode --corpus .gpu/train.txt.zst --tokenizer resources/models/terse-lm --out $TOK \

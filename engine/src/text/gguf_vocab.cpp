@@ -171,7 +171,7 @@ std::int32_t templateBos(const Json &post, const std::map<std::string, std::int3
 
 GgufVocab describeTokenizerJson(const std::string &path)
 {
-    [[maybe_unused]] auto unsupported = [&](const std::string &what) {
+    auto unsupported = [&](const std::string &what) {
         throw TextError{ErrorCode::Unsupported,
                         path + ": " + what +
                             "; a GGUF can carry a byte-level BPE whose pre-tokenizer llama.cpp "
