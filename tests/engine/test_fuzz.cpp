@@ -143,6 +143,19 @@ std::uint64_t hostileInteger(std::mt19937_64 &rng, std::uint64_t original)
     }
 }
 
+// Overwrites one GGUF header field (a count, length, type or offset, as testing::writeGguf records
+// them) with a hostile integer.
+void pokeHostileField(std::string &bytes, const testing::GgufFile &base, std::mt19937_64 &rng)
+{
+    auto it = base.fields.begin();
+    std::advance(it, static_cast<long>(rng() % base.fields.size()));
+    const auto [at, width] = it->second;
+    std::uint64_t original = 0;
+    std::memcpy(&original, bytes.data() + at, std::min<std::size_t>(width, 8));
+    const std::uint64_t v = hostileInteger(rng, original);
+    std::memcpy(bytes.data() + at, &v, std::min<std::size_t>(width, 8));
+}
+
 // Loads a mutated weight file both ways: the inspection API (a loader error names the file) and as
 // a model that, when it loads, must score without crashing.
 void loadMutatedWeights(const std::string &path, int &refused)
@@ -291,9 +304,6 @@ private slots:
         QTemporaryDir dir;
         const std::string path = dir.path().toStdString() + "/fuzz.gguf";
         const testing::GgufFile base = testing::tinyLlamaGguf();
-        std::vector<std::pair<std::size_t, std::size_t>> fields;
-        for (const auto &[name, at] : base.fields)
-            fields.push_back(at);
         std::mt19937_64 rng(seed() + 5);
         int refused = 0;
         const int n = 80 * scale();
@@ -301,16 +311,10 @@ private slots:
             std::string bytes = base.bytes;
             switch (i % 5) {
             case 0:
-            case 1: { // one or two header fields
-                for (int k = 0; k < 1 + i % 2; ++k) {
-                    const auto [at, width] = fields[rng() % fields.size()];
-                    std::uint64_t original = 0;
-                    std::memcpy(&original, bytes.data() + at, std::min<std::size_t>(width, 8));
-                    const std::uint64_t v = hostileInteger(rng, original);
-                    std::memcpy(bytes.data() + at, &v, std::min<std::size_t>(width, 8));
-                }
+            case 1: // one or two header fields
+                for (int k = 0; k < 1 + i % 2; ++k)
+                    pokeHostileField(bytes, base, rng);
                 break;
-            }
             case 2: // flipped header bytes
                 for (int k = 0; k < 1 + static_cast<int>(rng() % 4); ++k)
                     bytes[rng() % base.dataStart] ^= static_cast<char>(1 + rng() % 255);
@@ -456,23 +460,15 @@ private slots:
                                {});
         testing::writeFileBytes(path, base.bytes);
         QVERIFY2(Tokenizer::load(path).ok(), "the unmutated file must load");
-        std::vector<std::pair<std::size_t, std::size_t>> fields;
-        for (const auto &[name, at] : base.fields)
-            fields.push_back(at);
         std::mt19937_64 rng(seed() + 7);
         int refused = 0;
         const int n = 60 * scale();
         for (int i = 0; i < n; ++i) {
             std::string bytes = base.bytes;
             switch (i % 3) {
-            case 0: {
-                const auto [at, width] = fields[rng() % fields.size()];
-                std::uint64_t original = 0;
-                std::memcpy(&original, bytes.data() + at, std::min<std::size_t>(width, 8));
-                const std::uint64_t v = hostileInteger(rng, original);
-                std::memcpy(bytes.data() + at, &v, std::min<std::size_t>(width, 8));
+            case 0:
+                pokeHostileField(bytes, base, rng);
                 break;
-            }
             case 1: // flipped bytes anywhere (token and merge strings included)
                 for (int k = 0; k < 1 + static_cast<int>(rng() % 8); ++k)
                     bytes[rng() % bytes.size()] ^= static_cast<char>(1 + rng() % 255);
