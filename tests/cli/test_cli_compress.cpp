@@ -2,6 +2,7 @@
 // and exit codes (documented in `terse --help` and README.md).
 #include "cli_test_util.h"
 
+#include <QFileInfo>
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -73,6 +74,32 @@ private slots:
         QCOMPARE(r.code, 0);
         QCOMPARE(QJsonDocument::fromJson(r.out.toUtf8()).object()["compressed_text"].toString(),
                  QStringLiteral("one two three four five six seven eight nine ten"));
+    }
+
+    // terse export writes one GGUF with the llama2.c vocabulary inside; the CLI then compresses
+    // with that file alone as the model (its own tokenizer; nothing beside it).
+    void exportsAGgufThatCompresses()
+    {
+        const QString stories =
+            QStringLiteral(TERSE_SHARED_DIR "/models/stories260K/stories260K.bin");
+        if (!QFile::exists(stories))
+            QSKIP("shared stories260K not found");
+        QTemporaryDir dir;
+        const QString out = dir.filePath("stories.gguf");
+        const Run e = terse({"export", stories, "--out", out, "--json"});
+        QCOMPARE(e.code, 0);
+        const QJsonObject o = QJsonDocument::fromJson(e.out.toUtf8()).object();
+        QCOMPARE(o["architecture"].toString(), QStringLiteral("llama"));
+        QCOMPARE(o["tokenizer_model"].toString(), QStringLiteral("llama"));
+        QCOMPARE(o["parameters"].toInt(), 260032);
+        QCOMPARE(static_cast<qint64>(o["bytes"].toDouble()), QFileInfo(out).size());
+        QVERIFY(!QFile::exists(out + ".part"));
+        const Run c = terse({"compress", "--method", "llmlingua", "--rate", "0.5", "--model", out},
+                            "Once upon a time, there was a little girl named Lily. She loved to "
+                            "play outside in the park with her friends every day.");
+        QCOMPARE(c.code, 0);
+        const QStringList words = c.out.split(QLatin1Char(' '), Qt::SkipEmptyParts);
+        QVERIFY2(words.size() > 3 && words.size() < 20, qPrintable(c.out + c.err));
     }
 
     void compressesStdinAndFiles()
