@@ -481,6 +481,7 @@ Result<LmTrainReport> trainLanguageModel(const LmTrainOptions &given, const Enco
         fs::create_directories(ckDir);
         fs::create_directories(o.outputDir);
         long long startStep = 0, docs = 0;
+        bool keepSchedule = false; // a resumed timed run: its fitted schedule, not a new fit
         const std::string ckModel = (fs::path(ckDir) / "state.safetensors").string();
         if (fs::exists(ckModel)) { // resume
             auto st = weights::readSafetensors(ckModel);
@@ -503,8 +504,10 @@ Result<LmTrainReport> trainLanguageModel(const LmTrainOptions &given, const Enco
             docs = counters[1].item<int64_t>();
             opt.t = counters[2].item<int64_t>();
             if (counters.numel() >= 4 &&
-                o.maxSeconds > 0) // a timed run keeps the schedule it fitted
+                o.maxSeconds > 0) { // a timed run keeps the schedule it fitted
                 sched.steps = std::min<long long>(o.steps, counters[3].item<int64_t>());
+                keepSchedule = true;
+            }
         }
         auto saveCheckpoint = [&](long long step) -> Result<void> {
             std::vector<std::pair<std::string, torch::Tensor>> ts;
@@ -554,7 +557,9 @@ Result<LmTrainReport> trainLanguageModel(const LmTrainOptions &given, const Enco
                 const double used = std::chrono::duration<double>(now - tTrain).count();
                 if (step == markFrom)
                     tMark = now;
-                if (step == markTo) {
+                // Fitted once: refitting on resume moved the cosine under a run already on it (a
+                // resumed 298-step schedule became ~600 steps and the learning rate rose 3x).
+                if (step == markTo && !keepSchedule) {
                     const double perStep =
                         std::chrono::duration<double>(now - tMark).count() / (markTo - markFrom);
                     const double left = 0.93 * o.maxSeconds - used;
