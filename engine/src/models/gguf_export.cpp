@@ -120,16 +120,6 @@ void quantiseQ8_0(const float *x, std::int64_t n, std::vector<std::uint8_t> &out
     }
 }
 
-// convert_hf_to_gguf.py's permute: HF rotate-half rows -> llama.cpp's interleaved pairs per head.
-torch::Tensor permuteRope(const torch::Tensor &w, std::int64_t heads)
-{
-    const std::int64_t rows = w.size(0);
-    std::vector<std::int64_t> shape{heads, 2, rows / heads / 2};
-    for (std::int64_t d = 1; d < w.dim(); ++d)
-        shape.push_back(w.size(d));
-    return w.reshape(shape).transpose(1, 2).reshape(w.sizes()).contiguous();
-}
-
 // One tensor to write. Converted only when written (to float32, checked, q/k rows interleaved), one
 // at a time: a 7B model's bf16 weights stay mapped instead of all becoming float32 at once.
 struct Planned {
@@ -153,28 +143,30 @@ struct PartFile {
     }
 };
 
-std::uint32_t ggmlType(const std::string &type)
-{
-    if (type == "f32")
-        return gguf::kF32;
-    if (type == "f16")
-        return gguf::kF16;
-    if (type == "bf16")
-        return gguf::kBF16;
-    return gguf::kQ8_0;
-}
+// The --type choices: the GGML type of the matrices and llama.cpp's general.file_type
+// (llama_ftype).
+struct ExportType {
+    const char *name;
+    std::uint32_t ggml, fileType;
+};
+constexpr ExportType kExportTypes[] = {{"f32", gguf::kF32, 0},
+                                       {"f16", gguf::kF16, 1},
+                                       {"bf16", gguf::kBF16, 32},
+                                       {"q8_0", gguf::kQ8_0, 7}};
 
-// llama.cpp's general.file_type (llama_ftype): ALL_F32 0, MOSTLY_F16 1, MOSTLY_Q8_0 7,
-// MOSTLY_BF16 32.
-std::uint32_t fileType(const std::string &type)
+const ExportType *exportType(const std::string &name)
 {
-    return type == "f32" ? 0 : type == "f16" ? 1 : type == "bf16" ? 32 : 7;
+    for (const auto &t : kExportTypes)
+        if (name == t.name)
+            return &t;
+    return nullptr;
 }
 
 Result<GgufExportReport> exportImpl(const GgufExportOptions &o)
 {
     const auto t0 = std::chrono::steady_clock::now();
-    if (o.type != "f32" && o.type != "f16" && o.type != "bf16" && o.type != "q8_0")
+    const ExportType *type = exportType(o.type);
+    if (!type)
         return fail(ErrorCode::InvalidArgument,
                     "type '" + o.type + "' is not f32, f16, bf16 or q8_0");
     if (o.out.empty())
@@ -316,8 +308,8 @@ Result<GgufExportReport> exportImpl(const GgufExportOptions &o)
                                                     std::to_string(vocabKeys->tokens.size()) +
                                                     " tokens, more than the model's " +
                                                     std::to_string(vocab) + " embedding rows");
-        // Rows beyond the tokenizer (a padded embedding) get placeholder tokens, as
-        // convert_hf_to_gguf.py writes them.
+        // Rows beyond the tokenizer (a padded embedding) are unused tokens "[PAD<id>]", as
+        // convert_hf_to_gguf.py names them.
         for (auto i = static_cast<std::int64_t>(vocabKeys->tokens.size()); i < vocab; ++i) {
             vocabKeys->tokens.push_back("[PAD" + std::to_string(i) + "]");
             vocabKeys->types.push_back(text::kTokenUnused);
@@ -343,7 +335,7 @@ Result<GgufExportReport> exportImpl(const GgufExportOptions &o)
     }
     kvs.push_back(kvString("general.architecture", arch));
     kvs.push_back(kvString("general.name", name));
-    kvs.push_back(kvU32("general.file_type", fileType(o.type)));
+    kvs.push_back(kvU32("general.file_type", type->fileType));
     kvs.push_back(kvU32("general.quantization_version", 2));
     const std::string p = arch + ".";
     kvs.push_back(kvU32(p + "context_length", static_cast<std::uint32_t>(positions)));
@@ -387,7 +379,7 @@ Result<GgufExportReport> exportImpl(const GgufExportOptions &o)
     std::uint64_t offset = 0;
     for (auto &pl : plan) {
         const std::int64_t n = pl.t.numel(), cols = pl.t.size(pl.t.dim() - 1);
-        pl.type = pl.t.dim() == 1 ? gguf::kF32 : ggmlType(o.type);
+        pl.type = pl.t.dim() == 1 ? gguf::kF32 : type->ggml;
         if (pl.type == gguf::kQ8_0 && cols % 32 != 0) {
             pl.type = gguf::kF16;
             report.notes.push_back("'" + pl.name + "' rows of " + std::to_string(cols) +

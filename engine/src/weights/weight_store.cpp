@@ -71,6 +71,15 @@ torch::Tensor unpermuteRope(const torch::Tensor &w, int64_t heads)
     return w.reshape(shape).transpose(1, 2).reshape(w.sizes()).contiguous();
 }
 
+torch::Tensor permuteRope(const torch::Tensor &w, int64_t heads)
+{
+    const int64_t out = w.size(0);
+    std::vector<int64_t> shape{heads, 2, out / heads / 2};
+    for (int64_t d = 1; d < w.dim(); ++d)
+        shape.push_back(w.size(d));
+    return w.reshape(shape).transpose(1, 2).reshape(w.sizes()).contiguous();
+}
+
 namespace {
 
 struct DtypeSpec {

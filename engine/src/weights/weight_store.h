@@ -67,5 +67,7 @@ std::string shapeText(c10::IntArrayRef sizes);
 
 // Undoes llama.cpp's / Meta's interleaved q/k layout: [heads*hd, in] to HF rotate_half order.
 torch::Tensor unpermuteRope(const torch::Tensor &w, int64_t heads);
+// The inverse (convert_hf_to_gguf.py's permute): HF rotate-half rows to interleaved pairs per head.
+torch::Tensor permuteRope(const torch::Tensor &w, int64_t heads);
 
 } // namespace terse
