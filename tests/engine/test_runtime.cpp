@@ -93,6 +93,19 @@ private slots:
         QCOMPARE(runtimeThreads(), 1);
     }
 
+    // The trainers keep the count their caller set: `terse train lm --threads 1` ran on every core
+    // because the trainer called initRuntime() again.
+    void ensureRuntimeKeepsTheCallersCount()
+    {
+        if (std::thread::hardware_concurrency() < 2)
+            QSKIP("one core: every count is 1");
+        initRuntime(1);
+        detail::ensureRuntime();
+        QCOMPARE(runtimeThreads(), 1);
+        QCOMPARE(detail::useThreadsFor(1e12), 1);
+        initRuntime(0);
+    }
+
     // OpenMP's wait defaults: set only when the user left OMP_WAIT_POLICY unset, and a spin count
     // the user chose stays.
     void openMPWaitDefaults()

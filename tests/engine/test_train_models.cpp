@@ -3,8 +3,10 @@
 // terse::Model, reproduces the trainer's own numbers; the same for the keep/drop tagger, whose
 // evaluation beats the stopword baseline on a rule the stopword list does not know.
 #include "terse/model.h"
+#include "terse/runtime.h"
 #include "terse/tokenizer.h"
 #include "terse/train.h"
+#include "train/step_threads.h"
 
 #include <QTemporaryDir>
 #include <QtTest>
@@ -203,6 +205,94 @@ private slots:
                 std::max(maxDiff, std::abs(static_cast<double>(s[i]) - r->sampleSurprisal[i]));
         qInfo("max |surprisal(engine) - surprisal(trainer)| = %.2e", maxDiff);
         QVERIFY(maxDiff < 1e-3);
+    }
+
+    // A training step's thread count follows the measured speed (made-up timings): on an idle
+    // machine the widest count runs all but the probes; when another process makes the wide steps
+    // slow, the trainer falls back to one thread within a few steps, and returns when the load
+    // goes.
+    void stepThreadsFollowTheMeasuredSpeed()
+    {
+        double wide = 0.5; // seconds per token at 2 threads; 1 thread always takes 1.0
+        train::StepThreads t(2, 20);
+        int atOne = 0, switchedAt = -1, backAt = -1;
+        for (int step = 0; step < 300; ++step) {
+            if (step == 100)
+                wide = 5.0; // another process takes a core: every barrier waits
+            if (step == 200)
+                wide = 0.5;
+            const int n = t.next();
+            QVERIFY(n == 1 || n == 2);
+            if (step < 100 && n == 1)
+                ++atOne;
+            t.done(n == 2 ? wide : 1.0);
+            if (step >= 100 && switchedAt < 0 && t.current() == 1)
+                switchedAt = step;
+            if (step >= 200 && backAt < 0 && t.current() == 2)
+                backAt = step;
+        }
+        qInfo("idle: %d of 100 steps at 1 thread; busy: 1 thread from step %d (load at 100); "
+              "idle again: 2 threads from step %d (at 200)",
+              atOne, switchedAt, backAt);
+        QVERIFY(atOne <= 5);                             // the probes, one in 20
+        QVERIFY(switchedAt >= 100 && switchedAt <= 102); // the slow step calls a probe at once
+        QVERIFY(backAt >= 200 && backAt <= 252); // the last probe took 5.0: the next waits 50 steps
+        QCOMPARE(t.current(), 2);
+
+        // Busy from the start: the probe right after the first counted step finds one thread faster
+        // (a 2-thread run with a busy loop beside it ran every step 18x slower than alone).
+        train::StepThreads busy(2, 20);
+        int firstAtOne = -1;
+        for (int step = 0; step < 10; ++step) {
+            const int n = busy.next();
+            busy.done(n == 2 ? 5.0 : 1.0);
+            if (firstAtOne < 0 && busy.current() == 1)
+                firstAtOne = step;
+        }
+        QCOMPARE(firstAtOne, 2);
+
+        // Eight cores where four is fastest (more threads than that wait on each other).
+        train::StepThreads eight(8, 10);
+        for (int step = 0; step < 200; ++step) {
+            const int n = eight.next();
+            QVERIFY(n >= 1 && n <= 8);
+            eight.done(n <= 4 ? 1.0 / n : 0.25 + 0.05 * (n - 4));
+        }
+        QCOMPARE(eight.current(), 4);
+
+        // One thread allowed: nothing to probe.
+        train::StepThreads one(1, 2);
+        for (int step = 0; step < 20; ++step) {
+            QCOMPARE(one.next(), 1);
+            one.done(1.0);
+        }
+    }
+
+    // Each step says how many threads it ran on, within the count the caller set (`terse train lm
+    // --threads 1` ran on every core: the trainer called initRuntime() again).
+    void lmStepsKeepTheCallersThreadCount()
+    {
+        auto tok = Tokenizer::load(m_tokenizer.toStdString());
+        QVERIFY(tok);
+        LmTrainOptions o = tinyLm("lm-threads", static_cast<int>(tok->vocabSize()));
+        o.steps = 3;
+        o.batchSize = 128; // ~1 GFLOP a step: above the work that always runs on one thread
+        std::vector<std::string> stages;
+        initRuntime(1);
+        auto r = trainLanguageModel(
+            o, encoderFor(*tok),
+            JobContext([&](long long, long long, const std::string &s) { stages.push_back(s); }));
+        const int after = runtimeThreads();
+        initRuntime(0);
+        QVERIFY2(r, r ? "" : r.error().detail.c_str());
+        int steps = 0;
+        for (const auto &s : stages)
+            if (s.rfind("loss ", 0) == 0) {
+                ++steps;
+                QVERIFY2(s.find(" threads 1") != std::string::npos, s.c_str());
+            }
+        QCOMPARE(steps, 3);
+        QCOMPARE(after, 1);
     }
 
     void taggerShortRunLearnsTheRuleAndReloadsIdentically()

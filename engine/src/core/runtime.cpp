@@ -148,6 +148,12 @@ double othersBusyCores()
     return g_others;
 }
 
+void ensureRuntime()
+{
+    if (g_maxThreads <= 0)
+        initRuntime();
+}
+
 int useThreadsFor(double flops)
 {
     const int maxThreads = g_maxThreads > 0 ? g_maxThreads.load() : hardwareCores();

@@ -21,6 +21,11 @@ inline constexpr double kSmallWorkFlops = 5e8;
 // running now besides this process's own threads). Returns the count.
 int useThreadsFor(double flops);
 
+// For the engine's own long jobs (the trainers): initRuntime() the first time, else keeps the
+// count the caller set (`terse train lm --threads 1` had its count reset to every core by the
+// trainer's own initRuntime()).
+void ensureRuntime();
+
 // What useThreadsFor last measured: cores kept busy by other processes (-1 before any measurement).
 double othersBusyCores();
 

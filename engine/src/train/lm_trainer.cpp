@@ -6,8 +6,10 @@
 #include "terse/train.h"
 
 #include "core/engine_error.h"
+#include "core/threads.h"
 #include "terse/runtime.h"
 #include "train/adamw.h"
+#include "train/step_threads.h"
 #include "train/trainable.h"
 #include "weights/safetensors_writer.h"
 #include "weights/weight_store.h"
@@ -436,7 +438,7 @@ Result<LmTrainReport> trainLanguageModel(const LmTrainOptions &given, const Enco
                     "device '" + o.device + "' is not cpu, cuda or cuda:N");
     try {
         const auto t0 = std::chrono::steady_clock::now();
-        initRuntime();
+        detail::ensureRuntime();
         torch::Device device(o.device);
         if (device.is_cuda()) {
             if (!torch::cuda::is_available())
@@ -550,6 +552,7 @@ Result<LmTrainReport> trainLanguageModel(const LmTrainOptions &given, const Enco
         // stops early.
         auto tMark = tTrain;
         const long long markFrom = startStep + 5, markTo = startStep + 25;
+        train::StepThreads stepThreads(runtimeThreads());
         long long step = startStep;
         for (; step < sched.steps; ++step) {
             if (o.maxSeconds > 0) {
@@ -581,6 +584,9 @@ Result<LmTrainReport> trainLanguageModel(const LmTrainOptions &given, const Enco
                                                       std::to_string(step) + "; resume from " +
                                                       ckDir);
             }
+            const int threads = device.is_cuda() ? 0 : stepThreads.next(); // issue 16
+            if (threads > 0 && torch::get_num_threads() != threads)
+                torch::set_num_threads(threads);
             std::vector<int64_t> batch;
             std::string err;
             const auto tw = std::chrono::steady_clock::now();
@@ -620,6 +626,10 @@ Result<LmTrainReport> trainLanguageModel(const LmTrainOptions &given, const Enco
                 return fail(ErrorCode::ModelError,
                             "training diverged at step " + std::to_string(step) +
                                 " (loss is not finite); lower the learning rate");
+            if (threads > 0)
+                stepThreads.done(
+                    std::chrono::duration<double>(std::chrono::steady_clock::now() - tf).count() /
+                    static_cast<double>(o.batchSize * o.seqLen));
             if (step == startStep)
                 rep.firstLoss = l;
             recent.push_back(l);
@@ -637,10 +647,15 @@ Result<LmTrainReport> trainLanguageModel(const LmTrainOptions &given, const Enco
             stage.precision(4);
             stage << "loss " << l << " lr " << lr << " tok/s "
                   << static_cast<long long>(trainedTokens / std::max(secs, 1e-9));
+            if (threads > 0)
+                stage << " threads " << threads;
             if (lastBpb > 0)
                 stage << " heldout bpb " << lastBpb;
             job.report(step + 1, sched.steps, stage.str());
         }
+        if (torch::get_num_threads() !=
+            stepThreads.most()) // the evaluation below runs at full width
+            torch::set_num_threads(stepThreads.most());
         double mean = 0;
         for (double x : recent)
             mean += x;

@@ -5,9 +5,11 @@
 #include "terse/train.h"
 
 #include "core/engine_error.h"
+#include "core/threads.h"
 #include "terse/runtime.h"
 #include "terse/tokenizer.h"
 #include "train/adamw.h"
+#include "train/step_threads.h"
 #include "train/tagger_data.h"
 #include "train/trainable.h"
 #include "weights/safetensors_writer.h"
@@ -279,7 +281,7 @@ Result<TaggerTrainReport> trainTagger(const TaggerTrainOptions &o, const JobCont
         return fail(ErrorCode::InvalidInput,
                     "tokenizer '" + o.tokenizer + "' has no [CLS]/[SEP] or BOS/EOS token");
     try {
-        initRuntime();
+        detail::ensureRuntime();
         std::vector<Example> train, held;
         for (const auto &s : pairs->train) {
             auto e = makeExample(*tok, s, cls, sep, o.maxPositions);
@@ -367,6 +369,7 @@ Result<TaggerTrainReport> trainTagger(const TaggerTrainOptions &o, const JobCont
         std::mt19937_64 rng(o.seed);
         std::vector<std::size_t> order(train.size());
         long long step = 0;
+        train::StepThreads stepThreads(runtimeThreads());
         for (int epoch = 0; epoch < o.epochs; ++epoch) {
             for (std::size_t i = 0; i < order.size(); ++i)
                 order[i] = i;
@@ -382,6 +385,10 @@ Result<TaggerTrainReport> trainTagger(const TaggerTrainOptions &o, const JobCont
                      j < std::min<long long>((s + 1) * o.batchSize, order.size()); ++j)
                     part.push_back(&train[order[static_cast<std::size_t>(j)]]);
                 auto b = makeBatch(part, pad);
+                const int threads = stepThreads.next(); // issue 16
+                if (torch::get_num_threads() != threads)
+                    torch::set_num_threads(threads);
+                const auto stepStart = std::chrono::steady_clock::now();
                 model.setTraining(true);
                 std::optional<train::Bf16Autocast> autocast;
                 autocast.emplace(torch::kCPU, o.bf16);
@@ -407,18 +414,24 @@ Result<TaggerTrainReport> trainTagger(const TaggerTrainOptions &o, const JobCont
                 if (!std::isfinite(l))
                     return fail(ErrorCode::ModelError,
                                 "tagger training diverged (loss is not finite); lower --lr");
+                stepThreads.done(
+                    std::chrono::duration<double>(std::chrono::steady_clock::now() - stepStart)
+                        .count() /
+                    static_cast<double>(b.ids.numel()));
                 lossSum += l;
                 ++lossCount;
                 std::ostringstream stage;
                 stage.precision(4);
                 stage << "epoch " << epoch + 1 << "/" << o.epochs << " loss "
-                      << lossSum / double(lossCount);
+                      << lossSum / double(lossCount) << " threads " << threads;
                 job.report(step + 1, total, stage.str());
             }
             rep.finalLoss = lossCount ? lossSum / double(lossCount) : 0;
             rep.epochLoss.push_back(rep.finalLoss);
         }
         rep.steps = step;
+        if (torch::get_num_threads() != stepThreads.most())
+            torch::set_num_threads(stepThreads.most());
         { // evaluate exactly the weights that are saved (bf16)
             torch::NoGradGuard ng;
             for (auto &[n, p] : model.named)
