@@ -337,7 +337,7 @@ DacCompressor::compress(const Prompt &prompt, const CompressOptions &options, co
     std::vector<int> wordCost;
     std::vector<detail::Decision> wordState;
     std::vector<char> wordAlive;
-    long totalIn = 0, finalTarget = 0;
+    long totalIn = 0, finalTarget = 0, finalCount = -1; // finalCount: the last stage's, measured
     bool counted = false, unreachable = false;
     detail::QuestionFocus focus; // corrected mode, a prompt with a question
     if (!reference) {
@@ -504,7 +504,7 @@ DacCompressor::compress(const Prompt &prompt, const CompressOptions &options, co
             if (last) {
                 unreachable = !sel.reachable;
                 if (measure)
-                    sel.cost = measure(sel.keep);
+                    finalCount = sel.cost = measure(sel.keep);
                 wordThreshold = sel.threshold;
             }
             for (std::size_t g = 0; g < wordAlive.size(); ++g)
@@ -565,10 +565,11 @@ DacCompressor::compress(const Prompt &prompt, const CompressOptions &options, co
         }
     }
     // Corrected: the stages compound the budget and a stage can only delete, so a stage that
-    // dropped a long atom (a URL) could leave the text short of the target (71 of 74 target tokens
-    // at 0.8). Words the stages dropped come back, the last stage's first and shorter first, while
-    // the measured text fits the target.
-    if (!reference && counted) {
+    // dropped a long atom (a URL) could leave the text short of the target beyond the tolerance (71
+    // of 74 target tokens at 0.8). Then words the stages dropped come back, the last stage's first
+    // and shorter first, while the measured text fits the target.
+    const long tolerance = std::max(1L, detail::rateTolerance(totalIn) - 1);
+    if (!reference && finalCount >= 0 && finalTarget - finalCount > tolerance) {
         std::vector<int> droppedAt(static_cast<std::size_t>(layer->size()), -1);
         for (std::size_t u = 0; u < r.units.size(); ++u)
             if (const int g = layer->groupOf(static_cast<int>(u));
@@ -577,40 +578,36 @@ DacCompressor::compress(const Prompt &prompt, const CompressOptions &options, co
                 droppedAt[static_cast<std::size_t>(g)] =
                     std::max(droppedAt[static_cast<std::size_t>(g)],
                              std::max(0, r.units[u].stage)); // -1: the single pass
-        std::vector<char> keepW(wordAlive.begin(), wordAlive.end());
-        auto measureWords = [&] {
-            return detail::countTargetTokens(options.targetTokenizer, layer->render(r, keepW));
-        };
-        long now = measureWords();
         std::vector<int> candidates;
         for (int g = 0; g < layer->size(); ++g)
-            if (droppedAt[static_cast<std::size_t>(g)] >= 0 && !keepW[static_cast<std::size_t>(g)])
+            if (droppedAt[static_cast<std::size_t>(g)] >= 0)
                 candidates.push_back(g);
         std::stable_sort(candidates.begin(), candidates.end(), [&](int a, int b) {
             const auto x = static_cast<std::size_t>(a), y = static_cast<std::size_t>(b);
             return droppedAt[x] != droppedAt[y] ? droppedAt[x] > droppedAt[y]
                                                 : wordCost[x] < wordCost[y];
         });
+        long now = finalCount;
         int tries = 0;
         for (int g : candidates) {
-            if (now >= finalTarget || ++tries > 256)
+            if (finalTarget - now <= tolerance || ++tries > 64)
                 break;
-            keepW[static_cast<std::size_t>(g)] = 1;
-            if (const long m = measureWords(); m <= finalTarget) {
-                now = m;
-                wordAlive[static_cast<std::size_t>(g)] = 1; // what finish() applies
-                for (int u : layer->groups()[static_cast<std::size_t>(g)].units) {
-                    Unit &unit = r.units[static_cast<std::size_t>(u)];
-                    const int at = std::max(0, unit.stage);
-                    if (unit.kept || at >= static_cast<int>(r.stages.size()))
-                        continue;
-                    auto &removed = r.stages[static_cast<std::size_t>(at)].removedUnits;
+            wordAlive[static_cast<std::size_t>(g)] = 1; // what finish() applies
+            const long m =
+                detail::countTargetTokens(options.targetTokenizer, layer->render(r, wordAlive));
+            if (m > finalTarget) {
+                wordAlive[static_cast<std::size_t>(g)] = 0;
+                continue;
+            }
+            now = m;
+            for (int u : layer->groups()[static_cast<std::size_t>(g)].units) {
+                Unit &unit = r.units[static_cast<std::size_t>(u)];
+                const auto at = static_cast<std::size_t>(std::max(0, unit.stage));
+                if (at < r.stages.size()) {
+                    auto &removed = r.stages[at].removedUnits;
                     removed.erase(std::remove(removed.begin(), removed.end(), u), removed.end());
-                    unit.kept = true;
-                    unit.stage = -1;
                 }
-            } else {
-                keepW[static_cast<std::size_t>(g)] = 0;
+                unit.stage = -1; // kept in the end (finish() sets `kept`)
             }
         }
     }
