@@ -417,7 +417,8 @@ int runTrain(int argc, char **argv)
     addThreadsOption(*lm, a.threads);
     lm->add_option("--max-seconds", a.lm.maxSeconds,
                    "fit the number of steps (at most --steps) to S seconds of training, measured "
-                   "on this run's first steps (for a machine lent for a fixed time)")
+                   "on this run's first steps and shortened when later steps slow down (for a "
+                   "machine lent for a fixed time)")
         ->type_name("S")
         ->check(numberIn(1, 1e8, true));
     auto *fp32 = lm->add_flag("--fp32", a.fp32,

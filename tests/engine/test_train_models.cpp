@@ -7,6 +7,7 @@
 #include "terse/tokenizer.h"
 #include "terse/train.h"
 #include "train/step_threads.h"
+#include "train/time_budget.h"
 
 #include <QTemporaryDir>
 #include <QtTest>
@@ -270,6 +271,72 @@ private slots:
 
     // Each step says how many threads it ran on, within the count the caller set (`terse train lm
     // --threads 1` ran on every core: the trainer called initRuntime() again).
+    // --max-seconds with made-up step times: the first fit takes steps 5..25; when the steps
+    // slow down for good the schedule shortens so that it ends (the learning rate at its floor)
+    // before the deadline; a short slowdown the slack absorbs leaves it alone; a resumed run refits
+    // without a first fit; a schedule never grows.
+    void timeBudgetShortensTheScheduleWhenStepsSlowDown()
+    {
+        // Runs a timed loop as the trainer does; `secondsAt(step)` is each step's time.
+        auto run = [](double maxSeconds, long long steps, auto secondsAt, long long start = 0,
+                      bool fitted = false) {
+            train::TimeBudget b(maxSeconds, start, fitted);
+            long long scheduled = steps, step = start, longest = 0;
+            double used = 0;
+            bool grew = false;
+            for (; step < scheduled; ++step) {
+                const long long s = b.fit(step, used, scheduled);
+                grew |= s > scheduled;
+                scheduled = s;
+                longest = std::max(longest, scheduled);
+                if (step >= scheduled || used > 1.05 * maxSeconds)
+                    break;
+                used += secondsAt(step);
+            }
+            struct Out {
+                long long step, scheduled;
+                double used;
+                int refits;
+                bool grew;
+            };
+            return Out{step, scheduled, used, b.refits(), grew};
+        };
+        // Idle: 1 s per step, 1000 s: fitted once to ~930 steps, never refitted, done in time.
+        auto idle = run(1000, 100000, [](long long) { return 1.0; });
+        QCOMPARE(idle.scheduled, 930LL);
+        QCOMPARE(idle.step, idle.scheduled);
+        QCOMPARE(idle.refits, 0);
+        QVERIFY(idle.used <= 0.95 * 1000);
+        // Another process takes a core at step 300: steps take 2.5 s from then on. The schedule
+        // shortens within the averaging window and still ends before the deadline.
+        auto busy = run(1000, 100000, [](long long s) { return s < 300 ? 1.0 : 2.5; });
+        qInfo("busy from step 300: %lld steps, %.0f s of 1000, %d refits", busy.scheduled,
+              busy.used, busy.refits);
+        QCOMPARE(busy.step, busy.scheduled); // the cosine ran to its end
+        QVERIFY(busy.scheduled < 930 && busy.scheduled > 300);
+        QVERIFY(busy.used <= 1000);
+        QVERIFY(busy.refits >= 1);
+        QVERIFY(!busy.grew);
+        // Without refits the same run would have needed 300 + 630 x 2.5 = 1875 s (stopped at 1050
+        // s with the learning rate mid-way). A 10-step slowdown (3 s) fits the slack: no refit.
+        auto blip = run(1000, 100000, [](long long s) { return s >= 400 && s < 410 ? 3.0 : 1.0; });
+        QCOMPARE(blip.refits, 0);
+        QCOMPARE(blip.scheduled, 930LL);
+        // Faster later steps never lengthen the schedule.
+        auto faster = run(1000, 100000, [](long long s) { return s < 100 ? 1.0 : 0.5; });
+        QCOMPARE(faster.scheduled, 930LL);
+        QVERIFY(!faster.grew);
+        // A resumed run (its schedule fitted before: 930 steps, resumed at 600) that is now slower
+        // than fits in this process's budget refits from its own steps.
+        auto resumed = run(
+            500, 930, [](long long) { return 1.5; }, 600, true);
+        QCOMPARE(resumed.step, resumed.scheduled);
+        QVERIFY(resumed.scheduled < 930);
+        QVERIFY(resumed.used <= 500);
+        // No budget: the schedule is the caller's.
+        QCOMPARE(train::TimeBudget(0, 0, false).fit(30, 100, 77), 77LL);
+    }
+
     void lmStepsKeepTheCallersThreadCount()
     {
         auto tok = Tokenizer::load(m_tokenizer.toStdString());

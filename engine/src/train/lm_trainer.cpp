@@ -10,6 +10,7 @@
 #include "terse/runtime.h"
 #include "train/adamw.h"
 #include "train/step_threads.h"
+#include "train/time_budget.h"
 #include "train/trainable.h"
 #include "weights/safetensors_writer.h"
 #include "weights/weight_store.h"
@@ -547,32 +548,29 @@ Result<LmTrainReport> trainLanguageModel(const LmTrainOptions &given, const Enco
         double lastBpb = 0;
         const bool profile =
             std::getenv("TERSE_TRAIN_PROFILE") != nullptr; // per-step timings on stderr
-        // A time budget fixes the number of steps from the speed of steps 5..25 of this run
-        // (evaluations and checkpoints take the remaining ~7%); a run that still overruns by 5%
-        // stops early.
-        auto tMark = tTrain;
-        const long long markFrom = startStep + 5, markTo = startStep + 25;
+        // A time budget fixes the number of steps from the speed of steps 5..25 of this run and
+        // shortens them when the machine slows down (train::TimeBudget); a run that still overruns
+        // by 5% stops early.
         train::StepThreads stepThreads(runtimeThreads());
+        train::TimeBudget budget(o.maxSeconds, startStep, keepSchedule);
         long long step = startStep;
         for (; step < sched.steps; ++step) {
             if (o.maxSeconds > 0) {
                 const auto now = std::chrono::steady_clock::now();
                 const double used = std::chrono::duration<double>(now - tTrain).count();
-                if (step == markFrom)
-                    tMark = now;
-                // Fitted once: refitting on resume moved the cosine under a run already on it (a
-                // resumed 298-step schedule became ~600 steps and the learning rate rose 3x).
-                if (step == markTo && !keepSchedule) {
-                    const double perStep =
-                        std::chrono::duration<double>(now - tMark).count() / (markTo - markFrom);
-                    const double left = 0.93 * o.maxSeconds - used;
-                    sched.steps = std::min<long long>(
-                        o.steps,
-                        step + std::max<long long>(1, static_cast<long long>(left / perStep)));
-                    sched.warmupSteps =
-                        static_cast<int>(std::min<long long>(o.warmupSteps, sched.steps / 10));
-                    std::fprintf(stderr, "\n%.1f ms per step: %lld steps fit in %.0f s\n",
-                                 1000 * perStep, sched.steps, o.maxSeconds);
+                // Fitted once, then only shortened: refitting a resumed run to a longer schedule
+                // moved the cosine under a run already on it (a resumed 298-step schedule became
+                // ~600 steps and the learning rate rose 3x).
+                if (const long long fitted = budget.fit(step, used, sched.steps);
+                    fitted != sched.steps) {
+                    const bool first = budget.refits() == 0;
+                    sched.steps = fitted;
+                    if (first)
+                        sched.warmupSteps =
+                            static_cast<int>(std::min<long long>(o.warmupSteps, sched.steps / 10));
+                    std::fprintf(stderr, "\n%s: %lld steps fit in %.0f s\n",
+                                 first ? "time budget" : "steps slowed down", sched.steps,
+                                 o.maxSeconds);
                 }
                 if (used > 1.05 * o.maxSeconds)
                     break;
