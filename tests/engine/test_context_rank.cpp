@@ -9,6 +9,9 @@
 #include "terse/resources.h"
 #include "terse/runtime.h"
 
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QtTest>
 
 #include <algorithm>
@@ -483,6 +486,21 @@ private slots:
                                     .arg(answerScore)
                                     .arg(best)
                                     .arg(worst)));
+        // `terse compress --json` (and Python's results) carry the stage's scores too.
+        const QJsonObject json =
+            QJsonDocument::fromJson(QByteArray::fromStdString(resultToJson(*r))).object();
+        const QJsonArray jsonSeries =
+            json["stages"]
+                .toArray()
+                .first()
+                .toObject()["scores"]
+                .toObject()[QString::fromStdString(rank.scores.front().name)]
+                .toArray();
+        QCOMPARE(jsonSeries.size(), static_cast<qsizetype>(series.size()));
+        for (std::size_t i = 0; i < r->units.size(); ++i)
+            if (r->units[i].segment == 3)
+                QCOMPARE(static_cast<float>(jsonSeries[static_cast<qsizetype>(i)].toDouble()),
+                         answerScore);
         // The ranking stage drops distractors, never the answer document.
         QVERIFY(!rank.removedUnits.empty());
         for (int u : rank.removedUnits)

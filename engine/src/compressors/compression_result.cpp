@@ -374,17 +374,30 @@ std::string resultToJson(const CompressionResult &r, bool pretty)
     for (const auto &s : r.scores)
         scores[s.name] = floats(s.values);
     j["scores"] = scores;
-    json th = json::array();
-    for (const auto &t : r.thresholds)
-        th.push_back({{"series", t.series},
-                      {"value", std::isfinite(t.value) ? json(t.value) : json(nullptr)},
-                      {"label", t.label}});
-    j["thresholds"] = th;
+    auto thresholds = [](const std::vector<Threshold> &ts) {
+        json th = json::array();
+        for (const auto &t : ts)
+            th.push_back({{"series", t.series},
+                          {"value", std::isfinite(t.value) ? json(t.value) : json(nullptr)},
+                          {"label", t.label}});
+        return th;
+    };
+    j["thresholds"] = thresholds(r.thresholds);
+    // Each stage with what its trace shows: the units it removed, and its own score series and
+    // thresholds where it has them (a coarse ranking's per-context scores, a window's surprisal).
     json stages = json::array();
     for (const auto &st : r.stages) {
         json s = {{"name", st.name}, {"removed_units", st.removedUnits}};
         if (st.firstUnit >= 0)
             s["unit_range"] = {st.firstUnit, st.endUnit};
+        if (!st.scores.empty()) {
+            json ss = json::object();
+            for (const auto &sc : st.scores)
+                ss[sc.name] = floats(sc.values);
+            s["scores"] = std::move(ss);
+        }
+        if (!st.thresholds.empty())
+            s["thresholds"] = thresholds(st.thresholds);
         stages.push_back(std::move(s));
     }
     j["stages"] = stages;
