@@ -2921,8 +2921,8 @@
         <translation>&lt;llmlingua, rate=..., compress=...&gt;-Tags auswerten: auto erkennt sie.</translation>
     </message>
     <message>
-        <source>Context scorer: longllmlingua (question-conditioned perplexity), bm25 (Okapi BM25, question as the query), gzip (compression distance to the question) or llmlingua (perplexity). auto: longllmlingua in reference mode and with a model you chose; bm25 with the bundled small model, whose perplexities do not rank documents.</source>
-        <translation>Kontext-Scorer: longllmlingua (fragekonditionierte Perplexität), bm25 (Okapi BM25, Frage als Anfrage), gzip (Kompressionsdistanz zur Frage) oder llmlingua (Perplexität). auto: longllmlingua im Referenzmodus und mit einem selbst gewählten Modell; bm25 mit dem mitgelieferten kleinen Modell, dessen Perplexitäten Dokumente nicht ranken können.</translation>
+        <source>Context scorer: longllmlingua (question-conditioned perplexity), bm25 (Okapi BM25, question as the query), gzip (compression distance to the question) or llmlingua (perplexity). auto: longllmlingua in reference mode and with a model of 100M parameters or more; bm25 with smaller ones such as the bundled model, whose perplexities do not rank documents.</source>
+        <translation>Kontext-Scorer: longllmlingua (fragekonditionierte Perplexität), bm25 (Okapi BM25, Frage als Anfrage), gzip (Kompressionsdistanz zur Frage) oder llmlingua (Perplexität). auto: longllmlingua im Referenzmodus und mit einem Modell ab 100 Mio. Parametern; bm25 mit kleineren wie dem mitgelieferten Modell, dessen Perplexitäten Dokumente nicht ranken können.</translation>
     </message>
     <message>
         <source>Variant</source>
@@ -3029,12 +3029,12 @@
         <translation>Korrigierter Modus: die Sätze der behaltenen Kontexte per BM25 gegen die Frage ordnen (bei Gleichstand frühere Sätze zuerst) und die besten ganz behalten, bevor die Wahrscheinlichkeiten des Klassifikators den Rest komprimieren; eine Antwort ist eine Phrase, die der kleine mitgelieferte Tagger kürzen würde. auto: an im korrigierten Modus, wenn der Prompt eine Frage hat; aus im Referenzmodus.</translation>
     </message>
     <message>
-        <source>Context scorer: llmlingua (perplexity), longllmlingua (question-conditioned perplexity), bm25 (Okapi BM25, question as the query) or gzip (compression distance to the question). auto: llmlingua in reference mode, with a model you chose and without a question; bm25 with the bundled small model when the prompt has a question (keeps the answer document).</source>
-        <translation>Kontextbewertung: llmlingua (Perplexität), longllmlingua (fragebedingte Perplexität), bm25 (Okapi BM25, die Frage als Anfrage) oder gzip (Kompressionsabstand zur Frage). auto: llmlingua im Referenzmodus, mit einem selbst gewählten Modell und ohne Frage; bm25 mit dem kleinen mitgelieferten Modell, wenn der Prompt eine Frage hat (behält das Antwortdokument).</translation>
+        <source>Context scorer: llmlingua (perplexity), longllmlingua (question-conditioned perplexity), bm25 (Okapi BM25, question as the query) or gzip (compression distance to the question). auto: llmlingua in reference mode, with a model of 100M parameters or more and without a question; bm25 with smaller ones such as the bundled model when the prompt has a question (keeps the answer document).</source>
+        <translation>Kontextbewertung: llmlingua (Perplexität), longllmlingua (fragebedingte Perplexität), bm25 (Okapi BM25, die Frage als Anfrage) oder gzip (Kompressionsabstand zur Frage). auto: llmlingua im Referenzmodus, mit einem Modell ab 100 Mio. Parametern und ohne Frage; bm25 mit kleineren wie dem mitgelieferten Modell, wenn der Prompt eine Frage hat (behält das Antwortdokument).</translation>
     </message>
     <message>
-        <source>Corrected mode: rank the contexts&apos; sentences by BM25 against the question and keep the best ones whole before the model&apos;s scores compress the rest (answers are phrases: a small LM&apos;s per-word scores break them). auto: on with the bundled model when the prompt has a question; off in reference mode.</source>
-        <translation>Korrigierter Modus: Die Sätze der Kontexte per BM25 gegen die Frage ranken und die besten ganz behalten, bevor die Modell-Scores den Rest komprimieren (Antworten sind Phrasen: die wortweisen Scores eines kleinen LM zerreißen sie). auto: an mit dem mitgelieferten Modell, wenn der Prompt eine Frage enthält; aus im Referenzmodus.</translation>
+        <source>Corrected mode: rank the contexts&apos; sentences by BM25 against the question and keep the best ones whole before the model&apos;s scores compress the rest (answers are phrases: a small LM&apos;s per-word scores break them). auto: on with a model under 100M parameters, such as the bundled one, when the prompt has a question; off in reference mode.</source>
+        <translation>Korrigierter Modus: Die Sätze der Kontexte per BM25 gegen die Frage ranken und die besten ganz behalten, bevor die Modell-Scores den Rest komprimieren (Antworten sind Phrasen: die wortweisen Scores eines kleinen LM zerreißen sie). auto: an mit einem Modell unter 100 Mio. Parametern wie dem mitgelieferten, wenn der Prompt eine Frage enthält; aus im Referenzmodus.</translation>
     </message>
 </context>
 <context>

@@ -2916,8 +2916,8 @@
         <translation>解析 &lt;llmlingua, rate=..., compress=...&gt; 标签：auto 会自动检测。</translation>
     </message>
     <message>
-        <source>Context scorer: longllmlingua (question-conditioned perplexity), bm25 (Okapi BM25, question as the query), gzip (compression distance to the question) or llmlingua (perplexity). auto: longllmlingua in reference mode and with a model you chose; bm25 with the bundled small model, whose perplexities do not rank documents.</source>
-        <translation>上下文评分器：longllmlingua（以问题为条件的困惑度）、bm25（Okapi BM25，以问题为查询）、gzip（与问题的压缩距离）或 llmlingua（困惑度）。auto：参考模式下及使用自选模型时为 longllmlingua；使用内置小型模型时为 bm25，因为其困惑度无法对文档排序。</translation>
+        <source>Context scorer: longllmlingua (question-conditioned perplexity), bm25 (Okapi BM25, question as the query), gzip (compression distance to the question) or llmlingua (perplexity). auto: longllmlingua in reference mode and with a model of 100M parameters or more; bm25 with smaller ones such as the bundled model, whose perplexities do not rank documents.</source>
+        <translation>上下文评分器：longllmlingua（以问题为条件的困惑度）、bm25（Okapi BM25，以问题为查询）、gzip（与问题的压缩距离）或 llmlingua（困惑度）。auto：参考模式下及使用 1 亿参数及以上的模型时为 longllmlingua；使用更小的模型（如内置模型）时为 bm25，因为其困惑度无法对文档排序。</translation>
     </message>
     <message>
         <source>Variant</source>
@@ -3024,12 +3024,12 @@
         <translation>修正模式：按 BM25 将保留上下文中的句子与问题匹配排序（同分时靠前的句子优先），先完整保留最佳句子，再由分类器的概率压缩其余部分；答案往往是内置小型标注器会删掉的短语。auto：修正模式下提示含问题时开启；参考模式下关闭。</translation>
     </message>
     <message>
-        <source>Context scorer: llmlingua (perplexity), longllmlingua (question-conditioned perplexity), bm25 (Okapi BM25, question as the query) or gzip (compression distance to the question). auto: llmlingua in reference mode, with a model you chose and without a question; bm25 with the bundled small model when the prompt has a question (keeps the answer document).</source>
-        <translation>上下文评分：llmlingua（困惑度）、longllmlingua（以问题为条件的困惑度）、bm25（Okapi BM25，以问题为查询）或 gzip（与问题的压缩距离）。auto：参考模式、自选模型或无问题时为 llmlingua；使用内置小模型且提示含问题时为 bm25（保留答案文档）。</translation>
+        <source>Context scorer: llmlingua (perplexity), longllmlingua (question-conditioned perplexity), bm25 (Okapi BM25, question as the query) or gzip (compression distance to the question). auto: llmlingua in reference mode, with a model of 100M parameters or more and without a question; bm25 with smaller ones such as the bundled model when the prompt has a question (keeps the answer document).</source>
+        <translation>上下文评分：llmlingua（困惑度）、longllmlingua（以问题为条件的困惑度）、bm25（Okapi BM25，以问题为查询）或 gzip（与问题的压缩距离）。auto：参考模式下、使用 1 亿参数及以上的模型或无问题时为 llmlingua；使用更小的模型（如内置模型）且提示含问题时为 bm25（保留答案文档）。</translation>
     </message>
     <message>
-        <source>Corrected mode: rank the contexts&apos; sentences by BM25 against the question and keep the best ones whole before the model&apos;s scores compress the rest (answers are phrases: a small LM&apos;s per-word scores break them). auto: on with the bundled model when the prompt has a question; off in reference mode.</source>
-        <translation>修正模式：先用 BM25 按问题对各上下文的句子排序，完整保留最佳句子，再由模型得分压缩其余部分（答案是短语：小型 LM 的逐词得分会将其拆散）。auto：使用内置模型且提示含问题时开启；参考模式下关闭。</translation>
+        <source>Corrected mode: rank the contexts&apos; sentences by BM25 against the question and keep the best ones whole before the model&apos;s scores compress the rest (answers are phrases: a small LM&apos;s per-word scores break them). auto: on with a model under 100M parameters, such as the bundled one, when the prompt has a question; off in reference mode.</source>
+        <translation>修正模式：先用 BM25 按问题对各上下文的句子排序，完整保留最佳句子，再由模型得分压缩其余部分（答案是短语：小型 LM 的逐词得分会将其拆散）。auto：使用少于 1 亿参数的模型（如内置模型）且提示含问题时开启；参考模式下关闭。</translation>
     </message>
 </context>
 <context>

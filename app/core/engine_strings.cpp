@@ -125,15 +125,16 @@ namespace {
         "terse::engine",
         "Corrected mode: rank the contexts' sentences by BM25 against the question and keep the "
         "best ones whole before the model's scores compress the rest (answers are phrases: a small "
-        "LM's per-word scores break them). auto: on with the bundled model when the prompt has a "
-        "question; off in reference mode."),
+        "LM's per-word scores break them). auto: on with a model under 100M parameters, such as "
+        "the bundled one, when the prompt has a question; off in reference mode."),
     QT_TRANSLATE_NOOP("terse::engine", "Rank method"),
     QT_TRANSLATE_NOOP(
         "terse::engine",
         "Context scorer: llmlingua (perplexity), longllmlingua (question-conditioned perplexity), "
         "bm25 (Okapi BM25, question as the query) or gzip (compression distance to the question). "
-        "auto: llmlingua in reference mode, with a model you chose and without a question; bm25 "
-        "with the bundled small model when the prompt has a question (keeps the answer document)."),
+        "auto: llmlingua in reference mode, with a model of 100M parameters or more and without a "
+        "question; bm25 with smaller ones such as the bundled model when the prompt has a question "
+        "(keeps the answer document)."),
     QT_TRANSLATE_NOOP("terse::engine", "Append question"),
     QT_TRANSLATE_NOOP("terse::engine", "Append the question to the compressed prompt."),
     QT_TRANSLATE_NOOP("terse::engine", "Instruction in prefix"),
@@ -143,12 +144,12 @@ namespace {
     QT_TRANSLATE_NOOP("terse::engine", "Structured tags"),
     QT_TRANSLATE_NOOP("terse::engine",
                       "Parse <llmlingua, rate=..., compress=...> tags: auto detects them."),
-    QT_TRANSLATE_NOOP(
-        "terse::engine",
-        "Context scorer: longllmlingua (question-conditioned perplexity), bm25 (Okapi BM25, "
-        "question as the query), gzip (compression distance to the question) or llmlingua "
-        "(perplexity). auto: longllmlingua in reference mode and with a model you chose; bm25 with "
-        "the bundled small model, whose perplexities do not rank documents."),
+    QT_TRANSLATE_NOOP("terse::engine",
+                      "Context scorer: longllmlingua (question-conditioned perplexity), bm25 "
+                      "(Okapi BM25, question as the query), gzip (compression distance to the "
+                      "question) or llmlingua (perplexity). auto: longllmlingua in reference mode "
+                      "and with a model of 100M parameters or more; bm25 with smaller ones such as "
+                      "the bundled model, whose perplexities do not rank documents."),
     QT_TRANSLATE_NOOP("terse::engine", "Variant"),
     QT_TRANSLATE_NOOP("terse::engine", "compressor.py methods: entropy only or fused, single pass "
                                        "or dynamic, and the consecutive-deletion limit (_wosucce)"),

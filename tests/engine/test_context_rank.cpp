@@ -12,6 +12,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QTemporaryDir>
 #include <QtTest>
 
 #include <algorithm>
@@ -528,6 +529,20 @@ private slots:
         for (const auto &st : byPath->stages)
             stages << QString::fromStdString(st.name);
         QVERIFY2(stages.contains("question sentences"), qPrintable(stages.join(", ")));
+
+        // So does a copy of it elsewhere (an adaptation by `train lm --init-from` has its size):
+        // the defaults follow the model's size, not its path (a copy used to get LongLLMLingua's
+        // perplexity ranking, which the bundled LM's scores cannot carry).
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        for (const char *f :
+             {"config.json", "model.safetensors", "tokenizer.json", "tokenizer_config.json"})
+            QVERIFY(QFile::copy(QString::fromStdString(*bundled + "/" + f), dir.filePath(f)));
+        o.model = dir.path().toStdString();
+        auto byCopy = (*c)->compress(everestPrompt(), o, JobContext::none());
+        QVERIFY2(byCopy.ok(), byCopy.ok() ? "" : byCopy.error().detail.c_str());
+        QCOMPARE(byCopy->compressedText, byDefault->compressedText);
+        QCOMPARE(byCopy->stages.front().scores.front().name, std::string("context_bm25"));
     }
 
     // The question focus (question_focus.h) worked by hand. Three contexts, rate 0.33: the best

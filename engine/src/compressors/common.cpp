@@ -40,13 +40,12 @@ methodModel(const std::string &method, const CompressOptions &options, DefaultMo
     return loaded;
 }
 
-bool runsBundledModel(const CompressOptions &options, DefaultModel which)
+bool runsSmallLm(const CompressOptions &options, const Model &model)
 {
     if (options.model.empty())
-        return true;
-    const auto bundled = defaultModelPath(which);
-    std::error_code ec;
-    return bundled && std::filesystem::equivalent(options.model, *bundled, ec) && !ec;
+        return true; // the bundled LM
+    const long long n = model.info().parameters;
+    return n > 0 && n < kSmallLmParameters;
 }
 
 std::vector<Unit> wordUnits(const Prompt &prompt, bool keepNonContext)

@@ -25,10 +25,15 @@ ComputeDtype methodDtype(const CompressOptions &options);
 Result<std::shared_ptr<const LoadedModel>>
 methodModel(const std::string &method, const CompressOptions &options, DefaultModel which);
 
-// True when `options` runs the bundled `which` model: no model given, or a path to the bundled one
-// (the app's model picker names it by path). Defaults meant for the bundled small models (auto
-// rank_method, sentence_rank) ask this, not whether options.model is empty.
-bool runsBundledModel(const CompressOptions &options, DefaultModel which);
+// True when the causal LM a compression runs is small: under kSmallLmParameters, such as the
+// bundled terse-lm (23M), a copy or an adaptation of it (`train lm --init-from`) or its GGUF
+// export. Such a model's perplexities rank documents worse than BM25 (30 nq_multidoc prompts at
+// rate 0.33: the bundled LM's question-conditioned ranking kept the answer in 0.57 of them, BM25 in
+// 0.87), so the corrected-mode defaults meant for small models (auto rank_method, sentence_rank)
+// ask this. It used to ask whether the model was the bundled one by path, and an adapted copy lost
+// them.
+inline constexpr long long kSmallLmParameters = 100'000'000;
+bool runsSmallLm(const CompressOptions &options, const Model &model);
 
 // What every model method's compress() starts from: its parameters and its model.
 template <class P> struct ModelMethodStart {

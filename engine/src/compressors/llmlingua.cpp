@@ -74,20 +74,22 @@ detail::ParamTable<Params> makeParams(bool lg)
             "sentence_rank", &Params::sentenceRank, "Question sentences first",
             "Corrected mode: rank the contexts' sentences by BM25 against the question and "
             "keep the best ones whole before the model's scores compress the rest (answers are "
-            "phrases: a small LM's per-word scores break them). auto: on with the bundled model "
-            "when the prompt has a question; off in reference mode.",
+            "phrases: a small LM's per-word scores break them). auto: on with a model under 100M "
+            "parameters, such as the bundled one, when the prompt has a question; off in "
+            "reference mode.",
             {"auto", "bm25", "none"})
         .choice("rank_method", &Params::rankMethod, "Rank method",
                 lg ? "Context scorer: longllmlingua (question-conditioned perplexity), bm25 (Okapi "
                      "BM25, question as the query), gzip (compression distance to the question) or "
                      "llmlingua (perplexity). auto: longllmlingua in reference mode and with a "
-                     "model you chose; bm25 with the bundled small model, whose perplexities do "
-                     "not rank documents."
+                     "model of 100M parameters or more; bm25 with smaller ones such as the "
+                     "bundled model, whose perplexities do not rank documents."
                    : "Context scorer: llmlingua (perplexity), longllmlingua (question-conditioned "
                      "perplexity), bm25 (Okapi BM25, question as the query) or gzip (compression "
                      "distance to the question). auto: llmlingua in reference mode, with a model "
-                     "you chose and without a question; bm25 with the bundled small model when "
-                     "the prompt has a question (keeps the answer document).",
+                     "of 100M parameters or more and without a question; bm25 with smaller ones "
+                     "such as the bundled model when the prompt has a question (keeps the answer "
+                     "document).",
                 lg ? std::vector<std::string>{"auto", "longllmlingua", "bm25", "gzip", "llmlingua"}
                    : std::vector<std::string>{"auto", "llmlingua", "longllmlingua", "bm25", "gzip"})
         .flag("concate_question", &Params::concateQuestion, "Append question",

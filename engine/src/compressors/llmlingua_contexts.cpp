@@ -134,15 +134,15 @@ void Run::assignRoles()
             {SegmentRole::Context, " "}); // `if not context: context = [" "]` (line 545)
         ctxSeg.push_back(static_cast<int>(r.segments.size()) - 1);
     }
-    // auto, corrected mode with the bundled small LM, whose perplexities do not rank documents:
-    // BM25 against the question (LongLLMLingua always; LLMLingua when there is a question). The
-    // reference's ranking in reference mode and with a model the user chose.
+    // auto, corrected mode with a small LM (the bundled one; runsSmallLm), whose perplexities do
+    // not rank documents: BM25 against the question (LongLLMLingua always; LLMLingua when there is
+    // a question). The reference's ranking in reference mode and with a larger model.
     if (p.rankMethod == "auto") {
-        const bool bundled = !ref && detail::runsBundledModel(options, DefaultModel::CausalLM);
+        const bool small = !ref && detail::runsSmallLm(options, lm.model);
         if (longVariant)
-            p.rankMethod = bundled ? "bm25" : "longllmlingua";
+            p.rankMethod = small ? "bm25" : "longllmlingua";
         else
-            p.rankMethod = bundled && !question.empty() ? "bm25" : "llmlingua";
+            p.rankMethod = small && !question.empty() ? "bm25" : "llmlingua";
     }
     if ((p.rankMethod == "longllmlingua" ||
          (!ref && (p.rankMethod == "bm25" || p.rankMethod == "gzip"))) &&

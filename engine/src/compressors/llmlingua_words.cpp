@@ -110,12 +110,13 @@ void Run::decideWords()
             // share terms with the question come before every other word, best BM25 sentence first
             // and whole; the model's scores order the rest (and the words of the last sentence the
             // budget reaches).
-            // auto: with the bundled LM, for LLMLingua as for LongLLMLingua (nq_multidoc, 101
-            // prompts at rate 0.33: llmlingua keeps the answer in 66 without, 80 with).
+            // auto: with a small LM such as the bundled one, for LLMLingua as for LongLLMLingua
+            // (nq_multidoc, 101 prompts at rate 0.33: llmlingua keeps the answer in 66 without, 80
+            // with).
             const bool sentenceRank =
-                !question.empty() && (p.sentenceRank == "bm25" ||
-                                      (p.sentenceRank == "auto" &&
-                                       detail::runsBundledModel(options, DefaultModel::CausalLM)));
+                !question.empty() &&
+                (p.sentenceRank == "bm25" ||
+                 (p.sentenceRank == "auto" && detail::runsSmallLm(options, lm.model)));
             if (sentenceRank) {
                 std::vector<std::pair<int, std::string>> texts;
                 std::map<int, double> contextScore; // BM25 of the coarse ranking, when it ran
