@@ -40,18 +40,22 @@ JobContext progressJob()
     auto firstDone = std::make_shared<long long>(0);
     return JobContext([=](long long done, long long total, const std::string &stage) {
         const auto now = std::chrono::steady_clock::now();
-        // A new phase (the count restarts or the total changes) restarts the clock on a new line;
-        // the stage text itself may change every step (trainers put the running loss in it).
-        if (total != *lastTotal || done < *lastDone) {
+        // A new phase (the count restarts, or the total changes after the last phase completed)
+        // restarts the clock on a new line; a total that changes under a running count (a timed
+        // run refitting its schedule) keeps it. The stage text itself may change every step
+        // (trainers put the running loss in it).
+        if (*lastTotal < 0 || done < *lastDone ||
+            (total != *lastTotal && *lastDone >= *lastTotal)) {
             *start = now;
             *firstDone = done; // a resumed run starts part-way: the ETA counts only this run's rate
             if (*lastTotal >= 0)
                 std::fprintf(stderr, "\n");
-            *lastTotal = total;
         } else if (now - *last < std::chrono::milliseconds(250) && done != total) {
             *lastDone = done;
+            *lastTotal = total;
             return; // throttled
         }
+        *lastTotal = total;
         *lastDone = done;
         *last = now;
         const double secs = std::chrono::duration<double>(now - *start).count();
