@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
@@ -104,6 +105,28 @@ private slots:
         QCOMPARE(runtimeThreads(), 1);
         QCOMPARE(detail::useThreadsFor(1e12), 1);
         initRuntime(0);
+    }
+
+    // The trainers' measure of the cores other processes leave free: unknown the first time, then
+    // within [0, cores]; this process's own busy thread is not another process's load.
+    void freeCoresSinceAMark()
+    {
+        detail::CpuMark mark;
+        QCOMPARE(detail::freeCoresSince(mark), -1.0);
+        QVERIFY(mark.ok);
+        std::atomic<bool> stop{false};
+        std::thread spin([&] {
+            volatile double x = 0;
+            while (!stop)
+                x = x + 1;
+        });
+        std::this_thread::sleep_for(std::chrono::milliseconds(300));
+        stop = true;
+        spin.join();
+        const double cores = std::thread::hardware_concurrency();
+        const double free = detail::freeCoresSince(mark);
+        qInfo("free cores over 300 ms with a busy thread of our own: %.2f of %.0f", free, cores);
+        QVERIFY(free >= 0 && free <= cores);
     }
 
     // OpenMP's wait defaults: set only when the user left OMP_WAIT_POLICY unset, and a spin count

@@ -252,6 +252,23 @@ private slots:
         }
         QCOMPARE(firstAtOne, 2);
 
+        // Another process holds a core (measured: 1 of 2 cores free): at one thread no 2-thread
+        // probe runs while it does (each took 18x a step); when it lets go, one runs at once.
+        train::StepThreads held(2, 20);
+        int probesWhileHeld = 0, upAt = -1;
+        for (int step = 0; step < 300; ++step) {
+            const bool busyNow = step < 200;
+            const int n = held.next();
+            if (busyNow && step > 2 && n == 2)
+                ++probesWhileHeld;
+            held.done(n == 2 ? (busyNow ? 18.0 : 0.5) : 1.0);
+            held.freeCores(busyNow ? 1.0 : 2.0);
+            if (!busyNow && upAt < 0 && held.current() == 2)
+                upAt = step;
+        }
+        QCOMPARE(probesWhileHeld, 0);
+        QVERIFY2(upAt >= 200 && upAt <= 202, qPrintable(QString::number(upAt)));
+
         // Eight cores where four is fastest (more threads than that wait on each other).
         train::StepThreads eight(8, 10);
         for (int step = 0; step < 200; ++step) {
@@ -269,8 +286,6 @@ private slots:
         }
     }
 
-    // Each step says how many threads it ran on, within the count the caller set (`terse train lm
-    // --threads 1` ran on every core: the trainer called initRuntime() again).
     // --max-seconds with made-up step times: the first fit takes steps 5..25; when the steps
     // slow down for good the schedule shortens so that it ends (the learning rate at its floor)
     // before the deadline; a short slowdown the slack absorbs leaves it alone; a resumed run refits
@@ -337,6 +352,8 @@ private slots:
         QCOMPARE(train::TimeBudget(0, 0, false).fit(30, 100, 77), 77LL);
     }
 
+    // Each step says how many threads it ran on, within the count the caller set (`terse train lm
+    // --threads 1` ran on every core: the trainer called initRuntime() again).
     void lmStepsKeepTheCallersThreadCount()
     {
         auto tok = Tokenizer::load(m_tokenizer.toStdString());

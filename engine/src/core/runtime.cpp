@@ -148,6 +148,20 @@ double othersBusyCores()
     return g_others;
 }
 
+double freeCoresSince(CpuMark &mark)
+{
+    const CpuSample s = sampleCpu();
+    const double at = std::chrono::duration<double>(s.at.time_since_epoch()).count();
+    double free = -1;
+    if (s.ok && mark.ok && at > mark.at) {
+        const double others =
+            (s.nonIdleSeconds - mark.nonIdleSeconds) - (s.selfSeconds - mark.selfSeconds);
+        free = std::max(0.0, hardwareCores() - std::max(0.0, others) / (at - mark.at));
+    }
+    mark = {s.nonIdleSeconds, s.selfSeconds, at, s.ok};
+    return free;
+}
+
 void ensureRuntime()
 {
     if (g_maxThreads <= 0)

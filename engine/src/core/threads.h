@@ -29,6 +29,17 @@ void ensureRuntime();
 // What useThreadsFor last measured: cores kept busy by other processes (-1 before any measurement).
 double othersBusyCores();
 
+// The cores other processes left free over a span of work (a training step): the machine's cores
+// minus the CPU time that was not idle and not this process's, per second of the span, measured
+// from /proc/stat between two calls on the same mark. -1 the first time and without /proc/stat.
+struct CpuMark {
+    double nonIdleSeconds = 0;
+    double selfSeconds = 0;
+    double at = 0; // steady clock, seconds
+    bool ok = false;
+};
+double freeCoresSince(CpuMark &mark);
+
 // How many threads run the pieces of an at::parallel_for over n items from the files that hold the
 // engine's own CPU kernels (models/transformer.cpp), at libtorch's current thread count. ATen's
 // parallel_for is a header template that runs the whole range on the caller's thread unless the

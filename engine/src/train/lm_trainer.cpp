@@ -552,6 +552,7 @@ Result<LmTrainReport> trainLanguageModel(const LmTrainOptions &given, const Enco
         // shortens them when the machine slows down (train::TimeBudget); a run that still overruns
         // by 5% stops early.
         train::StepThreads stepThreads(runtimeThreads());
+        detail::CpuMark cpuMark;
         train::TimeBudget budget(o.maxSeconds, startStep, keepSchedule);
         long long step = startStep;
         for (; step < sched.steps; ++step) {
@@ -624,10 +625,12 @@ Result<LmTrainReport> trainLanguageModel(const LmTrainOptions &given, const Enco
                 return fail(ErrorCode::ModelError,
                             "training diverged at step " + std::to_string(step) +
                                 " (loss is not finite); lower the learning rate");
-            if (threads > 0)
+            if (threads > 0) {
                 stepThreads.done(
                     std::chrono::duration<double>(std::chrono::steady_clock::now() - tf).count() /
                     static_cast<double>(o.batchSize * o.seqLen));
+                stepThreads.freeCores(detail::freeCoresSince(cpuMark));
+            }
             if (step == startStep)
                 rep.firstLoss = l;
             recent.push_back(l);

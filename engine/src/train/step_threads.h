@@ -35,9 +35,21 @@ public:
         // A probe that lost costs its step: the next one waits until the steps since the last probe
         // took 10x what it took (under load a 2-thread probe took 13x a 1-thread step).
         const double last = m_time[static_cast<std::size_t>(probe)];
-        const bool due =
+        bool due =
             (m_step - m_lastProbe >= m_probeEvery && !(last > 0 && m_sinceProbe < 10 * last)) ||
             m_slowed;
+        // More threads than the cores other processes leave free would wait at every barrier for a
+        // core another process holds: no such probe while they hold it, and one at once when they
+        // let go.
+        if (probe > m_current && m_free >= 0) {
+            if (m_free < probe - 0.5) {
+                due = false;
+                m_held = true;
+            } else if (m_held) {
+                due = true;
+                m_held = false;
+            }
+        }
         if (m_step > 0 && due && m_step - m_lastProbe >= 2) {
             if (probe != m_current) {
                 m_running = probe;
@@ -71,6 +83,11 @@ public:
                 m_current = c;
     }
 
+    // The cores other processes left free during the step just run (detail::freeCoresSince), or
+    // -1 when unknown. Under a one-thread `terse bench` a 2-thread probe step took 18x a 1-thread
+    // step (7 minutes for the bundled LM's), and with the 10x back-off one came every ~75 minutes.
+    void freeCores(double cores) { m_free = cores; }
+
     int current() const { return m_current; }
     int most() const { return m_max; }
 
@@ -85,6 +102,8 @@ private:
     bool m_downNext = true;
     bool m_slowed = false;
     double m_sinceProbe = 0; // the steps' time since the last probe (seconds per unit, summed)
+    double m_free = -1;      // cores other processes left free in the last step (-1: unknown)
+    bool m_held = false;     // a probe up was held back for want of free cores
 };
 
 } // namespace terse::train

@@ -370,6 +370,7 @@ Result<TaggerTrainReport> trainTagger(const TaggerTrainOptions &o, const JobCont
         std::vector<std::size_t> order(train.size());
         long long step = 0;
         train::StepThreads stepThreads(runtimeThreads());
+        detail::CpuMark cpuMark;
         for (int epoch = 0; epoch < o.epochs; ++epoch) {
             for (std::size_t i = 0; i < order.size(); ++i)
                 order[i] = i;
@@ -418,6 +419,7 @@ Result<TaggerTrainReport> trainTagger(const TaggerTrainOptions &o, const JobCont
                     std::chrono::duration<double>(std::chrono::steady_clock::now() - stepStart)
                         .count() /
                     static_cast<double>(b.ids.numel()));
+                stepThreads.freeCores(detail::freeCoresSince(cpuMark));
                 lossSum += l;
                 ++lossCount;
                 std::ostringstream stage;
