@@ -136,6 +136,18 @@ int ownRunningThreads()
     return std::max(1, running);
 }
 
+// Cores other processes kept busy between two samples: CPU time that was not idle and not this
+// process's, per second of wall time.
+double othersBusyBetween(const CpuSample &from, const CpuSample &to)
+{
+    const double wall = std::chrono::duration<double>(to.at - from.at).count();
+    if (!(wall > 0))
+        return 0;
+    return std::max(
+        0.0,
+        (to.nonIdleSeconds - from.nonIdleSeconds - (to.selfSeconds - from.selfSeconds)) / wall);
+}
+
 std::mutex g_loadMutex;
 CpuSample g_last;
 double g_others = -1;
@@ -151,14 +163,14 @@ double othersBusyCores()
 double freeCoresSince(CpuMark &mark)
 {
     const CpuSample s = sampleCpu();
-    const double at = std::chrono::duration<double>(s.at.time_since_epoch()).count();
-    double free = -1;
-    if (s.ok && mark.ok && at > mark.at) {
-        const double others =
-            (s.nonIdleSeconds - mark.nonIdleSeconds) - (s.selfSeconds - mark.selfSeconds);
-        free = std::max(0.0, hardwareCores() - std::max(0.0, others) / (at - mark.at));
-    }
-    mark = {s.nonIdleSeconds, s.selfSeconds, at, s.ok};
+    CpuSample from;
+    from.nonIdleSeconds = mark.nonIdleSeconds;
+    from.selfSeconds = mark.selfSeconds;
+    from.at = mark.at;
+    const double free = s.ok && mark.ok && s.at > mark.at
+                            ? std::max(0.0, hardwareCores() - othersBusyBetween(from, s))
+                            : -1;
+    mark = {s.nonIdleSeconds, s.selfSeconds, s.at, s.ok};
     return free;
 }
 
@@ -180,10 +192,7 @@ int useThreadsFor(double flops)
         if (!g_last.ok || since >= 0.2) {
             const CpuSample s = sampleCpu();
             if (s.ok && g_last.ok && since <= 2.0) {
-                const double wall = std::chrono::duration<double>(s.at - g_last.at).count();
-                g_others = std::max(0.0, (s.nonIdleSeconds - g_last.nonIdleSeconds -
-                                          (s.selfSeconds - g_last.selfSeconds)) /
-                                             wall);
+                g_others = othersBusyBetween(g_last, s);
             } else if (s.ok) {
                 // First look, or the last was long ago (its average would lag): what runs now
                 // besides us.

@@ -2,6 +2,8 @@
 // Load-aware intra-op threads (issue 16): every model forward asks for the threads that will not
 // hurt it. Internal to the engine.
 
+#include <chrono>
+
 namespace terse::detail {
 
 // The thread count for work of `flops` floating-point operations, given the most threads allowed,
@@ -35,7 +37,7 @@ double othersBusyCores();
 struct CpuMark {
     double nonIdleSeconds = 0;
     double selfSeconds = 0;
-    double at = 0; // steady clock, seconds
+    std::chrono::steady_clock::time_point at;
     bool ok = false;
 };
 double freeCoresSince(CpuMark &mark);
