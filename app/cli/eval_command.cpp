@@ -1,6 +1,7 @@
 // `terse eval lm`: held-out bits per byte of a causal LM next to zstd -19 on the same text.
 #include "cli.h"
 #include "command_line.h"
+#include "progress_line.h"
 
 #include "terse/resources.h"
 #include "terse/runtime.h"
@@ -17,14 +18,18 @@ struct EvalArgs {
     double maxMb = 1;
     int heldoutEvery = 5;
     int threads = 0;
-    bool json = false;
+    bool json = false, quiet = false;
 };
 
 int evalLm(const EvalArgs &a)
 {
     initRuntime(a.threads);
-    auto r = evalLanguageModel(a.model, a.data, static_cast<std::uint64_t>(a.maxMb * (1 << 20)),
-                               JobContext::none());
+    auto r = runCancellable(
+        [&](const JobContext &job) {
+            return evalLanguageModel(a.model, a.data,
+                                     static_cast<std::uint64_t>(a.maxMb * (1 << 20)), job);
+        },
+        a.quiet);
     if (!r)
         return reportError(r.error().detail, exitCodeFor(r.error()));
     if (a.json)
@@ -57,7 +62,9 @@ int evalTaggerVerb(const EvalArgs &a)
     if (files.empty())
         return reportError("no .jsonl files in '" + a.data + "'", kExitUsage);
     initRuntime(a.threads);
-    auto r = evalTagger(model, files, a.lm, a.heldoutEvery, JobContext::none());
+    auto r = runCancellable(
+        [&](const JobContext &job) { return evalTagger(model, files, a.lm, a.heldoutEvery, job); },
+        a.quiet);
     if (!r)
         return reportError(r.error().detail, exitCodeFor(r.error()));
     auto row = [](const char *name, const TaggerMetrics &m) {
@@ -123,6 +130,7 @@ int runEval(int argc, char **argv)
         ->capture_default_str();
     addThreadsOption(*lm, a.threads);
     lm->add_flag("--json", a.json, "machine-readable output");
+    lm->add_flag("--quiet", a.quiet, "no progress line on standard error");
     CLI::App *tagger = app.add_subcommand(
         "tagger", "Word-level keep precision/recall/F1 of a keep/drop tagger (default: Terse's "
                   "bundled\ntagger) on the held-out human compressions of --data, next to "
@@ -148,6 +156,7 @@ int runEval(int argc, char **argv)
         ->capture_default_str();
     addThreadsOption(*tagger, a.threads);
     tagger->add_flag("--json", a.json, "machine-readable output");
+    tagger->add_flag("--quiet", a.quiet, "no progress line on standard error");
     if (auto rc = parseCommandLine(app, argc, argv, 2))
         return *rc;
     return lm->parsed() ? evalLm(a) : evalTaggerVerb(a);

@@ -2,6 +2,7 @@
 // BPE.
 #include "cli.h"
 #include "command_line.h"
+#include "progress_line.h"
 
 #include "terse/model.h"
 #include "terse/tokenizer.h"
@@ -20,72 +21,6 @@
 namespace terse::cli {
 
 namespace {
-
-// SIGINT/SIGTERM cancel a training job cleanly (the trainer saves a checkpoint and stops).
-JobContext *g_trainJob = nullptr;
-extern "C" void onTrainSignal(int)
-{
-    if (g_trainJob)
-        g_trainJob->cancel();
-}
-
-// Progress line on stderr with rate and ETA, redrawn in place at most ~4 times a second.
-JobContext progressJob()
-{
-    auto start =
-        std::make_shared<std::chrono::steady_clock::time_point>(std::chrono::steady_clock::now());
-    auto last = std::make_shared<std::chrono::steady_clock::time_point>();
-    auto lastDone = std::make_shared<long long>(-1);
-    auto lastTotal = std::make_shared<long long>(-1);
-    auto firstDone = std::make_shared<long long>(0);
-    return JobContext([=](long long done, long long total, const std::string &stage) {
-        const auto now = std::chrono::steady_clock::now();
-        // A new phase (the count restarts, or the total changes after the last phase completed)
-        // restarts the clock on a new line; a total that changes under a running count (a timed
-        // run refitting its schedule) keeps it. The stage text itself may change every step
-        // (trainers put the running loss in it).
-        if (*lastTotal < 0 || done < *lastDone ||
-            (total != *lastTotal && *lastDone >= *lastTotal)) {
-            *start = now;
-            *firstDone = done; // a resumed run starts part-way: the ETA counts only this run's rate
-            if (*lastTotal >= 0)
-                std::fprintf(stderr, "\n");
-        } else if (now - *last < std::chrono::milliseconds(250) && done != total) {
-            *lastDone = done;
-            *lastTotal = total;
-            return; // throttled
-        }
-        *lastTotal = total;
-        *lastDone = done;
-        *last = now;
-        const double secs = std::chrono::duration<double>(now - *start).count();
-        const double frac = total > 0 ? static_cast<double>(done) / static_cast<double>(total) : 0;
-        const double runFrac = total > *firstDone ? static_cast<double>(done - *firstDone) /
-                                                        static_cast<double>(total - *firstDone)
-                                                  : 0;
-        const double eta = runFrac > 0 ? secs * (1 - runFrac) / runFrac : 0;
-        if (total <= 0) // a total the input does not tell (a stream without its size)
-            std::fprintf(stderr, "\r%s %lld  %7.0fs elapsed ", stage.c_str(), done, secs);
-        else
-            std::fprintf(stderr, "\r%s %6.1f%%  %7.0fs elapsed  ETA %6.0fs ", stage.c_str(),
-                         100 * frac, secs, eta);
-        std::fflush(stderr);
-    });
-}
-
-// Runs a trainer with the progress line; SIGINT/SIGTERM cancel it cleanly (it keeps its last
-// checkpoint); ends the progress line.
-template <class Train> auto runCancellable(Train &&train)
-{
-    JobContext job = progressJob();
-    g_trainJob = &job;
-    std::signal(SIGINT, onTrainSignal);
-    std::signal(SIGTERM, onTrainSignal);
-    auto r = train(job);
-    g_trainJob = nullptr;
-    std::fprintf(stderr, "\n");
-    return r;
-}
 
 // The command line of `terse train ...` (runTrain declares it): the engine's option structs,
 // filled by CLI11, plus the values the CLI converts (MB, flags).
@@ -108,6 +43,7 @@ struct TrainArgs {
     bool fp32 = false;                                                     // lm --fp32
     bool bf16 = false;                                                     // lm --bf16
     int threads = 0;
+    bool quiet = false; // --quiet: no progress line
     CLI::Option *kvHeads = nullptr, *maxPositions = nullptr, *encodeMaxMbOpt = nullptr;
 };
 
@@ -117,8 +53,7 @@ int trainTokenizerVerb(TrainArgs &a)
 {
     TokenizerTrainOptions &o = a.tokenizer;
     o.maxBytes = static_cast<std::uint64_t>(a.maxMb * (1 << 20));
-    auto r = trainTokenizer(o, progressJob());
-    std::fprintf(stderr, "\n");
+    auto r = runCancellable([&](const JobContext &job) { return trainTokenizer(o, job); }, a.quiet);
     if (!r)
         return reportError(r.error().detail, exitCodeFor(r.error()));
     std::printf("wrote %s: vocab %d (%d merges) from %.1f MB, %llu words (%llu unique) in %.1f s\n",
@@ -145,9 +80,11 @@ int trainEncodeVerb(TrainArgs &a)
     const EncodeFn encode = encoderFor(t);
     const auto sp = t.specialIds();
     const int sep = sp.eos >= 0 ? sp.eos : (sp.bos >= 0 ? sp.bos : 0);
-    auto r = runCancellable([&](const JobContext &job) {
-        return encodeCorpusToTokenFile(o, encode, static_cast<int>(t.vocabSize()), sep, job);
-    });
+    auto r = runCancellable(
+        [&](const JobContext &job) {
+            return encodeCorpusToTokenFile(o, encode, static_cast<int>(t.vocabSize()), sep, job);
+        },
+        a.quiet);
     if (!r)
         return reportError(r.error().detail, exitCodeFor(r.error()));
     std::printf(
@@ -200,8 +137,8 @@ int trainLmVerb(TrainArgs &a)
     initRuntime(a.threads);
     const Tokenizer &t = *tok;
     const EncodeFn encode = encoderFor(t);
-    auto r =
-        runCancellable([&](const JobContext &job) { return trainLanguageModel(o, encode, job); });
+    auto r = runCancellable(
+        [&](const JobContext &job) { return trainLanguageModel(o, encode, job); }, a.quiet);
     if (!r)
         return reportError(r.error().detail, exitCodeFor(r.error()));
     // The tokenizer travels with the model so the folder loads on its own.
@@ -237,7 +174,7 @@ int trainPisAgentVerb(TrainArgs &a)
         b = e + 1;
     }
     initRuntime(a.threads);
-    auto r = runCancellable([&](const JobContext &job) { return trainPisAgent(o, job); });
+    auto r = runCancellable([&](const JobContext &job) { return trainPisAgent(o, job); }, a.quiet);
     if (!r)
         return reportError(r.error().detail, exitCodeFor(r.error()));
     std::printf(
@@ -254,7 +191,8 @@ int trainVectorsVerb(TrainArgs &a)
     if (a.vectorsMaxMbOpt->count() > 0)
         o.maxBytes = static_cast<std::uint64_t>(a.vectorsMaxMb * (1 << 20));
     o.threads = a.threads;
-    auto r = runCancellable([&](const JobContext &job) { return trainWordVectors(o, job); });
+    auto r =
+        runCancellable([&](const JobContext &job) { return trainWordVectors(o, job); }, a.quiet);
     if (!r)
         return reportError(r.error().detail, exitCodeFor(r.error()));
     std::printf("wrote %s: %d words x %d from %.1f MB (%lld documents, %lld words, %lld distinct) "
@@ -291,7 +229,7 @@ int trainTaggerVerb(TrainArgs &a)
     if (o.data.empty())
         return reportError("no .jsonl files in '" + a.data + "'", kExitUsage);
     initRuntime(a.threads);
-    auto r = runCancellable([&](const JobContext &job) { return trainTagger(o, job); });
+    auto r = runCancellable([&](const JobContext &job) { return trainTagger(o, job); }, a.quiet);
     if (!r)
         return reportError(r.error().detail, exitCodeFor(r.error()));
     std::printf(
@@ -527,6 +465,8 @@ int runTrain(int argc, char **argv)
         ->type_name("WORD[,WORD...]");
     addSeedOption(*vec, a.vectors.seed, "random seed");
     addThreadsOption(*vec, a.threads);
+    for (CLI::App *sub : {tok, enc, lm, tagger, pis, vec})
+        sub->add_flag("--quiet", a.quiet, "no progress line on standard error");
 
     if (auto rc = parseCommandLine(app, argc, argv, 2))
         return *rc;

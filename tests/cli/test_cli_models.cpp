@@ -79,6 +79,74 @@ private slots:
                  QJsonDocument::fromJson(r.out.toUtf8()).object()["count"].toInteger());
     }
 
+    // `terse eval lm` with the bundled LM on English prose it has not seen: bits/byte below zstd
+    // -19 on the same text; a progress line on standard error unless --quiet; SIGTERM cancels it
+    // with the README's exit code 130 and a message, not a kill.
+    void evalLm()
+    {
+        QTemporaryDir dir;
+        const QString small = dir.filePath("small.txt"), big = dir.filePath("big.txt");
+        const QByteArray first =
+            "The council voted on the new bridge after three hours of debate. Most members said "
+            "the "
+            "old one was too narrow for the buses that now cross the river every morning, and the "
+            "engineers warned that its steel had begun to rust where the water splashed it.\n\n"
+            "Work will start in the spring. The town expects the road to stay closed for most of "
+            "the summer, so shops near the market have asked for help with their rents.\n";
+        const QByteArray second =
+            "My grandmother kept bees behind the house. Every August she would put on a white hat "
+            "with a veil, light a little smoker and lift the frames one by one, heavy with honey. "
+            "We children watched from the kitchen window and were never allowed closer.\n";
+        QByteArray prose; // the cancelled run's text: repeated, it only has to be long
+        for (int i = 0; i < 12; ++i)
+            prose += first + "\n" + second + "\n";
+        {
+            QFile f(small); // two documents: the corpus format's separator line between them
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write(first + "<|doc|>\n" + second);
+        }
+        Run r = terse({"eval", "lm", "--data", small, "--json", "--quiet", "--threads", "1"});
+        QCOMPARE(r.code, 0);
+        QCOMPARE(r.err, QString());
+        const QJsonObject o = QJsonDocument::fromJson(r.out.toUtf8()).object();
+        QCOMPARE(o["documents"].toInt(), 2);
+        // The first document ends before the separator line's newline, the last at its text.
+        QCOMPARE(o["bytes"].toInt(), int(first.size() + second.size() - 2));
+        QVERIFY2(o["bits_per_byte"].toDouble() > 0.1 &&
+                     o["bits_per_byte"].toDouble() < o["zstd19_bits_per_byte"].toDouble(),
+                 qPrintable(r.out));
+        r = terse({"eval", "lm", "--data", small, "--threads", "1"});
+        QCOMPARE(r.code, 0);
+        QVERIFY2(r.err.contains("scoring") && r.err.contains("100.0%"), qPrintable(r.err));
+        QVERIFY(r.out.contains("bits/byte"));
+
+        r = terse({"eval", "lm", "--data", dir.filePath("missing.txt"), "--quiet"});
+        QCOMPARE(r.code, 4);
+        QVERIFY2(r.err.contains("missing.txt"), qPrintable(r.err));
+
+        {
+            QFile f(big);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            for (int i = 0; i < 400; ++i)
+                f.write(prose);
+        }
+        QProcess p;
+        p.start(QStringLiteral(TERSE_CLI_PATH),
+                {"eval", "lm", "--data", big, "--max-mb", "2", "--threads", "1"});
+        QVERIFY(p.waitForStarted(10000));
+        QByteArray err;
+        while (!err.contains("scoring") && p.state() == QProcess::Running) {
+            p.waitForReadyRead(1000);
+            err += p.readAllStandardError();
+        }
+        p.terminate(); // SIGTERM
+        QVERIFY(p.waitForFinished(60000));
+        err += p.readAllStandardError();
+        QCOMPARE(p.exitStatus(), QProcess::NormalExit);
+        QCOMPARE(p.exitCode(), 130);
+        QVERIFY2(err.contains("evaluation cancelled"), err.constData());
+    }
+
     void targetTokenizer()
     {
         const Run bad = terse({"compress", "--target-tokenizer", "no_such_encoding"}, "a b");

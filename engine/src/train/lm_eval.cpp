@@ -5,6 +5,7 @@
 
 #include <zstd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 
@@ -29,6 +30,10 @@ Result<LmEvalReport> evalLanguageModel(const std::string &modelPath, const std::
     std::string joined;
     Error failure{ErrorCode::Internal, ""};
     bool failed = false;
+    // The progress total: the text's size where the file tells it, at most the byte limit.
+    const std::uint64_t textBytes = corpusTextBytes(textFile);
+    const auto total =
+        static_cast<long long>(textBytes > 0 ? std::min(textBytes, maxBytes) : maxBytes);
     ScoreRequest req;
     req.wantEntropy = false;
     auto read = readCorpus(textFile, maxBytes, [&](std::string_view doc) {
@@ -47,7 +52,10 @@ Result<LmEvalReport> evalLanguageModel(const std::string &modelPath, const std::
         seq.insert(seq.end(), ids->begin(), ids->end());
         if (seq.size() < 2)
             return true;
-        auto scored = model.score({seq}, req, job);
+        // The document's windows advance this job's byte count (one steady progress line).
+        auto scored = model.score({seq}, req,
+                                  job.scaled(static_cast<long long>(rep.bytes),
+                                             static_cast<long long>(doc.size()), total, "scoring"));
         if (!scored) {
             failure = scored.error();
             failed = true;
@@ -63,7 +71,7 @@ Result<LmEvalReport> evalLanguageModel(const std::string &modelPath, const std::
         if (!joined.empty())
             joined += '\n';
         joined.append(doc);
-        job.report(static_cast<long long>(rep.bytes), static_cast<long long>(maxBytes), "scoring");
+        job.report(std::min(static_cast<long long>(rep.bytes), total), total, "scoring");
         return !job.isCancelled();
     });
     if (job.isCancelled())
@@ -72,6 +80,7 @@ Result<LmEvalReport> evalLanguageModel(const std::string &modelPath, const std::
         return failure;
     if (!read)
         return read.error();
+    job.report(total, total, "scoring"); // separators and skipped documents are not counted
     if (rep.bytes == 0)
         return fail(ErrorCode::InvalidInput, "'" + textFile + "' has no text to evaluate");
     rep.bitsPerByte = nll / std::log(2.0) / static_cast<double>(rep.bytes);

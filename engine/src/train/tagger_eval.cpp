@@ -199,6 +199,7 @@ Result<TaggerEvalReport> evalTagger(const std::string &taggerPath,
     for (const LabeledSentence &passage : *joined) {
         if (job.isCancelled())
             return fail(ErrorCode::Cancelled, "tagger evaluation cancelled");
+        job.report(rep.passages, static_cast<long long>(joined->size()), "passages");
         auto p = keepProbs(passage);
         if (!p)
             return p.error();
