@@ -32,13 +32,18 @@ int evalLm(const EvalArgs &a)
         a.quiet);
     if (!r)
         return reportError(r.error().detail, exitCodeFor(r.error()));
+    if (r->skippedDocuments > 0)
+        std::fprintf(stderr, "terse: warning: %llu document(s) of '%s' skipped: not valid UTF-8\n",
+                     static_cast<unsigned long long>(r->skippedDocuments), a.data.c_str());
     if (a.json)
         std::printf(
             "{\"bits_per_byte\": %.6f, \"zstd19_bits_per_byte\": %.6f, \"nll_per_token\": %.6f, "
-            "\"bytes\": %llu, \"tokens\": %llu, \"documents\": %llu, \"seconds\": %.2f}\n",
+            "\"bytes\": %llu, \"tokens\": %llu, \"documents\": %llu, \"skipped_documents\": %llu, "
+            "\"seconds\": %.2f}\n",
             r->bitsPerByte, r->zstdBitsPerByte, r->nllPerToken,
             static_cast<unsigned long long>(r->bytes), static_cast<unsigned long long>(r->tokens),
-            static_cast<unsigned long long>(r->documents), r->seconds);
+            static_cast<unsigned long long>(r->documents),
+            static_cast<unsigned long long>(r->skippedDocuments), r->seconds);
     else
         std::printf("%.4f bits/byte (zstd -19: %.4f bits/byte) over %llu bytes, %llu tokens, %llu "
                     "documents; "

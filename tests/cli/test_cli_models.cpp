@@ -123,6 +123,24 @@ private slots:
         r = terse({"eval", "lm", "--data", dir.filePath("missing.txt"), "--quiet"});
         QCOMPARE(r.code, 4);
         QVERIFY2(r.err.contains("missing.txt"), qPrintable(r.err));
+        r = terse({"eval", "lm", "--data", dir.path(), "--quiet"}); // a folder: unusable input
+        QCOMPARE(r.code, 3);
+        QVERIFY2(r.err.contains(dir.path()) && r.err.contains("folder"), qPrintable(r.err));
+        // A document that is not UTF-8 is skipped and said so; the rest is scored.
+        const QString mixed = dir.filePath("mixed.txt");
+        {
+            QFile f(mixed);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write(first + "<|doc|>\nabc \xff\xfe def\n");
+        }
+        r = terse({"eval", "lm", "--data", mixed, "--json", "--quiet", "--threads", "1"});
+        QCOMPARE(r.code, 0);
+        const QJsonObject m = QJsonDocument::fromJson(r.out.toUtf8()).object();
+        QCOMPARE(m["documents"].toInt(), 1);
+        QCOMPARE(m["skipped_documents"].toInt(), 1);
+        QCOMPARE(m["bytes"].toInt(), int(first.size() - 1));
+        QVERIFY2(r.err.contains("1 document(s)") && r.err.contains("not valid UTF-8"),
+                 qPrintable(r.err));
 
         {
             QFile f(big);

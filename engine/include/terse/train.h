@@ -168,8 +168,9 @@ struct LmEvalReport {
     std::uint64_t bytes = 0;  // UTF-8 bytes of text scored
     std::uint64_t tokens = 0; // tokens predicted (each document's tokens after BOS)
     std::uint64_t documents = 0;
-    double bitsPerByte = 0;     // total NLL / ln 2 / bytes
-    double nllPerToken = 0;     // nats per token
+    std::uint64_t skippedDocuments = 0; // invalid UTF-8: not scored, not counted
+    double bitsPerByte = 0;             // total NLL / ln 2 / bytes
+    double nllPerToken = 0;             // nats per token
     double zstdBitsPerByte = 0; // zstd -19 on the same documents (joined with "\n"), for reference
     double seconds = 0;
 };

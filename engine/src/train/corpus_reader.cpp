@@ -8,6 +8,8 @@
 #include <cstring>
 #include <memory>
 
+#include <sys/stat.h>
+
 namespace terse {
 
 namespace {
@@ -61,6 +63,12 @@ Result<std::uint64_t> readCorpus(const std::string &path, std::uint64_t maxBytes
     if (!f)
         return fail(errno == ENOENT ? ErrorCode::NotFound : ErrorCode::IoError,
                     "cannot open corpus '" + path + "': " + std::strerror(errno));
+    struct stat st {};
+    if (::fstat(::fileno(f.get()), &st) == 0 && !S_ISREG(st.st_mode))
+        return fail(ErrorCode::InvalidInput,
+                    "corpus '" + path + "' is " +
+                        (S_ISDIR(st.st_mode) ? "a folder" : "not a regular file") +
+                        "; expected a text file (plain or .zst)");
     const bool zst = endsWith(path, ".zst");
     std::unique_ptr<ZSTD_DStream, DStreamFree> ds;
     if (zst) {

@@ -43,6 +43,7 @@ Result<LmEvalReport> evalLanguageModel(const std::string &modelPath, const std::
             0, static_cast<std::size_t>(std::min<std::uint64_t>(doc.size(), maxBytes - rep.bytes)));
         auto ids = tok.encodeIds(doc);
         if (!ids) { // invalid UTF-8 in the file: skip the document, it is not counted
+            ++rep.skippedDocuments;
             return true;
         }
         std::vector<int> seq;
@@ -82,7 +83,11 @@ Result<LmEvalReport> evalLanguageModel(const std::string &modelPath, const std::
         return read.error();
     job.report(total, total, "scoring"); // separators and skipped documents are not counted
     if (rep.bytes == 0)
-        return fail(ErrorCode::InvalidInput, "'" + textFile + "' has no text to evaluate");
+        return fail(ErrorCode::InvalidInput,
+                    "'" + textFile + "' has no text to evaluate" +
+                        (rep.skippedDocuments ? " (" + std::to_string(rep.skippedDocuments) +
+                                                    " document(s) skipped: not valid UTF-8)"
+                                              : std::string()));
     rep.bitsPerByte = nll / std::log(2.0) / static_cast<double>(rep.bytes);
     rep.nllPerToken = rep.tokens ? nll / static_cast<double>(rep.tokens) : 0;
     std::string out(ZSTD_compressBound(joined.size()), '\0');
