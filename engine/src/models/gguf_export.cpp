@@ -172,6 +172,14 @@ Result<GgufExportReport> exportImpl(const GgufExportOptions &o)
     if (o.out.empty())
         return fail(ErrorCode::InvalidArgument, "no output file given");
     std::error_code ec;
+    // Checked before the work (the file is written beside the target and renamed over it).
+    if (fs::is_directory(o.out, ec))
+        return fail(ErrorCode::InvalidArgument,
+                    "output '" + o.out + "' is a folder; give the .gguf file to write (e.g. '" +
+                        (fs::path(o.out) / "model-q8_0.gguf").string() + "')");
+    if (const fs::path parent = fs::path(o.out).parent_path();
+        !parent.empty() && !fs::is_directory(parent, ec))
+        return fail(ErrorCode::NotFound, "output folder '" + parent.string() + "' does not exist");
     if (!fs::exists(o.model, ec))
         return fail(ErrorCode::NotFound, "model '" + o.model + "' not found");
     const std::string what = "model '" + o.model + "'";
@@ -396,10 +404,6 @@ Result<GgufExportReport> exportImpl(const GgufExportOptions &o)
 
     // Written beside the target and renamed over it at the end: an interrupted or failed export
     // never leaves a half-written file under the name (nor replaces a good one).
-    const fs::path target(o.out);
-    if (target.has_parent_path() && !fs::is_directory(target.parent_path(), ec))
-        return fail(ErrorCode::NotFound,
-                    "output folder '" + target.parent_path().string() + "' does not exist");
     PartFile partFile{o.out + ".part"};
     const std::string &part = partFile.path;
     {
