@@ -742,6 +742,57 @@ private slots:
         QVERIFY(!e); // a causal LM is not a tagger
         QCOMPARE(e.error().code, ErrorCode::Unsupported);
     }
+
+    // Each trainer checks where it writes before the work (the LM and tagger wrote their folders at
+    // the end: a file named like --out cost the whole run).
+    void outputsAreCheckedBeforeTraining()
+    {
+        const std::string file = m_dir.filePath("a-file").toStdString();
+        writeFile(QString::fromStdString(file), "x");
+        auto says = [](const Error &e, ErrorCode code, const char *what) {
+            qInfo("refused: %s", e.detail.c_str());
+            return e.code == code && e.detail.find(what) != std::string::npos;
+        };
+        auto tok = Tokenizer::load(m_tokenizer.toStdString());
+        QVERIFY(tok);
+        LmTrainOptions lm = tinyLm("unused", static_cast<int>(tok->vocabSize()));
+        lm.outputDir = file;
+        auto r = trainLanguageModel(lm, encoderFor(*tok), JobContext::none());
+        QVERIFY(!r);
+        QVERIFY(says(r.error(), ErrorCode::InvalidArgument, "is a file"));
+        lm.outputDir = m_dir.filePath("lm-out").toStdString();
+        lm.checkpointDir = file + "/checkpoint"; // under a file: cannot be made
+        r = trainLanguageModel(lm, encoderFor(*tok), JobContext::none());
+        QVERIFY(!r);
+        QVERIFY(says(r.error(), ErrorCode::IoError, "a-file/checkpoint"));
+
+        TaggerTrainOptions tg;
+        tg.data = {m_dir.filePath("tagger.jsonl").toStdString()};
+        tg.tokenizer = m_tokenizer.toStdString();
+        tg.outputDir = file;
+        QVERIFY(refused(tg, ErrorCode::InvalidArgument, "is a file"));
+
+        TokenizerTrainOptions tk;
+        tk.corpus = m_dir.filePath("corpus.txt").toStdString();
+        tk.outputDir = file;
+        auto t = trainTokenizer(tk, JobContext::none());
+        QVERIFY(!t);
+        QVERIFY(says(t.error(), ErrorCode::InvalidArgument, "is a file"));
+
+        TokenFileOptions tf;
+        tf.corpus = m_dir.filePath("corpus.txt").toStdString();
+        tf.outputPath = m_dir.path().toStdString(); // a folder
+        auto e = encodeCorpusToTokenFile(tf, encoderFor(*tok), static_cast<int>(tok->vocabSize()),
+                                         0, JobContext::none());
+        QVERIFY(!e);
+        QVERIFY(says(e.error(), ErrorCode::InvalidArgument, "is a folder"));
+        tf.outputPath = m_dir.filePath("no/such/x.tok.gz").toStdString();
+        e = encodeCorpusToTokenFile(tf, encoderFor(*tok), static_cast<int>(tok->vocabSize()), 0,
+                                    JobContext::none());
+        QVERIFY(!e);
+        QVERIFY(says(e.error(), ErrorCode::NotFound, "does not exist"));
+        QVERIFY(!QFileInfo::exists(m_dir.filePath("no")));
+    }
 };
 
 QTEST_GUILESS_MAIN(TestTrainModels)

@@ -14,6 +14,7 @@
 #include "train/trainable.h"
 #include "weights/safetensors_writer.h"
 #include "weights/weight_store.h"
+#include "train/output_paths.h"
 
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
@@ -432,6 +433,10 @@ Result<LmTrainReport> trainLanguageModel(const LmTrainOptions &given, const Enco
                     "sequence length must be in [2, max positions] and steps >= 1");
     if (o.outputDir.empty())
         return fail(ErrorCode::InvalidArgument, "no output folder given");
+    for (const std::string &dir : {o.outputDir, o.checkpointDir})
+        if (!dir.empty())
+            if (auto made = train::makeOutputFolder(dir); !made)
+                return made.error();
     if (o.corpus.empty() == o.tokens.empty())
         return fail(ErrorCode::InvalidArgument, "give either a corpus or a token file to train on");
     if (o.device != "cpu" && o.device != "cuda" && o.device.rfind("cuda:", 0) != 0)

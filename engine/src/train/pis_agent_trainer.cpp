@@ -5,6 +5,7 @@
 #include "compressors/pis_agent.h"
 #include "compressors/pis_agent_impl.h"
 #include "models/model_context.h"
+#include "train/output_paths.h"
 #include "terse/train.h"
 
 #include <nlohmann/json.hpp>
@@ -91,6 +92,15 @@ Result<PisAgentTrainReport> trainPisAgent(const PisAgentTrainOptions &o, const J
     auto loaded = loadModelWithTokenizer(o.model, DefaultModel::CausalLM);
     if (!loaded)
         return loaded.error();
+    std::string outputPath = o.outputPath; // default: beside the model
+    if (outputPath.empty()) {
+        const std::filesystem::path mp((*loaded)->path);
+        outputPath =
+            ((std::filesystem::is_directory(mp) ? mp : mp.parent_path()) / "pis_agent.safetensors")
+                .string();
+    }
+    if (auto ok = train::checkOutputFile(outputPath); !ok)
+        return ok.error();
     std::vector<std::string> docs;
     for (const auto &f : o.data) {
         if (!std::filesystem::exists(f))
@@ -266,13 +276,7 @@ Result<PisAgentTrainReport> trainPisAgent(const PisAgentTrainOptions &o, const J
     rep.trainAgentReward = meanReward(train, false);
     rep.heldoutAgentReward = meanReward(heldout, false);
     rep.heldoutUniformReward = meanReward(heldout, true);
-    rep.outputPath = o.outputPath;
-    if (rep.outputPath.empty()) {
-        const std::filesystem::path mp((*loaded)->path);
-        rep.outputPath =
-            ((std::filesystem::is_directory(mp) ? mp : mp.parent_path()) / "pis_agent.safetensors")
-                .string();
-    }
+    rep.outputPath = outputPath;
     if (auto w = online.save(rep.outputPath); !w)
         return w.error();
     auto reloaded = PisAgent::load(rep.outputPath);

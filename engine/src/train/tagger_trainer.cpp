@@ -13,6 +13,7 @@
 #include "train/tagger_data.h"
 #include "train/trainable.h"
 #include "weights/safetensors_writer.h"
+#include "train/output_paths.h"
 
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
@@ -267,6 +268,8 @@ Result<TaggerTrainReport> trainTagger(const TaggerTrainOptions &o, const JobCont
                     "tagger: hidden must split into heads; layers, epochs and batch >= 1");
     if (o.outputDir.empty())
         return fail(ErrorCode::InvalidArgument, "no output folder given");
+    if (auto made = train::makeOutputFolder(o.outputDir); !made)
+        return made.error();
     const auto t0 = std::chrono::steady_clock::now();
     auto pairs = loadCompressionPairs(o.data, o.heldoutEvery);
     if (!pairs)

@@ -8,6 +8,8 @@
 
 #include "terse/tokenizer.h"
 
+#include "train/output_paths.h"
+
 #include <zlib.h>
 
 #include <algorithm>
@@ -71,6 +73,8 @@ Result<TokenFileReport> encodeCorpusToTokenFile(const TokenFileOptions &o, const
 {
     if (o.outputPath.empty())
         return fail(ErrorCode::InvalidArgument, "no output file given for the token file");
+    if (auto ok = train::checkOutputFile(o.outputPath); !ok)
+        return ok.error();
     if (vocabSize <= 0 || separatorId < 0 || separatorId >= vocabSize)
         return fail(ErrorCode::InvalidArgument,
                     "the tokenizer has no usable separator id (vocabulary " +

@@ -7,6 +7,7 @@
 
 #include "compressors/context_rank.h"
 #include "weights/safetensors_writer.h"
+#include "train/output_paths.h"
 
 #include <torch/torch.h>
 
@@ -37,6 +38,8 @@ Result<void> checkOptions(const WordVectorTrainOptions &o)
         return bad("no corpus given");
     if (o.outputPath.empty())
         return bad("no output file given");
+    if (auto ok = train::checkOutputFile(o.outputPath); !ok)
+        return ok.error();
     if (o.dim < 4 || o.dim > 1024)
         return bad("dim " + std::to_string(o.dim) + " is outside 4..1024");
     if (o.window < 1 || o.window > 50)
