@@ -49,6 +49,9 @@ Result<std::string> readInput(const std::string &path, std::size_t maxBytes)
                         "standard input is larger than " + std::to_string(maxBytes) + " bytes");
         return data;
     }
+    std::error_code ec;
+    if (std::filesystem::is_directory(path, ec))
+        return fail(ErrorCode::InvalidInput, "'" + path + "' is a folder; expected a text file");
     std::ifstream f(path, std::ios::binary);
     if (!f)
         return fail(errno == ENOENT ? ErrorCode::NotFound : ErrorCode::IoError,

@@ -76,9 +76,9 @@ int runTokenize(int argc, char **argv)
     bool special = false, jsonl = false, allowSpecial = false, ordinary = false, count = false;
     app.add_option("FILE", path, "the text; - or none: standard input")->capture_default_str();
     app.add_option("--tokenizer", tokenizer,
-                   "tokenizer.json, a model folder, vocab.json, vocab.txt, *.model, *.tiktoken or "
-                   "a llama2.c tokenizer.bin")
-        ->type_name("FILE_OR_DIR")
+                   "tokenizer.json, a model folder, vocab.json, vocab.txt, *.model, *.tiktoken, "
+                   "a llama2.c tokenizer.bin, or a bundled tiktoken name (cl100k_base, o200k_base)")
+        ->type_name("PATH|NAME")
         ->required();
     app.add_flag("--special", special,
                  "add the special tokens of the template (BOS, [CLS] ... [SEP])");
@@ -90,7 +90,7 @@ int runTokenize(int argc, char **argv)
     app.add_flag("--count", count, "print only the number of tokens (one per line with --jsonl)");
     if (auto rc = parseCommandLine(app, argc, argv, 2))
         return *rc;
-    auto tok = Tokenizer::load(tokenizer);
+    auto tok = Tokenizer::loadPathOrName(tokenizer);
     if (!tok)
         return reportError(tok.error().detail, exitCodeFor(tok.error()));
     auto text = readInput(path);

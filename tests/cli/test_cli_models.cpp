@@ -53,6 +53,18 @@ private slots:
                   "hello world\n\nhello\n");
         QCOMPARE(r.code, 0);
         QCOMPARE(r.out, QStringLiteral("2\n0\n1\n"));
+        // A bundled tiktoken encoding by name, as --target-tokenizer takes it.
+        r = terse({"tokenize", "--tokenizer", "cl100k_base", "--count"}, "hello world");
+        QCOMPARE(r.code, 0);
+        QCOMPARE(r.out.trimmed(), QStringLiteral("2"));
+        r = terse({"tokenize", "--tokenizer", "cl100k", "--count"}, "hello world");
+        QCOMPARE(r.code, 4);
+        QVERIFY2(r.err.contains("'cl100k' is neither a tokenizer file or folder nor a bundled"),
+                 qPrintable(r.err));
+        // A folder as the input text is refused by name (it read as 2^63 bytes).
+        r = terse({"tokenize", "--tokenizer", "cl100k_base", QStringLiteral(TERSE_SOURCE_DIR)});
+        QCOMPARE(r.code, 3);
+        QVERIFY2(r.err.contains("is a folder"), qPrintable(r.err));
         // Model commands run with passive OpenMP waiting unless the user chose a policy (they
         // re-execute once with OMP_WAIT_POLICY=PASSIVE: libgomp reads it before main).
         const QString model = QStringLiteral(TERSE_SOURCE_DIR "/resources/models/terse-tagger");

@@ -167,6 +167,9 @@ private slots:
         QTest::newRow("import missing file")
             << QStringList{"sessions", "import", "DIR/none.json", "--db", db} << 4 << ""
             << "none.json': No such file or directory";
+        QTest::newRow("import a folder") // read through a stream buffer, it threw and aborted
+            << QStringList{"sessions", "import", "DIR", "--db", db} << 3 << ""
+            << "is a folder; expected a terse-sessions JSON file";
         QTest::newRow("import not json")
             << QStringList{"sessions", "import", "DIR/garbage.json", "--db", db} << 3 << ""
             << "invalid JSON at byte";

@@ -63,6 +63,9 @@ public:
     // llama2.c tokenizer.bin. Errors name the file and the problem (FormatError, NotFound,
     // Unsupported).
     static Result<Tokenizer> load(const std::string &path);
+    // `load` of a path that exists, else a bundled tiktoken encoding by name ("cl100k_base",
+    // "o200k_base": resources/tokenizers/NAME.tiktoken), as --target-tokenizer reads them.
+    static Result<Tokenizer> loadPathOrName(const std::string &pathOrName);
 
     // The tokenizer of a model: `modelPath` is a model folder (its tokenizer files) or a model file
     // with tokenizer.json / tokenizer.model beside it. InvalidInput says why text cannot be

@@ -161,16 +161,7 @@ Result<std::shared_ptr<const Tokenizer>> targetTokenizer(const std::string &name
     std::lock_guard lock(g_mutex);
     if (auto it = g_targets.find(nameOrPath); it != g_targets.end())
         return it->second;
-    std::error_code ec;
-    Result<Tokenizer> tok = fail(ErrorCode::NotFound, "");
-    if (fs::exists(nameOrPath, ec)) {
-        tok = Tokenizer::load(nameOrPath);
-    } else {
-        auto p = targetTokenizerPath(nameOrPath);
-        if (!p)
-            return p.error();
-        tok = Tokenizer::load(*p);
-    }
+    auto tok = Tokenizer::loadPathOrName(nameOrPath);
     if (!tok)
         return tok.error();
     auto shared = std::make_shared<const Tokenizer>(std::move(tok.value()));

@@ -337,6 +337,10 @@ Result<ImportReport> SessionStore::importSessions(const std::string &text)
 
 Result<ImportReport> SessionStore::importSessionsFromFile(const std::string &path)
 {
+    std::error_code ec;
+    if (std::filesystem::is_directory(path, ec)) // reading one throws from the stream buffer
+        return fail(ErrorCode::InvalidInput,
+                    "'" + path + "' is a folder; expected a terse-sessions JSON file");
     std::ifstream f(path, std::ios::binary);
     if (!f)
         return fail(errno == ENOENT ? ErrorCode::NotFound : ErrorCode::IoError,

@@ -2,6 +2,8 @@
 // model, post-processor) with byte alignment, and decoding.
 #include "terse/tokenizer.h"
 
+#include "terse/resources.h"
+
 #include "text/gguf_vocab.h"
 #include "text/tokenizer_impl.h"
 #include "text/unicode.h"
@@ -275,6 +277,23 @@ Result<Tokenizer> Tokenizer::forModel(const std::string &modelPath)
                     "cannot score text with '" + modelPath + "': " + tok.error().detail +
                         "; pass token ids with --ids 1,2,3 (or a FILE holding ids)");
     return tok;
+}
+
+Result<Tokenizer> Tokenizer::loadPathOrName(const std::string &pathOrName)
+{
+    std::error_code ec;
+    if (std::filesystem::exists(pathOrName, ec) || pathOrName.find('/') != std::string::npos)
+        return load(pathOrName);
+    auto named = targetTokenizerPath(pathOrName);
+    if (!named) {
+        const std::string dir = resourcesDir();
+        return notFound("'" + pathOrName +
+                        "' is neither a tokenizer file or folder nor a bundled tiktoken encoding" +
+                        (dir.empty()
+                             ? std::string(" (no resources folder)")
+                             : " in " + (std::filesystem::path(dir) / "tokenizers").string()));
+    }
+    return load(*named);
 }
 
 Result<Tokenizer> Tokenizer::load(const std::string &path)
