@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <exception>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -186,8 +187,18 @@ int runTopLevel(int argc, char **argv, const std::vector<std::pair<std::string, 
         return kExitOk;
     }
     for (const auto &[name, run] : verbs)
-        if (verb == name)
-            return run(argc, argv);
+        if (verb == name) {
+            // The last line of defence: every call site maps its library's errors, but one let
+            // through ends with a message and exit 1, not std::terminate's abort.
+            try {
+                return run(argc, argv);
+            } catch (const std::exception &e) {
+                return reportError(verb + ": internal error: " + e.what() + " (please report it)",
+                                   kExitFailure);
+            } catch (...) {
+                return reportError(verb + ": internal error (please report it)", kExitFailure);
+            }
+        }
     if (elsewhere)
         for (const char *known : kVerbs)
             if (verb == known)
