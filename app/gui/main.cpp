@@ -58,23 +58,35 @@ int main(int argc, char **argv)
             std::fflush(nullptr);
             std::_Exit(0);
         });
-    if (!parser.positionalArguments().isEmpty())
-        window.openFile(parser.positionalArguments().first());
+    // A file that cannot be opened keeps its error in the window, so --run does not start on an
+    // empty prompt (whose own message would replace it).
+    const bool opened = parser.positionalArguments().isEmpty() ||
+                        window.openFile(parser.positionalArguments().first());
     if (parser.isSet(rate)) {
         bool ok = false;
         const double r = parser.value(rate).toDouble(&ok);
         if (ok && r > 0 && r <= 1)
             window.setRate(r);
+        else
+            std::fprintf(stderr, "terse-studio: --rate '%s' is not a number in (0, 1]; ignored\n",
+                         qPrintable(parser.value(rate)));
     }
     // The method list comes with the engine (loading now, after the window): --method and --run
     // apply then.
-    window.whenEngineReady([&window, &parser, &method, &run] {
+    window.whenEngineReady([&window, &parser, &method, &run, opened] {
         if (parser.isSet(method)) {
             const int i = window.methodCombo()->findData(parser.value(method));
-            if (i >= 0)
+            if (i >= 0) {
                 window.methodCombo()->setCurrentIndex(i);
+            } else {
+                QStringList names;
+                for (int k = 0; k < window.methodCombo()->count(); ++k)
+                    names << window.methodCombo()->itemData(k).toString();
+                std::fprintf(stderr, "terse-studio: unknown method '%s' (known: %s); ignored\n",
+                             qPrintable(parser.value(method)), qPrintable(names.join(", ")));
+            }
         }
-        if (parser.isSet(run))
+        if (parser.isSet(run) && opened)
             window.runCompression();
     });
     return app.exec();
