@@ -462,6 +462,16 @@ private slots:
             QCOMPARE(r.code, 1);
             QVERIFY2(r.err.contains("is empty"), qPrintable(r.err));
         }
+        // A folder named config.json read as an empty file.
+        QTemporaryDir dir;
+        const std::string path = copyWithConfig(dir, [](nlohmann::json &) {});
+        fs::remove(fs::path(path) / "config.json");
+        fs::create_directory(fs::path(path) / "config.json");
+        auto m = Model::load(path);
+        QVERIFY(!m.ok());
+        QCOMPARE(m.error().code, ErrorCode::FormatError);
+        QVERIFY2(m.error().detail.find("config.json' is a folder, not a file") != std::string::npos,
+                 m.error().detail.c_str());
     }
 
     // The tiny files the weight-file cases below corrupt load as models and score.

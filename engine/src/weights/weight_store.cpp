@@ -285,6 +285,9 @@ void loadOneSafetensors(const std::string &path, WeightStore &store,
 
 std::string readText(const std::string &path)
 {
+    std::error_code ec;
+    if (std::filesystem::is_directory(path, ec))
+        throwWeightError(ErrorCode::FormatError, "'" + path + "' is a folder, not a file");
     std::ifstream in(path, std::ios::binary);
     if (!in)
         throwWeightError(ErrorCode::NotFound, "cannot read '" + path + "'");
