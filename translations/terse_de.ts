@@ -3036,6 +3036,14 @@
         <source>Corrected mode: rank the contexts&apos; sentences by BM25 against the question and keep the best ones whole before the model&apos;s scores compress the rest (answers are phrases: a small LM&apos;s per-word scores break them). auto: on with a model under 100M parameters, such as the bundled one, when the prompt has a question; off in reference mode.</source>
         <translation>Korrigierter Modus: Die Sätze der Kontexte per BM25 gegen die Frage ranken und die besten ganz behalten, bevor die Modell-Scores den Rest komprimieren (Antworten sind Phrasen: die wortweisen Scores eines kleinen LM zerreißen sie). auto: an mit einem Modell unter 100 Mio. Parametern wie dem mitgelieferten, wenn der Prompt eine Frage enthält; aus im Referenzmodus.</translation>
     </message>
+    <message>
+        <source>Attention baseline</source>
+        <translation>Aufmerksamkeits-Basislinie</translation>
+    </message>
+    <message>
+        <source>Corrected mode: a token&apos;s received attention over what a token seen by the same queries receives at those distances in this prompt (distance), or its mean over those queries (queries: the last tokens, seen only by nearby queries, score high: at rate 0.33 DAC kept 66-82% of a prompt&apos;s last tenth, 14-27% of its middle).</source>
+        <translation>Korrigierter Modus: die Aufmerksamkeit, die ein Token erhält, geteilt durch das, was ein Token mit denselben Queries in diesem Prompt bei diesen Abständen erhält (distance), oder ihr Mittel über diese Queries (queries: die letzten Tokens, nur von nahen Queries gesehen, erhalten hohe Werte: bei Rate 0,33 behielt DAC 66–82 % des letzten Zehntels eines Prompts, 14–27 % seiner Mitte).</translation>
+    </message>
 </context>
 <context>
     <name>terse::widgets::AttentionPlot</name>

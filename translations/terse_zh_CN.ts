@@ -3031,6 +3031,14 @@
         <source>Corrected mode: rank the contexts&apos; sentences by BM25 against the question and keep the best ones whole before the model&apos;s scores compress the rest (answers are phrases: a small LM&apos;s per-word scores break them). auto: on with a model under 100M parameters, such as the bundled one, when the prompt has a question; off in reference mode.</source>
         <translation>修正模式：先用 BM25 按问题对各上下文的句子排序，完整保留最佳句子，再由模型得分压缩其余部分（答案是短语：小型 LM 的逐词得分会将其拆散）。auto：使用少于 1 亿参数的模型（如内置模型）且提示含问题时开启；参考模式下关闭。</translation>
     </message>
+    <message>
+        <source>Attention baseline</source>
+        <translation>注意力基线</translation>
+    </message>
+    <message>
+        <source>Corrected mode: a token&apos;s received attention over what a token seen by the same queries receives at those distances in this prompt (distance), or its mean over those queries (queries: the last tokens, seen only by nearby queries, score high: at rate 0.33 DAC kept 66-82% of a prompt&apos;s last tenth, 14-27% of its middle).</source>
+        <translation>修正模式：一个词元获得的注意力，除以在本提示中被相同查询在相同距离上看到的词元平均获得的注意力（distance），或取这些查询上的平均值（queries：最后的词元只被附近的查询看到，得分偏高：在比率 0.33 时，DAC 保留了提示最后十分之一的 66–82%，中间部分的 14–27%）。</translation>
+    </message>
 </context>
 <context>
     <name>terse::widgets::AttentionPlot</name>

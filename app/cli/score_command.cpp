@@ -227,6 +227,7 @@ nlohmann::json fullJson(const ModelInfo &info, const ScoreResult &result, int to
     else
         j["attention"] = {{"layer_column_sums", numbers(s.layerColumnSums)},
                           {"causal_column_means", numbers(s.causalColumnMeans)},
+                          {"attention_lift", numbers(s.attentionLift)},
                           {"last_query_row", numbers(s.lastQueryRow)},
                           {"layers", result.layers}};
     if (logits)
@@ -392,6 +393,7 @@ int runScore(int argc, char **argv)
     ScoreRequest req;
     req.wantLayerColumnSums = attention;
     req.wantCausalColumnMeans = attention;
+    req.wantAttentionLift = attention;
     req.wantLastQueryRow = attention;
     req.wantLogits = a.logits;
     if (batch) {

@@ -28,7 +28,7 @@ private slots:
         QTest::newRow("unknown param key")
             << QStringList{"compress", "--method", "dac", "--param", "alpah=0.5"} << 2
             << "terse: unknown --param key 'alpah' for dac (valid: variant, fusion, alpha, stages, "
-               "preserve_punct, word_score, question_focus)\n";
+               "preserve_punct, word_score, attention_baseline, question_focus)\n";
         QTest::newRow("param of a method without options")
             << QStringList{"compress", "--method", "random", "--param", "alpha=0.5"} << 2
             << "terse: unknown --param key 'alpha' for random (random has no options)\n";

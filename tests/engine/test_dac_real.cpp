@@ -63,6 +63,47 @@ private slots:
             QSKIP("TERSE_SHARED_DIR lacks the parity model or the data sets");
     }
 
+    // Corrected mode's attention baseline. A token's attention averaged over the queries that see
+    // it is dominated by nearby queries when few see it, so the last tokens of every prompt scored
+    // high: attention_only kept every word of a transcript's last tenth at rate 0.33. Over what a
+    // token with the same queries receives at those distances, the last tenth is kept near the
+    // rate. The bundled LM, the first 1,800 bytes of a meeting transcript (one window).
+    void attentionBaselineHasNoEndBias()
+    {
+        auto path = defaultModelPath(DefaultModel::CausalLM);
+        QVERIFY(path.ok());
+        const std::string text = meetingTranscript().substr(0, 1800);
+        QVERIFY(text.size() == 1800);
+        auto lastTenth = [&](const char *baseline) {
+            auto c = createCompressor("attention_only");
+            CompressOptions o;
+            o.method = "attention_only";
+            o.model = *path;
+            o.rate = 0.33;
+            o.params = {{"attention_baseline", baseline}};
+            auto r = (*c)->compress(Prompt::fromText(text), o, JobContext::none());
+            if (!r)
+                return -1.0;
+            std::vector<bool> kept;
+            for (const Unit &u : r->units) {
+                const std::string &seg = r->segments[static_cast<std::size_t>(u.segment)].text;
+                if (seg.find_first_not_of(" \n\t", u.span.begin) < u.span.end)
+                    kept.push_back(u.kept); // words, not whitespace units
+            }
+            const std::size_t from = kept.size() - kept.size() / 10;
+            double k = 0;
+            for (std::size_t i = from; i < kept.size(); ++i)
+                k += kept[i];
+            return k / static_cast<double>(kept.size() - from);
+        };
+        const double distance = lastTenth("distance"), queries = lastTenth("queries");
+        qInfo("last tenth kept at rate 0.33: %.2f (distance), %.2f (queries)", distance, queries);
+        QVERIFY(distance >= 0 && queries >= 0);
+        QVERIFY2(distance < 0.5,
+                 "the distance baseline keeps the prompt's end well above the rate");
+        QVERIFY(queries > distance + 0.3);
+    }
+
     void carriedLongPromptsAgreeWithStrideWindows()
     {
         // Issue 16: long prompts of rotary models run once through the model (chunks of W on the

@@ -175,6 +175,66 @@ private slots:
     // num_labels)). Causal, its logits are the head applied to transformers' last hidden state;
     // with "is_causal": false (Terse's tagger) every token also sees the tokens after it: in one
     // layer the last token's logits stay (it saw every token already) and the first token's change.
+    // ScoreRequest::wantAttentionLift against the same arithmetic on transformers' attention
+    // matrices: per layer, f(d) = the mean head-summed attention of the pairs at distance d =
+    // query - key; a query q with m keys is expected to give the key at distance d heads x f(d) /
+    // (f(0) + ... + f(m - 1)); a key's lift = its received attention / the sum of that over the
+    // queries that see it (Mistral: its 16-token window).
+    void attentionLiftFromTransformersMatrices()
+    {
+        for (const char *name : {"gpt2", "llama_gqa", "mistral", "qwen2", "gpt_neox"}) {
+            auto m = Model::load(kOracle + "/" + name);
+            QVERIFY(m.ok());
+            const int window = m->info().slidingWindow;
+            const double heads = m->info().heads;
+            const json expected = loadExpected(name);
+            for (const auto &c : expected["cases"]) {
+                const auto ids = c["input_ids"].get<std::vector<std::vector<int>>>();
+                ScoreRequest req;
+                req.wantAttentionLift = true;
+                auto r = m->score(ids, req);
+                QVERIFY(r.ok());
+                const auto &att = c["attentions_head_sum"][0]; // [layers][q][k]
+                const std::size_t n = ids[0].size(), L = att.size();
+                std::vector<double> want(L * n);
+                auto seen = [&](std::size_t q, std::size_t k) {
+                    return q >= k && (window <= 0 || q - k < static_cast<std::size_t>(window));
+                };
+                for (std::size_t l = 0; l < L; ++l) {
+                    auto a = [&](std::size_t q, std::size_t k) {
+                        return att[l][q][k].get<double>();
+                    };
+                    std::vector<double> sum(n, 0.0), count(n, 0.0);
+                    for (std::size_t q = 0; q < n; ++q)
+                        for (std::size_t k = 0; k <= q; ++k)
+                            if (seen(q, k))
+                                sum[q - k] += a(q, k), count[q - k] += 1;
+                    auto f = [&](std::size_t d) { return sum[d] / count[d]; };
+                    for (std::size_t k = 0; k < n; ++k) {
+                        double received = 0, expect = 0;
+                        for (std::size_t q = k; q < n; ++q) {
+                            if (!seen(q, k))
+                                continue;
+                            double rowMass = 0; // the profile over q's own keys
+                            for (std::size_t j = 0; j <= q; ++j)
+                                if (seen(q, j))
+                                    rowMass += f(q - j);
+                            received += a(q, k);
+                            expect += heads * f(q - k) / rowMass;
+                        }
+                        want[l * n + k] = received / expect;
+                    }
+                }
+                const std::string caseName = std::string(name) + "/" + c["name"].get<std::string>();
+                CHECK_AGREES("attention lift", r->sequences[0].attentionLift, want);
+                // The last key is seen by itself alone, at distance 0: its lift is its own
+                // attention over the layer's mean attention at distance 0 (n > 1).
+                if (n > 1)
+                    QVERIFY(r->sequences[0].attentionLift[n - 1] > 0);
+            }
+        }
+    }
+
     void llamaTokenClassifier()
     {
         const std::string name = "llama_gqa";

@@ -82,6 +82,11 @@ struct ScoreRequest {
     bool wantHeadColumnSums = false; // per layer and head: summed over queries
     bool wantCausalColumnMeans =
         false; // layer column sum / (heads x number of queries that can see the key)
+    // Causal LMs, per layer: the attention each key receives over what a key with the same visible
+    // queries receives on average at those distances in this layer and prompt (1 = typical). A
+    // causal mean over few queries is dominated by the attention of nearby queries, so the last
+    // tokens of every prompt score high; the distance profile takes that out.
+    bool wantAttentionLift = false;
     bool wantLastQueryRow =
         false;             // per layer: the last real query's attention row, summed over heads
     int displayLayer = -1; // >= 0: keep this layer's full [n x n] matrix for display
@@ -121,6 +126,7 @@ struct SequenceScores {
     std::vector<float> layerColumnSums;   // [layers][n]
     std::vector<float> headColumnSums;    // [layers][heads][n]
     std::vector<float> causalColumnMeans; // [layers][n]
+    std::vector<float> attentionLift;     // [layers][n] (causal LMs)
     std::vector<float> lastQueryRow;      // [layers][n]
     std::vector<float> displayMatrix;     // [n][n] (single window only)
     std::vector<float> headSumMatrices;   // [layers][n][n] (single window only)

@@ -83,9 +83,10 @@ bool onlyThresholdsChanged(const CompressionResult &previous, const std::string 
                            const CompressOptions &prevOptions, const CompressOptions &next)
 {
     // The rate, target and pins only move thresholds; the mode changes the units, params the model
-    // input.
+    // input, the precision and device the scores.
     return previous.method == method && prevOptions.method == next.method &&
            prevOptions.mode == next.mode && prevOptions.params == next.params &&
+           prevOptions.dtype == next.dtype && prevOptions.device == next.device &&
            prevOptions.model == next.model && prevOptions.targetTokenizer == next.targetTokenizer &&
            prevOptions.findQuestion == next.findQuestion &&
            prevOptions.wordVectors == next.wordVectors;

@@ -33,6 +33,11 @@ struct Settings {
     // favoured).
     detail::WordAggregation wordScore = detail::WordAggregation::Mean;
     bool questionFocus = true; // corrected mode (question_focus.h)
+    // Corrected mode: the attention term's baseline. Per query: each token's received attention
+    // averaged over the queries that see it (the last tokens of a prompt, seen only by nearby
+    // queries, score high). By distance: over what a token seen by the same queries receives at
+    // those distances on average (ScoreRequest::wantAttentionLift).
+    bool distanceBaseline = true;
 
     bool dynamic() const { return variant != Variant::Ppl && variant != Variant::AttnPpl; }
     bool attention() const { return variant != Variant::Ppl && variant != Variant::DynamicPpl; }
@@ -70,6 +75,7 @@ const detail::ParamTable<Settings> &dacParams()
                                       {"max", WordAggregation::Max},
                                       {"sum", WordAggregation::Sum},
                                       {"first", WordAggregation::First}})
+            .attentionBaseline(&Settings::distanceBaseline)
             .questionFocus(&Settings::questionFocus);
     return table;
 }
@@ -82,12 +88,15 @@ struct Forward {
 };
 
 Result<Forward> runForward(const Model &model, const std::vector<int> &ids, bool wantAttention,
-                           CompressionMode mode, const JobContext &job, double &forwardMs)
+                           CompressionMode mode, bool distanceBaseline, const JobContext &job,
+                           double &forwardMs)
 {
     ScoreRequest req;
     req.wantEntropy = false;
+    const bool corrected = wantAttention && mode == CompressionMode::Corrected;
     req.wantLayerColumnSums = wantAttention && mode == CompressionMode::Reference;
-    req.wantCausalColumnMeans = wantAttention && mode == CompressionMode::Corrected;
+    req.wantCausalColumnMeans = corrected && !distanceBaseline;
+    req.wantAttentionLift = corrected && distanceBaseline;
     auto r = model.score({ids}, req, job);
     if (!r)
         return r.error();
@@ -110,11 +119,13 @@ Result<Forward> runForward(const Model &model, const std::vector<int> &ids, bool
         for (auto &v : f.attention)
             v /= matrixNum;
     } else {
-        // Attention received per query that can see the key, averaged over layers and heads.
+        // Attention received per query that can see the key (or over its distance baseline),
+        // averaged over layers.
+        const auto &perLayer = distanceBaseline ? seq.attentionLift : seq.causalColumnMeans;
         for (int l = 0; l < L; ++l)
             for (std::size_t k = 0; k < n; ++k)
-                f.attention[k] += seq.causalColumnMeans[static_cast<std::size_t>(l) * n + k] /
-                                  static_cast<float>(L);
+                f.attention[k] +=
+                    perLayer[static_cast<std::size_t>(l) * n + k] / static_cast<float>(L);
     }
     return f;
 }
@@ -378,7 +389,7 @@ DacCompressor::compress(const Prompt &prompt, const CompressOptions &options, co
     std::vector<int> ids = seq.ids;
     // Progress counts T + 1 forwards: the first, then one per stage (a long prompt's windows fill
     // each step).
-    auto fwd = runForward(model, ids, cfg.attention(), options.mode,
+    auto fwd = runForward(model, ids, cfg.attention(), options.mode, cfg.distanceBaseline,
                           job.scaled(0, 1, T + 1, "DAC stage"), r.forwardMs);
     if (!fwd)
         return fwd.error();
@@ -548,7 +559,7 @@ DacCompressor::compress(const Prompt &prompt, const CompressOptions &options, co
         // Re-forward the compressed sequence: the next stage's scores and this stage's entropy
         // shift.
         const bool needAttention = cfg.attention() && stage + 1 < T;
-        fwd = runForward(model, nextIds, needAttention, options.mode,
+        fwd = runForward(model, nextIds, needAttention, options.mode, cfg.distanceBaseline,
                          job.scaled(stage + 1, 1, T + 1, "DAC stage"), r.forwardMs);
         if (!fwd)
             return fwd.error();

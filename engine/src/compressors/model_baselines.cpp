@@ -28,7 +28,8 @@ struct SignalParams {
     // Whole words: surprisal sums over a word's tokens (its self-information), attention takes the
     // strongest token (a word matters if any of its pieces is attended).
     detail::WordAggregation wordScore = detail::WordAggregation::Sum;
-    bool questionFocus = true; // corrected mode (question_focus.h)
+    bool questionFocus = true;    // corrected mode (question_focus.h)
+    bool distanceBaseline = true; // attention_only, corrected mode (params.h attentionBaseline)
 };
 
 // The parameter table (params.h) of one signal; its default word score is the signal's.
@@ -49,7 +50,8 @@ const detail::ParamTable<SignalParams> &signalParams(ModelSignalCompressor::Sign
                              "sum (the word's total information), mean, max or first");
     static const auto attention =
         make("attention_only", "Corrected mode: a word's score from its tokens' attention: max "
-                               "(any piece attended), mean, sum or first");
+                               "(any piece attended), mean, sum or first")
+            .attentionBaseline(&SignalParams::distanceBaseline);
     return signal == ModelSignalCompressor::Signal::Entropy ? entropy : attention;
 }
 
@@ -72,8 +74,9 @@ std::string ModelSignalCompressor::description() const
 {
     return m_signal == Signal::Entropy
                ? "Keeps the tokens the model finds most surprising (self-information), in one pass."
-               : "Keeps the tokens that receive the most attention per query that can see them, in "
-                 "one pass.";
+               : "Keeps the tokens that receive the most attention, over what a token at their "
+                 "distances from the queries receives (per query that can see them in reference "
+                 "mode), in one pass.";
 }
 
 Result<CompressionResult> ModelSignalCompressor::compress(const Prompt &prompt,
@@ -92,9 +95,14 @@ Result<CompressionResult> ModelSignalCompressor::compress(const Prompt &prompt,
         return seq.error();
     if (job.isCancelled())
         return fail(ErrorCode::Cancelled, "compression cancelled");
+    const SignalParams &params = start->params;
+    // Reference mode has no baseline of its own here: it keeps the per-query means.
+    const bool lift = m_signal == Signal::Attention && params.distanceBaseline &&
+                      options.mode == CompressionMode::Corrected;
     ScoreRequest req;
     req.wantEntropy = false;
-    req.wantCausalColumnMeans = m_signal == Signal::Attention;
+    req.wantCausalColumnMeans = m_signal == Signal::Attention && !lift;
+    req.wantAttentionLift = lift;
     auto scored = model.score({seq->ids}, req, job);
     if (!scored)
         return scored.error();
@@ -107,9 +115,10 @@ Result<CompressionResult> ModelSignalCompressor::compress(const Prompt &prompt,
         // The first token has no context: keep it as the reference methods do.
         perPos[0] = std::numeric_limits<float>::infinity();
     } else {
+        const auto &perLayer = lift ? s.attentionLift : s.causalColumnMeans;
         for (int l = 0; l < scored->layers; ++l)
             for (std::size_t k = 0; k < n; ++k)
-                perPos[k] += s.causalColumnMeans[static_cast<std::size_t>(l) * n + k] /
+                perPos[k] += perLayer[static_cast<std::size_t>(l) * n + k] /
                              static_cast<float>(scored->layers);
     }
     std::vector<float> score(r.units.size());
@@ -129,9 +138,9 @@ bool ModelSignalCompressor::canRethreshold(const CompressionResult &previous,
                                            const CompressOptions &prevOptions,
                                            const CompressOptions &next) const
 {
-    // One forward decides the scores; only the budget and the pins may change.
-    return previous.method == name() && prevOptions.method == next.method &&
-           prevOptions.model == next.model && prevOptions.params == next.params;
+    // One forward decides the scores; only the budget and the pins may change (the mode chooses
+    // the attention baseline and the question focus).
+    return detail::onlyThresholdsChanged(previous, name(), prevOptions, next);
 }
 
 Result<CompressionResult> ModelSignalCompressor::rethreshold(const CompressionResult &previous,

@@ -175,6 +175,19 @@ public:
                     "method's scores alone, as in reference mode.");
     }
 
+    // Corrected mode's baseline of a token's received attention (ScoreRequest::wantAttentionLift),
+    // alike in the methods that score by attention.
+    ParamTable &attentionBaseline(bool P::*distance)
+    {
+        return choice<bool>(
+            "attention_baseline", distance, "Attention baseline",
+            "Corrected mode: a token's received attention over what a token seen by the same "
+            "queries receives at those distances in this prompt (distance), or its mean over those "
+            "queries (queries: the last tokens, seen only by nearby queries, score high: at rate "
+            "0.33 DAC kept 66-82% of a prompt's last tenth, 14-27% of its middle).",
+            {{"distance", true}, {"queries", false}});
+    }
+
     // The specs for Compressor::options(), defaults written from `defaults`.
     std::vector<OptionSpec> specs(const P &defaults = P{}) const
     {

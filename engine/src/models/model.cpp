@@ -3,6 +3,7 @@
 #include "terse/model.h"
 
 #include "core/threads.h"
+#include "models/attention_lift.h"
 #include "models/pointwise_kernel.h"
 #include "models/transformer.h"
 #include "terse/runtime.h"
@@ -90,6 +91,10 @@ struct Slot {
     int band = 0;
     std::vector<float> *visibleCount =
         nullptr; // [n] queries that could see each key (causal means)
+    // Attention lift: per layer, the head-summed attention of every counted (query, key) pair by
+    // distance query - key, and the number of such pairs ([layers][n] each).
+    std::vector<double> *distanceSum = nullptr, *distanceCount = nullptr;
+    std::vector<float> *queryKeys = nullptr; // [n] keys each new query attends over
     int hFrom =
         0; // local index of the forward's first output row (newFrom when earlier ones are cached)
 };
@@ -117,7 +122,7 @@ public:
             hook = [&](int layer, const Tensor &probs, int64_t firstRow, int64_t firstKey) {
                 onAttention(slots, layer, probs, firstRow, firstKey);
             };
-        if (m_req.wantCausalColumnMeans)
+        if (m_req.wantCausalColumnMeans || lift())
             for (auto &s : slots)
                 countVisible(s);
         std::vector<Tensor> hidden;
@@ -145,7 +150,7 @@ public:
             hook = [&](int layer, const Tensor &probs, int64_t firstRow, int64_t firstKey) {
                 onAttention(slots, layer, probs, firstRow, firstKey);
             };
-        if (m_req.wantCausalColumnMeans)
+        if (m_req.wantCausalColumnMeans || lift())
             countVisible(slots[0]);
         std::vector<Tensor> hidden;
         Tensor h =
@@ -166,9 +171,10 @@ private:
     bool wantsAttention() const
     {
         return m_req.wantLayerColumnSums || m_req.wantHeadColumnSums ||
-               m_req.wantCausalColumnMeans || m_req.wantLastQueryRow || m_req.displayLayer >= 0 ||
-               m_req.wantHeadSumMatrices;
+               m_req.wantCausalColumnMeans || lift() || m_req.wantLastQueryRow ||
+               m_req.displayLayer >= 0 || m_req.wantHeadSumMatrices;
     }
+    bool lift() const { return m_req.wantAttentionLift && m_net.cfg.languageModel(); }
 
     // Accumulates one block of query rows [firstRow, firstRow + rows) of one layer's probabilities
     // over the keys [firstKey, firstKey + probs.size(3)); keys outside were not computed (causal or
@@ -196,11 +202,13 @@ private:
             // windows).
             const int64_t n0 = std::max<int64_t>(q0, s.newFrom);
             if (n0 < q1 && (m_req.wantHeadColumnSums || m_req.wantLayerColumnSums ||
-                            m_req.wantCausalColumnMeans)) {
+                            m_req.wantCausalColumnMeans || lift())) {
                 Tensor fresh = p.narrow(1, n0 - q0, q1 - n0); // [H, new rows, keys]
                 Tensor headCol = fresh.sum(1).to(torch::kFloat32).cpu().contiguous(); // [H, keys]
                 auto hc = headCol.accessor<float, 2>();
-                const bool banded = m_req.wantCausalColumnMeans && s.band > 0;
+                const bool banded = (m_req.wantCausalColumnMeans || lift()) && s.band > 0;
+                if (lift())
+                    addDistances(s, layer, fresh, n0, kb);
                 Tensor bandCol;
                 if (banded) {
                     // Only pairs with q - k < band (see Slot::band).
@@ -225,11 +233,18 @@ private:
                             o.layerColumnSums[at] += v;
                         if (m_req.wantCausalColumnMeans && !banded)
                             o.causalColumnMeans[at] += v;
+                        if (lift() && !banded)
+                            o.attentionLift[at] += v; // the received sum; divided at the end
                     }
                 if (banded) {
                     const float *bc = bandCol.data_ptr<float>();
-                    for (int64_t k = 0; k < ke - kb; ++k)
-                        o.causalColumnMeans[static_cast<std::size_t>(layer) * n + at0 + k] += bc[k];
+                    for (int64_t k = 0; k < ke - kb; ++k) {
+                        const std::size_t at = static_cast<std::size_t>(layer) * n + at0 + k;
+                        if (m_req.wantCausalColumnMeans)
+                            o.causalColumnMeans[at] += bc[k];
+                        if (lift())
+                            o.attentionLift[at] += bc[k];
+                    }
                 }
             }
             if (m_req.wantLastQueryRow && s.offset + len == n && q1 == len) {
@@ -250,6 +265,35 @@ private:
             if (s.single && m_req.wantHeadSumMatrices)
                 copyInto(o.headSumMatrices, (static_cast<std::size_t>(layer) * n + q0) * n,
                          p.sum(0));
+        }
+    }
+
+    // Attention lift: adds this block's pairs (new queries from `n0`, keys from `kb`, local
+    // indices) to the layer's sums by distance, over the pairs the column sums count (causal,
+    // inside the sliding window and the band).
+    void addDistances(Slot &s, int layer, const Tensor &fresh, int64_t n0, int64_t kb)
+    {
+        const Tensor m = fresh.sum(0).to(torch::kFloat32).cpu().contiguous(); // [rows, keys]
+        const int64_t rows = m.size(0), keys = m.size(1);
+        const float *a = m.data_ptr<float>();
+        const int window = m_net.cfg.slidingWindow;
+        const std::size_t base = static_cast<std::size_t>(layer) * static_cast<std::size_t>(s.n);
+        double *sum = s.distanceSum->data() + base, *count = s.distanceCount->data() + base;
+        for (int64_t r = 0; r < rows; ++r) {
+            const int64_t q = n0 + r;
+            int64_t lo = kb;
+            if (window > 0)
+                lo = std::max(lo, q - window + 1);
+            const int64_t hi = std::min(q, kb + keys - 1); // causal: keys up to the query
+            (*s.queryKeys)[static_cast<std::size_t>(s.offset + q)] =
+                static_cast<float>(std::max<int64_t>(0, hi - lo + 1)); // all its keys
+            if (s.band > 0)
+                lo = std::max(lo, q - s.band + 1); // the counted pairs
+            for (int64_t k = lo; k <= hi; ++k) {
+                const std::size_t d = static_cast<std::size_t>(q - k);
+                sum[d] += a[r * keys + (k - kb)];
+                count[d] += 1.0;
+            }
         }
     }
 
@@ -397,6 +441,8 @@ void allocate(SequenceScores &o, const ArchConfig &cfg, const ScoreRequest &req,
         o.headColumnSums.assign(L * H * N, 0.0f);
     if (req.wantCausalColumnMeans)
         o.causalColumnMeans.assign(L * N, 0.0f);
+    if (req.wantAttentionLift && lm)
+        o.attentionLift.assign(L * N, 0.0f);
     if (req.wantLastQueryRow)
         o.lastQueryRow.assign(L * N, 0.0f);
     if (single && req.displayLayer >= 0 && req.displayLayer < cfg.layers)
@@ -562,6 +608,25 @@ Result<ScoreResult> Model::score(const std::vector<std::vector<int>> &ids, const
         result.heads = cfg.heads;
         result.sequences.resize(ids.size());
         std::vector<std::vector<float>> visible(ids.size());
+        std::vector<std::vector<double>> liftSum, liftCount; // per sequence: [layers][n]
+        std::vector<std::vector<float>> liftKeys;            // per sequence: [n]
+        if (req.wantAttentionLift && cfg.languageModel()) {
+            liftSum.resize(ids.size());
+            liftCount.resize(ids.size());
+            liftKeys.resize(ids.size());
+            for (std::size_t s = 0; s < ids.size(); ++s) {
+                liftKeys[s].assign(ids[s].size(), 0.0f);
+                liftSum[s].assign(static_cast<std::size_t>(cfg.layers) * ids[s].size(), 0.0);
+                liftCount[s].assign(static_cast<std::size_t>(cfg.layers) * ids[s].size(), 0.0);
+            }
+        }
+        auto withLift = [&](Slot &slot, std::size_t s) {
+            if (!liftSum.empty()) {
+                slot.distanceSum = &liftSum[s];
+                slot.distanceCount = &liftCount[s];
+                slot.queryKeys = &liftKeys[s];
+            }
+        };
         Scorer scorer(net, req);
         std::vector<Slot> shortSlots;
         for (std::size_t s = 0; s < ids.size(); ++s) {
@@ -577,6 +642,7 @@ Result<ScoreResult> Model::score(const std::vector<std::vector<int>> &ids, const
                 slot.ids = &ids[s];
                 slot.n = slot.len = n;
                 slot.visibleCount = &visible[s];
+                withLift(slot, s);
                 shortSlots.push_back(slot);
             }
         }
@@ -641,6 +707,7 @@ Result<ScoreResult> Model::score(const std::vector<std::vector<int>> &ids, const
                 slot.band =
                     std::max(1, W / 2); // causal means over each key's next W/2 queries, as before
                 slot.visibleCount = &visible[s];
+                withLift(slot, s);
                 scorer.runChunk(slot, cache, W, job);
                 ++chunks;
                 job.report(end, n, "scoring windows");
@@ -667,6 +734,7 @@ Result<ScoreResult> Model::score(const std::vector<std::vector<int>> &ids, const
                 slot.single = false;
                 slot.band = cfg.causal ? stride : 0;
                 slot.visibleCount = &visible[s];
+                withLift(slot, s);
                 std::vector<Slot> batch{slot};
                 scorer.run(batch, Tensor(), job);
                 prevEnd = end;
@@ -675,6 +743,11 @@ Result<ScoreResult> Model::score(const std::vector<std::vector<int>> &ids, const
             }
             result.windows = std::max(result.windows, windows);
         }
+        if (!liftSum.empty())
+            for (std::size_t s = 0; s < ids.size(); ++s)
+                detail::finishAttentionLift(result.sequences[s].attentionLift, liftSum[s],
+                                            liftCount[s], visible[s], liftKeys[s], cfg.layers,
+                                            cfg.heads);
         if (req.wantCausalColumnMeans)
             for (std::size_t s = 0; s < ids.size(); ++s) {
                 auto &o = result.sequences[s];
