@@ -5,6 +5,7 @@
 
 #include "core/engine_error.h"
 #include "core/gguf_file.h"
+#include "core/output_paths.h"
 #include "models/transformer.h"
 #include "terse/tokenizer.h"
 #include "text/gguf_vocab.h"
@@ -173,13 +174,8 @@ Result<GgufExportReport> exportImpl(const GgufExportOptions &o)
         return fail(ErrorCode::InvalidArgument, "no output file given");
     std::error_code ec;
     // Checked before the work (the file is written beside the target and renamed over it).
-    if (fs::is_directory(o.out, ec))
-        return fail(ErrorCode::InvalidArgument,
-                    "output '" + o.out + "' is a folder; give the .gguf file to write (e.g. '" +
-                        (fs::path(o.out) / "model-q8_0.gguf").string() + "')");
-    if (const fs::path parent = fs::path(o.out).parent_path();
-        !parent.empty() && !fs::is_directory(parent, ec))
-        return fail(ErrorCode::NotFound, "output folder '" + parent.string() + "' does not exist");
+    if (auto ok = detail::checkOutputFile(o.out); !ok)
+        return ok.error();
     if (!fs::exists(o.model, ec))
         return fail(ErrorCode::NotFound, "model '" + o.model + "' not found");
     const std::string what = "model '" + o.model + "'";

@@ -201,14 +201,14 @@ private:
             // Column sums use only queries new in this window (each query counted once over all
             // windows).
             const int64_t n0 = std::max<int64_t>(q0, s.newFrom);
+            if (n0 < q1 && lift())
+                addLiftPairs(s, layer, p.narrow(1, n0 - q0, q1 - n0), n0, kb);
             if (n0 < q1 && (m_req.wantHeadColumnSums || m_req.wantLayerColumnSums ||
-                            m_req.wantCausalColumnMeans || lift())) {
+                            m_req.wantCausalColumnMeans)) {
                 Tensor fresh = p.narrow(1, n0 - q0, q1 - n0); // [H, new rows, keys]
                 Tensor headCol = fresh.sum(1).to(torch::kFloat32).cpu().contiguous(); // [H, keys]
                 auto hc = headCol.accessor<float, 2>();
-                const bool banded = (m_req.wantCausalColumnMeans || lift()) && s.band > 0;
-                if (lift())
-                    addDistances(s, layer, fresh, n0, kb);
+                const bool banded = m_req.wantCausalColumnMeans && s.band > 0;
                 Tensor bandCol;
                 if (banded) {
                     // Only pairs with q - k < band (see Slot::band).
@@ -233,18 +233,11 @@ private:
                             o.layerColumnSums[at] += v;
                         if (m_req.wantCausalColumnMeans && !banded)
                             o.causalColumnMeans[at] += v;
-                        if (lift() && !banded)
-                            o.attentionLift[at] += v; // the received sum; divided at the end
                     }
                 if (banded) {
                     const float *bc = bandCol.data_ptr<float>();
-                    for (int64_t k = 0; k < ke - kb; ++k) {
-                        const std::size_t at = static_cast<std::size_t>(layer) * n + at0 + k;
-                        if (m_req.wantCausalColumnMeans)
-                            o.causalColumnMeans[at] += bc[k];
-                        if (lift())
-                            o.attentionLift[at] += bc[k];
-                    }
+                    for (int64_t k = 0; k < ke - kb; ++k)
+                        o.causalColumnMeans[static_cast<std::size_t>(layer) * n + at0 + k] += bc[k];
                 }
             }
             if (m_req.wantLastQueryRow && s.offset + len == n && q1 == len) {
@@ -268,10 +261,11 @@ private:
         }
     }
 
-    // Attention lift: adds this block's pairs (new queries from `n0`, keys from `kb`, local
-    // indices) to the layer's sums by distance, over the pairs the column sums count (causal,
-    // inside the sliding window and the band).
-    void addDistances(Slot &s, int layer, const Tensor &fresh, int64_t n0, int64_t kb)
+    // Attention lift: adds this block's pairs (new queries `fresh` [H, rows, keys] from `n0`, keys
+    // from `kb`, local indices) to each key's received sum and to the layer's sums by distance,
+    // over the pairs the causal means count (causal, inside the sliding window and the band); one
+    // pass over the head-summed block.
+    void addLiftPairs(Slot &s, int layer, const Tensor &fresh, int64_t n0, int64_t kb)
     {
         const Tensor m = fresh.sum(0).to(torch::kFloat32).cpu().contiguous(); // [rows, keys]
         const int64_t rows = m.size(0), keys = m.size(1);
@@ -279,6 +273,8 @@ private:
         const int window = m_net.cfg.slidingWindow;
         const std::size_t base = static_cast<std::size_t>(layer) * static_cast<std::size_t>(s.n);
         double *sum = s.distanceSum->data() + base, *count = s.distanceCount->data() + base;
+        float *received =
+            s.out->attentionLift.data() + base + s.offset; // the sums, divided at the end
         for (int64_t r = 0; r < rows; ++r) {
             const int64_t q = n0 + r;
             int64_t lo = kb;
@@ -290,8 +286,10 @@ private:
             if (s.band > 0)
                 lo = std::max(lo, q - s.band + 1); // the counted pairs
             for (int64_t k = lo; k <= hi; ++k) {
+                const float v = a[r * keys + (k - kb)];
                 const std::size_t d = static_cast<std::size_t>(q - k);
-                sum[d] += a[r * keys + (k - kb)];
+                received[k] += v;
+                sum[d] += v;
                 count[d] += 1.0;
             }
         }

@@ -5,7 +5,7 @@
 
 #include "terse/text_units.h"
 
-#include "train/output_paths.h"
+#include "core/output_paths.h"
 
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
@@ -88,7 +88,7 @@ Result<TokenizerTrainReport> trainTokenizer(const TokenizerTrainOptions &opt, co
                         " and 1048576, got " + std::to_string(opt.vocabSize));
     if (opt.outputDir.empty())
         return fail(ErrorCode::InvalidArgument, "no output folder given");
-    if (auto made = train::makeOutputFolder(opt.outputDir); !made)
+    if (auto made = detail::makeOutputFolder(opt.outputDir); !made)
         return made.error();
 
     Regex re;

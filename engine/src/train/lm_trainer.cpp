@@ -6,6 +6,7 @@
 #include "terse/train.h"
 
 #include "core/engine_error.h"
+#include "core/output_paths.h"
 #include "core/threads.h"
 #include "terse/runtime.h"
 #include "train/adamw.h"
@@ -14,7 +15,6 @@
 #include "train/trainable.h"
 #include "weights/safetensors_writer.h"
 #include "weights/weight_store.h"
-#include "train/output_paths.h"
 
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
@@ -435,7 +435,7 @@ Result<LmTrainReport> trainLanguageModel(const LmTrainOptions &given, const Enco
         return fail(ErrorCode::InvalidArgument, "no output folder given");
     for (const std::string &dir : {o.outputDir, o.checkpointDir})
         if (!dir.empty())
-            if (auto made = train::makeOutputFolder(dir); !made)
+            if (auto made = detail::makeOutputFolder(dir); !made)
                 return made.error();
     if (o.corpus.empty() == o.tokens.empty())
         return fail(ErrorCode::InvalidArgument, "give either a corpus or a token file to train on");

@@ -4,8 +4,8 @@
 #include "compressors/pis.h"
 #include "compressors/pis_agent.h"
 #include "compressors/pis_agent_impl.h"
+#include "core/output_paths.h"
 #include "models/model_context.h"
-#include "train/output_paths.h"
 #include "terse/train.h"
 
 #include <nlohmann/json.hpp>
@@ -99,7 +99,7 @@ Result<PisAgentTrainReport> trainPisAgent(const PisAgentTrainOptions &o, const J
             ((std::filesystem::is_directory(mp) ? mp : mp.parent_path()) / "pis_agent.safetensors")
                 .string();
     }
-    if (auto ok = train::checkOutputFile(outputPath); !ok)
+    if (auto ok = detail::checkOutputFile(outputPath); !ok)
         return ok.error();
     std::vector<std::string> docs;
     for (const auto &f : o.data) {

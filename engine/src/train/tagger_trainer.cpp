@@ -5,6 +5,7 @@
 #include "terse/train.h"
 
 #include "core/engine_error.h"
+#include "core/output_paths.h"
 #include "core/threads.h"
 #include "terse/runtime.h"
 #include "terse/tokenizer.h"
@@ -13,7 +14,6 @@
 #include "train/tagger_data.h"
 #include "train/trainable.h"
 #include "weights/safetensors_writer.h"
-#include "train/output_paths.h"
 
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
@@ -268,7 +268,7 @@ Result<TaggerTrainReport> trainTagger(const TaggerTrainOptions &o, const JobCont
                     "tagger: hidden must split into heads; layers, epochs and batch >= 1");
     if (o.outputDir.empty())
         return fail(ErrorCode::InvalidArgument, "no output folder given");
-    if (auto made = train::makeOutputFolder(o.outputDir); !made)
+    if (auto made = detail::makeOutputFolder(o.outputDir); !made)
         return made.error();
     const auto t0 = std::chrono::steady_clock::now();
     auto pairs = loadCompressionPairs(o.data, o.heldoutEvery);

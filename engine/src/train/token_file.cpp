@@ -8,7 +8,7 @@
 
 #include "terse/tokenizer.h"
 
-#include "train/output_paths.h"
+#include "core/output_paths.h"
 
 #include <zlib.h>
 
@@ -73,7 +73,7 @@ Result<TokenFileReport> encodeCorpusToTokenFile(const TokenFileOptions &o, const
 {
     if (o.outputPath.empty())
         return fail(ErrorCode::InvalidArgument, "no output file given for the token file");
-    if (auto ok = train::checkOutputFile(o.outputPath); !ok)
+    if (auto ok = detail::checkOutputFile(o.outputPath); !ok)
         return ok.error();
     if (vocabSize <= 0 || separatorId < 0 || separatorId >= vocabSize)
         return fail(ErrorCode::InvalidArgument,

@@ -6,8 +6,8 @@
 #include "terse/train.h"
 
 #include "compressors/context_rank.h"
+#include "core/output_paths.h"
 #include "weights/safetensors_writer.h"
-#include "train/output_paths.h"
 
 #include <torch/torch.h>
 
@@ -38,7 +38,7 @@ Result<void> checkOptions(const WordVectorTrainOptions &o)
         return bad("no corpus given");
     if (o.outputPath.empty())
         return bad("no output file given");
-    if (auto ok = train::checkOutputFile(o.outputPath); !ok)
+    if (auto ok = detail::checkOutputFile(o.outputPath); !ok)
         return ok.error();
     if (o.dim < 4 || o.dim > 1024)
         return bad("dim " + std::to_string(o.dim) + " is outside 4..1024");

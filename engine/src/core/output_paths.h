@@ -1,6 +1,6 @@
 #pragma once
-// Where a trainer writes, checked before any work: a bad --out found after hours of training would
-// lose them.
+// Where a long job writes (a trainer's --out, an export), checked before any work: a bad --out
+// found after hours of training would lose them.
 
 #include "terse/result.h"
 
@@ -8,7 +8,7 @@
 #include <string>
 #include <system_error>
 
-namespace terse::train {
+namespace terse::detail {
 
 // Makes `dir` (and its parents) for a trainer's output folder; errors name it and say what is
 // wrong.
@@ -40,4 +40,4 @@ inline Result<void> checkOutputFile(const std::string &file)
     return {};
 }
 
-} // namespace terse::train
+} // namespace terse::detail
