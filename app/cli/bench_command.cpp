@@ -87,7 +87,7 @@ void declareOptions(CLI::App &app, BenchArgs &a)
         "(dataset, method, rate): requested and achieved rate (cl100k tokens), ROUGE-1/2/L F1 and "
         "BLEU\nof the compressed against the original prompt, token F1 of kept words against the "
         "human\ncompression (sentence_compression), answer retention (gsm8k, leval_nq, "
-        "nq_multidoc), "
+        "leval_sciqa, nq_multidoc), "
         "milliseconds per 1k\nprompt tokens in model forward passes and in the rest, and the peak "
         "resident memory.\nWrites DIR/report.json, DIR/report.csv, DIR/prompts.jsonl (the prompts "
         "as a "

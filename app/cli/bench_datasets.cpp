@@ -156,6 +156,71 @@ Result<BenchDataset> loadLeval(const fs::path &dir, const std::string &name,
     return d;
 }
 
+// L-Eval scientific QA (Qasper: NLP papers and questions written by other readers): a paper with
+// one of its questions whose gold answer is a span of the paper of at most kMaxAnswerWords words,
+// other than yes/no, so retention is measurable by string match (31 questions of 13 papers; a paper
+// listed twice counts once). Round k takes each paper's k-th such question, so `--max-docs` spreads
+// over the papers. No default was tuned on it.
+Result<BenchDataset> loadLevalSciqa(const fs::path &dir, long maxDocs)
+{
+    constexpr std::size_t kMaxAnswerWords = 8;
+    BenchDataset d;
+    d.name = "leval_sciqa";
+    const fs::path path = dir / "leval" / "scientific_qa.jsonl";
+    d.source = path.string();
+    struct Paper {
+        std::string text;
+        long line = 0;
+        std::vector<std::pair<std::string, std::string>> questions; // question, answer
+    };
+    std::vector<Paper> papers;
+    std::set<std::string> seen;
+    auto r = forEachJsonLine(path, [&](const json &j, long line) {
+        Paper p;
+        p.text = j.at("input").get<std::string>();
+        p.line = line;
+        if (!seen.insert(p.text).second)
+            return true;
+        const auto &questions = j.at("instructions");
+        const auto &outputs = j.at("outputs");
+        for (std::size_t q = 0; q < questions.size() && q < outputs.size(); ++q) {
+            if (!outputs[q].is_string())
+                continue;
+            const std::string answer = outputs[q].get<std::string>();
+            const auto words = metricTokens(answer);
+            if (words.empty() || words.size() > kMaxAnswerWords || words[0] == "yes" ||
+                words[0] == "no" || lower(answer).find("unanswerable") != std::string::npos ||
+                !answerRetained(p.text, {answer}))
+                continue;
+            p.questions.emplace_back(questions[q].get<std::string>(), answer);
+        }
+        if (!p.questions.empty())
+            papers.push_back(std::move(p));
+        return true;
+    });
+    if (!r)
+        return r.error();
+    for (std::size_t round = 0;; ++round) {
+        bool any = false;
+        for (const auto &p : papers) {
+            if (round >= p.questions.size())
+                continue;
+            any = true;
+            BenchDoc doc;
+            doc.id = "leval_sciqa-" + std::to_string(p.line) + "." + std::to_string(round + 1);
+            doc.prompt.segments.push_back({SegmentRole::Context, p.text});
+            doc.prompt.segments.push_back({SegmentRole::Question, p.questions[round].first});
+            doc.answerSets.push_back({p.questions[round].second});
+            d.docs.push_back(std::move(doc));
+            if (enough(d, maxDocs))
+                return d;
+        }
+        if (!any)
+            break;
+    }
+    return d;
+}
+
 // Multi-document QA in the setting of LongLLMLingua's NaturalQuestions experiments ("Lost in the
 // Middle"): an instruction, 20 passages of about 100 words of which exactly one holds a gold
 // answer, and the question. Built from L-Eval's Natural Questions pages (every question of every
@@ -434,7 +499,8 @@ Result<BenchDataset> loadSentenceCompression(const fs::path &dir, long maxDocs)
 const std::vector<std::string> &benchDatasetNames()
 {
     static const std::vector<std::string> kNames = {
-        "gsm8k", "leval_meeting", "leval_nq", "nq_multidoc", "multi_news", "sentence_compression"};
+        "gsm8k",      "leval_meeting",       "leval_nq", "leval_sciqa", "nq_multidoc",
+        "multi_news", "sentence_compression"};
     return kNames;
 }
 
@@ -469,6 +535,8 @@ Result<BenchDataset> loadBenchDataset(const std::string &name, const std::string
         return loadLeval(dir, name, "meeting_summ.jsonl", false, maxDocs);
     if (name == "leval_nq")
         return loadLeval(dir, name, "natural_question.jsonl", true, maxDocs);
+    if (name == "leval_sciqa")
+        return loadLevalSciqa(dir, maxDocs);
     if (name == "nq_multidoc")
         return loadNqMultidoc(dir, maxDocs);
     if (name == "multi_news")

@@ -1,6 +1,6 @@
 #pragma once
 // The datasets `terse bench` runs on, read from the shared data folder (see README, "terse bench"):
-// gsm8k, leval_meeting, leval_nq, nq_multidoc, multi_news, sentence_compression.
+// gsm8k, leval_meeting, leval_nq, leval_sciqa, nq_multidoc, multi_news, sentence_compression.
 
 #include "terse/compressor.h"
 #include "terse/result.h"

@@ -232,6 +232,49 @@ private slots:
         QCOMPARE(c.out.trimmed().split('\n').size(), 5);
     }
 
+    // leval_sciqa: the Qasper questions of L-Eval whose gold answer is a short span of the paper
+    // (counted independently: 31 of 13 distinct papers, the first round one per paper). At rate 1
+    // every answer is kept; head keeps a paper's start, where answers like "English" also are.
+    void levalSciqa()
+    {
+        if (!QFile::exists(kData + "/leval/scientific_qa.jsonl"))
+            QSKIP("no leval/scientific_qa.jsonl in the shared data");
+        QTemporaryDir out;
+        const Run r =
+            terse({"bench", "--methods", "head", "--rates", "1,0.33", "--datasets", "leval_sciqa",
+                   "--max-docs", "0", "--data-dir", kData, "--out", out.path(), "--quiet"});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QFile pf(out.filePath("prompts.jsonl"));
+        QVERIFY(pf.open(QIODevice::ReadOnly));
+        const QList<QByteArray> lines = pf.readAll().trimmed().split('\n');
+        QCOMPARE(lines.size(), 31);
+        QSet<QString> papers;
+        for (int k = 0; k < lines.size(); ++k) {
+            const QJsonObject j = QJsonDocument::fromJson(lines[k]).object();
+            QCOMPARE(j["dataset"].toString(), QStringLiteral("leval_sciqa"));
+            const QString context = j["contexts"].toArray()[0].toString();
+            const QString answer = j["answers"].toArray()[0].toArray()[0].toString();
+            QVERIFY2(normalised(context).contains(normalised(answer)), qPrintable(answer));
+            QVERIFY(!j["question"].toString().isEmpty());
+            if (k < 13)
+                papers.insert(context.left(200));
+        }
+        QCOMPARE(papers.size(), 13); // round 1 holds one question of each paper
+        QFile jf(out.filePath("report.json"));
+        QVERIFY(jf.open(QIODevice::ReadOnly));
+        const QJsonArray cells =
+            QJsonDocument::fromJson(jf.readAll()).object()["results"].toArray();
+        QCOMPARE(cells.size(), 2);
+        for (const auto &c : cells) {
+            const QJsonObject cell = c.toObject();
+            const double retained = cell["answer_retention"].toDouble();
+            if (cell["requested_rate"].toDouble() == 1.0)
+                QCOMPARE(retained, 1.0);
+            else
+                QVERIFY2(retained > 0.0 && retained < 1.0, qPrintable(QString::number(retained)));
+        }
+    }
+
     void interruptLeavesNothing()
     {
         QTemporaryDir parent;
@@ -301,7 +344,7 @@ private slots:
         QTest::newRow("unknown dataset")
             << QStringList{"bench", "--datasets", "gsm8k,squad"} << 4
             << "terse: unknown dataset 'squad' (known: gsm8k, leval_meeting, leval_nq, "
-               "nq_multidoc, multi_news, sentence_compression)\n";
+               "leval_sciqa, nq_multidoc, multi_news, sentence_compression)\n";
         QTest::newRow("unknown method")
             << QStringList{"bench", "--methods", "random,zip"} << 4
             << "terse: unknown method 'zip' (known: random, head, tail, head_tail, "
