@@ -1,5 +1,6 @@
 // Word units, UTF-8 validation and prompt validation (engine/src/core/text_units.cpp).
 #include "terse/text_units.h"
+#include "core/word_joins.h"
 
 #include <QtTest>
 
@@ -112,6 +113,47 @@ private slots:
         QFETCH(QString, text);
         QFETCH(QStringList, units);
         QCOMPARE(unitsOf(text.toStdString(), &terse::splitAtomicWords), units);
+    }
+
+    // Two kept words that stood with no whitespace between them: joined directly only when they
+    // stay two words (hand-checked against splitAtomicWords' rules).
+    void staysApart_data()
+    {
+        QTest::addColumn<QString>("left");
+        QTest::addColumn<QString>("right");
+        QTest::addColumn<bool>("apart");
+        QTest::newRow("two ideographs") << "作" << "二" << true;
+        QTest::newRow("kana after ideograph") << "車" << "の" << true;
+        QTest::newRow("latin then ideograph") << "GPT-3" << "大" << true;
+        QTest::newRow("ideographic comma") << "商" << "，" << true;
+        QTest::newRow("word then comma") << "Heidi"
+                                         << "," << true;
+        QTest::newRow("word then closing bracket") << "print"
+                                                   << ")" << true;
+        QTest::newRow("opening bracket then word") << "("
+                                                   << "x" << true;
+        QTest::newRow("two words") << "Alice"
+                                   << "Bob" << false;
+        QTest::newRow("digits") << "12"
+                                << "34" << false;
+        QTest::newRow("percent joins a number") << "5"
+                                                << "%" << false;
+        QTest::newRow("sign joins a number") << "-"
+                                             << "5" << false;
+        QTest::newRow("word then hyphenated word") << "well"
+                                                   << "-known" << false;
+        QTest::newRow("backtick runs merge") << "`"
+                                             << "``" << false;
+        QTest::newRow("several words on the left") << "a b"
+                                                   << "," << true;
+    }
+
+    void staysApart()
+    {
+        QFETCH(QString, left);
+        QFETCH(QString, right);
+        QFETCH(bool, apart);
+        QCOMPARE(terse::detail::staysApart(left.toStdString(), right.toStdString()), apart);
     }
 
     void atomicWordsReassembleAnyInput()

@@ -225,6 +225,61 @@ private slots:
         }
     }
 
+    // Chinese and Japanese put no spaces between words: dropping a character must not insert one
+    // ("作为二手车" -> "作二手车", not "作 二手车"), and the target-token rate still holds. Each
+    // output character is a prompt character in order; no whitespace between two CJK characters.
+    void cjkTextKeepsItsSpacing_data() { atomsStayWhole_data(); }
+    void cjkTextKeepsItsSpacing()
+    {
+        QFETCH(QString, method);
+        const std::string text =
+            "作为二手车经销商，您可以通过使用GPT-3这样的大型语言模型探索几个机会。首先，聊天"
+            "机器人可以回答客户的问题，并根据库存数据推荐合适的车辆。其次，模型可以分析客户反馈"
+            "和评论，帮助您了解客户的偏好。最后，它可以为每辆车生成吸引人的描述，节省您的时间"
+            "并提高销售额。\n\n東京の天気は今日とても良いです。明日は雨が降るかもしれません。";
+        const Prompt prompt = Prompt::fromText(text);
+        static const QRegularExpression spaced(
+            QStringLiteral("[\\p{Han}\\p{Hiragana}\\p{Katakana}，。、][ \\t]+[\\p{Han}"
+                           "\\p{Hiragana}\\p{Katakana}，。、]"),
+            QRegularExpression::UseUnicodePropertiesOption);
+        const QString in = QString::fromStdString(text);
+        for (double rate : {0.3, 0.6}) {
+            auto comp = createCompressor(method.toStdString());
+            QVERIFY(comp.ok());
+            CompressOptions o;
+            o.method = method.toStdString();
+            o.rate = rate;
+            auto r = (*comp)->compress(prompt, o, JobContext::none());
+            QVERIFY2(r.ok(), r.ok() ? "" : r.error().detail.c_str());
+            const std::string &out = r->compressedText;
+            const std::string where =
+                method.toStdString() + " @ " + std::to_string(rate) + ": " + out;
+            QVERIFY2(isValidUtf8(out) && !out.empty(), where.c_str());
+            const QString o16 = QString::fromStdString(out);
+            QVERIFY2(!spaced.match(o16).hasMatch(), where.c_str());
+            qsizetype j = 0;
+            for (const QChar c : o16) {
+                if (c.isSpace())
+                    continue;
+                while (j < in.size() && in[j] != c)
+                    ++j;
+                QVERIFY2(j < in.size(), (where + "\n  not a subsequence of the prompt").c_str());
+                ++j;
+            }
+            bool coarse = false;
+            for (const auto &w : r->warnings)
+                coarse = coarse || w.code == "rate_granularity" || w.code == "rate_unreachable";
+            const long got = countTokens(out), all = countTokens(text);
+            QCOMPARE(r->targetTokensOut, got);
+            if (!coarse)
+                QVERIFY2(std::abs(got - std::lround(rate * static_cast<double>(all))) <=
+                             std::max(2L, all / 100),
+                         (where + "\n  " + std::to_string(got) + " of " + std::to_string(all) +
+                          " tokens")
+                             .c_str());
+        }
+    }
+
     // Every method on the prompts committed in resources/samples (a RAG question with passages, a
     // meeting, few-shot arithmetic, a support ticket), with the bundled models: what a bare clone
     // without ../shared checks (issue 19).

@@ -5,10 +5,12 @@
 #include "compressors/prompt_format.h"
 #include "compressors/question_focus.h"
 
+#include "core/word_joins.h"
 #include "models/model_context.h"
 #include "text/unicode.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <limits>
 #include <numeric>
@@ -373,6 +375,13 @@ std::vector<int> WordLayer::costs(const CompressionResult &result,
     return c;
 }
 
+namespace {
+bool isAsciiMark(char c)
+{
+    return std::ispunct(static_cast<unsigned char>(c)) != 0;
+}
+} // namespace
+
 std::string WordLayer::render(const CompressionResult &result, const std::vector<char> &keep,
                               std::vector<std::string> *perSegment) const
 {
@@ -408,17 +417,25 @@ std::string WordLayer::render(const CompressionResult &result, const std::vector
             const std::size_t from = m_groups[static_cast<std::size_t>(prev)].core.end;
             seg.append(text, from, w.core.end - from);
         } else {
-            // Not adjacent: the whitespace before this word, a newline if one was dropped, never
-            // nothing.
-            const std::size_t gapBegin = m_groups[static_cast<std::size_t>(prev)].core.end;
+            // Not adjacent: the whitespace before this word, a newline if one was dropped. With no
+            // whitespace before it (CJK text; a mark after a dropped word), nothing when the two
+            // still read as two words ("作二", "Heidi,"), else a space ("Alice Bob"); a space
+            // between two ASCII marks too (", ," rather than ",,").
+            const Span &p = m_groups[static_cast<std::size_t>(prev)].core;
             const std::size_t wsBegin = m_groups[g - 1].core.end;
-            const std::string_view gap(text.data() + gapBegin, w.core.begin - gapBegin);
+            const std::string_view gap(text.data() + p.end, w.core.begin - p.end);
             const std::string_view before(text.data() + wsBegin, w.core.begin - wsBegin);
+            const std::string_view view(text);
             if (gap.find('\n') != std::string_view::npos)
                 seg += before.find('\n') != std::string_view::npos ? std::string(before)
                                                                    : std::string("\n");
-            else
-                seg += before.empty() ? std::string(" ") : std::string(before);
+            else if (!before.empty())
+                seg += before;
+            else if (const auto left = view.substr(p.begin, p.size()),
+                     right = view.substr(w.core.begin, w.core.size());
+                     !detail::staysApart(left, right) ||
+                     (isAsciiMark(left.back()) && isAsciiMark(right.front())))
+                seg += ' ';
             seg.append(text, w.core.begin, w.core.size());
         }
         prev = static_cast<int>(g);

@@ -1,6 +1,7 @@
 #include "terse/text_units.h"
 
 #include "core/utf8.h"
+#include "core/word_joins.h"
 
 #include <string>
 
@@ -336,6 +337,26 @@ std::vector<Span> splitAtomicWords(std::string_view text)
     if (out.empty() && n > 0)
         out.push_back({0, n});
     return out;
+}
+
+bool detail::staysApart(std::string_view left, std::string_view right)
+{
+    if (left.empty() || right.empty())
+        return true;
+    std::string joined;
+    joined.reserve(left.size() + right.size());
+    joined.append(left).append(right);
+    const auto a = splitAtomicWords(left), b = splitAtomicWords(right);
+    const auto j = splitAtomicWords(joined);
+    if (j.size() != a.size() + b.size())
+        return false;
+    for (std::size_t k = 0; k < a.size(); ++k)
+        if (j[k].end != a[k].end)
+            return false;
+    for (std::size_t k = 0; k < b.size(); ++k)
+        if (j[a.size() + k].end != left.size() + b[k].end)
+            return false;
+    return true;
 }
 
 } // namespace terse
