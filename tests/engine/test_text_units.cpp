@@ -122,10 +122,14 @@ private slots:
         QTest::addColumn<QString>("left");
         QTest::addColumn<QString>("right");
         QTest::addColumn<bool>("apart");
-        QTest::newRow("two ideographs") << "作" << "二" << true;
-        QTest::newRow("kana after ideograph") << "車" << "の" << true;
-        QTest::newRow("latin then ideograph") << "GPT-3" << "大" << true;
-        QTest::newRow("ideographic comma") << "商" << "，" << true;
+        QTest::newRow("two ideographs") << "作"
+                                        << "二" << true;
+        QTest::newRow("kana after ideograph") << "車"
+                                              << "の" << true;
+        QTest::newRow("latin then ideograph") << "GPT-3"
+                                              << "大" << true;
+        QTest::newRow("ideographic comma") << "商"
+                                           << "，" << true;
         QTest::newRow("word then comma") << "Heidi"
                                          << "," << true;
         QTest::newRow("word then closing bracket") << "print"
