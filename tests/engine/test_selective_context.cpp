@@ -272,6 +272,26 @@ private slots:
         QVERIFY(r2->targetTokensOut <= r->targetTokensOut);
     }
 
+    // Chinese has no function words to break at: its phrases end at its punctuation marks
+    // ("，", "。" are units of their own, as "," and "." are), not only at sentence ends.
+    void cjkPhrasesEndAtMarks()
+    {
+        const std::string text = "首先，聊天机器人可以回答客户的问题，并推荐合适的车辆。最后，"
+                                 "它可以生成描述。";
+        auto c = createCompressor("selective_context");
+        QVERIFY(c);
+        auto r =
+            (*c)->compress(Prompt::fromText(text),
+                           options(0.5, CompressionMode::Corrected, "phrase"), JobContext::none());
+        QVERIFY(r);
+        QStringList units;
+        for (const auto &u : r->units)
+            units << QString::fromStdString(text.substr(u.span.begin, u.span.size())).trimmed();
+        QCOMPARE(units.join("|"),
+                 QString("首先|，|聊天机器人可以回答客户的问题|，|并推荐合适的车辆|。|"
+                         "最后|，|它可以生成描述|。"));
+    }
+
     void correctedRateOnRealPrompts_data()
     {
         QTest::addColumn<QString>("which");

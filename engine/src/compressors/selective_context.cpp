@@ -5,6 +5,7 @@
 #include "compressors/params.h"
 #include "models/model_context.h"
 #include "text/regex.h"
+#include "text/unicode.h"
 
 #include <algorithm>
 #include <chrono>
@@ -120,6 +121,18 @@ bool isFunctionWord(std::string_view w)
 bool isPunctuation(std::string_view w)
 {
     return !w.empty() && !isAlnumByte(w[0]);
+}
+
+// One punctuation mark or symbol of any script (corrected mode: CJK "，" and "、" end a phrase as
+// "," does; a run of ideographs is a word).
+bool isOneMark(std::string_view w)
+{
+    char32_t cp;
+    const std::size_t n = text::decodeUtf8Lenient(w, 0, cp);
+    if (n != w.size())
+        return false;
+    const auto c = text::category(cp);
+    return !text::isLetter(c) && !text::isNumber(c) && !text::isMark(c);
 }
 
 // A sentence as scored: its text and, per byte (plus one), the offset in the segment text.
@@ -474,7 +487,8 @@ Result<CompressionResult> SelectiveContextCompressor::compress(const Prompt &pro
             bool lastPunct = true;
             for (const Span &a : atoms) {
                 const std::string_view w = text.substr(a.begin, a.size());
-                const bool punct = isPunctuation(w) && a.size() == 1;
+                const bool punct =
+                    reference ? isPunctuation(w) && a.size() == 1 : !w.empty() && isOneMark(w);
                 const bool fn = isFunctionWord(w);
                 const bool start = su.empty() || punct || lastPunct || (fn && !allFunction);
                 if (start) {
