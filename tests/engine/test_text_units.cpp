@@ -160,6 +160,23 @@ private slots:
         QCOMPARE(terse::detail::staysApart(left.toStdString(), right.toStdString()), apart);
     }
 
+    // A CJK word boundary at a byte: the code point starting or ending there is an ideograph or
+    // kana (never inside a code point).
+    void cjkBoundary()
+    {
+        const std::string zh = "作为";       // two 3-byte ideographs
+        const std::string mixed = "使用GPT"; // ideographs, then Latin at byte 6
+        QVERIFY(terse::detail::cjkBoundary(zh, 0));
+        QVERIFY(!terse::detail::cjkBoundary(zh, 1));
+        QVERIFY(terse::detail::cjkBoundary(zh, 3));
+        QVERIFY(terse::detail::cjkBoundary(zh, 6));
+        QVERIFY(terse::detail::cjkBoundary(mixed, 6));
+        QVERIFY(!terse::detail::cjkBoundary(mixed, 7));
+        QVERIFY(terse::detail::cjkBoundary(std::string("GPT") + "の", 3));
+        QVERIFY(!terse::detail::cjkBoundary("ab cd", 3));
+        QVERIFY(!terse::detail::cjkBoundary(zh, 7));
+    }
+
     void atomicWordsReassembleAnyInput()
     {
         checkTiling(&terse::splitAtomicWords,

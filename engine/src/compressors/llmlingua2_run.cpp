@@ -6,6 +6,7 @@
 #include "compressors/common.h"
 #include "compressors/context_rank.h"
 #include "core/engine_error.h"
+#include "core/word_joins.h"
 #include "models/model_context.h"
 
 #include <algorithm>
@@ -229,7 +230,13 @@ void Run::mergeWords()
                 continue;
             }
             std::string pure = tk.str;
-            const bool begins = beginsWord(tk, pure) || !open;
+            // Corrected mode: an ideograph or kana is a word of its own (CJK text has no spaces;
+            // a whole clause was one word).
+            const bool cjk = !reference && tk.span.end > tk.span.begin &&
+                             detail::cjkBoundary(
+                                 prompt.segments[static_cast<std::size_t>(chunks[c].segment)].text,
+                                 tk.span.begin);
+            const bool begins = beginsWord(tk, pure) || !open || cjk;
             const bool digit = p.forceReserveDigit && tk.mapped < 0 && hasDigit(tk.str);
             if (!begins) {
                 Word &w = ws.back();

@@ -339,6 +339,22 @@ std::vector<Span> splitAtomicWords(std::string_view text)
     return out;
 }
 
+bool detail::cjkBoundary(std::string_view text, std::size_t at)
+{
+    auto lead = [&](std::size_t i) { return (static_cast<unsigned char>(text[i]) & 0xC0) != 0x80; };
+    if (at > text.size() || (at < text.size() && !lead(at)))
+        return false;
+    char32_t cp;
+    if (at < text.size() && decodeUtf8Lenient(text, at, cp) > 0 && isIdeograph(cp))
+        return true;
+    if (at == 0)
+        return false;
+    std::size_t b = at - 1;
+    while (b > 0 && !lead(b))
+        --b;
+    return decodeUtf8Lenient(text, b, cp) == at - b && isIdeograph(cp);
+}
+
 bool detail::staysApart(std::string_view left, std::string_view right)
 {
     if (left.empty() || right.empty())
