@@ -105,6 +105,18 @@ const std::vector<std::string> &methods()
     return all;
 }
 
+// One compression of `prompt` by `method` at `rate`, other options at their defaults.
+Result<CompressionResult> compressAt(const std::string &method, const Prompt &prompt, double rate)
+{
+    auto comp = createCompressor(method);
+    if (!comp)
+        return comp.error();
+    CompressOptions o;
+    o.method = method;
+    o.rate = rate;
+    return (*comp)->compress(prompt, o, JobContext::none());
+}
+
 // Checks one result against the properties of corrected mode; returns a message naming what broke.
 std::string checkResult(const Prompt &prompt, const CompressionResult &r, double rate)
 {
@@ -195,12 +207,7 @@ private slots:
                                  "the shredded cheese, particularly beef.";
         const Prompt prompt = Prompt::fromText(text);
         for (double rate : {0.2, 0.4, 0.6, 0.8}) {
-            auto comp = createCompressor(method.toStdString());
-            QVERIFY(comp.ok());
-            CompressOptions o;
-            o.method = method.toStdString();
-            o.rate = rate;
-            auto r = (*comp)->compress(prompt, o, JobContext::none());
+            auto r = compressAt(method.toStdString(), prompt, rate);
             QVERIFY2(r.ok(), r.ok() ? "" : r.error().detail.c_str());
             const std::string &out = r->compressedText;
             const std::string where =
@@ -244,12 +251,7 @@ private slots:
             QRegularExpression::UseUnicodePropertiesOption);
         const QString in = QString::fromStdString(text);
         for (double rate : {0.3, 0.6}) {
-            auto comp = createCompressor(method.toStdString());
-            QVERIFY(comp.ok());
-            CompressOptions o;
-            o.method = method.toStdString();
-            o.rate = rate;
-            auto r = (*comp)->compress(prompt, o, JobContext::none());
+            auto r = compressAt(method.toStdString(), prompt, rate);
             QVERIFY2(r.ok(), r.ok() ? "" : r.error().detail.c_str());
             const std::string &out = r->compressedText;
             const std::string where =
