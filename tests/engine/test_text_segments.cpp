@@ -40,6 +40,9 @@ private slots:
         QTest::newRow("U.S. and initials")
             << "He moved to the U.S. in 1990. J. K. Rowling wrote it."
             << QStringList{"He moved to the U.S. in 1990. ", "J. K. Rowling wrote it."};
+        QTest::newRow("decade") << "It grew in the 1990s. Then it fell. Size 5s. Next."
+                                << QStringList{"It grew in the 1990s. ", "Then it fell. ",
+                                               "Size 5s. ", "Next."};
         QTest::newRow("decimals") << "Pi is 3.14 roughly. E is 2.71."
                                   << QStringList{"Pi is 3.14 roughly. ", "E is 2.71."};
         QTest::newRow("ellipsis") << "Wait... what? Well... The end."

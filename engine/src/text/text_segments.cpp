@@ -152,7 +152,9 @@ std::vector<Span> splitSentences(std::string_view t)
                         break;
                     w = p;
                 }
-                if (w < i && isAbbreviation(std::string(t.substr(w, i - w))))
+                // A letter after digits ("the 1990s.", "5s.") is no initial.
+                const bool afterDigit = w > start && t[w - 1] >= '0' && t[w - 1] <= '9';
+                if (w < i && !afterDigit && isAbbreviation(std::string(t.substr(w, i - w))))
                     boundary = false;
             }
         }
