@@ -152,17 +152,133 @@ private slots:
         QCOMPARE(detail::bm25Scores(docs, "everest?", detail::TermSplit::Reference)[0], 0.0);
     }
 
-    // Corrected mode's Search terms: function words and question labels dropped, Porter's step 1a
-    // and -ed/-ing stripped when three characters stay.
+    // Porter's stemmer against the examples of his paper (Program 14(3), 1980), each step's
+    // cases carried through the later steps (the paper lists each step's output alone), and the
+    // words of his C release's "bli" and "logi" rules.
+    void porterStem_data()
+    {
+        QTest::addColumn<QString>("word");
+        QTest::addColumn<QString>("stem");
+        const char *const pairs[][2] = {
+            // step 1a, 1b, 1c
+            {"caresses", "caress"},
+            {"ponies", "poni"},
+            {"ties", "ti"},
+            {"caress", "caress"},
+            {"cats", "cat"},
+            {"feed", "feed"},
+            {"agreed", "agre"},
+            {"plastered", "plaster"},
+            {"bled", "bled"},
+            {"motoring", "motor"},
+            {"sing", "sing"},
+            {"conflated", "conflat"},
+            {"troubled", "troubl"},
+            {"sized", "size"},
+            {"hopping", "hop"},
+            {"tanned", "tan"},
+            {"falling", "fall"},
+            {"hissing", "hiss"},
+            {"fizzed", "fizz"},
+            {"failing", "fail"},
+            {"filing", "file"},
+            {"happy", "happi"},
+            {"sky", "sky"},
+            // step 2
+            {"relational", "relat"},
+            {"conditional", "condit"},
+            {"rational", "ration"},
+            {"valenci", "valenc"},
+            {"digitizer", "digit"},
+            {"conformabli", "conform"},
+            {"radicalli", "radic"},
+            {"differentli", "differ"},
+            {"vileli", "vile"},
+            {"analogousli", "analog"},
+            {"vietnamization", "vietnam"},
+            {"predication", "predic"},
+            {"operator", "oper"},
+            {"feudalism", "feudal"},
+            {"decisiveness", "decis"},
+            {"hopefulness", "hope"},
+            {"callousness", "callous"},
+            {"formaliti", "formal"},
+            {"sensitiviti", "sensit"},
+            {"sensibiliti", "sensibl"},
+            {"analogi", "analog"},
+            // step 3
+            {"triplicate", "triplic"},
+            {"formative", "form"},
+            {"formalize", "formal"},
+            {"electriciti", "electr"},
+            {"electrical", "electr"},
+            {"hopeful", "hope"},
+            {"goodness", "good"},
+            // step 4
+            {"revival", "reviv"},
+            {"allowance", "allow"},
+            {"inference", "infer"},
+            {"airliner", "airlin"},
+            {"gyroscopic", "gyroscop"},
+            {"adjustable", "adjust"},
+            {"defensible", "defens"},
+            {"irritant", "irrit"},
+            {"replacement", "replac"},
+            {"adjustment", "adjust"},
+            {"dependent", "depend"},
+            {"adoption", "adopt"},
+            {"homologou", "homolog"},
+            {"communism", "commun"},
+            {"activate", "activ"},
+            {"angulariti", "angular"},
+            {"homologous", "homolog"},
+            {"effective", "effect"},
+            {"bowdlerize", "bowdler"},
+            {"union", "union"},
+            // step 5
+            {"probate", "probat"},
+            {"rate", "rate"},
+            {"cease", "ceas"},
+            {"controll", "control"},
+            {"roll", "roll"},
+            // the paper's closing example, and forms a question and its answer use apart
+            {"generalizations", "gener"},
+            {"oscillators", "oscil"},
+            {"nominates", "nomin"},
+            {"nominated", "nomin"},
+            {"nomination", "nomin"},
+            {"interpretation", "interpret"},
+            {"interpreted", "interpret"},
+            // left as written: two letters, digits, capitals, other scripts
+            {"is", "is"},
+            {"1990s", "1990s"},
+            {"Cats", "Cats"},
+            {"caf\xc3\xa9s", "caf\xc3\xa9s"},
+        };
+        for (const auto &[word, stem] : pairs)
+            QTest::newRow(word) << QString::fromUtf8(word) << QString::fromUtf8(stem);
+    }
+    void porterStem()
+    {
+        QFETCH(QString, word);
+        QFETCH(QString, stem);
+        QCOMPARE(QString::fromStdString(detail::porterStem(word.toStdString())), stem);
+    }
+
+    // Corrected mode's Search terms: function words and question labels dropped, Porter stems.
     void searchTerms()
     {
         QCOMPARE(detail::bm25Terms("Question: When was the summit climbed? Answer:",
                                    detail::TermSplit::Search),
                  (std::vector<std::string>{"summit", "climb"}));
-        QCOMPARE(detail::bm25Terms("episodes glasses bus sing Paris leaves leave",
-                                   detail::TermSplit::Search),
-                 (std::vector<std::string>{"episode", "glass", "bus", "sing", "pari", "leave",
-                                           "leave"}));
+        QCOMPARE(
+            detail::bm25Terms("episodes glasses bus sing Paris leaves leave",
+                              detail::TermSplit::Search),
+            (std::vector<std::string>{"episod", "glass", "bu", "sing", "pari", "leav", "leav"}));
+        // The question's "nominates" finds the answer's "nominated"; the old light stemmer left
+        // them as "nominate" and "nominat".
+        QVERIFY(detail::bm25Scores({"The President nominated her.", "Rome is old.", "Paris."},
+                                   "who nominates justices", detail::TermSplit::Search)[0] > 0);
         // "climbed" in the question matches "climbing" in a document only through the stems.
         const std::vector<std::string> docs = {"Climbing the north face is hard.", "Rome is old.",
                                                "Paris is nice."};
@@ -182,6 +298,37 @@ private slots:
         QCOMPARE(detail::bm25Scores(four, "ferry", detail::TermSplit::Search)[1], 0.0);
         QVERIFY(detail::bm25Scores(four, "cars", detail::TermSplit::Search)[2] > 0);
         QCOMPARE(detail::bm25Scores(two, "ferry", detail::TermSplit::Words)[0], 0.0);
+    }
+
+    // A passage header's bytes: label word, [N], parenthesised title, ':' and the spaces after.
+    void passageHeader()
+    {
+        const std::string doc = "Document [3](Title: Grey 's Anatomy ( season 7 )) They marry.";
+        QCOMPARE(detail::passageHeaderLength(doc), doc.find("They"));
+        QCOMPARE(detail::passageHeaderLength("[12] Paris is big."), std::size_t{5});
+        QCOMPARE(detail::passageHeaderLength("Passage [1]: Rome."), std::size_t{13});
+        QCOMPARE(detail::passageHeaderLength("  Doc [2] (Title: Rome)\nRome."), std::size_t{24});
+        QCOMPARE(detail::passageHeaderLength("Document [1](Title: an unclosed title"),
+                 std::size_t{0}); // the title swallows the text: "[1]" then "(" is no space
+        QCOMPARE(detail::passageHeaderLength("[1]abc"), std::size_t{0});
+        QCOMPARE(detail::passageHeaderLength("Paris [1] is big."), std::size_t{0}); // no label
+        QCOMPARE(detail::passageHeaderLength("SOURCE [4] x"), std::size_t{11});
+        QCOMPARE(detail::passageHeaderLength("[x] Paris"), std::size_t{0});
+        QCOMPARE(detail::passageHeaderLength(""), std::size_t{0});
+        // Ranking: every passage's header shares the page's title with the question; only the
+        // sentence that answers matches without it, and ranks first.
+        const std::string a = "Document [1](Title: Lost in Space) The show is popular.";
+        const std::string b = "Document [2](Title: Lost in Space) Filming took place in Vancouver. "
+                              "Reviews were fine.";
+        const auto q =
+            detail::rankQuestionSentences({{1, a}, {2, b}}, "where was lost in space filmed", {},
+                                          nullptr, detail::kSentenceLead, 0.0);
+        QCOMPARE(q.matched, 1);
+        for (std::size_t j = 0; j < q.rank.size(); ++j)
+            if (q.rank[j] == 0)
+                QCOMPARE((q.segment[j] == 1 ? a : b).substr(q.span[j].begin, q.span[j].size()),
+                         b.substr(0, b.find("Reviews")));
+        QCOMPARE(q.span.front().begin, std::size_t{0}); // the header stays in its sentence's span
     }
 
     // Question sentences: BM25 over the sentences of all segments; no shared term: rank -1; the
@@ -278,6 +425,23 @@ private slots:
                                             << "The bridge has 4 lanes."
                                             << "How many lanes does the bridge have?"
                                             << "The bridge has 4 lanes.";
+        QTest::newRow("when: a decade") << "The bridge opened to traffic soon."
+                                        << "The bridge opened to traffic in the 1640s."
+                                        << "When was the bridge opened?"
+                                        << "The bridge opened to traffic in the 1640s.";
+        QTest::newRow("when: a season") << "The couple married after a long wait."
+                                        << "The couple married in season seven."
+                                        << "When did the couple marry?"
+                                        << "The couple married in season seven.";
+        QTest::newRow("when: an ordinal season") << "The couple married after a long wait."
+                                                 << "The couple married in the third season."
+                                                 << "When did the couple marry?"
+                                                 << "The couple married in the third season.";
+        // "series" without a number is no time.
+        QTest::newRow("when: a series of") << "The couple married after a long wait."
+                                           << "The couple married after a series of fights."
+                                           << "When did the couple marry?"
+                                           << "The couple married after a long wait.";
         // Without a wh-word the earlier sentence stays first.
         QTest::newRow("no wh-word") << "The bridge opened to traffic soon."
                                     << "The bridge opened to traffic in 1642."

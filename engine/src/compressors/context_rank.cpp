@@ -6,11 +6,13 @@
 #include <zlib.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <limits>
 #include <map>
 #include <numeric>
 #include <set>
+#include <string_view>
 
 namespace terse::detail {
 
@@ -26,29 +28,191 @@ bool isSearchStopword(const std::string &w)
     return kStop.count(w) > 0;
 }
 
-// Porter's step 1a (sses -> ss, ies -> i, ss stays, s goes) and -ed / -ing, each only when three
-// characters stay: "leaves" and "leave" meet at "leave", "episodes" at "episode", "climbed" and
-// "climbing" at "climb", "studies" and "studied" at "studi".
-std::string stripSuffix(std::string w)
-{
-    auto ends = [&](const char *suffix) {
-        const std::size_t n = std::char_traits<char>::length(suffix);
-        return w.size() >= n + 3 && w.compare(w.size() - n, n, suffix) == 0;
-    };
-    if (ends("sses"))
-        w.resize(w.size() - 2);
-    else if (ends("ies"))
-        w.resize(w.size() - 2);
-    else if (ends("ss"))
-        ;
-    else if (ends("s"))
-        w.resize(w.size() - 1);
-    else if (ends("ing"))
-        w.resize(w.size() - 3);
-    else if (ends("ed"))
-        w.resize(w.size() - 2);
-    return w;
-}
+// Porter's stemmer (M. F. Porter, "An algorithm for suffix stripping", Program 14(3), 1980, as
+// in his ANSI C release: "bli" -> "ble" and "logi" -> "log" in step 2). Only lower-case ASCII
+// words of three letters or more are stemmed; others stay as written ("1990s", "café").
+class PorterStemmer {
+public:
+    explicit PorterStemmer(std::string word) : w_(std::move(word)) {}
+
+    std::string run() &&
+    {
+        if (w_.size() <= 2 ||
+            !std::all_of(w_.begin(), w_.end(), [](char c) { return c >= 'a' && c <= 'z'; }))
+            return std::move(w_);
+        step1ab();
+        step1c();
+        step2();
+        step3();
+        step4();
+        step5();
+        return std::move(w_);
+    }
+
+private:
+    std::string w_;
+
+    // A consonant is a letter other than a e i o u, and other than a y after a consonant.
+    bool cons(std::size_t i) const
+    {
+        switch (w_[i]) {
+        case 'a':
+        case 'e':
+        case 'i':
+        case 'o':
+        case 'u':
+            return false;
+        case 'y':
+            return i == 0 || !cons(i - 1);
+        default:
+            return true;
+        }
+    }
+    // m: the number of vowel-consonant sequences in w_[0, len), [C](VC)^m[V].
+    int measure(std::size_t len) const
+    {
+        int m = 0;
+        std::size_t i = 0;
+        while (i < len && cons(i))
+            ++i;
+        while (i < len) {
+            while (i < len && !cons(i))
+                ++i;
+            if (i == len)
+                break;
+            while (i < len && cons(i))
+                ++i;
+            ++m;
+        }
+        return m;
+    }
+    bool hasVowel(std::size_t len) const
+    {
+        for (std::size_t i = 0; i < len; ++i)
+            if (!cons(i))
+                return true;
+        return false;
+    }
+    // *d: w_[0, len) ends in a double consonant.
+    bool doubleCons(std::size_t len) const
+    {
+        return len >= 2 && w_[len - 1] == w_[len - 2] && cons(len - 1);
+    }
+    // *o: w_[0, len) ends consonant-vowel-consonant, the last not w, x or y ("hop", not "snow").
+    bool cvc(std::size_t len) const
+    {
+        if (len < 3 || !cons(len - 3) || cons(len - 2) || !cons(len - 1))
+            return false;
+        const char c = w_[len - 1];
+        return c != 'w' && c != 'x' && c != 'y';
+    }
+    bool ends(std::string_view suffix) const
+    {
+        return w_.size() >= suffix.size() &&
+               std::string_view(w_).substr(w_.size() - suffix.size()) == suffix;
+    }
+    std::size_t stemLength(std::string_view suffix) const { return w_.size() - suffix.size(); }
+    void replace(std::string_view suffix, std::string_view with)
+    {
+        w_.resize(stemLength(suffix));
+        w_ += with;
+    }
+    // Steps 2-4: of the rules whose suffix the word ends in, only the longest is tried.
+    template <std::size_t N>
+    void longestRule(const std::array<std::pair<std::string_view, std::string_view>, N> &rules,
+                     int minMeasure)
+    {
+        const std::pair<std::string_view, std::string_view> *best = nullptr;
+        for (const auto &rule : rules)
+            if (ends(rule.first) && (!best || rule.first.size() > best->first.size()))
+                best = &rule;
+        if (!best)
+            return;
+        const std::size_t stem = stemLength(best->first);
+        // Step 4's (*S or *T)ION: the stem must end in s or t.
+        if (best->first == "ion" && (stem == 0 || (w_[stem - 1] != 's' && w_[stem - 1] != 't')))
+            return;
+        if (measure(stem) > minMeasure)
+            replace(best->first, best->second);
+    }
+
+    void step1ab()
+    {
+        if (ends("sses") || ends("ies"))
+            w_.resize(w_.size() - 2); // caresses -> caress, ponies -> poni
+        else if (!ends("ss") && ends("s"))
+            w_.pop_back(); // cats -> cat
+        if (ends("eed")) {
+            if (measure(stemLength("eed")) > 0)
+                w_.pop_back(); // agreed -> agree
+            return;
+        }
+        std::string_view cut;
+        if (ends("ed") && hasVowel(stemLength("ed")))
+            cut = "ed";
+        else if (ends("ing") && hasVowel(stemLength("ing")))
+            cut = "ing";
+        else
+            return;
+        w_.resize(stemLength(cut));
+        if (ends("at") || ends("bl") || ends("iz"))
+            w_ += 'e'; // conflated -> conflate
+        else if (doubleCons(w_.size()) && w_.back() != 'l' && w_.back() != 's' && w_.back() != 'z')
+            w_.pop_back(); // hopping -> hop
+        else if (measure(w_.size()) == 1 && cvc(w_.size()))
+            w_ += 'e'; // filing -> file
+    }
+    void step1c()
+    {
+        if (ends("y") && hasVowel(w_.size() - 1))
+            w_.back() = 'i'; // happy -> happi
+    }
+    void step2()
+    {
+        static constexpr std::array<std::pair<std::string_view, std::string_view>, 21> kRules = {{
+            {"ational", "ate"}, {"tional", "tion"}, {"enci", "ence"},   {"anci", "ance"},
+            {"izer", "ize"},    {"bli", "ble"},     {"alli", "al"},     {"entli", "ent"},
+            {"eli", "e"},       {"ousli", "ous"},   {"ization", "ize"}, {"ation", "ate"},
+            {"ator", "ate"},    {"alism", "al"},    {"iveness", "ive"}, {"fulness", "ful"},
+            {"ousness", "ous"}, {"aliti", "al"},    {"iviti", "ive"},   {"biliti", "ble"},
+            {"logi", "log"},
+        }};
+        longestRule(kRules, 0);
+    }
+    void step3()
+    {
+        static constexpr std::array<std::pair<std::string_view, std::string_view>, 7> kRules = {{
+            {"icate", "ic"},
+            {"ative", ""},
+            {"alize", "al"},
+            {"iciti", "ic"},
+            {"ical", "ic"},
+            {"ful", ""},
+            {"ness", ""},
+        }};
+        longestRule(kRules, 0);
+    }
+    void step4()
+    {
+        static constexpr std::array<std::pair<std::string_view, std::string_view>, 19> kRules = {{
+            {"al", ""},   {"ance", ""}, {"ence", ""}, {"er", ""},    {"ic", ""},
+            {"able", ""}, {"ible", ""}, {"ant", ""},  {"ement", ""}, {"ment", ""},
+            {"ent", ""},  {"ion", ""},  {"ou", ""},   {"ism", ""},   {"ate", ""},
+            {"iti", ""},  {"ous", ""},  {"ive", ""},  {"ize", ""},
+        }};
+        longestRule(kRules, 1);
+    }
+    void step5()
+    {
+        if (ends("e")) {
+            const int m = measure(w_.size() - 1);
+            if (m > 1 || (m == 1 && !cvc(w_.size() - 1)))
+                w_.pop_back(); // probate -> probat; rate stays
+        }
+        if (ends("ll") && measure(w_.size()) > 1)
+            w_.pop_back(); // controll -> control
+    }
+};
 
 // What a factoid question asks for, from its wh-words (issue 15: the answer's sentence often
 // shares few words with the question, but holds the kind of thing asked for).
@@ -77,13 +241,40 @@ bool holdsType(const std::string &sentence, AnswerType type, const std::set<std:
     static const std::set<std::string> kMonths = {"january",   "february", "march",    "april",
                                                   "may",       "june",     "july",     "august",
                                                   "september", "october",  "november", "december"};
+    static const std::set<std::string> kDays = {"monday",   "tuesday", "wednesday",
+                                                "thursday", "friday",  "saturday",
+                                                "sunday",   "century", "centuries"};
+    // The numbers a "season" or "series" of a show goes by: "season 7", "season seven", "the
+    // seventh season".
+    static const std::set<std::string> kCounted = {
+        "one",    "two",    "three",  "four",     "five",     "six",     "seven", "eight",  "nine",
+        "ten",    "eleven", "twelve", "thirteen", "fourteen", "fifteen", "first", "second", "third",
+        "fourth", "fifth",  "sixth",  "seventh",  "eighth",   "ninth",   "tenth"};
     const auto spaced = splitOnSpaces(sentence);
-    for (const auto &raw : bm25Terms(sentence, TermSplit::Words)) {
+    const auto words = bm25Terms(sentence, TermSplit::Words);
+    for (std::size_t i = 0; i < words.size(); ++i) {
+        const std::string &raw = words[i];
         const bool digits = std::all_of(raw.begin(), raw.end(),
                                         [](unsigned char c) { return c >= '0' && c <= '9'; });
-        if (type == AnswerType::Date &&
-            ((digits && raw.size() == 4 && (raw[0] == '1' || raw[0] == '2')) || kMonths.count(raw)))
-            return true;
+        if (type == AnswerType::Date) {
+            const bool year = raw.size() >= 4 && (raw[0] == '1' || raw[0] == '2') &&
+                              std::all_of(raw.begin(), raw.begin() + 4,
+                                          [](unsigned char c) { return c >= '0' && c <= '9'; }) &&
+                              (raw.size() == 4 || raw.substr(4) == "s"); // 1953, the 1990s
+            // "when" of a television show: "in season seven", "its first season" (not one the
+            // question names).
+            auto counted = [&](std::size_t j) {
+                if (j >= words.size() || words[j].empty() || asked.count(words[j]))
+                    return false;
+                return kCounted.count(words[j]) > 0 ||
+                       std::all_of(words[j].begin(), words[j].end(),
+                                   [](unsigned char c) { return c >= '0' && c <= '9'; });
+            };
+            const bool season = (raw == "season" || raw == "series") &&
+                                (counted(i + 1) || (i > 0 && counted(i - 1)));
+            if (year || season || kMonths.count(raw) || kDays.count(raw))
+                return true;
+        }
         if (type == AnswerType::Number && digits)
             return true;
     }
@@ -110,7 +301,7 @@ std::vector<std::pair<std::string, std::string>> searchTerms(const std::string &
     std::vector<std::pair<std::string, std::string>> out;
     for (auto &w : bm25Terms(text, TermSplit::Words))
         if (!isSearchStopword(w)) {
-            std::string stem = stripSuffix(w);
+            std::string stem = porterStem(w);
             out.emplace_back(std::move(w), std::move(stem));
         }
     return out;
@@ -126,6 +317,68 @@ int vectorId(const WordVectors &vectors, const std::string &word, const std::str
 }
 
 } // namespace
+
+std::size_t passageHeaderLength(std::string_view t)
+{
+    auto space = [&](std::size_t i) {
+        return i < t.size() && (t[i] == ' ' || t[i] == '\t' || t[i] == '\n' || t[i] == '\r');
+    };
+    auto letter = [&](std::size_t i) {
+        return i < t.size() && ((t[i] >= 'a' && t[i] <= 'z') || (t[i] >= 'A' && t[i] <= 'Z'));
+    };
+    auto digit = [&](std::size_t i) { return i < t.size() && t[i] >= '0' && t[i] <= '9'; };
+    std::size_t i = 0;
+    while (space(i))
+        ++i;
+    const std::size_t word = i; // an optional label word: "Document", "Passage", "Doc"
+    while (letter(i) && i - word < 20)
+        ++i;
+    if (i > word) {
+        static const std::set<std::string> kLabels = {
+            "document", "doc",     "passage", "source",    "context", "result", "article",
+            "chunk",    "snippet", "excerpt", "reference", "ref",     "item"};
+        std::string label(t.substr(word, i - word));
+        for (char &c : label)
+            c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+        if (!kLabels.count(label))
+            return 0;
+        if (t.substr(i, 1) == " ")
+            ++i;
+    }
+    if (i >= t.size() || t[i] != '[' || !digit(i + 1))
+        return 0;
+    std::size_t j = i + 1;
+    while (digit(j) && j - i <= 6)
+        ++j;
+    if (j >= t.size() || t[j] != ']')
+        return 0;
+    i = j + 1;
+    std::size_t k = i; // an optional parenthesised title right after: "(Title: ...)"
+    while (k < t.size() && t[k] == ' ')
+        ++k;
+    if (k < t.size() && t[k] == '(') {
+        int depth = 0;
+        for (std::size_t m = k; m < t.size() && m - k <= kHeaderTitleBytes; ++m) {
+            depth += t[m] == '(' ? 1 : t[m] == ')' ? -1 : 0;
+            if (depth == 0) {
+                i = m + 1;
+                break;
+            }
+        }
+    }
+    if (i < t.size() && t[i] == ':')
+        ++i;
+    if (i < t.size() && !space(i))
+        return 0; // "[1]abc": not a label
+    while (space(i))
+        ++i;
+    return i;
+}
+
+std::string porterStem(std::string word)
+{
+    return PorterStemmer(std::move(word)).run();
+}
 
 std::vector<std::string> bm25Terms(const std::string &text, TermSplit how)
 {
@@ -377,7 +630,9 @@ QuestionSentences rankQuestionSentences(const std::vector<std::pair<int, std::st
         for (const Span &sp : sentences) {
             q.segment.push_back(seg);
             q.span.push_back(sp);
-            text.push_back(t.substr(sp.begin, sp.size()));
+            // The first sentence is matched without the passage's header (its span keeps it).
+            const std::size_t from = sp.begin == 0 ? sp.begin + passageHeaderLength(t) : sp.begin;
+            text.push_back(t.substr(std::min(from, sp.end), sp.end - std::min(from, sp.end)));
             position.push_back(static_cast<double>(sp.begin) / size);
             weight.push_back(std::min(1.0, static_cast<double>(sentences.size()) / kLeadSentences));
         }
