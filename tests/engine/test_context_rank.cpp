@@ -437,7 +437,11 @@ private slots:
                                                  << "The couple married in the third season."
                                                  << "When did the couple marry?"
                                                  << "The couple married in the third season.";
-        // "series" without a number is no time.
+        // A question about seasons asks for a date; "series" without a number is no time.
+        QTest::newRow("when: episodes asked") << "The show aired soon after."
+                                              << "The show aired in season two."
+                                              << "When did episode one of the show air?"
+                                              << "The show aired soon after.";
         QTest::newRow("when: a series of") << "The couple married after a long wait."
                                            << "The couple married after a series of fights."
                                            << "When did the couple marry?"

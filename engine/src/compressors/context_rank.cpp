@@ -244,8 +244,7 @@ bool holdsType(const std::string &sentence, AnswerType type, const std::set<std:
     static const std::set<std::string> kDays = {"monday",   "tuesday", "wednesday",
                                                 "thursday", "friday",  "saturday",
                                                 "sunday",   "century", "centuries"};
-    // The numbers a "season" or "series" of a show goes by: "season 7", "season seven", "the
-    // seventh season".
+    // The numbers a season of a show goes by: "season 7", "season seven", "the seventh season".
     static const std::set<std::string> kCounted = {
         "one",    "two",    "three",  "four",     "five",     "six",     "seven", "eight",  "nine",
         "ten",    "eleven", "twelve", "thirteen", "fourteen", "fifteen", "first", "second", "third",
@@ -261,8 +260,16 @@ bool holdsType(const std::string &sentence, AnswerType type, const std::set<std:
                               std::all_of(raw.begin(), raw.begin() + 4,
                                           [](unsigned char c) { return c >= '0' && c <= '9'; }) &&
                               (raw.size() == 4 || raw.substr(4) == "s"); // 1953, the 1990s
-            // "when" of a television show: "in season seven", "its first season" (not one the
-            // question names).
+            // "when" of a television show: "in season seven", "its first season", unless the
+            // question speaks of seasons, series or episodes itself ("when does s2 of a series
+            // of ... come out" asks for a date; each season of that show is named on its page).
+            const bool seasonsAsked = std::any_of(asked.begin(), asked.end(), [](const auto &a) {
+                return a == "season" || a == "seasons" || a == "series" || a == "episode" ||
+                       a == "episodes" ||
+                       (a.size() >= 2 && a[0] == 's' &&
+                        std::all_of(a.begin() + 1, a.end(),
+                                    [](unsigned char c) { return c >= '0' && c <= '9'; }));
+            });
             auto counted = [&](std::size_t j) {
                 if (j >= words.size() || words[j].empty() || asked.count(words[j]))
                     return false;
@@ -270,8 +277,8 @@ bool holdsType(const std::string &sentence, AnswerType type, const std::set<std:
                        std::all_of(words[j].begin(), words[j].end(),
                                    [](unsigned char c) { return c >= '0' && c <= '9'; });
             };
-            const bool season = (raw == "season" || raw == "series") &&
-                                (counted(i + 1) || (i > 0 && counted(i - 1)));
+            const bool season =
+                !seasonsAsked && raw == "season" && (counted(i + 1) || (i > 0 && counted(i - 1)));
             if (year || season || kMonths.count(raw) || kDays.count(raw))
                 return true;
         }
