@@ -413,44 +413,42 @@ private slots:
         QTest::addColumn<QString>("second");
         QTest::addColumn<QString>("question");
         QTest::addColumn<QString>("best");
-        QTest::newRow("when: a year") << "The bridge opened to traffic soon."
-                                      << "The bridge opened to traffic in 1642."
-                                      << "When was the bridge opened?"
-                                      << "The bridge opened to traffic in 1642.";
-        QTest::newRow("who: a name") << "The bridge opened to great acclaim."
-                                     << "The bridge opened under Mary Hale."
-                                     << "Who opened the bridge?"
-                                     << "The bridge opened under Mary Hale.";
-        QTest::newRow("how many: a number") << "The bridge has lanes for cars."
-                                            << "The bridge has 4 lanes."
-                                            << "How many lanes does the bridge have?"
-                                            << "The bridge has 4 lanes.";
-        QTest::newRow("when: a decade") << "The bridge opened to traffic soon."
-                                        << "The bridge opened to traffic in the 1640s."
-                                        << "When was the bridge opened?"
-                                        << "The bridge opened to traffic in the 1640s.";
-        QTest::newRow("when: a season") << "The couple married after a long wait."
-                                        << "The couple married in season seven."
-                                        << "When did the couple marry?"
-                                        << "The couple married in season seven.";
-        QTest::newRow("when: an ordinal season") << "The couple married after a long wait."
-                                                 << "The couple married in the third season."
-                                                 << "When did the couple marry?"
-                                                 << "The couple married in the third season.";
-        // A question about seasons asks for a date; "series" without a number is no time.
-        QTest::newRow("when: episodes asked") << "The show aired soon after."
-                                              << "The show aired in season two."
-                                              << "When did episode one of the show air?"
-                                              << "The show aired soon after.";
-        QTest::newRow("when: a series of") << "The couple married after a long wait."
-                                           << "The couple married after a series of fights."
-                                           << "When did the couple marry?"
-                                           << "The couple married after a long wait.";
-        // Without a wh-word the earlier sentence stays first.
-        QTest::newRow("no wh-word") << "The bridge opened to traffic soon."
-                                    << "The bridge opened to traffic in 1642."
-                                    << "Tell me about the bridge opening."
-                                    << "The bridge opened to traffic soon.";
+        // Each row: two sentences in text order, the question, the sentence ranked first.
+        struct Row {
+            const char *name, *first, *second, *question, *best;
+        };
+        static const Row kRows[] = {
+            {"when: a year", "The bridge opened to traffic soon.",
+             "The bridge opened to traffic in 1642.", "When was the bridge opened?",
+             "The bridge opened to traffic in 1642."},
+            {"who: a name", "The bridge opened to great acclaim.",
+             "The bridge opened under Mary Hale.", "Who opened the bridge?",
+             "The bridge opened under Mary Hale."},
+            {"how many: a number", "The bridge has lanes for cars.", "The bridge has 4 lanes.",
+             "How many lanes does the bridge have?", "The bridge has 4 lanes."},
+            {"when: a decade", "The bridge opened to traffic soon.",
+             "The bridge opened to traffic in the 1640s.", "When was the bridge opened?",
+             "The bridge opened to traffic in the 1640s."},
+            {"when: a season", "The couple married after a long wait.",
+             "The couple married in season seven.", "When did the couple marry?",
+             "The couple married in season seven."},
+            {"when: an ordinal season", "The couple married after a long wait.",
+             "The couple married in the third season.", "When did the couple marry?",
+             "The couple married in the third season."},
+            // A question about seasons asks for a date; "series" without a number is no time.
+            {"when: episodes asked", "The show aired soon after.", "The show aired in season two.",
+             "When did episode one of the show air?", "The show aired soon after."},
+            {"when: a series of", "The couple married after a long wait.",
+             "The couple married after a series of fights.", "When did the couple marry?",
+             "The couple married after a long wait."},
+            // Without a wh-word the earlier sentence stays first.
+            {"no wh-word", "The bridge opened to traffic soon.",
+             "The bridge opened to traffic in 1642.", "Tell me about the bridge opening.",
+             "The bridge opened to traffic soon."},
+        };
+        for (const Row &r : kRows)
+            QTest::newRow(r.name) << QString::fromUtf8(r.first) << QString::fromUtf8(r.second)
+                                  << QString::fromUtf8(r.question) << QString::fromUtf8(r.best);
     }
 
     void answerTypeCue()

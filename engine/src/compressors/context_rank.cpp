@@ -236,59 +236,60 @@ AnswerType answerType(const std::string &question)
     return AnswerType::None;
 }
 
-bool holdsType(const std::string &sentence, AnswerType type, const std::set<std::string> &asked)
+bool allDigits(std::string_view w)
+{
+    return std::all_of(w.begin(), w.end(), [](unsigned char c) { return c >= '0' && c <= '9'; });
+}
+
+// "when" of a television show is answered by "in season seven", unless the question speaks of
+// seasons, series or episodes itself ("when does s2 of a series of ... come out" asks for a date;
+// each season of that show is named on its page).
+bool seasonsAnswerWhen(const std::set<std::string> &asked)
+{
+    return std::none_of(asked.begin(), asked.end(), [](const std::string &a) {
+        return a == "season" || a == "seasons" || a == "series" || a == "episode" ||
+               a == "episodes" || (a.size() >= 2 && a[0] == 's' && allDigits(a.substr(1)));
+    });
+}
+
+bool holdsType(const std::string &sentence, AnswerType type, const std::set<std::string> &asked,
+               bool seasons)
 {
     static const std::set<std::string> kMonths = {"january",   "february", "march",    "april",
                                                   "may",       "june",     "july",     "august",
                                                   "september", "october",  "november", "december"};
-    static const std::set<std::string> kDays = {"monday",   "tuesday", "wednesday",
-                                                "thursday", "friday",  "saturday",
-                                                "sunday",   "century", "centuries"};
+    static const std::set<std::string> kTimeWords = {"monday",   "tuesday", "wednesday",
+                                                     "thursday", "friday",  "saturday",
+                                                     "sunday",   "century", "centuries"};
     // The numbers a season of a show goes by: "season 7", "season seven", "the seventh season".
     static const std::set<std::string> kCounted = {
         "one",    "two",    "three",  "four",     "five",     "six",     "seven", "eight",  "nine",
         "ten",    "eleven", "twelve", "thirteen", "fourteen", "fifteen", "first", "second", "third",
         "fourth", "fifth",  "sixth",  "seventh",  "eighth",   "ninth",   "tenth"};
-    const auto spaced = splitOnSpaces(sentence);
     const auto words = bm25Terms(sentence, TermSplit::Words);
+    // A season's number the question does not name.
+    auto counted = [&](std::size_t j) {
+        return j < words.size() && !asked.count(words[j]) &&
+               (kCounted.count(words[j]) > 0 || allDigits(words[j]));
+    };
     for (std::size_t i = 0; i < words.size(); ++i) {
         const std::string &raw = words[i];
-        const bool digits = std::all_of(raw.begin(), raw.end(),
-                                        [](unsigned char c) { return c >= '0' && c <= '9'; });
         if (type == AnswerType::Date) {
             const bool year = raw.size() >= 4 && (raw[0] == '1' || raw[0] == '2') &&
-                              std::all_of(raw.begin(), raw.begin() + 4,
-                                          [](unsigned char c) { return c >= '0' && c <= '9'; }) &&
+                              allDigits(std::string_view(raw).substr(0, 4)) &&
                               (raw.size() == 4 || raw.substr(4) == "s"); // 1953, the 1990s
-            // "when" of a television show: "in season seven", "its first season", unless the
-            // question speaks of seasons, series or episodes itself ("when does s2 of a series
-            // of ... come out" asks for a date; each season of that show is named on its page).
-            const bool seasonsAsked = std::any_of(asked.begin(), asked.end(), [](const auto &a) {
-                return a == "season" || a == "seasons" || a == "series" || a == "episode" ||
-                       a == "episodes" ||
-                       (a.size() >= 2 && a[0] == 's' &&
-                        std::all_of(a.begin() + 1, a.end(),
-                                    [](unsigned char c) { return c >= '0' && c <= '9'; }));
-            });
-            auto counted = [&](std::size_t j) {
-                if (j >= words.size() || words[j].empty() || asked.count(words[j]))
-                    return false;
-                return kCounted.count(words[j]) > 0 ||
-                       std::all_of(words[j].begin(), words[j].end(),
-                                   [](unsigned char c) { return c >= '0' && c <= '9'; });
-            };
             const bool season =
-                !seasonsAsked && raw == "season" && (counted(i + 1) || (i > 0 && counted(i - 1)));
-            if (year || season || kMonths.count(raw) || kDays.count(raw))
+                seasons && raw == "season" && (counted(i + 1) || (i > 0 && counted(i - 1)));
+            if (year || season || kMonths.count(raw) || kTimeWords.count(raw))
                 return true;
         }
-        if (type == AnswerType::Number && digits)
+        if (type == AnswerType::Number && allDigits(raw))
             return true;
     }
     if (type == AnswerType::Name) {
         // A capitalised word that is not the sentence's first and not a word of the question.
         std::size_t k = 0;
-        for (const auto &tok : spaced) {
+        for (const auto &tok : splitOnSpaces(sentence)) {
             if (tok.empty())
                 continue;
             const unsigned char c = static_cast<unsigned char>(tok[0]);
@@ -649,12 +650,13 @@ QuestionSentences rankQuestionSentences(const std::vector<std::pair<int, std::st
     const AnswerType type = answerType(question);
     const auto askedTerms = bm25Terms(question, TermSplit::Words);
     const std::set<std::string> asked(askedTerms.begin(), askedTerms.end());
+    const bool seasons = seasonsAnswerWhen(asked);
     std::vector<double> key(q.bm25.size(), -1.0);
     for (std::size_t j = 0; j < key.size(); ++j)
         if (q.bm25[j] > 0) {
             key[j] =
                 q.bm25[j] / best + lead * weight[j] * (1.0 - position[j]) + prior(q.segment[j]);
-            if (type != AnswerType::None && holdsType(text[j], type, asked))
+            if (type != AnswerType::None && holdsType(text[j], type, asked, seasons))
                 key[j] += kAnswerTypeBonus;
             ++q.matched;
         }
@@ -667,7 +669,7 @@ QuestionSentences rankQuestionSentences(const std::vector<std::pair<int, std::st
         for (std::size_t j = 1; j < key.size(); ++j)
             if (q.bm25[j] <= 0 && q.bm25[j - 1] > 0 && q.segment[j] == q.segment[j - 1]) {
                 key[j] = neighbour * matchedKey[j - 1];
-                if (type != AnswerType::None && holdsType(text[j], type, asked))
+                if (type != AnswerType::None && holdsType(text[j], type, asked, seasons))
                     key[j] += kAnswerTypeBonus;
                 ++q.matched;
             }
