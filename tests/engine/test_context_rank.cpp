@@ -375,11 +375,12 @@ private slots:
         QCOMPARE(q.find(7, 0), -1L);
     }
 
-    // The sentence after a matched one is ranked after it, at kNeighbourWeight x its key (plus
-    // the answer-type bonus); one after an unmatched sentence, or in another segment, is not.
-    // Matched: "The show got a second season." (show, second, season). Its successor, "It
-    // premiered on April 25, 2018.", shares no term but holds a date. "Cats sleep." follows an
-    // unranked neighbour; the second segment's first sentence follows nothing in its segment.
+    // The two sentences after a matched one are ranked, at kNeighbourWeight x its key (x
+    // kSecondNeighbourFactor two after) plus the answer-type bonus; a third one, one before, or one
+    // in another segment is not. Matched: "The show got a second season." (show, second, season).
+    // Its successor, "It premiered on April 25, 2018.", shares no term but holds a date; "Cats
+    // sleep." is two after; "Dogs bark." three. The second segment's first sentence follows nothing
+    // in its segment.
     void neighbourSentence()
     {
         const std::string a = "The show got a second season. It premiered on April 25, 2018. Cats "
@@ -394,10 +395,12 @@ private slots:
         for (std::size_t j = 0; j < q.rank.size(); ++j)
             if (q.rank[j] >= 0)
                 order[q.rank[j]] = QString::fromStdString(textOf(q, j)).trimmed();
-        // Keys: the match 1 + lead 0.036; its neighbour 0.5 x 1.036 + the date bonus 0.3 = 0.818,
-        // above "The show ended." (only "show": its BM25 / the best, about 0.4).
-        QCOMPARE(order, QStringList({"The show got a second season.",
-                                     "It premiered on April 25, 2018.", "The show ended."}));
+        // Keys: the match 1 + lead 0.3 x 6/50 = 1.036; its neighbour 0.5 x 1.036 + the date bonus
+        // 0.6 = 1.118 (the sentence with the date first); "The show ended." only "show": its BM25
+        // / the best, about 0.4; "Cats sleep." 0.5 x 0.6 x 1.036 = 0.311.
+        QCOMPARE(order,
+                 QStringList({"It premiered on April 25, 2018.", "The show got a second season.",
+                              "The show ended.", "Cats sleep."}));
         // Without neighbours only the two matches are ranked.
         const auto plain = detail::rankQuestionSentences({{1, a}, {2, b}}, question, {}, nullptr,
                                                          detail::kSentenceLead, 0.0);

@@ -660,19 +660,28 @@ QuestionSentences rankQuestionSentences(const std::vector<std::pair<int, std::st
                 key[j] += kAnswerTypeBonus;
             ++q.matched;
         }
-    // The sentence after a question sentence often holds what the match announces ("... a second
+    // The sentences after a question sentence often hold what the match announces ("... a second
     // season." "It premiered on April 25, 2018."; "... web television series." "It stars ..."):
-    // an unmatched sentence right after a matched one in its segment ranks at `neighbour` x that
-    // one's key, plus the answer-type bonus.
+    // an unmatched sentence one or two after a matched one in its segment ranks at `neighbour` x
+    // that one's key (x kSecondNeighbourFactor two after; the best such), plus the answer-type
+    // bonus.
     if (neighbour > 0) {
         const std::vector<double> matchedKey = key;
-        for (std::size_t j = 1; j < key.size(); ++j)
-            if (q.bm25[j] <= 0 && q.bm25[j - 1] > 0 && q.segment[j] == q.segment[j - 1]) {
-                key[j] = neighbour * matchedKey[j - 1];
-                if (type != AnswerType::None && holdsType(text[j], type, asked, seasons))
-                    key[j] += kAnswerTypeBonus;
-                ++q.matched;
-            }
+        for (std::size_t j = 1; j < key.size(); ++j) {
+            if (q.bm25[j] > 0)
+                continue;
+            double best = -1.0;
+            for (std::size_t d = 1; d <= 2 && d <= j; ++d)
+                if (q.bm25[j - d] > 0 && q.segment[j] == q.segment[j - d])
+                    best = std::max(best, neighbour * (d == 1 ? 1.0 : kSecondNeighbourFactor) *
+                                              matchedKey[j - d]);
+            if (best < 0)
+                continue;
+            key[j] = best;
+            if (type != AnswerType::None && holdsType(text[j], type, asked, seasons))
+                key[j] += kAnswerTypeBonus;
+            ++q.matched;
+        }
     }
     q.rank.assign(key.size(), -1);
     const std::vector<int> order = rankOrder(key, true);
