@@ -35,7 +35,10 @@ detail::ParamTable<Params> makeParams(bool lg)
                 "ITPC window length in small-LM tokens (reference default 200).", 2, 4096, 1)
         .text("context_budget", &Params::contextBudget, "Context budget",
               "Arithmetic suffix applied to the token budget for the context filter, e.g. \"+100\" "
-              "or \"*1.5\" (the paper's k).")
+              "or \"*1.5\" (the paper's k). auto: \"*2\" in corrected mode when contexts are "
+              "ranked by bm25 or gzip (a model-free ranking misses more answer contexts, so twice "
+              "the target's worth is kept and compressed harder), \"+100\" (the reference "
+              "default) otherwise.")
         .number("token_budget_ratio", &Params::tokenBudgetRatio, "Sentence budget ratio",
                 "Sentence filter budget = target x this ratio.", 1, 5, 0.1)
         .choice(

@@ -30,7 +30,9 @@ namespace terse::detail::lingua {
 // The options of both methods; the initializers are LLMLingua's defaults (params.h).
 struct Params {
     int iterativeSize = 200;
-    std::string contextBudget = "+100";
+    // "auto": "*2" in corrected mode when the coarse ranking is model-free (bm25, gzip), "+100"
+    // (the reference default) otherwise (resolved in Run::assignRoles).
+    std::string contextBudget = "auto";
     double tokenBudgetRatio = 1.4;
     std::string conditionInQuestion = "none";
     std::string reorderContext = "original";
