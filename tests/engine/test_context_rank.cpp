@@ -17,6 +17,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <set>
 #include <map>
 
 using namespace terse;
@@ -578,6 +579,87 @@ private slots:
         noQ.segments.pop_back();
         QVERIFY(same(scoresWith(noQ, "", corrected), scoresWith(noQ, "llmlingua", corrected)));
         QVERIFY(same(scoresWith(withQ, "", reference), scoresWith(withQ, "llmlingua", reference)));
+    }
+
+    // context_budget auto: "*2" in corrected mode with a model-free ranking (twice the target's
+    // worth of contexts), "+100" with the LM's ranking and in reference mode; the question
+    // sentences are those of the contexts the coarse stage kept.
+    void llmlinguaAutoContextBudget()
+    {
+        Prompt p;
+        p.segments.push_back({SegmentRole::Instruction, "Answer from the documents."});
+        const char *const kTopics[] = {"orchards",  "harbours", "glaciers", "vineyards",
+                                       "railways",  "deserts",  "castles",  "marshes",
+                                       "libraries", "canals",   "forests",  "lighthouses"};
+        for (int k = 0; k < 12; ++k) {
+            std::string d =
+                "Document " + std::to_string(k + 1) + ": The region has many " + kTopics[k] + ". ";
+            for (int i = 0; i < 6; ++i)
+                d += std::string("Visitors come in summer to see the ") + kTopics[k] +
+                     " and the old towns around them. ";
+            if (k == 7)
+                d += "The largest marsh was drained in 1871 by the river authority. ";
+            p.segments.push_back({SegmentRole::Context, d});
+        }
+        p.segments.push_back({SegmentRole::Question, "When was the largest marsh drained?"});
+        // Contexts the coarse stage kept, and the result.
+        auto run = [&](const std::string &method, const std::string &budget,
+                       CompressionMode mode = CompressionMode::Corrected,
+                       const std::string &rank = "") {
+            auto c = createCompressor(method);
+            CompressOptions o;
+            o.method = method;
+            o.rate = 0.33;
+            o.mode = mode;
+            if (!budget.empty())
+                o.params["context_budget"] = budget;
+            if (!rank.empty())
+                o.params["rank_method"] = rank;
+            auto r = (*c)->compress(p, o, JobContext::none());
+            if (!r || r->stages.empty())
+                qFatal("%s: %s", method.c_str(), r ? "no stages" : r.error().detail.c_str());
+            std::set<int> dropped;
+            for (int u : r->stages.front().removedUnits)
+                dropped.insert(r->units[static_cast<std::size_t>(u)].segment);
+            return std::make_pair(12 - static_cast<int>(dropped.size()), *r);
+        };
+        for (const std::string method : {"llmlingua", "longllmlingua"}) {
+            const auto [byDefault, result] = run(method, "");
+            const int twice = run(method, "*2").first, plus = run(method, "+100").first;
+            QVERIFY2(byDefault == twice && twice > plus,
+                     qPrintable(QString("%1: auto %2, *2 %3, +100 %4")
+                                    .arg(method.c_str())
+                                    .arg(byDefault)
+                                    .arg(twice)
+                                    .arg(plus)));
+            // The question sentences' BM25 is on the kept contexts' units only.
+            std::set<int> droppedSegments;
+            for (int u : result.stages.front().removedUnits)
+                droppedSegments.insert(result.units[static_cast<std::size_t>(u)].segment);
+            const ScoreSeries *bm25 = nullptr;
+            for (const auto &st : result.stages)
+                if (st.name == "question sentences")
+                    bm25 = &st.scores.front();
+            QVERIFY(bm25 && !droppedSegments.empty());
+            int kept = 0;
+            for (std::size_t i = 0; i < result.units.size(); ++i) {
+                const int seg = result.units[i].segment;
+                if (droppedSegments.count(seg))
+                    QVERIFY2(std::isnan(bm25->values[i]), "a dropped context's sentence ranked");
+                else if (seg >= 1 && seg <= 12 && !std::isnan(bm25->values[i]))
+                    ++kept;
+            }
+            QVERIFY(kept > 0);
+            QVERIFY2(result.compressedText.find("1871") != std::string::npos,
+                     result.compressedText.c_str());
+        }
+        // The LM's ranking and reference mode keep the reference's "+100".
+        QCOMPARE(run("llmlingua", "", CompressionMode::Corrected, "llmlingua").first,
+                 run("llmlingua", "+100", CompressionMode::Corrected, "llmlingua").first);
+        QCOMPARE(run("llmlingua", "", CompressionMode::Reference).first,
+                 run("llmlingua", "+100", CompressionMode::Reference).first);
+        QVERIFY(run("llmlingua", "", CompressionMode::Reference).first <
+                run("llmlingua", "*2", CompressionMode::Reference).first);
     }
 
     // The compressors: rank_method bm25/gzip ranks the contexts; the trace's first stage shows each
