@@ -101,13 +101,15 @@ inline constexpr double kContextPrior = 1.0;
 // A question sentence holding what the question's wh-words ask for (when: a year, decade, month,
 // weekday, century, or a show's season by its number; how many/much/long/old: a number;
 // who/where: a capitalised word not in the question) gains this (0.3 -> 0.6, issue 15: nq_multidoc,
-// llmlingua2 at rate 0.33, answer kept 0.901 -> 0.911 with the second neighbour; flat to 0.9).
+// llmlingua2 at rate 0.33 with the second neighbour, answer kept 0.891 -> 0.911; the same at 0.7
+// and 0.9, 0.901 at 0.45 and 0.5).
 inline constexpr double kAnswerTypeBonus = 0.6;
 // An unmatched sentence right after a matched one (same segment) is ranked too, at this fraction of
 // its predecessor's key (0: not ranked); the one after it at kSecondNeighbourFactor x that: cast
 // lists and infobox lines follow the sentence that names the show ("... based on Disney's 1991
 // film." "The film features an ensemble cast that includes ... Kevin Kline ..."; issue 15:
-// nq_multidoc, llmlingua2 at rate 0.33, answer kept 0.871 -> 0.891 with the second neighbour).
+// nq_multidoc, llmlingua2 at rate 0.33, answer kept 0.871 -> 0.891 with this alone; a factor
+// of 0.8 did as well, 0.4 gave 0.861).
 inline constexpr double kNeighbourWeight = 0.5;
 inline constexpr double kSecondNeighbourFactor = 0.6;
 QuestionSentences rankQuestionSentences(const std::vector<std::pair<int, std::string>> &segments,

@@ -42,7 +42,8 @@ double applyContextBudget(double target, const std::string &budget)
             s += c;
     if (s.size() < 2 || std::string("+-*/").find(s[0]) == std::string::npos)
         stop(ErrorCode::InvalidArgument,
-             "option 'context_budget': expected an operator and a number, e.g. \"+100\"");
+             "option 'context_budget': expected auto, or an operator and a number, e.g. \"+100\" "
+             "or \"*2\"");
     const double x = parseNumber("context_budget", s.substr(1));
     switch (s[0]) {
     case '+':
