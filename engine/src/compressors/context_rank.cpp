@@ -1,6 +1,7 @@
 #include "compressors/context_rank.h"
 
 #include "compressors/common.h"
+#include "core/utf8.h"
 #include "text/unicode.h"
 
 #include <zlib.h>
@@ -328,9 +329,7 @@ int vectorId(const WordVectors &vectors, const std::string &word, const std::str
 
 std::size_t passageHeaderLength(std::string_view t)
 {
-    auto space = [&](std::size_t i) {
-        return i < t.size() && (t[i] == ' ' || t[i] == '\t' || t[i] == '\n' || t[i] == '\r');
-    };
+    auto space = [&](std::size_t i) { return i < t.size() && isAsciiSpace(t[i]); };
     auto letter = [&](std::size_t i) {
         return i < t.size() && ((t[i] >= 'a' && t[i] <= 'z') || (t[i] >= 'A' && t[i] <= 'Z'));
     };
@@ -345,10 +344,7 @@ std::size_t passageHeaderLength(std::string_view t)
         static const std::set<std::string> kLabels = {
             "document", "doc",     "passage", "source",    "context", "result", "article",
             "chunk",    "snippet", "excerpt", "reference", "ref",     "item"};
-        std::string label(t.substr(word, i - word));
-        for (char &c : label)
-            c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
-        if (!kLabels.count(label))
+        if (!kLabels.count(lowerAscii(std::string(t.substr(word, i - word)))))
             return 0;
         if (t.substr(i, 1) == " ")
             ++i;
