@@ -666,14 +666,14 @@ QuestionSentences rankQuestionSentences(const std::vector<std::pair<int, std::st
         for (std::size_t j = 1; j < key.size(); ++j) {
             if (q.bm25[j] > 0)
                 continue;
-            double best = -1.0;
+            double top = -1.0; // `best` is the best BM25 above
             for (std::size_t d = 1; d <= 2 && d <= j; ++d)
                 if (q.bm25[j - d] > 0 && q.segment[j] == q.segment[j - d])
-                    best = std::max(best, neighbour * (d == 1 ? 1.0 : kSecondNeighbourFactor) *
-                                              matchedKey[j - d]);
-            if (best < 0)
+                    top = std::max(top, neighbour * (d == 1 ? 1.0 : kSecondNeighbourFactor) *
+                                            matchedKey[j - d]);
+            if (top < 0)
                 continue;
-            key[j] = best;
+            key[j] = top;
             if (type != AnswerType::None && holdsType(text[j], type, asked, seasons))
                 key[j] += kAnswerTypeBonus;
             ++q.matched;
