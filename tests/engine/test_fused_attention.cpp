@@ -135,10 +135,42 @@ std::vector<float> fusedBf16(Problem &p)
                 vb[((bg * sp / 2 + j / 2) * hdp + d) * 2 + j % 2] =
                     toBf16(p.v[(bg * p.S + j) * p.hd + d]);
             }
+    // packBf16 builds the same layouts from bf16 tensors as the model holds them: q as a
+    // projection's rows [B, T, H, hd] with a wider token stride (a fused q|k|v row), k and v
+    // [B, kvH, S, hd]; every byte equal, the padding's zeros included.
+    const std::int64_t ts = p.H * p.hd + 3;
+    std::vector<std::uint16_t> qsrc(static_cast<std::size_t>(p.B * p.T * ts), 0x7fc0);
+    std::vector<std::uint16_t> ksrc(p.k.size()), vsrc(p.v.size());
+    for (std::int64_t b = 0; b < p.B; ++b)
+        for (std::int64_t h = 0; h < p.H; ++h)
+            for (std::int64_t t = 0; t < p.T; ++t)
+                for (std::int64_t d = 0; d < p.hd; ++d)
+                    qsrc[(b * p.T + t) * ts + h * p.hd + d] =
+                        toBf16(p.q[((b * p.H + h) * p.T + t) * p.hd + d]);
+    for (std::size_t i = 0; i < p.k.size(); ++i)
+        ksrc[i] = toBf16(p.k[i]), vsrc[i] = toBf16(p.v[i]);
+    std::vector<std::uint16_t> qb2(qb.size(), 1), kb2(kb.size(), 1), vb2(vb.size(), 1);
+    const detail::FusedAttention::Bf16Source q{qsrc.data(), p.T * ts, p.hd, ts},
+        k{ksrc.data(), p.kvH * p.S * p.hd, p.S * p.hd, p.hd},
+        v{vsrc.data(), p.kvH * p.S * p.hd, p.S * p.hd, p.hd};
+    fa.packBf16(q, k, v, 1.0f, qb2.data(), kb2.data(), vb2.data(), 0, fa.packTasks() / 3);
+    fa.packBf16(q, k, v, 1.0f, qb2.data(), kb2.data(), vb2.data(), fa.packTasks() / 3,
+                fa.packTasks());
+    if (qb2 != qb || kb2 != kb || vb2 != vb)
+        qFatal("packBf16 differs from the layouts written out (q %d, k %d, v %d)", qb2 == qb,
+               kb2 == kb, vb2 == vb);
     std::vector<float> out(static_cast<std::size_t>(p.B * p.T * p.H * p.hd), NAN);
-    fa.qb = qb.data(), fa.kb = kb.data(), fa.vb = vb.data(), fa.out = out.data();
+    fa.qb = qb2.data(), fa.kb = kb2.data(), fa.vb = vb2.data(), fa.out = out.data();
     fa.keyHidden = p.hidden.empty() ? nullptr : p.hidden.data();
     fa.run(0, fa.tasks());
+    // A bf16 output is the fp32 one rounded once.
+    std::vector<std::uint16_t> outb(out.size(), 1);
+    fa.out = nullptr, fa.outb = outb.data();
+    fa.run(0, fa.tasks());
+    for (std::size_t i = 0; i < out.size(); ++i)
+        if (outb[i] != toBf16(out[i]))
+            qFatal("bf16 output %zu: %04x, the fp32 output rounds to %04x", i, outb[i],
+                   toBf16(out[i]));
     return out;
 }
 
@@ -194,6 +226,10 @@ private slots:
         QTest::newRow("causal 129, hd 64") << 129 << 129 << 64 << true << 0 << false;
         QTest::newRow("causal 70, hd 96") << 70 << 70 << 96 << true << 0 << false;
         QTest::newRow("causal 66, hd 128") << 66 << 66 << 128 << true << 0 << false;
+        // bf16 P V: a last column of at most 8 dims runs on 8 lanes (40: three columns, the
+        // third half; 72: four full and a half one).
+        QTest::newRow("causal 90, hd 40") << 90 << 90 << 40 << true << 0 << false;
+        QTest::newRow("causal 75, hd 72") << 75 << 75 << 72 << true << 0 << false;
         QTest::newRow("causal 67, hd 160") << 67 << 67 << 160 << true << 0 << false;
         QTest::newRow("after a cache: 5 rows on 190 keys") << 5 << 190 << 24 << true << 0 << false;
         QTest::newRow("after a cache: 100 rows on 300 keys")

@@ -44,7 +44,8 @@ template <class V> constexpr int kLanes = static_cast<int>(sizeof(V) / sizeof(fl
 
 constexpr std::int64_t kTile = kTileKeys; // keys per tile (four vectors)
 constexpr std::int64_t kBlockRows = 64;   // query rows per task
-constexpr std::int64_t kGroup = 4;        // query rows sharing each loaded key / value vector
+static_assert(kBlockRows % 8 == 0, "the bf16 P V passes take 8 rows at a time");
+constexpr std::int64_t kGroup = 4; // query rows sharing each loaded key / value vector
 constexpr float kNegInf = -std::numeric_limits<float>::infinity();
 
 template <class V> TERSE_INLINE V load(const float *p)
@@ -151,6 +152,7 @@ template <class V, bool Avx> TERSE_INLINE V vexp2Softmax(V t)
 
 struct Scratch {
     std::vector<float> q, scores, acc, m, l;
+    std::vector<float> lv; // bf16 task: each row's sum as 16 partial sums, added up at the end
     std::vector<std::uint16_t> qb, pb;
 };
 
@@ -186,9 +188,11 @@ TERSE_INLINE void startBlock(const FusedAttention &a, Scratch &s)
 
 // Masks the scores of the tile at k0: padding keys for every row; keys outside a row's [first,
 // last] on the tiles that cross some row's limit.
-TERSE_INLINE void maskTile(const FusedAttention &a, const Block &k, std::int64_t k0, float *sc)
+TERSE_INLINE bool maskTile(const FusedAttention &a, const Block &k, std::int64_t k0, float *sc)
 {
+    bool masked = false;
     if (k.hidden) {
+        masked = true;
         for (std::int64_t j = 0; j < kTile && k0 + j < a.keys; ++j)
             if (k.hidden[k0 + j])
                 for (std::int64_t i = 0; i < k.n; ++i)
@@ -197,7 +201,7 @@ TERSE_INLINE void maskTile(const FusedAttention &a, const Block &k, std::int64_t
     const bool crossesEnd = k0 + kTile > (a.causal ? a.past + k.r0 + 1 : a.keys);
     const bool crossesWindow = a.causal && a.window > 0 && k0 <= a.past + k.r0 + k.n - 1 - a.window;
     if (!crossesEnd && !crossesWindow)
-        return;
+        return masked;
     for (std::int64_t i = 0; i < k.n; ++i) {
         const std::int64_t last = a.causal ? std::min(a.keys - 1, a.past + k.r0 + i) : a.keys - 1;
         const std::int64_t first = a.causal && a.window > 0 ? a.past + k.r0 + i - a.window + 1 : 0;
@@ -205,6 +209,7 @@ TERSE_INLINE void maskTile(const FusedAttention &a, const Block &k, std::int64_t
             if (k0 + j > last || k0 + j < first)
                 sc[i * kTile + j] = kNegInf;
     }
+    return true;
 }
 
 // Online softmax over the tile's scores: each row's maximum m and sum l updated, its partial
@@ -264,11 +269,15 @@ TERSE_INLINE void finishBlock(const FusedAttention &a, const Block &k, const Scr
     const std::int64_t hd = a.headDim, hdp = a.paddedHeadDim();
     std::vector<float> mean;
     for (std::int64_t i = 0; i < k.n; ++i) {
-        float *dst = a.out + ((k.b * a.rows + k.r0 + i) * a.heads + k.h) * hd;
+        const std::int64_t at = ((k.b * a.rows + k.r0 + i) * a.heads + k.h) * hd;
         if (s.l[i] > 0) {
             const float inv = 1.0f / s.l[i];
-            for (std::int64_t d = 0; d < hd; ++d)
-                dst[d] = s.acc[i * hdp + d] * inv;
+            if (a.outb)
+                for (std::int64_t d = 0; d < hd; ++d)
+                    a.outb[at + d] = toBf16(s.acc[i * hdp + d] * inv);
+            else
+                for (std::int64_t d = 0; d < hd; ++d)
+                    a.out[at + d] = s.acc[i * hdp + d] * inv;
             continue;
         }
         if (mean.empty()) {
@@ -281,7 +290,12 @@ TERSE_INLINE void finishBlock(const FusedAttention &a, const Block &k, const Scr
                     sum / static_cast<double>(std::max<std::int64_t>(1, a.keys)));
             }
         }
-        std::copy(mean.begin(), mean.end(), dst);
+        for (std::int64_t d = 0; d < hd; ++d) {
+            if (a.outb)
+                a.outb[at + d] = toBf16(mean[d]);
+            else
+                a.out[at + d] = mean[d];
+        }
     }
 }
 
@@ -475,10 +489,17 @@ void runDispatch(const FusedAttention &a, std::int64_t begin, std::int64_t end)
 // in [-0.5, 0.5], by the degree-5 Taylor polynomial of 2^f (relative error < 3e-6, far below the
 // bf16 rounding the probabilities get next; -inf gives 2^-150, which is 0). About half the
 // instructions of vexp, whose clamps and integer exponent arithmetic the generic copies need.
+TERSE_BF16_TARGET inline __m512 exp2ForBf16(__m512 t);
+
 TERSE_BF16_TARGET inline __m512 expForBf16(__m512 x)
 {
-    const __m512 t = _mm512_max_ps(_mm512_mul_ps(x, _mm512_set1_ps(1.44269504088896341f)),
-                                   _mm512_set1_ps(-150.0f));
+    return exp2ForBf16(_mm512_max_ps(_mm512_mul_ps(x, _mm512_set1_ps(1.44269504088896341f)),
+                                     _mm512_set1_ps(-150.0f)));
+}
+
+// 2^t, t finite and at least -150 (a clamp the caller did or knows true; -inf would give NaN).
+TERSE_BF16_TARGET inline __m512 exp2ForBf16(__m512 t)
+{
     const __m512 n = _mm512_roundscale_ps(t, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
     const __m512 f = _mm512_sub_ps(t, n);
     __m512 p = _mm512_set1_ps(1.3333558146e-3f); // ln(2)^k / k!, k = 5 .. 0
@@ -492,6 +513,15 @@ TERSE_BF16_TARGET inline __m512 expForBf16(__m512 x)
 
 // softmaxTile for the bf16 task: the same online softmax (fp32 maximum, sum and rescaling), with
 // the probabilities written straight to pb rounded to bf16 (the reference's probs.to(bf16)).
+// x log2 e - m log2 e, clamped at -150 where the tile may hold -inf.
+template <bool Masked>
+TERSE_BF16_TARGET TERSE_INLINE __m512 base2(__m512 x, __m512 log2e, __m512 ml)
+{
+    const __m512 t = _mm512_fmadd_ps(x, log2e, ml);
+    return Masked ? _mm512_max_ps(t, _mm512_set1_ps(-150.0f)) : t;
+}
+
+template <bool Masked>
 TERSE_BF16_TARGET TERSE_INLINE void softmaxTileBf16(const FusedAttention &a, const Block &k,
                                                     Scratch &s)
 {
@@ -510,60 +540,114 @@ TERSE_BF16_TARGET TERSE_INLINE void softmaxTileBf16(const FusedAttention &a, con
             std::fill(prow, prow + kTile, std::uint16_t(0));
             continue;
         }
+        float *lv = s.lv.data() + 16 * i;
         if (top > s.m[i]) {
-            const __m512 alpha = _mm512_set1_ps(std::exp(s.m[i] - top)); // 0 for the first key
-            s.l[i] *= _mm512_cvtss_f32(alpha);
+            // exp(m_old - m_new) by the same polynomial (no libm call per row and tile); 0 for
+            // the first visible key.
+            const __m512 alpha = expForBf16(_mm512_set1_ps(s.m[i] - top));
+            _mm512_storeu_ps(lv, _mm512_mul_ps(_mm512_loadu_ps(lv), alpha));
             float *o = s.acc.data() + i * hdp;
             for (std::int64_t c = 0; c < hdp; c += 16)
                 _mm512_storeu_ps(o + c, _mm512_mul_ps(_mm512_loadu_ps(o + c), alpha));
             s.m[i] = top;
         }
-        const __m512 m = _mm512_set1_ps(s.m[i]);
-        __m512 sum = _mm512_setzero_ps();
+        // e^(x - m) = 2^(x log2 e - m log2 e): one multiply-add; the clamp at -150 only on tiles
+        // the mask wrote -inf to (elsewhere x - m is finite, and 2^n of a very negative n is 0).
+        const __m512 log2e = _mm512_set1_ps(1.44269504088896341f);
+        const __m512 ml = _mm512_set1_ps(-s.m[i] * 1.44269504088896341f);
+        __m512 sum = _mm512_loadu_ps(lv); // the row's sum stays 16 lanes until the block ends
         TERSE_UNROLL
         for (int j = 0; j < 4; j += 2) {
-            const __m512 p0 = expForBf16(_mm512_sub_ps(x[j], m));
-            const __m512 p1 = expForBf16(_mm512_sub_ps(x[j + 1], m));
+            const __m512 p0 = exp2ForBf16(base2<Masked>(x[j], log2e, ml));
+            const __m512 p1 = exp2ForBf16(base2<Masked>(x[j + 1], log2e, ml));
             sum = _mm512_add_ps(sum, _mm512_add_ps(p0, p1));
             _mm512_storeu_si512(prow + 16 * j, (__m512i)_mm512_cvtne2ps_pbh(p1, p0));
         }
-        s.l[i] += _mm512_reduce_add_ps(sum);
+        _mm512_storeu_ps(lv, sum);
     }
 }
 
 // pvColumns for the bf16 task: probabilities and values in bf16 pairs (two keys per 32-bit lane).
-template <int CN>
+// Half: the last of the CN columns holds at most 8 real dimensions (head dim 24 padded to 32), so
+// it runs on 8 lanes: on Zen 4 a 512-bit dot product costs two 256-bit ones, and the padding's
+// 8 lanes were a quarter of P V at head dim 24.
+template <int CN, bool Half = false, int G = kGroup>
 TERSE_BF16_TARGET TERSE_INLINE void pvColumnsBf16(const std::uint16_t *pb, const std::uint16_t *vt,
                                                   float *acc, std::int64_t i, std::int64_t c0,
                                                   std::int64_t hdp)
 {
-    __m512 o[kGroup][CN];
+    constexpr int FN = Half ? CN - 1 : CN; // full 16-lane columns
+    __m512 o[G][FN > 0 ? FN : 1];
+    __m256 oh[G];
     TERSE_UNROLL
-    for (int g = 0; g < kGroup; ++g) {
+    for (int g = 0; g < G; ++g) {
         TERSE_UNROLL
-        for (int cc = 0; cc < CN; ++cc)
+        for (int cc = 0; cc < FN; ++cc)
             o[g][cc] = _mm512_loadu_ps(acc + (i + g) * hdp + 16 * (c0 + cc));
+        if constexpr (Half)
+            oh[g] = _mm256_loadu_ps(acc + (i + g) * hdp + 16 * (c0 + FN));
     }
     for (std::int64_t m = 0; m < kTile / 2; ++m) {
-        __m512bh vv[CN];
+        __m512bh vv[FN > 0 ? FN : 1];
         TERSE_UNROLL
-        for (int cc = 0; cc < CN; ++cc)
+        for (int cc = 0; cc < FN; ++cc)
             vv[cc] = (__m512bh)_mm512_loadu_si512(vt + (m * hdp + 16 * (c0 + cc)) * 2);
+        __m256bh vh{};
+        if constexpr (Half)
+            vh = (__m256bh)_mm256_loadu_si256(
+                reinterpret_cast<const __m256i *>(vt + (m * hdp + 16 * (c0 + FN)) * 2));
         TERSE_UNROLL
-        for (int g = 0; g < kGroup; ++g) {
+        for (int g = 0; g < G; ++g) {
             std::int32_t w;
             std::memcpy(&w, pb + (i + g) * kTile + 2 * m, sizeof w);
             const __m512bh pp = (__m512bh)_mm512_set1_epi32(w);
             TERSE_UNROLL
-            for (int cc = 0; cc < CN; ++cc)
+            for (int cc = 0; cc < FN; ++cc)
                 o[g][cc] = _mm512_dpbf16_ps(o[g][cc], pp, vv[cc]);
+            if constexpr (Half)
+                oh[g] = _mm256_dpbf16_ps( // the broadcast's low half: no instruction
+                    oh[g], (__m256bh)_mm512_castsi512_si256((__m512i)pp), vh);
         }
     }
     TERSE_UNROLL
-    for (int g = 0; g < kGroup; ++g) {
+    for (int g = 0; g < G; ++g) {
         TERSE_UNROLL
-        for (int cc = 0; cc < CN; ++cc)
+        for (int cc = 0; cc < FN; ++cc)
             _mm512_storeu_ps(acc + (i + g) * hdp + 16 * (c0 + cc), o[g][cc]);
+        if constexpr (Half)
+            _mm256_storeu_ps(acc + (i + g) * hdp + 16 * (c0 + FN), oh[g]);
+    }
+}
+
+// acc += P V for rows [i, i + 8): 4 columns at a time over 4 rows (16 accumulators), the last one
+// or two columns over all 8 rows, so every pass keeps at least 12 independent dot products in
+// flight (with 8, head dim 24's pass over 4 rows waited on the dot product's latency: 14% of the
+// kernel at 4k tokens). halfLast: the last column is half (pvColumnsBf16).
+TERSE_BF16_TARGET TERSE_INLINE void pvRowsBf16(const std::uint16_t *pb, const std::uint16_t *vt,
+                                               float *acc, std::int64_t i, std::int64_t nv,
+                                               bool halfLast, std::int64_t hdp)
+{
+    std::int64_t c = 0;
+    for (; nv - c > 4 || (nv - c == 4 && !halfLast); c += 4)
+        for (std::int64_t g = i; g < i + 8; g += 4)
+            pvColumnsBf16<4>(pb, vt, acc, g, c, hdp);
+    switch (nv - c) {
+    case 0:
+        return;
+    case 1:
+        return halfLast ? pvColumnsBf16<1, true, 8>(pb, vt, acc, i, c, hdp)
+                        : pvColumnsBf16<1, false, 8>(pb, vt, acc, i, c, hdp);
+    case 2:
+        return halfLast ? pvColumnsBf16<2, true, 8>(pb, vt, acc, i, c, hdp)
+                        : pvColumnsBf16<2, false, 8>(pb, vt, acc, i, c, hdp);
+    case 3:
+        for (std::int64_t g = i; g < i + 8; g += 4)
+            halfLast ? pvColumnsBf16<3, true>(pb, vt, acc, g, c, hdp)
+                     : pvColumnsBf16<3, false>(pb, vt, acc, g, c, hdp);
+        return;
+    default: // 4, the last half
+        for (std::int64_t g = i; g < i + 8; g += 4)
+            pvColumnsBf16<4, true>(pb, vt, acc, g, c, hdp);
     }
 }
 
@@ -575,6 +659,7 @@ TERSE_BF16_TARGET TERSE_INLINE void taskBf16(const FusedAttention &a, std::int64
 {
     const std::int64_t hdp = a.paddedHeadDim(), he = a.evenHeadDim(), pairs = he / 2;
     const std::int64_t sp = a.paddedKeys(), nv = NV > 0 ? NV : hdp / 16;
+    const bool halfLast = hdp - a.headDim >= 8; // the last column's real dims fit 8 lanes
     const Block k = blockOf(a, t);
     const std::uint16_t *kb = a.kb + (k.b * a.kvHeads + k.kvh) * he * sp;
     const std::uint16_t *vb = a.vb + (k.b * a.kvHeads + k.kvh) * sp * hdp;
@@ -583,6 +668,7 @@ TERSE_BF16_TARGET TERSE_INLINE void taskBf16(const FusedAttention &a, std::int64
                 static_cast<std::size_t>(k.n * he) * sizeof(std::uint16_t));
     s.pb.resize(static_cast<std::size_t>(kBlockRows * kTile));
     startBlock(a, s);
+    s.lv.assign(static_cast<std::size_t>(kBlockRows * 16), 0.0f);
     float *sc = s.scores.data(), *acc = s.acc.data();
     auto word = [](const std::uint16_t *p) { // two bf16 as one 32-bit lane
         std::int32_t w;
@@ -620,22 +706,19 @@ TERSE_BF16_TARGET TERSE_INLINE void taskBf16(const FusedAttention &a, std::int64
                     _mm512_storeu_ps(sc + (i + g) * kTile + 16 * j, c[g][j]);
             }
         }
-        maskTile(a, k, k0, sc);
-        softmaxTileBf16(a, k, s);
-        // acc += P V: 4 rows x up to 4 value vectors per pass (16 independent accumulators:
-        // with 4, each dot product waited on the previous one's latency).
+        if (maskTile(a, k, k0, sc))
+            softmaxTileBf16<true>(a, k, s);
+        else
+            softmaxTileBf16<false>(a, k, s);
+        // acc += P V (pvRowsBf16: at least 12 independent accumulators per pass; with 4, each
+        // dot product waited on the previous one's latency).
         const std::uint16_t *pb = s.pb.data();
-        const std::uint16_t *vt = vb + k0 * hdp; // key pair k0 / 2 onwards
-        for (std::int64_t i = 0; i < k.n; i += kGroup) {
-            std::int64_t c = 0;
-            for (; c + 4 <= nv; c += 4)
-                pvColumnsBf16<4>(pb, vt, acc, i, c, hdp);
-            if (c + 2 <= nv)
-                pvColumnsBf16<2>(pb, vt, acc, i, c, hdp), c += 2;
-            if (c < nv)
-                pvColumnsBf16<1>(pb, vt, acc, i, c, hdp);
-        }
+        const std::uint16_t *vt = vb + k0 * hdp;  // key pair k0 / 2 onwards
+        for (std::int64_t i = 0; i < k.n; i += 8) // rows past n hold zero probabilities
+            pvRowsBf16(pb, vt, acc, i, nv, halfLast, hdp);
     }
+    for (std::int64_t i = 0; i < k.n; ++i)
+        s.l[i] = _mm512_reduce_add_ps(_mm512_loadu_ps(s.lv.data() + 16 * i));
     finishBlock(a, k, s, [&](std::int64_t j, std::int64_t d) {
         return fromBf16(vb[((j / 2) * hdp + d) * 2 + j % 2]);
     });
@@ -665,6 +748,50 @@ void FusedAttention::run(std::int64_t begin, std::int64_t end) const
         return byVectors<RunBf16, 16>(*this, begin, end);
 #endif
     runDispatch(*this, begin, end);
+}
+
+std::int64_t FusedAttention::packTasks() const
+{
+    return batch *
+           (heads * ((rows + kBlockRows - 1) / kBlockRows) + kvHeads * paddedKeys() / kTile);
+}
+
+void FusedAttention::packBf16(const Bf16Source &q, const Bf16Source &k, const Bf16Source &v,
+                              float scale, std::uint16_t *qbOut, std::uint16_t *kbOut,
+                              std::uint16_t *vbOut, std::int64_t begin, std::int64_t end) const
+{
+    const std::int64_t he = evenHeadDim(), hdp = paddedHeadDim(), sp = paddedKeys();
+    const std::int64_t blocks = (rows + kBlockRows - 1) / kBlockRows, tiles = sp / kTile;
+    const std::int64_t perBatch = heads * blocks + kvHeads * tiles;
+    for (std::int64_t t = begin; t < end; ++t) {
+        const std::int64_t b = t / perBatch, r = t % perBatch;
+        if (r < heads * blocks) { // q: [B, heads, T, he], scaled
+            const std::int64_t h = r / blocks, r0 = (r % blocks) * kBlockRows;
+            for (std::int64_t i = r0; i < std::min(rows, r0 + kBlockRows); ++i) {
+                const std::uint16_t *src = q.p + b * q.sb + h * q.sh + i * q.st;
+                std::uint16_t *dst = qbOut + ((b * heads + h) * rows + i) * he;
+                for (std::int64_t d = 0; d < headDim; ++d)
+                    dst[d] = toBf16(fromBf16(src[d]) * scale);
+                for (std::int64_t d = headDim; d < he; ++d)
+                    dst[d] = 0;
+            }
+            continue;
+        }
+        // K: [B, kvHeads, Sp / 64, he / 2, 64, 2]; V: [B, kvHeads, Sp / 2, hdp, 2]; this tile's
+        // 64 keys of KV head h.
+        const std::int64_t h = (r - heads * blocks) / tiles, tile = (r - heads * blocks) % tiles;
+        std::uint16_t *kd = kbOut + ((b * kvHeads + h) * tiles + tile) * he * kTile;
+        std::uint16_t *vd = vbOut + ((b * kvHeads + h) * sp + tile * kTile) * hdp;
+        for (std::int64_t j = 0; j < kTile; ++j) {
+            const std::int64_t key = tile * kTile + j;
+            const std::uint16_t *ks = key < keys ? k.p + b * k.sb + h * k.sh + key * k.st : nullptr;
+            const std::uint16_t *vs = key < keys ? v.p + b * v.sb + h * v.sh + key * v.st : nullptr;
+            for (std::int64_t d = 0; d < he; ++d)
+                kd[((d / 2) * kTile + j) * 2 + d % 2] = ks && d < headDim ? ks[d] : 0;
+            for (std::int64_t d = 0; d < hdp; ++d)
+                vd[((j / 2) * hdp + d) * 2 + j % 2] = vs && d < headDim ? vs[d] : 0;
+        }
+    }
 }
 
 FusedAttention::Isa FusedAttention::resolvedIsa() const

@@ -28,7 +28,8 @@ struct FusedAttention {
     bool bf16 = false;
     // Sp = paddedKeys(): keys padded to 64s, padding and dims past headDim zero.
     const std::uint8_t *keyHidden{}; // [B, S], nonzero: hidden from every query; may be null
-    float *out = nullptr;            // [B, T, heads, headDim] (the o-projection's layout), fp32
+    float *out = nullptr;            // [B, T, heads, headDim] (the o-projection's layout), fp32,
+    std::uint16_t *outb = nullptr;   // or bf16 (the fp32 result rounded once), when not null
     std::int64_t batch = 1, heads = 1, kvHeads = 1, rows = 0, keys = 0, headDim = 0;
     std::int64_t past = 0;   // causal: query i is the cache's position past + i
     std::int64_t window = 0; // causal sliding window: query p sees keys (p - window, p]; 0: none
@@ -55,6 +56,20 @@ struct FusedAttention {
     std::int64_t tasks() const;
     // Runs tasks [begin, end); tasks write disjoint parts of `out`.
     void run(std::int64_t begin, std::int64_t end) const;
+    // The bf16 inputs from the model's bf16 tensors in one pass each (in place of pad, permute and
+    // copy ops): element (b, h, t, d) of a source at p + b sb + h sh + t st + d.
+    struct Bf16Source {
+        const std::uint16_t *p = nullptr;
+        std::int64_t sb = 0, sh = 0, st = 0;
+    };
+    // Tasks of packBf16: per batch row, 64-row blocks of each query head, then 64-key tiles of
+    // each KV head. qb, kb and vb have the sizes the layouts above give (padding included).
+    std::int64_t packTasks() const;
+    // Writes tasks [begin, end): q times `scale` rounded to bf16 (as a bf16 tensor's mul by a
+    // float scalar rounds), K and V in their pair layouts, zeros in the padding.
+    void packBf16(const Bf16Source &q, const Bf16Source &k, const Bf16Source &v, float scale,
+                  std::uint16_t *qbOut, std::uint16_t *kbOut, std::uint16_t *vbOut,
+                  std::int64_t begin, std::int64_t end) const;
     // Whether this CPU has AVX512-BF16 (the bf16 inputs' dot products).
     static bool bf16Supported();
     // Whether this CPU can run that copy (Auto and Baseline: always).

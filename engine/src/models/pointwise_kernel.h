@@ -42,6 +42,10 @@ struct Rope {
     std::int64_t tokenStride = 0; // elements between consecutive tokens of x
     void run(const float *x, float *y, std::int64_t begin, std::int64_t end) const;
     void run(const std::uint16_t *x, std::uint16_t *y, std::int64_t begin, std::int64_t end) const;
+    // The bf16 rows without AVX-512 (run takes it where the CPU lacks it; tests call it to
+    // check the two agree).
+    void runGeneric(const std::uint16_t *x, std::uint16_t *y, std::int64_t begin,
+                    std::int64_t end) const;
 };
 
 } // namespace terse::detail

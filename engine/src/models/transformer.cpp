@@ -615,7 +615,28 @@ Tensor Transformer::fusedCpuAttention(const Tensor &q, const Tensor &k, const Te
     const int64_t tile = detail::kTileKeys;
     const double scale = 1.0 / std::sqrt(static_cast<double>(hd));
     Tensor qs, kt, vp;
-    if (fa.bf16) {
+    const auto bf16Source = [](const Tensor &x) {
+        return detail::FusedAttention::Bf16Source{
+            reinterpret_cast<const std::uint16_t *>(x.data_ptr<at::BFloat16>()), x.stride(0),
+            x.stride(1), x.stride(2)};
+    };
+    if (fa.bf16 && q.scalar_type() == torch::kBFloat16 && k.scalar_type() == torch::kBFloat16 &&
+        q.stride(3) == 1 && k.stride(3) == 1 && v.stride(3) == 1) {
+        // One pass per 64 rows or keys into the kernel's layouts (below: six libtorch ops, each a
+        // copy of its own).
+        const auto opts = torch::TensorOptions().dtype(torch::kBFloat16);
+        qs = torch::empty({B, H, T, he}, opts);
+        kt = torch::empty({B, kvH, sp / tile, he / 2, tile, 2}, opts);
+        vp = torch::empty({B, kvH, sp / 2, hdp, 2}, opts);
+        auto *qd = reinterpret_cast<std::uint16_t *>(qs.data_ptr<at::BFloat16>());
+        auto *kd = reinterpret_cast<std::uint16_t *>(kt.data_ptr<at::BFloat16>());
+        auto *vd = reinterpret_cast<std::uint16_t *>(vp.data_ptr<at::BFloat16>());
+        fa.qb = qd, fa.kb = kd, fa.vb = vd;
+        const auto qsrc = bf16Source(q), ksrc = bf16Source(k), vsrc = bf16Source(v);
+        at::parallel_for(0, fa.packTasks(), 1, [&](int64_t begin, int64_t end) {
+            fa.packBf16(qsrc, ksrc, vsrc, static_cast<float>(scale), qd, kd, vd, begin, end);
+        });
+    } else if (fa.bf16) {
         // Dims of q and k in pairs, keys of v in pairs: each 32-bit lane holds two bf16.
         qs =
             F::pad(q.to(torch::kBFloat16).mul(scale), F::PadFuncOptions({0, he - hd})).contiguous();
@@ -647,10 +668,15 @@ Tensor Transformer::fusedCpuAttention(const Tensor &q, const Tensor &k, const Te
     fa.keyHidden = hidden.defined()
                        ? reinterpret_cast<const std::uint8_t *>(hidden.data_ptr<bool>())
                        : nullptr;
-    Tensor out = torch::empty({B, T, H, hd}, torch::TensorOptions().dtype(torch::kFloat32));
-    fa.out = out.data_ptr<float>();
+    // The output in v's dtype, bf16 written by the kernel (the fp32 result rounded once, as a
+    // conversion after it would).
+    Tensor out = torch::empty({B, T, H, hd}, torch::TensorOptions().dtype(v.scalar_type()));
+    if (v.scalar_type() == torch::kBFloat16)
+        fa.outb = reinterpret_cast<std::uint16_t *>(out.data_ptr<at::BFloat16>());
+    else
+        fa.out = out.data_ptr<float>();
     at::parallel_for(0, fa.tasks(), 1, [&fa](int64_t begin, int64_t end) { fa.run(begin, end); });
-    return out.view({B, T, H * hd}).to(v.scalar_type());
+    return out.view({B, T, H * hd});
 }
 
 Tensor Transformer::attention(const Block &b, const Tensor &x, const Tensor &cos, const Tensor &sin,
