@@ -181,10 +181,16 @@ private slots:
     {
         auto gb = toBf16(randomFloats(5000, -12.0f, 12.0f, 7));
         auto ub = toBf16(randomFloats(5000, -3.0f, 3.0f, 8));
-        std::vector<std::uint16_t> y(gb.size());
-        siluMul(gb.data(), ub.data(), y.data(), 0, static_cast<std::int64_t>(gb.size()));
+        gb[100] = 0x7fc1; // NaN: the product is the quiet NaN
+        std::vector<std::uint16_t> y(gb.size(), 0x1234);
+        // 4,997 elements: 8-lane vectors and a scalar rest.
+        siluMul(gb.data(), ub.data(), y.data(), 0, static_cast<std::int64_t>(gb.size()) - 3);
+        QCOMPARE(y[100], std::uint16_t(0x7fc0));
+        QCOMPARE(y[gb.size() - 1], std::uint16_t(0x1234)); // past the end: untouched
         int exact = 0;
-        for (std::size_t i = 0; i < gb.size(); ++i) {
+        for (std::size_t i = 0; i + 3 < gb.size(); ++i) {
+            if (i == 100)
+                continue;
             const double g = fromBf16(gb[i]);
             const std::uint16_t s = nearestBf16(g / (1.0 + std::exp(-g)));
             const std::uint16_t want = nearestBf16(double(fromBf16(s)) * fromBf16(ub[i]));

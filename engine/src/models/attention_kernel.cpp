@@ -533,15 +533,18 @@ TERSE_BF16_TARGET TERSE_INLINE void softmaxTileBf16(const FusedAttention &a, con
         std::uint16_t *prow = pb + i * kTile;
         const __m512 x[4] = {_mm512_loadu_ps(row), _mm512_loadu_ps(row + 16),
                              _mm512_loadu_ps(row + 32), _mm512_loadu_ps(row + 48)};
-        const float top = i < k.n ? _mm512_reduce_max_ps(_mm512_max_ps(_mm512_max_ps(x[0], x[1]),
-                                                                       _mm512_max_ps(x[2], x[3])))
-                                  : kNegInf;
-        if (top == kNegInf) { // rows past n, and rows that see none of the tile
+        const __m512 mx = _mm512_max_ps(_mm512_max_ps(x[0], x[1]), _mm512_max_ps(x[2], x[3]));
+        // The row's maximum only where some score passes the running one (after the first
+        // tiles, rarely): the horizontal reduction was a long chain of dependent shuffles.
+        const bool grows =
+            i < k.n && _mm512_cmp_ps_mask(mx, _mm512_set1_ps(s.m[i]), _CMP_GT_OQ) != 0;
+        if (!grows && (i >= k.n || s.m[i] == kNegInf)) { // rows past n, rows that saw no key
             std::fill(prow, prow + kTile, std::uint16_t(0));
             continue;
         }
         float *lv = s.lv.data() + 16 * i;
-        if (top > s.m[i]) {
+        if (grows) {
+            const float top = _mm512_reduce_max_ps(mx);
             // exp(m_old - m_new) by the same polynomial (no libm call per row and tile); 0 for
             // the first visible key.
             const __m512 alpha = expForBf16(_mm512_set1_ps(s.m[i] - top));
