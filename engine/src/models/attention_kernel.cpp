@@ -511,8 +511,6 @@ TERSE_BF16_TARGET inline __m512 exp2ForBf16(__m512 t)
     return _mm512_scalef_ps(p, n);
 }
 
-// softmaxTile for the bf16 task: the same online softmax (fp32 maximum, sum and rescaling), with
-// the probabilities written straight to pb rounded to bf16 (the reference's probs.to(bf16)).
 // x log2 e - m log2 e, clamped at -150 where the tile may hold -inf.
 template <bool Masked>
 TERSE_BF16_TARGET TERSE_INLINE __m512 base2(__m512 x, __m512 log2e, __m512 ml)
@@ -521,6 +519,9 @@ TERSE_BF16_TARGET TERSE_INLINE __m512 base2(__m512 x, __m512 log2e, __m512 ml)
     return Masked ? _mm512_max_ps(t, _mm512_set1_ps(-150.0f)) : t;
 }
 
+// softmaxTile for the bf16 task: the same online softmax (fp32 maximum, sum and rescaling), with
+// the probabilities written straight to pb rounded to bf16 (the reference's probs.to(bf16)).
+// Masked: the tile may hold -inf (maskTile wrote some).
 template <bool Masked>
 TERSE_BF16_TARGET TERSE_INLINE void softmaxTileBf16(const FusedAttention &a, const Block &k,
                                                     Scratch &s)

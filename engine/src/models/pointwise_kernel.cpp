@@ -282,7 +282,7 @@ void logSumExpEntropy(const float *z, std::int64_t stride, std::int64_t vocab, f
         double sum = 0, weighted = 0;
         if (entropy)
             sumExp<true>(row, vocab, m, sum, weighted);
-        else // surprisal alone: no sum of w x d (a sixth of the kernel's time)
+        else // surprisal alone: no sum of w x d
             sumExp<false>(row, vocab, m, sum, weighted);
         const double logS = std::log(sum);
         lse[r] = static_cast<float>(m + logS);
