@@ -76,6 +76,15 @@ double relErr(double got, double want)
     return std::fabs(got - want) / std::max(1e-30, std::fabs(want));
 }
 
+// The columns of both RoPE tests: heads per token, head dim, rotary dims, elements between tokens.
+void addRopeColumns()
+{
+    QTest::addColumn<int>("heads");
+    QTest::addColumn<int>("headDim");
+    QTest::addColumn<int>("rotaryDim");
+    QTest::addColumn<int>("tokenStride");
+}
+
 } // namespace
 
 class TestPointwiseKernel : public QObject {
@@ -260,10 +269,7 @@ private slots:
 
     void ropeFp32_data()
     {
-        QTest::addColumn<int>("heads");
-        QTest::addColumn<int>("headDim");
-        QTest::addColumn<int>("rotaryDim");
-        QTest::addColumn<int>("tokenStride");
+        addRopeColumns();
         QTest::newRow("llama: full rotary, heads dense") << 4 << 8 << 8 << 32;
         QTest::newRow("q of a fused q|k|v row") << 3 << 6 << 6 << 54;
         QTest::newRow("partial rotary (NeoX 25%)") << 2 << 16 << 4 << 32;
@@ -315,10 +321,7 @@ private slots:
 
     void ropeBf16_data()
     {
-        QTest::addColumn<int>("heads");
-        QTest::addColumn<int>("headDim");
-        QTest::addColumn<int>("rotaryDim");
-        QTest::addColumn<int>("tokenStride");
+        addRopeColumns();
         QTest::newRow("head dim 64") << 2 << 64 << 64 << 128;
         // Halves shorter than a 16-lane vector, and one full vector plus a masked rest.
         QTest::newRow("head dim 24 (half 12)") << 3 << 24 << 24 << 72;

@@ -615,15 +615,19 @@ Tensor Transformer::fusedCpuAttention(const Tensor &q, const Tensor &k, const Te
     const int64_t tile = detail::kTileKeys;
     const double scale = 1.0 / std::sqrt(static_cast<double>(hd));
     Tensor qs, kt, vp;
-    const auto bf16Source = [](const Tensor &x) {
-        return detail::FusedAttention::Bf16Source{
-            reinterpret_cast<const std::uint16_t *>(x.data_ptr<at::BFloat16>()), x.stride(0),
-            x.stride(1), x.stride(2)};
-    };
-    if (fa.bf16 && q.scalar_type() == torch::kBFloat16 && k.scalar_type() == torch::kBFloat16 &&
-        q.stride(3) == 1 && k.stride(3) == 1 && v.stride(3) == 1) {
-        // One pass per 64 rows or keys into the kernel's layouts (below: six libtorch ops, each a
-        // copy of its own).
+    if (fa.bf16) {
+        // One pass per 64 rows or keys into the kernel's layouts (dims of q and k in pairs, keys of
+        // v in pairs), from bf16 rows with contiguous elements (the projections' views are).
+        const auto rows = [](const Tensor &x) {
+            Tensor r = x.to(torch::kBFloat16);
+            return r.stride(3) == 1 ? r : r.contiguous();
+        };
+        const Tensor qr = rows(q), kr = rows(k), vr = rows(v);
+        const auto source = [](const Tensor &x) {
+            return detail::FusedAttention::Bf16Source{
+                reinterpret_cast<const std::uint16_t *>(x.data_ptr<at::BFloat16>()), x.stride(0),
+                x.stride(1), x.stride(2)};
+        };
         const auto opts = torch::TensorOptions().dtype(torch::kBFloat16);
         qs = torch::empty({B, H, T, he}, opts);
         kt = torch::empty({B, kvH, sp / tile, he / 2, tile, 2}, opts);
@@ -632,25 +636,10 @@ Tensor Transformer::fusedCpuAttention(const Tensor &q, const Tensor &k, const Te
         auto *kd = reinterpret_cast<std::uint16_t *>(kt.data_ptr<at::BFloat16>());
         auto *vd = reinterpret_cast<std::uint16_t *>(vp.data_ptr<at::BFloat16>());
         fa.qb = qd, fa.kb = kd, fa.vb = vd;
-        const auto qsrc = bf16Source(q), ksrc = bf16Source(k), vsrc = bf16Source(v);
+        const auto qsrc = source(qr), ksrc = source(kr), vsrc = source(vr);
         at::parallel_for(0, fa.packTasks(), 1, [&](int64_t begin, int64_t end) {
             fa.packBf16(qsrc, ksrc, vsrc, static_cast<float>(scale), qd, kd, vd, begin, end);
         });
-    } else if (fa.bf16) {
-        // Dims of q and k in pairs, keys of v in pairs: each 32-bit lane holds two bf16.
-        qs =
-            F::pad(q.to(torch::kBFloat16).mul(scale), F::PadFuncOptions({0, he - hd})).contiguous();
-        kt = F::pad(k.to(torch::kBFloat16), F::PadFuncOptions({0, he - hd, 0, sp - S}))
-                 .view({B, kvH, sp / tile, tile, he / 2, 2})
-                 .permute({0, 1, 2, 4, 3, 5})
-                 .contiguous();
-        vp = F::pad(v, F::PadFuncOptions({0, hdp - hd, 0, sp - S}))
-                 .view({B, kvH, sp / 2, 2, hdp})
-                 .permute({0, 1, 2, 4, 3})
-                 .contiguous();
-        fa.qb = reinterpret_cast<const std::uint16_t *>(qs.data_ptr<at::BFloat16>());
-        fa.kb = reinterpret_cast<const std::uint16_t *>(kt.data_ptr<at::BFloat16>());
-        fa.vb = reinterpret_cast<const std::uint16_t *>(vp.data_ptr<at::BFloat16>());
     } else {
         qs = q.mul(scale).contiguous();
         kt = F::pad(k, F::PadFuncOptions({0, 0, 0, sp - S}))
