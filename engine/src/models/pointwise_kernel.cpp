@@ -114,12 +114,18 @@ TERSE_INLINE v8 loadBf16x8(const std::uint16_t *p)
         w[l] = static_cast<std::uint32_t>(p[l]) << 16;
     return reinterpret_cast<v8>(w);
 }
+// toBf16 on each lane of a float vector F (8 or 16 lanes), as bits U kept widened (the value a bf16
+// op leaves in the high half): nearest, ties to even, NaN to the quiet NaN.
+template <class U, class F> TERSE_INLINE U roundBf16Bits(F x)
+{
+    const U u = reinterpret_cast<U>(x);
+    const U r = (u + 0x7fffu + ((u >> 16) & 1u)) & 0xffff0000u;
+    const U nan = (u & 0x7fffffffu) > 0x7f800000u; // lanes all ones where NaN
+    return (r & ~nan) | (0x7fc00000u & nan);
+}
 TERSE_INLINE v8u roundBf16x8(v8 x)
 {
-    const v8u u = reinterpret_cast<v8u>(x);
-    const v8u r = (u + 0x7fffu + ((u >> 16) & 1u)) & 0xffff0000u;
-    const v8u nan = (u & 0x7fffffffu) > 0x7f800000u; // lanes all ones where NaN
-    return (r & ~nan) | (0x7fc00000u & nan);
+    return roundBf16Bits<v8u>(x);
 }
 TERSE_INLINE void storeBf16x8(std::uint16_t *p, v8u bits)
 {
@@ -328,18 +334,11 @@ TERSE_AVX512_TARGET TERSE_INLINE __m512 loadBf16x16(__mmask16 m, const std::uint
         _mm512_slli_epi32(_mm512_cvtepu16_epi32(_mm256_maskz_loadu_epi16(m, p)), 16));
 }
 
-// toBf16 on 16 lanes, kept widened (the value a bf16 op leaves): nearest, ties to even, NaN to
-// the quiet NaN.
+// roundBf16Bits on one AVX-512 register.
+using v16u = std::uint32_t __attribute__((vector_size(64)));
 TERSE_AVX512_TARGET TERSE_INLINE __m512i roundBf16x16(__m512 x)
 {
-    const __m512i u = _mm512_castps_si512(x);
-    const __m512i lsb = _mm512_and_si512(_mm512_srli_epi32(u, 16), _mm512_set1_epi32(1));
-    const __m512i r =
-        _mm512_and_si512(_mm512_add_epi32(_mm512_add_epi32(u, _mm512_set1_epi32(0x7fff)), lsb),
-                         _mm512_set1_epi32(static_cast<int>(0xffff0000u)));
-    const __mmask16 nan = _mm512_cmpgt_epu32_mask(
-        _mm512_and_si512(u, _mm512_set1_epi32(0x7fffffff)), _mm512_set1_epi32(0x7f800000));
-    return _mm512_mask_mov_epi32(r, nan, _mm512_set1_epi32(0x7fc00000));
+    return reinterpret_cast<__m512i>(roundBf16Bits<v16u>(x));
 }
 
 TERSE_AVX512_TARGET TERSE_INLINE __m512 asFloat(__m512i x)
