@@ -7,6 +7,9 @@
 
 #include <QtTest>
 
+#include <algorithm>
+#include <array>
+
 #include <nlohmann/json.hpp>
 
 #include <cmath>
@@ -289,6 +292,35 @@ private slots:
         const float db = maxDiff(gotBf16, p.naive());
         qInfo("bf16: max abs difference %.3g", db);
         QVERIFY2(db < 1e-2f, std::to_string(db).c_str());
+    }
+
+    // The order threads take tasks in (costliest first): every task once, blocks of later queries
+    // (more keys visible under the causal mask) before earlier ones, every head of a block
+    // together.
+    void tasksByCost()
+    {
+        for (const auto &[batch, heads, rows] :
+             {std::array<int, 3>{1, 8, 4096}, std::array<int, 3>{2, 4, 100},
+              std::array<int, 3>{3, 2, 1}}) {
+            detail::FusedAttention fa;
+            fa.batch = batch, fa.heads = heads, fa.kvHeads = 1, fa.rows = rows, fa.keys = rows;
+            fa.headDim = 24;
+            const std::int64_t n = fa.tasks(), blocks = (rows + 63) / 64;
+            QCOMPARE(n, std::int64_t(batch) * heads * blocks);
+            std::vector<int> seen(static_cast<std::size_t>(n), 0);
+            std::int64_t lastBlock = blocks;
+            for (std::int64_t p = 0; p < n; ++p) {
+                const std::int64_t t = fa.taskByCost(p);
+                QVERIFY(t >= 0 && t < n);
+                ++seen[static_cast<std::size_t>(t)];
+                const std::int64_t block = t % blocks; // tasks are (b heads + h) blocks + block
+                QVERIFY2(block <= lastBlock, qPrintable(QString("position %1").arg(p)));
+                lastBlock = block;
+                if (p < std::int64_t(batch) * heads) // the first batch x heads: the last block
+                    QCOMPARE(block, blocks - 1);
+            }
+            QVERIFY(std::all_of(seen.begin(), seen.end(), [](int c) { return c == 1; }));
+        }
     }
 
     void modelsAgreeWithTheBlocks_data()

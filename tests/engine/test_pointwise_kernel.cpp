@@ -85,6 +85,21 @@ void addRopeColumns()
     QTest::addColumn<int>("tokenStride");
 }
 
+// siluMul and logSumExpEntropy run 16 lanes where the CPU has AVX-512: each test runs them so and
+// with the 8-lane copies (the only ones elsewhere), restoring the CPU's choice after.
+void addLanesColumn()
+{
+    QTest::addColumn<bool>("narrow");
+    QTest::newRow("CPU's lanes") << false;
+    QTest::newRow("8 lanes") << true;
+}
+struct NarrowScope {
+    explicit NarrowScope(bool narrow) { forceNarrowPointwise(narrow); }
+    ~NarrowScope() { forceNarrowPointwise(false); }
+    NarrowScope(const NarrowScope &) = delete;
+    NarrowScope &operator=(const NarrowScope &) = delete;
+};
+
 } // namespace
 
 class TestPointwiseKernel : public QObject {
@@ -159,8 +174,11 @@ private slots:
     }
 
     // silu(g) * u = g / (1 + e^-g) * u, over the whole float range the MLP sees and beyond.
+    void siluMulFp32_data() { addLanesColumn(); }
     void siluMulFp32()
     {
+        QFETCH(bool, narrow);
+        const NarrowScope lanes(narrow);
         auto g = randomFloats(4099, -30.0f, 30.0f, 5);
         auto u = randomFloats(4099, -2.0f, 2.0f, 6);
         g[0] = -1000.0f, g[1] = 1000.0f, g[2] = 0.0f, g[3] = -87.0f, g[4] = 88.0f;
@@ -186,13 +204,16 @@ private slots:
     }
 
     // torch: silu's bf16 result, then a bf16 product (two roundings).
+    void siluMulBf16_data() { addLanesColumn(); }
     void siluMulBf16()
     {
+        QFETCH(bool, narrow);
+        const NarrowScope lanes(narrow);
         auto gb = toBf16(randomFloats(5000, -12.0f, 12.0f, 7));
         auto ub = toBf16(randomFloats(5000, -3.0f, 3.0f, 8));
         gb[100] = 0x7fc1; // NaN: the product is the quiet NaN
         std::vector<std::uint16_t> y(gb.size(), 0x1234);
-        // 4,997 elements: 8-lane vectors and a scalar rest.
+        // 4,997 elements: 8- or 16-lane vectors and a scalar rest.
         siluMul(gb.data(), ub.data(), y.data(), 0, static_cast<std::int64_t>(gb.size()) - 3);
         QCOMPARE(y[100], std::uint16_t(0x7fc0));
         QCOMPARE(y[gb.size() - 1], std::uint16_t(0x1234)); // past the end: untouched
@@ -216,11 +237,19 @@ private slots:
     {
         QTest::addColumn<int>("vocab");
         QTest::addColumn<float>("spread");
-        QTest::newRow("one logit") << 1 << 5.0f;
-        QTest::newRow("17 (tail after a vector)") << 17 << 5.0f;
-        QTest::newRow("8192, peaked") << 8192 << 30.0f;
-        QTest::newRow("50257, flat") << 50257 << 1.0f;
-        QTest::newRow("151936, blocks of 1024 + tail") << 151936 << 12.0f;
+        QTest::addColumn<bool>("narrow");
+        for (const bool narrow : {false, true}) {
+            const char *lanes = narrow ? ", 8 lanes" : "";
+            auto row = [&](const char *name) {
+                return &QTest::newRow(qPrintable(QString(name) + lanes));
+            };
+            *row("one logit") << 1 << 5.0f << narrow;
+            *row("17 (tail after a vector)") << 17 << 5.0f << narrow;
+            *row("40 (tail after two 16-lane vectors)") << 40 << 5.0f << narrow;
+            *row("8192, peaked") << 8192 << 30.0f << narrow;
+            *row("50257, flat") << 50257 << 1.0f << narrow;
+            *row("151936, blocks of 1024 + tail") << 151936 << 12.0f << narrow;
+        }
     }
     // lse = log sum e^z and H = -sum p log p per row, against double; -inf logits add nothing, a
     // row of -inf gives lse -inf and H 0.
@@ -228,6 +257,8 @@ private slots:
     {
         QFETCH(int, vocab);
         QFETCH(float, spread);
+        QFETCH(bool, narrow);
+        const NarrowScope lanes(narrow);
         const int rows = 3, stride = vocab + 5;
         auto z = randomFloats(static_cast<std::size_t>(rows * stride), -spread, spread, 11);
         const float inf = std::numeric_limits<float>::infinity();

@@ -745,6 +745,13 @@ std::int64_t FusedAttention::tasks() const
     return batch * heads * ((rows + kBlockRows - 1) / kBlockRows);
 }
 
+std::int64_t FusedAttention::taskByCost(std::int64_t p) const
+{
+    const std::int64_t blocks = (rows + kBlockRows - 1) / kBlockRows, perBlock = batch * heads;
+    // blockOf's numbering: (b heads + h) blocks + block.
+    return (p % perBlock) * blocks + (blocks - 1 - p / perBlock);
+}
+
 void FusedAttention::run(std::int64_t begin, std::int64_t end) const
 {
 #ifdef TERSE_HAS_BF16_KERNEL

@@ -7,12 +7,16 @@
 #endif
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstring>
 #include <limits>
 
 // The vector helpers are always inlined; no vector crosses a call boundary.
 #pragma GCC diagnostic ignored "-Wpsabi"
+// GCC 12 reports the _mm512_undefined_epi32() inside AVX-512 intrinsics as uninitialised (GCC bug
+// 105593).
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 
 namespace terse::detail {
 
@@ -33,28 +37,44 @@ TERSE_INLINE float roundBf16(float f)
     return fromBf16(toBf16(f));
 }
 
-// 8 floats at a time for the loops over e^x (siluMul, logSumExpEntropy), written with vector types:
-// GCC does not vectorise their scalar loops (the float compares count as control flow under
+// 8 or 16 floats at a time for the loops over e^x (siluMul, logSumExpEntropy), written with vector
+// types: GCC does not vectorise their scalar loops (the float compares count as control flow under
 // -ftrapping-math), which ran at 4-8 ns an element (logSumExpEntropy over a 4096-word vocabulary
-// was 7.5% of a 4k-token forward of the 192 x 4 benchmark model).
-using v8 = float __attribute__((vector_size(32)));
-using v8i = std::int32_t __attribute__((vector_size(32)));
-constexpr int kV = 8;
+// was 7.5% of a 4k-token forward of the 192 x 4 benchmark model). 16 lanes where the CPU has
+// AVX-512 (one zmm register): 1.8x the 8-lane loop on a Zen 4, whose e^x is most of the work.
+template <int N> struct Vec;
+template <> struct Vec<8> {
+    typedef float F __attribute__((vector_size(32)));
+    typedef std::int32_t I __attribute__((vector_size(32)));
+    typedef std::uint32_t U __attribute__((vector_size(32)));
+    typedef std::uint16_t H __attribute__((vector_size(16)));
+};
+template <> struct Vec<16> {
+    typedef float F __attribute__((vector_size(64)));
+    typedef std::int32_t I __attribute__((vector_size(64)));
+    typedef std::uint32_t U __attribute__((vector_size(64)));
+    typedef std::uint16_t H __attribute__((vector_size(32)));
+};
+using v8 = Vec<8>::F;
+template <class F> constexpr int kLanesOf = static_cast<int>(sizeof(F) / sizeof(float));
 
-TERSE_INLINE v8 load8(const float *p)
+template <class F> TERSE_INLINE F loadF(const float *p)
 {
-    v8 r;
+    F r;
     std::memcpy(&r, p, sizeof r);
     return r;
 }
-TERSE_INLINE v8 splat8(float x)
+template <class F> TERSE_INLINE void storeF(float *p, F x)
 {
-    return v8{x, x, x, x, x, x, x, x};
+    std::memcpy(p, &x, sizeof x);
 }
-TERSE_INLINE v8 select8(v8i mask, v8 a, v8 b) // lanes of mask all ones: a, else b
+template <class F> TERSE_INLINE F splat(float x)
 {
-    return reinterpret_cast<v8>((reinterpret_cast<v8i>(a) & mask) |
-                                (reinterpret_cast<v8i>(b) & ~mask));
+    return F{} + x;
+}
+template <class F, class M> TERSE_INLINE F select(M mask, F a, F b) // lanes of mask all ones: a
+{
+    return reinterpret_cast<F>((reinterpret_cast<M>(a) & mask) | (reinterpret_cast<M>(b) & ~mask));
 }
 // The helpers of expApprox per type: x clamped to [-87.3, 88] (NaN to 88), and 2^n from rn, the
 // sum x log2 e + 1.5 x 2^23 whose low mantissa bits hold n.
@@ -63,10 +83,10 @@ TERSE_INLINE float clampForExp(float x)
     x = x < 88.0f ? x : 88.0f;
     return x > -87.3f ? x : -87.3f;
 }
-TERSE_INLINE v8 clampForExp(v8 x)
+template <class F> TERSE_INLINE F clampForExp(F x)
 {
-    x = select8(x < 88.0f, x, splat8(88.0f));
-    return select8(x > -87.3f, x, splat8(-87.3f));
+    x = x < 88.0f ? x : splat<F>(88.0f); // vector ?: (minps / maxps), as the scalar clamp
+    return x > -87.3f ? x : splat<F>(-87.3f);
 }
 TERSE_INLINE float pow2Of(float rn, float magic)
 {
@@ -78,16 +98,17 @@ TERSE_INLINE float pow2Of(float rn, float magic)
     std::memcpy(&scale, &bits, sizeof scale);
     return scale;
 }
-TERSE_INLINE v8 pow2Of(v8 rn, v8 magic)
+template <class F> TERSE_INLINE F pow2Of(F rn, F magic)
 {
-    return reinterpret_cast<v8>((reinterpret_cast<v8i>(rn) - reinterpret_cast<v8i>(magic) + 127)
-                                << 23);
+    using I = decltype(rn < rn);
+    return reinterpret_cast<F>((reinterpret_cast<I>(rn) - reinterpret_cast<I>(magic) + 127) << 23);
 }
 
 // e^x = 2^n e^r: n = x log2 e rounded (the 1.5 x 2^23 trick), r = x - n ln 2 in two parts
 // (Cody-Waite, so r stays exact for large |x|), e^r by its degree-6 Taylor polynomial on
 // |r| <= ln2 / 2 (relative error < 2e-7). No branches. x is clamped to [-87.3, 88]: e^x stays a
-// normal float; NaN comes out as e^88. T: float, or v8 (the same operations lane by lane).
+// normal float; NaN comes out as e^88. T: float, or a float vector (the same operations lane by
+// lane).
 template <class T> TERSE_INLINE T expApprox(T x)
 {
     x = clampForExp(x);
@@ -105,14 +126,13 @@ template <class T> TERSE_INLINE T expApprox(T x)
     return p * pow2Of(rn, magic);
 }
 
-// 8 bf16 widened to floats, and 8 floats rounded to bf16 (toBf16 lane by lane) as bits.
-using v8u = std::uint32_t __attribute__((vector_size(32)));
-TERSE_INLINE v8 loadBf16x8(const std::uint16_t *p)
+// N bf16 widened to floats, and N floats rounded to bf16 (toBf16 lane by lane) as bits.
+template <int N> TERSE_INLINE typename Vec<N>::F loadBf16(const std::uint16_t *p)
 {
-    v8u w;
-    for (int l = 0; l < kV; ++l)
-        w[l] = static_cast<std::uint32_t>(p[l]) << 16;
-    return reinterpret_cast<v8>(w);
+    typename Vec<N>::H h;
+    std::memcpy(&h, p, sizeof h);
+    return reinterpret_cast<typename Vec<N>::F>(__builtin_convertvector(h, typename Vec<N>::U)
+                                                << 16);
 }
 // toBf16 on each lane of a float vector F (8 or 16 lanes), as bits U kept widened (the value a bf16
 // op leaves in the high half): nearest, ties to even, NaN to the quiet NaN.
@@ -123,14 +143,10 @@ template <class U, class F> TERSE_INLINE U roundBf16Bits(F x)
     const U nan = (u & 0x7fffffffu) > 0x7f800000u; // lanes all ones where NaN
     return (r & ~nan) | (0x7fc00000u & nan);
 }
-TERSE_INLINE v8u roundBf16x8(v8 x)
+template <int N> TERSE_INLINE void storeBf16(std::uint16_t *p, typename Vec<N>::U bits)
 {
-    return roundBf16Bits<v8u>(x);
-}
-TERSE_INLINE void storeBf16x8(std::uint16_t *p, v8u bits)
-{
-    for (int l = 0; l < kV; ++l)
-        p[l] = static_cast<std::uint16_t>(bits[l] >> 16);
+    const typename Vec<N>::H h = __builtin_convertvector(bits >> 16, typename Vec<N>::H);
+    std::memcpy(p, &h, sizeof h);
 }
 
 // silu(x) = x / (1 + e^-x) (torch's formula); NaN stays NaN.
@@ -193,56 +209,64 @@ void rmsNormRows(const std::uint16_t *x, std::int64_t stride, const std::uint16_
     }
 }
 
-TERSE_CLONES
-void siluMul(const float *g, const float *u, float *y, std::int64_t begin, std::int64_t end)
+namespace {
+
+// The bodies of siluMul and logSumExpEntropy over N-lane vectors, compiled twice: 16 lanes for
+// CPUs with AVX-512 (siluMulWide etc., chosen at run time), 8 lanes in each of TERSE_CLONES'
+// copies.
+template <int N>
+TERSE_INLINE void siluMulRows(const float *g, const float *u, float *y, std::int64_t begin,
+                              std::int64_t end)
 {
+    using F = typename Vec<N>::F;
     std::int64_t i = begin;
-    for (; i + kV <= end; i += kV) {
-        const v8 x = load8(g + i), r = x / (1.0f + expApprox(-x)) * load8(u + i);
-        std::memcpy(y + i, &r, sizeof r);
+    for (; i + N <= end; i += N) {
+        const F x = loadF<F>(g + i);
+        storeF(y + i, x / (1.0f + expApprox(-x)) * loadF<F>(u + i));
     }
     for (; i < end; ++i)
         y[i] = silu(g[i]) * u[i];
 }
 
-TERSE_CLONES
-void siluMul(const std::uint16_t *g, const std::uint16_t *u, std::uint16_t *y, std::int64_t begin,
-             std::int64_t end)
+template <int N>
+TERSE_INLINE void siluMulRows(const std::uint16_t *g, const std::uint16_t *u, std::uint16_t *y,
+                              std::int64_t begin, std::int64_t end)
 {
-    // torch: silu's bf16 result, then a bf16 product. 8 lanes at a time: the scalar loop was
-    // not vectorised (expApprox's clamps count as control flow).
+    // torch: silu's bf16 result, then a bf16 product. N lanes at a time: the scalar loop was not
+    // vectorised (expApprox's clamps count as control flow).
+    using F = typename Vec<N>::F;
+    using U = typename Vec<N>::U;
     std::int64_t i = begin;
-    for (; i + kV <= end; i += kV) {
-        const v8 x = loadBf16x8(g + i);
-        const v8 s = reinterpret_cast<v8>(roundBf16x8(x / (1.0f + expApprox(-x))));
-        storeBf16x8(y + i, roundBf16x8(s * loadBf16x8(u + i)));
+    for (; i + N <= end; i += N) {
+        const F x = loadBf16<N>(g + i);
+        const F s = reinterpret_cast<F>(roundBf16Bits<U>(x / (1.0f + expApprox(-x))));
+        storeBf16<N>(y + i, roundBf16Bits<U>(s * loadBf16<N>(u + i)));
     }
     for (; i < end; ++i)
         y[i] = toBf16(roundBf16(silu(fromBf16(g[i]))) * fromBf16(u[i]));
 }
 
-namespace {
-
 // Over one row of logits with maximum m: sum = sum of w = e^(z - m), and (Weighted) sum of w (z -
 // m), in fp32 within blocks of 1024 and double across them.
-template <bool Weighted>
+template <int N, bool Weighted>
 TERSE_INLINE void sumExp(const float *row, std::int64_t vocab, float m, double &sum,
                          double &weighted)
 {
+    using F = typename Vec<N>::F;
     constexpr std::int64_t kBlock = 1024;
     for (std::int64_t b0 = 0; b0 < vocab; b0 += kBlock) {
         const std::int64_t b1 = std::min(vocab, b0 + kBlock);
-        // 16 partial sums (two vectors, so the adds do not wait on each other).
-        v8 s[2] = {}, t[2] = {};
+        // Two vectors of partial sums, so the adds do not wait on each other.
+        F s[2] = {}, t[2] = {};
         std::int64_t j = b0;
-        for (; j + 2 * kV <= b1; j += 2 * kV)
+        for (; j + 2 * N <= b1; j += 2 * N)
             for (int h = 0; h < 2; ++h) {
-                const v8 d = load8(row + j + h * kV) - m; // <= 0; -inf for a -inf logit
-                const v8i seen = d > -1e30f;
-                const v8 w = select8(seen, expApprox(d), v8{});
+                const F d = loadF<F>(row + j + h * N) - m; // <= 0; -inf for a -inf logit
+                const auto seen = d > -1e30f;
+                const F w = select(seen, expApprox(d), F{});
                 s[h] += w;
                 if constexpr (Weighted)
-                    t[h] += select8(seen, w * d, v8{});
+                    t[h] += select(seen, w * d, F{});
             }
         float s0 = 0, t0 = 0;
         for (; j < b1; ++j) {
@@ -253,16 +277,14 @@ TERSE_INLINE void sumExp(const float *row, std::int64_t vocab, float m, double &
         }
         sum += s0, weighted += t0;
         for (int h = 0; h < 2; ++h)
-            for (int l = 0; l < kV; ++l)
+            for (int l = 0; l < N; ++l)
                 sum += s[h][l], weighted += t[h][l];
     }
 }
 
-} // namespace
-
-TERSE_CLONES
-void logSumExpEntropy(const float *z, std::int64_t stride, std::int64_t vocab, float *lse,
-                      float *entropy, std::int64_t begin, std::int64_t end)
+template <int N>
+TERSE_INLINE void logSumExpRows(const float *z, std::int64_t stride, std::int64_t vocab, float *lse,
+                                float *entropy, std::int64_t begin, std::int64_t end)
 {
     constexpr float kNegInf = -std::numeric_limits<float>::infinity();
     for (std::int64_t r = begin; r < end; ++r) {
@@ -287,14 +309,103 @@ void logSumExpEntropy(const float *z, std::int64_t stride, std::int64_t vocab, f
         }
         double sum = 0, weighted = 0;
         if (entropy)
-            sumExp<true>(row, vocab, m, sum, weighted);
+            sumExp<N, true>(row, vocab, m, sum, weighted);
         else // surprisal alone: no sum of w x d
-            sumExp<false>(row, vocab, m, sum, weighted);
+            sumExp<N, false>(row, vocab, m, sum, weighted);
         const double logS = std::log(sum);
         lse[r] = static_cast<float>(m + logS);
         if (entropy)
             entropy[r] = static_cast<float>(logS - weighted / sum);
     }
+}
+
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define TERSE_HAS_WIDE 1
+#define TERSE_WIDE_TARGET __attribute__((target("arch=x86-64-v4")))
+
+TERSE_WIDE_TARGET void siluMulWide(const float *g, const float *u, float *y, std::int64_t begin,
+                                   std::int64_t end)
+{
+    siluMulRows<16>(g, u, y, begin, end);
+}
+TERSE_WIDE_TARGET void siluMulWide(const std::uint16_t *g, const std::uint16_t *u, std::uint16_t *y,
+                                   std::int64_t begin, std::int64_t end)
+{
+    siluMulRows<16>(g, u, y, begin, end);
+}
+TERSE_WIDE_TARGET void logSumExpWide(const float *z, std::int64_t stride, std::int64_t vocab,
+                                     float *lse, float *entropy, std::int64_t begin,
+                                     std::int64_t end)
+{
+    logSumExpRows<16>(z, stride, vocab, lse, entropy, begin, end);
+}
+#endif
+
+std::atomic<bool> gNarrowOnly{false}; // forceNarrowPointwise
+
+// Whether the 16-lane copies run: the CPU has x86-64-v4's AVX-512 and no test asked for 8 lanes.
+bool wide()
+{
+#ifdef TERSE_HAS_WIDE
+    static const bool cpu = __builtin_cpu_supports("x86-64-v4");
+    return cpu && !gNarrowOnly.load(std::memory_order_relaxed);
+#else
+    return false;
+#endif
+}
+
+TERSE_CLONES
+void siluMulNarrow(const float *g, const float *u, float *y, std::int64_t begin, std::int64_t end)
+{
+    siluMulRows<8>(g, u, y, begin, end);
+}
+TERSE_CLONES
+void siluMulNarrow(const std::uint16_t *g, const std::uint16_t *u, std::uint16_t *y,
+                   std::int64_t begin, std::int64_t end)
+{
+    siluMulRows<8>(g, u, y, begin, end);
+}
+TERSE_CLONES
+void logSumExpNarrow(const float *z, std::int64_t stride, std::int64_t vocab, float *lse,
+                     float *entropy, std::int64_t begin, std::int64_t end)
+{
+    logSumExpRows<8>(z, stride, vocab, lse, entropy, begin, end);
+}
+
+} // namespace
+
+void forceNarrowPointwise(bool narrow)
+{
+    gNarrowOnly.store(narrow, std::memory_order_relaxed);
+}
+
+void siluMul(const float *g, const float *u, float *y, std::int64_t begin, std::int64_t end)
+{
+#ifdef TERSE_HAS_WIDE
+    if (wide())
+        return siluMulWide(g, u, y, begin, end);
+#endif
+    siluMulNarrow(g, u, y, begin, end);
+}
+
+void siluMul(const std::uint16_t *g, const std::uint16_t *u, std::uint16_t *y, std::int64_t begin,
+             std::int64_t end)
+{
+#ifdef TERSE_HAS_WIDE
+    if (wide())
+        return siluMulWide(g, u, y, begin, end);
+#endif
+    siluMulNarrow(g, u, y, begin, end);
+}
+
+void logSumExpEntropy(const float *z, std::int64_t stride, std::int64_t vocab, float *lse,
+                      float *entropy, std::int64_t begin, std::int64_t end)
+{
+#ifdef TERSE_HAS_WIDE
+    if (wide())
+        return logSumExpWide(z, stride, vocab, lse, entropy, begin, end);
+#endif
+    logSumExpNarrow(z, stride, vocab, lse, entropy, begin, end);
 }
 
 namespace {

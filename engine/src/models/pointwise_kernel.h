@@ -31,6 +31,10 @@ void siluMul(const std::uint16_t *g, const std::uint16_t *u, std::uint16_t *y, s
 void logSumExpEntropy(const float *z, std::int64_t stride, std::int64_t vocab, float *lse,
                       float *entropy, std::int64_t begin, std::int64_t end);
 
+// siluMul and logSumExpEntropy run 16 lanes at a time where the CPU has AVX-512, else 8. Tests
+// pass true to run the 8-lane copies on such a CPU too (and false to restore the choice).
+void forceNarrowPointwise(bool narrow);
+
 // RoPE (HF apply_rotary_pos_emb with rotate_half). Row r is head r % heads of token r / heads, at
 // x + (r / heads) * tokenStride + (r % heads) * headDim. Its first rd = rotaryDim elements become
 // x * cos + rotate_half(x) * sin with the token's row of cos/sin ([tokens, rd]); the rest are

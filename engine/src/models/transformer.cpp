@@ -9,6 +9,7 @@
 #include <torch/torch.h>
 #include <torch/version.h>
 
+#include <atomic>
 #include <cmath>
 #include <limits>
 #include <map>
@@ -279,6 +280,19 @@ Tensor rotateHalf(const Tensor &x)
 {
     const int64_t half = x.size(-1) / 2;
     return torch::cat({-x.narrow(-1, half, half), x.narrow(-1, 0, half)}, -1);
+}
+
+// f(t) for every task t in [0, n) on libtorch's threads, each thread taking the next task from a
+// shared counter until none is left (at::parallel_for's fixed equal ranges left a thread that ran
+// faster, or was not slowed by another process, waiting for the other). Every task runs once
+// whatever the number of threads or calls.
+template <class F> void parallelTasks(int64_t n, const F &f)
+{
+    std::atomic<int64_t> next{0};
+    at::parallel_for(0, n, 1, [&](int64_t, int64_t) {
+        for (int64_t t; (t = next.fetch_add(1, std::memory_order_relaxed)) < n;)
+            f(t);
+    });
 }
 
 // Applies RoPE to the first cos.size(-1) dims of x [B, h, T, d] (partial rotary for GPT-NeoX).
@@ -637,8 +651,8 @@ Tensor Transformer::fusedCpuAttention(const Tensor &q, const Tensor &k, const Te
         auto *vd = reinterpret_cast<std::uint16_t *>(vp.data_ptr<at::BFloat16>());
         fa.qb = qd, fa.kb = kd, fa.vb = vd;
         const auto qsrc = source(qr), ksrc = source(kr), vsrc = source(vr);
-        at::parallel_for(0, fa.packTasks(), 1, [&](int64_t begin, int64_t end) {
-            fa.packBf16(qsrc, ksrc, vsrc, static_cast<float>(scale), qd, kd, vd, begin, end);
+        parallelTasks(fa.packTasks(), [&](int64_t t) {
+            fa.packBf16(qsrc, ksrc, vsrc, static_cast<float>(scale), qd, kd, vd, t, t + 1);
         });
     } else {
         qs = q.mul(scale).contiguous();
@@ -664,7 +678,10 @@ Tensor Transformer::fusedCpuAttention(const Tensor &q, const Tensor &k, const Te
         fa.outb = reinterpret_cast<std::uint16_t *>(out.data_ptr<at::BFloat16>());
     else
         fa.out = out.data_ptr<float>();
-    at::parallel_for(0, fa.tasks(), 1, [&fa](int64_t begin, int64_t end) { fa.run(begin, end); });
+    parallelTasks(fa.tasks(), [&fa](int64_t p) {
+        const int64_t t = fa.taskByCost(p);
+        fa.run(t, t + 1);
+    });
     return out.view({B, T, H * hd});
 }
 
