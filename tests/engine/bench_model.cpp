@@ -3,7 +3,8 @@
 // Model::load:
 //   1. forward / matmul: forward GFLOP/s (the FLOPs a forward must do: causal attention counts the
 //   T(T+1)/2
-//      visible pairs) against raw matmul at the model's dominant GEMM shape, fp32 and bf16;
+//      visible pairs) against raw matmul at the model's dominant GEMM shape, fp32 and bf16; the
+//      best of each over alternating rounds of ~0.5 s each;
 //   2. 2 threads / 1 thread: speed-up of a forward, on an idle machine and with a busy core beside
 //   it;
 //   3. long / short prompt: a prompt of 8 context windows against 8 forwards of one window and
@@ -290,9 +291,15 @@ void sectionForward(const fs::path &root, bool quick, int onlyDim, const std::st
                 // Forward and matmul in alternate rounds, best of each: on a shared machine
                 // (a VM's neighbours) speeds drift by up to 2x within a minute, and a ratio of
                 // two runs minutes apart measured the drift.
+                // Each side gets the same time per round: the matmul 0.5 s, the forward as many
+                // runs as fit in 0.5 s (at least 1, or 2-3 at 1k tokens): a 15 ms forward timed
+                // 3 times against a matmul timed for 0.5 s measured the VM's drift more than
+                // the forward.
                 double sec = 1e30, mm = 0;
+                int reps = T > 1024 ? 1 : quick ? 2 : 3;
                 for (int round = 0; round < (quick ? 1 : 2); ++round) {
-                    sec = std::min(sec, timeScore(model, ids, T > 1024 ? 1 : quick ? 2 : 3));
+                    sec = std::min(sec, timeScore(model, ids, reps));
+                    reps = std::max(reps, std::min(40, static_cast<int>(0.5 / sec)));
                     mm = std::max(mm,
                                   terse::measureMatmulGflops(T, s.dim, s.ffn, dtype, 0.5).value());
                 }

@@ -234,6 +234,8 @@ private slots:
         QTest::newRow("causal 90, hd 40") << 90 << 90 << 40 << true << 0 << false;
         QTest::newRow("causal 75, hd 72") << 75 << 75 << 72 << true << 0 << false;
         QTest::newRow("causal 67, hd 160") << 67 << 67 << 160 << true << 0 << false;
+        // An odd head dim: q and k padded by one zero to pairs (the last pair half real).
+        QTest::newRow("causal 70, hd 25") << 70 << 70 << 25 << true << 0 << false;
         QTest::newRow("after a cache: 5 rows on 190 keys") << 5 << 190 << 24 << true << 0 << false;
         QTest::newRow("after a cache: 100 rows on 300 keys")
             << 100 << 300 << 32 << true << 0 << false;
