@@ -136,6 +136,21 @@ private slots:
                 QVERIFY(std::isnan(s0.surprisal[0]));
                 for (std::size_t t = 1; t < s0.surprisal.size(); ++t)
                     QCOMPARE(s0.surprisal[t], -s0.nextTokenLogprob[t - 1]);
+                // What the methods ask (surprisal and entropy, no logits) takes the CPU's direct
+                // path from the head's rows: the same numbers against transformers.
+                ScoreRequest plain;
+                plain.attentionMask = req.attentionMask;
+                auto p = m.score(ids, plain);
+                QVERIFY2(p.ok(), p.ok() ? "" : p.error().toString().c_str());
+                std::vector<float> plainLogprob, plainEntropy;
+                for (const auto &sq : p->sequences) {
+                    plainLogprob.insert(plainLogprob.end(), sq.nextTokenLogprob.begin(),
+                                        sq.nextTokenLogprob.end());
+                    plainEntropy.insert(plainEntropy.end(), sq.entropy.begin(), sq.entropy.end());
+                }
+                CHECK_AGREES("next_token_logprob (no logits asked)", plainLogprob,
+                             flat(c["next_token_logprob"]));
+                CHECK_AGREES("entropy (no logits asked)", plainEntropy, flat(c["entropy"]));
             } else {
                 CHECK_AGREES("label_logprobs", cat(&SequenceScores::labelLogprobs),
                              flat(c["label_logprobs"]));

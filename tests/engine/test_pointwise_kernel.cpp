@@ -296,6 +296,21 @@ private slots:
         QCOMPARE(only[0], 7.0f);
         QCOMPARE(only[1], lse[1]);
         QCOMPARE(only[2], 7.0f);
+        // bf16 logits (a bf16 head's rows) give exactly what their fp32 values give: the kernel
+        // widens them as it reads.
+        const auto zb = toBf16(z);
+        std::vector<float> zw(zb.size());
+        for (std::size_t i = 0; i < zb.size(); ++i)
+            zw[i] = fromBf16(zb[i]);
+        std::vector<float> lseB(rows), entB(rows), lseW(rows), entW(rows);
+        terse::detail::logSumExpEntropy(zb.data(), stride, vocab, lseB.data(), entB.data(), 0,
+                                        rows);
+        terse::detail::logSumExpEntropy(zw.data(), stride, vocab, lseW.data(), entW.data(), 0,
+                                        rows);
+        for (int r = 0; r < rows; ++r) {
+            QCOMPARE(lseB[r], lseW[r]);
+            QCOMPARE(entB[r], entW[r]);
+        }
     }
 
     void ropeFp32_data()

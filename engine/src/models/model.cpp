@@ -4,6 +4,7 @@
 
 #include "core/threads.h"
 #include "models/attention_lift.h"
+#include "models/bf16_bits.h"
 #include "models/pointwise_kernel.h"
 #include "models/transformer.h"
 #include "terse/runtime.h"
@@ -315,6 +316,33 @@ private:
         }
     }
 
+    // log p(next) and (asked for) entropy of rows [g0, g0 + cnt) from a CPU language-model head's
+    // contiguous fp32 or bf16 logits.
+    void scoreRowsOnCpu(Slot &s, const Tensor &head, int g0, int cnt)
+    {
+        SequenceScores &o = *s.out;
+        const int V = m_net.cfg.vocab;
+        const bool bf16 = head.scalar_type() == torch::kBFloat16;
+        const auto *zb =
+            bf16 ? reinterpret_cast<const std::uint16_t *>(head.data_ptr<at::BFloat16>()) : nullptr;
+        const float *zf = bf16 ? nullptr : head.data_ptr<float>();
+        std::vector<float> lse(static_cast<std::size_t>(cnt));
+        float *ent = m_req.wantEntropy ? o.entropy.data() + g0 : nullptr;
+        at::parallel_for(0, cnt, 1, [&](int64_t begin, int64_t end) {
+            if (bf16)
+                detail::logSumExpEntropy(zb, V, V, lse.data(), ent, begin, end);
+            else
+                detail::logSumExpEntropy(zf, V, V, lse.data(), ent, begin, end);
+        });
+        const int rows = std::min(cnt, s.n - 1 - g0); // rows whose next token is known
+        for (int r = 0; r < rows; ++r) {
+            const std::size_t at = static_cast<std::size_t>(r) * V + (*s.ids)[g0 + r + 1];
+            const float lp = (bf16 ? detail::fromBf16(zb[at]) : zf[at]) - lse[r];
+            o.nextTokenLogprob[g0 + r] = lp;
+            o.surprisal[g0 + r + 1] = -lp;
+        }
+    }
+
     void scoreRow(Slot &s, const Tensor &h, int64_t b, const std::vector<Tensor> &hidden)
     {
         const auto &cfg = m_net.cfg;
@@ -330,9 +358,18 @@ private:
             // 16): only the values asked for leave the device, not [cnt, V] logits. Against the
             // reference's float64 the difference is below 1e-5 nats
             // (tests/engine/test_model_oracle: atol 1e-4).
-            Tensor logits = m_net.logits(h.narrow(0, from - s.hFrom, cnt))
-                                .to(torch::kFloat32)
-                                .contiguous(); // [cnt, V]
+            Tensor head = m_net.logits(h.narrow(0, from - s.hFrom, cnt)); // [cnt, V]
+            const int g0 = s.offset + from; // global position of row 0
+            if (lm && k == 0 && !m_req.wantLogits && head.device().is_cpu() && head.size(1) == V &&
+                (head.scalar_type() == torch::kBFloat16 || head.scalar_type() == torch::kFloat32)) {
+                // What methods ask (surprisal, maybe entropy) straight from the head's rows, bf16
+                // ones widened as they are read: the same values as the path below without its
+                // fp32 copy of the logits (24 bytes an element of traffic at 4k tokens x 4k
+                // words) and its gather / subtract / copy ops.
+                scoreRowsOnCpu(s, head.contiguous(), g0, cnt);
+                continue;
+            }
+            Tensor logits = head.to(torch::kFloat32).contiguous(); // [cnt, V]
             // On the CPU, log-sum-exp and entropy in one kernel over each row
             // (detail::logSumExpEntropy): two reads of the logits instead of six passes, each
             // with a [cnt, V] result.
@@ -350,7 +387,6 @@ private:
             } else {
                 lse = logits.logsumexp(-1, true); // [cnt, 1]
             }
-            const int g0 = s.offset + from; // global position of row 0
             if (m_req.wantLogits)
                 copyInto(o.logits, static_cast<std::size_t>(g0) * V, logits);
             if (!lm) {

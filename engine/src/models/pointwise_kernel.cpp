@@ -246,11 +246,28 @@ TERSE_INLINE void siluMulRows(const std::uint16_t *g, const std::uint16_t *u, st
         y[i] = toBf16(roundBf16(silu(fromBf16(g[i]))) * fromBf16(u[i]));
 }
 
+// Logits as floats: fp32 as they are, bf16 widened (exactly).
+TERSE_INLINE float widen(float x)
+{
+    return x;
+}
+TERSE_INLINE float widen(std::uint16_t b)
+{
+    return fromBf16(b);
+}
+template <int N> TERSE_INLINE typename Vec<N>::F loadAs(const float *p)
+{
+    return loadF<typename Vec<N>::F>(p);
+}
+template <int N> TERSE_INLINE typename Vec<N>::F loadAs(const std::uint16_t *p)
+{
+    return loadBf16<N>(p);
+}
+
 // Over one row of logits with maximum m: sum = sum of w = e^(z - m), and (Weighted) sum of w (z -
 // m), in fp32 within blocks of 1024 and double across them.
-template <int N, bool Weighted>
-TERSE_INLINE void sumExp(const float *row, std::int64_t vocab, float m, double &sum,
-                         double &weighted)
+template <int N, bool Weighted, class T>
+TERSE_INLINE void sumExp(const T *row, std::int64_t vocab, float m, double &sum, double &weighted)
 {
     using F = typename Vec<N>::F;
     constexpr std::int64_t kBlock = 1024;
@@ -261,7 +278,7 @@ TERSE_INLINE void sumExp(const float *row, std::int64_t vocab, float m, double &
         std::int64_t j = b0;
         for (; j + 2 * N <= b1; j += 2 * N)
             for (int h = 0; h < 2; ++h) {
-                const F d = loadF<F>(row + j + h * N) - m; // <= 0; -inf for a -inf logit
+                const F d = loadAs<N>(row + j + h * N) - m; // <= 0; -inf for a -inf logit
                 const auto seen = d > -1e30f;
                 const F w = select(seen, expApprox(d), F{});
                 s[h] += w;
@@ -270,7 +287,7 @@ TERSE_INLINE void sumExp(const float *row, std::int64_t vocab, float m, double &
             }
         float s0 = 0, t0 = 0;
         for (; j < b1; ++j) {
-            const float d = row[j] - m;
+            const float d = widen(row[j]) - m;
             const float w = d > -1e30f ? expApprox(d) : 0.0f;
             s0 += w;
             t0 += w > 0.0f ? w * d : 0.0f;
@@ -282,23 +299,27 @@ TERSE_INLINE void sumExp(const float *row, std::int64_t vocab, float m, double &
     }
 }
 
-template <int N>
-TERSE_INLINE void logSumExpRows(const float *z, std::int64_t stride, std::int64_t vocab, float *lse,
+template <int N, class T>
+TERSE_INLINE void logSumExpRows(const T *z, std::int64_t stride, std::int64_t vocab, float *lse,
                                 float *entropy, std::int64_t begin, std::int64_t end)
 {
     constexpr float kNegInf = -std::numeric_limits<float>::infinity();
     for (std::int64_t r = begin; r < end; ++r) {
-        const float *row = z + r * stride;
+        const T *row = z + r * stride;
         float top[kLanes];
         for (float &t : top)
             t = kNegInf;
         std::int64_t i = 0;
         for (; i + kLanes <= vocab; i += kLanes)
-            for (int l = 0; l < kLanes; ++l)
-                top[l] = row[i + l] > top[l] ? row[i + l] : top[l];
+            for (int l = 0; l < kLanes; ++l) {
+                const float x = widen(row[i + l]);
+                top[l] = x > top[l] ? x : top[l];
+            }
         float m = kNegInf;
-        for (; i < vocab; ++i)
-            m = row[i] > m ? row[i] : m;
+        for (; i < vocab; ++i) {
+            const float x = widen(row[i]);
+            m = x > m ? x : m;
+        }
         for (float t : top)
             m = t > m ? t : m;
         if (m == kNegInf || m != m) { // every logit -inf (or NaN, which max skips: pass it on)
@@ -333,7 +354,8 @@ TERSE_WIDE_TARGET void siluMulWide(const std::uint16_t *g, const std::uint16_t *
 {
     siluMulRows<16>(g, u, y, begin, end);
 }
-TERSE_WIDE_TARGET void logSumExpWide(const float *z, std::int64_t stride, std::int64_t vocab,
+template <class T>
+TERSE_WIDE_TARGET void logSumExpWide(const T *z, std::int64_t stride, std::int64_t vocab,
                                      float *lse, float *entropy, std::int64_t begin,
                                      std::int64_t end)
 {
@@ -371,6 +393,12 @@ void logSumExpNarrow(const float *z, std::int64_t stride, std::int64_t vocab, fl
 {
     logSumExpRows<8>(z, stride, vocab, lse, entropy, begin, end);
 }
+TERSE_CLONES
+void logSumExpNarrow(const std::uint16_t *z, std::int64_t stride, std::int64_t vocab, float *lse,
+                     float *entropy, std::int64_t begin, std::int64_t end)
+{
+    logSumExpRows<8>(z, stride, vocab, lse, entropy, begin, end);
+}
 
 } // namespace
 
@@ -399,6 +427,16 @@ void siluMul(const std::uint16_t *g, const std::uint16_t *u, std::uint16_t *y, s
 }
 
 void logSumExpEntropy(const float *z, std::int64_t stride, std::int64_t vocab, float *lse,
+                      float *entropy, std::int64_t begin, std::int64_t end)
+{
+#ifdef TERSE_HAS_WIDE
+    if (wide())
+        return logSumExpWide(z, stride, vocab, lse, entropy, begin, end);
+#endif
+    logSumExpNarrow(z, stride, vocab, lse, entropy, begin, end);
+}
+
+void logSumExpEntropy(const std::uint16_t *z, std::int64_t stride, std::int64_t vocab, float *lse,
                       float *entropy, std::int64_t begin, std::int64_t end)
 {
 #ifdef TERSE_HAS_WIDE

@@ -30,6 +30,10 @@ void siluMul(const std::uint16_t *g, const std::uint16_t *u, std::uint16_t *y, s
 // nothing; a row of -inf gives lse -inf and H 0. entropy may be null. Rows [begin, end).
 void logSumExpEntropy(const float *z, std::int64_t stride, std::int64_t vocab, float *lse,
                       float *entropy, std::int64_t begin, std::int64_t end);
+// The same over bf16 logits (a bf16 LM head's output), widened exactly to fp32 as they are read:
+// equal to the fp32 kernel on the logits converted first, without the converted copy.
+void logSumExpEntropy(const std::uint16_t *z, std::int64_t stride, std::int64_t vocab, float *lse,
+                      float *entropy, std::int64_t begin, std::int64_t end);
 
 // siluMul and logSumExpEntropy run 16 lanes at a time where the CPU has AVX-512, else 8. Tests
 // pass true to run the 8-lane copies on such a CPU too (and false to restore the choice).
