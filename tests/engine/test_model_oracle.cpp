@@ -186,6 +186,32 @@ private slots:
         }
     }
 
+    // A bf16 network's scores without logits come from the head's bf16 rows (read widened) and with
+    // logits from their fp32 copy: the same numbers bit for bit, for every oracle decoder.
+    void bf16ScoresWithoutLogitsEqualWithLogits()
+    {
+        for (const char *name : {"gpt2", "llama_gqa", "qwen2", "gpt_neox"}) {
+            ModelLoadOptions options;
+            options.dtype = ComputeDtype::BFloat16;
+            auto loaded = Model::load(kOracle + "/" + name, options);
+            QVERIFY2(loaded.ok(), loaded.ok() ? "" : loaded.error().toString().c_str());
+            const json expected = loadExpected(name);
+            for (const auto &c : expected["cases"]) {
+                const auto ids = c["input_ids"].get<std::vector<std::vector<int>>>();
+                ScoreRequest plain, withLogits;
+                withLogits.wantLogits = true;
+                auto a = loaded->score(ids, plain), b = loaded->score(ids, withLogits);
+                QVERIFY(a.ok() && b.ok());
+                for (std::size_t i = 0; i < a->sequences.size(); ++i) {
+                    const auto &x = a->sequences[i], &y = b->sequences[i];
+                    QVERIFY(x.nextTokenLogprob == y.nextTokenLogprob);
+                    QVERIFY(x.entropy == y.entropy);
+                    QVERIFY(!x.nextTokenLogprob.empty() || ids[i].size() < 2);
+                }
+            }
+        }
+    }
+
     // LlamaForTokenClassification: the oracle Llama with a `score` head (HF: nn.Linear(hidden,
     // num_labels)). Causal, its logits are the head applied to transformers' last hidden state;
     // with "is_causal": false (Terse's tagger) every token also sees the tokens after it: in one

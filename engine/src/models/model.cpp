@@ -358,7 +358,7 @@ private:
             // 16): only the values asked for leave the device, not [cnt, V] logits. Against the
             // reference's float64 the difference is below 1e-5 nats
             // (tests/engine/test_model_oracle: atol 1e-4).
-            Tensor head = m_net.logits(h.narrow(0, from - s.hFrom, cnt)); // [cnt, V]
+            Tensor head = m_net.headOutput(h.narrow(0, from - s.hFrom, cnt)); // [cnt, V]
             const int g0 = s.offset + from; // global position of row 0
             if (lm && k == 0 && !m_req.wantLogits && head.device().is_cpu() && head.size(1) == V &&
                 (head.scalar_type() == torch::kBFloat16 || head.scalar_type() == torch::kFloat32)) {

@@ -895,15 +895,20 @@ Tensor Transformer::forward(const Tensor &idsIn, const Tensor &mask, KvCache *ca
     return x;
 }
 
-Tensor Transformer::logits(const Tensor &hiddenIn) const
+Tensor Transformer::headOutput(const Tensor &hiddenIn) const
 {
     std::optional<torch::NoGradGuard> noGrad;
     if (!training)
         noGrad.emplace();
     // HF BertForTokenClassification applies dropout to the classifier's input.
     const Tensor hidden = cfg.arch == Arch::Bert ? drop(hiddenIn) : hiddenIn;
-    Tensor out = m_headBias.defined() ? torch::linear(hidden, m_head, m_headBias)
-                                      : torch::linear(hidden, m_head);
+    return m_headBias.defined() ? torch::linear(hidden, m_head, m_headBias)
+                                : torch::linear(hidden, m_head);
+}
+
+Tensor Transformer::logits(const Tensor &hiddenIn) const
+{
+    Tensor out = headOutput(hiddenIn);
     // float32, or float64 for a float64 network (the trainers' gradient checks).
     return out.scalar_type() == torch::kFloat64 ? out : out.to(torch::kFloat32);
 }

@@ -96,6 +96,8 @@ public:
     // Logits in float32 (float64 for a float64 network): the LM head or the token-classification
     // head.
     torch::Tensor logits(const torch::Tensor &hidden) const;
+    // The head's output in the compute dtype (bf16 for a bf16 network): what logits() converts.
+    torch::Tensor headOutput(const torch::Tensor &hidden) const;
 
     ArchConfig cfg;
     long long parameters = 0;
