@@ -56,7 +56,6 @@ template <> struct Vec<16> {
     typedef std::uint16_t H __attribute__((vector_size(32)));
 };
 using v8 = Vec<8>::F;
-template <class F> constexpr int kLanesOf = static_cast<int>(sizeof(F) / sizeof(float));
 
 template <class F> TERSE_INLINE F loadF(const float *p)
 {
@@ -306,22 +305,23 @@ TERSE_INLINE void logSumExpRows(const T *z, std::int64_t stride, std::int64_t vo
     constexpr float kNegInf = -std::numeric_limits<float>::infinity();
     for (std::int64_t r = begin; r < end; ++r) {
         const T *row = z + r * stride;
-        float top[kLanes];
-        for (float &t : top)
-            t = kNegInf;
+        // The maximum (NaN skipped: x > top is false) over two vectors of lanes, then the rest.
+        using F = typename Vec<N>::F;
+        F top[2] = {splat<F>(kNegInf), splat<F>(kNegInf)};
         std::int64_t i = 0;
-        for (; i + kLanes <= vocab; i += kLanes)
-            for (int l = 0; l < kLanes; ++l) {
-                const float x = widen(row[i + l]);
-                top[l] = x > top[l] ? x : top[l];
+        for (; i + 2 * N <= vocab; i += 2 * N)
+            for (int h = 0; h < 2; ++h) {
+                const F x = loadAs<N>(row + i + h * N);
+                top[h] = x > top[h] ? x : top[h];
             }
         float m = kNegInf;
         for (; i < vocab; ++i) {
             const float x = widen(row[i]);
             m = x > m ? x : m;
         }
-        for (float t : top)
-            m = t > m ? t : m;
+        for (int h = 0; h < 2; ++h)
+            for (int l = 0; l < N; ++l)
+                m = top[h][l] > m ? top[h][l] : m;
         if (m == kNegInf || m != m) { // every logit -inf (or NaN, which max skips: pass it on)
             lse[r] = m;
             if (entropy)
