@@ -364,8 +364,8 @@ private:
                 (head.scalar_type() == torch::kBFloat16 || head.scalar_type() == torch::kFloat32)) {
                 // What methods ask (surprisal, maybe entropy) straight from the head's rows, bf16
                 // ones widened as they are read: the same values as the path below without its
-                // fp32 copy of the logits (24 bytes an element of traffic at 4k tokens x 4k
-                // words) and its gather / subtract / copy ops.
+                // fp32 copy of the logits (written, then read again: 16M of them for 4k tokens
+                // and 4k words) and its gather / subtract / copy ops.
                 scoreRowsOnCpu(s, head.contiguous(), g0, cnt);
                 continue;
             }

@@ -400,6 +400,24 @@ void logSumExpNarrow(const std::uint16_t *z, std::int64_t stride, std::int64_t v
     logSumExpRows<8>(z, stride, vocab, lse, entropy, begin, end);
 }
 
+// The 16-lane copy where wide(), else the 8-lane one.
+template <class... A> void siluMulBest(A... a)
+{
+#ifdef TERSE_HAS_WIDE
+    if (wide())
+        return siluMulWide(a...);
+#endif
+    siluMulNarrow(a...);
+}
+template <class... A> void logSumExpBest(A... a)
+{
+#ifdef TERSE_HAS_WIDE
+    if (wide())
+        return logSumExpWide(a...);
+#endif
+    logSumExpNarrow(a...);
+}
+
 } // namespace
 
 void forceNarrowPointwise(bool narrow)
@@ -409,41 +427,25 @@ void forceNarrowPointwise(bool narrow)
 
 void siluMul(const float *g, const float *u, float *y, std::int64_t begin, std::int64_t end)
 {
-#ifdef TERSE_HAS_WIDE
-    if (wide())
-        return siluMulWide(g, u, y, begin, end);
-#endif
-    siluMulNarrow(g, u, y, begin, end);
+    siluMulBest(g, u, y, begin, end);
 }
 
 void siluMul(const std::uint16_t *g, const std::uint16_t *u, std::uint16_t *y, std::int64_t begin,
              std::int64_t end)
 {
-#ifdef TERSE_HAS_WIDE
-    if (wide())
-        return siluMulWide(g, u, y, begin, end);
-#endif
-    siluMulNarrow(g, u, y, begin, end);
+    siluMulBest(g, u, y, begin, end);
 }
 
 void logSumExpEntropy(const float *z, std::int64_t stride, std::int64_t vocab, float *lse,
                       float *entropy, std::int64_t begin, std::int64_t end)
 {
-#ifdef TERSE_HAS_WIDE
-    if (wide())
-        return logSumExpWide(z, stride, vocab, lse, entropy, begin, end);
-#endif
-    logSumExpNarrow(z, stride, vocab, lse, entropy, begin, end);
+    logSumExpBest(z, stride, vocab, lse, entropy, begin, end);
 }
 
 void logSumExpEntropy(const std::uint16_t *z, std::int64_t stride, std::int64_t vocab, float *lse,
                       float *entropy, std::int64_t begin, std::int64_t end)
 {
-#ifdef TERSE_HAS_WIDE
-    if (wide())
-        return logSumExpWide(z, stride, vocab, lse, entropy, begin, end);
-#endif
-    logSumExpNarrow(z, stride, vocab, lse, entropy, begin, end);
+    logSumExpBest(z, stride, vocab, lse, entropy, begin, end);
 }
 
 namespace {
