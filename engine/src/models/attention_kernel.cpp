@@ -828,14 +828,11 @@ TERSE_INLINE void packRange(const FusedAttention &a, const FusedAttention::Bf16S
         for (std::int64_t j = 0; j < kTile; j += 2) {
             const std::int64_t key = tile * kTile + j;
             std::uint16_t *out = vd + (j / 2) * hdp * 2;
-            const std::uint16_t *v0 = v.p + b * v.sb + h * v.sh + key * v.st;
-            if (key + 1 < a.keys) { // both keys real: the two rows interleaved
-                const std::uint16_t *v1 = v0 + v.st;
+            if (key < a.keys) { // both keys real: the two rows interleaved; else the first only
+                const std::uint16_t *v0 = v.p + b * v.sb + h * v.sh + key * v.st;
+                const std::uint16_t *v1 = key + 1 < a.keys ? v0 + v.st : nullptr;
                 for (std::int64_t d = 0; d < hd; ++d)
-                    store32(out + 2 * d, pair(v0[d], v1[d]));
-            } else if (key < a.keys) {
-                for (std::int64_t d = 0; d < hd; ++d)
-                    store32(out + 2 * d, pair(v0[d], 0));
+                    store32(out + 2 * d, pair(v0[d], v1 ? v1[d] : 0));
             } else {
                 std::fill(out, out + 2 * hd, std::uint16_t(0));
             }

@@ -340,9 +340,14 @@ TERSE_INLINE void logSumExpRows(const T *z, std::int64_t stride, std::int64_t vo
     }
 }
 
+// The 16-lane copies: compiled for x86-64-v4 (AVX-512) where GCC can choose by CPU, plain elsewhere
+// (never run there: wide() is false).
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
 #define TERSE_HAS_WIDE 1
 #define TERSE_WIDE_TARGET __attribute__((target("arch=x86-64-v4")))
+#else
+#define TERSE_WIDE_TARGET
+#endif
 
 TERSE_WIDE_TARGET void siluMulWide(const float *g, const float *u, float *y, std::int64_t begin,
                                    std::int64_t end)
@@ -361,7 +366,6 @@ TERSE_WIDE_TARGET void logSumExpWide(const T *z, std::int64_t stride, std::int64
 {
     logSumExpRows<16>(z, stride, vocab, lse, entropy, begin, end);
 }
-#endif
 
 std::atomic<bool> gNarrowOnly{false}; // forceNarrowPointwise
 
@@ -400,24 +404,6 @@ void logSumExpNarrow(const std::uint16_t *z, std::int64_t stride, std::int64_t v
     logSumExpRows<8>(z, stride, vocab, lse, entropy, begin, end);
 }
 
-// The 16-lane copy where wide(), else the 8-lane one.
-template <class... A> void siluMulBest(A... a)
-{
-#ifdef TERSE_HAS_WIDE
-    if (wide())
-        return siluMulWide(a...);
-#endif
-    siluMulNarrow(a...);
-}
-template <class... A> void logSumExpBest(A... a)
-{
-#ifdef TERSE_HAS_WIDE
-    if (wide())
-        return logSumExpWide(a...);
-#endif
-    logSumExpNarrow(a...);
-}
-
 } // namespace
 
 void forceNarrowPointwise(bool narrow)
@@ -425,27 +411,30 @@ void forceNarrowPointwise(bool narrow)
     gNarrowOnly.store(narrow, std::memory_order_relaxed);
 }
 
+// Each: the 16-lane copy where wide(), else the 8-lane one.
 void siluMul(const float *g, const float *u, float *y, std::int64_t begin, std::int64_t end)
 {
-    siluMulBest(g, u, y, begin, end);
+    wide() ? siluMulWide(g, u, y, begin, end) : siluMulNarrow(g, u, y, begin, end);
 }
 
 void siluMul(const std::uint16_t *g, const std::uint16_t *u, std::uint16_t *y, std::int64_t begin,
              std::int64_t end)
 {
-    siluMulBest(g, u, y, begin, end);
+    wide() ? siluMulWide(g, u, y, begin, end) : siluMulNarrow(g, u, y, begin, end);
 }
 
 void logSumExpEntropy(const float *z, std::int64_t stride, std::int64_t vocab, float *lse,
                       float *entropy, std::int64_t begin, std::int64_t end)
 {
-    logSumExpBest(z, stride, vocab, lse, entropy, begin, end);
+    wide() ? logSumExpWide(z, stride, vocab, lse, entropy, begin, end)
+           : logSumExpNarrow(z, stride, vocab, lse, entropy, begin, end);
 }
 
 void logSumExpEntropy(const std::uint16_t *z, std::int64_t stride, std::int64_t vocab, float *lse,
                       float *entropy, std::int64_t begin, std::int64_t end)
 {
-    logSumExpBest(z, stride, vocab, lse, entropy, begin, end);
+    wide() ? logSumExpWide(z, stride, vocab, lse, entropy, begin, end)
+           : logSumExpNarrow(z, stride, vocab, lse, entropy, begin, end);
 }
 
 namespace {
