@@ -8,7 +8,8 @@ Prints, per degree, the maximum relative error of the exact coefficients, of the
 rounded to fp32 and evaluated by fp32 Horner steps, and those coefficients (highest first, as the
 kernel's FMAs take them). The degree-5 Taylor polynomial it replaced is printed for comparison.
 
-Usage: scripts/fit_exp2_poly.py [degree ...]   (default: 3 4)
+Usage: scripts/fit_exp2_poly.py [--one] [degree ...]   (default: 3 4)
+  --one: the constant term fixed at 1 (p(0) = 2^0 exactly), the others fitted.
 """
 import math
 import struct
@@ -38,20 +39,23 @@ def solve(a, b):
     return [m[i][n] / m[i][i] for i in range(n)]
 
 
-def fit(degree, iterations=120):
-    """Coefficients c[0..degree] (lowest first) and their maximum relative error."""
+def fit(degree, one=False, iterations=120):
+    """Coefficients c[0..degree] (lowest first) and their maximum relative error. one: c[0] = 1
+    exactly (2^0 = 1: a row's largest score, whose probability is e^0, gets exactly 1)."""
     w = [1.0] * N
+    k0 = 1 if one else 0  # the first coefficient fitted
     for _ in range(iterations):
-        a = [[0.0] * (degree + 1) for _ in range(degree + 1)]
-        b = [0.0] * (degree + 1)
+        n = degree + 1 - k0
+        a = [[0.0] * n for _ in range(n)]
+        b = [0.0] * n
         for x, y, wi in zip(XS, YS, w):
             ww = wi / (y * y)  # relative error: residual / y
-            pw = [x**k for k in range(degree + 1)]
-            for i in range(degree + 1):
-                b[i] += ww * pw[i] * y
-                for j in range(degree + 1):
+            pw = [x**k for k in range(k0, degree + 1)]
+            for i in range(n):
+                b[i] += ww * pw[i] * (y - k0)
+                for j in range(n):
                     a[i][j] += ww * pw[i] * pw[j]
-        c = solve(a, b)
+        c = [1.0] * k0 + solve(a, b)
         err = [abs(sum(c[k] * x**k for k in range(degree + 1)) - y) / y for x, y in zip(XS, YS)]
         top = max(err)
         w = [wi * (e / top) for wi, e in zip(w, err)]
@@ -74,11 +78,12 @@ def fp32_error(c):
 
 
 def main():
-    degrees = [int(a) for a in sys.argv[1:]] or [3, 4]
+    one = "--one" in sys.argv
+    degrees = [int(a) for a in sys.argv[1:] if a != "--one"] or [3, 4]
     taylor5 = [math.log(2) ** k / math.factorial(k) for k in range(6)]
     print(f"degree-5 Taylor: fp32 error {fp32_error(taylor5):.3g}")
     for d in degrees:
-        c, err = fit(d)
+        c, err = fit(d, one)
         coeffs = ", ".join(f"{f32(v):.10e}f" for v in reversed(c))
         print(f"degree {d}: error {err:.3g}, fp32 error {fp32_error(c):.3g}; coefficients {coeffs}")
 

@@ -114,7 +114,8 @@ float fromBf16(std::uint16_t x)
 
 // The problem's inputs rounded to bf16 (the truth for the bf16 kernel) and the kernel's bf16
 // layouts: dims of q and k in pairs, keys of v in pairs.
-std::vector<float> fusedBf16(Problem &p)
+// rowsInLanes: which task full blocks take (FusedAttention::rowsInLanes).
+std::vector<float> fusedBf16(Problem &p, int rowsInLanes)
 {
     for (auto *x : {&p.q, &p.k, &p.v})
         for (auto &f : *x)
@@ -123,6 +124,7 @@ std::vector<float> fusedBf16(Problem &p)
     fa.batch = p.B, fa.heads = p.H, fa.kvHeads = p.kvH, fa.rows = p.T, fa.keys = p.S;
     fa.headDim = p.hd, fa.past = p.S - p.T, fa.window = p.window, fa.causal = p.causal;
     fa.bf16 = true;
+    fa.rowsInLanes = rowsInLanes;
     const std::int64_t sp = fa.paddedKeys(), hdp = fa.paddedHeadDim(), he = fa.evenHeadDim();
     std::vector<std::uint16_t> qb(static_cast<std::size_t>(p.B * p.H * p.T * he), 0);
     std::vector<std::uint16_t> kb(static_cast<std::size_t>(p.B * p.kvH * he * sp), 0);
@@ -229,10 +231,14 @@ private slots:
         QTest::newRow("causal 129, hd 64") << 129 << 129 << 64 << true << 0 << false;
         QTest::newRow("causal 70, hd 96") << 70 << 70 << 96 << true << 0 << false;
         QTest::newRow("causal 66, hd 128") << 66 << 66 << 128 << true << 0 << false;
-        // bf16 P V: a last column of at most 8 dims runs on 8 lanes (40: three columns, the
-        // third half; 72: four full and a half one).
+        // bf16 P V: a last column of at most 8 dims runs on 8 lanes (24: one full column and a
+        // half; 40: two and a half; 56: three and a half in one pass; 72: a pass of four, then
+        // the half alone; 7 and 8: only the half).
         QTest::newRow("causal 90, hd 40") << 90 << 90 << 40 << true << 0 << false;
+        QTest::newRow("causal 81, hd 56") << 81 << 81 << 56 << true << 0 << false;
         QTest::newRow("causal 75, hd 72") << 75 << 75 << 72 << true << 0 << false;
+        QTest::newRow("causal 33, hd 8") << 33 << 33 << 8 << true << 0 << false;
+        QTest::newRow("causal 65, hd 7") << 65 << 65 << 7 << true << 0 << false;
         QTest::newRow("causal 67, hd 160") << 67 << 67 << 160 << true << 0 << false;
         // An odd head dim: q and k padded by one zero to pairs (the last pair half real).
         QTest::newRow("causal 70, hd 25") << 70 << 70 << 25 << true << 0 << false;
@@ -290,10 +296,19 @@ private slots:
             qInfo("no AVX512-BF16 on this CPU: the bf16 kernel is not used here");
             return;
         }
-        const auto gotBf16 = fusedBf16(p);
-        const float db = maxDiff(gotBf16, p.naive());
-        qInfo("bf16: max abs difference %.3g", db);
-        QVERIFY2(db < 1e-2f, std::to_string(db).c_str());
+        // Both tasks: rows in the vector lanes (full blocks of 64 rows; the rest take the
+        // other) and keys and dims there. The same probabilities (same maximum, same
+        // polynomial, same rounding) and the same dot products: they differ only in the order
+        // the row sums are added in.
+        const auto lanes = fusedBf16(p, 1), keys = fusedBf16(p, 0);
+        for (const auto &[name, got] :
+             {std::pair{"rows in lanes", &lanes}, {"keys in lanes", &keys}}) {
+            const float db = maxDiff(*got, p.naive());
+            qInfo("bf16, %s: max abs difference %.3g", name, db);
+            QVERIFY2(db < 1e-2f, (name + (": " + std::to_string(db))).c_str());
+        }
+        const float dk = maxDiff(lanes, keys);
+        QVERIFY2(dk < 1e-5f, std::to_string(dk).c_str());
     }
 
     // The order threads take tasks in (costliest first): every task once, blocks of later queries

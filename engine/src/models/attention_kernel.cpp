@@ -489,8 +489,8 @@ void runDispatch(const FusedAttention &a, std::int64_t begin, std::int64_t end)
 #define TERSE_BF16_TARGET __attribute__((target("avx512f,avx512bw,avx512vl,avx512bf16")))
 
 // e^x for the bf16 path's probabilities: 2^(x log2 e) as 2^n (scalef) times 2^f, f = t - round(t)
-// in [-0.5, 0.5], by a degree-4 polynomial (relative error < 3e-6, far below the bf16 rounding
-// the probabilities get next; -inf gives 2^-150, which is 0). About half the
+// in [-0.5, 0.5], by a degree-3 polynomial (relative error < 1.1e-4, 1/19 of the bf16 rounding
+// the probabilities get next, 2^-9; exact at 0; -inf gives 2^-150, which is 0). About half the
 // instructions of vexp, whose clamps and integer exponent arithmetic the generic copies need.
 TERSE_BF16_TARGET inline __m512 exp2ForBf16(__m512 t);
 
@@ -505,15 +505,17 @@ TERSE_BF16_TARGET inline __m512 exp2ForBf16(__m512 t)
 {
     const __m512 n = _mm512_roundscale_ps(t, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
     const __m512 f = _mm512_sub_ps(t, n);
-    // 2^f on [-1/2, 1/2] by the degree-4 polynomial of least maximum relative error
-    // (scripts/fit_exp2_poly.py: 2.7e-6 evaluated in fp32, where the degree-5 Taylor polynomial it
-    // replaces had 3.2e-6): one FMA fewer per probability, the FMA units being this kernel's limit
-    // (its dot products and this polynomial). Kernel alone, head dim 24, 4k tokens: 0.965x time.
-    __m512 p = _mm512_set1_ps(9.5700528473e-3f);
-    p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(5.5917866528e-2f));
-    p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(2.4024745822e-1f));
-    p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(6.9312179089e-1f));
-    p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(9.9999928474e-1f));
+    // 2^f on [-1/2, 1/2] by the degree-3 polynomial of least maximum relative error with p(0) = 1
+    // (scripts/fit_exp2_poly.py --one 3: 1.01e-4 evaluated in fp32; a row's largest score, e^0,
+    // and a row's only key get exactly 1, as in the reference). The probability is rounded to
+    // bf16 next (relative 2^-9 = 1.95e-3), so the polynomial moves about 1 in 19 of them by one
+    // bf16 step where the degree-4 one (2.7e-6) moved 1 in 700; one FMA fewer per probability,
+    // the vector units being this kernel's limit. Kernel alone, one thread, alternately: head dim
+    // 24, 4k tokens 23.9 -> 23.3 ms; 64, 2k tokens 13.6 -> 13.4 ms.
+    __m512 p = _mm512_set1_ps(5.5008284748e-02f);
+    p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(2.4221050739e-01f));
+    p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(6.9328296185e-01f));
+    p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(1.0f));
     return _mm512_scalef_ps(p, n);
 }
 
@@ -734,12 +736,278 @@ TERSE_BF16_TARGET TERSE_INLINE void taskBf16(const FusedAttention &a, std::int64
     });
 }
 
+// The bf16 task with the block's 64 query rows in the vector lanes (four vectors of 16 rows)
+// instead of keys and dims: S^T = K Q^T by broadcasting each key's dims, the online softmax per
+// lane (no horizontal maximum or sum), the probabilities of two keys per 32-bit lane as P V's
+// dot products read them, and out^T = V^T P^T by broadcasting each value dim. Its vector work
+// does not depend on how the head dim fills 16 lanes: head dim 24 in the other task spent a
+// 16-lane dot product on 8 dims for every row and key pair (a 256-bit dot product costs as much
+// as a 512-bit one on Zen 4), a third of P V. Full blocks only (64 rows).
+constexpr int kRowVectors = static_cast<int>(kBlockRows / 16);
+constexpr int kPvDims = 6; // value dims per P V pass: 6 x 4 accumulators of the 32 registers
+
+struct RowsScratch {
+    std::vector<std::int32_t> qT; // [he / 2][64 rows]: the block's queries, dims in pairs
+    std::vector<float> sT;        // [64 keys][64 rows]: the tile's scores, then nothing
+    std::vector<std::int32_t> pT; // [32 key pairs][64 rows]: probabilities, two keys a lane
+    std::vector<float> accT;      // [headDim][64 rows]: the block's unnormalised output
+};
+
+// S^T for keys [j0, j0 + 4) of the tile: 4 keys x 4 row vectors of accumulators; per dim pair,
+// the 4 row vectors of Q^T loaded once and each key's pair broadcast.
+TERSE_BF16_TARGET TERSE_INLINE void scoresRowsBf16(const std::int32_t *qT, const std::uint16_t *kt,
+                                                   std::int64_t pairs, std::int64_t j0, float *sT,
+                                                   __m512 (&mx)[kRowVectors])
+{
+    __m512 c[4][kRowVectors];
+    TERSE_UNROLL
+    for (auto &key : c) {
+        TERSE_UNROLL
+        for (auto &x : key)
+            x = _mm512_setzero_ps();
+    }
+    for (std::int64_t p = 0; p < pairs; ++p) {
+        __m512bh q[kRowVectors];
+        TERSE_UNROLL
+        for (int r = 0; r < kRowVectors; ++r)
+            q[r] = (__m512bh)_mm512_loadu_si512(qT + p * kBlockRows + 16 * r);
+        TERSE_UNROLL
+        for (int j = 0; j < 4; ++j) {
+            std::int32_t w; // key j0 + j's dims 2p, 2p + 1 (K's layout: [pairs][64 keys][2])
+            std::memcpy(&w, kt + (p * kTile + j0 + j) * 2, sizeof w);
+            const __m512bh kw = (__m512bh)_mm512_set1_epi32(w);
+            TERSE_UNROLL
+            for (int r = 0; r < kRowVectors; ++r)
+                c[j][r] = _mm512_dpbf16_ps(c[j][r], q[r], kw);
+        }
+    }
+    TERSE_UNROLL
+    for (int j = 0; j < 4; ++j) {
+        TERSE_UNROLL
+        for (int r = 0; r < kRowVectors; ++r) {
+            _mm512_storeu_ps(sT + (j0 + j) * kBlockRows + 16 * r, c[j][r]);
+            mx[r] = _mm512_max_ps(mx[r], c[j][r]);
+        }
+    }
+}
+
+// -inf where a query may not see a key of the tile at k0 (padding, hidden, after it, or before
+// its window); whether the tile needed it.
+TERSE_BF16_TARGET TERSE_INLINE bool maskRowsBf16(const FusedAttention &a, const Block &k,
+                                                 std::int64_t k0, float *sT)
+{
+    const std::int64_t firstRow = a.past + k.r0, lastRow = firstRow + kBlockRows - 1;
+    const bool crossesEnd = k0 + kTile > (a.causal ? firstRow + 1 : a.keys);
+    const bool crossesWindow = a.causal && a.window > 0 && lastRow - k0 >= a.window;
+    if (!k.hidden && !crossesEnd && !crossesWindow)
+        return false;
+    const __m512 negInf = _mm512_set1_ps(kNegInf);
+    const __m512i iota = _mm512_set_epi32(15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0);
+    for (std::int64_t j = 0; j < kTile; ++j) {
+        const std::int64_t key = k0 + j;
+        float *col = sT + j * kBlockRows;
+        if (key >= a.keys || (k.hidden && k.hidden[key])) {
+            for (int r = 0; r < kRowVectors; ++r)
+                _mm512_storeu_ps(col + 16 * r, negInf);
+            continue;
+        }
+        if (!a.causal)
+            continue;
+        for (int r = 0; r < kRowVectors; ++r) {
+            // Row positions relative to the key: visible when 0 <= pos - key < window.
+            const __m512i rel = _mm512_add_epi32(
+                iota, _mm512_set1_epi32(static_cast<std::int32_t>(firstRow + 16 * r - key)));
+            __mmask16 hide = _mm512_cmplt_epi32_mask(rel, _mm512_setzero_si512());
+            if (a.window > 0)
+                hide |= _mm512_cmpge_epi32_mask(
+                    rel, _mm512_set1_epi32(static_cast<std::int32_t>(a.window)));
+            _mm512_mask_storeu_ps(col + 16 * r, hide, negInf);
+        }
+    }
+    return true;
+}
+
+// The online softmax for one vector of 16 rows over the tile: running maximum m and sum l per
+// lane, the partial output rescaled where the maximum grows, the probabilities rounded to bf16
+// and stored two keys a lane (key 2i in the low half, as V's pairs).
+// mx: the tile's maximum per lane (scoresRowsBf16 keeps it; tileMaxRows after a mask).
+template <bool Masked>
+TERSE_BF16_TARGET TERSE_INLINE void softmaxRowsBf16(const float *sT, int r, __m512 mx, __m512 &m,
+                                                    __m512 &l, float *accT, std::int64_t hd,
+                                                    std::int32_t *pT)
+{
+    const __mmask16 grows = _mm512_cmp_ps_mask(mx, m, _CMP_GT_OQ);
+    if (grows) {
+        const __m512 top = _mm512_max_ps(mx, m);
+        // exp(m_old - m_new): 0 where nothing was visible before (-inf - x, clamped by
+        // expForBf16), 1 where the maximum stays.
+        const __m512 alpha = expForBf16(_mm512_sub_ps(m, top));
+        l = _mm512_mask_mul_ps(l, grows, l, alpha);
+        for (std::int64_t d = 0; d < hd; ++d) {
+            float *o = accT + d * kBlockRows + 16 * r;
+            _mm512_mask_storeu_ps(o, grows, _mm512_mul_ps(_mm512_loadu_ps(o), alpha));
+        }
+        m = top;
+    }
+    // e^(x - m) = 2^(x log2 e - m log2 e); clamped at -150 on masked tiles (-inf scores, and
+    // rows that have seen nothing yet: -inf - -inf).
+    const __m512 log2e = _mm512_set1_ps(1.44269504088896341f);
+    const __m512 ml = _mm512_mul_ps(m, _mm512_set1_ps(-1.44269504088896341f));
+    // 16-bit elements 0-15 of the pair's conversion: key 2i's rows; 16-31: key 2i + 1's. Lane r
+    // of the result: row r's (key 2i, key 2i + 1).
+    const __m512i inter =
+        _mm512_set_epi16(31, 15, 30, 14, 29, 13, 28, 12, 27, 11, 26, 10, 25, 9, 24, 8, 23, 7, 22, 6,
+                         21, 5, 20, 4, 19, 3, 18, 2, 17, 1, 16, 0);
+    __m512 sum[2] = {l, _mm512_setzero_ps()}; // two chains of additions
+    TERSE_UNROLL
+    for (std::int64_t j = 0; j < kTile; j += 2) {
+        const __m512 p0 =
+            exp2ForBf16(base2<Masked>(_mm512_loadu_ps(sT + j * kBlockRows + 16 * r), log2e, ml));
+        const __m512 p1 = exp2ForBf16(
+            base2<Masked>(_mm512_loadu_ps(sT + (j + 1) * kBlockRows + 16 * r), log2e, ml));
+        sum[j / 2 % 2] = _mm512_add_ps(sum[j / 2 % 2], _mm512_add_ps(p0, p1));
+        _mm512_storeu_si512(pT + (j / 2) * kBlockRows + 16 * r,
+                            _mm512_permutexvar_epi16(inter, (__m512i)_mm512_cvtne2ps_pbh(p1, p0)));
+    }
+    l = _mm512_add_ps(sum[0], sum[1]);
+}
+
+// The tile's maximum per lane of row vector r, over four chains (a masked tile's, after the
+// mask).
+TERSE_BF16_TARGET TERSE_INLINE __m512 tileMaxRows(const float *sT, int r)
+{
+    __m512 mx[4];
+    TERSE_UNROLL
+    for (int c = 0; c < 4; ++c)
+        mx[c] = _mm512_loadu_ps(sT + c * kBlockRows + 16 * r);
+    for (std::int64_t j = 4; j < kTile; j += 4) {
+        TERSE_UNROLL
+        for (int c = 0; c < 4; ++c)
+            mx[c] = _mm512_max_ps(mx[c], _mm512_loadu_ps(sT + (j + c) * kBlockRows + 16 * r));
+    }
+    return _mm512_max_ps(_mm512_max_ps(mx[0], mx[1]), _mm512_max_ps(mx[2], mx[3]));
+}
+
+// out^T += V^T P^T for value dims [d0, d0 + D): D x 4 row vectors of accumulators; per key pair,
+// the 4 row vectors of P^T loaded once and each dim's pair of values broadcast.
+template <int D>
+TERSE_BF16_TARGET TERSE_INLINE void pvRowsInLanesBf16(const std::int32_t *pT,
+                                                      const std::uint16_t *vt, std::int64_t hdp,
+                                                      std::int64_t d0, float *accT)
+{
+    __m512 o[D][kRowVectors];
+    TERSE_UNROLL
+    for (int d = 0; d < D; ++d) {
+        TERSE_UNROLL
+        for (int r = 0; r < kRowVectors; ++r)
+            o[d][r] = _mm512_loadu_ps(accT + (d0 + d) * kBlockRows + 16 * r);
+    }
+    for (std::int64_t m = 0; m < kTile / 2; ++m) {
+        __m512bh pp[kRowVectors];
+        TERSE_UNROLL
+        for (int r = 0; r < kRowVectors; ++r)
+            pp[r] = (__m512bh)_mm512_loadu_si512(pT + m * kBlockRows + 16 * r);
+        TERSE_UNROLL
+        for (int d = 0; d < D; ++d) {
+            std::int32_t w; // keys 2m, 2m + 1 of dim d0 + d (V's layout: [pairs][hdp][2])
+            std::memcpy(&w, vt + (m * hdp + d0 + d) * 2, sizeof w);
+            const __m512bh vw = (__m512bh)_mm512_set1_epi32(w);
+            TERSE_UNROLL
+            for (int r = 0; r < kRowVectors; ++r)
+                o[d][r] = _mm512_dpbf16_ps(o[d][r], pp[r], vw);
+        }
+    }
+    TERSE_UNROLL
+    for (int d = 0; d < D; ++d) {
+        TERSE_UNROLL
+        for (int r = 0; r < kRowVectors; ++r)
+            _mm512_storeu_ps(accT + (d0 + d) * kBlockRows + 16 * r, o[d][r]);
+    }
+}
+
+TERSE_BF16_TARGET void taskBf16RowsInLanes(const FusedAttention &a, std::int64_t t, Scratch &s,
+                                           RowsScratch &w)
+{
+    const std::int64_t hd = a.headDim, hdp = a.paddedHeadDim(), he = a.evenHeadDim();
+    const std::int64_t pairs = he / 2, sp = a.paddedKeys();
+    const Block k = blockOf(a, t);
+    const std::uint16_t *kb = a.kb + (k.b * a.kvHeads + k.kvh) * he * sp;
+    const std::uint16_t *vb = a.vb + (k.b * a.kvHeads + k.kvh) * sp * hdp;
+    const std::uint16_t *qb = a.qb + ((k.b * a.heads + k.h) * a.rows + k.r0) * he;
+    w.qT.resize(static_cast<std::size_t>(pairs * kBlockRows));
+    for (std::int64_t i = 0; i < kBlockRows; ++i)
+        for (std::int64_t p = 0; p < pairs; ++p)
+            std::memcpy(&w.qT[static_cast<std::size_t>(p * kBlockRows + i)], qb + i * he + 2 * p,
+                        sizeof(std::int32_t));
+    w.sT.resize(static_cast<std::size_t>(kTile * kBlockRows));
+    w.pT.resize(static_cast<std::size_t>(kTile / 2 * kBlockRows));
+    w.accT.assign(static_cast<std::size_t>(hd * kBlockRows), 0.0f);
+    __m512 m[kRowVectors], l[kRowVectors];
+    for (int r = 0; r < kRowVectors; ++r)
+        m[r] = _mm512_set1_ps(kNegInf), l[r] = _mm512_setzero_ps();
+    float *sT = w.sT.data(), *accT = w.accT.data();
+    for (std::int64_t k0 = k.lo / kTile * kTile; k0 < k.hi; k0 += kTile) {
+        const std::uint16_t *kt = kb + k0 / kTile * pairs * kTile * 2;
+        __m512 mx[kRowVectors];
+        for (auto &x : mx)
+            x = _mm512_set1_ps(kNegInf);
+        for (std::int64_t j0 = 0; j0 < kTile; j0 += 4)
+            scoresRowsBf16(w.qT.data(), kt, pairs, j0, sT, mx);
+        if (maskRowsBf16(a, k, k0, sT))
+            for (int r = 0; r < kRowVectors; ++r)
+                softmaxRowsBf16<true>(sT, r, tileMaxRows(sT, r), m[r], l[r], accT, hd, w.pT.data());
+        else
+            for (int r = 0; r < kRowVectors; ++r)
+                softmaxRowsBf16<false>(sT, r, mx[r], m[r], l[r], accT, hd, w.pT.data());
+        const std::uint16_t *vt = vb + k0 * hdp; // key pair k0 / 2 onwards
+        std::int64_t d = 0;
+        for (; d + kPvDims <= hd; d += kPvDims)
+            pvRowsInLanesBf16<kPvDims>(w.pT.data(), vt, hdp, d, accT);
+        switch (hd - d) {
+        case 1:
+            pvRowsInLanesBf16<1>(w.pT.data(), vt, hdp, d, accT);
+            break;
+        case 2:
+            pvRowsInLanesBf16<2>(w.pT.data(), vt, hdp, d, accT);
+            break;
+        case 3:
+            pvRowsInLanesBf16<3>(w.pT.data(), vt, hdp, d, accT);
+            break;
+        case 4:
+            pvRowsInLanesBf16<4>(w.pT.data(), vt, hdp, d, accT);
+            break;
+        case 5:
+            pvRowsInLanesBf16<5>(w.pT.data(), vt, hdp, d, accT);
+            break;
+        default:
+            break;
+        }
+    }
+    // finishBlock's layout: [rows][hdp] and one sum per row.
+    startBlock(a, s);
+    float lsum[kBlockRows];
+    for (int r = 0; r < kRowVectors; ++r)
+        _mm512_storeu_ps(lsum + 16 * r, l[r]);
+    for (std::int64_t i = 0; i < kBlockRows; ++i) {
+        s.l[i] = lsum[i];
+        for (std::int64_t d = 0; d < hd; ++d)
+            s.acc[i * hdp + d] = accT[d * kBlockRows + i];
+    }
+    finishBlock(a, k, s, [&](std::int64_t j, std::int64_t d) {
+        return fromBf16(vb[((j / 2) * hdp + d) * 2 + j % 2]);
+    });
+}
+
 template <int NV> struct RunBf16 {
     static TERSE_BF16_TARGET void run(const FusedAttention &a, std::int64_t begin, std::int64_t end)
     {
         thread_local Scratch scratch;
+        thread_local RowsScratch rows;
         for (std::int64_t t = begin; t < end; ++t)
-            taskBf16<NV>(a, t, scratch);
+            if (a.takesRowsInLanes() && blockOf(a, t).n == kBlockRows)
+                taskBf16RowsInLanes(a, t, scratch, rows);
+            else
+                taskBf16<NV>(a, t, scratch);
     }
 };
 #endif

@@ -26,6 +26,12 @@ struct FusedAttention {
         nullptr; // [B, kvHeads, Sp / 64, evenHeadDim() / 2, 64, 2]: dims in pairs
     const std::uint16_t *vb = nullptr; // [B, kvHeads, Sp / 2, paddedHeadDim(), 2]: keys in pairs
     bool bf16 = false;
+    // bf16: which task full blocks of 64 query rows take: the one with the rows in the vector
+    // lanes (1), the one with keys and dims there (0), or by head dim (-1): rows in lanes below
+    // 64, where it was faster on Zen 4 (kernel alone, 2k tokens: 0.84x at head dim 16-24,
+    // 0.95-0.96x at 32-56), the other from 64 (1.05x slower at 64, 1.18x at 96).
+    int rowsInLanes = -1;
+    bool takesRowsInLanes() const { return rowsInLanes < 0 ? headDim < 64 : rowsInLanes > 0; }
     // Sp = paddedKeys(): keys padded to 64s, padding and dims past headDim zero.
     const std::uint8_t *keyHidden{}; // [B, S], nonzero: hidden from every query; may be null
     float *out = nullptr;            // [B, T, heads, headDim] (the o-projection's layout), fp32,
