@@ -367,14 +367,162 @@ TERSE_WIDE_TARGET void logSumExpWide(const T *z, std::int64_t stride, std::int64
     logSumExpRows<16>(z, stride, vocab, lse, entropy, begin, end);
 }
 
-std::atomic<bool> gNarrowOnly{false}; // forceNarrowPointwise
+// The copies of siluMul and logSumExpEntropy over bf16 for CPUs with AVX512-BF16 (those the
+// engine computes in bf16 on by default), in intrinsics: bf16 rounding by one vcvtneps2bf16 for
+// 16 floats (round to nearest even, NaN kept a NaN, as toBf16; denormals, which it flushes to
+// zero, do not arise here) in place of the generic copies' integer emulation (about 9 operations),
+// and e^x as 2^n (scalef) times 2^f by a degree-5 polynomial (scripts/fit_exp2_poly.py --one 5:
+// relative error 1.6e-7 in fp32, expApprox's being 2e-7) in 9 operations instead of expApprox's
+// 16. SiLU x up on a Zen 4: 0.59 -> 0.22 ns an element, every result equal to the generic copy's
+// on 512k normal inputs.
+#if defined(__x86_64__) && defined(__GNUC__)
+#define TERSE_HAS_BF16_NATIVE 1
+#define TERSE_BF16_NATIVE __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,avx512bf16")))
+
+// 2^t for t in [-150, 150] (the callers clamp): 0 below 2^-149, inf above 2^128.
+TERSE_BF16_NATIVE TERSE_INLINE __m512 exp2Native(__m512 t)
+{
+    const __m512 n = _mm512_roundscale_ps(t, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    const __m512 f = _mm512_sub_ps(t, n);
+    __m512 p = _mm512_set1_ps(1.3264692388e-03f);
+    p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(9.6715167165e-03f));
+    p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(5.5507339537e-02f));
+    p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(2.4022242427e-01f));
+    p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(6.9314700365e-01f));
+    p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(1.0f));
+    return _mm512_scalef_ps(p, n);
+}
+
+// Up to 16 bf16 (the lanes of `m`; 0 elsewhere) widened to floats, exactly.
+TERSE_BF16_NATIVE TERSE_INLINE __m512 loadNative(__mmask16 m, const std::uint16_t *p)
+{
+    return _mm512_castsi512_ps(
+        _mm512_slli_epi32(_mm512_cvtepu16_epi32(_mm256_maskz_loadu_epi16(m, p)), 16));
+}
+TERSE_BF16_NATIVE TERSE_INLINE __m512 loadNative(const std::uint16_t *p)
+{
+    return _mm512_castsi512_ps(_mm512_slli_epi32(
+        _mm512_cvtepu16_epi32(_mm256_loadu_si256(reinterpret_cast<const __m256i *>(p))), 16));
+}
+TERSE_BF16_NATIVE TERSE_INLINE __m512 widenNative(__m256bh b)
+{
+    return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32((__m256i)b), 16));
+}
+// roundBf16 lane by lane.
+TERSE_BF16_NATIVE TERSE_INLINE __m512 roundNative(__m512 x)
+{
+    return widenNative(_mm512_cvtneps_pbh(x));
+}
+// toBf16 of the lanes of `m` stored at p: vcvtneps2bf16 keeps a NaN's payload, toBf16 (and
+// torch) give the quiet NaN 0x7fc0.
+TERSE_BF16_NATIVE TERSE_INLINE void storeNative(__mmask16 m, std::uint16_t *p, __m512 x)
+{
+    const __m256i b = (__m256i)_mm512_cvtneps_pbh(x);
+    _mm256_mask_storeu_epi16(
+        p, m, _mm256_mask_set1_epi16(b, _mm512_cmp_ps_mask(x, x, _CMP_UNORD_Q), 0x7fc0));
+}
+TERSE_BF16_NATIVE TERSE_INLINE __mmask16 lanesLeft(std::int64_t n)
+{
+    return n >= 16 ? __mmask16(0xffff) : __mmask16((1u << n) - 1);
+}
+
+// x / (1 + e^-x) as torch computes it, rounded to bf16 (NaN stays NaN: the clamps take the bound,
+// x carries it; -inf gives NaN as in torch, inf gives inf).
+TERSE_BF16_NATIVE TERSE_INLINE __m512 siluNative(__m512 x)
+{
+    const __m512 t =
+        _mm512_max_ps(_mm512_min_ps(_mm512_mul_ps(x, _mm512_set1_ps(-1.44269504088896341f)),
+                                    _mm512_set1_ps(150.0f)),
+                      _mm512_set1_ps(-150.0f));
+    return roundNative(_mm512_div_ps(x, _mm512_add_ps(_mm512_set1_ps(1.0f), exp2Native(t))));
+}
+
+TERSE_BF16_NATIVE void siluMulNative(const std::uint16_t *g, const std::uint16_t *u,
+                                     std::uint16_t *y, std::int64_t begin, std::int64_t end)
+{
+    std::int64_t i = begin;
+    for (; i + 16 <= end; i += 16) // whole vectors, then the rest under a mask
+        storeNative(0xffff, y + i, _mm512_mul_ps(siluNative(loadNative(g + i)), loadNative(u + i)));
+    if (i < end) {
+        const __mmask16 m = lanesLeft(end - i);
+        storeNative(m, y + i,
+                    _mm512_mul_ps(siluNative(loadNative(m, g + i)), loadNative(m, u + i)));
+    }
+}
+
+// logSumExpRows over bf16 logits: the same maximum, then the sums of w = e^(z - m) and w (z - m)
+// in fp32 within blocks of 1024 (two vectors of partial sums) and double across them. z - m is
+// clamped at -104 (e^-104 < 2^-149 rounds to 0): -inf and NaN logits add nothing, as there.
+TERSE_BF16_NATIVE void logSumExpNative(const std::uint16_t *z, std::int64_t stride,
+                                       std::int64_t vocab, float *lse, float *entropy,
+                                       std::int64_t begin, std::int64_t end)
+{
+    const __m512 negInf = _mm512_set1_ps(-std::numeric_limits<float>::infinity());
+    const __m512 floor = _mm512_set1_ps(-104.0f), log2e = _mm512_set1_ps(1.44269504088896341f);
+    for (std::int64_t r = begin; r < end; ++r) {
+        const std::uint16_t *row = z + r * stride;
+        __m512 top[2] = {negInf, negInf};
+        for (std::int64_t i = 0; i < vocab; i += 32)
+            for (int h = 0; h < 2 && i + 16 * h < vocab; ++h) {
+                const __mmask16 m = lanesLeft(vocab - i - 16 * h);
+                // NaN skipped (max takes its second operand); lanes past the row: -inf.
+                top[h] = _mm512_max_ps(
+                    _mm512_mask_mov_ps(negInf, m, loadNative(m, row + i + 16 * h)), top[h]);
+            }
+        const float mx = _mm512_reduce_max_ps(_mm512_max_ps(top[0], top[1]));
+        if (mx == -std::numeric_limits<float>::infinity() || mx != mx) { // as logSumExpRows
+            lse[r] = mx;
+            if (entropy)
+                entropy[r] = mx == -std::numeric_limits<float>::infinity() ? 0.0f : mx;
+            continue;
+        }
+        const __m512 mv = _mm512_set1_ps(mx);
+        double sum = 0, weighted = 0;
+        for (std::int64_t b0 = 0; b0 < vocab; b0 += 1024) {
+            const std::int64_t b1 = std::min(vocab, b0 + 1024);
+            __m512 sv[2] = {_mm512_setzero_ps(), _mm512_setzero_ps()}, tv[2] = {sv[0], sv[1]};
+            for (std::int64_t i = b0; i < b1; i += 32)
+                for (int h = 0; h < 2 && i + 16 * h < b1; ++h) {
+                    const __mmask16 m = lanesLeft(b1 - i - 16 * h);
+                    const __m512 d =
+                        _mm512_max_ps(_mm512_sub_ps(loadNative(m, row + i + 16 * h), mv), floor);
+                    const __m512 w = _mm512_maskz_mov_ps(m, exp2Native(_mm512_mul_ps(d, log2e)));
+                    sv[h] = _mm512_add_ps(sv[h], w);
+                    if (entropy)
+                        tv[h] = _mm512_fmadd_ps(w, d, tv[h]);
+                }
+            sum += _mm512_reduce_add_ps(_mm512_add_ps(sv[0], sv[1]));
+            weighted += _mm512_reduce_add_ps(_mm512_add_ps(tv[0], tv[1]));
+        }
+        const double logS = std::log(sum);
+        lse[r] = static_cast<float>(mx + logS);
+        if (entropy)
+            entropy[r] = static_cast<float>(logS - weighted / sum);
+    }
+}
+#endif
+
+// forcePointwiseCopy's choice: 0 the CPU's best, 1 no bf16-native copies, 2 8 lanes only.
+std::atomic<int> gCopy{0};
 
 // Whether the 16-lane copies run: the CPU has x86-64-v4's AVX-512 and no test asked for 8 lanes.
 bool wide()
 {
 #ifdef TERSE_HAS_WIDE
     static const bool cpu = __builtin_cpu_supports("x86-64-v4");
-    return cpu && !gNarrowOnly.load(std::memory_order_relaxed);
+    return cpu && gCopy.load(std::memory_order_relaxed) < 2;
+#else
+    return false;
+#endif
+}
+
+// Whether the bf16-native copies run: the CPU has AVX512-BF16 and no test asked for others.
+bool native()
+{
+#ifdef TERSE_HAS_BF16_NATIVE
+    static const bool cpu =
+        __builtin_cpu_supports("x86-64-v4") && __builtin_cpu_supports("avx512bf16");
+    return cpu && gCopy.load(std::memory_order_relaxed) == 0;
 #else
     return false;
 #endif
@@ -406,12 +554,16 @@ void logSumExpNarrow(const std::uint16_t *z, std::int64_t stride, std::int64_t v
 
 } // namespace
 
-void forceNarrowPointwise(bool narrow)
+void forcePointwiseCopy(PointwiseCopy copy)
 {
-    gNarrowOnly.store(narrow, std::memory_order_relaxed);
+    gCopy.store(copy == PointwiseCopy::Best      ? 0
+                : copy == PointwiseCopy::Generic ? 1
+                                                 : 2,
+                std::memory_order_relaxed);
 }
 
-// Each: the 16-lane copy where wide(), else the 8-lane one.
+// Each: the bf16-native copy where native() (bf16 only), else the 16-lane copy where wide(), else
+// the 8-lane one.
 void siluMul(const float *g, const float *u, float *y, std::int64_t begin, std::int64_t end)
 {
     wide() ? siluMulWide(g, u, y, begin, end) : siluMulNarrow(g, u, y, begin, end);
@@ -420,6 +572,10 @@ void siluMul(const float *g, const float *u, float *y, std::int64_t begin, std::
 void siluMul(const std::uint16_t *g, const std::uint16_t *u, std::uint16_t *y, std::int64_t begin,
              std::int64_t end)
 {
+#ifdef TERSE_HAS_BF16_NATIVE
+    if (native())
+        return siluMulNative(g, u, y, begin, end);
+#endif
     wide() ? siluMulWide(g, u, y, begin, end) : siluMulNarrow(g, u, y, begin, end);
 }
 
@@ -433,6 +589,10 @@ void logSumExpEntropy(const float *z, std::int64_t stride, std::int64_t vocab, f
 void logSumExpEntropy(const std::uint16_t *z, std::int64_t stride, std::int64_t vocab, float *lse,
                       float *entropy, std::int64_t begin, std::int64_t end)
 {
+#ifdef TERSE_HAS_BF16_NATIVE
+    if (native())
+        return logSumExpNative(z, stride, vocab, lse, entropy, begin, end);
+#endif
     wide() ? logSumExpWide(z, stride, vocab, lse, entropy, begin, end)
            : logSumExpNarrow(z, stride, vocab, lse, entropy, begin, end);
 }

@@ -35,9 +35,11 @@ void logSumExpEntropy(const float *z, std::int64_t stride, std::int64_t vocab, f
 void logSumExpEntropy(const std::uint16_t *z, std::int64_t stride, std::int64_t vocab, float *lse,
                       float *entropy, std::int64_t begin, std::int64_t end);
 
-// siluMul and logSumExpEntropy run 16 lanes at a time where the CPU has AVX-512, else 8. Tests
-// pass true to run the 8-lane copies on such a CPU too (and false to restore the choice).
-void forceNarrowPointwise(bool narrow);
+// siluMul and logSumExpEntropy run 16 lanes at a time where the CPU has AVX-512, else 8; over bf16,
+// copies in AVX512-BF16 instructions where the CPU has them. Tests run each copy the CPU has:
+// Generic leaves the bf16 ones out, Narrow the 16-lane ones too, Best restores the choice.
+enum class PointwiseCopy { Best, Generic, Narrow };
+void forcePointwiseCopy(PointwiseCopy copy);
 
 // RoPE (HF apply_rotary_pos_emb with rotate_half). Row r is head r % heads of token r / heads, at
 // x + (r / heads) * tokenStride + (r % heads) * headDim. Its first rd = rotaryDim elements become
