@@ -164,6 +164,14 @@ std::vector<float> fusedBf16(Problem &p, int rowsInLanes)
     if (qb2 != qb || kb2 != kb || vb2 != vb)
         qFatal("packBf16 differs from the layouts written out (q %d, k %d, v %d)", qb2 == qb,
                kb2 == kb, vb2 == vb);
+    // A scale: each query element times it, rounded to bf16 once (as a bf16 tensor's mul).
+    const float scale = 1.0f / std::sqrt(static_cast<float>(p.hd));
+    std::vector<std::uint16_t> qb3(qb.size(), 1), kb3(kb.size()), vb3(vb.size());
+    fa.packBf16(q, k, v, scale, qb3.data(), kb3.data(), vb3.data(), 0, fa.packTasks());
+    for (std::size_t i = 0; i < qb.size(); ++i)
+        if (qb3[i] != toBf16(fromBf16(qb[i]) * scale))
+            qFatal("packBf16 with scale %g: q element %zu is %04x, not %04x", scale, i, qb3[i],
+                   toBf16(fromBf16(qb[i]) * scale));
     std::vector<float> out(static_cast<std::size_t>(p.B * p.T * p.H * p.hd), NAN);
     fa.qb = qb2.data(), fa.kb = kb2.data(), fa.vb = vb2.data(), fa.out = out.data();
     fa.keyHidden = p.hidden.empty() ? nullptr : p.hidden.data();

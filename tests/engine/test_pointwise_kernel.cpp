@@ -151,23 +151,40 @@ private slots:
         }
     }
 
+    void rmsNormBf16_data()
+    {
+        QTest::addColumn<int>("dim");
+        QTest::addColumn<int>("stride");
+        QTest::addColumn<int>("copy");
+        for (const auto &[lanes, which] : kCopies) {
+            QTest::newRow(qPrintable(QString("768") + lanes)) << 768 << 768 << int(which);
+            QTest::newRow(qPrintable(QString("100, rows 103 apart") + lanes))
+                << 100 << 103 << int(which);
+            QTest::newRow(qPrintable(QString("7") + lanes)) << 7 << 7 << int(which);
+        }
+    }
     // HF casts the normalised row to bf16 before the bf16 weight multiplies it: two roundings.
     void rmsNormBf16()
     {
-        const int rows = 64, dim = 768;
+        QFETCH(int, dim);
+        QFETCH(int, stride);
+        QFETCH(int, copy);
+        const CopyScope lanes(copy);
+        const int rows = 64;
         const float eps = 1e-5f;
-        auto xb = toBf16(randomFloats(rows * dim, -4.0f, 4.0f, 3));
+        auto xb = toBf16(randomFloats(rows * stride, -4.0f, 4.0f, 3));
         auto wb = toBf16(randomFloats(dim, 0.2f, 2.0f, 4));
-        std::vector<std::uint16_t> y(rows * dim);
-        rmsNormRows(xb.data(), dim, wb.data(), y.data(), dim, eps, 0, rows);
+        std::vector<std::uint16_t> y(rows * dim + 1, 0x1234);
+        rmsNormRows(xb.data(), stride, wb.data(), y.data(), dim, eps, 0, rows);
+        QCOMPARE(y.back(), std::uint16_t(0x1234)); // past the rows: untouched
         int exact = 0;
         for (int r = 0; r < rows; ++r) {
             double ss = 0;
             for (int i = 0; i < dim; ++i)
-                ss += double(fromBf16(xb[r * dim + i])) * fromBf16(xb[r * dim + i]);
+                ss += double(fromBf16(xb[r * stride + i])) * fromBf16(xb[r * stride + i]);
             const double inv = 1.0 / std::sqrt(ss / dim + eps);
             for (int i = 0; i < dim; ++i) {
-                const std::uint16_t h = nearestBf16(fromBf16(xb[r * dim + i]) * inv);
+                const std::uint16_t h = nearestBf16(fromBf16(xb[r * stride + i]) * inv);
                 const std::uint16_t want = nearestBf16(double(fromBf16(wb[i])) * fromBf16(h));
                 const int steps = bf16Steps(y[r * dim + i], want);
                 QVERIFY2(steps <= 1,

@@ -1110,13 +1110,45 @@ TERSE_INLINE void packRange(const FusedAttention &a, const FusedAttention::Bf16S
 }
 
 #ifdef TERSE_HAS_BF16_KERNEL
+// Its q tasks in 16-lane vectors, q times scale rounded by vcvtneps2bf16 (round to nearest even,
+// as toBf16; a NaN becomes the quiet NaN 0x7fc0 as there), the rest as packRange.
 TERSE_BF16_TARGET void packRangeAvx512(const FusedAttention &a, const FusedAttention::Bf16Source &q,
                                        const FusedAttention::Bf16Source &k,
                                        const FusedAttention::Bf16Source &v, float scale,
                                        std::uint16_t *qbOut, std::uint16_t *kbOut,
                                        std::uint16_t *vbOut, std::int64_t begin, std::int64_t end)
 {
-    packRange(a, q, k, v, scale, qbOut, kbOut, vbOut, begin, end);
+    const std::int64_t hd = a.headDim, he = a.evenHeadDim(), heads = a.heads;
+    const std::int64_t blocks = (a.rows + kBlockRows - 1) / kBlockRows;
+    const std::int64_t perBatch = heads * blocks + a.kvHeads * (a.paddedKeys() / kTile);
+    const __m512 sv = _mm512_set1_ps(scale);
+    for (std::int64_t t = begin; t < end; ++t) {
+        const std::int64_t b = t / perBatch, r = t % perBatch;
+        if (r >= heads * blocks) { // K and V
+            packRange(a, q, k, v, scale, qbOut, kbOut, vbOut, t, t + 1);
+            continue;
+        }
+        const std::int64_t h = r / blocks, r0 = (r % blocks) * kBlockRows;
+        for (std::int64_t i = r0; i < std::min(a.rows, r0 + kBlockRows); ++i) {
+            const std::uint16_t *src = q.p + b * q.sb + h * q.sh + i * q.st;
+            std::uint16_t *dst = qbOut + ((b * heads + h) * a.rows + i) * he;
+            for (std::int64_t d = 0; d < he; d += 16) {
+                // Lanes past hd (an odd head dim's pad) written as 0.
+                const __mmask16 real = d + 16 <= hd ? __mmask16(0xffff)
+                                       : d < hd     ? __mmask16((1u << (hd - d)) - 1)
+                                                    : __mmask16(0);
+                const __mmask16 all =
+                    d + 16 <= he ? __mmask16(0xffff) : __mmask16((1u << (he - d)) - 1);
+                const __m512 x = _mm512_castsi512_ps(_mm512_slli_epi32(
+                    _mm512_cvtepu16_epi32(_mm256_maskz_loadu_epi16(real, src + d)), 16));
+                const __m512 y = _mm512_mul_ps(x, sv);
+                const __m256i bits = (__m256i)_mm512_cvtneps_pbh(y);
+                _mm256_mask_storeu_epi16(
+                    dst + d, all,
+                    _mm256_mask_set1_epi16(bits, _mm512_cmp_ps_mask(y, y, _CMP_UNORD_Q), 0x7fc0));
+            }
+        }
+    }
 }
 #endif
 

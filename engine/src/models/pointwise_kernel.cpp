@@ -191,10 +191,12 @@ void rmsNormRows(const float *x, std::int64_t stride, const float *w, float *y, 
     }
 }
 
+namespace {
+
 TERSE_CLONES
-void rmsNormRows(const std::uint16_t *x, std::int64_t stride, const std::uint16_t *w,
-                 std::uint16_t *y, std::int64_t dim, float eps, std::int64_t begin,
-                 std::int64_t end)
+void rmsNormGeneric(const std::uint16_t *x, std::int64_t stride, const std::uint16_t *w,
+                    std::uint16_t *y, std::int64_t dim, float eps, std::int64_t begin,
+                    std::int64_t end)
 {
     for (std::int64_t r = begin; r < end; ++r) {
         const std::uint16_t *xr = x + r * stride;
@@ -207,8 +209,6 @@ void rmsNormRows(const std::uint16_t *x, std::int64_t stride, const std::uint16_
             yr[i] = toBf16(fromBf16(w[i]) * roundBf16(fromBf16(xr[i]) * inv));
     }
 }
-
-namespace {
 
 // The bodies of siluMul and logSumExpEntropy over N-lane vectors, compiled twice: 16 lanes for
 // CPUs with AVX-512 (siluMulWide etc., chosen at run time), 8 lanes in each of TERSE_CLONES'
@@ -450,6 +450,31 @@ TERSE_BF16_NATIVE void siluMulNative(const std::uint16_t *g, const std::uint16_t
     }
 }
 
+// rmsNormGeneric in 16-lane vectors: the sum of squares in 16 partial sums (the rest of a row
+// under a mask), the normalised row rounded to bf16, times the weight, rounded again.
+TERSE_BF16_NATIVE void rmsNormNative(const std::uint16_t *x, std::int64_t stride,
+                                     const std::uint16_t *w, std::uint16_t *y, std::int64_t dim,
+                                     float eps, std::int64_t begin, std::int64_t end)
+{
+    for (std::int64_t r = begin; r < end; ++r) {
+        const std::uint16_t *xr = x + r * stride;
+        std::uint16_t *yr = y + r * dim;
+        __m512 part = _mm512_setzero_ps();
+        for (std::int64_t i = 0; i < dim; i += 16) {
+            const __m512 v = loadNative(lanesLeft(dim - i), xr + i);
+            part = _mm512_fmadd_ps(v, v, part);
+        }
+        const __m512 inv = _mm512_set1_ps(
+            1.0f / std::sqrt(_mm512_reduce_add_ps(part) / static_cast<float>(dim) + eps));
+        for (std::int64_t i = 0; i < dim; i += 16) {
+            const __mmask16 m = lanesLeft(dim - i);
+            storeNative(m, yr + i,
+                        _mm512_mul_ps(loadNative(m, w + i),
+                                      roundNative(_mm512_mul_ps(loadNative(m, xr + i), inv))));
+        }
+    }
+}
+
 // logSumExpRows over bf16 logits: the same maximum, then the sums of w = e^(z - m) and w (z - m)
 // in fp32 within blocks of 1024 (two vectors of partial sums) and double across them. z - m is
 // clamped at -104 (e^-104 < 2^-149 rounds to 0): -inf and NaN logits add nothing, as there.
@@ -569,6 +594,17 @@ void siluMul(const float *g, const float *u, float *y, std::int64_t begin, std::
     wide() ? siluMulWide(g, u, y, begin, end) : siluMulNarrow(g, u, y, begin, end);
 }
 
+void rmsNormRows(const std::uint16_t *x, std::int64_t stride, const std::uint16_t *w,
+                 std::uint16_t *y, std::int64_t dim, float eps, std::int64_t begin,
+                 std::int64_t end)
+{
+#ifdef TERSE_HAS_BF16_NATIVE
+    if (native())
+        return rmsNormNative(x, stride, w, y, dim, eps, begin, end);
+#endif
+    rmsNormGeneric(x, stride, w, y, dim, eps, begin, end);
+}
+
 void siluMul(const std::uint16_t *g, const std::uint16_t *u, std::uint16_t *y, std::int64_t begin,
              std::int64_t end)
 {
@@ -623,34 +659,15 @@ TERSE_INLINE void ropeRows(const Rope &p, const T *x, T *y, const T *cos, const 
     }
 }
 
-#if defined(__x86_64__) && defined(__GNUC__)
-#define TERSE_HAS_ROPE_AVX512 1
-#define TERSE_AVX512_TARGET __attribute__((target("avx512f,avx512bw,avx512vl")))
-
-// 16 bf16 (masked) widened to floats.
-TERSE_AVX512_TARGET TERSE_INLINE __m512 loadBf16x16(__mmask16 m, const std::uint16_t *p)
-{
-    return _mm512_castsi512_ps(
-        _mm512_slli_epi32(_mm512_cvtepu16_epi32(_mm256_maskz_loadu_epi16(m, p)), 16));
-}
-
-// roundBf16Bits on one AVX-512 register.
-using v16u = std::uint32_t __attribute__((vector_size(64)));
-TERSE_AVX512_TARGET TERSE_INLINE __m512i roundBf16x16(__m512 x)
-{
-    return reinterpret_cast<__m512i>(roundBf16Bits<v16u>(x));
-}
-
-TERSE_AVX512_TARGET TERSE_INLINE __m512 asFloat(__m512i x)
-{
-    return _mm512_castsi512_ps(x);
-}
-
-// The bf16 RoPE rows of ropeRows with 16-lane masked loads: a head's half (12 for head dim 24)
-// is shorter than GCC's vector loop, which left the whole row to its scalar epilogue (6-8% of a
-// bf16 forward of the 192 x 4 benchmark model).
-TERSE_AVX512_TARGET void ropeRowsBf16Avx512(const Rope &p, const std::uint16_t *x, std::uint16_t *y,
-                                            std::int64_t begin, std::int64_t end)
+#ifdef TERSE_HAS_BF16_NATIVE
+// The bf16 RoPE rows of ropeRows in 16-lane vectors under masks (a head's half, 12 for head dim
+// 24, is shorter than GCC's vector loop, which left the whole row to its scalar epilogue: 6-8% of
+// a bf16 forward of the 192 x 4 benchmark model), rounding by vcvtneps2bf16: equal to ropeRows
+// (the tests compare every element) in 1/3 of the instructions of the integer emulation the
+// AVX-512 copy before it used. CPUs with AVX-512 but not AVX512-BF16 (where bf16 is only ever
+// asked for explicitly, and its matmuls are emulated) take the generic copy.
+TERSE_BF16_NATIVE void ropeRowsBf16Native(const Rope &p, const std::uint16_t *x, std::uint16_t *y,
+                                          std::int64_t begin, std::int64_t end)
 {
     const std::int64_t hd = p.headDim, rd = p.rotaryDim, half = rd / 2;
     for (std::int64_t r = begin; r < end; ++r) {
@@ -660,21 +677,18 @@ TERSE_AVX512_TARGET void ropeRowsBf16Avx512(const Rope &p, const std::uint16_t *
         const std::uint16_t *s = p.sinb + t * rd;
         std::uint16_t *yr = y + r * hd;
         for (std::int64_t i = 0; i < half; i += 16) {
-            const __mmask16 m =
-                half - i >= 16 ? __mmask16(0xffff) : __mmask16((1u << (half - i)) - 1);
-            const __m512 x1 = loadBf16x16(m, xr + i), x2 = loadBf16x16(m, xr + half + i);
-            const __m512 c1 = loadBf16x16(m, c + i), c2 = loadBf16x16(m, c + half + i);
-            const __m512 s1 = loadBf16x16(m, s + i), s2 = loadBf16x16(m, s + half + i);
+            const __mmask16 m = lanesLeft(half - i);
+            const __m512 x1 = loadNative(m, xr + i), x2 = loadNative(m, xr + half + i);
+            const __m512 c1 = loadNative(m, c + i), c2 = loadNative(m, c + half + i);
+            const __m512 s1 = loadNative(m, s + i), s2 = loadNative(m, s + half + i);
             // As ropeRows: x * cos + rotate_half(x) * sin, each product and the sum rounded.
             const __m512 lo = _mm512_add_ps(
-                asFloat(roundBf16x16(_mm512_mul_ps(x1, c1))),
-                asFloat(roundBf16x16(_mm512_mul_ps(_mm512_sub_ps(_mm512_setzero_ps(), x2), s1))));
-            const __m512 hi = _mm512_add_ps(asFloat(roundBf16x16(_mm512_mul_ps(x2, c2))),
-                                            asFloat(roundBf16x16(_mm512_mul_ps(x1, s2))));
-            _mm256_mask_storeu_epi16(
-                yr + i, m, _mm512_cvtepi32_epi16(_mm512_srli_epi32(roundBf16x16(lo), 16)));
-            _mm256_mask_storeu_epi16(
-                yr + half + i, m, _mm512_cvtepi32_epi16(_mm512_srli_epi32(roundBf16x16(hi), 16)));
+                roundNative(_mm512_mul_ps(x1, c1)),
+                roundNative(_mm512_mul_ps(_mm512_sub_ps(_mm512_setzero_ps(), x2), s1)));
+            const __m512 hi = _mm512_add_ps(roundNative(_mm512_mul_ps(x2, c2)),
+                                            roundNative(_mm512_mul_ps(x1, s2)));
+            storeNative(m, yr + i, lo);
+            storeNative(m, yr + half + i, hi);
         }
         std::copy(xr + rd, xr + hd, yr + rd);
     }
@@ -692,11 +706,11 @@ void Rope::run(const float *x, float *y, std::int64_t begin, std::int64_t end) c
 
 void Rope::run(const std::uint16_t *x, std::uint16_t *y, std::int64_t begin, std::int64_t end) const
 {
-#ifdef TERSE_HAS_ROPE_AVX512
-    static const bool avx512 =
-        __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl");
-    if (avx512)
-        return ropeRowsBf16Avx512(*this, x, y, begin, end);
+#ifdef TERSE_HAS_BF16_NATIVE
+    static const bool cpu =
+        __builtin_cpu_supports("x86-64-v4") && __builtin_cpu_supports("avx512bf16");
+    if (cpu)
+        return ropeRowsBf16Native(*this, x, y, begin, end);
 #endif
     runGeneric(x, y, begin, end);
 }
