@@ -436,6 +436,35 @@ private slots:
         }
     }
 
+    // bf16 from fp32 files converts the weights on load, so q|k|v and gate|up become one matmul
+    // each (ModelLoadOptions::fuseProjections): the same scores as one matmul per projection
+    // (Qwen2's q, k and v carry biases; GPT-2's c_attn is fused in the file already).
+    void fusedProjectionsScoreAsSeparateOnes()
+    {
+        if (!std::filesystem::exists(kOracle))
+            QSKIP("shared oracle data not found (TERSE_SHARED_DIR)");
+        for (const char *name : {"llama_gqa", "qwen2", "mistral", "gpt2"}) {
+            const std::string dir = kOracle + "/" + name;
+            for (const ComputeDtype dtype : {ComputeDtype::BFloat16, ComputeDtype::Float32}) {
+                ModelLoadOptions fused;
+                fused.dtype = dtype;
+                ModelLoadOptions separate = fused;
+                separate.fuseProjections = false;
+                auto a = Model::load(dir, fused), b = Model::load(dir, separate);
+                QVERIFY(a.ok() && b.ok());
+                const auto ids = randomIds(150, 4);
+                auto ra = a->score({ids}), rb = b->score({ids});
+                QVERIFY(ra.ok() && rb.ok());
+                const float dl = maxDiff(ra->sequences[0].nextTokenLogprob,
+                                         rb->sequences[0].nextTokenLogprob),
+                            de = maxDiff(ra->sequences[0].entropy, rb->sequences[0].entropy);
+                qInfo("%s %s: max |fused - separate| log-prob %.3g, entropy %.3g", name,
+                      dtype == ComputeDtype::BFloat16 ? "bf16" : "fp32", dl, de);
+                QVERIFY2(dl < 1e-3f && de < 1e-3f, name); // equal on a Zen 4
+            }
+        }
+    }
+
     void bf16StaysAsNearFp32AsTheBlocks()
     {
         // bf16 through the kernel (bf16 dot products into fp32, fp32 softmax) against fp32: no

@@ -381,8 +381,20 @@ private:
                 const float *z = logits.data_ptr<float>();
                 float *l = lse.data_ptr<float>();
                 float *e = fusedEntropy.defined() ? fusedEntropy.data_ptr<float>() : nullptr;
+                // A bf16 head's rows as the path above reads them (the bf16 kernel, which may
+                // differ from the fp32 one in the last bits): asking for logits or top-k
+                // changes no score.
+                const Tensor rows =
+                    head.scalar_type() == torch::kBFloat16 ? head.contiguous() : Tensor();
+                const auto *zb =
+                    rows.defined()
+                        ? reinterpret_cast<const std::uint16_t *>(rows.data_ptr<at::BFloat16>())
+                        : nullptr;
                 at::parallel_for(0, cnt, 1, [&](int64_t begin, int64_t end) {
-                    detail::logSumExpEntropy(z, V, V, l, e, begin, end);
+                    if (zb)
+                        detail::logSumExpEntropy(zb, V, V, l, e, begin, end);
+                    else
+                        detail::logSumExpEntropy(z, V, V, l, e, begin, end);
                 });
             } else {
                 lse = logits.logsumexp(-1, true); // [cnt, 1]
@@ -567,6 +579,8 @@ Result<Model> Model::load(const std::string &path, const ModelLoadOptions &optio
         impl->net = Transformer::build(store, dtype, device);
         impl->net->attentionBlockFloats = std::max<long long>(1, options.attentionBlockFloats);
         impl->net->fusedAttention = options.fusedAttention;
+        if (options.fuseProjections)
+            impl->net->fuseProjections();
         const ArchConfig &c = impl->net->cfg;
         ModelInfo &i = impl->info;
         i.architecture = archName(c);

@@ -191,7 +191,11 @@ public:
     }
     Linear linear(const std::string &scope, int64_t out, int64_t in)
     {
-        return {get(scope + ".weight", {out, in}), opt(scope + ".bias", {out})};
+        Linear l{get(scope + ".weight", {out, in}), opt(scope + ".bias", {out})};
+        const Tensor bias = m_s.find(scope + ".bias");
+        l.owned = l.w.data_ptr() != m_s.get(scope + ".weight").data_ptr() &&
+                  (!bias.defined() || l.b.data_ptr() != bias.data_ptr());
+        return l;
     }
     Norm layerNorm(const std::string &scope, int64_t dim, double eps)
     {
@@ -580,8 +584,67 @@ Tensor Transformer::drop(const Tensor &x) const
     return training && dropout > 0 ? torch::dropout(x, dropout, true) : x;
 }
 
+void Transformer::fuseProjections()
+{
+    if (training)
+        return;
+    const auto joined = [](std::initializer_list<const Linear *> parts) {
+        std::vector<Tensor> ws, bs;
+        for (const Linear *l : parts) {
+            if (!l->w.defined() || !l->owned || l->b.defined() != parts.begin()[0]->b.defined())
+                return Linear{};
+            ws.push_back(l->w);
+            if (l->b.defined())
+                bs.push_back(l->b);
+        }
+        Linear f{torch::cat(ws, 0), bs.empty() ? Tensor() : torch::cat(bs, 0)};
+        f.owned = true;
+        return f;
+    };
+    for (Block &b : m_blocks) {
+        if (!b.qkv.w.defined() && b.q.w.defined()) {
+            Linear f = joined({&b.q, &b.k, &b.v});
+            if (f.w.defined())
+                b.qkv = std::move(f), b.q = b.k = b.v = Linear{};
+        }
+        if (b.gate.w.defined()) {
+            Linear f = joined({&b.gate, &b.up});
+            if (f.w.defined())
+                b.gateUp = std::move(f), b.gate = b.up = Linear{};
+        }
+    }
+}
+
 Tensor Transformer::mlp(const Block &b, const Tensor &x) const
 {
+    if (b.gateUp.w.defined()) {
+        const Tensor h = b.gateUp(x); // [.., 2I]: gate | up
+        const int64_t I = h.size(-1) / 2;
+        if (pointwiseKernel({&h}) && h.is_contiguous()) {
+            // silu(gate) * up row by row into a new [.., I] tensor (the halves are not
+            // contiguous), one pass as below.
+            std::vector<int64_t> sizes = h.sizes().vec();
+            sizes.back() = I;
+            Tensor y = torch::empty(sizes, h.options());
+            const int64_t rows = h.numel() / (2 * I);
+            const bool bf16 = h.scalar_type() == torch::kBFloat16;
+            at::parallel_for(0, rows, std::max<int64_t>(1, (int64_t{1} << 15) / I),
+                             [&](int64_t begin, int64_t end) {
+                                 for (int64_t r = begin; r < end; ++r) {
+                                     if (bf16) {
+                                         const auto *g = raw<const std::uint16_t>(h) + r * 2 * I;
+                                         detail::siluMul(g, g + I, raw<std::uint16_t>(y) + r * I, 0,
+                                                         I);
+                                     } else {
+                                         const auto *g = raw<const float>(h) + r * 2 * I;
+                                         detail::siluMul(g, g + I, raw<float>(y) + r * I, 0, I);
+                                     }
+                                 }
+                             });
+            return b.down(y);
+        }
+        return b.down(torch::silu(h.narrow(-1, 0, I)) * h.narrow(-1, I, I));
+    }
     if (b.gate.w.defined()) {
         Tensor g = b.gate(x), u = b.up(x);
         if (pointwiseKernel({&g, &u}) && g.is_contiguous() && u.is_contiguous() &&

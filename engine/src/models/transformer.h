@@ -22,6 +22,7 @@ enum class Arch { Gpt2, Llama, NeoX, Bert };
 // so weights mapped from the file are not copied).
 struct Linear {
     torch::Tensor w, b;
+    bool owned = false; // w (and b) converted on load: the model's own copy, not the file's bytes
     torch::Tensor operator()(const torch::Tensor &x) const;
 };
 
@@ -39,6 +40,7 @@ struct Block {
     Linear qkv; // fused q|k|v as the file stores it (GPT-2 c_attn, GPT-NeoX query_key_value); q, k,
                 // v unset
     Linear gate, up, down; // gate only for SiLU-gated MLPs
+    Linear gateUp;         // gate | up along the outputs (fuseProjections); gate, up unset
     int slidingWindow = 0; // 0: full causal attention
 };
 
@@ -93,6 +95,12 @@ public:
     torch::Tensor forward(const torch::Tensor &ids, const torch::Tensor &mask, KvCache *cache,
                           const AttentionHook &hook, std::vector<torch::Tensor> *hiddenStates,
                           const JobContext &job) const;
+    // Inference only (never for a model being trained: its parameters are the separate
+    // tensors): each layer's q, k and v projections concatenated into one (the fused q|k|v
+    // path GPT-2's c_attn takes) and a gated MLP's gate and up into one, where all of them are
+    // copies the model owns (converted on load; weights used in place from a mapped file stay
+    // as they are, a copy would double their memory). The old tensors are released.
+    void fuseProjections();
     // Logits in float32 (float64 for a float64 network): the LM head or the token-classification
     // head.
     torch::Tensor logits(const torch::Tensor &hidden) const;
