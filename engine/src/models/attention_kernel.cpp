@@ -1,6 +1,7 @@
 #include "models/attention_kernel.h"
 
 #include "models/bf16_bits.h"
+#include "models/exp2_avx512.h"
 
 #if defined(__x86_64__)
 #include <immintrin.h>
@@ -500,23 +501,16 @@ TERSE_BF16_TARGET inline __m512 expForBf16(__m512 x)
                                      _mm512_set1_ps(-150.0f)));
 }
 
-// 2^t, t finite and at least -150 (a clamp the caller did or knows true; -inf would give NaN).
+// 2^t, t finite and at least -150 (a clamp the caller did or knows true; -inf would give NaN), by
+// exp2Avx512's degree-3 polynomial: the probability is rounded to bf16 next (relative 2^-9 =
+// 1.95e-3), so its error (1.01e-4; a row's largest score, e^0, and a row's only key get exactly
+// 1, as in the reference) moves about 1 in 19 of them by one bf16 step where the degree-4 one
+// before (2.7e-6) moved 1 in 700; one FMA fewer per probability, the vector units being this
+// kernel's limit. Kernel alone, one thread, alternately: head dim 24, 4k tokens 23.9 -> 23.3 ms;
+// 64, 2k tokens 13.6 -> 13.4 ms.
 TERSE_BF16_TARGET inline __m512 exp2ForBf16(__m512 t)
 {
-    const __m512 n = _mm512_roundscale_ps(t, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-    const __m512 f = _mm512_sub_ps(t, n);
-    // 2^f on [-1/2, 1/2] by the degree-3 polynomial of least maximum relative error with p(0) = 1
-    // (scripts/fit_exp2_poly.py --one 3: 1.01e-4 evaluated in fp32; a row's largest score, e^0,
-    // and a row's only key get exactly 1, as in the reference). The probability is rounded to
-    // bf16 next (relative 2^-9 = 1.95e-3), so the polynomial moves about 1 in 19 of them by one
-    // bf16 step where the degree-4 one (2.7e-6) moved 1 in 700; one FMA fewer per probability,
-    // the vector units being this kernel's limit. Kernel alone, one thread, alternately: head dim
-    // 24, 4k tokens 23.9 -> 23.3 ms; 64, 2k tokens 13.6 -> 13.4 ms.
-    __m512 p = _mm512_set1_ps(5.5008284748e-02f);
-    p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(2.4221050739e-01f));
-    p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(6.9328296185e-01f));
-    p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(1.0f));
-    return _mm512_scalef_ps(p, n);
+    return exp2Avx512<3>(t);
 }
 
 // x log2 e - m log2 e, clamped at -150 where the tile may hold -inf.
@@ -753,6 +747,28 @@ struct RowsScratch {
     std::vector<float> accT;      // [headDim][64 rows]: the block's unnormalised output
 };
 
+// One step of the rows-in-lanes outer products: acc[c][r] += the dot products of row vector r
+// (16 rows' bf16 pairs at rows + 16 r) with the pair at words + 2 c, broadcast. Each row vector is
+// loaded once for all C broadcasts.
+template <int C>
+TERSE_BF16_TARGET TERSE_INLINE void
+outerStepBf16(__m512 (&acc)[C][kRowVectors], const std::int32_t *rows, const std::uint16_t *words)
+{
+    __m512bh x[kRowVectors];
+    TERSE_UNROLL
+    for (int r = 0; r < kRowVectors; ++r)
+        x[r] = (__m512bh)_mm512_loadu_si512(rows + 16 * r);
+    TERSE_UNROLL
+    for (int c = 0; c < C; ++c) {
+        std::int32_t w;
+        std::memcpy(&w, words + 2 * c, sizeof w);
+        const __m512bh b = (__m512bh)_mm512_set1_epi32(w);
+        TERSE_UNROLL
+        for (int r = 0; r < kRowVectors; ++r)
+            acc[c][r] = _mm512_dpbf16_ps(acc[c][r], x[r], b);
+    }
+}
+
 // S^T for keys [j0, j0 + 4) of the tile: 4 keys x 4 row vectors of accumulators; per dim pair,
 // the 4 row vectors of Q^T loaded once and each key's pair broadcast.
 TERSE_BF16_TARGET TERSE_INLINE void scoresRowsBf16(const std::int32_t *qT, const std::uint16_t *kt,
@@ -767,19 +783,8 @@ TERSE_BF16_TARGET TERSE_INLINE void scoresRowsBf16(const std::int32_t *qT, const
             x = _mm512_setzero_ps();
     }
     for (std::int64_t p = 0; p < pairs; ++p) {
-        __m512bh q[kRowVectors];
-        TERSE_UNROLL
-        for (int r = 0; r < kRowVectors; ++r)
-            q[r] = (__m512bh)_mm512_loadu_si512(qT + p * kBlockRows + 16 * r);
-        TERSE_UNROLL
-        for (int j = 0; j < 4; ++j) {
-            std::int32_t w; // key j0 + j's dims 2p, 2p + 1 (K's layout: [pairs][64 keys][2])
-            std::memcpy(&w, kt + (p * kTile + j0 + j) * 2, sizeof w);
-            const __m512bh kw = (__m512bh)_mm512_set1_epi32(w);
-            TERSE_UNROLL
-            for (int r = 0; r < kRowVectors; ++r)
-                c[j][r] = _mm512_dpbf16_ps(c[j][r], q[r], kw);
-        }
+        // Keys j0 .. j0 + 3's dims 2p, 2p + 1 (K's layout: [pairs][64 keys][2]).
+        outerStepBf16(c, qT + p * kBlockRows, kt + (p * kTile + j0) * 2);
     }
     TERSE_UNROLL
     for (int j = 0; j < 4; ++j) {
@@ -903,25 +908,27 @@ TERSE_BF16_TARGET TERSE_INLINE void pvRowsInLanesBf16(const std::int32_t *pT,
             o[d][r] = _mm512_loadu_ps(accT + (d0 + d) * kBlockRows + 16 * r);
     }
     for (std::int64_t m = 0; m < kTile / 2; ++m) {
-        __m512bh pp[kRowVectors];
-        TERSE_UNROLL
-        for (int r = 0; r < kRowVectors; ++r)
-            pp[r] = (__m512bh)_mm512_loadu_si512(pT + m * kBlockRows + 16 * r);
-        TERSE_UNROLL
-        for (int d = 0; d < D; ++d) {
-            std::int32_t w; // keys 2m, 2m + 1 of dim d0 + d (V's layout: [pairs][hdp][2])
-            std::memcpy(&w, vt + (m * hdp + d0 + d) * 2, sizeof w);
-            const __m512bh vw = (__m512bh)_mm512_set1_epi32(w);
-            TERSE_UNROLL
-            for (int r = 0; r < kRowVectors; ++r)
-                o[d][r] = _mm512_dpbf16_ps(o[d][r], pp[r], vw);
-        }
+        // Keys 2m, 2m + 1 of dims d0 .. d0 + D - 1 (V's layout: [pairs][hdp][2]).
+        outerStepBf16(o, pT + m * kBlockRows, vt + (m * hdp + d0) * 2);
     }
     TERSE_UNROLL
     for (int d = 0; d < D; ++d) {
         TERSE_UNROLL
         for (int r = 0; r < kRowVectors; ++r)
             _mm512_storeu_ps(accT + (d0 + d) * kBlockRows + 16 * r, o[d][r]);
+    }
+}
+
+// The last pass of P V: `rest` (below kPvDims) dims from d0, in one pass of its own width.
+template <int D>
+TERSE_BF16_TARGET TERSE_INLINE void pvRestBf16(const std::int32_t *pT, const std::uint16_t *vt,
+                                               std::int64_t rest, std::int64_t hdp, std::int64_t d0,
+                                               float *accT)
+{
+    if constexpr (D > 0) {
+        if (rest == D)
+            return pvRowsInLanesBf16<D>(pT, vt, hdp, d0, accT);
+        pvRestBf16<D - 1>(pT, vt, rest, hdp, d0, accT);
     }
 }
 
@@ -963,25 +970,7 @@ TERSE_BF16_TARGET void taskBf16RowsInLanes(const FusedAttention &a, std::int64_t
         std::int64_t d = 0;
         for (; d + kPvDims <= hd; d += kPvDims)
             pvRowsInLanesBf16<kPvDims>(w.pT.data(), vt, hdp, d, accT);
-        switch (hd - d) {
-        case 1:
-            pvRowsInLanesBf16<1>(w.pT.data(), vt, hdp, d, accT);
-            break;
-        case 2:
-            pvRowsInLanesBf16<2>(w.pT.data(), vt, hdp, d, accT);
-            break;
-        case 3:
-            pvRowsInLanesBf16<3>(w.pT.data(), vt, hdp, d, accT);
-            break;
-        case 4:
-            pvRowsInLanesBf16<4>(w.pT.data(), vt, hdp, d, accT);
-            break;
-        case 5:
-            pvRowsInLanesBf16<5>(w.pT.data(), vt, hdp, d, accT);
-            break;
-        default:
-            break;
-        }
+        pvRestBf16<kPvDims - 1>(w.pT.data(), vt, hd - d, hdp, d, accT);
     }
     // finishBlock's layout: [rows][hdp] and one sum per row.
     startBlock(a, s);

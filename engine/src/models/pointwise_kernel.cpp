@@ -1,6 +1,7 @@
 #include "models/pointwise_kernel.h"
 
 #include "models/bf16_bits.h"
+#include "models/exp2_avx512.h"
 
 #if defined(__x86_64__)
 #include <immintrin.h>
@@ -382,15 +383,7 @@ TERSE_WIDE_TARGET void logSumExpWide(const T *z, std::int64_t stride, std::int64
 // 2^t for t in [-150, 150] (the callers clamp): 0 below 2^-149, inf above 2^128.
 TERSE_BF16_NATIVE TERSE_INLINE __m512 exp2Native(__m512 t)
 {
-    const __m512 n = _mm512_roundscale_ps(t, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-    const __m512 f = _mm512_sub_ps(t, n);
-    __m512 p = _mm512_set1_ps(1.3264692388e-03f);
-    p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(9.6715167165e-03f));
-    p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(5.5507339537e-02f));
-    p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(2.4022242427e-01f));
-    p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(6.9314700365e-01f));
-    p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(1.0f));
-    return _mm512_scalef_ps(p, n);
+    return exp2Avx512<5>(t);
 }
 
 // Up to 16 bf16 (the lanes of `m`; 0 elsewhere) widened to floats, exactly.
