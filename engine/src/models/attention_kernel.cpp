@@ -1,7 +1,7 @@
 #include "models/attention_kernel.h"
 
 #include "models/bf16_bits.h"
-#include "models/exp2_avx512.h"
+#include "models/bf16_avx512.h"
 
 #if defined(__x86_64__)
 #include <immintrin.h>
@@ -1121,21 +1121,9 @@ TERSE_BF16_TARGET void packRangeAvx512(const FusedAttention &a, const FusedAtten
         for (std::int64_t i = r0; i < std::min(a.rows, r0 + kBlockRows); ++i) {
             const std::uint16_t *src = q.p + b * q.sb + h * q.sh + i * q.st;
             std::uint16_t *dst = qbOut + ((b * heads + h) * a.rows + i) * he;
-            for (std::int64_t d = 0; d < he; d += 16) {
-                // Lanes past hd (an odd head dim's pad) written as 0.
-                const __mmask16 real = d + 16 <= hd ? __mmask16(0xffff)
-                                       : d < hd     ? __mmask16((1u << (hd - d)) - 1)
-                                                    : __mmask16(0);
-                const __mmask16 all =
-                    d + 16 <= he ? __mmask16(0xffff) : __mmask16((1u << (he - d)) - 1);
-                const __m512 x = _mm512_castsi512_ps(_mm512_slli_epi32(
-                    _mm512_cvtepu16_epi32(_mm256_maskz_loadu_epi16(real, src + d)), 16));
-                const __m512 y = _mm512_mul_ps(x, sv);
-                const __m256i bits = (__m256i)_mm512_cvtneps_pbh(y);
-                _mm256_mask_storeu_epi16(
-                    dst + d, all,
-                    _mm256_mask_set1_epi16(bits, _mm512_cmp_ps_mask(y, y, _CMP_UNORD_Q), 0x7fc0));
-            }
+            for (std::int64_t d = 0; d < he; d += 16) // an odd head dim's pad lane: 0
+                storeBf16Avx512(lanesLeft(he - d), dst + d,
+                                _mm512_mul_ps(loadBf16Avx512(lanesLeft(hd - d), src + d), sv));
         }
     }
 }

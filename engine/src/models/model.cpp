@@ -316,6 +316,22 @@ private:
         }
     }
 
+    // Log-sum-exp (and entropy, when `ent`) of each row of a CPU head's contiguous [rows, V]
+    // output, fp32 or bf16 (read as bf16: the same values whichever path asks).
+    static void logSumExpOnCpu(const Tensor &head, float *lse, float *ent)
+    {
+        const int64_t rows = head.size(0), V = head.size(1);
+        const bool bf16 = head.scalar_type() == torch::kBFloat16;
+        at::parallel_for(0, rows, 1, [&](int64_t begin, int64_t end) {
+            if (bf16)
+                detail::logSumExpEntropy(
+                    reinterpret_cast<const std::uint16_t *>(head.data_ptr<at::BFloat16>()), V, V,
+                    lse, ent, begin, end);
+            else
+                detail::logSumExpEntropy(head.data_ptr<float>(), V, V, lse, ent, begin, end);
+        });
+    }
+
     // log p(next) and (asked for) entropy of rows [g0, g0 + cnt) from a CPU language-model head's
     // contiguous fp32 or bf16 logits.
     void scoreRowsOnCpu(Slot &s, const Tensor &head, int g0, int cnt)
@@ -327,13 +343,7 @@ private:
             bf16 ? reinterpret_cast<const std::uint16_t *>(head.data_ptr<at::BFloat16>()) : nullptr;
         const float *zf = bf16 ? nullptr : head.data_ptr<float>();
         std::vector<float> lse(static_cast<std::size_t>(cnt));
-        float *ent = m_req.wantEntropy ? o.entropy.data() + g0 : nullptr;
-        at::parallel_for(0, cnt, 1, [&](int64_t begin, int64_t end) {
-            if (bf16)
-                detail::logSumExpEntropy(zb, V, V, lse.data(), ent, begin, end);
-            else
-                detail::logSumExpEntropy(zf, V, V, lse.data(), ent, begin, end);
-        });
+        logSumExpOnCpu(head, lse.data(), m_req.wantEntropy ? o.entropy.data() + g0 : nullptr);
         const int rows = std::min(cnt, s.n - 1 - g0); // rows whose next token is known
         for (int r = 0; r < rows; ++r) {
             const std::size_t at = static_cast<std::size_t>(r) * V + (*s.ids)[g0 + r + 1];
@@ -378,24 +388,12 @@ private:
                 lse = torch::empty({cnt, 1}, logits.options());
                 if (lm && m_req.wantEntropy)
                     fusedEntropy = torch::empty({cnt}, logits.options());
-                const float *z = logits.data_ptr<float>();
-                float *l = lse.data_ptr<float>();
-                float *e = fusedEntropy.defined() ? fusedEntropy.data_ptr<float>() : nullptr;
                 // A bf16 head's rows as the path above reads them (the bf16 kernel, which may
                 // differ from the fp32 one in the last bits): asking for logits or top-k
                 // changes no score.
-                const Tensor rows =
-                    head.scalar_type() == torch::kBFloat16 ? head.contiguous() : Tensor();
-                const auto *zb =
-                    rows.defined()
-                        ? reinterpret_cast<const std::uint16_t *>(rows.data_ptr<at::BFloat16>())
-                        : nullptr;
-                at::parallel_for(0, cnt, 1, [&](int64_t begin, int64_t end) {
-                    if (zb)
-                        detail::logSumExpEntropy(zb, V, V, l, e, begin, end);
-                    else
-                        detail::logSumExpEntropy(z, V, V, l, e, begin, end);
-                });
+                logSumExpOnCpu(head.scalar_type() == torch::kBFloat16 ? head.contiguous() : logits,
+                               lse.data_ptr<float>(),
+                               fusedEntropy.defined() ? fusedEntropy.data_ptr<float>() : nullptr);
             } else {
                 lse = logits.logsumexp(-1, true); // [cnt, 1]
             }

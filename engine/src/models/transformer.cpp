@@ -617,51 +617,41 @@ void Transformer::fuseProjections()
 
 Tensor Transformer::mlp(const Block &b, const Tensor &x) const
 {
+    // Gated: gate and up from their own matmuls, or as the halves of one (fuseProjections).
+    Tensor g, u;
+    bool dense = false; // both [rows, I] with rows evenly spaced, unit stride within a row
     if (b.gateUp.w.defined()) {
         const Tensor h = b.gateUp(x); // [.., 2I]: gate | up
         const int64_t I = h.size(-1) / 2;
-        if (pointwiseKernel({&h}) && h.is_contiguous()) {
-            // silu(gate) * up row by row into a new [.., I] tensor (the halves are not
-            // contiguous), one pass as below.
-            std::vector<int64_t> sizes = h.sizes().vec();
-            sizes.back() = I;
-            Tensor y = torch::empty(sizes, h.options());
-            const int64_t rows = h.numel() / (2 * I);
-            const bool bf16 = h.scalar_type() == torch::kBFloat16;
-            at::parallel_for(0, rows, std::max<int64_t>(1, (int64_t{1} << 15) / I),
-                             [&](int64_t begin, int64_t end) {
-                                 for (int64_t r = begin; r < end; ++r) {
-                                     if (bf16) {
-                                         const auto *g = raw<const std::uint16_t>(h) + r * 2 * I;
-                                         detail::siluMul(g, g + I, raw<std::uint16_t>(y) + r * I, 0,
-                                                         I);
-                                     } else {
-                                         const auto *g = raw<const float>(h) + r * 2 * I;
-                                         detail::siluMul(g, g + I, raw<float>(y) + r * I, 0, I);
-                                     }
-                                 }
-                             });
-            return b.down(y);
-        }
-        return b.down(torch::silu(h.narrow(-1, 0, I)) * h.narrow(-1, I, I));
+        g = h.narrow(-1, 0, I), u = h.narrow(-1, I, I);
+        dense = h.is_contiguous();
+    } else if (b.gate.w.defined()) {
+        g = b.gate(x), u = b.up(x);
+        dense = g.is_contiguous() && u.is_contiguous() && g.sizes() == u.sizes();
     }
-    if (b.gate.w.defined()) {
-        Tensor g = b.gate(x), u = b.up(x);
-        if (pointwiseKernel({&g, &u}) && g.is_contiguous() && u.is_contiguous() &&
-            g.sizes() == u.sizes()) {
-            // silu(g) * u in one pass (detail::siluMul) instead of two, each with its own result.
-            const bool bf16 = g.scalar_type() == torch::kBFloat16;
-            at::parallel_for(0, g.numel(), int64_t{1} << 15, [&](int64_t begin, int64_t end) {
-                if (bf16)
-                    detail::siluMul(raw<const std::uint16_t>(g), raw<const std::uint16_t>(u),
-                                    raw<std::uint16_t>(g), begin, end);
-                else
-                    detail::siluMul(raw<const float>(g), raw<const float>(u), raw<float>(g), begin,
-                                    end);
+    if (g.defined()) {
+        if (!dense || !pointwiseKernel({&g, &u}))
+            return b.down(torch::silu(g) * u);
+        // silu(g) * u in one pass per row (detail::siluMul) instead of two ops, each with its own
+        // result: in place into g when it is a tensor of its own, else into a new one.
+        const int64_t I = g.size(-1);
+        const Tensor gr = g.view({-1, I}), ur = u.view({-1, I});
+        Tensor y = g.is_contiguous() ? g : torch::empty(g.sizes(), g.options());
+        const int64_t in = gr.stride(0), rows = gr.size(0);
+        const bool bf16 = g.scalar_type() == torch::kBFloat16;
+        at::parallel_for(
+            0, rows, std::max<int64_t>(1, (int64_t{1} << 15) / I), [&](int64_t begin, int64_t end) {
+                for (int64_t r = begin; r < end; ++r) {
+                    if (bf16)
+                        detail::siluMul(raw<const std::uint16_t>(gr) + r * in,
+                                        raw<const std::uint16_t>(ur) + r * in,
+                                        raw<std::uint16_t>(y) + r * I, 0, I);
+                    else
+                        detail::siluMul(raw<const float>(gr) + r * in,
+                                        raw<const float>(ur) + r * in, raw<float>(y) + r * I, 0, I);
+                }
             });
-            return b.down(g);
-        }
-        return b.down(torch::silu(g) * u);
+        return b.down(y);
     }
     Tensor h = b.up(x);
     if (cfg.activation == "gelu")
