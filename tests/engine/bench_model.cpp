@@ -15,7 +15,8 @@
 // Usage: bench_model [--quick] [--cli PATH] [--section
 // forward|attention|threads|long|memory|start]... [--dim N] [--dtype fp32|bf16]
 //   --quick: 1k tokens only, one repetition.
-//   --dim N, --dtype D: only the shape of width N (forward, attention), only dtype D (forward).
+//   --dim N, --dtype D: only the shape of width N (forward, attention), only dtype D (forward,
+//   long).
 #include "core/threads.h"
 #include "proc_util.h"
 #include "terse/model.h"
@@ -385,15 +386,18 @@ void sectionThreads(const fs::path &root, bool quick)
     }
 }
 
-void sectionLong(const fs::path &root, bool quick)
+void sectionLong(const fs::path &root, bool quick, const std::string &onlyDtype)
 {
     std::printf("\n3. Long prompt (8 windows) vs 8 forwards of one window, and vs one pass over it "
                 "all (a context\n"
                 "   of 8 windows: the same weights with a longer config); FLOPs: the scheme's over "
                 "8 windows'\n");
-    std::printf("%-16s %6s %8s %12s %14s %7s %7s %12s %7s\n", "model", "window", "tokens",
-                "long prompt", "8 x one window", "ratio", "FLOPs", "one pass", "ratio");
-    for (const Shape &s : {llama(192, 4, 512), llama(768, 12, 512)}) {
+    std::printf("%-16s %5s %6s %8s %12s %14s %7s %7s %12s %7s\n", "model", "dtype", "window",
+                "tokens", "long prompt", "8 x one window", "ratio", "FLOPs", "one pass", "ratio");
+    // The bundled terse-lm's shape (resources/models/terse-lm: 512 x 6, head dim 64, no GQA, a
+    // 512-token context) is what users' long prompts meet by default, in bf16 where it is native.
+    const Shape terseLm{"llama", 512, 6, 8, 8, 1376, 8192, 512};
+    for (const Shape &s : {llama(192, 4, 512), terseLm, llama(768, 12, 512)}) {
         if (quick && s.dim > 192)
             continue;
         const fs::path dir = root / ("long_" + std::to_string(s.dim));
@@ -402,27 +406,32 @@ void sectionLong(const fs::path &root, bool quick)
         wide.positions = 8 * s.positions;
         const fs::path wideDir = root / ("long_wide_" + std::to_string(s.dim));
         writeModel(wideDir, wide);
-        const terse::Model model = load(dir, terse::ComputeDtype::Float32);
-        const int W = s.positions;
-        const auto ids = randomIds(8 * W, s.vocab);
-        // Alternate rounds, best of each (the drift of a shared machine; see sectionForward).
-        double one = 1e30, longT = 1e30;
-        const auto window = randomIds(W, s.vocab);
-        for (int round = 0; round < (quick ? 2 : 4); ++round) {
-            one = std::min(one, timeScore(model, window, 3));
-            longT = std::min(longT, timeScore(model, ids, 1));
+        for (auto dtype : {terse::ComputeDtype::Float32, terse::ComputeDtype::BFloat16}) {
+            if (!onlyDtype.empty() ? onlyDtype != dtypeName(dtype) : !dtypeRuns(dtype))
+                continue;
+            const terse::Model model = load(dir, dtype);
+            const int W = s.positions;
+            const auto ids = randomIds(8 * W, s.vocab);
+            // Alternate rounds, best of each (the drift of a shared machine; see sectionForward).
+            double one = 1e30, longT = 1e30;
+            const auto window = randomIds(W, s.vocab);
+            for (int round = 0; round < (quick ? 2 : 4); ++round) {
+                one = std::min(one, timeScore(model, window, 3));
+                longT = std::min(longT, timeScore(model, ids, 1));
+            }
+            const terse::Model wideModel = load(wideDir, dtype);
+            const double pass = timeScore(wideModel, ids, 1);
+            // The FLOPs of the scheme over those of 8 windows: every query after the first window
+            // attends to W keys (a sliding window of W) instead of a window's (W + 1) / 2 on
+            // average: W (W - 1) / 2 more query-key pairs per chunk and layer.
+            const double extra = s.layers * 4.0 * (W * (W - 1.0) / 2) * s.dim;
+            const double flops = 8 * forwardFlops(s, W) + 7 * extra;
+            std::printf("%-16s %5s %6d %8d %10.1fms %12.1fms %7.2f %7.2f %10.1fms %7.2f\n",
+                        shapeName(s).c_str(), dtypeName(dtype), W, 8 * W, longT * 1e3,
+                        8 * one * 1e3, longT / (8 * one), flops / (8 * forwardFlops(s, W)),
+                        pass * 1e3, longT / pass);
+            std::fflush(stdout);
         }
-        const terse::Model wideModel = load(wideDir, terse::ComputeDtype::Float32);
-        const double pass = timeScore(wideModel, ids, 1);
-        // The FLOPs of the scheme over those of 8 windows: every query after the first window
-        // attends to W keys (a sliding window of W) instead of a window's (W + 1) / 2 on average:
-        // W (W - 1) / 2 more query-key pairs per chunk and layer.
-        const double extra = s.layers * 4.0 * (W * (W - 1.0) / 2) * s.dim;
-        const double flops = 8 * forwardFlops(s, W) + 7 * extra;
-        std::printf("%-16s %6d %8d %10.1fms %12.1fms %7.2f %7.2f %10.1fms %7.2f\n",
-                    shapeName(s).c_str(), W, 8 * W, longT * 1e3, 8 * one * 1e3, longT / (8 * one),
-                    flops / (8 * forwardFlops(s, W)), pass * 1e3, longT / pass);
-        std::fflush(stdout);
         fs::remove_all(dir);
         fs::remove_all(wideDir);
     }
@@ -574,8 +583,9 @@ int main(int argc, char **argv)
         "";
 #endif
     std::set<std::string> sections;
-    std::string onlyDtype; // --dtype fp32|bf16: the forward section's runs in that dtype only
-    int onlyDim = 0;       // --dim N: the forward and attention sections' shape of that width only
+    std::string
+        onlyDtype;   // --dtype fp32|bf16: the forward and long sections' runs in that dtype only
+    int onlyDim = 0; // --dim N: the forward and attention sections' shape of that width only
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
         if (a == "--quick")
@@ -618,7 +628,7 @@ int main(int argc, char **argv)
     if (want("threads"))
         sectionThreads(root, quick);
     if (want("long"))
-        sectionLong(root, quick);
+        sectionLong(root, quick, onlyDtype);
     if (want("memory"))
         sectionMemory(root);
     if (want("start"))

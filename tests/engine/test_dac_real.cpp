@@ -106,11 +106,11 @@ private slots:
 
     void carriedLongPromptsAgreeWithStrideWindows()
     {
-        // Issue 16: long prompts of rotary models run once through the model (chunks of W on the
-        // cache of the chunk before, each token seeing W - 1 before it) instead of windows
-        // advancing by W/2. Tolerance against the windows on a real transcript (README, Models):
-        // the surprisal of the same tokens, and no attention step at the chunk starts (the windows'
-        // own scheme has none at positions inside a window).
+        // Issue 16: long prompts of rotary models run once through the model (chunks of new
+        // tokens on the cache of the chunk before, each token seeing W - 1 before it) instead of
+        // windows advancing by W/2. Tolerance against the windows on a real transcript (README,
+        // Models): the surprisal of the same tokens, and no attention step at the chunk starts (the
+        // windows' own scheme has none at positions inside a window).
         const LongTranscript t = longTranscript();
         QVERIFY2(t.model, "the bundled model or its tokenizer did not load");
         const Model *model = &*t.model;
@@ -128,16 +128,23 @@ private slots:
             W * 3 / 8; // windows that start elsewhere: attention truth at the chunk starts
         auto other = model->score({ids}, req);
         QVERIFY(carried && windows && other);
-        QCOMPARE(carried->windows, static_cast<int>((n + W - 1) / W));
+        const int chunk = std::max(W, kCarriedChunkTokens); // new tokens per forward
+        QCOMPARE(carried->windows, static_cast<int>((n + chunk - 1) / chunk));
         const auto &a = carried->sequences[0].surprisal, &b = windows->sequences[0].surprisal;
-        double diff = 0, sa = 0, sb = 0;
+        double diff = 0, sa = 0, sb = 0, first = 0;
         for (std::size_t t = 1; t < n; ++t) {
             diff += std::fabs(a[t] - b[t]);
             sa += a[t];
             sb += b[t];
-            if (t < static_cast<std::size_t>(W))
-                QCOMPARE(a[t], b[t]); // the first window is the same forward
+            if (t < static_cast<std::size_t>(W)) // the same context: only the forward's length
+                first = std::max(first, static_cast<double>(std::fabs(a[t] - b[t])));
         }
+        qInfo("first window: largest |surprisal difference| %.2g nats (a forward of %d tokens "
+              "against one of %d)",
+              first, std::min<int>(chunk, static_cast<int>(n)), W);
+        // The same values computed in forwards of different lengths (other matmul and attention
+        // blocks): far below the bf16-vs-fp32 differences the README gives (0.004-0.011 nats).
+        QVERIFY(first < 1e-4);
         diff /= static_cast<double>(n - 1);
         sa /= static_cast<double>(n - 1);
         sb /= static_cast<double>(n - 1);
@@ -158,6 +165,8 @@ private slots:
         const auto ca = mean(*carried), cb = mean(*other);
         double logRatio = 0;
         int boundaries = 0;
+        // Every multiple of W: the chunk starts among them (the bundled model's W divides the
+        // chunk), and the positions where the chunks of W before kCarriedChunkTokens started.
         for (std::size_t at = static_cast<std::size_t>(W); at + 64 < n;
              at += static_cast<std::size_t>(W)) {
             double before = 0, after = 0, before2 = 0, after2 = 0;
@@ -173,9 +182,9 @@ private slots:
             ++boundaries;
         }
         const double ratio = std::exp(logRatio / boundaries);
-        qInfo(
-            "attention before/after the %d chunk starts, against windows starting elsewhere: %.3f",
-            boundaries, ratio);
+        qInfo("attention before/after the %d multiples of W, against windows starting elsewhere: "
+              "%.3f",
+              boundaries, ratio);
         QVERIFY(ratio > 0.9 && ratio < 1.1);
     }
 

@@ -416,15 +416,22 @@ private slots:
         }
         if (!decoder)
             return;
-        // Longer than the 128-position context: windows over the cache.
-        ScoreRequest plain;
+        // Longer than the 128-position context: chunks of 128 over the cache (3 forwards), and
+        // the default chunk (all 300 tokens in one forward, the window of 128 inside it). GPT-2
+        // (learned positions) takes windows advancing by 64 whatever the chunk: 4 forwards.
         const auto ids = randomIds(300, 5);
-        a = fused->score({ids}, plain), b = blocks->score({ids}, plain);
-        QVERIFY(a.ok() && b.ok());
-        QVERIFY(a->windows > 1);
-        QVERIFY(maxDiff(a->sequences[0].nextTokenLogprob, b->sequences[0].nextTokenLogprob) <
-                1e-4f);
-        QVERIFY(maxDiff(a->sequences[0].entropy, b->sequences[0].entropy) < 1e-4f);
+        const bool strided = model == "gpt2";
+        for (auto [chunk, forwards] : {std::pair{128, 3}, {0, 1}}) {
+            ScoreRequest plain;
+            plain.carriedChunk = chunk;
+            a = fused->score({ids}, plain), b = blocks->score({ids}, plain);
+            QVERIFY(a.ok() && b.ok());
+            QCOMPARE(a->windows, strided ? 4 : forwards);
+            QCOMPARE(b->windows, strided ? 4 : forwards);
+            QVERIFY(maxDiff(a->sequences[0].nextTokenLogprob, b->sequences[0].nextTokenLogprob) <
+                    1e-4f);
+            QVERIFY(maxDiff(a->sequences[0].entropy, b->sequences[0].entropy) < 1e-4f);
+        }
         // A session: 50 tokens, then 1, then 20 on the cache.
         auto sa = fused->newSession(), sb = blocks->newSession();
         QVERIFY(sa.ok() && sb.ok());

@@ -105,7 +105,16 @@ struct ScoreRequest {
     // length.
     std::vector<std::vector<int>> attentionMask;
     int windowStride = 0; // inputs longer than maxPositions: window step (0 = half the window)
+    // Rotary models' inputs longer than maxPositions W (no windowStride): new tokens per forward,
+    // each query still attending to the W positions before it (0 = kCarriedChunkTokens, at least
+    // W). Any value gives the same scores; fewer, longer forwards cost less per token.
+    int carriedChunk = 0;
 };
+
+// The carried scheme's default new tokens per forward, when the model's context is shorter: per
+// forward costs (the cached keys' copy and packing, the ops' dispatch, thread wake-ups) spread
+// over more tokens.
+inline constexpr int kCarriedChunkTokens = 2048;
 
 // One alternative next token.
 struct TokenAlternative {
