@@ -150,7 +150,7 @@ struct ScoreResult {
     std::vector<SequenceScores> sequences; // one per input sequence, same order
     int layers = 0;
     int heads = 0;
-    int windows = 1;      // forward windows used for the longest sequence (> 1: long input)
+    int windows = 1;      // forwards run for the longest sequence (a long one's chunks or windows)
     double seconds = 0.0; // wall time of the call
 };
 

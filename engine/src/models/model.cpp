@@ -736,8 +736,9 @@ Result<ScoreResult> Model::score(const std::vector<std::vector<int>> &ids, const
         // windows below compute most twice) and sees W - 1 tokens before it, as in a window of its
         // own; only the cached context's states differ, as they saw context of their own (README,
         // Models: measured against one pass over the whole text). One pass with a sliding window
-        // of W whatever C is; C = W took 1.12-1.24x the time of 8 one-window forwards on the
-        // bundled model's shape in bf16 (FLOPs 1.06x).
+        // of W whatever C is. 8 windows' worth against 8 one-window forwards, bf16, the bundled
+        // model's shape (FLOPs 1.06x): C = W 1.12-1.24x the time, C = 2048 1.09-1.14x; 192x4 1.16x
+        // -> 1.03-1.06x (bench_model --section long).
         const bool carried = cfg.causal && cfg.arch != Arch::Gpt2 && req.windowStride == 0;
         const int chunk =
             std::max(W, req.carriedChunk > 0 ? req.carriedChunk : kCarriedChunkTokens);
