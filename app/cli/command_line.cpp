@@ -10,7 +10,10 @@
 #include <cstdlib>
 #include <iostream>
 #include <memory>
+#include <set>
 #include <sstream>
+#include <string>
+#include <vector>
 
 namespace terse::cli {
 
@@ -66,6 +69,44 @@ public:
     std::string make_option_desc(const CLI::Option *opt) const override
     {
         return wrap(opt->get_description(), kHelpWidth - get_column_width());
+    }
+    // CLI11's own, with the options of "Needs:" and "Excludes:" in the order of their names: CLI11
+    // keeps them in sets ordered by address, so its order changed from run to run and the help
+    // pages the front recorded (help_pages.h) differed from terse-engine's.
+    std::string make_option_opts(const CLI::Option *opt) const override
+    {
+        if (!opt->get_option_text().empty())
+            return " " + opt->get_option_text();
+        std::stringstream out;
+        if (opt->get_type_size() != 0) {
+            if (!opt->get_type_name().empty())
+                out << " " << get_label(opt->get_type_name());
+            if (!opt->get_default_str().empty())
+                out << "=" << opt->get_default_str();
+            if (opt->get_expected_max() == CLI::detail::expected_max_vector_size)
+                out << " ...";
+            else if (opt->get_expected_min() > 1)
+                out << " x " << opt->get_expected();
+            if (opt->get_required())
+                out << " " << get_label("REQUIRED");
+        }
+        if (!opt->get_envname().empty())
+            out << " (" << get_label("Env") << ":" << opt->get_envname() << ")";
+        auto names = [](const std::set<CLI::Option *> &options) {
+            std::vector<std::string> sorted;
+            for (const CLI::Option *o : options)
+                sorted.push_back(o->get_name());
+            std::sort(sorted.begin(), sorted.end());
+            std::string joined;
+            for (const std::string &n : sorted)
+                joined += " " + n;
+            return joined;
+        };
+        if (!opt->get_needs().empty())
+            out << " " << get_label("Needs") << ":" << names(opt->get_needs());
+        if (!opt->get_excludes().empty())
+            out << " " << get_label("Excludes") << ":" << names(opt->get_excludes());
+        return out.str();
     }
     std::string make_subcommand(const CLI::App *sub) const override
     {

@@ -169,6 +169,20 @@ private slots:
         QCOMPARE(r.code, 2);
         r = runTerse({"score", "--model", "/no/such/model", "--ids", "1"});
         QCOMPARE(r.code, 4);
+        // A broken GGUF (its own vocabulary unreadable) is the error, the same as with token ids;
+        // token ids would not help, so no hint to pass them.
+        QTemporaryDir dir;
+        QFile broken(dir.filePath("broken.gguf"));
+        QVERIFY(broken.open(QIODevice::WriteOnly));
+        broken.write("NOTGGUF and some bytes");
+        broken.close();
+        r = runTerse({"score", "--model", broken.fileName(), "--text", "Once"});
+        QCOMPARE(r.code, 1);
+        QCOMPARE(r.err, "terse: cannot score text with '" + broken.fileName() + "': '" +
+                            broken.fileName() + "' is not a GGUF file (bad magic)\n");
+        const Run ids = runTerse({"score", "--model", broken.fileName(), "--ids", "1"});
+        QCOMPARE(ids.code, 1);
+        QVERIFY(ids.err.contains("is not a GGUF file (bad magic)"));
     }
 };
 

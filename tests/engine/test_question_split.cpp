@@ -92,6 +92,11 @@ private slots:
             << "Q: 1+1?\nA: 2\n\nQuestion: 2+3?\nStep one.\nStep two.\nThe answer is 5." << -1;
         QTest::newRow("a label inside a line is not one") << "A.\n\nThe question: who" << -1;
         QTest::newRow("one paragraph") << "What is it?" << -1;
+        // The question marks of Chinese and Japanese (fullwidth, U+FF1F) and of Arabic (U+061F).
+        QTest::newRow("fullwidth mark")
+            << QString::fromUtf8("東京は首都です。\n\n質問：東京の旧称は何ですか？") << 26;
+        QTest::newRow("arabic mark") << QString::fromUtf8("نص.\n\nما هذا؟") << 7;
+        QTest::newRow("fullwidth full stop") << QString::fromUtf8("A.\n\n質問です。") << -1;
         // A question typed without its mark (leval_nq's queries): one short line that opens with
         // an interrogative word and does not end as a statement.
         QTest::newRow("bare query")

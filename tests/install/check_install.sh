@@ -6,7 +6,7 @@
 set -euo pipefail
 build=$1
 tmp=$(mktemp -d)
-trap 'kill "${studio:-0}" 2>/dev/null || true; rm -rf "$tmp"' EXIT
+trap 'if [ -n "${studio:-}" ]; then kill "$studio" 2>/dev/null || true; fi; rm -rf "$tmp"' EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
 cmake --install "$build" --prefix "$tmp/prefix" >"$tmp/install.log" || { cat "$tmp/install.log"; fail "cmake --install"; }
@@ -35,7 +35,30 @@ echo "CLI: compressed with the installed models from $tmp/moved"
 if ldd "$tmp/moved/bin/terse" | grep -q libtorch; then fail "bin/terse links libtorch"; fi
 "$tmp/moved/bin/terse" tokenize --count --tokenizer "$tmp/moved/share/terse/models/terse-lm" "$sample" >/dev/null \
   || fail "terse tokenize from the install"
+# The model verbs' help pages (the verb's, its subcommands', each method's) come from the front alone,
+# recorded at build time: the same text as terse-engine's, without it.
+engine="$tmp/moved/libexec/terse/terse-engine"
+subcommands() { "$engine" "$1" --help | awk '/^Subcommands:/ {on = 1; next} on && /^  [^ ]/ {print $1} on && !/^ / {on = 0}'; }
+requests=(compress score train eval models bench export)
+for verb in train eval; do
+  for sub in $(subcommands "$verb"); do requests+=("$verb $sub"); done
+done
+for method in $("$engine" compress --help | sed -n 's/^Methods: //p'); do requests+=("compress --method $method"); done
+[ "${#requests[@]}" -ge 25 ] || fail "only ${#requests[@]} help pages found: ${requests[*]}"
+for i in "${!requests[@]}"; do
+  # shellcheck disable=SC2086 # a request is words
+  OMP_WAIT_POLICY=PASSIVE "$engine" ${requests[$i]} --help >"$tmp/help-engine-$i.txt" || fail "terse-engine ${requests[$i]} --help"
+done
 mv "$tmp/moved/libexec/terse/terse-engine" "$tmp/engine-away"
+for i in "${!requests[@]}"; do
+  # shellcheck disable=SC2086
+  "$tmp/moved/bin/terse" ${requests[$i]} --help >"$tmp/help-front-$i.txt" || fail "terse ${requests[$i]} --help without terse-engine"
+  cmp -s "$tmp/help-engine-$i.txt" "$tmp/help-front-$i.txt" || { diff "$tmp/help-engine-$i.txt" "$tmp/help-front-$i.txt"; fail "terse ${requests[$i]} --help is not terse-engine's"; }
+done
+for i in "${!requests[@]}"; do [ "${requests[$i]}" = "compress --method dac" ] && dac=$i; done
+"$tmp/moved/bin/terse" compress --method=dac -h | cmp -s - "$tmp/help-engine-${dac:?no dac method}.txt" \
+  || fail "terse compress --method=dac -h is not terse-engine's compress --method dac --help"
+echo "CLI: ${#requests[@]} help pages of the model verbs from the front alone"
 if "$tmp/moved/bin/terse" compress --method random --rate 0.5 "$sample" >/dev/null 2>"$tmp/noengine.txt"; then
   fail "compress without terse-engine succeeded"
 fi

@@ -212,11 +212,12 @@ Result<std::unique_ptr<Compressor>> createCompressor(const std::string &name);
 // Where the question at the end of a plain prompt starts (a byte of `text`), or npos. In the last
 // paragraph (after the last blank line), the last line that starts with "Question:", "Query:" or
 // "Q:" (any case) begins it, and everything after it is part of it ("Question: ...\nAnswer:");
-// without such a line, a last paragraph that is one line ending in '?', or one line of at most 200
-// bytes opening with an interrogative word ("when did ...") and not ending in '.', '!' or ':', is
-// the question. Something
-// other than whitespace must come before it, and it is at most 3 lines ("Question: ...\nLet's think
-// step by step\nAnswer:", not a few-shot demonstration with its worked answer) and 2000 bytes.
+// without such a line, a last paragraph that is one line ending in '?' (or the fullwidth '？' of
+// Chinese and Japanese, or the Arabic '؟'), or one line of at most 200 bytes opening with an
+// interrogative word ("when did ...") and not ending in '.', '!' or ':', is the question.
+// Something other than whitespace must come before it, and it is at most 3 lines ("Question:
+// ...\nLet's think step by step\nAnswer:", not a few-shot demonstration with its worked answer)
+// and 2000 bytes.
 std::size_t trailingQuestionStart(std::string_view text);
 
 // Where the parts of a plain prompt begin (bytes of `text`, the first is 0) and their roles. Empty

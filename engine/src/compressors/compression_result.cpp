@@ -134,6 +134,13 @@ bool asksWithoutMark(std::string_view line)
     return std::find(std::begin(kAsking), std::end(kAsking), first) != std::end(kAsking);
 }
 
+// Ends with a question mark: ASCII '?', the fullwidth '？' of Chinese and Japanese (U+FF1F) or
+// the Arabic '؟' (U+061F).
+bool endsWithQuestionMark(std::string_view line)
+{
+    return line.ends_with('?') || line.ends_with("\xEF\xBC\x9F") || line.ends_with("\xD8\x9F");
+}
+
 } // namespace
 
 std::size_t trailingQuestionStart(std::string_view text)
@@ -186,7 +193,7 @@ std::size_t trailingQuestionStart(std::string_view text)
     if (start == std::string_view::npos && para > 0) {
         const std::string_view body = text.substr(para, end - para);
         if (body.find('\n') == std::string_view::npos &&
-            (body.back() == '?' || asksWithoutMark(body)))
+            (endsWithQuestionMark(body) || asksWithoutMark(body)))
             start = para;
     }
     // A question is short: a demonstration of a few-shot prompt ("Question: ...", its worked

@@ -271,7 +271,12 @@ Result<Tokenizer> Tokenizer::forModel(const std::string &modelPath)
                     "cannot score text with '" + modelPath +
                         "': llama2.c checkpoints carry no tokenizer; pass token ids with "
                         "--ids 1,2,3 (or a FILE holding ids)");
-    auto tok = Tokenizer::load(pathForModel(modelPath));
+    const std::string tokenizerPath = pathForModel(modelPath);
+    auto tok = Tokenizer::load(tokenizerPath);
+    // A broken model file (its own vocabulary unreadable): token ids would not help either.
+    if (!tok && tokenizerPath == modelPath)
+        return fail(tok.error().code,
+                    "cannot score text with '" + modelPath + "': " + tok.error().detail);
     if (!tok)
         return fail(ErrorCode::InvalidInput,
                     "cannot score text with '" + modelPath + "': " + tok.error().detail +
