@@ -326,15 +326,29 @@ int saveCompressedRun(const std::string &db, const std::string &sessionName, con
     std::string name = sessionName;
     const bool named = !name.empty();
     if (!named) {
-        // One session per unnamed run, named after the method and the prompt's first words.
-        std::string head = prompt.joined().substr(0, 40);
-        while (!head.empty() && (static_cast<unsigned char>(head.back()) & 0xC0) == 0x80)
-            head.pop_back(); // do not end inside a UTF-8 sequence
-        if (!head.empty() && static_cast<unsigned char>(head.back()) >= 0xC0)
+        // One session per unnamed run, named after the method and the prompt's first 40 bytes,
+        // each run of whitespace one space.
+        std::string head;
+        for (const char c : prompt.joined()) {
+            const bool space = c == ' ' || c == '\n' || c == '\r' || c == '\t';
+            if (space && (head.empty() || head.back() == ' '))
+                continue;
+            if (head.size() == 40)
+                break;
+            head += space ? ' ' : c;
+        }
+        // Do not end inside a UTF-8 sequence (the prompt is valid UTF-8).
+        std::size_t lead = head.size();
+        while (lead > 0 && (static_cast<unsigned char>(head[lead - 1]) & 0xC0) == 0x80)
+            --lead;
+        if (lead > 0) {
+            const auto b = static_cast<unsigned char>(head[lead - 1]);
+            const std::size_t length = b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : b >= 0xC0 ? 2 : 1;
+            if (head.size() - (lead - 1) < length)
+                head.resize(lead - 1);
+        }
+        while (!head.empty() && head.back() == ' ')
             head.pop_back();
-        for (char &c : head)
-            if (c == '\n' || c == '\r' || c == '\t')
-                c = ' ';
         name = options.method + ": " + head;
     }
     auto session = named ? store->findOrCreateSession(name) : store->createSession(name);

@@ -271,6 +271,41 @@ private slots:
         QCOMPARE(list[0].toObject()["name"].toString(),
                  QStringLiteral("random: Sessions keep every run: the prompt, the"));
     }
+
+    // The name of an unnamed run's session: the prompt's first 40 bytes with each run of
+    // whitespace one space, none at either end, and no UTF-8 sequence cut in two (a whole one at
+    // the end is kept).
+    void unnamedSessionName_data()
+    {
+        QTest::addColumn<QString>("prompt");
+        QTest::addColumn<QString>("name");
+        const QString words = QStringLiteral("\n\n  One   two\n\tthree ");
+        QTest::newRow("a whole 'ö' in bytes 39-40")
+            << words + QString(24, 'x') + QStringLiteral("ö and more words.")
+            << "random: One two three " + QString(24, 'x') + QStringLiteral("ö");
+        QTest::newRow("'ö' across byte 40")
+            << words + QString(25, 'x') + QStringLiteral("ö and more words.")
+            << "random: One two three " + QString(25, 'x');
+        QTest::newRow("a space at byte 40")
+            << words + QString(25, 'x') + QStringLiteral("   and more words.")
+            << "random: One two three " + QString(25, 'x');
+    }
+
+    void unnamedSessionName()
+    {
+        QFETCH(QString, prompt);
+        QFETCH(QString, name);
+        const QString db = m_dir.filePath("named.sqlite3");
+        QFile::remove(db);
+        writeFile("named.txt", prompt.toUtf8());
+        QCOMPARE(terse({"compress", "--method", "random", "--save", "--db", db,
+                        m_dir.filePath("named.txt")})
+                     .code,
+                 0);
+        const Run r = terse({"sessions", "list", "--json", "--db", db});
+        QCOMPARE(QJsonDocument::fromJson(r.out.toUtf8()).array()[0].toObject()["name"].toString(),
+                 name);
+    }
 };
 
 QTEST_GUILESS_MAIN(TestSessionStoreCli)
