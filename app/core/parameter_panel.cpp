@@ -41,6 +41,22 @@ QString fromStd(const std::string &s)
 {
     return QString::fromStdString(s);
 }
+
+// A word-wrapped label that asks for the height its lines take at its width: QFormLayout gives a
+// label in a row beside a short control (a check box, a line edit) only the control's height,
+// clipping the label's second line ("Keep compress=false contexts (default true):").
+class WrappedLabel : public QLabel {
+public:
+    WrappedLabel(const QString &text, QWidget *parent) : QLabel(text, parent) { setWordWrap(true); }
+
+protected:
+    void resizeEvent(QResizeEvent *event) override
+    {
+        QLabel::resizeEvent(event);
+        if (const int h = heightForWidth(width()); h > 0 && h != minimumHeight())
+            setMinimumHeight(h); // the layout runs again with it
+    }
+};
 } // namespace
 
 void ParameterPanel::updateDevices()
@@ -272,13 +288,11 @@ void ParameterPanel::setOptionSpecs(const std::vector<terse::OptionSpec> &specs,
             spec.defaultValue.empty()
                 ? tr("%1:").arg(engineText(spec.label))
                 : tr("%1 (default %2):").arg(engineText(spec.label), fromStd(spec.defaultValue));
-        auto *labelWidget = new QLabel(label, this);
+        auto *labelWidget = new WrappedLabel(label, this);
         labelWidget->setToolTip(help);
         labelWidget->setBuddy(c.editor);
-        labelWidget->setWordWrap(true);
         if (spec.type == terse::OptionSpec::Type::Bool) {
-            // A check box row is short, so the form would squeeze its wrapped label: give the label
-            // and the box one spanning row whose layout knows the label's height for its width.
+            // The label and its box on one spanning row, the box at the right.
             auto *row = new QWidget(this);
             auto *h = new QHBoxLayout(row);
             h->setContentsMargins(0, 0, 0, 0);

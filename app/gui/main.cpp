@@ -14,13 +14,58 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
+
+namespace {
+
+QtMessageHandler g_qtHandler = nullptr;
+
+// While the application starts: Qt's fatal "no platform plugin could be initialized" (no display,
+// or one that cannot be reached) ends in abort(); say what is wrong and exit 1 instead.
+void startupMessages(QtMsgType type, const QMessageLogContext &context, const QString &message)
+{
+    if (type != QtFatalMsg) {
+        g_qtHandler(type, context, message);
+        return;
+    }
+    auto env = [](const char *name) {
+        const char *v = std::getenv(name);
+        return v != nullptr && *v != '\0' ? v : "not set";
+    };
+    std::fprintf(stderr,
+                 "terse-studio: cannot open a window: no usable display (DISPLAY %s, "
+                 "WAYLAND_DISPLAY %s): start it in a desktop session, or use the command line "
+                 "(terse --help)\n",
+                 env("DISPLAY"), env("WAYLAND_DISPLAY"));
+    std::fflush(stderr);
+    std::_Exit(1);
+}
+
+// --help and --version print text only: without a display they use Qt's offscreen platform.
+void helpWithoutDisplay(int argc, char **argv)
+{
+    if (qEnvironmentVariableIsSet("DISPLAY") || qEnvironmentVariableIsSet("WAYLAND_DISPLAY") ||
+        qEnvironmentVariableIsSet("QT_QPA_PLATFORM"))
+        return;
+    for (int i = 1; i < argc; ++i)
+        for (const char *flag : {"-h", "--help", "--help-all", "-v", "--version"})
+            if (std::strcmp(argv[i], flag) == 0) {
+                qputenv("QT_QPA_PLATFORM", "offscreen");
+                return;
+            }
+}
+
+} // namespace
 
 int main(int argc, char **argv)
 {
     // Before anything else: the engine thread shares the CPU with the UI. A no-op when started by
     // the launcher (it set the variable); run directly, the app restarts itself once with it.
     terse::preferPassiveOpenMP(argv);
+    helpWithoutDisplay(argc, argv);
+    g_qtHandler = qInstallMessageHandler(startupMessages);
     QApplication app(argc, argv);
+    qInstallMessageHandler(g_qtHandler);
     QApplication::setOrganizationName(QStringLiteral("Terse"));
     QApplication::setApplicationName(QStringLiteral("Terse Studio"));
     QApplication::setApplicationVersion(QString::fromUtf8(terse::engineVersion()));

@@ -109,10 +109,12 @@ private slots:
     }
 
     // Issue 20: German labels and buttons are longer; the Parameters dock widens so that nothing is
-    // clipped.
+    // clipped. And a label that wraps gets the height of its lines, beside a check box as well
+    // ("Keep compress=False contexts (default true):" lost its second line).
     void parametersDockFitsGerman_data()
     {
         QTest::addColumn<QString>("lang");
+        QTest::newRow("en") << QStringLiteral("en");
         QTest::newRow("de") << QStringLiteral("de");
         QTest::newRow("zh_CN") << QStringLiteral("zh_CN");
     }
@@ -124,7 +126,7 @@ private slots:
         MainWindow w;
         w.resize(1500, 940);
         w.show();
-        for (const char *method : {"dac", "llmlingua2", "longllmlingua"}) {
+        for (const char *method : {"dac", "llmlingua2", "longllmlingua", "llmlingua"}) {
             w.methodCombo()->setCurrentIndex(
                 w.methodCombo()->findData(QString::fromLatin1(method)));
             auto *dock = w.findChild<QDockWidget *>(QStringLiteral("parametersDock"));
@@ -139,6 +141,15 @@ private slots:
                                         .arg(QLatin1String(method))
                                         .arg(scroll->widget()->minimumSizeHint().width())
                                         .arg(scroll->viewport()->width())));
+            for (const QLabel *l : scroll->widget()->findChildren<QLabel *>()) {
+                if (!l->isVisible() || !l->wordWrap())
+                    continue;
+                QTRY_VERIFY2(l->height() >= l->heightForWidth(l->width()),
+                             qPrintable(QStringLiteral("%1: '%2' is %3 px high, its lines take %4")
+                                            .arg(QLatin1String(method), l->text())
+                                            .arg(l->height())
+                                            .arg(l->heightForWidth(l->width()))));
+            }
         }
         QVERIFY(installLanguage(*qApp, QStringLiteral("en")));
     }

@@ -72,7 +72,21 @@ mv "$tmp/share-away" "$tmp/moved/share/terse"
 
 # The app: opens offscreen, compresses the sample with the preselected method and saves the run.
 if [ -x "$tmp/moved/bin/terse-studio" ]; then
-  export XDG_DATA_HOME="$tmp/data" XDG_CONFIG_HOME="$tmp/config" QT_QPA_PLATFORM=offscreen
+  export XDG_DATA_HOME="$tmp/data" XDG_CONFIG_HOME="$tmp/config"
+  # Without a display: --version and --help answer, and a start says why no window opens (exit 1, not
+  # Qt's abort).
+  nodisplay=(env -u DISPLAY -u WAYLAND_DISPLAY -u QT_QPA_PLATFORM)
+  [ "$("${nodisplay[@]}" "$tmp/moved/bin/terse-studio" --version 2>/dev/null)" = "Terse Studio $(sed -n 's/^terse //p' <("$tmp/moved/bin/terse" --version))" ] \
+    || fail "terse-studio --version without a display"
+  "${nodisplay[@]}" "$tmp/moved/bin/terse-studio" --help 2>/dev/null | grep -q -- "--method <name>" || fail "terse-studio --help without a display"
+  set +e
+  "${nodisplay[@]}" "$tmp/moved/bin/terse-studio" "$sample" >/dev/null 2>"$tmp/studio-nodisplay.txt"
+  code=$?
+  set -e
+  [ "$code" = 1 ] || { cat "$tmp/studio-nodisplay.txt"; fail "terse-studio without a display: exit $code, not 1"; }
+  grep -q "terse-studio: cannot open a window: no usable display (DISPLAY not set, WAYLAND_DISPLAY not set)" "$tmp/studio-nodisplay.txt" \
+    || { cat "$tmp/studio-nodisplay.txt"; fail "no message for a start without a display"; }
+  export QT_QPA_PLATFORM=offscreen
   # Issue 16: the app links no libtorch; it opens the engine module (installed beside it) after its window.
   if ldd "$tmp/moved/libexec/terse/terse-studio-app" | grep -q libtorch; then fail "terse-studio-app links libtorch"; fi
   # Without the module the window still opens and says why nothing can be compressed.
