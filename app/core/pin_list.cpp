@@ -18,6 +18,10 @@ PinList::PinList(QWidget *parent) : QWidget(parent)
     m_list = new QListWidget(this);
     m_list->setObjectName(QStringLiteral("pinList"));
     m_list->setMaximumHeight(140);
+    // Long words and the hint wrap at the dock's width instead of running past it.
+    m_list->setWordWrap(true);
+    m_list->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    m_list->setResizeMode(QListView::Adjust);
     m_remove = new QPushButton(tr("Unpin"), this);
     m_clear = new QPushButton(tr("Unpin All"), this);
     auto *row = new QHBoxLayout;

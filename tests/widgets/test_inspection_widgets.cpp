@@ -95,8 +95,13 @@ private slots:
         QCOMPARE(l.seriesName(), QStringLiteral("entropy"));
         QVERIFY(l.toolTip().contains(QStringLiteral("entropy")));
         QVERIFY(!l.grab().isNull());
+        // Without a scale it tells what the marks mean, the whole line in its tooltip (the painted
+        // line is elided where the view is narrower).
         l.setRange(QString(), 0, 1);
-        QVERIFY(l.toolTip().isEmpty());
+        QVERIFY(l.toolTip().startsWith(QStringLiteral("Struck through: dropped")));
+        QVERIFY(l.toolTip().endsWith(QStringLiteral("red underline: pinned drop")));
+        l.resize(120, l.sizeHint().height());
+        QVERIFY(!l.grab().isNull());
     }
 
     void structuredEditorPartsAddAndRemove()

@@ -7,10 +7,22 @@
 
 namespace terse::widgets {
 
+namespace {
+
+// What the marks of the text mean, shown before a colour scale is chosen.
+QString marksText()
+{
+    return ColorLegend::tr(
+        "Struck through: dropped · green underline: pinned keep · red underline: pinned drop");
+}
+
+} // namespace
+
 ColorLegend::ColorLegend(QWidget *parent) : QWidget(parent)
 {
     setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Fixed);
     setAccessibleName(tr("Colour legend"));
+    setToolTip(marksText());
 }
 
 void ColorLegend::setRange(const QString &name, double low, double high)
@@ -20,7 +32,7 @@ void ColorLegend::setRange(const QString &name, double low, double high)
     m_high = high;
     setToolTip(
         name.isEmpty()
-            ? QString()
+            ? marksText()
             : tr("Background colour: %1 from %2 (pale) to %3 (strong); values outside are clamped.")
                   .arg(name)
                   .arg(low, 0, 'g', 4)
@@ -40,9 +52,9 @@ void ColorLegend::paintEvent(QPaintEvent *)
     const QColor text = palette().color(QPalette::WindowText);
     p.setPen(text);
     if (m_name.isEmpty()) {
+        // Elided where the view is narrower than the line (the tooltip has all of it).
         p.drawText(rect(), Qt::AlignVCenter | Qt::AlignLeft,
-                   tr("Struck through: dropped · green underline: pinned keep · red underline: "
-                      "pinned drop"));
+                   fm.elidedText(marksText(), Qt::ElideRight, width()));
         return;
     }
     const QString lo = QString::number(m_low, 'g', 3);
