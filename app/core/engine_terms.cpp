@@ -81,7 +81,8 @@ constexpr Term kProgress[] = {
 // Warning messages by code; %1, %2, ... are the numbers of the engine's detail, in order.
 struct Message {
     const char *code;
-    int numbers;
+    int numbers; // the numbers of the engine's detail that fill %1, %2, ...; -1: none, the message
+                 // stands for every detail of its code (numbers in it or not)
     const char *text;
 };
 constexpr Message kWarnings[] = {
@@ -124,7 +125,9 @@ constexpr Message kWarnings[] = {
      QT_TRANSLATE_NOOP("terse::app::EngineTerms",
                        "Pinned spans are outside the reference algorithm: the pinned "
                        "decisions override its selection")},
-    {"question_found", 0,
+    // The engine's detail quotes the question and its byte offset, and names the command line's
+    // --no-find-question: the app says it in its own words.
+    {"question_found", -1,
      QT_TRANSLATE_NOOP("terse::app::EngineTerms",
                        "The prompt's last lines ask a question: they are kept whole and the "
                        "question-aware methods rank against them (in the structured editor "
@@ -244,7 +247,7 @@ QString EngineTerms::warningText(const terse::Warning &warning)
         QStringList numbers;
         for (auto it = number.globalMatch(detail); it.hasNext();)
             numbers << it.next().captured();
-        if (numbers.size() != m.numbers)
+        if (m.numbers >= 0 && numbers.size() != m.numbers)
             break; // not the detail this message was written for: the engine's own words
         QString text = tr(m.text);
         for (const QString &n : numbers)

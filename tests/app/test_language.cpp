@@ -6,6 +6,9 @@
 #include "result_adapter.h"
 #include "main_window.h"
 
+#include "terse/compressor.h"
+#include "terse/job.h"
+
 #include "terse_widgets/prompt_editor.h"
 
 #include <QAction>
@@ -208,6 +211,29 @@ private slots:
         QCOMPARE(EngineTerms::warningText(chunked),
                  QStringLiteral("The prompt was classified in 35 chunks of at most 160 tokens"));
         QCOMPARE(EngineTerms::scoreName("self_information"), QStringLiteral("self_information"));
+
+        // The note of a found question, as the engine words it: the question's text and byte
+        // offset (numbers of any count) and the command line's option; the app has its own words.
+        auto head = terse::createCompressor("head");
+        QVERIFY(head);
+        terse::CompressOptions o;
+        o.method = "head";
+        const auto r = (*head)->compress(
+            terse::Prompt::fromText("Take 12 apples and 7 pears.\n\nQuestion: what is 2 + 2?"), o,
+            terse::JobContext());
+        QVERIFY(r);
+        const auto found = std::find_if(r->warnings.begin(), r->warnings.end(),
+                                        [](const auto &w) { return w.code == "question_found"; });
+        QVERIFY(found != r->warnings.end());
+        QVERIFY(found->detail.find("--no-find-question") != std::string::npos);
+        QCOMPARE(EngineTerms::warningText(*found),
+                 QStringLiteral("The prompt's last lines ask a question: they are kept whole and "
+                                "the question-aware methods rank against them (in the structured "
+                                "editor the parts are yours)"));
+        QVERIFY(installLanguage(*qApp, QStringLiteral("de")));
+        QVERIFY(EngineTerms::warningText(*found).startsWith(
+            QStringLiteral("Die letzten Zeilen des Prompts stellen eine Frage")));
+        QVERIFY(installLanguage(*qApp, QStringLiteral("en")));
     }
 
     void everyEngineNameHasATranslationKey()
