@@ -52,8 +52,13 @@ std::pair<int, std::string> capture(std::vector<std::string> args)
     std::fflush(stdout);
     std::FILE *tmp = std::tmpfile();
     const int saved = ::dup(STDOUT_FILENO);
-    if (tmp == nullptr || saved < 0 || ::dup2(::fileno(tmp), STDOUT_FILENO) < 0)
+    if (tmp == nullptr || saved < 0 || ::dup2(::fileno(tmp), STDOUT_FILENO) < 0) {
+        if (tmp != nullptr)
+            std::fclose(tmp);
+        if (saved >= 0)
+            ::close(saved);
         return {-1, "cannot redirect standard output"};
+    }
     const int code = runTopLevel(static_cast<int>(args.size()), argv.data(), kVerbs, nullptr);
     std::cout.flush();
     std::fflush(stdout);
