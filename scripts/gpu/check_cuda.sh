@@ -9,6 +9,6 @@ OUT=${OUT:-/tmp/out}; mkdir -p "$OUT"
 exec > >(tee -a "$OUT/log.txt") 2>&1
 el() { echo "[$(( $(date +%s) - T0 ))s] $*"; }
 . scripts/gpu/build_cuda.sh
-python3 scripts/gpu/check_cuda.py /tmp/b/app/cli/terse .gpu/oracle /tmp/cc --device cuda --threads "$(nproc)"
+python3 scripts/gpu/check_cuda.py /tmp/b/app/cli/terse-engine .gpu/oracle /tmp/cc --device cuda --threads "$(nproc)"
 cp /tmp/cc/check_cuda.json "$OUT"/ 2>/dev/null
 el end

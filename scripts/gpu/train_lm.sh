@@ -15,7 +15,7 @@ DEVICE=${DEVICE:-cuda}
 exec > >(tee -a "$OUT/log.txt") 2>&1
 el() { echo "[$(( $(date +%s) - T0 ))s] $*"; }
 if [ -z "${NO_BUILD:-}" ]; then . scripts/gpu/build_cuda.sh; fi
-BIN=${BIN:-/tmp/b/app/cli/terse}
+BIN=${BIN:-/tmp/b/app/cli/terse-engine}
 M=${MODEL_OUT:-/tmp/terse-lm}
 # Named after the carried corpus (its size and time), so a token file of another slice is never reused.
 TOK=/tmp/train-$(stat -c %s-%Y .gpu/train.txt.zst .gpu/train.tok.gz 2>/dev/null | head -1).tok.gz
