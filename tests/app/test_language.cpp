@@ -256,9 +256,11 @@ private slots:
         QVERIFY(f.open(QIODevice::ReadOnly));
         const std::string context = f.readAll().toStdString();
         int runs = 0;
+        std::vector<terse::Warning> warnings;
         for (const auto &m : terse::availableMethods()) {
             for (auto mode : {terse::CompressionMode::Corrected, terse::CompressionMode::Reference})
-                for (bool question : {false, true}) {
+                for (int variant = 0; variant < 3; ++variant) {
+                    const bool question = variant == 1; // 2: the question at the end of one text
                     terse::Prompt p;
                     if (question)
                         p.segments.push_back(
@@ -267,6 +269,9 @@ private slots:
                     if (question)
                         p.segments.push_back(
                             {terse::SegmentRole::Question, "When does the ferry leave?"});
+                    if (variant == 2)
+                        p = terse::Prompt::fromText(context +
+                                                    "\n\nQuestion: When does the ferry leave?");
                     terse::CompressOptions o;
                     o.method = m.name;
                     o.rate = 0.3;
@@ -293,12 +298,26 @@ private slots:
                     for (const auto *s : all)
                         QVERIFY2(scores.contains(QString::fromStdString(s->name)),
                                  (m.name + ": " + s->name).c_str());
-                    for (const auto &w : r->warnings)
+                    for (const auto &w : r->warnings) {
                         QVERIFY2(codes.contains(QString::fromStdString(w.code)),
                                  (m.name + ": " + w.code).c_str());
+                        warnings.push_back(w);
+                    }
                 }
         }
-        QVERIFY(runs >= 20);
+        QVERIFY(runs >= 30);
+        // And the app's words fit each detail (a detail that does not is shown in the engine's
+        // English): every note and warning of these runs is translated.
+        QVERIFY(std::any_of(warnings.begin(), warnings.end(),
+                            [](const auto &w) { return w.code == "question_found"; }));
+        QVERIFY(installLanguage(*qApp, QStringLiteral("de")));
+        for (const terse::Warning &w : warnings) {
+            QString english = QString::fromStdString(w.detail).trimmed();
+            english[0] = english[0].toUpper();
+            QVERIFY2(!EngineTerms::warningText(w).startsWith(english.left(20)),
+                     (w.code + ": " + w.detail).c_str());
+        }
+        QVERIFY(installLanguage(*qApp, QStringLiteral("en")));
         for (const QString &stage : reported)
             QVERIFY2(progress.contains(stage),
                      qPrintable(QStringLiteral("progress stage: ") + stage));
