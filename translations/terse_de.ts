@@ -2773,10 +2773,6 @@
         <translation>Kontextbudget</translation>
     </message>
     <message>
-        <source>Arithmetic suffix applied to the token budget for the context filter, e.g. &quot;+100&quot; or &quot;*1.5&quot; (the paper&apos;s k).</source>
-        <translation>Arithmetischer Zusatz zum Token-Budget für den Kontextfilter, z. B. &quot;+100&quot; oder &quot;*1.5&quot; (k im Paper).</translation>
-    </message>
-    <message>
         <source>Sentence budget ratio</source>
         <translation>Satzbudget-Verhältnis</translation>
     </message>
@@ -3043,6 +3039,106 @@
     <message>
         <source>Corrected mode: a token&apos;s received attention over what a token seen by the same queries receives at those distances in this prompt (distance), or its mean over those queries (queries: the last tokens, seen only by nearby queries, score high: at rate 0.33 DAC kept 66-82% of a prompt&apos;s last tenth, 14-27% of its middle).</source>
         <translation>Korrigierter Modus: die Aufmerksamkeit, die ein Token erhält, geteilt durch das, was ein Token mit denselben Queries in diesem Prompt bei diesen Abständen erhält (distance), oder ihr Mittel über diese Queries (queries: die letzten Tokens, nur von nahen Queries gesehen, erhalten hohe Werte: bei Rate 0,33 behielt DAC 66–82 % des letzten Zehntels eines Prompts, 14–27 % seiner Mitte).</translation>
+    </message>
+    <message>
+        <source>Random (baseline)</source>
+        <translation>Zufällig (Basislinie)</translation>
+    </message>
+    <message>
+        <source>Keeps a seeded random subset of the words at the requested rate.</source>
+        <translation>Behält eine zufällige Teilmenge der Wörter (fester Startwert) in der gewünschten Rate.</translation>
+    </message>
+    <message>
+        <source>Keep head (baseline)</source>
+        <translation>Anfang behalten (Basislinie)</translation>
+    </message>
+    <message>
+        <source>Keeps the first words up to the requested rate (truncation).</source>
+        <translation>Behält die ersten Wörter bis zur gewünschten Rate (Abschneiden).</translation>
+    </message>
+    <message>
+        <source>Keep tail (baseline)</source>
+        <translation>Ende behalten (Basislinie)</translation>
+    </message>
+    <message>
+        <source>Keeps the last words up to the requested rate.</source>
+        <translation>Behält die letzten Wörter bis zur gewünschten Rate.</translation>
+    </message>
+    <message>
+        <source>Keep head and tail (baseline)</source>
+        <translation>Anfang und Ende behalten (Basislinie)</translation>
+    </message>
+    <message>
+        <source>Keeps the first and last words, half of the budget each.</source>
+        <translation>Behält die ersten und die letzten Wörter, je die Hälfte des Budgets.</translation>
+    </message>
+    <message>
+        <source>Selective-Context</source>
+        <translation>Selective-Context</translation>
+    </message>
+    <message>
+        <source>Drops the tokens, phrases or sentences with the least self-information under a causal LM (Selective-Context).</source>
+        <translation>Entfernt die Tokens, Phrasen oder Sätze mit der geringsten Selbstinformation unter einem kausalen Sprachmodell (Selective-Context).</translation>
+    </message>
+    <message>
+        <source>LLMLingua-2</source>
+        <translation>LLMLingua-2</translation>
+    </message>
+    <message>
+        <source>Token classification (LLMLingua-2): keeps the words a BERT/XLM-R tagger gives the highest keep probability.</source>
+        <translation>Token-Klassifikation (LLMLingua-2): behält die Wörter, denen ein BERT/XLM-R-Tagger die höchste Behalten-Wahrscheinlichkeit gibt.</translation>
+    </message>
+    <message>
+        <source>LLMLingua</source>
+        <translation>LLMLingua</translation>
+    </message>
+    <message>
+        <source>Coarse-to-fine compression by small-LM perplexity: context ranking, budget controller and iterative token-level compression (Jiang et al., EMNLP 2023).</source>
+        <translation>Grob-zu-fein-Kompression nach der Perplexität eines kleinen Sprachmodells: Kontext-Rangfolge, Budget-Steuerung und iterative Kompression auf Token-Ebene (Jiang et al., EMNLP 2023).</translation>
+    </message>
+    <message>
+        <source>Arithmetic suffix applied to the token budget for the context filter, e.g. &quot;+100&quot; or &quot;*1.5&quot; (the paper&apos;s k). auto: &quot;*2&quot; in corrected mode when contexts are ranked by bm25 or gzip (a model-free ranking misses more answer contexts, so twice the target&apos;s worth is kept and compressed harder), &quot;+100&quot; (the reference default) otherwise.</source>
+        <translation>Arithmetischer Zusatz zum Token-Budget für den Kontextfilter, z. B. &quot;+100&quot; oder &quot;*1.5&quot; (k im Paper). auto: &quot;*2&quot; im korrigierten Modus, wenn die Kontexte nach bm25 oder gzip geordnet werden (eine modellfreie Rangfolge verfehlt mehr Antwortkontexte, daher wird das Doppelte des Ziels behalten und stärker komprimiert), sonst &quot;+100&quot; (die Referenzvorgabe).</translation>
+    </message>
+    <message>
+        <source>LongLLMLingua</source>
+        <translation>LongLLMLingua</translation>
+    </message>
+    <message>
+        <source>Question-aware LLMLingua: contexts ranked by how well they predict the question, dynamic per-context ratios and contrastive perplexity (Jiang et al., ACL 2024).</source>
+        <translation>Fragebezogenes LLMLingua: Kontexte geordnet danach, wie gut sie die Frage vorhersagen, dynamische Raten je Kontext und kontrastive Perplexität (Jiang et al., ACL 2024).</translation>
+    </message>
+    <message>
+        <source>DAC</source>
+        <translation>DAC</translation>
+    </message>
+    <message>
+        <source>Fuses accumulated attention with per-token information and removes tokens in stages, re-running the model after each stage (DAC, ACL 2025).</source>
+        <translation>Verbindet akkumulierte Attention mit der Information je Token und entfernt Tokens in Stufen, wobei das Modell nach jeder Stufe neu läuft (DAC, ACL 2025).</translation>
+    </message>
+    <message>
+        <source>PIS</source>
+        <translation>PIS</translation>
+    </message>
+    <message>
+        <source>Token weights from attention and TF-IDF, redundant sentences removed by seeded Russian roulette, per-sentence ratios from a Double-DQN agent (PIS, as defined in algorithms.md 2.2).</source>
+        <translation>Token-Gewichte aus Attention und TF-IDF, redundante Sätze per Russischem Roulette (fester Startwert) entfernt, Raten je Satz von einem Double-DQN-Agenten (PIS, wie in algorithms.md 2.2 definiert).</translation>
+    </message>
+    <message>
+        <source>Entropy only (baseline)</source>
+        <translation>Nur Entropie (Basislinie)</translation>
+    </message>
+    <message>
+        <source>Keeps the tokens the model finds most surprising (self-information), in one pass.</source>
+        <translation>Behält die Tokens, die das Modell am meisten überraschen (Selbstinformation), in einem Durchlauf.</translation>
+    </message>
+    <message>
+        <source>Attention only (baseline)</source>
+        <translation>Nur Attention (Basislinie)</translation>
+    </message>
+    <message>
+        <source>Keeps the tokens that receive the most attention, over what a token at their distances from the queries receives (per query that can see them in reference mode), in one pass.</source>
+        <translation>Behält die Tokens, die die meiste Attention erhalten, gemessen an dem, was ein Token in ihrem Abstand zu den Anfragen erhält (im Referenzmodus je Anfrage, die sie sehen kann), in einem Durchlauf.</translation>
     </message>
 </context>
 <context>

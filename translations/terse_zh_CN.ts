@@ -2768,10 +2768,6 @@
         <translation>上下文预算</translation>
     </message>
     <message>
-        <source>Arithmetic suffix applied to the token budget for the context filter, e.g. &quot;+100&quot; or &quot;*1.5&quot; (the paper&apos;s k).</source>
-        <translation>附加到上下文过滤 token 预算上的算术后缀，例如 &quot;+100&quot; 或 &quot;*1.5&quot;（论文中的 k）。</translation>
-    </message>
-    <message>
         <source>Sentence budget ratio</source>
         <translation>句子预算比例</translation>
     </message>
@@ -3038,6 +3034,106 @@
     <message>
         <source>Corrected mode: a token&apos;s received attention over what a token seen by the same queries receives at those distances in this prompt (distance), or its mean over those queries (queries: the last tokens, seen only by nearby queries, score high: at rate 0.33 DAC kept 66-82% of a prompt&apos;s last tenth, 14-27% of its middle).</source>
         <translation>修正模式：一个词元获得的注意力，除以在本提示中被相同查询在相同距离上看到的词元平均获得的注意力（distance），或取这些查询上的平均值（queries：最后的词元只被附近的查询看到，得分偏高：在比率 0.33 时，DAC 保留了提示最后十分之一的 66–82%，中间部分的 14–27%）。</translation>
+    </message>
+    <message>
+        <source>Random (baseline)</source>
+        <translation>随机（基线）</translation>
+    </message>
+    <message>
+        <source>Keeps a seeded random subset of the words at the requested rate.</source>
+        <translation>按所需比例保留一个固定种子的随机词子集。</translation>
+    </message>
+    <message>
+        <source>Keep head (baseline)</source>
+        <translation>保留开头（基线）</translation>
+    </message>
+    <message>
+        <source>Keeps the first words up to the requested rate (truncation).</source>
+        <translation>保留开头的词，直到所需比例（截断）。</translation>
+    </message>
+    <message>
+        <source>Keep tail (baseline)</source>
+        <translation>保留结尾（基线）</translation>
+    </message>
+    <message>
+        <source>Keeps the last words up to the requested rate.</source>
+        <translation>保留结尾的词，直到所需比例。</translation>
+    </message>
+    <message>
+        <source>Keep head and tail (baseline)</source>
+        <translation>保留开头和结尾（基线）</translation>
+    </message>
+    <message>
+        <source>Keeps the first and last words, half of the budget each.</source>
+        <translation>保留开头和结尾的词，各占预算的一半。</translation>
+    </message>
+    <message>
+        <source>Selective-Context</source>
+        <translation>Selective-Context</translation>
+    </message>
+    <message>
+        <source>Drops the tokens, phrases or sentences with the least self-information under a causal LM (Selective-Context).</source>
+        <translation>删除在因果语言模型下自信息最少的词元、短语或句子（Selective-Context）。</translation>
+    </message>
+    <message>
+        <source>LLMLingua-2</source>
+        <translation>LLMLingua-2</translation>
+    </message>
+    <message>
+        <source>Token classification (LLMLingua-2): keeps the words a BERT/XLM-R tagger gives the highest keep probability.</source>
+        <translation>词元分类（LLMLingua-2）：保留 BERT/XLM-R 标注器给出最高保留概率的词。</translation>
+    </message>
+    <message>
+        <source>LLMLingua</source>
+        <translation>LLMLingua</translation>
+    </message>
+    <message>
+        <source>Coarse-to-fine compression by small-LM perplexity: context ranking, budget controller and iterative token-level compression (Jiang et al., EMNLP 2023).</source>
+        <translation>按小型语言模型困惑度进行由粗到细的压缩：上下文排序、预算控制器和迭代的词元级压缩（Jiang 等，EMNLP 2023）。</translation>
+    </message>
+    <message>
+        <source>Arithmetic suffix applied to the token budget for the context filter, e.g. &quot;+100&quot; or &quot;*1.5&quot; (the paper&apos;s k). auto: &quot;*2&quot; in corrected mode when contexts are ranked by bm25 or gzip (a model-free ranking misses more answer contexts, so twice the target&apos;s worth is kept and compressed harder), &quot;+100&quot; (the reference default) otherwise.</source>
+        <translation>应用于上下文过滤器词元预算的算术后缀，例如 &quot;+100&quot; 或 &quot;*1.5&quot;（论文中的 k）。auto：在修正模式下按 bm25 或 gzip 排序上下文时为 &quot;*2&quot;（无模型排序会漏掉更多含答案的上下文，因此保留两倍于目标的内容并更强地压缩），否则为 &quot;+100&quot;（参考默认值）。</translation>
+    </message>
+    <message>
+        <source>LongLLMLingua</source>
+        <translation>LongLLMLingua</translation>
+    </message>
+    <message>
+        <source>Question-aware LLMLingua: contexts ranked by how well they predict the question, dynamic per-context ratios and contrastive perplexity (Jiang et al., ACL 2024).</source>
+        <translation>关注问题的 LLMLingua：按上下文预测问题的程度排序，每个上下文动态比例，并使用对比困惑度（Jiang 等，ACL 2024）。</translation>
+    </message>
+    <message>
+        <source>DAC</source>
+        <translation>DAC</translation>
+    </message>
+    <message>
+        <source>Fuses accumulated attention with per-token information and removes tokens in stages, re-running the model after each stage (DAC, ACL 2025).</source>
+        <translation>将累积注意力与每个词元的信息融合，分阶段删除词元，每个阶段后重新运行模型（DAC，ACL 2025）。</translation>
+    </message>
+    <message>
+        <source>PIS</source>
+        <translation>PIS</translation>
+    </message>
+    <message>
+        <source>Token weights from attention and TF-IDF, redundant sentences removed by seeded Russian roulette, per-sentence ratios from a Double-DQN agent (PIS, as defined in algorithms.md 2.2).</source>
+        <translation>词元权重来自注意力和 TF-IDF，冗余句子通过固定种子的俄罗斯轮盘删除，每句比例来自 Double-DQN 智能体（PIS，定义见 algorithms.md 2.2）。</translation>
+    </message>
+    <message>
+        <source>Entropy only (baseline)</source>
+        <translation>仅熵（基线）</translation>
+    </message>
+    <message>
+        <source>Keeps the tokens the model finds most surprising (self-information), in one pass.</source>
+        <translation>一次遍历，保留模型认为最意外的词元（自信息）。</translation>
+    </message>
+    <message>
+        <source>Attention only (baseline)</source>
+        <translation>仅注意力（基线）</translation>
+    </message>
+    <message>
+        <source>Keeps the tokens that receive the most attention, over what a token at their distances from the queries receives (per query that can see them in reference mode), in one pass.</source>
+        <translation>一次遍历，保留获得最多注意力的词元，相对于与查询同样距离的词元所获得的注意力（参考模式下按能看到它们的每个查询计算）。</translation>
     </message>
 </context>
 <context>

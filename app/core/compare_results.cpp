@@ -105,7 +105,7 @@ void CompareMetricsTable::setRun(int row, const CompareRun &s, bool busy)
     }
     const auto &r = *s.result;
     auto *in = countItem(r.tokensIn);
-    in->setText(QStringLiteral("%1 %2s").arg(r.tokensIn).arg(QString::fromStdString(r.unitName)));
+    in->setText(QStringLiteral("%1 %2").arg(r.tokensIn).arg(EngineTerms::unitsName(r.unitName)));
     setItem(row, UnitsInColumn, in);
     setItem(row, UnitsOutColumn, countItem(r.tokensOut));
     setItem(row, RateOutColumn, numberItem(r.achievedRate, 3));

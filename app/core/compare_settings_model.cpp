@@ -22,7 +22,7 @@ QString methodDisplayName(const std::string &name)
 {
     for (const auto &m : engineMethods())
         if (m.name == name)
-            return QString::fromStdString(m.displayName);
+            return engineText(m.displayName);
     return QString::fromStdString(name); // a method the factory alone knows
 }
 } // namespace
@@ -276,9 +276,8 @@ QWidget *CompareSettingsDelegate::createEditor(QWidget *parent, const QStyleOpti
     case CompareSettingsModel::MethodColumn: {
         auto *method = new QComboBox(parent);
         for (const auto &m : engineMethods()) {
-            method->addItem(QString::fromStdString(m.displayName), QString::fromStdString(m.name));
-            method->setItemData(method->count() - 1, QString::fromStdString(m.description),
-                                Qt::ToolTipRole);
+            method->addItem(engineText(m.displayName), QString::fromStdString(m.name));
+            method->setItemData(method->count() - 1, engineText(m.description), Qt::ToolTipRole);
         }
         const QString name = index.data(Qt::EditRole).toString();
         if (method->findData(name) < 0) // a method the factory alone knows

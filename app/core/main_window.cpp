@@ -10,6 +10,7 @@
 #include "model_picker.h"
 #include "parameter_panel.h"
 #include "pin_list.h"
+#include "result_adapter.h"
 #include "result_inspector.h"
 #include "run_controller.h"
 #include "session_controller.h"
@@ -111,15 +112,17 @@ void MainWindow::showEvent(QShowEvent *event)
 void MainWindow::fillMethods()
 {
     const QSignalBlocker block(m_method);
+    const QVariant current = m_method->currentData(); // kept when the language changes
     m_method->clear();
     for (const auto &m : m_methods) {
-        m_method->addItem(QString::fromStdString(m.displayName), QString::fromStdString(m.name));
-        m_method->setItemData(m_method->count() - 1, QString::fromStdString(m.description),
-                              Qt::ToolTipRole);
+        m_method->addItem(engineText(m.displayName), QString::fromStdString(m.name));
+        m_method->setItemData(m_method->count() - 1, engineText(m.description), Qt::ToolTipRole);
     }
+    if (const int i = m_method->findData(current); i >= 0)
+        m_method->setCurrentIndex(i);
     QList<QPair<QString, QString>> methods;
     for (const auto &m : m_methods)
-        methods.append({QString::fromStdString(m.name), QString::fromStdString(m.displayName)});
+        methods.append({QString::fromStdString(m.name), engineText(m.displayName)});
     m_history->setMethods(methods);
 }
 
@@ -354,7 +357,8 @@ void MainWindow::buildDocks()
 {
     setDockNestingEnabled(true);
     m_history = new HistoryDock(m_sessions, this);
-    fillMethods(); // the method combo too (empty until the engine has loaded)
+    // The method combo too (empty until the engine has loaded), again in a new language.
+    translated([this] { fillMethods(); });
     addDockWidget(Qt::LeftDockWidgetArea, m_history);
     connect(m_history, &HistoryDock::errorOccurred, this, &MainWindow::showError);
 
