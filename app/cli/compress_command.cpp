@@ -110,7 +110,8 @@ void declareOptions(CLI::App &app, CompressArgs &a)
     app.add_flag("!--no-find-question", o.findQuestion,
                  "corrected mode takes the last lines of a plain prompt that start with "
                  "'Question:', 'Query:' or 'Q:' (or a last paragraph that is one line ending in "
-                 "'?', or one short line opening with an interrogative word such as 'when' or "
+                 "a question mark: '?', '？' or '؟'; or one short line opening with an "
+                 "interrogative word such as 'when' or "
                  "'how') as its question, kept whole and ranked against; this compresses them "
                  "like the rest");
     app.add_flag("--json", a.json, "print the whole result as JSON");
