@@ -25,7 +25,8 @@ QtMessageHandler g_qtHandler = nullptr;
 void startupMessages(QtMsgType type, const QMessageLogContext &context, const QString &message)
 {
     if (type != QtFatalMsg) {
-        g_qtHandler(type, context, message);
+        if (g_qtHandler != nullptr) // Qt's default one, unless something installed another
+            g_qtHandler(type, context, message);
         return;
     }
     auto env = [](const char *name) {
