@@ -70,28 +70,18 @@ public:
     {
         return wrap(opt->get_description(), kHelpWidth - get_column_width());
     }
-    // CLI11's own, with the options of "Needs:" and "Excludes:" in the order of their names: CLI11
-    // keeps them in sets ordered by address, so its order changed from run to run and the help
-    // pages the front recorded (help_pages.h) differed from terse-engine's.
+    // CLI11's own, with the options of "Needs:" and "Excludes:" (which it appends last) in the
+    // order of their names: CLI11 keeps them in sets ordered by address, so its order changed from
+    // run to run and the help pages the front recorded (help_pages.h) differed from terse-engine's.
     std::string make_option_opts(const CLI::Option *opt) const override
     {
-        if (!opt->get_option_text().empty())
-            return " " + opt->get_option_text();
-        std::stringstream out;
-        if (opt->get_type_size() != 0) {
-            if (!opt->get_type_name().empty())
-                out << " " << get_label(opt->get_type_name());
-            if (!opt->get_default_str().empty())
-                out << "=" << opt->get_default_str();
-            if (opt->get_expected_max() == CLI::detail::expected_max_vector_size)
-                out << " ...";
-            else if (opt->get_expected_min() > 1)
-                out << " x " << opt->get_expected();
-            if (opt->get_required())
-                out << " " << get_label("REQUIRED");
-        }
-        if (!opt->get_envname().empty())
-            out << " (" << get_label("Env") << ":" << opt->get_envname() << ")";
+        std::string out = CLI::Formatter::make_option_opts(opt);
+        if (!opt->get_option_text().empty() ||
+            (opt->get_needs().empty() && opt->get_excludes().empty()))
+            return out;
+        const std::string needs = " " + get_label("Needs") + ":",
+                          excludes = " " + get_label("Excludes") + ":";
+        out.resize(out.rfind(opt->get_needs().empty() ? excludes : needs));
         auto names = [](const std::set<CLI::Option *> &options) {
             std::vector<std::string> sorted;
             for (const CLI::Option *o : options)
@@ -103,10 +93,10 @@ public:
             return joined;
         };
         if (!opt->get_needs().empty())
-            out << " " << get_label("Needs") << ":" << names(opt->get_needs());
+            out += needs + names(opt->get_needs());
         if (!opt->get_excludes().empty())
-            out << " " << get_label("Excludes") << ":" << names(opt->get_excludes());
-        return out.str();
+            out += excludes + names(opt->get_excludes());
+        return out;
     }
     std::string make_subcommand(const CLI::App *sub) const override
     {

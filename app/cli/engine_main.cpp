@@ -1,7 +1,7 @@
 // terse-engine: every verb of `terse`, linked with the model engine (libtorch). The `terse` front
 // (main.cpp) runs the quick verbs itself and replaces itself with this program for the rest; run
 // directly, it behaves as `terse`. The build runs it once more, as `terse-engine
-// --write-help-pages FILE`, to record the model verbs' help pages for the front (help_pages.h).
+// --write-help-pages FILE`, to record the verbs' help pages for the front (help_pages.h).
 #include "cli.h"
 
 #include "terse/compressor.h"
@@ -35,10 +35,6 @@ const Verbs kVerbs = {
     {"compress", passive<runCompress>}, {"train", passive<runTrain>}, {"eval", passive<runEval>},
     {"score", passive<runScore>},       {"bench", passive<runBench>}, {"tokenize", runTokenize},
     {"sessions", runSessions},          {"models", runModels},        {"export", runExport}};
-
-// The verbs whose help the front cannot print itself (it hands them to this program).
-const char *const kModelVerbs[] = {"compress", "score", "train", "eval",
-                                   "models",   "bench", "export"};
 
 // What `terse ARGS` prints on standard output, and its exit code (standard output redirected to a
 // temporary file for the call; standard error stays the build's).
@@ -94,8 +90,8 @@ std::vector<std::string> subcommandsIn(const std::string &page)
     return names;
 }
 
-// `terse-engine --write-help-pages FILE`: the help page of each model verb, of its subcommands and
-// of each method (`compress --method NAME --help`), as the C++ of help_pages.h's table.
+// `terse-engine --write-help-pages FILE`: the help page of each verb, of its subcommands and of
+// each method (`compress --method NAME --help`), as the C++ of help_pages.h's table.
 int writeHelpPages(int argc, char **argv)
 {
     if (argc != 3)
@@ -117,7 +113,7 @@ int writeHelpPages(int argc, char **argv)
         pages.emplace_back(joined, text);
         return text;
     };
-    for (const char *verb : kModelVerbs) {
+    for (const auto &[verb, run] : kVerbs) { // tokenize and sessions too: the front's own text
         const std::string page = record({verb});
         if (page.empty())
             return kExitFailure;

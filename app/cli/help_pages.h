@@ -1,5 +1,5 @@
 #pragma once
-// The help pages of the model verbs, recorded at build time (terse-engine --write-help-pages writes
+// The help pages of the verbs, recorded at build time (terse-engine --write-help-pages writes
 // help_pages.cpp) so that the `terse` front prints `terse compress --help` and the like without
 // starting terse-engine and loading libtorch (issue 16: help at once, the same text).
 

@@ -327,26 +327,22 @@ int saveCompressedRun(const std::string &db, const std::string &sessionName, con
     const bool named = !name.empty();
     if (!named) {
         // One session per unnamed run, named after the method and the prompt's first 40 bytes,
-        // each run of whitespace one space.
+        // each run of whitespace one space; one byte more is read to see whether the cut splits a
+        // character.
         std::string head;
         for (const char c : prompt.joined()) {
             const bool space = c == ' ' || c == '\n' || c == '\r' || c == '\t';
             if (space && (head.empty() || head.back() == ' '))
                 continue;
-            if (head.size() == 40)
-                break;
             head += space ? ' ' : c;
+            if (head.size() > 40)
+                break;
         }
-        // Do not end inside a UTF-8 sequence (the prompt is valid UTF-8).
-        std::size_t lead = head.size();
-        while (lead > 0 && (static_cast<unsigned char>(head[lead - 1]) & 0xC0) == 0x80)
-            --lead;
-        if (lead > 0) {
-            const auto b = static_cast<unsigned char>(head[lead - 1]);
-            const std::size_t length = b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : b >= 0xC0 ? 2 : 1;
-            if (head.size() - (lead - 1) < length)
-                head.resize(lead - 1);
-        }
+        std::size_t cut = std::min<std::size_t>(head.size(), 40);
+        while (cut > 0 && cut < head.size() &&
+               (static_cast<unsigned char>(head[cut]) & 0xC0) == 0x80)
+            --cut; // not inside a UTF-8 sequence
+        head.resize(cut);
         while (!head.empty() && head.back() == ' ')
             head.pop_back();
         name = options.method + ": " + head;
