@@ -7,7 +7,7 @@ TERSE=${TERSE:-build/app/cli/terse}
 grep -qx '/.gpu/' .git/info/exclude 2>/dev/null || echo '/.gpu/' >> .git/info/exclude
 mkdir -p .gpu/deb
 (cd .gpu/deb && apt-get download libsqlite3-dev libsqlite3-0 nlohmann-json3-dev libcli11-dev libpcre2-dev libpcre2-8-0 \
-    libzstd-dev libzstd1 zlib1g-dev zlib1g)
+    libzstd-dev libzstd1 zlib1g-dev zlib1g libicu-dev libicu72)
 # What travels is the working tree (tracked and untracked-not-ignored files) plus .gpu, at most 64 MiB.
 travel_size() {
     local tree gpu

@@ -63,7 +63,12 @@ private slots:
         QTest::newRow("thousands") << "1,000 items" << QStringList{"1,000 ", "items"};
         QTest::newRow("comma list") << "a,b" << QStringList{"a", ",", "b"};
         QTest::newRow("accented") << "café crème" << QStringList{"café ", "crème"};
-        QTest::newRow("cjk") << "我爱你" << QStringList{"我", "爱", "你"};
+        // Chinese and Thai put no spaces between words: the dictionary's words (hand-checked:
+        // we / today / go / Beijing / university; hello / (polite) / I / name / Somchai).
+        QTest::newRow("chinese words")
+            << "我们今天去北京大学" << QStringList{"我们", "今天", "去", "北京", "大学"};
+        QTest::newRow("thai words")
+            << "สวัสดีครับ ผมชื่อสมชาย" << QStringList{"สวัสดี", "ครับ ", "ผม", "ชื่อ", "สมชาย"};
         QTest::newRow("newlines") << "one\n\ntwo" << QStringList{"one\n\n", "two"};
         QTest::newRow("only space") << "   " << QStringList{"   "};
         QTest::newRow("empty") << "" << QStringList{};
@@ -98,7 +103,12 @@ private slots:
         QTest::newRow("markdown") << "**Bold**:" << QStringList{"*", "*", "Bold", "*", "*", ":"};
         QTest::newRow("quotes") << "\"quoted\" text" << QStringList{"\"", "quoted", "\" ", "text"};
         QTest::newRow("negative") << "is -5 now" << QStringList{"is ", "-5 ", "now"};
-        QTest::newRow("cjk") << "中文abc" << QStringList{"中", "文", "abc"};
+        QTest::newRow("cjk") << "中文abc" << QStringList{"中文", "abc"};
+        // Japanese: kanji, hiragana particle, a term with its hyphen, a katakana loanword.
+        QTest::newRow("japanese") << "日本のGPT-4モデル。"
+                                  << QStringList{"日本", "の", "GPT-4", "モデル", "。"};
+        QTest::newRow("chinese in brackets")
+            << "（北京大学）" << QStringList{"（", "北京", "大学", "）"};
         // A backtick run is one unit (a fence never becomes "` `"); a single backtick is a quote.
         QTest::newRow("fence") << "```python\nx\n```"
                                << QStringList{"```", "python\n", "x\n", "```"};
@@ -128,6 +138,10 @@ private slots:
                                               << "の" << true;
         QTest::newRow("latin then ideograph") << "GPT-3"
                                               << "大" << true;
+        QTest::newRow("two dictionary words") << "北京"
+                                              << "大学" << true;
+        QTest::newRow("thai words") << "สวัสดี"
+                                    << "ครับ" << true;
         QTest::newRow("ideographic comma") << "商"
                                            << "，" << true;
         QTest::newRow("word then comma") << "Heidi"
@@ -160,37 +174,44 @@ private slots:
         QCOMPARE(terse::detail::staysApart(left.toStdString(), right.toStdString()), apart);
     }
 
-    // A CJK word boundary at a byte: the code point starting or ending there is an ideograph or
-    // kana (never inside a code point).
-    void cjkBoundary()
+    // The word edges of text without spaces: where a dictionary word begins or ends (never inside
+    // a word or a code point), nowhere in text with spaces.
+    void dictionaryWordEdges()
     {
-        const std::string zh = "作为";       // two 3-byte ideographs
-        const std::string mixed = "使用GPT"; // ideographs, then Latin at byte 6
-        QVERIFY(terse::detail::cjkBoundary(zh, 0));
-        QVERIFY(!terse::detail::cjkBoundary(zh, 1));
-        QVERIFY(terse::detail::cjkBoundary(zh, 3));
-        QVERIFY(terse::detail::cjkBoundary(zh, 6));
-        QVERIFY(terse::detail::cjkBoundary(mixed, 6));
-        QVERIFY(!terse::detail::cjkBoundary(mixed, 7));
-        QVERIFY(terse::detail::cjkBoundary(std::string("GPT") + "の", 3));
-        QVERIFY(!terse::detail::cjkBoundary("ab cd", 3));
-        QVERIFY(!terse::detail::cjkBoundary(zh, 7));
+        auto edgesAt = [](const std::string &text) {
+            QList<int> at;
+            const std::vector<char> e = terse::detail::dictionaryWordEdges(text);
+            if (e.size() != text.size() + 1)
+                return QList<int>{-1};
+            for (std::size_t i = 0; i < e.size(); ++i)
+                if (e[i])
+                    at << static_cast<int>(i);
+            return at;
+        };
+        QCOMPARE(edgesAt("我们今天"), (QList<int>{0, 6, 12})); // 我们 + 今天, 3 bytes each
+        QCOMPARE(edgesAt("使用GPT"), (QList<int>{0, 6}));      // 使用, then Latin at byte 6
+        QCOMPARE(edgesAt("GPTの"), (QList<int>{3, 6}));        // の from byte 3 to the end
+        QCOMPARE(edgesAt("日本 and"), (QList<int>{0, 6}));     // the word ends before a space
+        QCOMPARE(edgesAt("สวัสดีครับ"), (QList<int>{0, 18, 30})); // 6 + 4 Thai characters
+        QCOMPARE(edgesAt("ab cd"), QList<int>{});
+        QCOMPARE(edgesAt(""), QList<int>{});
     }
 
     void atomicWordsReassembleAnyInput()
     {
         checkTiling(&terse::splitAtomicWords,
-                    {"a",  "Z", " ", "\n", ",", ".", "'", "-",        "é",        "€", "😀",
-                     "中", "(", ")", "\"", "$", "%", "1", "\xC2\xA0", "https://", "=", "_"},
+                    {"a",        "Z",        " ",  "\n", ",",    ".",  "'",   "-", "é",
+                     "€",        "😀",        "中", "(",  ")",    "\"", "$",   "%", "1",
+                     "\xC2\xA0", "https://", "=",  "_",  "北京", "の", "ครับ", "ี"},
                     11);
     }
 
     void unitsReassembleAnyInputAndNeverSplitACharacter()
     {
-        checkTiling(
-            &terse::splitWords,
-            {"a", "Z", " ", "\n", ",", ".", "'", "-", "é", "€", "😀", "中", "\t", "1", "\xC2\xA0"},
-            7);
+        checkTiling(&terse::splitWords,
+                    {"a", "Z", " ", "\n", ",", ".", "'", "-", "é", "€", "😀", "中", "\t", "1",
+                     "\xC2\xA0", "大学", "ครับ", "ี"},
+                    7);
     }
 
     void utf8Validation_data()

@@ -47,6 +47,28 @@ long firstNonSubsequencePiece(const std::vector<std::string> &sub,
     return -1;
 }
 
+// The first of `words` that some occurrence in the result's segments has cut (its units' decisions
+// differ), or "" when every occurrence is kept or dropped whole.
+std::string wordCut(const CompressionResult &r, std::initializer_list<std::string> words)
+{
+    for (const std::string &word : words)
+        for (std::size_t s = 0; s < r.segments.size(); ++s) {
+            const std::string &text = r.segments[s].text;
+            for (std::size_t at = text.find(word); at != std::string::npos;
+                 at = text.find(word, at + 1)) {
+                int decision = -1;
+                for (const Unit &u : r.units)
+                    if (u.segment == static_cast<int>(s) && u.span.begin < at + word.size() &&
+                        at < u.span.end) {
+                        if (decision >= 0 && decision != (u.kept ? 1 : 0))
+                            return word;
+                        decision = u.kept ? 1 : 0;
+                    }
+            }
+        }
+    return {};
+}
+
 // The first `words` whitespace-separated words of `text`, cut inside the text (no rewriting).
 std::string firstWords(const std::string &text, int words)
 {
@@ -232,8 +254,8 @@ private slots:
         }
     }
 
-    // Chinese and Japanese put no spaces between words: dropping a character must not insert one
-    // ("作为二手车" -> "作二手车", not "作 二手车"), and the target-token rate still holds. Each
+    // Chinese and Japanese put no spaces between words: dropping a word must not insert one
+    // ("作为二手车" -> "作为车", not "作为 车"), and the target-token rate still holds. Each
     // output character is a prompt character in order; no whitespace between two CJK characters.
     void cjkTextKeepsItsSpacing_data() { atomsStayWhole_data(); }
     void cjkTextKeepsItsSpacing()
@@ -268,8 +290,14 @@ private slots:
                 QVERIFY2(j < in.size(), (where + "\n  not a subsequence of the prompt").c_str());
                 ++j;
             }
+            // Chinese and Japanese words are kept or dropped whole (hand-picked two-character
+            // words: customer, model, language, time, Tokyo, weather), never one of their
+            // characters alone.
+            const std::string cut = wordCut(*r, {"客户", "模型", "语言", "时间", "東京", "天気"});
+            QVERIFY2(cut.empty(), (where + "\n  '" + cut + "' cut").c_str());
+            QVERIFY2(testing::unitsKeepWholeWords(*r), where.c_str());
             // Units fine enough for the rate: a Chinese sentence is not one unit (Selective-
-            // Context's phrases end at "，"; LLMLingua-2's words at ideographs).
+            // Context's phrases end at "，"; LLMLingua-2's words at dictionary words).
             QVERIFY2(!testing::hasWarning(*r, "rate_granularity"), where.c_str());
             const long got = countTokens(out), all = countTokens(text);
             QCOMPARE(r->targetTokensOut, got);
@@ -278,6 +306,38 @@ private slots:
                     std::max(2L, all / 100),
                 (where + "\n  " + std::to_string(got) + " of " + std::to_string(all) + " tokens")
                     .c_str());
+        }
+    }
+
+    // Thai writes no spaces between words (a space ends a phrase): its words are ICU's dictionary
+    // words, kept or dropped whole (hand-picked: food, delicious, Bangkok, beautiful, tourist
+    // attraction's "travel"), the rate is reached at word granularity (one unit per phrase could
+    // not), and no space is inserted between two Thai words.
+    void thaiWordsStayWhole_data() { atomsStayWhole_data(); }
+    void thaiWordsStayWhole()
+    {
+        QFETCH(QString, method);
+        const std::string text = "ประเทศไทยมีอาหารที่อร่อยมากมาย นักท่องเที่ยวชอบกินต้มยำกุ้งและผัดไทย "
+                                 "กรุงเทพมหานครเป็นเมืองหลวงของประเทศไทย มีวัดที่สวยงามหลายแห่ง\n\n"
+                                 "ฤดูฝนเริ่มในเดือนพฤษภาคมและสิ้นสุดในเดือนตุลาคม "
+                                 "ช่วงเวลาที่ดีที่สุดสำหรับการท่องเที่ยวคือฤดูหนาว";
+        const Prompt prompt = Prompt::fromText(text);
+        const auto spaces = [](const std::string &t) {
+            return std::count(t.begin(), t.end(), ' ');
+        };
+        for (double rate : {0.4, 0.7}) {
+            auto r = compressAt(method.toStdString(), prompt, rate);
+            QVERIFY2(r.ok(), r.ok() ? "" : r.error().detail.c_str());
+            const std::string &out = r->compressedText;
+            const std::string where =
+                method.toStdString() + " @ " + std::to_string(rate) + ": " + out;
+            QVERIFY2(isValidUtf8(out) && !out.empty(), where.c_str());
+            QVERIFY2(spaces(out) <= spaces(text), where.c_str());
+            QVERIFY2(testing::unitsKeepWholeWords(*r), where.c_str());
+            const std::string cut = wordCut(*r, {"อาหาร", "อร่อย", "กรุงเทพมหานคร", "สวยงาม", "ท่อง"});
+            QVERIFY2(cut.empty(), (where + "\n  '" + cut + "' cut").c_str());
+            QVERIFY2(!testing::hasWarning(*r, "rate_granularity"), where.c_str());
+            QVERIFY2(testing::meetsTargetRate(*r, rate), where.c_str());
         }
     }
 

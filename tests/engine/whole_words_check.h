@@ -29,10 +29,16 @@ inline void addMethodRows()
         QTest::newRow(m.name.c_str()) << QString::fromStdString(m.name);
 }
 
-// The \w+|[^\w\s] pieces of a text (Unicode \w).
+// The \w+|[^\w\s] pieces of a text (Unicode \w), where each character of a script written without
+// spaces (CJK, Thai, Lao, Myanmar, Khmer) is a piece of its own: its words stand side by side, so
+// kept words of such text always join into new \w runs (whole-word decisions there are checked on
+// the units: unitsKeepWholeWords).
 inline std::vector<std::string> textPieces(const std::string &text)
 {
-    static const QRegularExpression re(QStringLiteral("\\w+|[^\\w\\s]"),
+    static const QString scripts =
+        QStringLiteral("\\p{Han}\\p{Hiragana}\\p{Katakana}\\p{Thai}\\p{Lao}\\p{Myanmar}\\p{Khmer}");
+    static const QRegularExpression re("[" + scripts + "]\\p{M}*|(?:(?![" + scripts +
+                                           "])\\w)+|[^\\w\\s]",
                                        QRegularExpression::UseUnicodePropertiesOption);
     std::vector<std::string> out;
     auto it = re.globalMatch(QString::fromStdString(text));

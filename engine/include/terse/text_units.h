@@ -30,7 +30,8 @@ Result<void> validatePromptText(std::string_view text, std::size_t maxBytes = 64
 // Splits text into words and punctuation marks, each unit including the whitespace that follows it,
 // so the units concatenate back to the input exactly. Leading whitespace joins the first unit.
 // Words are maximal runs of letters/digits/marks (plus apostrophes and joiners inside words); each
-// other non-space character is its own unit.
+// other non-space character is its own unit. Text in scripts written without spaces (Chinese,
+// Japanese, Thai, Lao, Myanmar, Khmer) is cut into the words of ICU's dictionaries ("北京" "大学").
 std::vector<Span> splitWords(std::string_view text);
 
 // Splits text into the atomic words of corrected mode: the units a compressor keeps or drops whole,
@@ -42,7 +43,8 @@ std::vector<Span> splitWords(std::string_view text);
 // ("print", "(", "x", ")"); a sign, currency or '#'/'@' directly before it and a '%' directly after
 // a digit belong to it ("$1,200", "-5", "3.5%"); other leading and trailing punctuation marks are
 // units of their own (",", ".", "**"); a URL (scheme:// or www.) is one unit up to its trailing
-// sentence punctuation; ideographs and kana are one unit each.
+// sentence punctuation; text in scripts written without spaces (Chinese, Japanese, Thai, Lao,
+// Myanmar, Khmer) is one unit per word of ICU's dictionaries ("我们" "今天" "去" "北京").
 std::vector<Span> splitAtomicWords(std::string_view text);
 
 // Splits text into sentences that concatenate back to the input exactly: each sentence keeps its

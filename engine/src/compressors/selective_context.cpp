@@ -3,6 +3,7 @@
 #include "compressors/budget.h"
 #include "compressors/common.h"
 #include "compressors/params.h"
+#include "core/word_joins.h"
 #include "models/model_context.h"
 #include "text/regex.h"
 #include "text/unicode.h"
@@ -458,14 +459,30 @@ Result<CompressionResult> SelectiveContextCompressor::compress(const Prompt &pro
                 su.push_back({si, sp, kNaN, t == 0});
             }
         } else if (p.level == Level::Token) {
-            // Whole words (groupWords), then identifier runs merged.
-            for (const WordGroup &g : groupWords(encodings[si], text)) {
+            // Whole words (groupWords), then identifier runs merged. CJK and Thai have no spaces
+            // to end a word at: a group is also cut where a token begins a dictionary word.
+            const Encoding &enc = encodings[si];
+            const std::vector<char> edges = detail::dictionaryWordEdges(text);
+            auto add = [&](Span w) {
+                if (!su.empty() && identifierJoin(text, su.back().core, w))
+                    su.back().core.end = w.end;
+                else
+                    su.push_back({si, w, kNaN, su.empty()});
+            };
+            for (const WordGroup &g : groupWords(enc, text)) {
                 if (g.span.size() == 0)
                     continue;
-                if (!su.empty() && identifierJoin(text, su.back().core, g.span))
-                    su.back().core.end = g.span.end;
-                else
-                    su.push_back({si, g.span, kNaN, su.empty()});
+                std::size_t from = g.span.begin;
+                for (std::size_t k = g.firstToken + 1; k < g.endToken && k < enc.spans.size();
+                     ++k) {
+                    const Span sp = enc.spans[k];
+                    if (sp.end > sp.begin && sp.begin > from && sp.begin < g.span.end &&
+                        edges[sp.begin]) {
+                        add({from, sp.begin});
+                        from = sp.begin;
+                    }
+                }
+                add({from, g.span.end});
             }
         } else {
             // Phrases over word atoms (identifier runs merged in corrected mode).
@@ -485,12 +502,21 @@ Result<CompressionResult> SelectiveContextCompressor::compress(const Prompt &pro
             }
             bool allFunction = false;
             bool lastPunct = true;
+            // Corrected mode: in text written without spaces between words (Thai), a space ends
+            // a phrase, as a comma does elsewhere.
+            const std::vector<char> edges =
+                reference ? std::vector<char>() : detail::dictionaryWordEdges(text);
+            Span prev{0, 0};
             for (const Span &a : atoms) {
                 const std::string_view w = text.substr(a.begin, a.size());
                 const bool punct =
                     reference ? isPunctuation(w) && a.size() == 1 : !w.empty() && isOneMark(w);
                 const bool fn = isFunctionWord(w);
-                const bool start = su.empty() || punct || lastPunct || (fn && !allFunction);
+                const bool spaced = !reference && !su.empty() && prev.end < a.begin &&
+                                    edges[prev.end] && edges[a.begin];
+                prev = a;
+                const bool start =
+                    su.empty() || punct || lastPunct || spaced || (fn && !allFunction);
                 if (start) {
                     su.push_back({si, a, kNaN, su.empty()});
                     allFunction = fn;

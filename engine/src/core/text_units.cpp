@@ -3,6 +3,10 @@
 #include "core/utf8.h"
 #include "core/word_joins.h"
 
+#include <unicode/ubrk.h>
+#include <unicode/utext.h>
+
+#include <climits>
 #include <string>
 
 namespace terse {
@@ -19,12 +23,137 @@ bool isSpace(char32_t c)
     return detail::isWhiteSpace(c) || c == 0xFEFF;
 }
 
-// Ideographs and kana are words on their own (no spaces between them in CJK text).
+// Ideographs and kana (with the iteration marks 々 〆 〇 〻): CJK text, which has no spaces between
+// words.
 bool isIdeograph(char32_t c)
 {
     return (c >= 0x3040 && c <= 0x30FF) || (c >= 0x3400 && c <= 0x4DBF) ||
            (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0xF900 && c <= 0xFAFF) ||
-           (c >= 0x20000 && c <= 0x3FFFF);
+           (c >= 0x20000 && c <= 0x3FFFF) || (c >= 0x3005 && c <= 0x3007) || c == 0x303B;
+}
+
+// Scripts written without spaces between words, whose words ICU's word break finds with its
+// dictionaries: CJK, Thai, Lao, Myanmar, Khmer.
+bool isDictionaryScript(char32_t c)
+{
+    return isIdeograph(c) || (c >= 0x0E00 && c <= 0x0EFF) || (c >= 0x1000 && c <= 0x109F) ||
+           (c >= 0x1780 && c <= 0x17FF);
+}
+
+// ICU's word break iterator (root locale: the CJK and South-East Asian dictionaries), one per
+// thread (an iterator is not thread-safe; opening one costs more than a run).
+class DictionaryWords {
+public:
+    static DictionaryWords &local()
+    {
+        thread_local DictionaryWords words;
+        return words;
+    }
+    DictionaryWords(const DictionaryWords &) = delete;
+    DictionaryWords &operator=(const DictionaryWords &) = delete;
+    ~DictionaryWords()
+    {
+        if (m_it)
+            ubrk_close(m_it);
+    }
+
+    // The end offsets of the words of `run` (valid UTF-8), relative to its start; false when ICU
+    // cannot segment it (no break data), and the caller keeps its own units.
+    bool ends(std::string_view run, std::vector<std::size_t> &out)
+    {
+        out.clear();
+        if (!m_it || run.size() > static_cast<std::size_t>(INT32_MAX))
+            return false;
+        UErrorCode status = U_ZERO_ERROR;
+        UText text = UTEXT_INITIALIZER;
+        utext_openUTF8(&text, run.data(), static_cast<int64_t>(run.size()), &status);
+        ubrk_setUText(m_it, &text, &status); // the iterator keeps a shallow clone of `text`
+        if (U_SUCCESS(status)) {
+            ubrk_first(m_it);
+            for (int32_t at = ubrk_next(m_it); at != UBRK_DONE; at = ubrk_next(m_it))
+                out.push_back(static_cast<std::size_t>(at)); // UTF-8 text: native byte offsets
+        }
+        utext_close(&text);
+        return U_SUCCESS(status) && !out.empty() && out.back() == run.size();
+    }
+
+private:
+    DictionaryWords()
+    {
+        UErrorCode status = U_ZERO_ERROR;
+        m_it = ubrk_open(UBRK_WORD, "", nullptr, 0, &status);
+        if (U_FAILURE(status) && m_it) {
+            ubrk_close(m_it);
+            m_it = nullptr;
+        }
+    }
+    UBreakIterator *m_it = nullptr;
+};
+
+// Whether a non-empty span is written only in dictionary scripts.
+bool wholeDictionaryScript(std::string_view text, Span s)
+{
+    // Every dictionary script lies above U+0E00: three or four UTF-8 bytes.
+    if (s.end <= s.begin || static_cast<unsigned char>(text[s.begin]) < 0xE0)
+        return false;
+    char32_t cp;
+    for (std::size_t i = s.begin; i < s.end;) {
+        const std::size_t n = decodeUtf8(text, i, cp);
+        if (n == 0 || !isDictionaryScript(cp))
+            return false;
+        i += n;
+    }
+    return true;
+}
+
+// Re-segments cores[from..] where they are runs of dictionary-script text (adjacent cores, each
+// wholly such text: single ideographs, a Thai word run) into ICU's dictionary words, so that
+// 北京大学 is 北京 + 大学 rather than four characters, and a Thai clause is its words.
+void segmentDictionaryRuns(std::string_view text, std::vector<Span> &cores, std::size_t from)
+{
+    std::size_t k = from;
+    while (k < cores.size() && !wholeDictionaryScript(text, cores[k]))
+        ++k;
+    if (k == cores.size())
+        return;
+    std::vector<Span> tail(cores.begin() + static_cast<std::ptrdiff_t>(k), cores.end());
+    cores.resize(k);
+    std::vector<std::size_t> ends;
+    for (std::size_t t = 0; t < tail.size();) {
+        if (!wholeDictionaryScript(text, tail[t])) {
+            cores.push_back(tail[t++]);
+            continue;
+        }
+        std::size_t j = t + 1;
+        while (j < tail.size() && tail[j].begin == tail[j - 1].end &&
+               wholeDictionaryScript(text, tail[j]))
+            ++j;
+        const Span run{tail[t].begin, tail[j - 1].end};
+        if (DictionaryWords::local().ends(text.substr(run.begin, run.size()), ends)) {
+            std::size_t at = run.begin;
+            for (std::size_t e : ends) {
+                cores.push_back({at, run.begin + e});
+                at = run.begin + e;
+            }
+        } else {
+            cores.insert(cores.end(), tail.begin() + static_cast<std::ptrdiff_t>(t),
+                         tail.begin() + static_cast<std::ptrdiff_t>(j));
+        }
+        t = j;
+    }
+}
+
+// Units from cores: each core takes the whitespace after it, the first the whitespace before it,
+// so that the units tile `text` (one unit for a text without cores).
+std::vector<Span> widenCores(const std::vector<Span> &cores, std::size_t n)
+{
+    std::vector<Span> out;
+    out.reserve(cores.size());
+    for (std::size_t k = 0; k < cores.size(); ++k)
+        out.push_back({k == 0 ? 0 : cores[k].begin, k + 1 < cores.size() ? cores[k + 1].begin : n});
+    if (out.empty() && n > 0)
+        out.push_back({0, n});
+    return out;
 }
 
 // ASCII letters/digits, and any non-ASCII character that is not space, punctuation or an ideograph.
@@ -89,23 +218,24 @@ Result<void> validatePromptText(std::string_view text, std::size_t maxBytes)
 
 std::vector<Span> splitWords(std::string_view text)
 {
-    std::vector<Span> out;
+    std::vector<Span> cores;
     std::size_t i = 0;
     const std::size_t n = text.size();
     char32_t cp = 0;
     // An invalid byte reads as a one-byte U+FFFD symbol, so the loops never stall.
     auto next = [&](std::size_t at, char32_t *c) { return decodeUtf8Lenient(text, at, *c); };
-    // Leading whitespace belongs to the first unit.
-    std::size_t lead = 0;
-    while (lead < n) {
-        std::size_t len = next(lead, &cp);
-        if (!isSpace(cp))
-            break;
-        lead += len;
-    }
-    i = lead;
+    auto skipSpace = [&] {
+        while (i < n) {
+            char32_t c2;
+            std::size_t l2 = next(i, &c2);
+            if (!isSpace(c2))
+                break;
+            i += l2;
+        }
+    };
+    skipSpace(); // leading whitespace belongs to the first unit (widenCores)
     while (i < n) {
-        std::size_t begin = out.empty() ? 0 : i;
+        const std::size_t begin = i;
         std::size_t len = next(i, &cp);
         if (isWordChar(cp)) {
             i += len;
@@ -117,8 +247,7 @@ std::vector<Span> splitWords(std::string_view text)
                     continue;
                 }
                 // Apostrophes, hyphens, dots and commas between word characters stay inside the
-                // word
-                // ("don't", "state-of-the-art", "3.14", "1,000").
+                // word ("don't", "state-of-the-art", "3.14", "1,000").
                 if ((c2 == '\'' || c2 == 0x2019 || c2 == '-' || c2 == '.' || c2 == ',') &&
                     i + l2 < n) {
                     char32_t c3;
@@ -136,18 +265,11 @@ std::vector<Span> splitWords(std::string_view text)
         } else {
             i += len;
         }
-        while (i < n) {
-            char32_t c2;
-            std::size_t l2 = next(i, &c2);
-            if (!isSpace(c2))
-                break;
-            i += l2;
-        }
-        out.push_back({begin, i});
+        cores.push_back({begin, i});
+        skipSpace();
     }
-    if (out.empty() && n > 0)
-        out.push_back({0, n});
-    return out;
+    segmentDictionaryRuns(text, cores, 0);
+    return widenCores(cores, n);
 }
 
 namespace {
@@ -221,7 +343,8 @@ bool isTrailingUrlPunct(char32_t c)
 void atomsOfRunParts(std::string_view text, const std::vector<Cp> &cps, std::vector<Span> &out);
 
 // A run of backticks (a code fence "```" or an inline-code delimiter "``") is one unit, so that a
-// fence is never cut into "` `"; single backticks stay quotes of their own.
+// fence is never cut into "` `"; single backticks stay quotes of their own. Ideographs, which the
+// parts leave one per unit, and words of other scripts without spaces become dictionary words.
 void atomsOfRun(std::string_view text, const std::vector<Cp> &cps, std::vector<Span> &out)
 {
     const std::size_t from = out.size();
@@ -238,6 +361,7 @@ void atomsOfRun(std::string_view text, const std::vector<Cp> &cps, std::vector<S
             out[w++] = out[r];
     }
     out.resize(w);
+    segmentDictionaryRuns(text, out, from);
 }
 
 void atomsOfRunParts(std::string_view text, const std::vector<Cp> &cps, std::vector<Span> &out)
@@ -323,42 +447,77 @@ std::vector<Span> splitAtomicWords(std::string_view text)
         }
         i += len;
     }
-    // Widen the cores to cover the text: trailing whitespace to each unit, leading whitespace to
-    // the first.
-    std::vector<Span> out;
-    out.reserve(cores.size());
-    for (std::size_t k = 0; k < cores.size(); ++k) {
-        Span s = cores[k];
-        if (k == 0)
-            s.begin = 0;
-        s.end = k + 1 < cores.size() ? cores[k + 1].begin : n;
-        out.push_back(s);
-    }
-    if (out.empty() && n > 0)
-        out.push_back({0, n});
-    return out;
+    return widenCores(cores, n);
 }
 
-bool detail::cjkBoundary(std::string_view text, std::size_t at)
+std::vector<char> detail::dictionaryWordEdges(std::string_view text)
 {
-    auto lead = [&](std::size_t i) { return (static_cast<unsigned char>(text[i]) & 0xC0) != 0x80; };
-    if (at > text.size() || (at < text.size() && !lead(at)))
-        return false;
-    char32_t cp;
-    if (at < text.size() && decodeUtf8Lenient(text, at, cp) > 0 && isIdeograph(cp))
-        return true;
-    if (at == 0)
-        return false;
-    std::size_t b = at - 1;
-    while (b > 0 && !lead(b))
-        --b;
-    return decodeUtf8Lenient(text, b, cp) == at - b && isIdeograph(cp);
+    std::vector<char> edges(text.size() + 1, 0);
+    auto dictionaryAt = [&](std::size_t at) {
+        char32_t cp;
+        return at < text.size() && decodeUtf8Lenient(text, at, cp) > 0 && isDictionaryScript(cp);
+    };
+    auto dictionaryBefore = [&](std::size_t at) {
+        if (at == 0)
+            return false;
+        std::size_t b = at - 1;
+        while (b > 0 && (static_cast<unsigned char>(text[b]) & 0xC0) == 0x80)
+            --b;
+        char32_t cp;
+        return decodeUtf8Lenient(text, b, cp) == at - b && isDictionaryScript(cp);
+    };
+    // The units of splitAtomicWords begin at their words (after the first, whose leading
+    // whitespace is its own); an edge is where one begins or the text ends beside such a script.
+    const std::vector<Span> units = splitAtomicWords(text);
+    for (std::size_t k = 0; k < units.size(); ++k) {
+        std::size_t at = units[k].begin;
+        if (k == 0) {
+            char32_t cp;
+            while (at < text.size()) {
+                const std::size_t n = decodeUtf8Lenient(text, at, cp);
+                if (!isSpace(cp))
+                    break;
+                at += n;
+            }
+        }
+        if (dictionaryAt(at) || dictionaryBefore(at))
+            edges[at] = 1;
+    }
+    // The end of a word of such a script followed by whitespace or the end of the text.
+    for (const Span &u : units) {
+        std::size_t e = u.end;
+        while (e > u.begin) {
+            std::size_t b = e - 1;
+            while (b > u.begin && (static_cast<unsigned char>(text[b]) & 0xC0) == 0x80)
+                --b;
+            char32_t cp;
+            decodeUtf8Lenient(text, b, cp);
+            if (!isSpace(cp))
+                break;
+            e = b;
+        }
+        if (dictionaryBefore(e))
+            edges[e] = 1;
+    }
+    return edges;
 }
 
 bool detail::staysApart(std::string_view left, std::string_view right)
 {
     if (left.empty() || right.empty())
         return true;
+    // Words of scripts without spaces read as written side by side ("作" "二", "ครับ" "ผม"), even
+    // where the dictionary would segment the joined text otherwise.
+    {
+        char32_t first, last = 0;
+        decodeUtf8Lenient(right, 0, first);
+        std::size_t b = left.size() - 1;
+        while (b > 0 && (static_cast<unsigned char>(left[b]) & 0xC0) == 0x80)
+            --b;
+        if (decodeUtf8Lenient(left, b, last) == left.size() - b && isDictionaryScript(last) &&
+            isDictionaryScript(first))
+            return true;
+    }
     std::string joined;
     joined.reserve(left.size() + right.size());
     joined.append(left).append(right);

@@ -4,18 +4,19 @@
 
 #include <cstddef>
 #include <string_view>
+#include <vector>
 
 namespace terse::detail {
 
-// Whether two texts written with nothing between them still split into their own atomic words
-// (splitAtomicWords of the two, one after the other): CJK characters ("作" "二"), a word and a
-// punctuation mark ("Heidi" ","); not two runs of letters or digits ("Alice" "Bob"), nor marks that
-// join a word ("5" "%", "-" "5").
+// Whether two texts written with nothing between them still read as two words: words of scripts
+// written without spaces (CJK "作" "二", Thai), a word and a punctuation mark ("Heidi" ","); not
+// two runs of letters or digits ("Alice" "Bob"), nor marks that join a word ("5" "%", "-" "5")
+// (splitAtomicWords of the two, one after the other, against that of the joined text).
 bool staysApart(std::string_view left, std::string_view right);
 
-// Whether the code point that starts at byte `at` of `text`, or the one that ends there, is an
-// ideograph or kana, words of their own in splitAtomicWords: a word boundary in CJK text, which has
-// no spaces (false inside a code point).
-bool cjkBoundary(std::string_view text, std::size_t at);
+// Per byte of `text` (plus one for its end): 1 where a word of a script written without spaces
+// (CJK, Thai, Lao, Myanmar, Khmer; ICU's dictionary words, as splitAtomicWords has them) begins or
+// ends: the word boundaries of text that has no spaces to show them.
+std::vector<char> dictionaryWordEdges(std::string_view text);
 
 } // namespace terse::detail
