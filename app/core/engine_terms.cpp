@@ -250,8 +250,9 @@ QString EngineTerms::warningText(const terse::Warning &warning)
         if (m.numbers >= 0 && numbers.size() != m.numbers)
             break; // not the detail this message was written for: the engine's own words
         QString text = tr(m.text);
-        for (const QString &n : numbers)
-            text = text.arg(n);
+        if (m.numbers > 0) // a message for every detail (-1) has no %1 for the detail's numbers
+            for (const QString &n : numbers)
+                text = text.arg(n);
         return text;
     }
     QString text = detail;
