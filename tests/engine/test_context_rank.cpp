@@ -153,6 +153,21 @@ private slots:
         QCOMPARE(detail::bm25Scores(docs, "everest?", detail::TermSplit::Reference)[0], 0.0);
     }
 
+    // Chinese and Thai have no spaces: their terms are words (hand-checked: Peking / University /
+    // is located in / where; hello / polite particle), so a question matches its passage.
+    void bm25TermsOfScriptsWithoutSpaces()
+    {
+        QCOMPARE(detail::bm25Terms("北京大学位于哪里？", detail::TermSplit::Words),
+                 (std::vector<std::string>{"北京", "大学", "位于", "哪里"}));
+        QCOMPARE(detail::bm25Terms("สวัสดีครับ GPT模型", detail::TermSplit::Words),
+                 (std::vector<std::string>{"สวัสดี", "ครับ", "gpt", "模型"}));
+        const std::vector<std::string> docs = {"东京是日本的首都。", "北京大学位于北京市海淀区。",
+                                               "长城是中国的象征。", "上海是一个港口城市。"};
+        const auto s = detail::bm25Scores(docs, "北京大学在哪个城市？", detail::TermSplit::Search);
+        QCOMPARE(detail::rankOrder(s, true).front(), 1);
+        QVERIFY(s[1] > 0);
+    }
+
     // Porter's stemmer against the examples of his paper (Program 14(3), 1980), each step's
     // cases carried through the later steps (the paper lists each step's output alone), and the
     // words of his C release's "bli" and "logi" rules.

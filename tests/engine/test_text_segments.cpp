@@ -1,5 +1,6 @@
 // Sentence splitting and token -> word grouping (terse/text_units.h, issue 3).
 #include "terse/text_units.h"
+#include "terse/resources.h"
 #include "terse/tokenizer.h"
 
 #include <QtTest>
@@ -108,6 +109,48 @@ private slots:
         QStringList got;
         std::size_t next = 0;
         for (const WordGroup &g : groups) {
+            QCOMPARE(g.firstToken, next); // groups cover the tokens in order
+            next = g.endToken;
+            if (g.span.size() > 0)
+                got << QString::fromStdString(t.substr(g.span.begin, g.span.size()));
+        }
+        QCOMPARE(next, enc->size());
+        QCOMPARE(got, words);
+    }
+
+    // Words of scripts without spaces are dictionary words, wherever a token begins one; groups of
+    // other text are groupWords' (bundled tokenizers: byte-level BPE with several tokens per
+    // ideograph, and cl100k).
+    void dictionaryWords_data()
+    {
+        QTest::addColumn<QString>("tokenizer");
+        QTest::addColumn<QString>("text");
+        QTest::addColumn<QStringList>("words");
+        const QString r = QString::fromStdString(resourcesDir());
+        QTest::newRow("byte-level, chinese")
+            << r + "/models/terse-lm"
+            << "我们今天去北京大学" << QStringList{"我们", "今天", "去", "北京", "大学"};
+        QTest::newRow("byte-level, english")
+            << r + "/models/terse-lm"
+            << "Tokenization isn't hard." << QStringList{"Tokenization", "isn't", "hard."};
+        QTest::newRow("tiktoken, mixed")
+            << r + "/tokenizers/cl100k_base.tiktoken"
+            << "使用GPT-3模型。日本の首都"
+            << QStringList{"使用", "GPT-3", "模型", "。", "日本", "の", "首都"};
+    }
+    void dictionaryWords()
+    {
+        QFETCH(QString, tokenizer);
+        QFETCH(QString, text);
+        QFETCH(QStringList, words);
+        auto tok = Tokenizer::load(tokenizer.toStdString());
+        QVERIFY2(tok.ok(), tok.ok() ? "" : tok.error().detail.c_str());
+        const std::string t = text.toStdString();
+        auto enc = tok->encode(t, false);
+        QVERIFY(enc.ok());
+        QStringList got;
+        std::size_t next = 0;
+        for (const WordGroup &g : groupDictionaryWords(*enc, t)) {
             QCOMPARE(g.firstToken, next); // groups cover the tokens in order
             next = g.endToken;
             if (g.span.size() > 0)

@@ -69,4 +69,9 @@ struct WordGroup {
 // Tokens that share a character with the previous one (empty spans) never start a word.
 std::vector<WordGroup> groupWords(const Encoding &encoding, std::string_view text);
 
+// groupWords, with each group also cut where one of its tokens begins a word of a script written
+// without spaces (Chinese, Japanese, Thai, Lao, Myanmar, Khmer: the words of splitAtomicWords),
+// where groupWords sees one word from space to space.
+std::vector<WordGroup> groupDictionaryWords(const Encoding &encoding, std::string_view text);
+
 } // namespace terse

@@ -2,6 +2,7 @@
 
 #include "compressors/common.h"
 #include "core/utf8.h"
+#include "terse/text_units.h"
 #include "text/unicode.h"
 
 #include <zlib.h>
@@ -403,10 +404,20 @@ std::vector<std::string> bm25Terms(const std::string &text, TermSplit how)
         for (char32_t c : word)
             text::appendLower(lower, c);
         std::string s;
-        for (char32_t c : lower)
+        bool spaceless = false; // may hold a script written without spaces (all lie above U+0E00)
+        for (char32_t c : lower) {
             text::appendUtf8(s, c);
-        out.push_back(std::move(s));
+            spaceless = spaceless || c >= 0x0E00;
+        }
         word.clear();
+        if (!spaceless) {
+            out.push_back(std::move(s));
+            return;
+        }
+        // Chinese, Japanese, Thai...: the dictionary's words ("北京大学位于" -> 北京, 大学, 位于),
+        // where a letter run is a whole clause.
+        for (const Span &w : splitAtomicWords(s))
+            out.push_back(s.substr(w.begin, w.size()));
     };
     for (std::size_t i = 0; i < text.size();) {
         char32_t cp;

@@ -22,12 +22,13 @@ inline constexpr const char *kRankQuestionSuffix =
 
 // How texts become BM25 terms. Reference: `doc.split(" ")`, exactly as the reference (punctuation
 // and case stay on the terms); Words: lower-cased runs of letters and digits (so "Everest?" matches
-// "everest"); Search (what corrected mode ranks with): Words without English function words and
-// question-form labels ("the", "who", "how", "question", ...), and each word reduced to its Porter
-// stem (porterStem), so "episodes" matches "episode", "nominates" "nominated" and "interpretation"
-// "interpreted" (issue 15; the light stemmer before it left "nominate" and "nominat". Answer kept
-// on the 101 nq_multidoc prompts at rate 0.33: llmlingua2 0.832 -> 0.842, llmlingua 0.822 ->
-// 0.842, longllmlingua 0.812 -> 0.832, selective_context 0.802 -> 0.792).
+// "everest"), text in scripts without spaces cut into its dictionary words (splitAtomicWords:
+// "北京大学" -> "北京", "大学"); Search (what corrected mode ranks with): Words without English
+// function words and question-form labels ("the", "who", "how", "question", ...), and each word
+// reduced to its Porter stem (porterStem), so "episodes" matches "episode", "nominates" "nominated"
+// and "interpretation" "interpreted" (issue 15; the light stemmer before it left "nominate" and
+// "nominat". Answer kept on the 101 nq_multidoc prompts at rate 0.33: llmlingua2 0.832 -> 0.842,
+// llmlingua 0.822 -> 0.842, longllmlingua 0.812 -> 0.832, selective_context 0.802 -> 0.792).
 enum class TermSplit { Reference, Words, Search };
 
 // Porter's (1980) stem of a lower-case ASCII word of three letters or more ("generalizations" ->

@@ -175,7 +175,7 @@ Result<pis::Tokens> pis::pisTokens(const Prompt &prompt, const Tokenizer &tokeni
                                    const std::vector<Unit> &units, const TokenSequence &seq)
 {
     // Separator tokens form their own sentence; a segment's sentences are splitSentences' and its
-    // words groupWords'.
+    // words groupDictionaryWords' (CJK and Thai words are dictionary words, not clauses).
     const int n = static_cast<int>(seq.ids.size());
     Tokens out;
     out.text.resize(static_cast<std::size_t>(n));
@@ -219,7 +219,7 @@ Result<pis::Tokens> pis::pisTokens(const Prompt &prompt, const Tokenizer &tokeni
         auto enc = tokenizer.encode(text, false);
         if (!enc)
             return enc.error();
-        for (const WordGroup &g : groupWords(*enc, text)) {
+        for (const WordGroup &g : groupDictionaryWords(*enc, text)) {
             if (g.span.size() == 0)
                 continue;
             out.wordKeys.push_back(lowerAscii(text.substr(g.span.begin, g.span.size())));

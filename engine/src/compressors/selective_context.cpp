@@ -459,30 +459,15 @@ Result<CompressionResult> SelectiveContextCompressor::compress(const Prompt &pro
                 su.push_back({si, sp, kNaN, t == 0});
             }
         } else if (p.level == Level::Token) {
-            // Whole words (groupWords), then identifier runs merged. CJK and Thai have no spaces
-            // to end a word at: a group is also cut where a token begins a dictionary word.
-            const Encoding &enc = encodings[si];
-            const std::vector<char> edges = detail::dictionaryWordEdges(text);
-            auto add = [&](Span w) {
-                if (!su.empty() && identifierJoin(text, su.back().core, w))
-                    su.back().core.end = w.end;
-                else
-                    su.push_back({si, w, kNaN, su.empty()});
-            };
-            for (const WordGroup &g : groupWords(enc, text)) {
+            // Whole words (groupDictionaryWords: CJK and Thai words too), then identifier runs
+            // merged.
+            for (const WordGroup &g : groupDictionaryWords(encodings[si], text)) {
                 if (g.span.size() == 0)
                     continue;
-                std::size_t from = g.span.begin;
-                for (std::size_t k = g.firstToken + 1; k < g.endToken && k < enc.spans.size();
-                     ++k) {
-                    const Span sp = enc.spans[k];
-                    if (sp.end > sp.begin && sp.begin > from && sp.begin < g.span.end &&
-                        edges[sp.begin]) {
-                        add({from, sp.begin});
-                        from = sp.begin;
-                    }
-                }
-                add({from, g.span.end});
+                if (!su.empty() && identifierJoin(text, su.back().core, g.span))
+                    su.back().core.end = g.span.end;
+                else
+                    su.push_back({si, g.span, kNaN, su.empty()});
             }
         } else {
             // Phrases over word atoms (identifier runs merged in corrected mode).

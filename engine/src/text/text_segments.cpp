@@ -2,6 +2,7 @@
 #include "terse/text_units.h"
 #include "terse/tokenizer.h"
 
+#include "core/word_joins.h"
 #include "text/unicode.h"
 
 #include <algorithm>
@@ -221,6 +222,36 @@ std::vector<WordGroup> groupWords(const Encoding &enc, std::string_view t)
             continue;
         while (g.span.begin < g.span.end && isWhiteSpace(charAt(t, g.span.begin)))
             g.span.begin += text::utf8Length(static_cast<unsigned char>(t[g.span.begin]));
+    }
+    return out;
+}
+
+std::vector<WordGroup> groupDictionaryWords(const Encoding &enc, std::string_view t)
+{
+    std::vector<WordGroup> groups = groupWords(enc, t);
+    // Every such script lies above U+0E00 (lead bytes 0xE0 and up).
+    if (std::none_of(t.begin(), t.end(),
+                     [](char c) { return static_cast<unsigned char>(c) >= 0xE0; }))
+        return groups;
+    const std::vector<char> edges = detail::dictionaryWordEdges(t);
+    std::vector<WordGroup> out;
+    out.reserve(groups.size());
+    for (const WordGroup &g : groups) {
+        WordGroup piece = g;
+        for (std::size_t k = g.firstToken + 1; k < g.endToken && k < enc.spans.size(); ++k) {
+            const Span sp = enc.spans[k];
+            if (sp.end > sp.begin && sp.begin > piece.span.begin && sp.begin < g.span.end &&
+                sp.begin < edges.size() && edges[sp.begin]) {
+                piece.span.end = sp.begin;
+                piece.endToken = k;
+                out.push_back(piece);
+                piece.span.begin = sp.begin;
+                piece.firstToken = k;
+            }
+        }
+        piece.span.end = g.span.end;
+        piece.endToken = g.endToken;
+        out.push_back(piece);
     }
     return out;
 }
