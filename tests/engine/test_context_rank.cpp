@@ -677,6 +677,51 @@ private slots:
                 run("llmlingua", "*2", CompressionMode::Reference).first);
     }
 
+    // A Chinese question ranks its passage first and keeps it (its terms are dictionary words; as
+    // one term per clause it matched no passage).
+    void chineseQuestionKeepsItsPassage_data()
+    {
+        QTest::addColumn<QString>("method");
+        for (const char *m : {"longllmlingua", "llmlingua", "llmlingua2"})
+            QTest::newRow(m) << m;
+    }
+    void chineseQuestionKeepsItsPassage()
+    {
+        QFETCH(QString, method);
+        Prompt p;
+        for (const char *doc :
+             {"东京是日本的首都，人口众多，是世界上最大的城市之一。",
+              "长城是中国的象征，全长两万多公里。", "北京大学位于北京市海淀区，是中国著名的大学。",
+              "上海是一个港口城市，经济发达。"})
+            p.segments.push_back({SegmentRole::Context, doc});
+        p.segments.push_back({SegmentRole::Question, "北京大学位于哪个城市？"});
+        auto c = createCompressor(method.toStdString());
+        QVERIFY(c);
+        CompressOptions o;
+        o.method = method.toStdString();
+        o.rate = 0.4;
+        auto r = (*c)->compress(p, o, JobContext::none());
+        QVERIFY2(r.ok(), r.ok() ? "" : r.error().detail.c_str());
+        QVERIFY2(r->compressedText.find("海淀区") != std::string::npos, r->compressedText.c_str());
+        QVERIFY(!r->stages.empty());
+        const auto &series = r->stages.front().scores.front().values;
+        QCOMPARE(series.size(), r->units.size());
+        const bool distance =
+            r->stages.front().scores.front().name.find("distance") != std::string::npos;
+        float answer = NAN, other = distance ? INFINITY : -INFINITY;
+        for (std::size_t i = 0; i < r->units.size(); ++i) {
+            const int s = r->units[i].segment;
+            if (s > 3 || std::isnan(series[i]))
+                continue;
+            if (s == 2)
+                answer = series[i];
+            else
+                other = distance ? std::min(other, series[i]) : std::max(other, series[i]);
+        }
+        QVERIFY2(distance ? answer < other : answer > other,
+                 qPrintable(QString("answer %1, best other %2").arg(answer).arg(other)));
+    }
+
     // The compressors: rank_method bm25/gzip ranks the contexts; the trace's first stage shows each
     // context's score, and the answer document survives at a rate that drops most contexts.
     void questionAwareKeepsTheAnswer_data()
