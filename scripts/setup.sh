@@ -8,7 +8,7 @@ PKGS=(
   libtorch-dev libopenblas0-openmp libtcmalloc-minimal4
   libsqlite3-dev libpcre2-dev nlohmann-json3-dev libcli11-dev libzstd-dev zlib1g-dev
   libicu-dev python3-dev pybind11-dev python3-distributed python3-pytest
-  xvfb xauth imagemagick fonts-dejavu-core fonts-noto-cjk
+  xvfb xauth imagemagick fonts-dejavu-core fonts-noto-cjk fonts-tlwg-loma-otf
 )
 missing=()
 for p in "${PKGS[@]}"; do
