@@ -1,5 +1,6 @@
 // Word units, UTF-8 validation and prompt validation (engine/src/core/text_units.cpp).
 #include "terse/text_units.h"
+#include "core/utf8.h"
 #include "core/word_joins.h"
 
 #include <QtTest>
@@ -195,6 +196,39 @@ private slots:
         QCOMPARE(edgesAt("สวัสดีครับ"), (QList<int>{0, 18, 30})); // 6 + 4 Thai characters
         QCOMPARE(edgesAt("ab cd"), QList<int>{});
         QCOMPARE(edgesAt(""), QList<int>{});
+    }
+
+    // Invalid sequences become U+FFFD as Python's bytes.decode("utf-8", "replace") has them (the
+    // expected strings are its output): one per maximal subpart.
+    void toValidUtf8_data()
+    {
+        QTest::addColumn<QByteArray>("bytes");
+        QTest::addColumn<QString>("expected");
+        const QString r(QChar(0xFFFD));
+        QTest::newRow("cut character") << QByteArray("\xe6\x9d") << r;
+        QTest::newRow("stray continuation") << QByteArray("a\x80"
+                                                          "b")
+                                            << "a" + r + "b";
+        QTest::newRow("surrogate") << QByteArray("\xed\xa0\x80") << r + r + r;
+        QTest::newRow("cut emoji") << QByteArray("\xf0\x9f\x98") << r;
+        QTest::newRow("overlong") << QByteArray("\xc0\xaf") << r + r;
+        QTest::newRow("above U+10FFFF") << QByteArray("\xf4\x90\x80\x80") << r + r + r + r;
+        QTest::newRow("cut, then ASCII") << QByteArray("\xe6\x9d"
+                                                       "A")
+                                         << r + "A";
+        QTest::newRow("overlong three bytes") << QByteArray("\xe0\x80\xaf") << r + r + r;
+        QTest::newRow("invalid leads") << QByteArray("\xff\xfe") << r + r;
+        QTest::newRow("tail of a character")
+            << QByteArray("\x9d\xb1\xe4\xba\xac") << r + r + QString::fromUtf8("京");
+        QTest::newRow("valid") << QByteArray("naïve 東京 😀") << QString::fromUtf8("naïve 東京 😀");
+    }
+    void toValidUtf8()
+    {
+        QFETCH(QByteArray, bytes);
+        QFETCH(QString, expected);
+        const std::string out = terse::detail::toValidUtf8(bytes.toStdString());
+        QVERIFY(isValidUtf8(out));
+        QCOMPARE(QString::fromStdString(out), expected);
     }
 
     void atomicWordsReassembleAnyInput()

@@ -341,6 +341,38 @@ private slots:
         }
     }
 
+    // Reference mode drops sub-word tokens as the reference code does, bytes of a character among
+    // them; its output is still text: the reference decodes the kept ids with the tokenizer, which
+    // puts U+FFFD where a character lost some of its bytes (LLMLingua printed the raw bytes).
+    void referenceModeOutputIsText_data() { atomsStayWhole_data(); }
+    void referenceModeOutputIsText()
+    {
+        QFETCH(QString, method);
+        for (const std::string context :
+             {"作为二手车经销商，您可以通过使用GPT-3这样的大型语言模型探索几个机会。首先，聊天机器"
+              "人可以回答客户的问题。",
+              "東京都に住んでいるエンジニアは、毎日コンピューターを使って新しいソフトウェアを開発"
+              "しています。",
+              "ประเทศไทยมีอาหารที่อร่อยมากมาย นักท่องเที่ยวชอบกินต้มยำกุ้งและผัดไทย"}) {
+            Prompt prompt;
+            prompt.segments.push_back({SegmentRole::Context, context});
+            prompt.segments.push_back({SegmentRole::Question, "北京大学位于哪个城市？"});
+            for (double rate : {0.3, 0.6}) {
+                auto comp = createCompressor(method.toStdString());
+                QVERIFY(comp);
+                CompressOptions o;
+                o.method = method.toStdString();
+                o.rate = rate;
+                o.mode = CompressionMode::Reference;
+                auto r = (*comp)->compress(prompt, o, JobContext::none());
+                QVERIFY2(r.ok(), r.ok() ? "" : r.error().detail.c_str());
+                QVERIFY2(
+                    isValidUtf8(r->compressedText),
+                    (method.toStdString() + " @ " + std::to_string(rate) + ": " + context).c_str());
+            }
+        }
+    }
+
     // Every method on the prompts committed in resources/samples (a RAG question with passages, a
     // meeting, few-shot arithmetic, a support ticket), with the bundled models: what a bare clone
     // without ../shared checks (issue 19).

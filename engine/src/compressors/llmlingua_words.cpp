@@ -5,6 +5,7 @@
 
 #include "compressors/common.h"
 #include "core/engine_error.h"
+#include "core/utf8.h"
 #include "compressors/context_rank.h"
 #include "models/model_context.h"
 
@@ -218,8 +219,10 @@ void Run::finish()
         auto isBlank = [](const std::string &s) {
             return std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isspace(c); });
         };
+        // The reference decodes the kept ids with the tokenizer (batch_decode), which replaces a
+        // character whose bytes were partly dropped by U+FFFD.
         if (!isBlank(refCompressed))
-            parts.push_back(refCompressed);
+            parts.push_back(detail::toValidUtf8(refCompressed));
         if (!question.empty() && p.concateQuestion)
             parts.push_back(question);
         std::string out;

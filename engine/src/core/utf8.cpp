@@ -64,4 +64,46 @@ bool isWhiteSpace(char32_t c)
            c == 0x205F || c == 0x3000;
 }
 
+std::string toValidUtf8(std::string_view t)
+{
+    std::string out;
+    out.reserve(t.size());
+    const auto b = [&](std::size_t k) { return static_cast<unsigned char>(t[k]); };
+    for (std::size_t i = 0; i < t.size();) {
+        char32_t cp;
+        if (const std::size_t n = decodeUtf8(t, i, cp); n > 0) {
+            out.append(t.substr(i, n));
+            i += n;
+            continue;
+        }
+        // The maximal subpart (Unicode 15, 3.9, U+FFFD substitution): a lead byte and the
+        // continuation bytes that could still have completed it, replaced by one U+FFFD.
+        const unsigned char c = b(i);
+        std::size_t len = c >= 0xC2 && c <= 0xDF   ? 2
+                          : c >= 0xE0 && c <= 0xEF ? 3
+                          : c >= 0xF0 && c <= 0xF4 ? 4
+                                                   : 1;
+        std::size_t k = 1;
+        for (; k < len && i + k < t.size(); ++k) {
+            const unsigned char d = b(i + k);
+            unsigned char lo = 0x80, hi = 0xBF;
+            if (k == 1) {
+                if (c == 0xE0)
+                    lo = 0xA0;
+                else if (c == 0xED)
+                    hi = 0x9F;
+                else if (c == 0xF0)
+                    lo = 0x90;
+                else if (c == 0xF4)
+                    hi = 0x8F;
+            }
+            if (d < lo || d > hi)
+                break;
+        }
+        out += "\xEF\xBF\xBD";
+        i += k;
+    }
+    return out;
+}
+
 } // namespace terse::detail

@@ -34,6 +34,11 @@ inline std::size_t utf8Length(unsigned char lead)
     return lead < 0xC0 ? 1 : lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4;
 }
 
+// `t` with each invalid sequence replaced by U+FFFD, one per maximal subpart (Unicode 3.9), as
+// Python's decode(errors="replace") and Rust's String::from_utf8_lossy (HF tokenizers' decode) do:
+// "\xE6\x9D" (a cut character) is one U+FFFD, each stray continuation byte one.
+std::string toValidUtf8(std::string_view t);
+
 // Appends the UTF-8 encoding of `cp` to `out`.
 void appendUtf8(std::string &out, char32_t cp);
 
