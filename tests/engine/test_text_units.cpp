@@ -176,13 +176,13 @@ private slots:
     }
 
     // The word edges of text without spaces: where a dictionary word begins or ends (never inside
-    // a word or a code point), nowhere in text with spaces.
+    // a word or a code point), nowhere in text with spaces (an empty vector).
     void dictionaryWordEdges()
     {
         auto edgesAt = [](const std::string &text) {
             QList<int> at;
             const std::vector<char> e = terse::detail::dictionaryWordEdges(text);
-            if (e.size() != text.size() + 1)
+            if (!e.empty() && e.size() != text.size() + 1) // empty: no such script in the text
                 return QList<int>{-1};
             for (std::size_t i = 0; i < e.size(); ++i)
                 if (e[i])

@@ -22,6 +22,7 @@
 #include <algorithm>
 #include <fstream>
 #include <memory>
+#include <optional>
 
 using namespace terse;
 
@@ -137,6 +138,38 @@ Result<CompressionResult> compressAt(const std::string &method, const Prompt &pr
     o.method = method;
     o.rate = rate;
     return (*comp)->compress(prompt, o, JobContext::none());
+}
+
+// One compression at `rate` with the checks every test of a script without spaces makes: it
+// succeeds; the output is non-empty valid UTF-8; every atomic word's units share one decision and
+// the hand-picked `words` are never cut; the units are fine enough for the rate (no
+// rate_granularity). `where` names the run for messages; `problem` is "" when all hold.
+struct ScriptRun {
+    std::optional<CompressionResult> result;
+    std::string where;
+    std::string problem;
+};
+ScriptRun runOnScript(const std::string &method, const Prompt &prompt, double rate,
+                      std::initializer_list<std::string> words)
+{
+    ScriptRun run;
+    run.where = method + " @ " + std::to_string(rate);
+    auto r = compressAt(method, prompt, rate);
+    if (!r) {
+        run.problem = r.error().detail;
+        return run;
+    }
+    run.where += ": " + r->compressedText;
+    if (!isValidUtf8(r->compressedText) || r->compressedText.empty())
+        run.problem = "output empty or not valid UTF-8";
+    else if (!testing::unitsKeepWholeWords(*r))
+        run.problem = "an atomic word's units were decided apart";
+    else if (const std::string cut = wordCut(*r, words); !cut.empty())
+        run.problem = "'" + cut + "' cut";
+    else if (testing::hasWarning(*r, "rate_granularity"))
+        run.problem = "rate_granularity: units too coarse for the rate";
+    run.result = std::move(*r);
+    return run;
 }
 
 // Checks one result against the properties of corrected mode; returns a message naming what broke.
@@ -273,12 +306,16 @@ private slots:
             QRegularExpression::UseUnicodePropertiesOption);
         const QString in = QString::fromStdString(text);
         for (double rate : {0.3, 0.6}) {
-            auto r = compressAt(method.toStdString(), prompt, rate);
-            QVERIFY2(r.ok(), r.ok() ? "" : r.error().detail.c_str());
-            const std::string &out = r->compressedText;
-            const std::string where =
-                method.toStdString() + " @ " + std::to_string(rate) + ": " + out;
-            QVERIFY2(isValidUtf8(out) && !out.empty(), where.c_str());
+            // Chinese and Japanese words are kept or dropped whole (hand-picked two-character
+            // words: customer, model, language, time, Tokyo, weather), never one of their
+            // characters alone; units fine enough for the rate: a Chinese sentence is not one unit
+            // (Selective-Context's phrases end at "，"; LLMLingua-2's words at dictionary words).
+            const ScriptRun run = runOnScript(method.toStdString(), prompt, rate,
+                                              {"客户", "模型", "语言", "时间", "東京", "天気"});
+            QVERIFY2(run.problem.empty(), (run.where + "\n  " + run.problem).c_str());
+            const CompressionResult &r = *run.result;
+            const std::string &out = r.compressedText;
+            const std::string &where = run.where;
             const QString o16 = QString::fromStdString(out);
             QVERIFY2(!spaced.match(o16).hasMatch(), where.c_str());
             qsizetype j = 0;
@@ -290,17 +327,8 @@ private slots:
                 QVERIFY2(j < in.size(), (where + "\n  not a subsequence of the prompt").c_str());
                 ++j;
             }
-            // Chinese and Japanese words are kept or dropped whole (hand-picked two-character
-            // words: customer, model, language, time, Tokyo, weather), never one of their
-            // characters alone.
-            const std::string cut = wordCut(*r, {"客户", "模型", "语言", "时间", "東京", "天気"});
-            QVERIFY2(cut.empty(), (where + "\n  '" + cut + "' cut").c_str());
-            QVERIFY2(testing::unitsKeepWholeWords(*r), where.c_str());
-            // Units fine enough for the rate: a Chinese sentence is not one unit (Selective-
-            // Context's phrases end at "，"; LLMLingua-2's words at dictionary words).
-            QVERIFY2(!testing::hasWarning(*r, "rate_granularity"), where.c_str());
             const long got = countTokens(out), all = countTokens(text);
-            QCOMPARE(r->targetTokensOut, got);
+            QCOMPARE(r.targetTokensOut, got);
             QVERIFY2(
                 std::abs(got - std::lround(rate * static_cast<double>(all))) <=
                     std::max(2L, all / 100),
@@ -326,18 +354,11 @@ private slots:
             return std::count(t.begin(), t.end(), ' ');
         };
         for (double rate : {0.4, 0.7}) {
-            auto r = compressAt(method.toStdString(), prompt, rate);
-            QVERIFY2(r.ok(), r.ok() ? "" : r.error().detail.c_str());
-            const std::string &out = r->compressedText;
-            const std::string where =
-                method.toStdString() + " @ " + std::to_string(rate) + ": " + out;
-            QVERIFY2(isValidUtf8(out) && !out.empty(), where.c_str());
-            QVERIFY2(spaces(out) <= spaces(text), where.c_str());
-            QVERIFY2(testing::unitsKeepWholeWords(*r), where.c_str());
-            const std::string cut = wordCut(*r, {"อาหาร", "อร่อย", "กรุงเทพมหานคร", "สวยงาม", "ท่อง"});
-            QVERIFY2(cut.empty(), (where + "\n  '" + cut + "' cut").c_str());
-            QVERIFY2(!testing::hasWarning(*r, "rate_granularity"), where.c_str());
-            QVERIFY2(testing::meetsTargetRate(*r, rate), where.c_str());
+            const ScriptRun run = runOnScript(method.toStdString(), prompt, rate,
+                                              {"อาหาร", "อร่อย", "กรุงเทพมหานคร", "สวยงาม", "ท่อง"});
+            QVERIFY2(run.problem.empty(), (run.where + "\n  " + run.problem).c_str());
+            QVERIFY2(spaces(run.result->compressedText) <= spaces(text), run.where.c_str());
+            QVERIFY2(testing::meetsTargetRate(*run.result, rate), run.where.c_str());
         }
     }
 

@@ -208,14 +208,15 @@ void Run::mergeWords()
     // __merge_token_to_word (1.5 step 5) per chunk: special tokens are skipped; a word whose pure
     // text is a force token gets p = 1, and with force_reserve_digit every token with a digit.
     words.resize(prompt.segments.size());
-    std::vector<std::vector<char>> edgesOf(prompt.segments.size()); // per segment, on first use
+    // Corrected mode: each segment's dictionary word edges (empty for text without such scripts).
+    std::vector<std::vector<char>> edgesOf(prompt.segments.size());
+    if (!reference)
+        for (std::size_t s = 0; s < prompt.segments.size(); ++s)
+            edgesOf[s] = detail::dictionaryWordEdges(prompt.segments[s].text);
     for (std::size_t c = 0; c < chunks.size(); ++c) {
         const auto &toks = chunks[c].toks;
         auto &ws = words[chunks[c].segment];
-        const auto seg = static_cast<std::size_t>(chunks[c].segment);
-        if (!reference && edgesOf[seg].empty())
-            edgesOf[seg] = detail::dictionaryWordEdges(prompt.segments[seg].text);
-        const std::vector<char> &edges = edgesOf[seg];
+        const std::vector<char> &edges = edgesOf[static_cast<std::size_t>(chunks[c].segment)];
         const std::size_t active = std::min(toks.size(), keepProb[c].size());
         bool open = false;
         for (std::size_t t = 0; t < active; ++t) {
@@ -237,8 +238,8 @@ void Run::mergeWords()
             std::string pure = tk.str;
             // Corrected mode: a word of CJK or Thai text begins where the dictionary's does (the
             // text has no spaces; a whole clause was one word).
-            const bool cjk = !reference && tk.span.end > tk.span.begin &&
-                             tk.span.begin < edges.size() && edges[tk.span.begin];
+            const bool cjk =
+                tk.span.end > tk.span.begin && tk.span.begin < edges.size() && edges[tk.span.begin];
             const bool begins = beginsWord(tk, pure) || !open || cjk;
             const bool digit = p.forceReserveDigit && tk.mapped < 0 && hasDigit(tk.str);
             if (!begins) {

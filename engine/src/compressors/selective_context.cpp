@@ -497,7 +497,7 @@ Result<CompressionResult> SelectiveContextCompressor::compress(const Prompt &pro
                 const bool punct =
                     reference ? isPunctuation(w) && a.size() == 1 : !w.empty() && isOneMark(w);
                 const bool fn = isFunctionWord(w);
-                const bool spaced = !reference && !su.empty() && prev.end < a.begin &&
+                const bool spaced = !edges.empty() && !su.empty() && prev.end < a.begin &&
                                     edges[prev.end] && edges[a.begin];
                 prev = a;
                 const bool start =

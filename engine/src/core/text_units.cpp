@@ -6,6 +6,7 @@
 #include <unicode/ubrk.h>
 #include <unicode/utext.h>
 
+#include <algorithm>
 #include <climits>
 #include <string>
 
@@ -452,6 +453,10 @@ std::vector<Span> splitAtomicWords(std::string_view text)
 
 std::vector<char> detail::dictionaryWordEdges(std::string_view text)
 {
+    // Every such script lies above U+0E00 (lead bytes 0xE0 and up): most text has none.
+    if (std::none_of(text.begin(), text.end(),
+                     [](char c) { return static_cast<unsigned char>(c) >= 0xE0; }))
+        return {};
     std::vector<char> edges(text.size() + 1, 0);
     auto dictionaryAt = [&](std::size_t at) {
         char32_t cp;

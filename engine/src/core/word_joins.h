@@ -16,7 +16,8 @@ bool staysApart(std::string_view left, std::string_view right);
 
 // Per byte of `text` (plus one for its end): 1 where a word of a script written without spaces
 // (CJK, Thai, Lao, Myanmar, Khmer; ICU's dictionary words, as splitAtomicWords has them) begins or
-// ends: the word boundaries of text that has no spaces to show them.
+// ends: the word boundaries of text that has no spaces to show them. Empty when the text holds none
+// of these scripts.
 std::vector<char> dictionaryWordEdges(std::string_view text);
 
 } // namespace terse::detail

@@ -229,11 +229,9 @@ std::vector<WordGroup> groupWords(const Encoding &enc, std::string_view t)
 std::vector<WordGroup> groupDictionaryWords(const Encoding &enc, std::string_view t)
 {
     std::vector<WordGroup> groups = groupWords(enc, t);
-    // Every such script lies above U+0E00 (lead bytes 0xE0 and up).
-    if (std::none_of(t.begin(), t.end(),
-                     [](char c) { return static_cast<unsigned char>(c) >= 0xE0; }))
-        return groups;
     const std::vector<char> edges = detail::dictionaryWordEdges(t);
+    if (edges.empty())
+        return groups;
     std::vector<WordGroup> out;
     out.reserve(groups.size());
     for (const WordGroup &g : groups) {
@@ -241,7 +239,7 @@ std::vector<WordGroup> groupDictionaryWords(const Encoding &enc, std::string_vie
         for (std::size_t k = g.firstToken + 1; k < g.endToken && k < enc.spans.size(); ++k) {
             const Span sp = enc.spans[k];
             if (sp.end > sp.begin && sp.begin > piece.span.begin && sp.begin < g.span.end &&
-                sp.begin < edges.size() && edges[sp.begin]) {
+                edges[sp.begin]) {
                 piece.span.end = sp.begin;
                 piece.endToken = k;
                 out.push_back(piece);
